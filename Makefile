@@ -1,0 +1,104 @@
+# epak — GNU Make build. Read the README first; the targets that matter:
+#   make run    install what is missing, build, migrate, load demo data, serve :8080
+#   make test   install what tests need, build with ASan+UBSan, run every test
+#   make lint   clang-format check, cppcheck, banned functions
+#   make fuzz   run each fuzz target for FUZZ_SECONDS
+#   make bench  wrk against epak and nginx serving the same bytes
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+# C libraries, each by its pkg-config name (Debian -dev packages in mk/deps.sh).
+PKGS := libh2o-evloop openssl sqlite3 libpq jansson libsodium libcmark libutf8proc
+
+CC ?= cc
+BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Wall -Wextra -Werror \
+	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
+	-Isrc -pthread
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lz -lm
+
+REL_CFLAGS := -O2 -g
+SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+SRC := $(sort $(shell find src -name '*.c' ! -path 'src/main.c'))
+HDR := $(shell find src -name '*.h' -o -name '*.def')
+UNIT := $(sort $(wildcard tests/unit/test_*.c))
+
+REL_OBJ := $(SRC:%.c=build/rel/%.o)
+SAN_OBJ := $(SRC:%.c=build/asan/%.o)
+SAN_TESTS := $(UNIT:tests/unit/%.c=build/asan/tests/%)
+
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+.PHONY: all run test unit lint fuzz fuzz-build bench deps deps-test clean format po
+
+all: build/epak
+
+build/rel/%.o: %.c $(HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(REL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+build/asan/%.o: %.c $(HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+build/rel/libepak.a: $(REL_OBJ)
+	@rm -f $@; ar rcs $@ $^
+
+build/asan/libepak.a: $(SAN_OBJ)
+	@rm -f $@; ar rcs $@ $^
+
+build/epak: build/rel/src/main.o build/rel/libepak.a
+	$(CC) $(BASE_CFLAGS) $(REL_CFLAGS) $^ $(PKG_LIBS) -o $@
+
+build/asan/epak: build/asan/src/main.o build/asan/libepak.a
+	$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $^ $(PKG_LIBS) -o $@
+
+build/asan/tests/%: tests/unit/%.c build/asan/libepak.a tests/unit/testutil.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $(PKG_CFLAGS) -Itests/unit $< build/asan/libepak.a \
+		$(PKG_LIBS) $(shell pkg-config --libs cmocka) -o $@
+
+# Translations: po/LANG.po -> build/locale/LANG/LC_MESSAGES/epak.mo
+PO := $(wildcard po/*.po)
+MO := $(PO:po/%.po=build/locale/%/LC_MESSAGES/epak.mo)
+build/locale/%/LC_MESSAGES/epak.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+po:
+	tools/po-update.sh
+
+deps:
+	@mk/deps.sh build
+
+deps-test:
+	@mk/deps.sh test
+
+run: deps build/epak $(MO)
+	./build/epak migrate --data ./var
+	./build/epak serve --data ./var --listen 127.0.0.1:8080 --dev
+
+unit: build/asan/epak $(SAN_TESTS) $(MO)
+
+test: deps-test
+	@$(MAKE) --no-print-directory unit
+	@tests/run.sh
+
+lint:
+	@tools/lint.sh
+
+fuzz-build:
+	@$(MAKE) --no-print-directory -f fuzz/fuzz.mk all
+
+fuzz: deps-test fuzz-build
+	@$(MAKE) --no-print-directory -f fuzz/fuzz.mk run
+
+bench: deps-test build/epak $(MO)
+	@bench/run.sh
+
+format:
+	clang-format -i $(SRC) src/main.c $(HDR)
+
+clean:
+	rm -rf build

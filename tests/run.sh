@@ -1,0 +1,59 @@
+#!/bin/bash
+# tests/run.sh — run every test suite and print one closing line
+# "N passed, N failed". Called by `make test` after the build.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export EPAK_SHARED="${EPAK_SHARED:-$(cd .. && pwd)/shared}"
+OUT=tests/out
+rm -rf "$OUT"; mkdir -p "$OUT"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp"
+
+passed=0
+failed=0
+failures=()
+
+count() { # name passed failed
+	passed=$((passed + $2))
+	failed=$((failed + $3))
+	if [ "$3" -ne 0 ]; then failures+=("$1"); fi
+}
+
+# A throw-away PostgreSQL server for the store tests and the PG end-to-end run.
+# shellcheck source=tests/pg.sh
+. tests/pg.sh
+pg_start "$OUT/pg" || { echo "could not start PostgreSQL"; count postgresql 0 1; }
+trap 'pg_stop' EXIT
+
+echo "== unit tests (cmocka, ASan+UBSan)"
+for t in build/asan/tests/test_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	"$t" >"$OUT/$name.log" 2>&1
+	rc=$?
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$OUT/$name.log" | tail -1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$OUT/$name.log" | tail -1)
+	p=${p:-0}; f=${f:-0}
+	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	printf '  %-28s %4d passed %4d failed\n' "$name" "$p" "$f"
+	[ "$f" -ne 0 ] && tail -40 "$OUT/$name.log"
+	count "$name" "$p" "$f"
+done
+
+if [ -d tests/e2e ] && ls tests/e2e/*.test.js >/dev/null 2>&1; then
+	echo "== end-to-end and browser tests (node --test)"
+	node --test --test-reporter=tap --test-concurrency=1 tests/e2e/ tests/browser/ >"$OUT/node.log" 2>&1
+	rc=$?
+	p=$(sed -n 's/^# pass \([0-9]*\)/\1/p' "$OUT/node.log" | tail -1)
+	f=$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$OUT/node.log" | tail -1)
+	p=${p:-0}; f=${f:-0}
+	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	printf '  %-28s %4d passed %4d failed\n' "node" "$p" "$f"
+	[ "$f" -ne 0 ] && grep -B2 -A30 '^not ok' "$OUT/node.log" | head -150
+	count node "$p" "$f"
+fi
+
+if [ ${#failures[@]} -gt 0 ]; then echo "failing suites: ${failures[*]}"; fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
