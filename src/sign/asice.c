@@ -1,0 +1,1081 @@
+/* asice.c — reading and writing ASiC-E containers with libzip. See edoc.h.
+ *
+ * Reading is defensive: the whole container is in memory, its size and its
+ * entries' sizes (declared and actual) are bounded, every name is checked
+ * before it is used, and the manifest must describe exactly the data files.
+ */
+#include "sign/edoc.h"
+#include "sign/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libxml/tree.h>
+#include <zip.h>
+
+#include "core/buf.h"
+
+#define MANIFEST_NAME "META-INF/manifest.xml"
+
+void edoc_err_set(struct edoc_err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+}
+
+static void limits_fill(struct edoc_limits *l, const struct edoc_limits *in)
+{
+	memset(l, 0, sizeof(*l));
+	if (in)
+		*l = *in;
+	if (!l->max_file)
+		l->max_file = (size_t)256 << 20;
+	if (!l->max_entries)
+		l->max_entries = 1000;
+	if (!l->max_total)
+		l->max_total = (size_t)256 << 20;
+	if (!l->max_ratio)
+		l->max_ratio = 100;
+	if (!l->ratio_floor)
+		l->ratio_floor = (size_t)1 << 20;
+	if (!l->max_xml)
+		l->max_xml = (size_t)4 << 20;
+}
+
+/* ---- names ---- */
+
+static size_t utf8_char(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t k, i;
+	unsigned long v;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		k = 2, v = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		k = 3, v = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		k = 4, v = c & 0x07;
+	else
+		return 0;
+	if (k > n)
+		return 0;
+	for (i = 1; i < k; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3f);
+	}
+	if ((k == 3 && v < 0x800) || (k == 4 && (v < 0x10000 || v > 0x10ffff)) ||
+	    (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	return k;
+}
+
+int edoc_name_ok(const char *name, size_t len, struct edoc_err *e)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	size_t i, comp = 0;
+
+	if (len == 0) {
+		edoc_err_set(e, "an entry has an empty name");
+		return -1;
+	}
+	if (len > 1024) {
+		edoc_err_set(e, "an entry name is longer than 1024 bytes");
+		return -1;
+	}
+	if (s[0] == '/') {
+		edoc_err_set(e, "entry \"%.80s\": absolute paths are not allowed", name);
+		return -1;
+	}
+	for (i = 0;;) {
+		size_t k;
+
+		if (i == len || s[i] == '/') {
+			size_t clen = i - comp;
+
+			if (clen == 0 || (clen == 1 && s[comp] == '.') ||
+			    (clen == 2 && s[comp] == '.' && s[comp + 1] == '.')) {
+				edoc_err_set(e,
+					     "entry \"%.80s\": empty, \".\" or \"..\" path components "
+					     "are not allowed",
+					     name);
+				return -1;
+			}
+			if (i == len)
+				break;
+			comp = ++i;
+			continue;
+		}
+		if (s[i] < 0x20 || s[i] == 0x7f || s[i] == '\\') {
+			edoc_err_set(e, "entry \"%.80s\": control character or backslash in the name",
+				     name);
+			return -1;
+		}
+		k = utf8_char(s + i, len - i);
+		if (!k) {
+			edoc_err_set(e, "entry name is not valid UTF-8");
+			return -1;
+		}
+		i += k;
+	}
+	return 0;
+}
+
+char *edoc_uri_encode(const char *name)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b = BUF_INIT;
+	const unsigned char *p;
+
+	buf_init(&b, 16 * 1024);
+	buf_puts(&b, "");
+	for (p = (const unsigned char *)name; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '.' || *p == '_' || *p == '~' || *p == '/') {
+			buf_putc(&b, (char)*p);
+		} else {
+			buf_putc(&b, '%');
+			buf_putc(&b, hex[*p >> 4]);
+			buf_putc(&b, hex[*p & 15]);
+		}
+	}
+	if (!buf_ok(&b)) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b, NULL);
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *edoc_uri_decode(const char *uri)
+{
+	size_t n = strlen(uri), i, o = 0;
+	char *out = malloc(n + 1);
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (uri[i] == '%') {
+			int h, l;
+
+			if (i + 2 >= n)
+				goto fail;
+			h = hexval((unsigned char)uri[i + 1]);
+			l = hexval((unsigned char)uri[i + 2]);
+			if (h < 0 || l < 0 || (h == 0 && l == 0))
+				goto fail;
+			out[o++] = (char)(h * 16 + l);
+			i += 2;
+		} else if (uri[i] == '#' || uri[i] == '?' || (unsigned char)uri[i] <= ' ') {
+			goto fail;
+		} else {
+			out[o++] = uri[i];
+		}
+	}
+	out[o] = '\0';
+	return out;
+fail:
+	free(out);
+	return NULL;
+}
+
+/* ---- containers ---- */
+
+static void entry_clear(struct edoc_entry *en)
+{
+	free(en->name);
+	free(en->mime);
+	free(en->data);
+	memset(en, 0, sizeof(*en));
+}
+
+static void entries_free(struct edoc_entry *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		entry_clear(&v[i]);
+	free(v);
+}
+
+void edoc_free(struct edoc *doc)
+{
+	if (!doc)
+		return;
+	entries_free(doc->files, doc->nfiles);
+	entries_free(doc->sigs, doc->nsigs);
+	entries_free(doc->meta, doc->nmeta);
+	free(doc);
+}
+
+struct edoc *edoc_new(void)
+{
+	return calloc(1, sizeof(struct edoc));
+}
+
+static struct edoc_entry *entry_push(struct edoc_entry **v, size_t *n)
+{
+	struct edoc_entry *p = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!p)
+		return NULL;
+	*v = p;
+	memset(&p[*n], 0, sizeof(p[*n]));
+	return &p[(*n)++];
+}
+
+const struct edoc_entry *edoc_find_file(const struct edoc *doc, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < doc->nfiles; i++)
+		if (strcmp(doc->files[i].name, name) == 0)
+			return &doc->files[i];
+	return NULL;
+}
+
+static int is_sigfile_name(const char *name)
+{
+	const char *base;
+	size_t n;
+
+	if (strncmp(name, "META-INF/", 9) != 0)
+		return 0;
+	base = name + 9;
+	n = strlen(base);
+	return !strchr(base, '/') && strstr(base, "signatures") && n > 4 &&
+	       strcmp(base + n - 4, ".xml") == 0;
+}
+
+/* The first local header must be "mimetype", stored, holding EDOC_MIMETYPE:
+ * that is what lets tools recognize the format from its first bytes. */
+static int check_mimetype_header(const unsigned char *p, size_t n, struct edoc_err *e)
+{
+	size_t mlen = strlen(EDOC_MIMETYPE), namelen, extralen, off;
+	unsigned method, flags;
+	uint32_t csize, usize;
+
+	if (n < 30 || memcmp(p, "PK\003\004", 4) != 0) {
+		edoc_err_set(e, "not a ZIP container");
+		return -1;
+	}
+	flags = p[6] | (unsigned)p[7] << 8;
+	method = p[8] | (unsigned)p[9] << 8;
+	csize = p[18] | (uint32_t)p[19] << 8 | (uint32_t)p[20] << 16 | (uint32_t)p[21] << 24;
+	usize = p[22] | (uint32_t)p[23] << 8 | (uint32_t)p[24] << 16 | (uint32_t)p[25] << 24;
+	namelen = p[26] | (size_t)p[27] << 8;
+	extralen = p[28] | (size_t)p[29] << 8;
+	off = 30 + namelen + extralen;
+	if (namelen != 8 || n < 38 || memcmp(p + 30, "mimetype", 8) != 0) {
+		edoc_err_set(e, "the first entry of an ASiC-E container must be \"mimetype\"");
+		return -1;
+	}
+	if (method != 0 || (flags & 1)) {
+		edoc_err_set(e, "the \"mimetype\" entry must be stored uncompressed and unencrypted");
+		return -1;
+	}
+	if (((flags & 8) == 0 && (csize != mlen || usize != mlen)) || n < off + mlen ||
+	    memcmp(p + off, EDOC_MIMETYPE, mlen) != 0 ||
+	    (n > off + mlen && (flags & 8) == 0 && p[off + mlen] != 'P')) {
+		edoc_err_set(e, "the \"mimetype\" entry must hold exactly \"%s\"", EDOC_MIMETYPE);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_names_unique(char **names, size_t n, struct edoc_err *e)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		size_t li = strlen(names[i]);
+
+		for (j = i + 1; j < n; j++) {
+			size_t lj = strlen(names[j]);
+
+			if (strcasecmp(names[i], names[j]) == 0) {
+				edoc_err_set(e, "entry \"%.80s\" appears more than once", names[i]);
+				return -1;
+			}
+			if ((li < lj && strncmp(names[i], names[j], li) == 0 && names[j][li] == '/') ||
+			    (lj < li && strncmp(names[j], names[i], lj) == 0 && names[i][lj] == '/')) {
+				edoc_err_set(e, "entry \"%.80s\" is both a file and a folder",
+					     li < lj ? names[i] : names[j]);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+static int parse_manifest(struct edoc *doc, const unsigned char *p, size_t n,
+			  struct edoc_err *e)
+{
+	xmlDocPtr x = NULL;
+	xmlNodePtr root, c;
+	struct edoc_err xe;
+	int rc = -1, have_root = 0;
+	size_t i, listed = 0;
+	unsigned char *seen = NULL;
+
+	x = sx_parse(p, n, &xe);
+	if (!x) {
+		edoc_err_set(e, "META-INF/manifest.xml: %s", xe.msg);
+		goto out;
+	}
+	root = xmlDocGetRootElement(x);
+	if (!sx_is(root, NS_MANIFEST, "manifest")) {
+		edoc_err_set(e, "META-INF/manifest.xml: the root is not an ODF manifest");
+		goto out;
+	}
+	seen = calloc(doc->nfiles + 1, 1);
+	if (!seen) {
+		edoc_err_set(e, "out of memory");
+		goto out;
+	}
+	for (c = sx_first_elem(root); c; c = sx_next_elem(c)) {
+		xmlChar *path, *type;
+		int bad = 0;
+
+		if (!sx_is(c, NS_MANIFEST, "file-entry")) {
+			edoc_err_set(e, "META-INF/manifest.xml: unexpected element <%.40s>", c->name);
+			goto out;
+		}
+		if (sx_first_elem(c)) {
+			edoc_err_set(e, "META-INF/manifest.xml: encrypted or annotated entries are "
+					"not supported");
+			goto out;
+		}
+		path = xmlGetNsProp(c, BAD_CAST "full-path", BAD_CAST NS_MANIFEST);
+		type = xmlGetNsProp(c, BAD_CAST "media-type", BAD_CAST NS_MANIFEST);
+		if (!path || !type) {
+			edoc_err_set(e, "META-INF/manifest.xml: an entry lacks full-path or media-type");
+			bad = 1;
+		} else if (strcmp((char *)path, "/") == 0) {
+			if (have_root++ || strcmp((char *)type, EDOC_MIMETYPE) != 0) {
+				edoc_err_set(e, "META-INF/manifest.xml: the \"/\" entry must appear once, "
+						"with media type %s",
+					     EDOC_MIMETYPE);
+				bad = 1;
+			}
+		} else if (path[0] && path[xmlStrlen(path) - 1] == '/') {
+			/* a folder: nothing to check against */
+		} else if (edoc_name_ok((char *)path, (size_t)xmlStrlen(path), &xe) != 0) {
+			edoc_err_set(e, "META-INF/manifest.xml: %s", xe.msg);
+			bad = 1;
+		} else {
+			for (i = 0; i < doc->nfiles; i++)
+				if (strcmp(doc->files[i].name, (char *)path) == 0)
+					break;
+			if (i == doc->nfiles) {
+				edoc_err_set(e, "META-INF/manifest.xml lists \"%.80s\", which is not a "
+						"data file of the container",
+					     (char *)path);
+				bad = 1;
+			} else if (seen[i]) {
+				edoc_err_set(e, "META-INF/manifest.xml lists \"%.80s\" twice",
+					     (char *)path);
+				bad = 1;
+			} else {
+				seen[i] = 1;
+				listed++;
+				doc->files[i].mime = strdup((char *)type);
+				if (!doc->files[i].mime) {
+					edoc_err_set(e, "out of memory");
+					bad = 1;
+				}
+			}
+		}
+		xmlFree(path);
+		xmlFree(type);
+		if (bad)
+			goto out;
+	}
+	if (!have_root) {
+		edoc_err_set(e, "META-INF/manifest.xml has no \"/\" entry");
+		goto out;
+	}
+	for (i = 0; i < doc->nfiles; i++) {
+		if (!seen[i]) {
+			edoc_err_set(e, "data file \"%.80s\" is missing from META-INF/manifest.xml",
+				     doc->files[i].name);
+			goto out;
+		}
+	}
+	(void)listed;
+	rc = 0;
+out:
+	free(seen);
+	xmlFreeDoc(x);
+	return rc;
+}
+
+static int read_entry(zip_t *z, zip_uint64_t i, size_t size, unsigned char **out,
+		      const char *name, struct edoc_err *e)
+{
+	zip_file_t *f = NULL;
+	unsigned char *p = NULL, extra;
+	size_t got = 0;
+	zip_int64_t r;
+	int rc = -1;
+
+	p = malloc(size + 1);
+	if (!p) {
+		edoc_err_set(e, "out of memory reading \"%.80s\"", name);
+		goto out;
+	}
+	f = zip_fopen_index(z, i, 0);
+	if (!f) {
+		edoc_err_set(e, "entry \"%.80s\": %s", name, zip_strerror(z));
+		goto out;
+	}
+	while (got < size) {
+		r = zip_fread(f, p + got, size - got);
+		if (r <= 0) {
+			edoc_err_set(e, "entry \"%.80s\": %s", name,
+				     r < 0 ? zip_file_strerror(f) : "shorter than declared");
+			goto out;
+		}
+		got += (size_t)r;
+	}
+	r = zip_fread(f, &extra, 1);
+	if (r != 0) {
+		edoc_err_set(e, "entry \"%.80s\": %s", name,
+			     r < 0 ? zip_file_strerror(f) : "longer than declared");
+		goto out;
+	}
+	p[size] = '\0';
+	*out = p;
+	p = NULL;
+	rc = 0;
+out:
+	if (f && zip_fclose(f) != 0 && rc == 0) {
+		edoc_err_set(e, "entry \"%.80s\": checksum or format error", name);
+		free(*out);
+		*out = NULL;
+		rc = -1;
+	}
+	free(p);
+	return rc;
+}
+
+struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *lim_in,
+			   struct edoc_err *e)
+{
+	struct edoc_limits lim;
+	struct edoc *doc = NULL;
+	zip_source_t *src = NULL;
+	zip_t *z = NULL;
+	zip_error_t zerr;
+	zip_int64_t count;
+	zip_uint64_t i;
+	char **names = NULL;
+	size_t nnames = 0, total = 0;
+	unsigned char *manifest = NULL;
+	size_t manifest_len = 0;
+	int ok = 0;
+
+	limits_fill(&lim, lim_in);
+	zip_error_init(&zerr);
+	if (n > lim.max_file) {
+		edoc_err_set(e, "the container is larger than %zu bytes", lim.max_file);
+		goto out;
+	}
+	if (check_mimetype_header(p, n, e) != 0)
+		goto out;
+	src = zip_source_buffer_create(p, n, 0, &zerr);
+	if (!src) {
+		edoc_err_set(e, "not a ZIP container: %s", zip_error_strerror(&zerr));
+		goto out;
+	}
+	z = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
+	if (!z && zip_error_code_zip(&zerr) == ZIP_ER_EXISTS) {
+		edoc_err_set(e, "an entry name appears more than once");
+		goto out;
+	}
+	if (!z) {
+		edoc_err_set(e, "not a readable ZIP container: %s", zip_error_strerror(&zerr));
+		goto out;
+	}
+	src = NULL; /* owned by z now */
+	count = zip_get_num_entries(z, 0);
+	if (count < 1) {
+		edoc_err_set(e, "the ZIP container is empty");
+		goto out;
+	}
+	if ((zip_uint64_t)count > lim.max_entries) {
+		edoc_err_set(e, "the container has %lld entries, more than the %zu allowed",
+			     (long long)count, lim.max_entries);
+		goto out;
+	}
+	doc = edoc_new();
+	names = calloc((size_t)count, sizeof(*names));
+	if (!doc || !names) {
+		edoc_err_set(e, "out of memory");
+		goto out;
+	}
+	/* First pass: names, sizes, methods. Nothing is decompressed yet. */
+	for (i = 0; i < (zip_uint64_t)count; i++) {
+		zip_stat_t st;
+		const char *name;
+		size_t len;
+		int dir;
+
+		zip_stat_init(&st);
+		if (zip_stat_index(z, i, ZIP_FL_ENC_RAW, &st) != 0 || !(st.valid & ZIP_STAT_NAME) ||
+		    !(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE) ||
+		    !(st.valid & ZIP_STAT_COMP_METHOD)) {
+			edoc_err_set(e, "entry %llu: unreadable ZIP directory record",
+				     (unsigned long long)i);
+			goto out;
+		}
+		name = st.name;
+		len = strlen(name);
+		dir = len > 0 && name[len - 1] == '/';
+		if (edoc_name_ok(name, dir ? len - 1 : len, e) != 0)
+			goto out;
+		if (i == 0 && strcmp(name, "mimetype") != 0) {
+			edoc_err_set(e, "the first entry of an ASiC-E container must be \"mimetype\"");
+			goto out;
+		}
+		if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) &&
+		    st.encryption_method != ZIP_EM_NONE) {
+			edoc_err_set(e, "entry \"%.80s\" is encrypted", name);
+			goto out;
+		}
+		if (st.comp_method != ZIP_CM_STORE && st.comp_method != ZIP_CM_DEFLATE) {
+			edoc_err_set(e, "entry \"%.80s\": compression method %d is not supported",
+				     name, (int)st.comp_method);
+			goto out;
+		}
+		if (st.size > lim.max_total || total + st.size > lim.max_total) {
+			edoc_err_set(e, "the container unpacks to more than %zu bytes", lim.max_total);
+			goto out;
+		}
+		total += st.size;
+		if (st.size >= lim.ratio_floor &&
+		    (st.comp_size == 0 || st.size / st.comp_size > lim.max_ratio)) {
+			edoc_err_set(e,
+				     "entry \"%.80s\" expands more than %zu times (a ZIP bomb?)",
+				     name, lim.max_ratio);
+			goto out;
+		}
+		if (st.size > 0 && st.comp_size == 0) {
+			edoc_err_set(e, "entry \"%.80s\": inconsistent sizes", name);
+			goto out;
+		}
+		if (strncasecmp(name, "META-INF/", 9) == 0 && strncmp(name, "META-INF/", 9) != 0) {
+			edoc_err_set(e, "entry \"%.80s\": META-INF must be spelled in capitals", name);
+			goto out;
+		}
+		names[nnames] = strdup(name);
+		if (!names[nnames]) {
+			edoc_err_set(e, "out of memory");
+			goto out;
+		}
+		if (dir)
+			names[nnames][len - 1] = '\0';
+		nnames++;
+	}
+	if (check_names_unique(names, nnames, e) != 0)
+		goto out;
+	/* Second pass: contents. */
+	for (i = 1; i < (zip_uint64_t)count; i++) {
+		zip_stat_t st;
+		struct edoc_entry *en;
+		const char *name;
+		size_t len;
+		unsigned char *data = NULL;
+
+		zip_stat_init(&st);
+		if (zip_stat_index(z, i, ZIP_FL_ENC_RAW, &st) != 0) {
+			edoc_err_set(e, "entry %llu: unreadable", (unsigned long long)i);
+			goto out;
+		}
+		name = st.name;
+		len = strlen(name);
+		if (len && name[len - 1] == '/')
+			continue; /* folders carry nothing */
+		if (strcmp(name, "mimetype") == 0) {
+			edoc_err_set(e, "\"mimetype\" appears more than once");
+			goto out;
+		}
+		if (strncmp(name, "META-INF/", 9) == 0 && st.size > lim.max_xml &&
+		    (strcmp(name, MANIFEST_NAME) == 0 || is_sigfile_name(name))) {
+			edoc_err_set(e, "entry \"%.80s\" is larger than %zu bytes", name, lim.max_xml);
+			goto out;
+		}
+		if (read_entry(z, i, (size_t)st.size, &data, name, e) != 0)
+			goto out;
+		if (strcmp(name, MANIFEST_NAME) == 0) {
+			manifest = data;
+			manifest_len = (size_t)st.size;
+			continue;
+		}
+		if (is_sigfile_name(name))
+			en = entry_push(&doc->sigs, &doc->nsigs);
+		else if (strncmp(name, "META-INF/", 9) == 0)
+			en = entry_push(&doc->meta, &doc->nmeta);
+		else
+			en = entry_push(&doc->files, &doc->nfiles);
+		if (!en || !(en->name = strdup(name))) {
+			free(data);
+			edoc_err_set(e, "out of memory");
+			goto out;
+		}
+		en->data = data;
+		en->len = (size_t)st.size;
+	}
+	if (!manifest) {
+		edoc_err_set(e, "META-INF/manifest.xml is missing");
+		goto out;
+	}
+	if (doc->nfiles == 0) {
+		edoc_err_set(e, "the container holds no data files");
+		goto out;
+	}
+	if (parse_manifest(doc, manifest, manifest_len, e) != 0)
+		goto out;
+	ok = 1;
+out:
+	if (z)
+		zip_discard(z);
+	if (src)
+		zip_source_free(src);
+	zip_error_fini(&zerr);
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	free(manifest);
+	if (!ok) {
+		edoc_free(doc);
+		doc = NULL;
+	}
+	return doc;
+}
+
+unsigned char *edoc_read_file(const char *path, size_t max, size_t *len, struct edoc_err *e)
+{
+	unsigned char *p = NULL;
+	struct stat st;
+	size_t got = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		edoc_err_set(e, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		edoc_err_set(e, "%s: not a regular file", path);
+		goto fail;
+	}
+	if ((unsigned long long)st.st_size > max) {
+		edoc_err_set(e, "%s: larger than %zu bytes", path, max);
+		goto fail;
+	}
+	p = malloc((size_t)st.st_size + 1);
+	if (!p) {
+		edoc_err_set(e, "%s: out of memory", path);
+		goto fail;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, p + got, (size_t)st.st_size - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			edoc_err_set(e, "%s: read error", path);
+			goto fail;
+		}
+		got += (size_t)r;
+	}
+	p[got] = '\0';
+	*len = got;
+	close(fd);
+	return p;
+fail:
+	free(p);
+	close(fd);
+	return NULL;
+}
+
+struct edoc *edoc_open(const char *path, const struct edoc_limits *lim, struct edoc_err *e)
+{
+	struct edoc_limits l;
+	unsigned char *p;
+	struct edoc *doc;
+	size_t n;
+
+	limits_fill(&l, lim);
+	p = edoc_read_file(path, l.max_file, &n, e);
+	if (!p)
+		return NULL;
+	doc = edoc_open_mem(p, n, &l, e);
+	free(p);
+	return doc;
+}
+
+/* ---- building and writing ---- */
+
+static int add_entry(struct edoc_entry **v, size_t *n, const char *name, const char *mime,
+		     const void *data, size_t len, struct edoc_err *e)
+{
+	struct edoc_entry *en;
+
+	en = entry_push(v, n);
+	if (!en)
+		goto oom;
+	en->name = strdup(name);
+	en->mime = mime ? strdup(mime) : NULL;
+	en->data = malloc(len + 1);
+	if (!en->name || (mime && !en->mime) || !en->data) {
+		entry_clear(en);
+		(*n)--;
+		goto oom;
+	}
+	if (len)
+		memcpy(en->data, data, len);
+	en->data[len] = '\0';
+	en->len = len;
+	return 0;
+oom:
+	edoc_err_set(e, "out of memory");
+	return -1;
+}
+
+int edoc_add_file(struct edoc *doc, const char *name, const char *mime, const void *data,
+		  size_t len, struct edoc_err *e)
+{
+	size_t i;
+
+	if (edoc_name_ok(name, strlen(name), e) != 0)
+		return -1;
+	if (strcmp(name, "mimetype") == 0 || strncasecmp(name, "META-INF/", 9) == 0) {
+		edoc_err_set(e, "\"%.80s\" is a reserved name", name);
+		return -1;
+	}
+	for (i = 0; i < doc->nfiles; i++) {
+		if (strcasecmp(doc->files[i].name, name) == 0) {
+			edoc_err_set(e, "the container already holds a file named \"%.80s\"", name);
+			return -1;
+		}
+	}
+	return add_entry(&doc->files, &doc->nfiles, name, mime ? mime : edoc_guess_mime(name),
+			 data, len, e);
+}
+
+int edoc_add_sigfile(struct edoc *doc, const char *name, const void *data, size_t len,
+		     struct edoc_err *e)
+{
+	size_t i;
+
+	if (!is_sigfile_name(name) || edoc_name_ok(name, strlen(name), e) != 0) {
+		edoc_err_set(e, "\"%.80s\" is not a signature file name", name);
+		return -1;
+	}
+	for (i = 0; i < doc->nsigs; i++) {
+		if (strcasecmp(doc->sigs[i].name, name) == 0) {
+			edoc_err_set(e, "the container already holds \"%.80s\"", name);
+			return -1;
+		}
+	}
+	return add_entry(&doc->sigs, &doc->nsigs, name, NULL, data, len, e);
+}
+
+static int name_taken(const struct edoc_entry *v, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcasecmp(v[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+char *edoc_next_sigfile_name(const struct edoc *doc)
+{
+	char name[64];
+	size_t k;
+
+	for (k = 0;; k++) {
+		snprintf(name, sizeof(name), "META-INF/signatures%zu.xml", k);
+		if (!name_taken(doc->sigs, doc->nsigs, name) &&
+		    !name_taken(doc->meta, doc->nmeta, name))
+			return strdup(name);
+	}
+}
+
+static void xml_attr_escape(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&':
+			buf_puts(b, "&amp;");
+			break;
+		case '<':
+			buf_puts(b, "&lt;");
+			break;
+		case '>':
+			buf_puts(b, "&gt;");
+			break;
+		case '"':
+			buf_puts(b, "&quot;");
+			break;
+		default:
+			buf_putc(b, *s);
+		}
+	}
+}
+
+static int build_manifest(const struct edoc *doc, struct buf *b)
+{
+	size_t i;
+
+	buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+		    "<manifest:manifest xmlns:manifest=\"" NS_MANIFEST "\" manifest:version=\"1.2\">\n"
+		    " <manifest:file-entry manifest:full-path=\"/\" manifest:media-type=\"" EDOC_MIMETYPE
+		    "\"/>\n");
+	for (i = 0; i < doc->nfiles; i++) {
+		buf_puts(b, " <manifest:file-entry manifest:full-path=\"");
+		xml_attr_escape(b, doc->files[i].name);
+		buf_puts(b, "\" manifest:media-type=\"");
+		xml_attr_escape(b, doc->files[i].mime ? doc->files[i].mime
+						      : "application/octet-stream");
+		buf_puts(b, "\"/>\n");
+	}
+	buf_puts(b, "</manifest:manifest>\n");
+	return buf_ok(b) ? 0 : -1;
+}
+
+static int zip_put(zip_t *z, const char *name, const void *data, size_t len, int store,
+		   time_t now, struct edoc_err *e)
+{
+	zip_source_t *s;
+	zip_int64_t idx;
+
+	s = zip_source_buffer(z, data, len, 0);
+	if (!s) {
+		edoc_err_set(e, "ZIP: %s", zip_strerror(z));
+		return -1;
+	}
+	idx = zip_file_add(z, name, s, ZIP_FL_ENC_UTF_8);
+	if (idx < 0) {
+		zip_source_free(s);
+		edoc_err_set(e, "ZIP: %s: %s", name, zip_strerror(z));
+		return -1;
+	}
+	if (zip_set_file_compression(z, (zip_uint64_t)idx, store ? ZIP_CM_STORE : ZIP_CM_DEFLATE,
+				     store ? 0 : 6) != 0 ||
+	    zip_file_set_mtime(z, (zip_uint64_t)idx, now, 0) != 0) {
+		edoc_err_set(e, "ZIP: %s: %s", name, zip_strerror(z));
+		return -1;
+	}
+	return 0;
+}
+
+int edoc_write_mem(const struct edoc *doc, unsigned char **out, size_t *outlen, struct edoc_err *e)
+{
+	struct buf man = BUF_INIT;
+	zip_source_t *src = NULL;
+	zip_t *z = NULL;
+	zip_error_t zerr;
+	zip_stat_t st;
+	unsigned char *p = NULL;
+	time_t now = time(NULL);
+	size_t i, got = 0;
+	int rc = -1;
+
+	zip_error_init(&zerr);
+	*out = NULL;
+	*outlen = 0;
+	if (doc->nfiles == 0) {
+		edoc_err_set(e, "a container needs at least one data file");
+		goto out;
+	}
+	if (build_manifest(doc, &man) != 0) {
+		edoc_err_set(e, "out of memory");
+		goto out;
+	}
+	src = zip_source_buffer_create(NULL, 0, 0, &zerr);
+	if (!src)
+		goto zerror;
+	zip_source_keep(src);
+	z = zip_open_from_source(src, ZIP_TRUNCATE, &zerr);
+	if (!z)
+		goto zerror;
+	if (zip_put(z, "mimetype", EDOC_MIMETYPE, strlen(EDOC_MIMETYPE), 1, now, e) != 0 ||
+	    zip_put(z, MANIFEST_NAME, man.data, man.len, 0, now, e) != 0)
+		goto out;
+	for (i = 0; i < doc->nfiles; i++)
+		if (zip_put(z, doc->files[i].name, doc->files[i].data, doc->files[i].len, 0, now,
+			    e) != 0)
+			goto out;
+	for (i = 0; i < doc->nmeta; i++)
+		if (zip_put(z, doc->meta[i].name, doc->meta[i].data, doc->meta[i].len, 0, now, e) !=
+		    0)
+			goto out;
+	for (i = 0; i < doc->nsigs; i++)
+		if (zip_put(z, doc->sigs[i].name, doc->sigs[i].data, doc->sigs[i].len, 0, now, e) !=
+		    0)
+			goto out;
+	if (zip_close(z) != 0) {
+		edoc_err_set(e, "ZIP: %s", zip_strerror(z));
+		goto out;
+	}
+	z = NULL;
+	zip_stat_init(&st);
+	if (zip_source_stat(src, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) ||
+	    zip_source_open(src) != 0) {
+		edoc_err_set(e, "ZIP: cannot read back the container");
+		goto out;
+	}
+	p = malloc((size_t)st.size + 1);
+	while (p && got < st.size) {
+		zip_int64_t r = zip_source_read(src, p + got, st.size - got);
+
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	zip_source_close(src);
+	if (!p || got != st.size) {
+		edoc_err_set(e, "ZIP: cannot read back the container");
+		goto out;
+	}
+	*out = p;
+	*outlen = got;
+	p = NULL;
+	rc = 0;
+	goto out;
+zerror:
+	edoc_err_set(e, "ZIP: %s", zip_error_strerror(&zerr));
+out:
+	if (z)
+		zip_discard(z);
+	if (src)
+		zip_source_free(src);
+	zip_error_fini(&zerr);
+	free(p);
+	buf_free(&man);
+	return rc;
+}
+
+int edoc_write(const struct edoc *doc, const char *path, struct edoc_err *e)
+{
+	unsigned char *p = NULL;
+	size_t n = 0, off = 0;
+	char *tmp = NULL;
+	int fd = -1, rc = -1;
+
+	if (edoc_write_mem(doc, &p, &n, e) != 0)
+		goto out;
+	tmp = malloc(strlen(path) + 16);
+	if (!tmp) {
+		edoc_err_set(e, "out of memory");
+		goto out;
+	}
+	snprintf(tmp, strlen(path) + 16, "%s.tmpXXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		edoc_err_set(e, "%s: %s", path, strerror(errno));
+		tmp[0] = '\0';
+		goto out;
+	}
+	while (off < n) {
+		ssize_t w = write(fd, p + off, n - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			edoc_err_set(e, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0 || close(fd) != 0) {
+		fd = -1;
+		edoc_err_set(e, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0) {
+		edoc_err_set(e, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc != 0 && tmp && tmp[0])
+		unlink(tmp);
+	free(tmp);
+	free(p);
+	return rc;
+}
+
+const char *edoc_guess_mime(const char *name)
+{
+	static const struct {
+		const char *ext, *mime;
+	} tab[] = {
+		{ "txt", "text/plain" },
+		{ "pdf", "application/pdf" },
+		{ "xml", "application/xml" },
+		{ "html", "text/html" },
+		{ "htm", "text/html" },
+		{ "csv", "text/csv" },
+		{ "json", "application/json" },
+		{ "png", "image/png" },
+		{ "jpg", "image/jpeg" },
+		{ "jpeg", "image/jpeg" },
+		{ "gif", "image/gif" },
+		{ "tif", "image/tiff" },
+		{ "tiff", "image/tiff" },
+		{ "odt", "application/vnd.oasis.opendocument.text" },
+		{ "ods", "application/vnd.oasis.opendocument.spreadsheet" },
+		{ "doc", "application/msword" },
+		{ "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document" },
+		{ "xls", "application/vnd.ms-excel" },
+		{ "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" },
+		{ "rtf", "application/rtf" },
+		{ "zip", "application/zip" },
+		{ "edoc", EDOC_MIMETYPE },
+		{ "asice", EDOC_MIMETYPE },
+	};
+	const char *dot = strrchr(name, '.');
+	size_t i;
+
+	if (dot && !strchr(dot, '/'))
+		for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+			if (strcasecmp(dot + 1, tab[i].ext) == 0)
+				return tab[i].mime;
+	return "application/octet-stream";
+}
