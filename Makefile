@@ -9,7 +9,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
 # C libraries, each by its pkg-config name (Debian -dev packages in mk/deps.sh).
-PKGS := libh2o-evloop openssl sqlite3 libpq jansson libsodium libcmark libutf8proc
+PKGS := libh2o-evloop openssl sqlite3 libpq jansson libsodium libcmark libutf8proc \
+	libxml-2.0 xmlsec1-openssl libzip libcurl
 
 CC ?= cc
 BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Wall -Wextra -Werror \
@@ -21,51 +22,61 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lz -lm
 REL_CFLAGS := -O2 -g
 SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-SRC := $(sort $(shell find src -name '*.c' ! -path 'src/main.c'))
+# B: the build folder; SRC may be narrowed on the command line to build one
+# module's tests in isolation (e.g. make B=build-x SRC="src/core/buf.c" ...).
+B ?= build
+SRC ?= $(sort $(shell find src -name '*.c' ! -path 'src/main.c'))
 HDR := $(shell find src -name '*.h' -o -name '*.def')
 UNIT := $(sort $(wildcard tests/unit/test_*.c))
 
-REL_OBJ := $(SRC:%.c=build/rel/%.o)
-SAN_OBJ := $(SRC:%.c=build/asan/%.o)
-SAN_TESTS := $(UNIT:tests/unit/%.c=build/asan/tests/%)
+REL_OBJ := $(SRC:%.c=$(B)/rel/%.o)
+SAN_OBJ := $(SRC:%.c=$(B)/asan/%.o)
+SAN_TESTS := $(UNIT:tests/unit/%.c=$(B)/asan/tests/%)
 
+# V=1 shows full command lines.
+Q := $(if $(V),,@)
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: all run test unit lint fuzz fuzz-build bench deps deps-test clean format po
 
-all: build/epak
+all: $(B)/epak
 
-build/rel/%.o: %.c $(HDR)
+$(B)/rel/%.o: %.c $(HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(REL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(BASE_CFLAGS) $(REL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
-build/asan/%.o: %.c $(HDR)
+$(B)/asan/%.o: %.c $(HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+	@$(if $(V),,echo "  CC-SAN  $<")
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
-build/rel/libepak.a: $(REL_OBJ)
+$(B)/rel/libepak.a: $(REL_OBJ)
 	@rm -f $@; ar rcs $@ $^
 
-build/asan/libepak.a: $(SAN_OBJ)
+$(B)/asan/libepak.a: $(SAN_OBJ)
 	@rm -f $@; ar rcs $@ $^
 
-build/epak: build/rel/src/main.o build/rel/libepak.a
-	$(CC) $(BASE_CFLAGS) $(REL_CFLAGS) $^ $(PKG_LIBS) -o $@
+$(B)/epak: $(B)/rel/src/main.o $(B)/rel/libepak.a
+	@$(if $(V),,echo "  LINK    $@")
+	$(Q)$(CC) $(BASE_CFLAGS) $(REL_CFLAGS) $^ $(PKG_LIBS) -o $@
 
-build/asan/epak: build/asan/src/main.o build/asan/libepak.a
-	$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $^ $(PKG_LIBS) -o $@
+$(B)/asan/epak: $(B)/asan/src/main.o $(B)/asan/libepak.a
+	@$(if $(V),,echo "  LINK    $@")
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $^ $(PKG_LIBS) -o $@
 
-build/asan/tests/%: tests/unit/%.c build/asan/libepak.a tests/unit/testutil.h
+$(B)/asan/tests/%: tests/unit/%.c $(B)/asan/libepak.a tests/unit/testutil.h
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $(PKG_CFLAGS) -Itests/unit $< build/asan/libepak.a \
+	@$(if $(V),,echo "  TEST    $@")
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $(PKG_CFLAGS) -Itests/unit $< $(B)/asan/libepak.a \
 		$(PKG_LIBS) $(shell pkg-config --libs cmocka) -o $@
 
-# Translations: po/LANG.po -> build/locale/LANG/LC_MESSAGES/epak.mo
+# Translations: po/LANG.po -> $(B)/locale/LANG/LC_MESSAGES/epak.mo
 PO := $(wildcard po/*.po)
-MO := $(PO:po/%.po=build/locale/%/LC_MESSAGES/epak.mo)
-build/locale/%/LC_MESSAGES/epak.mo: po/%.po
+MO := $(PO:po/%.po=$(B)/locale/%/LC_MESSAGES/epak.mo)
+$(B)/locale/%/LC_MESSAGES/epak.mo: po/%.po
 	@mkdir -p $(dir $@)
-	msgfmt --check -o $@ $<
+	$(Q)msgfmt --check -o $@ $<
 po:
 	tools/po-update.sh
 
@@ -75,11 +86,11 @@ deps:
 deps-test:
 	@mk/deps.sh test
 
-run: deps build/epak $(MO)
+run: deps $(B)/epak $(MO)
 	./build/epak migrate --data ./var
 	./build/epak serve --data ./var --listen 127.0.0.1:8080 --dev
 
-unit: build/asan/epak $(SAN_TESTS) $(MO)
+unit: $(B)/asan/epak $(SAN_TESTS) $(MO)
 
 test: deps-test
 	@$(MAKE) --no-print-directory unit
@@ -94,7 +105,7 @@ fuzz-build:
 fuzz: deps-test fuzz-build
 	@$(MAKE) --no-print-directory -f fuzz/fuzz.mk run
 
-bench: deps-test build/epak $(MO)
+bench: deps-test $(B)/epak $(MO)
 	@bench/run.sh
 
 format:

@@ -7,14 +7,18 @@ cd "$(dirname "$0")/.."
 
 BUILD_PKGS=(build-essential pkg-config gettext libh2o-evloop-dev libssl-dev
 	libsqlite3-dev libpq-dev libjansson-dev libsodium-dev libcmark-dev
-	libutf8proc-dev zlib1g-dev)
-TEST_PKGS=(libcmocka-dev postgresql nodejs npm chromium fonts-dejavu-core
-	clang libclang-rt-14-dev nginx-light wrk curl ca-certificates
-	clang-format cppcheck)
+	libutf8proc-dev zlib1g-dev libxml2-dev libxmlsec1-dev libzip-dev
+	libcurl4-openssl-dev)
+TEST_PKGS=(libcmocka-dev postgresql chromium fonts-dejavu-core
+	clang libclang-rt-14-dev nginx-light wrk bc curl ca-certificates
+	clang-format cppcheck softhsm2 opensc xmlsec1 python3-aiosmtpd sqlite3)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-build}" = test ]; then
 	want+=("${TEST_PKGS[@]}")
+	# Node.js may come from elsewhere than Debian; only ask for it when absent.
+	command -v node >/dev/null || want+=(nodejs)
+	command -v npm >/dev/null || want+=(npm)
 fi
 
 missing=()

@@ -1,0 +1,62 @@
+#!/bin/bash
+# bench/run.sh — `make bench`: epak against nginx serving the same bytes,
+# both on loopback in the same run, one worker each, the same wrk load.
+# Prints requests per second and the ratio epak/nginx. Not a test: nothing
+# here fails on a slow machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DUR=${BENCH_SECONDS:-8}
+CONN=${BENCH_CONNECTIONS:-50}
+WORK=$(mktemp -d /tmp/epak-bench.XXXXXX)
+chmod 755 "$WORK"
+EPAK_PID=""; NGINX_STARTED=""
+cleanup() {
+	[ -n "$EPAK_PID" ] && kill "$EPAK_PID" 2>/dev/null && wait "$EPAK_PID" 2>/dev/null
+	[ -n "$NGINX_STARTED" ] && nginx -c "$WORK/nginx.conf" -p "$WORK" -s stop 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+EP=$(free_port); NP=$(free_port)
+
+./build/epak migrate --data "$WORK/var" >/dev/null
+./build/epak serve --data "$WORK/var" --listen "127.0.0.1:$EP" --threads 1 2>"$WORK/epak.log" &
+EPAK_PID=$!
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$EP/api/v1/health" >/dev/null && break; sleep 0.1; done
+
+mkdir -p "$WORK/www/palidziba"
+curl -fs "http://127.0.0.1:$EP/" -o "$WORK/www/index.html"
+curl -fs "http://127.0.0.1:$EP/palidziba" -o "$WORK/www/palidziba/index.html"
+cat >"$WORK/nginx.conf" <<NGINX
+worker_processes 1;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 1024; }
+http {
+	access_log $WORK/nginx-access.log;
+	sendfile on; tcp_nodelay on; keepalive_requests 100000;
+	default_type text/html;
+	server {
+		listen 127.0.0.1:$NP;
+		root $WORK/www;
+		location = /palidziba { try_files /palidziba/index.html =404; }
+	}
+}
+NGINX
+nginx -c "$WORK/nginx.conf" -p "$WORK"
+NGINX_STARTED=1
+sleep 0.3
+
+rate() { # url → requests/s
+	wrk -t1 -c"$CONN" -d"${DUR}s" --latency "$1" | awk '/Requests\/sec/ {print $2}'
+}
+
+printf '%-22s %12s %12s %8s\n' "page (bytes)" "epak req/s" "nginx req/s" "ratio"
+for p in / /palidziba; do
+	size=$(curl -fs "http://127.0.0.1:$EP$p" | wc -c)
+	e=$(rate "http://127.0.0.1:$EP$p")
+	n=$(rate "http://127.0.0.1:$NP$p")
+	printf '%-22s %12.0f %12.0f %8.2f\n' "$p ($size)" "$e" "$n" "$(echo "$e / $n" | bc -l)"
+done
+echo "(wrk -t1 -c$CONN -d${DUR}s; one epak thread, one nginx worker; $(nproc) cores)"

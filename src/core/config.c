@@ -1,0 +1,306 @@
+/* config.c — see config.h. */
+#include "core/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum key_type { K_STR, K_INT, K_SIZE, K_BOOL, K_LISTEN };
+
+struct key {
+	const char *name;
+	enum key_type type;
+	size_t offset;
+	const char *def;
+	const char *help;
+};
+
+#define OFF(f) offsetof(struct config, f)
+
+static const struct key keys[] = {
+	{ "listen", K_LISTEN, 0, "127.0.0.1:8080", "address to serve on, HOST:PORT (repeatable; [::1]:8080 for IPv6)" },
+	{ "data", K_STR, OFF(data), "./var", "data folder: SQLite database, uploads, server secret" },
+	{ "db", K_STR, OFF(db), "", "PostgreSQL URL (postgres://user@host/db); empty uses SQLite in the data folder" },
+	{ "threads", K_INT, OFF(threads), "0", "event-loop threads; 0 = one per CPU core" },
+	{ "lang", K_STR, OFF(lang), "lv", "default language: lv or en" },
+	{ "tls-cert", K_STR, OFF(tls_cert), "", "TLS certificate chain (PEM); with tls-key serves HTTPS and HTTP/2" },
+	{ "tls-key", K_STR, OFF(tls_key), "", "TLS private key (PEM)" },
+	{ "templates", K_STR, OFF(templates), "./templates", "folder of Mustache templates" },
+	{ "static", K_STR, OFF(static_dir), "./static", "folder of static files served under /static/" },
+	{ "locale", K_STR, OFF(locale_dir), "./build/locale", "folder of compiled translations (LANG/LC_MESSAGES/epak.mo)" },
+	{ "max-body", K_SIZE, OFF(max_body), "10M", "largest request body accepted (k, M, G suffixes)" },
+	{ "max-header", K_SIZE, OFF(max_header), "16k", "largest total size of request headers" },
+	{ "max-url", K_SIZE, OFF(max_url), "4k", "longest request target (path and query)" },
+	{ "upload-spill", K_SIZE, OFF(upload_spill), "256k", "uploaded files larger than this are kept in a temp file, not memory" },
+	{ "dev", K_BOOL, OFF(dev), "0", "development mode: re-read templates when they change" },
+	{ "log-level", K_STR, OFF(log_level), "info", "error, warn, info or debug" },
+	{ "access-log", K_BOOL, OFF(access_log), "1", "one log line per request (method, path, status, bytes, microseconds)" },
+	{ "public-url", K_STR, OFF(public_url), "", "the portal's public address, e.g. https://epak.example.lv" },
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static const struct key *key_find(const char *name)
+{
+	char norm[64];
+	size_t i, n = strlen(name);
+
+	if (n >= sizeof(norm))
+		return NULL;
+	for (i = 0; i <= n; i++)
+		norm[i] = name[i] == '_' ? '-' : (char)tolower((unsigned char)name[i]);
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, norm) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+int parse_int(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned long long mul = 1;
+
+	if (!*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	if (*end == 'k' || *end == 'K')
+		mul = 1024ULL, end++;
+	else if (*end == 'm' || *end == 'M')
+		mul = 1024ULL * 1024, end++;
+	else if (*end == 'g' || *end == 'G')
+		mul = 1024ULL * 1024 * 1024, end++;
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end || v > SIZE_MAX / mul)
+		return -1;
+	*out = (size_t)(v * mul);
+	return 0;
+}
+
+static int set_key(struct config *c, const struct key *k, const char *value, char *err, size_t errlen)
+{
+	char *p = (char *)c + k->offset;
+	long l;
+	size_t sz;
+	char *copy;
+
+	switch (k->type) {
+	case K_LISTEN:
+		if (c->nlisten >= CONFIG_MAX_LISTEN) {
+			snprintf(err, errlen, "listen: at most %d addresses", CONFIG_MAX_LISTEN);
+			return -1;
+		}
+		if (!strrchr(value, ':')) {
+			snprintf(err, errlen, "listen: '%s' is not HOST:PORT", value);
+			return -1;
+		}
+		copy = strdup(value);
+		if (!copy)
+			return -1;
+		c->listen[c->nlisten++] = copy;
+		return 0;
+	case K_STR:
+		copy = strdup(value);
+		if (!copy)
+			return -1;
+		free(*(char **)p);
+		*(char **)p = copy;
+		return 0;
+	case K_INT:
+		if (parse_int(value, 0, 1024, &l) != 0) {
+			snprintf(err, errlen, "%s: '%s' is not a number from 0 to 1024", k->name, value);
+			return -1;
+		}
+		*(int *)p = (int)l;
+		return 0;
+	case K_SIZE:
+		if (parse_size(value, &sz) != 0) {
+			snprintf(err, errlen, "%s: '%s' is not a size (e.g. 10M)", k->name, value);
+			return -1;
+		}
+		*(size_t *)p = sz;
+		return 0;
+	case K_BOOL:
+		if (!strcmp(value, "1") || !strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "on"))
+			*(int *)p = 1;
+		else if (!strcmp(value, "0") || !strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "off"))
+			*(int *)p = 0;
+		else {
+			snprintf(err, errlen, "%s: '%s' is not yes or no", k->name, value);
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+int config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen)
+{
+	const struct key *k = key_find(key);
+
+	if (!k) {
+		snprintf(err, errlen, "unknown setting '%s'", key);
+		return -1;
+	}
+	return set_key(c, k, value, err, errlen);
+}
+
+void config_defaults(struct config *c)
+{
+	size_t i;
+	char err[128];
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].type != K_LISTEN)
+			set_key(c, &keys[i], keys[i].def, err, sizeof(err));
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+int config_load_file(struct config *c, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096], msg[256];
+	int lineno = 0, rc = -1;
+	char *eq, *key, *val, *hash;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			snprintf(err, errlen, "%s:%d: line too long", path, lineno);
+			goto out;
+		}
+		hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		key = trim(line);
+		if (!*key)
+			continue;
+		eq = strchr(key, '=');
+		if (!eq) {
+			snprintf(err, errlen, "%s:%d: expected KEY = VALUE", path, lineno);
+			goto out;
+		}
+		*eq = '\0';
+		val = trim(eq + 1);
+		key = trim(key);
+		if (config_set(c, key, val, msg, sizeof(msg)) != 0) {
+			snprintf(err, errlen, "%s:%d: %s", path, lineno, msg);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	fclose(f);
+	return rc;
+}
+
+int config_load_env(struct config *c, char *err, size_t errlen)
+{
+	size_t i, j;
+	char name[64], msg[256];
+	const char *v;
+
+	for (i = 0; i < NKEYS; i++) {
+		snprintf(name, sizeof(name), "EPAK_%s", keys[i].name);
+		for (j = 5; name[j]; j++)
+			name[j] = name[j] == '-' ? '_' : (char)toupper((unsigned char)name[j]);
+		v = getenv(name);
+		if (!v)
+			continue;
+		if (set_key(c, &keys[i], v, msg, sizeof(msg)) != 0) {
+			snprintf(err, errlen, "%s: %s", name, msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int config_check(const struct config *c, char *err, size_t errlen)
+{
+	enum { MIN_BODY = 1024 };
+
+	if (strcmp(c->lang, "lv") && strcmp(c->lang, "en")) {
+		snprintf(err, errlen, "lang: '%s' is not lv or en", c->lang);
+		return -1;
+	}
+	if (!!*c->tls_cert != !!*c->tls_key) {
+		snprintf(err, errlen, "tls-cert and tls-key go together");
+		return -1;
+	}
+	if (c->max_body < MIN_BODY) {
+		snprintf(err, errlen, "max-body: at least %d bytes", MIN_BODY);
+		return -1;
+	}
+	if (c->max_header < 1024 || c->max_header > 256 * 1024) {
+		snprintf(err, errlen, "max-header: from 1k to 256k");
+		return -1;
+	}
+	if (c->max_url < 256 || c->max_url > c->max_header) {
+		snprintf(err, errlen, "max-url: from 256 bytes to max-header");
+		return -1;
+	}
+	if (strcmp(c->log_level, "error") && strcmp(c->log_level, "warn") && strcmp(c->log_level, "info") &&
+	    strcmp(c->log_level, "debug")) {
+		snprintf(err, errlen, "log-level: '%s' is not error, warn, info or debug", c->log_level);
+		return -1;
+	}
+	return 0;
+}
+
+void config_free(struct config *c)
+{
+	size_t i;
+	int n;
+
+	for (n = 0; n < c->nlisten; n++)
+		free(c->listen[n]);
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].type == K_STR)
+			free(*(char **)((char *)c + keys[i].offset));
+	memset(c, 0, sizeof(*c));
+}
+
+void config_print_keys(void)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		printf("  --%-14s %-16s %s\n", keys[i].name, *keys[i].def ? keys[i].def : "\"\"", keys[i].help);
+}

@@ -1,0 +1,52 @@
+/* config.h — epak's settings: defaults, then the config file, then
+ * environment variables (EPAK_<KEY>), then command-line flags (--key value).
+ * Every key is listed once in config.c's table and documented in the README.
+ */
+#ifndef EPAK_CONFIG_H
+#define EPAK_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_MAX_LISTEN 8
+
+struct config {
+	char *listen[CONFIG_MAX_LISTEN]; /* "HOST:PORT" */
+	int nlisten;
+	char *data;          /* data folder: SQLite database, uploads, secrets */
+	char *db;            /* PostgreSQL URL; empty = SQLite in data */
+	int threads;         /* event loops; 0 = one per core */
+	char *lang;          /* default language: lv or en */
+	char *tls_cert;      /* PEM; with tls_key enables HTTPS and HTTP/2 */
+	char *tls_key;
+	char *templates;     /* folder of *.mustache */
+	char *static_dir;    /* folder served under /static/ */
+	char *locale_dir;    /* folder of LANG/LC_MESSAGES/epak.mo */
+	size_t max_body;     /* largest request body accepted, bytes */
+	size_t max_header;   /* largest total of request headers, bytes */
+	size_t max_url;      /* longest request target, bytes */
+	size_t upload_spill; /* upload parts above this go to a temp file */
+	int dev;             /* re-read templates when they change */
+	char *log_level;     /* error, warn, info, debug */
+	int access_log;      /* one line per request */
+	char *public_url;    /* how people reach the portal, for absolute links */
+};
+
+/* Fills *c with defaults. */
+void config_defaults(struct config *c);
+/* Reads KEY = VALUE lines; '#' starts a comment. 0 on success; on error
+ * writes "file:line: reason" into err. */
+int config_load_file(struct config *c, const char *path, char *err, size_t errlen);
+/* Applies EPAK_* environment variables. */
+int config_load_env(struct config *c, char *err, size_t errlen);
+/* Sets one key ("listen", "max-body" or "max_body"); listen appends. */
+int config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen);
+/* Validates the whole; 0 when usable. */
+int config_check(const struct config *c, char *err, size_t errlen);
+void config_free(struct config *c);
+/* Prints every key, its default and its meaning (for --help and docs). */
+void config_print_keys(void);
+/* Parses "10M", "512k", "1G", "4096" into bytes. */
+int parse_size(const char *s, size_t *out);
+int parse_int(const char *s, long min, long max, long *out);
+
+#endif

@@ -1,0 +1,22 @@
+/* i18n.h — languages and translations (gettext, domain "epak").
+ *
+ * English is the source language of every msgid; po/lv.po translates to
+ * Latvian, the default. Translation runs through glibc's gettext with the
+ * C.UTF-8 locale and the LANGUAGE variable switched under a lock; results are
+ * cached per language, so after the first lookup a translation is a hash hit.
+ */
+#ifndef EPAK_I18N_H
+#define EPAK_I18N_H
+
+enum lang { LANG_LV, LANG_EN, LANG__COUNT };
+
+/* localedir holds LANG/LC_MESSAGES/epak.mo. Call once, before threads. */
+int i18n_init(const char *localedir);
+void i18n_shutdown(void);
+const char *i18n_tr(enum lang lang, const char *msgid); /* never NULL */
+const char *lang_code(enum lang lang);                   /* "lv", "en" */
+int lang_parse(const char *code, enum lang *out);        /* 0 if known */
+
+#define N_(s) (s) /* marks a msgid for extraction; translate later with i18n_tr */
+
+#endif

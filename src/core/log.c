@@ -1,0 +1,92 @@
+/* log.c — see log.h. Lines are written with one write(2) so threads never
+ * interleave within a line. */
+#include "core/log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+static enum log_level log_level = LOG_INFO;
+static int log_access_on = 1;
+
+static const char *const level_names[] = { "error", "warn", "info", "debug" };
+
+void log_set_level(enum log_level level)
+{
+	log_level = level;
+}
+
+void log_set_access(int on)
+{
+	log_access_on = on;
+}
+
+static size_t log_stamp(char *out, size_t n)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	return strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void log_write(char *line, size_t len, size_t cap)
+{
+	ssize_t w;
+
+	if (len >= cap)
+		len = cap - 1;
+	line[len++] = '\n';
+	w = write(STDERR_FILENO, line, len);
+	(void)w;
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	char line[2048];
+	size_t n;
+	int k;
+	va_list ap;
+
+	if (level > log_level)
+		return;
+	n = log_stamp(line, sizeof(line));
+	k = snprintf(line + n, sizeof(line) - n, " %s ", level_names[level]);
+	if (k > 0)
+		n += (size_t)k;
+	va_start(ap, fmt);
+	k = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		n += (size_t)k;
+	log_write(line, n, sizeof(line));
+}
+
+static int safe_char(char c)
+{
+	return c > 0x20 && c < 0x7f && c != '"';
+}
+
+void log_access(const char *method, size_t method_len, const char *path, size_t path_len,
+		int status, size_t bytes, long long usec)
+{
+	char line[1024];
+	size_t n, i;
+	int k;
+
+	if (!log_access_on)
+		return;
+	n = log_stamp(line, sizeof(line));
+	k = snprintf(line + n, sizeof(line) - n, " access %.*s ", (int)(method_len > 16 ? 16 : method_len), method);
+	if (k > 0)
+		n += (size_t)k;
+	/* The path without its query string, control bytes replaced, length capped. */
+	for (i = 0; i < path_len && path[i] != '?' && i < 512 && n < sizeof(line) - 64; i++)
+		line[n++] = safe_char(path[i]) ? path[i] : '_';
+	k = snprintf(line + n, sizeof(line) - n, " %d %zu %lld", status, bytes, usec);
+	if (k > 0)
+		n += (size_t)k;
+	log_write(line, n, sizeof(line));
+}

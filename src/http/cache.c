@@ -1,0 +1,115 @@
+/* cache.c — see cache.h. Open addressing would be overkill: a page lands in
+ * one slot by hash, and a collision simply replaces the older page. */
+#include "http/cache.h"
+
+#include <h2o.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+void etag_of(const char *body, size_t len, char out[24])
+{
+	snprintf(out, 24, "\"%016llx\"", (unsigned long long)fnv1a(body, len));
+}
+
+char *gzip_new(const char *body, size_t len, size_t *out_len)
+{
+	z_stream z;
+	size_t cap = compressBound((uLong)len) + 32;
+	char *out = NULL;
+
+	if (len < 512 || len > 64 * 1024 * 1024)
+		return NULL;
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	out = malloc(cap);
+	if (!out)
+		goto fail;
+	z.next_in = (Bytef *)body;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)out;
+	z.avail_out = (uInt)cap;
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END || z.total_out >= len)
+		goto fail;
+	*out_len = z.total_out;
+	deflateEnd(&z);
+	return out;
+fail:
+	deflateEnd(&z);
+	free(out);
+	return NULL;
+}
+
+static void entry_clear(struct cached_page *e)
+{
+	free(e->key);
+	if (e->body)
+		h2o_mem_release_shared(e->body);
+	if (e->gz)
+		h2o_mem_release_shared(e->gz);
+	memset(e, 0, sizeof(*e));
+}
+
+const struct cached_page *cache_get(struct page_cache *c, const char *key, uint64_t revision)
+{
+	struct cached_page *e = &c->slots[fnv1a(key, strlen(key)) % PAGE_CACHE_SLOTS];
+
+	if (!e->key || e->revision != revision || strcmp(e->key, key) != 0)
+		return NULL;
+	return e;
+}
+
+static char *shared_copy(const char *p, size_t n)
+{
+	char *s = h2o_mem_alloc_shared(NULL, n + 1, NULL);
+
+	memcpy(s, p, n);
+	s[n] = '\0';
+	return s;
+}
+
+const struct cached_page *cache_put(struct page_cache *c, const char *key, uint64_t revision, int status,
+				    const char *content_type, const char *body, size_t len)
+{
+	struct cached_page *e = &c->slots[fnv1a(key, strlen(key)) % PAGE_CACHE_SLOTS];
+	char *gz;
+	size_t gz_len = 0;
+
+	entry_clear(e);
+	e->key = strdup(key);
+	if (!e->key)
+		return NULL;
+	e->revision = revision;
+	e->status = status;
+	e->content_type = content_type;
+	e->body = shared_copy(body, len);
+	e->len = len;
+	etag_of(body, len, e->etag);
+	gz = gzip_new(body, len, &gz_len);
+	if (gz) {
+		e->gz = shared_copy(gz, gz_len);
+		e->gz_len = gz_len;
+		free(gz);
+	}
+	return e;
+}
+
+void cache_clear(struct page_cache *c)
+{
+	size_t i;
+
+	for (i = 0; i < PAGE_CACHE_SLOTS; i++)
+		entry_clear(&c->slots[i]);
+}

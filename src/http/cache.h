@@ -1,0 +1,41 @@
+/* cache.h — a per-thread cache of whole responses for routes marked
+ * ROUTE_CACHE (pages that depend only on their path and language). Entries
+ * remember the content revision they were built from; a newer revision makes
+ * them stale. Bodies are h2o shared memory so a response in flight keeps its
+ * bytes alive after the entry is replaced. */
+#ifndef EPAK_CACHE_H
+#define EPAK_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAGE_CACHE_SLOTS 512
+
+struct cached_page {
+	char *key;            /* "lv:/path" (malloc) */
+	uint64_t revision;
+	int status;
+	const char *content_type; /* static string */
+	char *body;           /* h2o shared memory */
+	size_t len;
+	char *gz;             /* gzip of body, h2o shared memory, or NULL */
+	size_t gz_len;
+	char etag[24];
+};
+
+struct page_cache {
+	struct cached_page slots[PAGE_CACHE_SLOTS];
+};
+
+const struct cached_page *cache_get(struct page_cache *c, const char *key, uint64_t revision);
+/* Copies body in (and its gzip when worth it); returns the entry. */
+const struct cached_page *cache_put(struct page_cache *c, const char *key, uint64_t revision, int status,
+				    const char *content_type, const char *body, size_t len);
+void cache_clear(struct page_cache *c);
+
+/* Helpers shared with the response code. */
+void etag_of(const char *body, size_t len, char out[24]);
+/* gzip into a malloc'd buffer; NULL when it would not be smaller. */
+char *gzip_new(const char *body, size_t len, size_t *out_len);
+
+#endif

@@ -1,0 +1,109 @@
+/* csrf.c — CSRF tokens: a random cookie ("epak_csrf", HttpOnly, SameSite=Lax)
+ * and, in every form, its HMAC-SHA256 under the server secret. A state change
+ * is accepted only when the form's token matches the cookie's HMAC, so a page
+ * on another site can neither read nor forge it; and when the browser says
+ * where the request came from (Origin or Sec-Fetch-Site), it must be here. */
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include "http/http.h"
+#include "web/app.h"
+
+#define CSRF_COOKIE "epak_csrf"
+
+static void b64url(const unsigned char *in, size_t n, char *out)
+{
+	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	size_t i, o = 0;
+	unsigned v;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
+		out[o++] = tbl[(v >> 18) & 63];
+		out[o++] = tbl[(v >> 12) & 63];
+		out[o++] = tbl[(v >> 6) & 63];
+		out[o++] = tbl[v & 63];
+	}
+	if (n - i == 1) {
+		v = (unsigned)in[i] << 16;
+		out[o++] = tbl[(v >> 18) & 63];
+		out[o++] = tbl[(v >> 12) & 63];
+	} else if (n - i == 2) {
+		v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8;
+		out[o++] = tbl[(v >> 18) & 63];
+		out[o++] = tbl[(v >> 12) & 63];
+		out[o++] = tbl[(v >> 6) & 63];
+	}
+	out[o] = '\0';
+}
+
+static int cookie_valid(const char *c)
+{
+	size_t i, n = c ? strlen(c) : 0;
+
+	if (n != 43)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", c[i]))
+			return 0;
+	return 1;
+}
+
+static void token_for(const struct app *app, const char *cookie, char out[44])
+{
+	unsigned char mac[32];
+	unsigned int maclen = sizeof(mac);
+
+	HMAC(EVP_sha256(), app->secret, sizeof(app->secret), (const unsigned char *)cookie, strlen(cookie), mac,
+	     &maclen);
+	b64url(mac, 32, out);
+}
+
+const char *csrf_token(struct req *r)
+{
+	unsigned char rnd[32];
+	char *cookie, *tok, *set;
+
+	if (!r->csrf_cookie) {
+		const char *c = req_cookie(r, CSRF_COOKIE);
+
+		if (cookie_valid(c)) {
+			r->csrf_cookie = c;
+		} else {
+			cookie = arena_alloc(r->arena, 44);
+			if (!cookie || RAND_bytes(rnd, sizeof(rnd)) != 1)
+				return "";
+			b64url(rnd, sizeof(rnd), cookie);
+			r->csrf_cookie = cookie;
+			r->csrf_cookie_new = 1;
+			set = arena_printf(r->arena, CSRF_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax%s", cookie,
+					   r->is_tls ? "; Secure" : "");
+			if (set)
+				resp_add_header(r, "set-cookie", set);
+		}
+	}
+	tok = arena_alloc(r->arena, 44);
+	if (!tok)
+		return "";
+	token_for(r->app, r->csrf_cookie, tok);
+	return tok;
+}
+
+int csrf_check(struct req *r)
+{
+	const char *cookie = req_cookie(r, CSRF_COOKIE);
+	const char *sent = req_form(r, "_csrf");
+	const char *site = req_header(r, "sec-fetch-site");
+	char want[44];
+
+	if (site && strcmp(site, "same-origin") && strcmp(site, "none"))
+		return -1;
+	if (!cookie_valid(cookie) || !sent || strlen(sent) != 43)
+		return -1;
+	token_for(r->app, cookie, want);
+	return CRYPTO_memcmp(want, sent, 43) == 0 ? 0 : -1;
+}

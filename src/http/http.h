@@ -1,0 +1,88 @@
+/* http.h — what a page handler sees of a request, and how it answers.
+ *
+ * A handler gets a struct req, reads what it needs (route parameters, query,
+ * form, cookies), and answers exactly once with one of the resp_* calls.
+ * All memory it takes from r->arena lives until the response is sent.
+ */
+#ifndef EPAK_HTTP_H
+#define EPAK_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/errors.h"
+#include "core/i18n.h"
+#include "http/router.h"
+
+struct app;
+struct worker;
+typedef struct st_h2o_req_t h2o_req_t;
+struct kvlist;
+struct multipart;
+
+struct req {
+	h2o_req_t *h;
+	struct arena *arena;
+	const struct app *app;
+	struct worker *worker;
+	enum lang lang;
+	const char *path;   /* without the language prefix and query; NUL-terminated */
+	size_t path_len;
+	const char *query;  /* after '?', or NULL */
+	size_t query_len;
+	struct route_match match;
+	unsigned flags;     /* the matched route's flags */
+	int is_head;
+	int is_tls;
+	int answered;
+	long long t0_usec;
+	struct kvlist *query_kv; /* lazily parsed */
+	struct kvlist *form;     /* parsed body fields, when the route asks */
+	struct multipart *multipart;
+	struct kvlist *cookies;  /* lazily parsed */
+	const char *csrf_cookie; /* the browser's CSRF cookie value, or a new one */
+	int csrf_cookie_new;
+};
+
+/* Route parameter i, decoded, NUL-terminated (arena), or NULL. */
+const char *req_param(struct req *r, int i);
+/* First query parameter of that name, or NULL. */
+const char *req_query(struct req *r, const char *name);
+/* First form field of that name, or NULL (only on ROUTE_FORM routes). */
+const char *req_form(const struct req *r, const char *name);
+const char *req_cookie(struct req *r, const char *name);
+/* A request header (first occurrence), or NULL; arena copy. */
+const char *req_header(struct req *r, const char *name);
+/* The path of this page in the other language (for the language switch). */
+const char *req_path_in(struct req *r, enum lang lang);
+
+/* Flags for resp_send. */
+enum resp_flags {
+	RESP_NO_STORE = 1 << 0, /* Cache-Control: no-store (forms, personal pages) */
+	RESP_IMMUTABLE = 1 << 1 /* Cache-Control: immutable, one year (hashed static files) */
+};
+
+/* Answers with bytes the caller keeps alive (static, cached, or arena). */
+void resp_send(struct req *r, int status, const char *content_type, const char *body, size_t len, unsigned flags);
+/* Answers with a buffer; takes ownership of b's bytes. */
+void resp_send_buf(struct req *r, int status, const char *content_type, struct buf *b, unsigned flags);
+/* Answers with prepared bytes: gz (may be NULL) and etag computed beforehand. */
+void resp_send_prepared(struct req *r, int status, const char *content_type, const char *body, size_t len,
+			const char *gz, size_t gz_len, const char *etag, unsigned flags);
+/* Serves a ROUTE_CACHE page from the thread's cache; 1 when it did. */
+int resp_from_cache(struct req *r);
+void resp_redirect(struct req *r, int status, const char *location);
+/* An error page (HTML) or {code, hint, detail} (JSON routes). detail may be NULL. */
+void resp_error(struct req *r, enum err_code code, const char *detail);
+void resp_add_header(struct req *r, const char *name, const char *value);
+
+/* CSRF: the token to put into a form's hidden "_csrf" field (sets the
+ * cookie when the browser has none). */
+const char *csrf_token(struct req *r);
+int csrf_check(struct req *r);
+
+long long now_usec(void);
+
+#endif

@@ -1,0 +1,333 @@
+/* resp.c — request accessors and every way a response leaves epak. The
+ * security headers, caching headers, ETag, gzip and the access-log line are
+ * all added here, once. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <h2o.h>
+
+#include "core/log.h"
+#include "http/http.h"
+#include "http/parse.h"
+#include "http/worker.h"
+#include "web/app.h"
+#include "web/web.h"
+
+static h2o_generator_t static_generator = { NULL, NULL };
+
+const char *req_param(struct req *r, int i)
+{
+	const char *why, *out;
+
+	if (i < 0 || i >= r->match.nparams)
+		return NULL;
+	if (pct_decode(r->arena, r->match.params[i].s, r->match.params[i].len, 0, &out, NULL, &why) != 0)
+		return NULL;
+	return out;
+}
+
+const char *req_query(struct req *r, const char *name)
+{
+	const char *why;
+
+	if (!r->query)
+		return NULL;
+	if (!r->query_kv) {
+		r->query_kv = arena_alloc(r->arena, sizeof(*r->query_kv));
+		if (!r->query_kv)
+			return NULL;
+		if (parse_urlencoded(r->arena, r->query, r->query_len, NULL, r->query_kv, &why) != 0)
+			memset(r->query_kv, 0, sizeof(*r->query_kv));
+	}
+	return kv_get(r->query_kv, name);
+}
+
+const char *req_form(const struct req *r, const char *name)
+{
+	return r->form ? kv_get(r->form, name) : NULL;
+}
+
+const char *req_header(struct req *r, const char *name)
+{
+	ssize_t i = h2o_find_header_by_str(&r->h->headers, name, strlen(name), -1);
+
+	if (i < 0)
+		return NULL;
+	return arena_strndup(r->arena, r->h->headers.entries[i].value.base, r->h->headers.entries[i].value.len);
+}
+
+const char *req_cookie(struct req *r, const char *name)
+{
+	const char *why;
+	ssize_t i = -1;
+	size_t k;
+
+	if (!r->cookies) {
+		r->cookies = arena_alloc(r->arena, sizeof(*r->cookies));
+		if (!r->cookies)
+			return NULL;
+		/* Browsers may send several Cookie headers over HTTP/2. */
+		while ((i = h2o_find_header(&r->h->headers, H2O_TOKEN_COOKIE, i)) != -1) {
+			struct kvlist one = KVLIST_INIT;
+
+			if (parse_cookies(r->arena, r->h->headers.entries[i].value.base,
+					  r->h->headers.entries[i].value.len, NULL, &one, &why) != 0)
+				continue;
+			for (k = 0; k < one.n; k++)
+				kvlist_add(r->arena, r->cookies, one.items[k].name, one.items[k].value,
+					   one.items[k].value_len);
+		}
+	}
+	return kv_get(r->cookies, name);
+}
+
+const char *req_path_in(struct req *r, enum lang lang)
+{
+	if (lang == LANG_EN)
+		return arena_printf(r->arena, "/en%s", r->path);
+	return r->path;
+}
+
+void resp_add_header(struct req *r, const char *name, const char *value)
+{
+	size_t vlen = strlen(value);
+	char *v = h2o_mem_alloc_pool(&r->h->pool, vlen + 1);
+
+	memcpy(v, value, vlen + 1);
+	h2o_add_header_by_str(&r->h->pool, &r->h->res.headers, name, strlen(name), 0, NULL, v, vlen);
+}
+
+#define ADD_HEADER(h, tok, lit) h2o_add_header(&(h)->pool, &(h)->res.headers, tok, NULL, H2O_STRLIT(lit))
+#define ADD_HEADER_STR(h, name, lit) \
+	h2o_add_header_by_str(&(h)->pool, &(h)->res.headers, H2O_STRLIT(name), 0, NULL, H2O_STRLIT(lit))
+
+static void add_security_headers(struct req *r)
+{
+	h2o_req_t *h = r->h;
+
+	ADD_HEADER_STR(h, "content-security-policy",
+		       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+		       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+		       "form-action 'self'; frame-ancestors 'none'");
+	ADD_HEADER_STR(h, "x-content-type-options", "nosniff");
+	ADD_HEADER_STR(h, "x-frame-options", "DENY");
+	ADD_HEADER_STR(h, "referrer-policy", "same-origin");
+	ADD_HEADER_STR(h, "cross-origin-opener-policy", "same-origin");
+	ADD_HEADER_STR(h, "permissions-policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()");
+	if (r->is_tls)
+		ADD_HEADER(h, H2O_TOKEN_STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
+}
+
+static int accepts_gzip(struct req *r)
+{
+	ssize_t i = h2o_find_header(&r->h->headers, H2O_TOKEN_ACCEPT_ENCODING, -1);
+
+	return i >= 0 && h2o_contains_token(r->h->headers.entries[i].value.base, r->h->headers.entries[i].value.len,
+					     H2O_STRLIT("gzip"), ',');
+}
+
+static int etag_matches(struct req *r, const char *etag)
+{
+	ssize_t i = h2o_find_header(&r->h->headers, H2O_TOKEN_IF_NONE_MATCH, -1);
+	const h2o_iovec_t *v;
+	size_t n = strlen(etag);
+
+	if (i < 0)
+		return 0;
+	v = &r->h->headers.entries[i].value;
+	/* a list of tags, possibly weak: W/"..." */
+	return (v->len == 1 && v->base[0] == '*') || (n && memmem(v->base, v->len, etag, n) != NULL);
+}
+
+static int compressible(const char *ct)
+{
+	return ct && (!strncmp(ct, "text/", 5) || strstr(ct, "json") || strstr(ct, "xml") || strstr(ct, "javascript") ||
+		      strstr(ct, "svg"));
+}
+
+static const char *reason_of(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 406: return "Not Acceptable";
+	case 413: return "Payload Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Status";
+	}
+}
+
+/* The one place that writes a response. body stays alive until sent. */
+static void send_raw(struct req *r, int status, const char *content_type, const char *body, size_t len,
+		     const char *gz, size_t gz_len, const char *etag, unsigned flags)
+{
+	h2o_req_t *h = r->h;
+	h2o_iovec_t iov;
+	int use_gz = 0;
+
+	if (r->answered)
+		return;
+	r->answered = 1;
+	h->res.status = status;
+	h->res.reason = reason_of(status);
+	add_security_headers(r);
+	if (flags & RESP_IMMUTABLE)
+		ADD_HEADER(h, H2O_TOKEN_CACHE_CONTROL, "public, max-age=31536000, immutable");
+	else if ((flags & RESP_NO_STORE) || status >= 400 || r->csrf_cookie_new)
+		ADD_HEADER(h, H2O_TOKEN_CACHE_CONTROL, "no-store");
+	else
+		ADD_HEADER(h, H2O_TOKEN_CACHE_CONTROL, "no-cache");
+	if (content_type) {
+		h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type, strlen(content_type));
+		h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_CONTENT_LANGUAGE, NULL, lang_code(r->lang), 2);
+	}
+	if (compressible(content_type))
+		ADD_HEADER(h, H2O_TOKEN_VARY, "accept-encoding");
+	if (etag && *etag) {
+		h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_ETAG, NULL, etag, strlen(etag));
+		if (status == 200 && etag_matches(r, etag)) {
+			h->res.status = 304;
+			h->res.reason = reason_of(304);
+			len = 0;
+			body = "";
+			gz = NULL;
+		}
+	}
+	if (gz && accepts_gzip(r)) {
+		use_gz = 1;
+		ADD_HEADER(h, H2O_TOKEN_CONTENT_ENCODING, "gzip");
+		body = gz;
+		len = gz_len;
+	}
+	(void)use_gz;
+	h->res.content_length = len;
+	log_access(h->method.base, h->method.len, h->input.path.base, h->input.path.len, h->res.status, len,
+		   now_usec() - r->t0_usec);
+	h2o_start_response(h, &static_generator);
+	iov = h2o_iovec_init(r->is_head ? "" : body, r->is_head ? 0 : len);
+	h2o_send(h, &iov, 1, H2O_SEND_STATE_FINAL);
+}
+
+static char *pool_copy(h2o_req_t *h, const char *p, size_t n)
+{
+	char *s = h2o_mem_alloc_pool(&h->pool, n + 1);
+
+	memcpy(s, p, n);
+	s[n] = '\0';
+	return s;
+}
+
+static const char *cache_key(struct req *r)
+{
+	return arena_printf(r->arena, "%s:%s%s%.*s", lang_code(r->lang), r->path, r->query ? "?" : "",
+			    (int)r->query_len, r->query ? r->query : "");
+}
+
+int resp_from_cache(struct req *r)
+{
+	const struct cached_page *e;
+
+	if (r->h->method.len != 3 && !r->is_head)
+		return 0;
+	e = cache_get(&r->worker->cache, cache_key(r), atomic_load(&r->app->revision));
+	if (!e)
+		return 0;
+	h2o_mem_link_shared(&r->h->pool, e->body);
+	if (e->gz)
+		h2o_mem_link_shared(&r->h->pool, e->gz);
+	send_raw(r, e->status, e->content_type, e->body, e->len, e->gz, e->gz_len, e->etag, 0);
+	return 1;
+}
+
+void resp_send(struct req *r, int status, const char *content_type, const char *body, size_t len, unsigned flags)
+{
+	char etag[24];
+	char *gz = NULL, *gzp = NULL;
+	size_t gz_len = 0;
+	const struct cached_page *e;
+
+	if ((r->flags & ROUTE_CACHE) && status == 200 && !r->csrf_cookie_new && !r->query) {
+		e = cache_put(&r->worker->cache, cache_key(r), atomic_load(&r->app->revision), status, content_type,
+			      body, len);
+		if (e) {
+			h2o_mem_link_shared(&r->h->pool, e->body);
+			if (e->gz)
+				h2o_mem_link_shared(&r->h->pool, e->gz);
+			send_raw(r, e->status, e->content_type, e->body, e->len, e->gz, e->gz_len, e->etag, flags);
+			return;
+		}
+	}
+	etag[0] = '\0';
+	if (status == 200 && compressible(content_type) && !(flags & RESP_NO_STORE))
+		etag_of(body, len, etag);
+	if (compressible(content_type) && accepts_gzip(r) && !r->is_head) {
+		gz = gzip_new(body, len, &gz_len);
+		if (gz) {
+			gzp = pool_copy(r->h, gz, gz_len);
+			free(gz);
+		}
+	}
+	send_raw(r, status, content_type, body, len, gzp, gz_len, etag, flags);
+}
+
+void resp_send_buf(struct req *r, int status, const char *content_type, struct buf *b, unsigned flags)
+{
+	char *p;
+
+	if (!buf_ok(b)) {
+		buf_free(b);
+		resp_error(r, ERR_INTERNAL, NULL);
+		return;
+	}
+	p = pool_copy(r->h, b->data ? b->data : "", b->len);
+	resp_send(r, status, content_type, p, b->len, flags);
+	buf_free(b);
+}
+
+void resp_send_prepared(struct req *r, int status, const char *content_type, const char *body, size_t len,
+			const char *gz, size_t gz_len, const char *etag, unsigned flags)
+{
+	send_raw(r, status, content_type, body, len, gz, gz_len, etag, flags);
+}
+
+void resp_redirect(struct req *r, int status, const char *location)
+{
+	/* Only local paths: never an open redirect. */
+	if (!location || location[0] != '/' || location[1] == '/' || location[1] == '\\')
+		location = "/";
+	resp_add_header(r, "location", location);
+	resp_send(r, status, "text/plain; charset=utf-8", "", 0, RESP_NO_STORE);
+}
+
+void resp_error(struct req *r, enum err_code code, const char *detail)
+{
+	struct buf b = BUF_INIT;
+	const struct err_info *e = err_info(code);
+	const char *accept = req_header(r, "accept");
+	int json = (r->flags & ROUTE_JSON) || (accept && strstr(accept, "application/json") && !strstr(accept, "html"));
+
+	if (r->answered)
+		return;
+	if (json || web_render_error(r, code, detail, &b) != 0) {
+		buf_reset(&b);
+		web_json_error(&b, r->lang, code, detail);
+		resp_send_buf(r, e->status, "application/json; charset=utf-8", &b, RESP_NO_STORE);
+		return;
+	}
+	resp_send_buf(r, e->status, "text/html; charset=utf-8", &b, RESP_NO_STORE);
+}

@@ -1,0 +1,46 @@
+/* router.h — the route table is data; one dispatcher tells 404 from 405.
+ *
+ * A pattern is a path whose segments are literal or "{name}" (one segment,
+ * captured). Trailing slashes matter: "/a" and "/a/" are different paths.
+ * HEAD is answered by GET routes; OPTIONS is answered by the dispatcher.
+ */
+#ifndef EPAK_ROUTER_H
+#define EPAK_ROUTER_H
+
+#include <stddef.h>
+
+struct req;
+typedef int (*route_fn)(struct req *r);
+
+enum route_flags {
+	ROUTE_JSON = 1 << 0,  /* an API route: errors as JSON */
+	ROUTE_CSRF = 1 << 1,  /* state change: the form must carry a valid CSRF token */
+	ROUTE_CACHE = 1 << 2, /* the response depends only on path and language */
+	ROUTE_FORM = 1 << 3,  /* parse an urlencoded or multipart body before the handler */
+};
+
+struct route {
+	const char *method;  /* "GET", "POST", ... */
+	const char *pattern; /* "/pakalpojumi/{slug}" */
+	route_fn fn;
+	unsigned flags;
+};
+
+#define ROUTE_MAX_PARAMS 4
+
+enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED, ROUTE_OPTIONS };
+
+struct route_match {
+	const struct route *route;
+	struct {
+		const char *s; /* points into the path; not NUL-terminated */
+		size_t len;
+	} params[ROUTE_MAX_PARAMS];
+	int nparams;
+	char allow[64]; /* "GET, HEAD, POST, OPTIONS" for 405 and OPTIONS */
+};
+
+enum route_result router_match(const struct route *table, size_t n, const char *method, size_t method_len,
+			       const char *path, size_t path_len, struct route_match *m);
+
+#endif

@@ -1,0 +1,441 @@
+/* server.c — h2o glue: listening sockets, event loops, and the dispatcher
+ * every request goes through (limits → language → route → body → CSRF →
+ * handler). Responses are built in resp.c. */
+#include "http/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "core/log.h"
+#include "http/http.h"
+#include "http/parse.h"
+#include "http/multipart.h"
+#include "http/worker.h"
+#include "web/app.h"
+
+static atomic_int server_stop;
+
+struct epak_handler {
+	h2o_handler_t super;
+	struct app *app;
+};
+
+long long now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+static void arena_dispose(void *p)
+{
+	arena_free(*(struct arena **)p);
+}
+
+static void multipart_dispose(void *p)
+{
+	multipart_cleanup(*(struct multipart **)p);
+}
+
+static size_t headers_size(const h2o_req_t *h)
+{
+	size_t i, total = 0;
+
+	for (i = 0; i != h->headers.size; i++)
+		total += h->headers.entries[i].name->len + h->headers.entries[i].value.len + 4;
+	return total;
+}
+
+/* Parses the body of a ROUTE_FORM request: urlencoded or multipart. */
+static int read_form(struct req *r)
+{
+	h2o_req_t *h = r->h;
+	const struct config *cfg = r->app->cfg;
+	const char *ct = req_header(r, "content-type");
+	const char *mime = NULL, *why = NULL;
+	struct multipart **slot;
+	struct multipart_limits ml;
+
+	r->form = arena_alloc(r->arena, sizeof(*r->form));
+	if (!r->form) {
+		resp_error(r, ERR_INTERNAL, NULL);
+		return -1;
+	}
+	if (!h->entity.base) /* no body: an empty form */
+		return 0;
+	if (!ct || parse_content_type(r->arena, ct, strlen(ct), &mime, NULL, &why) != 0) {
+		resp_error(r, ERR_UNSUPPORTED_MEDIA, NULL);
+		return -1;
+	}
+	if (!strcmp(mime, "application/x-www-form-urlencoded")) {
+		if (parse_urlencoded(r->arena, h->entity.base, h->entity.len, NULL, r->form, &why) != 0) {
+			resp_error(r, strstr(why, "many") ? ERR_TOO_MANY_FIELDS : ERR_BAD_ENCODING, why);
+			return -1;
+		}
+		return 0;
+	}
+	if (!strcmp(mime, "multipart/form-data")) {
+		ml = multipart_limits_default;
+		ml.spill_threshold = cfg->upload_spill;
+		ml.max_file_size = cfg->max_body;
+		ml.tmp_dir = r->app->tmp_dir;
+		r->multipart = arena_alloc(r->arena, sizeof(*r->multipart));
+		if (!r->multipart) {
+			resp_error(r, ERR_INTERNAL, NULL);
+			return -1;
+		}
+		slot = h2o_mem_alloc_shared(&h->pool, sizeof(*slot), multipart_dispose);
+		*slot = r->multipart;
+		if (multipart_parse(r->arena, ct, strlen(ct), h->entity.base, h->entity.len, &ml, r->multipart,
+				    &why) != 0) {
+			if (why && !strcmp(why, "file too large"))
+				resp_error(r, ERR_UPLOAD_TOO_BIG, why);
+			else if (why && strstr(why, "too many"))
+				resp_error(r, ERR_TOO_MANY_FIELDS, why);
+			else
+				resp_error(r, ERR_BAD_REQUEST, why);
+			return -1;
+		}
+		*r->form = r->multipart->fields;
+		return 0;
+	}
+	resp_error(r, ERR_UNSUPPORTED_MEDIA, NULL);
+	return -1;
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *h)
+{
+	struct epak_handler *eh = (struct epak_handler *)self;
+	struct app *app = eh->app;
+	const struct config *cfg = app->cfg;
+	struct worker *w = (struct worker *)h->conn->ctx;
+	struct req *r;
+	struct arena **slot;
+	const char *path;
+	size_t plen;
+	enum route_result rr;
+
+	r = h2o_mem_alloc_pool(&h->pool, sizeof(*r));
+	memset(r, 0, sizeof(*r));
+	r->t0_usec = now_usec();
+	r->h = h;
+	r->app = app;
+	r->worker = w;
+	r->lang = app->default_lang;
+	r->is_head = h->method.len == 4 && !memcmp(h->method.base, "HEAD", 4);
+	r->is_tls = h->scheme == &H2O_URL_SCHEME_HTTPS;
+	r->arena = arena_new(cfg->max_body + 4 * 1024 * 1024);
+	if (!r->arena) {
+		h2o_send_error_503(h, "Service Unavailable", "out of memory", 0);
+		return 0;
+	}
+	slot = h2o_mem_alloc_shared(&h->pool, sizeof(*slot), arena_dispose);
+	*slot = r->arena;
+	r->path = "/";
+	r->path_len = 1;
+
+	/* Limits first: nothing else is read from an oversized request. */
+	if (h->input.path.len > cfg->max_url) {
+		resp_error(r, ERR_URI_TOO_LONG, NULL);
+		return 0;
+	}
+	if (headers_size(h) > cfg->max_header) {
+		resp_error(r, ERR_HEADERS_TOO_LARGE, NULL);
+		return 0;
+	}
+	if (h->entity.base && h->entity.len > cfg->max_body) {
+		resp_error(r, ERR_BODY_TOO_LARGE, NULL);
+		return 0;
+	}
+
+	/* The path: h2o has already removed dot segments. Split the query. */
+	path = h->path_normalized.base;
+	plen = h->path_normalized.len;
+	if (h->query_at != SIZE_MAX) {
+		r->query = h->path.base + h->query_at + 1;
+		r->query_len = h->path.len - h->query_at - 1;
+	}
+	if (plen == 0 || path[0] != '/') {
+		resp_error(r, ERR_BAD_REQUEST, NULL);
+		return 0;
+	}
+	/* Language prefix: /en/... is English; everything else the default. */
+	if (plen >= 3 && !memcmp(path, "/en", 3) && (plen == 3 || path[3] == '/')) {
+		r->lang = LANG_EN;
+		if (plen == 3) {
+			resp_redirect(r, 301, "/en/");
+			return 0;
+		}
+		path += 3;
+		plen -= 3;
+	}
+	if (memchr(path, '\0', plen)) {
+		resp_error(r, ERR_BAD_REQUEST, NULL);
+		return 0;
+	}
+	r->path = arena_strndup(r->arena, path, plen);
+	r->path_len = plen;
+	if (plen >= 5 && !memcmp(path, "/api/", 5))
+		r->flags |= ROUTE_JSON; /* API clients get JSON errors, even for 404 */
+
+	rr = router_match(app->routes, app->nroutes, h->method.base, h->method.len, r->path, plen, &r->match);
+	switch (rr) {
+	case ROUTE_NOT_FOUND:
+		resp_error(r, ERR_NOT_FOUND, NULL);
+		return 0;
+	case ROUTE_METHOD_NOT_ALLOWED:
+		resp_add_header(r, "allow", r->match.allow);
+		resp_error(r, ERR_METHOD, NULL);
+		return 0;
+	case ROUTE_OPTIONS:
+		resp_add_header(r, "allow", r->match.allow);
+		resp_send(r, 204, NULL, "", 0, 0);
+		return 0;
+	case ROUTE_FOUND:
+		break;
+	}
+	r->flags |= r->match.route->flags;
+
+	if ((r->flags & ROUTE_FORM) && read_form(r) != 0)
+		return 0;
+	if ((r->flags & ROUTE_CSRF) && csrf_check(r) != 0) {
+		resp_error(r, ERR_CSRF, NULL);
+		return 0;
+	}
+	if ((r->flags & ROUTE_CACHE) && resp_from_cache(r))
+		return 0;
+
+	r->match.route->fn(r);
+	if (!r->answered) {
+		log_error("handler for %s answered nothing", r->match.route->pattern);
+		resp_error(r, ERR_INTERNAL, NULL);
+	}
+	return 0;
+}
+
+/* "HOST:PORT", "[v6]:PORT" → a bound, listening, non-blocking socket. */
+static int listen_on(const char *spec, char *err, size_t errlen)
+{
+	char host[256];
+	const char *colon = strrchr(spec, ':');
+	const char *port;
+	size_t hlen;
+	struct addrinfo hints, *res = NULL;
+	int fd = -1, one = 1, rc;
+
+	if (!colon) {
+		snprintf(err, errlen, "%s: not HOST:PORT", spec);
+		return -1;
+	}
+	port = colon + 1;
+	hlen = (size_t)(colon - spec);
+	if (hlen >= 2 && spec[0] == '[' && spec[hlen - 1] == ']') {
+		spec++;
+		hlen -= 2;
+	}
+	if (hlen >= sizeof(host)) {
+		snprintf(err, errlen, "host name too long");
+		return -1;
+	}
+	memcpy(host, spec, hlen);
+	host[hlen] = '\0';
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = getaddrinfo(hlen ? host : NULL, port, &hints, &res);
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: %s", spec, gai_strerror(rc));
+		return -1;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (res->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0)
+		goto fail;
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	freeaddrinfo(res);
+	return fd;
+fail:
+	snprintf(err, errlen, "%s: %s", spec, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(res);
+	return -1;
+}
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+	struct worker *w = listener->data;
+	h2o_socket_t *sock;
+
+	if (err)
+		return;
+	sock = h2o_evloop_socket_accept(listener);
+	if (sock)
+		h2o_accept(&w->accept_ctx, sock);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	int i;
+
+	for (i = 0; i < w->nfds; i++) {
+		w->listeners[i] = h2o_evloop_socket_create(w->ctx.loop, w->fds[i], H2O_SOCKET_FLAG_DONT_READ);
+		w->listeners[i]->data = w;
+		h2o_socket_read_start(w->listeners[i], on_accept);
+	}
+	while (!atomic_load(&server_stop)) {
+		if (w->id == 0 && w->app->cfg->dev)
+			app_dev_reload(w->app);
+		h2o_evloop_run(w->ctx.loop, 200);
+	}
+	for (i = 0; i < w->nfds; i++) {
+		h2o_socket_read_stop(w->listeners[i]);
+		h2o_socket_close(w->listeners[i]);
+	}
+	/* Let closing sockets finish. */
+	h2o_evloop_run(w->ctx.loop, 10);
+	return NULL;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	atomic_store(&server_stop, 1);
+}
+
+static SSL_CTX *tls_new(const struct config *cfg, char *err, size_t errlen)
+{
+	static const h2o_iovec_t alpn[] = { { H2O_STRLIT("h2") }, { H2O_STRLIT("http/1.1") }, { NULL, 0 } };
+	SSL_CTX *ssl = SSL_CTX_new(TLS_server_method());
+
+	if (!ssl)
+		goto fail;
+	SSL_CTX_set_min_proto_version(ssl, TLS1_2_VERSION);
+	SSL_CTX_set_options(ssl, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+	if (SSL_CTX_use_certificate_chain_file(ssl, cfg->tls_cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ssl, cfg->tls_key, SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ssl) != 1)
+		goto fail;
+	h2o_ssl_register_alpn_protocols(ssl, alpn);
+	return ssl;
+fail:
+	snprintf(err, errlen, "TLS: %s", ERR_reason_error_string(ERR_get_error()));
+	SSL_CTX_free(ssl);
+	return NULL;
+}
+
+int server_run(struct app *app)
+{
+	const struct config *cfg = app->cfg;
+	h2o_globalconf_t gconf;
+	h2o_hostconf_t *host;
+	h2o_pathconf_t *pathconf;
+	struct epak_handler *eh;
+	struct worker *workers = NULL;
+	SSL_CTX *ssl = NULL;
+	char err[512];
+	int nthreads = cfg->threads, i, j, rc = 1;
+	struct sigaction sa;
+
+	if (nthreads <= 0)
+		nthreads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (nthreads <= 0)
+		nthreads = 1;
+
+	h2o_config_init(&gconf);
+	gconf.server_name = h2o_iovec_init(H2O_STRLIT("epak"));
+	/* h2o refuses larger bodies itself with a bare 413; give it room so
+	 * our own limit answers with a readable page first. */
+	gconf.max_request_entity_size = cfg->max_body + 64 * 1024;
+	gconf.http1.req_timeout = 30000;
+	host = h2o_config_register_host(&gconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+	pathconf = h2o_config_register_path(host, "/", 0);
+	eh = (struct epak_handler *)h2o_create_handler(pathconf, sizeof(*eh));
+	eh->super.on_req = on_req;
+	eh->app = app;
+
+	if (*cfg->tls_cert) {
+		ssl = tls_new(cfg, err, sizeof(err));
+		if (!ssl) {
+			log_error("%s", err);
+			goto out;
+		}
+	}
+
+	workers = calloc((size_t)nthreads, sizeof(*workers));
+	if (!workers)
+		goto out;
+	for (i = 0; i < nthreads; i++) {
+		struct worker *w = &workers[i];
+
+		w->id = i;
+		w->app = app;
+		h2o_context_init(&w->ctx, h2o_evloop_create(), &gconf);
+		w->accept_ctx.ctx = &w->ctx;
+		w->accept_ctx.hosts = gconf.hosts;
+		w->accept_ctx.ssl_ctx = ssl;
+		for (j = 0; j < cfg->nlisten; j++) {
+			w->fds[j] = listen_on(cfg->listen[j], err, sizeof(err));
+			if (w->fds[j] < 0) {
+				log_error("cannot listen on %s", err);
+				goto out;
+			}
+			w->nfds++;
+		}
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	for (j = 0; j < cfg->nlisten; j++)
+		log_info("serving %s://%s/ with %d thread(s)", ssl ? "https" : "http", cfg->listen[j], nthreads);
+	for (i = 0; i < nthreads; i++)
+		pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
+	for (i = 0; i < nthreads; i++)
+		pthread_join(workers[i].thread, NULL);
+	log_info("stopped");
+	rc = 0;
+out:
+	if (workers) {
+		for (i = 0; i < nthreads; i++) {
+			for (j = 0; j < workers[i].nfds; j++)
+				if (rc != 0)
+					close(workers[i].fds[j]);
+			cache_clear(&workers[i].cache);
+			app_worker_done(app, &workers[i]);
+			if (workers[i].ctx.loop) {
+				h2o_context_dispose(&workers[i].ctx);
+				h2o_evloop_destroy(workers[i].ctx.loop);
+			}
+		}
+		free(workers);
+	}
+	h2o_config_dispose(&gconf);
+	SSL_CTX_free(ssl);
+	return rc;
+}

@@ -1,0 +1,28 @@
+/* worker.h — one event-loop thread: its h2o context, its database
+ * connection and its page cache. Nothing here is shared between threads. */
+#ifndef EPAK_WORKER_H
+#define EPAK_WORKER_H
+
+#include <h2o.h>
+#include <pthread.h>
+
+#include "core/config.h"
+#include "http/cache.h"
+
+struct app;
+struct db;
+
+struct worker {
+	h2o_context_t ctx; /* first: h2o hands us &ctx, we cast back */
+	h2o_accept_ctx_t accept_ctx;
+	struct app *app;
+	struct db *db;
+	struct page_cache cache;
+	pthread_t thread;
+	int id;
+	int fds[CONFIG_MAX_LISTEN];
+	int nfds;
+	h2o_socket_t *listeners[CONFIG_MAX_LISTEN];
+};
+
+#endif

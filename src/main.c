@@ -1,0 +1,304 @@
+/* main.c — the epak command: one binary, several subcommands.
+ *
+ *   epak serve     serve the portal
+ *   epak migrate   bring the database schema up to date
+ *   epak version   print the version
+ *
+ * Settings come from defaults, then --config FILE, then EPAK_* environment
+ * variables, then flags; see config.c for every key.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/config.h"
+#include "core/log.h"
+#include "http/server.h"
+#include "store/db.h"
+#include "store/migrate.h"
+#include "tmpl/mustache.h"
+#include "web/app.h"
+
+#ifndef EPAK_VERSION
+#define EPAK_VERSION "0.1.0"
+#endif
+
+struct command {
+	const char *name;
+	int (*run)(struct config *cfg, int argc, char **argv);
+	const char *summary;
+	const char *usage;
+};
+
+static int cmd_serve(struct config *cfg, int argc, char **argv);
+static int cmd_migrate(struct config *cfg, int argc, char **argv);
+static int cmd_version(struct config *cfg, int argc, char **argv);
+static int cmd_msgids(struct config *cfg, int argc, char **argv);
+
+static const struct command commands[] = {
+	{ "serve", cmd_serve, "serve the portal over HTTP (and HTTPS with tls-cert)",
+	  "epak serve [--listen HOST:PORT]... [--data DIR] [--db URL] [--threads N] [--dev] [...]" },
+	{ "migrate", cmd_migrate, "create or update the database schema",
+	  "epak migrate [--data DIR] [--db URL]" },
+	{ "version", cmd_version, "print the version", "epak version" },
+	{ "msgids", cmd_msgids, "list the translatable texts of the templates (for po/)", "epak msgids [--templates DIR]" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: epak COMMAND [OPTIONS]\n\ncommands:\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\nRun 'epak COMMAND --help' for a command's options.\n");
+}
+
+static void command_help(const struct command *c)
+{
+	printf("usage: %s\n\n%s.\n\noptions (each also EPAK_<KEY> in the environment or KEY = VALUE in --config FILE):\n",
+	       c->usage, c->summary);
+	printf("  --%-14s %-16s %s\n", "config", "\"\"", "read settings from this file first");
+	config_print_keys();
+	printf("  --%-14s %-16s %s\n", "help", "", "show this help");
+}
+
+/* Reads --config first (anywhere on the line), then the environment, then
+ * every other --key value / --key=value / --flag. */
+static int parse_options(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
+{
+	int i;
+	char key[64];
+	const char *val;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc) {
+			if (config_load_file(cfg, argv[i + 1], err, errlen) != 0)
+				return -1;
+		} else if (!strncmp(argv[i], "--config=", 9)) {
+			if (config_load_file(cfg, argv[i] + 9, err, errlen) != 0)
+				return -1;
+		}
+	}
+	if (config_load_env(cfg, err, errlen) != 0)
+		return -1;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *eq;
+
+		if (strncmp(a, "--", 2) != 0) {
+			snprintf(err, errlen, "unexpected argument '%s'", a);
+			return -1;
+		}
+		a += 2;
+		eq = strchr(a, '=');
+		if (eq) {
+			snprintf(key, sizeof(key), "%.*s", (int)(eq - a), a);
+			val = eq + 1;
+		} else {
+			snprintf(key, sizeof(key), "%s", a);
+			val = NULL;
+		}
+		if (!strcmp(key, "config")) {
+			if (!val)
+				i++;
+			continue;
+		}
+		if (!val) {
+			/* boolean flags stand alone */
+			if (!strcmp(key, "dev") || !strcmp(key, "access-log")) {
+				val = "1";
+			} else if (!strcmp(key, "no-access-log")) {
+				snprintf(key, sizeof(key), "access-log");
+				val = "0";
+			} else if (i + 1 < argc) {
+				val = argv[++i];
+			} else {
+				snprintf(err, errlen, "--%s needs a value", key);
+				return -1;
+			}
+		}
+		if (config_set(cfg, key, val, err, errlen) != 0)
+			return -1;
+	}
+	if (cfg->nlisten == 0 && config_set(cfg, "listen", "127.0.0.1:8080", err, errlen) != 0)
+		return -1;
+	return config_check(cfg, err, errlen);
+}
+
+static enum log_level level_of(const char *s)
+{
+	if (!strcmp(s, "error"))
+		return LOG_ERROR;
+	if (!strcmp(s, "warn"))
+		return LOG_WARN;
+	if (!strcmp(s, "debug"))
+		return LOG_DEBUG;
+	return LOG_INFO;
+}
+
+static void db_url_of(const struct config *cfg, char *out, size_t n)
+{
+	if (*cfg->db)
+		snprintf(out, n, "%s", cfg->db);
+	else
+		snprintf(out, n, "%s/epak.db", cfg->data);
+}
+
+static int check_schema(const struct config *cfg)
+{
+	char url[1100];
+	struct db_err e;
+	struct db *db;
+	int pending = 0, rc = -1;
+
+	db_url_of(cfg, url, sizeof(url));
+	db = db_open(url, &e);
+	if (!db) {
+		log_error("database: %s", e.msg);
+		return -1;
+	}
+	pending = db_migration_latest() - db_migration_version(db);
+	if (db_migration_version(db) < 0) {
+		log_error("database: %s", db_errmsg(db));
+		goto out;
+	}
+	if (pending) {
+		log_error("the database needs %d migration(s): run 'epak migrate' first", pending);
+		goto out;
+	}
+	rc = 0;
+out:
+	db_close(db);
+	return rc;
+}
+
+static int cmd_serve(struct config *cfg, int argc, char **argv)
+{
+	struct app app;
+	char err[512];
+	int rc;
+
+	(void)argc;
+	(void)argv;
+	if (app_open(&app, cfg, err, sizeof(err)) != 0) {
+		log_error("cannot start: %s", err);
+		return 1;
+	}
+	if (check_schema(cfg) != 0) {
+		app_close(&app);
+		return 1;
+	}
+	rc = server_run(&app);
+	app_close(&app);
+	return rc == 0 ? 0 : 1;
+}
+
+static int cmd_migrate(struct config *cfg, int argc, char **argv)
+{
+	char url[1100];
+	struct db_err e;
+	struct db *db;
+	int applied = 0;
+
+	(void)argc;
+	(void)argv;
+	if (!*cfg->db && mkdir(cfg->data, 0750) != 0 && errno != EEXIST) {
+		log_error("%s: cannot create: %s", cfg->data, strerror(errno));
+		return 1;
+	}
+	db_url_of(cfg, url, sizeof(url));
+	db = db_open(url, &e);
+	if (!db) {
+		log_error("database: %s", e.msg);
+		return 1;
+	}
+	if (db_migrate(db, &applied) != 0) {
+		log_error("migration failed: %s", db_errmsg(db));
+		db_close(db);
+		return 1;
+	}
+	printf("%s: %d migration(s) applied, schema version %d\n", db_backend(db), applied, db_migration_version(db));
+	db_close(db);
+	return 0;
+}
+
+static int cmd_version(struct config *cfg, int argc, char **argv)
+{
+	(void)cfg;
+	(void)argc;
+	(void)argv;
+	printf("epak %s\n", EPAK_VERSION);
+	return 0;
+}
+
+static void print_msgid(void *cls, const char *msgid, const char *file, int line)
+{
+	const char *p;
+
+	(void)cls;
+	printf("#: %s:%d\nmsgid \"", file, line);
+	for (p = msgid; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			putchar('\\');
+		putchar(*p);
+	}
+	printf("\"\nmsgstr \"\"\n\n");
+}
+
+static int cmd_msgids(struct config *cfg, int argc, char **argv)
+{
+	struct tmpl_error e;
+
+	(void)argc;
+	(void)argv;
+	if (tmpl_extract_msgids(cfg->templates, print_msgid, NULL, &e) != 0) {
+		fprintf(stderr, "%s:%d: %s\n", e.file, e.line, e.reason);
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	char err[512];
+	size_t i;
+	int rc, j;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "--version"))
+		argv[1] = "version";
+	for (i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		for (j = 2; j < argc; j++) {
+			if (!strcmp(argv[j], "--help") || !strcmp(argv[j], "-h")) {
+				command_help(&commands[i]);
+				return 0;
+			}
+		}
+		config_defaults(&cfg);
+		if (parse_options(&cfg, argc - 1, argv + 1, err, sizeof(err)) != 0) {
+			fprintf(stderr, "epak %s: %s\n", commands[i].name, err);
+			config_free(&cfg);
+			return 2;
+		}
+		log_set_level(level_of(cfg.log_level));
+		log_set_access(cfg.access_log);
+		rc = commands[i].run(&cfg, argc - 1, argv + 1);
+		config_free(&cfg);
+		return rc;
+	}
+	fprintf(stderr, "epak: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

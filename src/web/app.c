@@ -1,0 +1,237 @@
+/* app.c — building the shared application state, and per-thread databases. */
+#include "web/app.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include "core/log.h"
+#include "http/http.h"
+#include "http/static.h"
+#include "http/worker.h"
+#include "store/db.h"
+#include "tmpl/mustache.h"
+
+static const char *translate_cb(void *cls, const char *msgid)
+{
+	return i18n_tr(*(const enum lang *)cls, msgid);
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char tmp[1024];
+	size_t i, n = strlen(path);
+
+	if (n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (tmp[i] != '/' && tmp[i] != '\0')
+			continue;
+		tmp[i] = '\0';
+		if (mkdir(tmp, mode) != 0 && errno != EEXIST)
+			return -1;
+		tmp[i] = path[i];
+	}
+	return 0;
+}
+
+/* The newest modification time under dir (templates), in nanoseconds. */
+static long long newest_mtime(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct stat st;
+	char path[2048];
+	long long newest = 0, t;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (stat(path, &st) != 0)
+			continue;
+		t = S_ISDIR(st.st_mode) ? newest_mtime(path)
+					: (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+		if (t > newest)
+			newest = t;
+	}
+	closedir(d);
+	return newest;
+}
+
+static const enum lang lang_ids[LANG__COUNT] = { LANG_LV, LANG_EN };
+
+static int load_templates(struct app *app, struct tmpl_set *out[LANG__COUNT], char *err, size_t errlen)
+{
+	struct tmpl_opts opts;
+	struct tmpl_error e;
+	int l;
+
+	for (l = 0; l < LANG__COUNT; l++) {
+		memset(&opts, 0, sizeof(opts));
+		opts.translate = translate_cb;
+		opts.cls = (void *)&lang_ids[l];
+		out[l] = tmpl_set_load(app->cfg->templates, &opts, &e);
+		if (!out[l]) {
+			if (e.line)
+				snprintf(err, errlen, "%s:%d: %s", e.file, e.line, e.reason);
+			else
+				snprintf(err, errlen, "%s: %s", e.file, e.reason);
+			while (--l >= 0)
+				tmpl_set_free(out[l]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The server secret (CSRF keys) lives in data/secret, made on first start. */
+static int load_secret(struct app *app, const char *data, char *err, size_t errlen)
+{
+	char path[1100];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/secret", data);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, app->secret, sizeof(app->secret));
+		close(fd);
+		if (n == (ssize_t)sizeof(app->secret))
+			return 0;
+		snprintf(err, errlen, "%s: damaged (expected %zu bytes); remove it to make a new one", path,
+			 sizeof(app->secret));
+		return -1;
+	}
+	if (RAND_bytes(app->secret, sizeof(app->secret)) != 1)
+		return -1;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, app->secret, sizeof(app->secret)) != (ssize_t)sizeof(app->secret)) {
+		snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int app_open(struct app *app, const struct config *cfg, char *err, size_t errlen)
+{
+	memset(app, 0, sizeof(*app));
+	app->cfg = cfg;
+	pthread_rwlock_init(&app->tmpl_lock, NULL);
+	if (lang_parse(cfg->lang, &app->default_lang) != 0) {
+		snprintf(err, errlen, "unknown language %s", cfg->lang);
+		return -1;
+	}
+	app->routes = web_routes;
+	app->nroutes = web_nroutes;
+	if (mkdir_p(cfg->data, 0750) != 0) {
+		snprintf(err, errlen, "%s: cannot create: %s", cfg->data, strerror(errno));
+		return -1;
+	}
+	snprintf(app->tmp_dir, sizeof(app->tmp_dir), "%s/tmp", cfg->data);
+	if (mkdir_p(app->tmp_dir, 0700) != 0) {
+		snprintf(err, errlen, "%s: cannot create: %s", app->tmp_dir, strerror(errno));
+		return -1;
+	}
+	if (*cfg->db)
+		snprintf(app->db_url, sizeof(app->db_url), "%s", cfg->db);
+	else
+		snprintf(app->db_url, sizeof(app->db_url), "%s/epak.db", cfg->data);
+	if (load_secret(app, cfg->data, err, errlen) != 0)
+		return -1;
+	if (i18n_init(cfg->locale_dir) != 0) {
+		snprintf(err, errlen, "translations: cannot use %s", cfg->locale_dir);
+		return -1;
+	}
+	app->tmpl_mtime = newest_mtime(cfg->templates);
+	if (load_templates(app, app->tmpl, err, errlen) != 0)
+		return -1;
+	app->statics = static_load(cfg->static_dir, err, errlen);
+	if (!app->statics)
+		return -1;
+	return 0;
+}
+
+void app_close(struct app *app)
+{
+	int l;
+
+	for (l = 0; l < LANG__COUNT; l++)
+		tmpl_set_free(app->tmpl[l]);
+	static_free(app->statics);
+	pthread_rwlock_destroy(&app->tmpl_lock);
+	i18n_shutdown();
+}
+
+int app_render(const struct app *app, enum lang lang, const char *name, const json_t *ctx, struct buf *out)
+{
+	int rc;
+	/* the lock is the one mutable part of a shared app */
+	pthread_rwlock_t *lock = (pthread_rwlock_t *)&app->tmpl_lock;
+
+	pthread_rwlock_rdlock(lock);
+	rc = tmpl_render(app->tmpl[lang], name, ctx, out);
+	pthread_rwlock_unlock(lock);
+	return rc;
+}
+
+void app_dev_reload(struct app *app)
+{
+	long long t = newest_mtime(app->cfg->templates);
+	struct tmpl_set *fresh[LANG__COUNT], *old[LANG__COUNT];
+	char err[512];
+	int l;
+
+	if (t == app->tmpl_mtime)
+		return;
+	app->tmpl_mtime = t;
+	if (load_templates(app, fresh, err, sizeof(err)) != 0) {
+		log_error("templates not reloaded: %s", err);
+		return;
+	}
+	pthread_rwlock_wrlock(&app->tmpl_lock);
+	for (l = 0; l < LANG__COUNT; l++) {
+		old[l] = app->tmpl[l];
+		app->tmpl[l] = fresh[l];
+	}
+	pthread_rwlock_unlock(&app->tmpl_lock);
+	for (l = 0; l < LANG__COUNT; l++)
+		tmpl_set_free(old[l]);
+	atomic_fetch_add(&app->revision, 1);
+	log_info("templates reloaded");
+}
+
+struct db *app_db(struct req *r)
+{
+	struct worker *w = r->worker;
+	struct db_err e;
+
+	if (!w->db) {
+		w->db = db_open(r->app->db_url, &e);
+		if (!w->db)
+			log_error("database: %s", e.msg);
+	}
+	return w->db;
+}
+
+void app_worker_done(struct app *app, struct worker *w)
+{
+	(void)app;
+	if (w->db) {
+		db_close(w->db);
+		w->db = NULL;
+	}
+}

@@ -1,0 +1,154 @@
+/* form.c — see form.h. */
+#include "web/form.h"
+
+#include <string.h>
+
+#include "core/i18n.h"
+
+size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+int email_plausible(const char *s)
+{
+	const char *at = strchr(s, '@');
+	const char *dot;
+	size_t i;
+
+	if (!at || at == s || strchr(at + 1, '@'))
+		return 0;
+	dot = strrchr(at, '.');
+	if (!dot || dot == at + 1 || !dot[1])
+		return 0;
+	for (i = 0; s[i]; i++)
+		if ((unsigned char)s[i] <= ' ' || strchr("<>()[],;:\\\"", s[i]))
+			return 0;
+	return 1;
+}
+
+/* Trims spaces around; keeps inner text. Arena copy. */
+static const char *trim(struct req *r, const char *s)
+{
+	const char *e;
+
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+		e--;
+	return arena_strndup(r->arena, s, (size_t)(e - s));
+}
+
+static int has_controls(const char *s, int multiline)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n' || c == '\r' || c == '\t') {
+			if (!multiline && c != '\t')
+				return 1;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f)
+			return 1;
+	}
+	return 0;
+}
+
+static const char *check(struct req *r, const struct field *fd, const char *v)
+{
+	size_t n;
+	const char *const *c;
+
+	if (!*v)
+		return fd->required ? i18n_tr(r->lang, N_("This field is required.")) : NULL;
+	switch (fd->type) {
+	case F_TEXT:
+	case F_TEXTAREA:
+		if (has_controls(v, fd->type == F_TEXTAREA))
+			return i18n_tr(r->lang, N_("This field contains characters that are not allowed."));
+		n = utf8_chars(v);
+		if (fd->min && n < fd->min)
+			return arena_printf(r->arena, i18n_tr(r->lang, N_("Please write at least %zu characters.")),
+					    fd->min);
+		if (fd->max && n > fd->max)
+			return arena_printf(r->arena,
+					    i18n_tr(r->lang, N_("Please shorten this to at most %zu characters (now %zu).")),
+					    fd->max, n);
+		return NULL;
+	case F_CHOICE:
+		for (c = fd->choices; c && *c; c++)
+			if (!strcmp(*c, v))
+				return NULL;
+		return i18n_tr(r->lang, N_("Please choose one of the options."));
+	case F_EMAIL:
+		if (strlen(v) > fd->max || !email_plausible(v))
+			return i18n_tr(r->lang, N_("Please enter an e-mail address like name@example.lv."));
+		return NULL;
+	case F_HONEYPOT:
+	case F_END:
+		return NULL;
+	}
+	return NULL;
+}
+
+int form_validate(struct req *r, const struct field *fields, struct form *f)
+{
+	int i;
+	const char *raw;
+
+	memset(f, 0, sizeof(*f));
+	for (i = 0; i < FORM_MAX_FIELDS && fields[i].type != F_END; i++) {
+		raw = req_form(r, fields[i].name);
+		f->value[i] = trim(r, raw ? raw : "");
+		if (!f->value[i])
+			f->value[i] = "";
+		if (fields[i].type == F_HONEYPOT) {
+			if (*f->value[i])
+				f->spam = 1;
+			continue;
+		}
+		f->error[i] = check(r, &fields[i], f->value[i]);
+		if (f->error[i])
+			f->nerrors++;
+	}
+	return f->nerrors || f->spam ? -1 : 0;
+}
+
+void form_to_ctx(struct req *r, const struct field *fields, const struct form *f, json_t *ctx)
+{
+	json_t *fo = json_object();
+	json_t *errors = json_array();
+	json_t *one;
+	int i;
+
+	for (i = 0; i < FORM_MAX_FIELDS && fields[i].type != F_END; i++) {
+		one = json_object();
+		json_object_set_new(one, "value", json_string(f->value[i] ? f->value[i] : ""));
+		if (f->error[i]) {
+			json_object_set_new(one, "error", json_string(f->error[i]));
+			json_object_set_new(one, "invalid", json_true());
+			json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", fields[i].name, "label",
+								i18n_tr(r->lang, fields[i].label ? fields[i].label : ""),
+								"message", f->error[i]));
+		}
+		if (fields[i].type == F_CHOICE && f->value[i] && *f->value[i]) {
+			/* lets templates mark the chosen option: f.topic.sel_question */
+			json_object_set_new(one, arena_printf(r->arena, "sel_%s", f->value[i]), json_true());
+		}
+		json_object_set_new(fo, fields[i].name, one);
+	}
+	json_object_set_new(ctx, "f", fo);
+	if (json_array_size(errors)) {
+		json_object_set_new(ctx, "errors", errors);
+		json_object_set_new(ctx, "has_errors", json_true());
+	}
+	else
+		json_decref(errors);
+}

@@ -1,0 +1,21 @@
+/* routes.c — every URL epak answers, in one place. The dispatcher
+ * (http/server.c) reads the flags; handlers never repeat those checks.
+ * English pages are the same paths under /en/. */
+#include "web/app.h"
+#include "web/web.h"
+
+const struct route web_routes[] = {
+	{ "GET", "/", page_home, ROUTE_CACHE },
+	{ "GET", "/palidziba", page_help, ROUTE_CACHE },
+	{ "GET", "/drosiba", page_safety, ROUTE_CACHE },
+	{ "GET", "/e-zime", page_emark, ROUTE_CACHE },
+	{ "GET", "/atsauksmes", page_feedback, 0 },
+	{ "POST", "/atsauksmes", form_feedback, ROUTE_FORM | ROUTE_CSRF },
+	{ "GET", "/atsauksmes/paldies", page_feedback_thanks, ROUTE_CACHE },
+	{ "GET", "/static/{file}", page_static, 0 },
+	{ "GET", "/robots.txt", page_robots, 0 },
+	{ "GET", "/favicon.ico", page_favicon, 0 },
+	{ "GET", "/api/v1/health", api_health, ROUTE_JSON },
+};
+
+const size_t web_nroutes = sizeof(web_routes) / sizeof(web_routes[0]);

@@ -1,0 +1,40 @@
+/* web.h — what page handlers share: the page context every template gets,
+ * rendering, and error pages. Each page family lives in its own page_*.c and
+ * exposes only its handlers (declared here for the route table). */
+#ifndef EPAK_WEB_H
+#define EPAK_WEB_H
+
+#include <jansson.h>
+
+#include "core/buf.h"
+#include "core/errors.h"
+#include "http/http.h"
+
+/* The context every page starts from: language, links, assets, navigation.
+ * title is a msgid (translated here) or NULL. current names the nav item to
+ * mark (e.g. "home"). Caller owns the result. */
+json_t *page_ctx(struct req *r, const char *title_msgid, const char *current);
+/* Renders template name with ctx (consumed) and answers with status. */
+void render(struct req *r, int status, const char *name, json_t *ctx);
+/* Renders into out; 0 on success. ctx is consumed. */
+int render_to(struct req *r, const char *name, json_t *ctx, struct buf *out);
+
+int web_render_error(struct req *r, enum err_code code, const char *detail, struct buf *out);
+void web_json_error(struct buf *out, enum lang lang, enum err_code code, const char *detail);
+/* Sends a JSON value (consumed). */
+void resp_json(struct req *r, int status, json_t *v);
+
+/* Handlers (route table in routes.c). */
+int page_home(struct req *r);
+int page_help(struct req *r);
+int page_safety(struct req *r);
+int page_emark(struct req *r);
+int page_feedback(struct req *r);
+int form_feedback(struct req *r);
+int page_feedback_thanks(struct req *r);
+int page_static(struct req *r);
+int page_robots(struct req *r);
+int page_favicon(struct req *r);
+int api_health(struct req *r);
+
+#endif

@@ -1,0 +1,124 @@
+// tests/browser/pages.test.js — every page in real Chromium: no WCAG 2.1 AA
+// violations (axe-core), headings in order, a working skip link, readable at
+// 320 px, usable without JavaScript; a screenshot of each for people to look at.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startServer, root } from '../lib/server.js';
+import { launch, axe, formatViolations } from '../lib/browser.js';
+
+const pages = ['/', '/palidziba', '/drosiba', '/e-zime', '/atsauksmes', '/atsauksmes/paldies', '/nav-tada-lapa'];
+const shots = path.join(root, 'tests/out/screenshots');
+
+let srv;
+let browser;
+before(async () => {
+  fs.mkdirSync(shots, { recursive: true });
+  srv = await startServer();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await srv?.stop();
+});
+
+for (const lang of ['', '/en']) {
+  for (const p of pages) {
+    const url = lang + p;
+    test(`${url} passes axe-core (WCAG 2.1 AA) and has sound structure`, async () => {
+      // The page's CSP forbids inline scripts, axe's included: bypass for the check only.
+      const ctx = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+      const page = await ctx.newPage();
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      page.on('console', (m) => { if (m.type() === 'error' && !/404|Failed to load resource/.test(m.text())) errors.push(m.text()); });
+      await page.goto(srv.base + url);
+      const v = await axe(page);
+      assert.equal(v.length, 0, formatViolations(v));
+      const h = await page.$$eval('h1, h2, h3, h4, h5, h6', (els) => els.map((e) => Number(e.tagName[1])));
+      assert.equal(h.filter((x) => x === 1).length, 1, 'one h1');
+      for (let i = 1; i < h.length; i++) assert.ok(h[i] <= h[i - 1] + 1, `heading levels in order: ${h}`);
+      assert.equal(await page.getAttribute('html', 'lang'), lang ? 'en' : 'lv');
+      for (const l of ['header', 'nav', 'main', 'footer']) assert.ok(await page.$(l), `landmark ${l}`);
+      await page.screenshot({ path: path.join(shots, `${(lang || '/lv').slice(1)}${p.replace(/\//g, '_') || '_'}.png`), fullPage: true });
+      assert.deepEqual(errors, []);
+      await ctx.close();
+    });
+  }
+}
+
+test('the skip link is the first stop and moves focus to the main content', async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(srv.base + '/');
+  await page.keyboard.press('Tab');
+  const first = await page.evaluate(() => [document.activeElement.className, document.activeElement.textContent]);
+  assert.deepEqual(first, ['skip-link', 'Pāriet uz galveno saturu']);
+  const box = await page.evaluate(() => document.activeElement.getBoundingClientRect().left);
+  assert.ok(box >= 0, 'visible when focused');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+  await ctx.close();
+});
+
+test('focus is visible on links', async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(srv.base + '/');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.notEqual(outline, 'none');
+  await ctx.close();
+});
+
+test('pages are readable at 320 px without sideways scrolling', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 320, height: 640 } });
+  const page = await ctx.newPage();
+  for (const p of pages) {
+    await page.goto(srv.base + p);
+    const w = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(w <= 320, `${p} is ${w}px wide`);
+  }
+  await page.screenshot({ path: path.join(shots, 'lv_home_320.png'), fullPage: true });
+  await ctx.close();
+});
+
+test('the print version hides navigation and keeps the content', async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(srv.base + '/palidziba');
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.$eval('.site-nav', (e) => getComputedStyle(e).display), 'none');
+  assert.notEqual(await page.$eval('main', (e) => getComputedStyle(e).display), 'none');
+  await page.pdf({ path: path.join(root, 'tests/out/help-print.pdf') });
+  await ctx.close();
+});
+
+test('feedback works without JavaScript, errors first, then success', async () => {
+  const ctx = await browser.newContext({ javaScriptEnabled: false });
+  const page = await ctx.newPage();
+  await page.goto(srv.base + '/atsauksmes');
+  await page.click('text=Nosūtīt');
+  assert.match(await page.textContent('.error-summary'), /Šis lauks ir jāaizpilda/);
+  await page.check('input[name=topic][value=portal]');
+  await page.fill('#message', 'Ļoti noderīga lapa, paldies par skaidrajiem padomiem!');
+  await page.click('text=Nosūtīt');
+  assert.equal(await page.textContent('h1'), 'Paldies par atsauksmi');
+  assert.match(page.url(), /\/atsauksmes\/paldies$/);
+  await ctx.close();
+});
+
+test('the language switch leads to the same page in English and back', async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(srv.base + '/drosiba');
+  await page.click('a.lang-switch');
+  assert.match(page.url(), /\/en\/drosiba$/);
+  assert.equal(await page.textContent('h1'), 'Is it safe? Yes!');
+  await page.click('a.lang-switch');
+  assert.match(page.url(), /\/drosiba$/);
+  assert.equal(await page.textContent('h1'), 'Vai tas ir droši? Jā!');
+  await ctx.close();
+});

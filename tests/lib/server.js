@@ -1,0 +1,95 @@
+// tests/lib/server.js — start a real `epak serve` for a test file.
+//
+// Each server gets its own data folder (SQLite) or the PostgreSQL URL the
+// test runner exported, a free loopback port, and is stopped when the test
+// file ends. Its stderr (the log) is kept so tests can check what was logged.
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const bin = process.env.EPAK_BIN || path.join(root, 'build/asan/epak');
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export async function startServer({ db = null, extra = [] } = {}) {
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-e2e-'));
+  const port = await freePort();
+  const common = ['--data', data, '--templates', path.join(root, 'templates'),
+    '--static', path.join(root, 'static'), '--locale', path.join(root, 'build/locale')];
+  if (db) common.push('--db', db);
+  execFileSync(bin, ['migrate', ...common], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const args = ['serve', ...common, '--listen', `127.0.0.1:${port}`, '--threads', '2', ...extra];
+  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (d) => { log += d.toString(); });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    try {
+      const r = await fetch(`${base}/api/v1/health`);
+      if (r.status === 200) break;
+    } catch { /* not up yet */ }
+    if (child.exitCode !== null) throw new Error(`epak exited early:\n${log}`);
+    if (Date.now() > deadline) throw new Error(`epak did not start:\n${log}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base, port, data, child,
+    log: () => log,
+    async stop() {
+      if (child.exitCode === null) {
+        const done = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await done;
+      }
+      fs.rmSync(data, { recursive: true, force: true });
+      return child.exitCode;
+    },
+  };
+}
+
+// A raw HTTP/1.1 exchange, for requests fetch() refuses to send.
+export function rawRequest(port, bytes, { timeout = 5000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let out = Buffer.alloc(0);
+    const timer = setTimeout(() => { sock.destroy(); resolve(out.toString('latin1')); }, timeout);
+    sock.on('data', (d) => { out = Buffer.concat([out, d]); });
+    sock.on('end', () => { clearTimeout(timer); resolve(out.toString('latin1')); });
+    sock.on('error', (e) => {
+      clearTimeout(timer);
+      if (out.length) resolve(out.toString('latin1')); else reject(e);
+    });
+    sock.write(bytes);
+  });
+}
+
+// Form POST with the CSRF cookie and token taken from a GET of the form.
+export async function getFormSession(base, pathName) {
+  const r = await fetch(base + pathName);
+  const html = await r.text();
+  const cookie = (r.headers.get('set-cookie') || '').split(';')[0];
+  const m = html.match(/name="_csrf" value="([^"]+)"/);
+  return { cookie, token: m ? m[1] : null, html };
+}
+
+export function sqlite(dbfile, sql) {
+  return execFileSync('sqlite3', [dbfile, sql]).toString().trim();
+}
+
+export function psql(url, sql) {
+  return execFileSync('psql', ['-X', '-A', '-t', '-q', '-v', 'ON_ERROR_STOP=1', url, '-c', sql]).toString().trim();
+}

@@ -1,0 +1,41 @@
+#!/bin/bash
+# tools/lint.sh — `make lint`: what a tool can check of docs/CODE_STYLE.md.
+#  1. banned functions (grep)
+#  2. cppcheck (warnings, portability, performance)
+#  3. clang-format: reports files whose formatting differs (LINT_FORMAT=strict fails on it)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+rc=0
+SRC=$(find src tests/unit fuzz -name '*.c' -o -name '*.h' | sort)
+
+echo "== banned functions"
+banned='\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atol|atof|tmpnam|mktemp|alloca|system)\s*\('
+if grep -nE "$banned" $SRC | grep -v 'lint: allow'; then
+	echo "banned function used (see docs/CODE_STYLE.md)"; rc=1
+fi
+
+echo "== SQL built with printf"
+if grep -nE '(snprintf|buf_printf|arena_printf)\([^;]*"(SELECT|INSERT|UPDATE|DELETE) ' $SRC; then
+	echo "SQL must be a static text with \$N parameters"; rc=1
+fi
+
+echo "== cppcheck"
+if command -v cppcheck >/dev/null; then
+	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
+		--inline-suppr --suppress=missingIncludeSystem -D__GNUC__ -DH2O_USE_LIBUV=0 -Isrc \
+		src fuzz 2>&1 || rc=1
+fi
+
+echo "== clang-format"
+if command -v clang-format >/dev/null; then
+	n=0
+	for f in $SRC; do
+		if ! clang-format --dry-run -Werror "$f" >/dev/null 2>&1; then
+			n=$((n + 1)); echo "  not formatted: $f"
+		fi
+	done
+	if [ "$n" -gt 0 ] && [ "${LINT_FORMAT:-}" = strict ]; then rc=1; fi
+	echo "  $n file(s) differ from .clang-format (make format fixes them)"
+fi
+[ $rc -eq 0 ] && echo "lint: ok" || echo "lint: FAILED"
+exit $rc
