@@ -1,0 +1,1066 @@
+/* test_store.c — the store, the same suite on SQLite and on PostgreSQL.
+ *
+ * SQLite runs on a fresh file in a fresh temporary folder per test.
+ * PostgreSQL runs at EPAK_TEST_PG_URL (tests/pg.sh starts one), in a fresh
+ * schema per test, chosen through the URL's options=-csearch_path=... so
+ * every connection a test opens lands in it. Without EPAK_TEST_PG_URL the
+ * PostgreSQL half is skipped, or fails when EPAK_TEST_REQUIRE_PG=1.
+ */
+#include "testutil.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/db.h"
+#include "store/migrate.h"
+
+struct backend {
+	const char *name;
+	int pg;
+};
+
+static struct backend be_sqlite = {"sqlite", 0};
+static struct backend be_pg = {"postgresql", 1};
+
+struct fx {
+	const struct backend *be;
+	char target[1024]; /* what db_open gets: a path or a URL */
+	char dir[64];      /* SQLite: the temporary folder */
+	char schema[64];   /* PostgreSQL: the schema of this test */
+	struct db *db;
+	struct db *db2; /* a second connection, when a test needs one */
+	int unavailable;
+};
+
+#define OK(db, expr)                                                                                                   \
+	do {                                                                                                           \
+		int rc_ = (expr);                                                                                      \
+		if (rc_ != DB_OK)                                                                                      \
+			fail_msg("%s: rc %d: %s", #expr, rc_, db_errmsg(db));                                          \
+	} while (0)
+
+static const char LV[] = "Ābeļu ķēniņš: āčēģīķļņšūž ĀČĒĢĪĶĻŅŠŪŽ";
+static const char LV11[] = "āčēģīķļņšūž"; /* 11 letters, 22 bytes */
+
+static int require_pg(void)
+{
+	const char *r = getenv("EPAK_TEST_REQUIRE_PG");
+
+	return r && strcmp(r, "1") == 0;
+}
+
+static const char *pg_url(void)
+{
+	const char *u = getenv("EPAK_TEST_PG_URL");
+
+	return u && *u ? u : NULL;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+/* ---- fixture ---- */
+
+static int pg_admin(const char *verb, const char *schema)
+{
+	char sql[160];
+	struct db_err err;
+	struct db *admin;
+	int rc;
+
+	admin = db_open(pg_url(), &err);
+	if (!admin) {
+		print_error("cannot reach PostgreSQL: %s\n", err.msg);
+		return -1;
+	}
+	/* A schema name cannot be a parameter; this one is made up by the
+	 * test itself from its pid and a counter. */
+	snprintf(sql, sizeof(sql), "%s SCHEMA %s%s", verb, schema, strcmp(verb, "DROP") == 0 ? " CASCADE" : "");
+	rc = db_exec(admin, sql, DB_NOP, NULL);
+	if (rc != DB_OK)
+		print_error("%s: %s\n", sql, db_errmsg(admin));
+	db_close(admin);
+	return rc;
+}
+
+static int fx_setup(void **state)
+{
+	static int counter;
+	const struct backend *be = *state;
+	struct db_err err;
+	struct fx *fx;
+	const char *url;
+
+	fx = calloc(1, sizeof(*fx));
+	if (!fx)
+		return -1;
+	fx->be = be;
+	*state = fx;
+	if (!be->pg) {
+		snprintf(fx->dir, sizeof(fx->dir), "/tmp/epak-store-XXXXXX");
+		if (!mkdtemp(fx->dir))
+			return -1;
+		/* a folder that does not exist yet: db_open makes it */
+		snprintf(fx->target, sizeof(fx->target), "%s/sub/epak.db", fx->dir);
+	} else {
+		url = pg_url();
+		if (!url) {
+			fx->unavailable = 1;
+			return 0;
+		}
+		snprintf(fx->schema, sizeof(fx->schema), "t%ld_%d", (long)getpid(), ++counter);
+		if (pg_admin("CREATE", fx->schema) != 0)
+			return -1;
+		snprintf(fx->target, sizeof(fx->target), "%s%coptions=-csearch_path%%3D%s", url,
+			 strchr(url, '?') ? '&' : '?', fx->schema);
+	}
+	fx->db = db_open(fx->target, &err);
+	if (!fx->db) {
+		print_error("db_open(%s): %s\n", be->name, err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	struct fx *fx = *state;
+	char path[128];
+	static const char *const suffix[] = {"", "-wal", "-shm"};
+	size_t i;
+
+	if (!fx)
+		return 0;
+	db_close(fx->db);
+	db_close(fx->db2);
+	if (!fx->be->pg && fx->dir[0]) {
+		for (i = 0; i < 3; i++) {
+			snprintf(path, sizeof(path), "%s/sub/epak.db%s", fx->dir, suffix[i]);
+			unlink(path);
+		}
+		snprintf(path, sizeof(path), "%s/sub", fx->dir);
+		rmdir(path);
+		rmdir(fx->dir);
+	}
+	if (fx->be->pg && fx->schema[0])
+		pg_admin("DROP", fx->schema);
+	free(fx);
+	return 0;
+}
+
+static struct fx *fx_of(void **state)
+{
+	struct fx *fx = *state;
+
+	if (fx->unavailable) {
+		if (require_pg())
+			fail_msg("EPAK_TEST_PG_URL is unset and EPAK_TEST_REQUIRE_PG=1");
+		skip();
+	}
+	return fx;
+}
+
+static struct fx *fx_migrated(void **state)
+{
+	struct fx *fx = fx_of(state);
+
+	OK(fx->db, db_migrate(fx->db, NULL));
+	return fx;
+}
+
+static struct db *second(struct fx *fx)
+{
+	struct db_err err;
+
+	if (!fx->db2) {
+		fx->db2 = db_open(fx->target, &err);
+		if (!fx->db2)
+			fail_msg("second connection: %s", err.msg);
+	}
+	return fx->db2;
+}
+
+static long long int_of(struct db *db, const char *sql)
+{
+	long long v = -1;
+
+	OK(db, db_query_int(db, sql, DB_NOP, &v));
+	return v;
+}
+
+static const char SQL_THING[] =
+    "CREATE TABLE thing (id BIGINT PRIMARY KEY, name TEXT, n BIGINT, data BYTEA, note TEXT)";
+static const char SQL_THING_ADD[] = "INSERT INTO thing (id, name, n, data, note) VALUES ($1, $2, $3, $4, $5)";
+static const char SQL_REVISION[] = "SELECT value FROM revision WHERE id = 1";
+static const char SQL_SESSION_ADD[] =
+    "INSERT INTO session (id, created_at, expires_at, lang, data) VALUES ($1, $2, $3, $4, $5)";
+static const char SQL_SESSIONS[] = "SELECT count(*) FROM session";
+
+/* ---- open and migrate ---- */
+
+static void opens_and_names_backend(void **state)
+{
+	struct fx *fx = fx_of(state);
+	struct db_err err;
+	struct db *bad;
+	struct stat st;
+
+	assert_string_equal(db_backend(fx->db), fx->be->name);
+	assert_string_equal(db_errmsg(fx->db), "");
+	assert_int_equal(int_of(fx->db, "SELECT 1"), 1);
+	if (!fx->be->pg) {
+		assert_int_equal(stat(fx->target, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0600);
+		bad = db_open("/proc/self/no/such/x.db", &err);
+	} else {
+		bad = db_open("postgres://epak@127.0.0.1:1/nothing?connect_timeout=3", &err);
+	}
+	assert_null(bad);
+	assert_true(err.msg[0] != '\0');
+}
+
+static void migrates_once(void **state)
+{
+	struct fx *fx = fx_of(state);
+	int applied = -1;
+
+	assert_int_equal(db_migration_version(fx->db), 0);
+	OK(fx->db, db_migrate(fx->db, &applied));
+	assert_int_equal(applied, (int)db_nmigrations);
+	assert_int_equal(db_migration_version(fx->db), db_migration_latest());
+	OK(fx->db, db_migrate(fx->db, &applied));
+	assert_int_equal(applied, 0);
+	assert_int_equal(db_migration_version(fx->db), db_migration_latest());
+	/* and from a second connection too */
+	OK(fx->db, db_migrate(second(fx), &applied));
+	assert_int_equal(applied, 0);
+	assert_int_equal(int_of(fx->db, SQL_REVISION), 0);
+	assert_int_equal(int_of(fx->db, "SELECT count(*) FROM schema_migrations"), (int)db_nmigrations);
+}
+
+static void migrate_refuses_newer_database(void **state)
+{
+	struct fx *fx = fx_migrated(state);
+	int rc;
+
+	OK(fx->db, db_exec(fx->db,
+			   "INSERT INTO schema_migrations (version, name, applied_at) "
+			   "VALUES (999, 'from the future', 0)",
+			   DB_NOP, NULL));
+	rc = db_migrate(fx->db, NULL);
+	assert_int_equal(rc, DB_ERROR);
+	assert_non_null(strstr(db_errmsg(fx->db), "999"));
+	assert_non_null(strstr(db_errmsg(fx->db), "newer"));
+}
+
+static const struct migration_step steps_a[] = {
+    {MIG_BOTH, "CREATE TABLE a (x TEXT)"},
+    {MIG_BOTH, NULL},
+};
+static const struct migration_step steps_b_bad[] = {
+    {MIG_BOTH, "CREATE TABLE half (x TEXT)"},
+    {MIG_BOTH, "INSERT INTO half (x) VALUES ('written')"},
+    {MIG_BOTH, "INSERT INTO no_such_table (x) VALUES (1)"},
+    {MIG_BOTH, NULL},
+};
+static const struct migration_step steps_b_good[] = {
+    {MIG_BOTH, "CREATE TABLE half (x TEXT)"},
+    {MIG_SQLITE, "INSERT INTO half (x) VALUES ('sqlite')"},
+    {MIG_PG, "INSERT INTO half (x) VALUES ('postgresql')"},
+    {MIG_BOTH, NULL},
+};
+
+static int first_text_cb(void *cls, const struct db_row *row)
+{
+	snprintf(cls, 64, "%s", row_text(row, 0) ? row_text(row, 0) : "(null)");
+	return 0;
+}
+
+static void failed_migration_leaves_nothing(void **state)
+{
+	struct fx *fx = fx_of(state);
+	const struct migration bad[] = {{1, "a", steps_a}, {2, "b", steps_b_bad}};
+	const struct migration good[] = {{1, "a", steps_a}, {2, "b", steps_b_good}};
+	char got[64] = "";
+	int applied = -1, rc;
+
+	rc = db_migrate_with(fx->db, bad, 2, &applied);
+	assert_int_not_equal(rc, DB_OK);
+	assert_int_equal(applied, 1);
+	assert_non_null(strstr(db_errmsg(fx->db), "migration 2 (b)"));
+	assert_int_equal(db_migration_version(fx->db), 1);
+	assert_int_not_equal(db_exec(fx->db, "SELECT x FROM half", DB_NOP, NULL), DB_OK);
+	OK(fx->db, db_migrate_with(fx->db, good, 2, &applied));
+	assert_int_equal(applied, 1);
+	assert_int_equal(db_migration_version(fx->db), 2);
+	OK(fx->db, db_query(fx->db, "SELECT x FROM half", DB_NOP, first_text_cb, got));
+	assert_string_equal(got, fx->be->name); /* the engine-only steps */
+}
+
+/* ---- parameters and values ---- */
+
+struct seen {
+	int rows;
+	long long id[4];
+	char name[4][128];
+	int name_null[4];
+	long long n[4];
+	unsigned char data[4][16];
+	size_t data_len[4];
+	int data_null[4];
+	int note_null[4];
+	long long chars[4];
+	int ncols;
+};
+
+static int thing_cb(void *cls, const struct db_row *row)
+{
+	struct seen *s = cls;
+	const void *blob;
+	const char *t;
+	int i = s->rows++;
+
+	if (i >= 4)
+		return 1;
+	s->ncols = row_ncols(row);
+	s->id[i] = row_int(row, 0);
+	t = row_text(row, 1);
+	s->name_null[i] = t == NULL;
+	snprintf(s->name[i], sizeof(s->name[i]), "%s", t ? t : "");
+	s->n[i] = row_int(row, 2);
+	blob = row_blob(row, 3, &s->data_len[i]);
+	s->data_null[i] = blob == NULL;
+	if (blob && s->data_len[i] <= sizeof(s->data[i]))
+		memcpy(s->data[i], blob, s->data_len[i]);
+	s->note_null[i] = row_isnull(row, 4);
+	s->chars[i] = row_int(row, 5);
+	return 0;
+}
+
+static void binds_every_type(void **state)
+{
+	struct fx *fx = fx_of(state);
+	static const unsigned char bin[] = {0, 1, 2, 0xff, 0, 'z', 0x80};
+	static const char lv_tail[] = "āčēģīķļņšūžtail";
+	struct seen s;
+	long long changes = -1;
+
+	OK(fx->db, db_exec(fx->db, SQL_THING, DB_NOP, NULL));
+	OK(fx->db, db_exec(fx->db, SQL_THING_ADD,
+			   DB_P(PINT(1), PTEXT(LV), PINT(LLONG_MIN), PBLOB(bin, sizeof(bin)), PNULL), &changes));
+	assert_int_equal(changes, 1);
+	OK(fx->db,
+	   db_exec(fx->db, SQL_THING_ADD, DB_P(PINT(2), PTEXT(""), PINT(LLONG_MAX), PBLOB("", 0), PTEXT(NULL)), NULL));
+	OK(fx->db, db_exec(fx->db, SQL_THING_ADD,
+			   DB_P(PINT(3), PTEXTN(lv_tail, 22), PINT(0), PBLOB(NULL, 0), PTEXT("x")), NULL));
+
+	memset(&s, 0, sizeof(s));
+	OK(fx->db, db_query(fx->db, "SELECT id, name, n, data, note, length(name) FROM thing ORDER BY id", DB_NOP,
+			    thing_cb, &s));
+	assert_int_equal(s.rows, 3);
+	assert_int_equal(s.ncols, 6);
+
+	assert_int_equal(s.id[0], 1);
+	assert_string_equal(s.name[0], LV);
+	assert_int_equal(s.n[0], LLONG_MIN);
+	assert_false(s.data_null[0]);
+	assert_int_equal(s.data_len[0], sizeof(bin));
+	assert_memory_equal(s.data[0], bin, sizeof(bin));
+	assert_true(s.note_null[0]);
+	assert_int_equal(s.chars[0], 37);
+
+	assert_false(s.name_null[1]); /* '' is not NULL */
+	assert_string_equal(s.name[1], "");
+	assert_int_equal(s.n[1], LLONG_MAX);
+	assert_false(s.data_null[1]); /* an empty blob is not NULL */
+	assert_int_equal(s.data_len[1], 0);
+	assert_true(s.note_null[1]);
+
+	assert_string_equal(s.name[2], LV11);
+	assert_int_equal(s.chars[2], 11); /* characters, not bytes */
+	assert_true(s.data_null[2]);
+	assert_false(s.note_null[2]);
+}
+
+static void numbers_parameters_by_name(void **state)
+{
+	struct fx *fx = fx_of(state);
+	char got[64] = "";
+	long long v = 0;
+
+	/* $2 before $1: SQLite would give $2 the first index */
+	OK(fx->db, db_query(fx->db, "SELECT CAST($2 AS TEXT) || CAST($1 AS TEXT)", DB_P(PTEXT("ē"), PTEXT("ā")),
+			    first_text_cb, got));
+	assert_string_equal(got, "āē");
+	OK(fx->db,
+	   db_query_int(fx->db, "SELECT CAST($1 AS BIGINT) + CAST($1 AS BIGINT) * $2", DB_P(PINT(5), PINT(3)), &v));
+	assert_int_equal(v, 20);
+	/* miscounted, misnumbered, or not UTF-8: refused the same way on both */
+	assert_int_equal(db_query_int(fx->db, "SELECT CAST($1 AS BIGINT) + CAST($2 AS BIGINT)", DB_P(PINT(1)), &v),
+			 DB_ERROR);
+	assert_non_null(strstr(db_errmsg(fx->db), "takes 2 parameters"));
+	assert_int_equal(
+	    db_query_int(fx->db, "SELECT CAST($1 AS BIGINT) + CAST($3 AS BIGINT)", DB_P(PINT(1), PINT(2), PINT(3)), &v),
+	    DB_ERROR);
+	assert_int_equal(db_exec(fx->db, "SELECT CAST($1 AS TEXT)", DB_P(PTEXT("\xc4")), NULL), DB_ERROR);
+	assert_int_equal(db_exec(fx->db, "SELECT CAST($1 AS TEXT)", DB_P(PTEXTN("a\0b", 3)), NULL), DB_ERROR);
+	assert_int_equal(db_exec(fx->db, "SELECT 1; SELECT 2", DB_NOP, NULL), DB_ERROR);
+	assert_int_equal(db_exec(fx->db, "SELEKT 1", DB_NOP, NULL), DB_ERROR);
+	assert_true(db_errmsg(fx->db)[0] != '\0');
+}
+
+/* ---- RETURNING, ON CONFLICT, constraints ---- */
+
+static void returning_gives_new_ids(void **state)
+{
+	struct fx *fx = fx_migrated(state);
+	static const char SQL_AUDIT[] =
+	    "INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, $2, $3, $4) RETURNING id";
+	long long a = 0, b = 0, rev = 0;
+
+	OK(fx->db, db_query_int(fx->db, SQL_AUDIT,
+				DB_P(PINT(1700000000), PTEXT("system"), PTEXT("test"), PTEXT("pirmais")), &a));
+	OK(fx->db, db_query_int(fx->db, SQL_AUDIT,
+				DB_P(PINT(1700000001), PTEXT("system"), PTEXT("test"), PTEXT("otrais")), &b));
+	assert_true(a > 0);
+	assert_true(b > a);
+	OK(fx->db,
+	   db_query_int(fx->db, "UPDATE revision SET value = value + 1 WHERE id = 1 RETURNING value", DB_NOP, &rev));
+	assert_int_equal(rev, 1);
+}
+
+static void upserts_on_conflict(void **state)
+{
+	struct fx *fx = fx_migrated(state);
+	static const char SQL_UPSERT[] =
+	    "INSERT INTO session (id, created_at, expires_at, lang) VALUES ($1, $2, $3, $4) "
+	    "ON CONFLICT (id) DO UPDATE SET expires_at = $3, lang = $4";
+	static const char SQL_KEEP[] = "INSERT INTO session (id, created_at, expires_at) VALUES ($1, $2, $3) "
+				       "ON CONFLICT (id) DO NOTHING";
+	char got[64] = "";
+	long long changes = -1, exp = 0;
+
+	OK(fx->db, db_exec(fx->db, SQL_UPSERT, DB_P(PTEXT("h1"), PINT(10), PINT(20), PTEXT("lv")), &changes));
+	assert_int_equal(changes, 1);
+	OK(fx->db, db_exec(fx->db, SQL_UPSERT, DB_P(PTEXT("h1"), PINT(11), PINT(30), PTEXT("en")), &changes));
+	assert_int_equal(changes, 1);
+	OK(fx->db, db_exec(fx->db, SQL_KEEP, DB_P(PTEXT("h1"), PINT(12), PINT(40)), &changes));
+	assert_int_equal(changes, 0);
+	assert_int_equal(int_of(fx->db, SQL_SESSIONS), 1);
+	OK(fx->db, db_query_int(fx->db, "SELECT expires_at FROM session WHERE id = $1", DB_P(PTEXT("h1")), &exp));
+	assert_int_equal(exp, 30);
+	OK(fx->db, db_query(fx->db, "SELECT lang FROM session WHERE id = $1", DB_P(PTEXT("h1")), first_text_cb, got));
+	assert_string_equal(got, "en");
+	OK(fx->db,
+	   db_exec(fx->db, "UPDATE session SET lang = $1 WHERE id = $2", DB_P(PTEXT("lv"), PTEXT("nav")), &changes));
+	assert_int_equal(changes, 0);
+	OK(fx->db, db_exec(fx->db, "DELETE FROM session", DB_NOP, &changes));
+	assert_int_equal(changes, 1);
+}
+
+static void tells_constraint_violations(void **state)
+{
+	struct fx *fx = fx_migrated(state);
+
+	OK(fx->db,
+	   db_exec(fx->db, SQL_SESSION_ADD, DB_P(PTEXT("same"), PINT(1), PINT(2), PTEXT("lv"), PTEXT("{}")), NULL));
+	assert_int_equal(
+	    db_exec(fx->db, SQL_SESSION_ADD, DB_P(PTEXT("same"), PINT(1), PINT(2), PTEXT("lv"), PTEXT("{}")), NULL),
+	    DB_ECONSTRAINT);
+	assert_true(db_errmsg(fx->db)[0] != '\0');
+	assert_int_equal(
+	    db_exec(fx->db, SQL_SESSION_ADD, DB_P(PTEXT("other"), PNULL, PINT(2), PTEXT("lv"), PTEXT("{}")), NULL),
+	    DB_EINTEGRITY);
+	assert_int_equal(db_exec(fx->db, "INSERT INTO revision (id, value) VALUES (2, 0)", DB_NOP, NULL),
+			 DB_EINTEGRITY);
+	assert_int_equal(int_of(fx->db, SQL_SESSIONS), 1);
+}
+
+/* ---- transactions ---- */
+
+struct adder {
+	int fail_how; /* 0 commit, 1 return 7, 2 propagate, 3 ignore the error, 4 nest */
+	int nested_rc;
+};
+
+static int nothing(struct db *db, void *cls)
+{
+	(void)db;
+	(void)cls;
+	return DB_OK;
+}
+
+static int add_two(struct db *db, void *cls)
+{
+	struct adder *a = cls;
+	int rc;
+
+	rc = db_exec(db, SQL_SESSION_ADD, DB_P(PTEXT("s1"), PINT(1), PINT(2), PTEXT("lv"), PTEXT("{}")), NULL);
+	if (rc != DB_OK)
+		return rc;
+	if (a->fail_how == 1)
+		return 7;
+	if (a->fail_how == 4) {
+		a->nested_rc = db_tx(db, nothing, NULL);
+		return a->nested_rc;
+	}
+	rc = db_exec(db, SQL_SESSION_ADD,
+		     DB_P(PTEXT(a->fail_how >= 2 ? "s1" : "s2"), PINT(1), PINT(2), PTEXT("en"), PTEXT("{}")), NULL);
+	if (a->fail_how == 3) {
+		/* the body shrugs it off; the transaction does not */
+		rc = db_exec(db, SQL_SESSION_ADD, DB_P(PTEXT("s3"), PINT(1), PINT(2), PTEXT("en"), PTEXT("{}")), NULL);
+		assert_int_equal(rc, DB_ECONSTRAINT);
+		return DB_OK;
+	}
+	return rc;
+}
+
+static void tx_commits(void **state)
+{
+	struct fx *fx = fx_migrated(state);
+	struct adder a = {0, 0};
+
+	OK(fx->db, db_tx(fx->db, add_two, &a));
+	assert_int_equal(int_of(second(fx), SQL_SESSIONS), 2);
+}
+
+static void tx_rolls_back_on_failure(void **state)
+{
+	struct fx *fx = fx_migrated(state);
+	struct adder a = {1, 0};
+
+	assert_int_equal(db_tx(fx->db, add_two, &a), 7);
+	assert_int_equal(int_of(fx->db, SQL_SESSIONS), 0);
+	a.fail_how = 2;
+	assert_int_equal(db_tx(fx->db, add_two, &a), DB_ECONSTRAINT);
+	assert_int_equal(int_of(fx->db, SQL_SESSIONS), 0);
+	a.fail_how = 3;
+	assert_int_equal(db_tx(fx->db, add_two, &a), DB_ECONSTRAINT);
+	assert_int_equal(int_of(fx->db, SQL_SESSIONS), 0);
+	a.fail_how = 4;
+	assert_int_equal(db_tx(fx->db, add_two, &a), DB_ERROR);
+	assert_int_equal(a.nested_rc, DB_ERROR);
+	assert_int_equal(int_of(fx->db, SQL_SESSIONS), 0);
+	assert_int_equal(int_of(second(fx), SQL_SESSIONS), 0);
+	/* and the connection is fine afterwards */
+	a.fail_how = 0;
+	OK(fx->db, db_tx(fx->db, add_two, &a));
+	assert_int_equal(int_of(second(fx), SQL_SESSIONS), 2);
+}
+
+static int read_revision(struct db *db, void *cls)
+{
+	long long *v = cls;
+	int rc;
+
+	rc = db_query_int(db, SQL_REVISION, DB_NOP, v);
+	if (rc != DB_OK)
+		return rc;
+	return db_exec(db, "UPDATE revision SET value = 5 WHERE id = 1", DB_NOP, NULL);
+}
+
+static int read_only(struct db *db, void *cls)
+{
+	return db_query_int(db, SQL_REVISION, DB_NOP, cls);
+}
+
+static void tx_read_is_read_only(void **state)
+{
+	struct fx *fx = fx_migrated(state);
+	long long v = -1;
+	int rc;
+
+	OK(fx->db, db_tx_read(fx->db, read_only, &v));
+	assert_int_equal(v, 0);
+	rc = db_tx_read(fx->db, read_revision, &v);
+	assert_true(rc < 0);
+	assert_int_equal(int_of(fx->db, SQL_REVISION), 0);
+	OK(fx->db, db_exec(fx->db, "UPDATE revision SET value = 6 WHERE id = 1", DB_NOP, NULL));
+	assert_int_equal(int_of(fx->db, SQL_REVISION), 6);
+}
+
+/* A read-then-write increment: loses updates unless the transaction is
+ * serializable. With other set, the first run lets a second connection
+ * commit a change between the read and the write. */
+struct bump {
+	struct db *other;
+	int runs;
+	int other_rc;
+};
+
+static int bump_body(struct db *db, void *cls)
+{
+	struct bump *b = cls;
+	long long v = 0;
+	int rc;
+
+	b->runs++;
+	rc = db_query_int(db, SQL_REVISION, DB_NOP, &v);
+	if (rc != DB_OK)
+		return rc;
+	if (b->other && b->runs == 1)
+		b->other_rc = db_exec(b->other, "UPDATE revision SET value = value + 100 WHERE id = 1", DB_NOP, NULL);
+	return db_exec(db, "UPDATE revision SET value = $1 WHERE id = 1", DB_P(PINT(v + 1)), NULL);
+}
+
+struct holder {
+	const char *target;
+	sem_t locked;
+	int hold_ms;
+	int posted;
+	int rc;
+};
+
+static int hold_body(struct db *db, void *cls)
+{
+	struct holder *h = cls;
+	int rc;
+
+	rc = db_exec(db, "UPDATE revision SET value = value + 100 WHERE id = 1", DB_NOP, NULL);
+	if (rc != DB_OK)
+		return rc;
+	h->posted = 1;
+	sem_post(&h->locked);
+	sleep_ms(h->hold_ms);
+	return DB_OK;
+}
+
+static void *holder_main(void *arg)
+{
+	struct holder *h = arg;
+	struct db *db;
+
+	db = db_open(h->target, NULL);
+	h->rc = db ? db_tx(db, hold_body, h) : -100;
+	if (!h->posted)
+		sem_post(&h->locked);
+	db_close(db);
+	return NULL;
+}
+
+static void tx_retries_when_locked(void **state)
+{
+	struct fx *fx = fx_migrated(state);
+	struct holder h;
+	struct bump b = {NULL, 0, 0};
+	struct db_stats before, after;
+	pthread_t t;
+	int rc;
+
+	memset(&h, 0, sizeof(h));
+	h.target = fx->target;
+	h.hold_ms = 300;
+	sem_init(&h.locked, 0, 0);
+	OK(fx->db, db_set_timeout(fx->db, 40));
+	assert_int_equal(pthread_create(&t, NULL, holder_main, &h), 0);
+	sem_wait(&h.locked);
+	db_get_stats(fx->db, &before);
+	rc = db_tx(fx->db, bump_body, &b);
+	pthread_join(t, NULL);
+	sem_destroy(&h.locked);
+	db_get_stats(fx->db, &after);
+	assert_int_equal(h.rc, DB_OK);
+	if (rc != DB_OK)
+		fail_msg("db_tx: %d: %s", rc, db_errmsg(fx->db));
+	assert_true(after.tx_retries > before.tx_retries);
+	assert_int_equal(int_of(fx->db, SQL_REVISION), 101);
+}
+
+static void tx_retries_serialization_failure(void **state)
+{
+	struct fx *fx = fx_migrated(state);
+	struct bump b = {NULL, 0, 0};
+	struct db_stats before, after;
+
+	b.other = second(fx);
+	db_get_stats(fx->db, &before);
+	OK(fx->db, db_tx(fx->db, bump_body, &b));
+	db_get_stats(fx->db, &after);
+	assert_int_equal(b.other_rc, DB_OK);
+	assert_int_equal(b.runs, 2); /* 40001 on the first run */
+	assert_int_equal(after.tx_retries - before.tx_retries, 1);
+	assert_int_equal(int_of(fx->db, SQL_REVISION), 101);
+}
+
+struct crosser {
+	const char *target;
+	pthread_barrier_t *bar;
+	long long first, second;
+	int runs;
+	int rc;
+	char err[256]; /* the last failure inside the body */
+	unsigned long long retries;
+};
+
+static int cross_body(struct db *db, void *cls)
+{
+	struct crosser *c = cls;
+	static const char SQL[] = "UPDATE pair SET v = v + 1 WHERE id = $1";
+	int rc;
+
+	c->runs++;
+	rc = db_exec(db, SQL, DB_P(PINT(c->first)), NULL);
+	if (rc == DB_OK && c->runs == 1)
+		pthread_barrier_wait(c->bar);
+	if (rc == DB_OK)
+		rc = db_exec(db, SQL, DB_P(PINT(c->second)), NULL);
+	if (rc != DB_OK)
+		snprintf(c->err, sizeof(c->err), "%s", db_errmsg(db));
+	return rc;
+}
+
+static void *crosser_main(void *arg)
+{
+	struct crosser *c = arg;
+	struct db_stats st;
+	struct db *db;
+
+	db = db_open(c->target, NULL);
+	if (!db) {
+		c->rc = -100;
+		return NULL;
+	}
+	c->rc = db_tx(db, cross_body, c);
+	db_get_stats(db, &st);
+	c->retries = st.tx_retries;
+	db_close(db);
+	return NULL;
+}
+
+static void tx_retries_deadlock(void **state)
+{
+	struct fx *fx = fx_of(state);
+	pthread_barrier_t bar;
+	struct crosser c[2];
+	pthread_t t[2];
+	int i;
+
+	OK(fx->db, db_exec(fx->db, "CREATE TABLE pair (id BIGINT PRIMARY KEY, v BIGINT NOT NULL)", DB_NOP, NULL));
+	OK(fx->db, db_exec(fx->db, "INSERT INTO pair (id, v) VALUES (1, 0), (2, 0)", DB_NOP, NULL));
+	pthread_barrier_init(&bar, NULL, 2);
+	for (i = 0; i < 2; i++) {
+		memset(&c[i], 0, sizeof(c[i]));
+		c[i].target = fx->target;
+		c[i].bar = &bar;
+		c[i].first = i + 1;
+		c[i].second = 2 - i;
+		assert_int_equal(pthread_create(&t[i], NULL, crosser_main, &c[i]), 0);
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&bar);
+	assert_int_equal(c[0].rc, DB_OK);
+	assert_int_equal(c[1].rc, DB_OK);
+	assert_true(c[0].retries + c[1].retries >= 1);
+	/* one of them was the deadlock victim */
+	assert_true(strstr(c[0].err, "40P01") || strstr(c[1].err, "40P01"));
+	assert_int_equal(int_of(fx->db, "SELECT sum(v) FROM pair"), 4);
+}
+
+struct worker {
+	const char *target;
+	pthread_barrier_t *bar;
+	int n;
+	int failed;
+	char err[256];
+	unsigned long long retries;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct bump b = {NULL, 0, 0};
+	struct db_stats st;
+	struct db *db;
+	int i, rc;
+
+	db = db_open(w->target, NULL);
+	pthread_barrier_wait(w->bar); /* both connected: now race */
+	if (!db) {
+		w->failed = w->n;
+		return NULL;
+	}
+	for (i = 0; i < w->n; i++) {
+		rc = db_tx(db, bump_body, &b);
+		if (rc != DB_OK) {
+			w->failed++;
+			snprintf(w->err, sizeof(w->err), "%s", db_errmsg(db));
+		}
+	}
+	db_get_stats(db, &st);
+	w->retries = st.tx_retries;
+	db_close(db);
+	return NULL;
+}
+
+static void concurrent_increments_lose_nothing(void **state)
+{
+	struct fx *fx = fx_migrated(state);
+	pthread_barrier_t bar;
+	struct worker w[2];
+	pthread_t t[2];
+	int i;
+
+	pthread_barrier_init(&bar, NULL, 2);
+	for (i = 0; i < 2; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].target = fx->target;
+		w[i].bar = &bar;
+		w[i].n = 40;
+		assert_int_equal(pthread_create(&t[i], NULL, worker_main, &w[i]), 0);
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&bar);
+	for (i = 0; i < 2; i++) {
+		if (w[i].failed)
+			fail_msg("worker %d: %d failed: %s", i, w[i].failed, w[i].err);
+	}
+	print_message("    %s: %llu + %llu retries\n", fx->be->name, w[0].retries, w[1].retries);
+	assert_int_equal(int_of(fx->db, SQL_REVISION), 80);
+}
+
+/* ---- the statement cache ---- */
+
+struct nest {
+	struct db *db;
+	int outer;
+	long long inner_total;
+	int inner_rc;
+};
+
+static const char SQL_IDS[] = "SELECT id FROM thing ORDER BY id";
+
+static int count_cb(void *cls, const struct db_row *row)
+{
+	(*(long long *)cls)++;
+	(void)row;
+	return 0;
+}
+
+static int nest_cb(void *cls, const struct db_row *row)
+{
+	struct nest *n = cls;
+	long long count = 0;
+
+	(void)row;
+	n->outer++;
+	/* the same SQL again while it is being stepped */
+	n->inner_rc |= db_query(n->db, SQL_IDS, DB_NOP, count_cb, &count);
+	n->inner_total += count;
+	return 0;
+}
+
+static int pg_statements_cb(void *cls, const struct db_row *row)
+{
+	*(long long *)cls = row_int(row, 0);
+	return 0;
+}
+
+static void caches_prepared_statements(void **state)
+{
+	struct fx *fx = fx_of(state);
+	static const char SQL[] = "SELECT count(*) FROM thing WHERE n > $1";
+	struct db_stats before, after;
+	struct nest n = {fx->db, 0, 0, 0};
+	char *copy;
+	long long v, on_server = -1;
+	int i;
+
+	OK(fx->db, db_exec(fx->db, SQL_THING, DB_NOP, NULL));
+	for (i = 1; i <= 3; i++)
+		OK(fx->db, db_exec(fx->db, SQL_THING_ADD, DB_P(PINT(i), PTEXT("t"), PINT(i), PNULL, PNULL), NULL));
+	db_get_stats(fx->db, &before);
+	for (i = 0; i < 5; i++) {
+		OK(fx->db, db_query_int(fx->db, SQL, DB_P(PINT(i)), &v));
+		assert_int_equal(v, i < 3 ? 3 - i : 0);
+	}
+	copy = strdup(SQL); /* the same text elsewhere in memory */
+	OK(fx->db, db_query_int(fx->db, copy, DB_P(PINT(1)), &v));
+	free(copy);
+	assert_int_equal(v, 2);
+	db_get_stats(fx->db, &after);
+	assert_int_equal(after.prepares - before.prepares, 1);
+	assert_int_equal(after.cache_hits - before.cache_hits, 5);
+	if (fx->be->pg) {
+		OK(fx->db, db_query(fx->db, "SELECT count(*) FROM pg_prepared_statements WHERE statement = $1",
+				    DB_P(PTEXT(SQL)), pg_statements_cb, &on_server));
+		assert_int_equal(on_server, 1);
+	}
+	OK(fx->db, db_query(fx->db, SQL_IDS, DB_NOP, nest_cb, &n));
+	assert_int_equal(n.inner_rc, 0);
+	assert_int_equal(n.outer, 3);
+	assert_int_equal(n.inner_total, 9);
+}
+
+static int ncols_cb(void *cls, const struct db_row *row)
+{
+	*(int *)cls = row_ncols(row);
+	return 0;
+}
+
+struct star {
+	int runs;
+	int ncols;
+};
+
+static int star_body(struct db *db, void *cls)
+{
+	struct star *st = cls;
+
+	st->runs++;
+	return db_query(db, "SELECT * FROM thing", DB_NOP, ncols_cb, &st->ncols);
+}
+
+/* Another connection (or node) changes a table under a cached statement. */
+static void survives_schema_change(void **state)
+{
+	struct fx *fx = fx_of(state);
+	struct star st = {0, 0};
+	int ncols = 0;
+
+	OK(fx->db, db_exec(fx->db, SQL_THING, DB_NOP, NULL));
+	OK(fx->db, db_exec(fx->db, "INSERT INTO thing (id) VALUES (1)", DB_NOP, NULL));
+	OK(fx->db, db_query(fx->db, "SELECT * FROM thing", DB_NOP, ncols_cb, &ncols));
+	assert_int_equal(ncols, 5);
+	OK(fx->db, db_exec(second(fx), "ALTER TABLE thing ADD COLUMN extra TEXT", DB_NOP, NULL));
+	OK(fx->db, db_query(fx->db, "SELECT * FROM thing", DB_NOP, ncols_cb, &ncols));
+	assert_int_equal(ncols, 6);
+	OK(fx->db, db_exec(second(fx), "ALTER TABLE thing ADD COLUMN more TEXT", DB_NOP, NULL));
+	OK(fx->db, db_tx(fx->db, star_body, &st));
+	assert_int_equal(st.ncols, 7);
+	/* PostgreSQL refuses the old plan (0A000): the body runs again */
+	assert_int_equal(st.runs, fx->be->pg ? 2 : 1);
+}
+
+/* A connection the server dropped is opened again on the next call outside
+ * a transaction; its statement cache starts afresh. */
+static void reconnects_after_connection_loss(void **state)
+{
+	struct fx *fx = fx_migrated(state);
+	long long pid = 0, killed = 0;
+	int rc;
+
+	OK(fx->db, db_query_int(fx->db, "SELECT pg_backend_pid()", DB_NOP, &pid));
+	assert_int_equal(int_of(fx->db, SQL_REVISION), 0);
+	OK(fx->db,
+	   db_query_int(second(fx), "SELECT CAST(pg_terminate_backend($1) AS INTEGER)", DB_P(PINT(pid)), &killed));
+	assert_int_equal(killed, 1);
+	sleep_ms(50);
+	rc = db_query_int(fx->db, SQL_REVISION, DB_NOP, NULL);
+	assert_true(rc < 0); /* the call that finds out */
+	assert_true(db_errmsg(fx->db)[0] != '\0');
+	assert_int_equal(int_of(fx->db, SQL_REVISION), 0);
+	OK(fx->db, db_tx(fx->db, nothing, NULL));
+}
+
+/* ---- results and messages ---- */
+
+static int stop_after_two(void *cls, const struct db_row *row)
+{
+	int *seen = cls;
+
+	(void)row;
+	return ++*seen == 2 ? 5 : 0;
+}
+
+static void query_int_and_early_stop(void **state)
+{
+	struct fx *fx = fx_of(state);
+	long long v = 42;
+	int seen = 0;
+
+	OK(fx->db, db_exec(fx->db, SQL_THING, DB_NOP, NULL));
+	assert_int_equal(db_query_int(fx->db, "SELECT n FROM thing", DB_NOP, &v), DB_ENOROW);
+	assert_int_equal(db_query_int(fx->db, "SELECT MAX(n) FROM thing", DB_NOP, &v), DB_ENOROW);
+	assert_int_equal(v, 42);
+	OK(fx->db, db_exec(fx->db, "INSERT INTO thing (id, n) VALUES (1, 1), (2, 2), (3, 3)", DB_NOP, NULL));
+	assert_int_equal(db_query(fx->db, SQL_IDS, DB_NOP, stop_after_two, &seen), 5);
+	assert_int_equal(seen, 2);
+	assert_int_equal(int_of(fx->db, "SELECT MAX(n) FROM thing"), 3);
+	/* a boolean reads as 1/0 on both */
+	assert_int_equal(int_of(fx->db, "SELECT EXISTS (SELECT 1 FROM thing WHERE n = 2)"), 1);
+}
+
+static void errors_never_show_values(void **state)
+{
+	struct fx *fx = fx_migrated(state);
+	static const char secret[] = "Slepenā-vērtība-4242";
+	const char *msg;
+	int rc;
+
+	OK(fx->db,
+	   db_exec(fx->db, SQL_SESSION_ADD, DB_P(PTEXT(secret), PINT(1), PINT(2), PTEXT("lv"), PTEXT("{}")), NULL));
+	rc = db_exec(fx->db, SQL_SESSION_ADD, DB_P(PTEXT(secret), PINT(1), PINT(2), PTEXT("lv"), PTEXT("{}")), NULL);
+	assert_int_equal(rc, DB_ECONSTRAINT);
+	msg = db_errmsg(fx->db);
+	assert_true(msg[0] != '\0');
+	assert_null(strstr(msg, "4242"));
+
+	OK(fx->db, db_exec(fx->db, "CREATE TABLE short (name TEXT CHECK (length(name) < 5))", DB_NOP, NULL));
+	rc = db_exec(fx->db, "INSERT INTO short (name) VALUES ($1)", DB_P(PTEXT(secret)), NULL);
+	assert_int_equal(rc, DB_EINTEGRITY);
+	assert_true(db_errmsg(fx->db)[0] != '\0');
+	assert_null(strstr(db_errmsg(fx->db), "4242"));
+
+	/* PostgreSQL quotes a value it cannot read as a number in the
+	 * message itself; SQLite just stores it. */
+	rc = db_exec(fx->db, "UPDATE session SET created_at = $1 WHERE id = $2", DB_P(PTEXT(secret), PTEXT(secret)),
+		     NULL);
+	if (fx->be->pg)
+		assert_int_equal(rc, DB_ERROR);
+	assert_null(strstr(db_errmsg(fx->db), "4242"));
+	rc = db_query_int(fx->db, "SELECT CAST($1 AS BIGINT)", DB_P(PTEXT("x1")), NULL);
+	if (fx->be->pg) {
+		assert_int_equal(rc, DB_ERROR);
+		assert_null(strstr(db_errmsg(fx->db), "x1"));
+		assert_non_null(strstr(db_errmsg(fx->db), "\"?\""));
+	}
+}
+
+/* clang-format off */
+#define T(be, f) { #be "/" #f, f, fx_setup, fx_teardown, &be_##be }
+/* clang-format on */
+#define BOTH(f) T(sqlite, f), T(pg, f)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    BOTH(opens_and_names_backend),
+	    BOTH(migrates_once),
+	    BOTH(migrate_refuses_newer_database),
+	    BOTH(failed_migration_leaves_nothing),
+	    BOTH(binds_every_type),
+	    BOTH(numbers_parameters_by_name),
+	    BOTH(returning_gives_new_ids),
+	    BOTH(upserts_on_conflict),
+	    BOTH(tells_constraint_violations),
+	    BOTH(tx_commits),
+	    BOTH(tx_rolls_back_on_failure),
+	    BOTH(tx_read_is_read_only),
+	    BOTH(tx_retries_when_locked),
+	    T(pg, tx_retries_serialization_failure),
+	    T(pg, tx_retries_deadlock),
+	    BOTH(concurrent_increments_lose_nothing),
+	    BOTH(caches_prepared_statements),
+	    BOTH(survives_schema_change),
+	    T(pg, reconnects_after_connection_loss),
+	    BOTH(query_int_and_early_stop),
+	    BOTH(errors_never_show_values),
+	};
+
+	if (!pg_url())
+		fprintf(stderr, "test_store: EPAK_TEST_PG_URL is unset: the PostgreSQL half %s\n",
+			require_pg() ? "FAILS (EPAK_TEST_REQUIRE_PG=1)" : "is skipped");
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
