@@ -1,0 +1,30 @@
+/* net.h — the few HTTP exchanges signing and validation need (OCSP, RFC 3161
+ * time-stamps, CA certificates), over libcurl with tight bounds: http and
+ * https only, 20 s, 1 MiB answers. They block: the web layer must call them
+ * from a worker thread, never from an event loop. Internal to sign/. */
+#ifndef EPAK_SIGN_NET_H
+#define EPAK_SIGN_NET_H
+
+#include <stddef.h>
+
+#include <openssl/x509.h>
+
+#include "core/buf.h"
+#include "sign/edoc.h"
+
+int net_post(const char *url, const char *ctype, const void *body, size_t n, struct buf *out,
+	     struct edoc_err *e);
+int net_get(const char *url, struct buf *out, struct edoc_err *e);
+
+/* The first OCSP or caIssuers URL of a certificate's AIA (malloc'd), or NULL. */
+char *net_aia_url(X509 *x, int ocsp);
+
+/* Asks an OCSP responder about cert. With nonce set, a random nonce is sent
+ * and must come back. Returns the DER response (malloc'd). */
+unsigned char *net_ocsp_fetch(X509 *cert, X509 *issuer, const char *url, int nonce, size_t *n,
+			      struct edoc_err *e);
+
+/* Fetches the issuer certificate from the AIA caIssuers URL, if any. */
+X509 *net_fetch_issuer(X509 *cert, struct edoc_err *e);
+
+#endif

@@ -1,0 +1,1481 @@
+/* verify.c — validation of the XAdES signatures of an ASiC-E container, with
+ * results in the terms of ETSI EN 319 102-1. See verify.h and the table of
+ * checks in docs/signatures.md.
+ *
+ * The signature XML is parsed once (sx_parse: no DTD, no network) and every
+ * digest is computed over the parsed document itself, never over a
+ * re-serialization. References resolve by Id among unique Ids, and must land
+ * on exactly the data files and on the SignedProperties of the same
+ * signature; anything else is a format failure (no signature wrapping).
+ * The checks run in an order where a cryptographic failure (TOTAL-FAILED)
+ * is always found before a trust problem (INDETERMINATE).
+ */
+#include "sign/verify.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <libxml/c14n.h>
+#include <openssl/err.h>
+#include <openssl/ocsp.h>
+#include <openssl/x509v3.h>
+
+#include "core/arena.h"
+#include "sign/internal.h"
+#include "sign/net.h"
+#include "sign/pki.h"
+
+#define SKEW (15 * 60)          /* tolerated clock difference, seconds */
+#define LATE (24 * 60 * 60)     /* evidence gathered later than this: a warning */
+
+const char *edoc_indication_name(enum edoc_indication ind)
+{
+	switch (ind) {
+	case EDOC_TOTAL_PASSED:
+		return "TOTAL-PASSED";
+	case EDOC_TOTAL_FAILED:
+		return "TOTAL-FAILED";
+	default:
+		return "INDETERMINATE";
+	}
+}
+
+const char *edoc_subindication_name(enum edoc_subindication sub)
+{
+#define EDOC_SUB_NAME(name) #name,
+	static const char *const names[] = { EDOC_SUBINDICATIONS(EDOC_SUB_NAME) };
+#undef EDOC_SUB_NAME
+
+	if ((size_t)sub >= sizeof(names) / sizeof(names[0]))
+		return "GENERIC";
+	return names[sub];
+}
+
+/* Everything one signature's validation works with. */
+struct vsig {
+	const struct edoc *doc;
+	const struct edoc_verify_opts *o;
+	struct edoc_report *rep;
+	struct edoc_sig_result *r;
+	int decided;
+	time_t now;
+	xmlNodePtr *ids;   /* elements carrying an Id in this file */
+	size_t nids;
+
+	xmlNodePtr sig, si, sv, ki, qp, sp, ssp, usp;
+	unsigned char *sigval;
+	size_t sigval_len;
+	const EVP_MD *sig_md;
+	int keytype;
+	int weak;
+	STACK_OF(X509) *kicerts; /* from ds:KeyInfo, in order */
+	STACK_OF(X509) *pool;    /* every certificate found: KeyInfo, CertificateValues */
+	X509 *signer;            /* borrowed from pool */
+	char **covered;
+	size_t ncovered;
+};
+
+static void warn(struct vsig *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void warn(struct vsig *v, const char *fmt, ...)
+{
+	struct edoc_sig_result *r = v->r;
+	char msg[400];
+	char **w;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	w = arena_alloc(v->rep->mem, (r->nwarnings + 1) * sizeof(*w));
+	if (!w)
+		return;
+	if (r->nwarnings)
+		memcpy(w, r->warnings, r->nwarnings * sizeof(*w));
+	w[r->nwarnings] = arena_strdup(v->rep->mem, msg);
+	if (!w[r->nwarnings])
+		return;
+	r->warnings = w;
+	r->nwarnings++;
+}
+
+/* Records the verdict (the first one stands) and returns -1 so callers can
+ * write `return verdict(...)`. */
+static int verdict(struct vsig *v, enum edoc_indication ind, enum edoc_subindication sub,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int verdict(struct vsig *v, enum edoc_indication ind, enum edoc_subindication sub,
+		   const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	if (v->decided)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	v->r->ind = ind;
+	v->r->sub = sub;
+	v->r->reason = arena_strdup(v->rep->mem, msg);
+	v->decided = 1;
+	return -1;
+}
+
+#define FORMAT(v, ...) verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, __VA_ARGS__)
+
+/* ---- Ids ---- */
+
+static int cmp_id(const void *a, const void *b)
+{
+	const xmlNode *x = *(xmlNode *const *)a, *y = *(xmlNode *const *)b;
+
+	return strcmp(sx_attr(x, "Id"), sx_attr(y, "Id"));
+}
+
+/* Collects the elements with an Id attribute; -1 if a value repeats. */
+static int collect_ids(xmlNodePtr root, xmlNodePtr **out, size_t *n, const char **dup)
+{
+	xmlNodePtr cur = root, *v = NULL;
+	size_t k = 0, cap = 0, i;
+
+	while (cur) {
+		if (cur->type == XML_ELEMENT_NODE && sx_attr(cur, "Id")) {
+			if (k == cap) {
+				xmlNodePtr *nv;
+
+				cap = cap ? cap * 2 : 32;
+				nv = realloc(v, cap * sizeof(*v));
+				if (!nv)
+					goto fail;
+				v = nv;
+			}
+			v[k++] = cur;
+		}
+		if (cur->type == XML_ELEMENT_NODE && cur->children) {
+			cur = cur->children;
+			continue;
+		}
+		while (cur && cur != root && !cur->next)
+			cur = cur->parent;
+		if (!cur || cur == root)
+			break;
+		cur = cur->next;
+	}
+	if (k)
+		qsort(v, k, sizeof(*v), cmp_id);
+	for (i = 1; i < k; i++) {
+		if (strcmp(sx_attr(v[i - 1], "Id"), sx_attr(v[i], "Id")) == 0) {
+			*dup = sx_attr(v[i], "Id");
+			free(v);
+			return -1;
+		}
+	}
+	*out = v;
+	*n = k;
+	return 0;
+fail:
+	free(v);
+	*dup = NULL;
+	return -1;
+}
+
+static xmlNodePtr find_id(const struct vsig *v, const char *id)
+{
+	size_t lo = 0, hi = v->nids;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(sx_attr(v->ids[mid], "Id"), id);
+
+		if (c == 0)
+			return v->ids[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* ---- structure ---- */
+
+static char **prefix_list(xmlNodePtr method)
+{
+	xmlNodePtr inc = sx_child(method, NS_EXC, "InclusiveNamespaces");
+	const char *pl, *p;
+	char **v;
+	size_t n = 0;
+
+	if (!inc || !(pl = sx_attr(inc, "PrefixList")))
+		return NULL;
+	v = calloc(strlen(pl) / 2 + 2, sizeof(*v));
+	if (!v)
+		return NULL;
+	for (p = pl; *p;) {
+		size_t len = strcspn(p, " \t\r\n");
+
+		if (len) {
+			v[n] = len == 8 && strncmp(p, "#default", 8) == 0 ? strdup("")
+									  : strndup(p, len);
+			if (!v[n])
+				break;
+			n++;
+		}
+		p += len;
+		p += strspn(p, " \t\r\n");
+	}
+	return v;
+}
+
+static void prefix_free(char **v)
+{
+	size_t i;
+
+	for (i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+static char *text_of(struct vsig *v, xmlNodePtr n)
+{
+	char *s = sx_text(n);
+	char *a;
+
+	if (!s)
+		return NULL;
+	a = arena_strdup(v->rep->mem, s);
+	free(s);
+	return a;
+}
+
+static unsigned char *b64_of(xmlNodePtr n, size_t *len)
+{
+	char *s = sx_text(n);
+	unsigned char *p;
+
+	if (!s)
+		return NULL;
+	p = sx_b64_decode(s, len);
+	free(s);
+	return p;
+}
+
+static X509 *cert_of(xmlNodePtr n)
+{
+	size_t len;
+	unsigned char *der = b64_of(n, &len);
+	X509 *x;
+
+	if (!der)
+		return NULL;
+	x = cr_x509_from_der(der, len);
+	free(der);
+	return x;
+}
+
+static int load_certs(struct vsig *v)
+{
+	xmlNodePtr x509data, c, cv;
+	int k = 0;
+
+	for (x509data = sx_child(v->ki, NS_DS, "X509Data"); x509data;
+	     x509data = sx_next_elem(x509data)) {
+		if (!sx_is(x509data, NS_DS, "X509Data"))
+			continue;
+		for (c = sx_first_elem(x509data); c; c = sx_next_elem(c)) {
+			X509 *x;
+
+			if (!sx_is(c, NS_DS, "X509Certificate"))
+				continue;
+			x = cert_of(c);
+			if (!x)
+				return FORMAT(v, "ds:KeyInfo certificate %d is not a valid X.509 "
+						 "certificate",
+					      k + 1);
+			sk_X509_push(v->kicerts, x);
+			X509_up_ref(x);
+			sk_X509_push(v->pool, x);
+			k++;
+		}
+	}
+	cv = v->usp ? sx_child(v->usp, NS_XADES, "CertificateValues") : NULL;
+	for (c = sx_first_elem(cv); c; c = sx_next_elem(c)) {
+		X509 *x;
+
+		if (!sx_is(c, NS_XADES, "EncapsulatedX509Certificate"))
+			continue;
+		x = cert_of(c);
+		if (!x)
+			return FORMAT(v, "xades:CertificateValues holds an invalid certificate");
+		sk_X509_push(v->pool, x);
+	}
+	return 0;
+}
+
+/* ds:Signature: SignedInfo, SignatureValue, KeyInfo?, Object (one, with the
+ * QualifyingProperties of this signature). */
+static int check_structure(struct vsig *v)
+{
+	xmlNodePtr c, obj = NULL, up;
+	const char *id, *target;
+	char *val;
+
+	id = sx_attr(v->sig, "Id");
+	if (!id || !*id)
+		return FORMAT(v, "ds:Signature has no Id");
+	v->r->id = arena_strdup(v->rep->mem, id);
+	c = sx_first_elem(v->sig);
+	if (!sx_is(c, NS_DS, "SignedInfo"))
+		return FORMAT(v, "ds:SignedInfo must come first");
+	v->si = c;
+	c = sx_next_elem(c);
+	if (!sx_is(c, NS_DS, "SignatureValue"))
+		return FORMAT(v, "ds:SignatureValue must follow ds:SignedInfo");
+	v->sv = c;
+	c = sx_next_elem(c);
+	if (sx_is(c, NS_DS, "KeyInfo")) {
+		v->ki = c;
+		c = sx_next_elem(c);
+	}
+	for (; c; c = sx_next_elem(c)) {
+		if (!sx_is(c, NS_DS, "Object"))
+			return FORMAT(v, "unexpected element <%.40s> in ds:Signature", c->name);
+		if (obj)
+			return FORMAT(v, "more than one ds:Object in ds:Signature");
+		obj = c;
+	}
+	if (!obj)
+		return FORMAT(v, "no ds:Object with xades:QualifyingProperties");
+	v->qp = sx_first_elem(obj);
+	if (!sx_is(v->qp, NS_XADES, "QualifyingProperties") || sx_next_elem(v->qp))
+		return FORMAT(v, "ds:Object must hold exactly one xades:QualifyingProperties");
+	target = sx_attr(v->qp, "Target");
+	if (!target || target[0] != '#' || strcmp(target + 1, id) != 0)
+		return FORMAT(v, "xades:QualifyingProperties does not target this signature");
+	v->sp = sx_first_elem(v->qp);
+	if (!sx_is(v->sp, NS_XADES, "SignedProperties") || !sx_attr(v->sp, "Id"))
+		return FORMAT(v, "xades:SignedProperties (with an Id) must come first");
+	up = sx_next_elem(v->sp);
+	if (up && (!sx_is(up, NS_XADES, "UnsignedProperties") || sx_next_elem(up)))
+		return FORMAT(v, "unexpected element after xades:SignedProperties");
+	if (up) {
+		v->usp = sx_child(up, NS_XADES, "UnsignedSignatureProperties");
+		if (sx_count_children(up, NS_XADES, "UnsignedSignatureProperties") > 1)
+			return FORMAT(v, "more than one xades:UnsignedSignatureProperties");
+	}
+	v->ssp = sx_child(v->sp, NS_XADES, "SignedSignatureProperties");
+	if (!v->ssp || sx_count_children(v->sp, NS_XADES, "SignedSignatureProperties") != 1)
+		return FORMAT(v, "xades:SignedSignatureProperties must appear once");
+	if (sx_count_children(v->ssp, NS_XADES, "SigningTime") != 1)
+		return FORMAT(v, "xades:SigningTime must appear once");
+	if (sx_count_children(v->ssp, NS_XADES, "SigningCertificate") +
+		    sx_count_children(v->ssp, NS_XADES, "SigningCertificateV2") !=
+	    1)
+		return FORMAT(v, "exactly one xades:SigningCertificate(V2) is required");
+	/* the signature value */
+	val = sx_text(v->sv);
+	v->sigval = val ? sx_b64_decode(val, &v->sigval_len) : NULL;
+	free(val);
+	if (!v->sigval || v->sigval_len == 0)
+		return FORMAT(v, "ds:SignatureValue is not valid base64");
+	return load_certs(v);
+}
+
+/* ---- references ---- */
+
+struct ref {
+	xmlNodePtr node;
+	const char *uri;
+	const EVP_MD *md;
+	unsigned char *digest;
+	size_t dlen;
+	struct c14n_method c14n;
+	char **prefixes;
+	int has_c14n;
+	int is_sp;
+	const struct edoc_entry *file;
+	char *name;
+};
+
+static void refs_free(struct ref *refs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(refs[i].digest);
+		free(refs[i].name);
+		prefix_free(refs[i].prefixes);
+	}
+	free(refs);
+}
+
+static int parse_ref(struct vsig *v, xmlNodePtr n, struct ref *r)
+{
+	xmlNodePtr c = sx_first_elem(n);
+	const char *type = sx_attr(n, "Type");
+
+	r->node = n;
+	r->uri = sx_attr(n, "URI");
+	if (!r->uri || !*r->uri)
+		return FORMAT(v, "a ds:Reference without URI");
+	r->is_sp = r->uri[0] == '#';
+	if (type && strcmp(type, URI_SP_TYPE) == 0 && !r->is_sp)
+		return FORMAT(v, "the SignedProperties reference must be a same-document URI");
+	if (r->is_sp && type && strcmp(type, URI_SP_TYPE) != 0 &&
+	    strcmp(type, "http://uri.etsi.org/01903/v1.1.1#SignedProperties") != 0)
+		return FORMAT(v, "reference %.60s: unexpected Type", r->uri);
+	if (sx_is(c, NS_DS, "Transforms")) {
+		xmlNodePtr t = sx_first_elem(c);
+
+		if (!r->is_sp)
+			return FORMAT(v, "reference %.60s: transforms are not allowed on data files",
+				      r->uri);
+		if (!sx_is(t, NS_DS, "Transform") || sx_next_elem(t) ||
+		    sx_c14n_method(sx_attr(t, "Algorithm"), &r->c14n) != 0)
+			return FORMAT(v, "reference %.60s: only a single canonicalization transform "
+					 "is allowed",
+				      r->uri);
+		r->has_c14n = 1;
+		r->prefixes = prefix_list(t);
+		c = sx_next_elem(c);
+	}
+	if (!sx_is(c, NS_DS, "DigestMethod"))
+		return FORMAT(v, "reference %.60s: no ds:DigestMethod", r->uri);
+	r->md = cr_digest_by_uri(sx_attr(c, "Algorithm"));
+	if (!r->md)
+		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE,
+			       "reference %.60s: unsupported digest algorithm %.80s", r->uri,
+			       sx_attr(c, "Algorithm") ? sx_attr(c, "Algorithm") : "(none)");
+	if (EVP_MD_is_a(r->md, "SHA1"))
+		v->weak = 1;
+	c = sx_next_elem(c);
+	if (!sx_is(c, NS_DS, "DigestValue") || sx_next_elem(c))
+		return FORMAT(v, "reference %.60s: malformed ds:DigestValue", r->uri);
+	r->digest = b64_of(c, &r->dlen);
+	if (!r->digest || r->dlen != (size_t)EVP_MD_get_size(r->md))
+		return FORMAT(v, "reference %.60s: the digest value is malformed", r->uri);
+	return 0;
+}
+
+static int digest_matches(const struct ref *r, const void *p, size_t n)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+
+	if (cr_digest(r->md, p, n, md, &len) != 0)
+		return 0;
+	return len == r->dlen && CRYPTO_memcmp(md, r->digest, len) == 0;
+}
+
+static int check_references(struct vsig *v)
+{
+	xmlNodePtr c, m;
+	struct ref *refs = NULL;
+	size_t nrefs = 0, i, j, nsp = 0;
+	unsigned char *seen = NULL;
+	int rc = -1;
+	const char *missing = NULL;
+
+	c = sx_first_elem(v->si);
+	if (!sx_is(c, NS_DS, "CanonicalizationMethod"))
+		return FORMAT(v, "ds:SignedInfo: ds:CanonicalizationMethod must come first");
+	m = sx_next_elem(c);
+	if (!sx_is(m, NS_DS, "SignatureMethod"))
+		return FORMAT(v, "ds:SignedInfo: ds:SignatureMethod must follow");
+	if (cr_sigmethod(sx_attr(m, "Algorithm"), &v->sig_md, &v->keytype) != 0)
+		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE,
+			       "unsupported signature algorithm %.80s",
+			       sx_attr(m, "Algorithm") ? sx_attr(m, "Algorithm") : "(none)");
+	if (EVP_MD_is_a(v->sig_md, "SHA1"))
+		v->weak = 1;
+	for (c = sx_next_elem(m); c; c = sx_next_elem(c)) {
+		struct ref *nr;
+
+		if (!sx_is(c, NS_DS, "Reference"))
+			return FORMAT(v, "unexpected element <%.40s> in ds:SignedInfo", c->name);
+		nr = realloc(refs, (nrefs + 1) * sizeof(*refs));
+		if (!nr) {
+			refs_free(refs, nrefs);
+			return FORMAT(v, "out of memory");
+		}
+		refs = nr;
+		memset(&refs[nrefs], 0, sizeof(refs[nrefs]));
+		nrefs++;
+		if (parse_ref(v, c, &refs[nrefs - 1]) != 0)
+			goto out;
+	}
+	seen = calloc(v->doc->nfiles + 1, 1);
+	if (!seen) {
+		FORMAT(v, "out of memory");
+		goto out;
+	}
+	/* resolve every reference */
+	for (i = 0; i < nrefs; i++) {
+		struct ref *r = &refs[i];
+
+		if (r->is_sp) {
+			xmlNodePtr target = find_id(v, r->uri + 1);
+
+			nsp++;
+			if (target != v->sp) {
+				FORMAT(v,
+				       "reference %.60s does not point to the SignedProperties of "
+				       "this signature",
+				       r->uri);
+				goto out;
+			}
+			continue;
+		}
+		r->name = edoc_uri_decode(r->uri);
+		if (!r->name || edoc_name_ok(r->name, strlen(r->name), NULL) != 0) {
+			FORMAT(v, "reference URI %.60s is not a relative path inside the container",
+			       r->uri);
+			goto out;
+		}
+		for (j = 0; j < v->doc->nfiles; j++)
+			if (strcmp(v->doc->files[j].name, r->name) == 0)
+				break;
+		if (j == v->doc->nfiles) {
+			if (!missing)
+				missing = r->uri;
+			continue;
+		}
+		if (seen[j]) {
+			FORMAT(v, "data file \"%.80s\" is referenced twice", r->name);
+			goto out;
+		}
+		seen[j] = 1;
+		r->file = &v->doc->files[j];
+	}
+	if (nsp != 1) {
+		FORMAT(v, "exactly one reference to xades:SignedProperties is required (found %zu)",
+		       nsp);
+		goto out;
+	}
+	if (nrefs < 2) {
+		FORMAT(v, "the signature covers no data file");
+		goto out;
+	}
+	/* digests */
+	for (i = 0; i < nrefs; i++) {
+		struct ref *r = &refs[i];
+
+		if (r->is_sp) {
+			struct buf b = BUF_INIT;
+			struct c14n_method def = { XML_C14N_1_0, 0 };
+			struct c14n_method cm = r->has_c14n ? r->c14n : def;
+			int ok;
+
+			cm.comments = 0; /* a same-document URI drops comments */
+			buf_init(&b, 16 << 20);
+			if (sx_c14n(v->sp, &cm, r->prefixes, &b) != 0) {
+				buf_free(&b);
+				FORMAT(v, "cannot canonicalize xades:SignedProperties");
+				goto out;
+			}
+			ok = digest_matches(r, b.data, b.len);
+			buf_free(&b);
+			if (!ok) {
+				verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE,
+					"the signed properties were changed after signing "
+					"(digest of %.60s does not match)",
+					r->uri);
+				goto out;
+			}
+		} else if (r->file && !digest_matches(r, r->file->data, r->file->len)) {
+			verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE,
+				"data file \"%.80s\" was changed after signing", r->file->name);
+			goto out;
+		}
+	}
+	for (j = 0; j < v->doc->nfiles; j++) {
+		if (!seen[j]) {
+			FORMAT(v, "data file \"%.80s\" is not covered by this signature",
+			       v->doc->files[j].name);
+			goto out;
+		}
+	}
+	if (missing) {
+		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_SIGNED_DATA_NOT_FOUND,
+			"signed data %.80s is not in the container", missing);
+		goto out;
+	}
+	v->covered = arena_alloc(v->rep->mem, (v->doc->nfiles + 1) * sizeof(char *));
+	for (i = 0; v->covered && i < nrefs; i++)
+		if (refs[i].file)
+			v->covered[v->ncovered++] = arena_strdup(v->rep->mem, refs[i].file->name);
+	v->r->covered = v->covered;
+	v->r->ncovered = v->ncovered;
+	rc = 0;
+out:
+	free(seen);
+	refs_free(refs, nrefs);
+	return rc;
+}
+
+/* ---- signing certificate ---- */
+
+static int cert_digest_is(X509 *x, const EVP_MD *md, const unsigned char *want, size_t wlen)
+{
+	unsigned char *der = NULL, out[EVP_MAX_MD_SIZE];
+	unsigned olen = 0;
+	int len = i2d_X509(x, &der), ok = 0;
+
+	if (len > 0 && cr_digest(md, der, (size_t)len, out, &olen) == 0)
+		ok = olen == wlen && CRYPTO_memcmp(out, want, olen) == 0;
+	OPENSSL_free(der);
+	return ok;
+}
+
+/* IssuerSerialV2: DER IssuerSerial { GeneralNames issuer, INTEGER serial }.
+ * Only the serial number is compared (the digest is the binding). */
+static int issuer_serial_v2_ok(X509 *x, xmlNodePtr n)
+{
+	size_t len;
+	unsigned char *der = b64_of(n, &len);
+	const unsigned char *p = der, *end;
+	long l;
+	int tag, cls, ok = 0, inf;
+	ASN1_INTEGER *serial = NULL;
+
+	if (!der)
+		return 0;
+	end = der + len;
+	inf = ASN1_get_object(&p, &l, &tag, &cls, (long)len);
+	if (inf & 0x80 || tag != V_ASN1_SEQUENCE || p + l > end)
+		goto out;
+	/* skip GeneralNames */
+	{
+		const unsigned char *q = p;
+		long l2;
+
+		inf = ASN1_get_object(&q, &l2, &tag, &cls, end - q);
+		if (inf & 0x80 || tag != V_ASN1_SEQUENCE || q + l2 > end)
+			goto out;
+		p = q + l2;
+	}
+	serial = d2i_ASN1_INTEGER(NULL, &p, end - p);
+	ok = serial && ASN1_INTEGER_cmp(serial, X509_get0_serialNumber(x)) == 0;
+out:
+	ASN1_INTEGER_free(serial);
+	free(der);
+	ERR_clear_error();
+	return ok;
+}
+
+static int find_signer(struct vsig *v)
+{
+	xmlNodePtr sc, cert;
+	int v2, i, pass;
+
+	sc = sx_child(v->ssp, NS_XADES, "SigningCertificateV2");
+	v2 = sc != NULL;
+	if (!sc)
+		sc = sx_child(v->ssp, NS_XADES, "SigningCertificate");
+	/* KeyInfo first, then CertificateValues: the first certificate whose
+	 * digest a xades:Cert names is the signer's */
+	for (pass = 0; pass < 2 && !v->signer; pass++) {
+		STACK_OF(X509) *from = pass == 0 ? v->kicerts : v->pool;
+
+		for (i = 0; i < sk_X509_num(from) && !v->signer; i++) {
+			X509 *x = sk_X509_value(from, i);
+
+			for (cert = sx_first_elem(sc); cert; cert = sx_next_elem(cert)) {
+				xmlNodePtr cd = sx_child(cert, NS_XADES, "CertDigest");
+				xmlNodePtr dm = sx_child(cd, NS_DS, "DigestMethod");
+				xmlNodePtr dv = sx_child(cd, NS_DS, "DigestValue");
+				const EVP_MD *md;
+				unsigned char *want;
+				size_t wlen;
+				int match;
+
+				if (!sx_is(cert, NS_XADES, "Cert") || !dm || !dv)
+					return FORMAT(v, "malformed xades:SigningCertificate");
+				md = cr_digest_by_uri(sx_attr(dm, "Algorithm"));
+				want = b64_of(dv, &wlen);
+				if (!md || !want) {
+					free(want);
+					return FORMAT(v, "xades:CertDigest: unsupported algorithm or "
+							 "bad base64");
+				}
+				match = cert_digest_is(x, md, want, wlen);
+				free(want);
+				if (!match)
+					continue;
+				v->signer = x;
+				if (v2) {
+					xmlNodePtr is = sx_child(cert, NS_XADES, "IssuerSerialV2");
+
+					if (is && !issuer_serial_v2_ok(x, is))
+						return verdict(
+							v, EDOC_INDETERMINATE,
+							EDOC_SUB_NO_SIGNING_CERTIFICATE_FOUND,
+							"xades:IssuerSerialV2 does not match the signing "
+							"certificate");
+				} else {
+					xmlNodePtr is = sx_child(cert, NS_XADES, "IssuerSerial");
+					xmlNodePtr in = sx_child(is, NS_DS, "X509IssuerName");
+					xmlNodePtr sn = sx_child(is, NS_DS, "X509SerialNumber");
+					char *s;
+
+					if (sn && (s = sx_text(sn)) != NULL) {
+						int bad = cr_serial_cmp_dec(x, s) != 0;
+
+						free(s);
+						if (bad)
+							return verdict(
+								v, EDOC_INDETERMINATE,
+								EDOC_SUB_NO_SIGNING_CERTIFICATE_FOUND,
+								"ds:X509SerialNumber does not match "
+								"the signing certificate");
+					}
+					if (in && (s = sx_text(in)) != NULL) {
+						if (cr_name_cmp_str(X509_get_issuer_name(x), s) != 0)
+							warn(v,
+							     "ds:X509IssuerName \"%.120s\" does not "
+							     "read as the certificate's issuer",
+							     s);
+						free(s);
+					}
+				}
+				break;
+			}
+		}
+	}
+	if (!v->signer)
+		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_NO_SIGNING_CERTIFICATE_FOUND,
+			       "no certificate in the signature matches "
+			       "xades:SigningCertificate%s",
+			       v2 ? "V2" : "");
+	{
+		const X509_NAME *sub = X509_get_subject_name(v->signer);
+		char *cn = cr_name_entry(sub, NID_commonName);
+		char *sn = cr_name_entry(sub, NID_serialNumber);
+		char *one = cr_name_oneline(sub);
+
+		v->r->signer_cn = cn ? arena_strdup(v->rep->mem, cn) : NULL;
+		v->r->signer_serial = sn ? arena_strdup(v->rep->mem, sn) : NULL;
+		v->r->signer_subject = one ? arena_strdup(v->rep->mem, one) : NULL;
+		free(cn);
+		free(sn);
+		free(one);
+	}
+	return 0;
+}
+
+static int check_signature_value(struct vsig *v)
+{
+	xmlNodePtr cm = sx_first_elem(v->si);
+	struct c14n_method m;
+	struct buf b = BUF_INIT;
+	char **prefixes;
+	int ok;
+
+	if (sx_c14n_method(sx_attr(cm, "Algorithm"), &m) != 0)
+		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE,
+			       "unsupported canonicalization %.80s",
+			       sx_attr(cm, "Algorithm") ? sx_attr(cm, "Algorithm") : "(none)");
+	prefixes = prefix_list(cm);
+	buf_init(&b, 16 << 20);
+	ok = sx_c14n(v->si, &m, prefixes, &b);
+	prefix_free(prefixes);
+	if (ok != 0) {
+		buf_free(&b);
+		return FORMAT(v, "cannot canonicalize ds:SignedInfo");
+	}
+	ok = cr_verify(X509_get0_pubkey(v->signer), v->sig_md, v->keytype, b.data, b.len,
+		       v->sigval, v->sigval_len);
+	buf_free(&b);
+	if (ok != 1)
+		return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE,
+			       "the signature value does not verify with the signing certificate's "
+			       "key");
+	return 0;
+}
+
+/* ---- evidence: time-stamps and OCSP ---- */
+
+struct evidence {
+	int have_ts, ts_ok, ts_untrusted;
+	time_t ts_time;
+	char ts_why[300];
+	int have_ocsp, ocsp_ok, ocsp_untrusted;
+	struct ocsp_info ocsp;
+	char ocsp_why[300];
+	int tm, tm_bound;
+	X509 *issuer;
+};
+
+static int canonical_sigvalue(struct vsig *v, xmlNodePtr ts, struct buf *out)
+{
+	xmlNodePtr cm = sx_child(ts, NS_DS, "CanonicalizationMethod");
+	struct c14n_method m = { XML_C14N_1_0, 0 };
+	char **prefixes = NULL;
+	int rc;
+
+	if (cm && sx_c14n_method(sx_attr(cm, "Algorithm"), &m) != 0)
+		return -1;
+	if (cm)
+		prefixes = prefix_list(cm);
+	rc = sx_c14n(v->sv, &m, prefixes, out);
+	prefix_free(prefixes);
+	return rc;
+}
+
+static int check_timestamps(struct vsig *v, struct evidence *ev)
+{
+	xmlNodePtr ts;
+
+	for (ts = sx_first_elem(v->usp); ts; ts = sx_next_elem(ts)) {
+		xmlNodePtr et;
+		struct buf b = BUF_INIT;
+		struct ts_info info;
+		unsigned char *der;
+		size_t len;
+		enum ts_outcome out;
+		char why[300];
+
+		if (sx_is(ts, NS_XADES141, "ArchiveTimeStamp") ||
+		    sx_is(ts, NS_XADES, "ArchiveTimeStamp"))
+			warn(v, "an archive time-stamp is present and was not checked");
+		if (!sx_is(ts, NS_XADES, "SignatureTimeStamp"))
+			continue;
+		ev->have_ts = 1;
+		et = sx_child(ts, NS_XADES, "EncapsulatedTimeStamp");
+		der = et ? b64_of(et, &len) : NULL;
+		if (!der)
+			return FORMAT(v, "xades:SignatureTimeStamp has no valid "
+					 "EncapsulatedTimeStamp");
+		buf_init(&b, 16 << 20);
+		if (canonical_sigvalue(v, ts, &b) != 0) {
+			free(der);
+			buf_free(&b);
+			return FORMAT(v, "xades:SignatureTimeStamp: unsupported canonicalization");
+		}
+		out = pki_check_ts(der, len, b.data, b.len, v->o->trust, v->pool, &info, why,
+				   sizeof(why));
+		free(der);
+		buf_free(&b);
+		switch (out) {
+		case TS_OUT_FORMAT:
+			return FORMAT(v, "%s", why);
+		case TS_OUT_BAD_SIG:
+			return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "%s", why);
+		case TS_OUT_IMPRINT:
+			return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE, "%s", why);
+		case TS_OUT_UNTRUSTED:
+			if (!ev->ts_untrusted)
+				snprintf(ev->ts_why, sizeof(ev->ts_why), "%s", why);
+			ev->ts_untrusted = 1;
+			break;
+		case TS_OUT_OK:
+			if (!ev->ts_ok || info.gen_time < ev->ts_time) {
+				ev->ts_time = info.gen_time;
+				v->r->tsa = arena_strdup(v->rep->mem, info.tsa);
+			}
+			ev->ts_ok = 1;
+			break;
+		}
+	}
+	if (ev->ts_ok)
+		v->r->ts_time = ev->ts_time;
+	return 0;
+}
+
+/* The BDOC time-mark: the OCSP nonce is a digest of the signature value,
+ * either bare (OCTET STRING) or as a DigestInfo. */
+static int nonce_binds(struct vsig *v, const struct ocsp_info *info)
+{
+	const unsigned char *p = info->nonce;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	int ok = 0;
+
+	if (info->nonce_len < 2)
+		return 0;
+	if (p[0] == 0x04) {
+		ASN1_OCTET_STRING *os = d2i_ASN1_OCTET_STRING(NULL, &p, (long)info->nonce_len);
+
+		if (os && cr_digest(EVP_sha256(), v->sigval, v->sigval_len, md, &mdlen) == 0)
+			ok = (unsigned)ASN1_STRING_length(os) == mdlen &&
+			     CRYPTO_memcmp(ASN1_STRING_get0_data(os), md, mdlen) == 0;
+		ASN1_OCTET_STRING_free(os);
+	} else if (p[0] == 0x30) {
+		X509_SIG *ds = d2i_X509_SIG(NULL, &p, (long)info->nonce_len);
+		const X509_ALGOR *alg;
+		const ASN1_OCTET_STRING *dig;
+		const EVP_MD *mdt;
+
+		if (ds) {
+			X509_SIG_get0(ds, &alg, &dig);
+			mdt = EVP_get_digestbyobj(alg->algorithm);
+			if (mdt && cr_digest(mdt, v->sigval, v->sigval_len, md, &mdlen) == 0)
+				ok = (unsigned)ASN1_STRING_length(dig) == mdlen &&
+				     CRYPTO_memcmp(ASN1_STRING_get0_data(dig), md, mdlen) == 0;
+		}
+		X509_SIG_free(ds);
+	}
+	ERR_clear_error();
+	return ok;
+}
+
+static int use_ocsp(struct vsig *v, struct evidence *ev, const unsigned char *der, size_t len)
+{
+	struct ocsp_info info;
+	char why[300];
+	enum ocsp_outcome out;
+
+	out = pki_check_ocsp(der, len, v->signer, ev->issuer, v->o->trust, v->pool, &info, why,
+			     sizeof(why));
+	switch (out) {
+	case OCSP_OUT_NO_MATCH:
+		return 0;
+	case OCSP_OUT_FORMAT:
+		return FORMAT(v, "%s", why);
+	case OCSP_OUT_BAD_SIG:
+		return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "%s", why);
+	case OCSP_OUT_UNTRUSTED:
+		if (!ev->ocsp_ok && !ev->ocsp_untrusted)
+			snprintf(ev->ocsp_why, sizeof(ev->ocsp_why), "%s", why);
+		ev->ocsp_untrusted = 1;
+		return 0;
+	case OCSP_OUT_OK:
+		if (!ev->ocsp_ok) {
+			ev->ocsp = info;
+			ev->ocsp_ok = 1;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+static int check_embedded_ocsp(struct vsig *v, struct evidence *ev)
+{
+	xmlNodePtr rv = v->usp ? sx_child(v->usp, NS_XADES, "RevocationValues") : NULL;
+	xmlNodePtr ov = rv ? sx_child(rv, NS_XADES, "OCSPValues") : NULL;
+	xmlNodePtr c;
+
+	if (rv && sx_child(rv, NS_XADES, "CRLValues"))
+		warn(v, "CRL values are present and were not used");
+	for (c = sx_first_elem(ov); c; c = sx_next_elem(c)) {
+		unsigned char *der;
+		size_t len;
+		int rc;
+
+		if (!sx_is(c, NS_XADES, "EncapsulatedOCSPValue"))
+			continue;
+		ev->have_ocsp = 1;
+		der = b64_of(c, &len);
+		if (!der)
+			return FORMAT(v, "xades:EncapsulatedOCSPValue is not valid base64");
+		if (!ev->issuer) {
+			free(der);
+			continue; /* cannot be matched without the issuer */
+		}
+		rc = use_ocsp(v, ev, der, len);
+		free(der);
+		if (rc != 0)
+			return rc;
+	}
+	if (ev->have_ocsp && !ev->ocsp_ok && !ev->ocsp_untrusted)
+		snprintf(ev->ocsp_why, sizeof(ev->ocsp_why), "%s",
+			 ev->issuer ? "no embedded OCSP response is about the signing certificate"
+				    : "the issuer of the signing certificate is unknown");
+	return 0;
+}
+
+static void fetch_ocsp(struct vsig *v, struct evidence *ev)
+{
+	struct edoc_err e;
+	unsigned char *der;
+	size_t len;
+	char *url;
+
+	if (v->o->offline || !ev->issuer)
+		return;
+	url = net_aia_url(v->signer, 1);
+	if (!url)
+		return;
+	der = net_ocsp_fetch(v->signer, ev->issuer, url, 1, &len, &e);
+	if (!der) {
+		warn(v, "online OCSP: %s", e.msg);
+	} else {
+		if (use_ocsp(v, ev, der, len) == 0 && ev->ocsp_ok)
+			warn(v, "revocation status fetched online from %.120s", url);
+		free(der);
+	}
+	free(url);
+}
+
+/* ---- one signature ---- */
+
+static void verify_signature(struct vsig *v)
+{
+	struct evidence ev;
+	STACK_OF(X509) *chain = NULL;
+	X509 *errcert = NULL;
+	time_t best, claimed = 0;
+	char *st;
+	int err;
+
+	memset(&ev, 0, sizeof(ev));
+	v->kicerts = sk_X509_new_null();
+	v->pool = sk_X509_new_null();
+	if (!v->kicerts || !v->pool) {
+		FORMAT(v, "out of memory");
+		goto out;
+	}
+	if (check_structure(v) != 0)
+		goto out;
+	/* shown even when a later check fails; judged only after the digests */
+	st = text_of(v, sx_child(v->ssp, NS_XADES, "SigningTime"));
+	if (st && sx_parse_time(st, &claimed) == 0)
+		v->r->claimed_time = claimed;
+	if (check_references(v) != 0 || find_signer(v) != 0 || check_signature_value(v) != 0)
+		goto out;
+	if (!v->r->claimed_time) {
+		FORMAT(v, "xades:SigningTime is not a valid date and time");
+		goto out;
+	}
+
+	/* evidence: time-stamps first, then OCSP */
+	if (v->usp && check_timestamps(v, &ev) != 0)
+		goto out;
+	ev.issuer = pki_find_issuer(v->o->trust, v->pool, v->signer);
+	if (v->usp && check_embedded_ocsp(v, &ev) != 0)
+		goto out;
+	ev.tm = !ev.have_ts && ev.have_ocsp;
+	if (ev.tm && ev.ocsp_ok) {
+		if (!nonce_binds(v, &ev.ocsp)) {
+			verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE,
+				"time-mark: the OCSP nonce is not a digest of this signature value");
+			goto out;
+		}
+		ev.tm_bound = 1;
+	}
+	v->r->profile = arena_strdup(v->rep->mem, ev.have_ts ? (ev.have_ocsp ? "LT" : "T")
+							     : (ev.have_ocsp ? "LT-TM" : "B"));
+
+	/* the best proof of when the signature existed */
+	best = v->now;
+	if (ev.ts_ok)
+		best = ev.ts_time;
+	else if (ev.tm_bound)
+		best = ev.ocsp.produced_at;
+
+	/* the signing certificate's path, at that time */
+	if (pki_verify_chain(v->o->trust, v->signer, v->pool, best, 0, &chain, &err, &errcert) !=
+	    0) {
+		enum edoc_indication ind;
+		enum edoc_subindication sub;
+		char *cn = errcert ? cr_name_entry(X509_get_subject_name(errcert), NID_commonName)
+				   : NULL;
+		char when[32];
+
+		sx_format_time(best, when);
+		pki_chain_verdict(err, !errcert || X509_cmp(errcert, v->signer) == 0, &ind, &sub);
+		verdict(v, ind, sub, "signing certificate path%s%s: %s (at %s)%s%s",
+			cn ? " at " : "", cn ? cn : "", X509_verify_cert_error_string(err), when,
+			ev.ts_untrusted ? "; " : (ev.ocsp_untrusted && ev.tm ? "; " : ""),
+			ev.ts_untrusted ? ev.ts_why : (ev.ocsp_untrusted && ev.tm ? ev.ocsp_why : ""));
+		free(cn);
+		goto out;
+	}
+	if (!cr_has_nonrepudiation(v->signer)) {
+		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_CHAIN_CONSTRAINTS_FAILURE,
+			"the signing certificate is not meant for signatures (no nonRepudiation "
+			"key usage)");
+		goto out;
+	}
+	if (sk_X509_num(chain) > 1)
+		ev.issuer = sk_X509_value(chain, 1);
+	if (ev.ts_untrusted) {
+		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND, "%s", ev.ts_why);
+		goto out;
+	}
+
+	/* revocation: embedded, else online when allowed */
+	if (!ev.ocsp_ok)
+		fetch_ocsp(v, &ev);
+	if (!ev.ocsp_ok) {
+		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TRY_LATER,
+			"no acceptable revocation information: %s",
+			ev.ocsp_why[0] ? ev.ocsp_why
+				       : (v->o->offline ? "none embedded, and checking online is off"
+							: "none embedded, and none could be fetched"));
+		goto out;
+	}
+	v->r->ocsp_time = ev.ocsp.produced_at;
+	if (ev.ocsp.status == V_OCSP_CERTSTATUS_REVOKED) {
+		char when[32];
+
+		sx_format_time(ev.ocsp.revoked_at, when);
+		if (ev.ts_ok && ev.ocsp.revoked_at > ev.ts_time) {
+			warn(v, "the signing certificate was revoked at %s, after the time-stamp",
+			     when);
+		} else {
+			verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_REVOKED,
+				"the signing certificate was revoked at %s", when);
+			goto out;
+		}
+	} else if (ev.ocsp.status != V_OCSP_CERTSTATUS_GOOD) {
+		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_CERTIFICATE_CHAIN_GENERAL_FAILURE,
+			"the OCSP responder does not know the signing certificate");
+		goto out;
+	}
+	if (ev.ocsp.produced_at + SKEW < claimed) {
+		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TRY_LATER,
+			"the OCSP response was produced before the claimed signing time");
+		goto out;
+	}
+	if (ev.ts_ok && ev.ocsp.produced_at + SKEW < ev.ts_time) {
+		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TRY_LATER,
+			"the OCSP response was produced before the signature time-stamp");
+		goto out;
+	}
+	if (ev.ocsp.produced_at > claimed + LATE)
+		warn(v, "the OCSP response was produced more than 24 hours after signing");
+
+	/* signing-time consistency */
+	if (claimed > v->now + SKEW) {
+		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_SIG_CONSTRAINTS_FAILURE,
+			"the claimed signing time is in the future");
+		goto out;
+	}
+	if (ev.ts_ok && claimed > ev.ts_time + SKEW) {
+		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TIMESTAMP_ORDER_FAILURE,
+			"the claimed signing time is later than the signature time-stamp");
+		goto out;
+	}
+	if (ev.ts_ok && ev.ts_time > claimed + LATE)
+		warn(v, "the time-stamp was taken more than 24 hours after the claimed signing "
+			"time");
+	{
+		time_t nb = 0, na = 0;
+
+		if (cr_asn1_time(X509_get0_notBefore(v->signer), &nb) == 0 &&
+		    cr_asn1_time(X509_get0_notAfter(v->signer), &na) == 0 &&
+		    (claimed + SKEW < nb || claimed > na + SKEW))
+			warn(v, "the claimed signing time is outside the certificate's validity");
+	}
+	if (v->weak) {
+		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE,
+			"SHA-1 is no longer accepted for signatures");
+		goto out;
+	}
+	v->r->ind = EDOC_TOTAL_PASSED;
+	v->r->sub = EDOC_SUB_NONE;
+	v->decided = 1;
+out:
+	sk_X509_pop_free(chain, X509_free);
+	sk_X509_pop_free(v->kicerts, X509_free);
+	sk_X509_pop_free(v->pool, X509_free);
+	free(v->sigval);
+	v->kicerts = v->pool = NULL;
+	v->sigval = NULL;
+}
+
+/* ---- files and the report ---- */
+
+static struct edoc_sig_result *new_result(struct edoc_report *rep, const char *file)
+{
+	struct edoc_sig_result *v;
+
+	v = arena_alloc(rep->mem, (rep->nsigs + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	if (rep->nsigs)
+		memcpy(v, rep->sigs, rep->nsigs * sizeof(*v));
+	rep->sigs = v;
+	v = &rep->sigs[rep->nsigs++];
+	memset(v, 0, sizeof(*v));
+	v->file = arena_strdup(rep->mem, file);
+	v->ind = EDOC_INDETERMINATE;
+	v->sub = EDOC_SUB_GENERIC;
+	return v;
+}
+
+static void file_failure(struct edoc_report *rep, const char *file, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void file_failure(struct edoc_report *rep, const char *file, const char *fmt, ...)
+{
+	struct edoc_sig_result *r = new_result(rep, file);
+	char msg[400];
+	va_list ap;
+
+	if (!r)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	r->ind = EDOC_TOTAL_FAILED;
+	r->sub = EDOC_SUB_FORMAT_FAILURE;
+	r->reason = arena_strdup(rep->mem, msg);
+}
+
+static void verify_sigfile(const struct edoc *doc, const struct edoc_verify_opts *o,
+			   struct edoc_report *rep, const struct edoc_entry *f, time_t now)
+{
+	struct edoc_err e;
+	xmlDocPtr x = NULL;
+	xmlNodePtr root, c;
+	xmlNodePtr *ids = NULL;
+	size_t nids = 0, nsig = 0;
+	const char *dup = NULL;
+
+	x = sx_parse(f->data, f->len, &e);
+	if (!x) {
+		file_failure(rep, f->name, "%s", e.msg);
+		goto out;
+	}
+	root = xmlDocGetRootElement(x);
+	if (!sx_is(root, NS_ASIC, "XAdESSignatures") && !sx_is(root, NS_ODFSIG, "document-signatures")) {
+		file_failure(rep, f->name, "the root element is not asic:XAdESSignatures");
+		goto out;
+	}
+	if (collect_ids(root, &ids, &nids, &dup) != 0) {
+		file_failure(rep, f->name, "Id \"%.60s\" is used more than once", dup ? dup : "?");
+		goto out;
+	}
+	for (c = sx_first_elem(root); c; c = sx_next_elem(c)) {
+		struct vsig v;
+
+		if (!sx_is(c, NS_DS, "Signature")) {
+			file_failure(rep, f->name, "unexpected element <%.40s>", c->name);
+			continue;
+		}
+		memset(&v, 0, sizeof(v));
+		v.doc = doc;
+		v.o = o;
+		v.rep = rep;
+		v.now = now;
+		v.ids = ids;
+		v.nids = nids;
+		v.sig = c;
+		v.r = new_result(rep, f->name);
+		if (!v.r)
+			break;
+		verify_signature(&v);
+		nsig++;
+	}
+	if (!nsig)
+		file_failure(rep, f->name, "the file holds no ds:Signature");
+out:
+	free(ids);
+	xmlFreeDoc(x);
+}
+
+int edoc_report_status(const struct edoc_report *r)
+{
+	size_t i;
+	int indeterminate = 0;
+
+	if (!r->container_ok)
+		return 3;
+	if (r->nsigs == 0)
+		return 1;
+	for (i = 0; i < r->nsigs; i++) {
+		if (r->sigs[i].ind == EDOC_TOTAL_FAILED)
+			return 1;
+		if (r->sigs[i].ind == EDOC_INDETERMINATE)
+			indeterminate = 1;
+	}
+	return indeterminate ? 2 : 0;
+}
+
+static int report_init(struct edoc_report *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->mem = arena_new(0);
+	return out->mem ? 0 : -1;
+}
+
+int edoc_verify(const struct edoc *doc, const struct edoc_verify_opts *o, struct edoc_report *out)
+{
+	static const struct edoc_verify_opts none = { NULL, 1, 0 };
+	time_t now;
+	size_t i;
+
+	sx_init();
+	if (report_init(out) != 0)
+		return 3;
+	if (!o)
+		o = &none;
+	now = o->now ? o->now : time(NULL);
+	out->container_ok = 1;
+	out->files = arena_alloc(out->mem, (doc->nfiles + 1) * sizeof(char *));
+	for (i = 0; out->files && i < doc->nfiles; i++)
+		out->files[i] = arena_strdup(out->mem, doc->files[i].name);
+	out->nfiles = out->files ? doc->nfiles : 0;
+	for (i = 0; i < doc->nsigs; i++)
+		verify_sigfile(doc, o, out, &doc->sigs[i], now);
+	return edoc_report_status(out);
+}
+
+int edoc_verify_mem(const void *p, size_t n, const struct edoc_verify_opts *o,
+		    struct edoc_report *out)
+{
+	struct edoc_err e = { "" };
+	struct edoc *doc = edoc_open_mem(p, n, NULL, &e);
+	int rc;
+
+	if (!doc) {
+		if (report_init(out) != 0)
+			return 3;
+		out->container_ok = 0;
+		out->container_error = arena_strdup(out->mem, e.msg);
+		return 3;
+	}
+	rc = edoc_verify(doc, o, out);
+	edoc_free(doc);
+	return rc;
+}
+
+void edoc_report_free(struct edoc_report *r)
+{
+	if (!r)
+		return;
+	arena_free(r->mem);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- rendering ---- */
+
+static const char *status_words(int status)
+{
+	switch (status) {
+	case 0:
+		return "all signatures are valid";
+	case 1:
+		return "NOT VALID";
+	case 2:
+		return "validity could not be established";
+	default:
+		return "not a readable .edoc/ASiC-E container";
+	}
+}
+
+char *edoc_report_text(const struct edoc_report *r)
+{
+	struct buf b = BUF_INIT;
+	size_t i, j;
+	char t[32];
+
+	buf_init(&b, 1 << 20);
+	if (!r->container_ok) {
+		buf_printf(&b, "Container: FORMAT_FAILURE: %s\n", r->container_error);
+		goto done;
+	}
+	buf_printf(&b, "Data files (%zu):\n", r->nfiles);
+	for (i = 0; i < r->nfiles; i++)
+		buf_printf(&b, "  %s\n", r->files[i]);
+	if (r->nsigs == 0)
+		buf_puts(&b, "Signatures: none (the container is not signed)\n");
+	for (i = 0; i < r->nsigs; i++) {
+		const struct edoc_sig_result *s = &r->sigs[i];
+
+		buf_printf(&b, "Signature %zu (%s%s%s): %s", i + 1, s->file, s->id ? " #" : "",
+			   s->id ? s->id : "", edoc_indication_name(s->ind));
+		if (s->ind != EDOC_TOTAL_PASSED)
+			buf_printf(&b, " / %s", edoc_subindication_name(s->sub));
+		buf_puts(&b, "\n");
+		if (s->reason)
+			buf_printf(&b, "  reason:  %s\n", s->reason);
+		if (s->signer_cn)
+			buf_printf(&b, "  signer:  %s%s%s%s\n", s->signer_cn,
+				   s->signer_serial ? " (" : "",
+				   s->signer_serial ? s->signer_serial : "",
+				   s->signer_serial ? ")" : "");
+		if (s->claimed_time) {
+			sx_format_time(s->claimed_time, t);
+			buf_printf(&b, "  signed:  %s (claimed)\n", t);
+		}
+		if (s->ts_time) {
+			sx_format_time(s->ts_time, t);
+			buf_printf(&b, "  time-stamp: %s by %s\n", t, s->tsa ? s->tsa : "?");
+		}
+		if (s->ocsp_time) {
+			sx_format_time(s->ocsp_time, t);
+			buf_printf(&b, "  OCSP:    %s\n", t);
+		}
+		if (s->profile)
+			buf_printf(&b, "  profile: XAdES-BASELINE-%s\n", s->profile);
+		for (j = 0; j < s->ncovered; j++)
+			buf_printf(&b, "  covers:  %s\n", s->covered[j]);
+		for (j = 0; j < s->nwarnings; j++)
+			buf_printf(&b, "  warning: %s\n", s->warnings[j]);
+	}
+done:
+	buf_printf(&b, "Result: %s\n", status_words(edoc_report_status(r)));
+	if (!buf_ok(&b)) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b, NULL);
+}
+
+static json_t *jstr(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *jtime(time_t t)
+{
+	char s[32];
+
+	if (!t)
+		return json_null();
+	sx_format_time(t, s);
+	return json_string(s);
+}
+
+char *edoc_report_json(const struct edoc_report *r)
+{
+	json_t *root = json_object(), *sigs = json_array(), *files = json_array();
+	char *out;
+	size_t i, j;
+
+	json_object_set_new(root, "status", json_integer(edoc_report_status(r)));
+	json_object_set_new(root, "container_ok", json_boolean(r->container_ok));
+	json_object_set_new(root, "container_error", jstr(r->container_error));
+	for (i = 0; i < r->nfiles; i++)
+		json_array_append_new(files, json_string(r->files[i]));
+	json_object_set_new(root, "files", files);
+	for (i = 0; i < r->nsigs; i++) {
+		const struct edoc_sig_result *s = &r->sigs[i];
+		json_t *o = json_object(), *cov = json_array(), *w = json_array();
+
+		json_object_set_new(o, "file", jstr(s->file));
+		json_object_set_new(o, "id", jstr(s->id));
+		json_object_set_new(o, "indication", json_string(edoc_indication_name(s->ind)));
+		json_object_set_new(o, "subindication",
+				    s->ind == EDOC_TOTAL_PASSED
+					    ? json_null()
+					    : json_string(edoc_subindication_name(s->sub)));
+		json_object_set_new(o, "reason", jstr(s->reason));
+		json_object_set_new(o, "signer", jstr(s->signer_cn));
+		json_object_set_new(o, "signer_serial_number", jstr(s->signer_serial));
+		json_object_set_new(o, "signer_subject", jstr(s->signer_subject));
+		json_object_set_new(o, "claimed_signing_time", jtime(s->claimed_time));
+		json_object_set_new(o, "timestamp_time", jtime(s->ts_time));
+		json_object_set_new(o, "timestamp_authority", jstr(s->tsa));
+		json_object_set_new(o, "ocsp_produced_at", jtime(s->ocsp_time));
+		json_object_set_new(o, "profile", jstr(s->profile));
+		for (j = 0; j < s->ncovered; j++)
+			json_array_append_new(cov, json_string(s->covered[j]));
+		json_object_set_new(o, "files", cov);
+		for (j = 0; j < s->nwarnings; j++)
+			json_array_append_new(w, json_string(s->warnings[j]));
+		json_object_set_new(o, "warnings", w);
+		json_array_append_new(sigs, o);
+	}
+	json_object_set_new(root, "signatures", sigs);
+	out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	return out;
+}

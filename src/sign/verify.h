@@ -1,0 +1,115 @@
+/* verify.h — validating the XAdES signatures of an ASiC-E container.
+ *
+ * Each signature gets a result in the terms of ETSI EN 319 102-1: an
+ * indication (TOTAL-PASSED, TOTAL-FAILED, INDETERMINATE) and, unless passed,
+ * a sub-indication, with a one-line reason in English. docs/signatures.md
+ * lists every check and the sub-indication it yields.
+ *
+ * Trust comes only from the anchors in struct edoc_trust (certificates the
+ * operator configured: roots, intermediates, or a responder or TSA
+ * certificate trusted as such). Nothing from the container is trusted.
+ */
+#ifndef EPAK_SIGN_VERIFY_H
+#define EPAK_SIGN_VERIFY_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "sign/edoc.h"
+
+enum edoc_indication {
+	EDOC_TOTAL_PASSED,
+	EDOC_TOTAL_FAILED,
+	EDOC_INDETERMINATE,
+};
+
+#define EDOC_SUBINDICATIONS(X)                  \
+	X(NONE)                                 \
+	X(FORMAT_FAILURE)                       \
+	X(HASH_FAILURE)                         \
+	X(SIG_CRYPTO_FAILURE)                   \
+	X(REVOKED)                              \
+	X(EXPIRED)                              \
+	X(NOT_YET_VALID)                        \
+	X(SIG_CONSTRAINTS_FAILURE)              \
+	X(CHAIN_CONSTRAINTS_FAILURE)            \
+	X(CERTIFICATE_CHAIN_GENERAL_FAILURE)    \
+	X(CRYPTO_CONSTRAINTS_FAILURE_NO_POE)    \
+	X(NO_SIGNING_CERTIFICATE_FOUND)         \
+	X(NO_CERTIFICATE_CHAIN_FOUND)           \
+	X(REVOKED_NO_POE)                       \
+	X(OUT_OF_BOUNDS_NO_POE)                 \
+	X(REVOCATION_OUT_OF_BOUNDS_NO_POE)      \
+	X(TIMESTAMP_ORDER_FAILURE)              \
+	X(SIGNED_DATA_NOT_FOUND)                \
+	X(TRY_LATER)                            \
+	X(GENERIC)
+
+#define EDOC_SUB_ENUM(name) EDOC_SUB_##name,
+enum edoc_subindication { EDOC_SUBINDICATIONS(EDOC_SUB_ENUM) };
+#undef EDOC_SUB_ENUM
+
+const char *edoc_indication_name(enum edoc_indication ind);
+const char *edoc_subindication_name(enum edoc_subindication sub);
+
+/* Trust anchors. */
+struct edoc_trust;
+struct edoc_trust *edoc_trust_new(void);
+void edoc_trust_free(struct edoc_trust *t);
+/* Adds every certificate of a PEM (or DER) file; -1 if none could be read. */
+int edoc_trust_add_file(struct edoc_trust *t, const char *path, struct edoc_err *e);
+int edoc_trust_add_pem(struct edoc_trust *t, const void *p, size_t n, struct edoc_err *e);
+size_t edoc_trust_count(const struct edoc_trust *t);
+
+struct edoc_verify_opts {
+	const struct edoc_trust *trust; /* may be NULL: nothing is trusted */
+	int offline;                    /* never fetch OCSP responses */
+	time_t now;                     /* 0: the current time */
+};
+
+struct edoc_sig_result {
+	char *file;      /* the signature file, e.g. META-INF/signatures0.xml */
+	char *id;        /* ds:Signature/@Id, may be NULL */
+	enum edoc_indication ind;
+	enum edoc_subindication sub;
+	char *reason;    /* why it did not pass; NULL when passed */
+	char *signer_cn; /* subject commonName of the signing certificate */
+	char *signer_serial; /* subject serialNumber (e.g. PNOLV-...) */
+	char *signer_subject;
+	char *profile;   /* "B", "T", "LT", "LT-TM" */
+	time_t claimed_time; /* xades:SigningTime, 0 if unknown */
+	time_t ts_time;      /* genTime of the signature time-stamp, 0 if none */
+	time_t ocsp_time;    /* producedAt of the OCSP response used, 0 if none */
+	char *tsa;           /* time-stamp authority subject CN */
+	char **covered;      /* data files this signature covers */
+	size_t ncovered;
+	char **warnings;
+	size_t nwarnings;
+};
+
+struct edoc_report {
+	struct arena *mem;     /* everything below lives here */
+	int container_ok;      /* 0: the container itself was refused */
+	char *container_error; /* why, when it was */
+	char **files;          /* data file names */
+	size_t nfiles;
+	struct edoc_sig_result *sigs;
+	size_t nsigs;
+};
+
+/* Validates every signature of doc. Always fills out (free it with
+ * edoc_report_free); returns the exit status of `epak verify`: 0 all
+ * passed, 1 any failed, 2 any indeterminate (and none failed). A container
+ * without signatures counts as failed. */
+int edoc_verify(const struct edoc *doc, const struct edoc_verify_opts *o, struct edoc_report *out);
+/* Opens and validates a container in memory; status 3 when unreadable. */
+int edoc_verify_mem(const void *p, size_t n, const struct edoc_verify_opts *o,
+		    struct edoc_report *out);
+void edoc_report_free(struct edoc_report *r);
+int edoc_report_status(const struct edoc_report *r);
+
+/* Renders a report: plain text for people, or JSON. Malloc'd. */
+char *edoc_report_text(const struct edoc_report *r);
+char *edoc_report_json(const struct edoc_report *r);
+
+#endif

@@ -1,0 +1,810 @@
+/* test_sign_verify.c — signature validation against containers made by
+ * another implementation (libdigidocpp's test data, read in place from the
+ * shared folder), one-byte tampering of every piece of evidence, signature
+ * wrapping, and hostile XML (entity bombs, external entities).
+ *
+ * Where a test trusts certificates taken from the container under test, it
+ * does so only to exercise the cryptography of a foreign signature whose
+ * roots are not in the test data; the verdict without them is pinned too. */
+#include "testutil.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/ocsp.h>
+#include <openssl/pkcs7.h>
+#include <openssl/x509.h>
+
+#include "../sign/zipw.h"
+#include "sign/edoc.h"
+#include "sign/internal.h"
+#include "sign/pki.h"
+#include "sign/verify.h"
+
+static const char *shared(const char *name)
+{
+	static char path[PATH_MAX];
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/testdata/asice/libdigidocpp", test_shared_dir());
+	if (!realpath(dir, path))
+		snprintf(path, sizeof(path), "%s", dir);
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/%s", name);
+	return path;
+}
+
+static struct edoc *open_shared(const char *name)
+{
+	struct edoc_err e = { "" };
+	struct edoc *doc = edoc_open(shared(name), NULL, &e);
+
+	if (!doc)
+		fail_msg("%s: %s", name, e.msg);
+	return doc;
+}
+
+static char *sig_xml(const struct edoc *doc)
+{
+	return strndup((const char *)doc->sigs[0].data, doc->sigs[0].len);
+}
+
+static void set_sig(struct edoc *doc, const char *xml)
+{
+	free(doc->sigs[0].data);
+	doc->sigs[0].data = (unsigned char *)strdup(xml);
+	doc->sigs[0].len = strlen(xml);
+}
+
+/* A new string with the first `from` replaced by `to`. */
+static char *replace(const char *s, const char *from, const char *to)
+{
+	const char *p = strstr(s, from);
+	size_t a, b, c;
+	char *out;
+
+	if (!p)
+		fail_msg("\"%.60s\" not found", from);
+	a = (size_t)(p - s);
+	b = strlen(to);
+	c = strlen(p + strlen(from));
+	out = malloc(a + b + c + 1);
+	memcpy(out, s, a);
+	memcpy(out + a, to, b);
+	memcpy(out + a + b, p + strlen(from), c + 1);
+	return out;
+}
+
+/* The base64 content of the first element whose start tag begins with
+ * `tag` (e.g. "<xades:EncapsulatedOCSPValue"): start and end offsets. */
+static void element_b64(const char *xml, const char *tag, size_t *start, size_t *end)
+{
+	const char *p = strstr(xml, tag), *q;
+
+	if (!p)
+		fail_msg("%s not found", tag);
+	p = strchr(p, '>') + 1;
+	q = strchr(p, '<');
+	*start = (size_t)(p - xml);
+	*end = (size_t)(q - xml);
+}
+
+/* Decodes that element, changes one byte of the DER at the first place
+ * where `needle` occurs (its last byte, +1), re-encodes. */
+static char *tamper_der(const char *xml, const char *tag, const char *needle)
+{
+	size_t s, e, n, i;
+	char *b64, *enc, *out;
+	unsigned char *der;
+	size_t nl = strlen(needle);
+
+	element_b64(xml, tag, &s, &e);
+	b64 = strndup(xml + s, e - s);
+	der = sx_b64_decode(b64, &n);
+	assert_non_null(der);
+	for (i = 0; i + nl <= n; i++)
+		if (memcmp(der + i, needle, nl) == 0)
+			break;
+	if (i + nl > n)
+		fail_msg("\"%s\" not in the DER of %s", needle, tag);
+	der[i + nl - 1] ^= 0x01;
+	enc = sx_b64_encode(der, n);
+	out = malloc(strlen(xml) + strlen(enc) + 1);
+	memcpy(out, xml, s);
+	memcpy(out + s, enc, strlen(enc));
+	memcpy(out + s + strlen(enc), xml + e, strlen(xml + e) + 1);
+	free(enc);
+	free(der);
+	free(b64);
+	return out;
+}
+
+/* ---- trust taken from a container, by subject CN ---- */
+
+static void add_if_cn(struct edoc_trust *t, X509 *x, const char *cn)
+{
+	char *have = cr_name_entry(X509_get_subject_name(x), NID_commonName);
+
+	if (have && strcmp(have, cn) == 0 && !pki_is_anchor(t, x)) {
+		X509_up_ref(x);
+		sk_X509_push(t->anchors, x);
+	}
+	free(have);
+}
+
+static void trust_embedded(struct edoc_trust *t, const char *xml, const char *cn)
+{
+	static const char *const tags[] = { "X509Certificate>", "EncapsulatedX509Certificate",
+					    "EncapsulatedTimeStamp", "EncapsulatedOCSPValue" };
+	size_t k;
+
+	for (k = 0; k < 4; k++) {
+		const char *p = xml;
+
+		while ((p = strstr(p, tags[k])) != NULL) {
+			const char *a = strchr(p, '>') + 1, *b = strchr(a, '<');
+			char *b64 = strndup(a, (size_t)(b - a));
+			size_t n;
+			unsigned char *der = sx_b64_decode(b64, &n);
+			const unsigned char *q = der;
+			int i;
+
+			p = b;
+			free(b64);
+			if (!der)
+				continue;
+			if (k < 2) {
+				X509 *x = d2i_X509(NULL, &q, (long)n);
+
+				if (x)
+					add_if_cn(t, x, cn);
+				X509_free(x);
+			} else if (k == 2) {
+				PKCS7 *p7 = d2i_PKCS7(NULL, &q, (long)n);
+				STACK_OF(X509) *certs = p7 ? p7->d.sign->cert : NULL;
+
+				for (i = 0; certs && i < sk_X509_num(certs); i++)
+					add_if_cn(t, sk_X509_value(certs, i), cn);
+				PKCS7_free(p7);
+			} else {
+				OCSP_RESPONSE *r = d2i_OCSP_RESPONSE(NULL, &q, (long)n);
+				OCSP_BASICRESP *bs = r ? OCSP_response_get1_basic(r) : NULL;
+				const STACK_OF(X509) *certs = bs ? OCSP_resp_get0_certs(bs) : NULL;
+
+				for (i = 0; certs && i < sk_X509_num(certs); i++)
+					add_if_cn(t, sk_X509_value(certs, i), cn);
+				OCSP_BASICRESP_free(bs);
+				OCSP_RESPONSE_free(r);
+			}
+			free(der);
+		}
+	}
+}
+
+static struct edoc_trust *trust_of(const char *const *files, const char *xml,
+				   const char *const *cns)
+{
+	struct edoc_trust *t = edoc_trust_new();
+	struct edoc_err e;
+
+	for (; files && *files; files++)
+		if (edoc_trust_add_file(t, shared(*files), &e) != 0)
+			fail_msg("%s", e.msg);
+	for (; cns && *cns; cns++) {
+		size_t before = edoc_trust_count(t);
+
+		trust_embedded(t, xml, *cns);
+		if (edoc_trust_count(t) == before)
+			fail_msg("no embedded certificate named %s", *cns);
+	}
+	return t;
+}
+
+/* ---- verdicts ---- */
+
+static void check_one(const struct edoc *doc, const struct edoc_trust *t,
+		      enum edoc_indication ind, enum edoc_subindication sub, const char *reason)
+{
+	struct edoc_verify_opts o = { t, 1, 0 };
+	struct edoc_report rep;
+	int status = edoc_verify(doc, &o, &rep);
+	const struct edoc_sig_result *s;
+
+	if (rep.nsigs != 1)
+		fail_msg("%zu results", rep.nsigs);
+	s = &rep.sigs[0];
+	if (s->ind != ind || (ind != EDOC_TOTAL_PASSED && s->sub != sub) ||
+	    (reason && (!s->reason || !strstr(s->reason, reason)))) {
+		char *txt = edoc_report_text(&rep);
+
+		print_message("%s", txt);
+		free(txt);
+		edoc_report_free(&rep);
+		fail_msg("expected %s/%s", edoc_indication_name(ind), edoc_subindication_name(sub));
+	}
+	assert_int_equal(status, ind == EDOC_TOTAL_PASSED ? 0 : ind == EDOC_TOTAL_FAILED ? 1 : 2);
+	edoc_report_free(&rep);
+}
+
+static const char *const tsl_cns[] = { "TEST of ESTEID-SK 2011", "TEST of SK OCSP RESPONDER 2011",
+				       "DEMO of SK TSA 2014", NULL };
+
+/* tsl.asice: XAdES-LT, RSA, C14N 1.1, SK test PKI (2016). */
+static void tsl_container(void **state)
+{
+	struct edoc *doc = open_shared("tsl.asice");
+	char *xml = sig_xml(doc);
+	static const char *const ca[] = { "ca.crt", NULL };
+	struct edoc_trust *none = edoc_trust_new(), *theirs = trust_of(ca, NULL, NULL);
+	struct edoc_trust *t = trust_of(NULL, xml, tsl_cns);
+	struct edoc_verify_opts o = { t, 1, 0 };
+	struct edoc_report rep;
+
+	(void)state;
+	check_one(doc, NULL, EDOC_INDETERMINATE, EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND, NULL);
+	check_one(doc, none, EDOC_INDETERMINATE, EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND, NULL);
+	check_one(doc, theirs, EDOC_INDETERMINATE, EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND, NULL);
+	check_one(doc, t, EDOC_TOTAL_PASSED, EDOC_SUB_NONE, NULL);
+
+	assert_int_equal(edoc_verify(doc, &o, &rep), 0);
+	assert_string_equal(rep.sigs[0].id, "S0");
+	assert_string_equal(rep.sigs[0].signer_cn, "M\xc3\x84NNIK,MARI-LIIS,47101010033");
+	assert_string_equal(rep.sigs[0].signer_serial, "47101010033");
+	assert_string_equal(rep.sigs[0].profile, "LT");
+	assert_int_equal(rep.sigs[0].claimed_time, 1480340801); /* 2016-11-28T13:46:41Z */
+	assert_int_equal(rep.sigs[0].ts_time, 1480340803);
+	assert_string_equal(rep.sigs[0].tsa, "DEMO of SK TSA 2014");
+	assert_int_equal(rep.sigs[0].ncovered, 1);
+	assert_string_equal(rep.sigs[0].covered[0], "test.txt");
+	edoc_report_free(&rep);
+
+	/* without the TSA, or without the OCSP responder, it cannot pass */
+	{
+		static const char *const no_tsa[] = { "TEST of ESTEID-SK 2011",
+						      "TEST of SK OCSP RESPONDER 2011", NULL };
+		static const char *const no_ocsp[] = { "TEST of ESTEID-SK 2011",
+						       "DEMO of SK TSA 2014", NULL };
+		struct edoc_trust *a = trust_of(NULL, xml, no_tsa), *b = trust_of(NULL, xml, no_ocsp);
+
+		/* no proof of time: the certificate expired in 2018 */
+		check_one(doc, a, EDOC_INDETERMINATE, EDOC_SUB_OUT_OF_BOUNDS_NO_POE,
+			  "time-stamp authority");
+		check_one(doc, b, EDOC_INDETERMINATE, EDOC_SUB_TRY_LATER, "OCSP responder");
+		edoc_trust_free(a);
+		edoc_trust_free(b);
+	}
+	edoc_trust_free(none);
+	edoc_trust_free(theirs);
+	edoc_trust_free(t);
+	free(xml);
+	edoc_free(doc);
+}
+
+/* One byte changed in each piece that matters -> the right sub-indication. */
+static void tsl_flip_one_byte(void **state)
+{
+	struct edoc *doc = open_shared("tsl.asice");
+	char *xml = sig_xml(doc), *bad;
+	struct edoc_trust *t = trust_of(NULL, xml, tsl_cns);
+
+	(void)state;
+	/* the data file */
+	doc->files[0].data[0] ^= 1;
+	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE, "test.txt");
+	doc->files[0].data[0] ^= 1;
+	check_one(doc, t, EDOC_TOTAL_PASSED, EDOC_SUB_NONE, NULL);
+
+	/* SigningTime */
+	bad = replace(xml, "2016-11-28T13:46:41Z", "2016-11-28T13:46:42Z");
+	set_sig(doc, bad);
+	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE, "signed properties");
+	free(bad);
+
+	/* the signing certificate (a digit of its serialNumber) */
+	bad = tamper_der(xml, "<ds:X509Certificate", "4710101003");
+	set_sig(doc, bad);
+	check_one(doc, t, EDOC_INDETERMINATE, EDOC_SUB_NO_SIGNING_CERTIFICATE_FOUND, NULL);
+	free(bad);
+
+	/* the OCSP response (its producedAt) */
+	bad = tamper_der(xml, "<xades:EncapsulatedOCSPValue", "20161128134643");
+	set_sig(doc, bad);
+	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "OCSP");
+	free(bad);
+
+	/* the time-stamp (its genTime) */
+	bad = tamper_der(xml, "<xades:EncapsulatedTimeStamp", "20161128134643");
+	set_sig(doc, bad);
+	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "time-stamp");
+	free(bad);
+
+	/* the signature value */
+	bad = tamper_der(xml, "<ds:SignatureValue", "\x6e\x26");
+	set_sig(doc, bad);
+	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "signature value");
+	free(bad);
+
+	/* a reference digest in SignedInfo */
+	bad = replace(xml, "GBIQ+PnHecJtodmyB1veAScwLuDj/KOMmoP1sd2OXTs=",
+		      "HBIQ+PnHecJtodmyB1veAScwLuDj/KOMmoP1sd2OXTs=");
+	set_sig(doc, bad);
+	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE, "test.txt");
+	free(bad);
+
+	set_sig(doc, xml);
+	check_one(doc, t, EDOC_TOTAL_PASSED, EDOC_SUB_NONE, NULL);
+	edoc_trust_free(t);
+	free(xml);
+	edoc_free(doc);
+}
+
+/* The time-stamp of one signature pasted into another: signed, but over
+ * another signature value. */
+static void tsl_timestamp_replayed(void **state)
+{
+	struct edoc *doc = open_shared("tsl.asice"), *other = open_shared("forged_lt.asice");
+	char *xml = sig_xml(doc), *oxml = sig_xml(other), *bad, *ts;
+	struct edoc_trust *t = trust_of(NULL, xml, tsl_cns);
+	size_t s, e, os, oe;
+
+	(void)state;
+	trust_embedded(t, oxml, "DEMO SK TIMESTAMPING UNIT 2025E");
+	element_b64(xml, "<xades:EncapsulatedTimeStamp", &s, &e);
+	element_b64(oxml, "<xades:EncapsulatedTimeStamp", &os, &oe);
+	ts = strndup(oxml + os, oe - os);
+	bad = malloc(strlen(xml) + strlen(ts) + 1);
+	memcpy(bad, xml, s);
+	memcpy(bad + s, ts, strlen(ts));
+	memcpy(bad + s + strlen(ts), xml + e, strlen(xml + e) + 1);
+	set_sig(doc, bad);
+	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE, "imprint");
+	free(bad);
+	free(ts);
+	edoc_trust_free(t);
+	free(xml);
+	free(oxml);
+	edoc_free(doc);
+	edoc_free(other);
+}
+
+/* test.asice: BDOC time-mark (OCSP nonce over the signature value), RSA,
+ * XAdES SigningCertificate v1. Its intermediate was issued by a 2013
+ * "libdigidocpp CA" key; the ca.crt in the test data is a 2024 reissue with
+ * another key, so the given anchors cannot validate it. */
+static void test_container(void **state)
+{
+	struct edoc *doc = open_shared("test.asice");
+	char *xml = sig_xml(doc), *bad;
+	static const char *const ca[] = { "ca.crt", NULL };
+	static const char *const inter[] = { "inter.crt", NULL };
+	static const char *const both[] = { "ca.crt", "inter.crt", NULL };
+	static const char *const embedded[] = { "libdigidocpp Inter",
+						"TEST of SK OCSP RESPONDER 2011", NULL };
+	static const char *const inter_only[] = { "libdigidocpp Inter", NULL };
+	struct edoc_trust *tca = trust_of(ca, NULL, NULL), *tin = trust_of(inter, NULL, NULL);
+	struct edoc_trust *tboth = trust_of(both, NULL, NULL);
+	struct edoc_trust *temb = trust_of(NULL, xml, embedded);
+	struct edoc_trust *tio = trust_of(NULL, xml, inter_only);
+	struct edoc_verify_opts o = { temb, 1, 0 };
+	struct edoc_report rep;
+
+	(void)state;
+	check_one(doc, NULL, EDOC_INDETERMINATE, EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND, NULL);
+	check_one(doc, tca, EDOC_INDETERMINATE, EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND,
+		  "certificate signature failure");
+	check_one(doc, tin, EDOC_INDETERMINATE, EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND, NULL);
+	check_one(doc, tboth, EDOC_INDETERMINATE, EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND, NULL);
+	/* the intermediate trusted, but not the OCSP responder: the time-mark
+	 * proves nothing, and the certificate expired in 2014 */
+	check_one(doc, tio, EDOC_INDETERMINATE, EDOC_SUB_OUT_OF_BOUNDS_NO_POE, "OCSP responder");
+	check_one(doc, temb, EDOC_TOTAL_PASSED, EDOC_SUB_NONE, NULL);
+	assert_int_equal(edoc_verify(doc, &o, &rep), 0);
+	assert_string_equal(rep.sigs[0].profile, "LT-TM");
+	assert_string_equal(rep.sigs[0].signer_cn, "signer1");
+	assert_int_equal(rep.sigs[0].ocsp_time, 1365255768); /* 2013-04-06T13:42:48Z */
+	edoc_report_free(&rep);
+
+	/* the OCSP response that carries the time-mark */
+	bad = tamper_der(xml, "<xades:EncapsulatedOCSPValue", "\x04\x20\x83\xab");
+	set_sig(doc, bad);
+	check_one(doc, temb, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "OCSP");
+	free(bad);
+	doc->files[0].data[2] ^= 0x20;
+	set_sig(doc, xml);
+	check_one(doc, temb, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE, "test1.txt");
+	edoc_trust_free(tca);
+	edoc_trust_free(tin);
+	edoc_trust_free(tboth);
+	edoc_trust_free(temb);
+	edoc_trust_free(tio);
+	free(xml);
+	edoc_free(doc);
+}
+
+/* forged_lt.asice: KeyInfo and SigningCertificate name a genuine certificate
+ * (with good OCSP and time-stamp evidence), but the signature value was made
+ * with another key, chained through a "CA" issued by an end-entity
+ * certificate. Whatever is trusted, it fails. */
+static void forged_container(void **state)
+{
+	struct edoc *doc = open_shared("forged_lt.asice");
+	char *xml = sig_xml(doc);
+	static const char *const all[] = { "Test EEGovCA2025", "TEST of SK ID Solutions ROOT G1E",
+					   "Test ESTEID2025", "TEST of ESTEID2018", NULL };
+	struct edoc_trust *t = trust_of(NULL, xml, all);
+
+	(void)state;
+	check_one(doc, NULL, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "signature value");
+	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "signature value");
+	edoc_trust_free(t);
+	free(xml);
+	edoc_free(doc);
+}
+
+static void container_level_verdicts(void **state)
+{
+	static const struct {
+		const char *file;
+		int status;
+		const char *why;
+	} cases[] = {
+		{ "asice-path.asice", 1, NULL },   /* readable, but not signed */
+		{ "asice-relative.asice", 3, "\"..\"" },
+		{ "dot.asice", 3, "\".\"" },
+		{ "pt-empty.asice", 3, "empty name" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct edoc_err e;
+		size_t n;
+		unsigned char *p = edoc_read_file(shared(cases[i].file), 1 << 20, &n, &e);
+		struct edoc_verify_opts o = { NULL, 1, 0 };
+		struct edoc_report rep;
+
+		assert_non_null(p);
+		assert_int_equal(edoc_verify_mem(p, n, &o, &rep), cases[i].status);
+		if (cases[i].why)
+			assert_non_null(strstr(rep.container_error, cases[i].why));
+		else
+			assert_int_equal(rep.nsigs, 0);
+		edoc_report_free(&rep);
+		free(p);
+	}
+}
+
+/* ---- signature wrapping ---- */
+
+static void wrapping_refused(void **state)
+{
+	struct edoc *doc = open_shared("tsl.asice");
+	char *xml = sig_xml(doc), *bad, *sp, *moved;
+	const char *a, *b;
+	struct edoc_trust *t = trust_of(NULL, xml, tsl_cns);
+
+	(void)state;
+	/* a second element with the SignedProperties' Id */
+	bad = replace(xml, "<xades:SignerRole>",
+		      "<xades:SignerRole Id=\"S0-SignedProperties\">");
+	set_sig(doc, bad);
+	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, "more than once");
+	free(bad);
+
+	/* the signed original moved aside, a forged one in its place: the
+	 * reference still resolves, but not to this signature's properties */
+	a = strstr(xml, "<xades:SignedProperties");
+	b = strstr(xml, "</xades:SignedProperties>") + strlen("</xades:SignedProperties>");
+	sp = strndup(a, (size_t)(b - a));
+	moved = replace(xml, sp, "<xades:SignedProperties Id=\"S0-fake\"><xades:SignedSignatureProperties>"
+				 "<xades:SigningTime>2020-01-01T00:00:00Z</xades:SigningTime>"
+				 "<xades:SigningCertificate/></xades:SignedSignatureProperties>"
+				 "</xades:SignedProperties>");
+	bad = replace(moved, "<xades:UnsignedSignatureProperties>", "");
+	free(moved);
+	moved = malloc(strlen(bad) + strlen(sp) + 64);
+	{
+		const char *u = strstr(bad, "<xades:SignatureTimeStamp");
+
+		memcpy(moved, bad, (size_t)(u - bad));
+		snprintf(moved + (u - bad), strlen(bad) + strlen(sp) + 64 - (size_t)(u - bad),
+			 "<xades:UnsignedSignatureProperties>%s%s", sp, u);
+	}
+	set_sig(doc, moved);
+	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, NULL);
+	free(moved);
+	free(bad);
+	free(sp);
+
+	/* a second ds:Object */
+	bad = replace(xml, "</ds:Signature>", "<ds:Object Id=\"x\"/></ds:Signature>");
+	set_sig(doc, bad);
+	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, "more than one ds:Object");
+	free(bad);
+
+	/* a transform on a data file reference */
+	bad = replace(xml, "URI=\"test.txt\">",
+		      "URI=\"test.txt\"><ds:Transforms><ds:Transform Algorithm=\"http://www.w3.org/"
+		      "TR/1999/REC-xpath-19991116\"/></ds:Transforms>");
+	set_sig(doc, bad);
+	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, "transforms");
+	free(bad);
+
+	/* a reference leaving the container */
+	bad = replace(xml, "URI=\"test.txt\"", "URI=\"../test.txt\"");
+	set_sig(doc, bad);
+	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, "not a relative path");
+	free(bad);
+	bad = replace(xml, "URI=\"test.txt\"", "URI=\"file:///etc/passwd\"");
+	set_sig(doc, bad);
+	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, "not a relative path");
+	free(bad);
+	bad = replace(xml, "URI=\"test.txt\"", "URI=\"/test.txt\"");
+	set_sig(doc, bad);
+	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, "not a relative path");
+	free(bad);
+
+	/* a reference to a file that is not there */
+	bad = replace(xml, "URI=\"test.txt\"", "URI=\"other.txt\"");
+	set_sig(doc, bad);
+	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, "not covered");
+	free(bad);
+
+	/* the same file referenced twice */
+	a = strstr(xml, "<ds:Reference Id=\"S0-RefId0\"");
+	b = strstr(a, "</ds:Reference>") + strlen("</ds:Reference>");
+	sp = strndup(a, (size_t)(b - a));
+	{
+		char *renamed = replace(sp, "S0-RefId0", "S0-RefId9");
+
+		moved = malloc(strlen(sp) * 2 + 1);
+		snprintf(moved, strlen(sp) * 2 + 1, "%s%s", sp, renamed);
+		free(renamed);
+	}
+	bad = replace(xml, sp, moved);
+	set_sig(doc, bad);
+	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, "referenced twice");
+	free(bad);
+	free(moved);
+
+	/* a reference to a file that is not in the container */
+	bad = replace(sp, "URI=\"test.txt\"", "URI=\"missing.txt\"");
+	moved = replace(bad, "S0-RefId0", "S0-RefId8");
+	free(bad);
+	free(sp);
+	sp = malloc(strlen(moved) + 64);
+	snprintf(sp, strlen(moved) + 64, "%s<ds:Reference", moved);
+	bad = replace(xml, "<ds:Reference", sp);
+	set_sig(doc, bad);
+	check_one(doc, t, EDOC_INDETERMINATE, EDOC_SUB_SIGNED_DATA_NOT_FOUND, "missing.txt");
+	free(bad);
+	free(moved);
+	free(sp);
+
+	/* a data file added to the signed container */
+	set_sig(doc, xml);
+	assert_int_equal(edoc_add_file(doc, "added.txt", NULL, "unsigned", 8, NULL), 0);
+	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE,
+		  "\"added.txt\" is not covered");
+
+	edoc_trust_free(t);
+	free(xml);
+	edoc_free(doc);
+}
+
+/* ---- hostile XML ---- */
+
+static unsigned char *container_with(const char *manifest, const char *sig, size_t *len)
+{
+	static const char *const names[] = { "test.txt", NULL };
+	char *man = tz_manifest(names);
+	struct tz_entry v[] = {
+		TZ_MIMETYPE,
+		{ "META-INF/manifest.xml", manifest ? manifest : man,
+		  strlen(manifest ? manifest : man), 1, 0 },
+		{ "test.txt", "test", 4, 0, 0 },
+		{ "META-INF/signatures0.xml", sig, sig ? strlen(sig) : 0, 1, 0 },
+	};
+	unsigned char *p = tz_build(v, sig ? 4 : 3, len);
+
+	free(man);
+	return p;
+}
+
+static int watch(int fd, const char *path)
+{
+	return inotify_add_watch(fd, path, IN_OPEN | IN_ACCESS);
+}
+
+static void hostile_xml_refused(void **state)
+{
+	const char *sentinel, *dtd;
+	char sent[PATH_MAX], dtdp[PATH_MAX], buf[4096];
+	char *payloads[6];
+	struct edoc_err e;
+	unsigned char *bomb;
+	size_t blen, i;
+	int fd, w1, w2;
+	clock_t t0;
+
+	(void)state;
+	sentinel = shared("xxe-sentinel.txt");
+	snprintf(sent, sizeof(sent), "%s", sentinel);
+	dtd = shared("xxe-sentinel-dtd.dtd");
+	snprintf(dtdp, sizeof(dtdp), "%s", dtd);
+	bomb = edoc_read_file(shared("xml-bomb-cont.xml"), 1 << 20, &blen, &e);
+	assert_non_null(bomb);
+
+	asprintf(&payloads[0],
+		 "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY e SYSTEM \"file://%s\">]>"
+		 "<asic:XAdESSignatures xmlns:asic=\"" NS_ASIC "\">&e;</asic:XAdESSignatures>",
+		 sent);
+	asprintf(&payloads[1],
+		 "<?xml version=\"1.0\"?><!DOCTYPE r SYSTEM \"file://%s\">"
+		 "<asic:XAdESSignatures xmlns:asic=\"" NS_ASIC "\">&sentinel;</asic:XAdESSignatures>",
+		 dtdp);
+	asprintf(&payloads[2],
+		 "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY %% p SYSTEM \"file://%s\"> %%p;]>"
+		 "<asic:XAdESSignatures xmlns:asic=\"" NS_ASIC "\">&sentinel;</asic:XAdESSignatures>",
+		 dtdp);
+	asprintf(&payloads[3],
+		 "<asic:XAdESSignatures xmlns:asic=\"" NS_ASIC "\" xmlns:xi=\"http://www.w3.org/"
+		 "2001/XInclude\"><xi:include href=\"file://%s\" parse=\"text\"/>"
+		 "</asic:XAdESSignatures>",
+		 sent);
+	asprintf(&payloads[4], "%s", (char *)bomb);
+	{
+		size_t depth = 100000, k;
+		char *deep = malloc(depth * 7 + 64), *p = deep;
+
+		for (k = 0; k < depth; k++, p += 3)
+			memcpy(p, "<a>", 3);
+		for (k = 0; k < depth; k++, p += 4)
+			memcpy(p, "</a>", 4);
+		*p = '\0';
+		payloads[5] = deep;
+	}
+
+	fd = inotify_init1(IN_NONBLOCK);
+	w1 = fd >= 0 ? watch(fd, sent) : -1;
+	w2 = fd >= 0 ? watch(fd, dtdp) : -1;
+	if (w1 < 0 || w2 < 0) {
+		print_message("inotify unavailable (%s): sentinel reads not observed\n",
+			      strerror(errno));
+	} else {
+		/* control: an open is seen */
+		FILE *f = fopen(sent, "r");
+
+		assert_non_null(f);
+		fclose(f);
+		assert_true(read(fd, buf, sizeof(buf)) > 0);
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+	}
+	t0 = clock();
+	for (i = 0; i < 6; i++) {
+		struct edoc_verify_opts o = { NULL, 1, 0 };
+		struct edoc_report rep;
+		size_t len;
+		unsigned char *zip = container_with(NULL, payloads[i], &len);
+
+		/* as the signature file: that signature fails on format */
+		if (edoc_verify_mem(zip, len, &o, &rep) != 1)
+			fail_msg("payload %zu: %s", i, rep.nsigs ? rep.sigs[0].reason : "-");
+		assert_true(rep.nsigs >= 1);
+		assert_int_equal(rep.sigs[0].ind, EDOC_TOTAL_FAILED);
+		assert_int_equal(rep.sigs[0].sub, EDOC_SUB_FORMAT_FAILURE);
+		if (i != 3 && i != 5)
+			assert_non_null(strstr(rep.sigs[0].reason, "DOCTYPE"));
+		edoc_report_free(&rep);
+		free(zip);
+
+		/* as the manifest: the container is refused */
+		zip = container_with(payloads[i], NULL, &len);
+		assert_int_equal(edoc_verify_mem(zip, len, &o, &rep), 3);
+		edoc_report_free(&rep);
+		free(zip);
+	}
+	{
+		struct edoc_verify_opts o = { NULL, 1, 0 };
+		struct edoc_report rep;
+		unsigned char *attr = edoc_read_file(shared("xml-bomb-attr.xml"), 1 << 20, &blen, &e);
+		size_t len;
+		unsigned char *zip = container_with((char *)attr, NULL, &len);
+
+		assert_int_equal(edoc_verify_mem(zip, len, &o, &rep), 3);
+		assert_non_null(strstr(rep.container_error, "DOCTYPE"));
+		edoc_report_free(&rep);
+		free(zip);
+		free(attr);
+	}
+	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0);
+	if (w1 >= 0 && w2 >= 0) {
+		ssize_t r = read(fd, buf, sizeof(buf));
+
+		if (r > 0)
+			fail_msg("a sentinel file was opened while parsing hostile XML");
+		assert_int_equal(errno, EAGAIN);
+	}
+	if (fd >= 0)
+		close(fd);
+	for (i = 0; i < 6; i++)
+		free(payloads[i]);
+	free(bomb);
+}
+
+static void garbage_signature_files(void **state)
+{
+	static const char *const sigs[] = {
+		"",
+		"not xml",
+		"<a/>",
+		"<asic:XAdESSignatures xmlns:asic=\"" NS_ASIC "\"/>",
+		"<asic:XAdESSignatures xmlns:asic=\"" NS_ASIC "\"><ds:Signature xmlns:ds=\"" NS_DS
+		"\"/></asic:XAdESSignatures>",
+		"<asic:XAdESSignatures xmlns:asic=\"" NS_ASIC "\"><ds:Signature xmlns:ds=\"" NS_DS
+		"\" Id=\"S0\"><ds:SignedInfo/><ds:SignatureValue>AAAA</ds:SignatureValue>"
+		"</ds:Signature></asic:XAdESSignatures>",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct edoc_verify_opts o = { NULL, 1, 0 };
+		struct edoc_report rep;
+		size_t len;
+		unsigned char *zip = container_with(NULL, sigs[i], &len);
+
+		assert_int_equal(edoc_verify_mem(zip, len, &o, &rep), 1);
+		assert_true(rep.nsigs >= 1);
+		assert_int_equal(rep.sigs[0].sub, EDOC_SUB_FORMAT_FAILURE);
+		edoc_report_free(&rep);
+		free(zip);
+	}
+}
+
+static void dn_strings(void **state)
+{
+	X509_NAME *n = X509_NAME_new();
+
+	(void)state;
+	X509_NAME_add_entry_by_txt(n, "C", MBSTRING_UTF8, (unsigned char *)"EE", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(n, "O", MBSTRING_UTF8, (unsigned char *)"Zetes Estonia O\xc3\x9c",
+				   -1, -1, 0);
+	X509_NAME_add_entry_by_txt(n, "organizationIdentifier", MBSTRING_UTF8,
+				   (unsigned char *)"NTREE-17066049", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (unsigned char *)"Test ESTEID2025", -1,
+				   -1, 0);
+	assert_int_equal(cr_name_cmp_str(n, "CN=Test ESTEID2025,2.5.4.97=#0c0e4e545245452d3137303636"
+					    "303439,O=Zetes Estonia O\xc3\x9c,C=EE"),
+			 0);
+	assert_int_equal(cr_name_cmp_str(n, "cn=test esteid2025, organizationIdentifier="
+					    "NTREE-17066049, O=Zetes Estonia O\\C3\\9C, C=EE"),
+			 0);
+	assert_int_not_equal(cr_name_cmp_str(n, "CN=Test ESTEID2026,2.5.4.97=NTREE-17066049,"
+						"O=Zetes Estonia O\xc3\x9c,C=EE"),
+			     0);
+	assert_int_not_equal(cr_name_cmp_str(n, "garbage"), 0);
+	X509_NAME_free(n);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(tsl_container),
+		cmocka_unit_test(tsl_flip_one_byte),
+		cmocka_unit_test(tsl_timestamp_replayed),
+		cmocka_unit_test(test_container),
+		cmocka_unit_test(forged_container),
+		cmocka_unit_test(container_level_verdicts),
+		cmocka_unit_test(wrapping_refused),
+		cmocka_unit_test(hostile_xml_refused),
+		cmocka_unit_test(garbage_signature_files),
+		cmocka_unit_test(dn_strings),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
