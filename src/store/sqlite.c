@@ -1,7 +1,7 @@
 /* sqlite.c — the SQLite backend of db.h.
  *
- * WAL journal, foreign keys on, synchronous=NORMAL (a commit survives a
- * crash of epak; a power cut may lose the last commits but never corrupts),
+ * WAL journal, foreign keys on, synchronous=FULL (a commit is on disk before
+ * db_exec/db_tx return, so an acknowledged write survives a power cut too),
  * a busy timeout, double-quoted string literals off, defensive mode on.
  * Statements are prepared once with SQLITE_PREPARE_PERSISTENT and kept in the
  * connection's cache. SQLite reads "$1" as a *named* parameter whose index is
@@ -427,7 +427,7 @@ struct db *db_sqlite_open(const char *path, struct db_err *err)
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	rc = sqlite3_exec(s->h, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+	rc = sqlite3_exec(s->h, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL", NULL, NULL, NULL);
 	for (i = 0; i < CTL_N && rc == SQLITE_OK; i++)
 		rc = sqlite3_prepare_v3(s->h, ctl_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->ctl[i], NULL);
 	if (rc != SQLITE_OK) {

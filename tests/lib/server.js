@@ -61,17 +61,22 @@ export async function startServer({ db = null, extra = [] } = {}) {
   };
 }
 
-// A raw HTTP/1.1 exchange, for requests fetch() refuses to send.
-export function rawRequest(port, bytes, { timeout = 5000 } = {}) {
+// A raw HTTP/1.1 exchange, for requests fetch() refuses to send. Resolves
+// to the answer decoded as UTF-8 (rawRequestBuffer: the bytes).
+export async function rawRequest(port, bytes, opts) {
+  return (await rawRequestBuffer(port, bytes, opts)).toString('utf8');
+}
+
+export function rawRequestBuffer(port, bytes, { timeout = 5000 } = {}) {
   return new Promise((resolve, reject) => {
     const sock = net.connect(port, '127.0.0.1');
     let out = Buffer.alloc(0);
-    const timer = setTimeout(() => { sock.destroy(); resolve(out.toString('latin1')); }, timeout);
+    const timer = setTimeout(() => { sock.destroy(); resolve(out); }, timeout);
     sock.on('data', (d) => { out = Buffer.concat([out, d]); });
-    sock.on('end', () => { clearTimeout(timer); resolve(out.toString('latin1')); });
+    sock.on('end', () => { clearTimeout(timer); resolve(out); });
     sock.on('error', (e) => {
       clearTimeout(timer);
-      if (out.length) resolve(out.toString('latin1')); else reject(e);
+      if (out.length) resolve(out); else reject(e);
     });
     sock.write(bytes);
   });
