@@ -37,19 +37,22 @@ SAN_TESTS := $(UNIT:tests/unit/%.c=$(B)/asan/tests/%)
 Q := $(if $(V),,@)
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
+# Header dependencies, written by the compiler (-MMD).
+-include $(REL_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(B)/rel/src/main.d $(B)/asan/src/main.d
+
 .PHONY: all run test unit lint fuzz fuzz-build bench deps deps-test clean format po
 
 all: $(B)/epak
 
-$(B)/rel/%.o: %.c $(HDR)
+$(B)/rel/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC      $<")
-	$(Q)$(CC) $(BASE_CFLAGS) $(REL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(BASE_CFLAGS) $(REL_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
-$(B)/asan/%.o: %.c $(HDR)
+$(B)/asan/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC-SAN  $<")
-	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/rel/libepak.a: $(REL_OBJ)
 	@rm -f $@; ar rcs $@ $^

@@ -1,29 +1,21 @@
 // tests/lib/browser.js — Debian's Chromium driven by playwright-core, and
 // axe-core for WCAG 2.1 AA checks. No browser is downloaded.
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
 export const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
+// playwright-core gives every launch a fresh temporary profile of its own.
 export async function launch() {
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-chromium-'));
-  const browser = await chromium.launch({
+  return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--disable-dev-shm-usage', `--user-data-dir=${userDataDir}`],
+      '--disable-dev-shm-usage'],
   });
-  const close = browser.close.bind(browser);
-  browser.close = async () => {
-    await close();
-    fs.rmSync(userDataDir, { recursive: true, force: true });
-  };
-  return browser;
 }
 
 // Runs axe-core on the page; returns the violations at WCAG 2.1 A/AA.
