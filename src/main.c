@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "http/server.h"
 #include "store/db.h"
+#include "sign/cli.h"
 #include "store/migrate.h"
 #include "tmpl/mustache.h"
 #include "web/app.h"
@@ -26,9 +27,13 @@
 #define EPAK_VERSION "0.1.0"
 #endif
 
+/* A command either takes the common settings (run: argv holds the command
+ * name and its positional arguments, settings already applied to cfg) or
+ * parses its own arguments (raw). */
 struct command {
 	const char *name;
 	int (*run)(struct config *cfg, int argc, char **argv);
+	int (*raw)(int argc, char **argv);
 	const char *summary;
 	const char *usage;
 };
@@ -39,12 +44,18 @@ static int cmd_version(struct config *cfg, int argc, char **argv);
 static int cmd_msgids(struct config *cfg, int argc, char **argv);
 
 static const struct command commands[] = {
-	{ "serve", cmd_serve, "serve the portal over HTTP (and HTTPS with tls-cert)",
+	{ "serve", cmd_serve, NULL, "serve the portal over HTTP (and HTTPS with tls-cert)",
 	  "epak serve [--listen HOST:PORT]... [--data DIR] [--db URL] [--threads N] [--dev] [...]" },
-	{ "migrate", cmd_migrate, "create or update the database schema",
+	{ "migrate", cmd_migrate, NULL, "create or update the database schema",
 	  "epak migrate [--data DIR] [--db URL]" },
-	{ "version", cmd_version, "print the version", "epak version" },
-	{ "msgids", cmd_msgids, "list the translatable texts of the templates (for po/)", "epak msgids [--templates DIR]" },
+	{ "sign", NULL, cmd_sign, "sign files into a Latvian .edoc (ASiC-E, XAdES) container",
+	  "epak sign -o OUT.edoc [--add] (--p12 FILE | --pkcs11 MODULE --token LABEL) --pin-env VAR "
+	  "[--profile B|T|LT] [--tsa URL] [--ocsp URL] FILE..." },
+	{ "verify", NULL, cmd_verify, "check the signatures of an .edoc/.asice container",
+	  "epak verify [--json] [--trust PEMFILE]... [--offline] FILE" },
+	{ "version", cmd_version, NULL, "print the version", "epak version" },
+	{ "msgids", cmd_msgids, NULL, "list the translatable texts of the templates (for po/)",
+	  "epak msgids [--templates DIR]" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -69,8 +80,10 @@ static void command_help(const struct command *c)
 }
 
 /* Reads --config first (anywhere on the line), then the environment, then
- * every other --key value / --key=value / --flag. */
-static int parse_options(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
+ * every other --key value / --key=value / --flag. Arguments that do not start
+ * with "--" are kept, in order, in pos[1..] (pos[0] is the command name). */
+static int parse_options(struct config *cfg, int argc, char **argv, char **pos, int *npos, char *err,
+			 size_t errlen)
 {
 	int i;
 	char key[64];
@@ -87,13 +100,14 @@ static int parse_options(struct config *cfg, int argc, char **argv, char *err, s
 	}
 	if (config_load_env(cfg, err, errlen) != 0)
 		return -1;
+	config_layer(cfg, 2);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *eq;
 
 		if (strncmp(a, "--", 2) != 0) {
-			snprintf(err, errlen, "unexpected argument '%s'", a);
-			return -1;
+			pos[(*npos)++] = argv[i];
+			continue;
 		}
 		a += 2;
 		eq = strchr(a, '=');
@@ -129,6 +143,16 @@ static int parse_options(struct config *cfg, int argc, char **argv, char *err, s
 	if (cfg->nlisten == 0 && config_set(cfg, "listen", "127.0.0.1:8080", err, errlen) != 0)
 		return -1;
 	return config_check(cfg, err, errlen);
+}
+
+/* For commands without positional arguments. */
+static int no_arguments(int argc, char **argv)
+{
+	if (argc > 1) {
+		fprintf(stderr, "epak %s: unexpected argument '%s'\n", argv[0], argv[1]);
+		return -1;
+	}
+	return 0;
 }
 
 static enum log_level level_of(const char *s)
@@ -184,8 +208,8 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 	char err[512];
 	int rc;
 
-	(void)argc;
-	(void)argv;
+	if (no_arguments(argc, argv) != 0)
+		return 2;
 	if (app_open(&app, cfg, err, sizeof(err)) != 0) {
 		log_error("cannot start: %s", err);
 		return 1;
@@ -206,8 +230,8 @@ static int cmd_migrate(struct config *cfg, int argc, char **argv)
 	struct db *db;
 	int applied = 0;
 
-	(void)argc;
-	(void)argv;
+	if (no_arguments(argc, argv) != 0)
+		return 2;
 	if (!*cfg->db && mkdir(cfg->data, 0750) != 0 && errno != EEXIST) {
 		log_error("%s: cannot create: %s", cfg->data, strerror(errno));
 		return 1;
@@ -268,8 +292,9 @@ int main(int argc, char **argv)
 {
 	struct config cfg;
 	char err[512];
+	char **pos;
 	size_t i;
-	int rc, j;
+	int rc, j, npos = 1;
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(argc < 2 ? stderr : stdout);
@@ -280,22 +305,30 @@ int main(int argc, char **argv)
 	for (i = 0; i < NCOMMANDS; i++) {
 		if (strcmp(argv[1], commands[i].name) != 0)
 			continue;
+		if (commands[i].raw)
+			return commands[i].raw(argc - 1, argv + 1);
 		for (j = 2; j < argc; j++) {
 			if (!strcmp(argv[j], "--help") || !strcmp(argv[j], "-h")) {
 				command_help(&commands[i]);
 				return 0;
 			}
 		}
+		pos = calloc((size_t)argc + 1, sizeof(*pos));
+		if (!pos)
+			return 1;
+		pos[0] = argv[1];
 		config_defaults(&cfg);
-		if (parse_options(&cfg, argc - 1, argv + 1, err, sizeof(err)) != 0) {
+		if (parse_options(&cfg, argc - 1, argv + 1, pos, &npos, err, sizeof(err)) != 0) {
 			fprintf(stderr, "epak %s: %s\n", commands[i].name, err);
 			config_free(&cfg);
+			free(pos);
 			return 2;
 		}
 		log_set_level(level_of(cfg.log_level));
 		log_set_access(cfg.access_log);
-		rc = commands[i].run(&cfg, argc - 1, argv + 1);
+		rc = commands[i].run(&cfg, npos, pos);
 		config_free(&cfg);
+		free(pos);
 		return rc;
 	}
 	fprintf(stderr, "epak: unknown command '%s'\n", argv[1]);

@@ -107,6 +107,11 @@ static int set_key(struct config *c, const struct key *k, const char *value, cha
 
 	switch (k->type) {
 	case K_LISTEN:
+		if (c->listen_layer != c->layer) {
+			while (c->nlisten > 0)
+				free(c->listen[--c->nlisten]);
+			c->listen_layer = c->layer;
+		}
 		if (c->nlisten >= CONFIG_MAX_LISTEN) {
 			snprintf(err, errlen, "listen: at most %d addresses", CONFIG_MAX_LISTEN);
 			return -1;
@@ -153,6 +158,11 @@ static int set_key(struct config *c, const struct key *k, const char *value, cha
 		return 0;
 	}
 	return -1;
+}
+
+void config_layer(struct config *c, int layer)
+{
+	c->layer = layer;
 }
 
 int config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen)
@@ -237,6 +247,7 @@ int config_load_env(struct config *c, char *err, size_t errlen)
 	char name[64], msg[256];
 	const char *v;
 
+	config_layer(c, 1);
 	for (i = 0; i < NKEYS; i++) {
 		snprintf(name, sizeof(name), "EPAK_%s", keys[i].name);
 		for (j = 5; name[j]; j++)

@@ -29,6 +29,8 @@ struct config {
 	char *log_level;     /* error, warn, info, debug */
 	int access_log;      /* one line per request */
 	char *public_url;    /* how people reach the portal, for absolute links */
+	int layer;           /* which source is being read: file 0, env 1, flags 2 */
+	int listen_layer;    /* the source the listen list came from */
 };
 
 /* Fills *c with defaults. */
@@ -38,7 +40,10 @@ void config_defaults(struct config *c);
 int config_load_file(struct config *c, const char *path, char *err, size_t errlen);
 /* Applies EPAK_* environment variables. */
 int config_load_env(struct config *c, char *err, size_t errlen);
-/* Sets one key ("listen", "max-body" or "max_body"); listen appends. */
+/* Sets one key ("listen", "max-body" or "max_body"). listen appends within
+ * one source (file, environment, flags) and replaces what a weaker source set. */
+void config_layer(struct config *c, int layer);
+/* Sets one key. */
 int config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen);
 /* Validates the whole; 0 when usable. */
 int config_check(const struct config *c, char *err, size_t errlen);

@@ -24,10 +24,10 @@ export async function freePort() {
   });
 }
 
-export async function startServer({ db = null, extra = [] } = {}) {
+export async function startServer({ db = null, extra = [], templates = path.join(root, 'templates'), ready = null } = {}) {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-e2e-'));
   const port = await freePort();
-  const common = ['--data', data, '--templates', path.join(root, 'templates'),
+  const common = ['--data', data, '--templates', templates,
     '--static', path.join(root, 'static'), '--locale', path.join(root, 'build/locale')];
   if (db) common.push('--db', db);
   execFileSync(bin, ['migrate', ...common], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -39,8 +39,7 @@ export async function startServer({ db = null, extra = [] } = {}) {
   const deadline = Date.now() + 20000;
   for (;;) {
     try {
-      const r = await fetch(`${base}/api/v1/health`);
-      if (r.status === 200) break;
+      if (ready ? await ready(port) : (await fetch(`${base}/api/v1/health`)).status === 200) break;
     } catch { /* not up yet */ }
     if (child.exitCode !== null) throw new Error(`epak exited early:\n${log}`);
     if (Date.now() > deadline) throw new Error(`epak did not start:\n${log}`);

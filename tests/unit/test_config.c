@@ -65,6 +65,13 @@ static void file_sets_keys_and_reports_lines(void **state)
 	assert_string_equal(c.listen[1], "[::1]:9001");
 	assert_int_equal(c.max_body, 2 * 1024 * 1024);
 	assert_string_equal(c.lang, "en");
+	/* a stronger source replaces the listen list instead of adding to it */
+	config_layer(&c, 2);
+	assert_int_equal(config_set(&c, "listen", "127.0.0.1:7000", err, sizeof(err)), 0);
+	assert_int_equal(c.nlisten, 1);
+	assert_string_equal(c.listen[0], "127.0.0.1:7000");
+	assert_int_equal(config_set(&c, "listen", "127.0.0.1:7001", err, sizeof(err)), 0);
+	assert_int_equal(c.nlisten, 2);
 	config_free(&c);
 	unlink(path);
 }

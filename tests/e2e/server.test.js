@@ -1,0 +1,167 @@
+// tests/e2e/server.test.js — the epak command and server as an operator
+// meets them: help, settings and their errors, a broken template, development
+// reloads, HTTPS with HTTP/2.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http2 from 'node:http2';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer, bin, root, freePort } from '../lib/server.js';
+
+function run(args, env = {}) {
+  return spawnSync(bin, args, { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 20000 });
+}
+
+function tmpdir() {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'epak-srv-'));
+}
+
+test('epak --help lists the commands; each command has --help with every setting', () => {
+  const top = run(['--help']);
+  assert.equal(top.status, 0);
+  for (const c of ['serve', 'migrate', 'version', 'sign', 'verify']) assert.match(top.stdout, new RegExp(`\\b${c}\\b`));
+  const serve = run(['serve', '--help']);
+  assert.equal(serve.status, 0);
+  for (const k of ['--listen', '--data', '--db', '--threads', '--lang', '--tls-cert', '--tls-key', '--max-body',
+    '--max-header', '--dev', '--config'])
+    assert.ok(serve.stdout.includes(k), k);
+  assert.equal(run(['migrate', '--help']).status, 0);
+  assert.match(run(['version']).stdout, /^epak \S+/);
+});
+
+test('wrong usage is refused with a clear message and exit status 2', () => {
+  let r = run(['nonsense']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /unknown command 'nonsense'/);
+  r = run(['serve', '--no-such-setting', 'x']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /unknown setting 'no-such-setting'/);
+  r = run(['serve', '--max-body', 'lots']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /max-body: 'lots' is not a size/);
+  r = run(['serve'], { EPAK_LANG: 'de' });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /lang: 'de' is not lv or en/);
+  r = run(['migrate', 'stray']);
+  assert.equal(r.status, 2);
+});
+
+test('settings come from a config file, and flags override it', async () => {
+  const dir = tmpdir();
+  const port = await freePort();
+  fs.writeFileSync(path.join(dir, 'epak.conf'),
+    `# test settings\nlisten = 127.0.0.1:1\ndata = ${dir}/var\nlang = en\n`);
+  execFileSync(bin, ['migrate', '--config', path.join(dir, 'epak.conf')]);
+  const srv = await startServer({ extra: ['--config', path.join(dir, 'epak.conf'), '--listen', `127.0.0.1:${port}`] });
+  try {
+    // the default language came from the file: / is English
+    const html = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+    assert.match(html, /<html lang="en">/);
+    // the flag's listen replaced the file's (port 1 is not served)
+    await assert.rejects(fetch('http://127.0.0.1:1/'));
+  } finally {
+    await srv.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('serve refuses an unmigrated database and says what to do', () => {
+  const dir = tmpdir();
+  const r = run(['serve', '--data', dir, '--listen', '127.0.0.1:0', '--templates', path.join(root, 'templates'),
+    '--static', path.join(root, 'static'), '--locale', path.join(root, 'build/locale')]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /run 'epak migrate' first/);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a broken template stops the server with file, line and reason', () => {
+  const dir = tmpdir();
+  fs.cpSync(path.join(root, 'templates'), path.join(dir, 't'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 't', 'broken.mustache'), '<p>ok</p>\n<p>{{#open}} never closed</p>\n');
+  execFileSync(bin, ['migrate', '--data', dir]);
+  const r = run(['serve', '--data', dir, '--listen', '127.0.0.1:0', '--templates', path.join(dir, 't'),
+    '--static', path.join(root, 'static'), '--locale', path.join(root, 'build/locale')]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /broken\.mustache:2: .*open/);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('in development mode a changed template is re-read without a restart', async () => {
+  const dir = tmpdir();
+  fs.cpSync(path.join(root, 'templates'), dir, { recursive: true });
+  const srv = await startServer({ templates: dir, extra: ['--dev'] });
+  try {
+    assert.doesNotMatch(await (await fetch(srv.base + '/')).text(), /DEV-MARKER/);
+    const f = path.join(dir, 'home.mustache');
+    fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace('</h1>', ' DEV-MARKER</h1>'));
+    let seen = false;
+    for (let i = 0; i < 50 && !seen; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      seen = /DEV-MARKER/.test(await (await fetch(srv.base + '/')).text());
+    }
+    assert.ok(seen, 'the page shows the edited template');
+    // a broken edit keeps the last good templates serving
+    fs.writeFileSync(f, '{{#x}} unclosed');
+    await new Promise((r) => setTimeout(r, 600));
+    const after = await fetch(srv.base + '/');
+    assert.equal(after.status, 200);
+    assert.match(await after.text(), /DEV-MARKER/);
+    assert.match(srv.log(), /templates not reloaded: .*home\.mustache:1/);
+  } finally {
+    await srv.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('with a certificate it serves HTTPS with HTTP/2 and HSTS', async () => {
+  const dir = tmpdir();
+  const key = path.join(dir, 'key.pem');
+  const cert = path.join(dir, 'cert.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+    '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+  { stdio: 'ignore' });
+  const ca = fs.readFileSync(cert);
+  const get2 = (port, p) => new Promise((resolve, reject) => {
+    const session = http2.connect(`https://127.0.0.1:${port}`, { ca });
+    session.on('error', reject);
+    const req = session.request({ ':path': p });
+    let body = '';
+    let headers;
+    req.setEncoding('utf8');
+    req.on('response', (h) => { headers = h; });
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => { const alpn = session.alpnProtocol; session.close(); resolve({ headers, body, alpn }); });
+    req.on('error', reject);
+    req.end();
+  });
+  const srv = await startServer({
+    extra: ['--tls-cert', cert, '--tls-key', key],
+    ready: async (port) => (await get2(port, '/api/v1/health')).headers[':status'] === 200,
+  });
+  try {
+    const r = await get2(srv.port, '/');
+    assert.equal(r.alpn, 'h2');
+    assert.equal(r.headers[':status'], 200);
+    assert.match(r.headers['strict-transport-security'], /max-age=31536000/);
+    assert.match(r.body, /Valsts ir internetā/);
+    // HTTP/1.1 over TLS works too
+    const body1 = await new Promise((resolve, reject) => {
+      https.get({ host: '127.0.0.1', port: srv.port, path: '/en/', ca, ALPNProtocols: ['http/1.1'] }, (res) => {
+        let b = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => { b += d; });
+        res.on('end', () => resolve(b));
+      }).on('error', reject);
+    });
+    assert.match(body1, /The State is on the Internet/);
+    // the CSRF cookie is Secure over TLS
+    const form = await get2(srv.port, '/atsauksmes');
+    assert.match(String(form.headers['set-cookie']), /; Secure/);
+  } finally {
+    await srv.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
