@@ -96,17 +96,17 @@ run: deps $(B)/epak $(MO)
 unit: $(B)/asan/epak $(SAN_TESTS) $(MO)
 
 test: deps-test
-	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory unit fuzz-build
 	@tests/run.sh
 
 lint:
 	@tools/lint.sh
 
 fuzz-build:
-	@$(MAKE) --no-print-directory -f fuzz/fuzz.mk all
+	@$(MAKE) --no-print-directory -f fuzz/fuzz.mk PKGS="$(PKGS)" all
 
 fuzz: deps-test fuzz-build
-	@$(MAKE) --no-print-directory -f fuzz/fuzz.mk run
+	@$(MAKE) --no-print-directory -f fuzz/fuzz.mk PKGS="$(PKGS)" run
 
 bench: deps-test $(B)/epak $(MO)
 	@bench/run.sh

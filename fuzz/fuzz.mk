@@ -3,7 +3,7 @@
 # `make fuzz` runs each for FUZZ_SECONDS on a corpus seeded from fuzz/corpus/NAME/.
 FUZZ_SECONDS ?= 30
 CLANG ?= clang
-PKGS := $(shell sed -n 's/^PKGS := //p' Makefile)
+PKGS ?= $(error run fuzz targets through the main Makefile: make fuzz)
 FCFLAGS := -std=c17 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -g -O1 -Isrc -pthread \
 	-fsanitize=fuzzer-no-link,address,undefined $(shell pkg-config --cflags $(PKGS))
 FLIBS := $(shell pkg-config --libs $(PKGS)) -lpthread -lz -lm
@@ -13,9 +13,12 @@ TARGETS := $(patsubst fuzz/%.c,build/fuzz/%,$(wildcard fuzz/fuzz_*.c))
 
 all: $(TARGETS)
 
+-include $(OBJ:.o=.d)
+
 build/fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FCFLAGS) -c $< -o $@
+	@echo "  CLANG   $<"
+	@$(CLANG) $(FCFLAGS) -MMD -MP -c $< -o $@
 
 build/fuzz/libepak.a: $(OBJ)
 	@rm -f $@; ar rcs $@ $^

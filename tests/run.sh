@@ -41,6 +41,26 @@ for t in build/asan/tests/test_*; do
 	count "$name" "$p" "$f"
 done
 
+echo "== fuzz targets (seed corpus replay, then ${FUZZ_TEST_SECONDS:=3}s of fuzzing each)"
+for t in build/fuzz/fuzz_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	n=${name#fuzz_}
+	work=$(mktemp -d /tmp/epak-fuzz.XXXXXX)
+	seeds=""
+	[ -d "fuzz/corpus/$n" ] && seeds="fuzz/corpus/$n"
+	if "$t" -runs=0 $seeds >"$OUT/$name.log" 2>&1 &&
+		"$t" -max_total_time="$FUZZ_TEST_SECONDS" -max_len=65536 "$work" $seeds >>"$OUT/$name.log" 2>&1; then
+		printf '  %-28s %4d passed %4d failed\n' "$name" 1 0
+		count "$name" 1 0
+	else
+		printf '  %-28s %4d passed %4d failed\n' "$name" 0 1
+		grep -E 'ERROR|SUMMARY|Test unit written' "$OUT/$name.log" | head -5
+		count "$name" 0 1
+	fi
+	rm -rf "$work"
+done
+
 if [ -d tests/e2e ] && ls tests/e2e/*.test.js >/dev/null 2>&1; then
 	echo "== end-to-end and browser tests (node --test)"
 	node --test --test-reporter=tap --test-concurrency=1 tests/e2e/ tests/browser/ >"$OUT/node.log" 2>&1
