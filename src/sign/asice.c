@@ -81,8 +81,7 @@ static size_t utf8_char(const unsigned char *s, size_t n)
 			return 0;
 		v = (v << 6) | (s[i] & 0x3f);
 	}
-	if ((k == 3 && v < 0x800) || (k == 4 && (v < 0x10000 || v > 0x10ffff)) ||
-	    (v >= 0xd800 && v <= 0xdfff))
+	if ((k == 3 && v < 0x800) || (k == 4 && (v < 0x10000 || v > 0x10ffff)) || (v >= 0xd800 && v <= 0xdfff))
 		return 0;
 	return k;
 }
@@ -124,8 +123,7 @@ int edoc_name_ok(const char *name, size_t len, struct edoc_err *e)
 			continue;
 		}
 		if (s[i] < 0x20 || s[i] == 0x7f || s[i] == '\\') {
-			edoc_err_set(e, "entry \"%.80s\": control character or backslash in the name",
-				     name);
+			edoc_err_set(e, "entry \"%.80s\": control character or backslash in the name", name);
 			return -1;
 		}
 		k = utf8_char(s + i, len - i);
@@ -147,8 +145,8 @@ char *edoc_uri_encode(const char *name)
 	buf_init(&b, 16 * 1024);
 	buf_puts(&b, "");
 	for (p = (const unsigned char *)name; *p; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		    *p == '-' || *p == '.' || *p == '_' || *p == '~' || *p == '/') {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		    *p == '.' || *p == '_' || *p == '~' || *p == '/') {
 			buf_putc(&b, (char)*p);
 		} else {
 			buf_putc(&b, '%');
@@ -270,8 +268,7 @@ static int is_sigfile_name(const char *name)
 		return 0;
 	base = name + 9;
 	n = strlen(base);
-	return !strchr(base, '/') && strstr(base, "signatures") && n > 4 &&
-	       strcmp(base + n - 4, ".xml") == 0;
+	return !strchr(base, '/') && strstr(base, "signatures") && n > 4 && strcmp(base + n - 4, ".xml") == 0;
 }
 
 /* The first local header must be "mimetype", stored, holding EDOC_MIMETYPE:
@@ -302,8 +299,7 @@ static int check_mimetype_header(const unsigned char *p, size_t n, struct edoc_e
 		return -1;
 	}
 	if (((flags & 8) == 0 && (csize != mlen || usize != mlen)) || n < off + mlen ||
-	    memcmp(p + off, EDOC_MIMETYPE, mlen) != 0 ||
-	    (n > off + mlen && (flags & 8) == 0 && p[off + mlen] != 'P')) {
+	    memcmp(p + off, EDOC_MIMETYPE, mlen) != 0 || (n > off + mlen && (flags & 8) == 0 && p[off + mlen] != 'P')) {
 		edoc_err_set(e, "the \"mimetype\" entry must hold exactly \"%s\"", EDOC_MIMETYPE);
 		return -1;
 	}
@@ -335,8 +331,7 @@ static int check_names_unique(char **names, size_t n, struct edoc_err *e)
 	return 0;
 }
 
-static int parse_manifest(struct edoc *doc, const unsigned char *p, size_t n,
-			  struct edoc_err *e)
+static int parse_manifest(struct edoc *doc, const unsigned char *p, size_t n, struct edoc_err *e)
 {
 	xmlDocPtr x = NULL;
 	xmlNodePtr root, c;
@@ -380,8 +375,9 @@ static int parse_manifest(struct edoc *doc, const unsigned char *p, size_t n,
 			bad = 1;
 		} else if (strcmp((char *)path, "/") == 0) {
 			if (have_root++ || strcmp((char *)type, EDOC_MIMETYPE) != 0) {
-				edoc_err_set(e, "META-INF/manifest.xml: the \"/\" entry must appear once, "
-						"with media type %s",
+				edoc_err_set(e,
+					     "META-INF/manifest.xml: the \"/\" entry must appear once, "
+					     "with media type %s",
 					     EDOC_MIMETYPE);
 				bad = 1;
 			}
@@ -395,13 +391,13 @@ static int parse_manifest(struct edoc *doc, const unsigned char *p, size_t n,
 				if (strcmp(doc->files[i].name, (char *)path) == 0)
 					break;
 			if (i == doc->nfiles) {
-				edoc_err_set(e, "META-INF/manifest.xml lists \"%.80s\", which is not a "
-						"data file of the container",
+				edoc_err_set(e,
+					     "META-INF/manifest.xml lists \"%.80s\", which is not a "
+					     "data file of the container",
 					     (char *)path);
 				bad = 1;
 			} else if (seen[i]) {
-				edoc_err_set(e, "META-INF/manifest.xml lists \"%.80s\" twice",
-					     (char *)path);
+				edoc_err_set(e, "META-INF/manifest.xml lists \"%.80s\" twice", (char *)path);
 				bad = 1;
 			} else {
 				seen[i] = 1;
@@ -437,8 +433,7 @@ out:
 	return rc;
 }
 
-static int read_entry(zip_t *z, zip_uint64_t i, size_t size, unsigned char **out,
-		      const char *name, struct edoc_err *e)
+static int read_entry(zip_t *z, zip_uint64_t i, size_t size, unsigned char **out, const char *name, struct edoc_err *e)
 {
 	zip_file_t *f = NULL;
 	unsigned char *p = NULL, extra;
@@ -467,8 +462,7 @@ static int read_entry(zip_t *z, zip_uint64_t i, size_t size, unsigned char **out
 	}
 	r = zip_fread(f, &extra, 1);
 	if (r != 0) {
-		edoc_err_set(e, "entry \"%.80s\": %s", name,
-			     r < 0 ? zip_file_strerror(f) : "longer than declared");
+		edoc_err_set(e, "entry \"%.80s\": %s", name, r < 0 ? zip_file_strerror(f) : "longer than declared");
 		goto out;
 	}
 	p[size] = '\0';
@@ -486,8 +480,7 @@ out:
 	return rc;
 }
 
-struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *lim_in,
-			   struct edoc_err *e)
+struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *lim_in, struct edoc_err *e)
 {
 	struct edoc_limits lim;
 	struct edoc *doc = NULL;
@@ -531,8 +524,8 @@ struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *li
 		goto out;
 	}
 	if ((zip_uint64_t)count > lim.max_entries) {
-		edoc_err_set(e, "the container has %lld entries, more than the %zu allowed",
-			     (long long)count, lim.max_entries);
+		edoc_err_set(e, "the container has %lld entries, more than the %zu allowed", (long long)count,
+			     lim.max_entries);
 		goto out;
 	}
 	doc = edoc_new();
@@ -552,8 +545,7 @@ struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *li
 		if (zip_stat_index(z, i, ZIP_FL_ENC_RAW, &st) != 0 || !(st.valid & ZIP_STAT_NAME) ||
 		    !(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE) ||
 		    !(st.valid & ZIP_STAT_COMP_METHOD)) {
-			edoc_err_set(e, "entry %llu: unreadable ZIP directory record",
-				     (unsigned long long)i);
+			edoc_err_set(e, "entry %llu: unreadable ZIP directory record", (unsigned long long)i);
 			goto out;
 		}
 		name = st.name;
@@ -565,14 +557,13 @@ struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *li
 			edoc_err_set(e, "the first entry of an ASiC-E container must be \"mimetype\"");
 			goto out;
 		}
-		if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) &&
-		    st.encryption_method != ZIP_EM_NONE) {
+		if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE) {
 			edoc_err_set(e, "entry \"%.80s\" is encrypted", name);
 			goto out;
 		}
 		if (st.comp_method != ZIP_CM_STORE && st.comp_method != ZIP_CM_DEFLATE) {
-			edoc_err_set(e, "entry \"%.80s\": compression method %d is not supported",
-				     name, (int)st.comp_method);
+			edoc_err_set(e, "entry \"%.80s\": compression method %d is not supported", name,
+				     (int)st.comp_method);
 			goto out;
 		}
 		if (st.size > lim.max_total || total + st.size > lim.max_total) {
@@ -580,11 +571,9 @@ struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *li
 			goto out;
 		}
 		total += st.size;
-		if (st.size >= lim.ratio_floor &&
-		    (st.comp_size == 0 || st.size / st.comp_size > lim.max_ratio)) {
-			edoc_err_set(e,
-				     "entry \"%.80s\" expands more than %zu times (a ZIP bomb?)",
-				     name, lim.max_ratio);
+		if (st.size >= lim.ratio_floor && (st.comp_size == 0 || st.size / st.comp_size > lim.max_ratio)) {
+			edoc_err_set(e, "entry \"%.80s\" expands more than %zu times (a ZIP bomb?)", name,
+				     lim.max_ratio);
 			goto out;
 		}
 		if (st.size > 0 && st.comp_size == 0) {
@@ -745,8 +734,8 @@ struct edoc *edoc_open(const char *path, const struct edoc_limits *lim, struct e
 
 /* ---- building and writing ---- */
 
-static int add_entry(struct edoc_entry **v, size_t *n, const char *name, const char *mime,
-		     const void *data, size_t len, struct edoc_err *e)
+static int add_entry(struct edoc_entry **v, size_t *n, const char *name, const char *mime, const void *data, size_t len,
+		     struct edoc_err *e)
 {
 	struct edoc_entry *en;
 
@@ -771,8 +760,8 @@ oom:
 	return -1;
 }
 
-int edoc_add_file(struct edoc *doc, const char *name, const char *mime, const void *data,
-		  size_t len, struct edoc_err *e)
+int edoc_add_file(struct edoc *doc, const char *name, const char *mime, const void *data, size_t len,
+		  struct edoc_err *e)
 {
 	size_t i;
 
@@ -788,12 +777,10 @@ int edoc_add_file(struct edoc *doc, const char *name, const char *mime, const vo
 			return -1;
 		}
 	}
-	return add_entry(&doc->files, &doc->nfiles, name, mime ? mime : edoc_guess_mime(name),
-			 data, len, e);
+	return add_entry(&doc->files, &doc->nfiles, name, mime ? mime : edoc_guess_mime(name), data, len, e);
 }
 
-int edoc_add_sigfile(struct edoc *doc, const char *name, const void *data, size_t len,
-		     struct edoc_err *e)
+int edoc_add_sigfile(struct edoc *doc, const char *name, const void *data, size_t len, struct edoc_err *e)
 {
 	size_t i;
 
@@ -827,8 +814,7 @@ char *edoc_next_sigfile_name(const struct edoc *doc)
 
 	for (k = 0;; k++) {
 		snprintf(name, sizeof(name), "META-INF/signatures%zu.xml", k);
-		if (!name_taken(doc->sigs, doc->nsigs, name) &&
-		    !name_taken(doc->meta, doc->nmeta, name))
+		if (!name_taken(doc->sigs, doc->nsigs, name) && !name_taken(doc->meta, doc->nmeta, name))
 			return strdup(name);
 	}
 }
@@ -837,20 +823,11 @@ static void xml_attr_escape(struct buf *b, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '&':
-			buf_puts(b, "&amp;");
-			break;
-		case '<':
-			buf_puts(b, "&lt;");
-			break;
-		case '>':
-			buf_puts(b, "&gt;");
-			break;
-		case '"':
-			buf_puts(b, "&quot;");
-			break;
-		default:
-			buf_putc(b, *s);
+		case '&': buf_puts(b, "&amp;"); break;
+		case '<': buf_puts(b, "&lt;"); break;
+		case '>': buf_puts(b, "&gt;"); break;
+		case '"': buf_puts(b, "&quot;"); break;
+		default: buf_putc(b, *s);
 		}
 	}
 }
@@ -861,22 +838,19 @@ static int build_manifest(const struct edoc *doc, struct buf *b)
 
 	buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
 		    "<manifest:manifest xmlns:manifest=\"" NS_MANIFEST "\" manifest:version=\"1.2\">\n"
-		    " <manifest:file-entry manifest:full-path=\"/\" manifest:media-type=\"" EDOC_MIMETYPE
-		    "\"/>\n");
+		    " <manifest:file-entry manifest:full-path=\"/\" manifest:media-type=\"" EDOC_MIMETYPE "\"/>\n");
 	for (i = 0; i < doc->nfiles; i++) {
 		buf_puts(b, " <manifest:file-entry manifest:full-path=\"");
 		xml_attr_escape(b, doc->files[i].name);
 		buf_puts(b, "\" manifest:media-type=\"");
-		xml_attr_escape(b, doc->files[i].mime ? doc->files[i].mime
-						      : "application/octet-stream");
+		xml_attr_escape(b, doc->files[i].mime ? doc->files[i].mime : "application/octet-stream");
 		buf_puts(b, "\"/>\n");
 	}
 	buf_puts(b, "</manifest:manifest>\n");
 	return buf_ok(b) ? 0 : -1;
 }
 
-static int zip_put(zip_t *z, const char *name, const void *data, size_t len, int store,
-		   time_t now, struct edoc_err *e)
+static int zip_put(zip_t *z, const char *name, const void *data, size_t len, int store, time_t now, struct edoc_err *e)
 {
 	zip_source_t *s;
 	zip_int64_t idx;
@@ -892,8 +866,7 @@ static int zip_put(zip_t *z, const char *name, const void *data, size_t len, int
 		edoc_err_set(e, "ZIP: %s: %s", name, zip_strerror(z));
 		return -1;
 	}
-	if (zip_set_file_compression(z, (zip_uint64_t)idx, store ? ZIP_CM_STORE : ZIP_CM_DEFLATE,
-				     store ? 0 : 6) != 0 ||
+	if (zip_set_file_compression(z, (zip_uint64_t)idx, store ? ZIP_CM_STORE : ZIP_CM_DEFLATE, store ? 0 : 6) != 0 ||
 	    zip_file_set_mtime(z, (zip_uint64_t)idx, now, 0) != 0) {
 		edoc_err_set(e, "ZIP: %s: %s", name, zip_strerror(z));
 		return -1;
@@ -935,16 +908,13 @@ int edoc_write_mem(const struct edoc *doc, unsigned char **out, size_t *outlen, 
 	    zip_put(z, MANIFEST_NAME, man.data, man.len, 0, now, e) != 0)
 		goto out;
 	for (i = 0; i < doc->nfiles; i++)
-		if (zip_put(z, doc->files[i].name, doc->files[i].data, doc->files[i].len, 0, now,
-			    e) != 0)
+		if (zip_put(z, doc->files[i].name, doc->files[i].data, doc->files[i].len, 0, now, e) != 0)
 			goto out;
 	for (i = 0; i < doc->nmeta; i++)
-		if (zip_put(z, doc->meta[i].name, doc->meta[i].data, doc->meta[i].len, 0, now, e) !=
-		    0)
+		if (zip_put(z, doc->meta[i].name, doc->meta[i].data, doc->meta[i].len, 0, now, e) != 0)
 			goto out;
 	for (i = 0; i < doc->nsigs; i++)
-		if (zip_put(z, doc->sigs[i].name, doc->sigs[i].data, doc->sigs[i].len, 0, now, e) !=
-		    0)
+		if (zip_put(z, doc->sigs[i].name, doc->sigs[i].data, doc->sigs[i].len, 0, now, e) != 0)
 			goto out;
 	if (zip_close(z) != 0) {
 		edoc_err_set(e, "ZIP: %s", zip_strerror(z));
@@ -952,8 +922,7 @@ int edoc_write_mem(const struct edoc *doc, unsigned char **out, size_t *outlen, 
 	}
 	z = NULL;
 	zip_stat_init(&st);
-	if (zip_source_stat(src, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) ||
-	    zip_source_open(src) != 0) {
+	if (zip_source_stat(src, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) || zip_source_open(src) != 0) {
 		edoc_err_set(e, "ZIP: cannot read back the container");
 		goto out;
 	}
@@ -1046,29 +1015,29 @@ const char *edoc_guess_mime(const char *name)
 	static const struct {
 		const char *ext, *mime;
 	} tab[] = {
-		{ "txt", "text/plain" },
-		{ "pdf", "application/pdf" },
-		{ "xml", "application/xml" },
-		{ "html", "text/html" },
-		{ "htm", "text/html" },
-		{ "csv", "text/csv" },
-		{ "json", "application/json" },
-		{ "png", "image/png" },
-		{ "jpg", "image/jpeg" },
-		{ "jpeg", "image/jpeg" },
-		{ "gif", "image/gif" },
-		{ "tif", "image/tiff" },
-		{ "tiff", "image/tiff" },
-		{ "odt", "application/vnd.oasis.opendocument.text" },
-		{ "ods", "application/vnd.oasis.opendocument.spreadsheet" },
-		{ "doc", "application/msword" },
-		{ "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document" },
-		{ "xls", "application/vnd.ms-excel" },
-		{ "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" },
-		{ "rtf", "application/rtf" },
-		{ "zip", "application/zip" },
-		{ "edoc", EDOC_MIMETYPE },
-		{ "asice", EDOC_MIMETYPE },
+	    {"txt", "text/plain"},
+	    {"pdf", "application/pdf"},
+	    {"xml", "application/xml"},
+	    {"html", "text/html"},
+	    {"htm", "text/html"},
+	    {"csv", "text/csv"},
+	    {"json", "application/json"},
+	    {"png", "image/png"},
+	    {"jpg", "image/jpeg"},
+	    {"jpeg", "image/jpeg"},
+	    {"gif", "image/gif"},
+	    {"tif", "image/tiff"},
+	    {"tiff", "image/tiff"},
+	    {"odt", "application/vnd.oasis.opendocument.text"},
+	    {"ods", "application/vnd.oasis.opendocument.spreadsheet"},
+	    {"doc", "application/msword"},
+	    {"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+	    {"xls", "application/vnd.ms-excel"},
+	    {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+	    {"rtf", "application/rtf"},
+	    {"zip", "application/zip"},
+	    {"edoc", EDOC_MIMETYPE},
+	    {"asice", EDOC_MIMETYPE},
 	};
 	const char *dot = strrchr(name, '.');
 	size_t i;

@@ -16,11 +16,9 @@ static const struct {
 	const char *uri;
 	const char *md;
 } digests[] = {
-	{ "http://www.w3.org/2000/09/xmldsig#sha1", "SHA1" },
-	{ "http://www.w3.org/2001/04/xmldsig-more#sha224", "SHA224" },
-	{ "http://www.w3.org/2001/04/xmlenc#sha256", "SHA256" },
-	{ "http://www.w3.org/2001/04/xmldsig-more#sha384", "SHA384" },
-	{ "http://www.w3.org/2001/04/xmlenc#sha512", "SHA512" },
+    {"http://www.w3.org/2000/09/xmldsig#sha1", "SHA1"},    {"http://www.w3.org/2001/04/xmldsig-more#sha224", "SHA224"},
+    {"http://www.w3.org/2001/04/xmlenc#sha256", "SHA256"}, {"http://www.w3.org/2001/04/xmldsig-more#sha384", "SHA384"},
+    {"http://www.w3.org/2001/04/xmlenc#sha512", "SHA512"},
 };
 
 const EVP_MD *cr_digest_by_uri(const char *uri)
@@ -48,16 +46,16 @@ static const struct {
 	const char *md;
 	int keytype;
 } sigmethods[] = {
-	{ "http://www.w3.org/2000/09/xmldsig#rsa-sha1", "SHA1", EVP_PKEY_RSA },
-	{ "http://www.w3.org/2001/04/xmldsig-more#rsa-sha224", "SHA224", EVP_PKEY_RSA },
-	{ "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", "SHA256", EVP_PKEY_RSA },
-	{ "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384", "SHA384", EVP_PKEY_RSA },
-	{ "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512", "SHA512", EVP_PKEY_RSA },
-	{ "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1", "SHA1", EVP_PKEY_EC },
-	{ "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha224", "SHA224", EVP_PKEY_EC },
-	{ "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256", "SHA256", EVP_PKEY_EC },
-	{ "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384", "SHA384", EVP_PKEY_EC },
-	{ "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512", "SHA512", EVP_PKEY_EC },
+    {"http://www.w3.org/2000/09/xmldsig#rsa-sha1", "SHA1", EVP_PKEY_RSA},
+    {"http://www.w3.org/2001/04/xmldsig-more#rsa-sha224", "SHA224", EVP_PKEY_RSA},
+    {"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", "SHA256", EVP_PKEY_RSA},
+    {"http://www.w3.org/2001/04/xmldsig-more#rsa-sha384", "SHA384", EVP_PKEY_RSA},
+    {"http://www.w3.org/2001/04/xmldsig-more#rsa-sha512", "SHA512", EVP_PKEY_RSA},
+    {"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1", "SHA1", EVP_PKEY_EC},
+    {"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha224", "SHA224", EVP_PKEY_EC},
+    {"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256", "SHA256", EVP_PKEY_EC},
+    {"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384", "SHA384", EVP_PKEY_EC},
+    {"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512", "SHA512", EVP_PKEY_EC},
 };
 
 int cr_sigmethod(const char *uri, const EVP_MD **md, int *keytype)
@@ -116,8 +114,8 @@ static unsigned char *ecdsa_raw_to_der(const unsigned char *sig, size_t n, size_
 	return der;
 }
 
-int cr_verify(EVP_PKEY *key, const EVP_MD *md, int keytype, const void *data, size_t n,
-	      const unsigned char *sig, size_t siglen)
+int cr_verify(EVP_PKEY *key, const EVP_MD *md, int keytype, const void *data, size_t n, const unsigned char *sig,
+	      size_t siglen)
 {
 	EVP_MD_CTX *ctx = NULL;
 	unsigned char *der = NULL;
@@ -150,8 +148,7 @@ out:
 	return rc;
 }
 
-unsigned char *cr_ecdsa_der_to_raw(EVP_PKEY *key, const unsigned char *der, size_t n,
-				   size_t *outlen)
+unsigned char *cr_ecdsa_der_to_raw(EVP_PKEY *key, const unsigned char *der, size_t n, size_t *outlen)
 {
 	const unsigned char *p = der;
 	ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)n);
@@ -275,8 +272,7 @@ int cr_serial_cmp_dec(const X509 *x, const char *dec)
 
 	while (*dec == ' ' || *dec == '\n' || *dec == '\r' || *dec == '\t')
 		dec++;
-	if (a && *dec && strspn(dec, "0123456789-") >= strcspn(dec, " \t\r\n") &&
-	    BN_dec2bn(&b, dec) > 0)
+	if (a && *dec && strspn(dec, "0123456789-") >= strcspn(dec, " \t\r\n") && BN_dec2bn(&b, dec) > 0)
 		rc = BN_cmp(a, b) == 0 ? 0 : 1;
 	BN_free(a);
 	BN_free(b);
@@ -294,37 +290,37 @@ int cr_has_nonrepudiation(X509 *x)
 
 struct rdn_part {
 	ASN1_OBJECT *obj;
-	int type;          /* V_ASN1_* of a #hex value, or MBSTRING_UTF8 */
+	int type; /* V_ASN1_* of a #hex value, or MBSTRING_UTF8 */
 	unsigned char *val;
 	size_t len;
-	int same_rdn;      /* joined to the previous one with '+' */
+	int same_rdn; /* joined to the previous one with '+' */
 };
 
 static const struct {
 	const char *name;
 	int nid;
 } dn_names[] = {
-	{ "CN", NID_commonName },
-	{ "C", NID_countryName },
-	{ "O", NID_organizationName },
-	{ "OU", NID_organizationalUnitName },
-	{ "L", NID_localityName },
-	{ "ST", NID_stateOrProvinceName },
-	{ "S", NID_stateOrProvinceName },
-	{ "STREET", NID_streetAddress },
-	{ "DC", NID_domainComponent },
-	{ "UID", NID_userId },
-	{ "SN", NID_surname },
-	{ "SURNAME", NID_surname },
-	{ "GN", NID_givenName },
-	{ "GIVENNAME", NID_givenName },
-	{ "SERIALNUMBER", NID_serialNumber },
-	{ "E", NID_pkcs9_emailAddress },
-	{ "EMAIL", NID_pkcs9_emailAddress },
-	{ "EMAILADDRESS", NID_pkcs9_emailAddress },
-	{ "T", NID_title },
-	{ "TITLE", NID_title },
-	{ "ORGANIZATIONIDENTIFIER", NID_organizationIdentifier },
+    {"CN", NID_commonName},
+    {"C", NID_countryName},
+    {"O", NID_organizationName},
+    {"OU", NID_organizationalUnitName},
+    {"L", NID_localityName},
+    {"ST", NID_stateOrProvinceName},
+    {"S", NID_stateOrProvinceName},
+    {"STREET", NID_streetAddress},
+    {"DC", NID_domainComponent},
+    {"UID", NID_userId},
+    {"SN", NID_surname},
+    {"SURNAME", NID_surname},
+    {"GN", NID_givenName},
+    {"GIVENNAME", NID_givenName},
+    {"SERIALNUMBER", NID_serialNumber},
+    {"E", NID_pkcs9_emailAddress},
+    {"EMAIL", NID_pkcs9_emailAddress},
+    {"EMAILADDRESS", NID_pkcs9_emailAddress},
+    {"T", NID_title},
+    {"TITLE", NID_title},
+    {"ORGANIZATIONIDENTIFIER", NID_organizationIdentifier},
 };
 
 static ASN1_OBJECT *dn_type(const char *s, size_t n)
@@ -390,7 +386,7 @@ static int parse_dn(const char *s, struct rdn_part *parts, size_t max, size_t *c
 			s++;
 			while (s[0] && s[1] && strchr("0123456789abcdefABCDEF", s[0]) &&
 			       strchr("0123456789abcdefABCDEF", s[1])) {
-				char h[3] = { s[0], s[1], 0 };
+				char h[3] = {s[0], s[1], 0};
 
 				val[vl++] = (unsigned char)strtoul(h, NULL, 16);
 				s += 2;
@@ -398,8 +394,7 @@ static int parse_dn(const char *s, struct rdn_part *parts, size_t max, size_t *c
 			der = val;
 			q = der;
 			at = d2i_ASN1_TYPE(NULL, &q, (long)vl);
-			if (!at || at->type == V_ASN1_SEQUENCE || at->type == V_ASN1_SET ||
-			    !at->value.asn1_string) {
+			if (!at || at->type == V_ASN1_SEQUENCE || at->type == V_ASN1_SET || !at->value.asn1_string) {
 				ASN1_TYPE_free(at);
 				return -1;
 			}
@@ -416,7 +411,7 @@ static int parse_dn(const char *s, struct rdn_part *parts, size_t max, size_t *c
 				if (*s == '\\' && s[1]) {
 					if (strchr("0123456789abcdefABCDEF", s[1]) && s[2] &&
 					    strchr("0123456789abcdefABCDEF", s[2])) {
-						char h[3] = { s[1], s[2], 0 };
+						char h[3] = {s[1], s[2], 0};
 
 						val[vl++] = (unsigned char)strtoul(h, NULL, 16);
 						s += 3;
@@ -467,8 +462,7 @@ int cr_name_cmp_str(const X509_NAME *name, const char *str)
 	for (i = n; i-- > 0;) {
 		X509_NAME_ENTRY *ne;
 
-		ne = X509_NAME_ENTRY_create_by_OBJ(NULL, parts[i].obj, parts[i].type, parts[i].val,
-						   (int)parts[i].len);
+		ne = X509_NAME_ENTRY_create_by_OBJ(NULL, parts[i].obj, parts[i].type, parts[i].val, (int)parts[i].len);
 		if (!ne)
 			goto out;
 		/* entries joined by '+' share one RDN */

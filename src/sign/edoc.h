@@ -35,8 +35,8 @@ struct edoc_limits {
 };
 
 struct edoc_entry {
-	char *name;         /* UTF-8 path inside the container */
-	char *mime;         /* media type from the manifest; NULL for META-INF files */
+	char *name; /* UTF-8 path inside the container */
+	char *mime; /* media type from the manifest; NULL for META-INF files */
 	unsigned char *data;
 	size_t len;
 };
@@ -44,17 +44,16 @@ struct edoc_entry {
 struct edoc {
 	struct edoc_entry *files; /* data files, in container order */
 	size_t nfiles;
-	struct edoc_entry *sigs;  /* META-INF/ *signatures*.xml, in container order */
+	struct edoc_entry *sigs; /* META-INF/ *signatures*.xml, in container order */
 	size_t nsigs;
-	struct edoc_entry *meta;  /* any other META-INF entry, kept untouched (not manifest) */
+	struct edoc_entry *meta; /* any other META-INF entry, kept untouched (not manifest) */
 	size_t nmeta;
 };
 
 /* Opens a container held in memory (the bytes are copied out as needed).
  * Returns NULL with e->msg set when the container is unreadable or breaks a
  * structural rule; the message says which. lim may be NULL. */
-struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *lim,
-			   struct edoc_err *e);
+struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *lim, struct edoc_err *e);
 struct edoc *edoc_open(const char *path, const struct edoc_limits *lim, struct edoc_err *e);
 void edoc_free(struct edoc *doc);
 
@@ -63,10 +62,9 @@ const struct edoc_entry *edoc_find_file(const struct edoc *doc, const char *name
 /* Building: an empty container, data files and signature files are copied
  * in. Names are checked as on reading. */
 struct edoc *edoc_new(void);
-int edoc_add_file(struct edoc *doc, const char *name, const char *mime, const void *data,
-		  size_t len, struct edoc_err *e);
-int edoc_add_sigfile(struct edoc *doc, const char *name, const void *data, size_t len,
-		     struct edoc_err *e);
+int edoc_add_file(struct edoc *doc, const char *name, const char *mime, const void *data, size_t len,
+		  struct edoc_err *e);
+int edoc_add_sigfile(struct edoc *doc, const char *name, const void *data, size_t len, struct edoc_err *e);
 /* A free name META-INF/signaturesN.xml for the next signature file; the
  * caller frees it. */
 char *edoc_next_sigfile_name(const struct edoc *doc);

@@ -51,7 +51,7 @@ const char *sx_attr(const xmlNode *n, const char *name);
 char *sx_text(const xmlNode *n);
 
 struct c14n_method {
-	int mode;      /* XML_C14N_1_0, XML_C14N_EXCLUSIVE_1_0, XML_C14N_1_1 */
+	int mode; /* XML_C14N_1_0, XML_C14N_EXCLUSIVE_1_0, XML_C14N_1_1 */
 	int comments;
 };
 /* Maps an algorithm URI; -1 if it is not a canonicalization we accept. */
@@ -86,8 +86,8 @@ int cr_sigmethod(const char *uri, const EVP_MD **md, int *keytype);
 const char *cr_sigmethod_uri(int keytype, const EVP_MD *md);
 int cr_digest(const EVP_MD *md, const void *p, size_t n, unsigned char *out, unsigned *outlen);
 /* XMLDSig signature check; ECDSA values are raw r||s. 1 ok, 0 mismatch, -1 error. */
-int cr_verify(EVP_PKEY *key, const EVP_MD *md, int keytype, const void *data, size_t n,
-	      const unsigned char *sig, size_t siglen);
+int cr_verify(EVP_PKEY *key, const EVP_MD *md, int keytype, const void *data, size_t n, const unsigned char *sig,
+	      size_t siglen);
 /* DER ECDSA-Sig-Value -> raw r||s of the key's field size; malloc'd. */
 unsigned char *cr_ecdsa_der_to_raw(EVP_PKEY *key, const unsigned char *der, size_t n, size_t *out);
 X509 *cr_x509_from_b64(const char *b64);
@@ -98,8 +98,20 @@ int cr_asn1_time(const ASN1_TIME *t, time_t *out);
 int cr_asn1_gtime(const ASN1_GENERALIZEDTIME *t, time_t *out);
 /* Compares an RFC 4514 string to an X509_NAME; 0 when they name the same. */
 int cr_name_cmp_str(const X509_NAME *name, const char *str);
-char *cr_serial_dec(const X509 *x);                  /* decimal, malloc'd */
+char *cr_serial_dec(const X509 *x);                    /* decimal, malloc'd */
 int cr_serial_cmp_dec(const X509 *x, const char *dec); /* 0 when equal */
 int cr_has_nonrepudiation(X509 *x);
+
+/* ---- signers (sign.c: PKCS#12, p11.c: PKCS#11) ---- */
+struct edoc_signer {
+	X509 *cert;
+	STACK_OF(X509) * chain; /* other certificates found with the key */
+	/* Signs a digest; *out (malloc'd) is the XMLDSig value: raw r||s for
+	 * ECDSA, PKCS#1 v1.5 for RSA. */
+	int (*sign)(struct edoc_signer *s, const EVP_MD *md, const unsigned char *dg, size_t dlen, unsigned char **out,
+		    size_t *outlen, struct edoc_err *e);
+	void (*release)(struct edoc_signer *s);
+	void *impl;
+};
 
 #endif

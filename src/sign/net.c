@@ -32,8 +32,7 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *user)
 	return n;
 }
 
-static int exchange(const char *url, const char *ctype, const void *body, size_t n,
-		    struct buf *out, struct edoc_err *e)
+static int exchange(const char *url, const char *ctype, const void *body, size_t n, struct buf *out, struct edoc_err *e)
 {
 	struct curl_slist *hdr = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "";
@@ -98,8 +97,7 @@ out:
 	return rc;
 }
 
-int net_post(const char *url, const char *ctype, const void *body, size_t n, struct buf *out,
-	     struct edoc_err *e)
+int net_post(const char *url, const char *ctype, const void *body, size_t n, struct buf *out, struct edoc_err *e)
 {
 	return exchange(url, ctype, body, n, out, e);
 }
@@ -136,8 +134,7 @@ char *net_aia_url(X509 *x, int ocsp)
 	return url;
 }
 
-unsigned char *net_ocsp_fetch(X509 *cert, X509 *issuer, const char *url, int nonce, size_t *n,
-			      struct edoc_err *e)
+unsigned char *net_ocsp_fetch(X509 *cert, X509 *issuer, const char *url, int nonce, size_t *n, struct edoc_err *e)
 {
 	OCSP_REQUEST *req = NULL;
 	OCSP_CERTID *id = NULL;
@@ -173,8 +170,7 @@ unsigned char *net_ocsp_fetch(X509 *cert, X509 *issuer, const char *url, int non
 		goto out;
 	}
 	if (OCSP_response_status(resp) != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
-		edoc_err_set(e, "OCSP: %.120s answered %s", url,
-			     OCSP_response_status_str(OCSP_response_status(resp)));
+		edoc_err_set(e, "OCSP: %.120s answered %s", url, OCSP_response_status_str(OCSP_response_status(resp)));
 		goto out;
 	}
 	bs = OCSP_response_get1_basic(resp);

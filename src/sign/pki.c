@@ -109,15 +109,11 @@ static int err_rank(int err)
 	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
 	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
 	case X509_V_ERR_CERT_UNTRUSTED:
-	case X509_V_ERR_CERT_REJECTED:
-		return 5;
-	case X509_V_ERR_CERT_SIGNATURE_FAILURE:
-		return 4;
+	case X509_V_ERR_CERT_REJECTED: return 5;
+	case X509_V_ERR_CERT_SIGNATURE_FAILURE: return 4;
 	case X509_V_ERR_CERT_HAS_EXPIRED:
-	case X509_V_ERR_CERT_NOT_YET_VALID:
-		return 1;
-	default:
-		return 3;
+	case X509_V_ERR_CERT_NOT_YET_VALID: return 1;
+	default: return 3;
 	}
 }
 
@@ -146,12 +142,12 @@ static int verify_cb(int ok, X509_STORE_CTX *ctx)
 	return 1; /* go on, to find the most telling error */
 }
 
-int pki_verify_chain(const struct edoc_trust *t, X509 *leaf, STACK_OF(X509) *untrusted,
-		     time_t at, int purpose, STACK_OF(X509) **chain, int *err, X509 **err_cert)
+int pki_verify_chain(const struct edoc_trust *t, X509 *leaf, STACK_OF(X509) * untrusted, time_t at, int purpose,
+		     STACK_OF(X509) * *chain, int *err, X509 **err_cert)
 {
 	X509_STORE *store = NULL;
 	X509_STORE_CTX *ctx = NULL;
-	struct vstate st = { t, X509_V_OK, 0, NULL };
+	struct vstate st = {t, X509_V_OK, 0, NULL};
 	int i, rc = -1, ok;
 
 	*err = X509_V_ERR_UNSPECIFIED;
@@ -191,7 +187,7 @@ out:
 	return rc;
 }
 
-X509 *pki_find_issuer(const struct edoc_trust *t, STACK_OF(X509) *pool, X509 *x)
+X509 *pki_find_issuer(const struct edoc_trust *t, STACK_OF(X509) * pool, X509 *x)
 {
 	int i;
 
@@ -224,9 +220,7 @@ void pki_chain_verdict(int err, int leaf, enum edoc_indication *ind, enum edoc_s
 	case X509_V_ERR_CERT_SIGNATURE_FAILURE: /* a same-named CA with another key */
 		*sub = EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND;
 		break;
-	case X509_V_ERR_CERT_HAS_EXPIRED:
-		*sub = EDOC_SUB_OUT_OF_BOUNDS_NO_POE;
-		break;
+	case X509_V_ERR_CERT_HAS_EXPIRED: *sub = EDOC_SUB_OUT_OF_BOUNDS_NO_POE; break;
 	case X509_V_ERR_CERT_NOT_YET_VALID:
 		if (leaf) {
 			*ind = EDOC_TOTAL_FAILED;
@@ -249,11 +243,8 @@ void pki_chain_verdict(int err, int leaf, enum edoc_indication *ind, enum edoc_s
 	case X509_V_ERR_EXCLUDED_VIOLATION:
 	case X509_V_ERR_CA_KEY_TOO_SMALL:
 	case X509_V_ERR_EE_KEY_TOO_SMALL:
-	case X509_V_ERR_CA_MD_TOO_WEAK:
-		*sub = EDOC_SUB_CHAIN_CONSTRAINTS_FAILURE;
-		break;
-	default:
-		*sub = EDOC_SUB_CERTIFICATE_CHAIN_GENERAL_FAILURE;
+	case X509_V_ERR_CA_MD_TOO_WEAK: *sub = EDOC_SUB_CHAIN_CONSTRAINTS_FAILURE; break;
+	default: *sub = EDOC_SUB_CERTIFICATE_CHAIN_GENERAL_FAILURE;
 	}
 }
 
@@ -269,16 +260,14 @@ static void subject_cn(X509 *x, char *out, size_t n)
 
 static int has_eku_ocsp(X509 *x)
 {
-	return (X509_get_extension_flags(x) & EXFLAG_XKUSAGE) &&
-	       (X509_get_extended_key_usage(x) & XKU_OCSP_SIGN);
+	return (X509_get_extension_flags(x) & EXFLAG_XKUSAGE) && (X509_get_extended_key_usage(x) & XKU_OCSP_SIGN);
 }
 
 static int valid_at(X509 *x, time_t at)
 {
 	time_t nb, na;
 
-	if (cr_asn1_time(X509_get0_notBefore(x), &nb) != 0 ||
-	    cr_asn1_time(X509_get0_notAfter(x), &na) != 0)
+	if (cr_asn1_time(X509_get0_notBefore(x), &nb) != 0 || cr_asn1_time(X509_get0_notAfter(x), &na) != 0)
 		return 0;
 	return nb <= at && at <= na;
 }
@@ -299,8 +288,8 @@ static int ocsp_signature_ok(OCSP_BASICRESP *bs, X509 *signer)
 }
 
 enum ocsp_outcome pki_check_ocsp(const unsigned char *der, size_t n, X509 *cert, X509 *issuer,
-				 const struct edoc_trust *t, STACK_OF(X509) *pool,
-				 struct ocsp_info *info, char *why, size_t whylen)
+				 const struct edoc_trust *t, STACK_OF(X509) * pool, struct ocsp_info *info, char *why,
+				 size_t whylen)
 {
 	const unsigned char *p = der;
 	OCSP_RESPONSE *resp = NULL;
@@ -319,8 +308,7 @@ enum ocsp_outcome pki_check_ocsp(const unsigned char *der, size_t n, X509 *cert,
 	if (!resp || p != der + n)
 		goto out;
 	if (OCSP_response_status(resp) != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
-		snprintf(why, whylen, "OCSP response: status %s",
-			 OCSP_response_status_str(OCSP_response_status(resp)));
+		snprintf(why, whylen, "OCSP response: status %s", OCSP_response_status_str(OCSP_response_status(resp)));
 		goto out;
 	}
 	bs = OCSP_response_get1_basic(resp);
@@ -368,8 +356,7 @@ enum ocsp_outcome pki_check_ocsp(const unsigned char *der, size_t n, X509 *cert,
 	}
 	subject_cn(signer, info->responder, sizeof(info->responder));
 	if (ocsp_signature_ok(bs, signer) != 1) {
-		snprintf(why, whylen, "OCSP response signature does not verify (responder %s)",
-			 info->responder);
+		snprintf(why, whylen, "OCSP response signature does not verify (responder %s)", info->responder);
 		goto out;
 	}
 	/* RFC 6960 4.2.2.2: the CA itself, a responder it authorized, or one
@@ -428,8 +415,8 @@ out:
 /* ---- RFC 3161 time-stamp tokens ---- */
 
 enum ts_outcome pki_check_ts(const unsigned char *der, size_t n, const void *data, size_t dlen,
-			     const struct edoc_trust *t, STACK_OF(X509) *pool,
-			     struct ts_info *info, char *why, size_t whylen)
+			     const struct edoc_trust *t, STACK_OF(X509) * pool, struct ts_info *info, char *why,
+			     size_t whylen)
 {
 	const unsigned char *p = der;
 	PKCS7 *p7 = NULL;
@@ -474,11 +461,9 @@ enum ts_outcome pki_check_ts(const unsigned char *der, size_t n, const void *dat
 	mi = TS_TST_INFO_get_msg_imprint(tst);
 	md = EVP_get_digestbyobj(TS_MSG_IMPRINT_get_algo(mi)->algorithm);
 	imprint = TS_MSG_IMPRINT_get_msg(mi);
-	if (!md || cr_digest(md, data, dlen, md_out, &mdlen) != 0 ||
-	    (size_t)ASN1_STRING_length(imprint) != mdlen ||
+	if (!md || cr_digest(md, data, dlen, md_out, &mdlen) != 0 || (size_t)ASN1_STRING_length(imprint) != mdlen ||
 	    CRYPTO_memcmp(ASN1_STRING_get0_data(imprint), md_out, mdlen) != 0) {
-		snprintf(why, whylen,
-			 "time-stamp message imprint does not match the signature value");
+		snprintf(why, whylen, "time-stamp message imprint does not match the signature value");
 		goto out;
 	}
 	/* the TSA's certificate must chain to an anchor at the time-stamp's time */
@@ -489,8 +474,7 @@ enum ts_outcome pki_check_ts(const unsigned char *der, size_t n, const void *dat
 		sk_X509_push(untrusted, sk_X509_value(pool, i));
 	for (i = 0; inner && i < sk_X509_num(inner); i++)
 		sk_X509_push(untrusted, sk_X509_value(inner, i));
-	if (pki_verify_chain(t, tsa, untrusted, info->gen_time, X509_PURPOSE_TIMESTAMP_SIGN, NULL,
-			     &err, NULL) != 0) {
+	if (pki_verify_chain(t, tsa, untrusted, info->gen_time, X509_PURPOSE_TIMESTAMP_SIGN, NULL, &err, NULL) != 0) {
 		info->chain_err = err;
 		snprintf(why, whylen, "time-stamp authority %s is not trusted (%s)", info->tsa,
 			 X509_verify_cert_error_string(err));

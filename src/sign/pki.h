@@ -12,7 +12,7 @@
 #include "sign/verify.h"
 
 struct edoc_trust {
-	STACK_OF(X509) *anchors;
+	STACK_OF(X509) * anchors;
 };
 
 /* Validates a path from leaf to an anchor at time `at`. Anchors may be
@@ -20,45 +20,44 @@ struct edoc_trust {
  * their own validity periods are not checked (RFC 5280 §6.1.1 d). purpose is
  * an X509_PURPOSE_* or 0. On success *chain (leaf first, anchor last) is set
  * when chain is not NULL; on failure *err is the X509_V_ERR_* found. */
-int pki_verify_chain(const struct edoc_trust *t, X509 *leaf, STACK_OF(X509) *untrusted,
-		     time_t at, int purpose, STACK_OF(X509) **chain, int *err, X509 **err_cert);
+int pki_verify_chain(const struct edoc_trust *t, X509 *leaf, STACK_OF(X509) * untrusted, time_t at, int purpose,
+		     STACK_OF(X509) * *chain, int *err, X509 **err_cert);
 int pki_is_anchor(const struct edoc_trust *t, X509 *x);
 /* The issuer of x among the certificates given and the anchors (borrowed). */
-X509 *pki_find_issuer(const struct edoc_trust *t, STACK_OF(X509) *pool, X509 *x);
+X509 *pki_find_issuer(const struct edoc_trust *t, STACK_OF(X509) * pool, X509 *x);
 /* Maps a path-validation error to an EN 319 102-1 result. */
-void pki_chain_verdict(int err, int leaf, enum edoc_indication *ind,
-		       enum edoc_subindication *sub);
+void pki_chain_verdict(int err, int leaf, enum edoc_indication *ind, enum edoc_subindication *sub);
 
 enum ocsp_outcome {
 	OCSP_OUT_OK,
-	OCSP_OUT_FORMAT,       /* not a successful basic OCSP response */
-	OCSP_OUT_NO_MATCH,     /* says nothing about this certificate */
-	OCSP_OUT_BAD_SIG,      /* the response's signature does not verify */
-	OCSP_OUT_UNTRUSTED,    /* the responder is not authorized or trusted */
+	OCSP_OUT_FORMAT,    /* not a successful basic OCSP response */
+	OCSP_OUT_NO_MATCH,  /* says nothing about this certificate */
+	OCSP_OUT_BAD_SIG,   /* the response's signature does not verify */
+	OCSP_OUT_UNTRUSTED, /* the responder is not authorized or trusted */
 };
 
 struct ocsp_info {
-	int status;            /* V_OCSP_CERTSTATUS_* */
+	int status; /* V_OCSP_CERTSTATUS_* */
 	time_t produced_at;
 	time_t this_update;
 	time_t revoked_at;
 	unsigned char nonce[80];
-	size_t nonce_len;      /* 0 when the response has none */
-	char responder[200];   /* subject CN of the responder */
+	size_t nonce_len;    /* 0 when the response has none */
+	char responder[200]; /* subject CN of the responder */
 };
 
 /* Checks a DER OCSP response about cert (issued by issuer) found at `at`.
  * pool: extra certificates to find the responder in. why gets a reason. */
 enum ocsp_outcome pki_check_ocsp(const unsigned char *der, size_t n, X509 *cert, X509 *issuer,
-				 const struct edoc_trust *t, STACK_OF(X509) *pool,
-				 struct ocsp_info *info, char *why, size_t whylen);
+				 const struct edoc_trust *t, STACK_OF(X509) * pool, struct ocsp_info *info, char *why,
+				 size_t whylen);
 
 enum ts_outcome {
 	TS_OUT_OK,
 	TS_OUT_FORMAT,
 	TS_OUT_BAD_SIG,
-	TS_OUT_IMPRINT,        /* signed, but over other data */
-	TS_OUT_UNTRUSTED,      /* the TSA does not chain to an anchor */
+	TS_OUT_IMPRINT,   /* signed, but over other data */
+	TS_OUT_UNTRUSTED, /* the TSA does not chain to an anchor */
 };
 
 struct ts_info {
@@ -68,7 +67,7 @@ struct ts_info {
 };
 
 enum ts_outcome pki_check_ts(const unsigned char *der, size_t n, const void *data, size_t dlen,
-			     const struct edoc_trust *t, STACK_OF(X509) *pool,
-			     struct ts_info *info, char *why, size_t whylen);
+			     const struct edoc_trust *t, STACK_OF(X509) * pool, struct ts_info *info, char *why,
+			     size_t whylen);
 
 #endif

@@ -28,25 +28,22 @@
 #include "sign/net.h"
 #include "sign/pki.h"
 
-#define SKEW (15 * 60)          /* tolerated clock difference, seconds */
-#define LATE (24 * 60 * 60)     /* evidence gathered later than this: a warning */
+#define SKEW (15 * 60)      /* tolerated clock difference, seconds */
+#define LATE (24 * 60 * 60) /* evidence gathered later than this: a warning */
 
 const char *edoc_indication_name(enum edoc_indication ind)
 {
 	switch (ind) {
-	case EDOC_TOTAL_PASSED:
-		return "TOTAL-PASSED";
-	case EDOC_TOTAL_FAILED:
-		return "TOTAL-FAILED";
-	default:
-		return "INDETERMINATE";
+	case EDOC_TOTAL_PASSED: return "TOTAL-PASSED";
+	case EDOC_TOTAL_FAILED: return "TOTAL-FAILED";
+	default: return "INDETERMINATE";
 	}
 }
 
 const char *edoc_subindication_name(enum edoc_subindication sub)
 {
 #define EDOC_SUB_NAME(name) #name,
-	static const char *const names[] = { EDOC_SUBINDICATIONS(EDOC_SUB_NAME) };
+	static const char *const names[] = {EDOC_SUBINDICATIONS(EDOC_SUB_NAME)};
 #undef EDOC_SUB_NAME
 
 	if ((size_t)sub >= sizeof(names) / sizeof(names[0]))
@@ -62,7 +59,7 @@ struct vsig {
 	struct edoc_sig_result *r;
 	int decided;
 	time_t now;
-	xmlNodePtr *ids;   /* elements carrying an Id in this file */
+	xmlNodePtr *ids; /* elements carrying an Id in this file */
 	size_t nids;
 
 	xmlNodePtr sig, si, sv, ki, qp, sp, ssp, usp;
@@ -71,9 +68,9 @@ struct vsig {
 	const EVP_MD *sig_md;
 	int keytype;
 	int weak;
-	STACK_OF(X509) *kicerts; /* from ds:KeyInfo, in order */
-	STACK_OF(X509) *pool;    /* every certificate found: KeyInfo, CertificateValues */
-	X509 *signer;            /* borrowed from pool */
+	STACK_OF(X509) * kicerts; /* from ds:KeyInfo, in order */
+	STACK_OF(X509) * pool;    /* every certificate found: KeyInfo, CertificateValues */
+	X509 *signer;             /* borrowed from pool */
 	char **covered;
 	size_t ncovered;
 };
@@ -104,11 +101,10 @@ static void warn(struct vsig *v, const char *fmt, ...)
 
 /* Records the verdict (the first one stands) and returns -1 so callers can
  * write `return verdict(...)`. */
-static int verdict(struct vsig *v, enum edoc_indication ind, enum edoc_subindication sub,
-		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int verdict(struct vsig *v, enum edoc_indication ind, enum edoc_subindication sub, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-static int verdict(struct vsig *v, enum edoc_indication ind, enum edoc_subindication sub,
-		   const char *fmt, ...)
+static int verdict(struct vsig *v, enum edoc_indication ind, enum edoc_subindication sub, const char *fmt, ...)
 {
 	char msg[400];
 	va_list ap;
@@ -219,8 +215,7 @@ static char **prefix_list(xmlNodePtr method)
 		size_t len = strcspn(p, " \t\r\n");
 
 		if (len) {
-			v[n] = len == 8 && strncmp(p, "#default", 8) == 0 ? strdup("")
-									  : strndup(p, len);
+			v[n] = len == 8 && strncmp(p, "#default", 8) == 0 ? strdup("") : strndup(p, len);
 			if (!v[n])
 				break;
 			n++;
@@ -282,8 +277,7 @@ static int load_certs(struct vsig *v)
 	xmlNodePtr x509data, c, cv;
 	int k = 0;
 
-	for (x509data = sx_child(v->ki, NS_DS, "X509Data"); x509data;
-	     x509data = sx_next_elem(x509data)) {
+	for (x509data = sx_child(v->ki, NS_DS, "X509Data"); x509data; x509data = sx_next_elem(x509data)) {
 		if (!sx_is(x509data, NS_DS, "X509Data"))
 			continue;
 		for (c = sx_first_elem(x509data); c; c = sx_next_elem(c)) {
@@ -293,8 +287,9 @@ static int load_certs(struct vsig *v)
 				continue;
 			x = cert_of(c);
 			if (!x)
-				return FORMAT(v, "ds:KeyInfo certificate %d is not a valid X.509 "
-						 "certificate",
+				return FORMAT(v,
+					      "ds:KeyInfo certificate %d is not a valid X.509 "
+					      "certificate",
 					      k + 1);
 			sk_X509_push(v->kicerts, x);
 			X509_up_ref(x);
@@ -373,7 +368,7 @@ static int check_structure(struct vsig *v)
 	if (sx_count_children(v->ssp, NS_XADES, "SigningTime") != 1)
 		return FORMAT(v, "xades:SigningTime must appear once");
 	if (sx_count_children(v->ssp, NS_XADES, "SigningCertificate") +
-		    sx_count_children(v->ssp, NS_XADES, "SigningCertificateV2") !=
+		sx_count_children(v->ssp, NS_XADES, "SigningCertificateV2") !=
 	    1)
 		return FORMAT(v, "exactly one xades:SigningCertificate(V2) is required");
 	/* the signature value */
@@ -432,12 +427,12 @@ static int parse_ref(struct vsig *v, xmlNodePtr n, struct ref *r)
 		xmlNodePtr t = sx_first_elem(c);
 
 		if (!r->is_sp)
-			return FORMAT(v, "reference %.60s: transforms are not allowed on data files",
-				      r->uri);
+			return FORMAT(v, "reference %.60s: transforms are not allowed on data files", r->uri);
 		if (!sx_is(t, NS_DS, "Transform") || sx_next_elem(t) ||
 		    sx_c14n_method(sx_attr(t, "Algorithm"), &r->c14n) != 0)
-			return FORMAT(v, "reference %.60s: only a single canonicalization transform "
-					 "is allowed",
+			return FORMAT(v,
+				      "reference %.60s: only a single canonicalization transform "
+				      "is allowed",
 				      r->uri);
 		r->has_c14n = 1;
 		r->prefixes = prefix_list(t);
@@ -532,8 +527,7 @@ static int check_references(struct vsig *v)
 		}
 		r->name = edoc_uri_decode(r->uri);
 		if (!r->name || edoc_name_ok(r->name, strlen(r->name), NULL) != 0) {
-			FORMAT(v, "reference URI %.60s is not a relative path inside the container",
-			       r->uri);
+			FORMAT(v, "reference URI %.60s is not a relative path inside the container", r->uri);
 			goto out;
 		}
 		for (j = 0; j < v->doc->nfiles; j++)
@@ -552,8 +546,7 @@ static int check_references(struct vsig *v)
 		r->file = &v->doc->files[j];
 	}
 	if (nsp != 1) {
-		FORMAT(v, "exactly one reference to xades:SignedProperties is required (found %zu)",
-		       nsp);
+		FORMAT(v, "exactly one reference to xades:SignedProperties is required (found %zu)", nsp);
 		goto out;
 	}
 	if (nrefs < 2) {
@@ -566,7 +559,7 @@ static int check_references(struct vsig *v)
 
 		if (r->is_sp) {
 			struct buf b = BUF_INIT;
-			struct c14n_method def = { XML_C14N_1_0, 0 };
+			struct c14n_method def = {XML_C14N_1_0, 0};
 			struct c14n_method cm = r->has_c14n ? r->c14n : def;
 			int ok;
 
@@ -594,8 +587,7 @@ static int check_references(struct vsig *v)
 	}
 	for (j = 0; j < v->doc->nfiles; j++) {
 		if (!seen[j]) {
-			FORMAT(v, "data file \"%.80s\" is not covered by this signature",
-			       v->doc->files[j].name);
+			FORMAT(v, "data file \"%.80s\" is not covered by this signature", v->doc->files[j].name);
 			goto out;
 		}
 	}
@@ -711,11 +703,10 @@ static int find_signer(struct vsig *v)
 					xmlNodePtr is = sx_child(cert, NS_XADES, "IssuerSerialV2");
 
 					if (is && !issuer_serial_v2_ok(x, is))
-						return verdict(
-							v, EDOC_INDETERMINATE,
-							EDOC_SUB_NO_SIGNING_CERTIFICATE_FOUND,
-							"xades:IssuerSerialV2 does not match the signing "
-							"certificate");
+						return verdict(v, EDOC_INDETERMINATE,
+							       EDOC_SUB_NO_SIGNING_CERTIFICATE_FOUND,
+							       "xades:IssuerSerialV2 does not match the signing "
+							       "certificate");
 				} else {
 					xmlNodePtr is = sx_child(cert, NS_XADES, "IssuerSerial");
 					xmlNodePtr in = sx_child(is, NS_DS, "X509IssuerName");
@@ -727,11 +718,10 @@ static int find_signer(struct vsig *v)
 
 						free(s);
 						if (bad)
-							return verdict(
-								v, EDOC_INDETERMINATE,
-								EDOC_SUB_NO_SIGNING_CERTIFICATE_FOUND,
-								"ds:X509SerialNumber does not match "
-								"the signing certificate");
+							return verdict(v, EDOC_INDETERMINATE,
+								       EDOC_SUB_NO_SIGNING_CERTIFICATE_FOUND,
+								       "ds:X509SerialNumber does not match "
+								       "the signing certificate");
 					}
 					if (in && (s = sx_text(in)) != NULL) {
 						if (cr_name_cmp_str(X509_get_issuer_name(x), s) != 0)
@@ -787,8 +777,7 @@ static int check_signature_value(struct vsig *v)
 		buf_free(&b);
 		return FORMAT(v, "cannot canonicalize ds:SignedInfo");
 	}
-	ok = cr_verify(X509_get0_pubkey(v->signer), v->sig_md, v->keytype, b.data, b.len,
-		       v->sigval, v->sigval_len);
+	ok = cr_verify(X509_get0_pubkey(v->signer), v->sig_md, v->keytype, b.data, b.len, v->sigval, v->sigval_len);
 	buf_free(&b);
 	if (ok != 1)
 		return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE,
@@ -813,7 +802,7 @@ struct evidence {
 static int canonical_sigvalue(struct vsig *v, xmlNodePtr ts, struct buf *out)
 {
 	xmlNodePtr cm = sx_child(ts, NS_DS, "CanonicalizationMethod");
-	struct c14n_method m = { XML_C14N_1_0, 0 };
+	struct c14n_method m = {XML_C14N_1_0, 0};
 	char **prefixes = NULL;
 	int rc;
 
@@ -839,8 +828,7 @@ static int check_timestamps(struct vsig *v, struct evidence *ev)
 		enum ts_outcome out;
 		char why[300];
 
-		if (sx_is(ts, NS_XADES141, "ArchiveTimeStamp") ||
-		    sx_is(ts, NS_XADES, "ArchiveTimeStamp"))
+		if (sx_is(ts, NS_XADES141, "ArchiveTimeStamp") || sx_is(ts, NS_XADES, "ArchiveTimeStamp"))
 			warn(v, "an archive time-stamp is present and was not checked");
 		if (!sx_is(ts, NS_XADES, "SignatureTimeStamp"))
 			continue;
@@ -856,17 +844,13 @@ static int check_timestamps(struct vsig *v, struct evidence *ev)
 			buf_free(&b);
 			return FORMAT(v, "xades:SignatureTimeStamp: unsupported canonicalization");
 		}
-		out = pki_check_ts(der, len, b.data, b.len, v->o->trust, v->pool, &info, why,
-				   sizeof(why));
+		out = pki_check_ts(der, len, b.data, b.len, v->o->trust, v->pool, &info, why, sizeof(why));
 		free(der);
 		buf_free(&b);
 		switch (out) {
-		case TS_OUT_FORMAT:
-			return FORMAT(v, "%s", why);
-		case TS_OUT_BAD_SIG:
-			return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "%s", why);
-		case TS_OUT_IMPRINT:
-			return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE, "%s", why);
+		case TS_OUT_FORMAT: return FORMAT(v, "%s", why);
+		case TS_OUT_BAD_SIG: return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "%s", why);
+		case TS_OUT_IMPRINT: return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE, "%s", why);
 		case TS_OUT_UNTRUSTED:
 			if (!ev->ts_untrusted)
 				snprintf(ev->ts_why, sizeof(ev->ts_why), "%s", why);
@@ -929,15 +913,11 @@ static int use_ocsp(struct vsig *v, struct evidence *ev, const unsigned char *de
 	char why[300];
 	enum ocsp_outcome out;
 
-	out = pki_check_ocsp(der, len, v->signer, ev->issuer, v->o->trust, v->pool, &info, why,
-			     sizeof(why));
+	out = pki_check_ocsp(der, len, v->signer, ev->issuer, v->o->trust, v->pool, &info, why, sizeof(why));
 	switch (out) {
-	case OCSP_OUT_NO_MATCH:
-		return 0;
-	case OCSP_OUT_FORMAT:
-		return FORMAT(v, "%s", why);
-	case OCSP_OUT_BAD_SIG:
-		return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "%s", why);
+	case OCSP_OUT_NO_MATCH: return 0;
+	case OCSP_OUT_FORMAT: return FORMAT(v, "%s", why);
+	case OCSP_OUT_BAD_SIG: return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "%s", why);
 	case OCSP_OUT_UNTRUSTED:
 		if (!ev->ocsp_ok && !ev->ocsp_untrusted)
 			snprintf(ev->ocsp_why, sizeof(ev->ocsp_why), "%s", why);
@@ -1020,7 +1000,7 @@ static void verify_signature(struct vsig *v)
 	X509 *errcert = NULL;
 	time_t best, claimed = 0;
 	char *st;
-	int err;
+	int err, i;
 
 	memset(&ev, 0, sizeof(ev));
 	v->kicerts = sk_X509_new_null();
@@ -1035,7 +1015,10 @@ static void verify_signature(struct vsig *v)
 	st = text_of(v, sx_child(v->ssp, NS_XADES, "SigningTime"));
 	if (st && sx_parse_time(st, &claimed) == 0)
 		v->r->claimed_time = claimed;
-	if (check_references(v) != 0 || find_signer(v) != 0 || check_signature_value(v) != 0)
+	/* the signer is looked up even when a digest failed, to say who it was;
+	 * the first verdict stands */
+	err = check_references(v);
+	if (find_signer(v) != 0 || err != 0 || check_signature_value(v) != 0)
 		goto out;
 	if (!v->r->claimed_time) {
 		FORMAT(v, "xades:SigningTime is not a valid date and time");
@@ -1057,8 +1040,8 @@ static void verify_signature(struct vsig *v)
 		}
 		ev.tm_bound = 1;
 	}
-	v->r->profile = arena_strdup(v->rep->mem, ev.have_ts ? (ev.have_ocsp ? "LT" : "T")
-							     : (ev.have_ocsp ? "LT-TM" : "B"));
+	v->r->profile =
+	    arena_strdup(v->rep->mem, ev.have_ts ? (ev.have_ocsp ? "LT" : "T") : (ev.have_ocsp ? "LT-TM" : "B"));
 
 	/* the best proof of when the signature existed */
 	best = v->now;
@@ -1067,19 +1050,36 @@ static void verify_signature(struct vsig *v)
 	else if (ev.tm_bound)
 		best = ev.ocsp.produced_at;
 
-	/* the signing certificate's path, at that time */
-	if (pki_verify_chain(v->o->trust, v->signer, v->pool, best, 0, &chain, &err, &errcert) !=
-	    0) {
+	/* the signing certificate's path, at that time; missing CA certificates
+	 * may be fetched from their AIA caIssuers URLs when online */
+	for (i = 0;; i++) {
+		X509 *fetched;
+		struct edoc_err fe;
+
+		if (pki_verify_chain(v->o->trust, v->signer, v->pool, best, 0, &chain, &err, &errcert) == 0)
+			break;
+		if (v->o->offline || i == 3 || !errcert ||
+		    (err != X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY &&
+		     err != X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT))
+			break;
+		fetched = net_fetch_issuer(errcert, &fe);
+		if (!fetched || X509_check_issued(fetched, errcert) != X509_V_OK) {
+			X509_free(fetched);
+			break;
+		}
+		sk_X509_push(v->pool, fetched);
+		warn(v, "CA certificate fetched online for %s", "the certificate path");
+	}
+	if (!chain) {
 		enum edoc_indication ind;
 		enum edoc_subindication sub;
-		char *cn = errcert ? cr_name_entry(X509_get_subject_name(errcert), NID_commonName)
-				   : NULL;
+		char *cn = errcert ? cr_name_entry(X509_get_subject_name(errcert), NID_commonName) : NULL;
 		char when[32];
 
 		sx_format_time(best, when);
 		pki_chain_verdict(err, !errcert || X509_cmp(errcert, v->signer) == 0, &ind, &sub);
-		verdict(v, ind, sub, "signing certificate path%s%s: %s (at %s)%s%s",
-			cn ? " at " : "", cn ? cn : "", X509_verify_cert_error_string(err), when,
+		verdict(v, ind, sub, "signing certificate path%s%s: %s (at %s)%s%s", cn ? " at " : "", cn ? cn : "",
+			X509_verify_cert_error_string(err), when,
 			ev.ts_untrusted ? "; " : (ev.ocsp_untrusted && ev.tm ? "; " : ""),
 			ev.ts_untrusted ? ev.ts_why : (ev.ocsp_untrusted && ev.tm ? ev.ocsp_why : ""));
 		free(cn);
@@ -1098,12 +1098,25 @@ static void verify_signature(struct vsig *v)
 		goto out;
 	}
 
+	/* signing-time consistency */
+	if (ev.ts_ok && claimed > ev.ts_time + SKEW) {
+		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TIMESTAMP_ORDER_FAILURE,
+			"the claimed signing time is later than the signature time-stamp");
+		goto out;
+	}
+	if (claimed > v->now + SKEW) {
+		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_SIG_CONSTRAINTS_FAILURE,
+			"the claimed signing time is in the future");
+		goto out;
+	}
+	if (ev.ts_ok && ev.ts_time > claimed + LATE)
+		warn(v, "the time-stamp was taken more than 24 hours after the claimed signing "
+			"time");
 	/* revocation: embedded, else online when allowed */
 	if (!ev.ocsp_ok)
 		fetch_ocsp(v, &ev);
 	if (!ev.ocsp_ok) {
-		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TRY_LATER,
-			"no acceptable revocation information: %s",
+		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TRY_LATER, "no acceptable revocation information: %s",
 			ev.ocsp_why[0] ? ev.ocsp_why
 				       : (v->o->offline ? "none embedded, and checking online is off"
 							: "none embedded, and none could be fetched"));
@@ -1115,11 +1128,10 @@ static void verify_signature(struct vsig *v)
 
 		sx_format_time(ev.ocsp.revoked_at, when);
 		if (ev.ts_ok && ev.ocsp.revoked_at > ev.ts_time) {
-			warn(v, "the signing certificate was revoked at %s, after the time-stamp",
-			     when);
+			warn(v, "the signing certificate was revoked at %s, after the time-stamp", when);
 		} else {
-			verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_REVOKED,
-				"the signing certificate was revoked at %s", when);
+			verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_REVOKED, "the signing certificate was revoked at %s",
+				when);
 			goto out;
 		}
 	} else if (ev.ocsp.status != V_OCSP_CERTSTATUS_GOOD) {
@@ -1140,20 +1152,6 @@ static void verify_signature(struct vsig *v)
 	if (ev.ocsp.produced_at > claimed + LATE)
 		warn(v, "the OCSP response was produced more than 24 hours after signing");
 
-	/* signing-time consistency */
-	if (claimed > v->now + SKEW) {
-		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_SIG_CONSTRAINTS_FAILURE,
-			"the claimed signing time is in the future");
-		goto out;
-	}
-	if (ev.ts_ok && claimed > ev.ts_time + SKEW) {
-		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TIMESTAMP_ORDER_FAILURE,
-			"the claimed signing time is later than the signature time-stamp");
-		goto out;
-	}
-	if (ev.ts_ok && ev.ts_time > claimed + LATE)
-		warn(v, "the time-stamp was taken more than 24 hours after the claimed signing "
-			"time");
 	{
 		time_t nb = 0, na = 0;
 
@@ -1200,7 +1198,7 @@ static struct edoc_sig_result *new_result(struct edoc_report *rep, const char *f
 }
 
 static void file_failure(struct edoc_report *rep, const char *file, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void file_failure(struct edoc_report *rep, const char *file, const char *fmt, ...)
 {
@@ -1218,8 +1216,8 @@ static void file_failure(struct edoc_report *rep, const char *file, const char *
 	r->reason = arena_strdup(rep->mem, msg);
 }
 
-static void verify_sigfile(const struct edoc *doc, const struct edoc_verify_opts *o,
-			   struct edoc_report *rep, const struct edoc_entry *f, time_t now)
+static void verify_sigfile(const struct edoc *doc, const struct edoc_verify_opts *o, struct edoc_report *rep,
+			   const struct edoc_entry *f, time_t now)
 {
 	struct edoc_err e;
 	xmlDocPtr x = NULL;
@@ -1297,7 +1295,7 @@ static int report_init(struct edoc_report *out)
 
 int edoc_verify(const struct edoc *doc, const struct edoc_verify_opts *o, struct edoc_report *out)
 {
-	static const struct edoc_verify_opts none = { NULL, 1, 0 };
+	static const struct edoc_verify_opts none = {NULL, 1, 0};
 	time_t now;
 	size_t i;
 
@@ -1317,10 +1315,9 @@ int edoc_verify(const struct edoc *doc, const struct edoc_verify_opts *o, struct
 	return edoc_report_status(out);
 }
 
-int edoc_verify_mem(const void *p, size_t n, const struct edoc_verify_opts *o,
-		    struct edoc_report *out)
+int edoc_verify_mem(const void *p, size_t n, const struct edoc_verify_opts *o, struct edoc_report *out)
 {
-	struct edoc_err e = { "" };
+	struct edoc_err e = {""};
 	struct edoc *doc = edoc_open_mem(p, n, NULL, &e);
 	int rc;
 
@@ -1349,14 +1346,10 @@ void edoc_report_free(struct edoc_report *r)
 static const char *status_words(int status)
 {
 	switch (status) {
-	case 0:
-		return "all signatures are valid";
-	case 1:
-		return "NOT VALID";
-	case 2:
-		return "validity could not be established";
-	default:
-		return "not a readable .edoc/ASiC-E container";
+	case 0: return "all signatures are valid";
+	case 1: return "NOT VALID";
+	case 2: return "validity could not be established";
+	default: return "not a readable .edoc/ASiC-E container";
 	}
 }
 
@@ -1379,18 +1372,16 @@ char *edoc_report_text(const struct edoc_report *r)
 	for (i = 0; i < r->nsigs; i++) {
 		const struct edoc_sig_result *s = &r->sigs[i];
 
-		buf_printf(&b, "Signature %zu (%s%s%s): %s", i + 1, s->file, s->id ? " #" : "",
-			   s->id ? s->id : "", edoc_indication_name(s->ind));
+		buf_printf(&b, "Signature %zu (%s%s%s): %s", i + 1, s->file, s->id ? " #" : "", s->id ? s->id : "",
+			   edoc_indication_name(s->ind));
 		if (s->ind != EDOC_TOTAL_PASSED)
 			buf_printf(&b, " / %s", edoc_subindication_name(s->sub));
 		buf_puts(&b, "\n");
 		if (s->reason)
 			buf_printf(&b, "  reason:  %s\n", s->reason);
 		if (s->signer_cn)
-			buf_printf(&b, "  signer:  %s%s%s%s\n", s->signer_cn,
-				   s->signer_serial ? " (" : "",
-				   s->signer_serial ? s->signer_serial : "",
-				   s->signer_serial ? ")" : "");
+			buf_printf(&b, "  signer:  %s%s%s%s\n", s->signer_cn, s->signer_serial ? " (" : "",
+				   s->signer_serial ? s->signer_serial : "", s->signer_serial ? ")" : "");
 		if (s->claimed_time) {
 			sx_format_time(s->claimed_time, t);
 			buf_printf(&b, "  signed:  %s (claimed)\n", t);
@@ -1454,9 +1445,8 @@ char *edoc_report_json(const struct edoc_report *r)
 		json_object_set_new(o, "id", jstr(s->id));
 		json_object_set_new(o, "indication", json_string(edoc_indication_name(s->ind)));
 		json_object_set_new(o, "subindication",
-				    s->ind == EDOC_TOTAL_PASSED
-					    ? json_null()
-					    : json_string(edoc_subindication_name(s->sub)));
+				    s->ind == EDOC_TOTAL_PASSED ? json_null()
+								: json_string(edoc_subindication_name(s->sub)));
 		json_object_set_new(o, "reason", jstr(s->reason));
 		json_object_set_new(o, "signer", jstr(s->signer_cn));
 		json_object_set_new(o, "signer_serial_number", jstr(s->signer_serial));

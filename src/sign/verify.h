@@ -23,26 +23,26 @@ enum edoc_indication {
 	EDOC_INDETERMINATE,
 };
 
-#define EDOC_SUBINDICATIONS(X)                  \
-	X(NONE)                                 \
-	X(FORMAT_FAILURE)                       \
-	X(HASH_FAILURE)                         \
-	X(SIG_CRYPTO_FAILURE)                   \
-	X(REVOKED)                              \
-	X(EXPIRED)                              \
-	X(NOT_YET_VALID)                        \
-	X(SIG_CONSTRAINTS_FAILURE)              \
-	X(CHAIN_CONSTRAINTS_FAILURE)            \
-	X(CERTIFICATE_CHAIN_GENERAL_FAILURE)    \
-	X(CRYPTO_CONSTRAINTS_FAILURE_NO_POE)    \
-	X(NO_SIGNING_CERTIFICATE_FOUND)         \
-	X(NO_CERTIFICATE_CHAIN_FOUND)           \
-	X(REVOKED_NO_POE)                       \
-	X(OUT_OF_BOUNDS_NO_POE)                 \
-	X(REVOCATION_OUT_OF_BOUNDS_NO_POE)      \
-	X(TIMESTAMP_ORDER_FAILURE)              \
-	X(SIGNED_DATA_NOT_FOUND)                \
-	X(TRY_LATER)                            \
+#define EDOC_SUBINDICATIONS(X)                                                                                         \
+	X(NONE)                                                                                                        \
+	X(FORMAT_FAILURE)                                                                                              \
+	X(HASH_FAILURE)                                                                                                \
+	X(SIG_CRYPTO_FAILURE)                                                                                          \
+	X(REVOKED)                                                                                                     \
+	X(EXPIRED)                                                                                                     \
+	X(NOT_YET_VALID)                                                                                               \
+	X(SIG_CONSTRAINTS_FAILURE)                                                                                     \
+	X(CHAIN_CONSTRAINTS_FAILURE)                                                                                   \
+	X(CERTIFICATE_CHAIN_GENERAL_FAILURE)                                                                           \
+	X(CRYPTO_CONSTRAINTS_FAILURE_NO_POE)                                                                           \
+	X(NO_SIGNING_CERTIFICATE_FOUND)                                                                                \
+	X(NO_CERTIFICATE_CHAIN_FOUND)                                                                                  \
+	X(REVOKED_NO_POE)                                                                                              \
+	X(OUT_OF_BOUNDS_NO_POE)                                                                                        \
+	X(REVOCATION_OUT_OF_BOUNDS_NO_POE)                                                                             \
+	X(TIMESTAMP_ORDER_FAILURE)                                                                                     \
+	X(SIGNED_DATA_NOT_FOUND)                                                                                       \
+	X(TRY_LATER)                                                                                                   \
 	X(GENERIC)
 
 #define EDOC_SUB_ENUM(name) EDOC_SUB_##name,
@@ -68,15 +68,15 @@ struct edoc_verify_opts {
 };
 
 struct edoc_sig_result {
-	char *file;      /* the signature file, e.g. META-INF/signatures0.xml */
-	char *id;        /* ds:Signature/@Id, may be NULL */
+	char *file; /* the signature file, e.g. META-INF/signatures0.xml */
+	char *id;   /* ds:Signature/@Id, may be NULL */
 	enum edoc_indication ind;
 	enum edoc_subindication sub;
-	char *reason;    /* why it did not pass; NULL when passed */
-	char *signer_cn; /* subject commonName of the signing certificate */
+	char *reason;        /* why it did not pass; NULL when passed */
+	char *signer_cn;     /* subject commonName of the signing certificate */
 	char *signer_serial; /* subject serialNumber (e.g. PNOLV-...) */
 	char *signer_subject;
-	char *profile;   /* "B", "T", "LT", "LT-TM" */
+	char *profile;       /* "B", "T", "LT", "LT-TM" */
 	time_t claimed_time; /* xades:SigningTime, 0 if unknown */
 	time_t ts_time;      /* genTime of the signature time-stamp, 0 if none */
 	time_t ocsp_time;    /* producedAt of the OCSP response used, 0 if none */
@@ -103,8 +103,7 @@ struct edoc_report {
  * without signatures counts as failed. */
 int edoc_verify(const struct edoc *doc, const struct edoc_verify_opts *o, struct edoc_report *out);
 /* Opens and validates a container in memory; status 3 when unreadable. */
-int edoc_verify_mem(const void *p, size_t n, const struct edoc_verify_opts *o,
-		    struct edoc_report *out);
+int edoc_verify_mem(const void *p, size_t n, const struct edoc_verify_opts *o, struct edoc_report *out);
 void edoc_report_free(struct edoc_report *r);
 int edoc_report_status(const struct edoc_report *r);
 

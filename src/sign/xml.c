@@ -211,12 +211,12 @@ int sx_c14n_method(const char *uri, struct c14n_method *m)
 		const char *uri;
 		int mode, comments;
 	} tab[] = {
-		{ URI_C14N10, XML_C14N_1_0, 0 },
-		{ URI_C14N10_C, XML_C14N_1_0, 1 },
-		{ URI_C14N11, XML_C14N_1_1, 0 },
-		{ URI_C14N11_C, XML_C14N_1_1, 1 },
-		{ URI_EXC_C14N, XML_C14N_EXCLUSIVE_1_0, 0 },
-		{ URI_EXC_C14N_C, XML_C14N_EXCLUSIVE_1_0, 1 },
+	    {URI_C14N10, XML_C14N_1_0, 0},
+	    {URI_C14N10_C, XML_C14N_1_0, 1},
+	    {URI_C14N11, XML_C14N_1_1, 0},
+	    {URI_C14N11_C, XML_C14N_1_1, 1},
+	    {URI_EXC_C14N, XML_C14N_EXCLUSIVE_1_0, 0},
+	    {URI_EXC_C14N_C, XML_C14N_EXCLUSIVE_1_0, 1},
 	};
 	size_t i;
 
@@ -271,8 +271,7 @@ int sx_c14n(xmlNodePtr apex, const struct c14n_method *m, char **prefixes, struc
 	ob = xmlOutputBufferCreateIO(out_write, out_close, out, NULL);
 	if (!ob)
 		return -1;
-	rc = xmlC14NExecute(apex->doc, in_subtree, apex, m->mode, (xmlChar **)prefixes, m->comments,
-			    ob);
+	rc = xmlC14NExecute(apex->doc, in_subtree, apex, m->mode, (xmlChar **)prefixes, m->comments, ob);
 	if (xmlOutputBufferClose(ob) < 0)
 		rc = -1;
 	if (rc < 0 || !buf_ok(out))
@@ -377,9 +376,9 @@ int sx_parse_time(const char *s, time_t *t)
 	memset(&tm, 0, sizeof(tm));
 	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
 		s++;
-	if (strlen(s) < 19 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
-	    s[7] != '-' || digits(s + 8, 2, &d) || s[10] != 'T' || digits(s + 11, 2, &h) ||
-	    s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &sec))
+	if (strlen(s) < 19 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
+	    digits(s + 8, 2, &d) || s[10] != 'T' || digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) ||
+	    s[16] != ':' || digits(s + 17, 2, &sec))
 		return -1;
 	p = s + 19;
 	if (*p == '.') {

@@ -15,8 +15,8 @@ struct tz_entry {
 	const char *name;
 	const void *data;
 	size_t len;
-	int deflate;         /* 1: deflate, 0: store */
-	uint32_t lie_size;   /* nonzero: declare this uncompressed size instead */
+	int deflate;       /* 1: deflate, 0: store */
+	uint32_t lie_size; /* nonzero: declare this uncompressed size instead */
 };
 
 struct tz_buf {
@@ -24,7 +24,7 @@ struct tz_buf {
 	size_t len, cap;
 };
 
-static void tz_put(struct tz_buf *b, const void *p, size_t n)
+static inline void tz_put(struct tz_buf *b, const void *p, size_t n)
 {
 	if (b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 4096;
@@ -38,22 +38,22 @@ static void tz_put(struct tz_buf *b, const void *p, size_t n)
 	b->len += n;
 }
 
-static void tz_u16(struct tz_buf *b, unsigned v)
+static inline void tz_u16(struct tz_buf *b, unsigned v)
 {
-	unsigned char x[2] = { (unsigned char)v, (unsigned char)(v >> 8) };
+	unsigned char x[2] = {(unsigned char)v, (unsigned char)(v >> 8)};
 
 	tz_put(b, x, 2);
 }
 
-static void tz_u32(struct tz_buf *b, uint32_t v)
+static inline void tz_u32(struct tz_buf *b, uint32_t v)
 {
-	unsigned char x[4] = { (unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
-			       (unsigned char)(v >> 24) };
+	unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+			      (unsigned char)(v >> 24)};
 
 	tz_put(b, x, 4);
 }
 
-static unsigned char *tz_deflate(const void *p, size_t n, size_t *out)
+static inline unsigned char *tz_deflate(const void *p, size_t n, size_t *out)
 {
 	z_stream s;
 	unsigned char *o;
@@ -73,9 +73,9 @@ static unsigned char *tz_deflate(const void *p, size_t n, size_t *out)
 }
 
 /* Builds a ZIP of the entries in order; the caller frees the result. */
-static unsigned char *tz_build(const struct tz_entry *v, size_t n, size_t *outlen)
+static inline unsigned char *tz_build(const struct tz_entry *v, size_t n, size_t *outlen)
 {
-	struct tz_buf b = { 0 }, cd = { 0 };
+	struct tz_buf b = {0}, cd = {0};
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -142,18 +142,20 @@ static unsigned char *tz_build(const struct tz_entry *v, size_t n, size_t *outle
 	return b.p;
 }
 
-#define TZ_MIMETYPE { "mimetype", "application/vnd.etsi.asic-e+zip", 31, 0, 0 }
+#define TZ_MIMETYPE                                                                                                    \
+	{                                                                                                              \
+		"mimetype", "application/vnd.etsi.asic-e+zip", 31, 0, 0                                                \
+	}
 
 /* A manifest for the given data file names (NULL-terminated), malloc'd. */
-static char *tz_manifest(const char *const *names)
+static inline char *tz_manifest(const char *const *names)
 {
-	struct tz_buf b = { 0 };
-	static const char head[] =
-		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		"<manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:"
-		"manifest:1.0\">\n"
-		" <manifest:file-entry manifest:full-path=\"/\" "
-		"manifest:media-type=\"application/vnd.etsi.asic-e+zip\"/>\n";
+	struct tz_buf b = {0};
+	static const char head[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+				   "<manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:"
+				   "manifest:1.0\">\n"
+				   " <manifest:file-entry manifest:full-path=\"/\" "
+				   "manifest:media-type=\"application/vnd.etsi.asic-e+zip\"/>\n";
 	size_t i;
 
 	tz_put(&b, head, strlen(head));

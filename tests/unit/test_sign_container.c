@@ -20,10 +20,9 @@ static char *shared_path(const char *name)
 }
 
 /* Opens bytes and expects a refusal whose message contains want. */
-static void expect_refused(const unsigned char *p, size_t n, const struct edoc_limits *lim,
-			   const char *want)
+static void expect_refused(const unsigned char *p, size_t n, const struct edoc_limits *lim, const char *want)
 {
-	struct edoc_err e = { "" };
+	struct edoc_err e = {""};
 	struct edoc *doc = edoc_open_mem(p, n, lim, &e);
 
 	if (doc)
@@ -42,8 +41,7 @@ static struct edoc *open_built(const struct tz_entry *v, size_t n, struct edoc_e
 	return doc;
 }
 
-static void built_refused(const struct tz_entry *v, size_t n, const struct edoc_limits *lim,
-			  const char *want)
+static void built_refused(const struct tz_entry *v, size_t n, const struct edoc_limits *lim, const char *want)
 {
 	size_t len;
 	unsigned char *p = tz_build(v, n, &len);
@@ -52,19 +50,19 @@ static void built_refused(const struct tz_entry *v, size_t n, const struct edoc_
 	free(p);
 }
 
-static const char *const one_file[] = { "a.txt", NULL };
+static const char *const one_file[] = {"a.txt", NULL};
 
 static void minimal_container_opens(void **state)
 {
 	char *man = tz_manifest(one_file);
 	struct tz_entry v[] = {
-		TZ_MIMETYPE,
-		{ "META-INF/manifest.xml", man, strlen(man), 1, 0 },
-		{ "a.txt", "hello", 5, 1, 0 },
-		{ "META-INF/signatures0.xml", "<x/>", 4, 0, 0 },
-		{ "META-INF/other.txt", "x", 1, 0, 0 },
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    {"a.txt", "hello", 5, 1, 0},
+	    {"META-INF/signatures0.xml", "<x/>", 4, 0, 0},
+	    {"META-INF/other.txt", "x", 1, 0, 0},
 	};
-	struct edoc_err e = { "" };
+	struct edoc_err e = {""};
 	struct edoc *doc;
 
 	(void)state;
@@ -89,25 +87,25 @@ static void mimetype_rules(void **state)
 {
 	char *man = tz_manifest(one_file);
 	struct tz_entry late[] = {
-		{ "META-INF/manifest.xml", man, strlen(man), 1, 0 },
-		TZ_MIMETYPE,
-		{ "a.txt", "hello", 5, 1, 0 },
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    TZ_MIMETYPE,
+	    {"a.txt", "hello", 5, 1, 0},
 	};
 	struct tz_entry deflated[] = {
-		{ "mimetype", "application/vnd.etsi.asic-e+zip", 31, 1, 0 },
-		{ "META-INF/manifest.xml", man, strlen(man), 1, 0 },
-		{ "a.txt", "hello", 5, 1, 0 },
+	    {"mimetype", "application/vnd.etsi.asic-e+zip", 31, 1, 0},
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    {"a.txt", "hello", 5, 1, 0},
 	};
 	struct tz_entry wrong[] = {
-		{ "mimetype", "application/vnd.etsi.asic-s+zip", 31, 0, 0 },
-		{ "META-INF/manifest.xml", man, strlen(man), 1, 0 },
-		{ "a.txt", "hello", 5, 1, 0 },
+	    {"mimetype", "application/vnd.etsi.asic-s+zip", 31, 0, 0},
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    {"a.txt", "hello", 5, 1, 0},
 	};
 	struct tz_entry twice[] = {
-		TZ_MIMETYPE,
-		{ "META-INF/manifest.xml", man, strlen(man), 1, 0 },
-		{ "a.txt", "hello", 5, 1, 0 },
-		TZ_MIMETYPE,
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    {"a.txt", "hello", 5, 1, 0},
+	    TZ_MIMETYPE,
 	};
 
 	(void)state;
@@ -124,29 +122,29 @@ static void hostile_names_refused(void **state)
 	static const struct {
 		const char *name, *want;
 	} cases[] = {
-		{ "/etc/passwd", "absolute" },
-		{ "../evil.txt", "\"..\"" },
-		{ "a/../../evil.txt", "\"..\"" },
-		{ "./a.txt", "\".\"" },
-		{ ".", "\".\"" },
-		{ "a//b.txt", "empty" },
-		{ "a\\..\\b.txt", "backslash" },
-		{ "a\001b", "" }, /* libzip may refuse it first */
-		{ "a\177b", "" },
-		{ "bad\xff\xfe.txt", "" },
-		{ "over\xc0\xaflong", "" },
-		{ "meta-inf/x.txt", "capitals" },
+	    {"/etc/passwd", "absolute"},
+	    {"../evil.txt", "\"..\""},
+	    {"a/../../evil.txt", "\"..\""},
+	    {"./a.txt", "\".\""},
+	    {".", "\".\""},
+	    {"a//b.txt", "empty"},
+	    {"a\\..\\b.txt", "backslash"},
+	    {"a\001b", ""}, /* libzip may refuse it first */
+	    {"a\177b", ""},
+	    {"bad\xff\xfe.txt", ""},
+	    {"over\xc0\xaflong", ""},
+	    {"meta-inf/x.txt", "capitals"},
 	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const char *names[] = { cases[i].name, NULL };
+		const char *names[] = {cases[i].name, NULL};
 		char *man = tz_manifest(names);
 		struct tz_entry v[] = {
-			TZ_MIMETYPE,
-			{ "META-INF/manifest.xml", man, strlen(man), 1, 0 },
-			{ cases[i].name, "x", 1, 0, 0 },
+		    TZ_MIMETYPE,
+		    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+		    {cases[i].name, "x", 1, 0, 0},
 		};
 
 		built_refused(v, 3, NULL, cases[i].want);
@@ -156,31 +154,31 @@ static void hostile_names_refused(void **state)
 
 static void duplicates_refused(void **state)
 {
-	static const char *const names[] = { "a.txt", NULL };
+	static const char *const names[] = {"a.txt", NULL};
 	char *man = tz_manifest(names);
 	struct tz_entry dup[] = {
-		TZ_MIMETYPE,
-		{ "META-INF/manifest.xml", man, strlen(man), 1, 0 },
-		{ "a.txt", "one", 3, 0, 0 },
-		{ "a.txt", "two", 3, 0, 0 },
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    {"a.txt", "one", 3, 0, 0},
+	    {"a.txt", "two", 3, 0, 0},
 	};
 	struct tz_entry casedup[] = {
-		TZ_MIMETYPE,
-		{ "META-INF/manifest.xml", man, strlen(man), 1, 0 },
-		{ "a.txt", "one", 3, 0, 0 },
-		{ "A.TXT", "two", 3, 0, 0 },
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    {"a.txt", "one", 3, 0, 0},
+	    {"A.TXT", "two", 3, 0, 0},
 	};
 	struct tz_entry filedir[] = {
-		TZ_MIMETYPE,
-		{ "META-INF/manifest.xml", man, strlen(man), 1, 0 },
-		{ "a.txt", "one", 3, 0, 0 },
-		{ "a.txt/b", "two", 3, 0, 0 },
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    {"a.txt", "one", 3, 0, 0},
+	    {"a.txt/b", "two", 3, 0, 0},
 	};
 	struct tz_entry dupman[] = {
-		TZ_MIMETYPE,
-		{ "META-INF/manifest.xml", man, strlen(man), 1, 0 },
-		{ "META-INF/manifest.xml", man, strlen(man), 1, 0 },
-		{ "a.txt", "one", 3, 0, 0 },
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    {"a.txt", "one", 3, 0, 0},
 	};
 
 	(void)state;
@@ -193,54 +191,53 @@ static void duplicates_refused(void **state)
 
 static void manifest_cross_checked(void **state)
 {
-	static const char *const two[] = { "a.txt", "b.txt", NULL };
-	static const char *const dup[] = { "a.txt", "a.txt", NULL };
-	static const char *const empty[] = { "", NULL };
+	static const char *const two[] = {"a.txt", "b.txt", NULL};
+	static const char *const dup[] = {"a.txt", "a.txt", NULL};
+	static const char *const empty[] = {"", NULL};
 	char *man2 = tz_manifest(two), *mand = tz_manifest(dup), *mane = tz_manifest(empty);
 	char *man1 = tz_manifest(one_file);
-	static const char noroot[] =
-		"<manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:"
-		"manifest:1.0\"><manifest:file-entry manifest:full-path=\"a.txt\" "
-		"manifest:media-type=\"text/plain\"/></manifest:manifest>";
+	static const char noroot[] = "<manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:"
+				     "manifest:1.0\"><manifest:file-entry manifest:full-path=\"a.txt\" "
+				     "manifest:media-type=\"text/plain\"/></manifest:manifest>";
 	static const char notxml[] = "<manifest:manifest";
 	struct tz_entry missing_file[] = {
-		TZ_MIMETYPE,
-		{ "META-INF/manifest.xml", man2, strlen(man2), 1, 0 },
-		{ "a.txt", "one", 3, 0, 0 },
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", man2, strlen(man2), 1, 0},
+	    {"a.txt", "one", 3, 0, 0},
 	};
 	struct tz_entry unlisted[] = {
-		TZ_MIMETYPE,
-		{ "META-INF/manifest.xml", man1, strlen(man1), 1, 0 },
-		{ "a.txt", "one", 3, 0, 0 },
-		{ "b.txt", "two", 3, 0, 0 },
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", man1, strlen(man1), 1, 0},
+	    {"a.txt", "one", 3, 0, 0},
+	    {"b.txt", "two", 3, 0, 0},
 	};
 	struct tz_entry listed_twice[] = {
-		TZ_MIMETYPE,
-		{ "META-INF/manifest.xml", mand, strlen(mand), 1, 0 },
-		{ "a.txt", "one", 3, 0, 0 },
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", mand, strlen(mand), 1, 0},
+	    {"a.txt", "one", 3, 0, 0},
 	};
 	struct tz_entry empty_path[] = {
-		TZ_MIMETYPE,
-		{ "META-INF/manifest.xml", mane, strlen(mane), 1, 0 },
-		{ "a.txt", "one", 3, 0, 0 },
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", mane, strlen(mane), 1, 0},
+	    {"a.txt", "one", 3, 0, 0},
 	};
 	struct tz_entry no_root_entry[] = {
-		TZ_MIMETYPE,
-		{ "META-INF/manifest.xml", noroot, strlen(noroot), 1, 0 },
-		{ "a.txt", "one", 3, 0, 0 },
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", noroot, strlen(noroot), 1, 0},
+	    {"a.txt", "one", 3, 0, 0},
 	};
 	struct tz_entry broken[] = {
-		TZ_MIMETYPE,
-		{ "META-INF/manifest.xml", notxml, strlen(notxml), 1, 0 },
-		{ "a.txt", "one", 3, 0, 0 },
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", notxml, strlen(notxml), 1, 0},
+	    {"a.txt", "one", 3, 0, 0},
 	};
 	struct tz_entry no_manifest[] = {
-		TZ_MIMETYPE,
-		{ "a.txt", "one", 3, 0, 0 },
+	    TZ_MIMETYPE,
+	    {"a.txt", "one", 3, 0, 0},
 	};
 	struct tz_entry no_files[] = {
-		TZ_MIMETYPE,
-		{ "META-INF/manifest.xml", man1, strlen(man1), 1, 0 },
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", man1, strlen(man1), 1, 0},
 	};
 
 	(void)state;
@@ -264,18 +261,18 @@ static void zip_bombs_refused(void **state)
 	unsigned char *zeros = calloc(1, big);
 	char *man = tz_manifest(one_file);
 	struct tz_entry ratio[] = {
-		TZ_MIMETYPE,
-		{ "META-INF/manifest.xml", man, strlen(man), 1, 0 },
-		{ "a.txt", zeros, big, 1, 0 },
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    {"a.txt", zeros, big, 1, 0},
 	};
 	/* declares 5 bytes, inflates to 4 MiB */
 	struct tz_entry liar[] = {
-		TZ_MIMETYPE,
-		{ "META-INF/manifest.xml", man, strlen(man), 1, 0 },
-		{ "a.txt", zeros, big, 1, 5 },
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    {"a.txt", zeros, big, 1, 5},
 	};
-	struct edoc_limits small = { 0 };
-	struct edoc_limits few = { 0 };
+	struct edoc_limits small = {0};
+	struct edoc_limits few = {0};
 	struct tz_entry many[40];
 	const char *names[40];
 	char namebuf[40][16];
@@ -298,12 +295,12 @@ static void zip_bombs_refused(void **state)
 	names[37] = NULL;
 	manmany = tz_manifest(names);
 	many[0] = (struct tz_entry)TZ_MIMETYPE;
-	many[1] = (struct tz_entry){ "META-INF/manifest.xml", manmany, strlen(manmany), 1, 0 };
+	many[1] = (struct tz_entry){"META-INF/manifest.xml", manmany, strlen(manmany), 1, 0};
 	for (i = 0; i < 37; i++)
-		many[i + 2] = (struct tz_entry){ namebuf[i], "x", 1, 0, 0 };
+		many[i + 2] = (struct tz_entry){namebuf[i], "x", 1, 0, 0};
 	built_refused(many, 39, &few, "more than the 10 allowed");
 	{
-		struct edoc_err e = { "" };
+		struct edoc_err e = {""};
 		struct edoc *doc = open_built(many, 39, &e);
 
 		if (!doc)
@@ -322,9 +319,9 @@ static void truncated_and_garbage_refused(void **state)
 {
 	char *man = tz_manifest(one_file);
 	struct tz_entry v[] = {
-		TZ_MIMETYPE,
-		{ "META-INF/manifest.xml", man, strlen(man), 1, 0 },
-		{ "a.txt", "hello hello hello hello", 23, 1, 0 },
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    {"a.txt", "hello hello hello hello", 23, 1, 0},
 	};
 	size_t len, cut;
 	unsigned char *p = tz_build(v, 3, &len);
@@ -366,7 +363,7 @@ static void truncated_and_garbage_refused(void **state)
 
 static void manifest_bomb_refused_quickly(void **state)
 {
-	struct edoc_err e = { "" };
+	struct edoc_err e = {""};
 	unsigned char *bomb;
 	size_t blen, len;
 	unsigned char *zip;
@@ -379,9 +376,9 @@ static void manifest_bomb_refused_quickly(void **state)
 		fail_msg("%s", e.msg);
 	{
 		struct tz_entry v[] = {
-			TZ_MIMETYPE,
-			{ "META-INF/manifest.xml", bomb, blen, 1, 0 },
-			{ "test.txt", "test", 4, 0, 0 },
+		    TZ_MIMETYPE,
+		    {"META-INF/manifest.xml", bomb, blen, 1, 0},
+		    {"test.txt", "test", 4, 0, 0},
 		};
 
 		zip = tz_build(v, 3, &len);
@@ -397,7 +394,7 @@ static void manifest_bomb_refused_quickly(void **state)
 
 static void round_trip(void **state)
 {
-	struct edoc_err e = { "" };
+	struct edoc_err e = {""};
 	struct edoc *doc = edoc_new(), *back;
 	unsigned char *p;
 	size_t n;
@@ -445,19 +442,19 @@ static void libdigidocpp_containers(void **state)
 	static const struct {
 		const char *file, *want; /* want NULL: opens */
 	} cases[] = {
-		{ "test.asice", NULL },
-		{ "tsl.asice", NULL },
-		{ "forged_lt.asice", NULL },
-		{ "asice-path.asice", NULL },
-		{ "asice-relative.asice", "\"..\"" },
-		{ "dot.asice", "\".\"" },
-		{ "pt-empty.asice", "empty name" },
+	    {"test.asice", NULL},
+	    {"tsl.asice", NULL},
+	    {"forged_lt.asice", NULL},
+	    {"asice-path.asice", NULL},
+	    {"asice-relative.asice", "\"..\""},
+	    {"dot.asice", "\".\""},
+	    {"pt-empty.asice", "empty name"},
 	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct edoc_err e = { "" };
+		struct edoc_err e = {""};
 		struct edoc *doc = edoc_open(shared_path(cases[i].file), NULL, &e);
 
 		if (!cases[i].want) {
@@ -467,8 +464,7 @@ static void libdigidocpp_containers(void **state)
 			if (doc)
 				fail_msg("%s: accepted", cases[i].file);
 			if (!strstr(e.msg, cases[i].want))
-				fail_msg("%s: \"%s\" lacks \"%s\"", cases[i].file, e.msg,
-					 cases[i].want);
+				fail_msg("%s: \"%s\" lacks \"%s\"", cases[i].file, e.msg, cases[i].want);
 		}
 		if (doc && strcmp(cases[i].file, "asice-path.asice") == 0) {
 			assert_int_equal(doc->nfiles, 1);
@@ -506,12 +502,12 @@ static void uri_coding(void **state)
 static void name_rules(void **state)
 {
 	static const char *const bad[] = {
-		"", "/a", "a/", "a//b", ".", "..", "a/./b", "a/../b", "a\\b", "a\001b",
-		"\xff", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "a\x7f",
+	    "",       "/a",   "a/",     "a//b", ".",        "..",           "a/./b",
+	    "a/../b", "a\\b", "a\001b", "\xff", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+	    "a\x7f",
 	};
 	static const char *const good[] = {
-		"a", "a.txt", "folder/test1.txt", "..a", "a..", ".hidden", "\xc4\x81\xc5\xa1",
-		"a b/c d.pdf", "10:30.txt",
+	    "a", "a.txt", "folder/test1.txt", "..a", "a..", ".hidden", "\xc4\x81\xc5\xa1", "a b/c d.pdf", "10:30.txt",
 	};
 	size_t i;
 
@@ -527,18 +523,18 @@ static void name_rules(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(minimal_container_opens),
-		cmocka_unit_test(mimetype_rules),
-		cmocka_unit_test(hostile_names_refused),
-		cmocka_unit_test(duplicates_refused),
-		cmocka_unit_test(manifest_cross_checked),
-		cmocka_unit_test(zip_bombs_refused),
-		cmocka_unit_test(truncated_and_garbage_refused),
-		cmocka_unit_test(manifest_bomb_refused_quickly),
-		cmocka_unit_test(round_trip),
-		cmocka_unit_test(libdigidocpp_containers),
-		cmocka_unit_test(uri_coding),
-		cmocka_unit_test(name_rules),
+	    cmocka_unit_test(minimal_container_opens),
+	    cmocka_unit_test(mimetype_rules),
+	    cmocka_unit_test(hostile_names_refused),
+	    cmocka_unit_test(duplicates_refused),
+	    cmocka_unit_test(manifest_cross_checked),
+	    cmocka_unit_test(zip_bombs_refused),
+	    cmocka_unit_test(truncated_and_garbage_refused),
+	    cmocka_unit_test(manifest_bomb_refused_quickly),
+	    cmocka_unit_test(round_trip),
+	    cmocka_unit_test(libdigidocpp_containers),
+	    cmocka_unit_test(uri_coding),
+	    cmocka_unit_test(name_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

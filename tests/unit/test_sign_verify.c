@@ -20,6 +20,7 @@
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 
+#include "../sign/vhelp.h"
 #include "../sign/zipw.h"
 #include "sign/edoc.h"
 #include "sign/internal.h"
@@ -40,7 +41,7 @@ static const char *shared(const char *name)
 
 static struct edoc *open_shared(const char *name)
 {
-	struct edoc_err e = { "" };
+	struct edoc_err e = {""};
 	struct edoc *doc = edoc_open(shared(name), NULL, &e);
 
 	if (!doc)
@@ -60,69 +61,6 @@ static void set_sig(struct edoc *doc, const char *xml)
 	doc->sigs[0].len = strlen(xml);
 }
 
-/* A new string with the first `from` replaced by `to`. */
-static char *replace(const char *s, const char *from, const char *to)
-{
-	const char *p = strstr(s, from);
-	size_t a, b, c;
-	char *out;
-
-	if (!p)
-		fail_msg("\"%.60s\" not found", from);
-	a = (size_t)(p - s);
-	b = strlen(to);
-	c = strlen(p + strlen(from));
-	out = malloc(a + b + c + 1);
-	memcpy(out, s, a);
-	memcpy(out + a, to, b);
-	memcpy(out + a + b, p + strlen(from), c + 1);
-	return out;
-}
-
-/* The base64 content of the first element whose start tag begins with
- * `tag` (e.g. "<xades:EncapsulatedOCSPValue"): start and end offsets. */
-static void element_b64(const char *xml, const char *tag, size_t *start, size_t *end)
-{
-	const char *p = strstr(xml, tag), *q;
-
-	if (!p)
-		fail_msg("%s not found", tag);
-	p = strchr(p, '>') + 1;
-	q = strchr(p, '<');
-	*start = (size_t)(p - xml);
-	*end = (size_t)(q - xml);
-}
-
-/* Decodes that element, changes one byte of the DER at the first place
- * where `needle` occurs (its last byte, +1), re-encodes. */
-static char *tamper_der(const char *xml, const char *tag, const char *needle)
-{
-	size_t s, e, n, i;
-	char *b64, *enc, *out;
-	unsigned char *der;
-	size_t nl = strlen(needle);
-
-	element_b64(xml, tag, &s, &e);
-	b64 = strndup(xml + s, e - s);
-	der = sx_b64_decode(b64, &n);
-	assert_non_null(der);
-	for (i = 0; i + nl <= n; i++)
-		if (memcmp(der + i, needle, nl) == 0)
-			break;
-	if (i + nl > n)
-		fail_msg("\"%s\" not in the DER of %s", needle, tag);
-	der[i + nl - 1] ^= 0x01;
-	enc = sx_b64_encode(der, n);
-	out = malloc(strlen(xml) + strlen(enc) + 1);
-	memcpy(out, xml, s);
-	memcpy(out + s, enc, strlen(enc));
-	memcpy(out + s + strlen(enc), xml + e, strlen(xml + e) + 1);
-	free(enc);
-	free(der);
-	free(b64);
-	return out;
-}
-
 /* ---- trust taken from a container, by subject CN ---- */
 
 static void add_if_cn(struct edoc_trust *t, X509 *x, const char *cn)
@@ -138,8 +76,8 @@ static void add_if_cn(struct edoc_trust *t, X509 *x, const char *cn)
 
 static void trust_embedded(struct edoc_trust *t, const char *xml, const char *cn)
 {
-	static const char *const tags[] = { "X509Certificate>", "EncapsulatedX509Certificate",
-					    "EncapsulatedTimeStamp", "EncapsulatedOCSPValue" };
+	static const char *const tags[] = {"X509Certificate>", "EncapsulatedX509Certificate", "EncapsulatedTimeStamp",
+					   "EncapsulatedOCSPValue"};
 	size_t k;
 
 	for (k = 0; k < 4; k++) {
@@ -185,8 +123,7 @@ static void trust_embedded(struct edoc_trust *t, const char *xml, const char *cn
 	}
 }
 
-static struct edoc_trust *trust_of(const char *const *files, const char *xml,
-				   const char *const *cns)
+static struct edoc_trust *trust_of(const char *const *files, const char *xml, const char *const *cns)
 {
 	struct edoc_trust *t = edoc_trust_new();
 	struct edoc_err e;
@@ -204,44 +141,18 @@ static struct edoc_trust *trust_of(const char *const *files, const char *xml,
 	return t;
 }
 
-/* ---- verdicts ---- */
-
-static void check_one(const struct edoc *doc, const struct edoc_trust *t,
-		      enum edoc_indication ind, enum edoc_subindication sub, const char *reason)
-{
-	struct edoc_verify_opts o = { t, 1, 0 };
-	struct edoc_report rep;
-	int status = edoc_verify(doc, &o, &rep);
-	const struct edoc_sig_result *s;
-
-	if (rep.nsigs != 1)
-		fail_msg("%zu results", rep.nsigs);
-	s = &rep.sigs[0];
-	if (s->ind != ind || (ind != EDOC_TOTAL_PASSED && s->sub != sub) ||
-	    (reason && (!s->reason || !strstr(s->reason, reason)))) {
-		char *txt = edoc_report_text(&rep);
-
-		print_message("%s", txt);
-		free(txt);
-		edoc_report_free(&rep);
-		fail_msg("expected %s/%s", edoc_indication_name(ind), edoc_subindication_name(sub));
-	}
-	assert_int_equal(status, ind == EDOC_TOTAL_PASSED ? 0 : ind == EDOC_TOTAL_FAILED ? 1 : 2);
-	edoc_report_free(&rep);
-}
-
-static const char *const tsl_cns[] = { "TEST of ESTEID-SK 2011", "TEST of SK OCSP RESPONDER 2011",
-				       "DEMO of SK TSA 2014", NULL };
+static const char *const tsl_cns[] = {"TEST of ESTEID-SK 2011", "TEST of SK OCSP RESPONDER 2011", "DEMO of SK TSA 2014",
+				      NULL};
 
 /* tsl.asice: XAdES-LT, RSA, C14N 1.1, SK test PKI (2016). */
 static void tsl_container(void **state)
 {
 	struct edoc *doc = open_shared("tsl.asice");
 	char *xml = sig_xml(doc);
-	static const char *const ca[] = { "ca.crt", NULL };
+	static const char *const ca[] = {"ca.crt", NULL};
 	struct edoc_trust *none = edoc_trust_new(), *theirs = trust_of(ca, NULL, NULL);
 	struct edoc_trust *t = trust_of(NULL, xml, tsl_cns);
-	struct edoc_verify_opts o = { t, 1, 0 };
+	struct edoc_verify_opts o = {t, 1, 0};
 	struct edoc_report rep;
 
 	(void)state;
@@ -264,15 +175,12 @@ static void tsl_container(void **state)
 
 	/* without the TSA, or without the OCSP responder, it cannot pass */
 	{
-		static const char *const no_tsa[] = { "TEST of ESTEID-SK 2011",
-						      "TEST of SK OCSP RESPONDER 2011", NULL };
-		static const char *const no_ocsp[] = { "TEST of ESTEID-SK 2011",
-						       "DEMO of SK TSA 2014", NULL };
+		static const char *const no_tsa[] = {"TEST of ESTEID-SK 2011", "TEST of SK OCSP RESPONDER 2011", NULL};
+		static const char *const no_ocsp[] = {"TEST of ESTEID-SK 2011", "DEMO of SK TSA 2014", NULL};
 		struct edoc_trust *a = trust_of(NULL, xml, no_tsa), *b = trust_of(NULL, xml, no_ocsp);
 
 		/* no proof of time: the certificate expired in 2018 */
-		check_one(doc, a, EDOC_INDETERMINATE, EDOC_SUB_OUT_OF_BOUNDS_NO_POE,
-			  "time-stamp authority");
+		check_one(doc, a, EDOC_INDETERMINATE, EDOC_SUB_OUT_OF_BOUNDS_NO_POE, "time-stamp authority");
 		check_one(doc, b, EDOC_INDETERMINATE, EDOC_SUB_TRY_LATER, "OCSP responder");
 		edoc_trust_free(a);
 		edoc_trust_free(b);
@@ -329,8 +237,8 @@ static void tsl_flip_one_byte(void **state)
 	free(bad);
 
 	/* a reference digest in SignedInfo */
-	bad = replace(xml, "GBIQ+PnHecJtodmyB1veAScwLuDj/KOMmoP1sd2OXTs=",
-		      "HBIQ+PnHecJtodmyB1veAScwLuDj/KOMmoP1sd2OXTs=");
+	bad = replace(xml,
+		      "GBIQ+PnHecJtodmyB1veAScwLuDj/KOMmoP1sd2OXTs=", "HBIQ+PnHecJtodmyB1veAScwLuDj/KOMmoP1sd2OXTs=");
 	set_sig(doc, bad);
 	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE, "test.txt");
 	free(bad);
@@ -379,23 +287,21 @@ static void test_container(void **state)
 {
 	struct edoc *doc = open_shared("test.asice");
 	char *xml = sig_xml(doc), *bad;
-	static const char *const ca[] = { "ca.crt", NULL };
-	static const char *const inter[] = { "inter.crt", NULL };
-	static const char *const both[] = { "ca.crt", "inter.crt", NULL };
-	static const char *const embedded[] = { "libdigidocpp Inter",
-						"TEST of SK OCSP RESPONDER 2011", NULL };
-	static const char *const inter_only[] = { "libdigidocpp Inter", NULL };
+	static const char *const ca[] = {"ca.crt", NULL};
+	static const char *const inter[] = {"inter.crt", NULL};
+	static const char *const both[] = {"ca.crt", "inter.crt", NULL};
+	static const char *const embedded[] = {"libdigidocpp Inter", "TEST of SK OCSP RESPONDER 2011", NULL};
+	static const char *const inter_only[] = {"libdigidocpp Inter", NULL};
 	struct edoc_trust *tca = trust_of(ca, NULL, NULL), *tin = trust_of(inter, NULL, NULL);
 	struct edoc_trust *tboth = trust_of(both, NULL, NULL);
 	struct edoc_trust *temb = trust_of(NULL, xml, embedded);
 	struct edoc_trust *tio = trust_of(NULL, xml, inter_only);
-	struct edoc_verify_opts o = { temb, 1, 0 };
+	struct edoc_verify_opts o = {temb, 1, 0};
 	struct edoc_report rep;
 
 	(void)state;
 	check_one(doc, NULL, EDOC_INDETERMINATE, EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND, NULL);
-	check_one(doc, tca, EDOC_INDETERMINATE, EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND,
-		  "certificate signature failure");
+	check_one(doc, tca, EDOC_INDETERMINATE, EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND, "certificate signature failure");
 	check_one(doc, tin, EDOC_INDETERMINATE, EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND, NULL);
 	check_one(doc, tboth, EDOC_INDETERMINATE, EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND, NULL);
 	/* the intermediate trusted, but not the OCSP responder: the time-mark
@@ -433,8 +339,8 @@ static void forged_container(void **state)
 {
 	struct edoc *doc = open_shared("forged_lt.asice");
 	char *xml = sig_xml(doc);
-	static const char *const all[] = { "Test EEGovCA2025", "TEST of SK ID Solutions ROOT G1E",
-					   "Test ESTEID2025", "TEST of ESTEID2018", NULL };
+	static const char *const all[] = {"Test EEGovCA2025", "TEST of SK ID Solutions ROOT G1E", "Test ESTEID2025",
+					  "TEST of ESTEID2018", NULL};
 	struct edoc_trust *t = trust_of(NULL, xml, all);
 
 	(void)state;
@@ -452,10 +358,10 @@ static void container_level_verdicts(void **state)
 		int status;
 		const char *why;
 	} cases[] = {
-		{ "asice-path.asice", 1, NULL },   /* readable, but not signed */
-		{ "asice-relative.asice", 3, "\"..\"" },
-		{ "dot.asice", 3, "\".\"" },
-		{ "pt-empty.asice", 3, "empty name" },
+	    {"asice-path.asice", 1, NULL}, /* readable, but not signed */
+	    {"asice-relative.asice", 3, "\"..\""},
+	    {"dot.asice", 3, "\".\""},
+	    {"pt-empty.asice", 3, "empty name"},
 	};
 	size_t i;
 
@@ -464,7 +370,7 @@ static void container_level_verdicts(void **state)
 		struct edoc_err e;
 		size_t n;
 		unsigned char *p = edoc_read_file(shared(cases[i].file), 1 << 20, &n, &e);
-		struct edoc_verify_opts o = { NULL, 1, 0 };
+		struct edoc_verify_opts o = {NULL, 1, 0};
 		struct edoc_report rep;
 
 		assert_non_null(p);
@@ -489,8 +395,7 @@ static void wrapping_refused(void **state)
 
 	(void)state;
 	/* a second element with the SignedProperties' Id */
-	bad = replace(xml, "<xades:SignerRole>",
-		      "<xades:SignerRole Id=\"S0-SignedProperties\">");
+	bad = replace(xml, "<xades:SignerRole>", "<xades:SignerRole Id=\"S0-SignedProperties\">");
 	set_sig(doc, bad);
 	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, "more than once");
 	free(bad);
@@ -500,10 +405,11 @@ static void wrapping_refused(void **state)
 	a = strstr(xml, "<xades:SignedProperties");
 	b = strstr(xml, "</xades:SignedProperties>") + strlen("</xades:SignedProperties>");
 	sp = strndup(a, (size_t)(b - a));
-	moved = replace(xml, sp, "<xades:SignedProperties Id=\"S0-fake\"><xades:SignedSignatureProperties>"
-				 "<xades:SigningTime>2020-01-01T00:00:00Z</xades:SigningTime>"
-				 "<xades:SigningCertificate/></xades:SignedSignatureProperties>"
-				 "</xades:SignedProperties>");
+	moved = replace(xml, sp,
+			"<xades:SignedProperties Id=\"S0-fake\"><xades:SignedSignatureProperties>"
+			"<xades:SigningTime>2020-01-01T00:00:00Z</xades:SigningTime>"
+			"<xades:SigningCertificate/></xades:SignedSignatureProperties>"
+			"</xades:SignedProperties>");
 	bad = replace(moved, "<xades:UnsignedSignatureProperties>", "");
 	free(moved);
 	moved = malloc(strlen(bad) + strlen(sp) + 64);
@@ -588,8 +494,7 @@ static void wrapping_refused(void **state)
 	/* a data file added to the signed container */
 	set_sig(doc, xml);
 	assert_int_equal(edoc_add_file(doc, "added.txt", NULL, "unsigned", 8, NULL), 0);
-	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE,
-		  "\"added.txt\" is not covered");
+	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, "\"added.txt\" is not covered");
 
 	edoc_trust_free(t);
 	free(xml);
@@ -600,14 +505,13 @@ static void wrapping_refused(void **state)
 
 static unsigned char *container_with(const char *manifest, const char *sig, size_t *len)
 {
-	static const char *const names[] = { "test.txt", NULL };
+	static const char *const names[] = {"test.txt", NULL};
 	char *man = tz_manifest(names);
 	struct tz_entry v[] = {
-		TZ_MIMETYPE,
-		{ "META-INF/manifest.xml", manifest ? manifest : man,
-		  strlen(manifest ? manifest : man), 1, 0 },
-		{ "test.txt", "test", 4, 0, 0 },
-		{ "META-INF/signatures0.xml", sig, sig ? strlen(sig) : 0, 1, 0 },
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", manifest ? manifest : man, strlen(manifest ? manifest : man), 1, 0},
+	    {"test.txt", "test", 4, 0, 0},
+	    {"META-INF/signatures0.xml", sig, sig ? strlen(sig) : 0, 1, 0},
 	};
 	unsigned char *p = tz_build(v, sig ? 4 : 3, len);
 
@@ -673,8 +577,7 @@ static void hostile_xml_refused(void **state)
 	w1 = fd >= 0 ? watch(fd, sent) : -1;
 	w2 = fd >= 0 ? watch(fd, dtdp) : -1;
 	if (w1 < 0 || w2 < 0) {
-		print_message("inotify unavailable (%s): sentinel reads not observed\n",
-			      strerror(errno));
+		print_message("inotify unavailable (%s): sentinel reads not observed\n", strerror(errno));
 	} else {
 		/* control: an open is seen */
 		FILE *f = fopen(sent, "r");
@@ -687,7 +590,7 @@ static void hostile_xml_refused(void **state)
 	}
 	t0 = clock();
 	for (i = 0; i < 6; i++) {
-		struct edoc_verify_opts o = { NULL, 1, 0 };
+		struct edoc_verify_opts o = {NULL, 1, 0};
 		struct edoc_report rep;
 		size_t len;
 		unsigned char *zip = container_with(NULL, payloads[i], &len);
@@ -710,7 +613,7 @@ static void hostile_xml_refused(void **state)
 		free(zip);
 	}
 	{
-		struct edoc_verify_opts o = { NULL, 1, 0 };
+		struct edoc_verify_opts o = {NULL, 1, 0};
 		struct edoc_report rep;
 		unsigned char *attr = edoc_read_file(shared("xml-bomb-attr.xml"), 1 << 20, &blen, &e);
 		size_t len;
@@ -740,21 +643,21 @@ static void hostile_xml_refused(void **state)
 static void garbage_signature_files(void **state)
 {
 	static const char *const sigs[] = {
-		"",
-		"not xml",
-		"<a/>",
-		"<asic:XAdESSignatures xmlns:asic=\"" NS_ASIC "\"/>",
-		"<asic:XAdESSignatures xmlns:asic=\"" NS_ASIC "\"><ds:Signature xmlns:ds=\"" NS_DS
-		"\"/></asic:XAdESSignatures>",
-		"<asic:XAdESSignatures xmlns:asic=\"" NS_ASIC "\"><ds:Signature xmlns:ds=\"" NS_DS
-		"\" Id=\"S0\"><ds:SignedInfo/><ds:SignatureValue>AAAA</ds:SignatureValue>"
-		"</ds:Signature></asic:XAdESSignatures>",
+	    "",
+	    "not xml",
+	    "<a/>",
+	    "<asic:XAdESSignatures xmlns:asic=\"" NS_ASIC "\"/>",
+	    "<asic:XAdESSignatures xmlns:asic=\"" NS_ASIC "\"><ds:Signature xmlns:ds=\"" NS_DS
+	    "\"/></asic:XAdESSignatures>",
+	    "<asic:XAdESSignatures xmlns:asic=\"" NS_ASIC "\"><ds:Signature xmlns:ds=\"" NS_DS
+	    "\" Id=\"S0\"><ds:SignedInfo/><ds:SignatureValue>AAAA</ds:SignatureValue>"
+	    "</ds:Signature></asic:XAdESSignatures>",
 	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		struct edoc_verify_opts o = { NULL, 1, 0 };
+		struct edoc_verify_opts o = {NULL, 1, 0};
 		struct edoc_report rep;
 		size_t len;
 		unsigned char *zip = container_with(NULL, sigs[i], &len);
@@ -773,12 +676,10 @@ static void dn_strings(void **state)
 
 	(void)state;
 	X509_NAME_add_entry_by_txt(n, "C", MBSTRING_UTF8, (unsigned char *)"EE", -1, -1, 0);
-	X509_NAME_add_entry_by_txt(n, "O", MBSTRING_UTF8, (unsigned char *)"Zetes Estonia O\xc3\x9c",
-				   -1, -1, 0);
-	X509_NAME_add_entry_by_txt(n, "organizationIdentifier", MBSTRING_UTF8,
-				   (unsigned char *)"NTREE-17066049", -1, -1, 0);
-	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (unsigned char *)"Test ESTEID2025", -1,
+	X509_NAME_add_entry_by_txt(n, "O", MBSTRING_UTF8, (unsigned char *)"Zetes Estonia O\xc3\x9c", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(n, "organizationIdentifier", MBSTRING_UTF8, (unsigned char *)"NTREE-17066049", -1,
 				   -1, 0);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (unsigned char *)"Test ESTEID2025", -1, -1, 0);
 	assert_int_equal(cr_name_cmp_str(n, "CN=Test ESTEID2025,2.5.4.97=#0c0e4e545245452d3137303636"
 					    "303439,O=Zetes Estonia O\xc3\x9c,C=EE"),
 			 0);
@@ -795,16 +696,11 @@ static void dn_strings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(tsl_container),
-		cmocka_unit_test(tsl_flip_one_byte),
-		cmocka_unit_test(tsl_timestamp_replayed),
-		cmocka_unit_test(test_container),
-		cmocka_unit_test(forged_container),
-		cmocka_unit_test(container_level_verdicts),
-		cmocka_unit_test(wrapping_refused),
-		cmocka_unit_test(hostile_xml_refused),
-		cmocka_unit_test(garbage_signature_files),
-		cmocka_unit_test(dn_strings),
+	    cmocka_unit_test(tsl_container),           cmocka_unit_test(tsl_flip_one_byte),
+	    cmocka_unit_test(tsl_timestamp_replayed),  cmocka_unit_test(test_container),
+	    cmocka_unit_test(forged_container),        cmocka_unit_test(container_level_verdicts),
+	    cmocka_unit_test(wrapping_refused),        cmocka_unit_test(hostile_xml_refused),
+	    cmocka_unit_test(garbage_signature_files), cmocka_unit_test(dn_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

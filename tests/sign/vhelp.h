@@ -1,0 +1,117 @@
+/* vhelp.h — helpers shared by the signature tests: editing signature XML
+ * and checking verdicts. Header-only, included by tests/unit/test_sign*.c as
+ * "../sign/vhelp.h" after testutil.h. */
+#ifndef EPAK_TESTS_SIGN_VHELP_H
+#define EPAK_TESTS_SIGN_VHELP_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sign/edoc.h"
+#include "sign/internal.h"
+#include "sign/verify.h"
+
+/* A new string with the first `from` replaced by `to`. */
+static inline char *replace(const char *s, const char *from, const char *to)
+{
+	const char *p = strstr(s, from);
+	size_t a, b, c;
+	char *out;
+
+	if (!p)
+		fail_msg("\"%.60s\" not found", from);
+	a = (size_t)(p - s);
+	b = strlen(to);
+	c = strlen(p + strlen(from));
+	out = malloc(a + b + c + 1);
+	memcpy(out, s, a);
+	memcpy(out + a, to, b);
+	memcpy(out + a + b, p + strlen(from), c + 1);
+	return out;
+}
+
+/* The base64 content of the first element whose start tag begins with
+ * `tag` (e.g. "<xades:EncapsulatedOCSPValue"): start and end offsets. */
+static inline void element_b64(const char *xml, const char *tag, size_t *start, size_t *end)
+{
+	const char *p = strstr(xml, tag), *q;
+
+	if (!p)
+		fail_msg("%s not found", tag);
+	p = strchr(p, '>') + 1;
+	q = strchr(p, '<');
+	*start = (size_t)(p - xml);
+	*end = (size_t)(q - xml);
+}
+
+/* Decodes that element, changes one bit of the last byte of the first
+ * occurrence of `needle` (or of the middle byte when needle is ""), and
+ * encodes it again. */
+static inline char *tamper_der(const char *xml, const char *tag, const char *needle)
+{
+	size_t s, e, n, i;
+	char *b64, *enc, *out;
+	unsigned char *der;
+	size_t nl = strlen(needle);
+
+	element_b64(xml, tag, &s, &e);
+	b64 = strndup(xml + s, e - s);
+	der = sx_b64_decode(b64, &n);
+	assert_non_null(der);
+	if (nl == 0) {
+		der[n / 2] ^= 0x01; /* no needle: the middle byte */
+	} else {
+		for (i = 0; i + nl <= n; i++)
+			if (memcmp(der + i, needle, nl) == 0)
+				break;
+		if (i + nl > n)
+			fail_msg("\"%s\" not in the DER of %s", needle, tag);
+		der[i + nl - 1] ^= 0x01;
+	}
+	enc = sx_b64_encode(der, n);
+	out = malloc(strlen(xml) + strlen(enc) + 1);
+	memcpy(out, xml, s);
+	memcpy(out + s, enc, strlen(enc));
+	memcpy(out + s + strlen(enc), xml + e, strlen(xml + e) + 1);
+	free(enc);
+	free(der);
+	free(b64);
+	return out;
+}
+
+/* ---- verdicts ---- */
+
+/* Validates doc (offline unless online is set) and checks signature idx. */
+static inline void check_sig(const struct edoc *doc, const struct edoc_trust *t, int online, size_t idx,
+			     enum edoc_indication ind, enum edoc_subindication sub, const char *reason)
+{
+	struct edoc_verify_opts o = {t, !online, 0};
+	struct edoc_report rep;
+	int status = edoc_verify(doc, &o, &rep);
+	const struct edoc_sig_result *s;
+
+	if (rep.nsigs <= idx)
+		fail_msg("%zu results", rep.nsigs);
+	s = &rep.sigs[idx];
+	if (s->ind != ind || (ind != EDOC_TOTAL_PASSED && s->sub != sub) ||
+	    (reason && (!s->reason || !strstr(s->reason, reason)))) {
+		char *txt = edoc_report_text(&rep);
+
+		print_message("%s", txt);
+		free(txt);
+		edoc_report_free(&rep);
+		fail_msg("expected %s/%s", edoc_indication_name(ind), edoc_subindication_name(sub));
+	}
+	if (rep.nsigs == 1)
+		assert_int_equal(status, ind == EDOC_TOTAL_PASSED ? 0 : ind == EDOC_TOTAL_FAILED ? 1 : 2);
+	edoc_report_free(&rep);
+}
+
+static inline void check_one(const struct edoc *doc, const struct edoc_trust *t, enum edoc_indication ind,
+			     enum edoc_subindication sub, const char *reason)
+{
+	check_sig(doc, t, 0, 0, ind, sub, reason);
+}
+
+#endif
