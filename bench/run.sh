@@ -36,6 +36,7 @@ events { worker_connections 1024; }
 http {
 	access_log $WORK/nginx-access.log;
 	sendfile on; tcp_nodelay on; keepalive_requests 100000;
+	open_file_cache max=64 inactive=60s; open_file_cache_valid 60s; etag on;
 	default_type text/html;
 	server {
 		listen 127.0.0.1:$NP;
