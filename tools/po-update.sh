@@ -9,7 +9,8 @@ make -s build/epak
 {
 	printf 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
 	./build/epak msgids --templates templates
-} > build/templates.pot
+} > build/templates-raw.pot
+msguniq --use-first --no-wrap -o build/templates.pot build/templates-raw.pot
 xgettext --from-code=UTF-8 --language=C --keyword=N_ --keyword=i18n_tr:2 --add-comments \
 	--no-wrap -o build/c.pot $(find src -name '*.c' | sort)
 msgcat --use-first --no-wrap -o po/epak.pot build/templates.pot build/c.pot

@@ -40,6 +40,7 @@ static const struct key keys[] = {
 	{ "log-level", K_STR, OFF(log_level), "info", "error, warn, info or debug" },
 	{ "access-log", K_BOOL, OFF(access_log), "1", "one log line per request (method, path, status, bytes, microseconds)" },
 	{ "public-url", K_STR, OFF(public_url), "", "the portal's public address, e.g. https://epak.example.lv" },
+	{ "trust", K_STR, OFF(trust), "", "PEM file of the certification authorities trusted for e-signatures" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -29,6 +29,7 @@ struct config {
 	char *log_level;     /* error, warn, info, debug */
 	int access_log;      /* one line per request */
 	char *public_url;    /* how people reach the portal, for absolute links */
+	char *trust;         /* PEM file of certificates trusted for e-signatures */
 	int layer;           /* which source is being read: file 0, env 1, flags 2 */
 	int listen_layer;    /* the source the listen list came from */
 };

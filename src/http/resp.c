@@ -188,7 +188,7 @@ static void send_raw(struct req *r, int status, const char *content_type, const 
 	add_security_headers(r);
 	if (flags & RESP_IMMUTABLE)
 		ADD_HEADER(h, H2O_TOKEN_CACHE_CONTROL, "public, max-age=31536000, immutable");
-	else if ((flags & RESP_NO_STORE) || status >= 400 || r->csrf_cookie_new)
+	else if ((flags & RESP_NO_STORE) || status >= 400 || r->csrf_cookie)
 		ADD_HEADER(h, H2O_TOKEN_CACHE_CONTROL, "no-store");
 	else
 		ADD_HEADER(h, H2O_TOKEN_CACHE_CONTROL, "no-cache");

@@ -16,6 +16,7 @@
 #include "http/http.h"
 #include "http/static.h"
 #include "http/worker.h"
+#include "sign/verify.h"
 #include "store/db.h"
 #include "tmpl/mustache.h"
 
@@ -162,6 +163,15 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t errlen
 	app->statics = static_load(cfg->static_dir, err, errlen);
 	if (!app->statics)
 		return -1;
+	if (*cfg->trust) {
+		struct edoc_err e;
+
+		app->trust = edoc_trust_new();
+		if (!app->trust || edoc_trust_add_file(app->trust, cfg->trust, &e) != 0) {
+			snprintf(err, errlen, "trust: %s", app->trust ? e.msg : "out of memory");
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -172,6 +182,7 @@ void app_close(struct app *app)
 	for (l = 0; l < LANG__COUNT; l++)
 		tmpl_set_free(app->tmpl[l]);
 	static_free(app->statics);
+	edoc_trust_free(app->trust);
 	pthread_rwlock_destroy(&app->tmpl_lock);
 	i18n_shutdown();
 }

@@ -18,6 +18,7 @@ struct tmpl_set;
 struct static_files;
 struct db;
 struct req;
+struct edoc_trust;
 
 struct app {
 	const struct config *cfg;
@@ -32,6 +33,7 @@ struct app {
 	atomic_uint_fast64_t revision; /* bumped when published content changes */
 	char db_url[1024];          /* the PostgreSQL URL or the SQLite file */
 	char tmp_dir[1024];         /* data/tmp: spilled uploads */
+	struct edoc_trust *trust;   /* anchors for checking signatures, or NULL */
 };
 
 /* Loads templates, static files, translations and the server secret.

@@ -63,6 +63,11 @@ int render_to(struct req *r, const char *name, json_t *ctx, struct buf *out)
 
 void render(struct req *r, int status, const char *name, json_t *ctx)
 {
+	render_flags(r, status, name, ctx, 0);
+}
+
+void render_flags(struct req *r, int status, const char *name, json_t *ctx, unsigned flags)
+{
 	struct buf b = BUF_INIT;
 
 	if (render_to(r, name, ctx, &b) != 0) {
@@ -71,7 +76,7 @@ void render(struct req *r, int status, const char *name, json_t *ctx)
 			resp_error(r, ERR_INTERNAL, NULL);
 		return;
 	}
-	resp_send_buf(r, status, "text/html; charset=utf-8", &b, 0);
+	resp_send_buf(r, status, "text/html; charset=utf-8", &b, flags);
 }
 
 int web_render_error(struct req *r, enum err_code code, const char *detail, struct buf *out)

@@ -12,6 +12,8 @@ const struct route web_routes[] = {
 	{ "GET", "/atsauksmes", page_feedback, 0 },
 	{ "POST", "/atsauksmes", form_feedback, ROUTE_FORM | ROUTE_CSRF },
 	{ "GET", "/atsauksmes/paldies", page_feedback_thanks, ROUTE_CACHE },
+	{ "GET", "/parbaudit", page_verify, 0 },
+	{ "POST", "/parbaudit", form_verify, ROUTE_FORM | ROUTE_CSRF },
 	{ "GET", "/static/{file}", page_static, 0 },
 	{ "GET", "/robots.txt", page_robots, 0 },
 	{ "GET", "/favicon.ico", page_favicon, 0 },

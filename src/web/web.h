@@ -16,6 +16,7 @@
 json_t *page_ctx(struct req *r, const char *title_msgid, const char *current);
 /* Renders template name with ctx (consumed) and answers with status. */
 void render(struct req *r, int status, const char *name, json_t *ctx);
+void render_flags(struct req *r, int status, const char *name, json_t *ctx, unsigned resp_flags);
 /* Renders into out; 0 on success. ctx is consumed. */
 int render_to(struct req *r, const char *name, json_t *ctx, struct buf *out);
 
@@ -36,5 +37,7 @@ int page_static(struct req *r);
 int page_robots(struct req *r);
 int page_favicon(struct req *r);
 int api_health(struct req *r);
+int page_verify(struct req *r);
+int form_verify(struct req *r);
 
 #endif

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { startServer, root } from '../lib/server.js';
 import { launch, axe, formatViolations } from '../lib/browser.js';
 
-const pages = ['/', '/palidziba', '/drosiba', '/e-zime', '/atsauksmes', '/atsauksmes/paldies', '/nav-tada-lapa'];
+const pages = ['/', '/palidziba', '/drosiba', '/e-zime', '/atsauksmes', '/atsauksmes/paldies', '/parbaudit', '/nav-tada-lapa'];
 const shots = path.join(root, 'tests/out/screenshots');
 
 let srv;
@@ -120,5 +120,23 @@ test('the language switch leads to the same page in English and back', async () 
   await page.click('a.lang-switch');
   assert.match(page.url(), /\/drosiba$/);
   assert.equal(await page.textContent('h1'), 'Vai tas ir droši? Jā!');
+  await ctx.close();
+});
+
+test('a signed document is checked in the browser: accessible report, files download', async () => {
+  const shared = process.env.EPAK_SHARED || path.resolve(root, '../shared');
+  const ctx = await browser.newContext({ bypassCSP: true, acceptDownloads: true });
+  const page = await ctx.newPage();
+  await page.goto(srv.base + '/parbaudit');
+  await page.setInputFiles('#edoc', path.join(shared, 'testdata/asice/libdigidocpp/test.asice'));
+  await page.click('button[type=submit]');
+  assert.equal(await page.textContent('h1'), 'Paraksta pārbaudes rezultāts');
+  const v = await axe(page);
+  assert.equal(v.length, 0, formatViolations(v));
+  await page.screenshot({ path: path.join(shots, 'lv_parbaudit_report.png'), fullPage: true });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('a[download]')]);
+  assert.equal(download.suggestedFilename(), 'test1.txt');
+  const file = await download.path();
+  assert.ok(fs.readFileSync(file).length > 0);
   await ctx.close();
 });
