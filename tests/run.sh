@@ -26,6 +26,16 @@ count() { # name passed failed
 pg_start "$OUT/pg" || { echo "could not start PostgreSQL"; count postgresql 0 1; }
 trap 'pg_stop' EXIT
 
+echo "== lint (banned functions, SQL built with printf, cppcheck)"
+if tools/lint.sh >"$OUT/lint.log" 2>&1; then
+	printf '  %-28s %4d passed %4d failed\n' lint 1 0
+	count lint 1 0
+else
+	printf '  %-28s %4d passed %4d failed\n' lint 0 1
+	grep -v "not formatted" "$OUT/lint.log" | tail -20
+	count lint 0 1
+fi
+
 echo "== unit tests (cmocka, ASan+UBSan)"
 for t in build/asan/tests/test_*; do
 	[ -x "$t" ] || continue

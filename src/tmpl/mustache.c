@@ -1002,6 +1002,7 @@ static const struct tmpl *set_find(const struct tmpl_set *set, const char *name)
 
 	if (!set->ntmpls)
 		return NULL;
+	memset(&key, 0, sizeof(key));
 	key.name = name;
 	return bsearch(&key, set->tmpls, set->ntmpls, sizeof(key), tmpl_cmp);
 }
