@@ -1068,7 +1068,12 @@ static void verify_signature(struct vsig *v)
 			break;
 		}
 		sk_X509_push(v->pool, fetched);
-		warn(v, "CA certificate fetched online for %s", "the certificate path");
+		{
+			char *cn = cr_name_entry(X509_get_subject_name(fetched), NID_commonName);
+
+			warn(v, "CA certificate \"%s\" fetched online", cn ? cn : "?");
+			free(cn);
+		}
 	}
 	if (!chain) {
 		enum edoc_indication ind;
