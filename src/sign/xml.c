@@ -26,6 +26,29 @@ void sx_init(void)
 	pthread_once(&sx_once, sx_init_once);
 }
 
+/* libxml2 reports some errors (encodings, c14n) through its per-thread
+ * generic handler, which prints to stderr; ours go into verdicts instead. */
+static void silent(void *ctx, const char *msg, ...)
+{
+}
+
+struct quiet {
+	xmlGenericErrorFunc func;
+	void *ctx;
+};
+
+static void quiet_begin(struct quiet *q)
+{
+	q->func = xmlGenericError;
+	q->ctx = xmlGenericErrorContext;
+	xmlSetGenericErrorFunc(NULL, silent);
+}
+
+static void quiet_end(const struct quiet *q)
+{
+	xmlSetGenericErrorFunc(q->ctx, q->func);
+}
+
 struct parse_state {
 	int doctype;
 	char first[160];
@@ -59,8 +82,10 @@ xmlDocPtr sx_parse(const void *p, size_t n, struct edoc_err *e)
 	struct parse_state st;
 	xmlParserCtxtPtr ctxt = NULL;
 	xmlDocPtr doc = NULL;
+	struct quiet q;
 
 	sx_init();
+	quiet_begin(&q);
 	memset(&st, 0, sizeof(st));
 	if (n == 0 || n > INT_MAX) {
 		edoc_err_set(e, "XML: empty or too large");
@@ -109,6 +134,7 @@ out:
 		ctxt->_private = NULL;
 		xmlFreeParserCtxt(ctxt);
 	}
+	quiet_end(&q);
 	return doc;
 }
 
@@ -264,6 +290,7 @@ static int out_close(void *ctx)
 int sx_c14n(xmlNodePtr apex, const struct c14n_method *m, char **prefixes, struct buf *out)
 {
 	xmlOutputBufferPtr ob;
+	struct quiet q;
 	int rc;
 
 	if (!apex || !apex->doc)
@@ -271,9 +298,11 @@ int sx_c14n(xmlNodePtr apex, const struct c14n_method *m, char **prefixes, struc
 	ob = xmlOutputBufferCreateIO(out_write, out_close, out, NULL);
 	if (!ob)
 		return -1;
+	quiet_begin(&q);
 	rc = xmlC14NExecute(apex->doc, in_subtree, apex, m->mode, (xmlChar **)prefixes, m->comments, ob);
 	if (xmlOutputBufferClose(ob) < 0)
 		rc = -1;
+	quiet_end(&q);
 	if (rc < 0 || !buf_ok(out))
 		return -1;
 	return 0;
