@@ -1,0 +1,612 @@
+/* data.c — the search's data tables, read when an index is built so editors
+ * can change them without a rebuild of the program:
+ *
+ *   lexicon.tsv    folded form -> Latvian lemma(s), generated from hunspell-lv
+ *                  by tools/search-lexicon.py
+ *   synonyms.tsv   curated synonyms, abbreviations and colloquial names
+ *   best-bets.tsv  queries whose answer an editor fixes
+ *
+ * Formats are in docs/search.md and at the top of each file. Also here: the
+ * mapping from a word to its index terms, shared by build and query.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "search/internal.h"
+
+#define DATA_MAX_FILE ((size_t)32 * 1024 * 1024)
+#define LEX_MAX_LEMMAS 8
+
+struct lex_entry {
+	uint32_t key;	  /* offset of the folded form in pool */
+	uint32_t lemmas;  /* offset of the first lemma; they follow NUL-separated */
+	uint32_t nlemmas;
+};
+
+struct lexicon {
+	char *pool;
+	size_t npool;
+	struct lex_entry *e;
+	size_t n;
+	uint32_t *slots; /* entry index + 1, 0 = empty */
+	size_t nslots;
+};
+
+static uint32_t hash_bytes(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/* Reads a whole file; a missing file is an empty one (*len = 0, NULL). */
+static int read_file(const char *path, char **out, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = NULL;
+	struct buf b = BUF_INIT;
+	char chunk[65536];
+	size_t k;
+	int rc = -1;
+
+	*out = NULL;
+	*len = 0;
+	f = fopen(path, "rb");
+	if (!f) {
+		if (errno == ENOENT)
+			rc = 0;
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	buf_init(&b, DATA_MAX_FILE);
+	while ((k = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&b, chunk, k);
+	if (ferror(f) || !buf_ok(&b)) {
+		snprintf(err, errlen, "%s: unreadable or larger than %zu bytes", path, DATA_MAX_FILE);
+		goto out;
+	}
+	buf_putc(&b, '\0');
+	if (!buf_ok(&b)) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	*out = buf_steal(&b, len);
+	*len -= 1;
+	rc = 0;
+out:
+	buf_free(&b);
+	if (f)
+		fclose(f);
+	return rc;
+}
+
+/* Splits a line at TABs in place; returns the number of fields (≤ max). */
+static size_t split_tabs(char *line, char **fields, size_t max)
+{
+	size_t n = 0;
+	char *p = line;
+
+	while (n < max) {
+		char *tab = strchr(p, '\t');
+
+		fields[n++] = p;
+		if (!tab)
+			break;
+		*tab = '\0';
+		p = tab + 1;
+	}
+	return n;
+}
+
+/* Iterates over the lines of text (modifying it): returns the next line
+ * with its number, skipping blank lines and '#' comments; NULL at the end. */
+static char *next_line(char **cursor, size_t *lineno)
+{
+	char *line, *nl;
+
+	while (*cursor && **cursor) {
+		line = *cursor;
+		nl = strchr(line, '\n');
+		if (nl) {
+			*nl = '\0';
+			*cursor = nl + 1;
+		} else {
+			*cursor = line + strlen(line);
+		}
+		(*lineno)++;
+		if (nl && nl > line && nl[-1] == '\r')
+			nl[-1] = '\0';
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		return line;
+	}
+	return NULL;
+}
+
+void lexicon_free(struct lexicon *lx)
+{
+	if (!lx)
+		return;
+	free(lx->pool);
+	free(lx->e);
+	free(lx->slots);
+	free(lx);
+}
+
+struct lexicon *lexicon_load(const char *path, char *err, size_t errlen)
+{
+	struct lexicon *lx = NULL;
+	char *text = NULL, *cursor, *line, *fields[LEX_MAX_LEMMAS + 1];
+	size_t len = 0, lineno = 0, cap = 0, i;
+	struct buf pool = BUF_INIT;
+	int ok = 0;
+
+	lx = calloc(1, sizeof(*lx));
+	if (!lx)
+		goto out;
+	if (path && read_file(path, &text, &len, err, errlen) != 0)
+		goto out;
+	buf_init(&pool, DATA_MAX_FILE);
+	buf_putc(&pool, '\0'); /* offset 0 is never an entry */
+	cursor = text;
+	while (text && (line = next_line(&cursor, &lineno)) != NULL) {
+		size_t nf = split_tabs(line, fields, LEX_MAX_LEMMAS + 1);
+		struct lex_entry *e;
+		char f[TOK_MAX + 1];
+		size_t fl;
+
+		if (nf < 2) {
+			snprintf(err, errlen, "%s:%zu: expected FORM<TAB>LEMMA", path, lineno);
+			goto out;
+		}
+		if (lx->n == cap) {
+			size_t ncap = cap ? cap * 2 : 4096;
+			struct lex_entry *ne = realloc(lx->e, ncap * sizeof(*ne));
+
+			if (!ne)
+				goto nomem;
+			lx->e = ne;
+			cap = ncap;
+		}
+		fl = fold_text(fields[0], strlen(fields[0]), f, sizeof(f));
+		if (fl == (size_t)-1 || fl == 0)
+			continue;
+		e = &lx->e[lx->n];
+		e->key = (uint32_t)pool.len;
+		buf_append(&pool, f, fl + 1);
+		e->lemmas = (uint32_t)pool.len;
+		e->nlemmas = 0;
+		for (i = 1; i < nf; i++) {
+			fl = fold_text(fields[i], strlen(fields[i]), f, sizeof(f));
+			if (fl == (size_t)-1 || fl == 0)
+				continue;
+			buf_append(&pool, f, fl + 1);
+			e->nlemmas++;
+		}
+		if (!buf_ok(&pool))
+			goto nomem;
+		if (e->nlemmas)
+			lx->n++;
+	}
+	lx->npool = pool.len;
+	lx->pool = buf_steal(&pool, NULL);
+	lx->nslots = 16;
+	while (lx->nslots < lx->n * 2)
+		lx->nslots *= 2;
+	lx->slots = calloc(lx->nslots, sizeof(*lx->slots));
+	if (!lx->slots || !lx->pool)
+		goto nomem;
+	for (i = 0; i < lx->n; i++) {
+		const char *k = lx->pool + lx->e[i].key;
+		size_t s = hash_bytes(k, strlen(k)) & (lx->nslots - 1);
+
+		while (lx->slots[s]) {
+			if (strcmp(lx->pool + lx->e[lx->slots[s] - 1].key, k) == 0)
+				break; /* a repeated form: the first line wins */
+			s = (s + 1) & (lx->nslots - 1);
+		}
+		if (!lx->slots[s])
+			lx->slots[s] = (uint32_t)(i + 1);
+	}
+	ok = 1;
+	goto out;
+nomem:
+	snprintf(err, errlen, "%s: out of memory", path ? path : "lexicon");
+out:
+	buf_free(&pool);
+	free(text);
+	if (!ok) {
+		lexicon_free(lx);
+		lx = NULL;
+	}
+	return lx;
+}
+
+size_t lexicon_lookup(const struct lexicon *lx, const char *fold, size_t n, const char **out, size_t max)
+{
+	size_t s, k = 0;
+	uint32_t i;
+
+	if (!lx || lx->n == 0)
+		return 0;
+	s = hash_bytes(fold, n) & (lx->nslots - 1);
+	while ((i = lx->slots[s]) != 0) {
+		const struct lex_entry *e = &lx->e[i - 1];
+		const char *key = lx->pool + e->key;
+
+		if (strlen(key) == n && memcmp(key, fold, n) == 0) {
+			const char *l = lx->pool + e->lemmas;
+			uint32_t j;
+
+			for (j = 0; j < e->nlemmas && k < max; j++) {
+				out[k++] = l;
+				l += strlen(l) + 1;
+			}
+			return k;
+		}
+		s = (s + 1) & (lx->nslots - 1);
+	}
+	return 0;
+}
+
+size_t lexicon_size(const struct lexicon *lx)
+{
+	return lx ? lx->n : 0;
+}
+
+size_t lexicon_bytes(const struct lexicon *lx)
+{
+	return lx ? lx->npool + lx->n * sizeof(struct lex_entry) + lx->nslots * sizeof(uint32_t) : 0;
+}
+
+/* ---- word -> index terms ---- */
+
+static void ts_add(struct termset *ts, char kind, const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > TOK_MAX || ts->n >= TERMSET_MAX || ts->used + n + 2 > sizeof(ts->buf))
+		return;
+	for (i = 0; i < ts->n; i++)
+		if (ts->len[i] == n + 1 && ts->s[i][0] == kind && memcmp(ts->s[i] + 1, s, n) == 0)
+			return;
+	ts->buf[ts->used] = kind;
+	memcpy(ts->buf + ts->used + 1, s, n);
+	ts->buf[ts->used + 1 + n] = '\0';
+	ts->s[ts->n] = ts->buf + ts->used;
+	ts->len[ts->n] = n + 1;
+	ts->n++;
+	ts->used += n + 2;
+}
+
+static void add_roots(const struct lexicon *lx, unsigned flags, const char *w, size_t n, struct termset *ts)
+{
+	const char *lem[LEX_MAX_LEMMAS];
+	size_t k = 0, i;
+
+	if (!(flags & SEARCH_NO_LEXICON))
+		k = lexicon_lookup(lx, w, n, lem, LEX_MAX_LEMMAS);
+	for (i = 0; i < k; i++)
+		ts_add(ts, TERM_ROOT, lem[i], strlen(lem[i]));
+	if (!(flags & SEARCH_NO_STEMMER))
+		ts_add(ts, TERM_ROOT, w, stem_lv(w, n));
+}
+
+void word_terms(const struct lexicon *lx, unsigned flags, const struct tok *t, int all_parts, struct termset *ts)
+{
+	char joined[TOK_MAX + 1];
+	size_t nj = 0, i, start;
+
+	ts->n = 0;
+	ts->used = 0;
+	if (t->toolong || t->nfold == 0)
+		return;
+	ts_add(ts, TERM_SURFACE, t->fold, t->nfold);
+	for (i = 0; i < t->nfold; i++)
+		if (t->fold[i] != '-')
+			joined[nj++] = t->fold[i];
+	joined[nj] = '\0';
+	if (t->hyphen)
+		ts_add(ts, TERM_SURFACE, joined, nj);
+	add_roots(lx, flags, joined, nj, ts);
+	ts_add(ts, TERM_EN, joined, stem_en(joined, nj));
+	if (!t->hyphen || !all_parts)
+		return;
+	for (start = 0, i = 0; i <= t->nfold; i++) {
+		if (i < t->nfold && t->fold[i] != '-')
+			continue;
+		if (i > start) {
+			ts_add(ts, TERM_SURFACE, t->fold + start, i - start);
+			memcpy(joined, t->fold + start, i - start);
+			joined[i - start] = '\0';
+			add_roots(lx, flags, joined, i - start, ts);
+		}
+		start = i + 1;
+	}
+}
+
+int termset_meet(const struct termset *a, const struct termset *b)
+{
+	size_t i, j;
+
+	for (i = 0; i < a->n; i++) {
+		if (a->s[i][0] == TERM_EN)
+			continue;
+		for (j = 0; j < b->n; j++)
+			if (a->len[i] == b->len[j] && memcmp(a->s[i], b->s[j], a->len[i]) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t query_key(const struct lexicon *lx, unsigned flags, const char *q, size_t n, char *out, size_t cap)
+{
+	char words[SEARCH_MAX_WORDS][TOK_MAX + 1];
+	char *sorted[SEARCH_MAX_WORDS];
+	size_t nw = 0, pos = 0, len = 0, i;
+	struct tok t;
+
+	if (cap == 0)
+		return (size_t)-1;
+	while (tok_next(q, n, &pos, &t)) {
+		const char *lem[1];
+		const char *k = t.fold;
+		size_t kn = t.nfold;
+
+		if (t.toolong || is_stopword(t.fold, t.nfold))
+			continue;
+		if (nw == SEARCH_MAX_WORDS)
+			return (size_t)-1;
+		if (!(flags & SEARCH_NO_LEXICON) && lexicon_lookup(lx, t.fold, t.nfold, lem, 1) == 1) {
+			k = lem[0];
+			kn = strlen(k);
+		} else if (!(flags & SEARCH_NO_STEMMER)) {
+			kn = stem_lv(t.fold, t.nfold);
+		}
+		memcpy(words[nw], k, kn);
+		words[nw][kn] = '\0';
+		sorted[nw] = words[nw];
+		nw++;
+	}
+	qsort(sorted, nw, sizeof(sorted[0]), cmp_str);
+	for (i = 0; i < nw; i++) {
+		size_t k = strlen(sorted[i]);
+
+		if (len + k + 2 > cap)
+			return (size_t)-1;
+		if (i)
+			out[len++] = ' ';
+		memcpy(out + len, sorted[i], k);
+		len += k;
+	}
+	out[len] = '\0';
+	return len;
+}
+
+/* ---- synonyms and best bets ---- */
+
+static void phrase_free(struct phrase *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nwords; i++) {
+		free(p->words[i]);
+		free(p->terms[i]);
+	}
+	p->nwords = 0;
+}
+
+/* Parses a phrase: its words folded, with their terms. 0, or -1 with why
+ * (and nothing left allocated). */
+static int phrase_parse(const struct lexicon *lx, unsigned flags, const char *s, struct phrase *p, const char **why)
+{
+	size_t pos = 0, n = strlen(s);
+	struct tok t;
+
+	memset(p, 0, sizeof(*p));
+	while (tok_next(s, n, &pos, &t)) {
+		if (t.toolong) {
+			*why = "a word is too long";
+			goto fail;
+		}
+		if (p->nwords == PHRASE_MAX_WORDS) {
+			*why = "more than 8 words in a phrase";
+			goto fail;
+		}
+		p->words[p->nwords] = strdup(t.fold);
+		p->terms[p->nwords] = malloc(sizeof(struct termset));
+		p->nwords++;
+		if (!p->words[p->nwords - 1] || !p->terms[p->nwords - 1]) {
+			*why = "out of memory";
+			goto fail;
+		}
+		word_terms(lx, flags, &t, 0, p->terms[p->nwords - 1]);
+	}
+	if (p->nwords == 0) {
+		*why = "an empty phrase";
+		goto fail;
+	}
+	return 0;
+fail:
+	phrase_free(p);
+	return -1;
+}
+
+static int grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+	void *na;
+	size_t ncap;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 64;
+	na = realloc(*arr, ncap * size);
+	if (!na)
+		return -1;
+	*arr = na;
+	*cap = ncap;
+	return 0;
+}
+
+#define SYN_MAX_FIELDS 16
+
+static int load_synonyms(struct search_tables *t, const char *path, const struct lexicon *lx, unsigned flags,
+			 char *err, size_t errlen)
+{
+	char *text = NULL, *cursor, *line, *fields[SYN_MAX_FIELDS];
+	size_t len, lineno = 0, pcap = 0, scap = 0, nf, i, j;
+	const char *why = NULL;
+	int rc = -1;
+
+	if (read_file(path, &text, &len, err, errlen) != 0)
+		return -1;
+	cursor = text;
+	while (text && (line = next_line(&cursor, &lineno)) != NULL) {
+		int oneway = 0;
+		size_t first = t->nphrases, nph = 0;
+
+		nf = split_tabs(line, fields, SYN_MAX_FIELDS);
+		if (nf >= 2 && strcmp(fields[1], "=>") == 0)
+			oneway = 1;
+		if (nf < (size_t)(oneway ? 3 : 2)) {
+			snprintf(err, errlen, "%s:%zu: expected PHRASE<TAB>PHRASE or PHRASE<TAB>=><TAB>PHRASE", path,
+				 lineno);
+			goto out;
+		}
+		for (i = 0; i < nf; i++) {
+			if (oneway && i == 1)
+				continue;
+			if (grow((void **)&t->phrases, &pcap, t->nphrases, sizeof(*t->phrases)) != 0)
+				goto nomem;
+			if (phrase_parse(lx, flags, fields[i], &t->phrases[t->nphrases], &why) != 0) {
+				snprintf(err, errlen, "%s:%zu: field %zu: %s", path, lineno, i + 1, why);
+				goto out;
+			}
+			t->nphrases++;
+			nph++;
+		}
+		for (i = 0; i < nph; i++) {
+			for (j = 0; j < nph; j++) {
+				if (i == j || (oneway && (i != 0 || j == 0)))
+					continue;
+				if (grow((void **)&t->syn, &scap, t->nsyn, sizeof(*t->syn)) != 0)
+					goto nomem;
+				t->syn[t->nsyn].from = (uint32_t)(first + i);
+				t->syn[t->nsyn].to = (uint32_t)(first + j);
+				t->nsyn++;
+			}
+		}
+	}
+	rc = 0;
+	goto out;
+nomem:
+	snprintf(err, errlen, "%s: out of memory", path);
+out:
+	free(text);
+	return rc;
+}
+
+static int load_best_bets(struct search_tables *t, const char *path, const struct lexicon *lx, unsigned flags,
+			  char *err, size_t errlen)
+{
+	char *text = NULL, *cursor, *line, *fields[SYN_MAX_FIELDS];
+	size_t len, lineno = 0, cap = 0, nf, i;
+	char key[1024];
+	int rc = -1;
+
+	if (read_file(path, &text, &len, err, errlen) != 0)
+		return -1;
+	cursor = text;
+	while (text && (line = next_line(&cursor, &lineno)) != NULL) {
+		struct best_bet *b;
+		size_t kl;
+
+		nf = split_tabs(line, fields, SYN_MAX_FIELDS);
+		if (nf < 2) {
+			snprintf(err, errlen, "%s:%zu: expected QUERY<TAB>SERVICE-ID[<TAB>SERVICE-ID...]", path, lineno);
+			goto out;
+		}
+		kl = query_key(lx, flags, fields[0], strlen(fields[0]), key, sizeof(key));
+		if (kl == (size_t)-1 || kl == 0) {
+			snprintf(err, errlen, "%s:%zu: the query has no words or too many", path, lineno);
+			goto out;
+		}
+		if (grow((void **)&t->bets, &cap, t->nbets, sizeof(*t->bets)) != 0)
+			goto nomem;
+		b = &t->bets[t->nbets];
+		memset(b, 0, sizeof(*b));
+		b->key = strdup(key);
+		b->ids = calloc(nf - 1, sizeof(char *));
+		t->nbets++;
+		if (!b->key || !b->ids)
+			goto nomem;
+		for (i = 1; i < nf; i++) {
+			b->ids[b->nids] = strdup(fields[i]);
+			if (!b->ids[b->nids])
+				goto nomem;
+			b->nids++;
+		}
+	}
+	rc = 0;
+	goto out;
+nomem:
+	snprintf(err, errlen, "%s: out of memory", path);
+out:
+	free(text);
+	return rc;
+}
+
+void tables_free(struct search_tables *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->nphrases; i++)
+		phrase_free(&t->phrases[i]);
+	free(t->phrases);
+	free(t->syn);
+	for (i = 0; i < t->nbets; i++) {
+		free(t->bets[i].key);
+		for (j = 0; j < t->bets[i].nids; j++)
+			free(t->bets[i].ids[j]);
+		free(t->bets[i].ids);
+	}
+	free(t->bets);
+	memset(t, 0, sizeof(*t));
+}
+
+int tables_load(struct search_tables *t, const char *dir, const struct lexicon *lx, unsigned flags, char *err,
+		size_t errlen)
+{
+	char path[4096];
+
+	memset(t, 0, sizeof(*t));
+	if (!dir)
+		return 0;
+	if (!(flags & SEARCH_NO_SYNONYMS)) {
+		snprintf(path, sizeof(path), "%s/synonyms.tsv", dir);
+		if (load_synonyms(t, path, lx, flags, err, errlen) != 0)
+			goto fail;
+	}
+	if (!(flags & SEARCH_NO_BEST_BETS)) {
+		snprintf(path, sizeof(path), "%s/best-bets.tsv", dir);
+		if (load_best_bets(t, path, lx, flags, err, errlen) != 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	tables_free(t);
+	return -1;
+}

@@ -1,0 +1,189 @@
+/* internal.h — what the files of src/search/ share: the analyzer, the data
+ * tables and the index layout. Not for use outside src/search/.
+ */
+#ifndef EPAK_SEARCH_INTERNAL_H
+#define EPAK_SEARCH_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "search/search.h"
+
+/* ---- analyzer (analyze.c) ---- */
+
+#define TOK_MAX 64 /* longest folded token in bytes; longer ones are not indexed */
+
+/* A word of the input: [start, end) in the original bytes, and its folded
+ * form (lower case, compatibility-decomposed, marks removed; inner hyphens
+ * kept, inner apostrophes dropped). */
+struct tok {
+	size_t start, end;
+	char fold[TOK_MAX + 1];
+	size_t nfold;
+	int hyphen;   /* the folded form holds a hyphen */
+	int toolong;  /* folded form did not fit: fold is empty */
+};
+
+/* Reads the next word of s[0..len) from *pos; 1 when one was read, 0 at the
+ * end. Invalid UTF-8 bytes are separators. */
+int tok_next(const char *s, size_t len, size_t *pos, struct tok *t);
+
+/* Folds a whole string into out (cap bytes with the NUL); returns the length,
+ * or (size_t)-1 when it did not fit. Separators become one space. */
+size_t fold_text(const char *s, size_t len, char *out, size_t cap);
+
+/* Latvian light suffix stemmer on a folded word (after Lucene's
+ * LatvianStemmer, Kreslins 1996); returns the stem's length. */
+size_t stem_lv(const char *w, size_t n);
+/* English light stemmer (plural s, -ing, -ed, -al, final e). */
+size_t stem_en(const char *w, size_t n);
+int is_stopword(const char *fold, size_t n);
+/* Damerau-Levenshtein (optimal string alignment) distance on code points,
+ * or max+1 when it is larger than max. */
+int edit_distance(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, int max);
+/* Decodes UTF-8 into code points; returns how many (at most cap). */
+size_t utf8_to_cps(const char *s, size_t n, uint32_t *out, size_t cap);
+/* Typo budget of a word of n code points: 0, 1 or 2. */
+int typo_budget(size_t ncps);
+
+/* ---- data tables (data.c) ---- */
+
+/* folded form -> folded lemmas */
+struct lexicon;
+struct lexicon *lexicon_load(const char *path, char *err, size_t errlen); /* missing file: empty */
+void lexicon_free(struct lexicon *lx);
+/* Lemmas of a folded form: returns how many (≤ max) were written to out
+ * (pointers into the lexicon). */
+size_t lexicon_lookup(const struct lexicon *lx, const char *fold, size_t n, const char **out, size_t max);
+size_t lexicon_size(const struct lexicon *lx);
+size_t lexicon_bytes(const struct lexicon *lx);
+
+#define PHRASE_MAX_WORDS 8
+
+struct termset;
+
+/* A phrase as a list of folded words, each with the index terms it stands
+ * for (to compare query words by lemma, not by form). */
+struct phrase {
+	char *words[PHRASE_MAX_WORDS];
+	struct termset *terms[PHRASE_MAX_WORDS];
+	size_t nwords;
+};
+
+/* A synonym rule: when the query holds `from` (word by word, each compared
+ * by its keys), it may also be read with `to` in its place. */
+struct synonym {
+	uint32_t from, to; /* indices into search_tables.phrases */
+};
+
+struct best_bet {
+	char *key;	 /* normalised query (query_key) */
+	char **ids;	 /* service ids in order */
+	size_t nids;
+};
+
+struct search_tables {
+	struct phrase *phrases;
+	size_t nphrases;
+	struct synonym *syn;
+	size_t nsyn;
+	struct best_bet *bets;
+	size_t nbets;
+};
+
+int tables_load(struct search_tables *t, const char *dir, const struct lexicon *lx, unsigned flags, char *err,
+		size_t errlen);
+void tables_free(struct search_tables *t);
+
+/* ---- index (index.c) ---- */
+
+/* Term kinds: the first byte of every term string. */
+#define TERM_SURFACE 's' /* folded word as written */
+#define TERM_ROOT 'r'	 /* lemma from the lexicon, or Latvian stem */
+#define TERM_EN 'e'	 /* English stem */
+
+/* Field bits of a posting, and their weights (query.c). */
+enum {
+	F_TITLE_LV = 1 << 0,
+	F_TITLE_EN = 1 << 1,
+	F_KEYWORD = 1 << 2,
+	F_INSTITUTION = 1 << 3,
+	F_EVENT = 1 << 4,
+	F_DESCRIPTION = 1 << 5,
+};
+#define F_TITLE (F_TITLE_LV | F_TITLE_EN)
+
+struct idoc {
+	const char *id, *url, *title_lv, *title_en, *description;
+	const char *keywords; /* joined by '\n'; may be NULL */
+	uint32_t institution; /* index into idx->institutions */
+	uint32_t events_off;  /* into idx->doc_events */
+	uint16_t nevents;
+	uint8_t eservice;
+	uint8_t title_len;    /* Latvian title words (no stopwords), capped at 255 */
+	uint8_t title_len_en; /* English title words */
+};
+
+struct search_index {
+	size_t ndocs;
+	struct idoc *docs;
+	struct search_label *institutions; /* distinct, by id */
+	size_t ninstitutions;
+	struct search_label *events;
+	size_t nevents;
+	uint32_t *doc_events;
+
+	/* terms, sorted by their bytes; term i is strpool + term_off[i] */
+	size_t nterms;
+	uint32_t *term_off;
+	uint32_t *post_off; /* postings of term i: [post_off[i], post_off[i+1]) */
+	uint32_t *post_doc;
+	uint8_t *post_fields;
+	size_t npostings;
+	/* display form (lower case, diacritics) of each surface term, or 0 */
+	uint32_t *display_off;
+
+	/* typo search: surface terms as code points */
+	size_t surf_begin, surf_end; /* term ids of surface terms */
+	uint32_t *cps;		     /* code points, all surface terms */
+	uint32_t *cps_off;	     /* [surf index] -> offset in cps; surf count + 1 entries */
+
+	char *strpool;
+	size_t strpool_len;
+
+	struct lexicon *lex;
+	struct search_tables tables;
+	unsigned flags;
+	size_t bytes;
+};
+
+/* Term id of a term string (kind byte first), or -1. */
+long index_term_find(const struct search_index *idx, const char *term, size_t n);
+/* First term id whose string is >= term (for prefix ranges). */
+size_t index_term_lower(const struct search_index *idx, const char *term, size_t n);
+static inline const char *index_term(const struct search_index *idx, size_t t)
+{
+	return idx->strpool + idx->term_off[t];
+}
+
+/* The index terms a folded word stands for: surface, roots, English stem.
+ * Writes up to max terms (each kind byte + text, NUL-terminated, in buf of
+ * Shared by the build and the query so both sides agree. all_parts adds the
+ * terms of each part of a hyphenated word (the document side does). */
+#define TERMSET_MAX 16
+struct termset {
+	size_t n;
+	const char *s[TERMSET_MAX]; /* kind byte, then the text; NUL-terminated */
+	size_t len[TERMSET_MAX];    /* with the kind byte */
+	char buf[TERMSET_MAX * (TOK_MAX + 2)];
+	size_t used;
+};
+/* Whether two term sets share a term. */
+int termset_meet(const struct termset *a, const struct termset *b);
+void word_terms(const struct lexicon *lx, unsigned flags, const struct tok *t, int all_parts, struct termset *ts);
+
+/* Normalised key of a query for best bets: its words' first roots, folded,
+ * sorted and joined by spaces. Returns the length, or (size_t)-1. */
+size_t query_key(const struct lexicon *lx, unsigned flags, const char *q, size_t n, char *out, size_t cap);
+
+#endif

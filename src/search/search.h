@@ -1,0 +1,171 @@
+/* search.h — the catalog search engine that understands Latvian.
+ *
+ * Input is documents, not the database: the read model turns each published
+ * service into a struct search_doc and builds an index from the whole set.
+ * The index is immutable once built, so any number of threads may query it
+ * at once; it is freed as a whole. Everything a query returns lives in the
+ * caller's arena (the request's), so handlers free nothing.
+ *
+ * What a query understands (docs/search.md tells how and why):
+ *  - case, diacritics and Unicode forms ("dzivesvietas deklaresana");
+ *  - other inflected or derived forms, by a lexicon generated from
+ *    hunspell-lv ("deklarēt dzīvesvietu") and a light suffix stemmer for
+ *    words the lexicon lacks;
+ *  - typos over the index vocabulary: 1 edit from 5 letters, 2 from 9, a
+ *    transposition counts as one;
+ *  - the last word half-typed (prefix), unless the query ends in a space;
+ *  - curated synonyms and abbreviations, and editors' best bets
+ *    (data/search/synonyms.tsv, data/search/best-bets.tsv, read at build);
+ *  - English, for English titles.
+ */
+#ifndef EPAK_SEARCH_H
+#define EPAK_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct arena;
+
+/* Limits of one query; past them search_run fails with SEARCH_ETOOLONG. */
+#define SEARCH_MAX_QUERY 512 /* bytes */
+#define SEARCH_MAX_WORDS 16  /* words, stopwords included */
+#define SEARCH_MAX_LIMIT 100 /* hits per page */
+
+/* A labelled facet value: an institution or a life/business event. */
+struct search_label {
+	const char *id; /* stable key used in facet filters, e.g. "vid" */
+	const char *lv; /* name in Latvian */
+	const char *en; /* name in English; may be NULL */
+};
+
+/* One service as the search sees it. All pointers are borrowed for the
+ * duration of search_index_build only (the index copies what it keeps);
+ * any of the strings may be NULL. Text is UTF-8. */
+struct search_doc {
+	const char *id;  /* the service's dct:identifier: the result id */
+	const char *url; /* the service page's path, e.g. "/pakalpojumi/pase" */
+	const char *title_lv;
+	const char *title_en;
+	const char *description_lv;
+	const char *description_en;
+	const char *const *keywords; /* Latvian keywords and colloquial names */
+	size_t nkeywords;
+	struct search_label institution; /* the competent authority */
+	const char *institution_abbr;    /* "VID", "CSDD"; NULL when none */
+	const struct search_label *events; /* life and business events */
+	size_t nevents;
+	int eservice; /* nonzero: can be done online */
+};
+
+/* What the build reads besides the documents. */
+struct search_config {
+	/* Folder with lexicon.tsv, synonyms.tsv and best-bets.tsv (formats in
+	 * docs/search.md); a missing file is an empty table. NULL: none. */
+	const char *data_dir;
+	unsigned flags; /* SEARCH_NO_*, to measure what each part is worth */
+};
+
+#define SEARCH_NO_LEXICON 0x01u
+#define SEARCH_NO_SYNONYMS 0x02u
+#define SEARCH_NO_TYPOS 0x04u
+#define SEARCH_NO_PREFIX 0x08u
+#define SEARCH_NO_STEMMER 0x10u
+#define SEARCH_NO_BEST_BETS 0x20u
+
+struct search_index;
+
+/* Builds an index of n documents. Returns NULL on failure with the reason
+ * (a data file's "path:line: why", or out of memory) in err. */
+struct search_index *search_index_build(const struct search_doc *docs, size_t n, const struct search_config *cfg,
+					char *err, size_t errlen);
+void search_index_free(struct search_index *idx);
+
+/* Figures for logs and the benchmark. */
+struct search_stats {
+	size_t docs;
+	size_t terms;	 /* distinct index terms (surface forms, lemmas, stems) */
+	size_t postings; /* (term, document) pairs */
+	size_t bytes;	 /* memory the index holds */
+	size_t synonyms; /* synonym phrases loaded */
+	size_t best_bets;
+	size_t lexicon; /* folded forms in the lexicon */
+};
+void search_index_stats(const struct search_index *idx, struct search_stats *out);
+
+struct search_request {
+	const char *q;		   /* what the person typed; NUL-terminated UTF-8 */
+	size_t offset;		   /* hits to skip */
+	size_t limit;		   /* hits to return; 0 = 10; at most SEARCH_MAX_LIMIT */
+	const char *institution;   /* facet filter: institution id; NULL = any */
+	const char *event;	   /* facet filter: event id; NULL = any */
+	int eservice_only;	   /* facet filter: only e-services */
+	int no_prefix;		   /* the last word is complete even without a trailing space */
+};
+
+/* A byte range [start, start+len) in a string the hit points to. */
+struct search_span {
+	uint32_t start;
+	uint32_t len;
+};
+
+struct search_hit {
+	size_t doc;	      /* position of the document in the build's array */
+	const char *id;	      /* borrowed from the index, like the strings below */
+	const char *url;
+	const char *title_lv; /* with the ranges of matched words */
+	const struct search_span *title_lv_spans;
+	size_t ntitle_lv_spans;
+	const char *title_en; /* may be NULL */
+	const struct search_span *title_en_spans;
+	size_t ntitle_en_spans;
+	/* A piece of the Latvian description around the first match (arena),
+	 * whole words, with the matched ranges relative to it; cut_before and
+	 * cut_after say whether text was left out on that side (an ellipsis is
+	 * the template's business). NULL when the document has no description. */
+	const char *snippet;
+	const struct search_span *snippet_spans;
+	size_t nsnippet_spans;
+	int cut_before, cut_after;
+	const struct search_label *institution; /* borrowed from the index */
+	int eservice;
+	int best_bet; /* placed first by an editor's best bet */
+	double score;
+};
+
+/* A facet value and how many results it would leave (counted with every
+ * other active filter applied, but not its own). */
+struct search_facet {
+	const struct search_label *label;
+	size_t count;
+};
+
+struct search_results {
+	size_t total; /* results after filters */
+	const struct search_hit *hits;
+	size_t nhits;
+	const struct search_facet *institutions; /* most results first */
+	size_t ninstitutions;
+	const struct search_facet *events;
+	size_t nevents;
+	size_t eservices; /* results that are e-services (the "e-service only" facet) */
+	/* "Did you mean": the query with typos corrected and diacritics
+	 * restored, or NULL when every word was found as typed. */
+	const char *suggestion;
+};
+
+#define SEARCH_OK 0
+#define SEARCH_ETOOLONG 1 /* query past SEARCH_MAX_QUERY bytes or SEARCH_MAX_WORDS words */
+#define SEARCH_ENOMEM 2	  /* the arena is full */
+#define SEARCH_EINVAL 3	  /* not UTF-8, or a bad request */
+
+/* Runs one query. Memory comes from a; on error *out is zeroed. */
+int search_run(const struct search_index *idx, const struct search_request *req, struct arena *a,
+	       struct search_results *out);
+
+/* Type-ahead: up to max (≤ 20) completions of what is typed, the last word
+ * completed with words that occur together with the earlier ones, most
+ * useful first. Each is a NUL-terminated string in a. */
+int search_complete(const struct search_index *idx, const char *q, size_t max, struct arena *a,
+		    const char *const **out, size_t *n);
+
+#endif
