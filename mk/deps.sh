@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 BUILD_PKGS=(build-essential pkg-config gettext libh2o-evloop-dev libssl-dev
 	libsqlite3-dev libpq-dev libjansson-dev libsodium-dev libcmark-dev
-	libutf8proc-dev zlib1g-dev libxml2-dev libxmlsec1-dev libzip-dev
+	libutf8proc-dev zlib1g-dev libxml2-dev libzip-dev
 	libcurl4-openssl-dev libp11-kit-dev)
 TEST_PKGS=(libcmocka-dev postgresql chromium fonts-dejavu-core
 	clang libclang-rt-14-dev nginx-light wrk bc curl ca-certificates
