@@ -26,6 +26,7 @@ static const struct key keys[] = {
 	{ "data", K_STR, OFF(data), "./var", "data folder: SQLite database, uploads, server secret" },
 	{ "db", K_STR, OFF(db), "", "PostgreSQL URL (postgres://user@host/db); empty uses SQLite in the data folder" },
 	{ "threads", K_INT, OFF(threads), "0", "event-loop threads; 0 = one per CPU core" },
+	{ "pool-threads", K_INT, OFF(pool_threads), "8", "worker threads for work that waits on other hosts (time-stamps, OCSP, mail)" },
 	{ "lang", K_STR, OFF(lang), "lv", "default language: lv or en" },
 	{ "tls-cert", K_STR, OFF(tls_cert), "", "TLS certificate chain (PEM); with tls-key serves HTTPS and HTTP/2" },
 	{ "tls-key", K_STR, OFF(tls_key), "", "TLS private key (PEM)" },
@@ -41,6 +42,8 @@ static const struct key keys[] = {
 	{ "access-log", K_BOOL, OFF(access_log), "1", "one log line per request (method, path, status, bytes, microseconds)" },
 	{ "public-url", K_STR, OFF(public_url), "", "the portal's public address, e.g. https://epak.example.lv" },
 	{ "trust", K_STR, OFF(trust), "", "PEM file of the certification authorities trusted for e-signatures" },
+	{ "tsa-url", K_STR, OFF(tsa_url), "", "RFC 3161 time-stamp service used when signing (profiles T and LT)" },
+	{ "ocsp-url", K_STR, OFF(ocsp_url), "", "OCSP responder used when signing (LT); empty: the certificate's own" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -278,6 +281,10 @@ int config_check(const struct config *c, char *err, size_t errlen)
 	}
 	if (c->max_body < MIN_BODY) {
 		snprintf(err, errlen, "max-body: at least %d bytes", MIN_BODY);
+		return -1;
+	}
+	if (c->pool_threads < 1) {
+		snprintf(err, errlen, "pool-threads: at least 1");
 		return -1;
 	}
 	if (c->max_header < 1024 || c->max_header > 256 * 1024) {

@@ -15,6 +15,7 @@ struct config {
 	char *data;          /* data folder: SQLite database, uploads, secrets */
 	char *db;            /* PostgreSQL URL; empty = SQLite in data */
 	int threads;         /* event loops; 0 = one per core */
+	int pool_threads;    /* worker pool for network waits */
 	char *lang;          /* default language: lv or en */
 	char *tls_cert;      /* PEM; with tls_key enables HTTPS and HTTP/2 */
 	char *tls_key;
@@ -30,6 +31,8 @@ struct config {
 	int access_log;      /* one line per request */
 	char *public_url;    /* how people reach the portal, for absolute links */
 	char *trust;         /* PEM file of certificates trusted for e-signatures */
+	char *tsa_url;       /* RFC 3161 time-stamp service for signing (T, LT) */
+	char *ocsp_url;      /* OCSP responder; empty: the certificate's own */
 	int layer;           /* which source is being read: file 0, env 1, flags 2 */
 	int listen_layer;    /* the source the listen list came from */
 };

@@ -37,6 +37,7 @@ struct req {
 	int is_head;
 	int is_tls;
 	int answered;
+	int answered_async; /* handed to the worker pool; it will answer */
 	long long t0_usec;
 	struct kvlist *query_kv; /* lazily parsed */
 	struct kvlist *form;     /* parsed body fields, when the route asks */

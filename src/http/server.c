@@ -21,6 +21,7 @@
 #include <openssl/ssl.h>
 
 #include "core/log.h"
+#include "http/async.h"
 #include "http/http.h"
 #include "http/parse.h"
 #include "http/multipart.h"
@@ -234,7 +235,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 		return 0;
 
 	r->match.route->fn(r);
-	if (!r->answered) {
+	if (!r->answered && !r->answered_async) {
 		log_error("handler for %s answered nothing", r->match.route->pattern);
 		resp_error(r, ERR_INTERNAL, NULL);
 	}
@@ -315,6 +316,7 @@ static void *worker_main(void *arg)
 	long long deadline;
 	int i;
 
+	async_worker_attach(w);
 	for (i = 0; i < w->nfds; i++) {
 		w->listeners[i] = h2o_evloop_socket_create(w->ctx.loop, w->fds[i], H2O_SOCKET_FLAG_DONT_READ);
 		w->listeners[i]->data = w;
@@ -338,6 +340,7 @@ static void *worker_main(void *arg)
 	       now_usec() < deadline)
 		h2o_evloop_run(w->ctx.loop, 50);
 	h2o_evloop_run(w->ctx.loop, 10);
+	async_worker_detach(w);
 	return NULL;
 }
 
@@ -438,10 +441,15 @@ int server_run(struct app *app)
 
 	for (j = 0; j < cfg->nlisten; j++)
 		log_info("serving %s://%s/ with %d thread(s)", ssl ? "https" : "http", cfg->listen[j], nthreads);
+	if (async_pool_start(cfg->pool_threads, 1024) != 0) {
+		log_error("cannot start the worker pool");
+		goto out;
+	}
 	for (i = 0; i < nthreads; i++)
 		pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
 	for (i = 0; i < nthreads; i++)
 		pthread_join(workers[i].thread, NULL);
+	async_pool_stop();
 	log_info("stopped");
 	rc = 0;
 out:

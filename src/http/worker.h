@@ -4,6 +4,7 @@
 #define EPAK_WORKER_H
 
 #include <h2o.h>
+#include <h2o/multithread.h>
 #include <pthread.h>
 
 #include "core/config.h"
@@ -23,6 +24,7 @@ struct worker {
 	int fds[CONFIG_MAX_LISTEN];
 	int nfds;
 	h2o_socket_t *listeners[CONFIG_MAX_LISTEN];
+	h2o_multithread_receiver_t async_receiver; /* resumes requests after pool work */
 };
 
 #endif

@@ -18,6 +18,8 @@ const struct route web_routes[] = {
 	{ "GET", "/robots.txt", page_robots, 0 },
 	{ "GET", "/favicon.ico", page_favicon, 0 },
 	{ "GET", "/api/v1/health", api_health, ROUTE_JSON },
+	{ "POST", "/api/v1/sign/start", api_sign_start, ROUTE_JSON | ROUTE_FORM | ROUTE_CSRF },
+	{ "POST", "/api/v1/sign/finish", api_sign_finish, ROUTE_JSON | ROUTE_FORM | ROUTE_CSRF },
 };
 
 const size_t web_nroutes = sizeof(web_routes) / sizeof(web_routes[0]);

@@ -39,5 +39,7 @@ int page_favicon(struct req *r);
 int api_health(struct req *r);
 int page_verify(struct req *r);
 int form_verify(struct req *r);
+int api_sign_start(struct req *r);
+int api_sign_finish(struct req *r);
 
 #endif

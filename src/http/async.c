@@ -1,0 +1,178 @@
+/* async.c — see async.h.
+ *
+ * A job lives in plain heap memory shared by three parties: the pool thread
+ * (runs work), the loop thread (delivers done) and the request (which may die
+ * first). The request holds one reference through a pool-dispose record that
+ * clears job->r when h2o frees the request; the loop delivers done only while
+ * job->r is still set. Both happen on the loop thread, so no lock is needed
+ * between them; the pool thread never reads job->r.
+ */
+#include "http/async.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <h2o.h>
+
+#include "core/log.h"
+#include "http/http.h"
+#include "http/worker.h"
+
+struct job {
+	h2o_multithread_message_t msg; /* first: the queue hands it back */
+	struct job *next;              /* pool queue */
+	struct worker *w;              /* the loop to come back to */
+	struct req *r;                 /* NULL once the request is gone */
+	struct job **req_slot;         /* the request's dispose record */
+	void (*work)(void *cls);
+	void (*done)(struct req *r, void *cls);
+	void *cls;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct job *head, *tail;
+	int queued, max_queued;
+	int stopping;
+	pthread_t *threads;
+	int nthreads;
+} pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 0, 0, NULL, 0 };
+
+static void *pool_main(void *arg)
+{
+	struct job *j;
+
+	(void)arg;
+	for (;;) {
+		pthread_mutex_lock(&pool.lock);
+		while (!pool.head && !pool.stopping)
+			pthread_cond_wait(&pool.cond, &pool.lock);
+		if (!pool.head) {
+			pthread_mutex_unlock(&pool.lock);
+			return NULL;
+		}
+		j = pool.head;
+		pool.head = j->next;
+		if (!pool.head)
+			pool.tail = NULL;
+		pool.queued--;
+		pthread_mutex_unlock(&pool.lock);
+
+		j->work(j->cls);
+		h2o_multithread_send_message(&j->w->async_receiver, &j->msg);
+	}
+}
+
+int async_pool_start(int threads, int max_queued)
+{
+	int i;
+
+	pool.threads = calloc((size_t)threads, sizeof(*pool.threads));
+	if (!pool.threads)
+		return -1;
+	pool.max_queued = max_queued;
+	pool.stopping = 0;
+	for (i = 0; i < threads; i++) {
+		if (pthread_create(&pool.threads[i], NULL, pool_main, NULL) != 0)
+			break;
+		pool.nthreads++;
+	}
+	return pool.nthreads == threads ? 0 : -1;
+}
+
+/* Lets queued jobs finish (their done callbacks are then never delivered:
+ * the loops have stopped), then joins the threads. */
+void async_pool_stop(void)
+{
+	int i;
+
+	pthread_mutex_lock(&pool.lock);
+	pool.stopping = 1;
+	pthread_cond_broadcast(&pool.cond);
+	pthread_mutex_unlock(&pool.lock);
+	for (i = 0; i < pool.nthreads; i++)
+		pthread_join(pool.threads[i], NULL);
+	free(pool.threads);
+	pool.threads = NULL;
+	pool.nthreads = 0;
+}
+
+static void on_messages(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
+{
+	(void)receiver;
+	while (!h2o_linklist_is_empty(messages)) {
+		struct job *j = H2O_STRUCT_FROM_MEMBER(struct job, msg.link, messages->next);
+
+		h2o_linklist_unlink(&j->msg.link);
+		if (j->r) {
+			*j->req_slot = NULL; /* the request no longer points at the job */
+			j->done(j->r, j->cls);
+		} else {
+			j->done(NULL, j->cls);
+		}
+		free(j);
+	}
+}
+
+void async_worker_attach(struct worker *w)
+{
+	h2o_multithread_register_receiver(w->ctx.queue, &w->async_receiver, on_messages);
+}
+
+void async_worker_detach(struct worker *w)
+{
+	h2o_multithread_unregister_receiver(w->ctx.queue, &w->async_receiver);
+}
+
+/* h2o frees the request: the job must not deliver to it. Runs on the loop. */
+static void req_gone(void *p)
+{
+	struct job **slot = p;
+
+	if (*slot)
+		(*slot)->r = NULL;
+}
+
+int async_run(struct req *r, void (*work)(void *cls), void (*done)(struct req *r, void *cls), void *cls)
+{
+	struct job *j;
+
+	if (!pool.nthreads) {
+		resp_error(r, ERR_UNAVAILABLE, NULL);
+		return -1;
+	}
+	j = calloc(1, sizeof(*j));
+	if (!j) {
+		resp_error(r, ERR_UNAVAILABLE, NULL);
+		return -1;
+	}
+	j->w = r->worker;
+	j->r = r;
+	j->work = work;
+	j->done = done;
+	j->cls = cls;
+	j->req_slot = h2o_mem_alloc_shared(&r->h->pool, sizeof(*j->req_slot), req_gone);
+	*j->req_slot = j;
+
+	pthread_mutex_lock(&pool.lock);
+	if (pool.queued >= pool.max_queued || pool.stopping) {
+		pthread_mutex_unlock(&pool.lock);
+		*j->req_slot = NULL;
+		free(j);
+		log_warn("worker pool full");
+		resp_error(r, ERR_UNAVAILABLE, NULL);
+		return -1;
+	}
+	if (pool.tail)
+		pool.tail->next = j;
+	else
+		pool.head = j;
+	pool.tail = j;
+	pool.queued++;
+	pthread_cond_signal(&pool.cond);
+	pthread_mutex_unlock(&pool.lock);
+	r->answered_async = 1;
+	return 0;
+}
