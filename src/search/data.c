@@ -296,11 +296,23 @@ static void add_roots(const struct lexicon *lx, unsigned flags, const char *w, s
 		k = lexicon_lookup(lx, w, n, lem, LEX_MAX_LEMMAS);
 	for (i = 0; i < k; i++)
 		ts_add(ts, TERM_ROOT, lem[i], strlen(lem[i]));
-	if (!(flags & SEARCH_NO_STEMMER))
-		ts_add(ts, TERM_ROOT, w, stem_lv(w, n));
+	if (!(flags & SEARCH_NO_STEMMER)) {
+		size_t sn = stem_lv(w, n);
+
+		ts_add(ts, TERM_ROOT, w, sn);
+		/* -ācija nouns share a root with their -ēt verbs:
+		 * reģistrācija ~ reģistrēt, deklarācija ~ deklarēt */
+		if (sn > 7 && sn <= TOK_MAX && memcmp(w + sn - 4, "acij", 4) == 0) {
+			char v[TOK_MAX + 1];
+
+			memcpy(v, w, sn - 4);
+			memcpy(v + sn - 4, "et", 2);
+			ts_add(ts, TERM_ROOT, v, sn - 2);
+		}
+	}
 }
 
-void word_terms(const struct lexicon *lx, unsigned flags, const struct tok *t, int all_parts, struct termset *ts)
+void word_terms(const struct lexicon *lx, unsigned flags, const struct tok *t, unsigned mode, struct termset *ts)
 {
 	char joined[TOK_MAX + 1];
 	size_t nj = 0, i, start;
@@ -316,9 +328,11 @@ void word_terms(const struct lexicon *lx, unsigned flags, const struct tok *t, i
 	joined[nj] = '\0';
 	if (t->hyphen)
 		ts_add(ts, TERM_SURFACE, joined, nj);
-	add_roots(lx, flags, joined, nj, ts);
-	ts_add(ts, TERM_EN, joined, stem_en(joined, nj));
-	if (!t->hyphen || !all_parts)
+	if (mode & WT_LV)
+		add_roots(lx, flags, joined, nj, ts);
+	if (mode & WT_EN)
+		ts_add(ts, TERM_EN, joined, stem_en(joined, nj));
+	if (!t->hyphen || !(mode & WT_PARTS))
 		return;
 	for (start = 0, i = 0; i <= t->nfold; i++) {
 		if (i < t->nfold && t->fold[i] != '-')
@@ -327,7 +341,8 @@ void word_terms(const struct lexicon *lx, unsigned flags, const struct tok *t, i
 			ts_add(ts, TERM_SURFACE, t->fold + start, i - start);
 			memcpy(joined, t->fold + start, i - start);
 			joined[i - start] = '\0';
-			add_roots(lx, flags, joined, i - start, ts);
+			if (mode & WT_LV)
+				add_roots(lx, flags, joined, i - start, ts);
 		}
 		start = i + 1;
 	}
@@ -433,7 +448,7 @@ static int phrase_parse(const struct lexicon *lx, unsigned flags, const char *s,
 			*why = "out of memory";
 			goto fail;
 		}
-		word_terms(lx, flags, &t, 0, p->terms[p->nwords - 1]);
+		word_terms(lx, flags, &t, WT_QUERY, p->terms[p->nwords - 1]);
 	}
 	if (p->nwords == 0) {
 		*why = "an empty phrase";

@@ -22,9 +22,10 @@
 struct tterm {
 	uint32_t off;	  /* term string in the pool */
 	uint32_t display; /* display form in the pool, 0 = none */
-	uint32_t n, cap;
-	uint32_t *docs;
-	uint8_t *fields;
+	uint32_t n;	   /* postings (documents) */
+	uint32_t last;	   /* last document */
+	uint32_t len, cap; /* bytes of the encoded postings */
+	uint8_t *bytes;
 };
 
 struct builder {
@@ -125,26 +126,29 @@ static struct tterm *term_get(struct builder *b, const char *s, size_t n)
 
 static int posting_add(struct tterm *t, uint32_t doc, uint8_t field)
 {
-	if (t->n && t->docs[t->n - 1] == doc) {
-		t->fields[t->n - 1] |= field;
+	uint32_t gap;
+
+	if (t->n && t->last == doc) {
+		t->bytes[t->len - 1] |= field;
 		return 0;
 	}
-	if (t->n == t->cap) {
-		uint32_t ncap = t->cap ? t->cap * 2 : 2;
-		uint32_t *nd = realloc(t->docs, ncap * sizeof(*nd));
-		uint8_t *nf;
+	if (t->len + 6 > t->cap) {
+		uint32_t ncap = t->cap ? t->cap + t->cap / 2 + 8 : 8;
+		uint8_t *nb = realloc(t->bytes, ncap);
 
-		if (!nd)
+		if (!nb)
 			return -1;
-		t->docs = nd;
-		nf = realloc(t->fields, ncap);
-		if (!nf)
-			return -1;
-		t->fields = nf;
+		t->bytes = nb;
 		t->cap = ncap;
 	}
-	t->docs[t->n] = doc;
-	t->fields[t->n] = field;
+	gap = t->n ? doc - t->last : doc;
+	while (gap >= 0x80) {
+		t->bytes[t->len++] = (uint8_t)(gap | 0x80);
+		gap >>= 7;
+	}
+	t->bytes[t->len++] = (uint8_t)gap;
+	t->bytes[t->len++] = field;
+	t->last = doc;
 	t->n++;
 	return 0;
 }
@@ -167,9 +171,9 @@ static uint32_t display_add(struct builder *b, const char *s, size_t n)
 	return off;
 }
 
-/* Indexes one text of a document into field; returns its word count
- * without stopwords. */
-static size_t index_text(struct builder *b, uint32_t doc, const char *s, uint8_t field)
+/* Indexes one text of a document into field (en: it is English); returns
+ * its word count without stopwords. */
+static size_t index_text(struct builder *b, uint32_t doc, const char *s, uint8_t field, int en)
 {
 	struct search_index *idx = b->idx;
 	size_t pos = 0, n, words = 0, i;
@@ -183,7 +187,7 @@ static size_t index_text(struct builder *b, uint32_t doc, const char *s, uint8_t
 		if (t.toolong || is_stopword(t.fold, t.nfold))
 			continue;
 		words++;
-		word_terms(idx->lex, idx->flags, &t, 1, &ts);
+		word_terms(idx->lex, idx->flags, &t, WT_PARTS | (en ? WT_EN : WT_LV), &ts);
 		for (i = 0; i < ts.n; i++) {
 			struct tterm *tt = term_get(b, ts.s[i], ts.len[i]);
 
@@ -256,20 +260,20 @@ static int index_doc(struct builder *b, uint32_t d, const struct search_doc *doc
 			b->pool.data[b->pool.len - 1] = '\n'; /* joins to the previous keyword */
 		pool_add(b, k, strlen(k));
 	}
-	tl = index_text(b, d, doc->title_lv, F_TITLE_LV);
+	tl = index_text(b, d, doc->title_lv, F_TITLE_LV, 0);
 	id->title_len = (uint8_t)(tl > 255 ? 255 : tl);
-	tl = index_text(b, d, doc->title_en, F_TITLE_EN);
+	tl = index_text(b, d, doc->title_en, F_TITLE_EN, 1);
 	id->title_len_en = (uint8_t)(tl > 255 ? 255 : tl);
 	for (i = 0; i < doc->nkeywords; i++)
-		index_text(b, d, doc->keywords[i], F_KEYWORD);
-	index_text(b, d, doc->institution.lv, F_INSTITUTION);
-	index_text(b, d, doc->institution.en, F_INSTITUTION);
-	index_text(b, d, doc->institution_abbr, F_INSTITUTION);
+		index_text(b, d, doc->keywords[i], F_KEYWORD, 0);
+	index_text(b, d, doc->institution.lv, F_INSTITUTION, 0);
+	index_text(b, d, doc->institution.en, F_INSTITUTION, 1);
+	index_text(b, d, doc->institution_abbr, F_INSTITUTION, 0);
 	id->institution = label_get(b, &idx->institutions, &idx->ninstitutions, &b->capinst, &doc->institution);
 	id->events_off = (uint32_t)b->ndocevents;
 	for (i = 0; i < doc->nevents && i < 0xffff; i++) {
-		index_text(b, d, doc->events[i].lv, F_EVENT);
-		index_text(b, d, doc->events[i].en, F_EVENT);
+		index_text(b, d, doc->events[i].lv, F_EVENT, 0);
+		index_text(b, d, doc->events[i].en, F_EVENT, 1);
 		if (b->ndocevents == b->capdocevents) {
 			size_t ncap = b->capdocevents ? b->capdocevents * 2 : 1024;
 			uint32_t *ne = realloc(idx->doc_events, ncap * sizeof(*ne));
@@ -283,8 +287,8 @@ static int index_doc(struct builder *b, uint32_t d, const struct search_doc *doc
 			label_get(b, &idx->events, &idx->nevents, &b->capevents, &doc->events[i]);
 		id->nevents++;
 	}
-	index_text(b, d, doc->description_lv, F_DESCRIPTION);
-	index_text(b, d, doc->description_en, F_DESCRIPTION);
+	index_text(b, d, doc->description_lv, F_DESCRIPTION, 0);
+	index_text(b, d, doc->description_en, F_DESCRIPTION, 1);
 	id->eservice = doc->eservice ? 1 : 0;
 	return b->nomem ? -1 : 0;
 }
@@ -299,22 +303,20 @@ static int cmp_term(const void *a, const void *b, void *pool)
 static int finish(struct builder *b)
 {
 	struct search_index *idx = b->idx;
-	size_t i, np = 0, nsurf, ncps = 0;
+	size_t i, np = 0, nb = 0, nsurf, ncps = 0;
 
 	qsort_r(b->terms, b->nterms, sizeof(*b->terms), cmp_term, b->pool.data);
-
 	idx->nterms = b->nterms;
 	for (i = 0; i < b->nterms; i++)
-		np += b->terms[i].n;
-	idx->npostings = np;
+		nb += b->terms[i].len;
 	idx->term_off = malloc((b->nterms + 1) * sizeof(uint32_t));
 	idx->display_off = malloc((b->nterms + 1) * sizeof(uint32_t));
-	idx->post_off = malloc((b->nterms + 1) * sizeof(uint32_t));
-	idx->post_doc = malloc((np + 1) * sizeof(uint32_t));
-	idx->post_fields = malloc(np + 1);
-	if (!idx->term_off || !idx->display_off || !idx->post_off || !idx->post_doc || !idx->post_fields)
+	idx->post_off = malloc((b->nterms + 1) * sizeof(size_t));
+	idx->df = malloc((b->nterms + 1) * sizeof(uint32_t));
+	idx->post = malloc(nb + 1);
+	if (!idx->term_off || !idx->display_off || !idx->post_off || !idx->df || !idx->post)
 		return -1;
-	np = 0;
+	nb = 0;
 	idx->surf_begin = idx->surf_end = 0;
 	for (i = 0; i < b->nterms; i++) {
 		struct tterm *t = &b->terms[i];
@@ -322,9 +324,10 @@ static int finish(struct builder *b)
 
 		idx->term_off[i] = t->off;
 		idx->display_off[i] = t->display;
-		idx->post_off[i] = (uint32_t)np;
-		memcpy(idx->post_doc + np, t->docs, t->n * sizeof(uint32_t));
-		memcpy(idx->post_fields + np, t->fields, t->n);
+		idx->post_off[i] = nb;
+		idx->df[i] = t->n;
+		memcpy(idx->post + nb, t->bytes, t->len);
+		nb += t->len;
 		np += t->n;
 		if (kind == TERM_SURFACE) {
 			if (idx->surf_end == 0)
@@ -332,12 +335,12 @@ static int finish(struct builder *b)
 			idx->surf_end = i + 1;
 			ncps += strlen(b->pool.data + t->off) - 1;
 		}
-		free(t->docs);
-		free(t->fields);
-		t->docs = NULL;
-		t->fields = NULL;
+		free(t->bytes);
+		t->bytes = NULL;
 	}
-	idx->post_off[b->nterms] = (uint32_t)np;
+	idx->post_off[b->nterms] = nb;
+	idx->npostings = np;
+	idx->post_bytes = nb;
 	nsurf = idx->surf_end - idx->surf_begin;
 	idx->cps = malloc((ncps + 1) * sizeof(uint32_t));
 	idx->cps_off = malloc((nsurf + 1) * sizeof(uint32_t));
@@ -378,8 +381,8 @@ void search_index_free(struct search_index *idx)
 	free(idx->term_off);
 	free(idx->display_off);
 	free(idx->post_off);
-	free(idx->post_doc);
-	free(idx->post_fields);
+	free(idx->post);
+	free(idx->df);
 	free(idx->cps);
 	free(idx->cps_off);
 	free(idx->strpool);
@@ -444,7 +447,7 @@ struct search_index *search_index_build(const struct search_doc *docs, size_t n,
 		d->keywords = o[5] ? idx->strpool + o[5] : NULL;
 	}
 	idx->bytes = sizeof(*idx) + n * sizeof(struct idoc) + b.ndocevents * sizeof(uint32_t) +
-		     idx->nterms * 3 * sizeof(uint32_t) + idx->npostings * 5 + idx->strpool_len +
+		     idx->nterms * (3 * sizeof(uint32_t) + sizeof(size_t)) + idx->post_bytes + idx->strpool_len +
 		     idx->cps_off[idx->surf_end - idx->surf_begin] * sizeof(uint32_t) + lexicon_bytes(idx->lex);
 	ok = 1;
 	goto out;
@@ -452,8 +455,7 @@ nomem:
 	snprintf(err, errlen, "out of memory building the search index");
 out:
 	for (i = 0; i < b.nterms; i++) {
-		free(b.terms[i].docs);
-		free(b.terms[i].fields);
+		free(b.terms[i].bytes);
 	}
 	free(b.terms);
 	free(b.slots);

@@ -136,10 +136,14 @@ struct search_index {
 	/* terms, sorted by their bytes; term i is strpool + term_off[i] */
 	size_t nterms;
 	uint32_t *term_off;
-	uint32_t *post_off; /* postings of term i: [post_off[i], post_off[i+1]) */
-	uint32_t *post_doc;
-	uint8_t *post_fields;
+	/* postings of term i: bytes [post_off[i], post_off[i+1]) of post, each
+	 * a varint gap from the previous document (the first: the document)
+	 * and a byte of field bits; df[i] of them */
+	size_t *post_off;
+	uint8_t *post;
+	uint32_t *df;
 	size_t npostings;
+	size_t post_bytes;
 	/* display form (lower case, diacritics) of each surface term, or 0 */
 	uint32_t *display_off;
 
@@ -157,6 +161,22 @@ struct search_index {
 	size_t bytes;
 };
 
+/* Reads one posting at *p: the document (after prev) and its fields. */
+static inline const uint8_t *posting_next(const uint8_t *p, uint32_t *doc, uint8_t *fields)
+{
+	uint32_t gap = 0;
+	int shift = 0;
+
+	while (*p & 0x80) {
+		gap |= (uint32_t)(*p++ & 0x7f) << shift;
+		shift += 7;
+	}
+	gap |= (uint32_t)*p++ << shift;
+	*doc += gap;
+	*fields = *p++;
+	return p;
+}
+
 /* Term id of a term string (kind byte first), or -1. */
 long index_term_find(const struct search_index *idx, const char *term, size_t n);
 /* First term id whose string is >= term (for prefix ranges). */
@@ -168,8 +188,8 @@ static inline const char *index_term(const struct search_index *idx, size_t t)
 
 /* The index terms a folded word stands for: surface, roots, English stem.
  * Writes up to max terms (each kind byte + text, NUL-terminated, in buf of
- * Shared by the build and the query so both sides agree. all_parts adds the
- * terms of each part of a hyphenated word (the document side does). */
+ * Shared by the build and the query so both sides agree: a document's
+ * Latvian text gets WT_LV terms, its English text WT_EN ones, a query both. */
 #define TERMSET_MAX 16
 struct termset {
 	size_t n;
@@ -180,7 +200,11 @@ struct termset {
 };
 /* Whether two term sets share a term. */
 int termset_meet(const struct termset *a, const struct termset *b);
-void word_terms(const struct lexicon *lx, unsigned flags, const struct tok *t, int all_parts, struct termset *ts);
+#define WT_PARTS 1 /* also each part of a hyphenated word */
+#define WT_LV 2    /* lemmas and Latvian stem */
+#define WT_EN 4    /* English stem */
+#define WT_QUERY (WT_LV | WT_EN)
+void word_terms(const struct lexicon *lx, unsigned flags, const struct tok *t, unsigned mode, struct termset *ts);
 
 /* Normalised key of a query for best bets: its words' first roots, folded,
  * sorted and joined by spaces. Returns the length, or (size_t)-1. */

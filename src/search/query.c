@@ -17,6 +17,7 @@
  * query matched (a short title that says exactly what was asked wins).
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -82,6 +83,7 @@ struct vword {
 	size_t ne;
 	float idf;
 	int optional;
+	int key; /* the word's slot in the per-query cache of matches */
 };
 
 struct variant {
@@ -90,11 +92,23 @@ struct variant {
 	float factor;
 };
 
+/* Per-thread working memory of a query, kept between queries (a query
+ * leaves every per-document array zeroed), so a query neither allocates nor
+ * clears arrays the size of the catalog. */
+#define WCACHE (SEARCH_MAX_WORDS + MAX_VARIANTS * MAX_VWORDS)
 struct scratch {
 	float *total, *cur, *best, *base;
 	uint8_t *matched, *title, *title_en, *curtitle, *seen;
 	uint32_t *touched, *vdocs, *docs;
 	size_t ndocs;
+	/* each word's matches, computed once per query: documents, scores and
+	 * title bits, in a pool; wfrom/wn per cache slot, wn = -1 not yet */
+	uint32_t *wdoc;
+	float *wc;
+	uint8_t *wtb;
+	size_t wlen, wcap;
+	size_t wfrom[WCACHE];
+	long wn[WCACHE];
 };
 
 static float idf(const struct search_index *idx, size_t df)
@@ -106,7 +120,7 @@ static float idf(const struct search_index *idx, size_t df)
 
 static size_t term_df(const struct search_index *idx, uint32_t t)
 {
-	return idx->post_off[t + 1] - idx->post_off[t];
+	return idx->df[t];
 }
 
 static void exp_add(struct exp *e, size_t *n, uint32_t term, float q)
@@ -253,7 +267,7 @@ static void candidate_terms(const struct search_index *idx, uint32_t term, float
 		return;
 	memcpy(t.fold, s, t.nfold);
 	t.hyphen = memchr(s, '-', t.nfold) != NULL;
-	word_terms(idx->lex, idx->flags, &t, 0, &ts);
+	word_terms(idx->lex, idx->flags, &t, WT_QUERY, &ts);
 	add_termset(idx, &ts, q, e, n, NULL);
 }
 
@@ -326,7 +340,7 @@ static int parse_query(const struct search_index *idx, const char *q, int no_pre
 		w->tok = t;
 		w->optional = is_stopword(t.fold, t.nfold);
 		nstop += w->optional;
-		word_terms(idx->lex, idx->flags, &t, 0, &w->ts);
+		word_terms(idx->lex, idx->flags, &t, WT_QUERY, &w->ts);
 	}
 	if (p->n && !no_prefix && p->w[p->n - 1].tok.end == len)
 		p->w[p->n - 1].prefix = 1;
@@ -338,14 +352,17 @@ static int parse_query(const struct search_index *idx, const char *q, int no_pre
 	return SEARCH_OK;
 }
 
-static void variant_push_word(struct variant *v, const struct qword *w)
+static void variant_push_word(struct variant *v, const struct parsed *p, size_t i)
 {
+	const struct qword *w = &p->w[i];
+
 	if (v->n == MAX_VWORDS)
 		return;
 	v->w[v->n].e = w->e;
 	v->w[v->n].ne = w->ne;
 	v->w[v->n].idf = w->idf;
 	v->w[v->n].optional = w->optional;
+	v->w[v->n].key = (int)i;
 	v->n++;
 }
 
@@ -383,7 +400,7 @@ static void make_variants(const struct search_index *idx, struct parsed *p)
 	p->v[0].n = 0;
 	p->v[0].factor = 1.0f;
 	for (i = 0; i < p->n; i++)
-		variant_push_word(&p->v[0], &p->w[i]);
+		variant_push_word(&p->v[0], p, i);
 	for (s = 0; s < tb->nsyn && nocc < MAX_VARIANTS - 2; s++) {
 		const struct phrase *from = &tb->phrases[tb->syn[s].from];
 
@@ -415,7 +432,7 @@ static void make_variants(const struct search_index *idx, struct parsed *p)
 				}
 			}
 			if (hit == nocc) {
-				variant_push_word(v, &p->w[i]);
+				variant_push_word(v, p, i);
 				i++;
 				continue;
 			}
@@ -445,6 +462,7 @@ static void make_variants(const struct search_index *idx, struct parsed *p)
 				v->w[v->n].ne = ne;
 				v->w[v->n].idf = idf(idx, maxdf);
 				v->w[v->n].optional = is_stopword(occ[hit].to->words[j], strlen(occ[hit].to->words[j]));
+				v->w[v->n].key = (int)(SEARCH_MAX_WORDS + vi * MAX_VWORDS + v->n);
 				v->n++;
 			}
 			i += occ[hit].from->nwords;
@@ -457,31 +475,7 @@ static void make_variants(const struct search_index *idx, struct parsed *p)
 
 /* ---- scoring ---- */
 
-static int scratch_new(struct scratch *s, size_t n)
-{
-	memset(s, 0, sizeof(*s));
-	s->ndocs = n;
-	if (n == 0)
-		n = 1;
-	s->total = calloc(n, sizeof(float));
-	s->cur = calloc(n, sizeof(float));
-	s->best = calloc(n, sizeof(float));
-	s->base = calloc(n, sizeof(float));
-	s->matched = calloc(n, 1);
-	s->title = calloc(n, 1);
-	s->title_en = calloc(n, 1);
-	s->curtitle = calloc(n, 1);
-	s->seen = calloc(n, 1);
-	s->touched = calloc(n, sizeof(uint32_t));
-	s->vdocs = calloc(n, sizeof(uint32_t));
-	s->docs = calloc(n, sizeof(uint32_t));
-	return s->total && s->cur && s->best && s->base && s->matched && s->title && s->title_en && s->curtitle && s->seen && s->touched &&
-			       s->vdocs && s->docs
-		       ? 0
-		       : -1;
-}
-
-static void scratch_free(struct scratch *s)
+static void scratch_release(struct scratch *s)
 {
 	free(s->total);
 	free(s->cur);
@@ -495,6 +489,149 @@ static void scratch_free(struct scratch *s)
 	free(s->touched);
 	free(s->vdocs);
 	free(s->docs);
+	free(s->wdoc);
+	free(s->wc);
+	free(s->wtb);
+	memset(s, 0, sizeof(*s));
+}
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static __thread struct scratch *scratch_tls;
+
+static void scratch_destroy(void *p)
+{
+	scratch_release(p);
+	free(p);
+}
+
+static void scratch_key_init(void)
+{
+	pthread_key_create(&scratch_key, scratch_destroy);
+}
+
+/* This thread's scratch, sized for n documents; NULL when out of memory. */
+static struct scratch *scratch_get(size_t n)
+{
+	struct scratch *s = scratch_tls;
+
+	pthread_once(&scratch_once, scratch_key_init);
+	if (!s) {
+		s = calloc(1, sizeof(*s));
+		if (!s)
+			return NULL;
+		scratch_tls = s;
+		pthread_setspecific(scratch_key, s);
+	}
+	if (n == 0)
+		n = 1;
+	if (s->ndocs < n) {
+		scratch_release(s);
+		s->ndocs = n;
+		s->total = calloc(n, sizeof(float));
+		s->cur = calloc(n, sizeof(float));
+		s->best = calloc(n, sizeof(float));
+		s->base = calloc(n, sizeof(float));
+		s->matched = calloc(n, 1);
+		s->title = calloc(n, 1);
+		s->title_en = calloc(n, 1);
+		s->curtitle = calloc(n, 1);
+		s->seen = calloc(n, 1);
+		s->touched = calloc(n, sizeof(uint32_t));
+		s->vdocs = calloc(n, sizeof(uint32_t));
+		s->docs = calloc(n, sizeof(uint32_t));
+		if (!(s->total && s->cur && s->best && s->base && s->matched && s->title && s->title_en &&
+		      s->curtitle && s->seen && s->touched && s->vdocs && s->docs)) {
+			scratch_release(s);
+			return NULL;
+		}
+	}
+	s->wlen = 0;
+	memset(s->wn, 0xff, sizeof(s->wn));
+	return s;
+}
+
+/* Clears what a query left in best/base. */
+static void scratch_done(struct scratch *s, size_t nd)
+{
+	size_t i;
+
+	for (i = 0; i < nd; i++) {
+		s->best[s->docs[i]] = 0;
+		s->base[s->docs[i]] = 0;
+	}
+}
+
+/* The documents a word matches, each with its best (quality x field
+ * weight) and title bits, computed once per query into the pool. */
+static int word_matches(const struct search_index *idx, const struct vword *w, struct scratch *s, size_t *from,
+			size_t *n)
+{
+	size_t nt = 0, j;
+
+	if (w->key >= 0 && w->key < WCACHE && s->wn[w->key] >= 0) {
+		*from = s->wfrom[w->key];
+		*n = (size_t)s->wn[w->key];
+		return 0;
+	}
+	for (j = 0; j < w->ne; j++) {
+		uint32_t t = w->e[j].term, d = 0;
+		float q = w->e[j].q;
+		const uint8_t *p = idx->post + idx->post_off[t], *end = idx->post + idx->post_off[t + 1];
+
+		while (p < end) {
+			uint8_t f;
+			float c;
+
+			p = posting_next(p, &d, &f);
+			c = q * field_weight(f);
+			if (s->cur[d] == 0)
+				s->touched[nt++] = d;
+			if (c > s->cur[d])
+				s->cur[d] = c;
+			s->curtitle[d] |= f & F_TITLE;
+		}
+	}
+	if (s->wlen + nt > s->wcap) {
+		size_t ncap = (s->wlen + nt) * 2;
+		uint32_t *nd = realloc(s->wdoc, ncap * sizeof(uint32_t));
+		float *nc;
+		uint8_t *ntb;
+
+		if (nd)
+			s->wdoc = nd;
+		nc = nd ? realloc(s->wc, ncap * sizeof(float)) : NULL;
+		if (nc)
+			s->wc = nc;
+		ntb = nc ? realloc(s->wtb, ncap) : NULL;
+		if (ntb)
+			s->wtb = ntb;
+		if (!ntb) {
+			for (j = 0; j < nt; j++) {
+				s->cur[s->touched[j]] = 0;
+				s->curtitle[s->touched[j]] = 0;
+			}
+			return -1;
+		}
+		s->wcap = ncap;
+	}
+	*from = s->wlen;
+	*n = nt;
+	for (j = 0; j < nt; j++) {
+		uint32_t d = s->touched[j];
+
+		s->wdoc[s->wlen] = d;
+		s->wc[s->wlen] = s->cur[d];
+		s->wtb[s->wlen] = s->curtitle[d];
+		s->wlen++;
+		s->cur[d] = 0;
+		s->curtitle[d] = 0;
+	}
+	if (w->key >= 0 && w->key < WCACHE) {
+		s->wfrom[w->key] = *from;
+		s->wn[w->key] = (long)nt;
+	}
+	return 0;
 }
 
 /* Scores one variant into s->best (max over variants); returns how many
@@ -506,43 +643,27 @@ static void score_variant(const struct search_index *idx, const struct variant *
 
 	for (i = 0; i < v->n; i++) {
 		const struct vword *w = &v->w[i];
-		size_t nt = 0;
+		size_t from = 0, nt = 0;
 
 		if (!w->optional)
 			nreq++;
 		idfsum += w->idf;
-		for (j = 0; j < w->ne; j++) {
-			uint32_t t = w->e[j].term, p;
-			float q = w->e[j].q;
+		if (word_matches(idx, w, s, &from, &nt) != 0)
+			continue; /* out of memory: the word counts as unmatched */
+		for (j = from; j < from + nt; j++) {
+			uint32_t d = s->wdoc[j];
 
-			for (p = idx->post_off[t]; p < idx->post_off[t + 1]; p++) {
-				uint32_t d = idx->post_doc[p];
-				uint8_t f = idx->post_fields[p];
-				float c = q * field_weight(f);
-
-				if (s->cur[d] == 0)
-					s->touched[nt++] = d;
-				if (c > s->cur[d])
-					s->cur[d] = c;
-				s->curtitle[d] |= f & F_TITLE;
-			}
-		}
-		for (j = 0; j < nt; j++) {
-			uint32_t d = s->touched[j];
-
-			if (s->total[d] == 0 && s->matched[d] == 0 && !s->seen[d]) {
+			if (!s->seen[d]) {
 				s->seen[d] = 1;
 				s->vdocs[nv++] = d;
 			}
-			s->total[d] += w->idf * s->cur[d];
+			s->total[d] += w->idf * s->wc[j];
 			if (!w->optional)
 				s->matched[d]++;
-			if (s->curtitle[d] & F_TITLE_LV)
+			if (s->wtb[j] & F_TITLE_LV)
 				s->title[d]++;
-			if (s->curtitle[d] & F_TITLE_EN)
+			if (s->wtb[j] & F_TITLE_EN)
 				s->title_en[d]++;
-			s->cur[d] = 0;
-			s->curtitle[d] = 0;
 		}
 	}
 	if (nreq == 0)
@@ -762,7 +883,7 @@ static int tok_matches(const struct search_index *idx, const struct hlset *h, co
 
 	if (t->toolong || is_stopword(t->fold, t->nfold))
 		return 0;
-	word_terms(idx->lex, idx->flags, t, 1, &ts);
+	word_terms(idx->lex, idx->flags, t, WT_PARTS | WT_QUERY, &ts);
 	for (i = 0; i < ts.n; i++) {
 		long id = index_term_find(idx, ts.s[i], ts.len[i]);
 		uint32_t u;
@@ -1012,7 +1133,7 @@ int search_run(const struct search_index *idx, const struct search_request *req,
 	       struct search_results *out)
 {
 	struct parsed *p = NULL;
-	struct scratch s;
+	struct scratch *sp = NULL;
 	struct ranked *heap = NULL;
 	struct search_hit *hits = NULL;
 	struct hlset hl = { NULL, 0 };
@@ -1024,7 +1145,6 @@ int search_run(const struct search_index *idx, const struct search_request *req,
 	int rc = SEARCH_ENOMEM;
 
 	memset(out, 0, sizeof(*out));
-	memset(&s, 0, sizeof(s));
 	if (!idx || !req || !req->q)
 		return SEARCH_EINVAL;
 	limit = req->limit ? req->limit : 10;
@@ -1033,7 +1153,8 @@ int search_run(const struct search_index *idx, const struct search_request *req,
 	if (strlen(req->q) > SEARCH_MAX_QUERY)
 		return SEARCH_ETOOLONG;
 	p = malloc(sizeof(*p));
-	if (!p || scratch_new(&s, idx->ndocs) != 0)
+	sp = scratch_get(idx->ndocs);
+	if (!p || !sp)
 		goto out;
 	rc = parse_query(idx, req->q, req->no_prefix || (idx->flags & SEARCH_NO_PREFIX), p);
 	if (rc != SEARCH_OK)
@@ -1047,16 +1168,16 @@ int search_run(const struct search_index *idx, const struct search_request *req,
 		f.event = -2;
 	f.eonly = req->eservice_only;
 
-	score_all(idx, p, &s, &nd);
+	score_all(idx, p, sp, &nd);
 	/* keep documents that match at least half as much as the best one */
 	for (i = 0; i < nd; i++)
-		if (s.best[s.docs[i]] > maxcov)
-			maxcov = s.best[s.docs[i]];
+		if (sp->best[sp->docs[i]] > maxcov)
+			maxcov = sp->best[sp->docs[i]];
 	for (i = 0, k = 0; i < nd; i++) {
-		if (s.best[s.docs[i]] >= maxcov * 0.5f)
-			s.docs[k++] = s.docs[i];
+		if (sp->best[sp->docs[i]] >= maxcov * 0.5f)
+			sp->docs[k++] = sp->docs[i];
 		else
-			s.best[s.docs[i]] = 0;
+			sp->best[sp->docs[i]] = sp->base[sp->docs[i]] = 0;
 	}
 	nd = k;
 
@@ -1069,11 +1190,11 @@ int search_run(const struct search_index *idx, const struct search_request *req,
 	}
 	/* best-bet documents count once, whether or not they matched */
 	for (i = 0; i < npinned; i++) {
-		if (s.best[pinned[i]] == 0)
-			s.docs[nd++] = (uint32_t)pinned[i];
-		s.best[pinned[i]] = -1; /* kept out of the ranking below */
+		if (sp->best[pinned[i]] == 0)
+			sp->docs[nd++] = (uint32_t)pinned[i];
+		sp->best[pinned[i]] = -1; /* kept out of the ranking below */
 	}
-	if (make_facets(idx, &f, s.docs, nd, a, out) != 0)
+	if (make_facets(idx, &f, sp->docs, nd, a, out) != 0)
 		goto out;
 
 	/* the terms to highlight: every expansion of every variant */
@@ -1095,21 +1216,21 @@ int search_run(const struct search_index *idx, const struct search_request *req,
 	if (!heap)
 		goto out;
 	for (i = 0; i < nd; i++) {
-		uint32_t d = s.docs[i];
+		uint32_t d = sp->docs[i];
 		struct ranked r;
 
 		if (fails(idx, &f, d))
 			continue;
 		total++;
-		if (s.best[d] < 0)
+		if (sp->best[d] < 0)
 			continue;
-		r.score = s.best[d];
+		r.score = sp->best[d];
 		r.doc = d;
 		heap_push(heap, &nheap, want > npinned ? want - npinned : 0, r);
 	}
 	/* rerank the best by how completely the query says one of their names */
 	for (i = 0; i < nheap; i++)
-		heap[i].score = s.base[heap[i].doc] + W_NAME * name_coverage(idx, &hl, heap[i].doc);
+		heap[i].score = sp->base[heap[i].doc] + W_NAME * name_coverage(idx, &hl, heap[i].doc);
 	qsort(heap, nheap, sizeof(*heap), cmp_ranked);
 	out->total = total;
 
@@ -1144,7 +1265,8 @@ out:
 		memset(out, 0, sizeof(*out));
 	free(hl.t);
 	free(heap);
-	scratch_free(&s);
+	if (sp)
+		scratch_done(sp, nd);
 	free(p);
 	return rc;
 }
@@ -1164,7 +1286,7 @@ int search_complete(const struct search_index *idx, const char *q, size_t max, s
 		    const char *const **out, size_t *n)
 {
 	struct parsed *p = NULL;
-	struct scratch s;
+	struct scratch *sp = NULL;
 	struct cand c[MAX_PREFIX];
 	const char **res = NULL;
 	char seen[20][TOK_MAX + 2];
@@ -1174,7 +1296,6 @@ int search_complete(const struct search_index *idx, const char *q, size_t max, s
 
 	*out = NULL;
 	*n = 0;
-	memset(&s, 0, sizeof(s));
 	if (!idx || !q)
 		return SEARCH_EINVAL;
 	if (max > 20)
@@ -1183,7 +1304,8 @@ int search_complete(const struct search_index *idx, const char *q, size_t max, s
 	if (qlen > SEARCH_MAX_QUERY)
 		return SEARCH_ETOOLONG;
 	p = malloc(sizeof(*p));
-	if (!p || scratch_new(&s, idx->ndocs) != 0)
+	sp = scratch_get(idx->ndocs);
+	if (!p || !sp)
 		goto out;
 	rc = parse_query(idx, q, 0, p);
 	if (rc != SEARCH_OK || p->n == 0 || !p->w[p->n - 1].prefix || max == 0)
@@ -1194,15 +1316,20 @@ int search_complete(const struct search_index *idx, const char *q, size_t max, s
 	if (p->n > 1) {
 		/* the earlier words, scored without the last one */
 		p->n--;
-		score_all(idx, p, &s, &nd);
+		score_all(idx, p, sp, &nd);
 		p->n++;
 		for (i = 0; i < nc; i++) {
 			size_t cnt = 0;
-			uint32_t t = c[i].term, q2;
+			uint32_t t = c[i].term, d = 0;
+			const uint8_t *pp = idx->post + idx->post_off[t], *end = idx->post + idx->post_off[t + 1];
 
-			for (q2 = idx->post_off[t]; q2 < idx->post_off[t + 1]; q2++)
-				if (s.best[idx->post_doc[q2]] > 0)
+			while (pp < end) {
+				uint8_t f;
+
+				pp = posting_next(pp, &d, &f);
+				if (sp->best[d] > 0)
 					cnt++;
+			}
 			c[i].df = cnt;
 		}
 		qsort(c, nc, sizeof(*c), cmp_cand_df);
@@ -1227,7 +1354,7 @@ int search_complete(const struct search_index *idx, const char *q, size_t max, s
 		if (t.nfold > TOK_MAX)
 			continue;
 		memcpy(t.fold, term, t.nfold);
-		word_terms(idx->lex, idx->flags, &t, 0, &ts);
+		word_terms(idx->lex, idx->flags, &t, WT_LV, &ts);
 		for (j = 0; j < ts.n; j++)
 			if (ts.s[j][0] == TERM_ROOT) {
 				root = ts.s[j];
@@ -1254,7 +1381,8 @@ int search_complete(const struct search_index *idx, const char *q, size_t max, s
 	*n = k;
 	rc = SEARCH_OK;
 out:
-	scratch_free(&s);
+	if (sp)
+		scratch_done(sp, nd);
 	free(p);
 	return rc;
 }
