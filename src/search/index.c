@@ -305,7 +305,8 @@ static int finish(struct builder *b)
 	struct search_index *idx = b->idx;
 	size_t i, np = 0, nb = 0, nsurf, ncps = 0;
 
-	qsort_r(b->terms, b->nterms, sizeof(*b->terms), cmp_term, b->pool.data);
+	if (b->nterms)
+		qsort_r(b->terms, b->nterms, sizeof(*b->terms), cmp_term, b->pool.data);
 	idx->nterms = b->nterms;
 	for (i = 0; i < b->nterms; i++)
 		nb += b->terms[i].len;

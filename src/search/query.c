@@ -75,6 +75,7 @@ struct qword {
 	 * needed a typo; -1 when nothing matched */
 	long shown;
 	int typo;
+	size_t nprefix; /* completions found for a half-typed word */
 };
 
 /* A word of a variant: a query word, or a word from a synonym phrase. */
@@ -283,6 +284,7 @@ static void expand_word(const struct search_index *idx, struct qword *w)
 	found = add_termset(idx, &w->ts, Q_EXACT, w->e, &w->ne, &w->shown);
 	if (w->prefix && !(idx->flags & SEARCH_NO_PREFIX)) {
 		k = prefix_candidates(idx, w->tok.fold, w->tok.nfold, c, MAX_PREFIX);
+		w->nprefix = k;
 		for (i = 0; i < k; i++)
 			exp_add(w->e, &w->ne, c[i].term, Q_PREFIX);
 	}
@@ -1037,15 +1039,14 @@ static float name_coverage(const struct search_index *idx, const struct hlset *h
 static const char *suggest(const struct search_index *idx, const struct parsed *p, const char *q, struct arena *a)
 {
 	char out[SEARCH_MAX_QUERY * 2 + 64];
-	size_t n = 0, i, prev_end = 0;
+	size_t n = 0, i, prev_end = 0, rl;
 	int changed = 0;
 
 	for (i = 0; i < p->n; i++) {
 		const struct qword *w = &p->w[i];
 		const char *rep = NULL;
-		size_t rl;
 
-		if (w->shown >= 0 && idx->display_off[w->shown] && !w->prefix) {
+		if (w->shown >= 0 && idx->display_off[w->shown] && (!w->prefix || (w->typo && !w->nprefix))) {
 			const char *term = index_term(idx, (size_t)w->shown) + 1;
 
 			if (w->typo || strcmp(term, w->tok.fold) == 0)
@@ -1087,6 +1088,11 @@ static const char *suggest(const struct search_index *idx, const struct parsed *
 	}
 	if (!changed)
 		return NULL;
+	rl = strlen(q) - prev_end; /* what follows the last word */
+	if (n + rl >= sizeof(out))
+		return NULL;
+	memcpy(out + n, q + prev_end, rl);
+	n += rl;
 	return arena_strndup(a, out, n);
 }
 
