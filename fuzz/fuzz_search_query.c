@@ -13,16 +13,48 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const kw[] = { "pase", "ID karte", "e-adrese" };
-static const struct search_label ev[] = { { "dok", "Personas dokumenti", "Identity documents" } };
+static const char *const kw[] = {"pase", "ID karte", "e-adrese"};
+static const struct search_label ev[] = {{"dok", "Personas dokumenti", "Identity documents"}};
 static const struct search_doc docs[] = {
-	{ "pase", "/p/pase", "Pases saņemšana", "Obtaining a passport", "Pasi pieprasa klātienē PMLP nodaļā.", NULL,
-	  kw, 2, { "pmlp", "Pilsonības un migrācijas lietu pārvalde", "OCMA" }, "PMLP", ev, 1, 0 },
-	{ "e-adrese", "/p/e-adrese", "E-adreses aktivizēšana", "Activating an e-address",
-	  "Oficiālā elektroniskā adrese saziņai ar valsti.", NULL, kw + 2, 1, { "vdaa", "Valsts digitālās attīstības aģentūra", NULL },
-	  "VDAA", NULL, 0, 1 },
-	{ "pabalsts", "/p/pabalsts", "Bezdarbnieka pabalsts", "Unemployment benefit", "Pabalstu izmaksā VSAA.", NULL, NULL, 0,
-	  { "vsaa", "Valsts sociālās apdrošināšanas aģentūra", NULL }, "VSAA", ev, 1, 1 },
+    {"pase",
+     "/p/pase",
+     "Pases saņemšana",
+     "Obtaining a passport",
+     "Pasi pieprasa klātienē PMLP nodaļā.",
+     NULL,
+     kw,
+     2,
+     {"pmlp", "Pilsonības un migrācijas lietu pārvalde", "OCMA"},
+     "PMLP",
+     ev,
+     1,
+     0},
+    {"e-adrese",
+     "/p/e-adrese",
+     "E-adreses aktivizēšana",
+     "Activating an e-address",
+     "Oficiālā elektroniskā adrese saziņai ar valsti.",
+     NULL,
+     kw + 2,
+     1,
+     {"vdaa", "Valsts digitālās attīstības aģentūra", NULL},
+     "VDAA",
+     NULL,
+     0,
+     1},
+    {"pabalsts",
+     "/p/pabalsts",
+     "Bezdarbnieka pabalsts",
+     "Unemployment benefit",
+     "Pabalstu izmaksā VSAA.",
+     NULL,
+     NULL,
+     0,
+     {"vsaa", "Valsts sociālās apdrošināšanas aģentūra", NULL},
+     "VSAA",
+     ev,
+     1,
+     1},
 };
 
 static struct search_index *idx;
@@ -49,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct arena *a;
 	char *q, folded[2048];
-	struct search_request rq = { 0 };
+	struct search_request rq = {0};
 	struct search_results r1, r2;
 	const char *const *c;
 	size_t n, i;
@@ -57,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!idx) {
 		char err[256];
-		struct search_config sc = { "data/search", 0 };
+		struct search_config sc = {"data/search", 0};
 
 		idx = search_index_build(docs, sizeof(docs) / sizeof(docs[0]), &sc, err, sizeof(err));
 		if (!idx)

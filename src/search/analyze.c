@@ -25,10 +25,8 @@ static int is_word_cp(int32_t cp)
 	case UTF8PROC_CATEGORY_NO:
 	case UTF8PROC_CATEGORY_MN:
 	case UTF8PROC_CATEGORY_MC:
-	case UTF8PROC_CATEGORY_ME:
-		return 1;
-	default:
-		return 0;
+	case UTF8PROC_CATEGORY_ME: return 1;
+	default: return 0;
 	}
 }
 
@@ -183,14 +181,16 @@ struct affix {
 	int pal;
 };
 
-#define AFX(s, vc, pal) { s, sizeof(s) - 1, vc, pal }
+#define AFX(s, vc, pal)                                                                                                \
+	{                                                                                                              \
+		s, sizeof(s) - 1, vc, pal                                                                              \
+	}
 static const struct affix lv_affixes[] = {
-	AFX("ajiem", 3, 0), AFX("ajai", 3, 0), AFX("ajam", 2, 0), AFX("ajos", 2, 0), AFX("ajas", 2, 0),
-	AFX("iem", 2, 1),   AFX("aja", 2, 0),  AFX("ais", 2, 0),  AFX("ai", 2, 0),   AFX("ei", 2, 0),
-	AFX("am", 1, 0),    AFX("em", 1, 0),   AFX("im", 1, 0),   AFX("um", 1, 0),   AFX("us", 1, 1),
-	AFX("as", 1, 0),    AFX("es", 1, 0),   AFX("os", 1, 1),   AFX("ij", 1, 0),   AFX("is", 1, 0),
-	AFX("ie", 1, 0),    AFX("u", 1, 1),    AFX("a", 1, 1),    AFX("i", 1, 1),    AFX("e", 1, 0),
-	AFX("o", 1, 0),     AFX("s", 0, 0),
+    AFX("ajiem", 3, 0), AFX("ajai", 3, 0), AFX("ajam", 2, 0), AFX("ajos", 2, 0), AFX("ajas", 2, 0), AFX("iem", 2, 1),
+    AFX("aja", 2, 0),   AFX("ais", 2, 0),  AFX("ai", 2, 0),   AFX("ei", 2, 0),   AFX("am", 1, 0),   AFX("em", 1, 0),
+    AFX("im", 1, 0),    AFX("um", 1, 0),   AFX("us", 1, 1),   AFX("as", 1, 0),   AFX("es", 1, 0),   AFX("os", 1, 1),
+    AFX("ij", 1, 0),    AFX("is", 1, 0),   AFX("ie", 1, 0),   AFX("u", 1, 1),    AFX("a", 1, 1),    AFX("i", 1, 1),
+    AFX("e", 1, 0),     AFX("o", 1, 0),    AFX("s", 0, 0),
 };
 
 static int is_vowel(char c)
@@ -258,10 +258,9 @@ size_t stem_en(const char *w, size_t n)
 
 /* Latvian and English function words, folded, sorted for bsearch. */
 static const char *const stopwords[] = {
-	"a",	"an",	"and",	"ar",	"ari",	"at",	"bet",	"bez",	"by",	"caur", "for",	"from", "gan",
-	"ir",	"ja",	"jeb",	"ka",	"kas",	"ko",	"kur",	"lai",	"lidz", "my",	"no",	"of",	"on",
-	"or",	"par",	"pec",	"pie",	"pret", "s",	"the",	"to",	"un",	"uz",	"vai",
-	"with", "your",
+    "a",  "an",  "and", "ar",  "ari",  "at", "bet", "bez", "by",   "caur", "for", "from", "gan",
+    "ir", "ja",  "jeb", "ka",  "kas",  "ko", "kur", "lai", "lidz", "my",   "no",  "of",   "on",
+    "or", "par", "pec", "pie", "pret", "s",  "the", "to",  "un",   "uz",   "vai", "with", "your",
 };
 
 static int cmp_stop(const void *k, const void *e)

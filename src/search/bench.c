@@ -135,7 +135,7 @@ static int cmp_double(const void *a, const void *b)
 
 static void latency(const char *what, const struct search_index *idx, const struct qlist *ql, int rounds)
 {
-	size_t n = ql->n * (size_t)rounds, k = 0, i, slow[3] = { 0, 0, 0 };
+	size_t n = ql->n * (size_t)rounds, k = 0, i, slow[3] = {0, 0, 0};
 	double *t = malloc((n + 1) * sizeof(double)), sum = 0, *worst = calloc(ql->n + 1, sizeof(double));
 	int r;
 
@@ -147,7 +147,7 @@ static void latency(const char *what, const struct search_index *idx, const stru
 	for (r = 0; r < rounds; r++) {
 		for (i = 0; i < ql->n; i++) {
 			struct arena *a = arena_new(0);
-			struct search_request rq = { 0 };
+			struct search_request rq = {0};
 			struct search_results res;
 			double t0;
 
@@ -336,8 +336,7 @@ static void fts5_bench(const struct search_doc *docs, size_t n, const struct qli
 		sqlite3_reset(ins);
 	}
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	printf("%-34s %8.0f ms build, +%ld MB resident\n", "  fts5 baseline", now_ms() - t0,
-	       (rss_kb() - rss0) / 1024);
+	printf("%-34s %8.0f ms build, +%ld MB resident\n", "  fts5 baseline", now_ms() - t0, (rss_kb() - rss0) / 1024);
 	t = malloc((ql->n + 1) * sizeof(double));
 	if (!t)
 		goto out;
@@ -395,8 +394,8 @@ int cmd_search_bench(struct config *cfg, int argc, char **argv)
 	struct search_index *idx = NULL, *big = NULL;
 	struct search_config sc;
 	struct search_stats st;
-	struct qlist ql = { 0 };
-	struct gen g = { 0 };
+	struct qlist ql = {0};
+	struct gen g = {0};
 	const struct search_doc *docs;
 	char err[512];
 	size_t n;
@@ -462,7 +461,8 @@ int cmd_search_bench(struct config *cfg, int argc, char **argv)
 	rc = 0;
 	goto out;
 usage:
-	fprintf(stderr, "usage: epak search-bench [--catalog FILE] [--queries FILE] [--data DIR] [--docs N] [--fts5]\n");
+	fprintf(stderr,
+		"usage: epak search-bench [--catalog FILE] [--queries FILE] [--data DIR] [--docs N] [--fts5]\n");
 	rc = 2;
 out:
 	search_index_free(big);

@@ -21,8 +21,8 @@
 #define LEX_MAX_LEMMAS 8
 
 struct lex_entry {
-	uint32_t key;	  /* offset of the folded form in pool */
-	uint32_t lemmas;  /* offset of the first lemma; they follow NUL-separated */
+	uint32_t key;    /* offset of the folded form in pool */
+	uint32_t lemmas; /* offset of the first lemma; they follow NUL-separated */
 	uint32_t nlemmas;
 };
 
@@ -478,8 +478,8 @@ static int grow(void **arr, size_t *cap, size_t n, size_t size)
 
 #define SYN_MAX_FIELDS 16
 
-static int load_synonyms(struct search_tables *t, const char *path, const struct lexicon *lx, unsigned flags,
-			 char *err, size_t errlen)
+static int load_synonyms(struct search_tables *t, const char *path, const struct lexicon *lx, unsigned flags, char *err,
+			 size_t errlen)
 {
 	char *text = NULL, *cursor, *line, *fields[SYN_MAX_FIELDS];
 	size_t len, lineno = 0, pcap = 0, scap = 0, nf, i, j;
@@ -551,7 +551,8 @@ static int load_best_bets(struct search_tables *t, const char *path, const struc
 
 		nf = split_tabs(line, fields, SYN_MAX_FIELDS);
 		if (nf < 2) {
-			snprintf(err, errlen, "%s:%zu: expected QUERY<TAB>SERVICE-ID[<TAB>SERVICE-ID...]", path, lineno);
+			snprintf(err, errlen, "%s:%zu: expected QUERY<TAB>SERVICE-ID[<TAB>SERVICE-ID...]", path,
+				 lineno);
 			goto out;
 		}
 		kl = query_key(lx, flags, fields[0], strlen(fields[0]), key, sizeof(key));

@@ -212,8 +212,9 @@ struct search_catalog *search_catalog_load(const char *path, char *err, size_t e
 			if (s)
 				kws[d->nkeywords++] = s;
 		}
-		org = find_label(orgs, norgs,
-				 json_string_value(json_object_get(json_object_get(node, "cv:hasCompetentAuthority"), "@id")));
+		org = find_label(
+		    orgs, norgs,
+		    json_string_value(json_object_get(json_object_get(node, "cv:hasCompetentAuthority"), "@id")));
 		if (org) {
 			const char *slug = org->label.id;
 			size_t sl = strlen(slug);
@@ -236,7 +237,8 @@ struct search_catalog *search_catalog_load(const char *path, char *err, size_t e
 		d->events = evs;
 		json_array_foreach(grp, k, e)
 		{
-			const struct labelled *ev = find_label(events, nevents, json_string_value(json_object_get(e, "@id")));
+			const struct labelled *ev =
+			    find_label(events, nevents, json_string_value(json_object_get(e, "@id")));
 
 			if (ev)
 				evs[d->nevents++] = ev->label;
@@ -426,7 +428,7 @@ int search_eval_index(const struct search_index *idx, const char *queries, int v
 		return -1;
 	for (i = 0; i < eq.n; i++) {
 		struct arena *a = arena_new(0);
-		struct search_request rq = { 0 };
+		struct search_request rq = {0};
 		struct search_results res;
 		size_t rank = 0;
 
@@ -470,8 +472,8 @@ static void join_keywords(const struct search_doc *d, struct buf *b)
 static int fts5_fill(sqlite3 *db, const struct search_doc *docs, size_t n)
 {
 	static const char SQL_CREATE[] =
-		"CREATE VIRTUAL TABLE s USING fts5(id UNINDEXED, title_lv, title_en, keywords, institution, "
-		"description, tokenize = 'unicode61 remove_diacritics 2')";
+	    "CREATE VIRTUAL TABLE s USING fts5(id UNINDEXED, title_lv, title_en, keywords, institution, "
+	    "description, tokenize = 'unicode61 remove_diacritics 2')";
 	static const char SQL_INSERT[] = "INSERT INTO s (id, title_lv, title_en, keywords, institution, description) "
 					 "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 	sqlite3_stmt *st = NULL;
@@ -544,10 +546,11 @@ static void fts5_query(const char *q, struct buf *b)
 int search_eval_fts5(const struct search_doc *docs, size_t n, const char *queries, struct search_eval *out, char *err,
 		     size_t errlen)
 {
-	static const char SQL_MATCH[] = "SELECT id FROM s WHERE s MATCH ?1 ORDER BY bm25(s, 0, 10, 10, 8, 6, 3) LIMIT 10";
+	static const char SQL_MATCH[] =
+	    "SELECT id FROM s WHERE s MATCH ?1 ORDER BY bm25(s, 0, 10, 10, 8, 6, 3) LIMIT 10";
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
-	struct equeries eq = { 0 };
+	struct equeries eq = {0};
 	struct buf mq = BUF_INIT;
 	size_t i;
 	int rc = -1;
@@ -600,9 +603,8 @@ static const struct {
 	const char *name;
 	unsigned flag;
 } flag_opts[] = {
-	{ "--no-lexicon", SEARCH_NO_LEXICON },	 { "--no-synonyms", SEARCH_NO_SYNONYMS },
-	{ "--no-typos", SEARCH_NO_TYPOS },	 { "--no-prefix", SEARCH_NO_PREFIX },
-	{ "--no-stemmer", SEARCH_NO_STEMMER },	 { "--no-best-bets", SEARCH_NO_BEST_BETS },
+    {"--no-lexicon", SEARCH_NO_LEXICON}, {"--no-synonyms", SEARCH_NO_SYNONYMS}, {"--no-typos", SEARCH_NO_TYPOS},
+    {"--no-prefix", SEARCH_NO_PREFIX},   {"--no-stemmer", SEARCH_NO_STEMMER},   {"--no-best-bets", SEARCH_NO_BEST_BETS},
 };
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -655,7 +657,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 static struct search_index *open_index(const struct opts *o, struct search_catalog **cat)
 {
-	struct search_config sc = { o->data, o->flags };
+	struct search_config sc = {o->data, o->flags};
 	const struct search_doc *docs;
 	struct search_index *idx;
 	char err[512];
@@ -752,7 +754,7 @@ int cmd_search(struct config *cfg, int argc, char **argv)
 	struct opts o;
 	struct search_catalog *cat = NULL;
 	struct search_index *idx = NULL;
-	struct search_request rq = { 0 };
+	struct search_request rq = {0};
 	struct search_results res;
 	struct arena *a = NULL;
 	char q[SEARCH_MAX_QUERY + 2];

@@ -20,10 +20,10 @@
 #define POOL_CAP ((size_t)2 * 1024 * 1024 * 1024 - 1)
 
 struct tterm {
-	uint32_t off;	  /* term string in the pool */
-	uint32_t display; /* display form in the pool, 0 = none */
-	uint32_t n;	   /* postings (documents) */
-	uint32_t last;	   /* last document */
+	uint32_t off;      /* term string in the pool */
+	uint32_t display;  /* display form in the pool, 0 = none */
+	uint32_t n;        /* postings (documents) */
+	uint32_t last;     /* last document */
 	uint32_t len, cap; /* bytes of the encoded postings */
 	uint8_t *bytes;
 };
@@ -284,7 +284,7 @@ static int index_doc(struct builder *b, uint32_t d, const struct search_doc *doc
 			b->capdocevents = ncap;
 		}
 		idx->doc_events[b->ndocevents++] =
-			label_get(b, &idx->events, &idx->nevents, &b->capevents, &doc->events[i]);
+		    label_get(b, &idx->events, &idx->nevents, &b->capevents, &doc->events[i]);
 		id->nevents++;
 	}
 	index_text(b, d, doc->description_lv, F_DESCRIPTION, 0);

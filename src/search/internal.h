@@ -20,8 +20,8 @@ struct tok {
 	size_t start, end;
 	char fold[TOK_MAX + 1];
 	size_t nfold;
-	int hyphen;   /* the folded form holds a hyphen */
-	int toolong;  /* folded form did not fit: fold is empty */
+	int hyphen;  /* the folded form holds a hyphen */
+	int toolong; /* folded form did not fit: fold is empty */
 };
 
 /* Reads the next word of s[0..len) from *pos; 1 when one was read, 0 at the
@@ -77,8 +77,8 @@ struct synonym {
 };
 
 struct best_bet {
-	char *key;	 /* normalised query (query_key) */
-	char **ids;	 /* service ids in order */
+	char *key;  /* normalised query (query_key) */
+	char **ids; /* service ids in order */
 	size_t nids;
 };
 
@@ -99,8 +99,8 @@ void tables_free(struct search_tables *t);
 
 /* Term kinds: the first byte of every term string. */
 #define TERM_SURFACE 's' /* folded word as written */
-#define TERM_ROOT 'r'	 /* lemma from the lexicon, or Latvian stem */
-#define TERM_EN 'e'	 /* English stem */
+#define TERM_ROOT 'r'    /* lemma from the lexicon, or Latvian stem */
+#define TERM_EN 'e'      /* English stem */
 
 /* Field bits of a posting, and their weights (query.c). */
 enum {
@@ -149,8 +149,8 @@ struct search_index {
 
 	/* typo search: surface terms as code points */
 	size_t surf_begin, surf_end; /* term ids of surface terms */
-	uint32_t *cps;		     /* code points, all surface terms */
-	uint32_t *cps_off;	     /* [surf index] -> offset in cps; surf count + 1 entries */
+	uint32_t *cps;               /* code points, all surface terms */
+	uint32_t *cps_off;           /* [surf index] -> offset in cps; surf count + 1 entries */
 
 	char *strpool;
 	size_t strpool_len;

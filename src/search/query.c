@@ -25,12 +25,12 @@
 #include "core/arena.h"
 #include "search/internal.h"
 
-#define MAX_EXP 64	   /* index terms per query word */
-#define MAX_PREFIX 48	   /* completions of a half-typed word */
-#define MAX_TYPO 16	   /* typo candidates per word */
-#define MAX_VARIANTS 8	   /* the query and its synonym readings */
-#define MAX_VWORDS 24	   /* words of one variant */
-#define SNIPPET_BYTES 180  /* about two lines of description */
+#define MAX_EXP 64        /* index terms per query word */
+#define MAX_PREFIX 48     /* completions of a half-typed word */
+#define MAX_TYPO 16       /* typo candidates per word */
+#define MAX_VARIANTS 8    /* the query and its synonym readings */
+#define MAX_VWORDS 24     /* words of one variant */
+#define SNIPPET_BYTES 180 /* about two lines of description */
 
 #define Q_EXACT 1.0f
 #define Q_ROOT 0.9f
@@ -40,7 +40,7 @@
 #define Q_TYPO2 0.5f
 #define Q_SYNONYM 0.95f /* a synonym reading, relative to the query as typed */
 
-#define W_REL 0.6f  /* relevance, after coverage */
+#define W_REL 0.6f   /* relevance, after coverage */
 #define W_NAME 0.25f /* name coverage */
 #define RERANK 40    /* documents reranked by name coverage beyond the page */
 
@@ -143,8 +143,8 @@ static void exp_add(struct exp *e, size_t *n, uint32_t term, float q)
 }
 
 /* Adds the index terms of a termset with quality q; returns how many exist. */
-static size_t add_termset(const struct search_index *idx, const struct termset *ts, float q, struct exp *e,
-			  size_t *n, long *surface)
+static size_t add_termset(const struct search_index *idx, const struct termset *ts, float q, struct exp *e, size_t *n,
+			  long *surface)
 {
 	size_t i, found = 0;
 
@@ -213,7 +213,8 @@ static size_t typo_candidates(const struct search_index *idx, const char *w, siz
 				worst = k - 1;
 			}
 		} else {
-			struct cand c2 = { (uint32_t)(idx->surf_begin + i), d, term_df(idx, (uint32_t)(idx->surf_begin + i)) };
+			struct cand c2 = {(uint32_t)(idx->surf_begin + i), d,
+					  term_df(idx, (uint32_t)(idx->surf_begin + i))};
 
 			if (cmp_cand(&c2, &out[worst]) < 0) {
 				out[worst] = c2;
@@ -221,14 +222,13 @@ static size_t typo_candidates(const struct search_index *idx, const char *w, siz
 			}
 		}
 	}
-	if (k < max)
+	if (k > 1 && k < max)
 		qsort(out, k, sizeof(*out), cmp_cand);
 	return k;
 }
 
 /* Surface terms that start with the folded prefix, most frequent first. */
-static size_t prefix_candidates(const struct search_index *idx, const char *w, size_t n, struct cand *out,
-				size_t max)
+static size_t prefix_candidates(const struct search_index *idx, const char *w, size_t n, struct cand *out, size_t max)
 {
 	char key[TOK_MAX + 2];
 	size_t i, k = 0, scanned = 0;
@@ -237,7 +237,7 @@ static size_t prefix_candidates(const struct search_index *idx, const char *w, s
 	memcpy(key + 1, w, n);
 	for (i = index_term_lower(idx, key, n + 1); i < idx->nterms && scanned < 20000; i++, scanned++) {
 		const char *t = index_term(idx, i);
-		struct cand c = { (uint32_t)i, 0, term_df(idx, (uint32_t)i) };
+		struct cand c = {(uint32_t)i, 0, term_df(idx, (uint32_t)i)};
 
 		if (strncmp(t, key, n + 1) != 0)
 			break;
@@ -250,7 +250,7 @@ static size_t prefix_candidates(const struct search_index *idx, const char *w, s
 			qsort(out, k, sizeof(*out), cmp_cand);
 		}
 	}
-	if (k < max)
+	if (k > 1 && k < max)
 		qsort(out, k, sizeof(*out), cmp_cand);
 	return k;
 }
@@ -937,7 +937,7 @@ static int snippet_of(const struct search_index *idx, const struct hlset *h, con
 	struct search_span sp[MAX_SPANS], *r;
 	size_t pos = 0, len, first = (size_t)-1, start = 0, end, k = 0, i;
 	struct tok t;
-	size_t starts[8] = { 0 }; /* ring of the last token starts before a match */
+	size_t starts[8] = {0}; /* ring of the last token starts before a match */
 	size_t nseen = 0;
 
 	if (!s)
@@ -1067,9 +1067,10 @@ static const char *suggest(const struct search_index *idx, const struct parsed *
 			if (!changed && (rl != w->tok.end - w->tok.start || memcmp(rep, q + w->tok.start, rl) != 0)) {
 				/* differs from what was typed by more than case? */
 				utf8proc_uint8_t *low = NULL;
-				utf8proc_ssize_t ll = utf8proc_map((const utf8proc_uint8_t *)q + w->tok.start,
-								   (utf8proc_ssize_t)(w->tok.end - w->tok.start), &low,
-								   UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+				utf8proc_ssize_t ll =
+				    utf8proc_map((const utf8proc_uint8_t *)q + w->tok.start,
+						 (utf8proc_ssize_t)(w->tok.end - w->tok.start), &low,
+						 UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
 
 				if (ll > 0 && ((size_t)ll != rl || memcmp(low, rep, rl) != 0))
 					changed = 1;
@@ -1142,7 +1143,7 @@ int search_run(const struct search_index *idx, const struct search_request *req,
 	struct scratch *sp = NULL;
 	struct ranked *heap = NULL;
 	struct search_hit *hits = NULL;
-	struct hlset hl = { NULL, 0 };
+	struct hlset hl = {NULL, 0};
 	const struct best_bet *bet = NULL;
 	long pinned[16];
 	size_t npinned = 0, nd = 0, i, j, k, limit, want, nheap = 0, total = 0;
@@ -1288,8 +1289,8 @@ static int cmp_cand_df(const void *a, const void *b)
 	return x->term < y->term ? -1 : x->term > y->term;
 }
 
-int search_complete(const struct search_index *idx, const char *q, size_t max, struct arena *a,
-		    const char *const **out, size_t *n)
+int search_complete(const struct search_index *idx, const char *q, size_t max, struct arena *a, const char *const **out,
+		    size_t *n)
 {
 	struct parsed *p = NULL;
 	struct scratch *sp = NULL;

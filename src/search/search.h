@@ -50,8 +50,8 @@ struct search_doc {
 	const char *description_en;
 	const char *const *keywords; /* Latvian keywords and colloquial names */
 	size_t nkeywords;
-	struct search_label institution; /* the competent authority */
-	const char *institution_abbr;    /* "VID", "CSDD"; NULL when none */
+	struct search_label institution;   /* the competent authority */
+	const char *institution_abbr;      /* "VID", "CSDD"; NULL when none */
 	const struct search_label *events; /* life and business events */
 	size_t nevents;
 	int eservice; /* nonzero: can be done online */
@@ -83,9 +83,9 @@ void search_index_free(struct search_index *idx);
 /* Figures for logs and the benchmark. */
 struct search_stats {
 	size_t docs;
-	size_t terms;	 /* distinct index terms (surface forms, lemmas, stems) */
+	size_t terms;    /* distinct index terms (surface forms, lemmas, stems) */
 	size_t postings; /* (term, document) pairs */
-	size_t bytes;	 /* memory the index holds */
+	size_t bytes;    /* memory the index holds */
 	size_t synonyms; /* synonym phrases loaded */
 	size_t best_bets;
 	size_t lexicon; /* folded forms in the lexicon */
@@ -93,13 +93,13 @@ struct search_stats {
 void search_index_stats(const struct search_index *idx, struct search_stats *out);
 
 struct search_request {
-	const char *q;		   /* what the person typed; NUL-terminated UTF-8 */
-	size_t offset;		   /* hits to skip */
-	size_t limit;		   /* hits to return; 0 = 10; at most SEARCH_MAX_LIMIT */
-	const char *institution;   /* facet filter: institution id; NULL = any */
-	const char *event;	   /* facet filter: event id; NULL = any */
-	int eservice_only;	   /* facet filter: only e-services */
-	int no_prefix;		   /* the last word is complete even without a trailing space */
+	const char *q;           /* what the person typed; NUL-terminated UTF-8 */
+	size_t offset;           /* hits to skip */
+	size_t limit;            /* hits to return; 0 = 10; at most SEARCH_MAX_LIMIT */
+	const char *institution; /* facet filter: institution id; NULL = any */
+	const char *event;       /* facet filter: event id; NULL = any */
+	int eservice_only;       /* facet filter: only e-services */
+	int no_prefix;           /* the last word is complete even without a trailing space */
 };
 
 /* A byte range [start, start+len) in a string the hit points to. */
@@ -109,8 +109,8 @@ struct search_span {
 };
 
 struct search_hit {
-	size_t doc;	      /* position of the document in the build's array */
-	const char *id;	      /* borrowed from the index, like the strings below */
+	size_t doc;     /* position of the document in the build's array */
+	const char *id; /* borrowed from the index, like the strings below */
 	const char *url;
 	const char *title_lv; /* with the ranges of matched words */
 	const struct search_span *title_lv_spans;
@@ -155,8 +155,8 @@ struct search_results {
 
 #define SEARCH_OK 0
 #define SEARCH_ETOOLONG 1 /* query past SEARCH_MAX_QUERY bytes or SEARCH_MAX_WORDS words */
-#define SEARCH_ENOMEM 2	  /* the arena is full */
-#define SEARCH_EINVAL 3	  /* not UTF-8, or a bad request */
+#define SEARCH_ENOMEM 2   /* the arena is full */
+#define SEARCH_EINVAL 3   /* not UTF-8, or a bad request */
 
 /* Runs one query. Memory comes from a; on error *out is zeroed. */
 int search_run(const struct search_index *idx, const struct search_request *req, struct arena *a,
@@ -165,7 +165,7 @@ int search_run(const struct search_index *idx, const struct search_request *req,
 /* Type-ahead: up to max (≤ 20) completions of what is typed, the last word
  * completed with words that occur together with the earlier ones, most
  * useful first. Each is a NUL-terminated string in a. */
-int search_complete(const struct search_index *idx, const char *q, size_t max, struct arena *a,
-		    const char *const **out, size_t *n);
+int search_complete(const struct search_index *idx, const char *q, size_t max, struct arena *a, const char *const **out,
+		    size_t *n);
 
 #endif

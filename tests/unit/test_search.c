@@ -22,7 +22,7 @@ static char catalog_path[1024], queries_path[1024];
 
 static int setup(void **state)
 {
-	struct search_config sc = { "data/search", 0 };
+	struct search_config sc = {"data/search", 0};
 	const struct search_doc *docs;
 	char err[512];
 	size_t n;
@@ -67,7 +67,7 @@ static void test_folding(void **state)
 	(void)state;
 	fold("Dzīvesvietas DEKLARĒŠANA", "dzivesvietas deklaresana");
 	fold("ĢIMENES ārsts, ķēde; Ļ Ņ Č Ž Š", "gimenes arsts kede l n c z s");
-	fold("e\xcc\x84rts", "erts");			 /* e + combining macron: not NFC */
+	fold("e\xcc\x84rts", "erts");                                     /* e + combining macron: not NFC */
 	fold("\xef\xbd\x85\xef\xbd\x90\xef\xbd\x81\xef\xbd\x8b", "epak"); /* full-width */
 	fold("e-adrese, driver's", "e-adrese drivers");
 	fold("--  - ", "");
@@ -89,11 +89,20 @@ static void test_tokens_and_limits(void **state)
 	assert_int_equal(t.end, strlen(big));
 	/* invalid UTF-8 separates words and never crashes */
 	pos = 0;
-	assert_int_equal(tok_next("ab\xff\xfe" "cd", 6, &pos, &t), 1);
+	assert_int_equal(tok_next("ab\xff\xfe"
+				  "cd",
+				  6, &pos, &t),
+			 1);
 	assert_string_equal(t.fold, "ab");
-	assert_int_equal(tok_next("ab\xff\xfe" "cd", 6, &pos, &t), 1);
+	assert_int_equal(tok_next("ab\xff\xfe"
+				  "cd",
+				  6, &pos, &t),
+			 1);
 	assert_string_equal(t.fold, "cd");
-	assert_int_equal(tok_next("ab\xff\xfe" "cd", 6, &pos, &t), 0);
+	assert_int_equal(tok_next("ab\xff\xfe"
+				  "cd",
+				  6, &pos, &t),
+			 0);
 }
 
 static void stem(const char *w, const char *want)
@@ -153,10 +162,10 @@ static void test_typo_distance(void **state)
 	assert_int_equal(dist("pabalsts", "pabalsts", 2), 0);
 	assert_int_equal(dist("pablasts", "pabalsts", 2), 1); /* transposition counts one */
 	assert_int_equal(dist("adrsee", "adrese", 2), 1);
-	assert_int_equal(dist("slimbas", "slimibas", 2), 1);  /* insertion */
+	assert_int_equal(dist("slimbas", "slimibas", 2), 1); /* insertion */
 	assert_int_equal(dist("materntates", "maternitates", 2), 1);
-	assert_int_equal(dist("abcdef", "badcfe", 2), 3);     /* three swaps: past the budget */
-	assert_int_equal(dist("ārsts", "ársts", 1), 1);       /* code points, not bytes */
+	assert_int_equal(dist("abcdef", "badcfe", 2), 3); /* three swaps: past the budget */
+	assert_int_equal(dist("ārsts", "ársts", 1), 1);   /* code points, not bytes */
 	assert_int_equal(typo_budget(4), 0);
 	assert_int_equal(typo_budget(5), 1);
 	assert_int_equal(typo_budget(8), 1);
@@ -167,7 +176,7 @@ static void test_typo_distance(void **state)
 
 static const struct search_hit *first(const char *q, struct arena *a, struct search_results *r)
 {
-	struct search_request rq = { 0 };
+	struct search_request rq = {0};
 
 	rq.q = q;
 	assert_int_equal(search_run(idx, &rq, a, r), SEARCH_OK);
@@ -190,21 +199,21 @@ static void test_ranking(void **state)
 {
 	(void)state;
 	expect_first("pases saņemšana", "pase");
-	expect_first("pases sanemsana", "pase");			/* no diacritics */
-	expect_first("saņemt pasi", "pase");			/* inflected */
+	expect_first("pases sanemsana", "pase");                    /* no diacritics */
+	expect_first("saņemt pasi", "pase");                        /* inflected */
 	expect_first("reģistrēt laulību", "laulibas-registracija"); /* -ēt ~ -ācija */
-	expect_first("mājokļa pabalst", "majokla-pabalsts");	/* typo */
-	expect_first("mednieka apl", "mednieka-aplieciba");	/* half-typed */
-	expect_first("kāzas", "laulibas-registracija");		/* a keyword */
-	expect_first("alimenti", "uzturlidzekli");		/* colloquial */
-	expect_first("building permit", "buvatlauja");		/* English */
-	expect_first("PVN reģistrācija", "pvn-registracija");	/* abbreviation */
+	expect_first("mājokļa pabalst", "majokla-pabalsts");        /* typo */
+	expect_first("mednieka apl", "mednieka-aplieciba");         /* half-typed */
+	expect_first("kāzas", "laulibas-registracija");             /* a keyword */
+	expect_first("alimenti", "uzturlidzekli");                  /* colloquial */
+	expect_first("building permit", "buvatlauja");              /* English */
+	expect_first("PVN reģistrācija", "pvn-registracija");       /* abbreviation */
 }
 
 static void test_prefix_and_complete(void **state)
 {
 	struct arena *a = arena_new(0);
-	struct search_request rq = { 0 };
+	struct search_request rq = {0};
 	struct search_results r;
 	const char *const *c;
 	size_t n, i;
@@ -267,7 +276,7 @@ static void test_highlight(void **state)
 static void test_facets(void **state)
 {
 	struct arena *a = arena_new(0);
-	struct search_request rq = { 0 };
+	struct search_request rq = {0};
 	struct search_results all, vid, eonly;
 	size_t i, total_inst = 0;
 
@@ -301,7 +310,7 @@ static void test_facets(void **state)
 static void test_limits(void **state)
 {
 	struct arena *a = arena_new(0);
-	struct search_request rq = { 0 };
+	struct search_request rq = {0};
 	struct search_results r;
 	char q[2048];
 	size_t i, n;
@@ -339,14 +348,14 @@ static void test_limits(void **state)
 static void test_data_files(void **state)
 {
 	static const struct search_doc docs[] = {
-		{ .id = "a", .title_lv = "Suņa reģistrācija", .institution = { "pvd", "PVD", NULL } },
-		{ .id = "b", .title_lv = "Kaķa pase", .institution = { "pvd", "PVD", NULL } },
+	    {.id = "a", .title_lv = "Suņa reģistrācija", .institution = {"pvd", "PVD", NULL}},
+	    {.id = "b", .title_lv = "Kaķa pase", .institution = {"pvd", "PVD", NULL}},
 	};
 	char dir[] = "/tmp/epak-search-XXXXXX", path[256], err[256];
-	struct search_config sc = { dir, 0 };
+	struct search_config sc = {dir, 0};
 	struct search_index *ix;
 	struct arena *a = arena_new(0);
-	struct search_request rq = { 0 };
+	struct search_request rq = {0};
 	struct search_results r;
 	FILE *f;
 
@@ -422,13 +431,19 @@ static void test_quality_floor(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_folding),		cmocka_unit_test(test_tokens_and_limits),
-		cmocka_unit_test(test_stemmer),		cmocka_unit_test(test_lexicon_lemmas),
-		cmocka_unit_test(test_typo_distance),	cmocka_unit_test(test_ranking),
-		cmocka_unit_test(test_prefix_and_complete), cmocka_unit_test(test_suggestion),
-		cmocka_unit_test(test_highlight),	cmocka_unit_test(test_facets),
-		cmocka_unit_test(test_limits),		cmocka_unit_test(test_data_files),
-		cmocka_unit_test(test_quality_floor),
+	    cmocka_unit_test(test_folding),
+	    cmocka_unit_test(test_tokens_and_limits),
+	    cmocka_unit_test(test_stemmer),
+	    cmocka_unit_test(test_lexicon_lemmas),
+	    cmocka_unit_test(test_typo_distance),
+	    cmocka_unit_test(test_ranking),
+	    cmocka_unit_test(test_prefix_and_complete),
+	    cmocka_unit_test(test_suggestion),
+	    cmocka_unit_test(test_highlight),
+	    cmocka_unit_test(test_facets),
+	    cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_data_files),
+	    cmocka_unit_test(test_quality_floor),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
