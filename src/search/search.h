@@ -156,7 +156,7 @@ struct search_results {
 #define SEARCH_OK 0
 #define SEARCH_ETOOLONG 1 /* query past SEARCH_MAX_QUERY bytes or SEARCH_MAX_WORDS words */
 #define SEARCH_ENOMEM 2   /* the arena is full */
-#define SEARCH_EINVAL 3   /* not UTF-8, or a bad request */
+#define SEARCH_EINVAL 3   /* a bad request: limit or offset out of range (bad UTF-8 only separates words) */
 
 /* Runs one query. Memory comes from a; on error *out is zeroed. */
 int search_run(const struct search_index *idx, const struct search_request *req, struct arena *a,
