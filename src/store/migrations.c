@@ -73,9 +73,35 @@ static const struct migration_step m002_feedback[] = {
     {MIG_BOTH, "CREATE INDEX feedback_created_at ON feedback (created_at)"},
     {MIG_BOTH, NULL}};
 
+/* 3: the service catalog (src/catalog/store.c, docs/catalog.md). One row per
+ * top-level node of the imported CPSV-AP documents, keyed by its IRI: body
+ * is the node as canonical expanded JSON-LD (what export writes back),
+ * hash its SHA-256 (what import compares), the other columns copies for
+ * queries. catalog_source says which imported file holds which node; a node
+ * no file holds any more is deleted. */
+static const struct migration_step m003_catalog[] = {
+    {MIG_BOTH, "CREATE TABLE catalog_node ("
+	       "iri TEXT PRIMARY KEY, "
+	       "kind TEXT NOT NULL, "
+	       "identifier TEXT, "
+	       "title_lv TEXT, "
+	       "title_en TEXT, "
+	       "hash TEXT NOT NULL, "
+	       "body TEXT NOT NULL, "
+	       "revision BIGINT NOT NULL, "
+	       "updated_at BIGINT NOT NULL)"},
+    {MIG_BOTH, "CREATE INDEX catalog_node_kind ON catalog_node (kind, identifier)"},
+    {MIG_BOTH, "CREATE TABLE catalog_source ("
+	       "source TEXT NOT NULL, "
+	       "iri TEXT NOT NULL REFERENCES catalog_node (iri) ON DELETE CASCADE, "
+	       "PRIMARY KEY (source, iri))"},
+    {MIG_BOTH, "CREATE INDEX catalog_source_iri ON catalog_source (iri)"},
+    {MIG_BOTH, NULL}};
+
 const struct migration db_migrations[] = {
     {1, "foundation", m001_foundation},
     {2, "feedback", m002_feedback},
+    {3, "catalog", m003_catalog},
 };
 
 const size_t db_nmigrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -1,0 +1,1850 @@
+/* model.c — building the in-memory catalog from records (see model.h).
+ *
+ * Records are flattened again into node maps: the records that are not
+ * services into one base map, each service record into a small map of its
+ * own that lives while that service is built. Everything the model keeps is
+ * copied into the catalog's arena; the node maps are freed at the end.
+ *
+ * The builder is also where a catalog is checked: what a page cannot do
+ * without (a service's identifier, title, description and competent
+ * authority; an organisation's name and place; ...) and what must have one
+ * value of one form (booleans, numbers, durations) fail with a message that
+ * names the node and the property. Everything else is kept as given.
+ */
+#include "catalog/model.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+#include <utf8proc.h>
+
+#include "catalog/jsonld.h"
+#include "core/arena.h"
+#include "core/buf.h"
+
+#define CATALOG_ARENA_CAP ((size_t)4 * 1024 * 1024 * 1024)
+
+/* ---- texts ---- */
+
+const char *mltext_exact(const struct mltext *t, const char *lang)
+{
+	size_t i;
+
+	for (i = 0; t && i < t->n; i++)
+		if (!strcmp(t->v[i].lang, lang))
+			return t->v[i].value;
+	return NULL;
+}
+
+const char *mltext_get(const struct mltext *t, const char *lang)
+{
+	const char *s;
+
+	if (!t || !t->n)
+		return NULL;
+	if (lang && (s = mltext_exact(t, lang)))
+		return s;
+	if ((s = mltext_exact(t, "lv")) || (s = mltext_exact(t, "en")) || (s = mltext_exact(t, "")))
+		return s;
+	return t->v[0].value;
+}
+
+const char *channel_type_name(enum channel_type t)
+{
+	switch (t) {
+	case CHANNEL_ONLINE: return "online";
+	case CHANNEL_IN_PERSON: return "in-person";
+	case CHANNEL_PHONE: return "phone";
+	case CHANNEL_POST: return "post";
+	case CHANNEL_EMAIL_ESIGN: return "email-esign";
+	case CHANNEL_EMAIL: return "email";
+	default: return "other";
+	}
+}
+
+/* ---- slugs ---- */
+
+size_t catalog_slugify(const char *identifier, char *out, size_t outsz)
+{
+	static const struct {
+		const char *from, *to;
+	} extra[] = {{"ł", "l"}, {"ø", "o"}, {"æ", "ae"}, {"œ", "oe"}, {"đ", "d"}, {"þ", "th"}, {"ð", "d"}, {"ı", "i"}};
+	utf8proc_uint8_t *folded = NULL;
+	const char *src = identifier, *seg;
+	char *tmp = NULL;
+	size_t len, o = 0, cap = outsz ? outsz - 1 : 0, i;
+	int dash = 0;
+
+	if (cap > CATALOG_SLUG_MAX)
+		cap = CATALOG_SLUG_MAX;
+	if (outsz)
+		out[0] = '\0';
+	if (!identifier || !outsz)
+		return 0;
+	/* an identifier that is a URL: its last path segment, without extension */
+	if (strstr(identifier, "://")) {
+		const char *q = strpbrk(identifier, "?#");
+		size_t n = q ? (size_t)(q - identifier) : strlen(identifier);
+
+		tmp = strndup(identifier, n);
+		if (!tmp)
+			return 0;
+		seg = iri_last_segment(tmp, &len);
+		if (seg != tmp && len) {
+			const char *dot = memrchr(seg, '.', len);
+			int is_host = seg >= tmp + 3 && !strncmp(seg - 3, "://", 3);
+
+			if (dot && dot > seg && !is_host && (size_t)(seg + len - dot) <= 6)
+				len = (size_t)(dot - seg);
+			memmove(tmp, seg, len);
+			tmp[len] = '\0';
+		}
+		src = tmp;
+	}
+	if (utf8proc_map((const utf8proc_uint8_t *)src, 0, &folded,
+			 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE |
+			     UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD) < 0)
+		folded = NULL;
+	for (const char *p = folded ? (const char *)folded : src; *p;) {
+		unsigned char ch = (unsigned char)*p;
+		const char *rep = NULL;
+		size_t skip = 1;
+
+		if (ch >= 0x80) {
+			for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+				size_t l = strlen(extra[i].from);
+
+				if (!strncmp(p, extra[i].from, l)) {
+					rep = extra[i].to;
+					skip = l;
+					break;
+				}
+			}
+			if (!rep)
+				while ((p[skip] & 0xc0) == 0x80)
+					skip++;
+		}
+		if (rep || isalnum(ch)) {
+			const char *r = rep ? rep : p;
+			size_t rl = rep ? strlen(rep) : 1;
+
+			if (o + (dash && o > 0) + rl > cap) {
+				/* full: a word cut in two goes whole, unless it is the only one */
+				size_t keep = o;
+
+				while (!dash && keep > 0 && out[keep - 1] != '-')
+					keep--;
+				if (keep > 0)
+					o = keep;
+				break;
+			}
+			if (dash && o > 0)
+				out[o++] = '-';
+			dash = 0;
+			for (i = 0; i < rl; i++)
+				out[o++] = (char)tolower((unsigned char)r[i]);
+		} else {
+			dash = 1;
+		}
+		p += skip;
+	}
+	while (o > 0 && out[o - 1] == '-')
+		o--;
+	out[o] = '\0';
+	free(folded);
+	free(tmp);
+	return o;
+}
+
+/* ---- growing pointer arrays ---- */
+
+struct vec {
+	void **v;
+	size_t n, cap;
+};
+
+static void vec_push(struct vec *v, void *p)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 16;
+		void **nv = realloc(v->v, cap * sizeof(*nv));
+
+		if (!nv)
+			abort();
+		v->v = nv;
+		v->cap = cap;
+	}
+	v->v[v->n++] = p;
+}
+
+/* ---- the builder ---- */
+
+struct catalog_index {
+	struct arena *a;
+	const struct service **by_id;  /* sorted by identifier */
+	const struct service **by_iri; /* services with an IRI, sorted by IRI */
+	size_t nby_iri;
+	const struct organisation **orgs_by_iri;
+	size_t norgs_by_iri;
+};
+
+struct catalog_builder {
+	struct arena *a;
+	struct nodemap base;
+	json_t *base_parents;
+	struct nodemap *cur; /* the map being read: base, or a service's */
+	json_t *cur_parents;
+	int sealed;
+	json_t *memo; /* base node id → index into objs */
+	struct vec objs;
+	struct vec services, orgs, events, contacts, portals;
+	struct cat_error *err;
+	int failed;
+};
+
+static int bfail(struct catalog_builder *b, const char *what, const char *prop, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int bfail(struct catalog_builder *b, const char *what, const char *prop, const char *fmt, ...)
+{
+	char msg[600], pc[128];
+	va_list ap;
+
+	if (b->failed)
+		return -1;
+	b->failed = 1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (prop)
+		snprintf(b->err->msg, sizeof(b->err->msg), "%.300s: %s: %s", what, iri_compact(prop, pc, sizeof(pc)),
+			 msg);
+	else
+		snprintf(b->err->msg, sizeof(b->err->msg), "%.300s: %s", what, msg);
+	return -1;
+}
+
+static json_t *lookup(struct catalog_builder *b, const char *id)
+{
+	json_t *n = NULL;
+
+	if (!id)
+		return NULL;
+	if (b->cur && b->cur != &b->base)
+		n = json_object_get(b->cur->nodes, id);
+	if (!n)
+		n = json_object_get(b->base.nodes, id);
+	return n;
+}
+
+static int in_base(struct catalog_builder *b, const char *id)
+{
+	return !(b->cur && b->cur != &b->base && json_object_get(b->cur->nodes, id));
+}
+
+/* "node <iri>", or for a blank node where it sits. */
+static size_t describe_rec(struct catalog_builder *b, json_t *parents, const char *id, char *out, size_t n, int depth)
+{
+	json_t *e = json_object_get(parents, id);
+	char pc[96];
+	size_t o;
+
+	if (!iri_is_blank(id))
+		return (size_t)snprintf(out, n, "node <%s>", id);
+	o = (size_t)snprintf(out, n, "a node without @id");
+	if (!e || depth > 3 || o >= n)
+		return o;
+	o += (size_t)snprintf(out + o, n - o, " (%s #%lld of ",
+			      iri_compact(json_string_value(json_object_get(e, "prop")), pc, sizeof(pc)),
+			      (long long)json_integer_value(json_object_get(e, "i")) + 1);
+	if (o < n)
+		o += describe_rec(b, parents, json_string_value(json_object_get(e, "p")), out + o, n - o, depth + 1);
+	if (o < n)
+		o += (size_t)snprintf(out + o, n - o, ")");
+	return o;
+}
+
+static const char *describe(struct catalog_builder *b, const char *id, char *out, size_t n)
+{
+	describe_rec(b, in_base(b, id) ? b->base_parents : b->cur_parents, id, out, n, 0);
+	return out;
+}
+
+static char *astr(struct catalog_builder *b, const char *s)
+{
+	char *p;
+
+	if (!s)
+		return NULL;
+	p = arena_strdup(b->a, s);
+	if (!p)
+		abort();
+	return p;
+}
+
+static void *aalloc(struct catalog_builder *b, size_t n)
+{
+	void *p = arena_alloc(b->a, n ? n : 1);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+static char *identifier_of(struct catalog_builder *b, const char *id)
+{
+	char *s = nodemap_identifier(in_base(b, id) ? b->base.nodes : b->cur->nodes,
+				     in_base(b, id) ? b->base_parents : b->cur_parents, id);
+	char *out = astr(b, s);
+
+	free(s);
+	return out;
+}
+
+static const char *public_iri(struct catalog_builder *b, const char *id)
+{
+	return iri_is_blank(id) || iri_is_skolem(id) ? NULL : astr(b, id);
+}
+
+/* Every value of each prop, in order. */
+static size_t collect(const json_t *node, const char *const *props, json_t *out)
+{
+	size_t i, j;
+	json_t *v;
+
+	for (i = 0; props[i]; i++)
+		json_array_foreach(node_vals(node, props[i]), j, v) json_array_append(out, v);
+	return json_array_size(out);
+}
+
+static int lang_rank(const char *l)
+{
+	return !strcmp(l, "lv") ? 0 : !strcmp(l, "en") ? 1 : 2;
+}
+
+static struct mltext mk_text_vals(struct catalog_builder *b, json_t *vals)
+{
+	struct mltext t = {NULL, 0};
+	struct text *v;
+	json_t *x;
+	size_t i, n = 0, r;
+
+	v = aalloc(b, sizeof(*v) * (json_array_size(vals) + 1));
+	for (r = 0; r < 3; r++) {
+		json_array_foreach(vals, i, x)
+		{
+			const char *s = val_str(x), *l = val_lang(x);
+
+			if (!s)
+				continue;
+			if (!l || !strcmp(l, "und"))
+				l = "";
+			if ((size_t)lang_rank(l) != r)
+				continue;
+			v[n].lang = astr(b, l);
+			v[n].value = astr(b, s);
+			n++;
+		}
+	}
+	t.v = v;
+	t.n = n;
+	return t;
+}
+
+static struct mltext mk_text(struct catalog_builder *b, const json_t *node, const char *const *props)
+{
+	json_t *vals = json_array();
+	struct mltext t;
+
+	collect(node, props, vals);
+	t = mk_text_vals(b, vals);
+	json_decref(vals);
+	return t;
+}
+
+#define PROPS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* Literal strings and IRIs, as strings. */
+static struct strlist mk_strs(struct catalog_builder *b, const json_t *node, const char *const *props)
+{
+	struct strlist l = {NULL, 0};
+	json_t *vals = json_array(), *x;
+	const char **v;
+	size_t i, n = 0;
+
+	collect(node, props, vals);
+	v = aalloc(b, sizeof(*v) * (json_array_size(vals) + 1));
+	json_array_foreach(vals, i, x)
+	{
+		const char *s = val_str(x) ? val_str(x) : val_id(x);
+
+		if (s && !iri_is_blank(s))
+			v[n++] = astr(b, s);
+	}
+	json_decref(vals);
+	l.v = v;
+	l.n = n;
+	return l;
+}
+
+static const char *first_str(struct catalog_builder *b, const json_t *node, const char *const *props)
+{
+	struct strlist l = mk_strs(b, node, props);
+
+	return l.n ? l.v[0] : NULL;
+}
+
+static struct concept concept_of_iri(struct catalog_builder *b, const char *id)
+{
+	struct concept c = {0};
+	json_t *node = lookup(b, id);
+	const char *notation = NULL;
+	size_t len;
+
+	c.iri = public_iri(b, id);
+	if (node) {
+		json_t *nv = node_vals(node, NS_SKOS "notation");
+
+		notation = nv ? val_str(json_array_get(nv, 0)) : NULL;
+		c.label = mk_text(b, node, PROPS(NS_SKOS "prefLabel", NS_DCT "title", NS_RDFS "label"));
+		if (!c.label.n)
+			c.label = mk_text(b, node, PROPS(NS_SKOS "altLabel"));
+	}
+	if (notation) {
+		c.notation = astr(b, notation);
+	} else {
+		const char *seg = iri_last_segment(id, &len);
+		char *t = aalloc(b, len + 1);
+
+		memcpy(t, seg, len);
+		t[len] = '\0';
+		c.notation = t;
+	}
+	if (!c.label.n && cat_own_concept_by_iri(id)) {
+		const struct cat_own_concept *oc = cat_own_concept_by_iri(id);
+		struct text *t = aalloc(b, 2 * sizeof(*t));
+
+		t[0] = (struct text){"lv", oc->lv};
+		t[1] = (struct text){"en", oc->en};
+		c.label.v = t;
+		c.label.n = 2;
+	}
+	return c;
+}
+
+/* A concept from a value. A bare string in a position where epak has a
+ * concept scheme (channel types, audiences, status) that names one of its
+ * concepts is that concept; other strings stay strings. */
+static struct concept mk_concept(struct catalog_builder *b, const json_t *v, const char *scheme)
+{
+	struct concept c = {0};
+	const char *id = val_id(v), *s = val_str(v);
+	const struct cat_own_concept *oc = scheme && s ? cat_own_concept(scheme, s) : NULL;
+
+	if (oc) {
+		char *iri = cat_own_concept_iri(oc);
+
+		c = concept_of_iri(b, iri);
+		free(iri);
+	} else if (id) {
+		c = concept_of_iri(b, id);
+	} else if (s) {
+		c.notation = astr(b, s);
+	}
+	return c;
+}
+
+static struct concepts mk_concepts(struct catalog_builder *b, const json_t *node, const char *const *props,
+				   const char *scheme)
+{
+	struct concepts cs = {NULL, 0};
+	json_t *vals = json_array(), *x;
+	struct concept *v;
+	size_t i, n = 0;
+
+	collect(node, props, vals);
+	v = aalloc(b, sizeof(*v) * (2 * json_array_size(vals) + 1));
+	json_array_foreach(vals, i, x)
+	{
+		if (scheme && !strcmp(scheme, EPAK_AUDIENCE) && val_str(x) && !strcasecmp(val_str(x), "both")) {
+			json_t *t = json_object();
+
+			json_object_set_new(t, "@value", json_string("citizen"));
+			v[n++] = mk_concept(b, t, scheme);
+			json_object_set_new(t, "@value", json_string("business"));
+			v[n++] = mk_concept(b, t, scheme);
+			json_decref(t);
+		} else if (val_id(x) || val_str(x)) {
+			v[n++] = mk_concept(b, x, scheme);
+		}
+	}
+	json_decref(vals);
+	cs.v = v;
+	cs.n = n;
+	return cs;
+}
+
+/* Exactly one value at most; *out the value or NULL. */
+static int one_value(struct catalog_builder *b, const char *what, const json_t *node, const char *prop, json_t **out)
+{
+	json_t *vals = node_vals(node, prop);
+
+	*out = vals ? json_array_get(vals, 0) : NULL;
+	if (json_array_size(vals) > 1)
+		return bfail(b, what, prop, "has %zu values; it may have one", json_array_size(vals));
+	return 0;
+}
+
+static int mk_flag(struct catalog_builder *b, const char *what, const json_t *node, const char *prop, enum flag *out)
+{
+	json_t *v;
+	const char *s, *t;
+
+	*out = FLAG_UNSET;
+	if (one_value(b, what, node, prop, &v) != 0)
+		return -1;
+	if (!v)
+		return 0;
+	s = val_str(v);
+	t = val_type(v);
+	if (s && (!t || !strcmp(t, NS_XSD "boolean"))) {
+		if (!strcmp(s, "true") || !strcmp(s, "1")) {
+			*out = FLAG_YES;
+			return 0;
+		}
+		if (!strcmp(s, "false") || !strcmp(s, "0")) {
+			*out = FLAG_NO;
+			return 0;
+		}
+	}
+	return bfail(b, what, prop, "expected true or false, got %s%s%s", s ? "\"" : "a reference", s ? s : "",
+		     s ? "\"" : "");
+}
+
+static int check_text(struct catalog_builder *b, const char *what, const json_t *node, const char *prop, int required,
+		      const char *who)
+{
+	json_t *vals = node_vals(node, prop), *v;
+	size_t i;
+
+	if (!vals) {
+		if (required)
+			return bfail(b, what, prop, "missing (%s needs one)", who);
+		return 0;
+	}
+	json_array_foreach(vals, i, v) if (!val_str(v)) return bfail(b, what, prop, "expected text, got a %s",
+								    val_id(v) ? "reference" : "list");
+	return 0;
+}
+
+static int check_duration(struct catalog_builder *b, const char *what, const json_t *node, const char **out)
+{
+	json_t *v;
+
+	*out = NULL;
+	if (one_value(b, what, node, NS_CV "processingTime", &v) != 0)
+		return -1;
+	if (!v)
+		return 0;
+	if (!val_str(v) || !xsd_duration_valid(val_str(v)))
+		return bfail(b, what, NS_CV "processingTime", "expected an xsd:duration such as \"P1M\", got %s%s%s",
+			     val_str(v) ? "\"" : "a reference", val_str(v) ? val_str(v) : "", val_str(v) ? "\"" : "");
+	*out = astr(b, val_str(v));
+	return 0;
+}
+
+/* ---- objects ---- */
+
+static const char *const CONTACT_PROPS[] = {NS_CV "contactPoint", NS_CV "hasContactPoint", NS_SCHEMA "contactPoint",
+					    NS_SCHEMA_HTTP "contactPoint", NULL};
+
+static struct mltext hours_of(struct catalog_builder *b, const json_t *node)
+{
+	json_t *vals = json_array(), *descs = json_array(), *v;
+	struct mltext t;
+	size_t i;
+
+	collect(node, PROPS(NS_CV "openingHours", NS_SCHEMA "hoursAvailable", NS_SCHEMA_HTTP "hoursAvailable"), vals);
+	json_array_foreach(vals, i, v)
+	{
+		json_t *h = lookup(b, val_id(v));
+
+		if (val_str(v))
+			json_array_append(descs, v);
+		else if (h)
+			collect(h, PROPS(NS_DCT "description", NS_SCHEMA "description", NS_SCHEMA_HTTP "description"),
+				descs);
+	}
+	t = mk_text_vals(b, descs);
+	json_decref(vals);
+	json_decref(descs);
+	return t;
+}
+
+static void *memo_get(struct catalog_builder *b, const char *id)
+{
+	json_t *i;
+
+	if (!in_base(b, id))
+		return NULL;
+	i = json_object_get(b->memo, id);
+	return i ? b->objs.v[json_integer_value(i)] : NULL;
+}
+
+static void memo_put(struct catalog_builder *b, const char *id, void *obj)
+{
+	if (!in_base(b, id))
+		return;
+	json_object_set_new(b->memo, id, json_integer((json_int_t)b->objs.n));
+	vec_push(&b->objs, obj);
+}
+
+static const struct contact_point *build_contact(struct catalog_builder *b, const char *id)
+{
+	struct contact_point *cp = memo_get(b, id);
+	json_t *node = lookup(b, id);
+
+	if (cp || !node)
+		return cp;
+	cp = aalloc(b, sizeof(*cp));
+	memo_put(b, id, cp);
+	cp->iri = public_iri(b, id);
+	cp->identifier = identifier_of(b, id);
+	cp->title = mk_text(b, node, PROPS(NS_DCT "title", NS_SCHEMA "name", NS_SKOS "prefLabel"));
+	cp->phones = mk_strs(b, node, PROPS(NS_CV "telephone", NS_SCHEMA "telephone", NS_SCHEMA_HTTP "telephone"));
+	cp->emails = mk_strs(b, node, PROPS(NS_CV "email", NS_SCHEMA "email", NS_SCHEMA_HTTP "email"));
+	cp->pages = mk_strs(b, node, PROPS(NS_CV "contactPage", NS_SCHEMA "url", NS_SCHEMA_HTTP "url", NS_FOAF "page"));
+	cp->hours = hours_of(b, node);
+	cp->helpdesk_for = mk_strs(b, node, PROPS(NS_EPAK "helpdeskFor"));
+	vec_push(&b->contacts, cp);
+	return cp;
+}
+
+static size_t mk_contacts(struct catalog_builder *b, const json_t *node, const struct contact_point *const **out)
+{
+	json_t *vals = json_array(), *v;
+	const struct contact_point **cps;
+	size_t i, n = 0;
+
+	collect(node, CONTACT_PROPS, vals);
+	cps = aalloc(b, sizeof(*cps) * (json_array_size(vals) + 1));
+	json_array_foreach(vals, i, v)
+	{
+		const struct contact_point *cp = val_id(v) ? build_contact(b, val_id(v)) : NULL;
+
+		if (cp)
+			cps[n++] = cp;
+	}
+	json_decref(vals);
+	*out = cps;
+	return n;
+}
+
+static const struct organisation *build_org(struct catalog_builder *b, const char *id)
+{
+	struct organisation *o = memo_get(b, id);
+	json_t *node = lookup(b, id), *v;
+	char what[400];
+	const char *level;
+
+	if (o || !node || !node_has_type(node, NS_CV "PublicOrganisation"))
+		return o;
+	describe(b, id, what, sizeof(what));
+	o = aalloc(b, sizeof(*o));
+	memo_put(b, id, o);
+	o->iri = public_iri(b, id);
+	o->identifier = identifier_of(b, id);
+	if (check_text(b, what, node, NS_SKOS "prefLabel", 0, "") != 0)
+		return NULL;
+	o->name = mk_text(b, node, PROPS(NS_SKOS "prefLabel"));
+	if (!o->name.n)
+		o->name = mk_text(b, node, PROPS(NS_DCT "title", NS_FOAF "name", NS_SCHEMA "name"));
+	if (!o->name.n) {
+		bfail(b, what, NS_SKOS "prefLabel", "missing (a cv:PublicOrganisation needs a name)");
+		return NULL;
+	}
+	if (!node_vals(node, NS_DCT "spatial")) {
+		bfail(b, what, NS_DCT "spatial", "missing (a cv:PublicOrganisation needs the place it serves)");
+		return NULL;
+	}
+	o->alt_names = mk_text(b, node, PROPS(NS_SKOS "altLabel"));
+	o->spatial = mk_concepts(b, node, PROPS(NS_DCT "spatial"), NULL);
+	o->homepage = first_str(b, node, PROPS(NS_FOAF "homepage", NS_SCHEMA "url"));
+	if (mk_flag(b, what, node, NS_EPAK "eMark", &o->e_mark) != 0)
+		return NULL;
+	if (one_value(b, what, node, NS_EPAK "level", &v) != 0)
+		return NULL;
+	if (!v && one_value(b, what, node, NS_EPAK "type", &v) != 0)
+		return NULL;
+	if (v) {
+		level = val_str(v);
+		if (level && !strcmp(level, "state"))
+			o->level = ORG_LEVEL_STATE;
+		else if (level && !strcmp(level, "municipal"))
+			o->level = ORG_LEVEL_MUNICIPAL;
+		else {
+			bfail(b, what, node_vals(node, NS_EPAK "level") ? NS_EPAK "level" : NS_EPAK "type",
+			      "expected \"state\" or \"municipal\"");
+			return NULL;
+		}
+	}
+	{
+		json_t *addrs = json_array(), *full = json_array(), *a;
+		size_t i;
+
+		collect(node, PROPS(NS_LOCN "address"), addrs);
+		json_array_foreach(addrs, i, a)
+		{
+			json_t *an = lookup(b, val_id(a));
+
+			if (val_str(a))
+				json_array_append(full, a);
+			else if (an)
+				collect(an, PROPS(NS_LOCN "fullAddress"), full);
+		}
+		o->address = mk_text_vals(b, full);
+		json_decref(addrs);
+		json_decref(full);
+	}
+	o->helpdesk_for = mk_strs(b, node, PROPS(NS_EPAK "helpdeskFor"));
+	o->ncontacts = mk_contacts(b, node, &o->contacts);
+	vec_push(&b->orgs, o);
+	return o;
+}
+
+static const struct event *build_event(struct catalog_builder *b, const char *id)
+{
+	struct event *e = memo_get(b, id);
+	json_t *node = lookup(b, id);
+	char what[400];
+
+	if (e || !node)
+		return e;
+	describe(b, id, what, sizeof(what));
+	e = aalloc(b, sizeof(*e));
+	memo_put(b, id, e);
+	e->iri = public_iri(b, id);
+	e->identifier = identifier_of(b, id);
+	e->kind = node_has_type(node, NS_CV "LifeEvent")       ? EVENT_LIFE
+		  : node_has_type(node, NS_CV "BusinessEvent") ? EVENT_BUSINESS
+							       : EVENT_OTHER;
+	if (check_text(b, what, node, NS_DCT "title", 1, "an event") != 0)
+		return NULL;
+	e->title = mk_text(b, node, PROPS(NS_DCT "title"));
+	e->description = mk_text(b, node, PROPS(NS_DCT "description"));
+	vec_push(&b->events, e);
+	return e;
+}
+
+static const struct portal *build_portal(struct catalog_builder *b, const char *id)
+{
+	struct portal *p = memo_get(b, id);
+	json_t *node = lookup(b, id);
+	size_t i;
+
+	if (p)
+		return p;
+	for (i = 0; !node && i < b->portals.n; i++) /* an undescribed portal seen before */
+		if (((struct portal *)b->portals.v[i])->iri && !strcmp(((struct portal *)b->portals.v[i])->iri, id))
+			return b->portals.v[i];
+	p = aalloc(b, sizeof(*p));
+	if (node)
+		memo_put(b, id, p);
+	p->iri = public_iri(b, id);
+	if (node) {
+		json_t *op;
+
+		p->identifier = identifier_of(b, id);
+		p->name = mk_text(b, node, PROPS(NS_SKOS "prefLabel", NS_DCT "title"));
+		p->url = first_str(b, node, PROPS(NS_FOAF "homepage"));
+		op = node_vals(node, NS_EPAK "operatedBy");
+		if (op && val_id(json_array_get(op, 0)))
+			p->operator_org = build_org(b, val_id(json_array_get(op, 0)));
+	} else {
+		char *ident = cat_derived_identifier(id, NULL, NULL, 0);
+		const char *host = strstr(id, "://");
+
+		/* an undescribed portal is known by its host name */
+		if (host) {
+			host += 3;
+			free(ident);
+			ident = strndup(host, strcspn(host, "/?#"));
+			if (!ident)
+				abort();
+		}
+		p->identifier = astr(b, ident);
+		free(ident);
+	}
+	if (!p->url)
+		p->url = p->iri;
+	vec_push(&b->portals, p);
+	return p;
+}
+
+static enum channel_type channel_type_of(const char *notation)
+{
+	static const struct {
+		const char *n;
+		enum channel_type t;
+	} map[] = {{"online", CHANNEL_ONLINE},       {"in-person", CHANNEL_IN_PERSON}, {"inperson", CHANNEL_IN_PERSON},
+		   {"in_person", CHANNEL_IN_PERSON}, {"phone", CHANNEL_PHONE},         {"telephone", CHANNEL_PHONE},
+		   {"post", CHANNEL_POST},           {"postal", CHANNEL_POST},         {"email-esign", CHANNEL_EMAIL_ESIGN},
+		   {"email", CHANNEL_EMAIL},         {"e-mail", CHANNEL_EMAIL}};
+	size_t i;
+
+	for (i = 0; notation && i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcasecmp(notation, map[i].n))
+			return map[i].t;
+	return CHANNEL_OTHER;
+}
+
+static int build_channel(struct catalog_builder *b, const char *id, struct channel *ch)
+{
+	json_t *node = lookup(b, id), *v;
+	char what[400];
+	const char *owner;
+
+	describe(b, id, what, sizeof(what));
+	ch->iri = public_iri(b, id);
+	ch->identifier = identifier_of(b, id);
+	if (one_value(b, what, node, NS_DCT "type", &v) != 0)
+		return -1;
+	if (v) {
+		ch->type_concept = mk_concept(b, v, EPAK_CHANNEL_TYPE);
+		ch->type = channel_type_of(ch->type_concept.notation);
+	}
+	owner = first_str(b, node, PROPS(NS_CV "ownedBy"));
+	ch->owner_iri = owner;
+	ch->owner = owner ? build_org(b, owner) : NULL;
+	ch->url = first_str(b, node, PROPS(NS_FOAF "page", NS_SCHEMA "url"));
+	ch->description = mk_text(b, node, PROPS(NS_DCT "description"));
+	ch->hours = hours_of(b, node);
+	if (check_duration(b, what, node, &ch->processing_time) != 0)
+		return -1;
+	{
+		const struct contact_point *const *cps = NULL;
+
+		if (mk_contacts(b, node, &cps) > 0)
+			ch->contact = cps[0];
+	}
+	if (ch->contact) {
+		ch->phone = ch->contact->phones.n ? ch->contact->phones.v[0] : NULL;
+		ch->email = ch->contact->emails.n ? ch->contact->emails.v[0] : NULL;
+	}
+	if (!ch->phone)
+		ch->phone = first_str(b, node, PROPS(NS_CV "telephone"));
+	if (!ch->email)
+		ch->email = first_str(b, node, PROPS(NS_CV "email"));
+	return b->failed ? -1 : 0;
+}
+
+static int build_item(struct catalog_builder *b, const char *id, struct item *it, const char *who, int depth)
+{
+	json_t *node = lookup(b, id), *v;
+	char what[400];
+
+	describe(b, id, what, sizeof(what));
+	if (!node)
+		return bfail(b, what, NULL, "is not described in the catalog (%s)", who);
+	it->iri = public_iri(b, id);
+	it->identifier = identifier_of(b, id);
+	if (check_text(b, what, node, NS_DCT "title", 1, who) != 0)
+		return -1;
+	it->title = mk_text(b, node, PROPS(NS_DCT "title"));
+	it->description = mk_text(b, node, PROPS(NS_DCT "description"));
+	v = node_vals(node, NS_DCT "type");
+	if (v)
+		it->type = mk_concept(b, json_array_get(v, 0), NULL);
+	v = node_vals(node, NS_CV "hasSupportingEvidence");
+	if (v && depth < 2) {
+		const struct item **ev = aalloc(b, sizeof(*ev) * json_array_size(v));
+		size_t i;
+		json_t *x;
+
+		json_array_foreach(v, i, x)
+		{
+			struct item *e;
+
+			if (!val_id(x) || !lookup(b, val_id(x)))
+				continue;
+			e = aalloc(b, sizeof(*e));
+			if (build_item(b, val_id(x), e, "a cv:Evidence", depth + 1) != 0)
+				return -1;
+			ev[it->nevidence++] = e;
+		}
+		it->evidence = ev;
+	}
+	return 0;
+}
+
+static size_t build_items(struct catalog_builder *b, const json_t *node, const char *const *props, const char *who,
+			  const struct item **out)
+{
+	json_t *vals = json_array(), *v;
+	struct item *items;
+	size_t i, n = 0;
+
+	collect(node, props, vals);
+	items = aalloc(b, sizeof(*items) * (json_array_size(vals) + 1));
+	json_array_foreach(vals, i, v)
+	{
+		if (!val_id(v) || !lookup(b, val_id(v)))
+			continue; /* a link to nothing described: nothing to show */
+		if (build_item(b, val_id(v), &items[n], who, 0) != 0)
+			break;
+		n++;
+	}
+	json_decref(vals);
+	*out = items;
+	return n;
+}
+
+static int build_cost(struct catalog_builder *b, const char *id, struct cost *c, const struct channel *chans,
+		      const char *const *chan_ids, size_t nchans)
+{
+	json_t *node = lookup(b, id), *v;
+	char what[400];
+	size_t i;
+
+	describe(b, id, what, sizeof(what));
+	c->iri = public_iri(b, id);
+	c->identifier = identifier_of(b, id);
+	if (one_value(b, what, node, NS_CV "hasValue", &v) != 0)
+		return -1;
+	if (v) {
+		if (!lexical_number(val_str(v), &c->value))
+			return bfail(b, what, NS_CV "hasValue", "expected a number, got %s%s%s",
+				     val_str(v) ? "\"" : "a reference", val_str(v) ? val_str(v) : "",
+				     val_str(v) ? "\"" : "");
+		c->has_value = 1;
+		c->value_text = astr(b, val_str(v));
+	}
+	if (one_value(b, what, node, NS_CV "currency", &v) != 0)
+		return -1;
+	if (v) {
+		const char *cur = val_id(v) ? val_id(v) : val_str(v);
+		size_t len;
+		const char *seg = iri_last_segment(cur, &len);
+		char *code = aalloc(b, len + 1);
+
+		memcpy(code, seg, len);
+		code[len] = '\0';
+		c->currency = code;
+		c->currency_iri = val_id(v) ? astr(b, val_id(v)) : NULL;
+	}
+	c->description = mk_text(b, node, PROPS(NS_DCT "description"));
+	c->defined_by_iri = first_str(b, node, PROPS(NS_CV "isDefinedBy"));
+	c->defined_by = c->defined_by_iri ? build_org(b, c->defined_by_iri) : NULL;
+	if (one_value(b, what, node, NS_CV "ifAccessedThrough", &v) != 0)
+		return -1;
+	for (i = 0; v && val_id(v) && i < nchans; i++)
+		if (!strcmp(chan_ids[i], val_id(v)))
+			c->accessed_through = &chans[i];
+	return b->failed ? -1 : 0;
+}
+
+static enum service_status status_of(const char *notation)
+{
+	if (!notation)
+		return SERVICE_STATUS_UNSPECIFIED;
+	if (!strcasecmp(notation, "active") || !strcasecmp(notation, "completed"))
+		return SERVICE_STATUS_ACTIVE;
+	if (!strcasecmp(notation, "withdrawn") || !strcasecmp(notation, "deprecated") ||
+	    !strcasecmp(notation, "inactive"))
+		return SERVICE_STATUS_INACTIVE;
+	if (!strcasecmp(notation, "underdevelopment") || !strcasecmp(notation, "planned"))
+		return SERVICE_STATUS_PLANNED;
+	return SERVICE_STATUS_OTHER;
+}
+
+static void audience_of(struct service *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->audience_concepts.n; i++) {
+		const char *n = s->audience_concepts.v[i].notation;
+
+		if (!n)
+			continue;
+		if (!strcasecmp(n, "citizen") || !strcasecmp(n, "citizens"))
+			s->audience |= AUDIENCE_CITIZEN;
+		else if (!strcasecmp(n, "business") || !strcasecmp(n, "businesses"))
+			s->audience |= AUDIENCE_BUSINESS;
+		else if (!strcasecmp(n, "both"))
+			s->audience |= AUDIENCE_CITIZEN | AUDIENCE_BUSINESS;
+	}
+}
+
+static int build_service(struct catalog_builder *b, const char *id)
+{
+	json_t *node = lookup(b, id), *v, *vals;
+	struct service *s;
+	char what[400];
+	const char *auth;
+	size_t i;
+
+	if (memo_get(b, id))
+		return 0;
+	describe(b, id, what, sizeof(what));
+	s = aalloc(b, sizeof(*s));
+	memo_put(b, id, s);
+	s->iri = public_iri(b, id);
+	vals = node_vals(node, NS_DCT "identifier");
+	if (!vals)
+		return bfail(b, what, NS_DCT "identifier", "missing (a public service needs exactly one)");
+	if (json_array_size(vals) > 1)
+		return bfail(b, what, NS_DCT "identifier", "has %zu values; a public service has exactly one",
+			     json_array_size(vals));
+	if (!val_str(json_array_get(vals, 0)) || !*val_str(json_array_get(vals, 0)))
+		return bfail(b, what, NS_DCT "identifier", "expected a non-empty literal");
+	s->identifier = astr(b, val_str(json_array_get(vals, 0)));
+	if (check_text(b, what, node, NS_DCT "title", 1, "a public service") != 0 ||
+	    check_text(b, what, node, NS_DCT "description", 1, "a public service") != 0)
+		return -1;
+	s->title = mk_text(b, node, PROPS(NS_DCT "title"));
+	s->description = mk_text(b, node, PROPS(NS_DCT "description"));
+	s->keywords = mk_text(b, node, PROPS(NS_DCAT "keyword"));
+	vals = node_vals(node, NS_CV "hasCompetentAuthority");
+	if (!vals)
+		return bfail(b, what, NS_CV "hasCompetentAuthority", "missing (a public service needs one)");
+	v = json_array_get(vals, 0);
+	auth = val_id(v);
+	if (!auth)
+		return bfail(b, what, NS_CV "hasCompetentAuthority",
+			     "expected a reference to a cv:PublicOrganisation, got a literal");
+	s->authority = build_org(b, auth);
+	if (b->failed)
+		return -1;
+	if (!s->authority)
+		return bfail(b, what, NS_CV "hasCompetentAuthority",
+			     "<%s> is not a cv:PublicOrganisation of this catalog", auth);
+	s->audience_concepts = mk_concepts(b, node, PROPS(NS_DCT "audience"), EPAK_AUDIENCE);
+	audience_of(s);
+	/* events */
+	{
+		json_t *ev = json_array(), *x;
+		const struct event **evs;
+
+		collect(node, PROPS(NS_CV "isGroupedBy"), ev);
+		evs = aalloc(b, sizeof(*evs) * (json_array_size(ev) + 1));
+		json_array_foreach(ev, i, x)
+		{
+			const struct event *e = val_id(x) ? build_event(b, val_id(x)) : NULL;
+
+			if (b->failed) {
+				json_decref(ev);
+				return -1;
+			}
+			if (e)
+				evs[s->nevents++] = e;
+		}
+		s->events = evs;
+		json_decref(ev);
+	}
+	/* channels, then costs (which may name a channel) */
+	{
+		json_t *cv = json_array(), *x;
+		struct channel *chans;
+		const char **ids;
+
+		collect(node, PROPS(NS_CV "hasChannel"), cv);
+		chans = aalloc(b, sizeof(*chans) * (json_array_size(cv) + 1));
+		ids = calloc(json_array_size(cv) + 1, sizeof(*ids));
+		if (!ids)
+			abort();
+		json_array_foreach(cv, i, x)
+		{
+			if (!val_id(x) || !lookup(b, val_id(x)))
+				continue;
+			ids[s->nchannels] = val_id(x);
+			if (build_channel(b, val_id(x), &chans[s->nchannels]) != 0)
+				break;
+			s->nchannels++;
+		}
+		s->channels = chans;
+		if (!b->failed) {
+			json_t *kv = json_array();
+			struct cost *costs;
+
+			collect(node, PROPS(NS_CV "hasCost"), kv);
+			costs = aalloc(b, sizeof(*costs) * (json_array_size(kv) + 1));
+			json_array_foreach(kv, i, x)
+			{
+				if (!val_id(x) || !lookup(b, val_id(x)))
+					continue;
+				if (build_cost(b, val_id(x), &costs[s->ncosts], chans, ids, s->nchannels) != 0)
+					break;
+				s->ncosts++;
+			}
+			s->costs = costs;
+			json_decref(kv);
+		}
+		free(ids);
+		json_decref(cv);
+		if (b->failed)
+			return -1;
+	}
+	s->noutputs = build_items(b, node, PROPS(NS_CPSV "produces"), "a cv:Output", &s->outputs);
+	s->ninputs = build_items(b, node, PROPS(NS_CPSV "hasInput"), "a cv:Evidence", &s->inputs);
+	s->nrequirements = build_items(b, node, PROPS(NS_CV "holdsRequirement", NS_CV "hasCriterion"),
+				       "a cv:Requirement", &s->requirements);
+	if (b->failed)
+		return -1;
+	s->ncontacts = mk_contacts(b, node, &s->contacts);
+	if (check_duration(b, what, node, &s->processing_time) != 0)
+		return -1;
+	if (one_value(b, what, node, NS_ADMS "status", &v) != 0)
+		return -1;
+	if (v) {
+		struct concept c = mk_concept(b, v, EPAK_STATUS);
+
+		s->status_iri = c.iri;
+		s->status = status_of(c.notation);
+	}
+	s->spatial = mk_concepts(b, node, PROPS(NS_DCT "spatial"), NULL);
+	s->classes = mk_concepts(b, node,
+				 PROPS(NS_DCT "type", NS_CV "isClassifiedBy", NS_CV "thematicArea", NS_CV "sector"), NULL);
+	if (mk_flag(b, what, node, NS_EPAK "eService", &s->e_service) != 0)
+		return -1;
+	if (one_value(b, what, node, NS_EPAK "hostedOn", &v) != 0)
+		return -1;
+	if (v && (val_id(v) || val_str(v))) {
+		const char *h = val_id(v) ? val_id(v) : val_str(v);
+
+		s->hosted_on = build_portal(b, h);
+		s->hosted_url = s->hosted_on->url;
+	}
+	if (!s->hosted_url && s->e_service == FLAG_YES)
+		for (i = 0; i < s->nchannels && !s->hosted_url; i++)
+			if (s->channels[i].type == CHANNEL_ONLINE)
+				s->hosted_url = s->channels[i].url;
+	s->auth_methods = mk_strs(b, node, PROPS(NS_EPAK "authMethods"));
+	vec_push(&b->services, s);
+	return b->failed ? -1 : 0;
+}
+
+/* Builds what the base map describes: organisations, contact points,
+ * events, portals, and services that sit in other records (say, inside a
+ * dcat:Dataset). Named nodes first, so that blank ones reached through
+ * them are built in their place. */
+static int seal(struct catalog_builder *b)
+{
+	json_t *node;
+	const char *id;
+	int pass;
+
+	if (b->sealed)
+		return b->failed ? -1 : 0;
+	b->sealed = 1;
+	nodemap_finish(&b->base);
+	b->base_parents = nodemap_parents(b->base.nodes);
+	b->cur = &b->base;
+	for (pass = 0; pass < 2 && !b->failed; pass++) {
+		const char **ids;
+		size_t n = json_object_size(b->base.nodes), i = 0, k;
+
+		ids = calloc(n + 1, sizeof(*ids));
+		if (!ids)
+			abort();
+		json_object_foreach(b->base.nodes, id, node) ids[i++] = id;
+		qsort(ids, n, sizeof(*ids), (int (*)(const void *, const void *))strcmp);
+		for (k = 0; k < n && !b->failed; k++) {
+			id = ids[k];
+			if (iri_is_blank(id) != pass)
+				continue;
+			node = json_object_get(b->base.nodes, id);
+			switch (node_kind(node)) {
+			case CAT_ORGANISATION: build_org(b, id); break;
+			case CAT_CONTACT: build_contact(b, id); break;
+			case CAT_EVENT: build_event(b, id); break;
+			case CAT_PORTAL: build_portal(b, id); break;
+			case CAT_SERVICE: build_service(b, id); break;
+			default: break;
+			}
+		}
+		free(ids);
+	}
+	return b->failed ? -1 : 0;
+}
+
+struct catalog_builder *catalog_builder_new(void)
+{
+	struct catalog_builder *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	b->a = arena_new(CATALOG_ARENA_CAP);
+	if (!b->a) {
+		free(b);
+		return NULL;
+	}
+	nodemap_init(&b->base);
+	b->memo = json_object();
+	return b;
+}
+
+void catalog_builder_free(struct catalog_builder *b)
+{
+	if (!b)
+		return;
+	nodemap_clear(&b->base);
+	json_decref(b->base_parents);
+	json_decref(b->memo);
+	free(b->objs.v);
+	free(b->services.v);
+	free(b->orgs.v);
+	free(b->events.v);
+	free(b->contacts.v);
+	free(b->portals.v);
+	arena_free(b->a);
+	free(b);
+}
+
+int catalog_builder_add(struct catalog_builder *b, const char *kind, const char *body, struct cat_error *err)
+{
+	json_t *json;
+	json_error_t je;
+	struct nodemap m;
+	int rc = -1;
+
+	b->err = err;
+	if (b->failed)
+		return -1;
+	json = json_loads(body, 0, &je);
+	if (!json) {
+		snprintf(err->msg, sizeof(err->msg), "a stored record is not JSON: %s", je.text);
+		b->failed = 1;
+		return -1;
+	}
+	if (strcmp(kind, "service") != 0) {
+		if (b->sealed) {
+			snprintf(err->msg, sizeof(err->msg), "catalog_builder_add: records that are not services come first");
+			b->failed = 1;
+			goto out;
+		}
+		rc = nodemap_add(&b->base, json, err);
+		if (rc != 0)
+			b->failed = 1;
+		goto out;
+	}
+	if (seal(b) != 0)
+		goto out;
+	nodemap_init(&m);
+	m.next = b->base.next; /* blank labels apart from the base map's */
+	if (nodemap_add(&m, json, err) != 0) {
+		b->failed = 1;
+		nodemap_clear(&m);
+		goto out;
+	}
+	nodemap_finish(&m);
+	b->cur = &m;
+	b->cur_parents = nodemap_parents(m.nodes);
+	{
+		const char *id = node_id(json);
+
+		if (id && json_object_get(m.nodes, id) && node_kind(json_object_get(m.nodes, id)) == CAT_SERVICE)
+			rc = build_service(b, id);
+		else
+			rc = 0; /* not a service after all: nothing to build */
+	}
+	json_decref(b->cur_parents);
+	b->cur_parents = NULL;
+	b->cur = &b->base;
+	nodemap_clear(&m);
+out:
+	json_decref(json);
+	return rc;
+}
+
+/* ---- finishing: links back, slugs, order ---- */
+
+struct slugged {
+	const char **slug; /* where to write it */
+	const char *identifier;
+	const char *key; /* IRI, or the identifier for blank nodes */
+	const char *base;
+};
+
+static int cmp_slugged(const void *pa, const void *pb)
+{
+	const struct slugged *a = pa, *b = pb;
+	int c = strcmp(a->base, b->base);
+	int ea, eb;
+
+	if (c)
+		return c;
+	ea = strcmp(a->identifier ? a->identifier : "", a->base) != 0;
+	eb = strcmp(b->identifier ? b->identifier : "", b->base) != 0;
+	if (ea != eb)
+		return ea - eb;
+	return strcmp(a->key, b->key);
+}
+
+/* Gives each object its slug: the identifier's slug; when several share one,
+ * the one whose identifier is exactly that slug (else the first by IRI)
+ * keeps it and the others get "-" and 8 hex digits of their IRI's SHA-256. */
+static void assign_slugs(struct catalog_builder *b, struct slugged *v, size_t n, const char *fallback,
+			 const char *strip_prefix)
+{
+	char buf[CATALOG_SLUG_MAX + 1];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *id = v[i].identifier ? v[i].identifier : "";
+		size_t pl = strip_prefix ? strlen(strip_prefix) : 0;
+
+		if (pl && !strncmp(id, strip_prefix, pl) && id[pl] == '/' && id[pl + 1])
+			id += pl + 1;
+		if (!catalog_slugify(id, buf, sizeof(buf)))
+			snprintf(buf, sizeof(buf), "%s", fallback);
+		v[i].base = astr(b, buf);
+	}
+	qsort(v, n, sizeof(*v), cmp_slugged);
+	for (i = 0; i < n; i++) {
+		char hash[65], out[CATALOG_SLUG_MAX + 16];
+
+		if (i == 0 || strcmp(v[i].base, v[i - 1].base) != 0) {
+			*v[i].slug = v[i].base;
+			continue;
+		}
+		cat_sha256_hex(v[i].key, strlen(v[i].key), hash);
+		snprintf(out, sizeof(out), "%s-%.8s", v[i].base, hash);
+		*v[i].slug = astr(b, out);
+	}
+}
+
+#define SLUG_ALL(vecp, type, fallback)                                                                             \
+	do {                                                                                                       \
+		struct slugged *sv_ = calloc((vecp)->n + 1, sizeof(*sv_));                                         \
+		size_t i_;                                                                                         \
+		if (!sv_)                                                                                          \
+			abort();                                                                                   \
+		for (i_ = 0; i_ < (vecp)->n; i_++) {                                                               \
+			type *o_ = (vecp)->v[i_];                                                                  \
+			sv_[i_].slug = &o_->slug;                                                                  \
+			sv_[i_].identifier = o_->identifier;                                                       \
+			sv_[i_].key = o_->iri ? o_->iri : (o_->identifier ? o_->identifier : "");                  \
+		}                                                                                                  \
+		assign_slugs(b, sv_, (vecp)->n, fallback, NULL);                                                   \
+		free(sv_);                                                                                         \
+	} while (0)
+
+static void slug_parts(struct catalog_builder *b, struct service *s)
+{
+	size_t n = s->nchannels + s->ncosts + s->noutputs + s->ninputs + s->nrequirements, k = 0, i;
+	struct slugged *sv = calloc(n + 1, sizeof(*sv));
+	const char *keys[5] = {"channel", "cost", "output", "evidence", "requirement"};
+	char key[64];
+
+	if (!sv)
+		abort();
+	/* one namespace per kind of part, so "online" names a channel only */
+	for (int kind = 0; kind < 5; kind++) {
+		size_t start = k;
+
+		for (i = 0; kind == 0 && i < s->nchannels; i++, k++) {
+			struct channel *c = (struct channel *)&s->channels[i];
+
+			sv[k] = (struct slugged){&c->slug, c->identifier, NULL, NULL};
+		}
+		for (i = 0; kind == 1 && i < s->ncosts; i++, k++) {
+			struct cost *c = (struct cost *)&s->costs[i];
+
+			sv[k] = (struct slugged){&c->slug, c->identifier, NULL, NULL};
+		}
+		for (i = 0; kind == 2 && i < s->noutputs; i++, k++)
+			sv[k] = (struct slugged){&((struct item *)&s->outputs[i])->slug, s->outputs[i].identifier,
+						 NULL, NULL};
+		for (i = 0; kind == 3 && i < s->ninputs; i++, k++)
+			sv[k] = (struct slugged){&((struct item *)&s->inputs[i])->slug, s->inputs[i].identifier, NULL,
+						 NULL};
+		for (i = 0; kind == 4 && i < s->nrequirements; i++, k++)
+			sv[k] = (struct slugged){&((struct item *)&s->requirements[i])->slug,
+						 s->requirements[i].identifier, NULL, NULL};
+		for (i = start; i < k; i++) {
+			snprintf(key, sizeof(key), "%s-%zu", keys[kind], i - start + 1);
+			sv[i].key = astr(b, key);
+		}
+		assign_slugs(b, sv + start, k - start, keys[kind], s->identifier);
+	}
+	free(sv);
+}
+
+static int cmp_service_slug(const void *a, const void *b)
+{
+	return strcmp((*(const struct service *const *)a)->slug, (*(const struct service *const *)b)->slug);
+}
+static int cmp_org_slug(const void *a, const void *b)
+{
+	return strcmp((*(const struct organisation *const *)a)->slug, (*(const struct organisation *const *)b)->slug);
+}
+static int cmp_event_slug(const void *a, const void *b)
+{
+	return strcmp((*(const struct event *const *)a)->slug, (*(const struct event *const *)b)->slug);
+}
+static int cmp_contact_slug(const void *a, const void *b)
+{
+	return strcmp((*(const struct contact_point *const *)a)->slug,
+		      (*(const struct contact_point *const *)b)->slug);
+}
+static int cmp_portal_slug(const void *a, const void *b)
+{
+	return strcmp((*(const struct portal *const *)a)->slug, (*(const struct portal *const *)b)->slug);
+}
+static int cmp_service_id(const void *a, const void *b)
+{
+	int c = strcmp((*(const struct service *const *)a)->identifier, (*(const struct service *const *)b)->identifier);
+
+	return c ? c : cmp_service_slug(a, b);
+}
+static int cmp_service_iri(const void *a, const void *b)
+{
+	return strcmp((*(const struct service *const *)a)->iri, (*(const struct service *const *)b)->iri);
+}
+static int cmp_org_iri(const void *a, const void *b)
+{
+	return strcmp((*(const struct organisation *const *)a)->iri, (*(const struct organisation *const *)b)->iri);
+}
+
+struct ptr_ix {
+	const void *p;
+	size_t i;
+};
+
+static int cmp_ptr_ix(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const struct ptr_ix *)a)->p, y = (uintptr_t)((const struct ptr_ix *)b)->p;
+
+	return x < y ? -1 : x > y;
+}
+
+static struct ptr_ix *ptr_index(const struct vec *v)
+{
+	struct ptr_ix *ix = calloc(v->n + 1, sizeof(*ix));
+	size_t i;
+
+	if (!ix)
+		abort();
+	for (i = 0; i < v->n; i++)
+		ix[i] = (struct ptr_ix){v->v[i], i};
+	qsort(ix, v->n, sizeof(*ix), cmp_ptr_ix);
+	return ix;
+}
+
+static long ptr_find(const struct ptr_ix *ix, size_t n, const void *p)
+{
+	struct ptr_ix key = {p, 0};
+	const struct ptr_ix *f = p ? bsearch(&key, ix, n, sizeof(*ix), cmp_ptr_ix) : NULL;
+
+	return f ? (long)f->i : -1;
+}
+
+/* Links organisations and events back to their services. */
+static void link_back(struct catalog_builder *b)
+{
+	struct ptr_ix *oix = ptr_index(&b->orgs), *eix = ptr_index(&b->events);
+	size_t *norg = calloc(b->orgs.n + 1, sizeof(size_t)), *nev = calloc(b->events.n + 1, sizeof(size_t));
+	size_t i, k;
+	long j;
+
+	if (!norg || !nev)
+		abort();
+	for (int pass = 0; pass < 2; pass++) {
+		for (k = 0; pass == 1 && k < b->orgs.n; k++)
+			((struct organisation *)b->orgs.v[k])->services =
+			    aalloc(b, sizeof(struct service *) * (norg[k] + 1));
+		for (k = 0; pass == 1 && k < b->events.n; k++)
+			((struct event *)b->events.v[k])->services =
+			    aalloc(b, sizeof(struct service *) * (nev[k] + 1));
+		for (i = 0; i < b->services.n; i++) {
+			const struct service *s = b->services.v[i];
+
+			j = ptr_find(oix, b->orgs.n, s->authority);
+			if (j >= 0 && pass == 0) {
+				norg[j]++;
+			} else if (j >= 0) {
+				struct organisation *o = b->orgs.v[j];
+
+				((const struct service **)o->services)[o->nservices++] = s;
+			}
+			for (k = 0; k < s->nevents; k++) {
+				j = ptr_find(eix, b->events.n, s->events[k]);
+				if (j >= 0 && pass == 0) {
+					nev[j]++;
+				} else if (j >= 0) {
+					struct event *e = b->events.v[j];
+
+					((const struct service **)e->services)[e->nservices++] = s;
+				}
+			}
+		}
+	}
+	free(oix);
+	free(eix);
+	free(norg);
+	free(nev);
+}
+
+/* Events may name their services too (cv:hasRelatedService): add those
+ * links where the service does not already name the event. */
+static void link_related(struct catalog_builder *b)
+{
+	struct service **by_iri = calloc(b->services.n + 1, sizeof(*by_iri));
+	size_t nb = 0, i, k;
+	const char *id;
+	json_t *node, *v;
+
+	if (!by_iri)
+		abort();
+	for (i = 0; i < b->services.n; i++)
+		if (((struct service *)b->services.v[i])->iri)
+			by_iri[nb++] = b->services.v[i];
+	qsort(by_iri, nb, sizeof(*by_iri), cmp_service_iri);
+	json_object_foreach(b->base.nodes, id, node)
+	{
+		struct event *e;
+
+		if (node_kind(node) != CAT_EVENT || !(e = memo_get(b, id)))
+			continue;
+		json_array_foreach(node_vals(node, NS_CV "hasRelatedService"), i, v)
+		{
+			struct service key = {.iri = val_id(v)}, *kp = &key, **f;
+			struct service *s;
+			const struct event **evs;
+
+			if (!key.iri)
+				continue;
+			f = bsearch(&kp, by_iri, nb, sizeof(*by_iri), cmp_service_iri);
+			if (!f)
+				continue;
+			s = *f;
+			for (k = 0; k < s->nevents; k++)
+				if (s->events[k] == e)
+					break;
+			if (k < s->nevents)
+				continue;
+			evs = aalloc(b, sizeof(*evs) * (s->nevents + 1));
+			memcpy(evs, s->events, sizeof(*evs) * s->nevents);
+			evs[s->nevents++] = e;
+			s->events = evs;
+		}
+	}
+	free(by_iri);
+}
+
+static void sort_ptrs_by_slug(const struct service *const *v, size_t n, int (*cmp)(const void *, const void *))
+{
+	qsort((void *)v, n, sizeof(*v), cmp);
+}
+
+struct catalog *catalog_builder_finish(struct catalog_builder *b, struct cat_error *err)
+{
+	struct catalog *c = NULL;
+	struct catalog_index *ix;
+	size_t i, k;
+
+	b->err = err;
+	if (b->failed || seal(b) != 0)
+		goto out;
+	link_related(b);
+	link_back(b);
+	SLUG_ALL(&b->services, struct service, "service");
+	SLUG_ALL(&b->orgs, struct organisation, "organisation");
+	SLUG_ALL(&b->events, struct event, "event");
+	SLUG_ALL(&b->contacts, struct contact_point, "contact");
+	SLUG_ALL(&b->portals, struct portal, "portal");
+	for (i = 0; i < b->services.n; i++)
+		slug_parts(b, b->services.v[i]);
+	c = aalloc(b, sizeof(*c));
+	ix = aalloc(b, sizeof(*ix));
+	c->index = ix;
+	ix->a = b->a;
+#define TAKE(field, nfield, vec, cmp)                                                                              \
+	do {                                                                                                       \
+		void **p_ = aalloc(b, sizeof(void *) * ((vec).n + 1));                                             \
+		if ((vec).n)                                                                                       \
+			memcpy(p_, (vec).v, sizeof(void *) * (vec).n);                                             \
+		qsort(p_, (vec).n, sizeof(void *), cmp);                                                           \
+		c->field = (const void *)p_;                                                                       \
+		c->nfield = (vec).n;                                                                               \
+	} while (0)
+	TAKE(services, nservices, b->services, cmp_service_slug);
+	TAKE(orgs, norgs, b->orgs, cmp_org_slug);
+	TAKE(events, nevents, b->events, cmp_event_slug);
+	TAKE(contacts, ncontacts, b->contacts, cmp_contact_slug);
+	TAKE(portals, nportals, b->portals, cmp_portal_slug);
+#undef TAKE
+	for (i = 0; i < c->norgs; i++)
+		sort_ptrs_by_slug(c->orgs[i]->services, c->orgs[i]->nservices, cmp_service_slug);
+	for (i = 0; i < c->nevents; i++)
+		sort_ptrs_by_slug(c->events[i]->services, c->events[i]->nservices, cmp_service_slug);
+	ix->by_id = aalloc(b, sizeof(*ix->by_id) * (c->nservices + 1));
+	memcpy(ix->by_id, c->services, sizeof(*ix->by_id) * c->nservices);
+	qsort(ix->by_id, c->nservices, sizeof(*ix->by_id), cmp_service_id);
+	ix->by_iri = aalloc(b, sizeof(*ix->by_iri) * (c->nservices + 1));
+	for (i = k = 0; i < c->nservices; i++)
+		if (c->services[i]->iri)
+			ix->by_iri[k++] = c->services[i];
+	ix->nby_iri = k;
+	qsort(ix->by_iri, k, sizeof(*ix->by_iri), cmp_service_iri);
+	ix->orgs_by_iri = aalloc(b, sizeof(*ix->orgs_by_iri) * (c->norgs + 1));
+	for (i = k = 0; i < c->norgs; i++)
+		if (c->orgs[i]->iri)
+			ix->orgs_by_iri[k++] = c->orgs[i];
+	ix->norgs_by_iri = k;
+	qsort(ix->orgs_by_iri, k, sizeof(*ix->orgs_by_iri), cmp_org_iri);
+	b->a = NULL; /* the catalog owns the arena now */
+out:
+	catalog_builder_free(b);
+	return c;
+}
+
+struct catalog *catalog_from_doc(const struct cat_doc *doc, struct cat_error *err)
+{
+	struct catalog_builder *b = catalog_builder_new();
+	size_t i;
+	int pass;
+
+	if (!b) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return NULL;
+	}
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < doc->n; i++) {
+			int is_service = doc->rec[i].kind == CAT_SERVICE;
+
+			if (is_service != pass)
+				continue;
+			if (catalog_builder_add(b, cat_kind_name(doc->rec[i].kind), doc->rec[i].body, err) != 0) {
+				catalog_builder_free(b);
+				return NULL;
+			}
+		}
+	}
+	return catalog_builder_finish(b, err);
+}
+
+void catalog_free(struct catalog *c)
+{
+	if (c)
+		arena_free(c->index->a); /* c itself lives in the arena */
+}
+
+/* ---- lookups ---- */
+
+#define BSEARCH_BY(arr, n, field, key)                                                                             \
+	do {                                                                                                       \
+		size_t lo_ = 0, hi_ = (n);                                                                         \
+		if (!(key))                                                                                        \
+			return NULL;                                                                               \
+		while (lo_ < hi_) {                                                                                \
+			size_t mid_ = lo_ + (hi_ - lo_) / 2;                                                       \
+			int c_ = strcmp((arr)[mid_]->field, (key));                                                \
+			if (c_ == 0)                                                                               \
+				return (arr)[mid_];                                                                \
+			if (c_ < 0)                                                                                \
+				lo_ = mid_ + 1;                                                                    \
+			else                                                                                       \
+				hi_ = mid_;                                                                        \
+		}                                                                                                  \
+		return NULL;                                                                                       \
+	} while (0)
+
+const struct service *catalog_service(const struct catalog *c, const char *slug)
+{
+	BSEARCH_BY(c->services, c->nservices, slug, slug);
+}
+
+const struct service *catalog_service_by_id(const struct catalog *c, const char *identifier)
+{
+	size_t lo = 0, hi = c->nservices;
+
+	if (!identifier)
+		return NULL;
+	while (lo < hi) { /* the first of equal identifiers */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(c->index->by_id[mid]->identifier, identifier) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->nservices && !strcmp(c->index->by_id[lo]->identifier, identifier) ? c->index->by_id[lo] : NULL;
+}
+
+const struct service *catalog_service_by_iri(const struct catalog *c, const char *iri)
+{
+	BSEARCH_BY(c->index->by_iri, c->index->nby_iri, iri, iri);
+}
+
+const struct organisation *catalog_org(const struct catalog *c, const char *slug)
+{
+	BSEARCH_BY(c->orgs, c->norgs, slug, slug);
+}
+
+const struct organisation *catalog_org_by_iri(const struct catalog *c, const char *iri)
+{
+	BSEARCH_BY(c->index->orgs_by_iri, c->index->norgs_by_iri, iri, iri);
+}
+
+const struct event *catalog_event(const struct catalog *c, const char *slug)
+{
+	BSEARCH_BY(c->events, c->nevents, slug, slug);
+}
+
+const struct contact_point *catalog_contact(const struct catalog *c, const char *slug)
+{
+	BSEARCH_BY(c->contacts, c->ncontacts, slug, slug);
+}
+
+const struct portal *catalog_portal(const struct catalog *c, const char *slug)
+{
+	BSEARCH_BY(c->portals, c->nportals, slug, slug);
+}
+
+/* ---- dump ---- */
+
+static void dump_text(struct buf *o, const char *name, const struct mltext *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		buf_printf(o, "  %s@%s: %s\n", name, t->v[i].lang, t->v[i].value);
+}
+
+static void dump_strs(struct buf *o, const char *name, const struct strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		buf_printf(o, "  %s: %s\n", name, l->v[i]);
+}
+
+static void dump_concepts(struct buf *o, const char *name, const struct concepts *cs)
+{
+	size_t i, j;
+
+	for (i = 0; i < cs->n; i++) {
+		buf_printf(o, "  %s: %s <%s>", name, cs->v[i].notation ? cs->v[i].notation : "-",
+			   cs->v[i].iri ? cs->v[i].iri : "-");
+		for (j = 0; j < cs->v[i].label.n; j++)
+			buf_printf(o, " %s@%s", cs->v[i].label.v[j].value, cs->v[i].label.v[j].lang);
+		buf_putc(o, '\n');
+	}
+}
+
+#define S(x) ((x) ? (x) : "-")
+
+static void dump_item(struct buf *o, const char *what, const struct item *it)
+{
+	size_t i;
+
+	buf_printf(o, "  %s %s <%s> id=%s type=%s\n", what, S(it->slug), S(it->iri), S(it->identifier),
+		   S(it->type.notation));
+	dump_text(o, "  title", &it->title);
+	dump_text(o, "  description", &it->description);
+	for (i = 0; i < it->nevidence; i++)
+		buf_printf(o, "    evidence %s\n", S(it->evidence[i]->identifier));
+}
+
+int catalog_dump(const struct catalog *c, struct buf *o)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->norgs; i++) {
+		const struct organisation *x = c->orgs[i];
+
+		buf_printf(o, "organisation %s <%s> id=%s level=%d eMark=%d home=%s\n", x->slug, S(x->iri),
+			   S(x->identifier), (int)x->level, (int)x->e_mark, S(x->homepage));
+		dump_text(o, "name", &x->name);
+		dump_text(o, "alt", &x->alt_names);
+		dump_text(o, "address", &x->address);
+		dump_concepts(o, "spatial", &x->spatial);
+		dump_strs(o, "helpdesk", &x->helpdesk_for);
+		for (j = 0; j < x->ncontacts; j++)
+			buf_printf(o, "  contact %s\n", x->contacts[j]->slug);
+		for (j = 0; j < x->nservices; j++)
+			buf_printf(o, "  service %s\n", x->services[j]->slug);
+	}
+	for (i = 0; i < c->ncontacts; i++) {
+		const struct contact_point *x = c->contacts[i];
+
+		buf_printf(o, "contact %s <%s> id=%s\n", x->slug, S(x->iri), S(x->identifier));
+		dump_text(o, "title", &x->title);
+		dump_strs(o, "phone", &x->phones);
+		dump_strs(o, "email", &x->emails);
+		dump_strs(o, "page", &x->pages);
+		dump_text(o, "hours", &x->hours);
+		dump_strs(o, "helpdesk", &x->helpdesk_for);
+	}
+	for (i = 0; i < c->nevents; i++) {
+		const struct event *x = c->events[i];
+
+		buf_printf(o, "event %s <%s> id=%s kind=%d\n", x->slug, S(x->iri), S(x->identifier), (int)x->kind);
+		dump_text(o, "title", &x->title);
+		dump_text(o, "description", &x->description);
+		for (j = 0; j < x->nservices; j++)
+			buf_printf(o, "  service %s\n", x->services[j]->slug);
+	}
+	for (i = 0; i < c->nportals; i++) {
+		const struct portal *x = c->portals[i];
+
+		buf_printf(o, "portal %s <%s> id=%s url=%s operator=%s\n", x->slug, S(x->iri), S(x->identifier),
+			   S(x->url), x->operator_org ? x->operator_org->slug : "-");
+		dump_text(o, "name", &x->name);
+	}
+	for (i = 0; i < c->nservices; i++) {
+		const struct service *x = c->services[i];
+
+		buf_printf(o, "service %s <%s> id=%s authority=%s audience=%u status=%d <%s> eService=%d hosted=%s %s "
+			      "time=%s\n",
+			   x->slug, S(x->iri), x->identifier, x->authority->slug, x->audience, (int)x->status,
+			   S(x->status_iri), (int)x->e_service, x->hosted_on ? x->hosted_on->slug : "-",
+			   S(x->hosted_url), S(x->processing_time));
+		dump_text(o, "title", &x->title);
+		dump_text(o, "description", &x->description);
+		dump_text(o, "keyword", &x->keywords);
+		dump_concepts(o, "audience", &x->audience_concepts);
+		dump_concepts(o, "spatial", &x->spatial);
+		dump_concepts(o, "class", &x->classes);
+		dump_strs(o, "auth", &x->auth_methods);
+		for (j = 0; j < x->nevents; j++)
+			buf_printf(o, "  event %s\n", x->events[j]->slug);
+		for (j = 0; j < x->ncontacts; j++)
+			buf_printf(o, "  contact %s\n", x->contacts[j]->slug);
+		for (j = 0; j < x->nchannels; j++) {
+			const struct channel *ch = &x->channels[j];
+
+			buf_printf(o, "  channel %s <%s> id=%s type=%s (%s <%s>) owner=%s <%s> url=%s contact=%s "
+				      "phone=%s email=%s time=%s\n",
+				   ch->slug, S(ch->iri), ch->identifier, channel_type_name(ch->type),
+				   S(ch->type_concept.notation), S(ch->type_concept.iri),
+				   ch->owner ? ch->owner->slug : "-", S(ch->owner_iri), S(ch->url),
+				   ch->contact ? ch->contact->slug : "-", S(ch->phone), S(ch->email),
+				   S(ch->processing_time));
+			dump_text(o, "  description", &ch->description);
+			dump_text(o, "  hours", &ch->hours);
+		}
+		for (j = 0; j < x->ncosts; j++) {
+			const struct cost *k = &x->costs[j];
+
+			buf_printf(o, "  cost %s <%s> id=%s value=%s currency=%s <%s> by=%s through=%s\n", k->slug,
+				   S(k->iri), k->identifier, k->has_value ? k->value_text : "-", S(k->currency),
+				   S(k->currency_iri), k->defined_by ? k->defined_by->slug : S(k->defined_by_iri),
+				   k->accessed_through ? k->accessed_through->slug : "-");
+			dump_text(o, "  description", &k->description);
+		}
+		for (j = 0; j < x->noutputs; j++)
+			dump_item(o, "output", &x->outputs[j]);
+		for (j = 0; j < x->ninputs; j++)
+			dump_item(o, "evidence", &x->inputs[j]);
+		for (j = 0; j < x->nrequirements; j++)
+			dump_item(o, "requirement", &x->requirements[j]);
+	}
+	return buf_ok(o) ? 0 : -1;
+}

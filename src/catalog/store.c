@@ -1,0 +1,342 @@
+/* store.c — the catalog in the database (see store.h, docs/catalog.md). */
+#include "catalog/store.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "store/db.h"
+
+static const char SQL_REVISION[] = "SELECT value FROM revision WHERE id = 1";
+static const char SQL_REVISION_BUMP[] = "UPDATE revision SET value = value + 1 WHERE id = 1";
+static const char SQL_NODES_HASH[] = "SELECT iri, hash, kind FROM catalog_node";
+static const char SQL_NODE_INSERT[] =
+    "INSERT INTO catalog_node (iri, kind, identifier, title_lv, title_en, hash, body, revision, updated_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+static const char SQL_NODE_UPDATE[] = "UPDATE catalog_node SET kind = $2, identifier = $3, title_lv = $4, "
+				      "title_en = $5, hash = $6, body = $7, revision = $8, updated_at = $9 "
+				      "WHERE iri = $1";
+static const char SQL_SOURCE_NODES[] = "SELECT iri FROM catalog_source WHERE source = $1";
+static const char SQL_SOURCE_ADD[] = "INSERT INTO catalog_source (source, iri) VALUES ($1, $2) "
+				     "ON CONFLICT (source, iri) DO NOTHING";
+static const char SQL_SOURCE_DROP[] = "DELETE FROM catalog_source WHERE source = $1 AND iri = $2";
+static const char SQL_NODE_DROP_ORPHAN[] =
+    "DELETE FROM catalog_node WHERE iri = $1 AND NOT EXISTS (SELECT 1 FROM catalog_source WHERE iri = $1)";
+static const char SQL_RECORDS_OTHER[] = "SELECT iri, kind, body FROM catalog_node WHERE kind <> 'service' ORDER BY iri";
+static const char SQL_RECORDS_SERVICES[] =
+    "SELECT iri, kind, body FROM catalog_node WHERE kind = 'service' ORDER BY iri";
+
+static enum cat_kind kind_of(const char *name)
+{
+	int k;
+
+	for (k = 0; k < CAT_NKINDS; k++)
+		if (name && !strcmp(cat_kind_name((enum cat_kind)k), name))
+			return (enum cat_kind)k;
+	return CAT_OTHER;
+}
+
+static void count(struct import_stats *st, enum cat_kind k, size_t field)
+{
+	unsigned long *a = (unsigned long *)((char *)&st->kind[k] + field);
+	unsigned long *b = (unsigned long *)((char *)&st->all + field);
+
+	(*a)++;
+	(*b)++;
+}
+
+#define COUNT(st, k, f) count((st), (k), offsetof(struct import_counts, f))
+
+static struct catalog *load(struct db *db, int in_tx, struct cat_error *err);
+
+/* ---- import ---- */
+
+struct import_job {
+	struct cat_doc *const *docs;
+	const char *const *sources;
+	size_t n;
+	struct import_stats *stats; /* n of them, owned by the job */
+	long long revision;
+	struct cat_error *err;
+	json_t *nodes; /* iri → [hash, kind] of the stored nodes */
+};
+
+static int nodes_cb(void *cls, const struct db_row *row)
+{
+	json_t *nodes = cls, *e = json_array();
+
+	json_array_append_new(e, json_string(row_text(row, 1)));
+	json_array_append_new(e, json_string(row_text(row, 2)));
+	json_object_set_new(nodes, row_text(row, 0), e);
+	return 0;
+}
+
+static int members_cb(void *cls, const struct db_row *row)
+{
+	json_object_set_new(cls, row_text(row, 0), json_true());
+	return 0;
+}
+
+static int dbfail(struct import_job *j, struct db *db, const char *what)
+{
+	snprintf(j->err->msg, sizeof(j->err->msg), "database: %s: %s", what, db_errmsg(db));
+	return -1;
+}
+
+static int import_body(struct db *db, void *cls)
+{
+	struct import_job *j = cls;
+	long long rev = 0, now = (long long)time(NULL), changes;
+	size_t d, i;
+	int changed = 0, rc = -1;
+	json_t *members = NULL;
+
+	memset(j->stats, 0, sizeof(*j->stats) * j->n);
+	json_decref(j->nodes);
+	j->nodes = json_object();
+	if (db_query_int(db, SQL_REVISION, DB_NOP, &rev) != DB_OK)
+		return dbfail(j, db, "reading the revision");
+	if (db_query(db, SQL_NODES_HASH, DB_NOP, nodes_cb, j->nodes) != DB_OK)
+		return dbfail(j, db, "reading the catalog");
+	for (d = 0; d < j->n; d++) {
+		const struct cat_doc *doc = j->docs[d];
+		const char *src = j->sources[d];
+		struct import_stats *st = &j->stats[d];
+		json_t *seen = json_object(), *v;
+		const char *iri;
+
+		json_decref(members);
+		members = json_object();
+		if (db_query(db, SQL_SOURCE_NODES, DB_P(PTEXT(src)), members_cb, members) != DB_OK) {
+			json_decref(seen);
+			rc = dbfail(j, db, "reading the file's nodes");
+			goto out;
+		}
+		for (i = 0; i < doc->n; i++) {
+			const struct cat_record *r = &doc->rec[i];
+			json_t *had = json_object_get(j->nodes, r->iri), *e;
+			const char *sql = NULL;
+
+			json_object_set_new(seen, r->iri, json_true());
+			if (!had) {
+				sql = SQL_NODE_INSERT;
+				COUNT(st, r->kind, added);
+			} else if (strcmp(json_string_value(json_array_get(had, 0)), r->hash) != 0) {
+				sql = SQL_NODE_UPDATE;
+				COUNT(st, r->kind, updated);
+			} else {
+				COUNT(st, r->kind, unchanged);
+			}
+			if (sql) {
+				if (db_exec(db, sql,
+					    DB_P(PTEXT(r->iri), PTEXT(cat_kind_name(r->kind)), PTEXT(r->identifier),
+						 PTEXT(r->title_lv), PTEXT(r->title_en), PTEXT(r->hash), PTEXT(r->body),
+						 PINT(rev + 1), PINT(now)),
+					    NULL) != DB_OK) {
+					json_decref(seen);
+					rc = dbfail(j, db, "writing a node");
+					goto out;
+				}
+				e = json_array();
+				json_array_append_new(e, json_string(r->hash));
+				json_array_append_new(e, json_string(cat_kind_name(r->kind)));
+				json_object_set_new(j->nodes, r->iri, e);
+				changed = 1;
+			}
+			if (!json_object_get(members, r->iri) &&
+			    db_exec(db, SQL_SOURCE_ADD, DB_P(PTEXT(src), PTEXT(r->iri)), NULL) != DB_OK) {
+				json_decref(seen);
+				rc = dbfail(j, db, "recording the file's nodes");
+				goto out;
+			}
+		}
+		/* what this file held before and holds no more */
+		json_object_foreach(members, iri, v)
+		{
+			json_t *had;
+
+			if (json_object_get(seen, iri))
+				continue;
+			if (db_exec(db, SQL_SOURCE_DROP, DB_P(PTEXT(src), PTEXT(iri)), NULL) != DB_OK ||
+			    db_exec(db, SQL_NODE_DROP_ORPHAN, DB_P(PTEXT(iri)), &changes) != DB_OK) {
+				json_decref(seen);
+				rc = dbfail(j, db, "removing a node");
+				goto out;
+			}
+			had = json_object_get(j->nodes, iri);
+			if (changes > 0) {
+				COUNT(st, kind_of(json_string_value(json_array_get(had, 1))), removed);
+				json_object_del(j->nodes, iri);
+				changed = 1;
+			}
+		}
+		json_decref(seen);
+	}
+	j->revision = rev;
+	if (changed) {
+		struct catalog *c;
+
+		if (db_exec(db, SQL_REVISION_BUMP, DB_NOP, NULL) != DB_OK) {
+			rc = dbfail(j, db, "moving the revision");
+			goto out;
+		}
+		j->revision = rev + 1;
+		/* the catalog as it will be committed must build */
+		c = load(db, 1, j->err);
+		if (!c)
+			goto out;
+		catalog_free(c);
+	}
+	rc = 0;
+out:
+	json_decref(members);
+	return rc;
+}
+
+int catalog_import(struct db *db, struct cat_doc *const *docs, const char *const *sources, size_t n,
+		   struct import_stats *stats, long long *revision, struct cat_error *err)
+{
+	struct import_job j = {docs, sources, n, NULL, 0, err, NULL};
+	int rc;
+
+	err->msg[0] = '\0';
+	j.stats = calloc(n ? n : 1, sizeof(*j.stats));
+	if (!j.stats) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -1;
+	}
+	rc = db_tx(db, import_body, &j);
+	if (rc != 0 && !err->msg[0])
+		snprintf(err->msg, sizeof(err->msg), "database: %s", db_errmsg(db));
+	if (rc == 0) {
+		if (stats)
+			memcpy(stats, j.stats, sizeof(*stats) * n);
+		if (revision)
+			*revision = j.revision;
+	}
+	json_decref(j.nodes);
+	free(j.stats);
+	return rc == 0 ? 0 : -1;
+}
+
+/* ---- reading ---- */
+
+struct each {
+	int (*cb)(void *cls, const char *iri, const char *kind, const char *body);
+	void *cls;
+	int rc;
+};
+
+static int each_row(void *cls, const struct db_row *row)
+{
+	struct each *e = cls;
+
+	e->rc = e->cb(e->cls, row_text(row, 0), row_text(row, 1), row_text(row, 2));
+	return e->rc ? 1 : 0;
+}
+
+struct each_tx {
+	struct each e;
+	struct cat_error *err;
+	int (*start)(void *cls); /* called at the start of every attempt */
+};
+
+static int each_body(struct db *db, void *cls)
+{
+	struct each_tx *t = cls;
+	int rc;
+
+	t->e.rc = 0;
+	if (t->start && t->start(t->e.cls) != 0)
+		return -1;
+	rc = db_query(db, SQL_RECORDS_OTHER, DB_NOP, each_row, &t->e);
+	if (rc == DB_OK)
+		rc = db_query(db, SQL_RECORDS_SERVICES, DB_NOP, each_row, &t->e);
+	if (rc > 0)
+		return t->e.rc;
+	if (rc != DB_OK && t->err)
+		snprintf(t->err->msg, sizeof(t->err->msg), "database: %s", db_errmsg(db));
+	return rc;
+}
+
+int catalog_each_record(struct db *db, int (*cb)(void *cls, const char *iri, const char *kind, const char *body),
+			void *cls, struct cat_error *err)
+{
+	struct each_tx t = {{cb, cls, 0}, err, NULL};
+
+	return db_tx_read(db, each_body, &t);
+}
+
+int catalog_revision(struct db *db, long long *out)
+{
+	return db_query_int(db, SQL_REVISION, DB_NOP, out) == DB_OK ? 0 : -1;
+}
+
+struct loader {
+	struct catalog_builder *b;
+	struct cat_error *err;
+	long long revision;
+	struct db *db;
+};
+
+static int load_start(void *cls)
+{
+	struct loader *l = cls;
+
+	catalog_builder_free(l->b);
+	l->b = catalog_builder_new();
+	if (!l->b) {
+		snprintf(l->err->msg, sizeof(l->err->msg), "out of memory");
+		return -1;
+	}
+	if (db_query_int(l->db, SQL_REVISION, DB_NOP, &l->revision) != DB_OK) {
+		snprintf(l->err->msg, sizeof(l->err->msg), "database: %s", db_errmsg(l->db));
+		return -1;
+	}
+	return 0;
+}
+
+static int load_record(void *cls, const char *iri, const char *kind, const char *body)
+{
+	struct loader *l = cls;
+	struct cat_error e;
+
+	if (catalog_builder_add(l->b, kind, body, &e) != 0) {
+		snprintf(l->err->msg, sizeof(l->err->msg), "%s", e.msg);
+		return 1;
+	}
+	return 0;
+}
+
+/* in_tx: read inside the caller's transaction (an import's), else in a
+ * read transaction of our own. */
+static struct catalog *load(struct db *db, int in_tx, struct cat_error *err)
+{
+	struct cat_error local;
+	struct loader l = {NULL, err ? err : &local, 0, db};
+	struct each_tx t = {{load_record, &l, 0}, l.err, load_start};
+	struct catalog *c = NULL;
+	int rc;
+
+	l.err->msg[0] = '\0';
+	rc = in_tx ? each_body(db, &t) : db_tx_read(db, each_body, &t);
+	if (rc != 0) {
+		if (!l.err->msg[0])
+			snprintf(l.err->msg, sizeof(l.err->msg), "database: %s", db_errmsg(db));
+		catalog_builder_free(l.b);
+		return NULL;
+	}
+	c = catalog_builder_finish(l.b, l.err);
+	if (c)
+		c->revision = l.revision;
+	return c;
+}
+
+struct catalog *catalog_load(struct db *db, struct cat_error *err)
+{
+	return load(db, 0, err);
+}
