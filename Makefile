@@ -35,12 +35,13 @@ SAN_TESTS := $(UNIT:tests/unit/%.c=$(B)/asan/tests/%)
 
 # V=1 shows full command lines.
 Q := $(if $(V),,@)
+SHARED ?= $(abspath ../shared)
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 # Header dependencies, written by the compiler (-MMD).
 -include $(REL_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(B)/rel/src/main.d $(B)/asan/src/main.d
 
-.PHONY: all run test unit lint fuzz fuzz-build bench deps deps-test clean format po
+.PHONY: all run test unit lint fuzz fuzz-build bench deps deps-test clean format po search-eval
 
 all: $(B)/epak
 
@@ -107,6 +108,12 @@ fuzz-build:
 
 fuzz: deps-test fuzz-build
 	@$(MAKE) --no-print-directory -f fuzz/fuzz.mk PKGS="$(PKGS)" run
+
+# Search quality on the reference catalog's development queries, with a plain
+# SQLite FTS5 baseline beside it.
+search-eval: deps $(B)/epak
+	./$(B)/epak search-eval --catalog $(SHARED)/testdata/catalog-lv/catalog.jsonld \
+		--queries $(SHARED)/testdata/catalog-lv/queries-dev.tsv --data data/search
 
 bench: deps-test $(B)/epak $(MO)
 	@bench/run.sh

@@ -21,13 +21,18 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 EP=$(free_port); NP=$(free_port)
 
 ./build/epak migrate --data "$WORK/var" >/dev/null
+./build/epak import --data "$WORK/var" data/catalog.jsonld >/dev/null
 ./build/epak serve --data "$WORK/var" --listen "127.0.0.1:$EP" --threads 1 2>"$WORK/epak.log" &
 EPAK_PID=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$EP/api/v1/health" >/dev/null && break; sleep 0.1; done
 
-mkdir -p "$WORK/www/palidziba"
-curl -fs "http://127.0.0.1:$EP/" -o "$WORK/www/index.html"
-curl -fs "http://127.0.0.1:$EP/palidziba" -o "$WORK/www/palidziba/index.html"
+# The pages measured; nginx serves each one's exact bytes as www/pN.html.
+PAGES=(/ /palidziba /pakalpojumi /pakalpojumi/lv-dzivesvietas-deklaresana "/meklet?q=deklar%C4%93t%20dz%C4%ABvesvietu"
+	"/api/v1/search?q=pases")
+mkdir -p "$WORK/www"
+for i in "${!PAGES[@]}"; do
+	curl -fs "http://127.0.0.1:$EP${PAGES[$i]}" -o "$WORK/www/p$i.html"
+done
 cat >"$WORK/nginx.conf" <<NGINX
 worker_processes 1;
 pid $WORK/nginx.pid;
@@ -41,7 +46,6 @@ http {
 	server {
 		listen 127.0.0.1:$NP;
 		root $WORK/www;
-		location = /palidziba { try_files /palidziba/index.html =404; }
 	}
 }
 NGINX
@@ -53,11 +57,22 @@ rate() { # url → requests/s
 	wrk -t1 -c"$CONN" -d"${DUR}s" --latency "$1" | awk '/Requests\/sec/ {print $2}'
 }
 
-printf '%-22s %12s %12s %8s\n' "page (bytes)" "epak req/s" "nginx req/s" "ratio"
-for p in / /palidziba; do
-	size=$(curl -fs "http://127.0.0.1:$EP$p" | wc -c)
+printf '%-44s %12s %12s %8s\n' "page (bytes)" "epak req/s" "nginx req/s" "ratio"
+for i in "${!PAGES[@]}"; do
+	p=${PAGES[$i]}
+	size=$(wc -c <"$WORK/www/p$i.html")
 	e=$(rate "http://127.0.0.1:$EP$p")
-	n=$(rate "http://127.0.0.1:$NP$p")
-	printf '%-22s %12.0f %12.0f %8.2f\n' "$p ($size)" "$e" "$n" "$(echo "$e / $n" | bc -l)"
+	n=$(rate "http://127.0.0.1:$NP/p$i.html")
+	printf '%-44s %12.0f %12.0f %8.2f\n' "$p ($size)" "$e" "$n" "$(echo "$e / $n" | bc -l)"
 done
 echo "(wrk -t1 -c$CONN -d${DUR}s; one epak thread, one nginx worker; $(nproc) cores)"
+
+# Search in-process, signatures against OpenSSL (each prints its own table).
+if ./build/epak search-bench --help >/dev/null 2>&1; then
+	echo
+	./build/epak search-bench
+fi
+if [ -x bench/sign.sh ]; then
+	echo
+	bench/sign.sh
+fi

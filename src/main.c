@@ -18,10 +18,13 @@
 #include "core/log.h"
 #include "http/server.h"
 #include "store/db.h"
+#include "catalog/cli.h"
+#include "search/cli.h"
 #include "sign/cli.h"
 #include "store/migrate.h"
 #include "tmpl/mustache.h"
 #include "web/app.h"
+#include "web/snapshot.h"
 
 #ifndef EPAK_VERSION
 #define EPAK_VERSION "0.1.0"
@@ -43,16 +46,49 @@ static int cmd_migrate(struct config *cfg, int argc, char **argv);
 static int cmd_version(struct config *cfg, int argc, char **argv);
 static int cmd_msgids(struct config *cfg, int argc, char **argv);
 
+/* The search commands parse their own arguments. */
+static int raw_search(int argc, char **argv)
+{
+	return cmd_search(NULL, argc, argv);
+}
+
+static int raw_search_eval(int argc, char **argv)
+{
+	return cmd_search_eval(NULL, argc, argv);
+}
+
+static int raw_search_complete(int argc, char **argv)
+{
+	return cmd_search_complete(NULL, argc, argv);
+}
+
+static int raw_search_bench(int argc, char **argv)
+{
+	return cmd_search_bench(NULL, argc, argv);
+}
+
 static const struct command commands[] = {
 	{ "serve", cmd_serve, NULL, "serve the portal over HTTP (and HTTPS with tls-cert)",
 	  "epak serve [--listen HOST:PORT]... [--data DIR] [--db URL] [--threads N] [--dev] [...]" },
 	{ "migrate", cmd_migrate, NULL, "create or update the database schema",
 	  "epak migrate [--data DIR] [--db URL]" },
+	{ "import", cmd_import, NULL, "import a CPSV-AP catalog (JSON-LD or Turtle); re-importing changes nothing",
+	  "epak import [--data DIR] [--db URL] FILE..." },
+	{ "export", cmd_export, NULL, "write the whole catalog as CPSV-AP JSON-LD",
+	  "epak export [--data DIR] [--db URL] [-o FILE]" },
 	{ "sign", NULL, cmd_sign, "sign files into a Latvian .edoc (ASiC-E, XAdES) container",
 	  "epak sign -o OUT.edoc [--add] (--p12 FILE | --pkcs11 MODULE --token LABEL) --pin-env VAR "
 	  "[--profile B|T|LT] [--tsa URL] [--ocsp URL] FILE..." },
 	{ "verify", NULL, cmd_verify, "check the signatures of an .edoc/.asice container",
 	  "epak verify [--json] [--trust PEMFILE]... [--offline] FILE" },
+	{ "search", NULL, raw_search, "run one search query against a catalog file and print the hits",
+	  "epak search [--catalog FILE] [--data DIR] [--limit N] QUERY..." },
+	{ "search-eval", NULL, raw_search_eval, "measure search quality (MRR@10, Success@1) against a query set",
+	  "epak search-eval [--catalog FILE] [--queries FILE] [--data DIR]" },
+	{ "search-complete", NULL, raw_search_complete, "print type-ahead completions",
+	  "epak search-complete [--catalog FILE] [--data DIR] TEXT..." },
+	{ "search-bench", NULL, raw_search_bench, "measure search latency, build time and memory",
+	  "epak search-bench [--catalog FILE] [--data DIR] [--docs N]" },
 	{ "version", cmd_version, NULL, "print the version", "epak version" },
 	{ "msgids", cmd_msgids, NULL, "list the translatable texts of the templates (for po/)",
 	  "epak msgids [--templates DIR]" },
@@ -202,8 +238,17 @@ out:
 	return rc;
 }
 
+/* A new read model: pages cached from the old one are stale. */
+static void bump_revision(void *cls)
+{
+	struct app *app = cls;
+
+	atomic_fetch_add(&app->revision, 1);
+}
+
 static int cmd_serve(struct config *cfg, int argc, char **argv)
 {
+	struct snapshot_source src;
 	struct app app;
 	char err[512];
 	int rc;
@@ -218,7 +263,16 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
+	memset(&src, 0, sizeof(src));
+	src.db_url = app.db_url;
+	src.search_data = cfg->search_data;
+	if (snapshot_start(&src, bump_revision, &app, err, sizeof(err)) != 0) {
+		log_error("cannot start: %s", err);
+		app_close(&app);
+		return 1;
+	}
 	rc = server_run(&app);
+	snapshot_stop();
 	app_close(&app);
 	return rc == 0 ? 0 : 1;
 }

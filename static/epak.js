@@ -5,4 +5,35 @@
   // reader users hear what to fix first.
   var summary = document.querySelector('.error-summary');
   if (summary) summary.focus();
+
+  // Type-ahead for search boxes: completions from /api/v1/suggest go into a
+  // native <datalist>, which browsers and screen readers already know.
+  var boxes = document.querySelectorAll('input[data-suggest]');
+  Array.prototype.forEach.call(boxes, function (input, n) {
+    var list = document.createElement('datalist');
+    var timer = null;
+    var last = '';
+    list.id = 'suggest-' + n;
+    input.setAttribute('list', list.id);
+    input.parentNode.appendChild(list);
+    input.addEventListener('input', function () {
+      var q = input.value;
+      if (timer) clearTimeout(timer);
+      if (q.length < 2 || q === last) return;
+      timer = setTimeout(function () {
+        last = q;
+        fetch(input.getAttribute('data-suggest') + '?q=' + encodeURIComponent(q), { credentials: 'same-origin' })
+          .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
+          .then(function (j) {
+            while (list.firstChild) list.removeChild(list.firstChild);
+            (j.suggestions || []).forEach(function (s) {
+              var o = document.createElement('option');
+              o.value = s;
+              list.appendChild(o);
+            });
+          })
+          .catch(function () { /* type-ahead is optional */ });
+      }, 150);
+    });
+  });
 })();

@@ -33,6 +33,7 @@ static const struct key keys[] = {
 	{ "templates", K_STR, OFF(templates), "./templates", "folder of Mustache templates" },
 	{ "static", K_STR, OFF(static_dir), "./static", "folder of static files served under /static/" },
 	{ "locale", K_STR, OFF(locale_dir), "./build/locale", "folder of compiled translations (LANG/LC_MESSAGES/epak.mo)" },
+	{ "search-data", K_STR, OFF(search_data), "./data/search", "folder of the search lexicon, synonyms and best bets (editable without a rebuild)" },
 	{ "max-body", K_SIZE, OFF(max_body), "10M", "largest request body accepted (k, M, G suffixes)" },
 	{ "max-header", K_SIZE, OFF(max_header), "16k", "largest total size of request headers" },
 	{ "max-url", K_SIZE, OFF(max_url), "4k", "longest request target (path and query)" },

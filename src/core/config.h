@@ -22,6 +22,7 @@ struct config {
 	char *templates;     /* folder of *.mustache */
 	char *static_dir;    /* folder served under /static/ */
 	char *locale_dir;    /* folder of LANG/LC_MESSAGES/epak.mo */
+	char *search_data;   /* folder of the search lexicon, synonyms and best bets */
 	size_t max_body;     /* largest request body accepted, bytes */
 	size_t max_header;   /* largest total of request headers, bytes */
 	size_t max_url;      /* longest request target, bytes */

@@ -57,6 +57,8 @@ const char *req_form(const struct req *r, const char *name);
 const char *req_cookie(struct req *r, const char *name);
 /* A request header (first occurrence), or NULL; arena copy. */
 const char *req_header(struct req *r, const char *name);
+/* Calls fn(arg) when the request is over (its memory is being released). */
+int req_on_done(struct req *r, void (*fn)(void *arg), void *arg);
 /* The path of this page in the other language (for the language switch). */
 const char *req_path_in(struct req *r, enum lang lang);
 

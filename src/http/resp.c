@@ -83,6 +83,27 @@ const char *req_cookie(struct req *r, const char *name)
 	return kv_get(r->cookies, name);
 }
 
+struct on_done {
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+static void on_done_dispose(void *p)
+{
+	struct on_done *d = p;
+
+	d->fn(d->arg);
+}
+
+int req_on_done(struct req *r, void (*fn)(void *arg), void *arg)
+{
+	struct on_done *d = h2o_mem_alloc_shared(&r->h->pool, sizeof(*d), on_done_dispose);
+
+	d->fn = fn;
+	d->arg = arg;
+	return 0;
+}
+
 const char *req_path_in(struct req *r, enum lang lang)
 {
 	if (lang == LANG_EN)

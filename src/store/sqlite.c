@@ -389,13 +389,20 @@ struct db *db_sqlite_open(const char *path, struct db_err *err)
 		if (make_parents(path, err) != 0)
 			goto fail;
 		/* Create it private: it holds sessions and personal data.
-		 * SQLite gives the -wal and -shm files the same mode. */
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0) {
-			snprintf(err->msg, sizeof(err->msg), "cannot open %s: %s", path, strerror(errno));
-			goto fail;
+		 * SQLite gives the -wal and -shm files the same mode. Only when
+		 * it does not exist yet: close() on a descriptor of a database
+		 * file drops every POSIX lock this process holds on it, which
+		 * silently breaks the other connections' WAL read locks (they
+		 * then keep reading an old snapshot). */
+		if (access(path, F_OK) != 0) {
+			fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+			if (fd < 0 && errno != EEXIST) {
+				snprintf(err->msg, sizeof(err->msg), "cannot open %s: %s", path, strerror(errno));
+				goto fail;
+			}
+			if (fd >= 0)
+				close(fd);
 		}
-		close(fd);
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s) {

@@ -6,6 +6,18 @@
 
 const struct route web_routes[] = {
 	{ "GET", "/", page_home, ROUTE_CACHE },
+	{ "GET", "/pakalpojumi", page_catalog, ROUTE_CACHE },
+	{ "GET", "/pakalpojumi/{slug}", page_service, ROUTE_CACHE },
+	{ "GET", "/pakalpojumi/{slug}/jsonld", page_service_jsonld, ROUTE_CACHE },
+	{ "GET", "/dzives-situacijas/{slug}", page_event, ROUTE_CACHE },
+	{ "GET", "/iedzivotajiem", page_citizens, ROUTE_CACHE },
+	{ "GET", "/uznemejiem", page_businesses, ROUTE_CACHE },
+	{ "GET", "/iestades", page_orgs, ROUTE_CACHE },
+	{ "GET", "/iestades/{slug}", page_org, ROUTE_CACHE },
+	{ "GET", "/e-pakalpojumi", page_eservices, ROUTE_CACHE },
+	{ "GET", "/meklet", page_search, 0 },
+	{ "GET", "/api/v1/search", api_search, ROUTE_JSON },
+	{ "GET", "/api/v1/suggest", api_suggest, ROUTE_JSON },
 	{ "GET", "/palidziba", page_help, ROUTE_CACHE },
 	{ "GET", "/drosiba", page_safety, ROUTE_CACHE },
 	{ "GET", "/e-zime", page_emark, ROUTE_CACHE },

@@ -39,6 +39,18 @@ int page_favicon(struct req *r);
 int api_health(struct req *r);
 int page_verify(struct req *r);
 int form_verify(struct req *r);
+int page_catalog(struct req *r);
+int page_service(struct req *r);
+int page_service_jsonld(struct req *r);
+int page_event(struct req *r);
+int page_citizens(struct req *r);
+int page_businesses(struct req *r);
+int page_orgs(struct req *r);
+int page_org(struct req *r);
+int page_eservices(struct req *r);
+int page_search(struct req *r);
+int api_search(struct req *r);
+int api_suggest(struct req *r);
 int api_sign_start(struct req *r);
 int api_sign_finish(struct req *r);
 

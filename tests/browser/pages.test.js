@@ -8,14 +8,16 @@ import path from 'node:path';
 import { startServer, root } from '../lib/server.js';
 import { launch, axe, formatViolations } from '../lib/browser.js';
 
-const pages = ['/', '/palidziba', '/drosiba', '/e-zime', '/atsauksmes', '/atsauksmes/paldies', '/parbaudit', '/nav-tada-lapa'];
+const pages = ['/', '/palidziba', '/drosiba', '/e-zime', '/atsauksmes', '/atsauksmes/paldies', '/parbaudit',
+  '/pakalpojumi', '/pakalpojumi/lv-dzivesvietas-deklaresana', '/pakalpojumi/lv-pases-sanemsana', '/iedzivotajiem',
+  '/iestades', '/iestades/pmlp', '/e-pakalpojumi', '/meklet?q=deklar%C4%93t%20dz%C4%ABvesvietu', '/nav-tada-lapa'];
 const shots = path.join(root, 'tests/out/screenshots');
 
 let srv;
 let browser;
 before(async () => {
   fs.mkdirSync(shots, { recursive: true });
-  srv = await startServer();
+  srv = await startServer({ imports: [path.join(root, 'data/catalog.jsonld')] });
   browser = await launch();
 });
 after(async () => {
@@ -41,7 +43,7 @@ for (const lang of ['', '/en']) {
       for (let i = 1; i < h.length; i++) assert.ok(h[i] <= h[i - 1] + 1, `heading levels in order: ${h}`);
       assert.equal(await page.getAttribute('html', 'lang'), lang ? 'en' : 'lv');
       for (const l of ['header', 'nav', 'main', 'footer']) assert.ok(await page.$(l), `landmark ${l}`);
-      await page.screenshot({ path: path.join(shots, `${(lang || '/lv').slice(1)}${p.replace(/\//g, '_') || '_'}.png`), fullPage: true });
+      await page.screenshot({ path: path.join(shots, `${(lang || '/lv').slice(1)}${p.replace(/[/?=%&]/g, '_') || '_'}.png`), fullPage: true });
       assert.deepEqual(errors, []);
       await ctx.close();
     });
@@ -138,5 +140,25 @@ test('a signed document is checked in the browser: accessible report, files down
   assert.equal(download.suggestedFilename(), 'test1.txt');
   const file = await download.path();
   assert.ok(fs.readFileSync(file).length > 0);
+  await ctx.close();
+});
+
+test('search works without JavaScript from the box in the header', async () => {
+  const ctx = await browser.newContext({ javaScriptEnabled: false });
+  const page = await ctx.newPage();
+  await page.goto(srv.base + '/');
+  await page.fill('#q', 'pase');
+  await page.press('#q', 'Enter');
+  assert.match(page.url(), /\/meklet\?q=pase/);
+  assert.ok(await page.$('ol.results li'), 'results are listed');
+  await ctx.close();
+});
+
+test('with JavaScript the search box offers completions', async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(srv.base + '/pakalpojumi');
+  await page.fill('#q-big', 'dekl');
+  await page.waitForFunction(() => document.querySelectorAll('#suggest-1 option, #suggest-0 option').length > 0, null, { timeout: 5000 });
   await ctx.close();
 });

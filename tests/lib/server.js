@@ -24,13 +24,14 @@ export async function freePort() {
   });
 }
 
-export async function startServer({ db = null, extra = [], templates = path.join(root, 'templates'), ready = null } = {}) {
+export async function startServer({ db = null, extra = [], templates = path.join(root, 'templates'), ready = null, imports = [] } = {}) {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-e2e-'));
   const port = await freePort();
   const common = ['--data', data, '--templates', templates,
     '--static', path.join(root, 'static'), '--locale', path.join(root, 'build/locale')];
   if (db) common.push('--db', db);
   execFileSync(bin, ['migrate', ...common], { stdio: ['ignore', 'ignore', 'inherit'] });
+  for (const f of imports) execFileSync(bin, ['import', ...common, f], { stdio: ['ignore', 'ignore', 'inherit'] });
   const args = ['serve', ...common, '--listen', `127.0.0.1:${port}`, '--threads', '2', ...extra];
   const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
@@ -46,7 +47,7 @@ export async function startServer({ db = null, extra = [], templates = path.join
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    base, port, data, child,
+    base, port, data, child, common,
     log: () => log,
     async stop() {
       if (child.exitCode === null) {

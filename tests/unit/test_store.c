@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "store/db.h"
@@ -1033,6 +1034,53 @@ static void errors_never_show_values(void **state)
 /* clang-format on */
 #define BOTH(f) T(sqlite, f), T(pg, f)
 
+/* A connection that stays open sees what other processes commit while more
+ * connections come and go (the read model's refresher lives like this; on
+ * SQLite a stray close() of the database file once dropped the process's
+ * locks and left it reading an old snapshot — the end-to-end catalog test
+ * "a re-import ... reaches the pages" is the one that caught it). */
+static void another_process_commit_is_seen_after_more_opens(void **state)
+{
+	struct fx *fx = fx_of(state);
+	struct db_err err;
+	struct db *extra;
+	long long v = -1;
+	pid_t pid;
+	int status = 0;
+
+	OK(fx->db, db_exec(fx->db, "CREATE TABLE seen (v BIGINT)", DB_NOP, NULL));
+	OK(fx->db, db_exec(fx->db, "INSERT INTO seen (v) VALUES (1)", DB_NOP, NULL));
+	OK(fx->db, db_query_int(fx->db, "SELECT v FROM seen", DB_NOP, &v));
+	assert_int_equal(v, 1);
+	extra = db_open(fx->target, &err); /* one more connection, kept open */
+	assert_non_null(extra);
+	assert_int_equal(db_migration_version(extra), 0);
+	OK(fx->db, db_query_int(fx->db, "SELECT v FROM seen", DB_NOP, &v));
+	/* another process comes and goes (reading only), then one writes */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct db *rd = db_open(fx->target, &err);
+		long long x = 0;
+
+		_exit(rd && db_query_int(rd, "SELECT v FROM seen", DB_NOP, &x) == DB_OK && x == 1 ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct db *w = db_open(fx->target, &err);
+
+		_exit(w && db_exec(w, "UPDATE seen SET v = 2", DB_NOP, NULL) == DB_OK ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	OK(fx->db, db_query_int(fx->db, "SELECT v FROM seen", DB_NOP, &v));
+	assert_int_equal(v, 2);
+	db_close(extra);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1057,6 +1105,7 @@ int main(void)
 	    T(pg, reconnects_after_connection_loss),
 	    BOTH(query_int_and_early_stop),
 	    BOTH(errors_never_show_values),
+	    BOTH(another_process_commit_is_seen_after_more_opens),
 	};
 
 	if (!pg_url())

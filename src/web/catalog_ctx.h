@@ -1,0 +1,25 @@
+/* catalog_ctx.h — helpers shared by the catalog and search pages. */
+#ifndef EPAK_CATALOG_CTX_H
+#define EPAK_CATALOG_CTX_H
+
+#include <jansson.h>
+
+#include "http/http.h"
+
+struct snapshot;
+struct service;
+struct organisation;
+struct mltext;
+
+/* The current read model, held until the request ends. Never NULL. */
+const struct snapshot *web_snapshot(struct req *r);
+/* A multilingual text in the page's language (falling back to Latvian). */
+const char *ml(struct req *r, const struct mltext *t);
+/* A path with the page's language prefix ("/en" in English). */
+const char *prefixed(struct req *r, const char *path);
+/* "www.vid.gov.lv" → "vid.gov.lv"; arena copy. */
+const char *url_host(struct req *r, const char *url);
+json_t *service_brief(struct req *r, const struct service *s);
+json_t *org_brief(struct req *r, const struct organisation *o);
+
+#endif

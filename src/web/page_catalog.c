@@ -1,0 +1,560 @@
+/* page_catalog.c — the service catalog: the catalog home, a service page,
+ * life situations, audiences, institutions and their directory, and all
+ * e-services. Every page is answered from one read-model snapshot. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/export.h"
+#include "catalog/model.h"
+#include "web/app.h"
+#include "web/catalog_ctx.h"
+#include "web/snapshot.h"
+#include "web/web.h"
+
+static void put_snapshot(void *arg)
+{
+	snapshot_put(arg);
+}
+
+const struct snapshot *web_snapshot(struct req *r)
+{
+	const struct snapshot *s = snapshot_get();
+
+	if (s)
+		req_on_done(r, put_snapshot, (void *)s);
+	return s;
+}
+
+const char *ml(struct req *r, const struct mltext *t)
+{
+	return mltext_get(t, lang_code(r->lang));
+}
+
+/* The language a text actually came in, when it is not the page's own
+ * (WCAG 3.1.2: parts in another language are marked). NULL when the same. */
+static const char *ml_lang(struct req *r, const struct mltext *t)
+{
+	const char *want = lang_code(r->lang);
+	size_t i;
+
+	if (mltext_exact(t, want))
+		return NULL;
+	for (i = 0; i < t->n; i++)
+		if (t->v[i].value == mltext_get(t, want))
+			return *t->v[i].lang ? t->v[i].lang : NULL;
+	return NULL;
+}
+
+const char *prefixed(struct req *r, const char *path)
+{
+	return r->lang == LANG_EN ? arena_printf(r->arena, "/en%s", path) : path;
+}
+
+const char *url_host(struct req *r, const char *url)
+{
+	const char *p = url ? strstr(url, "://") : NULL;
+	const char *end;
+
+	if (!p)
+		return url;
+	p += 3;
+	if (!strncmp(p, "www.", 4))
+		p += 4;
+	end = p + strcspn(p, "/?#");
+	return arena_strndup(r->arena, p, (size_t)(end - p));
+}
+
+static int http_url(const char *u)
+{
+	return u && (!strncmp(u, "https://", 8) || !strncmp(u, "http://", 7));
+}
+
+json_t *service_brief(struct req *r, const struct service *s)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "title", json_string(ml(r, &s->title) ? ml(r, &s->title) : s->identifier));
+	json_object_set_new(j, "url", json_string(prefixed(r, arena_printf(r->arena, "/pakalpojumi/%s", s->slug))));
+	if (s->e_service == FLAG_YES)
+		json_object_set_new(j, "eservice", json_true());
+	if (s->authority && ml(r, &s->authority->name))
+		json_object_set_new(j, "institution", json_string(ml(r, &s->authority->name)));
+	return j;
+}
+
+static int cmp_title(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+
+	return strcoll(json_string_value(json_object_get(x, "title")), json_string_value(json_object_get(y, "title")));
+}
+
+/* A sorted array of service briefs. */
+static json_t *service_list(struct req *r, const struct service *const *v, size_t n, unsigned audience, int eonly)
+{
+	json_t **tmp = arena_alloc(r->arena, (n ? n : 1) * sizeof(*tmp));
+	json_t *arr = json_array();
+	size_t i, k = 0;
+
+	if (!tmp)
+		return arr;
+	for (i = 0; i < n; i++) {
+		if (audience && !(v[i]->audience & audience))
+			continue;
+		if (eonly && v[i]->e_service != FLAG_YES)
+			continue;
+		tmp[k++] = service_brief(r, v[i]);
+	}
+	qsort(tmp, k, sizeof(*tmp), cmp_title);
+	for (i = 0; i < k; i++)
+		json_array_append_new(arr, tmp[i]);
+	return arr;
+}
+
+int page_catalog(struct req *r)
+{
+	const struct snapshot *sn = web_snapshot(r);
+	const struct catalog *c = sn->cat;
+	json_t *ctx = page_ctx(r, N_("Services"), "services");
+	json_t *life = json_array(), *biz = json_array();
+	size_t i;
+
+	for (i = 0; i < c->nevents; i++) {
+		const struct event *e = c->events[i];
+		json_t *j;
+
+		if (!e->nservices)
+			continue;
+		j = json_pack("{s:s, s:s, s:I}", "name", ml(r, &e->title) ? ml(r, &e->title) : e->slug, "url",
+			      prefixed(r, arena_printf(r->arena, "/dzives-situacijas/%s", e->slug)), "count",
+			      (json_int_t)e->nservices);
+		json_array_append_new(e->kind == EVENT_BUSINESS ? biz : life, j);
+	}
+	json_object_set_new(ctx, "events", life);
+	json_object_set_new(ctx, "business_events", biz);
+	if (json_array_size(biz))
+		json_object_set_new(ctx, "has_business_events", json_true());
+	json_object_set_new(ctx, "neservices", json_integer((json_int_t)sn->neservices));
+	json_object_set_new(ctx, "ncitizen", json_integer((json_int_t)sn->ncitizen));
+	json_object_set_new(ctx, "nbusiness", json_integer((json_int_t)sn->nbusiness));
+	json_object_set_new(ctx, "norgs", json_integer((json_int_t)c->norgs));
+	render(r, 200, "catalog", ctx);
+	return 0;
+}
+
+static void group_page(struct req *r, const char *heading, const char *intro, json_t *services)
+{
+	json_t *ctx = page_ctx(r, NULL, "services");
+
+	json_object_set_new(ctx, "title", json_string(heading));
+	json_object_set_new(ctx, "heading", json_string(heading));
+	if (intro)
+		json_object_set_new(ctx, "intro", json_string(intro));
+	json_object_set_new(ctx, "nservices", json_integer((json_int_t)json_array_size(services)));
+	json_object_set_new(ctx, "services", services);
+	render(r, 200, "service-group", ctx);
+}
+
+int page_event(struct req *r)
+{
+	const struct snapshot *sn = web_snapshot(r);
+	const char *slug = req_param(r, 0);
+	const struct event *e = slug ? catalog_event(sn->cat, slug) : NULL;
+
+	if (!e) {
+		resp_error(r, ERR_NOT_FOUND, NULL);
+		return 0;
+	}
+	group_page(r, ml(r, &e->title) ? ml(r, &e->title) : e->slug, ml(r, &e->description),
+		   service_list(r, e->services, e->nservices, 0, 0));
+	return 0;
+}
+
+static void audience_page(struct req *r, unsigned audience)
+{
+	const struct snapshot *sn = web_snapshot(r);
+
+	group_page(r, i18n_tr(r->lang, audience == AUDIENCE_CITIZEN ? N_("Services for residents") : N_("Services for businesses")),
+		   NULL, service_list(r, sn->cat->services, sn->cat->nservices, audience, 0));
+}
+
+int page_citizens(struct req *r)
+{
+	audience_page(r, AUDIENCE_CITIZEN);
+	return 0;
+}
+
+int page_businesses(struct req *r)
+{
+	audience_page(r, AUDIENCE_BUSINESS);
+	return 0;
+}
+
+/* "P1M" → "1 month"; "P10D" → "10 days"; anything else as written. */
+static const char *duration_text(struct req *r, const char *d)
+{
+	static const struct {
+		char unit;
+		const char *one, *many;
+	} units[] = {
+		{ 'Y', N_("year"), N_("years") },   { 'M', N_("month"), N_("months") }, { 'W', N_("week"), N_("weeks") },
+		{ 'D', N_("day"), N_("days") },     { 'h', N_("hour"), N_("hours") },
+	};
+	const char *p = d;
+	char *end;
+	long n;
+	size_t i;
+	int in_time = 0;
+
+	if (!d || *p != 'P')
+		return d;
+	p++;
+	if (*p == 'T') {
+		in_time = 1;
+		p++;
+	}
+	n = strtol(p, &end, 10);
+	if (end == p || n < 0 || !end[0] || end[1])
+		return d;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		char u = in_time && *end == 'H' ? 'h' : *end;
+
+		if (u == units[i].unit && !(in_time && u == 'M'))
+			return arena_printf(r->arena, "%ld %s", n,
+					    i18n_tr(r->lang, (n % 10 == 1 && n % 100 != 11) ? units[i].one : units[i].many));
+	}
+	return d;
+}
+
+static json_t *contacts_json(struct req *r, const struct contact_point *const *v, size_t n)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct contact_point *c = v[i];
+		json_t *j = json_object();
+
+		if (ml(r, &c->title))
+			json_object_set_new(j, "name", json_string(ml(r, &c->title)));
+		if (c->phones.n)
+			json_object_set_new(j, "phone", json_string(c->phones.v[0]));
+		if (c->emails.n)
+			json_object_set_new(j, "email", json_string(c->emails.v[0]));
+		if (c->pages.n && http_url(c->pages.v[0])) {
+			json_object_set_new(j, "page", json_string(c->pages.v[0]));
+			json_object_set_new(j, "host", json_string(url_host(r, c->pages.v[0])));
+		}
+		if (ml(r, &c->hours))
+			json_object_set_new(j, "hours", json_string(ml(r, &c->hours)));
+		json_array_append_new(arr, j);
+	}
+	return arr;
+}
+
+json_t *org_brief(struct req *r, const struct organisation *o)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "name", json_string(ml(r, &o->name) ? ml(r, &o->name) : o->slug));
+	json_object_set_new(j, "url", json_string(prefixed(r, arena_printf(r->arena, "/iestades/%s", o->slug))));
+	if (o->e_mark == FLAG_YES)
+		json_object_set_new(j, "emark", json_true());
+	json_object_set_new(j, "nservices", json_integer((json_int_t)o->nservices));
+	return j;
+}
+
+static const char *channel_kind(struct req *r, enum channel_type t)
+{
+	switch (t) {
+	case CHANNEL_IN_PERSON: return i18n_tr(r->lang, N_("In person"));
+	case CHANNEL_PHONE: return i18n_tr(r->lang, N_("By phone"));
+	case CHANNEL_POST: return i18n_tr(r->lang, N_("By post"));
+	case CHANNEL_EMAIL: return i18n_tr(r->lang, N_("By e-mail"));
+	case CHANNEL_ONLINE: return i18n_tr(r->lang, N_("Online"));
+	case CHANNEL_EMAIL_ESIGN: return i18n_tr(r->lang, N_("Signed with a secure e-signature"));
+	case CHANNEL_OTHER: break;
+	}
+	return i18n_tr(r->lang, N_("Other"));
+}
+
+static json_t *service_json(struct req *r, const struct service *s)
+{
+	json_t *svc = service_brief(r, s);
+	json_t *online = json_array(), *esign = json_array(), *offline = json_array();
+	json_t *costs = json_array(), *req = json_array(), *outputs = json_array(), *aud = json_array(),
+	       *events = json_array();
+	size_t i;
+	int priced = 0, unpriced = 0, free_ = 0;
+	const char *lang_attr = ml_lang(r, &s->title);
+
+	if (lang_attr)
+		json_object_set_new(svc, "title_lang", json_string(lang_attr));
+	if (ml(r, &s->description))
+		json_object_set_new(svc, "description", json_string(ml(r, &s->description)));
+	json_object_set_new(svc, "identifier", json_string(s->identifier));
+	json_object_set_new(svc, "jsonld_url",
+			    json_string(prefixed(r, arena_printf(r->arena, "/pakalpojumi/%s/jsonld", s->slug))));
+	if (s->audience & AUDIENCE_CITIZEN)
+		json_array_append_new(aud, json_string(i18n_tr(r->lang, N_("Residents"))));
+	if (s->audience & AUDIENCE_BUSINESS)
+		json_array_append_new(aud, json_string(i18n_tr(r->lang, N_("Businesses"))));
+	for (i = 0; i < s->nchannels; i++) {
+		const struct channel *ch = &s->channels[i];
+		const char *desc = ml(r, &ch->description);
+
+		if (ch->type == CHANNEL_ONLINE && http_url(ch->url)) {
+			json_array_append_new(online,
+					      json_pack("{s:s, s:s, s:s, s:b}", "url", ch->url, "label",
+							desc ? desc : i18n_tr(r->lang, N_("Go to the e-service")), "host",
+							url_host(r, ch->url), "external", 1));
+		} else if (ch->type == CHANNEL_EMAIL_ESIGN && ch->email) {
+			json_array_append_new(esign, json_pack("{s:s}", "email", ch->email));
+		} else if (ch->type != CHANNEL_ONLINE) {
+			json_t *j = json_pack("{s:s}", "kind", channel_kind(r, ch->type));
+
+			if (desc)
+				json_object_set_new(j, "label", json_string(desc));
+			if (ch->phone)
+				json_object_set_new(j, "phone", json_string(ch->phone));
+			if (ch->email)
+				json_object_set_new(j, "email", json_string(ch->email));
+			if (http_url(ch->url)) {
+				json_object_set_new(j, "url", json_string(ch->url));
+				json_object_set_new(j, "host", json_string(url_host(r, ch->url)));
+			}
+			if (ml(r, &ch->hours))
+				json_object_set_new(j, "hours", json_string(ml(r, &ch->hours)));
+			json_array_append_new(offline, j);
+		}
+	}
+	for (i = 0; i < s->ncosts; i++) {
+		const struct cost *c = &s->costs[i];
+		json_t *j = json_object();
+
+		if (c->has_value && c->value == 0) {
+			free_++;
+			continue;
+		}
+		if (c->has_value) {
+			priced++;
+			json_object_set_new(j, "amount", json_string(arena_printf(r->arena, "%.2f %s", c->value,
+										   c->currency ? c->currency : "EUR")));
+		} else {
+			unpriced++;
+		}
+		if (ml(r, &c->description))
+			json_object_set_new(j, "desc", json_string(ml(r, &c->description)));
+		json_array_append_new(costs, j);
+	}
+	for (i = 0; i < s->nrequirements; i++)
+		if (ml(r, &s->requirements[i].title))
+			json_array_append_new(req, json_string(ml(r, &s->requirements[i].title)));
+	for (i = 0; i < s->ninputs; i++)
+		if (ml(r, &s->inputs[i].title))
+			json_array_append_new(req, json_string(ml(r, &s->inputs[i].title)));
+	for (i = 0; i < s->noutputs; i++)
+		if (ml(r, &s->outputs[i].title))
+			json_array_append_new(outputs, json_string(ml(r, &s->outputs[i].title)));
+	for (i = 0; i < s->nevents; i++)
+		json_array_append_new(events,
+				      json_pack("{s:s, s:s}", "name",
+						ml(r, &s->events[i]->title) ? ml(r, &s->events[i]->title) : s->events[i]->slug,
+						"url",
+						prefixed(r, arena_printf(r->arena, "/dzives-situacijas/%s", s->events[i]->slug))));
+	json_object_set_new(svc, "has_online", json_boolean(json_array_size(online)));
+	json_object_set_new(svc, "online", online);
+	json_object_set_new(svc, "has_esign", json_boolean(json_array_size(esign)));
+	json_object_set_new(svc, "esign", esign);
+	json_object_set_new(svc, "has_offline", json_boolean(json_array_size(offline)));
+	json_object_set_new(svc, "offline", offline);
+	json_object_set_new(svc, "has_costs", json_boolean(priced + unpriced > 0));
+	json_object_set_new(svc, "free", json_boolean(priced + unpriced == 0 && free_ > 0));
+	json_object_set_new(svc, "costs", costs);
+	json_object_set_new(svc, "has_requirements", json_boolean(json_array_size(req)));
+	json_object_set_new(svc, "requirements", req);
+	json_object_set_new(svc, "outputs", outputs);
+	if (s->processing_time)
+		json_object_set_new(svc, "processing_time", json_string(duration_text(r, s->processing_time)));
+	json_object_set_new(svc, "has_result", json_boolean(json_array_size(outputs) || s->processing_time));
+	json_object_set_new(svc, "has_audience", json_boolean(json_array_size(aud)));
+	json_object_set_new(svc, "audience", aud);
+	json_object_set_new(svc, "has_events", json_boolean(json_array_size(events)));
+	json_object_set_new(svc, "events", events);
+	if (s->authority) {
+		json_t *o = org_brief(r, s->authority);
+
+		json_object_set_new(o, "contacts", contacts_json(r, s->ncontacts ? s->contacts : s->authority->contacts,
+								  s->ncontacts ? s->ncontacts : s->authority->ncontacts));
+		json_object_set_new(svc, "institution", o);
+	}
+	return svc;
+}
+
+int page_service(struct req *r)
+{
+	const struct snapshot *sn = web_snapshot(r);
+	const char *slug = req_param(r, 0);
+	const struct service *s = slug ? catalog_service(sn->cat, slug) : NULL;
+	json_t *ctx;
+
+	if (!s) {
+		resp_error(r, ERR_NOT_FOUND, NULL);
+		return 0;
+	}
+	ctx = page_ctx(r, NULL, "services");
+	json_object_set_new(ctx, "title", json_string(ml(r, &s->title) ? ml(r, &s->title) : s->identifier));
+	json_object_set_new(ctx, "svc", service_json(r, s));
+	render(r, 200, "service", ctx);
+	return 0;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+
+	return strcoll(json_string_value(json_object_get(x, "name")), json_string_value(json_object_get(y, "name")));
+}
+
+int page_orgs(struct req *r)
+{
+	const struct snapshot *sn = web_snapshot(r);
+	const struct catalog *c = sn->cat;
+	json_t *ctx = page_ctx(r, N_("Institutions"), "services");
+	json_t *groups = json_array();
+	static const struct {
+		enum org_level level;
+		const char *heading;
+	} lv[] = { { ORG_LEVEL_STATE, N_("State institutions") },
+		   { ORG_LEVEL_MUNICIPAL, N_("Municipalities") },
+		   { ORG_LEVEL_UNKNOWN, N_("Other institutions") } };
+	size_t g, i, k;
+	json_t **tmp = arena_alloc(r->arena, (c->norgs ? c->norgs : 1) * sizeof(*tmp));
+
+	for (g = 0; tmp && g < sizeof(lv) / sizeof(lv[0]); g++) {
+		json_t *orgs = json_array();
+
+		for (i = 0, k = 0; i < c->norgs; i++)
+			if (c->orgs[i]->level == lv[g].level)
+				tmp[k++] = org_brief(r, c->orgs[i]);
+		qsort(tmp, k, sizeof(*tmp), cmp_name);
+		for (i = 0; i < k; i++)
+			json_array_append_new(orgs, tmp[i]);
+		if (k)
+			json_array_append_new(groups, json_pack("{s:s, s:o}", "heading", i18n_tr(r->lang, lv[g].heading),
+								"orgs", orgs));
+		else
+			json_decref(orgs);
+	}
+	json_object_set_new(ctx, "groups", groups);
+	render(r, 200, "institutions", ctx);
+	return 0;
+}
+
+static const char *helpdesk_text(struct req *r, const char *role)
+{
+	if (!strcmp(role, "eID"))
+		return i18n_tr(r->lang, N_("applying for and activating the eID card"));
+	if (!strcmp(role, "e-signature"))
+		return i18n_tr(r->lang, N_("using the e-signature and preparing your computer"));
+	if (!strcmp(role, "portal"))
+		return i18n_tr(r->lang, N_("using the portal"));
+	return role;
+}
+
+int page_org(struct req *r)
+{
+	const struct snapshot *sn = web_snapshot(r);
+	const char *slug = req_param(r, 0);
+	const struct organisation *o = slug ? catalog_org(sn->cat, slug) : NULL;
+	json_t *ctx, *org, *help;
+	size_t i;
+
+	if (!o) {
+		resp_error(r, ERR_NOT_FOUND, NULL);
+		return 0;
+	}
+	ctx = page_ctx(r, NULL, "services");
+	org = org_brief(r, o);
+	json_object_set_new(ctx, "title", json_string(ml(r, &o->name) ? ml(r, &o->name) : o->slug));
+	if (http_url(o->homepage)) {
+		json_object_set_new(org, "homepage", json_string(o->homepage));
+		json_object_set_new(org, "homepage_host", json_string(url_host(r, o->homepage)));
+	}
+	json_object_set_new(org, "contacts", contacts_json(r, o->contacts, o->ncontacts));
+	json_object_set_new(org, "has_contacts", json_boolean(o->ncontacts > 0));
+	help = json_array();
+	for (i = 0; i < o->helpdesk_for.n; i++)
+		json_array_append_new(help, json_string(helpdesk_text(r, o->helpdesk_for.v[i])));
+	json_object_set_new(org, "has_helpdesk", json_boolean(o->helpdesk_for.n > 0));
+	json_object_set_new(org, "helpdesk", help);
+	json_object_set_new(ctx, "org", org);
+	json_object_set_new(ctx, "services", service_list(r, o->services, o->nservices, 0, 0));
+	json_object_set_new(ctx, "nservices", json_integer((json_int_t)o->nservices));
+	render(r, 200, "institution", ctx);
+	return 0;
+}
+
+int page_eservices(struct req *r)
+{
+	const struct snapshot *sn = web_snapshot(r);
+	const struct catalog *c = sn->cat;
+	json_t *ctx = page_ctx(r, N_("E-services"), "services");
+	json_t *portals = json_array();
+	size_t p, i, n = 0;
+
+	/* One group per hosting portal, then e-services hosted nowhere named. */
+	for (p = 0; p <= c->nportals; p++) {
+		const struct portal *po = p < c->nportals ? c->portals[p] : NULL;
+		json_t *list = json_array();
+
+		for (i = 0; i < c->nservices; i++) {
+			const struct service *s = c->services[i];
+			json_t *b;
+
+			if (s->e_service != FLAG_YES || s->hosted_on != po)
+				continue;
+			b = service_brief(r, s);
+			if (http_url(s->hosted_url)) {
+				json_object_set_new(b, "online_url", json_string(s->hosted_url));
+				json_object_set_new(b, "host", json_string(url_host(r, s->hosted_url)));
+				json_object_set_new(b, "external", json_true());
+			}
+			json_array_append_new(list, b);
+		}
+		if (!json_array_size(list)) {
+			json_decref(list);
+			continue;
+		}
+		json_array_append_new(portals,
+				      json_pack("{s:I, s:s, s:b, s:o}", "n", (json_int_t)++n, "name",
+						po ? (ml(r, &po->name) ? ml(r, &po->name) : po->slug)
+						   : i18n_tr(r->lang, N_("Institutions' own websites")),
+						"external", po != NULL, "services", list));
+	}
+	json_object_set_new(ctx, "portals", portals);
+	render(r, 200, "eservices", ctx);
+	return 0;
+}
+
+/* The service as CPSV-AP JSON-LD, for other systems (and the page's link). */
+int page_service_jsonld(struct req *r)
+{
+	const struct snapshot *sn = web_snapshot(r);
+	const char *slug = req_param(r, 0);
+	const struct service *s = slug ? catalog_service(sn->cat, slug) : NULL;
+	struct buf b = BUF_INIT;
+
+	if (!s) {
+		resp_error(r, ERR_NOT_FOUND, NULL);
+		return 0;
+	}
+	if (catalog_service_jsonld(sn->cat, s, &b) != 0) {
+		buf_free(&b);
+		resp_error(r, ERR_INTERNAL, NULL);
+		return 0;
+	}
+	resp_send_buf(r, 200, "application/ld+json; charset=utf-8", &b, 0);
+	return 0;
+}

@@ -1,0 +1,285 @@
+/* page_search.c — search: the results page with facets and highlighting,
+ * the JSON API, and type-ahead completions. Everything comes from the read
+ * model's index; the database is never asked. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "search/search.h"
+#include "tmpl/escape.h"
+#include "web/app.h"
+#include "web/catalog_ctx.h"
+#include "web/snapshot.h"
+#include "web/web.h"
+
+#define PAGE_SIZE 20
+
+/* Text cut into runs, marked where the query matched: templates print
+ * {{#hit}}<mark>{{text}}</mark>{{/hit}}, so everything stays escaped. */
+static json_t *marked(const char *s, size_t len, const struct search_span *sp, size_t n)
+{
+	json_t *arr = json_array();
+	size_t pos = 0, i;
+
+	for (i = 0; i < n; i++) {
+		size_t a = sp[i].start, b = sp[i].start + sp[i].len;
+
+		if (a < pos || b > len)
+			continue;
+		if (a > pos)
+			json_array_append_new(arr, json_pack("{s:s%}", "text", s + pos, a - pos));
+		json_array_append_new(arr, json_pack("{s:s%, s:b}", "text", s + a, b - a, "hit", 1));
+		pos = b;
+	}
+	if (pos < len)
+		json_array_append_new(arr, json_pack("{s:s%}", "text", s + pos, len - pos));
+	return arr;
+}
+
+/* The search page's own URL with one parameter changed (NULL removes it). */
+static const char *search_url(struct req *r, const char *q, const char *inst, const char *event, int eonly,
+			      size_t offset)
+{
+	struct buf b = BUF_INIT;
+	const char *out;
+
+	buf_puts(&b, prefixed(r, "/meklet?q="));
+	url_escape(&b, q, strlen(q));
+	if (inst) {
+		buf_puts(&b, "&iestade=");
+		url_escape(&b, inst, strlen(inst));
+	}
+	if (event) {
+		buf_puts(&b, "&situacija=");
+		url_escape(&b, event, strlen(event));
+	}
+	if (eonly)
+		buf_puts(&b, "&e=1");
+	if (offset)
+		buf_printf(&b, "&no=%zu", offset);
+	out = arena_strndup(r->arena, b.data ? b.data : "", b.len);
+	buf_free(&b);
+	return out;
+}
+
+static size_t parse_offset(const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s)
+		return 0;
+	v = strtoul(s, &end, 10);
+	return *end || v > 10000 ? 0 : (size_t)v;
+}
+
+static const char *label_name(struct req *r, const struct search_label *l)
+{
+	return r->lang == LANG_EN && l->en ? l->en : l->lv ? l->lv : l->id;
+}
+
+static int run(struct req *r, const struct snapshot *sn, struct search_request *sr, struct search_results *res)
+{
+	int rc = search_run(sn->idx, sr, r->arena, res);
+
+	if (rc == SEARCH_ETOOLONG)
+		return -1;
+	if (rc != SEARCH_OK)
+		return -2;
+	return 0;
+}
+
+int page_search(struct req *r)
+{
+	const struct snapshot *sn = web_snapshot(r);
+	const char *q = req_query(r, "q");
+	const char *inst = req_query(r, "iestade"), *event = req_query(r, "situacija"), *e = req_query(r, "e");
+	int eonly = e && !strcmp(e, "1");
+	size_t offset = parse_offset(req_query(r, "no")), i;
+	struct search_request sr;
+	struct search_results res;
+	json_t *ctx = page_ctx(r, N_("Search"), "services"), *results, *facets;
+	int rc;
+
+	if (inst && !*inst)
+		inst = NULL;
+	if (event && !*event)
+		event = NULL;
+	json_object_set_new(ctx, "q", json_string(q ? q : ""));
+	if (!q || !*q) {
+		render(r, 200, "search", ctx);
+		return 0;
+	}
+	memset(&sr, 0, sizeof(sr));
+	sr.q = q;
+	sr.offset = offset;
+	sr.limit = PAGE_SIZE;
+	sr.institution = inst;
+	sr.event = event;
+	sr.eservice_only = eonly;
+	sr.no_prefix = 1; /* a submitted query is complete */
+	rc = run(r, sn, &sr, &res);
+	json_object_set_new(ctx, "has_query", json_true());
+	if (inst)
+		json_object_set_new(ctx, "institution", json_string(inst));
+	if (event)
+		json_object_set_new(ctx, "event", json_string(event));
+	if (eonly)
+		json_object_set_new(ctx, "eonly", json_true());
+	if (rc != 0) {
+		json_object_set_new(ctx, "error",
+				    json_string(i18n_tr(r->lang, rc == -1 ? N_("The search text is too long. Please use fewer words.")
+									   : N_("The search text could not be read."))));
+		json_object_set_new(ctx, "total", json_integer(0));
+		render(r, 422, "search", ctx);
+		return 0;
+	}
+	json_object_set_new(ctx, "title", json_string(arena_printf(r->arena, "%s: %s", i18n_tr(r->lang, N_("Search")), q)));
+	json_object_set_new(ctx, "total", json_integer((json_int_t)res.total));
+	results = json_array();
+	for (i = 0; i < res.nhits; i++) {
+		const struct search_hit *h = &res.hits[i];
+		int en = r->lang == LANG_EN && h->title_en;
+		const char *title = en ? h->title_en : h->title_lv;
+		json_t *j = json_object();
+
+		json_object_set_new(j, "url", json_string(prefixed(r, h->url)));
+		json_object_set_new(j, "title",
+				    marked(title, strlen(title), en ? h->title_en_spans : h->title_lv_spans,
+					   en ? h->ntitle_en_spans : h->ntitle_lv_spans));
+		if (h->institution)
+			json_object_set_new(j, "institution", json_string(label_name(r, h->institution)));
+		if (h->eservice)
+			json_object_set_new(j, "eservice", json_true());
+		if (h->snippet && !en) {
+			json_object_set_new(j, "has_snippet", json_true());
+			json_object_set_new(j, "snippet", marked(h->snippet, strlen(h->snippet), h->snippet_spans,
+								 h->nsnippet_spans));
+			if (h->cut_before)
+				json_object_set_new(j, "cut_before", json_true());
+			if (h->cut_after)
+				json_object_set_new(j, "cut_after", json_true());
+		}
+		json_array_append_new(results, j);
+	}
+	json_object_set_new(ctx, "results", results);
+	facets = json_array();
+	for (i = 0; i < res.ninstitutions; i++) {
+		const struct search_facet *f = &res.institutions[i];
+		int active = inst && !strcmp(inst, f->label->id);
+
+		json_array_append_new(facets, json_pack("{s:s, s:s, s:I, s:b}", "name", label_name(r, f->label), "url",
+							 search_url(r, q, f->label->id, event, eonly, 0), "count",
+							 (json_int_t)f->count, "active", active));
+	}
+	json_object_set_new(ctx, "has_institutions", json_boolean(json_array_size(facets) > 0));
+	json_object_set_new(ctx, "institutions", facets);
+	facets = json_array();
+	for (i = 0; i < res.nevents; i++) {
+		const struct search_facet *f = &res.events[i];
+		int active = event && !strcmp(event, f->label->id);
+
+		json_array_append_new(facets, json_pack("{s:s, s:s, s:I, s:b}", "name", label_name(r, f->label), "url",
+							 search_url(r, q, inst, f->label->id, eonly, 0), "count",
+							 (json_int_t)f->count, "active", active));
+	}
+	json_object_set_new(ctx, "has_events", json_boolean(json_array_size(facets) > 0));
+	json_object_set_new(ctx, "events", facets);
+	json_object_set_new(ctx, "neservices", json_integer((json_int_t)res.eservices));
+	json_object_set_new(ctx, "eonly_url", json_string(search_url(r, q, inst, event, 1, 0)));
+	if (inst || event || eonly) {
+		json_object_set_new(ctx, "active_filters", json_true());
+		json_object_set_new(ctx, "clear_url", json_string(search_url(r, q, NULL, NULL, 0, 0)));
+	}
+	if (res.suggestion) {
+		json_object_set_new(ctx, "suggestion", json_string(res.suggestion));
+		json_object_set_new(ctx, "suggestion_url", json_string(search_url(r, res.suggestion, NULL, NULL, 0, 0)));
+	}
+	if (offset + res.nhits < res.total) {
+		json_object_set_new(ctx, "has_more", json_true());
+		json_object_set_new(ctx, "more_url", json_string(search_url(r, q, inst, event, eonly, offset + res.nhits)));
+	}
+	render(r, 200, "search", ctx);
+	return 0;
+}
+
+static size_t parse_limit(const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s)
+		return 10;
+	v = strtoul(s, &end, 10);
+	if (*end || v == 0)
+		return 10;
+	return v > SEARCH_MAX_LIMIT ? SEARCH_MAX_LIMIT : (size_t)v;
+}
+
+int api_search(struct req *r)
+{
+	const struct snapshot *sn = web_snapshot(r);
+	const char *q = req_query(r, "q");
+	struct search_request sr;
+	struct search_results res;
+	json_t *out, *results, *inst, *ev;
+	size_t i;
+	int rc;
+
+	if (!q) {
+		resp_error(r, ERR_VALIDATION, "q: the search text is required");
+		return 0;
+	}
+	memset(&sr, 0, sizeof(sr));
+	sr.q = q;
+	sr.limit = parse_limit(req_query(r, "limit"));
+	sr.offset = parse_offset(req_query(r, "offset"));
+	sr.institution = req_query(r, "institution");
+	sr.event = req_query(r, "event");
+	sr.eservice_only = req_query(r, "eservice") && !strcmp(req_query(r, "eservice"), "1");
+	rc = run(r, sn, &sr, &res);
+	if (rc != 0) {
+		resp_error(r, ERR_VALIDATION, rc == -1 ? "q: too long" : "q: not valid UTF-8");
+		return 0;
+	}
+	results = json_array();
+	for (i = 0; i < res.nhits; i++) {
+		const struct search_hit *h = &res.hits[i];
+		const char *title = r->lang == LANG_EN && h->title_en ? h->title_en : h->title_lv;
+
+		json_array_append_new(results,
+				      json_pack("{s:s, s:s, s:s?, s:s, s:b}", "id", h->id, "title", title, "institution",
+						h->institution ? label_name(r, h->institution) : NULL, "url",
+						prefixed(r, h->url), "eService", h->eservice));
+	}
+	inst = json_array();
+	for (i = 0; i < res.ninstitutions; i++)
+		json_array_append_new(inst, json_pack("{s:s, s:s, s:I}", "id", res.institutions[i].label->id, "name",
+						      label_name(r, res.institutions[i].label), "count",
+						      (json_int_t)res.institutions[i].count));
+	ev = json_array();
+	for (i = 0; i < res.nevents; i++)
+		json_array_append_new(ev, json_pack("{s:s, s:s, s:I}", "id", res.events[i].label->id, "name",
+						    label_name(r, res.events[i].label), "count",
+						    (json_int_t)res.events[i].count));
+	out = json_pack("{s:s, s:I, s:o, s:s?, s:{s:o, s:o, s:I}}", "query", q, "total", (json_int_t)res.total,
+			"results", results, "suggestion", res.suggestion, "facets", "institution", inst, "event", ev,
+			"eService", (json_int_t)res.eservices);
+	resp_json(r, 200, out);
+	return 0;
+}
+
+int api_suggest(struct req *r)
+{
+	const struct snapshot *sn = web_snapshot(r);
+	const char *q = req_query(r, "q");
+	const char *const *list = NULL;
+	size_t n = 0, i;
+	json_t *arr = json_array();
+
+	if (q && *q && search_complete(sn->idx, q, 8, r->arena, &list, &n) == SEARCH_OK)
+		for (i = 0; i < n; i++)
+			json_array_append_new(arr, json_string(list[i]));
+	resp_json(r, 200, json_pack("{s:s, s:o}", "query", q ? q : "", "suggestions", arr));
+	return 0;
+}

@@ -1,0 +1,269 @@
+/* snapshot.c — see snapshot.h. */
+#include "web/snapshot.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "catalog/jsonld.h"
+#include "catalog/model.h"
+#include "catalog/store.h"
+#include "core/log.h"
+#include "search/search.h"
+#include "store/db.h"
+
+static struct {
+	pthread_mutex_t lock;        /* guards current only: held for a pointer swap */
+	pthread_mutex_t build_lock;  /* one rebuild at a time; guards db */
+	struct snapshot *current;
+	struct snapshot_source src;
+	void (*on_swap)(void *cls);
+	void *cls;
+	struct db *db;               /* the refresher's own connection */
+	pthread_t thread;
+	int running;
+	atomic_int stop;
+} sn = { .lock = PTHREAD_MUTEX_INITIALIZER, .build_lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void snapshot_free(struct snapshot *s)
+{
+	if (!s)
+		return;
+	search_index_free(s->idx);
+	catalog_free(s->cat);
+	free(s);
+}
+
+const struct snapshot *snapshot_get(void)
+{
+	struct snapshot *s;
+
+	pthread_mutex_lock(&sn.lock);
+	s = sn.current;
+	if (s)
+		atomic_fetch_add(&s->refs, 1);
+	pthread_mutex_unlock(&sn.lock);
+	return s;
+}
+
+void snapshot_put(const struct snapshot *cs)
+{
+	struct snapshot *s = (struct snapshot *)cs;
+
+	if (s && atomic_fetch_sub(&s->refs, 1) == 1)
+		snapshot_free(s);
+}
+
+/* The search sees each service as a document. */
+static struct search_index *index_build(const struct catalog *c, const char *data_dir, char *err, size_t errlen)
+{
+	struct search_doc *docs = calloc(c->nservices ? c->nservices : 1, sizeof(*docs));
+	struct search_label *labels = NULL;
+	const char **kw = NULL;
+	struct search_config cfg;
+	struct search_index *idx = NULL;
+	char (*urls)[128] = calloc(c->nservices ? c->nservices : 1, sizeof(*urls));
+	size_t i, k, nlabels = 0, nkw = 0;
+
+	for (i = 0; i < c->nservices; i++) {
+		nlabels += c->services[i]->nevents;
+		nkw += c->services[i]->keywords.n;
+	}
+	labels = calloc(nlabels ? nlabels : 1, sizeof(*labels));
+	kw = calloc(nkw ? nkw : 1, sizeof(*kw));
+	if (!docs || !labels || !kw || !urls) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	nlabels = nkw = 0;
+	for (i = 0; i < c->nservices; i++) {
+		const struct service *s = c->services[i];
+		struct search_doc *d = &docs[i];
+		const struct organisation *o = s->authority;
+
+		snprintf(urls[i], sizeof(urls[i]), "/pakalpojumi/%s", s->slug);
+		d->id = s->identifier;
+		d->url = urls[i];
+		d->title_lv = mltext_get(&s->title, "lv");
+		d->title_en = mltext_exact(&s->title, "en");
+		d->description_lv = mltext_get(&s->description, "lv");
+		d->description_en = mltext_exact(&s->description, "en");
+		d->keywords = kw + nkw;
+		for (k = 0; k < s->keywords.n; k++)
+			kw[nkw++] = s->keywords.v[k].value;
+		d->nkeywords = s->keywords.n;
+		if (o) {
+			d->institution.id = o->slug;
+			d->institution.lv = mltext_get(&o->name, "lv");
+			d->institution.en = mltext_exact(&o->name, "en");
+			d->institution_abbr = o->alt_names.n ? o->alt_names.v[0].value : NULL;
+		}
+		d->events = labels + nlabels;
+		for (k = 0; k < s->nevents; k++) {
+			labels[nlabels].id = s->events[k]->slug;
+			labels[nlabels].lv = mltext_get(&s->events[k]->title, "lv");
+			labels[nlabels].en = mltext_exact(&s->events[k]->title, "en");
+			nlabels++;
+		}
+		d->nevents = s->nevents;
+		d->eservice = s->e_service == FLAG_YES;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.data_dir = data_dir;
+	idx = search_index_build(docs, c->nservices, &cfg, err, errlen);
+out:
+	free(docs);
+	free(labels);
+	free(kw);
+	free(urls);
+	return idx;
+}
+
+static struct snapshot *snapshot_build(struct db *db, long long revision, char *err, size_t errlen)
+{
+	struct snapshot *s = calloc(1, sizeof(*s));
+	struct cat_error ce;
+	size_t i;
+
+	if (!s)
+		return NULL;
+	s->revision = revision;
+	s->cat = catalog_load(db, &ce);
+	if (!s->cat) {
+		snprintf(err, errlen, "catalog: %.400s", ce.msg);
+		goto fail;
+	}
+	s->idx = index_build(s->cat, sn.src.search_data, err, errlen);
+	if (!s->idx)
+		goto fail;
+	for (i = 0; i < s->cat->nservices; i++) {
+		const struct service *sv = s->cat->services[i];
+
+		if (sv->e_service == FLAG_YES)
+			s->neservices++;
+		if (sv->audience & AUDIENCE_CITIZEN)
+			s->ncitizen++;
+		if (sv->audience & AUDIENCE_BUSINESS)
+			s->nbusiness++;
+	}
+	atomic_store(&s->refs, 1); /* the reference held as "current" */
+	return s;
+fail:
+	snapshot_free(s);
+	return NULL;
+}
+
+static const char SQL_REVISION[] = "SELECT value FROM revision WHERE id = 1";
+
+int snapshot_refresh(void)
+{
+	long long rev = -1, cur;
+	struct snapshot *fresh, *old;
+	char err[512];
+	struct db_err de;
+	long long t0;
+	struct timespec ts;
+	int rc = -1;
+
+	pthread_mutex_lock(&sn.build_lock);
+	if (!sn.db) {
+		sn.db = db_open(sn.src.db_url, &de);
+		if (!sn.db) {
+			log_error("read model: database: %s", de.msg);
+			goto out;
+		}
+	}
+	if (db_query_int(sn.db, SQL_REVISION, DB_NOP, &rev) != DB_OK) {
+		log_error("read model: %s", db_errmsg(sn.db));
+		goto out;
+	}
+	pthread_mutex_lock(&sn.lock);
+	cur = sn.current ? sn.current->revision : -2;
+	pthread_mutex_unlock(&sn.lock);
+	log_debug("read model: database revision %lld, current %lld", rev, cur);
+	if (cur == rev) {
+		rc = 0;
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t0 = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+	fresh = snapshot_build(sn.db, rev, err, sizeof(err));
+	if (!fresh) {
+		log_error("read model not rebuilt: %s", err);
+		goto out;
+	}
+	pthread_mutex_lock(&sn.lock);
+	old = sn.current;
+	sn.current = fresh;
+	pthread_mutex_unlock(&sn.lock);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	log_info("read model: revision %lld, %zu services, built in %lld ms", rev, fresh->cat->nservices,
+		 ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 - t0);
+	rc = 1;
+	pthread_mutex_unlock(&sn.build_lock);
+	snapshot_put(old);
+	if (sn.on_swap)
+		sn.on_swap(sn.cls);
+	return rc;
+out:
+	pthread_mutex_unlock(&sn.build_lock);
+	return rc;
+}
+
+static void *refresher(void *arg)
+{
+	int i;
+
+	(void)arg;
+	while (!atomic_load(&sn.stop)) {
+		for (i = 0; i < 10 && !atomic_load(&sn.stop); i++) {
+			struct timespec d = { 0, 100 * 1000000L };
+
+			nanosleep(&d, NULL);
+		}
+		if (!atomic_load(&sn.stop))
+			snapshot_refresh();
+	}
+	return NULL;
+}
+
+int snapshot_start(const struct snapshot_source *src, void (*on_swap)(void *cls), void *cls, char *err,
+		   size_t errlen)
+{
+	sn.src = *src;
+	sn.on_swap = on_swap;
+	sn.cls = cls;
+	atomic_store(&sn.stop, 0);
+	if (snapshot_refresh() < 0 || !sn.current) {
+		snprintf(err, errlen, "the read model could not be built (see the log)");
+		return -1;
+	}
+	if (pthread_create(&sn.thread, NULL, refresher, NULL) != 0) {
+		snprintf(err, errlen, "cannot start the read-model refresher");
+		return -1;
+	}
+	sn.running = 1;
+	return 0;
+}
+
+void snapshot_stop(void)
+{
+	struct snapshot *s;
+
+	atomic_store(&sn.stop, 1);
+	if (sn.running)
+		pthread_join(sn.thread, NULL);
+	sn.running = 0;
+	pthread_mutex_lock(&sn.build_lock);
+	pthread_mutex_lock(&sn.lock);
+	s = sn.current;
+	sn.current = NULL;
+	pthread_mutex_unlock(&sn.lock);
+	if (sn.db)
+		db_close(sn.db);
+	sn.db = NULL;
+	pthread_mutex_unlock(&sn.build_lock);
+	snapshot_put(s);
+}

@@ -1,0 +1,49 @@
+/* snapshot.h — the read model: the published catalog and its search index,
+ * built from the database into one immutable snapshot. A request borrows the
+ * current snapshot at its start and answers entirely from it, so a page never
+ * mixes two versions; a newer snapshot replaces it atomically and the old one
+ * is freed when its last reader is done.
+ *
+ * A refresher thread (snapshot_refresher_start) polls the database's
+ * revision counter once a second with its own connection and rebuilds when it
+ * moved — so every epak node sharing a PostgreSQL sees an import within about
+ * a second. */
+#ifndef EPAK_SNAPSHOT_H
+#define EPAK_SNAPSHOT_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+struct catalog;
+struct search_index;
+struct organisation;
+
+struct snapshot {
+	atomic_int refs;
+	long long revision;            /* the database revision it reflects; -1: empty */
+	struct catalog *cat;           /* never NULL (may hold nothing) */
+	struct search_index *idx;      /* never NULL */
+	size_t neservices;             /* services that can be done online */
+	size_t ncitizen, nbusiness;    /* by audience */
+};
+
+struct snapshot_source {
+	const char *db_url;
+	const char *search_data; /* folder of lexicon.tsv, synonyms.tsv, best-bets.tsv */
+};
+
+/* Builds the first snapshot synchronously (so the server starts with data)
+ * and starts the refresher. on_swap (may be NULL) runs after every swap. */
+int snapshot_start(const struct snapshot_source *src, void (*on_swap)(void *cls), void *cls, char *err,
+		   size_t errlen);
+void snapshot_stop(void);
+
+/* Borrow and return. snapshot_get never returns NULL once started. */
+const struct snapshot *snapshot_get(void);
+void snapshot_put(const struct snapshot *s);
+
+/* Rebuild now if the revision moved (tests, and the refresher). 1 when
+ * swapped, 0 when current, -1 on error (the old snapshot stays). */
+int snapshot_refresh(void);
+
+#endif
