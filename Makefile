@@ -91,8 +91,9 @@ deps-test:
 	@mk/deps.sh test
 
 run: deps $(B)/epak $(MO)
-	./build/epak migrate --data ./var
-	./build/epak serve --data ./var --listen 127.0.0.1:8080 --dev
+	./$(B)/epak migrate --data ./var
+	./$(B)/epak import --data ./var data/catalog.jsonld
+	./$(B)/epak serve --data ./var --listen 127.0.0.1:8080 --dev
 
 unit: $(B)/asan/epak $(SAN_TESTS) $(MO)
 
