@@ -1,0 +1,1068 @@
+/* outbox.c — mail settings, message building and the outbox table.
+ * See outbox.h and docs/mail.md. */
+#include "mail/outbox.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "core/buf.h"
+#include "core/config.h"
+
+/* ---- settings ---- */
+
+void mail_config_defaults(struct mail_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->smtp_url, sizeof(c->smtp_url), "smtp://127.0.0.1:25");
+	c->tls = MAIL_TLS_TRY;
+	c->connect_timeout = 10;
+	c->timeout = 120;
+	snprintf(c->from, sizeof(c->from), "noreply@epak.invalid");
+	c->max_size = (size_t)20 << 20;
+	c->max_attempts = 20;
+	c->max_age = 2 * 86400;
+	c->retry_base = 30;
+	c->retry_max = 3600;
+	c->poll = 5;
+	c->keep_days = 30;
+}
+
+static int env_str(const char *name, char *dst, size_t n, char *err, size_t errlen)
+{
+	const char *v = getenv(name);
+
+	if (!v)
+		return 0;
+	if (strlen(v) >= n) {
+		snprintf(err, errlen, "%s: too long (at most %zu bytes)", name, n - 1);
+		return -1;
+	}
+	snprintf(dst, n, "%s", v);
+	return 0;
+}
+
+static int env_int(const char *name, int *dst, long min, long max, char *err, size_t errlen)
+{
+	const char *v = getenv(name);
+	long x;
+
+	if (!v)
+		return 0;
+	if (parse_int(v, min, max, &x) != 0) {
+		snprintf(err, errlen, "%s: not a whole number from %ld to %ld", name, min, max);
+		return -1;
+	}
+	*dst = (int)x;
+	return 0;
+}
+
+int mail_config_from_env(struct mail_config *c, char *err, size_t errlen)
+{
+	const char *v;
+	size_t sz;
+
+	mail_config_defaults(c);
+	if (env_str("EPAK_SMTP_URL", c->smtp_url, sizeof(c->smtp_url), err, errlen) ||
+	    env_str("EPAK_SMTP_USER", c->smtp_user, sizeof(c->smtp_user), err, errlen) ||
+	    env_str("EPAK_SMTP_PASSWORD", c->smtp_password, sizeof(c->smtp_password), err, errlen) ||
+	    env_str("EPAK_SMTP_CA_FILE", c->ca_file, sizeof(c->ca_file), err, errlen) ||
+	    env_str("EPAK_SMTP_HELO", c->helo, sizeof(c->helo), err, errlen) ||
+	    env_str("EPAK_MAIL_FROM", c->from, sizeof(c->from), err, errlen) ||
+	    env_str("EPAK_MAIL_FROM_NAME", c->from_name, sizeof(c->from_name), err, errlen) ||
+	    env_str("EPAK_MAIL_DOMAIN", c->domain, sizeof(c->domain), err, errlen) ||
+	    env_int("EPAK_SMTP_CONNECT_TIMEOUT", &c->connect_timeout, 1, 600, err, errlen) ||
+	    env_int("EPAK_SMTP_TIMEOUT", &c->timeout, 1, 3600, err, errlen) ||
+	    env_int("EPAK_MAIL_MAX_ATTEMPTS", &c->max_attempts, 1, 1000, err, errlen) ||
+	    env_int("EPAK_MAIL_MAX_AGE", &c->max_age, 60, 60 * 86400, err, errlen) ||
+	    env_int("EPAK_MAIL_RETRY_BASE", &c->retry_base, 1, 86400, err, errlen) ||
+	    env_int("EPAK_MAIL_RETRY_MAX", &c->retry_max, 1, 7 * 86400, err, errlen) ||
+	    env_int("EPAK_MAIL_POLL", &c->poll, 1, 3600, err, errlen) ||
+	    env_int("EPAK_MAIL_KEEP_DAYS", &c->keep_days, 0, 36500, err, errlen))
+		return -1;
+	v = getenv("EPAK_SMTP_TLS");
+	if (v) {
+		if (!strcmp(v, "try"))
+			c->tls = MAIL_TLS_TRY;
+		else if (!strcmp(v, "required"))
+			c->tls = MAIL_TLS_REQUIRED;
+		else if (!strcmp(v, "none"))
+			c->tls = MAIL_TLS_NONE;
+		else {
+			snprintf(err, errlen, "EPAK_SMTP_TLS: '%.20s' is not try, required or none", v);
+			return -1;
+		}
+	}
+	v = getenv("EPAK_MAIL_MAX_SIZE");
+	if (v) {
+		if (parse_size(v, &sz) != 0 || sz < 4096 || sz > ((size_t)1 << 30)) {
+			snprintf(err, errlen, "EPAK_MAIL_MAX_SIZE: not a size from 4k to 1G");
+			return -1;
+		}
+		c->max_size = sz;
+	}
+	return mail_config_check(c, err, errlen);
+}
+
+static int check_address(const char *a, char *why, size_t n, const char *field);
+static int check_hostname(const char *h);
+
+int mail_config_check(const struct mail_config *c, char *err, size_t errlen)
+{
+	int tls_always = !strncmp(c->smtp_url, "smtps://", 8);
+	const char *p;
+
+	if (strncmp(c->smtp_url, "smtp://", 7) != 0 && !tls_always) {
+		snprintf(err, errlen, "EPAK_SMTP_URL: must start with smtp:// or smtps://");
+		return -1;
+	}
+	for (p = c->smtp_url; *p; p++) {
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 127) {
+			snprintf(err, errlen, "EPAK_SMTP_URL: spaces and control characters are not allowed");
+			return -1;
+		}
+	}
+	if (c->smtp_user[0] && !tls_always && c->tls != MAIL_TLS_REQUIRED) {
+		/* With "try", a relay (or anyone in between) that does not offer
+		 * STARTTLS would get the password in clear. */
+		snprintf(err, errlen,
+			 "EPAK_SMTP_USER needs EPAK_SMTP_TLS=required or an smtps:// URL: "
+			 "the password must not cross the network in clear");
+		return -1;
+	}
+	if (tls_always && c->tls == MAIL_TLS_NONE) {
+		snprintf(err, errlen, "EPAK_SMTP_TLS=none contradicts an smtps:// URL");
+		return -1;
+	}
+	if (check_address(c->from, err, errlen, "EPAK_MAIL_FROM") != 0)
+		return -1;
+	if (c->domain[0] && check_hostname(c->domain) != 0) {
+		snprintf(err, errlen, "EPAK_MAIL_DOMAIN: not a domain name");
+		return -1;
+	}
+	if (c->helo[0] && check_hostname(c->helo) != 0) {
+		snprintf(err, errlen, "EPAK_SMTP_HELO: not a host name");
+		return -1;
+	}
+	if (c->retry_max < c->retry_base) {
+		snprintf(err, errlen, "EPAK_MAIL_RETRY_MAX is shorter than EPAK_MAIL_RETRY_BASE");
+		return -1;
+	}
+	if (c->connect_timeout < 1 || c->timeout < 1 || c->max_attempts < 1 || c->poll < 1 || c->max_size < 4096) {
+		snprintf(err, errlen, "mail settings out of range");
+		return -1;
+	}
+	return 0;
+}
+
+/* What outbox_enqueue() uses: set by outbox_configure(), or the environment. */
+static pthread_mutex_t current_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct mail_config current;
+static int current_set;
+
+void outbox_configure(const struct mail_config *c)
+{
+	pthread_mutex_lock(&current_mu);
+	current = *c;
+	current_set = 1;
+	pthread_mutex_unlock(&current_mu);
+}
+
+/* Copies the parts enqueueing needs. */
+static int current_config(struct mail_config *out)
+{
+	char err[256];
+	int rc = 0;
+
+	pthread_mutex_lock(&current_mu);
+	if (!current_set) {
+		if (mail_config_from_env(&current, err, sizeof(err)) != 0)
+			rc = -1;
+		else
+			current_set = 1;
+	}
+	if (rc == 0) {
+		mail_config_defaults(out);
+		memcpy(out->from, current.from, sizeof(out->from));
+		memcpy(out->from_name, current.from_name, sizeof(out->from_name));
+		memcpy(out->domain, current.domain, sizeof(out->domain));
+		out->max_size = current.max_size;
+	}
+	pthread_mutex_unlock(&current_mu);
+	return rc;
+}
+
+/* ---- validation ---- */
+
+/* Length of the UTF-8 sequence at s (shortest form, no surrogates, at most
+ * U+10FFFF), or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t n, unsigned *cp)
+{
+	unsigned c;
+	size_t len, i;
+
+	if (n == 0)
+		return 0;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+		len = 2;
+		c = s[0] & 0x1F;
+	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+		len = 3;
+		c = s[0] & 0x0F;
+	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+		len = 4;
+		c = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)) || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+enum { TXT_LINE, TXT_BODY };
+
+/* Valid UTF-8 without control characters; a body may hold tabs and line
+ * ends. A header value ("line") may hold no control character at all: no CR
+ * or LF (header injection), no C1 controls, no Unicode line separators. */
+static int check_text(const char *s, int kind)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, l;
+	unsigned cp = 0;
+
+	while (i < n) {
+		l = utf8_len(p + i, n - i, &cp);
+		if (l == 0)
+			return -1;
+		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
+			if (!(kind == TXT_BODY && (cp == '\t' || cp == '\n' || cp == '\r')))
+				return -1;
+		}
+		if (kind == TXT_LINE && (cp == 0x2028 || cp == 0x2029))
+			return -1;
+		i += l;
+	}
+	return 0;
+}
+
+static int is_atext(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+}
+
+/* A DNS name: labels of letters, digits and inner hyphens, at least two. */
+static int check_hostname(const char *h)
+{
+	size_t n = strlen(h), i, label = 0, labels = 1;
+
+	if (n == 0 || n > 253)
+		return -1;
+	for (i = 0; i < n; i++) {
+		char c = h[i];
+
+		if (c == '.') {
+			if (label == 0 || h[i - 1] == '-')
+				return -1;
+			label = 0;
+			labels++;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
+			return -1;
+		if (c == '-' && label == 0)
+			return -1;
+		if (++label > 63)
+			return -1;
+	}
+	if (label == 0 || h[n - 1] == '-' || labels < 2)
+		return -1;
+	return 0;
+}
+
+/* An ASCII addr-spec: dot-atom local part, DNS domain. No quoted local
+ * parts, domain literals or display names: nothing that could carry a
+ * second address, a comment or a line end into a header or the envelope. */
+static int check_address(const char *a, char *why, size_t n, const char *field)
+{
+	const char *at;
+	size_t len, local, i;
+
+	if (!a || !*a) {
+		snprintf(why, n, "%s: missing", field);
+		return -1;
+	}
+	len = strlen(a);
+	at = strchr(a, '@');
+	if (len > 254 || !at || strchr(at + 1, '@'))
+		goto bad;
+	local = (size_t)(at - a);
+	if (local == 0 || local > 64 || a[0] == '.' || a[local - 1] == '.')
+		goto bad;
+	for (i = 0; i < local; i++) {
+		if (a[i] == '.' ? a[i + 1] == '.' : !is_atext((unsigned char)a[i]))
+			goto bad;
+	}
+	if (check_hostname(at + 1) != 0)
+		goto bad;
+	return 0;
+bad:
+	snprintf(why, n, "%s: not a valid e-mail address", field);
+	return -1;
+}
+
+/* "type/subtype", each a token. */
+static int check_content_type(const char *t)
+{
+	size_t i, n = strlen(t), slash = 0, nslash = 0;
+
+	if (n == 0 || n > 127)
+		return -1;
+	for (i = 0; i < n; i++) {
+		char c = t[i];
+
+		if (c == '/') {
+			slash = i;
+			nslash++;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      strchr("!#$&^_.+-", c)))
+			return -1;
+	}
+	return nslash == 1 && slash > 0 && slash < n - 1 ? 0 : -1;
+}
+
+static int check_kind(const char *k)
+{
+	size_t i, n = strlen(k);
+
+	if (n == 0 || n > 32)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '-'))
+			return -1;
+	}
+	return 0;
+}
+
+static int check_mail(const struct mail_config *c, const struct mail *m, char *why, size_t n)
+{
+	const char *from = m->from ? m->from : c->from;
+	const char *name = m->from_name ? m->from_name : c->from_name;
+	char field[32];
+	size_t i;
+
+	if (check_address(from, why, n, "from") != 0)
+		return OUTBOX_EINVALID;
+	if (check_text(name, TXT_LINE) != 0 || strlen(name) > 200) {
+		snprintf(why, n, "from_name: control characters, invalid UTF-8 or too long");
+		return OUTBOX_EINVALID;
+	}
+	if (!m->to || m->nto == 0 || m->nto > OUTBOX_MAX_RCPT) {
+		snprintf(why, n, "to: from 1 to %d addresses", OUTBOX_MAX_RCPT);
+		return OUTBOX_EINVALID;
+	}
+	for (i = 0; i < m->nto; i++) {
+		snprintf(field, sizeof(field), "to[%zu]", i);
+		if (check_address(m->to[i], why, n, field) != 0)
+			return OUTBOX_EINVALID;
+	}
+	if (m->reply_to && check_address(m->reply_to, why, n, "reply_to") != 0)
+		return OUTBOX_EINVALID;
+	if (!m->subject || check_text(m->subject, TXT_LINE) != 0 || strlen(m->subject) > OUTBOX_MAX_SUBJECT) {
+		snprintf(why, n, "subject: missing, control characters (CR, LF...), invalid UTF-8 or too long");
+		return OUTBOX_EINVALID;
+	}
+	if (!m->text || check_text(m->text, TXT_BODY) != 0) {
+		snprintf(why, n, "text: missing, invalid UTF-8 or control characters");
+		return OUTBOX_EINVALID;
+	}
+	if (m->natt > OUTBOX_MAX_ATT || (m->natt && !m->att)) {
+		snprintf(why, n, "att: at most %d attachments", OUTBOX_MAX_ATT);
+		return OUTBOX_EINVALID;
+	}
+	for (i = 0; i < m->natt; i++) {
+		const struct mail_attachment *a = &m->att[i];
+		const char *f = a->filename;
+
+		if (!f || !*f || strlen(f) > OUTBOX_MAX_FILENAME || check_text(f, TXT_LINE) != 0 || strchr(f, '/') ||
+		    strchr(f, '\\') || !strcmp(f, ".") || !strcmp(f, "..")) {
+			snprintf(why, n, "att[%zu].filename: missing, too long, a path or control characters", i);
+			return OUTBOX_EINVALID;
+		}
+		if (a->content_type && check_content_type(a->content_type) != 0) {
+			snprintf(why, n, "att[%zu].content_type: not type/subtype", i);
+			return OUTBOX_EINVALID;
+		}
+		if (a->len && !a->data) {
+			snprintf(why, n, "att[%zu].data: missing", i);
+			return OUTBOX_EINVALID;
+		}
+		if (a->len > c->max_size) {
+			snprintf(why, n, "att[%zu]: larger than the message size limit", i);
+			return OUTBOX_ETOOBIG;
+		}
+	}
+	if (m->kind && check_kind(m->kind) != 0) {
+		snprintf(why, n, "kind: [a-z0-9-]{1,32}");
+		return OUTBOX_EINVALID;
+	}
+	return 0;
+}
+
+int outbox_check(const struct mail *m, char *why, size_t n)
+{
+	struct mail_config c;
+
+	if (current_config(&c) != 0) {
+		snprintf(why, n, "mail settings: invalid EPAK_MAIL_* or EPAK_SMTP_* variables");
+		return OUTBOX_EINVALID;
+	}
+	return check_mail(&c, m, why, n);
+}
+
+const char *outbox_strerror(int rc)
+{
+	switch (rc) {
+	case DB_OK: return "ok";
+	case DB_ENOROW: return "no such row";
+	case OUTBOX_EINVALID: return "the mail is malformed";
+	case OUTBOX_ETOOBIG: return "the mail is too large";
+	case DB_ECONSTRAINT: return "database constraint";
+	case DB_EINTEGRITY: return "database integrity";
+	case DB_ECONFLICT: return "database conflict";
+	default: return "database error";
+	}
+}
+
+/* ---- encoders ---- */
+
+static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char HEX[] = "0123456789ABCDEF";
+
+/* Base64 of p[0..n), no line breaks. */
+static void b64(struct buf *b, const unsigned char *p, size_t n)
+{
+	char q[4];
+	size_t i;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		q[0] = B64[p[i] >> 2];
+		q[1] = B64[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
+		q[2] = B64[((p[i + 1] & 15) << 2) | (p[i + 2] >> 6)];
+		q[3] = B64[p[i + 2] & 63];
+		buf_append(b, q, 4);
+	}
+	if (n - i == 1) {
+		q[0] = B64[p[i] >> 2];
+		q[1] = B64[(p[i] & 3) << 4];
+		q[2] = q[3] = '=';
+		buf_append(b, q, 4);
+	} else if (n - i == 2) {
+		q[0] = B64[p[i] >> 2];
+		q[1] = B64[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
+		q[2] = B64[(p[i + 1] & 15) << 2];
+		q[3] = '=';
+		buf_append(b, q, 4);
+	}
+}
+
+/* Base64 in lines of 76 characters, each ending CRLF (RFC 2045 6.8). */
+static void b64_lines(struct buf *b, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && buf_ok(b); i += 57) {
+		b64(b, p + i, n - i < 57 ? n - i : 57);
+		buf_append(b, "\r\n", 2);
+	}
+}
+
+/* Quoted-printable (RFC 2045 6.7) of UTF-8 text: "\n" and "\r\n" become hard
+ * line breaks (CRLF), lines are at most 76 characters with soft breaks,
+ * spaces and tabs before a line end are encoded, a lone CR is =0D. */
+static void qp(struct buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t col = 0, i, n = strlen(s);
+
+	for (i = 0; i < n && buf_ok(b); i++) {
+		unsigned char c = p[i];
+		char tok[3];
+		size_t tl;
+		int eol_next;
+
+		if (c == '\r' && i + 1 < n && p[i + 1] == '\n')
+			continue; /* the CR of a CRLF: the LF makes the break */
+		if (c == '\n') {
+			buf_append(b, "\r\n", 2);
+			col = 0;
+			continue;
+		}
+		eol_next = i + 1 == n || p[i + 1] == '\n' || (p[i + 1] == '\r' && i + 2 < n && p[i + 2] == '\n');
+		if ((c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !eol_next)) {
+			tok[0] = (char)c;
+			tl = 1;
+		} else {
+			tok[0] = '=';
+			tok[1] = HEX[c >> 4];
+			tok[2] = HEX[c & 15];
+			tl = 3;
+		}
+		/* Room for the token and, unless the line ends right after it, a
+		 * soft break "=" after it: at most 76 per line. */
+		if (col + tl > (eol_next ? 76u : 75u)) {
+			buf_append(b, "=\r\n", 3);
+			col = 0;
+		}
+		buf_append(b, tok, tl);
+		col += tl;
+	}
+	/* The CRLF before the next boundary belongs to the boundary (RFC 2046
+	 * 5.1.1): this one, so that the text decodes exactly as given, with or
+	 * without a final line end. */
+	buf_append(b, "\r\n", 2);
+}
+
+static int is_plain_ascii(const char *s)
+{
+	for (; *s; s++) {
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7E)
+			return 0;
+	}
+	return 1;
+}
+
+/* RFC 2047 "B" encoded words for text (UTF-8), each at most 64 characters,
+ * separated by folding ("\r\n "). A word holds whole characters only. */
+static void encoded_words(struct buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, start, l;
+	unsigned cp;
+
+	while (i < n) {
+		start = i;
+		/* 39 bytes -> 52 base64 characters -> a 64-character word */
+		while (i < n) {
+			l = utf8_len(p + i, n - i, &cp);
+			if (l == 0)
+				l = 1; /* checked before; never happens */
+			if (i + l - start > 39)
+				break;
+			i += l;
+		}
+		if (start > 0)
+			buf_append(b, "\r\n ", 3);
+		buf_puts(b, "=?UTF-8?B?");
+		b64(b, p + start, i - start);
+		buf_puts(b, "?=");
+	}
+}
+
+/* An unstructured header (Subject): as is when short plain ASCII that no
+ * decoder could mistake for an encoded word, else encoded words. */
+static void header_text(struct buf *b, const char *name, const char *s)
+{
+	buf_printf(b, "%s: ", name);
+	if (is_plain_ascii(s) && strlen(s) <= 66 && !strstr(s, "=?"))
+		buf_puts(b, s);
+	else
+		encoded_words(b, s);
+	buf_puts(b, "\r\n");
+}
+
+/* A mailbox: "Name <addr>" (name quoted, or encoded words) or "addr". */
+static void mailbox(struct buf *b, const char *name, const char *addr)
+{
+	const char *p;
+
+	if (name && *name) {
+		if (is_plain_ascii(name) && strlen(name) <= 60 && !strstr(name, "=?")) {
+			buf_putc(b, '"');
+			for (p = name; *p; p++) {
+				if (*p == '"' || *p == '\\')
+					buf_putc(b, '\\');
+				buf_putc(b, *p);
+			}
+			buf_putc(b, '"');
+		} else {
+			encoded_words(b, name);
+		}
+		buf_printf(b, "\r\n <%s>", addr);
+	} else {
+		buf_puts(b, addr);
+	}
+}
+
+static int is_attr_char(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("!#$&+-.^_`|~", c) != NULL);
+}
+
+/* A file name parameter (RFC 2231): name="x" for short plain names,
+ * otherwise name*0*=UTF-8''%C4%80...; name*1*=... in pieces that never cut
+ * a character, each on its own folded line. */
+static void filename_param(struct buf *b, const char *param, const char *f)
+{
+	const unsigned char *p = (const unsigned char *)f;
+	size_t n = strlen(f), i = 0, l, k, piece = 0, col;
+	unsigned cp;
+	int simple = strlen(f) <= 60;
+
+	for (k = 0; k < n && simple; k++) {
+		if (!(is_attr_char(p[k]) || p[k] == ' '))
+			simple = 0;
+	}
+	if (simple) {
+		buf_printf(b, ";\r\n\t%s=\"%s\"", param, f);
+		return;
+	}
+	while (i < n) {
+		buf_printf(b, ";\r\n\t%s*%zu*=%s", param, piece, piece == 0 ? "UTF-8''" : "");
+		col = 0;
+		while (i < n && col < 40) {
+			l = utf8_len(p + i, n - i, &cp);
+			if (l == 0)
+				l = 1;
+			for (k = 0; k < l; k++) {
+				if (l == 1 && is_attr_char(p[i]) && p[i] != '%') {
+					buf_putc(b, (char)p[i]);
+					col++;
+				} else {
+					buf_putc(b, '%');
+					buf_putc(b, HEX[p[i + k] >> 4]);
+					buf_putc(b, HEX[p[i + k] & 15]);
+					col += 3;
+				}
+			}
+			i += l;
+		}
+		piece++;
+	}
+}
+
+/* RFC 5322 date in UTC, independent of the locale. */
+static void date_header(struct buf *b, long long now)
+{
+	static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+	static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	time_t t = (time_t)now;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	buf_printf(b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n", days[tm.tm_wday % 7], tm.tm_mday,
+		   months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+static const char *domain_of(const struct mail_config *c)
+{
+	const char *at;
+
+	if (c->domain[0])
+		return c->domain;
+	at = strchr(c->from, '@');
+	return at ? at + 1 : "epak.invalid";
+}
+
+/* The message without its Message-ID line. */
+static void build_rest(const struct mail_config *c, const struct mail *m, long long now, const char *token,
+		       struct buf *b)
+{
+	const char *from = m->from ? m->from : c->from;
+	const char *name = m->from_name ? m->from_name : c->from_name;
+	size_t i;
+
+	date_header(b, now);
+	buf_puts(b, "From: ");
+	mailbox(b, name, from);
+	buf_puts(b, "\r\nTo: ");
+	for (i = 0; i < m->nto; i++)
+		buf_printf(b, "%s%s", i ? ",\r\n " : "", m->to[i]);
+	buf_puts(b, "\r\n");
+	if (m->reply_to)
+		buf_printf(b, "Reply-To: %s\r\n", m->reply_to);
+	header_text(b, "Subject", m->subject);
+	/* "=_" cannot occur in base64 or quoted-printable text, so this
+	 * boundary can never appear inside a part. */
+	buf_printf(b,
+		   "MIME-Version: 1.0\r\n"
+		   "Content-Type: multipart/mixed; boundary=\"=_epak_%s\"\r\n"
+		   "\r\n"
+		   "This is a MIME message.\r\n"
+		   "--=_epak_%s\r\n"
+		   "Content-Type: text/plain; charset=UTF-8\r\n"
+		   "Content-Transfer-Encoding: quoted-printable\r\n"
+		   "\r\n",
+		   token, token);
+	qp(b, m->text);
+	for (i = 0; i < m->natt && buf_ok(b); i++) {
+		const struct mail_attachment *a = &m->att[i];
+
+		buf_printf(b, "--=_epak_%s\r\nContent-Type: %s", token,
+			   a->content_type ? a->content_type : "application/octet-stream");
+		filename_param(b, "name", a->filename);
+		buf_puts(b, "\r\nContent-Disposition: attachment");
+		filename_param(b, "filename", a->filename);
+		buf_puts(b, "\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+		b64_lines(b, a->data, a->len);
+	}
+	buf_printf(b, "--=_epak_%s--\r\n", token);
+}
+
+static void message_id(char *out, size_t n, const struct mail_config *c, long long id, const char *token)
+{
+	snprintf(out, n, "<%lld.%s@%s>", id, token, domain_of(c));
+}
+
+int outbox_build(const struct mail_config *c, const struct mail *m, long long id, long long now, const char *token,
+		 char **out, size_t *len, char *why, size_t n)
+{
+	struct buf rest = BUF_INIT, b = BUF_INIT;
+	char mid[400];
+	int rc;
+
+	*out = NULL;
+	*len = 0;
+	rc = check_mail(c, m, why, n);
+	if (rc != 0)
+		goto out;
+	rc = OUTBOX_ETOOBIG;
+	buf_init(&rest, c->max_size);
+	build_rest(c, m, now, token, &rest);
+	message_id(mid, sizeof(mid), c, id, token);
+	buf_init(&b, c->max_size);
+	buf_printf(&b, "Message-ID: %s\r\n", mid);
+	buf_append(&b, rest.data, rest.len);
+	if (!buf_ok(&rest) || !buf_ok(&b)) {
+		snprintf(why, n, "the encoded message is larger than %zu bytes", c->max_size);
+		goto out;
+	}
+	*out = buf_steal(&b, len);
+	rc = *out ? 0 : OUTBOX_ETOOBIG;
+out:
+	buf_free(&rest);
+	buf_free(&b);
+	return rc;
+}
+
+/* ---- the table ---- */
+
+static const char SQL_ENQUEUE[] =
+    "INSERT INTO mail_outbox (kind, status, created_at, updated_at, next_at, attempts, sender, recipients, "
+    "message_id, size, message) VALUES ($1, 'queued', $2, $2, $2, 0, $3, $4, '', 0, $5) RETURNING id";
+static const char SQL_SET_MESSAGE[] = "UPDATE mail_outbox SET message = $1, size = $2, message_id = $3 WHERE id = $4";
+
+static int random_token(char *out, size_t n)
+{
+	unsigned char r[8];
+	size_t i;
+
+	if (n < 17 || getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return -1;
+	for (i = 0; i < sizeof(r); i++) {
+		out[2 * i] = "0123456789abcdef"[r[i] >> 4];
+		out[2 * i + 1] = "0123456789abcdef"[r[i] & 15];
+	}
+	out[16] = '\0';
+	return 0;
+}
+
+static int id_cb(void *cls, const struct db_row *row)
+{
+	*(long long *)cls = row_int(row, 0);
+	return 0;
+}
+
+int outbox_enqueue_with(struct db *db, const struct mail_config *c, const struct mail *m, long long *id)
+{
+	struct buf rest = BUF_INIT, full = BUF_INIT, rcpt = BUF_INIT;
+	char token[17], mid[400], why[200];
+	long long now = (long long)time(NULL), newid = -1;
+	size_t i;
+	int rc;
+
+	rc = check_mail(c, m, why, sizeof(why));
+	if (rc != 0)
+		goto out;
+	rc = OUTBOX_EINVALID;
+	if (random_token(token, sizeof(token)) != 0)
+		goto out;
+	/* Everything that can be refused is refused before the first statement,
+	 * so a refusal leaves the caller's transaction usable. */
+	rc = OUTBOX_ETOOBIG;
+	buf_init(&rest, c->max_size);
+	build_rest(c, m, now, token, &rest);
+	if (!buf_ok(&rest) || rest.len + sizeof(mid) + 16 > c->max_size)
+		goto out;
+	for (i = 0; i < m->nto; i++)
+		buf_printf(&rcpt, "%s%s", i ? "\n" : "", m->to[i]);
+	rc = db_query(db, SQL_ENQUEUE,
+		      DB_P(PTEXT(m->kind ? m->kind : "mail"), PINT(now), PTEXT(m->from ? m->from : c->from),
+			   PTEXT(rcpt.data), PBLOB("", 0)),
+		      id_cb, &newid);
+	if (rc != DB_OK)
+		goto out;
+	message_id(mid, sizeof(mid), c, newid, token);
+	buf_init(&full, c->max_size);
+	buf_printf(&full, "Message-ID: %s\r\n", mid);
+	buf_append(&full, rest.data, rest.len);
+	buf_free(&rest);
+	rc = db_exec(db, SQL_SET_MESSAGE,
+		     DB_P(PBLOB(full.data, full.len), PINT((long long)full.len), PTEXT(mid), PINT(newid)), NULL);
+	if (rc != DB_OK)
+		goto out;
+	if (id)
+		*id = newid;
+out:
+	buf_free(&rest);
+	buf_free(&full);
+	buf_free(&rcpt);
+	return rc;
+}
+
+int outbox_enqueue(struct db *db, const struct mail *m, long long *id)
+{
+	struct mail_config c;
+
+	if (current_config(&c) != 0)
+		return OUTBOX_EINVALID;
+	return outbox_enqueue_with(db, &c, m, id);
+}
+
+/* ---- claiming and finishing ---- */
+
+/* The oldest due row: queued and due, or sending with an expired lease.
+ * Serializable on both engines: two claimers of the same row cannot both
+ * commit (SQLite: one writer at a time; PostgreSQL: the second one's UPDATE
+ * fails with a serialization error and db_tx runs it again, when it finds
+ * the next row). The outer WHERE repeats the condition as a second guard. */
+static const char SQL_CLAIM[] =
+    "UPDATE mail_outbox SET status = 'sending', lease_until = $2, lease_owner = $3, attempts = attempts + 1, "
+    "updated_at = $1, last_error = CASE WHEN status = 'sending' THEN "
+    "'lease expired: a worker stopped during delivery, which may or may not have completed' "
+    "ELSE last_error END "
+    "WHERE id = (SELECT id FROM mail_outbox WHERE (status = 'queued' AND next_at <= $1) "
+    "OR (status = 'sending' AND lease_until <= $1) ORDER BY next_at, id LIMIT 1) "
+    "AND ((status = 'queued' AND next_at <= $1) OR (status = 'sending' AND lease_until <= $1)) "
+    "RETURNING id, created_at, attempts, sender, recipients, message";
+
+struct claim {
+	long long now;
+	int lease_seconds;
+	struct outbox_item *it;
+};
+
+void outbox_item_free(struct outbox_item *it)
+{
+	size_t i;
+
+	if (!it)
+		return;
+	for (i = 0; i < it->nrcpt; i++)
+		free(it->rcpt[i]);
+	free(it->rcpt);
+	free(it->sender);
+	free(it->message);
+	free(it);
+}
+
+static int split_rcpt(struct outbox_item *it, const char *s)
+{
+	const char *p = s, *e;
+	size_t n = 1, i = 0;
+
+	for (e = s; *e; e++)
+		n += *e == '\n';
+	it->rcpt = calloc(n, sizeof(*it->rcpt));
+	if (!it->rcpt)
+		return -1;
+	while (i < n) {
+		e = strchr(p, '\n');
+		if (!e)
+			e = p + strlen(p);
+		it->rcpt[i] = strndup(p, (size_t)(e - p));
+		if (!it->rcpt[i])
+			return -1;
+		it->nrcpt = ++i;
+		p = *e ? e + 1 : e;
+	}
+	return 0;
+}
+
+static int claim_row(void *cls, const struct db_row *row)
+{
+	struct claim *cl = cls;
+	struct outbox_item *it = cl->it;
+	const void *msg;
+	size_t len = 0;
+	const char *s;
+
+	it->id = row_int(row, 0);
+	it->created_at = row_int(row, 1);
+	it->attempts = (int)row_int(row, 2);
+	s = row_text(row, 3);
+	it->sender = strdup(s ? s : "");
+	s = row_text(row, 4);
+	msg = row_blob(row, 5, &len);
+	it->message = malloc(len ? len : 1);
+	if (!it->sender || !it->message || split_rcpt(it, s ? s : "") != 0)
+		return 2;
+	if (len)
+		memcpy(it->message, msg, len);
+	it->len = len;
+	return 0;
+}
+
+static int claim_body(struct db *db, void *cls)
+{
+	struct claim *cl = cls;
+	char lease[33];
+	int rc;
+
+	/* db_tx may run this again after a conflict: start clean. */
+	outbox_item_free(cl->it);
+	cl->it = calloc(1, sizeof(*cl->it));
+	if (!cl->it)
+		return DB_ERROR;
+	if (random_token(lease, sizeof(lease)) != 0 || random_token(lease + 16, sizeof(lease) - 16) != 0)
+		return DB_ERROR;
+	memcpy(cl->it->lease, lease, sizeof(cl->it->lease));
+	cl->it->id = -1;
+	rc = db_query(db, SQL_CLAIM, DB_P(PINT(cl->now), PINT(cl->now + cl->lease_seconds), PTEXT(lease)), claim_row,
+		      cl);
+	if (rc == 2)
+		return DB_ERROR;
+	return rc;
+}
+
+int outbox_claim(struct db *db, long long now, int lease_seconds, struct outbox_item **out)
+{
+	struct claim cl = {now, lease_seconds, NULL};
+	int rc;
+
+	*out = NULL;
+	rc = db_tx(db, claim_body, &cl);
+	if (rc == DB_OK && cl.it && cl.it->id < 0)
+		rc = DB_ENOROW;
+	if (rc == DB_OK) {
+		*out = cl.it;
+		cl.it = NULL;
+	}
+	outbox_item_free(cl.it);
+	return rc;
+}
+
+static const char SQL_SENT[] =
+    "UPDATE mail_outbox SET status = 'sent', sent_at = $1, updated_at = $1, lease_until = NULL, "
+    "lease_owner = NULL WHERE id = $2 AND status = 'sending' AND lease_owner = $3";
+static const char SQL_RETRY[] =
+    "UPDATE mail_outbox SET status = 'queued', next_at = $2, updated_at = $1, lease_until = NULL, "
+    "lease_owner = NULL, last_error = $3 WHERE id = $4 AND status = 'sending' AND lease_owner = $5";
+static const char SQL_FAILED[] =
+    "UPDATE mail_outbox SET status = 'failed', updated_at = $1, lease_until = NULL, lease_owner = NULL, "
+    "last_error = $2 WHERE id = $3 AND status = 'sending' AND lease_owner = $4";
+
+static int changed(int rc, long long n)
+{
+	return rc == DB_OK && n == 0 ? DB_ENOROW : rc;
+}
+
+/* A reason as stored: valid UTF-8 is ensured by its makers (ASCII). */
+static void clip(char *dst, size_t n, const char *why)
+{
+	snprintf(dst, n, "%s", why ? why : "");
+}
+
+int outbox_mark_sent(struct db *db, const struct outbox_item *it, long long now)
+{
+	long long n = 0;
+	int rc;
+
+	rc = db_exec(db, SQL_SENT, DB_P(PINT(now), PINT(it->id), PTEXT(it->lease)), &n);
+	return changed(rc, n);
+}
+
+int outbox_mark_retry(struct db *db, const struct outbox_item *it, long long now, long long next_at, const char *why)
+{
+	char w[512];
+	long long n = 0;
+	int rc;
+
+	clip(w, sizeof(w), why);
+	rc = db_exec(db, SQL_RETRY, DB_P(PINT(now), PINT(next_at), PTEXT(w), PINT(it->id), PTEXT(it->lease)), &n);
+	return changed(rc, n);
+}
+
+int outbox_mark_failed(struct db *db, const struct outbox_item *it, long long now, const char *why)
+{
+	char w[512];
+	long long n = 0;
+	int rc;
+
+	clip(w, sizeof(w), why);
+	rc = db_exec(db, SQL_FAILED, DB_P(PINT(now), PTEXT(w), PINT(it->id), PTEXT(it->lease)), &n);
+	return changed(rc, n);
+}
+
+static const char SQL_COUNTS[] = "SELECT status, count(*), min(created_at) FROM mail_outbox GROUP BY status";
+
+static int count_row(void *cls, const struct db_row *row)
+{
+	struct outbox_counts *c = cls;
+	const char *s = row_text(row, 0);
+	long long n = row_int(row, 1);
+
+	if (!s)
+		return 0;
+	if (!strcmp(s, "queued")) {
+		c->queued = n;
+		c->oldest_queued = row_int(row, 2);
+	} else if (!strcmp(s, "sending")) {
+		c->sending = n;
+	} else if (!strcmp(s, "sent")) {
+		c->sent = n;
+	} else if (!strcmp(s, "failed")) {
+		c->failed = n;
+	}
+	return 0;
+}
+
+int outbox_counts(struct db *db, struct outbox_counts *out)
+{
+	memset(out, 0, sizeof(*out));
+	return db_query(db, SQL_COUNTS, DB_NOP, count_row, out);
+}
+
+static const char SQL_PURGE[] = "DELETE FROM mail_outbox WHERE status IN ('sent', 'failed') AND updated_at < $1";
+
+int outbox_purge(struct db *db, long long before, long long *n)
+{
+	long long k = 0;
+	int rc;
+
+	rc = db_exec(db, SQL_PURGE, DB_P(PINT(before)), &k);
+	if (n)
+		*n = k;
+	return rc;
+}

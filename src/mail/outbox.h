@@ -1,0 +1,187 @@
+/* outbox.h — the mail outbox: mail is written to the database in the same
+ * transaction as the change that causes it, and delivered later by the
+ * worker (worker.h) over SMTP (smtp.h). See docs/mail.md.
+ *
+ * A caller queues a mail from inside its own db_tx() body:
+ *
+ *	static int body(struct db *db, void *cls)
+ *	{
+ *		struct submission *s = cls;
+ *		const char *to[] = {s->institution_email};
+ *		struct mail_attachment att = {s->name, "application/vnd.etsi.asic-e+zip", s->edoc, s->edoc_len};
+ *		struct mail m = {.to = to, .nto = 1, .subject = "Iesniegums", .text = s->cover,
+ *				 .att = &att, .natt = 1, .kind = "sign-send"};
+ *		int rc;
+ *
+ *		rc = db_exec(db, SQL_SUBMISSION_ADD, ...);   // the change itself
+ *		if (rc == DB_OK)
+ *			rc = outbox_enqueue(db, &m, &s->mail_id); // the mail it causes
+ *		return rc;                                 // non-zero: neither happens
+ *	}
+ *	...
+ *	if (db_tx(db, body, &s) == DB_OK)
+ *		mail_worker_kick();                         // optional: deliver now
+ *
+ * Either both the change and the queued mail commit, or neither does. The
+ * message is checked before any statement runs: a refused mail (bad address,
+ * CR/LF in a header, too big) returns OUTBOX_EINVALID / OUTBOX_ETOOBIG and
+ * leaves the caller's transaction usable; the caller decides whether to
+ * return the error (roll back) or carry on.
+ *
+ * The stored message is a complete RFC 5322 message: Date, From, To,
+ * Reply-To, Subject (RFC 2047, UTF-8), Message-ID derived from the outbox id,
+ * MIME multipart/mixed with a UTF-8 text/plain part (quoted-printable) and
+ * attachments (base64, RFC 2231 file names). Addresses are plain ASCII
+ * addr-specs (local@domain; no SMTPUTF8: give IDN domains in punycode).
+ *
+ * Outbox rows move through these states (docs/mail.md has the details):
+ *
+ *	queued --claim--> sending --250--> sent
+ *	   ^                 |  \--5xx, or out of attempts/age--> failed
+ *	   +---4xx, network--+
+ *	   +---lease expired (the worker stopped mid-delivery)
+ */
+#ifndef EPAK_MAIL_OUTBOX_H
+#define EPAK_MAIL_OUTBOX_H
+
+#include <stddef.h>
+
+#include "store/db.h"
+
+/* ---- settings ---- */
+
+enum mail_tls {
+	MAIL_TLS_TRY,      /* STARTTLS when the relay offers it (default) */
+	MAIL_TLS_REQUIRED, /* STARTTLS or fail (smtps:// is always TLS) */
+	MAIL_TLS_NONE,     /* never (a relay on loopback) */
+};
+
+/* Every mail setting; values are copied in (no pointers), so the struct can
+ * be copied freely. mail_config_from_env() fills it from EPAK_* variables. */
+struct mail_config {
+	char smtp_url[1024];     /* EPAK_SMTP_URL: smtp://host:port or smtps://host:port */
+	char smtp_user[256];     /* EPAK_SMTP_USER: empty = no AUTH */
+	char smtp_password[256]; /* EPAK_SMTP_PASSWORD */
+	enum mail_tls tls;       /* EPAK_SMTP_TLS: try | required | none */
+	char ca_file[1024];      /* EPAK_SMTP_CA_FILE: PEM CA bundle; empty = the system's */
+	char helo[256];          /* EPAK_SMTP_HELO: name for EHLO; empty = the mail domain */
+	int connect_timeout;     /* EPAK_SMTP_CONNECT_TIMEOUT: seconds */
+	int timeout;             /* EPAK_SMTP_TIMEOUT: seconds for one whole delivery */
+	char from[256];          /* EPAK_MAIL_FROM: default From and envelope sender */
+	char from_name[256];     /* EPAK_MAIL_FROM_NAME: display name of From (UTF-8) */
+	char domain[256];        /* EPAK_MAIL_DOMAIN: right side of Message-IDs; empty = From's domain */
+	size_t max_size;         /* EPAK_MAIL_MAX_SIZE: largest encoded message, bytes */
+	int max_attempts;        /* EPAK_MAIL_MAX_ATTEMPTS: delivery attempts before giving up */
+	int max_age;             /* EPAK_MAIL_MAX_AGE: seconds after queueing to stop retrying */
+	int retry_base;          /* EPAK_MAIL_RETRY_BASE: first retry delay, seconds (doubles) */
+	int retry_max;           /* EPAK_MAIL_RETRY_MAX: longest retry delay, seconds */
+	int poll;                /* EPAK_MAIL_POLL: seconds between looks at the outbox when idle */
+	int keep_days;           /* EPAK_MAIL_KEEP_DAYS: delete sent/failed rows after; 0 = keep */
+};
+
+/* Defaults (smtp://127.0.0.1:25, TLS try, 20 attempts over at most two days,
+ * 20 MiB...), then EPAK_* variables. 0 when usable; otherwise -1 with the
+ * reason in err (which never contains the password). */
+int mail_config_from_env(struct mail_config *c, char *err, size_t errlen);
+void mail_config_defaults(struct mail_config *c);
+/* Checks a filled config; mail_config_from_env() calls it. */
+int mail_config_check(const struct mail_config *c, char *err, size_t errlen);
+
+/* The settings outbox_enqueue() uses (From, Message-ID domain, size limit):
+ * those given here, or, until the first call, those of the environment.
+ * mail_worker_start() calls it. Thread-safe; c is copied. */
+void outbox_configure(const struct mail_config *c);
+
+/* ---- queueing ---- */
+
+struct mail_attachment {
+	const char *filename;     /* UTF-8, no path separators or control characters */
+	const char *content_type; /* "type/subtype"; NULL = application/octet-stream */
+	const void *data;
+	size_t len;
+};
+
+/* Everything borrowed; nothing is kept after outbox_enqueue() returns. */
+struct mail {
+	const char *from;      /* NULL = the configured EPAK_MAIL_FROM */
+	const char *from_name; /* NULL = the configured EPAK_MAIL_FROM_NAME; "" = none */
+	const char *const *to; /* nto addresses, 1..OUTBOX_MAX_RCPT */
+	size_t nto;
+	const char *reply_to; /* NULL = none */
+	const char *subject;  /* UTF-8, one line */
+	const char *text;     /* UTF-8 body; "\n" or "\r\n" line ends */
+	const struct mail_attachment *att;
+	size_t natt;
+	const char *kind; /* a label for counts: [a-z0-9-]{1,32}, e.g. "sign-send"; NULL = "mail" */
+};
+
+#define OUTBOX_MAX_RCPT 50
+#define OUTBOX_MAX_ATT 20
+#define OUTBOX_MAX_SUBJECT 998 /* bytes of UTF-8 */
+#define OUTBOX_MAX_FILENAME 255
+
+enum {
+	OUTBOX_EINVALID = -20, /* the mail is malformed: see outbox_check() for why */
+	OUTBOX_ETOOBIG = -21,  /* the encoded message exceeds max_size */
+};
+
+/* Queues m; call it inside the caller's db_tx() body. *id (may be NULL) gets
+ * the outbox id. DB_OK, OUTBOX_EINVALID or OUTBOX_ETOOBIG (no statement was
+ * run), or a DB_E* error (the transaction is doomed). */
+int outbox_enqueue(struct db *db, const struct mail *m, long long *id);
+/* The same with explicit settings instead of outbox_configure()'s. */
+int outbox_enqueue_with(struct db *db, const struct mail_config *c, const struct mail *m, long long *id);
+
+/* Checks m without queueing it: 0, or OUTBOX_EINVALID with a reason in why
+ * (names the field, never quotes its value). For forms, before db_tx(). */
+int outbox_check(const struct mail *m, char *why, size_t n);
+/* A short text for an outbox or DB_E* return code. */
+const char *outbox_strerror(int rc);
+
+/* Builds the message outbox_enqueue() would store, with the given id, time
+ * and random part of the Message-ID (tests, previews). *out is malloc'd. */
+int outbox_build(const struct mail_config *c, const struct mail *m, long long id, long long now, const char *token,
+		 char **out, size_t *len, char *why, size_t n);
+
+/* ---- delivery state machine (for the worker; tests use it too) ---- */
+
+/* A claimed message; outbox_item_free() releases it. */
+struct outbox_item {
+	long long id;
+	long long created_at;
+	int attempts;   /* attempts started, this one included */
+	char lease[33]; /* this claim's token; finishing needs it */
+	char *sender;   /* envelope MAIL FROM */
+	char **rcpt;    /* envelope RCPT TO, nrcpt of them */
+	size_t nrcpt;
+	unsigned char *message;
+	size_t len;
+};
+
+/* Claims the oldest due message: status 'queued' with next_at <= now, or
+ * 'sending' whose lease ran out (its worker stopped mid-delivery). It becomes
+ * 'sending' until now + lease_seconds, attempts + 1. In one transaction, so
+ * two workers, on one node or many sharing PostgreSQL, never hold the same
+ * row at once. DB_OK with *out set, DB_ENOROW when nothing is due, or an
+ * error. Must not be called inside a transaction. */
+int outbox_claim(struct db *db, long long now, int lease_seconds, struct outbox_item **out);
+
+/* Ends a claim. Each returns DB_OK, DB_ENOROW when the lease was no longer
+ * ours (it expired and another worker claimed the row: nothing is changed),
+ * or an error. why is stored in last_error (give no addresses or content). */
+int outbox_mark_sent(struct db *db, const struct outbox_item *it, long long now);
+int outbox_mark_retry(struct db *db, const struct outbox_item *it, long long now, long long next_at, const char *why);
+int outbox_mark_failed(struct db *db, const struct outbox_item *it, long long now, const char *why);
+void outbox_item_free(struct outbox_item *it);
+
+struct outbox_counts {
+	long long queued, sending, sent, failed;
+	long long oldest_queued; /* created_at of the oldest queued row; 0 = none */
+};
+int outbox_counts(struct db *db, struct outbox_counts *out);
+
+/* Deletes sent and failed rows last changed before `before`; *n (may be
+ * NULL) gets how many. */
+int outbox_purge(struct db *db, long long before, long long *n);
+
+#endif
