@@ -222,6 +222,11 @@ static json_t *lang_value(const char *lang, const char *s)
 	return v;
 }
 
+static int ref_ok(const char *id)
+{
+	return id && (iri_is_absolute(id) || iri_is_blank(id));
+}
+
 static json_t *ref(const char *id)
 {
 	json_t *v = json_object();
@@ -427,6 +432,19 @@ static void repair(struct xp *x)
 	for (i = 0; i < n; i++) {
 		json_t *node = json_object_get(x->m->nodes, ids[i]);
 
+		/* an organisation named by dct:title or foaf:name only: the shape wants skos:prefLabel */
+		if (node_has_type(node, NS_CV "PublicOrganisation") && !node_vals(node, NS_SKOS "prefLabel")) {
+			static const char *const names[] = {NS_DCT "title", NS_FOAF "name", NS_SCHEMA "name", NULL};
+
+			for (r = 0; names[r]; r++) {
+				json_t *vals = node_vals(node, names[r]);
+
+				if (vals) {
+					json_object_set_new(node, NS_SKOS "prefLabel", json_deep_copy(vals));
+					break;
+				}
+			}
+		}
 		for (r = 0; implied[r][0]; r++)
 			if (node_has_type(node, implied[r][0]))
 				add_type(node, implied[r][1]);
@@ -475,16 +493,73 @@ static void repair(struct xp *x)
 
 /* ---- compaction ---- */
 
+#define NPREFIXES 32
+
 struct cx {
 	json_t *bnodes; /* skolem IRI → "_:bN" */
 	unsigned long next;
+	int off[NPREFIXES]; /* prefixes not declared: an IRI of the data has that scheme */
 };
 
-static json_t *compact_key(const char *iri)
+/* An IRI whose scheme is a prefix name ("cv:x" where cv is no prefix of
+ * the source) would read back expanded: such prefixes are not declared. */
+static void scan_schemes(struct cx *c, const json_t *v)
+{
+	const char *k, *s;
+	json_t *x;
+	size_t i;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, x) scan_schemes(c, x);
+		return;
+	}
+	if (json_is_string(v)) {
+		s = json_string_value(v);
+		for (i = 0; i < NPREFIXES && cat_prefixes[i][0]; i++) {
+			size_t l = strlen(cat_prefixes[i][0]);
+
+			if (!strncmp(s, cat_prefixes[i][0], l) && s[l] == ':' && strncmp(s, cat_prefixes[i][1], strlen(cat_prefixes[i][1])))
+				c->off[i] = 1;
+		}
+		return;
+	}
+	json_object_foreach((json_t *)v, k, x)
+	{
+		if (k[0] != '@') {
+			json_t *key = json_string(k);
+
+			scan_schemes(c, key);
+			json_decref(key);
+			scan_schemes(c, x);
+		} else if (!strcmp(k, "@id") || !strcmp(k, "@type")) {
+			scan_schemes(c, x);
+		}
+	}
+}
+
+static const char *compact_iri(const struct cx *c, const char *iri, char *out, size_t n)
+{
+	size_t i, best = (size_t)-1, blen = 0;
+
+	for (i = 0; i < NPREFIXES && cat_prefixes[i][0]; i++) {
+		size_t l = strlen(cat_prefixes[i][1]);
+
+		if (!c->off[i] && strncmp(iri, cat_prefixes[i][1], l) == 0 && iri[l] && l > blen) {
+			best = i;
+			blen = l;
+		}
+	}
+	if (best == (size_t)-1)
+		return iri;
+	snprintf(out, n, "%s:%s", cat_prefixes[best][0], iri + blen);
+	return out;
+}
+
+static json_t *compact_key_in(const struct cx *c, const char *iri)
 {
 	char buf[512];
 
-	return json_string(iri_compact(iri, buf, sizeof(buf)));
+	return json_string(compact_iri(c, iri, buf, sizeof(buf)));
 }
 
 static json_t *compact_id(struct cx *c, const char *id)
@@ -541,7 +616,7 @@ static json_t *compact_value(struct cx *c, json_t *v)
 			return json_integer(strtoll(s, NULL, 10));
 		out = json_object();
 		json_object_set_new(out, "@value", json_string(s));
-		json_object_set_new(out, "@type", compact_key(t));
+		json_object_set_new(out, "@type", compact_key_in(c, t));
 		return out;
 	}
 	if (json_object_get(v, "@list")) {
@@ -571,11 +646,11 @@ static json_t *compact_node(struct cx *c, json_t *node)
 	if (node_id(node))
 		json_object_set_new(out, "@id", compact_id(c, node_id(node)));
 	if (json_array_size(types) == 1) {
-		json_object_set_new(out, "@type", compact_key(json_string_value(json_array_get(types, 0))));
+		json_object_set_new(out, "@type", compact_key_in(c, json_string_value(json_array_get(types, 0))));
 	} else if (json_array_size(types) > 1) {
 		json_t *a = json_array();
 
-		json_array_foreach(types, i, v) json_array_append_new(a, compact_key(json_string_value(v)));
+		json_array_foreach(types, i, v) json_array_append_new(a, compact_key_in(c, json_string_value(v)));
 		json_object_set_new(out, "@type", a);
 	}
 	keys = calloc(json_object_size(node) + 1, sizeof(*keys));
@@ -587,7 +662,7 @@ static json_t *compact_node(struct cx *c, json_t *node)
 		size_t j = i;
 		char a[512], b[512];
 
-		while (j > 0 && strcmp(iri_compact(keys[j - 1], a, sizeof(a)), iri_compact(keys[j], b, sizeof(b))) > 0) {
+		while (j > 0 && strcmp(compact_iri(c, keys[j - 1], a, sizeof(a)), compact_iri(c, keys[j], b, sizeof(b))) > 0) {
 			const char *tmp = keys[j];
 
 			keys[j] = keys[j - 1];
@@ -606,7 +681,7 @@ static json_t *compact_node(struct cx *c, json_t *node)
 			cv = json_array();
 			json_array_foreach(vals, j, x) json_array_append_new(cv, compact_value(c, x));
 		}
-		json_object_set_new(out, iri_compact(keys[i], buf, sizeof(buf)), cv);
+		json_object_set_new(out, compact_iri(c, keys[i], buf, sizeof(buf)), cv);
 	}
 	free(keys);
 	return out;
@@ -638,10 +713,10 @@ static int cmp_rank(const void *pa, const void *pb)
 static int write_doc(struct nodemap *m, struct buf *out, export_warn_fn warn, void *cls, struct cat_error *err)
 {
 	struct xp x = {m, warn, cls};
-	struct cx c = {json_object(), 0};
+	struct cx c = {json_object(), 0, {0}};
 	struct cat_doc *doc = NULL;
 	const struct cat_record **order = NULL;
-	json_t *root = NULL, *ctx, *graph;
+	json_t *root = NULL, *ctx, *graph, *nodes = NULL;
 	char *text = NULL;
 	size_t i;
 	int rc = -1;
@@ -657,13 +732,7 @@ static int write_doc(struct nodemap *m, struct buf *out, export_warn_fn warn, vo
 	for (i = 0; i < doc->n; i++)
 		order[i] = &doc->rec[i];
 	qsort(order, doc->n, sizeof(*order), cmp_rank);
-	root = json_object();
-	ctx = json_object();
-	for (i = 0; cat_prefixes[i][0]; i++)
-		json_object_set_new(ctx, cat_prefixes[i][0], json_string(cat_prefixes[i][1]));
-	json_object_set_new(root, "@context", ctx);
-	graph = json_array();
-	json_object_set_new(root, "@graph", graph);
+	nodes = json_array();
 	for (i = 0; i < doc->n; i++) {
 		json_error_t je;
 		json_t *node = json_loads(order[i]->body, 0, &je);
@@ -672,9 +741,19 @@ static int write_doc(struct nodemap *m, struct buf *out, export_warn_fn warn, vo
 			snprintf(err->msg, sizeof(err->msg), "export: %s", je.text);
 			goto out;
 		}
-		json_array_append_new(graph, compact_node(&c, node));
-		json_decref(node);
+		scan_schemes(&c, node);
+		json_array_append_new(nodes, node);
 	}
+	root = json_object();
+	ctx = json_object();
+	for (i = 0; i < NPREFIXES && cat_prefixes[i][0]; i++)
+		if (!c.off[i])
+			json_object_set_new(ctx, cat_prefixes[i][0], json_string(cat_prefixes[i][1]));
+	json_object_set_new(root, "@context", ctx);
+	graph = json_array();
+	json_object_set_new(root, "@graph", graph);
+	for (i = 0; i < doc->n; i++)
+		json_array_append_new(graph, compact_node(&c, json_array_get(nodes, i)));
 	text = json_dumps(root, JSON_INDENT(1));
 	if (!text || buf_puts(out, text) != 0 || buf_putc(out, '\n') != 0 || !buf_ok(out)) {
 		snprintf(err->msg, sizeof(err->msg), "export: out of memory or too large");
@@ -685,6 +764,7 @@ out:
 	free(text);
 	free(order);
 	json_decref(root);
+	json_decref(nodes);
 	json_decref(c.bnodes);
 	cat_doc_free(doc);
 	return rc;
@@ -839,6 +919,16 @@ static void put_concept(struct sx *s, json_t *node, const char *prop, const stru
 		}
 		return;
 	}
+	if (c->node) { /* a node without IRI: a blank node again */
+		char b[32];
+		json_t *cn = new_node(s, blank(s, b, sizeof(b)), NULL);
+
+		put_text(cn, NS_SKOS "prefLabel", &c->label);
+		if (c->notation)
+			put(cn, NS_SKOS "notation", lit(c->notation));
+		put(node, prop, ref(b));
+		return;
+	}
 	if (scheme)
 		oc = cat_own_concept(scheme, c->notation);
 	if (oc) {
@@ -986,7 +1076,7 @@ int catalog_service_jsonld(const struct catalog *c, const struct service *sv, st
 			put_concept(&s, cn, NS_DCT "type", &ch->type_concept, EPAK_CHANNEL_TYPE);
 		if (ch->owner)
 			put(cn, NS_CV "ownedBy", ref(put_org(&s, ch->owner)));
-		else if (ch->owner_iri)
+		else if (ref_ok(ch->owner_iri))
 			put(cn, NS_CV "ownedBy", ref(ch->owner_iri));
 		put_link(cn, NS_FOAF "page", ch->url);
 		if (ch->contact)
@@ -1019,7 +1109,7 @@ int catalog_service_jsonld(const struct catalog *c, const struct service *sv, st
 		put_text(kn, NS_DCT "description", &k->description);
 		if (k->defined_by)
 			put(kn, NS_CV "isDefinedBy", ref(put_org(&s, k->defined_by)));
-		else if (k->defined_by_iri)
+		else if (ref_ok(k->defined_by_iri))
 			put(kn, NS_CV "isDefinedBy", ref(k->defined_by_iri));
 		for (j = 0; k->accessed_through && j < sv->nchannels; j++)
 			if (&sv->channels[j] == k->accessed_through)
