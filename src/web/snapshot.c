@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "catalog/jsonld.h"
@@ -157,9 +158,33 @@ fail:
 
 static const char SQL_REVISION[] = "SELECT value FROM revision WHERE id = 1";
 
+/* Editors change synonyms and best bets without a rebuild: the newest
+ * modification time of the search data files counts as part of the
+ * revision. */
+static long long data_mtime(const char *dir)
+{
+	static const char *const files[] = { "lexicon.tsv", "synonyms.tsv", "best-bets.tsv" };
+	char path[1024];
+	struct stat st;
+	long long newest = 0, t;
+	size_t i;
+
+	for (i = 0; dir && i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		if (stat(path, &st) != 0)
+			continue;
+		t = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+		if (t > newest)
+			newest = t;
+	}
+	return newest;
+}
+
+static long long failed_rev = -1, failed_mtime = -1;
+
 int snapshot_refresh(void)
 {
-	long long rev = -1, cur;
+	long long rev = -1, cur, cur_mtime, mtime = data_mtime(sn.src.search_data);
 	struct snapshot *fresh, *old;
 	char err[512];
 	struct db_err de;
@@ -181,17 +206,22 @@ int snapshot_refresh(void)
 	}
 	pthread_mutex_lock(&sn.lock);
 	cur = sn.current ? sn.current->revision : -2;
+	cur_mtime = sn.current ? sn.current->data_mtime : -1;
 	pthread_mutex_unlock(&sn.lock);
 	log_debug("read model: database revision %lld, current %lld", rev, cur);
-	if (cur == rev) {
-		rc = 0;
+	if ((cur == rev && cur_mtime == mtime) || (rev == failed_rev && mtime == failed_mtime)) {
+		rc = 0; /* current, or this very state already failed: say it once */
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	t0 = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 	fresh = snapshot_build(sn.db, rev, err, sizeof(err));
+	if (fresh)
+		fresh->data_mtime = mtime;
 	if (!fresh) {
-		log_error("read model not rebuilt: %s", err);
+		log_error("read model not rebuilt (the previous one keeps serving): %s", err);
+		failed_rev = rev;
+		failed_mtime = mtime;
 		goto out;
 	}
 	pthread_mutex_lock(&sn.lock);

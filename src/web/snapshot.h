@@ -21,6 +21,7 @@ struct organisation;
 struct snapshot {
 	atomic_int refs;
 	long long revision;            /* the database revision it reflects; -1: empty */
+	long long data_mtime;          /* newest search data file it was built with */
 	struct catalog *cat;           /* never NULL (may hold nothing) */
 	struct search_index *idx;      /* never NULL */
 	size_t neservices;             /* services that can be done online */

@@ -156,3 +156,24 @@ test('a re-import of a changed catalog reaches the pages within seconds; the sam
   assert.ok(seen, 'the page shows the new title\n' + srv.log().split('\n').filter((l) => !/ access /.test(l)).join('\n'));
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('editors change synonyms without a rebuild: the index follows the data file', async () => {
+  // a server with its own copy of the search data
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-syn-'));
+  fs.cpSync(path.join(root, 'data/search'), dir, { recursive: true });
+  const s2 = await startServer({ imports: [demo], extra: ['--search-data', dir] });
+  try {
+    const q = '/api/v1/search?q=' + encodeURIComponent('zvaigznājs');
+    assert.equal((await (await fetch(s2.base + q)).json()).total, 0);
+    fs.appendFileSync(path.join(dir, 'synonyms.tsv'), '\nzvaigznājs\t=>\tdzīvesvietas deklarēšana\n');
+    let total = 0;
+    for (let i = 0; i < 40 && !total; i++) {
+      await new Promise((r) => setTimeout(r, 150));
+      total = (await (await fetch(s2.base + q)).json()).total;
+    }
+    assert.ok(total > 0, 'the new synonym finds the service\n' + s2.log().split('\n').filter((l) => !/ access /.test(l)).join('\n'));
+  } finally {
+    await s2.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
