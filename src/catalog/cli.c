@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "catalog/export.h"
@@ -144,6 +145,17 @@ static int write_out(const char *path, const struct buf *b)
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		return -1;
+	/* an export is for others to read, like any file the user writes */
+	{
+		mode_t mask = umask(0);
+
+		umask(mask);
+		if (fchmod(fd, 0666 & ~mask) != 0) {
+			close(fd);
+			unlink(tmp);
+			return -1;
+		}
+	}
 	f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);

@@ -138,9 +138,18 @@ static const struct rule {
 
 /* Classes whose shapes require dct:identifier. */
 static const char *const need_identifier[] = {
-    NS_FOAF "Agent",      NS_CV "Participation", NS_CV "Channel",     NS_CV "Evidence",
-    NS_CV "Cost",         NS_CPSV "PublicService", NS_CV "Event",     NS_CV "EvidenceType",
-    NS_CV "Requirement",  NS_CV "Output",        NS_CPSV "Rule",      NS_CV "ServiceConcessionContract",
+    NS_FOAF "Agent",
+    NS_CV "Participation",
+    NS_CV "Channel",
+    NS_CV "Evidence",
+    NS_CV "Cost",
+    NS_CPSV "PublicService",
+    NS_CV "Event",
+    NS_CV "EvidenceType",
+    NS_CV "Requirement",
+    NS_CV "Output",
+    NS_CPSV "Rule",
+    NS_CV "ServiceConcessionContract",
     NULL,
 };
 
@@ -148,9 +157,17 @@ static const char *const need_identifier[] = {
  * not describe gets a typed stub node; a link to any other class must find
  * its node. */
 static const char *const stubbable[] = {
-    NS_SKOS "Concept",   NS_DCT "Location",     NS_FOAF "Document",      NS_DCT "LinguisticSystem",
-    NS_ORG "Organization", NS_CV "ContactPoint", NS_TIME "TemporalEntity", NS_ELI "LegalResource",
-    NS_LOCN "Address",   NS_SKOS "Collection",  NULL,
+    NS_SKOS "Concept",
+    NS_DCT "Location",
+    NS_FOAF "Document",
+    NS_DCT "LinguisticSystem",
+    NS_ORG "Organization",
+    NS_CV "ContactPoint",
+    NS_TIME "TemporalEntity",
+    NS_ELI "LegalResource",
+    NS_LOCN "Address",
+    NS_SKOS "Collection",
+    NULL,
 };
 
 /* Types a class implies, written out because validators only apply the
@@ -300,11 +317,11 @@ static void literals_to_nodes(struct xp *x, const char *id, json_t *node, const 
 
 			json_array_append_new(out, ref(iri));
 			free(iri);
-		} else if (iri_is_absolute(s) && !strpbrk(s, " \t\n<>\"{}|\\^`")) {
+		} else if (!val_lang(v) && literal_is_iri(s)) {
 			json_array_append_new(out, ref(s));
 		} else {
-			warnf(x, "<%s> %s: \"%s\" is text where a node is needed; left out", id, pc(r->prop, b1, sizeof(b1)),
-			      s);
+			warnf(x, "<%s> %s: \"%s\" is text where a node is needed; left out", id,
+			      pc(r->prop, b1, sizeof(b1)), s);
 		}
 	}
 	if (changed)
@@ -322,7 +339,10 @@ static const char **node_ids(struct xp *x, size_t *n)
 	ids = calloc(*n + 1, sizeof(*ids));
 	if (!ids)
 		abort();
-	json_object_foreach(x->m->nodes, id, node) ids[i++] = id;
+	json_object_foreach(x->m->nodes, id, node)
+	{
+		ids[i++] = id;
+	}
 	qsort(ids, *n, sizeof(*ids), (int (*)(const void *, const void *))strcmp);
 	return ids;
 }
@@ -474,8 +494,14 @@ static void repair(struct xp *x)
 		size_t k;
 		int need = 0;
 
-		json_array_foreach(json_object_get(node, "@type"), k, t) need |= in_list(need_identifier,
-											   json_string_value(t));
+		json_array_foreach(json_object_get(node, "@type"), k, t)
+		{
+			need |= in_list(need_identifier, json_string_value(t));
+		}
+		/* a node without IRI that epak models keeps the identifier it had
+		 * (derived from its content or place, which the export changes) */
+		if ((iri_is_blank(ids[i]) || iri_is_skolem(ids[i])) && node_kind(node) < CAT_DATASET)
+			need = 1;
 		if (need && !node_vals(node, NS_DCT "identifier")) {
 			char *ident = nodemap_identifier(x->m->nodes, parents, ids[i]);
 			json_t *a = json_array(), *v = json_object();
@@ -510,7 +536,10 @@ static void scan_schemes(struct cx *c, const json_t *v)
 	size_t i;
 
 	if (json_is_array(v)) {
-		json_array_foreach(v, i, x) scan_schemes(c, x);
+		json_array_foreach(v, i, x)
+		{
+			scan_schemes(c, x);
+		}
 		return;
 	}
 	if (json_is_string(v)) {
@@ -518,7 +547,8 @@ static void scan_schemes(struct cx *c, const json_t *v)
 		for (i = 0; i < NPREFIXES && cat_prefixes[i][0]; i++) {
 			size_t l = strlen(cat_prefixes[i][0]);
 
-			if (!strncmp(s, cat_prefixes[i][0], l) && s[l] == ':' && strncmp(s, cat_prefixes[i][1], strlen(cat_prefixes[i][1])))
+			if (!strncmp(s, cat_prefixes[i][0], l) && s[l] == ':' &&
+			    strncmp(s, cat_prefixes[i][1], strlen(cat_prefixes[i][1])))
 				c->off[i] = 1;
 		}
 		return;
@@ -623,7 +653,10 @@ static json_t *compact_value(struct cx *c, json_t *v)
 		json_t *l2 = json_array(), *it;
 		size_t i;
 
-		json_array_foreach(json_object_get(v, "@list"), i, it) json_array_append_new(l2, compact_value(c, it));
+		json_array_foreach(json_object_get(v, "@list"), i, it)
+		{
+			json_array_append_new(l2, compact_value(c, it));
+		}
 		out = json_object();
 		json_object_set_new(out, "@list", l2);
 		return out;
@@ -650,19 +683,27 @@ static json_t *compact_node(struct cx *c, json_t *node)
 	} else if (json_array_size(types) > 1) {
 		json_t *a = json_array();
 
-		json_array_foreach(types, i, v) json_array_append_new(a, compact_key_in(c, json_string_value(v)));
+		json_array_foreach(types, i, v)
+		{
+			json_array_append_new(a, compact_key_in(c, json_string_value(v)));
+		}
 		json_object_set_new(out, "@type", a);
 	}
 	keys = calloc(json_object_size(node) + 1, sizeof(*keys));
 	if (!keys)
 		abort();
-	json_object_foreach(node, k, v) if (k[0] != '@') keys[n++] = k;
+	json_object_foreach(node, k, v)
+	{
+		if (k[0] != '@')
+			keys[n++] = k;
+	}
 	/* by the compact key, as a reader sees them */
 	for (i = 1; i < n; i++) {
 		size_t j = i;
 		char a[512], b[512];
 
-		while (j > 0 && strcmp(compact_iri(c, keys[j - 1], a, sizeof(a)), compact_iri(c, keys[j], b, sizeof(b))) > 0) {
+		while (j > 0 &&
+		       strcmp(compact_iri(c, keys[j - 1], a, sizeof(a)), compact_iri(c, keys[j], b, sizeof(b))) > 0) {
 			const char *tmp = keys[j];
 
 			keys[j] = keys[j - 1];
@@ -679,7 +720,10 @@ static json_t *compact_node(struct cx *c, json_t *node)
 			cv = compact_value(c, json_array_get(vals, 0));
 		} else {
 			cv = json_array();
-			json_array_foreach(vals, j, x) json_array_append_new(cv, compact_value(c, x));
+			json_array_foreach(vals, j, x)
+			{
+				json_array_append_new(cv, compact_value(c, x));
+			}
 		}
 		json_object_set_new(out, compact_iri(c, keys[i], buf, sizeof(buf)), cv);
 	}
@@ -689,10 +733,9 @@ static json_t *compact_node(struct cx *c, json_t *node)
 
 static int kind_rank(enum cat_kind k)
 {
-	static const enum cat_kind order[] = {CAT_DATASET,      CAT_CONCEPT,  CAT_LOCATION, CAT_OTHER,
-					      CAT_PORTAL,       CAT_ORGANISATION, CAT_CONTACT, CAT_EVENT,
-					      CAT_CHANNEL,      CAT_COST,     CAT_OUTPUT,   CAT_EVIDENCE,
-					      CAT_REQUIREMENT,  CAT_SERVICE};
+	static const enum cat_kind order[] = {CAT_DATASET,      CAT_CONCEPT,  CAT_LOCATION,    CAT_OTHER,   CAT_PORTAL,
+					      CAT_ORGANISATION, CAT_CONTACT,  CAT_EVENT,       CAT_CHANNEL, CAT_COST,
+					      CAT_OUTPUT,       CAT_EVIDENCE, CAT_REQUIREMENT, CAT_SERVICE};
 	int i;
 
 	for (i = 0; i < (int)(sizeof(order) / sizeof(order[0])); i++)
@@ -1053,9 +1096,10 @@ int catalog_service_jsonld(const struct catalog *c, const struct service *sv, st
 		const struct event *e = sv->events[i];
 		char eb[32];
 		const char *eid = id_or_blank(&s, e->iri, eb, sizeof(eb));
-		json_t *en = new_node(&s, eid, e->kind == EVENT_LIFE       ? NS_CV "LifeEvent"
-						 : e->kind == EVENT_BUSINESS ? NS_CV "BusinessEvent"
-									     : NS_CV "Event");
+		json_t *en = new_node(&s, eid,
+				      e->kind == EVENT_LIFE       ? NS_CV "LifeEvent"
+				      : e->kind == EVENT_BUSINESS ? NS_CV "BusinessEvent"
+								  : NS_CV "Event");
 
 		put_identifier(en, e->identifier);
 		put_text(en, NS_DCT "title", &e->title);
@@ -1155,8 +1199,11 @@ int catalog_service_jsonld(const struct catalog *c, const struct service *sv, st
 		void *tmp;
 
 		/* drop empty type arrays of concept nodes made for labels */
-		json_object_foreach_safe(m.nodes, tmp, k, v) if (!json_array_size(json_object_get(v, "@type")))
-		    json_object_del(v, "@type");
+		json_object_foreach_safe(m.nodes, tmp, k, v)
+		{
+			if (!json_array_size(json_object_get(v, "@type")))
+				json_object_del(v, "@type");
+		}
 	}
 	rc = write_doc(&m, out, NULL, NULL, &err);
 	nodemap_clear(&m);

@@ -29,8 +29,8 @@
 /* ---- small helpers ---- */
 
 static const char *const kind_names[CAT_NKINDS] = {
-    "service", "organisation", "event",   "contact", "channel",  "cost",     "output",
-    "evidence", "requirement", "portal", "dataset", "concept", "location", "other",
+    "service",  "organisation", "event",  "contact", "channel", "cost",     "output",
+    "evidence", "requirement",  "portal", "dataset", "concept", "location", "other",
 };
 
 const char *cat_kind_name(enum cat_kind k)
@@ -39,10 +39,9 @@ const char *cat_kind_name(enum cat_kind k)
 }
 
 const char *const cat_prefixes[][2] = {
-    {"adms", NS_ADMS}, {"cpsv", NS_CPSV}, {"cv", NS_CV},     {"dcat", NS_DCAT}, {"dct", NS_DCT},
-    {"eli", NS_ELI},   {"epak", NS_EPAK}, {"foaf", NS_FOAF}, {"locn", NS_LOCN}, {"org", NS_ORG},
-    {"rdf", NS_RDF},   {"rdfs", NS_RDFS}, {"schema", NS_SCHEMA}, {"skos", NS_SKOS}, {"time", NS_TIME},
-    {"xsd", NS_XSD},   {NULL, NULL},
+    {"adms", NS_ADMS},     {"cpsv", NS_CPSV}, {"cv", NS_CV},     {"dcat", NS_DCAT}, {"dct", NS_DCT}, {"eli", NS_ELI},
+    {"epak", NS_EPAK},     {"foaf", NS_FOAF}, {"locn", NS_LOCN}, {"org", NS_ORG},   {"rdf", NS_RDF}, {"rdfs", NS_RDFS},
+    {"schema", NS_SCHEMA}, {"skos", NS_SKOS}, {"time", NS_TIME}, {"xsd", NS_XSD},   {NULL, NULL},
 };
 
 static char *xstrdup(const char *s)
@@ -115,11 +114,11 @@ int iri_is_absolute(const char *s)
 
 static int is_keyword(const char *s)
 {
-	static const char *const kw[] = {"@base", "@container", "@context", "@default", "@direction", "@embed",
-					 "@explicit", "@graph", "@id", "@import", "@included", "@index",
-					 "@json", "@language", "@list", "@nest", "@none", "@omitDefault",
-					 "@prefix", "@preserve", "@propagate", "@protected", "@requireAll",
-					 "@reverse", "@set", "@type", "@value", "@version", "@vocab", NULL};
+	static const char *const kw[] = {
+	    "@base", "@container",   "@context",  "@default",  "@direction", "@embed",     "@explicit",   "@graph",
+	    "@id",   "@import",      "@included", "@index",    "@json",      "@language",  "@list",       "@nest",
+	    "@none", "@omitDefault", "@prefix",   "@preserve", "@propagate", "@protected", "@requireAll", "@reverse",
+	    "@set",  "@type",        "@value",    "@version",  "@vocab",     NULL};
 	size_t i;
 
 	for (i = 0; kw[i]; i++)
@@ -371,6 +370,21 @@ const char *val_type(const json_t *v)
 	return json_object_get(v, "@value") ? json_string_value(json_object_get(v, "@type")) : NULL;
 }
 
+int literal_is_iri(const char *s)
+{
+	return s && iri_is_absolute(s) && !strpbrk(s, " \t\r\n<>\"{}|\\^`");
+}
+
+const char *val_ref(const json_t *v)
+{
+	const char *s = val_id(v);
+
+	if (s)
+		return s;
+	s = val_str(v);
+	return s && !val_lang(v) && literal_is_iri(s) ? s : NULL;
+}
+
 const char *node_id(const json_t *node)
 {
 	return json_string_value(json_object_get(node, "@id"));
@@ -381,7 +395,11 @@ int node_has_type(const json_t *node, const char *type)
 	json_t *t = json_object_get(node, "@type"), *v;
 	size_t i;
 
-	json_array_foreach(t, i, v) if (json_is_string(v) && !strcmp(json_string_value(v), type)) return 1;
+	json_array_foreach(t, i, v)
+	{
+		if (json_is_string(v) && !strcmp(json_string_value(v), type))
+			return 1;
+	}
 	return 0;
 }
 
@@ -534,7 +552,11 @@ static char *identifier_rec(const json_t *nodes, const json_t *parents, const ch
 	char *pident, *out;
 	size_t i;
 
-	json_array_foreach(node_vals(node, NS_DCT "identifier"), i, v) if (val_str(v)) return xstrdup(val_str(v));
+	json_array_foreach(node_vals(node, NS_DCT "identifier"), i, v)
+	{
+		if (val_str(v))
+			return xstrdup(val_str(v));
+	}
 	if (!iri_is_blank(id))
 		return cat_derived_identifier(id, NULL, NULL, 0);
 	e = json_object_get(parents, id);
@@ -633,7 +655,10 @@ static const struct ctx_term {
     {"Collection", NS_SKOS "Collection", NULL},
     {"Collection.member", NS_SKOS "member", "@id"},
     {"Concept", NS_SKOS "Concept", NULL},
-    {"ConcessionContract", "http://data.europa.eu/a4g/ontology#" "ConcessionContract", NULL},
+    {"ConcessionContract",
+     "http://data.europa.eu/a4g/ontology#"
+     "ConcessionContract",
+     NULL},
     {"ContactPoint", NS_CV "ContactPoint", NULL},
     {"ContactPoint.availabilityRestriction", NS_CV "specialOpeningHoursSpecification", "@id"},
     {"ContactPoint.contactPage", NS_CV "contactPage", "@id"},
@@ -771,8 +796,7 @@ int cat_official_context_term(size_t i, const char **term, const char **iri, con
 /* The official context under any of the addresses it is published at. */
 static int is_official_context(const char *url)
 {
-	static const char *const hosts[] = {"semiceu.github.io/uri.semic.eu-generated", "semiceu.github.io",
-					    NULL};
+	static const char *const hosts[] = {"semiceu.github.io/uri.semic.eu-generated", "semiceu.github.io", NULL};
 	static const char tail[] = "/CPSV-AP/releases/3.2.0/context/cpsv-ap.jsonld";
 	const char *p = url;
 	size_t i, l;
@@ -921,8 +945,8 @@ static int create_term(struct exp *x, json_t *active, json_t *local, const char 
 
 /* IRI expansion. Returns a malloc'd IRI or keyword, or NULL for "no
  * mapping" (the key or value is dropped); x->failed tells an error apart. */
-static char *expand_iri(struct exp *x, json_t *active, const char *value, int doc_relative, int vocab,
-			json_t *local, json_t *defined)
+static char *expand_iri(struct exp *x, json_t *active, const char *value, int doc_relative, int vocab, json_t *local,
+			json_t *defined)
 {
 	json_t *def, *d;
 	const char *colon, *v;
@@ -1038,8 +1062,7 @@ static int create_term(struct exp *x, json_t *active, json_t *local, const char 
 		}
 		json_object_set_new(def, "id", json_string(iri));
 		json_object_set_new(def, "rev", json_true());
-	} else if ((t = json_object_get(value, "@id")) &&
-		   !(json_is_string(t) && !strcmp(json_string_value(t), term))) {
+	} else if ((t = json_object_get(value, "@id")) && !(json_is_string(t) && !strcmp(json_string_value(t), term))) {
 		if (json_is_null(t)) {
 			json_object_set_new(def, "id", json_null());
 		} else if (!json_is_string(t)) {
@@ -1259,9 +1282,8 @@ static int apply_context_object(struct exp *x, json_t *result, json_t *c)
 	}
 	json_object_foreach(c, k, v)
 	{
-		if (!strcmp(k, "@base") || !strcmp(k, "@vocab") || !strcmp(k, "@language") ||
-		    !strcmp(k, "@version") || !strcmp(k, "@propagate") || !strcmp(k, "@protected") ||
-		    !strcmp(k, "@direction"))
+		if (!strcmp(k, "@base") || !strcmp(k, "@vocab") || !strcmp(k, "@language") || !strcmp(k, "@version") ||
+		    !strcmp(k, "@propagate") || !strcmp(k, "@protected") || !strcmp(k, "@direction"))
 			continue;
 		if (create_term(x, result, c, k, defined) != 0)
 			goto out;
@@ -1372,8 +1394,8 @@ static json_t *expand_value(struct exp *x, json_t *ctx, const char *aprop, json_
 	if (type && strcmp(type, "@id") && strcmp(type, "@vocab") && strcmp(type, "@none")) {
 		json_object_set_new(r, "@type", json_string(!strcmp(type, "@json") ? NS_RDF "JSON" : type));
 	} else if (json_is_string(value)) {
-		json_t *lang = def && json_object_get(def, "lang") ? json_object_get(def, "lang")
-								   : json_object_get(ctx, "lang");
+		json_t *lang =
+		    def && json_object_get(def, "lang") ? json_object_get(def, "lang") : json_object_get(ctx, "lang");
 
 		if (json_is_string(lang))
 			json_object_set(r, "@language", lang);
@@ -2018,8 +2040,11 @@ static int gen_node(struct nodemap *m, struct cat_error *err, json_t *el, const 
 			nt = json_array();
 			json_object_set_new(node, "@type", nt);
 		}
-		json_array_foreach(types, i, t) if (json_is_string(t) && !iri_is_blank(json_string_value(t)))
-		    json_array_append(nt, t);
+		json_array_foreach(types, i, t)
+		{
+			if (json_is_string(t) && !iri_is_blank(json_string_value(t)))
+				json_array_append(nt, t);
+		}
 	}
 	if (subj) {
 		json_t *ref = json_object();
@@ -2084,7 +2109,11 @@ static int gen(struct nodemap *m, struct cat_error *err, json_t *el, const char 
 		return -1;
 	}
 	if (json_is_array(el)) {
-		json_array_foreach(el, i, v) if (gen(m, err, v, subj, prop, list, NULL, depth + 1) != 0) return -1;
+		json_array_foreach(el, i, v)
+		{
+			if (gen(m, err, v, subj, prop, list, NULL, depth + 1) != 0)
+				return -1;
+		}
 		return 0;
 	}
 	if (!json_is_object(el))
@@ -2253,7 +2282,11 @@ static void visit(struct rec_ctx *c, const char *id, int depth)
 	if (json_is_true(json_object_get(c->visited, id)) || depth > 1000)
 		return;
 	json_object_set_new(c->visited, id, json_true());
-	json_object_foreach(node, k, v) if (k[0] != '@') visit_vals(c, v, depth);
+	json_object_foreach(node, k, v)
+	{
+		if (k[0] != '@')
+			visit_vals(c, v, depth);
+	}
 }
 
 static json_t *embed(struct rec_ctx *c, const char *id, int is_root, int depth);
@@ -2325,7 +2358,11 @@ static char *first_string(const json_t *node, const char *prop)
 	json_t *v;
 	size_t i;
 
-	json_array_foreach(node_vals(node, prop), i, v) if (val_str(v)) return xstrdup(val_str(v));
+	json_array_foreach(node_vals(node, prop), i, v)
+	{
+		if (val_str(v))
+			return xstrdup(val_str(v));
+	}
 	return NULL;
 }
 
@@ -2336,8 +2373,11 @@ static char *title_in(const json_t *node, const char *lang)
 	size_t i, p;
 
 	for (p = 0; props[p]; p++)
-		json_array_foreach(node_vals(node, props[p]), i, v) if (val_lang(v) && !strcmp(val_lang(v), lang) &&
-								       val_str(v)) return xstrdup(val_str(v));
+		json_array_foreach(node_vals(node, props[p]), i, v)
+		{
+			if (val_lang(v) && !strcmp(val_lang(v), lang) && val_str(v))
+				return xstrdup(val_str(v));
+		}
 	return NULL;
 }
 
@@ -2407,7 +2447,11 @@ struct cat_doc *nodemap_records(struct nodemap *m, struct cat_error *err)
 	{
 		const char *p;
 
-		json_object_foreach(node, p, v) if (p[0] != '@') count_refs(c.refs, v, NULL, k);
+		json_object_foreach(node, p, v)
+		{
+			if (p[0] != '@')
+				count_refs(c.refs, v, NULL, k);
+		}
 	}
 	ids = sorted_keys(m->nodes, &n);
 	/* roots: whatever cannot be inlined; then the rest of every cycle */

@@ -50,7 +50,8 @@
 #define SKOLEM_PREFIX "urn:epak:bnode:"
 
 /* The URL of the official context, recognised (never fetched). */
-#define CPSV_AP_CONTEXT_URL "https://semiceu.github.io/uri.semic.eu-generated/CPSV-AP/releases/3.2.0/context/cpsv-ap.jsonld"
+#define CPSV_AP_CONTEXT_URL                                                                                            \
+	"https://semiceu.github.io/uri.semic.eu-generated/CPSV-AP/releases/3.2.0/context/cpsv-ap.jsonld"
 
 /* Limits: larger input is refused, never truncated. */
 #define CAT_MAX_FILE ((size_t)128 * 1024 * 1024)
@@ -84,13 +85,13 @@ const char *cat_kind_name(enum cat_kind k); /* "service", "organisation", ... */
 
 /* One top-level node as the store keeps it. */
 struct cat_record {
-	char *iri;        /* the node's IRI, or SKOLEM_PREFIX... for a blank node */
+	char *iri; /* the node's IRI, or SKOLEM_PREFIX... for a blank node */
 	enum cat_kind kind;
 	char *identifier; /* the first dct:identifier, or NULL */
 	char *title_lv;   /* dct:title or skos:prefLabel in Latvian, or NULL */
 	char *title_en;
-	char *body;       /* canonical expanded JSON-LD of the node */
-	char hash[65];    /* SHA-256 of body, lower-case hex */
+	char *body;    /* canonical expanded JSON-LD of the node */
+	char hash[65]; /* SHA-256 of body, lower-case hex */
 };
 
 /* A parsed document: its records, sorted by IRI, IRIs unique. */
@@ -146,6 +147,12 @@ const char *val_id(const json_t *v);
 const char *val_str(const json_t *v);  /* "@value" of a literal */
 const char *val_lang(const json_t *v); /* "@language", or NULL */
 const char *val_type(const json_t *v); /* a literal's datatype, or NULL */
+/* A link: "@id", or a literal without language whose text is an absolute
+ * IRI (catalogs write links as plain strings; the exporter turns such
+ * strings into nodes where the shapes want a node, and the model reads them
+ * as links everywhere, so both agree). */
+const char *val_ref(const json_t *v);
+int literal_is_iri(const char *s);
 int node_has_type(const json_t *node, const char *type);
 enum cat_kind node_kind(const json_t *node);
 const char *node_id(const json_t *node);

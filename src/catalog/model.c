@@ -318,7 +318,10 @@ static size_t collect(const json_t *node, const char *const *props, json_t *out)
 	json_t *v;
 
 	for (i = 0; props[i]; i++)
-		json_array_foreach(node_vals(node, props[i]), j, v) json_array_append(out, v);
+		json_array_foreach(node_vals(node, props[i]), j, v)
+		{
+			json_array_append(out, v);
+		}
 	return json_array_size(out);
 }
 
@@ -407,6 +410,7 @@ static struct concept concept_of_iri(struct catalog_builder *b, const char *id)
 	size_t len;
 
 	c.iri = public_iri(b, id);
+	c.node = 1;
 	if (node) {
 		json_t *nv = node_vals(node, NS_SKOS "notation");
 
@@ -417,7 +421,7 @@ static struct concept concept_of_iri(struct catalog_builder *b, const char *id)
 	}
 	if (notation) {
 		c.notation = astr(b, notation);
-	} else {
+	} else if (c.iri) {
 		const char *seg = iri_last_segment(id, &len);
 		char *t = aalloc(b, len + 1);
 
@@ -443,7 +447,7 @@ static struct concept concept_of_iri(struct catalog_builder *b, const char *id)
 static struct concept mk_concept(struct catalog_builder *b, const json_t *v, const char *scheme)
 {
 	struct concept c = {0};
-	const char *id = val_id(v), *s = val_str(v);
+	const char *id = val_ref(v), *s = val_str(v);
 	const struct cat_own_concept *oc = scheme && s ? cat_own_concept(scheme, s) : NULL;
 
 	if (oc) {
@@ -537,8 +541,11 @@ static int check_text(struct catalog_builder *b, const char *what, const json_t 
 			return bfail(b, what, prop, "missing (%s needs one)", who);
 		return 0;
 	}
-	json_array_foreach(vals, i, v) if (!val_str(v)) return bfail(b, what, prop, "expected text, got a %s",
-								    val_id(v) ? "reference" : "list");
+	json_array_foreach(vals, i, v)
+	{
+		if (!val_str(v))
+			return bfail(b, what, prop, "expected text, got a %s", val_id(v) ? "reference" : "list");
+	}
 	return 0;
 }
 
@@ -572,7 +579,7 @@ static struct mltext hours_of(struct catalog_builder *b, const json_t *node)
 	collect(node, PROPS(NS_CV "openingHours", NS_SCHEMA "hoursAvailable", NS_SCHEMA_HTTP "hoursAvailable"), vals);
 	json_array_foreach(vals, i, v)
 	{
-		json_t *h = lookup(b, val_id(v));
+		json_t *h = lookup(b, val_ref(v));
 
 		if (val_str(v))
 			json_array_append(descs, v);
@@ -604,12 +611,22 @@ static void memo_put(struct catalog_builder *b, const char *id, void *obj)
 	vec_push(&b->objs, obj);
 }
 
+/* Only @id and @type: the node is named, not described. */
+static int says_nothing(const json_t *node)
+{
+	return json_object_size(node) - (json_object_get(node, "@id") != NULL) -
+		   (json_object_get(node, "@type") != NULL) ==
+	       0;
+}
+
 static const struct contact_point *build_contact(struct catalog_builder *b, const char *id)
 {
 	struct contact_point *cp = memo_get(b, id);
 	json_t *node = lookup(b, id);
 
-	if (cp || !node)
+	/* a contact point that says nothing is none (the exporter writes such
+	 * typed stubs for links to undescribed contact points) */
+	if (cp || !node || says_nothing(node))
 		return cp;
 	cp = aalloc(b, sizeof(*cp));
 	memo_put(b, id, cp);
@@ -635,7 +652,7 @@ static size_t mk_contacts(struct catalog_builder *b, const json_t *node, const s
 	cps = aalloc(b, sizeof(*cps) * (json_array_size(vals) + 1));
 	json_array_foreach(vals, i, v)
 	{
-		const struct contact_point *cp = val_id(v) ? build_contact(b, val_id(v)) : NULL;
+		const struct contact_point *cp = val_ref(v) ? build_contact(b, val_ref(v)) : NULL;
 
 		if (cp)
 			cps[n++] = cp;
@@ -651,6 +668,7 @@ static const struct organisation *build_org(struct catalog_builder *b, const cha
 	json_t *node = lookup(b, id), *v;
 	char what[400];
 	const char *level;
+	size_t i;
 
 	if (o || !node || !node_has_type(node, NS_CV "PublicOrganisation"))
 		return o;
@@ -671,6 +689,14 @@ static const struct organisation *build_org(struct catalog_builder *b, const cha
 	if (!node_vals(node, NS_DCT "spatial")) {
 		bfail(b, what, NS_DCT "spatial", "missing (a cv:PublicOrganisation needs the place it serves)");
 		return NULL;
+	}
+	json_array_foreach(node_vals(node, NS_DCT "spatial"), i, v)
+	{
+		if (!val_ref(v)) {
+			bfail(b, what, NS_DCT "spatial", "expected a reference to a dct:Location, got \"%s\"",
+			      val_str(v) ? val_str(v) : "a list");
+			return NULL;
+		}
 	}
 	o->alt_names = mk_text(b, node, PROPS(NS_SKOS "altLabel"));
 	o->spatial = mk_concepts(b, node, PROPS(NS_DCT "spatial"), NULL);
@@ -695,12 +721,11 @@ static const struct organisation *build_org(struct catalog_builder *b, const cha
 	}
 	{
 		json_t *addrs = json_array(), *full = json_array(), *a;
-		size_t i;
 
 		collect(node, PROPS(NS_LOCN "address"), addrs);
 		json_array_foreach(addrs, i, a)
 		{
-			json_t *an = lookup(b, val_id(a));
+			json_t *an = lookup(b, val_ref(a));
 
 			if (val_str(a))
 				json_array_append(full, a);
@@ -763,8 +788,8 @@ static const struct portal *build_portal(struct catalog_builder *b, const char *
 		p->name = mk_text(b, node, PROPS(NS_SKOS "prefLabel", NS_DCT "title"));
 		p->url = first_str(b, node, PROPS(NS_FOAF "homepage"));
 		op = node_vals(node, NS_EPAK "operatedBy");
-		if (op && val_id(json_array_get(op, 0)))
-			p->operator_org = build_org(b, val_id(json_array_get(op, 0)));
+		if (op && val_ref(json_array_get(op, 0)))
+			p->operator_org = build_org(b, val_ref(json_array_get(op, 0)));
 	} else {
 		char *ident = cat_derived_identifier(id, NULL, NULL, 0);
 		const char *host = strstr(id, "://");
@@ -791,10 +816,11 @@ static enum channel_type channel_type_of(const char *notation)
 	static const struct {
 		const char *n;
 		enum channel_type t;
-	} map[] = {{"online", CHANNEL_ONLINE},       {"in-person", CHANNEL_IN_PERSON}, {"inperson", CHANNEL_IN_PERSON},
-		   {"in_person", CHANNEL_IN_PERSON}, {"phone", CHANNEL_PHONE},         {"telephone", CHANNEL_PHONE},
-		   {"post", CHANNEL_POST},           {"postal", CHANNEL_POST},         {"email-esign", CHANNEL_EMAIL_ESIGN},
-		   {"email", CHANNEL_EMAIL},         {"e-mail", CHANNEL_EMAIL}};
+	} map[] = {
+	    {"online", CHANNEL_ONLINE},       {"in-person", CHANNEL_IN_PERSON}, {"inperson", CHANNEL_IN_PERSON},
+	    {"in_person", CHANNEL_IN_PERSON}, {"phone", CHANNEL_PHONE},         {"telephone", CHANNEL_PHONE},
+	    {"post", CHANNEL_POST},           {"postal", CHANNEL_POST},         {"email-esign", CHANNEL_EMAIL_ESIGN},
+	    {"email", CHANNEL_EMAIL},         {"e-mail", CHANNEL_EMAIL}};
 	size_t i;
 
 	for (i = 0; notation && i < sizeof(map) / sizeof(map[0]); i++)
@@ -870,10 +896,10 @@ static int build_item(struct catalog_builder *b, const char *id, struct item *it
 		{
 			struct item *e;
 
-			if (!val_id(x) || !lookup(b, val_id(x)))
+			if (!val_ref(x) || !lookup(b, val_ref(x)))
 				continue;
 			e = aalloc(b, sizeof(*e));
-			if (build_item(b, val_id(x), e, "a cv:Evidence", depth + 1) != 0)
+			if (build_item(b, val_ref(x), e, "a cv:Evidence", depth + 1) != 0)
 				return -1;
 			ev[it->nevidence++] = e;
 		}
@@ -893,9 +919,9 @@ static size_t build_items(struct catalog_builder *b, const json_t *node, const c
 	items = aalloc(b, sizeof(*items) * (json_array_size(vals) + 1));
 	json_array_foreach(vals, i, v)
 	{
-		if (!val_id(v) || !lookup(b, val_id(v)))
+		if (!val_ref(v) || !lookup(b, val_ref(v)))
 			continue; /* a link to nothing described: nothing to show */
-		if (build_item(b, val_id(v), &items[n], who, 0) != 0)
+		if (build_item(b, val_ref(v), &items[n], who, 0) != 0)
 			break;
 		n++;
 	}
@@ -927,7 +953,7 @@ static int build_cost(struct catalog_builder *b, const char *id, struct cost *c,
 	if (one_value(b, what, node, NS_CV "currency", &v) != 0)
 		return -1;
 	if (v) {
-		const char *cur = val_id(v) ? val_id(v) : val_str(v);
+		const char *cur = val_ref(v) ? val_ref(v) : val_str(v);
 		size_t len;
 		const char *seg = iri_last_segment(cur, &len);
 		char *code = aalloc(b, len + 1);
@@ -935,15 +961,15 @@ static int build_cost(struct catalog_builder *b, const char *id, struct cost *c,
 		memcpy(code, seg, len);
 		code[len] = '\0';
 		c->currency = code;
-		c->currency_iri = val_id(v) ? astr(b, val_id(v)) : NULL;
+		c->currency_iri = val_ref(v) ? astr(b, val_ref(v)) : NULL;
 	}
 	c->description = mk_text(b, node, PROPS(NS_DCT "description"));
 	c->defined_by_iri = first_str(b, node, PROPS(NS_CV "isDefinedBy"));
 	c->defined_by = c->defined_by_iri ? build_org(b, c->defined_by_iri) : NULL;
 	if (one_value(b, what, node, NS_CV "ifAccessedThrough", &v) != 0)
 		return -1;
-	for (i = 0; v && val_id(v) && i < nchans; i++)
-		if (!strcmp(chan_ids[i], val_id(v)))
+	for (i = 0; v && val_ref(v) && i < nchans; i++)
+		if (!strcmp(chan_ids[i], val_ref(v)))
 			c->accessed_through = &chans[i];
 	return b->failed ? -1 : 0;
 }
@@ -1013,7 +1039,7 @@ static int build_service(struct catalog_builder *b, const char *id)
 	if (!vals)
 		return bfail(b, what, NS_CV "hasCompetentAuthority", "missing (a public service needs one)");
 	v = json_array_get(vals, 0);
-	auth = val_id(v);
+	auth = val_ref(v);
 	if (!auth)
 		return bfail(b, what, NS_CV "hasCompetentAuthority",
 			     "expected a reference to a cv:PublicOrganisation, got a literal");
@@ -1034,7 +1060,7 @@ static int build_service(struct catalog_builder *b, const char *id)
 		evs = aalloc(b, sizeof(*evs) * (json_array_size(ev) + 1));
 		json_array_foreach(ev, i, x)
 		{
-			const struct event *e = val_id(x) ? build_event(b, val_id(x)) : NULL;
+			const struct event *e = val_ref(x) ? build_event(b, val_ref(x)) : NULL;
 
 			if (b->failed) {
 				json_decref(ev);
@@ -1059,10 +1085,10 @@ static int build_service(struct catalog_builder *b, const char *id)
 			abort();
 		json_array_foreach(cv, i, x)
 		{
-			if (!val_id(x) || !lookup(b, val_id(x)))
+			if (!val_ref(x) || !lookup(b, val_ref(x)))
 				continue;
-			ids[s->nchannels] = val_id(x);
-			if (build_channel(b, val_id(x), &chans[s->nchannels]) != 0)
+			ids[s->nchannels] = val_ref(x);
+			if (build_channel(b, val_ref(x), &chans[s->nchannels]) != 0)
 				break;
 			s->nchannels++;
 		}
@@ -1075,9 +1101,9 @@ static int build_service(struct catalog_builder *b, const char *id)
 			costs = aalloc(b, sizeof(*costs) * (json_array_size(kv) + 1));
 			json_array_foreach(kv, i, x)
 			{
-				if (!val_id(x) || !lookup(b, val_id(x)))
+				if (!val_ref(x) || !lookup(b, val_ref(x)))
 					continue;
-				if (build_cost(b, val_id(x), &costs[s->ncosts], chans, ids, s->nchannels) != 0)
+				if (build_cost(b, val_ref(x), &costs[s->ncosts], chans, ids, s->nchannels) != 0)
 					break;
 				s->ncosts++;
 			}
@@ -1107,14 +1133,14 @@ static int build_service(struct catalog_builder *b, const char *id)
 		s->status = status_of(c.notation);
 	}
 	s->spatial = mk_concepts(b, node, PROPS(NS_DCT "spatial"), NULL);
-	s->classes = mk_concepts(b, node,
-				 PROPS(NS_DCT "type", NS_CV "isClassifiedBy", NS_CV "thematicArea", NS_CV "sector"), NULL);
+	s->classes = mk_concepts(
+	    b, node, PROPS(NS_DCT "type", NS_CV "isClassifiedBy", NS_CV "thematicArea", NS_CV "sector"), NULL);
 	if (mk_flag(b, what, node, NS_EPAK "eService", &s->e_service) != 0)
 		return -1;
 	if (one_value(b, what, node, NS_EPAK "hostedOn", &v) != 0)
 		return -1;
-	if (v && (val_id(v) || val_str(v))) {
-		const char *h = val_id(v) ? val_id(v) : val_str(v);
+	if (v && (val_ref(v) || val_str(v))) {
+		const char *h = val_ref(v) ? val_ref(v) : val_str(v);
 
 		s->hosted_on = build_portal(b, h);
 		s->hosted_url = s->hosted_on->url;
@@ -1151,7 +1177,10 @@ static int seal(struct catalog_builder *b)
 		ids = calloc(n + 1, sizeof(*ids));
 		if (!ids)
 			abort();
-		json_object_foreach(b->base.nodes, id, node) ids[i++] = id;
+		json_object_foreach(b->base.nodes, id, node)
+		{
+			ids[i++] = id;
+		}
 		qsort(ids, n, sizeof(*ids), (int (*)(const void *, const void *))strcmp);
 		for (k = 0; k < n && !b->failed; k++) {
 			id = ids[k];
@@ -1223,7 +1252,8 @@ int catalog_builder_add(struct catalog_builder *b, const char *kind, const char 
 	}
 	if (strcmp(kind, "service") != 0) {
 		if (b->sealed) {
-			snprintf(err->msg, sizeof(err->msg), "catalog_builder_add: records that are not services come first");
+			snprintf(err->msg, sizeof(err->msg),
+				 "catalog_builder_add: records that are not services come first");
 			b->failed = 1;
 			goto out;
 		}
@@ -1318,20 +1348,20 @@ static void assign_slugs(struct catalog_builder *b, struct slugged *v, size_t n,
 	}
 }
 
-#define SLUG_ALL(vecp, type, fallback)                                                                             \
-	do {                                                                                                       \
-		struct slugged *sv_ = calloc((vecp)->n + 1, sizeof(*sv_));                                         \
-		size_t i_;                                                                                         \
-		if (!sv_)                                                                                          \
-			abort();                                                                                   \
-		for (i_ = 0; i_ < (vecp)->n; i_++) {                                                               \
-			type *o_ = (vecp)->v[i_];                                                                  \
-			sv_[i_].slug = &o_->slug;                                                                  \
-			sv_[i_].identifier = o_->identifier;                                                       \
-			sv_[i_].key = o_->iri ? o_->iri : (o_->identifier ? o_->identifier : "");                  \
-		}                                                                                                  \
-		assign_slugs(b, sv_, (vecp)->n, fallback, NULL);                                                   \
-		free(sv_);                                                                                         \
+#define SLUG_ALL(vecp, type, fallback)                                                                                 \
+	do {                                                                                                           \
+		struct slugged *sv_ = calloc((vecp)->n + 1, sizeof(*sv_));                                             \
+		size_t i_;                                                                                             \
+		if (!sv_)                                                                                              \
+			abort();                                                                                       \
+		for (i_ = 0; i_ < (vecp)->n; i_++) {                                                                   \
+			type *o_ = (vecp)->v[i_];                                                                      \
+			sv_[i_].slug = &o_->slug;                                                                      \
+			sv_[i_].identifier = o_->identifier;                                                           \
+			sv_[i_].key = o_->iri ? o_->iri : (o_->identifier ? o_->identifier : "");                      \
+		}                                                                                                      \
+		assign_slugs(b, sv_, (vecp)->n, fallback, NULL);                                                       \
+		free(sv_);                                                                                             \
 	} while (0)
 
 static void slug_parts(struct catalog_builder *b, struct service *s)
@@ -1358,8 +1388,8 @@ static void slug_parts(struct catalog_builder *b, struct service *s)
 			sv[k] = (struct slugged){&c->slug, c->identifier, NULL, NULL};
 		}
 		for (i = 0; kind == 2 && i < s->noutputs; i++, k++)
-			sv[k] = (struct slugged){&((struct item *)&s->outputs[i])->slug, s->outputs[i].identifier,
-						 NULL, NULL};
+			sv[k] = (struct slugged){&((struct item *)&s->outputs[i])->slug, s->outputs[i].identifier, NULL,
+						 NULL};
 		for (i = 0; kind == 3 && i < s->ninputs; i++, k++)
 			sv[k] = (struct slugged){&((struct item *)&s->inputs[i])->slug, s->inputs[i].identifier, NULL,
 						 NULL};
@@ -1389,8 +1419,7 @@ static int cmp_event_slug(const void *a, const void *b)
 }
 static int cmp_contact_slug(const void *a, const void *b)
 {
-	return strcmp((*(const struct contact_point *const *)a)->slug,
-		      (*(const struct contact_point *const *)b)->slug);
+	return strcmp((*(const struct contact_point *const *)a)->slug, (*(const struct contact_point *const *)b)->slug);
 }
 static int cmp_portal_slug(const void *a, const void *b)
 {
@@ -1398,7 +1427,8 @@ static int cmp_portal_slug(const void *a, const void *b)
 }
 static int cmp_service_id(const void *a, const void *b)
 {
-	int c = strcmp((*(const struct service *const *)a)->identifier, (*(const struct service *const *)b)->identifier);
+	int c =
+	    strcmp((*(const struct service *const *)a)->identifier, (*(const struct service *const *)b)->identifier);
 
 	return c ? c : cmp_service_slug(a, b);
 }
@@ -1459,8 +1489,7 @@ static void link_back(struct catalog_builder *b)
 			((struct organisation *)b->orgs.v[k])->services =
 			    aalloc(b, sizeof(struct service *) * (norg[k] + 1));
 		for (k = 0; pass == 1 && k < b->events.n; k++)
-			((struct event *)b->events.v[k])->services =
-			    aalloc(b, sizeof(struct service *) * (nev[k] + 1));
+			((struct event *)b->events.v[k])->services = aalloc(b, sizeof(struct service *) * (nev[k] + 1));
 		for (i = 0; i < b->services.n; i++) {
 			const struct service *s = b->services.v[i];
 
@@ -1513,7 +1542,7 @@ static void link_related(struct catalog_builder *b)
 			continue;
 		json_array_foreach(node_vals(node, NS_CV "hasRelatedService"), i, v)
 		{
-			struct service key = {.iri = val_id(v)}, *kp = &key, **f;
+			struct service key = {.iri = val_ref(v)}, *kp = &key, **f;
 			struct service *s;
 			const struct event **evs;
 
@@ -1564,14 +1593,14 @@ struct catalog *catalog_builder_finish(struct catalog_builder *b, struct cat_err
 	ix = aalloc(b, sizeof(*ix));
 	c->index = ix;
 	ix->a = b->a;
-#define TAKE(field, nfield, vec, cmp)                                                                              \
-	do {                                                                                                       \
-		void **p_ = aalloc(b, sizeof(void *) * ((vec).n + 1));                                             \
-		if ((vec).n)                                                                                       \
-			memcpy(p_, (vec).v, sizeof(void *) * (vec).n);                                             \
-		qsort(p_, (vec).n, sizeof(void *), cmp);                                                           \
-		c->field = (const void *)p_;                                                                       \
-		c->nfield = (vec).n;                                                                               \
+#define TAKE(field, nfield, vec, cmp)                                                                                  \
+	do {                                                                                                           \
+		void **p_ = aalloc(b, sizeof(void *) * ((vec).n + 1));                                                 \
+		if ((vec).n)                                                                                           \
+			memcpy(p_, (vec).v, sizeof(void *) * (vec).n);                                                 \
+		qsort(p_, (vec).n, sizeof(void *), cmp);                                                               \
+		c->field = (const void *)p_;                                                                           \
+		c->nfield = (vec).n;                                                                                   \
 	} while (0)
 	TAKE(services, nservices, b->services, cmp_service_slug);
 	TAKE(orgs, norgs, b->orgs, cmp_org_slug);
@@ -1637,22 +1666,22 @@ void catalog_free(struct catalog *c)
 
 /* ---- lookups ---- */
 
-#define BSEARCH_BY(arr, n, field, key)                                                                             \
-	do {                                                                                                       \
-		size_t lo_ = 0, hi_ = (n);                                                                         \
-		if (!(key))                                                                                        \
-			return NULL;                                                                               \
-		while (lo_ < hi_) {                                                                                \
-			size_t mid_ = lo_ + (hi_ - lo_) / 2;                                                       \
-			int c_ = strcmp((arr)[mid_]->field, (key));                                                \
-			if (c_ == 0)                                                                               \
-				return (arr)[mid_];                                                                \
-			if (c_ < 0)                                                                                \
-				lo_ = mid_ + 1;                                                                    \
-			else                                                                                       \
-				hi_ = mid_;                                                                        \
-		}                                                                                                  \
-		return NULL;                                                                                       \
+#define BSEARCH_BY(arr, n, field, key)                                                                                 \
+	do {                                                                                                           \
+		size_t lo_ = 0, hi_ = (n);                                                                             \
+		if (!(key))                                                                                            \
+			return NULL;                                                                                   \
+		while (lo_ < hi_) {                                                                                    \
+			size_t mid_ = lo_ + (hi_ - lo_) / 2;                                                           \
+			int c_ = strcmp((arr)[mid_]->field, (key));                                                    \
+			if (c_ == 0)                                                                                   \
+				return (arr)[mid_];                                                                    \
+			if (c_ < 0)                                                                                    \
+				lo_ = mid_ + 1;                                                                        \
+			else                                                                                           \
+				hi_ = mid_;                                                                            \
+		}                                                                                                      \
+		return NULL;                                                                                           \
 	} while (0)
 
 const struct service *catalog_service(const struct catalog *c, const char *slug)
@@ -1730,8 +1759,8 @@ static void dump_concepts(struct buf *o, const char *name, const struct concepts
 	size_t i, j;
 
 	for (i = 0; i < cs->n; i++) {
-		buf_printf(o, "  %s: %s <%s>", name, cs->v[i].notation ? cs->v[i].notation : "-",
-			   cs->v[i].iri ? cs->v[i].iri : "-");
+		buf_printf(o, "  %s: %s <%s>%s", name, cs->v[i].notation ? cs->v[i].notation : "-",
+			   cs->v[i].iri ? cs->v[i].iri : "-", cs->v[i].node ? "" : " (text)");
 		for (j = 0; j < cs->v[i].label.n; j++)
 			buf_printf(o, " %s@%s", cs->v[i].label.v[j].value, cs->v[i].label.v[j].lang);
 		buf_putc(o, '\n');
@@ -1801,8 +1830,9 @@ int catalog_dump(const struct catalog *c, struct buf *o)
 	for (i = 0; i < c->nservices; i++) {
 		const struct service *x = c->services[i];
 
-		buf_printf(o, "service %s <%s> id=%s authority=%s audience=%u status=%d <%s> eService=%d hosted=%s %s "
-			      "time=%s\n",
+		buf_printf(o,
+			   "service %s <%s> id=%s authority=%s audience=%u status=%d <%s> eService=%d hosted=%s %s "
+			   "time=%s\n",
 			   x->slug, S(x->iri), x->identifier, x->authority->slug, x->audience, (int)x->status,
 			   S(x->status_iri), (int)x->e_service, x->hosted_on ? x->hosted_on->slug : "-",
 			   S(x->hosted_url), S(x->processing_time));
@@ -1820,8 +1850,9 @@ int catalog_dump(const struct catalog *c, struct buf *o)
 		for (j = 0; j < x->nchannels; j++) {
 			const struct channel *ch = &x->channels[j];
 
-			buf_printf(o, "  channel %s <%s> id=%s type=%s (%s <%s>) owner=%s <%s> url=%s contact=%s "
-				      "phone=%s email=%s time=%s\n",
+			buf_printf(o,
+				   "  channel %s <%s> id=%s type=%s (%s <%s>) owner=%s <%s> url=%s contact=%s "
+				   "phone=%s email=%s time=%s\n",
 				   ch->slug, S(ch->iri), ch->identifier, channel_type_name(ch->type),
 				   S(ch->type_concept.notation), S(ch->type_concept.iri),
 				   ch->owner ? ch->owner->slug : "-", S(ch->owner_iri), S(ch->url),

@@ -51,9 +51,10 @@ struct strlist {
 
 /* A concept of a code list (an audience, a channel type, a currency, a place). */
 struct concept {
-	const char *iri;      /* NULL when the source gave a bare string */
+	const char *iri;      /* NULL for a bare string or a node without IRI */
 	const char *notation; /* skos:notation, else the IRI's last segment, else the string */
 	struct mltext label;  /* skos:prefLabel (or dct:title) where the catalog has one */
+	int node;             /* 1: the source gave a node (iri NULL: a blank one); 0: a bare string */
 };
 
 struct concepts {
@@ -98,11 +99,11 @@ struct contact_point {
 	const char *iri; /* NULL for a blank node */
 	const char *identifier;
 	const char *slug;
-	struct mltext title;       /* dct:title */
-	struct strlist phones;     /* cv:telephone, as written */
-	struct strlist emails;     /* cv:email: the official address, also for signed documents */
-	struct strlist pages;      /* cv:contactPage */
-	struct mltext hours;       /* cv:openingHours → dct:description */
+	struct mltext title;         /* dct:title */
+	struct strlist phones;       /* cv:telephone, as written */
+	struct strlist emails;       /* cv:email: the official address, also for signed documents */
+	struct strlist pages;        /* cv:contactPage */
+	struct mltext hours;         /* cv:openingHours → dct:description */
 	struct strlist helpdesk_for; /* epak:helpdeskFor: "eID", "e-signature", "portal", ... */
 };
 
@@ -110,13 +111,13 @@ struct organisation {
 	const char *iri;
 	const char *identifier;
 	const char *slug;
-	struct mltext name;       /* skos:prefLabel, else dct:title, else foaf:name */
-	struct mltext alt_names;  /* skos:altLabel: abbreviations such as VID, PMLP */
-	enum org_level level;     /* epak:level (or epak:type): state or municipal */
-	enum flag e_mark;         /* epak:eMark, the campaign's "ē!" mark */
-	const char *homepage;     /* foaf:homepage */
-	struct mltext address;    /* locn:address → locn:fullAddress */
-	struct concepts spatial;  /* dct:spatial */
+	struct mltext name;      /* skos:prefLabel, else dct:title, else foaf:name */
+	struct mltext alt_names; /* skos:altLabel: abbreviations such as VID, PMLP */
+	enum org_level level;    /* epak:level (or epak:type): state or municipal */
+	enum flag e_mark;        /* epak:eMark, the campaign's "ē!" mark */
+	const char *homepage;    /* foaf:homepage */
+	struct mltext address;   /* locn:address → locn:fullAddress */
+	struct concepts spatial; /* dct:spatial */
 	struct strlist helpdesk_for;
 	const struct contact_point *const *contacts; /* cv:contactPoint */
 	size_t ncontacts;
@@ -130,16 +131,16 @@ struct channel {
 	const char *identifier;
 	const char *slug; /* unique within the service */
 	enum channel_type type;
-	struct concept type_concept;            /* dct:type as given */
-	const struct organisation *owner;       /* cv:ownedBy, NULL when not in the catalog */
-	const char *owner_iri;                  /* cv:ownedBy as given */
-	const char *url;                        /* foaf:page (for online: where to go) */
-	const struct contact_point *contact;    /* cv:contactPoint */
-	const char *phone;                      /* the contact point's first phone */
-	const char *email;                      /* the official e-mail: the channel's contact point's first */
-	struct mltext description;              /* dct:description: what to do */
-	struct mltext hours;                    /* cv:openingHours → dct:description */
-	const char *processing_time;            /* cv:processingTime (xsd:duration) */
+	struct concept type_concept;         /* dct:type as given */
+	const struct organisation *owner;    /* cv:ownedBy, NULL when not in the catalog */
+	const char *owner_iri;               /* cv:ownedBy as given */
+	const char *url;                     /* foaf:page (for online: where to go) */
+	const struct contact_point *contact; /* cv:contactPoint */
+	const char *phone;                   /* the contact point's first phone */
+	const char *email;                   /* the official e-mail: the channel's contact point's first */
+	struct mltext description;           /* dct:description: what to do */
+	struct mltext hours;                 /* cv:openingHours → dct:description */
+	const char *processing_time;         /* cv:processingTime (xsd:duration) */
 };
 
 /* cv:Cost. A cost without a value is described, not priced: it is not free. */
@@ -147,12 +148,12 @@ struct cost {
 	const char *iri;
 	const char *identifier;
 	const char *slug;
-	int has_value;                       /* cv:hasValue present */
+	int has_value; /* cv:hasValue present */
 	double value;
-	const char *value_text;              /* its lexical form, e.g. "0.0" */
-	const char *currency;                /* "EUR" (the IRI's last segment), or NULL */
+	const char *value_text; /* its lexical form, e.g. "0.0" */
+	const char *currency;   /* "EUR" (the IRI's last segment), or NULL */
 	const char *currency_iri;
-	struct mltext description;           /* what the money is for */
+	struct mltext description;             /* what the money is for */
 	const struct organisation *defined_by; /* cv:isDefinedBy */
 	const char *defined_by_iri;
 	const struct channel *accessed_through; /* cv:ifAccessedThrough: one of the service's channels */
@@ -165,7 +166,7 @@ struct item {
 	const char *slug;
 	struct mltext title;
 	struct mltext description;
-	struct concept type; /* dct:type (iri NULL when none) */
+	struct concept type;                /* dct:type (iri NULL when none) */
 	const struct item *const *evidence; /* requirements: cv:hasSupportingEvidence */
 	size_t nevidence;
 };
@@ -175,8 +176,8 @@ struct portal {
 	const char *iri; /* the portal's address */
 	const char *identifier;
 	const char *slug;
-	struct mltext name;                   /* skos:prefLabel */
-	const char *url;                      /* foaf:homepage, else the IRI */
+	struct mltext name;                      /* skos:prefLabel */
+	const char *url;                         /* foaf:homepage, else the IRI */
 	const struct organisation *operator_org; /* epak:operatedBy */
 };
 
@@ -199,33 +200,33 @@ struct service {
 	const char *slug;
 	struct mltext title;
 	struct mltext description;
-	struct mltext keywords;                /* dcat:keyword: the words people type */
-	const struct organisation *authority;  /* cv:hasCompetentAuthority (always set) */
-	unsigned audience;                     /* AUDIENCE_* bits; 0 = not stated */
-	struct concepts audience_concepts;     /* dct:audience as given */
-	const struct event *const *events;     /* cv:isGroupedBy */
+	struct mltext keywords;               /* dcat:keyword: the words people type */
+	const struct organisation *authority; /* cv:hasCompetentAuthority (always set) */
+	unsigned audience;                    /* AUDIENCE_* bits; 0 = not stated */
+	struct concepts audience_concepts;    /* dct:audience as given */
+	const struct event *const *events;    /* cv:isGroupedBy */
 	size_t nevents;
-	const struct channel *channels;        /* cv:hasChannel */
+	const struct channel *channels; /* cv:hasChannel */
 	size_t nchannels;
-	const struct cost *costs;              /* cv:hasCost */
+	const struct cost *costs; /* cv:hasCost */
 	size_t ncosts;
-	const struct item *outputs;            /* cpsv:produces */
+	const struct item *outputs; /* cpsv:produces */
 	size_t noutputs;
-	const struct item *inputs;             /* cpsv:hasInput (evidence) */
+	const struct item *inputs; /* cpsv:hasInput (evidence) */
 	size_t ninputs;
-	const struct item *requirements;       /* cv:holdsRequirement, cv:hasCriterion */
+	const struct item *requirements; /* cv:holdsRequirement, cv:hasCriterion */
 	size_t nrequirements;
 	const struct contact_point *const *contacts; /* cv:contactPoint, cv:hasContactPoint */
 	size_t ncontacts;
-	const char *processing_time;           /* cv:processingTime (xsd:duration, e.g. "P1M") */
+	const char *processing_time; /* cv:processingTime (xsd:duration, e.g. "P1M") */
 	enum service_status status;
-	const char *status_iri;                /* adms:status */
-	struct concepts spatial;               /* dct:spatial */
-	struct concepts classes;               /* dct:type, cv:isClassifiedBy, cv:thematicArea, cv:sector */
-	enum flag e_service;                   /* epak:eService */
-	const struct portal *hosted_on;        /* epak:hostedOn */
-	const char *hosted_url;                /* epak:hostedOn, else (e-services) the first online channel's page */
-	struct strlist auth_methods;           /* epak:authMethods: "eid", "eparaksts-mobile", "bank", ... */
+	const char *status_iri;         /* adms:status */
+	struct concepts spatial;        /* dct:spatial */
+	struct concepts classes;        /* dct:type, cv:isClassifiedBy, cv:thematicArea, cv:sector */
+	enum flag e_service;            /* epak:eService */
+	const struct portal *hosted_on; /* epak:hostedOn */
+	const char *hosted_url;         /* epak:hostedOn, else (e-services) the first online channel's page */
+	struct strlist auth_methods;    /* epak:authMethods: "eid", "eparaksts-mobile", "bank", ... */
 };
 
 struct catalog_index;

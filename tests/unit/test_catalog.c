@@ -385,8 +385,8 @@ static void turtle_equals_jsonld(void **state)
 
 /* ---- one service, many ways of writing it ---- */
 
-#define PFX                                                                                                        \
-	"\"cpsv\": \"http://purl.org/vocab/cpsv#\", \"cv\": \"http://data.europa.eu/m8g/\", "                     \
+#define PFX                                                                                                            \
+	"\"cpsv\": \"http://purl.org/vocab/cpsv#\", \"cv\": \"http://data.europa.eu/m8g/\", "                          \
 	"\"dct\": \"http://purl.org/dc/terms/\", \"skos\": \"http://www.w3.org/2004/02/skos/core#\""
 #define LVA "http://publications.europa.eu/resource/authority/country/LVA"
 
@@ -398,8 +398,7 @@ static const char REFERENCE[] =
     " \"dct:description\": {\"@language\": \"lv\", \"@value\": \"Apraksts\"},"
     " \"cv:hasCompetentAuthority\": {\"@id\": \"http://ex.lv/org\"}},"
     "{\"@id\": \"http://ex.lv/org\", \"@type\": \"cv:PublicOrganisation\","
-    " \"skos:prefLabel\": {\"@language\": \"lv\", \"@value\": \"Iestāde\"}, \"dct:spatial\": {\"@id\": \"" LVA
-    "\"}}]}";
+    " \"skos:prefLabel\": {\"@language\": \"lv\", \"@value\": \"Iestāde\"}, \"dct:spatial\": {\"@id\": \"" LVA "\"}}]}";
 
 static const char *const VARIANTS[] = {
     /* fully expanded, no context, top-level array */
@@ -483,11 +482,11 @@ static void jsonld_forms_agree(void **state)
 /* ---- bad input: the message names the node and the property ---- */
 
 #define SVC_HEAD "{\"@context\": {" PFX ", \"epak\": \"https://epak.example/ns#\"}, \"@graph\": ["
-#define ORG                                                                                                        \
-	"{\"@id\": \"http://ex.lv/org\", \"@type\": \"cv:PublicOrganisation\", \"skos:prefLabel\": \"Iestāde\", "  \
+#define ORG                                                                                                            \
+	"{\"@id\": \"http://ex.lv/org\", \"@type\": \"cv:PublicOrganisation\", \"skos:prefLabel\": \"Iestāde\", "     \
 	"\"dct:spatial\": {\"@id\": \"" LVA "\"}}"
-#define SVC(extra)                                                                                                 \
-	SVC_HEAD ORG ", {\"@id\": \"http://ex.lv/svc\", \"@type\": \"cpsv:PublicService\", \"dct:title\": \"T\", "   \
+#define SVC(extra)                                                                                                     \
+	SVC_HEAD ORG ", {\"@id\": \"http://ex.lv/svc\", \"@type\": \"cpsv:PublicService\", \"dct:title\": \"T\", "     \
 		     "\"dct:description\": \"D\" " extra "}]}"
 #define AUTH ", \"cv:hasCompetentAuthority\": {\"@id\": \"http://ex.lv/org\"}"
 #define IDENT ", \"dct:identifier\": \"s\""
@@ -521,8 +520,8 @@ static const struct bad {
      "got a literal", 0},
     {SVC(IDENT ", \"cv:hasCompetentAuthority\": {\"@id\": \"http://ex.lv/nowhere\"}"),
      "node <http://ex.lv/svc>: cv:hasCompetentAuthority", "<http://ex.lv/nowhere> is not a cv:PublicOrganisation", 0},
-    {SVC(IDENT AUTH ", \"epak:eService\": \"yes\""), "node <http://ex.lv/svc>: epak:eService",
-     "expected true or false", 0},
+    {SVC(IDENT AUTH ", \"epak:eService\": \"yes\""), "node <http://ex.lv/svc>: epak:eService", "expected true or false",
+     0},
     {SVC(IDENT AUTH ", \"cv:hasCost\": {\"@type\": \"cv:Cost\", \"cv:hasValue\": \"16 EUR\"}"),
      "a node without @id (cv:hasCost #1 of node <http://ex.lv/svc>): cv:hasValue", "expected a number", 0},
     {SVC(IDENT AUTH ", \"cv:processingTime\": \"1 month\""), "node <http://ex.lv/svc>: cv:processingTime",
@@ -540,8 +539,8 @@ static const struct bad {
     {"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[{}]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
      "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
      "nested deeper than", NULL, 0},
-    {"@prefix dct: <http://purl.org/dc/terms/> .\n<http://ex.lv/a> dct:title \"x\" ;;; .\n<b> <c>", "Turtle",
-     "line 3", 1},
+    {"@prefix dct: <http://purl.org/dc/terms/> .\n<http://ex.lv/a> dct:title \"x\" ;;; .\n<b> <c>", "Turtle", "line 3",
+     1},
 };
 
 static void bad_input_is_named(void **state)
@@ -637,7 +636,8 @@ static void slug_collisions_are_resolved(void **state)
 
 		assert_ptr_equal(catalog_service(c, s->slug), s);
 		if (s != b)
-			assert_true(strlen(s->slug) == strlen("tax-on-web-") + 8 && !strncmp(s->slug, "tax-on-web-", 11));
+			assert_true(strlen(s->slug) == strlen("tax-on-web-") + 8 &&
+				    !strncmp(s->slug, "tax-on-web-", 11));
 	}
 	assert_string_not_equal(c->services[0]->slug, c->services[1]->slug);
 	catalog_free(c);
@@ -764,11 +764,11 @@ struct fx {
 	int unavailable;
 };
 
-#define OK(db, expr)                                                                                               \
-	do {                                                                                                       \
-		int rc_ = (expr);                                                                                  \
-		if (rc_ != DB_OK)                                                                                  \
-			fail_msg("%s: rc %d: %s", #expr, rc_, db_errmsg(db));                                      \
+#define OK(db, expr)                                                                                                   \
+	do {                                                                                                           \
+		int rc_ = (expr);                                                                                      \
+		if (rc_ != DB_OK)                                                                                      \
+			fail_msg("%s: rc %d: %s", #expr, rc_, db_errmsg(db));                                          \
 	} while (0)
 
 static const char *pg_url(void)
@@ -1222,8 +1222,8 @@ static void turtle_and_jsonld_are_the_same_nodes(void **state)
 	cat_doc_free(dt);
 }
 
-#define ON_BOTH(fn)                                                                                                \
-	cmocka_unit_test_prestate_setup_teardown(fn, fx_setup, fx_teardown, &be_sqlite),                           \
+#define ON_BOTH(fn)                                                                                                    \
+	cmocka_unit_test_prestate_setup_teardown(fn, fx_setup, fx_teardown, &be_sqlite),                               \
 	    cmocka_unit_test_prestate_setup_teardown(fn, fx_setup, fx_teardown, &be_pg)
 
 int main(void)
