@@ -53,8 +53,10 @@ nginx -c "$WORK/nginx.conf" -p "$WORK"
 NGINX_STARTED=1
 sleep 0.3
 
-rate() { # url → requests/s
-	wrk -t1 -c"$CONN" -d"${DUR}s" --latency "$1" | awk '/Requests\/sec/ {print $2}'
+rate() { # url [wrk args] → requests/s
+	local url=$1
+	shift
+	wrk -t1 -c"$CONN" -d"${DUR}s" "$@" "$url" | awk '/Requests\/sec/ {print $2}'
 }
 
 printf '%-44s %12s %12s %8s\n' "page (bytes)" "epak req/s" "nginx req/s" "ratio"
@@ -65,7 +67,16 @@ for i in "${!PAGES[@]}"; do
 	n=$(rate "http://127.0.0.1:$NP/p$i.html")
 	printf '%-44s %12.0f %12.0f %8.2f\n' "$p ($size)" "$e" "$n" "$(echo "$e / $n" | bc -l)"
 done
-echo "(wrk -t1 -c$CONN -d${DUR}s; one epak thread, one nginx worker; $(nproc) cores)"
+# The same search pages answered without the page cache (each request has
+# a distinct URL), against nginx serving the same bytes.
+for i in 4 5; do
+	p=${PAGES[$i]}
+	size=$(wc -c <"$WORK/www/p$i.html")
+	e=$(rate "http://127.0.0.1:$EP$p" -s bench/vary.lua)
+	n=$(rate "http://127.0.0.1:$NP/p$i.html")
+	printf '%-44s %12.0f %12.0f %8.2f\n' "$p, uncached ($size)" "$e" "$n" "$(echo "$e / $n" | bc -l)"
+done
+echo "(wrk -t1 -c$CONN -d${DUR}s; one epak thread, one nginx worker; $(nproc) cores; 'uncached': every request a new URL)"
 
 # Search in-process, signatures against OpenSSL (each prints its own table).
 if ./build/epak search-bench --help >/dev/null 2>&1; then

@@ -84,8 +84,6 @@ const struct cached_page *cache_put(struct page_cache *c, const char *key, uint6
 				    const char *content_type, const char *body, size_t len)
 {
 	struct cached_page *e = &c->slots[fnv1a(key, strlen(key)) % PAGE_CACHE_SLOTS];
-	char *gz;
-	size_t gz_len = 0;
 
 	entry_clear(e);
 	e->key = strdup(key);
@@ -97,7 +95,22 @@ const struct cached_page *cache_put(struct page_cache *c, const char *key, uint6
 	e->body = shared_copy(body, len);
 	e->len = len;
 	etag_of(body, len, e->etag);
-	gz = gzip_new(body, len, &gz_len);
+	return e;
+}
+
+/* Compressed on the first request that accepts gzip, not when stored: a
+ * page asked for once (a search with a rare query) never pays for it. */
+const struct cached_page *cache_gzip(struct page_cache *c, const struct cached_page *ce)
+{
+	struct cached_page *e = (struct cached_page *)ce;
+	char *gz;
+	size_t gz_len = 0;
+
+	(void)c;
+	if (e->gz || e->gz_tried)
+		return e;
+	e->gz_tried = 1;
+	gz = gzip_new(e->body, e->len, &gz_len);
 	if (gz) {
 		e->gz = shared_copy(gz, gz_len);
 		e->gz_len = gz_len;

@@ -21,6 +21,7 @@ struct cached_page {
 	char *gz;             /* gzip of body, h2o shared memory, or NULL */
 	size_t gz_len;
 	char etag[24];
+	int gz_tried;         /* compression attempted (gz may still be NULL) */
 };
 
 struct page_cache {
@@ -32,6 +33,8 @@ const struct cached_page *cache_get(struct page_cache *c, const char *key, uint6
 const struct cached_page *cache_put(struct page_cache *c, const char *key, uint64_t revision, int status,
 				    const char *content_type, const char *body, size_t len);
 void cache_clear(struct page_cache *c);
+/* Adds the gzip form of an entry if it has none yet. */
+const struct cached_page *cache_gzip(struct page_cache *c, const struct cached_page *e);
 
 /* Helpers shared with the response code. */
 void etag_of(const char *body, size_t len, char out[24]);

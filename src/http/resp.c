@@ -268,6 +268,8 @@ int resp_from_cache(struct req *r)
 	e = cache_get(&r->worker->cache, cache_key(r), atomic_load(&r->app->revision));
 	if (!e)
 		return 0;
+	if (accepts_gzip(r))
+		e = cache_gzip(&r->worker->cache, e);
 	h2o_mem_link_shared(&r->h->pool, e->body);
 	if (e->gz)
 		h2o_mem_link_shared(&r->h->pool, e->gz);
@@ -282,9 +284,12 @@ void resp_send(struct req *r, int status, const char *content_type, const char *
 	size_t gz_len = 0;
 	const struct cached_page *e;
 
-	if ((r->flags & ROUTE_CACHE) && status == 200 && !r->csrf_cookie_new && !r->query) {
+	/* Pages that hold a CSRF token (or set its cookie) are the browser's own. */
+	if ((r->flags & ROUTE_CACHE) && status == 200 && !r->csrf_cookie) {
 		e = cache_put(&r->worker->cache, cache_key(r), atomic_load(&r->app->revision), status, content_type,
 			      body, len);
+		if (e && accepts_gzip(r))
+			e = cache_gzip(&r->worker->cache, e);
 		if (e) {
 			h2o_mem_link_shared(&r->h->pool, e->body);
 			if (e->gz)
