@@ -170,6 +170,11 @@ static const char *const stubbable[] = {
     NULL,
 };
 
+/* Classes a link never gives a node: the model checks these (a service
+ * needs a title, an organisation a place), and a stray link must not turn a
+ * node into one. */
+static const char *const never_added[] = {NS_CPSV "PublicService", NS_CV "PublicOrganisation", NULL};
+
 /* Types a class implies, written out because validators only apply the
  * rdfs:subClassOf they find in the data. */
 static const char *const implied[][2] = {
@@ -369,7 +374,17 @@ static int link_classes(struct xp *x, const char *id, json_t *node)
 				i++;
 				continue;
 			}
-			if (target) {
+			if (target && !node_has_type(target, rules[r].target) && in_list(never_added, rules[r].target)) {
+				/* a node is not made a service or an organisation by a link */
+				warnf(x, "<%s> %s: <%s> is not a %s; left out", id, pc(rules[r].prop, b1, sizeof(b1)), t,
+				      pc(rules[r].target, b2, sizeof(b2)));
+				json_array_remove(vals, i);
+				if (!json_array_size(vals))
+					json_object_del(node, rules[r].prop);
+				vals = node_vals(node, rules[r].prop);
+				changed = 1;
+				continue;
+			} else if (target) {
 				changed |= add_type(target, rules[r].target);
 			} else if (in_list(stubbable, rules[r].target)) {
 				stub(x, t, rules[r].target);
@@ -500,7 +515,8 @@ static void repair(struct xp *x)
 		}
 		/* a node without IRI that epak models keeps the identifier it had
 		 * (derived from its content or place, which the export changes) */
-		if ((iri_is_blank(ids[i]) || iri_is_skolem(ids[i])) && node_kind(node) < CAT_DATASET)
+		if ((iri_is_blank(ids[i]) || iri_is_skolem(ids[i])) && node_kind(node) < CAT_DATASET &&
+		    json_object_size(node) > (size_t)1 + (json_object_get(node, "@type") != NULL))
 			need = 1;
 		if (need && !node_vals(node, NS_DCT "identifier")) {
 			char *ident = nodemap_identifier(x->m->nodes, parents, ids[i]);

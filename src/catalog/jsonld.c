@@ -442,6 +442,22 @@ enum cat_kind node_kind(const json_t *node)
  * refers to them: they are parts of it. */
 static int is_part(const json_t *node)
 {
+	static const char *const whole[] = {NS_CPSV "PublicService",
+					    NS_CV "PublicOrganisation",
+					    NS_CV "LifeEvent",
+					    NS_CV "BusinessEvent",
+					    NS_CV "Event",
+					    NS_CV "ContactPoint",
+					    NS_SCHEMA "ContactPoint",
+					    NS_SCHEMA_HTTP "ContactPoint",
+					    NS_EPAK "Portal",
+					    NULL};
+	size_t i;
+
+	/* a node that is also something whole is not anyone's part */
+	for (i = 0; whole[i]; i++)
+		if (node_has_type(node, whole[i]))
+			return 0;
 	switch (node_kind(node)) {
 	case CAT_CHANNEL:
 	case CAT_COST:
@@ -2804,58 +2820,93 @@ int cat_turtle_available(void)
 
 /* ---- documents ---- */
 
-struct cat_doc *cat_doc_parse(const char *text, size_t len, enum cat_syntax syntax, struct cat_error *err)
+/* JSON-LD from parsed JSON (consumed): each stage's input is freed as soon
+ * as the next stage has it, so a large file is held about twice, not four
+ * times. */
+static struct cat_doc *doc_from_json(json_t *json, struct cat_error *err)
 {
 	struct nodemap m;
 	struct cat_doc *doc = NULL;
-	json_t *json = NULL, *expanded = NULL;
-	json_error_t jerr;
+	json_t *expanded;
+
+	if (!json_is_object(json) && !json_is_array(json)) {
+		snprintf(err->msg, sizeof(err->msg), "a JSON-LD document is an object or an array");
+		json_decref(json);
+		return NULL;
+	}
+	expanded = jsonld_expand(json, err);
+	json_decref(json);
+	if (!expanded)
+		return NULL;
+	nodemap_init(&m);
+	if (nodemap_add(&m, expanded, err) == 0) {
+		json_decref(expanded);
+		expanded = NULL;
+		nodemap_finish(&m);
+		doc = nodemap_records(&m, err);
+	}
+	json_decref(expanded);
+	nodemap_clear(&m);
+	return doc;
+}
+
+static enum cat_syntax guess_syntax(const char *text, size_t len)
+{
 	size_t i;
+
+	for (i = 0; i < len && isspace((unsigned char)text[i]); i++)
+		;
+	return i < len && (text[i] == '{' || text[i] == '[') ? CAT_SYNTAX_JSONLD : CAT_SYNTAX_TURTLE;
+}
+
+static struct cat_doc *doc_from_turtle(const char *text, size_t len, struct cat_error *err)
+{
+#ifdef HAVE_SERD
+	struct nodemap m;
+	struct cat_doc *doc = NULL;
+
+	nodemap_init(&m);
+	if (turtle_read(&m, text, len, err) == 0) {
+		nodemap_finish(&m);
+		doc = nodemap_records(&m, err);
+	}
+	nodemap_clear(&m);
+	return doc;
+#else
+	(void)text;
+	(void)len;
+	snprintf(err->msg, sizeof(err->msg),
+		 "Turtle is not supported by this build (it needs serd: libserd-dev and serd-0 in PKGS)");
+	return NULL;
+#endif
+}
+
+static json_t *load_json(const char *text, size_t len, struct cat_error *err)
+{
+	json_error_t jerr;
+	json_t *json = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+
+	if (!json)
+		snprintf(err->msg, sizeof(err->msg), "JSON syntax error at line %d, column %d: %s", jerr.line,
+			 jerr.column, jerr.text);
+	return json;
+}
+
+struct cat_doc *cat_doc_parse(const char *text, size_t len, enum cat_syntax syntax, struct cat_error *err)
+{
+	json_t *json;
 
 	err->msg[0] = '\0';
 	if (len > CAT_MAX_FILE) {
 		snprintf(err->msg, sizeof(err->msg), "larger than %zu bytes", (size_t)CAT_MAX_FILE);
 		return NULL;
 	}
-	if (syntax == CAT_SYNTAX_GUESS) {
-		for (i = 0; i < len && isspace((unsigned char)text[i]); i++)
-			;
-		syntax = i < len && (text[i] == '{' || text[i] == '[') ? CAT_SYNTAX_JSONLD : CAT_SYNTAX_TURTLE;
-	}
-	nodemap_init(&m);
-	if (syntax == CAT_SYNTAX_TURTLE) {
-#ifdef HAVE_SERD
-		if (turtle_read(&m, text, len, err) != 0)
-			goto out;
-#else
-		snprintf(err->msg, sizeof(err->msg),
-			 "Turtle is not supported by this build (it needs serd: libserd-dev and serd-0 in PKGS)");
-		goto out;
-#endif
-	} else {
-		json = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-		if (!json) {
-			snprintf(err->msg, sizeof(err->msg), "JSON syntax error at line %d, column %d: %s", jerr.line,
-				 jerr.column, jerr.text);
-			goto out;
-		}
-		if (!json_is_object(json) && !json_is_array(json)) {
-			snprintf(err->msg, sizeof(err->msg), "a JSON-LD document is an object or an array");
-			goto out;
-		}
-		expanded = jsonld_expand(json, err);
-		if (!expanded)
-			goto out;
-		if (nodemap_add(&m, expanded, err) != 0)
-			goto out;
-	}
-	nodemap_finish(&m);
-	doc = nodemap_records(&m, err);
-out:
-	json_decref(json);
-	json_decref(expanded);
-	nodemap_clear(&m);
-	return doc;
+	if (syntax == CAT_SYNTAX_GUESS)
+		syntax = guess_syntax(text, len);
+	if (syntax == CAT_SYNTAX_TURTLE)
+		return doc_from_turtle(text, len, err);
+	json = load_json(text, len, err);
+	return json ? doc_from_json(json, err) : NULL;
 }
 
 static int has_suffix(const char *s, const char *suffix)
@@ -2910,7 +2961,19 @@ struct cat_doc *cat_doc_load(const char *path, struct cat_error *err)
 		syntax = CAT_SYNTAX_TURTLE;
 	else if (has_suffix(path, ".jsonld") || has_suffix(path, ".json"))
 		syntax = CAT_SYNTAX_JSONLD;
-	doc = cat_doc_parse(text ? text : "", len, syntax, &e);
+	else
+		syntax = guess_syntax(text ? text : "", len);
+	e.msg[0] = '\0';
+	if (syntax == CAT_SYNTAX_JSONLD) {
+		/* the text goes as soon as it is parsed */
+		json_t *json = load_json(text ? text : "", len, &e);
+
+		free(text);
+		text = NULL;
+		doc = json ? doc_from_json(json, &e) : NULL;
+	} else {
+		doc = doc_from_turtle(text ? text : "", len, &e);
+	}
 	if (!doc)
 		snprintf(err->msg, sizeof(err->msg), "%.300s: %.700s", path, e.msg);
 out:

@@ -54,7 +54,7 @@
 	"https://semiceu.github.io/uri.semic.eu-generated/CPSV-AP/releases/3.2.0/context/cpsv-ap.jsonld"
 
 /* Limits: larger input is refused, never truncated. */
-#define CAT_MAX_FILE ((size_t)128 * 1024 * 1024)
+#define CAT_MAX_FILE ((size_t)1024 * 1024 * 1024)
 #define CAT_MAX_DEPTH 64
 #define CAT_MAX_NODES ((size_t)4 * 1000 * 1000)
 

@@ -201,7 +201,8 @@ struct catalog_builder {
 	struct nodemap *cur; /* the map being read: base, or a service's */
 	json_t *cur_parents;
 	int sealed;
-	json_t *memo; /* base node id → index into objs */
+	json_t *memo;     /* base node id → index into objs */
+	json_t *interned; /* short string → its copy in the arena */
 	struct vec objs;
 	struct vec services, orgs, events, contacts, portals;
 	struct cat_error *err;
@@ -275,15 +276,26 @@ static const char *describe(struct catalog_builder *b, const char *id, char *out
 	return out;
 }
 
+/* Short strings (language tags, IRIs, URLs, notations, phones) repeat all
+ * over a catalog: the arena holds each once. */
+#define INTERN_MAX 96
+
 static char *astr(struct catalog_builder *b, const char *s)
 {
+	json_t *known;
 	char *p;
+	size_t n;
 
 	if (!s)
 		return NULL;
-	p = arena_strdup(b->a, s);
+	n = strlen(s);
+	if (n <= INTERN_MAX && (known = json_object_get(b->interned, s)))
+		return (char *)(uintptr_t)json_integer_value(known);
+	p = arena_strndup(b->a, s, n);
 	if (!p)
 		abort();
+	if (n <= INTERN_MAX)
+		json_object_set_new(b->interned, s, json_integer((json_int_t)(uintptr_t)p));
 	return p;
 }
 
@@ -337,7 +349,9 @@ static struct mltext mk_text_vals(struct catalog_builder *b, json_t *vals)
 	json_t *x;
 	size_t i, n = 0, r;
 
-	v = aalloc(b, sizeof(*v) * (json_array_size(vals) + 1));
+	if (!json_array_size(vals))
+		return t;
+	v = aalloc(b, sizeof(*v) * json_array_size(vals));
 	for (r = 0; r < 3; r++) {
 		json_array_foreach(vals, i, x)
 		{
@@ -380,8 +394,11 @@ static struct strlist mk_strs(struct catalog_builder *b, const json_t *node, con
 	const char **v;
 	size_t i, n = 0;
 
-	collect(node, props, vals);
-	v = aalloc(b, sizeof(*v) * (json_array_size(vals) + 1));
+	if (!collect(node, props, vals)) {
+		json_decref(vals);
+		return l;
+	}
+	v = aalloc(b, sizeof(*v) * json_array_size(vals));
 	json_array_foreach(vals, i, x)
 	{
 		const char *s = val_str(x) ? val_str(x) : val_id(x);
@@ -397,9 +414,19 @@ static struct strlist mk_strs(struct catalog_builder *b, const json_t *node, con
 
 static const char *first_str(struct catalog_builder *b, const json_t *node, const char *const *props)
 {
-	struct strlist l = mk_strs(b, node, props);
+	json_t *v;
+	size_t i, p;
 
-	return l.n ? l.v[0] : NULL;
+	for (p = 0; props[p]; p++) {
+		json_array_foreach(node_vals(node, props[p]), i, v)
+		{
+			const char *s = val_str(v) ? val_str(v) : val_id(v);
+
+			if (s && !iri_is_blank(s))
+				return astr(b, s);
+		}
+	}
+	return NULL;
 }
 
 static struct concept concept_of_iri(struct catalog_builder *b, const char *id)
@@ -471,8 +498,11 @@ static struct concepts mk_concepts(struct catalog_builder *b, const json_t *node
 	struct concept *v;
 	size_t i, n = 0;
 
-	collect(node, props, vals);
-	v = aalloc(b, sizeof(*v) * (2 * json_array_size(vals) + 1));
+	if (!collect(node, props, vals)) {
+		json_decref(vals);
+		return cs;
+	}
+	v = aalloc(b, sizeof(*v) * 2 * json_array_size(vals));
 	json_array_foreach(vals, i, x)
 	{
 		if (scheme && !strcmp(scheme, EPAK_AUDIENCE) && val_str(x) && !strcasecmp(val_str(x), "both")) {
@@ -593,21 +623,38 @@ static struct mltext hours_of(struct catalog_builder *b, const json_t *node)
 	return t;
 }
 
-static void *memo_get(struct catalog_builder *b, const char *id)
+/* Objects built from base nodes, by kind and node id: one node may be
+ * read as two kinds (a contact point that a service also groups by), and
+ * each reading gets its own object. */
+enum memo_kind { M_CONTACT = 'c', M_ORG = 'o', M_EVENT = 'e', M_PORTAL = 'p', M_SERVICE = 's' };
+
+static json_t *memo_slot(struct catalog_builder *b, enum memo_kind k, const char *id, int create)
+{
+	char key[2] = {(char)k, '\0'};
+	json_t *m = json_object_get(b->memo, key);
+
+	if (!m && create) {
+		m = json_object();
+		json_object_set_new(b->memo, key, m);
+	}
+	return m;
+}
+
+static void *memo_get(struct catalog_builder *b, enum memo_kind k, const char *id)
 {
 	json_t *i;
 
 	if (!in_base(b, id))
 		return NULL;
-	i = json_object_get(b->memo, id);
+	i = json_object_get(memo_slot(b, k, id, 0), id);
 	return i ? b->objs.v[json_integer_value(i)] : NULL;
 }
 
-static void memo_put(struct catalog_builder *b, const char *id, void *obj)
+static void memo_put(struct catalog_builder *b, enum memo_kind k, const char *id, void *obj)
 {
 	if (!in_base(b, id))
 		return;
-	json_object_set_new(b->memo, id, json_integer((json_int_t)b->objs.n));
+	json_object_set_new(memo_slot(b, k, id, 1), id, json_integer((json_int_t)b->objs.n));
 	vec_push(&b->objs, obj);
 }
 
@@ -621,7 +668,7 @@ static int says_nothing(const json_t *node)
 
 static const struct contact_point *build_contact(struct catalog_builder *b, const char *id)
 {
-	struct contact_point *cp = memo_get(b, id);
+	struct contact_point *cp = memo_get(b, M_CONTACT, id);
 	json_t *node = lookup(b, id);
 
 	/* a contact point that says nothing is none (the exporter writes such
@@ -629,7 +676,7 @@ static const struct contact_point *build_contact(struct catalog_builder *b, cons
 	if (cp || !node || says_nothing(node))
 		return cp;
 	cp = aalloc(b, sizeof(*cp));
-	memo_put(b, id, cp);
+	memo_put(b, M_CONTACT, id, cp);
 	cp->iri = public_iri(b, id);
 	cp->identifier = identifier_of(b, id);
 	cp->title = mk_text(b, node, PROPS(NS_DCT "title", NS_SCHEMA "name", NS_SKOS "prefLabel"));
@@ -648,8 +695,12 @@ static size_t mk_contacts(struct catalog_builder *b, const json_t *node, const s
 	const struct contact_point **cps;
 	size_t i, n = 0;
 
-	collect(node, CONTACT_PROPS, vals);
-	cps = aalloc(b, sizeof(*cps) * (json_array_size(vals) + 1));
+	*out = NULL;
+	if (!collect(node, CONTACT_PROPS, vals)) {
+		json_decref(vals);
+		return 0;
+	}
+	cps = aalloc(b, sizeof(*cps) * json_array_size(vals));
 	json_array_foreach(vals, i, v)
 	{
 		const struct contact_point *cp = val_ref(v) ? build_contact(b, val_ref(v)) : NULL;
@@ -664,7 +715,7 @@ static size_t mk_contacts(struct catalog_builder *b, const json_t *node, const s
 
 static const struct organisation *build_org(struct catalog_builder *b, const char *id)
 {
-	struct organisation *o = memo_get(b, id);
+	struct organisation *o = memo_get(b, M_ORG, id);
 	json_t *node = lookup(b, id), *v;
 	char what[400];
 	const char *level;
@@ -674,7 +725,7 @@ static const struct organisation *build_org(struct catalog_builder *b, const cha
 		return o;
 	describe(b, id, what, sizeof(what));
 	o = aalloc(b, sizeof(*o));
-	memo_put(b, id, o);
+	memo_put(b, M_ORG, id, o);
 	o->iri = public_iri(b, id);
 	o->identifier = identifier_of(b, id);
 	if (check_text(b, what, node, NS_SKOS "prefLabel", 0, "") != 0)
@@ -744,7 +795,7 @@ static const struct organisation *build_org(struct catalog_builder *b, const cha
 
 static const struct event *build_event(struct catalog_builder *b, const char *id)
 {
-	struct event *e = memo_get(b, id);
+	struct event *e = memo_get(b, M_EVENT, id);
 	json_t *node = lookup(b, id);
 	char what[400];
 
@@ -752,7 +803,7 @@ static const struct event *build_event(struct catalog_builder *b, const char *id
 		return e;
 	describe(b, id, what, sizeof(what));
 	e = aalloc(b, sizeof(*e));
-	memo_put(b, id, e);
+	memo_put(b, M_EVENT, id, e);
 	e->iri = public_iri(b, id);
 	e->identifier = identifier_of(b, id);
 	e->kind = node_has_type(node, NS_CV "LifeEvent")       ? EVENT_LIFE
@@ -768,7 +819,7 @@ static const struct event *build_event(struct catalog_builder *b, const char *id
 
 static const struct portal *build_portal(struct catalog_builder *b, const char *id)
 {
-	struct portal *p = memo_get(b, id);
+	struct portal *p = memo_get(b, M_PORTAL, id);
 	json_t *node = lookup(b, id);
 	size_t i;
 
@@ -779,7 +830,7 @@ static const struct portal *build_portal(struct catalog_builder *b, const char *
 			return b->portals.v[i];
 	p = aalloc(b, sizeof(*p));
 	if (node)
-		memo_put(b, id, p);
+		memo_put(b, M_PORTAL, id, p);
 	p->iri = public_iri(b, id);
 	if (node) {
 		json_t *op;
@@ -1014,11 +1065,11 @@ static int build_service(struct catalog_builder *b, const char *id)
 	const char *auth;
 	size_t i;
 
-	if (memo_get(b, id))
+	if (memo_get(b, M_SERVICE, id))
 		return 0;
 	describe(b, id, what, sizeof(what));
 	s = aalloc(b, sizeof(*s));
-	memo_put(b, id, s);
+	memo_put(b, M_SERVICE, id, s);
 	s->iri = public_iri(b, id);
 	vals = node_vals(node, NS_DCT "identifier");
 	if (!vals)
@@ -1187,14 +1238,22 @@ static int seal(struct catalog_builder *b)
 			if (iri_is_blank(id) != pass)
 				continue;
 			node = json_object_get(b->base.nodes, id);
-			switch (node_kind(node)) {
-			case CAT_ORGANISATION: build_org(b, id); break;
-			case CAT_CONTACT: build_contact(b, id); break;
-			case CAT_EVENT: build_event(b, id); break;
-			case CAT_PORTAL: build_portal(b, id); break;
-			case CAT_SERVICE: build_service(b, id); break;
-			default: break;
-			}
+			/* by type, not by kind: a portal that something also calls
+			 * a cost is still a portal */
+			if (node_has_type(node, NS_CV "PublicOrganisation"))
+				build_org(b, id);
+			if (!b->failed && (node_has_type(node, NS_CV "ContactPoint") ||
+					   node_has_type(node, NS_SCHEMA "ContactPoint") ||
+					   node_has_type(node, NS_SCHEMA_HTTP "ContactPoint")))
+				build_contact(b, id);
+			if (!b->failed &&
+			    (node_has_type(node, NS_CV "LifeEvent") || node_has_type(node, NS_CV "BusinessEvent") ||
+			     node_has_type(node, NS_CV "Event")))
+				build_event(b, id);
+			if (!b->failed && node_has_type(node, NS_EPAK "Portal"))
+				build_portal(b, id);
+			if (!b->failed && node_has_type(node, NS_CPSV "PublicService"))
+				build_service(b, id);
 		}
 		free(ids);
 	}
@@ -1214,6 +1273,7 @@ struct catalog_builder *catalog_builder_new(void)
 	}
 	nodemap_init(&b->base);
 	b->memo = json_object();
+	b->interned = json_object();
 	return b;
 }
 
@@ -1224,6 +1284,7 @@ void catalog_builder_free(struct catalog_builder *b)
 	nodemap_clear(&b->base);
 	json_decref(b->base_parents);
 	json_decref(b->memo);
+	json_decref(b->interned);
 	free(b->objs.v);
 	free(b->services.v);
 	free(b->orgs.v);
@@ -1277,10 +1338,18 @@ int catalog_builder_add(struct catalog_builder *b, const char *kind, const char 
 	{
 		const char *id = node_id(json);
 
+		const char *nid;
+		json_t *n;
+
+		rc = 0;
 		if (id && json_object_get(m.nodes, id) && node_kind(json_object_get(m.nodes, id)) == CAT_SERVICE)
 			rc = build_service(b, id);
-		else
-			rc = 0; /* not a service after all: nothing to build */
+		/* and services written inside it, without @id */
+		json_object_foreach(m.nodes, nid, n)
+		{
+			if (rc == 0 && iri_is_blank(nid) && node_kind(n) == CAT_SERVICE)
+				rc = build_service(b, nid);
+		}
 	}
 	json_decref(b->cur_parents);
 	b->cur_parents = NULL;
@@ -1538,7 +1607,7 @@ static void link_related(struct catalog_builder *b)
 	{
 		struct event *e;
 
-		if (node_kind(node) != CAT_EVENT || !(e = memo_get(b, id)))
+		if (node_kind(node) != CAT_EVENT || !(e = memo_get(b, M_EVENT, id)))
 			continue;
 		json_array_foreach(node_vals(node, NS_CV "hasRelatedService"), i, v)
 		{

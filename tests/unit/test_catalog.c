@@ -644,8 +644,6 @@ static void slug_collisions_are_resolved(void **state)
 	cat_doc_free(d);
 }
 
-/* ---- export, in memory ---- */
-
 static char *export_doc(const struct cat_doc *d)
 {
 	struct buf b = BUF_INIT;
@@ -655,6 +653,50 @@ static char *export_doc(const struct cat_doc *d)
 		fail_msg("export: %s", err.msg);
 	return buf_steal(&b, NULL);
 }
+
+/* A node read two ways (a contact point a service also groups by) is two
+ * objects; a service written inside another is a service too. */
+static void one_node_read_two_ways(void **state)
+{
+	static const char doc[] = SVC_HEAD ORG
+	    ", {\"@id\": \"http://ex.lv/x\", \"@type\": \"cv:ContactPoint\", \"dct:title\": \"X\", \"cv:telephone\": "
+	    "\"67000000\"}"
+	    ", {\"@id\": \"http://ex.lv/svc\", \"@type\": \"cpsv:PublicService\", \"dct:title\": \"T\", "
+	    "\"dct:description\": \"D\"" IDENT AUTH
+	    ", \"cv:contactPoint\": {\"@id\": \"http://ex.lv/x\"}, \"cv:isGroupedBy\": {\"@id\": \"http://ex.lv/x\"},"
+	    " \"dct:requires\": {\"@type\": \"cpsv:PublicService\", \"dct:identifier\": \"inner\", \"dct:title\": "
+	    "\"I\", \"dct:description\": \"D\"" AUTH "}}]}";
+	struct cat_doc *d = parse(doc, CAT_SYNTAX_JSONLD), *d2;
+	struct catalog *c = model_of(d), *c2;
+	const struct service *s = catalog_service(c, "s");
+	char *e, *x1, *x2;
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(s->ncontacts, 1);
+	assert_string_equal(s->contacts[0]->phones.v[0], "67000000");
+	assert_int_equal(s->nevents, 1);
+	assert_string_equal(mltext_get(&s->events[0]->title, "lv"), "X");
+	assert_int_equal(s->events[0]->kind, EVENT_OTHER);
+	assert_non_null(catalog_service(c, "inner"));
+	assert_null(catalog_service(c, "inner")->iri);
+	/* and it all goes out and comes back */
+	e = export_doc(d);
+	d2 = parse(e, CAT_SYNTAX_JSONLD);
+	c2 = model_of(d2);
+	x1 = dump(c);
+	x2 = dump(c2);
+	assert_same_text(x1, x2);
+	free(e);
+	free(x1);
+	free(x2);
+	catalog_free(c);
+	catalog_free(c2);
+	cat_doc_free(d);
+	cat_doc_free(d2);
+}
+
+/* ---- export, in memory ---- */
 
 static void export_round_trip(void **state)
 {
@@ -1238,6 +1280,7 @@ int main(void)
 	    cmocka_unit_test(bad_input_is_named),
 	    cmocka_unit_test(slugs_follow_the_rule),
 	    cmocka_unit_test(slug_collisions_are_resolved),
+	    cmocka_unit_test(one_node_read_two_ways),
 	    cmocka_unit_test(export_round_trip),
 	    cmocka_unit_test(service_jsonld_reads_back),
 	    ON_BOTH(imports_every_file),
