@@ -374,10 +374,11 @@ static int link_classes(struct xp *x, const char *id, json_t *node)
 				i++;
 				continue;
 			}
-			if (target && !node_has_type(target, rules[r].target) && in_list(never_added, rules[r].target)) {
+			if (target && !node_has_type(target, rules[r].target) &&
+			    in_list(never_added, rules[r].target)) {
 				/* a node is not made a service or an organisation by a link */
-				warnf(x, "<%s> %s: <%s> is not a %s; left out", id, pc(rules[r].prop, b1, sizeof(b1)), t,
-				      pc(rules[r].target, b2, sizeof(b2)));
+				warnf(x, "<%s> %s: <%s> is not a %s; left out", id, pc(rules[r].prop, b1, sizeof(b1)),
+				      t, pc(rules[r].target, b2, sizeof(b2)));
 				json_array_remove(vals, i);
 				if (!json_array_size(vals))
 					json_object_del(node, rules[r].prop);
