@@ -19,6 +19,9 @@
 #include "http/server.h"
 #include "store/db.h"
 #include "catalog/cli.h"
+#include "mail/cli.h"
+#include "mail/outbox.h"
+#include "mail/worker.h"
 #include "search/cli.h"
 #include "sign/cli.h"
 #include "store/migrate.h"
@@ -76,6 +79,8 @@ static const struct command commands[] = {
 	  "epak import [--data DIR] [--db URL] FILE..." },
 	{ "export", cmd_export, NULL, "write the whole catalog as CPSV-AP JSON-LD",
 	  "epak export [--data DIR] [--db URL] [-o FILE]" },
+	{ "mail", cmd_mail, NULL, "look at and drive the mail outbox (send-test, deliver, status)",
+	  "epak mail (send-test --to ADDR | deliver | status) [--data DIR] [--db URL]" },
 	{ "sign", NULL, cmd_sign, "sign files into a Latvian .edoc (ASiC-E, XAdES) container",
 	  "epak sign -o OUT.edoc [--add] (--p12 FILE | --pkcs11 MODULE --token LABEL) --pin-env VAR "
 	  "[--profile B|T|LT] [--tsa URL] [--ocsp URL] FILE..." },
@@ -249,6 +254,7 @@ static void bump_revision(void *cls)
 static int cmd_serve(struct config *cfg, int argc, char **argv)
 {
 	struct snapshot_source src;
+	struct mail_config mc;
 	struct app app;
 	char err[512];
 	int rc;
@@ -271,7 +277,14 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
+	if (mail_config_from_env(&mc, err, sizeof(err)) != 0 || mail_worker_start(&mc, app.db_url) != 0) {
+		log_error("cannot start mail delivery: %s", err);
+		snapshot_stop();
+		app_close(&app);
+		return 1;
+	}
 	rc = server_run(&app);
+	mail_worker_stop();
 	snapshot_stop();
 	app_close(&app);
 	return rc == 0 ? 0 : 1;

@@ -18,7 +18,8 @@ for line in open(tsv, encoding='utf-8'):
     if not line or line.startswith('#'):
         continue
     k, v = line.split('\t')
-    tr[k] = v
+    # \n in the TSV stands for a line break, as in the po file
+    tr[k.replace('\\n', '\n')] = v.replace('\\n', '\n')
 blocks = open(po, encoding='utf-8').read().split('\n\n')
 out = []
 done = 0

@@ -259,6 +259,7 @@ json_t *org_brief(struct req *r, const struct organisation *o)
 
 	json_object_set_new(j, "name", json_string(ml(r, &o->name) ? ml(r, &o->name) : o->slug));
 	json_object_set_new(j, "url", json_string(prefixed(r, arena_printf(r->arena, "/iestades/%s", o->slug))));
+	json_object_set_new(j, "slug", json_string(o->slug));
 	if (o->e_mark == FLAG_YES)
 		json_object_set_new(j, "emark", json_true());
 	json_object_set_new(j, "nservices", json_integer((json_int_t)o->nservices));

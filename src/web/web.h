@@ -51,6 +51,9 @@ int page_eservices(struct req *r);
 int page_search(struct req *r);
 int api_search(struct req *r);
 int api_suggest(struct req *r);
+int page_send(struct req *r);
+int form_send(struct req *r);
+int page_receipt(struct req *r);
 int api_sign_start(struct req *r);
 int api_sign_finish(struct req *r);
 

@@ -1,0 +1,372 @@
+/* page_send.c — "Nosūtīt parakstītu dokumentu": a document signed with a
+ * secure e-signature goes to an institution's official e-mail address, as the
+ * campaign guideline promises. The person uploads the signed .edoc (made with
+ * eParaksts, an eID card, or the two-phase signing API), chooses the
+ * institution, and gets a receipt. The portal checks the signatures first,
+ * then writes the submission and its mails (to the institution, and a
+ * receipt to the sender if they want one) in one transaction; the mail
+ * worker delivers them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/rand.h>
+
+#include "catalog/model.h"
+#include "core/log.h"
+#include "http/multipart.h"
+#include "mail/outbox.h"
+#include "mail/worker.h"
+#include "sign/edoc.h"
+#include "sign/verify.h"
+#include "store/db.h"
+#include "web/app.h"
+#include "web/catalog_ctx.h"
+#include "web/form.h"
+#include "web/snapshot.h"
+#include "web/web.h"
+
+static const struct field send_fields[] = {
+	FIELD_TEXT("iestade", REQUIRED, 1, 80, N_("Institution")),
+	FIELD_EMAIL("epasts", OPTIONAL, N_("Your e-mail address for a receipt")),
+	FIELD_TEXTAREA("zina", OPTIONAL, 0, 2000, N_("Message to the institution")),
+	FIELD_HONEYPOT("vietne"),
+	FIELD_END
+};
+
+enum { SF_ORG, SF_EMAIL, SF_MESSAGE };
+
+/* The address for documents signed with a secure e-signature: the e-mail of
+ * such a channel of the institution's services, else its first contact's. */
+static const char *official_email(const struct organisation *o)
+{
+	size_t i, k;
+
+	for (i = 0; i < o->nservices; i++)
+		for (k = 0; k < o->services[i]->nchannels; k++) {
+			const struct channel *ch = &o->services[i]->channels[k];
+
+			if (ch->type == CHANNEL_EMAIL_ESIGN && ch->email && (!ch->owner || ch->owner == o))
+				return ch->email;
+		}
+	for (i = 0; i < o->ncontacts; i++)
+		if (o->contacts[i]->emails.n)
+			return o->contacts[i]->emails.v[0];
+	return NULL;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+
+	return strcoll(json_string_value(json_object_get(x, "name")), json_string_value(json_object_get(y, "name")));
+}
+
+static json_t *org_options(struct req *r, const struct catalog *c, const char *selected)
+{
+	json_t **tmp = arena_alloc(r->arena, (c->norgs ? c->norgs : 1) * sizeof(*tmp));
+	json_t *arr = json_array();
+	size_t i, k = 0;
+
+	for (i = 0; tmp && i < c->norgs; i++) {
+		const char *email = official_email(c->orgs[i]);
+
+		if (!email)
+			continue;
+		tmp[k++] = json_pack("{s:s, s:s, s:s, s:b}", "slug", c->orgs[i]->slug, "name",
+				     ml(r, &c->orgs[i]->name) ? ml(r, &c->orgs[i]->name) : c->orgs[i]->slug, "email",
+				     email, "selected", selected && !strcmp(selected, c->orgs[i]->slug));
+	}
+	if (tmp)
+		qsort(tmp, k, sizeof(*tmp), cmp_name);
+	for (i = 0; i < k; i++)
+		json_array_append_new(arr, tmp[i]);
+	return arr;
+}
+
+static void show_form(struct req *r, int status, const struct form *f, const char *file_error)
+{
+	const struct snapshot *sn = web_snapshot(r);
+	json_t *ctx = page_ctx(r, N_("Send a signed document to an institution"), "send");
+	struct form empty;
+	const char *pre = f ? f->value[SF_ORG] : req_query(r, "iestade");
+
+	if (!f) {
+		memset(&empty, 0, sizeof(empty));
+		f = &empty;
+	}
+	json_object_set_new(ctx, "csrf", json_string(csrf_token(r)));
+	form_to_ctx(r, send_fields, f, ctx);
+	json_object_set_new(ctx, "orgs", org_options(r, sn->cat, pre));
+	if (file_error) {
+		json_t *errs = json_object_get(ctx, "errors");
+
+		json_object_set_new(ctx, "file_error", json_string(file_error));
+		if (!errs) {
+			errs = json_array();
+			json_object_set_new(ctx, "errors", errs);
+		}
+		json_array_append_new(errs, json_pack("{s:s, s:s, s:s}", "field", "edoc", "label",
+						      i18n_tr(r->lang, N_("Signed document")), "message", file_error));
+		json_object_set_new(ctx, "has_errors", json_true());
+	}
+	render(r, status, "send", ctx);
+}
+
+int page_send(struct req *r)
+{
+	show_form(r, 200, NULL, NULL);
+	return 0;
+}
+
+struct submission {
+	struct req *r;
+	const char *receipt;
+	const char *org_slug, *org_name, *org_email;
+	const char *file_name;
+	const unsigned char *data;
+	size_t len;
+	const char *verdict; /* "passed" or "indeterminate" */
+	const char *sender;  /* may be NULL */
+	const char *message; /* may be "" */
+	long long mail_id, receipt_mail_id;
+};
+
+static const char SQL_SUBMISSION_ADD[] =
+	"INSERT INTO submission (receipt, created_at, lang, org_slug, org_email, file_name, file_size, verdict, "
+	"mail_id, receipt_mail_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+static int submit_body(struct db *db, void *cls)
+{
+	struct submission *s = cls;
+	struct req *r = s->r;
+	const char *to_org[] = { s->org_email };
+	const char *to_me[] = { s->sender };
+	struct mail_attachment att = { s->file_name, "application/vnd.etsi.asic-e+zip", s->data, s->len };
+	struct mail m;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	m.to = to_org;
+	m.nto = 1;
+	m.reply_to = s->sender;
+	/* Institutions read Latvian: the cover letter is Latvian whatever the
+	 * page language was. */
+	m.subject = arena_printf(r->arena, "Iesniegums ar drošu e-parakstu: %s (%s)", s->file_name, s->receipt);
+	m.text = arena_printf(r->arena,
+			      "Labdien!\n\nPortālā \"Valsts ir internetā\" jums nosūtīts ar drošu e-parakstu "
+			      "parakstīts dokuments (pielikumā).\n\nKvīts numurs: %s\nDatne: %s\nParakstu pārbaude "
+			      "portālā: %s\n%s%s%s\nAtbildēt var, atbildot uz šo vēstuli%s.\n",
+			      s->receipt, s->file_name,
+			      !strcmp(s->verdict, "passed") ? "visi paraksti derīgi"
+							    : "parakstus neizdevās pilnībā apstiprināt; lūdzam pārbaudīt",
+			      *s->message ? "\nSūtītāja ziņa:\n" : "", s->message, *s->message ? "\n" : "",
+			      s->sender ? "" : " (sūtītājs savu e-pasta adresi nav norādījis)");
+	m.att = &att;
+	m.natt = 1;
+	m.kind = "sign-send";
+	rc = outbox_enqueue(db, &m, &s->mail_id);
+	if (rc != DB_OK)
+		return rc;
+	s->receipt_mail_id = 0;
+	if (s->sender) {
+		memset(&m, 0, sizeof(m));
+		m.to = to_me;
+		m.nto = 1;
+		m.subject = arena_printf(r->arena, "%s %s", i18n_tr(r->lang, N_("Your document was sent — receipt")),
+					 s->receipt);
+		m.text = arena_printf(r->arena, i18n_tr(r->lang, N_("Hello!\n\nYour signed document %s was sent to %s (%s) "
+								    "through the portal \"The State is on the Internet\".\n\n"
+								    "Receipt number: %s\n\nThe institution will answer you "
+								    "directly.\n")),
+				      s->file_name, s->org_name, s->org_email, s->receipt);
+		m.kind = "sign-send-receipt";
+		rc = outbox_enqueue(db, &m, &s->receipt_mail_id);
+		if (rc != DB_OK)
+			return rc;
+	}
+	return db_exec(db, SQL_SUBMISSION_ADD,
+		       DB_P(PTEXT(s->receipt), PINT((long long)time(NULL)), PTEXT(lang_code(r->lang)), PTEXT(s->org_slug),
+			    PTEXT(s->org_email), PTEXT(s->file_name), PINT((long long)s->len), PTEXT(s->verdict),
+			    PINT(s->mail_id), s->receipt_mail_id ? PINT(s->receipt_mail_id) : PNULL),
+		       NULL);
+}
+
+static const char *new_receipt(struct req *r)
+{
+	static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+	unsigned char rnd[10];
+	char code[11];
+	struct tm tm;
+	time_t now = time(NULL);
+	int i;
+
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		return NULL;
+	for (i = 0; i < 10; i++)
+		code[i] = alphabet[rnd[i] % 32];
+	code[10] = '\0';
+	gmtime_r(&now, &tm);
+	return arena_printf(r->arena, "%04d-%s", tm.tm_year + 1900, code);
+}
+
+int form_send(struct req *r)
+{
+	const struct snapshot *sn = web_snapshot(r);
+	const struct upload *up = NULL;
+	const struct organisation *org;
+	struct form f;
+	struct edoc *doc = NULL;
+	struct edoc_err e;
+	struct edoc_report rep;
+	struct edoc_verify_opts o;
+	struct submission s;
+	struct db *db;
+	unsigned char *data = NULL;
+	size_t i;
+	int status, rc, bad = form_validate(r, send_fields, &f) != 0;
+
+	memset(&rep, 0, sizeof(rep));
+	memset(&s, 0, sizeof(s));
+	if (f.spam) {
+		resp_redirect(r, 303, prefixed(r, "/nosutit"));
+		goto out;
+	}
+	org = *f.value[SF_ORG] ? catalog_org(sn->cat, f.value[SF_ORG]) : NULL;
+	if (*f.value[SF_ORG] && (!org || !official_email(org))) {
+		f.error[SF_ORG] = i18n_tr(r->lang, N_("Please choose one of the options."));
+		bad = 1;
+	}
+	for (i = 0; r->multipart && i < r->multipart->nfiles; i++)
+		if (!strcmp(r->multipart->files[i].field, "edoc"))
+			up = &r->multipart->files[i];
+	if (!up || !up->size) {
+		show_form(r, 422, &f, i18n_tr(r->lang, N_("Please choose a signed document (.edoc or .asice file).")));
+		goto out;
+	}
+	if (bad) {
+		show_form(r, 422, &f, NULL);
+		goto out;
+	}
+	if (up->data) {
+		data = (unsigned char *)up->data;
+	} else {
+		data = edoc_read_file(up->path, up->size + 1, &s.len, &e);
+		if (!data) {
+			resp_error(r, ERR_INTERNAL, NULL);
+			goto out;
+		}
+	}
+	doc = edoc_open_mem(data, up->size, NULL, &e);
+	if (!doc) {
+		show_form(r, 422, &f,
+			  i18n_tr(r->lang, N_("This is not a valid signed document (.edoc or .asice), or it is damaged. "
+					      "Nothing was kept.")));
+		goto out;
+	}
+	memset(&o, 0, sizeof(o));
+	o.trust = r->app->trust;
+	o.offline = 1;
+	status = edoc_verify(doc, &o, &rep);
+	if (rep.nsigs == 0 || status == 1) {
+		show_form(r, 422, &f,
+			  i18n_tr(r->lang, rep.nsigs == 0 ? N_("The document is not signed. Sign it with a secure "
+							       "e-signature first.")
+							 : N_("A signature on this document is not valid, so it was not "
+							      "sent. Check it on the signature check page.")));
+		goto out;
+	}
+	s.r = r;
+	s.receipt = new_receipt(r);
+	s.org_slug = org->slug;
+	s.org_name = ml(r, &org->name) ? ml(r, &org->name) : org->slug;
+	s.org_email = official_email(org);
+	s.file_name = up->filename;
+	s.data = data;
+	s.len = up->size;
+	s.verdict = status == 0 ? "passed" : "indeterminate";
+	s.sender = *f.value[SF_EMAIL] ? f.value[SF_EMAIL] : NULL;
+	s.message = f.value[SF_MESSAGE];
+	db = app_db(r);
+	if (!s.receipt || !db) {
+		resp_error(r, ERR_UNAVAILABLE, NULL);
+		goto out;
+	}
+	rc = db_tx(db, submit_body, &s);
+	if (rc == OUTBOX_ETOOBIG) {
+		show_form(r, 422, &f, i18n_tr(r->lang, N_("The document is too large to send by e-mail.")));
+		goto out;
+	}
+	if (rc != DB_OK) {
+		log_error("submission not stored: %s", rc == OUTBOX_EINVALID ? "mail refused" : db_errmsg(db));
+		resp_error(r, rc == OUTBOX_EINVALID ? ERR_VALIDATION : ERR_UNAVAILABLE, NULL);
+		goto out;
+	}
+	mail_worker_kick();
+	log_info("document sent to an institution (submission %s)", s.receipt);
+	resp_redirect(r, 303, prefixed(r, arena_printf(r->arena, "/nosutit/kvits/%s", s.receipt)));
+out:
+	edoc_report_free(&rep);
+	edoc_free(doc);
+	if (up && !up->data)
+		free(data);
+	return 0;
+}
+
+struct receipt_row {
+	struct req *r;
+	json_t *ctx;
+	int found;
+};
+
+static int receipt_cb(void *cls, const struct db_row *row)
+{
+	struct receipt_row *rr = cls;
+	char when[64];
+	time_t t = (time_t)row_int(row, 0);
+	struct tm tm;
+	const char *st = row_text(row, 5);
+
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%d.%m.%Y. %H:%M UTC", &tm);
+	rr->found = 1;
+	json_object_set_new(rr->ctx, "when", json_string(when));
+	json_object_set_new(rr->ctx, "org_slug", json_string(row_text(row, 1)));
+	json_object_set_new(rr->ctx, "org_email", json_string(row_text(row, 2)));
+	json_object_set_new(rr->ctx, "file_name", json_string(row_text(row, 3)));
+	json_object_set_new(rr->ctx, !strcmp(row_text(row, 4), "passed") ? "passed" : "indeterminate", json_true());
+	json_object_set_new(rr->ctx, st && !strcmp(st, "sent") ? "mail_sent" : st && !strcmp(st, "failed") ? "mail_failed"
+											 : "mail_queued",
+			    json_true());
+	return 0;
+}
+
+static const char SQL_RECEIPT[] =
+	"SELECT s.created_at, s.org_slug, s.org_email, s.file_name, s.verdict, m.status "
+	"FROM submission s LEFT JOIN mail_outbox m ON m.id = s.mail_id WHERE s.receipt = $1";
+
+int page_receipt(struct req *r)
+{
+	const struct snapshot *sn = web_snapshot(r);
+	const char *ref = req_param(r, 0);
+	struct receipt_row rr;
+	struct db *db = app_db(r);
+	const struct organisation *org;
+
+	memset(&rr, 0, sizeof(rr));
+	rr.r = r;
+	rr.ctx = page_ctx(r, N_("Your document was sent"), "send");
+	if (!ref || strlen(ref) > 20 || !db || db_query(db, SQL_RECEIPT, DB_P(PTEXT(ref)), receipt_cb, &rr) < 0 ||
+	    !rr.found) {
+		json_decref(rr.ctx);
+		resp_error(r, ERR_NOT_FOUND, NULL);
+		return 0;
+	}
+	json_object_set_new(rr.ctx, "receipt", json_string(ref));
+	org = catalog_org(sn->cat, json_string_value(json_object_get(rr.ctx, "org_slug")));
+	if (org)
+		json_object_set_new(rr.ctx, "org", org_brief(r, org));
+	render_flags(r, 200, "send-receipt", rr.ctx, RESP_NO_STORE);
+	return 0;
+}
