@@ -73,7 +73,10 @@ done
 
 if [ -d tests/e2e ] && ls tests/e2e/*.test.js >/dev/null 2>&1; then
 	echo "== end-to-end and browser tests (node --test)"
-	node --test --test-reporter=tap --test-concurrency=1 tests/e2e/ tests/browser/ >"$OUT/node.log" 2>&1
+	# Each test gets at most 5 minutes, the whole run 25: a hang fails the
+	# suite instead of stalling CI.
+	timeout 1500 node --test --test-reporter=tap --test-concurrency=1 --test-timeout=300000 \
+		tests/e2e/ tests/browser/ >"$OUT/node.log" 2>&1
 	rc=$?
 	p=$(sed -n 's/^# pass \([0-9]*\)/\1/p' "$OUT/node.log" | tail -1)
 	f=$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$OUT/node.log" | tail -1)
