@@ -1,7 +1,8 @@
 /* cli.h — the `epak mail` command. argv[0] is "mail"; the return value is
  * the process exit status (0 done, 1 failed, 2 bad usage).
  *
- *   epak mail send-test [--to] ADDR   queue a test message to ADDR
+ *   epak mail send-test ADDR          queue a test message to ADDR
+ *                                     (--to ADDR too, when main.c passes it on)
  *   epak mail deliver                 one delivery pass now (every due message)
  *   epak mail status                  messages by state, recent failures
  *
@@ -14,7 +15,7 @@
 
 #include "core/config.h"
 
-#define MAIL_CLI_USAGE "epak mail (send-test [--to] ADDR | deliver | status) [--data DIR] [--db URL]"
+#define MAIL_CLI_USAGE "epak mail (send-test ADDR | deliver | status) [--data DIR] [--db URL]"
 
 int cmd_mail(struct config *cfg, int argc, char **argv);
 

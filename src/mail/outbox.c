@@ -2,7 +2,6 @@
  * See outbox.h and docs/mail.md. */
 #include "mail/outbox.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
