@@ -71,6 +71,10 @@ CMDS=(
 	"$EPAK sign -o $WORK/out.edoc --p12 $PKI/signer-ec.p12 --pin-env EPAK_BENCH_PIN --profile B $WORK/small.txt"
 )
 ROUNDS=${BENCH_SIGN_ROUNDS:-5}
+busy() { # other processes running, on average over a second (this sampler excluded)
+	for _ in $(seq 10); do cut -d' ' -f4 /proc/loadavg; sleep 0.1; done | awk -F/ '{s += $1 - 1} END {printf "%.1f", s / NR}'
+}
+busy_before=$(busy)
 for r in $(seq "$ROUNDS"); do
 	for i in "${!CMDS[@]}"; do
 		hyperfine -N -i --style none --warmup 2 --runs $(((RUNS + ROUNDS - 1) / ROUNDS)) \
@@ -84,6 +88,8 @@ print(*(statistics.median(t for f in glob.glob(f"{work}/h-{i}-*.json")
                           for t in json.load(open(f))["results"][0]["times"]) for i in range(n)))
 PY
 )
+
+busy_after=$(busy)
 
 # ---- OpenSSL alone: operations per second
 ec=$(openssl speed -mr -seconds "$SECS" ecdsap256 ecdsap384 2>/dev/null)
@@ -124,4 +130,7 @@ print(f"(OpenSSL: openssl speed; P-384 verify {v384:.0f}/s, sign {s384:.0f}/s, P
       f" SHA-256 {sha / 1e9:.2f} GB/s; limit = 5 P-384 + 2 P-256 verifications + SHA-256 of the data)")
 print("(goal: verification within 2x of the limit; ratio = epak time / limit time)")
 PY
-echo "($(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(openssl version | cut -d' ' -f1-2), $RUNS runs each in $ROUNDS rounds; load average $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "($(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(openssl version | cut -d' ' -f1-2), $RUNS runs each in $ROUNDS rounds; other processes running: $busy_before before, $busy_after after)"
+if awk -v a="$busy_before" -v b="$busy_after" -v n="$(nproc)" 'BEGIN {exit !(a > n - 1 || b > n - 1)}'; then
+	echo "(warning: other work kept the cores busy; these figures are not reliable, run again on a quiet machine)"
+fi
