@@ -79,8 +79,7 @@ static const struct command commands[] = {
 	  "epak import [--data DIR] [--db URL] FILE..." },
 	{ "export", cmd_export, NULL, "write the whole catalog as CPSV-AP JSON-LD",
 	  "epak export [--data DIR] [--db URL] [-o FILE]" },
-	{ "mail", cmd_mail, NULL, "look at and drive the mail outbox (send-test, deliver, status)",
-	  "epak mail (send-test --to ADDR | deliver | status) [--data DIR] [--db URL]" },
+	{ "mail", cmd_mail, NULL, "queue a test mail, deliver due mail now, or show the outbox", MAIL_CLI_USAGE },
 	{ "sign", NULL, cmd_sign, "sign files into a Latvian .edoc (ASiC-E, XAdES) container",
 	  "epak sign -o OUT.edoc [--add] (--p12 FILE | --pkcs11 MODULE --token LABEL) --pin-env VAR "
 	  "[--profile B|T|LT] [--tsa URL] [--ocsp URL] FILE..." },

@@ -102,11 +102,11 @@ test('feedback works without JavaScript, errors first, then success', async () =
   const ctx = await browser.newContext({ javaScriptEnabled: false });
   const page = await ctx.newPage();
   await page.goto(srv.base + '/atsauksmes');
-  await page.click('text=Nosūtīt');
+  await page.click('form[action$="/atsauksmes"] button[type=submit]');
   assert.match(await page.textContent('.error-summary'), /Šis lauks ir jāaizpilda/);
   await page.check('input[name=topic][value=portal]');
   await page.fill('#message', 'Ļoti noderīga lapa, paldies par skaidrajiem padomiem!');
-  await page.click('text=Nosūtīt');
+  await page.click('form[action$="/atsauksmes"] button[type=submit]');
   assert.equal(await page.textContent('h1'), 'Paldies par atsauksmi');
   assert.match(page.url(), /\/atsauksmes\/paldies$/);
   await ctx.close();
@@ -160,5 +160,22 @@ test('with JavaScript the search box offers completions', async () => {
   await page.goto(srv.base + '/pakalpojumi');
   await page.fill('#q-big', 'dekl');
   await page.waitForFunction(() => document.querySelectorAll('#suggest-1 option, #suggest-0 option').length > 0, null, { timeout: 5000 });
+  await ctx.close();
+});
+
+test('sign and send in the browser: a signed document goes to an institution, with an accessible receipt', async () => {
+  const shared = process.env.EPAK_SHARED || path.resolve(root, '../shared');
+  const ctx = await browser.newContext({ bypassCSP: true });
+  const page = await ctx.newPage();
+  await page.goto(srv.base + '/nosutit');
+  await page.setInputFiles('#edoc', path.join(shared, 'testdata/asice/libdigidocpp/test.asice'));
+  await page.selectOption('#iestade', 'vid');
+  await page.fill('#zina', 'Iesniegums pielikumā.');
+  await page.click('form[action$="/nosutit"] button[type=submit]');
+  assert.equal(await page.textContent('h1'), 'Jūsu dokuments nosūtīts');
+  assert.match(await page.textContent('main'), /Kvīts numurs: \d{4}-[A-Z2-9]{10}/);
+  const v = await axe(page);
+  assert.equal(v.length, 0, formatViolations(v));
+  await page.screenshot({ path: path.join(shots, 'lv_nosutit_kvits.png'), fullPage: true });
   await ctx.close();
 });
