@@ -2701,6 +2701,15 @@ static SerdStatus ttl_statement(void *h, SerdStatementFlags flags, const SerdNod
 	}
 	subj = ttl_iri(t, s);
 	pred = ttl_iri(t, p);
+	/* as in JSON-LD, properties and datatypes are IRIs, never relative */
+	if (!strchr(pred, ':')) {
+		snprintf(t->err->msg, sizeof(t->err->msg), "Turtle: the property <%.300s> is not an absolute IRI",
+			 pred);
+		t->failed = 1;
+		free(subj);
+		free(pred);
+		return SERD_ERR_BAD_ARG;
+	}
 	v = json_object();
 	if (t->m->count >= CAT_MAX_NODES) {
 		snprintf(t->err->msg, sizeof(t->err->msg), "more than %zu nodes", (size_t)CAT_MAX_NODES);
@@ -2719,6 +2728,17 @@ static SerdStatus ttl_statement(void *h, SerdStatementFlags flags, const SerdNod
 		else if (dt && dt->buf) {
 			char *d = ttl_iri(t, dt);
 
+			if (!strchr(d, ':')) {
+				snprintf(t->err->msg, sizeof(t->err->msg),
+					 "Turtle: the datatype <%.300s> of <%.300s> is not an absolute IRI", d, subj);
+				t->failed = 1;
+				free(d);
+				json_decref(raw);
+				json_decref(v);
+				free(subj);
+				free(pred);
+				return SERD_ERR_BAD_ARG;
+			}
 			json_object_set_new(raw, "@type", json_string(d));
 			free(d);
 		}
