@@ -4,8 +4,12 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export EPAK_SHARED="${EPAK_SHARED:-$(cd .. && pwd)/shared}"
-OUT=tests/out
+# Logs of this run in their own folder, so that two runs in one tree (two
+# engineers, or an editor's test task) cannot delete each other's files.
+OUT=tests/out/run.$$
 rm -rf "$OUT"; mkdir -p "$OUT"
+ln -sfn "run.$$" tests/out/last
+find tests/out -maxdepth 1 -name "run.*" -mmin +180 -exec rm -rf {} + 2>/dev/null
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp"
