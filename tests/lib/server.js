@@ -37,7 +37,7 @@ export async function startServer({ db = null, extra = [], templates = path.join
   let log = '';
   child.stderr.on('data', (d) => { log += d.toString(); });
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20000;
+  const deadline = Date.now() + 60000;
   for (;;) {
     try {
       if (ready ? await ready(port) : (await fetch(`${base}/api/v1/health`)).status === 200) break;
