@@ -18,8 +18,8 @@ static int is_tchar(unsigned char c)
 
 static int is_cookie_octet(unsigned char c)
 {
-	return c == 0x21 || (c >= 0x23 && c <= 0x2B) || (c >= 0x2D && c <= 0x3A) ||
-	       (c >= 0x3C && c <= 0x5B) || (c >= 0x5D && c <= 0x7E);
+	return c == 0x21 || (c >= 0x23 && c <= 0x2B) || (c >= 0x2D && c <= 0x3A) || (c >= 0x3C && c <= 0x5B) ||
+	       (c >= 0x5D && c <= 0x7E);
 }
 
 static void check_cookies(const struct kvlist *l, const struct parse_limits *lim)
@@ -60,7 +60,7 @@ static void check_params(const struct kvlist *p, const char *first)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct parse_limits small = { 3, 6, 12, 96 };
+	static const struct parse_limits small = {3, 6, 12, 96};
 	struct arena *a = arena_new(0);
 	const char *s = (const char *)data, *first, *why = NULL;
 	const char *fn;

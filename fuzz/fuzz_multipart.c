@@ -48,8 +48,7 @@ static void check(const struct multipart *m, const struct multipart_limits *lim)
 		const struct kv *kv = &m->fields.items[i];
 
 		if (strlen(kv->value) != kv->value_len || kv->value_len > lim->fields.max_value ||
-		    !utf8_valid(kv->value, kv->value_len) ||
-		    strlen(kv->name) > lim->fields.max_name ||
+		    !utf8_valid(kv->value, kv->value_len) || strlen(kv->name) > lim->fields.max_name ||
 		    !utf8_valid(kv->name, strlen(kv->name)))
 			abort();
 	}
@@ -70,8 +69,8 @@ static void check(const struct multipart *m, const struct multipart_limits *lim)
 		if (u->filename[0] == '.' || u->filename[fl - 1] == '.')
 			abort();
 		if (u->size > lim->spill_threshold) {
-			if (u->data || !u->path || stat(u->path, &st) != 0 ||
-			    (size_t)st.st_size != u->size || (st.st_mode & 0777) != 0600)
+			if (u->data || !u->path || stat(u->path, &st) != 0 || (size_t)st.st_size != u->size ||
+			    (st.st_mode & 0777) != 0600)
 				abort();
 		} else if (!u->data || u->path) {
 			abort();
@@ -87,8 +86,7 @@ static void run(const uint8_t *data, size_t size, const struct multipart_limits 
 
 	if (!a)
 		return;
-	if (multipart_parse(a, ctype, sizeof(ctype) - 1, (const char *)data, size, lim, &m,
-			    &why) == 0) {
+	if (multipart_parse(a, ctype, sizeof(ctype) - 1, (const char *)data, size, lim, &m, &why) == 0) {
 		check(&m, lim);
 		multipart_cleanup(&m);
 	} else if (!why || m.nfiles || m.fields.n) {
@@ -110,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		dflt = multipart_limits_default;
 		dflt.tmp_dir = tmp_dir;
 		tiny = dflt;
-		tiny.fields = (struct parse_limits){ 6, 16, 64, 256 };
+		tiny.fields = (struct parse_limits){6, 16, 64, 256};
 		tiny.max_files = 4;
 		tiny.max_file_size = 4096;
 		tiny.spill_threshold = 4;

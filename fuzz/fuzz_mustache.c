@@ -19,10 +19,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char default_ctx[] =
-	"{\"a\": [1, 2.5, {\"b\": \"<x>&'\\\"\", \"a\": []}, [true, false], null, \"\"],"
-	" \"b\": {\"a\": {\"b\": \"deep\"}}, \"s\": \"line\\nline\", \"n\": 0, \"t\": true,"
-	" \"f\": false, \"r\": -1.5e300, \"e\": \"\", \"o\": {}}";
+static const char default_ctx[] = "{\"a\": [1, 2.5, {\"b\": \"<x>&'\\\"\", \"a\": []}, [true, false], null, \"\"],"
+				  " \"b\": {\"a\": {\"b\": \"deep\"}}, \"s\": \"line\\nline\", \"n\": 0, \"t\": true,"
+				  " \"f\": false, \"r\": -1.5e300, \"e\": \"\", \"o\": {}}";
 
 static const char *translate(void *cls, const char *msgid)
 {
@@ -53,11 +52,11 @@ static const char *piece(const uint8_t **p, const uint8_t *end, size_t *len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const names[] = { "main", "a", "b" };
-	struct tmpl_opts opts = { translate, NULL, TMPL_MISSING_PARTIAL_EMPTY, 20000 };
+	static const char *const names[] = {"main", "a", "b"};
+	struct tmpl_opts opts = {translate, NULL, TMPL_MISSING_PARTIAL_EMPTY, 20000};
 	const uint8_t *p = data, *end = data + size;
-	const char *src[3] = { NULL, NULL, NULL }, *json;
-	size_t len[3] = { 0, 0, 0 }, jlen = 0, i;
+	const char *src[3] = {NULL, NULL, NULL}, *json;
+	size_t len[3] = {0, 0, 0}, jlen = 0, i;
 	struct tmpl_set *set = NULL;
 	struct tmpl_error err;
 	struct buf out1, out2;
@@ -77,8 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sources = json_object();
 	for (i = 0; i < 3; i++)
 		if (src[i])
-			json_object_set_new(sources, names[i],
-					    json_stringn_nocheck(src[i], len[i]));
+			json_object_set_new(sources, names[i], json_stringn_nocheck(src[i], len[i]));
 	set = tmpl_set_load_json(sources, &opts, &err);
 	if (!set) {
 		if (!err.reason[0])
@@ -92,8 +90,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		buf_reset(&out2);
 		rc1 = tmpl_render(set, names[i], ctx, &out1);
 		rc2 = tmpl_render(set, names[i], ctx, &out2);
-		if (rc1 != rc2 || (rc1 == 0 && (out1.len != out2.len || (out1.len &&
-						 memcmp(out1.data, out2.data, out1.len)))))
+		if (rc1 != rc2 ||
+		    (rc1 == 0 && (out1.len != out2.len || (out1.len && memcmp(out1.data, out2.data, out1.len)))))
 			abort();
 	}
 out:

@@ -43,7 +43,7 @@ static void run(struct arena *a, const char *s, size_t size, const struct parse_
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct parse_limits small = { 4, 8, 16, 128 };
+	static const struct parse_limits small = {4, 8, 16, 128};
 	struct arena *a = arena_new(0);
 	const char *s = (const char *)data, *out, *why = NULL;
 	size_t n;
@@ -57,8 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (pct_decode(a, s, size, flags, &out, &n, &why) == 0) {
 			if (n > size || strlen(out) != n || !utf8_valid(out, n))
 				abort();
-			if (!(flags & PCT_PLUS_SPACE) && !memchr(s, '%', size) &&
-			    (n != size || memcmp(out, s, n) != 0))
+			if (!(flags & PCT_PLUS_SPACE) && !memchr(s, '%', size) && (n != size || memcmp(out, s, n) != 0))
 				abort(); /* nothing to decode: identity */
 		} else if (!why) {
 			abort();

@@ -71,31 +71,30 @@ static int raw_search_bench(int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "serve", cmd_serve, NULL, "serve the portal over HTTP (and HTTPS with tls-cert)",
-	  "epak serve [--listen HOST:PORT]... [--data DIR] [--db URL] [--threads N] [--dev] [...]" },
-	{ "migrate", cmd_migrate, NULL, "create or update the database schema",
-	  "epak migrate [--data DIR] [--db URL]" },
-	{ "import", cmd_import, NULL, "import a CPSV-AP catalog (JSON-LD or Turtle); re-importing changes nothing",
-	  "epak import [--data DIR] [--db URL] FILE..." },
-	{ "export", cmd_export, NULL, "write the whole catalog as CPSV-AP JSON-LD",
-	  "epak export [--data DIR] [--db URL] [-o FILE]" },
-	{ "mail", cmd_mail, NULL, "queue a test mail, deliver due mail now, or show the outbox", MAIL_CLI_USAGE },
-	{ "sign", NULL, cmd_sign, "sign files into a Latvian .edoc (ASiC-E, XAdES) container",
-	  "epak sign -o OUT.edoc [--add] (--p12 FILE | --pkcs11 MODULE --token LABEL) --pin-env VAR "
-	  "[--profile B|T|LT] [--tsa URL] [--ocsp URL] FILE..." },
-	{ "verify", NULL, cmd_verify, "check the signatures of an .edoc/.asice container",
-	  "epak verify [--json] [--trust PEMFILE]... [--offline] FILE" },
-	{ "search", NULL, raw_search, "run one search query against a catalog file and print the hits",
-	  "epak search [--catalog FILE] [--data DIR] [--limit N] QUERY..." },
-	{ "search-eval", NULL, raw_search_eval, "measure search quality (MRR@10, Success@1) against a query set",
-	  "epak search-eval [--catalog FILE] [--queries FILE] [--data DIR]" },
-	{ "search-complete", NULL, raw_search_complete, "print type-ahead completions",
-	  "epak search-complete [--catalog FILE] [--data DIR] TEXT..." },
-	{ "search-bench", NULL, raw_search_bench, "measure search latency, build time and memory",
-	  "epak search-bench [--catalog FILE] [--data DIR] [--docs N]" },
-	{ "version", cmd_version, NULL, "print the version", "epak version" },
-	{ "msgids", cmd_msgids, NULL, "list the translatable texts of the templates (for po/)",
-	  "epak msgids [--templates DIR]" },
+    {"serve", cmd_serve, NULL, "serve the portal over HTTP (and HTTPS with tls-cert)",
+     "epak serve [--listen HOST:PORT]... [--data DIR] [--db URL] [--threads N] [--dev] [...]"},
+    {"migrate", cmd_migrate, NULL, "create or update the database schema", "epak migrate [--data DIR] [--db URL]"},
+    {"import", cmd_import, NULL, "import a CPSV-AP catalog (JSON-LD or Turtle); re-importing changes nothing",
+     "epak import [--data DIR] [--db URL] FILE..."},
+    {"export", cmd_export, NULL, "write the whole catalog as CPSV-AP JSON-LD",
+     "epak export [--data DIR] [--db URL] [-o FILE]"},
+    {"mail", cmd_mail, NULL, "queue a test mail, deliver due mail now, or show the outbox", MAIL_CLI_USAGE},
+    {"sign", NULL, cmd_sign, "sign files into a Latvian .edoc (ASiC-E, XAdES) container",
+     "epak sign -o OUT.edoc [--add] (--p12 FILE | --pkcs11 MODULE --token LABEL) --pin-env VAR "
+     "[--profile B|T|LT] [--tsa URL] [--ocsp URL] FILE..."},
+    {"verify", NULL, cmd_verify, "check the signatures of an .edoc/.asice container",
+     "epak verify [--json] [--trust PEMFILE]... [--offline] FILE"},
+    {"search", NULL, raw_search, "run one search query against a catalog file and print the hits",
+     "epak search [--catalog FILE] [--data DIR] [--limit N] QUERY..."},
+    {"search-eval", NULL, raw_search_eval, "measure search quality (MRR@10, Success@1) against a query set",
+     "epak search-eval [--catalog FILE] [--queries FILE] [--data DIR]"},
+    {"search-complete", NULL, raw_search_complete, "print type-ahead completions",
+     "epak search-complete [--catalog FILE] [--data DIR] TEXT..."},
+    {"search-bench", NULL, raw_search_bench, "measure search latency, build time and memory",
+     "epak search-bench [--catalog FILE] [--data DIR] [--docs N]"},
+    {"version", cmd_version, NULL, "print the version", "epak version"},
+    {"msgids", cmd_msgids, NULL, "list the translatable texts of the templates (for po/)",
+     "epak msgids [--templates DIR]"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -112,8 +111,9 @@ static void usage(FILE *out)
 
 static void command_help(const struct command *c)
 {
-	printf("usage: %s\n\n%s.\n\noptions (each also EPAK_<KEY> in the environment or KEY = VALUE in --config FILE):\n",
-	       c->usage, c->summary);
+	printf(
+	    "usage: %s\n\n%s.\n\noptions (each also EPAK_<KEY> in the environment or KEY = VALUE in --config FILE):\n",
+	    c->usage, c->summary);
 	printf("  --%-14s %-16s %s\n", "config", "\"\"", "read settings from this file first");
 	config_print_keys();
 	printf("  --%-14s %-16s %s\n", "help", "", "show this help");
@@ -122,8 +122,7 @@ static void command_help(const struct command *c)
 /* Reads --config first (anywhere on the line), then the environment, then
  * every other --key value / --key=value / --flag. Arguments that do not start
  * with "--" are kept, in order, in pos[1..] (pos[0] is the command name). */
-static int parse_options(struct config *cfg, int argc, char **argv, char **pos, int *npos, char *err,
-			 size_t errlen)
+static int parse_options(struct config *cfg, int argc, char **argv, char **pos, int *npos, char *err, size_t errlen)
 {
 	int i;
 	char key[64];

@@ -15,7 +15,7 @@ struct arena;
 
 struct arena *arena_new(size_t cap); /* cap: most bytes it may hold, 0 = 64 MiB */
 void arena_free(struct arena *a);
-void *arena_alloc(struct arena *a, size_t n);  /* aligned to 16, zeroed */
+void *arena_alloc(struct arena *a, size_t n); /* aligned to 16, zeroed */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -11,15 +11,18 @@
 #include <stddef.h>
 
 struct buf {
-	char *data;    /* NUL-terminated while len < cap */
+	char *data; /* NUL-terminated while len < cap */
 	size_t len;
 	size_t alloc;
-	size_t cap;    /* 0 means the default cap (BUF_DEFAULT_CAP) */
-	int overflow;  /* set once an append went past cap */
+	size_t cap;   /* 0 means the default cap (BUF_DEFAULT_CAP) */
+	int overflow; /* set once an append went past cap */
 };
 
 #define BUF_DEFAULT_CAP ((size_t)64 * 1024 * 1024)
-#define BUF_INIT { NULL, 0, 0, 0, 0 }
+#define BUF_INIT                                                                                                       \
+	{                                                                                                              \
+		NULL, 0, 0, 0, 0                                                                                       \
+	}
 
 void buf_init(struct buf *b, size_t cap);
 void buf_free(struct buf *b);

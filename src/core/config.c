@@ -22,29 +22,33 @@ struct key {
 #define OFF(f) offsetof(struct config, f)
 
 static const struct key keys[] = {
-	{ "listen", K_LISTEN, 0, "127.0.0.1:8080", "address to serve on, HOST:PORT (repeatable; [::1]:8080 for IPv6)" },
-	{ "data", K_STR, OFF(data), "./var", "data folder: SQLite database, uploads, server secret" },
-	{ "db", K_STR, OFF(db), "", "PostgreSQL URL (postgres://user@host/db); empty uses SQLite in the data folder" },
-	{ "threads", K_INT, OFF(threads), "0", "event-loop threads; 0 = one per CPU core" },
-	{ "pool-threads", K_INT, OFF(pool_threads), "8", "worker threads for work that waits on other hosts (time-stamps, OCSP, mail)" },
-	{ "lang", K_STR, OFF(lang), "lv", "default language: lv or en" },
-	{ "tls-cert", K_STR, OFF(tls_cert), "", "TLS certificate chain (PEM); with tls-key serves HTTPS and HTTP/2" },
-	{ "tls-key", K_STR, OFF(tls_key), "", "TLS private key (PEM)" },
-	{ "templates", K_STR, OFF(templates), "./templates", "folder of Mustache templates" },
-	{ "static", K_STR, OFF(static_dir), "./static", "folder of static files served under /static/" },
-	{ "locale", K_STR, OFF(locale_dir), "./build/locale", "folder of compiled translations (LANG/LC_MESSAGES/epak.mo)" },
-	{ "search-data", K_STR, OFF(search_data), "./data/search", "folder of the search lexicon, synonyms and best bets (editable without a rebuild)" },
-	{ "max-body", K_SIZE, OFF(max_body), "10M", "largest request body accepted (k, M, G suffixes)" },
-	{ "max-header", K_SIZE, OFF(max_header), "16k", "largest total size of request headers" },
-	{ "max-url", K_SIZE, OFF(max_url), "4k", "longest request target (path and query)" },
-	{ "upload-spill", K_SIZE, OFF(upload_spill), "256k", "uploaded files larger than this are kept in a temp file, not memory" },
-	{ "dev", K_BOOL, OFF(dev), "0", "development mode: re-read templates when they change" },
-	{ "log-level", K_STR, OFF(log_level), "info", "error, warn, info or debug" },
-	{ "access-log", K_BOOL, OFF(access_log), "1", "one log line per request (method, path, status, bytes, microseconds)" },
-	{ "public-url", K_STR, OFF(public_url), "", "the portal's public address, e.g. https://epak.example.lv" },
-	{ "trust", K_STR, OFF(trust), "", "PEM file of the certification authorities trusted for e-signatures" },
-	{ "tsa-url", K_STR, OFF(tsa_url), "", "RFC 3161 time-stamp service used when signing (profiles T and LT)" },
-	{ "ocsp-url", K_STR, OFF(ocsp_url), "", "OCSP responder used when signing (LT); empty: the certificate's own" },
+    {"listen", K_LISTEN, 0, "127.0.0.1:8080", "address to serve on, HOST:PORT (repeatable; [::1]:8080 for IPv6)"},
+    {"data", K_STR, OFF(data), "./var", "data folder: SQLite database, uploads, server secret"},
+    {"db", K_STR, OFF(db), "", "PostgreSQL URL (postgres://user@host/db); empty uses SQLite in the data folder"},
+    {"threads", K_INT, OFF(threads), "0", "event-loop threads; 0 = one per CPU core"},
+    {"pool-threads", K_INT, OFF(pool_threads), "8",
+     "worker threads for work that waits on other hosts (time-stamps, OCSP, mail)"},
+    {"lang", K_STR, OFF(lang), "lv", "default language: lv or en"},
+    {"tls-cert", K_STR, OFF(tls_cert), "", "TLS certificate chain (PEM); with tls-key serves HTTPS and HTTP/2"},
+    {"tls-key", K_STR, OFF(tls_key), "", "TLS private key (PEM)"},
+    {"templates", K_STR, OFF(templates), "./templates", "folder of Mustache templates"},
+    {"static", K_STR, OFF(static_dir), "./static", "folder of static files served under /static/"},
+    {"locale", K_STR, OFF(locale_dir), "./build/locale", "folder of compiled translations (LANG/LC_MESSAGES/epak.mo)"},
+    {"search-data", K_STR, OFF(search_data), "./data/search",
+     "folder of the search lexicon, synonyms and best bets (editable without a rebuild)"},
+    {"max-body", K_SIZE, OFF(max_body), "10M", "largest request body accepted (k, M, G suffixes)"},
+    {"max-header", K_SIZE, OFF(max_header), "16k", "largest total size of request headers"},
+    {"max-url", K_SIZE, OFF(max_url), "4k", "longest request target (path and query)"},
+    {"upload-spill", K_SIZE, OFF(upload_spill), "256k",
+     "uploaded files larger than this are kept in a temp file, not memory"},
+    {"dev", K_BOOL, OFF(dev), "0", "development mode: re-read templates when they change"},
+    {"log-level", K_STR, OFF(log_level), "info", "error, warn, info or debug"},
+    {"access-log", K_BOOL, OFF(access_log), "1",
+     "one log line per request (method, path, status, bytes, microseconds)"},
+    {"public-url", K_STR, OFF(public_url), "", "the portal's public address, e.g. https://epak.example.lv"},
+    {"trust", K_STR, OFF(trust), "", "PEM file of the certification authorities trusted for e-signatures"},
+    {"tsa-url", K_STR, OFF(tsa_url), "", "RFC 3161 time-stamp service used when signing (profiles T and LT)"},
+    {"ocsp-url", K_STR, OFF(ocsp_url), "", "OCSP responder used when signing (LT); empty: the certificate's own"},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -154,7 +158,8 @@ static int set_key(struct config *c, const struct key *k, const char *value, cha
 	case K_BOOL:
 		if (!strcmp(value, "1") || !strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "on"))
 			*(int *)p = 1;
-		else if (!strcmp(value, "0") || !strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "off"))
+		else if (!strcmp(value, "0") || !strcmp(value, "false") || !strcmp(value, "no") ||
+			 !strcmp(value, "off"))
 			*(int *)p = 0;
 		else {
 			snprintf(err, errlen, "%s: '%s' is not yes or no", k->name, value);

@@ -12,12 +12,12 @@
 struct config {
 	char *listen[CONFIG_MAX_LISTEN]; /* "HOST:PORT" */
 	int nlisten;
-	char *data;          /* data folder: SQLite database, uploads, secrets */
-	char *db;            /* PostgreSQL URL; empty = SQLite in data */
-	int threads;         /* event loops; 0 = one per core */
-	int pool_threads;    /* worker pool for network waits */
-	char *lang;          /* default language: lv or en */
-	char *tls_cert;      /* PEM; with tls_key enables HTTPS and HTTP/2 */
+	char *data;       /* data folder: SQLite database, uploads, secrets */
+	char *db;         /* PostgreSQL URL; empty = SQLite in data */
+	int threads;      /* event loops; 0 = one per core */
+	int pool_threads; /* worker pool for network waits */
+	char *lang;       /* default language: lv or en */
+	char *tls_cert;   /* PEM; with tls_key enables HTTPS and HTTP/2 */
 	char *tls_key;
 	char *templates;     /* folder of *.mustache */
 	char *static_dir;    /* folder served under /static/ */

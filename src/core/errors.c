@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 static const struct err_info err_table[ERR__COUNT] = {
-#define E(name, status, lv, en) [ERR_##name] = { #name, status, { lv, en } },
+#define E(name, status, lv, en) [ERR_##name] = {#name, status, {lv, en}},
 #include "core/errors.def"
 #undef E
 };

@@ -12,8 +12,8 @@ enum err_code {
 };
 
 struct err_info {
-	const char *name;   /* "NOT_FOUND" */
-	int status;         /* HTTP status */
+	const char *name; /* "NOT_FOUND" */
+	int status;       /* HTTP status */
 	const char *hint[LANG__COUNT];
 };
 

@@ -23,7 +23,7 @@ static pthread_rwlock_t tr_lock = PTHREAD_RWLOCK_INITIALIZER;
 static pthread_mutex_t gettext_lock = PTHREAD_MUTEX_INITIALIZER;
 static int i18n_ready;
 
-static const char *const lang_codes[LANG__COUNT] = { "lv", "en" };
+static const char *const lang_codes[LANG__COUNT] = {"lv", "en"};
 
 const char *lang_code(enum lang lang)
 {

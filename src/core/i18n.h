@@ -14,8 +14,8 @@ enum lang { LANG_LV, LANG_EN, LANG__COUNT };
 int i18n_init(const char *localedir);
 void i18n_shutdown(void);
 const char *i18n_tr(enum lang lang, const char *msgid); /* never NULL */
-const char *lang_code(enum lang lang);                   /* "lv", "en" */
-int lang_parse(const char *code, enum lang *out);        /* 0 if known */
+const char *lang_code(enum lang lang);                  /* "lv", "en" */
+int lang_parse(const char *code, enum lang *out);       /* 0 if known */
 
 #define N_(s) (s) /* marks a msgid for extraction; translate later with i18n_tr */
 

@@ -10,7 +10,7 @@
 static enum log_level log_level = LOG_INFO;
 static int log_access_on = 1;
 
-static const char *const level_names[] = { "error", "warn", "info", "debug" };
+static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
 void log_set_level(enum log_level level)
 {
@@ -69,8 +69,8 @@ static int safe_char(char c)
 	return c > 0x20 && c < 0x7f && c != '"';
 }
 
-void log_access(const char *method, size_t method_len, const char *path, size_t path_len,
-		int status, size_t bytes, long long usec)
+void log_access(const char *method, size_t method_len, const char *path, size_t path_len, int status, size_t bytes,
+		long long usec)
 {
 	char line[1024];
 	size_t n, i;

@@ -14,8 +14,8 @@ enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 void log_set_level(enum log_level level);
 void log_set_access(int on);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void log_access(const char *method, size_t method_len, const char *path, size_t path_len,
-		int status, size_t bytes, long long usec);
+void log_access(const char *method, size_t method_len, const char *path, size_t path_len, int status, size_t bytes,
+		long long usec);
 
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)

@@ -38,7 +38,7 @@ static struct {
 	int stopping;
 	pthread_t *threads;
 	int nthreads;
-} pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 0, 0, NULL, 0 };
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 0, 0, NULL, 0};
 
 static void *pool_main(void *arg)
 {

@@ -12,16 +12,16 @@
 #define PAGE_CACHE_SLOTS 512
 
 struct cached_page {
-	char *key;            /* "lv:/path" (malloc) */
+	char *key; /* "lv:/path" (malloc) */
 	uint64_t revision;
 	int status;
 	const char *content_type; /* static string */
-	char *body;           /* h2o shared memory */
+	char *body;               /* h2o shared memory */
 	size_t len;
-	char *gz;             /* gzip of body, h2o shared memory, or NULL */
+	char *gz; /* gzip of body, h2o shared memory, or NULL */
 	size_t gz_len;
 	char etag[24];
-	int gz_tried;         /* compression attempted (gz may still be NULL) */
+	int gz_tried; /* compression attempted (gz may still be NULL) */
 };
 
 struct page_cache {

@@ -28,12 +28,12 @@ struct req {
 	const struct app *app;
 	struct worker *worker;
 	enum lang lang;
-	const char *path;   /* without the language prefix and query; NUL-terminated */
+	const char *path; /* without the language prefix and query; NUL-terminated */
 	size_t path_len;
-	const char *query;  /* after '?', or NULL */
+	const char *query; /* after '?', or NULL */
 	size_t query_len;
 	struct route_match match;
-	unsigned flags;     /* the matched route's flags */
+	unsigned flags; /* the matched route's flags */
 	int is_head;
 	int is_tls;
 	int answered;

@@ -18,14 +18,14 @@
 #include "core/arena.h"
 
 const struct multipart_limits multipart_limits_default = {
-	.fields = { 256, 256, (size_t)64 * 1024, (size_t)1024 * 1024 },
-	.max_files = 16,
-	.max_file_size = (size_t)32 * 1024 * 1024,
-	.spill_threshold = (size_t)256 * 1024,
-	.max_part_headers = 8,
-	.max_header_line = 2048,
-	.max_filename = 200,
-	.tmp_dir = "/tmp",
+    .fields = {256, 256, (size_t)64 * 1024, (size_t)1024 * 1024},
+    .max_files = 16,
+    .max_file_size = (size_t)32 * 1024 * 1024,
+    .spill_threshold = (size_t)256 * 1024,
+    .max_part_headers = 8,
+    .max_header_line = 2048,
+    .max_filename = 200,
+    .tmp_dir = "/tmp",
 };
 
 #define BOUNDARY_MAX 70
@@ -170,8 +170,7 @@ static int read_headers(struct mp *m, const char **pp, struct part *h, const cha
 	return 0;
 }
 
-static int add_field(struct mp *m, const char *name, const char *data, size_t n,
-		     const char **why)
+static int add_field(struct mp *m, const char *name, const char *data, size_t n, const char **why)
 {
 	const struct parse_limits *fl = &m->lim->fields;
 	size_t nlen = strlen(name);
@@ -235,8 +234,8 @@ out:
 	return rc;
 }
 
-static int add_file(struct mp *m, const char *name, const char *filename, const struct part *h,
-		    const char *data, size_t n, const char **why)
+static int add_file(struct mp *m, const char *name, const char *filename, const struct part *h, const char *data,
+		    size_t n, const char **why)
 {
 	struct multipart *out = m->out;
 	struct upload *u, *files;
@@ -279,8 +278,7 @@ static int add_file(struct mp *m, const char *name, const char *filename, const 
 	return 0;
 }
 
-static int handle_part(struct mp *m, const struct part *h, const char *data, size_t n,
-		       const char **why)
+static int handle_part(struct mp *m, const struct part *h, const char *data, size_t n, const char **why)
 {
 	struct kvlist params;
 	const char *type, *name, *filename;
@@ -341,9 +339,8 @@ static int parse_body(struct mp *m, const char *body, size_t len, const char **w
 	}
 }
 
-int multipart_parse(struct arena *a, const char *ctype, size_t ctype_len, const char *body,
-		    size_t len, const struct multipart_limits *lim, struct multipart *out,
-		    const char **why)
+int multipart_parse(struct arena *a, const char *ctype, size_t ctype_len, const char *body, size_t len,
+		    const struct multipart_limits *lim, struct multipart *out, const char **why)
 {
 	struct kvlist params;
 	const char *mime, *boundary;
@@ -407,7 +404,7 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 
 static uint32_t utf8_cp(const unsigned char *s, size_t k)
 {
-	static const unsigned char lead_mask[] = { 0, 0x7F, 0x1F, 0x0F, 0x07 };
+	static const unsigned char lead_mask[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
 	uint32_t cp = s[0] & lead_mask[k];
 	size_t i;
 
@@ -419,8 +416,7 @@ static uint32_t utf8_cp(const unsigned char *s, size_t k)
 static int cp_dropped(uint32_t cp)
 {
 	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x200E || cp == 0x200F ||
-	       (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
-	       cp == 0xFEFF;
+	       (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF;
 }
 
 /* Start of the last character that ends at or before s + n. */

@@ -69,14 +69,16 @@ struct multipart {
 	size_t alloc;
 };
 
-#define MULTIPART_INIT { KVLIST_INIT, NULL, 0, 0 }
+#define MULTIPART_INIT                                                                                                 \
+	{                                                                                                              \
+		KVLIST_INIT, NULL, 0, 0                                                                                \
+	}
 
 /* Parses body[0..len) given the request's Content-Type value (which carries
  * the boundary). lim NULL means multipart_limits_default. The total body size
  * is the HTTP layer's limit (h2o max_request_entity_size). */
-int multipart_parse(struct arena *a, const char *ctype, size_t ctype_len, const char *body,
-		    size_t len, const struct multipart_limits *lim, struct multipart *out,
-		    const char **why);
+int multipart_parse(struct arena *a, const char *ctype, size_t ctype_len, const char *body, size_t len,
+		    const struct multipart_limits *lim, struct multipart *out, const char **why);
 
 /* Removes every temp file of m and forgets their paths. Safe to call twice,
  * and on a zero-initialised or failed struct multipart. */

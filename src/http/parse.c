@@ -7,8 +7,8 @@
 
 #include "core/arena.h"
 
-const struct parse_limits parse_limits_form = { 256, 256, (size_t)64 * 1024, (size_t)1024 * 1024 };
-const struct parse_limits parse_limits_cookie = { 180, 256, 4096, (size_t)16 * 1024 };
+const struct parse_limits parse_limits_form = {256, 256, (size_t)64 * 1024, (size_t)1024 * 1024};
+const struct parse_limits parse_limits_cookie = {180, 256, 4096, (size_t)16 * 1024};
 
 static int fail(const char **why, const char *reason)
 {
@@ -27,8 +27,7 @@ const char *kv_get(const struct kvlist *l, const char *name)
 	return NULL;
 }
 
-int kvlist_add(struct arena *a, struct kvlist *l, const char *name, const char *value,
-	       size_t value_len)
+int kvlist_add(struct arena *a, struct kvlist *l, const char *name, const char *value, size_t value_len)
 {
 	struct kv *items;
 	size_t alloc;
@@ -104,8 +103,8 @@ static int hexval(unsigned char c)
 }
 
 /* Decodes escapes only: no check of what they decode to. */
-static char *pct_decode_raw(struct arena *a, const char *s, size_t len, unsigned flags,
-			    size_t *out_len, const char **why)
+static char *pct_decode_raw(struct arena *a, const char *s, size_t len, unsigned flags, size_t *out_len,
+			    const char **why)
 {
 	char *d;
 	size_t i, n = 0;
@@ -145,8 +144,8 @@ static char *pct_decode_raw(struct arena *a, const char *s, size_t len, unsigned
 	return d;
 }
 
-int pct_decode(struct arena *a, const char *s, size_t len, unsigned flags, const char **out,
-	       size_t *out_len, const char **why)
+int pct_decode(struct arena *a, const char *s, size_t len, unsigned flags, const char **out, size_t *out_len,
+	       const char **why)
 {
 	const char *d;
 	size_t n;
@@ -164,8 +163,8 @@ int pct_decode(struct arena *a, const char *s, size_t len, unsigned flags, const
 	return 0;
 }
 
-int parse_urlencoded(struct arena *a, const char *s, size_t len, const struct parse_limits *lim,
-		     struct kvlist *out, const char **why)
+int parse_urlencoded(struct arena *a, const char *s, size_t len, const struct parse_limits *lim, struct kvlist *out,
+		     const char **why)
 {
 	size_t i = 0, j, eq, nlen, vlen;
 	const char *name, *value;
@@ -192,8 +191,7 @@ int parse_urlencoded(struct arena *a, const char *s, size_t len, const struct pa
 		if (nlen > lim->max_name)
 			return fail(why, "name too long");
 		if (eq < j) {
-			if (pct_decode(a, s + eq + 1, j - eq - 1, PCT_PLUS_SPACE, &value, &vlen,
-				       why) != 0)
+			if (pct_decode(a, s + eq + 1, j - eq - 1, PCT_PLUS_SPACE, &value, &vlen, why) != 0)
 				return -1;
 		} else {
 			value = "";
@@ -224,8 +222,8 @@ static int is_tchar(unsigned char c)
 /* RFC 6265 cookie-octet. */
 static int is_cookie_octet(unsigned char c)
 {
-	return c == 0x21 || (c >= 0x23 && c <= 0x2B) || (c >= 0x2D && c <= 0x3A) ||
-	       (c >= 0x3C && c <= 0x5B) || (c >= 0x5D && c <= 0x7E);
+	return c == 0x21 || (c >= 0x23 && c <= 0x2B) || (c >= 0x2D && c <= 0x3A) || (c >= 0x3C && c <= 0x5B) ||
+	       (c >= 0x5D && c <= 0x7E);
 }
 
 static void trim(const char **b, const char **e)
@@ -244,8 +242,8 @@ static int all_of(const char *b, const char *e, int (*pred)(unsigned char))
 	return 1;
 }
 
-int parse_cookies(struct arena *a, const char *s, size_t len, const struct parse_limits *lim,
-		  struct kvlist *out, const char **why)
+int parse_cookies(struct arena *a, const char *s, size_t len, const struct parse_limits *lim, struct kvlist *out,
+		  const char **why)
 {
 	const char *p = s, *end = s + len, *semi, *eq, *nb, *ne, *vb, *ve;
 	const char *name, *value;
@@ -288,7 +286,7 @@ int parse_cookies(struct arena *a, const char *s, size_t len, const struct parse
 		value = arena_strndup(a, vb, (size_t)(ve - vb));
 		if (!name || !value || kvlist_add(a, out, name, value, (size_t)(ve - vb)) != 0)
 			return fail(why, "out of memory");
-next:
+	next:
 		if (semi == end)
 			break;
 		p = semi + 1;
@@ -319,8 +317,7 @@ static const char *token_end(const char *p, const char *end)
 /* RFC 9110 qdtext. */
 static int is_qdtext(unsigned char c)
 {
-	return c == '\t' || c == ' ' || c == 0x21 || (c >= 0x23 && c <= 0x5B) ||
-	       (c >= 0x5D && c <= 0x7E) || c >= 0x80;
+	return c == '\t' || c == ' ' || c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E) || c >= 0x80;
 }
 
 /* A quoted-string starting at *pp (on the opening quote); on success *pp is
@@ -367,8 +364,7 @@ static char *quoted_string(struct arena *a, const char **pp, const char *end, in
 }
 
 /* *( OWS ";" OWS [ name "=" ( token / quoted-string ) ] ) up to end. */
-static int parse_params(struct arena *a, const char *p, const char *end, int lenient,
-			struct kvlist *params)
+static int parse_params(struct arena *a, const char *p, const char *end, int lenient, struct kvlist *params)
 {
 	const char *nb, *ne, *vb;
 	const char *name, *value;
@@ -405,8 +401,8 @@ static int parse_params(struct arena *a, const char *p, const char *end, int len
 	}
 }
 
-int parse_content_type(struct arena *a, const char *s, size_t len, const char **mime,
-		       struct kvlist *params, const char **why)
+int parse_content_type(struct arena *a, const char *s, size_t len, const char **mime, struct kvlist *params,
+		       const char **why)
 {
 	const char *p = s, *end = s + len, *tb, *te;
 	const char *m;
@@ -470,8 +466,8 @@ static const char *ext_value(struct arena *a, const char *v)
 	return NULL;
 }
 
-int parse_content_disposition(struct arena *a, const char *s, size_t len, const char **type,
-			      struct kvlist *params, const char **why)
+int parse_content_disposition(struct arena *a, const char *s, size_t len, const char **type, struct kvlist *params,
+			      const char **why)
 {
 	const char *p = s, *end = s + len, *tb;
 	const char *t, *v;

@@ -46,7 +46,10 @@ struct kvlist {
 	size_t alloc;
 };
 
-#define KVLIST_INIT { NULL, 0, 0 }
+#define KVLIST_INIT                                                                                                    \
+	{                                                                                                              \
+		NULL, 0, 0                                                                                             \
+	}
 
 /* Bounds on what a parser will accept. Lengths are in bytes after decoding;
  * max_total is the raw input length (for multipart text fields: the sum of
@@ -65,8 +68,7 @@ extern const struct parse_limits parse_limits_cookie; /* Cookie header */
 const char *kv_get(const struct kvlist *l, const char *name);
 
 /* Appends a pair (pointers are stored, not copied). -1 when out of memory. */
-int kvlist_add(struct arena *a, struct kvlist *l, const char *name, const char *value,
-	       size_t value_len);
+int kvlist_add(struct arena *a, struct kvlist *l, const char *name, const char *value, size_t value_len);
 
 /* 1 when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates, nothing
  * past U+10FFFF), else 0. */
@@ -77,15 +79,15 @@ int utf8_valid(const char *s, size_t len);
 /* Percent-decodes s[0..len) into a NUL-terminated arena string. Rejects a
  * malformed escape, a NUL byte and invalid UTF-8 in the result. Without
  * PCT_PLUS_SPACE a '+' stays a '+' (paths). *out_len may be NULL. */
-int pct_decode(struct arena *a, const char *s, size_t len, unsigned flags, const char **out,
-	       size_t *out_len, const char **why);
+int pct_decode(struct arena *a, const char *s, size_t len, unsigned flags, const char **out, size_t *out_len,
+	       const char **why);
 
 /* A query string (without the '?') or an application/x-www-form-urlencoded
  * body, as the WHATWG URL standard parses it: pairs split on '&', empty
  * pairs skipped ("a&&b" is two fields), name and value split at the first
  * '=' (a lone "a" is a field with the empty value), '+' is a space. */
-int parse_urlencoded(struct arena *a, const char *s, size_t len, const struct parse_limits *lim,
-		     struct kvlist *out, const char **why);
+int parse_urlencoded(struct arena *a, const char *s, size_t len, const struct parse_limits *lim, struct kvlist *out,
+		     const char **why);
 
 /* A Cookie header value (RFC 6265 section 4.2): "a=1; b=\"two\"". Whitespace
  * around pairs, names and values is tolerated; one pair of double quotes
@@ -93,15 +95,15 @@ int parse_urlencoded(struct arena *a, const char *s, size_t len, const struct pa
  * name is not a token or whose value holds bytes outside cookie-octet (and so
  * anything non-ASCII) is skipped, not fatal; the limits still apply to the
  * pairs kept and to the header length. NULL limits: parse_limits_cookie. */
-int parse_cookies(struct arena *a, const char *s, size_t len, const struct parse_limits *lim,
-		  struct kvlist *out, const char **why);
+int parse_cookies(struct arena *a, const char *s, size_t len, const struct parse_limits *lim, struct kvlist *out,
+		  const char **why);
 
 /* A Content-Type value (RFC 9110 section 8.3): "type/subtype *(; name=value)".
  * *mime gets the lowercased "type/subtype"; params (may be NULL) the
  * parameters with lowercased names and values as sent (token or the
  * unescaped quoted-string; the boundary is case-sensitive, charset is not). */
-int parse_content_type(struct arena *a, const char *s, size_t len, const char **mime,
-		       struct kvlist *params, const char **why);
+int parse_content_type(struct arena *a, const char *s, size_t len, const char **mime, struct kvlist *params,
+		       const char **why);
 
 /* A Content-Disposition value of a multipart part (RFC 6266, RFC 7578):
  * "form-data; name=\"x\"; filename=\"y\"". *type gets the lowercased
@@ -112,7 +114,7 @@ int parse_content_type(struct arena *a, const char *s, size_t len, const char **
  * cannot be decoded is dropped. No value holds a NUL; quoted values may hold
  * bytes >= 0x80 that are not UTF-8, and filename* may hold control characters
  * (%0A): pass filenames through multipart_sanitize_filename() before use. */
-int parse_content_disposition(struct arena *a, const char *s, size_t len, const char **type,
-			      struct kvlist *params, const char **why);
+int parse_content_disposition(struct arena *a, const char *s, size_t len, const char **type, struct kvlist *params,
+			      const char **why);
 
 #endif

@@ -15,7 +15,7 @@
 #include "web/app.h"
 #include "web/web.h"
 
-static h2o_generator_t static_generator = { NULL, NULL };
+static h2o_generator_t static_generator = {NULL, NULL};
 
 const char *req_param(struct req *r, int i)
 {
@@ -121,7 +121,7 @@ void resp_add_header(struct req *r, const char *name, const char *value)
 }
 
 #define ADD_HEADER(h, tok, lit) h2o_add_header(&(h)->pool, &(h)->res.headers, tok, NULL, H2O_STRLIT(lit))
-#define ADD_HEADER_STR(h, name, lit) \
+#define ADD_HEADER_STR(h, name, lit)                                                                                   \
 	h2o_add_header_by_str(&(h)->pool, &(h)->res.headers, H2O_STRLIT(name), 0, NULL, H2O_STRLIT(lit))
 
 static void add_security_headers(struct req *r)
@@ -146,7 +146,7 @@ static int accepts_gzip(struct req *r)
 	ssize_t i = h2o_find_header(&r->h->headers, H2O_TOKEN_ACCEPT_ENCODING, -1);
 
 	return i >= 0 && h2o_contains_token(r->h->headers.entries[i].value.base, r->h->headers.entries[i].value.len,
-					     H2O_STRLIT("gzip"), ',');
+					    H2O_STRLIT("gzip"), ',');
 }
 
 static int etag_matches(struct req *r, const char *etag)
@@ -194,8 +194,8 @@ static const char *reason_of(int status)
 }
 
 /* The one place that writes a response. body stays alive until sent. */
-static void send_raw(struct req *r, int status, const char *content_type, const char *body, size_t len,
-		     const char *gz, size_t gz_len, const char *etag, unsigned flags)
+static void send_raw(struct req *r, int status, const char *content_type, const char *body, size_t len, const char *gz,
+		     size_t gz_len, const char *etag, unsigned flags)
 {
 	h2o_req_t *h = r->h;
 	h2o_iovec_t iov;
@@ -214,7 +214,8 @@ static void send_raw(struct req *r, int status, const char *content_type, const 
 	else
 		ADD_HEADER(h, H2O_TOKEN_CACHE_CONTROL, "no-cache");
 	if (content_type) {
-		h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type, strlen(content_type));
+		h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type,
+			       strlen(content_type));
 		h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_CONTENT_LANGUAGE, NULL, lang_code(r->lang), 2);
 	}
 	if (compressible(content_type))

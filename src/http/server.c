@@ -113,8 +113,8 @@ static int read_form(struct req *r)
 			return -1;
 		}
 		((struct req_owned *)r->owned)->multipart = r->multipart;
-		if (multipart_parse(r->arena, ct, strlen(ct), h->entity.base, h->entity.len, &ml, r->multipart,
-				    &why) != 0) {
+		if (multipart_parse(r->arena, ct, strlen(ct), h->entity.base, h->entity.len, &ml, r->multipart, &why) !=
+		    0) {
 			if (why && !strcmp(why, "file too large"))
 				resp_error(r, ERR_UPLOAD_TOO_BIG, why);
 			else if (why && strstr(why, "too many"))
@@ -209,9 +209,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 
 	rr = router_match(app->routes, app->nroutes, h->method.base, h->method.len, r->path, plen, &r->match);
 	switch (rr) {
-	case ROUTE_NOT_FOUND:
-		resp_error(r, ERR_NOT_FOUND, NULL);
-		return 0;
+	case ROUTE_NOT_FOUND: resp_error(r, ERR_NOT_FOUND, NULL); return 0;
 	case ROUTE_METHOD_NOT_ALLOWED:
 		resp_add_header(r, "allow", r->match.allow);
 		resp_error(r, ERR_METHOD, NULL);
@@ -220,8 +218,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 		resp_add_header(r, "allow", r->match.allow);
 		resp_send(r, 204, NULL, "", 0, 0);
 		return 0;
-	case ROUTE_FOUND:
-		break;
+	case ROUTE_FOUND: break;
 	}
 	r->flags |= r->match.route->flags;
 
@@ -352,7 +349,7 @@ static void on_signal(int sig)
 
 static SSL_CTX *tls_new(const struct config *cfg, char *err, size_t errlen)
 {
-	static const h2o_iovec_t alpn[] = { { H2O_STRLIT("h2") }, { H2O_STRLIT("http/1.1") }, { NULL, 0 } };
+	static const h2o_iovec_t alpn[] = {{H2O_STRLIT("h2")}, {H2O_STRLIT("http/1.1")}, {NULL, 0}};
 	SSL_CTX *ssl = SSL_CTX_new(TLS_server_method());
 
 	if (!ssl)
@@ -360,7 +357,8 @@ static SSL_CTX *tls_new(const struct config *cfg, char *err, size_t errlen)
 	SSL_CTX_set_min_proto_version(ssl, TLS1_2_VERSION);
 	SSL_CTX_set_options(ssl, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
 	if (SSL_CTX_use_certificate_chain_file(ssl, cfg->tls_cert) != 1 ||
-	    SSL_CTX_use_PrivateKey_file(ssl, cfg->tls_key, SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ssl) != 1)
+	    SSL_CTX_use_PrivateKey_file(ssl, cfg->tls_key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ssl) != 1)
 		goto fail;
 	h2o_ssl_register_alpn_protocols(ssl, alpn);
 	return ssl;
@@ -393,9 +391,8 @@ int server_run(struct app *app)
 	/* h2o refuses larger bodies itself with a bare 413 and closes; give it
 	 * room (twice our limit, at least 1 MiB more) so that a person who
 	 * sends a file somewhat too large reads our page in their language. */
-	gconf.max_request_entity_size = cfg->max_body * 2 > cfg->max_body + 1024 * 1024
-						? cfg->max_body * 2
-						: cfg->max_body + 1024 * 1024;
+	gconf.max_request_entity_size =
+	    cfg->max_body * 2 > cfg->max_body + 1024 * 1024 ? cfg->max_body * 2 : cfg->max_body + 1024 * 1024;
 	gconf.http1.req_timeout = 30000;
 	host = h2o_config_register_host(&gconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
 	pathconf = h2o_config_register_path(host, "/", 0);

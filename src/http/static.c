@@ -19,16 +19,16 @@ static const struct {
 	const char *ext;
 	const char *type;
 } mime_types[] = {
-	{ ".css", "text/css; charset=utf-8" },
-	{ ".js", "text/javascript; charset=utf-8" },
-	{ ".svg", "image/svg+xml" },
-	{ ".png", "image/png" },
-	{ ".ico", "image/x-icon" },
-	{ ".woff2", "font/woff2" },
-	{ ".txt", "text/plain; charset=utf-8" },
-	{ ".json", "application/json" },
-	{ ".pdf", "application/pdf" },
-	{ ".webmanifest", "application/manifest+json" },
+    {".css", "text/css; charset=utf-8"},
+    {".js", "text/javascript; charset=utf-8"},
+    {".svg", "image/svg+xml"},
+    {".png", "image/png"},
+    {".ico", "image/x-icon"},
+    {".woff2", "font/woff2"},
+    {".txt", "text/plain; charset=utf-8"},
+    {".json", "application/json"},
+    {".pdf", "application/pdf"},
+    {".webmanifest", "application/manifest+json"},
 };
 
 static const char *mime_of(const char *name)

@@ -8,13 +8,13 @@
 #include <stddef.h>
 
 struct static_file {
-	char *name;        /* "css/epak.css" */
-	char *hashed;      /* "css/epak.3fa4c1d2.css" */
-	char *url;         /* "/static/css/epak.3fa4c1d2.css" */
+	char *name;   /* "css/epak.css" */
+	char *hashed; /* "css/epak.3fa4c1d2.css" */
+	char *url;    /* "/static/css/epak.3fa4c1d2.css" */
 	const char *content_type;
 	char *data;
 	size_t len;
-	char *gz;          /* gzip, when smaller */
+	char *gz; /* gzip, when smaller */
 	size_t gz_len;
 	char etag[24];
 };

@@ -11,23 +11,26 @@ struct repl {
 	unsigned char n;
 };
 
-#define R(str) { str, sizeof(str) - 1 }
+#define R(str)                                                                                                         \
+	{                                                                                                              \
+		str, sizeof(str) - 1                                                                                   \
+	}
 
 /* Replacement 0 is "none"; a 256-byte class table maps bytes to them. */
 static const struct repl repls[] = {
-	{ "", 0 }, R("\xEF\xBF\xBD"), R("&amp;"), R("&lt;"), R("&gt;"), R("&quot;"), R("&#39;"),
-	R("&#96;"), R("&#61;"), R("&#9;"), R("&#10;"), R("&#12;"), R("&#13;"), R("&#32;"),
+    {"", 0},    R("\xEF\xBF\xBD"), R("&amp;"), R("&lt;"),  R("&gt;"),  R("&quot;"), R("&#39;"),
+    R("&#96;"), R("&#61;"),        R("&#9;"),  R("&#10;"), R("&#12;"), R("&#13;"),  R("&#32;"),
 };
 
 #undef R
 
 static const unsigned char html_class[256] = {
-	['\0'] = 1, ['&'] = 2, ['<'] = 3, ['>'] = 4, ['"'] = 5, ['\''] = 6,
+    ['\0'] = 1, ['&'] = 2, ['<'] = 3, ['>'] = 4, ['"'] = 5, ['\''] = 6,
 };
 
 static const unsigned char attr_class[256] = {
-	['\0'] = 1, ['&'] = 2, ['<'] = 3, ['>'] = 4, ['"'] = 5, ['\''] = 6,
-	['`'] = 7, ['='] = 8, ['\t'] = 9, ['\n'] = 10, ['\f'] = 11, ['\r'] = 12, [' '] = 13,
+    ['\0'] = 1, ['&'] = 2,  ['<'] = 3,   ['>'] = 4,   ['"'] = 5,   ['\''] = 6, ['`'] = 7,
+    ['='] = 8,  ['\t'] = 9, ['\n'] = 10, ['\f'] = 11, ['\r'] = 12, [' '] = 13,
 };
 
 static int escape_with(struct buf *b, const unsigned char *cls, const char *s, size_t n)
@@ -88,8 +91,8 @@ size_t html_escape_to(char *dst, size_t cap, const char *s, size_t n, size_t *us
 
 static int is_unreserved(unsigned char c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       c == '-' || c == '.' || c == '_' || c == '~';
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+	       c == '_' || c == '~';
 }
 
 int url_escape(struct buf *b, const char *s, size_t n)

@@ -55,8 +55,8 @@
 
 enum node_type {
 	N_TEXT,
-	N_VAR,      /* {{x}}, escaped */
-	N_RAW,      /* {{{x}}}, {{& x}} */
+	N_VAR, /* {{x}}, escaped */
+	N_RAW, /* {{{x}}}, {{& x}} */
 	N_SECTION,
 	N_INVERTED,
 	N_PARTIAL,
@@ -71,14 +71,14 @@ struct seg {
 
 struct node {
 	unsigned char type;
-	unsigned char has_indent;  /* standalone partial, parent or block */
+	unsigned char has_indent; /* standalone partial, parent or block */
 	int line;
-	size_t end;                /* index just past this node and its children */
-	const char *str;           /* TEXT: the bytes; otherwise the tag name */
+	size_t end;      /* index just past this node and its children */
+	const char *str; /* TEXT: the bytes; otherwise the tag name */
 	size_t len;
-	const struct seg *path;    /* VAR..INVERTED: the name split at dots */
-	size_t npath;              /* 0 for "." */
-	const char *indent;        /* has_indent: the indentation to add */
+	const struct seg *path; /* VAR..INVERTED: the name split at dots */
+	size_t npath;           /* 0 for "." */
+	const char *indent;     /* has_indent: the indentation to add */
 	size_t indent_len;
 	const struct tmpl *target; /* PARTIAL, PARENT: after linking; NULL if missing */
 };
@@ -92,7 +92,7 @@ struct tmpl {
 
 struct tmpl_set {
 	struct arena *arena;
-	struct tmpl *tmpls;        /* sorted by name */
+	struct tmpl *tmpls; /* sorted by name */
 	size_t ntmpls, atmpls;
 	unsigned long max_steps;
 };
@@ -128,12 +128,12 @@ struct tok {
 	unsigned char type;
 	unsigned char cut;
 	int line;
-	size_t start, end;          /* source span: the text, or the whole tag */
-	size_t name, name_len;      /* tags: the trimmed content after the sigil */
-	size_t match;               /* containers and closing tags: the other one */
-	size_t indent, indent_len;  /* CUT_BEFORE: the indentation it cut (dedented) */
-	size_t node;                /* containers: index of their node */
-	struct delims d;            /* T_MSGID: the delimiters in force */
+	size_t start, end;         /* source span: the text, or the whole tag */
+	size_t name, name_len;     /* tags: the trimmed content after the sigil */
+	size_t match;              /* containers and closing tags: the other one */
+	size_t indent, indent_len; /* CUT_BEFORE: the indentation it cut (dedented) */
+	size_t node;               /* containers: index of their node */
+	struct delims d;           /* T_MSGID: the delimiters in force */
 };
 
 struct toks {
@@ -148,14 +148,14 @@ struct compile {
 	const char *file;
 	struct node *nodes;
 	size_t nnodes, anodes;
-	int in_msgid;     /* compiling a translation */
-	int msgid_line;   /* ... of the msgid tag at this line */
+	int in_msgid;   /* compiling a translation */
+	int msgid_line; /* ... of the msgid tag at this line */
 };
 
-static const struct delims default_delims = { "{{", "}}", 2, 2 };
+static const struct delims default_delims = {"{{", "}}", 2, 2};
 
 static void set_error(struct tmpl_error *err, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void set_error(struct tmpl_error *err, const char *file, int line, const char *fmt, ...)
 {
@@ -170,8 +170,7 @@ static void set_error(struct tmpl_error *err, const char *file, int line, const 
 	va_end(ap);
 }
 
-static int fail(struct compile *c, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static int fail(struct compile *c, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static int fail(struct compile *c, int line, const char *fmt, ...)
 {
@@ -182,8 +181,7 @@ static int fail(struct compile *c, int line, const char *fmt, ...)
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
 	if (c->in_msgid)
-		set_error(c->err, c->file, c->msgid_line, "in the translation of this msgid: %s",
-			  reason);
+		set_error(c->err, c->file, c->msgid_line, "in the translation of this msgid: %s", reason);
 	else
 		set_error(c->err, c->file, line, "%s", reason);
 	return -1;
@@ -287,30 +285,14 @@ static int tag_type(const char *s, size_t len, size_t *q, char *pre)
 		*pre = '=';
 		(*q)++;
 		return T_DELIM;
-	case '&':
-		(*q)++;
-		return T_RAW;
-	case '#':
-		(*q)++;
-		return T_SECTION;
-	case '^':
-		(*q)++;
-		return T_INVERTED;
-	case '/':
-		(*q)++;
-		return T_CLOSE;
-	case '!':
-		(*q)++;
-		return T_COMMENT;
-	case '>':
-		(*q)++;
-		return T_PARTIAL;
-	case '<':
-		(*q)++;
-		return T_PARENT;
-	case '$':
-		(*q)++;
-		return T_BLOCK;
+	case '&': (*q)++; return T_RAW;
+	case '#': (*q)++; return T_SECTION;
+	case '^': (*q)++; return T_INVERTED;
+	case '/': (*q)++; return T_CLOSE;
+	case '!': (*q)++; return T_COMMENT;
+	case '>': (*q)++; return T_PARTIAL;
+	case '<': (*q)++; return T_PARENT;
+	case '$': (*q)++; return T_BLOCK;
 	}
 	for (r = *q; r < len && is_ws(s[r]); r++)
 		;
@@ -323,8 +305,8 @@ static int tag_type(const char *s, size_t len, size_t *q, char *pre)
 
 /* The end of a msgid tag's content: the first closing delimiter that does
  * not close a tag nested in the msgid. */
-static int scan_msgid(struct compile *c, const char *s, size_t len, const struct delims *d,
-		      size_t q, int line, size_t *ce, size_t *te)
+static int scan_msgid(struct compile *c, const char *s, size_t len, const struct delims *d, size_t q, int line,
+		      size_t *ce, size_t *te)
 {
 	size_t k = q, b, q2, e;
 	const char *a;
@@ -392,8 +374,7 @@ static int check_name(struct compile *c, const char *s, const struct tok *k)
 		return 0;
 	for (i = 0; i < k->name_len; i++)
 		if (is_ws(s[k->name + i]))
-			return fail(c, k->line, "tag name '%.*s' contains whitespace",
-				    SHOWN(k->name_len), s + k->name);
+			return fail(c, k->line, "tag name '%.*s' contains whitespace", SHOWN(k->name_len), s + k->name);
 	return 0;
 }
 
@@ -515,27 +496,24 @@ static int match_sections(struct compile *c, const char *s, struct toks *t)
 		k = &t->v[i];
 		if (is_container(k->type)) {
 			if (depth == TMPL_MAX_NEST)
-				return fail(c, k->line, "sections nested more than %d deep",
-					    TMPL_MAX_NEST);
+				return fail(c, k->line, "sections nested more than %d deep", TMPL_MAX_NEST);
 			stack[depth++] = i;
 		} else if (k->type == T_CLOSE) {
 			if (!depth)
-				return fail(c, k->line, "closing tag '%.*s' has no open section",
-					    SHOWN(k->name_len), s + k->name);
+				return fail(c, k->line, "closing tag '%.*s' has no open section", SHOWN(k->name_len),
+					    s + k->name);
 			o = stack[--depth];
 			if (!same_name(s, &t->v[o], k))
-				return fail(c, k->line,
-					    "closing tag '%.*s' does not match '%.*s' opened on line %d",
-					    SHOWN(k->name_len), s + k->name,
-					    SHOWN(t->v[o].name_len), s + t->v[o].name, t->v[o].line);
+				return fail(c, k->line, "closing tag '%.*s' does not match '%.*s' opened on line %d",
+					    SHOWN(k->name_len), s + k->name, SHOWN(t->v[o].name_len), s + t->v[o].name,
+					    t->v[o].line);
 			t->v[o].match = i;
 			k->match = o;
 		}
 	}
 	if (depth) {
 		k = &t->v[stack[depth - 1]];
-		return fail(c, k->line, "section '%.*s' is never closed", SHOWN(k->name_len),
-			    s + k->name);
+		return fail(c, k->line, "section '%.*s' is never closed", SHOWN(k->name_len), s + k->name);
 	}
 	return 0;
 }
@@ -738,8 +716,8 @@ static size_t common_indent(const char *s, size_t a, size_t e, size_t *plen)
 }
 
 /* A block's indentation, and the strip for the lines of its content. */
-static void block_indent(const char *s, const struct toks *t, size_t i, size_t strip,
-			 struct node *n, size_t *inner_strip)
+static void block_indent(const char *s, const struct toks *t, size_t i, size_t strip, struct node *n,
+			 size_t *inner_strip)
 {
 	const struct tok *k = &t->v[i], *close = &t->v[k->match];
 	size_t from, to, p, plen;
@@ -824,13 +802,11 @@ out:
 	return rc;
 }
 
-static int build_tag(struct compile *c, const char *s, struct toks *t, size_t i,
-		     size_t *strip, size_t *nstrip)
+static int build_tag(struct compile *c, const char *s, struct toks *t, size_t i, size_t *strip, size_t *nstrip)
 {
 	static const unsigned char ntype[] = {
-		[T_VAR] = N_VAR, [T_RAW] = N_RAW, [T_SECTION] = N_SECTION,
-		[T_INVERTED] = N_INVERTED, [T_PARTIAL] = N_PARTIAL,
-		[T_PARENT] = N_PARENT, [T_BLOCK] = N_BLOCK,
+	    [T_VAR] = N_VAR,         [T_RAW] = N_RAW,       [T_SECTION] = N_SECTION, [T_INVERTED] = N_INVERTED,
+	    [T_PARTIAL] = N_PARTIAL, [T_PARENT] = N_PARENT, [T_BLOCK] = N_BLOCK,
 	};
 	struct tok *k = &t->v[i];
 	size_t cur = *nstrip ? strip[*nstrip - 1] : 0;
@@ -838,10 +814,8 @@ static int build_tag(struct compile *c, const char *s, struct toks *t, size_t i,
 
 	switch (k->type) {
 	case T_COMMENT:
-	case T_DELIM:
-		return 0;
-	case T_MSGID:
-		return build_msgid(c, s, k);
+	case T_DELIM: return 0;
+	case T_MSGID: return build_msgid(c, s, k);
 	case T_CLOSE:
 		c->nodes[t->v[k->match].node].end = c->nnodes;
 		if (t->v[k->match].type == T_BLOCK)
@@ -860,8 +834,7 @@ static int build_tag(struct compile *c, const char *s, struct toks *t, size_t i,
 	case T_VAR:
 	case T_RAW:
 	case T_SECTION:
-	case T_INVERTED:
-		return add_path(c, n, k);
+	case T_INVERTED: return add_path(c, n, k);
 	case T_PARTIAL:
 	case T_PARENT:
 		if (k->cut & CUT_BEFORE) {
@@ -903,7 +876,7 @@ static int build(struct compile *c, const char *s, struct toks *t)
 
 static int compile_unit(struct compile *c, const char *s, size_t len, struct delims d)
 {
-	struct toks t = { NULL, 0, 0 };
+	struct toks t = {NULL, 0, 0};
 	int rc = -1;
 
 	if (lex(c, s, len, d, &t) != 0)
@@ -949,8 +922,8 @@ void tmpl_set_free(struct tmpl_set *set)
 }
 
 /* Compiles one template into the set. */
-static int set_add(struct tmpl_set *set, const struct tmpl_opts *opts, const char *name,
-		   const char *file, const char *src, size_t len, struct tmpl_error *err)
+static int set_add(struct tmpl_set *set, const struct tmpl_opts *opts, const char *name, const char *file,
+		   const char *src, size_t len, struct tmpl_error *err)
 {
 	struct compile c;
 	struct tmpl *t;
@@ -1019,8 +992,7 @@ static int set_link(struct tmpl_set *set, const struct tmpl_opts *opts, struct t
 		qsort(set->tmpls, set->ntmpls, sizeof(*set->tmpls), tmpl_cmp);
 	for (i = 0; i + 1 < set->ntmpls; i++) {
 		if (!strcmp(set->tmpls[i].name, set->tmpls[i + 1].name)) {
-			set_error(err, set->tmpls[i + 1].file, 0, "template '%s' defined twice",
-				  set->tmpls[i].name);
+			set_error(err, set->tmpls[i + 1].file, 0, "template '%s' defined twice", set->tmpls[i].name);
 			return -1;
 		}
 	}
@@ -1032,8 +1004,7 @@ static int set_link(struct tmpl_set *set, const struct tmpl_opts *opts, struct t
 			n->target = set_find(set, n->str);
 			if (!n->target && !(flags & TMPL_MISSING_PARTIAL_EMPTY)) {
 				set_error(err, set->tmpls[i].file, n->line, "%s '%.*s' not found",
-					  n->type == N_PARTIAL ? "partial" : "parent",
-					  SHOWN(n->len), n->str);
+					  n->type == N_PARTIAL ? "partial" : "parent", SHOWN(n->len), n->str);
 				return -1;
 			}
 		}
@@ -1041,8 +1012,7 @@ static int set_link(struct tmpl_set *set, const struct tmpl_opts *opts, struct t
 	return 0;
 }
 
-struct tmpl_set *tmpl_set_load_json(const json_t *sources, const struct tmpl_opts *opts,
-				struct tmpl_error *err)
+struct tmpl_set *tmpl_set_load_json(const json_t *sources, const struct tmpl_opts *opts, struct tmpl_error *err)
 {
 	struct tmpl_set *set = NULL;
 	const char *name;
@@ -1055,13 +1025,13 @@ struct tmpl_set *tmpl_set_load_json(const json_t *sources, const struct tmpl_opt
 	set = set_new(opts, err);
 	if (!set)
 		goto fail;
-	json_object_foreach((json_t *)sources, name, src) {
+	json_object_foreach((json_t *)sources, name, src)
+	{
 		if (!json_is_string(src)) {
 			set_error(err, name, 0, "template source is not a string");
 			goto fail;
 		}
-		if (set_add(set, opts, name, name, json_string_value(src), json_string_length(src),
-			    err) != 0)
+		if (set_add(set, opts, name, name, json_string_value(src), json_string_length(src), err) != 0)
 			goto fail;
 	}
 	if (set_link(set, opts, err) != 0)
@@ -1141,8 +1111,7 @@ static int files_add(struct files *f, char *path)
 }
 
 /* Adds the relative paths of the templates under root/rel to f. */
-static int walk(const char *root, const char *rel, int depth, struct files *f,
-		struct tmpl_error *err)
+static int walk(const char *root, const char *rel, int depth, struct files *f, struct tmpl_error *err)
 {
 	DIR *d = NULL;
 	struct dirent *de;
@@ -1260,11 +1229,10 @@ out:
 	return p;
 }
 
-struct tmpl_set *tmpl_set_load(const char *dir, const struct tmpl_opts *opts,
-			       struct tmpl_error *err)
+struct tmpl_set *tmpl_set_load(const char *dir, const struct tmpl_opts *opts, struct tmpl_error *err)
 {
 	struct tmpl_set *set = NULL;
-	struct files f = { NULL, 0, 0 };
+	struct files f = {NULL, 0, 0};
 	char *path = NULL, *src = NULL;
 	size_t i, len;
 
@@ -1301,12 +1269,11 @@ fail:
 	return NULL;
 }
 
-int tmpl_extract_msgids(const char *dir,
-			void (*cb)(void *cls, const char *msgid, const char *file, int line),
+int tmpl_extract_msgids(const char *dir, void (*cb)(void *cls, const char *msgid, const char *file, int line),
 			void *cls, struct tmpl_error *err)
 {
-	struct files f = { NULL, 0, 0 };
-	struct toks t = { NULL, 0, 0 };
+	struct files f = {NULL, 0, 0};
+	struct toks t = {NULL, 0, 0};
 	struct compile c;
 	char *path = NULL, *src = NULL, *msgid;
 	size_t i, j, len;
@@ -1375,16 +1342,16 @@ struct frame {
 struct render {
 	struct buf *out;
 	size_t nstage;
-	size_t nind;          /* bytes of indentation in force */
-	int bol;              /* the next template byte starts a line */
+	size_t nind; /* bytes of indentation in force */
+	int bol;     /* the next template byte starts a line */
 	int depth, pdepth;
 	unsigned long steps, max_steps;
 	char ind[MAX_INDENT];
 	char stage[STAGE_SIZE];
 };
 
-static int render(struct render *r, const struct tmpl *t, size_t from, size_t to,
-		  const struct ctx *cx, const struct frame *fr);
+static int render(struct render *r, const struct tmpl *t, size_t from, size_t to, const struct ctx *cx,
+		  const struct frame *fr);
 
 static const json_t *lookup(const struct ctx *cx, const struct node *n)
 {
@@ -1416,18 +1383,12 @@ static int truthy(const json_t *v)
 		return 0;
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
-	case JSON_TRUE:
-		return 1;
-	case JSON_ARRAY:
-		return json_array_size(v) > 0;
-	case JSON_STRING:
-		return json_string_length(v) > 0;
-	case JSON_INTEGER:
-		return json_integer_value(v) != 0;
-	case JSON_REAL:
-		return json_real_value(v) != 0.0;
-	default:
-		return 0;
+	case JSON_TRUE: return 1;
+	case JSON_ARRAY: return json_array_size(v) > 0;
+	case JSON_STRING: return json_string_length(v) > 0;
+	case JSON_INTEGER: return json_integer_value(v) != 0;
+	case JSON_REAL: return json_real_value(v) != 0.0;
+	default: return 0;
 	}
 }
 
@@ -1511,8 +1472,7 @@ static int emit_text(struct render *r, const char *p, size_t n)
 	while (n) {
 		if (r->bol) {
 			r->bol = 0;
-			if (p[0] != '\n' && !(p[0] == '\r' && n > 1 && p[1] == '\n') &&
-			    put(r, r->ind, r->nind) != 0)
+			if (p[0] != '\n' && !(p[0] == '\r' && n > 1 && p[1] == '\n') && put(r, r->ind, r->nind) != 0)
 				return -1;
 		}
 		nl = memchr(p, '\n', n);
@@ -1532,7 +1492,7 @@ static int emit_text(struct render *r, const char *p, size_t n)
  * the same text as format_real(), or 0 to leave d to it. */
 static size_t format_short_real(char *out, double d)
 {
-	static const double p10[] = { 1, 10, 100, 1000, 10000 };
+	static const double p10[] = {1, 10, 100, 1000, 10000};
 	unsigned long long m, ip, fp;
 	double a = d < 0 ? -d : d, x;
 	size_t o = 0, k, j;
@@ -1542,7 +1502,7 @@ static size_t format_short_real(char *out, double d)
 		return 0;
 	for (k = 0; k < 5; k++) {
 		x = a * p10[k] + 0.5;
-		if (x >= 1e15)  /* 15 significant digits, where %.15g decides */
+		if (x >= 1e15) /* 15 significant digits, where %.15g decides */
 			return 0;
 		m = (unsigned long long)x;
 		/* m / 10^k is correctly rounded, as strtod would read it. */
@@ -1605,8 +1565,7 @@ static int emit_value(struct render *r, const json_t *v, int escape)
 		s = "false";
 		n = 5;
 		break;
-	default:
-		return 0;
+	default: return 0;
 	}
 	if (!n)
 		return 0;
@@ -1616,8 +1575,8 @@ static int emit_value(struct render *r, const json_t *v, int escape)
 	return escape ? put_escaped(r, s, n) : put(r, s, n);
 }
 
-static int render_section(struct render *r, const struct tmpl *t, size_t i,
-			  const struct ctx *cx, const struct frame *fr)
+static int render_section(struct render *r, const struct tmpl *t, size_t i, const struct ctx *cx,
+			  const struct frame *fr)
 {
 	const struct node *n = &t->nodes[i];
 	const json_t *v = lookup(cx, n);
@@ -1641,8 +1600,8 @@ static int render_section(struct render *r, const struct tmpl *t, size_t i,
 
 /* Renders nodes [from, to) of t as the content of site (a partial, parent
  * or block node), indented if the site stands alone. */
-static int render_at(struct render *r, const struct node *site, const struct tmpl *t,
-		     size_t from, size_t to, const struct ctx *cx, const struct frame *fr)
+static int render_at(struct render *r, const struct node *site, const struct tmpl *t, size_t from, size_t to,
+		     const struct ctx *cx, const struct frame *fr)
 {
 	size_t saved = r->nind, n;
 	int rc;
@@ -1660,8 +1619,7 @@ static int render_at(struct render *r, const struct node *site, const struct tmp
 	return rc;
 }
 
-static int render_partial(struct render *r, const struct node *site, const struct ctx *cx,
-			  const struct frame *fr)
+static int render_partial(struct render *r, const struct node *site, const struct ctx *cx, const struct frame *fr)
 {
 	int rc;
 
@@ -1682,15 +1640,13 @@ static size_t find_override(const struct frame *f, const struct node *n)
 	size_t j;
 
 	for (j = f->parent + 1; j < nodes[f->parent].end; j = nodes[j].end) {
-		if (nodes[j].type == N_BLOCK && nodes[j].len == n->len &&
-		    !memcmp(nodes[j].str, n->str, n->len))
+		if (nodes[j].type == N_BLOCK && nodes[j].len == n->len && !memcmp(nodes[j].str, n->str, n->len))
 			return j;
 	}
 	return NPOS;
 }
 
-static int render_block(struct render *r, const struct tmpl *t, size_t i, const struct ctx *cx,
-			const struct frame *fr)
+static int render_block(struct render *r, const struct tmpl *t, size_t i, const struct ctx *cx, const struct frame *fr)
 {
 	const struct node *n = &t->nodes[i];
 	const struct frame *f, *found = NULL;
@@ -1708,8 +1664,8 @@ static int render_block(struct render *r, const struct tmpl *t, size_t i, const 
 	return render_at(r, n, found->t, at + 1, found->t->nodes[at].end, cx, found->up);
 }
 
-static int render(struct render *r, const struct tmpl *t, size_t from, size_t to,
-		  const struct ctx *cx, const struct frame *fr)
+static int render(struct render *r, const struct tmpl *t, size_t from, size_t to, const struct ctx *cx,
+		  const struct frame *fr)
 {
 	const struct node *n;
 	const json_t *v;

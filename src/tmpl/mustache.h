@@ -53,9 +53,9 @@
 struct buf;
 struct tmpl_set;
 
-#define TMPL_MAX_NEST 64           /* sections/parents/blocks open at once in one template */
-#define TMPL_MAX_PARTIAL_DEPTH 64  /* partials and parents rendering inside each other */
-#define TMPL_MAX_DEPTH 256         /* sections, partials, parents and blocks in all */
+#define TMPL_MAX_NEST 64                   /* sections/parents/blocks open at once in one template */
+#define TMPL_MAX_PARTIAL_DEPTH 64          /* partials and parents rendering inside each other */
+#define TMPL_MAX_DEPTH 256                 /* sections, partials, parents and blocks in all */
 #define TMPL_DEFAULT_MAX_STEPS (1UL << 24) /* nodes visited by one render */
 
 /* A missing partial or parent renders as nothing (spec behaviour) instead
@@ -85,13 +85,11 @@ struct tmpl_error {
  * by name within the set; a missing one is a load error unless
  * TMPL_MISSING_PARTIAL_EMPTY. opts may be NULL. Returns NULL and fills err
  * (if not NULL) on failure; free the set with tmpl_set_free(). */
-struct tmpl_set *tmpl_set_load(const char *dir, const struct tmpl_opts *opts,
-			       struct tmpl_error *err);
+struct tmpl_set *tmpl_set_load(const char *dir, const struct tmpl_opts *opts, struct tmpl_error *err);
 
 /* The same from memory: sources is a JSON object mapping each template's
  * name to its source string. */
-struct tmpl_set *tmpl_set_load_json(const json_t *sources, const struct tmpl_opts *opts,
-				struct tmpl_error *err);
+struct tmpl_set *tmpl_set_load_json(const json_t *sources, const struct tmpl_opts *opts, struct tmpl_error *err);
 
 void tmpl_set_free(struct tmpl_set *set);
 
@@ -102,16 +100,14 @@ int tmpl_exists(const struct tmpl_set *set, const char *name);
  * empty context), appending to out. Returns 0, or -1 when the template is
  * unknown, out went past its cap, or a depth or step limit was hit; out
  * then holds partial output, to be discarded. */
-int tmpl_render(const struct tmpl_set *set, const char *name, const json_t *ctx,
-		struct buf *out);
+int tmpl_render(const struct tmpl_set *set, const char *name, const json_t *ctx, struct buf *out);
 
 /* Calls cb for every {{_ msgid}} in the *.mustache files under dir, files
  * in sorted path order, tags in source order: msgid normalised as for
  * translation, file as opened ("dir/pages/home.mustache"), line of the tag.
  * Returns 0, or -1 and fills err (if not NULL) when a file cannot be read or
  * tokenised (only tags are checked, not section structure). */
-int tmpl_extract_msgids(const char *dir,
-			void (*cb)(void *cls, const char *msgid, const char *file, int line),
+int tmpl_extract_msgids(const char *dir, void (*cb)(void *cls, const char *msgid, const char *file, int line),
 			void *cls, struct tmpl_error *err);
 
 #endif

@@ -40,7 +40,7 @@
 #define SIGN_MAX_FILES 16
 
 static const char SQL_SIGN_SAVE[] =
-	"INSERT INTO session (id, created_at, expires_at, lang, data) VALUES ($1, $2, $3, $4, $5)";
+    "INSERT INTO session (id, created_at, expires_at, lang, data) VALUES ($1, $2, $3, $4, $5)";
 static const char SQL_SIGN_LOAD[] = "SELECT data FROM session WHERE id = $1 AND expires_at > $2";
 static const char SQL_SIGN_DELETE[] = "DELETE FROM session WHERE id = $1";
 static const char SQL_SIGN_EXPIRE[] = "DELETE FROM session WHERE expires_at <= $1 AND id LIKE 'sign:%'";
@@ -220,8 +220,8 @@ int api_sign_start(struct req *r)
 			}
 			fclose(f);
 		}
-		if (edoc_add_file(doc, u->filename, edoc_guess_mime(u->filename), u->data ? (const void *)u->data : data,
-				  u->size, &e) != 0) {
+		if (edoc_add_file(doc, u->filename, edoc_guess_mime(u->filename),
+				  u->data ? (const void *)u->data : data, u->size, &e) != 0) {
 			bad(r, arena_printf(r->arena, "file: %s", e.msg));
 			goto out;
 		}
@@ -254,9 +254,10 @@ int api_sign_start(struct req *r)
 		goto out;
 	}
 	db_exec(db, SQL_SIGN_EXPIRE, DB_P(PINT(now)), NULL);
-	if (db_exec(db, SQL_SIGN_SAVE,
-		    DB_P(PTEXT(key), PINT(now), PINT(now + SIGN_SESSION_TTL), PTEXT(lang_code(r->lang)), PTEXT(state_s)),
-		    NULL) != 0) {
+	if (db_exec(
+		db, SQL_SIGN_SAVE,
+		DB_P(PTEXT(key), PINT(now), PINT(now + SIGN_SESSION_TTL), PTEXT(lang_code(r->lang)), PTEXT(state_s)),
+		NULL) != 0) {
 		log_error("sign session not stored: %s", db_errmsg(db));
 		resp_error(r, ERR_UNAVAILABLE, NULL);
 		goto out;
@@ -382,7 +383,7 @@ static unsigned char *dup_b64(struct arena *a, const char *s, size_t *len)
 int api_sign_finish(struct req *r)
 {
 	const char *token = req_form(r, "session"), *sig = req_form(r, "signature");
-	struct loaded l = { NULL };
+	struct loaded l = {NULL};
 	struct finish_job *j = NULL;
 	json_t *st = NULL;
 	json_error_t je;

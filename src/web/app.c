@@ -70,7 +70,7 @@ static long long newest_mtime(const char *dir)
 	return newest;
 }
 
-static const enum lang lang_ids[LANG__COUNT] = { LANG_LV, LANG_EN };
+static const enum lang lang_ids[LANG__COUNT] = {LANG_LV, LANG_EN};
 
 static int load_templates(struct app *app, struct tmpl_set *out[LANG__COUNT], char *err, size_t errlen)
 {

@@ -25,15 +25,15 @@ struct app {
 	enum lang default_lang;
 	struct tmpl_set *tmpl[LANG__COUNT]; /* swapped in dev mode under tmpl_lock */
 	pthread_rwlock_t tmpl_lock;
-	long long tmpl_mtime;       /* newest template file, for dev reloads */
+	long long tmpl_mtime; /* newest template file, for dev reloads */
 	struct static_files *statics;
-	unsigned char secret[32];  /* HMAC key for CSRF tokens, kept in data/secret */
+	unsigned char secret[32]; /* HMAC key for CSRF tokens, kept in data/secret */
 	const struct route *routes;
 	size_t nroutes;
 	atomic_uint_fast64_t revision; /* bumped when published content changes */
-	char db_url[1024];          /* the PostgreSQL URL or the SQLite file */
-	char tmp_dir[1024];         /* data/tmp: spilled uploads */
-	struct edoc_trust *trust;   /* anchors for checking signatures, or NULL */
+	char db_url[1024];             /* the PostgreSQL URL or the SQLite file */
+	char tmp_dir[1024];            /* data/tmp: spilled uploads */
+	struct edoc_trust *trust;      /* anchors for checking signatures, or NULL */
 };
 
 /* Loads templates, static files, translations and the server secret.

@@ -78,9 +78,9 @@ static const char *check(struct req *r, const struct field *fd, const char *v)
 			return arena_printf(r->arena, i18n_tr(r->lang, N_("Please write at least %zu characters.")),
 					    fd->min);
 		if (fd->max && n > fd->max)
-			return arena_printf(r->arena,
-					    i18n_tr(r->lang, N_("Please shorten this to at most %zu characters (now %zu).")),
-					    fd->max, n);
+			return arena_printf(
+			    r->arena, i18n_tr(r->lang, N_("Please shorten this to at most %zu characters (now %zu).")),
+			    fd->max, n);
 		return NULL;
 	case F_CHOICE:
 		for (c = fd->choices; c && *c; c++)
@@ -92,8 +92,7 @@ static const char *check(struct req *r, const struct field *fd, const char *v)
 			return i18n_tr(r->lang, N_("Please enter an e-mail address like name@example.lv."));
 		return NULL;
 	case F_HONEYPOT:
-	case F_END:
-		return NULL;
+	case F_END: return NULL;
 	}
 	return NULL;
 }
@@ -134,9 +133,10 @@ void form_to_ctx(struct req *r, const struct field *fields, const struct form *f
 		if (f->error[i]) {
 			json_object_set_new(one, "error", json_string(f->error[i]));
 			json_object_set_new(one, "invalid", json_true());
-			json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", fields[i].name, "label",
-								i18n_tr(r->lang, fields[i].label ? fields[i].label : ""),
-								"message", f->error[i]));
+			json_array_append_new(errors,
+					      json_pack("{s:s, s:s, s:s}", "field", fields[i].name, "label",
+							i18n_tr(r->lang, fields[i].label ? fields[i].label : ""),
+							"message", f->error[i]));
 		}
 		if (fields[i].type == F_CHOICE && f->value[i] && *f->value[i]) {
 			/* lets templates mark the chosen option: f.topic.sel_question */
@@ -148,7 +148,6 @@ void form_to_ctx(struct req *r, const struct field *fields, const struct form *f
 	if (json_array_size(errors)) {
 		json_object_set_new(ctx, "errors", errors);
 		json_object_set_new(ctx, "has_errors", json_true());
-	}
-	else
+	} else
 		json_decref(errors);
 }

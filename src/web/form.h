@@ -12,11 +12,11 @@
 #include "http/http.h"
 
 enum field_type {
-	F_TEXT,      /* one line */
-	F_TEXTAREA,  /* several lines */
-	F_CHOICE,    /* one of choices[] */
+	F_TEXT,     /* one line */
+	F_TEXTAREA, /* several lines */
+	F_CHOICE,   /* one of choices[] */
 	F_EMAIL,
-	F_HONEYPOT,  /* must stay empty: bots fill it */
+	F_HONEYPOT, /* must stay empty: bots fill it */
 	F_END
 };
 
@@ -26,17 +26,35 @@ struct field {
 	const char *name;
 	enum field_type type;
 	int required;
-	size_t min, max; /* characters (code points), for text */
+	size_t min, max;            /* characters (code points), for text */
 	const char *const *choices; /* NULL-terminated, for F_CHOICE */
 	const char *label;          /* msgid of the label, for the error summary */
 };
 
-#define FIELD_TEXT(n, req, mn, mx, label) { n, F_TEXT, req, mn, mx, NULL, label }
-#define FIELD_TEXTAREA(n, req, mn, mx, label) { n, F_TEXTAREA, req, mn, mx, NULL, label }
-#define FIELD_CHOICE(n, req, ch, label) { n, F_CHOICE, req, 0, 0, ch, label }
-#define FIELD_EMAIL(n, req, label) { n, F_EMAIL, req, 3, 254, NULL, label }
-#define FIELD_HONEYPOT(n) { n, F_HONEYPOT, 0, 0, 0, NULL, NULL }
-#define FIELD_END { NULL, F_END, 0, 0, 0, NULL, NULL }
+#define FIELD_TEXT(n, req, mn, mx, label)                                                                              \
+	{                                                                                                              \
+		n, F_TEXT, req, mn, mx, NULL, label                                                                    \
+	}
+#define FIELD_TEXTAREA(n, req, mn, mx, label)                                                                          \
+	{                                                                                                              \
+		n, F_TEXTAREA, req, mn, mx, NULL, label                                                                \
+	}
+#define FIELD_CHOICE(n, req, ch, label)                                                                                \
+	{                                                                                                              \
+		n, F_CHOICE, req, 0, 0, ch, label                                                                      \
+	}
+#define FIELD_EMAIL(n, req, label)                                                                                     \
+	{                                                                                                              \
+		n, F_EMAIL, req, 3, 254, NULL, label                                                                   \
+	}
+#define FIELD_HONEYPOT(n)                                                                                              \
+	{                                                                                                              \
+		n, F_HONEYPOT, 0, 0, 0, NULL, NULL                                                                     \
+	}
+#define FIELD_END                                                                                                      \
+	{                                                                                                              \
+		NULL, F_END, 0, 0, 0, NULL, NULL                                                                       \
+	}
 
 #define FORM_MAX_FIELDS 32
 

@@ -175,7 +175,9 @@ static void audience_page(struct req *r, unsigned audience)
 {
 	const struct snapshot *sn = web_snapshot(r);
 
-	group_page(r, i18n_tr(r->lang, audience == AUDIENCE_CITIZEN ? N_("Services for residents") : N_("Services for businesses")),
+	group_page(r,
+		   i18n_tr(r->lang,
+			   audience == AUDIENCE_CITIZEN ? N_("Services for residents") : N_("Services for businesses")),
 		   NULL, service_list(r, sn->cat->services, sn->cat->nservices, audience, 0));
 }
 
@@ -198,8 +200,8 @@ static const char *duration_text(struct req *r, const char *d)
 		char unit;
 		const char *one, *many;
 	} units[] = {
-		{ 'Y', N_("year"), N_("years") },   { 'M', N_("month"), N_("months") }, { 'W', N_("week"), N_("weeks") },
-		{ 'D', N_("day"), N_("days") },     { 'h', N_("hour"), N_("hours") },
+	    {'Y', N_("year"), N_("years")}, {'M', N_("month"), N_("months")}, {'W', N_("week"), N_("weeks")},
+	    {'D', N_("day"), N_("days")},   {'h', N_("hour"), N_("hours")},
 	};
 	const char *p = d;
 	char *end;
@@ -221,8 +223,9 @@ static const char *duration_text(struct req *r, const char *d)
 		char u = in_time && *end == 'H' ? 'h' : *end;
 
 		if (u == units[i].unit && !(in_time && u == 'M'))
-			return arena_printf(r->arena, "%ld %s", n,
-					    i18n_tr(r->lang, (n % 10 == 1 && n % 100 != 11) ? units[i].one : units[i].many));
+			return arena_printf(
+			    r->arena, "%ld %s", n,
+			    i18n_tr(r->lang, (n % 10 == 1 && n % 100 != 11) ? units[i].one : units[i].many));
 	}
 	return d;
 }
@@ -308,8 +311,8 @@ static json_t *service_json(struct req *r, const struct service *s)
 		if (ch->type == CHANNEL_ONLINE && http_url(ch->url)) {
 			json_array_append_new(online,
 					      json_pack("{s:s, s:s, s:s, s:b}", "url", ch->url, "label",
-							desc ? desc : i18n_tr(r->lang, N_("Go to the e-service")), "host",
-							url_host(r, ch->url), "external", 1));
+							desc ? desc : i18n_tr(r->lang, N_("Go to the e-service")),
+							"host", url_host(r, ch->url), "external", 1));
 		} else if (ch->type == CHANNEL_EMAIL_ESIGN && ch->email) {
 			json_array_append_new(esign, json_pack("{s:s}", "email", ch->email));
 		} else if (ch->type != CHANNEL_ONLINE) {
@@ -340,8 +343,9 @@ static json_t *service_json(struct req *r, const struct service *s)
 		}
 		if (c->has_value) {
 			priced++;
-			json_object_set_new(j, "amount", json_string(arena_printf(r->arena, "%.2f %s", c->value,
-										   c->currency ? c->currency : "EUR")));
+			json_object_set_new(j, "amount",
+					    json_string(arena_printf(r->arena, "%.2f %s", c->value,
+								     c->currency ? c->currency : "EUR")));
 		} else {
 			unpriced++;
 		}
@@ -359,11 +363,11 @@ static json_t *service_json(struct req *r, const struct service *s)
 		if (ml(r, &s->outputs[i].title))
 			json_array_append_new(outputs, json_string(ml(r, &s->outputs[i].title)));
 	for (i = 0; i < s->nevents; i++)
-		json_array_append_new(events,
-				      json_pack("{s:s, s:s}", "name",
-						ml(r, &s->events[i]->title) ? ml(r, &s->events[i]->title) : s->events[i]->slug,
-						"url",
-						prefixed(r, arena_printf(r->arena, "/dzives-situacijas/%s", s->events[i]->slug))));
+		json_array_append_new(
+		    events,
+		    json_pack("{s:s, s:s}", "name",
+			      ml(r, &s->events[i]->title) ? ml(r, &s->events[i]->title) : s->events[i]->slug, "url",
+			      prefixed(r, arena_printf(r->arena, "/dzives-situacijas/%s", s->events[i]->slug))));
 	json_object_set_new(svc, "has_online", json_boolean(json_array_size(online)));
 	json_object_set_new(svc, "online", online);
 	json_object_set_new(svc, "has_esign", json_boolean(json_array_size(esign)));
@@ -386,8 +390,9 @@ static json_t *service_json(struct req *r, const struct service *s)
 	if (s->authority) {
 		json_t *o = org_brief(r, s->authority);
 
-		json_object_set_new(o, "contacts", contacts_json(r, s->ncontacts ? s->contacts : s->authority->contacts,
-								  s->ncontacts ? s->ncontacts : s->authority->ncontacts));
+		json_object_set_new(o, "contacts",
+				    contacts_json(r, s->ncontacts ? s->contacts : s->authority->contacts,
+						  s->ncontacts ? s->ncontacts : s->authority->ncontacts));
 		json_object_set_new(svc, "institution", o);
 	}
 	return svc;
@@ -427,9 +432,9 @@ int page_orgs(struct req *r)
 	static const struct {
 		enum org_level level;
 		const char *heading;
-	} lv[] = { { ORG_LEVEL_STATE, N_("State institutions") },
-		   { ORG_LEVEL_MUNICIPAL, N_("Municipalities") },
-		   { ORG_LEVEL_UNKNOWN, N_("Other institutions") } };
+	} lv[] = {{ORG_LEVEL_STATE, N_("State institutions")},
+		  {ORG_LEVEL_MUNICIPAL, N_("Municipalities")},
+		  {ORG_LEVEL_UNKNOWN, N_("Other institutions")}};
 	size_t g, i, k;
 	json_t **tmp = arena_alloc(r->arena, (c->norgs ? c->norgs : 1) * sizeof(*tmp));
 
@@ -443,8 +448,8 @@ int page_orgs(struct req *r)
 		for (i = 0; i < k; i++)
 			json_array_append_new(orgs, tmp[i]);
 		if (k)
-			json_array_append_new(groups, json_pack("{s:s, s:o}", "heading", i18n_tr(r->lang, lv[g].heading),
-								"orgs", orgs));
+			json_array_append_new(
+			    groups, json_pack("{s:s, s:o}", "heading", i18n_tr(r->lang, lv[g].heading), "orgs", orgs));
 		else
 			json_decref(orgs);
 	}
@@ -528,11 +533,10 @@ int page_eservices(struct req *r)
 			json_decref(list);
 			continue;
 		}
-		json_array_append_new(portals,
-				      json_pack("{s:I, s:s, s:b, s:o}", "n", (json_int_t)++n, "name",
-						po ? (ml(r, &po->name) ? ml(r, &po->name) : po->slug)
-						   : i18n_tr(r->lang, N_("Institutions' own websites")),
-						"external", po != NULL, "services", list));
+		json_array_append_new(portals, json_pack("{s:I, s:s, s:b, s:o}", "n", (json_int_t)++n, "name",
+							 po ? (ml(r, &po->name) ? ml(r, &po->name) : po->slug)
+							    : i18n_tr(r->lang, N_("Institutions' own websites")),
+							 "external", po != NULL, "services", list));
 	}
 	json_object_set_new(ctx, "portals", portals);
 	render(r, 200, "eservices", ctx);

@@ -10,18 +10,17 @@
 #include "web/form.h"
 #include "web/web.h"
 
-static const char *const topics[] = { "portal", "eservice", "campaign", "accessibility", "other", NULL };
-static const char *const roles[] = { "resident", "business", "institution", NULL };
-static const char *const useful[] = { "yes", "partly", "no", NULL };
+static const char *const topics[] = {"portal", "eservice", "campaign", "accessibility", "other", NULL};
+static const char *const roles[] = {"resident", "business", "institution", NULL};
+static const char *const useful[] = {"yes", "partly", "no", NULL};
 
 static const struct field feedback_fields[] = {
-	FIELD_CHOICE("topic", REQUIRED, topics, N_("What is it about?")),
-	FIELD_CHOICE("role", OPTIONAL, roles, N_("Who are you?")),
-	FIELD_CHOICE("useful", OPTIONAL, useful, N_("Did you find what you needed?")),
-	FIELD_TEXTAREA("message", REQUIRED, 10, 2000, N_("Your feedback")),
-	FIELD_HONEYPOT("website"),
-	FIELD_END
-};
+    FIELD_CHOICE("topic", REQUIRED, topics, N_("What is it about?")),
+    FIELD_CHOICE("role", OPTIONAL, roles, N_("Who are you?")),
+    FIELD_CHOICE("useful", OPTIONAL, useful, N_("Did you find what you needed?")),
+    FIELD_TEXTAREA("message", REQUIRED, 10, 2000, N_("Your feedback")),
+    FIELD_HONEYPOT("website"),
+    FIELD_END};
 
 enum { F_TOPIC, F_ROLE, F_USEFUL, F_MESSAGE };
 
@@ -45,9 +44,8 @@ int page_feedback(struct req *r)
 	return 0;
 }
 
-static const char SQL_FEEDBACK_INSERT[] =
-	"INSERT INTO feedback (created_at, lang, topic, role, useful, message) "
-	"VALUES ($1, $2, $3, $4, $5, $6)";
+static const char SQL_FEEDBACK_INSERT[] = "INSERT INTO feedback (created_at, lang, topic, role, useful, message) "
+					  "VALUES ($1, $2, $3, $4, $5, $6)";
 
 int form_feedback(struct req *r)
 {

@@ -127,14 +127,16 @@ int page_search(struct req *r)
 	if (eonly)
 		json_object_set_new(ctx, "eonly", json_true());
 	if (rc != 0) {
-		json_object_set_new(ctx, "error",
-				    json_string(i18n_tr(r->lang, rc == -1 ? N_("The search text is too long. Please use fewer words.")
-									   : N_("The search text could not be read."))));
+		json_object_set_new(
+		    ctx, "error",
+		    json_string(i18n_tr(r->lang, rc == -1 ? N_("The search text is too long. Please use fewer words.")
+							  : N_("The search text could not be read."))));
 		json_object_set_new(ctx, "total", json_integer(0));
 		render(r, 422, "search", ctx);
 		return 0;
 	}
-	json_object_set_new(ctx, "title", json_string(arena_printf(r->arena, "%s: %s", i18n_tr(r->lang, N_("Search")), q)));
+	json_object_set_new(ctx, "title",
+			    json_string(arena_printf(r->arena, "%s: %s", i18n_tr(r->lang, N_("Search")), q)));
 	json_object_set_new(ctx, "total", json_integer((json_int_t)res.total));
 	results = json_array();
 	for (i = 0; i < res.nhits; i++) {
@@ -153,8 +155,8 @@ int page_search(struct req *r)
 			json_object_set_new(j, "eservice", json_true());
 		if (h->snippet && !en) {
 			json_object_set_new(j, "has_snippet", json_true());
-			json_object_set_new(j, "snippet", marked(h->snippet, strlen(h->snippet), h->snippet_spans,
-								 h->nsnippet_spans));
+			json_object_set_new(
+			    j, "snippet", marked(h->snippet, strlen(h->snippet), h->snippet_spans, h->nsnippet_spans));
 			if (h->cut_before)
 				json_object_set_new(j, "cut_before", json_true());
 			if (h->cut_after)
@@ -169,8 +171,8 @@ int page_search(struct req *r)
 		int active = inst && !strcmp(inst, f->label->id);
 
 		json_array_append_new(facets, json_pack("{s:s, s:s, s:I, s:b}", "name", label_name(r, f->label), "url",
-							 search_url(r, q, f->label->id, event, eonly, 0), "count",
-							 (json_int_t)f->count, "active", active));
+							search_url(r, q, f->label->id, event, eonly, 0), "count",
+							(json_int_t)f->count, "active", active));
 	}
 	json_object_set_new(ctx, "has_institutions", json_boolean(json_array_size(facets) > 0));
 	json_object_set_new(ctx, "institutions", facets);
@@ -180,8 +182,8 @@ int page_search(struct req *r)
 		int active = event && !strcmp(event, f->label->id);
 
 		json_array_append_new(facets, json_pack("{s:s, s:s, s:I, s:b}", "name", label_name(r, f->label), "url",
-							 search_url(r, q, inst, f->label->id, eonly, 0), "count",
-							 (json_int_t)f->count, "active", active));
+							search_url(r, q, inst, f->label->id, eonly, 0), "count",
+							(json_int_t)f->count, "active", active));
 	}
 	json_object_set_new(ctx, "has_events", json_boolean(json_array_size(facets) > 0));
 	json_object_set_new(ctx, "events", facets);
@@ -193,11 +195,13 @@ int page_search(struct req *r)
 	}
 	if (res.suggestion) {
 		json_object_set_new(ctx, "suggestion", json_string(res.suggestion));
-		json_object_set_new(ctx, "suggestion_url", json_string(search_url(r, res.suggestion, NULL, NULL, 0, 0)));
+		json_object_set_new(ctx, "suggestion_url",
+				    json_string(search_url(r, res.suggestion, NULL, NULL, 0, 0)));
 	}
 	if (offset + res.nhits < res.total) {
 		json_object_set_new(ctx, "has_more", json_true());
-		json_object_set_new(ctx, "more_url", json_string(search_url(r, q, inst, event, eonly, offset + res.nhits)));
+		json_object_set_new(ctx, "more_url",
+				    json_string(search_url(r, q, inst, event, eonly, offset + res.nhits)));
 	}
 	render(r, 200, "search", ctx);
 	return 0;
@@ -248,9 +252,9 @@ int api_search(struct req *r)
 		const char *title = r->lang == LANG_EN && h->title_en ? h->title_en : h->title_lv;
 
 		json_array_append_new(results,
-				      json_pack("{s:s, s:s, s:s?, s:s, s:b}", "id", h->id, "title", title, "institution",
-						h->institution ? label_name(r, h->institution) : NULL, "url",
-						prefixed(r, h->url), "eService", h->eservice));
+				      json_pack("{s:s, s:s, s:s?, s:s, s:b}", "id", h->id, "title", title,
+						"institution", h->institution ? label_name(r, h->institution) : NULL,
+						"url", prefixed(r, h->url), "eService", h->eservice));
 	}
 	inst = json_array();
 	for (i = 0; i < res.ninstitutions; i++)

@@ -27,13 +27,10 @@
 #include "web/snapshot.h"
 #include "web/web.h"
 
-static const struct field send_fields[] = {
-	FIELD_TEXT("iestade", REQUIRED, 1, 80, N_("Institution")),
-	FIELD_EMAIL("epasts", OPTIONAL, N_("Your e-mail address for a receipt")),
-	FIELD_TEXTAREA("zina", OPTIONAL, 0, 2000, N_("Message to the institution")),
-	FIELD_HONEYPOT("vietne"),
-	FIELD_END
-};
+static const struct field send_fields[] = {FIELD_TEXT("iestade", REQUIRED, 1, 80, N_("Institution")),
+					   FIELD_EMAIL("epasts", OPTIONAL, N_("Your e-mail address for a receipt")),
+					   FIELD_TEXTAREA("zina", OPTIONAL, 0, 2000, N_("Message to the institution")),
+					   FIELD_HONEYPOT("vietne"), FIELD_END};
 
 enum { SF_ORG, SF_EMAIL, SF_MESSAGE };
 
@@ -134,16 +131,16 @@ struct submission {
 };
 
 static const char SQL_SUBMISSION_ADD[] =
-	"INSERT INTO submission (receipt, created_at, lang, org_slug, org_email, file_name, file_size, verdict, "
-	"mail_id, receipt_mail_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    "INSERT INTO submission (receipt, created_at, lang, org_slug, org_email, file_name, file_size, verdict, "
+    "mail_id, receipt_mail_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
 static int submit_body(struct db *db, void *cls)
 {
 	struct submission *s = cls;
 	struct req *r = s->r;
-	const char *to_org[] = { s->org_email };
-	const char *to_me[] = { s->sender };
-	struct mail_attachment att = { s->file_name, "application/vnd.etsi.asic-e+zip", s->data, s->len };
+	const char *to_org[] = {s->org_email};
+	const char *to_me[] = {s->sender};
+	struct mail_attachment att = {s->file_name, "application/vnd.etsi.asic-e+zip", s->data, s->len};
 	struct mail m;
 	int rc;
 
@@ -154,15 +151,16 @@ static int submit_body(struct db *db, void *cls)
 	/* Institutions read Latvian: the cover letter is Latvian whatever the
 	 * page language was. */
 	m.subject = arena_printf(r->arena, "Iesniegums ar drošu e-parakstu: %s (%s)", s->file_name, s->receipt);
-	m.text = arena_printf(r->arena,
-			      "Labdien!\n\nPortālā \"Valsts ir internetā\" jums nosūtīts ar drošu e-parakstu "
-			      "parakstīts dokuments (pielikumā).\n\nKvīts numurs: %s\nDatne: %s\nParakstu pārbaude "
-			      "portālā: %s\n%s%s%s\nAtbildēt var, atbildot uz šo vēstuli%s.\n",
-			      s->receipt, s->file_name,
-			      !strcmp(s->verdict, "passed") ? "visi paraksti derīgi"
-							    : "parakstus neizdevās pilnībā apstiprināt; lūdzam pārbaudīt",
-			      *s->message ? "\nSūtītāja ziņa:\n" : "", s->message, *s->message ? "\n" : "",
-			      s->sender ? "" : " (sūtītājs savu e-pasta adresi nav norādījis)");
+	m.text =
+	    arena_printf(r->arena,
+			 "Labdien!\n\nPortālā \"Valsts ir internetā\" jums nosūtīts ar drošu e-parakstu "
+			 "parakstīts dokuments (pielikumā).\n\nKvīts numurs: %s\nDatne: %s\nParakstu pārbaude "
+			 "portālā: %s\n%s%s%s\nAtbildēt var, atbildot uz šo vēstuli%s.\n",
+			 s->receipt, s->file_name,
+			 !strcmp(s->verdict, "passed") ? "visi paraksti derīgi"
+						       : "parakstus neizdevās pilnībā apstiprināt; lūdzam pārbaudīt",
+			 *s->message ? "\nSūtītāja ziņa:\n" : "", s->message, *s->message ? "\n" : "",
+			 s->sender ? "" : " (sūtītājs savu e-pasta adresi nav norādījis)");
 	m.att = &att;
 	m.natt = 1;
 	m.kind = "sign-send";
@@ -176,10 +174,11 @@ static int submit_body(struct db *db, void *cls)
 		m.nto = 1;
 		m.subject = arena_printf(r->arena, "%s %s", i18n_tr(r->lang, N_("Your document was sent — receipt")),
 					 s->receipt);
-		m.text = arena_printf(r->arena, i18n_tr(r->lang, N_("Hello!\n\nYour signed document %s was sent to %s (%s) "
-								    "through the portal \"The State is on the Internet\".\n\n"
-								    "Receipt number: %s\n\nThe institution will answer you "
-								    "directly.\n")),
+		m.text = arena_printf(r->arena,
+				      i18n_tr(r->lang, N_("Hello!\n\nYour signed document %s was sent to %s (%s) "
+							  "through the portal \"The State is on the Internet\".\n\n"
+							  "Receipt number: %s\n\nThe institution will answer you "
+							  "directly.\n")),
 				      s->file_name, s->org_name, s->org_email, s->receipt);
 		m.kind = "sign-send-receipt";
 		rc = outbox_enqueue(db, &m, &s->receipt_mail_id);
@@ -187,9 +186,9 @@ static int submit_body(struct db *db, void *cls)
 			return rc;
 	}
 	return db_exec(db, SQL_SUBMISSION_ADD,
-		       DB_P(PTEXT(s->receipt), PINT((long long)time(NULL)), PTEXT(lang_code(r->lang)), PTEXT(s->org_slug),
-			    PTEXT(s->org_email), PTEXT(s->file_name), PINT((long long)s->len), PTEXT(s->verdict),
-			    PINT(s->mail_id), s->receipt_mail_id ? PINT(s->receipt_mail_id) : PNULL),
+		       DB_P(PTEXT(s->receipt), PINT((long long)time(NULL)), PTEXT(lang_code(r->lang)),
+			    PTEXT(s->org_slug), PTEXT(s->org_email), PTEXT(s->file_name), PINT((long long)s->len),
+			    PTEXT(s->verdict), PINT(s->mail_id), s->receipt_mail_id ? PINT(s->receipt_mail_id) : PNULL),
 		       NULL);
 }
 
@@ -260,9 +259,10 @@ int form_send(struct req *r)
 	}
 	doc = edoc_open_mem(data, up->size, NULL, &e);
 	if (!doc) {
-		show_form(r, 422, &f,
-			  i18n_tr(r->lang, N_("This is not a valid signed document (.edoc or .asice), or it is damaged. "
-					      "Nothing was kept.")));
+		show_form(
+		    r, 422, &f,
+		    i18n_tr(r->lang, N_("This is not a valid signed document (.edoc or .asice), or it is damaged. "
+					"Nothing was kept.")));
 		goto out;
 	}
 	memset(&o, 0, sizeof(o));
@@ -271,10 +271,11 @@ int form_send(struct req *r)
 	status = edoc_verify(doc, &o, &rep);
 	if (rep.nsigs == 0 || status == 1) {
 		show_form(r, 422, &f,
-			  i18n_tr(r->lang, rep.nsigs == 0 ? N_("The document is not signed. Sign it with a secure "
-							       "e-signature first.")
-							 : N_("A signature on this document is not valid, so it was not "
-							      "sent. Check it on the signature check page.")));
+			  i18n_tr(r->lang, rep.nsigs == 0
+					       ? N_("The document is not signed. Sign it with a secure "
+						    "e-signature first.")
+					       : N_("A signature on this document is not valid, so it was not "
+						    "sent. Check it on the signature check page.")));
 		goto out;
 	}
 	s.r = r;
@@ -336,15 +337,16 @@ static int receipt_cb(void *cls, const struct db_row *row)
 	json_object_set_new(rr->ctx, "org_email", json_string(row_text(row, 2)));
 	json_object_set_new(rr->ctx, "file_name", json_string(row_text(row, 3)));
 	json_object_set_new(rr->ctx, !strcmp(row_text(row, 4), "passed") ? "passed" : "indeterminate", json_true());
-	json_object_set_new(rr->ctx, st && !strcmp(st, "sent") ? "mail_sent" : st && !strcmp(st, "failed") ? "mail_failed"
-											 : "mail_queued",
+	json_object_set_new(rr->ctx,
+			    st && !strcmp(st, "sent")     ? "mail_sent"
+			    : st && !strcmp(st, "failed") ? "mail_failed"
+							  : "mail_queued",
 			    json_true());
 	return 0;
 }
 
-static const char SQL_RECEIPT[] =
-	"SELECT s.created_at, s.org_slug, s.org_email, s.file_name, s.verdict, m.status "
-	"FROM submission s LEFT JOIN mail_outbox m ON m.id = s.mail_id WHERE s.receipt = $1";
+static const char SQL_RECEIPT[] = "SELECT s.created_at, s.org_slug, s.org_email, s.file_name, s.verdict, m.status "
+				  "FROM submission s LEFT JOIN mail_outbox m ON m.id = s.mail_id WHERE s.receipt = $1";
 
 int page_receipt(struct req *r)
 {

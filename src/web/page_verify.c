@@ -26,7 +26,8 @@ static const char *sub_text(enum edoc_subindication sub)
 	case EDOC_SUB_NONE: return NULL;
 	case EDOC_SUB_FORMAT_FAILURE: return N_("The signature is not built the way the standard requires.");
 	case EDOC_SUB_HASH_FAILURE: return N_("A signed file or the signed details were changed after signing.");
-	case EDOC_SUB_SIG_CRYPTO_FAILURE: return N_("The signature value, or the proof attached to it, does not match.");
+	case EDOC_SUB_SIG_CRYPTO_FAILURE:
+		return N_("The signature value, or the proof attached to it, does not match.");
 	case EDOC_SUB_REVOKED: return N_("The signer's certificate was revoked.");
 	case EDOC_SUB_EXPIRED: return N_("The signer's certificate had expired.");
 	case EDOC_SUB_NOT_YET_VALID: return N_("The signer's certificate was not yet valid at the time of signing.");
@@ -39,13 +40,13 @@ static const char *sub_text(enum edoc_subindication sub)
 		return N_("There is no trustworthy proof that the certificate was valid when the document was signed.");
 	case EDOC_SUB_TIMESTAMP_ORDER_FAILURE: return N_("The times recorded in the signature contradict each other.");
 	case EDOC_SUB_SIGNED_DATA_NOT_FOUND: return N_("A file the signature refers to is missing from the container.");
-	case EDOC_SUB_TRY_LATER: return N_("The certificate's status could not be checked now. Please try again later.");
+	case EDOC_SUB_TRY_LATER:
+		return N_("The certificate's status could not be checked now. Please try again later.");
 	case EDOC_SUB_SIG_CONSTRAINTS_FAILURE:
 	case EDOC_SUB_CHAIN_CONSTRAINTS_FAILURE:
 	case EDOC_SUB_CERTIFICATE_CHAIN_GENERAL_FAILURE:
 	case EDOC_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE:
-	case EDOC_SUB_GENERIC:
-		break;
+	case EDOC_SUB_GENERIC: break;
 	}
 	return N_("The signature does not meet the requirements for a secure e-signature.");
 }
@@ -119,9 +120,10 @@ static json_t *report_json(struct req *r, const struct edoc *doc, const struct e
 		const char *why = sub_text(s->sub), *prof = profile_text(s->profile);
 
 		json_object_set_new(js, "n", json_integer((json_int_t)i + 1));
-		json_object_set_new(js, s->ind == EDOC_TOTAL_PASSED   ? "passed"
-					: s->ind == EDOC_TOTAL_FAILED ? "failed"
-								      : "indeterminate",
+		json_object_set_new(js,
+				    s->ind == EDOC_TOTAL_PASSED   ? "passed"
+				    : s->ind == EDOC_TOTAL_FAILED ? "failed"
+								  : "indeterminate",
 				    json_true());
 		json_object_set_new(js, "indication", json_string(edoc_indication_name(s->ind)));
 		if (s->sub != EDOC_SUB_NONE)
@@ -146,16 +148,16 @@ static json_t *report_json(struct req *r, const struct edoc *doc, const struct e
 
 		json_object_set_new(jf, "name", json_string(f->name));
 		json_object_set_new(jf, "download_name", json_string(base ? base + 1 : f->name));
-		json_object_set_new(jf, "size", json_string(f->len < 10240 ? arena_printf(r->arena, "%zu B", f->len)
-								       : arena_printf(r->arena, "%zu KB", f->len / 1024)));
+		json_object_set_new(jf, "size",
+				    json_string(f->len < 10240 ? arena_printf(r->arena, "%zu B", f->len)
+							       : arena_printf(r->arena, "%zu KB", f->len / 1024)));
 		if (inline_total + f->len <= VERIFY_INLINE_MAX) {
 			inline_total += f->len;
 			json_object_set_new(jf, "href", json_string(data_url(r, f)));
 		}
 		json_array_append_new(files, jf);
 	}
-	return json_pack("{s:o, s:o, s:b}", "signatures", sigs, "files", files, "has_files",
-			 doc && doc->nfiles > 0);
+	return json_pack("{s:o, s:o, s:b}", "signatures", sigs, "files", files, "has_files", doc && doc->nfiles > 0);
 }
 
 int form_verify(struct req *r)
@@ -180,8 +182,9 @@ int form_verify(struct req *r)
 	doc = up->data ? edoc_open_mem(up->data, up->size, NULL, &e) : edoc_open(up->path, NULL, &e);
 	if (!doc) {
 		log_info("verify: container refused (%zu bytes)", up->size);
-		show_form(r, 422, i18n_tr(r->lang, N_("This is not a valid signed document (.edoc or .asice), or it is "
-						      "damaged. Nothing was kept.")));
+		show_form(r, 422,
+			  i18n_tr(r->lang, N_("This is not a valid signed document (.edoc or .asice), or it is "
+					      "damaged. Nothing was kept.")));
 		return 0;
 	}
 	memset(&o, 0, sizeof(o));
@@ -193,7 +196,10 @@ int form_verify(struct req *r)
 	json_object_update(ctx, report);
 	json_decref(report);
 	json_object_set_new(ctx, "container_name", json_string(up->filename));
-	json_object_set_new(ctx, status == 0 ? "all_passed" : status == 1 ? "any_failed" : "indeterminate",
+	json_object_set_new(ctx,
+			    status == 0   ? "all_passed"
+			    : status == 1 ? "any_failed"
+					  : "indeterminate",
 			    json_true());
 	json_object_set_new(ctx, "nsigs", json_integer((json_int_t)rep.nsigs));
 	edoc_report_free(&rep);

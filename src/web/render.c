@@ -10,10 +10,10 @@
 #include "web/web.h"
 
 static const char *const assets[][2] = {
-	{ "css", "epak.css" },
-	{ "js", "epak.js" },
-	{ "logo", "e-mark.svg" },
-	{ "favicon", "favicon.svg" },
+    {"css", "epak.css"},
+    {"js", "epak.js"},
+    {"logo", "e-mark.svg"},
+    {"favicon", "favicon.svg"},
 };
 
 json_t *page_ctx(struct req *r, const char *title_msgid, const char *current)
@@ -99,8 +99,8 @@ int web_render_error(struct req *r, enum err_code code, const char *detail, stru
 void web_json_error(struct buf *out, enum lang lang, enum err_code code, const char *detail)
 {
 	const struct err_info *e = err_info(code);
-	json_t *j = json_pack("{s:s, s:s, s:s?}", "code", err_public_code(code), "hint", e->hint[lang], "detail",
-			      detail);
+	json_t *j =
+	    json_pack("{s:s, s:s, s:s?}", "code", err_public_code(code), "hint", e->hint[lang], "detail", detail);
 	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 
 	buf_puts(out, s ? s : "{\"code\":\"EPAK-500\"}");

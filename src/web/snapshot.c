@@ -16,17 +16,17 @@
 #include "store/db.h"
 
 static struct {
-	pthread_mutex_t lock;        /* guards current only: held for a pointer swap */
-	pthread_mutex_t build_lock;  /* one rebuild at a time; guards db */
+	pthread_mutex_t lock;       /* guards current only: held for a pointer swap */
+	pthread_mutex_t build_lock; /* one rebuild at a time; guards db */
 	struct snapshot *current;
 	struct snapshot_source src;
 	void (*on_swap)(void *cls);
 	void *cls;
-	struct db *db;               /* the refresher's own connection */
+	struct db *db; /* the refresher's own connection */
 	pthread_t thread;
 	int running;
 	atomic_int stop;
-} sn = { .lock = PTHREAD_MUTEX_INITIALIZER, .build_lock = PTHREAD_MUTEX_INITIALIZER };
+} sn = {.lock = PTHREAD_MUTEX_INITIALIZER, .build_lock = PTHREAD_MUTEX_INITIALIZER};
 
 static void snapshot_free(struct snapshot *s)
 {
@@ -65,7 +65,7 @@ static struct search_index *index_build(const struct catalog *c, const char *dat
 	const char **kw = NULL;
 	struct search_config cfg;
 	struct search_index *idx = NULL;
-	char (*urls)[128] = calloc(c->nservices ? c->nservices : 1, sizeof(*urls));
+	char(*urls)[128] = calloc(c->nservices ? c->nservices : 1, sizeof(*urls));
 	size_t i, k, nlabels = 0, nkw = 0;
 
 	for (i = 0; i < c->nservices; i++) {
@@ -163,7 +163,7 @@ static const char SQL_REVISION[] = "SELECT value FROM revision WHERE id = 1";
  * revision. */
 static long long data_mtime(const char *dir)
 {
-	static const char *const files[] = { "lexicon.tsv", "synonyms.tsv", "best-bets.tsv" };
+	static const char *const files[] = {"lexicon.tsv", "synonyms.tsv", "best-bets.tsv"};
 	char path[1024];
 	struct stat st;
 	long long newest = 0, t;
@@ -249,7 +249,7 @@ static void *refresher(void *arg)
 	(void)arg;
 	while (!atomic_load(&sn.stop)) {
 		for (i = 0; i < 10 && !atomic_load(&sn.stop); i++) {
-			struct timespec d = { 0, 100 * 1000000L };
+			struct timespec d = {0, 100 * 1000000L};
 
 			nanosleep(&d, NULL);
 		}
@@ -259,8 +259,7 @@ static void *refresher(void *arg)
 	return NULL;
 }
 
-int snapshot_start(const struct snapshot_source *src, void (*on_swap)(void *cls), void *cls, char *err,
-		   size_t errlen)
+int snapshot_start(const struct snapshot_source *src, void (*on_swap)(void *cls), void *cls, char *err, size_t errlen)
 {
 	sn.src = *src;
 	sn.on_swap = on_swap;

@@ -20,12 +20,12 @@ struct organisation;
 
 struct snapshot {
 	atomic_int refs;
-	long long revision;            /* the database revision it reflects; -1: empty */
-	long long data_mtime;          /* newest search data file it was built with */
-	struct catalog *cat;           /* never NULL (may hold nothing) */
-	struct search_index *idx;      /* never NULL */
-	size_t neservices;             /* services that can be done online */
-	size_t ncitizen, nbusiness;    /* by audience */
+	long long revision;         /* the database revision it reflects; -1: empty */
+	long long data_mtime;       /* newest search data file it was built with */
+	struct catalog *cat;        /* never NULL (may hold nothing) */
+	struct search_index *idx;   /* never NULL */
+	size_t neservices;          /* services that can be done online */
+	size_t ncitizen, nbusiness; /* by audience */
 };
 
 struct snapshot_source {
@@ -35,8 +35,7 @@ struct snapshot_source {
 
 /* Builds the first snapshot synchronously (so the server starts with data)
  * and starts the refresher. on_swap (may be NULL) runs after every swap. */
-int snapshot_start(const struct snapshot_source *src, void (*on_swap)(void *cls), void *cls, char *err,
-		   size_t errlen);
+int snapshot_start(const struct snapshot_source *src, void (*on_swap)(void *cls), void *cls, char *err, size_t errlen);
 void snapshot_stop(void);
 
 /* Borrow and return. snapshot_get never returns NULL once started. */

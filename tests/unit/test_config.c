@@ -153,13 +153,13 @@ static void translations_come_from_gettext(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(defaults_are_sane),
-		cmocka_unit_test(sizes_parse),
-		cmocka_unit_test(file_sets_keys_and_reports_lines),
-		cmocka_unit_test(environment_overrides),
-		cmocka_unit_test(check_catches_bad_combinations),
-		cmocka_unit_test(error_registry_is_consistent),
-		cmocka_unit_test(translations_come_from_gettext),
+	    cmocka_unit_test(defaults_are_sane),
+	    cmocka_unit_test(sizes_parse),
+	    cmocka_unit_test(file_sets_keys_and_reports_lines),
+	    cmocka_unit_test(environment_overrides),
+	    cmocka_unit_test(check_catches_bad_combinations),
+	    cmocka_unit_test(error_registry_is_consistent),
+	    cmocka_unit_test(translations_come_from_gettext),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

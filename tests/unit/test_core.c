@@ -55,9 +55,9 @@ static void arena_allocates_and_caps(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(buf_appends_and_caps),
-		cmocka_unit_test(buf_steal_leaves_empty),
-		cmocka_unit_test(arena_allocates_and_caps),
+	    cmocka_unit_test(buf_appends_and_caps),
+	    cmocka_unit_test(buf_steal_leaves_empty),
+	    cmocka_unit_test(arena_allocates_and_caps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

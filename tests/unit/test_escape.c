@@ -49,7 +49,8 @@ static void html_keeps_utf8(void **state)
 static void html_replaces_nul(void **state)
 {
 	(void)state;
-	assert_string_equal(ESC(html_escape, "a\0b"), "a\xEF\xBF\xBD" "b");
+	assert_string_equal(ESC(html_escape, "a\0b"), "a\xEF\xBF\xBD"
+						      "b");
 	assert_string_equal(ESC(html_escape_attr, "\0"), "\xEF\xBF\xBD");
 }
 
@@ -59,7 +60,10 @@ static void html_passes_invalid_utf8(void **state)
 {
 	(void)state;
 	assert_string_equal(ESC(html_escape, "\xE2<script>"), "\xE2&lt;script&gt;");
-	assert_string_equal(ESC(html_escape, "\xC0\xBC" "x"), "\xC0\xBC" "x"); /* overlong '<' */
+	assert_string_equal(ESC(html_escape, "\xC0\xBC"
+					     "x"),
+			    "\xC0\xBC"
+			    "x"); /* overlong '<' */
 	assert_string_equal(ESC(html_escape, "\xFF\xFE\"\x80"), "\xFF\xFE&quot;\x80");
 	assert_string_equal(ESC(html_escape, "end\xC3"), "end\xC3");
 }
@@ -68,9 +72,9 @@ static void html_passes_invalid_utf8(void **state)
  * our references. */
 static void html_never_produces_markup(void **state)
 {
-	static const char *const refs[] = { "&amp;", "&lt;", "&gt;", "&quot;", "&#39;", "&#96;",
-					    "&#61;", "&#9;", "&#10;", "&#12;", "&#13;", "&#32;" };
-	escaper fns[] = { html_escape, html_escape_attr };
+	static const char *const refs[] = {"&amp;", "&lt;", "&gt;",  "&quot;", "&#39;", "&#96;",
+					   "&#61;", "&#9;", "&#10;", "&#12;",  "&#13;", "&#32;"};
+	escaper fns[] = {html_escape, html_escape_attr};
 	uint32_t seed = 12345;
 	char in[64];
 	const char *out;
@@ -141,7 +145,8 @@ static void url_round_trips_every_byte(void **state)
 			i += 2;
 		} else {
 			assert_true(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-					   "0123456789-._~", out[i]) != NULL);
+					   "0123456789-._~",
+					   out[i]) != NULL);
 			back[o++] = out[i];
 		}
 	}
@@ -169,7 +174,8 @@ static void html_escapes_into_memory(void **state)
 			off += k;
 		}
 		all[o] = '\0';
-		assert_string_equal(all, "a&lt;b&gt;&quot;c&#39;&amp;\xEF\xBF\xBD" "d");
+		assert_string_equal(all, "a&lt;b&gt;&quot;c&#39;&amp;\xEF\xBF\xBD"
+					 "d");
 	}
 	assert_int_equal(html_escape_to(dst, 4, "&", 1, &used), 0);
 	assert_int_equal(used, 0);
@@ -181,7 +187,7 @@ static void html_escapes_into_memory(void **state)
 
 static void stops_at_the_cap(void **state)
 {
-	escaper fns[] = { html_escape, html_escape_attr, url_escape };
+	escaper fns[] = {html_escape, html_escape_attr, url_escape};
 	struct buf b;
 	size_t f;
 
@@ -203,16 +209,11 @@ static void stops_at_the_cap(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(html_escapes_the_five),
-		cmocka_unit_test(html_keeps_utf8),
-		cmocka_unit_test(html_replaces_nul),
-		cmocka_unit_test(html_passes_invalid_utf8),
-		cmocka_unit_test(html_never_produces_markup),
-		cmocka_unit_test(attr_escapes_more),
-		cmocka_unit_test(url_encodes_components),
-		cmocka_unit_test(url_round_trips_every_byte),
-		cmocka_unit_test(html_escapes_into_memory),
-		cmocka_unit_test(stops_at_the_cap),
+	    cmocka_unit_test(html_escapes_the_five),      cmocka_unit_test(html_keeps_utf8),
+	    cmocka_unit_test(html_replaces_nul),          cmocka_unit_test(html_passes_invalid_utf8),
+	    cmocka_unit_test(html_never_produces_markup), cmocka_unit_test(attr_escapes_more),
+	    cmocka_unit_test(url_encodes_components),     cmocka_unit_test(url_round_trips_every_byte),
+	    cmocka_unit_test(html_escapes_into_memory),   cmocka_unit_test(stops_at_the_cap),
 	};
 	return cmocka_run_group_tests_name("escape", tests, NULL, NULL);
 }

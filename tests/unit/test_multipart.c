@@ -86,8 +86,7 @@ static void assert_fails(struct fixture *f, const char *ct, const char *body, co
 	assert_int_equal(f->mp.nfiles, 0);
 }
 
-#define PART(name, value) \
-	"--XyZ\r\nContent-Disposition: form-data; name=\"" name "\"\r\n\r\n" value "\r\n"
+#define PART(name, value) "--XyZ\r\nContent-Disposition: form-data; name=\"" name "\"\r\n\r\n" value "\r\n"
 #define END "--XyZ--\r\n"
 
 /* ---- structure ---- */
@@ -95,21 +94,20 @@ static void assert_fails(struct fixture *f, const char *ct, const char *body, co
 static void fields_and_a_file(void **state)
 {
 	struct fixture *f = *state;
-	static const char body[] =
-		"--XyZ\r\n"
-		"Content-Disposition: form-data; name=\"vards\"\r\n"
-		"\r\n"
-		"J\xC4\x81nis\r\n"
-		"--XyZ\r\n"
-		"Content-Disposition: form-data; name=\"doc\"; filename=\"iesniegums.pdf\"\r\n"
-		"Content-Type: application/pdf\r\n"
-		"\r\n"
-		"%PDF-1.4 body\r\n"
-		"--XyZ\r\n"
-		"content-disposition: form-data; name=\"piezimes\"\r\n"
-		"\r\n"
-		"\r\n"
-		"--XyZ--\r\n";
+	static const char body[] = "--XyZ\r\n"
+				   "Content-Disposition: form-data; name=\"vards\"\r\n"
+				   "\r\n"
+				   "J\xC4\x81nis\r\n"
+				   "--XyZ\r\n"
+				   "Content-Disposition: form-data; name=\"doc\"; filename=\"iesniegums.pdf\"\r\n"
+				   "Content-Type: application/pdf\r\n"
+				   "\r\n"
+				   "%PDF-1.4 body\r\n"
+				   "--XyZ\r\n"
+				   "content-disposition: form-data; name=\"piezimes\"\r\n"
+				   "\r\n"
+				   "\r\n"
+				   "--XyZ--\r\n";
 
 	assert_int_equal(parse(f, CT, body), 0);
 	assert_int_equal(f->mp.fields.n, 2);
@@ -128,14 +126,13 @@ static void fields_and_a_file(void **state)
 static void rfc7578_example(void **state)
 {
 	struct fixture *f = *state;
-	static const char body[] =
-		"--AaB03x\r\n"
-		"content-disposition: form-data; name=\"field1\"\r\n"
-		"content-type: text/plain;charset=UTF-8\r\n"
-		"content-transfer-encoding: quoted-printable\r\n"
-		"\r\n"
-		"Joe owes =E2=82=AC100.\r\n"
-		"--AaB03x--\r\n";
+	static const char body[] = "--AaB03x\r\n"
+				   "content-disposition: form-data; name=\"field1\"\r\n"
+				   "content-type: text/plain;charset=UTF-8\r\n"
+				   "content-transfer-encoding: quoted-printable\r\n"
+				   "\r\n"
+				   "Joe owes =E2=82=AC100.\r\n"
+				   "--AaB03x--\r\n";
 
 	assert_int_equal(parse(f, "multipart/form-data; boundary=\"AaB03x\"", body), 0);
 	assert_int_equal(f->mp.fields.n, 1);
@@ -148,47 +145,42 @@ static void rfc7578_example(void **state)
 static void rfc2046_preamble_epilogue_quoted_boundary(void **state)
 {
 	struct fixture *f = *state;
-	static const char body[] =
-		"This is the preamble.  It is to be ignored, though it\r\n"
-		"is a handy place for composition agents to include an\r\n"
-		"explanatory note to non-MIME conformant readers.\r\n"
-		"\r\n"
-		"--simple boundary\r\n"
-		"Content-Disposition: form-data; name=\"a\"\r\n"
-		"\r\n"
-		"This is implicitly typed plain US-ASCII text.\r\n"
-		"It does NOT end with a linebreak.\r\n"
-		"--simple boundary\r\n"
-		"Content-type: text/plain; charset=us-ascii\r\n"
-		"Content-Disposition: form-data; name=\"b\"\r\n"
-		"\r\n"
-		"This is explicitly typed plain US-ASCII text.\r\n"
-		"It DOES end with a linebreak.\r\n"
-		"\r\n"
-		"--simple boundary--\r\n"
-		"\r\n"
-		"This is the epilogue.  It is also to be ignored.\r\n";
+	static const char body[] = "This is the preamble.  It is to be ignored, though it\r\n"
+				   "is a handy place for composition agents to include an\r\n"
+				   "explanatory note to non-MIME conformant readers.\r\n"
+				   "\r\n"
+				   "--simple boundary\r\n"
+				   "Content-Disposition: form-data; name=\"a\"\r\n"
+				   "\r\n"
+				   "This is implicitly typed plain US-ASCII text.\r\n"
+				   "It does NOT end with a linebreak.\r\n"
+				   "--simple boundary\r\n"
+				   "Content-type: text/plain; charset=us-ascii\r\n"
+				   "Content-Disposition: form-data; name=\"b\"\r\n"
+				   "\r\n"
+				   "This is explicitly typed plain US-ASCII text.\r\n"
+				   "It DOES end with a linebreak.\r\n"
+				   "\r\n"
+				   "--simple boundary--\r\n"
+				   "\r\n"
+				   "This is the epilogue.  It is also to be ignored.\r\n";
 
-	assert_int_equal(
-		parse(f, "multipart/form-data; boundary=\"simple boundary\"", body), 0);
+	assert_int_equal(parse(f, "multipart/form-data; boundary=\"simple boundary\"", body), 0);
 	assert_int_equal(f->mp.fields.n, 2);
-	assert_string_equal(kv_get(&f->mp.fields, "a"),
-			    "This is implicitly typed plain US-ASCII text.\r\n"
-			    "It does NOT end with a linebreak.");
-	assert_string_equal(kv_get(&f->mp.fields, "b"),
-			    "This is explicitly typed plain US-ASCII text.\r\n"
-			    "It DOES end with a linebreak.\r\n");
+	assert_string_equal(kv_get(&f->mp.fields, "a"), "This is implicitly typed plain US-ASCII text.\r\n"
+							"It does NOT end with a linebreak.");
+	assert_string_equal(kv_get(&f->mp.fields, "b"), "This is explicitly typed plain US-ASCII text.\r\n"
+							"It DOES end with a linebreak.\r\n");
 }
 
 static void browser_style_boundary(void **state)
 {
 	struct fixture *f = *state;
-	static const char body[] =
-		"------WebKitFormBoundary7MA4YWxkTrZu0gW\r\n"
-		"Content-Disposition: form-data; name=\"q\"\r\n"
-		"\r\n"
-		"x\r\n"
-		"------WebKitFormBoundary7MA4YWxkTrZu0gW--\r\n";
+	static const char body[] = "------WebKitFormBoundary7MA4YWxkTrZu0gW\r\n"
+				   "Content-Disposition: form-data; name=\"q\"\r\n"
+				   "\r\n"
+				   "x\r\n"
+				   "------WebKitFormBoundary7MA4YWxkTrZu0gW--\r\n";
 
 	assert_int_equal(parse(f,
 			       "Multipart/Form-Data; charset=utf-8; "
@@ -204,7 +196,7 @@ static void crlf_handling_in_values(void **state)
 
 	assert_int_equal(parse(f, CT,
 			       PART("a", "line1\r\nline2\nline3\r") PART("b", "\r\n")
-				       PART("c", "--XyZ inside, not at a line start") END),
+				   PART("c", "--XyZ inside, not at a line start") END),
 			 0);
 	assert_int_equal(f->mp.fields.n, 3);
 	assert_string_equal(kv_get(&f->mp.fields, "a"), "line1\r\nline2\nline3\r");
@@ -270,10 +262,8 @@ static void missing_final_boundary(void **state)
 
 	assert_fails(f, CT, PART("a", "1"), "missing final boundary");
 	assert_fails(f, CT, PART("a", "1") "--XyZ", "missing final boundary");
-	assert_fails(f, CT, "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1",
-		     "missing final boundary");
-	assert_fails(f, CT, "--XyZ\r\nContent-Disposition: form-data; name=\"a\"",
-		     "missing final boundary");
+	assert_fails(f, CT, "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1", "missing final boundary");
+	assert_fails(f, CT, "--XyZ\r\nContent-Disposition: form-data; name=\"a\"", "missing final boundary");
 	assert_fails(f, CT, "no boundary anywhere", "missing final boundary");
 	assert_fails(f, CT, "", "missing final boundary");
 	assert_fails(f, CT, "--XyZ", "missing final boundary");
@@ -300,13 +290,11 @@ static void bad_content_type(void **state)
 static void seventy_char_boundary_is_fine(void **state)
 {
 	struct fixture *f = *state;
-	static const char b70[] =
-		"1234567890123456789012345678901234567890123456789012345678901234567890";
+	static const char b70[] = "1234567890123456789012345678901234567890123456789012345678901234567890";
 	char ct[128], body[256];
 
 	snprintf(ct, sizeof(ct), "multipart/form-data; boundary=%s", b70);
-	snprintf(body, sizeof(body),
-		 "--%s\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nv\r\n--%s--", b70, b70);
+	snprintf(body, sizeof(body), "--%s\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nv\r\n--%s--", b70, b70);
 	assert_int_equal(parse(f, ct, body), 0);
 	assert_string_equal(kv_get(&f->mp.fields, "a"), "v");
 }
@@ -315,16 +303,12 @@ static void bad_part_headers(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_fails(f, CT, "--XyZ\r\nContent-Disposition form-data\r\n\r\nx\r\n" END,
-		     "bad part header");
+	assert_fails(f, CT, "--XyZ\r\nContent-Disposition form-data\r\n\r\nx\r\n" END, "bad part header");
 	assert_fails(f, CT, "--XyZ\r\n: x\r\n\r\nx\r\n" END, "bad part header");
-	assert_fails(f, CT,
-		     "--XyZ\r\nContent-Disposition: form-data;\r\n name=\"a\"\r\n\r\nx\r\n" END,
+	assert_fails(f, CT, "--XyZ\r\nContent-Disposition: form-data;\r\n name=\"a\"\r\n\r\nx\r\n" END,
 		     "bad part header");
-	assert_fails(f, CT, "--XyZ\r\nContent-Disposition : form-data; name=a\r\n\r\nx\r\n" END,
-		     "bad part header");
-	assert_fails(f, CT,
-		     "--XyZ\r\nContent-Disposition: form-data; name=a\nX: y\r\n\r\nx\r\n" END,
+	assert_fails(f, CT, "--XyZ\r\nContent-Disposition : form-data; name=a\r\n\r\nx\r\n" END, "bad part header");
+	assert_fails(f, CT, "--XyZ\r\nContent-Disposition: form-data; name=a\nX: y\r\n\r\nx\r\n" END,
 		     "bad part header");
 	assert_fails(f, CT,
 		     "--XyZ\r\nContent-Disposition: form-data; name=a\r\n"
@@ -356,14 +340,12 @@ static void part_header_limits(void **state)
 	k = (size_t)snprintf(body, sizeof(body), "--XyZ\r\nX-Long: ");
 	memset(body + k, 'v', 100 - 8);
 	k += 100 - 8;
-	snprintf(body + k, sizeof(body) - k,
-		 "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n" END);
+	snprintf(body + k, sizeof(body) - k, "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n" END);
 	assert_int_equal(parse(f, CT, body), 0); /* exactly 100 bytes */
 	k = (size_t)snprintf(body, sizeof(body), "--XyZ\r\nX-Long: ");
 	memset(body + k, 'v', 100 - 7);
 	k += 100 - 7;
-	snprintf(body + k, sizeof(body) - k,
-		 "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n" END);
+	snprintf(body + k, sizeof(body) - k, "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n" END);
 	assert_fails(f, CT, body, "part header too long");
 }
 
@@ -371,20 +353,15 @@ static void disposition_errors(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_fails(f, CT, "--XyZ\r\nContent-Type: text/plain\r\n\r\nx\r\n" END,
-		     "missing content-disposition");
-	assert_fails(f, CT, "--XyZ\r\nContent-Disposition: form-data\r\n\r\nx\r\n" END,
-		     "missing part name");
+	assert_fails(f, CT, "--XyZ\r\nContent-Type: text/plain\r\n\r\nx\r\n" END, "missing content-disposition");
+	assert_fails(f, CT, "--XyZ\r\nContent-Disposition: form-data\r\n\r\nx\r\n" END, "missing part name");
 	assert_fails(f, CT, "--XyZ\r\nContent-Disposition: form-data; filename=\"a\"\r\n\r\nx\r\n" END,
 		     "missing part name");
-	assert_fails(f, CT,
-		     "--XyZ\r\nContent-Disposition: attachment; name=\"a\"\r\n\r\nx\r\n" END,
+	assert_fails(f, CT, "--XyZ\r\nContent-Disposition: attachment; name=\"a\"\r\n\r\nx\r\n" END,
 		     "bad content disposition");
 	assert_fails(f, CT, "--XyZ\r\nContent-Disposition: form-data; name=\"a\r\n\r\nx\r\n" END,
 		     "bad content disposition");
-	assert_fails(f, CT,
-		     "--XyZ\r\nContent-Disposition: form-data; name=\"\xC4\"\r\n\r\nx\r\n" END,
-		     "invalid UTF-8");
+	assert_fails(f, CT, "--XyZ\r\nContent-Disposition: form-data; name=\"\xC4\"\r\n\r\nx\r\n" END, "invalid UTF-8");
 }
 
 static void text_field_content_errors(void **state)
@@ -402,21 +379,20 @@ static void text_field_limits(void **state)
 {
 	struct fixture *f = *state;
 
-	f->lim.fields = (struct parse_limits){ 2, 3, 4, 100 };
+	f->lim.fields = (struct parse_limits){2, 3, 4, 100};
 	assert_int_equal(parse(f, CT, PART("abc", "1234") PART("b", "") END), 0);
 	assert_fails(f, CT, PART("a", "1") PART("b", "2") PART("c", "3") END, "too many fields");
 	assert_fails(f, CT, PART("abcd", "1") END, "name too long");
 	assert_fails(f, CT, PART("a", "12345") END, "field too long");
-	f->lim.fields = (struct parse_limits){ 10, 3, 4, 10 };
+	f->lim.fields = (struct parse_limits){10, 3, 4, 10};
 	assert_int_equal(parse(f, CT, PART("abc", "12") PART("abc", "12") END), 0);
 	assert_fails(f, CT, PART("abc", "12") PART("abc", "123") END, "too large");
 }
 
 /* ---- files ---- */
 
-#define FILEPART(name, fname, data)                                                      \
-	"--XyZ\r\nContent-Disposition: form-data; name=\"" name "\"; filename=\"" fname \
-	"\"\r\n\r\n" data "\r\n"
+#define FILEPART(name, fname, data)                                                                                    \
+	"--XyZ\r\nContent-Disposition: form-data; name=\"" name "\"; filename=\"" fname "\"\r\n\r\n" data "\r\n"
 
 static void file_limits(void **state)
 {
@@ -424,13 +400,11 @@ static void file_limits(void **state)
 
 	f->lim.max_files = 2;
 	f->lim.max_file_size = 5;
-	assert_int_equal(parse(f, CT, FILEPART("a", "1.txt", "12345") FILEPART("b", "2.txt", "") END),
-			 0);
+	assert_int_equal(parse(f, CT, FILEPART("a", "1.txt", "12345") FILEPART("b", "2.txt", "") END), 0);
 	assert_int_equal(f->mp.nfiles, 2);
 	assert_int_equal(f->mp.files[1].size, 0);
 	assert_string_equal(f->mp.files[1].data, "");
-	assert_fails(f, CT,
-		     FILEPART("a", "1", "1") FILEPART("b", "2", "2") FILEPART("c", "3", "3") END,
+	assert_fails(f, CT, FILEPART("a", "1", "1") FILEPART("b", "2", "2") FILEPART("c", "3", "3") END,
 		     "too many files");
 	assert_fails(f, CT, FILEPART("a", "1.txt", "123456") END, "file too large");
 }
@@ -458,8 +432,7 @@ static void too_many_parts(void **state)
 	f->lim.fields.max_fields = 1;
 	f->lim.max_files = 1;
 	/* Skipped empty file inputs still count as parts. */
-	assert_fails(f, CT, FILEPART("a", "", "") FILEPART("b", "", "") FILEPART("c", "", "") END,
-		     "too many parts");
+	assert_fails(f, CT, FILEPART("a", "", "") FILEPART("b", "", "") FILEPART("c", "", "") END, "too many parts");
 	assert_int_equal(parse(f, CT, FILEPART("a", "", "") PART("b", "1") END), 0);
 }
 
@@ -467,11 +440,12 @@ static void file_content_type(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(parse(f, CT,
-			       FILEPART("a", "a.bin", "x")
-			       "--XyZ\r\nContent-Disposition: form-data; name=\"b\"; filename=\"b.png\"\r\n"
-			       "CONTENT-TYPE: Image/PNG; x=y\r\n\r\npng\r\n" END),
-			 0);
+	assert_int_equal(
+	    parse(f, CT,
+		  FILEPART("a", "a.bin",
+			   "x") "--XyZ\r\nContent-Disposition: form-data; name=\"b\"; filename=\"b.png\"\r\n"
+				"CONTENT-TYPE: Image/PNG; x=y\r\n\r\npng\r\n" END),
+	    0);
 	assert_int_equal(f->mp.nfiles, 2);
 	assert_string_equal(f->mp.files[0].content_type, "application/octet-stream");
 	assert_string_equal(f->mp.files[1].content_type, "image/png");
@@ -493,9 +467,8 @@ static void filename_paths_are_stripped(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(parse(f, CT,
-			       FILEPART("a", "../../etc/passwd", "1")
-				       FILEPART("b", "C:\\path\\x.pdf", "2")
-					       FILEPART("c", "..", "3") END),
+			       FILEPART("a", "../../etc/passwd", "1") FILEPART("b", "C:\\path\\x.pdf", "2")
+				   FILEPART("c", "..", "3") END),
 			 0);
 	assert_int_equal(f->mp.nfiles, 3);
 	assert_string_equal(f->mp.files[0].filename, "passwd");
@@ -530,13 +503,19 @@ static void sanitize_filename_rules(void **state)
 	assert_string_equal(multipart_sanitize_filename(a, "/abs/dir/", 200), "upload");
 	assert_string_equal(multipart_sanitize_filename(a, "", 200), "upload");
 	assert_string_equal(multipart_sanitize_filename(a, "C:x.pdf", 200), "x.pdf");
-	assert_string_equal(multipart_sanitize_filename(a, "a\tb\x01\x7F" "c.txt", 200), "abc.txt");
+	assert_string_equal(multipart_sanitize_filename(a,
+							"a\tb\x01\x7F"
+							"c.txt",
+							200),
+			    "abc.txt");
 	/* C1 control U+0085 and the right-to-left override U+202E go. */
-	assert_string_equal(multipart_sanitize_filename(a, "a\xC2\x85" "b\xE2\x80\xAEtxt.exe", 200),
+	assert_string_equal(multipart_sanitize_filename(a,
+							"a\xC2\x85"
+							"b\xE2\x80\xAEtxt.exe",
+							200),
 			    "abtxt.exe");
 	assert_string_equal(multipart_sanitize_filename(a, "bad\xFF\xC4.txt", 200), "bad__.txt");
-	assert_string_equal(multipart_sanitize_filename(a, "a<b>\"c\"|?*.txt", 200),
-			    "a_b__c____.txt");
+	assert_string_equal(multipart_sanitize_filename(a, "a<b>\"c\"|?*.txt", 200), "a_b__c____.txt");
 	assert_string_equal(multipart_sanitize_filename(a, " ..hidden. . ", 200), "hidden");
 	assert_string_equal(multipart_sanitize_filename(a, "Līgums €.docx", 200), "Līgums €.docx");
 
@@ -557,8 +536,7 @@ static void sanitize_filename_rules(void **state)
 		assert_string_equal(s + strlen(s) - 4, ".pdf");
 		/* A cut that lands after a dot or space does not leave it at the end
 		 * (found by fuzz_multipart). */
-		s = multipart_sanitize_filename(
-			a, "abcdefghijklmnopqrstuvwxyz01234.Xtoo-long-for-an-extension", 32);
+		s = multipart_sanitize_filename(a, "abcdefghijklmnopqrstuvwxyz01234.Xtoo-long-for-an-extension", 32);
 		assert_string_equal(s, "abcdefghijklmnopqrstuvwxyz01234");
 		s = multipart_sanitize_filename(a, "abcdefghijklmnopqrstuvwxyz. ...x.pdf", 32);
 		assert_string_equal(s, "abcdefghijklmnopqrstuvwxyz.pdf");
@@ -570,8 +548,8 @@ static void sanitize_filename_rules(void **state)
 static void large_file_spills_to_disk(void **state)
 {
 	struct fixture *f = *state;
-	static const char body[] = FILEPART("small", "s.txt", "0123456789abcdef")
-		FILEPART("big", "b.bin", "0123456789abcdef\0\r\n--Xy") END;
+	static const char body[] =
+	    FILEPART("small", "s.txt", "0123456789abcdef") FILEPART("big", "b.bin", "0123456789abcdef\0\r\n--Xy") END;
 	char buf[64];
 	struct stat st;
 	FILE *fp;
@@ -608,8 +586,7 @@ static void large_file_spills_to_disk(void **state)
 static void large_spill_roundtrip(void **state)
 {
 	struct fixture *f = *state;
-	static const char head[] =
-		"--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"big.bin\"\r\n\r\n";
+	static const char head[] = "--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"big.bin\"\r\n\r\n";
 	size_t size = (size_t)600 * 1024, hl = strlen(head), i;
 	char *body = malloc(hl + size + 16), *back = malloc(size);
 	FILE *fp;
@@ -638,8 +615,7 @@ static void error_after_spill_removes_temp_files(void **state)
 
 	f->lim.spill_threshold = 2;
 	assert_fails(f, CT,
-		     FILEPART("a", "a.bin", "spilled one") FILEPART("b", "b.bin", "spilled two")
-			     PART("c", "\xFF") END,
+		     FILEPART("a", "a.bin", "spilled one") FILEPART("b", "b.bin", "spilled two") PART("c", "\xFF") END,
 		     "invalid UTF-8");
 	assert_int_equal(files_in(f->dir), 0);
 	assert_fails(f, CT, FILEPART("a", "a.bin", "spilled") PART("c", "x"), "missing final boundary");
@@ -659,8 +635,7 @@ static void spill_failure_is_reported(void **state)
 static void many_lookalikes_are_data(void **state)
 {
 	struct fixture *f = *state;
-	static const char head[] =
-		"--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x\"\r\n\r\n";
+	static const char head[] = "--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x\"\r\n\r\n";
 	size_t reps = 200000, hl = strlen(head), i;
 	char *body = malloc(hl + reps * 8 + 16);
 
@@ -681,37 +656,37 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(fields_and_a_file),
-		T(rfc7578_example),
-		T(rfc2046_preamble_epilogue_quoted_boundary),
-		T(browser_style_boundary),
-		T(crlf_handling_in_values),
-		T(longer_boundary_lookalike_is_data),
-		T(transport_padding_and_no_final_crlf),
-		T(preamble_starting_with_crlf),
-		T(empty_form),
-		T(repeated_names_keep_order),
-		T(missing_final_boundary),
-		T(bad_content_type),
-		T(seventy_char_boundary_is_fine),
-		T(bad_part_headers),
-		T(part_header_limits),
-		T(disposition_errors),
-		T(text_field_content_errors),
-		T(text_field_limits),
-		T(file_limits),
-		T(empty_file_input_is_skipped),
-		T(too_many_parts),
-		T(file_content_type),
-		T(binary_file_in_memory),
-		T(filename_paths_are_stripped),
-		T(filename_star_wins),
-		T(sanitize_filename_rules),
-		T(large_file_spills_to_disk),
-		T(large_spill_roundtrip),
-		T(error_after_spill_removes_temp_files),
-		T(spill_failure_is_reported),
-		T(many_lookalikes_are_data),
+	    T(fields_and_a_file),
+	    T(rfc7578_example),
+	    T(rfc2046_preamble_epilogue_quoted_boundary),
+	    T(browser_style_boundary),
+	    T(crlf_handling_in_values),
+	    T(longer_boundary_lookalike_is_data),
+	    T(transport_padding_and_no_final_crlf),
+	    T(preamble_starting_with_crlf),
+	    T(empty_form),
+	    T(repeated_names_keep_order),
+	    T(missing_final_boundary),
+	    T(bad_content_type),
+	    T(seventy_char_boundary_is_fine),
+	    T(bad_part_headers),
+	    T(part_header_limits),
+	    T(disposition_errors),
+	    T(text_field_content_errors),
+	    T(text_field_limits),
+	    T(file_limits),
+	    T(empty_file_input_is_skipped),
+	    T(too_many_parts),
+	    T(file_content_type),
+	    T(binary_file_in_memory),
+	    T(filename_paths_are_stripped),
+	    T(filename_star_wins),
+	    T(sanitize_filename_rules),
+	    T(large_file_spills_to_disk),
+	    T(large_spill_roundtrip),
+	    T(error_after_spill_removes_temp_files),
+	    T(spill_failure_is_reported),
+	    T(many_lookalikes_are_data),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

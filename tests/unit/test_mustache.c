@@ -23,8 +23,8 @@
 #define MAIN " main"
 
 struct spec_case {
-	char *name;       /* "file: case" */
-	json_t *test;     /* borrowed from the file's document */
+	char *name;   /* "file: case" */
+	json_t *test; /* borrowed from the file's document */
 };
 
 static void spec_case_run(void **state)
@@ -32,7 +32,7 @@ static void spec_case_run(void **state)
 	const struct spec_case *sc = *state;
 	const json_t *partials = json_object_get(sc->test, "partials");
 	const char *expected = json_string_value(json_object_get(sc->test, "expected"));
-	struct tmpl_opts opts = { NULL, NULL, TMPL_MISSING_PARTIAL_EMPTY, 0 };
+	struct tmpl_opts opts = {NULL, NULL, TMPL_MISSING_PARTIAL_EMPTY, 0};
 	struct tmpl_error err;
 	struct tmpl_set *set;
 	struct buf out = BUF_INIT;
@@ -57,8 +57,8 @@ static void spec_case_run(void **state)
 /* Compiles {"main": src} plus the partials in the JSON text partials
  * (may be NULL), renders main against the JSON text data and returns the
  * output (malloc'd), or NULL if compiling or rendering failed. */
-static char *render_opts(const char *src, const char *partials, const char *data,
-			 const struct tmpl_opts *opts, struct tmpl_error *err)
+static char *render_opts(const char *src, const char *partials, const char *data, const struct tmpl_opts *opts,
+			 struct tmpl_error *err)
 {
 	json_t *sources = partials ? json_loads(partials, 0, NULL) : json_object();
 	json_t *ctx = data ? json_loads(data, JSON_DECODE_ANY, NULL) : NULL;
@@ -78,8 +78,7 @@ static char *render_opts(const char *src, const char *partials, const char *data
 	return res;
 }
 
-static void assert_renders(const char *src, const char *partials, const char *data,
-			   const char *expected)
+static void assert_renders(const char *src, const char *partials, const char *data, const char *expected)
 {
 	struct tmpl_error err;
 	char *got = render_opts(src, partials, data, NULL, &err);
@@ -134,11 +133,11 @@ static void decides_truthiness(void **state)
 	(void)state;
 	assert_renders("{{#a}}A{{/a}}{{#b}}B{{/b}}{{#c}}C{{/c}}{{#d}}D{{/d}}{{#e}}E{{/e}}"
 		       "{{#f}}F{{/f}}{{#g}}G{{/g}}",
-		       NULL, "{\"a\": 0, \"b\": \"\", \"c\": 0.0, \"d\": {}, \"e\": 1, \"f\": \"x\","
+		       NULL,
+		       "{\"a\": 0, \"b\": \"\", \"c\": 0.0, \"d\": {}, \"e\": 1, \"f\": \"x\","
 		       " \"g\": [null]}",
 		       "DEFG");
-	assert_renders("{{^a}}A{{/a}}{{^b}}B{{/b}}{{^d}}D{{/d}}", NULL,
-		       "{\"a\": 0, \"b\": \"\", \"d\": {}}", "AB");
+	assert_renders("{{^a}}A{{/a}}{{^b}}B{{/b}}{{^d}}D{{/d}}", NULL, "{\"a\": 0, \"b\": \"\", \"d\": {}}", "AB");
 }
 
 static void indents_nested_partials(void **state)
@@ -164,8 +163,7 @@ static void layouts_with_blocks(void **state)
 		       "{{/layout}}\n",
 		       "{\"layout\": \"<title>{{$title}}epak{{/title}}</title>\\n<main>\\n"
 		       "  {{$body}}{{/body}}\\n</main>\\n\"}",
-		       "{\"greeting\": \"Sveiki\"}",
-		       "<title>Home</title>\n<main>\n  <p>Sveiki</p>\n\n</main>\n");
+		       "{\"greeting\": \"Sveiki\"}", "<title>Home</title>\n<main>\n  <p>Sveiki</p>\n\n</main>\n");
 }
 
 /* The outermost parent's override wins; an override's own blocks are not
@@ -177,8 +175,7 @@ static void scopes_block_overrides(void **state)
 		       "{\"page\": \"{{<base}}{{$title}}Page{{/title}}{{$nav}}N{{/nav}}{{/base}}\","
 		       " \"base\": \"<{{$title}}Base{{/title}}|{{$nav}}-{{/nav}}>\"}",
 		       "{}", "<Mine|N>");
-	assert_renders("{{<p}}{{$x}}[{{$x}}inner{{/x}}]{{/x}}{{/p}}", "{\"p\": \"{{$x}}px{{/x}}\"}", "{}",
-		       "[inner]");
+	assert_renders("{{<p}}{{$x}}[{{$x}}inner{{/x}}]{{/x}}{{/p}}", "{\"p\": \"{{$x}}px{{/x}}\"}", "{}", "[inner]");
 }
 
 /* ---- errors ----------------------------------------------------------- */
@@ -224,8 +221,7 @@ static void limits_recursion(void **state)
 	got = render_opts("{{>loop}}", "{\"loop\": \"x{{>loop}}\"}", "{}", NULL, &err);
 	assert_null(got);
 	/* A parent whose block overrides call the parent again. */
-	got = render_opts("{{<p}}{{/p}}", "{\"p\": \"{{<p}}{{$b}}{{<p}}{{/p}}{{/b}}{{/p}}\"}", "{}",
-			  NULL, &err);
+	got = render_opts("{{<p}}{{/p}}", "{\"p\": \"{{<p}}{{$b}}{{<p}}{{/p}}{{/b}}{{/p}}\"}", "{}", NULL, &err);
 	assert_null(got);
 	/* Recursion driven by data deeper than the limit. */
 	for (i = 0; i < 200; i++)
@@ -237,8 +233,8 @@ static void limits_recursion(void **state)
 	assert_null(got);
 	buf_free(&data);
 	/* ... and within it. */
-	got = render_opts("{{>node}}", "{\"node\": \"({{#n}}{{>node}}{{/n}})\"}",
-			  "{\"n\": {\"n\": {\"n\": false}}}", NULL, &err);
+	got = render_opts("{{>node}}", "{\"node\": \"({{#n}}{{>node}}{{/n}})\"}", "{\"n\": {\"n\": {\"n\": false}}}",
+			  NULL, &err);
 	assert_non_null(got);
 	assert_string_equal(got, "((()))");
 	free(got);
@@ -246,7 +242,7 @@ static void limits_recursion(void **state)
 
 static void limits_steps_and_output(void **state)
 {
-	struct tmpl_opts opts = { NULL, NULL, 0, 1000 };
+	struct tmpl_opts opts = {NULL, NULL, 0, 1000};
 	struct tmpl_error err;
 	json_t *sources, *ctx;
 	struct tmpl_set *set;
@@ -255,8 +251,8 @@ static void limits_steps_and_output(void **state)
 
 	(void)state;
 	/* 10^6 iterations with a budget of 1000 nodes. */
-	got = render_opts("{{#a}}{{#a}}{{#a}}{{#a}}{{#a}}{{#a}}.{{/a}}{{/a}}{{/a}}{{/a}}{{/a}}{{/a}}",
-			  NULL, "{\"a\": [1,2,3,4,5,6,7,8,9,10]}", &opts, &err);
+	got = render_opts("{{#a}}{{#a}}{{#a}}{{#a}}{{#a}}{{#a}}.{{/a}}{{/a}}{{/a}}{{/a}}{{/a}}{{/a}}", NULL,
+			  "{\"a\": [1,2,3,4,5,6,7,8,9,10]}", &opts, &err);
 	assert_null(got);
 	/* Output beyond the buffer's cap. */
 	sources = json_pack("{s:s}", "main", "{{#a}}0123456789{{/a}}");
@@ -288,12 +284,12 @@ struct msg {
 };
 
 static const struct msg lv[] = {
-	{ "Hello, {{name}}!", "Sveiki, {{name}}!" },
-	{ "Your applications", "Jūsu iesniegumi" },
-	{ "You have {{n}} new messages.", "{{#n}}Jums ir {{n}} jaunas ziņas.{{/n}}{{^n}}Nav ziņu.{{/n}}" },
-	{ "Broken", "{{#oops}}" },
-	{ "Nested", "{{_ again}}" },
-	{ "Quote", "<b>{{{html}}}</b>" },
+    {"Hello, {{name}}!", "Sveiki, {{name}}!"},
+    {"Your applications", "Jūsu iesniegumi"},
+    {"You have {{n}} new messages.", "{{#n}}Jums ir {{n}} jaunas ziņas.{{/n}}{{^n}}Nav ziņu.{{/n}}"},
+    {"Broken", "{{#oops}}"},
+    {"Nested", "{{_ again}}"},
+    {"Quote", "<b>{{{html}}}</b>"},
 };
 
 static int seen_calls;
@@ -312,7 +308,7 @@ static const char *translate_lv(void *cls, const char *msgid)
 
 static void translates_at_compile_time(void **state)
 {
-	struct tmpl_opts opts = { translate_lv, &seen_calls, 0, 0 };
+	struct tmpl_opts opts = {translate_lv, &seen_calls, 0, 0};
 	struct tmpl_error err;
 	char *got;
 
@@ -337,7 +333,7 @@ static void translates_at_compile_time(void **state)
 
 static void reports_translation_errors(void **state)
 {
-	struct tmpl_opts opts = { translate_lv, &seen_calls, 0, 0 };
+	struct tmpl_opts opts = {translate_lv, &seen_calls, 0, 0};
 	struct tmpl_error err;
 
 	(void)state;
@@ -430,7 +426,7 @@ static const char *translate_upper(void *cls, const char *msgid)
 
 static void loads_a_folder(void **state)
 {
-	struct tmpl_opts opts = { translate_upper, NULL, 0, 0 };
+	struct tmpl_opts opts = {translate_upper, NULL, 0, 0};
 	struct tmpl_error err;
 	struct tmpl_set *set;
 	struct buf out = BUF_INIT;
@@ -482,7 +478,7 @@ static void collect(void *cls, const char *msgid, const char *file, int line)
 
 static void extracts_msgids(void **state)
 {
-	struct seen s = { BUF_INIT };
+	struct seen s = {BUF_INIT};
 	struct tmpl_error err;
 
 	(void)state;
@@ -500,21 +496,21 @@ static void extracts_msgids(void **state)
 /* ---- main ------------------------------------------------------------- */
 
 static const struct CMUnitTest own_tests[] = {
-	cmocka_unit_test(escapes_apostrophe_and_keeps_raw),
-	cmocka_unit_test(prints_numbers_and_booleans),
-	cmocka_unit_test(decides_truthiness),
-	cmocka_unit_test(indents_nested_partials),
-	cmocka_unit_test(layouts_with_blocks),
-	cmocka_unit_test(scopes_block_overrides),
-	cmocka_unit_test(reports_parse_errors),
-	cmocka_unit_test(limits_nesting),
-	cmocka_unit_test(limits_recursion),
-	cmocka_unit_test(limits_steps_and_output),
-	cmocka_unit_test(translates_at_compile_time),
-	cmocka_unit_test(reports_translation_errors),
-	cmocka_unit_test(loads_a_folder),
-	cmocka_unit_test(reports_missing_partial_with_file_and_line),
-	cmocka_unit_test(extracts_msgids),
+    cmocka_unit_test(escapes_apostrophe_and_keeps_raw),
+    cmocka_unit_test(prints_numbers_and_booleans),
+    cmocka_unit_test(decides_truthiness),
+    cmocka_unit_test(indents_nested_partials),
+    cmocka_unit_test(layouts_with_blocks),
+    cmocka_unit_test(scopes_block_overrides),
+    cmocka_unit_test(reports_parse_errors),
+    cmocka_unit_test(limits_nesting),
+    cmocka_unit_test(limits_recursion),
+    cmocka_unit_test(limits_steps_and_output),
+    cmocka_unit_test(translates_at_compile_time),
+    cmocka_unit_test(reports_translation_errors),
+    cmocka_unit_test(loads_a_folder),
+    cmocka_unit_test(reports_missing_partial_with_file_and_line),
+    cmocka_unit_test(extracts_msgids),
 };
 
 int main(void)
@@ -543,18 +539,19 @@ int main(void)
 			return 1;
 		}
 		json_array_append_new(docs, doc);
-		json_array_foreach(list, k, test) {
+		json_array_foreach(list, k, test)
+		{
 			if (ncases == acases) {
 				acases = acases ? acases * 2 : 256;
 				cases = realloc(cases, acases * sizeof(*cases));
 				assert_non_null(cases);
 			}
 			cases[ncases].test = test;
-			cases[ncases].name = malloc(strlen(base) +
-				strlen(json_string_value(json_object_get(test, "name"))) + 3);
+			cases[ncases].name =
+			    malloc(strlen(base) + strlen(json_string_value(json_object_get(test, "name"))) + 3);
 			assert_non_null(cases[ncases].name);
-			snprintf(cases[ncases].name, strlen(base) +
-				 strlen(json_string_value(json_object_get(test, "name"))) + 3,
+			snprintf(cases[ncases].name,
+				 strlen(base) + strlen(json_string_value(json_object_get(test, "name"))) + 3,
 				 "%.*s: %s", (int)(strlen(base) - 5), base,
 				 json_string_value(json_object_get(test, "name")));
 			ncases++;

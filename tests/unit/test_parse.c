@@ -34,15 +34,13 @@ static const char *dec(struct arena *a, const char *s, unsigned flags, const cha
 	return out;
 }
 
-static int form(struct arena *a, const char *s, const struct parse_limits *lim,
-		struct kvlist *out, const char **why)
+static int form(struct arena *a, const char *s, const struct parse_limits *lim, struct kvlist *out, const char **why)
 {
 	*why = NULL;
 	return parse_urlencoded(a, s, strlen(s), lim, out, why);
 }
 
-static int cookies(struct arena *a, const char *s, const struct parse_limits *lim,
-		   struct kvlist *out, const char **why)
+static int cookies(struct arena *a, const char *s, const struct parse_limits *lim, struct kvlist *out, const char **why)
 {
 	*why = NULL;
 	return parse_cookies(a, s, strlen(s), lim, out, why);
@@ -79,7 +77,7 @@ static void pct_plus_is_space_only_in_forms(void **state)
 
 static void pct_rejects_bad_escapes(void **state)
 {
-	static const char *const bad[] = { "%", "%2", "abc%", "%zz", "%2g", "%g2", "a%%20", "% 20" };
+	static const char *const bad[] = {"%", "%2", "abc%", "%zz", "%2g", "%g2", "a%%20", "% 20"};
 	const char *why;
 	size_t i;
 
@@ -103,15 +101,15 @@ static void pct_rejects_nul(void **state)
 static void pct_rejects_invalid_utf8(void **state)
 {
 	static const char *const bad[] = {
-		"%C3",          /* truncated */
-		"%C3%28",       /* bad continuation */
-		"%C0%AF",       /* overlong '/' */
-		"%E0%80%AF",    /* overlong, 3 bytes */
-		"%ED%A0%80",    /* surrogate U+D800 */
-		"%F4%90%80%80", /* past U+10FFFF */
-		"%FF",          /* never valid */
-		"%80",          /* lone continuation */
-		"\xC4",         /* raw, not escaped */
+	    "%C3",          /* truncated */
+	    "%C3%28",       /* bad continuation */
+	    "%C0%AF",       /* overlong '/' */
+	    "%E0%80%AF",    /* overlong, 3 bytes */
+	    "%ED%A0%80",    /* surrogate U+D800 */
+	    "%F4%90%80%80", /* past U+10FFFF */
+	    "%FF",          /* never valid */
+	    "%80",          /* lone continuation */
+	    "\xC4",         /* raw, not escaped */
 	};
 	const char *why;
 	size_t i;
@@ -127,14 +125,14 @@ static void utf8_validator_boundaries(void **state)
 	(void)state;
 	assert_true(utf8_valid("", 0));
 	assert_true(utf8_valid("\x7F", 1));
-	assert_true(utf8_valid("\xC2\x80", 2));             /* U+0080 */
-	assert_true(utf8_valid("\xEF\xBF\xBF", 3));         /* U+FFFF */
-	assert_true(utf8_valid("\xF0\x9F\x98\x80", 4));     /* U+1F600 */
-	assert_true(utf8_valid("\xF4\x8F\xBF\xBF", 4));     /* U+10FFFF */
-	assert_true(utf8_valid("\xED\x9F\xBF", 3));         /* U+D7FF */
-	assert_false(utf8_valid("\xC1\xBF", 2));            /* overlong */
-	assert_false(utf8_valid("\xF0\x8F\xBF\xBF", 4));    /* overlong */
-	assert_false(utf8_valid("\xF0\x9F\x98", 3));        /* truncated */
+	assert_true(utf8_valid("\xC2\x80", 2));          /* U+0080 */
+	assert_true(utf8_valid("\xEF\xBF\xBF", 3));      /* U+FFFF */
+	assert_true(utf8_valid("\xF0\x9F\x98\x80", 4));  /* U+1F600 */
+	assert_true(utf8_valid("\xF4\x8F\xBF\xBF", 4));  /* U+10FFFF */
+	assert_true(utf8_valid("\xED\x9F\xBF", 3));      /* U+D7FF */
+	assert_false(utf8_valid("\xC1\xBF", 2));         /* overlong */
+	assert_false(utf8_valid("\xF0\x8F\xBF\xBF", 4)); /* overlong */
+	assert_false(utf8_valid("\xF0\x9F\x98", 3));     /* truncated */
 	assert_false(utf8_valid("\xF5\x80\x80\x80", 4));
 	assert_false(utf8_valid("a\xE2\x82", 3));
 }
@@ -160,9 +158,7 @@ static void form_decodes_names_and_values(void **state)
 	struct kvlist l;
 	const char *why;
 
-	assert_int_equal(form(*state, "q=R%C4%ABga+centrs&v%C4%81rds=J%C4%81nis%2BAnna", NULL,
-			      &l, &why),
-			 0);
+	assert_int_equal(form(*state, "q=R%C4%ABga+centrs&v%C4%81rds=J%C4%81nis%2BAnna", NULL, &l, &why), 0);
 	assert_int_equal(l.n, 2);
 	assert_kv(&l, 0, "q", "Rīga centrs");
 	assert_kv(&l, 1, "vārds", "Jānis+Anna");
@@ -260,7 +256,7 @@ static void form_errors_carry_reasons(void **state)
 
 static void form_limit_fields(void **state)
 {
-	const struct parse_limits lim = { 3, 16, 16, 1024 };
+	const struct parse_limits lim = {3, 16, 16, 1024};
 	struct kvlist l;
 	const char *why;
 
@@ -275,7 +271,7 @@ static void form_limit_fields(void **state)
 
 static void form_limit_name_length(void **state)
 {
-	const struct parse_limits lim = { 10, 4, 100, 1024 };
+	const struct parse_limits lim = {10, 4, 100, 1024};
 	struct kvlist l;
 	const char *why;
 
@@ -290,7 +286,7 @@ static void form_limit_name_length(void **state)
 
 static void form_limit_value_length(void **state)
 {
-	const struct parse_limits lim = { 10, 10, 5, 1024 };
+	const struct parse_limits lim = {10, 10, 5, 1024};
 	struct kvlist l;
 	const char *why;
 
@@ -304,7 +300,7 @@ static void form_limit_value_length(void **state)
 
 static void form_limit_total(void **state)
 {
-	const struct parse_limits lim = { 10, 10, 10, 7 };
+	const struct parse_limits lim = {10, 10, 10, 7};
 	struct kvlist l;
 	const char *why;
 
@@ -411,7 +407,7 @@ static void cookies_odd_but_valid(void **state)
 
 static void cookies_limits(void **state)
 {
-	const struct parse_limits lim = { 2, 3, 4, 40 };
+	const struct parse_limits lim = {2, 3, 4, 40};
 	struct kvlist l;
 	const char *why;
 
@@ -426,9 +422,7 @@ static void cookies_limits(void **state)
 	assert_int_equal(cookies(*state, "a=\"1234\"", &lim, &l, &why), 0);
 	assert_int_equal(cookies(*state, "a=12345", &lim, &l, &why), -1);
 	assert_string_equal(why, "field too long");
-	assert_int_equal(cookies(*state, "a=1;                                      ", &lim, &l,
-				 &why),
-			 -1);
+	assert_int_equal(cookies(*state, "a=1;                                      ", &lim, &l, &why), -1);
 	assert_string_equal(why, "too large");
 	assert_int_equal(parse_limits_cookie.max_value, 4096);
 }
@@ -470,18 +464,17 @@ static void content_type_basic(void **state)
 static void content_type_rfc9110_examples(void **state)
 {
 	static const char *const ex[] = {
-		"text/html;charset=utf-8",
-		"text/html;charset=UTF-8",
-		"Text/HTML;Charset=\"utf-8\"",
-		"text/html; charset=\"utf-8\"",
+	    "text/html;charset=utf-8",
+	    "text/html;charset=UTF-8",
+	    "Text/HTML;Charset=\"utf-8\"",
+	    "text/html; charset=\"utf-8\"",
 	};
 	struct kvlist p;
 	const char *mime, *why;
 	size_t i;
 
 	for (i = 0; i < 4; i++) {
-		assert_int_equal(parse_content_type(*state, ex[i], strlen(ex[i]), &mime, &p, &why),
-				 0);
+		assert_int_equal(parse_content_type(*state, ex[i], strlen(ex[i]), &mime, &p, &why), 0);
 		assert_string_equal(mime, "text/html");
 		assert_int_equal(strcasecmp(kv_get(&p, "charset"), "utf-8"), 0);
 	}
@@ -489,8 +482,7 @@ static void content_type_rfc9110_examples(void **state)
 
 static void content_type_boundary_keeps_case_and_unescapes(void **state)
 {
-	static const char ct[] =
-		" multipart/form-data ; charset=utf-8;BOUNDARY=\"a b\\\"c\\\\d\\x\" ;; ";
+	static const char ct[] = " multipart/form-data ; charset=utf-8;BOUNDARY=\"a b\\\"c\\\\d\\x\" ;; ";
 	struct kvlist p;
 	const char *mime, *why;
 
@@ -503,20 +495,20 @@ static void content_type_boundary_keeps_case_and_unescapes(void **state)
 static void content_type_errors(void **state)
 {
 	static const char *const bad[] = {
-		"",
-		"text",
-		"text/",
-		"/html",
-		"text /html",
-		"text/html x",
-		"text/html; charset",
-		"text/html; charset=",
-		"text/html; charset =utf-8",
-		"text/html; charset=\"utf-8",
-		"text/html; a=\"\x01\"",
-		"text/html; a=b c",
-		"text/html; a=\"b\\",
-		"text/ht\x01ml",
+	    "",
+	    "text",
+	    "text/",
+	    "/html",
+	    "text /html",
+	    "text/html x",
+	    "text/html; charset",
+	    "text/html; charset=",
+	    "text/html; charset =utf-8",
+	    "text/html; charset=\"utf-8",
+	    "text/html; a=\"\x01\"",
+	    "text/html; a=b c",
+	    "text/html; a=\"b\\",
+	    "text/ht\x01ml",
 	};
 	struct kvlist p;
 	const char *mime, *why;
@@ -524,8 +516,7 @@ static void content_type_errors(void **state)
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		why = NULL;
-		assert_int_equal(parse_content_type(*state, bad[i], strlen(bad[i]), &mime, &p, &why),
-				 -1);
+		assert_int_equal(parse_content_type(*state, bad[i], strlen(bad[i]), &mime, &p, &why), -1);
 		assert_string_equal(why, "bad content type");
 	}
 }
@@ -549,9 +540,8 @@ static void disposition_keeps_windows_backslashes(void **state)
 
 static void disposition_ext_filename(void **state)
 {
-	static const char utf[] =
-		"form-data; name=\"f\"; filename=\"EURO rates.txt\"; "
-		"filename*=UTF-8''%e2%82%ac%20rates.txt";
+	static const char utf[] = "form-data; name=\"f\"; filename=\"EURO rates.txt\"; "
+				  "filename*=UTF-8''%e2%82%ac%20rates.txt";
 	static const char latin[] = "form-data; name=f; filename*=iso-8859-1'en'%A3%20rates";
 	static const char badutf[] = "form-data; name=f; filename=\"x\"; filename*=UTF-8''%FF";
 	static const char nul[] = "form-data; name=f; filename*=UTF-8''a%00b";
@@ -563,22 +553,18 @@ static void disposition_ext_filename(void **state)
 	assert_int_equal(parse_content_disposition(*state, utf, strlen(utf), &type, &p, &why), 0);
 	assert_string_equal(kv_get(&p, "filename*"), "€ rates.txt");
 	assert_string_equal(kv_get(&p, "filename"), "EURO rates.txt");
-	assert_int_equal(parse_content_disposition(*state, latin, strlen(latin), &type, &p, &why),
-			 0);
+	assert_int_equal(parse_content_disposition(*state, latin, strlen(latin), &type, &p, &why), 0);
 	assert_string_equal(kv_get(&p, "filename*"), "£ rates");
 	assert_string_equal(kv_get(&p, "name"), "f");
 	/* Undecodable filename* is dropped; filename stays. */
-	assert_int_equal(
-		parse_content_disposition(*state, badutf, strlen(badutf), &type, &p, &why), 0);
+	assert_int_equal(parse_content_disposition(*state, badutf, strlen(badutf), &type, &p, &why), 0);
 	assert_null(kv_get(&p, "filename*"));
 	assert_string_equal(kv_get(&p, "filename"), "x");
 	assert_int_equal(parse_content_disposition(*state, nul, strlen(nul), &type, &p, &why), 0);
 	assert_null(kv_get(&p, "filename*"));
-	assert_int_equal(parse_content_disposition(*state, other, strlen(other), &type, &p, &why),
-			 0);
+	assert_int_equal(parse_content_disposition(*state, other, strlen(other), &type, &p, &why), 0);
 	assert_null(kv_get(&p, "filename*"));
-	assert_int_equal(
-		parse_content_disposition(*state, noquote, strlen(noquote), &type, &p, &why), 0);
+	assert_int_equal(parse_content_disposition(*state, noquote, strlen(noquote), &type, &p, &why), 0);
 	assert_null(kv_get(&p, "filename*"));
 	assert_int_equal(p.n, 1);
 }
@@ -586,13 +572,13 @@ static void disposition_ext_filename(void **state)
 static void disposition_errors(void **state)
 {
 	static const char *const bad[] = {
-		"",
-		"; name=x",
-		"form-data name=x",
-		"form-data; name=",
-		"form-data; name=\"x",
-		"form-data; filename=my file.pdf",
-		"form-data; name=\"a\nb\"",
+	    "",
+	    "; name=x",
+	    "form-data name=x",
+	    "form-data; name=",
+	    "form-data; name=\"x",
+	    "form-data; filename=my file.pdf",
+	    "form-data; name=\"a\nb\"",
 	};
 	struct kvlist p;
 	const char *type, *why;
@@ -600,8 +586,7 @@ static void disposition_errors(void **state)
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		why = NULL;
-		assert_int_equal(
-			parse_content_disposition(*state, bad[i], strlen(bad[i]), &type, &p, &why), -1);
+		assert_int_equal(parse_content_disposition(*state, bad[i], strlen(bad[i]), &type, &p, &why), -1);
 		assert_string_equal(why, "bad content disposition");
 	}
 }
@@ -609,40 +594,39 @@ static void disposition_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(pct_decodes_escapes, setup, teardown),
-		cmocka_unit_test_setup_teardown(pct_plus_is_space_only_in_forms, setup, teardown),
-		cmocka_unit_test_setup_teardown(pct_rejects_bad_escapes, setup, teardown),
-		cmocka_unit_test_setup_teardown(pct_rejects_nul, setup, teardown),
-		cmocka_unit_test_setup_teardown(pct_rejects_invalid_utf8, setup, teardown),
-		cmocka_unit_test(utf8_validator_boundaries),
-		cmocka_unit_test_setup_teardown(form_parses_pairs_in_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(form_decodes_names_and_values, setup, teardown),
-		cmocka_unit_test_setup_teardown(form_empty_input_has_no_fields, setup, teardown),
-		cmocka_unit_test_setup_teardown(form_odd_but_valid, setup, teardown),
-		cmocka_unit_test_setup_teardown(form_repeated_names_keep_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(form_semicolon_is_not_a_separator, setup, teardown),
-		cmocka_unit_test_setup_teardown(form_many_fields_grow_the_list, setup, teardown),
-		cmocka_unit_test_setup_teardown(form_errors_carry_reasons, setup, teardown),
-		cmocka_unit_test_setup_teardown(form_limit_fields, setup, teardown),
-		cmocka_unit_test_setup_teardown(form_limit_name_length, setup, teardown),
-		cmocka_unit_test_setup_teardown(form_limit_value_length, setup, teardown),
-		cmocka_unit_test_setup_teardown(form_limit_total, setup, teardown),
-		cmocka_unit_test_setup_teardown(form_default_limits, setup, teardown),
-		cmocka_unit_test(form_out_of_memory_is_an_error),
-		cmocka_unit_test_setup_teardown(cookies_basic_and_quoted, setup, teardown),
-		cmocka_unit_test_setup_teardown(cookies_tolerate_whitespace, setup, teardown),
-		cmocka_unit_test_setup_teardown(cookies_skip_invalid_pairs, setup, teardown),
-		cmocka_unit_test_setup_teardown(cookies_odd_but_valid, setup, teardown),
-		cmocka_unit_test_setup_teardown(cookies_limits, setup, teardown),
-		cmocka_unit_test_setup_teardown(cookies_default_limits, setup, teardown),
-		cmocka_unit_test_setup_teardown(content_type_basic, setup, teardown),
-		cmocka_unit_test_setup_teardown(content_type_rfc9110_examples, setup, teardown),
-		cmocka_unit_test_setup_teardown(content_type_boundary_keeps_case_and_unescapes, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(content_type_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(disposition_keeps_windows_backslashes, setup, teardown),
-		cmocka_unit_test_setup_teardown(disposition_ext_filename, setup, teardown),
-		cmocka_unit_test_setup_teardown(disposition_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(pct_decodes_escapes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(pct_plus_is_space_only_in_forms, setup, teardown),
+	    cmocka_unit_test_setup_teardown(pct_rejects_bad_escapes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(pct_rejects_nul, setup, teardown),
+	    cmocka_unit_test_setup_teardown(pct_rejects_invalid_utf8, setup, teardown),
+	    cmocka_unit_test(utf8_validator_boundaries),
+	    cmocka_unit_test_setup_teardown(form_parses_pairs_in_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(form_decodes_names_and_values, setup, teardown),
+	    cmocka_unit_test_setup_teardown(form_empty_input_has_no_fields, setup, teardown),
+	    cmocka_unit_test_setup_teardown(form_odd_but_valid, setup, teardown),
+	    cmocka_unit_test_setup_teardown(form_repeated_names_keep_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(form_semicolon_is_not_a_separator, setup, teardown),
+	    cmocka_unit_test_setup_teardown(form_many_fields_grow_the_list, setup, teardown),
+	    cmocka_unit_test_setup_teardown(form_errors_carry_reasons, setup, teardown),
+	    cmocka_unit_test_setup_teardown(form_limit_fields, setup, teardown),
+	    cmocka_unit_test_setup_teardown(form_limit_name_length, setup, teardown),
+	    cmocka_unit_test_setup_teardown(form_limit_value_length, setup, teardown),
+	    cmocka_unit_test_setup_teardown(form_limit_total, setup, teardown),
+	    cmocka_unit_test_setup_teardown(form_default_limits, setup, teardown),
+	    cmocka_unit_test(form_out_of_memory_is_an_error),
+	    cmocka_unit_test_setup_teardown(cookies_basic_and_quoted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(cookies_tolerate_whitespace, setup, teardown),
+	    cmocka_unit_test_setup_teardown(cookies_skip_invalid_pairs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(cookies_odd_but_valid, setup, teardown),
+	    cmocka_unit_test_setup_teardown(cookies_limits, setup, teardown),
+	    cmocka_unit_test_setup_teardown(cookies_default_limits, setup, teardown),
+	    cmocka_unit_test_setup_teardown(content_type_basic, setup, teardown),
+	    cmocka_unit_test_setup_teardown(content_type_rfc9110_examples, setup, teardown),
+	    cmocka_unit_test_setup_teardown(content_type_boundary_keeps_case_and_unescapes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(content_type_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(disposition_keeps_windows_backslashes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(disposition_ext_filename, setup, teardown),
+	    cmocka_unit_test_setup_teardown(disposition_errors, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,12 +19,12 @@ static int h_b(struct req *r)
 }
 
 static const struct route table[] = {
-	{ "GET", "/", h_a, 0 },
-	{ "GET", "/pakalpojumi/{slug}", h_a, ROUTE_CACHE },
-	{ "POST", "/pakalpojumi/{slug}", h_b, ROUTE_CSRF },
-	{ "GET", "/iestades/{org}/pakalpojumi/{slug}", h_b, 0 },
-	{ "PUT", "/api/v1/x", h_b, ROUTE_JSON },
-	{ "DELETE", "/api/v1/x", h_b, ROUTE_JSON },
+    {"GET", "/", h_a, 0},
+    {"GET", "/pakalpojumi/{slug}", h_a, ROUTE_CACHE},
+    {"POST", "/pakalpojumi/{slug}", h_b, ROUTE_CSRF},
+    {"GET", "/iestades/{org}/pakalpojumi/{slug}", h_b, 0},
+    {"PUT", "/api/v1/x", h_b, ROUTE_JSON},
+    {"DELETE", "/api/v1/x", h_b, ROUTE_JSON},
 };
 
 #define N (sizeof(table) / sizeof(table[0]))
@@ -139,15 +139,15 @@ static void path_is_length_bounded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(root_matches_only_root),
-		cmocka_unit_test(captures_one_segment),
-		cmocka_unit_test(captures_two),
-		cmocka_unit_test(method_picks_route),
-		cmocka_unit_test(head_uses_get),
-		cmocka_unit_test(wrong_method_is_405_with_allow),
-		cmocka_unit_test(options_is_answered_by_dispatcher),
-		cmocka_unit_test(method_compare_is_exact),
-		cmocka_unit_test(path_is_length_bounded),
+	    cmocka_unit_test(root_matches_only_root),
+	    cmocka_unit_test(captures_one_segment),
+	    cmocka_unit_test(captures_two),
+	    cmocka_unit_test(method_picks_route),
+	    cmocka_unit_test(head_uses_get),
+	    cmocka_unit_test(wrong_method_is_405_with_allow),
+	    cmocka_unit_test(options_is_answered_by_dispatcher),
+	    cmocka_unit_test(method_compare_is_exact),
+	    cmocka_unit_test(path_is_length_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
