@@ -21,5 +21,7 @@ const char *prefixed(struct req *r, const char *path);
 const char *url_host(struct req *r, const char *url);
 json_t *service_brief(struct req *r, const struct service *s);
 json_t *org_brief(struct req *r, const struct organisation *o);
+/* qsort comparator for arrays of json_t * objects by their "name". */
+int json_cmp_name(const void *a, const void *b);
 
 #endif

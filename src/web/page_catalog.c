@@ -416,7 +416,7 @@ int page_service(struct req *r)
 	return 0;
 }
 
-static int cmp_name(const void *a, const void *b)
+int json_cmp_name(const void *a, const void *b)
 {
 	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
 
@@ -444,7 +444,7 @@ int page_orgs(struct req *r)
 		for (i = 0, k = 0; i < c->norgs; i++)
 			if (c->orgs[i]->level == lv[g].level)
 				tmp[k++] = org_brief(r, c->orgs[i]);
-		qsort(tmp, k, sizeof(*tmp), cmp_name);
+		qsort(tmp, k, sizeof(*tmp), json_cmp_name);
 		for (i = 0; i < k; i++)
 			json_array_append_new(orgs, tmp[i]);
 		if (k)

@@ -53,13 +53,6 @@ static const char *official_email(const struct organisation *o)
 	return NULL;
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-
-	return strcoll(json_string_value(json_object_get(x, "name")), json_string_value(json_object_get(y, "name")));
-}
-
 static json_t *org_options(struct req *r, const struct catalog *c, const char *selected)
 {
 	json_t **tmp = arena_alloc(r->arena, (c->norgs ? c->norgs : 1) * sizeof(*tmp));
@@ -76,7 +69,7 @@ static json_t *org_options(struct req *r, const struct catalog *c, const char *s
 				     email, "selected", selected && !strcmp(selected, c->orgs[i]->slug));
 	}
 	if (tmp)
-		qsort(tmp, k, sizeof(*tmp), cmp_name);
+		qsort(tmp, k, sizeof(*tmp), json_cmp_name);
 	for (i = 0; i < k; i++)
 		json_array_append_new(arr, tmp[i]);
 	return arr;
