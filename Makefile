@@ -69,7 +69,7 @@ $(B)/asan/epak: $(B)/asan/src/main.o $(B)/asan/libepak.a
 	@$(if $(V),,echo "  LINK    $@")
 	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $^ $(PKG_LIBS) -o $@
 
-$(B)/asan/tests/%: tests/unit/%.c $(B)/asan/libepak.a tests/unit/testutil.h
+$(B)/asan/tests/%: tests/unit/%.c $(B)/asan/libepak.a tests/unit/testutil.h tests/unit/pgtest.h
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  TEST    $@")
 	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $(PKG_CFLAGS) -Itests/unit $< $(B)/asan/libepak.a \

@@ -22,6 +22,7 @@
 #include "catalog/store.h"
 #include "core/buf.h"
 #include "store/db.h"
+#include "pgtest.h"
 #include "store/migrate.h"
 
 /* ---- inputs ---- */
@@ -812,31 +813,6 @@ struct fx {
 		if (rc_ != DB_OK)                                                                                      \
 			fail_msg("%s: rc %d: %s", #expr, rc_, db_errmsg(db));                                          \
 	} while (0)
-
-static const char *pg_url(void)
-{
-	const char *u = getenv("EPAK_TEST_PG_URL");
-
-	return u && *u ? u : NULL;
-}
-
-static int pg_admin(const char *verb, const char *schema)
-{
-	char sql[160];
-	struct db_err err;
-	struct db *admin = db_open(pg_url(), &err);
-	int rc;
-
-	if (!admin) {
-		print_error("cannot reach PostgreSQL: %s\n", err.msg);
-		return -1;
-	}
-	/* the schema name is made up here, from the pid and a counter */
-	snprintf(sql, sizeof(sql), "%s SCHEMA %s%s", verb, schema, strcmp(verb, "DROP") == 0 ? " CASCADE" : "");
-	rc = db_exec(admin, sql, DB_NOP, NULL);
-	db_close(admin);
-	return rc;
-}
 
 static int open_target(const struct backend *be, struct fx *fx)
 {

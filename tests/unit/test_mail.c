@@ -41,6 +41,7 @@
 #include "mail/smtp.h"
 #include "mail/worker.h"
 #include "store/db.h"
+#include "pgtest.h"
 #include "store/migrate.h"
 
 #define OK(db, expr)                                                                                                   \
@@ -375,42 +376,6 @@ struct fx {
 	struct smtpd srv;
 	int unavailable;
 };
-
-static int require_pg(void)
-{
-	const char *r = getenv("EPAK_TEST_REQUIRE_PG");
-
-	return r && strcmp(r, "1") == 0;
-}
-
-static const char *pg_url(void)
-{
-	const char *u = getenv("EPAK_TEST_PG_URL");
-
-	return u && *u ? u : NULL;
-}
-
-static int pg_admin(const char *verb, const char *schema)
-{
-	char sql[160];
-	struct db_err err;
-	struct db *admin;
-	int rc;
-
-	admin = db_open(pg_url(), &err);
-	if (!admin) {
-		print_error("cannot reach PostgreSQL: %s\n", err.msg);
-		return -1;
-	}
-	/* A schema name cannot be a parameter; this one is made up by the test
-	 * itself from its pid and a counter. */
-	snprintf(sql, sizeof(sql), "%s SCHEMA %s%s", verb, schema, strcmp(verb, "DROP") == 0 ? " CASCADE" : "");
-	rc = db_exec(admin, sql, DB_NOP, NULL);
-	if (rc != DB_OK)
-		print_error("%s: %s\n", sql, db_errmsg(admin));
-	db_close(admin);
-	return rc;
-}
 
 static void test_config(struct mail_config *mc, int port)
 {

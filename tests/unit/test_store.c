@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "store/db.h"
+#include "pgtest.h"
 #include "store/migrate.h"
 
 struct backend {
@@ -49,20 +50,6 @@ struct fx {
 static const char LV[] = "Ābeļu ķēniņš: āčēģīķļņšūž ĀČĒĢĪĶĻŅŠŪŽ";
 static const char LV11[] = "āčēģīķļņšūž"; /* 11 letters, 22 bytes */
 
-static int require_pg(void)
-{
-	const char *r = getenv("EPAK_TEST_REQUIRE_PG");
-
-	return r && strcmp(r, "1") == 0;
-}
-
-static const char *pg_url(void)
-{
-	const char *u = getenv("EPAK_TEST_PG_URL");
-
-	return u && *u ? u : NULL;
-}
-
 static void sleep_ms(int ms)
 {
 	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -71,28 +58,6 @@ static void sleep_ms(int ms)
 }
 
 /* ---- fixture ---- */
-
-static int pg_admin(const char *verb, const char *schema)
-{
-	char sql[160];
-	struct db_err err;
-	struct db *admin;
-	int rc;
-
-	admin = db_open(pg_url(), &err);
-	if (!admin) {
-		print_error("cannot reach PostgreSQL: %s\n", err.msg);
-		return -1;
-	}
-	/* A schema name cannot be a parameter; this one is made up by the
-	 * test itself from its pid and a counter. */
-	snprintf(sql, sizeof(sql), "%s SCHEMA %s%s", verb, schema, strcmp(verb, "DROP") == 0 ? " CASCADE" : "");
-	rc = db_exec(admin, sql, DB_NOP, NULL);
-	if (rc != DB_OK)
-		print_error("%s: %s\n", sql, db_errmsg(admin));
-	db_close(admin);
-	return rc;
-}
 
 static int fx_setup(void **state)
 {
