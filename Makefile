@@ -120,7 +120,7 @@ bench: deps-test $(B)/epak $(MO)
 	@bench/run.sh
 
 format:
-	clang-format -i $(SRC) src/main.c $(HDR) $(wildcard tests/unit/*.c tests/unit/*.h fuzz/*.c)
+	clang-format -i $(SRC) src/main.c $(filter %.h,$(HDR)) $(wildcard tests/unit/*.c tests/unit/*.h fuzz/*.c)
 
 clean:
 	rm -rf build

@@ -24,6 +24,7 @@
 #include "web/app.h"
 #include "web/catalog_ctx.h"
 #include "web/form.h"
+#include "web/send.h"
 #include "web/snapshot.h"
 #include "web/web.h"
 
@@ -36,7 +37,7 @@ enum { SF_ORG, SF_EMAIL, SF_MESSAGE };
 
 /* The address for documents signed with a secure e-signature: the e-mail of
  * such a channel of the institution's services, else its first contact's. */
-static const char *official_email(const struct organisation *o)
+const char *org_official_email(const struct organisation *o)
 {
 	size_t i, k;
 
@@ -53,14 +54,14 @@ static const char *official_email(const struct organisation *o)
 	return NULL;
 }
 
-static json_t *org_options(struct req *r, const struct catalog *c, const char *selected)
+json_t *send_org_options(struct req *r, const struct catalog *c, const char *selected)
 {
 	json_t **tmp = arena_alloc(r->arena, (c->norgs ? c->norgs : 1) * sizeof(*tmp));
 	json_t *arr = json_array();
 	size_t i, k = 0;
 
 	for (i = 0; tmp && i < c->norgs; i++) {
-		const char *email = official_email(c->orgs[i]);
+		const char *email = org_official_email(c->orgs[i]);
 
 		if (!email)
 			continue;
@@ -88,7 +89,7 @@ static void show_form(struct req *r, int status, const struct form *f, const cha
 	}
 	json_object_set_new(ctx, "csrf", json_string(csrf_token(r)));
 	form_to_ctx(r, send_fields, f, ctx);
-	json_object_set_new(ctx, "orgs", org_options(r, sn->cat, pre));
+	json_object_set_new(ctx, "orgs", send_org_options(r, sn->cat, pre));
 	if (file_error) {
 		json_t *errs = json_object_get(ctx, "errors");
 
@@ -203,30 +204,103 @@ static const char *new_receipt(struct req *r)
 	return arena_printf(r->arena, "%04d-%s", tm.tm_year + 1900, code);
 }
 
-int form_send(struct req *r)
+const char *send_result_message(struct req *r, int res)
 {
-	const struct snapshot *sn = web_snapshot(r);
-	const struct upload *up = NULL;
-	const struct organisation *org;
-	struct form f;
+	switch (res) {
+	case SEND_NOT_CONTAINER:
+		return i18n_tr(r->lang, N_("This is not a valid signed document (.edoc or .asice), or it is damaged. "
+					   "Nothing was kept."));
+	case SEND_UNSIGNED:
+		return i18n_tr(r->lang, N_("The document is not signed. Sign it with a secure "
+					   "e-signature first."));
+	case SEND_INVALID:
+		return i18n_tr(r->lang, N_("A signature on this document is not valid, so it was not "
+					   "sent. Check it on the signature check page."));
+	case SEND_TOO_BIG: return i18n_tr(r->lang, N_("The document is too large to send by e-mail."));
+	default: return NULL;
+	}
+}
+
+int send_signed(struct req *r, const struct send_request *sr, const char **receipt)
+{
 	struct edoc *doc = NULL;
 	struct edoc_err e;
 	struct edoc_report rep;
 	struct edoc_verify_opts o;
 	struct submission s;
 	struct db *db;
-	unsigned char *data = NULL;
-	size_t i;
-	int status, rc, bad = form_validate(r, send_fields, &f) != 0;
+	int status, rc, res = SEND_FAILED;
 
 	memset(&rep, 0, sizeof(rep));
 	memset(&s, 0, sizeof(s));
+	doc = edoc_open_mem(sr->data, sr->len, NULL, &e);
+	if (!doc) {
+		res = SEND_NOT_CONTAINER;
+		goto out;
+	}
+	memset(&o, 0, sizeof(o));
+	o.trust = r->app->trust;
+	o.offline = 1;
+	status = edoc_verify(doc, &o, &rep);
+	if (rep.nsigs == 0 || status == 1) {
+		res = rep.nsigs == 0 ? SEND_UNSIGNED : SEND_INVALID;
+		goto out;
+	}
+	s.r = r;
+	s.receipt = new_receipt(r);
+	s.org_slug = sr->org->slug;
+	s.org_name = ml(r, &sr->org->name) ? ml(r, &sr->org->name) : sr->org->slug;
+	s.org_email = org_official_email(sr->org);
+	s.file_name = sr->file_name;
+	s.data = sr->data;
+	s.len = sr->len;
+	s.verdict = status == 0 ? "passed" : "indeterminate";
+	s.sender = sr->sender && *sr->sender ? sr->sender : NULL;
+	s.message = sr->message ? sr->message : "";
+	db = app_db(r);
+	if (!s.receipt || !s.org_email || !db) {
+		resp_error(r, ERR_UNAVAILABLE, NULL);
+		goto out;
+	}
+	rc = db_tx(db, submit_body, &s);
+	if (rc == OUTBOX_ETOOBIG) {
+		res = SEND_TOO_BIG;
+		goto out;
+	}
+	if (rc != DB_OK) {
+		log_error("submission not stored: %s", rc == OUTBOX_EINVALID ? "mail refused" : db_errmsg(db));
+		resp_error(r, rc == OUTBOX_EINVALID ? ERR_VALIDATION : ERR_UNAVAILABLE, NULL);
+		goto out;
+	}
+	mail_worker_kick();
+	log_info("document sent to an institution (submission %s)", s.receipt);
+	*receipt = s.receipt;
+	res = SEND_OK;
+out:
+	edoc_report_free(&rep);
+	edoc_free(doc);
+	return res;
+}
+
+int form_send(struct req *r)
+{
+	const struct snapshot *sn = web_snapshot(r);
+	const struct upload *up = NULL;
+	const struct organisation *org;
+	struct form f;
+	struct edoc_err e;
+	struct send_request sr;
+	const char *receipt = NULL;
+	unsigned char *data = NULL;
+	size_t i, len = 0;
+	int res, bad = form_validate(r, send_fields, &f) != 0;
+
 	if (f.spam) {
 		resp_redirect(r, 303, prefixed(r, "/nosutit"));
 		goto out;
 	}
 	org = *f.value[SF_ORG] ? catalog_org(sn->cat, f.value[SF_ORG]) : NULL;
-	if (*f.value[SF_ORG] && (!org || !official_email(org))) {
+	if (*f.value[SF_ORG] && (!org || !org_official_email(org))) {
 		f.error[SF_ORG] = i18n_tr(r->lang, N_("Please choose one of the options."));
 		bad = 1;
 	}
@@ -244,65 +318,25 @@ int form_send(struct req *r)
 	if (up->data) {
 		data = (unsigned char *)up->data;
 	} else {
-		data = edoc_read_file(up->path, up->size + 1, &s.len, &e);
+		data = edoc_read_file(up->path, up->size + 1, &len, &e);
 		if (!data) {
 			resp_error(r, ERR_INTERNAL, NULL);
 			goto out;
 		}
 	}
-	doc = edoc_open_mem(data, up->size, NULL, &e);
-	if (!doc) {
-		show_form(
-		    r, 422, &f,
-		    i18n_tr(r->lang, N_("This is not a valid signed document (.edoc or .asice), or it is damaged. "
-					"Nothing was kept.")));
-		goto out;
-	}
-	memset(&o, 0, sizeof(o));
-	o.trust = r->app->trust;
-	o.offline = 1;
-	status = edoc_verify(doc, &o, &rep);
-	if (rep.nsigs == 0 || status == 1) {
-		show_form(r, 422, &f,
-			  i18n_tr(r->lang, rep.nsigs == 0
-					       ? N_("The document is not signed. Sign it with a secure "
-						    "e-signature first.")
-					       : N_("A signature on this document is not valid, so it was not "
-						    "sent. Check it on the signature check page.")));
-		goto out;
-	}
-	s.r = r;
-	s.receipt = new_receipt(r);
-	s.org_slug = org->slug;
-	s.org_name = ml(r, &org->name) ? ml(r, &org->name) : org->slug;
-	s.org_email = official_email(org);
-	s.file_name = up->filename;
-	s.data = data;
-	s.len = up->size;
-	s.verdict = status == 0 ? "passed" : "indeterminate";
-	s.sender = *f.value[SF_EMAIL] ? f.value[SF_EMAIL] : NULL;
-	s.message = f.value[SF_MESSAGE];
-	db = app_db(r);
-	if (!s.receipt || !db) {
-		resp_error(r, ERR_UNAVAILABLE, NULL);
-		goto out;
-	}
-	rc = db_tx(db, submit_body, &s);
-	if (rc == OUTBOX_ETOOBIG) {
-		show_form(r, 422, &f, i18n_tr(r->lang, N_("The document is too large to send by e-mail.")));
-		goto out;
-	}
-	if (rc != DB_OK) {
-		log_error("submission not stored: %s", rc == OUTBOX_EINVALID ? "mail refused" : db_errmsg(db));
-		resp_error(r, rc == OUTBOX_EINVALID ? ERR_VALIDATION : ERR_UNAVAILABLE, NULL);
-		goto out;
-	}
-	mail_worker_kick();
-	log_info("document sent to an institution (submission %s)", s.receipt);
-	resp_redirect(r, 303, prefixed(r, arena_printf(r->arena, "/nosutit/kvits/%s", s.receipt)));
+	memset(&sr, 0, sizeof(sr));
+	sr.org = org;
+	sr.file_name = up->filename;
+	sr.data = data;
+	sr.len = up->size;
+	sr.sender = f.value[SF_EMAIL];
+	sr.message = f.value[SF_MESSAGE];
+	res = send_signed(r, &sr, &receipt);
+	if (res == SEND_OK)
+		resp_redirect(r, 303, prefixed(r, arena_printf(r->arena, "/nosutit/kvits/%s", receipt)));
+	else if (res != SEND_FAILED)
+		show_form(r, 422, &f, send_result_message(r, res));
 out:
-	edoc_report_free(&rep);
-	edoc_free(doc);
 	if (up && !up->data)
 		free(data);
 	return 0;

@@ -54,6 +54,9 @@ int api_suggest(struct req *r);
 int page_send(struct req *r);
 int form_send(struct req *r);
 int page_receipt(struct req *r);
+int page_sign(struct req *r);
+int form_sign(struct req *r);
+int form_sign_send(struct req *r);
 int api_sign_start(struct req *r);
 int api_sign_finish(struct req *r);
 

@@ -4,40 +4,19 @@
 // receipt for the sender; unsigned or broken documents are refused.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { startServer, getFormSession, bin, root } from '../lib/server.js';
+import { setupPki, stopPki, startSmtpd, smtpEnv, waitMails } from '../lib/signing.js';
 
 let work;
 let pki;
 let srv;
 let smtpd;
 let mailDir;
-
-async function startSmtpd() {
-  mailDir = path.join(work, 'mail');
-  fs.mkdirSync(mailDir);
-  smtpd = spawn('/usr/bin/python3', [path.join(root, 'tests/mail/smtpd.py'), '--dir', mailDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const rl = readline.createInterface({ input: smtpd.stdout });
-  for await (const line of rl) {
-    const m = line.match(/^READY (\d+)/);
-    if (m) return Number(m[1]);
-  }
-  throw new Error('smtpd did not start');
-}
-
-async function mails(n, timeout = 15000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const files = fs.readdirSync(mailDir).filter((f) => f.endsWith('.json')).sort();
-    if (files.length >= n) return files.map((f) => JSON.parse(fs.readFileSync(path.join(mailDir, f), 'utf8')));
-    if (Date.now() > deadline) throw new Error(`only ${files.length} of ${n} mails arrived`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const mails = (n) => waitMails(mailDir, n);
 
 async function send(fields, file) {
   const s = await getFormSession(srv.base, '/nosutit');
@@ -51,26 +30,21 @@ async function send(fields, file) {
 before(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-send-'));
   pki = path.join(work, 'pki');
-  execFileSync(path.join(root, 'tests/sign/pki.sh'), ['setup', pki, String(process.pid)], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const port = await startSmtpd();
-  process.env.EPAK_SMTP_URL = `smtp://127.0.0.1:${port}`;
-  process.env.EPAK_SMTP_TLS = 'none';
-  process.env.EPAK_MAIL_FROM = 'portals@epak.example.lv';
-  srv = await startServer({ imports: [path.join(root, 'data/catalog.jsonld')], extra: ['--trust', path.join(pki, 'root.crt')] });
-  delete process.env.EPAK_SMTP_URL;
-  delete process.env.EPAK_SMTP_TLS;
-  delete process.env.EPAK_MAIL_FROM;
-  const tsa = fs.readFileSync(path.join(pki, 'port'), 'utf8').trim();
+  const responder = setupPki(pki);
+  mailDir = path.join(work, 'mail');
+  smtpd = await startSmtpd(mailDir);
+  srv = await startServer({ imports: [path.join(root, 'data/catalog.jsonld')], extra: ['--trust', path.join(pki, 'root.crt')],
+    env: smtpEnv(smtpd.port) });
   fs.writeFileSync(path.join(work, 'iesniegums.txt'), 'Lūdzu izsniegt izziņu par deklarēto dzīvesvietu.\n');
   execFileSync(bin, ['sign', '-o', path.join(work, 'iesniegums.edoc'), '--p12', path.join(pki, 'signer-ec.p12'),
-    '--pin-env', 'PIN', '--profile', 'LT', '--tsa', `http://127.0.0.1:${tsa}/tsa`, '--ocsp', `http://127.0.0.1:${tsa}/ocsp`,
+    '--pin-env', 'PIN', '--profile', 'LT', '--tsa', `${responder}/tsa`, '--ocsp', `${responder}/ocsp`,
     path.join(work, 'iesniegums.txt')], { env: { ...process.env, PIN: 'test-pass' } });
 });
 
 after(async () => {
   await srv?.stop();
-  smtpd?.kill();
-  if (pki) execFileSync(path.join(root, 'tests/sign/pki.sh'), ['stop', pki]);
+  smtpd?.proc.kill();
+  stopPki(pki);
   fs.rmSync(work, { recursive: true, force: true });
 });
 

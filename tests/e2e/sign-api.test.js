@@ -10,22 +10,13 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, getFormSession, bin, root } from '../lib/server.js';
+import { startServer, getFormSession, bin } from '../lib/server.js';
+import { setupPki, stopPki, tokenSign as signOnToken } from '../lib/signing.js';
 
-const SOFTHSM = '/usr/lib/softhsm/libsofthsm2.so';
 let work;
 let pki;
 let srv;
-
-function tokenSign(digest, tokenLabel, mechanism) {
-  const inFile = path.join(work, 'digest.bin');
-  const outFile = path.join(work, 'sig.bin');
-  fs.writeFileSync(inFile, digest);
-  execFileSync('pkcs11-tool', ['--module', SOFTHSM, '--token-label', tokenLabel, '--login', '--pin', '1234',
-    '--sign', '--id', '01', '--mechanism', mechanism, '--input-file', inFile, '--output-file', outFile],
-  { env: { ...process.env, SOFTHSM2_CONF: path.join(pki, 'softhsm2.conf') }, stdio: ['ignore', 'ignore', 'pipe'] });
-  return fs.readFileSync(outFile);
-}
+const tokenSign = (input, label, mech) => signOnToken(pki, input, label, mech);
 
 async function start(session, fields, files) {
   const fd = new FormData();
@@ -46,17 +37,15 @@ async function finish(session, id, sig) {
 before(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-signapi-'));
   pki = path.join(work, 'pki');
-  execFileSync(path.join(root, 'tests/sign/pki.sh'), ['setup', pki, String(process.pid)], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const port = fs.readFileSync(path.join(pki, 'port'), 'utf8').trim();
+  const responder = setupPki(pki);
   srv = await startServer({
-    extra: ['--trust', path.join(pki, 'root.crt'), '--tsa-url', `http://127.0.0.1:${port}/tsa`,
-      '--ocsp-url', `http://127.0.0.1:${port}/ocsp`],
+    extra: ['--trust', path.join(pki, 'root.crt'), '--tsa-url', `${responder}/tsa`, '--ocsp-url', `${responder}/ocsp`],
   });
 });
 
 after(async () => {
   await srv?.stop();
-  if (pki) execFileSync(path.join(root, 'tests/sign/pki.sh'), ['stop', pki]);
+  stopPki(pki);
   fs.rmSync(work, { recursive: true, force: true });
 });
 

@@ -24,7 +24,7 @@ export async function freePort() {
   });
 }
 
-export async function startServer({ db = null, extra = [], templates = path.join(root, 'templates'), ready = null, imports = [] } = {}) {
+export async function startServer({ db = null, extra = [], templates = path.join(root, 'templates'), ready = null, imports = [], env = {} } = {}) {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-e2e-'));
   const port = await freePort();
   const common = ['--data', data, '--templates', templates,
@@ -33,7 +33,7 @@ export async function startServer({ db = null, extra = [], templates = path.join
   execFileSync(bin, ['migrate', ...common], { stdio: ['ignore', 'ignore', 'inherit'] });
   for (const f of imports) execFileSync(bin, ['import', ...common, f], { stdio: ['ignore', 'ignore', 'inherit'] });
   const args = ['serve', ...common, '--listen', `127.0.0.1:${port}`, '--threads', '2', ...extra];
-  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   let log = '';
   child.stderr.on('data', (d) => { log += d.toString(); });
   const base = `http://127.0.0.1:${port}`;

@@ -1,0 +1,280 @@
+/* page_sign.c — "Parakstīt un nosūtīt": sign a document with the eID card
+ * right here and send it to an institution, as the campaign guideline
+ * promises (a document with a secure e-signature has the legal force of one
+ * signed by hand and may go to the institution's official e-mail address).
+ *
+ *   GET  /parakstit           the form: documents, institution, e-mail, message
+ *   POST /parakstit           checks the form, builds the unsigned container,
+ *                             keeps it in a signing session and shows step 2
+ *   (browser)                 static/sign.js asks the card through the Web eID
+ *                             extension and calls /api/v1/sign/start and
+ *                             /api/v1/sign/finish with the session
+ *   POST /parakstit/nosutit   sends the signed container (checked again) and
+ *                             redirects to the receipt of "Nosūtīt"
+ *
+ * Signing needs the card's browser extension and JavaScript; without them
+ * step 2 says so and points to signing with the eParaksts software and
+ * sending the result on /nosutit. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/model.h"
+#include "http/multipart.h"
+#include "sign/edoc.h"
+#include "web/app.h"
+#include "web/catalog_ctx.h"
+#include "web/form.h"
+#include "web/send.h"
+#include "web/sign_session.h"
+#include "web/snapshot.h"
+#include "web/web.h"
+
+#define SIGN_PAGE_MAX_FILES 16
+
+static const struct field sign_fields[] = {FIELD_TEXT("iestade", REQUIRED, 1, 80, N_("Institution")),
+					   FIELD_EMAIL("epasts", OPTIONAL, N_("Your e-mail address for a receipt")),
+					   FIELD_TEXTAREA("zina", OPTIONAL, 0, 2000, N_("Message to the institution")),
+					   FIELD_HONEYPOT("vietne"), FIELD_END};
+
+enum { SG_ORG, SG_EMAIL, SG_MESSAGE };
+
+static void add_error(struct req *r, json_t *ctx, const char *field, const char *label, const char *msg)
+{
+	json_t *errs = json_object_get(ctx, "errors");
+
+	if (!errs) {
+		errs = json_array();
+		json_object_set_new(ctx, "errors", errs);
+	}
+	json_array_append_new(
+	    errs, json_pack("{s:s, s:s, s:s}", "field", field, "label", i18n_tr(r->lang, label), "message", msg));
+	json_object_set_new(ctx, "has_errors", json_true());
+}
+
+static void show_form(struct req *r, int status, const struct form *f, const char *file_error)
+{
+	const struct snapshot *sn = web_snapshot(r);
+	json_t *ctx = page_ctx(r, N_("Sign and send a document"), "send");
+	struct form empty;
+	const char *pre = f ? f->value[SG_ORG] : req_query(r, "iestade");
+
+	if (!f) {
+		memset(&empty, 0, sizeof(empty));
+		f = &empty;
+	}
+	json_object_set_new(ctx, "csrf", json_string(csrf_token(r)));
+	form_to_ctx(r, sign_fields, f, ctx);
+	json_object_set_new(ctx, "orgs", send_org_options(r, sn->cat, pre));
+	if (file_error) {
+		json_object_set_new(ctx, "file_error", json_string(file_error));
+		add_error(r, ctx, "dokuments", N_("Documents to sign"), file_error);
+	}
+	render_flags(r, status, "sign", ctx, RESP_NO_STORE);
+}
+
+int page_sign(struct req *r)
+{
+	show_form(r, 200, NULL, NULL);
+	return 0;
+}
+
+static const char *human_size(struct req *r, long long n)
+{
+	if (n < 1024)
+		return arena_printf(r->arena, "%lld B", n);
+	if (n < 1024 * 1024)
+		return arena_printf(r->arena, "%.0f KB", (double)n / 1024);
+	return arena_printf(r->arena, "%.1f MB", (double)n / (1024 * 1024));
+}
+
+/* The name the signed container gets: the first document's, as .edoc. */
+static const char *container_name(struct req *r, json_t *state)
+{
+	const char *first =
+	    json_string_value(json_object_get(json_array_get(json_object_get(state, "files"), 0), "name"));
+	const char *base, *dot;
+
+	if (!first)
+		return "dokuments.edoc";
+	base = strrchr(first, '/') ? strrchr(first, '/') + 1 : first;
+	dot = strrchr(base, '.');
+	if (dot == base || !*base)
+		return "dokuments.edoc";
+	return arena_printf(r->arena, "%.*s.edoc", (int)(dot ? (size_t)(dot - base) : strlen(base)), base);
+}
+
+/* Step 2: what will be signed and where it goes, and the signing button. */
+static void show_step(struct req *r, int status, const char *token, json_t *state, const char *error)
+{
+	const struct snapshot *sn = web_snapshot(r);
+	json_t *ctx = page_ctx(r, N_("Sign and send a document"), "send");
+	json_t *send = json_object_get(state, "send"), *files = json_array(), *v;
+	const struct organisation *org = catalog_org(sn->cat, json_string_value(json_object_get(send, "org")));
+	size_t i;
+
+	json_array_foreach(json_object_get(state, "files"), i, v)
+	    json_array_append_new(files, json_pack("{s:O, s:s}", "name", json_object_get(v, "name"), "size",
+						   human_size(r, json_integer_value(json_object_get(v, "size")))));
+	json_object_set_new(ctx, "step2", json_true());
+	json_object_set_new(ctx, "files", files);
+	json_object_set_new(ctx, "csrf", json_string(csrf_token(r)));
+	json_object_set_new(ctx, "session", json_string(token));
+	json_object_set_new(ctx, "container_name", json_string(container_name(r, state)));
+	if (org) {
+		json_object_set_new(ctx, "org", org_brief(r, org));
+		json_object_set_new(ctx, "org_email", json_string(org_official_email(org)));
+	}
+	json_object_set(ctx, "sender", json_object_get(send, "email"));
+	json_object_set(ctx, "message", json_object_get(send, "message"));
+	json_object_set_new(ctx, "signed", json_boolean(json_object_get(state, "signed") != NULL));
+	if (error) {
+		json_object_set_new(ctx, "step_error", json_string(error));
+		add_error(r, ctx, "sign-button", N_("Signature"), error);
+	}
+	render_flags(r, status, "sign", ctx, RESP_NO_STORE);
+}
+
+/* The uploads of field "dokuments" into doc; a message for the person, or
+ * NULL when all went in. */
+static const char *add_uploads(struct req *r, struct edoc *doc, json_t *files)
+{
+	struct edoc_err e;
+	size_t i, n = 0;
+
+	for (i = 0; r->multipart && i < r->multipart->nfiles; i++) {
+		const struct upload *u = &r->multipart->files[i];
+		unsigned char *data = NULL;
+		size_t len = 0;
+		int rc;
+
+		if (strcmp(u->field, "dokuments") != 0 || (!u->size && !*u->filename))
+			continue;
+		if (++n > SIGN_PAGE_MAX_FILES)
+			return i18n_tr(r->lang, N_("Please choose at most 16 files."));
+		if (!u->size)
+			return arena_printf(r->arena, i18n_tr(r->lang, N_("The file %s is empty.")), u->filename);
+		if (!u->data && !(data = edoc_read_file(u->path, u->size + 1, &len, &e)))
+			return i18n_tr(r->lang, N_("The file could not be read. Please try again."));
+		rc = edoc_add_file(doc, u->filename, edoc_guess_mime(u->filename),
+				   u->data ? (const void *)u->data : data, u->size, &e);
+		free(data);
+		if (rc != 0)
+			return arena_printf(r->arena,
+					    i18n_tr(r->lang, N_("The file %s cannot be signed: its name is not "
+								"allowed or repeats another file's name.")),
+					    u->filename);
+		json_array_append_new(files, json_pack("{s:s, s:I}", "name", u->filename, "size", (json_int_t)u->size));
+	}
+	if (n == 0)
+		return i18n_tr(r->lang, N_("Please choose the document you want to sign."));
+	return NULL;
+}
+
+int form_sign(struct req *r)
+{
+	const struct snapshot *sn = web_snapshot(r);
+	const struct organisation *org;
+	struct form f;
+	struct edoc *doc = edoc_new();
+	struct edoc_err e;
+	json_t *state = json_object(), *files = json_array();
+	unsigned char *zip = NULL;
+	size_t ziplen = 0;
+	const char *file_error, *token = NULL;
+	int bad = form_validate(r, sign_fields, &f) != 0;
+
+	if (f.spam) {
+		resp_redirect(r, 303, prefixed(r, "/parakstit"));
+		goto out;
+	}
+	org = *f.value[SG_ORG] ? catalog_org(sn->cat, f.value[SG_ORG]) : NULL;
+	if (*f.value[SG_ORG] && (!org || !org_official_email(org))) {
+		f.error[SG_ORG] = i18n_tr(r->lang, N_("Please choose one of the options."));
+		bad = 1;
+	}
+	if (!doc || !state || !files) {
+		resp_error(r, ERR_INTERNAL, NULL);
+		goto out;
+	}
+	file_error = add_uploads(r, doc, files);
+	if (file_error || bad) {
+		show_form(r, 422, &f, file_error);
+		goto out;
+	}
+	if (edoc_write_mem(doc, &zip, &ziplen, &e) != 0) {
+		resp_error(r, ERR_INTERNAL, NULL);
+		goto out;
+	}
+	json_object_set_new(state, "container", json_string(b64_encode_arena(r->arena, zip, ziplen)));
+	json_object_set(state, "files", files);
+	json_object_set_new(
+	    state, "send",
+	    json_pack("{s:s, s:s, s:s}", "org", org->slug, "email", f.value[SG_EMAIL], "message", f.value[SG_MESSAGE]));
+	if (sign_session_new(r, state, &token) != SS_OK) {
+		resp_error(r, ERR_UNAVAILABLE, NULL);
+		goto out;
+	}
+	show_step(r, 200, token, state, NULL);
+out:
+	free(zip);
+	json_decref(files);
+	json_decref(state);
+	edoc_free(doc);
+	return 0;
+}
+
+int form_sign_send(struct req *r)
+{
+	const struct snapshot *sn = web_snapshot(r);
+	const char *token = req_form(r, "session"), *receipt = NULL;
+	json_t *state = NULL, *send;
+	struct send_request sr;
+	const struct organisation *org;
+	unsigned char *signed_zip = NULL;
+	size_t len = 0;
+	int rc = sign_session_load(r, token, &state);
+
+	if (rc == SS_DB) {
+		resp_error(r, ERR_UNAVAILABLE, NULL);
+		goto out;
+	}
+	if (rc != SS_OK) {
+		show_form(r, 422, NULL,
+			  i18n_tr(r->lang, N_("The signing session has expired (it lasts ten minutes). Please choose "
+					      "the documents again.")));
+		goto out;
+	}
+	send = json_object_get(state, "send");
+	org = catalog_org(sn->cat, json_string_value(json_object_get(send, "org")));
+	signed_zip = state_bytes(r, state, "signed", &len);
+	if (!signed_zip) {
+		show_step(r, 422, token, state,
+			  i18n_tr(r->lang, N_("The document is not signed yet. Sign it with your eID card first.")));
+		goto out;
+	}
+	if (!org || !org_official_email(org)) {
+		show_form(r, 422, NULL,
+			  i18n_tr(r->lang, N_("The institution no longer receives documents here. Please choose "
+					      "another one.")));
+		goto out;
+	}
+	memset(&sr, 0, sizeof(sr));
+	sr.org = org;
+	sr.file_name = container_name(r, state);
+	sr.data = signed_zip;
+	sr.len = len;
+	sr.sender = json_string_value(json_object_get(send, "email"));
+	sr.message = json_string_value(json_object_get(send, "message"));
+	rc = send_signed(r, &sr, &receipt);
+	if (rc == SEND_OK) {
+		sign_session_delete(r, token);
+		resp_redirect(r, 303, prefixed(r, arena_printf(r->arena, "/nosutit/kvits/%s", receipt)));
+	} else if (rc != SEND_FAILED) {
+		show_step(r, 422, token, state, send_result_message(r, rc));
+	}
+out:
+	free(signed_zip);
+	json_decref(state);
+	return 0;
+}

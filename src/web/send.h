@@ -1,0 +1,46 @@
+/* send.h — sending a signed document to an institution's official e-mail
+ * address (src/web/page_send.c), shared by "Nosūtīt parakstītu dokumentu"
+ * (upload a signed file) and "Parakstīt un nosūtīt" (sign here, then send,
+ * src/web/page_sign.c). */
+#ifndef EPAK_WEB_SEND_H
+#define EPAK_WEB_SEND_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct req;
+struct catalog;
+struct organisation;
+
+enum send_result {
+	SEND_OK = 0,
+	SEND_NOT_CONTAINER, /* not a readable .edoc/.asice */
+	SEND_UNSIGNED,      /* no signature */
+	SEND_INVALID,       /* a signature failed */
+	SEND_TOO_BIG,       /* over the mail size limit */
+	SEND_FAILED,        /* an error page was already sent */
+};
+
+struct send_request {
+	const struct organisation *org; /* one with an official address */
+	const char *file_name;
+	const unsigned char *data;
+	size_t len;
+	const char *sender;  /* e-mail for the receipt, or "" / NULL */
+	const char *message; /* to the institution, or "" / NULL */
+};
+
+/* Checks the signatures (offline, with the configured trust) and writes the
+ * submission and its mails in one transaction. On SEND_OK *receipt is the
+ * receipt number (arena). */
+int send_signed(struct req *r, const struct send_request *sr, const char **receipt);
+/* What to tell the person about a result other than SEND_OK / SEND_FAILED. */
+const char *send_result_message(struct req *r, int res);
+/* The address for documents signed with a secure e-signature: the e-mail of
+ * such a channel of the institution's services, else its first contact's;
+ * NULL when it has none. */
+const char *org_official_email(const struct organisation *o);
+/* The institutions that have one, sorted by name, for a <select>. */
+json_t *send_org_options(struct req *r, const struct catalog *c, const char *selected);
+
+#endif

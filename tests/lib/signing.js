@@ -1,0 +1,63 @@
+// tests/lib/signing.js — what the signing and sending tests share: the test
+// PKI with its OCSP/TSA responder (tests/sign/pki.sh), a SoftHSM2 token
+// playing the eID card, and a real SMTP server (tests/mail/smtpd.py) whose
+// mails are read back as JSON files.
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { root } from './server.js';
+
+export const SOFTHSM = '/usr/lib/softhsm/libsofthsm2.so';
+
+// Makes the PKI in dir; the responder dies with this process. Returns the
+// responder's base URL.
+export function setupPki(dir) {
+  execFileSync(path.join(root, 'tests/sign/pki.sh'), ['setup', dir, String(process.pid)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return `http://127.0.0.1:${fs.readFileSync(path.join(dir, 'port'), 'utf8').trim()}`;
+}
+
+export function stopPki(dir) {
+  if (dir && fs.existsSync(dir)) execFileSync(path.join(root, 'tests/sign/pki.sh'), ['stop', dir]);
+}
+
+// Signs input on the SoftHSM2 token with pkcs11-tool, as a card's PKCS#11
+// module would: ECDSA gives raw r||s; RSA-PKCS signs the input (a
+// DigestInfo) as given.
+export function tokenSign(pki, input, tokenLabel, mechanism) {
+  const inFile = path.join(pki, `tbs-${process.pid}.bin`);
+  const outFile = path.join(pki, `sig-${process.pid}.bin`);
+  fs.writeFileSync(inFile, input);
+  execFileSync('pkcs11-tool', ['--module', SOFTHSM, '--token-label', tokenLabel, '--login', '--pin', '1234',
+    '--sign', '--id', '01', '--mechanism', mechanism, '--input-file', inFile, '--output-file', outFile],
+  { env: { ...process.env, SOFTHSM2_CONF: path.join(pki, 'softhsm2.conf') }, stdio: ['ignore', 'ignore', 'pipe'] });
+  return fs.readFileSync(outFile);
+}
+
+// Starts the SMTP server writing each mail as a JSON file into dir.
+export async function startSmtpd(dir) {
+  fs.mkdirSync(dir, { recursive: true });
+  const proc = spawn('/usr/bin/python3', [path.join(root, 'tests/mail/smtpd.py'), '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const rl = readline.createInterface({ input: proc.stdout });
+  for await (const line of rl) {
+    const m = line.match(/^READY (\d+)/);
+    if (m) return { port: Number(m[1]), proc };
+  }
+  throw new Error('smtpd did not start');
+}
+
+// The environment that points epak's mail worker at that server.
+export function smtpEnv(port) {
+  return { EPAK_SMTP_URL: `smtp://127.0.0.1:${port}`, EPAK_SMTP_TLS: 'none', EPAK_MAIL_FROM: 'portals@epak.example.lv' };
+}
+
+// Waits until at least n mails arrived in dir; returns them, oldest first.
+export async function waitMails(dir, n, timeout = 15000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    if (files.length >= n) return files.map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+    if (Date.now() > deadline) throw new Error(`only ${files.length} of ${n} mails arrived`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
