@@ -135,6 +135,8 @@
         download.appendChild(a);
         download.hidden = false;
         button.parentNode.hidden = true;
+        document.getElementById('sign-intro').hidden = true;
+        document.getElementById('sign-nojs').hidden = true;
         sendForm.hidden = false;
         say(msg.done);
         document.getElementById('send-button').focus();
