@@ -1635,6 +1635,26 @@ static void link_related(struct catalog_builder *b)
 	free(by_iri);
 }
 
+/* The address for documents signed with a secure e-signature: the e-mail of
+ * such a channel of the organisation's own services, else its first
+ * contact's. */
+static const char *esign_address(const struct organisation *o)
+{
+	size_t i, k;
+
+	for (i = 0; i < o->nservices; i++)
+		for (k = 0; k < o->services[i]->nchannels; k++) {
+			const struct channel *ch = &o->services[i]->channels[k];
+
+			if (ch->type == CHANNEL_EMAIL_ESIGN && ch->email && (!ch->owner || ch->owner == o))
+				return ch->email;
+		}
+	for (i = 0; i < o->ncontacts; i++)
+		if (o->contacts[i]->emails.n)
+			return o->contacts[i]->emails.v[0];
+	return NULL;
+}
+
 static void sort_ptrs_by_slug(const struct service *const *v, size_t n, int (*cmp)(const void *, const void *))
 {
 	qsort((void *)v, n, sizeof(*v), cmp);
@@ -1677,8 +1697,10 @@ struct catalog *catalog_builder_finish(struct catalog_builder *b, struct cat_err
 	TAKE(contacts, ncontacts, b->contacts, cmp_contact_slug);
 	TAKE(portals, nportals, b->portals, cmp_portal_slug);
 #undef TAKE
-	for (i = 0; i < c->norgs; i++)
+	for (i = 0; i < c->norgs; i++) {
 		sort_ptrs_by_slug(c->orgs[i]->services, c->orgs[i]->nservices, cmp_service_slug);
+		((struct organisation *)c->orgs[i])->official_email = esign_address(c->orgs[i]);
+	}
 	for (i = 0; i < c->nevents; i++)
 		sort_ptrs_by_slug(c->events[i]->services, c->events[i]->nservices, cmp_service_slug);
 	ix->by_id = aalloc(b, sizeof(*ix->by_id) * (c->nservices + 1));

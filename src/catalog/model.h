@@ -123,6 +123,10 @@ struct organisation {
 	size_t ncontacts;
 	const struct service *const *services; /* where it is the competent authority, by slug */
 	size_t nservices;
+	/* Where documents signed with a secure e-signature go: the e-mail of
+	 * such a channel of its own services, else its first contact's; NULL
+	 * when it has none. Computed once when the catalog is built. */
+	const char *official_email;
 };
 
 /* cv:Channel: how a service is requested or received. */

@@ -35,23 +35,9 @@ static const struct field send_fields[] = {FIELD_TEXT("iestade", REQUIRED, 1, 80
 
 enum { SF_ORG, SF_EMAIL, SF_MESSAGE };
 
-/* The address for documents signed with a secure e-signature: the e-mail of
- * such a channel of the institution's services, else its first contact's. */
 const char *org_official_email(const struct organisation *o)
 {
-	size_t i, k;
-
-	for (i = 0; i < o->nservices; i++)
-		for (k = 0; k < o->services[i]->nchannels; k++) {
-			const struct channel *ch = &o->services[i]->channels[k];
-
-			if (ch->type == CHANNEL_EMAIL_ESIGN && ch->email && (!ch->owner || ch->owner == o))
-				return ch->email;
-		}
-	for (i = 0; i < o->ncontacts; i++)
-		if (o->contacts[i]->emails.n)
-			return o->contacts[i]->emails.v[0];
-	return NULL;
+	return o->official_email;
 }
 
 json_t *send_org_options(struct req *r, const struct catalog *c, const char *selected)
