@@ -190,7 +190,7 @@ int api_sign_start(struct req *r)
 			session_error(r, rc);
 			goto out;
 		}
-		if (json_object_get(state, "signed")) {
+		if (json_object_get(state, "signed") || json_object_get(state, "sent")) {
 			bad(r, "session: this document is already signed");
 			goto out;
 		}
@@ -347,12 +347,12 @@ int api_sign_finish(struct req *r)
 		session_error(r, rc);
 		goto out;
 	}
-	if (!json_object_get(st, "cert")) {
-		bad(r, "session: start signing first");
+	if (json_object_get(st, "signed") || json_object_get(st, "sent")) {
+		bad(r, "session: this document is already signed");
 		goto out;
 	}
-	if (json_object_get(st, "signed")) {
-		bad(r, "session: this document is already signed");
+	if (!json_object_get(st, "cert")) {
+		bad(r, "session: start signing first");
 		goto out;
 	}
 	parse_profile(json_string_value(json_object_get(st, "profile")), &prof);

@@ -108,7 +108,12 @@ struct submission {
 	const char *sender;  /* may be NULL */
 	const char *message; /* may be "" */
 	long long mail_id, receipt_mail_id;
+	const char *consume_session, *consume_data;
 };
+
+#define SUBMIT_GONE 100 /* submit_body(): the session was already consumed */
+
+static const char SQL_SESSION_CONSUME[] = "UPDATE session SET data = $2 WHERE id = $1 AND data LIKE '%\"signed\":%'";
 
 static const char SQL_SUBMISSION_ADD[] =
     "INSERT INTO submission (receipt, created_at, lang, org_slug, org_email, file_name, file_size, verdict, "
@@ -122,8 +127,16 @@ static int submit_body(struct db *db, void *cls)
 	const char *to_me[] = {s->sender};
 	struct mail_attachment att = {s->file_name, "application/vnd.etsi.asic-e+zip", s->data, s->len};
 	struct mail m;
+	long long gone = 0;
 	int rc;
 
+	if (s->consume_session) {
+		rc = db_exec(db, SQL_SESSION_CONSUME, DB_P(PTEXT(s->consume_session), PTEXT(s->consume_data)), &gone);
+		if (rc != DB_OK)
+			return rc;
+		if (gone != 1)
+			return SUBMIT_GONE;
+	}
 	memset(&m, 0, sizeof(m));
 	m.to = to_org;
 	m.nto = 1;
@@ -172,7 +185,7 @@ static int submit_body(struct db *db, void *cls)
 		       NULL);
 }
 
-static const char *new_receipt(struct req *r)
+const char *send_new_receipt(struct req *r)
 {
 	static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 	unsigned char rnd[10];
@@ -233,7 +246,7 @@ int send_signed(struct req *r, const struct send_request *sr, const char **recei
 		goto out;
 	}
 	s.r = r;
-	s.receipt = new_receipt(r);
+	s.receipt = sr->receipt ? sr->receipt : send_new_receipt(r);
 	s.org_slug = sr->org->slug;
 	s.org_name = ml(r, &sr->org->name) ? ml(r, &sr->org->name) : sr->org->slug;
 	s.org_email = org_official_email(sr->org);
@@ -243,12 +256,18 @@ int send_signed(struct req *r, const struct send_request *sr, const char **recei
 	s.verdict = status == 0 ? "passed" : "indeterminate";
 	s.sender = sr->sender && *sr->sender ? sr->sender : NULL;
 	s.message = sr->message ? sr->message : "";
+	s.consume_session = sr->consume_session;
+	s.consume_data = sr->consume_data;
 	db = app_db(r);
 	if (!s.receipt || !s.org_email || !db) {
 		resp_error(r, ERR_UNAVAILABLE, NULL);
 		goto out;
 	}
 	rc = db_tx(db, submit_body, &s);
+	if (rc == SUBMIT_GONE) {
+		res = SEND_GONE;
+		goto out;
+	}
 	if (rc == OUTBOX_ETOOBIG) {
 		res = SEND_TOO_BIG;
 		goto out;

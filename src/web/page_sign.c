@@ -228,7 +228,8 @@ int form_sign_send(struct req *r)
 {
 	const struct snapshot *sn = web_snapshot(r);
 	const char *token = req_form(r, "session"), *receipt = NULL;
-	json_t *state = NULL, *send;
+	json_t *state = NULL, *send, *sent = NULL;
+	char *sent_s = NULL;
 	struct send_request sr;
 	const struct organisation *org;
 	unsigned char *signed_zip = NULL;
@@ -243,6 +244,13 @@ int form_sign_send(struct req *r)
 		show_form(r, 422, NULL,
 			  i18n_tr(r->lang, N_("The signing session has expired (it lasts ten minutes). Please choose "
 					      "the documents again.")));
+		goto out;
+	}
+	if (json_object_get(state, "sent")) {
+		/* Sent already (a second click, a reload): the same receipt. */
+		resp_redirect(r, 303,
+			      prefixed(r, arena_printf(r->arena, "/nosutit/kvits/%s",
+						       json_string_value(json_object_get(state, "sent")))));
 		goto out;
 	}
 	send = json_object_get(state, "send");
@@ -266,14 +274,36 @@ int form_sign_send(struct req *r)
 	sr.len = len;
 	sr.sender = json_string_value(json_object_get(send, "email"));
 	sr.message = json_string_value(json_object_get(send, "message"));
+	sr.receipt = send_new_receipt(r);
+	sent = json_pack("{s:O, s:s}", "owner", json_object_get(state, "owner"), "sent", sr.receipt ? sr.receipt : "");
+	sent_s = sent ? json_dumps(sent, JSON_COMPACT) : NULL;
+	if (!sr.receipt || !sent_s) {
+		resp_error(r, ERR_INTERNAL, NULL);
+		goto out;
+	}
+	sr.consume_session = sign_session_id(r, token);
+	sr.consume_data = sent_s;
 	rc = send_signed(r, &sr, &receipt);
 	if (rc == SEND_OK) {
-		sign_session_delete(r, token);
 		resp_redirect(r, 303, prefixed(r, arena_printf(r->arena, "/nosutit/kvits/%s", receipt)));
+	} else if (rc == SEND_GONE) {
+		/* Another request sent it meanwhile: show what it left. */
+		json_decref(state);
+		state = NULL;
+		if (sign_session_load(r, token, &state) == SS_OK && json_object_get(state, "sent"))
+			resp_redirect(r, 303,
+				      prefixed(r, arena_printf(r->arena, "/nosutit/kvits/%s",
+							       json_string_value(json_object_get(state, "sent")))));
+		else
+			show_form(r, 422, NULL,
+				  i18n_tr(r->lang, N_("The signing session has expired (it lasts ten minutes). "
+						      "Please choose the documents again.")));
 	} else if (rc != SEND_FAILED) {
 		show_step(r, 422, token, state, send_result_message(r, rc));
 	}
 out:
+	free(sent_s);
+	json_decref(sent);
 	free(signed_zip);
 	json_decref(state);
 	return 0;

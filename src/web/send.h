@@ -18,6 +18,7 @@ enum send_result {
 	SEND_UNSIGNED,      /* no signature */
 	SEND_INVALID,       /* a signature failed */
 	SEND_TOO_BIG,       /* over the mail size limit */
+	SEND_GONE,          /* the signing session was used up meanwhile */
 	SEND_FAILED,        /* an error page was already sent */
 };
 
@@ -28,12 +29,21 @@ struct send_request {
 	size_t len;
 	const char *sender;  /* e-mail for the receipt, or "" / NULL */
 	const char *message; /* to the institution, or "" / NULL */
+	const char *receipt; /* the receipt number to use, or NULL for a new one */
+	/* A signing session marked as sent in the same transaction (or NULL):
+	 * its data becomes consume_data, only if it still holds the signed
+	 * container; if another request got there first nothing is sent
+	 * (SEND_GONE), so a double click or a second tab cannot send the
+	 * document twice. */
+	const char *consume_session, *consume_data;
 };
 
 /* Checks the signatures (offline, with the configured trust) and writes the
  * submission and its mails in one transaction. On SEND_OK *receipt is the
  * receipt number (arena). */
 int send_signed(struct req *r, const struct send_request *sr, const char **receipt);
+/* A new receipt number (arena), e.g. 2026-K7WQ2M9XHA; NULL on failure. */
+const char *send_new_receipt(struct req *r);
 /* What to tell the person about a result other than SEND_OK / SEND_FAILED. */
 const char *send_result_message(struct req *r, int res);
 /* The address for documents signed with a secure e-signature: the e-mail of

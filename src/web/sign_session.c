@@ -187,6 +187,11 @@ int sign_session_save(struct req *r, const char *token, json_t *state)
 	return store(r, SQL_UPDATE, session_key(r, token), state, time(NULL));
 }
 
+const char *sign_session_id(struct req *r, const char *token)
+{
+	return session_key(r, token);
+}
+
 void sign_session_delete(struct req *r, const char *token)
 {
 	struct db *db = app_db(r);

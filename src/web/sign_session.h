@@ -32,6 +32,9 @@ int sign_session_load(struct req *r, const char *token, json_t **state_out);
 /* Replaces the state of token and gives it another SIGN_SESSION_TTL. */
 int sign_session_save(struct req *r, const char *token, json_t *state);
 void sign_session_delete(struct req *r, const char *token);
+/* The session table's id for token (arena), for deleting it inside another
+ * transaction. */
+const char *sign_session_id(struct req *r, const char *token);
 
 /* Base64 into and out of the request arena; decoding skips white space.
  * NULL on bad input. */
