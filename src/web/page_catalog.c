@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "catalog/export.h"
+#include "core/collate.h"
 #include "catalog/model.h"
 #include "web/app.h"
 #include "web/catalog_ctx.h"
@@ -87,7 +88,28 @@ static int cmp_title(const void *a, const void *b)
 {
 	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
 
-	return strcoll(json_string_value(json_object_get(x, "title")), json_string_value(json_object_get(y, "title")));
+	return lv_collate(json_string_value(json_object_get(x, "title")),
+			  json_string_value(json_object_get(y, "title")));
+}
+
+/* Sorts an array of service briefs by title, in Latvian order. */
+static void json_array_sort_by_title(json_t *list)
+{
+	size_t i, n = json_array_size(list);
+	json_t **tmp;
+
+	if (n < 2)
+		return;
+	tmp = malloc(n * sizeof(*tmp));
+	if (!tmp)
+		return;
+	for (i = 0; i < n; i++)
+		tmp[i] = json_incref(json_array_get(list, i));
+	qsort(tmp, n, sizeof(*tmp), cmp_title);
+	json_array_clear(list);
+	for (i = 0; i < n; i++)
+		json_array_append_new(list, tmp[i]);
+	free(tmp);
 }
 
 /* A sorted array of service briefs. */
@@ -420,7 +442,7 @@ int json_cmp_name(const void *a, const void *b)
 {
 	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
 
-	return strcoll(json_string_value(json_object_get(x, "name")), json_string_value(json_object_get(y, "name")));
+	return lv_collate(json_string_value(json_object_get(x, "name")), json_string_value(json_object_get(y, "name")));
 }
 
 int page_orgs(struct req *r)
@@ -529,6 +551,7 @@ int page_eservices(struct req *r)
 			}
 			json_array_append_new(list, b);
 		}
+		json_array_sort_by_title(list);
 		if (!json_array_size(list)) {
 			json_decref(list);
 			continue;
