@@ -314,6 +314,7 @@ static void finish_done(struct req *r, void *cls)
 	if (json_object_get(j->state, "send")) {
 		/* The sign-and-send page sends it next: keep it until then. */
 		json_object_set_new(j->state, "signed", json_string(b64_encode_arena(r->arena, j->out, j->out_len)));
+		json_object_del(j->state, "container"); /* the signed one holds it all */
 		if (sign_session_save(r, j->token, j->state) != SS_OK) {
 			resp_error(r, ERR_UNAVAILABLE, NULL);
 			goto out;

@@ -151,3 +151,16 @@ void form_to_ctx(struct req *r, const struct field *fields, const struct form *f
 	} else
 		json_decref(errors);
 }
+
+void form_ctx_add_error(struct req *r, json_t *ctx, const char *field, const char *label, const char *message)
+{
+	json_t *errs = json_object_get(ctx, "errors");
+
+	if (!errs) {
+		errs = json_array();
+		json_object_set_new(ctx, "errors", errs);
+	}
+	json_array_append_new(
+	    errs, json_pack("{s:s, s:s, s:s}", "field", field, "label", i18n_tr(r->lang, label), "message", message));
+	json_object_set_new(ctx, "has_errors", json_true());
+}

@@ -70,6 +70,10 @@ int form_validate(struct req *r, const struct field *fields, struct form *f);
 /* Adds "f": {name: {value, error, invalid}} and "errors": [{field, label,
  * message}] to ctx. */
 void form_to_ctx(struct req *r, const struct field *fields, const struct form *f, json_t *ctx);
+/* Adds an error of a field outside the declared ones (a file, a button) to
+ * ctx's summary: field is the id to link to, label a msgid, message the
+ * translated text. */
+void form_ctx_add_error(struct req *r, json_t *ctx, const char *field, const char *label, const char *message);
 /* Length in code points of valid UTF-8. */
 size_t utf8_chars(const char *s);
 /* 1 if s looks like an e-mail address a person could have. */

@@ -28,12 +28,10 @@
 #include "web/snapshot.h"
 #include "web/web.h"
 
-static const struct field send_fields[] = {FIELD_TEXT("iestade", REQUIRED, 1, 80, N_("Institution")),
-					   FIELD_EMAIL("epasts", OPTIONAL, N_("Your e-mail address for a receipt")),
-					   FIELD_TEXTAREA("zina", OPTIONAL, 0, 2000, N_("Message to the institution")),
-					   FIELD_HONEYPOT("vietne"), FIELD_END};
-
-enum { SF_ORG, SF_EMAIL, SF_MESSAGE };
+const struct field send_fields[] = {FIELD_TEXT("iestade", REQUIRED, 1, 80, N_("Institution")),
+				    FIELD_EMAIL("epasts", OPTIONAL, N_("Your e-mail address for a receipt")),
+				    FIELD_TEXTAREA("zina", OPTIONAL, 0, 2000, N_("Message to the institution")),
+				    FIELD_HONEYPOT("vietne"), FIELD_END};
 
 const char *org_official_email(const struct organisation *o)
 {
@@ -62,10 +60,11 @@ json_t *send_org_options(struct req *r, const struct catalog *c, const char *sel
 	return arr;
 }
 
-static void show_form(struct req *r, int status, const struct form *f, const char *file_error)
+void send_form_render(struct req *r, int status, const char *tmpl, const char *title, const struct form *f,
+		      const char *file_id, const char *file_label, const char *file_error)
 {
 	const struct snapshot *sn = web_snapshot(r);
-	json_t *ctx = page_ctx(r, N_("Send a signed document to an institution"), "send");
+	json_t *ctx = page_ctx(r, title, "send");
 	struct form empty;
 	const char *pre = f ? f->value[SF_ORG] : req_query(r, "iestade");
 
@@ -77,18 +76,30 @@ static void show_form(struct req *r, int status, const struct form *f, const cha
 	form_to_ctx(r, send_fields, f, ctx);
 	json_object_set_new(ctx, "orgs", send_org_options(r, sn->cat, pre));
 	if (file_error) {
-		json_t *errs = json_object_get(ctx, "errors");
-
 		json_object_set_new(ctx, "file_error", json_string(file_error));
-		if (!errs) {
-			errs = json_array();
-			json_object_set_new(ctx, "errors", errs);
-		}
-		json_array_append_new(errs, json_pack("{s:s, s:s, s:s}", "field", "edoc", "label",
-						      i18n_tr(r->lang, N_("Signed document")), "message", file_error));
-		json_object_set_new(ctx, "has_errors", json_true());
+		form_ctx_add_error(r, ctx, file_id, file_label, file_error);
 	}
-	render(r, status, "send", ctx);
+	render_flags(r, status, tmpl, ctx, RESP_NO_STORE);
+}
+
+int send_form_validate(struct req *r, struct form *f, const struct organisation **org)
+{
+	const struct snapshot *sn = web_snapshot(r);
+	int bad = form_validate(r, send_fields, f) != 0;
+
+	*org = *f->value[SF_ORG] ? catalog_org(sn->cat, f->value[SF_ORG]) : NULL;
+	if (*f->value[SF_ORG] && (!*org || !org_official_email(*org))) {
+		f->error[SF_ORG] = i18n_tr(r->lang, N_("Please choose one of the options."));
+		*org = NULL;
+		bad = 1;
+	}
+	return bad;
+}
+
+static void show_form(struct req *r, int status, const struct form *f, const char *file_error)
+{
+	send_form_render(r, status, "send", N_("Send a signed document to an institution"), f, "edoc",
+			 N_("Signed document"), file_error);
 }
 
 int page_send(struct req *r)
@@ -289,7 +300,6 @@ out:
 
 int form_send(struct req *r)
 {
-	const struct snapshot *sn = web_snapshot(r);
 	const struct upload *up = NULL;
 	const struct organisation *org;
 	struct form f;
@@ -298,16 +308,11 @@ int form_send(struct req *r)
 	const char *receipt = NULL;
 	unsigned char *data = NULL;
 	size_t i, len = 0;
-	int res, bad = form_validate(r, send_fields, &f) != 0;
+	int res, bad = send_form_validate(r, &f, &org);
 
 	if (f.spam) {
 		resp_redirect(r, 303, prefixed(r, "/nosutit"));
 		goto out;
-	}
-	org = *f.value[SF_ORG] ? catalog_org(sn->cat, f.value[SF_ORG]) : NULL;
-	if (*f.value[SF_ORG] && (!org || !org_official_email(org))) {
-		f.error[SF_ORG] = i18n_tr(r->lang, N_("Please choose one of the options."));
-		bad = 1;
 	}
 	for (i = 0; r->multipart && i < r->multipart->nfiles; i++)
 		if (!strcmp(r->multipart->files[i].field, "edoc"))

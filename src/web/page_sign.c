@@ -32,45 +32,10 @@
 
 #define SIGN_PAGE_MAX_FILES 16
 
-static const struct field sign_fields[] = {FIELD_TEXT("iestade", REQUIRED, 1, 80, N_("Institution")),
-					   FIELD_EMAIL("epasts", OPTIONAL, N_("Your e-mail address for a receipt")),
-					   FIELD_TEXTAREA("zina", OPTIONAL, 0, 2000, N_("Message to the institution")),
-					   FIELD_HONEYPOT("vietne"), FIELD_END};
-
-enum { SG_ORG, SG_EMAIL, SG_MESSAGE };
-
-static void add_error(struct req *r, json_t *ctx, const char *field, const char *label, const char *msg)
-{
-	json_t *errs = json_object_get(ctx, "errors");
-
-	if (!errs) {
-		errs = json_array();
-		json_object_set_new(ctx, "errors", errs);
-	}
-	json_array_append_new(
-	    errs, json_pack("{s:s, s:s, s:s}", "field", field, "label", i18n_tr(r->lang, label), "message", msg));
-	json_object_set_new(ctx, "has_errors", json_true());
-}
-
 static void show_form(struct req *r, int status, const struct form *f, const char *file_error)
 {
-	const struct snapshot *sn = web_snapshot(r);
-	json_t *ctx = page_ctx(r, N_("Sign and send a document"), "send");
-	struct form empty;
-	const char *pre = f ? f->value[SG_ORG] : req_query(r, "iestade");
-
-	if (!f) {
-		memset(&empty, 0, sizeof(empty));
-		f = &empty;
-	}
-	json_object_set_new(ctx, "csrf", json_string(csrf_token(r)));
-	form_to_ctx(r, sign_fields, f, ctx);
-	json_object_set_new(ctx, "orgs", send_org_options(r, sn->cat, pre));
-	if (file_error) {
-		json_object_set_new(ctx, "file_error", json_string(file_error));
-		add_error(r, ctx, "dokuments", N_("Documents to sign"), file_error);
-	}
-	render_flags(r, status, "sign", ctx, RESP_NO_STORE);
+	send_form_render(r, status, "sign", N_("Sign and send a document"), f, "dokuments", N_("Documents to sign"),
+			 file_error);
 }
 
 int page_sign(struct req *r)
@@ -130,7 +95,7 @@ static void show_step(struct req *r, int status, const char *token, json_t *stat
 	json_object_set_new(ctx, "signed", json_boolean(json_object_get(state, "signed") != NULL));
 	if (error) {
 		json_object_set_new(ctx, "step_error", json_string(error));
-		add_error(r, ctx, "sign-button", N_("Signature"), error);
+		form_ctx_add_error(r, ctx, "sign-button", N_("Signature"), error);
 	}
 	render_flags(r, status, "sign", ctx, RESP_NO_STORE);
 }
@@ -173,7 +138,6 @@ static const char *add_uploads(struct req *r, struct edoc *doc, json_t *files)
 
 int form_sign(struct req *r)
 {
-	const struct snapshot *sn = web_snapshot(r);
 	const struct organisation *org;
 	struct form f;
 	struct edoc *doc = edoc_new();
@@ -182,16 +146,11 @@ int form_sign(struct req *r)
 	unsigned char *zip = NULL;
 	size_t ziplen = 0;
 	const char *file_error, *token = NULL;
-	int bad = form_validate(r, sign_fields, &f) != 0;
+	int bad = send_form_validate(r, &f, &org);
 
 	if (f.spam) {
 		resp_redirect(r, 303, prefixed(r, "/parakstit"));
 		goto out;
-	}
-	org = *f.value[SG_ORG] ? catalog_org(sn->cat, f.value[SG_ORG]) : NULL;
-	if (*f.value[SG_ORG] && (!org || !org_official_email(org))) {
-		f.error[SG_ORG] = i18n_tr(r->lang, N_("Please choose one of the options."));
-		bad = 1;
 	}
 	if (!doc || !state || !files) {
 		resp_error(r, ERR_INTERNAL, NULL);
@@ -210,7 +169,7 @@ int form_sign(struct req *r)
 	json_object_set(state, "files", files);
 	json_object_set_new(
 	    state, "send",
-	    json_pack("{s:s, s:s, s:s}", "org", org->slug, "email", f.value[SG_EMAIL], "message", f.value[SG_MESSAGE]));
+	    json_pack("{s:s, s:s, s:s}", "org", org->slug, "email", f.value[SF_EMAIL], "message", f.value[SF_MESSAGE]));
 	if (sign_session_new(r, state, &token) != SS_OK) {
 		resp_error(r, ERR_UNAVAILABLE, NULL);
 		goto out;

@@ -11,6 +11,23 @@
 struct req;
 struct catalog;
 struct organisation;
+struct field;
+struct form;
+
+/* The fields both send forms ask for: the institution, an e-mail address
+ * for the receipt, a message (and a honeypot). */
+extern const struct field send_fields[];
+enum { SF_ORG, SF_EMAIL, SF_MESSAGE };
+
+/* Validates send_fields into f; *org is the chosen institution (one with
+ * an official address) or NULL. Nonzero when a field is bad (its error set). */
+int send_form_validate(struct req *r, struct form *f, const struct organisation **org);
+/* Renders a send form: template tmpl titled title (msgid) with f's values
+ * and errors (NULL: empty, the institution preselected from ?iestade=), the
+ * institutions, and file_error (or NULL) for the file field file_id,
+ * labelled file_label (msgid). */
+void send_form_render(struct req *r, int status, const char *tmpl, const char *title, const struct form *f,
+		      const char *file_id, const char *file_label, const char *file_error);
 
 enum send_result {
 	SEND_OK = 0,

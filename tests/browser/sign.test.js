@@ -12,15 +12,15 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, bin, root } from '../lib/server.js';
+import { bin, root } from '../lib/server.js';
 import { launch, axe, formatViolations } from '../lib/browser.js';
-import { setupPki, stopPki, tokenSign, startSmtpd, smtpEnv, waitMails } from '../lib/signing.js';
+import { startSigningPortal, tokenSign, waitMails } from '../lib/signing.js';
 
 const shots = path.join(root, 'tests/out/screenshots');
 let work;
 let pki;
 let srv;
-let smtpd;
+let portal;
 let mailDir;
 let browser;
 let certB64;
@@ -84,15 +84,8 @@ async function fillStep1(page, prefix, files) {
 before(async () => {
   fs.mkdirSync(shots, { recursive: true });
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-signpage-'));
-  pki = path.join(work, 'pki');
-  const responder = setupPki(pki);
-  mailDir = path.join(work, 'mail');
-  smtpd = await startSmtpd(mailDir);
-  srv = await startServer({
-    imports: [path.join(root, 'data/catalog.jsonld')],
-    extra: ['--trust', path.join(pki, 'root.crt'), '--tsa-url', `${responder}/tsa`, '--ocsp-url', `${responder}/ocsp`],
-    env: smtpEnv(smtpd.port),
-  });
+  portal = await startSigningPortal(work);
+  ({ pki, mailDir, srv } = portal);
   const pem = fs.readFileSync(path.join(pki, 'signer-ec.crt'), 'utf8');
   certB64 = pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
   fs.writeFileSync(path.join(work, 'iesniegums.txt'), 'Lūdzu pārrēķināt iedzīvotāju ienākuma nodokli.\n');
@@ -102,9 +95,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  await srv?.stop();
-  smtpd?.proc.kill();
-  stopPki(pki);
+  await portal?.stop();
   fs.rmSync(work, { recursive: true, force: true });
 });
 

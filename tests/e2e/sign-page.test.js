@@ -7,13 +7,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, getFormSession, root, sqlite } from '../lib/server.js';
-import { setupPki, stopPki, tokenSign, startSmtpd, smtpEnv, waitMails } from '../lib/signing.js';
+import { getFormSession, sqlite } from '../lib/server.js';
+import { startSigningPortal, tokenSign, waitMails } from '../lib/signing.js';
 
 let work;
 let pki;
 let srv;
-let smtpd;
+let portal;
 let mailDir;
 let certPem;
 
@@ -51,22 +51,13 @@ async function signIt(s, session) {
 
 before(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-signpage-e2e-'));
-  pki = path.join(work, 'pki');
-  const responder = setupPki(pki);
-  mailDir = path.join(work, 'mail');
-  smtpd = await startSmtpd(mailDir);
-  srv = await startServer({
-    imports: [path.join(root, 'data/catalog.jsonld')],
-    extra: ['--trust', path.join(pki, 'root.crt'), '--tsa-url', `${responder}/tsa`, '--ocsp-url', `${responder}/ocsp`],
-    env: smtpEnv(smtpd.port),
-  });
+  portal = await startSigningPortal(work);
+  ({ pki, mailDir, srv } = portal);
   certPem = fs.readFileSync(path.join(pki, 'signer-ec.crt'), 'utf8');
 });
 
 after(async () => {
-  await srv?.stop();
-  smtpd?.proc.kill();
-  stopPki(pki);
+  await portal?.stop();
   fs.rmSync(work, { recursive: true, force: true });
 });
 

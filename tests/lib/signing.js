@@ -6,7 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { root } from './server.js';
+import { root, startServer } from './server.js';
 
 export const SOFTHSM = '/usr/lib/softhsm/libsofthsm2.so';
 
@@ -60,4 +60,27 @@ export async function waitMails(dir, n, timeout = 15000) {
     if (Date.now() > deadline) throw new Error(`only ${files.length} of ${n} mails arrived`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+// A portal that signs and sends: the test PKI in work/pki (its root trusted,
+// its TSA and OCSP responder configured), a real SMTP server writing to
+// work/mail, and the catalogs given. stop() ends all three.
+export async function startSigningPortal(work, { imports = [path.join(root, 'data/catalog.jsonld')] } = {}) {
+  const pki = path.join(work, 'pki');
+  const responder = setupPki(pki);
+  const mailDir = path.join(work, 'mail');
+  const smtpd = await startSmtpd(mailDir);
+  const srv = await startServer({
+    imports,
+    extra: ['--trust', path.join(pki, 'root.crt'), '--tsa-url', `${responder}/tsa`, '--ocsp-url', `${responder}/ocsp`],
+    env: smtpEnv(smtpd.port),
+  });
+  return {
+    pki, responder, mailDir, srv,
+    async stop() {
+      await srv.stop();
+      smtpd.proc.kill();
+      stopPki(pki);
+    },
+  };
 }
