@@ -92,14 +92,23 @@
     return msg.failed;
   }
 
+  // While the card works the button stays focusable (a disabled button
+  // would drop keyboard focus) but says it is busy and ignores presses.
+  var busy = false;
+  function setBusy(on) {
+    busy = on;
+    if (on) button.setAttribute('aria-disabled', 'true');
+    else button.removeAttribute('aria-disabled');
+  }
+
   function sign() {
     var certificate;
-    button.disabled = true;
+    if (busy) return;
     if (!window.isSecureContext) {
       say(msg.insecure);
-      button.disabled = false;
       return;
     }
+    setBusy(true);
     say(msg.card);
     webeid('web-eid:get-signing-certificate', { options: { lang: lang } })
       .then(function (res) {
@@ -134,6 +143,7 @@
         a.textContent = msg.download;
         download.appendChild(a);
         download.hidden = false;
+        setBusy(false);
         button.parentNode.hidden = true;
         document.getElementById('sign-intro').hidden = true;
         document.getElementById('sign-nojs').hidden = true;
@@ -143,7 +153,8 @@
       })
       .catch(function (e) {
         say(explain(e));
-        button.disabled = false;
+        setBusy(false);
+        button.focus();
       });
   }
 
