@@ -515,3 +515,19 @@ int db_set_timeout(struct db *db, int ms)
 		db->timeout_ms = ms;
 	return rc;
 }
+
+int db_listen_revision(struct db *db)
+{
+	if (!db->ops->listen)
+		return DB_ENOROW;
+	if (db->in_tx)
+		return db_failf(db, DB_ERROR, "db_listen_revision inside a transaction");
+	return db->ops->listen(db);
+}
+
+int db_wait_revision(struct db *db, int timeout_ms)
+{
+	if (!db->ops->wait)
+		return db_failf(db, DB_ERROR, "this database has no change notification");
+	return db->ops->wait(db, timeout_ms);
+}

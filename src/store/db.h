@@ -136,6 +136,16 @@ int db_tx_read(struct db *db, int (*body)(struct db *db, void *cls), void *cls);
  * ms > 0; the default is 5000. Call it outside transactions. */
 int db_set_timeout(struct db *db, int ms);
 
+/* Change notification for the read model. On PostgreSQL every change of
+ * the revision row is announced on commit (a trigger, migration 6);
+ * db_listen_revision() subscribes this connection (again after a
+ * reconnect): DB_OK, or DB_ENOROW when the backend has no notifications
+ * (SQLite: poll instead). db_wait_revision() waits up to timeout_ms for an
+ * announcement: 1 when one came (all queued ones are consumed), 0 on
+ * timeout, DB_ERROR when the connection is lost. Use a connection of its
+ * own: no transaction may be open. */
+int db_listen_revision(struct db *db);
+int db_wait_revision(struct db *db, int timeout_ms);
 const char *db_backend(const struct db *db); /* "sqlite" or "postgresql" */
 const char *db_errmsg(const struct db *db);  /* the last error; "" if none */
 
@@ -166,6 +176,9 @@ struct db_ops {
 	const char *(*text)(const struct db_row *row, int i);
 	long long (*integer)(const struct db_row *row, int i);
 	const void *(*blob)(const struct db_row *row, int i, size_t *len);
+	/* change notification; NULL when the backend has none */
+	int (*listen)(struct db *db);
+	int (*wait)(struct db *db, int timeout_ms);
 };
 
 struct db_row {

@@ -24,6 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+#include <poll.h>
+
 #include <libpq-fe.h>
 
 #define OID_BOOL 16
@@ -37,7 +40,8 @@ struct pg_stmt {
 struct pg_db {
 	struct db base;
 	PGconn *conn;
-	unsigned seq; /* names prepared statements */
+	unsigned seq;  /* names prepared statements */
+	int listening; /* LISTEN epak_revision, again after a reconnect */
 };
 
 /* Decoded BYTEA values of the current row. */
@@ -131,6 +135,12 @@ static int pg_session_setup(struct pg_db *pg)
 	PQclear(res);
 	if (rc == DB_OK)
 		rc = pg_lock_timeout(pg, pg->base.timeout_ms);
+	if (rc == DB_OK && pg->listening) {
+		res = PQexec(pg->conn, "LISTEN epak_revision");
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			rc = pg_fail(pg, res, NULL, 0);
+		PQclear(res);
+	}
 	return rc;
 }
 
@@ -480,6 +490,61 @@ static const void *pg_blob(const struct db_row *row, int i, size_t *len)
 	return b[i].p;
 }
 
+static int pg_listen(struct db *d)
+{
+	struct pg_db *pg = (struct pg_db *)d;
+	PGresult *res;
+	int rc = pg_ensure(pg);
+
+	if (rc != DB_OK)
+		return rc;
+	res = PQexec(pg->conn, "LISTEN epak_revision");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = pg_fail(pg, res, NULL, 0);
+	PQclear(res);
+	if (rc == DB_OK)
+		pg->listening = 1;
+	return rc;
+}
+
+/* Consumes every queued notification; 1 if there was one. */
+static int pg_drain(struct pg_db *pg)
+{
+	PGnotify *n;
+	int got = 0;
+
+	while ((n = PQnotifies(pg->conn)) != NULL) {
+		got = 1;
+		PQfreemem(n);
+	}
+	return got;
+}
+
+static int pg_wait(struct db *d, int timeout_ms)
+{
+	struct pg_db *pg = (struct pg_db *)d;
+	struct pollfd pfd;
+	int rc;
+
+	if (PQstatus(pg->conn) != CONNECTION_OK)
+		return db_failf(d, DB_ERROR, "connection to PostgreSQL lost");
+	if (pg_drain(pg))
+		return 1;
+	pfd.fd = PQsocket(pg->conn);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (pfd.fd < 0)
+		return db_failf(d, DB_ERROR, "connection to PostgreSQL lost");
+	rc = poll(&pfd, 1, timeout_ms);
+	if (rc < 0)
+		return errno == EINTR ? 0 : db_failf(d, DB_ERROR, "waiting for PostgreSQL: poll failed");
+	if (rc == 0)
+		return 0;
+	if (!PQconsumeInput(pg->conn) || PQstatus(pg->conn) != CONNECTION_OK)
+		return pg_fail(pg, NULL, NULL, 0);
+	return pg_drain(pg);
+}
+
 static const struct db_ops pg_ops = {
     .name = "postgresql",
     .run = pg_run,
@@ -493,6 +558,8 @@ static const struct db_ops pg_ops = {
     .text = pg_text,
     .integer = pg_integer,
     .blob = pg_blob,
+    .listen = pg_listen,
+    .wait = pg_wait,
 };
 
 struct db *db_pg_open(const char *url, struct db_err *err)

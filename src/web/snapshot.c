@@ -182,7 +182,7 @@ static long long data_mtime(const char *dir)
 
 static long long failed_rev = -1, failed_mtime = -1;
 
-int snapshot_refresh(void)
+static int refresh(const char *why)
 {
 	long long rev = -1, cur, cur_mtime, mtime = data_mtime(sn.src.search_data);
 	struct snapshot *fresh, *old;
@@ -229,7 +229,7 @@ int snapshot_refresh(void)
 	sn.current = fresh;
 	pthread_mutex_unlock(&sn.lock);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	log_info("read model: revision %lld, %zu services, built in %lld ms", rev, fresh->cat->nservices,
+	log_info("read model: revision %lld (%s), %zu services, built in %lld ms", rev, why, fresh->cat->nservices,
 		 ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 - t0);
 	rc = 1;
 	pthread_mutex_unlock(&sn.build_lock);
@@ -242,20 +242,76 @@ out:
 	return rc;
 }
 
+int snapshot_refresh(void)
+{
+	return refresh("checked");
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* The refresher. On PostgreSQL it listens on a connection of its own and
+ * rebuilds as soon as another node (or `epak import`) commits a new
+ * revision; it still asks every 30 s in case a notification was lost with
+ * a connection. On SQLite, or while the listening connection is down, it
+ * asks the database every second. The search data files are looked at every
+ * 200 ms either way (a stat each). */
 static void *refresher(void *arg)
 {
-	int i;
+	struct db *ldb = NULL;
+	struct db_err de;
+	long long last_check = now_ms(), last_try = 0, t, mtime = data_mtime(sn.src.search_data), m;
+	int can_listen = 1, notified, rc;
 
 	(void)arg;
 	while (!atomic_load(&sn.stop)) {
-		for (i = 0; i < 10 && !atomic_load(&sn.stop); i++) {
-			struct timespec d = {0, 100 * 1000000L};
+		t = now_ms();
+		if (!ldb && can_listen && t - last_try >= 5000) {
+			last_try = t;
+			ldb = db_open(sn.src.db_url, &de);
+			rc = ldb ? db_listen_revision(ldb) : DB_ERROR;
+			if (rc != DB_OK) {
+				can_listen = rc != DB_ENOROW;
+				if (rc != DB_ENOROW)
+					log_warn("read model: not listening for changes (%s); asking every second",
+						 ldb ? db_errmsg(ldb) : de.msg);
+				if (ldb)
+					db_close(ldb);
+				ldb = NULL;
+			}
+		}
+		notified = 0;
+		if (ldb) {
+			rc = db_wait_revision(ldb, 200);
+			if (rc < 0) {
+				log_warn("read model: listening connection lost (%s); asking every second",
+					 db_errmsg(ldb));
+				db_close(ldb);
+				ldb = NULL;
+			}
+			notified = rc > 0;
+		} else {
+			struct timespec d = {0, 200 * 1000000L};
 
 			nanosleep(&d, NULL);
 		}
-		if (!atomic_load(&sn.stop))
-			snapshot_refresh();
+		if (atomic_load(&sn.stop))
+			break;
+		t = now_ms();
+		m = data_mtime(sn.src.search_data);
+		if (notified || m != mtime || t - last_check >= (ldb ? 30000 : 1000)) {
+			refresh(notified ? "notified" : m != mtime ? "search data changed" : "checked");
+			mtime = m;
+			last_check = t;
+		}
 	}
+	if (ldb)
+		db_close(ldb);
 	return NULL;
 }
 
@@ -265,7 +321,7 @@ int snapshot_start(const struct snapshot_source *src, void (*on_swap)(void *cls)
 	sn.on_swap = on_swap;
 	sn.cls = cls;
 	atomic_store(&sn.stop, 0);
-	if (snapshot_refresh() < 0 || !sn.current) {
+	if (refresh("start") < 0 || !sn.current) {
 		snprintf(err, errlen, "the read model could not be built (see the log)");
 		return -1;
 	}

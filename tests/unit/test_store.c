@@ -172,6 +172,49 @@ static const char SQL_SESSION_ADD[] =
     "INSERT INTO session (id, created_at, expires_at, lang, data) VALUES ($1, $2, $3, $4, $5)";
 static const char SQL_SESSIONS[] = "SELECT count(*) FROM session";
 
+/* ---- change notification ---- */
+
+static int bump_revision(struct db *db, void *cls)
+{
+	(void)cls;
+	return db_exec(db, "UPDATE revision SET value = value + 1 WHERE id = 1", DB_NOP, NULL);
+}
+
+static int bump_and_fail(struct db *db, void *cls)
+{
+	int rc = bump_revision(db, cls);
+
+	return rc != DB_OK ? rc : DB_EINTEGRITY; /* roll back */
+}
+
+static void revision_changes_are_announced(void **state)
+{
+	struct fx *fx = fx_migrated(state);
+	struct db *writer = second(fx);
+
+	if (!fx->be->pg) {
+		/* one node: nothing to announce, the refresher polls */
+		assert_int_equal(db_listen_revision(fx->db), DB_ENOROW);
+		return;
+	}
+	OK(fx->db, db_listen_revision(fx->db));
+	assert_int_equal(db_wait_revision(fx->db, 50), 0);
+	/* a rolled-back change is never announced */
+	assert_int_not_equal(db_tx(writer, bump_and_fail, NULL), DB_OK);
+	assert_int_equal(db_wait_revision(fx->db, 200), 0);
+	/* a committed one is, once, however many bumps it held */
+	OK(writer, db_tx(writer, bump_revision, NULL));
+	OK(writer, db_tx(writer, bump_revision, NULL));
+	assert_int_equal(db_wait_revision(fx->db, 5000), 1);
+	sleep_ms(100);
+	(void)db_wait_revision(fx->db, 0); /* the second may arrive separately */
+	assert_int_equal(db_wait_revision(fx->db, 100), 0);
+	/* the listening connection still runs queries in between */
+	assert_int_equal(int_of(fx->db, SQL_REVISION), 2);
+	OK(writer, db_exec(writer, "UPDATE revision SET value = 10 WHERE id = 1", DB_NOP, NULL));
+	assert_int_equal(db_wait_revision(fx->db, 5000), 1);
+}
+
 /* ---- open and migrate ---- */
 
 static void opens_and_names_backend(void **state)
@@ -1050,6 +1093,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    BOTH(opens_and_names_backend),
+	    BOTH(revision_changes_are_announced),
 	    BOTH(migrates_once),
 	    BOTH(migrate_refuses_newer_database),
 	    BOTH(failed_migration_leaves_nothing),
