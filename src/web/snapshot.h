@@ -4,10 +4,11 @@
  * mixes two versions; a newer snapshot replaces it atomically and the old one
  * is freed when its last reader is done.
  *
- * A refresher thread (snapshot_refresher_start) polls the database's
- * revision counter once a second with its own connection and rebuilds when it
- * moved — so every epak node sharing a PostgreSQL sees an import within about
- * a second. */
+ * A refresher thread (started by snapshot_start) rebuilds when the
+ * database's revision counter moves: on PostgreSQL as soon as the database
+ * announces a committed revision (LISTEN/NOTIFY, checked anyway every 30 s),
+ * so every node sharing it sees an import at once; on SQLite it asks every
+ * second. A change of the search data files counts too. */
 #ifndef EPAK_SNAPSHOT_H
 #define EPAK_SNAPSHOT_H
 
