@@ -44,13 +44,19 @@ int page_sign(struct req *r)
 	return 0;
 }
 
+/* "12 B", "340 KB", "1,5 MB" (a decimal comma in Latvian). */
 static const char *human_size(struct req *r, long long n)
 {
+	char *out, *dot;
+
 	if (n < 1024)
 		return arena_printf(r->arena, "%lld B", n);
 	if (n < 1024 * 1024)
 		return arena_printf(r->arena, "%.0f KB", (double)n / 1024);
-	return arena_printf(r->arena, "%.1f MB", (double)n / (1024 * 1024));
+	out = arena_printf(r->arena, "%.1f MB", (double)n / (1024 * 1024));
+	if (out && r->lang == LANG_LV && (dot = strchr(out, '.')) != NULL)
+		*dot = ',';
+	return out;
 }
 
 /* The name the signed container gets: the first document's, as .edoc. */
@@ -93,10 +99,8 @@ static void show_step(struct req *r, int status, const char *token, json_t *stat
 	json_object_set(ctx, "sender", json_object_get(send, "email"));
 	json_object_set(ctx, "message", json_object_get(send, "message"));
 	json_object_set_new(ctx, "signed", json_boolean(json_object_get(state, "signed") != NULL));
-	if (error) {
-		json_object_set_new(ctx, "step_error", json_string(error));
+	if (error)
 		form_ctx_add_error(r, ctx, "sign-button", N_("Signature"), error);
-	}
 	render_flags(r, status, "sign", ctx, RESP_NO_STORE);
 }
 
