@@ -64,31 +64,50 @@ static const char *smtpd_script(void)
 static char tls_dir[64]; /* the throw-away certificate, made once */
 static char tls_cert[128], tls_key[128];
 
+/* Starts argv with its stdout into a pipe whose read end goes to *rfd and
+ * its stderr into the file errlog (NULL: /dev/null); the pid, or -1 (and no
+ * pipe) when it could not. */
+static pid_t spawn(char *const argv[], const char *errlog, int *rfd)
+{
+	int fds[2], err;
+	pid_t pid;
+
+	if (pipe(fds) != 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		err = errlog ? open(errlog, O_WRONLY | O_CREAT | O_TRUNC, 0600) : open("/dev/null", O_WRONLY);
+		dup2(fds[1], 1);
+		dup2(err, 2);
+		close(fds[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		return -1;
+	}
+	*rfd = fds[0];
+	return pid;
+}
+
 /* Runs argv, stdout into *out (malloc'd; out may be NULL), stderr to
  * /dev/null; returns the exit status or -1. */
 static int run(char *const argv[], char **out, size_t *outlen)
 {
-	int fds[2], st = -1, devnull;
+	int fd, st = -1;
 	pid_t pid;
 	char tmp[4096];
 	size_t len = 0, cap = 0;
 	char *buf = NULL;
 	ssize_t n;
 
-	if (pipe(fds) != 0)
+	pid = spawn(argv, NULL, &fd);
+	if (pid < 0)
 		return -1;
-	pid = fork();
-	if (pid == 0) {
-		devnull = open("/dev/null", O_WRONLY);
-		dup2(fds[1], 1);
-		dup2(devnull, 2);
-		close(fds[0]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
 	for (;;) {
-		n = read(fds[0], tmp, sizeof(tmp));
+		n = read(fd, tmp, sizeof(tmp));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -102,9 +121,8 @@ static int run(char *const argv[], char **out, size_t *outlen)
 		len += (size_t)n;
 		buf[len] = '\0';
 	}
-	close(fds[0]);
-	if (pid > 0)
-		waitpid(pid, &st, 0);
+	close(fd);
+	waitpid(pid, &st, 0);
 	if (out) {
 		*out = buf;
 		if (outlen)
@@ -112,7 +130,7 @@ static int run(char *const argv[], char **out, size_t *outlen)
 	} else {
 		free(buf);
 	}
-	return pid > 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 static int make_certificate(void)
@@ -205,8 +223,8 @@ struct smtpd {
 static void smtpd_start(struct smtpd *s, const char *base, int port, const char *const *extra)
 {
 	static int counter;
-	char *argv[32], portstr[16], line[64];
-	int fds[2], n = 0, i, devnull, got = 0;
+	char *argv[32], portstr[16], line[64], log[256];
+	int fd, n = 0, i, got = 0;
 	struct pollfd pf;
 	size_t len = 0;
 	ssize_t k;
@@ -224,33 +242,21 @@ static void smtpd_start(struct smtpd *s, const char *base, int port, const char 
 	for (i = 0; extra && extra[i] && n < 30; i++)
 		argv[n++] = (char *)extra[i];
 	argv[n] = NULL;
-	assert_int_equal(pipe(fds), 0);
-	s->pid = fork();
+	snprintf(log, sizeof(log), "%s/server.log", s->dir);
+	s->pid = spawn(argv, log, &fd);
 	assert_true(s->pid >= 0);
-	if (s->pid == 0) {
-		char log[256];
-
-		snprintf(log, sizeof(log), "%s/server.log", s->dir);
-		devnull = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(fds[1], 1);
-		dup2(devnull, 2);
-		close(fds[0]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
 	/* "READY <port>\n" within 15 s */
-	pf.fd = fds[0];
+	pf.fd = fd;
 	pf.events = POLLIN;
 	while (len < sizeof(line) - 1 && !memchr(line, '\n', len)) {
 		if (poll(&pf, 1, 15000) <= 0)
 			break;
-		k = read(fds[0], line + len, sizeof(line) - 1 - len);
+		k = read(fd, line + len, sizeof(line) - 1 - len);
 		if (k <= 0)
 			break;
 		len += (size_t)k;
 	}
-	close(fds[0]);
+	close(fd);
 	line[len] = '\0';
 	if (sscanf(line, "READY %d", &s->port) == 1)
 		got = 1;
