@@ -123,6 +123,9 @@ static struct edoc_signer *p12(const char *name)
 	return s;
 }
 
+/* The PKCS#12 signers: EC (PNOLV-010190-12345), RSA (PNOLV-020280-54321). */
+static const char *const signer_p12[2] = {"signer-ec.p12", "signer-rsa.p12"};
+
 static void sign_ok(struct edoc *doc, struct edoc_signer *s, enum edoc_profile profile)
 {
 	struct edoc_sign_opts o = {profile, tsa, NULL, 0};
@@ -136,12 +139,11 @@ static void sign_ok(struct edoc *doc, struct edoc_signer *s, enum edoc_profile p
 
 static void profiles_with_pkcs12(void **state)
 {
-	static const char *const keys[] = {"signer-ec.p12", "signer-rsa.p12"};
 	size_t k;
 
 	(void)state;
 	for (k = 0; k < 2; k++) {
-		struct edoc_signer *s = p12(keys[k]);
+		struct edoc_signer *s = p12(signer_p12[k]);
 		struct edoc *b = new_doc(), *t = new_doc(), *lt = new_doc();
 		struct edoc_verify_opts o = {trust_root, 1, 0};
 		struct edoc_report rep;
@@ -448,12 +450,11 @@ static int xmlsec_verify(const struct edoc *doc, size_t sig)
 
 static void xmlsec1_agrees(void **state)
 {
-	static const char *const keys[] = {"signer-ec.p12", "signer-rsa.p12"};
 	size_t k;
 
 	(void)state;
 	for (k = 0; k < 2; k++) {
-		struct edoc_signer *s = p12(keys[k]);
+		struct edoc_signer *s = p12(signer_p12[k]);
 		struct edoc *b = new_doc(), *lt = new_doc();
 
 		sign_ok(b, s, EDOC_PROFILE_B);
