@@ -100,17 +100,22 @@ struct testdb {
 	int unavailable;   /* PostgreSQL asked for, but EPAK_TEST_PG_URL is unset */
 };
 
-/* Makes the folder /tmp/epak-TAG-XXXXXX and, for be: on SQLite the target
- * DIR/FILE (db_open makes FILE's folders); on PostgreSQL a schema of its own
- * and a URL whose options=-csearch_path=... puts every connection in it (or
- * marks t unavailable when there is no server). be NULL: the folder only.
- * 0, or -1 on failure. */
-static inline int testdb_make(struct testdb *t, const char *tag, const struct backend *be, const char *file)
+/* Makes the folder /tmp/epak-TAG-XXXXXX and, for be, a database of the
+ * test's own, and opens *db on it (migrated when migrate is set). On SQLite
+ * the database is DIR/FILE (db_open makes FILE's folders); on PostgreSQL a
+ * fresh schema, and a URL whose options=-csearch_path=... puts every
+ * connection in it. *db stays NULL when be is NULL (the folder only) or when
+ * there is no PostgreSQL server (t is then marked unavailable). 0, or -1
+ * after saying why. */
+static inline int testdb_make(struct testdb *t, const char *tag, const struct backend *be, const char *file,
+			      int migrate, struct db **db)
 {
 	static int counter;
+	struct db_err err;
 	const char *url;
 
 	memset(t, 0, sizeof(*t));
+	*db = NULL;
 	snprintf(t->dir, sizeof(t->dir), "/tmp/epak-%s-XXXXXX", tag);
 	if (!mkdtemp(t->dir)) {
 		t->dir[0] = '\0';
@@ -120,44 +125,34 @@ static inline int testdb_make(struct testdb *t, const char *tag, const struct ba
 		return 0;
 	if (!be->pg) {
 		snprintf(t->target, sizeof(t->target), "%s/%s", t->dir, file);
-		return 0;
+	} else {
+		url = pg_url();
+		if (!url) {
+			t->unavailable = 1;
+			return 0;
+		}
+		/* A name the test makes up itself from its pid and a counter. */
+		snprintf(t->schema, sizeof(t->schema), "%s_%ld_%d", tag, (long)getpid(), ++counter);
+		if (pg_admin("CREATE", t->schema) != 0) {
+			t->schema[0] = '\0';
+			return -1;
+		}
+		snprintf(t->target, sizeof(t->target), "%s%coptions=-csearch_path%%3D%s", url,
+			 strchr(url, '?') ? '&' : '?', t->schema);
 	}
-	url = pg_url();
-	if (!url) {
-		t->unavailable = 1;
-		return 0;
-	}
-	/* A name the test makes up itself from its pid and a counter. */
-	snprintf(t->schema, sizeof(t->schema), "%s_%ld_%d", tag, (long)getpid(), ++counter);
-	if (pg_admin("CREATE", t->schema) != 0) {
-		t->schema[0] = '\0';
+	*db = db_open(t->target, &err);
+	if (!*db) {
+		print_error("db_open(%s): %s\n", be->name, err.msg);
 		return -1;
 	}
-	snprintf(t->target, sizeof(t->target), "%s%coptions=-csearch_path%%3D%s", url, strchr(url, '?') ? '&' : '?',
-		 t->schema);
+	if (migrate && db_migrate(*db, NULL) != DB_OK) {
+		print_error("migrate(%s): %s\n", be->name, db_errmsg(*db));
+		return -1;
+	}
 	return 0;
 }
 
-/* A connection to t's target (migrated when migrate is set), or NULL after
- * saying why. */
-static inline struct db *testdb_open(const struct testdb *t, const struct backend *be, int migrate)
-{
-	struct db_err err;
-	struct db *db = db_open(t->target, &err);
-
-	if (!db) {
-		print_error("db_open(%s): %s\n", be->name, err.msg);
-		return NULL;
-	}
-	if (migrate && db_migrate(db, NULL) != DB_OK) {
-		print_error("migrate(%s): %s\n", be->name, db_errmsg(db));
-		db_close(db);
-		return NULL;
-	}
-	return db;
-}
-
-/* Drops t's schema and removes its folder with all in it (close the
+/* Drops t's schema and removes its folder with all in it (close its
  * connections first). */
 static inline void testdb_remove(struct testdb *t)
 {

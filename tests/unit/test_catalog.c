@@ -802,12 +802,7 @@ struct fx {
 /* A fresh, migrated database for fx->be. */
 static int open_target(struct fx *fx)
 {
-	if (testdb_make(&fx->tdb, "catalog", fx->be, "epak.db") != 0)
-		return -1;
-	if (fx->tdb.unavailable)
-		return 0;
-	fx->db = testdb_open(&fx->tdb, fx->be, 1);
-	return fx->db ? 0 : -1;
+	return testdb_make(&fx->tdb, "catalog", fx->be, "epak.db", 1, &fx->db);
 }
 
 static void close_target(struct fx *fx)

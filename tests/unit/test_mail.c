@@ -379,12 +379,7 @@ static int fx_setup(void **state)
 	fx->be = be;
 	*state = fx;
 	test_config(&fx->mc, 25);
-	if (testdb_make(&fx->tdb, "mail", be == &be_none ? NULL : be, "sub/epak.db") != 0)
-		return -1;
-	if (be == &be_none || fx->tdb.unavailable)
-		return 0;
-	fx->db = testdb_open(&fx->tdb, be, 1);
-	return fx->db ? 0 : -1;
+	return testdb_make(&fx->tdb, "mail", be == &be_none ? NULL : be, "sub/epak.db", 1, &fx->db);
 }
 
 static int fx_teardown(void **state)

@@ -54,13 +54,8 @@ static int fx_setup(void **state)
 		return -1;
 	fx->be = be;
 	*state = fx;
-	/* a folder that does not exist yet: db_open makes it */
-	if (testdb_make(&fx->tdb, "store", be, "sub/epak.db") != 0)
-		return -1;
-	if (fx->tdb.unavailable)
-		return 0;
-	fx->db = testdb_open(&fx->tdb, be, 0);
-	return fx->db ? 0 : -1;
+	/* in a folder that does not exist yet: db_open makes it */
+	return testdb_make(&fx->tdb, "store", be, "sub/epak.db", 0, &fx->db);
 }
 
 static int fx_teardown(void **state)
