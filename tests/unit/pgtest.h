@@ -100,8 +100,8 @@ struct testdb {
 	int unavailable;   /* PostgreSQL asked for, but EPAK_TEST_PG_URL is unset */
 };
 
-/* Makes the folder /tmp/epak-TAG-XXXXXX and, for be, a database of the
- * test's own, and opens *db on it (migrated when migrate is set). On SQLite
+/* Makes the folder /tmp/epak-TAG-XXXXXX (TAG in lower case letters: it
+ * names the schema too) and, for be, a database of the test's own, and opens *db on it (migrated when migrate is set). On SQLite
  * the database is DIR/FILE (db_open makes FILE's folders); on PostgreSQL a
  * fresh schema, and a URL whose options=-csearch_path=... puts every
  * connection in it. *db stays NULL when be is NULL (the folder only) or when
