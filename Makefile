@@ -69,7 +69,8 @@ $(B)/asan/epak: $(B)/asan/src/main.o $(B)/asan/libepak.a
 	@$(if $(V),,echo "  LINK    $@")
 	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $^ $(PKG_LIBS) -o $@
 
-$(B)/asan/tests/%: tests/unit/%.c $(B)/asan/libepak.a tests/unit/testutil.h tests/unit/pgtest.h
+$(B)/asan/tests/%: tests/unit/%.c $(B)/asan/libepak.a tests/unit/testutil.h tests/unit/pgtest.h \
+		tests/sign/vhelp.h tests/sign/zipw.h
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  TEST    $@")
 	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $(PKG_CFLAGS) -Itests/unit $< $(B)/asan/libepak.a \

@@ -1,6 +1,7 @@
-/* vhelp.h — helpers shared by the signature tests: editing signature XML
- * and checking verdicts. Header-only, included by tests/unit/test_sign*.c as
- * "../sign/vhelp.h" after testutil.h. */
+/* vhelp.h — helpers shared by the signature tests: editing signature XML,
+ * checking verdicts, and running tables of tampering cases. Header-only,
+ * included by tests/unit/test_sign*.c as "../sign/vhelp.h" after testutil.h
+ * (the Makefile rebuilds the unit tests when it changes). */
 #ifndef EPAK_TESTS_SIGN_VHELP_H
 #define EPAK_TESTS_SIGN_VHELP_H
 
@@ -11,6 +12,20 @@
 #include "sign/edoc.h"
 #include "sign/internal.h"
 #include "sign/verify.h"
+
+/* Signature 0 of doc as a string. */
+static inline char *sig_xml(const struct edoc *doc)
+{
+	return strndup((const char *)doc->sigs[0].data, doc->sigs[0].len);
+}
+
+/* Puts a copy of xml in place of signature 0 of doc. */
+static inline void set_sig(struct edoc *doc, const char *xml)
+{
+	free(doc->sigs[0].data);
+	doc->sigs[0].data = (unsigned char *)strdup(xml);
+	doc->sigs[0].len = strlen(xml);
+}
 
 /* A new string with the first `from` replaced by `to`. */
 static inline char *replace(const char *s, const char *from, const char *to)
@@ -82,9 +97,11 @@ static inline char *tamper_der(const char *xml, const char *tag, const char *nee
 
 /* ---- verdicts ---- */
 
-/* Validates doc (offline unless online is set) and checks signature idx. */
-static inline void check_sig(const struct edoc *doc, const struct edoc_trust *t, int online, size_t idx,
-			     enum edoc_indication ind, enum edoc_subindication sub, const char *reason)
+/* Validates doc (offline unless online is set) and checks signature idx;
+ * what, if not NULL, names the case in the failure message. */
+static inline void check_sig_named(const char *what, const struct edoc *doc, const struct edoc_trust *t, int online,
+				   size_t idx, enum edoc_indication ind, enum edoc_subindication sub,
+				   const char *reason)
 {
 	struct edoc_verify_opts o = {t, !online, 0};
 	struct edoc_report rep;
@@ -92,7 +109,7 @@ static inline void check_sig(const struct edoc *doc, const struct edoc_trust *t,
 	const struct edoc_sig_result *s;
 
 	if (rep.nsigs <= idx)
-		fail_msg("%zu results", rep.nsigs);
+		fail_msg("%s%s%zu results", what ? what : "", what ? ": " : "", rep.nsigs);
 	s = &rep.sigs[idx];
 	if (s->ind != ind || (ind != EDOC_TOTAL_PASSED && s->sub != sub) ||
 	    (reason && (!s->reason || !strstr(s->reason, reason)))) {
@@ -101,17 +118,63 @@ static inline void check_sig(const struct edoc *doc, const struct edoc_trust *t,
 		print_message("%s", txt);
 		free(txt);
 		edoc_report_free(&rep);
-		fail_msg("expected %s/%s", edoc_indication_name(ind), edoc_subindication_name(sub));
+		fail_msg("%s%sexpected %s/%s", what ? what : "", what ? ": " : "", edoc_indication_name(ind),
+			 edoc_subindication_name(sub));
 	}
 	if (rep.nsigs == 1)
 		assert_int_equal(status, ind == EDOC_TOTAL_PASSED ? 0 : ind == EDOC_TOTAL_FAILED ? 1 : 2);
 	edoc_report_free(&rep);
 }
 
+static inline void check_sig(const struct edoc *doc, const struct edoc_trust *t, int online, size_t idx,
+			     enum edoc_indication ind, enum edoc_subindication sub, const char *reason)
+{
+	check_sig_named(NULL, doc, t, online, idx, ind, sub, reason);
+}
+
 static inline void check_one(const struct edoc *doc, const struct edoc_trust *t, enum edoc_indication ind,
 			     enum edoc_subindication sub, const char *reason)
 {
 	check_sig(doc, t, 0, 0, ind, sub, reason);
+}
+
+/* ---- tampering, one table of cases ---- */
+
+enum tamper_how {
+	TAMPER_TEXT, /* the first `where` in the XML becomes `change` (replace) */
+	TAMPER_DER,  /* one bit of the DER in element `where`, at the last byte
+		      * of `change` (the middle byte when it is "": tamper_der) */
+};
+
+/* One change to a signature and the verdict it must get. */
+struct tamper_case {
+	const char *what; /* the case, named when its verdict is wrong */
+	enum tamper_how how;
+	const char *where;
+	const char *change;
+	enum edoc_indication ind;
+	enum edoc_subindication sub;
+	const char *reason; /* a part of the reason, or NULL */
+};
+
+/* Makes each change to xml in turn, puts the result in place of signature 0
+ * of doc, checks the verdict offline against t, and leaves signature 0 as
+ * xml at the end. */
+static inline void check_tampered(struct edoc *doc, const char *xml, const struct edoc_trust *t,
+				  const struct tamper_case *cases, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct tamper_case *c = &cases[i];
+		char *bad =
+		    c->how == TAMPER_DER ? tamper_der(xml, c->where, c->change) : replace(xml, c->where, c->change);
+
+		set_sig(doc, bad);
+		check_sig_named(c->what, doc, t, 0, 0, c->ind, c->sub, c->reason);
+		free(bad);
+	}
+	set_sig(doc, xml);
 }
 
 #endif

@@ -790,81 +790,26 @@ static void service_jsonld_reads_back(void **state)
 
 /* ---- the store, on both engines ---- */
 
-struct backend {
-	const char *name;
-	int pg;
-};
-
 static struct backend be_sqlite = {"sqlite", 0};
 static struct backend be_pg = {"postgresql", 1};
 
 struct fx {
 	const struct backend *be;
-	char target[1024];
-	char dir[64];
-	char schema[64];
+	struct testdb tdb;
 	struct db *db;
-	int unavailable;
 };
 
-#define OK(db, expr)                                                                                                   \
-	do {                                                                                                           \
-		int rc_ = (expr);                                                                                      \
-		if (rc_ != DB_OK)                                                                                      \
-			fail_msg("%s: rc %d: %s", #expr, rc_, db_errmsg(db));                                          \
-	} while (0)
-
-static int open_target(const struct backend *be, struct fx *fx)
+/* A fresh, migrated database for fx->be. */
+static int open_target(struct fx *fx)
 {
-	static int counter;
-	struct db_err err;
-	const char *url;
-
-	if (!be->pg) {
-		snprintf(fx->dir, sizeof(fx->dir), "/tmp/epak-catalog-XXXXXX");
-		if (!mkdtemp(fx->dir))
-			return -1;
-		snprintf(fx->target, sizeof(fx->target), "%s/epak.db", fx->dir);
-	} else {
-		url = pg_url();
-		if (!url) {
-			fx->unavailable = 1;
-			return 0;
-		}
-		snprintf(fx->schema, sizeof(fx->schema), "c%ld_%d", (long)getpid(), ++counter);
-		if (pg_admin("CREATE", fx->schema) != 0)
-			return -1;
-		snprintf(fx->target, sizeof(fx->target), "%s%coptions=-csearch_path%%3D%s", url,
-			 strchr(url, '?') ? '&' : '?', fx->schema);
-	}
-	fx->db = db_open(fx->target, &err);
-	if (!fx->db) {
-		print_error("db_open(%s): %s\n", be->name, err.msg);
-		return -1;
-	}
-	return db_migrate(fx->db, NULL) == DB_OK ? 0 : -1;
+	return testdb_make(&fx->tdb, "catalog", fx->be, "epak.db", 1, &fx->db);
 }
 
 static void close_target(struct fx *fx)
 {
-	char path[128];
-	static const char *const suffix[] = {"", "-wal", "-shm"};
-	size_t i;
-
 	db_close(fx->db);
 	fx->db = NULL;
-	if (!fx->be->pg && fx->dir[0]) {
-		for (i = 0; i < 3; i++) {
-			snprintf(path, sizeof(path), "%s/epak.db%s", fx->dir, suffix[i]);
-			unlink(path);
-		}
-		rmdir(fx->dir);
-		fx->dir[0] = '\0';
-	}
-	if (fx->be->pg && fx->schema[0]) {
-		pg_admin("DROP", fx->schema);
-		fx->schema[0] = '\0';
-	}
+	testdb_remove(&fx->tdb);
 }
 
 static int fx_setup(void **state)
@@ -876,7 +821,7 @@ static int fx_setup(void **state)
 		return -1;
 	fx->be = be;
 	*state = fx;
-	return open_target(be, fx);
+	return open_target(fx);
 }
 
 static int fx_teardown(void **state)
@@ -893,13 +838,8 @@ static int fx_teardown(void **state)
 static struct fx *fx_of(void **state)
 {
 	struct fx *fx = *state;
-	const char *r = getenv("EPAK_TEST_REQUIRE_PG");
 
-	if (fx->unavailable) {
-		if (r && !strcmp(r, "1"))
-			fail_msg("EPAK_TEST_PG_URL is unset and EPAK_TEST_REQUIRE_PG=1");
-		skip();
-	}
+	testdb_need(&fx->tdb);
 	return fx;
 }
 
@@ -1200,7 +1140,7 @@ static void round_trip_through_export(void **state)
 	e1 = buf_steal(&b, NULL);
 	x1 = dump_db(fx->db);
 	/* into an empty database */
-	if (open_target(fx->be, &other) != 0)
+	if (open_target(&other) != 0)
 		fail_msg("second database");
 	e = parse(e1, CAT_SYNTAX_JSONLD);
 	import_ok(other.db, e, "export.jsonld", NULL);

@@ -19,7 +19,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -44,13 +43,6 @@
 #include "pgtest.h"
 #include "store/migrate.h"
 
-#define OK(db, expr)                                                                                                   \
-	do {                                                                                                           \
-		int rc_ = (expr);                                                                                      \
-		if (rc_ != DB_OK)                                                                                      \
-			fail_msg("%s: rc %d: %s", #expr, rc_, db_errmsg(db));                                          \
-	} while (0)
-
 static const char *python(void)
 {
 	const char *p = getenv("EPAK_TEST_PYTHON");
@@ -72,45 +64,50 @@ static const char *smtpd_script(void)
 static char tls_dir[64]; /* the throw-away certificate, made once */
 static char tls_cert[128], tls_key[128];
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/* Starts argv with its stdout into a pipe whose read end goes to *rfd and
+ * its stderr into the file errlog (NULL: /dev/null); the pid, or -1 (and no
+ * pipe) when it could not. */
+static pid_t spawn(char *const argv[], const char *errlog, int *rfd)
 {
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
+	int fds[2], err;
+	pid_t pid;
 
-static void rm_rf(const char *dir)
-{
-	if (dir && *dir)
-		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (pipe(fds) != 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		err = errlog ? open(errlog, O_WRONLY | O_CREAT | O_TRUNC, 0600) : open("/dev/null", O_WRONLY);
+		dup2(fds[1], 1);
+		dup2(err, 2);
+		close(fds[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		return -1;
+	}
+	*rfd = fds[0];
+	return pid;
 }
 
 /* Runs argv, stdout into *out (malloc'd; out may be NULL), stderr to
  * /dev/null; returns the exit status or -1. */
 static int run(char *const argv[], char **out, size_t *outlen)
 {
-	int fds[2], st = -1, devnull;
+	int fd, st = -1;
 	pid_t pid;
 	char tmp[4096];
 	size_t len = 0, cap = 0;
 	char *buf = NULL;
 	ssize_t n;
 
-	if (pipe(fds) != 0)
+	pid = spawn(argv, NULL, &fd);
+	if (pid < 0)
 		return -1;
-	pid = fork();
-	if (pid == 0) {
-		devnull = open("/dev/null", O_WRONLY);
-		dup2(fds[1], 1);
-		dup2(devnull, 2);
-		close(fds[0]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
 	for (;;) {
-		n = read(fds[0], tmp, sizeof(tmp));
+		n = read(fd, tmp, sizeof(tmp));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -124,9 +121,8 @@ static int run(char *const argv[], char **out, size_t *outlen)
 		len += (size_t)n;
 		buf[len] = '\0';
 	}
-	close(fds[0]);
-	if (pid > 0)
-		waitpid(pid, &st, 0);
+	close(fd);
+	waitpid(pid, &st, 0);
 	if (out) {
 		*out = buf;
 		if (outlen)
@@ -134,7 +130,7 @@ static int run(char *const argv[], char **out, size_t *outlen)
 	} else {
 		free(buf);
 	}
-	return pid > 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 static int make_certificate(void)
@@ -227,8 +223,8 @@ struct smtpd {
 static void smtpd_start(struct smtpd *s, const char *base, int port, const char *const *extra)
 {
 	static int counter;
-	char *argv[32], portstr[16], line[64];
-	int fds[2], n = 0, i, devnull, got = 0;
+	char *argv[32], portstr[16], line[64], log[256];
+	int fd, n = 0, i, got = 0;
 	struct pollfd pf;
 	size_t len = 0;
 	ssize_t k;
@@ -246,33 +242,21 @@ static void smtpd_start(struct smtpd *s, const char *base, int port, const char 
 	for (i = 0; extra && extra[i] && n < 30; i++)
 		argv[n++] = (char *)extra[i];
 	argv[n] = NULL;
-	assert_int_equal(pipe(fds), 0);
-	s->pid = fork();
+	snprintf(log, sizeof(log), "%s/server.log", s->dir);
+	s->pid = spawn(argv, log, &fd);
 	assert_true(s->pid >= 0);
-	if (s->pid == 0) {
-		char log[256];
-
-		snprintf(log, sizeof(log), "%s/server.log", s->dir);
-		devnull = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(fds[1], 1);
-		dup2(devnull, 2);
-		close(fds[0]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
 	/* "READY <port>\n" within 15 s */
-	pf.fd = fds[0];
+	pf.fd = fd;
 	pf.events = POLLIN;
 	while (len < sizeof(line) - 1 && !memchr(line, '\n', len)) {
 		if (poll(&pf, 1, 15000) <= 0)
 			break;
-		k = read(fds[0], line + len, sizeof(line) - 1 - len);
+		k = read(fd, line + len, sizeof(line) - 1 - len);
 		if (k <= 0)
 			break;
 		len += (size_t)k;
 	}
-	close(fds[0]);
+	close(fd);
 	line[len] = '\0';
 	if (sscanf(line, "READY %d", &s->port) == 1)
 		got = 1;
@@ -357,24 +341,16 @@ static const char *jstr(const json_t *j, const char *key)
 
 /* ---- fixture ---- */
 
-struct backend {
-	const char *name;
-	int pg;
-};
-
 static struct backend be_none = {"none", 0};
 static struct backend be_sqlite = {"sqlite", 0};
 static struct backend be_pg = {"postgresql", 1};
 
 struct fx {
 	const struct backend *be;
-	char dir[64];      /* a fresh temporary folder: SQLite, servers, files */
-	char target[1024]; /* what db_open gets */
-	char schema[64];
+	struct testdb tdb; /* its folder also holds the servers' files */
 	struct db *db;
 	struct mail_config mc;
 	struct smtpd srv;
-	int unavailable;
 };
 
 static void test_config(struct mail_config *mc, int port)
@@ -394,47 +370,16 @@ static void test_config(struct mail_config *mc, int port)
 
 static int fx_setup(void **state)
 {
-	static int counter;
 	const struct backend *be = *state;
-	struct db_err err;
 	struct fx *fx;
-	const char *url;
 
 	fx = calloc(1, sizeof(*fx));
 	if (!fx)
 		return -1;
 	fx->be = be;
 	*state = fx;
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/epak-mail-XXXXXX");
-	if (!mkdtemp(fx->dir))
-		return -1;
 	test_config(&fx->mc, 25);
-	if (be == &be_none)
-		return 0;
-	if (!be->pg) {
-		snprintf(fx->target, sizeof(fx->target), "%s/sub/epak.db", fx->dir);
-	} else {
-		url = pg_url();
-		if (!url) {
-			fx->unavailable = 1;
-			return 0;
-		}
-		snprintf(fx->schema, sizeof(fx->schema), "m%ld_%d", (long)getpid(), ++counter);
-		if (pg_admin("CREATE", fx->schema) != 0)
-			return -1;
-		snprintf(fx->target, sizeof(fx->target), "%s%coptions=-csearch_path%%3D%s", url,
-			 strchr(url, '?') ? '&' : '?', fx->schema);
-	}
-	fx->db = db_open(fx->target, &err);
-	if (!fx->db) {
-		print_error("db_open(%s): %s\n", be->name, err.msg);
-		return -1;
-	}
-	if (db_migrate(fx->db, NULL) != DB_OK) {
-		print_error("migrate: %s\n", db_errmsg(fx->db));
-		return -1;
-	}
-	return 0;
+	return testdb_make(&fx->tdb, "mail", be == &be_none ? NULL : be, "sub/epak.db", 1, &fx->db);
 }
 
 static int fx_teardown(void **state)
@@ -446,9 +391,7 @@ static int fx_teardown(void **state)
 	mail_worker_stop();
 	smtpd_stop(&fx->srv);
 	db_close(fx->db);
-	if (fx->be->pg && fx->schema[0])
-		pg_admin("DROP", fx->schema);
-	rm_rf(fx->dir);
+	testdb_remove(&fx->tdb);
 	free(fx);
 	return 0;
 }
@@ -457,18 +400,14 @@ static struct fx *fx_of(void **state)
 {
 	struct fx *fx = *state;
 
-	if (fx->unavailable) {
-		if (require_pg())
-			fail_msg("EPAK_TEST_PG_URL is unset and EPAK_TEST_REQUIRE_PG=1");
-		skip();
-	}
+	testdb_need(&fx->tdb);
 	return fx;
 }
 
 /* Starts the fixture's SMTP server and points the settings at it. */
 static void fx_smtpd(struct fx *fx, int port, const char *const *extra)
 {
-	smtpd_start(&fx->srv, fx->dir, port, extra);
+	smtpd_start(&fx->srv, fx->tdb.dir, port, extra);
 	snprintf(fx->mc.smtp_url, sizeof(fx->mc.smtp_url), "smtp://127.0.0.1:%d", fx->srv.port);
 }
 
@@ -662,7 +601,7 @@ static json_t *python_reads(const struct fx *fx, const char *msg, size_t len)
 	json_t *j;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/built.eml", fx->dir);
+	snprintf(path, sizeof(path), "%s/built.eml", fx->tdb.dir);
 	f = fopen(path, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(msg, 1, len, f), len);
@@ -1474,7 +1413,7 @@ static void two_workers_never_share_a_row(void **state)
 	OK(fx->db, db_tx(fx->db, many_body, &mn));
 	memset(&r, 0, sizeof(r));
 	pthread_mutex_init(&r.mu, NULL);
-	r.target = fx->target;
+	r.target = fx->tdb.target;
 	r.base = mn.first;
 	for (i = 0; i < RACE_WORKERS; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, racer, &r), 0);
@@ -1760,7 +1699,7 @@ static void relay_down_then_back(void **state)
 	assert_status(fx->db, id, "queued");
 	assert_error_has(fx->db, id, "CONNECT", NULL);
 	/* the relay comes up on that port */
-	smtpd_start(&fx->srv, fx->dir, port, NULL);
+	smtpd_start(&fx->srv, fx->tdb.dir, port, NULL);
 	OK(fx->db, db_exec(fx->db, SQL_DUE_NOW, DB_P(PINT(id)), NULL));
 	assert_int_equal(mail_deliver_pass(fx->db, &fx->mc, 10, &p), 1);
 	assert_int_equal(p.sent, 1);
@@ -1853,7 +1792,7 @@ static void tls_modes(void **state)
 	{
 		const char *const implicit[] = {"--tls-cert", tls_cert, "--tls-key", tls_key, "--implicit-tls", NULL};
 
-		smtpd_start(&fx->srv, fx->dir, 0, implicit);
+		smtpd_start(&fx->srv, fx->tdb.dir, 0, implicit);
 	}
 	snprintf(fx->mc.smtp_url, sizeof(fx->mc.smtp_url), "smtps://127.0.0.1:%d", fx->srv.port);
 	fx->mc.tls = MAIL_TLS_TRY;
@@ -1900,8 +1839,8 @@ static void worker_thread_delivers(void **state)
 	int i;
 
 	fx_smtpd(fx, 0, NULL);
-	assert_int_equal(mail_worker_start(&fx->mc, fx->target), 0);
-	assert_int_equal(mail_worker_start(&fx->mc, fx->target), -1); /* one at a time */
+	assert_int_equal(mail_worker_start(&fx->mc, fx->tdb.target), 0);
+	assert_int_equal(mail_worker_start(&fx->mc, fx->tdb.target), -1); /* one at a time */
 	id = enqueue_to(fx, "a@example.lv");
 	mail_worker_kick();
 	j = smtpd_message(&fx->srv, 1, 10000);
@@ -1924,7 +1863,7 @@ static void worker_thread_delivers(void **state)
 	mail_worker_stop();
 	assert_status(fx->db, id, "sent");
 	/* a database without the outbox is refused */
-	snprintf(other, sizeof(other), "%s/empty.db", fx->dir);
+	snprintf(other, sizeof(other), "%s/empty.db", fx->tdb.dir);
 	assert_int_equal(mail_worker_start(&fx->mc, other), -1);
 	mail_worker_stop();
 }
@@ -1973,11 +1912,11 @@ static void cli_queues_delivers_and_counts(void **state)
 	fx_smtpd(fx, 0, NULL);
 	config_defaults(&cfg);
 	if (fx->be->pg)
-		assert_int_equal(config_set(&cfg, "db", fx->target, err, sizeof(err)), 0);
+		assert_int_equal(config_set(&cfg, "db", fx->tdb.target, err, sizeof(err)), 0);
 	else {
 		char data[128];
 
-		snprintf(data, sizeof(data), "%s/sub", fx->dir);
+		snprintf(data, sizeof(data), "%s/sub", fx->tdb.dir);
 		assert_int_equal(config_set(&cfg, "data", data, err, sizeof(err)), 0);
 	}
 	env_clear();
@@ -2085,8 +2024,6 @@ int main(void)
 	};
 
 	signal(SIGPIPE, SIG_IGN);
-	if (!pg_url())
-		fprintf(stderr, "test_mail: EPAK_TEST_PG_URL is unset: the PostgreSQL half %s\n",
-			require_pg() ? "FAILS (EPAK_TEST_REQUIRE_PG=1)" : "is skipped");
+	pg_note_missing("test_mail");
 	return cmocka_run_group_tests_name("mail", tests, group_setup, group_teardown);
 }

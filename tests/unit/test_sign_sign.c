@@ -123,6 +123,9 @@ static struct edoc_signer *p12(const char *name)
 	return s;
 }
 
+/* The PKCS#12 signers: EC (PNOLV-010190-12345), RSA (PNOLV-020280-54321). */
+static const char *const signer_p12[2] = {"signer-ec.p12", "signer-rsa.p12"};
+
 static void sign_ok(struct edoc *doc, struct edoc_signer *s, enum edoc_profile profile)
 {
 	struct edoc_sign_opts o = {profile, tsa, NULL, 0};
@@ -136,12 +139,11 @@ static void sign_ok(struct edoc *doc, struct edoc_signer *s, enum edoc_profile p
 
 static void profiles_with_pkcs12(void **state)
 {
-	static const char *const keys[] = {"signer-ec.p12", "signer-rsa.p12"};
 	size_t k;
 
 	(void)state;
 	for (k = 0; k < 2; k++) {
-		struct edoc_signer *s = p12(keys[k]);
+		struct edoc_signer *s = p12(signer_p12[k]);
 		struct edoc *b = new_doc(), *t = new_doc(), *lt = new_doc();
 		struct edoc_verify_opts o = {trust_root, 1, 0};
 		struct edoc_report rep;
@@ -332,72 +334,45 @@ static void parallel_signatures(void **state)
 
 /* ---- one byte changed in our own LT signature ---- */
 
-static void set_xml(struct edoc *doc, const char *xml)
-{
-	free(doc->sigs[0].data);
-	doc->sigs[0].data = (unsigned char *)strdup(xml);
-	doc->sigs[0].len = strlen(xml);
-}
-
 static void flip_one_byte(void **state)
 {
 	struct edoc *doc = new_doc();
 	struct edoc_signer *s = p12("signer-ec.p12");
-	char *xml, *bad, when[32], *p;
+	char *xml, orig[32], later[32], *p;
+	const struct tamper_case cases[] = {
+	    {"SigningTime, one second later", TAMPER_TEXT, orig, later, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE,
+	     "signed properties"},
+	    {"the signing certificate", TAMPER_DER, "<ds:X509Certificate", "PNOLV-010190-1234", EDOC_INDETERMINATE,
+	     EDOC_SUB_NO_SIGNING_CERTIFICATE_FOUND, NULL},
+	    {"a certificate in CertificateValues", TAMPER_DER, "<xades:EncapsulatedX509Certificate",
+	     "epak Test Qualified C", EDOC_INDETERMINATE, EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND, NULL},
+	    /* the nonce extension's OID, inside the signed response data */
+	    {"the OCSP response", TAMPER_DER, "<xades:EncapsulatedOCSPValue", "\x2b\x06\x01\x05\x05\x07\x30\x01\x02",
+	     EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "OCSP"},
+	    /* the TSA policy 1.3.6.1.4.1.99999.2.1 in the signed TSTInfo */
+	    {"the time-stamp", TAMPER_DER, "<xades:EncapsulatedTimeStamp", "\x06\x0a\x2b\x06\x01\x04\x01\x86\x8d\x1f",
+	     EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "time-stamp"},
+	    {"the signature value", TAMPER_DER, "<ds:SignatureValue", "", EDOC_TOTAL_FAILED,
+	     EDOC_SUB_SIG_CRYPTO_FAILURE, "signature value"},
+	};
 
 	(void)state;
 	sign_ok(doc, s, EDOC_PROFILE_LT);
-	xml = strndup((char *)doc->sigs[0].data, doc->sigs[0].len);
+	xml = sig_xml(doc);
 	check_one(doc, trust_root, EDOC_TOTAL_PASSED, EDOC_SUB_NONE, NULL);
 
 	doc->files[1].data[3] ^= 1;
 	check_one(doc, trust_root, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE, "izzi");
 	doc->files[1].data[3] ^= 1;
 
-	/* SigningTime: one second later */
+	/* SigningTime as signed, and one second later */
 	p = strstr(xml, "<xades:SigningTime>") + strlen("<xades:SigningTime>");
-	memcpy(when, p, 20);
-	when[20] = '\0';
-	when[18] = when[18] == '9' ? '8' : (char)(when[18] + 1);
-	{
-		char orig[32];
+	memcpy(orig, p, 20);
+	orig[20] = '\0';
+	memcpy(later, orig, 21);
+	later[18] = later[18] == '9' ? '8' : (char)(later[18] + 1);
 
-		memcpy(orig, p, 20);
-		orig[20] = '\0';
-		bad = replace(xml, orig, when);
-	}
-	set_xml(doc, bad);
-	check_one(doc, trust_root, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE, "signed properties");
-	free(bad);
-
-	bad = tamper_der(xml, "<ds:X509Certificate", "PNOLV-010190-1234");
-	set_xml(doc, bad);
-	check_one(doc, trust_root, EDOC_INDETERMINATE, EDOC_SUB_NO_SIGNING_CERTIFICATE_FOUND, NULL);
-	free(bad);
-
-	bad = tamper_der(xml, "<xades:EncapsulatedX509Certificate", "epak Test Qualified C");
-	set_xml(doc, bad);
-	check_one(doc, trust_root, EDOC_INDETERMINATE, EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND, NULL);
-	free(bad);
-
-	/* the nonce extension's OID, inside the signed response data */
-	bad = tamper_der(xml, "<xades:EncapsulatedOCSPValue", "\x2b\x06\x01\x05\x05\x07\x30\x01\x02");
-	set_xml(doc, bad);
-	check_one(doc, trust_root, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "OCSP");
-	free(bad);
-
-	/* the TSA policy 1.3.6.1.4.1.99999.2.1 in the signed TSTInfo */
-	bad = tamper_der(xml, "<xades:EncapsulatedTimeStamp", "\x06\x0a\x2b\x06\x01\x04\x01\x86\x8d\x1f");
-	set_xml(doc, bad);
-	check_one(doc, trust_root, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "time-stamp");
-	free(bad);
-
-	bad = tamper_der(xml, "<ds:SignatureValue", "");
-	set_xml(doc, bad);
-	check_one(doc, trust_root, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "signature value");
-	free(bad);
-
-	set_xml(doc, xml);
+	check_tampered(doc, xml, trust_root, cases, sizeof(cases) / sizeof(cases[0]));
 	check_one(doc, trust_root, EDOC_TOTAL_PASSED, EDOC_SUB_NONE, NULL);
 	free(xml);
 	edoc_signer_free(s);
@@ -475,12 +450,11 @@ static int xmlsec_verify(const struct edoc *doc, size_t sig)
 
 static void xmlsec1_agrees(void **state)
 {
-	static const char *const keys[] = {"signer-ec.p12", "signer-rsa.p12"};
 	size_t k;
 
 	(void)state;
 	for (k = 0; k < 2; k++) {
-		struct edoc_signer *s = p12(keys[k]);
+		struct edoc_signer *s = p12(signer_p12[k]);
 		struct edoc *b = new_doc(), *lt = new_doc();
 
 		sign_ok(b, s, EDOC_PROFILE_B);

@@ -49,18 +49,6 @@ static struct edoc *open_shared(const char *name)
 	return doc;
 }
 
-static char *sig_xml(const struct edoc *doc)
-{
-	return strndup((const char *)doc->sigs[0].data, doc->sigs[0].len);
-}
-
-static void set_sig(struct edoc *doc, const char *xml)
-{
-	free(doc->sigs[0].data);
-	doc->sigs[0].data = (unsigned char *)strdup(xml);
-	doc->sigs[0].len = strlen(xml);
-}
-
 /* ---- trust taken from a container, by subject CN ---- */
 
 static void add_if_cn(struct edoc_trust *t, X509 *x, const char *cn)
@@ -195,8 +183,22 @@ static void tsl_container(void **state)
 /* One byte changed in each piece that matters -> the right sub-indication. */
 static void tsl_flip_one_byte(void **state)
 {
+	static const struct tamper_case cases[] = {
+	    {"SigningTime", TAMPER_TEXT, "2016-11-28T13:46:41Z", "2016-11-28T13:46:42Z", EDOC_TOTAL_FAILED,
+	     EDOC_SUB_HASH_FAILURE, "signed properties"},
+	    {"the signing certificate (a digit of its serialNumber)", TAMPER_DER, "<ds:X509Certificate", "4710101003",
+	     EDOC_INDETERMINATE, EDOC_SUB_NO_SIGNING_CERTIFICATE_FOUND, NULL},
+	    {"the OCSP response (its producedAt)", TAMPER_DER, "<xades:EncapsulatedOCSPValue", "20161128134643",
+	     EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "OCSP"},
+	    {"the time-stamp (its genTime)", TAMPER_DER, "<xades:EncapsulatedTimeStamp", "20161128134643",
+	     EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "time-stamp"},
+	    {"the signature value", TAMPER_DER, "<ds:SignatureValue", "\x6e\x26", EDOC_TOTAL_FAILED,
+	     EDOC_SUB_SIG_CRYPTO_FAILURE, "signature value"},
+	    {"a reference digest in SignedInfo", TAMPER_TEXT, "GBIQ+PnHecJtodmyB1veAScwLuDj/KOMmoP1sd2OXTs=",
+	     "HBIQ+PnHecJtodmyB1veAScwLuDj/KOMmoP1sd2OXTs=", EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE, "test.txt"},
+	};
 	struct edoc *doc = open_shared("tsl.asice");
-	char *xml = sig_xml(doc), *bad;
+	char *xml = sig_xml(doc);
 	struct edoc_trust *t = trust_of(NULL, xml, tsl_cns);
 
 	(void)state;
@@ -206,44 +208,7 @@ static void tsl_flip_one_byte(void **state)
 	doc->files[0].data[0] ^= 1;
 	check_one(doc, t, EDOC_TOTAL_PASSED, EDOC_SUB_NONE, NULL);
 
-	/* SigningTime */
-	bad = replace(xml, "2016-11-28T13:46:41Z", "2016-11-28T13:46:42Z");
-	set_sig(doc, bad);
-	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE, "signed properties");
-	free(bad);
-
-	/* the signing certificate (a digit of its serialNumber) */
-	bad = tamper_der(xml, "<ds:X509Certificate", "4710101003");
-	set_sig(doc, bad);
-	check_one(doc, t, EDOC_INDETERMINATE, EDOC_SUB_NO_SIGNING_CERTIFICATE_FOUND, NULL);
-	free(bad);
-
-	/* the OCSP response (its producedAt) */
-	bad = tamper_der(xml, "<xades:EncapsulatedOCSPValue", "20161128134643");
-	set_sig(doc, bad);
-	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "OCSP");
-	free(bad);
-
-	/* the time-stamp (its genTime) */
-	bad = tamper_der(xml, "<xades:EncapsulatedTimeStamp", "20161128134643");
-	set_sig(doc, bad);
-	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "time-stamp");
-	free(bad);
-
-	/* the signature value */
-	bad = tamper_der(xml, "<ds:SignatureValue", "\x6e\x26");
-	set_sig(doc, bad);
-	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "signature value");
-	free(bad);
-
-	/* a reference digest in SignedInfo */
-	bad = replace(xml,
-		      "GBIQ+PnHecJtodmyB1veAScwLuDj/KOMmoP1sd2OXTs=", "HBIQ+PnHecJtodmyB1veAScwLuDj/KOMmoP1sd2OXTs=");
-	set_sig(doc, bad);
-	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE, "test.txt");
-	free(bad);
-
-	set_sig(doc, xml);
+	check_tampered(doc, xml, t, cases, sizeof(cases) / sizeof(cases[0]));
 	check_one(doc, t, EDOC_TOTAL_PASSED, EDOC_SUB_NONE, NULL);
 	edoc_trust_free(t);
 	free(xml);
@@ -285,8 +250,12 @@ static void tsl_timestamp_replayed(void **state)
  * another key, so the given anchors cannot validate it. */
 static void test_container(void **state)
 {
+	static const struct tamper_case time_mark[] = {
+	    {"the OCSP response that carries the time-mark", TAMPER_DER, "<xades:EncapsulatedOCSPValue",
+	     "\x04\x20\x83\xab", EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "OCSP"},
+	};
 	struct edoc *doc = open_shared("test.asice");
-	char *xml = sig_xml(doc), *bad;
+	char *xml = sig_xml(doc);
 	static const char *const ca[] = {"ca.crt", NULL};
 	static const char *const inter[] = {"inter.crt", NULL};
 	static const char *const both[] = {"ca.crt", "inter.crt", NULL};
@@ -314,13 +283,8 @@ static void test_container(void **state)
 	assert_int_equal(rep.sigs[0].ocsp_time, 1365255768); /* 2013-04-06T13:42:48Z */
 	edoc_report_free(&rep);
 
-	/* the OCSP response that carries the time-mark */
-	bad = tamper_der(xml, "<xades:EncapsulatedOCSPValue", "\x04\x20\x83\xab");
-	set_sig(doc, bad);
-	check_one(doc, temb, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "OCSP");
-	free(bad);
+	check_tampered(doc, xml, temb, time_mark, 1);
 	doc->files[0].data[2] ^= 0x20;
-	set_sig(doc, xml);
 	check_one(doc, temb, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE, "test1.txt");
 	edoc_trust_free(tca);
 	edoc_trust_free(tin);
@@ -389,16 +353,58 @@ static void container_level_verdicts(void **state)
 static void wrapping_refused(void **state)
 {
 	struct edoc *doc = open_shared("tsl.asice");
-	char *xml = sig_xml(doc), *bad, *sp, *moved;
+	char *xml = sig_xml(doc), *bad, *sp, *moved, *ref, *twice, *missing;
 	const char *a, *b;
 	struct edoc_trust *t = trust_of(NULL, xml, tsl_cns);
 
 	(void)state;
-	/* a second element with the SignedProperties' Id */
-	bad = replace(xml, "<xades:SignerRole>", "<xades:SignerRole Id=\"S0-SignedProperties\">");
-	set_sig(doc, bad);
-	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, "more than once");
+	/* the first data file reference, twice (the copy under another Id),
+	 * and a copy of it to a file that is not in the container */
+	a = strstr(xml, "<ds:Reference Id=\"S0-RefId0\"");
+	b = strstr(a, "</ds:Reference>") + strlen("</ds:Reference>");
+	ref = strndup(a, (size_t)(b - a));
+	bad = replace(ref, "S0-RefId0", "S0-RefId9");
+	twice = malloc(strlen(ref) * 2 + 1);
+	snprintf(twice, strlen(ref) * 2 + 1, "%s%s", ref, bad);
 	free(bad);
+	bad = replace(ref, "URI=\"test.txt\"", "URI=\"missing.txt\"");
+	moved = replace(bad, "S0-RefId0", "S0-RefId8");
+	free(bad);
+	missing = malloc(strlen(moved) + 64);
+	snprintf(missing, strlen(moved) + 64, "%s<ds:Reference", moved);
+	free(moved);
+
+	{
+		const struct tamper_case cases[] = {
+		    {"a second element with the SignedProperties' Id", TAMPER_TEXT, "<xades:SignerRole>",
+		     "<xades:SignerRole Id=\"S0-SignedProperties\">", EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE,
+		     "more than once"},
+		    {"a second ds:Object", TAMPER_TEXT, "</ds:Signature>", "<ds:Object Id=\"x\"/></ds:Signature>",
+		     EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, "more than one ds:Object"},
+		    {"a transform on a data file reference", TAMPER_TEXT, "URI=\"test.txt\">",
+		     "URI=\"test.txt\"><ds:Transforms><ds:Transform Algorithm=\"http://www.w3.org/"
+		     "TR/1999/REC-xpath-19991116\"/></ds:Transforms>",
+		     EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, "transforms"},
+		    /* references leaving the container */
+		    {"a reference to ../", TAMPER_TEXT, "URI=\"test.txt\"", "URI=\"../test.txt\"", EDOC_TOTAL_FAILED,
+		     EDOC_SUB_FORMAT_FAILURE, "not a relative path"},
+		    {"a reference to file://", TAMPER_TEXT, "URI=\"test.txt\"", "URI=\"file:///etc/passwd\"",
+		     EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, "not a relative path"},
+		    {"an absolute reference", TAMPER_TEXT, "URI=\"test.txt\"", "URI=\"/test.txt\"", EDOC_TOTAL_FAILED,
+		     EDOC_SUB_FORMAT_FAILURE, "not a relative path"},
+		    {"a reference to a file that is not there", TAMPER_TEXT, "URI=\"test.txt\"", "URI=\"other.txt\"",
+		     EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, "not covered"},
+		    {"the same file referenced twice", TAMPER_TEXT, ref, twice, EDOC_TOTAL_FAILED,
+		     EDOC_SUB_FORMAT_FAILURE, "referenced twice"},
+		    {"a reference to a file that is not in the container", TAMPER_TEXT, "<ds:Reference", missing,
+		     EDOC_INDETERMINATE, EDOC_SUB_SIGNED_DATA_NOT_FOUND, "missing.txt"},
+		};
+
+		check_tampered(doc, xml, t, cases, sizeof(cases) / sizeof(cases[0]));
+	}
+	free(ref);
+	free(twice);
+	free(missing);
 
 	/* the signed original moved aside, a forged one in its place: the
 	 * reference still resolves, but not to this signature's properties */
@@ -424,71 +430,6 @@ static void wrapping_refused(void **state)
 	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, NULL);
 	free(moved);
 	free(bad);
-	free(sp);
-
-	/* a second ds:Object */
-	bad = replace(xml, "</ds:Signature>", "<ds:Object Id=\"x\"/></ds:Signature>");
-	set_sig(doc, bad);
-	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, "more than one ds:Object");
-	free(bad);
-
-	/* a transform on a data file reference */
-	bad = replace(xml, "URI=\"test.txt\">",
-		      "URI=\"test.txt\"><ds:Transforms><ds:Transform Algorithm=\"http://www.w3.org/"
-		      "TR/1999/REC-xpath-19991116\"/></ds:Transforms>");
-	set_sig(doc, bad);
-	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, "transforms");
-	free(bad);
-
-	/* a reference leaving the container */
-	bad = replace(xml, "URI=\"test.txt\"", "URI=\"../test.txt\"");
-	set_sig(doc, bad);
-	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, "not a relative path");
-	free(bad);
-	bad = replace(xml, "URI=\"test.txt\"", "URI=\"file:///etc/passwd\"");
-	set_sig(doc, bad);
-	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, "not a relative path");
-	free(bad);
-	bad = replace(xml, "URI=\"test.txt\"", "URI=\"/test.txt\"");
-	set_sig(doc, bad);
-	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, "not a relative path");
-	free(bad);
-
-	/* a reference to a file that is not there */
-	bad = replace(xml, "URI=\"test.txt\"", "URI=\"other.txt\"");
-	set_sig(doc, bad);
-	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, "not covered");
-	free(bad);
-
-	/* the same file referenced twice */
-	a = strstr(xml, "<ds:Reference Id=\"S0-RefId0\"");
-	b = strstr(a, "</ds:Reference>") + strlen("</ds:Reference>");
-	sp = strndup(a, (size_t)(b - a));
-	{
-		char *renamed = replace(sp, "S0-RefId0", "S0-RefId9");
-
-		moved = malloc(strlen(sp) * 2 + 1);
-		snprintf(moved, strlen(sp) * 2 + 1, "%s%s", sp, renamed);
-		free(renamed);
-	}
-	bad = replace(xml, sp, moved);
-	set_sig(doc, bad);
-	check_one(doc, t, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, "referenced twice");
-	free(bad);
-	free(moved);
-
-	/* a reference to a file that is not in the container */
-	bad = replace(sp, "URI=\"test.txt\"", "URI=\"missing.txt\"");
-	moved = replace(bad, "S0-RefId0", "S0-RefId8");
-	free(bad);
-	free(sp);
-	sp = malloc(strlen(moved) + 64);
-	snprintf(sp, strlen(moved) + 64, "%s<ds:Reference", moved);
-	bad = replace(xml, "<ds:Reference", sp);
-	set_sig(doc, bad);
-	check_one(doc, t, EDOC_INDETERMINATE, EDOC_SUB_SIGNED_DATA_NOT_FOUND, "missing.txt");
-	free(bad);
-	free(moved);
 	free(sp);
 
 	/* a data file added to the signed container */

@@ -22,30 +22,15 @@
 #include "pgtest.h"
 #include "store/migrate.h"
 
-struct backend {
-	const char *name;
-	int pg;
-};
-
 static struct backend be_sqlite = {"sqlite", 0};
 static struct backend be_pg = {"postgresql", 1};
 
 struct fx {
 	const struct backend *be;
-	char target[1024]; /* what db_open gets: a path or a URL */
-	char dir[64];      /* SQLite: the temporary folder */
-	char schema[64];   /* PostgreSQL: the schema of this test */
+	struct testdb tdb; /* SQLite in a folder that does not exist yet, or a schema */
 	struct db *db;
 	struct db *db2; /* a second connection, when a test needs one */
-	int unavailable;
 };
-
-#define OK(db, expr)                                                                                                   \
-	do {                                                                                                           \
-		int rc_ = (expr);                                                                                      \
-		if (rc_ != DB_OK)                                                                                      \
-			fail_msg("%s: rc %d: %s", #expr, rc_, db_errmsg(db));                                          \
-	} while (0)
 
 static const char LV[] = "Ābeļu ķēniņš: āčēģīķļņšūž ĀČĒĢĪĶĻŅŠŪŽ";
 static const char LV11[] = "āčēģīķļņšūž"; /* 11 letters, 22 bytes */
@@ -61,65 +46,27 @@ static void sleep_ms(int ms)
 
 static int fx_setup(void **state)
 {
-	static int counter;
 	const struct backend *be = *state;
-	struct db_err err;
 	struct fx *fx;
-	const char *url;
 
 	fx = calloc(1, sizeof(*fx));
 	if (!fx)
 		return -1;
 	fx->be = be;
 	*state = fx;
-	if (!be->pg) {
-		snprintf(fx->dir, sizeof(fx->dir), "/tmp/epak-store-XXXXXX");
-		if (!mkdtemp(fx->dir))
-			return -1;
-		/* a folder that does not exist yet: db_open makes it */
-		snprintf(fx->target, sizeof(fx->target), "%s/sub/epak.db", fx->dir);
-	} else {
-		url = pg_url();
-		if (!url) {
-			fx->unavailable = 1;
-			return 0;
-		}
-		snprintf(fx->schema, sizeof(fx->schema), "t%ld_%d", (long)getpid(), ++counter);
-		if (pg_admin("CREATE", fx->schema) != 0)
-			return -1;
-		snprintf(fx->target, sizeof(fx->target), "%s%coptions=-csearch_path%%3D%s", url,
-			 strchr(url, '?') ? '&' : '?', fx->schema);
-	}
-	fx->db = db_open(fx->target, &err);
-	if (!fx->db) {
-		print_error("db_open(%s): %s\n", be->name, err.msg);
-		return -1;
-	}
-	return 0;
+	/* in a folder that does not exist yet: db_open makes it */
+	return testdb_make(&fx->tdb, "store", be, "sub/epak.db", 0, &fx->db);
 }
 
 static int fx_teardown(void **state)
 {
 	struct fx *fx = *state;
-	char path[128];
-	static const char *const suffix[] = {"", "-wal", "-shm"};
-	size_t i;
 
 	if (!fx)
 		return 0;
 	db_close(fx->db);
 	db_close(fx->db2);
-	if (!fx->be->pg && fx->dir[0]) {
-		for (i = 0; i < 3; i++) {
-			snprintf(path, sizeof(path), "%s/sub/epak.db%s", fx->dir, suffix[i]);
-			unlink(path);
-		}
-		snprintf(path, sizeof(path), "%s/sub", fx->dir);
-		rmdir(path);
-		rmdir(fx->dir);
-	}
-	if (fx->be->pg && fx->schema[0])
-		pg_admin("DROP", fx->schema);
+	testdb_remove(&fx->tdb);
 	free(fx);
 	return 0;
 }
@@ -128,11 +75,7 @@ static struct fx *fx_of(void **state)
 {
 	struct fx *fx = *state;
 
-	if (fx->unavailable) {
-		if (require_pg())
-			fail_msg("EPAK_TEST_PG_URL is unset and EPAK_TEST_REQUIRE_PG=1");
-		skip();
-	}
+	testdb_need(&fx->tdb);
 	return fx;
 }
 
@@ -149,7 +92,7 @@ static struct db *second(struct fx *fx)
 	struct db_err err;
 
 	if (!fx->db2) {
-		fx->db2 = db_open(fx->target, &err);
+		fx->db2 = db_open(fx->tdb.target, &err);
 		if (!fx->db2)
 			fail_msg("second connection: %s", err.msg);
 	}
@@ -228,7 +171,7 @@ static void opens_and_names_backend(void **state)
 	assert_string_equal(db_errmsg(fx->db), "");
 	assert_int_equal(int_of(fx->db, "SELECT 1"), 1);
 	if (!fx->be->pg) {
-		assert_int_equal(stat(fx->target, &st), 0);
+		assert_int_equal(stat(fx->tdb.target, &st), 0);
 		assert_int_equal(st.st_mode & 0777, 0600);
 		bad = db_open("/proc/self/no/such/x.db", &err);
 	} else {
@@ -667,7 +610,7 @@ static void tx_retries_when_locked(void **state)
 	int rc;
 
 	memset(&h, 0, sizeof(h));
-	h.target = fx->target;
+	h.target = fx->tdb.target;
 	h.hold_ms = 300;
 	sem_init(&h.locked, 0, 0);
 	OK(fx->db, db_set_timeout(fx->db, 40));
@@ -759,7 +702,7 @@ static void tx_retries_deadlock(void **state)
 	pthread_barrier_init(&bar, NULL, 2);
 	for (i = 0; i < 2; i++) {
 		memset(&c[i], 0, sizeof(c[i]));
-		c[i].target = fx->target;
+		c[i].target = fx->tdb.target;
 		c[i].bar = &bar;
 		c[i].first = i + 1;
 		c[i].second = 2 - i;
@@ -823,7 +766,7 @@ static void concurrent_increments_lose_nothing(void **state)
 	pthread_barrier_init(&bar, NULL, 2);
 	for (i = 0; i < 2; i++) {
 		memset(&w[i], 0, sizeof(w[i]));
-		w[i].target = fx->target;
+		w[i].target = fx->tdb.target;
 		w[i].bar = &bar;
 		w[i].n = 40;
 		assert_int_equal(pthread_create(&t[i], NULL, worker_main, &w[i]), 0);
@@ -1060,7 +1003,7 @@ static void another_process_commit_is_seen_after_more_opens(void **state)
 	OK(fx->db, db_exec(fx->db, "INSERT INTO seen (v) VALUES (1)", DB_NOP, NULL));
 	OK(fx->db, db_query_int(fx->db, "SELECT v FROM seen", DB_NOP, &v));
 	assert_int_equal(v, 1);
-	extra = db_open(fx->target, &err); /* one more connection, kept open */
+	extra = db_open(fx->tdb.target, &err); /* one more connection, kept open */
 	assert_non_null(extra);
 	assert_int_equal(db_migration_version(extra), 0);
 	OK(fx->db, db_query_int(fx->db, "SELECT v FROM seen", DB_NOP, &v));
@@ -1068,7 +1011,7 @@ static void another_process_commit_is_seen_after_more_opens(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct db *rd = db_open(fx->target, &err);
+		struct db *rd = db_open(fx->tdb.target, &err);
 		long long x = 0;
 
 		_exit(rd && db_query_int(rd, "SELECT v FROM seen", DB_NOP, &x) == DB_OK && x == 1 ? 0 : 1);
@@ -1078,7 +1021,7 @@ static void another_process_commit_is_seen_after_more_opens(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct db *w = db_open(fx->target, &err);
+		struct db *w = db_open(fx->tdb.target, &err);
 
 		_exit(w && db_exec(w, "UPDATE seen SET v = 2", DB_NOP, NULL) == DB_OK ? 0 : 1);
 	}
@@ -1117,8 +1060,6 @@ int main(void)
 	    BOTH(another_process_commit_is_seen_after_more_opens),
 	};
 
-	if (!pg_url())
-		fprintf(stderr, "test_store: EPAK_TEST_PG_URL is unset: the PostgreSQL half %s\n",
-			require_pg() ? "FAILS (EPAK_TEST_REQUIRE_PG=1)" : "is skipped");
+	pg_note_missing("test_store");
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
