@@ -1,6 +1,7 @@
 /* snapshot.c — see snapshot.h. */
 #include "web/snapshot.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -245,6 +246,11 @@ int snapshot_refresh(void)
 	rc = 1;
 	pthread_mutex_unlock(&sn.build_lock);
 	snapshot_put(old);
+	/* Building parses every record into short-lived JSON between the
+	 * catalog's arena chunks and the index's postings: the freed holes
+	 * (~80 MB at 100 000 services) would stay resident until reused.
+	 * Return them to the kernel (glibc). */
+	malloc_trim(0);
 	if (sn.on_swap)
 		sn.on_swap(sn.cls);
 	return rc;
