@@ -556,6 +556,20 @@ static struct concept mk_concept(struct catalog_builder *b, const json_t *v, con
 	return c;
 }
 
+/* mk_concept's concept where many nodes can point to it: the one built for
+ * its IRI, else a copy of its own. */
+static const struct concept *mk_concept_ref(struct catalog_builder *b, const json_t *v, const char *scheme)
+{
+	struct concept c = mk_concept(b, v, scheme);
+	struct concept *p = c.iri ? memo_get(b, M_CONCEPT, c.iri) : NULL;
+
+	if (p && p->iri == c.iri)
+		return p;
+	p = aalloc(b, sizeof(*p));
+	*p = c;
+	return p;
+}
+
 /* An audience written "both": citizens and businesses. */
 static int is_both(const char *scheme, const json_t *x)
 {
@@ -934,8 +948,8 @@ static int build_channel(struct catalog_builder *b, const char *id, struct chann
 	if (one_value(b, what, node, NS_DCT "type", &v) != 0)
 		return -1;
 	if (v) {
-		ch->type_concept = mk_concept(b, v, EPAK_CHANNEL_TYPE);
-		ch->type = channel_type_of(ch->type_concept.notation);
+		ch->type_concept = mk_concept_ref(b, v, EPAK_CHANNEL_TYPE);
+		ch->type = channel_type_of(ch->type_concept->notation);
 	}
 	owner = first_str(b, node, PROPS(NS_CV "ownedBy"));
 	ch->owner_iri = owner;
@@ -1981,7 +1995,8 @@ int catalog_dump(const struct catalog *c, struct buf *o)
 				   "  channel %s <%s> id=%s type=%s (%s <%s>) owner=%s <%s> url=%s contact=%s "
 				   "phone=%s email=%s time=%s\n",
 				   ch->slug, S(ch->iri), ch->identifier, channel_type_name(ch->type),
-				   S(ch->type_concept.notation), S(ch->type_concept.iri),
+				   S(ch->type_concept ? ch->type_concept->notation : NULL),
+				   S(ch->type_concept ? ch->type_concept->iri : NULL),
 				   ch->owner ? ch->owner->slug : "-", S(ch->owner_iri), S(ch->url),
 				   ch->contact ? ch->contact->slug : "-", S(ch->phone), S(ch->email),
 				   S(ch->processing_time));
