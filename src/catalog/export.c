@@ -1133,8 +1133,8 @@ int catalog_service_jsonld(const struct catalog *c, const struct service *sv, st
 
 		chan_ids[i] = node_id(cn);
 		put_identifier(cn, ch->identifier);
-		if (ch->type_concept.iri || ch->type_concept.notation)
-			put_concept(&s, cn, NS_DCT "type", &ch->type_concept, EPAK_CHANNEL_TYPE);
+		if (ch->type_concept && (ch->type_concept->iri || ch->type_concept->notation))
+			put_concept(&s, cn, NS_DCT "type", ch->type_concept, EPAK_CHANNEL_TYPE);
 		if (ch->owner)
 			put(cn, NS_CV "ownedBy", ref(put_org(&s, ch->owner)));
 		else if (ref_ok(ch->owner_iri))

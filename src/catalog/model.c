@@ -308,6 +308,34 @@ static void *aalloc(struct catalog_builder *b, size_t n)
 	return p;
 }
 
+/* An array of n elements, exactly; NULL for none. At 100 000 services the
+ * spare slots and empty arrays cost tens of megabytes. */
+static void *aalloc_n(struct catalog_builder *b, size_t n, size_t size)
+{
+	return n ? aalloc(b, n * size) : NULL;
+}
+
+/* The last segment of an IRI (a code such as "EUR"), held once. */
+static const char *astr_last_segment(struct catalog_builder *b, const char *iri)
+{
+	char code[INTERN_MAX + 1];
+	size_t len;
+	const char *seg = iri_last_segment(iri, &len);
+
+	if (len <= INTERN_MAX) {
+		memcpy(code, seg, len);
+		code[len] = '\0';
+		return astr(b, code);
+	}
+	{
+		char *t = aalloc(b, len + 1);
+
+		memcpy(t, seg, len);
+		t[len] = '\0';
+		return t;
+	}
+}
+
 static char *identifier_of(struct catalog_builder *b, const char *id)
 {
 	char *s = nodemap_identifier(in_base(b, id) ? b->base.nodes : b->cur->nodes,
@@ -429,13 +457,51 @@ static const char *first_str(struct catalog_builder *b, const json_t *node, cons
 	return NULL;
 }
 
+/* Objects built from base nodes, by kind and node id: one node may be
+ * read as two kinds (a contact point that a service also groups by), and
+ * each reading gets its own object. Concepts (M_CONCEPT) are built once per
+ * IRI: the thousands of channels of one type share it. */
+enum memo_kind { M_CONTACT = 'c', M_ORG = 'o', M_EVENT = 'e', M_PORTAL = 'p', M_SERVICE = 's', M_CONCEPT = 'k' };
+
+static json_t *memo_slot(struct catalog_builder *b, enum memo_kind k, const char *id, int create)
+{
+	char key[2] = {(char)k, '\0'};
+	json_t *m = json_object_get(b->memo, key);
+
+	if (!m && create) {
+		m = json_object();
+		json_object_set_new(b->memo, key, m);
+	}
+	return m;
+}
+
+static void *memo_get(struct catalog_builder *b, enum memo_kind k, const char *id)
+{
+	json_t *i;
+
+	if (!in_base(b, id))
+		return NULL;
+	i = json_object_get(memo_slot(b, k, id, 0), id);
+	return i ? b->objs.v[json_integer_value(i)] : NULL;
+}
+
+static void memo_put(struct catalog_builder *b, enum memo_kind k, const char *id, void *obj)
+{
+	if (!in_base(b, id))
+		return;
+	json_object_set_new(memo_slot(b, k, id, 1), id, json_integer((json_int_t)b->objs.n));
+	vec_push(&b->objs, obj);
+}
+
 static struct concept concept_of_iri(struct catalog_builder *b, const char *id)
 {
-	struct concept c = {0};
-	json_t *node = lookup(b, id);
+	struct concept c = {0}, *known = memo_get(b, M_CONCEPT, id);
+	json_t *node;
 	const char *notation = NULL;
-	size_t len;
 
+	if (known)
+		return *known;
+	node = lookup(b, id);
 	c.iri = public_iri(b, id);
 	c.node = 1;
 	if (node) {
@@ -449,12 +515,7 @@ static struct concept concept_of_iri(struct catalog_builder *b, const char *id)
 	if (notation) {
 		c.notation = astr(b, notation);
 	} else if (c.iri) {
-		const char *seg = iri_last_segment(id, &len);
-		char *t = aalloc(b, len + 1);
-
-		memcpy(t, seg, len);
-		t[len] = '\0';
-		c.notation = t;
+		c.notation = astr_last_segment(b, id);
 	}
 	if (!c.label.n && cat_own_concept_by_iri(id)) {
 		const struct cat_own_concept *oc = cat_own_concept_by_iri(id);
@@ -464,6 +525,11 @@ static struct concept concept_of_iri(struct catalog_builder *b, const char *id)
 		t[1] = (struct text){"en", oc->en};
 		c.label.v = t;
 		c.label.n = 2;
+	}
+	if (in_base(b, id)) {
+		known = aalloc(b, sizeof(*known));
+		*known = c;
+		memo_put(b, M_CONCEPT, id, known);
 	}
 	return c;
 }
@@ -490,6 +556,26 @@ static struct concept mk_concept(struct catalog_builder *b, const json_t *v, con
 	return c;
 }
 
+/* mk_concept's concept where many nodes can point to it: the one built for
+ * its IRI, else a copy of its own. */
+static const struct concept *mk_concept_ref(struct catalog_builder *b, const json_t *v, const char *scheme)
+{
+	struct concept c = mk_concept(b, v, scheme);
+	struct concept *p = c.iri ? memo_get(b, M_CONCEPT, c.iri) : NULL;
+
+	if (p && p->iri == c.iri)
+		return p;
+	p = aalloc(b, sizeof(*p));
+	*p = c;
+	return p;
+}
+
+/* An audience written "both": citizens and businesses. */
+static int is_both(const char *scheme, const json_t *x)
+{
+	return scheme && !strcmp(scheme, EPAK_AUDIENCE) && val_str(x) && !strcasecmp(val_str(x), "both");
+}
+
 static struct concepts mk_concepts(struct catalog_builder *b, const json_t *node, const char *const *props,
 				   const char *scheme)
 {
@@ -502,10 +588,15 @@ static struct concepts mk_concepts(struct catalog_builder *b, const json_t *node
 		json_decref(vals);
 		return cs;
 	}
-	v = aalloc(b, sizeof(*v) * 2 * json_array_size(vals));
 	json_array_foreach(vals, i, x)
 	{
-		if (scheme && !strcmp(scheme, EPAK_AUDIENCE) && val_str(x) && !strcasecmp(val_str(x), "both")) {
+		n += is_both(scheme, x) ? 2 : 1;
+	}
+	v = aalloc(b, sizeof(*v) * n);
+	n = 0;
+	json_array_foreach(vals, i, x)
+	{
+		if (is_both(scheme, x)) {
 			json_t *t = json_object();
 
 			json_object_set_new(t, "@value", json_string("citizen"));
@@ -621,41 +712,6 @@ static struct mltext hours_of(struct catalog_builder *b, const json_t *node)
 	json_decref(vals);
 	json_decref(descs);
 	return t;
-}
-
-/* Objects built from base nodes, by kind and node id: one node may be
- * read as two kinds (a contact point that a service also groups by), and
- * each reading gets its own object. */
-enum memo_kind { M_CONTACT = 'c', M_ORG = 'o', M_EVENT = 'e', M_PORTAL = 'p', M_SERVICE = 's' };
-
-static json_t *memo_slot(struct catalog_builder *b, enum memo_kind k, const char *id, int create)
-{
-	char key[2] = {(char)k, '\0'};
-	json_t *m = json_object_get(b->memo, key);
-
-	if (!m && create) {
-		m = json_object();
-		json_object_set_new(b->memo, key, m);
-	}
-	return m;
-}
-
-static void *memo_get(struct catalog_builder *b, enum memo_kind k, const char *id)
-{
-	json_t *i;
-
-	if (!in_base(b, id))
-		return NULL;
-	i = json_object_get(memo_slot(b, k, id, 0), id);
-	return i ? b->objs.v[json_integer_value(i)] : NULL;
-}
-
-static void memo_put(struct catalog_builder *b, enum memo_kind k, const char *id, void *obj)
-{
-	if (!in_base(b, id))
-		return;
-	json_object_set_new(memo_slot(b, k, id, 1), id, json_integer((json_int_t)b->objs.n));
-	vec_push(&b->objs, obj);
 }
 
 /* Only @id and @type: the node is named, not described. */
@@ -892,8 +948,8 @@ static int build_channel(struct catalog_builder *b, const char *id, struct chann
 	if (one_value(b, what, node, NS_DCT "type", &v) != 0)
 		return -1;
 	if (v) {
-		ch->type_concept = mk_concept(b, v, EPAK_CHANNEL_TYPE);
-		ch->type = channel_type_of(ch->type_concept.notation);
+		ch->type_concept = mk_concept_ref(b, v, EPAK_CHANNEL_TYPE);
+		ch->type = channel_type_of(ch->type_concept->notation);
 	}
 	owner = first_str(b, node, PROPS(NS_CV "ownedBy"));
 	ch->owner_iri = owner;
@@ -967,7 +1023,7 @@ static size_t build_items(struct catalog_builder *b, const json_t *node, const c
 	size_t i, n = 0;
 
 	collect(node, props, vals);
-	items = aalloc(b, sizeof(*items) * (json_array_size(vals) + 1));
+	items = aalloc_n(b, json_array_size(vals), sizeof(*items));
 	json_array_foreach(vals, i, v)
 	{
 		if (!val_ref(v) || !lookup(b, val_ref(v)))
@@ -1004,14 +1060,7 @@ static int build_cost(struct catalog_builder *b, const char *id, struct cost *c,
 	if (one_value(b, what, node, NS_CV "currency", &v) != 0)
 		return -1;
 	if (v) {
-		const char *cur = val_ref(v) ? val_ref(v) : val_str(v);
-		size_t len;
-		const char *seg = iri_last_segment(cur, &len);
-		char *code = aalloc(b, len + 1);
-
-		memcpy(code, seg, len);
-		code[len] = '\0';
-		c->currency = code;
+		c->currency = astr_last_segment(b, val_ref(v) ? val_ref(v) : val_str(v));
 		c->currency_iri = val_ref(v) ? astr(b, val_ref(v)) : NULL;
 	}
 	c->description = mk_text(b, node, PROPS(NS_DCT "description"));
@@ -1108,7 +1157,7 @@ static int build_service(struct catalog_builder *b, const char *id)
 		const struct event **evs;
 
 		collect(node, PROPS(NS_CV "isGroupedBy"), ev);
-		evs = aalloc(b, sizeof(*evs) * (json_array_size(ev) + 1));
+		evs = aalloc_n(b, json_array_size(ev), sizeof(*evs));
 		json_array_foreach(ev, i, x)
 		{
 			const struct event *e = val_ref(x) ? build_event(b, val_ref(x)) : NULL;
@@ -1130,7 +1179,7 @@ static int build_service(struct catalog_builder *b, const char *id)
 		const char **ids;
 
 		collect(node, PROPS(NS_CV "hasChannel"), cv);
-		chans = aalloc(b, sizeof(*chans) * (json_array_size(cv) + 1));
+		chans = aalloc_n(b, json_array_size(cv), sizeof(*chans));
 		ids = calloc(json_array_size(cv) + 1, sizeof(*ids));
 		if (!ids)
 			abort();
@@ -1149,7 +1198,7 @@ static int build_service(struct catalog_builder *b, const char *id)
 			struct cost *costs;
 
 			collect(node, PROPS(NS_CV "hasCost"), kv);
-			costs = aalloc(b, sizeof(*costs) * (json_array_size(kv) + 1));
+			costs = aalloc_n(b, json_array_size(kv), sizeof(*costs));
 			json_array_foreach(kv, i, x)
 			{
 				if (!val_ref(x) || !lookup(b, val_ref(x)))
@@ -1627,7 +1676,8 @@ static void link_related(struct catalog_builder *b)
 			if (k < s->nevents)
 				continue;
 			evs = aalloc(b, sizeof(*evs) * (s->nevents + 1));
-			memcpy(evs, s->events, sizeof(*evs) * s->nevents);
+			if (s->nevents)
+				memcpy(evs, s->events, sizeof(*evs) * s->nevents);
 			evs[s->nevents++] = e;
 			s->events = evs;
 		}
@@ -1945,7 +1995,8 @@ int catalog_dump(const struct catalog *c, struct buf *o)
 				   "  channel %s <%s> id=%s type=%s (%s <%s>) owner=%s <%s> url=%s contact=%s "
 				   "phone=%s email=%s time=%s\n",
 				   ch->slug, S(ch->iri), ch->identifier, channel_type_name(ch->type),
-				   S(ch->type_concept.notation), S(ch->type_concept.iri),
+				   S(ch->type_concept ? ch->type_concept->notation : NULL),
+				   S(ch->type_concept ? ch->type_concept->iri : NULL),
 				   ch->owner ? ch->owner->slug : "-", S(ch->owner_iri), S(ch->url),
 				   ch->contact ? ch->contact->slug : "-", S(ch->phone), S(ch->email),
 				   S(ch->processing_time));

@@ -19,6 +19,7 @@
 #define EPAK_CATALOG_MODEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct buf;
 struct cat_doc;
@@ -135,7 +136,7 @@ struct channel {
 	const char *identifier;
 	const char *slug; /* unique within the service */
 	enum channel_type type;
-	struct concept type_concept;         /* dct:type as given */
+	const struct concept *type_concept;  /* dct:type as given, shared; NULL when none */
 	const struct organisation *owner;    /* cv:ownedBy, NULL when not in the catalog */
 	const char *owner_iri;               /* cv:ownedBy as given */
 	const char *url;                     /* foaf:page (for online: where to go) */
@@ -197,40 +198,35 @@ struct event {
 	size_t nservices;
 };
 
-/* cpsv:PublicService. */
+/* cpsv:PublicService. Counts are 32-bit and kept together, after the
+ * pointers, so that 100 000 services do not pay for padding. */
 struct service {
 	const char *iri; /* NULL for a blank node */
 	const char *identifier;
 	const char *slug;
 	struct mltext title;
 	struct mltext description;
-	struct mltext keywords;               /* dcat:keyword: the words people type */
-	const struct organisation *authority; /* cv:hasCompetentAuthority (always set) */
-	unsigned audience;                    /* AUDIENCE_* bits; 0 = not stated */
-	struct concepts audience_concepts;    /* dct:audience as given */
-	const struct event *const *events;    /* cv:isGroupedBy */
-	size_t nevents;
-	const struct channel *channels; /* cv:hasChannel */
-	size_t nchannels;
-	const struct cost *costs; /* cv:hasCost */
-	size_t ncosts;
-	const struct item *outputs; /* cpsv:produces */
-	size_t noutputs;
-	const struct item *inputs; /* cpsv:hasInput (evidence) */
-	size_t ninputs;
-	const struct item *requirements; /* cv:holdsRequirement, cv:hasCriterion */
-	size_t nrequirements;
-	const struct contact_point *const *contacts; /* cv:contactPoint, cv:hasContactPoint */
-	size_t ncontacts;
-	const char *processing_time; /* cv:processingTime (xsd:duration, e.g. "P1M") */
-	enum service_status status;
-	const char *status_iri;         /* adms:status */
-	struct concepts spatial;        /* dct:spatial */
-	struct concepts classes;        /* dct:type, cv:isClassifiedBy, cv:thematicArea, cv:sector */
-	enum flag e_service;            /* epak:eService */
-	const struct portal *hosted_on; /* epak:hostedOn */
-	const char *hosted_url;         /* epak:hostedOn, else (e-services) the first online channel's page */
-	struct strlist auth_methods;    /* epak:authMethods: "eid", "eparaksts-mobile", "bank", ... */
+	struct mltext keywords;                      /* dcat:keyword: the words people type */
+	const struct organisation *authority;        /* cv:hasCompetentAuthority (always set) */
+	struct concepts audience_concepts;           /* dct:audience as given */
+	const struct event *const *events;           /* cv:isGroupedBy; nevents */
+	const struct channel *channels;              /* cv:hasChannel; nchannels */
+	const struct cost *costs;                    /* cv:hasCost; ncosts */
+	const struct item *outputs;                  /* cpsv:produces; noutputs */
+	const struct item *inputs;                   /* cpsv:hasInput (evidence); ninputs */
+	const struct item *requirements;             /* cv:holdsRequirement, cv:hasCriterion; nrequirements */
+	const struct contact_point *const *contacts; /* cv:contactPoint, cv:hasContactPoint; ncontacts */
+	const char *processing_time;                 /* cv:processingTime (xsd:duration, e.g. "P1M") */
+	const char *status_iri;                      /* adms:status */
+	struct concepts spatial;                     /* dct:spatial */
+	struct concepts classes;                     /* dct:type, cv:isClassifiedBy, cv:thematicArea, cv:sector */
+	const struct portal *hosted_on;              /* epak:hostedOn */
+	const char *hosted_url;      /* epak:hostedOn, else (e-services) the first online channel's page */
+	struct strlist auth_methods; /* epak:authMethods: "eid", "eparaksts-mobile", "bank", ... */
+	uint32_t nevents, nchannels, ncosts, noutputs, ninputs, nrequirements, ncontacts;
+	unsigned audience;          /* AUDIENCE_* bits; 0 = not stated */
+	enum service_status status; /* from adms:status */
+	enum flag e_service;        /* epak:eService */
 };
 
 struct catalog_index;

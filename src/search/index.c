@@ -6,7 +6,9 @@
  * remembers in which fields the term occurs. Terms end up sorted by their
  * bytes, so a prefix is a contiguous range; surface terms are also kept as
  * code points for the typo search. No positions are stored: highlighting
- * re-reads the few documents shown.
+ * re-reads the few documents shown. The documents' text (titles,
+ * descriptions, keywords) is not copied: the index borrows it from the caller,
+ * whose catalog outlives it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +18,6 @@
 #include "core/buf.h"
 #include "search/internal.h"
 
-#define NSTR 6 /* strings kept per document: id, url, titles, description, keywords */
 #define POOL_CAP ((size_t)2 * 1024 * 1024 * 1024 - 1)
 
 struct tterm {
@@ -237,28 +238,26 @@ static uint32_t label_get(struct builder *b, struct search_label **arr, size_t *
 	return (uint32_t)(*n)++;
 }
 
-static int index_doc(struct builder *b, uint32_t d, const struct search_doc *doc, uint32_t *stroff)
+/* The document's strings are borrowed (search.h), not copied. */
+static int index_doc(struct builder *b, uint32_t d, const struct search_doc *doc)
 {
 	struct search_index *idx = b->idx;
 	struct idoc *id = &idx->docs[d];
 	size_t i, tl;
 
-	stroff[0] = pool_add(b, doc->id, doc->id ? strlen(doc->id) : 0);
-	stroff[1] = pool_add(b, doc->url, doc->url ? strlen(doc->url) : 0);
-	stroff[2] = pool_add(b, doc->title_lv, doc->title_lv ? strlen(doc->title_lv) : 0);
-	stroff[3] = pool_add(b, doc->title_en, doc->title_en ? strlen(doc->title_en) : 0);
-	stroff[4] = pool_add(b, doc->description_lv, doc->description_lv ? strlen(doc->description_lv) : 0);
-	stroff[5] = 0;
-	for (i = 0; i < doc->nkeywords; i++) {
+	id->id = doc->id ? doc->id : "";
+	id->url = doc->url ? doc->url : "";
+	id->title_lv = doc->title_lv ? doc->title_lv : "";
+	id->title_en = doc->title_en && *doc->title_en ? doc->title_en : NULL;
+	id->description = doc->description_lv && *doc->description_lv ? doc->description_lv : NULL;
+	id->keywords_off = (uint32_t)idx->nkeywords_all;
+	for (i = 0; i < doc->nkeywords && id->nkeywords < UINT16_MAX; i++) {
 		const char *k = doc->keywords[i];
 
 		if (!k || !*k || strchr(k, '\n'))
 			continue;
-		if (!stroff[5])
-			stroff[5] = (uint32_t)b->pool.len;
-		else
-			b->pool.data[b->pool.len - 1] = '\n'; /* joins to the previous keyword */
-		pool_add(b, k, strlen(k));
+		idx->keywords[idx->nkeywords_all++] = k;
+		id->nkeywords++;
 	}
 	tl = index_text(b, d, doc->title_lv, F_TITLE_LV, 0);
 	id->title_len = (uint8_t)(tl > 255 ? 255 : tl);
@@ -378,6 +377,7 @@ void search_index_free(struct search_index *idx)
 	}
 	free(idx->events);
 	free(idx->doc_events);
+	free(idx->keywords);
 	free(idx->docs);
 	free(idx->term_off);
 	free(idx->display_off);
@@ -397,9 +397,8 @@ struct search_index *search_index_build(const struct search_doc *docs, size_t n,
 {
 	struct builder b;
 	struct search_index *idx = NULL;
-	uint32_t *stroff = NULL;
 	char path[4096];
-	size_t i;
+	size_t i, nkw = 0;
 	int ok = 0;
 
 	memset(&b, 0, sizeof(b));
@@ -426,28 +425,22 @@ struct search_index *search_index_build(const struct search_doc *docs, size_t n,
 		goto out;
 	idx->ndocs = n;
 	idx->docs = calloc(n ? n : 1, sizeof(*idx->docs));
-	stroff = calloc(n ? n * NSTR : 1, sizeof(*stroff));
-	if (!idx->docs || !stroff)
+	for (i = 0; i < n; i++)
+		nkw += docs[i].nkeywords;
+	if (nkw > UINT32_MAX)
+		goto nomem;
+	idx->keywords = calloc(nkw ? nkw : 1, sizeof(*idx->keywords));
+	if (!idx->docs || !idx->keywords)
 		goto nomem;
 	for (i = 0; i < n; i++)
-		if (index_doc(&b, (uint32_t)i, &docs[i], stroff + i * NSTR) != 0)
+		if (index_doc(&b, (uint32_t)i, &docs[i]) != 0)
 			goto nomem;
 	if (finish(&b) != 0)
 		goto nomem;
 	idx->strpool_len = b.pool.len;
 	idx->strpool = buf_steal(&b.pool, NULL);
-	for (i = 0; i < n; i++) {
-		struct idoc *d = &idx->docs[i];
-		const uint32_t *o = stroff + i * NSTR;
-
-		d->id = idx->strpool + o[0];
-		d->url = idx->strpool + o[1];
-		d->title_lv = idx->strpool + o[2];
-		d->title_en = o[3] ? idx->strpool + o[3] : NULL;
-		d->description = o[4] ? idx->strpool + o[4] : NULL;
-		d->keywords = o[5] ? idx->strpool + o[5] : NULL;
-	}
 	idx->bytes = sizeof(*idx) + n * sizeof(struct idoc) + b.ndocevents * sizeof(uint32_t) +
+		     idx->nkeywords_all * sizeof(*idx->keywords) +
 		     idx->nterms * (3 * sizeof(uint32_t) + sizeof(size_t)) + idx->post_bytes + idx->strpool_len +
 		     idx->cps_off[idx->surf_end - idx->surf_begin] * sizeof(uint32_t) + lexicon_bytes(idx->lex);
 	ok = 1;
@@ -460,7 +453,6 @@ out:
 	}
 	free(b.terms);
 	free(b.slots);
-	free(stroff);
 	buf_free(&b.pool);
 	if (!ok) {
 		search_index_free(idx);

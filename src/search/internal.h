@@ -113,11 +113,16 @@ enum {
 };
 #define F_TITLE (F_TITLE_LV | F_TITLE_EN)
 
+/* A document as the index keeps it. Its strings are the caller's
+ * (search_doc's, borrowed until search_index_free); only the array of
+ * keyword pointers is the index's. */
 struct idoc {
-	const char *id, *url, *title_lv, *title_en, *description;
-	const char *keywords; /* joined by '\n'; may be NULL */
-	uint32_t institution; /* index into idx->institutions */
-	uint32_t events_off;  /* into idx->doc_events */
+	const char *id, *url, *title_lv;    /* "" when the document had none */
+	const char *title_en, *description; /* NULL when none or empty */
+	uint32_t keywords_off;              /* into idx->keywords: the non-empty keywords */
+	uint32_t institution;               /* index into idx->institutions */
+	uint32_t events_off;                /* into idx->doc_events */
+	uint16_t nkeywords;
 	uint16_t nevents;
 	uint8_t eservice;
 	uint8_t title_len;    /* Latvian title words (no stopwords), capped at 255 */
@@ -132,6 +137,8 @@ struct search_index {
 	struct search_label *events;
 	size_t nevents;
 	uint32_t *doc_events;
+	const char **keywords; /* borrowed strings, in the documents' order */
+	size_t nkeywords_all;
 
 	/* terms, sorted by their bytes; term i is strpool + term_off[i] */
 	size_t nterms;

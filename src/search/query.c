@@ -1018,18 +1018,15 @@ static float name_coverage(const struct search_index *idx, const struct hlset *h
 {
 	const struct idoc *doc = &idx->docs[d];
 	float best = cover(idx, h, doc->title_lv, strlen(doc->title_lv)), c;
-	const char *k = doc->keywords;
+	const char *const *k = idx->keywords + doc->keywords_off;
+	size_t i;
 
 	if (doc->title_en && (c = cover(idx, h, doc->title_en, strlen(doc->title_en))) > best)
 		best = c;
-	while (k && *k) {
-		const char *nl = strchr(k, '\n');
-		size_t n = nl ? (size_t)(nl - k) : strlen(k);
-
-		c = cover(idx, h, k, n);
+	for (i = 0; i < doc->nkeywords; i++) {
+		c = cover(idx, h, k[i], strlen(k[i]));
 		if (c > best)
 			best = c;
-		k = nl ? nl + 1 : NULL;
 	}
 	return best;
 }

@@ -38,9 +38,12 @@ struct search_label {
 	const char *en; /* name in English; may be NULL */
 };
 
-/* One service as the search sees it. All pointers are borrowed for the
- * duration of search_index_build only (the index copies what it keeps);
- * any of the strings may be NULL. Text is UTF-8. */
+/* One service as the search sees it. The index borrows the strings id, url,
+ * title_lv, title_en, description_lv and keywords[i] (not the keywords
+ * array): they must stay valid and unchanged until search_index_free (the
+ * read model's snapshot frees its catalog after its index). Everything else
+ * is read during search_index_build only; labels are copied. Any of the
+ * strings may be NULL. Text is UTF-8. */
 struct search_doc {
 	const char *id;  /* the service's dct:identifier: the result id */
 	const char *url; /* the service page's path, e.g. "/pakalpojumi/pase" */

@@ -24,7 +24,8 @@ struct snapshot {
 	long long revision;         /* the database revision it reflects; -1: empty */
 	long long data_mtime;       /* newest search data file it was built with */
 	struct catalog *cat;        /* never NULL (may hold nothing) */
-	struct search_index *idx;   /* never NULL */
+	struct search_index *idx;   /* never NULL; borrows the catalog's text and urls */
+	char *urls;                 /* each service page's path, NUL after each, in the catalog's order */
 	size_t neservices;          /* services that can be done online */
 	size_t ncitizen, nbusiness; /* by audience */
 };

@@ -295,7 +295,7 @@ static void foreign_catalogs_model(void **state)
 	assert_string_equal(s->channels[0].identifier, "pazaudets-dokuments/channel-1");
 	assert_string_equal(s->channels[0].slug, "channel-1");
 	assert_int_equal(s->channels[0].type, CHANNEL_ONLINE);
-	assert_string_equal(s->channels[0].type_concept.iri, EPAK_CHANNEL_TYPE "online");
+	assert_string_equal(s->channels[0].type_concept->iri, EPAK_CHANNEL_TYPE "online");
 	assert_string_equal(s->hosted_url, "https://www.latvija.gov.lv/");
 	assert_int_equal(s->auth_methods.n, 3);
 	assert_int_equal(s->nevents, 2);
