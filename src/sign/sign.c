@@ -454,6 +454,8 @@ int edoc_sign_complete(struct edoc *doc, struct edoc_pending *p, const unsigned 
 	static const struct edoc_sign_opts defaults = {EDOC_PROFILE_B, NULL, NULL, 0};
 	struct buf text = BUF_INIT, c14n = BUF_INIT, unsig = BUF_INIT;
 	char *sv = NULL, *ts = NULL, *ocsp = NULL, *name = NULL;
+	unsigned char *raw = NULL;
+	size_t rawlen = 0;
 	X509 *issuer = NULL;
 	int rc = -1, i;
 
@@ -465,6 +467,15 @@ int edoc_sign_complete(struct edoc *doc, struct edoc_pending *p, const unsigned 
 	if (doc->nfiles != p->nfiles) {
 		edoc_err_set(e, "the container changed while it was being signed");
 		goto out;
+	}
+	/* Some signers hand ECDSA values over DER-encoded; XMLDSig wants r||s. */
+	if (EVP_PKEY_get_base_id(X509_get0_pubkey(p->cert)) == EVP_PKEY_EC && len > 8 && sigval[0] == 0x30 &&
+	    (size_t)sigval[1] + 2 == len) {
+		raw = cr_ecdsa_der_to_raw(X509_get0_pubkey(p->cert), sigval, len, &rawlen);
+		if (raw) {
+			sigval = raw;
+			len = rawlen;
+		}
 	}
 	if (cr_verify(X509_get0_pubkey(p->cert), p->md, p->keytype, p->signed_info.data, p->signed_info.len, sigval,
 		      len) != 1) {
@@ -528,6 +539,7 @@ oom:
 	edoc_err_set(e, "out of memory");
 out:
 	X509_free(issuer);
+	free(raw);
 	free(name);
 	free(sv);
 	free(ts);

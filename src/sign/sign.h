@@ -5,7 +5,8 @@
  *   edoc_sign_prepare()  builds the signed properties and SignedInfo for a
  *                        certificate, and gives the digest to be signed;
  *   edoc_sign_complete() takes the signature value (XMLDSig form: raw r||s for
- *                        ECDSA, PKCS#1 v1.5 for RSA), checks it against the
+ *                        ECDSA — DER is accepted and converted — PKCS#1 v1.5
+ *                        for RSA), checks it against the
  *                        certificate, adds the time-stamp (T) and OCSP response
  *                        (LT) and puts a new signature file into the container.
  * edoc_sign() does both with a struct edoc_signer.

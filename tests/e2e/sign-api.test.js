@@ -16,7 +16,7 @@ import { setupPki, stopPki, tokenSign as signOnToken } from '../lib/signing.js';
 let work;
 let pki;
 let srv;
-const tokenSign = (input, label, mech) => signOnToken(pki, input, label, mech);
+const tokenSign = (input, label, mech, format) => signOnToken(pki, input, label, mech, format);
 
 async function start(session, fields, files) {
   const fd = new FormData();
@@ -76,6 +76,20 @@ test('an EC (P-384) signer signs two files through the two phases; the result is
   // the session is used up
   const again = await finish(s, j.session, sig);
   assert.equal(again.status, 404);
+});
+
+test('an ECDSA value in DER, as some signers hand it over, is accepted and stored as r||s', async () => {
+  const s = await getFormSession(srv.base, '/parbaudit');
+  const cert = fs.readFileSync(path.join(pki, 'signer-ec.crt'), 'utf8');
+  const j = await (await start(s, { certificate: cert }, [['a.txt', 'a']])).json();
+  const der = tokenSign(Buffer.from(j.digest, 'base64'), 'epak-ec', 'ECDSA', 'openssl');
+  assert.equal(der[0], 0x30, 'a DER SEQUENCE');
+  const r = await finish(s, j.session, der);
+  assert.equal(r.status, 200, await r.clone().text());
+  const edoc = path.join(work, 'der.edoc');
+  fs.writeFileSync(edoc, Buffer.from(await r.arrayBuffer()));
+  const rep = JSON.parse(execFileSync(bin, ['verify', '--json', '--offline', '--trust', path.join(pki, 'root.crt'), edoc]).toString());
+  assert.match(JSON.stringify(rep), /TOTAL-PASSED/);
 });
 
 test('an RSA signer works the same way', async () => {

@@ -22,14 +22,15 @@ export function stopPki(dir) {
 }
 
 // Signs input on the SoftHSM2 token with pkcs11-tool, as a card's PKCS#11
-// module would: ECDSA gives raw r||s; RSA-PKCS signs the input (a
-// DigestInfo) as given.
-export function tokenSign(pki, input, tokenLabel, mechanism) {
+// module would: ECDSA gives raw r||s (format 'openssl': DER); RSA-PKCS signs
+// the input (a DigestInfo) as given.
+export function tokenSign(pki, input, tokenLabel, mechanism, format = null) {
   const inFile = path.join(pki, `tbs-${process.pid}.bin`);
   const outFile = path.join(pki, `sig-${process.pid}.bin`);
   fs.writeFileSync(inFile, input);
   execFileSync('pkcs11-tool', ['--module', SOFTHSM, '--token-label', tokenLabel, '--login', '--pin', '1234',
-    '--sign', '--id', '01', '--mechanism', mechanism, '--input-file', inFile, '--output-file', outFile],
+    '--sign', '--id', '01', '--mechanism', mechanism, '--input-file', inFile, '--output-file', outFile,
+    ...(format ? ['--signature-format', format] : [])],
   { env: { ...process.env, SOFTHSM2_CONF: path.join(pki, 'softhsm2.conf') }, stdio: ['ignore', 'ignore', 'pipe'] });
   return fs.readFileSync(outFile);
 }
