@@ -143,6 +143,9 @@ struct search_index {
 	/* terms, sorted by their bytes; term i is strpool + term_off[i] */
 	size_t nterms;
 	uint32_t *term_off;
+	/* exact lookup: open addressing by the term's hash, term id + 1 */
+	uint32_t *term_slots;
+	size_t nterm_slots;
 	/* postings of term i: bytes [post_off[i], post_off[i+1]) of post, each
 	 * a varint gap from the previous document (the first: the document)
 	 * and a byte of field bits; df[i] of them */
