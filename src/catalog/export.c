@@ -367,7 +367,7 @@ static int link_classes(struct xp *x, const char *id, json_t *node)
 			continue;
 		vals = node_vals(node, rules[r].prop);
 		for (i = 0; vals && i < json_array_size(vals);) {
-			const char *t = val_id(json_array_get(vals, i));
+			const char *t = val_id(json_array_get(vals, i)), *where = NULL;
 			json_t *target = t ? json_object_get(x->m->nodes, t) : NULL;
 
 			if (!t) {
@@ -377,22 +377,18 @@ static int link_classes(struct xp *x, const char *id, json_t *node)
 			if (target && !node_has_type(target, rules[r].target) &&
 			    in_list(never_added, rules[r].target)) {
 				/* a node is not made a service or an organisation by a link */
-				warnf(x, "<%s> %s: <%s> is not a %s; left out", id, pc(rules[r].prop, b1, sizeof(b1)),
-				      t, pc(rules[r].target, b2, sizeof(b2)));
-				json_array_remove(vals, i);
-				if (!json_array_size(vals))
-					json_object_del(node, rules[r].prop);
-				vals = node_vals(node, rules[r].prop);
-				changed = 1;
-				continue;
+				where = "";
 			} else if (target) {
 				changed |= add_type(target, rules[r].target);
 			} else if (in_list(stubbable, rules[r].target)) {
 				stub(x, t, rules[r].target);
 				changed = 1;
 			} else {
-				warnf(x, "<%s> %s: <%s> is not a %s of the catalog; left out", id,
-				      pc(rules[r].prop, b1, sizeof(b1)), t, pc(rules[r].target, b2, sizeof(b2)));
+				where = " of the catalog";
+			}
+			if (where) { /* the link is left out */
+				warnf(x, "<%s> %s: <%s> is not a %s%s; left out", id, pc(rules[r].prop, b1, sizeof(b1)),
+				      t, pc(rules[r].target, b2, sizeof(b2)), where);
 				json_array_remove(vals, i);
 				if (!json_array_size(vals))
 					json_object_del(node, rules[r].prop);
@@ -586,20 +582,7 @@ static void scan_schemes(struct cx *c, const json_t *v)
 
 static const char *compact_iri(const struct cx *c, const char *iri, char *out, size_t n)
 {
-	size_t i, best = (size_t)-1, blen = 0;
-
-	for (i = 0; i < NPREFIXES && cat_prefixes[i][0]; i++) {
-		size_t l = strlen(cat_prefixes[i][1]);
-
-		if (!c->off[i] && strncmp(iri, cat_prefixes[i][1], l) == 0 && iri[l] && l > blen) {
-			best = i;
-			blen = l;
-		}
-	}
-	if (best == (size_t)-1)
-		return iri;
-	snprintf(out, n, "%s:%s", cat_prefixes[best][0], iri + blen);
-	return out;
+	return iri_compact_skipping(iri, c->off, out, n);
 }
 
 static json_t *compact_key_in(const struct cx *c, const char *iri)

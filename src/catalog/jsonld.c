@@ -159,12 +159,17 @@ const char *iri_last_segment(const char *iri, size_t *len)
 
 const char *iri_compact(const char *iri, char *out, size_t n)
 {
+	return iri_compact_skipping(iri, NULL, out, n);
+}
+
+const char *iri_compact_skipping(const char *iri, const int *skip, char *out, size_t n)
+{
 	size_t i, best = (size_t)-1, blen = 0;
 
 	for (i = 0; cat_prefixes[i][0]; i++) {
 		size_t l = strlen(cat_prefixes[i][1]);
 
-		if (strncmp(iri, cat_prefixes[i][1], l) == 0 && iri[l] && l > blen) {
+		if ((!skip || !skip[i]) && strncmp(iri, cat_prefixes[i][1], l) == 0 && iri[l] && l > blen) {
 			best = i;
 			blen = l;
 		}

@@ -165,6 +165,9 @@ int iri_is_absolute(const char *s);
 const char *iri_last_segment(const char *iri, size_t *len);
 /* "cv:hasChannel" for messages and the exporter's keys; else the IRI. */
 const char *iri_compact(const char *iri, char *out, size_t n);
+/* The same, not using cat_prefixes[i] where skip[i] is set (skip may be
+ * NULL; it covers every entry of cat_prefixes). */
+const char *iri_compact_skipping(const char *iri, const int *skip, char *out, size_t n);
 
 /* The prefixes the exporter declares (NULL-terminated pairs). */
 extern const char *const cat_prefixes[][2];
