@@ -112,7 +112,6 @@ static int container_of_uploads(struct req *r, struct edoc *doc)
 
 	for (i = 0; r->multipart && i < r->multipart->nfiles; i++) {
 		const struct upload *u = &r->multipart->files[i];
-		unsigned char *data = NULL;
 		int rc;
 
 		if (strcmp(u->field, "file") != 0)
@@ -121,16 +120,11 @@ static int container_of_uploads(struct req *r, struct edoc *doc)
 			bad(r, "at most 16 files");
 			return -1;
 		}
-		if (!u->data) {
-			data = edoc_read_file(u->path, u->size + 1, &(size_t){0}, &e);
-			if (!data) {
-				resp_error(r, ERR_INTERNAL, NULL);
-				return -1;
-			}
+		rc = sign_add_upload(doc, u, &e);
+		if (rc == -1) {
+			resp_error(r, ERR_INTERNAL, NULL);
+			return -1;
 		}
-		rc = edoc_add_file(doc, u->filename, edoc_guess_mime(u->filename),
-				   u->data ? (const void *)u->data : data, u->size, &e);
-		free(data);
 		if (rc != 0) {
 			bad(r, arena_printf(r->arena, "file: %s", e.msg));
 			return -1;

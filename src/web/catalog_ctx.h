@@ -23,5 +23,7 @@ json_t *service_brief(struct req *r, const struct service *s);
 json_t *org_brief(struct req *r, const struct organisation *o);
 /* qsort comparator for arrays of json_t * objects by their "name". */
 int json_cmp_name(const void *a, const void *b);
+/* Sorts a JSON array in place with a qsort comparator over json_t *s. */
+void json_array_sort(json_t *list, int (*cmp)(const void *, const void *));
 
 #endif

@@ -92,8 +92,7 @@ static int cmp_title(const void *a, const void *b)
 			  json_string_value(json_object_get(y, "title")));
 }
 
-/* Sorts an array of service briefs by title, in Latvian order. */
-static void json_array_sort_by_title(json_t *list)
+void json_array_sort(json_t *list, int (*cmp)(const void *, const void *))
 {
 	size_t i, n = json_array_size(list);
 	json_t **tmp;
@@ -105,7 +104,7 @@ static void json_array_sort_by_title(json_t *list)
 		return;
 	for (i = 0; i < n; i++)
 		tmp[i] = json_incref(json_array_get(list, i));
-	qsort(tmp, n, sizeof(*tmp), cmp_title);
+	qsort(tmp, n, sizeof(*tmp), cmp);
 	json_array_clear(list);
 	for (i = 0; i < n; i++)
 		json_array_append_new(list, tmp[i]);
@@ -115,22 +114,17 @@ static void json_array_sort_by_title(json_t *list)
 /* A sorted array of service briefs. */
 static json_t *service_list(struct req *r, const struct service *const *v, size_t n, unsigned audience, int eonly)
 {
-	json_t **tmp = arena_alloc(r->arena, (n ? n : 1) * sizeof(*tmp));
 	json_t *arr = json_array();
-	size_t i, k = 0;
+	size_t i;
 
-	if (!tmp)
-		return arr;
 	for (i = 0; i < n; i++) {
 		if (audience && !(v[i]->audience & audience))
 			continue;
 		if (eonly && v[i]->e_service != FLAG_YES)
 			continue;
-		tmp[k++] = service_brief(r, v[i]);
+		json_array_append_new(arr, service_brief(r, v[i]));
 	}
-	qsort(tmp, k, sizeof(*tmp), cmp_title);
-	for (i = 0; i < k; i++)
-		json_array_append_new(arr, tmp[i]);
+	json_array_sort(arr, cmp_title);
 	return arr;
 }
 
@@ -457,19 +451,16 @@ int page_orgs(struct req *r)
 	} lv[] = {{ORG_LEVEL_STATE, N_("State institutions")},
 		  {ORG_LEVEL_MUNICIPAL, N_("Municipalities")},
 		  {ORG_LEVEL_UNKNOWN, N_("Other institutions")}};
-	size_t g, i, k;
-	json_t **tmp = arena_alloc(r->arena, (c->norgs ? c->norgs : 1) * sizeof(*tmp));
+	size_t g, i;
 
-	for (g = 0; tmp && g < sizeof(lv) / sizeof(lv[0]); g++) {
+	for (g = 0; g < sizeof(lv) / sizeof(lv[0]); g++) {
 		json_t *orgs = json_array();
 
-		for (i = 0, k = 0; i < c->norgs; i++)
+		for (i = 0; i < c->norgs; i++)
 			if (c->orgs[i]->level == lv[g].level)
-				tmp[k++] = org_brief(r, c->orgs[i]);
-		qsort(tmp, k, sizeof(*tmp), json_cmp_name);
-		for (i = 0; i < k; i++)
-			json_array_append_new(orgs, tmp[i]);
-		if (k)
+				json_array_append_new(orgs, org_brief(r, c->orgs[i]));
+		json_array_sort(orgs, json_cmp_name);
+		if (json_array_size(orgs))
 			json_array_append_new(
 			    groups, json_pack("{s:s, s:o}", "heading", i18n_tr(r->lang, lv[g].heading), "orgs", orgs));
 		else
@@ -551,7 +542,7 @@ int page_eservices(struct req *r)
 			}
 			json_array_append_new(list, b);
 		}
-		json_array_sort_by_title(list);
+		json_array_sort(list, cmp_title);
 		if (!json_array_size(list)) {
 			json_decref(list);
 			continue;

@@ -40,23 +40,20 @@ const char *org_official_email(const struct organisation *o)
 
 json_t *send_org_options(struct req *r, const struct catalog *c, const char *selected)
 {
-	json_t **tmp = arena_alloc(r->arena, (c->norgs ? c->norgs : 1) * sizeof(*tmp));
 	json_t *arr = json_array();
-	size_t i, k = 0;
+	size_t i;
 
-	for (i = 0; tmp && i < c->norgs; i++) {
+	for (i = 0; i < c->norgs; i++) {
 		const char *email = org_official_email(c->orgs[i]);
 
 		if (!email)
 			continue;
-		tmp[k++] = json_pack("{s:s, s:s, s:s, s:b}", "slug", c->orgs[i]->slug, "name",
-				     ml(r, &c->orgs[i]->name) ? ml(r, &c->orgs[i]->name) : c->orgs[i]->slug, "email",
-				     email, "selected", selected && !strcmp(selected, c->orgs[i]->slug));
+		json_array_append_new(
+		    arr, json_pack("{s:s, s:s, s:s, s:b}", "slug", c->orgs[i]->slug, "name",
+				   ml(r, &c->orgs[i]->name) ? ml(r, &c->orgs[i]->name) : c->orgs[i]->slug, "email",
+				   email, "selected", selected && !strcmp(selected, c->orgs[i]->slug)));
 	}
-	if (tmp)
-		qsort(tmp, k, sizeof(*tmp), json_cmp_name);
-	for (i = 0; i < k; i++)
-		json_array_append_new(arr, tmp[i]);
+	json_array_sort(arr, json_cmp_name);
 	return arr;
 }
 

@@ -113,8 +113,6 @@ static const char *add_uploads(struct req *r, struct edoc *doc, json_t *files)
 
 	for (i = 0; r->multipart && i < r->multipart->nfiles; i++) {
 		const struct upload *u = &r->multipart->files[i];
-		unsigned char *data = NULL;
-		size_t len = 0;
 		int rc;
 
 		if (strcmp(u->field, "dokuments") != 0 || (!u->size && !*u->filename))
@@ -123,11 +121,9 @@ static const char *add_uploads(struct req *r, struct edoc *doc, json_t *files)
 			return i18n_tr(r->lang, N_("Please choose at most 16 files."));
 		if (!u->size)
 			return arena_printf(r->arena, i18n_tr(r->lang, N_("The file %s is empty.")), u->filename);
-		if (!u->data && !(data = edoc_read_file(u->path, u->size + 1, &len, &e)))
+		rc = sign_add_upload(doc, u, &e);
+		if (rc == -1)
 			return i18n_tr(r->lang, N_("The file could not be read. Please try again."));
-		rc = edoc_add_file(doc, u->filename, edoc_guess_mime(u->filename),
-				   u->data ? (const void *)u->data : data, u->size, &e);
-		free(data);
 		if (rc != 0)
 			return arena_printf(r->arena,
 					    i18n_tr(r->lang, N_("The file %s cannot be signed: its name is not "

@@ -11,6 +11,8 @@
 
 #include "core/log.h"
 #include "http/http.h"
+#include "http/multipart.h"
+#include "sign/edoc.h"
 #include "store/db.h"
 #include "web/app.h"
 #include "web/sign_session.h"
@@ -198,4 +200,18 @@ void sign_session_delete(struct req *r, const char *token)
 
 	if (db)
 		db_exec(db, SQL_DELETE, DB_P(PTEXT(session_key(r, token))), NULL);
+}
+
+int sign_add_upload(struct edoc *doc, const struct upload *u, struct edoc_err *e)
+{
+	unsigned char *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!u->data && !(data = edoc_read_file(u->path, u->size + 1, &len, e)))
+		return -1;
+	rc = edoc_add_file(doc, u->filename, edoc_guess_mime(u->filename), u->data ? (const void *)u->data : data,
+			   u->size, e);
+	free(data);
+	return rc != 0 ? -2 : 0;
 }

@@ -36,6 +36,14 @@ void sign_session_delete(struct req *r, const char *token);
  * transaction. */
 const char *sign_session_id(struct req *r, const char *token);
 
+struct edoc;
+struct edoc_err;
+struct upload;
+/* Adds an uploaded file (in memory or spilled to disk) to doc under its
+ * name, with the media type its extension suggests: 0; -1 when the spilled
+ * file could not be read; -2 when the container refused it (e says why). */
+int sign_add_upload(struct edoc *doc, const struct upload *u, struct edoc_err *e);
+
 /* Base64 into and out of the request arena; decoding skips white space.
  * NULL on bad input. */
 char *b64_encode_arena(struct arena *a, const void *p, size_t n);
