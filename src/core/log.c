@@ -43,10 +43,39 @@ static void log_write(char *line, size_t len, size_t cap)
 	(void)w;
 }
 
+/* Copies msg into out, control bytes (and the backslash that introduces an
+ * escape) written as \xNN: whatever a message carries (a URL from a
+ * certificate, a file name, a header), it stays on its one line and cannot
+ * forge another. Returns the bytes written; stops before an escape that
+ * would not fit. */
+size_t log_escape(char *out, size_t cap, const char *msg, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, n = 0;
+	unsigned char c;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)msg[i];
+		if (c >= 0x20 && c != 0x7f && c != '\\') {
+			if (n + 1 > cap)
+				break;
+			out[n++] = (char)c;
+			continue;
+		}
+		if (n + 4 > cap)
+			break;
+		out[n++] = '\\';
+		out[n++] = 'x';
+		out[n++] = hex[c >> 4];
+		out[n++] = hex[c & 15];
+	}
+	return n;
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
-	char line[2048];
-	size_t n;
+	char line[2048], msg[1024];
+	size_t n, mlen;
 	int k;
 	va_list ap;
 
@@ -57,10 +86,12 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	if (k > 0)
 		n += (size_t)k;
 	va_start(ap, fmt);
-	k = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	k = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (k > 0)
-		n += (size_t)k;
+	if (k > 0) {
+		mlen = (size_t)k < sizeof(msg) ? (size_t)k : sizeof(msg) - 1;
+		n += log_escape(line + n, sizeof(line) - 1 - n, msg, mlen);
+	}
 	log_write(line, n, sizeof(line));
 }
 

@@ -17,6 +17,10 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
 void log_access(const char *method, size_t method_len, const char *path, size_t path_len, int status, size_t bytes,
 		long long usec);
 
+/* msg with control bytes and backslashes written as \xNN, into at most cap bytes;
+ * returns the bytes written (log_msg applies it to every message). */
+size_t log_escape(char *out, size_t cap, const char *msg, size_t len);
+
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
