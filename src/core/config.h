@@ -17,7 +17,7 @@ struct config {
 	int threads;      /* event loops; 0 = one per core */
 	int pool_threads; /* worker pool for network waits */
 	char *lang;       /* default language: lv or en */
-	char *tls_cert;   /* PEM; with tls_key enables HTTPS and HTTP/2 */
+	char *tls_cert;   /* PEM; with tls_key enables HTTPS */
 	char *tls_key;
 	char *templates;     /* folder of *.mustache */
 	char *static_dir;    /* folder served under /static/ */
@@ -36,6 +36,10 @@ struct config {
 	char *ocsp_url;      /* OCSP responder; empty: the certificate's own */
 	int layer;           /* which source is being read: file 0, env 1, flags 2 */
 	int listen_layer;    /* the source the listen list came from */
+
+	int http2;             /* offer h2 over TLS (never in clear text) */
+	size_t cache_size;     /* page cache bytes per event-loop thread */
+	size_t cache_max_page; /* pages larger than this are not cached */
 };
 
 /* Fills *c with defaults. */

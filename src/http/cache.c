@@ -1,5 +1,6 @@
 /* cache.c — see cache.h. Open addressing would be overkill: a page lands in
- * one slot by hash, and a collision simply replaces the older page. */
+ * one slot by hash, and a collision simply replaces the older page; the byte
+ * budget is kept by dropping pages slot by slot behind a clock hand. */
 #include "http/cache.h"
 
 #include <h2o.h>
@@ -52,8 +53,14 @@ fail:
 	return NULL;
 }
 
-static void entry_clear(struct cached_page *e)
+static size_t entry_bytes(const struct cached_page *e)
 {
+	return e->key ? strlen(e->key) + 1 + e->len + e->gz_len : 0;
+}
+
+static void entry_clear(struct page_cache *c, struct cached_page *e)
+{
+	c->bytes -= entry_bytes(e);
 	free(e->key);
 	if (e->body)
 		h2o_mem_release_shared(e->body);
@@ -71,6 +78,31 @@ const struct cached_page *cache_get(struct page_cache *c, const char *key, uint6
 	return e;
 }
 
+void cache_init(struct page_cache *c, size_t budget, size_t max_page)
+{
+	memset(c, 0, sizeof(*c));
+	c->budget = budget;
+	c->max_page = max_page;
+}
+
+/* Drops pages, oldest slot first by the clock hand, until need more bytes
+ * fit; keep is never dropped. 0 when they fit. */
+static int make_room(struct page_cache *c, size_t need, const struct cached_page *keep)
+{
+	size_t tries;
+
+	if (need > c->budget)
+		return -1;
+	for (tries = 0; c->bytes + need > c->budget && tries < PAGE_CACHE_SLOTS; tries++) {
+		struct cached_page *e = &c->slots[c->hand];
+
+		c->hand = (c->hand + 1) % PAGE_CACHE_SLOTS;
+		if (e != keep && e->key)
+			entry_clear(c, e);
+	}
+	return c->bytes + need > c->budget ? -1 : 0;
+}
+
 static char *shared_copy(const char *p, size_t n)
 {
 	char *s = h2o_mem_alloc_shared(NULL, n + 1, NULL);
@@ -85,7 +117,9 @@ const struct cached_page *cache_put(struct page_cache *c, const char *key, uint6
 {
 	struct cached_page *e = &c->slots[fnv1a(key, strlen(key)) % PAGE_CACHE_SLOTS];
 
-	entry_clear(e);
+	entry_clear(c, e);
+	if (len > c->max_page || make_room(c, strlen(key) + 1 + len, NULL) != 0)
+		return NULL;
 	e->key = strdup(key);
 	if (!e->key)
 		return NULL;
@@ -95,6 +129,7 @@ const struct cached_page *cache_put(struct page_cache *c, const char *key, uint6
 	e->body = shared_copy(body, len);
 	e->len = len;
 	etag_of(body, len, e->etag);
+	c->bytes += entry_bytes(e);
 	return e;
 }
 
@@ -106,16 +141,16 @@ const struct cached_page *cache_gzip(struct page_cache *c, const struct cached_p
 	char *gz;
 	size_t gz_len = 0;
 
-	(void)c;
 	if (e->gz || e->gz_tried)
 		return e;
 	e->gz_tried = 1;
 	gz = gzip_new(e->body, e->len, &gz_len);
-	if (gz) {
+	if (gz && make_room(c, gz_len, e) == 0) {
 		e->gz = shared_copy(gz, gz_len);
 		e->gz_len = gz_len;
-		free(gz);
+		c->bytes += gz_len;
 	}
+	free(gz);
 	return e;
 }
 
@@ -124,5 +159,5 @@ void cache_clear(struct page_cache *c)
 	size_t i;
 
 	for (i = 0; i < PAGE_CACHE_SLOTS; i++)
-		entry_clear(&c->slots[i]);
+		entry_clear(c, &c->slots[i]);
 }

@@ -1,5 +1,6 @@
 /* cache.h — a per-thread cache of whole responses for routes marked
- * ROUTE_CACHE (pages that depend only on their path and language). Entries
+ * ROUTE_CACHE (pages that depend only on their path, language and the query
+ * parameters their route declares). Entries
  * remember the content revision they were built from; a newer revision makes
  * them stale. Bodies are h2o shared memory so a response in flight keeps its
  * bytes alive after the entry is replaced. */
@@ -24,12 +25,21 @@ struct cached_page {
 	int gz_tried; /* compression attempted (gz may still be NULL) */
 };
 
+/* Bounded twice: a page larger than max_page is never kept, and the bytes
+ * kept (keys, bodies, their gzip forms) never exceed budget — older pages
+ * are dropped first, by a clock hand over the slots. budget 0 keeps nothing. */
 struct page_cache {
 	struct cached_page slots[PAGE_CACHE_SLOTS];
+	size_t budget;   /* most bytes kept (the cache-size setting) */
+	size_t max_page; /* largest body kept (cache-max-page) */
+	size_t bytes;    /* bytes kept now */
+	size_t hand;     /* next slot to drop when over budget */
 };
 
+void cache_init(struct page_cache *c, size_t budget, size_t max_page);
 const struct cached_page *cache_get(struct page_cache *c, const char *key, uint64_t revision);
-/* Copies body in (and its gzip when worth it); returns the entry. */
+/* Copies body in; returns the entry, or NULL when the page is not kept
+ * (too large, over a budget it alone exceeds, out of memory). */
 const struct cached_page *cache_put(struct page_cache *c, const char *key, uint64_t revision, int status,
 				    const char *content_type, const char *body, size_t len);
 void cache_clear(struct page_cache *c);

@@ -93,16 +93,22 @@ const char *csrf_token(struct req *r)
 	return tok;
 }
 
+int csrf_precheck(struct req *r)
+{
+	const char *site = req_header(r, "sec-fetch-site");
+
+	if (site && strcmp(site, "same-origin") && strcmp(site, "none"))
+		return -1;
+	return cookie_valid(req_cookie(r, CSRF_COOKIE)) ? 0 : -1;
+}
+
 int csrf_check(struct req *r)
 {
 	const char *cookie = req_cookie(r, CSRF_COOKIE);
 	const char *sent = req_form(r, "_csrf");
-	const char *site = req_header(r, "sec-fetch-site");
 	char want[44];
 
-	if (site && strcmp(site, "same-origin") && strcmp(site, "none"))
-		return -1;
-	if (!cookie_valid(cookie) || !sent || strlen(sent) != 43)
+	if (csrf_precheck(r) != 0 || !sent || strlen(sent) != 43)
 		return -1;
 	token_for(r->app, cookie, want);
 	return CRYPTO_memcmp(want, sent, 43) == 0 ? 0 : -1;

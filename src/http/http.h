@@ -86,6 +86,9 @@ void resp_add_header(struct req *r, const char *name, const char *value);
  * cookie when the browser has none). */
 const char *csrf_token(struct req *r);
 int csrf_check(struct req *r);
+/* The part of the check that needs no body: the browser's CSRF cookie and,
+ * when it tells, Sec-Fetch-Site. 0 when the request may go on to be parsed. */
+int csrf_precheck(struct req *r);
 
 long long now_usec(void);
 

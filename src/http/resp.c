@@ -9,6 +9,7 @@
 #include <h2o.h>
 
 #include "core/log.h"
+#include "core/url.h"
 #include "http/http.h"
 #include "http/parse.h"
 #include "http/worker.h"
@@ -104,11 +105,13 @@ int req_on_done(struct req *r, void (*fn)(void *arg), void *arg)
 	return 0;
 }
 
+/* The path comes from the request: "/en//evil.example/x" leaves "//evil…"
+ * here, so it is rebuilt as a same-site path before it becomes a link. */
 const char *req_path_in(struct req *r, enum lang lang)
 {
-	if (lang == LANG_EN)
-		return arena_printf(r->arena, "/en%s", r->path);
-	return r->path;
+	const char *p = url_local_path(r->arena, lang == LANG_EN ? "/en" : "", r->path);
+
+	return p ? p : (lang == LANG_EN ? "/en/" : "/");
 }
 
 void resp_add_header(struct req *r, const char *name, const char *value)
@@ -254,19 +257,47 @@ static char *pool_copy(h2o_req_t *h, const char *p, size_t n)
 	return s;
 }
 
+/* "lang:path", then each query parameter the route declares that the
+ * request carries, in the route's order, numbers in canonical form. Query
+ * parameters the page does not read are not part of it: "?cb=1", "?cb=2" …
+ * are one page, not a new cache entry each. */
 static const char *cache_key(struct req *r)
 {
-	return arena_printf(r->arena, "%s:%s%s%.*s", lang_code(r->lang), r->path, r->query ? "?" : "",
-			    (int)r->query_len, r->query ? r->query : "");
+	const char *spec = r->match.route ? r->match.route->query : NULL;
+	const char *key = arena_printf(r->arena, "%s:%s", lang_code(r->lang), r->path);
+	const char *p, *name, *v;
+	size_t n;
+	unsigned long u;
+	int num;
+
+	for (p = spec; key && p && *p; p += n) {
+		while (*p == ' ')
+			p++;
+		n = strcspn(p, " ");
+		if (!n)
+			break;
+		num = p[n - 1] == '#';
+		name = arena_strndup(r->arena, p, num ? n - 1 : n);
+		v = name ? req_query(r, name) : NULL;
+		if (!v)
+			continue;
+		if (num && url_uint(v, &u) == 0)
+			key = arena_printf(r->arena, "%s\x1f%s#%lu", key, name, u);
+		else
+			key = arena_printf(r->arena, "%s\x1f%s=%zu:%s", key, name, strlen(v), v);
+	}
+	return key;
 }
 
 int resp_from_cache(struct req *r)
 {
 	const struct cached_page *e;
+	const char *key;
 
 	if (r->h->method.len != 3 && !r->is_head)
 		return 0;
-	e = cache_get(&r->worker->cache, cache_key(r), atomic_load(&r->app->revision));
+	key = cache_key(r);
+	e = key ? cache_get(&r->worker->cache, key, atomic_load(&r->app->revision)) : NULL;
 	if (!e)
 		return 0;
 	if (accepts_gzip(r))
@@ -284,11 +315,12 @@ void resp_send(struct req *r, int status, const char *content_type, const char *
 	char *gz = NULL, *gzp = NULL;
 	size_t gz_len = 0;
 	const struct cached_page *e;
+	const char *key;
 
 	/* Pages that hold a CSRF token (or set its cookie) are the browser's own. */
-	if ((r->flags & ROUTE_CACHE) && status == 200 && !r->csrf_cookie) {
-		e = cache_put(&r->worker->cache, cache_key(r), atomic_load(&r->app->revision), status, content_type,
-			      body, len);
+	key = (r->flags & ROUTE_CACHE) && status == 200 && !r->csrf_cookie ? cache_key(r) : NULL;
+	if (key) {
+		e = cache_put(&r->worker->cache, key, atomic_load(&r->app->revision), status, content_type, body, len);
 		if (e && accepts_gzip(r))
 			e = cache_gzip(&r->worker->cache, e);
 		if (e) {
@@ -334,8 +366,14 @@ void resp_send_prepared(struct req *r, int status, const char *content_type, con
 
 void resp_redirect(struct req *r, int status, const char *location)
 {
-	/* Only local paths: never an open redirect. */
-	if (!location || location[0] != '/' || location[1] == '/' || location[1] == '\\')
+	const char *p;
+
+	/* Only local paths: never an open redirect (nor a byte a browser strips,
+	 * so that "/\t/host" cannot become "//host"). */
+	for (p = location; p && *p; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '\\')
+			location = NULL;
+	if (!location || location[0] != '/' || location[1] == '/')
 		location = "/";
 	resp_add_header(r, "location", location);
 	resp_send(r, status, "text/plain; charset=utf-8", "", 0, RESP_NO_STORE);

@@ -15,7 +15,7 @@ typedef int (*route_fn)(struct req *r);
 enum route_flags {
 	ROUTE_JSON = 1 << 0,  /* an API route: errors as JSON */
 	ROUTE_CSRF = 1 << 1,  /* state change: the form must carry a valid CSRF token */
-	ROUTE_CACHE = 1 << 2, /* the response depends only on path and language */
+	ROUTE_CACHE = 1 << 2, /* the response depends only on path, language and route->query */
 	ROUTE_FORM = 1 << 3,  /* parse an urlencoded or multipart body before the handler */
 };
 
@@ -24,6 +24,11 @@ struct route {
 	const char *pattern; /* "/pakalpojumi/{slug}" */
 	route_fn fn;
 	unsigned flags;
+	/* The query parameters the handler reads, space-separated; a name
+	 * ending in '#' is a number (its canonical form keys the cache). A
+	 * ROUTE_CACHE page is cached under its path, language and these values
+	 * only: any other query parameter neither makes nor misses an entry. */
+	const char *query;
 };
 
 #define ROUTE_MAX_PARAMS 4

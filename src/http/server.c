@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,6 +69,60 @@ static size_t headers_size(const h2o_req_t *h)
 	for (i = 0; i != h->headers.size; i++)
 		total += h->headers.entries[i].name->len + h->headers.entries[i].value.len + 4;
 	return total;
+}
+
+static int name_is(const char *p, size_t n, const char *name)
+{
+	return strlen(name) == n && !strncasecmp(p, name, n);
+}
+
+/* HTTP/1 framing that two parsers could read differently: two Content-Length
+ * headers that disagree, several Transfer-Encoding headers, or both kinds.
+ * h2o 2.2 keeps neither header among the request's headers (it takes the
+ * first Content-Length, and Transfer-Encoding over it), so the raw header
+ * block is read where it still is: at the head of the connection's input
+ * buffer, which h2o consumes only after the response. 1 when ambiguous. */
+static int framing_ambiguous(h2o_req_t *h)
+{
+	h2o_socket_t *sock;
+	const char *p, *end, *eol, *le, *colon, *v, *ve, *cl = NULL;
+	size_t cl_len = 0;
+	int ncl = 0, nte = 0, differ = 0;
+
+	if (h->version >= 0x200 || !h->conn->callbacks->get_socket)
+		return 0;
+	sock = h->conn->callbacks->get_socket(h->conn);
+	if (!sock || !sock->input || !sock->input->size)
+		return 0;
+	p = sock->input->bytes;
+	end = p + sock->input->size;
+	eol = memchr(p, '\n', (size_t)(end - p)); /* the request line */
+	if (!eol)
+		return 0;
+	for (p = eol + 1; p < end; p = eol + 1) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			break;
+		le = eol > p && eol[-1] == '\r' ? eol - 1 : eol;
+		if (le == p)
+			break; /* the blank line: the body follows */
+		colon = memchr(p, ':', (size_t)(le - p));
+		if (!colon)
+			continue;
+		for (v = colon + 1; v < le && (*v == ' ' || *v == '\t'); v++)
+			;
+		for (ve = le; ve > v && (ve[-1] == ' ' || ve[-1] == '\t'); ve--)
+			;
+		if (name_is(p, (size_t)(colon - p), "content-length")) {
+			if (ncl++ && ((size_t)(ve - v) != cl_len || memcmp(v, cl, cl_len) != 0))
+				differ = 1;
+			cl = v;
+			cl_len = (size_t)(ve - v);
+		} else if (name_is(p, (size_t)(colon - p), "transfer-encoding")) {
+			nte++;
+		}
+	}
+	return differ || nte > 1 || (nte && ncl);
 }
 
 /* Parses the body of a ROUTE_FORM request: urlencoded or multipart. */
@@ -163,6 +218,14 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 	r->path = "/";
 	r->path_len = 1;
 
+	/* A request whose length another parser (a proxy in front) could read
+	 * otherwise: refused, and the connection closed, so that what follows
+	 * on it is never taken for a request of its own. */
+	if (framing_ambiguous(h)) {
+		h->http1_is_persistent = 0;
+		resp_error(r, ERR_BAD_REQUEST, "ambiguous message length");
+		return 0;
+	}
 	/* Limits first: nothing else is read from an oversized request. */
 	if (h->input.path.len > cfg->max_url) {
 		resp_error(r, ERR_URI_TOO_LONG, NULL);
@@ -222,6 +285,13 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 	}
 	r->flags |= r->match.route->flags;
 
+	/* What CSRF can tell without the body (the cookie, where the browser
+	 * says the request comes from) is checked before the body is parsed, so
+	 * a cross-site or cookie-less upload never writes a byte to disk. */
+	if ((r->flags & ROUTE_CSRF) && csrf_precheck(r) != 0) {
+		resp_error(r, ERR_CSRF, NULL);
+		return 0;
+	}
 	if ((r->flags & ROUTE_FORM) && read_form(r) != 0)
 		return 0;
 	if ((r->flags & ROUTE_CSRF) && csrf_check(r) != 0) {
@@ -349,7 +419,8 @@ static void on_signal(int sig)
 
 static SSL_CTX *tls_new(const struct config *cfg, char *err, size_t errlen)
 {
-	static const h2o_iovec_t alpn[] = {{H2O_STRLIT("h2")}, {H2O_STRLIT("http/1.1")}, {NULL, 0}};
+	static const h2o_iovec_t alpn_h2[] = {{H2O_STRLIT("h2")}, {H2O_STRLIT("http/1.1")}, {NULL, 0}};
+	static const h2o_iovec_t alpn_h1[] = {{H2O_STRLIT("http/1.1")}, {NULL, 0}};
 	SSL_CTX *ssl = SSL_CTX_new(TLS_server_method());
 
 	if (!ssl)
@@ -360,7 +431,7 @@ static SSL_CTX *tls_new(const struct config *cfg, char *err, size_t errlen)
 	    SSL_CTX_use_PrivateKey_file(ssl, cfg->tls_key, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ssl) != 1)
 		goto fail;
-	h2o_ssl_register_alpn_protocols(ssl, alpn);
+	h2o_ssl_register_alpn_protocols(ssl, cfg->http2 ? alpn_h2 : alpn_h1);
 	return ssl;
 fail:
 	snprintf(err, errlen, "TLS: %s", ERR_reason_error_string(ERR_get_error()));
@@ -394,6 +465,11 @@ int server_run(struct app *app)
 	gconf.max_request_entity_size =
 	    cfg->max_body * 2 > cfg->max_body + 1024 * 1024 ? cfg->max_body * 2 : cfg->max_body + 1024 * 1024;
 	gconf.http1.req_timeout = 30000;
+	/* No HTTP/2 in clear text (h2c): neither "Upgrade: h2c" nor the prior
+	 * knowledge preface "PRI * HTTP/2.0" (which then is not a request and
+	 * closes the connection). h2o 2.2's HTTP/2 has had no upstream fixes
+	 * since 2018 (e.g. Rapid Reset); over TLS it is the "http2" setting. */
+	gconf.http1.upgrade_to_http2 = 0;
 	host = h2o_config_register_host(&gconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
 	pathconf = h2o_config_register_path(host, "/", 0);
 	eh = (struct epak_handler *)h2o_create_handler(pathconf, sizeof(*eh));
@@ -416,6 +492,7 @@ int server_run(struct app *app)
 
 		w->id = i;
 		w->app = app;
+		cache_init(&w->cache, cfg->cache_size, cfg->cache_max_page);
 		h2o_context_init(&w->ctx, h2o_evloop_create(), &gconf);
 		w->accept_ctx.ctx = &w->ctx;
 		w->accept_ctx.hosts = gconf.hosts;

@@ -3,8 +3,12 @@
 // headers, limits and hostile requests.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http2 from 'node:http2';
+import net from 'node:net';
+import path from 'node:path';
 import zlib from 'node:zlib';
-import { startServer, rawRequest, rawRequestBuffer } from '../lib/server.js';
+import { startServer, rawRequest, rawRequestBuffer, getFormSession } from '../lib/server.js';
 
 let srv;
 before(async () => { srv = await startServer(); });
@@ -185,17 +189,19 @@ test('malformed requests get 400 and the server keeps serving', async () => {
 });
 
 test('a request with a bad form encoding is 400 with a readable page', async () => {
+  const { cookie } = await getFormSession(srv.base, '/atsauksmes');
   const r = await fetch(srv.base + '/atsauksmes', {
     method: 'POST', body: 'message=%E2%28%A1',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
   });
   assert.equal(r.status, 400);
   assert.match(await r.text(), /nederīgas rakstzīmes/);
 });
 
 test('an unsupported body type is 415', async () => {
+  const { cookie } = await getFormSession(srv.base, '/atsauksmes');
   const r = await fetch(srv.base + '/atsauksmes', {
-    method: 'POST', body: '{}', headers: { 'content-type': 'application/json' },
+    method: 'POST', body: '{}', headers: { 'content-type': 'application/json', cookie },
   });
   assert.equal(r.status, 415);
 });
@@ -214,4 +220,129 @@ test('the health check reports the database', async () => {
   assert.equal(j.status, 'ok');
   assert.equal(j.database, 'sqlite');
   assert.ok(j.schema >= 1);
+});
+
+// A raw exchange that also tells whether the server closed the connection
+// (rather than the client giving up after `timeout`).
+function rawExchange(port, bytes, timeout = 4000) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let out = '';
+    const timer = setTimeout(() => { sock.destroy(); resolve({ out, closed: false }); }, timeout);
+    sock.setEncoding('latin1');
+    sock.on('data', (d) => { out += d; });
+    sock.on('close', () => { clearTimeout(timer); resolve({ out, closed: true }); });
+    sock.on('error', (e) => { if (!out) { clearTimeout(timer); reject(e); } });
+    sock.write(bytes, 'latin1');
+  });
+}
+
+test('the language switch of any page links only to this site', async () => {
+  // h2o's path normalization keeps "//" and "\"; each form once in each
+  // language, by raw request (fetch would rewrite "\" itself).
+  const forms = ['//evil.example/x', '/\\evil.example/x', '/%2F%2Fevil.example/x', '/%5C%5Cevil.example/x',
+    '/%2F%5Cevil.example/x', '/%09/evil.example/x', '/\\/\\evil.example', '///evil.example'];
+  for (const f of forms) {
+    for (const p of [f, '/en' + f]) {
+      const res = await rawRequest(srv.port, `GET ${p} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      assert.match(res, /^HTTP\/1\.1 404/, p);
+      // the language switch and the alternate-language link (the rest is the site's own)
+      const links = [...res.matchAll(/<(?:a class="lang-switch"|link rel="alternate"[^>]*) href="([^"]*)"/g)]
+        .map((m) => m[1]);
+      assert.equal(links.length, 2, p);
+      assert.ok(links.every((l) => /evil\.example/.test(l)), `${p}: the switch keeps the path`);
+      for (const l of links) {
+        assert.match(l, /^\/(?![\/\\])/, `${p}: ${l} is a same-site path`);
+        assert.doesNotMatch(l, /[\s\\]/, `${p}: ${l} has nothing a browser strips or rewrites`);
+        // what a browser makes of it: this site
+        assert.equal(new URL(l.replace(/&amp;/g, '&'), 'http://portal.example/x').host, 'portal.example', `${p}: ${l}`);
+      }
+    }
+  }
+});
+
+test('two Content-Length headers, or one with Transfer-Encoding, get 400 and the connection closes', async () => {
+  const smuggled = 'GET /palidziba HTTP/1.1\r\nHost: x\r\n\r\n';
+  const cases = [
+    `POST /atsauksmes HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: ${5 + smuggled.length}\r\n\r\nhello${smuggled}`,
+    `GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\ncontent-length: 4\r\n\r\nabcd${smuggled}`,
+    `POST /atsauksmes HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: ${5 + smuggled.length}\r\n\r\n0\r\n\r\n${smuggled}`,
+    `GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n${smuggled}`,
+    `GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n${smuggled}`,
+  ];
+  for (const c of cases) {
+    const { out, closed } = await rawExchange(srv.port, c);
+    assert.match(out, /^HTTP\/1\.1 400 /, JSON.stringify(c));
+    assert.match(out, /\r\nconnection: close\r\n/i, JSON.stringify(c));
+    assert.equal((out.match(/HTTP\/1\.1 /g) || []).length, 1, `nothing after the 400: ${JSON.stringify(c)}`);
+    assert.ok(closed, `the server closed the connection: ${JSON.stringify(c)}`);
+  }
+  // the same length twice is one length (RFC 9112 6.3), and keep-alive goes on
+  const same = await rawExchange(srv.port,
+    `GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab${smuggled.replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n')}`);
+  assert.equal((same.out.match(/HTTP\/1\.1 200 /g) || []).length, 2);
+  assert.equal((await fetch(srv.base + '/')).status, 200);
+});
+
+test('HTTP/2 in clear text is refused: neither prior knowledge nor Upgrade: h2c', async () => {
+  const prior = await new Promise((resolve) => {
+    const session = http2.connect(srv.base);
+    const done = (v) => { session.destroy(); resolve(v); };
+    session.on('error', (e) => done(`error ${e.code}`));
+    session.on('close', () => done('closed'));
+    const req = session.request({ ':path': '/' });
+    req.on('response', (h) => done(`answered ${h[':status']}`));
+    req.on('error', (e) => done(`error ${e.code}`));
+    req.end();
+    setTimeout(() => done('timeout'), 4000);
+  });
+  assert.doesNotMatch(prior, /answered|timeout/, prior);
+  const preface = await rawExchange(srv.port, 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+  assert.ok(preface.closed);
+  assert.doesNotMatch(preface.out, /\x00\x00..\x04/s, 'no HTTP/2 SETTINGS frame');
+  const up = await rawExchange(srv.port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n' +
+    'Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n', 3000);
+  assert.match(up.out, /^HTTP\/1\.1 200 /);
+  assert.doesNotMatch(up.out, /101 Switching|upgrade: h2c/i);
+});
+
+test('a cross-site or cookie-less upload is refused before its body is parsed: no temp file', async () => {
+  const tmp = path.join(srv.data, 'tmp');
+  const seen = [];
+  const watcher = fs.watch(tmp, (ev, name) => seen.push(`${ev} ${name}`));
+  try {
+    const { cookie, token } = await getFormSession(srv.base, '/parbaudit');
+    assert.ok(cookie && token);
+    const big = 'x'.repeat(600 * 1024); // above upload-spill (256k): would go to a temp file
+    const mp = (withToken) => {
+      const b = '----epakTestBoundary';
+      return { type: `multipart/form-data; boundary=${b}`,
+        body: (withToken ? `--${b}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n` : '') +
+          `--${b}\r\nContent-Disposition: form-data; name="edoc"; filename="a.edoc"\r\n` +
+          `Content-Type: application/octet-stream\r\n\r\n${big}\r\n--${b}--\r\n` };
+    };
+    const attempts = [
+      { 'sec-fetch-site': 'cross-site', cookie }, // another site's form, the person's own cookie
+      { 'sec-fetch-site': 'same-site', cookie },
+      {}, // no cookie at all
+      { cookie: 'epak_csrf=short' },
+    ];
+    for (const h of attempts) {
+      const { type, body } = mp(true);
+      const r = await fetch(srv.base + '/parbaudit', { method: 'POST', body, headers: { 'content-type': type, ...h } });
+      assert.equal(r.status, 403, JSON.stringify(h));
+      assert.match(await r.text(), /Veidlapa ir novecojusi/);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(seen, [], 'nothing was written to the upload folder');
+    // the same upload from the page itself is parsed (and spilled) as before
+    const { type, body } = mp(true);
+    const ok = await fetch(srv.base + '/parbaudit', { method: 'POST', body,
+      headers: { 'content-type': type, cookie, 'sec-fetch-site': 'same-origin' } });
+    assert.notEqual(ok.status, 403);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.ok(seen.length > 0, 'the check above can see a temp file');
+  } finally {
+    watcher.close();
+  }
 });

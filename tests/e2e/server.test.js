@@ -9,6 +9,7 @@ import http2 from 'node:http2';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import { startServer, bin, root, freePort } from '../lib/server.js';
 
 function run(args, env = {}) {
@@ -116,7 +117,7 @@ test('in development mode a changed template is re-read without a restart', asyn
   }
 });
 
-test('with a certificate it serves HTTPS with HTTP/2 and HSTS', async () => {
+test('with a certificate and http2 = 1 it serves HTTPS with HTTP/2 and HSTS; without http2, HTTP/1.1 only', async () => {
   const dir = tmpdir();
   const key = path.join(dir, 'key.pem');
   const cert = path.join(dir, 'cert.pem');
@@ -138,7 +139,7 @@ test('with a certificate it serves HTTPS with HTTP/2 and HSTS', async () => {
     req.end();
   });
   const srv = await startServer({
-    extra: ['--tls-cert', cert, '--tls-key', key],
+    extra: ['--tls-cert', cert, '--tls-key', key, '--http2', '1'],
     ready: async (port) => (await get2(port, '/api/v1/health')).headers[':status'] === 200,
   });
   try {
@@ -162,6 +163,24 @@ test('with a certificate it serves HTTPS with HTTP/2 and HSTS', async () => {
     assert.match(String(form.headers['set-cookie']), /; Secure/);
   } finally {
     await srv.stop();
+  }
+  // by default (h2o 2.2's HTTP/2 is unmaintained) TLS offers HTTP/1.1 only
+  const alpnOf = (port) => new Promise((resolve, reject) => {
+    const s = tls.connect({ host: '127.0.0.1', port, ca, ALPNProtocols: ['h2', 'http/1.1'] }, () => {
+      const p = s.alpnProtocol;
+      s.end();
+      resolve(p);
+    });
+    s.on('error', reject);
+  });
+  const plain = await startServer({
+    extra: ['--tls-cert', cert, '--tls-key', key],
+    ready: async (port) => (await alpnOf(port)) === 'http/1.1',
+  });
+  try {
+    assert.equal(await alpnOf(plain.port), 'http/1.1');
+  } finally {
+    await plain.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -19,12 +19,12 @@ static int h_b(struct req *r)
 }
 
 static const struct route table[] = {
-    {"GET", "/", h_a, 0},
-    {"GET", "/pakalpojumi/{slug}", h_a, ROUTE_CACHE},
-    {"POST", "/pakalpojumi/{slug}", h_b, ROUTE_CSRF},
-    {"GET", "/iestades/{org}/pakalpojumi/{slug}", h_b, 0},
-    {"PUT", "/api/v1/x", h_b, ROUTE_JSON},
-    {"DELETE", "/api/v1/x", h_b, ROUTE_JSON},
+    {"GET", "/", h_a, 0, NULL},
+    {"GET", "/pakalpojumi/{slug}", h_a, ROUTE_CACHE, NULL},
+    {"POST", "/pakalpojumi/{slug}", h_b, ROUTE_CSRF, NULL},
+    {"GET", "/iestades/{org}/pakalpojumi/{slug}", h_b, 0, NULL},
+    {"PUT", "/api/v1/x", h_b, ROUTE_JSON, NULL},
+    {"DELETE", "/api/v1/x", h_b, ROUTE_JSON, NULL},
 };
 
 #define N (sizeof(table) / sizeof(table[0]))
