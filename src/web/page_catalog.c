@@ -7,6 +7,7 @@
 
 #include "catalog/export.h"
 #include "core/collate.h"
+#include "core/url.h"
 #include "catalog/model.h"
 #include "web/app.h"
 #include "web/catalog_ctx.h"
@@ -84,14 +85,6 @@ json_t *service_brief(struct req *r, const struct service *s)
 	return j;
 }
 
-static int cmp_title(const void *a, const void *b)
-{
-	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-
-	return lv_collate(json_string_value(json_object_get(x, "title")),
-			  json_string_value(json_object_get(y, "title")));
-}
-
 void json_array_sort(json_t *list, int (*cmp)(const void *, const void *))
 {
 	size_t i, n = json_array_size(list);
@@ -112,20 +105,103 @@ void json_array_sort(json_t *list, int (*cmp)(const void *, const void *))
 }
 
 /* A sorted array of service briefs. */
-static json_t *service_list(struct req *r, const struct service *const *v, size_t n, unsigned audience, int eonly)
-{
-	json_t *arr = json_array();
-	size_t i;
+/* Long lists are shown a page at a time (?lapa=N), so that no page grows
+ * with the catalog: its size, the time to build it and what the page cache
+ * keeps of it stay bounded. */
+#define LIST_PAGE 50
+#define PAGER_AROUND 2 /* page links either side of the current one */
 
+/* A service in a list: sorted by group (a portal), then by title. */
+struct listed {
+	const struct service *s;
+	const char *title;
+	size_t group;
+};
+
+static int cmp_listed(const void *a, const void *b)
+{
+	const struct listed *x = a, *y = b;
+
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	return lv_collate(x->title, y->title);
+}
+
+static const char *page_url(struct req *r, const char *base, size_t page)
+{
+	return page == 1 ? base : arena_printf(r->arena, "%s?lapa=%zu", base, page);
+}
+
+/* The page of n items this request asks for (?lapa=N; the first when
+ * absent) as [*from, *to); -1 when there is no such page, which is a 404
+ * (a page number that is not a plain number, 0, or past the last). With
+ * more than one page, ctx gets "pager": "page N of M", previous and next
+ * (rel=prev/next) and links to the first, the last and the pages around
+ * the current one, so the pager too stays small. */
+static int paginate(struct req *r, json_t *ctx, size_t n, size_t *from, size_t *to)
+{
+	const char *q = req_query(r, "lapa");
+	unsigned long page = 1;
+	size_t pages = n ? (n + LIST_PAGE - 1) / LIST_PAGE : 1, k, last = 0;
+	const char *base;
+	json_t *pager, *links;
+
+	if (q && (url_uint(q, &page) != 0 || page < 1 || page > pages))
+		return -1;
+	*from = (size_t)(page - 1) * LIST_PAGE;
+	*to = *from + LIST_PAGE < n ? *from + LIST_PAGE : n;
+	if (pages == 1)
+		return 0;
+	base = req_path_in(r, r->lang);
+	pager = json_object();
+	links = json_array();
+	json_object_set_new(pager, "page", json_integer((json_int_t)page));
+	json_object_set_new(pager, "pages", json_integer((json_int_t)pages));
+	if (page > 1)
+		json_object_set_new(pager, "prev_url", json_string(page_url(r, base, page - 1)));
+	if (page < pages)
+		json_object_set_new(pager, "next_url", json_string(page_url(r, base, page + 1)));
+	for (k = 1; k <= pages; k++) {
+		if (k != 1 && k != pages && (k + PAGER_AROUND < page || k > page + PAGER_AROUND))
+			continue;
+		if (last && k > last + 1)
+			json_array_append_new(links, json_pack("{s:b}", "gap", 1));
+		json_array_append_new(links, json_pack("{s:I, s:s, s:b}", "n", (json_int_t)k, "url",
+						       page_url(r, base, k), "current", k == page));
+		last = k;
+	}
+	json_object_set_new(pager, "links", links);
+	json_object_set_new(ctx, "pager", pager);
+	return 0;
+}
+
+/* The services of v (those for audience, when given) in title order, one
+ * page of them into ctx's "services", their number into "nservices". -1
+ * when the page asked for does not exist. */
+static int paged_services(struct req *r, json_t *ctx, const struct service *const *v, size_t n, unsigned audience)
+{
+	struct listed *l = arena_alloc(r->arena, (n ? n : 1) * sizeof(*l));
+	json_t *arr;
+	size_t i, m = 0, from, to;
+
+	if (!l)
+		return -1;
 	for (i = 0; i < n; i++) {
 		if (audience && !(v[i]->audience & audience))
 			continue;
-		if (eonly && v[i]->e_service != FLAG_YES)
-			continue;
-		json_array_append_new(arr, service_brief(r, v[i]));
+		l[m].s = v[i];
+		l[m].title = ml(r, &v[i]->title) ? ml(r, &v[i]->title) : v[i]->identifier;
+		m++;
 	}
-	json_array_sort(arr, cmp_title);
-	return arr;
+	if (paginate(r, ctx, m, &from, &to) != 0)
+		return -1;
+	qsort(l, m, sizeof(*l), cmp_listed);
+	arr = json_array();
+	for (i = from; i < to; i++)
+		json_array_append_new(arr, service_brief(r, l[i].s));
+	json_object_set_new(ctx, "services", arr);
+	json_object_set_new(ctx, "nservices", json_integer((json_int_t)m));
+	return 0;
 }
 
 int page_catalog(struct req *r)
@@ -159,7 +235,8 @@ int page_catalog(struct req *r)
 	return 0;
 }
 
-static void group_page(struct req *r, const char *heading, const char *intro, json_t *services)
+static void group_page(struct req *r, const char *heading, const char *intro, const struct service *const *v, size_t n,
+		       unsigned audience)
 {
 	json_t *ctx = page_ctx(r, NULL, "services");
 
@@ -167,8 +244,11 @@ static void group_page(struct req *r, const char *heading, const char *intro, js
 	json_object_set_new(ctx, "heading", json_string(heading));
 	if (intro)
 		json_object_set_new(ctx, "intro", json_string(intro));
-	json_object_set_new(ctx, "nservices", json_integer((json_int_t)json_array_size(services)));
-	json_object_set_new(ctx, "services", services);
+	if (paged_services(r, ctx, v, n, audience) != 0) {
+		json_decref(ctx);
+		resp_error(r, ERR_NOT_FOUND, NULL);
+		return;
+	}
 	render(r, 200, "service-group", ctx);
 }
 
@@ -183,7 +263,7 @@ int page_event(struct req *r)
 		return 0;
 	}
 	group_page(r, ml(r, &e->title) ? ml(r, &e->title) : e->slug, ml(r, &e->description),
-		   service_list(r, e->services, e->nservices, 0, 0));
+		   (const struct service *const *)e->services, e->nservices, 0);
 	return 0;
 }
 
@@ -194,7 +274,7 @@ static void audience_page(struct req *r, unsigned audience)
 	group_page(r,
 		   i18n_tr(r->lang,
 			   audience == AUDIENCE_CITIZEN ? N_("Services for residents") : N_("Services for businesses")),
-		   NULL, service_list(r, sn->cat->services, sn->cat->nservices, audience, 0));
+		   NULL, (const struct service *const *)sn->cat->services, sn->cat->nservices, audience);
 }
 
 int page_citizens(struct req *r)
@@ -509,8 +589,11 @@ int page_org(struct req *r)
 	json_object_set_new(org, "has_helpdesk", json_boolean(o->helpdesk_for.n > 0));
 	json_object_set_new(org, "helpdesk", help);
 	json_object_set_new(ctx, "org", org);
-	json_object_set_new(ctx, "services", service_list(r, o->services, o->nservices, 0, 0));
-	json_object_set_new(ctx, "nservices", json_integer((json_int_t)o->nservices));
+	if (paged_services(r, ctx, (const struct service *const *)o->services, o->nservices, 0) != 0) {
+		json_decref(ctx);
+		resp_error(r, ERR_NOT_FOUND, NULL);
+		return 0;
+	}
 	render(r, 200, "institution", ctx);
 	return 0;
 }
@@ -520,39 +603,64 @@ int page_eservices(struct req *r)
 	const struct snapshot *sn = web_snapshot(r);
 	const struct catalog *c = sn->cat;
 	json_t *ctx = page_ctx(r, N_("E-services"), "services");
-	json_t *portals = json_array();
-	size_t p, i, n = 0;
+	json_t *portals = json_array(), *list = NULL;
+	struct listed *l = arena_alloc(r->arena, (c->nservices ? c->nservices : 1) * sizeof(*l));
+	size_t *rank = arena_alloc(r->arena, (c->nportals + 1) * sizeof(*rank));
+	size_t p, i, m = 0, from, to, n = 0, group = SIZE_MAX;
 
-	/* One group per hosting portal, then e-services hosted nowhere named. */
-	for (p = 0; p <= c->nportals; p++) {
-		const struct portal *po = p < c->nportals ? c->portals[p] : NULL;
-		json_t *list = json_array();
+	if (!l || !rank) {
+		json_decref(portals);
+		json_decref(ctx);
+		resp_error(r, ERR_INTERNAL, NULL);
+		return 0;
+	}
+	/* One group per hosting portal, then e-services hosted nowhere named;
+	 * a page may hold the end of one group and the start of the next. */
+	for (i = 0; i < c->nservices; i++) {
+		const struct service *s = c->services[i];
 
-		for (i = 0; i < c->nservices; i++) {
-			const struct service *s = c->services[i];
-			json_t *b;
-
-			if (s->e_service != FLAG_YES || s->hosted_on != po)
-				continue;
-			b = service_brief(r, s);
-			if (http_url(s->hosted_url)) {
-				json_object_set_new(b, "online_url", json_string(s->hosted_url));
-				json_object_set_new(b, "host", json_string(url_host(r, s->hosted_url)));
-				json_object_set_new(b, "external", json_true());
-			}
-			json_array_append_new(list, b);
-		}
-		json_array_sort(list, cmp_title);
-		if (!json_array_size(list)) {
-			json_decref(list);
+		if (s->e_service != FLAG_YES)
 			continue;
+		for (p = 0; p < c->nportals && c->portals[p] != s->hosted_on; p++)
+			;
+		l[m].s = s;
+		l[m].title = ml(r, &s->title) ? ml(r, &s->title) : s->identifier;
+		l[m].group = p;
+		rank[p] = 1;
+		m++;
+	}
+	for (p = 0; p <= c->nportals; p++) /* groups are numbered as on one long page */
+		rank[p] = rank[p] ? ++n : 0;
+	if (paginate(r, ctx, m, &from, &to) != 0) {
+		json_decref(portals);
+		json_decref(ctx);
+		resp_error(r, ERR_NOT_FOUND, NULL);
+		return 0;
+	}
+	qsort(l, m, sizeof(*l), cmp_listed);
+	for (i = from; i < to; i++) {
+		const struct service *s = l[i].s;
+		const struct portal *po = l[i].group < c->nportals ? c->portals[l[i].group] : NULL;
+		json_t *b = service_brief(r, s);
+
+		if (l[i].group != group) {
+			group = l[i].group;
+			list = json_array();
+			json_array_append_new(portals,
+					      json_pack("{s:I, s:s, s:b, s:o}", "n", (json_int_t)rank[group], "name",
+							po ? (ml(r, &po->name) ? ml(r, &po->name) : po->slug)
+							   : i18n_tr(r->lang, N_("Institutions' own websites")),
+							"external", po != NULL, "services", list));
 		}
-		json_array_append_new(portals, json_pack("{s:I, s:s, s:b, s:o}", "n", (json_int_t)++n, "name",
-							 po ? (ml(r, &po->name) ? ml(r, &po->name) : po->slug)
-							    : i18n_tr(r->lang, N_("Institutions' own websites")),
-							 "external", po != NULL, "services", list));
+		if (http_url(s->hosted_url)) {
+			json_object_set_new(b, "online_url", json_string(s->hosted_url));
+			json_object_set_new(b, "host", json_string(url_host(r, s->hosted_url)));
+			json_object_set_new(b, "external", json_true());
+		}
+		json_array_append_new(list, b);
 	}
 	json_object_set_new(ctx, "portals", portals);
+	json_object_set_new(ctx, "neservices", json_integer((json_int_t)m));
 	render(r, 200, "eservices", ctx);
 	return 0;
 }
