@@ -498,3 +498,43 @@ int parse_content_disposition(struct arena *a, const char *s, size_t len, const 
 	*type = t;
 	return 0;
 }
+
+static int name_is(const char *p, size_t n, const char *name)
+{
+	return strlen(name) == n && !strncasecmp(p, name, n);
+}
+
+int http1_framing_ambiguous(const char *head, size_t len)
+{
+	const char *p = head, *end = head + len, *eol, *le, *colon, *v, *ve, *cl = NULL;
+	size_t cl_len = 0;
+	int ncl = 0, nte = 0, differ = 0;
+
+	eol = memchr(p, '\n', len); /* the request line */
+	if (!eol)
+		return 0;
+	for (p = eol + 1; p < end; p = eol + 1) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			break;
+		le = eol > p && eol[-1] == '\r' ? eol - 1 : eol;
+		if (le == p)
+			break; /* the blank line: the body follows */
+		colon = memchr(p, ':', (size_t)(le - p));
+		if (!colon)
+			continue;
+		for (v = colon + 1; v < le && (*v == ' ' || *v == '\t'); v++)
+			;
+		for (ve = le; ve > v && (ve[-1] == ' ' || ve[-1] == '\t'); ve--)
+			;
+		if (name_is(p, (size_t)(colon - p), "content-length")) {
+			if (ncl++ && ((size_t)(ve - v) != cl_len || memcmp(v, cl, cl_len) != 0))
+				differ = 1;
+			cl = v;
+			cl_len = (size_t)(ve - v);
+		} else if (name_is(p, (size_t)(colon - p), "transfer-encoding")) {
+			nte++;
+		}
+	}
+	return differ || nte > 1 || (nte && ncl);
+}

@@ -117,4 +117,11 @@ int parse_content_type(struct arena *a, const char *s, size_t len, const char **
 int parse_content_disposition(struct arena *a, const char *s, size_t len, const char **type, struct kvlist *params,
 			      const char **why);
 
+/* An HTTP/1 request head (request line, header lines, the blank line; what
+ * follows is ignored) whose body length two parsers could read differently:
+ * two Content-Length headers with different values, several
+ * Transfer-Encoding headers, or both kinds (RFC 9112 section 6.3). 1 when
+ * so; such a request is refused and its connection closed. */
+int http1_framing_ambiguous(const char *head, size_t len);
+
 #endif

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -71,58 +70,21 @@ static size_t headers_size(const h2o_req_t *h)
 	return total;
 }
 
-static int name_is(const char *p, size_t n, const char *name)
-{
-	return strlen(name) == n && !strncasecmp(p, name, n);
-}
-
-/* HTTP/1 framing that two parsers could read differently: two Content-Length
- * headers that disagree, several Transfer-Encoding headers, or both kinds.
- * h2o 2.2 keeps neither header among the request's headers (it takes the
- * first Content-Length, and Transfer-Encoding over it), so the raw header
- * block is read where it still is: at the head of the connection's input
- * buffer, which h2o consumes only after the response. 1 when ambiguous. */
+/* HTTP/1 framing two parsers could read differently (parse.h). h2o 2.2
+ * keeps neither Content-Length nor Transfer-Encoding among the request's
+ * headers (it takes the first Content-Length, and Transfer-Encoding over
+ * it), so the raw header block is read where it still is: at the head of the
+ * connection's input buffer, which h2o consumes only after the response. */
 static int framing_ambiguous(h2o_req_t *h)
 {
 	h2o_socket_t *sock;
-	const char *p, *end, *eol, *le, *colon, *v, *ve, *cl = NULL;
-	size_t cl_len = 0;
-	int ncl = 0, nte = 0, differ = 0;
 
 	if (h->version >= 0x200 || !h->conn->callbacks->get_socket)
 		return 0;
 	sock = h->conn->callbacks->get_socket(h->conn);
 	if (!sock || !sock->input || !sock->input->size)
 		return 0;
-	p = sock->input->bytes;
-	end = p + sock->input->size;
-	eol = memchr(p, '\n', (size_t)(end - p)); /* the request line */
-	if (!eol)
-		return 0;
-	for (p = eol + 1; p < end; p = eol + 1) {
-		eol = memchr(p, '\n', (size_t)(end - p));
-		if (!eol)
-			break;
-		le = eol > p && eol[-1] == '\r' ? eol - 1 : eol;
-		if (le == p)
-			break; /* the blank line: the body follows */
-		colon = memchr(p, ':', (size_t)(le - p));
-		if (!colon)
-			continue;
-		for (v = colon + 1; v < le && (*v == ' ' || *v == '\t'); v++)
-			;
-		for (ve = le; ve > v && (ve[-1] == ' ' || ve[-1] == '\t'); ve--)
-			;
-		if (name_is(p, (size_t)(colon - p), "content-length")) {
-			if (ncl++ && ((size_t)(ve - v) != cl_len || memcmp(v, cl, cl_len) != 0))
-				differ = 1;
-			cl = v;
-			cl_len = (size_t)(ve - v);
-		} else if (name_is(p, (size_t)(colon - p), "transfer-encoding")) {
-			nte++;
-		}
-	}
-	return differ || nte > 1 || (nte && ncl);
+	return http1_framing_ambiguous(sock->input->bytes, sock->input->size);
 }
 
 /* Parses the body of a ROUTE_FORM request: urlencoded or multipart. */

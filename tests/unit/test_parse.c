@@ -591,6 +591,38 @@ static void disposition_errors(void **state)
 	}
 }
 
+/* Request heads whose body length two parsers could read differently. */
+static void framing_ambiguity(void **state)
+{
+	static const struct {
+		const char *head;
+		int ambiguous;
+	} cases[] = {
+	    {"GET / HTTP/1.1\r\nHost: x\r\n\r\n", 0},
+	    {"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello", 0},
+	    {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 0},
+	    {"POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!", 1},
+	    {"POST / HTTP/1.1\r\ncontent-length: 5\r\nCONTENT-LENGTH:6\r\n\r\n", 1},
+	    {"POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length:  5 \r\n\r\n", 0}, /* one value twice */
+	    {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", 1},
+	    {"POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", 1},
+	    {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", 1},
+	    {"POST / HTTP/1.1\nContent-Length: 1\nContent-Length: 2\n\n", 1}, /* bare LF lines */
+	    /* what follows the head is the body, not headers */
+	    {"POST / HTTP/1.1\r\nContent-Length: 40\r\n\r\nContent-Length: 1\r\nTransfer-Encoding: x\r\n", 0},
+	    {"POST / HTTP/1.1\r\nX-Content-Length: 5\r\nContent-Length: 6\r\n\r\n", 0},
+	    {"", 0},
+	    {"GET / HTTP/1.1", 0},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (http1_framing_ambiguous(cases[i].head, strlen(cases[i].head)) != cases[i].ambiguous)
+			fail_msg("case %zu: %s", i, cases[i].head);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -627,6 +659,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(disposition_keeps_windows_backslashes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(disposition_ext_filename, setup, teardown),
 	    cmocka_unit_test_setup_teardown(disposition_errors, setup, teardown),
+	    cmocka_unit_test(framing_ambiguity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
