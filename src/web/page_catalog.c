@@ -172,6 +172,10 @@ static int paginate(struct req *r, json_t *ctx, size_t n, size_t *from, size_t *
 	}
 	json_object_set_new(pager, "links", links);
 	json_object_set_new(ctx, "pager", pager);
+	if (page > 1) /* the language switch keeps the page number too */
+		json_object_set_new(
+		    ctx, "other_lang_url",
+		    json_string(page_url(r, req_path_in(r, r->lang == LANG_LV ? LANG_EN : LANG_LV), page)));
 	return 0;
 }
 

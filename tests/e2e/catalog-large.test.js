@@ -72,6 +72,8 @@ test('every long list is paginated: bounded pages, page N of M, rel=prev/next, a
     assert.match(second.html, new RegExp(`<a href="${base}" rel="prev">`), p);
     assert.match(second.html, new RegExp(`<a href="${base}\\?lapa=2" aria-current="page">`), p);
     assert.notDeepEqual(serviceLinks(second.html), links, `${p}: page 2 lists other services`);
+    const other = base.startsWith('/en/') ? base.slice(3) : `/en${base}`;
+    assert.match(second.html, new RegExp(`class="lang-switch" href="${other}\\?lapa=2"`), `${p}: the switch keeps the page`);
     const last = await get(`${base}?lapa=${pages}`);
     assert.equal(last.status, 200);
     assert.doesNotMatch(last.html, /rel="next"/, p);
