@@ -169,7 +169,7 @@ static const char *base_name(const char *path)
  * verifier's business). */
 static int self_check(const struct edoc *doc, struct edoc_err *e)
 {
-	struct edoc_verify_opts o = {NULL, 1, 0};
+	struct edoc_verify_opts o = {.trust = NULL, .offline = 1};
 	struct edoc_report rep;
 	const struct edoc_sig_result *r;
 	int rc = -1;

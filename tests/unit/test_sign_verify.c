@@ -140,7 +140,7 @@ static void tsl_container(void **state)
 	static const char *const ca[] = {"ca.crt", NULL};
 	struct edoc_trust *none = edoc_trust_new(), *theirs = trust_of(ca, NULL, NULL);
 	struct edoc_trust *t = trust_of(NULL, xml, tsl_cns);
-	struct edoc_verify_opts o = {t, 1, 0};
+	struct edoc_verify_opts o = {.trust = t, .offline = 1};
 	struct edoc_report rep;
 
 	(void)state;
@@ -265,7 +265,7 @@ static void test_container(void **state)
 	struct edoc_trust *tboth = trust_of(both, NULL, NULL);
 	struct edoc_trust *temb = trust_of(NULL, xml, embedded);
 	struct edoc_trust *tio = trust_of(NULL, xml, inter_only);
-	struct edoc_verify_opts o = {temb, 1, 0};
+	struct edoc_verify_opts o = {.trust = temb, .offline = 1};
 	struct edoc_report rep;
 
 	(void)state;
@@ -334,7 +334,7 @@ static void container_level_verdicts(void **state)
 		struct edoc_err e;
 		size_t n;
 		unsigned char *p = edoc_read_file(shared(cases[i].file), 1 << 20, &n, &e);
-		struct edoc_verify_opts o = {NULL, 1, 0};
+		struct edoc_verify_opts o = {.trust = NULL, .offline = 1};
 		struct edoc_report rep;
 
 		assert_non_null(p);
@@ -531,7 +531,7 @@ static void hostile_xml_refused(void **state)
 	}
 	t0 = clock();
 	for (i = 0; i < 6; i++) {
-		struct edoc_verify_opts o = {NULL, 1, 0};
+		struct edoc_verify_opts o = {.trust = NULL, .offline = 1};
 		struct edoc_report rep;
 		size_t len;
 		unsigned char *zip = container_with(NULL, payloads[i], &len);
@@ -554,7 +554,7 @@ static void hostile_xml_refused(void **state)
 		free(zip);
 	}
 	{
-		struct edoc_verify_opts o = {NULL, 1, 0};
+		struct edoc_verify_opts o = {.trust = NULL, .offline = 1};
 		struct edoc_report rep;
 		unsigned char *attr = edoc_read_file(shared("xml-bomb-attr.xml"), 1 << 20, &blen, &e);
 		size_t len;
@@ -598,7 +598,7 @@ static void garbage_signature_files(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		struct edoc_verify_opts o = {NULL, 1, 0};
+		struct edoc_verify_opts o = {.trust = NULL, .offline = 1};
 		struct edoc_report rep;
 		size_t len;
 		unsigned char *zip = container_with(NULL, sigs[i], &len);
