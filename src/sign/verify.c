@@ -182,6 +182,8 @@ static int out_of_budget(struct vsig *v, enum edoc_limit l)
 
 	if (!v->cx->rep->limit)
 		v->cx->rep->limit = l;
+	if (!v->decided)
+		v->r->unchecked = 1;
 	return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_GENERIC, "%s", limit_text(v->cx, why, sizeof(why)));
 }
 
@@ -1390,6 +1392,8 @@ static int stop_if_spent(struct vctx *cx, const char *file, int at_sig)
 	cx->stopped = 1;
 	r = new_result(cx->rep, file);
 	if (r)
+		r->unchecked = 1;
+	if (r)
 		r->reason = arena_strdup(cx->rep->mem, limit_text(cx, why, sizeof(why)));
 	return 1;
 }
@@ -1509,7 +1513,7 @@ int edoc_verify(const struct edoc *doc, const struct edoc_verify_opts *o, struct
 
 int edoc_verify_mem(const void *p, size_t n, const struct edoc_verify_opts *o, struct edoc_report *out)
 {
-	struct edoc_err e = {""};
+	struct edoc_err e = {.msg = ""};
 	struct edoc *doc = edoc_open_mem(p, n, NULL, &e);
 	int rc;
 

@@ -93,6 +93,7 @@ struct edoc_sig_result {
 	char *signer_serial; /* subject serialNumber (e.g. PNOLV-...) */
 	char *signer_subject;
 	int trusted;         /* the signing certificate's path to a trust anchor was built */
+	int unchecked;       /* a budget ran out before it was fully checked (INDETERMINATE/GENERIC) */
 	char *profile;       /* "B", "T", "LT", "LT-TM" */
 	time_t claimed_time; /* xades:SigningTime, 0 if unknown */
 	time_t ts_time;      /* genTime of the signature time-stamp, 0 if none */

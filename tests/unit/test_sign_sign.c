@@ -115,7 +115,7 @@ static struct edoc *new_doc(void)
 
 static struct edoc_signer *p12(const char *name)
 {
-	struct edoc_err e = {""};
+	struct edoc_err e = {.msg = ""};
 	struct edoc_signer *s = edoc_signer_p12(pki(name), "test-pass", &e);
 
 	if (!s)
@@ -129,7 +129,7 @@ static const char *const signer_p12[2] = {"signer-ec.p12", "signer-rsa.p12"};
 static void sign_ok(struct edoc *doc, struct edoc_signer *s, enum edoc_profile profile)
 {
 	struct edoc_sign_opts o = {profile, tsa, NULL, 0};
-	struct edoc_err e = {""};
+	struct edoc_err e = {.msg = ""};
 
 	if (edoc_sign(doc, s, &o, &e) != 0)
 		fail_msg("signing: %s", e.msg);
@@ -206,7 +206,7 @@ static void pkcs11_tokens(void **state)
 
 	(void)state;
 	for (k = 0; k < 2; k++) {
-		struct edoc_err e = {""};
+		struct edoc_err e = {.msg = ""};
 		struct edoc_signer *s = edoc_signer_pkcs11(SOFTHSM, tokens[k], "1234", &e);
 		struct edoc *doc = new_doc();
 		char *cn;
@@ -224,7 +224,7 @@ static void pkcs11_tokens(void **state)
 		edoc_free(doc);
 	}
 	{
-		struct edoc_err e = {""};
+		struct edoc_err e = {.msg = ""};
 
 		assert_null(edoc_signer_pkcs11(SOFTHSM, "epak-ec", "0000", &e));
 		assert_non_null(strstr(e.msg, "PIN"));
@@ -237,7 +237,7 @@ static void pkcs11_tokens(void **state)
 
 static void refusals_when_signing(void **state)
 {
-	struct edoc_err e = {""};
+	struct edoc_err e = {.msg = ""};
 	struct edoc_sign_opts lt = {EDOC_PROFILE_LT, NULL, NULL, 0};
 	struct edoc *doc = new_doc();
 	struct edoc_signer *s;
@@ -554,7 +554,7 @@ static void xmlsec1_agrees(void **state)
 		edoc_signer_free(s);
 	}
 	{
-		struct edoc_err e = {""};
+		struct edoc_err e = {.msg = ""};
 		struct edoc_signer *s = edoc_signer_pkcs11(SOFTHSM, "epak-ec", "1234", &e);
 		struct edoc *doc = new_doc();
 

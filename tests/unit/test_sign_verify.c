@@ -41,7 +41,7 @@ static const char *shared(const char *name)
 
 static struct edoc *open_shared(const char *name)
 {
-	struct edoc_err e = {""};
+	struct edoc_err e = {.msg = ""};
 	struct edoc *doc = edoc_open(shared(name), NULL, &e);
 
 	if (!doc)
