@@ -1339,13 +1339,19 @@ out:
 static struct edoc_sig_result *new_result(struct edoc_report *rep, const char *file)
 {
 	struct edoc_sig_result *v;
+	size_t n = rep->nsigs;
 
-	v = arena_alloc(rep->mem, (rep->nsigs + 1) * sizeof(*v));
-	if (!v)
-		return NULL;
-	if (rep->nsigs)
-		memcpy(v, rep->sigs, rep->nsigs * sizeof(*v));
-	rep->sigs = v;
+	/* capacity doubles (8, 16, 32, ...): a copy per result made the arena
+	 * grow with the square of their number, and past its cap (at about 900
+	 * signatures) later results were silently missing from the report */
+	if (n == 0 || (n >= 8 && (n & (n - 1)) == 0)) {
+		v = arena_alloc(rep->mem, (n ? 2 * n : 8) * sizeof(*v));
+		if (!v)
+			return NULL;
+		if (n)
+			memcpy(v, rep->sigs, n * sizeof(*v));
+		rep->sigs = v;
+	}
 	v = &rep->sigs[rep->nsigs++];
 	memset(v, 0, sizeof(*v));
 	v->file = arena_strdup(rep->mem, file);
@@ -1445,8 +1451,12 @@ static void verify_sigfile(struct vctx *cx, const struct edoc *doc, const struct
 		v.nids = nids;
 		v.sig = c;
 		v.r = new_result(rep, f->name);
-		if (!v.r)
+		if (!v.r) { /* the report is full: never a silent gap */
+			if (!rep->limit)
+				rep->limit = EDOC_LIMIT_SIGNATURES;
+			cx->stopped = 1;
 			break;
+		}
 		verify_signature(&v);
 		nsig++;
 	}
@@ -1472,7 +1482,7 @@ int edoc_report_status(const struct edoc_report *r)
 		if (r->sigs[i].ind == EDOC_INDETERMINATE)
 			indeterminate = 1;
 	}
-	return indeterminate ? 2 : 0;
+	return indeterminate || r->limit ? 2 : 0;
 }
 
 static int report_init(struct edoc_report *out)

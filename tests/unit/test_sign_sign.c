@@ -405,6 +405,42 @@ static void digests_and_budgets(void **state)
 	assert_non_null(strstr(rep.sigs[0].reason, "time allowed"));
 	edoc_report_free(&rep);
 
+	/* two valid signatures in one signature file: canonicalizing one (the
+	 * document cut down to its path for the time, xml.c) leaves the other
+	 * intact, and each still passes */
+	{
+		struct edoc_signer *b = p12("signer-rsa.p12");
+		char *x0, *x1, *sig1, *end, *both;
+		struct edoc *one = edoc_new();
+		size_t n;
+
+		sign_ok(doc, b, EDOC_PROFILE_LT);
+		x0 = strndup((char *)doc->sigs[0].data, doc->sigs[0].len);
+		x1 = strndup((char *)doc->sigs[20].data, doc->sigs[20].len);
+		sig1 = strstr(x1, "<ds:Signature ");
+		end = strstr(x1, "</asic:XAdESSignatures>");
+		assert_non_null(sig1);
+		assert_non_null(end);
+		n = strlen(x0) + strlen(x1) + 1;
+		both = malloc(n);
+		snprintf(both, n, "%.*s%.*s</asic:XAdESSignatures>", (int)(strstr(x0, "</asic:XAdESSignatures>") - x0),
+			 x0, (int)(end - sig1), sig1);
+		o.deadline.tv_nsec = 0;
+		assert_int_equal(edoc_add_file(one, "liels.bin", NULL, data, big, &e), 0);
+		assert_int_equal(edoc_add_sigfile(one, "META-INF/signatures0.xml", both, strlen(both), &e), 0);
+		assert_int_equal(edoc_verify(one, &o, &rep), 0);
+		assert_int_equal(rep.nsigs, 2);
+		assert_string_equal(rep.sigs[0].id, "S0");
+		assert_string_equal(rep.sigs[1].id, "S20");
+		assert_int_equal(rep.file_digests, 1);
+		edoc_report_free(&rep);
+		free(both);
+		free(x0);
+		free(x1);
+		edoc_signer_free(b);
+		edoc_free(one);
+	}
+
 	/* a signer that does not chain to the anchors: INDETERMINATE, not trusted */
 	o.deadline.tv_nsec = 0;
 	o.trust = trust_other;
