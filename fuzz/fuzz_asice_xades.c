@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct edoc_verify_opts o = {NULL, 1, 0};
+	struct edoc_verify_opts o = {.trust = NULL, .offline = 1};
 	struct edoc_report rep;
 	struct edoc *doc = edoc_new();
 	size_t i;

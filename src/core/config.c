@@ -54,6 +54,14 @@ static const struct key keys[] = {
     {"trust", K_STR, OFF(trust), "", "PEM file of the certification authorities trusted for e-signatures"},
     {"tsa-url", K_STR, OFF(tsa_url), "", "RFC 3161 time-stamp service used when signing (profiles T and LT)"},
     {"ocsp-url", K_STR, OFF(ocsp_url), "", "OCSP responder used when signing (LT); empty: the certificate's own"},
+    {"verify-max-unpacked", K_SIZE, OFF(verify_max_unpacked), "64M",
+     "an uploaded signed document may unpack to at most this many bytes"},
+    {"verify-max-signatures", K_INT, OFF(verify_max_sigs), "50",
+     "signatures checked in one uploaded document; more: not checked, not sent"},
+    {"verify-max-hashed", K_SIZE, OFF(verify_max_hashed), "128M",
+     "bytes digested when checking one uploaded document; more: not checked, not sent"},
+    {"verify-timeout", K_INT, OFF(verify_timeout), "10",
+     "seconds a worker may spend checking one uploaded document's signatures"},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -292,6 +300,13 @@ int config_check(const struct config *c, char *err, size_t errlen)
 	}
 	if (c->max_body < MIN_BODY) {
 		snprintf(err, errlen, "max-body: at least %d bytes", MIN_BODY);
+		return -1;
+	}
+	if (c->verify_max_unpacked < 1024 || c->verify_max_sigs < 1 || c->verify_max_hashed < 1024 ||
+	    c->verify_timeout < 1) {
+		snprintf(err, errlen,
+			 "verify-max-unpacked, -max-hashed: at least 1k; -max-signatures, -timeout: at "
+			 "least 1");
 		return -1;
 	}
 	if (c->pool_threads < 1) {

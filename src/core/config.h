@@ -40,6 +40,10 @@ struct config {
 	int http2;             /* offer h2 over TLS (never in clear text) */
 	size_t cache_size;     /* page cache bytes per event-loop thread */
 	size_t cache_max_page; /* pages larger than this are not cached */
+	size_t verify_max_unpacked; /* an uploaded container unpacks to at most this */
+	int verify_max_sigs;        /* signatures checked in one uploaded container */
+	size_t verify_max_hashed;   /* bytes digested checking one uploaded container */
+	int verify_timeout;         /* seconds of a worker for one uploaded container */
 };
 
 /* Fills *c with defaults. */

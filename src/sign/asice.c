@@ -35,6 +35,22 @@ void edoc_err_set(struct edoc_err *e, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
+	e->limit = 0;
+}
+
+/* A size limit was exceeded: the message, marked as such. */
+static void limit_err(struct edoc_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void limit_err(struct edoc_err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	e->limit = 1;
 }
 
 static void limits_fill(struct edoc_limits *l, const struct edoc_limits *in)
@@ -498,7 +514,7 @@ struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *li
 	limits_fill(&lim, lim_in);
 	zip_error_init(&zerr);
 	if (n > lim.max_file) {
-		edoc_err_set(e, "the container is larger than %zu bytes", lim.max_file);
+		limit_err(e, "the container is larger than %zu bytes", lim.max_file);
 		goto out;
 	}
 	if (check_mimetype_header(p, n, e) != 0)
@@ -524,8 +540,8 @@ struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *li
 		goto out;
 	}
 	if ((zip_uint64_t)count > lim.max_entries) {
-		edoc_err_set(e, "the container has %lld entries, more than the %zu allowed", (long long)count,
-			     lim.max_entries);
+		limit_err(e, "the container has %lld entries, more than the %zu allowed", (long long)count,
+			  lim.max_entries);
 		goto out;
 	}
 	doc = edoc_new();
@@ -567,7 +583,7 @@ struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *li
 			goto out;
 		}
 		if (st.size > lim.max_total || total + st.size > lim.max_total) {
-			edoc_err_set(e, "the container unpacks to more than %zu bytes", lim.max_total);
+			limit_err(e, "the container unpacks to more than %zu bytes", lim.max_total);
 			goto out;
 		}
 		total += st.size;
@@ -618,7 +634,7 @@ struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *li
 		}
 		if (strncmp(name, "META-INF/", 9) == 0 && st.size > lim.max_xml &&
 		    (strcmp(name, MANIFEST_NAME) == 0 || is_sigfile_name(name))) {
-			edoc_err_set(e, "entry \"%.80s\" is larger than %zu bytes", name, lim.max_xml);
+			limit_err(e, "entry \"%.80s\" is larger than %zu bytes", name, lim.max_xml);
 			goto out;
 		}
 		if (read_entry(z, i, (size_t)st.size, &data, name, e) != 0)
@@ -670,11 +686,45 @@ out:
 	return doc;
 }
 
-unsigned char *edoc_read_file(const char *path, size_t max, size_t *len, struct edoc_err *e)
+unsigned char *edoc_read_fd(int fd, const char *what, size_t max, size_t *len, struct edoc_err *e)
 {
 	unsigned char *p = NULL;
 	struct stat st;
 	size_t got = 0;
+
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		edoc_err_set(e, "%s: not a regular file", what);
+		return NULL;
+	}
+	if ((unsigned long long)st.st_size > max) {
+		limit_err(e, "%s: larger than %zu bytes", what, max);
+		return NULL;
+	}
+	p = malloc((size_t)st.st_size + 1);
+	if (!p) {
+		edoc_err_set(e, "%s: out of memory", what);
+		return NULL;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t r = pread(fd, p + got, (size_t)st.st_size - got, (off_t)got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			edoc_err_set(e, "%s: read error", what);
+			free(p);
+			return NULL;
+		}
+		got += (size_t)r;
+	}
+	p[got] = '\0';
+	*len = got;
+	return p;
+}
+
+unsigned char *edoc_read_file(const char *path, size_t max, size_t *len, struct edoc_err *e)
+{
+	unsigned char *p;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -682,38 +732,9 @@ unsigned char *edoc_read_file(const char *path, size_t max, size_t *len, struct 
 		edoc_err_set(e, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		edoc_err_set(e, "%s: not a regular file", path);
-		goto fail;
-	}
-	if ((unsigned long long)st.st_size > max) {
-		edoc_err_set(e, "%s: larger than %zu bytes", path, max);
-		goto fail;
-	}
-	p = malloc((size_t)st.st_size + 1);
-	if (!p) {
-		edoc_err_set(e, "%s: out of memory", path);
-		goto fail;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, p + got, (size_t)st.st_size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			edoc_err_set(e, "%s: read error", path);
-			goto fail;
-		}
-		got += (size_t)r;
-	}
-	p[got] = '\0';
-	*len = got;
+	p = edoc_read_fd(fd, path, max, len, e);
 	close(fd);
 	return p;
-fail:
-	free(p);
-	close(fd);
-	return NULL;
 }
 
 struct edoc *edoc_open(const char *path, const struct edoc_limits *lim, struct edoc_err *e)

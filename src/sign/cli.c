@@ -36,7 +36,7 @@ int cmd_verify(int argc, char **argv)
 	struct edoc_verify_opts o;
 	struct edoc_trust *trust = NULL;
 	struct edoc_report rep;
-	struct edoc_err e = {""};
+	struct edoc_err e = {.msg = ""};
 	const char *path = NULL;
 	unsigned char *p = NULL;
 	size_t n = 0;
@@ -169,7 +169,7 @@ static const char *base_name(const char *path)
  * verifier's business). */
 static int self_check(const struct edoc *doc, struct edoc_err *e)
 {
-	struct edoc_verify_opts o = {NULL, 1, 0};
+	struct edoc_verify_opts o = {.trust = NULL, .offline = 1};
 	struct edoc_report rep;
 	const struct edoc_sig_result *r;
 	int rc = -1;
@@ -191,7 +191,7 @@ int cmd_sign(int argc, char **argv)
 	struct edoc_sign_opts o;
 	struct edoc_signer *signer = NULL;
 	struct edoc *doc = NULL;
-	struct edoc_err e = {""};
+	struct edoc_err e = {.msg = ""};
 	char *secret = NULL;
 	char **files = NULL;
 	int nfiles = 0, add = 0, i, rc = 2;

@@ -20,6 +20,7 @@
 /* A short, human-readable reason for the last failure. */
 struct edoc_err {
 	char msg[320];
+	int limit; /* 1: what failed was a size limit of struct edoc_limits */
 };
 
 void edoc_err_set(struct edoc_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -80,5 +81,7 @@ const char *edoc_guess_mime(const char *name);
 
 /* Reads a whole file, at most max bytes (malloc'd, NUL-terminated). */
 unsigned char *edoc_read_file(const char *path, size_t max, size_t *len, struct edoc_err *e);
+/* The same from an open file (from its start; what names it in messages). */
+unsigned char *edoc_read_fd(int fd, const char *what, size_t max, size_t *len, struct edoc_err *e);
 
 #endif

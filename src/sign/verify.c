@@ -28,8 +28,11 @@
 #include "sign/net.h"
 #include "sign/pki.h"
 
-#define SKEW (15 * 60)      /* tolerated clock difference, seconds */
-#define LATE (24 * 60 * 60) /* evidence gathered later than this: a warning */
+#define SKEW (15 * 60) /* tolerated clock difference, seconds */
+#define MAX_SIGS_DEFAULT 1000
+#define MAX_HASHED_DEFAULT ((size_t)1 << 30)
+#define HASH_CHUNK ((size_t)1 << 20) /* the deadline is looked at between chunks */
+#define LATE (24 * 60 * 60)          /* evidence gathered later than this: a warning */
 
 const char *edoc_indication_name(enum edoc_indication ind)
 {
@@ -51,8 +54,29 @@ const char *edoc_subindication_name(enum edoc_subindication sub)
 	return names[sub];
 }
 
+/* A data file's digest, computed once per container and algorithm. */
+struct fdigest {
+	const struct edoc_entry *file;
+	int nid;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned len;
+};
+
+/* What the signatures of one container share: the budgets and the digests
+ * of the data files. */
+struct vctx {
+	struct edoc_report *rep;
+	const struct edoc_verify_opts *o;
+	size_t max_sigs, max_hashed;
+	size_t nsigs; /* ds:Signature elements met so far */
+	int stopped;  /* a budget ran out and the rest was reported as not checked */
+	struct fdigest *digests;
+	size_t ndigests;
+};
+
 /* Everything one signature's validation works with. */
 struct vsig {
+	struct vctx *cx;
 	const struct edoc *doc;
 	const struct edoc_verify_opts *o;
 	struct edoc_report *rep;
@@ -122,6 +146,116 @@ static int verdict(struct vsig *v, enum edoc_indication ind, enum edoc_subindica
 }
 
 #define FORMAT(v, ...) verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, __VA_ARGS__)
+
+/* ---- budgets ---- */
+
+static int past_deadline(const struct edoc_verify_opts *o)
+{
+	struct timespec now;
+
+	if (!o->deadline.tv_sec && !o->deadline.tv_nsec)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > o->deadline.tv_sec ||
+	       (now.tv_sec == o->deadline.tv_sec && now.tv_nsec >= o->deadline.tv_nsec);
+}
+
+static const char *limit_text(const struct vctx *cx, char *buf, size_t n)
+{
+	switch (cx->rep->limit) {
+	case EDOC_LIMIT_SIGNATURES:
+		snprintf(buf, n, "not checked: the container holds more than %zu signatures", cx->max_sigs);
+		break;
+	case EDOC_LIMIT_HASHED:
+		snprintf(buf, n, "not checked: the container needs more than %zu bytes digested", cx->max_hashed);
+		break;
+	default: snprintf(buf, n, "not checked: the time allowed for checking the container ran out"); break;
+	}
+	return buf;
+}
+
+/* Records that budget l ran out (the first one stands) and gives the
+ * signature being checked its verdict; returns -1. */
+static int out_of_budget(struct vsig *v, enum edoc_limit l)
+{
+	char why[160];
+
+	if (!v->cx->rep->limit)
+		v->cx->rep->limit = l;
+	if (!v->decided)
+		v->r->unchecked = 1;
+	return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_GENERIC, "%s", limit_text(v->cx, why, sizeof(why)));
+}
+
+/* Counts n bytes about to be digested against the budget and looks at the
+ * deadline; -1 (with the verdict) when either is spent. */
+static int charge(struct vsig *v, size_t n)
+{
+	struct edoc_report *rep = v->cx->rep;
+
+	if (rep->limit)
+		return out_of_budget(v, rep->limit);
+	if (n > v->cx->max_hashed - rep->bytes_hashed)
+		return out_of_budget(v, EDOC_LIMIT_HASHED);
+	if (past_deadline(v->o))
+		return out_of_budget(v, EDOC_LIMIT_TIME);
+	rep->bytes_hashed += n;
+	return 0;
+}
+
+/* The digest of data file f with md: computed once per container (later
+ * signatures get the same bytes from the cache), in chunks so that the
+ * deadline holds. 0; -1 when a budget ran out (the verdict is given); 1
+ * when the digest cannot be computed. */
+static int file_digest(struct vsig *v, const struct edoc_entry *f, const EVP_MD *md, unsigned char *out,
+		       unsigned *outlen)
+{
+	struct vctx *cx = v->cx;
+	int nid = EVP_MD_get_type(md), rc = 1;
+	EVP_MD_CTX *ctx = NULL;
+	struct fdigest *d;
+	size_t i, off, n;
+
+	for (i = 0; i < cx->ndigests; i++) {
+		if (cx->digests[i].file == f && cx->digests[i].nid == nid) {
+			memcpy(out, cx->digests[i].md, cx->digests[i].len);
+			*outlen = cx->digests[i].len;
+			return 0;
+		}
+	}
+	if (charge(v, f->len) != 0)
+		return -1;
+	ctx = EVP_MD_CTX_new();
+	if (!ctx || EVP_DigestInit_ex(ctx, md, NULL) != 1)
+		goto out;
+	for (off = 0; off < f->len; off += n) {
+		n = f->len - off < HASH_CHUNK ? f->len - off : HASH_CHUNK;
+		if (off && past_deadline(v->o)) {
+			rc = out_of_budget(v, EDOC_LIMIT_TIME);
+			goto out;
+		}
+		if (EVP_DigestUpdate(ctx, f->data + off, n) != 1)
+			goto out;
+	}
+	if (EVP_DigestFinal_ex(ctx, out, outlen) != 1)
+		goto out;
+	cx->rep->file_digests++;
+	rc = 0;
+	d = realloc(cx->digests, (cx->ndigests + 1) * sizeof(*d));
+	if (d) { /* without room it is only computed again */
+		cx->digests = d;
+		d += cx->ndigests++;
+		d->file = f;
+		d->nid = nid;
+		memcpy(d->md, out, *outlen);
+		d->len = *outlen;
+	}
+out:
+	EVP_MD_CTX_free(ctx);
+	if (rc > 0)
+		ERR_clear_error();
+	return rc;
+}
 
 /* ---- Ids ---- */
 
@@ -456,6 +590,11 @@ static int parse_ref(struct vsig *v, xmlNodePtr n, struct ref *r)
 	return 0;
 }
 
+static int digest_is(const struct ref *r, const unsigned char *md, unsigned len)
+{
+	return len == r->dlen && CRYPTO_memcmp(md, r->digest, len) == 0;
+}
+
 static int digest_matches(const struct ref *r, const void *p, size_t n)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -570,6 +709,10 @@ static int check_references(struct vsig *v)
 				FORMAT(v, "cannot canonicalize xades:SignedProperties");
 				goto out;
 			}
+			if (charge(v, b.len) != 0) {
+				buf_free(&b);
+				goto out;
+			}
 			ok = digest_matches(r, b.data, b.len);
 			buf_free(&b);
 			if (!ok) {
@@ -579,10 +722,18 @@ static int check_references(struct vsig *v)
 					r->uri);
 				goto out;
 			}
-		} else if (r->file && !digest_matches(r, r->file->data, r->file->len)) {
-			verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE,
-				"data file \"%.80s\" was changed after signing", r->file->name);
-			goto out;
+		} else if (r->file) {
+			unsigned char md[EVP_MAX_MD_SIZE];
+			unsigned len = 0;
+			int got = file_digest(v, r->file, r->md, md, &len);
+
+			if (got < 0)
+				goto out;
+			if (got > 0 || !digest_is(r, md, len)) {
+				verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE,
+					"data file \"%.80s\" was changed after signing", r->file->name);
+				goto out;
+			}
 		}
 	}
 	for (j = 0; j < v->doc->nfiles; j++) {
@@ -1090,6 +1241,7 @@ static void verify_signature(struct vsig *v)
 		free(cn);
 		goto out;
 	}
+	v->r->trusted = 1;
 	if (!cr_has_nonrepudiation(v->signer)) {
 		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_CHAIN_CONSTRAINTS_FAILURE,
 			"the signing certificate is not meant for signatures (no nonRepudiation "
@@ -1187,13 +1339,19 @@ out:
 static struct edoc_sig_result *new_result(struct edoc_report *rep, const char *file)
 {
 	struct edoc_sig_result *v;
+	size_t n = rep->nsigs;
 
-	v = arena_alloc(rep->mem, (rep->nsigs + 1) * sizeof(*v));
-	if (!v)
-		return NULL;
-	if (rep->nsigs)
-		memcpy(v, rep->sigs, rep->nsigs * sizeof(*v));
-	rep->sigs = v;
+	/* capacity doubles (8, 16, 32, ...): a copy per result made the arena
+	 * grow with the square of their number, and past its cap (at about 900
+	 * signatures) later results were silently missing from the report */
+	if (n == 0 || (n >= 8 && (n & (n - 1)) == 0)) {
+		v = arena_alloc(rep->mem, (n ? 2 * n : 8) * sizeof(*v));
+		if (!v)
+			return NULL;
+		if (n)
+			memcpy(v, rep->sigs, n * sizeof(*v));
+		rep->sigs = v;
+	}
 	v = &rep->sigs[rep->nsigs++];
 	memset(v, 0, sizeof(*v));
 	v->file = arena_strdup(rep->mem, file);
@@ -1221,9 +1379,35 @@ static void file_failure(struct edoc_report *rep, const char *file, const char *
 	r->reason = arena_strdup(rep->mem, msg);
 }
 
-static void verify_sigfile(const struct edoc *doc, const struct edoc_verify_opts *o, struct edoc_report *rep,
-			   const struct edoc_entry *f, time_t now)
+/* Before a signature file (at_sig 0) or one more ds:Signature in it: when
+ * a budget has run out, one INDETERMINATE result saying so stands for all
+ * that is left, and nonzero is returned from then on. */
+static int stop_if_spent(struct vctx *cx, const char *file, int at_sig)
 {
+	struct edoc_sig_result *r;
+	char why[160];
+
+	if (cx->stopped)
+		return 1;
+	if (!cx->rep->limit && at_sig && cx->nsigs >= cx->max_sigs)
+		cx->rep->limit = EDOC_LIMIT_SIGNATURES;
+	if (!cx->rep->limit && past_deadline(cx->o))
+		cx->rep->limit = EDOC_LIMIT_TIME;
+	if (!cx->rep->limit)
+		return 0;
+	cx->stopped = 1;
+	r = new_result(cx->rep, file);
+	if (r)
+		r->unchecked = 1;
+	if (r)
+		r->reason = arena_strdup(cx->rep->mem, limit_text(cx, why, sizeof(why)));
+	return 1;
+}
+
+static void verify_sigfile(struct vctx *cx, const struct edoc *doc, const struct edoc_entry *f, time_t now)
+{
+	const struct edoc_verify_opts *o = cx->o;
+	struct edoc_report *rep = cx->rep;
 	struct edoc_err e;
 	xmlDocPtr x = NULL;
 	xmlNodePtr root, c;
@@ -1231,6 +1415,8 @@ static void verify_sigfile(const struct edoc *doc, const struct edoc_verify_opts
 	size_t nids = 0, nsig = 0;
 	const char *dup = NULL;
 
+	if (stop_if_spent(cx, f->name, 0))
+		return;
 	x = sx_parse(f->data, f->len, &e);
 	if (!x) {
 		file_failure(rep, f->name, "%s", e.msg);
@@ -1252,7 +1438,11 @@ static void verify_sigfile(const struct edoc *doc, const struct edoc_verify_opts
 			file_failure(rep, f->name, "unexpected element <%.40s>", c->name);
 			continue;
 		}
+		if (stop_if_spent(cx, f->name, 1))
+			goto out;
+		cx->nsigs++;
 		memset(&v, 0, sizeof(v));
+		v.cx = cx;
 		v.doc = doc;
 		v.o = o;
 		v.rep = rep;
@@ -1261,12 +1451,16 @@ static void verify_sigfile(const struct edoc *doc, const struct edoc_verify_opts
 		v.nids = nids;
 		v.sig = c;
 		v.r = new_result(rep, f->name);
-		if (!v.r)
+		if (!v.r) { /* the report is full: never a silent gap */
+			if (!rep->limit)
+				rep->limit = EDOC_LIMIT_SIGNATURES;
+			cx->stopped = 1;
 			break;
+		}
 		verify_signature(&v);
 		nsig++;
 	}
-	if (!nsig)
+	if (!nsig && !cx->stopped)
 		file_failure(rep, f->name, "the file holds no ds:Signature");
 out:
 	free(ids);
@@ -1288,7 +1482,7 @@ int edoc_report_status(const struct edoc_report *r)
 		if (r->sigs[i].ind == EDOC_INDETERMINATE)
 			indeterminate = 1;
 	}
-	return indeterminate ? 2 : 0;
+	return indeterminate || r->limit ? 2 : 0;
 }
 
 static int report_init(struct edoc_report *out)
@@ -1300,7 +1494,8 @@ static int report_init(struct edoc_report *out)
 
 int edoc_verify(const struct edoc *doc, const struct edoc_verify_opts *o, struct edoc_report *out)
 {
-	static const struct edoc_verify_opts none = {NULL, 1, 0};
+	static const struct edoc_verify_opts none = {.offline = 1};
+	struct vctx cx;
 	time_t now;
 	size_t i;
 
@@ -1309,6 +1504,11 @@ int edoc_verify(const struct edoc *doc, const struct edoc_verify_opts *o, struct
 		return 3;
 	if (!o)
 		o = &none;
+	memset(&cx, 0, sizeof(cx));
+	cx.rep = out;
+	cx.o = o;
+	cx.max_sigs = o->max_sigs ? o->max_sigs : MAX_SIGS_DEFAULT;
+	cx.max_hashed = o->max_hashed ? o->max_hashed : MAX_HASHED_DEFAULT;
 	now = o->now ? o->now : time(NULL);
 	out->container_ok = 1;
 	out->files = arena_alloc(out->mem, (doc->nfiles + 1) * sizeof(char *));
@@ -1316,13 +1516,14 @@ int edoc_verify(const struct edoc *doc, const struct edoc_verify_opts *o, struct
 		out->files[i] = arena_strdup(out->mem, doc->files[i].name);
 	out->nfiles = out->files ? doc->nfiles : 0;
 	for (i = 0; i < doc->nsigs; i++)
-		verify_sigfile(doc, o, out, &doc->sigs[i], now);
+		verify_sigfile(&cx, doc, &doc->sigs[i], now);
+	free(cx.digests);
 	return edoc_report_status(out);
 }
 
 int edoc_verify_mem(const void *p, size_t n, const struct edoc_verify_opts *o, struct edoc_report *out)
 {
-	struct edoc_err e = {""};
+	struct edoc_err e = {.msg = ""};
 	struct edoc *doc = edoc_open_mem(p, n, NULL, &e);
 	int rc;
 

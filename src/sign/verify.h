@@ -61,10 +61,26 @@ int edoc_trust_add_file(struct edoc_trust *t, const char *path, struct edoc_err 
 int edoc_trust_add_pem(struct edoc_trust *t, const void *p, size_t n, struct edoc_err *e);
 size_t edoc_trust_count(const struct edoc_trust *t);
 
+/* Budgets against hostile containers; zero fields take the default. When
+ * one runs out, the signature being checked and every later one are
+ * INDETERMINATE/GENERIC with a reason naming the budget, the report's limit
+ * says which, and nothing more is hashed. Each (data file, digest
+ * algorithm) is hashed at most once per container, whatever the number of
+ * signatures referencing it. */
 struct edoc_verify_opts {
 	const struct edoc_trust *trust; /* may be NULL: nothing is trusted */
 	int offline;                    /* never fetch OCSP responses */
 	time_t now;                     /* 0: the current time */
+	size_t max_sigs;                /* ds:Signature elements checked per container (1000) */
+	size_t max_hashed;              /* bytes digested per container: data files, signed properties (1 GiB) */
+	struct timespec deadline;       /* CLOCK_MONOTONIC; {0, 0}: none */
+};
+
+enum edoc_limit {
+	EDOC_LIMIT_NONE,
+	EDOC_LIMIT_SIGNATURES, /* more ds:Signature elements than max_sigs */
+	EDOC_LIMIT_HASHED,     /* more bytes to digest than max_hashed */
+	EDOC_LIMIT_TIME,       /* the deadline passed */
 };
 
 struct edoc_sig_result {
@@ -76,6 +92,8 @@ struct edoc_sig_result {
 	char *signer_cn;     /* subject commonName of the signing certificate */
 	char *signer_serial; /* subject serialNumber (e.g. PNOLV-...) */
 	char *signer_subject;
+	int trusted;         /* the signing certificate's path to a trust anchor was built */
+	int unchecked;       /* a budget ran out before it was fully checked (INDETERMINATE/GENERIC) */
 	char *profile;       /* "B", "T", "LT", "LT-TM" */
 	time_t claimed_time; /* xades:SigningTime, 0 if unknown */
 	time_t ts_time;      /* genTime of the signature time-stamp, 0 if none */
@@ -95,6 +113,9 @@ struct edoc_report {
 	size_t nfiles;
 	struct edoc_sig_result *sigs;
 	size_t nsigs;
+	enum edoc_limit limit; /* the budget that ran out, if one did */
+	size_t bytes_hashed;   /* bytes digested: data files (once per algorithm), signed properties */
+	size_t file_digests;   /* digests of data files computed */
 };
 
 /* Validates every signature of doc. Always fills out (free it with

@@ -287,10 +287,72 @@ static int out_close(void *ctx)
 	return 0;
 }
 
+/* libxml2's canonicalization walks the whole document and asks in_subtree
+ * about every node, so over a signature file with thousands of signatures
+ * each canonicalization cost the whole file. For its duration the document
+ * holds only the path from the root to the apex: the ancestors keep their
+ * attributes and namespace declarations (all that c14n takes from them),
+ * their other children are invisible anyway. Restored right after. */
+struct cut {
+	xmlNodePtr *parent_children, *parent_last; /* the parent's (or document's) child list */
+	xmlNodePtr node, children, last, prev, next;
+};
+
+static struct cut *prune_to(xmlNodePtr apex, size_t *n)
+{
+	struct cut *v;
+	xmlNodePtr p;
+	size_t k = 0, depth = 0;
+
+	for (p = apex; p && p->parent; p = p->parent)
+		depth++;
+	v = calloc(depth + 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	for (p = apex; p && p->parent; p = p->parent, k++) {
+		xmlNodePtr up = p->parent;
+		struct cut *c = &v[k];
+
+		if (up->type == XML_DOCUMENT_NODE) {
+			xmlDocPtr d = (xmlDocPtr)up;
+
+			c->parent_children = &d->children;
+			c->parent_last = &d->last;
+		} else {
+			c->parent_children = &up->children;
+			c->parent_last = &up->last;
+		}
+		c->node = p;
+		c->children = *c->parent_children;
+		c->last = *c->parent_last;
+		c->prev = p->prev;
+		c->next = p->next;
+		*c->parent_children = *c->parent_last = p;
+		p->prev = p->next = NULL;
+	}
+	*n = k;
+	return v;
+}
+
+static void unprune(struct cut *v, size_t n)
+{
+	while (n--) {
+		struct cut *c = &v[n];
+
+		*c->parent_children = c->children;
+		*c->parent_last = c->last;
+		c->node->prev = c->prev;
+		c->node->next = c->next;
+	}
+	free(v);
+}
+
 int sx_c14n(xmlNodePtr apex, const struct c14n_method *m, char **prefixes, struct buf *out)
 {
 	xmlOutputBufferPtr ob;
 	struct quiet q;
+	struct cut *cuts;
+	size_t ncuts = 0;
 	int rc;
 
 	if (!apex || !apex->doc)
@@ -298,8 +360,14 @@ int sx_c14n(xmlNodePtr apex, const struct c14n_method *m, char **prefixes, struc
 	ob = xmlOutputBufferCreateIO(out_write, out_close, out, NULL);
 	if (!ob)
 		return -1;
+	cuts = prune_to(apex, &ncuts);
+	if (!cuts) {
+		xmlOutputBufferClose(ob);
+		return -1;
+	}
 	quiet_begin(&q);
 	rc = xmlC14NExecute(apex->doc, in_subtree, apex, m->mode, (xmlChar **)prefixes, m->comments, ob);
+	unprune(cuts, ncuts);
 	if (xmlOutputBufferClose(ob) < 0)
 		rc = -1;
 	quiet_end(&q);

@@ -26,6 +26,7 @@
 #include "web/form.h"
 #include "web/send.h"
 #include "web/snapshot.h"
+#include "web/verify_job.h"
 #include "web/web.h"
 
 const struct field send_fields[] = {FIELD_TEXT("iestade", REQUIRED, 1, 80, N_("Institution")),
@@ -224,44 +225,77 @@ const char *send_result_message(struct req *r, int res)
 		return i18n_tr(r->lang, N_("A signature on this document is not valid, so it was not "
 					   "sent. Check it on the signature check page."));
 	case SEND_TOO_BIG: return i18n_tr(r->lang, N_("The document is too large to send by e-mail."));
+	case SEND_UNTRUSTED:
+		return i18n_tr(r->lang, N_("The signer's certificate was not issued by a certification authority this "
+					   "portal trusts, so the document was not sent. Sign it with a Latvian eID "
+					   "card or eParaksts, or check it on the signature check page."));
+	case SEND_UNCHECKED:
+		return i18n_tr(r->lang, N_("This document is too large, or holds too many signatures, to be checked "
+					   "here, so it was not sent."));
 	default: return NULL;
 	}
 }
 
-int send_signed(struct req *r, const struct send_request *sr, const char **receipt)
+/* Whether the checked document may go to an institution: any signature
+ * that failed, was not fully checked, or whose signer does not chain to a
+ * trust anchor keeps it back. INDETERMINATE for another reason (no
+ * revocation information offline) is sent, marked as such. */
+static int send_verdict(const struct verify_job *j)
 {
-	struct edoc *doc = NULL;
-	struct edoc_err e;
-	struct edoc_report rep;
-	struct edoc_verify_opts o;
+	size_t i;
+
+	if (j->outcome == VJ_TOO_LARGE)
+		return SEND_UNCHECKED;
+	if (j->outcome != VJ_CHECKED)
+		return SEND_NOT_CONTAINER;
+	if (j->rep.nsigs == 0)
+		return SEND_UNSIGNED;
+	if (j->status == 1)
+		return SEND_INVALID;
+	if (j->rep.limit)
+		return SEND_UNCHECKED;
+	for (i = 0; i < j->rep.nsigs; i++)
+		if (!j->rep.sigs[i].trusted)
+			return SEND_UNTRUSTED;
+	return SEND_OK;
+}
+
+/* What a send waits for while the worker pool checks the signatures. */
+struct send_job {
+	struct send_request sr; /* its strings are the request's: read only while it lives */
+	send_done_fn done;
+	void *cls;
+};
+
+/* Back on the loop with the verdict: writes the submission and its mails
+ * in one transaction (the attachment is the very bytes that were checked). */
+static void send_checked(struct req *r, struct verify_job *j)
+{
+	struct send_job *sj = j->cls;
+	const struct send_request *sr = &sj->sr;
 	struct submission s;
 	struct db *db;
-	int status, rc, res = SEND_FAILED;
+	const char *receipt = NULL;
+	int rc, res;
 
-	memset(&rep, 0, sizeof(rep));
+	if (!r) {
+		sj->done(NULL, SEND_FAILED, NULL, sj->cls);
+		goto out;
+	}
+	res = send_verdict(j);
+	if (res != SEND_OK)
+		goto answer;
+	res = SEND_FAILED;
 	memset(&s, 0, sizeof(s));
-	doc = edoc_open_mem(sr->data, sr->len, NULL, &e);
-	if (!doc) {
-		res = SEND_NOT_CONTAINER;
-		goto out;
-	}
-	memset(&o, 0, sizeof(o));
-	o.trust = r->app->trust;
-	o.offline = 1;
-	status = edoc_verify(doc, &o, &rep);
-	if (rep.nsigs == 0 || status == 1) {
-		res = rep.nsigs == 0 ? SEND_UNSIGNED : SEND_INVALID;
-		goto out;
-	}
 	s.r = r;
 	s.receipt = sr->receipt ? sr->receipt : send_new_receipt(r);
 	s.org_slug = sr->org->slug;
 	s.org_name = ml(r, &sr->org->name) ? ml(r, &sr->org->name) : sr->org->slug;
 	s.org_email = org_official_email(sr->org);
 	s.file_name = sr->file_name;
-	s.data = sr->data;
-	s.len = sr->len;
-	s.verdict = status == 0 ? "passed" : "indeterminate";
+	s.data = j->data;
+	s.len = j->len;
+	s.verdict = j->status == 0 ? "passed" : "indeterminate";
 	s.sender = sr->sender && *sr->sender ? sr->sender : NULL;
 	s.message = sr->message ? sr->message : "";
 	s.consume_session = sr->consume_session;
@@ -269,43 +303,74 @@ int send_signed(struct req *r, const struct send_request *sr, const char **recei
 	db = app_db(r);
 	if (!s.receipt || !s.org_email || !db) {
 		resp_error(r, ERR_UNAVAILABLE, NULL);
-		goto out;
+		goto answer;
 	}
 	rc = db_tx(db, submit_body, &s);
 	if (rc == SUBMIT_GONE) {
 		res = SEND_GONE;
-		goto out;
+		goto answer;
 	}
 	if (rc == OUTBOX_ETOOBIG) {
 		res = SEND_TOO_BIG;
-		goto out;
+		goto answer;
 	}
 	if (rc != DB_OK) {
 		log_error("submission not stored: %s", rc == OUTBOX_EINVALID ? "mail refused" : db_errmsg(db));
 		resp_error(r, rc == OUTBOX_EINVALID ? ERR_VALIDATION : ERR_UNAVAILABLE, NULL);
-		goto out;
+		goto answer;
 	}
 	mail_worker_kick();
 	log_info("document sent to an institution (submission %s)", s.receipt);
-	*receipt = s.receipt;
+	receipt = s.receipt;
 	res = SEND_OK;
+answer:
+	sj->done(r, res, receipt, sj->cls);
 out:
-	edoc_report_free(&rep);
-	edoc_free(doc);
-	return res;
+	free(sj);
+	verify_job_free(j);
+}
+
+int send_signed(struct req *r, const struct send_request *sr, send_done_fn done, void *cls)
+{
+	struct send_job *sj = calloc(1, sizeof(*sj));
+
+	if (!sj) {
+		resp_error(r, ERR_INTERNAL, NULL);
+		return -1;
+	}
+	sj->sr = *sr;
+	sj->done = done;
+	sj->cls = cls;
+	if (verify_async(r, NULL, sr->data, sr->len, send_checked, sj) != 0) {
+		free(sj);
+		return -1;
+	}
+	return 0;
+}
+
+/* The upload form's answer, once the document was checked (and sent). */
+static void form_sent(struct req *r, int res, const char *receipt, void *cls)
+{
+	const struct form *f = cls; /* in the request's arena */
+
+	if (!r)
+		return;
+	if (res == SEND_OK)
+		resp_redirect(r, 303, prefixed(r, arena_printf(r->arena, "/nosutit/kvits/%s", receipt)));
+	else if (res != SEND_FAILED)
+		show_form(r, 422, f, send_result_message(r, res));
 }
 
 int form_send(struct req *r)
 {
 	const struct upload *up = NULL;
 	const struct organisation *org;
-	struct form f;
+	struct form f, *kept;
 	struct edoc_err e;
 	struct send_request sr;
-	const char *receipt = NULL;
 	unsigned char *data = NULL;
 	size_t i, len = 0;
-	int res, bad = send_form_validate(r, &f, &org);
+	int bad = send_form_validate(r, &f, &org);
 
 	if (f.spam) {
 		resp_redirect(r, 303, prefixed(r, "/nosutit"));
@@ -338,11 +403,13 @@ int form_send(struct req *r)
 	sr.len = up->size;
 	sr.sender = f.value[SF_EMAIL];
 	sr.message = f.value[SF_MESSAGE];
-	res = send_signed(r, &sr, &receipt);
-	if (res == SEND_OK)
-		resp_redirect(r, 303, prefixed(r, arena_printf(r->arena, "/nosutit/kvits/%s", receipt)));
-	else if (res != SEND_FAILED)
-		show_form(r, 422, &f, send_result_message(r, res));
+	kept = arena_alloc(r->arena, sizeof(*kept));
+	if (!kept) {
+		resp_error(r, ERR_INTERNAL, NULL);
+		goto out;
+	}
+	*kept = f;
+	send_signed(r, &sr, form_sent, kept);
 out:
 	if (up && !up->data)
 		free(data);

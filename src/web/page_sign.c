@@ -183,10 +183,40 @@ out:
 	return 0;
 }
 
+/* The answer once the signed document was checked (and sent); cls is the
+ * session token, in the request's arena. */
+static void sign_sent(struct req *r, int rc, const char *receipt, void *cls)
+{
+	const char *token = cls;
+	json_t *state = NULL;
+
+	if (!r)
+		return;
+	if (rc == SEND_OK) {
+		resp_redirect(r, 303, prefixed(r, arena_printf(r->arena, "/nosutit/kvits/%s", receipt)));
+	} else if (rc == SEND_GONE) {
+		/* Another request sent it meanwhile: show what it left. */
+		if (sign_session_load(r, token, &state) == SS_OK && json_object_get(state, "sent"))
+			resp_redirect(r, 303,
+				      prefixed(r, arena_printf(r->arena, "/nosutit/kvits/%s",
+							       json_string_value(json_object_get(state, "sent")))));
+		else
+			show_form(r, 422, NULL,
+				  i18n_tr(r->lang, N_("The signing session has expired (it lasts ten minutes). "
+						      "Please choose the documents again.")));
+	} else if (rc != SEND_FAILED) {
+		if (sign_session_load(r, token, &state) == SS_OK)
+			show_step(r, 422, token, state, send_result_message(r, rc));
+		else
+			show_form(r, 422, NULL, send_result_message(r, rc));
+	}
+	json_decref(state);
+}
+
 int form_sign_send(struct req *r)
 {
 	const struct snapshot *sn = web_snapshot(r);
-	const char *token = req_form(r, "session"), *receipt = NULL;
+	const char *token = req_form(r, "session");
 	json_t *state = NULL, *send, *sent = NULL;
 	char *sent_s = NULL;
 	struct send_request sr;
@@ -231,8 +261,11 @@ int form_sign_send(struct req *r)
 	sr.file_name = container_name(r, state);
 	sr.data = signed_zip;
 	sr.len = len;
+	/* the check runs after this handler: copies that live as long as r */
 	sr.sender = json_string_value(json_object_get(send, "email"));
+	sr.sender = sr.sender ? arena_strdup(r->arena, sr.sender) : NULL;
 	sr.message = json_string_value(json_object_get(send, "message"));
+	sr.message = sr.message ? arena_strdup(r->arena, sr.message) : NULL;
 	sr.receipt = send_new_receipt(r);
 	sent = json_pack("{s:O, s:s}", "owner", json_object_get(state, "owner"), "sent", sr.receipt ? sr.receipt : "");
 	sent_s = sent ? json_dumps(sent, JSON_COMPACT) : NULL;
@@ -241,25 +274,12 @@ int form_sign_send(struct req *r)
 		goto out;
 	}
 	sr.consume_session = sign_session_id(r, token);
-	sr.consume_data = sent_s;
-	rc = send_signed(r, &sr, &receipt);
-	if (rc == SEND_OK) {
-		resp_redirect(r, 303, prefixed(r, arena_printf(r->arena, "/nosutit/kvits/%s", receipt)));
-	} else if (rc == SEND_GONE) {
-		/* Another request sent it meanwhile: show what it left. */
-		json_decref(state);
-		state = NULL;
-		if (sign_session_load(r, token, &state) == SS_OK && json_object_get(state, "sent"))
-			resp_redirect(r, 303,
-				      prefixed(r, arena_printf(r->arena, "/nosutit/kvits/%s",
-							       json_string_value(json_object_get(state, "sent")))));
-		else
-			show_form(r, 422, NULL,
-				  i18n_tr(r->lang, N_("The signing session has expired (it lasts ten minutes). "
-						      "Please choose the documents again.")));
-	} else if (rc != SEND_FAILED) {
-		show_step(r, 422, token, state, send_result_message(r, rc));
+	sr.consume_data = arena_strdup(r->arena, sent_s);
+	if (!sr.consume_data) {
+		resp_error(r, ERR_INTERNAL, NULL);
+		goto out;
 	}
+	send_signed(r, &sr, sign_sent, (void *)token);
 out:
 	free(sent_s);
 	json_decref(sent);

@@ -14,6 +14,7 @@
 #include "sign/edoc.h"
 #include "sign/verify.h"
 #include "web/app.h"
+#include "web/verify_job.h"
 #include "web/web.h"
 
 /* Files up to this size are offered for download inside the report page. */
@@ -117,7 +118,8 @@ static json_t *report_json(struct req *r, const struct edoc *doc, const struct e
 	for (i = 0; i < rep->nsigs; i++) {
 		const struct edoc_sig_result *s = &rep->sigs[i];
 		json_t *js = json_object(), *cov = json_array();
-		const char *why = sub_text(s->sub), *prof = profile_text(s->profile);
+		const char *why = s->unchecked ? verify_limit_text(rep->limit) : sub_text(s->sub);
+		const char *prof = profile_text(s->profile);
 
 		json_object_set_new(js, "n", json_integer((json_int_t)i + 1));
 		json_object_set_new(js,
@@ -160,18 +162,52 @@ static json_t *report_json(struct req *r, const struct edoc *doc, const struct e
 	return json_pack("{s:o, s:o, s:b}", "signatures", sigs, "files", files, "has_files", doc && doc->nfiles > 0);
 }
 
+/* The worker pool checked the upload (verify_job.c): the answer. */
+static void verify_shown(struct req *r, struct verify_job *j)
+{
+	const struct upload *up = j->cls; /* the request's: valid while r is */
+	json_t *ctx, *report;
+
+	if (!r)
+		goto out;
+	if (j->outcome == VJ_TOO_LARGE) {
+		log_info("verify: container refused for a size limit (%zu bytes)", up->size);
+		show_form(r, 422,
+			  i18n_tr(r->lang, N_("This document is too large to be checked here: its files, unpacked, "
+					      "are larger than this portal accepts. Nothing was kept.")));
+		goto out;
+	}
+	if (j->outcome == VJ_REFUSED) {
+		log_info("verify: container refused (%zu bytes)", up->size);
+		show_form(r, 422,
+			  i18n_tr(r->lang, N_("This is not a valid signed document (.edoc or .asice), or it is "
+					      "damaged. Nothing was kept.")));
+		goto out;
+	}
+	ctx = page_ctx(r, N_("Signature check result"), "verify");
+	report = report_json(r, j->doc, &j->rep);
+	json_object_update(ctx, report);
+	json_decref(report);
+	json_object_set_new(ctx, "container_name", json_string(up->filename));
+	json_object_set_new(ctx,
+			    j->status == 0   ? "all_passed"
+			    : j->status == 1 ? "any_failed"
+					     : "indeterminate",
+			    json_true());
+	json_object_set_new(ctx, "nsigs", json_integer((json_int_t)j->rep.nsigs));
+	if (j->rep.limit)
+		json_object_set_new(ctx, "limit", json_string(i18n_tr(r->lang, verify_limit_text(j->rep.limit))));
+	/* the page holds the person's document: never stored by any cache */
+	render_flags(r, 200, "verify-report", ctx, RESP_NO_STORE);
+out:
+	verify_job_free(j);
+}
+
 int form_verify(struct req *r)
 {
 	const struct upload *up = NULL;
-	struct edoc *doc = NULL;
-	struct edoc_err e;
-	struct edoc_report rep;
-	struct edoc_verify_opts o;
-	json_t *ctx, *report;
 	size_t i;
-	int status;
 
-	memset(&rep, 0, sizeof(rep));
 	for (i = 0; r->multipart && i < r->multipart->nfiles; i++)
 		if (!strcmp(r->multipart->files[i].field, "edoc"))
 			up = &r->multipart->files[i];
@@ -179,32 +215,7 @@ int form_verify(struct req *r)
 		show_form(r, 422, i18n_tr(r->lang, N_("Please choose a signed document (.edoc or .asice file).")));
 		return 0;
 	}
-	doc = up->data ? edoc_open_mem(up->data, up->size, NULL, &e) : edoc_open(up->path, NULL, &e);
-	if (!doc) {
-		log_info("verify: container refused (%zu bytes)", up->size);
-		show_form(r, 422,
-			  i18n_tr(r->lang, N_("This is not a valid signed document (.edoc or .asice), or it is "
-					      "damaged. Nothing was kept.")));
-		return 0;
-	}
-	memset(&o, 0, sizeof(o));
-	o.trust = r->app->trust;
-	o.offline = 1; /* a request never waits on another host */
-	status = edoc_verify(doc, &o, &rep);
-	ctx = page_ctx(r, N_("Signature check result"), "verify");
-	report = report_json(r, doc, &rep);
-	json_object_update(ctx, report);
-	json_decref(report);
-	json_object_set_new(ctx, "container_name", json_string(up->filename));
-	json_object_set_new(ctx,
-			    status == 0   ? "all_passed"
-			    : status == 1 ? "any_failed"
-					  : "indeterminate",
-			    json_true());
-	json_object_set_new(ctx, "nsigs", json_integer((json_int_t)rep.nsigs));
-	edoc_report_free(&rep);
-	edoc_free(doc);
-	/* the page holds the person's document: never stored by any cache */
-	render_flags(r, 200, "verify-report", ctx, RESP_NO_STORE);
+	/* never on the event loop: the worker pool, within the budgets */
+	verify_async(r, up, NULL, 0, verify_shown, (void *)up);
 	return 0;
 }

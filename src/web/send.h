@@ -36,6 +36,8 @@ enum send_result {
 	SEND_INVALID,       /* a signature failed */
 	SEND_TOO_BIG,       /* over the mail size limit */
 	SEND_GONE,          /* the signing session was used up meanwhile */
+	SEND_UNTRUSTED,     /* a signer does not chain to a trust anchor */
+	SEND_UNCHECKED,     /* too large or too many signatures to check in full */
 	SEND_FAILED,        /* an error page was already sent */
 };
 
@@ -55,10 +57,18 @@ struct send_request {
 	const char *consume_session, *consume_data;
 };
 
-/* Checks the signatures (offline, with the configured trust) and writes the
- * submission and its mails in one transaction. On SEND_OK *receipt is the
- * receipt number (arena). */
-int send_signed(struct req *r, const struct send_request *sr, const char **receipt);
+/* Checks the signatures in the worker pool (offline, with the configured
+ * trust, within the verify-* budgets; src/web/verify_job.h), then, back on
+ * r's loop, writes the submission and its mails in one transaction. Only a
+ * document whose every signature is checked in full, did not fail, and
+ * chains to a trust anchor is sent. done(r, result, receipt, cls) runs on
+ * the loop: on SEND_OK receipt is the receipt number (arena); on
+ * SEND_FAILED an error page was sent; r is NULL when the client went away
+ * (then only release cls). sr's strings must live as long as r; its data
+ * is copied. 0: done will be called; -1: an answer was already sent and
+ * done will not be called. */
+typedef void (*send_done_fn)(struct req *r, int res, const char *receipt, void *cls);
+int send_signed(struct req *r, const struct send_request *sr, send_done_fn done, void *cls);
 /* A new receipt number (arena), e.g. 2026-K7WQ2M9XHA; NULL on failure. */
 const char *send_new_receipt(struct req *r);
 /* What to tell the person about a result other than SEND_OK / SEND_FAILED. */

@@ -3,10 +3,13 @@
 // 320 px, usable without JavaScript; a screenshot of each for people to look at.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { startServer, root } from '../lib/server.js';
+import { startServer, root, bin } from '../lib/server.js';
 import { launch, axe, formatViolations } from '../lib/browser.js';
+import { setupPki, stopPki } from '../lib/signing.js';
 
 const pages = ['/', '/palidziba', '/drosiba', '/e-zime', '/atsauksmes', '/atsauksmes/paldies', '/parbaudit', '/nosutit', '/parakstit',
   '/pakalpojumi', '/pakalpojumi/lv-dzivesvietas-deklaresana', '/pakalpojumi/lv-pases-sanemsana', '/iedzivotajiem',
@@ -15,14 +18,24 @@ const shots = path.join(root, 'tests/out/screenshots');
 
 let srv;
 let browser;
+let work;
+let pki;
+let responder;
 before(async () => {
   fs.mkdirSync(shots, { recursive: true });
-  srv = await startServer({ imports: [path.join(root, 'data/catalog.jsonld')] });
+  // the test PKI's root is trusted: only documents whose signer chains to
+  // a trust anchor are sent to institutions
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-pages-'));
+  pki = path.join(work, 'pki');
+  responder = setupPki(pki);
+  srv = await startServer({ imports: [path.join(root, 'data/catalog.jsonld')], extra: ['--trust', path.join(pki, 'root.crt')] });
   browser = await launch();
 });
 after(async () => {
   await browser?.close();
   await srv?.stop();
+  stopPki(pki);
+  if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
 for (const lang of ['', '/en']) {
@@ -168,9 +181,22 @@ test('sign and send in the browser: a signed document goes to an institution, wi
   const ctx = await browser.newContext({ bypassCSP: true });
   const page = await ctx.newPage();
   await page.goto(srv.base + '/nosutit');
+  // a signer this portal does not trust: refused, the reason beside the file field
   await page.setInputFiles('#edoc', path.join(shared, 'testdata/asice/libdigidocpp/test.asice'));
   await page.selectOption('#iestade', 'vid');
   await page.fill('#zina', 'Iesniegums pielikumā.');
+  await page.click('form[action$="/nosutit"] button[type=submit]');
+  assert.equal(await page.textContent('h1'), 'Nosūtīt parakstītu dokumentu iestādei');
+  assert.match(await page.textContent('#edoc-error'), /kuram šis portāls uzticas, tāpēc dokuments netika nosūtīts/);
+  const refused = await axe(page);
+  assert.equal(refused.length, 0, formatViolations(refused));
+  // signed with the trusted test PKI: sent
+  fs.writeFileSync(path.join(work, 'iesniegums.txt'), 'Lūdzu izsniegt izziņu.\n');
+  execFileSync(bin, ['sign', '-o', path.join(work, 'iesniegums.edoc'), '--p12', path.join(pki, 'signer-ec.p12'),
+    '--pin-env', 'PIN', '--profile', 'LT', '--tsa', `${responder}/tsa`, '--ocsp', `${responder}/ocsp`,
+    path.join(work, 'iesniegums.txt')], { env: { ...process.env, PIN: 'test-pass' } });
+  await page.setInputFiles('#edoc', path.join(work, 'iesniegums.edoc'));
+  await page.selectOption('#iestade', 'vid');
   await page.click('form[action$="/nosutit"] button[type=submit]');
   assert.equal(await page.textContent('h1'), 'Jūsu dokuments nosūtīts');
   assert.match(await page.textContent('main'), /Kvīts numurs: \d{4}-[A-Z2-9]{10}/);

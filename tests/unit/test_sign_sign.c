@@ -115,7 +115,7 @@ static struct edoc *new_doc(void)
 
 static struct edoc_signer *p12(const char *name)
 {
-	struct edoc_err e = {""};
+	struct edoc_err e = {.msg = ""};
 	struct edoc_signer *s = edoc_signer_p12(pki(name), "test-pass", &e);
 
 	if (!s)
@@ -129,7 +129,7 @@ static const char *const signer_p12[2] = {"signer-ec.p12", "signer-rsa.p12"};
 static void sign_ok(struct edoc *doc, struct edoc_signer *s, enum edoc_profile profile)
 {
 	struct edoc_sign_opts o = {profile, tsa, NULL, 0};
-	struct edoc_err e = {""};
+	struct edoc_err e = {.msg = ""};
 
 	if (edoc_sign(doc, s, &o, &e) != 0)
 		fail_msg("signing: %s", e.msg);
@@ -145,7 +145,7 @@ static void profiles_with_pkcs12(void **state)
 	for (k = 0; k < 2; k++) {
 		struct edoc_signer *s = p12(signer_p12[k]);
 		struct edoc *b = new_doc(), *t = new_doc(), *lt = new_doc();
-		struct edoc_verify_opts o = {trust_root, 1, 0};
+		struct edoc_verify_opts o = {.trust = trust_root, .offline = 1};
 		struct edoc_report rep;
 
 		sign_ok(b, s, EDOC_PROFILE_B);
@@ -206,7 +206,7 @@ static void pkcs11_tokens(void **state)
 
 	(void)state;
 	for (k = 0; k < 2; k++) {
-		struct edoc_err e = {""};
+		struct edoc_err e = {.msg = ""};
 		struct edoc_signer *s = edoc_signer_pkcs11(SOFTHSM, tokens[k], "1234", &e);
 		struct edoc *doc = new_doc();
 		char *cn;
@@ -224,7 +224,7 @@ static void pkcs11_tokens(void **state)
 		edoc_free(doc);
 	}
 	{
-		struct edoc_err e = {""};
+		struct edoc_err e = {.msg = ""};
 
 		assert_null(edoc_signer_pkcs11(SOFTHSM, "epak-ec", "0000", &e));
 		assert_non_null(strstr(e.msg, "PIN"));
@@ -237,7 +237,7 @@ static void pkcs11_tokens(void **state)
 
 static void refusals_when_signing(void **state)
 {
-	struct edoc_err e = {""};
+	struct edoc_err e = {.msg = ""};
 	struct edoc_sign_opts lt = {EDOC_PROFILE_LT, NULL, NULL, 0};
 	struct edoc *doc = new_doc();
 	struct edoc_signer *s;
@@ -293,7 +293,7 @@ static void parallel_signatures(void **state)
 	struct edoc_signer *a = p12("signer-ec.p12"), *b = p12("signer-rsa.p12");
 	unsigned char *first;
 	size_t flen;
-	struct edoc_verify_opts o = {trust_root, 1, 0};
+	struct edoc_verify_opts o = {.trust = trust_root, .offline = 1};
 	struct edoc_report rep;
 
 	(void)state;
@@ -329,6 +329,127 @@ static void parallel_signatures(void **state)
 	free(first);
 	edoc_signer_free(a);
 	edoc_signer_free(b);
+	edoc_free(doc);
+}
+
+/* ---- budgets: one digest per (file, algorithm), caps that hold ---- */
+
+/* Twenty identical valid signatures (twenty signature files) over one
+ * 3 MiB data file: the file is hashed once, not twenty times; each budget
+ * that runs out gives INDETERMINATE/GENERIC with a reason naming it, never
+ * TOTAL-FAILED of this valid document, and nothing is hashed beyond it. */
+static void digests_and_budgets(void **state)
+{
+	struct edoc *doc = edoc_new();
+	struct edoc_signer *a = p12("signer-ec.p12");
+	const size_t big = (size_t)3 << 20;
+	unsigned char *data = malloc(big);
+	struct edoc_verify_opts o = {.trust = trust_root, .offline = 1};
+	struct edoc_report rep;
+	struct edoc_err e;
+	size_t i;
+
+	(void)state;
+	memset(data, 'a', big);
+	assert_int_equal(edoc_add_file(doc, "liels.bin", NULL, data, big, &e), 0);
+	sign_ok(doc, a, EDOC_PROFILE_LT);
+	for (i = 1; i < 20; i++) {
+		char *name = edoc_next_sigfile_name(doc);
+
+		assert_int_equal(edoc_add_sigfile(doc, name, doc->sigs[0].data, doc->sigs[0].len, &e), 0);
+		free(name);
+	}
+	assert_int_equal(edoc_verify(doc, &o, &rep), 0);
+	assert_int_equal(rep.nsigs, 20);
+	assert_int_equal(rep.limit, EDOC_LIMIT_NONE);
+	assert_int_equal(rep.file_digests, 1);
+	assert_true(rep.bytes_hashed >= big && rep.bytes_hashed < big + 20 * 8192); /* + signed properties */
+	assert_true(rep.sigs[19].trusted);
+	edoc_report_free(&rep);
+
+	/* at most 5 signatures: those pass, one result stands for the rest */
+	o.max_sigs = 5;
+	assert_int_equal(edoc_verify(doc, &o, &rep), 2);
+	assert_int_equal(rep.limit, EDOC_LIMIT_SIGNATURES);
+	assert_int_equal(rep.nsigs, 6);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(rep.sigs[i].ind, EDOC_TOTAL_PASSED);
+	assert_int_equal(rep.sigs[5].ind, EDOC_INDETERMINATE);
+	assert_int_equal(rep.sigs[5].sub, EDOC_SUB_GENERIC);
+	assert_non_null(strstr(rep.sigs[5].reason, "more than 5 signatures"));
+	edoc_report_free(&rep);
+
+	/* fewer bytes may be digested than the data file holds */
+	o.max_sigs = 0;
+	o.max_hashed = big - 1;
+	assert_int_equal(edoc_verify(doc, &o, &rep), 2);
+	assert_int_equal(rep.limit, EDOC_LIMIT_HASHED);
+	assert_int_equal(rep.nsigs, 2);
+	assert_int_equal(rep.file_digests, 0);
+	assert_true(rep.bytes_hashed <= big - 1);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(rep.sigs[i].ind, EDOC_INDETERMINATE);
+		assert_int_equal(rep.sigs[i].sub, EDOC_SUB_GENERIC);
+		assert_non_null(strstr(rep.sigs[i].reason, "bytes digested"));
+	}
+	edoc_report_free(&rep);
+
+	/* the deadline has passed: nothing is hashed */
+	o.max_hashed = 0;
+	o.deadline.tv_nsec = 1;
+	assert_int_equal(edoc_verify(doc, &o, &rep), 2);
+	assert_int_equal(rep.limit, EDOC_LIMIT_TIME);
+	assert_int_equal(rep.nsigs, 1);
+	assert_int_equal(rep.bytes_hashed, 0);
+	assert_int_equal(rep.sigs[0].ind, EDOC_INDETERMINATE);
+	assert_non_null(strstr(rep.sigs[0].reason, "time allowed"));
+	edoc_report_free(&rep);
+
+	/* two valid signatures in one signature file: canonicalizing one (the
+	 * document cut down to its path for the time, xml.c) leaves the other
+	 * intact, and each still passes */
+	{
+		struct edoc_signer *b = p12("signer-rsa.p12");
+		char *x0, *x1, *sig1, *end, *both;
+		struct edoc *one = edoc_new();
+		size_t n;
+
+		sign_ok(doc, b, EDOC_PROFILE_LT);
+		x0 = strndup((char *)doc->sigs[0].data, doc->sigs[0].len);
+		x1 = strndup((char *)doc->sigs[20].data, doc->sigs[20].len);
+		sig1 = strstr(x1, "<ds:Signature ");
+		end = strstr(x1, "</asic:XAdESSignatures>");
+		assert_non_null(sig1);
+		assert_non_null(end);
+		n = strlen(x0) + strlen(x1) + 1;
+		both = malloc(n);
+		snprintf(both, n, "%.*s%.*s</asic:XAdESSignatures>", (int)(strstr(x0, "</asic:XAdESSignatures>") - x0),
+			 x0, (int)(end - sig1), sig1);
+		o.deadline.tv_nsec = 0;
+		assert_int_equal(edoc_add_file(one, "liels.bin", NULL, data, big, &e), 0);
+		assert_int_equal(edoc_add_sigfile(one, "META-INF/signatures0.xml", both, strlen(both), &e), 0);
+		assert_int_equal(edoc_verify(one, &o, &rep), 0);
+		assert_int_equal(rep.nsigs, 2);
+		assert_string_equal(rep.sigs[0].id, "S0");
+		assert_string_equal(rep.sigs[1].id, "S20");
+		assert_int_equal(rep.file_digests, 1);
+		edoc_report_free(&rep);
+		free(both);
+		free(x0);
+		free(x1);
+		edoc_signer_free(b);
+		edoc_free(one);
+	}
+
+	/* a signer that does not chain to the anchors: INDETERMINATE, not trusted */
+	o.deadline.tv_nsec = 0;
+	o.trust = trust_other;
+	assert_int_equal(edoc_verify(doc, &o, &rep), 2);
+	assert_int_equal(rep.sigs[0].sub, EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND);
+	assert_false(rep.sigs[0].trusted);
+	edoc_report_free(&rep);
+	free(data);
+	edoc_signer_free(a);
 	edoc_free(doc);
 }
 
@@ -469,7 +590,7 @@ static void xmlsec1_agrees(void **state)
 		edoc_signer_free(s);
 	}
 	{
-		struct edoc_err e = {""};
+		struct edoc_err e = {.msg = ""};
 		struct edoc_signer *s = edoc_signer_pkcs11(SOFTHSM, "epak-ec", "1234", &e);
 		struct edoc *doc = new_doc();
 
@@ -594,10 +715,15 @@ static void command_line(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(profiles_with_pkcs12),  cmocka_unit_test(pkcs11_tokens),
-	    cmocka_unit_test(refusals_when_signing), cmocka_unit_test(parallel_signatures),
-	    cmocka_unit_test(flip_one_byte),         cmocka_unit_test(signing_time_consistency),
-	    cmocka_unit_test(xmlsec1_agrees),        cmocka_unit_test(command_line),
+	    cmocka_unit_test(profiles_with_pkcs12),
+	    cmocka_unit_test(pkcs11_tokens),
+	    cmocka_unit_test(refusals_when_signing),
+	    cmocka_unit_test(parallel_signatures),
+	    cmocka_unit_test(digests_and_budgets),
+	    cmocka_unit_test(flip_one_byte),
+	    cmocka_unit_test(signing_time_consistency),
+	    cmocka_unit_test(xmlsec1_agrees),
+	    cmocka_unit_test(command_line),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
