@@ -49,6 +49,8 @@ static const struct key keys[] = {
     {"trust", K_STR, OFF(trust), "", "PEM file of the certification authorities trusted for e-signatures"},
     {"tsa-url", K_STR, OFF(tsa_url), "", "RFC 3161 time-stamp service used when signing (profiles T and LT)"},
     {"ocsp-url", K_STR, OFF(ocsp_url), "", "OCSP responder used when signing (LT); empty: the certificate's own"},
+    {"sign-ca", K_STR, OFF(sign_ca), "",
+     "PEM file of the intermediate CA certificates that issue signers' certificates (with trust)"},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -34,6 +34,7 @@ struct config {
 	char *trust;         /* PEM file of certificates trusted for e-signatures */
 	char *tsa_url;       /* RFC 3161 time-stamp service for signing (T, LT) */
 	char *ocsp_url;      /* OCSP responder; empty: the certificate's own */
+	char *sign_ca;       /* intermediate CAs of signers' certificates (PEM) */
 	int layer;           /* which source is being read: file 0, env 1, flags 2 */
 	int listen_layer;    /* the source the listen list came from */
 };

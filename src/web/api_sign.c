@@ -87,6 +87,7 @@ static void opts_of(const struct app *app, enum edoc_profile prof, time_t t, str
 	o->tsa_url = *app->cfg->tsa_url ? app->cfg->tsa_url : NULL;
 	o->ocsp_url = *app->cfg->ocsp_url ? app->cfg->ocsp_url : NULL;
 	o->signing_time = t;
+	o->cert_urls_public = 1;
 }
 
 static void bad(struct req *r, const char *detail)
@@ -156,6 +157,7 @@ int api_sign_start(struct req *r)
 	struct edoc_sign_opts o;
 	struct edoc_err e;
 	X509 *cert = NULL;
+	STACK_OF(X509) *chain = NULL;
 	unsigned char *der = NULL, *zip = NULL;
 	const unsigned char *digest;
 	const EVP_MD *md;
@@ -175,6 +177,14 @@ int api_sign_start(struct req *r)
 	}
 	if (!certs || !(cert = cert_parse(r->arena, certs))) {
 		bad(r, "certificate: a PEM or base64 DER X.509 certificate is required");
+		goto out;
+	}
+	/* Only a certificate of a trusted CA goes further: its issuer is then
+	 * known here, and nothing a stranger wrote into a certificate is ever
+	 * asked for. */
+	chain = edoc_signer_chain(r->app->trust, r->app->sign_ca, cert, now, &e);
+	if (!chain) {
+		bad(r, arena_printf(r->arena, "certificate: %s", e.msg));
 		goto out;
 	}
 	if (token && *token) {
@@ -206,7 +216,7 @@ int api_sign_start(struct req *r)
 		json_object_set_new(state, "container", json_string(b64_encode_arena(r->arena, zip, ziplen)));
 	}
 	opts_of(r->app, prof, now, &o);
-	p = edoc_sign_prepare(doc, cert, NULL, &o, &e);
+	p = edoc_sign_prepare(doc, cert, chain, &o, &e);
 	if (!p) {
 		bad(r, arena_printf(r->arena, "certificate: %s", e.msg));
 		goto out;
@@ -233,6 +243,7 @@ out:
 	free(zip);
 	edoc_pending_free(p);
 	edoc_free(doc);
+	sk_X509_pop_free(chain, X509_free);
 	X509_free(cert);
 	return 0;
 }
@@ -269,14 +280,18 @@ static void finish_work(void *cls)
 	struct finish_job *j = cls;
 	const unsigned char *p = j->cert_der;
 	X509 *cert = d2i_X509(NULL, &p, (long)j->cert_len);
+	STACK_OF(X509) *chain = NULL;
 	struct edoc *doc = NULL;
 	struct edoc_pending *pend = NULL;
 	struct edoc_sign_opts o;
 	struct edoc_err e;
 
 	opts_of(j->app, j->profile, j->time, &o);
-	doc = cert ? edoc_open_mem(j->container, j->container_len, NULL, &e) : NULL;
-	pend = doc ? edoc_sign_prepare(doc, cert, NULL, &o, &e) : NULL;
+	/* checked at start; again, as the anchors may have changed, and for
+	 * the issuer the revocation data needs */
+	chain = cert ? edoc_signer_chain(j->app->trust, j->app->sign_ca, cert, j->time, &e) : NULL;
+	doc = chain ? edoc_open_mem(j->container, j->container_len, NULL, &e) : NULL;
+	pend = doc ? edoc_sign_prepare(doc, cert, chain, &o, &e) : NULL;
 	if (!pend) {
 		snprintf(j->err, sizeof(j->err), "%s", cert ? e.msg : "certificate");
 		goto out;
@@ -291,6 +306,7 @@ static void finish_work(void *cls)
 out:
 	edoc_pending_free(pend);
 	edoc_free(doc);
+	sk_X509_pop_free(chain, X509_free);
 	X509_free(cert);
 }
 
@@ -301,8 +317,15 @@ static void finish_done(struct req *r, void *cls)
 	if (!r)
 		goto out;
 	if (!j->out) {
+		/* The cause stays in the log: it may name hosts and answers the
+		 * client must not learn (the client chose the certificate). */
 		log_info("sign finish failed: %s", j->err);
-		resp_error(r, j->bad_signature ? ERR_VALIDATION : ERR_UNAVAILABLE, j->err);
+		if (j->bad_signature)
+			resp_error(r, ERR_VALIDATION, "signature: the signature value does not match the certificate");
+		else
+			resp_error(r, ERR_UNAVAILABLE,
+				   "the time-stamp or revocation service could not complete the "
+				   "signature; please try again later");
 		goto out;
 	}
 	if (json_object_get(j->state, "send")) {

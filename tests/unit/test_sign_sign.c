@@ -128,7 +128,7 @@ static const char *const signer_p12[2] = {"signer-ec.p12", "signer-rsa.p12"};
 
 static void sign_ok(struct edoc *doc, struct edoc_signer *s, enum edoc_profile profile)
 {
-	struct edoc_sign_opts o = {profile, tsa, NULL, 0};
+	struct edoc_sign_opts o = {profile, tsa, NULL, 0, 0};
 	struct edoc_err e = {""};
 
 	if (edoc_sign(doc, s, &o, &e) != 0)
@@ -238,7 +238,7 @@ static void pkcs11_tokens(void **state)
 static void refusals_when_signing(void **state)
 {
 	struct edoc_err e = {""};
-	struct edoc_sign_opts lt = {EDOC_PROFILE_LT, NULL, NULL, 0};
+	struct edoc_sign_opts lt = {EDOC_PROFILE_LT, NULL, NULL, 0, 0};
 	struct edoc *doc = new_doc();
 	struct edoc_signer *s;
 
@@ -383,8 +383,8 @@ static void signing_time_consistency(void **state)
 {
 	struct edoc_signer *s = p12("signer-ec.p12");
 	struct edoc *t = new_doc(), *b = new_doc();
-	struct edoc_sign_opts late = {EDOC_PROFILE_T, tsa, NULL, time(NULL) + 2 * 3600};
-	struct edoc_sign_opts future = {EDOC_PROFILE_B, NULL, NULL, time(NULL) + 2 * 3600};
+	struct edoc_sign_opts late = {EDOC_PROFILE_T, tsa, NULL, time(NULL) + 2 * 3600, 0};
+	struct edoc_sign_opts future = {EDOC_PROFILE_B, NULL, NULL, time(NULL) + 2 * 3600, 0};
 	struct edoc_err e;
 
 	(void)state;
