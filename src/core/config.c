@@ -49,6 +49,14 @@ static const struct key keys[] = {
     {"trust", K_STR, OFF(trust), "", "PEM file of the certification authorities trusted for e-signatures"},
     {"tsa-url", K_STR, OFF(tsa_url), "", "RFC 3161 time-stamp service used when signing (profiles T and LT)"},
     {"ocsp-url", K_STR, OFF(ocsp_url), "", "OCSP responder used when signing (LT); empty: the certificate's own"},
+    {"sign-sessions-per-browser", K_INT, OFF(sign_sessions_per_browser), "3",
+     "signing sessions one browser may have open at once"},
+    {"sign-sessions-bytes", K_SIZE, OFF(sign_sessions_bytes), "256M",
+     "bytes all open signing sessions may hold together in the database"},
+    {"sign-purge-interval", K_INT, OFF(sign_purge_interval), "60",
+     "seconds between removals of expired signing sessions (and reclaiming their space)"},
+    {"pool-max-bytes", K_SIZE, OFF(pool_max_bytes), "128M",
+     "memory the worker pool's queued and running jobs may hold; more gets 503"},
     {"sign-ca", K_STR, OFF(sign_ca), "",
      "PEM file of the intermediate CA certificates that issue signers' certificates (with trust)"},
 };
@@ -285,6 +293,10 @@ int config_check(const struct config *c, char *err, size_t errlen)
 	}
 	if (!!*c->tls_cert != !!*c->tls_key) {
 		snprintf(err, errlen, "tls-cert and tls-key go together");
+		return -1;
+	}
+	if (c->sign_sessions_per_browser < 1 || c->sign_purge_interval < 1) {
+		snprintf(err, errlen, "sign-sessions-per-browser and sign-purge-interval: at least 1");
 		return -1;
 	}
 	if (c->max_body < MIN_BODY) {

@@ -423,6 +423,9 @@ struct db *db_sqlite_open(const char *path, struct db_err *err)
 	sqlite3_db_config(s->h, SQLITE_DBCONFIG_ENABLE_FKEY, 1, (int *)NULL);
 	sqlite3_busy_timeout(s->h, s->base.timeout_ms);
 
+	/* takes effect for a new file only (before its first table): deleted
+	 * rows' pages can then be given back with PRAGMA incremental_vacuum */
+	sqlite3_exec(s->h, "PRAGMA auto_vacuum = INCREMENTAL", NULL, NULL, NULL);
 	rc = sqlite3_prepare_v2(s->h, "PRAGMA journal_mode = WAL", -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
