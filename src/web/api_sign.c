@@ -374,6 +374,14 @@ int api_sign_finish(struct req *r)
 		bad(r, "session and signature (base64) are required");
 		goto out;
 	}
+	/* one finish per session at a time; claimed before loading, so a
+	 * finish that ran meanwhile is seen ("signed", or the row gone) */
+	rc = sign_session_claim(r, token);
+	if (rc != SS_OK) {
+		session_error(r, rc);
+		goto out;
+	}
+	claimed = 1;
 	rc = sign_session_load(r, token, &st, &container, &container_len);
 	if (rc != SS_OK) {
 		session_error(r, rc);
@@ -387,12 +395,6 @@ int api_sign_finish(struct req *r)
 		bad(r, "session: start signing first");
 		goto out;
 	}
-	rc = sign_session_claim(r, token);
-	if (rc != SS_OK) {
-		session_error(r, rc);
-		goto out;
-	}
-	claimed = 1;
 	parse_profile(json_string_value(json_object_get(st, "profile")), &prof);
 	j = calloc(1, sizeof(*j));
 	if (!j)
@@ -412,6 +414,7 @@ int api_sign_finish(struct req *r)
 	memcpy(j->sig, sigbin, siglen);
 	j->sig_len = siglen;
 	/* the container, the document opened from it and the signed result */
+	claimed = 0; /* the job's now: finish_done releases it */
 	if (async_run_bytes(r, finish_work, finish_done, j, 3 * j->container_len + 65536) != 0) {
 		finish_job_free(j);
 		sign_session_release(r, token);
@@ -419,10 +422,10 @@ int api_sign_finish(struct req *r)
 	j = NULL;
 	goto out;
 fail:
-	if (claimed)
-		sign_session_release(r, token);
 	resp_error(r, ERR_INTERNAL, NULL);
 out:
+	if (claimed)
+		sign_session_release(r, token);
 	if (j)
 		finish_job_free(j);
 	free(container);

@@ -39,7 +39,7 @@ static const char SQL_UPDATE[] = "UPDATE session SET data = $2, bytes = $3 + COA
 static const char SQL_UPDATE_BLOB[] = "UPDATE session SET data = $2, busy_until = 0, blob = $5, bytes = $3 + $6 "
 				      "WHERE id = $1 AND expires_at > $4";
 static const char SQL_CLAIM[] =
-    "UPDATE session SET busy_until = $3 WHERE id = $1 AND busy_until <= $2 AND expires_at > $2";
+    "UPDATE session SET busy_until = $3 WHERE id = $1 AND busy_until <= $2 AND expires_at > $2 AND owner = $4";
 static const char SQL_RELEASE[] = "UPDATE session SET busy_until = 0 WHERE id = $1";
 static const char SQL_DELETE[] = "DELETE FROM session WHERE id = $1";
 static const char SQL_EXPIRE[] = "DELETE FROM session WHERE expires_at <= $1 AND id LIKE 'sign:%'";
@@ -272,10 +272,22 @@ int sign_session_claim(struct req *r, const char *token)
 	time_t now = time(NULL);
 	long long changes = 0;
 
-	if (!db || db_exec(db, SQL_CLAIM, DB_P(PTEXT(session_key(r, token)), PINT(now), PINT(now + SIGN_FINISH_BUSY)),
-			   &changes) != 0)
+	json_t *st = NULL;
+	int rc;
+
+	if (!token || !*token || strlen(token) > 100)
+		return SS_NOT_FOUND;
+	if (!db ||
+	    db_exec(db, SQL_CLAIM,
+		    DB_P(PTEXT(session_key(r, token)), PINT(now), PINT(now + SIGN_FINISH_BUSY), PTEXT(owner_of(r))),
+		    &changes) != 0)
 		return SS_DB;
-	return changes == 1 ? SS_OK : SS_BUSY;
+	if (changes == 1)
+		return SS_OK;
+	/* why not: unknown, expired, another browser's, or busy */
+	rc = sign_session_load(r, token, &st, NULL, NULL);
+	json_decref(st);
+	return rc == SS_OK ? SS_BUSY : rc;
 }
 
 void sign_session_release(struct req *r, const char *token)

@@ -44,8 +44,10 @@ int sign_session_load(struct req *r, const char *token, json_t **state_out, unsi
  * With blob (the finish itself): also replaces the blob and ends the claim. */
 int sign_session_save(struct req *r, const char *token, json_t *state, const void *blob, size_t len);
 /* Marks the session as finishing: SS_OK, or SS_BUSY when another request
- * is finishing it (for SIGN_FINISH_BUSY seconds at most). save, release and
- * delete end the claim. */
+ * is finishing it (for SIGN_FINISH_BUSY seconds at most), or why it cannot
+ * (SS_NOT_FOUND, SS_FOREIGN, SS_DB). Claim before loading: what a finished
+ * request saved is then seen. save with a blob, release and delete end the
+ * claim. */
 int sign_session_claim(struct req *r, const char *token);
 void sign_session_release(struct req *r, const char *token);
 void sign_session_delete(struct req *r, const char *token);

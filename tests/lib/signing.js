@@ -66,14 +66,14 @@ export async function waitMails(dir, n, timeout = 15000) {
 // A portal that signs and sends: the test PKI in work/pki (its root trusted,
 // its TSA and OCSP responder configured), a real SMTP server writing to
 // work/mail, and the catalogs given. stop() ends all three.
-export async function startSigningPortal(work, { imports = [path.join(root, 'data/catalog.jsonld')] } = {}) {
+export async function startSigningPortal(work, { imports = [path.join(root, 'data/catalog.jsonld')], extra = [] } = {}) {
   const pki = path.join(work, 'pki');
   const responder = setupPki(pki);
   const mailDir = path.join(work, 'mail');
   const smtpd = await startSmtpd(mailDir);
   const srv = await startServer({
     imports,
-    extra: ['--trust', path.join(pki, 'root.crt'), '--sign-ca', path.join(pki, 'inter.crt'), '--tsa-url', `${responder}/tsa`, '--ocsp-url', `${responder}/ocsp`],
+    extra: ['--trust', path.join(pki, 'root.crt'), '--sign-ca', path.join(pki, 'inter.crt'), '--tsa-url', `${responder}/tsa`, '--ocsp-url', `${responder}/ocsp`, ...extra],
     env: smtpEnv(smtpd.port),
   });
   return {
