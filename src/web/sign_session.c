@@ -25,19 +25,22 @@
  * on PostgreSQL concurrent inserts may overshoot by the few in flight). */
 static const char SQL_SAVE_NEW[] =
     "INSERT INTO session (id, created_at, expires_at, lang, data, blob, owner, bytes) "
-    "SELECT $1, $2, $3, $4, $5, $6, $9, $10 WHERE "
-    "(SELECT COUNT(*) FROM session WHERE owner = $9 AND id LIKE 'sign:%' AND expires_at > $2) < $7 AND "
-    "(SELECT COALESCE(SUM(bytes), 0) FROM session WHERE id LIKE 'sign:%' AND expires_at > $2) + $10 <= $8";
+    "SELECT $1, CAST($2 AS BIGINT), CAST($3 AS BIGINT), $4, $5, $6, $9, CAST($10 AS BIGINT) WHERE "
+    "(SELECT COUNT(*) FROM session WHERE owner = $9 AND id LIKE 'sign:%' AND expires_at > CAST($2 AS BIGINT)) < "
+    "CAST($7 AS BIGINT) AND "
+    "(SELECT COALESCE(SUM(bytes), 0) FROM session WHERE id LIKE 'sign:%' AND expires_at > CAST($2 AS BIGINT)) + "
+    "CAST($10 AS BIGINT) <= CAST($8 AS BIGINT)";
 static const char SQL_OPEN_OF_OWNER[] =
     "SELECT COUNT(*) FROM session WHERE owner = $1 AND id LIKE 'sign:%' AND expires_at > $2";
 static const char SQL_LOAD[] = "SELECT data FROM session WHERE id = $1 AND expires_at > $2";
 static const char SQL_LOAD_BLOB[] = "SELECT data, blob FROM session WHERE id = $1 AND expires_at > $2";
 /* Saving never extends the session: it ends SIGN_SESSION_TTL after it was
  * made, however often it is started again. */
-static const char SQL_UPDATE[] = "UPDATE session SET data = $2, bytes = $3 + COALESCE(LENGTH(blob), 0) "
+static const char SQL_UPDATE[] = "UPDATE session SET data = $2, bytes = CAST($3 AS BIGINT) + COALESCE(LENGTH(blob), 0) "
 				 "WHERE id = $1 AND expires_at > $4 AND busy_until <= $4";
-static const char SQL_UPDATE_BLOB[] = "UPDATE session SET data = $2, busy_until = 0, blob = $5, bytes = $3 + $6 "
-				      "WHERE id = $1 AND expires_at > $4";
+static const char SQL_UPDATE_BLOB[] =
+    "UPDATE session SET data = $2, busy_until = 0, blob = $5, bytes = CAST($3 AS BIGINT) + CAST($6 AS BIGINT) "
+    "WHERE id = $1 AND expires_at > $4";
 static const char SQL_CLAIM[] =
     "UPDATE session SET busy_until = $3 WHERE id = $1 AND busy_until <= $2 AND expires_at > $2 AND owner = $4";
 static const char SQL_RELEASE[] = "UPDATE session SET busy_until = 0 WHERE id = $1";
