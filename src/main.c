@@ -27,6 +27,7 @@
 #include "store/migrate.h"
 #include "tmpl/mustache.h"
 #include "web/app.h"
+#include "web/sign_session.h"
 #include "web/snapshot.h"
 
 #ifndef EPAK_VERSION
@@ -281,7 +282,14 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
+	if (sign_session_purger_start(app.db_url, cfg->sign_purge_interval) != 0) {
+		mail_worker_stop();
+		snapshot_stop();
+		app_close(&app);
+		return 1;
+	}
 	rc = server_run(&app);
+	sign_session_purger_stop();
 	mail_worker_stop();
 	snapshot_stop();
 	app_close(&app);

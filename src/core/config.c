@@ -62,6 +62,16 @@ static const struct key keys[] = {
      "bytes digested when checking one uploaded document; more: not checked, not sent"},
     {"verify-timeout", K_INT, OFF(verify_timeout), "10",
      "seconds a worker may spend checking one uploaded document's signatures"},
+    {"sign-sessions-per-browser", K_INT, OFF(sign_sessions_per_browser), "3",
+     "signing sessions one browser may have open at once"},
+    {"sign-sessions-bytes", K_SIZE, OFF(sign_sessions_bytes), "256M",
+     "bytes all open signing sessions may hold together in the database"},
+    {"sign-purge-interval", K_INT, OFF(sign_purge_interval), "60",
+     "seconds between removals of expired signing sessions (and reclaiming their space)"},
+    {"pool-max-bytes", K_SIZE, OFF(pool_max_bytes), "128M",
+     "memory the worker pool's queued and running jobs may hold; more gets 503"},
+    {"sign-ca", K_STR, OFF(sign_ca), "",
+     "PEM file of the intermediate CA certificates that issue signers' certificates (with trust)"},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -296,6 +306,10 @@ int config_check(const struct config *c, char *err, size_t errlen)
 	}
 	if (!!*c->tls_cert != !!*c->tls_key) {
 		snprintf(err, errlen, "tls-cert and tls-key go together");
+		return -1;
+	}
+	if (c->sign_sessions_per_browser < 1 || c->sign_purge_interval < 1) {
+		snprintf(err, errlen, "sign-sessions-per-browser and sign-purge-interval: at least 1");
 		return -1;
 	}
 	if (c->max_body < MIN_BODY) {

@@ -44,6 +44,11 @@ struct config {
 	int verify_max_sigs;        /* signatures checked in one uploaded container */
 	size_t verify_max_hashed;   /* bytes digested checking one uploaded container */
 	int verify_timeout;         /* seconds of a worker for one uploaded container */
+	char *sign_ca;                 /* intermediate CAs of signers' certificates (PEM) */
+	int sign_sessions_per_browser; /* open signing sessions per browser */
+	size_t sign_sessions_bytes;    /* all open signing sessions together */
+	int sign_purge_interval;       /* seconds between purges of expired ones */
+	size_t pool_max_bytes;         /* worker pool jobs' memory */
 };
 
 /* Fills *c with defaults. */

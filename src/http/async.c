@@ -28,6 +28,7 @@ struct job {
 	void (*work)(void *cls);
 	void (*done)(struct req *r, void *cls);
 	void *cls;
+	size_t bytes; /* memory the job holds, counted until done ran */
 };
 
 static struct {
@@ -35,10 +36,11 @@ static struct {
 	pthread_cond_t cond;
 	struct job *head, *tail;
 	int queued, max_queued;
+	size_t bytes, max_bytes; /* held by queued and running jobs */
 	int stopping;
 	pthread_t *threads;
 	int nthreads;
-} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 0, 0, NULL, 0};
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0};
 
 static void *pool_main(void *arg)
 {
@@ -106,6 +108,11 @@ static void on_messages(h2o_multithread_receiver_t *receiver, h2o_linklist_t *me
 		struct job *j = H2O_STRUCT_FROM_MEMBER(struct job, msg.link, messages->next);
 
 		h2o_linklist_unlink(&j->msg.link);
+		if (j->bytes) {
+			pthread_mutex_lock(&pool.lock);
+			pool.bytes -= j->bytes;
+			pthread_mutex_unlock(&pool.lock);
+		}
 		if (j->r) {
 			*j->req_slot = NULL; /* the request no longer points at the job */
 			j->done(j->r, j->cls);
@@ -135,7 +142,20 @@ static void req_gone(void *p)
 		(*slot)->r = NULL;
 }
 
+void async_pool_limit_bytes(size_t max_bytes)
+{
+	pthread_mutex_lock(&pool.lock);
+	pool.max_bytes = max_bytes;
+	pthread_mutex_unlock(&pool.lock);
+}
+
 int async_run(struct req *r, void (*work)(void *cls), void (*done)(struct req *r, void *cls), void *cls)
+{
+	return async_run_bytes(r, work, done, cls, 0);
+}
+
+int async_run_bytes(struct req *r, void (*work)(void *cls), void (*done)(struct req *r, void *cls), void *cls,
+		    size_t bytes)
 {
 	struct job *j;
 
@@ -153,11 +173,13 @@ int async_run(struct req *r, void (*work)(void *cls), void (*done)(struct req *r
 	j->work = work;
 	j->done = done;
 	j->cls = cls;
+	j->bytes = bytes;
 	j->req_slot = h2o_mem_alloc_shared(&r->h->pool, sizeof(*j->req_slot), req_gone);
 	*j->req_slot = j;
 
 	pthread_mutex_lock(&pool.lock);
-	if (pool.queued >= pool.max_queued || pool.stopping) {
+	if (pool.queued >= pool.max_queued || pool.stopping ||
+	    (bytes && pool.max_bytes && pool.bytes + bytes > pool.max_bytes)) {
 		pthread_mutex_unlock(&pool.lock);
 		*j->req_slot = NULL;
 		free(j);
@@ -171,6 +193,7 @@ int async_run(struct req *r, void (*work)(void *cls), void (*done)(struct req *r
 		pool.head = j;
 	pool.tail = j;
 	pool.queued++;
+	pool.bytes += bytes;
 	pthread_cond_signal(&pool.cond);
 	pthread_mutex_unlock(&pool.lock);
 	r->answered_async = 1;

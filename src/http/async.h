@@ -16,6 +16,8 @@
 #ifndef EPAK_ASYNC_H
 #define EPAK_ASYNC_H
 
+#include <stddef.h>
+
 struct req;
 struct worker;
 
@@ -27,5 +29,13 @@ void async_worker_attach(struct worker *w);
 void async_worker_detach(struct worker *w);
 
 int async_run(struct req *r, void (*work)(void *cls), void (*done)(struct req *r, void *cls), void *cls);
+
+/* The same for a job holding `bytes` of memory (its inputs and expected
+ * output): the pool's queued and running jobs together hold at most the
+ * limit set by async_pool_limit_bytes (0: none), beyond it 503 as when the
+ * queue is full. The bytes count until done has run. */
+int async_run_bytes(struct req *r, void (*work)(void *cls), void (*done)(struct req *r, void *cls), void *cls,
+		    size_t bytes);
+void async_pool_limit_bytes(size_t max_bytes);
 
 #endif

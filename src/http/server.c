@@ -477,6 +477,7 @@ int server_run(struct app *app)
 
 	for (j = 0; j < cfg->nlisten; j++)
 		log_info("serving %s://%s/ with %d thread(s)", ssl ? "https" : "http", cfg->listen[j], nthreads);
+	async_pool_limit_bytes(cfg->pool_max_bytes);
 	if (async_pool_start(cfg->pool_threads, 1024) != 0) {
 		log_error("cannot start the worker pool");
 		goto out;

@@ -1,9 +1,12 @@
 /* net.c — bounded HTTP exchanges with libcurl. See net.h. */
 #include "sign/net.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <curl/curl.h>
 #include <openssl/err.h>
@@ -32,8 +35,53 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *user)
 	return n;
 }
 
-static int exchange(const char *url, const char *ctype, const void *body, size_t n, struct buf *out, struct edoc_err *e)
+/* Addresses a URL taken from a certificate must never reach: loopback,
+ * private (RFC 1918, ULA), shared (100.64/10), link-local, unspecified,
+ * multicast and reserved ranges, also as IPv4-mapped IPv6. */
+static int v4_internal(const unsigned char *a)
 {
+	return a[0] == 0 || a[0] == 10 || a[0] == 127 || (a[0] == 100 && (a[1] & 0xc0) == 64) ||
+	       (a[0] == 169 && a[1] == 254) || (a[0] == 172 && (a[1] & 0xf0) == 16) || (a[0] == 192 && a[1] == 168) ||
+	       (a[0] == 192 && a[1] == 0 && a[2] == 0) || (a[0] == 198 && (a[1] & 0xfe) == 18) || a[0] >= 224;
+}
+
+int net_addr_internal(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return v4_internal((const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr);
+	if (sa->sa_family == AF_INET6) {
+		const unsigned char *a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+		static const unsigned char zero[15] = {0};
+
+		if (!memcmp(a, mapped, 12) || !memcmp(a, zero, 12)) /* mapped or compatible IPv4, :: and ::1 */
+			return !memcmp(a, zero, 15) || v4_internal(a + 12);
+		return (a[0] & 0xfe) == 0xfc || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || a[0] == 0xff ||
+		       (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8);
+	}
+	return 1; /* anything else (unix sockets, ...) */
+}
+
+/* Every connection libcurl opens for a URL from a certificate passes here
+ * with the address the name resolved to: an internal one is refused before
+ * a socket exists (a name that resolves to 127.0.0.1 is caught as well). */
+static curl_socket_t open_public(void *cls, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	(void)purpose;
+	if (net_addr_internal(&a->addr)) {
+		*(int *)cls = 1;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(a->family, a->socktype, a->protocol);
+}
+
+/* public: the URL came from a certificate (a stranger may have chosen it),
+ * not from the operator: only public addresses, no redirects, and errors
+ * do not name what was found there. */
+static int exchange(const char *url, const char *ctype, const void *body, size_t n, struct buf *out, int public,
+		    struct edoc_err *e)
+{
+	int refused = 0;
 	struct curl_slist *hdr = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	CURL *c = NULL;
@@ -56,8 +104,15 @@ static int exchange(const char *url, const char *ctype, const void *body, size_t
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
+	if (public) {
+		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+		curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_public);
+		curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &refused);
+		curl_easy_setopt(c, CURLOPT_NOPROXY, "*"); /* the address checked is the one connected to */
+	} else {
+		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+		curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
+	}
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -76,6 +131,10 @@ static int exchange(const char *url, const char *ctype, const void *body, size_t
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
 	}
 	cc = curl_easy_perform(c);
+	if (cc != CURLE_OK && refused) {
+		edoc_err_set(e, "%.120s: an internal address, not fetched", url);
+		goto out;
+	}
 	if (cc != CURLE_OK) {
 		edoc_err_set(e, "%.120s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(cc));
 		goto out;
@@ -99,12 +158,12 @@ out:
 
 int net_post(const char *url, const char *ctype, const void *body, size_t n, struct buf *out, struct edoc_err *e)
 {
-	return exchange(url, ctype, body, n, out, e);
+	return exchange(url, ctype, body, n, out, 0, e);
 }
 
 int net_get(const char *url, struct buf *out, struct edoc_err *e)
 {
-	return exchange(url, NULL, NULL, 0, out, e);
+	return exchange(url, NULL, NULL, 0, out, 0, e);
 }
 
 char *net_aia_url(X509 *x, int ocsp)
@@ -134,7 +193,8 @@ char *net_aia_url(X509 *x, int ocsp)
 	return url;
 }
 
-unsigned char *net_ocsp_fetch(X509 *cert, X509 *issuer, const char *url, int nonce, size_t *n, struct edoc_err *e)
+static unsigned char *ocsp_fetch(X509 *cert, X509 *issuer, const char *url, int nonce, int public, size_t *n,
+				 struct edoc_err *e)
 {
 	OCSP_REQUEST *req = NULL;
 	OCSP_CERTID *id = NULL;
@@ -161,7 +221,7 @@ unsigned char *net_ocsp_fetch(X509 *cert, X509 *issuer, const char *url, int non
 		edoc_err_set(e, "OCSP: cannot encode the request");
 		goto out;
 	}
-	if (net_post(url, "application/ocsp-request", der, (size_t)len, &out, e) != 0)
+	if (exchange(url, "application/ocsp-request", der, (size_t)len, &out, public, e) != 0)
 		goto out;
 	p = (const unsigned char *)out.data;
 	resp = d2i_OCSP_RESPONSE(NULL, &p, (long)out.len);
@@ -196,7 +256,18 @@ out:
 	return result;
 }
 
-X509 *net_fetch_issuer(X509 *cert, struct edoc_err *e)
+unsigned char *net_ocsp_fetch(X509 *cert, X509 *issuer, const char *url, int nonce, size_t *n, struct edoc_err *e)
+{
+	return ocsp_fetch(cert, issuer, url, nonce, 0, n, e);
+}
+
+unsigned char *net_ocsp_fetch_public(X509 *cert, X509 *issuer, const char *url, int nonce, size_t *n,
+				     struct edoc_err *e)
+{
+	return ocsp_fetch(cert, issuer, url, nonce, 1, n, e);
+}
+
+static X509 *fetch_issuer(X509 *cert, int public, struct edoc_err *e)
 {
 	char *url = net_aia_url(cert, 0);
 	struct buf out = BUF_INIT;
@@ -206,7 +277,7 @@ X509 *net_fetch_issuer(X509 *cert, struct edoc_err *e)
 		edoc_err_set(e, "the certificate names no CA issuer URL");
 		goto out;
 	}
-	if (net_get(url, &out, e) != 0)
+	if (exchange(url, NULL, NULL, 0, &out, public, e) != 0)
 		goto out;
 	x = cr_x509_from_der((unsigned char *)out.data, out.len);
 	if (!x) {
@@ -222,4 +293,14 @@ out:
 	buf_free(&out);
 	ERR_clear_error();
 	return x;
+}
+
+X509 *net_fetch_issuer(X509 *cert, struct edoc_err *e)
+{
+	return fetch_issuer(cert, 0, e);
+}
+
+X509 *net_fetch_issuer_public(X509 *cert, struct edoc_err *e)
+{
+	return fetch_issuer(cert, 1, e);
 }

@@ -25,4 +25,15 @@ unsigned char *net_ocsp_fetch(X509 *cert, X509 *issuer, const char *url, int non
 /* Fetches the issuer certificate from the AIA caIssuers URL, if any. */
 X509 *net_fetch_issuer(X509 *cert, struct edoc_err *e);
 
+/* The same for URLs taken from a certificate rather than configured by the
+ * operator: only to public addresses (each resolved address is checked
+ * before connecting), never following redirects. */
+unsigned char *net_ocsp_fetch_public(X509 *cert, X509 *issuer, const char *url, int nonce, size_t *n,
+				     struct edoc_err *e);
+X509 *net_fetch_issuer_public(X509 *cert, struct edoc_err *e);
+
+struct sockaddr;
+/* 1 when sa is loopback, private, link-local or otherwise not public. */
+int net_addr_internal(const struct sockaddr *sa);
+
 #endif

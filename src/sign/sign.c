@@ -300,6 +300,27 @@ const unsigned char *edoc_pending_digest(const struct edoc_pending *p, size_t *l
 	return p->digest;
 }
 
+STACK_OF(X509) * edoc_signer_chain(const struct edoc_trust *t, const struct edoc_trust *cas, X509 *cert, time_t at,
+				   struct edoc_err *e)
+{
+	STACK_OF(X509) *chain = NULL;
+	X509 *leaf;
+	int err = 0;
+
+	if (!t || edoc_trust_count(t) == 0) {
+		edoc_err_set(e, "this portal trusts no certification authority");
+		return NULL;
+	}
+	if (pki_verify_chain(t, cert, cas ? cas->anchors : NULL, at, 0, &chain, &err, NULL) != 0) {
+		edoc_err_set(e, "not issued by a certification authority this portal trusts (%s)",
+			     X509_verify_cert_error_string(err));
+		return NULL;
+	}
+	leaf = sk_X509_shift(chain);
+	X509_free(leaf);
+	return chain;
+}
+
 /* ---- the time-stamp ---- */
 
 static char *get_timestamp(const struct edoc_sign_opts *o, const struct buf *sigvalue_c14n, struct edoc_err *e)
@@ -393,7 +414,7 @@ out:
 
 /* ---- revocation data for LT ---- */
 
-static X509 *find_issuer(struct edoc_pending *p, struct edoc_err *e)
+static X509 *find_issuer(struct edoc_pending *p, const struct edoc_sign_opts *o, struct edoc_err *e)
 {
 	X509 *iss = pki_find_issuer(NULL, p->chain, p->cert);
 
@@ -401,7 +422,7 @@ static X509 *find_issuer(struct edoc_pending *p, struct edoc_err *e)
 		X509_up_ref(iss);
 		return iss;
 	}
-	iss = net_fetch_issuer(p->cert, e);
+	iss = o->cert_urls_public ? net_fetch_issuer_public(p->cert, e) : net_fetch_issuer(p->cert, e);
 	if (iss && X509_check_issued(iss, p->cert) != X509_V_OK) {
 		edoc_err_set(e, "the CA certificate fetched does not issue the signing certificate");
 		X509_free(iss);
@@ -426,7 +447,10 @@ static char *get_ocsp(struct edoc_pending *p, const struct edoc_sign_opts *o, X5
 		edoc_err_set(e, "the certificate names no OCSP responder: give --ocsp URL");
 		goto out;
 	}
-	der = net_ocsp_fetch(p->cert, issuer, url, 1, &n, e);
+	if (!o->ocsp_url && o->cert_urls_public)
+		der = net_ocsp_fetch_public(p->cert, issuer, url, 1, &n, e);
+	else
+		der = net_ocsp_fetch(p->cert, issuer, url, 1, &n, e);
 	if (!der)
 		goto out;
 	if (pki_check_ocsp(der, n, p->cert, issuer, NULL, p->chain, &info, why, sizeof(why)) != OCSP_OUT_OK) {
@@ -451,7 +475,7 @@ out:
 int edoc_sign_complete(struct edoc *doc, struct edoc_pending *p, const unsigned char *sigval, size_t len,
 		       const struct edoc_sign_opts *o, struct edoc_err *e)
 {
-	static const struct edoc_sign_opts defaults = {EDOC_PROFILE_B, NULL, NULL, 0};
+	static const struct edoc_sign_opts defaults = {EDOC_PROFILE_B, NULL, NULL, 0, 0};
 	struct buf text = BUF_INIT, c14n = BUF_INIT, unsig = BUF_INIT;
 	char *sv = NULL, *ts = NULL, *ocsp = NULL, *name = NULL;
 	unsigned char *raw = NULL;
@@ -485,6 +509,13 @@ int edoc_sign_complete(struct edoc *doc, struct edoc_pending *p, const unsigned 
 	sv = sx_b64_encode(sigval, len);
 	if (!sv || render(p, sv, NULL, &text) != 0)
 		goto oom;
+	if (o->profile >= EDOC_PROFILE_LT) {
+		/* before the time-stamp: a certificate whose issuer cannot be
+		 * found does not spend the time-stamp service's quota */
+		issuer = find_issuer(p, o, e);
+		if (!issuer)
+			goto out;
+	}
 	if (o->profile >= EDOC_PROFILE_T) {
 		if (c14n_by_id(&text, NS_DS, "SignatureValue", &c14n, e) != 0)
 			goto out;
@@ -498,9 +529,6 @@ int edoc_sign_complete(struct edoc *doc, struct edoc_pending *p, const unsigned 
 			   p->id, ts);
 	}
 	if (o->profile >= EDOC_PROFILE_LT) {
-		issuer = find_issuer(p, e);
-		if (!issuer)
-			goto out;
 		ocsp = get_ocsp(p, o, issuer, e);
 		if (!ocsp)
 			goto out;

@@ -36,6 +36,10 @@ struct edoc_sign_opts {
 	const char *tsa_url;  /* required for T and LT */
 	const char *ocsp_url; /* NULL: the certificate's AIA OCSP URL */
 	time_t signing_time;  /* 0: now */
+	/* The URLs a certificate names (AIA caIssuers, OCSP) may have been chosen
+	 * by a stranger: fetch them only from public addresses, without
+	 * redirects (the portal); 0 trusts them (the command line). */
+	int cert_urls_public;
 };
 
 /* A key and its certificate (and any CA certificates found with it). */
@@ -58,6 +62,14 @@ int edoc_sign(struct edoc *doc, struct edoc_signer *s, const struct edoc_sign_op
 struct edoc_pending;
 struct edoc_pending *edoc_sign_prepare(const struct edoc *doc, X509 *cert, STACK_OF(X509) * chain,
 				       const struct edoc_sign_opts *o, struct edoc_err *e);
+/* The path from cert to one of the anchors of t, through the CA
+ * certificates of cas (may be NULL), valid at `at`: the CA certificates
+ * (leaf excluded, anchor included; caller frees with
+ * sk_X509_pop_free(chain, X509_free)), or NULL with e saying why. Nothing is
+ * fetched. */
+struct edoc_trust;
+STACK_OF(X509) * edoc_signer_chain(const struct edoc_trust *t, const struct edoc_trust *cas, X509 *cert, time_t at,
+				   struct edoc_err *e);
 /* The digest to sign and its algorithm (borrowed, lives with p). */
 const unsigned char *edoc_pending_digest(const struct edoc_pending *p, size_t *len, const EVP_MD **md);
 int edoc_sign_complete(struct edoc *doc, struct edoc_pending *p, const unsigned char *sigval, size_t len,

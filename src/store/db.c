@@ -531,3 +531,27 @@ int db_wait_revision(struct db *db, int timeout_ms)
 		return db_failf(db, DB_ERROR, "this database has no change notification");
 	return db->ops->wait(db, timeout_ms);
 }
+
+static int read_int(void *cls, const struct db_row *row)
+{
+	*(long long *)cls = row_int(row, 0);
+	return 0;
+}
+
+int db_reclaim(struct db *db)
+{
+	long long mode = -1;
+
+	if (strcmp(db_backend(db), "sqlite") != 0)
+		return DB_OK; /* PostgreSQL's autovacuum reuses the space */
+	if (db_query(db, "PRAGMA auto_vacuum", DB_NOP, read_int, &mode) != DB_OK)
+		return DB_ERROR;
+	if (mode == 0) {
+		/* a database made before incremental vacuum: convert it once
+		 * (VACUUM rewrites the file) */
+		if (db_exec(db, "PRAGMA auto_vacuum = INCREMENTAL", DB_NOP, NULL) != DB_OK ||
+		    db_exec(db, "VACUUM", DB_NOP, NULL) != DB_OK)
+			return DB_ERROR;
+	}
+	return db_exec(db, "PRAGMA incremental_vacuum", DB_NOP, NULL) == DB_OK ? DB_OK : DB_ERROR;
+}

@@ -147,7 +147,12 @@ int db_set_timeout(struct db *db, int ms);
 int db_listen_revision(struct db *db);
 int db_wait_revision(struct db *db, int timeout_ms);
 const char *db_backend(const struct db *db); /* "sqlite" or "postgresql" */
-const char *db_errmsg(const struct db *db);  /* the last error; "" if none */
+/* Gives the space of deleted rows back to the file system: SQLite runs an
+ * incremental vacuum (converting a database made without auto_vacuum once,
+ * with a full VACUUM); PostgreSQL leaves it to autovacuum. Outside
+ * transactions. */
+int db_reclaim(struct db *db);
+const char *db_errmsg(const struct db *db); /* the last error; "" if none */
 
 struct db_stats {
 	unsigned long long prepares;   /* statements parsed by the engine */

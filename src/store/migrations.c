@@ -159,10 +159,26 @@ static const struct migration_step m006_revision_notify[] = {
 	     "EXECUTE FUNCTION epak_revision_notify()"},
     {MIG_BOTH, NULL}};
 
+/* 7: signing sessions keep their container as binary (not base64 in the
+ * JSON), know their browser and size (per-browser and total limits), and
+ * mark a finish in progress (one at a time). */
+static const struct migration_step m007_sign_session_limits[] = {
+    {MIG_SQLITE, "ALTER TABLE session ADD COLUMN blob BLOB"},
+    {MIG_PG, "ALTER TABLE session ADD COLUMN blob BYTEA"},
+    {MIG_BOTH, "ALTER TABLE session ADD COLUMN owner TEXT NOT NULL DEFAULT ''"},
+    {MIG_BOTH, "ALTER TABLE session ADD COLUMN bytes BIGINT NOT NULL DEFAULT 0"},
+    {MIG_BOTH, "ALTER TABLE session ADD COLUMN busy_until BIGINT NOT NULL DEFAULT 0"},
+    {MIG_BOTH, "CREATE INDEX session_owner ON session (owner, expires_at)"},
+    {MIG_BOTH, NULL}};
+
 const struct migration db_migrations[] = {
-    {1, "foundation", m001_foundation}, {2, "feedback", m002_feedback},
-    {3, "catalog", m003_catalog},       {4, "outbox", m004_outbox},
-    {5, "submission", m005_submission}, {6, "revision notify", m006_revision_notify},
+    {1, "foundation", m001_foundation},
+    {2, "feedback", m002_feedback},
+    {3, "catalog", m003_catalog},
+    {4, "outbox", m004_outbox},
+    {5, "submission", m005_submission},
+    {6, "revision notify", m006_revision_notify},
+    {7, "sign session limits", m007_sign_session_limits},
 };
 
 const size_t db_nmigrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -423,6 +423,9 @@ struct db *db_sqlite_open(const char *path, struct db_err *err)
 	sqlite3_db_config(s->h, SQLITE_DBCONFIG_ENABLE_FKEY, 1, (int *)NULL);
 	sqlite3_busy_timeout(s->h, s->base.timeout_ms);
 
+	/* takes effect for a new file only (before its first table): deleted
+	 * rows' pages can then be given back with PRAGMA incremental_vacuum */
+	sqlite3_exec(s->h, "PRAGMA auto_vacuum = INCREMENTAL", NULL, NULL, NULL);
 	rc = sqlite3_prepare_v2(s->h, "PRAGMA journal_mode = WAL", -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
@@ -434,7 +437,11 @@ struct db *db_sqlite_open(const char *path, struct db_err *err)
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	rc = sqlite3_exec(s->h, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL", NULL, NULL, NULL);
+	/* the WAL shrinks back to 8 MiB after a checkpoint (large signing
+	 * sessions would otherwise leave it at its largest size) */
+	rc = sqlite3_exec(s->h,
+			  "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA journal_size_limit = 8388608",
+			  NULL, NULL, NULL);
 	for (i = 0; i < CTL_N && rc == SQLITE_OK; i++)
 		rc = sqlite3_prepare_v3(s->h, ctl_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->ctl[i], NULL);
 	if (rc != SQLITE_OK) {

@@ -87,6 +87,7 @@ static void opts_of(const struct app *app, enum edoc_profile prof, time_t t, str
 	o->tsa_url = *app->cfg->tsa_url ? app->cfg->tsa_url : NULL;
 	o->ocsp_url = *app->cfg->ocsp_url ? app->cfg->ocsp_url : NULL;
 	o->signing_time = t;
+	o->cert_urls_public = 1;
 }
 
 static void bad(struct req *r, const char *detail)
@@ -139,7 +140,19 @@ static int container_of_uploads(struct req *r, struct edoc *doc)
 
 static void session_error(struct req *r, int rc)
 {
-	if (rc == SS_FOREIGN)
+	if (rc == SS_BUSY)
+		resp_error(r, ERR_CONFLICT, "session: this document is being signed by another request");
+	else if (rc == SS_TOO_MANY)
+		resp_error(r, ERR_TOO_MANY,
+			   arena_printf(r->arena,
+					"this browser has %d signing sessions open: finish one or wait until it "
+					"expires (ten minutes)",
+					r->app->cfg->sign_sessions_per_browser));
+	else if (rc == SS_FULL)
+		resp_error(r, ERR_UNAVAILABLE,
+			   "the portal holds as many documents for signing as it can: try again "
+			   "in a few minutes");
+	else if (rc == SS_FOREIGN)
 		resp_error(r, ERR_FORBIDDEN, "the signing session belongs to another browser");
 	else if (rc == SS_NOT_FOUND)
 		resp_error(r, ERR_NOT_FOUND, "no such signing session, or it expired");
@@ -156,6 +169,7 @@ int api_sign_start(struct req *r)
 	struct edoc_sign_opts o;
 	struct edoc_err e;
 	X509 *cert = NULL;
+	STACK_OF(X509) *chain = NULL;
 	unsigned char *der = NULL, *zip = NULL;
 	const unsigned char *digest;
 	const EVP_MD *md;
@@ -177,9 +191,17 @@ int api_sign_start(struct req *r)
 		bad(r, "certificate: a PEM or base64 DER X.509 certificate is required");
 		goto out;
 	}
+	/* Only a certificate of a trusted CA goes further: its issuer is then
+	 * known here, and nothing a stranger wrote into a certificate is ever
+	 * asked for. */
+	chain = edoc_signer_chain(r->app->trust, r->app->sign_ca, cert, now, &e);
+	if (!chain) {
+		bad(r, arena_printf(r->arena, "certificate: %s", e.msg));
+		goto out;
+	}
 	if (token && *token) {
 		/* A document prepared by the sign-and-send page. */
-		rc = sign_session_load(r, token, &state);
+		rc = sign_session_load(r, token, &state, &zip, &ziplen);
 		if (rc != SS_OK) {
 			session_error(r, rc);
 			goto out;
@@ -188,7 +210,6 @@ int api_sign_start(struct req *r)
 			bad(r, "session: this document is already signed");
 			goto out;
 		}
-		zip = state_bytes(r, state, "container", &ziplen);
 		doc = zip ? edoc_open_mem(zip, ziplen, NULL, &e) : NULL;
 		if (!doc) {
 			resp_error(r, ERR_INTERNAL, NULL);
@@ -203,10 +224,9 @@ int api_sign_start(struct req *r)
 			goto out;
 		}
 		state = json_object();
-		json_object_set_new(state, "container", json_string(b64_encode_arena(r->arena, zip, ziplen)));
 	}
 	opts_of(r->app, prof, now, &o);
-	p = edoc_sign_prepare(doc, cert, NULL, &o, &e);
+	p = edoc_sign_prepare(doc, cert, chain, &o, &e);
 	if (!p) {
 		bad(r, arena_printf(r->arena, "certificate: %s", e.msg));
 		goto out;
@@ -216,9 +236,10 @@ int api_sign_start(struct req *r)
 	json_object_set_new(state, "profile", json_string(profile_name(prof)));
 	json_object_set_new(state, "time", json_integer((json_int_t)now));
 	json_object_set_new(state, "cert", json_string(b64_encode_arena(r->arena, der, (size_t)derlen)));
-	rc = token && *token ? sign_session_save(r, token, state) : sign_session_new(r, state, &token);
+	rc = token && *token ? sign_session_save(r, token, state, NULL, 0)
+			     : sign_session_new(r, state, zip, ziplen, &token);
 	if (rc != SS_OK) {
-		resp_error(r, ERR_UNAVAILABLE, NULL);
+		session_error(r, rc);
 		goto out;
 	}
 	resp_json(r, 200,
@@ -233,11 +254,14 @@ out:
 	free(zip);
 	edoc_pending_free(p);
 	edoc_free(doc);
+	sk_X509_pop_free(chain, X509_free);
 	X509_free(cert);
 	return 0;
 }
 
-/* What the pool thread needs: copies, no pointers into the request. */
+/* What the pool thread needs: no pointers into the request. The container
+ * is the one copy read from the database, owned by the job; a session has
+ * one finish at a time (sign_session_claim), so at most one such copy. */
 struct finish_job {
 	const struct app *app;
 	enum edoc_profile profile;
@@ -269,14 +293,18 @@ static void finish_work(void *cls)
 	struct finish_job *j = cls;
 	const unsigned char *p = j->cert_der;
 	X509 *cert = d2i_X509(NULL, &p, (long)j->cert_len);
+	STACK_OF(X509) *chain = NULL;
 	struct edoc *doc = NULL;
 	struct edoc_pending *pend = NULL;
 	struct edoc_sign_opts o;
 	struct edoc_err e;
 
 	opts_of(j->app, j->profile, j->time, &o);
-	doc = cert ? edoc_open_mem(j->container, j->container_len, NULL, &e) : NULL;
-	pend = doc ? edoc_sign_prepare(doc, cert, NULL, &o, &e) : NULL;
+	/* checked at start; again, as the anchors may have changed, and for
+	 * the issuer the revocation data needs */
+	chain = cert ? edoc_signer_chain(j->app->trust, j->app->sign_ca, cert, j->time, &e) : NULL;
+	doc = chain ? edoc_open_mem(j->container, j->container_len, NULL, &e) : NULL;
+	pend = doc ? edoc_sign_prepare(doc, cert, chain, &o, &e) : NULL;
 	if (!pend) {
 		snprintf(j->err, sizeof(j->err), "%s", cert ? e.msg : "certificate");
 		goto out;
@@ -291,6 +319,7 @@ static void finish_work(void *cls)
 out:
 	edoc_pending_free(pend);
 	edoc_free(doc);
+	sk_X509_pop_free(chain, X509_free);
 	X509_free(cert);
 }
 
@@ -299,17 +328,25 @@ static void finish_done(struct req *r, void *cls)
 	struct finish_job *j = cls;
 
 	if (!r)
-		goto out;
+		goto out; /* the claim ends by itself after SIGN_FINISH_BUSY */
 	if (!j->out) {
+		sign_session_release(r, j->token);
+		/* The cause stays in the log: it may name hosts and answers the
+		 * client must not learn (the client chose the certificate). */
 		log_info("sign finish failed: %s", j->err);
-		resp_error(r, j->bad_signature ? ERR_VALIDATION : ERR_UNAVAILABLE, j->err);
+		if (j->bad_signature)
+			resp_error(r, ERR_VALIDATION, "signature: the signature value does not match the certificate");
+		else
+			resp_error(r, ERR_UNAVAILABLE,
+				   "the time-stamp or revocation service could not complete the "
+				   "signature; please try again later");
 		goto out;
 	}
 	if (json_object_get(j->state, "send")) {
-		/* The sign-and-send page sends it next: keep it until then. */
-		json_object_set_new(j->state, "signed", json_string(b64_encode_arena(r->arena, j->out, j->out_len)));
-		json_object_del(j->state, "container"); /* the signed one holds it all */
-		if (sign_session_save(r, j->token, j->state) != SS_OK) {
+		/* The sign-and-send page sends it next: keep it until then, in
+		 * place of the unsigned one (it holds it all). */
+		json_object_set_new(j->state, "signed", json_true());
+		if (sign_session_save(r, j->token, j->state, j->out, j->out_len) != SS_OK) {
 			resp_error(r, ERR_UNAVAILABLE, NULL);
 			goto out;
 		}
@@ -329,15 +366,23 @@ int api_sign_finish(struct req *r)
 	struct finish_job *j = NULL;
 	json_t *st = NULL;
 	enum edoc_profile prof = EDOC_PROFILE_B;
-	size_t siglen = 0;
-	unsigned char *sigbin;
-	int rc;
+	size_t siglen = 0, container_len = 0;
+	unsigned char *sigbin, *container = NULL;
+	int rc, claimed = 0;
 
 	if (!token || !sig || !(sigbin = b64_decode_arena(r->arena, sig, &siglen)) || siglen == 0 || siglen > 1024) {
 		bad(r, "session and signature (base64) are required");
 		goto out;
 	}
-	rc = sign_session_load(r, token, &st);
+	/* one finish per session at a time; claimed before loading, so a
+	 * finish that ran meanwhile is seen ("signed", or the row gone) */
+	rc = sign_session_claim(r, token);
+	if (rc != SS_OK) {
+		session_error(r, rc);
+		goto out;
+	}
+	claimed = 1;
+	rc = sign_session_load(r, token, &st, &container, &container_len);
 	if (rc != SS_OK) {
 		session_error(r, rc);
 		goto out;
@@ -346,7 +391,7 @@ int api_sign_finish(struct req *r)
 		bad(r, "session: this document is already signed");
 		goto out;
 	}
-	if (!json_object_get(st, "cert")) {
+	if (!json_object_get(st, "cert") || !container) {
 		bad(r, "session: start signing first");
 		goto out;
 	}
@@ -358,7 +403,9 @@ int api_sign_finish(struct req *r)
 	j->profile = prof;
 	j->time = (time_t)json_integer_value(json_object_get(st, "time"));
 	j->cert_der = state_bytes(r, st, "cert", &j->cert_len);
-	j->container = state_bytes(r, st, "container", &j->container_len);
+	j->container = container;
+	j->container_len = container_len;
+	container = NULL;
 	j->sig = malloc(siglen);
 	j->token = strdup(token);
 	j->state = json_incref(st);
@@ -366,15 +413,22 @@ int api_sign_finish(struct req *r)
 		goto fail;
 	memcpy(j->sig, sigbin, siglen);
 	j->sig_len = siglen;
-	if (async_run(r, finish_work, finish_done, j) != 0)
+	/* the container, the document opened from it and the signed result */
+	claimed = 0; /* the job's now: finish_done releases it */
+	if (async_run_bytes(r, finish_work, finish_done, j, 3 * j->container_len + 65536) != 0) {
 		finish_job_free(j);
+		sign_session_release(r, token);
+	}
 	j = NULL;
 	goto out;
 fail:
 	resp_error(r, ERR_INTERNAL, NULL);
 out:
+	if (claimed)
+		sign_session_release(r, token);
 	if (j)
 		finish_job_free(j);
+	free(container);
 	json_decref(st);
 	return 0;
 }

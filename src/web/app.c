@@ -172,6 +172,15 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t errlen
 			return -1;
 		}
 	}
+	if (*cfg->sign_ca) {
+		struct edoc_err e;
+
+		app->sign_ca = edoc_trust_new();
+		if (!app->sign_ca || edoc_trust_add_file(app->sign_ca, cfg->sign_ca, &e) != 0) {
+			snprintf(err, errlen, "sign-ca: %s", app->sign_ca ? e.msg : "out of memory");
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -183,6 +192,7 @@ void app_close(struct app *app)
 		tmpl_set_free(app->tmpl[l]);
 	static_free(app->statics);
 	edoc_trust_free(app->trust);
+	edoc_trust_free(app->sign_ca);
 	pthread_rwlock_destroy(&app->tmpl_lock);
 	i18n_shutdown();
 }

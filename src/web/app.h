@@ -34,6 +34,7 @@ struct app {
 	char db_url[1024];             /* the PostgreSQL URL or the SQLite file */
 	char tmp_dir[1024];            /* data/tmp: spilled uploads */
 	struct edoc_trust *trust;      /* anchors for checking signatures, or NULL */
+	struct edoc_trust *sign_ca;    /* intermediates of signers' certificates, or NULL */
 };
 
 /* Loads templates, static files, translations and the server secret.

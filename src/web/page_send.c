@@ -122,7 +122,8 @@ struct submission {
 
 #define SUBMIT_GONE 100 /* submit_body(): the session was already consumed */
 
-static const char SQL_SESSION_CONSUME[] = "UPDATE session SET data = $2 WHERE id = $1 AND data LIKE '%\"signed\":%'";
+static const char SQL_SESSION_CONSUME[] =
+    "UPDATE session SET data = $2, blob = NULL, bytes = 0 WHERE id = $1 AND data LIKE '%\"signed\":%'";
 
 static const char SQL_SUBMISSION_ADD[] =
     "INSERT INTO submission (receipt, created_at, lang, org_slug, org_email, file_name, file_size, verdict, "

@@ -146,7 +146,7 @@ int form_sign(struct req *r)
 	unsigned char *zip = NULL;
 	size_t ziplen = 0;
 	const char *file_error, *token = NULL;
-	int bad = send_form_validate(r, &f, &org);
+	int rc, bad = send_form_validate(r, &f, &org);
 
 	if (f.spam) {
 		resp_redirect(r, 303, prefixed(r, "/parakstit"));
@@ -165,12 +165,24 @@ int form_sign(struct req *r)
 		resp_error(r, ERR_INTERNAL, NULL);
 		goto out;
 	}
-	json_object_set_new(state, "container", json_string(b64_encode_arena(r->arena, zip, ziplen)));
 	json_object_set(state, "files", files);
 	json_object_set_new(
 	    state, "send",
 	    json_pack("{s:s, s:s, s:s}", "org", org->slug, "email", f.value[SF_EMAIL], "message", f.value[SF_MESSAGE]));
-	if (sign_session_new(r, state, &token) != SS_OK) {
+	rc = sign_session_new(r, state, zip, ziplen, &token);
+	if (rc == SS_TOO_MANY) {
+		show_form(r, 429, &f,
+			  i18n_tr(r->lang, N_("You have too many documents waiting to be signed in this browser. "
+					      "Please sign or send them first, or wait ten minutes.")));
+		goto out;
+	}
+	if (rc == SS_FULL) {
+		show_form(r, 503, &f,
+			  i18n_tr(r->lang, N_("The portal cannot take more documents for signing right now. Please "
+					      "try again in a few minutes.")));
+		goto out;
+	}
+	if (rc != SS_OK) {
 		resp_error(r, ERR_UNAVAILABLE, NULL);
 		goto out;
 	}
@@ -196,7 +208,7 @@ static void sign_sent(struct req *r, int rc, const char *receipt, void *cls)
 		resp_redirect(r, 303, prefixed(r, arena_printf(r->arena, "/nosutit/kvits/%s", receipt)));
 	} else if (rc == SEND_GONE) {
 		/* Another request sent it meanwhile: show what it left. */
-		if (sign_session_load(r, token, &state) == SS_OK && json_object_get(state, "sent"))
+		if (sign_session_load(r, token, &state, NULL, NULL) == SS_OK && json_object_get(state, "sent"))
 			resp_redirect(r, 303,
 				      prefixed(r, arena_printf(r->arena, "/nosutit/kvits/%s",
 							       json_string_value(json_object_get(state, "sent")))));
@@ -205,7 +217,7 @@ static void sign_sent(struct req *r, int rc, const char *receipt, void *cls)
 				  i18n_tr(r->lang, N_("The signing session has expired (it lasts ten minutes). "
 						      "Please choose the documents again.")));
 	} else if (rc != SEND_FAILED) {
-		if (sign_session_load(r, token, &state) == SS_OK)
+		if (sign_session_load(r, token, &state, NULL, NULL) == SS_OK)
 			show_step(r, 422, token, state, send_result_message(r, rc));
 		else
 			show_form(r, 422, NULL, send_result_message(r, rc));
@@ -223,7 +235,7 @@ int form_sign_send(struct req *r)
 	const struct organisation *org;
 	unsigned char *signed_zip = NULL;
 	size_t len = 0;
-	int rc = sign_session_load(r, token, &state);
+	int rc = sign_session_load(r, token, &state, &signed_zip, &len);
 
 	if (rc == SS_DB) {
 		resp_error(r, ERR_UNAVAILABLE, NULL);
@@ -244,8 +256,7 @@ int form_sign_send(struct req *r)
 	}
 	send = json_object_get(state, "send");
 	org = catalog_org(sn->cat, json_string_value(json_object_get(send, "org")));
-	signed_zip = state_bytes(r, state, "signed", &len);
-	if (!signed_zip) {
+	if (!json_object_get(state, "signed") || !signed_zip) {
 		show_step(r, 422, token, state,
 			  i18n_tr(r->lang, N_("The document is not signed yet. Sign it with your eID card first.")));
 		goto out;

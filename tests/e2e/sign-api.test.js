@@ -39,7 +39,7 @@ before(async () => {
   pki = path.join(work, 'pki');
   const responder = setupPki(pki);
   srv = await startServer({
-    extra: ['--trust', path.join(pki, 'root.crt'), '--tsa-url', `${responder}/tsa`, '--ocsp-url', `${responder}/ocsp`],
+    extra: ['--trust', path.join(pki, 'root.crt'), '--sign-ca', path.join(pki, 'inter.crt'), '--tsa-url', `${responder}/tsa`, '--ocsp-url', `${responder}/ocsp`],
   });
 });
 

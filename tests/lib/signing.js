@@ -73,7 +73,7 @@ export async function startSigningPortal(work, { imports = [path.join(root, 'dat
   const smtpd = await startSmtpd(mailDir);
   const srv = await startServer({
     imports,
-    extra: ['--trust', path.join(pki, 'root.crt'), '--tsa-url', `${responder}/tsa`, '--ocsp-url', `${responder}/ocsp`, ...extra],
+    extra: ['--trust', path.join(pki, 'root.crt'), '--sign-ca', path.join(pki, 'inter.crt'), '--tsa-url', `${responder}/tsa`, '--ocsp-url', `${responder}/ocsp`, ...extra],
     env: smtpEnv(smtpd.port),
   });
   return {

@@ -5,7 +5,9 @@
  * `epak sign` / `epak verify` entry points through argv arrays. */
 #include "testutil.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,6 +21,7 @@
 #include "sign/cli.h"
 #include "sign/edoc.h"
 #include "sign/internal.h"
+#include "sign/net.h"
 #include "sign/sign.h"
 #include "sign/verify.h"
 
@@ -128,7 +131,7 @@ static const char *const signer_p12[2] = {"signer-ec.p12", "signer-rsa.p12"};
 
 static void sign_ok(struct edoc *doc, struct edoc_signer *s, enum edoc_profile profile)
 {
-	struct edoc_sign_opts o = {profile, tsa, NULL, 0};
+	struct edoc_sign_opts o = {profile, tsa, NULL, 0, 0};
 	struct edoc_err e = {.msg = ""};
 
 	if (edoc_sign(doc, s, &o, &e) != 0)
@@ -238,7 +241,7 @@ static void pkcs11_tokens(void **state)
 static void refusals_when_signing(void **state)
 {
 	struct edoc_err e = {.msg = ""};
-	struct edoc_sign_opts lt = {EDOC_PROFILE_LT, NULL, NULL, 0};
+	struct edoc_sign_opts lt = {EDOC_PROFILE_LT, NULL, NULL, 0, 0};
 	struct edoc *doc = new_doc();
 	struct edoc_signer *s;
 
@@ -504,8 +507,8 @@ static void signing_time_consistency(void **state)
 {
 	struct edoc_signer *s = p12("signer-ec.p12");
 	struct edoc *t = new_doc(), *b = new_doc();
-	struct edoc_sign_opts late = {EDOC_PROFILE_T, tsa, NULL, time(NULL) + 2 * 3600};
-	struct edoc_sign_opts future = {EDOC_PROFILE_B, NULL, NULL, time(NULL) + 2 * 3600};
+	struct edoc_sign_opts late = {EDOC_PROFILE_T, tsa, NULL, time(NULL) + 2 * 3600, 0};
+	struct edoc_sign_opts future = {EDOC_PROFILE_B, NULL, NULL, time(NULL) + 2 * 3600, 0};
 	struct edoc_err e;
 
 	(void)state;
@@ -712,6 +715,60 @@ static void command_line(void **state)
 	}
 }
 
+/* The addresses a URL from a certificate may not reach (issue 8, SSRF). */
+static int internal(const char *ip)
+{
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+
+	memset(&v4, 0, sizeof(v4));
+	memset(&v6, 0, sizeof(v6));
+	if (inet_pton(AF_INET, ip, &v4.sin_addr) == 1) {
+		v4.sin_family = AF_INET;
+		return net_addr_internal((const struct sockaddr *)&v4);
+	}
+	assert_int_equal(inet_pton(AF_INET6, ip, &v6.sin6_addr), 1);
+	v6.sin6_family = AF_INET6;
+	return net_addr_internal((const struct sockaddr *)&v6);
+}
+
+static void internal_addresses(void **state)
+{
+	static const char *const inside[] = {"127.0.0.1",
+					     "127.8.9.10",
+					     "10.1.2.3",
+					     "172.16.0.1",
+					     "172.31.255.255",
+					     "192.168.1.1",
+					     "169.254.169.254",
+					     "100.64.0.1",
+					     "0.0.0.0",
+					     "224.0.0.1",
+					     "255.255.255.255",
+					     "::1",
+					     "::",
+					     "fe80::1",
+					     "fc00::1",
+					     "fd12:3456::1",
+					     "::ffff:127.0.0.1",
+					     "::ffff:10.0.0.1",
+					     "ff02::1"};
+	static const char *const outside[] = {"8.8.8.8",     "195.244.155.1",        "172.32.0.1",
+					      "100.128.0.1", "2001:4860:4860::8888", "::ffff:8.8.8.8",
+					      "2a00:1450::1"};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(inside) / sizeof(inside[0]); i++) {
+		if (!internal(inside[i]))
+			fail_msg("%s should be internal", inside[i]);
+	}
+	for (i = 0; i < sizeof(outside) / sizeof(outside[0]); i++) {
+		if (internal(outside[i]))
+			fail_msg("%s should be public", outside[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -724,6 +781,7 @@ int main(void)
 	    cmocka_unit_test(signing_time_consistency),
 	    cmocka_unit_test(xmlsec1_agrees),
 	    cmocka_unit_test(command_line),
+	    cmocka_unit_test(internal_addresses),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
