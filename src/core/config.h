@@ -34,6 +34,14 @@ struct config {
 	char *trust;         /* PEM file of certificates trusted for e-signatures */
 	char *tsa_url;       /* RFC 3161 time-stamp service for signing (T, LT) */
 	char *ocsp_url;      /* OCSP responder; empty: the certificate's own */
+	size_t mail_daily_bytes;    /* outbox bytes per UTC day, all nodes; 0 = no limit */
+	int submission_keep_days;   /* submissions older than this are deleted; 0 = keep */
+	int confirm_minutes;        /* life of a receipt address confirmation link */
+	int limit_confirm_address;  /* confirmation mails per address per day */
+	int limit_confirm_network;  /* confirmation mails per /24 or /64 per hour */
+	int limit_confirm_browser;  /* confirmation mails per browser per hour */
+	int limit_send_network;     /* submissions per /24 or /64 per hour */
+	int limit_send_institution; /* submissions per institution per hour */
 	int layer;           /* which source is being read: file 0, env 1, flags 2 */
 	int listen_layer;    /* the source the listen list came from */
 };

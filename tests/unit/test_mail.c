@@ -366,6 +366,9 @@ static void test_config(struct mail_config *mc, int port)
 	mc->retry_max = 3600;
 	mc->max_attempts = 5;
 	mc->poll = 1;
+	/* the plain test relay on loopback; the default (required) is tested by
+	 * starttls_required_by_default and tls_modes */
+	mc->tls = MAIL_TLS_NONE;
 }
 
 static int fx_setup(void **state)
@@ -1088,7 +1091,7 @@ static void settings_from_environment(void **state)
 	env_clear();
 	assert_int_equal(mail_config_from_env(&c, err, sizeof(err)), 0);
 	assert_string_equal(c.smtp_url, "smtp://127.0.0.1:25");
-	assert_int_equal(c.tls, MAIL_TLS_TRY);
+	assert_int_equal(c.tls, MAIL_TLS_REQUIRED);
 	assert_int_equal(c.max_attempts, 20);
 
 	setenv("EPAK_SMTP_URL", "smtp://relay.example.lv:587", 1);
@@ -1751,6 +1754,39 @@ static void starttls_with_auth(void **state)
 	assert_int_equal(smtpd_count(&fx->srv), 1);
 }
 
+/* The default mode requires STARTTLS: a relay that does not offer it (or a
+ * man in the middle who strips the offer) gets nothing; one that offers it
+ * gets the mail over TLS. */
+static void starttls_required_by_default(void **state)
+{
+	struct fx *fx = fx_of(state);
+	const char *const offers[] = {"--tls-cert", tls_cert, "--tls-key", tls_key, NULL};
+	struct mail_config def;
+	struct mail_pass p;
+	long long id;
+	json_t *j;
+
+	mail_config_defaults(&def);
+	fx->mc.tls = def.tls;
+	fx_smtpd(fx, 0, NULL);
+	id = enqueue_to(fx, "a@example.lv");
+	assert_int_equal(mail_deliver_pass(fx->db, &fx->mc, 10, &p), 1);
+	assert_int_equal(p.retried, 1);
+	assert_status(fx->db, id, "queued");
+	assert_int_equal(smtpd_count(&fx->srv), 0);
+	smtpd_stop(&fx->srv);
+
+	fx_smtpd(fx, 0, offers);
+	snprintf(fx->mc.ca_file, sizeof(fx->mc.ca_file), "%s", tls_cert);
+	OK(fx->db, db_exec(fx->db, SQL_DUE_NOW, DB_P(PINT(id)), NULL));
+	assert_int_equal(mail_deliver_pass(fx->db, &fx->mc, 10, &p), 1);
+	assert_int_equal(p.sent, 1);
+	j = smtpd_message(&fx->srv, 1, 5000);
+	assert_true(json_is_true(json_object_get(j, "tls")));
+	json_decref(j);
+	smtpd_stop(&fx->srv);
+}
+
 static void tls_modes(void **state)
 {
 	struct fx *fx = fx_of(state);
@@ -1923,6 +1959,7 @@ static void cli_queues_delivers_and_counts(void **state)
 	snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", fx->srv.port);
 	setenv("EPAK_SMTP_URL", url, 1);
 	setenv("EPAK_MAIL_FROM", "portals@epak.example.lv", 1);
+	setenv("EPAK_SMTP_TLS", "none", 1); /* the plain test relay */
 
 	assert_int_equal(run_cli(&cfg, 4, send, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "queued message"));
@@ -2017,6 +2054,7 @@ int main(void)
 	    BOTH(permanent_failure_is_recorded),
 	    BOTH(relay_down_then_back),
 	    BOTH(starttls_with_auth),
+	    T(sqlite, starttls_required_by_default),
 	    T(sqlite, tls_modes),
 	    T(sqlite, a_hanging_relay_times_out),
 	    BOTH(worker_thread_delivers),
