@@ -166,6 +166,7 @@ static const struct migration_step m006_revision_notify[] = {
  *   SHA-256 of the single-use token in the confirmation link (the token is
  *   never stored); the address stays only until the link is used or the
  *   request expires (then the row is deleted).
+ * - submission: the document's SHA-256 and the state of the receipt by mail.
  * - mail_outbox.personal: the row goes to a person; once delivered or failed
  *   its recipients and message are blanked (the form promises the address
  *   is not kept). */
@@ -186,6 +187,12 @@ static const struct migration_step m008_mail_hardening[] = {
     {MIG_BOTH, "CREATE INDEX receipt_confirm_receipt ON receipt_confirm (receipt)"},
     {MIG_BOTH, "ALTER TABLE mail_outbox ADD COLUMN personal INTEGER NOT NULL DEFAULT 0 CHECK (personal IN (0, 1))"},
     {MIG_BOTH, "CREATE INDEX submission_created_at ON submission (created_at)"},
+    /* the document's fingerprint for the receipt mail (not its name), and
+     * where the receipt by e-mail stands: '' none asked, 'pending' link
+     * sent, 'confirmed' receipt queued, 'limited' refused by a rate limit,
+     * 'unavailable' (no public-url set) */
+    {MIG_BOTH, "ALTER TABLE submission ADD COLUMN file_sha256 TEXT NOT NULL DEFAULT ''"},
+    {MIG_BOTH, "ALTER TABLE submission ADD COLUMN receipt_mail TEXT NOT NULL DEFAULT ''"},
     {MIG_BOTH, NULL}};
 
 const struct migration db_migrations[] = {

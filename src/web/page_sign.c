@@ -258,7 +258,7 @@ int form_sign_send(struct req *r)
 				  i18n_tr(r->lang, N_("The signing session has expired (it lasts ten minutes). "
 						      "Please choose the documents again.")));
 	} else if (rc != SEND_FAILED) {
-		show_step(r, 422, token, state, send_result_message(r, rc));
+		show_step(r, send_result_status(rc), token, state, send_result_message(r, rc));
 	}
 out:
 	free(sent_s);

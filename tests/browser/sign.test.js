@@ -131,6 +131,9 @@ test('a person signs two documents with the card and sends them; the institution
   const toOrg = got.find((m) => m.rcpt_tos.includes('pasts@vid.gov.lv'));
   const toMe = got.find((m) => m.rcpt_tos.includes('janis@example.lv'));
   assert.ok(toOrg && toMe, JSON.stringify(got.map((m) => m.rcpt_tos)));
+  // the unconfirmed address gets only the fixed confirmation text
+  assert.match(toMe.text, /\/nosutit\/apstiprinat\/[0-9a-f]{64}/);
+  assert.doesNotMatch(toMe.text + toMe.subject, /iesniegums|pārrēķināt|[A-Z2-9]{10}/);
   assert.match(toOrg.subject, new RegExp(receipt));
   assert.match(toOrg.text, /Lūdzu pārrēķināt nodokli\./);
   const att = toOrg.attachments[0];

@@ -68,6 +68,10 @@ export function smtpEnv(smtpd) {
   return env;
 }
 
+// The public address the test portals are given: links in mails start with
+// it (tests replace it with the server's own address to follow them).
+export const PUBLIC_URL = 'https://epak.example.lv';
+
 // Waits until at least n mails arrived in dir; returns them, oldest first.
 export async function waitMails(dir, n, timeout = 15000) {
   const deadline = Date.now() + timeout;
@@ -89,7 +93,8 @@ export async function startSigningPortal(work, { imports = [path.join(root, 'dat
   const smtpd = await startSmtpd(mailDir);
   const srv = await startServer({
     imports,
-    extra: ['--trust', path.join(pki, 'root.crt'), '--tsa-url', `${responder}/tsa`, '--ocsp-url', `${responder}/ocsp`],
+    extra: ['--trust', path.join(pki, 'root.crt'), '--tsa-url', `${responder}/tsa`, '--ocsp-url', `${responder}/ocsp`,
+      '--public-url', PUBLIC_URL],
     env: smtpEnv(smtpd),
   });
   return {
