@@ -186,3 +186,64 @@ test('unsigned, broken and invalid input is refused and nothing is sent', async 
 test('an unknown receipt is 404', async () => {
   assert.equal((await fetch(srv.base + '/nosutit/kvits/2026-AAAAAAAAAA')).status, 404);
 });
+
+// A second portal: its relay offers no STARTTLS (the default mode must then
+// send nothing), and small sending limits.
+test('without STARTTLS nothing is sent; sending is limited per institution and per network', async () => {
+  const plainDir = path.join(work, 'mail-plain');
+  const plain = await startSmtpd(plainDir, { tls: false });
+  const srv2 = await startServer({ imports: [path.join(root, 'data/catalog.jsonld')],
+    extra: ['--trust', path.join(pki, 'root.crt'), '--limit-send-institution', '2', '--limit-send-network', '3'],
+    env: smtpEnv(plain) });
+  try {
+    let r = await send({ iestade: 'vid' }, signed(), srv2);
+    assert.equal(r.status, 303);
+    r = await send({ iestade: 'vid' }, signed(), srv2);
+    assert.equal(r.status, 303);
+    r = await send({ iestade: 'vid' }, signed(), srv2);
+    assert.equal(r.status, 429, 'the third document to one institution within the hour');
+    assert.match(await r.text(), /nosūtīts pārāk daudz dokumentu/);
+    const formHtml = (await getFormSession(srv2.base, '/nosutit')).html;
+    const other = [...formHtml.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]).find((v) => v && v !== 'vid');
+    assert.ok(other, 'another institution with an official address');
+    r = await send({ iestade: other }, signed(), srv2, '/en');
+    assert.equal(r.status, 303, 'another institution still receives');
+    r = await send({ iestade: other }, signed(), srv2, '/en');
+    assert.equal(r.status, 429, 'the fourth document from one network within the hour');
+    assert.match(await r.text(), /Too many documents were sent from your network/);
+    assert.equal(sqlite(db(srv2), 'SELECT count(*) FROM submission'), '3', 'refused ones leave no trace');
+    assert.equal(sqlite(db(srv2), 'SELECT count(*) FROM mail_outbox'), '3');
+    // STARTTLS is required by default: the relay without it gets nothing
+    await sleep(2500);
+    assert.equal(mailFiles(plainDir), 0);
+    assert.match(sqlite(db(srv2), 'SELECT last_error FROM mail_outbox ORDER BY id LIMIT 1'), /STARTTLS|TLS|SSL/i);
+    assert.equal(sqlite(db(srv2), "SELECT count(*) FROM mail_outbox WHERE status = 'sent'"), '0');
+  } finally {
+    await srv2.stop();
+    plain.proc.kill();
+  }
+});
+
+test('over the daily byte budget the person is asked to try later and nothing is written', async () => {
+  const budgetDir = path.join(work, 'mail-budget');
+  const smtpd3 = await startSmtpd(budgetDir);
+  const srv3 = await startServer({ imports: [path.join(root, 'data/catalog.jsonld')],
+    extra: ['--trust', path.join(pki, 'root.crt'), '--mail-daily-bytes', '4k', '--public-url', PUBLIC_URL],
+    env: smtpEnv(smtpd3) });
+  try {
+    let r = await send({ iestade: 'vid', epasts: 'anna@example.lv' }, signed(), srv3);
+    assert.equal(r.status, 429);
+    assert.match(await r.text(), /Portāls šodien ir nosūtījis tik daudz vēstuļu, cik drīkst/);
+    r = await send({ iestade: 'vid' }, signed(), srv3, '/en');
+    assert.equal(r.status, 429);
+    assert.match(await r.text(), /as much mail today as it may/);
+    assert.equal(sqlite(db(srv3), 'SELECT count(*) FROM submission'), '0');
+    assert.equal(sqlite(db(srv3), 'SELECT count(*) FROM mail_outbox'), '0');
+    assert.equal(sqlite(db(srv3), 'SELECT count(*) FROM receipt_confirm'), '0');
+    await sleep(500);
+    assert.equal(mailFiles(budgetDir), 0);
+  } finally {
+    await srv3.stop();
+    smtpd3.proc.kill();
+  }
+});
