@@ -303,12 +303,12 @@ static void *worker_main(void *arg)
 		now = (long long)time(NULL);
 		if (now - last_purge >= 3600) {
 			last_purge = now;
-			if (mail_retention_pass(wdb, &wcfg, now, &p) == DB_OK)
+			if (mail_retention_pass(wdb, &wcfg, now, &p) != DB_OK)
+				log_error("retention: database: %s", db_errmsg(wdb));
+			else if (p.outbox + p.confirmations + p.submissions + p.counters > 0)
 				log_info("retention: removed %lld old message(s), %lld expired confirmation(s), "
 					 "%lld submission(s), %lld rate counter(s)",
 					 p.outbox, p.confirmations, p.submissions, p.counters);
-			else
-				log_error("retention: database: %s", db_errmsg(wdb));
 		}
 		if (n == PASS_BATCH)
 			continue; /* more may be due */
