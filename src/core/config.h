@@ -19,21 +19,21 @@ struct config {
 	char *lang;       /* default language: lv or en */
 	char *tls_cert;   /* PEM; with tls_key enables HTTPS and HTTP/2 */
 	char *tls_key;
-	char *templates;     /* folder of *.mustache */
-	char *static_dir;    /* folder served under /static/ */
-	char *locale_dir;    /* folder of LANG/LC_MESSAGES/epak.mo */
-	char *search_data;   /* folder of the search lexicon, synonyms and best bets */
-	size_t max_body;     /* largest request body accepted, bytes */
-	size_t max_header;   /* largest total of request headers, bytes */
-	size_t max_url;      /* longest request target, bytes */
-	size_t upload_spill; /* upload parts above this go to a temp file */
-	int dev;             /* re-read templates when they change */
-	char *log_level;     /* error, warn, info, debug */
-	int access_log;      /* one line per request */
-	char *public_url;    /* how people reach the portal, for absolute links */
-	char *trust;         /* PEM file of certificates trusted for e-signatures */
-	char *tsa_url;       /* RFC 3161 time-stamp service for signing (T, LT) */
-	char *ocsp_url;      /* OCSP responder; empty: the certificate's own */
+	char *templates;            /* folder of *.mustache */
+	char *static_dir;           /* folder served under /static/ */
+	char *locale_dir;           /* folder of LANG/LC_MESSAGES/epak.mo */
+	char *search_data;          /* folder of the search lexicon, synonyms and best bets */
+	size_t max_body;            /* largest request body accepted, bytes */
+	size_t max_header;          /* largest total of request headers, bytes */
+	size_t max_url;             /* longest request target, bytes */
+	size_t upload_spill;        /* upload parts above this go to a temp file */
+	int dev;                    /* re-read templates when they change */
+	char *log_level;            /* error, warn, info, debug */
+	int access_log;             /* one line per request */
+	char *public_url;           /* how people reach the portal, for absolute links */
+	char *trust;                /* PEM file of certificates trusted for e-signatures */
+	char *tsa_url;              /* RFC 3161 time-stamp service for signing (T, LT) */
+	char *ocsp_url;             /* OCSP responder; empty: the certificate's own */
 	size_t mail_daily_bytes;    /* outbox bytes per UTC day, all nodes; 0 = no limit */
 	int submission_keep_days;   /* submissions older than this are deleted; 0 = keep */
 	int confirm_minutes;        /* life of a receipt address confirmation link */
@@ -42,8 +42,8 @@ struct config {
 	int limit_confirm_browser;  /* confirmation mails per browser per hour */
 	int limit_send_network;     /* submissions per /24 or /64 per hour */
 	int limit_send_institution; /* submissions per institution per hour */
-	int layer;           /* which source is being read: file 0, env 1, flags 2 */
-	int listen_layer;    /* the source the listen list came from */
+	int layer;                  /* which source is being read: file 0, env 1, flags 2 */
+	int listen_layer;           /* the source the listen list came from */
 };
 
 /* Fills *c with defaults. */

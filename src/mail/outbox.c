@@ -941,8 +941,8 @@ int outbox_claim(struct db *db, long long now, int lease_seconds, struct outbox_
 /* Sent or failed: a person's address and the message to them go at once
  * (personal = 1); the row stays for counts and the receipt page's status. */
 #define SQL_FORGET_PERSONAL                                                                                            \
-	"recipients = CASE WHEN personal = 1 THEN '' ELSE recipients END, "                                           \
-	"message = CASE WHEN personal = 1 THEN '' ELSE message END, "                                          \
+	"recipients = CASE WHEN personal = 1 THEN '' ELSE recipients END, "                                            \
+	"message = CASE WHEN personal = 1 THEN '' ELSE message END, "                                                  \
 	"size = CASE WHEN personal = 1 THEN 0 ELSE size END, "
 static const char SQL_SENT[] =
     "UPDATE mail_outbox SET status = 'sent', sent_at = $1, updated_at = $1, lease_until = NULL, " SQL_FORGET_PERSONAL
@@ -951,8 +951,8 @@ static const char SQL_RETRY[] =
     "UPDATE mail_outbox SET status = 'queued', next_at = $2, updated_at = $1, lease_until = NULL, "
     "lease_owner = NULL, last_error = $3 WHERE id = $4 AND status = 'sending' AND lease_owner = $5";
 static const char SQL_FAILED[] =
-    "UPDATE mail_outbox SET status = 'failed', updated_at = $1, lease_until = NULL, lease_owner = NULL, "
-    SQL_FORGET_PERSONAL "last_error = $2 WHERE id = $3 AND status = 'sending' AND lease_owner = $4";
+    "UPDATE mail_outbox SET status = 'failed', updated_at = $1, lease_until = NULL, lease_owner = "
+    "NULL, " SQL_FORGET_PERSONAL "last_error = $2 WHERE id = $3 AND status = 'sending' AND lease_owner = $4";
 
 static int changed(int rc, long long n)
 {

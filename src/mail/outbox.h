@@ -59,25 +59,25 @@ enum mail_tls {
 /* Every mail setting; values are copied in (no pointers), so the struct can
  * be copied freely. mail_config_from_env() fills it from EPAK_* variables. */
 struct mail_config {
-	char smtp_url[1024];     /* EPAK_SMTP_URL: smtp://host:port or smtps://host:port */
-	char smtp_user[256];     /* EPAK_SMTP_USER: empty = no AUTH */
-	char smtp_password[256]; /* EPAK_SMTP_PASSWORD */
-	enum mail_tls tls;       /* EPAK_SMTP_TLS: try | required | none */
-	char ca_file[1024];      /* EPAK_SMTP_CA_FILE: PEM CA bundle; empty = the system's */
-	char helo[256];          /* EPAK_SMTP_HELO: name for EHLO; empty = the mail domain */
-	int connect_timeout;     /* EPAK_SMTP_CONNECT_TIMEOUT: seconds */
-	int timeout;             /* EPAK_SMTP_TIMEOUT: seconds for one whole delivery */
-	char from[256];          /* EPAK_MAIL_FROM: default From and envelope sender */
-	char from_name[256];     /* EPAK_MAIL_FROM_NAME: display name of From (UTF-8) */
-	char domain[256];        /* EPAK_MAIL_DOMAIN: right side of Message-IDs; empty = From's domain */
-	size_t max_size;         /* EPAK_MAIL_MAX_SIZE: largest encoded message, bytes */
-	int max_attempts;        /* EPAK_MAIL_MAX_ATTEMPTS: delivery attempts before giving up */
-	int max_age;             /* EPAK_MAIL_MAX_AGE: seconds after queueing to stop retrying */
-	int retry_base;          /* EPAK_MAIL_RETRY_BASE: first retry delay, seconds (doubles) */
-	int retry_max;           /* EPAK_MAIL_RETRY_MAX: longest retry delay, seconds */
-	int poll;                /* EPAK_MAIL_POLL: seconds between looks at the outbox when idle */
-	int keep_days;           /* EPAK_MAIL_KEEP_DAYS: delete sent/failed rows after; 0 = keep */
-	long long daily_bytes;   /* setting mail-daily-bytes: bytes the outbox takes per UTC day; 0 = no limit */
+	char smtp_url[1024];      /* EPAK_SMTP_URL: smtp://host:port or smtps://host:port */
+	char smtp_user[256];      /* EPAK_SMTP_USER: empty = no AUTH */
+	char smtp_password[256];  /* EPAK_SMTP_PASSWORD */
+	enum mail_tls tls;        /* EPAK_SMTP_TLS: try | required | none */
+	char ca_file[1024];       /* EPAK_SMTP_CA_FILE: PEM CA bundle; empty = the system's */
+	char helo[256];           /* EPAK_SMTP_HELO: name for EHLO; empty = the mail domain */
+	int connect_timeout;      /* EPAK_SMTP_CONNECT_TIMEOUT: seconds */
+	int timeout;              /* EPAK_SMTP_TIMEOUT: seconds for one whole delivery */
+	char from[256];           /* EPAK_MAIL_FROM: default From and envelope sender */
+	char from_name[256];      /* EPAK_MAIL_FROM_NAME: display name of From (UTF-8) */
+	char domain[256];         /* EPAK_MAIL_DOMAIN: right side of Message-IDs; empty = From's domain */
+	size_t max_size;          /* EPAK_MAIL_MAX_SIZE: largest encoded message, bytes */
+	int max_attempts;         /* EPAK_MAIL_MAX_ATTEMPTS: delivery attempts before giving up */
+	int max_age;              /* EPAK_MAIL_MAX_AGE: seconds after queueing to stop retrying */
+	int retry_base;           /* EPAK_MAIL_RETRY_BASE: first retry delay, seconds (doubles) */
+	int retry_max;            /* EPAK_MAIL_RETRY_MAX: longest retry delay, seconds */
+	int poll;                 /* EPAK_MAIL_POLL: seconds between looks at the outbox when idle */
+	int keep_days;            /* EPAK_MAIL_KEEP_DAYS: delete sent/failed rows after; 0 = keep */
+	long long daily_bytes;    /* setting mail-daily-bytes: bytes the outbox takes per UTC day; 0 = no limit */
 	int submission_keep_days; /* setting submission-keep-days: the worker deletes older submissions; 0 = keep */
 };
 

@@ -196,9 +196,12 @@ static const struct migration_step m008_mail_hardening[] = {
     {MIG_BOTH, NULL}};
 
 const struct migration db_migrations[] = {
-    {1, "foundation", m001_foundation}, {2, "feedback", m002_feedback},
-    {3, "catalog", m003_catalog},       {4, "outbox", m004_outbox},
-    {5, "submission", m005_submission}, {6, "revision notify", m006_revision_notify},
+    {1, "foundation", m001_foundation},
+    {2, "feedback", m002_feedback},
+    {3, "catalog", m003_catalog},
+    {4, "outbox", m004_outbox},
+    {5, "submission", m005_submission},
+    {6, "revision notify", m006_revision_notify},
     {8, "mail hardening", m008_mail_hardening},
 };
 

@@ -162,16 +162,17 @@ static int submit_body(struct db *db, void *cls)
 	/* Institutions read Latvian: the cover letter is Latvian whatever the
 	 * page language was. */
 	m.subject = arena_printf(r->arena, "Iesniegums ar drošu e-parakstu: %s (%s)", s->file_name, s->receipt);
-	m.text = arena_printf(r->arena,
-			      "Labdien!\n\nPortālā \"Valsts ir internetā\" jums nosūtīts ar drošu e-parakstu "
-			      "parakstīts dokuments (pielikumā).\n\nKvīts numurs: %s\nDatne: %s\nParakstu pārbaude "
-			      "portālā: %s\n%s%s%s\nSūtītāja e-pasta adresi portāls nepārbauda un nenodod; atbildiet "
-			      "parakstītājam, izmantojot viņa oficiālo elektronisko adresi vai citu zināmu saziņas "
-			      "veidu.\n",
-			      s->receipt, s->file_name,
-			      !strcmp(s->verdict, "passed") ? "visi paraksti derīgi"
-							    : "parakstus neizdevās pilnībā apstiprināt; lūdzam pārbaudīt",
-			      *s->message ? "\nSūtītāja ziņa:\n" : "", s->message, *s->message ? "\n" : "");
+	m.text =
+	    arena_printf(r->arena,
+			 "Labdien!\n\nPortālā \"Valsts ir internetā\" jums nosūtīts ar drošu e-parakstu "
+			 "parakstīts dokuments (pielikumā).\n\nKvīts numurs: %s\nDatne: %s\nParakstu pārbaude "
+			 "portālā: %s\n%s%s%s\nSūtītāja e-pasta adresi portāls nepārbauda un nenodod; atbildiet "
+			 "parakstītājam, izmantojot viņa oficiālo elektronisko adresi vai citu zināmu saziņas "
+			 "veidu.\n",
+			 s->receipt, s->file_name,
+			 !strcmp(s->verdict, "passed") ? "visi paraksti derīgi"
+						       : "parakstus neizdevās pilnībā apstiprināt; lūdzam pārbaudīt",
+			 *s->message ? "\nSūtītāja ziņa:\n" : "", s->message, *s->message ? "\n" : "");
 	m.att = &att;
 	m.natt = 1;
 	m.kind = "sign-send";

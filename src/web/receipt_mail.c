@@ -135,20 +135,22 @@ int receipt_confirm_start(struct db *db, struct req *r, const char *receipt, con
 		     NULL);
 	if (rc != DB_OK)
 		return rc;
-	link = arena_printf(r->arena, "%s%s", base, prefixed(r, arena_printf(r->arena, "/nosutit/apstiprinat/%s", token)));
+	link =
+	    arena_printf(r->arena, "%s%s", base, prefixed(r, arena_printf(r->arena, "/nosutit/apstiprinat/%s", token)));
 	/* Fixed text: nothing in it comes from the sender, not even the file
 	 * name or the receipt number. */
 	memset(&m, 0, sizeof(m));
 	m.to = to;
 	m.nto = 1;
 	m.subject = i18n_tr(r->lang, N_("Confirm your e-mail address for a receipt"));
-	m.text = arena_printf(r->arena,
-			      i18n_tr(r->lang, N_("Hello!\n\nSomeone asked the portal \"The State is on the Internet\" to "
-						  "send a receipt for a sent document to this e-mail address.\n\nIf it "
-						  "was you, open this link within %d minutes and press the button:\n\n"
-						  "%s\n\nIf it was not you, do nothing: this address will not be used "
-						  "and will be deleted.\n")),
-			      cfg->confirm_minutes, link);
+	m.text =
+	    arena_printf(r->arena,
+			 i18n_tr(r->lang, N_("Hello!\n\nSomeone asked the portal \"The State is on the Internet\" to "
+					     "send a receipt for a sent document to this e-mail address.\n\nIf it "
+					     "was you, open this link within %d minutes and press the button:\n\n"
+					     "%s\n\nIf it was not you, do nothing: this address will not be used "
+					     "and will be deleted.\n")),
+			 cfg->confirm_minutes, link);
 	m.kind = "receipt-confirm";
 	m.personal = 1;
 	rc = outbox_enqueue(db, &m, NULL);

@@ -110,8 +110,9 @@ static void email_rule_table(void **state)
 	snprintf(longest + 65, sizeof(longest) - 65, "@example.lv");
 	assert_int_equal(email_check(longest), EMAIL_TOO_LONG);
 	/* a@ + 63.63.63.59 labels = 2 + 251 = 253 bytes: ok; one more label char: 254 ok, 255 too long */
-	snprintf(longest, sizeof(longest), "ab@%.*s.%.*s.%.*s.%.*s", 63, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
-		 63, "ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc", 63,
+	snprintf(longest, sizeof(longest), "ab@%.*s.%.*s.%.*s.%.*s", 63,
+		 "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", 63,
+		 "ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc", 63,
 		 "ddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd", 59,
 		 "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee");
 	assert_int_equal(strlen(longest), 254);

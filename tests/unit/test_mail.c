@@ -1230,13 +1230,13 @@ static int rate_body(struct db *db, void *cls)
 	int *rcs = cls;
 	long long now = 1000000;
 
-	rcs[0] = rate_take(db, "k", 3600, 3, 2, now);       /* 2 of 3 */
-	rcs[1] = rate_take(db, "k", 3600, 3, 2, now + 10);  /* 4 > 3: refused, nothing counted */
-	rcs[2] = rate_take(db, "k", 3600, 3, 1, now + 20);  /* 3 of 3 */
-	rcs[3] = rate_take(db, "k", 3600, 3, 1, now + 30);  /* full */
-	rcs[4] = rate_take(db, "k2", 3600, 3, 1, now + 30); /* another key */
+	rcs[0] = rate_take(db, "k", 3600, 3, 2, now);                     /* 2 of 3 */
+	rcs[1] = rate_take(db, "k", 3600, 3, 2, now + 10);                /* 4 > 3: refused, nothing counted */
+	rcs[2] = rate_take(db, "k", 3600, 3, 1, now + 20);                /* 3 of 3 */
+	rcs[3] = rate_take(db, "k", 3600, 3, 1, now + 30);                /* full */
+	rcs[4] = rate_take(db, "k2", 3600, 3, 1, now + 30);               /* another key */
 	rcs[5] = rate_take(db, "k", 3600, 3, 1, now + 3600 - now % 3600); /* the next window */
-	rcs[6] = rate_take(db, "k", 3600, 0, 1000, now);    /* 0: no limit */
+	rcs[6] = rate_take(db, "k", 3600, 0, 1000, now);                  /* 0: no limit */
 	return 0;
 }
 
@@ -1254,8 +1254,8 @@ static void rate_limits_count_in_the_database(void **state)
 	assert_int_equal(rcs[4], DB_OK);
 	assert_int_equal(rcs[5], DB_OK);
 	assert_int_equal(rcs[6], DB_OK);
-	assert_int_equal(q_int(fx->db, "SELECT used FROM rate_limit WHERE key = 'k' AND window_start < $1", 1000000 + 3600),
-			 3);
+	assert_int_equal(
+	    q_int(fx->db, "SELECT used FROM rate_limit WHERE key = 'k' AND window_start < $1", 1000000 + 3600), 3);
 	OK(fx->db, rate_purge(fx->db, 1000000 + 3600 - 1000000 % 3600, &n));
 	assert_int_equal(n, 2);
 }
@@ -1268,7 +1268,8 @@ static void daily_budget_refuses_before_writing(void **state)
 	struct enq e = {&fx->mc, &m, -1, 1, 0};
 	long long first;
 
-	fx->mc.daily_bytes = 2500; /* a small message counts about 1 KB (headers and the Message-ID reserve): two fit, three do not */
+	fx->mc.daily_bytes =
+	    2500; /* a small message counts about 1 KB (headers and the Message-ID reserve): two fit, three do not */
 	first = enqueue_to(fx, "a@example.lv");
 	enqueue_to(fx, "a@example.lv");
 	assert_int_equal(db_tx(fx->db, enq_body, &e), OUTBOX_EBUDGET);
@@ -1283,7 +1284,8 @@ static void daily_budget_refuses_before_writing(void **state)
 static long long enqueue_personal(struct fx *fx, const char *to)
 {
 	const char *rcpt[1] = {to};
-	struct mail m = {.to = rcpt, .nto = 1, .subject = "Kvīts", .text = "Labdien!\n", .kind = "receipt", .personal = 1};
+	struct mail m = {
+	    .to = rcpt, .nto = 1, .subject = "Kvīts", .text = "Labdien!\n", .kind = "receipt", .personal = 1};
 	struct enq e = {&fx->mc, &m, -1, 0, 0};
 
 	OK(fx->db, db_tx(fx->db, enq_body, &e));
@@ -1328,11 +1330,12 @@ static void retention_purges_submissions_and_confirmations(void **state)
 	struct mail_purged p;
 	long long now = (long long)time(NULL);
 
-	OK(fx->db, db_exec(fx->db,
-			   "INSERT INTO submission (receipt, created_at, lang, org_slug, org_email, file_name, file_size, "
-			   "verdict, mail_id) VALUES ('2025-OLD', $1, 'lv', 'vid', 'pasts@vid.gov.lv', 'a.edoc', 1, "
-			   "'passed', 1), ('2026-NEW', $2, 'lv', 'vid', 'pasts@vid.gov.lv', 'b.edoc', 1, 'passed', 2)",
-			   DB_P(PINT(now - 400LL * 86400), PINT(now - 86400)), NULL));
+	OK(fx->db,
+	   db_exec(fx->db,
+		   "INSERT INTO submission (receipt, created_at, lang, org_slug, org_email, file_name, file_size, "
+		   "verdict, mail_id) VALUES ('2025-OLD', $1, 'lv', 'vid', 'pasts@vid.gov.lv', 'a.edoc', 1, "
+		   "'passed', 1), ('2026-NEW', $2, 'lv', 'vid', 'pasts@vid.gov.lv', 'b.edoc', 1, 'passed', 2)",
+		   DB_P(PINT(now - 400LL * 86400), PINT(now - 86400)), NULL));
 	OK(fx->db, db_exec(fx->db,
 			   "INSERT INTO receipt_confirm (id, receipt, email, lang, created_at, expires_at) VALUES "
 			   "('h1', '2026-NEW', 'anna@example.lv', 'lv', $1, $2), ('h2', '2026-NEW', 'bob@example.lv', "
