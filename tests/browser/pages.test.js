@@ -10,7 +10,8 @@ import { launch, axe, formatViolations } from '../lib/browser.js';
 
 const pages = ['/', '/palidziba', '/drosiba', '/e-zime', '/atsauksmes', '/atsauksmes/paldies', '/parbaudit', '/nosutit', '/parakstit',
   '/pakalpojumi', '/pakalpojumi/lv-dzivesvietas-deklaresana', '/pakalpojumi/lv-pases-sanemsana', '/iedzivotajiem',
-  '/iestades', '/iestades/pmlp', '/e-pakalpojumi', '/meklet?q=deklar%C4%93t%20dz%C4%ABvesvietu', '/nav-tada-lapa'];
+  '/iestades', '/iestades/pmlp', '/e-pakalpojumi', '/meklet?q=deklar%C4%93t%20dz%C4%ABvesvietu', '/nav-tada-lapa',
+  `/nosutit/apstiprinat/${'0'.repeat(64)}`];
 const shots = path.join(root, 'tests/out/screenshots');
 
 let srv;
