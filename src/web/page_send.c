@@ -398,13 +398,21 @@ static const char SQL_RECEIPT[] = "SELECT s.created_at, s.org_slug, s.org_email,
 				  "s.receipt_mail "
 				  "FROM submission s LEFT JOIN mail_outbox m ON m.id = s.mail_id WHERE s.receipt = $1";
 
-int page_receipt(struct req *r)
+/* "Send the receipt to my e-mail" on the receipt page, for a person who
+ * left the field empty (or was over a limit then): the same double opt-in. */
+static const struct field receipt_mail_fields[] = {FIELD_EMAIL("epasts", REQUIRED, N_("Your e-mail address")),
+						   FIELD_END};
+
+/* The receipt page; f (or NULL) holds the e-mail form's value and error,
+ * message (or NULL) a "try later" beside it. */
+static void show_receipt(struct req *r, int status, const char *ref, const struct form *f, const char *message)
 {
 	const struct snapshot *sn = web_snapshot(r);
-	const char *ref = req_param(r, 0);
 	struct receipt_row rr;
 	struct db *db = app_db(r);
 	const struct organisation *org;
+	struct form empty;
+	json_t *rm;
 
 	memset(&rr, 0, sizeof(rr));
 	rr.r = r;
@@ -413,12 +421,85 @@ int page_receipt(struct req *r)
 	    !rr.found) {
 		json_decref(rr.ctx);
 		resp_error(r, ERR_NOT_FOUND, NULL);
-		return 0;
+		return;
 	}
 	json_object_set_new(rr.ctx, "receipt", json_string(ref));
 	org = catalog_org(sn->cat, json_string_value(json_object_get(rr.ctx, "org_slug")));
 	if (org)
 		json_object_set_new(rr.ctx, "org", org_brief(r, org));
-	render_flags(r, 200, "send-receipt", rr.ctx, RESP_NO_STORE);
+	rm = json_object_get(rr.ctx, "receipt_mail_pending");
+	if (!rm && !json_object_get(rr.ctx, "receipt_mail_confirmed") && r->app->cfg->public_url &&
+	    *r->app->cfg->public_url) {
+		if (!f) {
+			memset(&empty, 0, sizeof(empty));
+			f = &empty;
+		}
+		json_object_set_new(rr.ctx, "offer_mail", json_true());
+		json_object_set_new(rr.ctx, "csrf", json_string(csrf_token(r)));
+		form_to_ctx(r, receipt_mail_fields, f, rr.ctx);
+		if (message)
+			form_ctx_add_error(r, rr.ctx, "epasts", N_("Your e-mail address"), message);
+	}
+	render_flags(r, status, "send-receipt", rr.ctx, RESP_NO_STORE);
+}
+
+int page_receipt(struct req *r)
+{
+	show_receipt(r, 200, req_param(r, 0), NULL, NULL);
+	return 0;
+}
+
+struct receipt_mail_req {
+	struct req *r;
+	const char *receipt, *email;
+};
+
+static const char SQL_RECEIPT_MAIL_OPEN[] =
+    "SELECT count(*) FROM submission WHERE receipt = $1 AND receipt_mail NOT IN ('pending', 'confirmed')";
+
+static int receipt_mail_body(struct db *db, void *cls)
+{
+	struct receipt_mail_req *q = cls;
+	long long open = 0;
+	int rc = db_query_int(db, SQL_RECEIPT_MAIL_OPEN, DB_P(PTEXT(q->receipt)), &open);
+
+	if (rc != DB_OK)
+		return rc;
+	if (open != 1)
+		return DB_OK; /* unknown, or asked already: nothing more is sent */
+	return receipt_confirm_start(db, q->r, q->receipt, q->email, (long long)time(NULL));
+}
+
+int form_receipt_mail(struct req *r)
+{
+	const char *ref = req_param(r, 0);
+	struct receipt_mail_req q;
+	struct db *db = app_db(r);
+	struct form f;
+	int rc;
+
+	if (form_validate(r, receipt_mail_fields, &f) != 0) {
+		show_receipt(r, 422, ref, &f, NULL);
+		return 0;
+	}
+	if (!ref || strlen(ref) > 20 || !db) {
+		resp_error(r, !db ? ERR_UNAVAILABLE : ERR_NOT_FOUND, NULL);
+		return 0;
+	}
+	q.r = r;
+	q.receipt = ref;
+	q.email = f.value[0];
+	rc = db_tx(db, receipt_mail_body, &q);
+	if (rc == OUTBOX_EBUDGET) {
+		show_receipt(r, 429, ref, &f, send_result_message(r, SEND_BUSY));
+		return 0;
+	}
+	if (rc != DB_OK) {
+		log_error("receipt confirmation not stored: %s", db_errmsg(db));
+		resp_error(r, ERR_UNAVAILABLE, NULL);
+		return 0;
+	}
+	mail_worker_kick();
+	resp_redirect(r, 303, prefixed(r, arena_printf(r->arena, "/nosutit/kvits/%s", ref)));
 	return 0;
 }

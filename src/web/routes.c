@@ -27,6 +27,7 @@ const struct route web_routes[] = {
     {"GET", "/nosutit", page_send, 0},
     {"POST", "/nosutit", form_send, ROUTE_FORM | ROUTE_CSRF},
     {"GET", "/nosutit/kvits/{receipt}", page_receipt, ROUTE_SECRET_PATH},
+    {"POST", "/nosutit/kvits/{receipt}", form_receipt_mail, ROUTE_FORM | ROUTE_CSRF | ROUTE_SECRET_PATH},
     {"GET", "/nosutit/apstiprinat/{token}", page_receipt_confirm, ROUTE_SECRET_PATH},
     {"POST", "/nosutit/apstiprinat/{token}", form_receipt_confirm, ROUTE_FORM | ROUTE_CSRF | ROUTE_SECRET_PATH},
     {"GET", "/parakstit", page_sign, 0},

@@ -54,6 +54,7 @@ int api_suggest(struct req *r);
 int page_send(struct req *r);
 int form_send(struct req *r);
 int page_receipt(struct req *r);
+int form_receipt_mail(struct req *r);
 int page_receipt_confirm(struct req *r);
 int form_receipt_confirm(struct req *r);
 int page_sign(struct req *r);

@@ -247,3 +247,36 @@ test('over the daily byte budget the person is asked to try later and nothing is
     smtpd3.proc.kill();
   }
 });
+
+test('without an address at first, the receipt page offers the same double opt-in', async () => {
+  const r = await send({ iestade: 'vid' }, signed());
+  assert.equal(r.status, 303);
+  const loc = r.headers.get('location');
+  const receipt = loc.split('/').pop();
+  const s = await getFormSession(srv.base, loc);
+  assert.match(s.html, /<form method="post" action="\/nosutit\/kvits\/[^"]+"/);
+  const post = (prefix, epasts) => fetch(srv.base + prefix + loc, { method: 'POST', redirect: 'manual',
+    headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: s.token, epasts }).toString() });
+  const before_ = mailFiles(mailDir);
+  let p = await post('', 'jānis@example.lv');
+  assert.equal(p.status, 422);
+  assert.match((await p.text()).match(/id="epasts-error">([^<]*)</)[1], /latīņu burtiem/);
+  p = await post('/en', 'a..b@example.lv');
+  assert.equal(p.status, 422);
+  assert.match((await p.text()).match(/id="epasts-error">([^<]*)</)[1], /like name@example\.lv/);
+  p = await post('', 'cilda@example.lv');
+  assert.equal(p.status, 303);
+  const got = await mails(before_ + 2); // the institution's and the confirmation
+  const confirm = got.find((m) => m.rcpt_tos.includes('cilda@example.lv'));
+  assert.ok(confirm);
+  assert.doesNotMatch(confirm.subject + confirm.text, new RegExp(`iesniegums|${receipt}`));
+  const page = await (await fetch(srv.base + loc)).text();
+  assert.match(page, /nosūtījām vēstuli ar saiti/);
+  assert.doesNotMatch(page, /<form method="post" action="\/nosutit\/kvits/, 'asked once: no second offer');
+  // asking again (a replayed form) sends nothing more
+  p = await post('', 'dace@example.lv');
+  assert.equal(p.status, 303);
+  await sleep(600);
+  assert.equal(mailFiles(mailDir), before_ + 2);
+});
