@@ -276,7 +276,13 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
-	if (mail_config_from_env(&mc, err, sizeof(err)) != 0 || mail_worker_start(&mc, app.db_url) != 0) {
+	rc = mail_config_from_env(&mc, err, sizeof(err));
+	if (rc == 0) {
+		mc.daily_bytes = (long long)cfg->mail_daily_bytes;
+		mc.submission_keep_days = cfg->submission_keep_days;
+		rc = mail_worker_start(&mc, app.db_url);
+	}
+	if (rc != 0) {
 		log_error("cannot start mail delivery: %s", err);
 		snapshot_stop();
 		app_close(&app);

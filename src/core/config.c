@@ -72,6 +72,23 @@ static const struct key keys[] = {
      "memory the worker pool's queued and running jobs may hold; more gets 503"},
     {"sign-ca", K_STR, OFF(sign_ca), "",
      "PEM file of the intermediate CA certificates that issue signers' certificates (with trust)"},
+    {"mail-daily-bytes", K_SIZE, OFF(mail_daily_bytes), "2G",
+     "bytes of mail the outbox takes per UTC day, all nodes together; over it senders are asked to try later (0 = "
+     "no limit)"},
+    {"submission-keep-days", K_INT, OFF(submission_keep_days), "365",
+     "days a sent document's record (receipt, institution, size) is kept; 0 = for ever"},
+    {"confirm-minutes", K_INT, OFF(confirm_minutes), "30",
+     "minutes a link confirming an e-mail address for a receipt stays usable"},
+    {"limit-confirm-address", K_INT, OFF(limit_confirm_address), "3",
+     "confirmation mails to one e-mail address per UTC day (0 = no limit)"},
+    {"limit-confirm-network", K_INT, OFF(limit_confirm_network), "10",
+     "confirmation mails asked from one network (/24 IPv4, /64 IPv6) per hour (0 = no limit)"},
+    {"limit-confirm-browser", K_INT, OFF(limit_confirm_browser), "5",
+     "confirmation mails asked from one browser per hour (0 = no limit)"},
+    {"limit-send-network", K_INT, OFF(limit_send_network), "30",
+     "documents sent to institutions from one network (/24 IPv4, /64 IPv6) per hour (0 = no limit)"},
+    {"limit-send-institution", K_INT, OFF(limit_send_institution), "300",
+     "documents sent to one institution per hour, all senders together (0 = no limit)"},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

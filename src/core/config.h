@@ -37,18 +37,26 @@ struct config {
 	int layer;           /* which source is being read: file 0, env 1, flags 2 */
 	int listen_layer;    /* the source the listen list came from */
 
-	int http2;             /* offer h2 over TLS (never in clear text) */
-	size_t cache_size;     /* page cache bytes per event-loop thread */
-	size_t cache_max_page; /* pages larger than this are not cached */
-	size_t verify_max_unpacked; /* an uploaded container unpacks to at most this */
-	int verify_max_sigs;        /* signatures checked in one uploaded container */
-	size_t verify_max_hashed;   /* bytes digested checking one uploaded container */
-	int verify_timeout;         /* seconds of a worker for one uploaded container */
+	int http2;                     /* offer h2 over TLS (never in clear text) */
+	size_t cache_size;             /* page cache bytes per event-loop thread */
+	size_t cache_max_page;         /* pages larger than this are not cached */
+	size_t verify_max_unpacked;    /* an uploaded container unpacks to at most this */
+	int verify_max_sigs;           /* signatures checked in one uploaded container */
+	size_t verify_max_hashed;      /* bytes digested checking one uploaded container */
+	int verify_timeout;            /* seconds of a worker for one uploaded container */
 	char *sign_ca;                 /* intermediate CAs of signers' certificates (PEM) */
 	int sign_sessions_per_browser; /* open signing sessions per browser */
 	size_t sign_sessions_bytes;    /* all open signing sessions together */
 	int sign_purge_interval;       /* seconds between purges of expired ones */
 	size_t pool_max_bytes;         /* worker pool jobs' memory */
+	size_t mail_daily_bytes;       /* outbox bytes per UTC day, all nodes; 0 = no limit */
+	int submission_keep_days;      /* submissions older than this are deleted; 0 = keep */
+	int confirm_minutes;           /* life of a receipt address confirmation link */
+	int limit_confirm_address;     /* confirmation mails per address per day */
+	int limit_confirm_network;     /* confirmation mails per /24 or /64 per hour */
+	int limit_confirm_browser;     /* confirmation mails per browser per hour */
+	int limit_send_network;        /* submissions per /24 or /64 per hour */
+	int limit_send_institution;    /* submissions per institution per hour */
 };
 
 /* Fills *c with defaults. */

@@ -59,6 +59,10 @@ const char *req_cookie(struct req *r, const char *name);
 const char *req_header(struct req *r, const char *name);
 /* Calls fn(arg) when the request is over (its memory is being released). */
 int req_on_done(struct req *r, void (*fn)(void *arg), void *arg);
+/* The network the request came from, for rate limits: IPv4 /24
+ * ("192.0.2.0/24"), IPv6 /64 ("2001:db8:1:2::/64"), "unknown" (arena). The
+ * TCP peer: behind a reverse proxy, the proxy's. */
+const char *req_client_net(struct req *r);
 /* The path of this page in the other language (for the language switch). */
 const char *req_path_in(struct req *r, enum lang lang);
 

@@ -1,7 +1,9 @@
 /* resp.c — request accessors and every way a response leaves epak. The
  * security headers, caching headers, ETag, gzip and the access-log line are
  * all added here, once. */
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,8 +243,12 @@ static void send_raw(struct req *r, int status, const char *content_type, const 
 	}
 	(void)use_gz;
 	h->res.content_length = len;
-	log_access(h->method.base, h->method.len, h->input.path.base, h->input.path.len, h->res.status, len,
-		   now_usec() - r->t0_usec);
+	if ((r->flags & ROUTE_SECRET_PATH) && r->match.route)
+		log_access(h->method.base, h->method.len, r->match.route->pattern, strlen(r->match.route->pattern),
+			   h->res.status, len, now_usec() - r->t0_usec);
+	else
+		log_access(h->method.base, h->method.len, h->input.path.base, h->input.path.len, h->res.status, len,
+			   now_usec() - r->t0_usec);
 	h2o_start_response(h, &static_generator);
 	iov = h2o_iovec_init(r->is_head ? "" : body, r->is_head ? 0 : len);
 	h2o_send(h, &iov, 1, H2O_SEND_STATE_FINAL);
@@ -395,4 +401,33 @@ void resp_error(struct req *r, enum err_code code, const char *detail)
 		return;
 	}
 	resp_send_buf(r, e->status, "text/html; charset=utf-8", &b, RESP_NO_STORE);
+}
+
+const char *req_client_net(struct req *r)
+{
+	struct sockaddr_storage ss;
+	char txt[INET6_ADDRSTRLEN];
+	socklen_t n;
+
+	memset(&ss, 0, sizeof(ss));
+	n = r->h && r->h->conn && r->h->conn->callbacks->get_peername
+		? r->h->conn->callbacks->get_peername(r->h->conn, (struct sockaddr *)&ss)
+		: 0;
+	if (n && ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+		unsigned char *b = a6->sin6_addr.s6_addr;
+
+		if (IN6_IS_ADDR_V4MAPPED(&a6->sin6_addr)) {
+			b[15] = 0;
+			return arena_printf(r->arena, "%u.%u.%u.0/24", b[12], b[13], b[14]);
+		}
+		memset(b + 8, 0, 8);
+		if (inet_ntop(AF_INET6, b, txt, sizeof(txt)))
+			return arena_printf(r->arena, "%s/64", txt);
+	} else if (n && ss.ss_family == AF_INET) {
+		unsigned char *b = (unsigned char *)&((struct sockaddr_in *)&ss)->sin_addr;
+
+		return arena_printf(r->arena, "%u.%u.%u.0/24", b[0], b[1], b[2]);
+	}
+	return "unknown";
 }

@@ -13,10 +13,12 @@ struct req;
 typedef int (*route_fn)(struct req *r);
 
 enum route_flags {
-	ROUTE_JSON = 1 << 0,  /* an API route: errors as JSON */
-	ROUTE_CSRF = 1 << 1,  /* state change: the form must carry a valid CSRF token */
-	ROUTE_CACHE = 1 << 2, /* the response depends only on path, language and route->query */
-	ROUTE_FORM = 1 << 3,  /* parse an urlencoded or multipart body before the handler */
+	ROUTE_JSON = 1 << 0,        /* an API route: errors as JSON */
+	ROUTE_CSRF = 1 << 1,        /* state change: the form must carry a valid CSRF token */
+	ROUTE_CACHE = 1 << 2,       /* the response depends only on path, language and route->query */
+	ROUTE_FORM = 1 << 3,        /* parse an urlencoded or multipart body before the handler */
+	ROUTE_SECRET_PATH = 1 << 4, /* the path carries a secret (receipt number, token): the access
+				     * log shows the route's pattern instead */
 };
 
 struct route {

@@ -11,6 +11,8 @@
 
 #include "core/buf.h"
 #include "core/config.h"
+#include "core/email.h"
+#include "store/ratelimit.h"
 
 /* ---- settings ---- */
 
@@ -18,7 +20,7 @@ void mail_config_defaults(struct mail_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	snprintf(c->smtp_url, sizeof(c->smtp_url), "smtp://127.0.0.1:25");
-	c->tls = MAIL_TLS_TRY;
+	c->tls = MAIL_TLS_REQUIRED;
 	c->connect_timeout = 10;
 	c->timeout = 120;
 	snprintf(c->from, sizeof(c->from), "noreply@epak.invalid");
@@ -190,6 +192,7 @@ static int current_config(struct mail_config *out)
 		memcpy(out->from_name, current.from_name, sizeof(out->from_name));
 		memcpy(out->domain, current.domain, sizeof(out->domain));
 		out->max_size = current.max_size;
+		out->daily_bytes = current.daily_bytes;
 	}
 	pthread_mutex_unlock(&current_mu);
 	return rc;
@@ -261,70 +264,25 @@ static int check_text(const char *s, int kind)
 	return 0;
 }
 
-static int is_atext(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (c && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
-}
-
-/* A DNS name: labels of letters, digits and inner hyphens, at least two. */
+/* A DNS name: see hostname_check() in core/email.h. */
 static int check_hostname(const char *h)
 {
-	size_t n = strlen(h), i, label = 0, labels = 1;
-
-	if (n == 0 || n > 253)
-		return -1;
-	for (i = 0; i < n; i++) {
-		char c = h[i];
-
-		if (c == '.') {
-			if (label == 0 || h[i - 1] == '-')
-				return -1;
-			label = 0;
-			labels++;
-			continue;
-		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
-			return -1;
-		if (c == '-' && label == 0)
-			return -1;
-		if (++label > 63)
-			return -1;
-	}
-	if (label == 0 || h[n - 1] == '-' || labels < 2)
-		return -1;
-	return 0;
+	return hostname_check(h, strlen(h));
 }
 
-/* An ASCII addr-spec: dot-atom local part, DNS domain. No quoted local
- * parts, domain literals or display names: nothing that could carry a
- * second address, a comment or a line end into a header or the envelope. */
+/* An address as email_check() (core/email.h) accepts it: the same rule the
+ * forms use, so a form never takes an address the outbox would refuse. */
 static int check_address(const char *a, char *why, size_t n, const char *field)
 {
-	const char *at;
-	size_t len, local, i;
-
 	if (!a || !*a) {
 		snprintf(why, n, "%s: missing", field);
 		return -1;
 	}
-	len = strlen(a);
-	at = strchr(a, '@');
-	if (len > 254 || !at || strchr(at + 1, '@'))
-		goto bad;
-	local = (size_t)(at - a);
-	if (local == 0 || local > 64 || a[0] == '.' || a[local - 1] == '.')
-		goto bad;
-	for (i = 0; i < local; i++) {
-		if (a[i] == '.' ? a[i + 1] == '.' : !is_atext((unsigned char)a[i]))
-			goto bad;
+	if (email_check(a) != EMAIL_OK) {
+		snprintf(why, n, "%s: not a valid e-mail address", field);
+		return -1;
 	}
-	if (check_hostname(at + 1) != 0)
-		goto bad;
 	return 0;
-bad:
-	snprintf(why, n, "%s: not a valid e-mail address", field);
-	return -1;
 }
 
 /* "type/subtype", each a token. */
@@ -445,6 +403,7 @@ const char *outbox_strerror(int rc)
 	case DB_ENOROW: return "no such row";
 	case OUTBOX_EINVALID: return "the mail is malformed";
 	case OUTBOX_ETOOBIG: return "the mail is too large";
+	case OUTBOX_EBUDGET: return "the daily mail budget is spent";
 	case DB_ECONSTRAINT: return "database constraint";
 	case DB_EINTEGRITY: return "database integrity";
 	case DB_ECONFLICT: return "database conflict";
@@ -769,7 +728,7 @@ out:
 
 static const char SQL_ENQUEUE[] =
     "INSERT INTO mail_outbox (kind, status, created_at, updated_at, next_at, attempts, sender, recipients, "
-    "message_id, size, message) VALUES ($1, 'queued', $2, $2, $2, 0, $3, $4, '', 0, $5) RETURNING id";
+    "message_id, size, message, personal) VALUES ($1, 'queued', $2, $2, $2, 0, $3, $4, '', 0, $5, $6) RETURNING id";
 static const char SQL_SET_MESSAGE[] = "UPDATE mail_outbox SET message = $1, size = $2, message_id = $3 WHERE id = $4";
 
 static int random_token(char *out, size_t n)
@@ -816,9 +775,16 @@ int outbox_enqueue_with(struct db *db, const struct mail_config *c, const struct
 		goto out;
 	for (i = 0; i < m->nto; i++)
 		buf_printf(&rcpt, "%s%s", i ? "\n" : "", m->to[i]);
+	/* The daily budget, before the first write: over it, nothing is written
+	 * and the caller can roll its change back whole. */
+	rc = rate_take(db, "outbox-bytes", 86400, c->daily_bytes, (long long)(rest.len + sizeof(mid) + 16), now);
+	if (rc == RATE_LIMITED)
+		rc = OUTBOX_EBUDGET;
+	if (rc != DB_OK)
+		goto out;
 	rc = db_query(db, SQL_ENQUEUE,
 		      DB_P(PTEXT(m->kind ? m->kind : "mail"), PINT(now), PTEXT(m->from ? m->from : c->from),
-			   PTEXT(rcpt.data), PBLOB("", 0)),
+			   PTEXT(rcpt.data), PBLOB("", 0), PINT(m->personal ? 1 : 0)),
 		      id_cb, &newid);
 	if (rc != DB_OK)
 		goto out;
@@ -972,15 +938,21 @@ int outbox_claim(struct db *db, long long now, int lease_seconds, struct outbox_
 	return rc;
 }
 
+/* Sent or failed: a person's address and the message to them go at once
+ * (personal = 1); the row stays for counts and the receipt page's status. */
+#define SQL_FORGET_PERSONAL                                                                                            \
+	"recipients = CASE WHEN personal = 1 THEN '' ELSE recipients END, "                                            \
+	"message = CASE WHEN personal = 1 THEN '' ELSE message END, "                                                  \
+	"size = CASE WHEN personal = 1 THEN 0 ELSE size END, "
 static const char SQL_SENT[] =
-    "UPDATE mail_outbox SET status = 'sent', sent_at = $1, updated_at = $1, lease_until = NULL, "
+    "UPDATE mail_outbox SET status = 'sent', sent_at = $1, updated_at = $1, lease_until = NULL, " SQL_FORGET_PERSONAL
     "lease_owner = NULL WHERE id = $2 AND status = 'sending' AND lease_owner = $3";
 static const char SQL_RETRY[] =
     "UPDATE mail_outbox SET status = 'queued', next_at = $2, updated_at = $1, lease_until = NULL, "
     "lease_owner = NULL, last_error = $3 WHERE id = $4 AND status = 'sending' AND lease_owner = $5";
 static const char SQL_FAILED[] =
-    "UPDATE mail_outbox SET status = 'failed', updated_at = $1, lease_until = NULL, lease_owner = NULL, "
-    "last_error = $2 WHERE id = $3 AND status = 'sending' AND lease_owner = $4";
+    "UPDATE mail_outbox SET status = 'failed', updated_at = $1, lease_until = NULL, lease_owner = "
+    "NULL, " SQL_FORGET_PERSONAL "last_error = $2 WHERE id = $3 AND status = 'sending' AND lease_owner = $4";
 
 static int changed(int rc, long long n)
 {

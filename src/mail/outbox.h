@@ -51,35 +51,37 @@
 /* ---- settings ---- */
 
 enum mail_tls {
-	MAIL_TLS_TRY,      /* STARTTLS when the relay offers it (default) */
-	MAIL_TLS_REQUIRED, /* STARTTLS or fail (smtps:// is always TLS) */
+	MAIL_TLS_TRY,      /* STARTTLS when the relay offers it: anyone in between can strip the offer */
+	MAIL_TLS_REQUIRED, /* STARTTLS or fail (smtps:// is always TLS) (default) */
 	MAIL_TLS_NONE,     /* never (a relay on loopback) */
 };
 
 /* Every mail setting; values are copied in (no pointers), so the struct can
  * be copied freely. mail_config_from_env() fills it from EPAK_* variables. */
 struct mail_config {
-	char smtp_url[1024];     /* EPAK_SMTP_URL: smtp://host:port or smtps://host:port */
-	char smtp_user[256];     /* EPAK_SMTP_USER: empty = no AUTH */
-	char smtp_password[256]; /* EPAK_SMTP_PASSWORD */
-	enum mail_tls tls;       /* EPAK_SMTP_TLS: try | required | none */
-	char ca_file[1024];      /* EPAK_SMTP_CA_FILE: PEM CA bundle; empty = the system's */
-	char helo[256];          /* EPAK_SMTP_HELO: name for EHLO; empty = the mail domain */
-	int connect_timeout;     /* EPAK_SMTP_CONNECT_TIMEOUT: seconds */
-	int timeout;             /* EPAK_SMTP_TIMEOUT: seconds for one whole delivery */
-	char from[256];          /* EPAK_MAIL_FROM: default From and envelope sender */
-	char from_name[256];     /* EPAK_MAIL_FROM_NAME: display name of From (UTF-8) */
-	char domain[256];        /* EPAK_MAIL_DOMAIN: right side of Message-IDs; empty = From's domain */
-	size_t max_size;         /* EPAK_MAIL_MAX_SIZE: largest encoded message, bytes */
-	int max_attempts;        /* EPAK_MAIL_MAX_ATTEMPTS: delivery attempts before giving up */
-	int max_age;             /* EPAK_MAIL_MAX_AGE: seconds after queueing to stop retrying */
-	int retry_base;          /* EPAK_MAIL_RETRY_BASE: first retry delay, seconds (doubles) */
-	int retry_max;           /* EPAK_MAIL_RETRY_MAX: longest retry delay, seconds */
-	int poll;                /* EPAK_MAIL_POLL: seconds between looks at the outbox when idle */
-	int keep_days;           /* EPAK_MAIL_KEEP_DAYS: delete sent/failed rows after; 0 = keep */
+	char smtp_url[1024];      /* EPAK_SMTP_URL: smtp://host:port or smtps://host:port */
+	char smtp_user[256];      /* EPAK_SMTP_USER: empty = no AUTH */
+	char smtp_password[256];  /* EPAK_SMTP_PASSWORD */
+	enum mail_tls tls;        /* EPAK_SMTP_TLS: try | required | none */
+	char ca_file[1024];       /* EPAK_SMTP_CA_FILE: PEM CA bundle; empty = the system's */
+	char helo[256];           /* EPAK_SMTP_HELO: name for EHLO; empty = the mail domain */
+	int connect_timeout;      /* EPAK_SMTP_CONNECT_TIMEOUT: seconds */
+	int timeout;              /* EPAK_SMTP_TIMEOUT: seconds for one whole delivery */
+	char from[256];           /* EPAK_MAIL_FROM: default From and envelope sender */
+	char from_name[256];      /* EPAK_MAIL_FROM_NAME: display name of From (UTF-8) */
+	char domain[256];         /* EPAK_MAIL_DOMAIN: right side of Message-IDs; empty = From's domain */
+	size_t max_size;          /* EPAK_MAIL_MAX_SIZE: largest encoded message, bytes */
+	int max_attempts;         /* EPAK_MAIL_MAX_ATTEMPTS: delivery attempts before giving up */
+	int max_age;              /* EPAK_MAIL_MAX_AGE: seconds after queueing to stop retrying */
+	int retry_base;           /* EPAK_MAIL_RETRY_BASE: first retry delay, seconds (doubles) */
+	int retry_max;            /* EPAK_MAIL_RETRY_MAX: longest retry delay, seconds */
+	int poll;                 /* EPAK_MAIL_POLL: seconds between looks at the outbox when idle */
+	int keep_days;            /* EPAK_MAIL_KEEP_DAYS: delete sent/failed rows after; 0 = keep */
+	long long daily_bytes;    /* setting mail-daily-bytes: bytes the outbox takes per UTC day; 0 = no limit */
+	int submission_keep_days; /* setting submission-keep-days: the worker deletes older submissions; 0 = keep */
 };
 
-/* Defaults (smtp://127.0.0.1:25, TLS try, 20 attempts over at most two days,
+/* Defaults (smtp://127.0.0.1:25, TLS required, 20 attempts over at most two days,
  * 20 MiB...), then EPAK_* variables. 0 when usable; otherwise -1 with the
  * reason in err (which never contains the password). */
 int mail_config_from_env(struct mail_config *c, char *err, size_t errlen);
@@ -113,6 +115,7 @@ struct mail {
 	const struct mail_attachment *att;
 	size_t natt;
 	const char *kind; /* a label for counts: [a-z0-9-]{1,32}, e.g. "sign-send"; NULL = "mail" */
+	int personal;     /* to a person: recipients and message are blanked once sent or failed */
 };
 
 #define OUTBOX_MAX_RCPT 50
@@ -123,11 +126,15 @@ struct mail {
 enum {
 	OUTBOX_EINVALID = -20, /* the mail is malformed: see outbox_check() for why */
 	OUTBOX_ETOOBIG = -21,  /* the encoded message exceeds max_size */
+	OUTBOX_EBUDGET = -22,  /* the outbox's daily byte budget (daily_bytes) is spent: try later */
 };
 
 /* Queues m; call it inside the caller's db_tx() body. *id (may be NULL) gets
- * the outbox id. DB_OK, OUTBOX_EINVALID or OUTBOX_ETOOBIG (no statement was
- * run), or a DB_E* error (the transaction is doomed). */
+ * the outbox id. DB_OK, OUTBOX_EINVALID, OUTBOX_ETOOBIG or OUTBOX_EBUDGET
+ * (nothing was written), or a DB_E* error (the transaction is doomed). The
+ * daily byte budget is counted in the database (store/ratelimit.h), so it
+ * holds for all nodes together; the caller rolls back on OUTBOX_EBUDGET so
+ * that nothing of its change is half-written. */
 int outbox_enqueue(struct db *db, const struct mail *m, long long *id);
 /* The same with explicit settings instead of outbox_configure()'s. */
 int outbox_enqueue_with(struct db *db, const struct mail_config *c, const struct mail *m, long long *id);
@@ -181,7 +188,8 @@ struct outbox_counts {
 int outbox_counts(struct db *db, struct outbox_counts *out);
 
 /* Deletes sent and failed rows last changed before `before`; *n (may be
- * NULL) gets how many. */
+ * NULL) gets how many. (Rows of personal mail have had their recipients and
+ * message blanked already, the moment they were sent or failed.) */
 int outbox_purge(struct db *db, long long before, long long *n);
 
 #endif

@@ -30,6 +30,7 @@
 
 #include "core/log.h"
 #include "mail/smtp.h"
+#include "store/ratelimit.h"
 
 #define PASS_BATCH 20 /* messages per pass before the worker looks at stop, purge... */
 
@@ -265,9 +266,33 @@ static void wait_for_work(int seconds)
 	pthread_mutex_unlock(&mu);
 }
 
+static const char SQL_CONFIRM_EXPIRED[] = "DELETE FROM receipt_confirm WHERE expires_at < $1";
+static const char SQL_SUBMISSION_OLD[] = "DELETE FROM submission WHERE created_at < $1";
+
+int mail_retention_pass(struct db *db, const struct mail_config *c, long long now, struct mail_purged *out)
+{
+	struct mail_purged p;
+	int rc = DB_OK;
+
+	memset(&p, 0, sizeof(p));
+	if (c->keep_days > 0)
+		rc = outbox_purge(db, now - (long long)c->keep_days * 86400, &p.outbox);
+	if (rc == DB_OK) /* the longest window is a day */
+		rc = rate_purge(db, now - 2 * 86400, &p.counters);
+	if (rc == DB_OK)
+		rc = db_exec(db, SQL_CONFIRM_EXPIRED, DB_P(PINT(now)), &p.confirmations);
+	if (rc == DB_OK && c->submission_keep_days > 0)
+		rc = db_exec(db, SQL_SUBMISSION_OLD, DB_P(PINT(now - (long long)c->submission_keep_days * 86400)),
+			     &p.submissions);
+	if (out)
+		*out = p;
+	return rc;
+}
+
 static void *worker_main(void *arg)
 {
-	long long last_purge = 0, purged, now;
+	long long last_purge = 0, now;
+	struct mail_purged p;
 	int n;
 
 	(void)arg;
@@ -276,11 +301,14 @@ static void *worker_main(void *arg)
 		if (n < 0)
 			log_error("mail worker: database (%d): %s", n, db_errmsg(wdb));
 		now = (long long)time(NULL);
-		if (wcfg.keep_days > 0 && now - last_purge >= 3600) {
+		if (now - last_purge >= 3600) {
 			last_purge = now;
-			if (outbox_purge(wdb, now - (long long)wcfg.keep_days * 86400, &purged) == DB_OK && purged)
-				log_info("mail worker: removed %lld delivered or failed message(s) older than %d days",
-					 purged, wcfg.keep_days);
+			if (mail_retention_pass(wdb, &wcfg, now, &p) != DB_OK)
+				log_error("retention: database: %s", db_errmsg(wdb));
+			else if (p.outbox + p.confirmations + p.submissions + p.counters > 0)
+				log_info("retention: removed %lld old message(s), %lld expired confirmation(s), "
+					 "%lld submission(s), %lld rate counter(s)",
+					 p.outbox, p.confirmations, p.submissions, p.counters);
 		}
 		if (n == PASS_BATCH)
 			continue; /* more may be due */

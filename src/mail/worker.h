@@ -72,6 +72,18 @@ struct mail_pass {
 int mail_deliver_due(struct db *db, const struct mail_config *c, int max);
 int mail_deliver_pass(struct db *db, const struct mail_config *c, int max, struct mail_pass *out);
 
+/* What mail_retention_pass() removed. */
+struct mail_purged {
+	long long outbox;        /* sent/failed outbox rows older than keep_days */
+	long long confirmations; /* expired receipt confirmations (their addresses with them) */
+	long long submissions;   /* submissions older than submission_keep_days */
+	long long counters;      /* rate-limit counters of windows over two days old */
+};
+
+/* The retention rules, once, at time now: the worker runs it every hour
+ * (and once at start). DB_OK or a DB_E* error. *out may be NULL. */
+int mail_retention_pass(struct db *db, const struct mail_config *c, long long now, struct mail_purged *out);
+
 /* The wait before attempt `attempts` + 1, in seconds, after `attempts`
  * failed ones: base * 2^(attempts-1), at most retry_max, then "equal
  * jitter": a random point in its upper half, so that messages that failed

@@ -171,6 +171,42 @@ static const struct migration_step m007_sign_session_limits[] = {
     {MIG_BOTH, "CREATE INDEX session_owner ON session (owner, expires_at)"},
     {MIG_BOTH, NULL}};
 
+/* 8: issue 8's mail hardening.
+ * - rate_limit: counters shared by every node (store/ratelimit.h); keys are
+ *   HMACs, never addresses or networks in clear.
+ * - receipt_confirm: a pending "mail me the receipt" request. id is the
+ *   SHA-256 of the single-use token in the confirmation link (the token is
+ *   never stored); the address stays only until the link is used or the
+ *   request expires (then the row is deleted).
+ * - submission: the document's SHA-256 and the state of the receipt by mail.
+ * - mail_outbox.personal: the row goes to a person; once delivered or failed
+ *   its recipients and message are blanked (the form promises the address
+ *   is not kept). */
+static const struct migration_step m008_mail_hardening[] = {
+    {MIG_BOTH, "CREATE TABLE rate_limit ("
+	       "key TEXT NOT NULL, "
+	       "window_start BIGINT NOT NULL, "
+	       "used BIGINT NOT NULL, "
+	       "PRIMARY KEY (key, window_start))"},
+    {MIG_BOTH, "CREATE TABLE receipt_confirm ("
+	       "id TEXT PRIMARY KEY, "
+	       "receipt TEXT NOT NULL, "
+	       "email TEXT NOT NULL, "
+	       "lang TEXT NOT NULL, "
+	       "created_at BIGINT NOT NULL, "
+	       "expires_at BIGINT NOT NULL)"},
+    {MIG_BOTH, "CREATE INDEX receipt_confirm_expires_at ON receipt_confirm (expires_at)"},
+    {MIG_BOTH, "CREATE INDEX receipt_confirm_receipt ON receipt_confirm (receipt)"},
+    {MIG_BOTH, "ALTER TABLE mail_outbox ADD COLUMN personal INTEGER NOT NULL DEFAULT 0 CHECK (personal IN (0, 1))"},
+    {MIG_BOTH, "CREATE INDEX submission_created_at ON submission (created_at)"},
+    /* the document's fingerprint for the receipt mail (not its name), and
+     * where the receipt by e-mail stands: '' none asked, 'pending' link
+     * sent, 'confirmed' receipt queued, 'limited' refused by a rate limit,
+     * 'unavailable' (no public-url set) */
+    {MIG_BOTH, "ALTER TABLE submission ADD COLUMN file_sha256 TEXT NOT NULL DEFAULT ''"},
+    {MIG_BOTH, "ALTER TABLE submission ADD COLUMN receipt_mail TEXT NOT NULL DEFAULT ''"},
+    {MIG_BOTH, NULL}};
+
 const struct migration db_migrations[] = {
     {1, "foundation", m001_foundation},
     {2, "feedback", m002_feedback},
@@ -179,6 +215,7 @@ const struct migration db_migrations[] = {
     {5, "submission", m005_submission},
     {6, "revision notify", m006_revision_notify},
     {7, "sign session limits", m007_sign_session_limits},
+    {8, "mail hardening", m008_mail_hardening},
 };
 
 const size_t db_nmigrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "core/email.h"
 #include "core/i18n.h"
 
 size_t utf8_chars(const char *s)
@@ -17,19 +18,16 @@ size_t utf8_chars(const char *s)
 
 int email_plausible(const char *s)
 {
-	const char *at = strchr(s, '@');
-	const char *dot;
-	size_t i;
+	return email_check(s) == EMAIL_OK;
+}
 
-	if (!at || at == s || strchr(at + 1, '@'))
-		return 0;
-	dot = strrchr(at, '.');
-	if (!dot || dot == at + 1 || !dot[1])
-		return 0;
-	for (i = 0; s[i]; i++)
-		if ((unsigned char)s[i] <= ' ' || strchr("<>()[],;:\\\"", s[i]))
-			return 0;
-	return 1;
+/* What to say beside an e-mail field that email_check() refused. */
+static const char *email_error(struct req *r, enum email_problem p)
+{
+	if (p == EMAIL_NON_ASCII)
+		return i18n_tr(r->lang, N_("Please write the e-mail address in Latin letters without diacritics "
+					   "(ā, č, ē …), like name@example.lv."));
+	return i18n_tr(r->lang, N_("Please enter an e-mail address like name@example.lv."));
 }
 
 /* Trims spaces around; keeps inner text. Arena copy. */
@@ -88,9 +86,9 @@ static const char *check(struct req *r, const struct field *fd, const char *v)
 				return NULL;
 		return i18n_tr(r->lang, N_("Please choose one of the options."));
 	case F_EMAIL:
-		if (strlen(v) > fd->max || !email_plausible(v))
-			return i18n_tr(r->lang, N_("Please enter an e-mail address like name@example.lv."));
-		return NULL;
+		if (strlen(v) > fd->max)
+			return email_error(r, EMAIL_TOO_LONG);
+		return email_check(v) == EMAIL_OK ? NULL : email_error(r, email_check(v));
 	case F_HONEYPOT:
 	case F_END: return NULL;
 	}

@@ -76,7 +76,8 @@ void form_to_ctx(struct req *r, const struct field *fields, const struct form *f
 void form_ctx_add_error(struct req *r, json_t *ctx, const char *field, const char *label, const char *message);
 /* Length in code points of valid UTF-8. */
 size_t utf8_chars(const char *s);
-/* 1 if s looks like an e-mail address a person could have. */
+/* 1 if s is an e-mail address epak can send to: email_check() of
+ * core/email.h, the same rule the outbox applies. */
 int email_plausible(const char *s);
 
 #endif

@@ -3,9 +3,10 @@
  * campaign guideline promises. The person uploads the signed .edoc (made with
  * eParaksts, an eID card, or the two-phase signing API), chooses the
  * institution, and gets a receipt. The portal checks the signatures first,
- * then writes the submission and its mails (to the institution, and a
- * receipt to the sender if they want one) in one transaction; the mail
- * worker delivers them. */
+ * then writes the submission and its mail to the institution in one
+ * transaction (within the rate limits of receipt_mail.c); the mail worker
+ * delivers it. A receipt goes by e-mail only to an address that has
+ * confirmed itself (receipt_mail.c); otherwise it is on screen only. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <openssl/rand.h>
 
 #include "catalog/model.h"
+#include "core/digest.h"
 #include "core/log.h"
 #include "http/multipart.h"
 #include "mail/outbox.h"
@@ -21,6 +23,7 @@
 #include "sign/edoc.h"
 #include "sign/verify.h"
 #include "store/db.h"
+#include "store/ratelimit.h"
 #include "web/app.h"
 #include "web/catalog_ctx.h"
 #include "web/form.h"
@@ -120,24 +123,25 @@ struct submission {
 	const char *consume_session, *consume_data;
 };
 
-#define SUBMIT_GONE 100 /* submit_body(): the session was already consumed */
+#define SUBMIT_GONE 100    /* submit_body(): the session was already consumed */
+#define SUBMIT_LIMITED 102 /* submit_body(): a rate limit of sending refused it */
 
 static const char SQL_SESSION_CONSUME[] =
     "UPDATE session SET data = $2, blob = NULL, bytes = 0 WHERE id = $1 AND data LIKE '%\"signed\":%'";
 
 static const char SQL_SUBMISSION_ADD[] =
     "INSERT INTO submission (receipt, created_at, lang, org_slug, org_email, file_name, file_size, verdict, "
-    "mail_id, receipt_mail_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    "mail_id, receipt_mail_id, file_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
 static int submit_body(struct db *db, void *cls)
 {
 	struct submission *s = cls;
 	struct req *r = s->r;
 	const char *to_org[] = {s->org_email};
-	const char *to_me[] = {s->sender};
 	struct mail_attachment att = {s->file_name, "application/vnd.etsi.asic-e+zip", s->data, s->len};
 	struct mail m;
-	long long gone = 0;
+	char sha[DIGEST_HEX];
+	long long gone = 0, now = (long long)time(NULL);
 	int rc;
 
 	if (s->consume_session) {
@@ -147,10 +151,16 @@ static int submit_body(struct db *db, void *cls)
 		if (gone != 1)
 			return SUBMIT_GONE;
 	}
+	rc = send_take_limits(db, r, s->org_slug, now);
+	if (rc != DB_OK)
+		return rc == RATE_LIMITED ? SUBMIT_LIMITED : rc;
 	memset(&m, 0, sizeof(m));
 	m.to = to_org;
 	m.nto = 1;
-	m.reply_to = s->sender;
+	/* No Reply-To and no address in the text: the address typed into the
+	 * form is unconfirmed when this mail is queued, and an institution's
+	 * answer must not be steerable to a third party. The signature itself
+	 * identifies the signer (docs/mail.md, "Reply-To"). */
 	/* Institutions read Latvian: the cover letter is Latvian whatever the
 	 * page language was. */
 	m.subject = arena_printf(r->arena, "Iesniegums ar drošu e-parakstu: %s (%s)", s->file_name, s->receipt);
@@ -158,41 +168,29 @@ static int submit_body(struct db *db, void *cls)
 	    arena_printf(r->arena,
 			 "Labdien!\n\nPortālā \"Valsts ir internetā\" jums nosūtīts ar drošu e-parakstu "
 			 "parakstīts dokuments (pielikumā).\n\nKvīts numurs: %s\nDatne: %s\nParakstu pārbaude "
-			 "portālā: %s\n%s%s%s\nAtbildēt var, atbildot uz šo vēstuli%s.\n",
+			 "portālā: %s\n%s%s%s\nSūtītāja e-pasta adresi portāls nepārbauda un nenodod; atbildiet "
+			 "parakstītājam, izmantojot viņa oficiālo elektronisko adresi vai citu zināmu saziņas "
+			 "veidu.\n",
 			 s->receipt, s->file_name,
 			 !strcmp(s->verdict, "passed") ? "visi paraksti derīgi"
 						       : "parakstus neizdevās pilnībā apstiprināt; lūdzam pārbaudīt",
-			 *s->message ? "\nSūtītāja ziņa:\n" : "", s->message, *s->message ? "\n" : "",
-			 s->sender ? "" : " (sūtītājs savu e-pasta adresi nav norādījis)");
+			 *s->message ? "\nSūtītāja ziņa:\n" : "", s->message, *s->message ? "\n" : "");
 	m.att = &att;
 	m.natt = 1;
 	m.kind = "sign-send";
 	rc = outbox_enqueue(db, &m, &s->mail_id);
 	if (rc != DB_OK)
 		return rc;
-	s->receipt_mail_id = 0;
-	if (s->sender) {
-		memset(&m, 0, sizeof(m));
-		m.to = to_me;
-		m.nto = 1;
-		m.subject = arena_printf(r->arena, "%s %s", i18n_tr(r->lang, N_("Your document was sent — receipt")),
-					 s->receipt);
-		m.text = arena_printf(r->arena,
-				      i18n_tr(r->lang, N_("Hello!\n\nYour signed document %s was sent to %s (%s) "
-							  "through the portal \"The State is on the Internet\".\n\n"
-							  "Receipt number: %s\n\nThe institution will answer you "
-							  "directly.\n")),
-				      s->file_name, s->org_name, s->org_email, s->receipt);
-		m.kind = "sign-send-receipt";
-		rc = outbox_enqueue(db, &m, &s->receipt_mail_id);
-		if (rc != DB_OK)
-			return rc;
-	}
-	return db_exec(db, SQL_SUBMISSION_ADD,
-		       DB_P(PTEXT(s->receipt), PINT((long long)time(NULL)), PTEXT(lang_code(r->lang)),
-			    PTEXT(s->org_slug), PTEXT(s->org_email), PTEXT(s->file_name), PINT((long long)s->len),
-			    PTEXT(s->verdict), PINT(s->mail_id), s->receipt_mail_id ? PINT(s->receipt_mail_id) : PNULL),
-		       NULL);
+	sha256_hex(s->data, s->len, sha);
+	rc = db_exec(db, SQL_SUBMISSION_ADD,
+		     DB_P(PTEXT(s->receipt), PINT(now), PTEXT(lang_code(r->lang)), PTEXT(s->org_slug),
+			  PTEXT(s->org_email), PTEXT(s->file_name), PINT((long long)s->len), PTEXT(s->verdict),
+			  PINT(s->mail_id), PNULL, PTEXT(sha)),
+		     NULL);
+	/* The receipt goes by mail only to an address that confirms itself. */
+	if (rc == DB_OK && s->sender)
+		rc = receipt_confirm_start(db, r, s->receipt, s->sender, now);
+	return rc;
 }
 
 const char *send_new_receipt(struct req *r)
@@ -233,8 +231,19 @@ const char *send_result_message(struct req *r, int res)
 	case SEND_UNCHECKED:
 		return i18n_tr(r->lang, N_("This document is too large, or holds too many signatures, to be checked "
 					   "here, so it was not sent."));
+	case SEND_LIMITED:
+		return i18n_tr(r->lang, N_("Too many documents were sent from your network or to this institution "
+					   "in the last hour. Nothing was sent. Please try again later."));
+	case SEND_BUSY:
+		return i18n_tr(r->lang, N_("The portal has sent as much mail today as it may. Nothing was sent. "
+					   "Please try again later (tomorrow at the latest)."));
 	default: return NULL;
 	}
+}
+
+int send_result_status(int res)
+{
+	return res == SEND_LIMITED || res == SEND_BUSY ? 429 : 422;
 }
 
 /* Whether the checked document may go to an institution: any signature
@@ -315,13 +324,21 @@ static void send_checked(struct req *r, struct verify_job *j)
 		res = SEND_TOO_BIG;
 		goto answer;
 	}
+	if (rc == SUBMIT_LIMITED || rc == OUTBOX_EBUDGET) {
+		res = rc == SUBMIT_LIMITED ? SEND_LIMITED : SEND_BUSY;
+		goto answer;
+	}
+	if (rc == SUBMIT_LIMITED || rc == OUTBOX_EBUDGET) {
+		res = rc == SUBMIT_LIMITED ? SEND_LIMITED : SEND_BUSY;
+		goto out;
+	}
 	if (rc != DB_OK) {
 		log_error("submission not stored: %s", rc == OUTBOX_EINVALID ? "mail refused" : db_errmsg(db));
 		resp_error(r, rc == OUTBOX_EINVALID ? ERR_VALIDATION : ERR_UNAVAILABLE, NULL);
 		goto answer;
 	}
 	mail_worker_kick();
-	log_info("document sent to an institution (submission %s)", s.receipt);
+	log_info("document sent to an institution (submission %s)", send_private_key(r, "r", s.receipt));
 	receipt = s.receipt;
 	res = SEND_OK;
 answer:
@@ -359,7 +376,7 @@ static void form_sent(struct req *r, int res, const char *receipt, void *cls)
 	if (res == SEND_OK)
 		resp_redirect(r, 303, prefixed(r, arena_printf(r->arena, "/nosutit/kvits/%s", receipt)));
 	else if (res != SEND_FAILED)
-		show_form(r, 422, f, send_result_message(r, res));
+		show_form(r, send_result_status(res), f, send_result_message(r, res));
 }
 
 int form_send(struct req *r)
@@ -429,7 +446,7 @@ static int receipt_cb(void *cls, const struct db_row *row)
 	char when[64];
 	time_t t = (time_t)row_int(row, 0);
 	struct tm tm;
-	const char *st = row_text(row, 5);
+	const char *st = row_text(row, 5), *rm = row_text(row, 6);
 
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%d.%m.%Y. %H:%M UTC", &tm);
@@ -444,19 +461,30 @@ static int receipt_cb(void *cls, const struct db_row *row)
 			    : st && !strcmp(st, "failed") ? "mail_failed"
 							  : "mail_queued",
 			    json_true());
+	if (rm && *rm)
+		json_object_set_new(rr->ctx, arena_printf(rr->r->arena, "receipt_mail_%s", rm), json_true());
 	return 0;
 }
 
-static const char SQL_RECEIPT[] = "SELECT s.created_at, s.org_slug, s.org_email, s.file_name, s.verdict, m.status "
+static const char SQL_RECEIPT[] = "SELECT s.created_at, s.org_slug, s.org_email, s.file_name, s.verdict, m.status, "
+				  "s.receipt_mail "
 				  "FROM submission s LEFT JOIN mail_outbox m ON m.id = s.mail_id WHERE s.receipt = $1";
 
-int page_receipt(struct req *r)
+/* "Send the receipt to my e-mail" on the receipt page, for a person who
+ * left the field empty (or was over a limit then): the same double opt-in. */
+static const struct field receipt_mail_fields[] = {FIELD_EMAIL("epasts", REQUIRED, N_("Your e-mail address")),
+						   FIELD_END};
+
+/* The receipt page; f (or NULL) holds the e-mail form's value and error,
+ * message (or NULL) a "try later" beside it. */
+static void show_receipt(struct req *r, int status, const char *ref, const struct form *f, const char *message)
 {
 	const struct snapshot *sn = web_snapshot(r);
-	const char *ref = req_param(r, 0);
 	struct receipt_row rr;
 	struct db *db = app_db(r);
 	const struct organisation *org;
+	struct form empty;
+	json_t *rm;
 
 	memset(&rr, 0, sizeof(rr));
 	rr.r = r;
@@ -465,12 +493,85 @@ int page_receipt(struct req *r)
 	    !rr.found) {
 		json_decref(rr.ctx);
 		resp_error(r, ERR_NOT_FOUND, NULL);
-		return 0;
+		return;
 	}
 	json_object_set_new(rr.ctx, "receipt", json_string(ref));
 	org = catalog_org(sn->cat, json_string_value(json_object_get(rr.ctx, "org_slug")));
 	if (org)
 		json_object_set_new(rr.ctx, "org", org_brief(r, org));
-	render_flags(r, 200, "send-receipt", rr.ctx, RESP_NO_STORE);
+	rm = json_object_get(rr.ctx, "receipt_mail_pending");
+	if (!rm && !json_object_get(rr.ctx, "receipt_mail_confirmed") && r->app->cfg->public_url &&
+	    *r->app->cfg->public_url) {
+		if (!f) {
+			memset(&empty, 0, sizeof(empty));
+			f = &empty;
+		}
+		json_object_set_new(rr.ctx, "offer_mail", json_true());
+		json_object_set_new(rr.ctx, "csrf", json_string(csrf_token(r)));
+		form_to_ctx(r, receipt_mail_fields, f, rr.ctx);
+		if (message)
+			form_ctx_add_error(r, rr.ctx, "epasts", N_("Your e-mail address"), message);
+	}
+	render_flags(r, status, "send-receipt", rr.ctx, RESP_NO_STORE);
+}
+
+int page_receipt(struct req *r)
+{
+	show_receipt(r, 200, req_param(r, 0), NULL, NULL);
+	return 0;
+}
+
+struct receipt_mail_req {
+	struct req *r;
+	const char *receipt, *email;
+};
+
+static const char SQL_RECEIPT_MAIL_OPEN[] =
+    "SELECT count(*) FROM submission WHERE receipt = $1 AND receipt_mail NOT IN ('pending', 'confirmed')";
+
+static int receipt_mail_body(struct db *db, void *cls)
+{
+	struct receipt_mail_req *q = cls;
+	long long open = 0;
+	int rc = db_query_int(db, SQL_RECEIPT_MAIL_OPEN, DB_P(PTEXT(q->receipt)), &open);
+
+	if (rc != DB_OK)
+		return rc;
+	if (open != 1)
+		return DB_OK; /* unknown, or asked already: nothing more is sent */
+	return receipt_confirm_start(db, q->r, q->receipt, q->email, (long long)time(NULL));
+}
+
+int form_receipt_mail(struct req *r)
+{
+	const char *ref = req_param(r, 0);
+	struct receipt_mail_req q;
+	struct db *db = app_db(r);
+	struct form f;
+	int rc;
+
+	if (form_validate(r, receipt_mail_fields, &f) != 0) {
+		show_receipt(r, 422, ref, &f, NULL);
+		return 0;
+	}
+	if (!ref || strlen(ref) > 20 || !db) {
+		resp_error(r, !db ? ERR_UNAVAILABLE : ERR_NOT_FOUND, NULL);
+		return 0;
+	}
+	q.r = r;
+	q.receipt = ref;
+	q.email = f.value[0];
+	rc = db_tx(db, receipt_mail_body, &q);
+	if (rc == OUTBOX_EBUDGET) {
+		show_receipt(r, 429, ref, &f, send_result_message(r, SEND_BUSY));
+		return 0;
+	}
+	if (rc != DB_OK) {
+		log_error("receipt confirmation not stored: %s", db_errmsg(db));
+		resp_error(r, ERR_UNAVAILABLE, NULL);
+		return 0;
+	}
+	mail_worker_kick();
+	resp_redirect(r, 303, prefixed(r, arena_printf(r->arena, "/nosutit/kvits/%s", ref)));
 	return 0;
 }

@@ -218,7 +218,7 @@ static void sign_sent(struct req *r, int rc, const char *receipt, void *cls)
 						      "Please choose the documents again.")));
 	} else if (rc != SEND_FAILED) {
 		if (sign_session_load(r, token, &state, NULL, NULL) == SS_OK)
-			show_step(r, 422, token, state, send_result_message(r, rc));
+			show_step(r, send_result_status(rc), token, state, send_result_message(r, rc));
 		else
 			show_form(r, 422, NULL, send_result_message(r, rc));
 	}

@@ -39,7 +39,12 @@ enum send_result {
 	SEND_UNTRUSTED,     /* a signer does not chain to a trust anchor */
 	SEND_UNCHECKED,     /* too large or too many signatures to check in full */
 	SEND_FAILED,        /* an error page was already sent */
+	SEND_LIMITED,       /* too many documents from this network or to this institution: try later */
+	SEND_BUSY,          /* the outbox's daily byte budget is spent: try later */
 };
+/* The HTTP status for a result shown on the form (422, or 429 for the
+ * "try later" ones). */
+int send_result_status(int res);
 
 struct send_request {
 	const struct organisation *org; /* one with an official address */
@@ -79,5 +84,30 @@ const char *send_result_message(struct req *r, int res);
 const char *org_official_email(const struct organisation *o);
 /* The institutions that have one, sorted by name, for a <select>. */
 json_t *send_org_options(struct req *r, const struct catalog *c, const char *selected);
+
+/* ---- rate limits and the receipt by e-mail (src/web/receipt_mail.c) ----
+ *
+ * Nobody is logged in, so an address typed into a form is only a claim:
+ * the portal sends it one fixed-text message with a single-use link (its
+ * token is stored hashed, expires after confirm-minutes), and mails the
+ * receipt only after the link has been opened and its button pressed. No
+ * mail to a person carries anything the sender typed or uploaded. Every
+ * counter lives in the database (store/ratelimit.h), so limits hold across
+ * nodes; keys are HMACs under the server secret. */
+struct db;
+
+/* kind ":" HMAC-SHA256(secret, value) as hex (arena): a rate-limit key, or
+ * a receipt number fit for a log line (kind "r"). */
+const char *send_private_key(struct req *r, const char *kind, const char *value);
+/* In the submission's db_tx() body: one more document from this network
+ * (limit-send-network per hour) and to this institution
+ * (limit-send-institution per hour). DB_OK, RATE_LIMITED, or a DB_E* error. */
+int send_take_limits(struct db *db, struct req *r, const char *org_slug, long long now);
+/* In the submission's db_tx() body, after its row: asks email to confirm
+ * (limit-confirm-address per day, -network and -browser per hour) and
+ * records the outcome in submission.receipt_mail ("pending", "limited",
+ * "unavailable"). DB_OK, OUTBOX_EBUDGET (roll back: try later), or a
+ * DB_E* error. */
+int receipt_confirm_start(struct db *db, struct req *r, const char *receipt, const char *email, long long now);
 
 #endif

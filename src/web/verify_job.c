@@ -121,7 +121,8 @@ int verify_async(struct req *r, const struct upload *up, const void *data, size_
 		memcpy(j->data, data, len);
 		j->len = len;
 	}
-	if (async_run(r, verify_work, verify_done, j) != 0) {
+	/* the copy (or the spilled file's unpacked size) counts against the pool's byte budget */
+	if (async_run_bytes(r, verify_work, verify_done, j, j->len ? j->len : (up ? up->size : 0)) != 0) {
 		verify_job_free(j);
 		return -1;
 	}

@@ -13,7 +13,8 @@ import { setupPki, stopPki } from '../lib/signing.js';
 
 const pages = ['/', '/palidziba', '/drosiba', '/e-zime', '/atsauksmes', '/atsauksmes/paldies', '/parbaudit', '/nosutit', '/parakstit',
   '/pakalpojumi', '/pakalpojumi/lv-dzivesvietas-deklaresana', '/pakalpojumi/lv-pases-sanemsana', '/iedzivotajiem',
-  '/iestades', '/iestades/pmlp', '/e-pakalpojumi', '/e-pakalpojumi?lapa=2', '/iedzivotajiem?lapa=2', '/meklet?q=deklar%C4%93t%20dz%C4%ABvesvietu', '/nav-tada-lapa'];
+  '/iestades', '/iestades/pmlp', '/e-pakalpojumi', '/e-pakalpojumi?lapa=2', '/iedzivotajiem?lapa=2', '/meklet?q=deklar%C4%93t%20dz%C4%ABvesvietu', '/nav-tada-lapa',
+  `/nosutit/apstiprinat/${'0'.repeat(64)}`];
 const shots = path.join(root, 'tests/out/screenshots');
 
 let srv;
@@ -23,12 +24,13 @@ let pki;
 let responder;
 before(async () => {
   fs.mkdirSync(shots, { recursive: true });
+  // public-url: the receipt page then offers the receipt by e-mail (checked below)
   // the test PKI's root is trusted: only documents whose signer chains to
   // a trust anchor are sent to institutions
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-pages-'));
   pki = path.join(work, 'pki');
   responder = setupPki(pki);
-  srv = await startServer({ imports: [path.join(root, 'data/catalog.jsonld')], extra: ['--trust', path.join(pki, 'root.crt')] });
+  srv = await startServer({ imports: [path.join(root, 'data/catalog.jsonld')], extra: ['--trust', path.join(pki, 'root.crt'), '--public-url', 'https://epak.example.lv'] });
   browser = await launch();
 });
 after(async () => {
@@ -200,7 +202,14 @@ test('sign and send in the browser: a signed document goes to an institution, wi
   await page.click('form[action$="/nosutit"] button[type=submit]');
   assert.equal(await page.textContent('h1'), 'Jūsu dokuments nosūtīts');
   assert.match(await page.textContent('main'), /Kvīts numurs: \d{4}-[A-Z2-9]{10}/);
-  const v = await axe(page);
+  assert.ok(await page.isVisible('#epasts'), 'the receipt page offers the receipt by e-mail');
+  let v = await axe(page);
+  assert.equal(v.length, 0, formatViolations(v));
+  // an address the mail code cannot take: said beside the field, still accessible
+  await page.fill('#epasts', 'jānis@example.lv');
+  await page.click('main form[action*="/nosutit/kvits/"] button[type=submit]');
+  assert.match(await page.textContent('#epasts-error'), /latīņu burtiem/);
+  v = await axe(page);
   assert.equal(v.length, 0, formatViolations(v));
   await page.screenshot({ path: path.join(shots, 'lv_nosutit_kvits.png'), fullPage: true });
   await ctx.close();

@@ -131,6 +131,9 @@ test('a person signs two documents with the card and sends them; the institution
   const toOrg = got.find((m) => m.rcpt_tos.includes('pasts@vid.gov.lv'));
   const toMe = got.find((m) => m.rcpt_tos.includes('janis@example.lv'));
   assert.ok(toOrg && toMe, JSON.stringify(got.map((m) => m.rcpt_tos)));
+  // the unconfirmed address gets only the fixed confirmation text
+  assert.match(toMe.text, /\/nosutit\/apstiprinat\/[0-9a-f]{64}/);
+  assert.doesNotMatch(toMe.text + toMe.subject, /iesniegums|pārrēķināt|[A-Z2-9]{10}/);
   assert.match(toOrg.subject, new RegExp(receipt));
   assert.match(toOrg.text, /Lūdzu pārrēķināt nodokli\./);
   const att = toOrg.attachments[0];
@@ -145,7 +148,20 @@ test('a person signs two documents with the card and sends them; the institution
   assert.match(JSON.stringify(sigs[0]), /"LT"/);
   assert.match(JSON.stringify(rep), /iesniegums\.txt/);
   assert.match(JSON.stringify(rep), /pielikums\.pdf/);
-  assert.doesNotMatch(srv.log(), /janis@example\.lv|iesniegums|PNOLV/, 'no personal data in the log');
+  // the person confirms the address: an accessible page with a button, then the receipt mail
+  const link = toMe.text.match(/https:\/\/epak\.example\.lv(\/nosutit\/apstiprinat\/[0-9a-f]{64})/)[1];
+  await page.goto(srv.base + link);
+  assert.equal(await page.textContent('h1'), 'Kvīts pa e-pastu');
+  await noViolations(page, 'lv_kvits_apstiprinat.png');
+  await page.click('main form button[type=submit]');
+  assert.match(await page.textContent('main'), /Kvīts ir ceļā/);
+  await noViolations(page, 'lv_kvits_apstiprinats.png');
+  const rec = (await waitMails(mailDir, 3)).find((m) => /Kvīts par nosūtītu dokumentu/.test(m.subject));
+  assert.ok(rec, 'the receipt mail after the button');
+  assert.deepEqual(rec.rcpt_tos, ['janis@example.lv']);
+  assert.match(rec.text, new RegExp(receipt));
+  assert.doesNotMatch(rec.text, /iesniegums|pārrēķināt/, 'no user-supplied text in the receipt');
+  assert.doesNotMatch(srv.log(), new RegExp(`janis@example\\.lv|iesniegums|PNOLV|${receipt}`), 'no personal data or receipt number in the log');
   await ctx.close();
 });
 

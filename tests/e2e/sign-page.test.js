@@ -166,3 +166,26 @@ test('an expired signing session cannot be signed or sent', async () => {
   assert.equal(r.status, 422);
   assert.match(await r.text(), /Parakstīšanas sesija ir beigusies/);
 });
+
+test('the e-mail field takes only addresses the mail code can send to, said beside the field (LV, EN)', async () => {
+  for (const [prefix, bad, msg] of [
+    ['', 'jānis@example.lv', /latīņu burtiem bez diakritiskajām zīmēm/],
+    ['', 'a..b@example.lv', /piemēram, vards@example\.lv/],
+    ['/en', 'jānis@example.lv', /Latin letters without diacritics/],
+    ['/en', 'a..b@example.lv', /like name@example\.lv/],
+  ]) {
+    const s = await getFormSession(srv.base, prefix + '/parakstit');
+    const fd = new FormData();
+    fd.append('_csrf', s.token);
+    fd.append('iestade', 'vid');
+    fd.append('epasts', bad);
+    fd.append('dokuments', new Blob(['Lūdzu.\n']), 'iesniegums.txt');
+    const r = await fetch(srv.base + prefix + '/parakstit', { method: 'POST', body: fd, headers: { cookie: s.cookie } });
+    assert.equal(r.status, 422, `${prefix} ${bad}: refused before signing`);
+    const html = await r.text();
+    const field = html.match(/<p class="field-error" id="epasts-error">([^<]*)<\/p>/);
+    assert.ok(field, `${prefix} ${bad}: an error beside the e-mail field`);
+    assert.match(field[1], msg);
+    assert.doesNotMatch(html, /data-session=/, 'no signing session was made');
+  }
+});

@@ -35,22 +35,42 @@ export function tokenSign(pki, input, tokenLabel, mechanism, format = null) {
   return fs.readFileSync(outFile);
 }
 
-// Starts the SMTP server writing each mail as a JSON file into dir.
-export async function startSmtpd(dir) {
+// Starts the SMTP server writing each mail as a JSON file into dir. It
+// offers STARTTLS with a throw-away certificate for 127.0.0.1 (made in dir's
+// parent, returned as ca) unless tls is false: epak requires STARTTLS by
+// default, so the tests exercise that mode for real.
+export async function startSmtpd(dir, { tls = true } = {}) {
   fs.mkdirSync(dir, { recursive: true });
-  const proc = spawn('/usr/bin/python3', [path.join(root, 'tests/mail/smtpd.py'), '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const args = [path.join(root, 'tests/mail/smtpd.py'), '--dir', dir];
+  let ca = null;
+  if (tls) {
+    ca = path.join(path.dirname(dir), `${path.basename(dir)}-smtp-cert.pem`);
+    const key = path.join(path.dirname(dir), `${path.basename(dir)}-smtp-key.pem`);
+    execFileSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+      '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-keyout', key, '-out', ca], { stdio: 'ignore' });
+    args.push('--tls-cert', ca, '--tls-key', key);
+  }
+  const proc = spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const rl = readline.createInterface({ input: proc.stdout });
   for await (const line of rl) {
     const m = line.match(/^READY (\d+)/);
-    if (m) return { port: Number(m[1]), proc };
+    if (m) return { port: Number(m[1]), proc, ca };
   }
   throw new Error('smtpd did not start');
 }
 
-// The environment that points epak's mail worker at that server.
-export function smtpEnv(port) {
-  return { EPAK_SMTP_URL: `smtp://127.0.0.1:${port}`, EPAK_SMTP_TLS: 'none', EPAK_MAIL_FROM: 'portals@epak.example.lv' };
+// The environment that points epak's mail worker at that server: the
+// default TLS mode (STARTTLS required), trusting the server's certificate.
+export function smtpEnv(smtpd) {
+  const env = { EPAK_SMTP_URL: `smtp://127.0.0.1:${smtpd.port}`, EPAK_MAIL_FROM: 'portals@epak.example.lv' };
+  if (smtpd.ca) env.EPAK_SMTP_CA_FILE = smtpd.ca;
+  return env;
 }
+
+// The public address the test portals are given: links in mails start with
+// it (tests replace it with the server's own address to follow them).
+export const PUBLIC_URL = 'https://epak.example.lv';
 
 // Waits until at least n mails arrived in dir; returns them, oldest first.
 export async function waitMails(dir, n, timeout = 15000) {
@@ -73,8 +93,9 @@ export async function startSigningPortal(work, { imports = [path.join(root, 'dat
   const smtpd = await startSmtpd(mailDir);
   const srv = await startServer({
     imports,
-    extra: ['--trust', path.join(pki, 'root.crt'), '--sign-ca', path.join(pki, 'inter.crt'), '--tsa-url', `${responder}/tsa`, '--ocsp-url', `${responder}/ocsp`, ...extra],
-    env: smtpEnv(smtpd.port),
+    extra: ['--trust', path.join(pki, 'root.crt'), '--sign-ca', path.join(pki, 'inter.crt'), '--tsa-url', `${responder}/tsa`, '--ocsp-url', `${responder}/ocsp`,
+      '--public-url', PUBLIC_URL, ...extra],
+    env: smtpEnv(smtpd),
   });
   return {
     pki, responder, mailDir, srv,

@@ -40,6 +40,7 @@
 #include "mail/smtp.h"
 #include "mail/worker.h"
 #include "store/db.h"
+#include "store/ratelimit.h"
 #include "pgtest.h"
 #include "store/migrate.h"
 
@@ -366,6 +367,9 @@ static void test_config(struct mail_config *mc, int port)
 	mc->retry_max = 3600;
 	mc->max_attempts = 5;
 	mc->poll = 1;
+	/* the plain test relay on loopback; the default (required) is tested by
+	 * starttls_required_by_default and tls_modes */
+	mc->tls = MAIL_TLS_NONE;
 }
 
 static int fx_setup(void **state)
@@ -1088,7 +1092,7 @@ static void settings_from_environment(void **state)
 	env_clear();
 	assert_int_equal(mail_config_from_env(&c, err, sizeof(err)), 0);
 	assert_string_equal(c.smtp_url, "smtp://127.0.0.1:25");
-	assert_int_equal(c.tls, MAIL_TLS_TRY);
+	assert_int_equal(c.tls, MAIL_TLS_REQUIRED);
 	assert_int_equal(c.max_attempts, 20);
 
 	setenv("EPAK_SMTP_URL", "smtp://relay.example.lv:587", 1);
@@ -1217,6 +1221,137 @@ static void refusal_leaves_the_transaction_usable(void **state)
 	assert_int_equal(q_int(fx->db, SQL_COUNT, 0), 1);
 	assert_int_equal(q_int(fx->db, SQL_REVISION, 1), 1);
 	assert_status(fx->db, r.id, "queued");
+}
+
+/* ---- issue 8: byte budget, forgetting a person's address, limits, retention ---- */
+
+static int rate_body(struct db *db, void *cls)
+{
+	int *rcs = cls;
+	long long now = 1000000;
+
+	rcs[0] = rate_take(db, "k", 3600, 3, 2, now);                     /* 2 of 3 */
+	rcs[1] = rate_take(db, "k", 3600, 3, 2, now + 10);                /* 4 > 3: refused, nothing counted */
+	rcs[2] = rate_take(db, "k", 3600, 3, 1, now + 20);                /* 3 of 3 */
+	rcs[3] = rate_take(db, "k", 3600, 3, 1, now + 30);                /* full */
+	rcs[4] = rate_take(db, "k2", 3600, 3, 1, now + 30);               /* another key */
+	rcs[5] = rate_take(db, "k", 3600, 3, 1, now + 3600 - now % 3600); /* the next window */
+	rcs[6] = rate_take(db, "k", 3600, 0, 1000, now);                  /* 0: no limit */
+	return 0;
+}
+
+static void rate_limits_count_in_the_database(void **state)
+{
+	struct fx *fx = fx_of(state);
+	int rcs[7];
+	long long n = 0;
+
+	OK(fx->db, db_tx(fx->db, rate_body, rcs));
+	assert_int_equal(rcs[0], DB_OK);
+	assert_int_equal(rcs[1], RATE_LIMITED);
+	assert_int_equal(rcs[2], DB_OK);
+	assert_int_equal(rcs[3], RATE_LIMITED);
+	assert_int_equal(rcs[4], DB_OK);
+	assert_int_equal(rcs[5], DB_OK);
+	assert_int_equal(rcs[6], DB_OK);
+	assert_int_equal(
+	    q_int(fx->db, "SELECT used FROM rate_limit WHERE key = 'k' AND window_start < $1", 1000000 + 3600), 3);
+	OK(fx->db, rate_purge(fx->db, 1000000 + 3600 - 1000000 % 3600, &n));
+	assert_int_equal(n, 2);
+}
+
+static void daily_budget_refuses_before_writing(void **state)
+{
+	struct fx *fx = fx_of(state);
+	const char *rcpt[1] = {"a@example.lv"};
+	struct mail m = {.to = rcpt, .nto = 1, .subject = "Sveiki", .text = "Labdien!\n", .kind = "test"};
+	struct enq e = {&fx->mc, &m, -1, 1, 0};
+	long long first;
+
+	fx->mc.daily_bytes =
+	    2500; /* a small message counts about 1 KB (headers and the Message-ID reserve): two fit, three do not */
+	first = enqueue_to(fx, "a@example.lv");
+	enqueue_to(fx, "a@example.lv");
+	assert_int_equal(db_tx(fx->db, enq_body, &e), OUTBOX_EBUDGET);
+	/* the whole transaction rolled back: no third row, the revision did not move */
+	assert_int_equal(q_int(fx->db, SQL_COUNT, first), 2);
+	assert_int_equal(q_int(fx->db, SQL_REVISION, 1), 0);
+	fx->mc.daily_bytes = 0;
+	enqueue_to(fx, "a@example.lv");
+	assert_int_equal(q_int(fx->db, SQL_COUNT, first), 3);
+}
+
+static long long enqueue_personal(struct fx *fx, const char *to)
+{
+	const char *rcpt[1] = {to};
+	struct mail m = {
+	    .to = rcpt, .nto = 1, .subject = "Kvīts", .text = "Labdien!\n", .kind = "receipt", .personal = 1};
+	struct enq e = {&fx->mc, &m, -1, 0, 0};
+
+	OK(fx->db, db_tx(fx->db, enq_body, &e));
+	return e.id;
+}
+
+static const char SQL_KEPT[] = "SELECT count(*) FROM mail_outbox WHERE id = $1 AND recipients = '' AND size = 0";
+
+static void personal_mail_is_forgotten_once_done(void **state)
+{
+	struct fx *fx = fx_of(state);
+	struct outbox_item *it = NULL;
+	long long now = (long long)time(NULL);
+	long long p1 = enqueue_personal(fx, "anna@example.lv");
+	long long p2 = enqueue_personal(fx, "bob@example.lv");
+	long long inst = enqueue_to(fx, "pasts@vid.gov.lv");
+
+	assert_int_equal(q_int(fx->db, SQL_KEPT, p1), 0); /* kept while it waits */
+	OK(fx->db, outbox_claim(fx->db, now, 300, &it));
+	assert_int_equal(it->id, p1);
+	OK(fx->db, outbox_mark_sent(fx->db, it, now));
+	outbox_item_free(it);
+	OK(fx->db, outbox_claim(fx->db, now, 300, &it));
+	assert_int_equal(it->id, p2);
+	OK(fx->db, outbox_mark_failed(fx->db, it, now, "550 no such user <address>"));
+	outbox_item_free(it);
+	OK(fx->db, outbox_claim(fx->db, now, 300, &it));
+	assert_int_equal(it->id, inst);
+	OK(fx->db, outbox_mark_sent(fx->db, it, now));
+	outbox_item_free(it);
+	assert_int_equal(q_int(fx->db, SQL_KEPT, p1), 1);
+	assert_int_equal(q_int(fx->db, SQL_KEPT, p2), 1);
+	assert_int_equal(q_int(fx->db, "SELECT length(message) FROM mail_outbox WHERE id = $1", p1), 0);
+	assert_int_equal(q_int(fx->db, SQL_KEPT, inst), 0); /* an institution's mail is kept for keep_days */
+	assert_status(fx->db, p1, "sent");
+	assert_status(fx->db, p2, "failed");
+}
+
+static void retention_purges_submissions_and_confirmations(void **state)
+{
+	struct fx *fx = fx_of(state);
+	struct mail_purged p;
+	long long now = (long long)time(NULL);
+
+	OK(fx->db,
+	   db_exec(fx->db,
+		   "INSERT INTO submission (receipt, created_at, lang, org_slug, org_email, file_name, file_size, "
+		   "verdict, mail_id) VALUES ('2025-OLD', $1, 'lv', 'vid', 'pasts@vid.gov.lv', 'a.edoc', 1, "
+		   "'passed', 1), ('2026-NEW', $2, 'lv', 'vid', 'pasts@vid.gov.lv', 'b.edoc', 1, 'passed', 2)",
+		   DB_P(PINT(now - 400LL * 86400), PINT(now - 86400)), NULL));
+	OK(fx->db, db_exec(fx->db,
+			   "INSERT INTO receipt_confirm (id, receipt, email, lang, created_at, expires_at) VALUES "
+			   "('h1', '2026-NEW', 'anna@example.lv', 'lv', $1, $2), ('h2', '2026-NEW', 'bob@example.lv', "
+			   "'lv', $1, $3)",
+			   DB_P(PINT(now - 3600), PINT(now - 1), PINT(now + 600)), NULL));
+	fx->mc.submission_keep_days = 365;
+	OK(fx->db, mail_retention_pass(fx->db, &fx->mc, now, &p));
+	assert_int_equal(p.submissions, 1);
+	assert_int_equal(p.confirmations, 1);
+	assert_int_equal(q_int(fx->db, "SELECT count(*) FROM submission WHERE receipt = '2025-OLD' OR id < $1", 0), 0);
+	assert_int_equal(q_int(fx->db, "SELECT count(*) FROM submission WHERE id > $1", 0), 1);
+	assert_int_equal(q_int(fx->db, "SELECT count(*) FROM receipt_confirm WHERE created_at > $1", 0), 1);
+	/* 0 keeps submissions for ever */
+	fx->mc.submission_keep_days = 0;
+	OK(fx->db, mail_retention_pass(fx->db, &fx->mc, now + 3650LL * 86400, &p));
+	assert_int_equal(p.submissions, 0);
 }
 
 static void state_machine(void **state)
@@ -1751,6 +1886,39 @@ static void starttls_with_auth(void **state)
 	assert_int_equal(smtpd_count(&fx->srv), 1);
 }
 
+/* The default mode requires STARTTLS: a relay that does not offer it (or a
+ * man in the middle who strips the offer) gets nothing; one that offers it
+ * gets the mail over TLS. */
+static void starttls_required_by_default(void **state)
+{
+	struct fx *fx = fx_of(state);
+	const char *const offers[] = {"--tls-cert", tls_cert, "--tls-key", tls_key, NULL};
+	struct mail_config def;
+	struct mail_pass p;
+	long long id;
+	json_t *j;
+
+	mail_config_defaults(&def);
+	fx->mc.tls = def.tls;
+	fx_smtpd(fx, 0, NULL);
+	id = enqueue_to(fx, "a@example.lv");
+	assert_int_equal(mail_deliver_pass(fx->db, &fx->mc, 10, &p), 1);
+	assert_int_equal(p.retried, 1);
+	assert_status(fx->db, id, "queued");
+	assert_int_equal(smtpd_count(&fx->srv), 0);
+	smtpd_stop(&fx->srv);
+
+	fx_smtpd(fx, 0, offers);
+	snprintf(fx->mc.ca_file, sizeof(fx->mc.ca_file), "%s", tls_cert);
+	OK(fx->db, db_exec(fx->db, SQL_DUE_NOW, DB_P(PINT(id)), NULL));
+	assert_int_equal(mail_deliver_pass(fx->db, &fx->mc, 10, &p), 1);
+	assert_int_equal(p.sent, 1);
+	j = smtpd_message(&fx->srv, 1, 5000);
+	assert_true(json_is_true(json_object_get(j, "tls")));
+	json_decref(j);
+	smtpd_stop(&fx->srv);
+}
+
 static void tls_modes(void **state)
 {
 	struct fx *fx = fx_of(state);
@@ -1923,6 +2091,7 @@ static void cli_queues_delivers_and_counts(void **state)
 	snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", fx->srv.port);
 	setenv("EPAK_SMTP_URL", url, 1);
 	setenv("EPAK_MAIL_FROM", "portals@epak.example.lv", 1);
+	setenv("EPAK_SMTP_TLS", "none", 1); /* the plain test relay */
 
 	assert_int_equal(run_cli(&cfg, 4, send, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "queued message"));
@@ -2009,6 +2178,10 @@ int main(void)
 	    BOTH(rollback_drops_the_mail),
 	    BOTH(refusal_leaves_the_transaction_usable),
 	    BOTH(state_machine),
+	    BOTH(rate_limits_count_in_the_database),
+	    BOTH(daily_budget_refuses_before_writing),
+	    BOTH(personal_mail_is_forgotten_once_done),
+	    BOTH(retention_purges_submissions_and_confirmations),
 	    BOTH(lease_expires_and_passes_on),
 	    BOTH(two_workers_never_share_a_row),
 	    BOTH(gives_up_after_attempts_and_age),
@@ -2017,6 +2190,7 @@ int main(void)
 	    BOTH(permanent_failure_is_recorded),
 	    BOTH(relay_down_then_back),
 	    BOTH(starttls_with_auth),
+	    T(sqlite, starttls_required_by_default),
 	    T(sqlite, tls_modes),
 	    T(sqlite, a_hanging_relay_times_out),
 	    BOTH(worker_thread_delivers),
