@@ -14,7 +14,9 @@ const shared = process.env.EPAK_SHARED || path.resolve(root, '../shared');
 let nodes = [];
 let dbUrl;
 
-async function waitFor(what, fn, ms = 20000) {
+// Polls up to two minutes: a loaded CI machine once took 27 s to build a
+// read model that takes 0.2 s here.
+async function waitFor(what, fn, ms = 120000) {
   const deadline = Date.now() + ms;
   for (;;) {
     if (await fn()) return;
