@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/file.h"
+#include "core/hash.h"
 #include "search/internal.h"
 
 #define DATA_MAX_FILE ((size_t)32 * 1024 * 1024)
@@ -35,57 +37,18 @@ struct lexicon {
 	size_t nslots;
 };
 
-static uint32_t hash_bytes(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
 /* Reads a whole file; a missing file is an empty one (*len = 0, NULL). */
 static int read_file(const char *path, char **out, size_t *len, char *err, size_t errlen)
 {
-	FILE *f = NULL;
-	struct buf b = BUF_INIT;
-	char chunk[65536];
-	size_t k;
-	int rc = -1;
+	int rc = file_read(path, DATA_MAX_FILE, out, len);
 
-	*out = NULL;
-	*len = 0;
-	f = fopen(path, "rb");
-	if (!f) {
-		if (errno == ENOENT)
-			rc = 0;
-		else
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	buf_init(&b, DATA_MAX_FILE);
-	while ((k = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&b, chunk, k);
-	if (ferror(f) || !buf_ok(&b)) {
+	if (rc == 0 || rc == -ENOENT)
+		return 0;
+	if (rc == -EFBIG)
 		snprintf(err, errlen, "%s: unreadable or larger than %zu bytes", path, DATA_MAX_FILE);
-		goto out;
-	}
-	buf_putc(&b, '\0');
-	if (!buf_ok(&b)) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto out;
-	}
-	*out = buf_steal(&b, len);
-	*len -= 1;
-	rc = 0;
-out:
-	buf_free(&b);
-	if (f)
-		fclose(f);
-	return rc;
+	else
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+	return -1;
 }
 
 /* Splits a line at TABs in place; returns the number of fields (≤ max). */
@@ -206,7 +169,7 @@ struct lexicon *lexicon_load(const char *path, char *err, size_t errlen)
 		goto nomem;
 	for (i = 0; i < lx->n; i++) {
 		const char *k = lx->pool + lx->e[i].key;
-		size_t s = hash_bytes(k, strlen(k)) & (lx->nslots - 1);
+		size_t s = fnv1a32(FNV1A32_INIT, k, strlen(k)) & (lx->nslots - 1);
 
 		while (lx->slots[s]) {
 			if (strcmp(lx->pool + lx->e[lx->slots[s] - 1].key, k) == 0)
@@ -237,7 +200,7 @@ size_t lexicon_lookup(const struct lexicon *lx, const char *fold, size_t n, cons
 
 	if (!lx || lx->n == 0)
 		return 0;
-	s = hash_bytes(fold, n) & (lx->nslots - 1);
+	s = fnv1a32(FNV1A32_INIT, fold, n) & (lx->nslots - 1);
 	while ((i = lx->slots[s]) != 0) {
 		const struct lex_entry *e = &lx->e[i - 1];
 		const char *key = lx->pool + e->key;

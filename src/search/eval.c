@@ -14,6 +14,7 @@
  * catalog names its institutions that way. The real import, with
  * validation, is src/catalog/'s business; this is only for measuring.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/config.h"
+#include "core/file.h"
 #include "search/cli.h"
 
 #define DEFAULT_CATALOG "../shared/testdata/catalog-lv/catalog.jsonld"
@@ -289,26 +291,21 @@ static void equeries_free(struct equeries *e)
 
 static int equeries_load(const char *path, struct equeries *e, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	struct buf b = BUF_INIT;
-	char chunk[8192], *line, *nl;
-	size_t k, lineno = 0, cap = 0;
-	int rc = -1;
+	char *line, *nl;
+	size_t len, lineno = 0, cap = 0;
+	int rc;
 
 	memset(e, 0, sizeof(*e));
-	if (!f) {
+	rc = file_read(path, 16 * 1024 * 1024, &e->text, &len);
+	if (rc == -EFBIG || rc == -ENOMEM) {
+		snprintf(err, errlen, "%s: too large", path);
+		return -1;
+	}
+	if (rc < 0) {
 		snprintf(err, errlen, "%s: cannot open", path);
 		return -1;
 	}
-	buf_init(&b, 16 * 1024 * 1024);
-	while ((k = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&b, chunk, k);
-	buf_putc(&b, '\0');
-	if (!buf_ok(&b)) {
-		snprintf(err, errlen, "%s: too large", path);
-		goto out;
-	}
-	e->text = buf_steal(&b, NULL);
+	rc = -1;
 	for (line = e->text; line && *line; line = nl) {
 		char *t1, *t2;
 
@@ -344,8 +341,6 @@ static int equeries_load(const char *path, struct equeries *e, char *err, size_t
 out:
 	if (rc != 0)
 		equeries_free(e);
-	buf_free(&b);
-	fclose(f);
 	return rc;
 }
 

@@ -23,6 +23,9 @@
 #include <zip.h>
 
 #include "core/buf.h"
+#include "core/file.h"
+#include "core/hex.h"
+#include "core/utf8.h"
 
 #define MANIFEST_NAME "META-INF/manifest.xml"
 
@@ -74,38 +77,11 @@ static void limits_fill(struct edoc_limits *l, const struct edoc_limits *in)
 
 /* ---- names ---- */
 
-static size_t utf8_char(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t k, i;
-	unsigned long v;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		k = 2, v = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		k = 3, v = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		k = 4, v = c & 0x07;
-	else
-		return 0;
-	if (k > n)
-		return 0;
-	for (i = 1; i < k; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3f);
-	}
-	if ((k == 3 && v < 0x800) || (k == 4 && (v < 0x10000 || v > 0x10ffff)) || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	return k;
-}
-
 int edoc_name_ok(const char *name, size_t len, struct edoc_err *e)
 {
 	const unsigned char *s = (const unsigned char *)name;
 	size_t i, comp = 0;
+	uint32_t cp;
 
 	if (len == 0) {
 		edoc_err_set(e, "an entry has an empty name");
@@ -120,7 +96,7 @@ int edoc_name_ok(const char *name, size_t len, struct edoc_err *e)
 		return -1;
 	}
 	for (i = 0;;) {
-		size_t k;
+		int k;
 
 		if (i == len || s[i] == '/') {
 			size_t clen = i - comp;
@@ -142,12 +118,12 @@ int edoc_name_ok(const char *name, size_t len, struct edoc_err *e)
 			edoc_err_set(e, "entry \"%.80s\": control character or backslash in the name", name);
 			return -1;
 		}
-		k = utf8_char(s + i, len - i);
-		if (!k) {
+		k = utf8_decode(s + i, len - i, &cp);
+		if (k < 0) {
 			edoc_err_set(e, "entry name is not valid UTF-8");
 			return -1;
 		}
-		i += k;
+		i += (size_t)k;
 	}
 	return 0;
 }
@@ -177,17 +153,6 @@ char *edoc_uri_encode(const char *name)
 	return buf_steal(&b, NULL);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *edoc_uri_decode(const char *uri)
 {
 	size_t n = strlen(uri), i, o = 0;
@@ -201,8 +166,8 @@ char *edoc_uri_decode(const char *uri)
 
 			if (i + 2 >= n)
 				goto fail;
-			h = hexval((unsigned char)uri[i + 1]);
-			l = hexval((unsigned char)uri[i + 2]);
+			h = hex_value((unsigned char)uri[i + 1]);
+			l = hex_value((unsigned char)uri[i + 2]);
 			if (h < 0 || l < 0 || (h == 0 && l == 0))
 				goto fail;
 			out[o++] = (char)(h * 16 + l);
@@ -688,38 +653,20 @@ out:
 
 unsigned char *edoc_read_fd(int fd, const char *what, size_t max, size_t *len, struct edoc_err *e)
 {
-	unsigned char *p = NULL;
-	struct stat st;
-	size_t got = 0;
+	char *p;
+	int rc = file_read_fd(fd, max, &p, len);
 
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		edoc_err_set(e, "%s: not a regular file", what);
-		return NULL;
-	}
-	if ((unsigned long long)st.st_size > max) {
+	if (rc == 0)
+		return (unsigned char *)p;
+	if (rc == -EFBIG)
 		limit_err(e, "%s: larger than %zu bytes", what, max);
-		return NULL;
-	}
-	p = malloc((size_t)st.st_size + 1);
-	if (!p) {
+	else if (rc == -ENOMEM)
 		edoc_err_set(e, "%s: out of memory", what);
-		return NULL;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t r = pread(fd, p + got, (size_t)st.st_size - got, (off_t)got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			edoc_err_set(e, "%s: read error", what);
-			free(p);
-			return NULL;
-		}
-		got += (size_t)r;
-	}
-	p[got] = '\0';
-	*len = got;
-	return p;
+	else if (rc == -EINVAL || rc == -EBADF)
+		edoc_err_set(e, "%s: not a regular file", what);
+	else
+		edoc_err_set(e, "%s: read error", what);
+	return NULL;
 }
 
 unsigned char *edoc_read_file(const char *path, size_t max, size_t *len, struct edoc_err *e)

@@ -23,6 +23,7 @@
 
 #include "catalog/model.h"
 #include "core/digest.h"
+#include "core/hex.h"
 #include "core/log.h"
 #include "mail/outbox.h"
 #include "mail/worker.h"
@@ -105,7 +106,6 @@ int receipt_confirm_start(struct db *db, struct req *r, const char *receipt, con
 	unsigned char rnd[TOKEN_BYTES];
 	char token[2 * TOKEN_BYTES + 1], id[DIGEST_HEX];
 	struct mail m;
-	size_t i;
 	int rc;
 
 	if (!base) {
@@ -123,11 +123,7 @@ int receipt_confirm_start(struct db *db, struct req *r, const char *receipt, con
 		return rc;
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
 		return DB_ERROR;
-	for (i = 0; i < sizeof(rnd); i++) {
-		token[2 * i] = "0123456789abcdef"[rnd[i] >> 4];
-		token[2 * i + 1] = "0123456789abcdef"[rnd[i] & 15];
-	}
-	token[2 * TOKEN_BYTES] = '\0';
+	hex_encode(token, rnd, sizeof(rnd));
 	sha256_hex(token, strlen(token), id);
 	rc = db_exec(db, SQL_CONFIRM_ADD,
 		     DB_P(PTEXT(id), PTEXT(receipt), PTEXT(email), PTEXT(lang_code(r->lang)), PINT(now),

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base64.h"
 #include "sign/edoc.h"
 #include "sign/internal.h"
 #include "sign/verify.h"
@@ -84,7 +85,7 @@ static inline char *tamper_der(const char *xml, const char *tag, const char *nee
 			fail_msg("\"%s\" not in the DER of %s", needle, tag);
 		der[i + nl - 1] ^= 0x01;
 	}
-	enc = sx_b64_encode(der, n);
+	enc = b64_encode_new(der, n);
 	out = malloc(strlen(xml) + strlen(enc) + 1);
 	memcpy(out, xml, s);
 	memcpy(out + s, enc, strlen(enc));
