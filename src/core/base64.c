@@ -33,6 +33,10 @@ int b64_decode(unsigned char *out, size_t cap, const char *s, size_t n, size_t *
 {
 	size_t got = 0;
 
+	/* sodium finds its ignore characters with strchr(), which also
+	 * "finds" a NUL byte: refuse those here. */
+	if (memchr(s, '\0', n))
+		return -1;
 	if (sodium_base642bin(out, cap, s, n, B64_SPACE, &got, NULL, sodium_variant(v)) != 0)
 		return -1;
 	*len = got;
