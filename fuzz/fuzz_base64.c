@@ -22,7 +22,7 @@ static void check(const char *s, size_t n, enum b64_variant v)
 		free(bin);
 		return;
 	}
-	if (len > n / 4 * 3 + 2 || memchr(s, '\0', n))
+	if (len > n / 4 * 3 + 2)
 		abort();
 	text = malloc(b64_encoded_size(len, v));
 	clean = malloc(n + 1);
