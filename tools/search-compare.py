@@ -5,13 +5,16 @@ Starts `epak serve` from each binary on its own SQLite folder with the same
 catalog, templates, static files, translations and search data, then asks
 both, for every query of the query files (query<TAB>expected<TAB>class):
 
-    /api/v1/search?q=Q            and &limit=100, &eservice=1, and
-                                  &institution=ID for the first answer's
-                                  first two institution facets
+    /api/v1/search?q=Q            and &limit=100, &limit=5&offset=3,
+                                  &eservice=1, and &institution=ID, &event=ID
+                                  for the first answer's first two
+                                  institution and event facets
     /api/v1/suggest?q=P           P: Q, and Q without its last two bytes
     /meklet?q=Q, /en/meklet?q=Q   the results pages
 
-and compares status, Content-Type and body byte for byte. It also prints
+and compares status, Content-Type and body byte for byte. The queries of
+data/search/best-bets.tsv are asked too (class "best-bet", not counted
+in the figures). It also prints
 MRR@10 and Success@1 per class computed from the second server's API
 answers (top 10, a hit is any expected id), to set beside
 `epak search-eval`: those are the figures the server gives people.
@@ -106,6 +109,11 @@ def main():
     args = ap.parse_args()
 
     queries = read_queries(args.queries)
+    bets = os.path.join(args.root, 'data/search/best-bets.tsv')
+    if os.path.exists(bets):
+        with open(bets, encoding='utf-8') as f:
+            queries += [(line.split('\t')[0], [], 'best-bet') for line in f
+                        if line.strip() and not line.startswith('#')]
     a = Server(args.a, args.catalog, args.root)
     try:
         b = Server(args.b, args.catalog, args.root)
@@ -118,21 +126,25 @@ def main():
         for q, expected, cls in queries:
             qq = urllib.parse.quote(q)
             paths = [f'/api/v1/search?q={qq}', f'/api/v1/search?q={qq}&limit=100',
-                     f'/api/v1/search?q={qq}&eservice=1', f'/meklet?q={qq}', f'/en/meklet?q={qq}',
+                     f'/api/v1/search?q={qq}&limit=5&offset=3', f'/api/v1/search?q={qq}&eservice=1', f'/meklet?q={qq}', f'/en/meklet?q={qq}',
                      f'/api/v1/suggest?q={qq}']
             short = q.encode()[:-2].decode('utf-8', 'ignore')
             if short:
                 paths.append('/api/v1/suggest?q=' + urllib.parse.quote(short))
             first = a.get(paths[0])
             if first[0] == 200:
-                for f in json.loads(first[2])['facets']['institution'][:2]:
-                    paths.append(f'/api/v1/search?q={qq}&institution={urllib.parse.quote(f["id"])}')
+                facets = json.loads(first[2])['facets']
+                for kind, param in (('institution', 'institution'), ('event', 'event')):
+                    for f in facets[kind][:2]:
+                        paths.append(f'/api/v1/search?q={qq}&{param}={urllib.parse.quote(f["id"])}')
             for p in paths:
                 ra, rb = a.get(p), b.get(p)
                 compared += 1
                 if ra != rb:
                     differ += 1
                     print(f'DIFFERENT {p}: {ra[0]} {len(ra[2])} bytes vs {rb[0]} {len(rb[2])} bytes')
+            if cls == 'best-bet':
+                continue
             rank = 0
             status, _, body = b.get(f'/api/v1/search?q={qq}&limit=10')
             if status == 200:

@@ -14,7 +14,7 @@
 
 /* ---- highlighting ---- */
 
-int cmp_u32(const void *a, const void *b)
+static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
@@ -172,4 +172,26 @@ float name_coverage(const struct search_index *idx, const struct hlset *h, uint3
 			best = c;
 	}
 	return best;
+}
+
+/* ---- the highlight set ---- */
+
+int highlight_set(const struct parsed *p, struct hlset *h)
+{
+	size_t i, j, k;
+
+	h->n = 0;
+	for (i = 0; i < p->nv; i++)
+		for (j = 0; j < p->v[i].n; j++)
+			h->n += p->v[i].w[j].ne;
+	h->t = malloc((h->n + 1) * sizeof(uint32_t));
+	if (!h->t)
+		return -1;
+	h->n = 0;
+	for (i = 0; i < p->nv; i++)
+		for (j = 0; j < p->v[i].n; j++)
+			for (k = 0; k < p->v[i].w[j].ne; k++)
+				h->t[h->n++] = p->v[i].w[j].e[k].term;
+	qsort(h->t, h->n, sizeof(uint32_t), cmp_u32);
+	return 0;
 }

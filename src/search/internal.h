@@ -311,7 +311,8 @@ size_t prefix_candidates(const struct search_index *idx, const char *w, size_t n
 const char *suggest(const struct search_index *idx, const struct parsed *p, const char *q, struct arena *a);
 
 /* highlight.c: highlighting, snippets, name coverage */
-int cmp_u32(const void *a, const void *b);
+/* The highlight set of a parsed query (h->t malloc'd); 0, or -1 out of memory. */
+int highlight_set(const struct parsed *p, struct hlset *h);
 int spans_of(const struct search_index *idx, const struct hlset *h, const char *s, struct arena *a,
 	     const struct search_span **out, size_t *n);
 int snippet_of(const struct search_index *idx, const struct hlset *h, const char *s, struct arena *a,

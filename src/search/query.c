@@ -462,6 +462,115 @@ void score_all(const struct search_index *idx, struct parsed *p, struct scratch 
 		score_variant(idx, &p->v[i], s, nd);
 }
 
+/* The facet filters of a request: -1 any, -2 an id the index lacks. */
+static void filters_of(const struct search_index *idx, const struct search_request *req, struct filters *f)
+{
+	f->inst = req->institution ? label_find(idx->institutions, idx->ninstitutions, req->institution) : -1;
+	f->event = req->event ? label_find(idx->events, idx->nevents, req->event) : -1;
+	if (req->institution && f->inst < 0)
+		f->inst = -2;
+	if (req->event && f->event < 0)
+		f->event = -2;
+	f->eonly = req->eservice_only;
+}
+
+/* Keeps in s->docs[0..*nd) the documents that match at least half as much
+ * as the best one; clears the others' scores. */
+static void keep_close(struct scratch *s, size_t *nd)
+{
+	float maxcov = 0;
+	size_t i, k;
+
+	for (i = 0; i < *nd; i++)
+		if (s->best[s->docs[i]] > maxcov)
+			maxcov = s->best[s->docs[i]];
+	for (i = 0, k = 0; i < *nd; i++) {
+		if (s->best[s->docs[i]] >= maxcov * 0.5f)
+			s->docs[k++] = s->docs[i];
+		else
+			s->best[s->docs[i]] = s->base[s->docs[i]] = 0;
+	}
+	*nd = k;
+}
+
+#define MAX_PINNED 16 /* documents of one best bet */
+
+/* The documents an editor's best bet for q puts first (those the filters
+ * let through), in its order, into pinned; returns how many. They join
+ * s->docs once, whether or not they matched, and are marked -1 in s->best,
+ * which keeps them out of the ranking. */
+static size_t pin_best_bets(const struct search_index *idx, const char *q, const struct filters *f, struct scratch *s,
+			    size_t *nd, long *pinned)
+{
+	const struct best_bet *bet = best_bet_for(idx, q);
+	size_t i, npinned = 0;
+
+	for (i = 0; bet && i < bet->nids && npinned < MAX_PINNED; i++) {
+		long d = doc_by_id(idx, bet->ids[i]);
+
+		if (d >= 0 && fails(idx, f, (uint32_t)d) == 0)
+			pinned[npinned++] = d;
+	}
+	/* best-bet documents count once, whether or not they matched */
+	for (i = 0; i < npinned; i++) {
+		if (s->best[pinned[i]] == 0)
+			s->docs[(*nd)++] = (uint32_t)pinned[i];
+		s->best[pinned[i]] = -1; /* kept out of the ranking below */
+	}
+	return npinned;
+}
+
+/* The best keep documents of s->docs[0..nd) that pass the filters into
+ * heap (keep + 1 places), reranked by how completely the query says one of
+ * their names, best first; returns how many. *total: every document that
+ * passes the filters, best bets included. */
+static size_t rank_top(const struct search_index *idx, const struct filters *f, const struct scratch *s, size_t nd,
+		       const struct hlset *hl, size_t keep, struct ranked *heap, size_t *total)
+{
+	size_t i, nheap = 0;
+
+	*total = 0;
+	for (i = 0; i < nd; i++) {
+		uint32_t d = s->docs[i];
+		struct ranked r;
+
+		if (fails(idx, f, d))
+			continue;
+		(*total)++;
+		if (s->best[d] < 0)
+			continue;
+		r.score = s->best[d];
+		r.doc = d;
+		heap_push(heap, &nheap, keep, r);
+	}
+	/* rerank the best by how completely the query says one of their names */
+	for (i = 0; i < nheap; i++)
+		heap[i].score = s->base[heap[i].doc] + W_NAME * name_coverage(idx, hl, heap[i].doc);
+	qsort(heap, nheap, sizeof(*heap), cmp_ranked);
+	return nheap;
+}
+
+/* Fills hit h with document d: what it shows, its highlights and snippet
+ * (in a). 0, or -1 when the arena is full. */
+static int make_hit(const struct search_index *idx, const struct hlset *hl, uint32_t d, struct arena *a,
+		    struct search_hit *h)
+{
+	const struct idoc *doc = &idx->docs[d];
+
+	h->doc = d;
+	h->id = doc->id;
+	h->url = doc->url;
+	h->title_lv = doc->title_lv;
+	h->title_en = doc->title_en;
+	h->institution = &idx->institutions[doc->institution];
+	h->eservice = doc->eservice;
+	if (spans_of(idx, hl, doc->title_lv, a, &h->title_lv_spans, &h->ntitle_lv_spans) != 0 ||
+	    spans_of(idx, hl, doc->title_en, a, &h->title_en_spans, &h->ntitle_en_spans) != 0 ||
+	    snippet_of(idx, hl, doc->description, a, h) != 0)
+		return -1;
+	return 0;
+}
+
 int search_run(const struct search_index *idx, const struct search_request *req, struct arena *a,
 	       struct search_results *out)
 {
@@ -470,11 +579,9 @@ int search_run(const struct search_index *idx, const struct search_request *req,
 	struct ranked *heap = NULL;
 	struct search_hit *hits = NULL;
 	struct hlset hl = {NULL, 0};
-	const struct best_bet *bet = NULL;
-	long pinned[16];
-	size_t npinned = 0, nd = 0, i, j, k, limit, want, nheap = 0, total = 0;
+	long pinned[MAX_PINNED];
+	size_t npinned, nd = 0, i, limit, want, nheap;
 	struct filters f;
-	float maxcov = 0;
 	int rc = SEARCH_ENOMEM;
 
 	memset(out, 0, sizeof(*out));
@@ -493,101 +600,27 @@ int search_run(const struct search_index *idx, const struct search_request *req,
 	if (rc != SEARCH_OK)
 		goto out;
 	rc = SEARCH_ENOMEM;
-	f.inst = req->institution ? label_find(idx->institutions, idx->ninstitutions, req->institution) : -1;
-	f.event = req->event ? label_find(idx->events, idx->nevents, req->event) : -1;
-	if (req->institution && f.inst < 0)
-		f.inst = -2;
-	if (req->event && f.event < 0)
-		f.event = -2;
-	f.eonly = req->eservice_only;
-
+	filters_of(idx, req, &f);
 	score_all(idx, p, sp, &nd);
-	/* keep documents that match at least half as much as the best one */
-	for (i = 0; i < nd; i++)
-		if (sp->best[sp->docs[i]] > maxcov)
-			maxcov = sp->best[sp->docs[i]];
-	for (i = 0, k = 0; i < nd; i++) {
-		if (sp->best[sp->docs[i]] >= maxcov * 0.5f)
-			sp->docs[k++] = sp->docs[i];
-		else
-			sp->best[sp->docs[i]] = sp->base[sp->docs[i]] = 0;
-	}
-	nd = k;
-
-	bet = best_bet_for(idx, req->q);
-	for (i = 0; bet && i < bet->nids && npinned < 16; i++) {
-		long d = doc_by_id(idx, bet->ids[i]);
-
-		if (d >= 0 && fails(idx, &f, (uint32_t)d) == 0)
-			pinned[npinned++] = d;
-	}
-	/* best-bet documents count once, whether or not they matched */
-	for (i = 0; i < npinned; i++) {
-		if (sp->best[pinned[i]] == 0)
-			sp->docs[nd++] = (uint32_t)pinned[i];
-		sp->best[pinned[i]] = -1; /* kept out of the ranking below */
-	}
-	if (make_facets(idx, &f, sp->docs, nd, a, out) != 0)
+	keep_close(sp, &nd);
+	npinned = pin_best_bets(idx, req->q, &f, sp, &nd, pinned);
+	if (make_facets(idx, &f, sp->docs, nd, a, out) != 0 || highlight_set(p, &hl) != 0)
 		goto out;
-
-	/* the terms to highlight: every expansion of every variant */
-	for (i = 0; i < p->nv; i++)
-		for (j = 0; j < p->v[i].n; j++)
-			hl.n += p->v[i].w[j].ne;
-	hl.t = malloc((hl.n + 1) * sizeof(uint32_t));
-	if (!hl.t)
-		goto out;
-	hl.n = 0;
-	for (i = 0; i < p->nv; i++)
-		for (j = 0; j < p->v[i].n; j++)
-			for (k = 0; k < p->v[i].w[j].ne; k++)
-				hl.t[hl.n++] = p->v[i].w[j].e[k].term;
-	qsort(hl.t, hl.n, sizeof(uint32_t), cmp_u32);
-
 	want = req->offset + limit + RERANK;
 	heap = malloc((want + 1) * sizeof(*heap));
 	if (!heap)
 		goto out;
-	for (i = 0; i < nd; i++) {
-		uint32_t d = sp->docs[i];
-		struct ranked r;
-
-		if (fails(idx, &f, d))
-			continue;
-		total++;
-		if (sp->best[d] < 0)
-			continue;
-		r.score = sp->best[d];
-		r.doc = d;
-		heap_push(heap, &nheap, want > npinned ? want - npinned : 0, r);
-	}
-	/* rerank the best by how completely the query says one of their names */
-	for (i = 0; i < nheap; i++)
-		heap[i].score = sp->base[heap[i].doc] + W_NAME * name_coverage(idx, &hl, heap[i].doc);
-	qsort(heap, nheap, sizeof(*heap), cmp_ranked);
-	out->total = total;
-
+	nheap = rank_top(idx, &f, sp, nd, &hl, want > npinned ? want - npinned : 0, heap, &out->total);
 	hits = arena_alloc(a, (limit + 1) * sizeof(*hits));
 	if (!hits)
 		goto out;
 	for (i = req->offset; i < npinned + nheap && out->nhits < limit; i++) {
 		struct search_hit *h = &hits[out->nhits];
-		uint32_t d = i < npinned ? (uint32_t)pinned[i] : heap[i - npinned].doc;
-		const struct idoc *doc = &idx->docs[d];
 
-		h->doc = d;
-		h->id = doc->id;
-		h->url = doc->url;
-		h->title_lv = doc->title_lv;
-		h->title_en = doc->title_en;
-		h->institution = &idx->institutions[doc->institution];
-		h->eservice = doc->eservice;
+		if (make_hit(idx, &hl, i < npinned ? (uint32_t)pinned[i] : heap[i - npinned].doc, a, h) != 0)
+			goto out;
 		h->best_bet = i < npinned;
 		h->score = i < npinned ? 0 : heap[i - npinned].score;
-		if (spans_of(idx, &hl, doc->title_lv, a, &h->title_lv_spans, &h->ntitle_lv_spans) != 0 ||
-		    spans_of(idx, &hl, doc->title_en, a, &h->title_en_spans, &h->ntitle_en_spans) != 0 ||
-		    snippet_of(idx, &hl, doc->description, a, h) != 0)
-			goto out;
 		out->nhits++;
 	}
 	out->hits = hits;
