@@ -1124,77 +1124,82 @@ static void fetch_ocsp(struct vsig *v, struct evidence *ev)
 
 /* ---- one signature ---- */
 
-static void verify_signature(struct vsig *v)
+/* Format and cryptography: the structure, the references' digests, the
+ * signer and the signature value. The claimed signing time is read first
+ * (shown even when a later check fails) and judged only after the digests;
+ * the signer is looked up even when a digest failed, to say who it was (the
+ * first verdict stands). */
+static int check_signed_data(struct vsig *v, time_t *claimed)
 {
-	struct evidence ev;
-	STACK_OF(X509) *chain = NULL;
-	X509 *errcert = NULL;
-	time_t best, claimed = 0;
 	char *st;
-	int err, i;
+	int err;
 
-	memset(&ev, 0, sizeof(ev));
-	v->kicerts = sk_X509_new_null();
-	v->pool = sk_X509_new_null();
-	if (!v->kicerts || !v->pool) {
-		FORMAT(v, "out of memory");
-		goto out;
-	}
 	if (check_structure(v) != 0)
-		goto out;
-	/* shown even when a later check fails; judged only after the digests */
+		return -1;
 	st = text_of(v, sx_child(v->ssp, NS_XADES, "SigningTime"));
-	if (st && sx_parse_time(st, &claimed) == 0)
-		v->r->claimed_time = claimed;
-	/* the signer is looked up even when a digest failed, to say who it was;
-	 * the first verdict stands */
+	if (st && sx_parse_time(st, claimed) == 0)
+		v->r->claimed_time = *claimed;
 	err = check_references(v);
 	if (find_signer(v) != 0 || err != 0 || check_signature_value(v) != 0)
-		goto out;
-	if (!v->r->claimed_time) {
-		FORMAT(v, "xades:SigningTime is not a valid date and time");
-		goto out;
-	}
+		return -1;
+	if (!v->r->claimed_time)
+		return FORMAT(v, "xades:SigningTime is not a valid date and time");
+	return 0;
+}
 
-	/* evidence: time-stamps first, then OCSP */
-	if (v->usp && check_timestamps(v, &ev) != 0)
-		goto out;
-	ev.issuer = pki_find_issuer(v->o->trust, v->pool, v->signer);
-	if (v->usp && check_embedded_ocsp(v, &ev) != 0)
-		goto out;
-	ev.tm = !ev.have_ts && ev.have_ocsp;
-	if (ev.tm && ev.ocsp_ok) {
-		if (!nonce_binds(v, &ev.ocsp)) {
-			verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE,
-				"time-mark: the OCSP nonce is not a digest of this signature value");
-			goto out;
-		}
-		ev.tm_bound = 1;
+/* The evidence: time-stamps first, then the embedded OCSP responses; a
+ * time-mark (OCSP without a time-stamp) must be bound to this signature by
+ * its nonce. Names the profile. */
+static int gather_evidence(struct vsig *v, struct evidence *ev)
+{
+	if (v->usp && check_timestamps(v, ev) != 0)
+		return -1;
+	ev->issuer = pki_find_issuer(v->o->trust, v->pool, v->signer);
+	if (v->usp && check_embedded_ocsp(v, ev) != 0)
+		return -1;
+	ev->tm = !ev->have_ts && ev->have_ocsp;
+	if (ev->tm && ev->ocsp_ok) {
+		if (!nonce_binds(v, &ev->ocsp))
+			return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE,
+				       "time-mark: the OCSP nonce is not a digest of this signature value");
+		ev->tm_bound = 1;
 	}
 	v->r->profile =
-	    arena_strdup(v->rep->mem, ev.have_ts ? (ev.have_ocsp ? "LT" : "T") : (ev.have_ocsp ? "LT-TM" : "B"));
+	    arena_strdup(v->rep->mem, ev->have_ts ? (ev->have_ocsp ? "LT" : "T") : (ev->have_ocsp ? "LT-TM" : "B"));
+	return 0;
+}
 
-	/* the best proof of when the signature existed */
-	best = v->now;
-	if (ev.ts_ok)
-		best = ev.ts_time;
-	else if (ev.tm_bound)
-		best = ev.ocsp.produced_at;
+/* The best proof of when the signature existed: a trusted time-stamp, else
+ * a bound time-mark, else now. */
+static time_t existed_at(const struct vsig *v, const struct evidence *ev)
+{
+	if (ev->ts_ok)
+		return ev->ts_time;
+	if (ev->tm_bound)
+		return ev->ocsp.produced_at;
+	return v->now;
+}
 
-	/* the signing certificate's path, at that time; missing CA certificates
-	 * may be fetched from their AIA caIssuers URLs when online */
+/* The signing certificate's path at time t; missing CA certificates may be
+ * fetched from their AIA caIssuers URLs when online. NULL when there is
+ * none, with the verifier's error and the certificate it stopped at. */
+static STACK_OF(X509) * signer_chain(struct vsig *v, time_t t, int *err, X509 **errcert)
+{
+	STACK_OF(X509) *chain = NULL;
+	int i;
+
 	for (i = 0;; i++) {
 		X509 *fetched;
 		struct edoc_err fe;
 
-		if (pki_verify_chain(v->o->trust, v->signer, v->pool, best, 0, &chain, &err, &errcert) == 0)
+		if (pki_verify_chain(v->o->trust, v->signer, v->pool, t, 0, &chain, err, errcert) == 0)
 			break;
-		if (v->o->offline || i == 3 || !errcert ||
-		    (err != X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY &&
-		     err != X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT))
+		if (v->o->offline || i == 3 || !*errcert ||
+		    (*err != X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY &&
+		     *err != X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT))
 			break;
-		fetched = net_fetch_issuer(errcert, &fe);
-		if (!fetched || X509_check_issued(fetched, errcert) != X509_V_OK) {
+		fetched = net_fetch_issuer(*errcert, &fe);
+		if (!fetched || X509_check_issued(fetched, *errcert) != X509_V_OK) {
 			X509_free(fetched);
 			break;
 		}
@@ -1206,97 +1211,128 @@ static void verify_signature(struct vsig *v)
 			free(cn);
 		}
 	}
-	if (!chain) {
-		enum edoc_indication ind;
-		enum edoc_subindication sub;
-		char *cn = errcert ? cr_name_entry(X509_get_subject_name(errcert), NID_commonName) : NULL;
-		char when[32];
+	return chain;
+}
 
-		sx_format_time(best, when);
-		pki_chain_verdict(err, !errcert || X509_cmp(errcert, v->signer) == 0, &ind, &sub);
-		verdict(v, ind, sub, "signing certificate path%s%s: %s (at %s)%s%s", cn ? " at " : "", cn ? cn : "",
-			X509_verify_cert_error_string(err), when,
-			ev.ts_untrusted ? "; " : (ev.ocsp_untrusted && ev.tm ? "; " : ""),
-			ev.ts_untrusted ? ev.ts_why : (ev.ocsp_untrusted && ev.tm ? ev.ocsp_why : ""));
-		free(cn);
-		goto out;
-	}
+/* The verdict when the signing certificate has no path at time t: where
+ * and why it broke, and why the evidence could not help (an untrusted
+ * time-stamp, or an untrusted time-mark). */
+static int no_chain(struct vsig *v, const struct evidence *ev, time_t t, int err, X509 *errcert)
+{
+	enum edoc_indication ind;
+	enum edoc_subindication sub;
+	char *cn = errcert ? cr_name_entry(X509_get_subject_name(errcert), NID_commonName) : NULL;
+	char when[32];
+	int rc;
+
+	sx_format_time(t, when);
+	pki_chain_verdict(err, !errcert || X509_cmp(errcert, v->signer) == 0, &ind, &sub);
+	rc = verdict(v, ind, sub, "signing certificate path%s%s: %s (at %s)%s%s", cn ? " at " : "", cn ? cn : "",
+		     X509_verify_cert_error_string(err), when,
+		     ev->ts_untrusted ? "; " : (ev->ocsp_untrusted && ev->tm ? "; " : ""),
+		     ev->ts_untrusted ? ev->ts_why : (ev->ocsp_untrusted && ev->tm ? ev->ocsp_why : ""));
+	free(cn);
+	return rc;
+}
+
+/* With a path: the certificate must be meant for signatures, its issuer is
+ * the path's, and a time-stamp that could not be trusted decides. */
+static int check_signer_use(struct vsig *v, struct evidence *ev, STACK_OF(X509) * chain)
+{
 	v->r->trusted = 1;
-	if (!cr_has_nonrepudiation(v->signer)) {
-		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_CHAIN_CONSTRAINTS_FAILURE,
-			"the signing certificate is not meant for signatures (no nonRepudiation "
-			"key usage)");
-		goto out;
-	}
+	if (!cr_has_nonrepudiation(v->signer))
+		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_CHAIN_CONSTRAINTS_FAILURE,
+			       "the signing certificate is not meant for signatures (no nonRepudiation "
+			       "key usage)");
 	if (sk_X509_num(chain) > 1)
-		ev.issuer = sk_X509_value(chain, 1);
-	if (ev.ts_untrusted) {
-		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND, "%s", ev.ts_why);
-		goto out;
-	}
+		ev->issuer = sk_X509_value(chain, 1);
+	if (ev->ts_untrusted)
+		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND, "%s", ev->ts_why);
+	return 0;
+}
 
-	/* signing-time consistency */
-	if (ev.ts_ok && claimed > ev.ts_time + SKEW) {
-		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TIMESTAMP_ORDER_FAILURE,
-			"the claimed signing time is later than the signature time-stamp");
-		goto out;
-	}
-	if (claimed > v->now + SKEW) {
-		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_SIG_CONSTRAINTS_FAILURE,
-			"the claimed signing time is in the future");
-		goto out;
-	}
-	if (ev.ts_ok && ev.ts_time > claimed + LATE)
+/* The claimed signing time against the time-stamp and the clock. */
+static int check_signing_time(struct vsig *v, const struct evidence *ev, time_t claimed)
+{
+	if (ev->ts_ok && claimed > ev->ts_time + SKEW)
+		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TIMESTAMP_ORDER_FAILURE,
+			       "the claimed signing time is later than the signature time-stamp");
+	if (claimed > v->now + SKEW)
+		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_SIG_CONSTRAINTS_FAILURE,
+			       "the claimed signing time is in the future");
+	if (ev->ts_ok && ev->ts_time > claimed + LATE)
 		warn(v, "the time-stamp was taken more than 24 hours after the claimed signing "
 			"time");
-	/* revocation: embedded, else online when allowed */
-	if (!ev.ocsp_ok)
-		fetch_ocsp(v, &ev);
-	if (!ev.ocsp_ok) {
-		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TRY_LATER, "no acceptable revocation information: %s",
-			ev.ocsp_why[0] ? ev.ocsp_why
-				       : (v->o->offline ? "none embedded, and checking online is off"
-							: "none embedded, and none could be fetched"));
-		goto out;
-	}
-	v->r->ocsp_time = ev.ocsp.produced_at;
-	if (ev.ocsp.status == V_OCSP_CERTSTATUS_REVOKED) {
+	return 0;
+}
+
+/* Revocation: embedded, else online when allowed; the certificate's status,
+ * and when the response was produced against when the signature was. */
+static int check_revocation(struct vsig *v, struct evidence *ev, time_t claimed)
+{
+	if (!ev->ocsp_ok)
+		fetch_ocsp(v, ev);
+	if (!ev->ocsp_ok)
+		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TRY_LATER, "no acceptable revocation information: %s",
+			       ev->ocsp_why[0] ? ev->ocsp_why
+					       : (v->o->offline ? "none embedded, and checking online is off"
+								: "none embedded, and none could be fetched"));
+	v->r->ocsp_time = ev->ocsp.produced_at;
+	if (ev->ocsp.status == V_OCSP_CERTSTATUS_REVOKED) {
 		char when[32];
 
-		sx_format_time(ev.ocsp.revoked_at, when);
-		if (ev.ts_ok && ev.ocsp.revoked_at > ev.ts_time) {
-			warn(v, "the signing certificate was revoked at %s, after the time-stamp", when);
-		} else {
-			verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_REVOKED, "the signing certificate was revoked at %s",
-				when);
-			goto out;
-		}
-	} else if (ev.ocsp.status != V_OCSP_CERTSTATUS_GOOD) {
-		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_CERTIFICATE_CHAIN_GENERAL_FAILURE,
-			"the OCSP responder does not know the signing certificate");
-		goto out;
+		sx_format_time(ev->ocsp.revoked_at, when);
+		if (!(ev->ts_ok && ev->ocsp.revoked_at > ev->ts_time))
+			return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_REVOKED,
+				       "the signing certificate was revoked at %s", when);
+		warn(v, "the signing certificate was revoked at %s, after the time-stamp", when);
+	} else if (ev->ocsp.status != V_OCSP_CERTSTATUS_GOOD) {
+		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_CERTIFICATE_CHAIN_GENERAL_FAILURE,
+			       "the OCSP responder does not know the signing certificate");
 	}
-	if (ev.ocsp.produced_at + SKEW < claimed) {
-		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TRY_LATER,
-			"the OCSP response was produced before the claimed signing time");
-		goto out;
-	}
-	if (ev.ts_ok && ev.ocsp.produced_at + SKEW < ev.ts_time) {
-		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TRY_LATER,
-			"the OCSP response was produced before the signature time-stamp");
-		goto out;
-	}
-	if (ev.ocsp.produced_at > claimed + LATE)
+	if (ev->ocsp.produced_at + SKEW < claimed)
+		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TRY_LATER,
+			       "the OCSP response was produced before the claimed signing time");
+	if (ev->ts_ok && ev->ocsp.produced_at + SKEW < ev->ts_time)
+		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TRY_LATER,
+			       "the OCSP response was produced before the signature time-stamp");
+	if (ev->ocsp.produced_at > claimed + LATE)
 		warn(v, "the OCSP response was produced more than 24 hours after signing");
+	return 0;
+}
 
-	{
-		time_t nb = 0, na = 0;
+/* One signature, in the order of ETSI EN 319 102-1's building blocks:
+ * format and cryptography, evidence, the certificate path, time, then
+ * revocation; the first verdict stands. */
+static void verify_signature(struct vsig *v)
+{
+	struct evidence ev;
+	STACK_OF(X509) *chain = NULL;
+	X509 *errcert = NULL;
+	time_t best, claimed = 0, nb = 0, na = 0;
+	int err = 0;
 
-		if (cr_asn1_time(X509_get0_notBefore(v->signer), &nb) == 0 &&
-		    cr_asn1_time(X509_get0_notAfter(v->signer), &na) == 0 &&
-		    (claimed + SKEW < nb || claimed > na + SKEW))
-			warn(v, "the claimed signing time is outside the certificate's validity");
+	memset(&ev, 0, sizeof(ev));
+	v->kicerts = sk_X509_new_null();
+	v->pool = sk_X509_new_null();
+	if (!v->kicerts || !v->pool) {
+		FORMAT(v, "out of memory");
+		goto out;
 	}
+	if (check_signed_data(v, &claimed) != 0 || gather_evidence(v, &ev) != 0)
+		goto out;
+	best = existed_at(v, &ev);
+	chain = signer_chain(v, best, &err, &errcert);
+	if (!chain) {
+		no_chain(v, &ev, best, err, errcert);
+		goto out;
+	}
+	if (check_signer_use(v, &ev, chain) != 0 || check_signing_time(v, &ev, claimed) != 0 ||
+	    check_revocation(v, &ev, claimed) != 0)
+		goto out;
+	if (cr_asn1_time(X509_get0_notBefore(v->signer), &nb) == 0 &&
+	    cr_asn1_time(X509_get0_notAfter(v->signer), &na) == 0 && (claimed + SKEW < nb || claimed > na + SKEW))
+		warn(v, "the claimed signing time is outside the certificate's validity");
 	if (v->weak) {
 		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE,
 			"SHA-1 is no longer accepted for signatures");
