@@ -585,14 +585,12 @@ static int digest_matches(const struct ref *r, const void *p, size_t n)
 	return len == r->dlen && CRYPTO_memcmp(md, r->digest, len) == 0;
 }
 
-static int check_references(struct vsig *v)
+/* ds:SignedInfo: the canonicalization and signature methods, then the
+ * references, parsed into *refs (*nrefs of them, which the caller frees
+ * with refs_free, also on failure). */
+static int parse_signed_info(struct vsig *v, struct ref **refs, size_t *nrefs)
 {
 	xmlNodePtr c, m;
-	struct ref *refs = NULL;
-	size_t nrefs = 0, i, j, nsp = 0;
-	unsigned char *seen = NULL;
-	int rc = -1;
-	const char *missing = NULL;
 
 	c = sx_first_elem(v->si);
 	if (!sx_is(c, NS_DS, "CanonicalizationMethod"))
@@ -611,23 +609,25 @@ static int check_references(struct vsig *v)
 
 		if (!sx_is(c, NS_DS, "Reference"))
 			return FORMAT(v, "unexpected element <%.40s> in ds:SignedInfo", c->name);
-		nr = realloc(refs, (nrefs + 1) * sizeof(*refs));
-		if (!nr) {
-			refs_free(refs, nrefs);
+		nr = realloc(*refs, (*nrefs + 1) * sizeof(**refs));
+		if (!nr)
 			return FORMAT(v, "out of memory");
-		}
-		refs = nr;
-		memset(&refs[nrefs], 0, sizeof(refs[nrefs]));
-		nrefs++;
-		if (parse_ref(v, c, &refs[nrefs - 1]) != 0)
-			goto out;
+		*refs = nr;
+		memset(&nr[*nrefs], 0, sizeof(nr[*nrefs]));
+		(*nrefs)++;
+		if (parse_ref(v, c, &nr[*nrefs - 1]) != 0)
+			return -1;
 	}
-	seen = calloc(v->doc->nfiles + 1, 1);
-	if (!seen) {
-		FORMAT(v, "out of memory");
-		goto out;
-	}
-	/* resolve every reference */
+	return 0;
+}
+
+/* Resolves every reference: exactly one to this signature's
+ * SignedProperties, the others to data files, each file at most once
+ * (seen[j]). *missing: the first URI that names no file of the container. */
+static int resolve_refs(struct vsig *v, struct ref *refs, size_t nrefs, unsigned char *seen, const char **missing)
+{
+	size_t i, j, nsp = 0;
+
 	for (i = 0; i < nrefs; i++) {
 		struct ref *r = &refs[i];
 
@@ -635,46 +635,44 @@ static int check_references(struct vsig *v)
 			xmlNodePtr target = find_id(v, r->uri + 1);
 
 			nsp++;
-			if (target != v->sp) {
-				FORMAT(v,
-				       "reference %.60s does not point to the SignedProperties of "
-				       "this signature",
-				       r->uri);
-				goto out;
-			}
+			if (target != v->sp)
+				return FORMAT(v,
+					      "reference %.60s does not point to the SignedProperties of "
+					      "this signature",
+					      r->uri);
 			continue;
 		}
 		r->name = edoc_uri_decode(r->uri);
-		if (!r->name || edoc_name_ok(r->name, strlen(r->name), NULL) != 0) {
-			FORMAT(v, "reference URI %.60s is not a relative path inside the container", r->uri);
-			goto out;
-		}
+		if (!r->name || edoc_name_ok(r->name, strlen(r->name), NULL) != 0)
+			return FORMAT(v, "reference URI %.60s is not a relative path inside the container", r->uri);
 		for (j = 0; j < v->doc->nfiles; j++)
 			if (strcmp(v->doc->files[j].name, r->name) == 0)
 				break;
 		if (j == v->doc->nfiles) {
-			if (!missing)
-				missing = r->uri;
+			if (!*missing)
+				*missing = r->uri;
 			continue;
 		}
-		if (seen[j]) {
-			FORMAT(v, "data file \"%.80s\" is referenced twice", r->name);
-			goto out;
-		}
+		if (seen[j])
+			return FORMAT(v, "data file \"%.80s\" is referenced twice", r->name);
 		seen[j] = 1;
 		r->file = &v->doc->files[j];
 	}
-	if (nsp != 1) {
-		FORMAT(v, "exactly one reference to xades:SignedProperties is required (found %zu)", nsp);
-		goto out;
-	}
-	if (nrefs < 2) {
-		FORMAT(v, "the signature covers no data file");
-		goto out;
-	}
-	/* digests */
+	if (nsp != 1)
+		return FORMAT(v, "exactly one reference to xades:SignedProperties is required (found %zu)", nsp);
+	if (nrefs < 2)
+		return FORMAT(v, "the signature covers no data file");
+	return 0;
+}
+
+/* Every reference's digest: of the canonical SignedProperties, of the
+ * data files. */
+static int check_digests(struct vsig *v, const struct ref *refs, size_t nrefs)
+{
+	size_t i;
+
 	for (i = 0; i < nrefs; i++) {
-		struct ref *r = &refs[i];
+		const struct ref *r = &refs[i];
 
 		if (r->is_sp) {
 			struct buf b = BUF_INIT;
@@ -686,36 +684,53 @@ static int check_references(struct vsig *v)
 			buf_init(&b, 16 << 20);
 			if (sx_c14n(v->sp, &cm, r->prefixes, &b) != 0) {
 				buf_free(&b);
-				FORMAT(v, "cannot canonicalize xades:SignedProperties");
-				goto out;
+				return FORMAT(v, "cannot canonicalize xades:SignedProperties");
 			}
 			if (charge(v, b.len) != 0) {
 				buf_free(&b);
-				goto out;
+				return -1;
 			}
 			ok = digest_matches(r, b.data, b.len);
 			buf_free(&b);
-			if (!ok) {
-				verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE,
-					"the signed properties were changed after signing "
-					"(digest of %.60s does not match)",
-					r->uri);
-				goto out;
-			}
+			if (!ok)
+				return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE,
+					       "the signed properties were changed after signing "
+					       "(digest of %.60s does not match)",
+					       r->uri);
 		} else if (r->file) {
 			unsigned char md[EVP_MAX_MD_SIZE];
 			unsigned len = 0;
 			int got = file_digest(v, r->file, r->md, md, &len);
 
 			if (got < 0)
-				goto out;
-			if (got > 0 || !digest_is(r, md, len)) {
-				verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE,
-					"data file \"%.80s\" was changed after signing", r->file->name);
-				goto out;
-			}
+				return -1;
+			if (got > 0 || !digest_is(r, md, len))
+				return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE,
+					       "data file \"%.80s\" was changed after signing", r->file->name);
 		}
 	}
+	return 0;
+}
+
+/* ds:SignedInfo and what it references: parsed, resolved, digests checked,
+ * every data file covered; the covered files go to the report. */
+static int check_references(struct vsig *v)
+{
+	struct ref *refs = NULL;
+	size_t nrefs = 0, i, j;
+	unsigned char *seen = NULL;
+	int rc = -1;
+	const char *missing = NULL;
+
+	if (parse_signed_info(v, &refs, &nrefs) != 0)
+		goto out;
+	seen = calloc(v->doc->nfiles + 1, 1);
+	if (!seen) {
+		FORMAT(v, "out of memory");
+		goto out;
+	}
+	if (resolve_refs(v, refs, nrefs, seen, &missing) != 0 || check_digests(v, refs, nrefs) != 0)
+		goto out;
 	for (j = 0; j < v->doc->nfiles; j++) {
 		if (!seen[j]) {
 			FORMAT(v, "data file \"%.80s\" is not covered by this signature", v->doc->files[j].name);
