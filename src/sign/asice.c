@@ -461,25 +461,17 @@ out:
 	return rc;
 }
 
-struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *lim_in, struct edoc_err *e)
+/* The ZIP archive of the n bytes at p, after the checks that need no
+ * unpacking: the size and the mimetype header. NULL with e. */
+static zip_t *open_zip(const void *p, size_t n, const struct edoc_limits *lim, struct edoc_err *e)
 {
-	struct edoc_limits lim;
-	struct edoc *doc = NULL;
 	zip_source_t *src = NULL;
 	zip_t *z = NULL;
 	zip_error_t zerr;
-	zip_int64_t count;
-	zip_uint64_t i;
-	char **names = NULL;
-	size_t nnames = 0, total = 0;
-	unsigned char *manifest = NULL;
-	size_t manifest_len = 0;
-	int ok = 0;
 
-	limits_fill(&lim, lim_in);
 	zip_error_init(&zerr);
-	if (n > lim.max_file) {
-		limit_err(e, "the container is larger than %zu bytes", lim.max_file);
+	if (n > lim->max_file) {
+		limit_err(e, "the container is larger than %zu bytes", lim->max_file);
 		goto out;
 	}
 	if (check_mimetype_header(p, n, e) != 0)
@@ -499,85 +491,113 @@ struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *li
 		goto out;
 	}
 	src = NULL; /* owned by z now */
-	count = zip_get_num_entries(z, 0);
-	if (count < 1) {
-		edoc_err_set(e, "the ZIP container is empty");
-		goto out;
-	}
-	if ((zip_uint64_t)count > lim.max_entries) {
-		limit_err(e, "the container has %lld entries, more than the %zu allowed", (long long)count,
-			  lim.max_entries);
-		goto out;
-	}
-	doc = edoc_new();
-	names = calloc((size_t)count, sizeof(*names));
-	if (!doc || !names) {
-		edoc_err_set(e, "out of memory");
-		goto out;
-	}
-	/* First pass: names, sizes, methods. Nothing is decompressed yet. */
-	for (i = 0; i < (zip_uint64_t)count; i++) {
-		zip_stat_t st;
-		const char *name;
-		size_t len;
-		int dir;
+out:
+	if (src)
+		zip_source_free(src);
+	zip_error_fini(&zerr);
+	return z;
+}
 
-		zip_stat_init(&st);
-		if (zip_stat_index(z, i, ZIP_FL_ENC_RAW, &st) != 0 || !(st.valid & ZIP_STAT_NAME) ||
-		    !(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE) ||
-		    !(st.valid & ZIP_STAT_COMP_METHOD)) {
-			edoc_err_set(e, "entry %llu: unreadable ZIP directory record", (unsigned long long)i);
+/* One directory record, before anything is unpacked: its name, encryption,
+ * method, size (*total counts the bytes so far) and compression ratio.
+ * Returns its name (borrowed from z), or NULL with e. */
+static const char *check_record(zip_t *z, zip_uint64_t i, const struct edoc_limits *lim, size_t *total,
+				struct edoc_err *e)
+{
+	zip_stat_t st;
+	const char *name;
+	size_t len;
+	int dir;
+
+	zip_stat_init(&st);
+	if (zip_stat_index(z, i, ZIP_FL_ENC_RAW, &st) != 0 || !(st.valid & ZIP_STAT_NAME) ||
+	    !(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE) || !(st.valid & ZIP_STAT_COMP_METHOD)) {
+		edoc_err_set(e, "entry %llu: unreadable ZIP directory record", (unsigned long long)i);
+		return NULL;
+	}
+	name = st.name;
+	len = strlen(name);
+	dir = len > 0 && name[len - 1] == '/';
+	if (edoc_name_ok(name, dir ? len - 1 : len, e) != 0)
+		return NULL;
+	if (i == 0 && strcmp(name, "mimetype") != 0) {
+		edoc_err_set(e, "the first entry of an ASiC-E container must be \"mimetype\"");
+		return NULL;
+	}
+	if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE) {
+		edoc_err_set(e, "entry \"%.80s\" is encrypted", name);
+		return NULL;
+	}
+	if (st.comp_method != ZIP_CM_STORE && st.comp_method != ZIP_CM_DEFLATE) {
+		edoc_err_set(e, "entry \"%.80s\": compression method %d is not supported", name, (int)st.comp_method);
+		return NULL;
+	}
+	if (st.size > lim->max_total || *total + st.size > lim->max_total) {
+		limit_err(e, "the container unpacks to more than %zu bytes", lim->max_total);
+		return NULL;
+	}
+	*total += st.size;
+	if (st.size >= lim->ratio_floor && (st.comp_size == 0 || st.size / st.comp_size > lim->max_ratio)) {
+		edoc_err_set(e, "entry \"%.80s\" expands more than %zu times (a ZIP bomb?)", name, lim->max_ratio);
+		return NULL;
+	}
+	if (st.size > 0 && st.comp_size == 0) {
+		edoc_err_set(e, "entry \"%.80s\": inconsistent sizes", name);
+		return NULL;
+	}
+	if (strncasecmp(name, "META-INF/", 9) == 0 && strncmp(name, "META-INF/", 9) != 0) {
+		edoc_err_set(e, "entry \"%.80s\": META-INF must be spelled in capitals", name);
+		return NULL;
+	}
+	return name;
+}
+
+/* First pass: every directory record (check_record), then the names'
+ * uniqueness, folders without their slash. Nothing is decompressed. */
+static int check_directory(zip_t *z, zip_uint64_t count, const struct edoc_limits *lim, struct edoc_err *e)
+{
+	char **names = calloc((size_t)count, sizeof(*names));
+	size_t nnames = 0, total = 0, k;
+	zip_uint64_t i;
+	int rc = -1;
+
+	if (!names) {
+		edoc_err_set(e, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < count; i++) {
+		const char *name = check_record(z, i, lim, &total, e);
+		size_t len;
+
+		if (!name)
 			goto out;
-		}
-		name = st.name;
 		len = strlen(name);
-		dir = len > 0 && name[len - 1] == '/';
-		if (edoc_name_ok(name, dir ? len - 1 : len, e) != 0)
-			goto out;
-		if (i == 0 && strcmp(name, "mimetype") != 0) {
-			edoc_err_set(e, "the first entry of an ASiC-E container must be \"mimetype\"");
-			goto out;
-		}
-		if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE) {
-			edoc_err_set(e, "entry \"%.80s\" is encrypted", name);
-			goto out;
-		}
-		if (st.comp_method != ZIP_CM_STORE && st.comp_method != ZIP_CM_DEFLATE) {
-			edoc_err_set(e, "entry \"%.80s\": compression method %d is not supported", name,
-				     (int)st.comp_method);
-			goto out;
-		}
-		if (st.size > lim.max_total || total + st.size > lim.max_total) {
-			limit_err(e, "the container unpacks to more than %zu bytes", lim.max_total);
-			goto out;
-		}
-		total += st.size;
-		if (st.size >= lim.ratio_floor && (st.comp_size == 0 || st.size / st.comp_size > lim.max_ratio)) {
-			edoc_err_set(e, "entry \"%.80s\" expands more than %zu times (a ZIP bomb?)", name,
-				     lim.max_ratio);
-			goto out;
-		}
-		if (st.size > 0 && st.comp_size == 0) {
-			edoc_err_set(e, "entry \"%.80s\": inconsistent sizes", name);
-			goto out;
-		}
-		if (strncasecmp(name, "META-INF/", 9) == 0 && strncmp(name, "META-INF/", 9) != 0) {
-			edoc_err_set(e, "entry \"%.80s\": META-INF must be spelled in capitals", name);
-			goto out;
-		}
 		names[nnames] = strdup(name);
 		if (!names[nnames]) {
 			edoc_err_set(e, "out of memory");
 			goto out;
 		}
-		if (dir)
+		if (len > 0 && name[len - 1] == '/')
 			names[nnames][len - 1] = '\0';
 		nnames++;
 	}
-	if (check_names_unique(names, nnames, e) != 0)
-		goto out;
-	/* Second pass: contents. */
-	for (i = 1; i < (zip_uint64_t)count; i++) {
+	rc = check_names_unique(names, nnames, e);
+out:
+	for (k = 0; k < nnames; k++)
+		free(names[k]);
+	free(names);
+	return rc;
+}
+
+/* Second pass: the contents, sorted into data files, signature files and
+ * other META-INF files of doc; the manifest's bytes go to *manifest (its
+ * length *manifest_len). */
+static int read_contents(zip_t *z, zip_uint64_t count, const struct edoc_limits *lim, struct edoc *doc,
+			 unsigned char **manifest, size_t *manifest_len, struct edoc_err *e)
+{
+	zip_uint64_t i;
+
+	for (i = 1; i < count; i++) {
 		zip_stat_t st;
 		struct edoc_entry *en;
 		const char *name;
@@ -587,7 +607,7 @@ struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *li
 		zip_stat_init(&st);
 		if (zip_stat_index(z, i, ZIP_FL_ENC_RAW, &st) != 0) {
 			edoc_err_set(e, "entry %llu: unreadable", (unsigned long long)i);
-			goto out;
+			return -1;
 		}
 		name = st.name;
 		len = strlen(name);
@@ -595,18 +615,18 @@ struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *li
 			continue; /* folders carry nothing */
 		if (strcmp(name, "mimetype") == 0) {
 			edoc_err_set(e, "\"mimetype\" appears more than once");
-			goto out;
+			return -1;
 		}
-		if (strncmp(name, "META-INF/", 9) == 0 && st.size > lim.max_xml &&
+		if (strncmp(name, "META-INF/", 9) == 0 && st.size > lim->max_xml &&
 		    (strcmp(name, MANIFEST_NAME) == 0 || is_sigfile_name(name))) {
-			limit_err(e, "entry \"%.80s\" is larger than %zu bytes", name, lim.max_xml);
-			goto out;
+			limit_err(e, "entry \"%.80s\" is larger than %zu bytes", name, lim->max_xml);
+			return -1;
 		}
 		if (read_entry(z, i, (size_t)st.size, &data, name, e) != 0)
-			goto out;
+			return -1;
 		if (strcmp(name, MANIFEST_NAME) == 0) {
-			manifest = data;
-			manifest_len = (size_t)st.size;
+			*manifest = data;
+			*manifest_len = (size_t)st.size;
 			continue;
 		}
 		if (is_sigfile_name(name))
@@ -618,11 +638,46 @@ struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *li
 		if (!en || !(en->name = strdup(name))) {
 			free(data);
 			edoc_err_set(e, "out of memory");
-			goto out;
+			return -1;
 		}
 		en->data = data;
 		en->len = (size_t)st.size;
 	}
+	return 0;
+}
+
+struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *lim_in, struct edoc_err *e)
+{
+	struct edoc_limits lim;
+	struct edoc *doc = NULL;
+	zip_t *z;
+	zip_int64_t count;
+	unsigned char *manifest = NULL;
+	size_t manifest_len = 0;
+	int ok = 0;
+
+	limits_fill(&lim, lim_in);
+	z = open_zip(p, n, &lim, e);
+	if (!z)
+		goto out;
+	count = zip_get_num_entries(z, 0);
+	if (count < 1) {
+		edoc_err_set(e, "the ZIP container is empty");
+		goto out;
+	}
+	if ((zip_uint64_t)count > lim.max_entries) {
+		limit_err(e, "the container has %lld entries, more than the %zu allowed", (long long)count,
+			  lim.max_entries);
+		goto out;
+	}
+	doc = edoc_new();
+	if (!doc) {
+		edoc_err_set(e, "out of memory");
+		goto out;
+	}
+	if (check_directory(z, (zip_uint64_t)count, &lim, e) != 0 ||
+	    read_contents(z, (zip_uint64_t)count, &lim, doc, &manifest, &manifest_len, e) != 0)
+		goto out;
 	if (!manifest) {
 		edoc_err_set(e, "META-INF/manifest.xml is missing");
 		goto out;
@@ -637,12 +692,6 @@ struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *li
 out:
 	if (z)
 		zip_discard(z);
-	if (src)
-		zip_source_free(src);
-	zip_error_fini(&zerr);
-	for (i = 0; i < nnames; i++)
-		free(names[i]);
-	free(names);
 	free(manifest);
 	if (!ok) {
 		edoc_free(doc);
