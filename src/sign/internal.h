@@ -61,9 +61,7 @@ int sx_c14n_method(const char *uri, struct c14n_method *m);
  * the exclusive c14n InclusiveNamespaces list, NULL-terminated, or NULL. */
 int sx_c14n(xmlNodePtr apex, const struct c14n_method *m, char **prefixes, struct buf *out);
 
-/* Base64 is core/base64.h. sx_b64_decode() is b64_decode_new(), kept only
- * for verify.c until its split lands; new code calls core/base64.h. */
-unsigned char *sx_b64_decode(const char *s, size_t *len);
+/* Base64 is core/base64.h. */
 
 /* xsd:dateTime <-> time_t (UTC). */
 int sx_parse_time(const char *s, time_t *t);

@@ -24,6 +24,8 @@
 #include <openssl/x509v3.h>
 
 #include "core/arena.h"
+#include "core/base64.h"
+#include "core/base64.h"
 #include "sign/internal.h"
 #include "sign/net.h"
 #include "sign/pki.h"
@@ -368,21 +370,20 @@ static unsigned char *b64_of(xmlNodePtr n, size_t *len)
 
 	if (!s)
 		return NULL;
-	p = sx_b64_decode(s, len);
+	p = b64_decode_new(s, len);
 	free(s);
 	return p;
 }
 
 static X509 *cert_of(xmlNodePtr n)
 {
-	size_t len;
-	unsigned char *der = b64_of(n, &len);
+	char *s = sx_text(n);
 	X509 *x;
 
-	if (!der)
+	if (!s)
 		return NULL;
-	x = cr_x509_from_der(der, len);
-	free(der);
+	x = cr_x509_from_b64(s);
+	free(s);
 	return x;
 }
 
@@ -487,7 +488,7 @@ static int check_structure(struct vsig *v)
 		return FORMAT(v, "exactly one xades:SigningCertificate(V2) is required");
 	/* the signature value */
 	val = sx_text(v->sv);
-	v->sigval = val ? sx_b64_decode(val, &v->sigval_len) : NULL;
+	v->sigval = val ? b64_decode_new(val, &v->sigval_len) : NULL;
 	free(val);
 	if (!v->sigval || v->sigval_len == 0)
 		return FORMAT(v, "ds:SignatureValue is not valid base64");

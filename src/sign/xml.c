@@ -377,11 +377,6 @@ int sx_c14n(xmlNodePtr apex, const struct c14n_method *m, char **prefixes, struc
 	return 0;
 }
 
-unsigned char *sx_b64_decode(const char *s, size_t *len)
-{
-	return b64_decode_new(s, len);
-}
-
 static int digits(const char *s, int n, int *v)
 {
 	int i, x = 0;

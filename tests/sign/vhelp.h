@@ -73,7 +73,7 @@ static inline char *tamper_der(const char *xml, const char *tag, const char *nee
 
 	element_b64(xml, tag, &s, &e);
 	b64 = strndup(xml + s, e - s);
-	der = sx_b64_decode(b64, &n);
+	der = b64_decode_new(b64, &n);
 	assert_non_null(der);
 	if (nl == 0) {
 		der[n / 2] ^= 0x01; /* no needle: the middle byte */
