@@ -2,7 +2,6 @@
  * See outbox.h and docs/mail.md. */
 #include "mail/outbox.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,97 +15,63 @@
 
 /* ---- settings ---- */
 
-void mail_config_defaults(struct mail_config *c)
+/* Copies a string setting into its fixed-size field. */
+static int copy_setting(char *dst, size_t n, const char *v, const char *key, char *err, size_t errlen)
 {
-	memset(c, 0, sizeof(*c));
-	snprintf(c->smtp_url, sizeof(c->smtp_url), "smtp://127.0.0.1:25");
-	c->tls = MAIL_TLS_REQUIRED;
-	c->connect_timeout = 10;
-	c->timeout = 120;
-	snprintf(c->from, sizeof(c->from), "noreply@epak.invalid");
-	c->max_size = (size_t)20 << 20;
-	c->max_attempts = 20;
-	c->max_age = 2 * 86400;
-	c->retry_base = 30;
-	c->retry_max = 3600;
-	c->poll = 5;
-	c->keep_days = 30;
-}
-
-static int env_str(const char *name, char *dst, size_t n, char *err, size_t errlen)
-{
-	const char *v = getenv(name);
-
-	if (!v)
-		return 0;
 	if (strlen(v) >= n) {
-		snprintf(err, errlen, "%s: too long (at most %zu bytes)", name, n - 1);
+		snprintf(err, errlen, "%s: too long (at most %zu bytes)", key, n - 1);
 		return -1;
 	}
 	snprintf(dst, n, "%s", v);
 	return 0;
 }
 
-static int env_int(const char *name, int *dst, long min, long max, char *err, size_t errlen)
+int mail_config_from(struct mail_config *c, const struct config *cfg, char *err, size_t errlen)
 {
-	const char *v = getenv(name);
-	long x;
-
-	if (!v)
-		return 0;
-	if (parse_int(v, min, max, &x) != 0) {
-		snprintf(err, errlen, "%s: not a whole number from %ld to %ld", name, min, max);
+	memset(c, 0, sizeof(*c));
+	if (copy_setting(c->smtp_url, sizeof(c->smtp_url), cfg->smtp_url, "smtp-url", err, errlen) ||
+	    copy_setting(c->smtp_user, sizeof(c->smtp_user), cfg->smtp_user, "smtp-user", err, errlen) ||
+	    copy_setting(c->smtp_password, sizeof(c->smtp_password), cfg->smtp_password, "smtp-password", err,
+			 errlen) ||
+	    copy_setting(c->ca_file, sizeof(c->ca_file), cfg->smtp_ca_file, "smtp-ca-file", err, errlen) ||
+	    copy_setting(c->helo, sizeof(c->helo), cfg->smtp_helo, "smtp-helo", err, errlen) ||
+	    copy_setting(c->from, sizeof(c->from), cfg->mail_from, "mail-from", err, errlen) ||
+	    copy_setting(c->from_name, sizeof(c->from_name), cfg->mail_from_name, "mail-from-name", err, errlen) ||
+	    copy_setting(c->domain, sizeof(c->domain), cfg->mail_domain, "mail-domain", err, errlen))
+		return -1;
+	if (!strcmp(cfg->smtp_tls, "try"))
+		c->tls = MAIL_TLS_TRY;
+	else if (!strcmp(cfg->smtp_tls, "required"))
+		c->tls = MAIL_TLS_REQUIRED;
+	else if (!strcmp(cfg->smtp_tls, "none"))
+		c->tls = MAIL_TLS_NONE;
+	else {
+		snprintf(err, errlen, "smtp-tls: '%.20s' is not try, required or none", cfg->smtp_tls);
 		return -1;
 	}
-	*dst = (int)x;
-	return 0;
+	c->connect_timeout = cfg->smtp_connect_timeout;
+	c->timeout = cfg->smtp_timeout;
+	c->max_size = cfg->mail_max_size;
+	c->max_attempts = cfg->mail_max_attempts;
+	c->max_age = cfg->mail_max_age;
+	c->retry_base = cfg->mail_retry_base;
+	c->retry_max = cfg->mail_retry_max;
+	c->poll = cfg->mail_poll;
+	c->keep_days = cfg->mail_keep_days;
+	c->daily_bytes = (long long)cfg->mail_daily_bytes;
+	c->submission_keep_days = cfg->submission_keep_days;
+	return mail_config_check(c, err, errlen);
 }
 
-int mail_config_from_env(struct mail_config *c, char *err, size_t errlen)
+void mail_config_defaults(struct mail_config *c)
 {
-	const char *v;
-	size_t sz;
+	struct config cfg;
+	char err[256];
 
-	mail_config_defaults(c);
-	if (env_str("EPAK_SMTP_URL", c->smtp_url, sizeof(c->smtp_url), err, errlen) ||
-	    env_str("EPAK_SMTP_USER", c->smtp_user, sizeof(c->smtp_user), err, errlen) ||
-	    env_str("EPAK_SMTP_PASSWORD", c->smtp_password, sizeof(c->smtp_password), err, errlen) ||
-	    env_str("EPAK_SMTP_CA_FILE", c->ca_file, sizeof(c->ca_file), err, errlen) ||
-	    env_str("EPAK_SMTP_HELO", c->helo, sizeof(c->helo), err, errlen) ||
-	    env_str("EPAK_MAIL_FROM", c->from, sizeof(c->from), err, errlen) ||
-	    env_str("EPAK_MAIL_FROM_NAME", c->from_name, sizeof(c->from_name), err, errlen) ||
-	    env_str("EPAK_MAIL_DOMAIN", c->domain, sizeof(c->domain), err, errlen) ||
-	    env_int("EPAK_SMTP_CONNECT_TIMEOUT", &c->connect_timeout, 1, 600, err, errlen) ||
-	    env_int("EPAK_SMTP_TIMEOUT", &c->timeout, 1, 3600, err, errlen) ||
-	    env_int("EPAK_MAIL_MAX_ATTEMPTS", &c->max_attempts, 1, 1000, err, errlen) ||
-	    env_int("EPAK_MAIL_MAX_AGE", &c->max_age, 60, 60 * 86400, err, errlen) ||
-	    env_int("EPAK_MAIL_RETRY_BASE", &c->retry_base, 1, 86400, err, errlen) ||
-	    env_int("EPAK_MAIL_RETRY_MAX", &c->retry_max, 1, 7 * 86400, err, errlen) ||
-	    env_int("EPAK_MAIL_POLL", &c->poll, 1, 3600, err, errlen) ||
-	    env_int("EPAK_MAIL_KEEP_DAYS", &c->keep_days, 0, 36500, err, errlen))
-		return -1;
-	v = getenv("EPAK_SMTP_TLS");
-	if (v) {
-		if (!strcmp(v, "try"))
-			c->tls = MAIL_TLS_TRY;
-		else if (!strcmp(v, "required"))
-			c->tls = MAIL_TLS_REQUIRED;
-		else if (!strcmp(v, "none"))
-			c->tls = MAIL_TLS_NONE;
-		else {
-			snprintf(err, errlen, "EPAK_SMTP_TLS: '%.20s' is not try, required or none", v);
-			return -1;
-		}
-	}
-	v = getenv("EPAK_MAIL_MAX_SIZE");
-	if (v) {
-		if (parse_size(v, &sz) != 0 || sz < 4096 || sz > ((size_t)1 << 30)) {
-			snprintf(err, errlen, "EPAK_MAIL_MAX_SIZE: not a size from 4k to 1G");
-			return -1;
-		}
-		c->max_size = sz;
-	}
-	return mail_config_check(c, err, errlen);
+	config_defaults(&cfg);
+	if (mail_config_from(c, &cfg, err, sizeof(err)) != 0)
+		abort(); /* the table's defaults are valid: a programming error */
+	config_free(&cfg);
 }
 
 static int check_address(const char *a, char *why, size_t n, const char *field);
@@ -118,12 +83,12 @@ int mail_config_check(const struct mail_config *c, char *err, size_t errlen)
 	const char *p;
 
 	if (strncmp(c->smtp_url, "smtp://", 7) != 0 && !tls_always) {
-		snprintf(err, errlen, "EPAK_SMTP_URL: must start with smtp:// or smtps://");
+		snprintf(err, errlen, "smtp-url: must start with smtp:// or smtps://");
 		return -1;
 	}
 	for (p = c->smtp_url; *p; p++) {
 		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 127) {
-			snprintf(err, errlen, "EPAK_SMTP_URL: spaces and control characters are not allowed");
+			snprintf(err, errlen, "smtp-url: spaces and control characters are not allowed");
 			return -1;
 		}
 	}
@@ -131,26 +96,26 @@ int mail_config_check(const struct mail_config *c, char *err, size_t errlen)
 		/* With "try", a relay (or anyone in between) that does not offer
 		 * STARTTLS would get the password in clear. */
 		snprintf(err, errlen,
-			 "EPAK_SMTP_USER needs EPAK_SMTP_TLS=required or an smtps:// URL: "
+			 "smtp-user needs smtp-tls = required or an smtps:// URL: "
 			 "the password must not cross the network in clear");
 		return -1;
 	}
 	if (tls_always && c->tls == MAIL_TLS_NONE) {
-		snprintf(err, errlen, "EPAK_SMTP_TLS=none contradicts an smtps:// URL");
+		snprintf(err, errlen, "smtp-tls = none contradicts an smtps:// URL");
 		return -1;
 	}
-	if (check_address(c->from, err, errlen, "EPAK_MAIL_FROM") != 0)
+	if (check_address(c->from, err, errlen, "mail-from") != 0)
 		return -1;
 	if (c->domain[0] && check_hostname(c->domain) != 0) {
-		snprintf(err, errlen, "EPAK_MAIL_DOMAIN: not a domain name");
+		snprintf(err, errlen, "mail-domain: not a domain name");
 		return -1;
 	}
 	if (c->helo[0] && check_hostname(c->helo) != 0) {
-		snprintf(err, errlen, "EPAK_SMTP_HELO: not a host name");
+		snprintf(err, errlen, "smtp-helo: not a host name");
 		return -1;
 	}
 	if (c->retry_max < c->retry_base) {
-		snprintf(err, errlen, "EPAK_MAIL_RETRY_MAX is shorter than EPAK_MAIL_RETRY_BASE");
+		snprintf(err, errlen, "mail-retry-max is shorter than mail-retry-base");
 		return -1;
 	}
 	if (c->connect_timeout < 1 || c->timeout < 1 || c->max_attempts < 1 || c->poll < 1 || c->max_size < 4096) {
@@ -158,44 +123,6 @@ int mail_config_check(const struct mail_config *c, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
-}
-
-/* What outbox_enqueue() uses: set by outbox_configure(), or the environment. */
-static pthread_mutex_t current_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct mail_config current;
-static int current_set;
-
-void outbox_configure(const struct mail_config *c)
-{
-	pthread_mutex_lock(&current_mu);
-	current = *c;
-	current_set = 1;
-	pthread_mutex_unlock(&current_mu);
-}
-
-/* Copies the parts enqueueing needs. */
-static int current_config(struct mail_config *out)
-{
-	char err[256];
-	int rc = 0;
-
-	pthread_mutex_lock(&current_mu);
-	if (!current_set) {
-		if (mail_config_from_env(&current, err, sizeof(err)) != 0)
-			rc = -1;
-		else
-			current_set = 1;
-	}
-	if (rc == 0) {
-		mail_config_defaults(out);
-		memcpy(out->from, current.from, sizeof(out->from));
-		memcpy(out->from_name, current.from_name, sizeof(out->from_name));
-		memcpy(out->domain, current.domain, sizeof(out->domain));
-		out->max_size = current.max_size;
-		out->daily_bytes = current.daily_bytes;
-	}
-	pthread_mutex_unlock(&current_mu);
-	return rc;
 }
 
 /* ---- validation ---- */
@@ -385,15 +312,9 @@ static int check_mail(const struct mail_config *c, const struct mail *m, char *w
 	return 0;
 }
 
-int outbox_check(const struct mail *m, char *why, size_t n)
+int outbox_check(const struct mail_config *c, const struct mail *m, char *why, size_t n)
 {
-	struct mail_config c;
-
-	if (current_config(&c) != 0) {
-		snprintf(why, n, "mail settings: invalid EPAK_MAIL_* or EPAK_SMTP_* variables");
-		return OUTBOX_EINVALID;
-	}
-	return check_mail(&c, m, why, n);
+	return check_mail(c, m, why, n);
 }
 
 const char *outbox_strerror(int rc)
@@ -804,15 +725,6 @@ out:
 	buf_free(&full);
 	buf_free(&rcpt);
 	return rc;
-}
-
-int outbox_enqueue(struct db *db, const struct mail *m, long long *id)
-{
-	struct mail_config c;
-
-	if (current_config(&c) != 0)
-		return OUTBOX_EINVALID;
-	return outbox_enqueue_with(db, &c, m, id);
 }
 
 /* ---- claiming and finishing ---- */
