@@ -1,0 +1,1126 @@
+/* expand.c — JSON-LD 1.1 expansion (jsonld_expand, see jsonld.h): contexts,
+ * term definitions, IRI and value expansion. What it leaves out is listed in
+ * jsonld.c. */
+#include "catalog/jsonld.h"
+#include "catalog/jsonld_internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <openssl/evp.h>
+
+/* ---- expansion ---- */
+
+/* Container flags of a term definition. */
+#define C_LIST 1
+#define C_SET 2
+#define C_LANGUAGE 4
+#define C_INDEX 8
+#define C_ID 16
+#define C_TYPE 32
+#define C_GRAPH 64
+
+/* One expansion run. Contexts are JSON objects:
+ *   {"t": {term: definition}, "vocab": IRI, "base": IRI, "lang": tag}
+ * and definitions {"id": IRI|null, "type": ..., "lang": tag|null,
+ * "c": container flags, "rev": true, "ctx": scoped context}. Contexts are
+ * copied on change, definitions shared. */
+struct exp {
+	struct cat_error *err;
+	int failed;
+	int depth;
+	const char *node; /* @id of the node being expanded, as written */
+	const char *key;  /* the key being expanded, as written */
+};
+
+static int xfail(struct exp *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int xfail(struct exp *x, const char *fmt, ...)
+{
+	char what[384];
+	va_list ap;
+
+	if (x->failed)
+		return -1;
+	x->failed = 1;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (x->node && x->key)
+		snprintf(x->err->msg, sizeof(x->err->msg), "node <%s>: \"%s\": %s", x->node, x->key, what);
+	else if (x->node)
+		snprintf(x->err->msg, sizeof(x->err->msg), "node <%s>: %s", x->node, what);
+	else if (x->key)
+		snprintf(x->err->msg, sizeof(x->err->msg), "a node without @id: \"%s\": %s", x->key, what);
+	else
+		snprintf(x->err->msg, sizeof(x->err->msg), "%s", what);
+	return -1;
+}
+
+static json_t *ctx_new(void)
+{
+	json_t *c = json_object();
+
+	json_object_set_new(c, "t", json_object());
+	return c;
+}
+
+static json_t *ctx_copy(const json_t *c)
+{
+	json_t *n = json_copy((json_t *)c);
+
+	json_object_set_new(n, "t", json_copy(json_object_get(c, "t")));
+	return n;
+}
+
+static json_t *ctx_term(const json_t *ctx, const char *term)
+{
+	return term ? json_object_get(json_object_get(ctx, "t"), term) : NULL;
+}
+
+static unsigned term_container(const json_t *def)
+{
+	return (unsigned)json_integer_value(json_object_get(def, "c"));
+}
+
+/* Resolves a reference against a base IRI (RFC 3986, the common cases). */
+static char *resolve_iri(const char *base, const char *ref)
+{
+	const char *p, *q;
+	char *out;
+	size_t n;
+
+	if (!base || !*base || iri_is_absolute(ref))
+		return xstrdup(ref);
+	if (!*ref) {
+		p = strchr(base, '#');
+		n = p ? (size_t)(p - base) : strlen(base);
+		out = malloc(n + 1);
+		if (!out)
+			abort();
+		memcpy(out, base, n);
+		out[n] = '\0';
+		return out;
+	}
+	p = strstr(base, "://");
+	p = p ? p + 3 : base;
+	q = strchr(p, '/'); /* end of the authority */
+	if (ref[0] == '/' && ref[1] == '/') {
+		n = (size_t)(strchr(base, ':') - base) + 1;
+	} else if (ref[0] == '/') {
+		n = q ? (size_t)(q - base) : strlen(base);
+	} else if (ref[0] == '#' || ref[0] == '?') {
+		const char *h = strpbrk(base, ref[0] == '#' ? "#" : "?#");
+
+		n = h ? (size_t)(h - base) : strlen(base);
+	} else {
+		const char *end = strpbrk(p, "?#"), *slash = NULL, *s;
+
+		for (s = p; *s && (!end || s < end); s++)
+			if (*s == '/')
+				slash = s;
+		n = slash ? (size_t)(slash - base) + 1 : strlen(base);
+		if (!slash) {
+			out = malloc(strlen(base) + strlen(ref) + 2);
+			if (!out)
+				abort();
+			snprintf(out, strlen(base) + strlen(ref) + 2, "%s/%s", base, ref);
+			return out;
+		}
+	}
+	out = malloc(n + strlen(ref) + 1);
+	if (!out)
+		abort();
+	memcpy(out, base, n);
+	memcpy(out + n, ref, strlen(ref) + 1);
+	return out;
+}
+
+static int create_term(struct exp *x, json_t *active, json_t *local, const char *term, json_t *defined);
+
+/* IRI expansion. Returns a malloc'd IRI or keyword, or NULL for "no
+ * mapping" (the key or value is dropped); x->failed tells an error apart. */
+static char *expand_iri(struct exp *x, json_t *active, const char *value, int doc_relative, int vocab, json_t *local,
+			json_t *defined)
+{
+	json_t *def, *d;
+	const char *colon, *v;
+
+	if (is_keyword(value))
+		return xstrdup(value);
+	if (looks_like_keyword(value))
+		return NULL;
+	if (local && json_object_get(local, value) && !json_is_true(json_object_get(defined, value))) {
+		if (create_term(x, active, local, value, defined) != 0)
+			return NULL;
+	}
+	def = ctx_term(active, value);
+	if (vocab && def) {
+		d = json_object_get(def, "id");
+		return json_is_string(d) ? xstrdup(json_string_value(d)) : NULL;
+	}
+	colon = strchr(value, ':');
+	if (colon && colon > value) {
+		char *prefix = strndup(value, (size_t)(colon - value));
+		const char *suffix = colon + 1;
+		char *out = NULL;
+
+		if (!prefix)
+			abort();
+		if (!strcmp(prefix, "_") || !strncmp(suffix, "//", 2)) {
+			free(prefix);
+			return xstrdup(value);
+		}
+		if (local && json_object_get(local, prefix) && !json_is_true(json_object_get(defined, prefix))) {
+			if (create_term(x, active, local, prefix, defined) != 0) {
+				free(prefix);
+				return NULL;
+			}
+		}
+		def = ctx_term(active, prefix);
+		free(prefix);
+		d = json_object_get(def, "id");
+		if (def && json_is_string(d) && !json_is_true(json_object_get(def, "rev"))) {
+			out = xstrcat2(json_string_value(d), suffix);
+			return out;
+		}
+		if (iri_is_absolute(value))
+			return xstrdup(value);
+	}
+	v = json_string_value(json_object_get(active, "vocab"));
+	if (vocab && v)
+		return xstrcat2(v, value);
+	if (doc_relative)
+		return resolve_iri(json_string_value(json_object_get(active, "base")), value);
+	return xstrdup(value);
+}
+
+static int is_gen_delim_end(const char *iri)
+{
+	size_t n = strlen(iri);
+
+	return n && strchr(":/?#[]@", iri[n - 1]) != NULL;
+}
+
+static int create_term(struct exp *x, json_t *active, json_t *local, const char *term, json_t *defined)
+{
+	json_t *value, *def = NULL, *t, *st, *tv, *iv;
+	json_t *terms = json_object_get(active, "t");
+	const char *colon;
+	char *iri = NULL;
+	int rc = -1, simple = 0;
+	unsigned c = 0;
+
+	iv = json_object_get(defined, term);
+	if (json_is_true(iv))
+		return 0;
+	if (iv)
+		return xfail(x, "@context: the definition of \"%s\" refers to itself", term);
+	if (is_keyword(term)) {
+		if (!strcmp(term, "@type"))
+			return 0; /* 1.1 allows {"@container": "@set"} for @type */
+		return xfail(x, "@context: keywords cannot be redefined (\"%s\")", term);
+	}
+	if (looks_like_keyword(term) || !*term)
+		return 0;
+	json_object_set_new(defined, term, json_false());
+	json_object_del(terms, term);
+	value = json_object_get(local, term);
+	def = json_object();
+	if (json_is_null(value)) {
+		json_object_set_new(def, "id", json_null());
+		goto done;
+	}
+	if (json_is_string(value)) {
+		simple = 1;
+		st = json_object();
+		json_object_set(st, "@id", value);
+		value = st;
+	} else if (json_is_object(value)) {
+		json_incref(value);
+	} else {
+		xfail(x, "@context: the definition of \"%s\" must be a string, an object or null", term);
+		goto out_def;
+	}
+	/* value is now an owned reference */
+	if ((t = json_object_get(value, "@reverse"))) {
+		if (!json_is_string(t)) {
+			xfail(x, "@context: \"%s\": @reverse must be a string", term);
+			goto out_value;
+		}
+		iri = expand_iri(x, active, json_string_value(t), 0, 1, local, defined);
+		if (x->failed)
+			goto out_value;
+		if (!iri || !strchr(iri, ':')) {
+			xfail(x, "@context: \"%s\": @reverse is not an IRI", term);
+			goto out_value;
+		}
+		json_object_set_new(def, "id", json_string(iri));
+		json_object_set_new(def, "rev", json_true());
+	} else if ((t = json_object_get(value, "@id")) && !(json_is_string(t) && !strcmp(json_string_value(t), term))) {
+		if (json_is_null(t)) {
+			json_object_set_new(def, "id", json_null());
+		} else if (!json_is_string(t)) {
+			xfail(x, "@context: \"%s\": @id must be a string", term);
+			goto out_value;
+		} else {
+			iri = expand_iri(x, active, json_string_value(t), 0, 1, local, defined);
+			if (x->failed)
+				goto out_value;
+			if (!iri) {
+				json_object_set_new(def, "id", json_null());
+			} else if (!is_keyword(iri) && !strchr(iri, ':')) {
+				xfail(x, "@context: \"%s\" maps to \"%s\", which is not an IRI", term, iri);
+				goto out_value;
+			} else {
+				json_object_set_new(def, "id", json_string(iri));
+			}
+		}
+	} else if ((colon = strchr(term, ':')) && colon > term) {
+		char *prefix = strndup(term, (size_t)(colon - term));
+		json_t *pd;
+
+		if (!prefix)
+			abort();
+		if (json_object_get(local, prefix) && create_term(x, active, local, prefix, defined) != 0) {
+			free(prefix);
+			goto out_value;
+		}
+		pd = ctx_term(active, prefix);
+		if (pd && json_is_string(json_object_get(pd, "id")))
+			iri = xstrcat2(json_string_value(json_object_get(pd, "id")), colon + 1);
+		else
+			iri = xstrdup(term);
+		free(prefix);
+		json_object_set_new(def, "id", json_string(iri));
+	} else if (json_string_value(json_object_get(active, "vocab"))) {
+		iri = xstrcat2(json_string_value(json_object_get(active, "vocab")), term);
+		json_object_set_new(def, "id", json_string(iri));
+	} else {
+		xfail(x, "@context: \"%s\" has no IRI and the context has no @vocab", term);
+		goto out_value;
+	}
+	if (json_is_string(json_object_get(def, "id"))) {
+		const char *d = json_string_value(json_object_get(def, "id"));
+		json_t *pf = json_object_get(value, "@prefix");
+
+		/* JSON-LD 1.0 let any term be a prefix; we do too when expanding */
+		if ((simple && is_gen_delim_end(d)) || json_is_true(pf))
+			json_object_set_new(def, "prefix", json_true());
+	}
+	if ((tv = json_object_get(value, "@type"))) {
+		char *ti;
+
+		if (!json_is_string(tv)) {
+			xfail(x, "@context: \"%s\": @type must be a string", term);
+			goto out_value;
+		}
+		ti = expand_iri(x, active, json_string_value(tv), 0, 1, local, defined);
+		if (x->failed) {
+			free(ti);
+			goto out_value;
+		}
+		if (!ti || (!strchr(ti, ':') && strcmp(ti, "@id") && strcmp(ti, "@vocab") && strcmp(ti, "@json") &&
+			    strcmp(ti, "@none"))) {
+			xfail(x, "@context: \"%s\": @type \"%s\" is not an IRI, @id or @vocab", term,
+			      json_string_value(tv));
+			free(ti);
+			goto out_value;
+		}
+		json_object_set_new(def, "type", json_string(ti));
+		free(ti);
+	}
+	if ((tv = json_object_get(value, "@container"))) {
+		json_t *one;
+		size_t i;
+
+		if (json_is_string(tv)) {
+			one = json_array();
+			json_array_append(one, tv);
+		} else if (json_is_array(tv)) {
+			one = json_incref(tv);
+		} else {
+			xfail(x, "@context: \"%s\": @container must be a string or an array", term);
+			goto out_value;
+		}
+		json_array_foreach(one, i, t)
+		{
+			const char *s = json_string_value(t);
+
+			if (!s)
+				c |= 0;
+			else if (!strcmp(s, "@list"))
+				c |= C_LIST;
+			else if (!strcmp(s, "@set"))
+				c |= C_SET;
+			else if (!strcmp(s, "@language"))
+				c |= C_LANGUAGE;
+			else if (!strcmp(s, "@index"))
+				c |= C_INDEX;
+			else if (!strcmp(s, "@id"))
+				c |= C_ID;
+			else if (!strcmp(s, "@type"))
+				c |= C_TYPE;
+			else if (!strcmp(s, "@graph"))
+				c |= C_GRAPH;
+			if (!s || (s[0] != '@')) {
+				json_decref(one);
+				xfail(x, "@context: \"%s\": unknown @container", term);
+				goto out_value;
+			}
+		}
+		json_decref(one);
+		json_object_set_new(def, "c", json_integer(c));
+	}
+	if (json_object_get(value, "@language")) {
+		tv = json_object_get(value, "@language");
+		if (!json_is_string(tv) && !json_is_null(tv)) {
+			xfail(x, "@context: \"%s\": @language must be a string or null", term);
+			goto out_value;
+		}
+		json_object_set(def, "lang", tv);
+	}
+	if ((tv = json_object_get(value, "@context")))
+		json_object_set(def, "ctx", tv);
+	json_decref(value);
+done:
+	json_object_set(terms, term, def);
+	json_object_set_new(defined, term, json_true());
+	rc = 0;
+	goto out_def;
+out_value:
+	json_decref(value);
+out_def:
+	json_decref(def);
+	free(iri);
+	return rc;
+}
+
+static json_t *process_context(struct exp *x, json_t *active, json_t *local, int depth);
+
+static int apply_context_object(struct exp *x, json_t *result, json_t *c)
+{
+	json_t *defined = json_object(), *v;
+	const char *k;
+	int rc = -1;
+
+	if (json_object_get(c, "@import")) {
+		xfail(x, "@context: @import is not supported (it would fetch a remote context)");
+		goto out;
+	}
+	if ((v = json_object_get(c, "@version")) && !(json_is_number(v) && json_number_value(v) == 1.1)) {
+		xfail(x, "@context: @version must be 1.1");
+		goto out;
+	}
+	if ((v = json_object_get(c, "@base"))) {
+		if (json_is_null(v)) {
+			json_object_del(result, "base");
+		} else if (json_is_string(v)) {
+			char *b = resolve_iri(json_string_value(json_object_get(result, "base")), json_string_value(v));
+
+			json_object_set_new(result, "base", json_string(b));
+			free(b);
+		} else {
+			xfail(x, "@context: @base must be a string or null");
+			goto out;
+		}
+	}
+	if ((v = json_object_get(c, "@vocab"))) {
+		if (json_is_null(v)) {
+			json_object_del(result, "vocab");
+		} else if (json_is_string(v)) {
+			char *iri = expand_iri(x, result, json_string_value(v), 1, 1, NULL, NULL);
+
+			if (x->failed || !iri) {
+				free(iri);
+				xfail(x, "@context: @vocab is not an IRI");
+				goto out;
+			}
+			json_object_set_new(result, "vocab", json_string(iri));
+			free(iri);
+		} else {
+			xfail(x, "@context: @vocab must be a string or null");
+			goto out;
+		}
+	}
+	if ((v = json_object_get(c, "@language"))) {
+		if (json_is_null(v)) {
+			json_object_del(result, "lang");
+		} else if (json_is_string(v)) {
+			json_object_set(result, "lang", v);
+		} else {
+			xfail(x, "@context: @language must be a string or null");
+			goto out;
+		}
+	}
+	json_object_foreach(c, k, v)
+	{
+		if (!strcmp(k, "@base") || !strcmp(k, "@vocab") || !strcmp(k, "@language") || !strcmp(k, "@version") ||
+		    !strcmp(k, "@propagate") || !strcmp(k, "@protected") || !strcmp(k, "@direction"))
+			continue;
+		if (create_term(x, result, c, k, defined) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	json_decref(defined);
+	return rc;
+}
+
+/* Returns a new context (new reference) or NULL with x->failed set. */
+static json_t *process_context(struct exp *x, json_t *active, json_t *local, int depth)
+{
+	json_t *result = ctx_copy(active), *list, *c;
+	size_t i;
+
+	if (depth > 8) {
+		xfail(x, "@context: scoped contexts nested too deeply");
+		goto fail;
+	}
+	if (json_is_array(local)) {
+		list = json_incref(local);
+	} else {
+		list = json_array();
+		json_array_append(list, local);
+	}
+	json_array_foreach(list, i, c)
+	{
+		if (json_is_null(c)) {
+			json_decref(result);
+			result = ctx_new();
+		} else if (json_is_string(c)) {
+			json_t *off;
+
+			if (!is_official_context(json_string_value(c))) {
+				xfail(x,
+				      "@context: remote context <%s> is not fetched; only the official CPSV-AP 3.2.0 "
+				      "context is known by its URL (embed the context in the file instead)",
+				      json_string_value(c));
+				json_decref(list);
+				goto fail;
+			}
+			off = official_context();
+			if (apply_context_object(x, result, off) != 0) {
+				json_decref(off);
+				json_decref(list);
+				goto fail;
+			}
+			json_decref(off);
+		} else if (json_is_object(c)) {
+			if (apply_context_object(x, result, c) != 0) {
+				json_decref(list);
+				goto fail;
+			}
+		} else {
+			xfail(x, "@context: must be an object, a URL, null or an array of these");
+			json_decref(list);
+			goto fail;
+		}
+	}
+	json_decref(list);
+	return result;
+fail:
+	json_decref(result);
+	return NULL;
+}
+
+static json_t *expand(struct exp *x, json_t *ctx, const char *aprop, json_t *el);
+
+static void push_all(json_t *arr, json_t *v) /* steals v */
+{
+	if (json_is_array(v))
+		json_array_extend(arr, v);
+	else
+		json_array_append(arr, v);
+	json_decref(v);
+}
+
+static json_t *as_array(json_t *v) /* steals v */
+{
+	json_t *a;
+
+	if (json_is_array(v))
+		return v;
+	a = json_array();
+	if (v)
+		json_array_append_new(a, v);
+	return a;
+}
+
+static json_t *expand_value(struct exp *x, json_t *ctx, const char *aprop, json_t *value)
+{
+	json_t *def = ctx_term(ctx, aprop), *r;
+	const char *type = json_string_value(json_object_get(def, "type"));
+
+	if (type && json_is_string(value) && (!strcmp(type, "@id") || !strcmp(type, "@vocab"))) {
+		char *iri = expand_iri(x, ctx, json_string_value(value), 1, !strcmp(type, "@vocab"), NULL, NULL);
+
+		if (!iri)
+			return NULL;
+		r = json_object();
+		json_object_set_new(r, "@id", json_string(iri));
+		free(iri);
+		return r;
+	}
+	r = json_object();
+	json_object_set(r, "@value", value);
+	if (type && strcmp(type, "@id") && strcmp(type, "@vocab") && strcmp(type, "@none")) {
+		json_object_set_new(r, "@type", json_string(!strcmp(type, "@json") ? NS_RDF "JSON" : type));
+	} else if (json_is_string(value)) {
+		json_t *lang =
+		    def && json_object_get(def, "lang") ? json_object_get(def, "lang") : json_object_get(ctx, "lang");
+
+		if (json_is_string(lang))
+			json_object_set(r, "@language", lang);
+	}
+	return r;
+}
+
+static void add_value(json_t *result, const char *prop, json_t *v) /* steals v */
+{
+	json_t *a = json_object_get(result, prop);
+
+	if (!a) {
+		a = json_array();
+		json_object_set_new(result, prop, a);
+	}
+	push_all(a, v);
+}
+
+static json_t *expand_language_map(struct exp *x, json_t *map)
+{
+	json_t *out = json_array(), *item, *v;
+	const char **keys;
+	size_t n, i, j;
+
+	keys = sorted_keys(map, &n);
+	for (i = 0; i < n; i++) {
+		json_t *vals = json_object_get(map, keys[i]);
+
+		item = json_is_array(vals) ? json_incref(vals) : as_array(json_incref(vals));
+		json_array_foreach(item, j, v)
+		{
+			json_t *r;
+
+			if (json_is_null(v))
+				continue;
+			if (!json_is_string(v)) {
+				xfail(x, "a language map holds strings only (language \"%s\")", keys[i]);
+				json_decref(item);
+				goto fail;
+			}
+			r = json_object();
+			json_object_set(r, "@value", v);
+			if (strcmp(keys[i], "@none") != 0)
+				json_object_set_new(r, "@language", json_string(keys[i]));
+			json_array_append_new(out, r);
+		}
+		json_decref(item);
+	}
+	free(keys);
+	return out;
+fail:
+	free(keys);
+	json_decref(out);
+	return NULL;
+}
+
+static json_t *expand_index_map(struct exp *x, json_t *ctx, const char *key, unsigned c, json_t *map)
+{
+	json_t *out = json_array(), *items, *it;
+	const char **keys;
+	size_t n, i, j;
+
+	keys = sorted_keys(map, &n);
+	for (i = 0; i < n; i++) {
+		items = expand(x, ctx, key, json_object_get(map, keys[i]));
+		if (x->failed)
+			goto fail;
+		items = as_array(items);
+		json_array_foreach(items, j, it)
+		{
+			if ((c & C_ID) && strcmp(keys[i], "@none") && !json_object_get(it, "@id") &&
+			    !json_object_get(it, "@value")) {
+				char *iri = expand_iri(x, ctx, keys[i], 1, 0, NULL, NULL);
+
+				if (iri)
+					json_object_set_new(it, "@id", json_string(iri));
+				free(iri);
+			} else if ((c & C_TYPE) && strcmp(keys[i], "@none") && !json_object_get(it, "@value")) {
+				char *iri = expand_iri(x, ctx, keys[i], 1, 1, NULL, NULL);
+				json_t *types = json_object_get(it, "@type"), *nt = json_array();
+
+				if (iri)
+					json_array_append_new(nt, json_string(iri));
+				free(iri);
+				if (json_is_array(types))
+					json_array_extend(nt, types);
+				json_object_set_new(it, "@type", nt);
+			}
+		}
+		json_array_extend(out, items);
+		json_decref(items);
+	}
+	free(keys);
+	return out;
+fail:
+	free(keys);
+	json_decref(out);
+	return NULL;
+}
+
+static int expand_keys(struct exp *x, json_t *ctx, json_t *type_ctx, const char *aprop, json_t *el, json_t *result,
+		       int depth);
+
+static int expand_keyword(struct exp *x, json_t *ctx, json_t *type_ctx, const char *aprop, const char *kw,
+			  json_t *value, json_t *result, int depth)
+{
+	json_t *ev = NULL, *v;
+	size_t i;
+
+	if (!strcmp(kw, "@id")) {
+		char *iri;
+
+		if (!json_is_string(value))
+			return xfail(x, "@id must be a string");
+		iri = expand_iri(x, ctx, json_string_value(value), 1, 0, NULL, NULL);
+		if (!iri)
+			return x->failed ? -1 : 0;
+		json_object_set_new(result, "@id", json_string(iri));
+		free(iri);
+		return 0;
+	}
+	if (!strcmp(kw, "@type")) {
+		json_t *list = json_is_array(value) ? json_incref(value) : as_array(json_incref(value));
+		json_t *out = json_object_get(result, "@type");
+
+		if (!out) {
+			out = json_array();
+			json_object_set_new(result, "@type", out);
+		}
+		json_array_foreach(list, i, v)
+		{
+			char *iri;
+
+			if (!json_is_string(v)) {
+				json_decref(list);
+				return xfail(x, "@type must be a string or an array of strings");
+			}
+			iri = expand_iri(x, type_ctx, json_string_value(v), 1, 1, NULL, NULL);
+			if (x->failed) {
+				json_decref(list);
+				return -1;
+			}
+			if (iri)
+				json_array_append_new(out, json_string(iri));
+			free(iri);
+		}
+		json_decref(list);
+		return 0;
+	}
+	if (!strcmp(kw, "@graph") || !strcmp(kw, "@included")) {
+		ev = expand(x, ctx, !strcmp(kw, "@graph") ? "@graph" : NULL, value);
+		if (x->failed)
+			return -1;
+		add_value(result, kw, as_array(ev));
+		return 0;
+	}
+	if (!strcmp(kw, "@value")) {
+		if (json_is_object(value) || json_is_array(value))
+			return xfail(x, "@value must be a string, a number, a boolean or null");
+		json_object_set(result, "@value", value);
+		return 0;
+	}
+	if (!strcmp(kw, "@language")) {
+		if (!json_is_string(value))
+			return xfail(x, "@language must be a string");
+		json_object_set(result, "@language", value);
+		return 0;
+	}
+	if (!strcmp(kw, "@index")) {
+		if (!json_is_string(value))
+			return xfail(x, "@index must be a string");
+		return 0; /* indexes carry no RDF meaning: dropped */
+	}
+	if (!strcmp(kw, "@list")) {
+		if (!aprop || !strcmp(aprop, "@graph"))
+			return 0;
+		ev = expand(x, ctx, aprop, value);
+		if (x->failed)
+			return -1;
+		json_object_set_new(result, "@list", as_array(ev));
+		return 0;
+	}
+	if (!strcmp(kw, "@set")) {
+		ev = expand(x, ctx, aprop, value);
+		if (x->failed)
+			return -1;
+		json_object_set_new(result, "@set", as_array(ev));
+		return 0;
+	}
+	if (!strcmp(kw, "@reverse")) {
+		const char *k;
+		json_t *rev;
+
+		if (!json_is_object(value))
+			return xfail(x, "@reverse must be an object");
+		ev = expand(x, ctx, "@reverse", value);
+		if (x->failed)
+			return -1;
+		if (!json_is_object(ev)) {
+			json_decref(ev);
+			return 0;
+		}
+		rev = json_object_get(result, "@reverse");
+		if (!rev) {
+			rev = json_object();
+			json_object_set_new(result, "@reverse", rev);
+		}
+		json_object_foreach(ev, k, v)
+		{
+			if (k[0] == '@')
+				continue;
+			json_array_foreach(v, i, value)
+			{
+				if (json_object_get(value, "@value") || json_object_get(value, "@list")) {
+					json_decref(ev);
+					return xfail(x, "@reverse values must be nodes");
+				}
+			}
+			add_value(rev, k, json_incref(v));
+		}
+		json_decref(ev);
+		return 0;
+	}
+	if (!strcmp(kw, "@nest")) {
+		json_t *list = json_is_array(value) ? json_incref(value) : as_array(json_incref(value));
+
+		json_array_foreach(list, i, v)
+		{
+			if (!json_is_object(v) || json_object_get(v, "@value")) {
+				json_decref(list);
+				return xfail(x, "@nest holds objects only");
+			}
+			if (expand_keys(x, ctx, type_ctx, aprop, v, result, depth) != 0) {
+				json_decref(list);
+				return -1;
+			}
+		}
+		json_decref(list);
+		return 0;
+	}
+	return 0; /* @direction, framing keywords: nothing in RDF */
+}
+
+static int expand_keys(struct exp *x, json_t *ctx, json_t *type_ctx, const char *aprop, json_t *el, json_t *result,
+		       int depth)
+{
+	const char **keys;
+	size_t n, i;
+	int rc = -1;
+	const char *saved_key = x->key;
+
+	if (depth > CAT_MAX_DEPTH) {
+		xfail(x, "nested deeper than %d levels", CAT_MAX_DEPTH);
+		return -1;
+	}
+	keys = sorted_keys(el, &n);
+	for (i = 0; i < n; i++) {
+		const char *key = keys[i];
+		json_t *value = json_object_get(el, key), *def, *ev = NULL;
+		char *prop;
+		unsigned c;
+
+		if (!strcmp(key, "@context"))
+			continue;
+		x->key = key;
+		prop = expand_iri(x, ctx, key, 0, 1, NULL, NULL);
+		if (x->failed)
+			goto out;
+		if (!prop || (!strchr(prop, ':') && !is_keyword(prop))) {
+			free(prop);
+			continue;
+		}
+		if (is_keyword(prop)) {
+			int r;
+
+			x->key = saved_key; /* messages name the property, not the keyword */
+			if (aprop && !strcmp(aprop, "@reverse")) {
+				free(prop);
+				xfail(x, "keywords cannot be used inside @reverse");
+				goto out;
+			}
+			r = expand_keyword(x, ctx, type_ctx, aprop, prop, value, result, depth + 1);
+			free(prop);
+			if (r != 0)
+				goto out;
+			continue;
+		}
+		def = ctx_term(ctx, key);
+		c = term_container(def);
+		if (json_is_string(json_object_get(def, "type")) &&
+		    !strcmp(json_string_value(json_object_get(def, "type")), "@json")) {
+			ev = json_object();
+			json_object_set(ev, "@value", value);
+			json_object_set_new(ev, "@type", json_string(NS_RDF "JSON"));
+		} else if ((c & C_LANGUAGE) && json_is_object(value)) {
+			ev = expand_language_map(x, value);
+		} else if ((c & (C_INDEX | C_ID | C_TYPE)) && json_is_object(value)) {
+			ev = expand_index_map(x, ctx, key, c, value);
+		} else {
+			ev = expand(x, ctx, key, value);
+		}
+		if (x->failed) {
+			free(prop);
+			json_decref(ev);
+			goto out;
+		}
+		if (!ev) {
+			free(prop);
+			continue;
+		}
+		if ((c & C_LIST) && !json_object_get(ev, "@list")) {
+			json_t *l = json_object();
+
+			json_object_set_new(l, "@list", as_array(ev));
+			ev = l;
+		}
+		if (json_is_true(json_object_get(def, "rev"))) {
+			json_t *rev = json_object_get(result, "@reverse"), *it;
+			size_t j;
+
+			ev = as_array(ev);
+			json_array_foreach(ev, j, it)
+			{
+				if (json_object_get(it, "@value") || json_object_get(it, "@list")) {
+					free(prop);
+					json_decref(ev);
+					xfail(x, "a reverse property's values must be nodes");
+					goto out;
+				}
+			}
+			if (!rev) {
+				rev = json_object();
+				json_object_set_new(result, "@reverse", rev);
+			}
+			add_value(rev, prop, ev);
+		} else {
+			add_value(result, prop, ev);
+		}
+		free(prop);
+	}
+	rc = 0;
+out:
+	if (rc == 0)
+		x->key = saved_key;
+	free(keys);
+	return rc;
+}
+
+static json_t *expand_object(struct exp *x, json_t *ctx, const char *aprop, json_t *el)
+{
+	json_t *c = json_incref(ctx), *type_ctx = NULL, *result = NULL, *def, *v;
+	const char *saved_node = x->node, *saved_key = x->key;
+	const char **keys = NULL;
+	size_t n, i;
+
+	def = ctx_term(ctx, aprop);
+	if (def && json_object_get(def, "ctx")) {
+		json_t *nc = process_context(x, c, json_object_get(def, "ctx"), 1);
+
+		json_decref(c);
+		c = nc;
+		if (!c)
+			goto fail;
+	}
+	if ((v = json_object_get(el, "@context"))) {
+		json_t *nc;
+
+		x->key = "@context";
+		nc = process_context(x, c, v, 0);
+		json_decref(c);
+		c = nc;
+		if (!c)
+			goto fail;
+		x->key = saved_key;
+	}
+	/* the node's @id as written, for messages */
+	keys = sorted_keys(el, &n);
+	for (i = 0; i < n; i++) {
+		char *k = expand_iri(x, c, keys[i], 0, 1, NULL, NULL);
+
+		if (k && !strcmp(k, "@id") && json_is_string(json_object_get(el, keys[i])))
+			x->node = json_string_value(json_object_get(el, keys[i]));
+		free(k);
+	}
+	/* type-scoped contexts */
+	type_ctx = json_incref(c);
+	for (i = 0; i < n; i++) {
+		char *k = expand_iri(x, type_ctx, keys[i], 0, 1, NULL, NULL);
+		json_t *tv, *list;
+		size_t j;
+		int is_type = k && !strcmp(k, "@type");
+
+		free(k);
+		if (!is_type)
+			continue;
+		tv = json_object_get(el, keys[i]);
+		list = json_is_array(tv) ? json_incref(tv) : as_array(json_incref(tv));
+		json_array_foreach(list, j, v)
+		{
+			json_t *td = json_is_string(v) ? ctx_term(type_ctx, json_string_value(v)) : NULL;
+
+			if (td && json_object_get(td, "ctx")) {
+				json_t *nc = process_context(x, c, json_object_get(td, "ctx"), 1);
+
+				if (!nc) {
+					json_decref(list);
+					goto fail;
+				}
+				json_decref(c);
+				c = nc;
+			}
+		}
+		json_decref(list);
+	}
+	result = json_object();
+	if (expand_keys(x, c, type_ctx, aprop, el, result, x->depth) != 0)
+		goto fail;
+	x->key = saved_key;
+	if ((v = json_object_get(result, "@value"))) {
+		const char *k;
+		json_t *val;
+
+		json_object_foreach(result, k, val)
+		{
+			(void)val;
+			if (strcmp(k, "@value") && strcmp(k, "@language") && strcmp(k, "@type")) {
+				xfail(x, "a value object cannot have \"%s\"", k);
+				goto fail;
+			}
+		}
+		if (json_object_get(result, "@language") && json_object_get(result, "@type")) {
+			xfail(x, "a value cannot have both @language and @type");
+			goto fail;
+		}
+		if (json_is_null(v)) {
+			json_decref(result);
+			result = NULL;
+			goto done;
+		}
+		if (json_object_get(result, "@language") && !json_is_string(v)) {
+			xfail(x, "a value with @language must be a string");
+			goto fail;
+		}
+		if ((v = json_object_get(result, "@type"))) {
+			if (json_array_size(v) != 1 || !strchr(json_string_value(json_array_get(v, 0)), ':')) {
+				xfail(x, "a value's @type must be one IRI");
+				goto fail;
+			}
+			json_object_set(result, "@type", json_array_get(v, 0));
+		}
+	} else if ((v = json_object_get(result, "@set")) || json_object_get(result, "@list")) {
+		if (json_object_size(result) != 1) {
+			xfail(x, "@set and @list cannot have other keys");
+			goto fail;
+		}
+		if (v) {
+			json_incref(v);
+			json_decref(result);
+			result = v;
+		}
+	}
+	if (json_is_object(result) && json_object_size(result) == 1 && json_object_get(result, "@language")) {
+		json_decref(result);
+		result = NULL;
+	}
+	if (json_is_object(result) && (!aprop || !strcmp(aprop, "@graph"))) {
+		if (json_object_size(result) == 0 || json_object_get(result, "@value") ||
+		    json_object_get(result, "@list") ||
+		    (json_object_size(result) == 1 && json_object_get(result, "@id"))) {
+			json_decref(result);
+			result = NULL;
+		}
+	}
+done:
+	free(keys);
+	json_decref(c);
+	json_decref(type_ctx);
+	x->node = saved_node;
+	return result;
+fail:
+	free(keys);
+	json_decref(c);
+	json_decref(type_ctx);
+	json_decref(result);
+	/* x->node stays: the message names it */
+	return NULL;
+}
+
+static json_t *expand(struct exp *x, json_t *ctx, const char *aprop, json_t *el)
+{
+	json_t *r = NULL, *v, *e;
+	size_t i;
+
+	if (!el || json_is_null(el))
+		return NULL;
+	if (++x->depth > CAT_MAX_DEPTH) {
+		xfail(x, "nested deeper than %d levels", CAT_MAX_DEPTH);
+		goto out;
+	}
+	if (json_is_array(el)) {
+		json_t *def = ctx_term(ctx, aprop);
+
+		r = json_array();
+		json_array_foreach(el, i, v)
+		{
+			e = expand(x, ctx, aprop, v);
+			if (x->failed) {
+				json_decref(r);
+				r = NULL;
+				goto out;
+			}
+			if (!e)
+				continue;
+			if ((term_container(def) & C_LIST) && json_is_array(e)) {
+				json_t *l = json_object();
+
+				json_object_set_new(l, "@list", e);
+				e = l;
+			}
+			push_all(r, e);
+		}
+	} else if (json_is_object(el)) {
+		r = expand_object(x, ctx, aprop, el);
+	} else if (aprop && strcmp(aprop, "@graph") != 0) {
+		r = expand_value(x, ctx, aprop, el);
+	}
+out:
+	x->depth--;
+	return r;
+}
+
+json_t *jsonld_expand(json_t *doc, struct cat_error *err)
+{
+	struct exp x = {.err = err};
+	json_t *ctx = ctx_new(), *r;
+
+	err->msg[0] = '\0';
+	r = expand(&x, ctx, NULL, doc);
+	json_decref(ctx);
+	if (x.failed) {
+		json_decref(r);
+		return NULL;
+	}
+	if (json_is_object(r) && json_object_size(r) == 1 && json_object_get(r, "@graph")) {
+		json_t *g = json_incref(json_object_get(r, "@graph"));
+
+		json_decref(r);
+		r = g;
+	}
+	return as_array(r);
+}
