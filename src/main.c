@@ -271,6 +271,7 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 	memset(&src, 0, sizeof(src));
 	src.db_url = app.db_url;
 	src.search_data = cfg->search_data;
+	src.catalog_max_bytes = cfg->catalog_max_bytes;
 	if (snapshot_start(&src, bump_revision, &app, err, sizeof(err)) != 0) {
 		log_error("cannot start: %s", err);
 		app_close(&app);

@@ -101,7 +101,7 @@ static char *resolve_iri(const char *base, const char *ref)
 		n = p ? (size_t)(p - base) : strlen(base);
 		out = malloc(n + 1);
 		if (!out)
-			abort();
+			cat_oom();
 		memcpy(out, base, n);
 		out[n] = '\0';
 		return out;
@@ -127,14 +127,14 @@ static char *resolve_iri(const char *base, const char *ref)
 		if (!slash) {
 			out = malloc(strlen(base) + strlen(ref) + 2);
 			if (!out)
-				abort();
+				cat_oom();
 			snprintf(out, strlen(base) + strlen(ref) + 2, "%s/%s", base, ref);
 			return out;
 		}
 	}
 	out = malloc(n + strlen(ref) + 1);
 	if (!out)
-		abort();
+		cat_oom();
 	memcpy(out, base, n);
 	memcpy(out + n, ref, strlen(ref) + 1);
 	return out;
@@ -170,7 +170,7 @@ static char *expand_iri(struct exp *x, json_t *active, const char *value, int do
 		char *out = NULL;
 
 		if (!prefix)
-			abort();
+			cat_oom();
 		if (!strcmp(prefix, "_") || !strncmp(suffix, "//", 2)) {
 			free(prefix);
 			return xstrdup(value);
@@ -285,7 +285,7 @@ static int create_term(struct exp *x, json_t *active, json_t *local, const char 
 		json_t *pd;
 
 		if (!prefix)
-			abort();
+			cat_oom();
 		if (json_object_get(local, prefix) && create_term(x, active, local, prefix, defined) != 0) {
 			free(prefix);
 			goto out_value;

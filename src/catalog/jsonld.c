@@ -45,24 +45,43 @@ const char *const cat_prefixes[][2] = {
     {"schema", NS_SCHEMA}, {"skos", NS_SKOS}, {"time", NS_TIME}, {"xsd", NS_XSD},   {NULL, NULL},
 };
 
+/* The one place command-only code (expansion, records, Turtle: what
+ * `epak import` and `epak export` run, never the server) stops on an
+ * allocation failure; see CODE_STYLE.md, "Out of memory". The command's
+ * transaction rolls back with the process. */
+void cat_oom(void)
+{
+	fputs("epak: out of memory\n", stderr);
+	abort();
+}
+
 char *xstrdup(const char *s)
 {
 	char *p = s ? strdup(s) : NULL;
 
 	if (s && !p)
-		abort(); /* out of memory: nothing sensible to do in a parser */
+		cat_oom();
 	return p;
 }
 
-char *xstrcat2(const char *a, const char *b)
+char *strcat2(const char *a, const char *b)
 {
 	size_t na = strlen(a), nb = strlen(b);
 	char *p = malloc(na + nb + 1);
 
 	if (!p)
-		abort();
+		return NULL;
 	memcpy(p, a, na);
 	memcpy(p + na, b, nb + 1);
+	return p;
+}
+
+char *xstrcat2(const char *a, const char *b)
+{
+	char *p = strcat2(a, b);
+
+	if (!p)
+		cat_oom();
 	return p;
 }
 
@@ -71,8 +90,9 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The keys of obj, sorted (the array is malloc'd; the strings are borrowed). */
-const char **sorted_keys(const json_t *obj, size_t *n)
+/* The keys of obj, sorted (the array is malloc'd; the strings are borrowed);
+ * NULL when out of memory. */
+const char **keys_sorted(const json_t *obj, size_t *n)
 {
 	const char **keys;
 	const char *k;
@@ -82,13 +102,22 @@ const char **sorted_keys(const json_t *obj, size_t *n)
 	*n = json_object_size(obj);
 	keys = calloc(*n ? *n : 1, sizeof(*keys));
 	if (!keys)
-		abort();
+		return NULL;
 	json_object_foreach((json_t *)obj, k, v)
 	{
 		(void)v;
 		keys[i++] = k;
 	}
 	qsort(keys, *n, sizeof(*keys), cmp_str);
+	return keys;
+}
+
+const char **sorted_keys(const json_t *obj, size_t *n)
+{
+	const char **keys = keys_sorted(obj, n);
+
+	if (!keys)
+		cat_oom();
 	return keys;
 }
 
@@ -181,20 +210,22 @@ const char *iri_compact_skipping(const char *iri, const int *skip, char *out, si
 	return out;
 }
 
-void cat_sha256_hex(const void *data, size_t len, char out[65])
+int cat_sha256_hex(const void *data, size_t len, char out[65])
 {
 	unsigned char md[32];
 	unsigned int mdlen = 0;
 	static const char hex[] = "0123456789abcdef";
 	unsigned i;
 
+	out[0] = '\0';
 	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
-		abort();
+		return -1; /* OpenSSL could not allocate */
 	for (i = 0; i < 32; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 15];
 	}
 	out[64] = '\0';
+	return 0;
 }
 
 /* ---- literals ---- */
@@ -334,9 +365,15 @@ json_t *canonical_value(const json_t *v)
 		if (!type)
 			type = NS_RDF "JSON";
 	}
+	if (!out)
+		return NULL;
 	if (lang) {
-		char *l = xstrdup(lang), *p;
+		char *l = strdup(lang), *p;
 
+		if (!l) {
+			json_decref(out);
+			return NULL;
+		}
 		for (p = l; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
 		json_object_set_new(out, "@language", json_string(l));
@@ -518,13 +555,13 @@ char *cat_derived_identifier(const char *iri, const char *parent_identifier, con
 		seg = iri_last_segment(iri, &len);
 		out = malloc(len + 1);
 		if (!out)
-			abort();
+			return NULL;
 		memcpy(out, seg, len);
 		out[len] = '\0';
 		return out;
 	}
 	snprintf(buf, sizeof(buf), "/%s-%zu", role ? role : "part", n);
-	return xstrcat2(parent_identifier ? parent_identifier : "", buf);
+	return strcat2(parent_identifier ? parent_identifier : "", buf);
 }
 
 static void note_parents(json_t *parents, const char *pid, const char *prop, json_t *vals)
@@ -555,10 +592,14 @@ json_t *nodemap_parents(const json_t *nodes)
 	const char **ids, **props;
 	size_t n, i, np, j;
 
-	ids = sorted_keys(nodes, &n);
+	ids = keys_sorted(nodes, &n);
+	if (!parents || !ids)
+		goto fail;
 	for (i = 0; i < n; i++) {
 		node = json_object_get(nodes, ids[i]);
-		props = sorted_keys(node, &np);
+		props = keys_sorted(node, &np);
+		if (!props)
+			goto fail;
 		for (j = 0; j < np; j++)
 			if (props[j][0] != '@')
 				note_parents(parents, ids[i], props[j], json_object_get(node, props[j]));
@@ -566,6 +607,10 @@ json_t *nodemap_parents(const json_t *nodes)
 	}
 	free(ids);
 	return parents;
+fail:
+	free(ids);
+	json_decref(parents);
+	return NULL;
 }
 
 static char *identifier_rec(const json_t *nodes, const json_t *parents, const char *id, int depth)
@@ -577,7 +622,7 @@ static char *identifier_rec(const json_t *nodes, const json_t *parents, const ch
 	json_array_foreach(node_vals(node, NS_DCT "identifier"), i, v)
 	{
 		if (val_str(v))
-			return xstrdup(val_str(v));
+			return strdup(val_str(v));
 	}
 	if (!iri_is_blank(id))
 		return cat_derived_identifier(id, NULL, NULL, 0);
@@ -585,6 +630,8 @@ static char *identifier_rec(const json_t *nodes, const json_t *parents, const ch
 	if (!e || depth > 32)
 		return cat_derived_identifier(NULL, "", "part", 0);
 	pident = identifier_rec(nodes, parents, json_string_value(json_object_get(e, "p")), depth + 1);
+	if (!pident)
+		return NULL;
 	out = cat_derived_identifier(NULL, pident, cat_role_of_property(json_string_value(json_object_get(e, "prop"))),
 				     (size_t)json_integer_value(json_object_get(e, "i")) + 1);
 	free(pident);
@@ -632,7 +679,7 @@ const struct cat_own_concept *cat_own_concept_by_iri(const char *iri)
 
 char *cat_own_concept_iri(const struct cat_own_concept *c)
 {
-	return xstrcat2(c->scheme, c->notation);
+	return strcat2(c->scheme, c->notation);
 }
 
 /* ---- documents ---- */
@@ -761,8 +808,10 @@ struct cat_doc *cat_doc_load(const char *path, struct cat_error *err)
 				goto out;
 			}
 			nt = realloc(text, cap);
-			if (!nt)
-				abort();
+			if (!nt) {
+				snprintf(err->msg, sizeof(err->msg), "%s: out of memory", path);
+				goto out;
+			}
 			text = nt;
 		}
 		got = fread(text + len, 1, cap - len, f);

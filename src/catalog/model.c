@@ -30,8 +30,6 @@
 #include "core/arena.h"
 #include "core/buf.h"
 
-#define CATALOG_ARENA_CAP ((size_t)4 * 1024 * 1024 * 1024)
-
 /* ---- texts ---- */
 
 const char *mltext_exact(const struct mltext *t, const char *lang)
@@ -171,18 +169,20 @@ struct vec {
 	size_t n, cap;
 };
 
-static void vec_push(struct vec *v, void *p)
+/* 0, or -1 when out of memory (v unchanged). */
+static int vec_push(struct vec *v, void *p)
 {
 	if (v->n == v->cap) {
 		size_t cap = v->cap ? v->cap * 2 : 16;
 		void **nv = realloc(v->v, cap * sizeof(*nv));
 
 		if (!nv)
-			abort();
+			return -1;
 		v->v = nv;
 		v->cap = cap;
 	}
 	v->v[v->n++] = p;
+	return 0;
 }
 
 /* ---- the builder ---- */
@@ -200,6 +200,7 @@ struct catalog_builder {
 	struct vec services, orgs, events, contacts, portals;
 	struct cat_error *err;
 	int failed;
+	size_t max_bytes; /* the arena's cap */
 };
 
 static int bfail(struct catalog_builder *b, const char *what, const char *prop, const char *fmt, ...)
@@ -221,6 +222,39 @@ static int bfail(struct catalog_builder *b, const char *what, const char *prop, 
 	else
 		snprintf(b->err->msg, sizeof(b->err->msg), "%.300s: %s", what, msg);
 	return -1;
+}
+
+/* An allocation of n bytes failed: the catalog outgrew its cap
+ * (catalog-max-bytes) or memory ran out. The build fails with that message
+ * (the first failure wins). Like SQLite's mallocFailed: from then on the
+ * helpers below return NULL or empty values, each caller checks what it
+ * writes through, and b->failed stops the build at the next step. */
+static void oom(struct catalog_builder *b, size_t n)
+{
+	struct cat_error local;
+	struct cat_error *e = b->err ? b->err : &local;
+	size_t probe = n > 16384 ? n : 16384;
+	void *p;
+
+	if (b->failed)
+		return;
+	b->failed = 1;
+	/* the arena asks the heap for at least 16 KiB: if the heap has that,
+	 * it was the cap that refused */
+	p = malloc(probe);
+	if (p)
+		snprintf(e->msg, sizeof(e->msg), "the catalog needs more memory than catalog-max-bytes (%zu bytes)",
+			 b->max_bytes);
+	else
+		snprintf(e->msg, sizeof(e->msg), "out of memory building the catalog");
+	free(p);
+}
+
+/* vec_push for the builder: a failure is the build's. */
+static void bpush(struct catalog_builder *b, struct vec *v, void *p)
+{
+	if (vec_push(v, p) != 0)
+		oom(b, sizeof(void *) * (v->cap ? v->cap * 2 : 16));
 }
 
 static json_t *lookup(struct catalog_builder *b, const char *id)
@@ -285,8 +319,10 @@ static char *astr(struct catalog_builder *b, const char *s)
 	if (n <= INTERN_MAX && (known = json_object_get(b->interned, s)))
 		return (char *)(uintptr_t)json_integer_value(known);
 	p = arena_strndup(b->a, s, n);
-	if (!p)
-		abort();
+	if (!p) {
+		oom(b, n + 1);
+		return NULL;
+	}
 	if (n <= INTERN_MAX)
 		json_object_set_new(b->interned, s, json_integer((json_int_t)(uintptr_t)p));
 	return p;
@@ -297,11 +333,12 @@ static void *aalloc(struct catalog_builder *b, size_t n)
 	void *p = arena_alloc(b->a, n ? n : 1);
 
 	if (!p)
-		abort();
+		oom(b, n ? n : 1);
 	return p;
 }
 
-/* An array of n elements, exactly; NULL for none. At 100 000 services the
+/* An array of n elements, exactly; NULL for none (and when out of memory:
+ * check b->failed). At 100 000 services the
  * spare slots and empty arrays cost tens of megabytes. */
 static void *aalloc_n(struct catalog_builder *b, size_t n, size_t size)
 {
@@ -323,6 +360,8 @@ static const char *astr_last_segment(struct catalog_builder *b, const char *iri)
 	{
 		char *t = aalloc(b, len + 1);
 
+		if (!t)
+			return NULL;
 		memcpy(t, seg, len);
 		t[len] = '\0';
 		return t;
@@ -333,8 +372,13 @@ static char *identifier_of(struct catalog_builder *b, const char *id)
 {
 	char *s = nodemap_identifier(in_base(b, id) ? b->base.nodes : b->cur->nodes,
 				     in_base(b, id) ? b->base_parents : b->cur_parents, id);
-	char *out = astr(b, s);
+	char *out;
 
+	if (!s) {
+		oom(b, 0);
+		return NULL;
+	}
+	out = astr(b, s);
 	free(s);
 	return out;
 }
@@ -373,6 +417,8 @@ static struct mltext mk_text_vals(struct catalog_builder *b, json_t *vals)
 	if (!json_array_size(vals))
 		return t;
 	v = aalloc(b, sizeof(*v) * json_array_size(vals));
+	if (!v)
+		return t;
 	for (r = 0; r < 3; r++) {
 		json_array_foreach(vals, i, x)
 		{
@@ -420,6 +466,10 @@ static struct strlist mk_strs(struct catalog_builder *b, const json_t *node, con
 		return l;
 	}
 	v = aalloc(b, sizeof(*v) * json_array_size(vals));
+	if (!v) {
+		json_decref(vals);
+		return l;
+	}
 	json_array_foreach(vals, i, x)
 	{
 		const char *s = val_str(x) ? val_str(x) : val_id(x);
@@ -482,8 +532,11 @@ static void memo_put(struct catalog_builder *b, enum memo_kind k, const char *id
 {
 	if (!in_base(b, id))
 		return;
-	json_object_set_new(memo_slot(b, k, id, 1), id, json_integer((json_int_t)b->objs.n));
-	vec_push(&b->objs, obj);
+	if (vec_push(&b->objs, obj) != 0) {
+		oom(b, 0);
+		return;
+	}
+	json_object_set_new(memo_slot(b, k, id, 1), id, json_integer((json_int_t)b->objs.n - 1));
 }
 
 static struct concept concept_of_iri(struct catalog_builder *b, const char *id)
@@ -514,15 +567,19 @@ static struct concept concept_of_iri(struct catalog_builder *b, const char *id)
 		const struct cat_own_concept *oc = cat_own_concept_by_iri(id);
 		struct text *t = aalloc(b, 2 * sizeof(*t));
 
-		t[0] = (struct text){"lv", oc->lv};
-		t[1] = (struct text){"en", oc->en};
-		c.label.v = t;
-		c.label.n = 2;
+		if (t) {
+			t[0] = (struct text){"lv", oc->lv};
+			t[1] = (struct text){"en", oc->en};
+			c.label.v = t;
+			c.label.n = 2;
+		}
 	}
 	if (in_base(b, id)) {
 		known = aalloc(b, sizeof(*known));
-		*known = c;
-		memo_put(b, M_CONCEPT, id, known);
+		if (known) {
+			*known = c;
+			memo_put(b, M_CONCEPT, id, known);
+		}
 	}
 	return c;
 }
@@ -539,6 +596,10 @@ static struct concept mk_concept(struct catalog_builder *b, const json_t *v, con
 	if (oc) {
 		char *iri = cat_own_concept_iri(oc);
 
+		if (!iri) {
+			oom(b, 0);
+			return c;
+		}
 		c = concept_of_iri(b, iri);
 		free(iri);
 	} else if (id) {
@@ -559,7 +620,8 @@ static const struct concept *mk_concept_ref(struct catalog_builder *b, const jso
 	if (p && p->iri == c.iri)
 		return p;
 	p = aalloc(b, sizeof(*p));
-	*p = c;
+	if (p)
+		*p = c;
 	return p;
 }
 
@@ -586,12 +648,20 @@ static struct concepts mk_concepts(struct catalog_builder *b, const json_t *node
 		n += is_both(scheme, x) ? 2 : 1;
 	}
 	v = aalloc(b, sizeof(*v) * n);
+	if (!v) {
+		json_decref(vals);
+		return cs;
+	}
 	n = 0;
 	json_array_foreach(vals, i, x)
 	{
 		if (is_both(scheme, x)) {
 			json_t *t = json_object();
 
+			if (!t) {
+				oom(b, 0);
+				break;
+			}
 			json_object_set_new(t, "@value", json_string("citizen"));
 			v[n++] = mk_concept(b, t, scheme);
 			json_object_set_new(t, "@value", json_string("business"));
@@ -725,6 +795,8 @@ static const struct contact_point *build_contact(struct catalog_builder *b, cons
 	if (cp || !node || says_nothing(node))
 		return cp;
 	cp = aalloc(b, sizeof(*cp));
+	if (!cp)
+		return NULL;
 	memo_put(b, M_CONTACT, id, cp);
 	cp->iri = public_iri(b, id);
 	cp->identifier = identifier_of(b, id);
@@ -734,7 +806,7 @@ static const struct contact_point *build_contact(struct catalog_builder *b, cons
 	cp->pages = mk_strs(b, node, PROPS(NS_CV "contactPage", NS_SCHEMA "url", NS_SCHEMA_HTTP "url", NS_FOAF "page"));
 	cp->hours = hours_of(b, node);
 	cp->helpdesk_for = mk_strs(b, node, PROPS(NS_EPAK "helpdeskFor"));
-	vec_push(&b->contacts, cp);
+	bpush(b, &b->contacts, cp);
 	return cp;
 }
 
@@ -750,6 +822,10 @@ static size_t mk_contacts(struct catalog_builder *b, const json_t *node, const s
 		return 0;
 	}
 	cps = aalloc(b, sizeof(*cps) * json_array_size(vals));
+	if (!cps) {
+		json_decref(vals);
+		return 0;
+	}
 	json_array_foreach(vals, i, v)
 	{
 		const struct contact_point *cp = val_ref(v) ? build_contact(b, val_ref(v)) : NULL;
@@ -774,6 +850,8 @@ static const struct organisation *build_org(struct catalog_builder *b, const cha
 		return o;
 	describe(b, id, what, sizeof(what));
 	o = aalloc(b, sizeof(*o));
+	if (!o)
+		return NULL;
 	memo_put(b, M_ORG, id, o);
 	o->iri = public_iri(b, id);
 	o->identifier = identifier_of(b, id);
@@ -838,7 +916,7 @@ static const struct organisation *build_org(struct catalog_builder *b, const cha
 	}
 	o->helpdesk_for = mk_strs(b, node, PROPS(NS_EPAK "helpdeskFor"));
 	o->ncontacts = mk_contacts(b, node, &o->contacts);
-	vec_push(&b->orgs, o);
+	bpush(b, &b->orgs, o);
 	return o;
 }
 
@@ -852,6 +930,8 @@ static const struct event *build_event(struct catalog_builder *b, const char *id
 		return e;
 	describe(b, id, what, sizeof(what));
 	e = aalloc(b, sizeof(*e));
+	if (!e)
+		return NULL;
 	memo_put(b, M_EVENT, id, e);
 	e->iri = public_iri(b, id);
 	e->identifier = identifier_of(b, id);
@@ -862,7 +942,7 @@ static const struct event *build_event(struct catalog_builder *b, const char *id
 		return NULL;
 	e->title = mk_text(b, node, PROPS(NS_DCT "title"));
 	e->description = mk_text(b, node, PROPS(NS_DCT "description"));
-	vec_push(&b->events, e);
+	bpush(b, &b->events, e);
 	return e;
 }
 
@@ -878,6 +958,8 @@ static const struct portal *build_portal(struct catalog_builder *b, const char *
 		if (((struct portal *)b->portals.v[i])->iri && !strcmp(((struct portal *)b->portals.v[i])->iri, id))
 			return b->portals.v[i];
 	p = aalloc(b, sizeof(*p));
+	if (!p)
+		return NULL;
 	if (node)
 		memo_put(b, M_PORTAL, id, p);
 	p->iri = public_iri(b, id);
@@ -899,15 +981,17 @@ static const struct portal *build_portal(struct catalog_builder *b, const char *
 			host += 3;
 			free(ident);
 			ident = strndup(host, strcspn(host, "/?#"));
-			if (!ident)
-				abort();
+		}
+		if (!ident) {
+			oom(b, 0);
+			return NULL;
 		}
 		p->identifier = astr(b, ident);
 		free(ident);
 	}
 	if (!p->url)
 		p->url = p->iri;
-	vec_push(&b->portals, p);
+	bpush(b, &b->portals, p);
 	return p;
 }
 
@@ -942,6 +1026,8 @@ static int build_channel(struct catalog_builder *b, const char *id, struct chann
 		return -1;
 	if (v) {
 		ch->type_concept = mk_concept_ref(b, v, EPAK_CHANNEL_TYPE);
+		if (!ch->type_concept)
+			return -1;
 		ch->type = channel_type_of(ch->type_concept->notation);
 	}
 	owner = first_str(b, node, PROPS(NS_CV "ownedBy"));
@@ -992,6 +1078,8 @@ static int build_item(struct catalog_builder *b, const char *id, struct item *it
 		size_t i;
 		json_t *x;
 
+		if (!ev)
+			return -1;
 		json_array_foreach(v, i, x)
 		{
 			struct item *e;
@@ -999,7 +1087,7 @@ static int build_item(struct catalog_builder *b, const char *id, struct item *it
 			if (!val_ref(x) || !lookup(b, val_ref(x)))
 				continue;
 			e = aalloc(b, sizeof(*e));
-			if (build_item(b, val_ref(x), e, "a cv:Evidence", depth + 1) != 0)
+			if (!e || build_item(b, val_ref(x), e, "a cv:Evidence", depth + 1) != 0)
 				return -1;
 			ev[it->nevidence++] = e;
 		}
@@ -1019,6 +1107,8 @@ static size_t build_items(struct catalog_builder *b, const json_t *node, const c
 	items = aalloc_n(b, json_array_size(vals), sizeof(*items));
 	json_array_foreach(vals, i, v)
 	{
+		if (b->failed)
+			break;
 		if (!val_ref(v) || !lookup(b, val_ref(v)))
 			continue; /* a link to nothing described: nothing to show */
 		if (build_item(b, val_ref(v), &items[n], who, 0) != 0)
@@ -1111,6 +1201,8 @@ static int build_service(struct catalog_builder *b, const char *id)
 		return 0;
 	describe(b, id, what, sizeof(what));
 	s = aalloc(b, sizeof(*s));
+	if (!s)
+		return -1;
 	memo_put(b, M_SERVICE, id, s);
 	s->iri = public_iri(b, id);
 	vals = node_vals(node, NS_DCT "identifier");
@@ -1153,7 +1245,7 @@ static int build_service(struct catalog_builder *b, const char *id)
 		evs = aalloc_n(b, json_array_size(ev), sizeof(*evs));
 		json_array_foreach(ev, i, x)
 		{
-			const struct event *e = val_ref(x) ? build_event(b, val_ref(x)) : NULL;
+			const struct event *e = !b->failed && val_ref(x) ? build_event(b, val_ref(x)) : NULL;
 
 			if (b->failed) {
 				json_decref(ev);
@@ -1175,9 +1267,11 @@ static int build_service(struct catalog_builder *b, const char *id)
 		chans = aalloc_n(b, json_array_size(cv), sizeof(*chans));
 		ids = calloc(json_array_size(cv) + 1, sizeof(*ids));
 		if (!ids)
-			abort();
+			oom(b, 0);
 		json_array_foreach(cv, i, x)
 		{
+			if (b->failed)
+				break;
 			if (!val_ref(x) || !lookup(b, val_ref(x)))
 				continue;
 			ids[s->nchannels] = val_ref(x);
@@ -1194,6 +1288,8 @@ static int build_service(struct catalog_builder *b, const char *id)
 			costs = aalloc_n(b, json_array_size(kv), sizeof(*costs));
 			json_array_foreach(kv, i, x)
 			{
+				if (b->failed)
+					break;
 				if (!val_ref(x) || !lookup(b, val_ref(x)))
 					continue;
 				if (build_cost(b, val_ref(x), &costs[s->ncosts], chans, ids, s->nchannels) != 0)
@@ -1236,6 +1332,8 @@ static int build_service(struct catalog_builder *b, const char *id)
 		const char *h = val_ref(v) ? val_ref(v) : val_str(v);
 
 		s->hosted_on = build_portal(b, h);
+		if (!s->hosted_on)
+			return -1;
 		s->hosted_url = s->hosted_on->url;
 	}
 	if (!s->hosted_url && s->e_service == FLAG_YES)
@@ -1243,7 +1341,7 @@ static int build_service(struct catalog_builder *b, const char *id)
 			if (s->channels[i].type == CHANNEL_ONLINE)
 				s->hosted_url = s->channels[i].url;
 	s->auth_methods = mk_strs(b, node, PROPS(NS_EPAK "authMethods"));
-	vec_push(&b->services, s);
+	bpush(b, &b->services, s);
 	return b->failed ? -1 : 0;
 }
 
@@ -1262,14 +1360,18 @@ static int seal(struct catalog_builder *b)
 	b->sealed = 1;
 	nodemap_finish(&b->base);
 	b->base_parents = nodemap_parents(b->base.nodes);
+	if (!b->base_parents)
+		oom(b, 0);
 	b->cur = &b->base;
 	for (pass = 0; pass < 2 && !b->failed; pass++) {
 		const char **ids;
 		size_t n = json_object_size(b->base.nodes), i = 0, k;
 
 		ids = calloc(n + 1, sizeof(*ids));
-		if (!ids)
-			abort();
+		if (!ids) {
+			oom(b, 0);
+			break;
+		}
 		json_object_foreach(b->base.nodes, id, node)
 		{
 			ids[i++] = id;
@@ -1304,11 +1406,17 @@ static int seal(struct catalog_builder *b)
 
 struct catalog_builder *catalog_builder_new(void)
 {
+	return catalog_builder_new_max(CATALOG_MAX_BYTES);
+}
+
+struct catalog_builder *catalog_builder_new_max(size_t max_bytes)
+{
 	struct catalog_builder *b = calloc(1, sizeof(*b));
 
 	if (!b)
 		return NULL;
-	b->a = arena_new(CATALOG_ARENA_CAP);
+	b->max_bytes = max_bytes;
+	b->a = arena_new(max_bytes);
 	if (!b->a) {
 		free(b);
 		return NULL;
@@ -1377,14 +1485,17 @@ int catalog_builder_add(struct catalog_builder *b, const char *kind, const char 
 	nodemap_finish(&m);
 	b->cur = &m;
 	b->cur_parents = nodemap_parents(m.nodes);
+	if (!b->cur_parents)
+		oom(b, 0);
 	{
 		const char *id = node_id(json);
 
 		const char *nid;
 		json_t *n;
 
-		rc = 0;
-		if (id && json_object_get(m.nodes, id) && node_kind(json_object_get(m.nodes, id)) == CAT_SERVICE)
+		rc = b->failed ? -1 : 0;
+		if (rc == 0 && id && json_object_get(m.nodes, id) &&
+		    node_kind(json_object_get(m.nodes, id)) == CAT_SERVICE)
 			rc = build_service(b, id);
 		/* and services written inside it, without @id */
 		json_object_foreach(m.nodes, nid, n)
@@ -1399,7 +1510,7 @@ int catalog_builder_add(struct catalog_builder *b, const char *kind, const char 
 	nodemap_clear(&m);
 out:
 	json_decref(json);
-	return rc;
+	return b->failed ? -1 : rc;
 }
 
 /* ---- finishing: links back, slugs, order ---- */
@@ -1445,6 +1556,8 @@ static void assign_slugs(struct catalog_builder *b, struct slugged *v, size_t n,
 			snprintf(buf, sizeof(buf), "%s", fallback);
 		v[i].base = astr(b, buf);
 	}
+	if (b->failed)
+		return;
 	qsort(v, n, sizeof(*v), cmp_slugged);
 	for (i = 0; i < n; i++) {
 		char hash[65], out[CATALOG_SLUG_MAX + 16];
@@ -1453,7 +1566,10 @@ static void assign_slugs(struct catalog_builder *b, struct slugged *v, size_t n,
 			*v[i].slug = v[i].base;
 			continue;
 		}
-		cat_sha256_hex(v[i].key, strlen(v[i].key), hash);
+		if (cat_sha256_hex(v[i].key, strlen(v[i].key), hash) != 0) {
+			oom(b, 0);
+			return;
+		}
 		snprintf(out, sizeof(out), "%s-%.8s", v[i].base, hash);
 		*v[i].slug = astr(b, out);
 	}
@@ -1463,8 +1579,10 @@ static void assign_slugs(struct catalog_builder *b, struct slugged *v, size_t n,
 	do {                                                                                                           \
 		struct slugged *sv_ = calloc((vecp)->n + 1, sizeof(*sv_));                                             \
 		size_t i_;                                                                                             \
-		if (!sv_)                                                                                              \
-			abort();                                                                                       \
+		if (!sv_) {                                                                                            \
+			oom(b, 0);                                                                                     \
+			break;                                                                                         \
+		}                                                                                                      \
 		for (i_ = 0; i_ < (vecp)->n; i_++) {                                                                   \
 			type *o_ = (vecp)->v[i_];                                                                      \
 			sv_[i_].slug = &o_->slug;                                                                      \
@@ -1482,10 +1600,12 @@ static void slug_parts(struct catalog_builder *b, struct service *s)
 	const char *keys[5] = {"channel", "cost", "output", "evidence", "requirement"};
 	char key[64];
 
-	if (!sv)
-		abort();
+	if (!sv) {
+		oom(b, 0);
+		return;
+	}
 	/* one namespace per kind of part, so "online" names a channel only */
-	for (int kind = 0; kind < 5; kind++) {
+	for (int kind = 0; kind < 5 && !b->failed; kind++) {
 		size_t start = k;
 
 		for (i = 0; kind == 0 && i < s->nchannels; i++, k++) {
@@ -1511,7 +1631,8 @@ static void slug_parts(struct catalog_builder *b, struct service *s)
 			snprintf(key, sizeof(key), "%s-%zu", keys[kind], i - start + 1);
 			sv[i].key = astr(b, key);
 		}
-		assign_slugs(b, sv + start, k - start, keys[kind], s->identifier);
+		if (!b->failed)
+			assign_slugs(b, sv + start, k - start, keys[kind], s->identifier);
 	}
 	free(sv);
 }
@@ -1564,13 +1685,14 @@ static int cmp_ptr_ix(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* NULL when out of memory. */
 static struct ptr_ix *ptr_index(const struct vec *v)
 {
 	struct ptr_ix *ix = calloc(v->n + 1, sizeof(*ix));
 	size_t i;
 
 	if (!ix)
-		abort();
+		return NULL;
 	for (i = 0; i < v->n; i++)
 		ix[i] = (struct ptr_ix){v->v[i], i};
 	qsort(ix, v->n, sizeof(*ix), cmp_ptr_ix);
@@ -1593,14 +1715,18 @@ static void link_back(struct catalog_builder *b)
 	size_t i, k;
 	long j;
 
-	if (!norg || !nev)
-		abort();
+	if (!oix || !eix || !norg || !nev) {
+		oom(b, 0);
+		goto out;
+	}
 	for (int pass = 0; pass < 2; pass++) {
 		for (k = 0; pass == 1 && k < b->orgs.n; k++)
 			((struct organisation *)b->orgs.v[k])->services =
 			    aalloc(b, sizeof(struct service *) * (norg[k] + 1));
 		for (k = 0; pass == 1 && k < b->events.n; k++)
 			((struct event *)b->events.v[k])->services = aalloc(b, sizeof(struct service *) * (nev[k] + 1));
+		if (b->failed)
+			break;
 		for (i = 0; i < b->services.n; i++) {
 			const struct service *s = b->services.v[i];
 
@@ -1624,6 +1750,7 @@ static void link_back(struct catalog_builder *b)
 			}
 		}
 	}
+out:
 	free(oix);
 	free(eix);
 	free(norg);
@@ -1639,8 +1766,10 @@ static void link_related(struct catalog_builder *b)
 	const char *id;
 	json_t *node, *v;
 
-	if (!by_iri)
-		abort();
+	if (!by_iri) {
+		oom(b, 0);
+		return;
+	}
 	for (i = 0; i < b->services.n; i++)
 		if (((struct service *)b->services.v[i])->iri)
 			by_iri[nb++] = b->services.v[i];
@@ -1669,12 +1798,15 @@ static void link_related(struct catalog_builder *b)
 			if (k < s->nevents)
 				continue;
 			evs = aalloc(b, sizeof(*evs) * (s->nevents + 1));
+			if (!evs)
+				goto out;
 			if (s->nevents)
 				memcpy(evs, s->events, sizeof(*evs) * s->nevents);
 			evs[s->nevents++] = e;
 			s->events = evs;
 		}
 	}
+out:
 	free(by_iri);
 }
 
@@ -1712,22 +1844,35 @@ struct catalog *catalog_builder_finish(struct catalog_builder *b, struct cat_err
 	b->err = err;
 	if (b->failed || seal(b) != 0)
 		goto out;
+	/* each step allocates: a failure (b->failed) ends the build */
 	link_related(b);
-	link_back(b);
-	SLUG_ALL(&b->services, struct service, "service");
-	SLUG_ALL(&b->orgs, struct organisation, "organisation");
-	SLUG_ALL(&b->events, struct event, "event");
-	SLUG_ALL(&b->contacts, struct contact_point, "contact");
-	SLUG_ALL(&b->portals, struct portal, "portal");
-	for (i = 0; i < b->services.n; i++)
+	if (!b->failed)
+		link_back(b);
+	if (!b->failed)
+		SLUG_ALL(&b->services, struct service, "service");
+	if (!b->failed)
+		SLUG_ALL(&b->orgs, struct organisation, "organisation");
+	if (!b->failed)
+		SLUG_ALL(&b->events, struct event, "event");
+	if (!b->failed)
+		SLUG_ALL(&b->contacts, struct contact_point, "contact");
+	if (!b->failed)
+		SLUG_ALL(&b->portals, struct portal, "portal");
+	for (i = 0; i < b->services.n && !b->failed; i++)
 		slug_parts(b, b->services.v[i]);
+	if (b->failed)
+		goto out;
 	c = aalloc(b, sizeof(*c));
 	ix = aalloc(b, sizeof(*ix));
+	if (!c || !ix)
+		goto fail;
 	c->index = ix;
 	ix->a = b->a;
 #define TAKE(field, nfield, vec, cmp)                                                                                  \
 	do {                                                                                                           \
 		void **p_ = aalloc(b, sizeof(void *) * ((vec).n + 1));                                                 \
+		if (!p_)                                                                                               \
+			goto fail;                                                                                     \
 		if ((vec).n)                                                                                           \
 			memcpy(p_, (vec).v, sizeof(void *) * (vec).n);                                                 \
 		qsort(p_, (vec).n, sizeof(void *), cmp);                                                               \
@@ -1747,21 +1892,26 @@ struct catalog *catalog_builder_finish(struct catalog_builder *b, struct cat_err
 	for (i = 0; i < c->nevents; i++)
 		sort_ptrs_by_slug(c->events[i]->services, c->events[i]->nservices, cmp_service_slug);
 	ix->by_id = aalloc(b, sizeof(*ix->by_id) * (c->nservices + 1));
+	ix->by_iri = aalloc(b, sizeof(*ix->by_iri) * (c->nservices + 1));
+	ix->orgs_by_iri = aalloc(b, sizeof(*ix->orgs_by_iri) * (c->norgs + 1));
+	if (!ix->by_id || !ix->by_iri || !ix->orgs_by_iri)
+		goto fail;
 	memcpy(ix->by_id, c->services, sizeof(*ix->by_id) * c->nservices);
 	qsort(ix->by_id, c->nservices, sizeof(*ix->by_id), cmp_service_id);
-	ix->by_iri = aalloc(b, sizeof(*ix->by_iri) * (c->nservices + 1));
 	for (i = k = 0; i < c->nservices; i++)
 		if (c->services[i]->iri)
 			ix->by_iri[k++] = c->services[i];
 	ix->nby_iri = k;
 	qsort(ix->by_iri, k, sizeof(*ix->by_iri), cmp_service_iri);
-	ix->orgs_by_iri = aalloc(b, sizeof(*ix->orgs_by_iri) * (c->norgs + 1));
 	for (i = k = 0; i < c->norgs; i++)
 		if (c->orgs[i]->iri)
 			ix->orgs_by_iri[k++] = c->orgs[i];
 	ix->norgs_by_iri = k;
 	qsort(ix->orgs_by_iri, k, sizeof(*ix->orgs_by_iri), cmp_org_iri);
 	b->a = NULL; /* the catalog owns the arena now */
+	goto out;
+fail:
+	c = NULL; /* it lived in the arena, which goes with b */
 out:
 	catalog_builder_free(b);
 	return c;

@@ -35,7 +35,7 @@ static char *new_label(struct nodemap *m)
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "_:b%lu", m->next++);
-	return xstrdup(buf);
+	return strdup(buf);
 }
 
 char *relabel(struct nodemap *m, const char *label)
@@ -44,9 +44,10 @@ char *relabel(struct nodemap *m, const char *label)
 	char *nl;
 
 	if (l)
-		return xstrdup(json_string_value(l));
+		return strdup(json_string_value(l));
 	nl = new_label(m);
-	json_object_set_new(m->labels, label, json_string(nl));
+	if (nl)
+		json_object_set_new(m->labels, label, json_string(nl));
 	return nl;
 }
 
@@ -90,14 +91,18 @@ static int gen_node(struct nodemap *m, struct cat_error *err, json_t *el, const 
 	v = json_object_get(el, "@id");
 	if (json_is_string(v))
 		id = iri_is_blank(json_string_value(v)) ? relabel(m, json_string_value(v))
-							: xstrdup(json_string_value(v));
+							: strdup(json_string_value(v));
 	else
 		id = new_label(m);
+	if (!id)
+		goto oom;
 	if (m->count >= CAT_MAX_NODES) {
 		snprintf(err->msg, sizeof(err->msg), "more than %zu nodes", (size_t)CAT_MAX_NODES);
 		goto out;
 	}
 	node = map_node(m, id);
+	if (!node)
+		goto oom;
 	if ((types = json_object_get(el, "@type"))) {
 		json_t *nt = json_object_get(node, "@type");
 
@@ -145,7 +150,9 @@ static int gen_node(struct nodemap *m, struct cat_error *err, json_t *el, const 
 		goto out;
 	if ((v = json_object_get(el, "@included")) && gen(m, err, v, NULL, NULL, NULL, NULL, depth + 1) != 0)
 		goto out;
-	keys = sorted_keys(el, &n);
+	keys = keys_sorted(el, &n);
+	if (!keys)
+		goto oom;
 	for (i = 0; i < n; i++) {
 		if (keys[i][0] == '@' || iri_is_blank(keys[i]))
 			continue;
@@ -157,6 +164,9 @@ static int gen_node(struct nodemap *m, struct cat_error *err, json_t *el, const 
 		id = NULL;
 	}
 	rc = 0;
+	goto out;
+oom:
+	snprintf(err->msg, sizeof(err->msg), "out of memory");
 out:
 	free(keys);
 	free(id);
@@ -184,12 +194,19 @@ static int gen(struct nodemap *m, struct cat_error *err, json_t *el, const char 
 	if (!json_is_object(el))
 		return 0;
 	if (json_object_get(el, "@value")) {
+		json_t *cv;
+
 		if (!subj)
 			return 0;
+		cv = canonical_value(el);
+		if (!cv) {
+			snprintf(err->msg, sizeof(err->msg), "out of memory");
+			return -1;
+		}
 		if (list)
-			json_array_append_new(list, canonical_value(el));
+			json_array_append_new(list, cv);
 		else
-			push_prop(m, subj, prop, canonical_value(el));
+			push_prop(m, subj, prop, cv);
 		return 0;
 	}
 	if ((v = json_object_get(el, "@list"))) {
@@ -291,7 +308,19 @@ struct rec_ctx {
 	json_t *skolem;  /* blank root id → its IRI */
 	struct cat_error *err;
 	int placeholder; /* while hashing: blank roots as "_:" */
+	int oom;         /* an allocation failed: the records are not made */
 };
+
+/* strdup that notes a failure in c->oom (the page that shows one service's
+ * JSON-LD makes records too: out of memory is an error, not an abort). */
+static char *rec_strdup(struct rec_ctx *c, const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		c->oom = 1;
+	return p;
+}
 
 static void count_refs(json_t *refs, json_t *vals, json_t *parent_of, const char *parent)
 {
@@ -418,7 +447,7 @@ static json_t *embed(struct rec_ctx *c, const char *id, int is_root, int depth)
 	return out;
 }
 
-static char *first_string(const json_t *node, const char *prop)
+static char *first_string(struct rec_ctx *c, const json_t *node, const char *prop)
 {
 	json_t *v;
 	size_t i;
@@ -426,12 +455,12 @@ static char *first_string(const json_t *node, const char *prop)
 	json_array_foreach(node_vals(node, prop), i, v)
 	{
 		if (val_str(v))
-			return xstrdup(val_str(v));
+			return rec_strdup(c, val_str(v));
 	}
 	return NULL;
 }
 
-static char *title_in(const json_t *node, const char *lang)
+static char *title_in(struct rec_ctx *c, const json_t *node, const char *lang)
 {
 	static const char *const props[] = {NS_DCT "title", NS_SKOS "prefLabel", NULL};
 	json_t *v;
@@ -441,7 +470,7 @@ static char *title_in(const json_t *node, const char *lang)
 		json_array_foreach(node_vals(node, props[p]), i, v)
 		{
 			if (val_lang(v) && !strcmp(val_lang(v), lang) && val_str(v))
-				return xstrdup(val_str(v));
+				return rec_strdup(c, val_str(v));
 		}
 	return NULL;
 }
@@ -453,7 +482,7 @@ static char *pct_encode(const char *s)
 	char *out = malloc(3 * n + 1);
 
 	if (!out)
-		abort();
+		return NULL;
 	for (i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
@@ -518,7 +547,9 @@ struct cat_doc *nodemap_records(struct nodemap *m, struct cat_error *err)
 				count_refs(c.refs, v, NULL, k);
 		}
 	}
-	ids = sorted_keys(m->nodes, &n);
+	ids = keys_sorted(m->nodes, &n);
+	if (!ids || !seen_iri || !c.refs || !c.root || !c.visited || !c.skolem)
+		goto oom;
 	/* roots: whatever cannot be inlined; then the rest of every cycle */
 	for (i = 0; i < n; i++)
 		if (!embeddable(&c, ids[i]))
@@ -539,17 +570,20 @@ struct cat_doc *nodemap_records(struct nodemap *m, struct cat_error *err)
 		if (!iri_is_blank(ids[i]) || !json_is_true(json_object_get(c.root, ids[i])))
 			continue;
 		node = json_object_get(m->nodes, ids[i]);
-		ident = first_string(node, NS_DCT "identifier");
+		ident = first_string(&c, node, NS_DCT "identifier");
+		if (c.oom)
+			goto oom;
 		if (ident) {
 			char *enc = pct_encode(ident);
-			size_t len = strlen(SKOLEM_PREFIX) + strlen(enc) + 32;
+			size_t len = enc ? strlen(SKOLEM_PREFIX) + strlen(enc) + 32 : 0;
 
-			iri = malloc(len);
-			if (!iri)
-				abort();
-			snprintf(iri, len, "%s%s:%s", SKOLEM_PREFIX, cat_kind_name(node_kind(node)), enc);
+			iri = enc ? malloc(len) : NULL;
+			if (iri)
+				snprintf(iri, len, "%s%s:%s", SKOLEM_PREFIX, cat_kind_name(node_kind(node)), enc);
 			free(enc);
 			free(ident);
+			if (!iri)
+				goto oom;
 		} else {
 			json_t *body;
 			char *s, hash[65];
@@ -559,12 +593,11 @@ struct cat_doc *nodemap_records(struct nodemap *m, struct cat_error *err)
 			body = embed(&c, ids[i], 1, 0);
 			c.placeholder = 0;
 			s = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-			cat_sha256_hex(s, strlen(s), hash);
+			iri = s && cat_sha256_hex(s, strlen(s), hash) == 0 ? malloc(len) : NULL;
 			free(s);
 			json_decref(body);
-			iri = malloc(len);
 			if (!iri)
-				abort();
+				goto oom;
 			snprintf(iri, len, "%sh:%.32s", SKOLEM_PREFIX, hash);
 		}
 		if (json_object_get(seen_iri, iri)) {
@@ -575,15 +608,17 @@ struct cat_doc *nodemap_records(struct nodemap *m, struct cat_error *err)
 				unsigned long k2 = 2;
 
 				n2 = malloc(len);
-				if (!n2)
-					abort();
+				if (!n2) {
+					free(iri);
+					goto oom;
+				}
 				do
 					snprintf(n2, len, "%s-%lu", iri, k2++);
 				while (json_object_get(seen_iri, n2));
 				free(iri);
 				iri = n2;
 			} else {
-				char *dup = first_string(json_object_get(m->nodes, ids[i]), NS_DCT "identifier");
+				char *dup = first_string(&c, json_object_get(m->nodes, ids[i]), NS_DCT "identifier");
 
 				snprintf(err->msg, sizeof(err->msg),
 					 "two nodes without @id have the same dct:identifier \"%s\": give them @id or "
@@ -600,10 +635,10 @@ struct cat_doc *nodemap_records(struct nodemap *m, struct cat_error *err)
 	}
 	doc = calloc(1, sizeof(*doc));
 	if (!doc)
-		abort();
+		goto oom;
 	doc->rec = calloc(n ? n : 1, sizeof(*doc->rec));
 	if (!doc->rec)
-		abort();
+		goto oom;
 	for (i = 0; i < n; i++) {
 		struct cat_record *r;
 		json_t *body;
@@ -614,20 +649,21 @@ struct cat_doc *nodemap_records(struct nodemap *m, struct cat_error *err)
 		node = json_object_get(m->nodes, ids[i]);
 		iri = iri_is_blank(ids[i]) ? json_string_value(json_object_get(c.skolem, ids[i])) : ids[i];
 		r = &doc->rec[doc->n++];
-		r->iri = xstrdup(iri);
+		r->iri = rec_strdup(&c, iri);
 		r->kind = node_kind(node);
-		r->identifier = first_string(node, NS_DCT "identifier");
-		r->title_lv = title_in(node, "lv");
-		r->title_en = title_in(node, "en");
+		r->identifier = first_string(&c, node, NS_DCT "identifier");
+		r->title_lv = title_in(&c, node, "lv");
+		r->title_en = title_in(&c, node, "en");
 		body = embed(&c, ids[i], 1, 0);
 		r->body = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
 		json_decref(body);
-		if (!r->body)
-			abort();
-		cat_sha256_hex(r->body, strlen(r->body), r->hash);
+		if (c.oom || !r->body || cat_sha256_hex(r->body, strlen(r->body), r->hash) != 0)
+			goto oom;
 	}
 	qsort(doc->rec, doc->n, sizeof(*doc->rec), cmp_rec);
 	goto out;
+oom:
+	snprintf(err->msg, sizeof(err->msg), "out of memory");
 fail:
 	cat_doc_free(doc);
 	doc = NULL;

@@ -35,7 +35,10 @@ static char *ttl_iri(struct ttl *t, const SerdNode *n)
 		char key[600];
 
 		snprintf(key, sizeof(key), "_:%.*s", (int)n->n_bytes, (const char *)n->buf);
-		return relabel(t->m, key);
+		out = relabel(t->m, key);
+		if (!out)
+			cat_oom();
+		return out;
 	}
 	e = serd_env_expand_node(t->env, n);
 	if (e.buf) {
@@ -45,7 +48,7 @@ static char *ttl_iri(struct ttl *t, const SerdNode *n)
 		out = strndup((const char *)n->buf, n->n_bytes);
 	}
 	if (!out)
-		abort();
+		cat_oom(); /* command-only code: see jsonld_internal.h */
 	return out;
 }
 
@@ -226,14 +229,18 @@ int turtle_read(struct nodemap *m, const char *text, size_t len, struct cat_erro
 		return -1;
 	}
 	z = malloc(len + 1);
-	if (!z)
-		abort();
+	if (!z) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -1;
+	}
 	memcpy(z, text, len);
 	z[len] = '\0';
 	t.env = serd_env_new(NULL);
 	r = serd_reader_new(SERD_TURTLE, &t, NULL, ttl_base, ttl_prefix, ttl_statement, NULL);
-	if (!t.env || !r)
-		abort();
+	if (!t.env || !r) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		goto out;
+	}
 	serd_reader_set_strict(r, true);
 	serd_reader_set_error_sink(r, ttl_error, &t);
 	json_object_clear(m->labels);
@@ -246,8 +253,10 @@ int turtle_read(struct nodemap *m, const char *text, size_t len, struct cat_erro
 	}
 	rc = 0;
 out:
-	serd_reader_free(r);
-	serd_env_free(t.env);
+	if (r)
+		serd_reader_free(r);
+	if (t.env)
+		serd_env_free(t.env);
 	free(z);
 	return rc;
 }
