@@ -206,35 +206,229 @@ static int is_gen_delim_end(const char *iri)
 	return n && strchr(":/?#[]@", iri[n - 1]) != NULL;
 }
 
-static int create_term(struct exp *x, json_t *active, json_t *local, const char *term, json_t *defined)
+/* The term definitions below follow the JSON-LD 1.1 API's "Create Term
+ * Definition" algorithm (https://www.w3.org/TR/json-ld11-api/#create-term-definition);
+ * the comments give its step numbers. What it leaves out: @protected,
+ * @index, @nest, @direction, relative-IRI terms (steps 11, 16, 20, 23, 24,
+ * 27). */
+
+/* Steps 13 to 18: the IRI mapping (def "id", and "rev" for @reverse). */
+static int def_iri_mapping(struct exp *x, json_t *active, json_t *local, const char *term, json_t *value,
+			   json_t *defined, json_t *def)
 {
-	json_t *value, *def = NULL, *t, *st, *tv, *iv;
-	json_t *terms = json_object_get(active, "t");
+	json_t *t;
 	const char *colon;
 	char *iri = NULL;
-	int rc = -1, simple = 0;
-	unsigned c = 0;
+	int rc = -1;
 
+	if ((t = json_object_get(value, "@reverse"))) {
+		/* 13.2: a string; 13.4: that expands to an IRI; 13.6: a reverse property */
+		if (!json_is_string(t)) {
+			xfail(x, "@context: \"%s\": @reverse must be a string", term);
+			goto out;
+		}
+		iri = expand_iri(x, active, json_string_value(t), 0, 1, local, defined);
+		if (x->failed)
+			goto out;
+		if (!iri || !strchr(iri, ':')) {
+			xfail(x, "@context: \"%s\": @reverse is not an IRI", term);
+			goto out;
+		}
+		json_object_set_new(def, "id", json_string(iri));
+		json_object_set_new(def, "rev", json_true());
+	} else if ((t = json_object_get(value, "@id")) && !(json_is_string(t) && !strcmp(json_string_value(t), term))) {
+		/* 14: an @id other than the term itself */
+		if (json_is_null(t)) {
+			json_object_set_new(def, "id", json_null()); /* 14.1 */
+		} else if (!json_is_string(t)) {
+			xfail(x, "@context: \"%s\": @id must be a string", term); /* 14.2.1 */
+			goto out;
+		} else {
+			iri = expand_iri(x, active, json_string_value(t), 0, 1, local, defined); /* 14.2.3 */
+			if (x->failed)
+				goto out;
+			if (!iri) {
+				json_object_set_new(def, "id", json_null());
+			} else if (!is_keyword(iri) && !strchr(iri, ':')) {
+				xfail(x, "@context: \"%s\" maps to \"%s\", which is not an IRI", term, iri);
+				goto out;
+			} else {
+				json_object_set_new(def, "id", json_string(iri));
+			}
+		}
+	} else if ((colon = strchr(term, ':')) && colon > term) {
+		/* 15: a compact IRI or an absolute one */
+		char *prefix = strndup(term, (size_t)(colon - term));
+		json_t *pd;
+
+		if (!prefix)
+			cat_oom();
+		/* 15.1: the prefix is defined first when the local context defines it */
+		if (json_object_get(local, prefix) && create_term(x, active, local, prefix, defined) != 0) {
+			free(prefix);
+			goto out;
+		}
+		/* 15.2: prefix IRI + suffix; 15.3: else the term is the IRI */
+		pd = ctx_term(active, prefix);
+		if (pd && json_is_string(json_object_get(pd, "id")))
+			iri = xstrcat2(json_string_value(json_object_get(pd, "id")), colon + 1);
+		else
+			iri = xstrdup(term);
+		free(prefix);
+		json_object_set_new(def, "id", json_string(iri));
+	} else if (json_string_value(json_object_get(active, "vocab"))) {
+		/* 18: @vocab + term */
+		iri = xstrcat2(json_string_value(json_object_get(active, "vocab")), term);
+		json_object_set_new(def, "id", json_string(iri));
+	} else {
+		xfail(x, "@context: \"%s\" has no IRI and the context has no @vocab", term); /* 18 */
+		goto out;
+	}
+	rc = 0;
+out:
+	free(iri);
+	return rc;
+}
+
+/* Steps 14.2.5 and 25: may the term be used as a prefix? */
+static void def_prefix_flag(json_t *value, int simple, json_t *def)
+{
+	if (json_is_string(json_object_get(def, "id"))) {
+		const char *d = json_string_value(json_object_get(def, "id"));
+		json_t *pf = json_object_get(value, "@prefix");
+
+		/* JSON-LD 1.0 let any term be a prefix; we do too when expanding */
+		if ((simple && is_gen_delim_end(d)) || json_is_true(pf))
+			json_object_set_new(def, "prefix", json_true());
+	}
+}
+
+/* Step 12: the type mapping (def "type"). */
+static int def_type(struct exp *x, json_t *active, json_t *local, const char *term, json_t *value, json_t *defined,
+		    json_t *def)
+{
+	json_t *tv = json_object_get(value, "@type");
+	char *ti;
+
+	if (!tv)
+		return 0;
+	if (!json_is_string(tv)) /* 12.1 */
+		return xfail(x, "@context: \"%s\": @type must be a string", term);
+	ti = expand_iri(x, active, json_string_value(tv), 0, 1, local, defined); /* 12.2 */
+	if (x->failed) {
+		free(ti);
+		return -1;
+	}
+	/* 12.3, 12.4: @id, @json, @none, @vocab or an IRI */
+	if (!ti || (!strchr(ti, ':') && strcmp(ti, "@id") && strcmp(ti, "@vocab") && strcmp(ti, "@json") &&
+		    strcmp(ti, "@none"))) {
+		xfail(x, "@context: \"%s\": @type \"%s\" is not an IRI, @id or @vocab", term, json_string_value(tv));
+		free(ti);
+		return -1;
+	}
+	json_object_set_new(def, "type", json_string(ti)); /* 12.5 */
+	free(ti);
+	return 0;
+}
+
+/* Step 19: the container mapping (def "c", C_* flags). */
+static int def_container(struct exp *x, const char *term, json_t *value, json_t *def)
+{
+	json_t *tv = json_object_get(value, "@container"), *one, *t;
+	unsigned c = 0;
+	size_t i;
+
+	if (!tv)
+		return 0;
+	if (json_is_string(tv)) {
+		one = json_array();
+		json_array_append(one, tv);
+	} else if (json_is_array(tv)) {
+		one = json_incref(tv);
+	} else {
+		return xfail(x, "@context: \"%s\": @container must be a string or an array", term);
+	}
+	json_array_foreach(one, i, t)
+	{
+		const char *s = json_string_value(t);
+
+		if (!s)
+			c |= 0;
+		else if (!strcmp(s, "@list"))
+			c |= C_LIST;
+		else if (!strcmp(s, "@set"))
+			c |= C_SET;
+		else if (!strcmp(s, "@language"))
+			c |= C_LANGUAGE;
+		else if (!strcmp(s, "@index"))
+			c |= C_INDEX;
+		else if (!strcmp(s, "@id"))
+			c |= C_ID;
+		else if (!strcmp(s, "@type"))
+			c |= C_TYPE;
+		else if (!strcmp(s, "@graph"))
+			c |= C_GRAPH;
+		if (!s || (s[0] != '@')) {
+			json_decref(one);
+			return xfail(x, "@context: \"%s\": unknown @container", term);
+		}
+	}
+	json_decref(one);
+	json_object_set_new(def, "c", json_integer(c));
+	return 0;
+}
+
+/* Steps 21 and 22: the term's own context (def "ctx", applied when the term
+ * is used) and its language mapping (def "lang"). */
+static int def_context_and_language(struct exp *x, const char *term, json_t *value, json_t *def)
+{
+	json_t *tv;
+
+	if (json_object_get(value, "@language")) {
+		tv = json_object_get(value, "@language");
+		if (!json_is_string(tv) && !json_is_null(tv)) /* 22.1 */
+			return xfail(x, "@context: \"%s\": @language must be a string or null", term);
+		json_object_set(def, "lang", tv); /* 22.2 */
+	}
+	if ((tv = json_object_get(value, "@context")))
+		json_object_set(def, "ctx", tv); /* 21.4 */
+	return 0;
+}
+
+/* Defines term of the local context in the active one ("t"), once
+ * (defined: term → false while being defined, true when done). */
+static int create_term(struct exp *x, json_t *active, json_t *local, const char *term, json_t *defined)
+{
+	json_t *value, *def = NULL, *st, *iv;
+	json_t *terms = json_object_get(active, "t");
+	int rc = -1, simple = 0;
+
+	/* 1: defined already, or a cycle */
 	iv = json_object_get(defined, term);
 	if (json_is_true(iv))
 		return 0;
 	if (iv)
 		return xfail(x, "@context: the definition of \"%s\" refers to itself", term);
+	/* 4, 5: keywords are not redefined (but @type may have @container @set) */
 	if (is_keyword(term)) {
 		if (!strcmp(term, "@type"))
 			return 0; /* 1.1 allows {"@container": "@set"} for @type */
 		return xfail(x, "@context: keywords cannot be redefined (\"%s\")", term);
 	}
+	/* 2, 5: an empty term, or one that looks like a keyword, is ignored */
 	if (looks_like_keyword(term) || !*term)
 		return 0;
 	json_object_set_new(defined, term, json_false());
+	/* 6: remove the previous definition */
 	json_object_del(terms, term);
+	/* 3, 7: the value; null defines the term as mapping to nothing */
 	value = json_object_get(local, term);
 	def = json_object();
 	if (json_is_null(value)) {
 		json_object_set_new(def, "id", json_null());
 		goto done;
 	}
+	/* 8: a string is {"@id": value}, a simple term; 9: else a map */
 	if (json_is_string(value)) {
 		simple = 1;
 		st = json_object();
@@ -247,147 +441,15 @@ static int create_term(struct exp *x, json_t *active, json_t *local, const char 
 		goto out_def;
 	}
 	/* value is now an owned reference */
-	if ((t = json_object_get(value, "@reverse"))) {
-		if (!json_is_string(t)) {
-			xfail(x, "@context: \"%s\": @reverse must be a string", term);
-			goto out_value;
-		}
-		iri = expand_iri(x, active, json_string_value(t), 0, 1, local, defined);
-		if (x->failed)
-			goto out_value;
-		if (!iri || !strchr(iri, ':')) {
-			xfail(x, "@context: \"%s\": @reverse is not an IRI", term);
-			goto out_value;
-		}
-		json_object_set_new(def, "id", json_string(iri));
-		json_object_set_new(def, "rev", json_true());
-	} else if ((t = json_object_get(value, "@id")) && !(json_is_string(t) && !strcmp(json_string_value(t), term))) {
-		if (json_is_null(t)) {
-			json_object_set_new(def, "id", json_null());
-		} else if (!json_is_string(t)) {
-			xfail(x, "@context: \"%s\": @id must be a string", term);
-			goto out_value;
-		} else {
-			iri = expand_iri(x, active, json_string_value(t), 0, 1, local, defined);
-			if (x->failed)
-				goto out_value;
-			if (!iri) {
-				json_object_set_new(def, "id", json_null());
-			} else if (!is_keyword(iri) && !strchr(iri, ':')) {
-				xfail(x, "@context: \"%s\" maps to \"%s\", which is not an IRI", term, iri);
-				goto out_value;
-			} else {
-				json_object_set_new(def, "id", json_string(iri));
-			}
-		}
-	} else if ((colon = strchr(term, ':')) && colon > term) {
-		char *prefix = strndup(term, (size_t)(colon - term));
-		json_t *pd;
-
-		if (!prefix)
-			cat_oom();
-		if (json_object_get(local, prefix) && create_term(x, active, local, prefix, defined) != 0) {
-			free(prefix);
-			goto out_value;
-		}
-		pd = ctx_term(active, prefix);
-		if (pd && json_is_string(json_object_get(pd, "id")))
-			iri = xstrcat2(json_string_value(json_object_get(pd, "id")), colon + 1);
-		else
-			iri = xstrdup(term);
-		free(prefix);
-		json_object_set_new(def, "id", json_string(iri));
-	} else if (json_string_value(json_object_get(active, "vocab"))) {
-		iri = xstrcat2(json_string_value(json_object_get(active, "vocab")), term);
-		json_object_set_new(def, "id", json_string(iri));
-	} else {
-		xfail(x, "@context: \"%s\" has no IRI and the context has no @vocab", term);
+	if (def_iri_mapping(x, active, local, term, value, defined, def) != 0)
 		goto out_value;
-	}
-	if (json_is_string(json_object_get(def, "id"))) {
-		const char *d = json_string_value(json_object_get(def, "id"));
-		json_t *pf = json_object_get(value, "@prefix");
-
-		/* JSON-LD 1.0 let any term be a prefix; we do too when expanding */
-		if ((simple && is_gen_delim_end(d)) || json_is_true(pf))
-			json_object_set_new(def, "prefix", json_true());
-	}
-	if ((tv = json_object_get(value, "@type"))) {
-		char *ti;
-
-		if (!json_is_string(tv)) {
-			xfail(x, "@context: \"%s\": @type must be a string", term);
-			goto out_value;
-		}
-		ti = expand_iri(x, active, json_string_value(tv), 0, 1, local, defined);
-		if (x->failed) {
-			free(ti);
-			goto out_value;
-		}
-		if (!ti || (!strchr(ti, ':') && strcmp(ti, "@id") && strcmp(ti, "@vocab") && strcmp(ti, "@json") &&
-			    strcmp(ti, "@none"))) {
-			xfail(x, "@context: \"%s\": @type \"%s\" is not an IRI, @id or @vocab", term,
-			      json_string_value(tv));
-			free(ti);
-			goto out_value;
-		}
-		json_object_set_new(def, "type", json_string(ti));
-		free(ti);
-	}
-	if ((tv = json_object_get(value, "@container"))) {
-		json_t *one;
-		size_t i;
-
-		if (json_is_string(tv)) {
-			one = json_array();
-			json_array_append(one, tv);
-		} else if (json_is_array(tv)) {
-			one = json_incref(tv);
-		} else {
-			xfail(x, "@context: \"%s\": @container must be a string or an array", term);
-			goto out_value;
-		}
-		json_array_foreach(one, i, t)
-		{
-			const char *s = json_string_value(t);
-
-			if (!s)
-				c |= 0;
-			else if (!strcmp(s, "@list"))
-				c |= C_LIST;
-			else if (!strcmp(s, "@set"))
-				c |= C_SET;
-			else if (!strcmp(s, "@language"))
-				c |= C_LANGUAGE;
-			else if (!strcmp(s, "@index"))
-				c |= C_INDEX;
-			else if (!strcmp(s, "@id"))
-				c |= C_ID;
-			else if (!strcmp(s, "@type"))
-				c |= C_TYPE;
-			else if (!strcmp(s, "@graph"))
-				c |= C_GRAPH;
-			if (!s || (s[0] != '@')) {
-				json_decref(one);
-				xfail(x, "@context: \"%s\": unknown @container", term);
-				goto out_value;
-			}
-		}
-		json_decref(one);
-		json_object_set_new(def, "c", json_integer(c));
-	}
-	if (json_object_get(value, "@language")) {
-		tv = json_object_get(value, "@language");
-		if (!json_is_string(tv) && !json_is_null(tv)) {
-			xfail(x, "@context: \"%s\": @language must be a string or null", term);
-			goto out_value;
-		}
-		json_object_set(def, "lang", tv);
-	}
-	if ((tv = json_object_get(value, "@context")))
-		json_object_set(def, "ctx", tv);
+	def_prefix_flag(value, simple, def);
+	if (def_type(x, active, local, term, value, defined, def) != 0 || def_container(x, term, value, def) != 0 ||
+	    def_context_and_language(x, term, value, def) != 0)
+		goto out_value;
 	json_decref(value);
 done:
+	/* 28: the definition goes into the active context */
 	json_object_set(terms, term, def);
 	json_object_set_new(defined, term, json_true());
 	rc = 0;
@@ -396,7 +458,6 @@ out_value:
 	json_decref(value);
 out_def:
 	json_decref(def);
-	free(iri);
 	return rc;
 }
 

@@ -1189,23 +1189,12 @@ static void audience_of(struct service *s)
 	}
 }
 
-static int build_service(struct catalog_builder *b, const char *id)
+/* A service's identifier (exactly one non-empty literal), title,
+ * description and keywords. */
+static int service_texts(struct catalog_builder *b, struct service *s, const json_t *node, const char *what)
 {
-	json_t *node = lookup(b, id), *v, *vals;
-	struct service *s;
-	char what[400];
-	const char *auth;
-	size_t i;
+	json_t *vals = node_vals(node, NS_DCT "identifier");
 
-	if (memo_get(b, M_SERVICE, id))
-		return 0;
-	describe(b, id, what, sizeof(what));
-	s = aalloc(b, sizeof(*s));
-	if (!s)
-		return -1;
-	memo_put(b, M_SERVICE, id, s);
-	s->iri = public_iri(b, id);
-	vals = node_vals(node, NS_DCT "identifier");
 	if (!vals)
 		return bfail(b, what, NS_DCT "identifier", "missing (a public service needs exactly one)");
 	if (json_array_size(vals) > 1)
@@ -1220,11 +1209,18 @@ static int build_service(struct catalog_builder *b, const char *id)
 	s->title = mk_text(b, node, PROPS(NS_DCT "title"));
 	s->description = mk_text(b, node, PROPS(NS_DCT "description"));
 	s->keywords = mk_text(b, node, PROPS(NS_DCAT "keyword"));
-	vals = node_vals(node, NS_CV "hasCompetentAuthority");
+	return 0;
+}
+
+/* The competent authority: a cv:PublicOrganisation of this catalog. */
+static int service_authority(struct catalog_builder *b, struct service *s, const json_t *node, const char *what)
+{
+	json_t *vals = node_vals(node, NS_CV "hasCompetentAuthority");
+	const char *auth;
+
 	if (!vals)
 		return bfail(b, what, NS_CV "hasCompetentAuthority", "missing (a public service needs one)");
-	v = json_array_get(vals, 0);
-	auth = val_ref(v);
+	auth = val_ref(json_array_get(vals, 0));
 	if (!auth)
 		return bfail(b, what, NS_CV "hasCompetentAuthority",
 			     "expected a reference to a cv:PublicOrganisation, got a literal");
@@ -1234,85 +1230,89 @@ static int build_service(struct catalog_builder *b, const char *id)
 	if (!s->authority)
 		return bfail(b, what, NS_CV "hasCompetentAuthority",
 			     "<%s> is not a cv:PublicOrganisation of this catalog", auth);
-	s->audience_concepts = mk_concepts(b, node, PROPS(NS_DCT "audience"), EPAK_AUDIENCE);
-	audience_of(s);
-	/* events */
+	return 0;
+}
+
+/* The life and business events that group the service. */
+static int service_events(struct catalog_builder *b, struct service *s, const json_t *node)
+{
+	json_t *ev = json_array(), *x;
+	const struct event **evs;
+	size_t i;
+
+	collect(node, PROPS(NS_CV "isGroupedBy"), ev);
+	evs = aalloc_n(b, json_array_size(ev), sizeof(*evs));
+	json_array_foreach(ev, i, x)
 	{
-		json_t *ev = json_array(), *x;
-		const struct event **evs;
+		const struct event *e = !b->failed && val_ref(x) ? build_event(b, val_ref(x)) : NULL;
 
-		collect(node, PROPS(NS_CV "isGroupedBy"), ev);
-		evs = aalloc_n(b, json_array_size(ev), sizeof(*evs));
-		json_array_foreach(ev, i, x)
-		{
-			const struct event *e = !b->failed && val_ref(x) ? build_event(b, val_ref(x)) : NULL;
-
-			if (b->failed) {
-				json_decref(ev);
-				return -1;
-			}
-			if (e)
-				evs[s->nevents++] = e;
+		if (b->failed) {
+			json_decref(ev);
+			return -1;
 		}
-		s->events = evs;
-		json_decref(ev);
+		if (e)
+			evs[s->nevents++] = e;
 	}
-	/* channels, then costs (which may name a channel) */
-	{
-		json_t *cv = json_array(), *x;
-		struct channel *chans;
-		const char **ids;
+	s->events = evs;
+	json_decref(ev);
+	return 0;
+}
 
-		collect(node, PROPS(NS_CV "hasChannel"), cv);
-		chans = aalloc_n(b, json_array_size(cv), sizeof(*chans));
-		ids = calloc(json_array_size(cv) + 1, sizeof(*ids));
-		if (!ids)
-			oom(b, 0);
-		json_array_foreach(cv, i, x)
+/* The channels, then the costs (which may name a channel). */
+static int service_channels_and_costs(struct catalog_builder *b, struct service *s, const json_t *node)
+{
+	json_t *cv = json_array(), *x;
+	struct channel *chans;
+	const char **ids;
+	size_t i;
+
+	collect(node, PROPS(NS_CV "hasChannel"), cv);
+	chans = aalloc_n(b, json_array_size(cv), sizeof(*chans));
+	ids = calloc(json_array_size(cv) + 1, sizeof(*ids));
+	if (!ids)
+		oom(b, 0);
+	json_array_foreach(cv, i, x)
+	{
+		if (b->failed)
+			break;
+		if (!val_ref(x) || !lookup(b, val_ref(x)))
+			continue;
+		ids[s->nchannels] = val_ref(x);
+		if (build_channel(b, val_ref(x), &chans[s->nchannels]) != 0)
+			break;
+		s->nchannels++;
+	}
+	s->channels = chans;
+	if (!b->failed) {
+		json_t *kv = json_array();
+		struct cost *costs;
+
+		collect(node, PROPS(NS_CV "hasCost"), kv);
+		costs = aalloc_n(b, json_array_size(kv), sizeof(*costs));
+		json_array_foreach(kv, i, x)
 		{
 			if (b->failed)
 				break;
 			if (!val_ref(x) || !lookup(b, val_ref(x)))
 				continue;
-			ids[s->nchannels] = val_ref(x);
-			if (build_channel(b, val_ref(x), &chans[s->nchannels]) != 0)
+			if (build_cost(b, val_ref(x), &costs[s->ncosts], chans, ids, s->nchannels) != 0)
 				break;
-			s->nchannels++;
+			s->ncosts++;
 		}
-		s->channels = chans;
-		if (!b->failed) {
-			json_t *kv = json_array();
-			struct cost *costs;
-
-			collect(node, PROPS(NS_CV "hasCost"), kv);
-			costs = aalloc_n(b, json_array_size(kv), sizeof(*costs));
-			json_array_foreach(kv, i, x)
-			{
-				if (b->failed)
-					break;
-				if (!val_ref(x) || !lookup(b, val_ref(x)))
-					continue;
-				if (build_cost(b, val_ref(x), &costs[s->ncosts], chans, ids, s->nchannels) != 0)
-					break;
-				s->ncosts++;
-			}
-			s->costs = costs;
-			json_decref(kv);
-		}
-		free(ids);
-		json_decref(cv);
-		if (b->failed)
-			return -1;
+		s->costs = costs;
+		json_decref(kv);
 	}
-	s->noutputs = build_items(b, node, PROPS(NS_CPSV "produces"), "a cv:Output", &s->outputs);
-	s->ninputs = build_items(b, node, PROPS(NS_CPSV "hasInput"), "a cv:Evidence", &s->inputs);
-	s->nrequirements = build_items(b, node, PROPS(NS_CV "holdsRequirement", NS_CV "hasCriterion"),
-				       "a cv:Requirement", &s->requirements);
-	if (b->failed)
-		return -1;
-	s->ncontacts = mk_contacts(b, node, &s->contacts);
-	if (check_duration(b, what, node, &s->processing_time) != 0)
-		return -1;
+	free(ids);
+	json_decref(cv);
+	return b->failed ? -1 : 0;
+}
+
+/* Status, place, classes: what the service is, where. */
+static int service_status_and_classes(struct catalog_builder *b, struct service *s, const json_t *node,
+				      const char *what)
+{
+	json_t *v;
+
 	if (one_value(b, what, node, NS_ADMS "status", &v) != 0)
 		return -1;
 	if (v) {
@@ -1324,6 +1324,16 @@ static int build_service(struct catalog_builder *b, const char *id)
 	s->spatial = mk_concepts(b, node, PROPS(NS_DCT "spatial"), NULL);
 	s->classes = mk_concepts(
 	    b, node, PROPS(NS_DCT "type", NS_CV "isClassifiedBy", NS_CV "thematicArea", NS_CV "sector"), NULL);
+	return 0;
+}
+
+/* Whether it is an e-service, and where: its portal, else its first online
+ * channel. */
+static int service_hosting(struct catalog_builder *b, struct service *s, const json_t *node, const char *what)
+{
+	json_t *v;
+	size_t i;
+
 	if (mk_flag(b, what, node, NS_EPAK "eService", &s->e_service) != 0)
 		return -1;
 	if (one_value(b, what, node, NS_EPAK "hostedOn", &v) != 0)
@@ -1340,6 +1350,40 @@ static int build_service(struct catalog_builder *b, const char *id)
 		for (i = 0; i < s->nchannels && !s->hosted_url; i++)
 			if (s->channels[i].type == CHANNEL_ONLINE)
 				s->hosted_url = s->channels[i].url;
+	return 0;
+}
+
+/* One cpsv:PublicService, in the order its errors are reported. */
+static int build_service(struct catalog_builder *b, const char *id)
+{
+	json_t *node = lookup(b, id);
+	struct service *s;
+	char what[400];
+
+	if (memo_get(b, M_SERVICE, id))
+		return 0;
+	describe(b, id, what, sizeof(what));
+	s = aalloc(b, sizeof(*s));
+	if (!s)
+		return -1;
+	memo_put(b, M_SERVICE, id, s);
+	s->iri = public_iri(b, id);
+	if (service_texts(b, s, node, what) != 0 || service_authority(b, s, node, what) != 0)
+		return -1;
+	s->audience_concepts = mk_concepts(b, node, PROPS(NS_DCT "audience"), EPAK_AUDIENCE);
+	audience_of(s);
+	if (service_events(b, s, node) != 0 || service_channels_and_costs(b, s, node) != 0)
+		return -1;
+	s->noutputs = build_items(b, node, PROPS(NS_CPSV "produces"), "a cv:Output", &s->outputs);
+	s->ninputs = build_items(b, node, PROPS(NS_CPSV "hasInput"), "a cv:Evidence", &s->inputs);
+	s->nrequirements = build_items(b, node, PROPS(NS_CV "holdsRequirement", NS_CV "hasCriterion"),
+				       "a cv:Requirement", &s->requirements);
+	if (b->failed)
+		return -1;
+	s->ncontacts = mk_contacts(b, node, &s->contacts);
+	if (check_duration(b, what, node, &s->processing_time) != 0 ||
+	    service_status_and_classes(b, s, node, what) != 0 || service_hosting(b, s, node, what) != 0)
+		return -1;
 	s->auth_methods = mk_strs(b, node, PROPS(NS_EPAK "authMethods"));
 	bpush(b, &b->services, s);
 	return b->failed ? -1 : 0;
