@@ -231,22 +231,22 @@ static int bfail(struct catalog_builder *b, const char *what, const char *prop, 
  * writes through, and b->failed stops the build at the next step. */
 static void oom(struct catalog_builder *b, size_t n)
 {
-	struct cat_error local;
-	struct cat_error *e = b->err ? b->err : &local;
 	size_t probe = n > 16384 ? n : 16384;
 	void *p;
 
 	if (b->failed)
 		return;
 	b->failed = 1;
+	if (!b->err)
+		return;
 	/* the arena asks the heap for at least 16 KiB: if the heap has that,
 	 * it was the cap that refused */
 	p = malloc(probe);
 	if (p)
-		snprintf(e->msg, sizeof(e->msg), "the catalog needs more memory than catalog-max-bytes (%zu bytes)",
-			 b->max_bytes);
+		snprintf(b->err->msg, sizeof(b->err->msg),
+			 "the catalog needs more memory than catalog-max-bytes (%zu bytes)", b->max_bytes);
 	else
-		snprintf(e->msg, sizeof(e->msg), "out of memory building the catalog");
+		snprintf(b->err->msg, sizeof(b->err->msg), "out of memory building the catalog");
 	free(p);
 }
 
