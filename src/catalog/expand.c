@@ -737,13 +737,108 @@ fail:
 static int expand_keys(struct exp *x, json_t *ctx, json_t *type_ctx, const char *aprop, json_t *el, json_t *result,
 		       int depth);
 
+/* Step 13.4.4: @type, a string or an array of strings, each expanded as a
+ * vocabulary IRI with the type-scoped context. */
+static int expand_type_keyword(struct exp *x, json_t *type_ctx, json_t *value, json_t *result)
+{
+	json_t *list = json_is_array(value) ? json_incref(value) : as_array(json_incref(value));
+	json_t *out = json_object_get(result, "@type"), *v;
+	size_t i;
+
+	if (!out) {
+		out = json_array();
+		json_object_set_new(result, "@type", out);
+	}
+	json_array_foreach(list, i, v)
+	{
+		char *iri;
+
+		if (!json_is_string(v)) {
+			json_decref(list);
+			return xfail(x, "@type must be a string or an array of strings");
+		}
+		iri = expand_iri(x, type_ctx, json_string_value(v), 1, 1, NULL, NULL);
+		if (x->failed) {
+			json_decref(list);
+			return -1;
+		}
+		if (iri)
+			json_array_append_new(out, json_string(iri));
+		free(iri);
+	}
+	json_decref(list);
+	return 0;
+}
+
+/* Step 13.4.13: @reverse, an object whose properties' values (nodes, not
+ * values or lists) are added to result's @reverse. */
+static int expand_reverse_keyword(struct exp *x, json_t *ctx, json_t *value, json_t *result)
+{
+	const char *k;
+	json_t *rev, *ev, *v, *item;
+	size_t i;
+
+	if (!json_is_object(value))
+		return xfail(x, "@reverse must be an object");
+	ev = expand(x, ctx, "@reverse", value);
+	if (x->failed)
+		return -1;
+	if (!json_is_object(ev)) {
+		json_decref(ev);
+		return 0;
+	}
+	rev = json_object_get(result, "@reverse");
+	if (!rev) {
+		rev = json_object();
+		json_object_set_new(result, "@reverse", rev);
+	}
+	json_object_foreach(ev, k, v)
+	{
+		if (k[0] == '@')
+			continue;
+		json_array_foreach(v, i, item)
+		{
+			if (json_object_get(item, "@value") || json_object_get(item, "@list")) {
+				json_decref(ev);
+				return xfail(x, "@reverse values must be nodes");
+			}
+		}
+		add_value(rev, k, json_incref(v));
+	}
+	json_decref(ev);
+	return 0;
+}
+
+/* Steps 13.4.14 and 14: @nest, objects whose keys are expanded as if they
+ * were el's own. */
+static int expand_nest_keyword(struct exp *x, json_t *ctx, json_t *type_ctx, const char *aprop, json_t *value,
+			       json_t *result, int depth)
+{
+	json_t *list = json_is_array(value) ? json_incref(value) : as_array(json_incref(value)), *v;
+	size_t i;
+
+	json_array_foreach(list, i, v)
+	{
+		if (!json_is_object(v) || json_object_get(v, "@value")) {
+			json_decref(list);
+			return xfail(x, "@nest holds objects only");
+		}
+		if (expand_keys(x, ctx, type_ctx, aprop, v, result, depth) != 0) {
+			json_decref(list);
+			return -1;
+		}
+	}
+	json_decref(list);
+	return 0;
+}
+
+/* Step 13.4: one keyword of el into result (13.4.3 to 13.4.14). */
 static int expand_keyword(struct exp *x, json_t *ctx, json_t *type_ctx, const char *aprop, const char *kw,
 			  json_t *value, json_t *result, int depth)
 {
-	json_t *ev = NULL, *v;
-	size_t i;
+	json_t *ev = NULL;
 
-	if (!strcmp(kw, "@id")) {
+	if (!strcmp(kw, "@id")) { /* 13.4.3 */
 		char *iri;
 
 		if (!json_is_string(value))
@@ -755,59 +850,33 @@ static int expand_keyword(struct exp *x, json_t *ctx, json_t *type_ctx, const ch
 		free(iri);
 		return 0;
 	}
-	if (!strcmp(kw, "@type")) {
-		json_t *list = json_is_array(value) ? json_incref(value) : as_array(json_incref(value));
-		json_t *out = json_object_get(result, "@type");
-
-		if (!out) {
-			out = json_array();
-			json_object_set_new(result, "@type", out);
-		}
-		json_array_foreach(list, i, v)
-		{
-			char *iri;
-
-			if (!json_is_string(v)) {
-				json_decref(list);
-				return xfail(x, "@type must be a string or an array of strings");
-			}
-			iri = expand_iri(x, type_ctx, json_string_value(v), 1, 1, NULL, NULL);
-			if (x->failed) {
-				json_decref(list);
-				return -1;
-			}
-			if (iri)
-				json_array_append_new(out, json_string(iri));
-			free(iri);
-		}
-		json_decref(list);
-		return 0;
-	}
-	if (!strcmp(kw, "@graph") || !strcmp(kw, "@included")) {
+	if (!strcmp(kw, "@type"))
+		return expand_type_keyword(x, type_ctx, value, result);
+	if (!strcmp(kw, "@graph") || !strcmp(kw, "@included")) { /* 13.4.5, 13.4.6 */
 		ev = expand(x, ctx, !strcmp(kw, "@graph") ? "@graph" : NULL, value);
 		if (x->failed)
 			return -1;
 		add_value(result, kw, as_array(ev));
 		return 0;
 	}
-	if (!strcmp(kw, "@value")) {
+	if (!strcmp(kw, "@value")) { /* 13.4.7 */
 		if (json_is_object(value) || json_is_array(value))
 			return xfail(x, "@value must be a string, a number, a boolean or null");
 		json_object_set(result, "@value", value);
 		return 0;
 	}
-	if (!strcmp(kw, "@language")) {
+	if (!strcmp(kw, "@language")) { /* 13.4.8 */
 		if (!json_is_string(value))
 			return xfail(x, "@language must be a string");
 		json_object_set(result, "@language", value);
 		return 0;
 	}
-	if (!strcmp(kw, "@index")) {
+	if (!strcmp(kw, "@index")) { /* 13.4.10 */
 		if (!json_is_string(value))
 			return xfail(x, "@index must be a string");
 		return 0; /* indexes carry no RDF meaning: dropped */
 	}
-	if (!strcmp(kw, "@list")) {
+	if (!strcmp(kw, "@list")) { /* 13.4.11 */
 		if (!aprop || !strcmp(aprop, "@graph"))
 			return 0;
 		ev = expand(x, ctx, aprop, value);
@@ -816,64 +885,17 @@ static int expand_keyword(struct exp *x, json_t *ctx, json_t *type_ctx, const ch
 		json_object_set_new(result, "@list", as_array(ev));
 		return 0;
 	}
-	if (!strcmp(kw, "@set")) {
+	if (!strcmp(kw, "@set")) { /* 13.4.12 */
 		ev = expand(x, ctx, aprop, value);
 		if (x->failed)
 			return -1;
 		json_object_set_new(result, "@set", as_array(ev));
 		return 0;
 	}
-	if (!strcmp(kw, "@reverse")) {
-		const char *k;
-		json_t *rev;
-
-		if (!json_is_object(value))
-			return xfail(x, "@reverse must be an object");
-		ev = expand(x, ctx, "@reverse", value);
-		if (x->failed)
-			return -1;
-		if (!json_is_object(ev)) {
-			json_decref(ev);
-			return 0;
-		}
-		rev = json_object_get(result, "@reverse");
-		if (!rev) {
-			rev = json_object();
-			json_object_set_new(result, "@reverse", rev);
-		}
-		json_object_foreach(ev, k, v)
-		{
-			if (k[0] == '@')
-				continue;
-			json_array_foreach(v, i, value)
-			{
-				if (json_object_get(value, "@value") || json_object_get(value, "@list")) {
-					json_decref(ev);
-					return xfail(x, "@reverse values must be nodes");
-				}
-			}
-			add_value(rev, k, json_incref(v));
-		}
-		json_decref(ev);
-		return 0;
-	}
-	if (!strcmp(kw, "@nest")) {
-		json_t *list = json_is_array(value) ? json_incref(value) : as_array(json_incref(value));
-
-		json_array_foreach(list, i, v)
-		{
-			if (!json_is_object(v) || json_object_get(v, "@value")) {
-				json_decref(list);
-				return xfail(x, "@nest holds objects only");
-			}
-			if (expand_keys(x, ctx, type_ctx, aprop, v, result, depth) != 0) {
-				json_decref(list);
-				return -1;
-			}
-		}
-		json_decref(list);
-		return 0;
-	}
+	if (!strcmp(kw, "@reverse"))
+		return expand_reverse_keyword(x, ctx, value, result);
+	if (!strcmp(kw, "@nest"))
+		return expand_nest_keyword(x, ctx, type_ctx, aprop, value, result, depth);
 	return 0; /* @direction, framing keywords: nothing in RDF */
 }
 
@@ -982,35 +1004,42 @@ out:
 	return rc;
 }
 
-static json_t *expand_object(struct exp *x, json_t *ctx, const char *aprop, json_t *el)
+/* The steps below follow the JSON-LD 1.1 API's Expansion Algorithm for a
+ * map (https://www.w3.org/TR/json-ld11-api/#expansion-algorithm); the
+ * comments give its step numbers. */
+
+/* Steps 8 and 9: the active context for el's keys: the property-scoped
+ * context of aprop's term, then el's own @context. A new reference, or NULL
+ * (x->failed). */
+static json_t *object_context(struct exp *x, json_t *ctx, const char *aprop, json_t *el)
 {
-	json_t *c = json_incref(ctx), *type_ctx = NULL, *result = NULL, *def, *v;
-	const char *saved_node = x->node, *saved_key = x->key;
-	const char **keys = NULL;
-	size_t n, i;
+	json_t *c = json_incref(ctx), *def = ctx_term(ctx, aprop), *v, *nc;
+	const char *saved_key = x->key;
 
-	def = ctx_term(ctx, aprop);
 	if (def && json_object_get(def, "ctx")) {
-		json_t *nc = process_context(x, c, json_object_get(def, "ctx"), 1);
-
+		nc = process_context(x, c, json_object_get(def, "ctx"), 1);
 		json_decref(c);
 		c = nc;
 		if (!c)
-			goto fail;
+			return NULL;
 	}
 	if ((v = json_object_get(el, "@context"))) {
-		json_t *nc;
-
 		x->key = "@context";
 		nc = process_context(x, c, v, 0);
 		json_decref(c);
 		c = nc;
 		if (!c)
-			goto fail;
+			return NULL; /* x->key stays: the message names it */
 		x->key = saved_key;
 	}
-	/* the node's @id as written, for messages */
-	keys = sorted_keys(el, &n);
+	return c;
+}
+
+/* The node's @id as written, for messages (x->node). */
+static void note_node_id(struct exp *x, json_t *c, json_t *el, const char **keys, size_t n)
+{
+	size_t i;
+
 	for (i = 0; i < n; i++) {
 		char *k = expand_iri(x, c, keys[i], 0, 1, NULL, NULL);
 
@@ -1018,73 +1047,128 @@ static json_t *expand_object(struct exp *x, json_t *ctx, const char *aprop, json
 			x->node = json_string_value(json_object_get(el, keys[i]));
 		free(k);
 	}
-	/* type-scoped contexts */
-	type_ctx = json_incref(c);
+}
+
+/* Steps 10 and 11: type-scoped contexts. The contexts of el's types (in the
+ * order of the keys) are applied to *c; type_ctx, the context before them,
+ * is what the types themselves are expanded with. 0, or -1 (x->failed). */
+static int type_scoped_context(struct exp *x, json_t **c, json_t *type_ctx, json_t *el, const char **keys, size_t n)
+{
+	size_t i, j;
+	json_t *v;
+
 	for (i = 0; i < n; i++) {
 		char *k = expand_iri(x, type_ctx, keys[i], 0, 1, NULL, NULL);
 		json_t *tv, *list;
-		size_t j;
 		int is_type = k && !strcmp(k, "@type");
 
 		free(k);
 		if (!is_type)
 			continue;
 		tv = json_object_get(el, keys[i]);
-		list = json_is_array(tv) ? json_incref(tv) : as_array(json_incref(tv));
+		list = json_is_array(tv) ? json_incref(tv) : as_array(json_incref(tv)); /* 11.1 */
 		json_array_foreach(list, j, v)
 		{
 			json_t *td = json_is_string(v) ? ctx_term(type_ctx, json_string_value(v)) : NULL;
 
-			if (td && json_object_get(td, "ctx")) {
-				json_t *nc = process_context(x, c, json_object_get(td, "ctx"), 1);
+			if (td && json_object_get(td, "ctx")) { /* 11.2 */
+				json_t *nc = process_context(x, *c, json_object_get(td, "ctx"), 1);
 
 				if (!nc) {
 					json_decref(list);
-					goto fail;
+					return -1;
 				}
-				json_decref(c);
-				c = nc;
+				json_decref(*c);
+				*c = nc;
 			}
 		}
 		json_decref(list);
 	}
+	return 0;
+}
+
+/* Step 15: a value object. 0 when result is a valid one (its @type made a
+ * single IRI), 1 when its @value is null (the value is dropped), -1 when it
+ * is not valid (x->failed). */
+static int check_value_object(struct exp *x, json_t *result)
+{
+	json_t *v = json_object_get(result, "@value"), *val;
+	const char *k;
+
+	json_object_foreach(result, k, val) /* 15.1 */
+	{
+		(void)val;
+		if (strcmp(k, "@value") && strcmp(k, "@language") && strcmp(k, "@type"))
+			return xfail(x, "a value object cannot have \"%s\"", k);
+	}
+	if (json_object_get(result, "@language") && json_object_get(result, "@type"))
+		return xfail(x, "a value cannot have both @language and @type");
+	if (json_is_null(v)) /* 15.3 */
+		return 1;
+	if (json_object_get(result, "@language") && !json_is_string(v)) /* 15.4 */
+		return xfail(x, "a value with @language must be a string");
+	if ((v = json_object_get(result, "@type"))) { /* 15.5 */
+		if (json_array_size(v) != 1 || !strchr(json_string_value(json_array_get(v, 0)), ':'))
+			return xfail(x, "a value's @type must be one IRI");
+		json_object_set(result, "@type", json_array_get(v, 0));
+	}
+	return 0;
+}
+
+/* Steps 18 and 19: a map with only @language is nothing; at the top (or
+ * in @graph), free-floating values and bare @id references are dropped.
+ * Consumes result; returns it or NULL. */
+static json_t *drop_empty_and_free_floating(json_t *result, const char *aprop)
+{
+	if (json_is_object(result) && json_object_size(result) == 1 && json_object_get(result, "@language")) {
+		json_decref(result);
+		return NULL;
+	}
+	if (json_is_object(result) && (!aprop || !strcmp(aprop, "@graph"))) {
+		if (json_object_size(result) == 0 || json_object_get(result, "@value") ||
+		    json_object_get(result, "@list") ||
+		    (json_object_size(result) == 1 && json_object_get(result, "@id"))) {
+			json_decref(result);
+			return NULL;
+		}
+	}
+	return result;
+}
+
+/* Expands the map el (steps 6 to 20); NULL for nothing or on error
+ * (x->failed tells which). */
+static json_t *expand_object(struct exp *x, json_t *ctx, const char *aprop, json_t *el)
+{
+	json_t *c, *type_ctx = NULL, *result = NULL, *v;
+	const char *saved_node = x->node, *saved_key = x->key;
+	const char **keys = NULL;
+	size_t n;
+	int vo;
+
+	c = object_context(x, ctx, aprop, el);
+	if (!c)
+		goto fail;
+	keys = sorted_keys(el, &n);
+	note_node_id(x, c, el, keys, n);
+	type_ctx = json_incref(c);
+	if (type_scoped_context(x, &c, type_ctx, el, keys, n) != 0)
+		goto fail;
+	/* 12 to 14: every key */
 	result = json_object();
 	if (expand_keys(x, c, type_ctx, aprop, el, result, x->depth) != 0)
 		goto fail;
 	x->key = saved_key;
-	if ((v = json_object_get(result, "@value"))) {
-		const char *k;
-		json_t *val;
-
-		json_object_foreach(result, k, val)
-		{
-			(void)val;
-			if (strcmp(k, "@value") && strcmp(k, "@language") && strcmp(k, "@type")) {
-				xfail(x, "a value object cannot have \"%s\"", k);
-				goto fail;
-			}
-		}
-		if (json_object_get(result, "@language") && json_object_get(result, "@type")) {
-			xfail(x, "a value cannot have both @language and @type");
+	if (json_object_get(result, "@value")) {
+		vo = check_value_object(x, result);
+		if (vo < 0)
 			goto fail;
-		}
-		if (json_is_null(v)) {
+		if (vo > 0) {
 			json_decref(result);
 			result = NULL;
 			goto done;
 		}
-		if (json_object_get(result, "@language") && !json_is_string(v)) {
-			xfail(x, "a value with @language must be a string");
-			goto fail;
-		}
-		if ((v = json_object_get(result, "@type"))) {
-			if (json_array_size(v) != 1 || !strchr(json_string_value(json_array_get(v, 0)), ':')) {
-				xfail(x, "a value's @type must be one IRI");
-				goto fail;
-			}
-			json_object_set(result, "@type", json_array_get(v, 0));
-		}
 	} else if ((v = json_object_get(result, "@set")) || json_object_get(result, "@list")) {
+		/* 17.1: nothing else; 17.2: a @set is its value */
 		if (json_object_size(result) != 1) {
 			xfail(x, "@set and @list cannot have other keys");
 			goto fail;
@@ -1095,18 +1179,7 @@ static json_t *expand_object(struct exp *x, json_t *ctx, const char *aprop, json
 			result = v;
 		}
 	}
-	if (json_is_object(result) && json_object_size(result) == 1 && json_object_get(result, "@language")) {
-		json_decref(result);
-		result = NULL;
-	}
-	if (json_is_object(result) && (!aprop || !strcmp(aprop, "@graph"))) {
-		if (json_object_size(result) == 0 || json_object_get(result, "@value") ||
-		    json_object_get(result, "@list") ||
-		    (json_object_size(result) == 1 && json_object_get(result, "@id"))) {
-			json_decref(result);
-			result = NULL;
-		}
-	}
+	result = drop_empty_and_free_floating(result, aprop);
 done:
 	free(keys);
 	json_decref(c);
