@@ -524,14 +524,162 @@ void cat_doc_free(struct cat_doc *doc)
 	free(doc);
 }
 
+/* The records: whatever cannot be inlined into another node is a root;
+ * then one node of every cycle that is not reached yet. */
+static void choose_roots(struct rec_ctx *c, const char **ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!embeddable(c, ids[i]))
+			json_object_set_new(c->root, ids[i], json_true());
+	for (i = 0; i < n; i++)
+		if (json_is_true(json_object_get(c->root, ids[i])))
+			visit(c, ids[i], 0);
+	for (i = 0; i < n; i++) {
+		if (json_is_true(json_object_get(c->visited, ids[i])))
+			continue;
+		json_object_set_new(c->root, ids[i], json_true());
+		visit(c, ids[i], 0);
+	}
+}
+
+/* The IRI of a blank root: by its identifier, else by its content. The
+ * IRI (malloc'd), or NULL when out of memory. */
+static char *skolem_iri(struct rec_ctx *c, const char *id)
+{
+	const json_t *node = json_object_get(c->m->nodes, id);
+	char *ident, *iri = NULL;
+
+	ident = first_string(c, node, NS_DCT "identifier");
+	if (c->oom)
+		return NULL;
+	if (ident) {
+		char *enc = pct_encode(ident);
+		size_t len = enc ? strlen(SKOLEM_PREFIX) + strlen(enc) + 32 : 0;
+
+		iri = enc ? malloc(len) : NULL;
+		if (iri)
+			snprintf(iri, len, "%s%s:%s", SKOLEM_PREFIX, cat_kind_name(node_kind(node)), enc);
+		free(enc);
+		free(ident);
+	} else {
+		json_t *body;
+		char *s, hash[65];
+		size_t len = strlen(SKOLEM_PREFIX) + 48;
+
+		c->placeholder = 1;
+		body = embed(c, id, 1, 0);
+		c->placeholder = 0;
+		s = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+		iri = s && cat_sha256_hex(s, strlen(s), hash) == 0 ? malloc(len) : NULL;
+		free(s);
+		json_decref(body);
+		if (iri)
+			snprintf(iri, len, "%sh:%.32s", SKOLEM_PREFIX, hash);
+	}
+	return iri;
+}
+
+/* Names every blank root (c->skolem). 0; -1 when out of memory; -2 when two
+ * nodes share an identifier (the message is in c->err). */
+static int name_blank_roots(struct rec_ctx *c, const char **ids, size_t n, json_t *seen_iri)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char *iri;
+
+		if (!iri_is_blank(ids[i]) || !json_is_true(json_object_get(c->root, ids[i])))
+			continue;
+		iri = skolem_iri(c, ids[i]);
+		if (!iri)
+			return -1;
+		if (json_object_get(seen_iri, iri)) {
+			if (!strncmp(iri + strlen(SKOLEM_PREFIX), "h:", 2)) {
+				/* two blank nodes that say the same: number them */
+				char *n2;
+				size_t len = strlen(iri) + 24;
+				unsigned long k2 = 2;
+
+				n2 = malloc(len);
+				if (!n2) {
+					free(iri);
+					return -1;
+				}
+				do
+					snprintf(n2, len, "%s-%lu", iri, k2++);
+				while (json_object_get(seen_iri, n2));
+				free(iri);
+				iri = n2;
+			} else {
+				char *dup = first_string(c, json_object_get(c->m->nodes, ids[i]), NS_DCT "identifier");
+
+				snprintf(c->err->msg, sizeof(c->err->msg),
+					 "two nodes without @id have the same dct:identifier \"%s\": give them @id or "
+					 "distinct identifiers",
+					 dup ? dup : "");
+				free(dup);
+				free(iri);
+				return -2;
+			}
+		}
+		json_object_set_new(seen_iri, iri, json_true());
+		json_object_set_new(c->skolem, ids[i], json_string(iri));
+		free(iri);
+	}
+	return 0;
+}
+
+/* One record per root, sorted. NULL when out of memory. */
+static struct cat_doc *make_records(struct rec_ctx *c, const char **ids, size_t n)
+{
+	struct cat_doc *doc = calloc(1, sizeof(*doc));
+	size_t i;
+
+	if (!doc)
+		return NULL;
+	doc->rec = calloc(n ? n : 1, sizeof(*doc->rec));
+	if (!doc->rec)
+		goto oom;
+	for (i = 0; i < n; i++) {
+		struct cat_record *r;
+		const json_t *node;
+		json_t *body;
+		const char *iri;
+
+		if (!json_is_true(json_object_get(c->root, ids[i])))
+			continue;
+		node = json_object_get(c->m->nodes, ids[i]);
+		iri = iri_is_blank(ids[i]) ? json_string_value(json_object_get(c->skolem, ids[i])) : ids[i];
+		r = &doc->rec[doc->n++];
+		r->iri = rec_strdup(c, iri);
+		r->kind = node_kind(node);
+		r->identifier = first_string(c, node, NS_DCT "identifier");
+		r->title_lv = title_in(c, node, "lv");
+		r->title_en = title_in(c, node, "en");
+		body = embed(c, ids[i], 1, 0);
+		r->body = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+		json_decref(body);
+		if (c->oom || !r->body || cat_sha256_hex(r->body, strlen(r->body), r->hash) != 0)
+			goto oom;
+	}
+	qsort(doc->rec, doc->n, sizeof(*doc->rec), cmp_rec);
+	return doc;
+oom:
+	cat_doc_free(doc);
+	return NULL;
+}
+
 struct cat_doc *nodemap_records(struct nodemap *m, struct cat_error *err)
 {
 	struct rec_ctx c = {.m = m, .err = err};
 	struct cat_doc *doc = NULL;
 	const char **ids = NULL;
-	size_t n, i;
+	size_t n;
 	json_t *node, *v, *seen_iri = json_object();
 	const char *k;
+	int rc;
 
 	c.refs = json_object();
 	c.root = json_object();
@@ -550,123 +698,17 @@ struct cat_doc *nodemap_records(struct nodemap *m, struct cat_error *err)
 	ids = keys_sorted(m->nodes, &n);
 	if (!ids || !seen_iri || !c.refs || !c.root || !c.visited || !c.skolem)
 		goto oom;
-	/* roots: whatever cannot be inlined; then the rest of every cycle */
-	for (i = 0; i < n; i++)
-		if (!embeddable(&c, ids[i]))
-			json_object_set_new(c.root, ids[i], json_true());
-	for (i = 0; i < n; i++)
-		if (json_is_true(json_object_get(c.root, ids[i])))
-			visit(&c, ids[i], 0);
-	for (i = 0; i < n; i++) {
-		if (json_is_true(json_object_get(c.visited, ids[i])))
-			continue;
-		json_object_set_new(c.root, ids[i], json_true());
-		visit(&c, ids[i], 0);
-	}
-	/* IRIs for blank roots: by identifier, else by content */
-	for (i = 0; i < n; i++) {
-		char *ident, *iri = NULL;
-
-		if (!iri_is_blank(ids[i]) || !json_is_true(json_object_get(c.root, ids[i])))
-			continue;
-		node = json_object_get(m->nodes, ids[i]);
-		ident = first_string(&c, node, NS_DCT "identifier");
-		if (c.oom)
-			goto oom;
-		if (ident) {
-			char *enc = pct_encode(ident);
-			size_t len = enc ? strlen(SKOLEM_PREFIX) + strlen(enc) + 32 : 0;
-
-			iri = enc ? malloc(len) : NULL;
-			if (iri)
-				snprintf(iri, len, "%s%s:%s", SKOLEM_PREFIX, cat_kind_name(node_kind(node)), enc);
-			free(enc);
-			free(ident);
-			if (!iri)
-				goto oom;
-		} else {
-			json_t *body;
-			char *s, hash[65];
-			size_t len = strlen(SKOLEM_PREFIX) + 48;
-
-			c.placeholder = 1;
-			body = embed(&c, ids[i], 1, 0);
-			c.placeholder = 0;
-			s = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-			iri = s && cat_sha256_hex(s, strlen(s), hash) == 0 ? malloc(len) : NULL;
-			free(s);
-			json_decref(body);
-			if (!iri)
-				goto oom;
-			snprintf(iri, len, "%sh:%.32s", SKOLEM_PREFIX, hash);
-		}
-		if (json_object_get(seen_iri, iri)) {
-			if (!strncmp(iri + strlen(SKOLEM_PREFIX), "h:", 2)) {
-				/* two blank nodes that say the same: number them */
-				char *n2;
-				size_t len = strlen(iri) + 24;
-				unsigned long k2 = 2;
-
-				n2 = malloc(len);
-				if (!n2) {
-					free(iri);
-					goto oom;
-				}
-				do
-					snprintf(n2, len, "%s-%lu", iri, k2++);
-				while (json_object_get(seen_iri, n2));
-				free(iri);
-				iri = n2;
-			} else {
-				char *dup = first_string(&c, json_object_get(m->nodes, ids[i]), NS_DCT "identifier");
-
-				snprintf(err->msg, sizeof(err->msg),
-					 "two nodes without @id have the same dct:identifier \"%s\": give them @id or "
-					 "distinct identifiers",
-					 dup ? dup : "");
-				free(dup);
-				free(iri);
-				goto fail;
-			}
-		}
-		json_object_set_new(seen_iri, iri, json_true());
-		json_object_set_new(c.skolem, ids[i], json_string(iri));
-		free(iri);
-	}
-	doc = calloc(1, sizeof(*doc));
-	if (!doc)
+	choose_roots(&c, ids, n);
+	rc = name_blank_roots(&c, ids, n, seen_iri);
+	if (rc == -2)
+		goto out;
+	if (rc != 0)
 		goto oom;
-	doc->rec = calloc(n ? n : 1, sizeof(*doc->rec));
-	if (!doc->rec)
-		goto oom;
-	for (i = 0; i < n; i++) {
-		struct cat_record *r;
-		json_t *body;
-		const char *iri;
-
-		if (!json_is_true(json_object_get(c.root, ids[i])))
-			continue;
-		node = json_object_get(m->nodes, ids[i]);
-		iri = iri_is_blank(ids[i]) ? json_string_value(json_object_get(c.skolem, ids[i])) : ids[i];
-		r = &doc->rec[doc->n++];
-		r->iri = rec_strdup(&c, iri);
-		r->kind = node_kind(node);
-		r->identifier = first_string(&c, node, NS_DCT "identifier");
-		r->title_lv = title_in(&c, node, "lv");
-		r->title_en = title_in(&c, node, "en");
-		body = embed(&c, ids[i], 1, 0);
-		r->body = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-		json_decref(body);
-		if (c.oom || !r->body || cat_sha256_hex(r->body, strlen(r->body), r->hash) != 0)
-			goto oom;
-	}
-	qsort(doc->rec, doc->n, sizeof(*doc->rec), cmp_rec);
-	goto out;
+	doc = make_records(&c, ids, n);
+	if (doc)
+		goto out;
 oom:
 	snprintf(err->msg, sizeof(err->msg), "out of memory");
-fail:
-	cat_doc_free(doc);
-	doc = NULL;
 out:
 	free(ids);
 	json_decref(c.refs);
