@@ -39,6 +39,7 @@ const get = async (p) => {
 async function waitFor(what, fn, ms = 120000) {
   for (const end = Date.now() + ms; Date.now() < end;) {
     if (await fn()) return;
+    if (srv.child.exitCode !== null || srv.child.signalCode !== null) throw new Error(`the server stopped\n${srv.log()}`);
     await new Promise((r) => setTimeout(r, 150));
   }
   throw new Error(`timed out waiting for ${what}\n` + srv.log().split('\n').filter((l) => !/ access /.test(l)).join('\n'));
