@@ -114,7 +114,7 @@ void cat_doc_free(struct cat_doc *doc);
 /* 1 when this binary reads Turtle (built with serd). */
 int cat_turtle_available(void);
 
-/* ---- node maps: shared by jsonld.c, model.c and export.c ---- */
+/* ---- node maps (nodemap.c): shared by the reader, model.c and export.c ---- */
 
 /* id → node object (expanded JSON-LD: "@id", "@type": [...], and each
  * property IRI → array of values). Values are {"@id": x}, {"@value": "lexical"
