@@ -194,7 +194,7 @@ int cat_official_context_term(size_t i, const char **term, const char **iri, con
 }
 
 /* The official context under any of the addresses it is published at. */
-int is_official_context(const char *url)
+int cat_is_official_context(const char *url)
 {
 	static const char *const hosts[] = {"semiceu.github.io/uri.semic.eu-generated", "semiceu.github.io", NULL};
 	static const char tail[] = "/CPSV-AP/releases/3.2.0/context/cpsv-ap.jsonld";
@@ -216,7 +216,7 @@ int is_official_context(const char *url)
 }
 
 /* The official context, as if its terms were written in the document. */
-json_t *official_context(void)
+json_t *cat_official_context(void)
 {
 	json_t *o = json_object();
 	size_t i;

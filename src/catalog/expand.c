@@ -95,7 +95,7 @@ static char *resolve_iri(const char *base, const char *ref)
 	size_t n;
 
 	if (!base || !*base || iri_is_absolute(ref))
-		return xstrdup(ref);
+		return cat_xstrdup(ref);
 	if (!*ref) {
 		p = strchr(base, '#');
 		n = p ? (size_t)(p - base) : strlen(base);
@@ -150,9 +150,9 @@ static char *expand_iri(struct exp *x, json_t *active, const char *value, int do
 	json_t *def, *d;
 	const char *colon, *v;
 
-	if (is_keyword(value))
-		return xstrdup(value);
-	if (looks_like_keyword(value))
+	if (jsonld_is_keyword(value))
+		return cat_xstrdup(value);
+	if (jsonld_looks_like_keyword(value))
 		return NULL;
 	if (local && json_object_get(local, value) && !json_is_true(json_object_get(defined, value))) {
 		if (create_term(x, active, local, value, defined) != 0)
@@ -161,7 +161,7 @@ static char *expand_iri(struct exp *x, json_t *active, const char *value, int do
 	def = ctx_term(active, value);
 	if (vocab && def) {
 		d = json_object_get(def, "id");
-		return json_is_string(d) ? xstrdup(json_string_value(d)) : NULL;
+		return json_is_string(d) ? cat_xstrdup(json_string_value(d)) : NULL;
 	}
 	colon = strchr(value, ':');
 	if (colon && colon > value) {
@@ -173,7 +173,7 @@ static char *expand_iri(struct exp *x, json_t *active, const char *value, int do
 			cat_oom();
 		if (!strcmp(prefix, "_") || !strncmp(suffix, "//", 2)) {
 			free(prefix);
-			return xstrdup(value);
+			return cat_xstrdup(value);
 		}
 		if (local && json_object_get(local, prefix) && !json_is_true(json_object_get(defined, prefix))) {
 			if (create_term(x, active, local, prefix, defined) != 0) {
@@ -185,18 +185,18 @@ static char *expand_iri(struct exp *x, json_t *active, const char *value, int do
 		free(prefix);
 		d = json_object_get(def, "id");
 		if (def && json_is_string(d) && !json_is_true(json_object_get(def, "rev"))) {
-			out = xstrcat2(json_string_value(d), suffix);
+			out = cat_xstrcat2(json_string_value(d), suffix);
 			return out;
 		}
 		if (iri_is_absolute(value))
-			return xstrdup(value);
+			return cat_xstrdup(value);
 	}
 	v = json_string_value(json_object_get(active, "vocab"));
 	if (vocab && v)
-		return xstrcat2(v, value);
+		return cat_xstrcat2(v, value);
 	if (doc_relative)
 		return resolve_iri(json_string_value(json_object_get(active, "base")), value);
-	return xstrdup(value);
+	return cat_xstrdup(value);
 }
 
 static int is_gen_delim_end(const char *iri)
@@ -249,7 +249,7 @@ static int def_iri_mapping(struct exp *x, json_t *active, json_t *local, const c
 				goto out;
 			if (!iri) {
 				json_object_set_new(def, "id", json_null());
-			} else if (!is_keyword(iri) && !strchr(iri, ':')) {
+			} else if (!jsonld_is_keyword(iri) && !strchr(iri, ':')) {
 				xfail(x, "@context: \"%s\" maps to \"%s\", which is not an IRI", term, iri);
 				goto out;
 			} else {
@@ -271,14 +271,14 @@ static int def_iri_mapping(struct exp *x, json_t *active, json_t *local, const c
 		/* 15.2: prefix IRI + suffix; 15.3: else the term is the IRI */
 		pd = ctx_term(active, prefix);
 		if (pd && json_is_string(json_object_get(pd, "id")))
-			iri = xstrcat2(json_string_value(json_object_get(pd, "id")), colon + 1);
+			iri = cat_xstrcat2(json_string_value(json_object_get(pd, "id")), colon + 1);
 		else
-			iri = xstrdup(term);
+			iri = cat_xstrdup(term);
 		free(prefix);
 		json_object_set_new(def, "id", json_string(iri));
 	} else if (json_string_value(json_object_get(active, "vocab"))) {
 		/* 18: @vocab + term */
-		iri = xstrcat2(json_string_value(json_object_get(active, "vocab")), term);
+		iri = cat_xstrcat2(json_string_value(json_object_get(active, "vocab")), term);
 		json_object_set_new(def, "id", json_string(iri));
 	} else {
 		xfail(x, "@context: \"%s\" has no IRI and the context has no @vocab", term); /* 18 */
@@ -410,13 +410,13 @@ static int create_term(struct exp *x, json_t *active, json_t *local, const char 
 	if (iv)
 		return xfail(x, "@context: the definition of \"%s\" refers to itself", term);
 	/* 4, 5: keywords are not redefined (but @type may have @container @set) */
-	if (is_keyword(term)) {
+	if (jsonld_is_keyword(term)) {
 		if (!strcmp(term, "@type"))
 			return 0; /* 1.1 allows {"@container": "@set"} for @type */
 		return xfail(x, "@context: keywords cannot be redefined (\"%s\")", term);
 	}
 	/* 2, 5: an empty term, or one that looks like a keyword, is ignored */
-	if (looks_like_keyword(term) || !*term)
+	if (jsonld_looks_like_keyword(term) || !*term)
 		return 0;
 	json_object_set_new(defined, term, json_false());
 	/* 6: remove the previous definition */
@@ -556,7 +556,7 @@ static json_t *process_context(struct exp *x, json_t *active, json_t *local, int
 		} else if (json_is_string(c)) {
 			json_t *off;
 
-			if (!is_official_context(json_string_value(c))) {
+			if (!cat_is_official_context(json_string_value(c))) {
 				xfail(x,
 				      "@context: remote context <%s> is not fetched; only the official CPSV-AP 3.2.0 "
 				      "context is known by its URL (embed the context in the file instead)",
@@ -564,7 +564,7 @@ static json_t *process_context(struct exp *x, json_t *active, json_t *local, int
 				json_decref(list);
 				goto fail;
 			}
-			off = official_context();
+			off = cat_official_context();
 			if (apply_context_object(x, result, off) != 0) {
 				json_decref(off);
 				json_decref(list);
@@ -658,7 +658,7 @@ static json_t *expand_language_map(struct exp *x, json_t *map)
 	const char **keys;
 	size_t n, i, j;
 
-	keys = sorted_keys(map, &n);
+	keys = cat_sorted_keys(map, &n);
 	for (i = 0; i < n; i++) {
 		json_t *vals = json_object_get(map, keys[i]);
 
@@ -696,7 +696,7 @@ static json_t *expand_index_map(struct exp *x, json_t *ctx, const char *key, uns
 	const char **keys;
 	size_t n, i, j;
 
-	keys = sorted_keys(map, &n);
+	keys = cat_sorted_keys(map, &n);
 	for (i = 0; i < n; i++) {
 		items = expand(x, ctx, key, json_object_get(map, keys[i]));
 		if (x->failed)
@@ -911,7 +911,7 @@ static int expand_keys(struct exp *x, json_t *ctx, json_t *type_ctx, const char 
 		xfail(x, "nested deeper than %d levels", CAT_MAX_DEPTH);
 		return -1;
 	}
-	keys = sorted_keys(el, &n);
+	keys = cat_sorted_keys(el, &n);
 	for (i = 0; i < n; i++) {
 		const char *key = keys[i];
 		json_t *value = json_object_get(el, key), *def, *ev = NULL;
@@ -924,11 +924,11 @@ static int expand_keys(struct exp *x, json_t *ctx, json_t *type_ctx, const char 
 		prop = expand_iri(x, ctx, key, 0, 1, NULL, NULL);
 		if (x->failed)
 			goto out;
-		if (!prop || (!strchr(prop, ':') && !is_keyword(prop))) {
+		if (!prop || (!strchr(prop, ':') && !jsonld_is_keyword(prop))) {
 			free(prop);
 			continue;
 		}
-		if (is_keyword(prop)) {
+		if (jsonld_is_keyword(prop)) {
 			int r;
 
 			x->key = saved_key; /* messages name the property, not the keyword */
@@ -1148,7 +1148,7 @@ static json_t *expand_object(struct exp *x, json_t *ctx, const char *aprop, json
 	c = object_context(x, ctx, aprop, el);
 	if (!c)
 		goto fail;
-	keys = sorted_keys(el, &n);
+	keys = cat_sorted_keys(el, &n);
 	note_node_id(x, c, el, keys, n);
 	type_ctx = json_incref(c);
 	if (type_scoped_context(x, &c, type_ctx, el, keys, n) != 0)

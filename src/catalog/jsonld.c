@@ -55,7 +55,7 @@ void cat_oom(void)
 	abort();
 }
 
-char *xstrdup(const char *s)
+char *cat_xstrdup(const char *s)
 {
 	char *p = s ? strdup(s) : NULL;
 
@@ -64,7 +64,7 @@ char *xstrdup(const char *s)
 	return p;
 }
 
-char *strcat2(const char *a, const char *b)
+char *cat_strcat2(const char *a, const char *b)
 {
 	size_t na = strlen(a), nb = strlen(b);
 	char *p = malloc(na + nb + 1);
@@ -76,9 +76,9 @@ char *strcat2(const char *a, const char *b)
 	return p;
 }
 
-char *xstrcat2(const char *a, const char *b)
+char *cat_xstrcat2(const char *a, const char *b)
 {
-	char *p = strcat2(a, b);
+	char *p = cat_strcat2(a, b);
 
 	if (!p)
 		cat_oom();
@@ -92,7 +92,7 @@ static int cmp_str(const void *a, const void *b)
 
 /* The keys of obj, sorted (the array is malloc'd; the strings are borrowed);
  * NULL when out of memory. */
-const char **keys_sorted(const json_t *obj, size_t *n)
+const char **cat_keys_sorted(const json_t *obj, size_t *n)
 {
 	const char **keys;
 	const char *k;
@@ -112,9 +112,9 @@ const char **keys_sorted(const json_t *obj, size_t *n)
 	return keys;
 }
 
-const char **sorted_keys(const json_t *obj, size_t *n)
+const char **cat_sorted_keys(const json_t *obj, size_t *n)
 {
-	const char **keys = keys_sorted(obj, n);
+	const char **keys = cat_keys_sorted(obj, n);
 
 	if (!keys)
 		cat_oom();
@@ -142,7 +142,7 @@ int iri_is_absolute(const char *s)
 	return *p == ':';
 }
 
-int is_keyword(const char *s)
+int jsonld_is_keyword(const char *s)
 {
 	static const char *const kw[] = {
 	    "@base", "@container",   "@context",  "@default",  "@direction", "@embed",     "@explicit",   "@graph",
@@ -158,7 +158,7 @@ int is_keyword(const char *s)
 }
 
 /* "@" followed by letters only: reserved for future keywords, ignored. */
-int looks_like_keyword(const char *s)
+int jsonld_looks_like_keyword(const char *s)
 {
 	const char *p = s;
 
@@ -326,7 +326,7 @@ int xsd_duration_valid(const char *s)
 }
 
 /* A value object in the form the node map keeps (see jsonld.h). */
-json_t *canonical_value(const json_t *v)
+json_t *cat_canonical_value(const json_t *v)
 {
 	json_t *out = json_object(), *val = json_object_get(v, "@value");
 	const char *type = json_string_value(json_object_get(v, "@type"));
@@ -483,7 +483,7 @@ enum cat_kind node_kind(const json_t *node)
 
 /* Named nodes of these kinds (or types) are inlined into the one node that
  * refers to them: they are parts of it. */
-int is_part(const json_t *node)
+int cat_is_part(const json_t *node)
 {
 	static const char *const whole[] = {NS_CPSV "PublicService",
 					    NS_CV "PublicOrganisation",
@@ -561,7 +561,7 @@ char *cat_derived_identifier(const char *iri, const char *parent_identifier, con
 		return out;
 	}
 	snprintf(buf, sizeof(buf), "/%s-%zu", role ? role : "part", n);
-	return strcat2(parent_identifier ? parent_identifier : "", buf);
+	return cat_strcat2(parent_identifier ? parent_identifier : "", buf);
 }
 
 static void note_parents(json_t *parents, const char *pid, const char *prop, json_t *vals)
@@ -592,12 +592,12 @@ json_t *nodemap_parents(const json_t *nodes)
 	const char **ids, **props;
 	size_t n, i, np, j;
 
-	ids = keys_sorted(nodes, &n);
+	ids = cat_keys_sorted(nodes, &n);
 	if (!parents || !ids)
 		goto fail;
 	for (i = 0; i < n; i++) {
 		node = json_object_get(nodes, ids[i]);
-		props = keys_sorted(node, &np);
+		props = cat_keys_sorted(node, &np);
 		if (!props)
 			goto fail;
 		for (j = 0; j < np; j++)
@@ -679,7 +679,7 @@ const struct cat_own_concept *cat_own_concept_by_iri(const char *iri)
 
 char *cat_own_concept_iri(const struct cat_own_concept *c)
 {
-	return strcat2(c->scheme, c->notation);
+	return cat_strcat2(c->scheme, c->notation);
 }
 
 /* ---- documents ---- */
@@ -730,7 +730,7 @@ static struct cat_doc *doc_from_turtle(const char *text, size_t len, struct cat_
 	struct cat_doc *doc = NULL;
 
 	nodemap_init(&m);
-	if (turtle_read(&m, text, len, err) == 0) {
+	if (cat_turtle_read(&m, text, len, err) == 0) {
 		nodemap_finish(&m);
 		doc = nodemap_records(&m, err);
 	}

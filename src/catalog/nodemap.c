@@ -38,7 +38,7 @@ static char *new_label(struct nodemap *m)
 	return strdup(buf);
 }
 
-char *relabel(struct nodemap *m, const char *label)
+char *nodemap_relabel(struct nodemap *m, const char *label)
 {
 	json_t *l = json_object_get(m->labels, label);
 	char *nl;
@@ -51,7 +51,7 @@ char *relabel(struct nodemap *m, const char *label)
 	return nl;
 }
 
-json_t *map_node(struct nodemap *m, const char *id)
+json_t *nodemap_node(struct nodemap *m, const char *id)
 {
 	json_t *n = json_object_get(m->nodes, id);
 
@@ -64,9 +64,9 @@ json_t *map_node(struct nodemap *m, const char *id)
 	return n;
 }
 
-void push_prop(struct nodemap *m, const char *subj, const char *prop, json_t *v) /* steals v */
+void nodemap_push(struct nodemap *m, const char *subj, const char *prop, json_t *v) /* steals v */
 {
-	json_t *n = map_node(m, subj), *a = json_object_get(n, prop);
+	json_t *n = nodemap_node(m, subj), *a = json_object_get(n, prop);
 
 	if (!a) {
 		a = json_array();
@@ -90,7 +90,7 @@ static int gen_node(struct nodemap *m, struct cat_error *err, json_t *el, const 
 
 	v = json_object_get(el, "@id");
 	if (json_is_string(v))
-		id = iri_is_blank(json_string_value(v)) ? relabel(m, json_string_value(v))
+		id = iri_is_blank(json_string_value(v)) ? nodemap_relabel(m, json_string_value(v))
 							: strdup(json_string_value(v));
 	else
 		id = new_label(m);
@@ -100,7 +100,7 @@ static int gen_node(struct nodemap *m, struct cat_error *err, json_t *el, const 
 		snprintf(err->msg, sizeof(err->msg), "more than %zu nodes", (size_t)CAT_MAX_NODES);
 		goto out;
 	}
-	node = map_node(m, id);
+	node = nodemap_node(m, id);
 	if (!node)
 		goto oom;
 	if ((types = json_object_get(el, "@type"))) {
@@ -123,7 +123,7 @@ static int gen_node(struct nodemap *m, struct cat_error *err, json_t *el, const 
 		if (list)
 			json_array_append_new(list, ref);
 		else
-			push_prop(m, subj, prop, ref);
+			nodemap_push(m, subj, prop, ref);
 	}
 	if ((v = json_object_get(el, "@reverse"))) {
 		json_object_foreach(v, k, t)
@@ -141,7 +141,7 @@ static int gen_node(struct nodemap *m, struct cat_error *err, json_t *el, const 
 					continue;
 				ref = json_object();
 				json_object_set_new(ref, "@id", json_string(id));
-				push_prop(m, vid, k, ref);
+				nodemap_push(m, vid, k, ref);
 				free(vid);
 			}
 		}
@@ -150,7 +150,7 @@ static int gen_node(struct nodemap *m, struct cat_error *err, json_t *el, const 
 		goto out;
 	if ((v = json_object_get(el, "@included")) && gen(m, err, v, NULL, NULL, NULL, NULL, depth + 1) != 0)
 		goto out;
-	keys = keys_sorted(el, &n);
+	keys = cat_keys_sorted(el, &n);
 	if (!keys)
 		goto oom;
 	for (i = 0; i < n; i++) {
@@ -198,7 +198,7 @@ static int gen(struct nodemap *m, struct cat_error *err, json_t *el, const char 
 
 		if (!subj)
 			return 0;
-		cv = canonical_value(el);
+		cv = cat_canonical_value(el);
 		if (!cv) {
 			snprintf(err->msg, sizeof(err->msg), "out of memory");
 			return -1;
@@ -206,7 +206,7 @@ static int gen(struct nodemap *m, struct cat_error *err, json_t *el, const char 
 		if (list)
 			json_array_append_new(list, cv);
 		else
-			push_prop(m, subj, prop, cv);
+			nodemap_push(m, subj, prop, cv);
 		return 0;
 	}
 	if ((v = json_object_get(el, "@list"))) {
@@ -225,7 +225,7 @@ static int gen(struct nodemap *m, struct cat_error *err, json_t *el, const char 
 		if (list)
 			json_array_append_new(list, lo);
 		else
-			push_prop(m, subj, prop, lo);
+			nodemap_push(m, subj, prop, lo);
 		return 0;
 	}
 	return gen_node(m, err, el, subj, prop, list, idout, depth);
@@ -347,7 +347,7 @@ static int embeddable(struct rec_ctx *c, const char *id)
 
 	if (json_integer_value(json_object_get(c->refs, id)) != 1 || json_is_true(json_object_get(c->root, id)))
 		return 0;
-	return iri_is_blank(id) || (node && is_part(node));
+	return iri_is_blank(id) || (node && cat_is_part(node));
 }
 
 static void visit(struct rec_ctx *c, const char *id, int depth);
@@ -695,7 +695,7 @@ struct cat_doc *nodemap_records(struct nodemap *m, struct cat_error *err)
 				count_refs(c.refs, v, NULL, k);
 		}
 	}
-	ids = keys_sorted(m->nodes, &n);
+	ids = cat_keys_sorted(m->nodes, &n);
 	if (!ids || !seen_iri || !c.refs || !c.root || !c.visited || !c.skolem)
 		goto oom;
 	choose_roots(&c, ids, n);

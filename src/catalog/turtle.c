@@ -35,7 +35,7 @@ static char *ttl_iri(struct ttl *t, const SerdNode *n)
 		char key[600];
 
 		snprintf(key, sizeof(key), "_:%.*s", (int)n->n_bytes, (const char *)n->buf);
-		out = relabel(t->m, key);
+		out = nodemap_relabel(t->m, key);
 		if (!out)
 			cat_oom();
 		return out;
@@ -170,13 +170,13 @@ static SerdStatus ttl_statement(void *h, SerdStatementFlags flags, const SerdNod
 			free(d);
 		}
 		json_decref(v);
-		v = canonical_value(raw);
+		v = cat_canonical_value(raw);
 		json_decref(raw);
 	} else {
 		char *obj = ttl_iri(t, o);
 
 		if (!strcmp(pred, NS_RDF "type") && !iri_is_blank(obj)) {
-			json_t *node = map_node(t->m, subj), *types = json_object_get(node, "@type");
+			json_t *node = nodemap_node(t->m, subj), *types = json_object_get(node, "@type");
 
 			if (!types) {
 				types = json_array();
@@ -192,7 +192,7 @@ static SerdStatus ttl_statement(void *h, SerdStatementFlags flags, const SerdNod
 		json_object_set_new(v, "@id", json_string(obj));
 		free(obj);
 	}
-	push_prop(t->m, subj, pred, v);
+	nodemap_push(t->m, subj, pred, v);
 	free(subj);
 	free(pred);
 	return SERD_SUCCESS;
@@ -216,7 +216,7 @@ static SerdStatus ttl_error(void *h, const SerdError *e)
 	return SERD_SUCCESS;
 }
 
-int turtle_read(struct nodemap *m, const char *text, size_t len, struct cat_error *err)
+int cat_turtle_read(struct nodemap *m, const char *text, size_t len, struct cat_error *err)
 {
 	struct ttl t = {.m = m, .err = err};
 	SerdReader *r;

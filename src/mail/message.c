@@ -246,7 +246,7 @@ static int check_kind(const char *k)
 	return 0;
 }
 
-int check_mail(const struct mail_config *c, const struct mail *m, char *why, size_t n)
+int message_check(const struct mail_config *c, const struct mail *m, char *why, size_t n)
 {
 	const char *from = m->from ? m->from : c->from;
 	const char *name = m->from_name ? m->from_name : c->from_name;
@@ -313,7 +313,7 @@ int check_mail(const struct mail_config *c, const struct mail *m, char *why, siz
 
 int outbox_check(const struct mail_config *c, const struct mail *m, char *why, size_t n)
 {
-	return check_mail(c, m, why, n);
+	return message_check(c, m, why, n);
 }
 
 const char *outbox_strerror(int rc)
@@ -564,7 +564,8 @@ static const char *domain_of(const struct mail_config *c)
 }
 
 /* The message without its Message-ID line. */
-void build_rest(const struct mail_config *c, const struct mail *m, long long now, const char *token, struct buf *b)
+void message_build_rest(const struct mail_config *c, const struct mail *m, long long now, const char *token,
+			struct buf *b)
 {
 	const char *from = m->from ? m->from : c->from;
 	const char *name = m->from_name ? m->from_name : c->from_name;
@@ -621,12 +622,12 @@ int outbox_build(const struct mail_config *c, const struct mail *m, long long id
 
 	*out = NULL;
 	*len = 0;
-	rc = check_mail(c, m, why, n);
+	rc = message_check(c, m, why, n);
 	if (rc != 0)
 		goto out;
 	rc = OUTBOX_ETOOBIG;
 	buf_init(&rest, c->max_size);
-	build_rest(c, m, now, token, &rest);
+	message_build_rest(c, m, now, token, &rest);
 	message_id(mid, sizeof(mid), c, id, token);
 	buf_init(&b, c->max_size);
 	buf_printf(&b, "Message-ID: %s\r\n", mid);

@@ -9,9 +9,10 @@
 #include "mail/outbox.h"
 
 /* 0, or OUTBOX_EINVALID with the reason (the field, never its value). */
-int check_mail(const struct mail_config *c, const struct mail *m, char *why, size_t n);
+int message_check(const struct mail_config *c, const struct mail *m, char *why, size_t n);
 /* Everything of the message after the Message-ID header. */
-void build_rest(const struct mail_config *c, const struct mail *m, long long now, const char *token, struct buf *b);
+void message_build_rest(const struct mail_config *c, const struct mail *m, long long now, const char *token,
+			struct buf *b);
 /* The Message-ID's value for outbox row id. */
 void message_id(char *out, size_t n, const struct mail_config *c, long long id, const char *token);
 

@@ -51,7 +51,7 @@ int outbox_enqueue_with(struct db *db, const struct mail_config *c, const struct
 	size_t i;
 	int rc;
 
-	rc = check_mail(c, m, why, sizeof(why));
+	rc = message_check(c, m, why, sizeof(why));
 	if (rc != 0)
 		goto out;
 	rc = OUTBOX_EINVALID;
@@ -61,7 +61,7 @@ int outbox_enqueue_with(struct db *db, const struct mail_config *c, const struct
 	 * so a refusal leaves the caller's transaction usable. */
 	rc = OUTBOX_ETOOBIG;
 	buf_init(&rest, c->max_size);
-	build_rest(c, m, now, token, &rest);
+	message_build_rest(c, m, now, token, &rest);
 	if (!buf_ok(&rest) || rest.len + sizeof(mid) + 16 > c->max_size)
 		goto out;
 	for (i = 0; i < m->nto; i++)
