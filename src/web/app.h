@@ -18,6 +18,9 @@
  *                                               globals; workers kept for shutdown
  *   http/resp.c      static_generator           h2o's constant generator for
  *                                               finished bodies
+ *   http/async.c     pool                       the worker pool (threads, job
+ *                                               queue, its byte budget): one
+ *                                               per process, shared by the loops
  *   web/snapshot.c   the published read model and the refresher thread, one
  *                    per process (snapshot.h); failed_rev, failed_mtime: the
  *                    last build that failed, so it is not retried every tick
