@@ -149,7 +149,7 @@ int receipt_confirm_start(struct db *db, struct req *r, const char *receipt, con
 			 cfg->confirm_minutes, link);
 	m.kind = "receipt-confirm";
 	m.personal = 1;
-	rc = outbox_enqueue(db, &m, NULL);
+	rc = outbox_enqueue_with(db, r->app->mail, &m, NULL);
 	if (rc != DB_OK)
 		return rc;
 record:
@@ -264,7 +264,7 @@ static int confirm_body(struct db *db, void *cls)
 					   prefixed(r, arena_printf(r->arena, "/nosutit/kvits/%s", c->receipt))));
 	m.kind = "receipt";
 	m.personal = 1;
-	rc = outbox_enqueue(db, &m, NULL);
+	rc = outbox_enqueue_with(db, r->app->mail, &m, NULL);
 	if (rc != DB_OK)
 		return rc;
 	return db_exec(db, SQL_SUBMISSION_CONFIRMED, DB_P(PTEXT(c->receipt)), NULL);

@@ -70,7 +70,7 @@ static struct snapshot *snapshot_build(struct db *db, long long revision, char *
 	if (!s)
 		return NULL;
 	s->revision = revision;
-	s->cat = catalog_load(db, &ce);
+	s->cat = sn.src.catalog_max_bytes ? catalog_load_max(db, sn.src.catalog_max_bytes, &ce) : catalog_load(db, &ce);
 	if (!s->cat) {
 		snprintf(err, errlen, "catalog: %.400s", ce.msg);
 		goto fail;
