@@ -27,6 +27,8 @@
 #include <serd/serd.h>
 #endif
 
+#include "core/file.h"
+
 /* ---- small helpers ---- */
 
 static const char *const kind_names[CAT_NKINDS] = {
@@ -208,24 +210,6 @@ const char *iri_compact_skipping(const char *iri, const int *skip, char *out, si
 		return iri;
 	snprintf(out, n, "%s:%s", cat_prefixes[best][0], iri + blen);
 	return out;
-}
-
-int cat_sha256_hex(const void *data, size_t len, char out[65])
-{
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	static const char hex[] = "0123456789abcdef";
-	unsigned i;
-
-	out[0] = '\0';
-	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
-		return -1; /* OpenSSL could not allocate */
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[64] = '\0';
-	return 0;
 }
 
 /* ---- literals ---- */
@@ -785,43 +769,19 @@ struct cat_doc *cat_doc_load(const char *path, struct cat_error *err)
 	enum cat_syntax syntax = CAT_SYNTAX_GUESS;
 	struct cat_doc *doc = NULL;
 	struct cat_error e;
-	FILE *f;
 	char *text = NULL;
-	size_t len = 0, cap = 0, got;
+	size_t len = 0;
+	int rc;
 
 	err->msg[0] = '\0';
-	f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err->msg, sizeof(err->msg), "%s: %s", path, strerror(errno));
+	rc = file_read(path, CAT_MAX_FILE, &text, &len);
+	if (rc == -EFBIG) {
+		snprintf(err->msg, sizeof(err->msg), "%s: larger than %zu bytes", path, (size_t)CAT_MAX_FILE);
 		return NULL;
 	}
-	for (;;) {
-		if (len == cap) {
-			char *nt;
-
-			cap = cap ? cap * 2 : 65536;
-			if (cap > CAT_MAX_FILE + 1)
-				cap = CAT_MAX_FILE + 1;
-			if (len == cap) {
-				snprintf(err->msg, sizeof(err->msg), "%s: larger than %zu bytes", path,
-					 (size_t)CAT_MAX_FILE);
-				goto out;
-			}
-			nt = realloc(text, cap);
-			if (!nt) {
-				snprintf(err->msg, sizeof(err->msg), "%s: out of memory", path);
-				goto out;
-			}
-			text = nt;
-		}
-		got = fread(text + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		snprintf(err->msg, sizeof(err->msg), "%s: read error", path);
-		goto out;
+	if (rc < 0) {
+		snprintf(err->msg, sizeof(err->msg), "%s: %s", path, rc == -ENOMEM ? "out of memory" : strerror(-rc));
+		return NULL;
 	}
 	if (has_suffix(path, ".ttl") || has_suffix(path, ".turtle") || has_suffix(path, ".nt"))
 		syntax = CAT_SYNTAX_TURTLE;
@@ -842,8 +802,6 @@ struct cat_doc *cat_doc_load(const char *path, struct cat_error *err)
 	}
 	if (!doc)
 		snprintf(err->msg, sizeof(err->msg), "%.300s: %.700s", path, e.msg);
-out:
-	fclose(f);
 	free(text);
 	return doc;
 }

@@ -213,6 +213,5 @@ size_t cat_official_context_size(void);
 int cat_official_context_term(size_t i, const char **term, const char **iri, const char **type);
 
 /* SHA-256 of data in lower-case hex (65 bytes with the NUL). */
-int cat_sha256_hex(const void *data, size_t len, char out[65]); /* -1 (out = "") when out of memory */
 
 #endif

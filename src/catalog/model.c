@@ -29,6 +29,7 @@
 #include "catalog/model_internal.h"
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/digest.h"
 
 /* ---- texts ---- */
 
@@ -1610,7 +1611,7 @@ static void assign_slugs(struct catalog_builder *b, struct slugged *v, size_t n,
 			*v[i].slug = v[i].base;
 			continue;
 		}
-		if (cat_sha256_hex(v[i].key, strlen(v[i].key), hash) != 0) {
+		if (sha256_hex(v[i].key, strlen(v[i].key), hash) != 0) {
 			oom(b, 0);
 			return;
 		}

@@ -13,6 +13,8 @@
 #include <strings.h>
 #include <openssl/evp.h>
 
+#include "core/digest.h"
+
 /* ---- node maps ---- */
 
 void nodemap_init(struct nodemap *m)
@@ -572,7 +574,7 @@ static char *skolem_iri(struct rec_ctx *c, const char *id)
 		body = embed(c, id, 1, 0);
 		c->placeholder = 0;
 		s = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-		iri = s && cat_sha256_hex(s, strlen(s), hash) == 0 ? malloc(len) : NULL;
+		iri = s && sha256_hex(s, strlen(s), hash) == 0 ? malloc(len) : NULL;
 		free(s);
 		json_decref(body);
 		if (iri)
@@ -661,7 +663,7 @@ static struct cat_doc *make_records(struct rec_ctx *c, const char **ids, size_t 
 		body = embed(c, ids[i], 1, 0);
 		r->body = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
 		json_decref(body);
-		if (c->oom || !r->body || cat_sha256_hex(r->body, strlen(r->body), r->hash) != 0)
+		if (c->oom || !r->body || sha256_hex(r->body, strlen(r->body), r->hash) != 0)
 			goto oom;
 	}
 	qsort(doc->rec, doc->n, sizeof(*doc->rec), cmp_rec);

@@ -16,6 +16,8 @@
 #include <serd/serd.h>
 #endif
 
+#include "core/utf8.h"
+
 /* ---- Turtle ---- */
 
 #ifdef HAVE_SERD
@@ -66,48 +68,10 @@ static SerdStatus ttl_prefix(void *h, const SerdNode *name, const SerdNode *uri)
 	return serd_env_set_prefix(t->env, name, uri);
 }
 
-/* Strict UTF-8 (no overlongs, no surrogates), as JSON strings need. */
-static int utf8_ok(const uint8_t *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		uint8_t c = s[i];
-		size_t k;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			if (!c)
-				return 0;
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			k = 1, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			k = 2, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			k = 3, cp = c & 0x07;
-		else
-			return 0;
-		if (i + k >= n)
-			return 0;
-		for (size_t j = 1; j <= k; j++) {
-			if ((s[i + j] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + j] & 0x3f);
-		}
-		if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += k + 1;
-	}
-	return 1;
-}
-
 static int ttl_node_ok(const SerdNode *n)
 {
-	return !n || !n->buf || utf8_ok(n->buf, n->n_bytes);
+	/* strict UTF-8 (no overlongs, no surrogates) without NUL, as JSON strings need */
+	return !n || !n->buf || (utf8_valid((const char *)n->buf, n->n_bytes) && !memchr(n->buf, 0, n->n_bytes));
 }
 
 static SerdStatus ttl_statement(void *h, SerdStatementFlags flags, const SerdNode *graph, const SerdNode *s,

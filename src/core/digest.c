@@ -6,7 +6,7 @@
 
 #include "core/hex.h"
 
-void sha256_hex(const void *p, size_t n, char out[DIGEST_HEX])
+int sha256_hex(const void *p, size_t n, char out[DIGEST_HEX])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
@@ -14,6 +14,7 @@ void sha256_hex(const void *p, size_t n, char out[DIGEST_HEX])
 	if (EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL) != 1)
 		mdlen = 0;
 	hex_encode(out, md, mdlen);
+	return mdlen ? 0 : -1;
 }
 
 void hmac_hex(const void *key, size_t keylen, const void *p, size_t n, char out[DIGEST_HEX])

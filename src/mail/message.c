@@ -7,9 +7,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/base64.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/email.h"
+#include "core/utf8.h"
 #include "mail/message.h"
 
 /* ---- settings ---- */
@@ -126,42 +128,14 @@ int mail_config_check(const struct mail_config *c, char *err, size_t errlen)
 
 /* ---- validation ---- */
 
-/* Length of the UTF-8 sequence at s (shortest form, no surrogates, at most
- * U+10FFFF), or 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s, size_t n, unsigned *cp)
+/* Bytes of the character at p (text checked by check_text before): 1 for
+ * a byte that starts no well-formed sequence, so a walk always advances. */
+static size_t char_len(const unsigned char *p, size_t n)
 {
-	unsigned c;
-	size_t len, i;
+	uint32_t cp;
+	int k = utf8_decode(p, n, &cp);
 
-	if (n == 0)
-		return 0;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-		len = 2;
-		c = s[0] & 0x1F;
-	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-		len = 3;
-		c = s[0] & 0x0F;
-	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)) || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return len;
+	return k > 0 ? (size_t)k : 1;
 }
 
 enum { TXT_LINE, TXT_BODY };
@@ -172,12 +146,13 @@ enum { TXT_LINE, TXT_BODY };
 static int check_text(const char *s, int kind)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), i = 0, l;
-	unsigned cp = 0;
+	size_t n = strlen(s), i = 0;
+	uint32_t cp = 0;
+	int l;
 
 	while (i < n) {
-		l = utf8_len(p + i, n - i, &cp);
-		if (l == 0)
+		l = utf8_decode(p + i, n - i, &cp);
+		if (l < 0)
 			return -1;
 		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
 			if (!(kind == TXT_BODY && (cp == '\t' || cp == '\n' || cp == '\r')))
@@ -185,7 +160,7 @@ static int check_text(const char *s, int kind)
 		}
 		if (kind == TXT_LINE && (cp == 0x2028 || cp == 0x2029))
 			return -1;
-		i += l;
+		i += (size_t)l;
 	}
 	return 0;
 }
@@ -333,34 +308,16 @@ const char *outbox_strerror(int rc)
 
 /* ---- encoders ---- */
 
-static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 static const char HEX[] = "0123456789ABCDEF";
 
-/* Base64 of p[0..n), no line breaks. */
+/* Base64 of p[0..n), no line breaks; every caller passes at most 57 bytes. */
 static void b64(struct buf *b, const unsigned char *p, size_t n)
 {
-	char q[4];
-	size_t i;
+	char q[80];
+	long k = b64_encode(q, sizeof(q), p, n, B64_STD);
 
-	for (i = 0; i + 2 < n; i += 3) {
-		q[0] = B64[p[i] >> 2];
-		q[1] = B64[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
-		q[2] = B64[((p[i + 1] & 15) << 2) | (p[i + 2] >> 6)];
-		q[3] = B64[p[i + 2] & 63];
-		buf_append(b, q, 4);
-	}
-	if (n - i == 1) {
-		q[0] = B64[p[i] >> 2];
-		q[1] = B64[(p[i] & 3) << 4];
-		q[2] = q[3] = '=';
-		buf_append(b, q, 4);
-	} else if (n - i == 2) {
-		q[0] = B64[p[i] >> 2];
-		q[1] = B64[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
-		q[2] = B64[(p[i + 1] & 15) << 2];
-		q[3] = '=';
-		buf_append(b, q, 4);
-	}
+	if (k > 0)
+		buf_append(b, q, (size_t)k);
 }
 
 /* Base64 in lines of 76 characters, each ending CRLF (RFC 2045 6.8). */
@@ -435,15 +392,12 @@ static void encoded_words(struct buf *b, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s), i = 0, start, l;
-	unsigned cp;
 
 	while (i < n) {
 		start = i;
 		/* 39 bytes -> 52 base64 characters -> a 64-character word */
 		while (i < n) {
-			l = utf8_len(p + i, n - i, &cp);
-			if (l == 0)
-				l = 1; /* checked before; never happens */
+			l = char_len(p + i, n - i);
 			if (i + l - start > 39)
 				break;
 			i += l;
@@ -504,7 +458,6 @@ static void filename_param(struct buf *b, const char *param, const char *f)
 {
 	const unsigned char *p = (const unsigned char *)f;
 	size_t n = strlen(f), i = 0, l, k, piece = 0, col;
-	unsigned cp;
 	int simple = strlen(f) <= 60;
 
 	for (k = 0; k < n && simple; k++) {
@@ -519,9 +472,7 @@ static void filename_param(struct buf *b, const char *param, const char *f)
 		buf_printf(b, ";\r\n\t%s*%zu*=%s", param, piece, piece == 0 ? "UTF-8''" : "");
 		col = 0;
 		while (i < n && col < 40) {
-			l = utf8_len(p + i, n - i, &cp);
-			if (l == 0)
-				l = 1;
+			l = char_len(p + i, n - i);
 			for (k = 0; k < l; k++) {
 				if (l == 1 && is_attr_char(p[i]) && p[i] != '%') {
 					buf_putc(b, (char)p[i]);

@@ -13,6 +13,7 @@
 #include "mail/message.h"
 #include "core/config.h"
 #include "core/email.h"
+#include "core/hex.h"
 #include "store/ratelimit.h"
 
 /* ---- the table ---- */
@@ -25,15 +26,10 @@ static const char SQL_SET_MESSAGE[] = "UPDATE mail_outbox SET message = $1, size
 static int random_token(char *out, size_t n)
 {
 	unsigned char r[8];
-	size_t i;
 
 	if (n < 17 || getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
 		return -1;
-	for (i = 0; i < sizeof(r); i++) {
-		out[2 * i] = "0123456789abcdef"[r[i] >> 4];
-		out[2 * i + 1] = "0123456789abcdef"[r[i] & 15];
-	}
-	out[16] = '\0';
+	hex_encode(out, r, sizeof(r));
 	return 0;
 }
 
