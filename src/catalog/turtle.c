@@ -54,6 +54,25 @@ static char *ttl_iri(struct ttl *t, const SerdNode *n)
 	return out;
 }
 
+/* A node IRI that reads as a JSON-LD keyword ("@" and letters, left by a
+ * relative @base) would be ignored when the export is read back: refused
+ * here, as JSON-LD refuses it, so an import always exports faithfully. */
+static int ttl_keyword_iri(struct ttl *t, const char *iri)
+{
+	size_t i = 1;
+
+	if (iri[0] != '@' || !iri[1])
+		return 0;
+	while (isalpha((unsigned char)iri[i]))
+		i++;
+	if (iri[i])
+		return 0;
+	snprintf(t->err->msg, sizeof(t->err->msg),
+		 "Turtle: <%.300s> is not an IRI (it has the form of a JSON-LD keyword)", iri);
+	t->failed = 1;
+	return 1;
+}
+
 static SerdStatus ttl_base(void *h, const SerdNode *uri)
 {
 	struct ttl *t = h;
@@ -101,6 +120,11 @@ static SerdStatus ttl_statement(void *h, SerdStatementFlags flags, const SerdNod
 		free(pred);
 		return SERD_ERR_BAD_ARG;
 	}
+	if (ttl_keyword_iri(t, subj)) {
+		free(subj);
+		free(pred);
+		return SERD_ERR_BAD_ARG;
+	}
 	v = json_object();
 	if (t->m->count >= CAT_MAX_NODES) {
 		snprintf(t->err->msg, sizeof(t->err->msg), "more than %zu nodes", (size_t)CAT_MAX_NODES);
@@ -139,6 +163,13 @@ static SerdStatus ttl_statement(void *h, SerdStatementFlags flags, const SerdNod
 	} else {
 		char *obj = ttl_iri(t, o);
 
+		if (ttl_keyword_iri(t, obj)) {
+			free(obj);
+			free(subj);
+			free(pred);
+			json_decref(v);
+			return SERD_ERR_BAD_ARG;
+		}
 		if (!strcmp(pred, NS_RDF "type") && !iri_is_blank(obj)) {
 			json_t *node = nodemap_node(t->m, subj), *types = json_object_get(node, "@type");
 

@@ -596,6 +596,11 @@ static const struct bad {
      "nested deeper than", NULL, 0},
     {"@prefix dct: <http://purl.org/dc/terms/> .\n<http://ex.lv/a> dct:title \"x\" ;;; .\n<b> <c>", "Turtle", "line 3",
      1},
+    /* a relative @base leaves an IRI that JSON-LD would read as a keyword
+     * (found by fuzz_jsonld: it did not survive export and re-import) */
+    {"@base <http#//ex.lv/> .\n<@emsvc> <http://purl.org/dc/terms/title> \"x\" .", "<@emsvc> is not an IRI",
+     "form of a JSON-LD keyword", 1},
+    {"<http://ex.lv/a> <http://purl.org/dc/terms/relation> <@type> .", "<@type> is not an IRI", NULL, 1},
 };
 
 static void bad_input_is_named(void **state)
