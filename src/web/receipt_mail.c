@@ -282,26 +282,39 @@ static void show(struct req *r, int status, const char *token, const char *what)
 	render_flags(r, status, "receipt-confirm", ctx, RESP_NO_STORE);
 }
 
-int page_receipt_confirm(struct req *r)
+/* What both confirmation routes do first: a well-formed token, the
+ * database, and the token's id (its hash: the token itself is never
+ * stored). NULL when the answer was already sent. */
+static struct db *confirm_start(struct req *r, const char *token, char id[DIGEST_HEX], struct confirm *c)
 {
-	const char *token = req_param(r, 0);
-	struct db *db = app_db(r);
-	char id[DIGEST_HEX];
-	struct confirm c;
-	int rc;
+	struct db *db;
 
 	if (!token_ok(token)) {
 		show(r, 404, NULL, "gone");
-		return 0;
+		return NULL;
 	}
+	db = app_db(r);
 	if (!db) {
 		resp_error(r, ERR_UNAVAILABLE, NULL);
-		return 0;
+		return NULL;
 	}
 	sha256_hex(token, strlen(token), id);
-	memset(&c, 0, sizeof(c));
-	c.r = r;
-	c.id = id;
+	memset(c, 0, sizeof(*c));
+	c->r = r;
+	c->id = id;
+	return db;
+}
+
+int page_receipt_confirm(struct req *r)
+{
+	const char *token = req_param(r, 0);
+	char id[DIGEST_HEX];
+	struct confirm c;
+	struct db *db = confirm_start(r, token, id, &c);
+	int rc;
+
+	if (!db)
+		return 0;
 	rc = confirm_lookup(db, &c);
 	if (rc == CONFIRM_GONE)
 		show(r, 404, NULL, "gone");
@@ -315,23 +328,13 @@ int page_receipt_confirm(struct req *r)
 int form_receipt_confirm(struct req *r)
 {
 	const char *token = req_param(r, 0);
-	struct db *db = app_db(r);
 	char id[DIGEST_HEX];
 	struct confirm c;
+	struct db *db = confirm_start(r, token, id, &c);
 	int rc;
 
-	if (!token_ok(token)) {
-		show(r, 404, NULL, "gone");
+	if (!db)
 		return 0;
-	}
-	if (!db) {
-		resp_error(r, ERR_UNAVAILABLE, NULL);
-		return 0;
-	}
-	sha256_hex(token, strlen(token), id);
-	memset(&c, 0, sizeof(c));
-	c.r = r;
-	c.id = id;
 	rc = db_tx(db, confirm_body, &c);
 	if (rc == CONFIRM_GONE) {
 		show(r, 404, NULL, "gone");
