@@ -49,11 +49,14 @@ const char *mltext_get(const struct mltext *t, const char *lang)
 
 	if (!t || !t->n)
 		return NULL;
-	if (lang && (s = mltext_exact(t, lang)))
-		return s;
-	if ((s = mltext_exact(t, "lv")) || (s = mltext_exact(t, "en")) || (s = mltext_exact(t, "")))
-		return s;
-	return t->v[0].value;
+	s = lang ? mltext_exact(t, lang) : NULL;
+	if (!s)
+		s = mltext_exact(t, "lv");
+	if (!s)
+		s = mltext_exact(t, "en");
+	if (!s)
+		s = mltext_exact(t, "");
+	return s ? s : t->v[0].value;
 }
 
 const char *channel_type_name(enum channel_type t)
@@ -317,7 +320,8 @@ static char *astr(struct catalog_builder *b, const char *s)
 	if (!s)
 		return NULL;
 	n = strlen(s);
-	if (n <= INTERN_MAX && (known = json_object_get(b->interned, s)))
+	known = n <= INTERN_MAX ? json_object_get(b->interned, s) : NULL;
+	if (known)
 		return (char *)(uintptr_t)json_integer_value(known);
 	p = arena_strndup(b->a, s, n);
 	if (!p) {
@@ -1823,7 +1827,8 @@ static void link_related(struct catalog_builder *b)
 	{
 		struct event *e;
 
-		if (node_kind(node) != CAT_EVENT || !(e = memo_get(b, M_EVENT, id)))
+		e = node_kind(node) == CAT_EVENT ? memo_get(b, M_EVENT, id) : NULL;
+		if (!e)
 			continue;
 		json_array_foreach(node_vals(node, NS_CV "hasRelatedService"), i, v)
 		{

@@ -105,7 +105,8 @@ static int gen_node(struct nodemap *m, struct cat_error *err, json_t *el, const 
 	node = nodemap_node(m, id);
 	if (!node)
 		goto oom;
-	if ((types = json_object_get(el, "@type"))) {
+	types = json_object_get(el, "@type");
+	if (types) {
 		json_t *nt = json_object_get(node, "@type");
 
 		if (!nt) {
@@ -127,7 +128,8 @@ static int gen_node(struct nodemap *m, struct cat_error *err, json_t *el, const 
 		else
 			nodemap_push(m, subj, prop, ref);
 	}
-	if ((v = json_object_get(el, "@reverse"))) {
+	v = json_object_get(el, "@reverse");
+	if (v) {
 		json_object_foreach(v, k, t)
 		{
 			json_t *it;
@@ -148,9 +150,11 @@ static int gen_node(struct nodemap *m, struct cat_error *err, json_t *el, const 
 			}
 		}
 	}
-	if ((v = json_object_get(el, "@graph")) && gen(m, err, v, NULL, NULL, NULL, NULL, depth + 1) != 0)
+	v = json_object_get(el, "@graph");
+	if (v && gen(m, err, v, NULL, NULL, NULL, NULL, depth + 1) != 0)
 		goto out;
-	if ((v = json_object_get(el, "@included")) && gen(m, err, v, NULL, NULL, NULL, NULL, depth + 1) != 0)
+	v = json_object_get(el, "@included");
+	if (v && gen(m, err, v, NULL, NULL, NULL, NULL, depth + 1) != 0)
 		goto out;
 	keys = cat_keys_sorted(el, &n);
 	if (!keys)
@@ -211,7 +215,8 @@ static int gen(struct nodemap *m, struct cat_error *err, json_t *el, const char 
 			nodemap_push(m, subj, prop, cv);
 		return 0;
 	}
-	if ((v = json_object_get(el, "@list"))) {
+	v = json_object_get(el, "@list");
+	if (v) {
 		json_t *nl = json_array(), *lo;
 
 		if (!subj) {
