@@ -217,7 +217,7 @@ static void db_url_of(const struct config *cfg, char *out, size_t n)
 static int check_schema(const struct config *cfg)
 {
 	char url[1100];
-	struct db_err e;
+	struct err e = {0};
 	struct db *db;
 	int pending = 0, rc = -1;
 
@@ -305,7 +305,7 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 static int cmd_migrate(struct config *cfg, int argc, char **argv)
 {
 	char url[1100];
-	struct db_err e;
+	struct err e = {0};
 	struct db *db;
 	int applied = 0;
 

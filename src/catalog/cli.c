@@ -21,7 +21,7 @@
 static struct db *open_db(const struct config *cfg, const char *cmd)
 {
 	char url[PATH_MAX + 64];
-	struct db_err e;
+	struct err e = {0};
 	struct db *db;
 	int v;
 

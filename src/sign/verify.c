@@ -1117,7 +1117,7 @@ static int check_embedded_ocsp(struct vsig *v, struct evidence *ev)
 
 static void fetch_ocsp(struct vsig *v, struct evidence *ev)
 {
-	struct edoc_err e;
+	struct err e = {0};
 	unsigned char *der;
 	size_t len;
 	char *url;
@@ -1206,7 +1206,7 @@ static STACK_OF(X509) * signer_chain(struct vsig *v, time_t t, int *err, X509 **
 
 	for (i = 0;; i++) {
 		X509 *fetched;
-		struct edoc_err fe;
+		struct err fe = {0};
 
 		if (pki_verify_chain(v->o->trust, v->signer, v->pool, t, 0, &chain, err, errcert) == 0)
 			break;
@@ -1440,7 +1440,7 @@ static void verify_sigfile(struct vctx *cx, const struct edoc *doc, const struct
 {
 	const struct edoc_verify_opts *o = cx->o;
 	struct edoc_report *rep = cx->rep;
-	struct edoc_err e;
+	struct err e = {0};
 	xmlDocPtr x = NULL;
 	xmlNodePtr root, c;
 	xmlNodePtr *ids = NULL;
@@ -1555,7 +1555,7 @@ int edoc_verify(const struct edoc *doc, const struct edoc_verify_opts *o, struct
 
 int edoc_verify_mem(const void *p, size_t n, const struct edoc_verify_opts *o, struct edoc_report *out)
 {
-	struct edoc_err e = {.msg = ""};
+	struct err e = {0};
 	struct edoc *doc = edoc_open_mem(p, n, NULL, &e);
 	int rc;
 

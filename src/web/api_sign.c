@@ -87,7 +87,7 @@ static const char *webeid_hash(const EVP_MD *md)
 /* The unsigned container of the files uploaded to start (API use). */
 static int container_of_uploads(struct req *r, struct edoc *doc)
 {
-	struct edoc_err e;
+	struct err e = {0};
 	size_t i, nfiles = 0;
 
 	for (i = 0; r->multipart && i < r->multipart->nfiles; i++) {
@@ -146,7 +146,7 @@ int api_sign_start(struct req *r)
 	struct edoc *doc = NULL;
 	struct edoc_pending *p = NULL;
 	struct edoc_sign_opts o;
-	struct edoc_err e;
+	struct err e = {0};
 	X509 *cert = NULL;
 	STACK_OF(X509) *chain = NULL;
 	unsigned char *der = NULL, *zip = NULL;
@@ -276,7 +276,7 @@ static void finish_work(void *cls)
 	struct edoc *doc = NULL;
 	struct edoc_pending *pend = NULL;
 	struct edoc_sign_opts o;
-	struct edoc_err e;
+	struct err e = {0};
 
 	opts_of(j->app, j->profile, j->time, &o);
 	/* checked at start; again, as the anchors may have changed, and for
@@ -285,16 +285,16 @@ static void finish_work(void *cls)
 	doc = chain ? edoc_open_mem(j->container, j->container_len, NULL, &e) : NULL;
 	pend = doc ? edoc_sign_prepare(doc, cert, chain, &o, &e) : NULL;
 	if (!pend) {
-		snprintf(j->err, sizeof(j->err), "%s", cert ? e.msg : "certificate");
+		snprintf(j->err, sizeof(j->err), "%.*s", (int)sizeof(j->err) - 1, cert ? e.msg : "certificate");
 		goto out;
 	}
 	if (edoc_sign_complete(doc, pend, j->sig, j->sig_len, &o, &e) != 0) {
-		snprintf(j->err, sizeof(j->err), "%s", e.msg);
+		snprintf(j->err, sizeof(j->err), "%.*s", (int)sizeof(j->err) - 1, e.msg);
 		j->bad_signature = strstr(e.msg, "signature") != NULL;
 		goto out;
 	}
 	if (edoc_write_mem(doc, &j->out, &j->out_len, &e) != 0)
-		snprintf(j->err, sizeof(j->err), "%s", e.msg);
+		snprintf(j->err, sizeof(j->err), "%.*s", (int)sizeof(j->err) - 1, e.msg);
 out:
 	edoc_pending_free(pend);
 	edoc_free(doc);

@@ -164,7 +164,7 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t errlen
 	if (!app->statics)
 		return -1;
 	if (*cfg->trust) {
-		struct edoc_err e;
+		struct err e = {0};
 
 		app->trust = edoc_trust_new();
 		if (!app->trust || edoc_trust_add_file(app->trust, cfg->trust, &e) != 0) {
@@ -173,7 +173,7 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t errlen
 		}
 	}
 	if (*cfg->sign_ca) {
-		struct edoc_err e;
+		struct err e = {0};
 
 		app->sign_ca = edoc_trust_new();
 		if (!app->sign_ca || edoc_trust_add_file(app->sign_ca, cfg->sign_ca, &e) != 0) {
@@ -238,7 +238,7 @@ void app_dev_reload(struct app *app)
 struct db *app_db(struct req *r)
 {
 	struct worker *w = r->worker;
-	struct db_err e;
+	struct err e = {0};
 
 	if (!w->db) {
 		w->db = db_open(r->app->db_url, &e);

@@ -384,7 +384,7 @@ int form_send(struct req *r)
 	const struct upload *up = NULL;
 	const struct organisation *org;
 	struct form f, *kept;
-	struct edoc_err e;
+	struct err e = {0};
 	struct send_request sr;
 	unsigned char *data = NULL;
 	size_t i, len = 0;

@@ -278,7 +278,7 @@ void sign_session_delete(struct req *r, const char *token)
 		db_exec(db, SQL_DELETE, DB_P(PTEXT(session_key(r, token))), NULL);
 }
 
-int sign_add_upload(struct edoc *doc, const struct upload *u, struct edoc_err *e)
+int sign_add_upload(struct edoc *doc, const struct upload *u, struct err *e)
 {
 	unsigned char *data = NULL;
 	size_t len = 0;
@@ -341,7 +341,7 @@ static void *purger_main(void *arg)
 
 int sign_session_purger_start(const char *db_url, int interval_s)
 {
-	struct db_err e;
+	struct err e = {0};
 
 	purger.db = db_open(db_url, &e);
 	if (!purger.db) {

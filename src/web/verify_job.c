@@ -64,7 +64,7 @@ static void verify_work(void *cls)
 	}
 	j->doc = j->data ? edoc_open_mem(j->data, j->len, &j->lim, &j->err) : NULL;
 	if (!j->doc) {
-		j->outcome = j->err.limit ? VJ_TOO_LARGE : VJ_REFUSED;
+		j->outcome = j->err.code == ERR_UPLOAD_TOO_BIG ? VJ_TOO_LARGE : VJ_REFUSED;
 		goto out;
 	}
 	j->outcome = VJ_CHECKED;

@@ -1482,7 +1482,7 @@ static void *racer(void *arg)
 {
 	struct race *r = arg;
 	struct outbox_item *it = NULL;
-	struct db_err e;
+	struct err e = {0};
 	struct db *db = db_open(r->target, &e);
 	long long now = (long long)time(NULL);
 	int rc;
@@ -1490,7 +1490,7 @@ static void *racer(void *arg)
 	if (!db) {
 		pthread_mutex_lock(&r->mu);
 		r->errors++;
-		snprintf(r->err, sizeof(r->err), "%s", e.msg);
+		snprintf(r->err, sizeof(r->err), "%.*s", (int)sizeof(r->err) - 1, e.msg);
 		pthread_mutex_unlock(&r->mu);
 		return NULL;
 	}
