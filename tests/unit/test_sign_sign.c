@@ -229,10 +229,13 @@ static void pkcs11_tokens(void **state)
 	{
 		struct err e = {0};
 
+		err_clear(&e);
 		assert_null(edoc_signer_pkcs11(SOFTHSM, "epak-ec", "0000", &e));
 		assert_non_null(strstr(e.msg, "PIN"));
+		err_clear(&e);
 		assert_null(edoc_signer_pkcs11(SOFTHSM, "no-such-token", "1234", &e));
 		assert_non_null(strstr(e.msg, "no token"));
+		err_clear(&e);
 		assert_null(edoc_signer_pkcs11("/nonexistent/module.so", "epak-ec", "1234", &e));
 		assert_non_null(strstr(e.msg, "cannot load"));
 	}
@@ -246,17 +249,20 @@ static void refusals_when_signing(void **state)
 	struct edoc_signer *s;
 
 	(void)state;
+	err_clear(&e);
 	assert_null(edoc_signer_p12(pki("signer-ec.p12"), "wrong", &e));
 	assert_non_null(strstr(e.msg, "password"));
 
 	/* an authentication certificate is not for signatures */
 	s = p12("auth-ec.p12");
+	err_clear(&e);
 	assert_int_equal(edoc_sign(doc, s, &lt, &e), -1);
 	assert_non_null(strstr(e.msg, "nonRepudiation"));
 	edoc_signer_free(s);
 
 	/* T and LT need a TSA */
 	s = p12("signer-ec.p12");
+	err_clear(&e);
 	assert_int_equal(edoc_sign(doc, s, &lt, &e), -1);
 	assert_non_null(strstr(e.msg, "time-stamping"));
 	edoc_signer_free(s);
@@ -264,6 +270,7 @@ static void refusals_when_signing(void **state)
 	/* a revoked certificate gets no LT signature */
 	s = p12("revoked.p12");
 	lt.tsa_url = tsa;
+	err_clear(&e);
 	assert_int_equal(edoc_sign(doc, s, &lt, &e), -1);
 	assert_non_null(strstr(e.msg, "revoked"));
 	assert_int_equal(doc->nsigs, 0);
@@ -280,6 +287,7 @@ static void refusals_when_signing(void **state)
 
 		p = edoc_sign_prepare(doc, edoc_signer_cert(ec), NULL, NULL, &e);
 		assert_non_null(p);
+		err_clear(&e);
 		assert_int_equal(edoc_sign_complete(doc, p, junk, sizeof(junk), NULL, &e), -1);
 		assert_non_null(strstr(e.msg, "does not match"));
 		edoc_pending_free(p);
