@@ -125,7 +125,7 @@ struct lexicon *lexicon_load(const char *path, struct err *err)
 	buf_putc(&pool, '\0'); /* offset 0 is never an entry */
 	cursor = text;
 	end = text ? text + strnlen(text, len) : NULL;
-	while (text && (line = next_line(&cursor, end, &lineno)) != NULL) {
+	for (line = text ? next_line(&cursor, end, &lineno) : NULL; line; line = next_line(&cursor, end, &lineno)) {
 		size_t nf = split_tabs(line, fields, LEX_MAX_LEMMAS + 1);
 		struct lex_entry *e;
 		char f[TOK_MAX + 1];
@@ -206,7 +206,7 @@ size_t lexicon_lookup(const struct lexicon *lx, const char *fold, size_t n, cons
 	if (!lx || lx->n == 0)
 		return 0;
 	s = fnv1a32(FNV1A32_INIT, fold, n) & (lx->nslots - 1);
-	while ((i = lx->slots[s]) != 0) {
+	for (i = lx->slots[s]; i != 0; i = lx->slots[s]) {
 		const struct lex_entry *e = &lx->e[i - 1];
 		const char *key = lx->pool + e->key;
 
@@ -458,7 +458,7 @@ static int load_synonyms(struct search_tables *t, const char *path, const struct
 		return -1;
 	cursor = text;
 	end = text ? text + strnlen(text, len) : NULL;
-	while (text && (line = next_line(&cursor, end, &lineno)) != NULL) {
+	for (line = text ? next_line(&cursor, end, &lineno) : NULL; line; line = next_line(&cursor, end, &lineno)) {
 		int oneway = 0;
 		size_t first = t->nphrases, nph = 0;
 
@@ -515,7 +515,7 @@ static int load_best_bets(struct search_tables *t, const char *path, const struc
 		return -1;
 	cursor = text;
 	end = text ? text + strnlen(text, len) : NULL;
-	while (text && (line = next_line(&cursor, end, &lineno)) != NULL) {
+	for (line = text ? next_line(&cursor, end, &lineno) : NULL; line; line = next_line(&cursor, end, &lineno)) {
 		struct best_bet *b;
 		size_t kl;
 

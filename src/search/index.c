@@ -90,7 +90,7 @@ static struct tterm *term_get(struct builder *b, const char *s, size_t n)
 	if (b->nterms * 2 >= b->nslots && rehash(b) != 0)
 		return NULL;
 	h = fnv1a32(FNV1A32_INIT, s, n) & (b->nslots - 1);
-	while ((i = b->slots[h]) != 0) {
+	for (i = b->slots[h]; i != 0; i = b->slots[h]) {
 		const char *t = b->pool.data + b->terms[i - 1].off;
 
 		if (strncmp(t, s, n) == 0 && t[n] == '\0')
@@ -486,7 +486,7 @@ long index_term_find(const struct search_index *idx, const char *term, size_t n)
 	if (!idx->nterm_slots)
 		return -1;
 	h = fnv1a32(FNV1A32_INIT, term, n) & (idx->nterm_slots - 1);
-	while ((i = idx->term_slots[h]) != 0) {
+	for (i = idx->term_slots[h]; i != 0; i = idx->term_slots[h]) {
 		const char *t = index_term(idx, i - 1);
 
 		if (strncmp(t, term, n) == 0 && t[n] == '\0')

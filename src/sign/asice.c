@@ -613,7 +613,9 @@ static int read_contents(zip_t *z, zip_uint64_t count, const struct edoc_limits 
 			en = entry_push(&doc->meta, &doc->nmeta);
 		else
 			en = entry_push(&doc->files, &doc->nfiles);
-		if (!en || !(en->name = strdup(name))) {
+		if (en)
+			en->name = strdup(name);
+		if (!en || !en->name) {
 			free(data);
 			err_set(e, ERR_INTERNAL, "out of memory");
 			return -1;

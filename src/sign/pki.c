@@ -18,7 +18,9 @@ struct edoc_trust *edoc_trust_new(void)
 {
 	struct edoc_trust *t = calloc(1, sizeof(*t));
 
-	if (t && !(t->anchors = sk_X509_new_null())) {
+	if (t)
+		t->anchors = sk_X509_new_null();
+	if (t && !t->anchors) {
 		free(t);
 		t = NULL;
 	}
@@ -48,7 +50,7 @@ int edoc_trust_add_pem(struct edoc_trust *t, const void *p, size_t n, struct err
 		err_set(e, ERR_INTERNAL, "out of memory");
 		return -1;
 	}
-	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+	for (x = PEM_read_bio_X509(b, NULL, NULL, NULL); x; x = PEM_read_bio_X509(b, NULL, NULL, NULL)) {
 		if (!sk_X509_push(t->anchors, x)) {
 			X509_free(x);
 			break;

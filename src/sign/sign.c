@@ -631,8 +631,12 @@ static int p12_sign(struct edoc_signer *s, const EVP_MD *md, const unsigned char
 
 	if (!ctx || EVP_PKEY_sign_init(ctx) != 1 || EVP_PKEY_CTX_set_signature_md(ctx, md) != 1 ||
 	    (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) != 1) ||
-	    EVP_PKEY_sign(ctx, NULL, &n, dg, dlen) != 1 || !(sig = malloc(n)) ||
-	    EVP_PKEY_sign(ctx, sig, &n, dg, dlen) != 1) {
+	    EVP_PKEY_sign(ctx, NULL, &n, dg, dlen) != 1) {
+		err_set(e, ERR_INTERNAL, "signing with the PKCS#12 key failed");
+		goto out;
+	}
+	sig = malloc(n);
+	if (!sig || EVP_PKEY_sign(ctx, sig, &n, dg, dlen) != 1) {
 		err_set(e, ERR_INTERNAL, "signing with the PKCS#12 key failed");
 		goto out;
 	}

@@ -322,7 +322,8 @@ static char **prefix_list(xmlNodePtr method)
 	char **v;
 	size_t n = 0;
 
-	if (!inc || !(pl = sx_attr(inc, "PrefixList")))
+	pl = inc ? sx_attr(inc, "PrefixList") : NULL;
+	if (!pl)
 		return NULL;
 	v = calloc(strlen(pl) / 2 + 2, sizeof(*v));
 	if (!v)
@@ -860,7 +861,8 @@ static int find_signer(struct vsig *v)
 					xmlNodePtr sn = sx_child(is, NS_DS, "X509SerialNumber");
 					char *s;
 
-					if (sn && (s = sx_text(sn)) != NULL) {
+					s = sn ? sx_text(sn) : NULL;
+					if (s) {
 						int bad = cr_serial_cmp_dec(x, s) != 0;
 
 						free(s);
@@ -870,7 +872,8 @@ static int find_signer(struct vsig *v)
 								       "ds:X509SerialNumber does not match "
 								       "the signing certificate");
 					}
-					if (in && (s = sx_text(in)) != NULL) {
+					s = in ? sx_text(in) : NULL;
+					if (s) {
 						if (cr_name_cmp_str(X509_get_issuer_name(x), s) != 0)
 							warn(v,
 							     "ds:X509IssuerName \"%.120s\" does not "

@@ -513,7 +513,7 @@ static int pg_drain(struct pg_db *pg)
 	PGnotify *n;
 	int got = 0;
 
-	while ((n = PQnotifies(pg->conn)) != NULL) {
+	for (n = PQnotifies(pg->conn); n; n = PQnotifies(pg->conn)) {
 		got = 1;
 		PQfreemem(n);
 	}
