@@ -31,7 +31,7 @@
  * "c": container flags, "rev": true, "ctx": scoped context}. Contexts are
  * copied on change, definitions shared. */
 struct exp {
-	struct cat_error *err;
+	struct err *err;
 	int failed;
 	int depth;
 	const char *node; /* @id of the node being expanded, as written */
@@ -51,13 +51,13 @@ static int xfail(struct exp *x, const char *fmt, ...)
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	if (x->node && x->key)
-		snprintf(x->err->msg, sizeof(x->err->msg), "node <%s>: \"%s\": %s", x->node, x->key, what);
+		err_set(x->err, ERR_VALIDATION, "node <%s>: \"%s\": %s", x->node, x->key, what);
 	else if (x->node)
-		snprintf(x->err->msg, sizeof(x->err->msg), "node <%s>: %s", x->node, what);
+		err_set(x->err, ERR_VALIDATION, "node <%s>: %s", x->node, what);
 	else if (x->key)
-		snprintf(x->err->msg, sizeof(x->err->msg), "a node without @id: \"%s\": %s", x->key, what);
+		err_set(x->err, ERR_VALIDATION, "a node without @id: \"%s\": %s", x->key, what);
 	else
-		snprintf(x->err->msg, sizeof(x->err->msg), "%s", what);
+		err_set(x->err, ERR_VALIDATION, "%s", what);
 	return -1;
 }
 
@@ -1246,12 +1246,12 @@ out:
 	return r;
 }
 
-json_t *jsonld_expand(json_t *doc, struct cat_error *err)
+json_t *jsonld_expand(json_t *doc, struct err *err)
 {
 	struct exp x = {.err = err};
 	json_t *ctx = ctx_new(), *r;
 
-	err->msg[0] = '\0';
+	err_clear(err);
 	r = expand(&x, ctx, NULL, doc);
 	json_decref(ctx);
 	if (x.failed) {

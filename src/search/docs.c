@@ -121,7 +121,7 @@ struct search_catalog *search_catalog_load(const char *path, struct err *err)
 {
 	struct search_catalog *sc = calloc(1, sizeof(*sc));
 	struct cat_doc *doc = NULL;
-	struct cat_error ce;
+	struct err ce = {0};
 
 	if (!sc) {
 		err_set(err, ERR_INTERNAL, "out of memory reading %s", path);

@@ -63,7 +63,7 @@ void snapshot_put(const struct snapshot *cs)
 static struct snapshot *snapshot_build(struct db *db, long long revision, char *err, size_t errlen)
 {
 	struct snapshot *s = calloc(1, sizeof(*s));
-	struct cat_error ce;
+	struct err ce = {0};
 	struct err se = {0};
 	struct search_config cfg;
 	size_t i;
