@@ -20,8 +20,8 @@ void render_flags(struct req *r, int status, const char *name, json_t *ctx, unsi
 /* Renders into out; 0 on success. ctx is consumed. */
 int render_to(struct req *r, const char *name, json_t *ctx, struct buf *out);
 
+/* The HTML error page (the site's render_error callback). */
 int web_render_error(struct req *r, enum err_code code, const char *detail, struct buf *out);
-void web_json_error(struct buf *out, enum lang lang, enum err_code code, const char *detail);
 /* Sends a JSON value (consumed). */
 void resp_json(struct req *r, int status, json_t *v);
 
