@@ -180,6 +180,8 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t errlen
 	}
 	app->site.routes = web_routes;
 	app->site.nroutes = web_nroutes;
+	if (web_routes_check(err, errlen) != 0)
+		return -1;
 	app->site.tmp_dir = app->tmp_dir;
 	app->site.csrf_key = app->secret;
 	app->site.csrf_key_len = sizeof(app->secret);
