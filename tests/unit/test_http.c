@@ -367,10 +367,22 @@ static void a_cached_page_is_made_once_per_key_and_revision(void **state)
 	}
 }
 
+/* POSTs an urlencoded body to /forma with extra headers ("Cookie: ...\r\n"). */
+static void post_form(const char *headers, const char *body, struct answer *a)
+{
+	char req[1024];
+
+	snprintf(req, sizeof(req),
+		 "POST /forma HTTP/1.1\r\nHost: x\r\n%sContent-Type: application/x-www-form-urlencoded\r\n"
+		 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+		 headers, strlen(body), body);
+	assert_int_equal(exchange(req, a), 0);
+}
+
 static void a_form_needs_its_csrf_token(void **state)
 {
 	struct answer a, *g;
-	char token[64], cookie[128], req[1024], body[256];
+	char token[64], cookie[160], cross[200], body[256];
 	const char *c;
 
 	(void)state;
@@ -381,48 +393,32 @@ static void a_form_needs_its_csrf_token(void **state)
 	token[43] = '\0';
 	c = header(g, "set-cookie");
 	assert_memory_equal(c, "epak_csrf=", 10);
-	snprintf(cookie, sizeof(cookie), "%.*s", (int)strcspn(c, ";"), c);
+	snprintf(cookie, sizeof(cookie), "Cookie: %.*s\r\n", (int)strcspn(c, ";"), c);
 	assert_string_equal(header(g, "cache-control"), "no-store");
 
 	/* with the cookie and its token: accepted */
 	snprintf(body, sizeof(body), "_csrf=%s&name=Anna", token);
-	snprintf(req, sizeof(req),
-		 "POST /forma HTTP/1.1\r\nHost: x\r\nCookie: %s\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-		 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-		 cookie, strlen(body), body);
-	assert_int_equal(exchange(req, &a), 0);
+	post_form(cookie, body, &a);
 	assert_int_equal(a.status, 200);
 	assert_true(body_is(&a, "thanks, Anna"));
 
-	/* a wrong token: 403 through the site's error page */
-	snprintf(body, sizeof(body), "_csrf=%.42sX&name=Anna", token[0] == 'X' ? "Y" : token);
-	snprintf(req, sizeof(req),
-		 "POST /forma HTTP/1.1\r\nHost: x\r\nCookie: %s\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-		 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-		 cookie, strlen(body), body);
-	assert_int_equal(exchange(req, &a), 0);
+	/* no cookie: refused before the body is read */
+	post_form("", body, &a);
+	assert_int_equal(a.status, 403);
+
+	/* from another site: refused even with cookie and token */
+	snprintf(cross, sizeof(cross), "%sSec-Fetch-Site: cross-site\r\n", cookie);
+	post_form(cross, body, &a);
+	assert_int_equal(a.status, 403);
+
+	/* a wrong token (its last character changed): 403 through the site's error page */
+	token[42] = token[42] == 'A' ? 'B' : 'A';
+	snprintf(body, sizeof(body), "_csrf=%s&name=Anna", token);
+	post_form(cookie, body, &a);
 	assert_int_equal(a.status, 403);
 	assert_int_equal(atomic_load(&last_error_code), ERR_CSRF);
 	snprintf(body, sizeof(body), "403 %s", err_public_code(ERR_CSRF));
 	assert_non_null(strstr(a.body, body));
-
-	/* no cookie: refused before the body is read */
-	snprintf(body, sizeof(body), "_csrf=%s&name=Anna", token);
-	snprintf(req, sizeof(req),
-		 "POST /forma HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-		 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-		 strlen(body), body);
-	assert_int_equal(exchange(req, &a), 0);
-	assert_int_equal(a.status, 403);
-
-	/* from another site: refused even with cookie and token */
-	snprintf(
-	    req, sizeof(req),
-	    "POST /forma HTTP/1.1\r\nHost: x\r\nCookie: %s\r\nSec-Fetch-Site: cross-site\r\n"
-	    "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
-	    cookie, strlen(body), body);
-	assert_int_equal(exchange(req, &a), 0);
-	assert_int_equal(a.status, 403);
 }
 
 static void unknown_paths_and_methods(void **state)
