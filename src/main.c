@@ -247,7 +247,7 @@ static void bump_revision(void *cls)
 {
 	struct app *app = cls;
 
-	atomic_fetch_add(&app->revision, 1);
+	atomic_fetch_add(&app->site.revision, 1);
 }
 
 static int cmd_serve(struct config *cfg, int argc, char **argv)
@@ -294,7 +294,7 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
-	rc = server_run(&app);
+	rc = server_run(&app.site);
 	sign_session_purger_stop();
 	mail_worker_stop();
 	snapshot_stop();

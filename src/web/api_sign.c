@@ -126,7 +126,7 @@ static void session_error(struct req *r, int rc)
 			   arena_printf(r->arena,
 					"this browser has %d signing sessions open: finish one or wait until it "
 					"expires (ten minutes)",
-					r->app->cfg->sign_sessions_per_browser));
+					r->site->cfg->sign_sessions_per_browser));
 	else if (rc == SS_FULL)
 		resp_error(r, ERR_UNAVAILABLE,
 			   "the portal holds as many documents for signing as it can: try again "
@@ -142,7 +142,7 @@ static void session_error(struct req *r, int rc)
 int api_sign_start(struct req *r)
 {
 	const char *certs = req_form(r, "certificate"), *token = req_form(r, "session");
-	enum edoc_profile prof = *r->app->cfg->tsa_url ? EDOC_PROFILE_LT : EDOC_PROFILE_B;
+	enum edoc_profile prof = *r->site->cfg->tsa_url ? EDOC_PROFILE_LT : EDOC_PROFILE_B;
 	struct edoc *doc = NULL;
 	struct edoc_pending *p = NULL;
 	struct edoc_sign_opts o;
@@ -162,7 +162,7 @@ int api_sign_start(struct req *r)
 		bad(r, "profile must be B, T or LT");
 		goto out;
 	}
-	if (prof != EDOC_PROFILE_B && !*r->app->cfg->tsa_url) {
+	if (prof != EDOC_PROFILE_B && !*r->site->cfg->tsa_url) {
 		bad(r, "this portal has no time-stamp service: only profile B");
 		goto out;
 	}
@@ -173,7 +173,7 @@ int api_sign_start(struct req *r)
 	/* Only a certificate of a trusted CA goes further: its issuer is then
 	 * known here, and nothing a stranger wrote into a certificate is ever
 	 * asked for. */
-	chain = edoc_signer_chain(r->app->trust, r->app->sign_ca, cert, now, &e);
+	chain = edoc_signer_chain(app_of(r)->trust, app_of(r)->sign_ca, cert, now, &e);
 	if (!chain) {
 		bad(r, arena_printf(r->arena, "certificate: %s", e.msg));
 		goto out;
@@ -204,7 +204,7 @@ int api_sign_start(struct req *r)
 		}
 		state = json_object();
 	}
-	opts_of(r->app, prof, now, &o);
+	opts_of(app_of(r), prof, now, &o);
 	p = edoc_sign_prepare(doc, cert, chain, &o, &e);
 	if (!p) {
 		bad(r, arena_printf(r->arena, "certificate: %s", e.msg));
@@ -378,7 +378,7 @@ int api_sign_finish(struct req *r)
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		goto fail;
-	j->app = r->app;
+	j->app = app_of(r);
 	j->profile = prof;
 	j->time = (time_t)json_integer_value(json_object_get(st, "time"));
 	j->cert_der = state_bytes(r, st, "cert", &j->cert_len);

@@ -10,7 +10,7 @@
 static void send_file(struct req *r, const char *name)
 {
 	int immutable = 0;
-	const struct static_file *f = static_find(r->app->statics, name, &immutable);
+	const struct static_file *f = static_find(app_of(r)->statics, name, &immutable);
 
 	if (!f) {
 		resp_error(r, ERR_NOT_FOUND, NULL);

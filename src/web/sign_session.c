@@ -91,7 +91,7 @@ static const char *owner_of(struct req *r)
 
 int sign_session_new(struct req *r, json_t *state, const void *blob, size_t len, const char **token)
 {
-	const struct config *cfg = r->app->cfg;
+	const struct config *cfg = r->site->cfg;
 	unsigned char tok[32];
 	time_t now = time(NULL);
 	struct db *db = app_db(r);
