@@ -240,7 +240,8 @@ static int start(void **state)
 	struct sockaddr_in sa;
 	socklen_t sl = sizeof(sa);
 	int one = 1, i;
-	char listen_on[64], err[256];
+	char listen_on[64];
+	struct err err = {0};
 	struct answer a;
 
 	(void)state;
@@ -258,10 +259,9 @@ static int start(void **state)
 
 	config_defaults(&cfg);
 	snprintf(listen_on, sizeof(listen_on), "127.0.0.1:%d", port);
-	if (config_set(&cfg, "listen", listen_on, err, sizeof(err)) != 0 ||
-	    config_set(&cfg, "threads", "2", err, sizeof(err)) != 0 ||
-	    config_set(&cfg, "max-body", "64k", err, sizeof(err)) != 0) {
-		fprintf(stderr, "config: %s\n", err);
+	if (config_set(&cfg, "listen", listen_on, &err) != 0 || config_set(&cfg, "threads", "2", &err) != 0 ||
+	    config_set(&cfg, "max-body", "64k", &err) != 0) {
+		fprintf(stderr, "config: %s\n", err.msg);
 		return -1;
 	}
 	log_set_level(LOG_WARN);
