@@ -3,6 +3,7 @@
 #  1. banned functions (grep)
 #  2. cppcheck (warnings, portability, performance)
 #  3. clang-format: every file as .clang-format has it (LINT_FORMAT=report only reports)
+#  4. no assignment inside if/while conditions (tools/lint-conditions.py)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 rc=0
@@ -17,6 +18,11 @@ fi
 echo "== SQL built with printf"
 if grep -nE '(snprintf|buf_printf|arena_printf)\([^;]*"(SELECT|INSERT|UPDATE|DELETE) ' $SRC; then
 	echo "SQL must be a static text with \$N parameters"; rc=1
+fi
+
+echo "== assignment inside conditions"
+if ! python3 tools/lint-conditions.py $(find src -name '*.c' -o -name '*.h' | sort); then
+	echo "assign before the if/while, or fetch in a for loop's step (docs/CODE_STYLE.md)"; rc=1
 fi
 
 echo "== cppcheck"

@@ -72,7 +72,8 @@ const char *req_cookie(struct req *r, const char *name)
 		if (!r->cookies)
 			return NULL;
 		/* Browsers may send several Cookie headers over HTTP/2. */
-		while ((i = h2o_find_header(&r->h->headers, H2O_TOKEN_COOKIE, i)) != -1) {
+		for (i = h2o_find_header(&r->h->headers, H2O_TOKEN_COOKIE, i); i != -1;
+		     i = h2o_find_header(&r->h->headers, H2O_TOKEN_COOKIE, i)) {
 			struct kvlist one = KVLIST_INIT;
 
 			if (parse_cookies(r->arena, r->h->headers.entries[i].value.base,

@@ -166,7 +166,8 @@ int api_sign_start(struct req *r)
 		bad(r, "this portal has no time-stamp service: only profile B");
 		goto out;
 	}
-	if (!certs || !(cert = edoc_x509_parse(certs))) {
+	cert = certs ? edoc_x509_parse(certs) : NULL;
+	if (!cert) {
 		bad(r, "certificate: a PEM or base64 DER X.509 certificate is required");
 		goto out;
 	}
@@ -349,7 +350,8 @@ int api_sign_finish(struct req *r)
 	unsigned char *sigbin, *container = NULL;
 	int rc, claimed = 0;
 
-	if (!token || !sig || !(sigbin = b64_decode_arena(r->arena, sig, &siglen)) || siglen == 0 || siglen > 1024) {
+	sigbin = token && sig ? b64_decode_arena(r->arena, sig, &siglen) : NULL;
+	if (!sigbin || siglen == 0 || siglen > 1024) {
 		bad(r, "session and signature (base64) are required");
 		goto out;
 	}

@@ -56,7 +56,7 @@ static long long newest_mtime(const char *dir)
 
 	if (!d)
 		return 0;
-	while ((de = readdir(d))) {
+	for (de = readdir(d); de; de = readdir(d)) {
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);

@@ -54,7 +54,8 @@ static const char *human_size(struct req *r, long long n)
 	if (n < 1024 * 1024)
 		return arena_printf(r->arena, "%.0f KB", (double)n / 1024);
 	out = arena_printf(r->arena, "%.1f MB", (double)n / (1024 * 1024));
-	if (out && r->lang == LANG_LV && (dot = strchr(out, '.')) != NULL)
+	dot = out && r->lang == LANG_LV ? strchr(out, '.') : NULL;
+	if (dot)
 		*dot = ',';
 	return out;
 }

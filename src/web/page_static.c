@@ -50,7 +50,9 @@ int api_health(struct req *r)
 	struct db *db = app_db(r);
 	long long version = -1;
 
-	if (!db || (version = db_migration_version(db)) < 0) {
+	if (db)
+		version = db_migration_version(db);
+	if (!db || version < 0) {
 		resp_error(r, ERR_UNAVAILABLE, "database");
 		return 0;
 	}

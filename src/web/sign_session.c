@@ -145,7 +145,8 @@ static int load_row(void *cls, const struct db_row *row)
 	size_t n = 0;
 
 	l->data = t ? strdup(t) : NULL;
-	if (l->want_blob && (b = row_blob(row, 1, &n)) != NULL) {
+	b = l->want_blob ? row_blob(row, 1, &n) : NULL;
+	if (b) {
 		/* malloc, never the request arena: a container may be as large
 		 * as the largest body accepted */
 		l->blob = malloc(n ? n : 1);
@@ -284,8 +285,11 @@ int sign_add_upload(struct edoc *doc, const struct upload *u, struct err *e)
 	size_t len = 0;
 	int rc;
 
-	if (!u->data && !(data = edoc_read_file(u->path, u->size + 1, &len, e)))
-		return -1;
+	if (!u->data) {
+		data = edoc_read_file(u->path, u->size + 1, &len, e);
+		if (!data)
+			return -1;
+	}
 	rc = edoc_add_file(doc, u->filename, edoc_guess_mime(u->filename), u->data ? (const void *)u->data : data,
 			   u->size, e);
 	free(data);
