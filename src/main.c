@@ -255,13 +255,14 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 	struct snapshot_source src;
 	struct mail_config mc;
 	struct app app;
-	char err[512];
+	struct err e = {0};
+	char err[512]; /* the mail module's reasons: a struct err in the next step */
 	int rc;
 
 	if (no_arguments(argc, argv) != 0)
 		return 2;
-	if (app_open(&app, cfg, err, sizeof(err)) != 0) {
-		log_error("cannot start: %s", err);
+	if (app_open(&app, cfg, &e) != 0) {
+		log_error("cannot start: %s", e.msg);
 		return 1;
 	}
 	if (check_schema(cfg) != 0) {
@@ -272,8 +273,8 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 	src.db_url = app.db_url;
 	src.search_data = cfg->search_data;
 	src.catalog_max_bytes = cfg->catalog_max_bytes;
-	if (snapshot_start(&src, bump_revision, &app, err, sizeof(err)) != 0) {
-		log_error("cannot start: %s", err);
+	if (snapshot_start(&src, bump_revision, &app, &e) != 0) {
+		log_error("cannot start: %s", e.msg);
 		app_close(&app);
 		return 1;
 	}

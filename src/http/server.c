@@ -272,7 +272,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 }
 
 /* "HOST:PORT", "[v6]:PORT" → a bound, listening, non-blocking socket. */
-static int listen_on(const char *spec, char *err, size_t errlen)
+static int listen_on(const char *spec, struct err *err)
 {
 	char host[256];
 	const char *colon = strrchr(spec, ':');
@@ -282,7 +282,7 @@ static int listen_on(const char *spec, char *err, size_t errlen)
 	int fd = -1, one = 1, rc;
 
 	if (!colon) {
-		snprintf(err, errlen, "%s: not HOST:PORT", spec);
+		err_set(err, ERR_INTERNAL, "%s: not HOST:PORT", spec);
 		return -1;
 	}
 	port = colon + 1;
@@ -292,7 +292,7 @@ static int listen_on(const char *spec, char *err, size_t errlen)
 		hlen -= 2;
 	}
 	if (hlen >= sizeof(host)) {
-		snprintf(err, errlen, "host name too long");
+		err_set(err, ERR_INTERNAL, "host name too long");
 		return -1;
 	}
 	memcpy(host, spec, hlen);
@@ -303,7 +303,7 @@ static int listen_on(const char *spec, char *err, size_t errlen)
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	rc = getaddrinfo(hlen ? host : NULL, port, &hints, &res);
 	if (rc != 0) {
-		snprintf(err, errlen, "%s: %s", spec, gai_strerror(rc));
+		err_set(err, ERR_INTERNAL, "%s: %s", spec, gai_strerror(rc));
 		return -1;
 	}
 	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -320,7 +320,7 @@ static int listen_on(const char *spec, char *err, size_t errlen)
 	freeaddrinfo(res);
 	return fd;
 fail:
-	snprintf(err, errlen, "%s: %s", spec, strerror(errno));
+	err_set(err, ERR_INTERNAL, "%s: %s", spec, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	freeaddrinfo(res);
@@ -388,7 +388,7 @@ void server_request_stop(void)
 	atomic_store(&server_stop, 1);
 }
 
-static SSL_CTX *tls_new(const struct config *cfg, char *err, size_t errlen)
+static SSL_CTX *tls_new(const struct config *cfg, struct err *err)
 {
 	static const h2o_iovec_t alpn_h2[] = {{H2O_STRLIT("h2")}, {H2O_STRLIT("http/1.1")}, {NULL, 0}};
 	static const h2o_iovec_t alpn_h1[] = {{H2O_STRLIT("http/1.1")}, {NULL, 0}};
@@ -405,7 +405,7 @@ static SSL_CTX *tls_new(const struct config *cfg, char *err, size_t errlen)
 	h2o_ssl_register_alpn_protocols(ssl, cfg->http2 ? alpn_h2 : alpn_h1);
 	return ssl;
 fail:
-	snprintf(err, errlen, "TLS: %s", ERR_reason_error_string(ERR_get_error()));
+	err_set(err, ERR_INTERNAL, "TLS: %s", ERR_reason_error_string(ERR_get_error()));
 	SSL_CTX_free(ssl);
 	return NULL;
 }
@@ -419,7 +419,7 @@ int server_run(struct site *site)
 	struct epak_handler *eh;
 	struct worker *workers = NULL;
 	SSL_CTX *ssl = NULL;
-	char err[512];
+	struct err err = {0};
 	int nthreads = cfg->threads, i, j, rc = 1;
 	struct sigaction sa;
 
@@ -448,9 +448,9 @@ int server_run(struct site *site)
 	eh->site = site;
 
 	if (*cfg->tls_cert) {
-		ssl = tls_new(cfg, err, sizeof(err));
+		ssl = tls_new(cfg, &err);
 		if (!ssl) {
-			log_error("%s", err);
+			log_error("%s", err.msg);
 			goto out;
 		}
 	}
@@ -469,9 +469,9 @@ int server_run(struct site *site)
 		w->accept_ctx.hosts = gconf.hosts;
 		w->accept_ctx.ssl_ctx = ssl;
 		for (j = 0; j < cfg->nlisten; j++) {
-			w->fds[j] = listen_on(cfg->listen[j], err, sizeof(err));
+			w->fds[j] = listen_on(cfg->listen[j], &err);
 			if (w->fds[j] < 0) {
-				log_error("cannot listen on %s", err);
+				log_error("cannot listen on %s", err.msg);
 				goto out;
 			}
 			w->nfds++;

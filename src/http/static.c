@@ -63,7 +63,7 @@ static char *hashed_name(const char *name, const char *data, size_t len)
 	return out;
 }
 
-static int walk(struct static_files *s, const char *root, const char *rel, char *err, size_t errlen)
+static int walk(struct static_files *s, const char *root, const char *rel, struct err *err)
 {
 	char path[4096], sub[2048];
 	DIR *d;
@@ -74,7 +74,7 @@ static int walk(struct static_files *s, const char *root, const char *rel, char 
 	snprintf(path, sizeof(path), "%s%s%s", root, *rel ? "/" : "", rel);
 	d = opendir(path);
 	if (!d) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		err_set(err, ERR_INTERNAL, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	for (de = readdir(d); rc == 0 && de; de = readdir(d)) {
@@ -88,20 +88,20 @@ static int walk(struct static_files *s, const char *root, const char *rel, char 
 		if (stat(path, &st) != 0)
 			continue;
 		if (S_ISDIR(st.st_mode)) {
-			rc = walk(s, root, sub, err, errlen);
+			rc = walk(s, root, sub, err);
 			continue;
 		}
 		if (!S_ISREG(st.st_mode))
 			continue;
 		if (s->n >= STATIC_MAX_FILES) {
-			snprintf(err, errlen, "%s: more than %d files", root, STATIC_MAX_FILES);
+			err_set(err, ERR_INTERNAL, "%s: more than %d files", root, STATIC_MAX_FILES);
 			rc = -1;
 			break;
 		}
 		f = &s->files[s->n];
 		memset(f, 0, sizeof(*f));
 		if (file_read(path, STATIC_MAX_SIZE, &f->data, &f->len) < 0) {
-			snprintf(err, errlen, "%s: cannot read (or larger than 8 MiB)", path);
+			err_set(err, ERR_INTERNAL, "%s: cannot read (or larger than 8 MiB)", path);
 			rc = -1;
 			break;
 		}
@@ -124,14 +124,14 @@ static int walk(struct static_files *s, const char *root, const char *rel, char 
 	return rc;
 }
 
-struct static_files *static_load(const char *dir, char *err, size_t errlen)
+struct static_files *static_load(const char *dir, struct err *err)
 {
 	struct static_files *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;
 	s->files = calloc(STATIC_MAX_FILES, sizeof(*s->files));
-	if (!s->files || walk(s, dir, "", err, errlen) != 0) {
+	if (!s->files || walk(s, dir, "", err) != 0) {
 		static_free(s);
 		return NULL;
 	}

@@ -6,6 +6,7 @@
 #define EPAK_STATIC_H
 
 #include <stddef.h>
+#include "core/err.h"
 
 struct static_file {
 	char *name;   /* "css/epak.css" */
@@ -24,7 +25,7 @@ struct static_files {
 	size_t n;
 };
 
-struct static_files *static_load(const char *dir, char *err, size_t errlen);
+struct static_files *static_load(const char *dir, struct err *err);
 void static_free(struct static_files *s);
 const struct static_file *static_find(const struct static_files *s, const char *name, int *immutable);
 /* The hashed URL of a plain name, or NULL. */

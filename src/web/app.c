@@ -73,7 +73,7 @@ static long long newest_mtime(const char *dir)
 
 static const enum lang lang_ids[LANG__COUNT] = {LANG_LV, LANG_EN};
 
-static int load_templates(struct app *app, struct tmpl_set *out[LANG__COUNT], char *err, size_t errlen)
+static int load_templates(struct app *app, struct tmpl_set *out[LANG__COUNT], struct err *err)
 {
 	struct tmpl_opts opts;
 	struct tmpl_error e;
@@ -86,9 +86,9 @@ static int load_templates(struct app *app, struct tmpl_set *out[LANG__COUNT], ch
 		out[l] = tmpl_set_load(app->cfg->templates, &opts, &e);
 		if (!out[l]) {
 			if (e.line)
-				snprintf(err, errlen, "%s:%d: %s", e.file, e.line, e.reason);
+				err_set(err, ERR_INTERNAL, "%s:%d: %s", e.file, e.line, e.reason);
 			else
-				snprintf(err, errlen, "%s: %s", e.file, e.reason);
+				err_set(err, ERR_INTERNAL, "%s: %s", e.file, e.reason);
 			while (--l >= 0)
 				tmpl_set_free(out[l]);
 			return -1;
@@ -98,7 +98,7 @@ static int load_templates(struct app *app, struct tmpl_set *out[LANG__COUNT], ch
 }
 
 /* The server secret (CSRF keys) lives in data/secret, made on first start. */
-static int load_secret(struct app *app, const char *data, char *err, size_t errlen)
+static int load_secret(struct app *app, const char *data, struct err *err)
 {
 	char path[1100];
 	int fd;
@@ -111,15 +111,15 @@ static int load_secret(struct app *app, const char *data, char *err, size_t errl
 		close(fd);
 		if (n == (ssize_t)sizeof(app->secret))
 			return 0;
-		snprintf(err, errlen, "%s: damaged (expected %zu bytes); remove it to make a new one", path,
-			 sizeof(app->secret));
+		err_set(err, ERR_INTERNAL, "%s: damaged (expected %zu bytes); remove it to make a new one", path,
+			sizeof(app->secret));
 		return -1;
 	}
 	if (RAND_bytes(app->secret, sizeof(app->secret)) != 1)
 		return -1;
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, app->secret, sizeof(app->secret)) != (ssize_t)sizeof(app->secret)) {
-		snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+		err_set(err, ERR_INTERNAL, "%s: cannot write: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -135,14 +135,14 @@ static void dev_reload(struct site *site)
 	struct app *app = site->app;
 	long long t = newest_mtime(app->cfg->templates);
 	struct tmpl_set *fresh[LANG__COUNT], *old[LANG__COUNT];
-	char err[512];
+	struct err err = {0};
 	int l;
 
 	if (t == app->tmpl_mtime)
 		return;
 	app->tmpl_mtime = t;
-	if (load_templates(app, fresh, err, sizeof(err)) != 0) {
-		log_error("templates not reloaded: %s", err);
+	if (load_templates(app, fresh, &err) != 0) {
+		log_error("templates not reloaded: %s", err.msg);
 		return;
 	}
 	pthread_rwlock_wrlock(&app->tmpl_lock);
@@ -167,7 +167,7 @@ static void thread_exit(struct site *site, struct worker *w)
 	}
 }
 
-int app_open(struct app *app, const struct config *cfg, char *err, size_t errlen)
+int app_open(struct app *app, const struct config *cfg, struct err *err)
 {
 	memset(app, 0, sizeof(*app));
 	app->cfg = cfg;
@@ -175,12 +175,12 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t errlen
 	app->site.cfg = cfg;
 	app->site.app = app;
 	if (lang_parse(cfg->lang, &app->site.default_lang) != 0) {
-		snprintf(err, errlen, "unknown language %s", cfg->lang);
+		err_set(err, ERR_INTERNAL, "unknown language %s", cfg->lang);
 		return -1;
 	}
 	app->site.routes = web_routes;
 	app->site.nroutes = web_nroutes;
-	if (web_routes_check(err, errlen) != 0)
+	if (web_routes_check(err) != 0)
 		return -1;
 	app->site.tmp_dir = app->tmp_dir;
 	app->site.csrf_key = app->secret;
@@ -189,28 +189,28 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t errlen
 	app->site.tick = cfg->dev ? dev_reload : NULL;
 	app->site.thread_exit = thread_exit;
 	if (mkdir_p(cfg->data, 0750) != 0) {
-		snprintf(err, errlen, "%s: cannot create: %s", cfg->data, strerror(errno));
+		err_set(err, ERR_INTERNAL, "%s: cannot create: %s", cfg->data, strerror(errno));
 		return -1;
 	}
 	snprintf(app->tmp_dir, sizeof(app->tmp_dir), "%s/tmp", cfg->data);
 	if (mkdir_p(app->tmp_dir, 0700) != 0) {
-		snprintf(err, errlen, "%s: cannot create: %s", app->tmp_dir, strerror(errno));
+		err_set(err, ERR_INTERNAL, "%s: cannot create: %s", app->tmp_dir, strerror(errno));
 		return -1;
 	}
 	if (*cfg->db)
 		snprintf(app->db_url, sizeof(app->db_url), "%s", cfg->db);
 	else
 		snprintf(app->db_url, sizeof(app->db_url), "%s/epak.db", cfg->data);
-	if (load_secret(app, cfg->data, err, errlen) != 0)
+	if (load_secret(app, cfg->data, err) != 0)
 		return -1;
 	if (i18n_init(cfg->locale_dir) != 0) {
-		snprintf(err, errlen, "translations: cannot use %s", cfg->locale_dir);
+		err_set(err, ERR_INTERNAL, "translations: cannot use %s", cfg->locale_dir);
 		return -1;
 	}
 	app->tmpl_mtime = newest_mtime(cfg->templates);
-	if (load_templates(app, app->tmpl, err, errlen) != 0)
+	if (load_templates(app, app->tmpl, err) != 0)
 		return -1;
-	app->statics = static_load(cfg->static_dir, err, errlen);
+	app->statics = static_load(cfg->static_dir, err);
 	if (!app->statics)
 		return -1;
 	if (*cfg->trust) {
@@ -218,7 +218,7 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t errlen
 
 		app->trust = edoc_trust_new();
 		if (!app->trust || edoc_trust_add_file(app->trust, cfg->trust, &e) != 0) {
-			snprintf(err, errlen, "trust: %s", app->trust ? e.msg : "out of memory");
+			err_set(err, ERR_INTERNAL, "trust: %s", app->trust ? e.msg : "out of memory");
 			return -1;
 		}
 	}
@@ -227,7 +227,7 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t errlen
 
 		app->sign_ca = edoc_trust_new();
 		if (!app->sign_ca || edoc_trust_add_file(app->sign_ca, cfg->sign_ca, &e) != 0) {
-			snprintf(err, errlen, "sign-ca: %s", app->sign_ca ? e.msg : "out of memory");
+			err_set(err, ERR_INTERNAL, "sign-ca: %s", app->sign_ca ? e.msg : "out of memory");
 			return -1;
 		}
 	}

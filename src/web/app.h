@@ -50,6 +50,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include "core/err.h"
 
 struct tmpl_set;
 struct static_files;
@@ -81,7 +82,7 @@ static inline const struct app *app_of(const struct req *r)
 
 /* Loads templates, static files, translations and the server secret.
  * Opens no database: threads open their own (app_db). */
-int app_open(struct app *app, const struct config *cfg, char *err, size_t errlen);
+int app_open(struct app *app, const struct config *cfg, struct err *err);
 void app_close(struct app *app);
 /* Renders template name for lang into out; 0 on success. */
 int app_render(const struct app *app, enum lang lang, const char *name, const json_t *ctx, struct buf *out);

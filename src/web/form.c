@@ -194,7 +194,7 @@ static size_t spec_words(const char *spec, const char *name, int number, int *fo
 	return words;
 }
 
-int query_spec_check(const char *spec, const struct field *fields, char *err, size_t errlen)
+int query_spec_check(const char *spec, const struct field *fields, struct err *err)
 {
 	const char *names[2];
 	size_t declared = 0;
@@ -210,13 +210,13 @@ int query_spec_check(const char *spec, const struct field *fields, char *err, si
 			spec_words(spec, names[j], fields[i].type == F_NUMBER, &found);
 			if (found)
 				continue;
-			snprintf(err, errlen, "\"%s\" does not name %s%s", spec, names[j],
-				 fields[i].type == F_NUMBER ? "# (a number)" : "");
+			err_set(err, ERR_INTERNAL, "\"%s\" does not name %s%s", spec, names[j],
+				fields[i].type == F_NUMBER ? "# (a number)" : "");
 			return -1;
 		}
 	}
 	if (spec_words(spec, NULL, 0, &found) != declared) {
-		snprintf(err, errlen, "\"%s\" names parameters that are not declared (or one twice)", spec);
+		err_set(err, ERR_INTERNAL, "\"%s\" names parameters that are not declared (or one twice)", spec);
 		return -1;
 	}
 	return 0;

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "http/http.h"
+#include "core/err.h"
 
 enum field_type {
 	F_TEXT,     /* one line */
@@ -99,7 +100,7 @@ const char *query_error(struct req *r, const struct field *fields, const struct 
 /* 0 when spec (a route's cache key: "q limit# ...", numbers marked '#')
  * names exactly the fields' names and aliases, numbers marked; else -1 with
  * the reason in err. */
-int query_spec_check(const char *spec, const struct field *fields, char *err, size_t errlen);
+int query_spec_check(const char *spec, const struct field *fields, struct err *err);
 /* Adds "f": {name: {value, error, invalid}} and "errors": [{field, label,
  * message}] to ctx. */
 void form_to_ctx(struct req *r, const struct field *fields, const struct form *f, json_t *ctx);

@@ -63,10 +63,10 @@ static const struct {
     {page_search, search_params}, {api_search, search_params},  {api_suggest, suggest_params},
 };
 
-int web_routes_check(char *err, size_t errlen)
+int web_routes_check(struct err *err)
 {
 	const struct field *params;
-	char why[256];
+	struct err why = {0};
 	size_t i, k;
 
 	for (i = 0; i < web_nroutes; i++) {
@@ -77,12 +77,12 @@ int web_routes_check(char *err, size_t errlen)
 		if (!(web_routes[i].flags & ROUTE_CACHE) || (!params && !web_routes[i].query))
 			continue; /* the key matters to cached pages only */
 		if (!params) {
-			snprintf(err, errlen, "route %s: a cache key without declared parameters",
-				 web_routes[i].pattern);
+			err_set(err, ERR_INTERNAL, "route %s: a cache key without declared parameters",
+				web_routes[i].pattern);
 			return -1;
 		}
-		if (query_spec_check(web_routes[i].query, params, why, sizeof(why)) != 0) {
-			snprintf(err, errlen, "route %s: %s", web_routes[i].pattern, why);
+		if (query_spec_check(web_routes[i].query, params, &why) != 0) {
+			err_set(err, ERR_INTERNAL, "route %s: %s", web_routes[i].pattern, why.msg);
 			return -1;
 		}
 	}

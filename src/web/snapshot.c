@@ -60,7 +60,7 @@ void snapshot_put(const struct snapshot *cs)
 		snapshot_free(s);
 }
 
-static struct snapshot *snapshot_build(struct db *db, long long revision, char *err, size_t errlen)
+static struct snapshot *snapshot_build(struct db *db, long long revision, struct err *err)
 {
 	struct snapshot *s = calloc(1, sizeof(*s));
 	struct err ce = {0};
@@ -68,19 +68,21 @@ static struct snapshot *snapshot_build(struct db *db, long long revision, char *
 	struct search_config cfg;
 	size_t i;
 
-	if (!s)
+	if (!s) {
+		err_set(err, ERR_INTERNAL, "out of memory");
 		return NULL;
+	}
 	s->revision = revision;
 	s->cat = sn.src.catalog_max_bytes ? catalog_load_max(db, sn.src.catalog_max_bytes, &ce) : catalog_load(db, &ce);
 	if (!s->cat) {
-		snprintf(err, errlen, "catalog: %.400s", ce.msg);
+		err_set(err, ERR_INTERNAL, "catalog: %.400s", ce.msg);
 		goto fail;
 	}
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.data_dir = sn.src.search_data;
 	s->idx = search_index_of_catalog(s->cat, &cfg, &s->urls, &se);
 	if (!s->idx) {
-		snprintf(err, errlen, "%.*s", (int)errlen - 1, se.msg);
+		err_set(err, ERR_INTERNAL, "%s", se.msg);
 		goto fail;
 	}
 	for (i = 0; i < s->cat->nservices; i++) {
@@ -130,7 +132,7 @@ static int refresh(const char *why)
 {
 	long long rev = -1, cur, cur_mtime, mtime = data_mtime(sn.src.search_data);
 	struct snapshot *fresh, *old;
-	char err[512];
+	struct err err = {0};
 	struct err de = {0};
 	long long t0;
 	struct timespec ts;
@@ -159,11 +161,11 @@ static int refresh(const char *why)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	t0 = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-	fresh = snapshot_build(sn.db, rev, err, sizeof(err));
+	fresh = snapshot_build(sn.db, rev, &err);
 	if (fresh)
 		fresh->data_mtime = mtime;
 	if (!fresh) {
-		log_error("read model not rebuilt (the previous one keeps serving): %s", err);
+		log_error("read model not rebuilt (the previous one keeps serving): %s", err.msg);
 		failed_rev = rev;
 		failed_mtime = mtime;
 		goto out;
@@ -265,18 +267,18 @@ static void *refresher(void *arg)
 	return NULL;
 }
 
-int snapshot_start(const struct snapshot_source *src, void (*on_swap)(void *cls), void *cls, char *err, size_t errlen)
+int snapshot_start(const struct snapshot_source *src, void (*on_swap)(void *cls), void *cls, struct err *err)
 {
 	sn.src = *src;
 	sn.on_swap = on_swap;
 	sn.cls = cls;
 	atomic_store(&sn.stop, 0);
 	if (refresh("start") < 0 || !sn.current) {
-		snprintf(err, errlen, "the read model could not be built (see the log)");
+		err_set(err, ERR_INTERNAL, "the read model could not be built (see the log)");
 		return -1;
 	}
 	if (pthread_create(&sn.thread, NULL, refresher, NULL) != 0) {
-		snprintf(err, errlen, "cannot start the read-model refresher");
+		err_set(err, ERR_INTERNAL, "cannot start the read-model refresher");
 		return -1;
 	}
 	sn.running = 1;

@@ -14,6 +14,7 @@
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include "core/err.h"
 
 struct catalog;
 struct search_index;
@@ -38,7 +39,7 @@ struct snapshot_source {
 
 /* Builds the first snapshot synchronously (so the server starts with data)
  * and starts the refresher. on_swap (may be NULL) runs after every swap. */
-int snapshot_start(const struct snapshot_source *src, void (*on_swap)(void *cls), void *cls, char *err, size_t errlen);
+int snapshot_start(const struct snapshot_source *src, void (*on_swap)(void *cls), void *cls, struct err *err);
 void snapshot_stop(void);
 
 /* Borrow and return. snapshot_get never returns NULL once started. */

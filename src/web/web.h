@@ -10,6 +10,7 @@
 #include "core/errors.h"
 #include "http/http.h"
 #include "web/form.h"
+#include "core/err.h"
 
 /* The context every page starts from: language, links, assets, navigation.
  * title is a msgid (translated here) or NULL. current names the nav item to
@@ -32,7 +33,7 @@ extern const struct field search_params[]; /* /meklet and /api/v1/search */
 extern const struct field suggest_params[];
 extern const struct field list_params[]; /* ?lapa=N of long lists */
 /* 0 when every route's cache key names exactly its declared parameters. */
-int web_routes_check(char *err, size_t errlen);
+int web_routes_check(struct err *err);
 
 /* Handlers (route table in routes.c). */
 int page_home(struct req *r);
