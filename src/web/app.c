@@ -153,6 +153,8 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t errlen
 		snprintf(app->db_url, sizeof(app->db_url), "%s/epak.db", cfg->data);
 	if (load_secret(app, cfg->data, err, errlen) != 0)
 		return -1;
+	if (i18n_check(cfg->locale_dir, err, errlen) != 0)
+		return -1;
 	if (i18n_init(cfg->locale_dir) != 0) {
 		snprintf(err, errlen, "translations: cannot use %s", cfg->locale_dir);
 		return -1;
