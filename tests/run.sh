@@ -91,7 +91,7 @@ for src in tests/unit/test_*.c; do
 	if [ $rc -ne 0 ] && [ "$f" -eq 0 ] && [ $to -eq 0 ]; then f=1; fi
 	count "$name" "$p" "$f" "$s" "$to"
 	[ "$f" -ne 0 ] && tail -40 "$OUT/$name.log"
-	[ "$s" -ne 0 ] && grep -E '^\[  SKIPPED \] [a-z_]' "$OUT/$name.log" | sed 's/^/    /'
+	[ "$s" -ne 0 ] && grep -E '^\[  SKIPPED \] [a-z_]' "$OUT/$name.log" | sort -u | sed 's/^/    /'
 done
 
 echo "== fuzz targets (seed corpus replay, then ${FUZZ_TEST_SECONDS:=3}s of fuzzing each)"
