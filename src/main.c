@@ -278,15 +278,15 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 	memset(&src, 0, sizeof(src));
 	src.db_url = app.db_url;
 	src.search_data = cfg->search_data;
+	src.catalog_max_bytes = cfg->catalog_max_bytes;
 	if (snapshot_start(&src, bump_revision, &app, err, sizeof(err)) != 0) {
 		log_error("cannot start: %s", err);
 		app_close(&app);
 		return 1;
 	}
-	rc = mail_config_from_env(&mc, err, sizeof(err));
+	rc = mail_config_from(&mc, cfg, err, sizeof(err));
 	if (rc == 0) {
-		mc.daily_bytes = (long long)cfg->mail_daily_bytes;
-		mc.submission_keep_days = cfg->submission_keep_days;
+		app.mail = &mc;
 		rc = mail_worker_start(&mc, app.db_url);
 	}
 	if (rc != 0) {

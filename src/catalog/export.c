@@ -343,7 +343,7 @@ static const char **node_ids(struct xp *x, size_t *n)
 	*n = json_object_size(x->m->nodes);
 	ids = calloc(*n + 1, sizeof(*ids));
 	if (!ids)
-		abort();
+		return NULL; /* out of memory */
 	json_object_foreach(x->m->nodes, id, node)
 	{
 		ids[i++] = id;
@@ -453,7 +453,8 @@ static void fix_datatypes(struct xp *x, const char *id, json_t *node)
 	}
 }
 
-static void repair(struct xp *x)
+/* 0, or -1 when out of memory. */
+static int repair(struct xp *x)
 {
 	const char **ids;
 	size_t n, i, r;
@@ -461,6 +462,8 @@ static void repair(struct xp *x)
 	json_t *parents;
 
 	ids = node_ids(x, &n);
+	if (!ids)
+		return -1;
 	for (i = 0; i < n; i++) {
 		json_t *node = json_object_get(x->m->nodes, ids[i]);
 
@@ -488,11 +491,15 @@ static void repair(struct xp *x)
 	for (round = 0; changed && round < 16; round++) {
 		changed = 0;
 		ids = node_ids(x, &n);
+		if (!ids)
+			return -1;
 		for (i = 0; i < n; i++)
 			changed |= link_classes(x, ids[i], json_object_get(x->m->nodes, ids[i]));
 		free(ids);
 		/* a type added above may imply another */
 		ids = node_ids(x, &n);
+		if (!ids)
+			return -1;
 		for (i = 0; i < n; i++)
 			for (r = 0; implied[r][0]; r++)
 				if (node_has_type(json_object_get(x->m->nodes, ids[i]), implied[r][0]))
@@ -501,6 +508,11 @@ static void repair(struct xp *x)
 	}
 	parents = nodemap_parents(x->m->nodes);
 	ids = node_ids(x, &n);
+	if (!parents || !ids) {
+		json_decref(parents);
+		free(ids);
+		return -1;
+	}
 	for (i = 0; i < n; i++) {
 		json_t *node = json_object_get(x->m->nodes, ids[i]), *t;
 		size_t k;
@@ -517,8 +529,15 @@ static void repair(struct xp *x)
 			need = 1;
 		if (need && !node_vals(node, NS_DCT "identifier")) {
 			char *ident = nodemap_identifier(x->m->nodes, parents, ids[i]);
-			json_t *a = json_array(), *v = json_object();
+			json_t *a, *v;
 
+			if (!ident) {
+				free(ids);
+				json_decref(parents);
+				return -1;
+			}
+			a = json_array();
+			v = json_object();
 			json_object_set_new(v, "@value", json_string(ident));
 			json_array_append_new(a, v);
 			json_object_set_new(node, NS_DCT "identifier", a);
@@ -528,6 +547,7 @@ static void repair(struct xp *x)
 	}
 	free(ids);
 	json_decref(parents);
+	return 0;
 }
 
 /* ---- compaction ---- */
@@ -690,8 +710,10 @@ static json_t *compact_node(struct cx *c, json_t *node)
 		json_object_set_new(out, "@type", a);
 	}
 	keys = calloc(json_object_size(node) + 1, sizeof(*keys));
-	if (!keys)
-		abort();
+	if (!keys) {
+		json_decref(out);
+		return NULL; /* out of memory */
+	}
 	json_object_foreach(node, k, v)
 	{
 		if (k[0] != '@')
@@ -765,13 +787,18 @@ static int write_doc(struct nodemap *m, struct buf *out, export_warn_fn warn, vo
 	int rc = -1;
 
 	nodemap_finish(m);
-	repair(&x);
+	if (repair(&x) != 0) {
+		snprintf(err->msg, sizeof(err->msg), "export: out of memory");
+		goto out;
+	}
 	doc = nodemap_records(m, err);
 	if (!doc)
 		goto out;
 	order = calloc(doc->n + 1, sizeof(*order));
-	if (!order)
-		abort();
+	if (!order) {
+		snprintf(err->msg, sizeof(err->msg), "export: out of memory");
+		goto out;
+	}
 	for (i = 0; i < doc->n; i++)
 		order[i] = &doc->rec[i];
 	qsort(order, doc->n, sizeof(*order), cmp_rank);
@@ -795,8 +822,14 @@ static int write_doc(struct nodemap *m, struct buf *out, export_warn_fn warn, vo
 	json_object_set_new(root, "@context", ctx);
 	graph = json_array();
 	json_object_set_new(root, "@graph", graph);
-	for (i = 0; i < doc->n; i++)
-		json_array_append_new(graph, compact_node(&c, json_array_get(nodes, i)));
+	for (i = 0; i < doc->n; i++) {
+		json_t *cn = compact_node(&c, json_array_get(nodes, i));
+
+		if (!cn || json_array_append_new(graph, cn) != 0) {
+			snprintf(err->msg, sizeof(err->msg), "export: out of memory");
+			goto out;
+		}
+	}
 	text = json_dumps(root, JSON_INDENT(1));
 	if (!text || buf_puts(out, text) != 0 || buf_putc(out, '\n') != 0 || !buf_ok(out)) {
 		snprintf(err->msg, sizeof(err->msg), "export: out of memory or too large");
@@ -1107,8 +1140,10 @@ int catalog_service_jsonld(const struct catalog *c, const struct service *sv, st
 		put(n, NS_CV "isGroupedBy", ref(node_id(en)));
 	}
 	chan_ids = calloc(sv->nchannels + 1, sizeof(*chan_ids));
-	if (!chan_ids)
-		abort();
+	if (!chan_ids) {
+		json_decref(s.nodes);
+		return -1;
+	}
 	for (i = 0; i < sv->nchannels; i++) {
 		const struct channel *ch = &sv->channels[i];
 		char cb[32];

@@ -114,7 +114,7 @@ void cat_doc_free(struct cat_doc *doc);
 /* 1 when this binary reads Turtle (built with serd). */
 int cat_turtle_available(void);
 
-/* ---- node maps: shared by jsonld.c, model.c and export.c ---- */
+/* ---- node maps (nodemap.c): shared by the reader, model.c and export.c ---- */
 
 /* id → node object (expanded JSON-LD: "@id", "@type": [...], and each
  * property IRI → array of values). Values are {"@id": x}, {"@value": "lexical"
@@ -188,7 +188,8 @@ char *cat_derived_identifier(const char *iri, const char *parent_identifier, con
  * referrer in id order). */
 json_t *nodemap_parents(const json_t *nodes);
 /* The identifier epak uses for node id of nodes: its first dct:identifier,
- * else cat_derived_identifier() from its IRI or its parent. Malloc'd. */
+ * else cat_derived_identifier() from its IRI or its parent. Malloc'd; NULL
+ * when out of memory (so is cat_derived_identifier's and nodemap_parents'). */
 char *nodemap_identifier(const json_t *nodes, const json_t *parents, const char *id);
 
 /* The role word of a property that links a node to a part it owns
@@ -205,13 +206,12 @@ struct cat_own_concept {
 const struct cat_own_concept *cat_own_concept(const char *scheme, const char *notation); /* case-insensitive */
 const struct cat_own_concept *cat_own_concept_by_iri(const char *iri);
 /* scheme + notation, malloc'd */
-char *cat_own_concept_iri(const struct cat_own_concept *c);
+char *cat_own_concept_iri(const struct cat_own_concept *c); /* malloc'd; NULL when out of memory */
 
 /* The embedded official context, one term at a time (for the unit test). */
 size_t cat_official_context_size(void);
 int cat_official_context_term(size_t i, const char **term, const char **iri, const char **type);
 
 /* SHA-256 of data in lower-case hex (65 bytes with the NUL). */
-void cat_sha256_hex(const void *data, size_t len, char out[65]);
 
 #endif

@@ -1,4 +1,5 @@
-/* model.c — building the in-memory catalog from records (see model.h).
+/* model.c — building the in-memory catalog from records (see model.h);
+ * lookup.c reads it.
  *
  * Records are flattened again into node maps: the records that are not
  * services into one base map, each service record into a small map of its
@@ -25,10 +26,10 @@
 #include <utf8proc.h>
 
 #include "catalog/jsonld.h"
+#include "catalog/model_internal.h"
 #include "core/arena.h"
 #include "core/buf.h"
-
-#define CATALOG_ARENA_CAP ((size_t)4 * 1024 * 1024 * 1024)
+#include "core/digest.h"
 
 /* ---- texts ---- */
 
@@ -169,30 +170,23 @@ struct vec {
 	size_t n, cap;
 };
 
-static void vec_push(struct vec *v, void *p)
+/* 0, or -1 when out of memory (v unchanged). */
+static int vec_push(struct vec *v, void *p)
 {
 	if (v->n == v->cap) {
 		size_t cap = v->cap ? v->cap * 2 : 16;
 		void **nv = realloc(v->v, cap * sizeof(*nv));
 
 		if (!nv)
-			abort();
+			return -1;
 		v->v = nv;
 		v->cap = cap;
 	}
 	v->v[v->n++] = p;
+	return 0;
 }
 
 /* ---- the builder ---- */
-
-struct catalog_index {
-	struct arena *a;
-	const struct service **by_id;  /* sorted by identifier */
-	const struct service **by_iri; /* services with an IRI, sorted by IRI */
-	size_t nby_iri;
-	const struct organisation **orgs_by_iri;
-	size_t norgs_by_iri;
-};
 
 struct catalog_builder {
 	struct arena *a;
@@ -207,6 +201,7 @@ struct catalog_builder {
 	struct vec services, orgs, events, contacts, portals;
 	struct cat_error *err;
 	int failed;
+	size_t max_bytes; /* the arena's cap */
 };
 
 static int bfail(struct catalog_builder *b, const char *what, const char *prop, const char *fmt, ...)
@@ -228,6 +223,39 @@ static int bfail(struct catalog_builder *b, const char *what, const char *prop, 
 	else
 		snprintf(b->err->msg, sizeof(b->err->msg), "%.300s: %s", what, msg);
 	return -1;
+}
+
+/* An allocation of n bytes failed: the catalog outgrew its cap
+ * (catalog-max-bytes) or memory ran out. The build fails with that message
+ * (the first failure wins). Like SQLite's mallocFailed: from then on the
+ * helpers below return NULL or empty values, each caller checks what it
+ * writes through, and b->failed stops the build at the next step. */
+static void oom(struct catalog_builder *b, size_t n)
+{
+	size_t probe = n > 16384 ? n : 16384;
+	void *p;
+
+	if (b->failed)
+		return;
+	b->failed = 1;
+	if (!b->err)
+		return;
+	/* the arena asks the heap for at least 16 KiB: if the heap has that,
+	 * it was the cap that refused */
+	p = malloc(probe);
+	if (p)
+		snprintf(b->err->msg, sizeof(b->err->msg),
+			 "the catalog needs more memory than catalog-max-bytes (%zu bytes)", b->max_bytes);
+	else
+		snprintf(b->err->msg, sizeof(b->err->msg), "out of memory building the catalog");
+	free(p);
+}
+
+/* vec_push for the builder: a failure is the build's. */
+static void bpush(struct catalog_builder *b, struct vec *v, void *p)
+{
+	if (vec_push(v, p) != 0)
+		oom(b, sizeof(void *) * (v->cap ? v->cap * 2 : 16));
 }
 
 static json_t *lookup(struct catalog_builder *b, const char *id)
@@ -292,8 +320,10 @@ static char *astr(struct catalog_builder *b, const char *s)
 	if (n <= INTERN_MAX && (known = json_object_get(b->interned, s)))
 		return (char *)(uintptr_t)json_integer_value(known);
 	p = arena_strndup(b->a, s, n);
-	if (!p)
-		abort();
+	if (!p) {
+		oom(b, n + 1);
+		return NULL;
+	}
 	if (n <= INTERN_MAX)
 		json_object_set_new(b->interned, s, json_integer((json_int_t)(uintptr_t)p));
 	return p;
@@ -304,11 +334,12 @@ static void *aalloc(struct catalog_builder *b, size_t n)
 	void *p = arena_alloc(b->a, n ? n : 1);
 
 	if (!p)
-		abort();
+		oom(b, n ? n : 1);
 	return p;
 }
 
-/* An array of n elements, exactly; NULL for none. At 100 000 services the
+/* An array of n elements, exactly; NULL for none (and when out of memory:
+ * check b->failed). At 100 000 services the
  * spare slots and empty arrays cost tens of megabytes. */
 static void *aalloc_n(struct catalog_builder *b, size_t n, size_t size)
 {
@@ -330,6 +361,8 @@ static const char *astr_last_segment(struct catalog_builder *b, const char *iri)
 	{
 		char *t = aalloc(b, len + 1);
 
+		if (!t)
+			return NULL;
 		memcpy(t, seg, len);
 		t[len] = '\0';
 		return t;
@@ -340,8 +373,13 @@ static char *identifier_of(struct catalog_builder *b, const char *id)
 {
 	char *s = nodemap_identifier(in_base(b, id) ? b->base.nodes : b->cur->nodes,
 				     in_base(b, id) ? b->base_parents : b->cur_parents, id);
-	char *out = astr(b, s);
+	char *out;
 
+	if (!s) {
+		oom(b, 0);
+		return NULL;
+	}
+	out = astr(b, s);
 	free(s);
 	return out;
 }
@@ -380,6 +418,8 @@ static struct mltext mk_text_vals(struct catalog_builder *b, json_t *vals)
 	if (!json_array_size(vals))
 		return t;
 	v = aalloc(b, sizeof(*v) * json_array_size(vals));
+	if (!v)
+		return t;
 	for (r = 0; r < 3; r++) {
 		json_array_foreach(vals, i, x)
 		{
@@ -427,6 +467,10 @@ static struct strlist mk_strs(struct catalog_builder *b, const json_t *node, con
 		return l;
 	}
 	v = aalloc(b, sizeof(*v) * json_array_size(vals));
+	if (!v) {
+		json_decref(vals);
+		return l;
+	}
 	json_array_foreach(vals, i, x)
 	{
 		const char *s = val_str(x) ? val_str(x) : val_id(x);
@@ -489,8 +533,11 @@ static void memo_put(struct catalog_builder *b, enum memo_kind k, const char *id
 {
 	if (!in_base(b, id))
 		return;
-	json_object_set_new(memo_slot(b, k, id, 1), id, json_integer((json_int_t)b->objs.n));
-	vec_push(&b->objs, obj);
+	if (vec_push(&b->objs, obj) != 0) {
+		oom(b, 0);
+		return;
+	}
+	json_object_set_new(memo_slot(b, k, id, 1), id, json_integer((json_int_t)b->objs.n - 1));
 }
 
 static struct concept concept_of_iri(struct catalog_builder *b, const char *id)
@@ -521,15 +568,19 @@ static struct concept concept_of_iri(struct catalog_builder *b, const char *id)
 		const struct cat_own_concept *oc = cat_own_concept_by_iri(id);
 		struct text *t = aalloc(b, 2 * sizeof(*t));
 
-		t[0] = (struct text){"lv", oc->lv};
-		t[1] = (struct text){"en", oc->en};
-		c.label.v = t;
-		c.label.n = 2;
+		if (t) {
+			t[0] = (struct text){"lv", oc->lv};
+			t[1] = (struct text){"en", oc->en};
+			c.label.v = t;
+			c.label.n = 2;
+		}
 	}
 	if (in_base(b, id)) {
 		known = aalloc(b, sizeof(*known));
-		*known = c;
-		memo_put(b, M_CONCEPT, id, known);
+		if (known) {
+			*known = c;
+			memo_put(b, M_CONCEPT, id, known);
+		}
 	}
 	return c;
 }
@@ -546,6 +597,10 @@ static struct concept mk_concept(struct catalog_builder *b, const json_t *v, con
 	if (oc) {
 		char *iri = cat_own_concept_iri(oc);
 
+		if (!iri) {
+			oom(b, 0);
+			return c;
+		}
 		c = concept_of_iri(b, iri);
 		free(iri);
 	} else if (id) {
@@ -566,7 +621,8 @@ static const struct concept *mk_concept_ref(struct catalog_builder *b, const jso
 	if (p && p->iri == c.iri)
 		return p;
 	p = aalloc(b, sizeof(*p));
-	*p = c;
+	if (p)
+		*p = c;
 	return p;
 }
 
@@ -593,12 +649,20 @@ static struct concepts mk_concepts(struct catalog_builder *b, const json_t *node
 		n += is_both(scheme, x) ? 2 : 1;
 	}
 	v = aalloc(b, sizeof(*v) * n);
+	if (!v) {
+		json_decref(vals);
+		return cs;
+	}
 	n = 0;
 	json_array_foreach(vals, i, x)
 	{
 		if (is_both(scheme, x)) {
 			json_t *t = json_object();
 
+			if (!t) {
+				oom(b, 0);
+				break;
+			}
 			json_object_set_new(t, "@value", json_string("citizen"));
 			v[n++] = mk_concept(b, t, scheme);
 			json_object_set_new(t, "@value", json_string("business"));
@@ -732,6 +796,8 @@ static const struct contact_point *build_contact(struct catalog_builder *b, cons
 	if (cp || !node || says_nothing(node))
 		return cp;
 	cp = aalloc(b, sizeof(*cp));
+	if (!cp)
+		return NULL;
 	memo_put(b, M_CONTACT, id, cp);
 	cp->iri = public_iri(b, id);
 	cp->identifier = identifier_of(b, id);
@@ -741,7 +807,7 @@ static const struct contact_point *build_contact(struct catalog_builder *b, cons
 	cp->pages = mk_strs(b, node, PROPS(NS_CV "contactPage", NS_SCHEMA "url", NS_SCHEMA_HTTP "url", NS_FOAF "page"));
 	cp->hours = hours_of(b, node);
 	cp->helpdesk_for = mk_strs(b, node, PROPS(NS_EPAK "helpdeskFor"));
-	vec_push(&b->contacts, cp);
+	bpush(b, &b->contacts, cp);
 	return cp;
 }
 
@@ -757,6 +823,10 @@ static size_t mk_contacts(struct catalog_builder *b, const json_t *node, const s
 		return 0;
 	}
 	cps = aalloc(b, sizeof(*cps) * json_array_size(vals));
+	if (!cps) {
+		json_decref(vals);
+		return 0;
+	}
 	json_array_foreach(vals, i, v)
 	{
 		const struct contact_point *cp = val_ref(v) ? build_contact(b, val_ref(v)) : NULL;
@@ -781,6 +851,8 @@ static const struct organisation *build_org(struct catalog_builder *b, const cha
 		return o;
 	describe(b, id, what, sizeof(what));
 	o = aalloc(b, sizeof(*o));
+	if (!o)
+		return NULL;
 	memo_put(b, M_ORG, id, o);
 	o->iri = public_iri(b, id);
 	o->identifier = identifier_of(b, id);
@@ -845,7 +917,7 @@ static const struct organisation *build_org(struct catalog_builder *b, const cha
 	}
 	o->helpdesk_for = mk_strs(b, node, PROPS(NS_EPAK "helpdeskFor"));
 	o->ncontacts = mk_contacts(b, node, &o->contacts);
-	vec_push(&b->orgs, o);
+	bpush(b, &b->orgs, o);
 	return o;
 }
 
@@ -859,6 +931,8 @@ static const struct event *build_event(struct catalog_builder *b, const char *id
 		return e;
 	describe(b, id, what, sizeof(what));
 	e = aalloc(b, sizeof(*e));
+	if (!e)
+		return NULL;
 	memo_put(b, M_EVENT, id, e);
 	e->iri = public_iri(b, id);
 	e->identifier = identifier_of(b, id);
@@ -869,7 +943,7 @@ static const struct event *build_event(struct catalog_builder *b, const char *id
 		return NULL;
 	e->title = mk_text(b, node, PROPS(NS_DCT "title"));
 	e->description = mk_text(b, node, PROPS(NS_DCT "description"));
-	vec_push(&b->events, e);
+	bpush(b, &b->events, e);
 	return e;
 }
 
@@ -885,6 +959,8 @@ static const struct portal *build_portal(struct catalog_builder *b, const char *
 		if (((struct portal *)b->portals.v[i])->iri && !strcmp(((struct portal *)b->portals.v[i])->iri, id))
 			return b->portals.v[i];
 	p = aalloc(b, sizeof(*p));
+	if (!p)
+		return NULL;
 	if (node)
 		memo_put(b, M_PORTAL, id, p);
 	p->iri = public_iri(b, id);
@@ -906,15 +982,17 @@ static const struct portal *build_portal(struct catalog_builder *b, const char *
 			host += 3;
 			free(ident);
 			ident = strndup(host, strcspn(host, "/?#"));
-			if (!ident)
-				abort();
+		}
+		if (!ident) {
+			oom(b, 0);
+			return NULL;
 		}
 		p->identifier = astr(b, ident);
 		free(ident);
 	}
 	if (!p->url)
 		p->url = p->iri;
-	vec_push(&b->portals, p);
+	bpush(b, &b->portals, p);
 	return p;
 }
 
@@ -949,6 +1027,8 @@ static int build_channel(struct catalog_builder *b, const char *id, struct chann
 		return -1;
 	if (v) {
 		ch->type_concept = mk_concept_ref(b, v, EPAK_CHANNEL_TYPE);
+		if (!ch->type_concept)
+			return -1;
 		ch->type = channel_type_of(ch->type_concept->notation);
 	}
 	owner = first_str(b, node, PROPS(NS_CV "ownedBy"));
@@ -999,6 +1079,8 @@ static int build_item(struct catalog_builder *b, const char *id, struct item *it
 		size_t i;
 		json_t *x;
 
+		if (!ev)
+			return -1;
 		json_array_foreach(v, i, x)
 		{
 			struct item *e;
@@ -1006,7 +1088,7 @@ static int build_item(struct catalog_builder *b, const char *id, struct item *it
 			if (!val_ref(x) || !lookup(b, val_ref(x)))
 				continue;
 			e = aalloc(b, sizeof(*e));
-			if (build_item(b, val_ref(x), e, "a cv:Evidence", depth + 1) != 0)
+			if (!e || build_item(b, val_ref(x), e, "a cv:Evidence", depth + 1) != 0)
 				return -1;
 			ev[it->nevidence++] = e;
 		}
@@ -1026,6 +1108,8 @@ static size_t build_items(struct catalog_builder *b, const json_t *node, const c
 	items = aalloc_n(b, json_array_size(vals), sizeof(*items));
 	json_array_foreach(vals, i, v)
 	{
+		if (b->failed)
+			break;
 		if (!val_ref(v) || !lookup(b, val_ref(v)))
 			continue; /* a link to nothing described: nothing to show */
 		if (build_item(b, val_ref(v), &items[n], who, 0) != 0)
@@ -1106,21 +1190,12 @@ static void audience_of(struct service *s)
 	}
 }
 
-static int build_service(struct catalog_builder *b, const char *id)
+/* A service's identifier (exactly one non-empty literal), title,
+ * description and keywords. */
+static int service_texts(struct catalog_builder *b, struct service *s, const json_t *node, const char *what)
 {
-	json_t *node = lookup(b, id), *v, *vals;
-	struct service *s;
-	char what[400];
-	const char *auth;
-	size_t i;
+	json_t *vals = node_vals(node, NS_DCT "identifier");
 
-	if (memo_get(b, M_SERVICE, id))
-		return 0;
-	describe(b, id, what, sizeof(what));
-	s = aalloc(b, sizeof(*s));
-	memo_put(b, M_SERVICE, id, s);
-	s->iri = public_iri(b, id);
-	vals = node_vals(node, NS_DCT "identifier");
 	if (!vals)
 		return bfail(b, what, NS_DCT "identifier", "missing (a public service needs exactly one)");
 	if (json_array_size(vals) > 1)
@@ -1135,11 +1210,18 @@ static int build_service(struct catalog_builder *b, const char *id)
 	s->title = mk_text(b, node, PROPS(NS_DCT "title"));
 	s->description = mk_text(b, node, PROPS(NS_DCT "description"));
 	s->keywords = mk_text(b, node, PROPS(NS_DCAT "keyword"));
-	vals = node_vals(node, NS_CV "hasCompetentAuthority");
+	return 0;
+}
+
+/* The competent authority: a cv:PublicOrganisation of this catalog. */
+static int service_authority(struct catalog_builder *b, struct service *s, const json_t *node, const char *what)
+{
+	json_t *vals = node_vals(node, NS_CV "hasCompetentAuthority");
+	const char *auth;
+
 	if (!vals)
 		return bfail(b, what, NS_CV "hasCompetentAuthority", "missing (a public service needs one)");
-	v = json_array_get(vals, 0);
-	auth = val_ref(v);
+	auth = val_ref(json_array_get(vals, 0));
 	if (!auth)
 		return bfail(b, what, NS_CV "hasCompetentAuthority",
 			     "expected a reference to a cv:PublicOrganisation, got a literal");
@@ -1149,81 +1231,89 @@ static int build_service(struct catalog_builder *b, const char *id)
 	if (!s->authority)
 		return bfail(b, what, NS_CV "hasCompetentAuthority",
 			     "<%s> is not a cv:PublicOrganisation of this catalog", auth);
-	s->audience_concepts = mk_concepts(b, node, PROPS(NS_DCT "audience"), EPAK_AUDIENCE);
-	audience_of(s);
-	/* events */
+	return 0;
+}
+
+/* The life and business events that group the service. */
+static int service_events(struct catalog_builder *b, struct service *s, const json_t *node)
+{
+	json_t *ev = json_array(), *x;
+	const struct event **evs;
+	size_t i;
+
+	collect(node, PROPS(NS_CV "isGroupedBy"), ev);
+	evs = aalloc_n(b, json_array_size(ev), sizeof(*evs));
+	json_array_foreach(ev, i, x)
 	{
-		json_t *ev = json_array(), *x;
-		const struct event **evs;
+		const struct event *e = !b->failed && val_ref(x) ? build_event(b, val_ref(x)) : NULL;
 
-		collect(node, PROPS(NS_CV "isGroupedBy"), ev);
-		evs = aalloc_n(b, json_array_size(ev), sizeof(*evs));
-		json_array_foreach(ev, i, x)
-		{
-			const struct event *e = val_ref(x) ? build_event(b, val_ref(x)) : NULL;
-
-			if (b->failed) {
-				json_decref(ev);
-				return -1;
-			}
-			if (e)
-				evs[s->nevents++] = e;
+		if (b->failed) {
+			json_decref(ev);
+			return -1;
 		}
-		s->events = evs;
-		json_decref(ev);
+		if (e)
+			evs[s->nevents++] = e;
 	}
-	/* channels, then costs (which may name a channel) */
-	{
-		json_t *cv = json_array(), *x;
-		struct channel *chans;
-		const char **ids;
+	s->events = evs;
+	json_decref(ev);
+	return 0;
+}
 
-		collect(node, PROPS(NS_CV "hasChannel"), cv);
-		chans = aalloc_n(b, json_array_size(cv), sizeof(*chans));
-		ids = calloc(json_array_size(cv) + 1, sizeof(*ids));
-		if (!ids)
-			abort();
-		json_array_foreach(cv, i, x)
+/* The channels, then the costs (which may name a channel). */
+static int service_channels_and_costs(struct catalog_builder *b, struct service *s, const json_t *node)
+{
+	json_t *cv = json_array(), *x;
+	struct channel *chans;
+	const char **ids;
+	size_t i;
+
+	collect(node, PROPS(NS_CV "hasChannel"), cv);
+	chans = aalloc_n(b, json_array_size(cv), sizeof(*chans));
+	ids = calloc(json_array_size(cv) + 1, sizeof(*ids));
+	if (!ids)
+		oom(b, 0);
+	json_array_foreach(cv, i, x)
+	{
+		if (b->failed)
+			break;
+		if (!val_ref(x) || !lookup(b, val_ref(x)))
+			continue;
+		ids[s->nchannels] = val_ref(x);
+		if (build_channel(b, val_ref(x), &chans[s->nchannels]) != 0)
+			break;
+		s->nchannels++;
+	}
+	s->channels = chans;
+	if (!b->failed) {
+		json_t *kv = json_array();
+		struct cost *costs;
+
+		collect(node, PROPS(NS_CV "hasCost"), kv);
+		costs = aalloc_n(b, json_array_size(kv), sizeof(*costs));
+		json_array_foreach(kv, i, x)
 		{
+			if (b->failed)
+				break;
 			if (!val_ref(x) || !lookup(b, val_ref(x)))
 				continue;
-			ids[s->nchannels] = val_ref(x);
-			if (build_channel(b, val_ref(x), &chans[s->nchannels]) != 0)
+			if (build_cost(b, val_ref(x), &costs[s->ncosts], chans, ids, s->nchannels) != 0)
 				break;
-			s->nchannels++;
+			s->ncosts++;
 		}
-		s->channels = chans;
-		if (!b->failed) {
-			json_t *kv = json_array();
-			struct cost *costs;
-
-			collect(node, PROPS(NS_CV "hasCost"), kv);
-			costs = aalloc_n(b, json_array_size(kv), sizeof(*costs));
-			json_array_foreach(kv, i, x)
-			{
-				if (!val_ref(x) || !lookup(b, val_ref(x)))
-					continue;
-				if (build_cost(b, val_ref(x), &costs[s->ncosts], chans, ids, s->nchannels) != 0)
-					break;
-				s->ncosts++;
-			}
-			s->costs = costs;
-			json_decref(kv);
-		}
-		free(ids);
-		json_decref(cv);
-		if (b->failed)
-			return -1;
+		s->costs = costs;
+		json_decref(kv);
 	}
-	s->noutputs = build_items(b, node, PROPS(NS_CPSV "produces"), "a cv:Output", &s->outputs);
-	s->ninputs = build_items(b, node, PROPS(NS_CPSV "hasInput"), "a cv:Evidence", &s->inputs);
-	s->nrequirements = build_items(b, node, PROPS(NS_CV "holdsRequirement", NS_CV "hasCriterion"),
-				       "a cv:Requirement", &s->requirements);
-	if (b->failed)
-		return -1;
-	s->ncontacts = mk_contacts(b, node, &s->contacts);
-	if (check_duration(b, what, node, &s->processing_time) != 0)
-		return -1;
+	free(ids);
+	json_decref(cv);
+	return b->failed ? -1 : 0;
+}
+
+/* Status, place, classes: what the service is, where. */
+static int service_status_and_classes(struct catalog_builder *b, struct service *s, const json_t *node,
+				      const char *what)
+{
+	json_t *v;
+
 	if (one_value(b, what, node, NS_ADMS "status", &v) != 0)
 		return -1;
 	if (v) {
@@ -1235,6 +1325,16 @@ static int build_service(struct catalog_builder *b, const char *id)
 	s->spatial = mk_concepts(b, node, PROPS(NS_DCT "spatial"), NULL);
 	s->classes = mk_concepts(
 	    b, node, PROPS(NS_DCT "type", NS_CV "isClassifiedBy", NS_CV "thematicArea", NS_CV "sector"), NULL);
+	return 0;
+}
+
+/* Whether it is an e-service, and where: its portal, else its first online
+ * channel. */
+static int service_hosting(struct catalog_builder *b, struct service *s, const json_t *node, const char *what)
+{
+	json_t *v;
+	size_t i;
+
 	if (mk_flag(b, what, node, NS_EPAK "eService", &s->e_service) != 0)
 		return -1;
 	if (one_value(b, what, node, NS_EPAK "hostedOn", &v) != 0)
@@ -1243,14 +1343,50 @@ static int build_service(struct catalog_builder *b, const char *id)
 		const char *h = val_ref(v) ? val_ref(v) : val_str(v);
 
 		s->hosted_on = build_portal(b, h);
+		if (!s->hosted_on)
+			return -1;
 		s->hosted_url = s->hosted_on->url;
 	}
 	if (!s->hosted_url && s->e_service == FLAG_YES)
 		for (i = 0; i < s->nchannels && !s->hosted_url; i++)
 			if (s->channels[i].type == CHANNEL_ONLINE)
 				s->hosted_url = s->channels[i].url;
+	return 0;
+}
+
+/* One cpsv:PublicService, in the order its errors are reported. */
+static int build_service(struct catalog_builder *b, const char *id)
+{
+	json_t *node = lookup(b, id);
+	struct service *s;
+	char what[400];
+
+	if (memo_get(b, M_SERVICE, id))
+		return 0;
+	describe(b, id, what, sizeof(what));
+	s = aalloc(b, sizeof(*s));
+	if (!s)
+		return -1;
+	memo_put(b, M_SERVICE, id, s);
+	s->iri = public_iri(b, id);
+	if (service_texts(b, s, node, what) != 0 || service_authority(b, s, node, what) != 0)
+		return -1;
+	s->audience_concepts = mk_concepts(b, node, PROPS(NS_DCT "audience"), EPAK_AUDIENCE);
+	audience_of(s);
+	if (service_events(b, s, node) != 0 || service_channels_and_costs(b, s, node) != 0)
+		return -1;
+	s->noutputs = build_items(b, node, PROPS(NS_CPSV "produces"), "a cv:Output", &s->outputs);
+	s->ninputs = build_items(b, node, PROPS(NS_CPSV "hasInput"), "a cv:Evidence", &s->inputs);
+	s->nrequirements = build_items(b, node, PROPS(NS_CV "holdsRequirement", NS_CV "hasCriterion"),
+				       "a cv:Requirement", &s->requirements);
+	if (b->failed)
+		return -1;
+	s->ncontacts = mk_contacts(b, node, &s->contacts);
+	if (check_duration(b, what, node, &s->processing_time) != 0 ||
+	    service_status_and_classes(b, s, node, what) != 0 || service_hosting(b, s, node, what) != 0)
+		return -1;
 	s->auth_methods = mk_strs(b, node, PROPS(NS_EPAK "authMethods"));
-	vec_push(&b->services, s);
+	bpush(b, &b->services, s);
 	return b->failed ? -1 : 0;
 }
 
@@ -1269,14 +1405,18 @@ static int seal(struct catalog_builder *b)
 	b->sealed = 1;
 	nodemap_finish(&b->base);
 	b->base_parents = nodemap_parents(b->base.nodes);
+	if (!b->base_parents)
+		oom(b, 0);
 	b->cur = &b->base;
 	for (pass = 0; pass < 2 && !b->failed; pass++) {
 		const char **ids;
 		size_t n = json_object_size(b->base.nodes), i = 0, k;
 
 		ids = calloc(n + 1, sizeof(*ids));
-		if (!ids)
-			abort();
+		if (!ids) {
+			oom(b, 0);
+			break;
+		}
 		json_object_foreach(b->base.nodes, id, node)
 		{
 			ids[i++] = id;
@@ -1311,11 +1451,17 @@ static int seal(struct catalog_builder *b)
 
 struct catalog_builder *catalog_builder_new(void)
 {
+	return catalog_builder_new_max(CATALOG_MAX_BYTES);
+}
+
+struct catalog_builder *catalog_builder_new_max(size_t max_bytes)
+{
 	struct catalog_builder *b = calloc(1, sizeof(*b));
 
 	if (!b)
 		return NULL;
-	b->a = arena_new(CATALOG_ARENA_CAP);
+	b->max_bytes = max_bytes;
+	b->a = arena_new(max_bytes);
 	if (!b->a) {
 		free(b);
 		return NULL;
@@ -1384,14 +1530,17 @@ int catalog_builder_add(struct catalog_builder *b, const char *kind, const char 
 	nodemap_finish(&m);
 	b->cur = &m;
 	b->cur_parents = nodemap_parents(m.nodes);
+	if (!b->cur_parents)
+		oom(b, 0);
 	{
 		const char *id = node_id(json);
 
 		const char *nid;
 		json_t *n;
 
-		rc = 0;
-		if (id && json_object_get(m.nodes, id) && node_kind(json_object_get(m.nodes, id)) == CAT_SERVICE)
+		rc = b->failed ? -1 : 0;
+		if (rc == 0 && id && json_object_get(m.nodes, id) &&
+		    node_kind(json_object_get(m.nodes, id)) == CAT_SERVICE)
 			rc = build_service(b, id);
 		/* and services written inside it, without @id */
 		json_object_foreach(m.nodes, nid, n)
@@ -1406,7 +1555,7 @@ int catalog_builder_add(struct catalog_builder *b, const char *kind, const char 
 	nodemap_clear(&m);
 out:
 	json_decref(json);
-	return rc;
+	return b->failed ? -1 : rc;
 }
 
 /* ---- finishing: links back, slugs, order ---- */
@@ -1452,6 +1601,8 @@ static void assign_slugs(struct catalog_builder *b, struct slugged *v, size_t n,
 			snprintf(buf, sizeof(buf), "%s", fallback);
 		v[i].base = astr(b, buf);
 	}
+	if (b->failed)
+		return;
 	qsort(v, n, sizeof(*v), cmp_slugged);
 	for (i = 0; i < n; i++) {
 		char hash[65], out[CATALOG_SLUG_MAX + 16];
@@ -1460,7 +1611,10 @@ static void assign_slugs(struct catalog_builder *b, struct slugged *v, size_t n,
 			*v[i].slug = v[i].base;
 			continue;
 		}
-		cat_sha256_hex(v[i].key, strlen(v[i].key), hash);
+		if (sha256_hex(v[i].key, strlen(v[i].key), hash) != 0) {
+			oom(b, 0);
+			return;
+		}
 		snprintf(out, sizeof(out), "%s-%.8s", v[i].base, hash);
 		*v[i].slug = astr(b, out);
 	}
@@ -1470,8 +1624,10 @@ static void assign_slugs(struct catalog_builder *b, struct slugged *v, size_t n,
 	do {                                                                                                           \
 		struct slugged *sv_ = calloc((vecp)->n + 1, sizeof(*sv_));                                             \
 		size_t i_;                                                                                             \
-		if (!sv_)                                                                                              \
-			abort();                                                                                       \
+		if (!sv_) {                                                                                            \
+			oom(b, 0);                                                                                     \
+			break;                                                                                         \
+		}                                                                                                      \
 		for (i_ = 0; i_ < (vecp)->n; i_++) {                                                                   \
 			type *o_ = (vecp)->v[i_];                                                                      \
 			sv_[i_].slug = &o_->slug;                                                                      \
@@ -1489,10 +1645,12 @@ static void slug_parts(struct catalog_builder *b, struct service *s)
 	const char *keys[5] = {"channel", "cost", "output", "evidence", "requirement"};
 	char key[64];
 
-	if (!sv)
-		abort();
+	if (!sv) {
+		oom(b, 0);
+		return;
+	}
 	/* one namespace per kind of part, so "online" names a channel only */
-	for (int kind = 0; kind < 5; kind++) {
+	for (int kind = 0; kind < 5 && !b->failed; kind++) {
 		size_t start = k;
 
 		for (i = 0; kind == 0 && i < s->nchannels; i++, k++) {
@@ -1518,7 +1676,8 @@ static void slug_parts(struct catalog_builder *b, struct service *s)
 			snprintf(key, sizeof(key), "%s-%zu", keys[kind], i - start + 1);
 			sv[i].key = astr(b, key);
 		}
-		assign_slugs(b, sv + start, k - start, keys[kind], s->identifier);
+		if (!b->failed)
+			assign_slugs(b, sv + start, k - start, keys[kind], s->identifier);
 	}
 	free(sv);
 }
@@ -1571,13 +1730,14 @@ static int cmp_ptr_ix(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* NULL when out of memory. */
 static struct ptr_ix *ptr_index(const struct vec *v)
 {
 	struct ptr_ix *ix = calloc(v->n + 1, sizeof(*ix));
 	size_t i;
 
 	if (!ix)
-		abort();
+		return NULL;
 	for (i = 0; i < v->n; i++)
 		ix[i] = (struct ptr_ix){v->v[i], i};
 	qsort(ix, v->n, sizeof(*ix), cmp_ptr_ix);
@@ -1600,14 +1760,18 @@ static void link_back(struct catalog_builder *b)
 	size_t i, k;
 	long j;
 
-	if (!norg || !nev)
-		abort();
+	if (!oix || !eix || !norg || !nev) {
+		oom(b, 0);
+		goto out;
+	}
 	for (int pass = 0; pass < 2; pass++) {
 		for (k = 0; pass == 1 && k < b->orgs.n; k++)
 			((struct organisation *)b->orgs.v[k])->services =
 			    aalloc(b, sizeof(struct service *) * (norg[k] + 1));
 		for (k = 0; pass == 1 && k < b->events.n; k++)
 			((struct event *)b->events.v[k])->services = aalloc(b, sizeof(struct service *) * (nev[k] + 1));
+		if (b->failed)
+			break;
 		for (i = 0; i < b->services.n; i++) {
 			const struct service *s = b->services.v[i];
 
@@ -1631,6 +1795,7 @@ static void link_back(struct catalog_builder *b)
 			}
 		}
 	}
+out:
 	free(oix);
 	free(eix);
 	free(norg);
@@ -1646,8 +1811,10 @@ static void link_related(struct catalog_builder *b)
 	const char *id;
 	json_t *node, *v;
 
-	if (!by_iri)
-		abort();
+	if (!by_iri) {
+		oom(b, 0);
+		return;
+	}
 	for (i = 0; i < b->services.n; i++)
 		if (((struct service *)b->services.v[i])->iri)
 			by_iri[nb++] = b->services.v[i];
@@ -1676,12 +1843,15 @@ static void link_related(struct catalog_builder *b)
 			if (k < s->nevents)
 				continue;
 			evs = aalloc(b, sizeof(*evs) * (s->nevents + 1));
+			if (!evs)
+				goto out;
 			if (s->nevents)
 				memcpy(evs, s->events, sizeof(*evs) * s->nevents);
 			evs[s->nevents++] = e;
 			s->events = evs;
 		}
 	}
+out:
 	free(by_iri);
 }
 
@@ -1719,22 +1889,35 @@ struct catalog *catalog_builder_finish(struct catalog_builder *b, struct cat_err
 	b->err = err;
 	if (b->failed || seal(b) != 0)
 		goto out;
+	/* each step allocates: a failure (b->failed) ends the build */
 	link_related(b);
-	link_back(b);
-	SLUG_ALL(&b->services, struct service, "service");
-	SLUG_ALL(&b->orgs, struct organisation, "organisation");
-	SLUG_ALL(&b->events, struct event, "event");
-	SLUG_ALL(&b->contacts, struct contact_point, "contact");
-	SLUG_ALL(&b->portals, struct portal, "portal");
-	for (i = 0; i < b->services.n; i++)
+	if (!b->failed)
+		link_back(b);
+	if (!b->failed)
+		SLUG_ALL(&b->services, struct service, "service");
+	if (!b->failed)
+		SLUG_ALL(&b->orgs, struct organisation, "organisation");
+	if (!b->failed)
+		SLUG_ALL(&b->events, struct event, "event");
+	if (!b->failed)
+		SLUG_ALL(&b->contacts, struct contact_point, "contact");
+	if (!b->failed)
+		SLUG_ALL(&b->portals, struct portal, "portal");
+	for (i = 0; i < b->services.n && !b->failed; i++)
 		slug_parts(b, b->services.v[i]);
+	if (b->failed)
+		goto out;
 	c = aalloc(b, sizeof(*c));
 	ix = aalloc(b, sizeof(*ix));
+	if (!c || !ix)
+		goto fail;
 	c->index = ix;
 	ix->a = b->a;
 #define TAKE(field, nfield, vec, cmp)                                                                                  \
 	do {                                                                                                           \
 		void **p_ = aalloc(b, sizeof(void *) * ((vec).n + 1));                                                 \
+		if (!p_)                                                                                               \
+			goto fail;                                                                                     \
 		if ((vec).n)                                                                                           \
 			memcpy(p_, (vec).v, sizeof(void *) * (vec).n);                                                 \
 		qsort(p_, (vec).n, sizeof(void *), cmp);                                                               \
@@ -1754,21 +1937,26 @@ struct catalog *catalog_builder_finish(struct catalog_builder *b, struct cat_err
 	for (i = 0; i < c->nevents; i++)
 		sort_ptrs_by_slug(c->events[i]->services, c->events[i]->nservices, cmp_service_slug);
 	ix->by_id = aalloc(b, sizeof(*ix->by_id) * (c->nservices + 1));
+	ix->by_iri = aalloc(b, sizeof(*ix->by_iri) * (c->nservices + 1));
+	ix->orgs_by_iri = aalloc(b, sizeof(*ix->orgs_by_iri) * (c->norgs + 1));
+	if (!ix->by_id || !ix->by_iri || !ix->orgs_by_iri)
+		goto fail;
 	memcpy(ix->by_id, c->services, sizeof(*ix->by_id) * c->nservices);
 	qsort(ix->by_id, c->nservices, sizeof(*ix->by_id), cmp_service_id);
-	ix->by_iri = aalloc(b, sizeof(*ix->by_iri) * (c->nservices + 1));
 	for (i = k = 0; i < c->nservices; i++)
 		if (c->services[i]->iri)
 			ix->by_iri[k++] = c->services[i];
 	ix->nby_iri = k;
 	qsort(ix->by_iri, k, sizeof(*ix->by_iri), cmp_service_iri);
-	ix->orgs_by_iri = aalloc(b, sizeof(*ix->orgs_by_iri) * (c->norgs + 1));
 	for (i = k = 0; i < c->norgs; i++)
 		if (c->orgs[i]->iri)
 			ix->orgs_by_iri[k++] = c->orgs[i];
 	ix->norgs_by_iri = k;
 	qsort(ix->orgs_by_iri, k, sizeof(*ix->orgs_by_iri), cmp_org_iri);
 	b->a = NULL; /* the catalog owns the arena now */
+	goto out;
+fail:
+	c = NULL; /* it lived in the arena, which goes with b */
 out:
 	catalog_builder_free(b);
 	return c;
@@ -1803,221 +1991,4 @@ void catalog_free(struct catalog *c)
 {
 	if (c)
 		arena_free(c->index->a); /* c itself lives in the arena */
-}
-
-/* ---- lookups ---- */
-
-#define BSEARCH_BY(arr, n, field, key)                                                                                 \
-	do {                                                                                                           \
-		size_t lo_ = 0, hi_ = (n);                                                                             \
-		if (!(key))                                                                                            \
-			return NULL;                                                                                   \
-		while (lo_ < hi_) {                                                                                    \
-			size_t mid_ = lo_ + (hi_ - lo_) / 2;                                                           \
-			int c_ = strcmp((arr)[mid_]->field, (key));                                                    \
-			if (c_ == 0)                                                                                   \
-				return (arr)[mid_];                                                                    \
-			if (c_ < 0)                                                                                    \
-				lo_ = mid_ + 1;                                                                        \
-			else                                                                                           \
-				hi_ = mid_;                                                                            \
-		}                                                                                                      \
-		return NULL;                                                                                           \
-	} while (0)
-
-const struct service *catalog_service(const struct catalog *c, const char *slug)
-{
-	BSEARCH_BY(c->services, c->nservices, slug, slug);
-}
-
-const struct service *catalog_service_by_id(const struct catalog *c, const char *identifier)
-{
-	size_t lo = 0, hi = c->nservices;
-
-	if (!identifier)
-		return NULL;
-	while (lo < hi) { /* the first of equal identifiers */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (strcmp(c->index->by_id[mid]->identifier, identifier) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < c->nservices && !strcmp(c->index->by_id[lo]->identifier, identifier) ? c->index->by_id[lo] : NULL;
-}
-
-const struct service *catalog_service_by_iri(const struct catalog *c, const char *iri)
-{
-	BSEARCH_BY(c->index->by_iri, c->index->nby_iri, iri, iri);
-}
-
-const struct organisation *catalog_org(const struct catalog *c, const char *slug)
-{
-	BSEARCH_BY(c->orgs, c->norgs, slug, slug);
-}
-
-const struct organisation *catalog_org_by_iri(const struct catalog *c, const char *iri)
-{
-	BSEARCH_BY(c->index->orgs_by_iri, c->index->norgs_by_iri, iri, iri);
-}
-
-const struct event *catalog_event(const struct catalog *c, const char *slug)
-{
-	BSEARCH_BY(c->events, c->nevents, slug, slug);
-}
-
-const struct contact_point *catalog_contact(const struct catalog *c, const char *slug)
-{
-	BSEARCH_BY(c->contacts, c->ncontacts, slug, slug);
-}
-
-const struct portal *catalog_portal(const struct catalog *c, const char *slug)
-{
-	BSEARCH_BY(c->portals, c->nportals, slug, slug);
-}
-
-/* ---- dump ---- */
-
-static void dump_text(struct buf *o, const char *name, const struct mltext *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->n; i++)
-		buf_printf(o, "  %s@%s: %s\n", name, t->v[i].lang, t->v[i].value);
-}
-
-static void dump_strs(struct buf *o, const char *name, const struct strlist *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		buf_printf(o, "  %s: %s\n", name, l->v[i]);
-}
-
-static void dump_concepts(struct buf *o, const char *name, const struct concepts *cs)
-{
-	size_t i, j;
-
-	for (i = 0; i < cs->n; i++) {
-		buf_printf(o, "  %s: %s <%s>%s", name, cs->v[i].notation ? cs->v[i].notation : "-",
-			   cs->v[i].iri ? cs->v[i].iri : "-", cs->v[i].node ? "" : " (text)");
-		for (j = 0; j < cs->v[i].label.n; j++)
-			buf_printf(o, " %s@%s", cs->v[i].label.v[j].value, cs->v[i].label.v[j].lang);
-		buf_putc(o, '\n');
-	}
-}
-
-#define S(x) ((x) ? (x) : "-")
-
-static void dump_item(struct buf *o, const char *what, const struct item *it)
-{
-	size_t i;
-
-	buf_printf(o, "  %s %s <%s> id=%s type=%s\n", what, S(it->slug), S(it->iri), S(it->identifier),
-		   S(it->type.notation));
-	dump_text(o, "  title", &it->title);
-	dump_text(o, "  description", &it->description);
-	for (i = 0; i < it->nevidence; i++)
-		buf_printf(o, "    evidence %s\n", S(it->evidence[i]->identifier));
-}
-
-int catalog_dump(const struct catalog *c, struct buf *o)
-{
-	size_t i, j;
-
-	for (i = 0; i < c->norgs; i++) {
-		const struct organisation *x = c->orgs[i];
-
-		buf_printf(o, "organisation %s <%s> id=%s level=%d eMark=%d home=%s\n", x->slug, S(x->iri),
-			   S(x->identifier), (int)x->level, (int)x->e_mark, S(x->homepage));
-		dump_text(o, "name", &x->name);
-		dump_text(o, "alt", &x->alt_names);
-		dump_text(o, "address", &x->address);
-		dump_concepts(o, "spatial", &x->spatial);
-		dump_strs(o, "helpdesk", &x->helpdesk_for);
-		for (j = 0; j < x->ncontacts; j++)
-			buf_printf(o, "  contact %s\n", x->contacts[j]->slug);
-		for (j = 0; j < x->nservices; j++)
-			buf_printf(o, "  service %s\n", x->services[j]->slug);
-	}
-	for (i = 0; i < c->ncontacts; i++) {
-		const struct contact_point *x = c->contacts[i];
-
-		buf_printf(o, "contact %s <%s> id=%s\n", x->slug, S(x->iri), S(x->identifier));
-		dump_text(o, "title", &x->title);
-		dump_strs(o, "phone", &x->phones);
-		dump_strs(o, "email", &x->emails);
-		dump_strs(o, "page", &x->pages);
-		dump_text(o, "hours", &x->hours);
-		dump_strs(o, "helpdesk", &x->helpdesk_for);
-	}
-	for (i = 0; i < c->nevents; i++) {
-		const struct event *x = c->events[i];
-
-		buf_printf(o, "event %s <%s> id=%s kind=%d\n", x->slug, S(x->iri), S(x->identifier), (int)x->kind);
-		dump_text(o, "title", &x->title);
-		dump_text(o, "description", &x->description);
-		for (j = 0; j < x->nservices; j++)
-			buf_printf(o, "  service %s\n", x->services[j]->slug);
-	}
-	for (i = 0; i < c->nportals; i++) {
-		const struct portal *x = c->portals[i];
-
-		buf_printf(o, "portal %s <%s> id=%s url=%s operator=%s\n", x->slug, S(x->iri), S(x->identifier),
-			   S(x->url), x->operator_org ? x->operator_org->slug : "-");
-		dump_text(o, "name", &x->name);
-	}
-	for (i = 0; i < c->nservices; i++) {
-		const struct service *x = c->services[i];
-
-		buf_printf(o,
-			   "service %s <%s> id=%s authority=%s audience=%u status=%d <%s> eService=%d hosted=%s %s "
-			   "time=%s\n",
-			   x->slug, S(x->iri), x->identifier, x->authority->slug, x->audience, (int)x->status,
-			   S(x->status_iri), (int)x->e_service, x->hosted_on ? x->hosted_on->slug : "-",
-			   S(x->hosted_url), S(x->processing_time));
-		dump_text(o, "title", &x->title);
-		dump_text(o, "description", &x->description);
-		dump_text(o, "keyword", &x->keywords);
-		dump_concepts(o, "audience", &x->audience_concepts);
-		dump_concepts(o, "spatial", &x->spatial);
-		dump_concepts(o, "class", &x->classes);
-		dump_strs(o, "auth", &x->auth_methods);
-		for (j = 0; j < x->nevents; j++)
-			buf_printf(o, "  event %s\n", x->events[j]->slug);
-		for (j = 0; j < x->ncontacts; j++)
-			buf_printf(o, "  contact %s\n", x->contacts[j]->slug);
-		for (j = 0; j < x->nchannels; j++) {
-			const struct channel *ch = &x->channels[j];
-
-			buf_printf(o,
-				   "  channel %s <%s> id=%s type=%s (%s <%s>) owner=%s <%s> url=%s contact=%s "
-				   "phone=%s email=%s time=%s\n",
-				   ch->slug, S(ch->iri), ch->identifier, channel_type_name(ch->type),
-				   S(ch->type_concept ? ch->type_concept->notation : NULL),
-				   S(ch->type_concept ? ch->type_concept->iri : NULL),
-				   ch->owner ? ch->owner->slug : "-", S(ch->owner_iri), S(ch->url),
-				   ch->contact ? ch->contact->slug : "-", S(ch->phone), S(ch->email),
-				   S(ch->processing_time));
-			dump_text(o, "  description", &ch->description);
-			dump_text(o, "  hours", &ch->hours);
-		}
-		for (j = 0; j < x->ncosts; j++) {
-			const struct cost *k = &x->costs[j];
-
-			buf_printf(o, "  cost %s <%s> id=%s value=%s currency=%s <%s> by=%s through=%s\n", k->slug,
-				   S(k->iri), k->identifier, k->has_value ? k->value_text : "-", S(k->currency),
-				   S(k->currency_iri), k->defined_by ? k->defined_by->slug : S(k->defined_by_iri),
-				   k->accessed_through ? k->accessed_through->slug : "-");
-			dump_text(o, "  description", &k->description);
-		}
-		for (j = 0; j < x->noutputs; j++)
-			dump_item(o, "output", &x->outputs[j]);
-		for (j = 0; j < x->ninputs; j++)
-			dump_item(o, "evidence", &x->inputs[j]);
-		for (j = 0; j < x->nrequirements; j++)
-			dump_item(o, "requirement", &x->requirements[j]);
-	}
-	return buf_ok(o) ? 0 : -1;
 }

@@ -267,7 +267,14 @@ struct catalog *catalog_from_doc(const struct cat_doc *doc, struct cat_error *er
  * service first, then the services (so a catalog of any size is built one
  * service at a time). */
 struct catalog_builder;
-struct catalog_builder *catalog_builder_new(void);
+/* The most memory a catalog may take unless told otherwise (the server's
+ * catalog-max-bytes setting). */
+#define CATALOG_MAX_BYTES ((size_t)4 * 1024 * 1024 * 1024)
+struct catalog_builder *catalog_builder_new(void); /* at most CATALOG_MAX_BYTES */
+/* A catalog larger than max_bytes, like one that finds memory short, is
+ * an error (catalog_builder_add or _finish fail, saying which), never an
+ * abort: the builder runs in the server's refresher thread. */
+struct catalog_builder *catalog_builder_new_max(size_t max_bytes);
 int catalog_builder_add(struct catalog_builder *b, const char *kind, const char *body, struct cat_error *err);
 /* Consumes b. */
 struct catalog *catalog_builder_finish(struct catalog_builder *b, struct cat_error *err);

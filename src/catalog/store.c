@@ -51,7 +51,7 @@ static void count(struct import_stats *st, enum cat_kind k, size_t field)
 
 #define COUNT(st, k, f) count((st), (k), offsetof(struct import_counts, f))
 
-static struct catalog *load(struct db *db, int in_tx, struct cat_error *err);
+static struct catalog *load(struct db *db, int in_tx, size_t max_bytes, struct cat_error *err);
 
 /* ---- import ---- */
 
@@ -186,7 +186,7 @@ static int import_body(struct db *db, void *cls)
 		}
 		j->revision = rev + 1;
 		/* the catalog as it will be committed must build */
-		c = load(db, 1, j->err);
+		c = load(db, 1, CATALOG_MAX_BYTES, j->err);
 		if (!c)
 			goto out;
 		catalog_free(c);
@@ -281,6 +281,7 @@ struct loader {
 	struct cat_error *err;
 	long long revision;
 	struct db *db;
+	size_t max_bytes;
 };
 
 static int load_start(void *cls)
@@ -288,7 +289,7 @@ static int load_start(void *cls)
 	struct loader *l = cls;
 
 	catalog_builder_free(l->b);
-	l->b = catalog_builder_new();
+	l->b = catalog_builder_new_max(l->max_bytes);
 	if (!l->b) {
 		snprintf(l->err->msg, sizeof(l->err->msg), "out of memory");
 		return -1;
@@ -314,10 +315,10 @@ static int load_record(void *cls, const char *iri, const char *kind, const char 
 
 /* in_tx: read inside the caller's transaction (an import's), else in a
  * read transaction of our own. */
-static struct catalog *load(struct db *db, int in_tx, struct cat_error *err)
+static struct catalog *load(struct db *db, int in_tx, size_t max_bytes, struct cat_error *err)
 {
 	struct cat_error local;
-	struct loader l = {NULL, err ? err : &local, 0, db};
+	struct loader l = {NULL, err ? err : &local, 0, db, max_bytes};
 	struct each_tx t = {{load_record, &l, 0}, l.err, load_start};
 	struct catalog *c = NULL;
 	int rc;
@@ -338,5 +339,10 @@ static struct catalog *load(struct db *db, int in_tx, struct cat_error *err)
 
 struct catalog *catalog_load(struct db *db, struct cat_error *err)
 {
-	return load(db, 0, err);
+	return load(db, 0, CATALOG_MAX_BYTES, err);
+}
+
+struct catalog *catalog_load_max(struct db *db, size_t max_bytes, struct cat_error *err)
+{
+	return load(db, 0, max_bytes, err);
 }

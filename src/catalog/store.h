@@ -38,6 +38,10 @@ int catalog_import(struct db *db, struct cat_doc *const *docs, const char *const
 /* Builds the in-memory catalog from the database, at one consistent
  * revision (c->revision). NULL on error (err may be NULL). */
 struct catalog *catalog_load(struct db *db, struct cat_error *err);
+/* The same, refusing (an error, never an abort) a catalog that needs more
+ * than max_bytes of memory (catalog-max-bytes; catalog_load: the default,
+ * CATALOG_MAX_BYTES). */
+struct catalog *catalog_load_max(struct db *db, size_t max_bytes, struct cat_error *err);
 
 /* The current revision (the counter every published change moves). */
 int catalog_revision(struct db *db, long long *out);

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "core/collate.h"
+#include "core/utf8.h"
 
 /* Spaces and punctuation in the order of the UCA root collation (spaces,
  * punctuation, symbols, currency), all before digits; other spaces and
@@ -65,40 +66,19 @@ struct ce {
 	unsigned tertiary;
 };
 
-/* Decodes one UTF-8 character at *p (advancing it); -1 for an invalid
- * byte (taken alone). */
+/* Decodes one UTF-8 character at *p (advancing it); -1 for a byte that does
+ * not start a well-formed sequence (taken alone). */
 static long next_cp(const unsigned char **p)
 {
-	const unsigned char *s = *p;
-	long cp;
-	int n, i;
+	uint32_t cp;
+	int k = utf8_decode(*p, strnlen((const char *)*p, 4), &cp);
 
-	if (s[0] < 0x80) {
-		*p += 1;
-		return s[0];
-	}
-	if ((s[0] & 0xE0) == 0xC0) {
-		n = 1;
-		cp = s[0] & 0x1F;
-	} else if ((s[0] & 0xF0) == 0xE0) {
-		n = 2;
-		cp = s[0] & 0x0F;
-	} else if ((s[0] & 0xF8) == 0xF0) {
-		n = 3;
-		cp = s[0] & 0x07;
-	} else {
+	if (k < 0) {
 		*p += 1;
 		return -1;
 	}
-	for (i = 1; i <= n; i++) {
-		if ((s[i] & 0xC0) != 0x80) {
-			*p += 1;
-			return -1;
-		}
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	*p += n + 1;
-	return cp;
+	*p += k;
+	return (long)cp;
 }
 
 /* The letters with a macron, caron or cedilla that are letters of their

@@ -17,78 +17,108 @@ struct key {
 	size_t offset;
 	const char *def;
 	const char *help;
+	long min, max; /* K_INT and K_SIZE bounds; both 0: K_INT 0..1024, K_SIZE any size */
 };
 
 #define OFF(f) offsetof(struct config, f)
 
 static const struct key keys[] = {
-    {"listen", K_LISTEN, 0, "127.0.0.1:8080", "address to serve on, HOST:PORT (repeatable; [::1]:8080 for IPv6)"},
-    {"data", K_STR, OFF(data), "./var", "data folder: SQLite database, uploads, server secret"},
-    {"db", K_STR, OFF(db), "", "PostgreSQL URL (postgres://user@host/db); empty uses SQLite in the data folder"},
-    {"threads", K_INT, OFF(threads), "0", "event-loop threads; 0 = one per CPU core"},
+    {"listen", K_LISTEN, 0, "127.0.0.1:8080", "address to serve on, HOST:PORT (repeatable; [::1]:8080 for IPv6)", 0, 0},
+    {"data", K_STR, OFF(data), "./var", "data folder: SQLite database, uploads, server secret", 0, 0},
+    {"db", K_STR, OFF(db), "", "PostgreSQL URL (postgres://user@host/db); empty uses SQLite in the data folder", 0, 0},
+    {"threads", K_INT, OFF(threads), "0", "event-loop threads; 0 = one per CPU core", 0, 0},
     {"pool-threads", K_INT, OFF(pool_threads), "8",
-     "worker threads for work that waits on other hosts (time-stamps, OCSP, mail)"},
-    {"lang", K_STR, OFF(lang), "lv", "default language: lv or en"},
+     "worker threads for work that waits on other hosts (time-stamps, OCSP, mail)", 0, 0},
+    {"lang", K_STR, OFF(lang), "lv", "default language: lv or en", 0, 0},
     {"tls-cert", K_STR, OFF(tls_cert), "",
-     "TLS certificate chain (PEM); with tls-key serves HTTPS (and HTTP/2 with http2)"},
-    {"tls-key", K_STR, OFF(tls_key), "", "TLS private key (PEM)"},
+     "TLS certificate chain (PEM); with tls-key serves HTTPS (and HTTP/2 with http2)", 0, 0},
+    {"tls-key", K_STR, OFF(tls_key), "", "TLS private key (PEM)", 0, 0},
     {"http2", K_BOOL, OFF(http2), "0",
-     "offer HTTP/2 over TLS (h2o 2.2's HTTP/2 has no upstream fixes since 2018; terminate it at a proxy)"},
-    {"cache-size", K_SIZE, OFF(cache_size), "64M", "page cache: bytes of pages kept per event-loop thread"},
-    {"cache-max-page", K_SIZE, OFF(cache_max_page), "512k", "page cache: larger pages are not kept"},
-    {"templates", K_STR, OFF(templates), "./templates", "folder of Mustache templates"},
-    {"static", K_STR, OFF(static_dir), "./static", "folder of static files served under /static/"},
-    {"locale", K_STR, OFF(locale_dir), "./build/locale", "folder of compiled translations (LANG/LC_MESSAGES/epak.mo)"},
+     "offer HTTP/2 over TLS (h2o 2.2's HTTP/2 has no upstream fixes since 2018; terminate it at a proxy)", 0, 0},
+    {"cache-size", K_SIZE, OFF(cache_size), "64M", "page cache: bytes of pages kept per event-loop thread", 0, 0},
+    {"cache-max-page", K_SIZE, OFF(cache_max_page), "512k", "page cache: larger pages are not kept", 0, 0},
+    {"templates", K_STR, OFF(templates), "./templates", "folder of Mustache templates", 0, 0},
+    {"static", K_STR, OFF(static_dir), "./static", "folder of static files served under /static/", 0, 0},
+    {"locale", K_STR, OFF(locale_dir), "./build/locale", "folder of compiled translations (LANG/LC_MESSAGES/epak.mo)",
+     0, 0},
     {"search-data", K_STR, OFF(search_data), "./data/search",
-     "folder of the search lexicon, synonyms and best bets (editable without a rebuild)"},
-    {"max-body", K_SIZE, OFF(max_body), "10M", "largest request body accepted (k, M, G suffixes)"},
-    {"max-header", K_SIZE, OFF(max_header), "16k", "largest total size of request headers"},
-    {"max-url", K_SIZE, OFF(max_url), "4k", "longest request target (path and query)"},
+     "folder of the search lexicon, synonyms and best bets (editable without a rebuild)", 0, 0},
+    {"catalog-max-bytes", K_SIZE, OFF(catalog_max_bytes), "4G",
+     "memory the served catalog may take; a larger one is not served (the previous stays, the failure is logged)",
+     1L << 20, 1L << 40},
+    {"max-body", K_SIZE, OFF(max_body), "10M", "largest request body accepted (k, M, G suffixes)", 0, 0},
+    {"max-header", K_SIZE, OFF(max_header), "16k", "largest total size of request headers", 0, 0},
+    {"max-url", K_SIZE, OFF(max_url), "4k", "longest request target (path and query)", 0, 0},
     {"upload-spill", K_SIZE, OFF(upload_spill), "256k",
-     "uploaded files larger than this are kept in a temp file, not memory"},
-    {"dev", K_BOOL, OFF(dev), "0", "development mode: re-read templates when they change"},
-    {"log-level", K_STR, OFF(log_level), "info", "error, warn, info or debug"},
-    {"access-log", K_BOOL, OFF(access_log), "1",
-     "one log line per request (method, path, status, bytes, microseconds)"},
-    {"public-url", K_STR, OFF(public_url), "", "the portal's public address, e.g. https://epak.example.lv"},
-    {"trust", K_STR, OFF(trust), "", "PEM file of the certification authorities trusted for e-signatures"},
-    {"tsa-url", K_STR, OFF(tsa_url), "", "RFC 3161 time-stamp service used when signing (profiles T and LT)"},
-    {"ocsp-url", K_STR, OFF(ocsp_url), "", "OCSP responder used when signing (LT); empty: the certificate's own"},
+     "uploaded files larger than this are kept in a temp file, not memory", 0, 0},
+    {"dev", K_BOOL, OFF(dev), "0", "development mode: re-read templates when they change", 0, 0},
+    {"log-level", K_STR, OFF(log_level), "info", "error, warn, info or debug", 0, 0},
+    {"access-log", K_BOOL, OFF(access_log), "1", "one log line per request (method, path, status, bytes, microseconds)",
+     0, 0},
+    {"public-url", K_STR, OFF(public_url), "", "the portal's public address, e.g. https://epak.example.lv", 0, 0},
+    {"trust", K_STR, OFF(trust), "", "PEM file of the certification authorities trusted for e-signatures", 0, 0},
+    {"tsa-url", K_STR, OFF(tsa_url), "", "RFC 3161 time-stamp service used when signing (profiles T and LT)", 0, 0},
+    {"ocsp-url", K_STR, OFF(ocsp_url), "", "OCSP responder used when signing (LT); empty: the certificate's own", 0, 0},
     {"verify-max-unpacked", K_SIZE, OFF(verify_max_unpacked), "64M",
-     "an uploaded signed document may unpack to at most this many bytes"},
+     "an uploaded signed document may unpack to at most this many bytes", 0, 0},
     {"verify-max-signatures", K_INT, OFF(verify_max_sigs), "50",
-     "signatures checked in one uploaded document; more: not checked, not sent"},
+     "signatures checked in one uploaded document; more: not checked, not sent", 0, 0},
     {"verify-max-hashed", K_SIZE, OFF(verify_max_hashed), "128M",
-     "bytes digested when checking one uploaded document; more: not checked, not sent"},
+     "bytes digested when checking one uploaded document; more: not checked, not sent", 0, 0},
     {"verify-timeout", K_INT, OFF(verify_timeout), "10",
-     "seconds a worker may spend checking one uploaded document's signatures"},
+     "seconds a worker may spend checking one uploaded document's signatures", 0, 0},
     {"sign-sessions-per-browser", K_INT, OFF(sign_sessions_per_browser), "3",
-     "signing sessions one browser may have open at once"},
+     "signing sessions one browser may have open at once", 0, 0},
     {"sign-sessions-bytes", K_SIZE, OFF(sign_sessions_bytes), "256M",
-     "bytes all open signing sessions may hold together in the database"},
+     "bytes all open signing sessions may hold together in the database", 0, 0},
     {"sign-purge-interval", K_INT, OFF(sign_purge_interval), "60",
-     "seconds between removals of expired signing sessions (and reclaiming their space)"},
+     "seconds between removals of expired signing sessions (and reclaiming their space)", 0, 0},
     {"pool-max-bytes", K_SIZE, OFF(pool_max_bytes), "128M",
-     "memory the worker pool's queued and running jobs may hold; more gets 503"},
+     "memory the worker pool's queued and running jobs may hold; more gets 503", 0, 0},
     {"sign-ca", K_STR, OFF(sign_ca), "",
-     "PEM file of the intermediate CA certificates that issue signers' certificates (with trust)"},
+     "PEM file of the intermediate CA certificates that issue signers' certificates (with trust)", 0, 0},
     {"mail-daily-bytes", K_SIZE, OFF(mail_daily_bytes), "2G",
      "bytes of mail the outbox takes per UTC day, all nodes together; over it senders are asked to try later (0 = "
-     "no limit)"},
+     "no limit)",
+     0, 0},
     {"submission-keep-days", K_INT, OFF(submission_keep_days), "365",
-     "days a sent document's record (receipt, institution, size) is kept; 0 = for ever"},
+     "days a sent document's record (receipt, institution, size) is kept; 0 = for ever", 0, 0},
     {"confirm-minutes", K_INT, OFF(confirm_minutes), "30",
-     "minutes a link confirming an e-mail address for a receipt stays usable"},
+     "minutes a link confirming an e-mail address for a receipt stays usable", 0, 0},
     {"limit-confirm-address", K_INT, OFF(limit_confirm_address), "3",
-     "confirmation mails to one e-mail address per UTC day (0 = no limit)"},
+     "confirmation mails to one e-mail address per UTC day (0 = no limit)", 0, 0},
     {"limit-confirm-network", K_INT, OFF(limit_confirm_network), "10",
-     "confirmation mails asked from one network (/24 IPv4, /64 IPv6) per hour (0 = no limit)"},
+     "confirmation mails asked from one network (/24 IPv4, /64 IPv6) per hour (0 = no limit)", 0, 0},
     {"limit-confirm-browser", K_INT, OFF(limit_confirm_browser), "5",
-     "confirmation mails asked from one browser per hour (0 = no limit)"},
+     "confirmation mails asked from one browser per hour (0 = no limit)", 0, 0},
     {"limit-send-network", K_INT, OFF(limit_send_network), "30",
-     "documents sent to institutions from one network (/24 IPv4, /64 IPv6) per hour (0 = no limit)"},
+     "documents sent to institutions from one network (/24 IPv4, /64 IPv6) per hour (0 = no limit)", 0, 0},
     {"limit-send-institution", K_INT, OFF(limit_send_institution), "300",
-     "documents sent to one institution per hour, all senders together (0 = no limit)"},
+     "documents sent to one institution per hour, all senders together (0 = no limit)", 0, 0},
+    {"smtp-url", K_STR, OFF(smtp_url), "smtp://127.0.0.1:25",
+     "the mail relay: smtp://host:port (STARTTLS per smtp-tls) or smtps://host:port (TLS from the first byte)", 0, 0},
+    {"smtp-tls", K_STR, OFF(smtp_tls), "required",
+     "required: STARTTLS or no delivery; try: STARTTLS when offered (can be stripped); none: never", 0, 0},
+    {"smtp-user", K_STR, OFF(smtp_user), "", "SMTP AUTH user; only with smtp-tls required or smtps://", 0, 0},
+    {"smtp-password", K_STR, OFF(smtp_password), "", "SMTP AUTH password (prefer the environment or a file)", 0, 0},
+    {"smtp-ca-file", K_STR, OFF(smtp_ca_file), "",
+     "PEM file of CA certificates for the relay's certificate; empty: the system's", 0, 0},
+    {"smtp-helo", K_STR, OFF(smtp_helo), "", "name sent in EHLO; empty: the mail domain", 0, 0},
+    {"smtp-connect-timeout", K_INT, OFF(smtp_connect_timeout), "10", "seconds to connect to the relay", 1, 600},
+    {"smtp-timeout", K_INT, OFF(smtp_timeout), "120", "seconds for one whole delivery (a claim's lease is this + 60)",
+     1, 3600},
+    {"mail-from", K_STR, OFF(mail_from), "noreply@epak.invalid", "From and envelope sender of the portal's mail", 0, 0},
+    {"mail-from-name", K_STR, OFF(mail_from_name), "", "display name of From (UTF-8)", 0, 0},
+    {"mail-domain", K_STR, OFF(mail_domain), "", "right-hand side of Message-IDs; empty: mail-from's domain", 0, 0},
+    {"mail-max-size", K_SIZE, OFF(mail_max_size), "20M", "largest encoded message (4k to 1G)", 4096, 1L << 30},
+    {"mail-max-attempts", K_INT, OFF(mail_max_attempts), "20", "delivery attempts before giving up", 1, 1000},
+    {"mail-max-age", K_INT, OFF(mail_max_age), "172800",
+     "seconds after queueing after which a delivery failure is final", 60, 60 * 86400},
+    {"mail-retry-base", K_INT, OFF(mail_retry_base), "30", "first retry delay, seconds (doubles each time)", 1, 86400},
+    {"mail-retry-max", K_INT, OFF(mail_retry_max), "3600", "longest retry delay, seconds", 1, 7 * 86400},
+    {"mail-poll", K_INT, OFF(mail_poll), "5", "seconds between looks at the outbox when idle", 1, 3600},
+    {"mail-keep-days", K_INT, OFF(mail_keep_days), "30", "days sent and failed outbox rows are kept; 0 = for ever", 0,
+     36500},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -182,8 +212,9 @@ static int set_key(struct config *c, const struct key *k, const char *value, cha
 		*(char **)p = copy;
 		return 0;
 	case K_INT:
-		if (parse_int(value, 0, 1024, &l) != 0) {
-			snprintf(err, errlen, "%s: '%s' is not a number from 0 to 1024", k->name, value);
+		if (parse_int(value, k->min || k->max ? k->min : 0, k->min || k->max ? k->max : 1024, &l) != 0) {
+			snprintf(err, errlen, "%s: '%s' is not a number from %ld to %ld", k->name, value,
+				 k->min || k->max ? k->min : 0, k->min || k->max ? k->max : 1024);
 			return -1;
 		}
 		*(int *)p = (int)l;
@@ -191,6 +222,10 @@ static int set_key(struct config *c, const struct key *k, const char *value, cha
 	case K_SIZE:
 		if (parse_size(value, &sz) != 0) {
 			snprintf(err, errlen, "%s: '%s' is not a size (e.g. 10M)", k->name, value);
+			return -1;
+		}
+		if (k->max && (sz < (size_t)k->min || sz > (size_t)k->max)) {
+			snprintf(err, errlen, "%s: not a size from %ld to %ld bytes", k->name, k->min, k->max);
 			return -1;
 		}
 		*(size_t *)p = sz;

@@ -1,6 +1,8 @@
 /* config.h — epak's settings: defaults, then the config file, then
- * environment variables (EPAK_<KEY>), then command-line flags (--key value).
- * Every key is listed once in config.c's table and documented in the README.
+ * environment variables (EPAK_<KEY>: upper case, '-' as '_', e.g. smtp-ca-file
+ * is EPAK_SMTP_CA_FILE), then command-line flags (--key value). Every key is
+ * listed once in config.c's table and documented in the README; no module
+ * reads the environment for a setting of its own.
  */
 #ifndef EPAK_CONFIG_H
 #define EPAK_CONFIG_H
@@ -19,23 +21,24 @@ struct config {
 	char *lang;       /* default language: lv or en */
 	char *tls_cert;   /* PEM; with tls_key enables HTTPS */
 	char *tls_key;
-	char *templates;     /* folder of *.mustache */
-	char *static_dir;    /* folder served under /static/ */
-	char *locale_dir;    /* folder of LANG/LC_MESSAGES/epak.mo */
-	char *search_data;   /* folder of the search lexicon, synonyms and best bets */
-	size_t max_body;     /* largest request body accepted, bytes */
-	size_t max_header;   /* largest total of request headers, bytes */
-	size_t max_url;      /* longest request target, bytes */
-	size_t upload_spill; /* upload parts above this go to a temp file */
-	int dev;             /* re-read templates when they change */
-	char *log_level;     /* error, warn, info, debug */
-	int access_log;      /* one line per request */
-	char *public_url;    /* how people reach the portal, for absolute links */
-	char *trust;         /* PEM file of certificates trusted for e-signatures */
-	char *tsa_url;       /* RFC 3161 time-stamp service for signing (T, LT) */
-	char *ocsp_url;      /* OCSP responder; empty: the certificate's own */
-	int layer;           /* which source is being read: file 0, env 1, flags 2 */
-	int listen_layer;    /* the source the listen list came from */
+	char *templates;          /* folder of *.mustache */
+	char *static_dir;         /* folder served under /static/ */
+	char *locale_dir;         /* folder of LANG/LC_MESSAGES/epak.mo */
+	char *search_data;        /* folder of the search lexicon, synonyms and best bets */
+	size_t catalog_max_bytes; /* memory the served catalog may take; larger: not served */
+	size_t max_body;          /* largest request body accepted, bytes */
+	size_t max_header;        /* largest total of request headers, bytes */
+	size_t max_url;           /* longest request target, bytes */
+	size_t upload_spill;      /* upload parts above this go to a temp file */
+	int dev;                  /* re-read templates when they change */
+	char *log_level;          /* error, warn, info, debug */
+	int access_log;           /* one line per request */
+	char *public_url;         /* how people reach the portal, for absolute links */
+	char *trust;              /* PEM file of certificates trusted for e-signatures */
+	char *tsa_url;            /* RFC 3161 time-stamp service for signing (T, LT) */
+	char *ocsp_url;           /* OCSP responder; empty: the certificate's own */
+	int layer;                /* which source is being read: file 0, env 1, flags 2 */
+	int listen_layer;         /* the source the listen list came from */
 
 	int http2;                     /* offer h2 over TLS (never in clear text) */
 	size_t cache_size;             /* page cache bytes per event-loop thread */
@@ -57,6 +60,26 @@ struct config {
 	int limit_confirm_browser;     /* confirmation mails per browser per hour */
 	int limit_send_network;        /* submissions per /24 or /64 per hour */
 	int limit_send_institution;    /* submissions per institution per hour */
+
+	/* mail (docs/mail.md); src/mail gets them as a struct mail_config */
+	char *smtp_url;           /* smtp://host:port or smtps://host:port */
+	char *smtp_tls;           /* try, required or none */
+	char *smtp_user;          /* empty = no AUTH */
+	char *smtp_password;      /* AUTH password */
+	char *smtp_ca_file;       /* PEM CA bundle; empty = the system's */
+	char *smtp_helo;          /* name for EHLO; empty = the mail domain */
+	int smtp_connect_timeout; /* seconds */
+	int smtp_timeout;         /* seconds for one whole delivery */
+	char *mail_from;          /* default From and envelope sender */
+	char *mail_from_name;     /* display name of From (UTF-8) */
+	char *mail_domain;        /* right side of Message-IDs; empty = From's domain */
+	size_t mail_max_size;     /* largest encoded message, bytes */
+	int mail_max_attempts;    /* delivery attempts before giving up */
+	int mail_max_age;         /* seconds after queueing to stop retrying */
+	int mail_retry_base;      /* first retry delay, seconds (doubles) */
+	int mail_retry_max;       /* longest retry delay, seconds */
+	int mail_poll;            /* seconds between looks at the outbox when idle */
+	int mail_keep_days;       /* delete sent/failed outbox rows after; 0 = keep */
 };
 
 /* Fills *c with defaults. */

@@ -9,8 +9,9 @@
 
 #define DIGEST_HEX 65 /* 64 hex digits and NUL */
 
-/* SHA-256 of p[0..n) as lower-case hex into out. */
-void sha256_hex(const void *p, size_t n, char out[DIGEST_HEX]);
+/* SHA-256 of p[0..n) as lower-case hex into out: 0, or -1 (out = "") when
+ * OpenSSL could not allocate. */
+int sha256_hex(const void *p, size_t n, char out[DIGEST_HEX]);
 /* HMAC-SHA256 of p[0..n) under key[0..keylen) as lower-case hex into out. */
 void hmac_hex(const void *key, size_t keylen, const void *p, size_t n, char out[DIGEST_HEX]);
 

@@ -1,6 +1,6 @@
 /* email.h — the one e-mail address rule of epak, used by every form that
  * asks for an address (src/web/form.c) and by the outbox that sends to it
- * (src/mail/outbox.c), so a form never accepts an address the mail code
+ * (src/mail/message.c), so a form never accepts an address the mail code
  * would refuse after the person has done the work (signed with the card).
  *
  * An address is a plain ASCII addr-spec: a dot-atom local part (RFC 5322

@@ -1,6 +1,7 @@
 /* errors.c — the table behind errors.h. */
 #include "core/errors.h"
 
+#include <pthread.h>
 #include <stdio.h>
 
 static const struct err_info err_table[ERR__COUNT] = {
@@ -9,7 +10,19 @@ static const struct err_info err_table[ERR__COUNT] = {
 #undef E
 };
 
+/* The public codes, written once, before the first reader sees any of them
+ * (pthread_once orders the writes before every return from it), then only
+ * read: no thread ever writes while another reads. */
 static char err_codes[ERR__COUNT][24];
+static pthread_once_t err_codes_once = PTHREAD_ONCE_INIT;
+
+static void err_codes_fill(void)
+{
+	int i;
+
+	for (i = 0; i < ERR__COUNT; i++)
+		snprintf(err_codes[i], sizeof(err_codes[i]), "EPAK-%d-%02d", err_table[i].status, i);
+}
 
 const struct err_info *err_info(enum err_code code)
 {
@@ -20,11 +33,8 @@ const struct err_info *err_info(enum err_code code)
 
 const char *err_public_code(enum err_code code)
 {
-	const struct err_info *e = err_info(code);
-	char *s = err_codes[code < ERR__COUNT ? code : ERR_INTERNAL];
-
-	/* Written once per code; the same bytes each time, so racing writers agree. */
-	if (!s[0])
-		snprintf(s, sizeof(err_codes[0]), "EPAK-%d-%02d", e->status, (int)code);
-	return s;
+	if ((int)code < 0 || code >= ERR__COUNT)
+		code = ERR_INTERNAL;
+	pthread_once(&err_codes_once, err_codes_fill);
+	return err_codes[code];
 }

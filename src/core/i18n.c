@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
+
 extern int _nl_msg_cat_cntr; /* GNU gettext: bump to drop its cache */
 
 #define TR_BUCKETS 1024
@@ -107,11 +109,7 @@ void i18n_shutdown(void)
 
 static size_t tr_hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (size_t)(h % TR_BUCKETS);
+	return (size_t)(fnv1a64(FNV1A64_INIT, s, strlen(s)) % TR_BUCKETS);
 }
 
 static const char *tr_find(enum lang lang, size_t b, const char *msgid)

@@ -9,19 +9,15 @@
 #include <string.h>
 #include <zlib.h>
 
-static uint64_t fnv1a(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
+#include "core/hash.h"
 
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h;
-}
+/* Not FNV's offset basis (a digit short of it), kept so that ETags and slots stay
+ * the same across this change; any seed hashes as well. */
+#define CACHE_SEED 1469598103934665603ull
 
 void etag_of(const char *body, size_t len, char out[24])
 {
-	snprintf(out, 24, "\"%016llx\"", (unsigned long long)fnv1a(body, len));
+	snprintf(out, 24, "\"%016llx\"", (unsigned long long)fnv1a64(CACHE_SEED, body, len));
 }
 
 char *gzip_new(const char *body, size_t len, size_t *out_len)
@@ -71,7 +67,7 @@ static void entry_clear(struct page_cache *c, struct cached_page *e)
 
 const struct cached_page *cache_get(struct page_cache *c, const char *key, uint64_t revision)
 {
-	struct cached_page *e = &c->slots[fnv1a(key, strlen(key)) % PAGE_CACHE_SLOTS];
+	struct cached_page *e = &c->slots[fnv1a64(CACHE_SEED, key, strlen(key)) % PAGE_CACHE_SLOTS];
 
 	if (!e->key || e->revision != revision || strcmp(e->key, key) != 0)
 		return NULL;
@@ -115,7 +111,7 @@ static char *shared_copy(const char *p, size_t n)
 const struct cached_page *cache_put(struct page_cache *c, const char *key, uint64_t revision, int status,
 				    const char *content_type, const char *body, size_t len)
 {
-	struct cached_page *e = &c->slots[fnv1a(key, strlen(key)) % PAGE_CACHE_SLOTS];
+	struct cached_page *e = &c->slots[fnv1a64(CACHE_SEED, key, strlen(key)) % PAGE_CACHE_SLOTS];
 
 	entry_clear(c, e);
 	if (len > c->max_page || make_room(c, strlen(key) + 1 + len, NULL) != 0)

@@ -10,36 +10,11 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "core/base64.h"
 #include "http/http.h"
 #include "web/app.h"
 
 #define CSRF_COOKIE "epak_csrf"
-
-static void b64url(const unsigned char *in, size_t n, char *out)
-{
-	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t i, o = 0;
-	unsigned v;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
-		out[o++] = tbl[(v >> 18) & 63];
-		out[o++] = tbl[(v >> 12) & 63];
-		out[o++] = tbl[(v >> 6) & 63];
-		out[o++] = tbl[v & 63];
-	}
-	if (n - i == 1) {
-		v = (unsigned)in[i] << 16;
-		out[o++] = tbl[(v >> 18) & 63];
-		out[o++] = tbl[(v >> 12) & 63];
-	} else if (n - i == 2) {
-		v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8;
-		out[o++] = tbl[(v >> 18) & 63];
-		out[o++] = tbl[(v >> 12) & 63];
-		out[o++] = tbl[(v >> 6) & 63];
-	}
-	out[o] = '\0';
-}
 
 static int cookie_valid(const char *c)
 {
@@ -60,7 +35,7 @@ static void token_for(const struct app *app, const char *cookie, char out[44])
 
 	HMAC(EVP_sha256(), app->secret, sizeof(app->secret), (const unsigned char *)cookie, strlen(cookie), mac,
 	     &maclen);
-	b64url(mac, 32, out);
+	b64_encode(out, 44, mac, sizeof(mac), B64_URL);
 }
 
 const char *csrf_token(struct req *r)
@@ -77,7 +52,7 @@ const char *csrf_token(struct req *r)
 			cookie = arena_alloc(r->arena, 44);
 			if (!cookie || RAND_bytes(rnd, sizeof(rnd)) != 1)
 				return "";
-			b64url(rnd, sizeof(rnd), cookie);
+			b64_encode(cookie, 44, rnd, sizeof(rnd), B64_URL);
 			r->csrf_cookie = cookie;
 			r->csrf_cookie_new = 1;
 			set = arena_printf(r->arena, CSRF_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax%s", cookie,

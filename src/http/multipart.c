@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/arena.h"
+#include "core/utf8.h"
 
 const struct multipart_limits multipart_limits_default = {
     .fields = {256, 256, (size_t)64 * 1024, (size_t)1024 * 1024},
@@ -384,35 +385,6 @@ out:
 	return rc;
 }
 
-/* Length of the well-formed UTF-8 sequence at s (at most n bytes), else 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t k = 0;
-
-	if (s[0] < 0x80)
-		k = 1;
-	else if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		k = 2;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		k = 3;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		k = 4;
-	if (k == 0 || k > n || !utf8_valid((const char *)s, k))
-		return 0;
-	return k;
-}
-
-static uint32_t utf8_cp(const unsigned char *s, size_t k)
-{
-	static const unsigned char lead_mask[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
-	uint32_t cp = s[0] & lead_mask[k];
-	size_t i;
-
-	for (i = 1; i < k; i++)
-		cp = (cp << 6) | (s[i] & 0x3F);
-	return cp;
-}
-
 static int cp_dropped(uint32_t cp)
 {
 	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x200E || cp == 0x200F ||
@@ -433,6 +405,8 @@ const char *multipart_sanitize_filename(struct arena *a, const char *name, size_
 	const char *base = name, *c, *dot;
 	char *d;
 	size_t n, i = 0, k = 0, len, extlen, head;
+	uint32_t cp;
+	int step;
 
 	if (max < 32)
 		max = 32;
@@ -445,13 +419,14 @@ const char *multipart_sanitize_filename(struct arena *a, const char *name, size_
 	if (!d)
 		return NULL;
 	while (i < n) {
-		len = utf8_seq(s + i, n - i);
-		if (len == 0) {
+		step = utf8_decode(s + i, n - i, &cp);
+		if (step < 0) {
 			d[k++] = '_';
 			i++;
 			continue;
 		}
-		if (!cp_dropped(utf8_cp(s + i, len))) {
+		len = (size_t)step;
+		if (!cp_dropped(cp)) {
 			if (len == 1 && strchr("<>\"|?*", s[i])) {
 				d[k++] = '_';
 			} else {

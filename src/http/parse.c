@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "core/arena.h"
+#include "core/hex.h"
 
 const struct parse_limits parse_limits_form = {256, 256, (size_t)64 * 1024, (size_t)1024 * 1024};
 const struct parse_limits parse_limits_cookie = {180, 256, 4096, (size_t)16 * 1024};
@@ -51,57 +52,6 @@ int kvlist_add(struct arena *a, struct kvlist *l, const char *name, const char *
 	return 0;
 }
 
-int utf8_valid(const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, k, need;
-	uint32_t cp, min;
-
-	while (i < len) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (s[i] >= 0xC2 && s[i] <= 0xDF) {
-			need = 1;
-			cp = s[i] & 0x1F;
-			min = 0x80;
-		} else if (s[i] >= 0xE0 && s[i] <= 0xEF) {
-			need = 2;
-			cp = s[i] & 0x0F;
-			min = 0x800;
-		} else if (s[i] >= 0xF0 && s[i] <= 0xF4) {
-			need = 3;
-			cp = s[i] & 0x07;
-			min = 0x10000;
-		} else {
-			return 0;
-		}
-		if (len - i <= need)
-			return 0;
-		for (k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xC0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3F);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return 0;
-		i += need + 1;
-	}
-	return 1;
-}
-
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes escapes only: no check of what they decode to. */
 static char *pct_decode_raw(struct arena *a, const char *s, size_t len, unsigned flags, size_t *out_len,
 			    const char **why)
@@ -125,8 +75,8 @@ static char *pct_decode_raw(struct arena *a, const char *s, size_t len, unsigned
 				fail(why, "bad percent-escape");
 				return NULL;
 			}
-			hi = hexval((unsigned char)s[i + 1]);
-			lo = hexval((unsigned char)s[i + 2]);
+			hi = hex_value((unsigned char)s[i + 1]);
+			lo = hex_value((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0) {
 				fail(why, "bad percent-escape");
 				return NULL;

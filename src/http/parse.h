@@ -27,6 +27,8 @@
 
 #include <stddef.h>
 
+#include "core/utf8.h"
+
 struct arena;
 
 /* One name/value pair. For urlencoded input both are percent-decoded, valid
@@ -70,9 +72,7 @@ const char *kv_get(const struct kvlist *l, const char *name);
 /* Appends a pair (pointers are stored, not copied). -1 when out of memory. */
 int kvlist_add(struct arena *a, struct kvlist *l, const char *name, const char *value, size_t value_len);
 
-/* 1 when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates, nothing
- * past U+10FFFF), else 0. */
-int utf8_valid(const char *s, size_t len);
+/* utf8_valid(), which every parser here applies, is in core/utf8.h. */
 
 #define PCT_PLUS_SPACE 1 /* '+' means a space: query strings and forms only */
 

@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 
+#include "core/file.h"
 #include "http/cache.h"
 
 #define STATIC_MAX_FILES 512
@@ -40,31 +41,6 @@ static const char *mime_of(const char *name)
 		if (!strcmp(dot, mime_types[i].ext))
 			return mime_types[i].type;
 	return "application/octet-stream";
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	char *data = NULL;
-
-	if (!f)
-		return NULL;
-	if (fstat(fileno(f), &st) != 0 || st.st_size > STATIC_MAX_SIZE)
-		goto out;
-	data = malloc((size_t)st.st_size + 1);
-	if (!data)
-		goto out;
-	if (fread(data, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		free(data);
-		data = NULL;
-		goto out;
-	}
-	data[st.st_size] = '\0';
-	*len = (size_t)st.st_size;
-out:
-	fclose(f);
-	return data;
 }
 
 static char *hashed_name(const char *name, const char *data, size_t len)
@@ -124,8 +100,7 @@ static int walk(struct static_files *s, const char *root, const char *rel, char 
 		}
 		f = &s->files[s->n];
 		memset(f, 0, sizeof(*f));
-		f->data = read_file(path, &f->len);
-		if (!f->data) {
+		if (file_read(path, STATIC_MAX_SIZE, &f->data, &f->len) < 0) {
 			snprintf(err, errlen, "%s: cannot read (or larger than 8 MiB)", path);
 			rc = -1;
 			break;

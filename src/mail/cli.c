@@ -17,8 +17,8 @@ static const char usage[] = "usage: " MAIL_CLI_USAGE "\n"
 			    "  status          how many messages are queued, being sent, sent, failed;\n"
 			    "                  the most recent failures and why\n"
 			    "\n"
-			    "Mail settings come from EPAK_SMTP_URL, EPAK_SMTP_TLS, EPAK_SMTP_USER,\n"
-			    "EPAK_SMTP_PASSWORD, EPAK_MAIL_FROM... (docs/mail.md).\n";
+			    "Mail settings are the smtp-* and mail-* keys of 'epak serve --help'\n"
+			    "(--smtp-url, EPAK_SMTP_URL, smtp-url = ... in --config; docs/mail.md).\n";
 
 struct test_mail {
 	const struct mail_config *mc;
@@ -131,14 +131,13 @@ int cmd_mail(struct config *cfg, int argc, char **argv)
 		goto out;
 	}
 	rc = 1;
-	if (mail_config_from_env(&mc, err, sizeof(err)) != 0) {
+	if (mail_config_from(&mc, cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "epak mail: %s\n", err);
 		goto out;
 	}
 	if (to) {
 		test_mail_init(&t, &mc, to);
-		outbox_configure(&mc);
-		if (outbox_check(&t.m, err, sizeof(err)) != 0) {
+		if (outbox_check(&mc, &t.m, err, sizeof(err)) != 0) {
 			fprintf(stderr, "epak mail: %s\n", err);
 			goto out;
 		}

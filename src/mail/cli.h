@@ -6,8 +6,8 @@
  *   epak mail deliver                 one delivery pass now (every due message)
  *   epak mail status                  messages by state, recent failures
  *
- * The database comes from cfg (--db, or the SQLite file in --data); mail
- * settings from EPAK_SMTP_* / EPAK_MAIL_* (outbox.h). Nothing printed names
+ * The database comes from cfg (--db, or the SQLite file in --data), and so
+ * do the mail settings (smtp-* and mail-* keys, see mail_config_from()). Nothing printed names
  * an address or shows content.
  */
 #ifndef EPAK_MAIL_CLI_H

@@ -15,7 +15,7 @@
  *
  *		rc = db_exec(db, SQL_SUBMISSION_ADD, ...);   // the change itself
  *		if (rc == DB_OK)
- *			rc = outbox_enqueue(db, &m, &s->mail_id); // the mail it causes
+ *			rc = outbox_enqueue_with(db, s->mail_config, &m, &s->mail_id); // the mail it causes
  *		return rc;                                 // non-zero: neither happens
  *	}
  *	...
@@ -57,42 +57,43 @@ enum mail_tls {
 };
 
 /* Every mail setting; values are copied in (no pointers), so the struct can
- * be copied freely. mail_config_from_env() fills it from EPAK_* variables. */
+ * be copied freely. The settings are keys of the one configuration table
+ * (core/config.c: flags, EPAK_* environment, config file); main.c fills this
+ * struct with mail_config_from() and passes it to whatever sends mail. The
+ * comments name each field's key (environment: EPAK_ + the key in upper case
+ * with '_' for '-'). */
 struct mail_config {
-	char smtp_url[1024];      /* EPAK_SMTP_URL: smtp://host:port or smtps://host:port */
-	char smtp_user[256];      /* EPAK_SMTP_USER: empty = no AUTH */
-	char smtp_password[256];  /* EPAK_SMTP_PASSWORD */
-	enum mail_tls tls;        /* EPAK_SMTP_TLS: try | required | none */
-	char ca_file[1024];       /* EPAK_SMTP_CA_FILE: PEM CA bundle; empty = the system's */
-	char helo[256];           /* EPAK_SMTP_HELO: name for EHLO; empty = the mail domain */
-	int connect_timeout;      /* EPAK_SMTP_CONNECT_TIMEOUT: seconds */
-	int timeout;              /* EPAK_SMTP_TIMEOUT: seconds for one whole delivery */
-	char from[256];           /* EPAK_MAIL_FROM: default From and envelope sender */
-	char from_name[256];      /* EPAK_MAIL_FROM_NAME: display name of From (UTF-8) */
-	char domain[256];         /* EPAK_MAIL_DOMAIN: right side of Message-IDs; empty = From's domain */
-	size_t max_size;          /* EPAK_MAIL_MAX_SIZE: largest encoded message, bytes */
-	int max_attempts;         /* EPAK_MAIL_MAX_ATTEMPTS: delivery attempts before giving up */
-	int max_age;              /* EPAK_MAIL_MAX_AGE: seconds after queueing to stop retrying */
-	int retry_base;           /* EPAK_MAIL_RETRY_BASE: first retry delay, seconds (doubles) */
-	int retry_max;            /* EPAK_MAIL_RETRY_MAX: longest retry delay, seconds */
-	int poll;                 /* EPAK_MAIL_POLL: seconds between looks at the outbox when idle */
-	int keep_days;            /* EPAK_MAIL_KEEP_DAYS: delete sent/failed rows after; 0 = keep */
-	long long daily_bytes;    /* setting mail-daily-bytes: bytes the outbox takes per UTC day; 0 = no limit */
-	int submission_keep_days; /* setting submission-keep-days: the worker deletes older submissions; 0 = keep */
+	char smtp_url[1024];      /* smtp-url: smtp://host:port or smtps://host:port */
+	char smtp_user[256];      /* smtp-user: empty = no AUTH */
+	char smtp_password[256];  /* smtp-password */
+	enum mail_tls tls;        /* smtp-tls: try | required | none */
+	char ca_file[1024];       /* smtp-ca-file: PEM CA bundle; empty = the system's */
+	char helo[256];           /* smtp-helo: name for EHLO; empty = the mail domain */
+	int connect_timeout;      /* smtp-connect-timeout: seconds */
+	int timeout;              /* smtp-timeout: seconds for one whole delivery */
+	char from[256];           /* mail-from: default From and envelope sender */
+	char from_name[256];      /* mail-from-name: display name of From (UTF-8) */
+	char domain[256];         /* mail-domain: right side of Message-IDs; empty = From's domain */
+	size_t max_size;          /* mail-max-size: largest encoded message, bytes */
+	int max_attempts;         /* mail-max-attempts: delivery attempts before giving up */
+	int max_age;              /* mail-max-age: seconds after queueing to stop retrying */
+	int retry_base;           /* mail-retry-base: first retry delay, seconds (doubles) */
+	int retry_max;            /* mail-retry-max: longest retry delay, seconds */
+	int poll;                 /* mail-poll: seconds between looks at the outbox when idle */
+	int keep_days;            /* mail-keep-days: delete sent/failed rows after; 0 = keep */
+	long long daily_bytes;    /* mail-daily-bytes: bytes the outbox takes per UTC day; 0 = no limit */
+	int submission_keep_days; /* submission-keep-days: the worker deletes older submissions; 0 = keep */
 };
 
-/* Defaults (smtp://127.0.0.1:25, TLS required, 20 attempts over at most two days,
- * 20 MiB...), then EPAK_* variables. 0 when usable; otherwise -1 with the
- * reason in err (which never contains the password). */
-int mail_config_from_env(struct mail_config *c, char *err, size_t errlen);
+struct config;
+/* Copies the mail keys of cfg into *c and checks them. 0 when usable;
+ * otherwise -1 with the reason in err (names the key, never the password). */
+int mail_config_from(struct mail_config *c, const struct config *cfg, char *err, size_t errlen);
+/* The table's defaults (smtp://127.0.0.1:25, TLS required, 20 attempts over
+ * at most two days, 20 MiB...). */
 void mail_config_defaults(struct mail_config *c);
-/* Checks a filled config; mail_config_from_env() calls it. */
+/* Checks a filled config; mail_config_from() calls it. */
 int mail_config_check(const struct mail_config *c, char *err, size_t errlen);
-
-/* The settings outbox_enqueue() uses (From, Message-ID domain, size limit):
- * those given here, or, until the first call, those of the environment.
- * mail_worker_start() calls it. Thread-safe; c is copied. */
-void outbox_configure(const struct mail_config *c);
 
 /* ---- queueing ---- */
 
@@ -103,10 +104,10 @@ struct mail_attachment {
 	size_t len;
 };
 
-/* Everything borrowed; nothing is kept after outbox_enqueue() returns. */
+/* Everything borrowed; nothing is kept after outbox_enqueue_with() returns. */
 struct mail {
-	const char *from;      /* NULL = the configured EPAK_MAIL_FROM */
-	const char *from_name; /* NULL = the configured EPAK_MAIL_FROM_NAME; "" = none */
+	const char *from;      /* NULL = the configured mail-from */
+	const char *from_name; /* NULL = the configured mail-from-name; "" = none */
 	const char *const *to; /* nto addresses, 1..OUTBOX_MAX_RCPT */
 	size_t nto;
 	const char *reply_to; /* NULL = none */
@@ -129,23 +130,22 @@ enum {
 	OUTBOX_EBUDGET = -22,  /* the outbox's daily byte budget (daily_bytes) is spent: try later */
 };
 
-/* Queues m; call it inside the caller's db_tx() body. *id (may be NULL) gets
+/* Queues m with the settings c (From, Message-ID domain, size limit, daily
+ * budget); call it inside the caller's db_tx() body. *id (may be NULL) gets
  * the outbox id. DB_OK, OUTBOX_EINVALID, OUTBOX_ETOOBIG or OUTBOX_EBUDGET
  * (nothing was written), or a DB_E* error (the transaction is doomed). The
  * daily byte budget is counted in the database (store/ratelimit.h), so it
  * holds for all nodes together; the caller rolls back on OUTBOX_EBUDGET so
  * that nothing of its change is half-written. */
-int outbox_enqueue(struct db *db, const struct mail *m, long long *id);
-/* The same with explicit settings instead of outbox_configure()'s. */
 int outbox_enqueue_with(struct db *db, const struct mail_config *c, const struct mail *m, long long *id);
 
 /* Checks m without queueing it: 0, or OUTBOX_EINVALID with a reason in why
  * (names the field, never quotes its value). For forms, before db_tx(). */
-int outbox_check(const struct mail *m, char *why, size_t n);
+int outbox_check(const struct mail_config *c, const struct mail *m, char *why, size_t n);
 /* A short text for an outbox or DB_E* return code. */
 const char *outbox_strerror(int rc);
 
-/* Builds the message outbox_enqueue() would store, with the given id, time
+/* Builds the message outbox_enqueue_with() would store, with the given id, time
  * and random part of the Message-ID (tests, previews). *out is malloc'd. */
 int outbox_build(const struct mail_config *c, const struct mail *m, long long id, long long now, const char *token,
 		 char **out, size_t *len, char *why, size_t n);

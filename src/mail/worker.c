@@ -347,7 +347,6 @@ int mail_worker_start(const struct mail_config *c, const char *db_url)
 	}
 	wdb = db;
 	wcfg = *c;
-	outbox_configure(c);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&cv, &ca);

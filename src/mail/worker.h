@@ -6,7 +6,7 @@
  *	struct mail_config mc;
  *	char err[256];
  *
- *	if (mail_config_from_env(&mc, err, sizeof(err)) != 0) { log_error("mail: %s", err); fail; }
+ *	if (mail_config_from(&mc, cfg, err, sizeof(err)) != 0) { log_error("mail: %s", err); fail; }
  *	if (mail_worker_start(&mc, db_url) != 0) fail;    // after check_schema(), before serving
  *	rc = server_run(&app);
  *	mail_worker_stop();                               // after the loops have stopped
@@ -39,8 +39,7 @@
 #include "mail/outbox.h"
 #include "store/db.h"
 
-/* Starts the worker thread: copies c (and installs it for outbox_enqueue(),
- * see outbox_configure()), opens its own connection to db_url (a PostgreSQL
+/* Starts the worker thread: copies c, opens its own connection to db_url (a PostgreSQL
  * URL or an SQLite path, as db_open() takes) and checks that the outbox
  * table exists. 0 on success; -1 (logged, no thread left behind) if the
  * settings are wrong, the database cannot be opened or lacks the outbox

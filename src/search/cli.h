@@ -1,5 +1,5 @@
-/* cli.h — the search's command-line entry points, and the small catalog
- * reader they share with the tests and the benchmark.
+/* cli.h — the search's command-line entry points. They read their catalog
+ * file with search_catalog_load (docs.h): the server's own mapping.
  *
  *   epak search-eval [--catalog FILE] [--queries FILE] [--data DIR] [--verbose]
  *                    [--no-lexicon] [--no-synonyms] [--no-typos] [--no-prefix]
@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 
+#include "search/docs.h"
 #include "search/search.h"
 
 struct config;
@@ -34,14 +35,6 @@ int cmd_search_eval(struct config *cfg, int argc, char **argv);
 int cmd_search(struct config *cfg, int argc, char **argv);
 int cmd_search_complete(struct config *cfg, int argc, char **argv);
 int cmd_search_bench(struct config *cfg, int argc, char **argv);
-
-/* The reference catalog's services as search documents: reads only the
- * fields the search needs from a CPSV-AP JSON-LD file with an @graph (see
- * eval.c). Not a general importer. */
-struct search_catalog;
-struct search_catalog *search_catalog_load(const char *path, char *err, size_t errlen);
-const struct search_doc *search_catalog_docs(const struct search_catalog *c, size_t *n);
-void search_catalog_free(struct search_catalog *c);
 
 /* Quality on a queries file (query<TAB>expected,ids<TAB>class): one row per
  * class in file order, then the overall row (cls "overall"). */

@@ -1,20 +1,11 @@
-/* eval.c — search quality evaluation and the one-query command, with the
- * small reader of the reference catalog they use.
+/* eval.c — search quality evaluation and the one-query commands.
  *
- * The reader takes, from a CPSV-AP JSON-LD document with an @graph, only
- * what the search needs:
- *   cv:PublicOrganisation  @id (slug = its last path segment), skos:prefLabel
- *   cv:LifeEvent / cv:BusinessEvent  @id, dct:title
- *   cpsv:PublicService     dct:identifier, dct:title, dct:description,
- *                          dcat:keyword, cv:hasCompetentAuthority,
- *                          cv:isGroupedBy, epak:eService
- * A language value may be one object or a list of {"@language", "@value"};
- * lv is Latvian, en English. The institution's abbreviation is its slug in
- * capitals when that is a short single word ("vid" -> "VID"): the reference
- * catalog names its institutions that way. The real import, with
- * validation, is src/catalog/'s business; this is only for measuring.
+ * Every command reads its catalog file with search_catalog_load (docs.c):
+ * the file is parsed as `epak import` parses it, built into the catalog
+ * model, and mapped to documents by the same code as the server's read
+ * model, so what is measured here is what serves people.
  */
-#include <jansson.h>
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,247 +15,12 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/config.h"
+#include "core/file.h"
 #include "search/cli.h"
 
 #define DEFAULT_CATALOG "../shared/testdata/catalog-lv/catalog.jsonld"
 #define DEFAULT_QUERIES "../shared/testdata/catalog-lv/queries-dev.tsv"
 #define DEFAULT_DATA "data/search"
-
-struct search_catalog {
-	json_t *root;
-	struct search_doc *docs;
-	size_t n;
-	char **owned; /* strings the reader made (urls, abbreviations) */
-	size_t nowned;
-};
-
-/* The value in language lang of a language-tagged value or list of them. */
-static const char *lang_value(const json_t *v, const char *lang)
-{
-	size_t i;
-	const json_t *e;
-
-	if (json_is_string(v))
-		return strcmp(lang, "lv") == 0 ? json_string_value(v) : NULL;
-	if (json_is_object(v)) {
-		const char *l = json_string_value(json_object_get(v, "@language"));
-
-		if (!l || strcmp(l, lang) == 0)
-			return json_string_value(json_object_get(v, "@value"));
-		return NULL;
-	}
-	json_array_foreach(v, i, e)
-	{
-		const char *s = lang_value(e, lang);
-
-		if (s)
-			return s;
-	}
-	return NULL;
-}
-
-static const char *last_segment(const char *iri)
-{
-	const char *s = iri ? strrchr(iri, '/') : NULL;
-
-	return s ? s + 1 : iri;
-}
-
-static char *own(struct search_catalog *c, char *s)
-{
-	char **n;
-
-	if (!s)
-		return NULL;
-	n = realloc(c->owned, (c->nowned + 1) * sizeof(*n));
-	if (!n) {
-		free(s);
-		return NULL;
-	}
-	c->owned = n;
-	c->owned[c->nowned++] = s;
-	return s;
-}
-
-struct labelled {
-	const char *iri;
-	struct search_label label;
-};
-
-static const struct labelled *find_label(const struct labelled *l, size_t n, const char *iri)
-{
-	size_t i;
-
-	for (i = 0; iri && i < n; i++)
-		if (strcmp(l[i].iri, iri) == 0)
-			return &l[i];
-	return NULL;
-}
-
-void search_catalog_free(struct search_catalog *c)
-{
-	size_t i;
-
-	if (!c)
-		return;
-	for (i = 0; i < c->n; i++) {
-		free((void *)c->docs[i].keywords);
-		free((void *)c->docs[i].events);
-	}
-	free(c->docs);
-	for (i = 0; i < c->nowned; i++)
-		free(c->owned[i]);
-	free(c->owned);
-	json_decref(c->root);
-	free(c);
-}
-
-struct search_catalog *search_catalog_load(const char *path, char *err, size_t errlen)
-{
-	struct search_catalog *c = calloc(1, sizeof(*c));
-	struct labelled *orgs = NULL, *events = NULL;
-	size_t norgs = 0, nevents = 0, i, j, ngraph;
-	json_error_t je;
-	const json_t *graph, *node;
-	int ok = 0;
-
-	if (!c)
-		goto nomem;
-	c->root = json_load_file(path, 0, &je);
-	if (!c->root) {
-		snprintf(err, errlen, "%s:%d: %s", path, je.line, je.text);
-		goto out;
-	}
-	graph = json_object_get(c->root, "@graph");
-	if (!json_is_array(graph)) {
-		snprintf(err, errlen, "%s: no @graph list", path);
-		goto out;
-	}
-	ngraph = json_array_size(graph);
-	orgs = calloc(ngraph + 1, sizeof(*orgs));
-	events = calloc(ngraph + 1, sizeof(*events));
-	c->docs = calloc(ngraph + 1, sizeof(*c->docs));
-	if (!orgs || !events || !c->docs)
-		goto nomem;
-	json_array_foreach(graph, i, node)
-	{
-		const char *type = json_string_value(json_object_get(node, "@type"));
-		const char *iri = json_string_value(json_object_get(node, "@id"));
-
-		if (!type || !iri)
-			continue;
-		if (strcmp(type, "cv:PublicOrganisation") == 0) {
-			const json_t *pl = json_object_get(node, "skos:prefLabel");
-			const char *slug = last_segment(iri);
-
-			orgs[norgs].iri = iri;
-			orgs[norgs].label.id = slug;
-			orgs[norgs].label.lv = lang_value(pl, "lv");
-			orgs[norgs].label.en = lang_value(pl, "en");
-			norgs++;
-		} else if (strcmp(type, "cv:LifeEvent") == 0 || strcmp(type, "cv:BusinessEvent") == 0) {
-			const json_t *t = json_object_get(node, "dct:title");
-
-			events[nevents].iri = iri;
-			events[nevents].label.id = last_segment(iri);
-			events[nevents].label.lv = lang_value(t, "lv");
-			events[nevents].label.en = lang_value(t, "en");
-			nevents++;
-		}
-	}
-	json_array_foreach(graph, i, node)
-	{
-		const char *type = json_string_value(json_object_get(node, "@type"));
-		struct search_doc *d = &c->docs[c->n];
-		const json_t *kw, *grp, *e;
-		const struct labelled *org;
-		const char **kws;
-		struct search_label *evs;
-		size_t k;
-		char *url;
-
-		if (!type || strcmp(type, "cpsv:PublicService") != 0)
-			continue;
-		d->id = json_string_value(json_object_get(node, "dct:identifier"));
-		if (!d->id) {
-			snprintf(err, errlen, "%s: service %s has no dct:identifier", path,
-				 json_string_value(json_object_get(node, "@id")));
-			goto out;
-		}
-		url = malloc(strlen(d->id) + 16);
-		if (!url)
-			goto nomem;
-		snprintf(url, strlen(d->id) + 16, "/pakalpojumi/%s", d->id);
-		d->url = own(c, url);
-		d->title_lv = lang_value(json_object_get(node, "dct:title"), "lv");
-		d->title_en = lang_value(json_object_get(node, "dct:title"), "en");
-		d->description_lv = lang_value(json_object_get(node, "dct:description"), "lv");
-		d->description_en = lang_value(json_object_get(node, "dct:description"), "en");
-		kw = json_object_get(node, "dcat:keyword");
-		kws = calloc(json_array_size(kw) + 1, sizeof(*kws));
-		if (!kws)
-			goto nomem;
-		d->keywords = kws;
-		json_array_foreach(kw, k, e)
-		{
-			const char *s = lang_value(e, "lv");
-
-			if (s)
-				kws[d->nkeywords++] = s;
-		}
-		org = find_label(
-		    orgs, norgs,
-		    json_string_value(json_object_get(json_object_get(node, "cv:hasCompetentAuthority"), "@id")));
-		if (org) {
-			const char *slug = org->label.id;
-			size_t sl = strlen(slug);
-
-			d->institution = org->label;
-			if (sl >= 2 && sl <= 6 && !strchr(slug, '-')) {
-				char *ab = strdup(slug);
-
-				if (!ab)
-					goto nomem;
-				for (j = 0; j < sl; j++)
-					ab[j] = (char)(ab[j] >= 'a' && ab[j] <= 'z' ? ab[j] - 32 : ab[j]);
-				d->institution_abbr = own(c, ab);
-			}
-		}
-		grp = json_object_get(node, "cv:isGroupedBy");
-		evs = calloc(json_array_size(grp) + 1, sizeof(*evs));
-		if (!evs)
-			goto nomem;
-		d->events = evs;
-		json_array_foreach(grp, k, e)
-		{
-			const struct labelled *ev =
-			    find_label(events, nevents, json_string_value(json_object_get(e, "@id")));
-
-			if (ev)
-				evs[d->nevents++] = ev->label;
-		}
-		d->eservice = json_is_true(json_object_get(node, "epak:eService"));
-		c->n++;
-	}
-	ok = 1;
-	goto out;
-nomem:
-	snprintf(err, errlen, "out of memory reading %s", path);
-out:
-	free(orgs);
-	free(events);
-	if (!ok) {
-		search_catalog_free(c);
-		c = NULL;
-	}
-	return c;
-}
-
-const struct search_doc *search_catalog_docs(const struct search_catalog *c, size_t *n)
-{
-	*n = c->n;
-	return c->docs;
-}
 
 /* ---- the queries file ---- */
 
@@ -289,26 +45,21 @@ static void equeries_free(struct equeries *e)
 
 static int equeries_load(const char *path, struct equeries *e, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	struct buf b = BUF_INIT;
-	char chunk[8192], *line, *nl;
-	size_t k, lineno = 0, cap = 0;
-	int rc = -1;
+	char *line, *nl;
+	size_t len, lineno = 0, cap = 0;
+	int rc;
 
 	memset(e, 0, sizeof(*e));
-	if (!f) {
+	rc = file_read(path, 16 * 1024 * 1024, &e->text, &len);
+	if (rc == -EFBIG || rc == -ENOMEM) {
+		snprintf(err, errlen, "%s: too large", path);
+		return -1;
+	}
+	if (rc < 0) {
 		snprintf(err, errlen, "%s: cannot open", path);
 		return -1;
 	}
-	buf_init(&b, 16 * 1024 * 1024);
-	while ((k = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&b, chunk, k);
-	buf_putc(&b, '\0');
-	if (!buf_ok(&b)) {
-		snprintf(err, errlen, "%s: too large", path);
-		goto out;
-	}
-	e->text = buf_steal(&b, NULL);
+	rc = -1;
 	for (line = e->text; line && *line; line = nl) {
 		char *t1, *t2;
 
@@ -344,8 +95,6 @@ static int equeries_load(const char *path, struct equeries *e, char *err, size_t
 out:
 	if (rc != 0)
 		equeries_free(e);
-	buf_free(&b);
-	fclose(f);
 	return rc;
 }
 

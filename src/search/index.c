@@ -16,6 +16,7 @@
 #include <utf8proc.h>
 
 #include "core/buf.h"
+#include "core/hash.h"
 #include "search/internal.h"
 
 #define POOL_CAP ((size_t)2 * 1024 * 1024 * 1024 - 1)
@@ -41,18 +42,6 @@ struct builder {
 	size_t capinst, capevents, capdocevents, ndocevents;
 	int nomem;
 };
-
-static uint32_t hash_bytes(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h;
-}
 
 /* Appends a NUL-terminated copy of s to the pool; returns its offset, 0 for
  * NULL or empty (offset 0 holds an empty string). */
@@ -80,7 +69,7 @@ static int rehash(struct builder *b)
 		return -1;
 	for (i = 0; i < b->nterms; i++) {
 		const char *s = b->pool.data + b->terms[i].off;
-		size_t h = hash_bytes(s, strlen(s)) & (nslots - 1);
+		size_t h = fnv1a32(FNV1A32_INIT, s, strlen(s)) & (nslots - 1);
 
 		while (slots[h])
 			h = (h + 1) & (nslots - 1);
@@ -100,7 +89,7 @@ static struct tterm *term_get(struct builder *b, const char *s, size_t n)
 
 	if (b->nterms * 2 >= b->nslots && rehash(b) != 0)
 		return NULL;
-	h = hash_bytes(s, n) & (b->nslots - 1);
+	h = fnv1a32(FNV1A32_INIT, s, n) & (b->nslots - 1);
 	while ((i = b->slots[h]) != 0) {
 		const char *t = b->pool.data + b->terms[i - 1].off;
 
@@ -364,7 +353,7 @@ static int finish(struct builder *b)
 		return -1;
 	for (i = 0; i < b->nterms; i++) {
 		const char *t = b->pool.data + b->terms[i].off;
-		size_t h = hash_bytes(t, strlen(t)) & (idx->nterm_slots - 1);
+		size_t h = fnv1a32(FNV1A32_INIT, t, strlen(t)) & (idx->nterm_slots - 1);
 
 		while (idx->term_slots[h])
 			h = (h + 1) & (idx->nterm_slots - 1);
@@ -496,7 +485,7 @@ long index_term_find(const struct search_index *idx, const char *term, size_t n)
 
 	if (!idx->nterm_slots)
 		return -1;
-	h = hash_bytes(term, n) & (idx->nterm_slots - 1);
+	h = fnv1a32(FNV1A32_INIT, term, n) & (idx->nterm_slots - 1);
 	while ((i = idx->term_slots[h]) != 0) {
 		const char *t = index_term(idx, i - 1);
 

@@ -1,5 +1,6 @@
 /* internal.h — what the files of src/search/ share: the analyzer, the data
- * tables and the index layout. Not for use outside src/search/.
+ * tables, the index layout and the parts of a query. Not for use outside
+ * src/search/.
  */
 #ifndef EPAK_SEARCH_INTERNAL_H
 #define EPAK_SEARCH_INTERNAL_H
@@ -219,5 +220,108 @@ void word_terms(const struct lexicon *lx, unsigned flags, const struct tok *t, u
 /* Normalised key of a query for best bets: its words' first roots, folded,
  * sorted and joined by spaces. Returns the length, or (size_t)-1. */
 size_t query_key(const struct lexicon *lx, unsigned flags, const char *q, size_t n, char *out, size_t cap);
+
+/* ---- queries (query.c, expand.c, highlight.c, complete.c) ---- */
+
+#define MAX_EXP 64     /* index terms per query word */
+#define MAX_PREFIX 48  /* completions of a half-typed word */
+#define MAX_VARIANTS 8 /* the query and its synonym readings */
+#define MAX_VWORDS 24  /* words of one variant */
+
+struct exp {
+	uint32_t term;
+	float q;
+};
+
+/* A word of the query as typed. */
+struct qword {
+	struct tok tok;
+	struct termset ts;
+	int prefix;   /* the last word, still being typed */
+	int optional; /* a stopword */
+	struct exp e[MAX_EXP];
+	size_t ne;
+	float idf;
+	/* for "did you mean": the term that stands for it, and whether that
+	 * needed a typo; -1 when nothing matched */
+	long shown;
+	int typo;
+	size_t nprefix; /* completions found for a half-typed word */
+};
+
+/* A word of a variant: a query word, or a word from a synonym phrase. */
+struct vword {
+	const struct exp *e;
+	size_t ne;
+	float idf;
+	int optional;
+	int key; /* the word's slot in the per-query cache of matches */
+};
+
+struct variant {
+	struct vword w[MAX_VWORDS];
+	size_t n;
+	float factor;
+};
+
+struct cand {
+	uint32_t term;
+	int dist;
+	size_t df;
+};
+
+struct parsed {
+	struct qword w[SEARCH_MAX_WORDS];
+	size_t n;
+	/* synonym phrase words' expansions */
+	struct exp syn_e[MAX_VARIANTS][MAX_VWORDS][MAX_EXP / 4];
+	struct variant v[MAX_VARIANTS];
+	size_t nv;
+};
+
+/* Per-thread working memory of a query, kept between queries (a query
+ * leaves every per-document array zeroed), so a query neither allocates nor
+ * clears arrays the size of the catalog. */
+#define WCACHE (SEARCH_MAX_WORDS + MAX_VARIANTS * MAX_VWORDS)
+struct scratch {
+	float *total, *cur, *best, *base;
+	uint8_t *matched, *title, *title_en, *curtitle, *seen;
+	uint32_t *touched, *vdocs, *docs;
+	size_t ndocs;
+	/* each word's matches, computed once per query: documents, scores and
+	 * title bits, in a pool; wfrom/wn per cache slot, wn = -1 not yet */
+	uint32_t *wdoc;
+	float *wc;
+	uint8_t *wtb;
+	size_t wlen, wcap;
+	size_t wfrom[WCACHE];
+	long wn[WCACHE];
+};
+
+/* The terms to highlight: every expansion of every variant, sorted. */
+struct hlset {
+	uint32_t *t;
+	size_t n;
+};
+
+/* expand.c: parsing, expansion, synonym variants, "did you mean" */
+int parse_query(const struct search_index *idx, const char *q, int no_prefix, struct parsed *p);
+void make_variants(const struct search_index *idx, struct parsed *p);
+size_t prefix_candidates(const struct search_index *idx, const char *w, size_t n, struct cand *out, size_t max);
+const char *suggest(const struct search_index *idx, const struct parsed *p, const char *q, struct arena *a);
+
+/* highlight.c: highlighting, snippets, name coverage */
+/* The highlight set of a parsed query (h->t malloc'd); 0, or -1 out of memory. */
+int highlight_set(const struct parsed *p, struct hlset *h);
+int spans_of(const struct search_index *idx, const struct hlset *h, const char *s, struct arena *a,
+	     const struct search_span **out, size_t *n);
+int snippet_of(const struct search_index *idx, const struct hlset *h, const char *s, struct arena *a,
+	       struct search_hit *hit);
+float name_coverage(const struct search_index *idx, const struct hlset *h, uint32_t d);
+
+/* query.c: scoring */
+struct scratch *scratch_get(size_t n);
+void scratch_done(struct scratch *s, size_t nd);
+void score_all(const struct search_index *idx, struct parsed *p, struct scratch *s, size_t *nd);
 
 #endif

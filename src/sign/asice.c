@@ -23,6 +23,9 @@
 #include <zip.h>
 
 #include "core/buf.h"
+#include "core/file.h"
+#include "core/hex.h"
+#include "core/utf8.h"
 
 #define MANIFEST_NAME "META-INF/manifest.xml"
 
@@ -74,38 +77,11 @@ static void limits_fill(struct edoc_limits *l, const struct edoc_limits *in)
 
 /* ---- names ---- */
 
-static size_t utf8_char(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t k, i;
-	unsigned long v;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		k = 2, v = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		k = 3, v = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		k = 4, v = c & 0x07;
-	else
-		return 0;
-	if (k > n)
-		return 0;
-	for (i = 1; i < k; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3f);
-	}
-	if ((k == 3 && v < 0x800) || (k == 4 && (v < 0x10000 || v > 0x10ffff)) || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	return k;
-}
-
 int edoc_name_ok(const char *name, size_t len, struct edoc_err *e)
 {
 	const unsigned char *s = (const unsigned char *)name;
 	size_t i, comp = 0;
+	uint32_t cp;
 
 	if (len == 0) {
 		edoc_err_set(e, "an entry has an empty name");
@@ -120,7 +96,7 @@ int edoc_name_ok(const char *name, size_t len, struct edoc_err *e)
 		return -1;
 	}
 	for (i = 0;;) {
-		size_t k;
+		int k;
 
 		if (i == len || s[i] == '/') {
 			size_t clen = i - comp;
@@ -142,12 +118,12 @@ int edoc_name_ok(const char *name, size_t len, struct edoc_err *e)
 			edoc_err_set(e, "entry \"%.80s\": control character or backslash in the name", name);
 			return -1;
 		}
-		k = utf8_char(s + i, len - i);
-		if (!k) {
+		k = utf8_decode(s + i, len - i, &cp);
+		if (k < 0) {
 			edoc_err_set(e, "entry name is not valid UTF-8");
 			return -1;
 		}
-		i += k;
+		i += (size_t)k;
 	}
 	return 0;
 }
@@ -177,17 +153,6 @@ char *edoc_uri_encode(const char *name)
 	return buf_steal(&b, NULL);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *edoc_uri_decode(const char *uri)
 {
 	size_t n = strlen(uri), i, o = 0;
@@ -201,8 +166,8 @@ char *edoc_uri_decode(const char *uri)
 
 			if (i + 2 >= n)
 				goto fail;
-			h = hexval((unsigned char)uri[i + 1]);
-			l = hexval((unsigned char)uri[i + 2]);
+			h = hex_value((unsigned char)uri[i + 1]);
+			l = hex_value((unsigned char)uri[i + 2]);
 			if (h < 0 || l < 0 || (h == 0 && l == 0))
 				goto fail;
 			out[o++] = (char)(h * 16 + l);
@@ -496,25 +461,17 @@ out:
 	return rc;
 }
 
-struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *lim_in, struct edoc_err *e)
+/* The ZIP archive of the n bytes at p, after the checks that need no
+ * unpacking: the size and the mimetype header. NULL with e. */
+static zip_t *open_zip(const void *p, size_t n, const struct edoc_limits *lim, struct edoc_err *e)
 {
-	struct edoc_limits lim;
-	struct edoc *doc = NULL;
 	zip_source_t *src = NULL;
 	zip_t *z = NULL;
 	zip_error_t zerr;
-	zip_int64_t count;
-	zip_uint64_t i;
-	char **names = NULL;
-	size_t nnames = 0, total = 0;
-	unsigned char *manifest = NULL;
-	size_t manifest_len = 0;
-	int ok = 0;
 
-	limits_fill(&lim, lim_in);
 	zip_error_init(&zerr);
-	if (n > lim.max_file) {
-		limit_err(e, "the container is larger than %zu bytes", lim.max_file);
+	if (n > lim->max_file) {
+		limit_err(e, "the container is larger than %zu bytes", lim->max_file);
 		goto out;
 	}
 	if (check_mimetype_header(p, n, e) != 0)
@@ -534,85 +491,113 @@ struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *li
 		goto out;
 	}
 	src = NULL; /* owned by z now */
-	count = zip_get_num_entries(z, 0);
-	if (count < 1) {
-		edoc_err_set(e, "the ZIP container is empty");
-		goto out;
-	}
-	if ((zip_uint64_t)count > lim.max_entries) {
-		limit_err(e, "the container has %lld entries, more than the %zu allowed", (long long)count,
-			  lim.max_entries);
-		goto out;
-	}
-	doc = edoc_new();
-	names = calloc((size_t)count, sizeof(*names));
-	if (!doc || !names) {
-		edoc_err_set(e, "out of memory");
-		goto out;
-	}
-	/* First pass: names, sizes, methods. Nothing is decompressed yet. */
-	for (i = 0; i < (zip_uint64_t)count; i++) {
-		zip_stat_t st;
-		const char *name;
-		size_t len;
-		int dir;
+out:
+	if (src)
+		zip_source_free(src);
+	zip_error_fini(&zerr);
+	return z;
+}
 
-		zip_stat_init(&st);
-		if (zip_stat_index(z, i, ZIP_FL_ENC_RAW, &st) != 0 || !(st.valid & ZIP_STAT_NAME) ||
-		    !(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE) ||
-		    !(st.valid & ZIP_STAT_COMP_METHOD)) {
-			edoc_err_set(e, "entry %llu: unreadable ZIP directory record", (unsigned long long)i);
+/* One directory record, before anything is unpacked: its name, encryption,
+ * method, size (*total counts the bytes so far) and compression ratio.
+ * Returns its name (borrowed from z), or NULL with e. */
+static const char *check_record(zip_t *z, zip_uint64_t i, const struct edoc_limits *lim, size_t *total,
+				struct edoc_err *e)
+{
+	zip_stat_t st;
+	const char *name;
+	size_t len;
+	int dir;
+
+	zip_stat_init(&st);
+	if (zip_stat_index(z, i, ZIP_FL_ENC_RAW, &st) != 0 || !(st.valid & ZIP_STAT_NAME) ||
+	    !(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE) || !(st.valid & ZIP_STAT_COMP_METHOD)) {
+		edoc_err_set(e, "entry %llu: unreadable ZIP directory record", (unsigned long long)i);
+		return NULL;
+	}
+	name = st.name;
+	len = strlen(name);
+	dir = len > 0 && name[len - 1] == '/';
+	if (edoc_name_ok(name, dir ? len - 1 : len, e) != 0)
+		return NULL;
+	if (i == 0 && strcmp(name, "mimetype") != 0) {
+		edoc_err_set(e, "the first entry of an ASiC-E container must be \"mimetype\"");
+		return NULL;
+	}
+	if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE) {
+		edoc_err_set(e, "entry \"%.80s\" is encrypted", name);
+		return NULL;
+	}
+	if (st.comp_method != ZIP_CM_STORE && st.comp_method != ZIP_CM_DEFLATE) {
+		edoc_err_set(e, "entry \"%.80s\": compression method %d is not supported", name, (int)st.comp_method);
+		return NULL;
+	}
+	if (st.size > lim->max_total || *total + st.size > lim->max_total) {
+		limit_err(e, "the container unpacks to more than %zu bytes", lim->max_total);
+		return NULL;
+	}
+	*total += st.size;
+	if (st.size >= lim->ratio_floor && (st.comp_size == 0 || st.size / st.comp_size > lim->max_ratio)) {
+		edoc_err_set(e, "entry \"%.80s\" expands more than %zu times (a ZIP bomb?)", name, lim->max_ratio);
+		return NULL;
+	}
+	if (st.size > 0 && st.comp_size == 0) {
+		edoc_err_set(e, "entry \"%.80s\": inconsistent sizes", name);
+		return NULL;
+	}
+	if (strncasecmp(name, "META-INF/", 9) == 0 && strncmp(name, "META-INF/", 9) != 0) {
+		edoc_err_set(e, "entry \"%.80s\": META-INF must be spelled in capitals", name);
+		return NULL;
+	}
+	return name;
+}
+
+/* First pass: every directory record (check_record), then the names'
+ * uniqueness, folders without their slash. Nothing is decompressed. */
+static int check_directory(zip_t *z, zip_uint64_t count, const struct edoc_limits *lim, struct edoc_err *e)
+{
+	char **names = calloc((size_t)count, sizeof(*names));
+	size_t nnames = 0, total = 0, k;
+	zip_uint64_t i;
+	int rc = -1;
+
+	if (!names) {
+		edoc_err_set(e, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < count; i++) {
+		const char *name = check_record(z, i, lim, &total, e);
+		size_t len;
+
+		if (!name)
 			goto out;
-		}
-		name = st.name;
 		len = strlen(name);
-		dir = len > 0 && name[len - 1] == '/';
-		if (edoc_name_ok(name, dir ? len - 1 : len, e) != 0)
-			goto out;
-		if (i == 0 && strcmp(name, "mimetype") != 0) {
-			edoc_err_set(e, "the first entry of an ASiC-E container must be \"mimetype\"");
-			goto out;
-		}
-		if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE) {
-			edoc_err_set(e, "entry \"%.80s\" is encrypted", name);
-			goto out;
-		}
-		if (st.comp_method != ZIP_CM_STORE && st.comp_method != ZIP_CM_DEFLATE) {
-			edoc_err_set(e, "entry \"%.80s\": compression method %d is not supported", name,
-				     (int)st.comp_method);
-			goto out;
-		}
-		if (st.size > lim.max_total || total + st.size > lim.max_total) {
-			limit_err(e, "the container unpacks to more than %zu bytes", lim.max_total);
-			goto out;
-		}
-		total += st.size;
-		if (st.size >= lim.ratio_floor && (st.comp_size == 0 || st.size / st.comp_size > lim.max_ratio)) {
-			edoc_err_set(e, "entry \"%.80s\" expands more than %zu times (a ZIP bomb?)", name,
-				     lim.max_ratio);
-			goto out;
-		}
-		if (st.size > 0 && st.comp_size == 0) {
-			edoc_err_set(e, "entry \"%.80s\": inconsistent sizes", name);
-			goto out;
-		}
-		if (strncasecmp(name, "META-INF/", 9) == 0 && strncmp(name, "META-INF/", 9) != 0) {
-			edoc_err_set(e, "entry \"%.80s\": META-INF must be spelled in capitals", name);
-			goto out;
-		}
 		names[nnames] = strdup(name);
 		if (!names[nnames]) {
 			edoc_err_set(e, "out of memory");
 			goto out;
 		}
-		if (dir)
+		if (len > 0 && name[len - 1] == '/')
 			names[nnames][len - 1] = '\0';
 		nnames++;
 	}
-	if (check_names_unique(names, nnames, e) != 0)
-		goto out;
-	/* Second pass: contents. */
-	for (i = 1; i < (zip_uint64_t)count; i++) {
+	rc = check_names_unique(names, nnames, e);
+out:
+	for (k = 0; k < nnames; k++)
+		free(names[k]);
+	free(names);
+	return rc;
+}
+
+/* Second pass: the contents, sorted into data files, signature files and
+ * other META-INF files of doc; the manifest's bytes go to *manifest (its
+ * length *manifest_len). */
+static int read_contents(zip_t *z, zip_uint64_t count, const struct edoc_limits *lim, struct edoc *doc,
+			 unsigned char **manifest, size_t *manifest_len, struct edoc_err *e)
+{
+	zip_uint64_t i;
+
+	for (i = 1; i < count; i++) {
 		zip_stat_t st;
 		struct edoc_entry *en;
 		const char *name;
@@ -622,7 +607,7 @@ struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *li
 		zip_stat_init(&st);
 		if (zip_stat_index(z, i, ZIP_FL_ENC_RAW, &st) != 0) {
 			edoc_err_set(e, "entry %llu: unreadable", (unsigned long long)i);
-			goto out;
+			return -1;
 		}
 		name = st.name;
 		len = strlen(name);
@@ -630,18 +615,18 @@ struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *li
 			continue; /* folders carry nothing */
 		if (strcmp(name, "mimetype") == 0) {
 			edoc_err_set(e, "\"mimetype\" appears more than once");
-			goto out;
+			return -1;
 		}
-		if (strncmp(name, "META-INF/", 9) == 0 && st.size > lim.max_xml &&
+		if (strncmp(name, "META-INF/", 9) == 0 && st.size > lim->max_xml &&
 		    (strcmp(name, MANIFEST_NAME) == 0 || is_sigfile_name(name))) {
-			limit_err(e, "entry \"%.80s\" is larger than %zu bytes", name, lim.max_xml);
-			goto out;
+			limit_err(e, "entry \"%.80s\" is larger than %zu bytes", name, lim->max_xml);
+			return -1;
 		}
 		if (read_entry(z, i, (size_t)st.size, &data, name, e) != 0)
-			goto out;
+			return -1;
 		if (strcmp(name, MANIFEST_NAME) == 0) {
-			manifest = data;
-			manifest_len = (size_t)st.size;
+			*manifest = data;
+			*manifest_len = (size_t)st.size;
 			continue;
 		}
 		if (is_sigfile_name(name))
@@ -653,11 +638,46 @@ struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *li
 		if (!en || !(en->name = strdup(name))) {
 			free(data);
 			edoc_err_set(e, "out of memory");
-			goto out;
+			return -1;
 		}
 		en->data = data;
 		en->len = (size_t)st.size;
 	}
+	return 0;
+}
+
+struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *lim_in, struct edoc_err *e)
+{
+	struct edoc_limits lim;
+	struct edoc *doc = NULL;
+	zip_t *z;
+	zip_int64_t count;
+	unsigned char *manifest = NULL;
+	size_t manifest_len = 0;
+	int ok = 0;
+
+	limits_fill(&lim, lim_in);
+	z = open_zip(p, n, &lim, e);
+	if (!z)
+		goto out;
+	count = zip_get_num_entries(z, 0);
+	if (count < 1) {
+		edoc_err_set(e, "the ZIP container is empty");
+		goto out;
+	}
+	if ((zip_uint64_t)count > lim.max_entries) {
+		limit_err(e, "the container has %lld entries, more than the %zu allowed", (long long)count,
+			  lim.max_entries);
+		goto out;
+	}
+	doc = edoc_new();
+	if (!doc) {
+		edoc_err_set(e, "out of memory");
+		goto out;
+	}
+	if (check_directory(z, (zip_uint64_t)count, &lim, e) != 0 ||
+	    read_contents(z, (zip_uint64_t)count, &lim, doc, &manifest, &manifest_len, e) != 0)
+		goto out;
 	if (!manifest) {
 		edoc_err_set(e, "META-INF/manifest.xml is missing");
 		goto out;
@@ -672,12 +692,6 @@ struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *li
 out:
 	if (z)
 		zip_discard(z);
-	if (src)
-		zip_source_free(src);
-	zip_error_fini(&zerr);
-	for (i = 0; i < nnames; i++)
-		free(names[i]);
-	free(names);
 	free(manifest);
 	if (!ok) {
 		edoc_free(doc);
@@ -688,38 +702,20 @@ out:
 
 unsigned char *edoc_read_fd(int fd, const char *what, size_t max, size_t *len, struct edoc_err *e)
 {
-	unsigned char *p = NULL;
-	struct stat st;
-	size_t got = 0;
+	char *p;
+	int rc = file_read_fd(fd, max, &p, len);
 
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		edoc_err_set(e, "%s: not a regular file", what);
-		return NULL;
-	}
-	if ((unsigned long long)st.st_size > max) {
+	if (rc == 0)
+		return (unsigned char *)p;
+	if (rc == -EFBIG)
 		limit_err(e, "%s: larger than %zu bytes", what, max);
-		return NULL;
-	}
-	p = malloc((size_t)st.st_size + 1);
-	if (!p) {
+	else if (rc == -ENOMEM)
 		edoc_err_set(e, "%s: out of memory", what);
-		return NULL;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t r = pread(fd, p + got, (size_t)st.st_size - got, (off_t)got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			edoc_err_set(e, "%s: read error", what);
-			free(p);
-			return NULL;
-		}
-		got += (size_t)r;
-	}
-	p[got] = '\0';
-	*len = got;
-	return p;
+	else if (rc == -EINVAL || rc == -EBADF)
+		edoc_err_set(e, "%s: not a regular file", what);
+	else
+		edoc_err_set(e, "%s: read error", what);
+	return NULL;
 }
 
 unsigned char *edoc_read_file(const char *path, size_t max, size_t *len, struct edoc_err *e)

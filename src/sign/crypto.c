@@ -1,6 +1,9 @@
 /* crypto.c — XMLDSig algorithm identifiers, signature checks (raw ECDSA),
  * and small certificate helpers on OpenSSL. See internal.h. */
 #include "sign/internal.h"
+#include "sign/sign.h"
+
+#include "core/base64.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +13,7 @@
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 static const struct {
@@ -185,13 +189,27 @@ X509 *cr_x509_from_der(const unsigned char *p, size_t n)
 X509 *cr_x509_from_b64(const char *b64)
 {
 	size_t n;
-	unsigned char *der = sx_b64_decode(b64, &n);
+	unsigned char *der = b64_decode_new(b64, &n);
 	X509 *x;
 
 	if (!der)
 		return NULL;
 	x = cr_x509_from_der(der, n);
 	free(der);
+	return x;
+}
+
+X509 *edoc_x509_parse(const char *text)
+{
+	BIO *bio;
+	X509 *x;
+
+	if (!strstr(text, "-----BEGIN CERTIFICATE-----"))
+		return cr_x509_from_b64(text);
+	bio = BIO_new_mem_buf(text, -1);
+	x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	BIO_free(bio);
+	ERR_clear_error();
 	return x;
 }
 

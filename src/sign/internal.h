@@ -61,9 +61,7 @@ int sx_c14n_method(const char *uri, struct c14n_method *m);
  * the exclusive c14n InclusiveNamespaces list, NULL-terminated, or NULL. */
 int sx_c14n(xmlNodePtr apex, const struct c14n_method *m, char **prefixes, struct buf *out);
 
-/* Base64: decoding skips XML whitespace (and &#13;), rejects anything else. */
-unsigned char *sx_b64_decode(const char *s, size_t *len);
-char *sx_b64_encode(const void *p, size_t n); /* one line, malloc'd */
+/* Base64 is core/base64.h. */
 
 /* xsd:dateTime <-> time_t (UTC). */
 int sx_parse_time(const char *s, time_t *t);
@@ -90,6 +88,7 @@ int cr_verify(EVP_PKEY *key, const EVP_MD *md, int keytype, const void *data, si
 	      size_t siglen);
 /* DER ECDSA-Sig-Value -> raw r||s of the key's field size; malloc'd. */
 unsigned char *cr_ecdsa_der_to_raw(EVP_PKEY *key, const unsigned char *der, size_t n, size_t *out);
+/* Base64 DER only (an XML ds:X509Certificate); edoc_x509_parse() also takes PEM. */
 X509 *cr_x509_from_b64(const char *b64);
 X509 *cr_x509_from_der(const unsigned char *p, size_t n);
 char *cr_name_entry(const X509_NAME *name, int nid); /* UTF-8, malloc'd, NULL if absent */

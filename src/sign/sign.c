@@ -19,6 +19,7 @@
 #include <openssl/ts.h>
 #include <openssl/x509v3.h>
 
+#include "core/base64.h"
 #include "core/buf.h"
 #include "sign/internal.h"
 #include "sign/net.h"
@@ -163,7 +164,7 @@ static char *b64_digest(const EVP_MD *md, const void *p, size_t n)
 
 	if (cr_digest(md, p, n, d, &len) != 0)
 		return NULL;
-	return sx_b64_encode(d, len);
+	return b64_encode_new(d, len);
 }
 
 static char *cert_b64(X509 *x)
@@ -174,7 +175,7 @@ static char *cert_b64(X509 *x)
 
 	if (n <= 0)
 		return NULL;
-	s = sx_b64_encode(der, (size_t)n);
+	s = b64_encode_new(der, (size_t)n);
 	OPENSSL_free(der);
 	return s;
 }
@@ -394,7 +395,7 @@ static char *get_timestamp(const struct edoc_sign_opts *o, const struct buf *sig
 	case TS_OUT_UNTRUSTED: break;
 	default: edoc_err_set(e, "time-stamp from %.120s: %s", o->tsa_url, why); goto out;
 	}
-	out = sx_b64_encode(tok, (size_t)tn);
+	out = b64_encode_new(tok, (size_t)tn);
 	goto out;
 fail:
 	edoc_err_set(e, "cannot build or read the time-stamp request");
@@ -465,7 +466,7 @@ static char *get_ocsp(struct edoc_pending *p, const struct edoc_sign_opts *o, X5
 		edoc_err_set(e, "the OCSP responder does not know the signing certificate");
 		goto out;
 	}
-	out = sx_b64_encode(der, n);
+	out = b64_encode_new(der, n);
 out:
 	free(der);
 	free(url);
@@ -506,7 +507,7 @@ int edoc_sign_complete(struct edoc *doc, struct edoc_pending *p, const unsigned 
 		edoc_err_set(e, "the signature value does not match the certificate");
 		goto out;
 	}
-	sv = sx_b64_encode(sigval, len);
+	sv = b64_encode_new(sigval, len);
 	if (!sv || render(p, sv, NULL, &text) != 0)
 		goto oom;
 	if (o->profile >= EDOC_PROFILE_LT) {

@@ -53,6 +53,12 @@ struct edoc_signer *edoc_signer_pkcs11(const char *module, const char *token, co
 void edoc_signer_free(struct edoc_signer *s);
 X509 *edoc_signer_cert(const struct edoc_signer *s); /* borrowed */
 
+/* The one reader of a certificate given as text: PEM (the first
+ * "-----BEGIN CERTIFICATE-----" block) or base64 DER (white space skipped,
+ * no bytes after the certificate). NULL when it is neither; the caller frees
+ * the result with X509_free(). */
+X509 *edoc_x509_parse(const char *text);
+
 /* Adds one signature over every data file of doc as a new
  * META-INF/signaturesN.xml. */
 int edoc_sign(struct edoc *doc, struct edoc_signer *s, const struct edoc_sign_opts *o, struct edoc_err *e);

@@ -8,7 +8,8 @@
  * on exactly the data files and on the SignedProperties of the same
  * signature; anything else is a format failure (no signature wrapping).
  * The checks run in an order where a cryptographic failure (TOTAL-FAILED)
- * is always found before a trust problem (INDETERMINATE).
+ * is always found before a trust problem (INDETERMINATE). The report is
+ * rendered in report.c.
  */
 #include "sign/verify.h"
 
@@ -17,13 +18,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 #include <libxml/c14n.h>
 #include <openssl/err.h>
 #include <openssl/ocsp.h>
 #include <openssl/x509v3.h>
 
 #include "core/arena.h"
+#include "core/base64.h"
+#include "core/base64.h"
 #include "sign/internal.h"
 #include "sign/net.h"
 #include "sign/pki.h"
@@ -33,26 +35,6 @@
 #define MAX_HASHED_DEFAULT ((size_t)1 << 30)
 #define HASH_CHUNK ((size_t)1 << 20) /* the deadline is looked at between chunks */
 #define LATE (24 * 60 * 60)          /* evidence gathered later than this: a warning */
-
-const char *edoc_indication_name(enum edoc_indication ind)
-{
-	switch (ind) {
-	case EDOC_TOTAL_PASSED: return "TOTAL-PASSED";
-	case EDOC_TOTAL_FAILED: return "TOTAL-FAILED";
-	default: return "INDETERMINATE";
-	}
-}
-
-const char *edoc_subindication_name(enum edoc_subindication sub)
-{
-#define EDOC_SUB_NAME(name) #name,
-	static const char *const names[] = {EDOC_SUBINDICATIONS(EDOC_SUB_NAME)};
-#undef EDOC_SUB_NAME
-
-	if ((size_t)sub >= sizeof(names) / sizeof(names[0]))
-		return "GENERIC";
-	return names[sub];
-}
 
 /* A data file's digest, computed once per container and algorithm. */
 struct fdigest {
@@ -388,21 +370,20 @@ static unsigned char *b64_of(xmlNodePtr n, size_t *len)
 
 	if (!s)
 		return NULL;
-	p = sx_b64_decode(s, len);
+	p = b64_decode_new(s, len);
 	free(s);
 	return p;
 }
 
 static X509 *cert_of(xmlNodePtr n)
 {
-	size_t len;
-	unsigned char *der = b64_of(n, &len);
+	char *s = sx_text(n);
 	X509 *x;
 
-	if (!der)
+	if (!s)
 		return NULL;
-	x = cr_x509_from_der(der, len);
-	free(der);
+	x = cr_x509_from_b64(s);
+	free(s);
 	return x;
 }
 
@@ -507,7 +488,7 @@ static int check_structure(struct vsig *v)
 		return FORMAT(v, "exactly one xades:SigningCertificate(V2) is required");
 	/* the signature value */
 	val = sx_text(v->sv);
-	v->sigval = val ? sx_b64_decode(val, &v->sigval_len) : NULL;
+	v->sigval = val ? b64_decode_new(val, &v->sigval_len) : NULL;
 	free(val);
 	if (!v->sigval || v->sigval_len == 0)
 		return FORMAT(v, "ds:SignatureValue is not valid base64");
@@ -605,14 +586,12 @@ static int digest_matches(const struct ref *r, const void *p, size_t n)
 	return len == r->dlen && CRYPTO_memcmp(md, r->digest, len) == 0;
 }
 
-static int check_references(struct vsig *v)
+/* ds:SignedInfo: the canonicalization and signature methods, then the
+ * references, parsed into *refs (*nrefs of them, which the caller frees
+ * with refs_free, also on failure). */
+static int parse_signed_info(struct vsig *v, struct ref **refs, size_t *nrefs)
 {
 	xmlNodePtr c, m;
-	struct ref *refs = NULL;
-	size_t nrefs = 0, i, j, nsp = 0;
-	unsigned char *seen = NULL;
-	int rc = -1;
-	const char *missing = NULL;
 
 	c = sx_first_elem(v->si);
 	if (!sx_is(c, NS_DS, "CanonicalizationMethod"))
@@ -631,23 +610,25 @@ static int check_references(struct vsig *v)
 
 		if (!sx_is(c, NS_DS, "Reference"))
 			return FORMAT(v, "unexpected element <%.40s> in ds:SignedInfo", c->name);
-		nr = realloc(refs, (nrefs + 1) * sizeof(*refs));
-		if (!nr) {
-			refs_free(refs, nrefs);
+		nr = realloc(*refs, (*nrefs + 1) * sizeof(**refs));
+		if (!nr)
 			return FORMAT(v, "out of memory");
-		}
-		refs = nr;
-		memset(&refs[nrefs], 0, sizeof(refs[nrefs]));
-		nrefs++;
-		if (parse_ref(v, c, &refs[nrefs - 1]) != 0)
-			goto out;
+		*refs = nr;
+		memset(&nr[*nrefs], 0, sizeof(nr[*nrefs]));
+		(*nrefs)++;
+		if (parse_ref(v, c, &nr[*nrefs - 1]) != 0)
+			return -1;
 	}
-	seen = calloc(v->doc->nfiles + 1, 1);
-	if (!seen) {
-		FORMAT(v, "out of memory");
-		goto out;
-	}
-	/* resolve every reference */
+	return 0;
+}
+
+/* Resolves every reference: exactly one to this signature's
+ * SignedProperties, the others to data files, each file at most once
+ * (seen[j]). *missing: the first URI that names no file of the container. */
+static int resolve_refs(struct vsig *v, struct ref *refs, size_t nrefs, unsigned char *seen, const char **missing)
+{
+	size_t i, j, nsp = 0;
+
 	for (i = 0; i < nrefs; i++) {
 		struct ref *r = &refs[i];
 
@@ -655,46 +636,44 @@ static int check_references(struct vsig *v)
 			xmlNodePtr target = find_id(v, r->uri + 1);
 
 			nsp++;
-			if (target != v->sp) {
-				FORMAT(v,
-				       "reference %.60s does not point to the SignedProperties of "
-				       "this signature",
-				       r->uri);
-				goto out;
-			}
+			if (target != v->sp)
+				return FORMAT(v,
+					      "reference %.60s does not point to the SignedProperties of "
+					      "this signature",
+					      r->uri);
 			continue;
 		}
 		r->name = edoc_uri_decode(r->uri);
-		if (!r->name || edoc_name_ok(r->name, strlen(r->name), NULL) != 0) {
-			FORMAT(v, "reference URI %.60s is not a relative path inside the container", r->uri);
-			goto out;
-		}
+		if (!r->name || edoc_name_ok(r->name, strlen(r->name), NULL) != 0)
+			return FORMAT(v, "reference URI %.60s is not a relative path inside the container", r->uri);
 		for (j = 0; j < v->doc->nfiles; j++)
 			if (strcmp(v->doc->files[j].name, r->name) == 0)
 				break;
 		if (j == v->doc->nfiles) {
-			if (!missing)
-				missing = r->uri;
+			if (!*missing)
+				*missing = r->uri;
 			continue;
 		}
-		if (seen[j]) {
-			FORMAT(v, "data file \"%.80s\" is referenced twice", r->name);
-			goto out;
-		}
+		if (seen[j])
+			return FORMAT(v, "data file \"%.80s\" is referenced twice", r->name);
 		seen[j] = 1;
 		r->file = &v->doc->files[j];
 	}
-	if (nsp != 1) {
-		FORMAT(v, "exactly one reference to xades:SignedProperties is required (found %zu)", nsp);
-		goto out;
-	}
-	if (nrefs < 2) {
-		FORMAT(v, "the signature covers no data file");
-		goto out;
-	}
-	/* digests */
+	if (nsp != 1)
+		return FORMAT(v, "exactly one reference to xades:SignedProperties is required (found %zu)", nsp);
+	if (nrefs < 2)
+		return FORMAT(v, "the signature covers no data file");
+	return 0;
+}
+
+/* Every reference's digest: of the canonical SignedProperties, of the
+ * data files. */
+static int check_digests(struct vsig *v, const struct ref *refs, size_t nrefs)
+{
+	size_t i;
+
 	for (i = 0; i < nrefs; i++) {
-		struct ref *r = &refs[i];
+		const struct ref *r = &refs[i];
 
 		if (r->is_sp) {
 			struct buf b = BUF_INIT;
@@ -706,36 +685,53 @@ static int check_references(struct vsig *v)
 			buf_init(&b, 16 << 20);
 			if (sx_c14n(v->sp, &cm, r->prefixes, &b) != 0) {
 				buf_free(&b);
-				FORMAT(v, "cannot canonicalize xades:SignedProperties");
-				goto out;
+				return FORMAT(v, "cannot canonicalize xades:SignedProperties");
 			}
 			if (charge(v, b.len) != 0) {
 				buf_free(&b);
-				goto out;
+				return -1;
 			}
 			ok = digest_matches(r, b.data, b.len);
 			buf_free(&b);
-			if (!ok) {
-				verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE,
-					"the signed properties were changed after signing "
-					"(digest of %.60s does not match)",
-					r->uri);
-				goto out;
-			}
+			if (!ok)
+				return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE,
+					       "the signed properties were changed after signing "
+					       "(digest of %.60s does not match)",
+					       r->uri);
 		} else if (r->file) {
 			unsigned char md[EVP_MAX_MD_SIZE];
 			unsigned len = 0;
 			int got = file_digest(v, r->file, r->md, md, &len);
 
 			if (got < 0)
-				goto out;
-			if (got > 0 || !digest_is(r, md, len)) {
-				verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE,
-					"data file \"%.80s\" was changed after signing", r->file->name);
-				goto out;
-			}
+				return -1;
+			if (got > 0 || !digest_is(r, md, len))
+				return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE,
+					       "data file \"%.80s\" was changed after signing", r->file->name);
 		}
 	}
+	return 0;
+}
+
+/* ds:SignedInfo and what it references: parsed, resolved, digests checked,
+ * every data file covered; the covered files go to the report. */
+static int check_references(struct vsig *v)
+{
+	struct ref *refs = NULL;
+	size_t nrefs = 0, i, j;
+	unsigned char *seen = NULL;
+	int rc = -1;
+	const char *missing = NULL;
+
+	if (parse_signed_info(v, &refs, &nrefs) != 0)
+		goto out;
+	seen = calloc(v->doc->nfiles + 1, 1);
+	if (!seen) {
+		FORMAT(v, "out of memory");
+		goto out;
+	}
+	if (resolve_refs(v, refs, nrefs, seen, &missing) != 0 || check_digests(v, refs, nrefs) != 0)
+		goto out;
 	for (j = 0; j < v->doc->nfiles; j++) {
 		if (!seen[j]) {
 			FORMAT(v, "data file \"%.80s\" is not covered by this signature", v->doc->files[j].name);
@@ -1144,77 +1140,82 @@ static void fetch_ocsp(struct vsig *v, struct evidence *ev)
 
 /* ---- one signature ---- */
 
-static void verify_signature(struct vsig *v)
+/* Format and cryptography: the structure, the references' digests, the
+ * signer and the signature value. The claimed signing time is read first
+ * (shown even when a later check fails) and judged only after the digests;
+ * the signer is looked up even when a digest failed, to say who it was (the
+ * first verdict stands). */
+static int check_signed_data(struct vsig *v, time_t *claimed)
 {
-	struct evidence ev;
-	STACK_OF(X509) *chain = NULL;
-	X509 *errcert = NULL;
-	time_t best, claimed = 0;
 	char *st;
-	int err, i;
+	int err;
 
-	memset(&ev, 0, sizeof(ev));
-	v->kicerts = sk_X509_new_null();
-	v->pool = sk_X509_new_null();
-	if (!v->kicerts || !v->pool) {
-		FORMAT(v, "out of memory");
-		goto out;
-	}
 	if (check_structure(v) != 0)
-		goto out;
-	/* shown even when a later check fails; judged only after the digests */
+		return -1;
 	st = text_of(v, sx_child(v->ssp, NS_XADES, "SigningTime"));
-	if (st && sx_parse_time(st, &claimed) == 0)
-		v->r->claimed_time = claimed;
-	/* the signer is looked up even when a digest failed, to say who it was;
-	 * the first verdict stands */
+	if (st && sx_parse_time(st, claimed) == 0)
+		v->r->claimed_time = *claimed;
 	err = check_references(v);
 	if (find_signer(v) != 0 || err != 0 || check_signature_value(v) != 0)
-		goto out;
-	if (!v->r->claimed_time) {
-		FORMAT(v, "xades:SigningTime is not a valid date and time");
-		goto out;
-	}
+		return -1;
+	if (!v->r->claimed_time)
+		return FORMAT(v, "xades:SigningTime is not a valid date and time");
+	return 0;
+}
 
-	/* evidence: time-stamps first, then OCSP */
-	if (v->usp && check_timestamps(v, &ev) != 0)
-		goto out;
-	ev.issuer = pki_find_issuer(v->o->trust, v->pool, v->signer);
-	if (v->usp && check_embedded_ocsp(v, &ev) != 0)
-		goto out;
-	ev.tm = !ev.have_ts && ev.have_ocsp;
-	if (ev.tm && ev.ocsp_ok) {
-		if (!nonce_binds(v, &ev.ocsp)) {
-			verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE,
-				"time-mark: the OCSP nonce is not a digest of this signature value");
-			goto out;
-		}
-		ev.tm_bound = 1;
+/* The evidence: time-stamps first, then the embedded OCSP responses; a
+ * time-mark (OCSP without a time-stamp) must be bound to this signature by
+ * its nonce. Names the profile. */
+static int gather_evidence(struct vsig *v, struct evidence *ev)
+{
+	if (v->usp && check_timestamps(v, ev) != 0)
+		return -1;
+	ev->issuer = pki_find_issuer(v->o->trust, v->pool, v->signer);
+	if (v->usp && check_embedded_ocsp(v, ev) != 0)
+		return -1;
+	ev->tm = !ev->have_ts && ev->have_ocsp;
+	if (ev->tm && ev->ocsp_ok) {
+		if (!nonce_binds(v, &ev->ocsp))
+			return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE,
+				       "time-mark: the OCSP nonce is not a digest of this signature value");
+		ev->tm_bound = 1;
 	}
 	v->r->profile =
-	    arena_strdup(v->rep->mem, ev.have_ts ? (ev.have_ocsp ? "LT" : "T") : (ev.have_ocsp ? "LT-TM" : "B"));
+	    arena_strdup(v->rep->mem, ev->have_ts ? (ev->have_ocsp ? "LT" : "T") : (ev->have_ocsp ? "LT-TM" : "B"));
+	return 0;
+}
 
-	/* the best proof of when the signature existed */
-	best = v->now;
-	if (ev.ts_ok)
-		best = ev.ts_time;
-	else if (ev.tm_bound)
-		best = ev.ocsp.produced_at;
+/* The best proof of when the signature existed: a trusted time-stamp, else
+ * a bound time-mark, else now. */
+static time_t existed_at(const struct vsig *v, const struct evidence *ev)
+{
+	if (ev->ts_ok)
+		return ev->ts_time;
+	if (ev->tm_bound)
+		return ev->ocsp.produced_at;
+	return v->now;
+}
 
-	/* the signing certificate's path, at that time; missing CA certificates
-	 * may be fetched from their AIA caIssuers URLs when online */
+/* The signing certificate's path at time t; missing CA certificates may be
+ * fetched from their AIA caIssuers URLs when online. NULL when there is
+ * none, with the verifier's error and the certificate it stopped at. */
+static STACK_OF(X509) * signer_chain(struct vsig *v, time_t t, int *err, X509 **errcert)
+{
+	STACK_OF(X509) *chain = NULL;
+	int i;
+
 	for (i = 0;; i++) {
 		X509 *fetched;
 		struct edoc_err fe;
 
-		if (pki_verify_chain(v->o->trust, v->signer, v->pool, best, 0, &chain, &err, &errcert) == 0)
+		if (pki_verify_chain(v->o->trust, v->signer, v->pool, t, 0, &chain, err, errcert) == 0)
 			break;
-		if (v->o->offline || i == 3 || !errcert ||
-		    (err != X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY &&
-		     err != X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT))
+		if (v->o->offline || i == 3 || !*errcert ||
+		    (*err != X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY &&
+		     *err != X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT))
 			break;
-		fetched = net_fetch_issuer(errcert, &fe);
-		if (!fetched || X509_check_issued(fetched, errcert) != X509_V_OK) {
+		fetched = net_fetch_issuer(*errcert, &fe);
+		if (!fetched || X509_check_issued(fetched, *errcert) != X509_V_OK) {
 			X509_free(fetched);
 			break;
 		}
@@ -1226,97 +1227,128 @@ static void verify_signature(struct vsig *v)
 			free(cn);
 		}
 	}
-	if (!chain) {
-		enum edoc_indication ind;
-		enum edoc_subindication sub;
-		char *cn = errcert ? cr_name_entry(X509_get_subject_name(errcert), NID_commonName) : NULL;
-		char when[32];
+	return chain;
+}
 
-		sx_format_time(best, when);
-		pki_chain_verdict(err, !errcert || X509_cmp(errcert, v->signer) == 0, &ind, &sub);
-		verdict(v, ind, sub, "signing certificate path%s%s: %s (at %s)%s%s", cn ? " at " : "", cn ? cn : "",
-			X509_verify_cert_error_string(err), when,
-			ev.ts_untrusted ? "; " : (ev.ocsp_untrusted && ev.tm ? "; " : ""),
-			ev.ts_untrusted ? ev.ts_why : (ev.ocsp_untrusted && ev.tm ? ev.ocsp_why : ""));
-		free(cn);
-		goto out;
-	}
+/* The verdict when the signing certificate has no path at time t: where
+ * and why it broke, and why the evidence could not help (an untrusted
+ * time-stamp, or an untrusted time-mark). */
+static int no_chain(struct vsig *v, const struct evidence *ev, time_t t, int err, X509 *errcert)
+{
+	enum edoc_indication ind;
+	enum edoc_subindication sub;
+	char *cn = errcert ? cr_name_entry(X509_get_subject_name(errcert), NID_commonName) : NULL;
+	char when[32];
+	int rc;
+
+	sx_format_time(t, when);
+	pki_chain_verdict(err, !errcert || X509_cmp(errcert, v->signer) == 0, &ind, &sub);
+	rc = verdict(v, ind, sub, "signing certificate path%s%s: %s (at %s)%s%s", cn ? " at " : "", cn ? cn : "",
+		     X509_verify_cert_error_string(err), when,
+		     ev->ts_untrusted ? "; " : (ev->ocsp_untrusted && ev->tm ? "; " : ""),
+		     ev->ts_untrusted ? ev->ts_why : (ev->ocsp_untrusted && ev->tm ? ev->ocsp_why : ""));
+	free(cn);
+	return rc;
+}
+
+/* With a path: the certificate must be meant for signatures, its issuer is
+ * the path's, and a time-stamp that could not be trusted decides. */
+static int check_signer_use(struct vsig *v, struct evidence *ev, STACK_OF(X509) * chain)
+{
 	v->r->trusted = 1;
-	if (!cr_has_nonrepudiation(v->signer)) {
-		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_CHAIN_CONSTRAINTS_FAILURE,
-			"the signing certificate is not meant for signatures (no nonRepudiation "
-			"key usage)");
-		goto out;
-	}
+	if (!cr_has_nonrepudiation(v->signer))
+		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_CHAIN_CONSTRAINTS_FAILURE,
+			       "the signing certificate is not meant for signatures (no nonRepudiation "
+			       "key usage)");
 	if (sk_X509_num(chain) > 1)
-		ev.issuer = sk_X509_value(chain, 1);
-	if (ev.ts_untrusted) {
-		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND, "%s", ev.ts_why);
-		goto out;
-	}
+		ev->issuer = sk_X509_value(chain, 1);
+	if (ev->ts_untrusted)
+		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND, "%s", ev->ts_why);
+	return 0;
+}
 
-	/* signing-time consistency */
-	if (ev.ts_ok && claimed > ev.ts_time + SKEW) {
-		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TIMESTAMP_ORDER_FAILURE,
-			"the claimed signing time is later than the signature time-stamp");
-		goto out;
-	}
-	if (claimed > v->now + SKEW) {
-		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_SIG_CONSTRAINTS_FAILURE,
-			"the claimed signing time is in the future");
-		goto out;
-	}
-	if (ev.ts_ok && ev.ts_time > claimed + LATE)
+/* The claimed signing time against the time-stamp and the clock. */
+static int check_signing_time(struct vsig *v, const struct evidence *ev, time_t claimed)
+{
+	if (ev->ts_ok && claimed > ev->ts_time + SKEW)
+		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TIMESTAMP_ORDER_FAILURE,
+			       "the claimed signing time is later than the signature time-stamp");
+	if (claimed > v->now + SKEW)
+		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_SIG_CONSTRAINTS_FAILURE,
+			       "the claimed signing time is in the future");
+	if (ev->ts_ok && ev->ts_time > claimed + LATE)
 		warn(v, "the time-stamp was taken more than 24 hours after the claimed signing "
 			"time");
-	/* revocation: embedded, else online when allowed */
-	if (!ev.ocsp_ok)
-		fetch_ocsp(v, &ev);
-	if (!ev.ocsp_ok) {
-		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TRY_LATER, "no acceptable revocation information: %s",
-			ev.ocsp_why[0] ? ev.ocsp_why
-				       : (v->o->offline ? "none embedded, and checking online is off"
-							: "none embedded, and none could be fetched"));
-		goto out;
-	}
-	v->r->ocsp_time = ev.ocsp.produced_at;
-	if (ev.ocsp.status == V_OCSP_CERTSTATUS_REVOKED) {
+	return 0;
+}
+
+/* Revocation: embedded, else online when allowed; the certificate's status,
+ * and when the response was produced against when the signature was. */
+static int check_revocation(struct vsig *v, struct evidence *ev, time_t claimed)
+{
+	if (!ev->ocsp_ok)
+		fetch_ocsp(v, ev);
+	if (!ev->ocsp_ok)
+		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TRY_LATER, "no acceptable revocation information: %s",
+			       ev->ocsp_why[0] ? ev->ocsp_why
+					       : (v->o->offline ? "none embedded, and checking online is off"
+								: "none embedded, and none could be fetched"));
+	v->r->ocsp_time = ev->ocsp.produced_at;
+	if (ev->ocsp.status == V_OCSP_CERTSTATUS_REVOKED) {
 		char when[32];
 
-		sx_format_time(ev.ocsp.revoked_at, when);
-		if (ev.ts_ok && ev.ocsp.revoked_at > ev.ts_time) {
-			warn(v, "the signing certificate was revoked at %s, after the time-stamp", when);
-		} else {
-			verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_REVOKED, "the signing certificate was revoked at %s",
-				when);
-			goto out;
-		}
-	} else if (ev.ocsp.status != V_OCSP_CERTSTATUS_GOOD) {
-		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_CERTIFICATE_CHAIN_GENERAL_FAILURE,
-			"the OCSP responder does not know the signing certificate");
-		goto out;
+		sx_format_time(ev->ocsp.revoked_at, when);
+		if (!(ev->ts_ok && ev->ocsp.revoked_at > ev->ts_time))
+			return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_REVOKED,
+				       "the signing certificate was revoked at %s", when);
+		warn(v, "the signing certificate was revoked at %s, after the time-stamp", when);
+	} else if (ev->ocsp.status != V_OCSP_CERTSTATUS_GOOD) {
+		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_CERTIFICATE_CHAIN_GENERAL_FAILURE,
+			       "the OCSP responder does not know the signing certificate");
 	}
-	if (ev.ocsp.produced_at + SKEW < claimed) {
-		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TRY_LATER,
-			"the OCSP response was produced before the claimed signing time");
-		goto out;
-	}
-	if (ev.ts_ok && ev.ocsp.produced_at + SKEW < ev.ts_time) {
-		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TRY_LATER,
-			"the OCSP response was produced before the signature time-stamp");
-		goto out;
-	}
-	if (ev.ocsp.produced_at > claimed + LATE)
+	if (ev->ocsp.produced_at + SKEW < claimed)
+		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TRY_LATER,
+			       "the OCSP response was produced before the claimed signing time");
+	if (ev->ts_ok && ev->ocsp.produced_at + SKEW < ev->ts_time)
+		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TRY_LATER,
+			       "the OCSP response was produced before the signature time-stamp");
+	if (ev->ocsp.produced_at > claimed + LATE)
 		warn(v, "the OCSP response was produced more than 24 hours after signing");
+	return 0;
+}
 
-	{
-		time_t nb = 0, na = 0;
+/* One signature, in the order of ETSI EN 319 102-1's building blocks:
+ * format and cryptography, evidence, the certificate path, time, then
+ * revocation; the first verdict stands. */
+static void verify_signature(struct vsig *v)
+{
+	struct evidence ev;
+	STACK_OF(X509) *chain = NULL;
+	X509 *errcert = NULL;
+	time_t best, claimed = 0, nb = 0, na = 0;
+	int err = 0;
 
-		if (cr_asn1_time(X509_get0_notBefore(v->signer), &nb) == 0 &&
-		    cr_asn1_time(X509_get0_notAfter(v->signer), &na) == 0 &&
-		    (claimed + SKEW < nb || claimed > na + SKEW))
-			warn(v, "the claimed signing time is outside the certificate's validity");
+	memset(&ev, 0, sizeof(ev));
+	v->kicerts = sk_X509_new_null();
+	v->pool = sk_X509_new_null();
+	if (!v->kicerts || !v->pool) {
+		FORMAT(v, "out of memory");
+		goto out;
 	}
+	if (check_signed_data(v, &claimed) != 0 || gather_evidence(v, &ev) != 0)
+		goto out;
+	best = existed_at(v, &ev);
+	chain = signer_chain(v, best, &err, &errcert);
+	if (!chain) {
+		no_chain(v, &ev, best, err, errcert);
+		goto out;
+	}
+	if (check_signer_use(v, &ev, chain) != 0 || check_signing_time(v, &ev, claimed) != 0 ||
+	    check_revocation(v, &ev, claimed) != 0)
+		goto out;
+	if (cr_asn1_time(X509_get0_notBefore(v->signer), &nb) == 0 &&
+	    cr_asn1_time(X509_get0_notAfter(v->signer), &na) == 0 && (claimed + SKEW < nb || claimed > na + SKEW))
+		warn(v, "the claimed signing time is outside the certificate's validity");
 	if (v->weak) {
 		verdict(v, EDOC_INDETERMINATE, EDOC_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE,
 			"SHA-1 is no longer accepted for signatures");
@@ -1545,133 +1577,4 @@ void edoc_report_free(struct edoc_report *r)
 		return;
 	arena_free(r->mem);
 	memset(r, 0, sizeof(*r));
-}
-
-/* ---- rendering ---- */
-
-static const char *status_words(int status)
-{
-	switch (status) {
-	case 0: return "all signatures are valid";
-	case 1: return "NOT VALID";
-	case 2: return "validity could not be established";
-	default: return "not a readable .edoc/ASiC-E container";
-	}
-}
-
-char *edoc_report_text(const struct edoc_report *r)
-{
-	struct buf b = BUF_INIT;
-	size_t i, j;
-	char t[32];
-
-	buf_init(&b, 1 << 20);
-	if (!r->container_ok) {
-		buf_printf(&b, "Container: FORMAT_FAILURE: %s\n", r->container_error);
-		goto done;
-	}
-	buf_printf(&b, "Data files (%zu):\n", r->nfiles);
-	for (i = 0; i < r->nfiles; i++)
-		buf_printf(&b, "  %s\n", r->files[i]);
-	if (r->nsigs == 0)
-		buf_puts(&b, "Signatures: none (the container is not signed)\n");
-	for (i = 0; i < r->nsigs; i++) {
-		const struct edoc_sig_result *s = &r->sigs[i];
-
-		buf_printf(&b, "Signature %zu (%s%s%s): %s", i + 1, s->file, s->id ? " #" : "", s->id ? s->id : "",
-			   edoc_indication_name(s->ind));
-		if (s->ind != EDOC_TOTAL_PASSED)
-			buf_printf(&b, " / %s", edoc_subindication_name(s->sub));
-		buf_puts(&b, "\n");
-		if (s->reason)
-			buf_printf(&b, "  reason:  %s\n", s->reason);
-		if (s->signer_cn)
-			buf_printf(&b, "  signer:  %s%s%s%s\n", s->signer_cn, s->signer_serial ? " (" : "",
-				   s->signer_serial ? s->signer_serial : "", s->signer_serial ? ")" : "");
-		if (s->claimed_time) {
-			sx_format_time(s->claimed_time, t);
-			buf_printf(&b, "  signed:  %s (claimed)\n", t);
-		}
-		if (s->ts_time) {
-			sx_format_time(s->ts_time, t);
-			buf_printf(&b, "  time-stamp: %s by %s\n", t, s->tsa ? s->tsa : "?");
-		}
-		if (s->ocsp_time) {
-			sx_format_time(s->ocsp_time, t);
-			buf_printf(&b, "  OCSP:    %s\n", t);
-		}
-		if (s->profile)
-			buf_printf(&b, "  profile: XAdES-BASELINE-%s\n", s->profile);
-		for (j = 0; j < s->ncovered; j++)
-			buf_printf(&b, "  covers:  %s\n", s->covered[j]);
-		for (j = 0; j < s->nwarnings; j++)
-			buf_printf(&b, "  warning: %s\n", s->warnings[j]);
-	}
-done:
-	buf_printf(&b, "Result: %s\n", status_words(edoc_report_status(r)));
-	if (!buf_ok(&b)) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_steal(&b, NULL);
-}
-
-static json_t *jstr(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-static json_t *jtime(time_t t)
-{
-	char s[32];
-
-	if (!t)
-		return json_null();
-	sx_format_time(t, s);
-	return json_string(s);
-}
-
-char *edoc_report_json(const struct edoc_report *r)
-{
-	json_t *root = json_object(), *sigs = json_array(), *files = json_array();
-	char *out;
-	size_t i, j;
-
-	json_object_set_new(root, "status", json_integer(edoc_report_status(r)));
-	json_object_set_new(root, "container_ok", json_boolean(r->container_ok));
-	json_object_set_new(root, "container_error", jstr(r->container_error));
-	for (i = 0; i < r->nfiles; i++)
-		json_array_append_new(files, json_string(r->files[i]));
-	json_object_set_new(root, "files", files);
-	for (i = 0; i < r->nsigs; i++) {
-		const struct edoc_sig_result *s = &r->sigs[i];
-		json_t *o = json_object(), *cov = json_array(), *w = json_array();
-
-		json_object_set_new(o, "file", jstr(s->file));
-		json_object_set_new(o, "id", jstr(s->id));
-		json_object_set_new(o, "indication", json_string(edoc_indication_name(s->ind)));
-		json_object_set_new(o, "subindication",
-				    s->ind == EDOC_TOTAL_PASSED ? json_null()
-								: json_string(edoc_subindication_name(s->sub)));
-		json_object_set_new(o, "reason", jstr(s->reason));
-		json_object_set_new(o, "signer", jstr(s->signer_cn));
-		json_object_set_new(o, "signer_serial_number", jstr(s->signer_serial));
-		json_object_set_new(o, "signer_subject", jstr(s->signer_subject));
-		json_object_set_new(o, "claimed_signing_time", jtime(s->claimed_time));
-		json_object_set_new(o, "timestamp_time", jtime(s->ts_time));
-		json_object_set_new(o, "timestamp_authority", jstr(s->tsa));
-		json_object_set_new(o, "ocsp_produced_at", jtime(s->ocsp_time));
-		json_object_set_new(o, "profile", jstr(s->profile));
-		for (j = 0; j < s->ncovered; j++)
-			json_array_append_new(cov, json_string(s->covered[j]));
-		json_object_set_new(o, "files", cov);
-		for (j = 0; j < s->nwarnings; j++)
-			json_array_append_new(w, json_string(s->warnings[j]));
-		json_object_set_new(o, "warnings", w);
-		json_array_append_new(sigs, o);
-	}
-	json_object_set_new(root, "signatures", sigs);
-	out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	return out;
 }

@@ -2,6 +2,8 @@
  * base64 and xsd:dateTime. See internal.h. */
 #include "sign/internal.h"
 
+#include "core/base64.h"
+
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -12,7 +14,6 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
-#include <openssl/evp.h>
 
 static pthread_once_t sx_once = PTHREAD_ONCE_INIT;
 
@@ -374,80 +375,6 @@ int sx_c14n(xmlNodePtr apex, const struct c14n_method *m, char **prefixes, struc
 	if (rc < 0 || !buf_ok(out))
 		return -1;
 	return 0;
-}
-
-static int b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-unsigned char *sx_b64_decode(const char *s, size_t *len)
-{
-	size_t n = strlen(s), o = 0, pad = 0, k = 0;
-	unsigned char *out;
-	unsigned acc = 0;
-	size_t i;
-
-	out = malloc(n / 4 * 3 + 3);
-	if (!out)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		int c = (unsigned char)s[i], v;
-
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-			continue;
-		if (c == '=') {
-			pad++;
-			k++;
-			continue;
-		}
-		v = b64val(c);
-		if (v < 0 || pad)
-			goto fail;
-		acc = (acc << 6) | (unsigned)v;
-		k++;
-		if (k % 4 == 0) {
-			out[o++] = (unsigned char)(acc >> 16);
-			out[o++] = (unsigned char)(acc >> 8);
-			out[o++] = (unsigned char)acc;
-			acc = 0;
-		}
-	}
-	if (k % 4 != 0 || pad > 2)
-		goto fail;
-	if (pad == 1) {
-		acc <<= 6;
-		out[o++] = (unsigned char)(acc >> 16);
-		out[o++] = (unsigned char)(acc >> 8);
-	} else if (pad == 2) {
-		acc <<= 12;
-		out[o++] = (unsigned char)(acc >> 16);
-	}
-	*len = o;
-	return out;
-fail:
-	free(out);
-	return NULL;
-}
-
-char *sx_b64_encode(const void *p, size_t n)
-{
-	char *out = malloc((n + 2) / 3 * 4 + 1);
-
-	if (!out)
-		return NULL;
-	EVP_EncodeBlock((unsigned char *)out, p, (int)n);
-	return out;
 }
 
 static int digits(const char *s, int n, int *v)

@@ -10,6 +10,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/hash.h"
+#include "core/utf8.h"
+
 struct db_cached {
 	struct db_cached *next;
 	uint64_t hash;
@@ -77,15 +80,8 @@ void db_get_stats(const struct db *db, struct db_stats *out)
 
 static uint64_t sql_hash(const char *s)
 {
-	uint64_t h = 14695981039346656037ull; /* FNV-1a */
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ull;
-	}
-	return h;
+	return fnv1a64(FNV1A64_INIT, s, strlen(s));
 }
-
 void *db_cache_find(struct db *db, const char *sql)
 {
 	uint64_t h = sql_hash(sql);
@@ -165,45 +161,9 @@ size_t db_param_len(const struct db_param *p)
 
 /* Well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF) and
  * no NUL byte. */
-static int utf8_ok(const unsigned char *s, size_t n)
+static int text_ok(const char *s, size_t n)
 {
-	size_t i = 0, k, need;
-	uint32_t cp;
-
-	while (i < n) {
-		unsigned char c = s[i];
-
-		if (c == 0)
-			return 0;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			need = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			need = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			need = 3;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if (n - i <= need)
-			return 0;
-		for (k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += need + 1;
-	}
-	return 1;
+	return utf8_valid(s, n) && !memchr(s, 0, n);
 }
 
 int db_param_check(struct db *db, const struct db_param *p, size_t n)
@@ -217,7 +177,7 @@ int db_param_check(struct db *db, const struct db_param *p, size_t n)
 		case DB_NULL:
 		case DB_INT: break;
 		case DB_TEXT:
-			if (p[i].s && !utf8_ok((const unsigned char *)p[i].s, db_param_len(&p[i])))
+			if (p[i].s && !text_ok(p[i].s, db_param_len(&p[i])))
 				return db_failf(db, DB_ERROR,
 						"parameter $%zu: text is not valid UTF-8 or holds a NUL byte", i + 1);
 			break;

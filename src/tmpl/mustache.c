@@ -43,6 +43,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/file.h"
 #include "tmpl/escape.h"
 
 #define NPOS ((size_t)-1)
@@ -1184,48 +1185,15 @@ static int list_templates(const char *dir, struct files *f, struct tmpl_error *e
 /* The whole file, NUL-terminated (malloc'd), or NULL and err filled. */
 static char *read_file(const char *path, size_t *len, struct tmpl_error *err)
 {
-	struct stat st;
-	char *p = NULL;
-	size_t got = 0;
-	ssize_t r;
-	int fd, ok = 0;
+	char *p;
+	int rc = file_read(path, MAX_FILE_SIZE, &p, len);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		set_error(err, path, 0, "%s", strerror(errno));
-		goto out;
-	}
-	if (st.st_size < 0 || (size_t)st.st_size > MAX_FILE_SIZE) {
+	if (rc == -EFBIG)
 		set_error(err, path, 0, "file larger than %zu bytes", MAX_FILE_SIZE);
-		goto out;
-	}
-	p = malloc((size_t)st.st_size + 1);
-	if (!p) {
+	else if (rc == -ENOMEM)
 		set_error(err, path, 0, "out of memory");
-		goto out;
-	}
-	while (got < (size_t)st.st_size) {
-		r = read(fd, p + got, (size_t)st.st_size - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			set_error(err, path, 0, "%s", strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	p[got] = '\0';
-	*len = got;
-	ok = 1;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (!ok) {
-		free(p);
-		p = NULL;
-	}
+	else if (rc < 0)
+		set_error(err, path, 0, "%s", strerror(-rc));
 	return p;
 }
 

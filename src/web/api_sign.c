@@ -24,9 +24,9 @@
 #include <time.h>
 
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "core/base64.h"
 #include "core/log.h"
 #include "http/async.h"
 #include "http/multipart.h"
@@ -38,27 +38,6 @@
 #include "web/web.h"
 
 #define SIGN_MAX_FILES 16
-
-static X509 *cert_parse(struct arena *a, const char *s)
-{
-	BIO *bio;
-	X509 *x = NULL;
-	const unsigned char *p;
-	unsigned char *der;
-	size_t n;
-
-	if (strstr(s, "-----BEGIN CERTIFICATE-----")) {
-		bio = BIO_new_mem_buf(s, -1);
-		x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
-		BIO_free(bio);
-		return x;
-	}
-	der = b64_decode_arena(a, s, &n);
-	if (!der)
-		return NULL;
-	p = der;
-	return d2i_X509(NULL, &p, (long)n);
-}
 
 static int parse_profile(const char *s, enum edoc_profile *out)
 {
@@ -187,7 +166,7 @@ int api_sign_start(struct req *r)
 		bad(r, "this portal has no time-stamp service: only profile B");
 		goto out;
 	}
-	if (!certs || !(cert = cert_parse(r->arena, certs))) {
+	if (!certs || !(cert = edoc_x509_parse(certs))) {
 		bad(r, "certificate: a PEM or base64 DER X.509 certificate is required");
 		goto out;
 	}

@@ -1,5 +1,38 @@
 /* app.h — everything a running epak shares between its threads. Built once
- * at start (app_open), read-only afterwards except where noted. */
+ * at start (app_open), read-only afterwards except where noted.
+ *
+ * Settings reach the code through struct config (core/config.h: one table of
+ * keys, from flags, EPAK_* environment and --config file) and the structs
+ * made from it (struct mail_config); no module reads the environment for a
+ * setting. The process-wide state that is not in struct app, and why:
+ *
+ *   core/log.c       log_level, log_access_on   set once by main() before any
+ *                                               thread; every log call reads them
+ *   core/i18n.c      tr_cache, tr_lock, gettext_lock, i18n_ready
+ *                                               gettext's own state is process-wide
+ *                                               (setlocale, bindtextdomain); the
+ *                                               cache of its answers follows it
+ *   core/errors.c    err_codes                  the public codes of the error
+ *                                               registry, filled on first use
+ *   http/server.c    server_stop, kept_workers  signal handlers can reach only
+ *                                               globals; workers kept for shutdown
+ *   http/resp.c      static_generator           h2o's constant generator for
+ *                                               finished bodies
+ *   http/async.c     pool                       the worker pool (threads, job
+ *                                               queue, its byte budget): one
+ *                                               per process, shared by the loops
+ *   web/snapshot.c   the published read model and the refresher thread, one
+ *                    per process (snapshot.h); failed_rev, failed_mtime: the
+ *                    last build that failed, so it is not retried every tick
+ *   mail/worker.c    the delivery thread (one per process): its copy of the
+ *                    struct mail_config, its database connection, start/stop
+ *                    locks and the kick condition variable
+ *   mail/smtp.c, sign/net.c, sign/xml.c   pthread_once for libcurl's and
+ *                    libxml2's global initialisation (their requirement)
+ *   search/query.c   per-thread scratch memory (thread-local, not shared)
+ *   web/sign_session.c  the purger thread (one per process)
+ *   search/bench.c   the benchmark's random-number state (epak search-bench only)
+ */
 #ifndef EPAK_APP_H
 #define EPAK_APP_H
 
@@ -19,6 +52,7 @@ struct static_files;
 struct db;
 struct req;
 struct edoc_trust;
+struct mail_config;
 
 struct app {
 	const struct config *cfg;
@@ -30,11 +64,12 @@ struct app {
 	unsigned char secret[32]; /* HMAC key for CSRF tokens, kept in data/secret */
 	const struct route *routes;
 	size_t nroutes;
-	atomic_uint_fast64_t revision; /* bumped when published content changes */
-	char db_url[1024];             /* the PostgreSQL URL or the SQLite file */
-	char tmp_dir[1024];            /* data/tmp: spilled uploads */
-	struct edoc_trust *trust;      /* anchors for checking signatures, or NULL */
-	struct edoc_trust *sign_ca;    /* intermediates of signers' certificates, or NULL */
+	atomic_uint_fast64_t revision;  /* bumped when published content changes */
+	char db_url[1024];              /* the PostgreSQL URL or the SQLite file */
+	char tmp_dir[1024];             /* data/tmp: spilled uploads */
+	struct edoc_trust *trust;       /* anchors for checking signatures, or NULL */
+	struct edoc_trust *sign_ca;     /* intermediates of signers' certificates, or NULL */
+	const struct mail_config *mail; /* the outbox's settings (From, size cap, daily budget); set by main */
 };
 
 /* Loads templates, static files, translations and the server secret.

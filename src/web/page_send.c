@@ -178,7 +178,7 @@ static int submit_body(struct db *db, void *cls)
 	m.att = &att;
 	m.natt = 1;
 	m.kind = "sign-send";
-	rc = outbox_enqueue(db, &m, &s->mail_id);
+	rc = outbox_enqueue_with(db, r->app->mail, &m, &s->mail_id);
 	if (rc != DB_OK)
 		return rc;
 	sha256_hex(s->data, s->len, sha);

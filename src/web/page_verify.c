@@ -7,8 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
-
+#include "core/base64.h"
 #include "core/log.h"
 #include "http/multipart.h"
 #include "sign/edoc.h"
@@ -79,17 +78,15 @@ static json_t *time_json(struct req *r, time_t t)
 
 static char *data_url(struct req *r, const struct edoc_entry *f)
 {
-	size_t n = 4 * ((f->len + 2) / 3) + 1;
 	const char *mime = f->mime && *f->mime ? f->mime : "application/octet-stream";
 	char *b64, *out;
 
 	/* Offer the bytes as a download only, never as something the browser
 	 * would render in our origin. */
 	(void)mime;
-	b64 = arena_alloc(r->arena, n);
+	b64 = b64_encode_arena(r->arena, f->data, f->len);
 	if (!b64)
 		return NULL;
-	EVP_EncodeBlock((unsigned char *)b64, f->data, (int)f->len);
 	out = arena_printf(r->arena, "data:application/octet-stream;base64,%s", b64);
 	return out;
 }

@@ -23,6 +23,7 @@
 
 #include "catalog/model.h"
 #include "core/digest.h"
+#include "core/hex.h"
 #include "core/log.h"
 #include "mail/outbox.h"
 #include "mail/worker.h"
@@ -105,7 +106,6 @@ int receipt_confirm_start(struct db *db, struct req *r, const char *receipt, con
 	unsigned char rnd[TOKEN_BYTES];
 	char token[2 * TOKEN_BYTES + 1], id[DIGEST_HEX];
 	struct mail m;
-	size_t i;
 	int rc;
 
 	if (!base) {
@@ -123,11 +123,7 @@ int receipt_confirm_start(struct db *db, struct req *r, const char *receipt, con
 		return rc;
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
 		return DB_ERROR;
-	for (i = 0; i < sizeof(rnd); i++) {
-		token[2 * i] = "0123456789abcdef"[rnd[i] >> 4];
-		token[2 * i + 1] = "0123456789abcdef"[rnd[i] & 15];
-	}
-	token[2 * TOKEN_BYTES] = '\0';
+	hex_encode(token, rnd, sizeof(rnd));
 	sha256_hex(token, strlen(token), id);
 	rc = db_exec(db, SQL_CONFIRM_ADD,
 		     DB_P(PTEXT(id), PTEXT(receipt), PTEXT(email), PTEXT(lang_code(r->lang)), PINT(now),
@@ -153,7 +149,7 @@ int receipt_confirm_start(struct db *db, struct req *r, const char *receipt, con
 			 cfg->confirm_minutes, link);
 	m.kind = "receipt-confirm";
 	m.personal = 1;
-	rc = outbox_enqueue(db, &m, NULL);
+	rc = outbox_enqueue_with(db, r->app->mail, &m, NULL);
 	if (rc != DB_OK)
 		return rc;
 record:
@@ -268,7 +264,7 @@ static int confirm_body(struct db *db, void *cls)
 					   prefixed(r, arena_printf(r->arena, "/nosutit/kvits/%s", c->receipt))));
 	m.kind = "receipt";
 	m.personal = 1;
-	rc = outbox_enqueue(db, &m, NULL);
+	rc = outbox_enqueue_with(db, r->app->mail, &m, NULL);
 	if (rc != DB_OK)
 		return rc;
 	return db_exec(db, SQL_SUBMISSION_CONFIRMED, DB_P(PTEXT(c->receipt)), NULL);
@@ -286,26 +282,39 @@ static void show(struct req *r, int status, const char *token, const char *what)
 	render_flags(r, status, "receipt-confirm", ctx, RESP_NO_STORE);
 }
 
-int page_receipt_confirm(struct req *r)
+/* What both confirmation routes do first: a well-formed token, the
+ * database, and the token's id (its hash: the token itself is never
+ * stored). NULL when the answer was already sent. */
+static struct db *confirm_start(struct req *r, const char *token, char id[DIGEST_HEX], struct confirm *c)
 {
-	const char *token = req_param(r, 0);
-	struct db *db = app_db(r);
-	char id[DIGEST_HEX];
-	struct confirm c;
-	int rc;
+	struct db *db;
 
 	if (!token_ok(token)) {
 		show(r, 404, NULL, "gone");
-		return 0;
+		return NULL;
 	}
+	db = app_db(r);
 	if (!db) {
 		resp_error(r, ERR_UNAVAILABLE, NULL);
-		return 0;
+		return NULL;
 	}
 	sha256_hex(token, strlen(token), id);
-	memset(&c, 0, sizeof(c));
-	c.r = r;
-	c.id = id;
+	memset(c, 0, sizeof(*c));
+	c->r = r;
+	c->id = id;
+	return db;
+}
+
+int page_receipt_confirm(struct req *r)
+{
+	const char *token = req_param(r, 0);
+	char id[DIGEST_HEX];
+	struct confirm c;
+	struct db *db = confirm_start(r, token, id, &c);
+	int rc;
+
+	if (!db)
+		return 0;
 	rc = confirm_lookup(db, &c);
 	if (rc == CONFIRM_GONE)
 		show(r, 404, NULL, "gone");
@@ -319,23 +328,13 @@ int page_receipt_confirm(struct req *r)
 int form_receipt_confirm(struct req *r)
 {
 	const char *token = req_param(r, 0);
-	struct db *db = app_db(r);
 	char id[DIGEST_HEX];
 	struct confirm c;
+	struct db *db = confirm_start(r, token, id, &c);
 	int rc;
 
-	if (!token_ok(token)) {
-		show(r, 404, NULL, "gone");
+	if (!db)
 		return 0;
-	}
-	if (!db) {
-		resp_error(r, ERR_UNAVAILABLE, NULL);
-		return 0;
-	}
-	sha256_hex(token, strlen(token), id);
-	memset(&c, 0, sizeof(c));
-	c.r = r;
-	c.id = id;
 	rc = db_tx(db, confirm_body, &c);
 	if (rc == CONFIRM_GONE) {
 		show(r, 404, NULL, "gone");

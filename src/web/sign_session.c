@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "core/base64.h"
 #include "core/log.h"
 #include "http/http.h"
 #include "http/multipart.h"
@@ -46,43 +47,6 @@ static const char SQL_CLAIM[] =
 static const char SQL_RELEASE[] = "UPDATE session SET busy_until = 0 WHERE id = $1";
 static const char SQL_DELETE[] = "DELETE FROM session WHERE id = $1";
 static const char SQL_EXPIRE[] = "DELETE FROM session WHERE expires_at <= $1 AND id LIKE 'sign:%'";
-
-char *b64_encode_arena(struct arena *a, const void *p, size_t n)
-{
-	char *out = arena_alloc(a, 4 * ((n + 2) / 3) + 1);
-
-	if (out)
-		EVP_EncodeBlock((unsigned char *)out, p, (int)n);
-	return out;
-}
-
-unsigned char *b64_decode_arena(struct arena *a, const char *s, size_t *len)
-{
-	size_t n = strlen(s), i, k = 0;
-	char *clean = arena_alloc(a, n + 1);
-	unsigned char *out;
-	int m, pad = 0;
-
-	if (!clean)
-		return NULL;
-	for (i = 0; i < n; i++)
-		if (s[i] != '\n' && s[i] != '\r' && s[i] != ' ' && s[i] != '\t')
-			clean[k++] = s[i];
-	if (k == 0 || k % 4)
-		return NULL;
-	out = arena_alloc(a, k / 4 * 3 + 1);
-	if (!out)
-		return NULL;
-	m = EVP_DecodeBlock(out, (const unsigned char *)clean, (int)k);
-	if (m < 0)
-		return NULL;
-	if (clean[k - 1] == '=')
-		pad++;
-	if (clean[k - 2] == '=')
-		pad++;
-	*len = (size_t)m - (size_t)pad;
-	return out;
-}
 
 unsigned char *state_bytes(struct req *r, const json_t *state, const char *key, size_t *len)
 {

@@ -72,10 +72,6 @@ struct upload;
  * file could not be read; -2 when the container refused it (e says why). */
 int sign_add_upload(struct edoc *doc, const struct upload *u, struct edoc_err *e);
 
-/* Base64 into and out of the request arena; decoding skips white space.
- * NULL on bad input. */
-char *b64_encode_arena(struct arena *a, const void *p, size_t n);
-unsigned char *b64_decode_arena(struct arena *a, const char *s, size_t *len);
 /* A malloc'd copy of the bytes a base64 member of state holds. */
 unsigned char *state_bytes(struct req *r, const json_t *state, const char *key, size_t *len);
 

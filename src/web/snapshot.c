@@ -13,6 +13,7 @@
 #include "catalog/model.h"
 #include "catalog/store.h"
 #include "core/log.h"
+#include "search/docs.h"
 #include "search/search.h"
 #include "store/db.h"
 
@@ -59,96 +60,24 @@ void snapshot_put(const struct snapshot *cs)
 		snapshot_free(s);
 }
 
-#define SERVICE_PATH "/pakalpojumi/"
-
-/* The search sees each service as a document. The index borrows the
- * catalog's strings and the page paths, which it returns in *urls_out (the
- * snapshot frees them after the index). */
-static struct search_index *index_build(const struct catalog *c, const char *data_dir, char **urls_out, char *err,
-					size_t errlen)
-{
-	struct search_doc *docs = calloc(c->nservices ? c->nservices : 1, sizeof(*docs));
-	struct search_label *labels = NULL;
-	const char **kw = NULL;
-	struct search_config cfg;
-	struct search_index *idx = NULL;
-	char *urls = NULL, *url;
-	size_t i, k, nlabels = 0, nkw = 0, nurls = 0;
-
-	for (i = 0; i < c->nservices; i++) {
-		nlabels += c->services[i]->nevents;
-		nkw += c->services[i]->keywords.n;
-		nurls += sizeof(SERVICE_PATH) + strlen(c->services[i]->slug);
-	}
-	url = urls = malloc(nurls ? nurls : 1);
-	labels = calloc(nlabels ? nlabels : 1, sizeof(*labels));
-	kw = calloc(nkw ? nkw : 1, sizeof(*kw));
-	if (!docs || !labels || !kw || !urls) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	nlabels = nkw = 0;
-	for (i = 0; i < c->nservices; i++) {
-		const struct service *s = c->services[i];
-		struct search_doc *d = &docs[i];
-		const struct organisation *o = s->authority;
-
-		d->id = s->identifier;
-		d->url = url;
-		url += (size_t)snprintf(url, (size_t)(urls + nurls - url), SERVICE_PATH "%s", s->slug) + 1;
-		d->title_lv = mltext_get(&s->title, "lv");
-		d->title_en = mltext_exact(&s->title, "en");
-		d->description_lv = mltext_get(&s->description, "lv");
-		d->description_en = mltext_exact(&s->description, "en");
-		d->keywords = kw + nkw;
-		for (k = 0; k < s->keywords.n; k++)
-			kw[nkw++] = s->keywords.v[k].value;
-		d->nkeywords = s->keywords.n;
-		if (o) {
-			d->institution.id = o->slug;
-			d->institution.lv = mltext_get(&o->name, "lv");
-			d->institution.en = mltext_exact(&o->name, "en");
-			d->institution_abbr = o->alt_names.n ? o->alt_names.v[0].value : NULL;
-		}
-		d->events = labels + nlabels;
-		for (k = 0; k < s->nevents; k++) {
-			labels[nlabels].id = s->events[k]->slug;
-			labels[nlabels].lv = mltext_get(&s->events[k]->title, "lv");
-			labels[nlabels].en = mltext_exact(&s->events[k]->title, "en");
-			nlabels++;
-		}
-		d->nevents = s->nevents;
-		d->eservice = s->e_service == FLAG_YES;
-	}
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.data_dir = data_dir;
-	idx = search_index_build(docs, c->nservices, &cfg, err, errlen);
-out:
-	free(docs);
-	free(labels);
-	free(kw);
-	if (idx)
-		*urls_out = urls;
-	else
-		free(urls);
-	return idx;
-}
-
 static struct snapshot *snapshot_build(struct db *db, long long revision, char *err, size_t errlen)
 {
 	struct snapshot *s = calloc(1, sizeof(*s));
 	struct cat_error ce;
+	struct search_config cfg;
 	size_t i;
 
 	if (!s)
 		return NULL;
 	s->revision = revision;
-	s->cat = catalog_load(db, &ce);
+	s->cat = sn.src.catalog_max_bytes ? catalog_load_max(db, sn.src.catalog_max_bytes, &ce) : catalog_load(db, &ce);
 	if (!s->cat) {
 		snprintf(err, errlen, "catalog: %.400s", ce.msg);
 		goto fail;
 	}
-	s->idx = index_build(s->cat, sn.src.search_data, &s->urls, err, errlen);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.data_dir = sn.src.search_data;
+	s->idx = search_index_of_catalog(s->cat, &cfg, &s->urls, err, errlen);
 	if (!s->idx)
 		goto fail;
 	for (i = 0; i < s->cat->nservices; i++) {

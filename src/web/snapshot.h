@@ -32,7 +32,8 @@ struct snapshot {
 
 struct snapshot_source {
 	const char *db_url;
-	const char *search_data; /* folder of lexicon.tsv, synonyms.tsv, best-bets.tsv */
+	const char *search_data;  /* folder of lexicon.tsv, synonyms.tsv, best-bets.tsv */
+	size_t catalog_max_bytes; /* a larger catalog is not served (the old one stays); 0 = the default */
 };
 
 /* Builds the first snapshot synchronously (so the server starts with data)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base64.h"
 #include "sign/edoc.h"
 #include "sign/internal.h"
 #include "sign/verify.h"
@@ -72,7 +73,7 @@ static inline char *tamper_der(const char *xml, const char *tag, const char *nee
 
 	element_b64(xml, tag, &s, &e);
 	b64 = strndup(xml + s, e - s);
-	der = sx_b64_decode(b64, &n);
+	der = b64_decode_new(b64, &n);
 	assert_non_null(der);
 	if (nl == 0) {
 		der[n / 2] ^= 0x01; /* no needle: the middle byte */
@@ -84,7 +85,7 @@ static inline char *tamper_der(const char *xml, const char *tag, const char *nee
 			fail_msg("\"%s\" not in the DER of %s", needle, tag);
 		der[i + nl - 1] ^= 0x01;
 	}
-	enc = sx_b64_encode(der, n);
+	enc = b64_encode_new(der, n);
 	out = malloc(strlen(xml) + strlen(enc) + 1);
 	memcpy(out, xml, s);
 	memcpy(out + s, enc, strlen(enc));

@@ -97,6 +97,54 @@ static void environment_overrides(void **state)
 	config_free(&c);
 }
 
+/* The mail keys are table keys like the others: file, environment (under
+ * the EPAK_SMTP_* / EPAK_MAIL_* names deployments already use) and flags,
+ * each with its own range. */
+static void mail_keys_from_every_source(void **state)
+{
+	struct config c;
+	char path[] = "/tmp/epak-config-XXXXXX";
+	char err[256];
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	(void)state;
+	fprintf(f, "mail-from = portals@example.lv\nsmtp_tls = none\nmail-max-age = 86400\n");
+	fclose(f);
+	config_defaults(&c);
+	assert_string_equal(c.smtp_url, "smtp://127.0.0.1:25");
+	assert_string_equal(c.smtp_tls, "required");
+	assert_int_equal(c.mail_max_size, 20 << 20);
+	assert_int_equal(c.mail_max_attempts, 20);
+	assert_int_equal(config_load_file(&c, path, err, sizeof(err)), 0);
+	assert_string_equal(c.mail_from, "portals@example.lv");
+	assert_string_equal(c.smtp_tls, "none");
+	assert_int_equal(c.mail_max_age, 86400);
+	setenv("EPAK_SMTP_URL", "smtp://relay.example.lv:587", 1);
+	setenv("EPAK_SMTP_CA_FILE", "/etc/relay-ca.pem", 1);
+	setenv("EPAK_MAIL_FROM", "epak@example.lv", 1);
+	assert_int_equal(config_load_env(&c, err, sizeof(err)), 0);
+	assert_string_equal(c.smtp_url, "smtp://relay.example.lv:587");
+	assert_string_equal(c.smtp_ca_file, "/etc/relay-ca.pem");
+	assert_string_equal(c.mail_from, "epak@example.lv");
+	config_layer(&c, 2);
+	assert_int_equal(config_set(&c, "mail-from", "flag@example.lv", err, sizeof(err)), 0);
+	assert_string_equal(c.mail_from, "flag@example.lv");
+	/* ranges of their own, wider than the default 0..1024 */
+	assert_int_equal(config_set(&c, "smtp-timeout", "3600", err, sizeof(err)), 0);
+	assert_int_equal(config_set(&c, "smtp-timeout", "3601", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "from 1 to 3600"));
+	assert_int_equal(config_set(&c, "mail-max-attempts", "0", err, sizeof(err)), -1);
+	assert_int_equal(config_set(&c, "mail-max-size", "1k", err, sizeof(err)), -1);
+	assert_int_equal(config_set(&c, "mail-max-size", "2G", err, sizeof(err)), -1);
+	assert_int_equal(config_set(&c, "mail-max-size", "1G", err, sizeof(err)), 0);
+	unsetenv("EPAK_SMTP_URL");
+	unsetenv("EPAK_SMTP_CA_FILE");
+	unsetenv("EPAK_MAIL_FROM");
+	config_free(&c);
+	unlink(path);
+}
+
 static void check_catches_bad_combinations(void **state)
 {
 	struct config c;
@@ -157,6 +205,7 @@ int main(void)
 	    cmocka_unit_test(sizes_parse),
 	    cmocka_unit_test(file_sets_keys_and_reports_lines),
 	    cmocka_unit_test(environment_overrides),
+	    cmocka_unit_test(mail_keys_from_every_source),
 	    cmocka_unit_test(check_catches_bad_combinations),
 	    cmocka_unit_test(error_registry_is_consistent),
 	    cmocka_unit_test(translations_come_from_gettext),

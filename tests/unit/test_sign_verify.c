@@ -7,6 +7,7 @@
  * does so only to exercise the cryptography of a foreign signature whose
  * roots are not in the test data; the verdict without them is pinned too. */
 #include "testutil.h"
+#include "core/base64.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -76,7 +77,7 @@ static void trust_embedded(struct edoc_trust *t, const char *xml, const char *cn
 			const char *a = strchr(p, '>') + 1, *b = strchr(a, '<');
 			char *b64 = strndup(a, (size_t)(b - a));
 			size_t n;
-			unsigned char *der = sx_b64_decode(b64, &n);
+			unsigned char *der = b64_decode_new(b64, &n);
 			const unsigned char *q = der;
 			int i;
 

@@ -1,0 +1,159 @@
+/* report.c — a verification report rendered for people (the text of
+ * `epak verify`) or as JSON (`epak verify --json`), and the ETSI EN 319
+ * 102-1 names of its indications. The checks themselves are in verify.c.
+ */
+#include "sign/verify.h"
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "core/buf.h"
+#include "sign/internal.h"
+
+const char *edoc_indication_name(enum edoc_indication ind)
+{
+	switch (ind) {
+	case EDOC_TOTAL_PASSED: return "TOTAL-PASSED";
+	case EDOC_TOTAL_FAILED: return "TOTAL-FAILED";
+	default: return "INDETERMINATE";
+	}
+}
+
+const char *edoc_subindication_name(enum edoc_subindication sub)
+{
+#define EDOC_SUB_NAME(name) #name,
+	static const char *const names[] = {EDOC_SUBINDICATIONS(EDOC_SUB_NAME)};
+#undef EDOC_SUB_NAME
+
+	if ((size_t)sub >= sizeof(names) / sizeof(names[0]))
+		return "GENERIC";
+	return names[sub];
+}
+
+static const char *status_words(int status)
+{
+	switch (status) {
+	case 0: return "all signatures are valid";
+	case 1: return "NOT VALID";
+	case 2: return "validity could not be established";
+	default: return "not a readable .edoc/ASiC-E container";
+	}
+}
+
+char *edoc_report_text(const struct edoc_report *r)
+{
+	struct buf b = BUF_INIT;
+	size_t i, j;
+	char t[32];
+
+	buf_init(&b, 1 << 20);
+	if (!r->container_ok) {
+		buf_printf(&b, "Container: FORMAT_FAILURE: %s\n", r->container_error);
+		goto done;
+	}
+	buf_printf(&b, "Data files (%zu):\n", r->nfiles);
+	for (i = 0; i < r->nfiles; i++)
+		buf_printf(&b, "  %s\n", r->files[i]);
+	if (r->nsigs == 0)
+		buf_puts(&b, "Signatures: none (the container is not signed)\n");
+	for (i = 0; i < r->nsigs; i++) {
+		const struct edoc_sig_result *s = &r->sigs[i];
+
+		buf_printf(&b, "Signature %zu (%s%s%s): %s", i + 1, s->file, s->id ? " #" : "", s->id ? s->id : "",
+			   edoc_indication_name(s->ind));
+		if (s->ind != EDOC_TOTAL_PASSED)
+			buf_printf(&b, " / %s", edoc_subindication_name(s->sub));
+		buf_puts(&b, "\n");
+		if (s->reason)
+			buf_printf(&b, "  reason:  %s\n", s->reason);
+		if (s->signer_cn)
+			buf_printf(&b, "  signer:  %s%s%s%s\n", s->signer_cn, s->signer_serial ? " (" : "",
+				   s->signer_serial ? s->signer_serial : "", s->signer_serial ? ")" : "");
+		if (s->claimed_time) {
+			sx_format_time(s->claimed_time, t);
+			buf_printf(&b, "  signed:  %s (claimed)\n", t);
+		}
+		if (s->ts_time) {
+			sx_format_time(s->ts_time, t);
+			buf_printf(&b, "  time-stamp: %s by %s\n", t, s->tsa ? s->tsa : "?");
+		}
+		if (s->ocsp_time) {
+			sx_format_time(s->ocsp_time, t);
+			buf_printf(&b, "  OCSP:    %s\n", t);
+		}
+		if (s->profile)
+			buf_printf(&b, "  profile: XAdES-BASELINE-%s\n", s->profile);
+		for (j = 0; j < s->ncovered; j++)
+			buf_printf(&b, "  covers:  %s\n", s->covered[j]);
+		for (j = 0; j < s->nwarnings; j++)
+			buf_printf(&b, "  warning: %s\n", s->warnings[j]);
+	}
+done:
+	buf_printf(&b, "Result: %s\n", status_words(edoc_report_status(r)));
+	if (!buf_ok(&b)) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b, NULL);
+}
+
+static json_t *jstr(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *jtime(time_t t)
+{
+	char s[32];
+
+	if (!t)
+		return json_null();
+	sx_format_time(t, s);
+	return json_string(s);
+}
+
+char *edoc_report_json(const struct edoc_report *r)
+{
+	json_t *root = json_object(), *sigs = json_array(), *files = json_array();
+	char *out;
+	size_t i, j;
+
+	json_object_set_new(root, "status", json_integer(edoc_report_status(r)));
+	json_object_set_new(root, "container_ok", json_boolean(r->container_ok));
+	json_object_set_new(root, "container_error", jstr(r->container_error));
+	for (i = 0; i < r->nfiles; i++)
+		json_array_append_new(files, json_string(r->files[i]));
+	json_object_set_new(root, "files", files);
+	for (i = 0; i < r->nsigs; i++) {
+		const struct edoc_sig_result *s = &r->sigs[i];
+		json_t *o = json_object(), *cov = json_array(), *w = json_array();
+
+		json_object_set_new(o, "file", jstr(s->file));
+		json_object_set_new(o, "id", jstr(s->id));
+		json_object_set_new(o, "indication", json_string(edoc_indication_name(s->ind)));
+		json_object_set_new(o, "subindication",
+				    s->ind == EDOC_TOTAL_PASSED ? json_null()
+								: json_string(edoc_subindication_name(s->sub)));
+		json_object_set_new(o, "reason", jstr(s->reason));
+		json_object_set_new(o, "signer", jstr(s->signer_cn));
+		json_object_set_new(o, "signer_serial_number", jstr(s->signer_serial));
+		json_object_set_new(o, "signer_subject", jstr(s->signer_subject));
+		json_object_set_new(o, "claimed_signing_time", jtime(s->claimed_time));
+		json_object_set_new(o, "timestamp_time", jtime(s->ts_time));
+		json_object_set_new(o, "timestamp_authority", jstr(s->tsa));
+		json_object_set_new(o, "ocsp_produced_at", jtime(s->ocsp_time));
+		json_object_set_new(o, "profile", jstr(s->profile));
+		for (j = 0; j < s->ncovered; j++)
+			json_array_append_new(cov, json_string(s->covered[j]));
+		json_object_set_new(o, "files", cov);
+		for (j = 0; j < s->nwarnings; j++)
+			json_array_append_new(w, json_string(s->warnings[j]));
+		json_object_set_new(o, "warnings", w);
+		json_array_append_new(sigs, o);
+	}
+	json_object_set_new(root, "signatures", sigs);
+	out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	return out;
+}
