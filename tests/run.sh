@@ -140,7 +140,7 @@ if [ -d tests/e2e ] && ls tests/e2e/*.test.js >/dev/null 2>&1; then
 	to=$(grep -c "failureType: 'testTimeoutFailure'" "$OUT/node.log")
 	p=${p:-0}; f=${f:-0}; s=$((${s:-0} + ${td:-0})); c=${c:-0}
 	f=$((f + c - to)); [ "$f" -lt 0 ] && f=0
-	if [ $rc -eq 124 ]; then to=$((to + 1)); echo "  node: the whole run timed out after 25 minutes"; fi
+	if [ $rc -eq 124 ]; then to=$((to + 1)); echo "  node: the whole run timed out after 50 minutes"; fi
 	if [ $rc -ne 0 ] && [ "$f" -eq 0 ] && [ "$to" -eq 0 ]; then f=1; fi
 	count node "$p" "$f" "$s" "$to"
 	[ "$f" -ne 0 ] || [ "$to" -ne 0 ] && grep -B2 -A30 '^\s*not ok' "$OUT/node.log" | head -150
