@@ -80,6 +80,17 @@ $(B)/asan/tests/%: tests/unit/%.c $(B)/asan/libepak.a tests/unit/testutil.h test
 	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $(PKG_CFLAGS) -Itests/unit $< $(B)/asan/libepak.a \
 		$(PKG_LIBS) $(shell pkg-config --libs cmocka) -o $@
 
+# The HTTP layer on its own (issue 9): test_http links src/core and src/http
+# only, with just the libraries those need (h2o, OpenSSL, jansson, libsodium), so that http can never come to
+# depend on src/web (or store, catalog, ...) unseen.
+HTTP_ONLY_OBJ := $(filter $(B)/asan/src/core/% $(B)/asan/src/http/%,$(SAN_OBJ))
+HTTP_ONLY_LIBS = $(shell pkg-config --libs libh2o-evloop openssl jansson libsodium 2>/dev/null) -lpthread -lz -lm
+$(B)/asan/tests/test_http: tests/unit/test_http.c $(HTTP_ONLY_OBJ) tests/unit/testutil.h
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  TEST    $@ (core + http only)")
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $(PKG_CFLAGS) -Itests/unit $< $(HTTP_ONLY_OBJ) \
+		$(HTTP_ONLY_LIBS) $(shell pkg-config --libs cmocka) -o $@
+
 # Translations: po/LANG.po -> $(B)/locale/LANG/LC_MESSAGES/epak.mo (PO and MO
 # are defined at the top, before `all` names them)
 $(B)/locale/%/LC_MESSAGES/epak.mo: po/%.po

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct edoc_limits lim = {1 << 20, 64, 4 << 20, 100, 64 << 10, 1 << 20};
 	struct edoc_verify_opts o = {.trust = NULL, .offline = 1};
-	struct edoc_err e;
+	struct err e = {0};
 	struct edoc_report rep;
 	struct edoc *doc, *back;
 	unsigned char *out = NULL;

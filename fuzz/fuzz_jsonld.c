@@ -67,7 +67,7 @@ static void check_catalog(const struct catalog *c)
 
 static struct catalog *reimport(const struct buf *b, struct cat_doc **doc)
 {
-	struct cat_error err;
+	struct err err = {0};
 	struct catalog *c;
 
 	*doc = cat_doc_parse(b->data, b->len, CAT_SYNTAX_JSONLD, &err);
@@ -81,7 +81,7 @@ static struct catalog *reimport(const struct buf *b, struct cat_doc **doc)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct cat_error err;
+	struct err err = {0};
 	struct cat_doc *doc, *doc2 = NULL;
 	struct catalog *c, *c2 = NULL;
 	struct buf out = BUF_INIT, d1 = BUF_INIT, d2 = BUF_INIT;

@@ -88,10 +88,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc1, rc2;
 
 	if (!idx) {
-		char err[256];
+		struct err err = {0};
 		struct search_config sc = {"data/search", 0};
 
-		idx = search_index_build(docs, sizeof(docs) / sizeof(docs[0]), &sc, err, sizeof(err));
+		idx = search_index_build(docs, sizeof(docs) / sizeof(docs[0]), &sc, &err);
 		if (!idx)
 			abort();
 	}

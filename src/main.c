@@ -130,7 +130,7 @@ static void command_help(const struct command *c)
 /* Reads --config first (anywhere on the line), then the environment, then
  * every other --key value / --key=value / --flag. Arguments that do not start
  * with "--" are kept, in order, in pos[1..] (pos[0] is the command name). */
-static int parse_options(struct config *cfg, int argc, char **argv, char **pos, int *npos, char *err, size_t errlen)
+static int parse_options(struct config *cfg, int argc, char **argv, char **pos, int *npos, struct err *err)
 {
 	int i;
 	char key[64];
@@ -138,14 +138,14 @@ static int parse_options(struct config *cfg, int argc, char **argv, char **pos, 
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--config") && i + 1 < argc) {
-			if (config_load_file(cfg, argv[i + 1], err, errlen) != 0)
+			if (config_load_file(cfg, argv[i + 1], err) != 0)
 				return -1;
 		} else if (!strncmp(argv[i], "--config=", 9)) {
-			if (config_load_file(cfg, argv[i] + 9, err, errlen) != 0)
+			if (config_load_file(cfg, argv[i] + 9, err) != 0)
 				return -1;
 		}
 	}
-	if (config_load_env(cfg, err, errlen) != 0)
+	if (config_load_env(cfg, err) != 0)
 		return -1;
 	config_layer(cfg, 2);
 	for (i = 1; i < argc; i++) {
@@ -180,16 +180,16 @@ static int parse_options(struct config *cfg, int argc, char **argv, char **pos, 
 			} else if (i + 1 < argc) {
 				val = argv[++i];
 			} else {
-				snprintf(err, errlen, "--%s needs a value", key);
+				err_set(err, ERR_VALIDATION, "--%s needs a value", key);
 				return -1;
 			}
 		}
-		if (config_set(cfg, key, val, err, errlen) != 0)
+		if (config_set(cfg, key, val, err) != 0)
 			return -1;
 	}
-	if (cfg->nlisten == 0 && config_set(cfg, "listen", "127.0.0.1:8080", err, errlen) != 0)
+	if (cfg->nlisten == 0 && config_set(cfg, "listen", "127.0.0.1:8080", err) != 0)
 		return -1;
-	return config_check(cfg, err, errlen);
+	return config_check(cfg, err);
 }
 
 /* For commands without positional arguments. */
@@ -224,7 +224,7 @@ static void db_url_of(const struct config *cfg, char *out, size_t n)
 static int check_schema(const struct config *cfg)
 {
 	char url[1100];
-	struct db_err e;
+	struct err e = {0};
 	struct db *db;
 	int pending = 0, rc = -1;
 
@@ -254,7 +254,7 @@ static void bump_revision(void *cls)
 {
 	struct app *app = cls;
 
-	atomic_fetch_add(&app->revision, 1);
+	atomic_fetch_add(&app->site.revision, 1);
 }
 
 static int cmd_serve(struct config *cfg, int argc, char **argv)
@@ -301,7 +301,7 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
-	rc = server_run(&app);
+	rc = server_run(&app.site);
 	sign_session_purger_stop();
 	mail_worker_stop();
 	snapshot_stop();
@@ -312,7 +312,7 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 static int cmd_migrate(struct config *cfg, int argc, char **argv)
 {
 	char url[1100];
-	struct db_err e;
+	struct err e = {0};
 	struct db *db;
 	int applied = 0;
 
@@ -377,7 +377,7 @@ static int cmd_msgids(struct config *cfg, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	struct config cfg;
-	char err[512];
+	struct err err = {0};
 	char **pos;
 	size_t i;
 	int rc, j, npos = 1;
@@ -404,8 +404,8 @@ int main(int argc, char **argv)
 			return 1;
 		pos[0] = argv[1];
 		config_defaults(&cfg);
-		if (parse_options(&cfg, argc - 1, argv + 1, pos, &npos, err, sizeof(err)) != 0) {
-			fprintf(stderr, "epak %s: %s\n", commands[i].name, err);
+		if (parse_options(&cfg, argc - 1, argv + 1, pos, &npos, &err) != 0) {
+			fprintf(stderr, "epak %s: %s\n", commands[i].name, err.msg);
 			config_free(&cfg);
 			free(pos);
 			return 2;

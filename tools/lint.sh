@@ -2,8 +2,9 @@
 # tools/lint.sh — `make lint`: what a tool can check of docs/CODE_STYLE.md.
 #  1. the purpose line: every C file opens with "/* NAME — what it is for"
 #  2. banned functions (grep)
-#  3. cppcheck (warnings, portability, performance), with the build's C standard
-#  4. clang-format: every file as .clang-format has it (LINT_FORMAT=report only reports)
+#  3. no assignment inside if/while conditions (tools/lint-conditions.py)
+#  4. cppcheck (warnings, portability, performance), with the build's C standard
+#  5. clang-format: every file as .clang-format has it (LINT_FORMAT=report only reports)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 rc=0
@@ -31,6 +32,11 @@ fi
 echo "== SQL built with printf"
 if grep -nE '(snprintf|buf_printf|arena_printf)\([^;]*"(SELECT|INSERT|UPDATE|DELETE) ' $SRC; then
 	echo "SQL must be a static text with \$N parameters"; rc=1
+fi
+
+echo "== assignment inside conditions"
+if ! python3 tools/lint-conditions.py $(find src -name '*.c' -o -name '*.h' | sort); then
+	echo "assign before the if/while, or fetch in a for loop's step (docs/CODE_STYLE.md)"; rc=1
 fi
 
 echo "== cppcheck"

@@ -21,7 +21,7 @@
 static struct db *open_db(const struct config *cfg, const char *cmd)
 {
 	char url[PATH_MAX + 64];
-	struct db_err e;
+	struct err e = {0};
 	struct db *db;
 	int v;
 
@@ -63,7 +63,7 @@ int cmd_import(struct config *cfg, int argc, char **argv)
 	struct cat_doc **docs = NULL;
 	char **sources = NULL;
 	struct import_stats *stats = NULL;
-	struct cat_error err;
+	struct err err = {0};
 	struct db *db = NULL;
 	long long rev = 0, before = 0;
 	int i, n = 0, rc = 1, first = 1;
@@ -173,7 +173,7 @@ int cmd_export(struct config *cfg, int argc, char **argv)
 {
 	const char *out_path = NULL, *service = NULL;
 	struct buf b = BUF_INIT;
-	struct cat_error err;
+	struct err err = {0};
 	struct catalog *c = NULL;
 	struct db *db = NULL;
 	int i, rc = 1;

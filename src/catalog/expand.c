@@ -31,7 +31,7 @@
  * "c": container flags, "rev": true, "ctx": scoped context}. Contexts are
  * copied on change, definitions shared. */
 struct exp {
-	struct cat_error *err;
+	struct err *err;
 	int failed;
 	int depth;
 	const char *node; /* @id of the node being expanded, as written */
@@ -51,13 +51,13 @@ static int xfail(struct exp *x, const char *fmt, ...)
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	if (x->node && x->key)
-		snprintf(x->err->msg, sizeof(x->err->msg), "node <%s>: \"%s\": %s", x->node, x->key, what);
+		err_set(x->err, ERR_VALIDATION, "node <%s>: \"%s\": %s", x->node, x->key, what);
 	else if (x->node)
-		snprintf(x->err->msg, sizeof(x->err->msg), "node <%s>: %s", x->node, what);
+		err_set(x->err, ERR_VALIDATION, "node <%s>: %s", x->node, what);
 	else if (x->key)
-		snprintf(x->err->msg, sizeof(x->err->msg), "a node without @id: \"%s\": %s", x->key, what);
+		err_set(x->err, ERR_VALIDATION, "a node without @id: \"%s\": %s", x->key, what);
 	else
-		snprintf(x->err->msg, sizeof(x->err->msg), "%s", what);
+		err_set(x->err, ERR_VALIDATION, "%s", what);
 	return -1;
 }
 
@@ -216,12 +216,12 @@ static int is_gen_delim_end(const char *iri)
 static int def_iri_mapping(struct exp *x, json_t *active, json_t *local, const char *term, json_t *value,
 			   json_t *defined, json_t *def)
 {
-	json_t *t;
-	const char *colon;
+	json_t *t = json_object_get(value, "@reverse"), *id = json_object_get(value, "@id");
+	const char *colon = strchr(term, ':');
 	char *iri = NULL;
 	int rc = -1;
 
-	if ((t = json_object_get(value, "@reverse"))) {
+	if (t) {
 		/* 13.2: a string; 13.4: that expands to an IRI; 13.6: a reverse property */
 		if (!json_is_string(t)) {
 			xfail(x, "@context: \"%s\": @reverse must be a string", term);
@@ -236,15 +236,15 @@ static int def_iri_mapping(struct exp *x, json_t *active, json_t *local, const c
 		}
 		json_object_set_new(def, "id", json_string(iri));
 		json_object_set_new(def, "rev", json_true());
-	} else if ((t = json_object_get(value, "@id")) && !(json_is_string(t) && !strcmp(json_string_value(t), term))) {
+	} else if (id && !(json_is_string(id) && !strcmp(json_string_value(id), term))) {
 		/* 14: an @id other than the term itself */
-		if (json_is_null(t)) {
+		if (json_is_null(id)) {
 			json_object_set_new(def, "id", json_null()); /* 14.1 */
-		} else if (!json_is_string(t)) {
+		} else if (!json_is_string(id)) {
 			xfail(x, "@context: \"%s\": @id must be a string", term); /* 14.2.1 */
 			goto out;
 		} else {
-			iri = expand_iri(x, active, json_string_value(t), 0, 1, local, defined); /* 14.2.3 */
+			iri = expand_iri(x, active, json_string_value(id), 0, 1, local, defined); /* 14.2.3 */
 			if (x->failed)
 				goto out;
 			if (!iri) {
@@ -256,7 +256,7 @@ static int def_iri_mapping(struct exp *x, json_t *active, json_t *local, const c
 				json_object_set_new(def, "id", json_string(iri));
 			}
 		}
-	} else if ((colon = strchr(term, ':')) && colon > term) {
+	} else if (colon && colon > term) {
 		/* 15: a compact IRI or an absolute one */
 		char *prefix = strndup(term, (size_t)(colon - term));
 		json_t *pd;
@@ -390,7 +390,8 @@ static int def_context_and_language(struct exp *x, const char *term, json_t *val
 			return xfail(x, "@context: \"%s\": @language must be a string or null", term);
 		json_object_set(def, "lang", tv); /* 22.2 */
 	}
-	if ((tv = json_object_get(value, "@context")))
+	tv = json_object_get(value, "@context");
+	if (tv)
 		json_object_set(def, "ctx", tv); /* 21.4 */
 	return 0;
 }
@@ -473,11 +474,13 @@ static int apply_context_object(struct exp *x, json_t *result, json_t *c)
 		xfail(x, "@context: @import is not supported (it would fetch a remote context)");
 		goto out;
 	}
-	if ((v = json_object_get(c, "@version")) && !(json_is_number(v) && json_number_value(v) == 1.1)) {
+	v = json_object_get(c, "@version");
+	if (v && !(json_is_number(v) && json_number_value(v) == 1.1)) {
 		xfail(x, "@context: @version must be 1.1");
 		goto out;
 	}
-	if ((v = json_object_get(c, "@base"))) {
+	v = json_object_get(c, "@base");
+	if (v) {
 		if (json_is_null(v)) {
 			json_object_del(result, "base");
 		} else if (json_is_string(v)) {
@@ -490,7 +493,8 @@ static int apply_context_object(struct exp *x, json_t *result, json_t *c)
 			goto out;
 		}
 	}
-	if ((v = json_object_get(c, "@vocab"))) {
+	v = json_object_get(c, "@vocab");
+	if (v) {
 		if (json_is_null(v)) {
 			json_object_del(result, "vocab");
 		} else if (json_is_string(v)) {
@@ -508,7 +512,8 @@ static int apply_context_object(struct exp *x, json_t *result, json_t *c)
 			goto out;
 		}
 	}
-	if ((v = json_object_get(c, "@language"))) {
+	v = json_object_get(c, "@language");
+	if (v) {
 		if (json_is_null(v)) {
 			json_object_del(result, "lang");
 		} else if (json_is_string(v)) {
@@ -1023,7 +1028,8 @@ static json_t *object_context(struct exp *x, json_t *ctx, const char *aprop, jso
 		if (!c)
 			return NULL;
 	}
-	if ((v = json_object_get(el, "@context"))) {
+	v = json_object_get(el, "@context");
+	if (v) {
 		x->key = "@context";
 		nc = process_context(x, c, v, 0);
 		json_decref(c);
@@ -1107,7 +1113,8 @@ static int check_value_object(struct exp *x, json_t *result)
 		return 1;
 	if (json_object_get(result, "@language") && !json_is_string(v)) /* 15.4 */
 		return xfail(x, "a value with @language must be a string");
-	if ((v = json_object_get(result, "@type"))) { /* 15.5 */
+	v = json_object_get(result, "@type");
+	if (v) { /* 15.5 */
 		if (json_array_size(v) != 1 || !strchr(json_string_value(json_array_get(v, 0)), ':'))
 			return xfail(x, "a value's @type must be one IRI");
 		json_object_set(result, "@type", json_array_get(v, 0));
@@ -1158,6 +1165,7 @@ static json_t *expand_object(struct exp *x, json_t *ctx, const char *aprop, json
 	if (expand_keys(x, c, type_ctx, aprop, el, result, x->depth) != 0)
 		goto fail;
 	x->key = saved_key;
+	v = json_object_get(result, "@set");
 	if (json_object_get(result, "@value")) {
 		vo = check_value_object(x, result);
 		if (vo < 0)
@@ -1167,7 +1175,7 @@ static json_t *expand_object(struct exp *x, json_t *ctx, const char *aprop, json
 			result = NULL;
 			goto done;
 		}
-	} else if ((v = json_object_get(result, "@set")) || json_object_get(result, "@list")) {
+	} else if (v || json_object_get(result, "@list")) {
 		/* 17.1: nothing else; 17.2: a @set is its value */
 		if (json_object_size(result) != 1) {
 			xfail(x, "@set and @list cannot have other keys");
@@ -1238,12 +1246,12 @@ out:
 	return r;
 }
 
-json_t *jsonld_expand(json_t *doc, struct cat_error *err)
+json_t *jsonld_expand(json_t *doc, struct err *err)
 {
 	struct exp x = {.err = err};
 	json_t *ctx = ctx_new(), *r;
 
-	err->msg[0] = '\0';
+	err_clear(err);
 	r = expand(&x, ctx, NULL, doc);
 	json_decref(ctx);
 	if (x.failed) {

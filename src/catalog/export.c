@@ -775,7 +775,7 @@ static int cmp_rank(const void *pa, const void *pb)
 }
 
 /* Repairs m, cuts it into nodes again, writes the document. */
-static int write_doc(struct nodemap *m, struct buf *out, export_warn_fn warn, void *cls, struct cat_error *err)
+static int write_doc(struct nodemap *m, struct buf *out, export_warn_fn warn, void *cls, struct err *err)
 {
 	struct xp x = {m, warn, cls};
 	struct cx c = {json_object(), 0, {0}};
@@ -788,7 +788,7 @@ static int write_doc(struct nodemap *m, struct buf *out, export_warn_fn warn, vo
 
 	nodemap_finish(m);
 	if (repair(&x) != 0) {
-		snprintf(err->msg, sizeof(err->msg), "export: out of memory");
+		err_set(err, ERR_INTERNAL, "export: out of memory");
 		goto out;
 	}
 	doc = nodemap_records(m, err);
@@ -796,7 +796,7 @@ static int write_doc(struct nodemap *m, struct buf *out, export_warn_fn warn, vo
 		goto out;
 	order = calloc(doc->n + 1, sizeof(*order));
 	if (!order) {
-		snprintf(err->msg, sizeof(err->msg), "export: out of memory");
+		err_set(err, ERR_INTERNAL, "export: out of memory");
 		goto out;
 	}
 	for (i = 0; i < doc->n; i++)
@@ -808,7 +808,7 @@ static int write_doc(struct nodemap *m, struct buf *out, export_warn_fn warn, vo
 		json_t *node = json_loads(order[i]->body, 0, &je);
 
 		if (!node) {
-			snprintf(err->msg, sizeof(err->msg), "export: %s", je.text);
+			err_set(err, ERR_VALIDATION, "export: %s", je.text);
 			goto out;
 		}
 		scan_schemes(&c, node);
@@ -826,13 +826,13 @@ static int write_doc(struct nodemap *m, struct buf *out, export_warn_fn warn, vo
 		json_t *cn = compact_node(&c, json_array_get(nodes, i));
 
 		if (!cn || json_array_append_new(graph, cn) != 0) {
-			snprintf(err->msg, sizeof(err->msg), "export: out of memory");
+			err_set(err, ERR_INTERNAL, "export: out of memory");
 			goto out;
 		}
 	}
 	text = json_dumps(root, JSON_INDENT(1));
 	if (!text || buf_puts(out, text) != 0 || buf_putc(out, '\n') != 0 || !buf_ok(out)) {
-		snprintf(err->msg, sizeof(err->msg), "export: out of memory or too large");
+		err_set(err, ERR_INTERNAL, "export: out of memory or too large");
 		goto out;
 	}
 	rc = 0;
@@ -848,7 +848,7 @@ out:
 
 struct gather {
 	struct nodemap m;
-	struct cat_error *err;
+	struct err *err;
 };
 
 static int gather_record(void *cls, const char *iri, const char *kind, const char *body)
@@ -861,7 +861,7 @@ static int gather_record(void *cls, const char *iri, const char *kind, const cha
 	(void)iri;
 	(void)kind;
 	if (!j) {
-		snprintf(g->err->msg, sizeof(g->err->msg), "a stored record is not JSON: %s", je.text);
+		err_set(g->err, ERR_VALIDATION, "a stored record is not JSON: %s", je.text);
 		return 1;
 	}
 	rc = nodemap_add(&g->m, j, g->err);
@@ -869,31 +869,30 @@ static int gather_record(void *cls, const char *iri, const char *kind, const cha
 	return rc ? 1 : 0;
 }
 
-int catalog_export(struct db *db, struct buf *out, export_warn_fn warn, void *cls, struct cat_error *err)
+int catalog_export(struct db *db, struct buf *out, export_warn_fn warn, void *cls, struct err *err)
 {
 	struct gather g;
 	int rc;
 
-	err->msg[0] = '\0';
+	err_clear(err);
 	nodemap_init(&g.m);
 	g.err = err;
 	rc = catalog_each_record(db, gather_record, &g, err);
 	if (rc == 0)
 		rc = write_doc(&g.m, out, warn, cls, err);
 	else if (!err->msg[0])
-		snprintf(err->msg, sizeof(err->msg), "reading the catalog failed");
+		err_set(err, ERR_VALIDATION, "reading the catalog failed");
 	nodemap_clear(&g.m);
 	return rc == 0 ? 0 : -1;
 }
 
-int catalog_export_doc(const struct cat_doc *doc, struct buf *out, export_warn_fn warn, void *cls,
-		       struct cat_error *err)
+int catalog_export_doc(const struct cat_doc *doc, struct buf *out, export_warn_fn warn, void *cls, struct err *err)
 {
 	struct gather g;
 	size_t i;
 	int rc = 0;
 
-	err->msg[0] = '\0';
+	err_clear(err);
 	nodemap_init(&g.m);
 	g.err = err;
 	for (i = 0; i < doc->n && rc == 0; i++)
@@ -1109,7 +1108,7 @@ int catalog_service_jsonld(const struct catalog *c, const struct service *sv, st
 {
 	struct sx s = {json_object(), 0};
 	struct nodemap m;
-	struct cat_error err;
+	struct err err = {0};
 	char b[32];
 	const char *sid = id_or_blank(&s, sv->iri, b, sizeof(b));
 	const char **chan_ids;

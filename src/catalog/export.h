@@ -28,11 +28,10 @@ struct db;
 typedef void (*export_warn_fn)(void *cls, const char *msg);
 
 /* The whole stored catalog into out (appended). 0, or -1 with err. */
-int catalog_export(struct db *db, struct buf *out, export_warn_fn warn, void *cls, struct cat_error *err);
+int catalog_export(struct db *db, struct buf *out, export_warn_fn warn, void *cls, struct err *err);
 
 /* The same for records in memory (tests, the fuzzer). */
-int catalog_export_doc(const struct cat_doc *doc, struct buf *out, export_warn_fn warn, void *cls,
-		       struct cat_error *err);
+int catalog_export_doc(const struct cat_doc *doc, struct buf *out, export_warn_fn warn, void *cls, struct err *err);
 
 /* One service and the nodes it links to, as a JSON-LD document. */
 int catalog_service_jsonld(const struct catalog *c, const struct service *s, struct buf *out);

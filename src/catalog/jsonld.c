@@ -671,14 +671,14 @@ char *cat_own_concept_iri(const struct cat_own_concept *c)
 /* JSON-LD from parsed JSON (consumed): each stage's input is freed as soon
  * as the next stage has it, so a large file is held about twice, not four
  * times. */
-static struct cat_doc *doc_from_json(json_t *json, struct cat_error *err)
+static struct cat_doc *doc_from_json(json_t *json, struct err *err)
 {
 	struct nodemap m;
 	struct cat_doc *doc = NULL;
 	json_t *expanded;
 
 	if (!json_is_object(json) && !json_is_array(json)) {
-		snprintf(err->msg, sizeof(err->msg), "a JSON-LD document is an object or an array");
+		err_set(err, ERR_VALIDATION, "a JSON-LD document is an object or an array");
 		json_decref(json);
 		return NULL;
 	}
@@ -707,7 +707,7 @@ static enum cat_syntax guess_syntax(const char *text, size_t len)
 	return i < len && (text[i] == '{' || text[i] == '[') ? CAT_SYNTAX_JSONLD : CAT_SYNTAX_TURTLE;
 }
 
-static struct cat_doc *doc_from_turtle(const char *text, size_t len, struct cat_error *err)
+static struct cat_doc *doc_from_turtle(const char *text, size_t len, struct err *err)
 {
 #ifdef HAVE_SERD
 	struct nodemap m;
@@ -723,30 +723,30 @@ static struct cat_doc *doc_from_turtle(const char *text, size_t len, struct cat_
 #else
 	(void)text;
 	(void)len;
-	snprintf(err->msg, sizeof(err->msg),
-		 "Turtle is not supported by this build (it needs serd: libserd-dev and serd-0 in PKGS)");
+	err_set(err, ERR_VALIDATION,
+		"Turtle is not supported by this build (it needs serd: libserd-dev and serd-0 in PKGS)");
 	return NULL;
 #endif
 }
 
-static json_t *load_json(const char *text, size_t len, struct cat_error *err)
+static json_t *load_json(const char *text, size_t len, struct err *err)
 {
 	json_error_t jerr;
 	json_t *json = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 
 	if (!json)
-		snprintf(err->msg, sizeof(err->msg), "JSON syntax error at line %d, column %d: %s", jerr.line,
-			 jerr.column, jerr.text);
+		err_set(err, ERR_VALIDATION, "JSON syntax error at line %d, column %d: %s", jerr.line, jerr.column,
+			jerr.text);
 	return json;
 }
 
-struct cat_doc *cat_doc_parse(const char *text, size_t len, enum cat_syntax syntax, struct cat_error *err)
+struct cat_doc *cat_doc_parse(const char *text, size_t len, enum cat_syntax syntax, struct err *err)
 {
 	json_t *json;
 
-	err->msg[0] = '\0';
+	err_clear(err);
 	if (len > CAT_MAX_FILE) {
-		snprintf(err->msg, sizeof(err->msg), "larger than %zu bytes", (size_t)CAT_MAX_FILE);
+		err_set(err, ERR_VALIDATION, "larger than %zu bytes", (size_t)CAT_MAX_FILE);
 		return NULL;
 	}
 	if (syntax == CAT_SYNTAX_GUESS)
@@ -764,23 +764,23 @@ static int has_suffix(const char *s, const char *suffix)
 	return a >= b && strcasecmp(s + a - b, suffix) == 0;
 }
 
-struct cat_doc *cat_doc_load(const char *path, struct cat_error *err)
+struct cat_doc *cat_doc_load(const char *path, struct err *err)
 {
 	enum cat_syntax syntax = CAT_SYNTAX_GUESS;
 	struct cat_doc *doc = NULL;
-	struct cat_error e;
+	struct err e = {0};
 	char *text = NULL;
 	size_t len = 0;
 	int rc;
 
-	err->msg[0] = '\0';
+	err_clear(err);
 	rc = file_read(path, CAT_MAX_FILE, &text, &len);
 	if (rc == -EFBIG) {
-		snprintf(err->msg, sizeof(err->msg), "%s: larger than %zu bytes", path, (size_t)CAT_MAX_FILE);
+		err_set(err, ERR_VALIDATION, "%s: larger than %zu bytes", path, (size_t)CAT_MAX_FILE);
 		return NULL;
 	}
 	if (rc < 0) {
-		snprintf(err->msg, sizeof(err->msg), "%s: %s", path, rc == -ENOMEM ? "out of memory" : strerror(-rc));
+		err_set(err, ERR_INTERNAL, "%s: %s", path, rc == -ENOMEM ? "out of memory" : strerror(-rc));
 		return NULL;
 	}
 	if (has_suffix(path, ".ttl") || has_suffix(path, ".turtle") || has_suffix(path, ".nt"))
@@ -789,7 +789,7 @@ struct cat_doc *cat_doc_load(const char *path, struct cat_error *err)
 		syntax = CAT_SYNTAX_JSONLD;
 	else
 		syntax = guess_syntax(text ? text : "", len);
-	e.msg[0] = '\0';
+	err_clear(&e);
 	if (syntax == CAT_SYNTAX_JSONLD) {
 		/* the text goes as soon as it is parsed */
 		json_t *json = load_json(text ? text : "", len, &e);
@@ -801,7 +801,7 @@ struct cat_doc *cat_doc_load(const char *path, struct cat_error *err)
 		doc = doc_from_turtle(text ? text : "", len, &e);
 	}
 	if (!doc)
-		snprintf(err->msg, sizeof(err->msg), "%.300s: %.700s", path, e.msg);
+		err_set(err, ERR_VALIDATION, "%.300s: %.700s", path, e.msg);
 	free(text);
 	return doc;
 }

@@ -18,6 +18,7 @@
 #ifndef EPAK_CATALOG_JSONLD_H
 #define EPAK_CATALOG_JSONLD_H
 
+#include "core/err.h"
 #include <stddef.h>
 
 #include <jansson.h>
@@ -57,10 +58,6 @@
 #define CAT_MAX_FILE ((size_t)1024 * 1024 * 1024)
 #define CAT_MAX_DEPTH 64
 #define CAT_MAX_NODES ((size_t)4 * 1000 * 1000)
-
-struct cat_error {
-	char msg[1024];
-};
 
 /* What a node is, by its types (the first match in this order wins). */
 enum cat_kind {
@@ -105,10 +102,10 @@ enum cat_syntax { CAT_SYNTAX_GUESS, CAT_SYNTAX_JSONLD, CAT_SYNTAX_TURTLE };
 /* Parses text (need not be NUL-terminated). GUESS: Turtle unless the first
  * non-blank byte is '{' or '['. NULL on error, with err->msg naming the node
  * (@id) and the property where it can. Caller frees with cat_doc_free. */
-struct cat_doc *cat_doc_parse(const char *text, size_t len, enum cat_syntax syntax, struct cat_error *err);
+struct cat_doc *cat_doc_parse(const char *text, size_t len, enum cat_syntax syntax, struct err *err);
 /* Reads a file: .ttl/.turtle/.nt are Turtle, .jsonld/.json JSON-LD, other
  * names are guessed from the content. Messages start with the path. */
-struct cat_doc *cat_doc_load(const char *path, struct cat_error *err);
+struct cat_doc *cat_doc_load(const char *path, struct err *err);
 void cat_doc_free(struct cat_doc *doc);
 
 /* 1 when this binary reads Turtle (built with serd). */
@@ -132,14 +129,14 @@ void nodemap_init(struct nodemap *m);
 void nodemap_clear(struct nodemap *m);
 /* Adds expanded JSON-LD (an array or a node object); blank nodes of the input
  * are relabelled, so records can be added one after another. */
-int nodemap_add(struct nodemap *m, json_t *expanded, struct cat_error *err);
+int nodemap_add(struct nodemap *m, json_t *expanded, struct err *err);
 /* Removes duplicate values and types, and nodes that say nothing. */
 void nodemap_finish(struct nodemap *m);
 /* Cuts a finished node map into records (see the top of this file). */
-struct cat_doc *nodemap_records(struct nodemap *m, struct cat_error *err);
+struct cat_doc *nodemap_records(struct nodemap *m, struct err *err);
 
 /* JSON-LD expansion of a parsed document; a new reference or NULL. */
-json_t *jsonld_expand(json_t *doc, struct cat_error *err);
+json_t *jsonld_expand(json_t *doc, struct err *err);
 
 /* Value accessors; NULL when the value is not of that form. */
 json_t *node_vals(const json_t *node, const char *prop); /* the array, or NULL */

@@ -42,6 +42,6 @@ char *nodemap_relabel(struct nodemap *m, const char *label); /* NULL when out of
 json_t *nodemap_node(struct nodemap *m, const char *id);
 void nodemap_push(struct nodemap *m, const char *subj, const char *prop, json_t *v); /* steals v */
 /* turtle.c (only with serd) */
-int cat_turtle_read(struct nodemap *m, const char *text, size_t len, struct cat_error *err);
+int cat_turtle_read(struct nodemap *m, const char *text, size_t len, struct err *err);
 
 #endif

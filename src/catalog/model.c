@@ -49,11 +49,14 @@ const char *mltext_get(const struct mltext *t, const char *lang)
 
 	if (!t || !t->n)
 		return NULL;
-	if (lang && (s = mltext_exact(t, lang)))
-		return s;
-	if ((s = mltext_exact(t, "lv")) || (s = mltext_exact(t, "en")) || (s = mltext_exact(t, "")))
-		return s;
-	return t->v[0].value;
+	s = lang ? mltext_exact(t, lang) : NULL;
+	if (!s)
+		s = mltext_exact(t, "lv");
+	if (!s)
+		s = mltext_exact(t, "en");
+	if (!s)
+		s = mltext_exact(t, "");
+	return s ? s : t->v[0].value;
 }
 
 const char *channel_type_name(enum channel_type t)
@@ -199,7 +202,7 @@ struct catalog_builder {
 	json_t *interned; /* short string → its copy in the arena */
 	struct vec objs;
 	struct vec services, orgs, events, contacts, portals;
-	struct cat_error *err;
+	struct err *err;
 	int failed;
 	size_t max_bytes; /* the arena's cap */
 };
@@ -218,10 +221,9 @@ static int bfail(struct catalog_builder *b, const char *what, const char *prop, 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (prop)
-		snprintf(b->err->msg, sizeof(b->err->msg), "%.300s: %s: %s", what, iri_compact(prop, pc, sizeof(pc)),
-			 msg);
+		err_set(b->err, ERR_VALIDATION, "%.300s: %s: %s", what, iri_compact(prop, pc, sizeof(pc)), msg);
 	else
-		snprintf(b->err->msg, sizeof(b->err->msg), "%.300s: %s", what, msg);
+		err_set(b->err, ERR_VALIDATION, "%.300s: %s", what, msg);
 	return -1;
 }
 
@@ -244,10 +246,10 @@ static void oom(struct catalog_builder *b, size_t n)
 	 * it was the cap that refused */
 	p = malloc(probe);
 	if (p)
-		snprintf(b->err->msg, sizeof(b->err->msg),
-			 "the catalog needs more memory than catalog-max-bytes (%zu bytes)", b->max_bytes);
+		err_set(b->err, ERR_VALIDATION, "the catalog needs more memory than catalog-max-bytes (%zu bytes)",
+			b->max_bytes);
 	else
-		snprintf(b->err->msg, sizeof(b->err->msg), "out of memory building the catalog");
+		err_set(b->err, ERR_INTERNAL, "out of memory building the catalog");
 	free(p);
 }
 
@@ -317,7 +319,8 @@ static char *astr(struct catalog_builder *b, const char *s)
 	if (!s)
 		return NULL;
 	n = strlen(s);
-	if (n <= INTERN_MAX && (known = json_object_get(b->interned, s)))
+	known = n <= INTERN_MAX ? json_object_get(b->interned, s) : NULL;
+	if (known)
 		return (char *)(uintptr_t)json_integer_value(known);
 	p = arena_strndup(b->a, s, n);
 	if (!p) {
@@ -1490,7 +1493,7 @@ void catalog_builder_free(struct catalog_builder *b)
 	free(b);
 }
 
-int catalog_builder_add(struct catalog_builder *b, const char *kind, const char *body, struct cat_error *err)
+int catalog_builder_add(struct catalog_builder *b, const char *kind, const char *body, struct err *err)
 {
 	json_t *json;
 	json_error_t je;
@@ -1502,14 +1505,13 @@ int catalog_builder_add(struct catalog_builder *b, const char *kind, const char 
 		return -1;
 	json = json_loads(body, 0, &je);
 	if (!json) {
-		snprintf(err->msg, sizeof(err->msg), "a stored record is not JSON: %s", je.text);
+		err_set(err, ERR_VALIDATION, "a stored record is not JSON: %s", je.text);
 		b->failed = 1;
 		return -1;
 	}
 	if (strcmp(kind, "service") != 0) {
 		if (b->sealed) {
-			snprintf(err->msg, sizeof(err->msg),
-				 "catalog_builder_add: records that are not services come first");
+			err_set(err, ERR_VALIDATION, "catalog_builder_add: records that are not services come first");
 			b->failed = 1;
 			goto out;
 		}
@@ -1823,7 +1825,8 @@ static void link_related(struct catalog_builder *b)
 	{
 		struct event *e;
 
-		if (node_kind(node) != CAT_EVENT || !(e = memo_get(b, M_EVENT, id)))
+		e = node_kind(node) == CAT_EVENT ? memo_get(b, M_EVENT, id) : NULL;
+		if (!e)
 			continue;
 		json_array_foreach(node_vals(node, NS_CV "hasRelatedService"), i, v)
 		{
@@ -1880,7 +1883,7 @@ static void sort_ptrs_by_slug(const struct service *const *v, size_t n, int (*cm
 	qsort((void *)v, n, sizeof(*v), cmp);
 }
 
-struct catalog *catalog_builder_finish(struct catalog_builder *b, struct cat_error *err)
+struct catalog *catalog_builder_finish(struct catalog_builder *b, struct err *err)
 {
 	struct catalog *c = NULL;
 	struct catalog_index *ix;
@@ -1962,14 +1965,14 @@ out:
 	return c;
 }
 
-struct catalog *catalog_from_doc(const struct cat_doc *doc, struct cat_error *err)
+struct catalog *catalog_from_doc(const struct cat_doc *doc, struct err *err)
 {
 	struct catalog_builder *b = catalog_builder_new();
 	size_t i;
 	int pass;
 
 	if (!b) {
-		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		err_set(err, ERR_INTERNAL, "out of memory");
 		return NULL;
 	}
 	for (pass = 0; pass < 2; pass++) {

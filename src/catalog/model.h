@@ -23,7 +23,7 @@
 
 struct buf;
 struct cat_doc;
-struct cat_error;
+struct err;
 
 /* One text and its language: "lv", "en", "it", ... or "" when the source did
  * not say (a plain string, or the language tag "und"). */
@@ -261,7 +261,7 @@ void catalog_free(struct catalog *c);
 
 /* Builds a catalog from records (a parsed file, in tests and the fuzzer).
  * NULL on error, with err naming the node and the property. */
-struct catalog *catalog_from_doc(const struct cat_doc *doc, struct cat_error *err);
+struct catalog *catalog_from_doc(const struct cat_doc *doc, struct err *err);
 
 /* Incremental building, for the store: add every record that is not a
  * service first, then the services (so a catalog of any size is built one
@@ -275,9 +275,9 @@ struct catalog_builder *catalog_builder_new(void); /* at most CATALOG_MAX_BYTES 
  * an error (catalog_builder_add or _finish fail, saying which), never an
  * abort: the builder runs in the server's refresher thread. */
 struct catalog_builder *catalog_builder_new_max(size_t max_bytes);
-int catalog_builder_add(struct catalog_builder *b, const char *kind, const char *body, struct cat_error *err);
+int catalog_builder_add(struct catalog_builder *b, const char *kind, const char *body, struct err *err);
 /* Consumes b. */
-struct catalog *catalog_builder_finish(struct catalog_builder *b, struct cat_error *err);
+struct catalog *catalog_builder_finish(struct catalog_builder *b, struct err *err);
 void catalog_builder_free(struct catalog_builder *b);
 
 /* The slug of an identifier: ASCII letters and digits, lower case, words

@@ -77,11 +77,11 @@ void nodemap_push(struct nodemap *m, const char *subj, const char *prop, json_t 
 	json_array_append_new(a, v);
 }
 
-static int gen(struct nodemap *m, struct cat_error *err, json_t *el, const char *subj, const char *prop, json_t *list,
+static int gen(struct nodemap *m, struct err *err, json_t *el, const char *subj, const char *prop, json_t *list,
 	       char **idout, int depth);
 
-static int gen_node(struct nodemap *m, struct cat_error *err, json_t *el, const char *subj, const char *prop,
-		    json_t *list, char **idout, int depth)
+static int gen_node(struct nodemap *m, struct err *err, json_t *el, const char *subj, const char *prop, json_t *list,
+		    char **idout, int depth)
 {
 	json_t *v, *node, *types, *t;
 	const char *k;
@@ -99,13 +99,14 @@ static int gen_node(struct nodemap *m, struct cat_error *err, json_t *el, const 
 	if (!id)
 		goto oom;
 	if (m->count >= CAT_MAX_NODES) {
-		snprintf(err->msg, sizeof(err->msg), "more than %zu nodes", (size_t)CAT_MAX_NODES);
+		err_set(err, ERR_VALIDATION, "more than %zu nodes", (size_t)CAT_MAX_NODES);
 		goto out;
 	}
 	node = nodemap_node(m, id);
 	if (!node)
 		goto oom;
-	if ((types = json_object_get(el, "@type"))) {
+	types = json_object_get(el, "@type");
+	if (types) {
 		json_t *nt = json_object_get(node, "@type");
 
 		if (!nt) {
@@ -127,7 +128,8 @@ static int gen_node(struct nodemap *m, struct cat_error *err, json_t *el, const 
 		else
 			nodemap_push(m, subj, prop, ref);
 	}
-	if ((v = json_object_get(el, "@reverse"))) {
+	v = json_object_get(el, "@reverse");
+	if (v) {
 		json_object_foreach(v, k, t)
 		{
 			json_t *it;
@@ -148,9 +150,11 @@ static int gen_node(struct nodemap *m, struct cat_error *err, json_t *el, const 
 			}
 		}
 	}
-	if ((v = json_object_get(el, "@graph")) && gen(m, err, v, NULL, NULL, NULL, NULL, depth + 1) != 0)
+	v = json_object_get(el, "@graph");
+	if (v && gen(m, err, v, NULL, NULL, NULL, NULL, depth + 1) != 0)
 		goto out;
-	if ((v = json_object_get(el, "@included")) && gen(m, err, v, NULL, NULL, NULL, NULL, depth + 1) != 0)
+	v = json_object_get(el, "@included");
+	if (v && gen(m, err, v, NULL, NULL, NULL, NULL, depth + 1) != 0)
 		goto out;
 	keys = cat_keys_sorted(el, &n);
 	if (!keys)
@@ -168,21 +172,21 @@ static int gen_node(struct nodemap *m, struct cat_error *err, json_t *el, const 
 	rc = 0;
 	goto out;
 oom:
-	snprintf(err->msg, sizeof(err->msg), "out of memory");
+	err_set(err, ERR_INTERNAL, "out of memory");
 out:
 	free(keys);
 	free(id);
 	return rc;
 }
 
-static int gen(struct nodemap *m, struct cat_error *err, json_t *el, const char *subj, const char *prop, json_t *list,
+static int gen(struct nodemap *m, struct err *err, json_t *el, const char *subj, const char *prop, json_t *list,
 	       char **idout, int depth)
 {
 	json_t *v;
 	size_t i;
 
 	if (depth > 4 * CAT_MAX_DEPTH) {
-		snprintf(err->msg, sizeof(err->msg), "nested deeper than %d levels", CAT_MAX_DEPTH);
+		err_set(err, ERR_VALIDATION, "nested deeper than %d levels", CAT_MAX_DEPTH);
 		return -1;
 	}
 	if (json_is_array(el)) {
@@ -202,7 +206,7 @@ static int gen(struct nodemap *m, struct cat_error *err, json_t *el, const char 
 			return 0;
 		cv = cat_canonical_value(el);
 		if (!cv) {
-			snprintf(err->msg, sizeof(err->msg), "out of memory");
+			err_set(err, ERR_INTERNAL, "out of memory");
 			return -1;
 		}
 		if (list)
@@ -211,7 +215,8 @@ static int gen(struct nodemap *m, struct cat_error *err, json_t *el, const char 
 			nodemap_push(m, subj, prop, cv);
 		return 0;
 	}
-	if ((v = json_object_get(el, "@list"))) {
+	v = json_object_get(el, "@list");
+	if (v) {
 		json_t *nl = json_array(), *lo;
 
 		if (!subj) {
@@ -233,7 +238,7 @@ static int gen(struct nodemap *m, struct cat_error *err, json_t *el, const char 
 	return gen_node(m, err, el, subj, prop, list, idout, depth);
 }
 
-int nodemap_add(struct nodemap *m, json_t *expanded, struct cat_error *err)
+int nodemap_add(struct nodemap *m, json_t *expanded, struct err *err)
 {
 	json_object_clear(m->labels);
 	return gen(m, err, expanded, NULL, NULL, NULL, NULL, 0);
@@ -308,7 +313,7 @@ struct rec_ctx {
 	json_t *root;    /* id → true for record roots */
 	json_t *visited; /* id → true once inlined or made a root */
 	json_t *skolem;  /* blank root id → its IRI */
-	struct cat_error *err;
+	struct err *err;
 	int placeholder; /* while hashing: blank roots as "_:" */
 	int oom;         /* an allocation failed: the records are not made */
 };
@@ -617,10 +622,10 @@ static int name_blank_roots(struct rec_ctx *c, const char **ids, size_t n, json_
 			} else {
 				char *dup = first_string(c, json_object_get(c->m->nodes, ids[i]), NS_DCT "identifier");
 
-				snprintf(c->err->msg, sizeof(c->err->msg),
-					 "two nodes without @id have the same dct:identifier \"%s\": give them @id or "
-					 "distinct identifiers",
-					 dup ? dup : "");
+				err_set(c->err, ERR_VALIDATION,
+					"two nodes without @id have the same dct:identifier \"%s\": give them @id or "
+					"distinct identifiers",
+					dup ? dup : "");
 				free(dup);
 				free(iri);
 				return -2;
@@ -673,7 +678,7 @@ oom:
 	return NULL;
 }
 
-struct cat_doc *nodemap_records(struct nodemap *m, struct cat_error *err)
+struct cat_doc *nodemap_records(struct nodemap *m, struct err *err)
 {
 	struct rec_ctx c = {.m = m, .err = err};
 	struct cat_doc *doc = NULL;
@@ -710,7 +715,7 @@ struct cat_doc *nodemap_records(struct nodemap *m, struct cat_error *err)
 	if (doc)
 		goto out;
 oom:
-	snprintf(err->msg, sizeof(err->msg), "out of memory");
+	err_set(err, ERR_INTERNAL, "out of memory");
 out:
 	free(ids);
 	json_decref(c.refs);

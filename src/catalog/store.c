@@ -51,7 +51,7 @@ static void count(struct import_stats *st, enum cat_kind k, size_t field)
 
 #define COUNT(st, k, f) count((st), (k), offsetof(struct import_counts, f))
 
-static struct catalog *load(struct db *db, int in_tx, size_t max_bytes, struct cat_error *err);
+static struct catalog *load(struct db *db, int in_tx, size_t max_bytes, struct err *err);
 
 /* ---- import ---- */
 
@@ -61,7 +61,7 @@ struct import_job {
 	size_t n;
 	struct import_stats *stats; /* n of them, owned by the job */
 	long long revision;
-	struct cat_error *err;
+	struct err *err;
 	json_t *nodes; /* iri → [hash, kind] of the stored nodes */
 };
 
@@ -83,7 +83,7 @@ static int members_cb(void *cls, const struct db_row *row)
 
 static int dbfail(struct import_job *j, struct db *db, const char *what)
 {
-	snprintf(j->err->msg, sizeof(j->err->msg), "database: %s: %s", what, db_errmsg(db));
+	err_set(j->err, ERR_VALIDATION, "database: %s: %s", what, db_errmsg(db));
 	return -1;
 }
 
@@ -198,20 +198,20 @@ out:
 }
 
 int catalog_import(struct db *db, struct cat_doc *const *docs, const char *const *sources, size_t n,
-		   struct import_stats *stats, long long *revision, struct cat_error *err)
+		   struct import_stats *stats, long long *revision, struct err *err)
 {
 	struct import_job j = {docs, sources, n, NULL, 0, err, NULL};
 	int rc;
 
-	err->msg[0] = '\0';
+	err_clear(err);
 	j.stats = calloc(n ? n : 1, sizeof(*j.stats));
 	if (!j.stats) {
-		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		err_set(err, ERR_INTERNAL, "out of memory");
 		return -1;
 	}
 	rc = db_tx(db, import_body, &j);
 	if (rc != 0 && !err->msg[0])
-		snprintf(err->msg, sizeof(err->msg), "database: %s", db_errmsg(db));
+		err_set(err, ERR_VALIDATION, "database: %s", db_errmsg(db));
 	if (rc == 0) {
 		if (stats)
 			memcpy(stats, j.stats, sizeof(*stats) * n);
@@ -241,7 +241,7 @@ static int each_row(void *cls, const struct db_row *row)
 
 struct each_tx {
 	struct each e;
-	struct cat_error *err;
+	struct err *err;
 	int (*start)(void *cls); /* called at the start of every attempt */
 };
 
@@ -259,12 +259,12 @@ static int each_body(struct db *db, void *cls)
 	if (rc > 0)
 		return t->e.rc;
 	if (rc != DB_OK && t->err)
-		snprintf(t->err->msg, sizeof(t->err->msg), "database: %s", db_errmsg(db));
+		err_set(t->err, ERR_VALIDATION, "database: %s", db_errmsg(db));
 	return rc;
 }
 
 int catalog_each_record(struct db *db, int (*cb)(void *cls, const char *iri, const char *kind, const char *body),
-			void *cls, struct cat_error *err)
+			void *cls, struct err *err)
 {
 	struct each_tx t = {{cb, cls, 0}, err, NULL};
 
@@ -278,7 +278,7 @@ int catalog_revision(struct db *db, long long *out)
 
 struct loader {
 	struct catalog_builder *b;
-	struct cat_error *err;
+	struct err *err;
 	long long revision;
 	struct db *db;
 	size_t max_bytes;
@@ -291,11 +291,11 @@ static int load_start(void *cls)
 	catalog_builder_free(l->b);
 	l->b = catalog_builder_new_max(l->max_bytes);
 	if (!l->b) {
-		snprintf(l->err->msg, sizeof(l->err->msg), "out of memory");
+		err_set(l->err, ERR_INTERNAL, "out of memory");
 		return -1;
 	}
 	if (db_query_int(l->db, SQL_REVISION, DB_NOP, &l->revision) != DB_OK) {
-		snprintf(l->err->msg, sizeof(l->err->msg), "database: %s", db_errmsg(l->db));
+		err_set(l->err, ERR_VALIDATION, "database: %s", db_errmsg(l->db));
 		return -1;
 	}
 	return 0;
@@ -304,10 +304,10 @@ static int load_start(void *cls)
 static int load_record(void *cls, const char *iri, const char *kind, const char *body)
 {
 	struct loader *l = cls;
-	struct cat_error e;
+	struct err e = {0};
 
 	if (catalog_builder_add(l->b, kind, body, &e) != 0) {
-		snprintf(l->err->msg, sizeof(l->err->msg), "%s", e.msg);
+		err_set(l->err, ERR_VALIDATION, "%s", e.msg);
 		return 1;
 	}
 	return 0;
@@ -315,19 +315,19 @@ static int load_record(void *cls, const char *iri, const char *kind, const char 
 
 /* in_tx: read inside the caller's transaction (an import's), else in a
  * read transaction of our own. */
-static struct catalog *load(struct db *db, int in_tx, size_t max_bytes, struct cat_error *err)
+static struct catalog *load(struct db *db, int in_tx, size_t max_bytes, struct err *err)
 {
-	struct cat_error local;
+	struct err local = {0};
 	struct loader l = {NULL, err ? err : &local, 0, db, max_bytes};
 	struct each_tx t = {{load_record, &l, 0}, l.err, load_start};
 	struct catalog *c = NULL;
 	int rc;
 
-	l.err->msg[0] = '\0';
+	err_clear(l.err);
 	rc = in_tx ? each_body(db, &t) : db_tx_read(db, each_body, &t);
 	if (rc != 0) {
 		if (!l.err->msg[0])
-			snprintf(l.err->msg, sizeof(l.err->msg), "database: %s", db_errmsg(db));
+			err_set(l.err, ERR_VALIDATION, "database: %s", db_errmsg(db));
 		catalog_builder_free(l.b);
 		return NULL;
 	}
@@ -337,12 +337,12 @@ static struct catalog *load(struct db *db, int in_tx, size_t max_bytes, struct c
 	return c;
 }
 
-struct catalog *catalog_load(struct db *db, struct cat_error *err)
+struct catalog *catalog_load(struct db *db, struct err *err)
 {
 	return load(db, 0, CATALOG_MAX_BYTES, err);
 }
 
-struct catalog *catalog_load_max(struct db *db, size_t max_bytes, struct cat_error *err)
+struct catalog *catalog_load_max(struct db *db, size_t max_bytes, struct err *err)
 {
 	return load(db, 0, max_bytes, err);
 }

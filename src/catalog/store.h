@@ -33,15 +33,15 @@ struct import_stats {
  * after the import) may be NULL. 0 on success; else -1 with err->msg, and
  * the database is as it was. */
 int catalog_import(struct db *db, struct cat_doc *const *docs, const char *const *sources, size_t n,
-		   struct import_stats *stats, long long *revision, struct cat_error *err);
+		   struct import_stats *stats, long long *revision, struct err *err);
 
 /* Builds the in-memory catalog from the database, at one consistent
  * revision (c->revision). NULL on error (err may be NULL). */
-struct catalog *catalog_load(struct db *db, struct cat_error *err);
+struct catalog *catalog_load(struct db *db, struct err *err);
 /* The same, refusing (an error, never an abort) a catalog that needs more
  * than max_bytes of memory (catalog-max-bytes; catalog_load: the default,
  * CATALOG_MAX_BYTES). */
-struct catalog *catalog_load_max(struct db *db, size_t max_bytes, struct cat_error *err);
+struct catalog *catalog_load_max(struct db *db, size_t max_bytes, struct err *err);
 
 /* The current revision (the counter every published change moves). */
 int catalog_revision(struct db *db, long long *out);
@@ -50,6 +50,6 @@ int catalog_revision(struct db *db, long long *out);
  * each group ordered by IRI, inside one read transaction. A non-zero return
  * from cb stops and is returned. */
 int catalog_each_record(struct db *db, int (*cb)(void *cls, const char *iri, const char *kind, const char *body),
-			void *cls, struct cat_error *err);
+			void *cls, struct err *err);
 
 #endif

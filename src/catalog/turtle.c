@@ -24,7 +24,7 @@
 struct ttl {
 	struct nodemap *m;
 	SerdEnv *env;
-	struct cat_error *err;
+	struct err *err;
 	int failed;
 };
 
@@ -67,8 +67,7 @@ static int ttl_keyword_iri(struct ttl *t, const char *iri)
 		i++;
 	if (iri[i])
 		return 0;
-	snprintf(t->err->msg, sizeof(t->err->msg),
-		 "Turtle: <%.300s> is not an IRI (it has the form of a JSON-LD keyword)", iri);
+	err_set(t->err, ERR_VALIDATION, "Turtle: <%.300s> is not an IRI (it has the form of a JSON-LD keyword)", iri);
 	t->failed = 1;
 	return 1;
 }
@@ -105,7 +104,7 @@ static SerdStatus ttl_statement(void *h, SerdStatementFlags flags, const SerdNod
 	if (t->failed)
 		return SERD_ERR_BAD_ARG;
 	if (!ttl_node_ok(s) || !ttl_node_ok(p) || !ttl_node_ok(o) || !ttl_node_ok(dt) || !ttl_node_ok(lang)) {
-		snprintf(t->err->msg, sizeof(t->err->msg), "Turtle: a term is not valid UTF-8");
+		err_set(t->err, ERR_VALIDATION, "Turtle: a term is not valid UTF-8");
 		t->failed = 1;
 		return SERD_ERR_BAD_ARG;
 	}
@@ -113,8 +112,7 @@ static SerdStatus ttl_statement(void *h, SerdStatementFlags flags, const SerdNod
 	pred = ttl_iri(t, p);
 	/* as in JSON-LD, properties and datatypes are IRIs, never relative */
 	if (!strchr(pred, ':')) {
-		snprintf(t->err->msg, sizeof(t->err->msg), "Turtle: the property <%.300s> is not an absolute IRI",
-			 pred);
+		err_set(t->err, ERR_VALIDATION, "Turtle: the property <%.300s> is not an absolute IRI", pred);
 		t->failed = 1;
 		free(subj);
 		free(pred);
@@ -127,7 +125,7 @@ static SerdStatus ttl_statement(void *h, SerdStatementFlags flags, const SerdNod
 	}
 	v = json_object();
 	if (t->m->count >= CAT_MAX_NODES) {
-		snprintf(t->err->msg, sizeof(t->err->msg), "more than %zu nodes", (size_t)CAT_MAX_NODES);
+		err_set(t->err, ERR_VALIDATION, "more than %zu nodes", (size_t)CAT_MAX_NODES);
 		t->failed = 1;
 		free(subj);
 		free(pred);
@@ -144,8 +142,8 @@ static SerdStatus ttl_statement(void *h, SerdStatementFlags flags, const SerdNod
 			char *d = ttl_iri(t, dt);
 
 			if (!strchr(d, ':')) {
-				snprintf(t->err->msg, sizeof(t->err->msg),
-					 "Turtle: the datatype <%.300s> of <%.300s> is not an absolute IRI", d, subj);
+				err_set(t->err, ERR_VALIDATION,
+					"Turtle: the datatype <%.300s> of <%.300s> is not an absolute IRI", d, subj);
 				t->failed = 1;
 				free(d);
 				json_decref(raw);
@@ -205,13 +203,12 @@ static SerdStatus ttl_error(void *h, const SerdError *e)
 	vsnprintf(what, sizeof(what), e->fmt, ap);
 	va_end(ap);
 	what[strcspn(what, "\n")] = '\0';
-	snprintf(t->err->msg, sizeof(t->err->msg), "Turtle syntax error at line %u, column %u: %s", e->line, e->col,
-		 what);
+	err_set(t->err, ERR_VALIDATION, "Turtle syntax error at line %u, column %u: %s", e->line, e->col, what);
 	t->failed = 1;
 	return SERD_SUCCESS;
 }
 
-int cat_turtle_read(struct nodemap *m, const char *text, size_t len, struct cat_error *err)
+int cat_turtle_read(struct nodemap *m, const char *text, size_t len, struct err *err)
 {
 	struct ttl t = {.m = m, .err = err};
 	SerdReader *r;
@@ -220,12 +217,12 @@ int cat_turtle_read(struct nodemap *m, const char *text, size_t len, struct cat_
 	int rc = -1;
 
 	if (memchr(text, '\0', len)) {
-		snprintf(err->msg, sizeof(err->msg), "Turtle syntax error: the text contains a NUL byte");
+		err_set(err, ERR_VALIDATION, "Turtle syntax error: the text contains a NUL byte");
 		return -1;
 	}
 	z = malloc(len + 1);
 	if (!z) {
-		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		err_set(err, ERR_INTERNAL, "out of memory");
 		return -1;
 	}
 	memcpy(z, text, len);
@@ -233,7 +230,7 @@ int cat_turtle_read(struct nodemap *m, const char *text, size_t len, struct cat_
 	t.env = serd_env_new(NULL);
 	r = serd_reader_new(SERD_TURTLE, &t, NULL, ttl_base, ttl_prefix, ttl_statement, NULL);
 	if (!t.env || !r) {
-		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		err_set(err, ERR_INTERNAL, "out of memory");
 		goto out;
 	}
 	serd_reader_set_strict(r, true);
@@ -243,7 +240,7 @@ int cat_turtle_read(struct nodemap *m, const char *text, size_t len, struct cat_
 	if (t.failed)
 		goto out;
 	if (st != SERD_SUCCESS) {
-		snprintf(err->msg, sizeof(err->msg), "Turtle: %s", (const char *)serd_strerror(st));
+		err_set(err, ERR_VALIDATION, "Turtle: %s", (const char *)serd_strerror(st));
 		goto out;
 	}
 	rc = 0;

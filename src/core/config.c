@@ -177,7 +177,7 @@ int parse_size(const char *s, size_t *out)
 	return 0;
 }
 
-static int set_key(struct config *c, const struct key *k, const char *value, char *err, size_t errlen)
+static int set_key(struct config *c, const struct key *k, const char *value, struct err *err)
 {
 	char *p = (char *)c + k->offset;
 	long l;
@@ -192,11 +192,11 @@ static int set_key(struct config *c, const struct key *k, const char *value, cha
 			c->listen_layer = c->layer;
 		}
 		if (c->nlisten >= CONFIG_MAX_LISTEN) {
-			snprintf(err, errlen, "listen: at most %d addresses", CONFIG_MAX_LISTEN);
+			err_set(err, ERR_VALIDATION, "listen: at most %d addresses", CONFIG_MAX_LISTEN);
 			return -1;
 		}
 		if (!strrchr(value, ':')) {
-			snprintf(err, errlen, "listen: '%s' is not HOST:PORT", value);
+			err_set(err, ERR_VALIDATION, "listen: '%s' is not HOST:PORT", value);
 			return -1;
 		}
 		copy = strdup(value);
@@ -213,19 +213,19 @@ static int set_key(struct config *c, const struct key *k, const char *value, cha
 		return 0;
 	case K_INT:
 		if (parse_int(value, k->min || k->max ? k->min : 0, k->min || k->max ? k->max : 1024, &l) != 0) {
-			snprintf(err, errlen, "%s: '%s' is not a number from %ld to %ld", k->name, value,
-				 k->min || k->max ? k->min : 0, k->min || k->max ? k->max : 1024);
+			err_set(err, ERR_VALIDATION, "%s: '%s' is not a number from %ld to %ld", k->name, value,
+				k->min || k->max ? k->min : 0, k->min || k->max ? k->max : 1024);
 			return -1;
 		}
 		*(int *)p = (int)l;
 		return 0;
 	case K_SIZE:
 		if (parse_size(value, &sz) != 0) {
-			snprintf(err, errlen, "%s: '%s' is not a size (e.g. 10M)", k->name, value);
+			err_set(err, ERR_VALIDATION, "%s: '%s' is not a size (e.g. 10M)", k->name, value);
 			return -1;
 		}
 		if (k->max && (sz < (size_t)k->min || sz > (size_t)k->max)) {
-			snprintf(err, errlen, "%s: not a size from %ld to %ld bytes", k->name, k->min, k->max);
+			err_set(err, ERR_VALIDATION, "%s: not a size from %ld to %ld bytes", k->name, k->min, k->max);
 			return -1;
 		}
 		*(size_t *)p = sz;
@@ -237,7 +237,7 @@ static int set_key(struct config *c, const struct key *k, const char *value, cha
 			 !strcmp(value, "off"))
 			*(int *)p = 0;
 		else {
-			snprintf(err, errlen, "%s: '%s' is not yes or no", k->name, value);
+			err_set(err, ERR_VALIDATION, "%s: '%s' is not yes or no", k->name, value);
 			return -1;
 		}
 		return 0;
@@ -250,26 +250,25 @@ void config_layer(struct config *c, int layer)
 	c->layer = layer;
 }
 
-int config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen)
+int config_set(struct config *c, const char *key, const char *value, struct err *err)
 {
 	const struct key *k = key_find(key);
 
 	if (!k) {
-		snprintf(err, errlen, "unknown setting '%s'", key);
+		err_set(err, ERR_VALIDATION, "unknown setting '%s'", key);
 		return -1;
 	}
-	return set_key(c, k, value, err, errlen);
+	return set_key(c, k, value, err);
 }
 
 void config_defaults(struct config *c)
 {
 	size_t i;
-	char err[128];
 
 	memset(c, 0, sizeof(*c));
 	for (i = 0; i < NKEYS; i++)
 		if (keys[i].type != K_LISTEN)
-			set_key(c, &keys[i], keys[i].def, err, sizeof(err));
+			set_key(c, &keys[i], keys[i].def, NULL);
 }
 
 static char *trim(char *s)
@@ -284,21 +283,22 @@ static char *trim(char *s)
 	return s;
 }
 
-int config_load_file(struct config *c, const char *path, char *err, size_t errlen)
+int config_load_file(struct config *c, const char *path, struct err *err)
 {
 	FILE *f = fopen(path, "r");
-	char line[4096], msg[256];
+	char line[4096];
+	struct err msg = {0};
 	int lineno = 0, rc = -1;
 	char *eq, *key, *val, *hash;
 
 	if (!f) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		err_set(err, ERR_VALIDATION, "%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
 		if (!strchr(line, '\n') && !feof(f)) {
-			snprintf(err, errlen, "%s:%d: line too long", path, lineno);
+			err_set(err, ERR_VALIDATION, "%s:%d: line too long", path, lineno);
 			goto out;
 		}
 		hash = strchr(line, '#');
@@ -309,14 +309,14 @@ int config_load_file(struct config *c, const char *path, char *err, size_t errle
 			continue;
 		eq = strchr(key, '=');
 		if (!eq) {
-			snprintf(err, errlen, "%s:%d: expected KEY = VALUE", path, lineno);
+			err_set(err, ERR_VALIDATION, "%s:%d: expected KEY = VALUE", path, lineno);
 			goto out;
 		}
 		*eq = '\0';
 		val = trim(eq + 1);
 		key = trim(key);
-		if (config_set(c, key, val, msg, sizeof(msg)) != 0) {
-			snprintf(err, errlen, "%s:%d: %s", path, lineno, msg);
+		if (config_set(c, key, val, &msg) != 0) {
+			err_set(err, ERR_VALIDATION, "%s:%d: %s", path, lineno, msg.msg);
 			goto out;
 		}
 	}
@@ -326,10 +326,11 @@ out:
 	return rc;
 }
 
-int config_load_env(struct config *c, char *err, size_t errlen)
+int config_load_env(struct config *c, struct err *err)
 {
 	size_t i, j;
-	char name[64], msg[256];
+	char name[64];
+	struct err msg = {0};
 	const char *v;
 
 	config_layer(c, 1);
@@ -340,56 +341,56 @@ int config_load_env(struct config *c, char *err, size_t errlen)
 		v = getenv(name);
 		if (!v)
 			continue;
-		if (set_key(c, &keys[i], v, msg, sizeof(msg)) != 0) {
-			snprintf(err, errlen, "%s: %s", name, msg);
+		if (set_key(c, &keys[i], v, &msg) != 0) {
+			err_set(err, ERR_VALIDATION, "%s: %s", name, msg.msg);
 			return -1;
 		}
 	}
 	return 0;
 }
 
-int config_check(const struct config *c, char *err, size_t errlen)
+int config_check(const struct config *c, struct err *err)
 {
 	enum { MIN_BODY = 1024 };
 
 	if (strcmp(c->lang, "lv") && strcmp(c->lang, "en")) {
-		snprintf(err, errlen, "lang: '%s' is not lv or en", c->lang);
+		err_set(err, ERR_VALIDATION, "lang: '%s' is not lv or en", c->lang);
 		return -1;
 	}
 	if (!!*c->tls_cert != !!*c->tls_key) {
-		snprintf(err, errlen, "tls-cert and tls-key go together");
+		err_set(err, ERR_VALIDATION, "tls-cert and tls-key go together");
 		return -1;
 	}
 	if (c->sign_sessions_per_browser < 1 || c->sign_purge_interval < 1) {
-		snprintf(err, errlen, "sign-sessions-per-browser and sign-purge-interval: at least 1");
+		err_set(err, ERR_VALIDATION, "sign-sessions-per-browser and sign-purge-interval: at least 1");
 		return -1;
 	}
 	if (c->max_body < MIN_BODY) {
-		snprintf(err, errlen, "max-body: at least %d bytes", MIN_BODY);
+		err_set(err, ERR_VALIDATION, "max-body: at least %d bytes", MIN_BODY);
 		return -1;
 	}
 	if (c->verify_max_unpacked < 1024 || c->verify_max_sigs < 1 || c->verify_max_hashed < 1024 ||
 	    c->verify_timeout < 1) {
-		snprintf(err, errlen,
-			 "verify-max-unpacked, -max-hashed: at least 1k; -max-signatures, -timeout: at "
-			 "least 1");
+		err_set(err, ERR_VALIDATION,
+			"verify-max-unpacked, -max-hashed: at least 1k; -max-signatures, -timeout: at "
+			"least 1");
 		return -1;
 	}
 	if (c->pool_threads < 1) {
-		snprintf(err, errlen, "pool-threads: at least 1");
+		err_set(err, ERR_VALIDATION, "pool-threads: at least 1");
 		return -1;
 	}
 	if (c->max_header < 1024 || c->max_header > 256 * 1024) {
-		snprintf(err, errlen, "max-header: from 1k to 256k");
+		err_set(err, ERR_VALIDATION, "max-header: from 1k to 256k");
 		return -1;
 	}
 	if (c->max_url < 256 || c->max_url > c->max_header) {
-		snprintf(err, errlen, "max-url: from 256 bytes to max-header");
+		err_set(err, ERR_VALIDATION, "max-url: from 256 bytes to max-header");
 		return -1;
 	}
 	if (strcmp(c->log_level, "error") && strcmp(c->log_level, "warn") && strcmp(c->log_level, "info") &&
 	    strcmp(c->log_level, "debug")) {
-		snprintf(err, errlen, "log-level: '%s' is not error, warn, info or debug", c->log_level);
+		err_set(err, ERR_VALIDATION, "log-level: '%s' is not error, warn, info or debug", c->log_level);
 		return -1;
 	}
 	return 0;

@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include "core/err.h"
+
 #define CONFIG_MAX_LISTEN 8
 
 struct config {
@@ -86,16 +88,16 @@ struct config {
 void config_defaults(struct config *c);
 /* Reads KEY = VALUE lines; '#' starts a comment. 0 on success; on error
  * writes "file:line: reason" into err. */
-int config_load_file(struct config *c, const char *path, char *err, size_t errlen);
+int config_load_file(struct config *c, const char *path, struct err *err);
 /* Applies EPAK_* environment variables. */
-int config_load_env(struct config *c, char *err, size_t errlen);
+int config_load_env(struct config *c, struct err *err);
 /* Sets one key ("listen", "max-body" or "max_body"). listen appends within
  * one source (file, environment, flags) and replaces what a weaker source set. */
 void config_layer(struct config *c, int layer);
 /* Sets one key. */
-int config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen);
+int config_set(struct config *c, const char *key, const char *value, struct err *err);
 /* Validates the whole; 0 when usable. */
-int config_check(const struct config *c, char *err, size_t errlen);
+int config_check(const struct config *c, struct err *err);
 void config_free(struct config *c);
 /* Prints every key, its default and its meaning (for --help and docs). */
 void config_print_keys(void);

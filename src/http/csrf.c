@@ -12,7 +12,7 @@
 
 #include "core/base64.h"
 #include "http/http.h"
-#include "web/app.h"
+#include "http/site.h"
 
 #define CSRF_COOKIE "epak_csrf"
 
@@ -28,12 +28,12 @@ static int cookie_valid(const char *c)
 	return 1;
 }
 
-static void token_for(const struct app *app, const char *cookie, char out[44])
+static void token_for(const struct site *site, const char *cookie, char out[44])
 {
 	unsigned char mac[32];
 	unsigned int maclen = sizeof(mac);
 
-	HMAC(EVP_sha256(), app->secret, sizeof(app->secret), (const unsigned char *)cookie, strlen(cookie), mac,
+	HMAC(EVP_sha256(), site->csrf_key, (int)site->csrf_key_len, (const unsigned char *)cookie, strlen(cookie), mac,
 	     &maclen);
 	b64_encode(out, 44, mac, sizeof(mac), B64_URL);
 }
@@ -64,7 +64,7 @@ const char *csrf_token(struct req *r)
 	tok = arena_alloc(r->arena, 44);
 	if (!tok)
 		return "";
-	token_for(r->app, r->csrf_cookie, tok);
+	token_for(r->site, r->csrf_cookie, tok);
 	return tok;
 }
 
@@ -85,6 +85,6 @@ int csrf_check(struct req *r)
 
 	if (csrf_precheck(r) != 0 || !sent || strlen(sent) != 43)
 		return -1;
-	token_for(r->app, cookie, want);
+	token_for(r->site, cookie, want);
 	return CRYPTO_memcmp(want, sent, 43) == 0 ? 0 : -1;
 }

@@ -16,7 +16,7 @@
 #include "core/i18n.h"
 #include "http/router.h"
 
-struct app;
+struct site;
 struct worker;
 typedef struct st_h2o_req_t h2o_req_t;
 struct kvlist;
@@ -25,7 +25,7 @@ struct multipart;
 struct req {
 	h2o_req_t *h;
 	struct arena *arena;
-	const struct app *app;
+	const struct site *site;
 	struct worker *worker;
 	enum lang lang;
 	const char *path; /* without the language prefix and query; NUL-terminated */
@@ -82,8 +82,12 @@ void resp_send_prepared(struct req *r, int status, const char *content_type, con
 /* Serves a ROUTE_CACHE page from the thread's cache; 1 when it did. */
 int resp_from_cache(struct req *r);
 void resp_redirect(struct req *r, int status, const char *location);
-/* An error page (HTML) or {code, hint, detail} (JSON routes). detail may be NULL. */
+/* An error page (HTML, through site->render_error) or {code, hint, detail}
+ * (JSON routes, clients that ask for JSON). detail may be NULL. */
 void resp_error(struct req *r, enum err_code code, const char *detail);
+/* Appends the JSON error body {"code","hint","detail"} of the error registry
+ * (hint in lang; detail null when NULL) to out. */
+void resp_error_json(struct buf *out, enum lang lang, enum err_code code, const char *detail);
 void resp_add_header(struct req *r, const char *name, const char *value);
 
 /* CSRF: the token to put into a form's hidden "_csrf" field (sets the

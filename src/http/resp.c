@@ -9,14 +9,14 @@
 #include <string.h>
 
 #include <h2o.h>
+#include <jansson.h>
 
 #include "core/log.h"
 #include "core/url.h"
 #include "http/http.h"
 #include "http/parse.h"
+#include "http/site.h"
 #include "http/worker.h"
-#include "web/app.h"
-#include "web/web.h"
 
 static h2o_generator_t static_generator = {NULL, NULL};
 
@@ -72,7 +72,8 @@ const char *req_cookie(struct req *r, const char *name)
 		if (!r->cookies)
 			return NULL;
 		/* Browsers may send several Cookie headers over HTTP/2. */
-		while ((i = h2o_find_header(&r->h->headers, H2O_TOKEN_COOKIE, i)) != -1) {
+		for (i = h2o_find_header(&r->h->headers, H2O_TOKEN_COOKIE, i); i != -1;
+		     i = h2o_find_header(&r->h->headers, H2O_TOKEN_COOKIE, i)) {
 			struct kvlist one = KVLIST_INIT;
 
 			if (parse_cookies(r->arena, r->h->headers.entries[i].value.base,
@@ -303,7 +304,7 @@ int resp_from_cache(struct req *r)
 	if (r->h->method.len != 3 && !r->is_head)
 		return 0;
 	key = cache_key(r);
-	e = key ? cache_get(&r->worker->cache, key, atomic_load(&r->app->revision)) : NULL;
+	e = key ? cache_get(&r->worker->cache, key, atomic_load(&r->site->revision)) : NULL;
 	if (!e)
 		return 0;
 	if (accepts_gzip(r))
@@ -326,7 +327,7 @@ void resp_send(struct req *r, int status, const char *content_type, const char *
 	/* Pages that hold a CSRF token (or set its cookie) are the browser's own. */
 	key = (r->flags & ROUTE_CACHE) && status == 200 && !r->csrf_cookie ? cache_key(r) : NULL;
 	if (key) {
-		e = cache_put(&r->worker->cache, key, atomic_load(&r->app->revision), status, content_type, body, len);
+		e = cache_put(&r->worker->cache, key, atomic_load(&r->site->revision), status, content_type, body, len);
 		if (e && accepts_gzip(r))
 			e = cache_gzip(&r->worker->cache, e);
 		if (e) {
@@ -385,6 +386,18 @@ void resp_redirect(struct req *r, int status, const char *location)
 	resp_send(r, status, "text/plain; charset=utf-8", "", 0, RESP_NO_STORE);
 }
 
+void resp_error_json(struct buf *out, enum lang lang, enum err_code code, const char *detail)
+{
+	const struct err_info *e = err_info(code);
+	json_t *j =
+	    json_pack("{s:s, s:s, s:s?}", "code", err_public_code(code), "hint", e->hint[lang], "detail", detail);
+	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+	buf_puts(out, s ? s : "{\"code\":\"EPAK-500\"}");
+	free(s);
+	json_decref(j);
+}
+
 void resp_error(struct req *r, enum err_code code, const char *detail)
 {
 	struct buf b = BUF_INIT;
@@ -394,9 +407,9 @@ void resp_error(struct req *r, enum err_code code, const char *detail)
 
 	if (r->answered)
 		return;
-	if (json || web_render_error(r, code, detail, &b) != 0) {
+	if (json || !r->site->render_error || r->site->render_error(r, code, detail, &b) != 0) {
 		buf_reset(&b);
-		web_json_error(&b, r->lang, code, detail);
+		resp_error_json(&b, r->lang, code, detail);
 		resp_send_buf(r, e->status, "application/json; charset=utf-8", &b, RESP_NO_STORE);
 		return;
 	}

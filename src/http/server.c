@@ -25,15 +25,15 @@
 #include "http/http.h"
 #include "http/parse.h"
 #include "http/multipart.h"
+#include "http/site.h"
 #include "http/worker.h"
-#include "web/app.h"
 
 static atomic_int server_stop;
 static struct worker *kept_workers;
 
 struct epak_handler {
 	h2o_handler_t super;
-	struct app *app;
+	struct site *site;
 };
 
 long long now_usec(void)
@@ -91,7 +91,7 @@ static int framing_ambiguous(h2o_req_t *h)
 static int read_form(struct req *r)
 {
 	h2o_req_t *h = r->h;
-	const struct config *cfg = r->app->cfg;
+	const struct config *cfg = r->site->cfg;
 	const char *ct = req_header(r, "content-type");
 	const char *mime = NULL, *why = NULL;
 	struct multipart_limits ml;
@@ -123,7 +123,7 @@ static int read_form(struct req *r)
 		ml = multipart_limits_default;
 		ml.spill_threshold = cfg->upload_spill;
 		ml.max_file_size = cfg->max_body;
-		ml.tmp_dir = r->app->tmp_dir;
+		ml.tmp_dir = r->site->tmp_dir;
 		r->multipart = arena_alloc(r->arena, sizeof(*r->multipart));
 		if (!r->multipart) {
 			resp_error(r, ERR_INTERNAL, NULL);
@@ -150,8 +150,8 @@ static int read_form(struct req *r)
 static int on_req(h2o_handler_t *self, h2o_req_t *h)
 {
 	struct epak_handler *eh = (struct epak_handler *)self;
-	struct app *app = eh->app;
-	const struct config *cfg = app->cfg;
+	const struct site *site = eh->site;
+	const struct config *cfg = site->cfg;
 	struct worker *w = (struct worker *)h->conn->ctx;
 	struct req *r;
 	struct req_owned *owned;
@@ -163,9 +163,9 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 	memset(r, 0, sizeof(*r));
 	r->t0_usec = now_usec();
 	r->h = h;
-	r->app = app;
+	r->site = site;
 	r->worker = w;
-	r->lang = app->default_lang;
+	r->lang = site->default_lang;
 	r->is_head = h->method.len == 4 && !memcmp(h->method.base, "HEAD", 4);
 	r->is_tls = h->scheme == &H2O_URL_SCHEME_HTTPS;
 	r->arena = arena_new(cfg->max_body + 4 * 1024 * 1024);
@@ -232,7 +232,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 	if (plen >= 5 && !memcmp(path, "/api/", 5))
 		r->flags |= ROUTE_JSON; /* API clients get JSON errors, even for 404 */
 
-	rr = router_match(app->routes, app->nroutes, h->method.base, h->method.len, r->path, plen, &r->match);
+	rr = router_match(site->routes, site->nroutes, h->method.base, h->method.len, r->path, plen, &r->match);
 	switch (rr) {
 	case ROUTE_NOT_FOUND: resp_error(r, ERR_NOT_FOUND, NULL); return 0;
 	case ROUTE_METHOD_NOT_ALLOWED:
@@ -345,6 +345,8 @@ static void *worker_main(void *arg)
 	long long deadline;
 	int i;
 
+	if (w->site->thread_start)
+		w->site->thread_start(w->site, w);
 	async_worker_attach(w);
 	for (i = 0; i < w->nfds; i++) {
 		w->listeners[i] = h2o_evloop_socket_create(w->ctx.loop, w->fds[i], H2O_SOCKET_FLAG_DONT_READ);
@@ -352,8 +354,8 @@ static void *worker_main(void *arg)
 		h2o_socket_read_start(w->listeners[i], on_accept);
 	}
 	while (!atomic_load(&server_stop)) {
-		if (w->id == 0 && w->app->cfg->dev)
-			app_dev_reload(w->app);
+		if (w->id == 0 && w->site->tick)
+			w->site->tick(w->site);
 		h2o_evloop_run(w->ctx.loop, 200);
 	}
 	/* Graceful stop: no new connections; requests in flight finish (HTTP/1
@@ -370,12 +372,19 @@ static void *worker_main(void *arg)
 		h2o_evloop_run(w->ctx.loop, 50);
 	h2o_evloop_run(w->ctx.loop, 10);
 	async_worker_detach(w);
+	if (w->site->thread_exit)
+		w->site->thread_exit(w->site, w);
 	return NULL;
 }
 
 static void on_signal(int sig)
 {
 	(void)sig;
+	atomic_store(&server_stop, 1);
+}
+
+void server_request_stop(void)
+{
 	atomic_store(&server_stop, 1);
 }
 
@@ -401,9 +410,9 @@ fail:
 	return NULL;
 }
 
-int server_run(struct app *app)
+int server_run(struct site *site)
 {
-	const struct config *cfg = app->cfg;
+	const struct config *cfg = site->cfg;
 	h2o_globalconf_t gconf;
 	h2o_hostconf_t *host;
 	h2o_pathconf_t *pathconf;
@@ -436,7 +445,7 @@ int server_run(struct app *app)
 	pathconf = h2o_config_register_path(host, "/", 0);
 	eh = (struct epak_handler *)h2o_create_handler(pathconf, sizeof(*eh));
 	eh->super.on_req = on_req;
-	eh->app = app;
+	eh->site = site;
 
 	if (*cfg->tls_cert) {
 		ssl = tls_new(cfg, err, sizeof(err));
@@ -453,7 +462,7 @@ int server_run(struct app *app)
 		struct worker *w = &workers[i];
 
 		w->id = i;
-		w->app = app;
+		w->site = site;
 		cache_init(&w->cache, cfg->cache_size, cfg->cache_max_page);
 		h2o_context_init(&w->ctx, h2o_evloop_create(), &gconf);
 		w->accept_ctx.ctx = &w->ctx;
@@ -496,7 +505,6 @@ out:
 				if (rc != 0)
 					close(workers[i].fds[j]);
 			cache_clear(&workers[i].cache);
-			app_worker_done(app, &workers[i]);
 		}
 		/* The h2o contexts are not disposed: with a keep-alive connection
 		 * still open h2o 2.2 asserts, and the process ends right after.

@@ -3,9 +3,12 @@
 #ifndef EPAK_SERVER_H
 #define EPAK_SERVER_H
 
-struct app;
+struct site;
 
-/* Serves until SIGINT or SIGTERM. 0 on a clean stop. */
-int server_run(struct app *app);
+/* Serves site until SIGINT or SIGTERM (or server_request_stop). 0 on a
+ * clean stop. Once per process. */
+int server_run(struct site *site);
+/* Asks server_run to stop as those signals do (any thread). */
+void server_request_stop(void);
 
 #endif

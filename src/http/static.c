@@ -77,7 +77,7 @@ static int walk(struct static_files *s, const char *root, const char *rel, char 
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (rc == 0 && (de = readdir(d))) {
+	for (de = readdir(d); rc == 0 && de; de = readdir(d)) {
 		struct static_file *f;
 		size_t url_len;
 

@@ -1,5 +1,6 @@
-/* worker.h — one event-loop thread: its h2o context, its database
- * connection and its page cache. Nothing here is shared between threads. */
+/* worker.h — one event-loop thread: its h2o context, its page cache and the
+ * state the layer above keeps per thread (data: the web layer's database
+ * connection). Nothing here is shared between threads. */
 #ifndef EPAK_WORKER_H
 #define EPAK_WORKER_H
 
@@ -10,14 +11,13 @@
 #include "core/config.h"
 #include "http/cache.h"
 
-struct app;
-struct db;
+struct site;
 
 struct worker {
 	h2o_context_t ctx; /* first: h2o hands us &ctx, we cast back */
 	h2o_accept_ctx_t accept_ctx;
-	struct app *app;
-	struct db *db;
+	struct site *site;
+	void *data; /* the layer above's, per thread (site.h: thread_start/thread_exit) */
 	struct page_cache cache;
 	pthread_t thread;
 	int id;

@@ -114,7 +114,7 @@ int cmd_mail(struct config *cfg, int argc, char **argv)
 	struct mail_config mc;
 	struct mail_pass p;
 	struct test_mail t;
-	struct db_err e;
+	struct err e = {0};
 	struct db *db = NULL;
 	const char *to = NULL;
 	char url[1100], err[256];

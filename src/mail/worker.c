@@ -319,7 +319,7 @@ static void *worker_main(void *arg)
 
 int mail_worker_start(const struct mail_config *c, const char *db_url)
 {
-	struct db_err e;
+	struct err e = {0};
 	struct db *db = NULL;
 	pthread_condattr_t ca;
 	sigset_t all, old;

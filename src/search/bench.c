@@ -397,7 +397,7 @@ int cmd_search_bench(struct config *cfg, int argc, char **argv)
 	struct qlist ql = {0};
 	struct gen g = {0};
 	const struct search_doc *docs;
-	char err[512];
+	struct err err = {0};
 	size_t n;
 	double t0;
 	long rss0;
@@ -421,16 +421,16 @@ int cmd_search_bench(struct config *cfg, int argc, char **argv)
 	}
 	sc.data_dir = data;
 	sc.flags = 0;
-	cat = search_catalog_load(catalog, err, sizeof(err));
+	cat = search_catalog_load(catalog, &err);
 	if (!cat || qlist_load(queries, &ql) != 0) {
-		fprintf(stderr, "epak search-bench: %s\n", cat ? queries : err);
+		fprintf(stderr, "epak search-bench: %s\n", cat ? queries : err.msg);
 		goto out;
 	}
 	docs = search_catalog_docs(cat, &n);
 	t0 = now_ms();
-	idx = search_index_build(docs, n, &sc, err, sizeof(err));
+	idx = search_index_build(docs, n, &sc, &err);
 	if (!idx) {
-		fprintf(stderr, "epak search-bench: %s\n", err);
+		fprintf(stderr, "epak search-bench: %s\n", err.msg);
 		goto out;
 	}
 	search_index_stats(idx, &st);
@@ -444,9 +444,9 @@ int cmd_search_bench(struct config *cfg, int argc, char **argv)
 		}
 		rss0 = rss_kb();
 		t0 = now_ms();
-		big = search_index_build(g.docs, g.n, &sc, err, sizeof(err));
+		big = search_index_build(g.docs, g.n, &sc, &err);
 		if (!big) {
-			fprintf(stderr, "epak search-bench: %s\n", err);
+			fprintf(stderr, "epak search-bench: %s\n", err.msg);
 			goto out;
 		}
 		search_index_stats(big, &st);

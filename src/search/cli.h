@@ -52,10 +52,10 @@ struct search_eval {
 
 /* Ours: runs the queries against idx. verbose prints each miss to stderr. */
 int search_eval_index(const struct search_index *idx, const char *queries, int verbose, struct search_eval *out,
-		      char *err, size_t errlen);
+		      struct err *err);
 /* The baseline: the same documents in SQLite FTS5, tokenizer unicode61
  * remove_diacritics 2, the query's words ANDed, ranked by bm25. */
-int search_eval_fts5(const struct search_doc *docs, size_t n, const char *queries, struct search_eval *out, char *err,
-		     size_t errlen);
+int search_eval_fts5(const struct search_doc *docs, size_t n, const char *queries, struct search_eval *out,
+		     struct err *err);
 
 #endif

@@ -38,16 +38,16 @@ struct lexicon {
 };
 
 /* Reads a whole file; a missing file is an empty one (*len = 0, NULL). */
-static int read_file(const char *path, char **out, size_t *len, char *err, size_t errlen)
+static int read_file(const char *path, char **out, size_t *len, struct err *err)
 {
 	int rc = file_read(path, DATA_MAX_FILE, out, len);
 
 	if (rc == 0 || rc == -ENOENT)
 		return 0;
 	if (rc == -EFBIG)
-		snprintf(err, errlen, "%s: unreadable or larger than %zu bytes", path, DATA_MAX_FILE);
+		err_set(err, ERR_INTERNAL, "%s: unreadable or larger than %zu bytes", path, DATA_MAX_FILE);
 	else
-		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		err_set(err, ERR_INTERNAL, "%s: %s", path, strerror(-rc));
 	return -1;
 }
 
@@ -108,7 +108,7 @@ void lexicon_free(struct lexicon *lx)
 	free(lx);
 }
 
-struct lexicon *lexicon_load(const char *path, char *err, size_t errlen)
+struct lexicon *lexicon_load(const char *path, struct err *err)
 {
 	struct lexicon *lx = NULL;
 	char *text = NULL, *cursor, *end = NULL, *line, *fields[LEX_MAX_LEMMAS + 1];
@@ -119,20 +119,20 @@ struct lexicon *lexicon_load(const char *path, char *err, size_t errlen)
 	lx = calloc(1, sizeof(*lx));
 	if (!lx)
 		goto out;
-	if (path && read_file(path, &text, &len, err, errlen) != 0)
+	if (path && read_file(path, &text, &len, err) != 0)
 		goto out;
 	buf_init(&pool, DATA_MAX_FILE);
 	buf_putc(&pool, '\0'); /* offset 0 is never an entry */
 	cursor = text;
 	end = text ? text + strnlen(text, len) : NULL;
-	while (text && (line = next_line(&cursor, end, &lineno)) != NULL) {
+	for (line = text ? next_line(&cursor, end, &lineno) : NULL; line; line = next_line(&cursor, end, &lineno)) {
 		size_t nf = split_tabs(line, fields, LEX_MAX_LEMMAS + 1);
 		struct lex_entry *e;
 		char f[TOK_MAX + 1];
 		size_t fl;
 
 		if (nf < 2) {
-			snprintf(err, errlen, "%s:%zu: expected FORM<TAB>LEMMA", path, lineno);
+			err_set(err, ERR_INTERNAL, "%s:%zu: expected FORM<TAB>LEMMA", path, lineno);
 			goto out;
 		}
 		if (lx->n == cap) {
@@ -187,7 +187,7 @@ struct lexicon *lexicon_load(const char *path, char *err, size_t errlen)
 	ok = 1;
 	goto out;
 nomem:
-	snprintf(err, errlen, "%s: out of memory", path ? path : "lexicon");
+	err_set(err, ERR_INTERNAL, "%s: out of memory", path ? path : "lexicon");
 out:
 	buf_free(&pool);
 	free(text);
@@ -206,7 +206,7 @@ size_t lexicon_lookup(const struct lexicon *lx, const char *fold, size_t n, cons
 	if (!lx || lx->n == 0)
 		return 0;
 	s = fnv1a32(FNV1A32_INIT, fold, n) & (lx->nslots - 1);
-	while ((i = lx->slots[s]) != 0) {
+	for (i = lx->slots[s]; i != 0; i = lx->slots[s]) {
 		const struct lex_entry *e = &lx->e[i - 1];
 		const char *key = lx->pool + e->key;
 
@@ -446,19 +446,19 @@ static int grow(void **arr, size_t *cap, size_t n, size_t size)
 
 #define SYN_MAX_FIELDS 16
 
-static int load_synonyms(struct search_tables *t, const char *path, const struct lexicon *lx, unsigned flags, char *err,
-			 size_t errlen)
+static int load_synonyms(struct search_tables *t, const char *path, const struct lexicon *lx, unsigned flags,
+			 struct err *err)
 {
 	char *text = NULL, *cursor, *end = NULL, *line, *fields[SYN_MAX_FIELDS];
 	size_t len, lineno = 0, pcap = 0, scap = 0, nf, i, j;
 	const char *why = NULL;
 	int rc = -1;
 
-	if (read_file(path, &text, &len, err, errlen) != 0)
+	if (read_file(path, &text, &len, err) != 0)
 		return -1;
 	cursor = text;
 	end = text ? text + strnlen(text, len) : NULL;
-	while (text && (line = next_line(&cursor, end, &lineno)) != NULL) {
+	for (line = text ? next_line(&cursor, end, &lineno) : NULL; line; line = next_line(&cursor, end, &lineno)) {
 		int oneway = 0;
 		size_t first = t->nphrases, nph = 0;
 
@@ -466,8 +466,8 @@ static int load_synonyms(struct search_tables *t, const char *path, const struct
 		if (nf >= 2 && strcmp(fields[1], "=>") == 0)
 			oneway = 1;
 		if (nf < (size_t)(oneway ? 3 : 2)) {
-			snprintf(err, errlen, "%s:%zu: expected PHRASE<TAB>PHRASE or PHRASE<TAB>=><TAB>PHRASE", path,
-				 lineno);
+			err_set(err, ERR_INTERNAL, "%s:%zu: expected PHRASE<TAB>PHRASE or PHRASE<TAB>=><TAB>PHRASE",
+				path, lineno);
 			goto out;
 		}
 		for (i = 0; i < nf; i++) {
@@ -476,7 +476,7 @@ static int load_synonyms(struct search_tables *t, const char *path, const struct
 			if (grow((void **)&t->phrases, &pcap, t->nphrases, sizeof(*t->phrases)) != 0)
 				goto nomem;
 			if (phrase_parse(lx, flags, fields[i], &t->phrases[t->nphrases], &why) != 0) {
-				snprintf(err, errlen, "%s:%zu: field %zu: %s", path, lineno, i + 1, why);
+				err_set(err, ERR_INTERNAL, "%s:%zu: field %zu: %s", path, lineno, i + 1, why);
 				goto out;
 			}
 			t->nphrases++;
@@ -497,37 +497,37 @@ static int load_synonyms(struct search_tables *t, const char *path, const struct
 	rc = 0;
 	goto out;
 nomem:
-	snprintf(err, errlen, "%s: out of memory", path);
+	err_set(err, ERR_INTERNAL, "%s: out of memory", path);
 out:
 	free(text);
 	return rc;
 }
 
 static int load_best_bets(struct search_tables *t, const char *path, const struct lexicon *lx, unsigned flags,
-			  char *err, size_t errlen)
+			  struct err *err)
 {
 	char *text = NULL, *cursor, *end = NULL, *line, *fields[SYN_MAX_FIELDS];
 	size_t len, lineno = 0, cap = 0, nf, i;
 	char key[1024];
 	int rc = -1;
 
-	if (read_file(path, &text, &len, err, errlen) != 0)
+	if (read_file(path, &text, &len, err) != 0)
 		return -1;
 	cursor = text;
 	end = text ? text + strnlen(text, len) : NULL;
-	while (text && (line = next_line(&cursor, end, &lineno)) != NULL) {
+	for (line = text ? next_line(&cursor, end, &lineno) : NULL; line; line = next_line(&cursor, end, &lineno)) {
 		struct best_bet *b;
 		size_t kl;
 
 		nf = split_tabs(line, fields, SYN_MAX_FIELDS);
 		if (nf < 2) {
-			snprintf(err, errlen, "%s:%zu: expected QUERY<TAB>SERVICE-ID[<TAB>SERVICE-ID...]", path,
-				 lineno);
+			err_set(err, ERR_INTERNAL, "%s:%zu: expected QUERY<TAB>SERVICE-ID[<TAB>SERVICE-ID...]", path,
+				lineno);
 			goto out;
 		}
 		kl = query_key(lx, flags, fields[0], strlen(fields[0]), key, sizeof(key));
 		if (kl == (size_t)-1 || kl == 0) {
-			snprintf(err, errlen, "%s:%zu: the query has no words or too many", path, lineno);
+			err_set(err, ERR_INTERNAL, "%s:%zu: the query has no words or too many", path, lineno);
 			goto out;
 		}
 		if (grow((void **)&t->bets, &cap, t->nbets, sizeof(*t->bets)) != 0)
@@ -549,7 +549,7 @@ static int load_best_bets(struct search_tables *t, const char *path, const struc
 	rc = 0;
 	goto out;
 nomem:
-	snprintf(err, errlen, "%s: out of memory", path);
+	err_set(err, ERR_INTERNAL, "%s: out of memory", path);
 out:
 	free(text);
 	return rc;
@@ -573,8 +573,7 @@ void tables_free(struct search_tables *t)
 	memset(t, 0, sizeof(*t));
 }
 
-int tables_load(struct search_tables *t, const char *dir, const struct lexicon *lx, unsigned flags, char *err,
-		size_t errlen)
+int tables_load(struct search_tables *t, const char *dir, const struct lexicon *lx, unsigned flags, struct err *err)
 {
 	char path[4096];
 
@@ -583,12 +582,12 @@ int tables_load(struct search_tables *t, const char *dir, const struct lexicon *
 		return 0;
 	if (!(flags & SEARCH_NO_SYNONYMS)) {
 		snprintf(path, sizeof(path), "%s/synonyms.tsv", dir);
-		if (load_synonyms(t, path, lx, flags, err, errlen) != 0)
+		if (load_synonyms(t, path, lx, flags, err) != 0)
 			goto fail;
 	}
 	if (!(flags & SEARCH_NO_BEST_BETS)) {
 		snprintf(path, sizeof(path), "%s/best-bets.tsv", dir);
-		if (load_best_bets(t, path, lx, flags, err, errlen) != 0)
+		if (load_best_bets(t, path, lx, flags, err) != 0)
 			goto fail;
 	}
 	return 0;

@@ -56,7 +56,7 @@ static void service_doc(const struct service *s, struct search_docs *d, struct s
 	doc->eservice = s->e_service == FLAG_YES;
 }
 
-int search_docs_build(const struct catalog *c, struct search_docs *out, char *err, size_t errlen)
+int search_docs_build(const struct catalog *c, struct search_docs *out, struct err *err)
 {
 	size_t i, nlabels = 0, nkw = 0, nurls = 0;
 	char *url;
@@ -73,7 +73,7 @@ int search_docs_build(const struct catalog *c, struct search_docs *out, char *er
 	out->keywords = calloc(nkw ? nkw : 1, sizeof(*out->keywords));
 	if (!out->v || !out->urls || !out->labels || !out->keywords) {
 		search_docs_free(out);
-		snprintf(err, errlen, "out of memory");
+		err_set(err, ERR_INTERNAL, "out of memory");
 		return -1;
 	}
 	url = out->urls;
@@ -85,14 +85,14 @@ int search_docs_build(const struct catalog *c, struct search_docs *out, char *er
 }
 
 struct search_index *search_index_of_catalog(const struct catalog *c, const struct search_config *cfg, char **urls,
-					     char *err, size_t errlen)
+					     struct err *err)
 {
 	struct search_docs d;
 	struct search_index *idx;
 
-	if (search_docs_build(c, &d, err, errlen) != 0)
+	if (search_docs_build(c, &d, err) != 0)
 		return NULL;
-	idx = search_index_build(d.v, d.n, cfg, err, errlen);
+	idx = search_index_build(d.v, d.n, cfg, err);
 	if (idx) {
 		*urls = d.urls; /* the index borrows them; the rest it copied */
 		d.urls = NULL;
@@ -117,14 +117,14 @@ void search_catalog_free(struct search_catalog *sc)
 	free(sc);
 }
 
-struct search_catalog *search_catalog_load(const char *path, char *err, size_t errlen)
+struct search_catalog *search_catalog_load(const char *path, struct err *err)
 {
 	struct search_catalog *sc = calloc(1, sizeof(*sc));
 	struct cat_doc *doc = NULL;
-	struct cat_error ce;
+	struct err ce = {0};
 
 	if (!sc) {
-		snprintf(err, errlen, "out of memory reading %s", path);
+		err_set(err, ERR_INTERNAL, "out of memory reading %s", path);
 		return NULL;
 	}
 	doc = cat_doc_load(path, &ce);
@@ -132,10 +132,10 @@ struct search_catalog *search_catalog_load(const char *path, char *err, size_t e
 		sc->cat = catalog_from_doc(doc, &ce);
 	cat_doc_free(doc);
 	if (!sc->cat) {
-		snprintf(err, errlen, "%.500s", ce.msg);
+		err_set(err, ERR_INTERNAL, "%.500s", ce.msg);
 		goto fail;
 	}
-	if (search_docs_build(sc->cat, &sc->docs, err, errlen) != 0)
+	if (search_docs_build(sc->cat, &sc->docs, err) != 0)
 		goto fail;
 	return sc;
 fail:

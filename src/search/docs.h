@@ -40,7 +40,7 @@ struct search_docs {
 
 /* Maps every service of c. 0, or -1 with err ("out of memory"); *out is
  * zeroed on failure. Free with search_docs_free. */
-int search_docs_build(const struct catalog *c, struct search_docs *out, char *err, size_t errlen);
+int search_docs_build(const struct catalog *c, struct search_docs *out, struct err *err);
 void search_docs_free(struct search_docs *d);
 
 /* The index of c's services, for the read model: builds the documents,
@@ -49,12 +49,12 @@ void search_docs_free(struct search_docs *d);
  * search_index_free, before catalog_free or after). NULL with err on
  * failure (*urls untouched). */
 struct search_index *search_index_of_catalog(const struct catalog *c, const struct search_config *cfg, char **urls,
-					     char *err, size_t errlen);
+					     struct err *err);
 
 /* A catalog file (JSON-LD or Turtle, read as `epak import` reads it) and its
  * documents, for the commands, the benchmark and the tests. */
 struct search_catalog;
-struct search_catalog *search_catalog_load(const char *path, char *err, size_t errlen);
+struct search_catalog *search_catalog_load(const char *path, struct err *err);
 const struct search_doc *search_catalog_docs(const struct search_catalog *c, size_t *n);
 void search_catalog_free(struct search_catalog *c);
 

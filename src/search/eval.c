@@ -43,7 +43,7 @@ static void equeries_free(struct equeries *e)
 	memset(e, 0, sizeof(*e));
 }
 
-static int equeries_load(const char *path, struct equeries *e, char *err, size_t errlen)
+static int equeries_load(const char *path, struct equeries *e, struct err *err)
 {
 	char *line, *nl;
 	size_t len, lineno = 0, cap = 0;
@@ -52,11 +52,11 @@ static int equeries_load(const char *path, struct equeries *e, char *err, size_t
 	memset(e, 0, sizeof(*e));
 	rc = file_read(path, 16 * 1024 * 1024, &e->text, &len);
 	if (rc == -EFBIG || rc == -ENOMEM) {
-		snprintf(err, errlen, "%s: too large", path);
+		err_set(err, ERR_INTERNAL, "%s: too large", path);
 		return -1;
 	}
 	if (rc < 0) {
-		snprintf(err, errlen, "%s: cannot open", path);
+		err_set(err, ERR_INTERNAL, "%s: cannot open", path);
 		return -1;
 	}
 	rc = -1;
@@ -72,7 +72,7 @@ static int equeries_load(const char *path, struct equeries *e, char *err, size_t
 		t1 = strchr(line, '\t');
 		t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
 		if (!t2) {
-			snprintf(err, errlen, "%s:%zu: expected query<TAB>expected<TAB>class", path, lineno);
+			err_set(err, ERR_INTERNAL, "%s:%zu: expected query<TAB>expected<TAB>class", path, lineno);
 			goto out;
 		}
 		*t1 = *t2 = '\0';
@@ -167,13 +167,13 @@ static void finish_rows(struct search_eval *out)
 }
 
 int search_eval_index(const struct search_index *idx, const char *queries, int verbose, struct search_eval *out,
-		      char *err, size_t errlen)
+		      struct err *err)
 {
 	struct equeries eq;
 	size_t i, j;
 
 	memset(out, 0, sizeof(*out));
-	if (equeries_load(queries, &eq, err, errlen) != 0)
+	if (equeries_load(queries, &eq, err) != 0)
 		return -1;
 	for (i = 0; i < eq.n; i++) {
 		struct arena *a = arena_new(0);
@@ -292,8 +292,8 @@ static void fts5_query(const char *q, struct buf *b)
 	buf_putc(b, '\0');
 }
 
-int search_eval_fts5(const struct search_doc *docs, size_t n, const char *queries, struct search_eval *out, char *err,
-		     size_t errlen)
+int search_eval_fts5(const struct search_doc *docs, size_t n, const char *queries, struct search_eval *out,
+		     struct err *err)
 {
 	static const char SQL_MATCH[] =
 	    "SELECT id FROM s WHERE s MATCH ?1 ORDER BY bm25(s, 0, 10, 10, 8, 6, 3) LIMIT 10";
@@ -305,11 +305,11 @@ int search_eval_fts5(const struct search_doc *docs, size_t n, const char *querie
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (equeries_load(queries, &eq, err, errlen) != 0)
+	if (equeries_load(queries, &eq, err) != 0)
 		return -1;
 	if (sqlite3_open(":memory:", &db) != SQLITE_OK || fts5_fill(db, docs, n) != 0 ||
 	    sqlite3_prepare_v2(db, SQL_MATCH, -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "fts5: %s", db ? sqlite3_errmsg(db) : "cannot open");
+		err_set(err, ERR_INTERNAL, "fts5: %s", db ? sqlite3_errmsg(db) : "cannot open");
 		goto out;
 	}
 	for (i = 0; i < eq.n; i++) {
@@ -409,18 +409,18 @@ static struct search_index *open_index(const struct opts *o, struct search_catal
 	struct search_config sc = {o->data, o->flags};
 	const struct search_doc *docs;
 	struct search_index *idx;
-	char err[512];
+	struct err err = {0};
 	size_t n;
 
-	*cat = search_catalog_load(o->catalog, err, sizeof(err));
+	*cat = search_catalog_load(o->catalog, &err);
 	if (!*cat) {
-		fprintf(stderr, "epak: %s\n", err);
+		fprintf(stderr, "epak: %s\n", err.msg);
 		return NULL;
 	}
 	docs = search_catalog_docs(*cat, &n);
-	idx = search_index_build(docs, n, &sc, err, sizeof(err));
+	idx = search_index_build(docs, n, &sc, &err);
 	if (!idx)
-		fprintf(stderr, "epak: %s\n", err);
+		fprintf(stderr, "epak: %s\n", err.msg);
 	return idx;
 }
 
@@ -431,7 +431,7 @@ int cmd_search_eval(struct config *cfg, int argc, char **argv)
 	struct search_index *idx = NULL;
 	struct search_eval ours, base;
 	const struct search_doc *docs;
-	char err[512];
+	struct err err = {0};
 	size_t n, i, j;
 	int rc = 1;
 
@@ -445,9 +445,9 @@ int cmd_search_eval(struct config *cfg, int argc, char **argv)
 	if (!idx)
 		goto out;
 	docs = search_catalog_docs(cat, &n);
-	if (search_eval_index(idx, o.queries, o.verbose, &ours, err, sizeof(err)) != 0 ||
-	    search_eval_fts5(docs, n, o.queries, &base, err, sizeof(err)) != 0) {
-		fprintf(stderr, "epak search-eval: %s\n", err);
+	if (search_eval_index(idx, o.queries, o.verbose, &ours, &err) != 0 ||
+	    search_eval_fts5(docs, n, o.queries, &base, &err) != 0) {
+		fprintf(stderr, "epak search-eval: %s\n", err.msg);
 		goto out;
 	}
 	printf("%zu services, queries %s\n\n", n, o.queries);

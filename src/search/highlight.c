@@ -164,7 +164,8 @@ float name_coverage(const struct search_index *idx, const struct hlset *h, uint3
 	const char *const *k = idx->keywords + doc->keywords_off;
 	size_t i;
 
-	if (doc->title_en && (c = cover(idx, h, doc->title_en, strlen(doc->title_en))) > best)
+	c = doc->title_en ? cover(idx, h, doc->title_en, strlen(doc->title_en)) : 0;
+	if (c > best)
 		best = c;
 	for (i = 0; i < doc->nkeywords; i++) {
 		c = cover(idx, h, k[i], strlen(k[i]));

@@ -90,7 +90,7 @@ static struct tterm *term_get(struct builder *b, const char *s, size_t n)
 	if (b->nterms * 2 >= b->nslots && rehash(b) != 0)
 		return NULL;
 	h = fnv1a32(FNV1A32_INIT, s, n) & (b->nslots - 1);
-	while ((i = b->slots[h]) != 0) {
+	for (i = b->slots[h]; i != 0; i = b->slots[h]) {
 		const char *t = b->pool.data + b->terms[i - 1].off;
 
 		if (strncmp(t, s, n) == 0 && t[n] == '\0')
@@ -398,7 +398,7 @@ void search_index_free(struct search_index *idx)
 }
 
 struct search_index *search_index_build(const struct search_doc *docs, size_t n, const struct search_config *cfg,
-					char *err, size_t errlen)
+					struct err *err)
 {
 	struct builder b;
 	struct search_index *idx = NULL;
@@ -410,7 +410,7 @@ struct search_index *search_index_build(const struct search_doc *docs, size_t n,
 	buf_init(&b.pool, POOL_CAP);
 	buf_putc(&b.pool, '\0');
 	if (n > UINT32_MAX / 2) {
-		snprintf(err, errlen, "too many documents");
+		err_set(err, ERR_INTERNAL, "too many documents");
 		goto out;
 	}
 	idx = calloc(1, sizeof(*idx));
@@ -420,13 +420,13 @@ struct search_index *search_index_build(const struct search_doc *docs, size_t n,
 	idx->flags = cfg ? cfg->flags : 0;
 	if (cfg && cfg->data_dir && !(idx->flags & SEARCH_NO_LEXICON)) {
 		snprintf(path, sizeof(path), "%s/lexicon.tsv", cfg->data_dir);
-		idx->lex = lexicon_load(path, err, errlen);
+		idx->lex = lexicon_load(path, err);
 	} else {
-		idx->lex = lexicon_load(NULL, err, errlen);
+		idx->lex = lexicon_load(NULL, err);
 	}
 	if (!idx->lex)
 		goto out;
-	if (tables_load(&idx->tables, cfg ? cfg->data_dir : NULL, idx->lex, idx->flags, err, errlen) != 0)
+	if (tables_load(&idx->tables, cfg ? cfg->data_dir : NULL, idx->lex, idx->flags, err) != 0)
 		goto out;
 	idx->ndocs = n;
 	idx->docs = calloc(n ? n : 1, sizeof(*idx->docs));
@@ -451,7 +451,7 @@ struct search_index *search_index_build(const struct search_doc *docs, size_t n,
 	ok = 1;
 	goto out;
 nomem:
-	snprintf(err, errlen, "out of memory building the search index");
+	err_set(err, ERR_INTERNAL, "out of memory building the search index");
 out:
 	for (i = 0; i < b.nterms; i++) {
 		free(b.terms[i].bytes);
@@ -486,7 +486,7 @@ long index_term_find(const struct search_index *idx, const char *term, size_t n)
 	if (!idx->nterm_slots)
 		return -1;
 	h = fnv1a32(FNV1A32_INIT, term, n) & (idx->nterm_slots - 1);
-	while ((i = idx->term_slots[h]) != 0) {
+	for (i = idx->term_slots[h]; i != 0; i = idx->term_slots[h]) {
 		const char *t = index_term(idx, i - 1);
 
 		if (strncmp(t, term, n) == 0 && t[n] == '\0')

@@ -51,7 +51,7 @@ int typo_budget(size_t ncps);
 
 /* folded form -> folded lemmas */
 struct lexicon;
-struct lexicon *lexicon_load(const char *path, char *err, size_t errlen); /* missing file: empty */
+struct lexicon *lexicon_load(const char *path, struct err *err); /* missing file: empty */
 void lexicon_free(struct lexicon *lx);
 /* Lemmas of a folded form: returns how many (≤ max) were written to out
  * (pointers into the lexicon). */
@@ -92,8 +92,7 @@ struct search_tables {
 	size_t nbets;
 };
 
-int tables_load(struct search_tables *t, const char *dir, const struct lexicon *lx, unsigned flags, char *err,
-		size_t errlen);
+int tables_load(struct search_tables *t, const char *dir, const struct lexicon *lx, unsigned flags, struct err *err);
 void tables_free(struct search_tables *t);
 
 /* ---- index (index.c) ---- */

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/err.h"
+
 struct arena;
 
 /* Limits of one query; past them search_run fails with SEARCH_ETOOLONG. */
@@ -80,7 +82,7 @@ struct search_index;
 /* Builds an index of n documents. Returns NULL on failure with the reason
  * (a data file's "path:line: why", or out of memory) in err. */
 struct search_index *search_index_build(const struct search_doc *docs, size_t n, const struct search_config *cfg,
-					char *err, size_t errlen);
+					struct err *err);
 void search_index_free(struct search_index *idx);
 
 /* Figures for logs and the benchmark. */
@@ -156,10 +158,11 @@ struct search_results {
 	const char *suggestion;
 };
 
+/* Return codes: 0 or a negative error (CODE_STYLE: negative is an error). */
 #define SEARCH_OK 0
-#define SEARCH_ETOOLONG 1 /* query past SEARCH_MAX_QUERY bytes or SEARCH_MAX_WORDS words */
-#define SEARCH_ENOMEM 2   /* the arena is full */
-#define SEARCH_EINVAL 3   /* a bad request: limit or offset out of range (bad UTF-8 only separates words) */
+#define SEARCH_ETOOLONG (-1) /* query past SEARCH_MAX_QUERY bytes or SEARCH_MAX_WORDS words */
+#define SEARCH_ENOMEM (-2)   /* the arena is full */
+#define SEARCH_EINVAL (-3)   /* a bad request: limit or offset out of range (bad UTF-8 only separates words) */
 
 /* Runs one query. Memory comes from a; on error *out is zeroed. */
 int search_run(const struct search_index *idx, const struct search_request *req, struct arena *a,

@@ -29,33 +29,6 @@
 
 #define MANIFEST_NAME "META-INF/manifest.xml"
 
-void edoc_err_set(struct edoc_err *e, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!e)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	va_end(ap);
-	e->limit = 0;
-}
-
-/* A size limit was exceeded: the message, marked as such. */
-static void limit_err(struct edoc_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void limit_err(struct edoc_err *e, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!e)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	va_end(ap);
-	e->limit = 1;
-}
-
 static void limits_fill(struct edoc_limits *l, const struct edoc_limits *in)
 {
 	memset(l, 0, sizeof(*l));
@@ -77,22 +50,22 @@ static void limits_fill(struct edoc_limits *l, const struct edoc_limits *in)
 
 /* ---- names ---- */
 
-int edoc_name_ok(const char *name, size_t len, struct edoc_err *e)
+int edoc_name_ok(const char *name, size_t len, struct err *e)
 {
 	const unsigned char *s = (const unsigned char *)name;
 	size_t i, comp = 0;
 	uint32_t cp;
 
 	if (len == 0) {
-		edoc_err_set(e, "an entry has an empty name");
+		err_set(e, ERR_BAD_REQUEST, "an entry has an empty name");
 		return -1;
 	}
 	if (len > 1024) {
-		edoc_err_set(e, "an entry name is longer than 1024 bytes");
+		err_set(e, ERR_BAD_REQUEST, "an entry name is longer than 1024 bytes");
 		return -1;
 	}
 	if (s[0] == '/') {
-		edoc_err_set(e, "entry \"%.80s\": absolute paths are not allowed", name);
+		err_set(e, ERR_BAD_REQUEST, "entry \"%.80s\": absolute paths are not allowed", name);
 		return -1;
 	}
 	for (i = 0;;) {
@@ -103,10 +76,10 @@ int edoc_name_ok(const char *name, size_t len, struct edoc_err *e)
 
 			if (clen == 0 || (clen == 1 && s[comp] == '.') ||
 			    (clen == 2 && s[comp] == '.' && s[comp + 1] == '.')) {
-				edoc_err_set(e,
-					     "entry \"%.80s\": empty, \".\" or \"..\" path components "
-					     "are not allowed",
-					     name);
+				err_set(e, ERR_BAD_REQUEST,
+					"entry \"%.80s\": empty, \".\" or \"..\" path components "
+					"are not allowed",
+					name);
 				return -1;
 			}
 			if (i == len)
@@ -115,12 +88,13 @@ int edoc_name_ok(const char *name, size_t len, struct edoc_err *e)
 			continue;
 		}
 		if (s[i] < 0x20 || s[i] == 0x7f || s[i] == '\\') {
-			edoc_err_set(e, "entry \"%.80s\": control character or backslash in the name", name);
+			err_set(e, ERR_BAD_REQUEST, "entry \"%.80s\": control character or backslash in the name",
+				name);
 			return -1;
 		}
 		k = utf8_decode(s + i, len - i, &cp);
 		if (k < 0) {
-			edoc_err_set(e, "entry name is not valid UTF-8");
+			err_set(e, ERR_BAD_REQUEST, "entry name is not valid UTF-8");
 			return -1;
 		}
 		i += (size_t)k;
@@ -254,14 +228,14 @@ static int is_sigfile_name(const char *name)
 
 /* The first local header must be "mimetype", stored, holding EDOC_MIMETYPE:
  * that is what lets tools recognize the format from its first bytes. */
-static int check_mimetype_header(const unsigned char *p, size_t n, struct edoc_err *e)
+static int check_mimetype_header(const unsigned char *p, size_t n, struct err *e)
 {
 	size_t mlen = strlen(EDOC_MIMETYPE), namelen, extralen, off;
 	unsigned method, flags;
 	uint32_t csize, usize;
 
 	if (n < 30 || memcmp(p, "PK\003\004", 4) != 0) {
-		edoc_err_set(e, "not a ZIP container");
+		err_set(e, ERR_BAD_REQUEST, "not a ZIP container");
 		return -1;
 	}
 	flags = p[6] | (unsigned)p[7] << 8;
@@ -272,22 +246,22 @@ static int check_mimetype_header(const unsigned char *p, size_t n, struct edoc_e
 	extralen = p[28] | (size_t)p[29] << 8;
 	off = 30 + namelen + extralen;
 	if (namelen != 8 || n < 38 || memcmp(p + 30, "mimetype", 8) != 0) {
-		edoc_err_set(e, "the first entry of an ASiC-E container must be \"mimetype\"");
+		err_set(e, ERR_BAD_REQUEST, "the first entry of an ASiC-E container must be \"mimetype\"");
 		return -1;
 	}
 	if (method != 0 || (flags & 1)) {
-		edoc_err_set(e, "the \"mimetype\" entry must be stored uncompressed and unencrypted");
+		err_set(e, ERR_BAD_REQUEST, "the \"mimetype\" entry must be stored uncompressed and unencrypted");
 		return -1;
 	}
 	if (((flags & 8) == 0 && (csize != mlen || usize != mlen)) || n < off + mlen ||
 	    memcmp(p + off, EDOC_MIMETYPE, mlen) != 0 || (n > off + mlen && (flags & 8) == 0 && p[off + mlen] != 'P')) {
-		edoc_err_set(e, "the \"mimetype\" entry must hold exactly \"%s\"", EDOC_MIMETYPE);
+		err_set(e, ERR_BAD_REQUEST, "the \"mimetype\" entry must hold exactly \"%s\"", EDOC_MIMETYPE);
 		return -1;
 	}
 	return 0;
 }
 
-static int check_names_unique(char **names, size_t n, struct edoc_err *e)
+static int check_names_unique(char **names, size_t n, struct err *e)
 {
 	size_t i, j;
 
@@ -298,13 +272,13 @@ static int check_names_unique(char **names, size_t n, struct edoc_err *e)
 			size_t lj = strlen(names[j]);
 
 			if (strcasecmp(names[i], names[j]) == 0) {
-				edoc_err_set(e, "entry \"%.80s\" appears more than once", names[i]);
+				err_set(e, ERR_BAD_REQUEST, "entry \"%.80s\" appears more than once", names[i]);
 				return -1;
 			}
 			if ((li < lj && strncmp(names[i], names[j], li) == 0 && names[j][li] == '/') ||
 			    (lj < li && strncmp(names[j], names[i], lj) == 0 && names[i][lj] == '/')) {
-				edoc_err_set(e, "entry \"%.80s\" is both a file and a folder",
-					     li < lj ? names[i] : names[j]);
+				err_set(e, ERR_BAD_REQUEST, "entry \"%.80s\" is both a file and a folder",
+					li < lj ? names[i] : names[j]);
 				return -1;
 			}
 		}
@@ -312,28 +286,28 @@ static int check_names_unique(char **names, size_t n, struct edoc_err *e)
 	return 0;
 }
 
-static int parse_manifest(struct edoc *doc, const unsigned char *p, size_t n, struct edoc_err *e)
+static int parse_manifest(struct edoc *doc, const unsigned char *p, size_t n, struct err *e)
 {
 	xmlDocPtr x = NULL;
 	xmlNodePtr root, c;
-	struct edoc_err xe;
+	struct err xe = {0};
 	int rc = -1, have_root = 0;
 	size_t i, listed = 0;
 	unsigned char *seen = NULL;
 
 	x = sx_parse(p, n, &xe);
 	if (!x) {
-		edoc_err_set(e, "META-INF/manifest.xml: %s", xe.msg);
+		err_set(e, ERR_BAD_REQUEST, "META-INF/manifest.xml: %s", xe.msg);
 		goto out;
 	}
 	root = xmlDocGetRootElement(x);
 	if (!sx_is(root, NS_MANIFEST, "manifest")) {
-		edoc_err_set(e, "META-INF/manifest.xml: the root is not an ODF manifest");
+		err_set(e, ERR_BAD_REQUEST, "META-INF/manifest.xml: the root is not an ODF manifest");
 		goto out;
 	}
 	seen = calloc(doc->nfiles + 1, 1);
 	if (!seen) {
-		edoc_err_set(e, "out of memory");
+		err_set(e, ERR_INTERNAL, "out of memory");
 		goto out;
 	}
 	for (c = sx_first_elem(root); c; c = sx_next_elem(c)) {
@@ -341,51 +315,53 @@ static int parse_manifest(struct edoc *doc, const unsigned char *p, size_t n, st
 		int bad = 0;
 
 		if (!sx_is(c, NS_MANIFEST, "file-entry")) {
-			edoc_err_set(e, "META-INF/manifest.xml: unexpected element <%.40s>", c->name);
+			err_set(e, ERR_BAD_REQUEST, "META-INF/manifest.xml: unexpected element <%.40s>", c->name);
 			goto out;
 		}
 		if (sx_first_elem(c)) {
-			edoc_err_set(e, "META-INF/manifest.xml: encrypted or annotated entries are "
-					"not supported");
+			err_set(e, ERR_BAD_REQUEST,
+				"META-INF/manifest.xml: encrypted or annotated entries are "
+				"not supported");
 			goto out;
 		}
 		path = xmlGetNsProp(c, BAD_CAST "full-path", BAD_CAST NS_MANIFEST);
 		type = xmlGetNsProp(c, BAD_CAST "media-type", BAD_CAST NS_MANIFEST);
 		if (!path || !type) {
-			edoc_err_set(e, "META-INF/manifest.xml: an entry lacks full-path or media-type");
+			err_set(e, ERR_BAD_REQUEST, "META-INF/manifest.xml: an entry lacks full-path or media-type");
 			bad = 1;
 		} else if (strcmp((char *)path, "/") == 0) {
 			if (have_root++ || strcmp((char *)type, EDOC_MIMETYPE) != 0) {
-				edoc_err_set(e,
-					     "META-INF/manifest.xml: the \"/\" entry must appear once, "
-					     "with media type %s",
-					     EDOC_MIMETYPE);
+				err_set(e, ERR_BAD_REQUEST,
+					"META-INF/manifest.xml: the \"/\" entry must appear once, "
+					"with media type %s",
+					EDOC_MIMETYPE);
 				bad = 1;
 			}
 		} else if (path[0] && path[xmlStrlen(path) - 1] == '/') {
 			/* a folder: nothing to check against */
 		} else if (edoc_name_ok((char *)path, (size_t)xmlStrlen(path), &xe) != 0) {
-			edoc_err_set(e, "META-INF/manifest.xml: %s", xe.msg);
+			err_set(e, ERR_BAD_REQUEST, "META-INF/manifest.xml: %s", xe.msg);
 			bad = 1;
 		} else {
 			for (i = 0; i < doc->nfiles; i++)
 				if (strcmp(doc->files[i].name, (char *)path) == 0)
 					break;
 			if (i == doc->nfiles) {
-				edoc_err_set(e,
-					     "META-INF/manifest.xml lists \"%.80s\", which is not a "
-					     "data file of the container",
-					     (char *)path);
+				err_set(e, ERR_BAD_REQUEST,
+					"META-INF/manifest.xml lists \"%.80s\", which is not a "
+					"data file of the container",
+					(char *)path);
 				bad = 1;
 			} else if (seen[i]) {
-				edoc_err_set(e, "META-INF/manifest.xml lists \"%.80s\" twice", (char *)path);
+				err_set(e, ERR_BAD_REQUEST, "META-INF/manifest.xml lists \"%.80s\" twice",
+					(char *)path);
 				bad = 1;
 			} else {
 				seen[i] = 1;
 				listed++;
 				doc->files[i].mime = strdup((char *)type);
 				if (!doc->files[i].mime) {
-					edoc_err_set(e, "out of memory");
+					err_set(e, ERR_INTERNAL, "out of memory");
 					bad = 1;
 				}
 			}
@@ -396,13 +372,13 @@ static int parse_manifest(struct edoc *doc, const unsigned char *p, size_t n, st
 			goto out;
 	}
 	if (!have_root) {
-		edoc_err_set(e, "META-INF/manifest.xml has no \"/\" entry");
+		err_set(e, ERR_BAD_REQUEST, "META-INF/manifest.xml has no \"/\" entry");
 		goto out;
 	}
 	for (i = 0; i < doc->nfiles; i++) {
 		if (!seen[i]) {
-			edoc_err_set(e, "data file \"%.80s\" is missing from META-INF/manifest.xml",
-				     doc->files[i].name);
+			err_set(e, ERR_BAD_REQUEST, "data file \"%.80s\" is missing from META-INF/manifest.xml",
+				doc->files[i].name);
 			goto out;
 		}
 	}
@@ -414,7 +390,7 @@ out:
 	return rc;
 }
 
-static int read_entry(zip_t *z, zip_uint64_t i, size_t size, unsigned char **out, const char *name, struct edoc_err *e)
+static int read_entry(zip_t *z, zip_uint64_t i, size_t size, unsigned char **out, const char *name, struct err *e)
 {
 	zip_file_t *f = NULL;
 	unsigned char *p = NULL, extra;
@@ -424,26 +400,27 @@ static int read_entry(zip_t *z, zip_uint64_t i, size_t size, unsigned char **out
 
 	p = malloc(size + 1);
 	if (!p) {
-		edoc_err_set(e, "out of memory reading \"%.80s\"", name);
+		err_set(e, ERR_INTERNAL, "out of memory reading \"%.80s\"", name);
 		goto out;
 	}
 	f = zip_fopen_index(z, i, 0);
 	if (!f) {
-		edoc_err_set(e, "entry \"%.80s\": %s", name, zip_strerror(z));
+		err_set(e, ERR_BAD_REQUEST, "entry \"%.80s\": %s", name, zip_strerror(z));
 		goto out;
 	}
 	while (got < size) {
 		r = zip_fread(f, p + got, size - got);
 		if (r <= 0) {
-			edoc_err_set(e, "entry \"%.80s\": %s", name,
-				     r < 0 ? zip_file_strerror(f) : "shorter than declared");
+			err_set(e, ERR_BAD_REQUEST, "entry \"%.80s\": %s", name,
+				r < 0 ? zip_file_strerror(f) : "shorter than declared");
 			goto out;
 		}
 		got += (size_t)r;
 	}
 	r = zip_fread(f, &extra, 1);
 	if (r != 0) {
-		edoc_err_set(e, "entry \"%.80s\": %s", name, r < 0 ? zip_file_strerror(f) : "longer than declared");
+		err_set(e, ERR_BAD_REQUEST, "entry \"%.80s\": %s", name,
+			r < 0 ? zip_file_strerror(f) : "longer than declared");
 		goto out;
 	}
 	p[size] = '\0';
@@ -452,7 +429,7 @@ static int read_entry(zip_t *z, zip_uint64_t i, size_t size, unsigned char **out
 	rc = 0;
 out:
 	if (f && zip_fclose(f) != 0 && rc == 0) {
-		edoc_err_set(e, "entry \"%.80s\": checksum or format error", name);
+		err_set(e, ERR_BAD_REQUEST, "entry \"%.80s\": checksum or format error", name);
 		free(*out);
 		*out = NULL;
 		rc = -1;
@@ -463,7 +440,7 @@ out:
 
 /* The ZIP archive of the n bytes at p, after the checks that need no
  * unpacking: the size and the mimetype header. NULL with e. */
-static zip_t *open_zip(const void *p, size_t n, const struct edoc_limits *lim, struct edoc_err *e)
+static zip_t *open_zip(const void *p, size_t n, const struct edoc_limits *lim, struct err *e)
 {
 	zip_source_t *src = NULL;
 	zip_t *z = NULL;
@@ -471,23 +448,23 @@ static zip_t *open_zip(const void *p, size_t n, const struct edoc_limits *lim, s
 
 	zip_error_init(&zerr);
 	if (n > lim->max_file) {
-		limit_err(e, "the container is larger than %zu bytes", lim->max_file);
+		err_set(e, ERR_UPLOAD_TOO_BIG, "the container is larger than %zu bytes", lim->max_file);
 		goto out;
 	}
 	if (check_mimetype_header(p, n, e) != 0)
 		goto out;
 	src = zip_source_buffer_create(p, n, 0, &zerr);
 	if (!src) {
-		edoc_err_set(e, "not a ZIP container: %s", zip_error_strerror(&zerr));
+		err_set(e, ERR_BAD_REQUEST, "not a ZIP container: %s", zip_error_strerror(&zerr));
 		goto out;
 	}
 	z = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
 	if (!z && zip_error_code_zip(&zerr) == ZIP_ER_EXISTS) {
-		edoc_err_set(e, "an entry name appears more than once");
+		err_set(e, ERR_BAD_REQUEST, "an entry name appears more than once");
 		goto out;
 	}
 	if (!z) {
-		edoc_err_set(e, "not a readable ZIP container: %s", zip_error_strerror(&zerr));
+		err_set(e, ERR_BAD_REQUEST, "not a readable ZIP container: %s", zip_error_strerror(&zerr));
 		goto out;
 	}
 	src = NULL; /* owned by z now */
@@ -501,8 +478,7 @@ out:
 /* One directory record, before anything is unpacked: its name, encryption,
  * method, size (*total counts the bytes so far) and compression ratio.
  * Returns its name (borrowed from z), or NULL with e. */
-static const char *check_record(zip_t *z, zip_uint64_t i, const struct edoc_limits *lim, size_t *total,
-				struct edoc_err *e)
+static const char *check_record(zip_t *z, zip_uint64_t i, const struct edoc_limits *lim, size_t *total, struct err *e)
 {
 	zip_stat_t st;
 	const char *name;
@@ -512,7 +488,7 @@ static const char *check_record(zip_t *z, zip_uint64_t i, const struct edoc_limi
 	zip_stat_init(&st);
 	if (zip_stat_index(z, i, ZIP_FL_ENC_RAW, &st) != 0 || !(st.valid & ZIP_STAT_NAME) ||
 	    !(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE) || !(st.valid & ZIP_STAT_COMP_METHOD)) {
-		edoc_err_set(e, "entry %llu: unreadable ZIP directory record", (unsigned long long)i);
+		err_set(e, ERR_BAD_REQUEST, "entry %llu: unreadable ZIP directory record", (unsigned long long)i);
 		return NULL;
 	}
 	name = st.name;
@@ -521,32 +497,34 @@ static const char *check_record(zip_t *z, zip_uint64_t i, const struct edoc_limi
 	if (edoc_name_ok(name, dir ? len - 1 : len, e) != 0)
 		return NULL;
 	if (i == 0 && strcmp(name, "mimetype") != 0) {
-		edoc_err_set(e, "the first entry of an ASiC-E container must be \"mimetype\"");
+		err_set(e, ERR_BAD_REQUEST, "the first entry of an ASiC-E container must be \"mimetype\"");
 		return NULL;
 	}
 	if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE) {
-		edoc_err_set(e, "entry \"%.80s\" is encrypted", name);
+		err_set(e, ERR_BAD_REQUEST, "entry \"%.80s\" is encrypted", name);
 		return NULL;
 	}
 	if (st.comp_method != ZIP_CM_STORE && st.comp_method != ZIP_CM_DEFLATE) {
-		edoc_err_set(e, "entry \"%.80s\": compression method %d is not supported", name, (int)st.comp_method);
+		err_set(e, ERR_BAD_REQUEST, "entry \"%.80s\": compression method %d is not supported", name,
+			(int)st.comp_method);
 		return NULL;
 	}
 	if (st.size > lim->max_total || *total + st.size > lim->max_total) {
-		limit_err(e, "the container unpacks to more than %zu bytes", lim->max_total);
+		err_set(e, ERR_UPLOAD_TOO_BIG, "the container unpacks to more than %zu bytes", lim->max_total);
 		return NULL;
 	}
 	*total += st.size;
 	if (st.size >= lim->ratio_floor && (st.comp_size == 0 || st.size / st.comp_size > lim->max_ratio)) {
-		edoc_err_set(e, "entry \"%.80s\" expands more than %zu times (a ZIP bomb?)", name, lim->max_ratio);
+		err_set(e, ERR_BAD_REQUEST, "entry \"%.80s\" expands more than %zu times (a ZIP bomb?)", name,
+			lim->max_ratio);
 		return NULL;
 	}
 	if (st.size > 0 && st.comp_size == 0) {
-		edoc_err_set(e, "entry \"%.80s\": inconsistent sizes", name);
+		err_set(e, ERR_BAD_REQUEST, "entry \"%.80s\": inconsistent sizes", name);
 		return NULL;
 	}
 	if (strncasecmp(name, "META-INF/", 9) == 0 && strncmp(name, "META-INF/", 9) != 0) {
-		edoc_err_set(e, "entry \"%.80s\": META-INF must be spelled in capitals", name);
+		err_set(e, ERR_BAD_REQUEST, "entry \"%.80s\": META-INF must be spelled in capitals", name);
 		return NULL;
 	}
 	return name;
@@ -554,7 +532,7 @@ static const char *check_record(zip_t *z, zip_uint64_t i, const struct edoc_limi
 
 /* First pass: every directory record (check_record), then the names'
  * uniqueness, folders without their slash. Nothing is decompressed. */
-static int check_directory(zip_t *z, zip_uint64_t count, const struct edoc_limits *lim, struct edoc_err *e)
+static int check_directory(zip_t *z, zip_uint64_t count, const struct edoc_limits *lim, struct err *e)
 {
 	char **names = calloc((size_t)count, sizeof(*names));
 	size_t nnames = 0, total = 0, k;
@@ -562,7 +540,7 @@ static int check_directory(zip_t *z, zip_uint64_t count, const struct edoc_limit
 	int rc = -1;
 
 	if (!names) {
-		edoc_err_set(e, "out of memory");
+		err_set(e, ERR_INTERNAL, "out of memory");
 		return -1;
 	}
 	for (i = 0; i < count; i++) {
@@ -574,7 +552,7 @@ static int check_directory(zip_t *z, zip_uint64_t count, const struct edoc_limit
 		len = strlen(name);
 		names[nnames] = strdup(name);
 		if (!names[nnames]) {
-			edoc_err_set(e, "out of memory");
+			err_set(e, ERR_INTERNAL, "out of memory");
 			goto out;
 		}
 		if (len > 0 && name[len - 1] == '/')
@@ -593,7 +571,7 @@ out:
  * other META-INF files of doc; the manifest's bytes go to *manifest (its
  * length *manifest_len). */
 static int read_contents(zip_t *z, zip_uint64_t count, const struct edoc_limits *lim, struct edoc *doc,
-			 unsigned char **manifest, size_t *manifest_len, struct edoc_err *e)
+			 unsigned char **manifest, size_t *manifest_len, struct err *e)
 {
 	zip_uint64_t i;
 
@@ -606,7 +584,7 @@ static int read_contents(zip_t *z, zip_uint64_t count, const struct edoc_limits 
 
 		zip_stat_init(&st);
 		if (zip_stat_index(z, i, ZIP_FL_ENC_RAW, &st) != 0) {
-			edoc_err_set(e, "entry %llu: unreadable", (unsigned long long)i);
+			err_set(e, ERR_BAD_REQUEST, "entry %llu: unreadable", (unsigned long long)i);
 			return -1;
 		}
 		name = st.name;
@@ -614,12 +592,12 @@ static int read_contents(zip_t *z, zip_uint64_t count, const struct edoc_limits 
 		if (len && name[len - 1] == '/')
 			continue; /* folders carry nothing */
 		if (strcmp(name, "mimetype") == 0) {
-			edoc_err_set(e, "\"mimetype\" appears more than once");
+			err_set(e, ERR_BAD_REQUEST, "\"mimetype\" appears more than once");
 			return -1;
 		}
 		if (strncmp(name, "META-INF/", 9) == 0 && st.size > lim->max_xml &&
 		    (strcmp(name, MANIFEST_NAME) == 0 || is_sigfile_name(name))) {
-			limit_err(e, "entry \"%.80s\" is larger than %zu bytes", name, lim->max_xml);
+			err_set(e, ERR_UPLOAD_TOO_BIG, "entry \"%.80s\" is larger than %zu bytes", name, lim->max_xml);
 			return -1;
 		}
 		if (read_entry(z, i, (size_t)st.size, &data, name, e) != 0)
@@ -635,9 +613,11 @@ static int read_contents(zip_t *z, zip_uint64_t count, const struct edoc_limits 
 			en = entry_push(&doc->meta, &doc->nmeta);
 		else
 			en = entry_push(&doc->files, &doc->nfiles);
-		if (!en || !(en->name = strdup(name))) {
+		if (en)
+			en->name = strdup(name);
+		if (!en || !en->name) {
 			free(data);
-			edoc_err_set(e, "out of memory");
+			err_set(e, ERR_INTERNAL, "out of memory");
 			return -1;
 		}
 		en->data = data;
@@ -646,7 +626,7 @@ static int read_contents(zip_t *z, zip_uint64_t count, const struct edoc_limits 
 	return 0;
 }
 
-struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *lim_in, struct edoc_err *e)
+struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *lim_in, struct err *e)
 {
 	struct edoc_limits lim;
 	struct edoc *doc = NULL;
@@ -662,28 +642,28 @@ struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *li
 		goto out;
 	count = zip_get_num_entries(z, 0);
 	if (count < 1) {
-		edoc_err_set(e, "the ZIP container is empty");
+		err_set(e, ERR_BAD_REQUEST, "the ZIP container is empty");
 		goto out;
 	}
 	if ((zip_uint64_t)count > lim.max_entries) {
-		limit_err(e, "the container has %lld entries, more than the %zu allowed", (long long)count,
-			  lim.max_entries);
+		err_set(e, ERR_UPLOAD_TOO_BIG, "the container has %lld entries, more than the %zu allowed",
+			(long long)count, lim.max_entries);
 		goto out;
 	}
 	doc = edoc_new();
 	if (!doc) {
-		edoc_err_set(e, "out of memory");
+		err_set(e, ERR_INTERNAL, "out of memory");
 		goto out;
 	}
 	if (check_directory(z, (zip_uint64_t)count, &lim, e) != 0 ||
 	    read_contents(z, (zip_uint64_t)count, &lim, doc, &manifest, &manifest_len, e) != 0)
 		goto out;
 	if (!manifest) {
-		edoc_err_set(e, "META-INF/manifest.xml is missing");
+		err_set(e, ERR_BAD_REQUEST, "META-INF/manifest.xml is missing");
 		goto out;
 	}
 	if (doc->nfiles == 0) {
-		edoc_err_set(e, "the container holds no data files");
+		err_set(e, ERR_BAD_REQUEST, "the container holds no data files");
 		goto out;
 	}
 	if (parse_manifest(doc, manifest, manifest_len, e) != 0)
@@ -700,7 +680,7 @@ out:
 	return doc;
 }
 
-unsigned char *edoc_read_fd(int fd, const char *what, size_t max, size_t *len, struct edoc_err *e)
+unsigned char *edoc_read_fd(int fd, const char *what, size_t max, size_t *len, struct err *e)
 {
 	char *p;
 	int rc = file_read_fd(fd, max, &p, len);
@@ -708,24 +688,24 @@ unsigned char *edoc_read_fd(int fd, const char *what, size_t max, size_t *len, s
 	if (rc == 0)
 		return (unsigned char *)p;
 	if (rc == -EFBIG)
-		limit_err(e, "%s: larger than %zu bytes", what, max);
+		err_set(e, ERR_UPLOAD_TOO_BIG, "%s: larger than %zu bytes", what, max);
 	else if (rc == -ENOMEM)
-		edoc_err_set(e, "%s: out of memory", what);
+		err_set(e, ERR_INTERNAL, "%s: out of memory", what);
 	else if (rc == -EINVAL || rc == -EBADF)
-		edoc_err_set(e, "%s: not a regular file", what);
+		err_set(e, ERR_BAD_REQUEST, "%s: not a regular file", what);
 	else
-		edoc_err_set(e, "%s: read error", what);
+		err_set(e, ERR_BAD_REQUEST, "%s: read error", what);
 	return NULL;
 }
 
-unsigned char *edoc_read_file(const char *path, size_t max, size_t *len, struct edoc_err *e)
+unsigned char *edoc_read_file(const char *path, size_t max, size_t *len, struct err *e)
 {
 	unsigned char *p;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		edoc_err_set(e, "%s: %s", path, strerror(errno));
+		err_set(e, ERR_BAD_REQUEST, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	p = edoc_read_fd(fd, path, max, len, e);
@@ -733,7 +713,7 @@ unsigned char *edoc_read_file(const char *path, size_t max, size_t *len, struct 
 	return p;
 }
 
-struct edoc *edoc_open(const char *path, const struct edoc_limits *lim, struct edoc_err *e)
+struct edoc *edoc_open(const char *path, const struct edoc_limits *lim, struct err *e)
 {
 	struct edoc_limits l;
 	unsigned char *p;
@@ -752,7 +732,7 @@ struct edoc *edoc_open(const char *path, const struct edoc_limits *lim, struct e
 /* ---- building and writing ---- */
 
 static int add_entry(struct edoc_entry **v, size_t *n, const char *name, const char *mime, const void *data, size_t len,
-		     struct edoc_err *e)
+		     struct err *e)
 {
 	struct edoc_entry *en;
 
@@ -773,41 +753,41 @@ static int add_entry(struct edoc_entry **v, size_t *n, const char *name, const c
 	en->len = len;
 	return 0;
 oom:
-	edoc_err_set(e, "out of memory");
+	err_set(e, ERR_INTERNAL, "out of memory");
 	return -1;
 }
 
-int edoc_add_file(struct edoc *doc, const char *name, const char *mime, const void *data, size_t len,
-		  struct edoc_err *e)
+int edoc_add_file(struct edoc *doc, const char *name, const char *mime, const void *data, size_t len, struct err *e)
 {
 	size_t i;
 
 	if (edoc_name_ok(name, strlen(name), e) != 0)
 		return -1;
 	if (strcmp(name, "mimetype") == 0 || strncasecmp(name, "META-INF/", 9) == 0) {
-		edoc_err_set(e, "\"%.80s\" is a reserved name", name);
+		err_set(e, ERR_BAD_REQUEST, "\"%.80s\" is a reserved name", name);
 		return -1;
 	}
 	for (i = 0; i < doc->nfiles; i++) {
 		if (strcasecmp(doc->files[i].name, name) == 0) {
-			edoc_err_set(e, "the container already holds a file named \"%.80s\"", name);
+			err_set(e, ERR_BAD_REQUEST, "the container already holds a file named \"%.80s\"", name);
 			return -1;
 		}
 	}
 	return add_entry(&doc->files, &doc->nfiles, name, mime ? mime : edoc_guess_mime(name), data, len, e);
 }
 
-int edoc_add_sigfile(struct edoc *doc, const char *name, const void *data, size_t len, struct edoc_err *e)
+int edoc_add_sigfile(struct edoc *doc, const char *name, const void *data, size_t len, struct err *e)
 {
 	size_t i;
 
-	if (!is_sigfile_name(name) || edoc_name_ok(name, strlen(name), e) != 0) {
-		edoc_err_set(e, "\"%.80s\" is not a signature file name", name);
+	/* the one reason given for any bad name is this one (the outer speaks) */
+	if (!is_sigfile_name(name) || edoc_name_ok(name, strlen(name), NULL) != 0) {
+		err_set(e, ERR_BAD_REQUEST, "\"%.80s\" is not a signature file name", name);
 		return -1;
 	}
 	for (i = 0; i < doc->nsigs; i++) {
 		if (strcasecmp(doc->sigs[i].name, name) == 0) {
-			edoc_err_set(e, "the container already holds \"%.80s\"", name);
+			err_set(e, ERR_BAD_REQUEST, "the container already holds \"%.80s\"", name);
 			return -1;
 		}
 	}
@@ -867,31 +847,31 @@ static int build_manifest(const struct edoc *doc, struct buf *b)
 	return buf_ok(b) ? 0 : -1;
 }
 
-static int zip_put(zip_t *z, const char *name, const void *data, size_t len, int store, time_t now, struct edoc_err *e)
+static int zip_put(zip_t *z, const char *name, const void *data, size_t len, int store, time_t now, struct err *e)
 {
 	zip_source_t *s;
 	zip_int64_t idx;
 
 	s = zip_source_buffer(z, data, len, 0);
 	if (!s) {
-		edoc_err_set(e, "ZIP: %s", zip_strerror(z));
+		err_set(e, ERR_BAD_REQUEST, "ZIP: %s", zip_strerror(z));
 		return -1;
 	}
 	idx = zip_file_add(z, name, s, ZIP_FL_ENC_UTF_8);
 	if (idx < 0) {
 		zip_source_free(s);
-		edoc_err_set(e, "ZIP: %s: %s", name, zip_strerror(z));
+		err_set(e, ERR_BAD_REQUEST, "ZIP: %s: %s", name, zip_strerror(z));
 		return -1;
 	}
 	if (zip_set_file_compression(z, (zip_uint64_t)idx, store ? ZIP_CM_STORE : ZIP_CM_DEFLATE, store ? 0 : 6) != 0 ||
 	    zip_file_set_mtime(z, (zip_uint64_t)idx, now, 0) != 0) {
-		edoc_err_set(e, "ZIP: %s: %s", name, zip_strerror(z));
+		err_set(e, ERR_BAD_REQUEST, "ZIP: %s: %s", name, zip_strerror(z));
 		return -1;
 	}
 	return 0;
 }
 
-int edoc_write_mem(const struct edoc *doc, unsigned char **out, size_t *outlen, struct edoc_err *e)
+int edoc_write_mem(const struct edoc *doc, unsigned char **out, size_t *outlen, struct err *e)
 {
 	struct buf man = BUF_INIT;
 	zip_source_t *src = NULL;
@@ -907,11 +887,11 @@ int edoc_write_mem(const struct edoc *doc, unsigned char **out, size_t *outlen, 
 	*out = NULL;
 	*outlen = 0;
 	if (doc->nfiles == 0) {
-		edoc_err_set(e, "a container needs at least one data file");
+		err_set(e, ERR_BAD_REQUEST, "a container needs at least one data file");
 		goto out;
 	}
 	if (build_manifest(doc, &man) != 0) {
-		edoc_err_set(e, "out of memory");
+		err_set(e, ERR_INTERNAL, "out of memory");
 		goto out;
 	}
 	src = zip_source_buffer_create(NULL, 0, 0, &zerr);
@@ -934,13 +914,13 @@ int edoc_write_mem(const struct edoc *doc, unsigned char **out, size_t *outlen, 
 		if (zip_put(z, doc->sigs[i].name, doc->sigs[i].data, doc->sigs[i].len, 0, now, e) != 0)
 			goto out;
 	if (zip_close(z) != 0) {
-		edoc_err_set(e, "ZIP: %s", zip_strerror(z));
+		err_set(e, ERR_BAD_REQUEST, "ZIP: %s", zip_strerror(z));
 		goto out;
 	}
 	z = NULL;
 	zip_stat_init(&st);
 	if (zip_source_stat(src, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) || zip_source_open(src) != 0) {
-		edoc_err_set(e, "ZIP: cannot read back the container");
+		err_set(e, ERR_BAD_REQUEST, "ZIP: cannot read back the container");
 		goto out;
 	}
 	p = malloc((size_t)st.size + 1);
@@ -953,7 +933,7 @@ int edoc_write_mem(const struct edoc *doc, unsigned char **out, size_t *outlen, 
 	}
 	zip_source_close(src);
 	if (!p || got != st.size) {
-		edoc_err_set(e, "ZIP: cannot read back the container");
+		err_set(e, ERR_BAD_REQUEST, "ZIP: cannot read back the container");
 		goto out;
 	}
 	*out = p;
@@ -962,7 +942,7 @@ int edoc_write_mem(const struct edoc *doc, unsigned char **out, size_t *outlen, 
 	rc = 0;
 	goto out;
 zerror:
-	edoc_err_set(e, "ZIP: %s", zip_error_strerror(&zerr));
+	err_set(e, ERR_BAD_REQUEST, "ZIP: %s", zip_error_strerror(&zerr));
 out:
 	if (z)
 		zip_discard(z);
@@ -974,7 +954,7 @@ out:
 	return rc;
 }
 
-int edoc_write(const struct edoc *doc, const char *path, struct edoc_err *e)
+int edoc_write(const struct edoc *doc, const char *path, struct err *e)
 {
 	unsigned char *p = NULL;
 	size_t n = 0, off = 0;
@@ -985,13 +965,13 @@ int edoc_write(const struct edoc *doc, const char *path, struct edoc_err *e)
 		goto out;
 	tmp = malloc(strlen(path) + 16);
 	if (!tmp) {
-		edoc_err_set(e, "out of memory");
+		err_set(e, ERR_INTERNAL, "out of memory");
 		goto out;
 	}
 	snprintf(tmp, strlen(path) + 16, "%s.tmpXXXXXX", path);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		edoc_err_set(e, "%s: %s", path, strerror(errno));
+		err_set(e, ERR_BAD_REQUEST, "%s: %s", path, strerror(errno));
 		tmp[0] = '\0';
 		goto out;
 	}
@@ -1001,19 +981,19 @@ int edoc_write(const struct edoc *doc, const char *path, struct edoc_err *e)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			edoc_err_set(e, "%s: %s", path, strerror(errno));
+			err_set(e, ERR_BAD_REQUEST, "%s: %s", path, strerror(errno));
 			goto out;
 		}
 		off += (size_t)w;
 	}
 	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0 || close(fd) != 0) {
 		fd = -1;
-		edoc_err_set(e, "%s: %s", path, strerror(errno));
+		err_set(e, ERR_BAD_REQUEST, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	fd = -1;
 	if (rename(tmp, path) != 0) {
-		edoc_err_set(e, "%s: %s", path, strerror(errno));
+		err_set(e, ERR_BAD_REQUEST, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	rc = 0;

@@ -36,7 +36,7 @@ int cmd_verify(int argc, char **argv)
 	struct edoc_verify_opts o;
 	struct edoc_trust *trust = NULL;
 	struct edoc_report rep;
-	struct edoc_err e = {.msg = ""};
+	struct err e = {0};
 	const char *path = NULL;
 	unsigned char *p = NULL;
 	size_t n = 0;
@@ -167,7 +167,7 @@ static const char *base_name(const char *path)
 
 /* The signature just added must hold up cryptographically (its trust is the
  * verifier's business). */
-static int self_check(const struct edoc *doc, struct edoc_err *e)
+static int self_check(const struct edoc *doc, struct err *e)
 {
 	struct edoc_verify_opts o = {.trust = NULL, .offline = 1};
 	struct edoc_report rep;
@@ -177,7 +177,7 @@ static int self_check(const struct edoc *doc, struct edoc_err *e)
 	edoc_verify(doc, &o, &rep);
 	r = rep.nsigs ? &rep.sigs[rep.nsigs - 1] : NULL;
 	if (!r || r->ind == EDOC_TOTAL_FAILED)
-		edoc_err_set(e, "the new signature does not verify: %s", r && r->reason ? r->reason : "?");
+		err_set(e, ERR_INTERNAL, "the new signature does not verify: %s", r && r->reason ? r->reason : "?");
 	else
 		rc = 0;
 	edoc_report_free(&rep);
@@ -191,7 +191,7 @@ int cmd_sign(int argc, char **argv)
 	struct edoc_sign_opts o;
 	struct edoc_signer *signer = NULL;
 	struct edoc *doc = NULL;
-	struct edoc_err e = {.msg = ""};
+	struct err e = {0};
 	char *secret = NULL;
 	char **files = NULL;
 	int nfiles = 0, add = 0, i, rc = 2;

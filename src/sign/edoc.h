@@ -15,15 +15,13 @@
 
 #include <stddef.h>
 
+#include "core/err.h"
+
 #define EDOC_MIMETYPE "application/vnd.etsi.asic-e+zip"
 
-/* A short, human-readable reason for the last failure. */
-struct edoc_err {
-	char msg[320];
-	int limit; /* 1: what failed was a size limit of struct edoc_limits */
-};
-
-void edoc_err_set(struct edoc_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Failures are reported in a struct err (core/err.h; the first error wins).
+ * Its code is ERR_UPLOAD_TOO_BIG when what failed was a size limit of
+ * struct edoc_limits, another code otherwise. */
 
 /* Hard limits for hostile input. Zero fields take the default. */
 struct edoc_limits {
@@ -52,10 +50,10 @@ struct edoc {
 };
 
 /* Opens a container held in memory (the bytes are copied out as needed).
- * Returns NULL with e->msg set when the container is unreadable or breaks a
+ * Returns NULL with e set when the container is unreadable or breaks a
  * structural rule; the message says which. lim may be NULL. */
-struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *lim, struct edoc_err *e);
-struct edoc *edoc_open(const char *path, const struct edoc_limits *lim, struct edoc_err *e);
+struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *lim, struct err *e);
+struct edoc *edoc_open(const char *path, const struct edoc_limits *lim, struct err *e);
 void edoc_free(struct edoc *doc);
 
 const struct edoc_entry *edoc_find_file(const struct edoc *doc, const char *name);
@@ -63,25 +61,24 @@ const struct edoc_entry *edoc_find_file(const struct edoc *doc, const char *name
 /* Building: an empty container, data files and signature files are copied
  * in. Names are checked as on reading. */
 struct edoc *edoc_new(void);
-int edoc_add_file(struct edoc *doc, const char *name, const char *mime, const void *data, size_t len,
-		  struct edoc_err *e);
-int edoc_add_sigfile(struct edoc *doc, const char *name, const void *data, size_t len, struct edoc_err *e);
+int edoc_add_file(struct edoc *doc, const char *name, const char *mime, const void *data, size_t len, struct err *e);
+int edoc_add_sigfile(struct edoc *doc, const char *name, const void *data, size_t len, struct err *e);
 /* A free name META-INF/signaturesN.xml for the next signature file; the
  * caller frees it. */
 char *edoc_next_sigfile_name(const struct edoc *doc);
 
 /* Serializes: mimetype first and stored, then the manifest, data files and
  * META-INF files. *out is malloc'd; the caller frees it. */
-int edoc_write_mem(const struct edoc *doc, unsigned char **out, size_t *outlen, struct edoc_err *e);
+int edoc_write_mem(const struct edoc *doc, unsigned char **out, size_t *outlen, struct err *e);
 /* Writes atomically (a temporary file beside path, then rename). */
-int edoc_write(const struct edoc *doc, const char *path, struct edoc_err *e);
+int edoc_write(const struct edoc *doc, const char *path, struct err *e);
 
 /* A media type for a file name by its extension; never NULL. */
 const char *edoc_guess_mime(const char *name);
 
 /* Reads a whole file, at most max bytes (malloc'd, NUL-terminated). */
-unsigned char *edoc_read_file(const char *path, size_t max, size_t *len, struct edoc_err *e);
+unsigned char *edoc_read_file(const char *path, size_t max, size_t *len, struct err *e);
 /* The same from an open file (from its start; what names it in messages). */
-unsigned char *edoc_read_fd(int fd, const char *what, size_t max, size_t *len, struct edoc_err *e);
+unsigned char *edoc_read_fd(int fd, const char *what, size_t max, size_t *len, struct err *e);
 
 #endif

@@ -37,8 +37,8 @@ void sx_init(void); /* once per process; thread-safe */
 
 /* Parses untrusted bytes: no network, no DTD (a DOCTYPE is refused before
  * its declarations are read), no entity substitution, libxml2's size limits.
- * Returns NULL with e->msg set on any error. */
-xmlDocPtr sx_parse(const void *p, size_t n, struct edoc_err *e);
+ * Returns NULL with e set on any error. */
+xmlDocPtr sx_parse(const void *p, size_t n, struct err *e);
 
 int sx_is(const xmlNode *n, const char *ns, const char *name);
 xmlNodePtr sx_first_elem(xmlNodePtr parent);
@@ -70,7 +70,7 @@ void sx_format_time(time_t t, char out[32]);
 /* ---- asice.c ---- */
 /* Checks a path inside a container: non-empty, relative, UTF-8, no control
  * characters or backslashes, no empty, "." or ".." components. */
-int edoc_name_ok(const char *name, size_t len, struct edoc_err *e);
+int edoc_name_ok(const char *name, size_t len, struct err *e);
 /* Percent-encodes a container path for a ds:Reference URI (malloc'd). */
 char *edoc_uri_encode(const char *name);
 /* Decodes a ds:Reference URI; NULL if malformed (malloc'd). */
@@ -108,7 +108,7 @@ struct edoc_signer {
 	/* Signs a digest; *out (malloc'd) is the XMLDSig value: raw r||s for
 	 * ECDSA, PKCS#1 v1.5 for RSA. */
 	int (*sign)(struct edoc_signer *s, const EVP_MD *md, const unsigned char *dg, size_t dlen, unsigned char **out,
-		    size_t *outlen, struct edoc_err *e);
+		    size_t *outlen, struct err *e);
 	void (*release)(struct edoc_signer *s);
 	void *impl;
 };

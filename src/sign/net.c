@@ -79,7 +79,7 @@ static curl_socket_t open_public(void *cls, curlsocktype purpose, struct curl_so
  * not from the operator: only public addresses, no redirects, and errors
  * do not name what was found there. */
 static int exchange(const char *url, const char *ctype, const void *body, size_t n, struct buf *out, int public,
-		    struct edoc_err *e)
+		    struct err *e)
 {
 	int refused = 0;
 	struct curl_slist *hdr = NULL;
@@ -93,12 +93,12 @@ static int exchange(const char *url, const char *ctype, const void *body, size_t
 	buf_free(out);
 	buf_init(out, NET_MAX_ANSWER);
 	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
-		edoc_err_set(e, "%.120s: only http and https URLs are allowed", url);
+		err_set(e, ERR_UNAVAILABLE, "%.120s: only http and https URLs are allowed", url);
 		goto out;
 	}
 	c = curl_easy_init();
 	if (!c) {
-		edoc_err_set(e, "libcurl: out of memory");
+		err_set(e, ERR_INTERNAL, "libcurl: out of memory");
 		goto out;
 	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -132,20 +132,20 @@ static int exchange(const char *url, const char *ctype, const void *body, size_t
 	}
 	cc = curl_easy_perform(c);
 	if (cc != CURLE_OK && refused) {
-		edoc_err_set(e, "%.120s: an internal address, not fetched", url);
+		err_set(e, ERR_UNAVAILABLE, "%.120s: an internal address, not fetched", url);
 		goto out;
 	}
 	if (cc != CURLE_OK) {
-		edoc_err_set(e, "%.120s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(cc));
+		err_set(e, ERR_UNAVAILABLE, "%.120s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(cc));
 		goto out;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	if (status != 200) {
-		edoc_err_set(e, "%.120s: HTTP status %ld", url, status);
+		err_set(e, ERR_UNAVAILABLE, "%.120s: HTTP status %ld", url, status);
 		goto out;
 	}
 	if (!buf_ok(out) || out->len == 0) {
-		edoc_err_set(e, "%.120s: empty or oversized answer", url);
+		err_set(e, ERR_UNAVAILABLE, "%.120s: empty or oversized answer", url);
 		goto out;
 	}
 	rc = 0;
@@ -156,12 +156,12 @@ out:
 	return rc;
 }
 
-int net_post(const char *url, const char *ctype, const void *body, size_t n, struct buf *out, struct edoc_err *e)
+int net_post(const char *url, const char *ctype, const void *body, size_t n, struct buf *out, struct err *e)
 {
 	return exchange(url, ctype, body, n, out, 0, e);
 }
 
-int net_get(const char *url, struct buf *out, struct edoc_err *e)
+int net_get(const char *url, struct buf *out, struct err *e)
 {
 	return exchange(url, NULL, NULL, 0, out, 0, e);
 }
@@ -194,7 +194,7 @@ char *net_aia_url(X509 *x, int ocsp)
 }
 
 static unsigned char *ocsp_fetch(X509 *cert, X509 *issuer, const char *url, int nonce, int public, size_t *n,
-				 struct edoc_err *e)
+				 struct err *e)
 {
 	OCSP_REQUEST *req = NULL;
 	OCSP_CERTID *id = NULL;
@@ -208,17 +208,17 @@ static unsigned char *ocsp_fetch(X509 *cert, X509 *issuer, const char *url, int 
 	req = OCSP_REQUEST_new();
 	id = OCSP_cert_to_id(EVP_sha1(), cert, issuer);
 	if (!req || !id || !OCSP_request_add0_id(req, id)) {
-		edoc_err_set(e, "OCSP: cannot build the request");
+		err_set(e, ERR_UNAVAILABLE, "OCSP: cannot build the request");
 		goto out;
 	}
 	id = NULL;
 	if (nonce && OCSP_request_add1_nonce(req, NULL, 32) != 1) {
-		edoc_err_set(e, "OCSP: cannot add a nonce");
+		err_set(e, ERR_UNAVAILABLE, "OCSP: cannot add a nonce");
 		goto out;
 	}
 	len = i2d_OCSP_REQUEST(req, &der);
 	if (len <= 0) {
-		edoc_err_set(e, "OCSP: cannot encode the request");
+		err_set(e, ERR_UNAVAILABLE, "OCSP: cannot encode the request");
 		goto out;
 	}
 	if (exchange(url, "application/ocsp-request", der, (size_t)len, &out, public, e) != 0)
@@ -226,21 +226,22 @@ static unsigned char *ocsp_fetch(X509 *cert, X509 *issuer, const char *url, int 
 	p = (const unsigned char *)out.data;
 	resp = d2i_OCSP_RESPONSE(NULL, &p, (long)out.len);
 	if (!resp) {
-		edoc_err_set(e, "OCSP: %.120s did not answer with an OCSP response", url);
+		err_set(e, ERR_UNAVAILABLE, "OCSP: %.120s did not answer with an OCSP response", url);
 		goto out;
 	}
 	if (OCSP_response_status(resp) != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
-		edoc_err_set(e, "OCSP: %.120s answered %s", url, OCSP_response_status_str(OCSP_response_status(resp)));
+		err_set(e, ERR_UNAVAILABLE, "OCSP: %.120s answered %s", url,
+			OCSP_response_status_str(OCSP_response_status(resp)));
 		goto out;
 	}
 	bs = OCSP_response_get1_basic(resp);
 	if (nonce && (!bs || OCSP_check_nonce(req, bs) != 1)) {
-		edoc_err_set(e, "OCSP: the response does not carry our nonce");
+		err_set(e, ERR_UNAVAILABLE, "OCSP: the response does not carry our nonce");
 		goto out;
 	}
 	result = malloc(out.len);
 	if (!result) {
-		edoc_err_set(e, "out of memory");
+		err_set(e, ERR_INTERNAL, "out of memory");
 		goto out;
 	}
 	memcpy(result, out.data, out.len);
@@ -256,25 +257,24 @@ out:
 	return result;
 }
 
-unsigned char *net_ocsp_fetch(X509 *cert, X509 *issuer, const char *url, int nonce, size_t *n, struct edoc_err *e)
+unsigned char *net_ocsp_fetch(X509 *cert, X509 *issuer, const char *url, int nonce, size_t *n, struct err *e)
 {
 	return ocsp_fetch(cert, issuer, url, nonce, 0, n, e);
 }
 
-unsigned char *net_ocsp_fetch_public(X509 *cert, X509 *issuer, const char *url, int nonce, size_t *n,
-				     struct edoc_err *e)
+unsigned char *net_ocsp_fetch_public(X509 *cert, X509 *issuer, const char *url, int nonce, size_t *n, struct err *e)
 {
 	return ocsp_fetch(cert, issuer, url, nonce, 1, n, e);
 }
 
-static X509 *fetch_issuer(X509 *cert, int public, struct edoc_err *e)
+static X509 *fetch_issuer(X509 *cert, int public, struct err *e)
 {
 	char *url = net_aia_url(cert, 0);
 	struct buf out = BUF_INIT;
 	X509 *x = NULL;
 
 	if (!url) {
-		edoc_err_set(e, "the certificate names no CA issuer URL");
+		err_set(e, ERR_UNAVAILABLE, "the certificate names no CA issuer URL");
 		goto out;
 	}
 	if (exchange(url, NULL, NULL, 0, &out, public, e) != 0)
@@ -287,7 +287,7 @@ static X509 *fetch_issuer(X509 *cert, int public, struct edoc_err *e)
 		BIO_free(b);
 	}
 	if (!x)
-		edoc_err_set(e, "%.120s: not a certificate", url);
+		err_set(e, ERR_UNAVAILABLE, "%.120s: not a certificate", url);
 out:
 	free(url);
 	buf_free(&out);
@@ -295,12 +295,12 @@ out:
 	return x;
 }
 
-X509 *net_fetch_issuer(X509 *cert, struct edoc_err *e)
+X509 *net_fetch_issuer(X509 *cert, struct err *e)
 {
 	return fetch_issuer(cert, 0, e);
 }
 
-X509 *net_fetch_issuer_public(X509 *cert, struct edoc_err *e)
+X509 *net_fetch_issuer_public(X509 *cert, struct err *e)
 {
 	return fetch_issuer(cert, 1, e);
 }

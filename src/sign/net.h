@@ -12,25 +12,24 @@
 #include "core/buf.h"
 #include "sign/edoc.h"
 
-int net_post(const char *url, const char *ctype, const void *body, size_t n, struct buf *out, struct edoc_err *e);
-int net_get(const char *url, struct buf *out, struct edoc_err *e);
+int net_post(const char *url, const char *ctype, const void *body, size_t n, struct buf *out, struct err *e);
+int net_get(const char *url, struct buf *out, struct err *e);
 
 /* The first OCSP or caIssuers URL of a certificate's AIA (malloc'd), or NULL. */
 char *net_aia_url(X509 *x, int ocsp);
 
 /* Asks an OCSP responder about cert. With nonce set, a random nonce is sent
  * and must come back. Returns the DER response (malloc'd). */
-unsigned char *net_ocsp_fetch(X509 *cert, X509 *issuer, const char *url, int nonce, size_t *n, struct edoc_err *e);
+unsigned char *net_ocsp_fetch(X509 *cert, X509 *issuer, const char *url, int nonce, size_t *n, struct err *e);
 
 /* Fetches the issuer certificate from the AIA caIssuers URL, if any. */
-X509 *net_fetch_issuer(X509 *cert, struct edoc_err *e);
+X509 *net_fetch_issuer(X509 *cert, struct err *e);
 
 /* The same for URLs taken from a certificate rather than configured by the
  * operator: only to public addresses (each resolved address is checked
  * before connecting), never following redirects. */
-unsigned char *net_ocsp_fetch_public(X509 *cert, X509 *issuer, const char *url, int nonce, size_t *n,
-				     struct edoc_err *e);
-X509 *net_fetch_issuer_public(X509 *cert, struct edoc_err *e);
+unsigned char *net_ocsp_fetch_public(X509 *cert, X509 *issuer, const char *url, int nonce, size_t *n, struct err *e);
+X509 *net_fetch_issuer_public(X509 *cert, struct err *e);
 
 struct sockaddr;
 /* 1 when sa is loopback, private, link-local or otherwise not public. */

@@ -65,7 +65,7 @@ static const unsigned char di_sha512[] = {0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x
 					  0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40};
 
 static int p11_sign(struct edoc_signer *s, const EVP_MD *md, const unsigned char *dg, size_t dlen, unsigned char **out,
-		    size_t *outlen, struct edoc_err *e)
+		    size_t *outlen, struct err *e)
 {
 	struct p11 *p = s->impl;
 	CK_MECHANISM mech = {0, NULL, 0};
@@ -85,7 +85,7 @@ static int p11_sign(struct edoc_signer *s, const EVP_MD *md, const unsigned char
 								       : NULL;
 
 		if (!pre || dlen + sizeof(di_sha256) > sizeof(in)) {
-			edoc_err_set(e, "PKCS#11: unsupported digest");
+			err_set(e, ERR_INTERNAL, "PKCS#11: unsupported digest");
 			goto out;
 		}
 		mech.mechanism = CKM_RSA_PKCS;
@@ -95,13 +95,13 @@ static int p11_sign(struct edoc_signer *s, const EVP_MD *md, const unsigned char
 	}
 	rv = p->f->C_SignInit(p->session, &mech, p->key);
 	if (rv != CKR_OK) {
-		edoc_err_set(e, "PKCS#11: C_SignInit failed (0x%lx)", (unsigned long)rv);
+		err_set(e, ERR_INTERNAL, "PKCS#11: C_SignInit failed (0x%lx)", (unsigned long)rv);
 		goto out;
 	}
 	if (p->always_auth) {
 		rv = p->f->C_Login(p->session, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)p->pin, p->pinlen);
 		if (rv != CKR_OK) {
-			edoc_err_set(e, "PKCS#11: the signing PIN was refused (0x%lx)", (unsigned long)rv);
+			err_set(e, ERR_INTERNAL, "PKCS#11: the signing PIN was refused (0x%lx)", (unsigned long)rv);
 			goto out;
 		}
 	}
@@ -109,7 +109,7 @@ static int p11_sign(struct edoc_signer *s, const EVP_MD *md, const unsigned char
 	if (rv == CKR_OK && siglen > 0 && siglen < 4096)
 		sig = malloc(siglen);
 	if (!sig || p->f->C_Sign(p->session, in, inlen, sig, &siglen) != CKR_OK) {
-		edoc_err_set(e, "PKCS#11: C_Sign failed");
+		err_set(e, ERR_INTERNAL, "PKCS#11: C_Sign failed");
 		goto out;
 	}
 	/* CKM_ECDSA already yields r||s, which is the XMLDSig form */
@@ -165,7 +165,7 @@ static int label_is(const CK_UTF8CHAR *label, const char *want)
 	return n == w && memcmp(label, want, w) == 0;
 }
 
-static int open_token(struct p11 *p, const char *module, const char *token, struct edoc_err *e)
+static int open_token(struct p11 *p, const char *module, const char *token, struct err *e)
 {
 	CK_C_GetFunctionList getfl;
 	CK_C_INITIALIZE_ARGS args;
@@ -175,24 +175,24 @@ static int open_token(struct p11 *p, const char *module, const char *token, stru
 
 	p->lib = dlopen(module, RTLD_NOW | RTLD_LOCAL);
 	if (!p->lib) {
-		edoc_err_set(e, "PKCS#11: cannot load %.120s", module);
+		err_set(e, ERR_INTERNAL, "PKCS#11: cannot load %.120s", module);
 		return -1;
 	}
 	getfl = (CK_C_GetFunctionList)dlsym(p->lib, "C_GetFunctionList");
 	if (!getfl || getfl(&p->f) != CKR_OK || !p->f) {
-		edoc_err_set(e, "PKCS#11: %.120s is not a PKCS#11 module", module);
+		err_set(e, ERR_INTERNAL, "PKCS#11: %.120s is not a PKCS#11 module", module);
 		return -1;
 	}
 	memset(&args, 0, sizeof(args));
 	args.flags = CKF_OS_LOCKING_OK;
 	rv = p->f->C_Initialize(&args);
 	if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
-		edoc_err_set(e, "PKCS#11: C_Initialize failed (0x%lx)", (unsigned long)rv);
+		err_set(e, ERR_INTERNAL, "PKCS#11: C_Initialize failed (0x%lx)", (unsigned long)rv);
 		return -1;
 	}
 	p->initialized = rv == CKR_OK;
 	if (p->f->C_GetSlotList(CK_TRUE, slots, &nslots) != CKR_OK) {
-		edoc_err_set(e, "PKCS#11: cannot list the slots");
+		err_set(e, ERR_INTERNAL, "PKCS#11: cannot list the slots");
 		return -1;
 	}
 	for (i = 0; i < nslots; i++) {
@@ -202,19 +202,19 @@ static int open_token(struct p11 *p, const char *module, const char *token, stru
 			break;
 	}
 	if (i == nslots) {
-		edoc_err_set(e, "PKCS#11: no token labelled \"%.64s\"", token);
+		err_set(e, ERR_INTERNAL, "PKCS#11: no token labelled \"%.64s\"", token);
 		return -1;
 	}
 	rv = p->f->C_OpenSession(slots[i], CKF_SERIAL_SESSION, NULL, NULL, &p->session);
 	if (rv != CKR_OK) {
-		edoc_err_set(e, "PKCS#11: cannot open a session (0x%lx)", (unsigned long)rv);
+		err_set(e, ERR_INTERNAL, "PKCS#11: cannot open a session (0x%lx)", (unsigned long)rv);
 		return -1;
 	}
 	p->session_open = 1;
 	return 0;
 }
 
-struct edoc_signer *edoc_signer_pkcs11(const char *module, const char *token, const char *pin, struct edoc_err *e)
+struct edoc_signer *edoc_signer_pkcs11(const char *module, const char *token, const char *pin, struct err *e)
 {
 	struct edoc_signer *s = NULL;
 	struct p11 *p = NULL;
@@ -231,7 +231,7 @@ struct edoc_signer *edoc_signer_pkcs11(const char *module, const char *token, co
 	s = calloc(1, sizeof(*s));
 	p = calloc(1, sizeof(*p));
 	if (!s || !p) {
-		edoc_err_set(e, "out of memory");
+		err_set(e, ERR_INTERNAL, "out of memory");
 		goto out;
 	}
 	s->impl = p;
@@ -241,7 +241,7 @@ struct edoc_signer *edoc_signer_pkcs11(const char *module, const char *token, co
 	p->pinlen = pin ? strlen(pin) : 0;
 	p->pin = malloc(p->pinlen + 1);
 	if (!s->chain || !p->pin) {
-		edoc_err_set(e, "out of memory");
+		err_set(e, ERR_INTERNAL, "out of memory");
 		goto out;
 	}
 	memcpy(p->pin, pin ? pin : "", p->pinlen + 1);
@@ -249,8 +249,9 @@ struct edoc_signer *edoc_signer_pkcs11(const char *module, const char *token, co
 		goto out;
 	rv = p->f->C_Login(p->session, CKU_USER, (CK_UTF8CHAR_PTR)p->pin, p->pinlen);
 	if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) {
-		edoc_err_set(e, rv == CKR_PIN_INCORRECT ? "PKCS#11: wrong PIN" : "PKCS#11: login failed (0x%lx)",
-			     (unsigned long)rv);
+		err_set(e, ERR_INTERNAL,
+			rv == CKR_PIN_INCORRECT ? "PKCS#11: wrong PIN" : "PKCS#11: login failed (0x%lx)",
+			(unsigned long)rv);
 		goto out;
 	}
 	/* certificates and their ids */
@@ -284,10 +285,10 @@ struct edoc_signer *edoc_signer_pkcs11(const char *module, const char *token, co
 		free(id);
 	}
 	if (best < 0) {
-		edoc_err_set(e,
-			     "PKCS#11: no key with a signing (nonRepudiation) certificate on "
-			     "token \"%.64s\"",
-			     token);
+		err_set(e, ERR_INTERNAL,
+			"PKCS#11: no key with a signing (nonRepudiation) certificate on "
+			"token \"%.64s\"",
+			token);
 		goto out;
 	}
 	{
@@ -296,13 +297,13 @@ struct edoc_signer *edoc_signer_pkcs11(const char *module, const char *token, co
 
 		if (get_attr(p, p->key, CKA_KEY_TYPE, &v, &len) != 0 || len != sizeof(CK_KEY_TYPE)) {
 			free(v);
-			edoc_err_set(e, "PKCS#11: cannot read the key type");
+			err_set(e, ERR_INTERNAL, "PKCS#11: cannot read the key type");
 			goto out;
 		}
 		memcpy(&p->key_type, v, sizeof(CK_KEY_TYPE));
 		free(v);
 		if (p->key_type != CKK_EC && p->key_type != CKK_RSA) {
-			edoc_err_set(e, "PKCS#11: the signing key is neither EC nor RSA");
+			err_set(e, ERR_INTERNAL, "PKCS#11: the signing key is neither EC nor RSA");
 			goto out;
 		}
 		if (get_attr(p, p->key, CKA_ALWAYS_AUTHENTICATE, &v, &len) == 0 && len == sizeof(CK_BBOOL))

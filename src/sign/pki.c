@@ -18,7 +18,9 @@ struct edoc_trust *edoc_trust_new(void)
 {
 	struct edoc_trust *t = calloc(1, sizeof(*t));
 
-	if (t && !(t->anchors = sk_X509_new_null())) {
+	if (t)
+		t->anchors = sk_X509_new_null();
+	if (t && !t->anchors) {
 		free(t);
 		t = NULL;
 	}
@@ -38,17 +40,17 @@ size_t edoc_trust_count(const struct edoc_trust *t)
 	return t ? (size_t)sk_X509_num(t->anchors) : 0;
 }
 
-int edoc_trust_add_pem(struct edoc_trust *t, const void *p, size_t n, struct edoc_err *e)
+int edoc_trust_add_pem(struct edoc_trust *t, const void *p, size_t n, struct err *e)
 {
 	BIO *b = BIO_new_mem_buf(p, (int)n);
 	X509 *x;
 	int added = 0;
 
 	if (!b) {
-		edoc_err_set(e, "out of memory");
+		err_set(e, ERR_INTERNAL, "out of memory");
 		return -1;
 	}
-	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+	for (x = PEM_read_bio_X509(b, NULL, NULL, NULL); x; x = PEM_read_bio_X509(b, NULL, NULL, NULL)) {
 		if (!sk_X509_push(t->anchors, x)) {
 			X509_free(x);
 			break;
@@ -65,15 +67,15 @@ int edoc_trust_add_pem(struct edoc_trust *t, const void *p, size_t n, struct edo
 			X509_free(x);
 	}
 	if (!added) {
-		edoc_err_set(e, "no certificate found");
+		err_set(e, ERR_BAD_REQUEST, "no certificate found");
 		return -1;
 	}
 	return 0;
 }
 
-int edoc_trust_add_file(struct edoc_trust *t, const char *path, struct edoc_err *e)
+int edoc_trust_add_file(struct edoc_trust *t, const char *path, struct err *e)
 {
-	struct edoc_err fe;
+	struct err fe = {0};
 	unsigned char *p;
 	size_t n;
 	int rc;
@@ -83,7 +85,7 @@ int edoc_trust_add_file(struct edoc_trust *t, const char *path, struct edoc_err 
 		return -1;
 	rc = edoc_trust_add_pem(t, p, n, &fe);
 	if (rc != 0)
-		edoc_err_set(e, "%s: %s", path, fe.msg);
+		err_set(e, ERR_BAD_REQUEST, "%s: %s", path, fe.msg);
 	free(p);
 	return rc;
 }

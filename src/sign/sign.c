@@ -124,7 +124,7 @@ static int render(const struct edoc_pending *p, const char *sigval, const char *
 
 /* Parses rendered text and canonicalizes the element with the given Id
  * (C14N 1.1) into out. */
-static int c14n_by_id(const struct buf *text, const char *ns, const char *name, struct buf *out, struct edoc_err *e)
+static int c14n_by_id(const struct buf *text, const char *ns, const char *name, struct buf *out, struct err *e)
 {
 	struct c14n_method m = {XML_C14N_1_1, 0};
 	xmlDocPtr x;
@@ -150,7 +150,7 @@ static int c14n_by_id(const struct buf *text, const char *ns, const char *name, 
 	}
 	buf_reset(out);
 	if (!cur || sx_c14n(cur, &m, NULL, out) != 0)
-		edoc_err_set(e, "cannot canonicalize %s", name);
+		err_set(e, ERR_INTERNAL, "cannot canonicalize %s", name);
 	else
 		rc = 0;
 	xmlFreeDoc(x);
@@ -202,7 +202,7 @@ void edoc_pending_free(struct edoc_pending *p)
 }
 
 struct edoc_pending *edoc_sign_prepare(const struct edoc *doc, X509 *cert, STACK_OF(X509) * chain,
-				       const struct edoc_sign_opts *o, struct edoc_err *e)
+				       const struct edoc_sign_opts *o, struct err *e)
 {
 	struct edoc_pending *p = NULL;
 	struct buf text = BUF_INIT, c14n = BUF_INIT;
@@ -215,17 +215,18 @@ struct edoc_pending *edoc_sign_prepare(const struct edoc *doc, X509 *cert, STACK
 	buf_init(&text, 64 << 20);
 	buf_init(&c14n, 64 << 20);
 	if (doc->nfiles == 0) {
-		edoc_err_set(e, "nothing to sign: the container has no data files");
+		err_set(e, ERR_INTERNAL, "nothing to sign: the container has no data files");
 		goto out;
 	}
 	key = X509_get0_pubkey(cert);
 	if (!key || (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA && EVP_PKEY_get_base_id(key) != EVP_PKEY_EC)) {
-		edoc_err_set(e, "the certificate's key is neither RSA nor EC");
+		err_set(e, ERR_INTERNAL, "the certificate's key is neither RSA nor EC");
 		goto out;
 	}
 	if (!cr_has_nonrepudiation(cert)) {
-		edoc_err_set(e, "the certificate is not a signing certificate (no nonRepudiation "
-				"key usage)");
+		err_set(e, ERR_INTERNAL,
+			"the certificate is not a signing certificate (no nonRepudiation "
+			"key usage)");
 		goto out;
 	}
 	p = calloc(1, sizeof(*p));
@@ -281,7 +282,7 @@ struct edoc_pending *edoc_sign_prepare(const struct edoc *doc, X509 *cert, STACK
 	ok = 1;
 	goto out;
 oom:
-	edoc_err_set(e, "out of memory");
+	err_set(e, ERR_INTERNAL, "out of memory");
 out:
 	OPENSSL_free(der);
 	buf_free(&text);
@@ -301,20 +302,20 @@ const unsigned char *edoc_pending_digest(const struct edoc_pending *p, size_t *l
 	return p->digest;
 }
 
-STACK_OF(X509) * edoc_signer_chain(const struct edoc_trust *t, const struct edoc_trust *cas, X509 *cert, time_t at,
-				   struct edoc_err *e)
+STACK_OF(X509) *
+    edoc_signer_chain(const struct edoc_trust *t, const struct edoc_trust *cas, X509 *cert, time_t at, struct err *e)
 {
 	STACK_OF(X509) *chain = NULL;
 	X509 *leaf;
 	int err = 0;
 
 	if (!t || edoc_trust_count(t) == 0) {
-		edoc_err_set(e, "this portal trusts no certification authority");
+		err_set(e, ERR_INTERNAL, "this portal trusts no certification authority");
 		return NULL;
 	}
 	if (pki_verify_chain(t, cert, cas ? cas->anchors : NULL, at, 0, &chain, &err, NULL) != 0) {
-		edoc_err_set(e, "not issued by a certification authority this portal trusts (%s)",
-			     X509_verify_cert_error_string(err));
+		err_set(e, ERR_INTERNAL, "not issued by a certification authority this portal trusts (%s)",
+			X509_verify_cert_error_string(err));
 		return NULL;
 	}
 	leaf = sk_X509_shift(chain);
@@ -324,7 +325,7 @@ STACK_OF(X509) * edoc_signer_chain(const struct edoc_trust *t, const struct edoc
 
 /* ---- the time-stamp ---- */
 
-static char *get_timestamp(const struct edoc_sign_opts *o, const struct buf *sigvalue_c14n, struct edoc_err *e)
+static char *get_timestamp(const struct edoc_sign_opts *o, const struct buf *sigvalue_c14n, struct err *e)
 {
 	TS_REQ *req = NULL;
 	TS_MSG_IMPRINT *mi = NULL;
@@ -341,7 +342,7 @@ static char *get_timestamp(const struct edoc_sign_opts *o, const struct buf *sig
 	BIGNUM *bn = NULL;
 
 	if (!o->tsa_url) {
-		edoc_err_set(e, "profile T and LT need a time-stamping service (--tsa URL)");
+		err_set(e, ERR_INTERNAL, "profile T and LT need a time-stamping service (--tsa URL)");
 		goto out;
 	}
 	if (cr_digest(EVP_sha256(), sigvalue_c14n->data, sigvalue_c14n->len, d, &dlen) != 0 ||
@@ -368,7 +369,7 @@ static char *get_timestamp(const struct edoc_sign_opts *o, const struct buf *sig
 	q = (const unsigned char *)answer.data;
 	resp = d2i_TS_RESP(NULL, &q, (long)answer.len);
 	if (!resp) {
-		edoc_err_set(e, "%.120s did not answer with a time-stamp response", o->tsa_url);
+		err_set(e, ERR_INTERNAL, "%.120s did not answer with a time-stamp response", o->tsa_url);
 		goto out;
 	}
 	{
@@ -377,11 +378,11 @@ static char *get_timestamp(const struct edoc_sign_opts *o, const struct buf *sig
 
 		if ((st != TS_STATUS_GRANTED && st != TS_STATUS_GRANTED_WITH_MODS) || !tst ||
 		    !TS_RESP_get_token(resp)) {
-			edoc_err_set(e, "the time-stamping service refused (status %ld)", st);
+			err_set(e, ERR_INTERNAL, "the time-stamping service refused (status %ld)", st);
 			goto out;
 		}
 		if (!TS_TST_INFO_get_nonce(tst) || ASN1_INTEGER_cmp(TS_TST_INFO_get_nonce(tst), nonce) != 0) {
-			edoc_err_set(e, "the time-stamp does not carry our nonce");
+			err_set(e, ERR_INTERNAL, "the time-stamp does not carry our nonce");
 			goto out;
 		}
 	}
@@ -393,12 +394,12 @@ static char *get_timestamp(const struct edoc_sign_opts *o, const struct buf *sig
 			     sizeof(why))) {
 	case TS_OUT_OK:
 	case TS_OUT_UNTRUSTED: break;
-	default: edoc_err_set(e, "time-stamp from %.120s: %s", o->tsa_url, why); goto out;
+	default: err_set(e, ERR_INTERNAL, "time-stamp from %.120s: %s", o->tsa_url, why); goto out;
 	}
 	out = b64_encode_new(tok, (size_t)tn);
 	goto out;
 fail:
-	edoc_err_set(e, "cannot build or read the time-stamp request");
+	err_set(e, ERR_INTERNAL, "cannot build or read the time-stamp request");
 out:
 	BN_free(bn);
 	OPENSSL_free(tok);
@@ -415,7 +416,7 @@ out:
 
 /* ---- revocation data for LT ---- */
 
-static X509 *find_issuer(struct edoc_pending *p, const struct edoc_sign_opts *o, struct edoc_err *e)
+static X509 *find_issuer(struct edoc_pending *p, const struct edoc_sign_opts *o, struct err *e)
 {
 	X509 *iss = pki_find_issuer(NULL, p->chain, p->cert);
 
@@ -425,7 +426,7 @@ static X509 *find_issuer(struct edoc_pending *p, const struct edoc_sign_opts *o,
 	}
 	iss = o->cert_urls_public ? net_fetch_issuer_public(p->cert, e) : net_fetch_issuer(p->cert, e);
 	if (iss && X509_check_issued(iss, p->cert) != X509_V_OK) {
-		edoc_err_set(e, "the CA certificate fetched does not issue the signing certificate");
+		err_set(e, ERR_INTERNAL, "the CA certificate fetched does not issue the signing certificate");
 		X509_free(iss);
 		iss = NULL;
 	}
@@ -436,7 +437,7 @@ static X509 *find_issuer(struct edoc_pending *p, const struct edoc_sign_opts *o,
 	return iss;
 }
 
-static char *get_ocsp(struct edoc_pending *p, const struct edoc_sign_opts *o, X509 *issuer, struct edoc_err *e)
+static char *get_ocsp(struct edoc_pending *p, const struct edoc_sign_opts *o, X509 *issuer, struct err *e)
 {
 	struct ocsp_info info;
 	unsigned char *der = NULL;
@@ -445,7 +446,7 @@ static char *get_ocsp(struct edoc_pending *p, const struct edoc_sign_opts *o, X5
 
 	url = o->ocsp_url ? strdup(o->ocsp_url) : net_aia_url(p->cert, 1);
 	if (!url) {
-		edoc_err_set(e, "the certificate names no OCSP responder: give --ocsp URL");
+		err_set(e, ERR_INTERNAL, "the certificate names no OCSP responder: give --ocsp URL");
 		goto out;
 	}
 	if (!o->ocsp_url && o->cert_urls_public)
@@ -455,15 +456,15 @@ static char *get_ocsp(struct edoc_pending *p, const struct edoc_sign_opts *o, X5
 	if (!der)
 		goto out;
 	if (pki_check_ocsp(der, n, p->cert, issuer, NULL, p->chain, &info, why, sizeof(why)) != OCSP_OUT_OK) {
-		edoc_err_set(e, "%s", why);
+		err_set(e, ERR_INTERNAL, "%s", why);
 		goto out;
 	}
 	if (info.status == V_OCSP_CERTSTATUS_REVOKED) {
-		edoc_err_set(e, "the signing certificate is revoked");
+		err_set(e, ERR_INTERNAL, "the signing certificate is revoked");
 		goto out;
 	}
 	if (info.status != V_OCSP_CERTSTATUS_GOOD) {
-		edoc_err_set(e, "the OCSP responder does not know the signing certificate");
+		err_set(e, ERR_INTERNAL, "the OCSP responder does not know the signing certificate");
 		goto out;
 	}
 	out = b64_encode_new(der, n);
@@ -474,7 +475,7 @@ out:
 }
 
 int edoc_sign_complete(struct edoc *doc, struct edoc_pending *p, const unsigned char *sigval, size_t len,
-		       const struct edoc_sign_opts *o, struct edoc_err *e)
+		       const struct edoc_sign_opts *o, struct err *e)
 {
 	static const struct edoc_sign_opts defaults = {EDOC_PROFILE_B, NULL, NULL, 0, 0};
 	struct buf text = BUF_INIT, c14n = BUF_INIT, unsig = BUF_INIT;
@@ -490,7 +491,7 @@ int edoc_sign_complete(struct edoc *doc, struct edoc_pending *p, const unsigned 
 	buf_init(&c14n, 64 << 20);
 	buf_init(&unsig, 16 << 20);
 	if (doc->nfiles != p->nfiles) {
-		edoc_err_set(e, "the container changed while it was being signed");
+		err_set(e, ERR_INTERNAL, "the container changed while it was being signed");
 		goto out;
 	}
 	/* Some signers hand ECDSA values over DER-encoded; XMLDSig wants r||s. */
@@ -504,7 +505,7 @@ int edoc_sign_complete(struct edoc *doc, struct edoc_pending *p, const unsigned 
 	}
 	if (cr_verify(X509_get0_pubkey(p->cert), p->md, p->keytype, p->signed_info.data, p->signed_info.len, sigval,
 		      len) != 1) {
-		edoc_err_set(e, "the signature value does not match the certificate");
+		err_set(e, ERR_INTERNAL, "the signature value does not match the certificate");
 		goto out;
 	}
 	sv = b64_encode_new(sigval, len);
@@ -565,7 +566,7 @@ int edoc_sign_complete(struct edoc *doc, struct edoc_pending *p, const unsigned 
 	rc = 0;
 	goto out;
 oom:
-	edoc_err_set(e, "out of memory");
+	err_set(e, ERR_INTERNAL, "out of memory");
 out:
 	X509_free(issuer);
 	free(raw);
@@ -579,7 +580,7 @@ out:
 	return rc;
 }
 
-int edoc_sign(struct edoc *doc, struct edoc_signer *s, const struct edoc_sign_opts *o, struct edoc_err *e)
+int edoc_sign(struct edoc *doc, struct edoc_signer *s, const struct edoc_sign_opts *o, struct err *e)
 {
 	struct edoc_pending *p;
 	const unsigned char *dg;
@@ -620,7 +621,7 @@ void edoc_signer_free(struct edoc_signer *s)
 }
 
 static int p12_sign(struct edoc_signer *s, const EVP_MD *md, const unsigned char *dg, size_t dlen, unsigned char **out,
-		    size_t *outlen, struct edoc_err *e)
+		    size_t *outlen, struct err *e)
 {
 	EVP_PKEY *key = s->impl;
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
@@ -630,9 +631,13 @@ static int p12_sign(struct edoc_signer *s, const EVP_MD *md, const unsigned char
 
 	if (!ctx || EVP_PKEY_sign_init(ctx) != 1 || EVP_PKEY_CTX_set_signature_md(ctx, md) != 1 ||
 	    (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) != 1) ||
-	    EVP_PKEY_sign(ctx, NULL, &n, dg, dlen) != 1 || !(sig = malloc(n)) ||
-	    EVP_PKEY_sign(ctx, sig, &n, dg, dlen) != 1) {
-		edoc_err_set(e, "signing with the PKCS#12 key failed");
+	    EVP_PKEY_sign(ctx, NULL, &n, dg, dlen) != 1) {
+		err_set(e, ERR_INTERNAL, "signing with the PKCS#12 key failed");
+		goto out;
+	}
+	sig = malloc(n);
+	if (!sig || EVP_PKEY_sign(ctx, sig, &n, dg, dlen) != 1) {
+		err_set(e, ERR_INTERNAL, "signing with the PKCS#12 key failed");
 		goto out;
 	}
 	if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC) {
@@ -640,7 +645,7 @@ static int p12_sign(struct edoc_signer *s, const EVP_MD *md, const unsigned char
 		free(sig);
 		sig = raw;
 		if (!sig) {
-			edoc_err_set(e, "bad ECDSA signature");
+			err_set(e, ERR_INTERNAL, "bad ECDSA signature");
 			goto out;
 		}
 	}
@@ -661,7 +666,7 @@ static void p12_release(struct edoc_signer *s)
 	s->impl = NULL;
 }
 
-struct edoc_signer *edoc_signer_p12(const char *path, const char *password, struct edoc_err *e)
+struct edoc_signer *edoc_signer_p12(const char *path, const char *password, struct err *e)
 {
 	struct edoc_signer *s = NULL;
 	unsigned char *data = NULL;
@@ -678,20 +683,20 @@ struct edoc_signer *edoc_signer_p12(const char *path, const char *password, stru
 	q = data;
 	p12 = d2i_PKCS12(NULL, &q, (long)n);
 	if (!p12) {
-		edoc_err_set(e, "%s: not a PKCS#12 file", path);
+		err_set(e, ERR_INTERNAL, "%s: not a PKCS#12 file", path);
 		goto out;
 	}
 	if (PKCS12_parse(p12, password ? password : "", &key, &cert, &ca) != 1 || !key || !cert) {
-		edoc_err_set(e, "%s: wrong password, or no key and certificate inside", path);
+		err_set(e, ERR_INTERNAL, "%s: wrong password, or no key and certificate inside", path);
 		goto out;
 	}
 	if (X509_check_private_key(cert, key) != 1) {
-		edoc_err_set(e, "%s: the key does not belong to the certificate", path);
+		err_set(e, ERR_INTERNAL, "%s: the key does not belong to the certificate", path);
 		goto out;
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s) {
-		edoc_err_set(e, "out of memory");
+		err_set(e, ERR_INTERNAL, "out of memory");
 		goto out;
 	}
 	s->cert = cert;

@@ -46,10 +46,10 @@ struct edoc_sign_opts {
 struct edoc_signer;
 
 /* From a PKCS#12 file. */
-struct edoc_signer *edoc_signer_p12(const char *path, const char *password, struct edoc_err *e);
+struct edoc_signer *edoc_signer_p12(const char *path, const char *password, struct err *e);
 /* From a PKCS#11 token: the module is dlopen'ed, the token found by label,
  * and the key whose certificate has nonRepudiation key usage is used. */
-struct edoc_signer *edoc_signer_pkcs11(const char *module, const char *token, const char *pin, struct edoc_err *e);
+struct edoc_signer *edoc_signer_pkcs11(const char *module, const char *token, const char *pin, struct err *e);
 void edoc_signer_free(struct edoc_signer *s);
 X509 *edoc_signer_cert(const struct edoc_signer *s); /* borrowed */
 
@@ -61,25 +61,25 @@ X509 *edoc_x509_parse(const char *text);
 
 /* Adds one signature over every data file of doc as a new
  * META-INF/signaturesN.xml. */
-int edoc_sign(struct edoc *doc, struct edoc_signer *s, const struct edoc_sign_opts *o, struct edoc_err *e);
+int edoc_sign(struct edoc *doc, struct edoc_signer *s, const struct edoc_sign_opts *o, struct err *e);
 
 /* The two phases. chain may be NULL (CA certificates to look the issuer up
  * in, for LT). */
 struct edoc_pending;
 struct edoc_pending *edoc_sign_prepare(const struct edoc *doc, X509 *cert, STACK_OF(X509) * chain,
-				       const struct edoc_sign_opts *o, struct edoc_err *e);
+				       const struct edoc_sign_opts *o, struct err *e);
 /* The path from cert to one of the anchors of t, through the CA
  * certificates of cas (may be NULL), valid at `at`: the CA certificates
  * (leaf excluded, anchor included; caller frees with
  * sk_X509_pop_free(chain, X509_free)), or NULL with e saying why. Nothing is
  * fetched. */
 struct edoc_trust;
-STACK_OF(X509) * edoc_signer_chain(const struct edoc_trust *t, const struct edoc_trust *cas, X509 *cert, time_t at,
-				   struct edoc_err *e);
+STACK_OF(X509) *
+    edoc_signer_chain(const struct edoc_trust *t, const struct edoc_trust *cas, X509 *cert, time_t at, struct err *e);
 /* The digest to sign and its algorithm (borrowed, lives with p). */
 const unsigned char *edoc_pending_digest(const struct edoc_pending *p, size_t *len, const EVP_MD **md);
 int edoc_sign_complete(struct edoc *doc, struct edoc_pending *p, const unsigned char *sigval, size_t len,
-		       const struct edoc_sign_opts *o, struct edoc_err *e);
+		       const struct edoc_sign_opts *o, struct err *e);
 void edoc_pending_free(struct edoc_pending *p);
 
 #endif

@@ -322,7 +322,8 @@ static char **prefix_list(xmlNodePtr method)
 	char **v;
 	size_t n = 0;
 
-	if (!inc || !(pl = sx_attr(inc, "PrefixList")))
+	pl = inc ? sx_attr(inc, "PrefixList") : NULL;
+	if (!pl)
 		return NULL;
 	v = calloc(strlen(pl) / 2 + 2, sizeof(*v));
 	if (!v)
@@ -860,7 +861,8 @@ static int find_signer(struct vsig *v)
 					xmlNodePtr sn = sx_child(is, NS_DS, "X509SerialNumber");
 					char *s;
 
-					if (sn && (s = sx_text(sn)) != NULL) {
+					s = sn ? sx_text(sn) : NULL;
+					if (s) {
 						int bad = cr_serial_cmp_dec(x, s) != 0;
 
 						free(s);
@@ -870,7 +872,8 @@ static int find_signer(struct vsig *v)
 								       "ds:X509SerialNumber does not match "
 								       "the signing certificate");
 					}
-					if (in && (s = sx_text(in)) != NULL) {
+					s = in ? sx_text(in) : NULL;
+					if (s) {
 						if (cr_name_cmp_str(X509_get_issuer_name(x), s) != 0)
 							warn(v,
 							     "ds:X509IssuerName \"%.120s\" does not "
@@ -1117,7 +1120,7 @@ static int check_embedded_ocsp(struct vsig *v, struct evidence *ev)
 
 static void fetch_ocsp(struct vsig *v, struct evidence *ev)
 {
-	struct edoc_err e;
+	struct err e = {0};
 	unsigned char *der;
 	size_t len;
 	char *url;
@@ -1206,7 +1209,7 @@ static STACK_OF(X509) * signer_chain(struct vsig *v, time_t t, int *err, X509 **
 
 	for (i = 0;; i++) {
 		X509 *fetched;
-		struct edoc_err fe;
+		struct err fe = {0};
 
 		if (pki_verify_chain(v->o->trust, v->signer, v->pool, t, 0, &chain, err, errcert) == 0)
 			break;
@@ -1440,7 +1443,7 @@ static void verify_sigfile(struct vctx *cx, const struct edoc *doc, const struct
 {
 	const struct edoc_verify_opts *o = cx->o;
 	struct edoc_report *rep = cx->rep;
-	struct edoc_err e;
+	struct err e = {0};
 	xmlDocPtr x = NULL;
 	xmlNodePtr root, c;
 	xmlNodePtr *ids = NULL;
@@ -1555,7 +1558,7 @@ int edoc_verify(const struct edoc *doc, const struct edoc_verify_opts *o, struct
 
 int edoc_verify_mem(const void *p, size_t n, const struct edoc_verify_opts *o, struct edoc_report *out)
 {
-	struct edoc_err e = {.msg = ""};
+	struct err e = {0};
 	struct edoc *doc = edoc_open_mem(p, n, NULL, &e);
 	int rc;
 

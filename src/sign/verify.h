@@ -57,8 +57,8 @@ struct edoc_trust;
 struct edoc_trust *edoc_trust_new(void);
 void edoc_trust_free(struct edoc_trust *t);
 /* Adds every certificate of a PEM (or DER) file; -1 if none could be read. */
-int edoc_trust_add_file(struct edoc_trust *t, const char *path, struct edoc_err *e);
-int edoc_trust_add_pem(struct edoc_trust *t, const void *p, size_t n, struct edoc_err *e);
+int edoc_trust_add_file(struct edoc_trust *t, const char *path, struct err *e);
+int edoc_trust_add_pem(struct edoc_trust *t, const void *p, size_t n, struct err *e);
 size_t edoc_trust_count(const struct edoc_trust *t);
 
 /* Budgets against hostile containers; zero fields take the default. When

@@ -78,7 +78,7 @@ static void on_error(void *ctx, xmlErrorPtr err)
 		st->first[--n] = '\0';
 }
 
-xmlDocPtr sx_parse(const void *p, size_t n, struct edoc_err *e)
+xmlDocPtr sx_parse(const void *p, size_t n, struct err *e)
 {
 	struct parse_state st;
 	xmlParserCtxtPtr ctxt = NULL;
@@ -89,12 +89,12 @@ xmlDocPtr sx_parse(const void *p, size_t n, struct edoc_err *e)
 	quiet_begin(&q);
 	memset(&st, 0, sizeof(st));
 	if (n == 0 || n > INT_MAX) {
-		edoc_err_set(e, "XML: empty or too large");
+		err_set(e, ERR_BAD_REQUEST, "XML: empty or too large");
 		goto out;
 	}
 	ctxt = xmlCreateMemoryParserCtxt(p, (int)n);
 	if (!ctxt) {
-		edoc_err_set(e, "XML: out of memory");
+		err_set(e, ERR_INTERNAL, "XML: out of memory");
 		goto out;
 	}
 	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
@@ -110,19 +110,19 @@ xmlDocPtr sx_parse(const void *p, size_t n, struct edoc_err *e)
 	ctxt->validate = 0;
 	xmlParseDocument(ctxt);
 	if (st.doctype) {
-		edoc_err_set(e, "XML: a DOCTYPE is not allowed (DTDs and entities are refused)");
+		err_set(e, ERR_BAD_REQUEST, "XML: a DOCTYPE is not allowed (DTDs and entities are refused)");
 		goto out;
 	}
 	if (!ctxt->wellFormed || !ctxt->myDoc) {
-		edoc_err_set(e, "XML: not well-formed (%s)", st.first[0] ? st.first : "parse error");
+		err_set(e, ERR_BAD_REQUEST, "XML: not well-formed (%s)", st.first[0] ? st.first : "parse error");
 		goto out;
 	}
 	if (ctxt->myDoc->intSubset || ctxt->myDoc->extSubset) {
-		edoc_err_set(e, "XML: a DOCTYPE is not allowed");
+		err_set(e, ERR_BAD_REQUEST, "XML: a DOCTYPE is not allowed");
 		goto out;
 	}
 	if (!xmlDocGetRootElement(ctxt->myDoc)) {
-		edoc_err_set(e, "XML: no root element");
+		err_set(e, ERR_BAD_REQUEST, "XML: no root element");
 		goto out;
 	}
 	doc = ctxt->myDoc;

@@ -25,15 +25,10 @@ static int is_pg_url(const char *s)
 	return strncmp(s, "postgres://", 11) == 0 || strncmp(s, "postgresql://", 13) == 0;
 }
 
-struct db *db_open(const char *url_or_path, struct db_err *err)
+struct db *db_open(const char *url_or_path, struct err *err)
 {
-	struct db_err local;
-
-	if (!err)
-		err = &local;
-	err->msg[0] = '\0';
 	if (!url_or_path || !*url_or_path) {
-		snprintf(err->msg, sizeof(err->msg), "no database given");
+		err_set(err, ERR_INTERNAL, "no database given");
 		return NULL;
 	}
 	if (is_pg_url(url_or_path))

@@ -35,6 +35,8 @@
 
 #include <stddef.h>
 
+#include "core/err.h"
+
 struct db;
 struct db_row;
 
@@ -77,15 +79,11 @@ struct db_param {
 	    (sizeof((const struct db_param[]){__VA_ARGS__}) / sizeof(struct db_param))
 #define DB_NOP NULL, 0
 
-struct db_err {
-	char msg[256];
-};
-
 /* "postgres://..." or "postgresql://..." opens PostgreSQL (the URL may carry
  * any libpq parameter, e.g. ?sslmode=require&options=-csearch_path%3Dx);
  * anything else is an SQLite file path, created (mode 0600, parent folders
- * too) when missing. NULL on failure, with err->msg filled when err != NULL. */
-struct db *db_open(const char *url_or_path, struct db_err *err);
+ * too) when missing. NULL on failure, with err set (err may be NULL). */
+struct db *db_open(const char *url_or_path, struct err *err);
 void db_close(struct db *db);
 
 /* Runs one statement, discarding any rows (RETURNING rows included).
@@ -212,8 +210,8 @@ struct db {
 	size_t ncached;
 };
 
-struct db *db_sqlite_open(const char *path, struct db_err *err);
-struct db *db_pg_open(const char *url, struct db_err *err);
+struct db *db_sqlite_open(const char *path, struct err *err);
+struct db *db_pg_open(const char *url, struct err *err);
 
 void db_base_init(struct db *db, const struct db_ops *ops);
 /* The prepared-statement cache, keyed by the SQL text (not its address). */

@@ -513,7 +513,7 @@ static int pg_drain(struct pg_db *pg)
 	PGnotify *n;
 	int got = 0;
 
-	while ((n = PQnotifies(pg->conn)) != NULL) {
+	for (n = PQnotifies(pg->conn); n; n = PQnotifies(pg->conn)) {
 		got = 1;
 		PQfreemem(n);
 	}
@@ -562,7 +562,7 @@ static const struct db_ops pg_ops = {
     .wait = pg_wait,
 };
 
-struct db *db_pg_open(const char *url, struct db_err *err)
+struct db *db_pg_open(const char *url, struct err *err)
 {
 	/* Keywords before dbname are defaults the URL may override; those
 	 * after it are not negotiable. */
@@ -573,18 +573,18 @@ struct db *db_pg_open(const char *url, struct db_err *err)
 
 	pg = calloc(1, sizeof(*pg));
 	if (!pg) {
-		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		err_set(err, ERR_INTERNAL, "out of memory");
 		return NULL;
 	}
 	db_base_init(&pg->base, &pg_ops);
 	pg->conn = PQconnectdbParams(kw, val, 1);
 	if (!pg->conn || PQstatus(pg->conn) != CONNECTION_OK) {
 		first_line(line, sizeof(line), pg->conn ? PQerrorMessage(pg->conn) : "out of memory");
-		snprintf(err->msg, sizeof(err->msg), "PostgreSQL: %s", line);
+		err_set(err, ERR_UNAVAILABLE, "PostgreSQL: %s", line);
 		goto fail;
 	}
 	if (pg_session_setup(pg) != DB_OK) {
-		snprintf(err->msg, sizeof(err->msg), "PostgreSQL: %.200s", pg->base.err);
+		err_set(err, ERR_UNAVAILABLE, "PostgreSQL: %.200s", pg->base.err);
 		goto fail;
 	}
 	return &pg->base;

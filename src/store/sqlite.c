@@ -351,14 +351,14 @@ static const struct db_ops sq_ops = {
 };
 
 /* mkdir -p of the folders above path. */
-static int make_parents(const char *path, struct db_err *err)
+static int make_parents(const char *path, struct err *err)
 {
 	char *dir = strdup(path);
 	char *c;
 	int rc = -1;
 
 	if (!dir) {
-		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		err_set(err, ERR_INTERNAL, "out of memory");
 		goto out;
 	}
 	for (c = dir + 1; *c; c++) {
@@ -366,7 +366,7 @@ static int make_parents(const char *path, struct db_err *err)
 			continue;
 		*c = '\0';
 		if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
-			snprintf(err->msg, sizeof(err->msg), "cannot create folder %s: %s", dir, strerror(errno));
+			err_set(err, ERR_UNAVAILABLE, "cannot create folder %s: %s", dir, strerror(errno));
 			goto out;
 		}
 		*c = '/';
@@ -377,7 +377,7 @@ out:
 	return rc;
 }
 
-struct db *db_sqlite_open(const char *path, struct db_err *err)
+struct db *db_sqlite_open(const char *path, struct err *err)
 {
 	struct sq_db *s = NULL;
 	sqlite3_stmt *st = NULL;
@@ -397,7 +397,7 @@ struct db *db_sqlite_open(const char *path, struct db_err *err)
 		if (access(path, F_OK) != 0) {
 			fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 			if (fd < 0 && errno != EEXIST) {
-				snprintf(err->msg, sizeof(err->msg), "cannot open %s: %s", path, strerror(errno));
+				err_set(err, ERR_UNAVAILABLE, "cannot open %s: %s", path, strerror(errno));
 				goto fail;
 			}
 			if (fd >= 0)
@@ -406,13 +406,13 @@ struct db *db_sqlite_open(const char *path, struct db_err *err)
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s) {
-		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		err_set(err, ERR_INTERNAL, "out of memory");
 		goto fail;
 	}
 	db_base_init(&s->base, &sq_ops);
 	rc = sqlite3_open_v2(path, &s->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		snprintf(err->msg, sizeof(err->msg), "%s: %s", path, s->h ? sqlite3_errmsg(s->h) : sqlite3_errstr(rc));
+		err_set(err, ERR_UNAVAILABLE, "%s: %s", path, s->h ? sqlite3_errmsg(s->h) : sqlite3_errstr(rc));
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->h, 1);
@@ -431,8 +431,7 @@ struct db *db_sqlite_open(const char *path, struct db_err *err)
 		rc = sqlite3_step(st);
 	mode = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
 	if (!mode || (strcmp(mode, "wal") != 0 && !(memory && strcmp(mode, "memory") == 0))) {
-		snprintf(err->msg, sizeof(err->msg), "%s: cannot switch to WAL: %s", path,
-			 mode ? mode : sqlite3_errmsg(s->h));
+		err_set(err, ERR_UNAVAILABLE, "%s: cannot switch to WAL: %s", path, mode ? mode : sqlite3_errmsg(s->h));
 		goto fail;
 	}
 	sqlite3_finalize(st);
@@ -445,7 +444,7 @@ struct db *db_sqlite_open(const char *path, struct db_err *err)
 	for (i = 0; i < CTL_N && rc == SQLITE_OK; i++)
 		rc = sqlite3_prepare_v3(s->h, ctl_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->ctl[i], NULL);
 	if (rc != SQLITE_OK) {
-		snprintf(err->msg, sizeof(err->msg), "%s: %s", path, sqlite3_errmsg(s->h));
+		err_set(err, ERR_UNAVAILABLE, "%s: %s", path, sqlite3_errmsg(s->h));
 		goto fail;
 	}
 	return &s->base;

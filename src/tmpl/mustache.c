@@ -1134,7 +1134,7 @@ static int walk(const char *root, const char *rel, int depth, struct files *f, s
 		set_error(err, dir, 0, "%s", strerror(errno));
 		goto out;
 	}
-	while ((de = readdir(d)) != NULL) {
+	for (de = readdir(d); de; de = readdir(d)) {
 		if (de->d_name[0] == '.')
 			continue;
 		child = path_join(rel, de->d_name);

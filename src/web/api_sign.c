@@ -87,7 +87,7 @@ static const char *webeid_hash(const EVP_MD *md)
 /* The unsigned container of the files uploaded to start (API use). */
 static int container_of_uploads(struct req *r, struct edoc *doc)
 {
-	struct edoc_err e;
+	struct err e = {0};
 	size_t i, nfiles = 0;
 
 	for (i = 0; r->multipart && i < r->multipart->nfiles; i++) {
@@ -126,7 +126,7 @@ static void session_error(struct req *r, int rc)
 			   arena_printf(r->arena,
 					"this browser has %d signing sessions open: finish one or wait until it "
 					"expires (ten minutes)",
-					r->app->cfg->sign_sessions_per_browser));
+					r->site->cfg->sign_sessions_per_browser));
 	else if (rc == SS_FULL)
 		resp_error(r, ERR_UNAVAILABLE,
 			   "the portal holds as many documents for signing as it can: try again "
@@ -142,11 +142,11 @@ static void session_error(struct req *r, int rc)
 int api_sign_start(struct req *r)
 {
 	const char *certs = req_form(r, "certificate"), *token = req_form(r, "session");
-	enum edoc_profile prof = *r->app->cfg->tsa_url ? EDOC_PROFILE_LT : EDOC_PROFILE_B;
+	enum edoc_profile prof = *r->site->cfg->tsa_url ? EDOC_PROFILE_LT : EDOC_PROFILE_B;
 	struct edoc *doc = NULL;
 	struct edoc_pending *p = NULL;
 	struct edoc_sign_opts o;
-	struct edoc_err e;
+	struct err e = {0};
 	X509 *cert = NULL;
 	STACK_OF(X509) *chain = NULL;
 	unsigned char *der = NULL, *zip = NULL;
@@ -162,18 +162,19 @@ int api_sign_start(struct req *r)
 		bad(r, "profile must be B, T or LT");
 		goto out;
 	}
-	if (prof != EDOC_PROFILE_B && !*r->app->cfg->tsa_url) {
+	if (prof != EDOC_PROFILE_B && !*r->site->cfg->tsa_url) {
 		bad(r, "this portal has no time-stamp service: only profile B");
 		goto out;
 	}
-	if (!certs || !(cert = edoc_x509_parse(certs))) {
+	cert = certs ? edoc_x509_parse(certs) : NULL;
+	if (!cert) {
 		bad(r, "certificate: a PEM or base64 DER X.509 certificate is required");
 		goto out;
 	}
 	/* Only a certificate of a trusted CA goes further: its issuer is then
 	 * known here, and nothing a stranger wrote into a certificate is ever
 	 * asked for. */
-	chain = edoc_signer_chain(r->app->trust, r->app->sign_ca, cert, now, &e);
+	chain = edoc_signer_chain(app_of(r)->trust, app_of(r)->sign_ca, cert, now, &e);
 	if (!chain) {
 		bad(r, arena_printf(r->arena, "certificate: %s", e.msg));
 		goto out;
@@ -204,7 +205,7 @@ int api_sign_start(struct req *r)
 		}
 		state = json_object();
 	}
-	opts_of(r->app, prof, now, &o);
+	opts_of(app_of(r), prof, now, &o);
 	p = edoc_sign_prepare(doc, cert, chain, &o, &e);
 	if (!p) {
 		bad(r, arena_printf(r->arena, "certificate: %s", e.msg));
@@ -276,7 +277,7 @@ static void finish_work(void *cls)
 	struct edoc *doc = NULL;
 	struct edoc_pending *pend = NULL;
 	struct edoc_sign_opts o;
-	struct edoc_err e;
+	struct err e = {0};
 
 	opts_of(j->app, j->profile, j->time, &o);
 	/* checked at start; again, as the anchors may have changed, and for
@@ -285,16 +286,16 @@ static void finish_work(void *cls)
 	doc = chain ? edoc_open_mem(j->container, j->container_len, NULL, &e) : NULL;
 	pend = doc ? edoc_sign_prepare(doc, cert, chain, &o, &e) : NULL;
 	if (!pend) {
-		snprintf(j->err, sizeof(j->err), "%s", cert ? e.msg : "certificate");
+		snprintf(j->err, sizeof(j->err), "%.*s", (int)sizeof(j->err) - 1, cert ? e.msg : "certificate");
 		goto out;
 	}
 	if (edoc_sign_complete(doc, pend, j->sig, j->sig_len, &o, &e) != 0) {
-		snprintf(j->err, sizeof(j->err), "%s", e.msg);
+		snprintf(j->err, sizeof(j->err), "%.*s", (int)sizeof(j->err) - 1, e.msg);
 		j->bad_signature = strstr(e.msg, "signature") != NULL;
 		goto out;
 	}
 	if (edoc_write_mem(doc, &j->out, &j->out_len, &e) != 0)
-		snprintf(j->err, sizeof(j->err), "%s", e.msg);
+		snprintf(j->err, sizeof(j->err), "%.*s", (int)sizeof(j->err) - 1, e.msg);
 out:
 	edoc_pending_free(pend);
 	edoc_free(doc);
@@ -349,7 +350,8 @@ int api_sign_finish(struct req *r)
 	unsigned char *sigbin, *container = NULL;
 	int rc, claimed = 0;
 
-	if (!token || !sig || !(sigbin = b64_decode_arena(r->arena, sig, &siglen)) || siglen == 0 || siglen > 1024) {
+	sigbin = token && sig ? b64_decode_arena(r->arena, sig, &siglen) : NULL;
+	if (!sigbin || siglen == 0 || siglen > 1024) {
 		bad(r, "session and signature (base64) are required");
 		goto out;
 	}
@@ -378,7 +380,7 @@ int api_sign_finish(struct req *r)
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		goto fail;
-	j->app = r->app;
+	j->app = app_of(r);
 	j->profile = prof;
 	j->time = (time_t)json_integer_value(json_object_get(st, "time"));
 	j->cert_der = state_bytes(r, st, "cert", &j->cert_len);

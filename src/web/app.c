@@ -19,6 +19,7 @@
 #include "sign/verify.h"
 #include "store/db.h"
 #include "tmpl/mustache.h"
+#include "web/web.h"
 
 static const char *translate_cb(void *cls, const char *msgid)
 {
@@ -55,7 +56,7 @@ static long long newest_mtime(const char *dir)
 
 	if (!d)
 		return 0;
-	while ((de = readdir(d))) {
+	for (de = readdir(d); de; de = readdir(d)) {
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
@@ -127,17 +128,66 @@ static int load_secret(struct app *app, const char *data, char *err, size_t errl
 	return 0;
 }
 
+/* In development mode, re-reads templates whose files changed (the site's
+ * tick, on the first event-loop thread). */
+static void dev_reload(struct site *site)
+{
+	struct app *app = site->app;
+	long long t = newest_mtime(app->cfg->templates);
+	struct tmpl_set *fresh[LANG__COUNT], *old[LANG__COUNT];
+	char err[512];
+	int l;
+
+	if (t == app->tmpl_mtime)
+		return;
+	app->tmpl_mtime = t;
+	if (load_templates(app, fresh, err, sizeof(err)) != 0) {
+		log_error("templates not reloaded: %s", err);
+		return;
+	}
+	pthread_rwlock_wrlock(&app->tmpl_lock);
+	for (l = 0; l < LANG__COUNT; l++) {
+		old[l] = app->tmpl[l];
+		app->tmpl[l] = fresh[l];
+	}
+	pthread_rwlock_unlock(&app->tmpl_lock);
+	for (l = 0; l < LANG__COUNT; l++)
+		tmpl_set_free(old[l]);
+	atomic_fetch_add(&site->revision, 1);
+	log_info("templates reloaded");
+}
+
+/* Releases what an event-loop thread opened: its database connection. */
+static void thread_exit(struct site *site, struct worker *w)
+{
+	(void)site;
+	if (w->data) {
+		db_close(w->data);
+		w->data = NULL;
+	}
+}
+
 int app_open(struct app *app, const struct config *cfg, char *err, size_t errlen)
 {
 	memset(app, 0, sizeof(*app));
 	app->cfg = cfg;
 	pthread_rwlock_init(&app->tmpl_lock, NULL);
-	if (lang_parse(cfg->lang, &app->default_lang) != 0) {
+	app->site.cfg = cfg;
+	app->site.app = app;
+	if (lang_parse(cfg->lang, &app->site.default_lang) != 0) {
 		snprintf(err, errlen, "unknown language %s", cfg->lang);
 		return -1;
 	}
-	app->routes = web_routes;
-	app->nroutes = web_nroutes;
+	app->site.routes = web_routes;
+	app->site.nroutes = web_nroutes;
+	if (web_routes_check(err, errlen) != 0)
+		return -1;
+	app->site.tmp_dir = app->tmp_dir;
+	app->site.csrf_key = app->secret;
+	app->site.csrf_key_len = sizeof(app->secret);
+	app->site.render_error = web_render_error;
+	app->site.tick = cfg->dev ? dev_reload : NULL;
+	app->site.thread_exit = thread_exit;
 	if (mkdir_p(cfg->data, 0750) != 0) {
 		snprintf(err, errlen, "%s: cannot create: %s", cfg->data, strerror(errno));
 		return -1;
@@ -166,7 +216,7 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t errlen
 	if (!app->statics)
 		return -1;
 	if (*cfg->trust) {
-		struct edoc_err e;
+		struct err e = {0};
 
 		app->trust = edoc_trust_new();
 		if (!app->trust || edoc_trust_add_file(app->trust, cfg->trust, &e) != 0) {
@@ -175,7 +225,7 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t errlen
 		}
 	}
 	if (*cfg->sign_ca) {
-		struct edoc_err e;
+		struct err e = {0};
 
 		app->sign_ca = edoc_trust_new();
 		if (!app->sign_ca || edoc_trust_add_file(app->sign_ca, cfg->sign_ca, &e) != 0) {
@@ -211,50 +261,15 @@ int app_render(const struct app *app, enum lang lang, const char *name, const js
 	return rc;
 }
 
-void app_dev_reload(struct app *app)
-{
-	long long t = newest_mtime(app->cfg->templates);
-	struct tmpl_set *fresh[LANG__COUNT], *old[LANG__COUNT];
-	char err[512];
-	int l;
-
-	if (t == app->tmpl_mtime)
-		return;
-	app->tmpl_mtime = t;
-	if (load_templates(app, fresh, err, sizeof(err)) != 0) {
-		log_error("templates not reloaded: %s", err);
-		return;
-	}
-	pthread_rwlock_wrlock(&app->tmpl_lock);
-	for (l = 0; l < LANG__COUNT; l++) {
-		old[l] = app->tmpl[l];
-		app->tmpl[l] = fresh[l];
-	}
-	pthread_rwlock_unlock(&app->tmpl_lock);
-	for (l = 0; l < LANG__COUNT; l++)
-		tmpl_set_free(old[l]);
-	atomic_fetch_add(&app->revision, 1);
-	log_info("templates reloaded");
-}
-
 struct db *app_db(struct req *r)
 {
 	struct worker *w = r->worker;
-	struct db_err e;
+	struct err e = {0};
 
-	if (!w->db) {
-		w->db = db_open(r->app->db_url, &e);
-		if (!w->db)
+	if (!w->data) {
+		w->data = db_open(app_of(r)->db_url, &e);
+		if (!w->data)
 			log_error("database: %s", e.msg);
 	}
-	return w->db;
-}
-
-void app_worker_done(struct app *app, struct worker *w)
-{
-	(void)app;
-	if (w->db) {
-		db_close(w->db);
-		w->db = NULL;
-	}
+	return w->data;
 }

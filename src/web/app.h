@@ -1,5 +1,7 @@
 /* app.h — everything a running epak shares between its threads. Built once
- * at start (app_open), read-only afterwards except where noted.
+ * at start (app_open), read-only afterwards except where noted. The part the
+ * HTTP layer reads is app->site (http/site.h); handlers reach the rest with
+ * app_of(r).
  *
  * Settings reach the code through struct config (core/config.h: one table of
  * keys, from flags, EPAK_* environment and --config file) and the structs
@@ -41,7 +43,9 @@
 
 #include "core/config.h"
 #include "core/i18n.h"
+#include "http/http.h"
 #include "http/router.h"
+#include "http/site.h"
 #include "core/buf.h"
 
 #include <jansson.h>
@@ -55,22 +59,25 @@ struct edoc_trust;
 struct mail_config;
 
 struct app {
+	struct site site; /* what http reads: cfg, routes, language, CSRF key, revision, callbacks */
 	const struct config *cfg;
-	enum lang default_lang;
 	struct tmpl_set *tmpl[LANG__COUNT]; /* swapped in dev mode under tmpl_lock */
 	pthread_rwlock_t tmpl_lock;
 	long long tmpl_mtime; /* newest template file, for dev reloads */
 	struct static_files *statics;
-	unsigned char secret[32]; /* HMAC key for CSRF tokens, kept in data/secret */
-	const struct route *routes;
-	size_t nroutes;
-	atomic_uint_fast64_t revision;  /* bumped when published content changes */
+	unsigned char secret[32];       /* HMAC key for CSRF tokens (site.csrf_key), kept in data/secret */
 	char db_url[1024];              /* the PostgreSQL URL or the SQLite file */
-	char tmp_dir[1024];             /* data/tmp: spilled uploads */
+	char tmp_dir[1024];             /* data/tmp: spilled uploads (site.tmp_dir) */
 	struct edoc_trust *trust;       /* anchors for checking signatures, or NULL */
 	struct edoc_trust *sign_ca;     /* intermediates of signers' certificates, or NULL */
 	const struct mail_config *mail; /* the outbox's settings (From, size cap, daily budget); set by main */
 };
+
+/* The application a request belongs to. */
+static inline const struct app *app_of(const struct req *r)
+{
+	return (const struct app *)r->site->app;
+}
 
 /* Loads templates, static files, translations and the server secret.
  * Opens no database: threads open their own (app_db). */
@@ -78,13 +85,9 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t errlen
 void app_close(struct app *app);
 /* Renders template name for lang into out; 0 on success. */
 int app_render(const struct app *app, enum lang lang, const char *name, const json_t *ctx, struct buf *out);
-/* The database connection of the calling thread (opened on first use). */
+/* The database connection of the calling thread (opened on first use,
+ * closed when the thread ends: site.thread_exit). */
 struct db *app_db(struct req *r);
-struct worker;
-/* Releases what a worker thread opened (its database connection). */
-void app_worker_done(struct app *app, struct worker *w);
-/* In development mode, re-read templates whose files changed. */
-void app_dev_reload(struct app *app);
 
 extern const struct route web_routes[];
 extern const size_t web_nroutes;

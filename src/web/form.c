@@ -1,10 +1,12 @@
 /* form.c — see form.h. */
 #include "web/form.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/email.h"
 #include "core/i18n.h"
+#include "core/url.h"
 
 size_t utf8_chars(const char *s)
 {
@@ -22,12 +24,12 @@ int email_plausible(const char *s)
 }
 
 /* What to say beside an e-mail field that email_check() refused. */
-static const char *email_error(struct req *r, enum email_problem p)
+static const char *email_error(enum lang lang, enum email_problem p)
 {
 	if (p == EMAIL_NON_ASCII)
-		return i18n_tr(r->lang, N_("Please write the e-mail address in Latin letters without diacritics "
-					   "(ā, č, ē …), like name@example.lv."));
-	return i18n_tr(r->lang, N_("Please enter an e-mail address like name@example.lv."));
+		return i18n_tr(lang, N_("Please write the e-mail address in Latin letters without diacritics "
+					"(ā, č, ē …), like name@example.lv."));
+	return i18n_tr(lang, N_("Please enter an e-mail address like name@example.lv."));
 }
 
 /* Trims spaces around; keeps inner text. Arena copy. */
@@ -59,36 +61,44 @@ static int has_controls(const char *s, int multiline)
 	return 0;
 }
 
-static const char *check(struct req *r, const struct field *fd, const char *v)
+/* What is wrong with v, in lang; NULL when nothing. */
+static const char *check(struct req *r, enum lang lang, const struct field *fd, const char *v)
 {
 	size_t n;
+	unsigned long u;
 	const char *const *c;
 
 	if (!*v)
-		return fd->required ? i18n_tr(r->lang, N_("This field is required.")) : NULL;
+		return fd->required ? i18n_tr(lang, N_("This field is required.")) : NULL;
 	switch (fd->type) {
 	case F_TEXT:
 	case F_TEXTAREA:
 		if (has_controls(v, fd->type == F_TEXTAREA))
-			return i18n_tr(r->lang, N_("This field contains characters that are not allowed."));
+			return i18n_tr(lang, N_("This field contains characters that are not allowed."));
 		n = utf8_chars(v);
 		if (fd->min && n < fd->min)
-			return arena_printf(r->arena, i18n_tr(r->lang, N_("Please write at least %zu characters.")),
+			return arena_printf(r->arena, i18n_tr(lang, N_("Please write at least %zu characters.")),
 					    fd->min);
 		if (fd->max && n > fd->max)
 			return arena_printf(
-			    r->arena, i18n_tr(r->lang, N_("Please shorten this to at most %zu characters (now %zu).")),
+			    r->arena, i18n_tr(lang, N_("Please shorten this to at most %zu characters (now %zu).")),
 			    fd->max, n);
 		return NULL;
 	case F_CHOICE:
 		for (c = fd->choices; c && *c; c++)
 			if (!strcmp(*c, v))
 				return NULL;
-		return i18n_tr(r->lang, N_("Please choose one of the options."));
+		return i18n_tr(lang, N_("Please choose one of the options."));
 	case F_EMAIL:
 		if (strlen(v) > fd->max)
-			return email_error(r, EMAIL_TOO_LONG);
-		return email_check(v) == EMAIL_OK ? NULL : email_error(r, email_check(v));
+			return email_error(lang, EMAIL_TOO_LONG);
+		return email_check(v) == EMAIL_OK ? NULL : email_error(lang, email_check(v));
+	case F_NUMBER:
+		if (url_uint(v, &u) != 0 || u < fd->min || u > fd->max)
+			return arena_printf(r->arena, i18n_tr(lang, N_("This must be a whole number from %zu to %zu.")),
+					    fd->min, fd->max);
+		return NULL;
+	case F_ANY:
 	case F_HONEYPOT:
 	case F_END: return NULL;
 	}
@@ -111,11 +121,105 @@ int form_validate(struct req *r, const struct field *fields, struct form *f)
 				f->spam = 1;
 			continue;
 		}
-		f->error[i] = check(r, &fields[i], f->value[i]);
+		f->error[i] = check(r, r->lang, &fields[i], f->value[i]);
 		if (f->error[i])
 			f->nerrors++;
+		else if (fields[i].type == F_NUMBER && *f->value[i])
+			url_uint(f->value[i], &f->number[i]);
 	}
 	return f->nerrors || f->spam ? -1 : 0;
+}
+
+int query_validate(struct req *r, const struct field *fields, struct form *f, enum lang lang)
+{
+	const struct field *fd;
+	const char *v;
+	int i;
+
+	memset(f, 0, sizeof(*f));
+	for (i = 0; i < FORM_MAX_FIELDS && fields[i].type != F_END; i++) {
+		fd = &fields[i];
+		f->name[i] = fd->name;
+		v = req_query(r, fd->name);
+		if (!v && fd->alias) {
+			f->name[i] = fd->alias;
+			v = req_query(r, fd->alias);
+		}
+		if (!v) {
+			f->name[i] = NULL;
+			continue;
+		}
+		f->value[i] = v;
+		f->error[i] = check(r, lang, fd, v);
+		if (f->error[i])
+			f->nerrors++;
+		else if (fd->type == F_NUMBER && *v)
+			url_uint(v, &f->number[i]);
+	}
+	return f->nerrors ? -1 : 0;
+}
+
+const char *query_error(struct req *r, const struct field *fields, const struct form *f, enum lang lang, int label)
+{
+	int i;
+
+	for (i = 0; i < FORM_MAX_FIELDS && fields[i].type != F_END; i++) {
+		if (!f->error[i])
+			continue;
+		if (label && fields[i].label)
+			return arena_printf(r->arena, "%s (%s): %s", i18n_tr(lang, fields[i].label), f->name[i],
+					    f->error[i]);
+		return arena_printf(r->arena, "%s: %s", f->name[i], f->error[i]);
+	}
+	return NULL;
+}
+
+/* The number of words of spec; *found set when one of them is name (with
+ * a '#' after it when number). */
+static size_t spec_words(const char *spec, const char *name, int number, int *found)
+{
+	size_t n = name ? strlen(name) : 0, k, words = 0;
+	const char *p;
+
+	for (p = spec; *p; p += k) {
+		while (*p == ' ')
+			p++;
+		k = strcspn(p, " ");
+		if (!k)
+			break;
+		words++;
+		if (name && k == n + (size_t)(number != 0) && !strncmp(p, name, n) && (!number || p[n] == '#'))
+			*found = 1;
+	}
+	return words;
+}
+
+int query_spec_check(const char *spec, const struct field *fields, char *err, size_t errlen)
+{
+	const char *names[2];
+	size_t declared = 0;
+	int i, j, found;
+
+	if (!spec)
+		spec = "";
+	for (i = 0; i < FORM_MAX_FIELDS && fields[i].type != F_END; i++) {
+		names[0] = fields[i].name;
+		names[1] = fields[i].alias;
+		for (j = 0; j < 2 && names[j]; j++, declared++) {
+			found = 0;
+			spec_words(spec, names[j], fields[i].type == F_NUMBER, &found);
+			if (found)
+				continue;
+			snprintf(err, errlen, "\"%s\" does not name %s%s", spec, names[j],
+				 fields[i].type == F_NUMBER ? "# (a number)" : "");
+			return -1;
+		}
+	}
+	if (spec_words(spec, NULL, 0, &found) != declared) {
+		snprintf(err, errlen, "\"%s\" names parameters that are not declared (or one twice)", spec);
+		return -1;
+	}
+	return 0;
 }
 
 void form_to_ctx(struct req *r, const struct field *fields, const struct form *f, json_t *ctx)

@@ -11,6 +11,7 @@
 #include "catalog/model.h"
 #include "web/app.h"
 #include "web/catalog_ctx.h"
+#include "web/form.h"
 #include "web/snapshot.h"
 #include "web/web.h"
 
@@ -138,16 +139,26 @@ static const char *page_url(struct req *r, const char *base, size_t page)
  * more than one page, ctx gets "pager": "page N of M", previous and next
  * (rel=prev/next) and links to the first, the last and the pages around
  * the current one, so the pager too stays small. */
+/* A list's one parameter (routes.c keys the cache by it). A page number
+ * that is not one is answered as a page past the last, 404, not 400: either
+ * way the address names no page of the list. */
+const struct field list_params[] = {FIELD_NUMBER("lapa", NULL, 1, 999999999, N_("Page")), FIELD_END};
+
 static int paginate(struct req *r, json_t *ctx, size_t n, size_t *from, size_t *to)
 {
-	const char *q = req_query(r, "lapa");
+	struct form p;
 	unsigned long page = 1;
 	size_t pages = n ? (n + LIST_PAGE - 1) / LIST_PAGE : 1, k, last = 0;
 	const char *base;
 	json_t *pager, *links;
 
-	if (q && (url_uint(q, &page) != 0 || page < 1 || page > pages))
+	if (query_validate(r, list_params, &p, r->lang) != 0)
 		return -1;
+	if (p.value[0]) { /* "?lapa=" too names no page, as it always did */
+		page = p.number[0];
+		if (!*p.value[0] || page > pages)
+			return -1;
+	}
 	*from = (size_t)(page - 1) * LIST_PAGE;
 	*to = *from + LIST_PAGE < n ? *from + LIST_PAGE : n;
 	if (pages == 1)

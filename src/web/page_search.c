@@ -10,10 +10,29 @@
 #include "tmpl/escape.h"
 #include "web/app.h"
 #include "web/catalog_ctx.h"
+#include "web/form.h"
 #include "web/snapshot.h"
 #include "web/web.h"
 
-#define PAGE_SIZE 20
+#define PAGE_SIZE 20     /* hits on a page of /meklet */
+#define API_LIMIT 10     /* hits in an API answer unless limit says */
+#define MAX_OFFSET 10000 /* search_run's bound (docs/search.md) */
+
+/* The parameters of a search, read by the page and the API alike: one
+ * declaration, one validation, and routes.c's cache keys name the same
+ * (checked at start). The API documents the English names; the page's own
+ * links use the Latvian ones, which links already out there carry. Both
+ * work on both; when both are sent, the English one counts. */
+enum { SP_Q, SP_INSTITUTION, SP_EVENT, SP_ESERVICE, SP_OFFSET, SP_LIMIT };
+const struct field search_params[] = {FIELD_ANY("q", NULL, N_("Search text")),
+				      FIELD_ANY("institution", "iestade", N_("Institution")),
+				      FIELD_ANY("event", "situacija", N_("Life situation")),
+				      FIELD_NUMBER("eservice", "e", 0, 1, N_("Only e-services")),
+				      FIELD_NUMBER("offset", "no", 0, MAX_OFFSET, N_("Start of the results")),
+				      FIELD_NUMBER("limit", NULL, 1, SEARCH_MAX_LIMIT, N_("Results per page")),
+				      FIELD_END};
+
+const struct field suggest_params[] = {FIELD_ANY("q", NULL, N_("Search text")), FIELD_END};
 
 /* Text cut into runs, marked where the query matched: templates print
  * {{#hit}}<mark>{{text}}</mark>{{/hit}}, so everything stays escaped. */
@@ -37,9 +56,10 @@ static json_t *marked(const char *s, size_t len, const struct search_span *sp, s
 	return arr;
 }
 
-/* The search page's own URL with one parameter changed (NULL removes it). */
+/* The search page's own URL with one parameter changed (NULL removes it);
+ * limit 0: the page's own size, not written. */
 static const char *search_url(struct req *r, const char *q, const char *inst, const char *event, int eonly,
-			      size_t offset)
+			      size_t offset, size_t limit)
 {
 	struct buf b = BUF_INIT;
 	const char *out;
@@ -58,20 +78,11 @@ static const char *search_url(struct req *r, const char *q, const char *inst, co
 		buf_puts(&b, "&e=1");
 	if (offset)
 		buf_printf(&b, "&no=%zu", offset);
+	if (limit)
+		buf_printf(&b, "&limit=%zu", limit);
 	out = arena_strndup(r->arena, b.data ? b.data : "", b.len);
 	buf_free(&b);
 	return out;
-}
-
-static size_t parse_offset(const char *s)
-{
-	char *end;
-	unsigned long v;
-
-	if (!s || !*s)
-		return 0;
-	v = strtoul(s, &end, 10);
-	return *end || v > 10000 ? 0 : (size_t)v;
 }
 
 static const char *label_name(struct req *r, const struct search_label *l)
@@ -101,15 +112,27 @@ static int run(struct req *r, const struct snapshot *sn, struct search_request *
 int page_search(struct req *r)
 {
 	const struct snapshot *sn = web_snapshot(r);
-	const char *q = req_query(r, "q");
-	const char *inst = req_query(r, "iestade"), *event = req_query(r, "situacija"), *e = req_query(r, "e");
-	int eonly = e && !strcmp(e, "1");
-	size_t offset = parse_offset(req_query(r, "no")), i;
+	struct form p;
+	const char *q, *inst, *event;
+	int eonly;
+	size_t offset, limit, i;
 	struct search_request sr;
 	struct search_results res;
-	json_t *ctx = page_ctx(r, N_("Search"), "services"), *results, *facets;
+	json_t *ctx, *results, *facets;
 	int rc;
 
+	/* a bad number in the address: 400, saying which, in the page's language */
+	if (query_validate(r, search_params, &p, r->lang) != 0) {
+		resp_error(r, ERR_BAD_REQUEST, query_error(r, search_params, &p, r->lang, 1));
+		return 0;
+	}
+	q = p.value[SP_Q];
+	inst = p.value[SP_INSTITUTION];
+	event = p.value[SP_EVENT];
+	eonly = p.number[SP_ESERVICE] == 1;
+	offset = p.number[SP_OFFSET];
+	limit = p.number[SP_LIMIT]; /* 0: not given, PAGE_SIZE */
+	ctx = page_ctx(r, N_("Search"), "services");
 	if (inst && !*inst)
 		inst = NULL;
 	if (event && !*event)
@@ -122,7 +145,7 @@ int page_search(struct req *r)
 	memset(&sr, 0, sizeof(sr));
 	sr.q = q;
 	sr.offset = offset;
-	sr.limit = PAGE_SIZE;
+	sr.limit = limit ? limit : PAGE_SIZE;
 	sr.institution = inst;
 	sr.event = event;
 	sr.eservice_only = eonly;
@@ -186,7 +209,7 @@ int page_search(struct req *r)
 		int active = inst && !strcmp(inst, f->label->id);
 
 		json_array_append_new(facets, json_pack("{s:s, s:s, s:I, s:b}", "name", label_name(r, f->label), "url",
-							search_url(r, q, f->label->id, event, eonly, 0), "count",
+							search_url(r, q, f->label->id, event, eonly, 0, limit), "count",
 							(json_int_t)f->count, "active", active));
 	}
 	json_object_set_new(ctx, "has_institutions", json_boolean(json_array_size(facets) > 0));
@@ -197,65 +220,59 @@ int page_search(struct req *r)
 		int active = event && !strcmp(event, f->label->id);
 
 		json_array_append_new(facets, json_pack("{s:s, s:s, s:I, s:b}", "name", label_name(r, f->label), "url",
-							search_url(r, q, inst, f->label->id, eonly, 0), "count",
+							search_url(r, q, inst, f->label->id, eonly, 0, limit), "count",
 							(json_int_t)f->count, "active", active));
 	}
 	json_object_set_new(ctx, "has_events", json_boolean(json_array_size(facets) > 0));
 	json_object_set_new(ctx, "events", facets);
 	json_object_set_new(ctx, "neservices", json_integer((json_int_t)res.eservices));
-	json_object_set_new(ctx, "eonly_url", json_string(search_url(r, q, inst, event, 1, 0)));
+	json_object_set_new(ctx, "eonly_url", json_string(search_url(r, q, inst, event, 1, 0, limit)));
 	if (inst || event || eonly) {
 		json_object_set_new(ctx, "active_filters", json_true());
-		json_object_set_new(ctx, "clear_url", json_string(search_url(r, q, NULL, NULL, 0, 0)));
+		json_object_set_new(ctx, "clear_url", json_string(search_url(r, q, NULL, NULL, 0, 0, limit)));
 	}
 	if (res.suggestion) {
 		json_object_set_new(ctx, "suggestion", json_string(res.suggestion));
 		json_object_set_new(ctx, "suggestion_url",
-				    json_string(search_url(r, res.suggestion, NULL, NULL, 0, 0)));
+				    json_string(search_url(r, res.suggestion, NULL, NULL, 0, 0, limit)));
 	}
 	if (offset + res.nhits < res.total) {
 		json_object_set_new(ctx, "has_more", json_true());
 		json_object_set_new(ctx, "more_url",
-				    json_string(search_url(r, q, inst, event, eonly, offset + res.nhits)));
+				    json_string(search_url(r, q, inst, event, eonly, offset + res.nhits, limit)));
 	}
 	render(r, 200, "search", ctx);
 	return 0;
 }
 
-static size_t parse_limit(const char *s)
-{
-	char *end;
-	unsigned long v;
-
-	if (!s || !*s)
-		return 10;
-	v = strtoul(s, &end, 10);
-	if (*end || v == 0)
-		return 10;
-	return v > SEARCH_MAX_LIMIT ? SEARCH_MAX_LIMIT : (size_t)v;
-}
-
 int api_search(struct req *r)
 {
 	const struct snapshot *sn = web_snapshot(r);
-	const char *q = req_query(r, "q");
+	struct form p;
+	const char *q;
 	struct search_request sr;
 	struct search_results res;
 	json_t *out, *results, *inst, *ev;
 	size_t i;
 	int rc;
 
+	rc = query_validate(r, search_params, &p, LANG_EN);
+	q = p.value[SP_Q];
 	if (!q) {
 		resp_error(r, ERR_VALIDATION, "q: the search text is required");
 		return 0;
 	}
+	if (rc != 0) { /* a bad number: 422 naming it, never a silent default */
+		resp_error(r, ERR_VALIDATION, query_error(r, search_params, &p, LANG_EN, 0));
+		return 0;
+	}
 	memset(&sr, 0, sizeof(sr));
 	sr.q = q;
-	sr.limit = parse_limit(req_query(r, "limit"));
-	sr.offset = parse_offset(req_query(r, "offset"));
-	sr.institution = req_query(r, "institution");
-	sr.event = req_query(r, "event");
-	sr.eservice_only = req_query(r, "eservice") && !strcmp(req_query(r, "eservice"), "1");
+	sr.limit = p.number[SP_LIMIT] ? p.number[SP_LIMIT] : API_LIMIT;
+	sr.offset = p.number[SP_OFFSET];
+	sr.institution = p.value[SP_INSTITUTION];
+	sr.event = p.value[SP_EVENT];
+	sr.eservice_only = p.number[SP_ESERVICE] == 1;
 	rc = run(r, sn, &sr, &res);
 	if (rc == RUN_NOMEM) {
 		resp_error(r, ERR_UNAVAILABLE, NULL);
@@ -295,11 +312,14 @@ int api_search(struct req *r)
 int api_suggest(struct req *r)
 {
 	const struct snapshot *sn = web_snapshot(r);
-	const char *q = req_query(r, "q");
+	struct form p;
+	const char *q;
 	const char *const *list = NULL;
 	size_t n = 0, i;
 	json_t *arr = json_array();
 
+	query_validate(r, suggest_params, &p, LANG_EN); /* any text: nothing to refuse */
+	q = p.value[0];
 	if (q && *q && search_complete(sn->idx, q, 8, r->arena, &list, &n) == SEARCH_OK)
 		for (i = 0; i < n; i++)
 			json_array_append_new(arr, json_string(list[i]));

@@ -178,7 +178,7 @@ static int submit_body(struct db *db, void *cls)
 	m.att = &att;
 	m.natt = 1;
 	m.kind = "sign-send";
-	rc = outbox_enqueue_with(db, r->app->mail, &m, &s->mail_id);
+	rc = outbox_enqueue_with(db, app_of(r)->mail, &m, &s->mail_id);
 	if (rc != DB_OK)
 		return rc;
 	sha256_hex(s->data, s->len, sha);
@@ -384,7 +384,7 @@ int form_send(struct req *r)
 	const struct upload *up = NULL;
 	const struct organisation *org;
 	struct form f, *kept;
-	struct edoc_err e;
+	struct err e = {0};
 	struct send_request sr;
 	unsigned char *data = NULL;
 	size_t i, len = 0;
@@ -500,8 +500,8 @@ static void show_receipt(struct req *r, int status, const char *ref, const struc
 	if (org)
 		json_object_set_new(rr.ctx, "org", org_brief(r, org));
 	rm = json_object_get(rr.ctx, "receipt_mail_pending");
-	if (!rm && !json_object_get(rr.ctx, "receipt_mail_confirmed") && r->app->cfg->public_url &&
-	    *r->app->cfg->public_url) {
+	if (!rm && !json_object_get(rr.ctx, "receipt_mail_confirmed") && r->site->cfg->public_url &&
+	    *r->site->cfg->public_url) {
 		if (!f) {
 			memset(&empty, 0, sizeof(empty));
 			f = &empty;

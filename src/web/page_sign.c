@@ -54,7 +54,8 @@ static const char *human_size(struct req *r, long long n)
 	if (n < 1024 * 1024)
 		return arena_printf(r->arena, "%.0f KB", (double)n / 1024);
 	out = arena_printf(r->arena, "%.1f MB", (double)n / (1024 * 1024));
-	if (out && r->lang == LANG_LV && (dot = strchr(out, '.')) != NULL)
+	dot = out && r->lang == LANG_LV ? strchr(out, '.') : NULL;
+	if (dot)
 		*dot = ',';
 	return out;
 }
@@ -108,7 +109,7 @@ static void show_step(struct req *r, int status, const char *token, json_t *stat
  * NULL when all went in. */
 static const char *add_uploads(struct req *r, struct edoc *doc, json_t *files)
 {
-	struct edoc_err e;
+	struct err e = {0};
 	size_t i, n = 0;
 
 	for (i = 0; r->multipart && i < r->multipart->nfiles; i++) {
@@ -141,7 +142,7 @@ int form_sign(struct req *r)
 	const struct organisation *org;
 	struct form f;
 	struct edoc *doc = edoc_new();
-	struct edoc_err e;
+	struct err e = {0};
 	json_t *state = json_object(), *files = json_array();
 	unsigned char *zip = NULL;
 	size_t ziplen = 0;

@@ -10,7 +10,7 @@
 static void send_file(struct req *r, const char *name)
 {
 	int immutable = 0;
-	const struct static_file *f = static_find(r->app->statics, name, &immutable);
+	const struct static_file *f = static_find(app_of(r)->statics, name, &immutable);
 
 	if (!f) {
 		resp_error(r, ERR_NOT_FOUND, NULL);
@@ -50,7 +50,9 @@ int api_health(struct req *r)
 	struct db *db = app_db(r);
 	long long version = -1;
 
-	if (!db || (version = db_migration_version(db)) < 0) {
+	if (db)
+		version = db_migration_version(db);
+	if (!db || version < 0) {
 		resp_error(r, ERR_UNAVAILABLE, "database");
 		return 0;
 	}

@@ -42,14 +42,14 @@ const char *send_private_key(struct req *r, const char *kind, const char *value)
 {
 	char hex[DIGEST_HEX];
 
-	hmac_hex(r->app->secret, sizeof(r->app->secret), value, strlen(value), hex);
+	hmac_hex(app_of(r)->secret, sizeof(app_of(r)->secret), value, strlen(value), hex);
 	hex[32] = '\0'; /* 128 bits tell keys apart well enough */
 	return arena_printf(r->arena, "%s:%s", kind, hex);
 }
 
 int send_take_limits(struct db *db, struct req *r, const char *org_slug, long long now)
 {
-	const struct config *cfg = r->app->cfg;
+	const struct config *cfg = r->site->cfg;
 	int rc;
 
 	rc = rate_take(db, send_private_key(r, "send-net", req_client_net(r)), 3600, cfg->limit_send_network, 1, now);
@@ -66,7 +66,7 @@ static const char SQL_RECEIPT_MAIL_STATE[] = "UPDATE submission SET receipt_mail
 /* The portal's public address without a trailing slash, or NULL. */
 static const char *public_base(struct req *r)
 {
-	const char *u = r->app->cfg->public_url;
+	const char *u = r->site->cfg->public_url;
 	size_t n = u ? strlen(u) : 0;
 
 	while (n && u[n - 1] == '/')
@@ -78,7 +78,7 @@ static const char *public_base(struct req *r)
  * per browser (an hour). DB_OK, RATE_LIMITED or an error. */
 static int confirm_limits(struct db *db, struct req *r, const char *email, long long now)
 {
-	const struct config *cfg = r->app->cfg;
+	const struct config *cfg = r->site->cfg;
 	const char *browser = r->csrf_cookie ? r->csrf_cookie : "";
 	char *lower = arena_strdup(r->arena, email);
 	int rc;
@@ -100,7 +100,7 @@ static int confirm_limits(struct db *db, struct req *r, const char *email, long 
 
 int receipt_confirm_start(struct db *db, struct req *r, const char *receipt, const char *email, long long now)
 {
-	const struct config *cfg = r->app->cfg;
+	const struct config *cfg = r->site->cfg;
 	const char *base = public_base(r), *state = "pending", *link;
 	const char *to[] = {email};
 	unsigned char rnd[TOKEN_BYTES];
@@ -149,7 +149,7 @@ int receipt_confirm_start(struct db *db, struct req *r, const char *receipt, con
 			 cfg->confirm_minutes, link);
 	m.kind = "receipt-confirm";
 	m.personal = 1;
-	rc = outbox_enqueue_with(db, r->app->mail, &m, NULL);
+	rc = outbox_enqueue_with(db, app_of(r)->mail, &m, NULL);
 	if (rc != DB_OK)
 		return rc;
 record:
@@ -264,7 +264,7 @@ static int confirm_body(struct db *db, void *cls)
 					   prefixed(r, arena_printf(r->arena, "/nosutit/kvits/%s", c->receipt))));
 	m.kind = "receipt";
 	m.personal = 1;
-	rc = outbox_enqueue_with(db, r->app->mail, &m, NULL);
+	rc = outbox_enqueue_with(db, app_of(r)->mail, &m, NULL);
 	if (rc != DB_OK)
 		return rc;
 	return db_exec(db, SQL_SUBMISSION_CONFIRMED, DB_P(PTEXT(c->receipt)), NULL);

@@ -37,7 +37,7 @@ json_t *page_ctx(struct req *r, const char *title_msgid, const char *current)
 	if (title_msgid)
 		json_object_set_new(ctx, "title", json_string(i18n_tr(r->lang, title_msgid)));
 	for (i = 0; i < sizeof(assets) / sizeof(assets[0]); i++) {
-		url = static_url(r->app->statics, assets[i][1]);
+		url = static_url(app_of(r)->statics, assets[i][1]);
 		json_object_set_new(asset, assets[i][0], json_string(url ? url : ""));
 	}
 	json_object_set_new(ctx, "asset", asset);
@@ -51,7 +51,7 @@ int render_to(struct req *r, const char *name, json_t *ctx, struct buf *out)
 {
 	int rc;
 
-	rc = app_render(r->app, r->lang, name, ctx, out);
+	rc = app_render(app_of(r), r->lang, name, ctx, out);
 	json_decref(ctx);
 	if (rc != 0)
 		log_error("template %s failed to render", name);
@@ -91,18 +91,6 @@ int web_render_error(struct req *r, enum err_code code, const char *detail, stru
 	if (detail)
 		json_object_set_new(ctx, "detail", json_string(detail));
 	return render_to(r, "error", ctx, out);
-}
-
-void web_json_error(struct buf *out, enum lang lang, enum err_code code, const char *detail)
-{
-	const struct err_info *e = err_info(code);
-	json_t *j =
-	    json_pack("{s:s, s:s, s:s?}", "code", err_public_code(code), "hint", e->hint[lang], "detail", detail);
-	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-
-	buf_puts(out, s ? s : "{\"code\":\"EPAK-500\"}");
-	free(s);
-	json_decref(j);
 }
 
 void resp_json(struct req *r, int status, json_t *v)

@@ -1,8 +1,16 @@
 /* routes.c — every URL epak answers, in one place. The dispatcher
  * (http/server.c) reads the flags; handlers never repeat those checks.
- * English pages are the same paths under /en/. */
+ * English pages are the same paths under /en/. The last field keys a cached
+ * page: the query parameters its handler declares (form.h), every name and
+ * alias, numbers marked '#'; web_routes_check() holds the two together. */
+#include <stdio.h>
+#include <string.h>
+
 #include "web/app.h"
+#include "web/form.h"
 #include "web/web.h"
+
+#define SEARCH_QUERY "q institution iestade event situacija eservice# e# offset# no# limit#"
 
 const struct route web_routes[] = {
     {"GET", "/", page_home, ROUTE_CACHE, NULL},
@@ -15,8 +23,8 @@ const struct route web_routes[] = {
     {"GET", "/iestades", page_orgs, ROUTE_CACHE, "lapa#"},
     {"GET", "/iestades/{slug}", page_org, ROUTE_CACHE, "lapa#"},
     {"GET", "/e-pakalpojumi", page_eservices, ROUTE_CACHE, "lapa#"},
-    {"GET", "/meklet", page_search, ROUTE_CACHE, "q iestade situacija e no#"},
-    {"GET", "/api/v1/search", api_search, ROUTE_JSON | ROUTE_CACHE, "q limit# offset# institution event eservice"},
+    {"GET", "/meklet", page_search, ROUTE_CACHE, SEARCH_QUERY},
+    {"GET", "/api/v1/search", api_search, ROUTE_JSON | ROUTE_CACHE, SEARCH_QUERY},
     {"GET", "/api/v1/suggest", api_suggest, ROUTE_JSON | ROUTE_CACHE, "q"},
     {"GET", "/palidziba", page_help, ROUTE_CACHE, NULL},
     {"GET", "/drosiba", page_safety, ROUTE_CACHE, NULL},
@@ -44,3 +52,39 @@ const struct route web_routes[] = {
 };
 
 const size_t web_nroutes = sizeof(web_routes) / sizeof(web_routes[0]);
+
+/* The declared parameters of each handler that reads the query string. */
+static const struct {
+	route_fn fn;
+	const struct field *params;
+} route_params[] = {
+    {page_event, list_params},    {page_citizens, list_params}, {page_businesses, list_params},
+    {page_orgs, list_params},     {page_org, list_params},      {page_eservices, list_params},
+    {page_search, search_params}, {api_search, search_params},  {api_suggest, suggest_params},
+};
+
+int web_routes_check(char *err, size_t errlen)
+{
+	const struct field *params;
+	char why[256];
+	size_t i, k;
+
+	for (i = 0; i < web_nroutes; i++) {
+		params = NULL;
+		for (k = 0; k < sizeof(route_params) / sizeof(route_params[0]); k++)
+			if (route_params[k].fn == web_routes[i].fn)
+				params = route_params[k].params;
+		if (!(web_routes[i].flags & ROUTE_CACHE) || (!params && !web_routes[i].query))
+			continue; /* the key matters to cached pages only */
+		if (!params) {
+			snprintf(err, errlen, "route %s: a cache key without declared parameters",
+				 web_routes[i].pattern);
+			return -1;
+		}
+		if (query_spec_check(web_routes[i].query, params, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "route %s: %s", web_routes[i].pattern, why);
+			return -1;
+		}
+	}
+	return 0;
+}

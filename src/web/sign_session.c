@@ -91,7 +91,7 @@ static const char *owner_of(struct req *r)
 
 int sign_session_new(struct req *r, json_t *state, const void *blob, size_t len, const char **token)
 {
-	const struct config *cfg = r->app->cfg;
+	const struct config *cfg = r->site->cfg;
 	unsigned char tok[32];
 	time_t now = time(NULL);
 	struct db *db = app_db(r);
@@ -145,7 +145,8 @@ static int load_row(void *cls, const struct db_row *row)
 	size_t n = 0;
 
 	l->data = t ? strdup(t) : NULL;
-	if (l->want_blob && (b = row_blob(row, 1, &n)) != NULL) {
+	b = l->want_blob ? row_blob(row, 1, &n) : NULL;
+	if (b) {
 		/* malloc, never the request arena: a container may be as large
 		 * as the largest body accepted */
 		l->blob = malloc(n ? n : 1);
@@ -278,14 +279,17 @@ void sign_session_delete(struct req *r, const char *token)
 		db_exec(db, SQL_DELETE, DB_P(PTEXT(session_key(r, token))), NULL);
 }
 
-int sign_add_upload(struct edoc *doc, const struct upload *u, struct edoc_err *e)
+int sign_add_upload(struct edoc *doc, const struct upload *u, struct err *e)
 {
 	unsigned char *data = NULL;
 	size_t len = 0;
 	int rc;
 
-	if (!u->data && !(data = edoc_read_file(u->path, u->size + 1, &len, e)))
-		return -1;
+	if (!u->data) {
+		data = edoc_read_file(u->path, u->size + 1, &len, e);
+		if (!data)
+			return -1;
+	}
 	rc = edoc_add_file(doc, u->filename, edoc_guess_mime(u->filename), u->data ? (const void *)u->data : data,
 			   u->size, e);
 	free(data);
@@ -341,7 +345,7 @@ static void *purger_main(void *arg)
 
 int sign_session_purger_start(const char *db_url, int interval_s)
 {
-	struct db_err e;
+	struct err e = {0};
 
 	purger.db = db_open(db_url, &e);
 	if (!purger.db) {

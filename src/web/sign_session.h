@@ -65,12 +65,12 @@ void sign_session_purger_stop(void);
 const char *sign_session_id(struct req *r, const char *token);
 
 struct edoc;
-struct edoc_err;
+struct err;
 struct upload;
 /* Adds an uploaded file (in memory or spilled to disk) to doc under its
  * name, with the media type its extension suggests: 0; -1 when the spilled
  * file could not be read; -2 when the container refused it (e says why). */
-int sign_add_upload(struct edoc *doc, const struct upload *u, struct edoc_err *e);
+int sign_add_upload(struct edoc *doc, const struct upload *u, struct err *e);
 
 /* A malloc'd copy of the bytes a base64 member of state holds. */
 unsigned char *state_bytes(struct req *r, const json_t *state, const char *key, size_t *len);

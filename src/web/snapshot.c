@@ -63,7 +63,8 @@ void snapshot_put(const struct snapshot *cs)
 static struct snapshot *snapshot_build(struct db *db, long long revision, char *err, size_t errlen)
 {
 	struct snapshot *s = calloc(1, sizeof(*s));
-	struct cat_error ce;
+	struct err ce = {0};
+	struct err se = {0};
 	struct search_config cfg;
 	size_t i;
 
@@ -77,9 +78,11 @@ static struct snapshot *snapshot_build(struct db *db, long long revision, char *
 	}
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.data_dir = sn.src.search_data;
-	s->idx = search_index_of_catalog(s->cat, &cfg, &s->urls, err, errlen);
-	if (!s->idx)
+	s->idx = search_index_of_catalog(s->cat, &cfg, &s->urls, &se);
+	if (!s->idx) {
+		snprintf(err, errlen, "%.*s", (int)errlen - 1, se.msg);
 		goto fail;
+	}
 	for (i = 0; i < s->cat->nservices; i++) {
 		const struct service *sv = s->cat->services[i];
 
@@ -128,7 +131,7 @@ static int refresh(const char *why)
 	long long rev = -1, cur, cur_mtime, mtime = data_mtime(sn.src.search_data);
 	struct snapshot *fresh, *old;
 	char err[512];
-	struct db_err de;
+	struct err de = {0};
 	long long t0;
 	struct timespec ts;
 	int rc = -1;
@@ -210,7 +213,7 @@ static long long now_ms(void)
 static void *refresher(void *arg)
 {
 	struct db *ldb = NULL;
-	struct db_err de;
+	struct err de = {0};
 	long long last_check = now_ms(), last_try = 0, t, mtime = data_mtime(sn.src.search_data), m;
 	int can_listen = 1, notified, rc;
 
@@ -219,6 +222,7 @@ static void *refresher(void *arg)
 		t = now_ms();
 		if (!ldb && can_listen && t - last_try >= 5000) {
 			last_try = t;
+			err_clear(&de); /* each attempt says why it failed */
 			ldb = db_open(sn.src.db_url, &de);
 			rc = ldb ? db_listen_revision(ldb) : DB_ERROR;
 			if (rc != DB_OK) {

@@ -64,7 +64,7 @@ static void verify_work(void *cls)
 	}
 	j->doc = j->data ? edoc_open_mem(j->data, j->len, &j->lim, &j->err) : NULL;
 	if (!j->doc) {
-		j->outcome = j->err.limit ? VJ_TOO_LARGE : VJ_REFUSED;
+		j->outcome = j->err.code == ERR_UPLOAD_TOO_BIG ? VJ_TOO_LARGE : VJ_REFUSED;
 		goto out;
 	}
 	j->outcome = VJ_CHECKED;
@@ -87,7 +87,7 @@ static void verify_done(struct req *r, void *cls)
 int verify_async(struct req *r, const struct upload *up, const void *data, size_t len,
 		 void (*done)(struct req *r, struct verify_job *j), void *cls)
 {
-	const struct config *cfg = r->app->cfg;
+	const struct config *cfg = r->site->cfg;
 	struct verify_job *j = calloc(1, sizeof(*j));
 
 	if (!j) {
@@ -99,7 +99,7 @@ int verify_async(struct req *r, const struct upload *up, const void *data, size_
 	j->cls = cls;
 	j->lim.max_file = cfg->max_body;
 	j->lim.max_total = cfg->verify_max_unpacked;
-	j->o.trust = r->app->trust;
+	j->o.trust = app_of(r)->trust;
 	j->o.offline = 1; /* a request never waits on another host */
 	j->o.max_sigs = (size_t)cfg->verify_max_sigs;
 	j->o.max_hashed = cfg->verify_max_hashed;

@@ -40,7 +40,7 @@ struct verify_job {
 	/* results */
 	enum verify_outcome outcome;
 	struct edoc *doc; /* the opened container (VJ_CHECKED) */
-	struct edoc_err err;
+	struct err err;
 	struct edoc_report rep;
 	int status;          /* edoc_verify's */
 	long long thread_us; /* CPU time of the pool thread spent on it */

@@ -9,6 +9,7 @@
 #include "core/buf.h"
 #include "core/errors.h"
 #include "http/http.h"
+#include "web/form.h"
 
 /* The context every page starts from: language, links, assets, navigation.
  * title is a msgid (translated here) or NULL. current names the nav item to
@@ -20,10 +21,18 @@ void render_flags(struct req *r, int status, const char *name, json_t *ctx, unsi
 /* Renders into out; 0 on success. ctx is consumed. */
 int render_to(struct req *r, const char *name, json_t *ctx, struct buf *out);
 
+/* The HTML error page (the site's render_error callback). */
 int web_render_error(struct req *r, enum err_code code, const char *detail, struct buf *out);
-void web_json_error(struct buf *out, enum lang lang, enum err_code code, const char *detail);
 /* Sends a JSON value (consumed). */
 void resp_json(struct req *r, int status, json_t *v);
+
+/* Declared query parameters (form.h) of the routes that take any: routes.c
+ * checks them against each route's cache key at start. */
+extern const struct field search_params[]; /* /meklet and /api/v1/search */
+extern const struct field suggest_params[];
+extern const struct field list_params[]; /* ?lapa=N of long lists */
+/* 0 when every route's cache key names exactly its declared parameters. */
+int web_routes_check(char *err, size_t errlen);
 
 /* Handlers (route table in routes.c). */
 int page_home(struct req *r);

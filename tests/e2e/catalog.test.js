@@ -124,6 +124,57 @@ test('markup typed into search is shown back escaped', async () => {
   assert.match(html, /&lt;img src=x onerror=alert\(1\)&gt;/);
 });
 
+test('a bad number in the search parameters is an error that names it, never a silent default', async () => {
+  // the API: 422 {code, hint, detail}, the detail naming the parameter as sent
+  const bad = [['limit=abc', 'limit'], ['limit=0', 'limit'], ['limit=101', 'limit'], ['limit=-1', 'limit'],
+    ['offset=abc', 'offset'], ['offset=10001', 'offset'], ['offset=1e3', 'offset'], ['offset=%202', 'offset'],
+    ['no=x', 'no'], ['eservice=yes', 'eservice'], ['e=2', 'e']];
+  for (const [qs, name] of bad) {
+    const r = await fetch(`${srv.base}/api/v1/search?q=VID&${qs}`);
+    assert.equal(r.status, 422, qs);
+    assert.match(r.headers.get('content-type'), /^application\/json/, qs);
+    const j = await r.json();
+    assert.deepEqual(Object.keys(j), ['code', 'hint', 'detail'], qs);
+    assert.match(j.code, /^EPAK-422-/, qs);
+    assert.match(j.detail, new RegExp(`^${name}: This must be a whole number from \\d+ to \\d+\\.$`), `${qs}: ${j.detail}`);
+  }
+  // the page: 400 in the visitor's language, naming the parameter
+  let r = await get('/meklet?q=VID&no=abc');
+  assert.equal(r.status, 400);
+  assert.match(r.html, /<html lang="lv">/);
+  assert.match(r.html, /<h1>Pieprasījums nav saprotams<\/h1>/);
+  assert.match(r.html, /<p class="detail">Rezultātu sākums \(no\): Jābūt veselam skaitlim no 0 līdz 10000\.<\/p>/);
+  r = await get('/en/meklet?q=VID&limit=500');
+  assert.equal(r.status, 400);
+  assert.match(r.html, /<html lang="en">/);
+  assert.match(r.html, /<p class="detail">Results per page \(limit\): This must be a whole number from 1 to 100\.<\/p>/);
+  for (const qs of ['e=yes', 'offset=-1', 'limit=0'])
+    assert.equal((await get(`/meklet?q=VID&${qs}`)).status, 400, qs);
+});
+
+test('the search page and the API read the same parameters, under either name', async () => {
+  const api = async (qs) => (await (await fetch(`${srv.base}/api/v1/search?q=VID&${qs}`)).json());
+  const all = await api('limit=100');
+  assert.ok(all.total >= 3);
+  const two = await api('limit=2&offset=1');
+  assert.equal(two.results.length, 2);
+  assert.deepEqual(two.results, all.results.slice(1, 3));
+  assert.deepEqual(await api('limit=2&no=1'), two, 'no is offset');
+  assert.deepEqual(await api('limit=02&offset=001'), two, 'leading zeros are the same number');
+  assert.deepEqual(await api('limit=&offset='), await api(''), 'an empty value is no value');
+  const inst = all.facets.institution[0];
+  assert.deepEqual(await api(`iestade=${inst.id}`), await api(`institution=${inst.id}`));
+  assert.equal((await api(`institution=${inst.id}`)).total, inst.count);
+  assert.deepEqual(await api('e=1'), await api('eservice=1'));
+  // the page takes the API's names (and limit) too
+  const page = async (qs) => (await get(`/meklet?q=VID&${qs}`)).html;
+  assert.equal(await page('offset=1'), await page('no=1'));
+  assert.equal(await page(`institution=${inst.id}`), await page(`iestade=${inst.id}`));
+  const one = await page('limit=1');
+  assert.equal((one.match(/<h2 class="result-title">/g) || []).length, 1, 'limit=1 shows one result');
+  assert.match(one, /<a href="\/meklet\?q=VID&amp;no=1&amp;limit=1">/, 'the next page keeps the limit');
+});
+
 test('type-ahead completes a half-typed word', async () => {
   const j = await (await fetch(srv.base + '/api/v1/suggest?q=' + encodeURIComponent('dzīvesv'))).json();
   assert.ok(Array.isArray(j.suggestions));

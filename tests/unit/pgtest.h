@@ -42,7 +42,7 @@ static inline const char *pg_url(void)
 static inline int pg_admin(const char *verb, const char *schema)
 {
 	char sql[160];
-	struct db_err err;
+	struct err err = {0};
 	struct db *admin;
 	int rc;
 
@@ -111,7 +111,7 @@ static inline int testdb_make(struct testdb *t, const char *tag, const struct ba
 			      int migrate, struct db **db)
 {
 	static int counter;
-	struct db_err err;
+	struct err err = {0};
 	const char *url;
 
 	memset(t, 0, sizeof(*t));

@@ -60,7 +60,7 @@ static int skip_input(const struct input *in)
 
 static struct cat_doc *load_doc(const char *path)
 {
-	struct cat_error err;
+	struct err err = {0};
 	struct cat_doc *d = cat_doc_load(path, &err);
 
 	if (!d)
@@ -70,7 +70,7 @@ static struct cat_doc *load_doc(const char *path)
 
 static struct cat_doc *parse(const char *text, enum cat_syntax syntax)
 {
-	struct cat_error err;
+	struct err err = {0};
 	struct cat_doc *d = cat_doc_parse(text, strlen(text), syntax, &err);
 
 	if (!d)
@@ -80,7 +80,7 @@ static struct cat_doc *parse(const char *text, enum cat_syntax syntax)
 
 static struct catalog *model_of(const struct cat_doc *d)
 {
-	struct cat_error err;
+	struct err err = {0};
 	struct catalog *c = catalog_from_doc(d, &err);
 
 	if (!c)
@@ -206,7 +206,7 @@ static const struct channel *channel_of(const struct service *s, enum channel_ty
 }
 
 /* The builder with a cap of max bytes, fed the way the store feeds it. */
-static struct catalog *model_capped(const struct cat_doc *d, size_t max, struct cat_error *err)
+static struct catalog *model_capped(const struct cat_doc *d, size_t max, struct err *err)
 {
 	struct catalog_builder *b = catalog_builder_new_max(max);
 	size_t i;
@@ -233,14 +233,14 @@ static void builder_over_its_cap_fails_cleanly(void **state)
 {
 	struct cat_doc *d = load_doc("data/catalog.jsonld");
 	struct catalog *full = model_of(d), *c = NULL;
-	struct cat_error err;
+	struct err err = {0};
 	char *want, *got;
 	size_t max, failures = 0;
 
 	(void)state;
 	for (max = 16384; !c; max += 16384) {
 		assert_true(max < ((size_t)256 << 20));
-		err.msg[0] = '\0';
+		err_clear(&err);
 		c = model_capped(d, max, &err);
 		if (!c) {
 			assert_non_null(strstr(err.msg, "catalog-max-bytes"));
@@ -610,7 +610,7 @@ static void bad_input_is_named(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(bad_inputs) / sizeof(bad_inputs[0]); i++) {
 		const struct bad *b = &bad_inputs[i];
-		struct cat_error err;
+		struct err err = {0};
 		struct cat_doc *d;
 		struct catalog *c = NULL;
 
@@ -707,7 +707,7 @@ static void slug_collisions_are_resolved(void **state)
 static char *export_doc(const struct cat_doc *d)
 {
 	struct buf b = BUF_INIT;
-	struct cat_error err;
+	struct err err = {0};
 
 	if (catalog_export_doc(d, &b, count_warning, NULL, &err) != 0)
 		fail_msg("export: %s", err.msg);
@@ -937,7 +937,7 @@ static char *snapshot(struct db *db)
 
 static void import_ok(struct db *db, struct cat_doc *d, const char *source, struct import_stats *st)
 {
-	struct cat_error err;
+	struct err err = {0};
 
 	if (catalog_import(db, &d, &source, 1, st, NULL, &err) != 0)
 		fail_msg("import %s: %s", source, err.msg);
@@ -945,7 +945,7 @@ static void import_ok(struct db *db, struct cat_doc *d, const char *source, stru
 
 static char *dump_db(struct db *db)
 {
-	struct cat_error err;
+	struct err err = {0};
 	struct catalog *c = catalog_load(db, &err);
 	char *x;
 
@@ -1006,7 +1006,7 @@ static void reimport_changes_nothing(void **state)
 	struct cat_doc *both[2];
 	const char *srcs[2] = {"data/catalog.jsonld", path};
 	struct import_stats st[2];
-	struct cat_error err;
+	struct err err = {0};
 
 	snprintf(path, sizeof(path), "%s/testdata/catalog-lv/catalog.jsonld", test_shared_dir());
 	lv = load_doc(path);
@@ -1143,7 +1143,7 @@ static void bad_import_leaves_database_untouched(void **state)
 	struct cat_doc *demo = load_doc("data/catalog.jsonld");
 	struct cat_doc *pair[2];
 	const char *pair_src[2] = {"demo", "dangling"};
-	struct cat_error err;
+	struct err err = {0};
 	char *before, *after;
 
 	import_ok(fx->db, demo, "demo", NULL);
@@ -1181,7 +1181,7 @@ static void round_trip_through_export(void **state)
 	struct fx other = {.be = fx->be};
 	char path[1024], *x1, *x2, *e1, *e2;
 	struct buf b = BUF_INIT;
-	struct cat_error err;
+	struct err err = {0};
 	struct cat_doc *d, *e;
 	size_t i;
 

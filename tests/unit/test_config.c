@@ -10,10 +10,17 @@
 #include "core/errors.h"
 #include "core/i18n.h"
 
+/* The carrier keeps its first error: each call gets it cleared. */
+static struct err *fresh(struct err *e)
+{
+	err_clear(e);
+	return e;
+}
+
 static void defaults_are_sane(void **state)
 {
 	struct config c;
-	char err[256];
+	struct err err = {0};
 
 	(void)state;
 	config_defaults(&c);
@@ -23,7 +30,7 @@ static void defaults_are_sane(void **state)
 	assert_int_equal(c.max_header, 16 * 1024);
 	assert_int_equal(c.access_log, 1);
 	assert_int_equal(c.nlisten, 0);
-	assert_int_equal(config_check(&c, err, sizeof(err)), 0);
+	assert_int_equal(config_check(&c, fresh(&err)), 0);
 	config_free(&c);
 }
 
@@ -50,7 +57,7 @@ static void file_sets_keys_and_reports_lines(void **state)
 {
 	struct config c;
 	char path[] = "/tmp/epak-config-XXXXXX";
-	char err[256];
+	struct err err = {0};
 	int fd = mkstemp(path);
 	FILE *f = fdopen(fd, "w");
 
@@ -59,18 +66,18 @@ static void file_sets_keys_and_reports_lines(void **state)
 		   "lang = en\n\nbogus = 1\n");
 	fclose(f);
 	config_defaults(&c);
-	assert_int_equal(config_load_file(&c, path, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, ":7: unknown setting 'bogus'"));
+	assert_int_equal(config_load_file(&c, path, fresh(&err)), -1);
+	assert_non_null(strstr(err.msg, ":7: unknown setting 'bogus'"));
 	assert_int_equal(c.nlisten, 2);
 	assert_string_equal(c.listen[1], "[::1]:9001");
 	assert_int_equal(c.max_body, 2 * 1024 * 1024);
 	assert_string_equal(c.lang, "en");
 	/* a stronger source replaces the listen list instead of adding to it */
 	config_layer(&c, 2);
-	assert_int_equal(config_set(&c, "listen", "127.0.0.1:7000", err, sizeof(err)), 0);
+	assert_int_equal(config_set(&c, "listen", "127.0.0.1:7000", fresh(&err)), 0);
 	assert_int_equal(c.nlisten, 1);
 	assert_string_equal(c.listen[0], "127.0.0.1:7000");
-	assert_int_equal(config_set(&c, "listen", "127.0.0.1:7001", err, sizeof(err)), 0);
+	assert_int_equal(config_set(&c, "listen", "127.0.0.1:7001", fresh(&err)), 0);
 	assert_int_equal(c.nlisten, 2);
 	config_free(&c);
 	unlink(path);
@@ -79,18 +86,18 @@ static void file_sets_keys_and_reports_lines(void **state)
 static void environment_overrides(void **state)
 {
 	struct config c;
-	char err[256];
+	struct err err = {0};
 
 	(void)state;
 	config_defaults(&c);
 	setenv("EPAK_MAX_HEADER", "32k", 1);
 	setenv("EPAK_DB", "postgres://u@127.0.0.1/x", 1);
-	assert_int_equal(config_load_env(&c, err, sizeof(err)), 0);
+	assert_int_equal(config_load_env(&c, fresh(&err)), 0);
 	assert_int_equal(c.max_header, 32 * 1024);
 	assert_string_equal(c.db, "postgres://u@127.0.0.1/x");
 	setenv("EPAK_THREADS", "many", 1);
-	assert_int_equal(config_load_env(&c, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "EPAK_THREADS"));
+	assert_int_equal(config_load_env(&c, fresh(&err)), -1);
+	assert_non_null(strstr(err.msg, "EPAK_THREADS"));
 	unsetenv("EPAK_MAX_HEADER");
 	unsetenv("EPAK_DB");
 	unsetenv("EPAK_THREADS");
@@ -104,7 +111,7 @@ static void mail_keys_from_every_source(void **state)
 {
 	struct config c;
 	char path[] = "/tmp/epak-config-XXXXXX";
-	char err[256];
+	struct err err = {0};
 	int fd = mkstemp(path);
 	FILE *f = fdopen(fd, "w");
 
@@ -116,28 +123,28 @@ static void mail_keys_from_every_source(void **state)
 	assert_string_equal(c.smtp_tls, "required");
 	assert_int_equal(c.mail_max_size, 20 << 20);
 	assert_int_equal(c.mail_max_attempts, 20);
-	assert_int_equal(config_load_file(&c, path, err, sizeof(err)), 0);
+	assert_int_equal(config_load_file(&c, path, fresh(&err)), 0);
 	assert_string_equal(c.mail_from, "portals@example.lv");
 	assert_string_equal(c.smtp_tls, "none");
 	assert_int_equal(c.mail_max_age, 86400);
 	setenv("EPAK_SMTP_URL", "smtp://relay.example.lv:587", 1);
 	setenv("EPAK_SMTP_CA_FILE", "/etc/relay-ca.pem", 1);
 	setenv("EPAK_MAIL_FROM", "epak@example.lv", 1);
-	assert_int_equal(config_load_env(&c, err, sizeof(err)), 0);
+	assert_int_equal(config_load_env(&c, fresh(&err)), 0);
 	assert_string_equal(c.smtp_url, "smtp://relay.example.lv:587");
 	assert_string_equal(c.smtp_ca_file, "/etc/relay-ca.pem");
 	assert_string_equal(c.mail_from, "epak@example.lv");
 	config_layer(&c, 2);
-	assert_int_equal(config_set(&c, "mail-from", "flag@example.lv", err, sizeof(err)), 0);
+	assert_int_equal(config_set(&c, "mail-from", "flag@example.lv", fresh(&err)), 0);
 	assert_string_equal(c.mail_from, "flag@example.lv");
 	/* ranges of their own, wider than the default 0..1024 */
-	assert_int_equal(config_set(&c, "smtp-timeout", "3600", err, sizeof(err)), 0);
-	assert_int_equal(config_set(&c, "smtp-timeout", "3601", err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "from 1 to 3600"));
-	assert_int_equal(config_set(&c, "mail-max-attempts", "0", err, sizeof(err)), -1);
-	assert_int_equal(config_set(&c, "mail-max-size", "1k", err, sizeof(err)), -1);
-	assert_int_equal(config_set(&c, "mail-max-size", "2G", err, sizeof(err)), -1);
-	assert_int_equal(config_set(&c, "mail-max-size", "1G", err, sizeof(err)), 0);
+	assert_int_equal(config_set(&c, "smtp-timeout", "3600", fresh(&err)), 0);
+	assert_int_equal(config_set(&c, "smtp-timeout", "3601", fresh(&err)), -1);
+	assert_non_null(strstr(err.msg, "from 1 to 3600"));
+	assert_int_equal(config_set(&c, "mail-max-attempts", "0", fresh(&err)), -1);
+	assert_int_equal(config_set(&c, "mail-max-size", "1k", fresh(&err)), -1);
+	assert_int_equal(config_set(&c, "mail-max-size", "2G", fresh(&err)), -1);
+	assert_int_equal(config_set(&c, "mail-max-size", "1G", fresh(&err)), 0);
 	unsetenv("EPAK_SMTP_URL");
 	unsetenv("EPAK_SMTP_CA_FILE");
 	unsetenv("EPAK_MAIL_FROM");
@@ -148,19 +155,19 @@ static void mail_keys_from_every_source(void **state)
 static void check_catches_bad_combinations(void **state)
 {
 	struct config c;
-	char err[256];
+	struct err err = {0};
 
 	(void)state;
 	config_defaults(&c);
-	assert_int_equal(config_set(&c, "lang", "de", err, sizeof(err)), 0);
-	assert_int_equal(config_check(&c, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "lang"));
-	assert_int_equal(config_set(&c, "lang", "lv", err, sizeof(err)), 0);
-	assert_int_equal(config_set(&c, "tls-cert", "/x.pem", err, sizeof(err)), 0);
-	assert_int_equal(config_check(&c, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "tls-key"));
-	assert_int_equal(config_set(&c, "listen", "nocolon", err, sizeof(err)), -1);
-	assert_int_equal(config_set(&c, "dev", "maybe", err, sizeof(err)), -1);
+	assert_int_equal(config_set(&c, "lang", "de", fresh(&err)), 0);
+	assert_int_equal(config_check(&c, fresh(&err)), -1);
+	assert_non_null(strstr(err.msg, "lang"));
+	assert_int_equal(config_set(&c, "lang", "lv", fresh(&err)), 0);
+	assert_int_equal(config_set(&c, "tls-cert", "/x.pem", fresh(&err)), 0);
+	assert_int_equal(config_check(&c, fresh(&err)), -1);
+	assert_non_null(strstr(err.msg, "tls-key"));
+	assert_int_equal(config_set(&c, "listen", "nocolon", fresh(&err)), -1);
+	assert_int_equal(config_set(&c, "dev", "maybe", fresh(&err)), -1);
 	config_free(&c);
 }
 

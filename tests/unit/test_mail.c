@@ -1088,10 +1088,13 @@ static void env_clear(void)
 static int mail_config_from_env(struct mail_config *c, char *err, size_t errlen)
 {
 	struct config cfg;
+	struct err e = {0};
 	int rc;
 
 	config_defaults(&cfg);
-	rc = config_load_env(&cfg, err, errlen);
+	rc = config_load_env(&cfg, &e);
+	if (rc != 0)
+		snprintf(err, errlen, "%s", e.msg);
 	if (rc == 0)
 		rc = mail_config_from(c, &cfg, err, errlen);
 	config_free(&cfg);
@@ -1482,7 +1485,7 @@ static void *racer(void *arg)
 {
 	struct race *r = arg;
 	struct outbox_item *it = NULL;
-	struct db_err e;
+	struct err e = {0};
 	struct db *db = db_open(r->target, &e);
 	long long now = (long long)time(NULL);
 	int rc;
@@ -1490,7 +1493,7 @@ static void *racer(void *arg)
 	if (!db) {
 		pthread_mutex_lock(&r->mu);
 		r->errors++;
-		snprintf(r->err, sizeof(r->err), "%s", e.msg);
+		snprintf(r->err, sizeof(r->err), "%.*s", (int)sizeof(r->err) - 1, e.msg);
 		pthread_mutex_unlock(&r->mu);
 		return NULL;
 	}
@@ -2098,7 +2101,7 @@ static void cli_queues_delivers_and_counts(void **state)
 {
 	struct fx *fx = fx_of(state);
 	struct config cfg;
-	char err[256], out[4096], url[64];
+	char out[4096], url[64];
 	char *send[] = {"mail", "send-test", "--to", "cli@example.lv"};
 	char *send2[] = {"mail", "send-test", "cli2@example.lv"};
 	char *deliver[] = {"mail", "deliver"};
@@ -2112,19 +2115,19 @@ static void cli_queues_delivers_and_counts(void **state)
 	fx_smtpd(fx, 0, NULL);
 	config_defaults(&cfg);
 	if (fx->be->pg)
-		assert_int_equal(config_set(&cfg, "db", fx->tdb.target, err, sizeof(err)), 0);
+		assert_int_equal(config_set(&cfg, "db", fx->tdb.target, NULL), 0);
 	else {
 		char data[128];
 
 		snprintf(data, sizeof(data), "%s/sub", fx->tdb.dir);
-		assert_int_equal(config_set(&cfg, "data", data, err, sizeof(err)), 0);
+		assert_int_equal(config_set(&cfg, "data", data, NULL), 0);
 	}
 	env_clear();
 	snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", fx->srv.port);
 	setenv("EPAK_SMTP_URL", url, 1);
 	setenv("EPAK_MAIL_FROM", "portals@epak.example.lv", 1);
 	setenv("EPAK_SMTP_TLS", "none", 1); /* the plain test relay */
-	assert_int_equal(config_load_env(&cfg, err, sizeof(err)), 0);
+	assert_int_equal(config_load_env(&cfg, NULL), 0);
 
 	assert_int_equal(run_cli(&cfg, 4, send, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "queued message"));
@@ -2149,7 +2152,7 @@ static void cli_queues_delivers_and_counts(void **state)
 		fx_smtpd(fx, 0, extra);
 		snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", fx->srv.port);
 		setenv("EPAK_SMTP_URL", url, 1);
-		assert_int_equal(config_load_env(&cfg, err, sizeof(err)), 0);
+		assert_int_equal(config_load_env(&cfg, NULL), 0);
 		assert_int_equal(run_cli(&cfg, 3, gone, out, sizeof(out)), 0);
 	}
 	assert_int_equal(run_cli(&cfg, 2, deliver, out, sizeof(out)), 0);
@@ -2165,7 +2168,7 @@ static void cli_queues_delivers_and_counts(void **state)
 	assert_int_equal(run_cli(&cfg, 3, bad4, out, sizeof(out)), 1);
 	/* bad settings */
 	setenv("EPAK_SMTP_TLS", "sometimes", 1);
-	assert_int_equal(config_load_env(&cfg, err, sizeof(err)), 0);
+	assert_int_equal(config_load_env(&cfg, NULL), 0);
 	assert_int_equal(run_cli(&cfg, 2, status, out, sizeof(out)), 1);
 	env_clear();
 	config_free(&cfg);

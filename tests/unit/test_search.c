@@ -24,21 +24,21 @@ static int setup(void **state)
 {
 	struct search_config sc = {"data/search", 0};
 	const struct search_doc *docs;
-	char err[512];
+	struct err err = {0};
 	size_t n;
 
 	(void)state;
 	snprintf(catalog_path, sizeof(catalog_path), "%s/testdata/catalog-lv/catalog.jsonld", test_shared_dir());
 	snprintf(queries_path, sizeof(queries_path), "%s/testdata/catalog-lv/queries-dev.tsv", test_shared_dir());
-	cat = search_catalog_load(catalog_path, err, sizeof(err));
+	cat = search_catalog_load(catalog_path, &err);
 	if (!cat) {
-		fprintf(stderr, "%s\n", err);
+		fprintf(stderr, "%s\n", err.msg);
 		return -1;
 	}
 	docs = search_catalog_docs(cat, &n);
-	idx = search_index_build(docs, n, &sc, err, sizeof(err));
+	idx = search_index_build(docs, n, &sc, &err);
 	if (!idx) {
-		fprintf(stderr, "%s\n", err);
+		fprintf(stderr, "%s\n", err.msg);
 		return -1;
 	}
 	return 0;
@@ -371,7 +371,8 @@ static void test_data_files(void **state)
 	    {.id = "a", .title_lv = "Suņa reģistrācija", .institution = {"pvd", "PVD", NULL}},
 	    {.id = "b", .title_lv = "Kaķa pase", .institution = {"pvd", "PVD", NULL}},
 	};
-	char dir[] = "/tmp/epak-search-XXXXXX", path[256], err[256];
+	char dir[] = "/tmp/epak-search-XXXXXX", path[256];
+	struct err err = {0};
 	struct search_config sc = {dir, 0};
 	struct search_index *ix;
 	struct arena *a = arena_new(0);
@@ -391,7 +392,7 @@ static void test_data_files(void **state)
 	assert_non_null(f);
 	fputs("mājdzīvnieki\tb\ta\n", f);
 	fclose(f);
-	ix = search_index_build(docs, 2, &sc, err, sizeof(err));
+	ix = search_index_build(docs, 2, &sc, &err);
 	assert_non_null(ix);
 	rq.q = "šunelis";
 	assert_int_equal(search_run(ix, &rq, a, &r), SEARCH_OK);
@@ -408,15 +409,15 @@ static void test_data_files(void **state)
 	assert_non_null(f);
 	fputs("# ok\nonly-one-field\n", f);
 	fclose(f);
-	assert_null(search_index_build(docs, 2, &sc, err, sizeof(err)));
-	assert_non_null(strstr(err, "best-bets.tsv:2:"));
+	assert_null(search_index_build(docs, 2, &sc, &err));
+	assert_non_null(strstr(err.msg, "best-bets.tsv:2:"));
 	remove(path);
 	snprintf(path, sizeof(path), "%s/synonyms.tsv", dir);
 	remove(path);
 	rmdir(dir);
 	/* no data folder at all, and no documents */
 	sc.data_dir = NULL;
-	ix = search_index_build(docs, 0, &sc, err, sizeof(err));
+	ix = search_index_build(docs, 0, &sc, &err);
 	assert_non_null(ix);
 	rq.q = "pase";
 	assert_int_equal(search_run(ix, &rq, a, &r), SEARCH_OK);
@@ -429,11 +430,11 @@ static void test_quality_floor(void **state)
 {
 	struct search_eval ev, base;
 	const struct search_doc *docs;
-	char err[256];
+	struct err err = {0};
 	size_t i, n;
 
 	(void)state;
-	assert_int_equal(search_eval_index(idx, queries_path, 0, &ev, err, sizeof(err)), 0);
+	assert_int_equal(search_eval_index(idx, queries_path, 0, &ev, &err), 0);
 	assert_true(ev.nrows >= 2);
 	for (i = 0; i + 1 < ev.nrows; i++)
 		if (ev.rows[i].mrr10 < FLOOR_CLASS_MRR)
@@ -444,7 +445,7 @@ static void test_quality_floor(void **state)
 		fail_msg("overall MRR@10 %.3f below the floor %.2f", ev.rows[ev.nrows - 1].mrr10, FLOOR_MRR);
 	/* the baseline runs and is worse: the comparison the docs print */
 	docs = search_catalog_docs(cat, &n);
-	assert_int_equal(search_eval_fts5(docs, n, queries_path, &base, err, sizeof(err)), 0);
+	assert_int_equal(search_eval_fts5(docs, n, queries_path, &base, &err), 0);
 	assert_true(base.rows[base.nrows - 1].mrr10 < ev.rows[ev.nrows - 1].mrr10);
 }
 

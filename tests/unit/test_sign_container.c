@@ -22,7 +22,7 @@ static char *shared_path(const char *name)
 /* Opens bytes and expects a refusal whose message contains want. */
 static void expect_refused(const unsigned char *p, size_t n, const struct edoc_limits *lim, const char *want)
 {
-	struct edoc_err e = {.msg = ""};
+	struct err e = {0};
 	struct edoc *doc = edoc_open_mem(p, n, lim, &e);
 
 	if (doc)
@@ -31,7 +31,7 @@ static void expect_refused(const unsigned char *p, size_t n, const struct edoc_l
 		fail_msg("refused with \"%s\", expected \"%s\"", e.msg, want);
 }
 
-static struct edoc *open_built(const struct tz_entry *v, size_t n, struct edoc_err *e)
+static struct edoc *open_built(const struct tz_entry *v, size_t n, struct err *e)
 {
 	size_t len;
 	unsigned char *p = tz_build(v, n, &len);
@@ -62,7 +62,7 @@ static void minimal_container_opens(void **state)
 	    {"META-INF/signatures0.xml", "<x/>", 4, 0, 0},
 	    {"META-INF/other.txt", "x", 1, 0, 0},
 	};
-	struct edoc_err e = {.msg = ""};
+	struct err e = {0};
 	struct edoc *doc;
 
 	(void)state;
@@ -300,7 +300,7 @@ static void zip_bombs_refused(void **state)
 		many[i + 2] = (struct tz_entry){namebuf[i], "x", 1, 0, 0};
 	built_refused(many, 39, &few, "more than the 10 allowed");
 	{
-		struct edoc_err e = {.msg = ""};
+		struct err e = {0};
 		struct edoc *doc = open_built(many, 39, &e);
 
 		if (!doc)
@@ -326,7 +326,7 @@ static void truncated_and_garbage_refused(void **state)
 	size_t len, cut;
 	unsigned char *p = tz_build(v, 3, &len);
 	unsigned char garbage[512];
-	struct edoc_err e;
+	struct err e = {0};
 	struct edoc *doc;
 
 	(void)state;
@@ -363,7 +363,7 @@ static void truncated_and_garbage_refused(void **state)
 
 static void manifest_bomb_refused_quickly(void **state)
 {
-	struct edoc_err e = {.msg = ""};
+	struct err e = {0};
 	unsigned char *bomb;
 	size_t blen, len;
 	unsigned char *zip;
@@ -394,7 +394,7 @@ static void manifest_bomb_refused_quickly(void **state)
 
 static void round_trip(void **state)
 {
-	struct edoc_err e = {.msg = ""};
+	struct err e = {0};
 	struct edoc *doc = edoc_new(), *back;
 	unsigned char *p;
 	size_t n;
@@ -454,7 +454,7 @@ static void libdigidocpp_containers(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct edoc_err e = {.msg = ""};
+		struct err e = {0};
 		struct edoc *doc = edoc_open(shared_path(cases[i].file), NULL, &e);
 
 		if (!cases[i].want) {

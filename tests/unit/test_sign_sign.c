@@ -53,7 +53,7 @@ static int run(const char *cmd)
 static struct edoc_trust *trust_files(const char *a, const char *b)
 {
 	struct edoc_trust *t = edoc_trust_new();
-	struct edoc_err e;
+	struct err e = {0};
 
 	if (edoc_trust_add_file(t, pki(a), &e) != 0 || (b && edoc_trust_add_file(t, pki(b), &e) != 0))
 		fail_msg("%s", e.msg);
@@ -109,7 +109,7 @@ static int group_teardown(void **state)
 static struct edoc *new_doc(void)
 {
 	struct edoc *doc = edoc_new();
-	struct edoc_err e;
+	struct err e = {0};
 
 	assert_int_equal(edoc_add_file(doc, "iesniegums.txt", NULL, "Lūdzu piešķirt...\n", 20, &e), 0);
 	assert_int_equal(edoc_add_file(doc, "pielikumi/izziņa ā.pdf", NULL, "%PDF-1.4 test\n", 14, &e), 0);
@@ -118,7 +118,7 @@ static struct edoc *new_doc(void)
 
 static struct edoc_signer *p12(const char *name)
 {
-	struct edoc_err e = {.msg = ""};
+	struct err e = {0};
 	struct edoc_signer *s = edoc_signer_p12(pki(name), "test-pass", &e);
 
 	if (!s)
@@ -132,7 +132,7 @@ static const char *const signer_p12[2] = {"signer-ec.p12", "signer-rsa.p12"};
 static void sign_ok(struct edoc *doc, struct edoc_signer *s, enum edoc_profile profile)
 {
 	struct edoc_sign_opts o = {profile, tsa, NULL, 0, 0};
-	struct edoc_err e = {.msg = ""};
+	struct err e = {0};
 
 	if (edoc_sign(doc, s, &o, &e) != 0)
 		fail_msg("signing: %s", e.msg);
@@ -187,7 +187,7 @@ static void profiles_with_pkcs12(void **state)
 		{
 			unsigned char *p;
 			size_t n;
-			struct edoc_err e;
+			struct err e = {0};
 			struct edoc_report r2;
 
 			assert_int_equal(edoc_write_mem(lt, &p, &n, &e), 0);
@@ -209,7 +209,7 @@ static void pkcs11_tokens(void **state)
 
 	(void)state;
 	for (k = 0; k < 2; k++) {
-		struct edoc_err e = {.msg = ""};
+		struct err e = {0};
 		struct edoc_signer *s = edoc_signer_pkcs11(SOFTHSM, tokens[k], "1234", &e);
 		struct edoc *doc = new_doc();
 		char *cn;
@@ -227,12 +227,15 @@ static void pkcs11_tokens(void **state)
 		edoc_free(doc);
 	}
 	{
-		struct edoc_err e = {.msg = ""};
+		struct err e = {0};
 
+		err_clear(&e);
 		assert_null(edoc_signer_pkcs11(SOFTHSM, "epak-ec", "0000", &e));
 		assert_non_null(strstr(e.msg, "PIN"));
+		err_clear(&e);
 		assert_null(edoc_signer_pkcs11(SOFTHSM, "no-such-token", "1234", &e));
 		assert_non_null(strstr(e.msg, "no token"));
+		err_clear(&e);
 		assert_null(edoc_signer_pkcs11("/nonexistent/module.so", "epak-ec", "1234", &e));
 		assert_non_null(strstr(e.msg, "cannot load"));
 	}
@@ -240,23 +243,26 @@ static void pkcs11_tokens(void **state)
 
 static void refusals_when_signing(void **state)
 {
-	struct edoc_err e = {.msg = ""};
+	struct err e = {0};
 	struct edoc_sign_opts lt = {EDOC_PROFILE_LT, NULL, NULL, 0, 0};
 	struct edoc *doc = new_doc();
 	struct edoc_signer *s;
 
 	(void)state;
+	err_clear(&e);
 	assert_null(edoc_signer_p12(pki("signer-ec.p12"), "wrong", &e));
 	assert_non_null(strstr(e.msg, "password"));
 
 	/* an authentication certificate is not for signatures */
 	s = p12("auth-ec.p12");
+	err_clear(&e);
 	assert_int_equal(edoc_sign(doc, s, &lt, &e), -1);
 	assert_non_null(strstr(e.msg, "nonRepudiation"));
 	edoc_signer_free(s);
 
 	/* T and LT need a TSA */
 	s = p12("signer-ec.p12");
+	err_clear(&e);
 	assert_int_equal(edoc_sign(doc, s, &lt, &e), -1);
 	assert_non_null(strstr(e.msg, "time-stamping"));
 	edoc_signer_free(s);
@@ -264,6 +270,7 @@ static void refusals_when_signing(void **state)
 	/* a revoked certificate gets no LT signature */
 	s = p12("revoked.p12");
 	lt.tsa_url = tsa;
+	err_clear(&e);
 	assert_int_equal(edoc_sign(doc, s, &lt, &e), -1);
 	assert_non_null(strstr(e.msg, "revoked"));
 	assert_int_equal(doc->nsigs, 0);
@@ -280,6 +287,7 @@ static void refusals_when_signing(void **state)
 
 		p = edoc_sign_prepare(doc, edoc_signer_cert(ec), NULL, NULL, &e);
 		assert_non_null(p);
+		err_clear(&e);
 		assert_int_equal(edoc_sign_complete(doc, p, junk, sizeof(junk), NULL, &e), -1);
 		assert_non_null(strstr(e.msg, "does not match"));
 		edoc_pending_free(p);
@@ -349,7 +357,7 @@ static void digests_and_budgets(void **state)
 	unsigned char *data = malloc(big);
 	struct edoc_verify_opts o = {.trust = trust_root, .offline = 1};
 	struct edoc_report rep;
-	struct edoc_err e;
+	struct err e = {0};
 	size_t i;
 
 	(void)state;
@@ -509,7 +517,7 @@ static void signing_time_consistency(void **state)
 	struct edoc *t = new_doc(), *b = new_doc();
 	struct edoc_sign_opts late = {EDOC_PROFILE_T, tsa, NULL, time(NULL) + 2 * 3600, 0};
 	struct edoc_sign_opts future = {EDOC_PROFILE_B, NULL, NULL, time(NULL) + 2 * 3600, 0};
-	struct edoc_err e;
+	struct err e = {0};
 
 	(void)state;
 	/* claims to be signed two hours after its own time-stamp */
@@ -593,7 +601,7 @@ static void xmlsec1_agrees(void **state)
 		edoc_signer_free(s);
 	}
 	{
-		struct edoc_err e = {.msg = ""};
+		struct err e = {0};
 		struct edoc_signer *s = edoc_signer_pkcs11(SOFTHSM, "epak-ec", "1234", &e);
 		struct edoc *doc = new_doc();
 
@@ -680,7 +688,7 @@ static void command_line(void **state)
 	}
 	/* a tampered container exits 1; --json is JSON with the verdicts */
 	{
-		struct edoc_err e;
+		struct err e = {0};
 		struct edoc *doc = edoc_open(out, NULL, &e);
 		const char *const vj[] = {"verify", "--json", "--trust", pki("root.crt"), "--offline", out, NULL};
 		json_t *j;

@@ -43,7 +43,7 @@ static const char *shared(const char *name)
 
 static struct edoc *open_shared(const char *name)
 {
-	struct edoc_err e = {.msg = ""};
+	struct err e = {0};
 	struct edoc *doc = edoc_open(shared(name), NULL, &e);
 
 	if (!doc)
@@ -116,7 +116,7 @@ static void trust_embedded(struct edoc_trust *t, const char *xml, const char *cn
 static struct edoc_trust *trust_of(const char *const *files, const char *xml, const char *const *cns)
 {
 	struct edoc_trust *t = edoc_trust_new();
-	struct edoc_err e;
+	struct err e = {0};
 
 	for (; files && *files; files++)
 		if (edoc_trust_add_file(t, shared(*files), &e) != 0)
@@ -333,7 +333,7 @@ static void container_level_verdicts(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct edoc_err e;
+		struct err e = {0};
 		size_t n;
 		unsigned char *p = edoc_read_file(shared(cases[i].file), 1 << 20, &n, &e);
 		struct edoc_verify_opts o = {.trust = NULL, .offline = 1};
@@ -472,7 +472,7 @@ static void hostile_xml_refused(void **state)
 	const char *sentinel, *dtd;
 	char sent[PATH_MAX], dtdp[PATH_MAX], buf[4096];
 	char *payloads[6];
-	struct edoc_err e;
+	struct err e = {0};
 	unsigned char *bomb;
 	size_t blen, i;
 	int fd, w1, w2;

@@ -89,7 +89,7 @@ static struct fx *fx_migrated(void **state)
 
 static struct db *second(struct fx *fx)
 {
-	struct db_err err;
+	struct err err = {0};
 
 	if (!fx->db2) {
 		fx->db2 = db_open(fx->tdb.target, &err);
@@ -170,7 +170,7 @@ static void revision_changes_are_announced(void **state)
 static void opens_and_names_backend(void **state)
 {
 	struct fx *fx = fx_of(state);
-	struct db_err err;
+	struct err err = {0};
 	struct db *bad;
 	struct stat st;
 
@@ -1029,7 +1029,7 @@ static void errors_never_show_values(void **state)
 static void another_process_commit_is_seen_after_more_opens(void **state)
 {
 	struct fx *fx = fx_of(state);
-	struct db_err err;
+	struct err err = {0};
 	struct db *extra;
 	long long v = -1;
 	pid_t pid;
