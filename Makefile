@@ -29,6 +29,8 @@ SRC ?= $(sort $(shell find src -name '*.c' ! -path 'src/main.c'))
 HDR := $(shell find src -name '*.h' -o -name '*.def')
 UNIT := $(sort $(wildcard tests/unit/test_*.c))
 
+PO := $(wildcard po/*.po)
+MO := $(PO:po/%.po=$(B)/locale/%/LC_MESSAGES/epak.mo)
 REL_OBJ := $(SRC:%.c=$(B)/rel/%.o)
 SAN_OBJ := $(SRC:%.c=$(B)/asan/%.o)
 SAN_TESTS := $(UNIT:tests/unit/%.c=$(B)/asan/tests/%)
@@ -43,7 +45,9 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: all run test unit lint fuzz fuzz-build bench deps deps-test clean format po search-eval
 
-all: $(B)/epak
+# everything `epak serve` needs: the binary and the compiled translations
+# (serve refuses to start without them)
+all: $(B)/epak $(MO)
 
 $(B)/rel/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -87,9 +91,8 @@ $(B)/asan/tests/test_http: tests/unit/test_http.c $(HTTP_ONLY_OBJ) tests/unit/te
 	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $(PKG_CFLAGS) -Itests/unit $< $(HTTP_ONLY_OBJ) \
 		$(HTTP_ONLY_LIBS) $(shell pkg-config --libs cmocka) -o $@
 
-# Translations: po/LANG.po -> $(B)/locale/LANG/LC_MESSAGES/epak.mo
-PO := $(wildcard po/*.po)
-MO := $(PO:po/%.po=$(B)/locale/%/LC_MESSAGES/epak.mo)
+# Translations: po/LANG.po -> $(B)/locale/LANG/LC_MESSAGES/epak.mo (PO and MO
+# are defined at the top, before `all` names them)
 $(B)/locale/%/LC_MESSAGES/epak.mo: po/%.po
 	@mkdir -p $(dir $@)
 	$(Q)msgfmt --check -o $@ $<

@@ -1,6 +1,9 @@
 # fuzz/fuzz.mk — libFuzzer targets, one per parser: fuzz/fuzz_NAME.c defines
 # LLVMFuzzerTestOneInput. Built with clang against all of src/ (without main).
 # `make fuzz` runs each for FUZZ_SECONDS on a corpus seeded from fuzz/corpus/NAME/.
+# The run recipe reads ${PIPESTATUS[0]}, which only bash has: the main
+# Makefile's SHELL does not reach a sub-make started with -f, so say it here.
+SHELL := /bin/bash
 FUZZ_SECONDS ?= 30
 CLANG ?= clang
 PKGS ?= $(error run fuzz targets through the main Makefile: make fuzz)

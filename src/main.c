@@ -1,8 +1,15 @@
 /* main.c — the epak command: one binary, several subcommands.
  *
- *   epak serve     serve the portal
- *   epak migrate   bring the database schema up to date
- *   epak version   print the version
+ *   epak serve            serve the portal
+ *   epak migrate          bring the database schema up to date
+ *   epak import, export   the CPSV-AP catalog in and out
+ *   epak mail             queue a test mail, deliver, show the outbox
+ *   epak sign, verify     .edoc (ASiC-E, XAdES) containers
+ *   epak search, search-eval, search-complete, search-bench
+ *                         the search from the command line, measured
+ *   epak version          print the version
+ *   epak msgids           the translatable texts of the templates
+ * (the table commands[] below is the list; `epak --help` prints it)
  *
  * Settings come from defaults, then --config FILE, then EPAK_* environment
  * variables, then flags; see config.c for every key.

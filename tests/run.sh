@@ -1,6 +1,19 @@
 #!/bin/bash
 # tests/run.sh — run every test suite and print one closing line
-# "N passed, N failed". Called by `make test` after the build.
+# "N passed, N failed, N skipped, N timed out". Called by `make test` after
+# the build.
+#
+# The count cannot shrink unseen:
+#  - every tests/unit/test_*.c and fuzz/fuzz_*.c must have its binary: a
+#    missing one is a failure, not a suite left out;
+#  - a skipped test is a failure unless EPAK_TEST_ALLOW_SKIP=1 (for a
+#    machine without PostgreSQL, say): it is counted and named either way;
+#  - a test that timed out is counted as such (and as failed);
+#  - the total passed must reach tests/min-count, the count of the last
+#    full run that was committed: raise it when tests are added, and lower
+#    it only on purpose, in a commit that says why.
+# EPAK_TEST_REQUIRE_PG=1 (set by .ci/run) makes a missing PostgreSQL fail
+# every test that needs it, in the unit tests and the end-to-end tests.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export EPAK_SHARED="${EPAK_SHARED:-$(cd .. && pwd)/shared}"
@@ -16,61 +29,95 @@ export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp"
 
 passed=0
 failed=0
+skipped=0
+timedout=0
 failures=()
+skips=()
+allow_skip=${EPAK_TEST_ALLOW_SKIP:-0}
 
-count() { # name passed failed
+# count NAME PASSED FAILED [SKIPPED [TIMED_OUT]]: one line per suite. A skip
+# fails its suite unless skips are allowed; a time-out is also a failure.
+count() {
+	local sk=${4:-0} to=${5:-0}
 	passed=$((passed + $2))
 	failed=$((failed + $3))
-	if [ "$3" -ne 0 ]; then failures+=("$1"); fi
+	skipped=$((skipped + sk))
+	timedout=$((timedout + to))
+	printf '  %-28s %4d passed %4d failed' "$1" "$2" "$3"
+	[ "$sk" -ne 0 ] && printf ' %4d skipped' "$sk"
+	[ "$to" -ne 0 ] && printf ' %4d timed out' "$to"
+	printf '\n'
+	if [ "$3" -ne 0 ] || [ "$to" -ne 0 ]; then
+		failures+=("$1")
+	elif [ "$sk" -ne 0 ] && [ "$allow_skip" != 1 ]; then
+		failures+=("$1 (skipped)")
+	fi
+	[ "$sk" -ne 0 ] && skips+=("$1")
 }
 
 # A throw-away PostgreSQL server for the store tests and the PG end-to-end run.
 # shellcheck source=tests/pg.sh
 . tests/pg.sh
-pg_start "$OUT/pg" || { echo "could not start PostgreSQL"; count postgresql 0 1; }
+if ! pg_start "$OUT/pg"; then
+	echo "could not start PostgreSQL: the tests that need it are skipped$([ "${EPAK_TEST_REQUIRE_PG:-}" = 1 ] && echo ", and fail (EPAK_TEST_REQUIRE_PG=1)")"
+	count postgresql 0 1
+fi
 trap 'pg_stop' EXIT
 
-echo "== lint (banned functions, SQL built with printf, cppcheck)"
+echo "== lint (purpose lines, banned functions, SQL built with printf, cppcheck)"
 if tools/lint.sh >"$OUT/lint.log" 2>&1; then
-	printf '  %-28s %4d passed %4d failed\n' lint 1 0
 	count lint 1 0
 else
-	printf '  %-28s %4d passed %4d failed\n' lint 0 1
-	grep -v "not formatted" "$OUT/lint.log" | tail -20
 	count lint 0 1
+	grep -v "not formatted" "$OUT/lint.log" | tail -20
 fi
 
 echo "== unit tests (cmocka, ASan+UBSan)"
-for t in build/asan/tests/test_*; do
-	[ -x "$t" ] || continue
-	name=$(basename "$t")
-	"$t" >"$OUT/$name.log" 2>&1
+for src in tests/unit/test_*.c; do
+	name=$(basename "$src" .c)
+	t=build/asan/tests/$name
+	if [ ! -x "$t" ]; then
+		echo "  $name: no binary $t (make unit builds it)"
+		count "$name" 0 1
+		continue
+	fi
+	timeout 900 "$t" >"$OUT/$name.log" 2>&1
 	rc=$?
 	p=$(sed -n 's/.*\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$OUT/$name.log" | tail -1)
 	f=$(sed -n 's/.*\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$OUT/$name.log" | tail -1)
-	p=${p:-0}; f=${f:-0}
-	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-	printf '  %-28s %4d passed %4d failed\n' "$name" "$p" "$f"
+	s=$(sed -n 's/.*\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$OUT/$name.log" | tail -1)
+	p=${p:-0}; f=${f:-0}; s=${s:-0}; to=0
+	if [ $rc -eq 124 ]; then to=1; echo "  $name: timed out after 15 minutes"; fi
+	if [ $rc -ne 0 ] && [ "$f" -eq 0 ] && [ $to -eq 0 ]; then f=1; fi
+	count "$name" "$p" "$f" "$s" "$to"
 	[ "$f" -ne 0 ] && tail -40 "$OUT/$name.log"
-	count "$name" "$p" "$f"
+	[ "$s" -ne 0 ] && grep -E '^\[  SKIPPED \] [a-z_]' "$OUT/$name.log" | sort -u | sed 's/^/    /'
 done
 
 echo "== fuzz targets (seed corpus replay, then ${FUZZ_TEST_SECONDS:=3}s of fuzzing each)"
-for t in build/fuzz/fuzz_*; do
-	[ -x "$t" ] || continue
-	name=$(basename "$t")
+for src in fuzz/fuzz_*.c; do
+	name=$(basename "$src" .c)
+	t=build/fuzz/$name
+	if [ ! -x "$t" ]; then
+		echo "  $name: no binary $t (make fuzz-build builds it)"
+		count "$name" 0 1
+		continue
+	fi
 	n=${name#fuzz_}
 	work=$(mktemp -d /tmp/epak-fuzz.XXXXXX)
 	seeds=""
 	[ -d "fuzz/corpus/$n" ] && seeds="fuzz/corpus/$n"
-	if "$t" -runs=0 $seeds >"$OUT/$name.log" 2>&1 &&
-		"$t" -max_total_time="$FUZZ_TEST_SECONDS" -max_len=65536 "$work" $seeds >>"$OUT/$name.log" 2>&1; then
-		printf '  %-28s %4d passed %4d failed\n' "$name" 1 0
+	limit=$((FUZZ_TEST_SECONDS + 600))
+	timeout "$limit" "$t" -runs=0 $seeds >"$OUT/$name.log" 2>&1 &&
+		timeout "$limit" "$t" -max_total_time="$FUZZ_TEST_SECONDS" -max_len=65536 "$work" $seeds >>"$OUT/$name.log" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ]; then
 		count "$name" 1 0
+	elif [ $rc -eq 124 ]; then
+		count "$name" 0 0 0 1
 	else
-		printf '  %-28s %4d passed %4d failed\n' "$name" 0 1
-		grep -E 'ERROR|SUMMARY|Test unit written' "$OUT/$name.log" | head -5
 		count "$name" 0 1
+		grep -E 'ERROR|SUMMARY|Test unit written' "$OUT/$name.log" | head -5
 	fi
 	rm -rf "$work"
 done
@@ -85,13 +132,35 @@ if [ -d tests/e2e ] && ls tests/e2e/*.test.js >/dev/null 2>&1; then
 	rc=$?
 	p=$(sed -n 's/^# pass \([0-9]*\)/\1/p' "$OUT/node.log" | tail -1)
 	f=$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$OUT/node.log" | tail -1)
-	p=${p:-0}; f=${f:-0}
-	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-	printf '  %-28s %4d passed %4d failed\n' "node" "$p" "$f"
-	[ "$f" -ne 0 ] && grep -B2 -A30 '^not ok' "$OUT/node.log" | head -150
-	count node "$p" "$f"
+	s=$(sed -n 's/^# skipped \([0-9]*\)/\1/p' "$OUT/node.log" | tail -1)
+	td=$(sed -n 's/^# todo \([0-9]*\)/\1/p' "$OUT/node.log" | tail -1)
+	c=$(sed -n 's/^# cancelled \([0-9]*\)/\1/p' "$OUT/node.log" | tail -1)
+	# a test past --test-timeout fails with this type; tests it cancelled
+	# with it are "cancelled"
+	to=$(grep -c "failureType: 'testTimeoutFailure'" "$OUT/node.log")
+	p=${p:-0}; f=${f:-0}; s=$((${s:-0} + ${td:-0})); c=${c:-0}
+	f=$((f + c - to)); [ "$f" -lt 0 ] && f=0
+	if [ $rc -eq 124 ]; then to=$((to + 1)); echo "  node: the whole run timed out after 50 minutes"; fi
+	if [ $rc -ne 0 ] && [ "$f" -eq 0 ] && [ "$to" -eq 0 ]; then f=1; fi
+	count node "$p" "$f" "$s" "$to"
+	[ "$f" -ne 0 ] || [ "$to" -ne 0 ] && grep -B2 -A30 '^\s*not ok' "$OUT/node.log" | head -150
+	[ "$s" -ne 0 ] && grep -E '^\s*ok [0-9]+ - .*# (SKIP|TODO)' "$OUT/node.log" | sed 's/^ */    /'
 fi
 
+# The committed minimum: a suite that silently lost tests (a binary not
+# built, a file no longer found, a guard that skips) shows here.
+min=$(grep -E '^[0-9]+' tests/min-count 2>/dev/null | head -n 1)
+short=0
+if [ -z "$min" ]; then
+	echo "tests/min-count is missing or has no number"; short=1
+elif [ "$passed" -lt "$min" ]; then
+	echo "only $passed tests passed, fewer than the $min of tests/min-count"; short=1
+elif [ "$passed" -gt "$min" ]; then
+	echo "($passed passed is more than the $min of tests/min-count: raise it in your commit)"
+fi
+if [ ${#skips[@]} -gt 0 ]; then
+	echo "suites with skipped tests: ${skips[*]}$([ "$allow_skip" = 1 ] && echo " (allowed: EPAK_TEST_ALLOW_SKIP=1)" || echo " (a skip fails the run; EPAK_TEST_ALLOW_SKIP=1 allows it)")"
+fi
 if [ ${#failures[@]} -gt 0 ]; then echo "failing suites: ${failures[*]}"; fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+echo "$passed passed, $failed failed, $skipped skipped, $timedout timed out (minimum ${min:-?} passed)"
+[ "$failed" -eq 0 ] && [ "$timedout" -eq 0 ] && [ "$short" -eq 0 ] && { [ "$skipped" -eq 0 ] || [ "$allow_skip" = 1 ]; }

@@ -1,10 +1,12 @@
 /* i18n.c — see i18n.h. */
 #include "core/i18n.h"
 
+#include <errno.h>
 #include <libintl.h>
 #include <locale.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +55,35 @@ int i18n_init(const char *localedir)
 		return -1;
 	bind_textdomain_codeset("epak", "UTF-8");
 	i18n_ready = 1;
+	return 0;
+}
+
+int i18n_check(const char *localedir, char *err, size_t errlen)
+{
+	static const unsigned char le[4] = {0xde, 0x12, 0x04, 0x95}, be[4] = {0x95, 0x04, 0x12, 0xde};
+	unsigned char magic[4];
+	char path[4096];
+	FILE *f;
+	size_t n;
+	int i;
+
+	for (i = 0; i < LANG__COUNT; i++) {
+		if (i == LANG_EN)
+			continue; /* the msgids are English */
+		snprintf(path, sizeof(path), "%s/%s/LC_MESSAGES/epak.mo", localedir, lang_codes[i]);
+		f = fopen(path, "rb");
+		if (!f) {
+			snprintf(err, errlen, "translations: %s: %s (make builds it from po/%s.po)", path,
+				 strerror(errno), lang_codes[i]);
+			return -1;
+		}
+		n = fread(magic, 1, sizeof(magic), f);
+		fclose(f);
+		if (n != sizeof(magic) || (memcmp(magic, le, 4) != 0 && memcmp(magic, be, 4) != 0)) {
+			snprintf(err, errlen, "translations: %s: not a compiled gettext catalog", path);
+			return -1;
+		}
+	}
 	return 0;
 }
 

@@ -8,10 +8,17 @@
 #ifndef EPAK_I18N_H
 #define EPAK_I18N_H
 
+#include <stddef.h>
+
 enum lang { LANG_LV, LANG_EN, LANG__COUNT };
 
 /* localedir holds LANG/LC_MESSAGES/epak.mo. Call once, before threads. */
 int i18n_init(const char *localedir);
+/* 0 when localedir has a compiled catalog (a .mo file) for every language
+ * but English, the source language; else -1 and err names the missing or
+ * unreadable file. gettext itself falls back to the msgid without a word,
+ * which would serve English text inside <html lang="lv">. */
+int i18n_check(const char *localedir, char *err, size_t errlen);
 void i18n_shutdown(void);
 const char *i18n_tr(enum lang lang, const char *msgid); /* never NULL */
 const char *lang_code(enum lang lang);                  /* "lv", "en" */

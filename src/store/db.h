@@ -118,8 +118,8 @@ const void *row_blob(const struct db_row *row, int i, size_t *len);
  * body runs again after a randomized back-off, at most DB_TX_TRIES times;
  * body must therefore have no effects outside the database (or undo them at
  * its start). A write is committed once db_tx() has returned DB_OK (on
- * SQLite, synchronous=NORMAL: it survives an epak crash; a power cut may
- * lose the last commits, never the file's integrity).
+ * SQLite, synchronous=FULL: the commit is on disk, so it survives an epak
+ * crash and a power cut).
  * Transactions do not nest: db_tx() inside a body fails. */
 #define DB_TX_TRIES 10
 int db_tx(struct db *db, int (*body)(struct db *db, void *cls), void *cls);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "search/search.h"
 #include "tmpl/escape.h"
 #include "web/app.h"
@@ -89,15 +90,23 @@ static const char *label_name(struct req *r, const struct search_label *l)
 	return r->lang == LANG_EN && l->en ? l->en : l->lv ? l->lv : l->id;
 }
 
+/* 0, or what went wrong: RUN_TOOLONG and RUN_INVALID are the person's
+ * request (422), RUN_NOMEM is ours (503: memory ran out, bad bytes in q
+ * only separate words and are never an error). */
+enum { RUN_TOOLONG = -1, RUN_INVALID = -2, RUN_NOMEM = -3 };
+
 static int run(struct req *r, const struct snapshot *sn, struct search_request *sr, struct search_results *res)
 {
 	int rc = search_run(sn->idx, sr, r->arena, res);
 
+	if (rc == SEARCH_OK)
+		return 0;
 	if (rc == SEARCH_ETOOLONG)
-		return -1;
-	if (rc != SEARCH_OK)
-		return -2;
-	return 0;
+		return RUN_TOOLONG;
+	if (rc == SEARCH_EINVAL)
+		return RUN_INVALID;
+	log_error("search: out of memory");
+	return RUN_NOMEM;
 }
 
 int page_search(struct req *r)
@@ -142,6 +151,11 @@ int page_search(struct req *r)
 	sr.eservice_only = eonly;
 	sr.no_prefix = 1; /* a submitted query is complete */
 	rc = run(r, sn, &sr, &res);
+	if (rc == RUN_NOMEM) {
+		json_decref(ctx);
+		resp_error(r, ERR_UNAVAILABLE, NULL);
+		return 0;
+	}
 	json_object_set_new(ctx, "has_query", json_true());
 	if (inst)
 		json_object_set_new(ctx, "institution", json_string(inst));
@@ -152,8 +166,9 @@ int page_search(struct req *r)
 	if (rc != 0) {
 		json_object_set_new(
 		    ctx, "error",
-		    json_string(i18n_tr(r->lang, rc == -1 ? N_("The search text is too long. Please use fewer words.")
-							  : N_("The search text could not be read."))));
+		    json_string(i18n_tr(r->lang, rc == RUN_TOOLONG
+						     ? N_("The search text is too long. Please use fewer words.")
+						     : N_("The search text could not be read."))));
 		json_object_set_new(ctx, "total", json_integer(0));
 		render(r, 422, "search", ctx);
 		return 0;
@@ -259,8 +274,12 @@ int api_search(struct req *r)
 	sr.event = p.value[SP_EVENT];
 	sr.eservice_only = p.number[SP_ESERVICE] == 1;
 	rc = run(r, sn, &sr, &res);
+	if (rc == RUN_NOMEM) {
+		resp_error(r, ERR_UNAVAILABLE, NULL);
+		return 0;
+	}
 	if (rc != 0) {
-		resp_error(r, ERR_VALIDATION, rc == -1 ? "q: too long" : "q: not valid UTF-8");
+		resp_error(r, ERR_VALIDATION, rc == RUN_TOOLONG ? "q: too long" : "limit or offset: out of range");
 		return 0;
 	}
 	results = json_array();

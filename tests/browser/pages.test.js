@@ -7,9 +7,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, root, bin } from '../lib/server.js';
+import { root, bin } from '../lib/server.js';
 import { launch, axe, formatViolations } from '../lib/browser.js';
-import { setupPki, stopPki } from '../lib/signing.js';
+import { startSigningPortal, waitMails, SOFTHSM } from '../lib/signing.js';
 
 const pages = ['/', '/palidziba', '/drosiba', '/e-zime', '/atsauksmes', '/atsauksmes/paldies', '/parbaudit', '/nosutit', '/parakstit',
   '/pakalpojumi', '/pakalpojumi/lv-dzivesvietas-deklaresana', '/pakalpojumi/lv-pases-sanemsana', '/iedzivotajiem',
@@ -22,28 +22,46 @@ let browser;
 let work;
 let pki;
 let responder;
+let mailDir;
+let portal;
 before(async () => {
   fs.mkdirSync(shots, { recursive: true });
-  // public-url: the receipt page then offers the receipt by e-mail (checked below)
-  // the test PKI's root is trusted: only documents whose signer chains to
-  // a trust anchor are sent to institutions
+  // A portal that signs and sends (tests/lib/signing.js): the test PKI's
+  // root is trusted (only documents whose signer chains to a trust anchor
+  // are sent to institutions), its TSA and OCSP responder, a real SMTP
+  // server, and a public URL (the receipt page then offers the receipt by
+  // e-mail).
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-pages-'));
-  pki = path.join(work, 'pki');
-  responder = setupPki(pki);
-  srv = await startServer({ imports: [path.join(root, 'data/catalog.jsonld')], extra: ['--trust', path.join(pki, 'root.crt'), '--public-url', 'https://epak.example.lv'] });
+  portal = await startSigningPortal(work);
+  ({ pki, responder, mailDir, srv } = portal);
   browser = await launch();
 });
 after(async () => {
   await browser?.close();
-  await srv?.stop();
-  stopPki(pki);
+  await portal?.stop();
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
+
+// Loads url as served, with its Content-Security-Policy in force, and
+// returns the errors the page reports (script errors, CSP violations); the
+// axe check below must bypass the CSP to inject axe, so it cannot see them.
+async function servedErrors(url) {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of 404|Failed to load resource: the server responded with a status of 404/.test(m.text())) errors.push(m.text()); });
+  await page.goto(srv.base + url, { waitUntil: 'networkidle' });
+  await ctx.close();
+  return errors;
+}
 
 for (const lang of ['', '/en']) {
   for (const p of pages) {
     const url = lang + p;
     test(`${url} passes axe-core (WCAG 2.1 AA) and has sound structure`, async () => {
+      // as served, with the CSP in force: no script errors, no CSP violations
+      assert.deepEqual(await servedErrors(url), [], 'errors with the CSP on');
       // The page's CSP forbids inline scripts, axe's included: bypass for the check only.
       const ctx = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
       const page = await ctx.newPage();
@@ -79,14 +97,28 @@ test('the skip link is the first stop and moves focus to the main content', asyn
   await ctx.close();
 });
 
-test('focus is visible on links', async () => {
+test('focus is visible on links, in the site\'s own focus style', async () => {
+  // The browser's default focus ring would pass a mere "outline is not
+  // none": check the style static/epak.css sets (3 px solid --focus, #ffbf47,
+  // with a dark ring around it), and that it differs from the default.
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
   await page.goto(srv.base + '/');
   await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
-  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
-  assert.notEqual(outline, 'none');
+  const style = () => {
+    const cs = getComputedStyle(document.activeElement);
+    return { tag: document.activeElement.tagName, outline: `${cs.outlineStyle} ${cs.outlineWidth} ${cs.outlineColor}`, shadow: cs.boxShadow };
+  };
+  const focused = await page.evaluate(style);
+  assert.equal(focused.tag, 'A');
+  assert.equal(focused.outline, 'solid 3px rgb(255, 191, 71)');
+  assert.match(focused.shadow, /0px 0px 0px 5px/);
+  // the same element without the site's style sheets: the browser's default
+  await page.evaluate(() => { for (const l of document.querySelectorAll('link[rel=stylesheet]')) l.remove(); });
+  const plain = await page.evaluate(style);
+  assert.equal(plain.tag, 'A', 'focus stays on the link');
+  assert.notEqual(plain.outline, focused.outline, 'the site\'s focus style is not the default one');
   await ctx.close();
 });
 
@@ -192,16 +224,32 @@ test('sign and send in the browser: a signed document goes to an institution, wi
   assert.match(await page.textContent('#edoc-error'), /kuram šis portāls uzticas, tāpēc dokuments netika nosūtīts/);
   const refused = await axe(page);
   assert.equal(refused.length, 0, formatViolations(refused));
-  // signed with the trusted test PKI: sent
+  // signed with the card of the trusted test PKI (the SoftHSM2 token, as
+  // `epak sign --pkcs11` uses an eID card): sent, and the mail reaches the
+  // institution over real SMTP with that very container
   fs.writeFileSync(path.join(work, 'iesniegums.txt'), 'Lūdzu izsniegt izziņu.\n');
-  execFileSync(bin, ['sign', '-o', path.join(work, 'iesniegums.edoc'), '--p12', path.join(pki, 'signer-ec.p12'),
+  const edoc = path.join(work, 'iesniegums.edoc');
+  execFileSync(bin, ['sign', '-o', edoc, '--pkcs11', SOFTHSM, '--token', 'epak-ec',
     '--pin-env', 'PIN', '--profile', 'LT', '--tsa', `${responder}/tsa`, '--ocsp', `${responder}/ocsp`,
-    path.join(work, 'iesniegums.txt')], { env: { ...process.env, PIN: 'test-pass' } });
-  await page.setInputFiles('#edoc', path.join(work, 'iesniegums.edoc'));
+    path.join(work, 'iesniegums.txt')], { env: { ...process.env, PIN: '1234', SOFTHSM2_CONF: path.join(pki, 'softhsm2.conf') } });
+  const mailsBefore = fs.readdirSync(mailDir).filter((f) => f.endsWith('.json')).length;
+  await page.setInputFiles('#edoc', edoc);
   await page.selectOption('#iestade', 'vid');
+  await page.fill('#zina', 'Iesniegums pielikumā.');
   await page.click('form[action$="/nosutit"] button[type=submit]');
   assert.equal(await page.textContent('h1'), 'Jūsu dokuments nosūtīts');
-  assert.match(await page.textContent('main'), /Kvīts numurs: \d{4}-[A-Z2-9]{10}/);
+  const receipt = (await page.textContent('main')).match(/Kvīts numurs: (\d{4}-[A-Z2-9]{10})/)?.[1];
+  assert.ok(receipt, 'a receipt number');
+  const mail = (await waitMails(mailDir, mailsBefore + 1, 120000)).find((m) => m.rcpt_tos.includes('pasts@vid.gov.lv'));
+  assert.ok(mail, 'the institution got the mail');
+  assert.match(mail.subject, new RegExp(receipt));
+  assert.match(mail.text, /Iesniegums pielikumā\./);
+  assert.equal(mail.attachments[0].filename, 'iesniegums.edoc');
+  assert.ok(Buffer.from(mail.attachments[0].data, 'base64').equals(fs.readFileSync(edoc)), 'the container as signed');
+  const sent = path.join(work, 'sent.edoc');
+  fs.writeFileSync(sent, Buffer.from(mail.attachments[0].data, 'base64'));
+  const rep = JSON.parse(execFileSync(bin, ['verify', '--json', '--offline', '--trust', path.join(pki, 'root.crt'), sent]).toString());
+  assert.deepEqual(rep.signatures.map((x) => [x.indication, x.profile, x.signer]), [['TOTAL-PASSED', 'LT', 'ANNA BĒRZIŅA']]);
   assert.ok(await page.isVisible('#epasts'), 'the receipt page offers the receipt by e-mail');
   let v = await axe(page);
   assert.equal(v.length, 0, formatViolations(v));

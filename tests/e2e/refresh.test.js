@@ -26,7 +26,8 @@ async function waitFor(what, fn, ms = 120000) {
 }
 
 if (!pgUrl) {
-  test('PostgreSQL is available', { skip: !process.env.EPAK_TEST_REQUIRE_PG }, () => assert.fail('EPAK_TEST_PG_URL is not set'));
+  test('PostgreSQL is available', { skip: !process.env.EPAK_TEST_REQUIRE_PG && 'EPAK_TEST_PG_URL is not set' },
+    () => assert.fail('EPAK_TEST_PG_URL is not set'));
 } else {
   before(async () => {
     psql(pgUrl, 'DROP DATABASE IF EXISTS epak_e2e_refresh');

@@ -16,6 +16,17 @@ function run(args, env = {}) {
   return spawnSync(bin, args, { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 20000 });
 }
 
+// Polls fn until it holds, up to two minutes: the server's periodic check
+// runs about once a second here, but a loaded CI machine has been seen 100
+// times slower than this one.
+async function poll(what, fn, ms = 120000) {
+  const deadline = Date.now() + ms;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 function tmpdir() {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'epak-srv-'));
 }
@@ -78,6 +89,39 @@ test('serve refuses an unmigrated database and says what to do', () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+test('serve refuses to start without the Latvian catalog, naming the missing file', () => {
+  // gettext falls back to the English msgid without a word: without this
+  // check the portal would serve English text inside <html lang="lv">.
+  const dir = tmpdir();
+  execFileSync(bin, ['migrate', '--data', dir]);
+  const serve = (locale) => run(['serve', '--data', dir, '--listen', '127.0.0.1:0', '--templates', path.join(root, 'templates'),
+    '--static', path.join(root, 'static'), '--locale', locale]);
+  const empty = path.join(dir, 'locale');
+  fs.mkdirSync(path.join(empty, 'lv', 'LC_MESSAGES'), { recursive: true });
+  let r = serve(empty);
+  assert.notEqual(r.status, 0, 'it does not start');
+  assert.equal(r.signal, null, 'it stops by itself (not killed by the 20 s timeout)');
+  assert.match(r.stderr, new RegExp(`${empty}/lv/LC_MESSAGES/epak\\.mo: No such file`));
+  // a file that is not a compiled catalog is refused as well
+  fs.writeFileSync(path.join(empty, 'lv', 'LC_MESSAGES', 'epak.mo'), 'msgid "Home"\nmsgstr "Sākums"\n');
+  r = serve(empty);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /lv\/LC_MESSAGES\/epak\.mo: not a compiled gettext catalog/);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('the default make target builds the translations serve needs', () => {
+  // `make` with no target must leave nothing for `epak serve` to miss. Asked
+  // of make itself (-p prints its rules, -q builds nothing), so the answer
+  // does not depend on what this tree has built already.
+  const p = spawnSync('make', ['-C', root, '-p', '-q'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.match(p.stdout, /^\.DEFAULT_GOAL := all$/m);
+  const rule = p.stdout.split('\n').find((l) => /^all:/.test(l));
+  assert.ok(rule, 'an all: rule');
+  assert.match(rule, /\bbuild\/epak\b/);
+  assert.match(rule, /\bbuild\/locale\/lv\/LC_MESSAGES\/epak\.mo\b/, `all: builds the Latvian catalog (${rule})`);
+});
+
 test('a broken template stops the server with file, line and reason', () => {
   const dir = tmpdir();
   fs.cpSync(path.join(root, 'templates'), path.join(dir, 't'), { recursive: true });
@@ -98,19 +142,14 @@ test('in development mode a changed template is re-read without a restart', asyn
     assert.doesNotMatch(await (await fetch(srv.base + '/')).text(), /DEV-MARKER/);
     const f = path.join(dir, 'home.mustache');
     fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace('</h1>', ' DEV-MARKER</h1>'));
-    let seen = false;
-    for (let i = 0; i < 50 && !seen; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      seen = /DEV-MARKER/.test(await (await fetch(srv.base + '/')).text());
-    }
-    assert.ok(seen, 'the page shows the edited template');
-    // a broken edit keeps the last good templates serving
+    await poll('the page shows the edited template', async () => /DEV-MARKER/.test(await (await fetch(srv.base + '/')).text()));
+    // a broken edit keeps the last good templates serving: wait for the
+    // server to have read it (its log says so), then ask
     fs.writeFileSync(f, '{{#x}} unclosed');
-    await new Promise((r) => setTimeout(r, 600));
+    await poll('the broken edit is read and refused', async () => /templates not reloaded: .*home\.mustache:1/.test(srv.log()));
     const after = await fetch(srv.base + '/');
     assert.equal(after.status, 200);
     assert.match(await after.text(), /DEV-MARKER/);
-    assert.match(srv.log(), /templates not reloaded: .*home\.mustache:1/);
   } finally {
     await srv.stop();
     fs.rmSync(dir, { recursive: true, force: true });

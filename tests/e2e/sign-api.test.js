@@ -6,7 +6,7 @@
 // the container, which then verifies.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -110,6 +110,29 @@ test('an RSA signer works the same way', async () => {
   const sig = tokenSign(Buffer.concat([Buffer.from(prefix, 'hex'), Buffer.from(j.digest, 'base64')]), 'epak-rsa', 'RSA-PKCS');
   const r2 = await finish(s, j.session, sig);
   assert.equal(r2.status, 200, await r2.clone().text());
+  assert.equal(r2.headers.get('content-type'), 'application/vnd.etsi.asic-e+zip');
+  // the container handed back verifies: the RSA signer, profile T, the file
+  // (T carries no chain nor OCSP answer: verify fetches them, from the test
+  // PKI's responder that the certificate names)
+  const edoc = path.join(work, 'rsa.edoc');
+  fs.writeFileSync(edoc, Buffer.from(await r2.arrayBuffer()));
+  const v = spawnSync(bin, ['verify', '--json', '--trust', path.join(pki, 'root.crt'), edoc], { encoding: 'utf8', timeout: 120000 });
+  assert.equal(v.status, 0, v.stdout + v.stderr);
+  const rep = JSON.parse(v.stdout);
+  assert.deepEqual(rep.files, ['a.txt']);
+  assert.equal(rep.signatures.length, 1);
+  const one = rep.signatures[0];
+  assert.equal(one.indication, 'TOTAL-PASSED', JSON.stringify(one));
+  assert.equal(one.signer, 'JĀNIS OZOLS');
+  assert.equal(one.signer_serial_number, 'PNOLV-020280-54321');
+  assert.equal(one.profile, 'T');
+  assert.ok(one.timestamp_time, 'time-stamped');
+  assert.deepEqual(one.files, ['a.txt']);
+  // an RSA signature method in the XML, over the file as sent
+  const xml = execFileSync('python3', ['-c', 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); sys.stdout.write(z.read("META-INF/signatures0.xml").decode() + "\\0" + z.read("a.txt").decode())', edoc]).toString();
+  const [sigXml, data] = xml.split('\0');
+  assert.match(sigXml, /SignatureMethod Algorithm="http:\/\/www\.w3\.org\/2001\/04\/xmldsig-more#rsa-sha(256|384|512)"/);
+  assert.equal(data, 'a');
 });
 
 test('a wrong signature value is refused and nothing is handed out', async () => {

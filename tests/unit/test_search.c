@@ -307,6 +307,26 @@ static void test_facets(void **state)
 	arena_free(a);
 }
 
+/* Memory running out is SEARCH_ENOMEM, never taken for the person's fault:
+ * the web layer answers it 503, and ETOOLONG/EINVAL 422. A request arena
+ * capped below one chunk fails its first allocation. */
+static void test_out_of_memory_is_its_own_error(void **state)
+{
+	struct arena *a = arena_new(64);
+	struct search_request rq = {0};
+	struct search_results r;
+
+	(void)state;
+	rq.q = "pase";
+	assert_int_equal(search_run(idx, &rq, a, &r), SEARCH_ENOMEM);
+	assert_int_equal(r.nhits, 0);
+	arena_free(a);
+	a = arena_new(0);
+	assert_int_equal(search_run(idx, &rq, a, &r), SEARCH_OK);
+	assert_true(r.nhits > 0);
+	arena_free(a);
+}
+
 static void test_limits(void **state)
 {
 	struct arena *a = arena_new(0);
@@ -443,6 +463,7 @@ int main(void)
 	    cmocka_unit_test(test_highlight),
 	    cmocka_unit_test(test_facets),
 	    cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_out_of_memory_is_its_own_error),
 	    cmocka_unit_test(test_data_files),
 	    cmocka_unit_test(test_quality_floor),
 	};
