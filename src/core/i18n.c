@@ -1,5 +1,6 @@
 /* i18n.c — see i18n.h. */
 #include "core/i18n.h"
+#include "core/err.h"
 
 #include <errno.h>
 #include <libintl.h>
@@ -58,7 +59,7 @@ int i18n_init(const char *localedir)
 	return 0;
 }
 
-int i18n_check(const char *localedir, char *err, size_t errlen)
+int i18n_check(const char *localedir, struct err *err)
 {
 	static const unsigned char le[4] = {0xde, 0x12, 0x04, 0x95}, be[4] = {0x95, 0x04, 0x12, 0xde};
 	unsigned char magic[4];
@@ -73,14 +74,14 @@ int i18n_check(const char *localedir, char *err, size_t errlen)
 		snprintf(path, sizeof(path), "%s/%s/LC_MESSAGES/epak.mo", localedir, lang_codes[i]);
 		f = fopen(path, "rb");
 		if (!f) {
-			snprintf(err, errlen, "translations: %s: %s (make builds it from po/%s.po)", path,
-				 strerror(errno), lang_codes[i]);
+			err_set(err, ERR_INTERNAL, "translations: %s: %s (make builds it from po/%s.po)", path,
+				strerror(errno), lang_codes[i]);
 			return -1;
 		}
 		n = fread(magic, 1, sizeof(magic), f);
 		fclose(f);
 		if (n != sizeof(magic) || (memcmp(magic, le, 4) != 0 && memcmp(magic, be, 4) != 0)) {
-			snprintf(err, errlen, "translations: %s: not a compiled gettext catalog", path);
+			err_set(err, ERR_INTERNAL, "translations: %s: not a compiled gettext catalog", path);
 			return -1;
 		}
 	}

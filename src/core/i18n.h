@@ -18,7 +18,8 @@ int i18n_init(const char *localedir);
  * but English, the source language; else -1 and err names the missing or
  * unreadable file. gettext itself falls back to the msgid without a word,
  * which would serve English text inside <html lang="lv">. */
-int i18n_check(const char *localedir, char *err, size_t errlen);
+struct err;
+int i18n_check(const char *localedir, struct err *err);
 void i18n_shutdown(void);
 const char *i18n_tr(enum lang lang, const char *msgid); /* never NULL */
 const char *lang_code(enum lang lang);                  /* "lv", "en" */

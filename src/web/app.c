@@ -203,7 +203,7 @@ int app_open(struct app *app, const struct config *cfg, struct err *err)
 		snprintf(app->db_url, sizeof(app->db_url), "%s/epak.db", cfg->data);
 	if (load_secret(app, cfg->data, err) != 0)
 		return -1;
-	if (i18n_check(cfg->locale_dir, err, errlen) != 0)
+	if (i18n_check(cfg->locale_dir, err) != 0)
 		return -1;
 	if (i18n_init(cfg->locale_dir) != 0) {
 		err_set(err, ERR_INTERNAL, "translations: cannot use %s", cfg->locale_dir);
