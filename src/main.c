@@ -263,7 +263,6 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 	struct mail_config mc;
 	struct app app;
 	struct err e = {0};
-	char err[512]; /* the mail module's reasons: a struct err in the next step */
 	int rc;
 
 	if (no_arguments(argc, argv) != 0)
@@ -285,13 +284,13 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
-	rc = mail_config_from(&mc, cfg, err, sizeof(err));
+	rc = mail_config_from(&mc, cfg, &e);
 	if (rc == 0) {
 		app.mail = &mc;
 		rc = mail_worker_start(&mc, app.db_url);
 	}
 	if (rc != 0) {
-		log_error("cannot start mail delivery: %s", err);
+		log_error("cannot start mail delivery: %s", e.msg);
 		snapshot_stop();
 		app_close(&app);
 		return 1;

@@ -117,7 +117,7 @@ int cmd_mail(struct config *cfg, int argc, char **argv)
 	struct err e = {0};
 	struct db *db = NULL;
 	const char *to = NULL;
-	char url[1100], err[256];
+	char url[1100];
 	long long v;
 	int n, rc = 2;
 
@@ -131,14 +131,14 @@ int cmd_mail(struct config *cfg, int argc, char **argv)
 		goto out;
 	}
 	rc = 1;
-	if (mail_config_from(&mc, cfg, err, sizeof(err)) != 0) {
-		fprintf(stderr, "epak mail: %s\n", err);
+	if (mail_config_from(&mc, cfg, &e) != 0) {
+		fprintf(stderr, "epak mail: %s\n", e.msg);
 		goto out;
 	}
 	if (to) {
 		test_mail_init(&t, &mc, to);
-		if (outbox_check(&mc, &t.m, err, sizeof(err)) != 0) {
-			fprintf(stderr, "epak mail: %s\n", err);
+		if (outbox_check(&mc, &t.m, &e) != 0) {
+			fprintf(stderr, "epak mail: %s\n", e.msg);
 			goto out;
 		}
 	}

@@ -17,28 +17,27 @@
 /* ---- settings ---- */
 
 /* Copies a string setting into its fixed-size field. */
-static int copy_setting(char *dst, size_t n, const char *v, const char *key, char *err, size_t errlen)
+static int copy_setting(char *dst, size_t n, const char *v, const char *key, struct err *err)
 {
 	if (strlen(v) >= n) {
-		snprintf(err, errlen, "%s: too long (at most %zu bytes)", key, n - 1);
+		err_set(err, ERR_VALIDATION, "%s: too long (at most %zu bytes)", key, n - 1);
 		return -1;
 	}
 	snprintf(dst, n, "%s", v);
 	return 0;
 }
 
-int mail_config_from(struct mail_config *c, const struct config *cfg, char *err, size_t errlen)
+int mail_config_from(struct mail_config *c, const struct config *cfg, struct err *err)
 {
 	memset(c, 0, sizeof(*c));
-	if (copy_setting(c->smtp_url, sizeof(c->smtp_url), cfg->smtp_url, "smtp-url", err, errlen) ||
-	    copy_setting(c->smtp_user, sizeof(c->smtp_user), cfg->smtp_user, "smtp-user", err, errlen) ||
-	    copy_setting(c->smtp_password, sizeof(c->smtp_password), cfg->smtp_password, "smtp-password", err,
-			 errlen) ||
-	    copy_setting(c->ca_file, sizeof(c->ca_file), cfg->smtp_ca_file, "smtp-ca-file", err, errlen) ||
-	    copy_setting(c->helo, sizeof(c->helo), cfg->smtp_helo, "smtp-helo", err, errlen) ||
-	    copy_setting(c->from, sizeof(c->from), cfg->mail_from, "mail-from", err, errlen) ||
-	    copy_setting(c->from_name, sizeof(c->from_name), cfg->mail_from_name, "mail-from-name", err, errlen) ||
-	    copy_setting(c->domain, sizeof(c->domain), cfg->mail_domain, "mail-domain", err, errlen))
+	if (copy_setting(c->smtp_url, sizeof(c->smtp_url), cfg->smtp_url, "smtp-url", err) ||
+	    copy_setting(c->smtp_user, sizeof(c->smtp_user), cfg->smtp_user, "smtp-user", err) ||
+	    copy_setting(c->smtp_password, sizeof(c->smtp_password), cfg->smtp_password, "smtp-password", err) ||
+	    copy_setting(c->ca_file, sizeof(c->ca_file), cfg->smtp_ca_file, "smtp-ca-file", err) ||
+	    copy_setting(c->helo, sizeof(c->helo), cfg->smtp_helo, "smtp-helo", err) ||
+	    copy_setting(c->from, sizeof(c->from), cfg->mail_from, "mail-from", err) ||
+	    copy_setting(c->from_name, sizeof(c->from_name), cfg->mail_from_name, "mail-from-name", err) ||
+	    copy_setting(c->domain, sizeof(c->domain), cfg->mail_domain, "mail-domain", err))
 		return -1;
 	if (!strcmp(cfg->smtp_tls, "try"))
 		c->tls = MAIL_TLS_TRY;
@@ -47,7 +46,7 @@ int mail_config_from(struct mail_config *c, const struct config *cfg, char *err,
 	else if (!strcmp(cfg->smtp_tls, "none"))
 		c->tls = MAIL_TLS_NONE;
 	else {
-		snprintf(err, errlen, "smtp-tls: '%.20s' is not try, required or none", cfg->smtp_tls);
+		err_set(err, ERR_VALIDATION, "smtp-tls: '%.20s' is not try, required or none", cfg->smtp_tls);
 		return -1;
 	}
 	c->connect_timeout = cfg->smtp_connect_timeout;
@@ -61,66 +60,65 @@ int mail_config_from(struct mail_config *c, const struct config *cfg, char *err,
 	c->keep_days = cfg->mail_keep_days;
 	c->daily_bytes = (long long)cfg->mail_daily_bytes;
 	c->submission_keep_days = cfg->submission_keep_days;
-	return mail_config_check(c, err, errlen);
+	return mail_config_check(c, err);
 }
 
 void mail_config_defaults(struct mail_config *c)
 {
 	struct config cfg;
-	char err[256];
 
 	config_defaults(&cfg);
-	if (mail_config_from(c, &cfg, err, sizeof(err)) != 0)
+	if (mail_config_from(c, &cfg, NULL) != 0)
 		abort(); /* the table's defaults are valid: a programming error */
 	config_free(&cfg);
 }
 
-static int check_address(const char *a, char *why, size_t n, const char *field);
+static int check_address(const char *a, struct err *why, const char *field);
 static int check_hostname(const char *h);
 
-int mail_config_check(const struct mail_config *c, char *err, size_t errlen)
+int mail_config_check(const struct mail_config *c, struct err *err)
 {
 	int tls_always = !strncmp(c->smtp_url, "smtps://", 8);
 	const char *p;
 
 	if (strncmp(c->smtp_url, "smtp://", 7) != 0 && !tls_always) {
-		snprintf(err, errlen, "smtp-url: must start with smtp:// or smtps://");
+		err_set(err, ERR_VALIDATION, "smtp-url: must start with smtp:// or smtps://");
 		return -1;
 	}
 	for (p = c->smtp_url; *p; p++) {
 		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 127) {
-			snprintf(err, errlen, "smtp-url: spaces and control characters are not allowed");
+			err_set(err, ERR_VALIDATION, "smtp-url: spaces and control characters are not allowed");
 			return -1;
 		}
 	}
 	if (c->smtp_user[0] && !tls_always && c->tls != MAIL_TLS_REQUIRED) {
 		/* With "try", a relay (or anyone in between) that does not offer
 		 * STARTTLS would get the password in clear. */
-		snprintf(err, errlen,
-			 "smtp-user needs smtp-tls = required or an smtps:// URL: "
-			 "the password must not cross the network in clear");
+		err_set(err, ERR_VALIDATION,
+			"smtp-user needs smtp-tls = required or an smtps:// URL: "
+			"the password must not cross the network in clear");
 		return -1;
 	}
 	if (tls_always && c->tls == MAIL_TLS_NONE) {
-		snprintf(err, errlen, "smtp-tls = none contradicts an smtps:// URL");
+		err_set(err, ERR_VALIDATION, "smtp-tls = none contradicts an smtps:// URL");
 		return -1;
 	}
-	if (check_address(c->from, err, errlen, "mail-from") != 0)
+	if (check_address(c->from, err, "mail-from") != 0)
 		return -1;
 	if (c->domain[0] && check_hostname(c->domain) != 0) {
-		snprintf(err, errlen, "mail-domain: not a domain name");
+		err_set(err, ERR_VALIDATION, "mail-domain: not a domain name");
 		return -1;
 	}
 	if (c->helo[0] && check_hostname(c->helo) != 0) {
-		snprintf(err, errlen, "smtp-helo: not a host name");
+		err_set(err, ERR_VALIDATION, "smtp-helo: not a host name");
 		return -1;
 	}
 	if (c->retry_max < c->retry_base) {
-		snprintf(err, errlen, "mail-retry-max is shorter than mail-retry-base");
+		err_set(err, ERR_VALIDATION, "mail-retry-max is shorter than mail-retry-base");
 		return -1;
 	}
 	if (c->connect_timeout < 1 || c->timeout < 1 || c->max_attempts < 1 || c->poll < 1 || c->max_size < 4096) {
-		snprintf(err, errlen, "mail settings out of range");
+		err_set(err, ERR_VALIDATION, "mail settings out of range");
 		return -1;
 	}
 	return 0;
@@ -173,14 +171,14 @@ static int check_hostname(const char *h)
 
 /* An address as email_check() (core/email.h) accepts it: the same rule the
  * forms use, so a form never takes an address the outbox would refuse. */
-static int check_address(const char *a, char *why, size_t n, const char *field)
+static int check_address(const char *a, struct err *why, const char *field)
 {
 	if (!a || !*a) {
-		snprintf(why, n, "%s: missing", field);
+		err_set(why, ERR_VALIDATION, "%s: missing", field);
 		return -1;
 	}
 	if (email_check(a) != EMAIL_OK) {
-		snprintf(why, n, "%s: not a valid e-mail address", field);
+		err_set(why, ERR_VALIDATION, "%s: not a valid e-mail address", field);
 		return -1;
 	}
 	return 0;
@@ -221,40 +219,41 @@ static int check_kind(const char *k)
 	return 0;
 }
 
-int message_check(const struct mail_config *c, const struct mail *m, char *why, size_t n)
+int message_check(const struct mail_config *c, const struct mail *m, struct err *why)
 {
 	const char *from = m->from ? m->from : c->from;
 	const char *name = m->from_name ? m->from_name : c->from_name;
 	char field[32];
 	size_t i;
 
-	if (check_address(from, why, n, "from") != 0)
+	if (check_address(from, why, "from") != 0)
 		return OUTBOX_EINVALID;
 	if (check_text(name, TXT_LINE) != 0 || strlen(name) > 200) {
-		snprintf(why, n, "from_name: control characters, invalid UTF-8 or too long");
+		err_set(why, ERR_VALIDATION, "from_name: control characters, invalid UTF-8 or too long");
 		return OUTBOX_EINVALID;
 	}
 	if (!m->to || m->nto == 0 || m->nto > OUTBOX_MAX_RCPT) {
-		snprintf(why, n, "to: from 1 to %d addresses", OUTBOX_MAX_RCPT);
+		err_set(why, ERR_VALIDATION, "to: from 1 to %d addresses", OUTBOX_MAX_RCPT);
 		return OUTBOX_EINVALID;
 	}
 	for (i = 0; i < m->nto; i++) {
 		snprintf(field, sizeof(field), "to[%zu]", i);
-		if (check_address(m->to[i], why, n, field) != 0)
+		if (check_address(m->to[i], why, field) != 0)
 			return OUTBOX_EINVALID;
 	}
-	if (m->reply_to && check_address(m->reply_to, why, n, "reply_to") != 0)
+	if (m->reply_to && check_address(m->reply_to, why, "reply_to") != 0)
 		return OUTBOX_EINVALID;
 	if (!m->subject || check_text(m->subject, TXT_LINE) != 0 || strlen(m->subject) > OUTBOX_MAX_SUBJECT) {
-		snprintf(why, n, "subject: missing, control characters (CR, LF...), invalid UTF-8 or too long");
+		err_set(why, ERR_VALIDATION,
+			"subject: missing, control characters (CR, LF...), invalid UTF-8 or too long");
 		return OUTBOX_EINVALID;
 	}
 	if (!m->text || check_text(m->text, TXT_BODY) != 0) {
-		snprintf(why, n, "text: missing, invalid UTF-8 or control characters");
+		err_set(why, ERR_VALIDATION, "text: missing, invalid UTF-8 or control characters");
 		return OUTBOX_EINVALID;
 	}
 	if (m->natt > OUTBOX_MAX_ATT || (m->natt && !m->att)) {
-		snprintf(why, n, "att: at most %d attachments", OUTBOX_MAX_ATT);
+		err_set(why, ERR_VALIDATION, "att: at most %d attachments", OUTBOX_MAX_ATT);
 		return OUTBOX_EINVALID;
 	}
 	for (i = 0; i < m->natt; i++) {
@@ -263,32 +262,33 @@ int message_check(const struct mail_config *c, const struct mail *m, char *why, 
 
 		if (!f || !*f || strlen(f) > OUTBOX_MAX_FILENAME || check_text(f, TXT_LINE) != 0 || strchr(f, '/') ||
 		    strchr(f, '\\') || !strcmp(f, ".") || !strcmp(f, "..")) {
-			snprintf(why, n, "att[%zu].filename: missing, too long, a path or control characters", i);
+			err_set(why, ERR_VALIDATION,
+				"att[%zu].filename: missing, too long, a path or control characters", i);
 			return OUTBOX_EINVALID;
 		}
 		if (a->content_type && check_content_type(a->content_type) != 0) {
-			snprintf(why, n, "att[%zu].content_type: not type/subtype", i);
+			err_set(why, ERR_VALIDATION, "att[%zu].content_type: not type/subtype", i);
 			return OUTBOX_EINVALID;
 		}
 		if (a->len && !a->data) {
-			snprintf(why, n, "att[%zu].data: missing", i);
+			err_set(why, ERR_VALIDATION, "att[%zu].data: missing", i);
 			return OUTBOX_EINVALID;
 		}
 		if (a->len > c->max_size) {
-			snprintf(why, n, "att[%zu]: larger than the message size limit", i);
+			err_set(why, ERR_VALIDATION, "att[%zu]: larger than the message size limit", i);
 			return OUTBOX_ETOOBIG;
 		}
 	}
 	if (m->kind && check_kind(m->kind) != 0) {
-		snprintf(why, n, "kind: [a-z0-9-]{1,32}");
+		err_set(why, ERR_VALIDATION, "kind: [a-z0-9-]{1,32}");
 		return OUTBOX_EINVALID;
 	}
 	return 0;
 }
 
-int outbox_check(const struct mail_config *c, const struct mail *m, char *why, size_t n)
+int outbox_check(const struct mail_config *c, const struct mail *m, struct err *why)
 {
-	return message_check(c, m, why, n);
+	return message_check(c, m, why);
 }
 
 const char *outbox_strerror(int rc)
@@ -565,7 +565,7 @@ void message_id(char *out, size_t n, const struct mail_config *c, long long id, 
 }
 
 int outbox_build(const struct mail_config *c, const struct mail *m, long long id, long long now, const char *token,
-		 char **out, size_t *len, char *why, size_t n)
+		 char **out, size_t *len, struct err *why)
 {
 	struct buf rest = BUF_INIT, b = BUF_INIT;
 	char mid[400];
@@ -573,7 +573,7 @@ int outbox_build(const struct mail_config *c, const struct mail *m, long long id
 
 	*out = NULL;
 	*len = 0;
-	rc = message_check(c, m, why, n);
+	rc = message_check(c, m, why);
 	if (rc != 0)
 		goto out;
 	rc = OUTBOX_ETOOBIG;
@@ -584,7 +584,7 @@ int outbox_build(const struct mail_config *c, const struct mail *m, long long id
 	buf_printf(&b, "Message-ID: %s\r\n", mid);
 	buf_append(&b, rest.data, rest.len);
 	if (!buf_ok(&rest) || !buf_ok(&b)) {
-		snprintf(why, n, "the encoded message is larger than %zu bytes", c->max_size);
+		err_set(why, ERR_VALIDATION, "the encoded message is larger than %zu bytes", c->max_size);
 		goto out;
 	}
 	*out = buf_steal(&b, len);

@@ -9,7 +9,7 @@
 #include "mail/outbox.h"
 
 /* 0, or OUTBOX_EINVALID with the reason (the field, never its value). */
-int message_check(const struct mail_config *c, const struct mail *m, char *why, size_t n);
+int message_check(const struct mail_config *c, const struct mail *m, struct err *why);
 /* Everything of the message after the Message-ID header. */
 void message_build_rest(const struct mail_config *c, const struct mail *m, long long now, const char *token,
 			struct buf *b);

@@ -42,12 +42,12 @@ static int id_cb(void *cls, const struct db_row *row)
 int outbox_enqueue_with(struct db *db, const struct mail_config *c, const struct mail *m, long long *id)
 {
 	struct buf rest = BUF_INIT, full = BUF_INIT, rcpt = BUF_INIT;
-	char token[17], mid[400], why[200];
+	char token[17], mid[400];
 	long long now = (long long)time(NULL), newid = -1;
 	size_t i;
 	int rc;
 
-	rc = message_check(c, m, why, sizeof(why));
+	rc = message_check(c, m, NULL); /* the caller asks outbox_check() for why */
 	if (rc != 0)
 		goto out;
 	rc = OUTBOX_EINVALID;

@@ -88,12 +88,12 @@ struct mail_config {
 struct config;
 /* Copies the mail keys of cfg into *c and checks them. 0 when usable;
  * otherwise -1 with the reason in err (names the key, never the password). */
-int mail_config_from(struct mail_config *c, const struct config *cfg, char *err, size_t errlen);
+int mail_config_from(struct mail_config *c, const struct config *cfg, struct err *err);
 /* The table's defaults (smtp://127.0.0.1:25, TLS required, 20 attempts over
  * at most two days, 20 MiB...). */
 void mail_config_defaults(struct mail_config *c);
 /* Checks a filled config; mail_config_from() calls it. */
-int mail_config_check(const struct mail_config *c, char *err, size_t errlen);
+int mail_config_check(const struct mail_config *c, struct err *err);
 
 /* ---- queueing ---- */
 
@@ -141,14 +141,14 @@ int outbox_enqueue_with(struct db *db, const struct mail_config *c, const struct
 
 /* Checks m without queueing it: 0, or OUTBOX_EINVALID with a reason in why
  * (names the field, never quotes its value). For forms, before db_tx(). */
-int outbox_check(const struct mail_config *c, const struct mail *m, char *why, size_t n);
+int outbox_check(const struct mail_config *c, const struct mail *m, struct err *why);
 /* A short text for an outbox or DB_E* return code. */
 const char *outbox_strerror(int rc);
 
 /* Builds the message outbox_enqueue_with() would store, with the given id, time
  * and random part of the Message-ID (tests, previews). *out is malloc'd. */
 int outbox_build(const struct mail_config *c, const struct mail *m, long long id, long long now, const char *token,
-		 char **out, size_t *len, char *why, size_t n);
+		 char **out, size_t *len, struct err *why);
 
 /* ---- delivery state machine (for the worker; tests use it too) ---- */
 

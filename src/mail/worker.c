@@ -323,7 +323,6 @@ int mail_worker_start(const struct mail_config *c, const char *db_url)
 	struct db *db = NULL;
 	pthread_condattr_t ca;
 	sigset_t all, old;
-	char err[256];
 	long long v;
 	int rc = -1, cv_made = 0;
 
@@ -332,8 +331,9 @@ int mail_worker_start(const struct mail_config *c, const char *db_url)
 		log_error("mail worker: already running");
 		goto out;
 	}
-	if (mail_config_check(c, err, sizeof(err)) != 0) {
-		log_error("mail worker: %s", err);
+	if (mail_config_check(c, &e) != 0) {
+		log_error("mail worker: %s", e.msg);
+		err_clear(&e);
 		goto out;
 	}
 	db = db_open(db_url, &e);

@@ -4,11 +4,11 @@
  * In the server:
  *
  *	struct mail_config mc;
- *	char err[256];
+ *	struct err e = {0};
  *
- *	if (mail_config_from(&mc, cfg, err, sizeof(err)) != 0) { log_error("mail: %s", err); fail; }
+ *	if (mail_config_from(&mc, cfg, &e) != 0) { log_error("mail: %s", e.msg); fail; }
  *	if (mail_worker_start(&mc, db_url) != 0) fail;    // after check_schema(), before serving
- *	rc = server_run(&app);
+ *	rc = server_run(&site);
  *	mail_worker_stop();                               // after the loops have stopped
  *
  * and, optionally, in a handler after the db_tx() that queued a mail has

@@ -44,6 +44,13 @@
 #include "pgtest.h"
 #include "store/migrate.h"
 
+/* The carrier keeps its first error: each call gets it cleared. */
+static struct err *fresh(struct err *e)
+{
+	err_clear(e);
+	return e;
+}
+
 static const char *python(void)
 {
 	const char *p = getenv("EPAK_TEST_PYTHON");
@@ -567,10 +574,11 @@ static void builds_rfc5322_message(void **state)
 			 .text = "Labdien!\nPielikumā iesniegums.\n",
 			 .att = &att,
 			 .natt = 1};
-	char *msg = NULL, why[200] = "";
+	char *msg = NULL;
+	struct err why = {0};
 	size_t len = 0;
 
-	assert_int_equal(outbox_build(&fx->mc, &m, 42, 1767225600, TOKEN, &msg, &len, why, sizeof(why)), 0);
+	assert_int_equal(outbox_build(&fx->mc, &m, 42, 1767225600, TOKEN, &msg, &len, fresh(&why)), 0);
 	assert_true(len > 4000);
 	assert_memory_equal(msg,
 			    "Message-ID: <42.0123456789abcdef@epak.example.lv>\r\n"
@@ -664,14 +672,15 @@ static void python_reads_what_we_build(void **state)
 	struct mail_attachment att[2] = {{LONG_NAME, "application/vnd.etsi.asic-e+zip", edoc, 5000},
 					 {"čeks.txt", NULL, "x", 1}};
 	struct mail m = {.to = to, .nto = 1, .subject = LONG_SUBJECT, .text = BODY, .att = att, .natt = 2};
-	char *msg = NULL, why[200] = "";
+	char *msg = NULL;
+	struct err why = {0};
 	char want_text[sizeof(BODY) + 8];
 	const json_t *a;
 	unsigned char *data;
 	size_t len = 0, dlen = 0, i, k = 0;
 	json_t *j;
 
-	assert_int_equal(outbox_build(&fx->mc, &m, 7, 1767225600, TOKEN, &msg, &len, why, sizeof(why)), 0);
+	assert_int_equal(outbox_build(&fx->mc, &m, 7, 1767225600, TOKEN, &msg, &len, fresh(&why)), 0);
 	check_lines(msg, len, 78);
 	j = python_reads(fx, msg, len);
 	assert_string_equal(jstr(j, "subject"), LONG_SUBJECT);
@@ -750,13 +759,14 @@ static void quoted_printable_round_trips(void **state)
 	};
 	const char *to[] = {"a@example.lv"};
 	struct mail m = {.to = to, .nto = 1, .subject = "qp"};
-	char *msg, *dec, *want, why[200];
+	char *msg, *dec, *want;
+	struct err why = {0};
 	const char *start, *end, *p;
 	size_t len, i, k, col;
 
 	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		m.text = texts[i];
-		assert_int_equal(outbox_build(&fx->mc, &m, 1, 0, TOKEN, &msg, &len, why, sizeof(why)), 0);
+		assert_int_equal(outbox_build(&fx->mc, &m, 1, 0, TOKEN, &msg, &len, fresh(&why)), 0);
 		start = strstr(msg, "quoted-printable\r\n\r\n");
 		assert_non_null(start);
 		start += strlen("quoted-printable\r\n\r\n");
@@ -795,13 +805,14 @@ static void long_subject_folds_on_characters(void **state)
 	struct fx *fx = *state;
 	const char *to[] = {"a@example.lv"};
 	struct mail m = {.to = to, .nto = 1, .subject = LONG_SUBJECT, .text = ""};
-	char *msg, why[200], word[128];
+	char *msg, word[128];
+	struct err why = {0};
 	const char *p, *e;
 	unsigned char bytes[128];
 	size_t len;
 	int n, words = 0;
 
-	assert_int_equal(outbox_build(&fx->mc, &m, 1, 0, TOKEN, &msg, &len, why, sizeof(why)), 0);
+	assert_int_equal(outbox_build(&fx->mc, &m, 1, 0, TOKEN, &msg, &len, fresh(&why)), 0);
 	p = strstr(msg, "Subject: ");
 	assert_non_null(p);
 	p += 9;
@@ -831,17 +842,18 @@ static void long_subject_folds_on_characters(void **state)
 
 static void expect_invalid(const struct mail_config *mc, const struct mail *m, const char *secret)
 {
-	char why[200] = "", *msg = NULL;
+	char *msg = NULL;
+	struct err why = {0};
 	size_t len;
 	int rc;
 
-	rc = outbox_build(mc, m, 1, 0, TOKEN, &msg, &len, why, sizeof(why));
+	rc = outbox_build(mc, m, 1, 0, TOKEN, &msg, &len, fresh(&why));
 	if (rc != OUTBOX_EINVALID)
 		fail_msg("accepted (rc %d): subject '%s'", rc, m->subject ? m->subject : "");
 	assert_null(msg);
-	assert_true(why[0] != '\0');
-	if (secret && strstr(why, secret))
-		fail_msg("the reason quotes the value: %s", why);
+	assert_true(why.msg[0] != '\0');
+	if (secret && strstr(why.msg, secret))
+		fail_msg("the reason quotes the value: %s", why.msg);
 }
 
 static void refuses_header_injection(void **state)
@@ -947,18 +959,19 @@ static void checks_addresses(void **state)
 	};
 	const char *to[1];
 	struct mail m = {.to = to, .nto = 1, .subject = "s", .text = "x"};
-	char *msg, why[200];
+	char *msg;
+	struct err why = {0};
 	size_t i, len;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		to[0] = bad[i];
-		if (outbox_build(&fx->mc, &m, 1, 0, TOKEN, &msg, &len, why, sizeof(why)) != OUTBOX_EINVALID)
+		if (outbox_build(&fx->mc, &m, 1, 0, TOKEN, &msg, &len, fresh(&why)) != OUTBOX_EINVALID)
 			fail_msg("accepted '%s'", bad[i]);
 	}
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		to[0] = good[i];
-		if (outbox_build(&fx->mc, &m, 1, 0, TOKEN, &msg, &len, why, sizeof(why)) != 0)
-			fail_msg("refused '%s': %s", good[i], why);
+		if (outbox_build(&fx->mc, &m, 1, 0, TOKEN, &msg, &len, fresh(&why)) != 0)
+			fail_msg("refused '%s': %s", good[i], why.msg);
 		free(msg);
 	}
 }
@@ -968,7 +981,8 @@ static void enforces_limits(void **state)
 	struct fx *fx = *state;
 	const char *to[OUTBOX_MAX_RCPT + 1];
 	struct mail_attachment att[OUTBOX_MAX_ATT + 1];
-	char subject[OUTBOX_MAX_SUBJECT + 2], *msg = NULL, why[200];
+	char subject[OUTBOX_MAX_SUBJECT + 2], *msg = NULL;
+	struct err why = {0};
 	unsigned char *big = test_bytes(60000);
 	struct mail m;
 	size_t i, len;
@@ -982,7 +996,7 @@ static void enforces_limits(void **state)
 	m.nto = OUTBOX_MAX_RCPT + 1;
 	expect_invalid(&fx->mc, &m, NULL);
 	m.nto = OUTBOX_MAX_RCPT;
-	assert_int_equal(outbox_build(&fx->mc, &m, 1, 0, TOKEN, &msg, &len, why, sizeof(why)), 0);
+	assert_int_equal(outbox_build(&fx->mc, &m, 1, 0, TOKEN, &msg, &len, fresh(&why)), 0);
 	free(msg);
 	m = (struct mail){.to = to, .nto = 1, .subject = "s", .text = "x", .att = att, .natt = OUTBOX_MAX_ATT + 1};
 	expect_invalid(&fx->mc, &m, NULL);
@@ -998,12 +1012,12 @@ static void enforces_limits(void **state)
 	fx->mc.max_size = 65536;
 	att[0] = (struct mail_attachment){"big.bin", NULL, big, 60000};
 	m = (struct mail){.to = to, .nto = 1, .subject = "s", .text = "x", .att = att, .natt = 1};
-	assert_int_equal(outbox_build(&fx->mc, &m, 1, 0, TOKEN, &msg, &len, why, sizeof(why)), OUTBOX_ETOOBIG);
+	assert_int_equal(outbox_build(&fx->mc, &m, 1, 0, TOKEN, &msg, &len, fresh(&why)), OUTBOX_ETOOBIG);
 	assert_null(msg);
 	fx->mc.max_size = 50000;
-	assert_int_equal(outbox_build(&fx->mc, &m, 1, 0, TOKEN, &msg, &len, why, sizeof(why)), OUTBOX_ETOOBIG);
+	assert_int_equal(outbox_build(&fx->mc, &m, 1, 0, TOKEN, &msg, &len, fresh(&why)), OUTBOX_ETOOBIG);
 	fx->mc.max_size = 90000;
-	assert_int_equal(outbox_build(&fx->mc, &m, 1, 0, TOKEN, &msg, &len, why, sizeof(why)), 0);
+	assert_int_equal(outbox_build(&fx->mc, &m, 1, 0, TOKEN, &msg, &len, fresh(&why)), 0);
 	assert_true(len <= 90000);
 	free(msg);
 	free(big);
@@ -1093,10 +1107,10 @@ static int mail_config_from_env(struct mail_config *c, char *err, size_t errlen)
 
 	config_defaults(&cfg);
 	rc = config_load_env(&cfg, &e);
+	if (rc == 0)
+		rc = mail_config_from(c, &cfg, &e);
 	if (rc != 0)
 		snprintf(err, errlen, "%s", e.msg);
-	if (rc == 0)
-		rc = mail_config_from(c, &cfg, err, errlen);
 	config_free(&cfg);
 	return rc;
 }
