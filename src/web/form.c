@@ -237,7 +237,7 @@ void form_to_ctx(struct req *r, const struct field *fields, const struct form *f
 			json_object_set_new(one, "invalid", json_true());
 			json_array_append_new(errors,
 					      json_pack("{s:s, s:s, s:s}", "field", fields[i].name, "label",
-							i18n_tr(r->lang, fields[i].label ? fields[i].label : ""),
+							fields[i].label ? i18n_tr(r->lang, fields[i].label) : "",
 							"message", f->error[i]));
 		}
 		if (fields[i].type == F_CHOICE && f->value[i] && *f->value[i]) {
