@@ -86,10 +86,8 @@ kill "$NOCACHE_PID" 2>/dev/null && wait "$NOCACHE_PID" 2>/dev/null || true
 echo "(wrk -t1 -c$CONN -d${DUR}s; one epak thread, one nginx worker; $(nproc) cores; 'uncached': page cache off)"
 
 # Search in-process, signatures against OpenSSL (each prints its own table).
-if ./build/epak search-bench --help >/dev/null 2>&1; then
-	echo
-	./build/epak search-bench
-fi
+echo
+./build/epak search-bench
 if [ -x bench/sign.sh ]; then
 	echo
 	bench/sign.sh
