@@ -470,6 +470,8 @@ int http1_framing_ambiguous(const char *head, size_t len)
 		le = eol > p && eol[-1] == '\r' ? eol - 1 : eol;
 		if (le == p)
 			break; /* the blank line: the body follows */
+		if (*p == ' ' || *p == '\t')
+			return 1; /* obs-fold (RFC 9112 5.2): a folded Transfer-Encoding would hide */
 		colon = memchr(p, ':', (size_t)(le - p));
 		if (!colon)
 			continue;

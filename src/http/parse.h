@@ -120,7 +120,9 @@ int parse_content_disposition(struct arena *a, const char *s, size_t len, const 
 /* An HTTP/1 request head (request line, header lines, the blank line; what
  * follows is ignored) whose body length two parsers could read differently:
  * two Content-Length headers with different values, several
- * Transfer-Encoding headers, or both kinds (RFC 9112 section 6.3). 1 when
+ * Transfer-Encoding headers, both kinds (RFC 9112 section 6.3), or a header
+ * continued on an indented line (obs-fold, 5.2: a folded Transfer-Encoding
+ * would hide from this check and not from a proxy). 1 when
  * so; such a request is refused and its connection closed. */
 int http1_framing_ambiguous(const char *head, size_t len);
 

@@ -20,7 +20,7 @@ const struct route web_routes[] = {
     {"GET", "/dzives-situacijas/{slug}", page_event, ROUTE_CACHE, "lapa#"},
     {"GET", "/iedzivotajiem", page_citizens, ROUTE_CACHE, "lapa#"},
     {"GET", "/uznemejiem", page_businesses, ROUTE_CACHE, "lapa#"},
-    {"GET", "/iestades", page_orgs, ROUTE_CACHE, "lapa#"},
+    {"GET", "/iestades", page_orgs, ROUTE_CACHE, NULL},
     {"GET", "/iestades/{slug}", page_org, ROUTE_CACHE, "lapa#"},
     {"GET", "/e-pakalpojumi", page_eservices, ROUTE_CACHE, "lapa#"},
     {"GET", "/meklet", page_search, ROUTE_CACHE, SEARCH_QUERY},
@@ -58,9 +58,9 @@ static const struct {
 	route_fn fn;
 	const struct field *params;
 } route_params[] = {
-    {page_event, list_params},    {page_citizens, list_params}, {page_businesses, list_params},
-    {page_orgs, list_params},     {page_org, list_params},      {page_eservices, list_params},
-    {page_search, search_params}, {api_search, search_params},  {api_suggest, suggest_params},
+    {page_event, list_params},   {page_citizens, list_params},  {page_businesses, list_params},
+    {page_org, list_params},     {page_eservices, list_params}, {page_search, search_params},
+    {api_search, search_params}, {api_suggest, suggest_params},
 };
 
 int web_routes_check(struct err *err)

@@ -608,6 +608,9 @@ static void framing_ambiguity(void **state)
 	    {"POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", 1},
 	    {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", 1},
 	    {"POST / HTTP/1.1\nContent-Length: 1\nContent-Length: 2\n\n", 1}, /* bare LF lines */
+	    /* obs-fold: a folded Transfer-Encoding is hidden from the name check */
+	    {"POST / HTTP/1.1\r\nContent-Length: 3\r\nX: y\r\n Transfer-Encoding: chunked\r\n\r\n", 1},
+	    {"GET / HTTP/1.1\r\nX: y\r\n\tz\r\n\r\n", 1},
 	    /* what follows the head is the body, not headers */
 	    {"POST / HTTP/1.1\r\nContent-Length: 40\r\n\r\nContent-Length: 1\r\nTransfer-Encoding: x\r\n", 0},
 	    {"POST / HTTP/1.1\r\nX-Content-Length: 5\r\nContent-Length: 6\r\n\r\n", 0},
