@@ -1,6 +1,7 @@
 /* fuzz_framing.c — http1_framing_ambiguous() (src/http/parse.c) on any
  * bytes: never reads past the input, answers 0 or 1, and never calls a
- * request ambiguous that names neither Content-Length nor Transfer-Encoding. */
+ * request ambiguous that names neither Content-Length nor Transfer-Encoding
+ * and has no folded (indented) line. */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	for (i = 0; i < size; i++)
 		lower[i] = (char)tolower((unsigned char)data[i]);
-	if (r && !memmem(lower, size, "content-length", 14) && !memmem(lower, size, "transfer-encoding", 17))
+	if (r && !memmem(lower, size, "content-length", 14) && !memmem(lower, size, "transfer-encoding", 17) &&
+	    !memmem(lower, size, "\n ", 2) && !memmem(lower, size, "\n\t", 2))
 		abort();
 out:
 	free(copy);
