@@ -96,8 +96,9 @@ static SerdStatus ttl_statement(void *h, SerdStatementFlags flags, const SerdNod
 				const SerdNode *p, const SerdNode *o, const SerdNode *dt, const SerdNode *lang)
 {
 	struct ttl *t = h;
-	char *subj, *pred;
-	json_t *v;
+	char *subj = NULL, *pred = NULL, *obj = NULL, *d = NULL;
+	json_t *v = NULL, *raw = NULL;
+	SerdStatus rc = SERD_ERR_BAD_ARG;
 
 	(void)flags;
 	(void)graph;
@@ -114,60 +115,35 @@ static SerdStatus ttl_statement(void *h, SerdStatementFlags flags, const SerdNod
 	if (!strchr(pred, ':')) {
 		err_set(t->err, ERR_VALIDATION, "Turtle: the property <%.300s> is not an absolute IRI", pred);
 		t->failed = 1;
-		free(subj);
-		free(pred);
-		return SERD_ERR_BAD_ARG;
+		goto out;
 	}
-	if (ttl_keyword_iri(t, subj)) {
-		free(subj);
-		free(pred);
-		return SERD_ERR_BAD_ARG;
-	}
-	v = json_object();
+	if (ttl_keyword_iri(t, subj))
+		goto out;
 	if (t->m->count >= CAT_MAX_NODES) {
 		err_set(t->err, ERR_VALIDATION, "more than %zu nodes", (size_t)CAT_MAX_NODES);
 		t->failed = 1;
-		free(subj);
-		free(pred);
-		json_decref(v);
-		return SERD_ERR_BAD_ARG;
+		goto out;
 	}
 	if (o->type == SERD_LITERAL) {
-		json_t *raw = json_object();
-
+		raw = json_object();
 		json_object_set_new(raw, "@value", json_stringn((const char *)o->buf, o->n_bytes));
-		if (lang && lang->buf)
+		if (lang && lang->buf) {
 			json_object_set_new(raw, "@language", json_stringn((const char *)lang->buf, lang->n_bytes));
-		else if (dt && dt->buf) {
-			char *d = ttl_iri(t, dt);
-
+		} else if (dt && dt->buf) {
+			d = ttl_iri(t, dt);
 			if (!strchr(d, ':')) {
 				err_set(t->err, ERR_VALIDATION,
 					"Turtle: the datatype <%.300s> of <%.300s> is not an absolute IRI", d, subj);
 				t->failed = 1;
-				free(d);
-				json_decref(raw);
-				json_decref(v);
-				free(subj);
-				free(pred);
-				return SERD_ERR_BAD_ARG;
+				goto out;
 			}
 			json_object_set_new(raw, "@type", json_string(d));
-			free(d);
 		}
-		json_decref(v);
 		v = cat_canonical_value(raw);
-		json_decref(raw);
 	} else {
-		char *obj = ttl_iri(t, o);
-
-		if (ttl_keyword_iri(t, obj)) {
-			free(obj);
-			free(subj);
-			free(pred);
-			json_decref(v);
-			return SERD_ERR_BAD_ARG;
-		}
+		obj = ttl_iri(t, o);
+		if (ttl_keyword_iri(t, obj))
+			goto out;
 		if (!strcmp(pred, NS_RDF "type") && !iri_is_blank(obj)) {
 			json_t *node = nodemap_node(t->m, subj), *types = json_object_get(node, "@type");
 
@@ -176,19 +152,23 @@ static SerdStatus ttl_statement(void *h, SerdStatementFlags flags, const SerdNod
 				json_object_set_new(node, "@type", types);
 			}
 			json_array_append_new(types, json_string(obj));
-			free(obj);
-			free(subj);
-			free(pred);
-			json_decref(v);
-			return SERD_SUCCESS;
+			rc = SERD_SUCCESS;
+			goto out;
 		}
+		v = json_object();
 		json_object_set_new(v, "@id", json_string(obj));
-		free(obj);
 	}
-	nodemap_push(t->m, subj, pred, v);
+	nodemap_push(t->m, subj, pred, v); /* steals v */
+	v = NULL;
+	rc = SERD_SUCCESS;
+out:
+	json_decref(v);
+	json_decref(raw);
+	free(d);
+	free(obj);
 	free(subj);
 	free(pred);
-	return SERD_SUCCESS;
+	return rc;
 }
 
 static SerdStatus ttl_error(void *h, const SerdError *e)
