@@ -325,6 +325,25 @@ int form_login_otp(struct req *r)
 static const char SQL_RECOVERY_LEFT[] = "SELECT COUNT(*) FROM auth_token WHERE kind = 'recovery' AND owner = $1 "
 					"AND expires_at > $2";
 
+/* "administrator, consultant" in the page's language. */
+static const char *roles_text(struct req *r, unsigned roles)
+{
+	static const struct {
+		unsigned role;
+		const char *name;
+	} names[] = {{ROLE_ADMIN, N_("administrator")},
+		     {ROLE_CONTENT, N_("content editor")},
+		     {ROLE_INSTITUTION, N_("institution editor")},
+		     {ROLE_CONSULTANT, N_("consultant")}};
+	const char *out = "";
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (roles & names[i].role)
+			out = arena_printf(r->arena, "%s%s%s", out, *out ? ", " : "", i18n_tr(r->lang, names[i].name));
+	return out;
+}
+
 void profile_staff_ctx(struct req *r, const struct person *p, json_t *ctx)
 {
 	struct db *db = app_db(r);
@@ -340,13 +359,7 @@ void profile_staff_ctx(struct req *r, const struct person *p, json_t *ctx)
 			     DB_P(PTEXT(arena_printf(r->arena, "%lld", a.id)), PINT((long long)time(NULL))), &left);
 		json_object_set_new(ctx, "recovery_left", json_integer(left));
 	}
-	json_object_set_new(
-	    ctx, "roles",
-	    json_string(arena_printf(r->arena, "%s%s%s%s",
-				     a.roles & ROLE_ADMIN ? i18n_tr(r->lang, N_("administrator ")) : "",
-				     a.roles & ROLE_CONTENT ? i18n_tr(r->lang, N_("content editor ")) : "",
-				     a.roles & ROLE_INSTITUTION ? i18n_tr(r->lang, N_("institution editor ")) : "",
-				     a.roles & ROLE_CONSULTANT ? i18n_tr(r->lang, N_("consultant ")) : "")));
+	json_object_set_new(ctx, "roles", json_string(roles_text(r, a.roles)));
 }
 
 /* The pending key of an enrolment travels in the form, sealed under a key
