@@ -83,6 +83,10 @@ static const struct key keys[] = {
      "OCSP responder asked about eID login certificates; empty: the certificate's own (public addresses only)", 0, 0},
     {"auth-ocsp-timeout", K_INT, OFF(auth_ocsp_timeout), "5",
      "seconds an eID login waits for the OCSP responder (a good answer is then reused for 5 minutes)", 1, 60},
+    {"limit-webeid-browser", K_INT, OFF(limit_webeid_browser), "20",
+     "Web eID login challenges one browser may ask for per 10 minutes (0 = no limit)", 0, 100000},
+    {"limit-webeid-network", K_INT, OFF(limit_webeid_network), "200",
+     "Web eID login challenges asked from one network (/24 IPv4, /64 IPv6) per 10 minutes (0 = no limit)", 0, 1000000},
     {"mail-daily-bytes", K_SIZE, OFF(mail_daily_bytes), "2G",
      "bytes of mail the outbox takes per UTC day, all nodes together; over it senders are asked to try later (0 = "
      "no limit)",

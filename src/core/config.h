@@ -53,6 +53,8 @@ struct config {
 	char *auth_trust;              /* anchors for eID login (PEM); empty: trust */
 	char *auth_ocsp_url;           /* OCSP responder for eID login; empty: the certificate's AIA */
 	int auth_ocsp_timeout;         /* seconds for one OCSP exchange at login */
+	int limit_webeid_browser;      /* Web eID challenges per browser per 10 minutes */
+	int limit_webeid_network;      /* Web eID challenges per /24 or /64 per 10 minutes */
 	int sign_sessions_per_browser; /* open signing sessions per browser */
 	size_t sign_sessions_bytes;    /* all open signing sessions together */
 	int sign_purge_interval;       /* seconds between purges of expired ones */

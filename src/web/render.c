@@ -10,7 +10,8 @@
 #include "web/web.h"
 
 static const char *const assets[][2] = {
-    {"css", "epak.css"}, {"js", "epak.js"}, {"sign_js", "sign.js"}, {"logo", "e-mark.svg"}, {"favicon", "favicon.svg"},
+    {"css", "epak.css"},    {"js", "epak.js"},          {"sign_js", "sign.js"}, {"login_webeid_js", "login-webeid.js"},
+    {"logo", "e-mark.svg"}, {"favicon", "favicon.svg"},
 };
 
 json_t *page_ctx(struct req *r, const char *title_msgid, const char *current)

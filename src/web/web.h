@@ -77,6 +77,8 @@ int api_sign_start(struct req *r);
 int api_sign_finish(struct req *r);
 int page_login(struct req *r);
 int form_login_password(struct req *r);
+int api_auth_challenge(struct req *r);
+int api_auth_webeid(struct req *r);
 int page_login_otp(struct req *r);
 int form_login_otp(struct req *r);
 int page_reset_request(struct req *r);

@@ -16,6 +16,7 @@
 #include <openssl/rsa.h>
 
 #include "core/base64.h"
+#include "core/url.h"
 #include "sign/auth_cert.h"
 #include "sign/internal.h"
 #include "sign/webeid.h"
@@ -310,6 +311,46 @@ static void personal_codes(void **state)
 	assert_string_equal(auth_cert_reason(AUTH_CERT_REVOKED), "revoked");
 	assert_string_equal(auth_cert_reason(AUTH_CERT_NOT_FOR_AUTH), "not_for_auth");
 	assert_true(strlen(auth_cert_message(AUTH_CERT_EXPIRED)) > 10);
+}
+
+/* The origin the extension signs is public-url's (core/url.c). */
+static void url_origins(void **state)
+{
+	static const char *const good[][2] = {
+	    {"https://epak.example.lv", "https://epak.example.lv"},
+	    {"https://epak.example.lv/", "https://epak.example.lv"},
+	    {"HTTPS://EPAK.Example.LV/portals/", "https://epak.example.lv"},
+	    {"https://epak.example.lv:443", "https://epak.example.lv"},
+	    {"https://epak.example.lv:8443/x", "https://epak.example.lv:8443"},
+	    {"http://127.0.0.1:8080", "http://127.0.0.1:8080"},
+	    {"http://localhost:80/", "http://localhost"},
+	    {"http://[::1]:8080/", "http://[::1]:8080"},
+	};
+	static const char *const bad[] = {"",
+					  "epak.example.lv",
+					  "ftp://epak.example.lv",
+					  "https://",
+					  "https://user@epak.example.lv",
+					  "https://epak.example.lv?x",
+					  "https://epak.example.lv#x",
+					  "https://epak.example.lv:0",
+					  "https://epak.example.lv:65536",
+					  "https://epak.example.lv:",
+					  "https://[]/",
+					  "https://epak.example.lv\\@evil",
+					  "https://ep ak.lv"};
+	char out[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(url_origin(good[i][0], out, sizeof(out)), 0);
+		assert_string_equal(out, good[i][1]);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(url_origin(bad[i], out, sizeof(out)), -1);
+	assert_int_equal(url_origin(NULL, out, sizeof(out)), -1);
+	assert_int_equal(url_origin("https://epak.example.lv", out, 20), -1);
 }
 
 /* ---- Web eID tokens ---- */
@@ -673,12 +714,13 @@ static void ocsp_cache(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(personal_codes),       cmocka_unit_test(good_certificates),
-	    cmocka_unit_test(refused_certificates), cmocka_unit_test(anchors),
-	    cmocka_unit_test(aia_internal_refused), cmocka_unit_test(ocsp_down),
-	    cmocka_unit_test(bytes_forms),          cmocka_unit_test(webeid_good),
-	    cmocka_unit_test(webeid_v11),           cmocka_unit_test(webeid_refused),
-	    cmocka_unit_test(webeid_malformed),     cmocka_unit_test(ocsp_cache),
+	    cmocka_unit_test(personal_codes),    cmocka_unit_test(url_origins),
+	    cmocka_unit_test(good_certificates), cmocka_unit_test(refused_certificates),
+	    cmocka_unit_test(anchors),           cmocka_unit_test(aia_internal_refused),
+	    cmocka_unit_test(ocsp_down),         cmocka_unit_test(bytes_forms),
+	    cmocka_unit_test(webeid_good),       cmocka_unit_test(webeid_v11),
+	    cmocka_unit_test(webeid_refused),    cmocka_unit_test(webeid_malformed),
+	    cmocka_unit_test(ocsp_cache),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
