@@ -24,9 +24,9 @@ export async function freePort() {
   });
 }
 
-export async function startServer({ db = null, extra = [], templates = path.join(root, 'templates'), ready = null, imports = [], env = {} } = {}) {
+export async function startServer({ db = null, extra = [], templates = path.join(root, 'templates'), ready = null, imports = [], env = {}, port: wanted = null } = {}) {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-e2e-'));
-  const port = await freePort();
+  const port = wanted || await freePort(); // wanted: a port the caller had to know before (public-url)
   const common = ['--data', data, '--templates', templates,
     '--static', path.join(root, 'static'), '--locale', path.join(root, 'build/locale')];
   if (db) common.push('--db', db);
