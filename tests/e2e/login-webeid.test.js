@@ -279,3 +279,33 @@ test('challenges are budgeted per browser', async () => {
   const c = await browser();
   await challenge(c);
 });
+
+// Two nodes on one PostgreSQL (when the runner gives one): a challenge
+// asked on one node is answered on the other, once.
+test('on PostgreSQL a nonce from one node is good once on another', { skip: !process.env.EPAK_TEST_PG_URL }, async () => {
+  const responder = `http://127.0.0.1:${fs.readFileSync(path.join(pki, 'port'), 'utf8').trim()}`;
+  const opts = {
+    db: process.env.EPAK_TEST_PG_URL,
+    extra: ['--trust', path.join(pki, 'root.crt'), '--sign-ca', path.join(pki, 'inter.crt'),
+      '--auth-ocsp-url', `${responder}/ocsp`, '--public-url', ORIGIN],
+  };
+  const a = await startServer(opts);
+  // every node of one database holds the same server secret (core/secret.h)
+  const b = await startServer({ ...opts, data: a.data });
+  try {
+    const saved = srv;
+    srv = a;
+    const br = await browser();
+    const nonce = await challenge(br);
+    srv = b;
+    const r = await post(br, nonce, makeToken('auth-ec', nonce));
+    srv = a;
+    const again = await post({ ...br, jar: { ...br.jar } }, nonce, makeToken('auth-ec', nonce));
+    srv = saved;
+    assert.equal(r.status, 200, await r.clone().text());
+    assert.equal(again.status, 403);
+  } finally {
+    await a.stop();
+    await b.stop();
+  }
+});

@@ -24,8 +24,9 @@ export async function freePort() {
   });
 }
 
-export async function startServer({ db = null, extra = [], templates = path.join(root, 'templates'), ready = null, imports = [], env = {}, port: wanted = null } = {}) {
-  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-e2e-'));
+export async function startServer({ db = null, extra = [], templates = path.join(root, 'templates'), ready = null, imports = [], env = {}, port: wanted = null, data: shared = null } = {}) {
+  // shared: another node's data folder (its server secret), for nodes on one PostgreSQL
+  const data = shared || fs.mkdtempSync(path.join(os.tmpdir(), 'epak-e2e-'));
   const port = wanted || await freePort(); // wanted: a port the caller had to know before (public-url)
   const common = ['--data', data, '--templates', templates,
     '--static', path.join(root, 'static'), '--locale', path.join(root, 'build/locale')];
