@@ -94,34 +94,26 @@ static int budget_body(struct db *db, void *cls)
 	return rc;
 }
 
-static void json_no_store(struct req *r, int status, json_t *v)
-{
-	struct buf b = BUF_INIT;
-	char *s = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII);
-
-	json_decref(v);
-	if (!s) {
-		resp_error(r, ERR_INTERNAL, NULL);
-		return;
-	}
-	buf_puts(&b, s);
-	free(s);
-	resp_send_buf(r, status, "application/json; charset=utf-8", &b, RESP_NO_STORE);
-}
-
 /* ---- GET /api/v1/auth/challenge ---- */
 
 int api_auth_challenge(struct req *r)
 {
 	unsigned char rnd[32];
 	char nonce[64];
-	const char *browser = auth_browser(r);
+	const char *browser = auth_browser(r), *site;
 	struct budget_tx t = {r, browser};
 	struct db *db = app_db(r);
 	int rc;
 
 	if (!webeid_origin(r)) {
 		resp_error(r, ERR_NOT_FOUND, "logging in with Web eID is not configured (auth-trust and public-url)");
+		return 0;
+	}
+	/* a GET, so no CSRF token: but a page elsewhere must not spend this
+	 * browser's budget (browsers that say where a request came from) */
+	site = req_header(r, "sec-fetch-site");
+	if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0) {
+		resp_error(r, ERR_FORBIDDEN, "a login challenge is given only to this site's own pages");
 		return 0;
 	}
 	if (!browser) {
@@ -142,7 +134,7 @@ int api_auth_challenge(struct req *r)
 		resp_error(r, ERR_UNAVAILABLE, NULL);
 		return 0;
 	}
-	json_no_store(r, 200, json_pack("{s:s, s:i}", "nonce", nonce, "expires", WEBEID_TTL));
+	resp_json_flags(r, 200, json_pack("{s:s, s:i}", "nonce", nonce, "expires", WEBEID_TTL), RESP_NO_STORE);
 	return 0;
 }
 

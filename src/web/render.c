@@ -96,6 +96,11 @@ int web_render_error(struct req *r, enum err_code code, const char *detail, stru
 
 void resp_json(struct req *r, int status, json_t *v)
 {
+	resp_json_flags(r, status, v, 0);
+}
+
+void resp_json_flags(struct req *r, int status, json_t *v, unsigned resp_flags)
+{
 	struct buf b = BUF_INIT;
 	char *s = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII);
 
@@ -106,5 +111,5 @@ void resp_json(struct req *r, int status, json_t *v)
 	}
 	buf_puts(&b, s);
 	free(s);
-	resp_send_buf(r, status, "application/json; charset=utf-8", &b, 0);
+	resp_send_buf(r, status, "application/json; charset=utf-8", &b, resp_flags);
 }

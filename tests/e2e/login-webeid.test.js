@@ -263,6 +263,11 @@ test('without the CSRF token, or without a browser cookie, nothing happens', asy
   const anon = await fetch(`${srv.base}/api/v1/auth/challenge`);
   assert.equal(anon.status, 403);
   assert.match(await anon.text(), /login page first/);
+  // another site's page cannot spend this browser's challenges
+  const cross = await fetch(`${srv.base}/api/v1/auth/challenge`, { headers: { cookie: cookie(b), 'sec-fetch-site': 'cross-site' } });
+  assert.equal(cross.status, 403);
+  const same = await fetch(`${srv.base}/api/v1/auth/challenge`, { headers: { cookie: cookie(b), 'sec-fetch-site': 'same-origin' } });
+  assert.equal(same.status, 200);
 });
 
 test('challenges are budgeted per browser', async () => {

@@ -17,6 +17,7 @@
 
 #include "core/base64.h"
 #include "core/url.h"
+#include "../sign/vhelp.h"
 #include "sign/auth_cert.h"
 #include "sign/internal.h"
 #include "sign/webeid.h"
@@ -38,13 +39,6 @@ static const char *pki(const char *name)
 	return p;
 }
 
-static int run(const char *cmd)
-{
-	int rc = system(cmd); /* lint: allow (the test runs its own scripts) */
-
-	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
 static struct auth_cert_ctx *new_ctx(const char *trust, const char *ca, const char *url)
 {
 	struct auth_cert_opts o = {0};
@@ -63,27 +57,12 @@ static struct auth_cert_ctx *new_ctx(const char *trust, const char *ca, const ch
 
 static int group_setup(void **state)
 {
-	char cmd[1024];
-	FILE *f;
-	int port = 0;
+	int port;
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/epak-auth-XXXXXX");
-	if (!mkdtemp(dir))
+	port = pki_setup(dir, sizeof(dir), "epak-auth");
+	if (port < 0)
 		return -1;
-	snprintf(cmd, sizeof(cmd), "tests/sign/pki.sh setup %s %d >%s/setup.log 2>&1", dir, (int)getpid(), dir);
-	if (run(cmd) != 0) {
-		snprintf(cmd, sizeof(cmd), "cat %s/setup.log >&2", dir);
-		run(cmd);
-		return -1;
-	}
-	f = fopen(pki("port"), "r");
-	if (!f || fscanf(f, "%d", &port) != 1) {
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	fclose(f);
 	snprintf(ocsp, sizeof(ocsp), "http://127.0.0.1:%d/ocsp", port);
 	ctx = new_ctx("root.crt", "inter.crt", ocsp);
 	return 0;
@@ -91,13 +70,9 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-	char cmd[1024];
-
 	(void)state;
 	auth_cert_free(ctx);
-	snprintf(cmd, sizeof(cmd), "tests/sign/pki.sh stop %s; %s %s", dir,
-		 getenv("EPAK_KEEP_PKI") ? ": keeping" : "rm -rf", dir);
-	run(cmd);
+	pki_teardown(dir);
 	return 0;
 }
 
@@ -686,7 +661,7 @@ static void ocsp_cache(void **state)
 	assert_int_equal(check_file(ctx, "auth-ec.crt", 0, &id), AUTH_CERT_OK);
 	assert_int_equal(check_file(ctx, "auth-revoked.crt", 0, &id), AUTH_CERT_REVOKED);
 	snprintf(cmd, sizeof(cmd), "tests/sign/pki.sh stop %s", dir);
-	assert_int_equal(run(cmd), 0);
+	assert_int_equal(pki_run(cmd), 0);
 	assert_int_equal(check_file(ctx, "auth-ec.crt", 0, &id), AUTH_CERT_OK);
 	assert_string_equal(id.pno, "PNOLV-010190-12345");
 	assert_int_equal(check_file(ctx, "auth-ec.crt", time(NULL) + 301, &id), AUTH_CERT_OCSP_UNAVAILABLE);
