@@ -316,31 +316,33 @@ out:
 
 /* ---- the purpose ---- */
 
-/* Authentication, not signing: not a CA; no nonRepudiation
- * (contentCommitment: the qualified signing certificate has it); key usage
- * digitalSignature; an extended key usage, when present, with clientAuth. */
+/* Authentication, not signing: not a CA; never nonRepudiation
+ * (contentCommitment: the qualified signing certificate has it); an
+ * extended key usage, when present, with clientAuth; a key usage, when
+ * present, with digitalSignature; at least one of the two present. */
 static int for_auth(X509 *x, char *why, size_t whylen)
 {
 	uint32_t flags = X509_get_extension_flags(x), ku = X509_get_key_usage(x);
+	int has_ku = (flags & EXFLAG_KUSAGE) && ku != UINT32_MAX, has_eku = (flags & EXFLAG_XKUSAGE) != 0;
 
 	if (X509_check_ca(x) != 0) {
 		say(why, whylen, "a CA certificate%s", NULL);
 		return 0;
 	}
-	if (!(flags & EXFLAG_KUSAGE) || ku == UINT32_MAX) {
-		say(why, whylen, "no key usage%s", NULL);
-		return 0;
-	}
-	if (ku & KU_NON_REPUDIATION) {
+	if (has_ku && (ku & KU_NON_REPUDIATION)) {
 		say(why, whylen, "a signing certificate (nonRepudiation)%s", NULL);
 		return 0;
 	}
-	if (!(ku & KU_DIGITAL_SIGNATURE)) {
+	if (has_ku && !(ku & KU_DIGITAL_SIGNATURE)) {
 		say(why, whylen, "key usage without digitalSignature%s", NULL);
 		return 0;
 	}
-	if ((flags & EXFLAG_XKUSAGE) && !(X509_get_extended_key_usage(x) & XKU_SSL_CLIENT)) {
+	if (has_eku && !(X509_get_extended_key_usage(x) & XKU_SSL_CLIENT)) {
 		say(why, whylen, "extended key usage without clientAuth%s", NULL);
+		return 0;
+	}
+	if (!has_ku && !has_eku) {
+		say(why, whylen, "neither key usage nor extended key usage%s", NULL);
 		return 0;
 	}
 	return 1;

@@ -19,6 +19,8 @@
 #   auth-ee.*         an Estonian one (PNOEE-38001085718), no extended key usage
 #   auth-foreign.*    an authentication certificate issued by other-root
 #   auth-unknown.*    issued by the intermediate outside its database: OCSP "unknown"
+#   auth-ekuonly.*    clientAuth extended key usage, no key usage extension
+#   auth-email.*      digitalSignature, but extended key usage emailProtection only
 #   ocsp.crt/.key     the OCSP responder, authorized by the intermediate
 #   tsa.crt/.key      the time-stamping unit, issued by the root
 #   other-root.crt    a root nobody trusts
@@ -126,6 +128,19 @@ keyUsage = critical, digitalSignature, keyAgreement
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 authorityInfoAccess = OCSP;URI:$base/ocsp, caIssuers;URI:$base/ca/inter.der
+[ auth_ekuonly_ext ]
+basicConstraints = critical, CA:false
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+authorityInfoAccess = OCSP;URI:$base/ocsp, caIssuers;URI:$base/ca/inter.der
+[ auth_email_ext ]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = emailProtection
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+authorityInfoAccess = OCSP;URI:$base/ocsp, caIssuers;URI:$base/ca/inter.der
 [ ocsp_ext ]
 basicConstraints = critical, CA:false
 keyUsage = critical, digitalSignature
@@ -194,6 +209,10 @@ openssl req -new -config openssl.cnf -key auth-foreign.key -utf8 -out auth-forei
 	-subj "/C=LV/serialNumber=PNOLV-050550-33333/GN=MĀRIS/SN=SVEŠAIS/CN=MĀRIS SVEŠAIS"
 openssl x509 -req -in auth-foreign.csr -CA other-root.crt -CAkey other-root.key -CAcreateserial -sha384 \
 	-days 700 -extfile openssl.cnf -extensions auth_ext -out auth-foreign.crt 2>/dev/null
+ec384 auth-ekuonly.key
+issue auth-ekuonly "/C=LV/serialNumber=PNOLV-070770-55555/GN=EDGARS/SN=KALVE/CN=EDGARS KALVE" auth_ekuonly_ext
+ec384 auth-email.key
+issue auth-email "/C=LV/serialNumber=PNOLV-080880-66666/GN=ILZE/SN=PASTA/CN=ILZE PASTA" auth_email_ext
 ec384 auth-unknown.key
 openssl req -new -config openssl.cnf -key auth-unknown.key -utf8 -out auth-unknown.csr \
 	-subj "/C=LV/serialNumber=PNOLV-060660-44444/GN=INTA/SN=NEZINĀMĀ/CN=INTA NEZINĀMĀ"

@@ -134,6 +134,10 @@ static void good_certificates(void **state)
 	assert_string_equal(id.pno, "PNOEE-38001085718");
 	assert_string_equal(id.country, "EE");
 	assert_string_equal(id.name, "JAAK-KRISTJAN JÕEORG");
+
+	/* clientAuth without a key usage extension */
+	assert_int_equal(check_file(ctx, "auth-ekuonly.crt", 0, &id), AUTH_CERT_OK);
+	assert_string_equal(id.pno, "PNOLV-070770-55555");
 }
 
 static void refused_certificates(void **state)
@@ -149,6 +153,8 @@ static void refused_certificates(void **state)
 	/* CA and responder certificates */
 	assert_int_equal(check_file(ctx, "inter.crt", 0, &id), AUTH_CERT_NOT_FOR_AUTH);
 	assert_int_equal(check_file(ctx, "ocsp.crt", 0, &id), AUTH_CERT_NOT_FOR_AUTH);
+	/* an extended key usage for e-mail only */
+	assert_int_equal(check_file(ctx, "auth-email.crt", 0, &id), AUTH_CERT_NOT_FOR_AUTH);
 	/* revoked and unknown, by the responder */
 	assert_int_equal(check_file(ctx, "auth-revoked.crt", 0, &id), AUTH_CERT_REVOKED);
 	assert_string_equal(id.name, "");
