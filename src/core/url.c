@@ -1,7 +1,10 @@
 /* url.c — see url.h. */
 #include "core/url.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static int path_char(unsigned char c)
 {
@@ -81,4 +84,55 @@ char *url_query_value(struct arena *a, const char *s)
 	}
 	out[k] = '\0';
 	return out;
+}
+
+int url_origin(const char *url, char *out, size_t cap)
+{
+	size_t i, n = 0, host, port = 0;
+	int https;
+	unsigned long pv = 0;
+
+	if (!url || cap < 16)
+		return -1;
+	if (!strncasecmp(url, "https://", 8))
+		https = 1;
+	else if (!strncasecmp(url, "http://", 7))
+		https = 0;
+	else
+		return -1;
+	i = https ? 8 : 7;
+	host = i;
+	if (url[i] == '[') { /* an IPv6 literal */
+		for (i++; url[i] && url[i] != ']'; i++)
+			if (!strchr("0123456789abcdefABCDEF:.", url[i]))
+				return -1;
+		if (url[i++] != ']')
+			return -1;
+	} else {
+		for (; url[i] && (isalnum((unsigned char)url[i]) || url[i] == '-' || url[i] == '.'); i++)
+			;
+	}
+	if (i == host || (url[host] == '[' && i == host + 2))
+		return -1;
+	n = i - host;
+	if (url[i] == ':') {
+		port = ++i;
+		for (; isdigit((unsigned char)url[i]); i++)
+			pv = pv * 10 + (unsigned long)(url[i] - '0');
+		if (i == port || i - port > 5 || pv == 0 || pv > 65535)
+			return -1;
+	}
+	if (url[i] && url[i] != '/')
+		return -1; /* userinfo, query or fragment: not a plain base URL */
+	if ((size_t)snprintf(out, cap, "%s://%.*s", https ? "https" : "http", (int)n, url + host) >= cap)
+		return -1;
+	for (i = 0; out[i]; i++)
+		out[i] = (char)tolower((unsigned char)out[i]);
+	if (port && pv != (https ? 443UL : 80UL)) {
+		size_t len = strlen(out);
+
+		if ((size_t)snprintf(out + len, cap - len, ":%lu", pv) >= cap - len)
+			return -1;
+	}
+	return 0;
 }

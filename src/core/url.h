@@ -20,4 +20,11 @@ int url_uint(const char *s, unsigned long *out);
  * kept, everything else %XX. NULL only when out of memory. */
 char *url_query_value(struct arena *a, const char *s);
 
+/* The origin of an http(s) base URL (the public-url setting), as a browser
+ * serializes it: lower-case scheme and host, the port only when it is not
+ * the scheme's default, no path ("https://epak.example.lv",
+ * "http://127.0.0.1:8080"). 0, or -1 when url is not such a URL (no host,
+ * userinfo, a query) or out (cap bytes) is too small. */
+int url_origin(const char *url, char *out, size_t cap);
+
 #endif

@@ -16,6 +16,7 @@
  * when it is not configured). */
 static void (*const login_ways[])(struct req *r, json_t *ctx) = {
     login_password_ctx,
+    login_webeid_ctx,
 };
 
 static const struct field login_params[] = {FIELD_TEXT("next", OPTIONAL, 0, 1000, N_("Return to")), FIELD_END};

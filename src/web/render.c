@@ -10,7 +10,8 @@
 #include "web/web.h"
 
 static const char *const assets[][2] = {
-    {"css", "epak.css"}, {"js", "epak.js"}, {"sign_js", "sign.js"}, {"logo", "e-mark.svg"}, {"favicon", "favicon.svg"},
+    {"css", "epak.css"},    {"js", "epak.js"},          {"sign_js", "sign.js"}, {"login_webeid_js", "login-webeid.js"},
+    {"logo", "e-mark.svg"}, {"favicon", "favicon.svg"},
 };
 
 json_t *page_ctx(struct req *r, const char *title_msgid, const char *current)
@@ -95,6 +96,11 @@ int web_render_error(struct req *r, enum err_code code, const char *detail, stru
 
 void resp_json(struct req *r, int status, json_t *v)
 {
+	resp_json_flags(r, status, v, 0);
+}
+
+void resp_json_flags(struct req *r, int status, json_t *v, unsigned resp_flags)
+{
 	struct buf b = BUF_INIT;
 	char *s = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII);
 
@@ -105,5 +111,5 @@ void resp_json(struct req *r, int status, json_t *v)
 	}
 	buf_puts(&b, s);
 	free(s);
-	resp_send_buf(r, status, "application/json; charset=utf-8", &b, 0);
+	resp_send_buf(r, status, "application/json; charset=utf-8", &b, resp_flags);
 }

@@ -51,6 +51,8 @@ const struct route web_routes[] = {
     {"POST", "/pieteikties/atjaunot", form_reset_request, ROUTE_FORM | ROUTE_CSRF, NULL},
     {"GET", "/pieteikties/atjaunot/{token}", page_reset, ROUTE_SECRET_PATH, NULL},
     {"POST", "/pieteikties/atjaunot/{token}", form_reset, ROUTE_FORM | ROUTE_CSRF | ROUTE_SECRET_PATH, NULL},
+    {"GET", "/api/v1/auth/challenge", api_auth_challenge, ROUTE_JSON, NULL},
+    {"POST", "/api/v1/auth/webeid", api_auth_webeid, ROUTE_JSON | ROUTE_FORM | ROUTE_CSRF, NULL},
     {"POST", "/iziet", form_logout, ROUTE_FORM | ROUTE_CSRF, NULL},
     {"GET", "/profils", page_profile, 0, NULL},
     {"POST", "/profils/iziet-visur", form_logout_all, ROUTE_FORM | ROUTE_CSRF, NULL},

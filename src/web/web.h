@@ -29,6 +29,8 @@ int web_render_error(struct req *r, enum err_code code, const char *detail, stru
 const char *public_base(struct req *r);
 /* Sends a JSON value (consumed). */
 void resp_json(struct req *r, int status, json_t *v);
+/* The same with resp_send flags (RESP_NO_STORE for one-time answers). */
+void resp_json_flags(struct req *r, int status, json_t *v, unsigned resp_flags);
 
 /* Declared query parameters (form.h) of the routes that take any: routes.c
  * checks them against each route's cache key at start. */
@@ -77,6 +79,8 @@ int api_sign_start(struct req *r);
 int api_sign_finish(struct req *r);
 int page_login(struct req *r);
 int form_login_password(struct req *r);
+int api_auth_challenge(struct req *r);
+int api_auth_webeid(struct req *r);
 int page_login_otp(struct req *r);
 int form_login_otp(struct req *r);
 int page_reset_request(struct req *r);

@@ -25,11 +25,13 @@ export async function freePort() {
 }
 
 // secret: the server secret (32 bytes) to serve with, for several nodes
-// that must recognise each other's CSRF tokens and keyed hashes.
-export async function startServer({ db = null, extra = [], templates = path.join(root, 'templates'), ready = null, imports = [], env = {}, secret = null } = {}) {
-  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-e2e-'));
+// that must recognise each other's CSRF tokens and keyed hashes; data:
+// another node's data folder (its secret), for nodes on one PostgreSQL;
+// port: a port the caller had to know before (public-url).
+export async function startServer({ db = null, extra = [], templates = path.join(root, 'templates'), ready = null, imports = [], env = {}, secret = null, port: wanted = null, data: shared = null } = {}) {
+  const data = shared || fs.mkdtempSync(path.join(os.tmpdir(), 'epak-e2e-'));
   if (secret) fs.writeFileSync(path.join(data, 'secret'), secret, { mode: 0o600 });
-  const port = await freePort();
+  const port = wanted || await freePort();
   const common = ['--data', data, '--templates', templates,
     '--static', path.join(root, 'static'), '--locale', path.join(root, 'build/locale')];
   if (db) common.push('--db', db);
@@ -64,7 +66,7 @@ export async function startServer({ db = null, extra = [], templates = path.join
         child.kill('SIGTERM');
         await done;
       }
-      fs.rmSync(data, { recursive: true, force: true });
+      if (!shared) fs.rmSync(data, { recursive: true, force: true });
       return child.exitCode;
     },
   };

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/base64.h"
 #include "sign/edoc.h"
@@ -176,6 +178,53 @@ static inline void check_tampered(struct edoc *doc, const char *xml, const struc
 		free(bad);
 	}
 	set_sig(doc, xml);
+}
+
+/* ---- the test PKI of tests/sign/pki.sh ---- */
+
+/* Runs a shell command line of the test's own; its exit status. */
+static inline int pki_run(const char *cmd)
+{
+	int rc = system(cmd); /* lint: allow (the test runs its own scripts) */
+
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* Makes the PKI in a new folder /tmp/<prefix>-XXXXXX (dir, n bytes) with
+ * its responder (OCSP, TSA) on 127.0.0.1; the responder's port, or -1 (the
+ * setup log then goes to stderr). */
+static inline int pki_setup(char *dir, size_t n, const char *prefix)
+{
+	char cmd[1024];
+	FILE *f;
+	int port = 0;
+
+	snprintf(dir, n, "/tmp/%s-XXXXXX", prefix);
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "tests/sign/pki.sh setup %s %d >%s/setup.log 2>&1", dir, (int)getpid(), dir);
+	if (pki_run(cmd) != 0) {
+		snprintf(cmd, sizeof(cmd), "cat %s/setup.log >&2", dir);
+		pki_run(cmd);
+		return -1;
+	}
+	snprintf(cmd, sizeof(cmd), "%s/port", dir);
+	f = fopen(cmd, "r");
+	if (!f || fscanf(f, "%d", &port) != 1)
+		port = -1;
+	if (f)
+		fclose(f);
+	return port;
+}
+
+/* Stops the responder and removes the folder (kept with EPAK_KEEP_PKI). */
+static inline void pki_teardown(const char *dir)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "tests/sign/pki.sh stop %s; %s %s", dir,
+		 getenv("EPAK_KEEP_PKI") ? ": keeping" : "rm -rf", dir);
+	pki_run(cmd);
 }
 
 #endif

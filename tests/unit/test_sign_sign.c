@@ -45,9 +45,7 @@ static const char *pki(const char *name)
 
 static int run(const char *cmd)
 {
-	int rc = system(cmd); /* lint: allow (the test runs its own scripts) */
-
-	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+	return pki_run(cmd);
 }
 
 static struct edoc_trust *trust_files(const char *a, const char *b)
@@ -62,27 +60,12 @@ static struct edoc_trust *trust_files(const char *a, const char *b)
 
 static int group_setup(void **state)
 {
-	char cmd[1024];
-	FILE *f;
-	int port = 0;
+	int port;
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/epak-sign-XXXXXX");
-	if (!mkdtemp(dir))
+	port = pki_setup(dir, sizeof(dir), "epak-sign");
+	if (port < 0)
 		return -1;
-	snprintf(cmd, sizeof(cmd), "tests/sign/pki.sh setup %s %d >%s/setup.log 2>&1", dir, (int)getpid(), dir);
-	if (run(cmd) != 0) {
-		snprintf(cmd, sizeof(cmd), "cat %s/setup.log >&2", dir);
-		run(cmd);
-		return -1;
-	}
-	f = fopen(pki("port"), "r");
-	if (!f || fscanf(f, "%d", &port) != 1) {
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	fclose(f);
 	snprintf(tsa, sizeof(tsa), "http://127.0.0.1:%d/tsa", port);
 	snprintf(ocsp, sizeof(ocsp), "http://127.0.0.1:%d/ocsp", port);
 	setenv("SOFTHSM2_CONF", pki("softhsm2.conf"), 1);
@@ -94,15 +77,11 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-	char cmd[1024];
-
 	(void)state;
 	edoc_trust_free(trust_root);
 	edoc_trust_free(trust_both);
 	edoc_trust_free(trust_other);
-	snprintf(cmd, sizeof(cmd), "tests/sign/pki.sh stop %s; %s %s", dir,
-		 getenv("EPAK_KEEP_PKI") ? ": keeping" : "rm -rf", dir);
-	run(cmd);
+	pki_teardown(dir);
 	return 0;
 }
 
