@@ -85,6 +85,58 @@ done
 kill "$NOCACHE_PID" 2>/dev/null && wait "$NOCACHE_PID" 2>/dev/null || true
 echo "(wrk -t1 -c$CONN -d${DUR}s; one epak thread, one nginx worker; $(nproc) cores; 'uncached': page cache off)"
 
+# Logged in: the same cached pages with a person's block spliced in (their
+# name, the logout form with their CSRF token) and the session looked up in
+# the database on every request; nginx serves the exact bytes the person got.
+echo
+bench_pw='bench password one two three'
+echo "$bench_pw" | ./build/epak user add bench name="Bench Person" role=consultant --data "$WORK/var" >/dev/null
+jar="$WORK/cookies"
+tok=$(curl -fs -c "$jar" "http://127.0.0.1:$EP/pieteikties" | sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' | head -1)
+curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "_csrf=$tok" --data-urlencode login=bench \
+	--data-urlencode "password=$bench_pw" "http://127.0.0.1:$EP/pieteikties"
+sess=$(awk '$6 == "epak_session" {print $7}' "$jar")
+csrfc=$(awk '$6 == "epak_csrf" {print $7}' "$jar")
+printf '%-44s %12s %12s %8s\n' "page, logged in (bytes)" "epak req/s" "nginx req/s" "ratio"
+for i in 0 1 2 3; do
+	p=${PAGES[$i]}
+	curl -fs -H "Cookie: epak_session=$sess; epak_csrf=$csrfc" "http://127.0.0.1:$EP$p" -o "$WORK/www/l$i.html"
+	grep -q "Bench Person" "$WORK/www/l$i.html" || { echo "bench: not logged in on $p" >&2; exit 1; }
+	size=$(wc -c <"$WORK/www/l$i.html")
+	e=$(rate "http://127.0.0.1:$EP$p" -H "Cookie: epak_session=$sess; epak_csrf=$csrfc")
+	n=$(rate "http://127.0.0.1:$NP/l$i.html")
+	printf '%-44s %12.0f %12.0f %8.2f\n' "$p ($size)" "$e" "$n" "$(echo "$e / $n" | bc -l)"
+done
+
+# Public pages during a login flood: argon2id runs in the worker pool, so
+# the event loop keeps serving. p99 of GET / alone, then while another wrk
+# posts wrong passwords as fast as it can (the login budgets raised so that
+# every attempt is hashed).
+EF=$(free_port)
+./build/epak serve --data "$WORK/var" --listen "127.0.0.1:$EF" --threads 1 --limit-login-network 1000000 \
+	--limit-login-account 1000000 2>"$WORK/epak-flood.log" &
+FLOOD_PID=$!
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$EF/api/v1/health" >/dev/null && break; sleep 0.1; done
+jar2="$WORK/cookies2"
+tok=$(curl -fs -c "$jar2" "http://127.0.0.1:$EF/pieteikties" | sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' | head -1)
+csrf2=$(awk '$6 == "epak_csrf" {print $7}' "$jar2")
+cat >"$WORK/flood.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = "epak_csrf=$csrf2"
+wrk.body = "_csrf=$tok&login=nobody&password=not+the+right+password"
+LUA
+p99() { wrk -t1 -c10 -d"${DUR}s" --latency "$@" | awk '$1 == "99%" {print $2}'; }
+quiet=$(p99 "http://127.0.0.1:$EF/")
+wrk -t1 -c20 -d"$((DUR + 2))s" -s "$WORK/flood.lua" "http://127.0.0.1:$EF/pieteikties" >"$WORK/flood.out" &
+FLOOD_WRK=$!
+sleep 1
+busy=$(p99 "http://127.0.0.1:$EF/")
+wait "$FLOOD_WRK" || true
+logins=$(awk '/Requests\/sec/ {print $2}' "$WORK/flood.out")
+kill "$FLOOD_PID" 2>/dev/null && wait "$FLOOD_PID" 2>/dev/null || true
+echo "GET / p99 alone: $quiet; during a login flood ($logins failed logins/s hashed): $busy"
+
 # Search in-process, signatures against OpenSSL (each prints its own table).
 echo
 ./build/epak search-bench

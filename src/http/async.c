@@ -10,6 +10,9 @@
 #include "http/async.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,11 +45,19 @@ static struct {
 	int nthreads;
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0};
 
+/* Pool threads yield the CPU to the event loops: work that burns CPU
+ * (argon2id for a burst of logins, checking a large signed container) runs
+ * at a lower priority (nice 10), so pages keep being served on a machine
+ * with few cores. Linux applies nice to the calling thread alone. */
+#define POOL_NICE 10
+
 static void *pool_main(void *arg)
 {
 	struct job *j;
 
 	(void)arg;
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), POOL_NICE) != 0)
+		log_debug("worker pool: nice %d not set", POOL_NICE);
 	for (;;) {
 		pthread_mutex_lock(&pool.lock);
 		while (!pool.head && !pool.stopping)

@@ -299,11 +299,19 @@ describe('password reset by e-mail', () => {
 
 describe('session lifetime', () => {
   let srv;
+  let restarted = null;
   before(async () => {
     srv = await startServer({ extra: ['--session-idle', '5', '--session-max', '12'] });
     addUser(srv, 'kaspars', PW, ['name=Kaspars Ozols', 'role=consultant']);
   });
-  after(async () => { await srv.stop(); });
+  after(async () => {
+    if (restarted && restarted.exitCode === null) {
+      const done = new Promise((r) => restarted.once('exit', r));
+      restarted.kill('SIGTERM');
+      await done;
+    }
+    await srv.stop();
+  });
 
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -340,7 +348,7 @@ describe('session lifetime', () => {
     await new Promise((r) => srv.child.once('exit', r));
     const child = spawn(bin, ['serve', ...srv.common, '--listen', `127.0.0.1:${srv.port}`, '--threads', '2', '--session-idle', '5', '--session-max', '12'],
       { stdio: ['ignore', 'ignore', 'ignore'] });
-    srv.child = child;
+    restarted = child;
     for (let i = 0; i < 600; i++) {
       try { if ((await fetch(`${srv.base}/api/v1/health`)).status === 200) break; } catch { /* starting */ }
       await sleep(100);
