@@ -32,7 +32,7 @@ const struct route web_routes[] = {
     {"GET", "/atsauksmes", page_feedback, 0, NULL},
     {"POST", "/atsauksmes", form_feedback, ROUTE_FORM | ROUTE_CSRF, NULL},
     {"GET", "/atsauksmes/paldies", page_feedback_thanks, ROUTE_CACHE, NULL},
-    {"GET", "/nosutit", page_send, 0, NULL},
+    {"GET", "/nosutit", page_send, 0, "iestade"},
     {"POST", "/nosutit", form_send, ROUTE_FORM | ROUTE_CSRF, NULL},
     {"GET", "/nosutit/kvits/{receipt}", page_receipt, ROUTE_SECRET_PATH, NULL},
     {"POST", "/nosutit/kvits/{receipt}", form_receipt_mail, ROUTE_FORM | ROUTE_CSRF | ROUTE_SECRET_PATH, NULL},
