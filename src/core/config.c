@@ -94,6 +94,12 @@ static const struct key keys[] = {
      "memory the worker pool's queued and running jobs may hold; more gets 503", 0, 0},
     {"sign-ca", K_STR, OFF(sign_ca), "",
      "PEM file of the intermediate CA certificates that issue signers' certificates (with trust)", 0, 0},
+    {"auth-trust", K_STR, OFF(auth_trust), "",
+     "PEM file of the certification authorities trusted for logging in with the eID card; empty: trust's", 0, 0},
+    {"auth-ocsp-url", K_STR, OFF(auth_ocsp_url), "",
+     "OCSP responder asked about eID login certificates; empty: the certificate's own (public addresses only)", 0, 0},
+    {"auth-ocsp-timeout", K_INT, OFF(auth_ocsp_timeout), "5",
+     "seconds an eID login waits for the OCSP responder (a good answer is then reused for 5 minutes)", 1, 60},
     {"mail-daily-bytes", K_SIZE, OFF(mail_daily_bytes), "2G",
      "bytes of mail the outbox takes per UTC day, all nodes together; over it senders are asked to try later (0 = "
      "no limit)",

@@ -55,6 +55,9 @@ struct config {
 	size_t verify_max_hashed;      /* bytes digested checking one uploaded container */
 	int verify_timeout;            /* seconds of a worker for one uploaded container */
 	char *sign_ca;                 /* intermediate CAs of signers' certificates (PEM) */
+	char *auth_trust;              /* anchors for eID login (PEM); empty: trust */
+	char *auth_ocsp_url;           /* OCSP responder for eID login; empty: the certificate's AIA */
+	int auth_ocsp_timeout;         /* seconds for one OCSP exchange at login */
 	int sign_sessions_per_browser; /* open signing sessions per browser */
 	size_t sign_sessions_bytes;    /* all open signing sessions together */
 	int sign_purge_interval;       /* seconds between purges of expired ones */

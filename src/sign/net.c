@@ -79,7 +79,7 @@ static curl_socket_t open_public(void *cls, curlsocktype purpose, struct curl_so
  * not from the operator: only public addresses, no redirects, and errors
  * do not name what was found there. */
 static int exchange(const char *url, const char *ctype, const void *body, size_t n, struct buf *out, int public,
-		    struct err *e)
+		    long timeout, struct err *e)
 {
 	int refused = 0;
 	struct curl_slist *hdr = NULL;
@@ -113,8 +113,8 @@ static int exchange(const char *url, const char *ctype, const void *body, size_t
 		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 		curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
 	}
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout > 0 ? timeout : 20L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, timeout > 0 && timeout < 10 ? timeout : 10L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)NET_MAX_ANSWER);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
@@ -158,12 +158,12 @@ out:
 
 int net_post(const char *url, const char *ctype, const void *body, size_t n, struct buf *out, struct err *e)
 {
-	return exchange(url, ctype, body, n, out, 0, e);
+	return exchange(url, ctype, body, n, out, 0, 0, e);
 }
 
 int net_get(const char *url, struct buf *out, struct err *e)
 {
-	return exchange(url, NULL, NULL, 0, out, 0, e);
+	return exchange(url, NULL, NULL, 0, out, 0, 0, e);
 }
 
 char *net_aia_url(X509 *x, int ocsp)
@@ -193,8 +193,8 @@ char *net_aia_url(X509 *x, int ocsp)
 	return url;
 }
 
-static unsigned char *ocsp_fetch(X509 *cert, X509 *issuer, const char *url, int nonce, int public, size_t *n,
-				 struct err *e)
+static unsigned char *ocsp_fetch(X509 *cert, X509 *issuer, const char *url, int nonce, int public, long timeout,
+				 size_t *n, struct err *e)
 {
 	OCSP_REQUEST *req = NULL;
 	OCSP_CERTID *id = NULL;
@@ -221,7 +221,7 @@ static unsigned char *ocsp_fetch(X509 *cert, X509 *issuer, const char *url, int 
 		err_set(e, ERR_UNAVAILABLE, "OCSP: cannot encode the request");
 		goto out;
 	}
-	if (exchange(url, "application/ocsp-request", der, (size_t)len, &out, public, e) != 0)
+	if (exchange(url, "application/ocsp-request", der, (size_t)len, &out, public, timeout, e) != 0)
 		goto out;
 	p = (const unsigned char *)out.data;
 	resp = d2i_OCSP_RESPONSE(NULL, &p, (long)out.len);
@@ -259,12 +259,12 @@ out:
 
 unsigned char *net_ocsp_fetch(X509 *cert, X509 *issuer, const char *url, int nonce, size_t *n, struct err *e)
 {
-	return ocsp_fetch(cert, issuer, url, nonce, 0, n, e);
+	return ocsp_fetch(cert, issuer, url, nonce, 0, 0, n, e);
 }
 
 unsigned char *net_ocsp_fetch_public(X509 *cert, X509 *issuer, const char *url, int nonce, size_t *n, struct err *e)
 {
-	return ocsp_fetch(cert, issuer, url, nonce, 1, n, e);
+	return ocsp_fetch(cert, issuer, url, nonce, 1, 0, n, e);
 }
 
 static X509 *fetch_issuer(X509 *cert, int public, struct err *e)
@@ -277,7 +277,7 @@ static X509 *fetch_issuer(X509 *cert, int public, struct err *e)
 		err_set(e, ERR_UNAVAILABLE, "the certificate names no CA issuer URL");
 		goto out;
 	}
-	if (exchange(url, NULL, NULL, 0, &out, public, e) != 0)
+	if (exchange(url, NULL, NULL, 0, &out, public, 0, e) != 0)
 		goto out;
 	x = cr_x509_from_der((unsigned char *)out.data, out.len);
 	if (!x) {
@@ -293,6 +293,12 @@ out:
 	buf_free(&out);
 	ERR_clear_error();
 	return x;
+}
+
+unsigned char *net_ocsp_fetch_within(X509 *cert, X509 *issuer, const char *url, int public, long timeout, size_t *n,
+				     struct err *e)
+{
+	return ocsp_fetch(cert, issuer, url, 1, public, timeout, n, e);
 }
 
 X509 *net_fetch_issuer(X509 *cert, struct err *e)

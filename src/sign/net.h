@@ -31,6 +31,12 @@ X509 *net_fetch_issuer(X509 *cert, struct err *e);
 unsigned char *net_ocsp_fetch_public(X509 *cert, X509 *issuer, const char *url, int nonce, size_t *n, struct err *e);
 X509 *net_fetch_issuer_public(X509 *cert, struct err *e);
 
+/* The same with a nonce, within timeout seconds (0: 20), only to public
+ * addresses when public is set (a URL from a certificate), else anywhere
+ * (an operator's responder). */
+unsigned char *net_ocsp_fetch_within(X509 *cert, X509 *issuer, const char *url, int public, long timeout, size_t *n,
+				     struct err *e);
+
 struct sockaddr;
 /* 1 when sa is loopback, private, link-local or otherwise not public. */
 int net_addr_internal(const struct sockaddr *sa);

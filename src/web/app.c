@@ -18,6 +18,7 @@
 #include "http/http.h"
 #include "http/static.h"
 #include "http/worker.h"
+#include "sign/auth_cert.h"
 #include "sign/verify.h"
 #include "store/db.h"
 #include "tmpl/mustache.h"
@@ -202,6 +203,20 @@ int app_open(struct app *app, const struct config *cfg, struct err *err)
 			return -1;
 		}
 	}
+	if (*cfg->auth_trust || *cfg->trust) {
+		struct auth_cert_opts o = {0};
+		struct err e = {0};
+
+		o.trust_file = *cfg->auth_trust ? cfg->auth_trust : cfg->trust;
+		o.ca_file = cfg->sign_ca;
+		o.ocsp_url = cfg->auth_ocsp_url;
+		o.ocsp_timeout = cfg->auth_ocsp_timeout;
+		app->auth_cert = auth_cert_new(&o, &e);
+		if (!app->auth_cert) {
+			err_set(err, ERR_INTERNAL, "%s: %s", *cfg->auth_trust ? "auth-trust" : "trust", e.msg);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -214,6 +229,7 @@ void app_close(struct app *app)
 	static_free(app->statics);
 	edoc_trust_free(app->trust);
 	edoc_trust_free(app->sign_ca);
+	auth_cert_free(app->auth_cert);
 	pthread_rwlock_destroy(&app->tmpl_lock);
 	i18n_shutdown();
 }

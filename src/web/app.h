@@ -58,6 +58,7 @@ struct db;
 struct req;
 struct edoc_trust;
 struct mail_config;
+struct auth_cert_ctx;
 
 struct app {
 	struct site site; /* what http reads: cfg, routes, language, CSRF key, revision, callbacks */
@@ -72,6 +73,8 @@ struct app {
 	struct edoc_trust *trust;       /* anchors for checking signatures, or NULL */
 	struct edoc_trust *sign_ca;     /* intermediates of signers' certificates, or NULL */
 	const struct mail_config *mail; /* the outbox's settings (From, size cap, daily budget); set by main */
+	/* the eID login certificate check (sign/auth_cert.h), or NULL: no eID login */
+	struct auth_cert_ctx *auth_cert;
 };
 
 /* The application a request belongs to. */

@@ -13,12 +13,18 @@
 #   signer-rsa.*      JĀNIS OZOLS, PNOLV-020280-54321, RSA 2048
 #   revoked.*         a signer whose certificate is revoked
 #   auth-ec.*         an authentication certificate (digitalSignature only)
+#   auth-rsa.*        JĀNIS OZOLS's authentication certificate, RSA 2048
+#   auth-revoked.*    PĒTERIS KALNIŅŠ's authentication certificate, revoked
+#   auth-expired.*    an authentication certificate valid 2020-2021 only
+#   auth-ee.*         an Estonian one (PNOEE-38001085718), no extended key usage
+#   auth-foreign.*    an authentication certificate issued by other-root
+#   auth-unknown.*    issued by the intermediate outside its database: OCSP "unknown"
 #   ocsp.crt/.key     the OCSP responder, authorized by the intermediate
 #   tsa.crt/.key      the time-stamping unit, issued by the root
 #   other-root.crt    a root nobody trusts
 #   *.p12             PKCS#12 files (password "test-pass", chain included)
 #   softhsm2.conf     SoftHSM2 with tokens "epak-ec" (signer-ec, auth-ec)
-#                     and "epak-rsa" (signer-rsa); user PIN 1234
+#                     and "epak-rsa" (signer-rsa, auth-rsa); user PIN 1234
 #   port              the responder's port on 127.0.0.1: /ocsp /tsa /ca/*.der
 set -euo pipefail
 
@@ -114,6 +120,12 @@ extendedKeyUsage = clientAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 authorityInfoAccess = OCSP;URI:$base/ocsp, caIssuers;URI:$base/ca/inter.der
+[ auth_noeku_ext ]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature, keyAgreement
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+authorityInfoAccess = OCSP;URI:$base/ocsp, caIssuers;URI:$base/ca/inter.der
 [ ocsp_ext ]
 basicConstraints = critical, CA:false
 keyUsage = critical, digitalSignature
@@ -166,9 +178,32 @@ ec384 revoked.key
 issue revoked "/C=LV/serialNumber=PNOLV-030370-11111/GN=PĒTERIS/SN=KALNIŅŠ/CN=PĒTERIS KALNIŅŠ" signer_ext
 ec384 auth-ec.key
 issue auth-ec "/C=LV/serialNumber=PNOLV-010190-12345/GN=ANNA/SN=BĒRZIŅA/CN=ANNA BĒRZIŅA" auth_ext
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out auth-rsa.key 2>/dev/null
+issue auth-rsa "/C=LV/serialNumber=PNOLV-020280-54321/GN=JĀNIS/SN=OZOLS/CN=JĀNIS OZOLS" auth_ext
+ec384 auth-revoked.key
+issue auth-revoked "/C=LV/serialNumber=PNOLV-030370-11111/GN=PĒTERIS/SN=KALNIŅŠ/CN=PĒTERIS KALNIŅŠ" auth_ext
+ec384 auth-ee.key
+issue auth-ee "/C=EE/serialNumber=PNOEE-38001085718/GN=JAAK-KRISTJAN/SN=JÕEORG/CN=JÕEORG,JAAK-KRISTJAN,38001085718" auth_noeku_ext
+ec384 auth-expired.key
+openssl req -new -config openssl.cnf -key auth-expired.key -utf8 -out auth-expired.csr \
+	-subj "/C=LV/serialNumber=PNOLV-040460-22222/GN=LAURA/SN=LIEPA/CN=LAURA LIEPA"
+openssl ca -batch -config openssl.cnf -extensions auth_ext -in auth-expired.csr -out auth-expired.crt \
+	-notext -cert inter.crt -keyfile inter.key -startdate 20200101000000Z -enddate 20210101000000Z 2>/dev/null
+ec384 auth-foreign.key
+openssl req -new -config openssl.cnf -key auth-foreign.key -utf8 -out auth-foreign.csr \
+	-subj "/C=LV/serialNumber=PNOLV-050550-33333/GN=MĀRIS/SN=SVEŠAIS/CN=MĀRIS SVEŠAIS"
+openssl x509 -req -in auth-foreign.csr -CA other-root.crt -CAkey other-root.key -CAcreateserial -sha384 \
+	-days 700 -extfile openssl.cnf -extensions auth_ext -out auth-foreign.crt 2>/dev/null
+ec384 auth-unknown.key
+openssl req -new -config openssl.cnf -key auth-unknown.key -utf8 -out auth-unknown.csr \
+	-subj "/C=LV/serialNumber=PNOLV-060660-44444/GN=INTA/SN=NEZINĀMĀ/CN=INTA NEZINĀMĀ"
+openssl x509 -req -in auth-unknown.csr -CA inter.crt -CAkey inter.key -set_serial 0x7777 -sha384 \
+	-days 700 -extfile openssl.cnf -extensions auth_ext -out auth-unknown.crt 2>/dev/null
 ec256 ocsp.key
 issue ocsp "/C=LV/O=epak test/CN=epak Test OCSP Responder" ocsp_ext
 openssl ca -batch -config openssl.cnf -revoke revoked.crt -crl_reason keyCompromise \
+	-cert inter.crt -keyfile inter.key 2>/dev/null
+openssl ca -batch -config openssl.cnf -revoke auth-revoked.crt -crl_reason keyCompromise \
 	-cert inter.crt -keyfile inter.key 2>/dev/null
 
 # the TSA, signed by the root
@@ -198,8 +233,10 @@ ess_cert_id_chain = no
 ess_cert_id_alg = sha256
 EOF
 
-for n in signer-ec signer-rsa revoked auth-ec; do
-	openssl pkcs12 -export -inkey "$n.key" -in "$n.crt" -certfile inter.crt -name "$n" \
+for n in signer-ec signer-rsa revoked auth-ec auth-rsa auth-revoked auth-expired auth-ee auth-foreign auth-unknown; do
+	ca=inter.crt
+	[ "$n" = auth-foreign ] && ca=other-root.crt
+	openssl pkcs12 -export -inkey "$n.key" -in "$n.crt" -certfile "$ca" -name "$n" \
 		-passout pass:test-pass -out "$n.p12"
 	openssl x509 -in "$n.crt" -outform der -out "$n.der"
 	openssl pkcs8 -topk8 -nocrypt -in "$n.key" -out "$n.p8"
@@ -224,5 +261,6 @@ put() { # token id label name
 put epak-ec 02 auth auth-ec
 put epak-ec 01 sign signer-ec
 put epak-rsa 01 sign signer-rsa
+put epak-rsa 02 auth auth-rsa
 
 echo "$port"
