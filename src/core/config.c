@@ -68,6 +68,10 @@ static const struct key keys[] = {
      "HOST:PORT of a TLS listener (tls-cert, tls-key) that asks for a client certificate and serves only certificate "
      "login",
      0, 0},
+    {"auth-cert-url", K_STR, OFF(auth_cert_url), "",
+     "address the login page's certificate button leads to (behind a proxy: its certificate-asking server); empty: "
+     "tls-client-listen's port on the site's host, or /pieteikties/karte with auth-cert-proxies",
+     0, 0},
     {"dev", K_BOOL, OFF(dev), "0", "development mode: re-read templates when they change", 0, 0},
     {"log-level", K_STR, OFF(log_level), "info", "error, warn, info or debug", 0, 0},
     {"access-log", K_BOOL, OFF(access_log), "1", "one log line per request (method, path, status, bytes, microseconds)",

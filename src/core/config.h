@@ -37,6 +37,7 @@ struct config {
 	char *trusted_proxies;     /* IP networks whose X-Forwarded-For names the client */
 	char *auth_cert_proxies;   /* IP networks whose X-Client-Cert header is a verified certificate */
 	char *tls_client_listen;   /* HOST:PORT of the TLS listener that asks for a client certificate */
+	char *auth_cert_url;       /* where the login page's certificate button leads; empty: derived */
 	int dev;                   /* re-read templates when they change */
 	char *log_level;           /* error, warn, info, debug */
 	int access_log;            /* one line per request */

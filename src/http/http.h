@@ -60,6 +60,9 @@ const char *req_query(struct req *r, const char *name);
 /* First form field of that name, or NULL (only on ROUTE_FORM routes). */
 const char *req_form(const struct req *r, const char *name);
 const char *req_cookie(struct req *r, const char *name);
+/* The request's host and port as the client named them (Host, or the
+ * HTTP/2 :authority), or NULL; arena copy. */
+const char *req_host(struct req *r);
 /* A request header (first occurrence), or NULL; arena copy. */
 const char *req_header(struct req *r, const char *name);
 /* Calls fn(arg) when the request is over (its memory is being released). */

@@ -73,6 +73,13 @@ const char *req_form(const struct req *r, const char *name)
 	return r->form ? kv_get(r->form, name) : NULL;
 }
 
+const char *req_host(struct req *r)
+{
+	const h2o_iovec_t *a = &r->h->input.authority;
+
+	return a->len ? arena_strndup(r->arena, a->base, a->len) : NULL;
+}
+
 const char *req_header(struct req *r, const char *name)
 {
 	ssize_t i = h2o_find_header_by_str(&r->h->headers, name, strlen(name), -1);

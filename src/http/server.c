@@ -543,6 +543,47 @@ static int read_form(struct req *r)
 	return -1;
 }
 
+/* From the tls-client-listen address to the same path and query on the
+ * site: public-url's origin, or https on the request's host and the first
+ * listen address's port. The target is h2o's, always a path ("/…"). */
+static void site_redirect(struct req *r)
+{
+	const struct config *cfg = r->site->cfg;
+	h2o_req_t *h = r->h;
+	const char *pub = cfg->public_url, *sep = strstr(pub, "://"), *port, *loc;
+	size_t hlen = h->input.authority.len;
+	const char *host = h->input.authority.base;
+	int olen;
+
+	if (h->input.path.len == 0 || h->input.path.base[0] != '/' ||
+	    (h->input.path.len > 1 && h->input.path.base[1] == '/')) {
+		resp_error(r, ERR_NOT_FOUND, NULL);
+		return;
+	}
+	if (sep) {
+		olen = (int)((size_t)(sep + 3 - pub) + strcspn(sep + 3, "/?#"));
+		loc = arena_printf(r->arena, "%.*s%.*s", olen, pub, (int)h->input.path.len, h->input.path.base);
+	} else {
+		/* the host without its port ("[v6]:p", "name:p") */
+		if (hlen && host[hlen - 1] != ']') {
+			const char *c = memrchr(host, ':', hlen);
+
+			if (c)
+				hlen = (size_t)(c - host);
+		}
+		port = cfg->nlisten ? strrchr(cfg->listen[0], ':') : NULL;
+		loc =
+		    arena_printf(r->arena, "https://%.*s%s%.*s", (int)hlen, host,
+				 port && strcmp(port, ":443") ? port : "", (int)h->input.path.len, h->input.path.base);
+	}
+	if (!loc || !hlen || strpbrk(loc, " \t\r\n\\")) {
+		resp_error(r, ERR_NOT_FOUND, NULL);
+		return;
+	}
+	resp_add_header(r, "location", loc);
+	resp_send(r, 302, "text/plain; charset=utf-8", "", 0, RESP_NO_STORE);
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *h)
 {
 	struct epak_handler *eh = (struct epak_handler *)self;
@@ -643,9 +684,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 	}
 	r->flags |= r->match.route->flags;
 
-	/* The certificate-login listener serves certificate login only. */
+	/* The certificate-login listener serves certificate login only; any
+	 * other page (where a login sends the person next) is on the site. */
 	if (conn_of(h->conn) && conn_of(h->conn)->cert_listener && !(r->flags & ROUTE_CLIENT_CERT)) {
-		resp_error(r, ERR_NOT_FOUND, NULL);
+		site_redirect(r);
 		return 0;
 	}
 	/* Refused on its headers by early_sweep; its body was never read. */

@@ -76,6 +76,7 @@ int form_sign_send(struct req *r);
 int api_sign_start(struct req *r);
 int api_sign_finish(struct req *r);
 int page_login(struct req *r);
+int page_login_cert(struct req *r); /* login_cert.c: GET /pieteikties/karte */
 int form_login_password(struct req *r);
 int page_login_otp(struct req *r);
 int form_login_otp(struct req *r);
