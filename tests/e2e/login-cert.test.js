@@ -211,15 +211,32 @@ test('(b) the certificate header from an address that is not a configured proxy 
   assert.match(lastLogin(direct), /^0\|tls\|no certificate\|/);
 });
 
+// Chromium's own TLS presents the certificate: the card's certificate and
+// key in an NSS database of a temporary HOME (pk12util, libnss3-tools), and
+// the AutoSelectCertificateForUrls policy for the listener's origin, which
+// Chromium reads only from /etc/chromium/policies/managed (this test's file
+// is removed after). Where that folder cannot be written (not root),
+// playwright-core's clientCertificates presents it instead (its own TLS).
 test('(a) Chromium logs in with a client certificate', async () => {
-  const browser = await launch();
+  const origin = `https://127.0.0.1:${certPort}`;
+  const home = path.join(work, 'home');
+  const nssdb = path.join(home, '.pki', 'nssdb');
+  const policyDir = '/etc/chromium/policies/managed';
+  const policy = path.join(policyDir, `epak-login-cert-${process.pid}.json`);
+  let native = false;
   try {
-    // playwright-core hands the certificate to the TLS handshake for this
-    // origin (its clientCertificates option; see docs/decisions.md)
-    const ctx = await browser.newContext({
+    fs.mkdirSync(nssdb, { recursive: true });
+    execFileSync('certutil', ['-N', '-d', `sql:${nssdb}`, '--empty-password'], { stdio: 'ignore' });
+    execFileSync('pk12util', ['-i', path.join(pki, 'auth-ec.p12'), '-d', `sql:${nssdb}`, '-W', 'test-pass'], { stdio: 'ignore' });
+    fs.mkdirSync(policyDir, { recursive: true });
+    fs.writeFileSync(policy, JSON.stringify({ AutoSelectCertificateForUrls: [JSON.stringify({ pattern: origin, filter: {} })] }));
+    native = true;
+  } catch { /* no NSS tools or no rights: the fallback below */ }
+  const browser = await launch({ env: { ...process.env, HOME: home } });
+  try {
+    const ctx = await browser.newContext(native ? { ignoreHTTPSErrors: true } : {
       ignoreHTTPSErrors: true,
-      clientCertificates: [{ origin: `https://127.0.0.1:${certPort}`,
-        certPath: path.join(pki, 'auth-ec.crt'), keyPath: path.join(pki, 'auth-ec.key') }],
+      clientCertificates: [{ origin, certPath: path.join(pki, 'auth-ec.crt'), keyPath: path.join(pki, 'auth-ec.key') }],
     });
     const page = await ctx.newPage();
     await page.goto(`https://127.0.0.1:${direct.port}/pieteikties?next=/profils`);
@@ -227,7 +244,9 @@ test('(a) Chromium logs in with a client certificate', async () => {
     await page.waitForURL(`https://127.0.0.1:${direct.port}/profils`);
     assert.match(await page.content(), /ANNA BĒRZIŅA/);
     assert.match(lastLogin(direct), /^1\|tls\|/);
+    console.log(`Chromium presented the certificate ${native ? 'itself (NSS database, policy)' : 'through playwright-core'}`);
   } finally {
     await browser.close();
+    fs.rmSync(policy, { force: true });
   }
 });
