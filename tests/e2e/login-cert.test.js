@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startServer, freePort, sqlite } from '../lib/server.js';
 import { setupPki, stopPki } from '../lib/signing.js';
-import { launch } from '../lib/browser.js';
+import { launch, axe, formatViolations } from '../lib/browser.js';
 
 let work; let pki; let responder; let cert; let key; let certPort;
 let direct; // (a)
@@ -248,5 +248,21 @@ test('(a) Chromium logs in with a client certificate', async () => {
   } finally {
     await browser.close();
     fs.rmSync(policy, { force: true });
+  }
+});
+
+test('the login page with the certificate button, and a refusal, pass axe-core in both languages', async () => {
+  const browser = await launch();
+  try {
+    const ctx = await browser.newContext({ ignoreHTTPSErrors: true });
+    const page = await ctx.newPage();
+    for (const url of [`https://127.0.0.1:${direct.port}/pieteikties`, `https://127.0.0.1:${direct.port}/en/pieteikties`,
+      `https://127.0.0.1:${certPort}/pieteikties/karte`, `https://127.0.0.1:${certPort}/en/pieteikties/karte`]) {
+      await page.goto(url);
+      const v = await axe(page);
+      assert.equal(v.length, 0, `${url}:\n${formatViolations(v)}`);
+    }
+  } finally {
+    await browser.close();
   }
 });
