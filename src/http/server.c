@@ -446,8 +446,12 @@ static int early_look(h2o_req_t *req, void *arg)
 		}
 	}
 	/* chunked bodies announce no length: judged by what has arrived (the
-	 * chunk framing's few bytes over max-body are allowed for) */
-	if (code == ERR_OK && head_len && sock->input->size - head_len > ew->w->site->cfg->max_body + 64 * 1024)
+	 * chunk framing's few bytes over max-body are allowed for; a header
+	 * block that could not be measured counts as max-header) */
+	if (!head_len)
+		head_len = ew->w->site->cfg->max_header;
+	if (code == ERR_OK && sock->input->size > head_len &&
+	    sock->input->size - head_len > ew->w->site->cfg->max_body + 64 * 1024)
 		code = ERR_BODY_TOO_LARGE;
 	if (code != ERR_OK) {
 		ew->found[ew->n].req = req;
