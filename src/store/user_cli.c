@@ -309,7 +309,9 @@ int cmd_user(struct config *cfg, int argc, char **argv)
 		return 2;
 	}
 	config_db_url(cfg, url, sizeof(url));
-	if (secret_load(cfg->data, 1, c.secret, &e) != 0 || !(c.db = db_open(url, &e))) {
+	if (secret_load(cfg->data, 1, c.secret, &e) == 0)
+		c.db = db_open(url, &e);
+	if (!c.db) {
 		fprintf(stderr, "epak user: %s\n", e.msg);
 		return 1;
 	}

@@ -123,7 +123,8 @@ static const struct person *lookup(struct req *r)
 
 	if (!tok)
 		return NULL;
-	if (!token_ok(tok) || sha256_hex(tok, strlen(tok), id) != 0 || !(db = app_db(r)))
+	db = app_db(r);
+	if (!token_ok(tok) || sha256_hex(tok, strlen(tok), id) != 0 || !db)
 		goto gone;
 	p = arena_alloc(r->arena, sizeof(*p));
 	if (!p)
@@ -354,10 +355,11 @@ static int login_body(struct db *db, void *cls)
 		return 0;
 	}
 	/* the name follows the certificate or provider (a married name, say) */
-	if (!t->acc.staff && id->name && *id->name && strcmp(id->name, t->acc.name) &&
-	    (rc = account_set_name(db, t->acc.id, id->name)) != DB_OK)
-		return rc;
-	if (t->old_id && (rc = db_exec(db, SQL_SESSION_DELETE, DB_P(PTEXT(t->old_id)), NULL)) != DB_OK)
+	if (!t->acc.staff && id->name && *id->name && strcmp(id->name, t->acc.name))
+		rc = account_set_name(db, t->acc.id, id->name);
+	if (rc == DB_OK && t->old_id)
+		rc = db_exec(db, SQL_SESSION_DELETE, DB_P(PTEXT(t->old_id)), NULL);
+	if (rc != DB_OK)
 		return rc;
 	rc = t->renew ? 0 : db_query(db, SQL_LAST_LOGIN, DB_P(PINT(t->acc.id)), last_login_row, t);
 	if (rc < 0)
