@@ -158,6 +158,22 @@ test('max-conns caps all connections together', async () => {
   }
 });
 
+test('a trusted proxy is not capped per address (its X-Forwarded-For: login-cert.test.js)', async () => {
+  const px = await startServer({ extra: ['--max-conns-per-address', '4', '--trusted-proxies', '127.0.0.3'] });
+  try {
+    const fromProxy = [];
+    for (let i = 0; i < 10; i++) fromProxy.push(await openConn(px.port, '127.0.0.3'));
+    const others = [];
+    for (let i = 0; i < 6; i++) others.push(await openConn(px.port, '127.0.0.4'));
+    await sleep(500);
+    assert.equal(fromProxy.filter((s) => !s.closedByServer).length, 10, 'the proxy carries many clients');
+    assert.equal(others.filter((s) => !s.closedByServer).length, 4, 'anyone else: max-conns-per-address');
+    for (const s of [...fromProxy, ...others]) s.destroy();
+  } finally {
+    await px.stop();
+  }
+});
+
 test('a malformed query is a 400 on a route that reads the query, not "no query"', async () => {
   const page = await fetch(srv.base + '/meklet?q=pase&x=%ZZ');
   assert.equal(page.status, 400);
