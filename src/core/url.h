@@ -20,4 +20,9 @@ int url_uint(const char *s, unsigned long *out);
  * kept, everything else %XX. NULL only when out of memory. */
 char *url_query_value(struct arena *a, const char *s);
 
+/* A Host value (or its host part) safe to put into a URL: letters,
+ * digits, '.', '-', ':' and the brackets of an IPv6 literal, 1 to 255
+ * bytes. 1 when it is. */
+int url_host_ok(const char *host, size_t len);
+
 #endif

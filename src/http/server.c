@@ -27,6 +27,7 @@
 
 #include "core/log.h"
 #include "core/netaddr.h"
+#include "core/url.h"
 #include "http/async.h"
 #include "http/http.h"
 #include "http/parse.h"
@@ -580,7 +581,7 @@ static void site_redirect(struct req *r)
 		    arena_printf(r->arena, "https://%.*s%s%.*s", (int)hlen, host,
 				 port && strcmp(port, ":443") ? port : "", (int)h->input.path.len, h->input.path.base);
 	}
-	if (!loc || !hlen || strpbrk(loc, " \t\r\n\\")) {
+	if (!loc || (!sep && !url_host_ok(host, hlen)) || strpbrk(loc, " \t\r\n\\")) {
 		resp_error(r, ERR_NOT_FOUND, NULL);
 		return;
 	}

@@ -160,6 +160,8 @@ void login_cert_ctx(struct req *r, json_t *ctx)
 			if (c)
 				hlen = (size_t)(c - host);
 		}
+		if (!url_host_ok(host, hlen))
+			return; /* no button rather than a link built from a strange Host */
 		port = strrchr(cfg->tls_client_listen, ':');
 		base = arena_printf(r->arena, "https://%.*s%s%s/pieteikties/karte", (int)hlen, host,
 				    strcmp(port, ":443") ? port : "", r->lang == LANG_EN ? "/en" : "");

@@ -1,6 +1,7 @@
 /* test_netaddr.c — the network lists of trusted-proxies and
  * auth-cert-proxies (core/netaddr.c), and the proxy's client certificate
- * header (http/clientcert.c). */
+ * header (http/clientcert.c), and the check of a Host before a link is
+ * built from it (core/url.c url_host_ok). */
 #include "testutil.h"
 
 #include <arpa/inet.h>
@@ -9,6 +10,7 @@
 
 #include "core/arena.h"
 #include "core/netaddr.h"
+#include "core/url.h"
 #include "http/parse.h"
 
 static void lists_parse_and_match(void **state)
@@ -74,12 +76,26 @@ static void proxy_header_needs_one_certificate(void **state)
 	arena_free(a);
 }
 
+static void hosts_for_links(void **state)
+{
+	(void)state;
+	assert_true(url_host_ok("epak.example.lv", 15));
+	assert_true(url_host_ok("127.0.0.1:8443", 14));
+	assert_true(url_host_ok("[::1]:8443", 10));
+	assert_false(url_host_ok("", 0));
+	assert_false(url_host_ok("evil.example/x", 14));
+	assert_false(url_host_ok("a@b", 3));
+	assert_false(url_host_ok("a b", 3));
+	assert_false(url_host_ok("a\"b", 3));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(lists_parse_and_match),
 	    cmocka_unit_test(bad_lists_are_refused),
 	    cmocka_unit_test(proxy_header_needs_one_certificate),
+	    cmocka_unit_test(hosts_for_links),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
