@@ -94,6 +94,11 @@ enum client_cert {
  * came from. Nothing is checked here but its origin: chain, validity,
  * purpose and revocation are the caller's (sign layer). */
 enum client_cert req_client_cert(struct req *r, const unsigned char **der, size_t *der_len);
+/* The other certificates the client sent in the handshake with it (on the
+ * tls-client-listen address): DER certificates one after another, at most
+ * 8 and 64 KiB. 0 and *der when there are any, else -1. Untrusted: only
+ * to help build a path to a trust anchor. */
+int req_client_cert_chain(struct req *r, const unsigned char **der, size_t *der_len);
 /* 1 when the request came in on the tls-client-listen address. */
 int req_on_cert_listener(struct req *r);
 /* The path of this page in the other language (for the language switch). */

@@ -67,6 +67,8 @@ struct conn_info {
 	int cert_listener;     /* accepted on tls-client-listen */
 	unsigned char *cert;   /* DER of the client's certificate (TLS), or NULL */
 	size_t cert_len;
+	unsigned char *chain; /* the other certificates it sent, DER one after another, or NULL */
+	size_t chain_len;
 	int fd;        /* the accepted socket's descriptor (h2o's) */
 	int linger_fd; /* a duplicate kept for a lingering close, or -1 */
 	h2o_loop_t *loop;
@@ -234,6 +236,7 @@ static void conn_release(void *p)
 	}
 	pthread_mutex_unlock(&conns.lock);
 	free(ci->cert);
+	free(ci->chain);
 	free(ci);
 }
 
@@ -734,6 +737,15 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 
 /* ---- What the request knows of its client ---- */
 
+int req_client_cert_chain(struct req *r, const unsigned char **der, size_t *der_len)
+{
+	struct conn_info *ci = conn_of(r->h->conn);
+
+	*der = ci && ci->cert_listener ? ci->chain : NULL;
+	*der_len = *der ? ci->chain_len : 0;
+	return *der ? 0 : -1;
+}
+
 int req_on_cert_listener(struct req *r)
 {
 	struct conn_info *ci = conn_of(r->h->conn);
@@ -993,6 +1005,35 @@ static int accept_any_cert(int preverify_ok, X509_STORE_CTX *ctx)
 	return 1;
 }
 
+/* The intermediates the client sent (a server's peer chain holds no leaf),
+ * at most CHAIN_MAX of them and CHAIN_BYTES together: only ever a help to
+ * build the path, never trusted for it. */
+enum { CHAIN_MAX = 8, CHAIN_BYTES = 64 * 1024 };
+
+static void keep_chain(struct conn_info *ci, STACK_OF(X509) * sk)
+{
+	int i, n, count = sk ? sk_X509_num(sk) : 0;
+	size_t total = 0;
+	unsigned char *p;
+
+	if (count > CHAIN_MAX)
+		count = CHAIN_MAX;
+	for (i = 0; i < count; i++) {
+		n = i2d_X509(sk_X509_value(sk, i), NULL);
+		if (n <= 0 || total + (size_t)n > CHAIN_BYTES)
+			break;
+		total += (size_t)n;
+	}
+	count = i;
+	ci->chain = total ? malloc(total) : NULL;
+	if (!ci->chain)
+		return;
+	p = ci->chain;
+	for (i = 0; i < count; i++)
+		i2d_X509(sk_X509_value(sk, i), &p);
+	ci->chain_len = total;
+}
+
 static void on_tls_info(const SSL *ssl, int where, int ret)
 {
 	h2o_socket_t *sock;
@@ -1014,6 +1055,7 @@ static void on_tls_info(const SSL *ssl, int where, int ret)
 		ci->cert = der;
 		ci->cert_len = (size_t)n;
 	}
+	keep_chain(ci, SSL_get_peer_cert_chain(ssl));
 }
 
 static SSL_CTX *tls_new(const struct config *cfg, int client_cert, struct err *err)

@@ -11,8 +11,11 @@
  * (sign/auth_cert.h: chain to the trust anchors, validity, authentication
  * purpose rather than signing, OCSP) in the worker pool, and auth_login or
  * auth_refuse answers. The personal code never reaches a log line. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/x509.h>
 
 #include "core/log.h"
 #include "core/url.h"
@@ -26,6 +29,8 @@ struct cert_job {
 	struct auth_cert_ctx *check;
 	unsigned char *der;
 	size_t len;
+	unsigned char *chain; /* intermediates the client sent (DER after DER), or NULL */
+	size_t chain_len;
 	char *next;
 	const char *via; /* "handshake" or "proxy" (log only) */
 	enum auth_cert_result res;
@@ -36,13 +41,40 @@ struct cert_job {
 static void cert_work(void *cls)
 {
 	struct cert_job *j = cls;
+	const unsigned char *p, *end;
+	STACK_OF(X509) *extra = NULL;
+	X509 *x;
 
-	j->res = auth_cert_check_bytes(j->check, j->der, j->len, 0, &j->id, j->why, sizeof(j->why));
+	if (!j->chain) {
+		j->res = auth_cert_check_bytes(j->check, j->der, j->len, 0, &j->id, j->why, sizeof(j->why));
+		return;
+	}
+	end = j->chain + j->chain_len;
+	p = j->der;
+	x = d2i_X509(NULL, &p, (long)j->len);
+	extra = sk_X509_new_null();
+	for (p = j->chain; x && extra && p < end;) {
+		X509 *c = d2i_X509(NULL, &p, (long)(end - p));
+
+		if (!c || !sk_X509_push(extra, c)) {
+			X509_free(c);
+			break;
+		}
+	}
+	if (!x || !extra) {
+		j->res = AUTH_CERT_BAD_FORMAT;
+		snprintf(j->why, sizeof(j->why), "certificate not readable");
+	} else {
+		j->res = auth_cert_check(j->check, x, extra, 0, &j->id, j->why, sizeof(j->why));
+	}
+	sk_X509_pop_free(extra, X509_free);
+	X509_free(x);
 }
 
 static void cert_job_free(struct cert_job *j)
 {
 	free(j->der);
+	free(j->chain);
 	free(j->next);
 	free(j);
 }
@@ -121,9 +153,16 @@ int page_login_cert(struct req *r)
 	}
 	memcpy(j->der, der, len);
 	j->len = len;
+	if (req_client_cert_chain(r, &der, &len) == 0) {
+		j->chain = malloc(len);
+		if (j->chain) {
+			memcpy(j->chain, der, len);
+			j->chain_len = len;
+		}
+	}
 	j->check = app->auth_cert;
 	j->via = req_on_cert_listener(r) ? "handshake" : "proxy";
-	if (async_run_bytes(r, cert_work, cert_done, j, len + sizeof(*j)) != 0)
+	if (async_run_bytes(r, cert_work, cert_done, j, j->len + j->chain_len + sizeof(*j)) != 0)
 		cert_job_free(j);
 	return 0;
 }

@@ -175,6 +175,32 @@ test('(a) refused: a signing certificate, a revoked, an expired and a foreign on
   }
 });
 
+test('(a) without sign-ca, the intermediate the client sends builds the path (and only helps)', async () => {
+  const port = await freePort();
+  const s = await startServer({
+    extra: ['--tls-cert', cert, '--tls-key', key, '--tls-client-listen', `127.0.0.1:${port}`,
+      '--trust', path.join(pki, 'root.crt'), '--auth-ocsp-url', `${responder}/ocsp`],
+    ready: (p) => httpsOk(p),
+  });
+  try {
+    const chain = path.join(work, 'auth-ec-chain.pem');
+    fs.writeFileSync(chain, fs.readFileSync(path.join(pki, 'auth-ec.crt')) + fs.readFileSync(path.join(pki, 'inter.crt')));
+    const alone = curl(`https://127.0.0.1:${port}/pieteikties/karte`, withCert('auth-ec'));
+    assert.equal(alone.status, 403, 'the leaf alone: no path to the root');
+    assert.match(lastLogin(s), /^0\|tls\|untrusted\|/);
+    const withChain = curl(`https://127.0.0.1:${port}/pieteikties/karte`, ['--cert', chain, '--key', path.join(pki, 'auth-ec.key')]);
+    assert.equal(withChain.status, 303, withChain.body.slice(0, 300));
+    assert.match(lastLogin(s), /^1\|tls\|/);
+    // a foreign leaf with its own root sent along is still foreign
+    const foreign = path.join(work, 'foreign-chain.pem');
+    fs.writeFileSync(foreign, fs.readFileSync(path.join(pki, 'auth-foreign.crt')) + fs.readFileSync(path.join(pki, 'other-root.crt')));
+    assert.equal(curl(`https://127.0.0.1:${port}/pieteikties/karte`, ['--cert', foreign, '--key', path.join(pki, 'auth-foreign.key')]).status, 403);
+    assert.match(lastLogin(s), /^0\|tls\|untrusted\|/);
+  } finally {
+    assert.equal(await s.stop(), 0, s.log().slice(-3000));
+  }
+});
+
 test('(b) behind nginx: the certificate it verified logs in; the client address is the forwarded one', async () => {
   const r = curl(`https://[::1]:${nginxPort}/pieteikties/karte?next=%2Fprofils`, withCert('auth-ec'));
   assert.equal(r.status, 303, r.body.slice(0, 300));
