@@ -18,7 +18,7 @@ const responder = setupPki(pki);
 const srv = await startServer({
   imports: [path.join(path.dirname(new URL(import.meta.url).pathname), '../data/catalog.jsonld')],
   extra: ['--trust', path.join(pki, 'root.crt'), ...(old ? [] : ['--sign-ca', path.join(pki, 'inter.crt')]),
-    '--tsa-url', `${responder}/tsa`, '--ocsp-url', `${responder}/ocsp`],
+    '--tsa-url', `${responder}/tsa`, '--ocsp-url', `${responder}/ocsp`, '--max-conns-per-address', '0'],
 });
 const cert = fs.readFileSync(path.join(pki, 'signer-ec.crt'), 'utf8');
 const rss = () => Number(fs.readFileSync(`/proc/${srv.child.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]) / 1024;

@@ -1,5 +1,6 @@
 /* config.c — see config.h. */
 #include "core/config.h"
+#include "core/netaddr.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -51,6 +52,26 @@ static const struct key keys[] = {
     {"max-url", K_SIZE, OFF(max_url), "4k", "longest request target (path and query)", 0, 0},
     {"upload-spill", K_SIZE, OFF(upload_spill), "256k",
      "uploaded files larger than this are kept in a temp file, not memory", 0, 0},
+    {"max-conns", K_INT, OFF(max_conns), "4096", "open connections, all together; more are closed when accepted", 16,
+     1000000},
+    {"max-conns-per-address", K_INT, OFF(max_conns_per_address), "32",
+     "open connections from one client address (IPv6: one /64); more are closed when accepted; 0 = no cap "
+     "(trusted-proxies and auth-cert-proxies are not capped)",
+     0, 1000000},
+    {"trusted-proxies", K_STR, OFF(trusted_proxies), "",
+     "reverse proxies (IP addresses or networks, comma-separated) whose X-Forwarded-For names the client", 0, 0},
+    {"auth-cert-proxies", K_STR, OFF(auth_cert_proxies), "",
+     "reverse proxies (IP addresses or networks) that verify a TLS client certificate and pass it in X-Client-Cert; "
+     "the header from any other address is refused",
+     0, 0},
+    {"tls-client-listen", K_STR, OFF(tls_client_listen), "",
+     "HOST:PORT of a TLS listener (tls-cert, tls-key) that asks for a client certificate and serves only certificate "
+     "login",
+     0, 0},
+    {"auth-cert-url", K_STR, OFF(auth_cert_url), "",
+     "address the login page's certificate button leads to (behind a proxy: its certificate-asking server); empty: "
+     "tls-client-listen's port on the site's host, or /pieteikties/karte with auth-cert-proxies",
+     0, 0},
     {"dev", K_BOOL, OFF(dev), "0", "development mode: re-read templates when they change", 0, 0},
     {"log-level", K_STR, OFF(log_level), "info", "error, warn, info or debug", 0, 0},
     {"access-log", K_BOOL, OFF(access_log), "1", "one log line per request (method, path, status, bytes, microseconds)",
@@ -373,6 +394,8 @@ int config_load_env(struct config *c, struct err *err)
 int config_check(const struct config *c, struct err *err)
 {
 	enum { MIN_BODY = 1024 };
+	struct netlist nets;
+	struct err why = {0};
 
 	if (strcmp(c->lang, "lv") && strcmp(c->lang, "en")) {
 		err_set(err, ERR_VALIDATION, "lang: '%s' is not lv or en", c->lang);
@@ -384,6 +407,15 @@ int config_check(const struct config *c, struct err *err)
 	}
 	if (c->sign_sessions_per_browser < 1 || c->sign_purge_interval < 1) {
 		err_set(err, ERR_VALIDATION, "sign-sessions-per-browser and sign-purge-interval: at least 1");
+		return -1;
+	}
+	if (netlist_parse(c->trusted_proxies, &nets, &why) != 0 ||
+	    netlist_parse(c->auth_cert_proxies, &nets, &why) != 0) {
+		err_set(err, ERR_VALIDATION, "trusted-proxies, auth-cert-proxies: %s", why.msg);
+		return -1;
+	}
+	if (*c->tls_client_listen && (!*c->tls_cert || !strrchr(c->tls_client_listen, ':'))) {
+		err_set(err, ERR_VALIDATION, "tls-client-listen: HOST:PORT, and only with tls-cert and tls-key");
 		return -1;
 	}
 	if (c->max_body < MIN_BODY) {

@@ -23,24 +23,30 @@ struct config {
 	char *lang;       /* default language: lv or en */
 	char *tls_cert;   /* PEM; with tls_key enables HTTPS */
 	char *tls_key;
-	char *templates;          /* folder of *.mustache */
-	char *static_dir;         /* folder served under /static/ */
-	char *locale_dir;         /* folder of LANG/LC_MESSAGES/epak.mo */
-	char *search_data;        /* folder of the search lexicon, synonyms and best bets */
-	size_t catalog_max_bytes; /* memory the served catalog may take; larger: not served */
-	size_t max_body;          /* largest request body accepted, bytes */
-	size_t max_header;        /* largest total of request headers, bytes */
-	size_t max_url;           /* longest request target, bytes */
-	size_t upload_spill;      /* upload parts above this go to a temp file */
-	int dev;                  /* re-read templates when they change */
-	char *log_level;          /* error, warn, info, debug */
-	int access_log;           /* one line per request */
-	char *public_url;         /* how people reach the portal, for absolute links */
-	char *trust;              /* PEM file of certificates trusted for e-signatures */
-	char *tsa_url;            /* RFC 3161 time-stamp service for signing (T, LT) */
-	char *ocsp_url;           /* OCSP responder; empty: the certificate's own */
-	int layer;                /* which source is being read: file 0, env 1, flags 2 */
-	int listen_layer;         /* the source the listen list came from */
+	char *templates;           /* folder of *.mustache */
+	char *static_dir;          /* folder served under /static/ */
+	char *locale_dir;          /* folder of LANG/LC_MESSAGES/epak.mo */
+	char *search_data;         /* folder of the search lexicon, synonyms and best bets */
+	size_t catalog_max_bytes;  /* memory the served catalog may take; larger: not served */
+	size_t max_body;           /* largest request body accepted, bytes */
+	size_t max_header;         /* largest total of request headers, bytes */
+	size_t max_url;            /* longest request target, bytes */
+	size_t upload_spill;       /* upload parts above this go to a temp file */
+	int max_conns;             /* open connections, all together; more are closed at accept */
+	int max_conns_per_address; /* open connections from one address (IPv6: /64); 0 = no cap */
+	char *trusted_proxies;     /* IP networks whose X-Forwarded-For names the client */
+	char *auth_cert_proxies;   /* IP networks whose X-Client-Cert header is a verified certificate */
+	char *tls_client_listen;   /* HOST:PORT of the TLS listener that asks for a client certificate */
+	char *auth_cert_url;       /* where the login page's certificate button leads; empty: derived */
+	int dev;                   /* re-read templates when they change */
+	char *log_level;           /* error, warn, info, debug */
+	int access_log;            /* one line per request */
+	char *public_url;          /* how people reach the portal, for absolute links */
+	char *trust;               /* PEM file of certificates trusted for e-signatures */
+	char *tsa_url;             /* RFC 3161 time-stamp service for signing (T, LT) */
+	char *ocsp_url;            /* OCSP responder; empty: the certificate's own */
+	int layer;                 /* which source is being read: file 0, env 1, flags 2 */
+	int listen_layer;          /* the source the listen list came from */
 
 	int http2;                     /* offer h2 over TLS (never in clear text) */
 	size_t cache_size;             /* page cache bytes per event-loop thread */

@@ -135,4 +135,18 @@ int url_origin(const char *url, char *out, size_t cap)
 			return -1;
 	}
 	return 0;
+int url_host_ok(const char *host, size_t len)
+{
+	size_t i;
+
+	if (!host || !len || len > 255)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)host[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+		      c == '-' || c == ':' || c == '[' || c == ']'))
+			return 0;
+	}
+	return 1;
 }

@@ -26,5 +26,9 @@ char *url_query_value(struct arena *a, const char *s);
  * "http://127.0.0.1:8080"). 0, or -1 when url is not such a URL (no host,
  * userinfo, a query) or out (cap bytes) is too small. */
 int url_origin(const char *url, char *out, size_t cap);
+/* A Host value (or its host part) safe to put into a URL: letters,
+ * digits, '.', '-', ':' and the brackets of an IPv6 literal, 1 to 255
+ * bytes. 1 when it is. */
+int url_host_ok(const char *host, size_t len);
 
 #endif

@@ -2,8 +2,12 @@
  * and, in every form, its HMAC-SHA256 under the server secret. A state change
  * is accepted only when the form's token matches the cookie's HMAC, so a page
  * on another site can neither read nor forge it; and when the browser says
- * where the request came from (Origin or Sec-Fetch-Site), it must be here. */
+ * where the request came from, it must be here: Sec-Fetch-Site same-origin
+ * (or none), and Origin this site's (public-url's scheme, host and port, or
+ * the request's own scheme and Host). */
+#include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -11,6 +15,8 @@
 #include <openssl/rand.h>
 
 #include "core/base64.h"
+#include <h2o.h>
+
 #include "http/http.h"
 #include "http/site.h"
 
@@ -81,11 +87,84 @@ const char *csrf_token(struct req *r)
 	return tok;
 }
 
+/* "scheme://host[:port]" with the scheme and host in lower case and the
+ * scheme's default port dropped, into out; -1 when s is not of that form
+ * (a path, query or user part, "null", an empty host). */
+static int origin_norm(const char *s, size_t n, char *out, size_t cap)
+{
+	const char *sep = memmem(s, n, "://", 3);
+	size_t slen, hlen, i;
+	const char *host;
+
+	if (!sep || sep == s)
+		return -1;
+	slen = (size_t)(sep - s);
+	host = sep + 3;
+	hlen = n - slen - 3;
+	if (!hlen || memchr(host, '/', hlen) || memchr(host, '@', hlen) || memchr(host, '?', hlen) ||
+	    memchr(host, '#', hlen) || slen + 3 + hlen >= cap)
+		return -1;
+	if (slen == 5 && !strncasecmp(s, "https", 5) && hlen > 4 && !memcmp(host + hlen - 4, ":443", 4))
+		hlen -= 4;
+	else if (slen == 4 && !strncasecmp(s, "http", 4) && hlen > 3 && !memcmp(host + hlen - 3, ":80", 3))
+		hlen -= 3;
+	for (i = 0; i < slen; i++)
+		out[i] = (char)tolower((unsigned char)s[i]);
+	memcpy(out + slen, "://", 3);
+	for (i = 0; i < hlen; i++)
+		out[slen + 3 + i] = (char)tolower((unsigned char)host[i]);
+	out[slen + 3 + hlen] = '\0';
+	return 0;
+}
+
+/* public-url's origin (which === 1) or the request's own scheme and Host
+ * (which === 0) into out. */
+static int own_origin(struct req *r, int which, char *out, size_t cap)
+{
+	const char *pub = r->site->cfg->public_url;
+	const char *sep;
+	char tmp[512];
+	int n;
+
+	if (which) {
+		sep = pub ? strstr(pub, "://") : NULL;
+		if (!sep)
+			return -1;
+		return origin_norm(pub, (size_t)(sep + 3 - pub) + strcspn(sep + 3, "/?#"), out, cap);
+	}
+	if (!r->h->input.authority.len)
+		return -1;
+	n = snprintf(tmp, sizeof(tmp), "%s://%.*s", r->is_tls ? "https" : "http", (int)r->h->input.authority.len,
+		     r->h->input.authority.base);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return -1;
+	return origin_norm(tmp, (size_t)n, out, cap);
+}
+
+/* A browser sets Host to the site it sends to and Origin to the page that
+ * sends: they agree only for this site's own pages. public-url's origin is
+ * accepted too (behind a proxy that terminates TLS the request's own scheme
+ * is http). docs/decisions.md: "CSRF: Origin". */
+int csrf_origin_ok(struct req *r)
+{
+	const char *origin = req_header(r, "origin");
+	char want[512], got[512];
+
+	if (!origin)
+		return 1; /* not every browser sends it on every POST */
+	if (origin_norm(origin, strlen(origin), got, sizeof(got)) != 0)
+		return 0; /* "null" (sandboxed frames, some redirects) and anything malformed */
+	return (own_origin(r, 1, want, sizeof(want)) == 0 && !strcmp(got, want)) ||
+	       (own_origin(r, 0, want, sizeof(want)) == 0 && !strcmp(got, want));
+}
+
 int csrf_precheck(struct req *r)
 {
 	const char *site = req_header(r, "sec-fetch-site");
 
 	if (site && strcmp(site, "same-origin") && strcmp(site, "none"))
+		return -1;
+	if (!csrf_origin_ok(r))
 		return -1;
 	return cookie_valid(req_cookie(r, CSRF_COOKIE)) ? 0 : -1;
 }

@@ -21,6 +21,7 @@ struct worker;
 typedef struct st_h2o_req_t h2o_req_t;
 struct kvlist;
 struct multipart;
+struct sockaddr_storage;
 
 struct req {
 	h2o_req_t *h;
@@ -40,6 +41,7 @@ struct req {
 	int answered_async; /* handed to the worker pool; it will answer */
 	long long t0_usec;
 	struct kvlist *query_kv; /* lazily parsed */
+	const char *query_bad;   /* why the query did not parse, or NULL */
 	struct kvlist *form;     /* parsed body fields, when the route asks */
 	struct multipart *multipart;
 	void *owned;             /* the dispose record of server.c */
@@ -58,14 +60,47 @@ const char *req_query(struct req *r, const char *name);
 /* First form field of that name, or NULL (only on ROUTE_FORM routes). */
 const char *req_form(const struct req *r, const char *name);
 const char *req_cookie(struct req *r, const char *name);
+/* The request's host and port as the client named them (Host, or the
+ * HTTP/2 :authority), or NULL; arena copy. */
+const char *req_host(struct req *r);
 /* A request header (first occurrence), or NULL; arena copy. */
 const char *req_header(struct req *r, const char *name);
 /* Calls fn(arg) when the request is over (its memory is being released). */
 int req_on_done(struct req *r, void (*fn)(void *arg), void *arg);
+/* Why the query string does not parse (a bad %-escape, NUL, invalid UTF-8,
+ * too many fields), or NULL when it does or there is none. */
+const char *req_query_error(struct req *r);
+/* The client's address: the TCP peer, or, when the peer is one of
+ * trusted-proxies, the last address of its X-Forwarded-For. 0 when unknown. */
+unsigned req_client_sockaddr(struct req *r, struct sockaddr_storage *ss);
 /* The network the request came from, for rate limits: IPv4 /24
  * ("192.0.2.0/24"), IPv6 /64 ("2001:db8:1:2::/64"), "unknown" (arena). The
- * TCP peer: behind a reverse proxy, the proxy's. */
+ * client of req_client_sockaddr (behind a trusted proxy, the forwarded one). */
 const char *req_client_net(struct req *r);
+/* The same client's address as text ("192.0.2.7", "2001:db8::1"), for the
+ * audit log; "unknown" when there is none (arena). */
+const char *req_client_ip(struct req *r);
+
+/* Where a TLS client certificate came from (req_client_cert). */
+enum client_cert {
+	CLIENT_CERT_NONE = 0,  /* none offered */
+	CLIENT_CERT_TLS,       /* this connection's TLS handshake (tls-client-listen) */
+	CLIENT_CERT_PROXY,     /* X-Client-Cert from one of auth-cert-proxies */
+	CLIENT_CERT_UNTRUSTED, /* X-Client-Cert from an address that is not one of them: refuse, audit */
+	CLIENT_CERT_BAD_HEADER /* X-Client-Cert from a proxy, but not one PEM certificate */
+};
+/* The client certificate of the request (DER, the leaf only; *der in the
+ * arena or the connection's memory, alive until the response) and where it
+ * came from. Nothing is checked here but its origin: chain, validity,
+ * purpose and revocation are the caller's (sign layer). */
+enum client_cert req_client_cert(struct req *r, const unsigned char **der, size_t *der_len);
+/* The other certificates the client sent in the handshake with it (on the
+ * tls-client-listen address): DER certificates one after another, at most
+ * 8 and 64 KiB. 0 and *der when there are any, else -1. Untrusted: only
+ * to help build a path to a trust anchor. */
+int req_client_cert_chain(struct req *r, const unsigned char **der, size_t *der_len);
+/* 1 when the request came in on the tls-client-listen address. */
+int req_on_cert_listener(struct req *r);
 /* The path of this page in the other language (for the language switch). */
 const char *req_path_in(struct req *r, enum lang lang);
 
@@ -104,6 +139,9 @@ void csrf_renew(struct req *r);
 /* The part of the check that needs no body: the browser's CSRF cookie and,
  * when it tells, Sec-Fetch-Site. 0 when the request may go on to be parsed. */
 int csrf_precheck(struct req *r);
+/* 1 when the request has no Origin header or it is this site's origin
+ * (public-url's, or the request's own scheme and Host); "null" is not. */
+int csrf_origin_ok(struct req *r);
 
 long long now_usec(void);
 

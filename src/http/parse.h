@@ -126,4 +126,10 @@ int parse_content_disposition(struct arena *a, const char *s, size_t len, const 
  * so; such a request is refused and its connection closed. */
 int http1_framing_ambiguous(const char *head, size_t len);
 
+/* A client certificate as a TLS-terminating proxy passes it (nginx
+ * $ssl_client_escaped_cert: one PEM certificate, percent-escaped): the DER
+ * of that one certificate into the arena. -1 for anything else (no or
+ * several certificates, a malformed escape, trailing bytes, over 16 KiB). */
+int client_cert_from_header(struct arena *a, const char *value, size_t len, const unsigned char **der, size_t *der_len);
+
 #endif

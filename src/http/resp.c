@@ -41,25 +41,43 @@ const char *req_param(struct req *r, int i)
 	return out;
 }
 
+static void query_parse(struct req *r)
+{
+	const char *why = NULL;
+
+	if (r->query_kv || !r->query)
+		return;
+	r->query_kv = arena_alloc(r->arena, sizeof(*r->query_kv));
+	if (!r->query_kv)
+		return;
+	if (parse_urlencoded(r->arena, r->query, r->query_len, NULL, r->query_kv, &why) != 0) {
+		memset(r->query_kv, 0, sizeof(*r->query_kv));
+		r->query_bad = why ? why : "malformed query";
+	}
+}
+
 const char *req_query(struct req *r, const char *name)
 {
-	const char *why;
+	query_parse(r);
+	return r->query_kv ? kv_get(r->query_kv, name) : NULL;
+}
 
-	if (!r->query)
-		return NULL;
-	if (!r->query_kv) {
-		r->query_kv = arena_alloc(r->arena, sizeof(*r->query_kv));
-		if (!r->query_kv)
-			return NULL;
-		if (parse_urlencoded(r->arena, r->query, r->query_len, NULL, r->query_kv, &why) != 0)
-			memset(r->query_kv, 0, sizeof(*r->query_kv));
-	}
-	return kv_get(r->query_kv, name);
+const char *req_query_error(struct req *r)
+{
+	query_parse(r);
+	return r->query_bad;
 }
 
 const char *req_form(const struct req *r, const char *name)
 {
 	return r->form ? kv_get(r->form, name) : NULL;
+}
+
+const char *req_host(struct req *r)
+{
+	const h2o_iovec_t *a = &r->h->input.authority;
+
+	return a->len ? arena_strndup(r->arena, a->base, a->len) : NULL;
 }
 
 const char *req_header(struct req *r, const char *name)
@@ -486,12 +504,8 @@ const char *req_client_net(struct req *r)
 {
 	struct sockaddr_storage ss;
 	char txt[INET6_ADDRSTRLEN];
-	socklen_t n;
+	unsigned n = req_client_sockaddr(r, &ss);
 
-	memset(&ss, 0, sizeof(ss));
-	n = r->h && r->h->conn && r->h->conn->callbacks->get_peername
-		? r->h->conn->callbacks->get_peername(r->h->conn, (struct sockaddr *)&ss)
-		: 0;
 	if (n && ss.ss_family == AF_INET6) {
 		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
 		unsigned char *b = a6->sin6_addr.s6_addr;
@@ -508,5 +522,27 @@ const char *req_client_net(struct req *r)
 
 		return arena_printf(r->arena, "%u.%u.%u.0/24", b[0], b[1], b[2]);
 	}
+	return "unknown";
+}
+
+const char *req_client_ip(struct req *r)
+{
+	struct sockaddr_storage ss;
+	char txt[INET6_ADDRSTRLEN];
+	unsigned n = req_client_sockaddr(r, &ss);
+	const void *a = NULL;
+
+	if (n && ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+
+		if (IN6_IS_ADDR_V4MAPPED(&a6->sin6_addr) &&
+		    inet_ntop(AF_INET, a6->sin6_addr.s6_addr + 12, txt, sizeof(txt)))
+			return arena_strdup(r->arena, txt);
+		a = &a6->sin6_addr;
+	} else if (n && ss.ss_family == AF_INET) {
+		a = &((struct sockaddr_in *)&ss)->sin_addr;
+	}
+	if (a && inet_ntop(ss.ss_family, a, txt, sizeof(txt)))
+		return arena_strdup(r->arena, txt);
 	return "unknown";
 }

@@ -19,6 +19,8 @@ enum route_flags {
 	ROUTE_FORM = 1 << 3,        /* parse an urlencoded or multipart body before the handler */
 	ROUTE_SECRET_PATH = 1 << 4, /* the path carries a secret (receipt number, token): the access
 				     * log shows the route's pattern instead */
+	ROUTE_CLIENT_CERT = 1 << 5, /* served on the tls-client-listen address (which serves
+				     * nothing else): certificate login */
 };
 
 struct route {
@@ -29,7 +31,9 @@ struct route {
 	/* The query parameters the handler reads, space-separated; a name
 	 * ending in '#' is a number (its canonical form keys the cache). A
 	 * ROUTE_CACHE page is cached under its path, language and these values
-	 * only: any other query parameter neither makes nor misses an entry. */
+	 * only: any other query parameter neither makes nor misses an entry.
+	 * When set, a query string that does not parse (a bad %-escape, a NUL,
+	 * invalid UTF-8) is answered 400 before the handler runs. */
 	const char *query;
 };
 

@@ -17,10 +17,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <pthread.h>
+
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "core/log.h"
+#include "core/netaddr.h"
+#include "core/url.h"
 #include "http/async.h"
 #include "http/http.h"
 #include "http/parse.h"
@@ -28,8 +35,230 @@
 #include "http/site.h"
 #include "http/worker.h"
 
+#include <h2o/http1.h> /* after h2o.h (worker.h) */
+
+/* picohttpparser, inside libh2o (h2o 2.2 installs no header of it) */
+struct phr_header {
+	const char *name;
+	size_t name_len;
+	const char *value;
+	size_t value_len;
+};
+int phr_parse_request(const char *buf, size_t len, const char **method, size_t *method_len, const char **path,
+		      size_t *path_len, int *minor_version, struct phr_header *headers, size_t *num_headers,
+		      size_t last_len);
+
 static atomic_int server_stop;
 static struct worker *kept_workers;
+static struct netlist trusted_proxies, cert_proxies; /* parsed once in server_run */
+
+/* ---- Open connections: a cap on all of them and one per client address ----
+ *
+ * Counted at accept, in one table shared by the event-loop threads (the
+ * kernel spreads one client's connections over all of them, so a count per
+ * thread would allow threads × the cap), under a mutex taken twice per
+ * connection. A connection over a cap is closed before h2o reads a byte of
+ * it. Each accepted socket carries a struct conn_info (sock->on_close.data,
+ * released by h2o when it closes the socket): the counted key and, on the
+ * tls-client-listen address, the client certificate of the handshake. */
+struct conn_info {
+	unsigned char key[16]; /* IPv4 as ::ffff:a.b.c.d; IPv6 its /64 */
+	int counted;           /* in the per-address table */
+	int cert_listener;     /* accepted on tls-client-listen */
+	unsigned char *cert;   /* DER of the client's certificate (TLS), or NULL */
+	size_t cert_len;
+	unsigned char *chain; /* the other certificates it sent, DER one after another, or NULL */
+	size_t chain_len;
+	int fd;        /* the accepted socket's descriptor (h2o's) */
+	int linger_fd; /* a duplicate kept for a lingering close, or -1 */
+	h2o_loop_t *loop;
+	h2o_socket_t *linger; /* reading and dropping what the client still sends */
+	h2o_timeout_entry_t linger_timer;
+	h2o_linklist_t linger_link; /* in the thread's lingering list */
+};
+
+/* Lingering close (as nginx's lingering_close): a connection refused before
+ * its body was read still has the client sending; closing it with unread
+ * bytes makes the kernel send a reset, and the client's kernel then drops
+ * the answer before the client reads it. So such a connection's descriptor
+ * is duplicated; when h2o has sent the answer and closed its own, the
+ * duplicate sends FIN and reads and drops what comes for up to 5 s. It is
+ * still counted against the caps meanwhile. */
+enum { LINGER_MS = 5000 };
+static _Thread_local h2o_timeout_t linger_timeout;
+static _Thread_local h2o_linklist_t lingering; /* closed when the thread stops */
+
+static void linger_on_read(h2o_socket_t *sock, const char *err)
+{
+	if (err) {
+		h2o_socket_close(sock);
+		return;
+	}
+	h2o_buffer_consume(&sock->input, sock->input->size);
+}
+
+struct addr_slot {
+	unsigned char key[16];
+	int n; /* 0: an empty slot */
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct addr_slot *slots; /* open addressing, at least twice max-conns: never full */
+	size_t mask;
+	int total, max_total, max_per;
+	atomic_int refused;
+} conns = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static size_t key_hash(const unsigned char *k)
+{
+	size_t h = 1469598103934665603ULL;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		h = (h ^ k[i]) * 1099511628211ULL;
+	return h;
+}
+
+static size_t slot_find(const unsigned char *k)
+{
+	size_t i = key_hash(k) & conns.mask;
+
+	while (conns.slots[i].n && memcmp(conns.slots[i].key, k, 16))
+		i = (i + 1) & conns.mask;
+	return i;
+}
+
+/* Backward-shift deletion keeps every probe chain unbroken. */
+static void slot_remove(size_t i)
+{
+	size_t j = i, k;
+
+	for (;;) {
+		j = (j + 1) & conns.mask;
+		if (!conns.slots[j].n)
+			break;
+		k = key_hash(conns.slots[j].key) & conns.mask;
+		if ((j > i && (k <= i || k > j)) || (j < i && k <= i && k > j)) {
+			conns.slots[i] = conns.slots[j];
+			i = j;
+		}
+	}
+	conns.slots[i].n = 0;
+}
+
+static int conns_init(const struct config *cfg)
+{
+	size_t n = 64;
+
+	while (n < (size_t)cfg->max_conns * 2)
+		n <<= 1;
+	conns.slots = calloc(n, sizeof(*conns.slots));
+	if (!conns.slots)
+		return -1;
+	conns.mask = n - 1;
+	conns.max_total = cfg->max_conns;
+	conns.max_per = cfg->max_conns_per_address;
+	conns.total = 0;
+	return 0;
+}
+
+static int conn_admit(struct conn_info *ci, int capped)
+{
+	size_t i;
+	int rc = -1;
+
+	pthread_mutex_lock(&conns.lock);
+	if (conns.total >= conns.max_total)
+		goto out;
+	if (capped && conns.max_per > 0) {
+		i = slot_find(ci->key);
+		if (conns.slots[i].n >= conns.max_per)
+			goto out;
+		if (!conns.slots[i].n)
+			memcpy(conns.slots[i].key, ci->key, 16);
+		conns.slots[i].n++;
+		ci->counted = 1;
+	}
+	conns.total++;
+	rc = 0;
+out:
+	pthread_mutex_unlock(&conns.lock);
+	return rc;
+}
+
+static void conn_release(void *p);
+
+static void linger_on_timeout(h2o_timeout_entry_t *e)
+{
+	struct conn_info *ci = H2O_STRUCT_FROM_MEMBER(struct conn_info, linger_timer, e);
+
+	h2o_socket_close(ci->linger);
+}
+
+static int linger_start(struct conn_info *ci)
+{
+	int fd = ci->linger_fd;
+
+	ci->linger_fd = -1;
+	shutdown(fd, SHUT_WR);
+	ci->linger = h2o_evloop_socket_create(ci->loop, fd, 0);
+	if (!ci->linger) {
+		close(fd);
+		return -1;
+	}
+	ci->linger->on_close.cb = conn_release;
+	ci->linger->on_close.data = ci;
+	h2o_socket_read_start(ci->linger, linger_on_read);
+	ci->linger_timer.cb = linger_on_timeout;
+	h2o_timeout_link(ci->loop, &linger_timeout, &ci->linger_timer);
+	h2o_linklist_insert(&lingering, &ci->linger_link);
+	return 0;
+}
+
+static void conn_release(void *p)
+{
+	struct conn_info *ci = p;
+	size_t i;
+
+	if (ci->linger_fd >= 0 && linger_start(ci) == 0)
+		return; /* h2o closed its descriptor; the duplicate lingers */
+	if (h2o_timeout_is_linked(&ci->linger_timer))
+		h2o_timeout_unlink(&ci->linger_timer);
+	if (h2o_linklist_is_linked(&ci->linger_link))
+		h2o_linklist_unlink(&ci->linger_link);
+	pthread_mutex_lock(&conns.lock);
+	conns.total--;
+	if (ci->counted) {
+		i = slot_find(ci->key);
+		if (conns.slots[i].n && --conns.slots[i].n == 0)
+			slot_remove(i);
+	}
+	pthread_mutex_unlock(&conns.lock);
+	free(ci->cert);
+	free(ci->chain);
+	free(ci);
+}
+
+static struct conn_info *conn_of(h2o_conn_t *conn)
+{
+	h2o_socket_t *sock = conn && conn->callbacks->get_socket ? conn->callbacks->get_socket(conn) : NULL;
+
+	return sock && sock->on_close.cb == conn_release ? sock->on_close.data : NULL;
+}
+
+static void addr_key(const struct sockaddr_storage *ss, unsigned char key[16])
+{
+	memset(key, 0, 16);
+	if (ss->ss_family == AF_INET) {
+		key[10] = key[11] = 0xff;
+		memcpy(key + 12, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)ss;
+
+		memcpy(key, a6->sin6_addr.s6_addr, IN6_IS_ADDR_V4MAPPED(&a6->sin6_addr) ? 16 : 8);
+	}
+}
 
 struct epak_handler {
 	h2o_handler_t super;
@@ -85,6 +314,181 @@ static int framing_ambiguous(h2o_req_t *h)
 	if (!sock || !sock->input || !sock->input->size)
 		return 0;
 	return http1_framing_ambiguous(sock->input->bytes, sock->input->size);
+}
+
+/* ---- Refusing on the headers, before the body is read ----
+ *
+ * h2o 2.2 reads a whole request body into memory before it calls on_req
+ * (http1.c buffers up to max_request_entity_size). After every turn of the
+ * event loop each HTTP/1 request of the thread whose headers have arrived
+ * but whose body is still coming is looked at (H2O_HTTP1_CALLBACKS'
+ * foreach_request is h2o's public walk over them): when its headers alone
+ * decide the answer — a Content-Length over max-body, no such route, a
+ * method the route does not take, a form route without the CSRF cookie or
+ * from another site, a route the listener does not serve — or when more
+ * than max-body has arrived (chunked), reading stops and the request is
+ * handed to on_req with an empty body and that answer; the connection
+ * closes after it. So a refused upload costs what arrived within one turn
+ * of the loop, not max_request_entity_size. A request that passed is
+ * remembered (per thread) so its headers are parsed once. */
+enum { EARLY_MEMO = 256, EARLY_MAX = 32 };
+
+struct early_memo {
+	const h2o_req_t *req;
+	struct timeval begin; /* tells this request from the next one on the connection */
+	size_t head_len;
+};
+
+static _Thread_local struct early_memo early_memo[EARLY_MEMO];
+static _Thread_local h2o_req_t *early_req; /* being refused right now, by early_code */
+static _Thread_local enum err_code early_code;
+
+struct early_found {
+	h2o_req_t *req;
+	enum err_code code;
+};
+
+struct early_walk {
+	struct worker *w;
+	struct early_found found[EARLY_MAX];
+	int n;
+};
+
+/* The route of a method and path (as sent: the path is normalized here the
+ * way h2o will), language prefix removed. */
+static enum route_result early_route(const struct site *site, h2o_mem_pool_t *pool, h2o_iovec_t method,
+				     h2o_iovec_t path, struct route_match *m)
+{
+	size_t query_at = SIZE_MAX, *norm = NULL;
+	h2o_iovec_t p = h2o_url_normalize_path(pool, path.base, path.len, &query_at, &norm);
+
+	if (p.len >= 3 && !memcmp(p.base, "/en", 3) && (p.len == 3 || p.base[3] == '/')) {
+		p.base += 3;
+		p.len -= 3;
+	}
+	if (!p.len || p.base[0] != '/' || memchr(p.base, '\0', p.len))
+		return ROUTE_NOT_FOUND;
+	return router_match(site->routes, site->nroutes, method.base, method.len, p.base, p.len, m);
+}
+
+static enum err_code early_headers(struct worker *w, h2o_req_t *req, const char *head, size_t head_avail,
+				   size_t *head_len)
+{
+	const struct site *site = w->site;
+	struct phr_header hdr[100];
+	size_t nh = sizeof(hdr) / sizeof(hdr[0]), i, cl;
+	const char *method, *path;
+	size_t mlen, plen;
+	int minor, len;
+	h2o_mem_pool_t pool;
+	struct route_match m;
+	enum route_result rr;
+	enum err_code code = ERR_OK;
+	struct conn_info *ci = conn_of(req->conn);
+
+	len = phr_parse_request(head, head_avail, &method, &mlen, &path, &plen, &minor, hdr, &nh, 0);
+	if (len <= 0)
+		return ERR_OK; /* not ours to judge: h2o has parsed it differently */
+	*head_len = (size_t)len;
+	for (i = 0; i < nh; i++)
+		if (hdr[i].name_len == 14 && !strncasecmp(hdr[i].name, "content-length", 14)) {
+			cl = h2o_strtosize(hdr[i].value, hdr[i].value_len);
+			if (cl != SIZE_MAX && cl > site->cfg->max_body)
+				return ERR_BODY_TOO_LARGE;
+		}
+	h2o_mem_init_pool(&pool);
+	memset(&m, 0, sizeof(m));
+	rr = early_route(site, &pool, req->input.method, req->input.path, &m);
+	if (rr == ROUTE_NOT_FOUND)
+		code = ERR_NOT_FOUND;
+	else if (rr == ROUTE_METHOD_NOT_ALLOWED)
+		code = ERR_METHOD;
+	else if (rr == ROUTE_FOUND && ci && ci->cert_listener && !(m.route->flags & ROUTE_CLIENT_CERT))
+		code = ERR_NOT_FOUND;
+	else if (rr == ROUTE_FOUND && (m.route->flags & ROUTE_CSRF)) {
+		struct req r;
+
+		memset(&r, 0, sizeof(r));
+		r.h = req;
+		r.site = site;
+		r.is_tls = req->input.scheme == &H2O_URL_SCHEME_HTTPS;
+		r.arena = arena_new(256 * 1024);
+		if (r.arena && csrf_precheck(&r) != 0)
+			code = ERR_CSRF;
+		arena_free(r.arena);
+	}
+	h2o_mem_clear_pool(&pool);
+	return code;
+}
+
+static int early_look(h2o_req_t *req, void *arg)
+{
+	struct early_walk *ew = arg;
+	struct early_memo *memo;
+	h2o_socket_t *sock;
+	size_t head_len = 0;
+	enum err_code code;
+
+	/* headers parsed (version), a body announced (its start time), not yet
+	 * handed to a handler (pathconf) */
+	if (!req->version || req->version >= 0x200 || req->pathconf || !req->timestamps.request_body_begin_at.tv_sec ||
+	    ew->n == EARLY_MAX)
+		return 0;
+	sock = req->conn->callbacks->get_socket ? req->conn->callbacks->get_socket(req->conn) : NULL;
+	if (!sock || !sock->input || h2o_socket_is_writing(sock)) /* e.g. "100 Continue" on its way */
+		return 0;
+	memo = &early_memo[((uintptr_t)req >> 6) % EARLY_MEMO];
+	if (memo->req == req && !memcmp(&memo->begin, &req->timestamps.request_body_begin_at, sizeof(memo->begin))) {
+		head_len = memo->head_len;
+		code = ERR_OK;
+	} else {
+		code = early_headers(ew->w, req, sock->input->bytes, sock->input->size, &head_len);
+		if (code == ERR_OK && head_len) {
+			memo->req = req;
+			memo->begin = req->timestamps.request_body_begin_at;
+			memo->head_len = head_len;
+		}
+	}
+	/* chunked bodies announce no length: judged by what has arrived (the
+	 * chunk framing's few bytes over max-body are allowed for; a header
+	 * block that could not be measured counts as max-header) */
+	if (!head_len)
+		head_len = ew->w->site->cfg->max_header;
+	if (code == ERR_OK && sock->input->size > head_len &&
+	    sock->input->size - head_len > ew->w->site->cfg->max_body + 64 * 1024)
+		code = ERR_BODY_TOO_LARGE;
+	if (code != ERR_OK) {
+		ew->found[ew->n].req = req;
+		ew->found[ew->n].code = code;
+		ew->n++;
+	}
+	return 0;
+}
+
+static void early_sweep(struct worker *w)
+{
+	struct early_walk ew;
+	h2o_socket_t *sock;
+	int i;
+
+	ew.w = w;
+	ew.n = 0;
+	H2O_HTTP1_CALLBACKS.foreach_request(&w->ctx, early_look, &ew);
+	for (i = 0; i < ew.n; i++) {
+		h2o_req_t *req = ew.found[i].req;
+
+		struct conn_info *ci = conn_of(req->conn);
+
+		sock = req->conn->callbacks->get_socket(req->conn);
+		h2o_socket_read_stop(sock);
+		if (ci && ci->linger_fd < 0)
+			ci->linger_fd = fcntl(ci->fd, F_DUPFD_CLOEXEC, 0);
+		req->http1_is_persistent = 0;
+		early_req = req;
+		early_code = ew.found[i].code;
+		h2o_process_request(req); /* on_req answers with early_code */
+		early_req = NULL;
+	}
 }
 
 /* Parses the body of a ROUTE_FORM request: urlencoded or multipart. */
@@ -145,6 +549,47 @@ static int read_form(struct req *r)
 	}
 	resp_error(r, ERR_UNSUPPORTED_MEDIA, NULL);
 	return -1;
+}
+
+/* From the tls-client-listen address to the same path and query on the
+ * site: public-url's origin, or https on the request's host and the first
+ * listen address's port. The target is h2o's, always a path ("/…"). */
+static void site_redirect(struct req *r)
+{
+	const struct config *cfg = r->site->cfg;
+	h2o_req_t *h = r->h;
+	const char *pub = cfg->public_url, *sep = strstr(pub, "://"), *port, *loc;
+	size_t hlen = h->input.authority.len;
+	const char *host = h->input.authority.base;
+	int olen;
+
+	if (h->input.path.len == 0 || h->input.path.base[0] != '/' ||
+	    (h->input.path.len > 1 && h->input.path.base[1] == '/')) {
+		resp_error(r, ERR_NOT_FOUND, NULL);
+		return;
+	}
+	if (sep) {
+		olen = (int)((size_t)(sep + 3 - pub) + strcspn(sep + 3, "/?#"));
+		loc = arena_printf(r->arena, "%.*s%.*s", olen, pub, (int)h->input.path.len, h->input.path.base);
+	} else {
+		/* the host without its port ("[v6]:p", "name:p") */
+		if (hlen && host[hlen - 1] != ']') {
+			const char *c = memrchr(host, ':', hlen);
+
+			if (c)
+				hlen = (size_t)(c - host);
+		}
+		port = cfg->nlisten ? strrchr(cfg->listen[0], ':') : NULL;
+		loc =
+		    arena_printf(r->arena, "https://%.*s%s%.*s", (int)hlen, host,
+				 port && strcmp(port, ":443") ? port : "", (int)h->input.path.len, h->input.path.base);
+	}
+	if (!loc || (!sep && !url_host_ok(host, hlen)) || strpbrk(loc, " \t\r\n\\")) {
+		resp_error(r, ERR_NOT_FOUND, NULL);
+		return;
+	}
+	resp_add_header(r, "location", loc);
+	resp_send(r, 302, "text/plain; charset=utf-8", "", 0, RESP_NO_STORE);
 }
 
 static int on_req(h2o_handler_t *self, h2o_req_t *h)
@@ -247,6 +692,25 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 	}
 	r->flags |= r->match.route->flags;
 
+	/* The certificate-login listener serves certificate login only; any
+	 * other page (where a login sends the person next) is on the site. */
+	if (conn_of(h->conn) && conn_of(h->conn)->cert_listener && !(r->flags & ROUTE_CLIENT_CERT)) {
+		site_redirect(r);
+		return 0;
+	}
+	/* Refused on its headers by early_sweep; its body was never read. */
+	if (early_req == h) {
+		h->http1_is_persistent = 0;
+		resp_error(r, early_code, NULL);
+		return 0;
+	}
+	/* A route that reads the query gets a 400 for one that does not parse,
+	 * not a page answered as if there were no query. */
+	if (r->match.route->query && r->query && req_query_error(r)) {
+		resp_error(r, ERR_BAD_ENCODING, req_query_error(r));
+		return 0;
+	}
+
 	/* What CSRF can tell without the body (the cookie, where the browser
 	 * says the request comes from) is checked before the body is parsed, so
 	 * a cross-site or cookie-less upload never writes a byte to disk. */
@@ -269,6 +733,94 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 		resp_error(r, ERR_INTERNAL, NULL);
 	}
 	return 0;
+}
+
+/* ---- What the request knows of its client ---- */
+
+int req_client_cert_chain(struct req *r, const unsigned char **der, size_t *der_len)
+{
+	struct conn_info *ci = conn_of(r->h->conn);
+
+	*der = ci && ci->cert_listener ? ci->chain : NULL;
+	*der_len = *der ? ci->chain_len : 0;
+	return *der ? 0 : -1;
+}
+
+int req_on_cert_listener(struct req *r)
+{
+	struct conn_info *ci = conn_of(r->h->conn);
+
+	return ci && ci->cert_listener;
+}
+
+static unsigned peer_sockaddr(struct req *r, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	return r->h && r->h->conn && r->h->conn->callbacks->get_peername
+		   ? (unsigned)r->h->conn->callbacks->get_peername(r->h->conn, (struct sockaddr *)ss)
+		   : 0;
+}
+
+unsigned req_client_sockaddr(struct req *r, struct sockaddr_storage *ss)
+{
+	unsigned n = peer_sockaddr(r, ss);
+	const char *xff, *last;
+	char addr[INET6_ADDRSTRLEN + 1];
+	size_t len;
+
+	if (!n || !netlist_match(&trusted_proxies, (struct sockaddr *)ss))
+		return n;
+	/* the proxy appends the address it saw: the last one is the only one
+	 * a client cannot write */
+	xff = req_header(r, "x-forwarded-for");
+	if (!xff)
+		return n;
+	last = strrchr(xff, ',');
+	last = last ? last + 1 : xff;
+	last += strspn(last, " \t");
+	len = strcspn(last, " \t");
+	if (!len || len >= sizeof(addr))
+		return n;
+	memcpy(addr, last, len);
+	addr[len] = '\0';
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr, &((struct sockaddr_in *)ss)->sin_addr) == 1) {
+		ss->ss_family = AF_INET;
+		return sizeof(struct sockaddr_in);
+	}
+	if (inet_pton(AF_INET6, addr, &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
+		ss->ss_family = AF_INET6;
+		return sizeof(struct sockaddr_in6);
+	}
+	return peer_sockaddr(r, ss); /* not an address: the proxy's own */
+}
+
+enum client_cert req_client_cert(struct req *r, const unsigned char **der, size_t *der_len)
+{
+	struct conn_info *ci = conn_of(r->h->conn);
+	struct sockaddr_storage ss;
+	ssize_t i;
+
+	*der = NULL;
+	*der_len = 0;
+	if (ci && ci->cert_listener) {
+		if (!ci->cert)
+			return CLIENT_CERT_NONE;
+		*der = ci->cert;
+		*der_len = ci->cert_len;
+		return CLIENT_CERT_TLS;
+	}
+	i = h2o_find_header_by_str(&r->h->headers, H2O_STRLIT("x-client-cert"), -1);
+	if (i < 0)
+		return CLIENT_CERT_NONE;
+	if (!peer_sockaddr(r, &ss) || !netlist_match(&cert_proxies, (struct sockaddr *)&ss))
+		return CLIENT_CERT_UNTRUSTED;
+	if (!r->h->headers.entries[i].value.len) /* nginx: no certificate */
+		return CLIENT_CERT_NONE;
+	if (client_cert_from_header(r->arena, r->h->headers.entries[i].value.base, r->h->headers.entries[i].value.len,
+				    der, der_len) != 0)
+		return CLIENT_CERT_BAD_HEADER;
+	return CLIENT_CERT_PROXY;
 }
 
 /* "HOST:PORT", "[v6]:PORT" → a bound, listening, non-blocking socket. */
@@ -330,13 +882,54 @@ fail:
 static void on_accept(h2o_socket_t *listener, const char *err)
 {
 	struct worker *w = listener->data;
+	int cert = w->cert_fd >= 0 && listener == w->listeners[w->cert_fd];
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof(ss);
+	struct conn_info *ci;
 	h2o_socket_t *sock;
+	int capped, i, lfd = -1, fd, one = 1;
 
 	if (err)
 		return;
-	sock = h2o_evloop_socket_accept(listener);
-	if (sock)
-		h2o_accept(&w->accept_ctx, sock);
+	for (i = 0; i < w->nfds; i++)
+		if (listener == w->listeners[i])
+			lfd = w->fds[i];
+	/* accepted here, not by h2o_evloop_socket_accept, to know the
+	 * descriptor (lingering close) */
+	memset(&ss, 0, sizeof(ss));
+	fd = lfd < 0 ? -1 : accept4(lfd, (struct sockaddr *)&ss, &sslen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	sock = h2o_evloop_socket_create(w->ctx.loop, fd, H2O_SOCKET_FLAG_IS_ACCEPTED_CONNECTION);
+	if (!sock) {
+		close(fd);
+		return;
+	}
+	ci = calloc(1, sizeof(*ci));
+	if (!ci) {
+		h2o_socket_close(sock);
+		return;
+	}
+	addr_key(&ss, ci->key);
+	ci->cert_listener = cert;
+	ci->fd = fd;
+	ci->linger_fd = -1;
+	ci->loop = w->ctx.loop;
+	/* Proxies carry many clients: only the total cap holds for them. */
+	capped = !netlist_match(&trusted_proxies, (struct sockaddr *)&ss) &&
+		 !netlist_match(&cert_proxies, (struct sockaddr *)&ss);
+	if (conn_admit(ci, capped) != 0) {
+		free(ci);
+		h2o_socket_close(sock);
+		if (atomic_fetch_add(&conns.refused, 1) % 1000 == 0)
+			log_warn("connections refused at accept (max-conns %d, max-conns-per-address %d): %d so far",
+				 conns.max_total, conns.max_per, atomic_load(&conns.refused));
+		return;
+	}
+	sock->on_close.cb = conn_release;
+	sock->on_close.data = ci;
+	h2o_accept(cert ? &w->cert_accept_ctx : &w->accept_ctx, sock);
 }
 
 static void *worker_main(void *arg)
@@ -348,6 +941,8 @@ static void *worker_main(void *arg)
 	if (w->site->thread_start)
 		w->site->thread_start(w->site, w);
 	async_worker_attach(w);
+	h2o_timeout_init(w->ctx.loop, &linger_timeout, LINGER_MS);
+	h2o_linklist_init_anchor(&lingering);
 	for (i = 0; i < w->nfds; i++) {
 		w->listeners[i] = h2o_evloop_socket_create(w->ctx.loop, w->fds[i], H2O_SOCKET_FLAG_DONT_READ);
 		w->listeners[i]->data = w;
@@ -357,6 +952,7 @@ static void *worker_main(void *arg)
 		if (w->id == 0 && w->site->tick)
 			w->site->tick(w->site);
 		h2o_evloop_run(w->ctx.loop, 200);
+		early_sweep(w);
 	}
 	/* Graceful stop: no new connections; requests in flight finish (HTTP/1
 	 * closes after them, HTTP/2 gets GOAWAY) for at most a second. Idle
@@ -370,6 +966,12 @@ static void *worker_main(void *arg)
 	while ((!h2o_linklist_is_empty(&w->ctx.http1._conns) || !h2o_linklist_is_empty(&w->ctx.http2._conns)) &&
 	       now_usec() < deadline)
 		h2o_evloop_run(w->ctx.loop, 50);
+	while (!h2o_linklist_is_empty(&lingering)) {
+		struct conn_info *ci = H2O_STRUCT_FROM_MEMBER(struct conn_info, linger_link, lingering.next);
+
+		h2o_linklist_unlink(&ci->linger_link);
+		h2o_socket_close(ci->linger);
+	}
 	h2o_evloop_run(w->ctx.loop, 10);
 	async_worker_detach(w);
 	if (w->site->thread_exit)
@@ -388,7 +990,75 @@ void server_request_stop(void)
 	atomic_store(&server_stop, 1);
 }
 
-static SSL_CTX *tls_new(const struct config *cfg, struct err *err)
+/* ---- TLS client certificates (tls-client-listen) ----
+ *
+ * The listener's TLS asks every client for a certificate and takes any
+ * (SSL_VERIFY_PEER without FAIL_IF_NO_PEER_CERT, a verify callback that
+ * accepts, no CA names sent so a browser offers all its certificates):
+ * the real check is the caller's. No session resumption there, so every
+ * connection proves possession of the key in its own handshake. When the
+ * handshake is done the leaf is kept in the connection's conn_info. */
+static int accept_any_cert(int preverify_ok, X509_STORE_CTX *ctx)
+{
+	(void)preverify_ok;
+	(void)ctx;
+	return 1;
+}
+
+/* The intermediates the client sent (a server's peer chain holds no leaf),
+ * at most CHAIN_MAX of them and CHAIN_BYTES together: only ever a help to
+ * build the path, never trusted for it. */
+enum { CHAIN_MAX = 8, CHAIN_BYTES = 64 * 1024 };
+
+static void keep_chain(struct conn_info *ci, STACK_OF(X509) * sk)
+{
+	int i, n, count = sk ? sk_X509_num(sk) : 0;
+	size_t total = 0;
+	unsigned char *p;
+
+	if (count > CHAIN_MAX)
+		count = CHAIN_MAX;
+	for (i = 0; i < count; i++) {
+		n = i2d_X509(sk_X509_value(sk, i), NULL);
+		if (n <= 0 || total + (size_t)n > CHAIN_BYTES)
+			break;
+		total += (size_t)n;
+	}
+	count = i;
+	ci->chain = total ? malloc(total) : NULL;
+	if (!ci->chain)
+		return;
+	p = ci->chain;
+	for (i = 0; i < count; i++)
+		i2d_X509(sk_X509_value(sk, i), &p);
+	ci->chain_len = total;
+}
+
+static void on_tls_info(const SSL *ssl, int where, int ret)
+{
+	h2o_socket_t *sock;
+	struct conn_info *ci;
+	X509 *cert;
+	unsigned char *der = NULL;
+	int n;
+
+	(void)ret;
+	if (!(where & SSL_CB_HANDSHAKE_DONE))
+		return;
+	sock = BIO_get_data(SSL_get_rbio(ssl)); /* how h2o itself finds its socket */
+	ci = sock && sock->on_close.cb == conn_release ? sock->on_close.data : NULL;
+	cert = SSL_get0_peer_certificate(ssl);
+	if (!ci || !cert || ci->cert)
+		return;
+	n = i2d_X509(cert, &der);
+	if (n > 0) {
+		ci->cert = der;
+		ci->cert_len = (size_t)n;
+	}
+	keep_chain(ci, SSL_get_peer_cert_chain(ssl));
+}
+
+static SSL_CTX *tls_new(const struct config *cfg, int client_cert, struct err *err)
 {
 	static const h2o_iovec_t alpn_h2[] = {{H2O_STRLIT("h2")}, {H2O_STRLIT("http/1.1")}, {NULL, 0}};
 	static const h2o_iovec_t alpn_h1[] = {{H2O_STRLIT("http/1.1")}, {NULL, 0}};
@@ -402,6 +1072,15 @@ static SSL_CTX *tls_new(const struct config *cfg, struct err *err)
 	    SSL_CTX_use_PrivateKey_file(ssl, cfg->tls_key, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ssl) != 1)
 		goto fail;
+	if (client_cert) {
+		SSL_CTX_set_verify(ssl, SSL_VERIFY_PEER, accept_any_cert);
+		SSL_CTX_set_session_cache_mode(ssl, SSL_SESS_CACHE_OFF);
+		SSL_CTX_set_options(ssl, SSL_OP_NO_TICKET);
+		SSL_CTX_set_num_tickets(ssl, 0);
+		SSL_CTX_set_info_callback(ssl, on_tls_info);
+		h2o_ssl_register_alpn_protocols(ssl, alpn_h1);
+		return ssl;
+	}
 	h2o_ssl_register_alpn_protocols(ssl, cfg->http2 ? alpn_h2 : alpn_h1);
 	return ssl;
 fail:
@@ -418,7 +1097,7 @@ int server_run(struct site *site)
 	h2o_pathconf_t *pathconf;
 	struct epak_handler *eh;
 	struct worker *workers = NULL;
-	SSL_CTX *ssl = NULL;
+	SSL_CTX *ssl = NULL, *cert_ssl = NULL;
 	struct err err = {0};
 	int nthreads = cfg->threads, i, j, rc = 1;
 	struct sigaction sa;
@@ -430,11 +1109,14 @@ int server_run(struct site *site)
 
 	h2o_config_init(&gconf);
 	gconf.server_name = h2o_iovec_init(H2O_STRLIT("epak"));
-	/* h2o refuses larger bodies itself with a bare 413 and closes; give it
-	 * room (twice our limit, at least 1 MiB more) so that a person who
-	 * sends a file somewhat too large reads our page in their language. */
-	gconf.max_request_entity_size =
-	    cfg->max_body * 2 > cfg->max_body + 1024 * 1024 ? cfg->max_body * 2 : cfg->max_body + 1024 * 1024;
+	/* h2o refuses larger bodies itself with a bare 413 and closes. Over
+	 * HTTP/1 early_sweep refuses them first, on the headers or at max-body
+	 * (with our page in the person's language), so h2o's limit stays out of
+	 * the way; HTTP/2 streams (the http2 setting) are not swept and keep
+	 * h2o's limit at twice ours (at least 1 MiB more). */
+	gconf.max_request_entity_size = !cfg->http2                                       ? (size_t)1 << 40
+					: cfg->max_body * 2 > cfg->max_body + 1024 * 1024 ? cfg->max_body * 2
+											  : cfg->max_body + 1024 * 1024;
 	gconf.http1.req_timeout = 30000;
 	/* No HTTP/2 in clear text (h2c): neither "Upgrade: h2c" nor the prior
 	 * knowledge preface "PRI * HTTP/2.0" (which then is not a request and
@@ -447,9 +1129,21 @@ int server_run(struct site *site)
 	eh->super.on_req = on_req;
 	eh->site = site;
 
+	if (netlist_parse(cfg->trusted_proxies, &trusted_proxies, &err) != 0 ||
+	    netlist_parse(cfg->auth_cert_proxies, &cert_proxies, &err) != 0 || conns_init(cfg) != 0) {
+		log_error("%s", err.msg[0] ? err.msg : "out of memory");
+		goto out;
+	}
 	if (*cfg->tls_cert) {
-		ssl = tls_new(cfg, &err);
+		ssl = tls_new(cfg, 0, &err);
 		if (!ssl) {
+			log_error("%s", err.msg);
+			goto out;
+		}
+	}
+	if (*cfg->tls_client_listen) {
+		cert_ssl = tls_new(cfg, 1, &err);
+		if (!cert_ssl) {
 			log_error("%s", err.msg);
 			goto out;
 		}
@@ -468,12 +1162,21 @@ int server_run(struct site *site)
 		w->accept_ctx.ctx = &w->ctx;
 		w->accept_ctx.hosts = gconf.hosts;
 		w->accept_ctx.ssl_ctx = ssl;
-		for (j = 0; j < cfg->nlisten; j++) {
-			w->fds[j] = listen_on(cfg->listen[j], &err);
-			if (w->fds[j] < 0) {
+		w->cert_accept_ctx = w->accept_ctx;
+		w->cert_accept_ctx.ssl_ctx = cert_ssl;
+		w->cert_fd = -1;
+		for (j = 0; j <= cfg->nlisten; j++) {
+			const char *spec = j < cfg->nlisten ? cfg->listen[j] : cfg->tls_client_listen;
+
+			if (!*spec)
+				continue;
+			w->fds[w->nfds] = listen_on(spec, &err);
+			if (w->fds[w->nfds] < 0) {
 				log_error("cannot listen on %s", err.msg);
 				goto out;
 			}
+			if (j == cfg->nlisten)
+				w->cert_fd = w->nfds;
 			w->nfds++;
 		}
 	}
@@ -486,6 +1189,8 @@ int server_run(struct site *site)
 
 	for (j = 0; j < cfg->nlisten; j++)
 		log_info("serving %s://%s/ with %d thread(s)", ssl ? "https" : "http", cfg->listen[j], nthreads);
+	if (cert_ssl)
+		log_info("certificate login on https://%s/", cfg->tls_client_listen);
 	async_pool_limit_bytes(cfg->pool_max_bytes);
 	if (async_pool_start(cfg->pool_threads, 1024) != 0) {
 		log_error("cannot start the worker pool");
@@ -513,5 +1218,6 @@ out:
 	}
 	h2o_config_dispose(&gconf);
 	SSL_CTX_free(ssl);
+	SSL_CTX_free(cert_ssl);
 	return rc;
 }

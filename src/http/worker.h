@@ -21,9 +21,11 @@ struct worker {
 	struct page_cache cache;
 	pthread_t thread;
 	int id;
-	int fds[CONFIG_MAX_LISTEN];
+	int fds[CONFIG_MAX_LISTEN + 1]; /* the listen addresses, then tls-client-listen */
 	int nfds;
-	h2o_socket_t *listeners[CONFIG_MAX_LISTEN];
+	int cert_fd; /* index in fds of the tls-client-listen socket, or -1 */
+	h2o_socket_t *listeners[CONFIG_MAX_LISTEN + 1];
+	h2o_accept_ctx_t cert_accept_ctx;          /* its TLS asks for a client certificate */
 	h2o_multithread_receiver_t async_receiver; /* resumes requests after pool work */
 };
 

@@ -15,6 +15,7 @@
 /* Each way of logging in adds its part of the login page to ctx (nothing
  * when it is not configured). */
 static void (*const login_ways[])(struct req *r, json_t *ctx) = {
+    login_cert_ctx,
     login_password_ctx,
     login_webeid_ctx,
 };

@@ -78,6 +78,7 @@ int form_sign_send(struct req *r);
 int api_sign_start(struct req *r);
 int api_sign_finish(struct req *r);
 int page_login(struct req *r);
+int page_login_cert(struct req *r); /* login_cert.c: GET /pieteikties/karte */
 int form_login_password(struct req *r);
 int api_auth_challenge(struct req *r);
 int api_auth_webeid(struct req *r);

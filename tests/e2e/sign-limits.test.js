@@ -64,7 +64,9 @@ function dbBytes() {
 before(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-signlimits-'));
   portal = await startSigningPortal(work, {
-    extra: ['--sign-sessions-per-browser', '3', '--sign-sessions-bytes', '24M', '--sign-purge-interval', '1'],
+    // 40 concurrent finishes come from one address: over max-conns-per-address (32)
+    extra: ['--sign-sessions-per-browser', '3', '--sign-sessions-bytes', '24M', '--sign-purge-interval', '1',
+      '--max-conns-per-address', '64'],
   });
   ({ pki, srv } = portal);
   certPem = fs.readFileSync(path.join(pki, 'signer-ec.crt'), 'utf8');

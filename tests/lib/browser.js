@@ -8,8 +8,9 @@ const require = createRequire(import.meta.url);
 export const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 // playwright-core gives every launch a fresh temporary profile of its own.
-export async function launch() {
+export async function launch({ env } = {}) {
   return chromium.launch({
+    ...(env ? { env } : {}),
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

@@ -1,0 +1,124 @@
+/* netaddr.c — see netaddr.h. */
+#include "core/netaddr.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+static int in_net(const unsigned char *net, int bits, const unsigned char *a)
+{
+	int full = bits / 8, rest = bits % 8;
+
+	if (memcmp(net, a, (size_t)full) != 0)
+		return 0;
+	return !rest || ((net[full] ^ a[full]) & (0xff << (8 - rest)) & 0xff) == 0;
+}
+
+static int parse_one(const char *item, size_t len, struct netlist *out)
+{
+	char buf[64];
+	const char *slash;
+	unsigned char a[16];
+	int family, bits, maxbits, i;
+	char *end;
+	long b;
+
+	if (len == 0 || len >= sizeof(buf) || out->n >= NETLIST_MAX)
+		return -1;
+	memcpy(buf, item, len);
+	buf[len] = '\0';
+	slash = strchr(buf, '/');
+	if (slash)
+		buf[slash - buf] = '\0';
+	memset(a, 0, sizeof(a));
+	if (inet_pton(AF_INET, buf, a) == 1)
+		family = 4, maxbits = 32;
+	else if (inet_pton(AF_INET6, buf, a) == 1)
+		family = 6, maxbits = 128;
+	else
+		return -1;
+	bits = maxbits;
+	if (slash) {
+		if (!slash[1] || slash[1] < '0' || slash[1] > '9')
+			return -1;
+		b = strtol(slash + 1, &end, 10);
+		if (*end || b < 0 || b > maxbits)
+			return -1;
+		bits = (int)b;
+	}
+	/* host bits set in the network ("10.0.0.1/8") are a typo: refused */
+	for (i = bits; i < maxbits; i++)
+		if (a[i / 8] & (0x80 >> (i % 8)))
+			return -1;
+	memcpy(out->net[out->n].addr, a, 16);
+	out->net[out->n].family = family;
+	out->net[out->n].bits = bits;
+	out->n++;
+	return 0;
+}
+
+int netlist_parse(const char *spec, struct netlist *out, struct err *err)
+{
+	const char *p = spec ? spec : "";
+	size_t n;
+
+	memset(out, 0, sizeof(*out));
+	for (;;) {
+		p += strspn(p, ", \t");
+		if (!*p)
+			return 0;
+		n = strcspn(p, ", \t");
+		if (parse_one(p, n, out) != 0) {
+			err_set(err, ERR_VALIDATION, "'%.*s' is not an IP address or network (at most %d)",
+				(int)(n > 64 ? 64 : n), p, NETLIST_MAX);
+			return -1;
+		}
+		p += n;
+	}
+}
+
+static int match_bytes(const struct netlist *l, int family, const unsigned char *a)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->net[i].family == family && in_net(l->net[i].addr, l->net[i].bits, a))
+			return 1;
+	return 0;
+}
+
+int netlist_match(const struct netlist *l, const struct sockaddr *sa)
+{
+	const struct sockaddr_in6 *a6;
+
+	if (!l || !l->n || !sa)
+		return 0;
+	if (sa->sa_family == AF_INET)
+		return match_bytes(l, 4, (const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr);
+	if (sa->sa_family != AF_INET6)
+		return 0;
+	a6 = (const struct sockaddr_in6 *)sa;
+	if (IN6_IS_ADDR_V4MAPPED(&a6->sin6_addr))
+		return match_bytes(l, 4, a6->sin6_addr.s6_addr + 12);
+	return match_bytes(l, 6, a6->sin6_addr.s6_addr);
+}
+
+int netlist_match_text(const struct netlist *l, const char *addr)
+{
+	struct sockaddr_in s4;
+	struct sockaddr_in6 s6;
+
+	memset(&s4, 0, sizeof(s4));
+	memset(&s6, 0, sizeof(s6));
+	if (inet_pton(AF_INET, addr, &s4.sin_addr) == 1) {
+		s4.sin_family = AF_INET;
+		return netlist_match(l, (struct sockaddr *)&s4);
+	}
+	if (inet_pton(AF_INET6, addr, &s6.sin6_addr) == 1) {
+		s6.sin6_family = AF_INET6;
+		return netlist_match(l, (struct sockaddr *)&s6);
+	}
+	return 0;
+}
