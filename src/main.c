@@ -4,6 +4,7 @@
  *   epak migrate          bring the database schema up to date
  *   epak import, export   the CPSV-AP catalog in and out
  *   epak mail             queue a test mail, deliver, show the outbox
+ *   epak user             staff accounts: add, password, roles, second factor
  *   epak sign, verify     .edoc (ASiC-E, XAdES) containers
  *   epak search, search-eval, search-complete, search-bench
  *                         the search from the command line, measured
@@ -32,6 +33,7 @@
 #include "search/cli.h"
 #include "sign/cli.h"
 #include "store/migrate.h"
+#include "store/user_cli.h"
 #include "tmpl/mustache.h"
 #include "web/app.h"
 #include "web/sign_session.h"
@@ -86,6 +88,7 @@ static const struct command commands[] = {
      "epak import [--data DIR] [--db URL] FILE..."},
     {"export", cmd_export, NULL, "write the whole catalog as CPSV-AP JSON-LD",
      "epak export [--data DIR] [--db URL] [-o FILE]"},
+    {"user", cmd_user, NULL, "add and change staff accounts (passwords from standard input)", USER_CLI_USAGE},
     {"mail", cmd_mail, NULL, "queue a test mail, deliver due mail now, or show the outbox", MAIL_CLI_USAGE},
     {"sign", NULL, cmd_sign, "sign files into a Latvian .edoc (ASiC-E, XAdES) container",
      "epak sign -o OUT.edoc [--add] (--p12 FILE | --pkcs11 MODULE --token LABEL) --pin-env VAR "
@@ -213,14 +216,6 @@ static enum log_level level_of(const char *s)
 	return LOG_INFO;
 }
 
-static void db_url_of(const struct config *cfg, char *out, size_t n)
-{
-	if (*cfg->db)
-		snprintf(out, n, "%s", cfg->db);
-	else
-		snprintf(out, n, "%s/epak.db", cfg->data);
-}
-
 static int check_schema(const struct config *cfg)
 {
 	char url[1100];
@@ -228,7 +223,7 @@ static int check_schema(const struct config *cfg)
 	struct db *db;
 	int pending = 0, rc = -1;
 
-	db_url_of(cfg, url, sizeof(url));
+	config_db_url(cfg, url, sizeof(url));
 	db = db_open(url, &e);
 	if (!db) {
 		log_error("database: %s", e.msg);
@@ -295,7 +290,7 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
-	if (sign_session_purger_start(app.db_url, cfg->sign_purge_interval) != 0) {
+	if (sign_session_purger_start(app.db_url, cfg->sign_purge_interval, cfg) != 0) {
 		mail_worker_stop();
 		snapshot_stop();
 		app_close(&app);
@@ -322,7 +317,7 @@ static int cmd_migrate(struct config *cfg, int argc, char **argv)
 		log_error("%s: cannot create: %s", cfg->data, strerror(errno));
 		return 1;
 	}
-	db_url_of(cfg, url, sizeof(url));
+	config_db_url(cfg, url, sizeof(url));
 	db = db_open(url, &e);
 	if (!db) {
 		log_error("database: %s", e.msg);

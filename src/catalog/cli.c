@@ -25,10 +25,7 @@ static struct db *open_db(const struct config *cfg, const char *cmd)
 	struct db *db;
 	int v;
 
-	if (cfg->db && *cfg->db)
-		snprintf(url, sizeof(url), "%s", cfg->db);
-	else
-		snprintf(url, sizeof(url), "%s/epak.db", cfg->data);
+	config_db_url(cfg, url, sizeof(url));
 	db = db_open(url, &e);
 	if (!db) {
 		fprintf(stderr, "epak %s: database: %s\n", cmd, e.msg);

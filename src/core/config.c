@@ -95,6 +95,17 @@ static const struct key keys[] = {
      "documents sent to institutions from one network (/24 IPv4, /64 IPv6) per hour (0 = no limit)", 0, 0},
     {"limit-send-institution", K_INT, OFF(limit_send_institution), "300",
      "documents sent to one institution per hour, all senders together (0 = no limit)", 0, 0},
+    {"session-idle", K_INT, OFF(session_idle), "900", "seconds without a request after which a login session ends", 5,
+     86400},
+    {"session-max", K_INT, OFF(session_max), "28800", "seconds after login after which a session ends in any case", 10,
+     7 * 86400},
+    {"limit-login-network", K_INT, OFF(limit_login_network), "50",
+     "login attempts per IPv4 /24 or IPv6 /64 per 10 minutes (every way of logging in)", 1, 1000000},
+    {"limit-login-account", K_INT, OFF(limit_login_account), "20",
+     "password and second-factor attempts per account per hour (besides the lockout)", 1, 1000000},
+    {"audit-keep-days", K_INT, OFF(audit_keep_days), "730", "days the audit log is kept; 0 = for ever", 0, 36500},
+    {"account-keep-days", K_INT, OFF(account_keep_days), "1095",
+     "citizens' accounts not used for this many days are deleted; 0 = never", 0, 36500},
     {"smtp-url", K_STR, OFF(smtp_url), "smtp://127.0.0.1:25",
      "the mail relay: smtp://host:port (STARTTLS per smtp-tls) or smtps://host:port (TLS from the first byte)", 0, 0},
     {"smtp-tls", K_STR, OFF(smtp_tls), "required",
@@ -642,4 +653,12 @@ void config_print_keys(void)
 
 	for (i = 0; i < NKEYS; i++)
 		printf("  --%-14s %-16s %s\n", keys[i].name, *keys[i].def ? keys[i].def : "\"\"", keys[i].help);
+}
+
+void config_db_url(const struct config *c, char *out, size_t n)
+{
+	if (c->db && *c->db)
+		snprintf(out, n, "%s", c->db);
+	else
+		snprintf(out, n, "%s/epak.db", c->data);
 }

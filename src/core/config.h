@@ -83,6 +83,12 @@ struct config {
 	int limit_confirm_browser;     /* confirmation mails per browser per hour */
 	int limit_send_network;        /* submissions per /24 or /64 per hour */
 	int limit_send_institution;    /* submissions per institution per hour */
+	int session_idle;              /* seconds without a request that end a login session */
+	int session_max;               /* seconds after login that end it in any case */
+	int limit_login_network;       /* login attempts per /24 or /64 per 10 minutes */
+	int limit_login_account;       /* password or second-factor attempts per account per hour */
+	int audit_keep_days;           /* audit log rows older than this are deleted; 0 = keep */
+	int account_keep_days;         /* citizens' accounts unused this long are deleted; 0 = keep */
 
 	/* mail (docs/mail.md); src/mail gets them as a struct mail_config */
 	char *smtp_url;           /* smtp://host:port or smtps://host:port */
@@ -120,6 +126,8 @@ int config_set(struct config *c, const char *key, const char *value, struct err 
 /* Validates the whole; 0 when usable. */
 int config_check(const struct config *c, struct err *err);
 void config_free(struct config *c);
+/* Where the database is: the db setting, else DATA/epak.db (SQLite). */
+void config_db_url(const struct config *c, char *out, size_t n);
 /* Prints every key, its default and its meaning (for --help and docs). */
 void config_print_keys(void);
 /* Parses one `oidc` value into *o (fields malloc'd; config_oidc_free

@@ -16,4 +16,8 @@ char *url_local_path(struct arena *a, const char *prefix, const char *path);
  * digits (leading zeros allowed), nothing else. 0 and *out on success. */
 int url_uint(const char *s, unsigned long *out);
 
+/* s percent-encoded for a query value: unreserved characters and '/'
+ * kept, everything else %XX. NULL only when out of memory. */
+char *url_query_value(struct arena *a, const char *s);
+
 #endif

@@ -38,28 +38,41 @@ static void token_for(const struct site *site, const char *cookie, char out[44])
 	b64_encode(out, 44, mac, sizeof(mac), B64_URL);
 }
 
-const char *csrf_token(struct req *r)
+static int new_cookie(struct req *r)
 {
 	unsigned char rnd[32];
-	char *cookie, *tok, *set;
+	char *cookie, *set;
+
+	cookie = arena_alloc(r->arena, 44);
+	if (!cookie || RAND_bytes(rnd, sizeof(rnd)) != 1)
+		return -1;
+	b64_encode(cookie, 44, rnd, sizeof(rnd), B64_URL);
+	r->csrf_cookie = cookie;
+	r->csrf_cookie_new = 1;
+	set = arena_printf(r->arena, CSRF_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax%s", cookie,
+			   r->is_tls ? "; Secure" : "");
+	if (set)
+		resp_add_header(r, "set-cookie", set);
+	return 0;
+}
+
+void csrf_renew(struct req *r)
+{
+	if (!r->csrf_cookie_new)
+		new_cookie(r);
+}
+
+const char *csrf_token(struct req *r)
+{
+	char *tok;
 
 	if (!r->csrf_cookie) {
 		const char *c = req_cookie(r, CSRF_COOKIE);
 
-		if (cookie_valid(c)) {
+		if (cookie_valid(c))
 			r->csrf_cookie = c;
-		} else {
-			cookie = arena_alloc(r->arena, 44);
-			if (!cookie || RAND_bytes(rnd, sizeof(rnd)) != 1)
-				return "";
-			b64_encode(cookie, 44, rnd, sizeof(rnd), B64_URL);
-			r->csrf_cookie = cookie;
-			r->csrf_cookie_new = 1;
-			set = arena_printf(r->arena, CSRF_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax%s", cookie,
-					   r->is_tls ? "; Secure" : "");
-			if (set)
-				resp_add_header(r, "set-cookie", set);
-		}
+		else if (new_cookie(r) != 0)
+			return "";
 	}
 	tok = arena_alloc(r->arena, 44);
 	if (!tok)

@@ -46,6 +46,9 @@ struct req {
 	struct kvlist *cookies;  /* lazily parsed */
 	const char *csrf_cookie; /* the browser's CSRF cookie value, or a new one */
 	int csrf_cookie_new;
+	const void *user; /* the layer above's per-request state (web: the person logged in) */
+	int user_looked;  /* user has been looked up */
+	int sets_cookie;  /* a Set-Cookie header was added: the answer is stored nowhere */
 };
 
 /* Route parameter i, decoded, NUL-terminated (arena), or NULL. */
@@ -68,8 +71,9 @@ const char *req_path_in(struct req *r, enum lang lang);
 
 /* Flags for resp_send. */
 enum resp_flags {
-	RESP_NO_STORE = 1 << 0, /* Cache-Control: no-store (forms, personal pages) */
-	RESP_IMMUTABLE = 1 << 1 /* Cache-Control: immutable, one year (hashed static files) */
+	RESP_NO_STORE = 1 << 0,   /* Cache-Control: no-store (forms, personal pages) */
+	RESP_IMMUTABLE = 1 << 1,  /* Cache-Control: immutable, one year (hashed static files) */
+	RESP_NO_PERSONAL = 1 << 2 /* HTML sent as it is, without the person's block (site.h) */
 };
 
 /* Answers with bytes the caller keeps alive (static, cached, or arena). */
@@ -94,6 +98,9 @@ void resp_add_header(struct req *r, const char *name, const char *value);
  * cookie when the browser has none). */
 const char *csrf_token(struct req *r);
 int csrf_check(struct req *r);
+/* Gives the browser a new CSRF cookie (at login and logout, so that a
+ * token seen before is worth nothing after). */
+void csrf_renew(struct req *r);
 /* The part of the check that needs no body: the browser's CSRF cookie and,
  * when it tells, Sec-Fetch-Site. 0 when the request may go on to be parsed. */
 int csrf_precheck(struct req *r);

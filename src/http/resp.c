@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <h2o.h>
 #include <jansson.h>
@@ -19,6 +20,15 @@
 #include "http/worker.h"
 
 static h2o_generator_t static_generator = {NULL, NULL};
+
+static char *pool_copy(h2o_req_t *h, const char *p, size_t n)
+{
+	char *s = h2o_mem_alloc_pool(&h->pool, n + 1);
+
+	memcpy(s, p, n);
+	s[n] = '\0';
+	return s;
+}
 
 const char *req_param(struct req *r, int i)
 {
@@ -123,6 +133,8 @@ void resp_add_header(struct req *r, const char *name, const char *value)
 	char *v = h2o_mem_alloc_pool(&r->h->pool, vlen + 1);
 
 	memcpy(v, value, vlen + 1);
+	if (!strcasecmp(name, "set-cookie"))
+		r->sets_cookie = 1;
 	h2o_add_header_by_str(&r->h->pool, &r->h->res.headers, name, strlen(name), 0, NULL, v, vlen);
 }
 
@@ -199,6 +211,69 @@ static const char *reason_of(int status)
 	}
 }
 
+/* The access log line: secret paths (receipt numbers, tokens) as their
+ * route's pattern. */
+static void log_request(struct req *r, size_t len)
+{
+	h2o_req_t *h = r->h;
+
+	if ((r->flags & ROUTE_SECRET_PATH) && r->match.route)
+		log_access(h->method.base, h->method.len, r->match.route->pattern, strlen(r->match.route->pattern),
+			   h->res.status, len, now_usec() - r->t0_usec);
+	else
+		log_access(h->method.base, h->method.len, h->input.path.base, h->input.path.len, h->res.status, len,
+			   now_usec() - r->t0_usec);
+}
+
+static void send_raw(struct req *r, int status, const char *content_type, const char *body, size_t len, const char *gz,
+		     size_t gz_len, const char *etag, unsigned flags);
+
+/* A page for a logged-in person: the page's anonymous block (site.h)
+ * replaced by theirs, sent as three pieces without copying the page. 1 when
+ * it answered. */
+static int send_personal(struct req *r, int status, const char *content_type, const char *body, size_t len,
+			 unsigned flags)
+{
+	static const char begin[] = SITE_PERSONAL_BEGIN, end[] = SITE_PERSONAL_END;
+	struct buf block = BUF_INIT;
+	const char *a, *b;
+	h2o_iovec_t iov[3];
+	h2o_req_t *h = r->h;
+	size_t head = len < 16384 ? len : 16384;
+
+	if (!r->site->personal || !r->site->personal(r, &block)) {
+		buf_free(&block);
+		return 0;
+	}
+	a = memmem(body, head, begin, sizeof(begin) - 1);
+	b = a ? memmem(a, head - (size_t)(a - body), end, sizeof(end) - 1) : NULL;
+	if (!buf_ok(&block) || !b) {
+		/* a page without the block (or no memory): sent as it is, but
+		 * never stored anywhere, for it was asked for by a person */
+		buf_free(&block);
+		send_raw(r, status, content_type, body, len, NULL, 0, NULL, flags | RESP_NO_STORE | RESP_NO_PERSONAL);
+		return 1;
+	}
+	b += sizeof(end) - 1;
+	iov[0] = h2o_iovec_init(body, (size_t)(a - body));
+	iov[1] = h2o_iovec_init(pool_copy(h, block.data, block.len), block.len);
+	iov[2] = h2o_iovec_init(b, len - (size_t)(b - body));
+	buf_free(&block);
+	r->answered = 1;
+	h->res.status = status;
+	h->res.reason = reason_of(status);
+	add_security_headers(r);
+	ADD_HEADER(h, H2O_TOKEN_CACHE_CONTROL, "private, no-store");
+	h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type, strlen(content_type));
+	h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_CONTENT_LANGUAGE, NULL, lang_code(r->lang), 2);
+	ADD_HEADER(h, H2O_TOKEN_VARY, "accept-encoding, cookie");
+	h->res.content_length = iov[0].len + iov[1].len + iov[2].len;
+	log_request(r, h->res.content_length);
+	h2o_start_response(h, &static_generator);
+	h2o_send(h, iov, r->is_head ? 0 : 3, H2O_SEND_STATE_FINAL);
+	return 1;
+}
+
 /* The one place that writes a response. body stays alive until sent. */
 static void send_raw(struct req *r, int status, const char *content_type, const char *body, size_t len, const char *gz,
 		     size_t gz_len, const char *etag, unsigned flags)
@@ -209,13 +284,16 @@ static void send_raw(struct req *r, int status, const char *content_type, const 
 
 	if (r->answered)
 		return;
+	if (content_type && !strncmp(content_type, "text/html", 9) && !(flags & RESP_NO_PERSONAL) &&
+	    send_personal(r, status, content_type, body, len, flags))
+		return;
 	r->answered = 1;
 	h->res.status = status;
 	h->res.reason = reason_of(status);
 	add_security_headers(r);
 	if (flags & RESP_IMMUTABLE)
 		ADD_HEADER(h, H2O_TOKEN_CACHE_CONTROL, "public, max-age=31536000, immutable");
-	else if ((flags & RESP_NO_STORE) || status >= 400 || r->csrf_cookie)
+	else if ((flags & RESP_NO_STORE) || status >= 400 || r->csrf_cookie || r->sets_cookie)
 		ADD_HEADER(h, H2O_TOKEN_CACHE_CONTROL, "no-store");
 	else
 		ADD_HEADER(h, H2O_TOKEN_CACHE_CONTROL, "no-cache");
@@ -224,7 +302,9 @@ static void send_raw(struct req *r, int status, const char *content_type, const 
 			       strlen(content_type));
 		h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_CONTENT_LANGUAGE, NULL, lang_code(r->lang), 2);
 	}
-	if (compressible(content_type))
+	if (content_type && !strncmp(content_type, "text/html", 9))
+		ADD_HEADER(h, H2O_TOKEN_VARY, "accept-encoding, cookie");
+	else if (compressible(content_type))
 		ADD_HEADER(h, H2O_TOKEN_VARY, "accept-encoding");
 	if (etag && *etag) {
 		h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_ETAG, NULL, etag, strlen(etag));
@@ -244,24 +324,10 @@ static void send_raw(struct req *r, int status, const char *content_type, const 
 	}
 	(void)use_gz;
 	h->res.content_length = len;
-	if ((r->flags & ROUTE_SECRET_PATH) && r->match.route)
-		log_access(h->method.base, h->method.len, r->match.route->pattern, strlen(r->match.route->pattern),
-			   h->res.status, len, now_usec() - r->t0_usec);
-	else
-		log_access(h->method.base, h->method.len, h->input.path.base, h->input.path.len, h->res.status, len,
-			   now_usec() - r->t0_usec);
+	log_request(r, len);
 	h2o_start_response(h, &static_generator);
 	iov = h2o_iovec_init(r->is_head ? "" : body, r->is_head ? 0 : len);
 	h2o_send(h, &iov, 1, H2O_SEND_STATE_FINAL);
-}
-
-static char *pool_copy(h2o_req_t *h, const char *p, size_t n)
-{
-	char *s = h2o_mem_alloc_pool(&h->pool, n + 1);
-
-	memcpy(s, p, n);
-	s[n] = '\0';
-	return s;
 }
 
 /* "lang:path", then each query parameter the route declares that the

@@ -44,6 +44,18 @@ struct site {
 	 * thread's own state goes in w->data (worker.h). */
 	void (*thread_start)(struct site *site, struct worker *w);
 	void (*thread_exit)(struct site *site, struct worker *w);
+	/* The personal part of an HTML page. Every page's HTML carries one
+	 * anonymous block between SITE_PERSONAL_BEGIN and SITE_PERSONAL_END
+	 * (the "log in" link). When the request belongs to a logged-in person,
+	 * this appends the block that replaces it (their name, the logout form)
+	 * to out and returns 1; 0 for an anonymous visitor. A personal answer
+	 * is spliced together from the (possibly cached) page and this block,
+	 * marked private and no-store, without an ETag; the whole-page cache
+	 * holds only anonymous pages. May be NULL. */
+	int (*personal)(struct req *r, struct buf *out);
 };
+
+#define SITE_PERSONAL_BEGIN "<!--epak:personal-->"
+#define SITE_PERSONAL_END "<!--/epak:personal-->"
 
 #endif

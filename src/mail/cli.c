@@ -142,10 +142,7 @@ int cmd_mail(struct config *cfg, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (*cfg->db)
-		snprintf(url, sizeof(url), "%s", cfg->db);
-	else
-		snprintf(url, sizeof(url), "%s/epak.db", cfg->data);
+	config_db_url(cfg, url, sizeof(url));
 	db = db_open(url, &e);
 	if (!db) {
 		fprintf(stderr, "epak mail: database: %s\n", e.msg);

@@ -241,7 +241,9 @@ static const struct migration_step m009_accounts[] = {
 	       "PRIMARY KEY (account_id, role, institution))"},
     /* id: SHA-256 (hex) of the cookie's 256-bit token. stage: 'full', or
      * 'otp' while a password login waits for its second factor. pno: the
-     * owner's personal code, for the owner's eyes, gone with the session. */
+     * owner's personal code, for the owner's eyes, gone with the session.
+     * prev_*: the account's login before this one, shown (notice) on the
+     * first page after login, where a login one did not make is noticed. */
     {MIG_BOTH, "CREATE TABLE login_session ("
 	       "id TEXT PRIMARY KEY, "
 	       "account_id BIGINT NOT NULL, "
@@ -252,7 +254,10 @@ static const struct migration_step m009_accounts[] = {
 	       "expires_at BIGINT NOT NULL, "
 	       "net TEXT NOT NULL DEFAULT '', "
 	       "agent TEXT NOT NULL DEFAULT '', "
-	       "pno TEXT NOT NULL DEFAULT '')"},
+	       "pno TEXT NOT NULL DEFAULT '', "
+	       "prev_login_at BIGINT NOT NULL DEFAULT 0, "
+	       "prev_method TEXT NOT NULL DEFAULT '', "
+	       "notice INTEGER NOT NULL DEFAULT 1 CHECK (notice IN (0, 1)))"},
     {MIG_BOTH, "CREATE INDEX login_session_account ON login_session (account_id)"},
     {MIG_BOTH, "CREATE INDEX login_session_expires_at ON login_session (expires_at)"},
     /* Single-use secrets of a login in progress: a Web eID nonce, an OIDC

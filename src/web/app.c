@@ -1,5 +1,6 @@
 /* app.c — building the shared application state, and per-thread databases. */
 #include "web/app.h"
+#include "web/auth.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <openssl/rand.h>
 
 #include "core/log.h"
+#include "core/secret.h"
 #include "http/http.h"
 #include "http/static.h"
 #include "http/worker.h"
@@ -97,37 +99,6 @@ static int load_templates(struct app *app, struct tmpl_set *out[LANG__COUNT], st
 	return 0;
 }
 
-/* The server secret (CSRF keys) lives in data/secret, made on first start. */
-static int load_secret(struct app *app, const char *data, struct err *err)
-{
-	char path[1100];
-	int fd;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "%s/secret", data);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, app->secret, sizeof(app->secret));
-		close(fd);
-		if (n == (ssize_t)sizeof(app->secret))
-			return 0;
-		err_set(err, ERR_INTERNAL, "%s: damaged (expected %zu bytes); remove it to make a new one", path,
-			sizeof(app->secret));
-		return -1;
-	}
-	if (RAND_bytes(app->secret, sizeof(app->secret)) != 1)
-		return -1;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, app->secret, sizeof(app->secret)) != (ssize_t)sizeof(app->secret)) {
-		err_set(err, ERR_INTERNAL, "%s: cannot write: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
 /* In development mode, re-reads templates whose files changed (the site's
  * tick, on the first event-loop thread). */
 static void dev_reload(struct site *site)
@@ -186,6 +157,7 @@ int app_open(struct app *app, const struct config *cfg, struct err *err)
 	app->site.csrf_key = app->secret;
 	app->site.csrf_key_len = sizeof(app->secret);
 	app->site.render_error = web_render_error;
+	app->site.personal = web_personal;
 	app->site.tick = cfg->dev ? dev_reload : NULL;
 	app->site.thread_exit = thread_exit;
 	if (mkdir_p(cfg->data, 0750) != 0) {
@@ -197,11 +169,8 @@ int app_open(struct app *app, const struct config *cfg, struct err *err)
 		err_set(err, ERR_INTERNAL, "%s: cannot create: %s", app->tmp_dir, strerror(errno));
 		return -1;
 	}
-	if (*cfg->db)
-		snprintf(app->db_url, sizeof(app->db_url), "%s", cfg->db);
-	else
-		snprintf(app->db_url, sizeof(app->db_url), "%s/epak.db", cfg->data);
-	if (load_secret(app, cfg->data, err) != 0)
+	config_db_url(cfg, app->db_url, sizeof(app->db_url));
+	if (secret_load(cfg->data, 1, app->secret, err) != 0)
 		return -1;
 	if (i18n_check(cfg->locale_dir, err) != 0)
 		return -1;

@@ -15,15 +15,10 @@
 #ifndef EPAK_WEB_AUTH_H
 #define EPAK_WEB_AUTH_H
 
-#include "http/http.h"
+#include <jansson.h>
 
-/* Roles of staff (account_role.role). A citizen has none. */
-enum role {
-	ROLE_ADMIN = 1 << 0,       /* the ministry: everything, users, the audit log */
-	ROLE_CONTENT = 1 << 1,     /* news, FAQ, materials */
-	ROLE_INSTITUTION = 1 << 2, /* editor of the institutions assigned to them */
-	ROLE_CONSULTANT = 1 << 3   /* front desk: read-only back office */
-};
+#include "http/http.h"
+#include "store/account.h"
 
 /* Who a way of logging in found. Strings are the caller's (arena). */
 struct identity {
@@ -31,7 +26,9 @@ struct identity {
 	const char *pno;     /* personal code "PNOLV-120389-12345", or NULL when none */
 	const char *country; /* "LV" (from the code's prefix or the provider), or NULL */
 	const char *name;    /* the person's name as the certificate or provider gives it */
+	const char *subject; /* a stable id when there is no personal code ("oidc:NAME:sub"), or NULL */
 	long long account;   /* staff password login: the account already found; 0 otherwise */
+	int otp_pending;     /* the password was right; the second factor comes next */
 };
 
 /* The person of this request, or NULL for an anonymous visitor. Looked up
@@ -47,8 +44,15 @@ struct person {
 	const char *country;
 	const char *session_id; /* hash, for "this session" in /profils */
 	int otp_pending;        /* password accepted, second factor not yet */
+	int notice;             /* the first page after login: say when the last login was */
+	long long prev_login_at;
+	const char *prev_method;
+	int ninst;
+	const char *institutions[ACCOUNT_MAX_INSTITUTIONS]; /* of ROLE_INSTITUTION */
 };
 const struct person *auth_person(struct req *r);
+/* The same, also while a password login waits for its second factor. */
+const struct person *auth_session(struct req *r);
 /* 1 when the person holds the role (for ROLE_INSTITUTION: for that
  * institution's slug; NULL: any). */
 int auth_has_role(struct req *r, unsigned role, const char *institution);
@@ -65,6 +69,10 @@ enum auth_answer {
  * new cookie (and a new CSRF cookie), records the login in the audit log,
  * and sends the person to next when auth_next_ok(next), else to /profils. */
 void auth_login(struct req *r, const struct identity *id, const char *next, enum auth_answer how);
+/* A change of privilege (a second factor set up): the person's session gets
+ * a new id and cookie in place of the old one; nothing is answered. 0 on
+ * success; otherwise r has been answered. */
+int auth_renew(struct req *r, const struct identity *id);
 /* Refuses a login and answers r: an audit entry (method, reason: a short
  * English word for operators, no personal data) and the login page again
  * with msg (an English msgid, translated to r->lang) at status 403, or a
@@ -73,8 +81,33 @@ void auth_refuse(struct req *r, const char *method, long long account, const cha
 		 enum auth_answer how);
 /* A security event for the audit log (actor: the person of r or "system").
  * detail names objects by id, never personal data. */
-void auth_audit(struct req *r, long long account, const char *action, const char *method, int ok,
-		const char *detail);
+void auth_audit(struct req *r, long long account, const char *action, const char *method, int ok, const char *detail);
+
+/* Ends this browser's session (everywhere: all of the person's sessions),
+ * clears its cookie and renews the CSRF cookie. 0 on success. */
+int auth_logout(struct req *r, int everywhere);
+
+/* The keyed hash of a personal code (or another stable subject). */
+struct app;
+void auth_pno_hash(const struct app *app, const char *pno, char out[65]);
+
+/* Deletes ended sessions, used login secrets, and audit rows and unused
+ * citizens' accounts past their retention. */
+struct db;
+struct config;
+int auth_purge(struct db *db, const struct config *cfg, long long now);
+
+/* The login page (page_login.c) with an error message (msgid) or none,
+ * and the return path to keep. */
+void login_page(struct req *r, int status, const char *msg, const char *next);
+
+/* The ways of logging in and the pages around them. */
+void login_password_ctx(struct req *r, json_t *ctx);
+void profile_staff_ctx(struct req *r, const struct person *p, json_t *ctx);
+/* "eID card (Web eID)", "password and one-time code", … for a method. */
+const char *login_method_label(struct req *r, const char *method);
+/* The site's personal callback (site.h). */
+int web_personal(struct req *r, struct buf *out);
 
 /* 1 when next is a local path this site may send a person to after login:
  * starts with one '/', no "//", no '\\', no control bytes, no scheme, also

@@ -63,8 +63,7 @@ static const char SQL_CONFIRM_ADD[] = "INSERT INTO receipt_confirm (id, receipt,
 				      "VALUES ($1, $2, $3, $4, $5, $6)";
 static const char SQL_RECEIPT_MAIL_STATE[] = "UPDATE submission SET receipt_mail = $2 WHERE receipt = $1";
 
-/* The portal's public address without a trailing slash, or NULL. */
-static const char *public_base(struct req *r)
+const char *public_base(struct req *r)
 {
 	const char *u = r->site->cfg->public_url;
 	size_t n = u ? strlen(u) : 0;

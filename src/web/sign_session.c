@@ -18,6 +18,7 @@
 #include "sign/edoc.h"
 #include "store/db.h"
 #include "web/app.h"
+#include "web/auth.h"
 #include "web/sign_session.h"
 
 /* A new session only while the browser has fewer than $7 open signing
@@ -313,7 +314,8 @@ static struct {
 	pthread_t thread;
 	int running, stopping, interval;
 	struct db *db;
-} purger = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, NULL};
+	const struct config *cfg;
+} purger = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, NULL, NULL};
 
 static void *purger_main(void *arg)
 {
@@ -329,6 +331,9 @@ static void *purger_main(void *arg)
 			log_warn("sign session purge: %s", db_errmsg(purger.db));
 		else if (n > 0)
 			log_info("sign session purge: %d expired", n);
+		/* login sessions, used login secrets, old audit rows */
+		if (purger.cfg && auth_purge(purger.db, purger.cfg, (long long)time(NULL)) != DB_OK)
+			log_warn("login purge: %s", db_errmsg(purger.db));
 		if ((n > 0 || first) && db_reclaim(purger.db) != 0)
 			log_warn("sign session purge: space not reclaimed: %s", db_errmsg(purger.db));
 		first = 0;
@@ -343,7 +348,7 @@ static void *purger_main(void *arg)
 	return NULL;
 }
 
-int sign_session_purger_start(const char *db_url, int interval_s)
+int sign_session_purger_start(const char *db_url, int interval_s, const struct config *cfg)
 {
 	struct err e = {0};
 
@@ -353,6 +358,7 @@ int sign_session_purger_start(const char *db_url, int interval_s)
 		return -1;
 	}
 	purger.interval = interval_s;
+	purger.cfg = cfg;
 	purger.stopping = 0;
 	if (pthread_create(&purger.thread, NULL, purger_main, NULL) != 0) {
 		db_close(purger.db);

@@ -58,7 +58,8 @@ int sign_session_purge(struct db *db, time_t now);
 /* A thread of its own (with its own connection to db_url) that purges every
  * interval_s seconds, without waiting for traffic, and gives the space back
  * (db_reclaim). */
-int sign_session_purger_start(const char *db_url, int interval_s);
+struct config;
+int sign_session_purger_start(const char *db_url, int interval_s, const struct config *cfg);
 void sign_session_purger_stop(void);
 /* The session table's id for token (arena), for deleting it inside another
  * transaction. */

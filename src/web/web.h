@@ -24,6 +24,9 @@ int render_to(struct req *r, const char *name, json_t *ctx, struct buf *out);
 
 /* The HTML error page (the site's render_error callback). */
 int web_render_error(struct req *r, enum err_code code, const char *detail, struct buf *out);
+/* The portal's public address (public-url) without a trailing slash, for
+ * links in mail; NULL when it is not set. */
+const char *public_base(struct req *r);
 /* Sends a JSON value (consumed). */
 void resp_json(struct req *r, int status, json_t *v);
 
@@ -72,5 +75,21 @@ int form_sign(struct req *r);
 int form_sign_send(struct req *r);
 int api_sign_start(struct req *r);
 int api_sign_finish(struct req *r);
+int page_login(struct req *r);
+int form_login_password(struct req *r);
+int page_login_otp(struct req *r);
+int form_login_otp(struct req *r);
+int page_reset_request(struct req *r);
+int form_reset_request(struct req *r);
+int page_reset(struct req *r);
+int form_reset(struct req *r);
+int form_logout(struct req *r);
+int form_logout_all(struct req *r);
+int page_profile(struct req *r);
+int page_otp_setup(struct req *r);
+int form_otp_setup(struct req *r);
+int page_office(struct req *r);
+int page_audit(struct req *r);
+int page_audit_csv(struct req *r);
 
 #endif

@@ -1,0 +1,19 @@
+/* when.h — times as people in Latvia read them: Riga time (EET, EEST in
+ * summer: the EU rule, from the last Sunday of March to the last Sunday of
+ * October at 01:00 UTC), whatever the server's own time zone. */
+#ifndef EPAK_CORE_WHEN_H
+#define EPAK_CORE_WHEN_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "core/i18n.h"
+
+#define WHEN_LEN 40
+
+/* "06.12.2026. 14:03" (lv) or "6 Dec 2026, 14:03" (en), Riga time. */
+void when_riga(time_t t, enum lang lang, char out[WHEN_LEN]);
+/* The offset of Riga time from UTC at t, in seconds (7200 or 10800). */
+long when_riga_offset(time_t t);
+
+#endif
