@@ -134,9 +134,13 @@ static size_t origin_len(const char *url)
 static int endpoint_ok(const char *url, const char *issuer)
 {
 	size_t o = origin_len(issuer);
+	const char *c;
 
-	if (!url || strpbrk(url, "# \t\r\n") || strlen(url) > 2048)
+	if (!url || strchr(url, '#') || strlen(url) > 2048)
 		return 0;
+	for (c = url; *c; c++)
+		if ((unsigned char)*c <= 0x20 || *c == 0x7f || *c == '\\')
+			return 0; /* nothing a browser would strip or read another way in a Location */
 	if (!strncmp(url, "https://", 8) && strlen(url) > 8)
 		return 1;
 	/* http:// only for a loopback issuer (config.c checked it), on its origin */

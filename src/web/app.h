@@ -51,6 +51,7 @@
 #include <jansson.h>
 #include <pthread.h>
 #include "core/err.h"
+#include "oidc/oidc.h"
 
 struct tmpl_set;
 struct static_files;
@@ -72,6 +73,7 @@ struct app {
 	struct edoc_trust *trust;       /* anchors for checking signatures, or NULL */
 	struct edoc_trust *sign_ca;     /* intermediates of signers' certificates, or NULL */
 	const struct mail_config *mail; /* the outbox's settings (From, size cap, daily budget); set by main */
+	struct oidc_set oidc;           /* identity providers; each caches its discovery and keys under its lock */
 };
 
 /* The application a request belongs to. */

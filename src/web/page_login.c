@@ -15,6 +15,7 @@
 /* Each way of logging in adds its part of the login page to ctx (nothing
  * when it is not configured). */
 static void (*const login_ways[])(struct req *r, json_t *ctx) = {
+    login_oidc_ctx,
     login_password_ctx,
 };
 
