@@ -1,15 +1,23 @@
 /* login_oidc.c — citizens' login through OpenID Connect identity providers
- * (src/oidc): a button per provider on /pieteikties that posts (with the
- * CSRF token) to POST /pieteikties/oidc/{provider}, which keeps the
- * attempt's state, nonce and PKCE verifier as a single-use auth_token bound
- * to this browser (10 minutes) and sends the person to the provider; and
+ * (src/oidc): a button per provider on /pieteikties, a link to
+ * GET /pieteikties/oidc/{provider}/sakt, which keeps the attempt's state,
+ * nonce and PKCE verifier as a single-use auth_token bound to this browser
+ * (10 minutes) and sends the person to the provider; and
  * the provider's return, GET /pieteikties/oidc/{provider}?code&state (or
  * ?error), which takes the token back, exchanges the code and checks the ID
  * token in the worker pool, then logs the person in or refuses with a page
- * in their language and an audit entry. */
+ * in their language and an audit entry.
+ *
+ * The start is a GET, not a form: the page's CSP (form-action 'self') makes
+ * a browser refuse a form post that is redirected to another origin. Nothing
+ * is lost: a start only leads the browser that made it to the provider, and
+ * its return is bound to that browser, so a start forced by another site
+ * logs nobody in as anyone but themselves (login CSRF needs the attacker's
+ * code in the victim's browser, which the state prevents). */
 #include <string.h>
 
 #include "core/log.h"
+#include "core/url.h"
 #include "http/async.h"
 #include "oidc/oidc.h"
 #include "web/app.h"
@@ -25,9 +33,20 @@ static const char *str_or(const char *s, const char *otherwise)
 	return s ? s : otherwise;
 }
 
+/* The button's link, carrying the login page's (checked) next. */
+static const char *start_url(struct req *r, const struct config_oidc *c, const char *next)
+{
+	const char *path = arena_printf(r->arena, "/pieteikties/oidc/%s/sakt", c->name);
+
+	if (next && auth_next_ok(next))
+		path = arena_printf(r->arena, "%s?next=%s", path, url_query_value(r->arena, next));
+	return prefixed(r, path);
+}
+
 void login_oidc_ctx(struct req *r, json_t *ctx)
 {
 	const struct oidc_set *set = &app_of(r)->oidc;
+	const char *next = json_string_value(json_object_get(ctx, "next"));
 	json_t *list;
 	int i;
 
@@ -39,8 +58,7 @@ void login_oidc_ctx(struct req *r, json_t *ctx)
 		json_t *o = json_object();
 
 		json_object_set_new(o, "label", json_string(r->lang == LANG_EN ? c->label_en : c->label_lv));
-		json_object_set_new(o, "url",
-				    json_string(prefixed(r, arena_printf(r->arena, "/pieteikties/oidc/%s", c->name))));
+		json_object_set_new(o, "url", json_string(start_url(r, c, next)));
 		json_array_append_new(list, o);
 	}
 	json_object_set_new(ctx, "oidc", json_pack("{s:o}", "providers", list));
@@ -62,14 +80,17 @@ static const char *method_of(struct req *r, const struct config_oidc *c)
 	return arena_printf(r->arena, "oidc:%s", c->name);
 }
 
-/* ---- the button: POST /pieteikties/oidc/{provider} ---- */
+/* ---- the button: GET /pieteikties/oidc/{provider}/sakt ---- */
+
+static const struct field start_params[] = {FIELD_TEXT("next", OPTIONAL, 0, 1000, N_("Return to")), FIELD_END};
 
 struct start_job {
 	struct oidc_provider *p;
 	struct oidc_attempt a;
 	char *redirect_uri;
 	char *lang;
-	char *url; /* the result */
+	char *next; /* "" or a local path */
+	char *url;  /* the result */
 	struct err e;
 };
 
@@ -77,6 +98,7 @@ static void start_job_free(struct start_job *j)
 {
 	free(j->redirect_uri);
 	free(j->lang);
+	free(j->next);
 	free(j->url);
 	free(j);
 }
@@ -92,7 +114,7 @@ static void start_done(struct req *r, void *cls)
 {
 	struct start_job *j = cls;
 	const struct config_oidc *c = oidc_config(j->p);
-	const char *next, *owner;
+	const char *owner;
 	json_t *data = NULL;
 	char *text = NULL;
 
@@ -107,12 +129,11 @@ static void start_done(struct req *r, void *cls)
 		goto out;
 	}
 	owner = auth_browser(r);
-	next = req_form(r, "next");
 	data = json_pack("{s:s, s:s, s:s, s:s, s:s}", "provider", c->name, "nonce", j->a.nonce, "verifier",
-			 j->a.verifier, "lang", j->lang, "next", next && auth_next_ok(next) ? next : "");
+			 j->a.verifier, "lang", j->lang, "next", j->next);
 	text = data ? json_dumps(data, JSON_COMPACT) : NULL;
 	if (!owner || !text || auth_token_put(r, "oidc", j->a.state, owner, text, OIDC_STATE_TTL) != 0) {
-		resp_error(r, owner ? ERR_UNAVAILABLE : ERR_CSRF, NULL);
+		resp_error(r, ERR_UNAVAILABLE, NULL);
 		goto out;
 	}
 	/* the provider's own address: not a local path, so not resp_redirect() */
@@ -126,13 +147,26 @@ out:
 	start_job_free(j);
 }
 
-int form_login_oidc(struct req *r)
+int page_login_oidc_start(struct req *r)
 {
 	struct oidc_provider *p = oidc_find(&app_of(r)->oidc, req_param(r, 0));
 	struct start_job *j;
+	struct form q;
+	const char *next;
 
 	if (!p) {
 		resp_error(r, ERR_NOT_FOUND, NULL);
+		return 0;
+	}
+	query_validate(r, start_params, &q, r->lang);
+	next = q.value[0] && auth_next_ok(q.value[0]) ? q.value[0] : "";
+	/* the return is bound to this browser by its CSRF cookie: without one
+	 * (a bare link), the login page gives it one and a button again */
+	if (!auth_browser(r)) {
+		resp_redirect(
+		    r, 303,
+		    prefixed(r, *next ? arena_printf(r->arena, "/pieteikties?next=%s", url_query_value(r->arena, next))
+				      : "/pieteikties"));
 		return 0;
 	}
 	j = calloc(1, sizeof(*j));
@@ -144,7 +178,8 @@ int form_login_oidc(struct req *r)
 	oidc_attempt_new(&j->a);
 	j->redirect_uri = strdup(redirect_uri(r, oidc_config(p)));
 	j->lang = strdup(r->lang == LANG_EN ? "en" : "lv");
-	if (!j->redirect_uri || !j->lang) {
+	j->next = strdup(next);
+	if (!j->redirect_uri || !j->lang || !j->next) {
 		start_job_free(j);
 		resp_error(r, ERR_INTERNAL, NULL);
 		return 0;

@@ -45,7 +45,7 @@ const struct route web_routes[] = {
     {"POST", "/parbaudit", form_verify, ROUTE_FORM | ROUTE_CSRF, NULL},
     {"GET", "/pieteikties", page_login, 0, NULL},
     {"POST", "/pieteikties", form_login_password, ROUTE_FORM | ROUTE_CSRF, NULL},
-    {"POST", "/pieteikties/oidc/{provider}", form_login_oidc, ROUTE_FORM | ROUTE_CSRF, NULL},
+    {"GET", "/pieteikties/oidc/{provider}/sakt", page_login_oidc_start, 0, NULL},
     {"GET", "/pieteikties/oidc/{provider}", page_login_oidc_return, 0, NULL},
     {"GET", "/pieteikties/otp", page_login_otp, 0, NULL},
     {"POST", "/pieteikties/otp", form_login_otp, ROUTE_FORM | ROUTE_CSRF, NULL},

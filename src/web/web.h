@@ -77,7 +77,7 @@ int api_sign_start(struct req *r);
 int api_sign_finish(struct req *r);
 int page_login(struct req *r);
 int form_login_password(struct req *r);
-int form_login_oidc(struct req *r);        /* login_oidc.c: POST /pieteikties/oidc/{provider} */
+int page_login_oidc_start(struct req *r);  /* login_oidc.c: GET /pieteikties/oidc/{provider}/sakt */
 int page_login_oidc_return(struct req *r); /* GET /pieteikties/oidc/{provider}: the provider's return */
 int page_login_otp(struct req *r);
 int form_login_otp(struct req *r);

@@ -91,11 +91,11 @@ for (const backend of backends) {
       const page = await go(jar, `${base}${lang}/pieteikties${next ? `?next=${encodeURIComponent(next)}` : ''}`);
       const html = await page.text();
       assert.equal(page.status, 200);
-      assert.match(html, new RegExp(`action="${lang}/pieteikties/oidc/${name}"`));
-      const csrf = html.match(/name="_csrf" value="([^"]+)"/)[1];
-      const res = await go(jar, `${base}${lang}/pieteikties/oidc/${name}`, {
-        method: 'POST', form: { _csrf: csrf, ...(next ? { next } : {}) },
-      });
+      const m = html.match(new RegExp(`href="(${lang}/pieteikties/oidc/${name}/sakt[^"]*)"`));
+      assert.ok(m, `a button for ${name}`);
+      // a next the page refused is tried on the start route all the same
+      const href = m[1].replace(/&amp;/g, '&') + (next && !m[1].includes('next=') ? `?next=${encodeURIComponent(next)}` : '');
+      const res = await go(jar, base + href);
       assert.equal(res.status, 303, await res.text());
       return res.headers.get('location');
     }
@@ -140,7 +140,9 @@ for (const backend of backends) {
       assert.match(lv, /Testa identitāte/);
       const en = await (await fetch(`${base}/en/pieteikties`)).text();
       assert.match(en, /Internet bank/);
-      assert.match(en, /action="\/en\/pieteikties\/oidc\/banka"/);
+      assert.match(en, /href="\/en\/pieteikties\/oidc\/banka\/sakt"/);
+      const withNext = await (await fetch(`${base}/pieteikties?next=%2Fe-pakalpojumi`)).text();
+      assert.match(withNext, /href="\/pieteikties\/oidc\/banka\/sakt\?next=\/e-pakalpojumi"/);
     });
 
     test('the authorization request: code flow, PKCE S256, state, nonce, our redirect URI', async () => {
@@ -228,6 +230,24 @@ for (const backend of backends) {
       assert.equal(t.form.client_secret, undefined, 'the secret goes in the header, not the body');
     });
 
+    test('a start without the browser\'s CSRF cookie goes to the login page first', async () => {
+      const res = await fetch(`${base}/en/pieteikties/oidc/banka/sakt?next=%2Fprofils`, { redirect: 'manual' });
+      assert.equal(res.status, 303);
+      assert.equal(res.headers.get('location'), '/en/pieteikties?next=/profils');
+    });
+
+    test('after login: only a local next; an English start returns to the English profile', async () => {
+      fake.mode = 'good';
+      let jar = new Jar();
+      let res = await go(jar, await fakeLogin(jar, { next: '//evil.example/x' }));
+      assert.equal(res.status, 303);
+      assert.equal(res.headers.get('location'), '/profils');
+      jar = new Jar();
+      res = await go(jar, await fakeLogin(jar, { lang: '/en' }));
+      assert.equal(res.status, 303);
+      assert.equal(res.headers.get('location'), '/en/profils');
+    });
+
     const bad = [
       ['tamper', 'signature', 'a tampered ID token'],
       ['nonce', 'nonce', 'a wrong nonce'],
@@ -278,7 +298,9 @@ for (const backend of backends) {
     });
 
     test('an unknown provider is 404, and the return needs a state', async () => {
-      const res = await fetch(`${base}/pieteikties/oidc/nav`);
+      let res = await fetch(`${base}/pieteikties/oidc/nav`);
+      assert.equal(res.status, 404);
+      res = await fetch(`${base}/pieteikties/oidc/nav/sakt`);
       assert.equal(res.status, 404);
       await refused(new Jar(), `${base}/pieteikties/oidc/banka?code=x`, 'state');
     });
