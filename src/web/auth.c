@@ -10,6 +10,7 @@
 
 #include "core/base64.h"
 #include "core/digest.h"
+#include "core/hex.h"
 #include "core/log.h"
 #include "core/secret.h"
 #include "core/url.h"
@@ -222,19 +223,42 @@ static const char *pno_mask(struct req *r, const char *pno)
 	return arena_printf(r->arena, "%.*s*****", (int)keep, pno);
 }
 
-int auth_next_ok(const char *next)
+static int local_path_ok(const char *s, size_t n)
 {
-	size_t i, n = next ? strlen(next) : 0;
+	size_t i;
 
-	/* one leading '/' (never "//" or "/\", which a browser reads as
-	 * another host), printable ASCII only, no backslash anywhere;
-	 * percent-escapes stay escapes in Location and are read as a path */
-	if (n < 1 || n > 1000 || next[0] != '/' || (n > 1 && (next[1] == '/' || next[1] == '\\')))
+	/* one leading '/' (never "//" or "/\\", which a browser reads as
+	 * another host), printable ASCII only, no backslash anywhere */
+	if (n < 1 || s[0] != '/' || (n > 1 && (s[1] == '/' || s[1] == '\\')))
 		return 0;
 	for (i = 0; i < n; i++)
-		if ((unsigned char)next[i] <= 0x20 || (unsigned char)next[i] >= 0x7f || next[i] == '\\')
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f || s[i] == '\\')
 			return 0;
-	return strstr(next, "//") == NULL;
+	return memmem(s, n, "//", 2) == NULL;
+}
+
+int auth_next_ok(const char *next)
+{
+	char dec[1001];
+	size_t i, k = 0, n = next ? strlen(next) : 0;
+
+	if (n > 1000 || !local_path_ok(next, n))
+		return 0;
+	/* the same once percent-decoded: "/%5Cevil", "/%2F/evil" are refused
+	 * too, whatever a browser or proxy on the way makes of them */
+	for (i = 0; i < n; i++) {
+		if (next[i] == '%') {
+			int hi = i + 2 < n ? hex_value(next[i + 1]) : -1, lo = hi >= 0 ? hex_value(next[i + 2]) : -1;
+
+			if (hi < 0 || lo < 0)
+				return 0;
+			dec[k++] = (char)(hi * 16 + lo);
+			i += 2;
+		} else {
+			dec[k++] = next[i];
+		}
+	}
+	return local_path_ok(dec, k);
 }
 
 static const char SQL_SESSION_ADD[] =

@@ -24,8 +24,11 @@ export async function freePort() {
   });
 }
 
-export async function startServer({ db = null, extra = [], templates = path.join(root, 'templates'), ready = null, imports = [], env = {} } = {}) {
+// secret: the server secret (32 bytes) to serve with, for several nodes
+// that must recognise each other's CSRF tokens and keyed hashes.
+export async function startServer({ db = null, extra = [], templates = path.join(root, 'templates'), ready = null, imports = [], env = {}, secret = null } = {}) {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-e2e-'));
+  if (secret) fs.writeFileSync(path.join(data, 'secret'), secret, { mode: 0o600 });
   const port = await freePort();
   const common = ['--data', data, '--templates', templates,
     '--static', path.join(root, 'static'), '--locale', path.join(root, 'build/locale')];
