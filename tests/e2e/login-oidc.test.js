@@ -33,7 +33,7 @@ if (process.env.EPAK_TEST_PG_URL) {
 
 for (const backend of backends) {
   describe(`OpenID Connect login (${backend.name})`, () => {
-    let srv; let base; let real; let fake; let dbUrl; let dir;
+    let srv; let base; let real; let fake; let posting; let dbUrl; let dir;
 
     function sql(q) {
       return dbUrl ? psql(dbUrl, q) : sqlite(path.join(srv.data, 'epak.db'), q);
@@ -62,6 +62,14 @@ for (const backend of backends) {
         clientSecret: 'fake-client-secret',
         claims: { pno: 'PNOLV-010203-12345', name: 'Anna Ozola' },
       });
+      fs.writeFileSync(path.join(dir, 'pasts.secret'), 'posted secret\n', { mode: 0o600 });
+      posting = await startFakeProvider({
+        redirectUri: `${base}/pieteikties/oidc/pasts`,
+        clientSecret: 'posted secret',
+        claims: { personas_kods: '311299-10001', given_name: 'Pēteris', family_name: 'Kalns' },
+        alg: 'RS256',
+        auth: 'client_secret_post',
+      });
       dbUrl = backend.db();
       srv = await startServer({
         db: dbUrl,
@@ -71,6 +79,8 @@ for (const backend of backends) {
             + 'scope="openid pno profile" pno-claim=pno label-lv="Internetbanka" label-en="Internet bank"',
           '--oidc', `name=testa issuer=${fake.issuer} client-id=epak client-secret-file=${dir}/testa.secret `
             + 'pno-claim=pno label-lv="Testa identitāte" label-en="Test identity"',
+          '--oidc', `name=pasts issuer=${posting.issuer} client-id=epak client-secret-file=${dir}/pasts.secret `
+            + 'auth=client_secret_post pno-claim=personas_kods name-claim= label-lv=Pasts',
         ],
       });
     });
@@ -82,6 +92,7 @@ for (const backend of backends) {
       }
       if (real) await real.stop();
       if (fake) await fake.stop();
+      if (posting) await posting.stop();
       if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 
@@ -228,6 +239,21 @@ for (const backend of backends) {
       const t = fake.tokenRequests.at(-1);
       assert.match(t.authorization, /^Basic /);
       assert.equal(t.form.client_secret, undefined, 'the secret goes in the header, not the body');
+    });
+
+    test('client_secret_post, RS256, a bare personal code and given + family name', async () => {
+      const jar = new Jar();
+      const auth = await press(jar, 'pasts');
+      assert.ok(auth.startsWith(`${posting.issuer}/auth?`), auth);
+      const back = await fetch(auth, { redirect: 'manual' });
+      const res = await go(jar, back.headers.get('location'));
+      assert.equal(res.status, 303, await res.text());
+      const t = posting.tokenRequests.at(-1);
+      assert.equal(t.authorization, undefined);
+      assert.equal(t.form.client_secret, 'posted secret');
+      const profile = await (await go(jar, `${base}/profils`)).text();
+      assert.match(profile, /Pēteris Kalns/);
+      assert.equal(lastLogin(), 'oidc:pasts|1|');
     });
 
     test('a start without the browser\'s CSRF cookie goes to the login page first', async () => {

@@ -144,7 +144,7 @@ export async function throughProvider(jar, url, { login, abort = false, epakPref
 
 // ---- a provider served here ----
 
-export async function startFakeProvider({ redirectUri, clientId = 'epak', clientSecret, claims = {}, alg = 'ES256' }) {
+export async function startFakeProvider({ redirectUri, clientId = 'epak', clientSecret, claims = {}, alg = 'ES256', auth = 'client_secret_basic' }) {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const me = {
@@ -172,7 +172,7 @@ export async function startFakeProvider({ redirectUri, clientId = 'epak', client
         subject_types_supported: ['public'],
         id_token_signing_alg_values_supported: [alg],
         code_challenge_methods_supported: ['S256'],
-        token_endpoint_auth_methods_supported: ['client_secret_basic'],
+        token_endpoint_auth_methods_supported: [auth],
       });
     }
     if (u.pathname === '/jwks') {
@@ -196,7 +196,10 @@ export async function startFakeProvider({ redirectUri, clientId = 'epak', client
       const f = Object.fromEntries(new URLSearchParams(body));
       me.tokenRequests.push({ authorization: req.headers.authorization, form: f });
       const basic = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
-      if (req.headers.authorization !== basic) return json(401, { error: 'invalid_client' });
+      const ok = auth === 'client_secret_basic'
+        ? req.headers.authorization === basic
+        : !req.headers.authorization && f.client_id === clientId && f.client_secret === clientSecret;
+      if (!ok) return json(401, { error: 'invalid_client' });
       const q = me.codes.get(f.code);
       me.codes.delete(f.code);
       if (!q || f.redirect_uri !== q.redirect_uri) return json(400, { error: 'invalid_grant' });

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
@@ -432,6 +433,43 @@ static void id_token_claims(void **state)
 	EVP_PKEY_free(test_key);
 }
 
+static void secrets_are_read_at_start(void **state)
+{
+	struct config c;
+	struct oidc_set set;
+	struct err e = {0};
+	char dir[] = "/tmp/epak-oidc-XXXXXX", file[64], value[160];
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/secret", dir);
+	config_defaults(&c);
+	snprintf(value, sizeof(value), "name=a issuer=https://a client-id=a client-secret-file=%s", file);
+	assert_int_equal(config_set(&c, "oidc", value, &e), 0);
+	/* missing, then empty: refused, naming the file, never a secret */
+	assert_int_equal(oidc_set_load(&set, &c, &e), -1);
+	assert_non_null(strstr(e.msg, file));
+	f = fopen(file, "w");
+	fclose(f);
+	err_clear(&e);
+	assert_int_equal(oidc_set_load(&set, &c, &e), -1);
+	assert_non_null(strstr(e.msg, "empty"));
+	f = fopen(file, "w");
+	fputs("s3cret\nsecond line\n", f);
+	fclose(f);
+	err_clear(&e);
+	assert_int_equal(oidc_set_load(&set, &c, &e), 0);
+	assert_int_equal(set.n, 1);
+	assert_non_null(oidc_find(&set, "a"));
+	assert_null(oidc_find(&set, "b"));
+	assert_string_equal(oidc_config(oidc_find(&set, "a"))->client_id, "a");
+	oidc_set_free(&set);
+	config_free(&c);
+	unlink(file);
+	rmdir(dir);
+}
+
 static void attempt_secrets(void **state)
 {
 	struct oidc_attempt a, b;
@@ -452,7 +490,7 @@ int main(void)
 	    cmocka_unit_test(rfc7515_examples_verify),  cmocka_unit_test(refused_forms),
 	    cmocka_unit_test(jwks_skips_unusable_keys), cmocka_unit_test(setting_parses),
 	    cmocka_unit_test(discovery_rules),          cmocka_unit_test(id_token_claims),
-	    cmocka_unit_test(attempt_secrets),
+	    cmocka_unit_test(attempt_secrets),          cmocka_unit_test(secrets_are_read_at_start),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
