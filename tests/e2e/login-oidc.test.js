@@ -70,6 +70,7 @@ for (const backend of backends) {
         alg: 'RS256',
         auth: 'client_secret_post',
       });
+      const nobody = await freePort(); // a provider that is not there
       dbUrl = backend.db();
       srv = await startServer({
         db: dbUrl,
@@ -81,6 +82,7 @@ for (const backend of backends) {
             + 'pno-claim=pno label-lv="Testa identitāte" label-en="Test identity"',
           '--oidc', `name=pasts issuer=${posting.issuer} client-id=epak client-secret-file=${dir}/pasts.secret `
             + 'auth=client_secret_post pno-claim=personas_kods name-claim= label-lv=Pasts',
+          '--oidc', `name=prom issuer=http://127.0.0.1:${nobody} client-id=epak client-secret-file=${dir}/pasts.secret`,
         ],
       });
     });
@@ -254,6 +256,16 @@ for (const backend of backends) {
       const profile = await (await go(jar, `${base}/profils`)).text();
       assert.match(profile, /Pēteris Kalns/);
       assert.equal(lastLogin(), 'oidc:pasts|1|');
+    });
+
+    test('a provider that cannot be reached gets a page, not a hang', async () => {
+      const jar = new Jar();
+      await go(jar, `${base}/en/pieteikties`);
+      const res = await go(jar, `${base}/en/pieteikties/oidc/prom/sakt`);
+      const html = await res.text();
+      assert.equal(res.status, 403);
+      assert.match(html, /cannot be reached just now/);
+      assert.equal(lastLogin(), 'oidc:prom|0|unavailable');
     });
 
     test('a start without the browser\'s CSRF cookie goes to the login page first', async () => {
