@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum key_type { K_STR, K_INT, K_SIZE, K_BOOL, K_LISTEN };
+enum key_type { K_STR, K_INT, K_SIZE, K_BOOL, K_LISTEN, K_OIDC };
 
 struct key {
 	const char *name;
@@ -161,6 +161,10 @@ static const struct key keys[] = {
     {"mail-poll", K_INT, OFF(mail_poll), "5", "seconds between looks at the outbox when idle", 1, 3600},
     {"mail-keep-days", K_INT, OFF(mail_keep_days), "30", "days sent and failed outbox rows are kept; 0 = for ever", 0,
      36500},
+    {"oidc", K_OIDC, 0, "",
+     "an OpenID Connect provider for citizens' login (repeatable): name=N issuer=URL client-id=ID "
+     "client-secret-file=FILE [auth= scope= pno-claim= name-claim= country= label-lv= label-en=]",
+     0, 0},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -219,6 +223,207 @@ int parse_size(const char *s, size_t *out)
 	return 0;
 }
 
+/* The fields of an `oidc` value: name, where it goes, its default. */
+static const struct oidc_field {
+	const char *name;
+	size_t offset;
+	const char *def; /* NULL: required */
+} oidc_fields[] = {
+    {"name", offsetof(struct config_oidc, name), NULL},
+    {"issuer", offsetof(struct config_oidc, issuer), NULL},
+    {"client-id", offsetof(struct config_oidc, client_id), NULL},
+    {"client-secret-file", offsetof(struct config_oidc, client_secret_file), NULL},
+    {"auth", offsetof(struct config_oidc, auth), "client_secret_basic"},
+    {"scope", offsetof(struct config_oidc, scope), "openid"},
+    {"pno-claim", offsetof(struct config_oidc, pno_claim), "sub"},
+    {"name-claim", offsetof(struct config_oidc, name_claim), "name"},
+    {"country", offsetof(struct config_oidc, country), "LV"},
+    {"label-lv", offsetof(struct config_oidc, label_lv), ""},
+    {"label-en", offsetof(struct config_oidc, label_en), ""},
+};
+#define NOIDC_FIELDS (sizeof(oidc_fields) / sizeof(oidc_fields[0]))
+#define OIDC_VALUE_MAX 2048 /* bytes of one field's value */
+
+void config_oidc_free(struct config_oidc *o)
+{
+	size_t i;
+
+	for (i = 0; i < NOIDC_FIELDS; i++)
+		free(*(char **)((char *)o + oidc_fields[i].offset));
+	memset(o, 0, sizeof(*o));
+}
+
+/* http:// is for a provider on this machine only: 127.0.0.0/8, [::1] or
+ * localhost, with nothing (no user info) before the host. */
+static int url_loopback(const char *url)
+{
+	const char *h = url + 7, *end = h + strcspn(h, ":/?#");
+
+	if (!strncmp(h, "[::1]", 5))
+		return h[5] == '\0' || strchr(":/", h[5]) != NULL;
+	if (memchr(h, '@', strcspn(h, "/?#")))
+		return 0;
+	if ((size_t)(end - h) == 9 && !strncmp(h, "localhost", 9))
+		return 1;
+	return !strncmp(h, "127.", 4) && strspn(h, "0123456789.") == (size_t)(end - h);
+}
+
+static int oidc_check(const struct config_oidc *o, struct err *err)
+{
+	size_t n = strlen(o->name), i;
+	const char *cc = o->country;
+
+	if (n < 1 || n > 32 || strspn(o->name, "abcdefghijklmnopqrstuvwxyz0123456789-") != n) {
+		err_set(err, ERR_VALIDATION, "oidc: name must be 1 to 32 of a-z, 0-9 and -");
+		return -1;
+	}
+	if (!strncmp(o->issuer, "http://", 7) ? !url_loopback(o->issuer) : strncmp(o->issuer, "https://", 8) != 0) {
+		err_set(err, ERR_VALIDATION, "oidc %s: issuer must be an https:// URL (http:// only on loopback)",
+			o->name);
+		return -1;
+	}
+	if (strpbrk(o->issuer, "?#") || strlen(o->issuer) < 9) {
+		err_set(err, ERR_VALIDATION, "oidc %s: issuer has no query or fragment", o->name);
+		return -1;
+	}
+	if (strcmp(o->auth, "client_secret_basic") && strcmp(o->auth, "client_secret_post")) {
+		err_set(err, ERR_VALIDATION, "oidc %s: auth is client_secret_basic or client_secret_post", o->name);
+		return -1;
+	}
+	if (strncmp(o->scope, "openid", 6) || (o->scope[6] && o->scope[6] != ' ')) {
+		err_set(err, ERR_VALIDATION, "oidc %s: scope must start with openid", o->name);
+		return -1;
+	}
+	if (strlen(cc) != 2 || !isupper((unsigned char)cc[0]) || !isupper((unsigned char)cc[1])) {
+		err_set(err, ERR_VALIDATION, "oidc %s: country is two capital letters (LV)", o->name);
+		return -1;
+	}
+	if (!*o->pno_claim || !*o->client_id || !*o->client_secret_file) {
+		err_set(err, ERR_VALIDATION, "oidc %s: pno-claim, client-id and client-secret-file must not be empty",
+			o->name);
+		return -1;
+	}
+	for (i = 0; i < NOIDC_FIELDS; i++) {
+		const unsigned char *v = *(unsigned char **)((char *)o + oidc_fields[i].offset);
+
+		for (; *v; v++)
+			if (*v < 0x20 || *v == 0x7f) {
+				err_set(err, ERR_VALIDATION, "oidc %s: %s has a control character", o->name,
+					oidc_fields[i].name);
+				return -1;
+			}
+	}
+	return 0;
+}
+
+int config_oidc_parse(const char *value, struct config_oidc *o, struct err *err)
+{
+	const char *p = value;
+	char field[32], *v = NULL;
+	size_t i, n;
+
+	memset(o, 0, sizeof(*o));
+	v = malloc(OIDC_VALUE_MAX);
+	if (!v)
+		goto oom;
+	for (;;) {
+		const struct oidc_field *f = NULL;
+		char **slot;
+
+		while (isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		n = strcspn(p, "= \t\r\n\"");
+		if (p[n] != '=' || n == 0 || n >= sizeof(field)) {
+			err_set(err, ERR_VALIDATION, "oidc: expected FIELD=VALUE at '%.20s'", p);
+			goto fail;
+		}
+		memcpy(field, p, n);
+		field[n] = '\0';
+		p += n + 1;
+		for (i = 0; i < NOIDC_FIELDS && !f; i++)
+			if (!strcmp(oidc_fields[i].name, field))
+				f = &oidc_fields[i];
+		if (!f) {
+			err_set(err, ERR_VALIDATION, "oidc: unknown field '%s'", field);
+			goto fail;
+		}
+		n = 0;
+		if (*p == '"') {
+			for (p++; *p && *p != '"'; p++) {
+				if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+					p++;
+				if (n + 1 >= OIDC_VALUE_MAX)
+					break;
+				v[n++] = *p;
+			}
+			if (*p != '"') {
+				err_set(err, ERR_VALIDATION, "oidc: %s: unterminated or too long quoted value", field);
+				goto fail;
+			}
+			p++;
+			if (*p && !isspace((unsigned char)*p)) {
+				err_set(err, ERR_VALIDATION, "oidc: %s: a space must follow the closing quote", field);
+				goto fail;
+			}
+		} else {
+			for (; *p && !isspace((unsigned char)*p); p++) {
+				if (*p == '"' || n + 1 >= OIDC_VALUE_MAX) {
+					err_set(err, ERR_VALIDATION, "oidc: %s: a quote inside or a value too long",
+						field);
+					goto fail;
+				}
+				v[n++] = *p;
+			}
+		}
+		v[n] = '\0';
+		slot = (char **)((char *)o + f->offset);
+		if (*slot) {
+			err_set(err, ERR_VALIDATION, "oidc: %s given twice", field);
+			goto fail;
+		}
+		*slot = strdup(v);
+		if (!*slot)
+			goto oom;
+	}
+	for (i = 0; i < NOIDC_FIELDS; i++) {
+		char **slot = (char **)((char *)o + oidc_fields[i].offset);
+
+		if (*slot)
+			continue;
+		if (!oidc_fields[i].def) {
+			err_set(err, ERR_VALIDATION, "oidc: %s is required", oidc_fields[i].name);
+			goto fail;
+		}
+		*slot = strdup(oidc_fields[i].def);
+		if (!*slot)
+			goto oom;
+	}
+	if (!*o->label_lv) {
+		free(o->label_lv);
+		o->label_lv = strdup(o->name);
+		if (!o->label_lv)
+			goto oom;
+	}
+	if (!*o->label_en) {
+		free(o->label_en);
+		o->label_en = strdup(o->label_lv);
+		if (!o->label_en)
+			goto oom;
+	}
+	if (oidc_check(o, err) != 0)
+		goto fail;
+	free(v);
+	return 0;
+oom:
+	err_set(err, ERR_INTERNAL, "oidc: out of memory");
+fail:
+	free(v);
+	config_oidc_free(o);
+	return -1;
+}
+
 static int set_key(struct config *c, const struct key *k, const char *value, struct err *err)
 {
 	char *p = (char *)c + k->offset;
@@ -245,6 +450,26 @@ static int set_key(struct config *c, const struct key *k, const char *value, str
 		if (!copy)
 			return -1;
 		c->listen[c->nlisten++] = copy;
+		return 0;
+	case K_OIDC:
+		if (c->oidc_layer != c->layer) {
+			while (c->noidc > 0)
+				config_oidc_free(&c->oidc[--c->noidc]);
+			c->oidc_layer = c->layer;
+		}
+		if (c->noidc >= CONFIG_MAX_OIDC) {
+			err_set(err, ERR_VALIDATION, "oidc: at most %d providers", CONFIG_MAX_OIDC);
+			return -1;
+		}
+		if (config_oidc_parse(value, &c->oidc[c->noidc], err) != 0)
+			return -1;
+		for (l = 0; l < c->noidc; l++)
+			if (!strcmp(c->oidc[l].name, c->oidc[c->noidc].name)) {
+				err_set(err, ERR_VALIDATION, "oidc: two providers named %s", c->oidc[l].name);
+				config_oidc_free(&c->oidc[c->noidc]);
+				return -1;
+			}
+		c->noidc++;
 		return 0;
 	case K_STR:
 		copy = strdup(value);
@@ -309,7 +534,7 @@ void config_defaults(struct config *c)
 
 	memset(c, 0, sizeof(*c));
 	for (i = 0; i < NKEYS; i++)
-		if (keys[i].type != K_LISTEN)
+		if (keys[i].type != K_LISTEN && keys[i].type != K_OIDC)
 			set_key(c, &keys[i], keys[i].def, NULL);
 }
 
@@ -456,6 +681,8 @@ void config_free(struct config *c)
 
 	for (n = 0; n < c->nlisten; n++)
 		free(c->listen[n]);
+	for (n = 0; n < c->noidc; n++)
+		config_oidc_free(&c->oidc[n]);
 	for (i = 0; i < NKEYS; i++)
 		if (keys[i].type == K_STR)
 			free(*(char **)((char *)c + keys[i].offset));

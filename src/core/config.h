@@ -12,6 +12,24 @@
 #include "core/err.h"
 
 #define CONFIG_MAX_LISTEN 8
+#define CONFIG_MAX_OIDC 8
+
+/* One OpenID Connect provider (the repeatable key `oidc`, README "OpenID
+ * Connect providers"): its value is space-separated FIELD=VALUE words, a
+ * value with spaces in double quotes ("\"" and "\\" inside). */
+struct config_oidc {
+	char *name;               /* [a-z0-9-]{1,32}: the button, /pieteikties/oidc/NAME, the audit method */
+	char *issuer;             /* https://...; http:// only on loopback (tests, a local proxy) */
+	char *client_id;          /* as registered with the provider */
+	char *client_secret_file; /* file holding the client secret (read at start, never logged) */
+	char *auth;               /* token endpoint authentication: client_secret_basic or client_secret_post */
+	char *scope;              /* scopes asked for; always starts with "openid" */
+	char *pno_claim;          /* the claim holding the personal code */
+	char *name_claim;         /* the claim holding the person's name ("": given_name + family_name) */
+	char *country;            /* country of codes without a PNOxx- prefix (two capitals) */
+	char *label_lv;           /* the button's text in Latvian */
+	char *label_en;           /* ... and in English */
+};
 
 struct config {
 	char *listen[CONFIG_MAX_LISTEN]; /* "HOST:PORT" */
@@ -23,30 +41,33 @@ struct config {
 	char *lang;       /* default language: lv or en */
 	char *tls_cert;   /* PEM; with tls_key enables HTTPS */
 	char *tls_key;
-	char *templates;           /* folder of *.mustache */
-	char *static_dir;          /* folder served under /static/ */
-	char *locale_dir;          /* folder of LANG/LC_MESSAGES/epak.mo */
-	char *search_data;         /* folder of the search lexicon, synonyms and best bets */
-	size_t catalog_max_bytes;  /* memory the served catalog may take; larger: not served */
-	size_t max_body;           /* largest request body accepted, bytes */
-	size_t max_header;         /* largest total of request headers, bytes */
-	size_t max_url;            /* longest request target, bytes */
-	size_t upload_spill;       /* upload parts above this go to a temp file */
-	int max_conns;             /* open connections, all together; more are closed at accept */
-	int max_conns_per_address; /* open connections from one address (IPv6: /64); 0 = no cap */
-	char *trusted_proxies;     /* IP networks whose X-Forwarded-For names the client */
-	char *auth_cert_proxies;   /* IP networks whose X-Client-Cert header is a verified certificate */
-	char *tls_client_listen;   /* HOST:PORT of the TLS listener that asks for a client certificate */
-	char *auth_cert_url;       /* where the login page's certificate button leads; empty: derived */
-	int dev;                   /* re-read templates when they change */
-	char *log_level;           /* error, warn, info, debug */
-	int access_log;            /* one line per request */
-	char *public_url;          /* how people reach the portal, for absolute links */
-	char *trust;               /* PEM file of certificates trusted for e-signatures */
-	char *tsa_url;             /* RFC 3161 time-stamp service for signing (T, LT) */
-	char *ocsp_url;            /* OCSP responder; empty: the certificate's own */
-	int layer;                 /* which source is being read: file 0, env 1, flags 2 */
-	int listen_layer;          /* the source the listen list came from */
+	char *templates;                          /* folder of *.mustache */
+	char *static_dir;                         /* folder served under /static/ */
+	char *locale_dir;                         /* folder of LANG/LC_MESSAGES/epak.mo */
+	char *search_data;                        /* folder of the search lexicon, synonyms and best bets */
+	size_t catalog_max_bytes;                 /* memory the served catalog may take; larger: not served */
+	size_t max_body;                          /* largest request body accepted, bytes */
+	size_t max_header;                        /* largest total of request headers, bytes */
+	size_t max_url;                           /* longest request target, bytes */
+	size_t upload_spill;                      /* upload parts above this go to a temp file */
+	int max_conns;                            /* open connections, all together; more are closed at accept */
+	int max_conns_per_address;                /* open connections from one address (IPv6: /64); 0 = no cap */
+	char *trusted_proxies;                    /* IP networks whose X-Forwarded-For names the client */
+	char *auth_cert_proxies;                  /* IP networks whose X-Client-Cert header is a verified certificate */
+	char *tls_client_listen;                  /* HOST:PORT of the TLS listener that asks for a client certificate */
+	char *auth_cert_url;                      /* where the login page's certificate button leads; empty: derived */
+	int dev;                                  /* re-read templates when they change */
+	char *log_level;                          /* error, warn, info, debug */
+	int access_log;                           /* one line per request */
+	char *public_url;                         /* how people reach the portal, for absolute links */
+	char *trust;                              /* PEM file of certificates trusted for e-signatures */
+	char *tsa_url;                            /* RFC 3161 time-stamp service for signing (T, LT) */
+	char *ocsp_url;                           /* OCSP responder; empty: the certificate's own */
+	int layer;                                /* which source is being read: file 0, env 1, flags 2 */
+	int listen_layer;                         /* the source the listen list came from */
+	struct config_oidc oidc[CONFIG_MAX_OIDC]; /* identity providers, in button order */
+	int noidc;
+	int oidc_layer; /* the source the oidc list came from */
 
 	int http2;                     /* offer h2 over TLS (never in clear text) */
 	size_t cache_size;             /* page cache bytes per event-loop thread */
@@ -120,6 +141,11 @@ void config_free(struct config *c);
 void config_db_url(const struct config *c, char *out, size_t n);
 /* Prints every key, its default and its meaning (for --help and docs). */
 void config_print_keys(void);
+/* Parses one `oidc` value into *o (fields malloc'd; config_oidc_free
+ * releases them): 0, or -1 with the reason in err (never the secret's
+ * contents: the value names a file). */
+int config_oidc_parse(const char *value, struct config_oidc *o, struct err *err);
+void config_oidc_free(struct config_oidc *o);
 /* Parses "10M", "512k", "1G", "4096" into bytes. */
 int parse_size(const char *s, size_t *out);
 int parse_int(const char *s, long min, long max, long *out);

@@ -135,6 +135,8 @@ int url_origin(const char *url, char *out, size_t cap)
 			return -1;
 	}
 	return 0;
+}
+
 int url_host_ok(const char *host, size_t len)
 {
 	size_t i;

@@ -75,23 +75,34 @@ static curl_socket_t open_public(void *cls, curlsocktype purpose, struct curl_so
 	return socket(a->family, a->socktype, a->protocol);
 }
 
-/* public: the URL came from a certificate (a stranger may have chosen it),
- * not from the operator: only public addresses, no redirects, and errors
- * do not name what was found there. */
-static int exchange(const char *url, const char *ctype, const void *body, size_t n, struct buf *out, int public,
-		    long timeout, struct err *e)
+/* How one exchange may go: public: the URL came from a certificate (a
+ * stranger may have chosen it), not from the operator: only public
+ * addresses, no redirects, and errors do not name what was found there.
+ * redirects: the operator's URLs follow up to 3 (OCSP, TSA); net_fetch's
+ * none. any_status: the caller reads the status itself. */
+struct net_how {
+	int public;
+	int redirects;
+	int any_status;
+	size_t max;
+	long timeout;
+	const char *authorization;
+};
+
+static int perform(const char *url, const char *ctype, const void *body, size_t n, struct buf *out,
+		   const struct net_how *how, long *status, struct err *e)
 {
 	int refused = 0;
 	struct curl_slist *hdr = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	CURL *c = NULL;
 	CURLcode cc;
-	long status = 0;
 	int rc = -1;
 
 	pthread_once(&net_once, net_init);
 	buf_free(out);
-	buf_init(out, NET_MAX_ANSWER);
+	buf_init(out, how->max);
+	*status = 0;
 	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
 		err_set(e, ERR_UNAVAILABLE, "%.120s: only http and https URLs are allowed", url);
 		goto out;
@@ -104,32 +115,49 @@ static int exchange(const char *url, const char *ctype, const void *body, size_t
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	if (public) {
-		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	if (how->public) {
 		curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_public);
 		curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &refused);
 		curl_easy_setopt(c, CURLOPT_NOPROXY, "*"); /* the address checked is the one connected to */
-	} else {
-		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-		curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
 	}
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout > 0 ? timeout : 20L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, timeout > 0 && timeout < 10 ? timeout : 10L);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, how->redirects ? 1L : 0L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, (long)how->redirects);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, how->timeout);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, how->timeout < 10 ? how->timeout : 10L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)NET_MAX_ANSWER);
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)how->max);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "epak");
+	if (how->authorization) {
+		struct buf h = BUF_INIT;
+
+		buf_init(&h, 4096);
+		buf_printf(&h, "Authorization: %s", how->authorization);
+		hdr = buf_ok(&h) ? curl_slist_append(hdr, h.data) : NULL;
+		buf_free(&h);
+		if (!hdr) {
+			err_set(e, ERR_INTERNAL, "%.120s: cannot build the request", url);
+			goto out;
+		}
+	}
 	if (body) {
 		char h[160];
+		struct curl_slist *t;
 
 		snprintf(h, sizeof(h), "Content-Type: %s", ctype);
-		hdr = curl_slist_append(hdr, h);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+		t = curl_slist_append(hdr, h);
+		if (!t) {
+			err_set(e, ERR_INTERNAL, "%.120s: cannot build the request", url);
+			goto out;
+		}
+		hdr = t;
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
 	}
+	if (hdr)
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
 	cc = curl_easy_perform(c);
 	if (cc != CURLE_OK && refused) {
 		err_set(e, ERR_UNAVAILABLE, "%.120s: an internal address, not fetched", url);
@@ -139,12 +167,16 @@ static int exchange(const char *url, const char *ctype, const void *body, size_t
 		err_set(e, ERR_UNAVAILABLE, "%.120s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(cc));
 		goto out;
 	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	if (status != 200) {
-		err_set(e, ERR_UNAVAILABLE, "%.120s: HTTP status %ld", url, status);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+	if (*status >= 300 && *status < 400) {
+		err_set(e, ERR_UNAVAILABLE, "%.120s: HTTP status %ld (redirects are not followed)", url, *status);
 		goto out;
 	}
-	if (!buf_ok(out) || out->len == 0) {
+	if (!how->any_status && *status != 200) {
+		err_set(e, ERR_UNAVAILABLE, "%.120s: HTTP status %ld", url, *status);
+		goto out;
+	}
+	if (!buf_ok(out) || (out->len == 0 && !how->any_status)) {
 		err_set(e, ERR_UNAVAILABLE, "%.120s: empty or oversized answer", url);
 		goto out;
 	}
@@ -154,6 +186,23 @@ out:
 	if (c)
 		curl_easy_cleanup(c);
 	return rc;
+}
+
+/* timeout: seconds, 0 = 20 */
+static int exchange(const char *url, const char *ctype, const void *body, size_t n, struct buf *out, int public,
+		    long timeout, struct err *e)
+{
+	struct net_how how = {public, public ? 0 : 3, 0, NET_MAX_ANSWER, timeout > 0 ? timeout : 20, NULL};
+	long status;
+
+	return perform(url, ctype, body, n, out, &how, &status, e);
+}
+
+int net_fetch(const struct net_request *q, struct buf *out, long *status, struct err *e)
+{
+	struct net_how how = {0, 0, 1, q->max, q->timeout, q->authorization};
+
+	return perform(q->url, q->ctype, q->body, q->n, out, &how, status, e);
 }
 
 int net_post(const char *url, const char *ctype, const void *body, size_t n, struct buf *out, struct err *e)

@@ -1,7 +1,8 @@
 /* net.h — the few HTTP exchanges signing and validation need (OCSP, RFC 3161
  * time-stamps, CA certificates), over libcurl with tight bounds: http and
  * https only, 20 s, 1 MiB answers. They block: the web layer must call them
- * from a worker thread, never from an event loop. Internal to sign/. */
+ * from a worker thread, never from an event loop. net_fetch() is also what
+ * src/oidc speaks to identity providers with; the rest is internal to sign/. */
 #ifndef EPAK_SIGN_NET_H
 #define EPAK_SIGN_NET_H
 
@@ -11,6 +12,25 @@
 
 #include "core/buf.h"
 #include "sign/edoc.h"
+
+/* One exchange for a caller that sets its own bounds (src/oidc): a GET, or
+ * a POST of body when body is set. URLs are the operator's (configured, or
+ * named by a configured provider's discovery document), so any address is
+ * allowed, but a redirect is never followed: a 3xx is an error. The answer
+ * is kept whatever its status (an OAuth error comes as 400 with JSON). */
+struct net_request {
+	const char *url;
+	const char *ctype;         /* of body */
+	const void *body;          /* NULL: GET */
+	size_t n;                  /* bytes of body */
+	const char *authorization; /* "Basic ..." or NULL; never logged */
+	size_t max;                /* largest answer, bytes */
+	long timeout;              /* seconds for the whole exchange */
+};
+/* 0 and *status (any HTTP status but 3xx) with the answer in out (at most
+ * q->max bytes); -1 with the reason (the URL and what failed, never the
+ * body or the authorization) in e. */
+int net_fetch(const struct net_request *q, struct buf *out, long *status, struct err *e);
 
 int net_post(const char *url, const char *ctype, const void *body, size_t n, struct buf *out, struct err *e);
 int net_get(const char *url, struct buf *out, struct err *e);

@@ -194,6 +194,12 @@ int app_open(struct app *app, const struct config *cfg, struct err *err)
 			return -1;
 		}
 	}
+	if (cfg->noidc && !*cfg->public_url) {
+		err_set(err, ERR_VALIDATION, "oidc: public-url is required (identity providers return to it)");
+		return -1;
+	}
+	if (oidc_set_load(&app->oidc, cfg, err) != 0)
+		return -1;
 	if (*cfg->sign_ca) {
 		struct err e = {0};
 
@@ -230,6 +236,7 @@ void app_close(struct app *app)
 	edoc_trust_free(app->trust);
 	edoc_trust_free(app->sign_ca);
 	auth_cert_free(app->auth_cert);
+	oidc_set_free(&app->oidc);
 	pthread_rwlock_destroy(&app->tmpl_lock);
 	i18n_shutdown();
 }

@@ -51,6 +51,7 @@
 #include <jansson.h>
 #include <pthread.h>
 #include "core/err.h"
+#include "oidc/oidc.h"
 
 struct tmpl_set;
 struct static_files;
@@ -75,6 +76,7 @@ struct app {
 	const struct mail_config *mail; /* the outbox's settings (From, size cap, daily budget); set by main */
 	/* the eID login certificate check (sign/auth_cert.h), or NULL: no eID login */
 	struct auth_cert_ctx *auth_cert;
+	struct oidc_set oidc; /* identity providers; each caches its discovery and keys under its lock */
 };
 
 /* The application a request belongs to. */

@@ -105,6 +105,7 @@ void login_page(struct req *r, int status, const char *msg, const char *next);
 void login_password_ctx(struct req *r, json_t *ctx);
 void login_webeid_ctx(struct req *r, json_t *ctx);
 void login_cert_ctx(struct req *r, json_t *ctx); /* login_cert.c */
+void login_oidc_ctx(struct req *r, json_t *ctx); /* login_oidc.c: a button per identity provider */
 void profile_staff_ctx(struct req *r, const struct person *p, json_t *ctx);
 /* "eID card (Web eID)", "password and one-time code", … for a method. */
 const char *login_method_label(struct req *r, const char *method);

@@ -15,9 +15,10 @@
 /* Each way of logging in adds its part of the login page to ctx (nothing
  * when it is not configured). */
 static void (*const login_ways[])(struct req *r, json_t *ctx) = {
-    login_cert_ctx,
-    login_password_ctx,
     login_webeid_ctx,
+    login_cert_ctx,
+    login_oidc_ctx,
+    login_password_ctx,
 };
 
 static const struct field login_params[] = {FIELD_TEXT("next", OPTIONAL, 0, 1000, N_("Return to")), FIELD_END};

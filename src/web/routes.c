@@ -46,6 +46,8 @@ const struct route web_routes[] = {
     {"GET", "/pieteikties", page_login, 0, NULL},
     {"POST", "/pieteikties", form_login_password, ROUTE_FORM | ROUTE_CSRF, NULL},
     {"GET", "/pieteikties/karte", page_login_cert, ROUTE_CLIENT_CERT, "next"},
+    {"GET", "/pieteikties/oidc/{provider}/sakt", page_login_oidc_start, 0, NULL},
+    {"GET", "/pieteikties/oidc/{provider}", page_login_oidc_return, 0, NULL},
     {"GET", "/pieteikties/otp", page_login_otp, 0, NULL},
     {"POST", "/pieteikties/otp", form_login_otp, ROUTE_FORM | ROUTE_CSRF, NULL},
     {"GET", "/pieteikties/atjaunot", page_reset_request, 0, NULL},

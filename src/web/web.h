@@ -82,6 +82,8 @@ int page_login_cert(struct req *r); /* login_cert.c: GET /pieteikties/karte */
 int form_login_password(struct req *r);
 int api_auth_challenge(struct req *r);
 int api_auth_webeid(struct req *r);
+int page_login_oidc_start(struct req *r);  /* login_oidc.c: GET /pieteikties/oidc/{provider}/sakt */
+int page_login_oidc_return(struct req *r); /* GET /pieteikties/oidc/{provider}: the provider's return */
 int page_login_otp(struct req *r);
 int form_login_otp(struct req *r);
 int page_reset_request(struct req *r);
