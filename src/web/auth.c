@@ -224,17 +224,23 @@ static const char *pno_mask(struct req *r, const char *pno)
 	return arena_printf(r->arena, "%.*s*****", (int)keep, pno);
 }
 
-static int local_path_ok(const char *s, size_t n)
+/* decoded: s is the percent-decoded form, where a space or a non-ASCII
+ * byte is harmless but a control byte or a backslash is not */
+static int local_path_ok(const char *s, size_t n, int decoded)
 {
 	size_t i;
+	unsigned char c;
 
 	/* one leading '/' (never "//" or "/\\", which a browser reads as
-	 * another host), printable ASCII only, no backslash anywhere */
+	 * another host), no control bytes, no backslash anywhere; as sent,
+	 * printable ASCII only */
 	if (n < 1 || s[0] != '/' || (n > 1 && (s[1] == '/' || s[1] == '\\')))
 		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f || s[i] == '\\')
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f || c == '\\' || (!decoded && (c == ' ' || c >= 0x80)))
 			return 0;
+	}
 	return memmem(s, n, "//", 2) == NULL;
 }
 
@@ -243,7 +249,7 @@ int auth_next_ok(const char *next)
 	char dec[1001];
 	size_t i, k = 0, n = next ? strlen(next) : 0;
 
-	if (n > 1000 || !local_path_ok(next, n))
+	if (n > 1000 || !local_path_ok(next, n, 0))
 		return 0;
 	/* the same once percent-decoded: "/%5Cevil", "/%2F/evil" are refused
 	 * too, whatever a browser or proxy on the way makes of them */
@@ -259,7 +265,7 @@ int auth_next_ok(const char *next)
 			dec[k++] = next[i];
 		}
 	}
-	return local_path_ok(dec, k);
+	return local_path_ok(dec, k, 1);
 }
 
 static const char SQL_SESSION_ADD[] =
