@@ -113,7 +113,7 @@ done
 # posts wrong passwords as fast as it can (the login budgets raised so that
 # every attempt is hashed).
 EF=$(free_port)
-./build/epak serve --data "$WORK/var" --listen "127.0.0.1:$EF" --threads 1 --limit-login-network 1000000 \
+./build/epak serve --data "$WORK/var" --listen "127.0.0.1:$EF" --threads 1 --max-conns-per-address 0 --limit-login-network 1000000 \
 	--limit-login-account 1000000 2>"$WORK/epak-flood.log" &
 FLOOD_PID=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$EF/api/v1/health" >/dev/null && break; sleep 0.1; done

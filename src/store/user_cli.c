@@ -258,6 +258,7 @@ static int cmd_bind(struct ctx *c, struct account *a, int argc, char **argv)
 	unsigned char k[SECRET_LEN];
 	char hash[DIGEST_HEX], masked[32], country[3];
 	size_t n = strlen(pno);
+	struct account other;
 
 	if (n < 9 || n > 30 || strncmp(pno, "PNO", 3) || pno[5] != '-') {
 		fprintf(stderr, "usage: epak user bind-eid LOGIN PNOLV-DDMMYY-NNNNN\n");
@@ -267,10 +268,25 @@ static int cmd_bind(struct ctx *c, struct account *a, int argc, char **argv)
 	hmac_hex(k, sizeof(k), pno, n, hash);
 	snprintf(masked, sizeof(masked), "%.*s*****", (int)(n - 5), pno);
 	snprintf(country, sizeof(country), "%.2s", pno + 3);
+	/* The person may have logged in as a citizen before: that account (it
+	 * holds nothing but the login) gives way; another staff account does not. */
+	if (account_by_pno(c->db, hash, &other) == DB_OK && other.id != a->id) {
+		if (other.staff) {
+			fprintf(stderr, "epak user: that card is bound to %s already\n", other.login);
+			return 1;
+		}
+		if (end_sessions(c, other.id) != DB_OK ||
+		    db_exec(c->db, "DELETE FROM account WHERE id = $1 AND kind = 'citizen'", DB_P(PINT(other.id)),
+			    NULL) != DB_OK)
+			return 1;
+		audit(c, other.id, "account-merged", "citizen account replaced by a staff account");
+		printf("the citizen account of that card (%lld) is replaced by %s\n", other.id, a->login);
+	}
 	if (account_bind_pno(c->db, a->id, hash, masked, country) != DB_OK) {
-		fprintf(stderr, "epak user: not bound (is the code bound to another account?)\n");
+		fprintf(stderr, "epak user: not bound: %s\n", db_errmsg(c->db));
 		return 1;
 	}
+	end_sessions(c, a->id); /* a new way in: log in again */
 	audit(c, a->id, "account-bound", "eID");
 	printf("%s: bound to the eID card of %s\n", a->login, masked);
 	return 0;

@@ -314,3 +314,20 @@ test('on PostgreSQL a nonce from one node is good once on another', { skip: !pro
     await b.stop();
   }
 });
+
+test('a staff member bound to their card logs in with it to the back office', async () => {
+  const { addUser, userCmd } = await import('../lib/auth.js');
+  addUser(srv, 'annab', 'correct horse battery staple', ['name=Anna Bērziņa', 'role=consultant']);
+  // Anna logged in as a citizen above: binding replaces that account
+  const out = userCmd(srv, ['bind-eid', 'annab', 'PNOLV-010190-12345']);
+  assert.match(out, /replaced by annab/);
+  const b = await browser();
+  const nonce = await challenge(b);
+  const r = await post(b, nonce, makeToken('auth-ec', nonce), { next: '/en/birojs' });
+  assert.equal(r.status, 200, await r.text());
+  const office = await get(b, '/en/birojs');
+  assert.equal(office.status, 200);
+  assert.match(await office.text(), /Back office/);
+  assert.match(sqlite(db(), "SELECT group_concat(action, ',') FROM audit_log WHERE action IN ('account-bound', 'account-merged')"),
+    /account-merged.*account-bound|account-bound.*account-merged/);
+});
