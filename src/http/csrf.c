@@ -1,4 +1,7 @@
-/* csrf.c — CSRF tokens: a random cookie ("epak_csrf", HttpOnly, SameSite=Lax)
+/* csrf.c — CSRF tokens: a random cookie ("__Host-epak_csrf", HttpOnly,
+ * Secure, SameSite=Lax, when people reach the portal over TLS — so neither a
+ * sibling domain nor a plain-HTTP answer can plant one; "epak_csrf" on plain
+ * HTTP in development)
  * and, in every form, its HMAC-SHA256 under the server secret. A state change
  * is accepted only when the form's token matches the cookie's HMAC, so a page
  * on another site can neither read nor forge it; and when the browser says
@@ -20,7 +23,13 @@
 #include "http/http.h"
 #include "http/site.h"
 
-#define CSRF_COOKIE "epak_csrf"
+#define CSRF_COOKIE_TLS "__Host-epak_csrf"
+#define CSRF_COOKIE_DEV "epak_csrf"
+
+static const char *cookie_name(struct req *r)
+{
+	return req_secure(r) ? CSRF_COOKIE_TLS : CSRF_COOKIE_DEV;
+}
 
 static int cookie_valid(const char *c)
 {
@@ -55,8 +64,8 @@ static int new_cookie(struct req *r)
 	b64_encode(cookie, 44, rnd, sizeof(rnd), B64_URL);
 	r->csrf_cookie = cookie;
 	r->csrf_cookie_new = 1;
-	set = arena_printf(r->arena, CSRF_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax%s", cookie,
-			   r->is_tls ? "; Secure" : "");
+	set = arena_printf(r->arena, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s", cookie_name(r), cookie,
+			   req_secure(r) ? "; Secure" : "");
 	if (set)
 		resp_add_header(r, "set-cookie", set);
 	return 0;
@@ -73,7 +82,7 @@ const char *csrf_token(struct req *r)
 	char *tok;
 
 	if (!r->csrf_cookie) {
-		const char *c = req_cookie(r, CSRF_COOKIE);
+		const char *c = req_cookie(r, cookie_name(r));
 
 		if (cookie_valid(c))
 			r->csrf_cookie = c;
@@ -166,12 +175,12 @@ int csrf_precheck(struct req *r)
 		return -1;
 	if (!csrf_origin_ok(r))
 		return -1;
-	return cookie_valid(req_cookie(r, CSRF_COOKIE)) ? 0 : -1;
+	return cookie_valid(req_cookie(r, cookie_name(r))) ? 0 : -1;
 }
 
 int csrf_check(struct req *r)
 {
-	const char *cookie = req_cookie(r, CSRF_COOKIE);
+	const char *cookie = req_cookie(r, cookie_name(r));
 	const char *sent = req_form(r, "_csrf");
 	char want[44];
 
@@ -179,4 +188,11 @@ int csrf_check(struct req *r)
 		return -1;
 	token_for(r->site, cookie, want);
 	return CRYPTO_memcmp(want, sent, 43) == 0 ? 0 : -1;
+}
+
+const char *csrf_cookie_value(struct req *r)
+{
+	const char *c = r->csrf_cookie ? r->csrf_cookie : req_cookie(r, cookie_name(r));
+
+	return cookie_valid(c) ? c : NULL;
 }

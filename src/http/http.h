@@ -48,9 +48,10 @@ struct req {
 	struct kvlist *cookies;  /* lazily parsed */
 	const char *csrf_cookie; /* the browser's CSRF cookie value, or a new one */
 	int csrf_cookie_new;
-	const void *user; /* the layer above's per-request state (web: the person logged in) */
-	int user_looked;  /* user has been looked up */
-	int sets_cookie;  /* a Set-Cookie header was added: the answer is stored nowhere */
+	const void *user;          /* the layer above's per-request state (web: the person logged in) */
+	int user_looked;           /* user has been looked up */
+	const char *session_token; /* the layer above's: a session cookie this answer sets (arena) */
+	int sets_cookie;           /* a Set-Cookie header was added: the answer is stored nowhere */
 };
 
 /* Route parameter i, decoded, NUL-terminated (arena), or NULL. */
@@ -133,6 +134,13 @@ void resp_add_header(struct req *r, const char *name, const char *value);
  * cookie when the browser has none). */
 const char *csrf_token(struct req *r);
 int csrf_check(struct req *r);
+/* The browser's CSRF cookie (or the one this answer sets), or NULL: what
+ * binds a login in progress to the browser that started it. */
+const char *csrf_cookie_value(struct req *r);
+/* 1 when people reach this request over TLS: directly, or through a proxy
+ * in front when public-url says https. Cookies are then Secure and
+ * __Host-, and the answer carries HSTS. */
+int req_secure(const struct req *r);
 /* Gives the browser a new CSRF cookie (at login and logout, so that a
  * token seen before is worth nothing after). */
 void csrf_renew(struct req *r);

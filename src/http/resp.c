@@ -145,6 +145,13 @@ const char *req_path_in(struct req *r, enum lang lang)
 	return p ? p : (lang == LANG_EN ? "/en/" : "/");
 }
 
+int req_secure(const struct req *r)
+{
+	const char *pub = r->site->cfg->public_url;
+
+	return r->is_tls || (pub && !strncasecmp(pub, "https://", 8));
+}
+
 void resp_add_header(struct req *r, const char *name, const char *value)
 {
 	size_t vlen = strlen(value);
@@ -173,7 +180,7 @@ static void add_security_headers(struct req *r)
 	ADD_HEADER_STR(h, "referrer-policy", "same-origin");
 	ADD_HEADER_STR(h, "cross-origin-opener-policy", "same-origin");
 	ADD_HEADER_STR(h, "permissions-policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()");
-	if (r->is_tls)
+	if (req_secure(r))
 		ADD_HEADER(h, H2O_TOKEN_STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
 }
 

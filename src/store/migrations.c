@@ -281,7 +281,7 @@ static const struct migration_step m009_accounts[] = {
     {MIG_BOTH, "ALTER TABLE audit_log ADD COLUMN method TEXT NOT NULL DEFAULT ''"},
     {MIG_BOTH, "ALTER TABLE audit_log ADD COLUMN net TEXT NOT NULL DEFAULT ''"},
     {MIG_BOTH, "ALTER TABLE audit_log ADD COLUMN ok INTEGER NOT NULL DEFAULT 1 CHECK (ok IN (0, 1))"},
-    {MIG_BOTH, "CREATE INDEX audit_log_account ON audit_log (account_id, at)"},
+    {MIG_BOTH, "CREATE INDEX audit_log_account ON audit_log (account_id, action, at)"},
     {MIG_SQLITE, "CREATE TRIGGER audit_log_append_only BEFORE UPDATE ON audit_log "
 		 "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"},
     {MIG_PG, "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "

@@ -39,9 +39,49 @@ static void audit(struct ctx *c, long long account, const char *action, const ch
 		fprintf(stderr, "epak user: audit log not written: %s\n", db_errmsg(c->db));
 }
 
+/* A change of password, roles or state: the account's sessions end, and so
+ * do reset links sent before it. */
 static int end_sessions(struct ctx *c, long long account)
 {
-	return db_exec(c->db, "DELETE FROM login_session WHERE account_id = $1", DB_P(PINT(account)), NULL);
+	char data[48];
+	int rc = db_exec(c->db, "DELETE FROM login_session WHERE account_id = $1", DB_P(PINT(account)), NULL);
+
+	snprintf(data, sizeof(data), "{\"account\": %lld}", account);
+	if (rc == DB_OK)
+		rc = db_exec(c->db, "DELETE FROM auth_token WHERE kind = 'reset' AND data = $1", DB_P(PTEXT(data)),
+			     NULL);
+	return rc;
+}
+
+/* An institution's slug as the catalog writes them. */
+static int slug_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	return n >= 1 && n < 96 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
+/* "admin,consultant" → a mask of roles; 0 when a name is unknown or the
+ * institution role comes without a valid institution=SLUG. */
+static unsigned roles_parse(const char *roles, const char *inst)
+{
+	char buf[256], *save = NULL, *tok;
+	unsigned all = 0, r;
+
+	snprintf(buf, sizeof(buf), "%s", roles ? roles : "");
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		r = role_parse(tok);
+		if (!r) {
+			fprintf(stderr, "epak user: unknown role %s (admin, content, institution, consultant)\n", tok);
+			return 0;
+		}
+		if (r == ROLE_INSTITUTION && !slug_ok(inst)) {
+			fprintf(stderr, "epak user: the institution role needs institution=SLUG (a-z, 0-9, -)\n");
+			return 0;
+		}
+		all |= r;
+	}
+	return all;
 }
 
 /* One line from standard input, without echo on a terminal. */
@@ -150,23 +190,17 @@ static int login_ok(const char *s)
 	return 1;
 }
 
-/* Roles "admin,consultant" and, for institution, institution=SLUG. */
-static int add_roles(struct ctx *c, const struct account *a, const char *roles, const char *inst)
+/* The roles of a mask (roles_parse) given to a new account. */
+static int add_roles(struct ctx *c, const struct account *a, unsigned roles, const char *inst)
 {
-	char buf[256], *save = NULL, *tok;
 	unsigned r;
 
-	snprintf(buf, sizeof(buf), "%s", roles ? roles : "");
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		r = role_parse(tok);
-		if (!r || (r == ROLE_INSTITUTION && (!inst || !*inst))) {
-			fprintf(stderr, "epak user: role %s: %s\n", tok,
-				r ? "needs institution=SLUG" : "unknown (admin, content, institution, consultant)");
-			return -1;
-		}
+	for (r = 1; r <= ROLE_CONSULTANT; r <<= 1) {
+		if (!(roles & r))
+			continue;
 		if (account_role_add(c->db, a->id, r, inst) != DB_OK)
 			return -1;
-		audit(c, a->id, "role-changed", tok);
+		audit(c, a->id, "role-changed", role_name(r));
 	}
 	return 0;
 }
@@ -174,9 +208,10 @@ static int add_roles(struct ctx *c, const struct account *a, const char *roles, 
 static int cmd_add(struct ctx *c, int argc, char **argv)
 {
 	const char *login = argv[2], *name = opt(argc, argv, "name"), *email = opt(argc, argv, "email");
-	const char *roles = opt(argc, argv, "role");
+	const char *roles = opt(argc, argv, "role"), *inst = opt(argc, argv, "institution");
 	char hash[PASSWORD_HASH_MAX];
 	struct account a;
+	unsigned mask = 0;
 	int rc;
 
 	if (!login_ok(login)) {
@@ -187,6 +222,11 @@ static int cmd_add(struct ctx *c, int argc, char **argv)
 		fprintf(stderr, "epak user add: name=\"Full Name\" is required\n");
 		return 2;
 	}
+	/* everything checked before anything is written */
+	if (roles && *roles)
+		mask = roles_parse(roles, inst);
+	if (roles && *roles && !mask)
+		return 2;
 	if (new_password_hash(hash) != 0)
 		return 1;
 	rc = account_add_staff(c->db, login, name, email ? email : "", hash, time(NULL), &a.id);
@@ -197,11 +237,11 @@ static int cmd_add(struct ctx *c, int argc, char **argv)
 	if (rc != DB_OK || account_by_id(c->db, a.id, &a) != DB_OK)
 		return 1;
 	audit(c, a.id, "account-added", NULL);
-	if (add_roles(c, &a, roles, opt(argc, argv, "institution")) != 0)
+	if (add_roles(c, &a, mask, inst) != 0)
 		return 1;
 	printf("added %s (account %lld)\n", login, a.id);
 	/* administrators cannot log in without a second factor */
-	if (role_parse("admin") && roles && strstr(roles, "admin") && new_second_factor(c, &a) != 0)
+	if (account_by_id(c->db, a.id, &a) != DB_OK || ((a.roles & ROLE_ADMIN) && new_second_factor(c, &a) != 0))
 		return 1;
 	return 0;
 }
@@ -235,8 +275,7 @@ static int cmd_role(struct ctx *c, struct account *a, int argc, char **argv)
 	unsigned r = role_parse(role);
 	int rc;
 
-	if ((strcmp(how, "add") && strcmp(how, "remove")) || !r ||
-	    (r == ROLE_INSTITUTION && !strcmp(how, "add") && !*inst)) {
+	if ((strcmp(how, "add") && strcmp(how, "remove")) || !r || (r == ROLE_INSTITUTION && !slug_ok(inst))) {
 		fprintf(stderr, "usage: epak user role LOGIN add|remove admin|content|institution|consultant [SLUG]\n");
 		return 2;
 	}
@@ -260,7 +299,9 @@ static int cmd_bind(struct ctx *c, struct account *a, int argc, char **argv)
 	size_t n = strlen(pno);
 	struct account other;
 
-	if (n < 9 || n > 30 || strncmp(pno, "PNO", 3) || pno[5] != '-') {
+	/* PNO, a country's two capital letters, '-', then digits, capitals and '-' */
+	if (n < 9 || n > 30 || strncmp(pno, "PNO", 3) || pno[3] < 'A' || pno[3] > 'Z' || pno[4] < 'A' || pno[4] > 'Z' ||
+	    pno[5] != '-' || strspn(pno + 6, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-") != n - 6) {
 		fprintf(stderr, "usage: epak user bind-eid LOGIN PNOLV-DDMMYY-NNNNN\n");
 		return 2;
 	}

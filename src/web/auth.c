@@ -15,6 +15,7 @@
 #include "core/secret.h"
 #include "core/url.h"
 #include "store/db.h"
+#include "store/ratelimit.h"
 #include "web/app.h"
 #include "web/catalog_ctx.h"
 #include "web/web.h"
@@ -23,19 +24,11 @@
 #define COOKIE_DEV "epak_session"
 #define TOKEN_B64 43 /* 32 bytes, base64url without padding */
 #define TOUCH_EVERY 60
-
-/* Secure cookies when the person reaches us over TLS: directly, or through
- * a proxy in front when public-url says https. */
-static int secure(struct req *r)
-{
-	const char *pub = r->site->cfg->public_url;
-
-	return r->is_tls || (pub && !strncmp(pub, "https://", 8));
-}
+#define AUDIT_REFUSALS 200 /* refusals written to the audit log per network per 10 minutes */
 
 static const char *cookie_name(struct req *r)
 {
-	return secure(r) ? COOKIE_TLS : COOKIE_DEV;
+	return req_secure(r) ? COOKIE_TLS : COOKIE_DEV;
 }
 
 static int token_ok(const char *t)
@@ -53,7 +46,7 @@ static int token_ok(const char *t)
 static void set_cookie(struct req *r, const char *value, int clear)
 {
 	const char *c = arena_printf(r->arena, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s", cookie_name(r),
-				     clear ? "" : value, secure(r) ? "; Secure" : "", clear ? "; Max-Age=0" : "");
+				     clear ? "" : value, req_secure(r) ? "; Secure" : "", clear ? "; Max-Age=0" : "");
 
 	if (c)
 		resp_add_header(r, "set-cookie", c);
@@ -113,7 +106,8 @@ static int role_row(void *cls, const struct db_row *row)
 
 static const struct person *lookup(struct req *r)
 {
-	const char *tok = req_cookie(r, cookie_name(r));
+	/* a session started by this very answer counts, not the old cookie */
+	const char *tok = r->session_token ? r->session_token : req_cookie(r, cookie_name(r));
 	struct db *db;
 	struct person *p;
 	struct session_row s;
@@ -164,8 +158,15 @@ const struct person *auth_session(struct req *r)
 
 const struct person *auth_person(struct req *r)
 {
-	const struct person *p = auth_session(r);
+	const struct person *p;
 
+	/* A cached page is the same for everyone: its handler never learns
+	 * who asks (the person's block is spliced in by the http layer). */
+	if (r->flags & ROUTE_CACHE) {
+		log_error("%s: a cached route asked who is logged in", r->match.route ? r->match.route->pattern : "?");
+		return NULL;
+	}
+	p = auth_session(r);
 	return p && !p->otp_pending ? p : NULL;
 }
 
@@ -193,6 +194,13 @@ void auth_audit(struct req *r, long long account, const char *action, const char
 {
 	const struct person *p = r->user_looked ? r->user : NULL;
 	struct db *db = app_db(r);
+	/* Refusals are what a stranger can make: at most AUDIT_REFUSALS per
+	 * network per 10 minutes are written (the rest only counted in the
+	 * log), so the append-only log cannot be flooded. */
+	if (!ok && auth_take(r, "audit-refused", req_client_net(r), 600, AUDIT_REFUSALS) != DB_OK) {
+		log_warn("audit log: refusals from one network over budget; %s not recorded", action);
+		return;
+	}
 	/* a login's actor is the person who logged in; a refused one's nobody */
 	const char *actor = p               ? arena_printf(r->arena, "%lld", p->account)
 			    : ok && account ? arena_printf(r->arena, "%lld", account)
@@ -271,8 +279,8 @@ int auth_next_ok(const char *next)
 static const char SQL_SESSION_ADD[] =
     "INSERT INTO login_session (id, account_id, stage, method, created_at, seen_at, expires_at, net, agent, pno, "
     "prev_login_at, prev_method) VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11)";
-static const char SQL_LAST_LOGIN[] =
-    "SELECT at, method FROM audit_log WHERE account_id = $1 AND action = 'login' AND ok = 1 ORDER BY at DESC, id DESC";
+static const char SQL_LAST_LOGIN[] = "SELECT at, method FROM audit_log WHERE account_id = $1 AND action = 'login' "
+				     "AND ok = 1 ORDER BY at DESC, id DESC LIMIT 1";
 
 struct login_tx {
 	struct req *r;
@@ -285,7 +293,7 @@ struct login_tx {
 	struct account acc;
 	long long prev_at;
 	char prev_method[64];
-	int refused; /* 1 disabled, 2 unknown staff account */
+	int refused; /* 1 disabled, 2 unknown staff account, 3 staff by a way staff may not use */
 };
 
 static int last_login_row(void *cls, const struct db_row *row)
@@ -358,6 +366,12 @@ static int login_body(struct db *db, void *cls)
 		return rc;
 	if (t->acc.disabled) {
 		t->refused = 1;
+		return 0;
+	}
+	/* staff come in with their password and second factor, or with their
+	 * own eID card: an identity provider's word is not enough for roles */
+	if (t->acc.staff && !id->account && strcmp(id->method, "webeid") && strcmp(id->method, "tls")) {
+		t->refused = 3;
 		return 0;
 	}
 	/* the name follows the certificate or provider (a married name, say) */
@@ -433,6 +447,12 @@ static int start_session(struct req *r, const struct identity *id, struct login_
 		resp_error(r, ERR_UNAVAILABLE, NULL);
 		return -1;
 	}
+	if (t->refused == 3) {
+		auth_refuse(r, id->method, t->acc.id, "staff-method",
+			    N_("Staff accounts log in with their password and second factor, or with their eID card."),
+			    how);
+		return 1;
+	}
 	if (t->refused) {
 		auth_refuse(r, id->method, t->acc.id, t->refused == 1 ? "disabled" : "no-account",
 			    N_("This account cannot log in. Ask the portal's administrator."), how);
@@ -440,6 +460,7 @@ static int start_session(struct req *r, const struct identity *id, struct login_
 	}
 	set_cookie(r, tokbuf, 0);
 	csrf_renew(r);
+	r->session_token = arena_strdup(r->arena, tokbuf);
 	r->user_looked = 0; /* the request's person is the new one from here on */
 	return 0;
 }
@@ -511,7 +532,37 @@ int auth_logout(struct req *r, int everywhere)
 	set_cookie(r, "", 1);
 	csrf_renew(r);
 	r->user = NULL;
+	r->user_looked = 1; /* nobody, for the rest of this answer */
 	return rc == DB_OK ? 0 : -1;
+}
+
+/* ---- budgets ---- */
+
+struct take_tx {
+	const char *key;
+	long long window, max;
+};
+
+static int take_body(struct db *db, void *cls)
+{
+	struct take_tx *t = cls;
+
+	return rate_take(db, t->key, t->window, t->max, 1, (long long)time(NULL));
+}
+
+int auth_take(struct req *r, const char *kind, const char *subject, long long window, long long max)
+{
+	struct db *db = app_db(r);
+	char hex[DIGEST_HEX];
+	struct take_tx t;
+
+	if (!db)
+		return DB_ERROR;
+	hmac_hex(app_of(r)->secret, sizeof(app_of(r)->secret), subject, strlen(subject), hex);
+	t.key = arena_printf(r->arena, "%s:%.32s", kind, hex);
+	t.window = window;
+	t.max = max;
+	return t.key ? db_tx(db, take_body, &t) : DB_ERROR;
 }
 
 /* ---- single-use secrets ---- */
@@ -567,10 +618,10 @@ const char *auth_token_take(struct req *r, const char *kind, const char *secret,
 
 const char *auth_browser(struct req *r)
 {
-	const char *c = req_cookie(r, "epak_csrf");
+	const char *c = csrf_cookie_value(r);
 	char *out;
 
-	if (!c || strlen(c) != 43)
+	if (!c)
 		return NULL;
 	out = arena_alloc(r->arena, DIGEST_HEX);
 	if (!out)

@@ -121,6 +121,11 @@ int auth_next_ok(const char *next);
  * challenge to the browser that asked; NULL when it has no CSRF cookie. */
 const char *auth_browser(struct req *r);
 
+/* One attempt against a budget: max per window seconds for subject (a
+ * network, a browser, a login name: kept only as a keyed hash) under kind.
+ * DB_OK, RATE_LIMITED (store/ratelimit.h) or a DB_E* error. */
+int auth_take(struct req *r, const char *kind, const char *subject, long long window, long long max);
+
 /* Single-use secrets of a login in progress (table auth_token; kind
  * "webeid", "oidc", "reset", "recovery"). put keeps SHA-256(secret) for ttl
  * seconds with owner (auth_browser(r), or an account id as text) and data

@@ -39,43 +39,34 @@ void login_password_ctx(struct req *r, json_t *ctx)
 	json_object_set_new(ctx, "password", json_true());
 }
 
-/* A rate-limit key without the network or account in clear. */
-static const char *limit_key(struct req *r, const char *kind, const char *value)
+/* Login names are kept in lower case (`epak user`); people type them as
+ * they like. */
+static const char *login_lower(struct req *r, const char *s)
 {
-	char hex[DIGEST_HEX];
+	char *out = arena_strdup(r->arena, s);
+	size_t i;
 
-	hmac_hex(app_of(r)->secret, sizeof(app_of(r)->secret), value, strlen(value), hex);
-	return arena_printf(r->arena, "%s:%.32s", kind, hex);
+	for (i = 0; out && out[i]; i++)
+		if (out[i] >= 'A' && out[i] <= 'Z')
+			out[i] = (char)(out[i] - 'A' + 'a');
+	return out ? out : s;
 }
 
-struct limit_tx {
-	struct req *r;
-	long long account;
-	int net_only;
-};
-
-static int limit_body(struct db *db, void *cls)
+/* One attempt: per network (every way of logging in), then per subject
+ * (a login name as typed, or an account number). DB_OK, or RATE_LIMITED
+ * with *which set to "network" or "name". Keyed on the name as typed, not
+ * on the account, so an unknown name runs out exactly as a real one does. */
+static int take_attempt(struct req *r, const char *kind, const char *subject, const char **which)
 {
-	struct limit_tx *t = cls;
-	const struct config *cfg = t->r->site->cfg;
-	long long now = time(NULL);
-	int rc =
-	    rate_take(db, limit_key(t->r, "login-net", req_client_net(t->r)), 600, cfg->limit_login_network, 1, now);
+	const struct config *cfg = r->site->cfg;
+	int rc = auth_take(r, "login-net", req_client_net(r), 600, cfg->limit_login_network);
 
-	if (rc == DB_OK && t->account && !t->net_only)
-		rc = rate_take(db, limit_key(t->r, "login-acct", arena_printf(t->r->arena, "%lld", t->account)), 3600,
-			       cfg->limit_login_account, 1, now);
+	*which = "network";
+	if (rc == DB_OK && subject) {
+		*which = "name";
+		rc = auth_take(r, kind, subject, 3600, cfg->limit_login_account);
+	}
 	return rc;
-}
-
-/* DB_OK, RATE_LIMITED or an error: one attempt counted per network and,
- * when account is set, per account. */
-static int take_attempt(struct req *r, long long account, int net_only)
-{
-	struct limit_tx t = {r, account, net_only};
-	struct db *db = app_db(r);
-
-	return db ? db_tx(db, limit_body, &t) : DB_ERROR;
 }
 
 /* ---- POST /pieteikties: login name and password ---- */
@@ -84,7 +75,8 @@ struct pw_job {
 	char hash[PASSWORD_HASH_MAX];
 	char pw[PASSWORD_MAX + 1];
 	long long account;
-	int usable; /* account exists, is staff, not disabled, not locked */
+	int usable;  /* account exists, is staff, not disabled, not locked */
+	int limited; /* the name's budget is spent: the same answer, after the same work */
 	int ok;
 	const char *next;
 };
@@ -93,7 +85,7 @@ static void pw_work(void *cls)
 {
 	struct pw_job *j = cls;
 
-	j->ok = password_verify(j->usable ? j->hash : "", j->pw) && j->usable;
+	j->ok = password_verify(j->usable && !j->limited ? j->hash : "", j->pw) && j->usable && !j->limited;
 	sodium_memzero(j->pw, sizeof(j->pw));
 }
 
@@ -110,10 +102,13 @@ static void pw_done(struct req *r, void *cls)
 	}
 	db = app_db(r);
 	if (!j->ok) {
-		if (j->account && db)
+		if (j->account && db && !j->limited)
 			account_login_failed(db, j->account, time(NULL));
-		auth_refuse(r, "password", j->account, j->account ? "bad-password" : "unknown-login", BAD_LOGIN,
-			    AUTH_REDIRECT);
+		auth_refuse(r, "password", j->account,
+			    j->limited   ? "rate-limited"
+			    : j->account ? "bad-password"
+					 : "unknown-login",
+			    BAD_LOGIN, AUTH_REDIRECT);
 		free(j);
 		return;
 	}
@@ -153,7 +148,7 @@ int form_login_password(struct req *r)
 	struct account a;
 	struct db *db = app_db(r);
 	struct pw_job *j;
-	const char *pw = req_form(r, "password");
+	const char *pw = req_form(r, "password"), *login, *which;
 	long long now = time(NULL);
 	int rc;
 
@@ -170,7 +165,8 @@ int form_login_password(struct req *r)
 		resp_error(r, ERR_INTERNAL, NULL);
 		return 0;
 	}
-	rc = account_by_login(db, f.value[LF_LOGIN], &a);
+	login = login_lower(r, f.value[LF_LOGIN]);
+	rc = account_by_login(db, login, &a);
 	if (rc == DB_OK) {
 		j->account = a.id;
 		j->usable = a.staff && !a.disabled && a.locked_until <= now && *a.password_hash;
@@ -180,12 +176,15 @@ int form_login_password(struct req *r)
 		resp_error(r, ERR_UNAVAILABLE, NULL);
 		return 0;
 	}
-	rc = take_attempt(r, j->account, 0);
-	if (rc != DB_OK) {
+	rc = take_attempt(r, "login-name", login, &which);
+	if (rc == RATE_LIMITED && !strcmp(which, "name")) {
+		j->limited = 1; /* answered as a wrong password, after as long */
+	} else if (rc != DB_OK) {
 		free(j);
 		if (rc == RATE_LIMITED)
 			auth_refuse(r, "password", 0, "rate-limited",
-				    N_("Too many login attempts. Wait a few minutes and try again."), AUTH_REDIRECT);
+				    N_("Too many login attempts from your network. Wait a few minutes and try again."),
+				    AUTH_REDIRECT);
 		else
 			resp_error(r, ERR_UNAVAILABLE, NULL);
 		return 0;
@@ -275,7 +274,7 @@ static int second_factor_ok(struct req *r, struct db *db, const struct account *
 int form_login_otp(struct req *r)
 {
 	const struct person *p = otp_session(r);
-	const char *code = req_form(r, "code"), *next = req_form(r, "next"), *how = "totp";
+	const char *code = req_form(r, "code"), *next = req_form(r, "next"), *how = "totp", *which;
 	struct db *db = app_db(r);
 	struct account a;
 	struct identity id;
@@ -293,7 +292,7 @@ int form_login_otp(struct req *r)
 		resp_error(r, ERR_UNAVAILABLE, NULL);
 		return 0;
 	}
-	rc = take_attempt(r, a.id, 0);
+	rc = take_attempt(r, "login-acct", arena_printf(r->arena, "%lld", a.id), &which);
 	if (rc == RATE_LIMITED) {
 		auth_audit(r, a.id, "login", "password", 0, "rate-limited");
 		otp_page(r, 429, N_("Too many login attempts. Wait a few minutes and try again."));
@@ -393,6 +392,8 @@ static void enrol_page(struct req *r, int status, const char *msg)
 	ctx = page_ctx(r, N_("Set up the second factor"), "profile");
 	json_object_set_new(ctx, "csrf", json_string(csrf_token(r)));
 	json_object_set_new(ctx, "sealed", json_string(sealed));
+	if (*a.totp_secret)
+		json_object_set_new(ctx, "replace", json_true());
 	json_object_set_new(ctx, "secret", json_string(b32));
 	json_object_set_new(
 	    ctx, "uri",
@@ -433,7 +434,9 @@ static int new_recovery_codes(struct req *r, long long account, char codes[RECOV
 int form_otp_setup(struct req *r)
 {
 	const struct person *p;
-	const char *sealed = req_form(r, "sealed"), *code = req_form(r, "code");
+	const char *sealed = req_form(r, "sealed"), *code = req_form(r, "code"), *current = req_form(r, "current");
+	const char *how = "totp";
+	struct account acc;
 	unsigned char k[SECRET_LEN];
 	char box[160], codes[RECOVERY_CODES][RECOVERY_CODE_LEN];
 	struct enrol e;
@@ -445,6 +448,19 @@ int form_otp_setup(struct req *r)
 	if (auth_require_role(r, ROLE_ADMIN | ROLE_CONTENT | ROLE_INSTITUTION | ROLE_CONSULTANT) != 0)
 		return 0;
 	p = auth_person(r);
+	if (account_by_id(app_db(r), p->account, &acc) != DB_OK) {
+		resp_error(r, ERR_UNAVAILABLE, NULL);
+		return 0;
+	}
+	/* replacing a second factor takes the one there is: a session alone
+	 * (a computer left logged in) must not be enough */
+	if (*acc.totp_secret && (!current || !second_factor_ok(r, app_db(r), &acc, current, &how))) {
+		auth_audit(r, p->account, "second-factor-set", "totp", 0, "current code wrong");
+		enrol_page(
+		    r, 403,
+		    N_("Enter the current code from your authenticator app (or a recovery code) to replace it."));
+		return 0;
+	}
 	secret_derive(app_of(r)->secret, "totp-enrol", k);
 	if (!sealed || secret_open(k, sealed, &e, sizeof(e), &n) != 0 || n != sizeof(e) || e.account != p->account) {
 		resp_error(r, ERR_BAD_REQUEST, "the enrolment form was altered");
@@ -464,7 +480,10 @@ int form_otp_setup(struct req *r)
 		return 0;
 	}
 	sodium_memzero(&e, sizeof(e));
-	auth_audit(r, p->account, "second-factor-set", "totp", 1, NULL);
+	auth_audit(r, p->account, "second-factor-set", "totp", 1, "other sessions ended");
+	/* every other session of the account ends; this one gets a new id */
+	db_exec(app_db(r), "DELETE FROM login_session WHERE account_id = $1 AND id <> $2",
+		DB_P(PINT(p->account), PTEXT(p->session_id)), NULL);
 	/* a change of privilege: a new session id, in place of this one */
 	memset(&id, 0, sizeof(id));
 	id.method = p->method;
@@ -554,7 +573,7 @@ int form_reset_request(struct req *r)
 	struct reset_tx t;
 	unsigned char rnd[32];
 	char token[44];
-	const char *base = public_base(r);
+	const char *base = public_base(r), *which;
 	int rc;
 
 	if (form_validate(r, reset_fields, &f) != 0) {
@@ -565,10 +584,9 @@ int form_reset_request(struct req *r)
 		resp_error(r, ERR_UNAVAILABLE, NULL);
 		return 0;
 	}
-	rc = account_by_login(db, f.value[0], &a);
-	if (take_attempt(r, rc == DB_OK ? a.id : 0, 0) == RATE_LIMITED) {
-		auth_audit(r, rc == DB_OK ? a.id : 0, "password-reset-asked", "mail", 0, "rate-limited");
-		reset_request_page(r, 200, NULL, 1); /* the same answer */
+	rc = account_by_login(db, login_lower(r, f.value[0]), &a);
+	if (take_attempt(r, "reset-name", login_lower(r, f.value[0]), &which) == RATE_LIMITED) {
+		reset_request_page(r, 200, NULL, 1); /* the same answer, nothing sent, nothing written */
 		return 0;
 	}
 	if (rc == DB_OK && a.staff && !a.disabled && *a.email && base && RAND_bytes(rnd, sizeof(rnd)) == 1 &&
@@ -628,8 +646,8 @@ static int reset_peek(struct req *r, const char *token)
 
 int page_reset(struct req *r)
 {
+	/* only looked at: an unknown link is not an event (the POST is) */
 	if (!reset_peek(r, req_param(r, 0))) {
-		auth_audit(r, 0, "password-reset", "mail", 0, "unknown or used link");
 		reset_page(r, 404, NULL, 1);
 		return 0;
 	}
@@ -657,6 +675,7 @@ static void reset_done(struct req *r, void *cls)
 	struct reset_job *j = cls;
 	const char *data;
 	long long account = 0;
+	struct account a;
 	struct db *db;
 
 	if (!r) {
@@ -666,8 +685,14 @@ static void reset_done(struct req *r, void *cls)
 	db = app_db(r);
 	/* taken only now: a link is used up by a password that was set */
 	data = j->ok ? auth_token_take(r, "reset", j->token, "reset") : NULL;
-	if (data)
-		sscanf(data, "{\"account\": %lld}", &account);
+	if (data) {
+		json_t *o = json_loads(data, 0, NULL);
+
+		account = json_integer_value(json_object_get(o, "account"));
+		json_decref(o);
+	}
+	if (account && db && (account_by_id(db, account, &a) != DB_OK || a.disabled))
+		account = 0; /* disabled since the link was sent: the link is dead */
 	if (!account || !db || account_set_password(db, account, j->hash) != DB_OK) {
 		free(j);
 		auth_audit(r, 0, "password-reset", "mail", 0, "unknown or used link");

@@ -82,7 +82,7 @@ static const char *owner_of(struct req *r)
 {
 	unsigned char md[32];
 	unsigned int mdlen = 0;
-	const char *c = r->csrf_cookie ? r->csrf_cookie : req_cookie(r, "epak_csrf");
+	const char *c = csrf_cookie_value(r);
 
 	if (!c)
 		return "";

@@ -23,7 +23,9 @@ describe('staff login', () => {
   let srv;
   let admin;
   before(async () => {
-    srv = await startServer({ extra: ['--session-idle', '900'] });
+    // many logins from one test address: the network budget is raised (its
+    // own test is below), the per-name budget is the default
+    srv = await startServer({ extra: ['--session-idle', '900', '--limit-login-network', '100000'] });
     admin = addUser(srv, 'anna', PW, ['name=Anna Bērziņa', 'email=anna@example.lv', 'role=admin']);
     addUser(srv, 'juris', PW, ['name=Juris Kalns', 'role=consultant']);
   });
@@ -227,6 +229,51 @@ describe('staff login', () => {
     assert.doesNotMatch(csv.html, /anna@example\.lv|correct horse/);
   });
 
+  test('the per-name budget runs out alike for a real and an unknown login name (no enumeration)', async () => {
+    addUser(srv, 'budget', PW, ['name=Budget Test', 'role=consultant']);
+    const answers = {};
+    for (const name of ['budget', 'nosuchname']) {
+      const b = new Browser(srv.base);
+      let last;
+      for (let i = 0; i < 21; i++) last = await b.post('/pieteikties', { login: name, password: 'not the right one here' }, { formPath: '/pieteikties' });
+      answers[name] = [last.status, last.html.match(/<div class="error-summary"[^]*?<\/div>/)[0]];
+    }
+    assert.deepEqual(answers.budget, answers.nosuchname);
+    assert.match(answers.budget[1], /Nepareizs lietotājvārds vai parole/);
+  });
+
+  test('`epak user` checks everything before it writes anything', () => {
+    assert.throws(() => userCmd(srv, ['add', 'badrole', 'name=Bad Role', 'role=admin,emperor'], `${PW}\n`));
+    assert.throws(() => userCmd(srv, ['add', 'badinst', 'name=Bad Inst', 'role=institution', 'institution=x"<b>'], `${PW}\n`));
+    assert.doesNotMatch(userCmd(srv, ['list']), /badrole|badinst/);
+    addUser(srv, 'binder', PW, ['name=Binder', 'role=consultant']);
+    for (const pno of ['PNOlv-<script>', 'LV-010190-12345', 'PNOLV010190', 'PNOLV-01 0190']) assert.throws(() => userCmd(srv, ['bind-eid', 'binder', pno]), pno);
+    assert.throws(() => userCmd(srv, ['role', 'binder', 'remove', 'institution']));
+  });
+
+  test('replacing the second factor takes the current one, and ends the other sessions', async () => {
+    const out = addUser(srv, 'twofa', PW, ['name=Two Factor', 'role=admin']);
+    const [one, two] = [new Browser(srv.base), new Browser(srv.base)];
+    for (const [b, code] of [[one, out.codes[0]], [two, out.codes[1]]]) {
+      await b.post('/pieteikties', { login: 'twofa', password: PW });
+      assert.equal((await b.post('/pieteikties/otp', { code }, { formPath: '/pieteikties/otp' })).status, 303);
+    }
+    let page = await one.get('/profils/otp');
+    assert.match(page.html, /name="current"/);
+    const sealed = page.html.match(/name="sealed" value="([^"]+)"/)[1];
+    const secret = page.html.match(/<code class="secret">([A-Z2-7]+)<\/code>/)[1];
+    let res = await one.post('/profils/otp', { sealed, code: totp(secret) }, { formPath: '/profils/otp' });
+    assert.equal(res.status, 403, 'without the current code');
+    page = await one.get('/profils/otp');
+    const sealed2 = page.html.match(/name="sealed" value="([^"]+)"/)[1];
+    const secret2 = page.html.match(/<code class="secret">([A-Z2-7]+)<\/code>/)[1];
+    res = await one.post('/profils/otp', { sealed: sealed2, code: totp(secret2), current: out.codes[2] }, { formPath: '/profils/otp' });
+    assert.equal(res.status, 200, res.html.slice(0, 500));
+    assert.match(res.html, /rezerves kodi/);
+    assert.equal((await one.get('/profils')).status, 200, 'this session goes on (with a new id)');
+    assert.equal((await two.get('/profils')).status, 303, 'the other session ended');
+  });
+
   test('`epak user disable` ends the sessions and refuses logins', async () => {
     addUser(srv, 'gone', PW, ['name=Gone Soon', 'role=consultant']);
     const b = new Browser(srv.base);
@@ -295,6 +342,41 @@ describe('password reset by e-mail', () => {
     assert.equal((await staffLogin(new Browser(srv.base), 'maija', 'a brand new long password')).status, 303);
     assert.ok(audit(srv).includes('password-changed|1|mail|reset link; all sessions ended'));
     assert.ok(audit(srv).some((l) => l.startsWith('password-reset|0|mail|')), 'the reused link is in the audit log');
+  });
+
+  test('a link sent before the account was disabled is dead', async () => {
+    const { waitMails } = await import('../lib/signing.js');
+    const b = new Browser(srv.base);
+    await b.post('/pieteikties/atjaunot', { login: 'maija' });
+    const mails = await waitMails(path.join(mailDir, 'mail'), 2);
+    const link = JSON.stringify(mails[1]).match(/https:\/\/epak\.example\.lv(\/pieteikties\/atjaunot\/[A-Za-z0-9_-]{43})/)[1];
+    userCmd(srv, ['disable', 'maija']);
+    const res = await b.post(link, { password: 'the attacker password', password2: 'the attacker password' }, { formPath: '/pieteikties' });
+    assert.equal(res.status, 404);
+    userCmd(srv, ['enable', 'maija']);
+    assert.equal((await staffLogin(new Browser(srv.base), 'maija', 'the attacker password')).status, 403);
+  });
+});
+
+describe('what strangers can write', () => {
+  let srv;
+  before(async () => { srv = await startServer(); });
+  after(async () => { await srv.stop(); });
+
+  test('refusals from one network reach the audit log only up to a budget', async () => {
+    const b = new Browser(srv.base);
+    const form = await b.get('/pieteikties/atjaunot');
+    const token = form.html.match(/name="_csrf" value="([^"]+)"/)[1];
+    for (let i = 0; i < 260; i++) {
+      await b.post(`/pieteikties/atjaunot/${'B'.repeat(42)}${String.fromCharCode(65 + (i % 26))}`,
+        { password: 'a brand new long password', password2: 'a brand new long password' }, { token });
+    }
+    const rows = Number(sqlite(path.join(srv.data, 'epak.db'), "SELECT count(*) FROM audit_log WHERE ok = 0"));
+    assert.ok(rows <= 200 && rows >= 150, `${rows} refusals written`);
+    // looking at an unknown reset link is not an event at all
+    const before_ = Number(sqlite(path.join(srv.data, 'epak.db'), 'SELECT count(*) FROM audit_log'));
+    for (let i = 0; i < 20; i++) await b.get(`/pieteikties/atjaunot/${'C'.repeat(43)}`);
+    assert.equal(Number(sqlite(path.join(srv.data, 'epak.db'), 'SELECT count(*) FROM audit_log')), before_);
   });
 });
 

@@ -343,6 +343,16 @@ for (const backend of backends) {
       await refused(new Jar(), `${base}/pieteikties/oidc/banka?code=x`, 'state');
     });
 
+    test('a staff account is never entered through an identity provider, even with its personal code', async () => {
+      const { addUser, userCmd } = await import('../lib/auth.js');
+      addUser(srv, 'annao', 'correct horse battery staple', ['name=Anna Ozola', 'role=admin']);
+      userCmd(srv, ['bind-eid', 'annao', 'PNOLV-010203-12345']);
+      fake.mode = 'good';
+      const jar = new Jar();
+      const method = await refused(jar, await fakeLogin(jar), 'staff-method', null);
+      assert.equal(method, 'oidc:testa');
+    });
+
     test('the log names reasons, never a personal code, name, code or secret', () => {
       const log = srv.log();
       assert.match(log, /oidc testa: login refused \(signature\)/);
