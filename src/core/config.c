@@ -130,7 +130,7 @@ static const struct key keys[] = {
      86400},
     {"session-max", K_INT, OFF(session_max), "28800", "seconds after login after which a session ends in any case", 10,
      7 * 86400},
-    {"limit-login-network", K_INT, OFF(limit_login_network), "50",
+    {"limit-login-network", K_INT, OFF(limit_login_network), "300",
      "login attempts per IPv4 /24 or IPv6 /64 per 10 minutes (every way of logging in)", 1, 1000000},
     {"limit-login-account", K_INT, OFF(limit_login_account), "20",
      "password and second-factor attempts per account per hour (besides the lockout)", 1, 1000000},

@@ -21,10 +21,13 @@
 #include "http/async.h"
 #include "oidc/oidc.h"
 #include "web/app.h"
+#include "store/ratelimit.h"
 #include "web/auth.h"
 #include "web/catalog_ctx.h"
 #include "web/form.h"
 #include "web/web.h"
+
+#define OIDC_STARTS_PER_BROWSER 20 /* logins one browser may start per 10 minutes */
 
 #define OIDC_STATE_TTL 600 /* seconds from the button to the provider's return */
 
@@ -167,6 +170,14 @@ int page_login_oidc_start(struct req *r)
 		    r, 303,
 		    prefixed(r, *next ? arena_printf(r->arena, "/pieteikties?next=%s", url_query_value(r->arena, next))
 				      : "/pieteikties"));
+		return 0;
+	}
+	/* each start is a worker job and a stored state: budgeted per network
+	 * (every way of logging in) and per browser */
+	if (auth_take(r, "login-net", req_client_net(r), 600, r->site->cfg->limit_login_network) == RATE_LIMITED ||
+	    auth_take(r, "oidc-browser", auth_browser(r), 600, OIDC_STARTS_PER_BROWSER) == RATE_LIMITED) {
+		login_page(r, 429, N_("Too many login attempts from your network. Wait a few minutes and try again."),
+			   *next ? next : NULL);
 		return 0;
 	}
 	j = calloc(1, sizeof(*j));
