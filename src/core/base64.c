@@ -94,3 +94,16 @@ unsigned char *b64_decode_new(const char *s, size_t *len)
 	out[*len] = '\0';
 	return out;
 }
+
+int b64_token_ok(const char *s)
+{
+	size_t i, n = s ? strlen(s) : 0;
+
+	if (n != 43)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", s[i]))
+			return 0;
+	/* 43 characters carry 258 bits: the last one holds 2 padding bits, 0 */
+	return strchr("AEIMQUYcgkosw048", s[42]) != NULL;
+}

@@ -16,6 +16,11 @@ enum b64_variant {
 	B64_URL, /* "-_" without padding: cookies and tokens */
 };
 
+/* 1 when s is a 256-bit random token as epak writes them: 43 characters
+ * of base64url without padding (session cookies, CSRF cookies, reset
+ * links). The one check for such values. */
+int b64_token_ok(const char *s);
+
 /* Bytes b64_encode() writes for n input bytes, the NUL included. */
 size_t b64_encoded_size(size_t n, enum b64_variant v);
 

@@ -31,18 +31,6 @@ static const char *cookie_name(struct req *r)
 	return req_secure(r) ? CSRF_COOKIE_TLS : CSRF_COOKIE_DEV;
 }
 
-static int cookie_valid(const char *c)
-{
-	size_t i, n = c ? strlen(c) : 0;
-
-	if (n != 43)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", c[i]))
-			return 0;
-	return 1;
-}
-
 static void token_for(const struct site *site, const char *cookie, char out[44])
 {
 	unsigned char mac[32];
@@ -84,7 +72,7 @@ const char *csrf_token(struct req *r)
 	if (!r->csrf_cookie) {
 		const char *c = req_cookie(r, cookie_name(r));
 
-		if (cookie_valid(c))
+		if (b64_token_ok(c))
 			r->csrf_cookie = c;
 		else if (new_cookie(r) != 0)
 			return "";
@@ -175,7 +163,7 @@ int csrf_precheck(struct req *r)
 		return -1;
 	if (!csrf_origin_ok(r))
 		return -1;
-	return cookie_valid(req_cookie(r, cookie_name(r))) ? 0 : -1;
+	return b64_token_ok(req_cookie(r, cookie_name(r))) ? 0 : -1;
 }
 
 int csrf_check(struct req *r)
@@ -194,5 +182,5 @@ const char *csrf_cookie_value(struct req *r)
 {
 	const char *c = r->csrf_cookie ? r->csrf_cookie : req_cookie(r, cookie_name(r));
 
-	return cookie_valid(c) ? c : NULL;
+	return b64_token_ok(c) ? c : NULL;
 }

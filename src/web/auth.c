@@ -31,18 +31,6 @@ static const char *cookie_name(struct req *r)
 	return req_secure(r) ? COOKIE_TLS : COOKIE_DEV;
 }
 
-static int token_ok(const char *t)
-{
-	size_t i, n = t ? strlen(t) : 0;
-
-	if (n != TOKEN_B64)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", t[i]))
-			return 0;
-	return 1;
-}
-
 static void set_cookie(struct req *r, const char *value, int clear)
 {
 	const char *c = arena_printf(r->arena, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s", cookie_name(r),
@@ -118,7 +106,7 @@ static const struct person *lookup(struct req *r)
 	if (!tok)
 		return NULL;
 	db = app_db(r);
-	if (!token_ok(tok) || sha256_hex(tok, strlen(tok), id) != 0 || !db)
+	if (!b64_token_ok(tok) || sha256_hex(tok, strlen(tok), id) != 0 || !db)
 		goto gone;
 	p = arena_alloc(r->arena, sizeof(*p));
 	if (!p)
@@ -433,7 +421,7 @@ static int start_session(struct req *r, const struct identity *id, struct login_
 		auth_pno_hash(app_of(r), key, t->pno_hash_buf);
 		t->pno_hash = t->pno_hash_buf;
 	}
-	if (token_ok(old) && sha256_hex(old, strlen(old), old_id) == 0)
+	if (b64_token_ok(old) && sha256_hex(old, strlen(old), old_id) == 0)
 		t->old_id = old_id;
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1 || b64_encode(tokbuf, sizeof(tokbuf), rnd, sizeof(rnd), B64_URL) < 0 ||
 	    sha256_hex(tokbuf, strlen(tokbuf), t->new_id) != 0 || !db) {

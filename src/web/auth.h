@@ -98,8 +98,11 @@ struct config;
 int auth_purge(struct db *db, const struct config *cfg, long long now);
 
 /* The login page (page_login.c) with an error message (msgid) or none,
- * and the return path to keep. */
+ * and the return path to keep (NULL: the request's ?next= or form field). */
 void login_page(struct req *r, int status, const char *msg, const char *next);
+/* The context of the login pages: title (msgid), CSRF token, the checked
+ * return path, the message. */
+json_t *login_ctx(struct req *r, const char *title, const char *msg, const char *next);
 
 /* The ways of logging in and the pages around them. */
 void login_password_ctx(struct req *r, json_t *ctx);

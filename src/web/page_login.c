@@ -23,10 +23,9 @@ static void (*const login_ways[])(struct req *r, json_t *ctx) = {
 
 static const struct field login_params[] = {FIELD_TEXT("next", OPTIONAL, 0, 1000, N_("Return to")), FIELD_END};
 
-void login_page(struct req *r, int status, const char *msg, const char *next)
+json_t *login_ctx(struct req *r, const char *title, const char *msg, const char *next)
 {
-	json_t *ctx = page_ctx(r, N_("Log in"), "login");
-	size_t i;
+	json_t *ctx = page_ctx(r, title, "login");
 
 	if (!next)
 		next = req_query(r, "next");
@@ -37,6 +36,14 @@ void login_page(struct req *r, int status, const char *msg, const char *next)
 		json_object_set_new(ctx, "next", json_string(next));
 	if (msg)
 		json_object_set_new(ctx, "login_error", json_string(i18n_tr(r->lang, msg)));
+	return ctx;
+}
+
+void login_page(struct req *r, int status, const char *msg, const char *next)
+{
+	json_t *ctx = login_ctx(r, N_("Log in"), msg, next);
+	size_t i;
+
 	for (i = 0; i < sizeof(login_ways) / sizeof(login_ways[0]); i++)
 		login_ways[i](r, ctx);
 	render_flags(r, status, "login", ctx, RESP_NO_STORE);

@@ -201,17 +201,7 @@ int form_login_password(struct req *r)
 
 static void otp_page(struct req *r, int status, const char *msg)
 {
-	json_t *ctx = page_ctx(r, N_("Second factor"), "login");
-	const char *next = req_query(r, "next");
-
-	if (!next && r->form)
-		next = req_form(r, "next");
-	json_object_set_new(ctx, "csrf", json_string(csrf_token(r)));
-	if (next && auth_next_ok(next))
-		json_object_set_new(ctx, "next", json_string(next));
-	if (msg)
-		json_object_set_new(ctx, "login_error", json_string(i18n_tr(r->lang, msg)));
-	render_flags(r, status, "login-otp", ctx, RESP_NO_STORE);
+	render_flags(r, status, "login-otp", login_ctx(r, N_("Second factor"), msg, NULL), RESP_NO_STORE);
 }
 
 static const struct person *otp_session(struct req *r)
@@ -607,16 +597,6 @@ int form_reset_request(struct req *r)
 	return 0;
 }
 
-static int reset_token_ok(const char *t)
-{
-	size_t i, n = t ? strlen(t) : 0;
-
-	for (i = 0; i < n; i++)
-		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", t[i]))
-			return 0;
-	return n == 43;
-}
-
 static void reset_page(struct req *r, int status, const char *msg, int gone)
 {
 	json_t *ctx = page_ctx(r, N_("Set a new password"), "login");
@@ -637,7 +617,7 @@ static int reset_peek(struct req *r, const char *token)
 	long long n = 0;
 	struct db *db = app_db(r);
 
-	if (!reset_token_ok(token) || !db || sha256_hex(token, strlen(token), id) != 0)
+	if (!b64_token_ok(token) || !db || sha256_hex(token, strlen(token), id) != 0)
 		return 0;
 	return db_query_int(db, "SELECT COUNT(*) FROM auth_token WHERE id = $1 AND kind = 'reset' AND expires_at > $2",
 			    DB_P(PTEXT(id), PINT((long long)time(NULL))), &n) == DB_OK &&
