@@ -102,6 +102,7 @@ static const struct person *lookup(struct req *r)
 	char id[DIGEST_HEX];
 	long long now = time(NULL);
 	const struct config *cfg = r->site->cfg;
+	int rc;
 
 	if (!tok)
 		return NULL;
@@ -115,7 +116,14 @@ static const struct person *lookup(struct req *r)
 	memset(&s, 0, sizeof(s));
 	s.r = r;
 	s.p = p;
-	if (db_query(db, SQL_SESSION_GET, DB_P(PTEXT(id)), session_row, &s) != 1)
+	rc = db_query(db, SQL_SESSION_GET, DB_P(PTEXT(id)), session_row, &s);
+	if (rc < 0) {
+		/* the database is unwell: nobody, for this request, but the
+		 * cookie stays (the session may be fine a moment later) */
+		log_warn("session lookup: %s", db_errmsg(db));
+		return NULL;
+	}
+	if (rc != 1)
 		goto gone;
 	if (s.disabled || now >= s.expires_at || now - s.seen_at >= cfg->session_idle) {
 		db_exec(db, SQL_SESSION_DELETE, DB_P(PTEXT(id)), NULL);
