@@ -243,12 +243,13 @@ test('(b) the certificate header from an address that is not a configured proxy 
 // Chromium reads only from /etc/chromium/policies/managed (this test's file
 // is removed after). Where that folder cannot be written (not root),
 // playwright-core's clientCertificates presents it instead (its own TLS).
-test('(a) Chromium logs in with a client certificate', async () => {
-  const origin = `https://127.0.0.1:${certPort}`;
-  const home = path.join(work, 'home');
+// Logs in from the login page at `site` with the certificate presented to
+// `origin` (the TLS end that asks for it); returns how it was presented.
+async function chromiumLogin(tag, origin, site, server) {
+  const home = path.join(work, `home-${tag}`);
   const nssdb = path.join(home, '.pki', 'nssdb');
   const policyDir = '/etc/chromium/policies/managed';
-  const policy = path.join(policyDir, `epak-login-cert-${process.pid}.json`);
+  const policy = path.join(policyDir, `epak-login-cert-${process.pid}-${tag}.json`);
   let native = false;
   try {
     fs.mkdirSync(nssdb, { recursive: true });
@@ -265,16 +266,33 @@ test('(a) Chromium logs in with a client certificate', async () => {
       clientCertificates: [{ origin, certPath: path.join(pki, 'auth-ec.crt'), keyPath: path.join(pki, 'auth-ec.key') }],
     });
     const page = await ctx.newPage();
-    await page.goto(`https://127.0.0.1:${direct.port}/pieteikties?next=/profils`);
+    await page.goto(`${site}/pieteikties?next=/profils`);
     await page.click('a[href*="/pieteikties/karte"]');
-    await page.waitForURL(`https://127.0.0.1:${direct.port}/profils`);
+    await page.waitForURL(`${site}/profils`);
     assert.match(await page.content(), /ANNA BĒRZIŅA/);
-    assert.match(lastLogin(direct), /^1\|tls\|/);
-    console.log(`Chromium presented the certificate ${native ? 'itself (NSS database, policy)' : 'through playwright-core'}`);
+    assert.match(lastLogin(server), /^1\|tls\|/);
+    return native ? 'itself (NSS database, policy)' : 'through playwright-core';
   } finally {
     await browser.close();
     fs.rmSync(policy, { force: true });
   }
+}
+
+// Chromium's own TLS presents the certificate: the card's certificate and
+// key in an NSS database of a temporary HOME (pk12util, libnss3-tools), and
+// the AutoSelectCertificateForUrls policy for the listener's origin, which
+// Chromium reads only from /etc/chromium/policies/managed (this test's file
+// is removed after). Where that folder cannot be written (not root),
+// playwright-core's clientCertificates presents it instead (its own TLS).
+test('(a) Chromium logs in with a client certificate', async () => {
+  const how = await chromiumLogin('a', `https://127.0.0.1:${certPort}`, `https://127.0.0.1:${direct.port}`, direct);
+  console.log(`Chromium presented the certificate ${how}`);
+});
+
+test('(b) Chromium logs in behind nginx, which asks for the certificate', async () => {
+  const site = `https://127.0.0.1:${nginxPort}`;
+  const how = await chromiumLogin('b', site, site, behind);
+  console.log(`Chromium presented the certificate to nginx ${how}`);
 });
 
 test('the login page with the certificate button, and a refusal, pass axe-core in both languages', async () => {
