@@ -18,6 +18,7 @@
 #include "store/ratelimit.h"
 #include "web/app.h"
 #include "web/catalog_ctx.h"
+#include "web/send.h"
 #include "web/web.h"
 
 #define COOKIE_TLS "__Host-epak_session"
@@ -549,13 +550,11 @@ static int take_body(struct db *db, void *cls)
 int auth_take(struct req *r, const char *kind, const char *subject, long long window, long long max)
 {
 	struct db *db = app_db(r);
-	char hex[DIGEST_HEX];
 	struct take_tx t;
 
 	if (!db)
 		return DB_ERROR;
-	hmac_hex(app_of(r)->secret, sizeof(app_of(r)->secret), subject, strlen(subject), hex);
-	t.key = arena_printf(r->arena, "%s:%.32s", kind, hex);
+	t.key = send_private_key(r, kind, subject);
 	t.window = window;
 	t.max = max;
 	return t.key ? db_tx(db, take_body, &t) : DB_ERROR;

@@ -32,6 +32,7 @@
 #include "store/ratelimit.h"
 #include "web/app.h"
 #include "web/auth.h"
+#include "web/send.h"
 #include "web/web.h"
 
 #define WEBEID_TTL 300
@@ -67,14 +68,6 @@ void login_webeid_ctx(struct req *r, json_t *ctx)
 
 /* ---- the budget ---- */
 
-static const char *limit_key(struct req *r, const char *kind, const char *value)
-{
-	char hex[DIGEST_HEX];
-
-	hmac_hex(app_of(r)->secret, sizeof(app_of(r)->secret), value, strlen(value), hex);
-	return arena_printf(r->arena, "%s:%.32s", kind, hex);
-}
-
 struct budget_tx {
 	struct req *r;
 	const char *browser;
@@ -85,12 +78,12 @@ static int budget_body(struct db *db, void *cls)
 	struct budget_tx *t = cls;
 	const struct config *cfg = t->r->site->cfg;
 	long long now = time(NULL);
-	int rc =
-	    rate_take(db, limit_key(t->r, "webeid-net", req_client_net(t->r)), 600, cfg->limit_webeid_network, 1, now);
+	int rc = rate_take(db, send_private_key(t->r, "webeid-net", req_client_net(t->r)), 600,
+			   cfg->limit_webeid_network, 1, now);
 
 	if (rc == DB_OK)
-		rc = rate_take(db, limit_key(t->r, "webeid-browser", t->browser), 600, cfg->limit_webeid_browser, 1,
-			       now);
+		rc = rate_take(db, send_private_key(t->r, "webeid-browser", t->browser), 600, cfg->limit_webeid_browser,
+			       1, now);
 	return rc;
 }
 

@@ -58,33 +58,32 @@ int page_login(struct req *r)
 	return 0;
 }
 
-int form_logout(struct req *r)
+/* Ends this session (or all of the person's) and says so. */
+static int logged_out(struct req *r, int everywhere)
 {
 	json_t *ctx;
 
-	if (auth_logout(r, 0) != 0) {
+	if (auth_logout(r, everywhere) != 0) {
 		resp_error(r, ERR_UNAVAILABLE, NULL);
 		return 0;
 	}
 	ctx = page_ctx(r, N_("You have logged out"), NULL);
+	if (everywhere)
+		json_object_set_new(ctx, "everywhere", json_true());
 	render_flags(r, 200, "logged-out", ctx, RESP_NO_STORE | RESP_NO_PERSONAL);
 	return 0;
 }
 
+int form_logout(struct req *r)
+{
+	return logged_out(r, 0);
+}
+
 int form_logout_all(struct req *r)
 {
-	json_t *ctx;
-
 	if (auth_require_person(r) != 0)
 		return 0;
-	if (auth_logout(r, 1) != 0) {
-		resp_error(r, ERR_UNAVAILABLE, NULL);
-		return 0;
-	}
-	ctx = page_ctx(r, N_("You have logged out"), NULL);
-	json_object_set_new(ctx, "everywhere", json_true());
-	render_flags(r, 200, "logged-out", ctx, RESP_NO_STORE | RESP_NO_PERSONAL);
-	return 0;
+	return logged_out(r, 1);
 }
 
 /* "eID card", "password and one-time code", "identity provider bank". */

@@ -8,6 +8,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "web/form.h"
+
 struct req;
 struct catalog;
 struct organisation;
