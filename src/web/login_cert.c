@@ -21,6 +21,7 @@
 #include "core/url.h"
 #include "http/async.h"
 #include "sign/auth_cert.h"
+#include "store/ratelimit.h"
 #include "web/app.h"
 #include "web/auth.h"
 #include "web/web.h"
@@ -139,6 +140,13 @@ int page_login_cert(struct req *r)
 		return 0;
 	case CLIENT_CERT_TLS:
 	case CLIENT_CERT_PROXY: break;
+	}
+	/* each check is a worker job (and, for a good chain, an OCSP request):
+	 * budgeted per network with every other way of logging in */
+	if (auth_take(r, "login-net", req_client_net(r), 600, r->site->cfg->limit_login_network) == RATE_LIMITED) {
+		login_page(r, 429, N_("Too many login attempts from your network. Wait a few minutes and try again."),
+			   next && auth_next_ok(next) ? next : NULL);
+		return 0;
 	}
 	j = calloc(1, sizeof(*j));
 	if (j) {

@@ -310,3 +310,17 @@ test('the login page with the certificate button, and a refusal, pass axe-core i
     await browser.close();
   }
 });
+
+// Last in the file: it spends the loopback network's login budget.
+test('certificate checks are budgeted per network (each is a worker job)', async () => {
+  const pem = fs.readFileSync(path.join(pki, 'auth-foreign.crt'), 'utf8');
+  const header = encodeURIComponent(pem.slice(pem.indexOf('-----BEGIN')));
+  const statuses = [];
+  for (let i = 0; i < 310; i++) {
+    const r = await fetch(`http://127.0.0.1:${behind.port}/pieteikties/karte`, { headers: { 'x-client-cert': header }, redirect: 'manual' });
+    await r.text();
+    statuses.push(r.status);
+  }
+  assert.ok(statuses.slice(0, 290).every((s) => s === 403), 'refused one by one while within the budget');
+  assert.equal(statuses.at(-1), 429, 'then answered without a check');
+});
