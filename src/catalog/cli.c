@@ -53,6 +53,8 @@ static void print_counts(const char *name, const struct import_stats *st)
 	printf("%s: %lu services added, %lu updated, %lu unchanged, %lu removed "
 	       "(all nodes: %lu added, %lu updated, %lu unchanged, %lu removed)\n",
 	       name, s->added, s->updated, s->unchanged, s->removed, a->added, a->updated, a->unchanged, a->removed);
+	if (a->kept)
+		printf("%s: %lu nodes kept as the back office edited them (%lu services)\n", name, a->kept, s->kept);
 }
 
 int cmd_import(struct config *cfg, int argc, char **argv)

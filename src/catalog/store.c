@@ -26,6 +26,11 @@ static const char SQL_SOURCE_ADD[] = "INSERT INTO catalog_source (source, iri) V
 static const char SQL_SOURCE_DROP[] = "DELETE FROM catalog_source WHERE source = $1 AND iri = $2";
 static const char SQL_NODE_DROP_ORPHAN[] =
     "DELETE FROM catalog_node WHERE iri = $1 AND NOT EXISTS (SELECT 1 FROM catalog_source WHERE iri = $1)";
+static const char SQL_OFFICE_OWNED[] = "SELECT iri FROM catalog_office";
+static const char SQL_OFFICE_MARK[] = "INSERT INTO catalog_office (iri, state, at) VALUES ($1, $2, $3) "
+				      "ON CONFLICT (iri) DO UPDATE SET state = $2, at = $3";
+static const char SQL_NODE_BODY[] = "SELECT body FROM catalog_node WHERE iri = $1";
+static const char SQL_NODE_DELETE[] = "DELETE FROM catalog_node WHERE iri = $1";
 static const char SQL_RECORDS_OTHER[] = "SELECT iri, kind, body FROM catalog_node WHERE kind <> 'service' ORDER BY iri";
 static const char SQL_RECORDS_SERVICES[] =
     "SELECT iri, kind, body FROM catalog_node WHERE kind = 'service' ORDER BY iri";
@@ -62,7 +67,8 @@ struct import_job {
 	struct import_stats *stats; /* n of them, owned by the job */
 	long long revision;
 	struct err *err;
-	json_t *nodes; /* iri → [hash, kind] of the stored nodes */
+	json_t *nodes;  /* iri → [hash, kind] of the stored nodes */
+	json_t *office; /* iri → true: nodes the back office owns */
 };
 
 static int nodes_cb(void *cls, const struct db_row *row)
@@ -102,6 +108,10 @@ static int import_body(struct db *db, void *cls)
 		return dbfail(j, db, "reading the revision");
 	if (db_query(db, SQL_NODES_HASH, DB_NOP, nodes_cb, j->nodes) != DB_OK)
 		return dbfail(j, db, "reading the catalog");
+	json_decref(j->office);
+	j->office = json_object();
+	if (db_query(db, SQL_OFFICE_OWNED, DB_NOP, members_cb, j->office) != DB_OK)
+		return dbfail(j, db, "reading the back office's nodes");
 	for (d = 0; d < j->n; d++) {
 		const struct cat_doc *doc = j->docs[d];
 		const char *src = j->sources[d];
@@ -122,6 +132,10 @@ static int import_body(struct db *db, void *cls)
 			const char *sql = NULL;
 
 			json_object_set_new(seen, r->iri, json_true());
+			if (json_object_get(j->office, r->iri)) {
+				COUNT(st, r->kind, kept); /* the back office's version stays */
+				continue;
+			}
 			if (!had) {
 				sql = SQL_NODE_INSERT;
 				COUNT(st, r->kind, added);
@@ -200,7 +214,7 @@ out:
 int catalog_import(struct db *db, struct cat_doc *const *docs, const char *const *sources, size_t n,
 		   struct import_stats *stats, long long *revision, struct err *err)
 {
-	struct import_job j = {docs, sources, n, NULL, 0, err, NULL};
+	struct import_job j = {docs, sources, n, NULL, 0, err, NULL, NULL};
 	int rc;
 
 	err_clear(err);
@@ -219,6 +233,7 @@ int catalog_import(struct db *db, struct cat_doc *const *docs, const char *const
 			*revision = j.revision;
 	}
 	json_decref(j.nodes);
+	json_decref(j.office);
 	free(j.stats);
 	return rc == 0 ? 0 : -1;
 }
@@ -283,6 +298,121 @@ struct loader {
 	struct db *db;
 	size_t max_bytes;
 };
+
+/* ---- the back office ---- */
+
+struct with_record {
+	struct catalog_builder *b;
+	const struct cat_record *rec;
+	struct err *err;
+};
+
+static int with_record_cb(void *cls, const char *iri, const char *kind, const char *body)
+{
+	struct with_record *w = cls;
+	struct err e = {0};
+
+	if (!strcmp(kind, "service"))
+		return 1; /* the non-services come first: done */
+	if (!strcmp(iri, w->rec->iri))
+		return 0; /* replaced by rec */
+	if (catalog_builder_add(w->b, kind, body, &e) != 0) {
+		err_set(w->err, ERR_VALIDATION, "%s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+struct catalog *catalog_with_record(struct db *db, const struct cat_record *rec, struct err *err)
+{
+	struct with_record w = {catalog_builder_new(), rec, err};
+	struct each_tx t = {{with_record_cb, &w, 0}, err, NULL};
+	struct err e = {0};
+	int rc;
+
+	err_clear(err);
+	if (!w.b) {
+		err_set(err, ERR_INTERNAL, "out of memory");
+		return NULL;
+	}
+	rc = db_query(db, SQL_RECORDS_OTHER, DB_NOP, each_row, &t.e);
+	if (rc < 0 || (rc > 0 && t.e.rc < 0)) {
+		if (!err->msg[0])
+			err_set(err, ERR_VALIDATION, "database: %s", db_errmsg(db));
+		catalog_builder_free(w.b);
+		return NULL;
+	}
+	if (catalog_builder_add(w.b, cat_kind_name(rec->kind), rec->body, &e) != 0) {
+		err_set(err, ERR_VALIDATION, "%s", e.msg);
+		catalog_builder_free(w.b);
+		return NULL;
+	}
+	return catalog_builder_finish(w.b, err);
+}
+
+int catalog_put_in_tx(struct db *db, const struct cat_record *rec, long long *revision, struct err *err)
+{
+	long long rev = 0, now = (long long)time(NULL), had = 0;
+	struct catalog *c = catalog_with_record(db, rec, err);
+
+	if (!c)
+		return -1;
+	catalog_free(c);
+	if (db_query_int(db, "SELECT count(*) FROM catalog_node WHERE iri = $1", DB_P(PTEXT(rec->iri)), &had) !=
+		DB_OK ||
+	    db_query_int(db, SQL_REVISION, DB_NOP, &rev) != DB_OK)
+		goto dberr;
+	if (db_exec(db, had ? SQL_NODE_UPDATE : SQL_NODE_INSERT,
+		    DB_P(PTEXT(rec->iri), PTEXT(cat_kind_name(rec->kind)), PTEXT(rec->identifier), PTEXT(rec->title_lv),
+			 PTEXT(rec->title_en), PTEXT(rec->hash), PTEXT(rec->body), PINT(rev + 1), PINT(now)),
+		    NULL) != DB_OK ||
+	    db_exec(db, SQL_SOURCE_ADD, DB_P(PTEXT("office"), PTEXT(rec->iri)), NULL) != DB_OK ||
+	    db_exec(db, SQL_OFFICE_MARK, DB_P(PTEXT(rec->iri), PTEXT("edited"), PINT(now)), NULL) != DB_OK ||
+	    db_exec(db, SQL_REVISION_BUMP, DB_NOP, NULL) != DB_OK)
+		goto dberr;
+	if (revision)
+		*revision = rev + 1;
+	return 0;
+dberr:
+	err_set(err, ERR_VALIDATION, "database: %s", db_errmsg(db));
+	return -1;
+}
+
+int catalog_drop_in_tx(struct db *db, const char *iri, long long *revision, struct err *err)
+{
+	long long rev = 0, now = (long long)time(NULL);
+
+	err_clear(err);
+	if (db_query_int(db, SQL_REVISION, DB_NOP, &rev) != DB_OK ||
+	    db_exec(db, SQL_NODE_DELETE, DB_P(PTEXT(iri)), NULL) != DB_OK ||
+	    db_exec(db, SQL_OFFICE_MARK, DB_P(PTEXT(iri), PTEXT("withdrawn"), PINT(now)), NULL) != DB_OK ||
+	    db_exec(db, SQL_REVISION_BUMP, DB_NOP, NULL) != DB_OK) {
+		err_set(err, ERR_VALIDATION, "database: %s", db_errmsg(db));
+		return -1;
+	}
+	if (revision)
+		*revision = rev + 1;
+	return 0;
+}
+
+static int body_cb(void *cls, const struct db_row *row)
+{
+	char **out = cls;
+
+	*out = strdup(row_text(row, 0));
+	return *out ? 0 : -1;
+}
+
+int catalog_record_body(struct db *db, const char *iri, char **body, struct err *err)
+{
+	*body = NULL;
+	err_clear(err);
+	if (db_query(db, SQL_NODE_BODY, DB_P(PTEXT(iri)), body_cb, body) != DB_OK) {
+		err_set(err, ERR_VALIDATION, "database: %s", db_errmsg(db));
+		return -1;
+	}
+	return *body ? 0 : 1;
+}
 
 static int load_start(void *cls)
 {

@@ -7,6 +7,10 @@
  * and the whole catalog is built from the database before the commit, so an
  * import never leaves a catalog the read model cannot load. Re-importing
  * the same file therefore changes nothing, not even the revision.
+ *
+ * The back office (issue 11) writes single nodes with catalog_put_in_tx():
+ * from then on the back office owns that node (table catalog_office) and
+ * an import neither overwrites nor removes it; it counts it as kept.
  */
 #ifndef EPAK_CATALOG_STORE_H
 #define EPAK_CATALOG_STORE_H
@@ -18,8 +22,10 @@
 
 struct db;
 
+/* kept: in the file, but edited in the back office (catalog_put_in_tx),
+ * whose version stays. */
 struct import_counts {
-	unsigned long added, updated, unchanged, removed;
+	unsigned long added, updated, unchanged, removed, kept;
 };
 
 /* What one imported file changed: per kind of node, and in all. */
@@ -42,6 +48,34 @@ struct catalog *catalog_load(struct db *db, struct err *err);
  * than max_bytes of memory (catalog-max-bytes; catalog_load: the default,
  * CATALOG_MAX_BYTES). */
 struct catalog *catalog_load_max(struct db *db, size_t max_bytes, struct err *err);
+
+/* ---- the back office: one node at a time, inside the caller's transaction ---- */
+
+/* The catalog as it would be with rec in place of the node of the same IRI
+ * (or added): every stored node that is not a service, then rec when it is
+ * a service. This is the import's validation for one node (a service's
+ * authority, events and contact points must exist) at a cost independent
+ * of the number of services, and a preview's catalog (the one service in
+ * it is rec). db may be inside a transaction. NULL with err on error. */
+struct catalog *catalog_with_record(struct db *db, const struct cat_record *rec, struct err *err);
+
+/* Writes rec (a service or another top-level node) as the back office's
+ * version: checks it with catalog_with_record(), inserts or updates the
+ * node, marks it owned by the back office, and moves the revision (so
+ * every node's read model rebuilds). Must run inside db_tx(); *revision
+ * (may be NULL) gets the new revision. 0, or -1 with err (ERR_VALIDATION
+ * naming the property when the record does not build). */
+int catalog_put_in_tx(struct db *db, const struct cat_record *rec, long long *revision, struct err *err);
+
+/* Removes the node of iri from the published catalog (a withdrawn
+ * service): the node goes, the back office keeps owning the IRI so an
+ * import does not bring it back, the revision moves. Inside db_tx(). 0
+ * (also when there was no such node), -1 with err. */
+int catalog_drop_in_tx(struct db *db, const char *iri, long long *revision, struct err *err);
+
+/* The stored body (canonical expanded JSON-LD) of the node of iri, malloc'd
+ * into *body; 0, 1 when there is none (*body NULL), -1 with err. */
+int catalog_record_body(struct db *db, const char *iri, char **body, struct err *err);
 
 /* The current revision (the counter every published change moves). */
 int catalog_revision(struct db *db, long long *out);

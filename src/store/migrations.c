@@ -290,6 +290,22 @@ static const struct migration_step m009_accounts[] = {
 	     "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"},
     {MIG_BOTH, NULL}};
 
+/* 10: the back office (issue 11). catalog_office: the catalog nodes the
+ * back office owns (edited there: an import keeps its version; withdrawn:
+ * an import does not bring it back) — no foreign key, a withdrawn node has
+ * no row in catalog_node. institution_setting: per institution (its slug),
+ * whether its editors' changes need an administrator's approval. */
+static const struct migration_step m010_office[] = {
+    {MIG_BOTH, "CREATE TABLE catalog_office ("
+	       "iri TEXT PRIMARY KEY, "
+	       "state TEXT NOT NULL CHECK (state IN ('edited', 'withdrawn')), "
+	       "at BIGINT NOT NULL)"},
+    {MIG_BOTH, "CREATE TABLE institution_setting ("
+	       "slug TEXT PRIMARY KEY, "
+	       "review_required INTEGER NOT NULL DEFAULT 0 CHECK (review_required IN (0, 1)), "
+	       "updated_at BIGINT NOT NULL DEFAULT 0)"},
+    {MIG_BOTH, NULL}};
+
 const struct migration db_migrations[] = {
     {1, "foundation", m001_foundation},
     {2, "feedback", m002_feedback},
@@ -300,6 +316,7 @@ const struct migration db_migrations[] = {
     {7, "sign session limits", m007_sign_session_limits},
     {8, "mail hardening", m008_mail_hardening},
     {9, "accounts", m009_accounts},
+    {10, "back office", m010_office},
 };
 
 const size_t db_nmigrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -21,6 +21,7 @@
 #include "catalog/model.h"
 #include "catalog/store.h"
 #include "core/buf.h"
+#include "core/digest.h"
 #include "store/db.h"
 #include "pgtest.h"
 #include "store/migrate.h"
@@ -1239,6 +1240,106 @@ static void turtle_and_jsonld_are_the_same_nodes(void **state)
 	cat_doc_free(dt);
 }
 
+/* A copy of rec whose body has every `from` replaced by `to`. */
+static struct cat_record edited(const struct cat_record *rec, const char *from, const char *to)
+{
+	struct cat_record r = *rec;
+	struct buf b = BUF_INIT;
+	const char *p = rec->body, *q;
+
+	while ((q = strstr(p, from)) != NULL) {
+		buf_append(&b, p, (size_t)(q - p));
+		buf_puts(&b, to);
+		p = q + strlen(from);
+	}
+	buf_puts(&b, p);
+	r.body = buf_steal(&b, NULL);
+	assert_int_equal(sha256_hex(r.body, strlen(r.body), r.hash), 0);
+	return r;
+}
+
+struct put_job {
+	const struct cat_record *rec;
+	const char *drop;
+	struct err err;
+};
+
+static int put_body(struct db *db, void *cls)
+{
+	struct put_job *j = cls;
+
+	if (j->drop)
+		return catalog_drop_in_tx(db, j->drop, NULL, &j->err);
+	return catalog_put_in_tx(db, j->rec, NULL, &j->err);
+}
+
+/* The back office's version of a node survives an import of the file
+ * that holds it; a withdrawn one is not brought back; a record that does
+ * not build is refused and nothing changes. */
+static void office_edits_survive_import(void **state)
+{
+	struct fx *fx = fx_of(state);
+	struct cat_doc *d = load_doc("data/catalog.jsonld");
+	const struct cat_record *svc = NULL, *gone = NULL;
+	struct cat_record mine, bad;
+	struct import_stats st;
+	struct put_job j = {0};
+	struct catalog *c;
+	char *body = NULL, *before;
+	long long rev;
+	size_t i;
+
+	import_ok(fx->db, d, "data/catalog.jsonld", &st);
+	for (i = 0; i < d->n; i++)
+		if (d->rec[i].kind == CAT_SERVICE && d->rec[i].title_lv)
+			svc ? (void)(gone = gone ? gone : &d->rec[i]) : (void)(svc = &d->rec[i]);
+	assert_non_null(svc);
+	assert_non_null(gone);
+	mine = edited(svc, svc->title_lv, "Labots birojā");
+	rev = revision_of(fx->db);
+	j.rec = &mine;
+	OK(fx->db, db_tx(fx->db, put_body, &j));
+	assert_int_equal(revision_of(fx->db), rev + 1);
+	j.drop = gone->iri;
+	OK(fx->db, db_tx(fx->db, put_body, &j));
+	import_ok(fx->db, d, "data/catalog.jsonld", &st);
+	assert_int_equal(st.kind[CAT_SERVICE].kept, 2);
+	assert_int_equal(revision_of(fx->db), rev + 2);
+	assert_int_equal(catalog_record_body(fx->db, mine.iri, &body, &j.err), 0);
+	assert_string_equal(body, mine.body);
+	free(body);
+	assert_int_equal(catalog_record_body(fx->db, gone->iri, &body, &j.err), 1);
+	c = catalog_load(fx->db, &j.err);
+	assert_non_null(c);
+	assert_null(catalog_service_by_iri(c, gone->iri));
+	assert_non_null(strstr(mltext_get(&catalog_service_by_iri(c, mine.iri)->title, "lv"), "Labots birojā"));
+	catalog_free(c);
+	/* a service whose authority is not in the catalog does not build */
+	before = snapshot(fx->db);
+	{
+		json_t *n = json_loads(svc->body, 0, NULL), *a;
+
+		assert_non_null(n);
+		a = json_array_get(json_object_get(n, NS_CV "hasCompetentAuthority"), 0);
+		assert_non_null(a);
+		json_object_set_new(a, "@id", json_string("https://nowhere.invalid/org"));
+		bad = *svc;
+		bad.body = json_dumps(n, JSON_SORT_KEYS | JSON_COMPACT);
+		json_decref(n);
+	}
+	j.drop = NULL;
+	j.rec = &bad;
+	assert_int_not_equal(db_tx(fx->db, put_body, &j), 0);
+	assert_true(j.err.msg[0] != '\0');
+	body = snapshot(fx->db);
+	assert_same_text(before, body);
+	free(body);
+	free(before);
+	free(bad.body);
+	free(mine.body);
+	cat_doc_free(d);
+}
+
 #define ON_BOTH(fn)                                                                                                    \
 	cmocka_unit_test_prestate_setup_teardown(fn, fx_setup, fx_teardown, &be_sqlite),                               \
 	    cmocka_unit_test_prestate_setup_teardown(fn, fx_setup, fx_teardown, &be_pg)
@@ -1265,6 +1366,7 @@ int main(void)
 	    ON_BOTH(bad_import_leaves_database_untouched),
 	    ON_BOTH(round_trip_through_export),
 	    ON_BOTH(turtle_and_jsonld_are_the_same_nodes),
+	    ON_BOTH(office_edits_survive_import),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
