@@ -494,8 +494,7 @@ static int changes_body(struct db *db, void *cls)
 	if (db_query_int(db, SQL_REVISION, DB_NOP, &x->out->revision) != DB_OK ||
 	    db_query_int(db, SQL_CHANGES_SINCE, DB_P(PINT(x->since), PINT(x->out->revision)), &n) != DB_OK)
 		return -1;
-	if (x->out->revision <= x->since || n != x->out->revision - x->since ||
-	    n > CATALOG_CHANGES_MAX) {
+	if (x->out->revision <= x->since || n != x->out->revision - x->since || n > CATALOG_CHANGES_MAX) {
 		x->rc = 1; /* not only the back office's edits, or too many */
 		return 0;
 	}
