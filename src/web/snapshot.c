@@ -164,7 +164,7 @@ static const char SQL_REVISION[] = "SELECT value FROM revision WHERE id = 1";
 static struct snapshot *overlay_build(struct db *db, struct snapshot *cur, struct err *err)
 {
 	struct snapshot *base = (struct snapshot *)(cur->base ? cur->base : cur), *s;
-	struct catalog_changes ch;
+	struct catalog_changes ch = {0};
 
 	if (catalog_load_changes(db, base->revision, &ch, err) != 0)
 		return NULL;
