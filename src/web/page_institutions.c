@@ -403,7 +403,15 @@ static void show_form(struct req *r, int status, const struct inst *in, const st
 	json_object_set_new(ctx, "mark", fields_json(r, org_fields, f, O_EMARK, O_HELP, org_hints));
 	json_object_set_new(ctx, "roles", fields_json(r, org_fields, f, O_HELP, 99, NULL));
 	for (i = 0; i < ORG_FORM_CONTACTS; i++) {
-		json_t *c = json_object();
+		json_t *c;
+		size_t stored = in ? in->nc : 0, k;
+		int said = 0;
+
+		for (k = 0; contact_fields[i][k].type != F_END; k++)
+			said |= (cf[i].value[k] && *cf[i].value[k]) || cf[i].error[k];
+		if (i > stored && !said)
+			continue; /* one empty section to add a contact point is enough */
+		c = json_object();
 
 		json_object_set_new(c, "k", json_integer((json_int_t)i));
 		json_object_set_new(c, "n", json_integer((json_int_t)i + 1));
