@@ -14,12 +14,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import rdf from '@zazuko/env-node';
 import SHACLValidator from 'rdf-validate-shacl';
-import { startServer, sqlite, bin, root } from '../lib/server.js';
-import { Browser, addUser, staffLogin, citizenSession } from '../lib/auth.js';
+import crypto from 'node:crypto';
+import { startServer, sqlite, psql, bin, root } from '../lib/server.js';
+import { Browser, addUser, staffLogin } from '../lib/auth.js';
 
 const PW = 'correct horse battery staple';
 const shared = process.env.EPAK_SHARED || path.resolve(root, '../shared');
 const LVA = 'http://publications.europa.eu/resource/authority/country/LVA';
+const pgUrl = process.env.EPAK_TEST_PG_URL;
 
 const PAGES = ['/birojs/iestades', '/birojs/iestades/jauna', '/birojs/iestades/vid', '/birojs/iestades/nav-tadas'];
 const POSTS = [
@@ -64,18 +66,41 @@ async function poll(fn, what, ms = 20000) {
   }
 }
 
-describe('institutions in the back office', () => {
+// A citizen's session made directly in the database (citizens log in
+// with tests of their own).
+function citizenSession(q) {
+  const token = crypto.randomBytes(32).toString('base64url');
+  const id = crypto.createHash('sha256').update(token).digest('hex');
+  const now = Math.floor(Date.now() / 1000);
+  q(`INSERT INTO account (kind, display_name, pno_hash, created_at) VALUES ('citizen', 'ANNA BĒRZIŅA', 'test:anna', ${now})`);
+  const acc = q("SELECT id FROM account WHERE pno_hash = 'test:anna'");
+  q(`INSERT INTO login_session (id, account_id, method, created_at, seen_at, expires_at) VALUES ('${id}', ${acc}, 'webeid', ${now}, ${now}, ${now + 3600})`);
+  return token;
+}
+
+for (const engine of ['sqlite', 'postgresql']) describe(`institutions in the back office (${engine})`, () => {
+  if (engine === 'postgresql' && !pgUrl) {
+    test('PostgreSQL is available', { skip: !process.env.EPAK_TEST_REQUIRE_PG && 'EPAK_TEST_PG_URL is not set' },
+      () => assert.fail('EPAK_TEST_PG_URL is not set'));
+    return;
+  }
   let srv;
   let admin;
   let a; // the administrator's browser
-  const db = () => path.join(srv.data, 'epak.db');
-  const q = (sql) => sqlite(db(), sql);
+  let dbUrl = null;
+  const q = (sql) => (dbUrl ? psql(dbUrl, sql) : sqlite(path.join(srv.data, 'epak.db'), sql));
+  const dbArgs = () => (dbUrl ? ['--db', dbUrl] : []);
   const revision = () => q('SELECT value FROM revision WHERE id = 1');
   const audit = (action) => q(`SELECT detail FROM audit_log WHERE action = '${action}' ORDER BY id`).split('\n').filter(Boolean);
   const pub = (p) => fetch(srv.base + p).then(async (r) => ({ status: r.status, html: await r.text() }));
 
   before(async () => {
-    srv = await startServer({ imports: [path.join(root, 'data/catalog.jsonld')], extra: ['--limit-login-network', '100000'] });
+    if (engine === 'postgresql') {
+      psql(pgUrl, 'DROP DATABASE IF EXISTS epak_e2e_inst');
+      psql(pgUrl, 'CREATE DATABASE epak_e2e_inst');
+      dbUrl = pgUrl.replace(/\/[^/?]*(\?|$)/, '/epak_e2e_inst$1');
+    }
+    srv = await startServer({ db: dbUrl, imports: [path.join(root, 'data/catalog.jsonld')], extra: ['--limit-login-network', '100000'] });
     admin = addUser(srv, 'anna', PW, ['name=Anna Bērziņa', 'role=admin']);
     addUser(srv, 'inga', PW, ['name=Inga Editor', 'role=institution', 'institution=vid']);
     addUser(srv, 'juris', PW, ['name=Juris Kalns', 'role=consultant']);
@@ -84,7 +109,7 @@ describe('institutions in the back office', () => {
     const res = await staffLogin(a, 'anna', PW, admin.key);
     assert.equal(res.status, 303);
   });
-  after(async () => { await srv.stop(); });
+  after(async () => { await srv?.stop(); });
 
   test('anonymous visitors go to the login page, for every page and form', async () => {
     const b = new Browser(srv.base);
@@ -103,7 +128,7 @@ describe('institutions in the back office', () => {
 
   test('a citizen, an institution editor and a consultant get 403 for every page and form', async () => {
     const citizen = new Browser(srv.base);
-    citizen.jar.set('epak_session', citizenSession(srv));
+    citizen.jar.set('epak_session', citizenSession(q));
     const editor = new Browser(srv.base);
     assert.equal((await staffLogin(editor, 'inga', PW)).status, 303);
     const consultant = new Browser(srv.base);
@@ -315,7 +340,7 @@ describe('institutions in the back office', () => {
 
   test('after the edits `epak export` passes the CPSV-AP SHACL shapes and keeps the date', async () => {
     const out = path.join(srv.data, 'export.jsonld');
-    const exp = spawnSync(bin, ['export', '--data', srv.data, '-o', out], { encoding: 'utf8' });
+    const exp = spawnSync(bin, ['export', '--data', srv.data, ...dbArgs(), '-o', out], { encoding: 'utf8' });
     assert.equal(exp.status, 0, exp.stderr);
     assert.equal(exp.stderr, '');
     const text = fs.readFileSync(out, 'utf8');
