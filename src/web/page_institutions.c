@@ -27,6 +27,8 @@
 #include "web/snapshot.h"
 #include "web/web.h"
 
+#define LVA "http://publications.europa.eu/resource/authority/country/LVA"
+
 static const char *const levels[] = {"state", "municipal", NULL};
 static const char *const yes[] = {"1", NULL};
 
@@ -123,6 +125,14 @@ static int iri_cb(void *cls, const struct db_row *row)
 	return 0;
 }
 
+static int slug_form_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 2 && n <= 60 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n && s[0] != '-' &&
+	       s[n - 1] != '-' && !strstr(s, "--") && strcmp(s, "jauna") != 0;
+}
+
 /* The IRI of the institution of slug: the read model's, else (created a
  * moment ago) the stored organisation whose identifier it is. */
 static const char *inst_iri(struct req *r, struct db *db, const char *slug)
@@ -133,6 +143,8 @@ static const char *inst_iri(struct req *r, struct db *db, const char *slug)
 
 	if (o)
 		return o->iri;
+	if (!slug_form_ok(slug)) /* the back office makes only such identifiers */
+		return NULL;
 	if (db_query(db, "SELECT iri FROM catalog_node WHERE kind = 'organisation' AND identifier = $1",
 		     DB_P(PTEXT(slug)), iri_cb, cls) < 0)
 		return NULL;
@@ -183,6 +195,11 @@ static json_t *places(struct req *r, const char *chosen)
 	json_t *list = json_array(), *seen = json_object();
 	size_t i, k;
 
+	/* Latvia, also when no institution of the catalog names it yet */
+	json_object_set_new(seen, LVA, json_true());
+	json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "iri", LVA, "name", i18n_tr(r->lang, N_("Latvia")),
+					      "selected", chosen && !strcmp(chosen, LVA)));
+
 	for (i = 0; i < c->norgs; i++)
 		for (k = 0; k < c->orgs[i]->spatial.n; k++) {
 			const struct concept *p = &c->orgs[i]->spatial.v[k];
@@ -190,8 +207,6 @@ static json_t *places(struct req *r, const char *chosen)
 
 			if (!p->iri || json_object_get(seen, p->iri))
 				continue;
-			if (!label && !strcmp(p->iri, "http://publications.europa.eu/resource/authority/country/LVA"))
-				label = i18n_tr(r->lang, N_("Latvia"));
 			json_object_set_new(seen, p->iri, json_true());
 			json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "iri", p->iri, "name",
 							      label ? label : (p->notation ? p->notation : p->iri),
@@ -496,7 +511,7 @@ int page_office_institution_new(struct req *r)
 		return 0;
 	memset(&f, 0, sizeof(f));
 	memset(cf, 0, sizeof(cf));
-	f.value[O_SPATIAL] = "http://publications.europa.eu/resource/authority/country/LVA";
+	f.value[O_SPATIAL] = LVA;
 	f.value[O_LEVEL] = "state";
 	show_form(r, 200, NULL, &f, cf, NULL, NULL);
 	return 0;
@@ -559,14 +574,6 @@ static int read_form(struct req *r, const struct inst *in, struct form *f, struc
 		}
 	}
 	return bad ? -1 : 0;
-}
-
-static int slug_form_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n >= 2 && n <= 60 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n && s[0] != '-' &&
-	       s[n - 1] != '-' && !strstr(s, "--") && strcmp(s, "jauna") != 0;
 }
 
 struct put_job {
@@ -760,6 +767,23 @@ static int end_sessions(struct db *db, long long account)
 	return db_exec(db, "DELETE FROM login_session WHERE account_id = $1", DB_P(PINT(account)), NULL);
 }
 
+/* The end of a POST of an institution's page: an error page, or back to
+ * the page at anchor (Post/Redirect/Get). Frees in. */
+static int fail(struct req *r, struct inst *in, enum err_code code)
+{
+	inst_clear(in);
+	resp_error(r, code, NULL);
+	return 0;
+}
+
+static int back(struct req *r, struct inst *in, const char *anchor)
+{
+	resp_redirect(r, 303,
+		      prefixed(r, arena_printf(r->arena, "/birojs/iestades/%s?saglabats=1#%s", in->slug, anchor)));
+	inst_clear(in);
+	return 0;
+}
+
 int form_office_institution_staff(struct req *r)
 {
 	struct inst in;
@@ -785,15 +809,10 @@ int form_office_institution_staff(struct req *r)
 		return 0;
 	}
 	if (rc != DB_OK || account_role_add(db, a.id, ROLE_INSTITUTION, in.slug) != DB_OK ||
-	    end_sessions(db, a.id) != DB_OK) {
-		inst_clear(&in);
-		resp_error(r, ERR_UNAVAILABLE, NULL);
-		return 0;
-	}
+	    end_sessions(db, a.id) != DB_OK)
+		return fail(r, &in, ERR_UNAVAILABLE);
 	auth_audit(r, a.id, "institution-editor-added", "", 1, arena_printf(r->arena, "institution=%s", in.slug));
-	resp_redirect(r, 303, prefixed(r, arena_printf(r->arena, "/birojs/iestades/%s?saglabats=1#staff", in.slug)));
-	inst_clear(&in);
-	return 0;
+	return back(r, &in, "staff");
 }
 
 int form_office_institution_staff_remove(struct req *r)
@@ -806,23 +825,15 @@ int form_office_institution_staff_remove(struct req *r)
 	if (post_inst(r, &in) != 0)
 		return 0;
 	db = app_db(r);
-	if (form_validate(r, staff_remove_fields, &sf) != 0 || !sf.number[0]) {
-		inst_clear(&in);
-		resp_error(r, ERR_BAD_REQUEST, NULL);
-		return 0;
-	}
+	if (form_validate(r, staff_remove_fields, &sf) != 0 || !sf.number[0])
+		return fail(r, &in, ERR_BAD_REQUEST);
 	rc = account_role_remove(db, (long long)sf.number[0], ROLE_INSTITUTION, in.slug);
-	if (rc < 0 || end_sessions(db, (long long)sf.number[0]) != DB_OK) {
-		inst_clear(&in);
-		resp_error(r, ERR_UNAVAILABLE, NULL);
-		return 0;
-	}
-	if (rc == DB_OK)
+	if (rc < 0 || (rc == DB_OK && end_sessions(db, (long long)sf.number[0]) != DB_OK))
+		return fail(r, &in, ERR_UNAVAILABLE);
+	if (rc == DB_OK) /* else: not an editor of this institution, nothing changed */
 		auth_audit(r, (long long)sf.number[0], "institution-editor-removed", "", 1,
 			   arena_printf(r->arena, "institution=%s", in.slug));
-	resp_redirect(r, 303, prefixed(r, arena_printf(r->arena, "/birojs/iestades/%s?saglabats=1#staff", in.slug)));
-	inst_clear(&in);
-	return 0;
+	return back(r, &in, "staff");
 }
 
 int form_office_institution_review(struct req *r)
@@ -835,23 +846,15 @@ int form_office_institution_review(struct req *r)
 	if (post_inst(r, &in) != 0)
 		return 0;
 	db = app_db(r);
-	if (form_validate(r, review_fields, &rf) != 0) {
-		inst_clear(&in);
-		resp_error(r, ERR_BAD_REQUEST, NULL);
-		return 0;
-	}
+	if (form_validate(r, review_fields, &rf) != 0)
+		return fail(r, &in, ERR_BAD_REQUEST);
 	on = !strcmp(rf.value[0], "1");
 	if (db_exec(db,
 		    "INSERT INTO institution_setting (slug, review_required, updated_at) VALUES ($1, $2, $3) "
 		    "ON CONFLICT (slug) DO UPDATE SET review_required = $2, updated_at = $3",
-		    DB_P(PTEXT(in.slug), PINT(on), PINT((long long)time(NULL))), NULL) != DB_OK) {
-		inst_clear(&in);
-		resp_error(r, ERR_UNAVAILABLE, NULL);
-		return 0;
-	}
+		    DB_P(PTEXT(in.slug), PINT(on), PINT((long long)time(NULL))), NULL) != DB_OK)
+		return fail(r, &in, ERR_UNAVAILABLE);
 	auth_audit(r, 0, "institution-review-set", "", 1,
 		   arena_printf(r->arena, "institution=%s review=%s", in.slug, on ? "on" : "off"));
-	resp_redirect(r, 303, prefixed(r, arena_printf(r->arena, "/birojs/iestades/%s?saglabats=1#review", in.slug)));
-	inst_clear(&in);
-	return 0;
+	return back(r, &in, "review");
 }
