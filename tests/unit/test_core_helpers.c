@@ -581,18 +581,31 @@ static void x509_from_text_table(void **state)
 static void back_office_values_table(void **state)
 {
 	static const char *const good_urls[] = {"https://www.vid.gov.lv", "http://example.lv/a/b?c=d&e=f#g",
-						"HTTPS://EXAMPLE.LV:8443/x", "https://[2001:db8::1]/", "https://a.lv/ā"};
-	static const char *const bad_urls[] = {"javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x",
-					       "//evil.example/", "/relative", "https://", "https://user@host.lv/",
-					       "https://a.lv/x y", "https://a.lv/\"><script>", "https://a.lv/<b>",
-					       "ftp://a.lv/", "https://-a.lv/", "https://a.lv:99999999/", "", "https://a.lv\n/x"};
-	static const char *const good_phones[] = {"67000000", "+371 67 000 000", "8300", "112", "+371 (67) 123-456",
-						  "67.000.000"};
-	static const char *const bad_phones[] = {"", "zvaniet", "<b>67000000</b>", "+", "12", "67  000", "1234567890123456",
-						 "67000000-", "(67", "67)000", "+371 67 000 000; DROP", "++371"};
+						"HTTPS://EXAMPLE.LV:8443/x", "https://[2001:db8::1]/",
+						"https://a.lv/ā"};
+	static const char *const bad_urls[] = {"javascript:alert(1)",
+					       "JaVaScRiPt:alert(1)",
+					       "data:text/html,x",
+					       "//evil.example/",
+					       "/relative",
+					       "https://",
+					       "https://user@host.lv/",
+					       "https://a.lv/x y",
+					       "https://a.lv/\"><script>",
+					       "https://a.lv/<b>",
+					       "ftp://a.lv/",
+					       "https://-a.lv/",
+					       "https://a.lv:99999999/",
+					       "",
+					       "https://a.lv\n/x"};
+	static const char *const good_phones[] = {"67000000", "+371 67 000 000",   "8300",
+						  "112",      "+371 (67) 123-456", "67.000.000"};
+	static const char *const bad_phones[] = {"",    "zvaniet", "<b>67000000</b>",       "+",
+						 "12",  "67  000", "1234567890123456",      "67000000-",
+						 "(67", "67)000",  "+371 67 000 000; DROP", "++371"};
 	static const char *const good_dates[] = {"2026-12-07", "2024-02-29", "1900-01-01", "2999-12-31"};
-	static const char *const bad_dates[] = {"2026-02-29", "2026-13-01", "2026-00-10", "2026-12-32", "07.12.2026",
-						"2026-12-7", "2026-12-07Z", "1899-12-31", "", "2026/12/07"};
+	static const char *const bad_dates[] = {"2026-02-29", "2026-13-01",  "2026-00-10", "2026-12-32", "07.12.2026",
+						"2026-12-7",  "2026-12-07Z", "1899-12-31", "",           "2026/12/07"};
 	char out[WHEN_LEN];
 	size_t i;
 
@@ -661,12 +674,12 @@ static void err_public_code_from_threads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(utf8_kuhn_stress_test),   cmocka_unit_test(utf8_lonely_bytes),
-	    cmocka_unit_test(utf8_decode_table),       cmocka_unit_test(utf8_agrees_with_utf8proc),
-	    cmocka_unit_test(base64_rfc4648_table),    cmocka_unit_test(base64_decode_rules),
-	    cmocka_unit_test(base64_allocating_forms), cmocka_unit_test(file_read_table),
-	    cmocka_unit_test(fnv1a_reference_vectors), cmocka_unit_test(hex_digits_table),
-	    cmocka_unit_test(x509_from_text_table),    cmocka_unit_test(err_public_code_from_threads),
+	    cmocka_unit_test(utf8_kuhn_stress_test),    cmocka_unit_test(utf8_lonely_bytes),
+	    cmocka_unit_test(utf8_decode_table),        cmocka_unit_test(utf8_agrees_with_utf8proc),
+	    cmocka_unit_test(base64_rfc4648_table),     cmocka_unit_test(base64_decode_rules),
+	    cmocka_unit_test(base64_allocating_forms),  cmocka_unit_test(file_read_table),
+	    cmocka_unit_test(fnv1a_reference_vectors),  cmocka_unit_test(hex_digits_table),
+	    cmocka_unit_test(x509_from_text_table),     cmocka_unit_test(err_public_code_from_threads),
 	    cmocka_unit_test(back_office_values_table),
 	};
 
