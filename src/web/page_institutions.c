@@ -17,6 +17,7 @@
 #include "catalog/org_edit.h"
 #include "catalog/store.h"
 #include "core/buf.h"
+#include "core/digest.h"
 #include "core/log.h"
 #include "core/when.h"
 #include "store/db.h"
@@ -86,6 +87,10 @@ static const struct field contact_fields[ORG_FORM_CONTACTS][14] = {CONTACT_FIELD
 
 enum { C_TITLE_LV, C_TITLE_EN, C_PHONE1, C_PHONE2, C_EMAIL1, C_EMAIL2, C_PAGE, C_HOURS_LV, C_HOURS_EN, C_HELP };
 
+/* The version of the stored institution the form was made from: a save
+ * from an older one is refused (someone else saved in between). */
+static const struct field version_fields[] = {FIELD_TEXT("version", OPTIONAL, 0, 64, N_("Version")), FIELD_END};
+
 static const struct field staff_fields[] = {FIELD_TEXT("login", REQUIRED, 1, 63, N_("Login name")), FIELD_END};
 static const struct field staff_remove_fields[] = {FIELD_NUMBER("account", NULL, 1, 999999999, N_("Account")),
 						   FIELD_END};
@@ -103,6 +108,7 @@ struct inst {
 	char *cbody[ORG_FORM_CONTACTS];      /* its contact points' stored nodes */
 	const char *ciri[ORG_FORM_CONTACTS]; /* and their IRIs, in the form's order */
 	size_t nc;
+	char version[DIGEST_HEX]; /* SHA-256 of those bodies: what the form was made from */
 };
 
 static void inst_clear(struct inst *in)
@@ -183,6 +189,17 @@ static int inst_load(struct req *r, struct db *db, const char *slug, struct inst
 		if (catalog_record_body(db, in->ciri[in->nc], &in->cbody[in->nc], &err) < 0)
 			return -1;
 		in->nc++;
+	}
+	{
+		struct buf all = BUF_INIT;
+
+		buf_puts(&all, in->body);
+		for (i = 0; i < in->nc; i++) {
+			buf_putc(&all, '\n');
+			buf_puts(&all, in->cbody[i] ? in->cbody[i] : "");
+		}
+		sha256_hex(all.data ? all.data : "", all.len, in->version);
+		buf_free(&all);
 	}
 	return 0;
 }
@@ -442,6 +459,7 @@ static void show_form(struct req *r, int status, const struct inst *in, const st
 		form_ctx_add_error(r, ctx, "name_lv", N_("Institution"), refused);
 	if (in) {
 		json_object_set_new(ctx, "slug", json_string(in->slug));
+		json_object_set_new(ctx, "version", json_string(in->version));
 		json_object_set_new(ctx, "edit", json_true());
 		json_object_set_new(ctx, "public_url",
 				    json_string(prefixed(r, arena_printf(r->arena, "/iestades/%s", in->slug))));
@@ -616,6 +634,20 @@ static int save(struct req *r, struct inst *in)
 	const char *had_date = in && in->org->e_mark_granted ? in->org->e_mark_granted : "";
 	size_t i;
 
+	if (in) {
+		struct form vf;
+
+		if (form_validate(r, version_fields, &vf) != 0 || strcmp(vf.value[0], in->version) != 0) {
+			struct org_form now;
+
+			org_form_from_org(in->org, r->arena, &now);
+			form_of_org(&now, &f, cf);
+			show_form(r, 409, in, &f, cf, NULL,
+				  i18n_tr(r->lang, N_("Someone else saved this institution after you opened it. "
+						      "Below is what is saved now; please make your change again.")));
+			return 0;
+		}
+	}
 	bad = read_form(r, in, &f, cf) != 0;
 	if (!in && !f.error[O_IDENT]) {
 		const char *id = f.value[O_IDENT];

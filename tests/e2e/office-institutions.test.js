@@ -56,6 +56,15 @@ function fields(over = {}) {
   };
 }
 
+// Saves an institution's form as a browser does: the version and CSRF
+// token of the page it was opened from, then the fields.
+async function save(b, slug, f, prefix = '') {
+  const form = await b.get(`${prefix}/birojs/iestades/${slug}`);
+  const csrf = form.html.match(/name="_csrf" value="([^"]+)"/)[1];
+  const version = form.html.match(/name="version" value="([0-9a-f]{64})"/)[1];
+  return b.post(`${prefix}/birojs/iestades/${slug}`, { version, ...f }, { token: csrf });
+}
+
 async function poll(fn, what, ms = 20000) {
   const end = Date.now() + ms;
   for (;;) {
@@ -183,7 +192,7 @@ for (const engine of ['sqlite', 'postgresql']) describe(`institutions in the bac
   });
 
   test('an edit reaches the public pages of every language', async () => {
-    const res = await a.post('/birojs/iestades/parbaudes-iestade', fields({
+    const res = await save(a, 'parbaudes-iestade', fields({
       name_en: 'Agency of Tests', k0_phone2: '8000 1234', k1_title_lv: 'Palīdzības dienests',
       k1_email1: 'palidziba@example.lv', k1_help_eid: '1', help_portal: '1',
     }));
@@ -221,7 +230,7 @@ for (const engine of ['sqlite', 'postgresql']) describe(`institutions in the bac
       k1_page: ['data:text/html,<script>alert(1)</script>', 'https://'],
     };
     for (const [name, [value, msg]] of Object.entries(bad)) {
-      const res = await a.post('/birojs/iestades/parbaudes-iestade', fields({ [name]: value }));
+      const res = await save(a, 'parbaudes-iestade', fields({ [name]: value }));
       assert.equal(res.status, 422, name);
       const m = res.html.match(new RegExp(`id="${name}-error">([^<]*)<`));
       assert.ok(m, `a message beside ${name}`);
@@ -231,7 +240,7 @@ for (const engine of ['sqlite', 'postgresql']) describe(`institutions in the bac
     }
     // all at once, in English
     const all = Object.fromEntries(Object.entries(bad).map(([k, [v]]) => [k, v]));
-    const en = await a.post('/en/birojs/iestades/parbaudes-iestade', fields(all), { formPath: '/en/birojs/iestades/parbaudes-iestade' });
+    const en = await save(a, 'parbaudes-iestade', fields(all), '/en');
     assert.equal(en.status, 422);
     for (const name of Object.keys(bad)) assert.match(en.html, new RegExp(`id="${name}-error"`), name);
     assert.match(en.html, /This field is required/);
@@ -247,9 +256,26 @@ for (const engine of ['sqlite', 'postgresql']) describe(`institutions in the bac
     assert.equal(revision(), before);
   });
 
+  test('a save from a page opened before someone else saved is refused, nothing overwritten', async () => {
+    const form = await a.get('/birojs/iestades/parbaudes-iestade');
+    const csrf = form.html.match(/name="_csrf" value="([^"]+)"/)[1];
+    const old = form.html.match(/name="version" value="([0-9a-f]{64})"/)[1];
+    assert.equal((await save(a, 'parbaudes-iestade', fields({ name_en: 'Saved First' }))).status, 303);
+    const before = revision();
+    const late = await a.post('/birojs/iestades/parbaudes-iestade', { version: old, ...fields({ name_en: 'Saved Second' }) }, { token: csrf });
+    assert.equal(late.status, 409);
+    assert.match(late.html, /Kāds cits saglabāja šo iestādi/);
+    assert.match(late.html, /value="Saved First"/);
+    assert.equal(revision(), before);
+    // without a version at all: the same
+    assert.equal((await a.post('/birojs/iestades/parbaudes-iestade', fields({ name_en: 'No Version' }), { token: csrf })).status, 409);
+    assert.equal(revision(), before);
+    assert.equal((await save(a, 'parbaudes-iestade', fields({ name_en: 'Agency of Tests' }))).status, 303);
+  });
+
   test('hostile text is stored as text and escaped on every page', async () => {
     const evil = '<script>alert(1)</script><img src=x onerror=alert(2)> "Iestāde"';
-    const res = await a.post('/birojs/iestades/parbaudes-iestade', fields({ name_en: evil, k0_hours_en: evil }));
+    const res = await save(a, 'parbaudes-iestade', fields({ name_en: evil, k0_hours_en: evil }));
     assert.equal(res.status, 303);
     const en = await poll(async () => {
       const r = await pub('/en/iestades/parbaudes-iestade');
@@ -263,11 +289,11 @@ for (const engine of ['sqlite', 'postgresql']) describe(`institutions in the bac
     const list = await a.get('/en/birojs/iestades');
     assert.ok(!list.html.includes('<script>alert'));
     // and back to a plain name
-    assert.equal((await a.post('/birojs/iestades/parbaudes-iestade', fields({ name_en: 'Agency of Tests' }))).status, 303);
+    assert.equal((await save(a, 'parbaudes-iestade', fields({ name_en: 'Agency of Tests' }))).status, 303);
   });
 
   test('"ē!" granted with a date is shown on /e-zime and the institution\'s page; granting and removing are audited', async () => {
-    let res = await a.post('/birojs/iestades/parbaudes-iestade', fields({ name_en: 'Agency of Tests', emark: '1', emark_date: '2026-11-30' }));
+    let res = await save(a, 'parbaudes-iestade', fields({ name_en: 'Agency of Tests', emark: '1', emark_date: '2026-11-30' }));
     assert.equal(res.status, 303);
     const page = await poll(async () => {
       const r = await pub('/e-zime');
@@ -279,21 +305,21 @@ for (const engine of ['sqlite', 'postgresql']) describe(`institutions in the bac
     assert.match((await pub('/iestades/parbaudes-iestade')).html, /30\.11\.2026\./);
     assert.deepEqual(audit('emark-granted'), ['institution=parbaudes-iestade date=2026-11-30']);
     // removing
-    res = await a.post('/birojs/iestades/parbaudes-iestade', fields({ name_en: 'Agency of Tests' }));
+    res = await save(a, 'parbaudes-iestade', fields({ name_en: 'Agency of Tests' }));
     assert.equal(res.status, 303);
     await poll(async () => !/Pārbaudes iestāde/.test((await pub('/e-zime')).html), '/e-zime to drop it');
     assert.deepEqual(audit('emark-removed'), ['institution=parbaudes-iestade']);
     assert.equal(audit('emark-granted').length, 1);
     // without a date: today in Riga
-    assert.equal((await a.post('/birojs/iestades/parbaudes-iestade', fields({ emark: '1' }))).status, 303);
+    assert.equal((await save(a, 'parbaudes-iestade', fields({ emark: '1' }))).status, 303);
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Riga' }).format(new Date());
     assert.equal(audit('emark-granted')[1], `institution=parbaudes-iestade date=${today}`);
     // a date without the mark is refused
-    res = await a.post('/birojs/iestades/parbaudes-iestade', fields({ emark_date: '2026-12-01' }));
+    res = await save(a, 'parbaudes-iestade', fields({ emark_date: '2026-12-01' }));
     assert.equal(res.status, 422);
     assert.match(res.html, /id="emark_date-error"/);
     // the date for the export below
-    assert.equal((await a.post('/birojs/iestades/parbaudes-iestade', fields({ emark: '1', emark_date: '2026-12-01' }))).status, 303);
+    assert.equal((await save(a, 'parbaudes-iestade', fields({ emark: '1', emark_date: '2026-12-01' }))).status, 303);
   });
 
   test('staff are assigned by login name; the editor then logs in to that institution', async () => {
