@@ -330,10 +330,18 @@ static void org_of_form(const struct form *f, const struct form cf[ORG_FORM_CONT
 static json_t *field_json(struct req *r, const struct field *fd, const struct form *f, int i, const char *hint)
 {
 	const char *v = f->value[i] ? f->value[i] : "", *err = f->error[i];
-	json_t *j = json_pack("{s:s, s:s, s:s, s:b}", "name", fd->name, "label", i18n_tr(r->lang, fd->label), "value",
-			      v, "required", fd->required);
+	size_t cut = fd->max ? 4 * fd->max : 0;
 	const char *type = "text";
 	struct buf ids = BUF_INIT;
+	json_t *j;
+
+	if (cut && strlen(v) > cut) { /* a huge value is not sent back whole: its start shows what to shorten */
+		while (cut && ((unsigned char)v[cut] & 0xC0) == 0x80)
+			cut--;
+		v = arena_strndup(r->arena, v, cut);
+	}
+	j = json_pack("{s:s, s:s, s:s, s:b}", "name", fd->name, "label", i18n_tr(r->lang, fd->label), "value", v,
+		      "required", fd->required);
 
 	switch (fd->type) {
 	case F_TEXTAREA: json_object_set_new(j, "textarea", json_true()); break;

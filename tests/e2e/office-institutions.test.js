@@ -247,6 +247,14 @@ for (const engine of ['sqlite', 'postgresql']) describe(`institutions in the bac
     assert.match(en.html, /starts with https:\/\//);
     assert.equal(revision(), before);
     assert.equal(q("SELECT body FROM catalog_node WHERE iri LIKE '%parbaudes-iestade'"), body);
+    // huge values (under the forms' 64 KiB a value) are refused and not sent back whole
+    const huge = await save(a, 'parbaudes-iestade', fields({ name_en: 'ā'.repeat(30000), k0_page: `https://x.lv/${'a'.repeat(60000)}` }));
+    assert.equal(huge.status, 422);
+    assert.ok(huge.html.length < 70000, `${huge.html.length} bytes`);
+    assert.match(huge.html, /id="name_en-error">Lūdzu, saīsiniet/);
+    assert.match(huge.html, /id="k0_page-error">/);
+    // over 64 KiB a value the server refuses the request itself
+    assert.equal((await save(a, 'parbaudes-iestade', fields({ name_en: 'x'.repeat(70000) }))).status, 413);
     // a new institution with a bad identifier
     for (const id of ['Ar Atstarpēm', '-x', 'a', 'jauna', '../vid']) {
       const res = await a.post('/birojs/iestades/jauna', fields({ identifier: id }));
