@@ -438,6 +438,8 @@ static void show_form(struct req *r, int status, const struct inst *in, const st
 	json_object_set_new(ctx, "csrf", json_string(csrf_token(r)));
 	form_to_ctx(r, org_fields, f, ctx);
 	json_object_set_new(ctx, "ident", fields_json(r, org_fields, f, O_IDENT, O_NAME_LV, org_hints));
+	/* required of a new institution (save() checks it), fixed afterwards */
+	json_object_set_new(json_array_get(json_object_get(ctx, "ident"), 0), "required", json_true());
 	json_object_set_new(ctx, "names", fields_json(r, org_fields, f, O_NAME_LV, O_LEVEL, org_hints));
 	json_object_set_new(ctx, "where", fields_json(r, org_fields, f, O_HOME, O_SPATIAL, org_hints));
 	json_object_set_new(ctx, "mark", fields_json(r, org_fields, f, O_EMARK, O_HELP, org_hints));
