@@ -16,4 +16,12 @@ void when_riga(time_t t, enum lang lang, char out[WHEN_LEN]);
 /* The offset of Riga time from UTC at t, in seconds (7200 or 10800). */
 long when_riga_offset(time_t t);
 
+/* A calendar date written as xsd:date without a time zone ("2026-12-07",
+ * years 1900 to 2999): 0 with *y, *m, *d set (each may be NULL); -1 for
+ * anything else ("2026-02-30", "7.12.2026", "2026-12-07Z"). */
+int when_date_parse(const char *s, int *y, int *m, int *d);
+/* That date as people read it: "07.12.2026." (lv) or "7 Dec 2026" (en);
+ * "" when s is not such a date. */
+void when_date_text(const char *s, enum lang lang, char out[WHEN_LEN]);
+
 #endif

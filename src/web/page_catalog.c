@@ -8,6 +8,7 @@
 #include "catalog/export.h"
 #include "core/collate.h"
 #include "core/url.h"
+#include "core/when.h"
 #include "catalog/model.h"
 #include "web/app.h"
 #include "web/catalog_ctx.h"
@@ -376,6 +377,13 @@ json_t *org_brief(struct req *r, const struct organisation *o)
 	json_object_set_new(j, "slug", json_string(o->slug));
 	if (o->e_mark == FLAG_YES)
 		json_object_set_new(j, "emark", json_true());
+	if (o->e_mark == FLAG_YES && o->e_mark_granted) {
+		char since[WHEN_LEN];
+
+		when_date_text(o->e_mark_granted, r->lang, since);
+		json_object_set_new(j, "emark_since", json_string(since));
+		json_object_set_new(j, "emark_date", json_string(o->e_mark_granted));
+	}
 	json_object_set_new(j, "nservices", json_integer((json_int_t)o->nservices));
 	return j;
 }

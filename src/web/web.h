@@ -100,6 +100,15 @@ int page_otp_setup(struct req *r);
 int form_otp_setup(struct req *r);
 int page_office(struct req *r);
 int page_audit(struct req *r);
+/* page_institutions.c: /birojs/iestades (administrators) */
+int page_office_institutions(struct req *r);
+int page_office_institution_new(struct req *r);
+int form_office_institution_new(struct req *r);
+int page_office_institution(struct req *r);
+int form_office_institution(struct req *r);
+int form_office_institution_staff(struct req *r);
+int form_office_institution_staff_remove(struct req *r);
+int form_office_institution_review(struct req *r);
 int page_audit_csv(struct req *r);
 
 #endif
