@@ -188,7 +188,8 @@ static void compute_work(void *cls)
 		return;
 	}
 	db_close(db);
-	qsort(h->at, h->nat, sizeof(*h->at), at_cmp);
+	if (h->nat)
+		qsort(h->at, h->nat, sizeof(*h->at), at_cmp);
 	h->rows = calloc(c->norgs ? c->norgs : 1, sizeof(*h->rows));
 	if (!h->rows) {
 		j->failed = 1;

@@ -475,6 +475,10 @@ describe('who may see what', () => {
   function expected(pattern) {
     if (pattern.startsWith('/birojs/zurnals')) return adminOnly;
     if (pattern.startsWith('/birojs/iestades')) return adminOnly;
+    // the dashboard: administrators and institutions' editors, each of the
+    // latter only for their own institution (the sample slug is neither's)
+    if (pattern === '/birojs/parskats/{slug}/{what}') return { ...adminOnly, institution: 403, 'other-institution': 403 };
+    if (pattern.startsWith('/birojs/parskats')) return { ...adminOnly, institution: 'page', 'other-institution': 'page' };
     if (pattern.startsWith('/birojs') || pattern === '/profils/otp') return staff;
     if (pattern.startsWith('/profils')) return person;
     return everyone;
