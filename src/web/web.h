@@ -98,5 +98,9 @@ int form_otp_setup(struct req *r);
 int page_office(struct req *r);
 int page_audit(struct req *r);
 int page_audit_csv(struct req *r);
+int page_searchtune(struct req *r); /* page_searchtune.c: /birojs/meklesana */
+int form_searchtune(struct req *r);
+int form_searchtune_restore(struct req *r);
+int form_searchtune_eval(struct req *r);
 
 #endif
