@@ -161,7 +161,7 @@ static int zero_row(void *cls, const struct db_row *row)
 	    x->list,
 	    json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "query", q, "count", (json_int_t)row_int(row, 1), "first",
 		      day_text(x->r, row_int(row, 2)), "last", day_text(x->r, row_int(row, 3)), "preview_url",
-		      arena_printf(x->r->arena, "%s?kopa=synonyms&q=%s#q", prefixed(x->r, PAGE), eq), "synonym_url",
+		      arena_printf(x->r->arena, "%s?kopa=synonyms&q=%s#pq", prefixed(x->r, PAGE), eq), "synonym_url",
 		      arena_printf(x->r->arena, "%s?kopa=synonyms&sinonims=%s#add", prefixed(x->r, PAGE), eq)));
 	return 0;
 }
@@ -625,7 +625,7 @@ int form_searchtune(struct req *r)
 		if (rc == RATE_LIMITED || !atomic_compare_exchange_strong(&lexicon_building, &expected, 1)) {
 			editor_page(
 			    r, 429, kind, text, p->q,
-			    error_list(r, "q", N_("Query to preview"),
+			    error_list(r, "pq", N_("Query to preview"),
 				       i18n_tr(r->lang, rc == RATE_LIMITED
 							    ? N_("You have made many lexicon previews this hour; each "
 								 "builds a whole search index. Please try later.")

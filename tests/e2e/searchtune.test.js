@@ -155,6 +155,7 @@ function suite(kind, makeServers) {
       const before = pv.html.slice(pv.html.indexOf('<caption>Now</caption>'), pv.html.indexOf('<caption>After the change</caption>'));
       const afterPart = pv.html.slice(pv.html.indexOf('<caption>After the change</caption>'));
       assert.doesNotMatch(before, /<td>1<\/td>/, 'nothing now');
+      assert.match(before, /Nothing found/);
       assert.match(afterPart, /<td>1<\/td>/, 'results after the change');
       assert.match(pv.html, /The change alters the results of this query/);
       assert.equal(await total(nodes[0].base, WORD), 0, 'a preview saves nothing');
