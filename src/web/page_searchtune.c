@@ -780,7 +780,9 @@ int form_searchtune_eval(struct req *r)
 		return 0;
 	}
 	j = calloc(1, sizeof(*j));
-	if (!j || !(j->files = strdup(files))) {
+	if (j)
+		j->files = strdup(files);
+	if (!j || !j->files) {
 		free(j);
 		atomic_store(&ev.running, 0);
 		resp_error(r, ERR_UNAVAILABLE, NULL);

@@ -216,6 +216,16 @@ function suite(kind, makeServers) {
       const res = await b.post(EN, { kopa: 'lexicon', teksts: `${WORD}\tpase\n`, q: WORD, darbiba: 'preview' }, { formPath: EN });
       assert.equal(res.status, 200);
       assert.match(res.html, /A whole search index was built for this preview/);
+      // the per-person budget of whole-index previews (limit-search-preview 3; the refused lexicon of the test before took one)
+      const second = await b.post(EN, { kopa: 'lexicon', teksts: `${WORD}\tpase\n`, q: WORD, darbiba: 'preview' }, { formPath: EN });
+      assert.equal(second.status, 200);
+      const third = await b.post(EN, { kopa: 'lexicon', teksts: `${WORD}\tpase\n`, q: WORD, darbiba: 'preview' }, { formPath: EN });
+      assert.equal(third.status, 429);
+      assert.match(third.html, /many lexicon previews this hour/);
+      // a preview without a query only checks the text, and costs nothing
+      const none = await b.post(EN, { kopa: 'lexicon', teksts: `${WORD}\tpase\n`, darbiba: 'preview' }, { formPath: EN });
+      assert.equal(none.status, 200);
+      assert.match(none.html, /The text reads without errors/);
     });
 
     test('zero-result queries are counted, personal-looking ones are not, the row budget holds', async () => {
@@ -258,7 +268,7 @@ function suite(kind, makeServers) {
 }
 
 suite('SQLite', async () => {
-  const srv = await startServer({ imports: [catalog], extra: ['--search-eval-queries', queries.join(','), '--search-zero-rows', String(ZERO_ROWS)] });
+  const srv = await startServer({ imports: [catalog], extra: ['--search-eval-queries', queries.join(','), '--search-zero-rows', String(ZERO_ROWS), '--limit-search-preview', '3'] });
   return { nodes: [srv], db: path.join(srv.data, 'epak.db') };
 });
 
@@ -272,7 +282,7 @@ if (!pgUrl) {
     psql(pgUrl, 'CREATE DATABASE epak_e2e_searchtune');
     const db = pgUrl.replace(/\/[^/?]*(\?|$)/, '/epak_e2e_searchtune$1');
     const secret = crypto.randomBytes(32);
-    const extra = ['--search-eval-queries', queries.join(','), '--search-zero-rows', String(ZERO_ROWS)];
+    const extra = ['--search-eval-queries', queries.join(','), '--search-zero-rows', String(ZERO_ROWS), '--limit-search-preview', '3'];
     const one = await startServer({ db, secret, imports: [catalog], extra });
     const two = await startServer({ db, secret, extra });
     return { nodes: [one, two], db };
