@@ -19,6 +19,7 @@
  *  - the queries that found nothing (web/search_log.h), most often first,
  *    each with a link to preview it and to add a synonym for it.
  */
+#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -400,6 +401,8 @@ static void preview_work(void *cls)
 	p->after = hits_json(idx, p->q, &ok);
 	search_index_free(idx);
 	free(urls);
+	if (p->rebuilt)
+		malloc_trim(0); /* a whole index's transient heap (~190 MB at 100 000 services) */
 	p->ms = mono_ms() - t0;
 }
 
