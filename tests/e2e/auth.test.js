@@ -473,7 +473,7 @@ describe('who may see what', () => {
   const person = { ...staff, citizen: 'page' };
   const everyone = Object.fromEntries(people_.map((k) => [k, 'page']));
   function expected(pattern) {
-    if (pattern.startsWith('/birojs/zurnals')) return adminOnly;
+    if (pattern.startsWith('/birojs/zurnals') || pattern.startsWith('/birojs/meklesana')) return adminOnly;
     if (pattern.startsWith('/birojs') || pattern === '/profils/otp') return staff;
     if (pattern.startsWith('/profils')) return person;
     return everyone;
