@@ -318,6 +318,7 @@ struct preview {
 	struct search_edits edits; /* the database's versions */
 	const char *data_dir;
 	int lexicon_slot;
+	const char *saving; /* a save: its audit action; only the check runs in the pool */
 	/* out */
 	struct search_data_problem pr;
 	int bad;
@@ -376,7 +377,7 @@ static void preview_work(void *cls)
 		p->bad = 1;
 		return;
 	}
-	if (!p->q || !*p->q)
+	if (p->saving || !p->q || !*p->q)
 		return;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.data_dir = p->data_dir;
@@ -489,6 +490,8 @@ static const char *problem_text(struct req *r, const struct search_data_problem 
 	return arena_printf(r->arena, "%s.", why);
 }
 
+static void do_save(struct req *r, enum search_data_kind kind, const char *text, const char *q, const char *how);
+
 static void preview_done(struct req *r, void *cls)
 {
 	struct preview *p = cls;
@@ -498,7 +501,11 @@ static void preview_done(struct req *r, void *cls)
 		preview_free(p);
 		return;
 	}
-	if (p->bad) {
+	if (p->saving && !p->bad) {
+		do_save(r, p->kind, p->text, p->q, p->saving);
+	} else if (p->bad) {
+		if (p->saving)
+			auth_audit(r, 0, "search-data-refused", "", 0, set_choices[p->kind]);
 		editor_page(r, 422, p->kind, p->text, p->q,
 			    error_list(r, "teksts", set_labels[p->kind], problem_text(r, &p->pr)), NULL);
 	} else if (p->failed[0]) {
@@ -529,19 +536,12 @@ static void preview_done(struct req *r, void *cls)
 
 /* ---- saving ---- */
 
-static void save(struct req *r, enum search_data_kind kind, const char *text, const char *q, const char *how)
+/* Writes the (checked) text and answers with the page. */
+static void do_save(struct req *r, enum search_data_kind kind, const char *text, const char *q, const char *how)
 {
 	const struct person *who = auth_person(r);
-	struct search_data_problem pr;
 	struct db *db = app_db(r);
 
-	/* the text is at most MAX_TEXT characters: reading it takes a few ms */
-	if (text && search_data_check(kind, text, &pr) != 0) {
-		auth_audit(r, 0, "search-data-refused", "", 0, set_choices[kind]);
-		editor_page(r, 422, kind, text, q, error_list(r, "teksts", set_labels[kind], problem_text(r, &pr)),
-			    NULL);
-		return;
-	}
 	if (!db || search_data_save(db, kind, text, who->account, (long long)time(NULL)) != DB_OK) {
 		if (db)
 			log_error("search data: %s", db_errmsg(db));
@@ -552,6 +552,34 @@ static void save(struct req *r, enum search_data_kind kind, const char *text, co
 	resp_redirect(r, 303,
 		      arena_printf(r->arena, "%s?kopa=%s%s%s", prefixed(r, PAGE), set_choices[kind],
 				   q && *q ? "&q=" : "", q && *q ? url_query_value(r->arena, q) : ""));
+}
+
+/* Saves text (NULL: back to the file): the check (up to MAX_TEXT
+ * characters, ~10 ms) runs in the worker pool, the write on the loop
+ * afterwards (done). */
+static void save(struct req *r, enum search_data_kind kind, const char *text, const char *q, const char *how)
+{
+	struct preview *p;
+
+	if (!text) {
+		do_save(r, kind, NULL, q, how);
+		return;
+	}
+	p = calloc(1, sizeof(*p));
+	if (p) {
+		p->text = strdup(text);
+		p->q = strdup(q ? q : "");
+	}
+	if (!p || !p->text || !p->q) {
+		if (p)
+			preview_free(p);
+		resp_error(r, ERR_UNAVAILABLE, NULL);
+		return;
+	}
+	p->kind = kind;
+	p->saving = how;
+	if (async_run(r, preview_work, preview_done, p) != 0)
+		preview_free(p);
 }
 
 int form_searchtune(struct req *r)

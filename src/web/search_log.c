@@ -105,7 +105,18 @@ static const char SQL_ADD[] =
     "WHERE EXISTS (SELECT 1 FROM search_zero WHERE query = $1) "
     "OR (SELECT count(*) FROM search_zero) < CAST($4 AS BIGINT) "
     "ON CONFLICT (query) DO UPDATE SET count = search_zero.count + excluded.count, last_day = excluded.last_day";
+static const char SQL_STALE[] = "SELECT count(*) FROM search_zero WHERE last_day < $1";
 static const char SQL_PURGE[] = "DELETE FROM search_zero WHERE last_day < $1";
+
+/* Deletes rows past their retention; writes only when there are some. */
+static void purge(struct db *db)
+{
+	long long before = time(NULL) / 86400 - lg.cfg.keep_days, n = 0;
+
+	if (db_query_int(db, SQL_STALE, DB_P(PINT(before)), &n) != DB_OK ||
+	    (n > 0 && db_exec(db, SQL_PURGE, DB_P(PINT(before)), NULL) != DB_OK))
+		log_warn("search log: purge: %s", db_errmsg(db));
+}
 
 struct batch {
 	struct pending *p;
@@ -151,7 +162,7 @@ static void *flusher(void *arg)
 	struct pending *buf = malloc(sizeof(lg.pending));
 	struct db *db = NULL;
 	struct err e = {0};
-	long long last_purge = 0;
+	long long last_purge = time(NULL) - 3540; /* the first a minute after start */
 
 	(void)arg;
 	pthread_mutex_lock(&lg.lock);
@@ -175,9 +186,7 @@ static void *flusher(void *arg)
 			flush(db, buf);
 			if (time(NULL) - last_purge >= 3600) {
 				last_purge = time(NULL);
-				if (db_exec(db, SQL_PURGE, DB_P(PINT(time(NULL) / 86400 - lg.cfg.keep_days)), NULL) !=
-				    DB_OK)
-					log_warn("search log: purge: %s", db_errmsg(db));
+				purge(db);
 			}
 		}
 		pthread_mutex_lock(&lg.lock);
