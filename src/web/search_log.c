@@ -109,13 +109,19 @@ static const char SQL_STALE[] = "SELECT count(*) FROM search_zero WHERE last_day
 static const char SQL_PURGE[] = "DELETE FROM search_zero WHERE last_day < $1";
 
 /* Deletes rows past their retention; writes only when there are some. */
-static void purge(struct db *db)
+int search_log_purge(struct db *db, int keep_days, long long today)
 {
-	long long before = time(NULL) / 86400 - lg.cfg.keep_days, n = 0;
+	long long before = today - keep_days, n = 0;
+	int rc = db_query_int(db, SQL_STALE, DB_P(PINT(before)), &n);
 
-	if (db_query_int(db, SQL_STALE, DB_P(PINT(before)), &n) != DB_OK ||
-	    (n > 0 && db_exec(db, SQL_PURGE, DB_P(PINT(before)), NULL) != DB_OK))
-		log_warn("search log: purge: %s", db_errmsg(db));
+	if (rc == DB_OK && n > 0)
+		rc = db_exec(db, SQL_PURGE, DB_P(PINT(before)), NULL);
+	return rc;
+}
+
+int search_log_add(struct db *db, const char *q, long long n, long long day, long long max_rows)
+{
+	return db_exec(db, SQL_ADD, DB_P(PTEXT(q), PINT(n), PINT(day), PINT(max_rows)), NULL);
 }
 
 struct batch {
@@ -131,7 +137,7 @@ static int add_tx(struct db *db, void *cls)
 	int rc;
 
 	for (i = 0; i < b->n; i++) {
-		rc = db_exec(db, SQL_ADD, DB_P(PTEXT(b->p[i].q), PINT(b->p[i].n), PINT(b->day), PINT(b->max)), NULL);
+		rc = search_log_add(db, b->p[i].q, b->p[i].n, b->day, b->max);
 		if (rc != DB_OK)
 			return rc;
 	}
@@ -186,7 +192,8 @@ static void *flusher(void *arg)
 			flush(db, buf);
 			if (time(NULL) - last_purge >= 3600) {
 				last_purge = time(NULL);
-				purge(db);
+				if (search_log_purge(db, lg.cfg.keep_days, (long long)(time(NULL) / 86400)) != DB_OK)
+					log_warn("search log: purge: %s", db_errmsg(db));
 			}
 		}
 		pthread_mutex_lock(&lg.lock);

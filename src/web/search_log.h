@@ -44,4 +44,12 @@ size_t search_log_normalize(const char *q, char *out, size_t cap);
 /* Counts one zero-result answer for q (never blocks on I/O). */
 void search_log_zero(const char *q);
 
+/* What the flusher writes (and tests call): adds n to the count of the
+ * normalised query q, last seen on day (days since 1970) — a new query
+ * only while the table holds fewer than max_rows rows; and deletes the
+ * rows last seen more than keep_days before today. DB_OK or an error. */
+struct db;
+int search_log_add(struct db *db, const char *q, long long n, long long day, long long max_rows);
+int search_log_purge(struct db *db, int keep_days, long long today);
+
 #endif
