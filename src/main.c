@@ -36,6 +36,7 @@
 #include "store/user_cli.h"
 #include "tmpl/mustache.h"
 #include "web/app.h"
+#include "web/search_log.h"
 #include "web/sign_session.h"
 #include "web/snapshot.h"
 
@@ -255,6 +256,7 @@ static void bump_revision(void *cls)
 static int cmd_serve(struct config *cfg, int argc, char **argv)
 {
 	struct snapshot_source src;
+	struct search_log_config slc;
 	struct mail_config mc;
 	struct app app;
 	struct err e = {0};
@@ -296,7 +298,19 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
+	slc.db_url = app.db_url;
+	slc.max_rows = cfg->search_zero_rows;
+	slc.keep_days = cfg->search_zero_days;
+	if (search_log_start(&slc, &e) != 0) {
+		log_error("cannot start: %s", e.msg);
+		sign_session_purger_stop();
+		mail_worker_stop();
+		snapshot_stop();
+		app_close(&app);
+		return 1;
+	}
 	rc = server_run(&app.site);
+	search_log_stop();
 	sign_session_purger_stop();
 	mail_worker_stop();
 	snapshot_stop();

@@ -45,6 +45,10 @@ struct config {
 	char *static_dir;                         /* folder served under /static/ */
 	char *locale_dir;                         /* folder of LANG/LC_MESSAGES/epak.mo */
 	char *search_data;                        /* folder of the search lexicon, synonyms and best bets */
+	char *search_eval_queries;                /* query sets for the back office's evaluation, comma-separated */
+	int search_zero_rows;                     /* distinct zero-result queries kept at most */
+	int search_zero_days;                     /* days kept after last searched for */
+	int limit_search_preview;                 /* lexicon previews per administrator per hour */
 	size_t catalog_max_bytes;                 /* memory the served catalog may take; larger: not served */
 	size_t max_body;                          /* largest request body accepted, bytes */
 	size_t max_header;                        /* largest total of request headers, bytes */

@@ -16,6 +16,7 @@
 #include "search/docs.h"
 #include "search/search.h"
 #include "store/db.h"
+#include "web/search_data.h"
 
 static struct {
 	pthread_mutex_t lock;       /* guards current only: held for a pointer swap */
@@ -121,6 +122,7 @@ static struct snapshot *snapshot_build(struct db *db, long long revision, struct
 	struct err ce = {0};
 	struct err se = {0};
 	struct search_config cfg;
+	struct search_edits edits;
 	size_t i;
 
 	if (!s) {
@@ -135,7 +137,14 @@ static struct snapshot *snapshot_build(struct db *db, long long revision, struct
 	}
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.data_dir = sn.src.search_data;
+	/* the editors' versions (back office) win over the files */
+	if (search_edits_load(db, &edits) != DB_OK) {
+		err_set(err, ERR_INTERNAL, "search data: %s", db_errmsg(db));
+		goto fail;
+	}
+	search_edits_apply(&edits, &cfg);
 	s->idx = search_index_of_catalog(s->cat, &cfg, &s->urls, &se);
+	search_edits_free(&edits);
 	if (!s->idx) {
 		err_set(err, ERR_INTERNAL, "%s", se.msg);
 		goto fail;

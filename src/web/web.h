@@ -110,5 +110,9 @@ int form_office_institution_staff(struct req *r);
 int form_office_institution_staff_remove(struct req *r);
 int form_office_institution_review(struct req *r);
 int page_audit_csv(struct req *r);
+int page_searchtune(struct req *r); /* page_searchtune.c: /birojs/meklesana */
+int form_searchtune(struct req *r);
+int form_searchtune_restore(struct req *r);
+int form_searchtune_eval(struct req *r);
 
 #endif

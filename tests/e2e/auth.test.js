@@ -473,7 +473,7 @@ describe('who may see what', () => {
   const person = { ...staff, citizen: 'page' };
   const everyone = Object.fromEntries(people_.map((k) => [k, 'page']));
   function expected(pattern) {
-    if (pattern.startsWith('/birojs/zurnals')) return adminOnly;
+    if (pattern.startsWith('/birojs/zurnals') || pattern.startsWith('/birojs/meklesana')) return adminOnly;
     if (pattern.startsWith('/birojs/iestades')) return adminOnly;
     // the dashboard: administrators and institutions' editors, each of the
     // latter only for their own institution (the sample slug is neither's)

@@ -5,6 +5,8 @@
  * stress test and utf8proc, RFC 4648 and OpenSSL, the FNV reference
  * vectors. */
 #include "testutil.h"
+#include "core/personal.h"
+#include "web/search_log.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -671,15 +673,66 @@ static void err_public_code_from_threads(void **state)
 	assert_ptr_equal(err_public_code(ERR_CSRF), err_public_code(ERR_CSRF));
 }
 
+/* core/personal.h: what is never kept of what people type. */
+static void personal_table(void **state)
+{
+	static const struct {
+		const char *s;
+		int personal;
+	} t[] = {
+	    {"dzīvesvietas deklarēšana", 0},
+	    {"2024. gada deklarācija", 0},
+	    {"pase 2 bērniem", 0},
+	    {"anna@example.lv", 1},
+	    {"anna＠example.lv", 1},
+	    {"120389-12345", 1},
+	    {"32038912345", 1},
+	    {"+371 29 123 456", 1},
+	    {"(+371) 2912-3456", 1},
+	    {"LV80BANK0000435195001", 1},
+	    {"dzimis 12.03.1989", 1},
+	    {"１２０３８９", 1},
+	    {"12345", 0},
+	    {"12345 a 12345", 0},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (text_looks_personal(t[i].s, strlen(t[i].s)) != t[i].personal)
+			fail_msg("\"%s\": expected %d", t[i].s, t[i].personal);
+}
+
+/* web/search_log.h: the recorded form of a zero-result query. */
+static void search_log_normal_form(void **state)
+{
+	char out[512];
+	char longq[300];
+
+	(void)state;
+	assert_int_equal(search_log_normalize("  Dzīves   VIETA\t", out, sizeof(out)), strlen("dzīves vieta"));
+	assert_string_equal(out, "dzīves vieta");
+	assert_int_equal(search_log_normalize("anna@example.lv", out, sizeof(out)), 0);
+	assert_int_equal(search_log_normalize("tālr. 29123456", out, sizeof(out)), 0);
+	assert_int_equal(search_log_normalize("", out, sizeof(out)), 0);
+	assert_int_equal(search_log_normalize("\xff\xfe", out, sizeof(out)), 0);
+	memset(longq, 'a', sizeof(longq) - 1);
+	longq[sizeof(longq) - 1] = '\0';
+	assert_int_equal(search_log_normalize(longq, out, sizeof(out)), 0);
+	longq[SEARCH_LOG_MAX_CHARS] = '\0';
+	assert_int_equal(search_log_normalize(longq, out, sizeof(out)), SEARCH_LOG_MAX_CHARS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(utf8_kuhn_stress_test),    cmocka_unit_test(utf8_lonely_bytes),
-	    cmocka_unit_test(utf8_decode_table),        cmocka_unit_test(utf8_agrees_with_utf8proc),
-	    cmocka_unit_test(base64_rfc4648_table),     cmocka_unit_test(base64_decode_rules),
-	    cmocka_unit_test(base64_allocating_forms),  cmocka_unit_test(file_read_table),
-	    cmocka_unit_test(fnv1a_reference_vectors),  cmocka_unit_test(hex_digits_table),
-	    cmocka_unit_test(x509_from_text_table),     cmocka_unit_test(err_public_code_from_threads),
+	    cmocka_unit_test(personal_table),          cmocka_unit_test(search_log_normal_form),
+	    cmocka_unit_test(utf8_kuhn_stress_test),   cmocka_unit_test(utf8_lonely_bytes),
+	    cmocka_unit_test(utf8_decode_table),       cmocka_unit_test(utf8_agrees_with_utf8proc),
+	    cmocka_unit_test(base64_rfc4648_table),    cmocka_unit_test(base64_decode_rules),
+	    cmocka_unit_test(base64_allocating_forms), cmocka_unit_test(file_read_table),
+	    cmocka_unit_test(fnv1a_reference_vectors), cmocka_unit_test(hex_digits_table),
+	    cmocka_unit_test(x509_from_text_table),    cmocka_unit_test(err_public_code_from_threads),
 	    cmocka_unit_test(back_office_values_table),
 	};
 
