@@ -36,6 +36,7 @@ static struct {
 	pthread_cond_t want_cond;
 	int want_full;
 	struct db *bdb; /* the builder's own connection */
+	atomic_llong overlays;
 } sn = {.lock = PTHREAD_MUTEX_INITIALIZER,
 	.build_lock = PTHREAD_MUTEX_INITIALIZER,
 	.want_lock = PTHREAD_MUTEX_INITIALIZER,
@@ -270,6 +271,7 @@ static int refresh(const char *why)
 		if (fresh) {
 			overlay = 1;
 			rev = fresh->revision;
+			atomic_fetch_add(&sn.overlays, 1);
 		}
 	}
 	if (!fresh)
@@ -311,6 +313,11 @@ static int refresh(const char *why)
 out:
 	pthread_mutex_unlock(&sn.build_lock);
 	return rc;
+}
+
+long long snapshot_overlays(void)
+{
+	return atomic_load(&sn.overlays);
 }
 
 int snapshot_refresh(void)

@@ -64,6 +64,10 @@ void snapshot_put(const struct snapshot *s);
  * *in (may be NULL) gets the catalog it belongs to, for lookups from it. */
 const struct service *snapshot_service(const struct snapshot *s, const char *slug, const struct catalog **in);
 
+/* How many times changes were laid over the read model (and not rebuilt
+ * whole), since the start: for tests and the log. */
+long long snapshot_overlays(void);
+
 /* Rebuild now if the revision moved (tests, and the refresher). 1 when
  * swapped, 0 when current, -1 on error (the old snapshot stays). */
 int snapshot_refresh(void);

@@ -726,13 +726,13 @@ static void search_log_normal_form(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(personal_table),          cmocka_unit_test(search_log_normal_form),
-	    cmocka_unit_test(utf8_kuhn_stress_test),   cmocka_unit_test(utf8_lonely_bytes),
-	    cmocka_unit_test(utf8_decode_table),       cmocka_unit_test(utf8_agrees_with_utf8proc),
-	    cmocka_unit_test(base64_rfc4648_table),    cmocka_unit_test(base64_decode_rules),
-	    cmocka_unit_test(base64_allocating_forms), cmocka_unit_test(file_read_table),
-	    cmocka_unit_test(fnv1a_reference_vectors), cmocka_unit_test(hex_digits_table),
-	    cmocka_unit_test(x509_from_text_table),    cmocka_unit_test(err_public_code_from_threads),
+	    cmocka_unit_test(personal_table),           cmocka_unit_test(search_log_normal_form),
+	    cmocka_unit_test(utf8_kuhn_stress_test),    cmocka_unit_test(utf8_lonely_bytes),
+	    cmocka_unit_test(utf8_decode_table),        cmocka_unit_test(utf8_agrees_with_utf8proc),
+	    cmocka_unit_test(base64_rfc4648_table),     cmocka_unit_test(base64_decode_rules),
+	    cmocka_unit_test(base64_allocating_forms),  cmocka_unit_test(file_read_table),
+	    cmocka_unit_test(fnv1a_reference_vectors),  cmocka_unit_test(hex_digits_table),
+	    cmocka_unit_test(x509_from_text_table),     cmocka_unit_test(err_public_code_from_threads),
 	    cmocka_unit_test(back_office_values_table),
 	};
 
