@@ -37,6 +37,7 @@ int page_office(struct req *r)
 			json_array_append_new(inst, json_string(p->institutions[i]));
 		json_object_set_new(ctx, "institutions", inst);
 	}
+	links_office_ctx(r, ctx);
 	render_flags(r, 200, "office", ctx, RESP_NO_STORE);
 	return 0;
 }
@@ -59,7 +60,7 @@ struct audit_rows {
 	struct buf *csv;
 };
 
-static void csv_field(struct buf *b, const char *s, int last)
+void csv_field(struct buf *b, const char *s, int last)
 {
 	buf_putc(b, '"');
 	for (; *s; s++) {
@@ -71,7 +72,7 @@ static void csv_field(struct buf *b, const char *s, int last)
 }
 
 /* A text cell a spreadsheet would read as a formula gets a leading quote. */
-static const char *cell(struct req *r, const char *s)
+const char *csv_cell(struct req *r, const char *s)
 {
 	return strchr("=+-@\t\r", s[0]) && s[0] ? arena_printf(r->arena, "'%s", s) : s;
 }
@@ -91,14 +92,14 @@ static int audit_row(void *cls, const struct db_row *row)
 		gmtime_r(&t, &tm);
 		strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		csv_field(x->csv, iso, 0);
-		csv_field(x->csv, cell(x->r, row_text(row, 2)), 0);
-		csv_field(x->csv, cell(x->r, row_text(row, 3)), 0);
-		csv_field(x->csv, cell(x->r, row_text(row, 4)), 0);
+		csv_field(x->csv, csv_cell(x->r, row_text(row, 2)), 0);
+		csv_field(x->csv, csv_cell(x->r, row_text(row, 3)), 0);
+		csv_field(x->csv, csv_cell(x->r, row_text(row, 4)), 0);
 		csv_field(x->csv, row_int(row, 5) ? "ok" : "refused", 0);
 		csv_field(x->csv, arena_printf(x->r->arena, "%lld", row_int(row, 6)), 0);
-		csv_field(x->csv, cell(x->r, row_text(row, 7)), 0);
-		csv_field(x->csv, cell(x->r, row_text(row, 8)), 0);
-		csv_field(x->csv, cell(x->r, row_text(row, 9)), 1);
+		csv_field(x->csv, csv_cell(x->r, row_text(row, 7)), 0);
+		csv_field(x->csv, csv_cell(x->r, row_text(row, 8)), 0);
+		csv_field(x->csv, csv_cell(x->r, row_text(row, 9)), 1);
 		return 0;
 	}
 	o = json_object();

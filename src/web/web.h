@@ -98,5 +98,15 @@ int form_otp_setup(struct req *r);
 int page_office(struct req *r);
 int page_audit(struct req *r);
 int page_audit_csv(struct req *r);
+int page_links(struct req *r);     /* page_links.c: GET /birojs/saites */
+int page_links_csv(struct req *r); /* GET /birojs/saites.csv */
+int page_link(struct req *r);      /* GET /birojs/saites/{id}: one link's history */
+/* /birojs: the link report's entry, and an institution editor's broken and
+ * redirected links (page_links.c). */
+void links_office_ctx(struct req *r, json_t *ctx);
+/* CSV (page_office.c): one quoted field and its separator (last: the line
+ * end); a text a spreadsheet would read as a formula gets a leading quote. */
+void csv_field(struct buf *b, const char *s, int last);
+const char *csv_cell(struct req *r, const char *s);
 
 #endif
