@@ -10,87 +10,18 @@
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer, sqlite } from '../lib/server.js';
 import { Browser, addUser, staffLogin, citizenSession } from '../lib/auth.js';
+import { linkServer, linkCatalog } from '../lib/links.js';
 
 const PW = 'links-test-password-1';
 const INTERVAL = 8; // link-check-interval, seconds
 const RETRY = 3; // link-check-retry
 const DELAY = 1000; // link-check-host-delay, ms
 
-let web, port, srv, dir, catalog;
-const seen = []; // every request: {host, path, method, ua, t}
-
-function handler(req, res) {
-  const host = (req.headers.host || '').replace(/:\d+$/, '');
-  seen.push({ host, path: req.url, method: req.method, ua: req.headers['user-agent'], t: Date.now() });
-  const go = (code, loc) => { res.writeHead(code, loc ? { location: loc } : {}); res.end(); };
-  switch (req.url) {
-    case '/ok': case '/home-a': case '/final': return go(200);
-    case '/head-refused': return req.method === 'HEAD' ? go(405) : res.end('x'.repeat(100000));
-    case '/chain/1': return go(301, '/chain/2');
-    case '/chain/2': return go(302, `http://127.0.0.2:${port}/chain/3`);
-    case '/chain/3': return go(308, '/final');
-    case '/missing': case '/dead': return go(404);
-    case '/error': return go(500);
-    case '/hang': return; // never answers
-    case '/reset': return req.socket.destroy();
-    case '/home-b': return go(301, `http://localhost:${port}/ok`);
-    default: return go(404);
-  }
-}
-
-const L = (lv, en) => [{ '@language': 'lv', '@value': lv }, { '@language': 'en', '@value': en }];
-const ONLINE = { '@id': 'https://epak.example/ns/channel-type/online' };
-
-function service(id, org, url) {
-  return {
-    '@id': `https://epak.example/t/service/${id}`, '@type': 'cpsv:PublicService', 'dct:identifier': id,
-    'dct:title': L(`Pakalpojums ${id}`, `Service ${id}`),
-    'dct:description': L('Apraksts.', 'Description.'),
-    'cv:hasCompetentAuthority': { '@id': `https://epak.example/t/org/${org}` },
-    'epak:eService': true,
-    'cv:hasChannel': [{
-      '@id': `https://epak.example/t/channel/${id}`, '@type': 'cv:Channel', 'dct:identifier': `${id}/online`,
-      'dct:type': ONLINE, 'foaf:page': { '@id': url }, 'dct:description': L('Uz e-pakalpojumu', 'To the e-service'),
-    }],
-  };
-}
-
-function org(id, homepage, phone, email) {
-  return [{
-    '@id': `https://epak.example/t/org/${id}`, '@type': ['cv:PublicOrganisation', 'org:Organization'],
-    'dct:identifier': id, 'skos:prefLabel': L(`Iestāde ${id}`, `Institution ${id}`), 'epak:level': 'state',
-    'dct:spatial': { '@id': 'http://publications.europa.eu/resource/authority/country/LVA' },
-    'foaf:homepage': { '@id': homepage }, 'cv:contactPoint': [{ '@id': `https://epak.example/t/contact/${id}` }],
-  }, {
-    '@id': `https://epak.example/t/contact/${id}`, '@type': 'cv:ContactPoint', 'dct:identifier': `cp-${id}`,
-    'dct:title': L(`Iestāde ${id}`, `Institution ${id}`), 'cv:telephone': phone, 'cv:email': email,
-  }];
-}
-
-function catalogDoc() {
-  const ctx = JSON.parse(fs.readFileSync(new URL('../../data/catalog.jsonld', import.meta.url)))['@context'];
-  const a = `http://127.0.0.1:${port}`, b = `http://localhost:${port}`;
-  return {
-    '@context': ctx,
-    '@graph': [
-      ...org('iestade-a', `${a}/home-a`, '+371 60000001', 'info@a.example.lv'),
-      ...org('iestade-b', `${b}/home-b`, '+371 60000002', 'info@b.example.lv'),
-      service('svc-ok', 'iestade-a', `${a}/ok`),
-      service('svc-chain', 'iestade-a', `${a}/chain/1`),
-      service('svc-head', 'iestade-a', `${a}/head-refused`),
-      service('svc-dead', 'iestade-a', `http://127.0.0.3:${port}/dead`),
-      service('svc-missing', 'iestade-b', `${b}/missing`),
-      service('svc-error', 'iestade-b', `${b}/error`),
-      service('svc-hang', 'iestade-b', `http://127.0.0.4:${port}/hang`),
-      service('svc-reset', 'iestade-b', `http://127.0.0.5:${port}/reset`),
-    ],
-  };
-}
+let web, port, srv, dir, catalog, seen;
 
 const db = () => path.join(srv.data, 'epak.db');
 const q = (sql) => sqlite(db(), sql);
@@ -106,12 +37,10 @@ async function until(what, fn, ms = 60000) {
 }
 
 before(async () => {
-  web = http.createServer(handler);
-  await new Promise((r) => web.listen(0, '0.0.0.0', r));
-  port = web.address().port;
+  web = await linkServer();
+  ({ port, seen } = web);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-links-'));
-  catalog = path.join(dir, 'catalog.jsonld');
-  fs.writeFileSync(catalog, JSON.stringify(catalogDoc()));
+  catalog = linkCatalog(dir, port);
   srv = await startServer({
     imports: [catalog],
     extra: ['--link-check', '1', '--link-check-allow-private', '1', '--link-check-interval', String(INTERVAL),
@@ -127,7 +56,6 @@ after(async () => {
   const code = await srv?.stop();
   assert.doesNotMatch(log, /AddressSanitizer|LeakSanitizer|runtime error/);
   assert.equal(code, 0, 'the server stops cleanly with the checker running');
-  web?.closeAllConnections();
   web?.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
