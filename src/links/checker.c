@@ -458,15 +458,17 @@ static long long start_ready(long long now)
 static void sync_uses(void)
 {
 	struct link_uses l = {0};
-	long long rev = lk.revision, changed = 0;
+	long long rev = lk.revision, changed = 0, t0 = mono_ms(), n;
 	int rc = lk.collect(lk.cls, &rev, &l);
 
 	if (rc == 1) {
+		n = (long long)l.n;
 		if (links_sync(lk.db, &l, (long long)time(NULL), &changed) == DB_OK) {
 			lk.revision = rev;
+			log_debug("link checker: %lld link use(s) compared in %lld ms", n, mono_ms() - t0);
 			if (changed)
-				log_info("link checker: %lld link use(s) added or removed (catalog revision %lld)",
-					 changed, rev);
+				log_info("link checker: %lld link use(s) added or removed (revision %lld, %lld ms)",
+					 changed, rev, mono_ms() - t0);
 		} else {
 			log_error("link checker: cannot store the catalog's links: %s", db_errmsg(lk.db));
 		}

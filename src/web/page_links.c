@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "core/url.h"
+#include "http/async.h"
 #include "core/when.h"
 #include "store/db.h"
 #include "web/app.h"
@@ -20,8 +21,11 @@
 #include "web/web.h"
 
 #define REPORT_ROWS 5000 /* rows (link × use) on the page; the CSV has all */
+#define CSV_ROWS 1000000 /* rows (link × use) in the CSV file, at most */
 #define HISTORY_ROWS 200 /* checks shown on a link's page */
 #define OFFICE_LINKS 10  /* on /birojs */
+#define USES_SHOWN 20    /* services named beside one link in the report */
+#define HISTORY_USES 200 /* ... and on its own page */
 
 static const char SQL_REPORT[] =
     "SELECT u.id, u.url, u.status, u.code, u.failing_since, u.final_url, u.checked_at, u.error, s.kind, s.service, "
@@ -40,19 +44,6 @@ struct report {
 	json_t *counts;
 	long long rows;
 };
-
-static const char *iso_time(struct req *r, long long t)
-{
-	char out[32];
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!t)
-		return "";
-	gmtime_r(&tt, &tm);
-	strftime(out, sizeof(out), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return arena_strdup(r->arena, out);
-}
 
 static const char *local_time(struct req *r, long long t)
 {
@@ -117,11 +108,9 @@ static int report_row(void *cls, const struct db_row *row)
 			json_object_set_new(l, "code", json_integer(row_int(row, 3)));
 		json_object_set_new(l, "since_t", json_integer(row_int(row, 4)));
 		json_object_set_new(l, "since", json_string(local_time(r, row_int(row, 4))));
-		json_object_set_new(l, "since_iso", json_string(iso_time(r, row_int(row, 4))));
 		if (strcmp(row_text(row, 5), row_text(row, 1)) != 0)
 			json_object_set_new(l, "final_url", json_string(row_text(row, 5)));
 		json_object_set_new(l, "checked", json_string(local_time(r, row_int(row, 6))));
-		json_object_set_new(l, "checked_iso", json_string(iso_time(r, row_int(row, 6))));
 		json_object_set_new(l, "error", json_string(row_text(row, 7)));
 		json_object_set_new(
 		    l, "history_url",
@@ -130,8 +119,12 @@ static int report_row(void *cls, const struct db_row *row)
 		json_object_set(x->byid, id, l);
 		json_array_append_new(x->links, l);
 	}
-	json_array_append_new(json_object_get(l, "uses"),
-			      use_json(r, row_text(row, 8), row_text(row, 9), row_text(row, 10)));
+	if (json_array_size(json_object_get(l, "uses")) < USES_SHOWN)
+		json_array_append_new(json_object_get(l, "uses"),
+				      use_json(r, row_text(row, 8), row_text(row, 9), row_text(row, 10)));
+	else /* a portal's address used by thousands of services: count them */
+		json_object_set_new(l, "more_uses",
+				    json_integer(json_integer_value(json_object_get(l, "more_uses")) + 1));
 	return 0;
 }
 
@@ -225,46 +218,119 @@ int page_links(struct req *r)
 	return 0;
 }
 
+/* The CSV file is made by a worker (a whole catalog's report is hundreds
+ * of thousands of rows: seconds of database reads and formatting that must
+ * not hold an event loop), on a connection of its own. */
+struct csv_job {
+	char *db_url;
+	int n;
+	char *inst[ACCOUNT_MAX_INSTITUTIONS]; /* "" for an administrator: all */
+	struct buf b;
+	int failed;
+};
+
+static void iso_into(long long t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	out[0] = 0;
+	if (t) {
+		gmtime_r(&tt, &tm);
+		strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+}
+
+/* One row per use of a link, straight from the database into the file. */
+static int csv_row(void *cls, const struct db_row *row)
+{
+	struct buf *b = cls;
+	char t[32], code[24];
+
+	csv_field(b, row_text(row, 2), 0);
+	snprintf(code, sizeof(code), "%lld", row_int(row, 3));
+	csv_field(b, code, 0);
+	csv_text(b, row_text(row, 1), 0);
+	csv_text(b, row_text(row, 5), 0);
+	iso_into(row_int(row, 4), t);
+	csv_field(b, t, 0);
+	iso_into(row_int(row, 6), t);
+	csv_field(b, t, 0);
+	csv_text(b, row_text(row, 7), 0);
+	csv_field(b, row_text(row, 8), 0);
+	csv_text(b, row_text(row, 9), 0);
+	csv_text(b, row_text(row, 10), 1);
+	return buf_ok(b) ? 0 : 2; /* past the buffer's cap: stop */
+}
+
+static void csv_job_free(struct csv_job *j)
+{
+	int i;
+
+	for (i = 0; i < j->n; i++)
+		free(j->inst[i]);
+	free(j->db_url);
+	buf_free(&j->b);
+	free(j);
+}
+
+static void csv_work(void *cls)
+{
+	struct csv_job *j = cls;
+	struct err e = {0};
+	struct db *db = db_open(j->db_url, &e);
+	int i;
+
+	j->failed = !db;
+	buf_puts(&j->b, "status,code,url,final_url,failing_since,checked_at,error,use,service,institution\r\n");
+	for (i = 0; db && i < j->n && !j->failed; i++)
+		j->failed = db_query(db, SQL_REPORT, DB_P(PTEXT(j->inst[i]), PINT(CSV_ROWS)), csv_row, &j->b) < 0 ||
+			    !buf_ok(&j->b);
+	db_close(db);
+}
+
+static void csv_done(struct req *r, void *cls)
+{
+	struct csv_job *j = cls;
+
+	if (r && j->failed) {
+		resp_error(r, ERR_UNAVAILABLE, NULL);
+	} else if (r) {
+		resp_add_header(r, "content-disposition", "attachment; filename=\"epak-links.csv\"");
+		resp_send_buf(r, 200, "text/csv; charset=utf-8", &j->b, RESP_NO_STORE);
+	}
+	csv_job_free(j);
+}
+
 int page_links_csv(struct req *r)
 {
-	struct buf b = BUF_INIT;
-	struct report x;
-	size_t i, k;
+	const struct person *p;
+	struct csv_job *j;
+	int i, all, ok = 1;
 
 	if (auth_require_role(r, ROLE_ADMIN | ROLE_INSTITUTION) != 0)
 		return 0;
-	if (report_load(r, &x, 10000000) != 0) {
-		report_free(&x);
-		resp_error(r, ERR_UNAVAILABLE, NULL);
+	p = auth_person(r);
+	all = (p->roles & ROLE_ADMIN) != 0;
+	j = calloc(1, sizeof(*j));
+	if (!j) {
+		resp_error(r, ERR_INTERNAL, NULL);
 		return 0;
 	}
-	buf_puts(&b, "status,code,url,final_url,failing_since,checked_at,error,use,service,institution\r\n");
-	for (i = 0; i < json_array_size(x.links); i++) {
-		json_t *l = json_array_get(x.links, i), *uses = json_object_get(l, "uses");
-		const char *code =
-		    arena_printf(r->arena, "%lld", (long long)json_integer_value(json_object_get(l, "code")));
-		const char *url = json_string_value(json_object_get(l, "url"));
-		const char *fin = json_string_value(json_object_get(l, "final_url"));
-
-		for (k = 0; k < json_array_size(uses); k++) {
-			json_t *u = json_array_get(uses, k);
-			const char *svc = json_string_value(json_object_get(u, "service"));
-
-			csv_field(&b, json_string_value(json_object_get(l, "status_id")), 0);
-			csv_field(&b, code, 0);
-			csv_field(&b, csv_cell(r, url), 0);
-			csv_field(&b, csv_cell(r, fin ? fin : url), 0);
-			csv_field(&b, json_string_value(json_object_get(l, "since_iso")), 0);
-			csv_field(&b, json_string_value(json_object_get(l, "checked_iso")), 0);
-			csv_field(&b, csv_cell(r, json_string_value(json_object_get(l, "error"))), 0);
-			csv_field(&b, json_string_value(json_object_get(u, "kind_id")), 0);
-			csv_field(&b, csv_cell(r, svc ? svc : ""), 0);
-			csv_field(&b, csv_cell(r, json_string_value(json_object_get(u, "institution"))), 1);
-		}
+	buf_init(&j->b, 0);
+	j->db_url = strdup(app_of(r)->db_url);
+	j->n = all ? 1 : p->ninst;
+	for (i = 0; i < j->n; i++) {
+		j->inst[i] = strdup(all ? "" : p->institutions[i]);
+		ok = ok && j->inst[i];
 	}
-	report_free(&x);
-	resp_add_header(r, "content-disposition", "attachment; filename=\"epak-links.csv\"");
-	resp_send_buf(r, 200, "text/csv; charset=utf-8", &b, RESP_NO_STORE);
+	if (!ok || !j->db_url) {
+		csv_job_free(j);
+		resp_error(r, ERR_INTERNAL, NULL);
+		return 0;
+	}
+	if (async_run(r, csv_work, csv_done, j) != 0)
+		csv_job_free(j);
 	return 0;
 }
 
@@ -279,6 +345,7 @@ struct one {
 	struct req *r;
 	json_t *link, *uses, *history;
 	int mine; /* a use belongs to one of the person's institutions */
+	long long more_uses;
 };
 
 /* [{url, code}] of a stored chain, for the page. */
@@ -319,7 +386,10 @@ static int link_use_row(void *cls, const struct db_row *row)
 
 	if (auth_has_role(x->r, ROLE_INSTITUTION, row_text(row, 2)))
 		x->mine = 1;
-	json_array_append_new(x->uses, use_json(x->r, row_text(row, 0), row_text(row, 1), row_text(row, 2)));
+	if (json_array_size(x->uses) < HISTORY_USES)
+		json_array_append_new(x->uses, use_json(x->r, row_text(row, 0), row_text(row, 1), row_text(row, 2)));
+	else
+		x->more_uses++;
 	return 0;
 }
 
@@ -345,7 +415,7 @@ int page_link(struct req *r)
 {
 	struct db *db = app_db(r);
 	unsigned long id = 0;
-	struct one x = {r, NULL, NULL, NULL, 0};
+	struct one x = {r, NULL, NULL, NULL, 0, 0};
 	json_t *ctx;
 
 	if (auth_require_role(r, ROLE_ADMIN | ROLE_INSTITUTION) != 0)
@@ -381,6 +451,8 @@ int page_link(struct req *r)
 	}
 	ctx = page_ctx(r, N_("Link history"), "office");
 	json_object_set(x.link, "uses", x.uses);
+	if (x.more_uses)
+		json_object_set_new(x.link, "more_uses", json_integer(x.more_uses));
 	json_object_set(x.link, "history", x.history);
 	json_object_set(ctx, "link", x.link);
 	render_flags(r, 200, "link", ctx, RESP_NO_STORE);

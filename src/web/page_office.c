@@ -60,15 +60,27 @@ struct audit_rows {
 	struct buf *csv;
 };
 
-void csv_field(struct buf *b, const char *s, int last)
+static void csv_put(struct buf *b, const char *s, int guard, int last)
 {
 	buf_putc(b, '"');
+	if (guard && s[0] && strchr("=+-@\t\r", s[0]))
+		buf_putc(b, '\'');
 	for (; *s; s++) {
 		if (*s == '"')
 			buf_putc(b, '"');
 		buf_putc(b, *s);
 	}
 	buf_puts(b, last ? "\"\r\n" : "\",");
+}
+
+void csv_field(struct buf *b, const char *s, int last)
+{
+	csv_put(b, s, 0, last);
+}
+
+void csv_text(struct buf *b, const char *s, int last)
+{
+	csv_put(b, s, 1, last);
 }
 
 /* A text cell a spreadsheet would read as a formula gets a leading quote. */

@@ -105,8 +105,11 @@ int page_link(struct req *r);      /* GET /birojs/saites/{id}: one link's histor
  * redirected links (page_links.c). */
 void links_office_ctx(struct req *r, json_t *ctx);
 /* CSV (page_office.c): one quoted field and its separator (last: the line
- * end); a text a spreadsheet would read as a formula gets a leading quote. */
+ * end); csv_text the same for text someone typed: a cell a spreadsheet
+ * would read as a formula gets a leading quote (csv_cell: such a text for
+ * csv_field, in r's arena). */
 void csv_field(struct buf *b, const char *s, int last);
+void csv_text(struct buf *b, const char *s, int last);
 const char *csv_cell(struct req *r, const char *s);
 
 #endif

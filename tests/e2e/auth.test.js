@@ -474,6 +474,7 @@ describe('who may see what', () => {
   const everyone = Object.fromEntries(people_.map((k) => [k, 'page']));
   function expected(pattern) {
     if (pattern.startsWith('/birojs/zurnals')) return adminOnly;
+    if (pattern.startsWith('/birojs/saites')) return { ...staff, content: 403, consultant: 403 }; // admins and institution editors
     if (pattern.startsWith('/birojs') || pattern === '/profils/otp') return staff;
     if (pattern.startsWith('/profils')) return person;
     return everyone;
