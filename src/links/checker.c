@@ -4,11 +4,12 @@
  * A check is a job: one URL, followed through its redirects. Every request
  * of a job (the HEAD, the GET after a refused HEAD, each hop) waits until
  * its host is free: no request to that host in flight and the last one
- * started link-check-host-delay ago or more. At most link-check-parallel
- * requests are in flight; at most eight times as many jobs wait in memory
- * (the rest stay due in the database). A job's outcome is recorded in one
- * transaction (links_record); jobs cut off by a stop are simply checked
- * again later.
+ * started and the last one ended link-check-host-delay ago or more. At
+ * most link-check-parallel requests are in flight; at most eight times as
+ * many jobs wait in memory, and at most HOST_QUEUE of one host, so one slow
+ * host cannot hold back the others (the rest stay due in the database). A
+ * job's outcome is recorded in one transaction (links_record); jobs cut off
+ * by a stop are simply checked again later.
  */
 #include "links/checker.h"
 
@@ -119,6 +120,8 @@ struct host {
 };
 
 #define HOST_BUCKETS 1024
+#define HOST_QUEUE 2  /* jobs of one host waiting in memory at most */
+#define DUE_LOOK 1000 /* due links looked at per pass, earliest first */
 
 static struct {
 	pthread_mutex_t life;
@@ -226,11 +229,17 @@ static void job_unlink(struct job *j)
 static int add_due(void *cls, long long id, const char *url, const char *host, int failures)
 {
 	struct job *j;
+	int same = 0, *room = cls;
 
-	(void)cls;
-	for (j = lk.jobs; j; j = j->next)
+	if (*room <= 0)
+		return 1; /* enough waiting */
+	for (j = lk.jobs; j; j = j->next) {
 		if (j->id == id)
 			return 0; /* being checked */
+		same += !strcmp(j->host, host);
+	}
+	if (same >= HOST_QUEUE)
+		return 0; /* the host has work waiting: let other hosts' links in first */
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return 0;
@@ -248,6 +257,7 @@ static int add_due(void *cls, long long id, const char *url, const char *host, i
 	j->next = lk.jobs;
 	lk.jobs = j;
 	lk.njobs++;
+	(*room)--;
 	return 0;
 }
 
@@ -519,7 +529,9 @@ static void *checker_main(void *arg)
 			purge_at = t + 3600000;
 		}
 		if (held && lk.njobs < cap && t >= due_at) {
-			if (links_due(lk.db, now, cap - lk.njobs, add_due, NULL) < 0)
+			int room = cap - lk.njobs;
+
+			if (links_due(lk.db, now, DUE_LOOK, add_due, &room) < 0)
 				log_error("link checker: %s", db_errmsg(lk.db));
 			due_at = t + 1000;
 		}
