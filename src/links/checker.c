@@ -406,6 +406,10 @@ static void request_done(struct job *j, CURLcode cc)
 		}
 		goto out;
 	}
+	if (loc && strlen(loc) > LINKS_URL_MAX) {
+		finish(j, "broken", code, "redirect to an address longer than 2000 bytes");
+		goto out;
+	}
 	if (!loc || links_url_host(loc, host, sizeof(host)) != 0) {
 		finish(j, "broken", code,
 		       loc ? "redirect to an address that is not http or https" : "redirect without a Location");

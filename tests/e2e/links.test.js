@@ -61,7 +61,7 @@ after(async () => {
 });
 
 test('every link the pages show is checked once: results, codes, errors and the redirect chain', async () => {
-  assert.equal(Number(q('SELECT count(*) FROM link_url')), 10, 'eight e-services and two homepages');
+  assert.equal(Number(q('SELECT count(*) FROM link_url')), 13, 'eleven e-services and two homepages');
   await until('every link checked', () => Number(q("SELECT count(*) FROM link_url WHERE status = 'unknown'")) === 0);
   const a = `http://127.0.0.1:${port}`, b = `http://localhost:${port}`;
   assert.deepEqual([row(`${a}/ok`).status, row(`${a}/ok`).code], ['ok', 200]);
@@ -84,6 +84,14 @@ test('every link the pages show is checked once: results, codes, errors and the 
   assert.equal(reset.status, 'broken');
   assert.match(reset.error, /reset|empty reply|recv failure/i);
   assert.equal(row(`${b}/home-b`).status, 'redirect');
+  const c = `http://127.0.0.6:${port}`;
+  assert.deepEqual([row(`${c}/loop`).status, row(`${c}/loop`).error], ['broken', 'redirect loop']);
+  assert.deepEqual([row(`${c}/ftp`).status, row(`${c}/ftp`).error], ['broken', 'redirect to an address that is not http or https']);
+  assert.deepEqual([row(`${c}/long`).status, row(`${c}/long`).error], ['broken', 'redirect to an address longer than 2000 bytes']);
+  // none was followed: one request per check, and only to the three addresses
+  const six = seen.filter((s) => s.host === '127.0.0.6');
+  assert.ok(six.every((s) => ['/loop', '/ftp', '/long'].includes(s.path)), six.map((s) => s.path).join(' '));
+  assert.equal(six.length, Number(q(`SELECT count(*) FROM link_check k JOIN link_url u ON u.id = k.url_id WHERE u.host = '127.0.0.6'`)));
   assert.ok(row(`${b}/missing`).since > 0, 'a failing link knows since when');
   assert.equal(row(`${a}/ok`).since, 0);
   // the HEAD the server refused was asked again with GET; the body was not read whole

@@ -27,6 +27,9 @@ export async function linkServer() {
       case '/hang': return undefined; // never answers
       case '/reset': return req.socket.destroy();
       case '/home-b': return go(301, `http://localhost:${port}/ok`);
+      case '/loop': return go(301, '/loop');
+      case '/ftp': return go(302, 'ftp://127.0.0.1/file');
+      case '/long': return go(301, `/${'a'.repeat(3000)}`);
       default: return go(404);
     }
   });
@@ -67,7 +70,7 @@ function org(id, homepage, phone, email) {
   }];
 }
 
-// Writes the catalog (two institutions, eight e-services) into dir; returns its path.
+// Writes the catalog (two institutions, eleven e-services) into dir; returns its path.
 export function linkCatalog(dir, port) {
   const ctx = JSON.parse(fs.readFileSync(path.join(root, 'data/catalog.jsonld')))['@context'];
   const a = `http://127.0.0.1:${port}`, b = `http://localhost:${port}`;
@@ -84,6 +87,9 @@ export function linkCatalog(dir, port) {
       service('svc-error', 'iestade-b', `${b}/error`),
       service('svc-hang', 'iestade-b', `http://127.0.0.4:${port}/hang`),
       service('svc-reset', 'iestade-b', `http://127.0.0.5:${port}/reset`),
+      service('svc-loop', 'iestade-b', `http://127.0.0.6:${port}/loop`),
+      service('svc-ftp', 'iestade-b', `http://127.0.0.6:${port}/ftp`),
+      service('svc-long', 'iestade-b', `http://127.0.0.6:${port}/long`),
     ],
   };
   const file = path.join(dir, 'catalog.jsonld');
