@@ -46,3 +46,12 @@ void when_riga(time_t t, enum lang lang, char out[WHEN_LEN])
 		snprintf(out, WHEN_LEN, "%02d.%02d.%d. %02d:%02d", tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900,
 			 tm.tm_hour, tm.tm_min);
 }
+
+void when_iso(time_t t, char out[WHEN_ISO_LEN])
+{
+	struct tm tm;
+
+	out[0] = 0;
+	if (t && gmtime_r(&t, &tm))
+		strftime(out, WHEN_ISO_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

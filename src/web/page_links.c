@@ -229,32 +229,20 @@ struct csv_job {
 	int failed;
 };
 
-static void iso_into(long long t, char out[32])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	out[0] = 0;
-	if (t) {
-		gmtime_r(&tt, &tm);
-		strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	}
-}
-
 /* One row per use of a link, straight from the database into the file. */
 static int csv_row(void *cls, const struct db_row *row)
 {
 	struct buf *b = cls;
-	char t[32], code[24];
+	char t[WHEN_ISO_LEN], code[24];
 
 	csv_field(b, row_text(row, 2), 0);
 	snprintf(code, sizeof(code), "%lld", row_int(row, 3));
 	csv_field(b, code, 0);
 	csv_text(b, row_text(row, 1), 0);
 	csv_text(b, row_text(row, 5), 0);
-	iso_into(row_int(row, 4), t);
+	when_iso((time_t)row_int(row, 4), t);
 	csv_field(b, t, 0);
-	iso_into(row_int(row, 6), t);
+	when_iso((time_t)row_int(row, 6), t);
 	csv_field(b, t, 0);
 	csv_text(b, row_text(row, 7), 0);
 	csv_field(b, row_text(row, 8), 0);

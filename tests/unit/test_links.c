@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "core/netaddr.h"
+#include "core/when.h"
 #include "links/checker.h"
 #include "links/store.h"
 
@@ -58,6 +59,18 @@ static void test_retry_delay(void **state)
 	assert_int_equal(links_retry_delay(3, 900, 86400), 3600);
 	assert_int_equal(links_retry_delay(30, 900, 86400), 86400); /* never past the interval */
 	assert_int_equal(links_retry_delay(1, 900, 60), 60);
+}
+
+/* The CSV's times (core/when.h). */
+static void test_when_iso(void **state)
+{
+	char out[WHEN_ISO_LEN];
+
+	(void)state;
+	when_iso(0, out);
+	assert_string_equal(out, "");
+	when_iso(86400 + 3723, out);
+	assert_string_equal(out, "1970-01-02T01:02:03Z");
 }
 
 static int internal4(const char *a)
@@ -332,6 +345,7 @@ int main(void)
 	    cmocka_unit_test(test_url_host),
 	    cmocka_unit_test(test_classify),
 	    cmocka_unit_test(test_retry_delay),
+	    cmocka_unit_test(test_when_iso),
 	    cmocka_unit_test(test_internal_addresses),
 	    BOTH(test_sync),
 	    BOTH(test_record_and_schedule),
