@@ -156,6 +156,10 @@ test('an e-service dead for a week: the public page says it is unavailable and w
   assert.equal(Number(q('SELECT value FROM revision')), rev + 1, 'no further moves while the set stays the same');
   // the other e-services are untouched
   assert.match(await (await fetch(`${srv.base}/pakalpojumi/svc-ok`)).text(), /class="button-link"/);
+  // the list of all e-services no longer links to it either
+  const list = await (await fetch(`${srv.base}/e-pakalpojumi`)).text();
+  assert.doesNotMatch(list, new RegExp(`href="${dead}"`));
+  assert.match(list, new RegExp(`href="http://127.0.0.1:${port}/ok"`));
 });
 
 test('who may see the link report: anonymous → login, citizen → 403, editors their own only', async () => {
