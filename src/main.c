@@ -25,6 +25,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "http/server.h"
+#include "links/checker.h"
 #include "store/db.h"
 #include "catalog/cli.h"
 #include "mail/cli.h"
@@ -37,6 +38,7 @@
 #include "tmpl/mustache.h"
 #include "web/app.h"
 #include "web/search_log.h"
+#include "web/link_sources.h"
 #include "web/sign_session.h"
 #include "web/snapshot.h"
 
@@ -257,6 +259,7 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 {
 	struct snapshot_source src;
 	struct search_log_config slc;
+	struct links_config lc;
 	struct mail_config mc;
 	struct app app;
 	struct err e = {0};
@@ -309,8 +312,18 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
+	links_config_from(&lc, cfg);
+	if (lc.enabled && links_checker_start(&lc, app.db_url, web_link_uses, NULL) != 0) {
+		search_log_stop();
+		sign_session_purger_stop();
+		mail_worker_stop();
+		snapshot_stop();
+		app_close(&app);
+		return 1;
+	}
 	rc = server_run(&app.site);
 	search_log_stop();
+	links_checker_stop();
 	sign_session_purger_stop();
 	mail_worker_stop();
 	snapshot_stop();

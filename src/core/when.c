@@ -89,3 +89,12 @@ void when_date_text(const char *s, enum lang lang, char out[WHEN_LEN])
 	else
 		snprintf(out, WHEN_LEN, "%02d.%02d.%d.", d, m, y);
 }
+
+void when_iso(time_t t, char out[WHEN_ISO_LEN])
+{
+	struct tm tm;
+
+	out[0] = 0;
+	if (t && gmtime_r(&t, &tm))
+		strftime(out, WHEN_ISO_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

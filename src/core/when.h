@@ -13,6 +13,10 @@
 
 /* "06.12.2026. 14:03" (lv) or "6 Dec 2026, 14:03" (en), Riga time. */
 void when_riga(time_t t, enum lang lang, char out[WHEN_LEN]);
+/* "2026-12-06T12:03:00Z" (UTC, ISO 8601), for files machines read (CSV);
+ * "" for 0 (never). */
+#define WHEN_ISO_LEN 32
+void when_iso(time_t t, char out[WHEN_ISO_LEN]);
 /* The offset of Riga time from UTC at t, in seconds (7200 or 10800). */
 long when_riga_offset(time_t t);
 

@@ -402,7 +402,7 @@ static const char *channel_kind(struct req *r, enum channel_type t)
 	return i18n_tr(r->lang, N_("Other"));
 }
 
-static json_t *service_json(struct req *r, const struct service *s)
+static json_t *service_json(struct req *r, const struct snapshot *sn, const struct service *s)
 {
 	json_t *svc = service_brief(r, s);
 	json_t *online = json_array(), *esign = json_array(), *offline = json_array();
@@ -427,7 +427,10 @@ static json_t *service_json(struct req *r, const struct service *s)
 		const struct channel *ch = &s->channels[i];
 		const char *desc = ml(r, &ch->description);
 
-		if (ch->type == CHANNEL_ONLINE && http_url(ch->url)) {
+		if (ch->type == CHANNEL_ONLINE && http_url(ch->url) && snapshot_link_dead(sn, ch->url)) {
+			/* dead for a week or more: not a button; say so, and whom to ask */
+			json_object_set_new(svc, "unavailable", json_true());
+		} else if (ch->type == CHANNEL_ONLINE && http_url(ch->url)) {
 			json_array_append_new(online,
 					      json_pack("{s:s, s:s, s:s, s:b}", "url", ch->url, "label",
 							desc ? desc : i18n_tr(r->lang, N_("Go to the e-service")),
@@ -530,7 +533,7 @@ int page_service(struct req *r)
 	}
 	ctx = page_ctx(r, NULL, "services");
 	json_object_set_new(ctx, "title", json_string(ml(r, &s->title) ? ml(r, &s->title) : s->identifier));
-	json_object_set_new(ctx, "svc", service_json(r, s));
+	json_object_set_new(ctx, "svc", service_json(r, sn, s));
 	render(r, 200, "service", ctx);
 	return 0;
 }
@@ -675,7 +678,7 @@ int page_eservices(struct req *r)
 							   : i18n_tr(r->lang, N_("Institutions' own websites")),
 							"external", po != NULL, "services", list));
 		}
-		if (http_url(s->hosted_url)) {
+		if (http_url(s->hosted_url) && !snapshot_link_dead(sn, s->hosted_url)) {
 			json_object_set_new(b, "online_url", json_string(s->hosted_url));
 			json_object_set_new(b, "host", json_string(url_host(r, s->hosted_url)));
 			json_object_set_new(b, "external", json_true());

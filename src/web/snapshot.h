@@ -42,7 +42,13 @@ struct snapshot {
 	char *urls;                 /* each service page's path, NUL after each, in the catalog's order */
 	size_t neservices;          /* services that can be done online */
 	size_t ncitizen, nbusiness; /* by audience */
+	char **dead;                /* links dead for link-check-dead-after or more (links/store.h), sorted */
+	size_t ndead;
 };
+
+/* 1 when the link checker has found url dead long enough that the public
+ * pages must not offer it as a working link. */
+int snapshot_link_dead(const struct snapshot *s, const char *url);
 
 struct snapshot_source {
 	const char *db_url;

@@ -114,5 +114,18 @@ int page_searchtune(struct req *r); /* page_searchtune.c: /birojs/meklesana */
 int form_searchtune(struct req *r);
 int form_searchtune_restore(struct req *r);
 int form_searchtune_eval(struct req *r);
+int page_links(struct req *r);     /* page_links.c: GET /birojs/saites */
+int page_links_csv(struct req *r); /* GET /birojs/saites.csv */
+int page_link(struct req *r);      /* GET /birojs/saites/{id}: one link's history */
+/* /birojs: the link report's entry, and an institution editor's broken and
+ * redirected links (page_links.c). */
+void links_office_ctx(struct req *r, json_t *ctx);
+/* CSV (page_office.c): one quoted field and its separator (last: the line
+ * end); csv_text the same for text someone typed: a cell a spreadsheet
+ * would read as a formula gets a leading quote (csv_cell: such a text for
+ * csv_field, in r's arena). */
+void csv_field(struct buf *b, const char *s, int last);
+void csv_text(struct buf *b, const char *s, int last);
+const char *csv_cell(struct req *r, const char *s);
 
 #endif

@@ -479,6 +479,7 @@ describe('who may see what', () => {
     // latter only for their own institution (the sample slug is neither's)
     if (pattern === '/birojs/parskats/{slug}/{what}') return { ...adminOnly, institution: 403, 'other-institution': 403 };
     if (pattern.startsWith('/birojs/parskats')) return { ...adminOnly, institution: 'page', 'other-institution': 'page' };
+    if (pattern.startsWith('/birojs/saites')) return { ...staff, content: 403, consultant: 403 }; // admins and institution editors
     if (pattern.startsWith('/birojs') || pattern === '/profils/otp') return staff;
     if (pattern.startsWith('/profils')) return person;
     return everyone;
