@@ -494,6 +494,29 @@ static json_t *service_json(struct req *r, const struct service *s)
 	if (s->processing_time)
 		json_object_set_new(svc, "processing_time", json_string(duration_text(r, s->processing_time)));
 	json_object_set_new(svc, "has_result", json_boolean(json_array_size(outputs) || s->processing_time));
+	{
+		json_t *legal = json_array();
+
+		for (i = 0; i < s->nlegal; i++) {
+			const struct legal *l = &s->legal[i];
+			const char *t = ml(r, &l->title);
+			json_t *j = json_object();
+
+			if (http_url(l->url)) {
+				json_object_set_new(j, "url", json_string(l->url));
+				json_object_set_new(j, "host", json_string(url_host(r, l->url)));
+			}
+			if (t)
+				json_object_set_new(j, "title", json_string(t));
+			else if (!http_url(l->url)) {
+				json_decref(j);
+				continue;
+			}
+			json_array_append_new(legal, j);
+		}
+		json_object_set_new(svc, "has_legal", json_boolean(json_array_size(legal)));
+		json_object_set_new(svc, "legal", legal);
+	}
 	json_object_set_new(svc, "has_audience", json_boolean(json_array_size(aud)));
 	json_object_set_new(svc, "audience", aud);
 	json_object_set_new(svc, "has_events", json_boolean(json_array_size(events)));
