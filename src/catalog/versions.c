@@ -213,16 +213,21 @@ out:
 
 /* Publishes form as the catalog node of iri, the stored node's other
  * properties kept. 0, BODY_INVALID or a DB_E* code. */
-static int publish(struct db *db, const char *iri, const json_t *form, struct err *err, long long *revision)
+static int publish(struct db *db, const struct catalog *c, const char *iri, const json_t *form, struct err *err,
+		   long long *revision)
 {
 	struct cat_record rec = {0};
 	char *old = NULL;
 	int rc;
 
+	if (!c) {
+		err_set(err, ERR_INTERNAL, "no catalog to publish against");
+		return BODY_INVALID;
+	}
 	rc = catalog_record_body(db, iri, &old, err);
 	if (rc < 0)
 		return DB_ERROR;
-	if (svc_form_to_record(form, iri, old, &rec, err) != 0) {
+	if (svc_form_to_record(c, form, iri, old, &rec, err) != 0) {
 		free(old);
 		return db_errmsg(db)[0] ? DB_ERROR : BODY_INVALID;
 	}
@@ -344,7 +349,7 @@ static int save_body(struct db *db, void *cls)
 		goto out;
 	out->version = latest + 1;
 	if (out->result == SVC_PUBLISHED)
-		rc = publish(db, in->iri, form, t->err, &out->revision);
+		rc = publish(db, in->catalog, in->iri, form, t->err, &out->revision);
 	else if (out->result == SVC_WITHDRAWN)
 		rc = catalog_drop_in_tx(db, in->iri, &out->revision, t->err) == 0 ? 0 : DB_ERROR;
 out:
@@ -408,6 +413,7 @@ int svc_save(struct db *db, const struct svc_save *in, struct svc_saved *out, st
 /* ---- the review ---- */
 
 struct review_tx {
+	const struct catalog *catalog;
 	const char *iri;
 	long long number, reviewer, now;
 	const char *comment; /* NULL: approve */
@@ -443,7 +449,7 @@ static int review_body(struct db *db, void *cls)
 		form = form_of(db, t->iri, t->number, &rc);
 		if (!form)
 			return rc != DB_OK ? rc : DB_ERROR;
-		rc = publish(db, t->iri, form, t->err, &t->out->revision);
+		rc = publish(db, t->catalog, t->iri, form, t->err, &t->out->revision);
 		json_decref(form);
 		if (rc != 0)
 			return rc;
@@ -481,10 +487,10 @@ static int review(struct db *db, struct review_tx *t)
 	return finish(db, rc, t->iri, out, t->err);
 }
 
-int svc_approve(struct db *db, const char *iri, long long number, long long reviewer, struct svc_saved *out,
-		struct err *err)
+int svc_approve(struct db *db, const struct catalog *c, const char *iri, long long number, long long reviewer,
+		struct svc_saved *out, struct err *err)
 {
-	struct review_tx t = {iri, number, reviewer, (long long)time(NULL), NULL, out, err};
+	struct review_tx t = {c, iri, number, reviewer, (long long)time(NULL), NULL, out, err};
 
 	return review(db, &t);
 }
@@ -492,7 +498,7 @@ int svc_approve(struct db *db, const char *iri, long long number, long long revi
 int svc_return(struct db *db, const char *iri, long long number, long long reviewer, const char *comment,
 	       struct svc_saved *out, struct err *err)
 {
-	struct review_tx t = {iri, number, reviewer, (long long)time(NULL), comment ? comment : "", out, err};
+	struct review_tx t = {NULL, iri, number, reviewer, (long long)time(NULL), comment ? comment : "", out, err};
 
 	return review(db, &t);
 }

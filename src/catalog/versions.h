@@ -22,6 +22,7 @@
 #include "core/err.h"
 
 struct db;
+struct catalog;
 
 enum svc_action {
 	SVC_DRAFT,   /* keep as a draft */
@@ -47,7 +48,9 @@ struct svc_save {
 	long long account;       /* who saves */
 	int admin;               /* the person is an administrator (needs no approval) */
 	enum svc_action action;
-	long long restore; /* not 0: the form is this version's (form is ignored); recorded as restored */
+	long long restore;             /* not 0: the form is this version's (form is ignored); recorded as restored */
+	const struct catalog *catalog; /* the published catalog (the caller's snapshot): turns the form's
+					  slugs into IRIs on publish (svc_form_to_record) */
 };
 
 struct svc_saved {
@@ -126,8 +129,8 @@ int svc_review_required(struct db *db, const char *institution, struct err *err)
  * (catalog_put_in_tx) unless a newer version was published or withdrawn
  * since (SVC_CONFLICT, nothing written). SVC_PUBLISHED, SVC_CONFLICT,
  * SVC_INVALID (not pending, or the record does not build: err). */
-int svc_approve(struct db *db, const char *iri, long long number, long long reviewer, struct svc_saved *out,
-		struct err *err);
+int svc_approve(struct db *db, const struct catalog *c, const char *iri, long long number, long long reviewer,
+		struct svc_saved *out, struct err *err);
 
 /* An administrator returns pending version number with a comment (state
  * returned). SVC_SAVED, or SVC_INVALID when it is not pending. */

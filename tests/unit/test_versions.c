@@ -25,9 +25,10 @@ struct fx {
 	const struct backend *be;
 	struct testdb tdb;
 	struct db *db;
-	char *iri;   /* a service of the demo catalog */
-	char *inst;  /* its authority's slug */
-	char *title; /* its Latvian title */
+	char *iri;           /* a service of the demo catalog */
+	char *inst;          /* its authority's slug */
+	char *title;         /* its Latvian title */
+	struct catalog *cat; /* the published catalog after the import */
 };
 
 static struct backend be_sqlite = {"sqlite", 0};
@@ -70,7 +71,7 @@ static int fx_setup(void **state)
 			fx->title = strdup(mltext_get(&s->title, "lv"));
 		}
 	}
-	catalog_free(c);
+	fx->cat = c;
 	return fx->iri ? 0 : -1;
 }
 
@@ -84,6 +85,7 @@ static int fx_teardown(void **state)
 		free(fx->iri);
 		free(fx->inst);
 		free(fx->title);
+		catalog_free(fx->cat);
 		free(fx);
 	}
 	return 0;
@@ -125,7 +127,7 @@ static json_t *retitled(struct fx *fx, long long from, const char *title)
 static enum svc_result save(struct fx *fx, const json_t *form, long long base, enum svc_action action, int admin,
 			    long long *version)
 {
-	struct svc_save in = {fx->iri, fx->inst, form, base, 7, admin, action, 0};
+	struct svc_save in = {fx->iri, fx->inst, form, base, 7, admin, action, 0, fx->cat};
 	struct svc_saved out;
 	struct err err = {0};
 
@@ -166,7 +168,7 @@ static char *public_title(struct fx *fx)
 static void first_edit_records_the_import(void **state)
 {
 	struct fx *fx = fx_of(state);
-	struct svc_save in = {fx->iri, fx->inst, NULL, 0, 7, 0, SVC_DRAFT, 0};
+	struct svc_save in = {fx->iri, fx->inst, NULL, 0, 7, 0, SVC_DRAFT, 0, fx->cat};
 	struct svc_saved out;
 	struct svc_version *v;
 	struct err err = {0};
@@ -212,7 +214,7 @@ static void first_edit_records_the_import(void **state)
 static void second_save_from_one_base_conflicts(void **state)
 {
 	struct fx *fx = fx_of(state);
-	struct svc_save in = {fx->iri, fx->inst, NULL, 0, 8, 0, SVC_DRAFT, 0};
+	struct svc_save in = {fx->iri, fx->inst, NULL, 0, 8, 0, SVC_DRAFT, 0, fx->cat};
 	struct svc_saved out;
 	struct err err = {0};
 	json_t *a, *b;
@@ -297,7 +299,7 @@ static void concurrent_saves_one_wins(void **state)
 		for (i = 0; i < 2; i++) {
 			r[i] = (struct racer){
 			    fx->tdb.target,
-			    {fx->iri, fx->inst, f[i], base, 10 + i, 0, round & 1 ? SVC_PUBLISH : SVC_DRAFT, 0},
+			    {fx->iri, fx->inst, f[i], base, 10 + i, 0, round & 1 ? SVC_PUBLISH : SVC_DRAFT, 0, fx->cat},
 			    {0},
 			    {0},
 			    &go,
@@ -328,7 +330,7 @@ static void concurrent_saves_one_wins(void **state)
 static void publish_withdraw_restore(void **state)
 {
 	struct fx *fx = fx_of(state);
-	struct svc_save in = {fx->iri, fx->inst, NULL, 0, 7, 0, SVC_PUBLISH, 0};
+	struct svc_save in = {fx->iri, fx->inst, NULL, 0, 7, 0, SVC_PUBLISH, 0, fx->cat};
 	struct svc_saved out;
 	struct err err = {0};
 	long long rev0 = 0, rev1 = 0, v;
@@ -427,12 +429,12 @@ static void review_pending_approve_return(void **state)
 	svc_versions_free(q, n);
 
 	/* approve: published */
-	assert_int_equal(svc_approve(fx->db, fx->iri, 3, 99, &out, &err), 0);
+	assert_int_equal(svc_approve(fx->db, fx->cat, fx->iri, 3, 99, &out, &err), 0);
 	assert_int_equal(out.result, SVC_PUBLISHED);
 	t = public_title(fx);
 	assert_string_equal(t, "Gaida apstiprinājumu");
 	free(t);
-	assert_int_equal(svc_approve(fx->db, fx->iri, 3, 99, &out, &err), 0);
+	assert_int_equal(svc_approve(fx->db, fx->cat, fx->iri, 3, 99, &out, &err), 0);
 	assert_int_equal(out.result, SVC_INVALID); /* no longer pending */
 
 	/* return with a comment */
@@ -460,7 +462,7 @@ static void review_pending_approve_return(void **state)
 	assert_int_equal(save(fx, a, 5, SVC_PUBLISH, 1, &v), SVC_PUBLISHED);
 	assert_int_equal(v, 6);
 	json_decref(a);
-	assert_int_equal(svc_approve(fx->db, fx->iri, 5, 99, &out, &err), 0);
+	assert_int_equal(svc_approve(fx->db, fx->cat, fx->iri, 5, 99, &out, &err), 0);
 	assert_int_equal(out.result, SVC_CONFLICT);
 	assert_int_equal(out.version, 6);
 	json_decref(out.theirs);
@@ -474,7 +476,7 @@ static void review_pending_approve_return(void **state)
 static void other_institution_is_refused(void **state)
 {
 	struct fx *fx = fx_of(state);
-	struct svc_save in = {fx->iri, "cita-iestade", NULL, 0, 7, 0, SVC_DRAFT, 0};
+	struct svc_save in = {fx->iri, "cita-iestade", NULL, 0, 7, 0, SVC_DRAFT, 0, fx->cat};
 	struct svc_saved out;
 	struct err err = {0};
 	json_t *a;
@@ -534,8 +536,8 @@ __attribute__((weak)) void cat_record_clear(struct cat_record *r)
 	memset(r, 0, sizeof(*r));
 }
 
-__attribute__((weak)) int svc_form_to_record(const json_t *form, const char *iri, const char *old_body,
-					     struct cat_record *out, struct err *err)
+__attribute__((weak)) int svc_form_to_record(const struct catalog *c, const json_t *form, const char *iri,
+					     const char *old_body, struct cat_record *out, struct err *err)
 {
 	json_t *b = old_body ? json_loads(old_body, 0, NULL) : NULL, *titles, *t;
 	const char *lv = json_string_value(json_object_get(json_object_get(form, "title"), "lv"));
