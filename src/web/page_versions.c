@@ -67,6 +67,49 @@ static const char *part_label(struct req *r, const char *key)
 	return key;
 }
 
+/* Coded values, by what they mean (the diff shows these, not the codes). */
+static const struct {
+	const char *code, *label;
+} codes[] = {{"online", N_("E-service (online)")},
+	     {"in-person", N_("In person")},
+	     {"email-esign", N_("E-mail with a secure e-signature")},
+	     {"phone", N_("By phone")},
+	     {"post", N_("By post")},
+	     {"email", N_("By e-mail")},
+	     {"citizen", N_("Residents")},
+	     {"business", N_("Businesses")},
+	     {"both", N_("Residents and businesses")},
+	     {"active", N_("Available")},
+	     {"inactive", N_("Not available")},
+	     {"planned", N_("Planned")},
+	     {"yes", N_("Yes")},
+	     {"no", N_("No")},
+	     {"eid", N_("eID card")},
+	     {"eparaksts-mobile", N_("eParaksts mobile")},
+	     {"bank", N_("Internet bank")}};
+
+/* 1 when the member or part key holds codes. */
+static int coded(const char *key)
+{
+	static const char *const keys[] = {"type", "audience", "status", "e_service", "auth_methods", NULL};
+	int i;
+
+	for (i = 0; keys[i]; i++)
+		if (!strcmp(keys[i], key))
+			return 1;
+	return 0;
+}
+
+static const char *code_label(struct req *r, const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (!strcmp(codes[i].code, v))
+			return i18n_tr(r->lang, codes[i].label);
+	return v;
+}
+
 /* The text of a leaf ("" for nothing). */
 static const char *leaf_text(struct req *r, const json_t *v)
 {
@@ -88,7 +131,8 @@ static const char *leaf_text(struct req *r, const json_t *v)
 /* Adds a row to rows for every leaf whose text differs among the k forms'
  * values v[]: {"label", "v": [text...]}. Objects are walked member by
  * member (lv before en, the known parts first), lists item by item. */
-static void diff_walk(struct req *r, json_t *rows, const char *label, const json_t *const v[], int k)
+static void diff_walk(struct req *r, json_t *rows, const char *key_of, const char *label, const json_t *const v[],
+		      int k)
 {
 	int i, is_obj = 0, is_arr = 0, same = 1;
 	size_t n = 0, j;
@@ -105,7 +149,7 @@ static void diff_walk(struct req *r, json_t *rows, const char *label, const json
 
 			for (i = 0; i < k; i++)
 				sub[i] = json_is_array(v[i]) ? json_array_get(v[i], j) : NULL;
-			diff_walk(r, rows, arena_printf(r->arena, "%s %zu", label, j + 1), sub, k);
+			diff_walk(r, rows, key_of, arena_printf(r->arena, "%s %zu", label, j + 1), sub, k);
 		}
 		return;
 	}
@@ -129,7 +173,7 @@ static void diff_walk(struct req *r, json_t *rows, const char *label, const json
 
 			for (i = 0; i < k; i++)
 				sub[i] = json_is_object(v[i]) ? json_object_get(v[i], key) : NULL;
-			diff_walk(r, rows, arena_printf(r->arena, "%s — %s", label, part_label(r, key)), sub, k);
+			diff_walk(r, rows, key, arena_printf(r->arena, "%s — %s", label, part_label(r, key)), sub, k);
 		}
 		json_decref(seen);
 		return;
@@ -139,12 +183,18 @@ static void diff_walk(struct req *r, json_t *rows, const char *label, const json
 	if (!same) {
 		json_t *row = json_object(), *texts = json_array();
 
-		for (i = 0; i < k; i++)
-			json_array_append_new(texts, json_pack("{s:s}", "text", leaf_text(r, v[i])));
+		const char *t[DIFF_MAX];
+
+		for (i = 0; i < k; i++) {
+			t[i] = leaf_text(r, v[i]);
+			if (coded(key_of))
+				t[i] = code_label(r, t[i]);
+			json_array_append_new(texts, json_pack("{s:s}", "text", t[i]));
+		}
 		json_object_set_new(row, "label", json_string(label));
 		json_object_set_new(row, "v", texts);
-		json_object_set_new(row, "old", json_string(leaf_text(r, v[0])));
-		json_object_set_new(row, "new", json_string(leaf_text(r, v[k - 1])));
+		json_object_set_new(row, "old", json_string(t[0]));
+		json_object_set_new(row, "new", json_string(t[k - 1]));
 		json_array_append_new(rows, row);
 	}
 }
@@ -163,7 +213,7 @@ static json_t *form_diff(struct req *r, const json_t *const forms[], int k)
 	for (m = 0; m < sizeof(members) / sizeof(members[0]); m++) {
 		for (i = 0; i < k; i++)
 			sub[i] = json_object_get(forms[i], members[m].name);
-		diff_walk(r, rows, i18n_tr(r->lang, members[m].label), sub, k);
+		diff_walk(r, rows, members[m].name, i18n_tr(r->lang, members[m].label), sub, k);
 	}
 	for (i = 0; i < k; i++) {
 		if (!json_is_object(forms[i]))
@@ -180,7 +230,7 @@ static json_t *form_diff(struct req *r, const json_t *const forms[], int k)
 				continue;
 			for (j = 0; j < k; j++)
 				sub[j] = json_object_get(forms[j], key);
-			diff_walk(r, rows, key, sub, k);
+			diff_walk(r, rows, key, key, sub, k);
 		}
 	}
 	return rows;
@@ -556,9 +606,12 @@ static void preview(struct req *r, const struct svc_ref *ref, long long number)
 		resp_error(r, rc > 0 ? ERR_NOT_FOUND : ERR_UNAVAILABLE, NULL);
 		return;
 	}
-	if (catalog_record_body(db, ref->iri, &old, &err) < 0 ||
-	    svc_form_to_record(sn->cat, v.form, ref->iri, old, &rec, &err) != 0 ||
-	    !(c = catalog_with_record(db, &rec, &err)) || !(s = catalog_service_by_iri(c, ref->iri))) {
+	rc = catalog_record_body(db, ref->iri, &old, &err) < 0
+		 ? -1
+		 : svc_form_to_record(sn->cat, v.form, ref->iri, old, &rec, &err);
+	c = rc == 0 ? catalog_with_record(db, &rec, &err) : NULL;
+	s = c ? catalog_service_by_iri(c, ref->iri) : NULL;
+	if (!s) {
 		free(old);
 		cat_record_clear(&rec);
 		catalog_free(c);
