@@ -537,17 +537,22 @@ int page_service(struct req *r)
 	const struct snapshot *sn = web_snapshot(r);
 	const char *slug = req_param(r, 0);
 	const struct service *s = slug ? catalog_service(sn->cat, slug) : NULL;
-	json_t *ctx;
 
 	if (!s) {
 		resp_error(r, ERR_NOT_FOUND, NULL);
 		return 0;
 	}
-	ctx = page_ctx(r, NULL, "services");
+	render(r, 200, "service", service_page_ctx(r, s));
+	return 0;
+}
+
+json_t *service_page_ctx(struct req *r, const struct service *s)
+{
+	json_t *ctx = page_ctx(r, NULL, "services");
+
 	json_object_set_new(ctx, "title", json_string(ml(r, &s->title) ? ml(r, &s->title) : s->identifier));
 	json_object_set_new(ctx, "svc", service_json(r, s));
-	render(r, 200, "service", ctx);
-	return 0;
+	return ctx;
 }
 
 int json_cmp_name(const void *a, const void *b)

@@ -98,5 +98,35 @@ int form_otp_setup(struct req *r);
 int page_office(struct req *r);
 int page_audit(struct req *r);
 int page_audit_csv(struct req *r);
+/* page_versions.c: a service's versions, the preview, the review queue */
+int page_versions(struct req *r);
+int page_version(struct req *r);
+int form_version_restore(struct req *r);
+int page_version_preview(struct req *r);
+int page_review(struct req *r);
+int form_review_approve(struct req *r);
+int form_review_return(struct req *r);
+
+/* The public service page's context for s (page_catalog.c; the preview
+ * renders it too, from a catalog that holds the draft). */
+struct service;
+json_t *service_page_ctx(struct req *r, const struct service *s);
+
+/* For the edit page (page_versions.c). An audit entry for a save of the
+ * service slug: action "service-saved" (svc_save with any action),
+ * "service-restored", ...; its detail says the version and the result
+ * (from: the restored version, or 0). */
+struct svc_saved;
+void version_audit(struct req *r, const char *slug, const char *action, const struct svc_saved *s, long long from);
+/* The conflict block (partials/office-version-conflict): who saved the
+ * newer version saved->version and when, and the three-way difference of
+ * the base the person started from, the newer version and the person's
+ * own form mine. New reference. */
+json_t *version_conflict_ctx(struct req *r, const char *iri, long long base, const json_t *mine,
+			     const struct svc_saved *saved);
+/* Sets ctx's "version_base" (the newest version's number, 0: none: the
+ * edit form's hidden base), and "version_returned" {number, comment,
+ * reviewer, at} or "version_pending" (its number) from the newest version. */
+void version_state_ctx(struct req *r, const char *iri, json_t *ctx);
 
 #endif
