@@ -207,6 +207,18 @@ static void first_edit_records_the_import(void **state)
 	t = public_title(fx);
 	assert_string_equal(t, fx->title);
 	free(t);
+	{
+		char *iri = NULL, *inst = NULL;
+
+		/* found by the newest version's slug ("x" above), not by others */
+		assert_int_equal(svc_find(fx->db, "x", &iri, &inst, &err), 0);
+		assert_string_equal(iri, fx->iri);
+		assert_string_equal(inst, fx->inst);
+		free(iri);
+		free(inst);
+		assert_int_equal(svc_find(fx->db, "nav-tada", &iri, &inst, &err), 1);
+		assert_null(iri);
+	}
 }
 
 /* From one base, the second save conflicts: it gets the first's form and
