@@ -459,19 +459,12 @@ int svc_form_check(const json_t *form, const struct catalog *c, struct form_prob
 		check_choice(p, v, "type", path, CHANNEL_TYPES);
 		snprintf(path, sizeof(path), "channels.%zu.url", i);
 		check_url(p, v, "url", path);
-		if (!p->n || strcmp(p->v[p->n - 1].path, path)) {
-			s = str_of(v, "type");
-			if (s && !strcmp(s, "online") && !*str_of(v, "url"))
-				problem(p, path, N_("An e-service needs its address."));
-		}
 		snprintf(path, sizeof(path), "channels.%zu.email", i);
 		s = str_of(v, "email");
 		if (text_problem(s, EMAIL_MAX, 0))
 			problem(p, path, text_problem(s, EMAIL_MAX, 0));
 		else if (*s && email_check(s) != EMAIL_OK)
 			problem(p, path, N_("Enter an e-mail address such as info@iestade.gov.lv."));
-		else if (!*s && str_of(v, "type") && !strcmp(str_of(v, "type"), "email-esign"))
-			problem(p, path, N_("Signed documents need the official e-mail address."));
 		snprintf(path, sizeof(path), "channels.%zu.phone", i);
 		s = str_of(v, "phone");
 		if (text_problem(s, MAX_PHONE, 0))

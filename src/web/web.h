@@ -98,6 +98,12 @@ int form_otp_setup(struct req *r);
 int page_office(struct req *r);
 int page_audit(struct req *r);
 int page_audit_csv(struct req *r);
+/* page_services.c: the services an editor may edit, one service's form, a new service */
+int page_services(struct req *r);
+int page_service_edit(struct req *r);
+int form_service_save(struct req *r);
+int page_service_new(struct req *r);
+int form_service_new(struct req *r);
 /* page_versions.c: a service's versions, the preview, the review queue */
 int page_versions(struct req *r);
 int page_version(struct req *r);
