@@ -16,6 +16,7 @@
 #include "catalog/model.h"
 #include "catalog/store.h"
 #include "catalog/versions.h"
+#include "core/collate.h"
 #include "core/log.h"
 #include "core/when.h"
 #include "store/db.h"
@@ -37,7 +38,7 @@ static const struct {
 	       {"description", N_("Description")},
 	       {"keywords", N_("Keywords")},
 	       {"audience", N_("Who it is for")},
-	       {"events", N_("Life situation")},
+	       {"events", N_("Life situations")},
 	       {"status", N_("Status")},
 	       {"e_service", N_("E-service")},
 	       {"processing_time", N_("Processing time")},
@@ -47,8 +48,8 @@ static const struct {
 	       {"channels", N_("Channel")},
 	       {"costs", N_("Cost")},
 	       {"legal", N_("Legal basis")},
-	       {"contacts", N_("Contact point")},
-	       {"auth_methods", N_("Way to log in")}};
+	       {"contacts", N_("Contact points")},
+	       {"auth_methods", N_("Ways to log in")}};
 
 static const struct {
 	const char *name, *label;
@@ -110,6 +111,54 @@ static const char *code_label(struct req *r, const char *v)
 	return v;
 }
 
+/* What a slug of member key names, in the page's language: an
+ * institution, a life situation, a contact point of the published
+ * catalog (the slug itself when it is not there any more). */
+static const char *slug_name(struct req *r, const char *key, const char *slug)
+{
+	const struct catalog *c = web_snapshot(r)->cat;
+	const struct organisation *o = !strcmp(key, "authority") ? catalog_org(c, slug) : NULL;
+	const struct event *e = !strcmp(key, "events") ? catalog_event(c, slug) : NULL;
+	const struct contact_point *cp = !strcmp(key, "contacts") ? catalog_contact(c, slug) : NULL;
+	const struct mltext *t = o ? &o->name : e ? &e->title : cp ? &cp->title : NULL;
+
+	if (!strcmp(key, "auth_methods"))
+		return code_label(r, slug);
+	return t && ml(r, t) ? arena_printf(r->arena, "%s (%s)", ml(r, t), slug) : slug;
+}
+
+static int cmp_text(const void *a, const void *b)
+{
+	return lv_collate(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A list of slugs as one text: their names, sorted, "; " between (the
+ * order of a set of references means nothing). */
+static const char *set_text(struct req *r, const char *key, const json_t *v)
+{
+	size_t n = json_array_size(v), i;
+	const char **names;
+	struct buf b = BUF_INIT;
+	const char *out;
+
+	if (!n)
+		return "";
+	names = arena_alloc(r->arena, n * sizeof(*names));
+	if (!names)
+		return "";
+	for (i = 0; i < n; i++) {
+		const char *slug = json_string_value(json_array_get(v, i));
+
+		names[i] = slug_name(r, key, slug ? slug : "");
+	}
+	qsort(names, n, sizeof(*names), cmp_text);
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i ? "; " : "", names[i]);
+	out = arena_strdup(r->arena, b.data ? b.data : "");
+	buf_free(&b);
+	return out;
+}
+
 /* The text of a leaf ("" for nothing). */
 static const char *leaf_text(struct req *r, const json_t *v)
 {
@@ -128,6 +177,27 @@ static const char *leaf_text(struct req *r, const json_t *v)
 
 #define DIFF_MAX 3 /* forms compared at once: base, theirs, mine */
 
+/* 1 for the members that are sets of references or codes. */
+static int is_set(const char *key)
+{
+	return !strcmp(key, "events") || !strcmp(key, "contacts") || !strcmp(key, "auth_methods");
+}
+
+/* A row of the difference: {"label", "v": [{"text"}...], "old", "new"}. */
+static void add_row(json_t *rows, const char *label, const char *const t[], int k)
+{
+	json_t *row = json_object(), *texts = json_array();
+	int i;
+
+	for (i = 0; i < k; i++)
+		json_array_append_new(texts, json_pack("{s:s}", "text", t[i]));
+	json_object_set_new(row, "label", json_string(label));
+	json_object_set_new(row, "v", texts);
+	json_object_set_new(row, "old", json_string(t[0]));
+	json_object_set_new(row, "new", json_string(t[k - 1]));
+	json_array_append_new(rows, row);
+}
+
 /* Adds a row to rows for every leaf whose text differs among the k forms'
  * values v[]: {"label", "v": [text...]}. Objects are walked member by
  * member (lv before en, the known parts first), lists item by item. */
@@ -142,6 +212,17 @@ static void diff_walk(struct req *r, json_t *rows, const char *key_of, const cha
 		is_arr |= json_is_array(v[i]);
 		if (json_is_array(v[i]) && json_array_size(v[i]) > n)
 			n = json_array_size(v[i]);
+	}
+	if (is_arr && is_set(key_of)) {
+		const char *t[DIFF_MAX];
+
+		for (i = 0; i < k; i++)
+			t[i] = set_text(r, key_of, v[i]);
+		for (i = 1; i < k; i++)
+			same &= !strcmp(t[0], t[i]);
+		if (!same)
+			add_row(rows, label, t, k);
+		return;
 	}
 	if (is_arr) {
 		for (j = 0; j < n; j++) {
@@ -178,24 +259,20 @@ static void diff_walk(struct req *r, json_t *rows, const char *key_of, const cha
 		json_decref(seen);
 		return;
 	}
-	for (i = 1; i < k; i++)
-		same &= !strcmp(leaf_text(r, v[0]), leaf_text(r, v[i]));
-	if (!same) {
-		json_t *row = json_object(), *texts = json_array();
-
+	{
 		const char *t[DIFF_MAX];
 
 		for (i = 0; i < k; i++) {
 			t[i] = leaf_text(r, v[i]);
 			if (coded(key_of))
 				t[i] = code_label(r, t[i]);
-			json_array_append_new(texts, json_pack("{s:s}", "text", t[i]));
+			else if (!strcmp(key_of, "authority") && *t[i])
+				t[i] = slug_name(r, key_of, t[i]);
 		}
-		json_object_set_new(row, "label", json_string(label));
-		json_object_set_new(row, "v", texts);
-		json_object_set_new(row, "old", json_string(t[0]));
-		json_object_set_new(row, "new", json_string(t[k - 1]));
-		json_array_append_new(rows, row);
+		for (i = 1; i < k; i++)
+			same &= !strcmp(t[0], t[i]);
+		if (!same)
+			add_row(rows, label, t, k);
 	}
 }
 
