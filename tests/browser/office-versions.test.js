@@ -32,7 +32,7 @@ async function check(page, name) {
 }
 
 // A fresh browser context, logged in (password, and the code when key).
-async function loginAs(login, { key = null, js = true } = {}) {
+async function loginAs(login, { key = null, js = true, code = 0 } = {}) {
   const ctx = await browser.newContext({ javaScriptEnabled: js });
   const page = await ctx.newPage();
   await page.goto(`${nodes[0].base}/pieteikties`);
@@ -40,7 +40,7 @@ async function loginAs(login, { key = null, js = true } = {}) {
   await page.fill('#password', PW);
   await page.click('#way-staff ~ form button[type=submit]');
   if (key) {
-    await page.fill('#code', totp(key));
+    await page.fill('#code', code ? admin.codes[code - 1] : totp(key));
     await page.click('main form button[type=submit]');
   }
   assert.doesNotMatch(page.url(), /pieteikties/, `${login} logged in`);
@@ -157,6 +157,15 @@ if (!pgUrl) {
     assert.equal(await b.page.$('.conflict'), null, 'saved on the newer base');
     const forms = psql(dbUrl, `SELECT form FROM service_version WHERE slug = '${SLUG}' ORDER BY number DESC LIMIT 2`);
     assert.match(forms, /Elzas teksts[\s\S]*Edgara teksts/);
+    // the conflict block in English
+    await a.page.goto(`${nodes[0].base}/en/birojs/pakalpojumi/${SLUG}`);
+    await b.page.goto(`${nodes[0].base}/en/birojs/pakalpojumi/${SLUG}`);
+    await a.page.fill(titleInput, 'Edgar again');
+    await b.page.fill(titleInput, 'Elza again');
+    await pressButton(a.page, DRAFT);
+    await pressButton(b.page, DRAFT);
+    assert.match(await b.page.textContent('.conflict'), /Someone else saved this service/);
+    await check(b.page, 'en-conflict');
     await a.ctx.close();
     await b.ctx.close();
   });
@@ -175,9 +184,13 @@ if (!pgUrl) {
     await boss.page.goto(`${nodes[0].base}/birojs/parbaude`);
     assert.match(await boss.page.textContent('main'), /Deklarēšana — jāapstiprina/);
     await check(boss.page, 'lv-review');
-    await Promise.all([boss.page.waitForLoadState('load'),
-      boss.page.click('form[action$="/apstiprinat"] button[type=submit]')]);
-    assert.match(await boss.page.textContent('main'), /Neviena izmaiņa negaida apstiprinājumu/);
+    // the approval itself without JavaScript
+    const nojs = await loginAs('boss', { key: admin.key, js: false, code: 1 });
+    await nojs.page.goto(`${nodes[0].base}/birojs/parbaude`);
+    await Promise.all([nojs.page.waitForLoadState('load'),
+      nojs.page.click('form[action$="/apstiprinat"] button[type=submit]')]);
+    assert.match(await nojs.page.textContent('main'), /Neviena izmaiņa negaida apstiprinājumu/);
+    await nojs.ctx.close();
     await publicOn(nodes[1], PMLP, /Deklarēšana — jāapstiprina/);
     await pm.ctx.close();
     await boss.ctx.close();
