@@ -347,7 +347,7 @@ static int find_service(struct req *r, struct svc_ref *ref)
 		return -1;
 	}
 	sn = web_snapshot(r);
-	ref->pub = catalog_service(sn->cat, ref->slug);
+	ref->pub = snapshot_service(sn, ref->slug, NULL); /* with the overlay of recent edits */
 	rc = svc_find(db, ref->slug, &iri, &inst, &err);
 	if (rc < 0) {
 		log_error("versions: %s", err.msg);

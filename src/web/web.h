@@ -42,6 +42,9 @@ int web_routes_check(struct err *err);
 
 /* Handlers (route table in routes.c). */
 int page_home(struct req *r);
+int page_health(struct req *r);
+int page_health_csv(struct req *r);
+int page_health_list(struct req *r);
 int page_help(struct req *r);
 int page_safety(struct req *r);
 int page_emark(struct req *r);
