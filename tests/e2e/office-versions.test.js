@@ -176,6 +176,12 @@ test('review required: the editor\'s publish waits, the administrator approves o
   await publicPage(PMLP, /Deklarēšana — gaida apstiprinājumu/);
   queue = await boss.get('/birojs/parbaude');
   assert.doesNotMatch(queue.html, /Deklarēšana — atgriezīs/);
+  // a restore is a save like any other: it waits for approval too
+  const last = db(`SELECT max(number) FROM service_version WHERE slug = '${PMLP}'`);
+  res = await pm.post(`/birojs/pakalpojumi/${PMLP}/versijas/1/atjaunot`, { versija: last, darbiba: 'publicet' }, { formPath: `/birojs/pakalpojumi/${PMLP}/versijas/1` });
+  assert.equal(res.status, 303);
+  assert.equal(db(`SELECT state || ' ' || restored_from FROM service_version WHERE slug = '${PMLP}' AND number = ${Number(last) + 1}`), 'pending 1');
+  await publicPage(PMLP, /Deklarēšana — gaida apstiprinājumu/);
   const audit = db("SELECT action FROM audit_log WHERE action IN ('service-approved', 'service-returned') AND ok = 1 ORDER BY id");
   assert.deepEqual(audit.split('\n'), ['service-approved', 'service-returned']);
 });
