@@ -759,7 +759,7 @@ static void review_page(struct req *r, int status, const char *msg)
 			svc_version_get(db, q[i].iri, shown, &pub, &err);
 		o = version_json(r, &ref, &q[i]);
 		json_object_set_new(o, "slug", json_string(q[i].slug));
-		json_object_set_new(o, "institution", json_string(q[i].institution));
+		json_object_set_new(o, "institution", json_string(slug_name(r, "authority", q[i].institution)));
 		json_object_set_new(o, "title", json_string(form_title(r, v.form, q[i].slug)));
 		if (shown)
 			json_object_set_new(o, "shown", json_integer(shown));
