@@ -322,14 +322,13 @@ static void set_rows(json_t *o, json_t *rows)
 
 /* ---- the service a page is about, and who may see it ---- */
 
-struct svc_ref {
-	const char *slug, *iri, *institution;
-	const struct service *pub; /* in the published catalog, or NULL */
-};
+static int may_edit(struct req *r, const char *institution)
+{
+	return auth_has_role(r, ROLE_ADMIN, NULL) ||
+	       (institution && *institution && auth_has_role(r, ROLE_INSTITUTION, institution));
+}
 
-/* Finds the service of the path's {slug} and checks the person may edit
- * it; 0, or -1 when r has been answered (login, 403, 404, 503). */
-static int find_service(struct req *r, struct svc_ref *ref)
+int office_service_find(struct req *r, struct office_svc *ref)
 {
 	const struct snapshot *sn;
 	struct db *db;
@@ -366,7 +365,11 @@ static int find_service(struct req *r, struct svc_ref *ref)
 		resp_error(r, ERR_NOT_FOUND, NULL);
 		return -1;
 	}
-	if (!auth_has_role(r, ROLE_ADMIN, NULL) && !auth_has_role(r, ROLE_INSTITUTION, ref->institution)) {
+	/* the published authority counts too: a draft moved to another
+	 * institution does not let that one's editors in before it is
+	 * published, nor shut the publishing one's out */
+	if (!may_edit(r, ref->institution) ||
+	    (ref->pub && ref->pub->authority && !may_edit(r, ref->pub->authority->slug))) {
 		resp_error(r, ERR_FORBIDDEN, NULL);
 		return -1;
 	}
@@ -426,13 +429,13 @@ static const char *form_title(struct req *r, const json_t *form, const char *fal
 	return s && *s ? s : fallback;
 }
 
-static const char *base_path(struct req *r, const struct svc_ref *ref)
+static const char *base_path(struct req *r, const struct office_svc *ref)
 {
 	return arena_printf(r->arena, "/birojs/pakalpojumi/%s", ref->slug);
 }
 
 /* What every version context has. */
-static json_t *version_json(struct req *r, const struct svc_ref *ref, const struct svc_version *v)
+static json_t *version_json(struct req *r, const struct office_svc *ref, const struct svc_version *v)
 {
 	json_t *o = json_object();
 
@@ -455,7 +458,7 @@ static json_t *version_json(struct req *r, const struct svc_ref *ref, const stru
 	return o;
 }
 
-static json_t *office_ctx(struct req *r, const char *title, const struct svc_ref *ref, const char *svc_title)
+static json_t *office_ctx(struct req *r, const char *title, const struct office_svc *ref, const char *svc_title)
 {
 	json_t *ctx = page_ctx(r, NULL, "office");
 
@@ -479,14 +482,14 @@ static json_t *office_ctx(struct req *r, const char *title, const struct svc_ref
 
 int page_versions(struct req *r)
 {
-	struct svc_ref ref;
+	struct office_svc ref;
 	struct svc_version *v = NULL, newest = {0};
 	struct err err = {0};
 	size_t n = 0, i;
 	json_t *ctx, *list;
 	const char *title;
 
-	if (find_service(r, &ref) != 0)
+	if (office_service_find(r, &ref) != 0)
 		return 0;
 	if (svc_versions(app_db(r), ref.iri, 0, &v, &n, &err) != 0 ||
 	    (n && svc_version_get(app_db(r), ref.iri, v[0].number, &newest, &err) < 0)) {
@@ -515,7 +518,7 @@ int page_versions(struct req *r)
 /* ---- GET /birojs/pakalpojumi/{slug}/versijas/{n} ---- */
 
 /* The version page; msg (a msgid) said at the top, with status. */
-static void version_page(struct req *r, const struct svc_ref *ref, long long number, int status, const char *msg)
+static void version_page(struct req *r, const struct office_svc *ref, long long number, int status, const char *msg)
 {
 	struct db *db = app_db(r);
 	struct svc_version v = {0}, prev = {0};
@@ -565,10 +568,10 @@ static void version_page(struct req *r, const struct svc_ref *ref, long long num
 
 int page_version(struct req *r)
 {
-	struct svc_ref ref;
+	struct office_svc ref;
 	long long n;
 
-	if (find_service(r, &ref) != 0)
+	if (office_service_find(r, &ref) != 0)
 		return 0;
 	n = path_number(r, 1);
 	version_page(r, &ref, n, 200, NULL);
@@ -601,14 +604,14 @@ int form_version_restore(struct req *r)
 {
 	const struct person *p;
 	const struct snapshot *sn;
-	struct svc_ref ref;
+	struct office_svc ref;
 	struct form f;
 	struct svc_save in = {0};
 	struct svc_saved out;
 	struct err err = {0};
 	long long n;
 
-	if (find_service(r, &ref) != 0)
+	if (office_service_find(r, &ref) != 0)
 		return 0;
 	n = path_number(r, 1);
 	if (form_validate(r, restore_fields, &f) != 0 || n <= 0 || !*f.value[0]) {
@@ -652,7 +655,7 @@ int form_version_restore(struct req *r)
 
 /* ---- the preview: GET /birojs/pakalpojumi/{slug}/priekssk and .../versijas/{n}/priekssk ---- */
 
-static void preview(struct req *r, const struct svc_ref *ref, long long number)
+static void preview(struct req *r, const struct office_svc *ref, long long number)
 {
 	struct db *db = app_db(r);
 	const struct snapshot *sn = web_snapshot(r);
@@ -709,9 +712,9 @@ show:
 
 int page_version_preview(struct req *r)
 {
-	struct svc_ref ref;
+	struct office_svc ref;
 
-	if (find_service(r, &ref) != 0)
+	if (office_service_find(r, &ref) != 0)
 		return 0;
 	if (req_param(r, 1) && path_number(r, 1) <= 0) {
 		resp_error(r, ERR_NOT_FOUND, NULL);
@@ -739,7 +742,7 @@ static void review_page(struct req *r, int status, const char *msg)
 	ctx = page_ctx(r, N_("Changes waiting for approval"), "office");
 	items = json_array();
 	for (i = 0; i < n; i++) {
-		struct svc_ref ref = {q[i].slug, q[i].iri, q[i].institution, NULL};
+		struct office_svc ref = {q[i].slug, q[i].iri, q[i].institution, NULL};
 		struct svc_version v = {0}, pub = {0};
 		struct svc_version *all = NULL;
 		size_t na = 0, k;
@@ -806,7 +809,7 @@ static const struct field return_fields[] = {FIELD_TEXTAREA("komentars", REQUIRE
 static int review_action(struct req *r, int approve)
 {
 	const struct person *p;
-	struct svc_ref ref;
+	struct office_svc ref;
 	struct svc_saved out;
 	struct err err = {0};
 	struct form f;
@@ -814,7 +817,7 @@ static int review_action(struct req *r, int approve)
 	int rc;
 
 	/* administrators only, and the service must exist */
-	if (auth_require_role(r, ROLE_ADMIN) != 0 || find_service(r, &ref) != 0)
+	if (auth_require_role(r, ROLE_ADMIN) != 0 || office_service_find(r, &ref) != 0)
 		return 0;
 	n = path_number(r, 1);
 	if (n <= 0) {

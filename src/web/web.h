@@ -116,9 +116,21 @@ int page_review(struct req *r);
 int form_review_approve(struct req *r);
 int form_review_return(struct req *r);
 
+/* The back-office service of the path's {slug} (page_versions.c): found
+ * among the versioned ones (a draft too), else in the published catalog
+ * (with the overlay of recent edits). Answers r and returns -1 unless the
+ * person may edit it: anonymous → login, no editing role → 403, unknown
+ * slug → 404, an institution editor of neither the newest version's nor
+ * the published authority → 403. 0 with ref filled. */
+struct service;
+struct office_svc {
+	const char *slug, *iri, *institution; /* institution: the newest version's (else the published one) */
+	const struct service *pub;            /* as the public pages show it now, or NULL */
+};
+int office_service_find(struct req *r, struct office_svc *ref);
+
 /* The public service page's context for s (page_catalog.c; the preview
  * renders it too, from a catalog that holds the draft). */
-struct service;
 json_t *service_page_ctx(struct req *r, const struct service *s);
 
 /* For the edit page (page_versions.c). An audit entry for a save of the
