@@ -498,7 +498,9 @@ int page_versions(struct req *r)
 		resp_error(r, ERR_UNAVAILABLE, NULL);
 		return 0;
 	}
-	title = n ? form_title(r, newest.form, ref.slug) : ref.pub ? ml(r, &ref.pub->title) : ref.slug;
+	title = n                                   ? form_title(r, newest.form, ref.slug)
+		: ref.pub && ml(r, &ref.pub->title) ? ml(r, &ref.pub->title)
+						    : ref.slug;
 	ctx = office_ctx(r, arena_printf(r->arena, "%s: %s", i18n_tr(r->lang, N_("Versions")), title), &ref, title);
 	list = json_array();
 	for (i = 0; i < n; i++)
