@@ -30,8 +30,9 @@
  *   channel {"type": "online"|"in-person"|"email-esign"|"phone"|"post"|"email",
  *            "url": text, "email": text, "phone": text,
  *            "description": lv/en, "hours": lv/en}
- *   cost    {"value": text (a decimal, "" when not priced), "currency": "EUR"|"",
- *            "description": lv/en, "url": text (a price list)}
+ *   cost    {"value": text (a decimal, "" when not priced; "," or "."), "currency":
+ *            "EUR" or another ISO 4217 code an import brought, or "", "description": lv/en}
+ *            (no price-list URL: cv:Cost has no such property and the model none)
  *   legal   {"title": lv/en, "url": text (an ELI or likuma.lv address)}
  *
  * Properties of the stored record that the form does not show (keywords in
@@ -57,6 +58,8 @@ struct form_problem {
 struct form_problems {
 	struct form_problem v[64];
 	int n;
+	char path_buf[64 * 40]; /* the paths' storage */
+	size_t path_used;
 };
 
 /* The form of a service of catalog c (its stored body gives what the model
@@ -72,12 +75,21 @@ json_t *svc_form_new(const char *authority);
 int svc_form_check(const json_t *form, const struct catalog *c, struct form_problems *p);
 
 /* The stored record of a checked form: canonical expanded JSON-LD (as an
- * import makes), the service's IRI iri (kept for an existing service, made
- * from the identifier for a new one), old_body's properties the form does
- * not show kept (old_body may be NULL). 0, or -1 with err. Free with
+ * import makes: the node is run through cat_doc_parse), the service's IRI
+ * iri (kept for an existing service, made from the identifier for a new
+ * one), old_body's properties the form does not show kept (old_body may be
+ * NULL). c is the published catalog: it turns the form's slugs into IRIs,
+ * and when old_body's service is in it, every member (and row) whose value
+ * is unchanged keeps old_body's values byte for byte, so an edit of one
+ * field changes only that field's triples. 0, or -1 with err
+ * (ERR_VALIDATION: a slug not in c, an identifier changed). Free with
  * cat_record_clear(). */
-int svc_form_to_record(const json_t *form, const char *iri, const char *old_body, struct cat_record *out,
-		       struct err *err);
+int svc_form_to_record(const struct catalog *c, const json_t *form, const char *iri, const char *old_body,
+		       struct cat_record *out, struct err *err);
 void cat_record_clear(struct cat_record *r);
+
+/* 1 when u is an absolute http:// or https:// URL of printable ASCII with a
+ * host (no javascript:, data:, spaces, quotes or angle brackets). */
+int svc_url_ok(const char *u);
 
 #endif

@@ -221,6 +221,10 @@ int catalog_dump(const struct catalog *c, struct buf *o)
 			dump_item(o, "evidence", &x->inputs[j]);
 		for (j = 0; j < x->nrequirements; j++)
 			dump_item(o, "requirement", &x->requirements[j]);
+		for (j = 0; j < x->nlegal; j++) {
+			buf_printf(o, "  legal <%s> url=%s\n", S(x->legal[j].iri), S(x->legal[j].url));
+			dump_text(o, "  title", &x->legal[j].title);
+		}
 	}
 	return buf_ok(o) ? 0 : -1;
 }

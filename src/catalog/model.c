@@ -1370,6 +1370,37 @@ static int service_hosting(struct catalog_builder *b, struct service *s, const j
 	return 0;
 }
 
+/* The legal basis: each cv:hasLegalResource with the title and address its
+ * node gives (a link to an undescribed node: the link is the address). */
+static void service_legal(struct catalog_builder *b, struct service *s, const json_t *node)
+{
+	json_t *vals = json_array(), *v;
+	struct legal *l;
+	size_t i;
+
+	collect(node, PROPS(NS_CV "hasLegalResource"), vals);
+	l = aalloc_n(b, json_array_size(vals), sizeof(*l));
+	json_array_foreach(vals, i, v)
+	{
+		const char *ref = val_ref(v);
+		json_t *ln = lookup(b, ref);
+
+		if (b->failed || !l || !ref)
+			continue;
+		l[s->nlegal].iri = public_iri(b, ref);
+		if (ln) {
+			l[s->nlegal].title = mk_text(b, ln, PROPS(NS_DCT "title", NS_ELI "title"));
+			l[s->nlegal].url = first_str(b, ln, PROPS(NS_FOAF "page", NS_SCHEMA "url"));
+		}
+		if (!l[s->nlegal].url)
+			l[s->nlegal].url = l[s->nlegal].iri;
+		if (l[s->nlegal].url || l[s->nlegal].title.n)
+			s->nlegal++;
+	}
+	s->legal = l;
+	json_decref(vals);
+}
+
 /* One cpsv:PublicService, in the order its errors are reported. */
 static int build_service(struct catalog_builder *b, const char *id)
 {
@@ -1402,6 +1433,7 @@ static int build_service(struct catalog_builder *b, const char *id)
 	    service_status_and_classes(b, s, node, what) != 0 || service_hosting(b, s, node, what) != 0)
 		return -1;
 	s->auth_methods = mk_strs(b, node, PROPS(NS_EPAK "authMethods"));
+	service_legal(b, s, node);
 	bpush(b, &b->services, s);
 	return b->failed ? -1 : 0;
 }

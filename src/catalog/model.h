@@ -177,6 +177,15 @@ struct item {
 	size_t nevidence;
 };
 
+/* eli:LegalResource: the law or regulation a service rests on
+ * (cv:hasLegalResource). A described node gives its title (dct:title) and
+ * address (foaf:page, else its IRI); a bare link gives only the address. */
+struct legal {
+	const char *iri; /* NULL for a blank node */
+	struct mltext title;
+	const char *url; /* NULL when there is none */
+};
+
 /* epak:Portal: where e-services are hosted (latvija.lv, EDS, ...). */
 struct portal {
 	const char *iri; /* the portal's address */
@@ -224,7 +233,8 @@ struct service {
 	const struct portal *hosted_on;              /* epak:hostedOn */
 	const char *hosted_url;      /* epak:hostedOn, else (e-services) the first online channel's page */
 	struct strlist auth_methods; /* epak:authMethods: "eid", "eparaksts-mobile", "bank", ... */
-	uint32_t nevents, nchannels, ncosts, noutputs, ninputs, nrequirements, ncontacts;
+	const struct legal *legal;   /* cv:hasLegalResource; nlegal */
+	uint32_t nevents, nchannels, ncosts, noutputs, ninputs, nrequirements, ncontacts, nlegal;
 	unsigned audience;          /* AUDIENCE_* bits; 0 = not stated */
 	enum service_status status; /* from adms:status */
 	enum flag e_service;        /* epak:eService */

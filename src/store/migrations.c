@@ -398,6 +398,35 @@ static const struct migration_step m013_search_tuning[] = {
     {MIG_BOTH, "CREATE INDEX search_zero_last_day ON search_zero (last_day)"},
     {MIG_BOTH, NULL}};
 
+/* 14: the versions of the services the back office edits (issue 11,
+ * catalog/versions.h). One row per saved state of a service: its number
+ * rises per service from 1 (the primary key makes two saves from one base
+ * collide, so only one wins), form is the service form as canonical JSON
+ * text, account_id who saved it (0: the imported state), base the version
+ * it was saved on top of, restored_from the version whose form it took
+ * again (0: none), comment and reviewer the administrator's when returned
+ * or approved. slug and institution are copied from the form so that a
+ * draft of a service that is not public yet can still be found. */
+static const struct migration_step m014_service_versions[] = {
+    {MIG_BOTH, "CREATE TABLE service_version ("
+	       "iri TEXT NOT NULL, "
+	       "number BIGINT NOT NULL CHECK (number > 0), "
+	       "slug TEXT NOT NULL, "
+	       "institution TEXT NOT NULL, "
+	       "state TEXT NOT NULL CHECK (state IN ('draft', 'pending', 'returned', 'published', 'withdrawn')), "
+	       "form TEXT NOT NULL, "
+	       "account_id BIGINT NOT NULL, "
+	       "at BIGINT NOT NULL, "
+	       "base BIGINT NOT NULL DEFAULT 0, "
+	       "restored_from BIGINT NOT NULL DEFAULT 0, "
+	       "comment TEXT NOT NULL DEFAULT '', "
+	       "reviewer BIGINT NOT NULL DEFAULT 0, "
+	       "reviewed_at BIGINT NOT NULL DEFAULT 0, "
+	       "PRIMARY KEY (iri, number))"},
+    {MIG_BOTH, "CREATE INDEX service_version_slug ON service_version (slug, number)"},
+    {MIG_BOTH, "CREATE INDEX service_version_state ON service_version (state, institution)"},
+    {MIG_BOTH, NULL}};
+
 const struct migration db_migrations[] = {
     {1, "foundation", m001_foundation},
     {2, "feedback", m002_feedback},
@@ -411,6 +440,7 @@ const struct migration db_migrations[] = {
     {10, "back office", m010_office},
     {12, "links", m012_links},
     {13, "search tuning", m013_search_tuning},
+    {14, "service versions", m014_service_versions},
 };
 
 const size_t db_nmigrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

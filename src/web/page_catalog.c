@@ -505,6 +505,29 @@ static json_t *service_json(struct req *r, const struct snapshot *sn, const stru
 	if (s->processing_time)
 		json_object_set_new(svc, "processing_time", json_string(duration_text(r, s->processing_time)));
 	json_object_set_new(svc, "has_result", json_boolean(json_array_size(outputs) || s->processing_time));
+	{
+		json_t *legal = json_array();
+
+		for (i = 0; i < s->nlegal; i++) {
+			const struct legal *l = &s->legal[i];
+			const char *t = ml(r, &l->title);
+			json_t *j = json_object();
+
+			if (http_url(l->url)) {
+				json_object_set_new(j, "url", json_string(l->url));
+				json_object_set_new(j, "host", json_string(url_host(r, l->url)));
+			}
+			if (t)
+				json_object_set_new(j, "title", json_string(t));
+			else if (!http_url(l->url)) {
+				json_decref(j);
+				continue;
+			}
+			json_array_append_new(legal, j);
+		}
+		json_object_set_new(svc, "has_legal", json_boolean(json_array_size(legal)));
+		json_object_set_new(svc, "legal", legal);
+	}
 	json_object_set_new(svc, "has_audience", json_boolean(json_array_size(aud)));
 	json_object_set_new(svc, "audience", aud);
 	json_object_set_new(svc, "has_events", json_boolean(json_array_size(events)));
@@ -525,17 +548,22 @@ int page_service(struct req *r)
 	const struct snapshot *sn = web_snapshot(r);
 	const char *slug = req_param(r, 0);
 	const struct service *s = slug ? snapshot_service(sn, slug, NULL) : NULL;
-	json_t *ctx;
 
 	if (!s) {
 		resp_error(r, ERR_NOT_FOUND, NULL);
 		return 0;
 	}
-	ctx = page_ctx(r, NULL, "services");
+	render(r, 200, "service", service_page_ctx(r, sn, s));
+	return 0;
+}
+
+json_t *service_page_ctx(struct req *r, const struct snapshot *sn, const struct service *s)
+{
+	json_t *ctx = page_ctx(r, NULL, "services");
+
 	json_object_set_new(ctx, "title", json_string(ml(r, &s->title) ? ml(r, &s->title) : s->identifier));
 	json_object_set_new(ctx, "svc", service_json(r, sn, s));
-	render(r, 200, "service", ctx);
-	return 0;
+	return ctx;
 }
 
 int json_cmp_name(const void *a, const void *b)

@@ -127,5 +127,54 @@ void links_office_ctx(struct req *r, json_t *ctx);
 void csv_field(struct buf *b, const char *s, int last);
 void csv_text(struct buf *b, const char *s, int last);
 const char *csv_cell(struct req *r, const char *s);
+/* page_services.c: the services an editor may edit, one service's form, a new service */
+int page_services(struct req *r);
+int page_service_edit(struct req *r);
+int form_service_save(struct req *r);
+int page_service_new(struct req *r);
+int form_service_new(struct req *r);
+/* page_versions.c: a service's versions, the preview, the review queue */
+int page_versions(struct req *r);
+int page_version(struct req *r);
+int form_version_restore(struct req *r);
+int page_version_preview(struct req *r);
+int page_review(struct req *r);
+int form_review_approve(struct req *r);
+int form_review_return(struct req *r);
+
+/* The back-office service of the path's {slug} (page_versions.c): found
+ * among the versioned ones (a draft too), else in the published catalog
+ * (with the overlay of recent edits). Answers r and returns -1 unless the
+ * person may edit it: anonymous → login, no editing role → 403, unknown
+ * slug → 404, an institution editor of neither the newest version's nor
+ * the published authority → 403. 0 with ref filled. */
+struct service;
+struct office_svc {
+	const char *slug, *iri, *institution; /* institution: the newest version's (else the published one) */
+	const struct service *pub;            /* as the public pages show it now, or NULL */
+};
+int office_service_find(struct req *r, struct office_svc *ref);
+
+/* The public service page's context for s (page_catalog.c; the preview
+ * renders it too, from a catalog that holds the draft). */
+struct snapshot;
+json_t *service_page_ctx(struct req *r, const struct snapshot *sn, const struct service *s);
+
+/* For the edit page (page_versions.c). An audit entry for a save of the
+ * service slug: action "service-saved" (svc_save with any action),
+ * "service-restored", ...; its detail says the version and the result
+ * (from: the restored version, or 0). */
+struct svc_saved;
+void version_audit(struct req *r, const char *slug, const char *action, const struct svc_saved *s, long long from);
+/* The conflict block (partials/office-version-conflict): who saved the
+ * newer version saved->version and when, and the three-way difference of
+ * the base the person started from, the newer version and the person's
+ * own form mine. New reference. */
+json_t *version_conflict_ctx(struct req *r, const char *iri, long long base, const json_t *mine,
+			     const struct svc_saved *saved);
+/* Sets ctx's "version_base" (the newest version's number, 0: none: the
+ * edit form's hidden base), and "version_returned" {number, comment,
+ * reviewer, at} or "version_pending" (its number) from the newest version. */
+void version_state_ctx(struct req *r, const char *iri, json_t *ctx);
 
 #endif

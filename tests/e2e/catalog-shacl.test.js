@@ -128,3 +128,21 @@ test('a bad file is refused with the node and property named, and nothing is imp
   const again = epak(['import', '--data', data, demo]);
   assert.match(again.stdout, /nothing changed \(catalog revision 1\)/);
 });
+
+test('a catalog edited in the back office still conforms', async (t) => {
+  // test_edit (tests/unit/test_edit.c) imports the demo catalog, writes a
+  // new service and an edit of every kind of row through svc_form_to_record
+  // and catalog_put_in_tx, and exports the result; the page-driven case is
+  // in tests/e2e/office-services.test.js
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-edit-shacl-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const out = path.join(dir, 'edited.jsonld');
+  const unit = path.join(root, 'build/asan/tests/test_edit');
+  const r = spawnSync(unit, [], { cwd: root, encoding: 'utf8', env: { ...process.env, EPAK_SHARED: shared, EPAK_EDIT_EXPORT: out } });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const text = fs.readFileSync(out, 'utf8');
+  assert.match(text, /likumi\.lv\/ta\/id\/317482/);
+  assert.match(text, /jauns-pakalpojums/);
+  const v = await validate(out);
+  assert.ok(v.conforms, v.problems.join('\n'));
+});
