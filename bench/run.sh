@@ -144,3 +144,8 @@ if [ -x bench/sign.sh ]; then
 	echo
 	bench/sign.sh
 fi
+
+# The back office: an edit published through the service form, on the
+# public page of a 100 000-service catalog (BENCH_EDIT_SERVICES to change).
+echo
+bench/edit.sh "${BENCH_EDIT_SERVICES:-100000}"
