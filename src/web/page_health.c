@@ -31,10 +31,23 @@
 #define HEALTH_LIST_PAGE 100
 
 /* What a figure counts; the URL's word for it. */
-enum what { W_ALL, W_ESERVICE, W_NO_ESERVICE, W_COST, W_NO_COST, W_ENGLISH, W_NO_ENGLISH, W_STALE, W_N };
+enum what {
+	W_ALL,
+	W_ESERVICE,
+	W_NO_ESERVICE,
+	W_COST,
+	W_NO_COST,
+	W_ENGLISH,
+	W_NO_ENGLISH,
+	W_STALE,
+	W_BROKEN,   /* a link of the service the checker found broken */
+	W_REDIRECT, /* ... or redirected */
+	W_N
+};
 
-static const char *const what_slug[W_N] = {"visi",       "ar-e-pakalpojumu", "bez-e-pakalpojuma", "ar-maksu",
-					   "bez-maksas", "ar-anglu",         "bez-anglu",         "neparskatiti"};
+static const char *const what_slug[W_N] = {"visi",           "ar-e-pakalpojumu",  "bez-e-pakalpojuma", "ar-maksu",
+					   "bez-maksas",     "ar-anglu",          "bez-anglu",         "neparskatiti",
+					   "bojatas-saites", "parvirzitas-saites"};
 
 static const char *const what_title[W_N] = {N_("All services"),
 					    N_("Services that can be done online"),
@@ -43,7 +56,9 @@ static const char *const what_title[W_N] = {N_("All services"),
 					    N_("Services that do not state their cost"),
 					    N_("Services with English text"),
 					    N_("Services without English text"),
-					    N_("Services not reviewed for a year")};
+					    N_("Services not reviewed for a year"),
+					    N_("Services with a broken link"),
+					    N_("Services with a redirected link")};
 
 /* The change time of each service, by IRI (sorted for bsearch). */
 struct changed_at {
@@ -68,6 +83,13 @@ struct health {
 	struct row total;
 	struct changed_at *at;
 	size_t nat;
+	/* the slugs of services with a broken / redirected link (sorted) */
+	struct slugs {
+		char **v;
+		size_t n;
+	} broken, redirect;
+	json_t *zero; /* administrators: the queries that found nothing most often */
+	long long zero_distinct, zero_total;
 };
 
 static struct {
@@ -84,6 +106,13 @@ static void health_put(struct health *h)
 	for (i = 0; i < h->nat; i++)
 		free(h->at[i].iri);
 	free(h->at);
+	for (i = 0; i < h->broken.n; i++)
+		free(h->broken.v[i]);
+	free(h->broken.v);
+	for (i = 0; i < h->redirect.n; i++)
+		free(h->redirect.v[i]);
+	free(h->redirect.v);
+	json_decref(h->zero);
 	free(h->rows);
 	snapshot_put(h->sn);
 	free(h);
@@ -104,6 +133,16 @@ static long long changed_of(const struct health *h, const struct service *s)
 	return hit ? hit->at : 0;
 }
 
+static int slug_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int in_slugs(const struct slugs *l, const char *slug)
+{
+	return l->n && bsearch(&slug, l->v, l->n, sizeof(*l->v), slug_cmp) != NULL;
+}
+
 /* Whether s counts in w (at the time now). */
 static int counts_in(const struct health *h, const struct service *s, enum what w, long long now)
 {
@@ -119,6 +158,8 @@ static int counts_in(const struct health *h, const struct service *s, enum what 
 	case W_ENGLISH: return english;
 	case W_NO_ENGLISH: return !english;
 	case W_STALE: return changed_of(h, s) < now - STALE_DAYS * 86400LL;
+	case W_BROKEN: return in_slugs(&h->broken, s->slug);
+	case W_REDIRECT: return in_slugs(&h->redirect, s->slug);
 	case W_N: break;
 	}
 	return 0;
@@ -160,6 +201,62 @@ static void count_service(struct health *h, struct row *row, const struct servic
 		h->total.last = t;
 }
 
+static int slug_row(void *cls, const struct db_row *row)
+{
+	struct slugs *l = cls;
+	char **v;
+
+	if (l->n % 1024 == 0) {
+		v = realloc(l->v, (l->n + 1024) * sizeof(*v));
+		if (!v)
+			return 1;
+		l->v = v;
+	}
+	l->v[l->n] = strdup(row_text(row, 0));
+	return l->v[l->n] ? (l->n++, 0) : 1;
+}
+
+static int zero_row(void *cls, const struct db_row *row)
+{
+	json_array_append_new(cls,
+			      json_pack("{s:s,s:I}", "query", row_text(row, 0), "count", (json_int_t)row_int(row, 1)));
+	return 0;
+}
+
+static int zero_totals(void *cls, const struct db_row *row)
+{
+	struct health *h = cls;
+
+	h->zero_distinct = row_int(row, 0);
+	h->zero_total = row_int(row, 1);
+	return 0;
+}
+
+static const char SQL_LINKED[] = "SELECT DISTINCT u.service FROM link_use u JOIN link_url l ON l.id = u.url_id "
+				 "WHERE l.status = $1 AND u.service <> '' ORDER BY u.service";
+static const char SQL_ZERO_TOP[] = "SELECT query, count FROM search_zero ORDER BY count DESC, query LIMIT 10";
+static const char SQL_ZERO_TOTALS[] = "SELECT count(*), COALESCE(sum(count), 0) FROM search_zero";
+
+/* What the database adds to the read model: when each service last
+ * changed, the checker's broken and redirected links, the zero-result
+ * queries. DB_OK or an error. */
+static int read_db(struct db *db, struct health *h)
+{
+	int rc;
+
+	rc = db_query(db, "SELECT iri, updated_at FROM catalog_node WHERE kind = 'service'", DB_NOP, at_row, h);
+	if (rc == DB_OK)
+		rc = db_query(db, SQL_LINKED, DB_P(PTEXT("broken")), slug_row, &h->broken);
+	if (rc == DB_OK)
+		rc = db_query(db, SQL_LINKED, DB_P(PTEXT("redirect")), slug_row, &h->redirect);
+	h->zero = json_array();
+	if (rc == DB_OK)
+		rc = db_query(db, SQL_ZERO_TOP, DB_NOP, zero_row, h->zero);
+	if (rc == DB_OK)
+		rc = db_query(db, SQL_ZERO_TOTALS, DB_NOP, zero_totals, h);
+	return rc;
+}
+
 struct job {
 	char db_url[1024];
 	struct health *h; /* being computed */
@@ -179,8 +276,7 @@ static void compute_work(void *cls)
 	struct db *db = db_open(j->db_url, &err);
 	size_t i, k;
 
-	if (!db || db_query(db, "SELECT iri, updated_at FROM catalog_node WHERE kind = 'service'", DB_NOP, at_row, h) !=
-		       DB_OK) {
+	if (!db || read_db(db, h) != DB_OK) {
 		log_warn("content health: %s", db ? db_errmsg(db) : err.msg);
 		j->failed = 1;
 		if (db)
@@ -190,6 +286,10 @@ static void compute_work(void *cls)
 	db_close(db);
 	if (h->nat)
 		qsort(h->at, h->nat, sizeof(*h->at), at_cmp);
+	if (h->broken.n)
+		qsort(h->broken.v, h->broken.n, sizeof(*h->broken.v), slug_cmp);
+	if (h->redirect.n)
+		qsort(h->redirect.v, h->redirect.n, sizeof(*h->redirect.v), slug_cmp);
 	h->rows = calloc(c->norgs ? c->norgs : 1, sizeof(*h->rows));
 	if (!h->rows) {
 		j->failed = 1;
@@ -263,7 +363,7 @@ static void answer_csv(struct req *r, struct health *h)
 	size_t i;
 
 	buf_puts(&b, "institution,slug,services,online,no_online,cost,no_cost,english,no_english,"
-		     "not_reviewed_for_a_year,last_change\r\n");
+		     "not_reviewed_for_a_year,broken_link,redirected_link,last_change\r\n");
 	for (i = 0; i < h->nrows; i++) {
 		const struct row *row = &h->rows[i];
 		int w;
@@ -298,8 +398,12 @@ static void answer_page(struct req *r, struct health *h)
 		json_array_append_new(rows, o);
 	}
 	json_object_set_new(ctx, "rows", rows);
-	if (admin)
+	if (admin) {
 		json_object_set_new(ctx, "total", figures(r, &h->total, NULL));
+		json_object_set_new(ctx, "zero", json_incref(h->zero));
+		json_object_set_new(ctx, "zero_distinct", json_integer(h->zero_distinct));
+		json_object_set_new(ctx, "zero_total", json_integer(h->zero_total));
+	}
 	json_object_set_new(ctx, "stale_days", json_integer(STALE_DAYS));
 	json_object_set_new(ctx, "computed", json_string(day(r, h->computed_at)));
 	render_flags(r, 200, "office-health", ctx, RESP_NO_STORE);

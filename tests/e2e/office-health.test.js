@@ -105,6 +105,27 @@ describe('content health', () => {
     assert.deepEqual(listed((await admin.get(`/birojs/parskats/${slug}/neparskatiti`)).html), [first]);
   });
 
+  test("the link checker's broken and redirected links, and searches that found nothing", async () => {
+    const db = path.join(srv.data, 'epak.db');
+    const [one, two] = listed((await admin.get(`/birojs/parskats/${slug}/visi`)).html);
+    const now = Math.floor(Date.now() / 1000);
+    sqlite(db, `INSERT INTO link_url (url, host, status, code, created_at) VALUES ('https://gone.example/x', 'gone.example', 'broken', 404, ${now}), ('https://moved.example/y', 'moved.example', 'redirect', 200, ${now})`);
+    sqlite(db, `INSERT INTO link_use (url_id, kind, service, institution) SELECT id, 'channel', '${one}', '${slug}' FROM link_url WHERE host = 'gone.example'`);
+    sqlite(db, `INSERT INTO link_use (url_id, kind, service, institution) SELECT id, 'eservice', '${two}', '${slug}' FROM link_url WHERE host = 'moved.example'`);
+    sqlite(db, "INSERT INTO search_zero (query, count, first_day, last_day) VALUES ('zudis suns', 7, 20000, 20001), ('kur ir mans <b>', 2, 20000, 20000)");
+    sqlite(db, 'UPDATE revision SET value = value + 1 WHERE id = 1');
+    await waitFor(async () => {
+      const mine = rows((await admin.get('/birojs/parskats')).html).find((r) => r.slug === slug);
+      return mine.figures['bojatas-saites'] === 1 && mine.figures['parvirzitas-saites'] === 1;
+    }, 'the links counted');
+    assert.deepEqual(listed((await admin.get(`/birojs/parskats/${slug}/bojatas-saites`)).html), [one]);
+    assert.deepEqual(listed((await admin.get(`/birojs/parskats/${slug}/parvirzitas-saites`)).html), [two]);
+    const page = (await admin.get('/birojs/parskats')).html;
+    assert.match(page, /<td>zudis suns<\/td><td>7<\/td>/);
+    assert.match(page, /kur ir mans &lt;b&gt;/, 'escaped');
+    assert.doesNotMatch((await people.ed.get('/birojs/parskats')).html, /zudis suns/, 'administrators only');
+  });
+
   test('the CSV says what the page says', async () => {
     const page = rows((await admin.get('/birojs/parskats')).html);
     const res = await admin.get('/birojs/parskats.csv');
@@ -112,7 +133,7 @@ describe('content health', () => {
     assert.match(res.headers.get('content-type'), /^text\/csv/);
     assert.match(res.headers.get('content-disposition'), /attachment/);
     const lines = res.html.trim().split('\r\n');
-    assert.match(lines[0], /^institution,slug,services,online,no_online,cost,no_cost,english,no_english,not_reviewed_for_a_year,last_change$/);
+    assert.match(lines[0], /^institution,slug,services,online,no_online,cost,no_cost,english,no_english,not_reviewed_for_a_year,broken_link,redirected_link,last_change$/);
     assert.equal(lines.length - 1, page.length);
     for (const r of page) {
       const line = lines.find((l) => l.includes(`"${r.slug}",`));
@@ -121,6 +142,7 @@ describe('content health', () => {
       assert.equal(n[0], r.figures.visi, r.slug);
       assert.equal(n[1], r.figures['ar-e-pakalpojumu'], r.slug);
       assert.equal(n[7], r.figures.neparskatiti, r.slug);
+      assert.equal(n[8], r.figures['bojatas-saites'], r.slug);
     }
   });
 
