@@ -211,27 +211,53 @@ out:
 	return rc;
 }
 
-/* Publishes form as the catalog node of iri, the stored node's other
- * properties kept. 0, BODY_INVALID or a DB_E* code. */
+int svc_record_of(struct db *db, const struct catalog *c, const char *iri, const json_t *form, struct cat_record *out,
+		  struct err *err)
+{
+	struct cat_record stored = {0};
+	struct catalog *now = NULL;
+	char *old = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = catalog_record_body(db, iri, &old, err);
+	if (rc < 0)
+		return -1;
+	if (old) {
+		/* the catalog as stored: its one service is old's, so what the
+		 * form leaves unchanged is compared with the stored node, not
+		 * with a read model that may be a moment behind */
+		stored.iri = (char *)iri;
+		stored.kind = CAT_SERVICE;
+		stored.body = old;
+		now = catalog_with_record(db, &stored, err);
+		if (!now) {
+			free(old);
+			return -1;
+		}
+		c = now;
+	}
+	if (!c) {
+		err_set(err, ERR_INTERNAL, "no catalog to build the service against");
+		free(old);
+		return -1;
+	}
+	rc = svc_form_to_record(c, form, iri, old, out, err);
+	catalog_free(now);
+	free(old);
+	return rc;
+}
+
+/* Publishes form as the catalog node of iri. 0, BODY_INVALID or a DB_E*
+ * code. */
 static int publish(struct db *db, const struct catalog *c, const char *iri, const json_t *form, struct err *err,
 		   long long *revision)
 {
 	struct cat_record rec = {0};
-	char *old = NULL;
 	int rc;
 
-	if (!c) {
-		err_set(err, ERR_INTERNAL, "no catalog to publish against");
-		return BODY_INVALID;
-	}
-	rc = catalog_record_body(db, iri, &old, err);
-	if (rc < 0)
-		return DB_ERROR;
-	if (svc_form_to_record(c, form, iri, old, &rec, err) != 0) {
-		free(old);
+	if (svc_record_of(db, c, iri, form, &rec, err) != 0)
 		return db_errmsg(db)[0] ? DB_ERROR : BODY_INVALID;
-	}
-	free(old);
 	rc = catalog_put_in_tx(db, &rec, revision, err);
 	cat_record_clear(&rec);
 	if (rc != 0)

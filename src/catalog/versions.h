@@ -50,7 +50,7 @@ struct svc_save {
 	enum svc_action action;
 	long long restore;             /* not 0: the form is this version's (form is ignored); recorded as restored */
 	const struct catalog *catalog; /* the published catalog (the caller's snapshot): turns the form's
-					  slugs into IRIs on publish (svc_form_to_record) */
+					  slugs into IRIs when publishing a service that has no stored node */
 };
 
 struct svc_saved {
@@ -71,6 +71,14 @@ struct svc_saved {
  * first wins, the second gets SVC_CONFLICT on both engines (the versions'
  * primary key (iri, number) and the serializable transaction). */
 int svc_save(struct db *db, const struct svc_save *in, struct svc_saved *out, struct err *err);
+
+/* The stored record form makes for the service of iri (svc_form_to_record
+ * against the node as stored now: what the form leaves unchanged keeps the
+ * stored values). c (the published catalog) is used only when nothing is
+ * stored yet (a new or withdrawn service). 0, or -1 with err. Free with
+ * cat_record_clear(). The preview uses it too. */
+int svc_record_of(struct db *db, const struct catalog *c, const char *iri, const json_t *form, struct cat_record *out,
+		  struct err *err);
 
 /* ---- reading versions, and the administrator's review ---- */
 

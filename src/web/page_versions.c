@@ -584,7 +584,6 @@ static void preview(struct req *r, const struct svc_ref *ref, long long number)
 	struct catalog *c = NULL;
 	const struct service *s;
 	struct err err = {0};
-	char *old = NULL;
 	json_t *ctx;
 	int rc = 0;
 
@@ -606,13 +605,10 @@ static void preview(struct req *r, const struct svc_ref *ref, long long number)
 		resp_error(r, rc > 0 ? ERR_NOT_FOUND : ERR_UNAVAILABLE, NULL);
 		return;
 	}
-	rc = catalog_record_body(db, ref->iri, &old, &err) < 0
-		 ? -1
-		 : svc_form_to_record(sn->cat, v.form, ref->iri, old, &rec, &err);
+	rc = svc_record_of(db, sn->cat, ref->iri, v.form, &rec, &err);
 	c = rc == 0 ? catalog_with_record(db, &rec, &err) : NULL;
 	s = c ? catalog_service_by_iri(c, ref->iri) : NULL;
 	if (!s) {
-		free(old);
 		cat_record_clear(&rec);
 		catalog_free(c);
 		svc_version_clear(&v);
@@ -620,7 +616,6 @@ static void preview(struct req *r, const struct svc_ref *ref, long long number)
 		resp_error(r, ERR_VALIDATION, i18n_tr(r->lang, N_("This version does not build a service page.")));
 		return;
 	}
-	free(old);
 	ctx = service_page_ctx(r, s);
 	json_object_set_new(ctx, "preview_number", json_integer(number));
 	json_object_set_new(ctx, "preview_state", json_string(state_label(r, v.state)));

@@ -472,8 +472,11 @@ describe('who may see what', () => {
   const adminOnly = { ...staff, content: 403, institution: 403, 'other-institution': 403, consultant: 403 };
   const person = { ...staff, citizen: 'page' };
   const everyone = Object.fromEntries(people_.map((k) => [k, 'page']));
+  // a service's versions and preview: its editors (an unknown slug is 404)
+  const editors = { ...staff, content: 403, consultant: 403 };
   function expected(pattern) {
-    if (pattern.startsWith('/birojs/zurnals')) return adminOnly;
+    if (pattern.startsWith('/birojs/zurnals') || pattern.startsWith('/birojs/parbaude')) return adminOnly;
+    if (/^\/birojs\/pakalpojumi\/\{slug\}\/(versijas|priekssk)/.test(pattern)) return editors;
     if (pattern.startsWith('/birojs') || pattern === '/profils/otp') return staff;
     if (pattern.startsWith('/profils')) return person;
     return everyone;

@@ -207,6 +207,18 @@ static void first_edit_records_the_import(void **state)
 	t = public_title(fx);
 	assert_string_equal(t, fx->title);
 	free(t);
+	{
+		char *iri = NULL, *inst = NULL;
+
+		/* found by the newest version's slug ("x" above), not by others */
+		assert_int_equal(svc_find(fx->db, "x", &iri, &inst, &err), 0);
+		assert_string_equal(iri, fx->iri);
+		assert_string_equal(inst, fx->inst);
+		free(iri);
+		free(inst);
+		assert_int_equal(svc_find(fx->db, "nav-tada", &iri, &inst, &err), 1);
+		assert_null(iri);
+	}
 }
 
 /* From one base, the second save conflicts: it gets the first's form and
@@ -505,63 +517,6 @@ static void other_institution_is_refused(void **state)
 	assert_int_equal(out.result, SVC_INVALID);
 	assert_int_equal(latest(fx), 2);
 	json_decref(a);
-}
-
-/* ---- TEMPORARY, until svcform's src/catalog/edit.c is merged: weak
- * stand-ins for the form functions (a form of identifier, authority and
- * title; a record whose Latvian title is the form's). Remove on merge. ---- */
-#include "core/digest.h"
-
-__attribute__((weak)) json_t *svc_form_from_service(const struct catalog *c, const struct service *s, const char *body)
-{
-	json_t *f = json_object(), *t = json_object();
-
-	(void)c;
-	(void)body;
-	json_object_set_new(f, "identifier", json_string(s->identifier ? s->identifier : s->slug));
-	json_object_set_new(f, "authority", json_string(s->authority->slug));
-	json_object_set_new(t, "lv", json_string(mltext_get(&s->title, "lv") ? mltext_get(&s->title, "lv") : ""));
-	json_object_set_new(t, "en", json_string(mltext_get(&s->title, "en") ? mltext_get(&s->title, "en") : ""));
-	json_object_set_new(f, "title", t);
-	return f;
-}
-
-__attribute__((weak)) void cat_record_clear(struct cat_record *r)
-{
-	free(r->iri);
-	free(r->identifier);
-	free(r->title_lv);
-	free(r->title_en);
-	free(r->body);
-	memset(r, 0, sizeof(*r));
-}
-
-__attribute__((weak)) int svc_form_to_record(const struct catalog *c, const json_t *form, const char *iri,
-					     const char *old_body, struct cat_record *out, struct err *err)
-{
-	json_t *b = old_body ? json_loads(old_body, 0, NULL) : NULL, *titles, *t;
-	const char *lv = json_string_value(json_object_get(json_object_get(form, "title"), "lv"));
-	size_t i;
-
-	memset(out, 0, sizeof(*out));
-	if (!b || !lv) {
-		json_decref(b);
-		err_set(err, ERR_VALIDATION, "stub: no old body");
-		return -1;
-	}
-	titles = json_object_get(b, NS_DCT "title");
-	json_array_foreach(titles, i, t)
-	{
-		if (!strcmp(json_string_value(json_object_get(t, "@language")) ?: "", "lv"))
-			json_object_set_new(t, "@value", json_string(lv));
-	}
-	out->iri = strdup(iri);
-	out->kind = CAT_SERVICE;
-	out->title_lv = strdup(lv);
-	out->body = json_dumps(b, JSON_COMPACT | JSON_SORT_KEYS);
-	sha256_hex(out->body, strlen(out->body), out->hash);
-	json_decref(b);
-	return 0;
 }
 
 #define ON_BOTH(fn)                                                                                                    \
