@@ -51,14 +51,7 @@ static int may_edit(struct req *r, const char *institution)
 	       (institution && *institution && auth_has_role(r, ROLE_INSTITUTION, institution));
 }
 
-struct svc_ref {
-	const char *slug, *iri, *institution;
-	const struct service *pub; /* in the published catalog, or NULL */
-};
-
-/* The service of the path's {slug} (published, or a versioned draft), and
- * the person may edit it; 0, or -1 when r has been answered. */
-static int find_service(struct req *r, struct svc_ref *ref)
+int office_find_service(struct req *r, struct svc_ref *ref)
 {
 	struct db *db = app_db(r);
 	struct err err = {0};
@@ -711,7 +704,7 @@ int page_service_edit(struct req *r)
 	struct edit e = {0};
 	int i;
 
-	if (find_service(r, &e.ref) != 0)
+	if (office_find_service(r, &e.ref) != 0)
 		return 0;
 	e.form = current_form(r, &e.ref, &e.base);
 	if (!e.form) {
@@ -908,7 +901,7 @@ int form_service_save(struct req *r)
 {
 	struct edit e = {0};
 
-	if (find_service(r, &e.ref) != 0)
+	if (office_find_service(r, &e.ref) != 0)
 		return 0;
 	save(r, &e);
 	json_decref(e.form);

@@ -25,8 +25,6 @@
 #include "web/snapshot.h"
 #include "web/web.h"
 
-#define EDIT_ROLES (ROLE_ADMIN | ROLE_INSTITUTION)
-
 /* ---- the form's members, by their labels ---- */
 
 static const struct {
@@ -243,58 +241,7 @@ static void set_rows(json_t *o, json_t *rows)
 	json_object_set_new(o, "rows", rows);
 }
 
-/* ---- the service a page is about, and who may see it ---- */
-
-struct svc_ref {
-	const char *slug, *iri, *institution;
-	const struct service *pub; /* in the published catalog, or NULL */
-};
-
-/* Finds the service of the path's {slug} and checks the person may edit
- * it; 0, or -1 when r has been answered (login, 403, 404, 503). */
-static int find_service(struct req *r, struct svc_ref *ref)
-{
-	const struct snapshot *sn;
-	struct db *db;
-	struct err err = {0};
-	char *iri = NULL, *inst = NULL;
-	int rc;
-
-	memset(ref, 0, sizeof(*ref));
-	if (auth_require_role(r, EDIT_ROLES) != 0)
-		return -1;
-	ref->slug = req_param(r, 0);
-	db = app_db(r);
-	if (!ref->slug || !db) {
-		resp_error(r, db ? ERR_NOT_FOUND : ERR_UNAVAILABLE, NULL);
-		return -1;
-	}
-	sn = web_snapshot(r);
-	ref->pub = catalog_service(sn->cat, ref->slug);
-	rc = svc_find(db, ref->slug, &iri, &inst, &err);
-	if (rc < 0) {
-		log_error("versions: %s", err.msg);
-		resp_error(r, ERR_UNAVAILABLE, NULL);
-		return -1;
-	}
-	if (rc == 0) {
-		ref->iri = arena_strdup(r->arena, iri);
-		ref->institution = arena_strdup(r->arena, inst);
-		free(iri);
-		free(inst);
-	} else if (ref->pub && ref->pub->iri && ref->pub->authority) {
-		ref->iri = ref->pub->iri;
-		ref->institution = ref->pub->authority->slug;
-	} else {
-		resp_error(r, ERR_NOT_FOUND, NULL);
-		return -1;
-	}
-	if (!auth_has_role(r, ROLE_ADMIN, NULL) && !auth_has_role(r, ROLE_INSTITUTION, ref->institution)) {
-		resp_error(r, ERR_FORBIDDEN, NULL);
-		return -1;
-	}
-	return 0;
-}
+/* ---- the service a page is about: office_find_service (page_services.c) ---- */
 
 /* The version number in path parameter i, or 0 when it is not one. */
 static long long path_number(struct req *r, int i)
@@ -409,7 +356,7 @@ int page_versions(struct req *r)
 	json_t *ctx, *list;
 	const char *title;
 
-	if (find_service(r, &ref) != 0)
+	if (office_find_service(r, &ref) != 0)
 		return 0;
 	if (svc_versions(app_db(r), ref.iri, 0, &v, &n, &err) != 0 ||
 	    (n && svc_version_get(app_db(r), ref.iri, v[0].number, &newest, &err) < 0)) {
@@ -491,7 +438,7 @@ int page_version(struct req *r)
 	struct svc_ref ref;
 	long long n;
 
-	if (find_service(r, &ref) != 0)
+	if (office_find_service(r, &ref) != 0)
 		return 0;
 	n = path_number(r, 1);
 	version_page(r, &ref, n, 200, NULL);
@@ -531,7 +478,7 @@ int form_version_restore(struct req *r)
 	struct err err = {0};
 	long long n;
 
-	if (find_service(r, &ref) != 0)
+	if (office_find_service(r, &ref) != 0)
 		return 0;
 	n = path_number(r, 1);
 	if (form_validate(r, restore_fields, &f) != 0 || n <= 0 || !*f.value[0]) {
@@ -634,7 +581,7 @@ int page_version_preview(struct req *r)
 {
 	struct svc_ref ref;
 
-	if (find_service(r, &ref) != 0)
+	if (office_find_service(r, &ref) != 0)
 		return 0;
 	if (req_param(r, 1) && path_number(r, 1) <= 0) {
 		resp_error(r, ERR_NOT_FOUND, NULL);
@@ -737,7 +684,7 @@ static int review_action(struct req *r, int approve)
 	int rc;
 
 	/* administrators only, and the service must exist */
-	if (auth_require_role(r, ROLE_ADMIN) != 0 || find_service(r, &ref) != 0)
+	if (auth_require_role(r, ROLE_ADMIN) != 0 || office_find_service(r, &ref) != 0)
 		return 0;
 	n = path_number(r, 1);
 	if (n <= 0) {

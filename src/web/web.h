@@ -104,6 +104,16 @@ int page_service_edit(struct req *r);
 int form_service_save(struct req *r);
 int page_service_new(struct req *r);
 int form_service_new(struct req *r);
+/* The service a back-office page's path names ({slug}: published, or a
+ * versioned draft) and whether the person may edit it: an administrator,
+ * or an editor of its institution (and of its published authority). 0, or
+ * -1 when r has been answered (login, 403, 404, 503). */
+struct service;
+struct svc_ref {
+	const char *slug, *iri, *institution;
+	const struct service *pub; /* in the published catalog, or NULL */
+};
+int office_find_service(struct req *r, struct svc_ref *ref);
 /* page_versions.c: a service's versions, the preview, the review queue */
 int page_versions(struct req *r);
 int page_version(struct req *r);
