@@ -399,11 +399,42 @@ static json_t *authority_field(struct page *pg, const char *current)
 	return f;
 }
 
+static void contact_option(struct page *pg, json_t *opts, const struct contact_point *cp)
+{
+	const json_t *v;
+	const char *t;
+	size_t j;
+
+	if (!cp || !cp->slug || !cp->iri)
+		return;
+	json_array_foreach(opts, j, v)
+	{
+		if (!strcmp(mstr(v, "value"), cp->slug))
+			return;
+	}
+	t = ml(pg->r, &cp->title);
+	json_array_append_new(opts, json_pack("{s:s,s:s}", "value", cp->slug, "label",
+					      t ? arena_printf(pg->r->arena, "%s (%s)", t, cp->slug) : cp->slug));
+}
+
+static void contact_options(struct page *pg, json_t *opts, const struct organisation *o, const json_t *have)
+{
+	const json_t *v;
+	size_t i;
+
+	for (i = 0; o && i < o->ncontacts; i++)
+		contact_option(pg, opts, o->contacts[i]);
+	json_array_foreach(have, i, v)
+	{
+		if (json_is_string(v))
+			contact_option(pg, opts, catalog_contact(pg->c, json_string_value(v)));
+	}
+}
+
 /* extra[i]: how many empty rows group i gets. */
 static json_t *form_ctx(struct page *pg, const json_t *form, const int *extra, int is_new)
 {
 	struct req *r = pg->r;
-	struct arena *a = r->arena;
 	json_t *ctx = json_object(), *main = json_array(), *groups = json_array(), *opts;
 	size_t i;
 
@@ -441,16 +472,10 @@ static json_t *form_ctx(struct page *pg, const json_t *form, const int *extra, i
 						      ml(r, &e->title) ? ml(r, &e->title) : e->slug));
 	}
 	json_object_set_new(ctx, "events", checks(pg, "events", tr(r, N_("Life and business situations")), opts, form));
+	/* contact points: the institution's, and those the service names now
+	 * (a catalog of 100 000 services has far too many to list them all) */
 	opts = json_array();
-	for (i = 0; i < pg->c->ncontacts; i++) {
-		const struct contact_point *cp = pg->c->contacts[i];
-		const char *t = ml(r, &cp->title);
-
-		if (!cp->slug || !cp->iri)
-			continue;
-		json_array_append_new(opts, json_pack("{s:s,s:s}", "value", cp->slug, "label",
-						      t ? arena_printf(a, "%s (%s)", t, cp->slug) : cp->slug));
-	}
+	contact_options(pg, opts, catalog_org(pg->c, mstr(form, "authority")), json_object_get(form, "contacts"));
 	json_object_set_new(ctx, "contacts", checks(pg, "contacts", tr(r, N_("Contact points")), opts, form));
 	opts = json_array();
 	for (i = 0; i < sizeof(AUTH) / sizeof(AUTH[0]); i++)
