@@ -837,9 +837,14 @@ static void save(struct req *r, struct edit *e)
 		resp_error(r, ERR_FORBIDDEN, NULL);
 		return;
 	}
-	if (!e->is_new) /* the identifier is fixed: the stored one, whatever was posted */
+	if (!e->is_new) { /* the identifier is fixed: the stored one, whatever was posted */
+		long long latest = 0;
+		json_t *cur = e->ref.pub ? NULL : current_form(r, &e->ref, &latest);
+
 		json_object_set_new(e->form, "identifier",
-				    json_string(e->ref.pub ? e->ref.pub->identifier : mstr(e->form, "identifier")));
+				    json_string(e->ref.pub ? e->ref.pub->identifier : mstr(cur, "identifier")));
+		json_decref(cur);
+	}
 	if (step == STEP_ADD) {
 		e->extra[add]++;
 		e->notice = N_("A row was added. Nothing is saved until you save or publish.");

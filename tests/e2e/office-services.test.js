@@ -321,9 +321,13 @@ for (const backend of backends) describe(backend.name, { skip: backend.pg && !pg
     res = await post(ed, f, { identifier: 'pmlp-jauns-pakalpojums', authority: 'pmlp', 'title.lv': 'X', 'description.lv': 'Y' }, 'melnraksts');
     assert.equal(res.status, 422);
     const g = await editForm(ed, 'pmlp-jauns-pakalpojums');
-    res = await post(ed, g, {}, 'publicet');
+    assert.equal(field(g, 'identifier'), 'pmlp-jauns-pakalpojums');
+    // the identifier is fixed once the service exists, also for a draft
+    res = await post(ed, g, { identifier: 'cits-identifikators' }, 'publicet');
     assert.equal(res.status, 303);
+    assert.match(res.headers.get('location'), /\/pmlp-jauns-pakalpojums\?/);
     await publicPage('pmlp-jauns-pakalpojums', /Jauns PMLP pakalpojums/);
+    assert.equal((await fetch(`${srv.base}/pakalpojumi/cits-identifikators`)).status, 404);
     list = await ed.get('/birojs/pakalpojumi?q=Jauns');
     assert.match(list.html, /Publicēt/);
     // withdraw: off the public pages
@@ -336,6 +340,24 @@ for (const backend of backends) describe(backend.name, { skip: backend.pg && !pg
       await new Promise((r) => setTimeout(r, 200));
     }
     assert.ok(auditCount() >= audits + 3);
+  });
+
+  test('an administrator edits any institution\'s service', async () => {
+    const slug = 'lv-algas-nodokla-gramatina'; // VID's
+    const f = await editForm(boss, slug);
+    const res = await post(boss, f, { 'title.lv': 'Algas nodokļa grāmatiņa (administrators)' }, 'publicet');
+    assert.equal(res.status, 303);
+    await publicPage(slug, /Algas nodokļa grāmatiņa \(administrators\)/);
+    // and may give it to another institution
+    const g = await editForm(boss, slug);
+    const moved = await post(boss, g, { authority: 'pmlp' }, 'publicet');
+    assert.equal(moved.status, 303);
+    const deadline = Date.now() + 15000;
+    while ((await ed.get(`/birojs/pakalpojumi/${slug}`)).status !== 200) {
+      assert.ok(Date.now() < deadline, 'the new institution\'s editor may edit it');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal((await other.get(`/birojs/pakalpojumi/${slug}`)).status, 403);
   });
 
   test('`epak export` after the edits passes the CPSV-AP shapes', async () => {
