@@ -144,3 +144,8 @@ if [ -x bench/sign.sh ]; then
 	echo
 	bench/sign.sh
 fi
+
+# The back office (issue 11): an editor's change to the public page with a
+# generated catalog of BENCH_SERVICES (100 000) services.
+echo
+node bench/office-edit.mjs
