@@ -17,7 +17,7 @@ import rdf from '@zazuko/env-node';
 import SHACLValidator from 'rdf-validate-shacl';
 import { root, bin, startServer, sqlite, psql } from '../lib/server.js';
 import { Browser, addUser, staffLogin } from '../lib/auth.js';
-import { editForm } from '../lib/office.js';
+import { editForm, publicPage as waitPublic } from '../lib/office.js';
 
 const PW = 'correct horse battery staple';
 const SLUG = 'lv-dzivesvietas-deklaresana'; // PMLP's
@@ -45,18 +45,8 @@ for (const backend of backends) describe(backend.name, { skip: backend.pg && !pg
     return b;
   }
 
-  // The public page of slug, once re matches it (the read model refreshes
-  // within a second or two).
-  async function publicPage(slug, re, want = true) {
-    const deadline = Date.now() + 15000;
-    for (;;) {
-      const res = await fetch(`${srv.base}/pakalpojumi/${slug}`);
-      const html = await res.text();
-      if (re.test(html) === want) return html;
-      if (Date.now() > deadline) assert.fail(`public page of ${slug}: ${re} ${want ? 'never appeared' : 'never went'}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  // The public page of slug, once re matches it (tests/lib/office.js).
+  const publicPage = (slug, re, want = true) => waitPublic(srv.base, slug, re, want);
 
   // Posts the form f (from editForm) with the fields in changes replaced (or
   // added) and the button of value action.
