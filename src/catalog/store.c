@@ -29,6 +29,19 @@ static const char SQL_NODE_DROP_ORPHAN[] =
 static const char SQL_OFFICE_OWNED[] = "SELECT iri FROM catalog_office";
 static const char SQL_OFFICE_MARK[] = "INSERT INTO catalog_office (iri, state, at) VALUES ($1, $2, $3) "
 				      "ON CONFLICT (iri) DO UPDATE SET state = $2, at = $3";
+static const char SQL_CHANGE_ADD[] = "INSERT INTO catalog_change (revision, iri, at) VALUES ($1, $2, $3)";
+static const char SQL_CHANGES_SINCE[] = "SELECT count(*) FROM catalog_change WHERE revision > $1 AND revision <= $2";
+static const char SQL_CHANGED_SERVICES[] =
+    "SELECT n.iri, n.kind, n.body FROM (SELECT DISTINCT iri FROM catalog_change WHERE revision > $1) c "
+    "JOIN catalog_node n ON n.iri = c.iri WHERE n.kind = 'service' ORDER BY n.iri";
+/* the nodes that are not services, through the kind index (a few hundred
+ * rows beside 100 000 services) */
+static const char SQL_RECORDS_FEW[] = "SELECT iri, kind, body FROM catalog_node "
+				      "WHERE kind < 'service' OR kind > 'service' ORDER BY iri || ''";
+static const char SQL_CHANGED_GONE[] =
+    "SELECT DISTINCT c.iri FROM catalog_change c WHERE c.revision > $1 AND NOT EXISTS "
+    "(SELECT 1 FROM catalog_node n WHERE n.iri = c.iri) ORDER BY c.iri";
+static const char SQL_CHANGES_PURGE[] = "DELETE FROM catalog_change WHERE at < $1";
 static const char SQL_NODE_BODY[] = "SELECT body FROM catalog_node WHERE iri = $1";
 static const char SQL_NODE_DELETE[] = "DELETE FROM catalog_node WHERE iri = $1";
 static const char SQL_RECORDS_OTHER[] = "SELECT iri, kind, body FROM catalog_node WHERE kind <> 'service' ORDER BY iri";
@@ -335,7 +348,7 @@ struct catalog *catalog_with_record(struct db *db, const struct cat_record *rec,
 		err_set(err, ERR_INTERNAL, "out of memory");
 		return NULL;
 	}
-	rc = db_query(db, SQL_RECORDS_OTHER, DB_NOP, each_row, &t.e);
+	rc = db_query(db, SQL_RECORDS_FEW, DB_NOP, each_row, &t.e);
 	if (rc < 0 || (rc > 0 && t.e.rc < 0)) {
 		if (!err->msg[0])
 			err_set(err, ERR_VALIDATION, "database: %s", db_errmsg(db));
@@ -368,6 +381,7 @@ int catalog_put_in_tx(struct db *db, const struct cat_record *rec, long long *re
 		    NULL) != DB_OK ||
 	    db_exec(db, SQL_SOURCE_ADD, DB_P(PTEXT("office"), PTEXT(rec->iri)), NULL) != DB_OK ||
 	    db_exec(db, SQL_OFFICE_MARK, DB_P(PTEXT(rec->iri), PTEXT("edited"), PINT(now)), NULL) != DB_OK ||
+	    db_exec(db, SQL_CHANGE_ADD, DB_P(PINT(rev + 1), PTEXT(rec->iri), PINT(now)), NULL) != DB_OK ||
 	    db_exec(db, SQL_REVISION_BUMP, DB_NOP, NULL) != DB_OK)
 		goto dberr;
 	if (revision)
@@ -386,6 +400,7 @@ int catalog_drop_in_tx(struct db *db, const char *iri, long long *revision, stru
 	if (db_query_int(db, SQL_REVISION, DB_NOP, &rev) != DB_OK ||
 	    db_exec(db, SQL_NODE_DELETE, DB_P(PTEXT(iri)), NULL) != DB_OK ||
 	    db_exec(db, SQL_OFFICE_MARK, DB_P(PTEXT(iri), PTEXT("withdrawn"), PINT(now)), NULL) != DB_OK ||
+	    db_exec(db, SQL_CHANGE_ADD, DB_P(PINT(rev + 1), PTEXT(iri), PINT(now)), NULL) != DB_OK ||
 	    db_exec(db, SQL_REVISION_BUMP, DB_NOP, NULL) != DB_OK) {
 		err_set(err, ERR_VALIDATION, "database: %s", db_errmsg(db));
 		return -1;
@@ -393,6 +408,138 @@ int catalog_drop_in_tx(struct db *db, const char *iri, long long *revision, stru
 	if (revision)
 		*revision = rev + 1;
 	return 0;
+}
+
+/* ---- a few changes on top of a catalog a reader has ---- */
+
+struct changed {
+	struct catalog_builder *b;
+	struct catalog_changes *out;
+	long long since;
+	struct err *err;
+	int rc;
+};
+
+static int changed_service_cb(void *cls, const struct db_row *row)
+{
+	struct changed *x = cls;
+	struct err e = {0};
+
+	if (catalog_builder_add(x->b, row_text(row, 1), row_text(row, 2), &e) != 0) {
+		err_set(x->err, ERR_VALIDATION, "%s", e.msg);
+		x->rc = -1;
+		return 1;
+	}
+	return 0;
+}
+
+static int gone_cb(void *cls, const struct db_row *row)
+{
+	struct changed *x = cls;
+	struct catalog_changes *o = x->out;
+	char **v;
+
+	if (o->ngone % 16 == 0) {
+		v = realloc(o->gone, (o->ngone + 16) * sizeof(*v));
+		if (!v)
+			return 1;
+		o->gone = v;
+	}
+	o->gone[o->ngone] = strdup(row_text(row, 0));
+	if (!o->gone[o->ngone])
+		return 1;
+	o->ngone++;
+	return 0;
+}
+
+static int non_service_cb(void *cls, const char *iri, const char *kind, const char *body)
+{
+	struct changed *x = cls;
+	struct err e = {0};
+
+	(void)iri;
+	if (catalog_builder_add(x->b, kind, body, &e) != 0) {
+		err_set(x->err, ERR_VALIDATION, "%s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void changes_reset(struct catalog_changes *o)
+{
+	size_t i;
+
+	catalog_free(o->cat);
+	for (i = 0; i < o->ngone; i++)
+		free(o->gone[i]);
+	free(o->gone);
+	memset(o, 0, sizeof(*o));
+}
+
+static int changes_body(struct db *db, void *cls)
+{
+	struct changed *x = cls;
+	struct each e = {non_service_cb, x, 0};
+	long long n = -1;
+	int rc;
+
+	changes_reset(x->out);
+	catalog_builder_free(x->b);
+	x->b = catalog_builder_new();
+	x->rc = 0;
+	if (!x->b) {
+		err_set(x->err, ERR_INTERNAL, "out of memory");
+		return -1;
+	}
+	if (db_query_int(db, SQL_REVISION, DB_NOP, &x->out->revision) != DB_OK ||
+	    db_query_int(db, SQL_CHANGES_SINCE, DB_P(PINT(x->since), PINT(x->out->revision)), &n) != DB_OK)
+		return -1;
+	if (x->out->revision <= x->since || n != x->out->revision - x->since || n > CATALOG_CHANGES_MAX) {
+		x->rc = 1; /* not only the back office's edits, or too many */
+		return 0;
+	}
+	rc = db_query(db, SQL_RECORDS_FEW, DB_NOP, each_row, &e);
+	if (rc == DB_OK)
+		rc = db_query(db, SQL_CHANGED_SERVICES, DB_P(PINT(x->since)), changed_service_cb, x);
+	if (rc == DB_OK)
+		rc = db_query(db, SQL_CHANGED_GONE, DB_P(PINT(x->since)), gone_cb, x);
+	if (rc != DB_OK && !x->err->msg[0])
+		err_set(x->err, ERR_VALIDATION, "database: %s", db_errmsg(db));
+	return rc == DB_OK ? 0 : -1;
+}
+
+int catalog_load_changes(struct db *db, long long since, struct catalog_changes *out, struct err *err)
+{
+	struct changed x = {NULL, out, since, err, 0};
+	int rc;
+
+	err_clear(err);
+	memset(out, 0, sizeof(*out));
+	rc = db_tx_read(db, changes_body, &x);
+	if (rc == 0 && x.rc == 0) {
+		out->cat = catalog_builder_finish(x.b, err);
+		x.b = NULL;
+		if (!out->cat)
+			rc = -1;
+	}
+	catalog_builder_free(x.b);
+	if (rc != 0 && !err->msg[0])
+		err_set(err, ERR_VALIDATION, "database: %s", db_errmsg(db));
+	if (rc != 0 || x.rc != 0) {
+		changes_reset(out);
+		return rc != 0 ? -1 : 1;
+	}
+	return 0;
+}
+
+void catalog_changes_free(struct catalog_changes *c)
+{
+	changes_reset(c);
+}
+
+int catalog_changes_purge(struct db *db, long long before)
+{
+	return db_exec(db, SQL_CHANGES_PURGE, DB_P(PINT(before)), NULL) == DB_OK ? 0 : -1;
 }
 
 static int body_cb(void *cls, const struct db_row *row)

@@ -77,6 +77,29 @@ int catalog_drop_in_tx(struct db *db, const char *iri, long long *revision, stru
  * into *body; 0, 1 when there is none (*body NULL), -1 with err. */
 int catalog_record_body(struct db *db, const char *iri, char **body, struct err *err);
 
+/* ---- a few edits on top of a catalog a reader already has ---- */
+
+/* At most this many back-office revisions are applied as changes; more
+ * mean a whole rebuild. */
+#define CATALOG_CHANGES_MAX 1000
+
+struct catalog_changes {
+	long long revision;  /* the revision they bring the catalog to */
+	struct catalog *cat; /* every node that is not a service, and the changed services */
+	char **gone;         /* IRIs of services withdrawn since */
+	size_t ngone;
+};
+
+/* What the back office changed after revision since, when every revision
+ * since then was a back-office edit (catalog_put_in_tx or
+ * catalog_drop_in_tx) and there are at most CATALOG_CHANGES_MAX of them: 0
+ * with out filled (free with catalog_changes_free). 1 when a whole rebuild
+ * is needed (an import, another kind of change, too many), -1 with err. */
+int catalog_load_changes(struct db *db, long long since, struct catalog_changes *out, struct err *err);
+void catalog_changes_free(struct catalog_changes *c);
+/* Forgets the record of back-office changes made before the time before. */
+int catalog_changes_purge(struct db *db, long long before);
+
 /* The current revision (the counter every published change moves). */
 int catalog_revision(struct db *db, long long *out);
 

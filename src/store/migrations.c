@@ -294,7 +294,10 @@ static const struct migration_step m009_accounts[] = {
  * back office owns (edited there: an import keeps its version; withdrawn:
  * an import does not bring it back) — no foreign key, a withdrawn node has
  * no row in catalog_node. institution_setting: per institution (its slug),
- * whether its editors' changes need an administrator's approval. */
+ * whether its editors' changes need an administrator's approval.
+ * catalog_change: one row per revision the back office made (the node it
+ * changed), so a read model can apply a few edits to the catalog it has
+ * instead of rebuilding it (src/web/snapshot.c); purged after a day. */
 static const struct migration_step m010_office[] = {
     {MIG_BOTH, "CREATE TABLE catalog_office ("
 	       "iri TEXT PRIMARY KEY, "
@@ -304,6 +307,10 @@ static const struct migration_step m010_office[] = {
 	       "slug TEXT PRIMARY KEY, "
 	       "review_required INTEGER NOT NULL DEFAULT 0 CHECK (review_required IN (0, 1)), "
 	       "updated_at BIGINT NOT NULL DEFAULT 0)"},
+    {MIG_BOTH, "CREATE TABLE catalog_change ("
+	       "revision BIGINT PRIMARY KEY, "
+	       "iri TEXT NOT NULL, "
+	       "at BIGINT NOT NULL)"},
     {MIG_BOTH, NULL}};
 
 /* 14: the versions of the services the back office edits (issue 11,

@@ -536,7 +536,7 @@ int page_service(struct req *r)
 {
 	const struct snapshot *sn = web_snapshot(r);
 	const char *slug = req_param(r, 0);
-	const struct service *s = slug ? catalog_service(sn->cat, slug) : NULL;
+	const struct service *s = slug ? snapshot_service(sn, slug, NULL) : NULL;
 
 	if (!s) {
 		resp_error(r, ERR_NOT_FOUND, NULL);
@@ -713,14 +713,15 @@ int page_service_jsonld(struct req *r)
 {
 	const struct snapshot *sn = web_snapshot(r);
 	const char *slug = req_param(r, 0);
-	const struct service *s = slug ? catalog_service(sn->cat, slug) : NULL;
+	const struct catalog *in = NULL;
+	const struct service *s = slug ? snapshot_service(sn, slug, &in) : NULL;
 	struct buf b = BUF_INIT;
 
 	if (!s) {
 		resp_error(r, ERR_NOT_FOUND, NULL);
 		return 0;
 	}
-	if (catalog_service_jsonld(sn->cat, s, &b) != 0) {
+	if (catalog_service_jsonld(in, s, &b) != 0) {
 		buf_free(&b);
 		resp_error(r, ERR_INTERNAL, NULL);
 		return 0;

@@ -51,50 +51,6 @@ static int may_edit(struct req *r, const char *institution)
 	       (institution && *institution && auth_has_role(r, ROLE_INSTITUTION, institution));
 }
 
-int office_find_service(struct req *r, struct svc_ref *ref)
-{
-	struct db *db = app_db(r);
-	struct err err = {0};
-	char *iri = NULL, *inst = NULL;
-	int rc;
-
-	memset(ref, 0, sizeof(*ref));
-	if (auth_require_role(r, EDIT_ROLES) != 0)
-		return -1;
-	ref->slug = req_param(r, 0);
-	if (!ref->slug || !db) {
-		resp_error(r, db ? ERR_NOT_FOUND : ERR_UNAVAILABLE, NULL);
-		return -1;
-	}
-	ref->pub = catalog_service(web_snapshot(r)->cat, ref->slug);
-	rc = svc_find(db, ref->slug, &iri, &inst, &err);
-	if (rc < 0) {
-		log_error("services: %s", err.msg);
-		resp_error(r, ERR_UNAVAILABLE, NULL);
-		return -1;
-	}
-	if (rc == 0) {
-		ref->iri = arena_strdup(r->arena, iri);
-		ref->institution = arena_strdup(r->arena, inst);
-		free(iri);
-		free(inst);
-	} else if (ref->pub && ref->pub->iri && ref->pub->authority) {
-		ref->iri = ref->pub->iri;
-		ref->institution = ref->pub->authority->slug;
-	} else {
-		resp_error(r, ERR_NOT_FOUND, NULL);
-		return -1;
-	}
-	/* the published authority counts too: a draft moved elsewhere does
-	 * not let the new institution's editors in before it is published */
-	if (!may_edit(r, ref->institution) ||
-	    (ref->pub && ref->pub->authority && !may_edit(r, ref->pub->authority->slug))) {
-		resp_error(r, ERR_FORBIDDEN, NULL);
-		return -1;
-	}
-	return 0;
-}
-
 /* ---- the form on the page ---- */
 
 struct page {
@@ -626,7 +582,7 @@ static json_t *form_posted(struct req *r, int *rendered)
 /* ---- rendering the edit page ---- */
 
 struct edit {
-	struct svc_ref ref;
+	struct office_svc ref;
 	int is_new;
 	json_t *form;
 	long long base;
@@ -689,7 +645,7 @@ static void edit_page(struct req *r, struct edit *e, int status)
 }
 
 /* The form to open: the newest version's, else the published service's. */
-static json_t *current_form(struct req *r, const struct svc_ref *ref, long long *base)
+static json_t *current_form(struct req *r, const struct office_svc *ref, long long *base)
 {
 	struct db *db = app_db(r);
 	struct svc_version v = {0};
@@ -729,7 +685,7 @@ int page_service_edit(struct req *r)
 	struct edit e = {0};
 	int i;
 
-	if (office_find_service(r, &e.ref) != 0)
+	if (office_service_find(r, &e.ref) != 0)
 		return 0;
 	e.form = current_form(r, &e.ref, &e.base);
 	if (!e.form) {
@@ -931,7 +887,7 @@ int form_service_save(struct req *r)
 {
 	struct edit e = {0};
 
-	if (office_find_service(r, &e.ref) != 0)
+	if (office_service_find(r, &e.ref) != 0)
 		return 0;
 	save(r, &e);
 	json_decref(e.form);

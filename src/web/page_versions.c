@@ -16,6 +16,7 @@
 #include "catalog/model.h"
 #include "catalog/store.h"
 #include "catalog/versions.h"
+#include "core/collate.h"
 #include "core/log.h"
 #include "core/when.h"
 #include "store/db.h"
@@ -24,6 +25,8 @@
 #include "web/catalog_ctx.h"
 #include "web/snapshot.h"
 #include "web/web.h"
+
+#define EDIT_ROLES (ROLE_ADMIN | ROLE_INSTITUTION)
 
 /* ---- the form's members, by their labels ---- */
 
@@ -35,7 +38,7 @@ static const struct {
 	       {"description", N_("Description")},
 	       {"keywords", N_("Keywords")},
 	       {"audience", N_("Who it is for")},
-	       {"events", N_("Life situation")},
+	       {"events", N_("Life situations")},
 	       {"status", N_("Status")},
 	       {"e_service", N_("E-service")},
 	       {"processing_time", N_("Processing time")},
@@ -45,8 +48,8 @@ static const struct {
 	       {"channels", N_("Channel")},
 	       {"costs", N_("Cost")},
 	       {"legal", N_("Legal basis")},
-	       {"contacts", N_("Contact point")},
-	       {"auth_methods", N_("Way to log in")}};
+	       {"contacts", N_("Contact points")},
+	       {"auth_methods", N_("Ways to log in")}};
 
 static const struct {
 	const char *name, *label;
@@ -108,6 +111,54 @@ static const char *code_label(struct req *r, const char *v)
 	return v;
 }
 
+/* What a slug of member key names, in the page's language: an
+ * institution, a life situation, a contact point of the published
+ * catalog (the slug itself when it is not there any more). */
+static const char *slug_name(struct req *r, const char *key, const char *slug)
+{
+	const struct catalog *c = web_snapshot(r)->cat;
+	const struct organisation *o = !strcmp(key, "authority") ? catalog_org(c, slug) : NULL;
+	const struct event *e = !strcmp(key, "events") ? catalog_event(c, slug) : NULL;
+	const struct contact_point *cp = !strcmp(key, "contacts") ? catalog_contact(c, slug) : NULL;
+	const struct mltext *t = o ? &o->name : e ? &e->title : cp ? &cp->title : NULL;
+
+	if (!strcmp(key, "auth_methods"))
+		return code_label(r, slug);
+	return t && ml(r, t) ? arena_printf(r->arena, "%s (%s)", ml(r, t), slug) : slug;
+}
+
+static int cmp_text(const void *a, const void *b)
+{
+	return lv_collate(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A list of slugs as one text: their names, sorted, "; " between (the
+ * order of a set of references means nothing). */
+static const char *set_text(struct req *r, const char *key, const json_t *v)
+{
+	size_t n = json_array_size(v), i;
+	const char **names;
+	struct buf b = BUF_INIT;
+	const char *out;
+
+	if (!n)
+		return "";
+	names = arena_alloc(r->arena, n * sizeof(*names));
+	if (!names)
+		return "";
+	for (i = 0; i < n; i++) {
+		const char *slug = json_string_value(json_array_get(v, i));
+
+		names[i] = slug_name(r, key, slug ? slug : "");
+	}
+	qsort(names, n, sizeof(*names), cmp_text);
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i ? "; " : "", names[i]);
+	out = arena_strdup(r->arena, b.data ? b.data : "");
+	buf_free(&b);
+	return out;
+}
+
 /* The text of a leaf ("" for nothing). */
 static const char *leaf_text(struct req *r, const json_t *v)
 {
@@ -126,6 +177,27 @@ static const char *leaf_text(struct req *r, const json_t *v)
 
 #define DIFF_MAX 3 /* forms compared at once: base, theirs, mine */
 
+/* 1 for the members that are sets of references or codes. */
+static int is_set(const char *key)
+{
+	return !strcmp(key, "events") || !strcmp(key, "contacts") || !strcmp(key, "auth_methods");
+}
+
+/* A row of the difference: {"label", "v": [{"text"}...], "old", "new"}. */
+static void add_row(json_t *rows, const char *label, const char *const t[], int k)
+{
+	json_t *row = json_object(), *texts = json_array();
+	int i;
+
+	for (i = 0; i < k; i++)
+		json_array_append_new(texts, json_pack("{s:s}", "text", t[i]));
+	json_object_set_new(row, "label", json_string(label));
+	json_object_set_new(row, "v", texts);
+	json_object_set_new(row, "old", json_string(t[0]));
+	json_object_set_new(row, "new", json_string(t[k - 1]));
+	json_array_append_new(rows, row);
+}
+
 /* Adds a row to rows for every leaf whose text differs among the k forms'
  * values v[]: {"label", "v": [text...]}. Objects are walked member by
  * member (lv before en, the known parts first), lists item by item. */
@@ -140,6 +212,17 @@ static void diff_walk(struct req *r, json_t *rows, const char *key_of, const cha
 		is_arr |= json_is_array(v[i]);
 		if (json_is_array(v[i]) && json_array_size(v[i]) > n)
 			n = json_array_size(v[i]);
+	}
+	if (is_arr && is_set(key_of)) {
+		const char *t[DIFF_MAX];
+
+		for (i = 0; i < k; i++)
+			t[i] = set_text(r, key_of, v[i]);
+		for (i = 1; i < k; i++)
+			same &= !strcmp(t[0], t[i]);
+		if (!same)
+			add_row(rows, label, t, k);
+		return;
 	}
 	if (is_arr) {
 		for (j = 0; j < n; j++) {
@@ -176,24 +259,20 @@ static void diff_walk(struct req *r, json_t *rows, const char *key_of, const cha
 		json_decref(seen);
 		return;
 	}
-	for (i = 1; i < k; i++)
-		same &= !strcmp(leaf_text(r, v[0]), leaf_text(r, v[i]));
-	if (!same) {
-		json_t *row = json_object(), *texts = json_array();
-
+	{
 		const char *t[DIFF_MAX];
 
 		for (i = 0; i < k; i++) {
 			t[i] = leaf_text(r, v[i]);
 			if (coded(key_of))
 				t[i] = code_label(r, t[i]);
-			json_array_append_new(texts, json_pack("{s:s}", "text", t[i]));
+			else if (!strcmp(key_of, "authority") && *t[i])
+				t[i] = slug_name(r, key_of, t[i]);
 		}
-		json_object_set_new(row, "label", json_string(label));
-		json_object_set_new(row, "v", texts);
-		json_object_set_new(row, "old", json_string(t[0]));
-		json_object_set_new(row, "new", json_string(t[k - 1]));
-		json_array_append_new(rows, row);
+		for (i = 1; i < k; i++)
+			same &= !strcmp(t[0], t[i]);
+		if (!same)
+			add_row(rows, label, t, k);
 	}
 }
 
@@ -241,7 +320,61 @@ static void set_rows(json_t *o, json_t *rows)
 	json_object_set_new(o, "rows", rows);
 }
 
-/* ---- the service a page is about: office_find_service (page_services.c) ---- */
+/* ---- the service a page is about, and who may see it ---- */
+
+static int may_edit(struct req *r, const char *institution)
+{
+	return auth_has_role(r, ROLE_ADMIN, NULL) ||
+	       (institution && *institution && auth_has_role(r, ROLE_INSTITUTION, institution));
+}
+
+int office_service_find(struct req *r, struct office_svc *ref)
+{
+	const struct snapshot *sn;
+	struct db *db;
+	struct err err = {0};
+	char *iri = NULL, *inst = NULL;
+	int rc;
+
+	memset(ref, 0, sizeof(*ref));
+	if (auth_require_role(r, EDIT_ROLES) != 0)
+		return -1;
+	ref->slug = req_param(r, 0);
+	db = app_db(r);
+	if (!ref->slug || !db) {
+		resp_error(r, db ? ERR_NOT_FOUND : ERR_UNAVAILABLE, NULL);
+		return -1;
+	}
+	sn = web_snapshot(r);
+	ref->pub = snapshot_service(sn, ref->slug, NULL); /* with the overlay of recent edits */
+	rc = svc_find(db, ref->slug, &iri, &inst, &err);
+	if (rc < 0) {
+		log_error("versions: %s", err.msg);
+		resp_error(r, ERR_UNAVAILABLE, NULL);
+		return -1;
+	}
+	if (rc == 0) {
+		ref->iri = arena_strdup(r->arena, iri);
+		ref->institution = arena_strdup(r->arena, inst);
+		free(iri);
+		free(inst);
+	} else if (ref->pub && ref->pub->iri && ref->pub->authority) {
+		ref->iri = ref->pub->iri;
+		ref->institution = ref->pub->authority->slug;
+	} else {
+		resp_error(r, ERR_NOT_FOUND, NULL);
+		return -1;
+	}
+	/* the published authority counts too: a draft moved to another
+	 * institution does not let that one's editors in before it is
+	 * published, nor shut the publishing one's out */
+	if (!may_edit(r, ref->institution) ||
+	    (ref->pub && ref->pub->authority && !may_edit(r, ref->pub->authority->slug))) {
+		resp_error(r, ERR_FORBIDDEN, NULL);
+		return -1;
+	}
+	return 0;
+}
 
 /* The version number in path parameter i, or 0 when it is not one. */
 static long long path_number(struct req *r, int i)
@@ -296,13 +429,13 @@ static const char *form_title(struct req *r, const json_t *form, const char *fal
 	return s && *s ? s : fallback;
 }
 
-static const char *base_path(struct req *r, const struct svc_ref *ref)
+static const char *base_path(struct req *r, const struct office_svc *ref)
 {
 	return arena_printf(r->arena, "/birojs/pakalpojumi/%s", ref->slug);
 }
 
 /* What every version context has. */
-static json_t *version_json(struct req *r, const struct svc_ref *ref, const struct svc_version *v)
+static json_t *version_json(struct req *r, const struct office_svc *ref, const struct svc_version *v)
 {
 	json_t *o = json_object();
 
@@ -325,7 +458,7 @@ static json_t *version_json(struct req *r, const struct svc_ref *ref, const stru
 	return o;
 }
 
-static json_t *office_ctx(struct req *r, const char *title, const struct svc_ref *ref, const char *svc_title)
+static json_t *office_ctx(struct req *r, const char *title, const struct office_svc *ref, const char *svc_title)
 {
 	json_t *ctx = page_ctx(r, NULL, "office");
 
@@ -349,14 +482,14 @@ static json_t *office_ctx(struct req *r, const char *title, const struct svc_ref
 
 int page_versions(struct req *r)
 {
-	struct svc_ref ref;
+	struct office_svc ref;
 	struct svc_version *v = NULL, newest = {0};
 	struct err err = {0};
 	size_t n = 0, i;
 	json_t *ctx, *list;
 	const char *title;
 
-	if (office_find_service(r, &ref) != 0)
+	if (office_service_find(r, &ref) != 0)
 		return 0;
 	if (svc_versions(app_db(r), ref.iri, 0, &v, &n, &err) != 0 ||
 	    (n && svc_version_get(app_db(r), ref.iri, v[0].number, &newest, &err) < 0)) {
@@ -365,7 +498,9 @@ int page_versions(struct req *r)
 		resp_error(r, ERR_UNAVAILABLE, NULL);
 		return 0;
 	}
-	title = n ? form_title(r, newest.form, ref.slug) : ref.pub ? ml(r, &ref.pub->title) : ref.slug;
+	title = n                                   ? form_title(r, newest.form, ref.slug)
+		: ref.pub && ml(r, &ref.pub->title) ? ml(r, &ref.pub->title)
+						    : ref.slug;
 	ctx = office_ctx(r, arena_printf(r->arena, "%s: %s", i18n_tr(r->lang, N_("Versions")), title), &ref, title);
 	list = json_array();
 	for (i = 0; i < n; i++)
@@ -385,7 +520,7 @@ int page_versions(struct req *r)
 /* ---- GET /birojs/pakalpojumi/{slug}/versijas/{n} ---- */
 
 /* The version page; msg (a msgid) said at the top, with status. */
-static void version_page(struct req *r, const struct svc_ref *ref, long long number, int status, const char *msg)
+static void version_page(struct req *r, const struct office_svc *ref, long long number, int status, const char *msg)
 {
 	struct db *db = app_db(r);
 	struct svc_version v = {0}, prev = {0};
@@ -435,10 +570,10 @@ static void version_page(struct req *r, const struct svc_ref *ref, long long num
 
 int page_version(struct req *r)
 {
-	struct svc_ref ref;
+	struct office_svc ref;
 	long long n;
 
-	if (office_find_service(r, &ref) != 0)
+	if (office_service_find(r, &ref) != 0)
 		return 0;
 	n = path_number(r, 1);
 	version_page(r, &ref, n, 200, NULL);
@@ -471,14 +606,14 @@ int form_version_restore(struct req *r)
 {
 	const struct person *p;
 	const struct snapshot *sn;
-	struct svc_ref ref;
+	struct office_svc ref;
 	struct form f;
 	struct svc_save in = {0};
 	struct svc_saved out;
 	struct err err = {0};
 	long long n;
 
-	if (office_find_service(r, &ref) != 0)
+	if (office_service_find(r, &ref) != 0)
 		return 0;
 	n = path_number(r, 1);
 	if (form_validate(r, restore_fields, &f) != 0 || n <= 0 || !*f.value[0]) {
@@ -522,7 +657,7 @@ int form_version_restore(struct req *r)
 
 /* ---- the preview: GET /birojs/pakalpojumi/{slug}/priekssk and .../versijas/{n}/priekssk ---- */
 
-static void preview(struct req *r, const struct svc_ref *ref, long long number)
+static void preview(struct req *r, const struct office_svc *ref, long long number)
 {
 	struct db *db = app_db(r);
 	const struct snapshot *sn = web_snapshot(r);
@@ -579,9 +714,9 @@ show:
 
 int page_version_preview(struct req *r)
 {
-	struct svc_ref ref;
+	struct office_svc ref;
 
-	if (office_find_service(r, &ref) != 0)
+	if (office_service_find(r, &ref) != 0)
 		return 0;
 	if (req_param(r, 1) && path_number(r, 1) <= 0) {
 		resp_error(r, ERR_NOT_FOUND, NULL);
@@ -609,7 +744,7 @@ static void review_page(struct req *r, int status, const char *msg)
 	ctx = page_ctx(r, N_("Changes waiting for approval"), "office");
 	items = json_array();
 	for (i = 0; i < n; i++) {
-		struct svc_ref ref = {q[i].slug, q[i].iri, q[i].institution, NULL};
+		struct office_svc ref = {q[i].slug, q[i].iri, q[i].institution, NULL};
 		struct svc_version v = {0}, pub = {0};
 		struct svc_version *all = NULL;
 		size_t na = 0, k;
@@ -629,7 +764,7 @@ static void review_page(struct req *r, int status, const char *msg)
 			svc_version_get(db, q[i].iri, shown, &pub, &err);
 		o = version_json(r, &ref, &q[i]);
 		json_object_set_new(o, "slug", json_string(q[i].slug));
-		json_object_set_new(o, "institution", json_string(q[i].institution));
+		json_object_set_new(o, "institution", json_string(slug_name(r, "authority", q[i].institution)));
 		json_object_set_new(o, "title", json_string(form_title(r, v.form, q[i].slug)));
 		if (shown)
 			json_object_set_new(o, "shown", json_integer(shown));
@@ -676,7 +811,7 @@ static const struct field return_fields[] = {FIELD_TEXTAREA("komentars", REQUIRE
 static int review_action(struct req *r, int approve)
 {
 	const struct person *p;
-	struct svc_ref ref;
+	struct office_svc ref;
 	struct svc_saved out;
 	struct err err = {0};
 	struct form f;
@@ -684,7 +819,7 @@ static int review_action(struct req *r, int approve)
 	int rc;
 
 	/* administrators only, and the service must exist */
-	if (auth_require_role(r, ROLE_ADMIN) != 0 || office_find_service(r, &ref) != 0)
+	if (auth_require_role(r, ROLE_ADMIN) != 0 || office_service_find(r, &ref) != 0)
 		return 0;
 	n = path_number(r, 1);
 	if (n <= 0) {

@@ -12,6 +12,7 @@
 #include <openssl/rand.h>
 
 #include "core/base64.h"
+#include "catalog/store.h"
 #include "core/log.h"
 #include "http/http.h"
 #include "http/multipart.h"
@@ -334,6 +335,9 @@ static void *purger_main(void *arg)
 		/* login sessions, used login secrets, old audit rows */
 		if (purger.cfg && auth_purge(purger.db, purger.cfg, (long long)time(NULL)) != DB_OK)
 			log_warn("login purge: %s", db_errmsg(purger.db));
+		/* the record of back-office edits the read models have applied */
+		if (catalog_changes_purge(purger.db, (long long)time(NULL) - 86400) != 0)
+			log_warn("catalog change purge: %s", db_errmsg(purger.db));
 		if ((n > 0 || first) && db_reclaim(purger.db) != 0)
 			log_warn("sign session purge: space not reclaimed: %s", db_errmsg(purger.db));
 		first = 0;

@@ -28,16 +28,71 @@ static struct {
 	pthread_t thread;
 	int running;
 	atomic_int stop;
-} sn = {.lock = PTHREAD_MUTEX_INITIALIZER, .build_lock = PTHREAD_MUTEX_INITIALIZER};
+	/* the builder: whole rebuilds after an overlay was swapped in */
+	pthread_t builder;
+	int builder_running;
+	pthread_mutex_t want_lock;
+	pthread_cond_t want_cond;
+	int want_full;
+	struct db *bdb; /* the builder's own connection */
+} sn = {.lock = PTHREAD_MUTEX_INITIALIZER,
+	.build_lock = PTHREAD_MUTEX_INITIALIZER,
+	.want_lock = PTHREAD_MUTEX_INITIALIZER,
+	.want_cond = PTHREAD_COND_INITIALIZER};
+
+void snapshot_put(const struct snapshot *cs);
 
 static void snapshot_free(struct snapshot *s)
 {
+	size_t i;
+
 	if (!s)
 		return;
+	if (s->base) {
+		catalog_free(s->overlay);
+		for (i = 0; i < s->ngone; i++)
+			free(s->gone[i]);
+		free(s->gone);
+		snapshot_put(s->base);
+		free(s);
+		return;
+	}
 	search_index_free(s->idx); /* first: it borrows from the catalog and urls */
 	catalog_free(s->cat);
 	free(s->urls);
 	free(s);
+}
+
+static int gone_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+const struct service *snapshot_service(const struct snapshot *s, const char *slug, const struct catalog **in)
+{
+	const struct service *sv = NULL;
+	const char *iri;
+
+	if (in)
+		*in = s->cat;
+	if (s->overlay) {
+		sv = catalog_service(s->overlay, slug);
+		if (sv) {
+			if (in)
+				*in = s->overlay;
+			return sv;
+		}
+	}
+	sv = catalog_service(s->cat, slug);
+	if (!sv || !s->base)
+		return sv;
+	/* a service that changed its slug, or was withdrawn, since the base */
+	if (sv->iri && s->overlay && catalog_service_by_iri(s->overlay, sv->iri))
+		return NULL;
+	iri = sv->iri;
+	if (iri && s->ngone && bsearch(&iri, s->gone, s->ngone, sizeof(*s->gone), gone_cmp))
+		return NULL;
+	return sv;
 }
 
 const struct snapshot *snapshot_get(void)
@@ -104,6 +159,34 @@ fail:
 
 static const char SQL_REVISION[] = "SELECT value FROM revision WHERE id = 1";
 
+/* A snapshot laying the back office's changes since base over it, or NULL
+ * when a whole rebuild is needed (*why says whether that is an error). */
+static struct snapshot *overlay_build(struct db *db, struct snapshot *cur, struct err *err)
+{
+	struct snapshot *base = (struct snapshot *)(cur->base ? cur->base : cur), *s;
+	struct catalog_changes ch = {0};
+
+	if (catalog_load_changes(db, base->revision, &ch, err) != 0)
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		catalog_changes_free(&ch);
+		err_set(err, ERR_INTERNAL, "out of memory");
+		return NULL;
+	}
+	*s = *base;
+	atomic_store(&s->refs, 1);
+	atomic_fetch_add(&base->refs, 1);
+	s->base = base;
+	s->revision = ch.revision;
+	s->overlay = ch.cat;
+	s->gone = ch.gone;
+	s->ngone = ch.ngone;
+	if (s->ngone)
+		qsort(s->gone, s->ngone, sizeof(*s->gone), gone_cmp);
+	return s;
+}
+
 /* Editors change synonyms and best bets without a rebuild: the newest
  * modification time of the search data files counts as part of the
  * revision. */
@@ -128,6 +211,14 @@ static long long data_mtime(const char *dir)
 
 static long long failed_rev = -1, failed_mtime = -1;
 
+static void want_full(void)
+{
+	pthread_mutex_lock(&sn.want_lock);
+	sn.want_full = 1;
+	pthread_cond_signal(&sn.want_cond);
+	pthread_mutex_unlock(&sn.want_lock);
+}
+
 static int refresh(const char *why)
 {
 	long long rev = -1, cur, cur_mtime, mtime = data_mtime(sn.src.search_data);
@@ -136,7 +227,7 @@ static int refresh(const char *why)
 	struct err de = {0};
 	long long t0;
 	struct timespec ts;
-	int rc = -1;
+	int rc = -1, overlay = 0;
 
 	pthread_mutex_lock(&sn.build_lock);
 	if (!sn.db) {
@@ -161,7 +252,19 @@ static int refresh(const char *why)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	t0 = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-	fresh = snapshot_build(sn.db, rev, &err);
+	fresh = NULL;
+	if (sn.current && cur_mtime == mtime && rev > cur) {
+		fresh = overlay_build(sn.db, sn.current, &err);
+		if (!fresh && err.msg[0])
+			log_warn("read model: the changes could not be laid over the catalog: %s", err.msg);
+		err_clear(&err);
+		if (fresh) {
+			overlay = 1;
+			rev = fresh->revision;
+		}
+	}
+	if (!fresh)
+		fresh = snapshot_build(sn.db, rev, &err);
 	if (fresh)
 		fresh->data_mtime = mtime;
 	if (!fresh) {
@@ -175,8 +278,13 @@ static int refresh(const char *why)
 	sn.current = fresh;
 	pthread_mutex_unlock(&sn.lock);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	log_info("read model: revision %lld (%s), %zu services, built in %lld ms", rev, why, fresh->cat->nservices,
-		 ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 - t0);
+	if (overlay)
+		log_info("read model: revision %lld (%s), %zu changed services laid over revision %lld in %lld ms", rev,
+			 why, fresh->overlay->nservices, fresh->base->revision,
+			 ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 - t0);
+	else
+		log_info("read model: revision %lld (%s), %zu services, built in %lld ms", rev, why,
+			 fresh->cat->nservices, ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 - t0);
 	rc = 1;
 	pthread_mutex_unlock(&sn.build_lock);
 	snapshot_put(old);
@@ -184,9 +292,12 @@ static int refresh(const char *why)
 	 * catalog's arena chunks and the index's postings: the freed holes
 	 * (~80 MB at 100 000 services) would stay resident until reused.
 	 * Return them to the kernel (glibc). */
-	malloc_trim(0);
+	if (!overlay)
+		malloc_trim(0);
 	if (sn.on_swap)
 		sn.on_swap(sn.cls);
+	if (overlay)
+		want_full();
 	return rc;
 out:
 	pthread_mutex_unlock(&sn.build_lock);
@@ -196,6 +307,88 @@ out:
 int snapshot_refresh(void)
 {
 	return refresh("checked");
+}
+
+static void swap_in(struct snapshot *fresh)
+{
+	struct snapshot *old;
+
+	pthread_mutex_lock(&sn.lock);
+	old = sn.current;
+	sn.current = fresh;
+	pthread_mutex_unlock(&sn.lock);
+	snapshot_put(old);
+}
+
+/* The whole read model at the database's revision, built on the builder's
+ * own connection without holding the build lock (the refresher keeps
+ * laying new edits over the current one meanwhile), then swapped in with
+ * whatever was edited during the build laid over it. */
+static void full_rebuild(void)
+{
+	long long rev = -1, mtime = data_mtime(sn.src.search_data), t0 = 0;
+	struct snapshot *fresh, *top = NULL;
+	struct err err = {0};
+	struct timespec ts;
+
+	if (!sn.bdb) {
+		sn.bdb = db_open(sn.src.db_url, &err);
+		if (!sn.bdb) {
+			log_error("read model: database: %s", err.msg);
+			return;
+		}
+	}
+	if (db_query_int(sn.bdb, SQL_REVISION, DB_NOP, &rev) != DB_OK) {
+		log_error("read model: %s", db_errmsg(sn.bdb));
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t0 = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+	fresh = snapshot_build(sn.bdb, rev, &err);
+	if (!fresh) {
+		log_error("read model not rebuilt (the previous one keeps serving): %s", err.msg);
+		return;
+	}
+	fresh->data_mtime = mtime;
+	pthread_mutex_lock(&sn.build_lock);
+	if (!sn.current || (!sn.current->base && sn.current->revision >= rev) || sn.current->data_mtime != mtime) {
+		/* the refresher rebuilt the whole of it meanwhile */
+		pthread_mutex_unlock(&sn.build_lock);
+		snapshot_put(fresh);
+		return;
+	}
+	if (sn.current->revision > rev && sn.db) {
+		top = overlay_build(sn.db, fresh, &err); /* the edits made during the build */
+		if (top)
+			snapshot_put(fresh); /* top holds it */
+	}
+	swap_in(top ? top : fresh);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	log_info("read model: revision %lld (rebuilt after changes), %zu services, built in %lld ms", rev,
+		 fresh->cat->nservices, ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 - t0);
+	pthread_mutex_unlock(&sn.build_lock);
+	malloc_trim(0);
+	if (sn.on_swap)
+		sn.on_swap(sn.cls);
+}
+
+/* The builder: after the refresher laid changes over the read model, it
+ * rebuilds the whole of it (lists, search) without holding up the next
+ * edit's overlay for that long. */
+static void *builder(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		pthread_mutex_lock(&sn.want_lock);
+		while (!sn.want_full && !atomic_load(&sn.stop))
+			pthread_cond_wait(&sn.want_cond, &sn.want_lock);
+		sn.want_full = 0;
+		pthread_mutex_unlock(&sn.want_lock);
+		if (atomic_load(&sn.stop))
+			break;
+		full_rebuild();
+	}
+	return NULL;
 }
 
 static long long now_ms(void)
@@ -282,6 +475,11 @@ int snapshot_start(const struct snapshot_source *src, void (*on_swap)(void *cls)
 		return -1;
 	}
 	sn.running = 1;
+	if (pthread_create(&sn.builder, NULL, builder, NULL) != 0) {
+		err_set(err, ERR_INTERNAL, "cannot start the read-model builder");
+		return -1;
+	}
+	sn.builder_running = 1;
 	return 0;
 }
 
@@ -290,6 +488,15 @@ void snapshot_stop(void)
 	struct snapshot *s;
 
 	atomic_store(&sn.stop, 1);
+	pthread_mutex_lock(&sn.want_lock);
+	pthread_cond_signal(&sn.want_cond);
+	pthread_mutex_unlock(&sn.want_lock);
+	if (sn.builder_running)
+		pthread_join(sn.builder, NULL);
+	sn.builder_running = 0;
+	if (sn.bdb)
+		db_close(sn.bdb);
+	sn.bdb = NULL;
 	if (sn.running)
 		pthread_join(sn.thread, NULL);
 	sn.running = 0;

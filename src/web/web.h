@@ -42,6 +42,9 @@ int web_routes_check(struct err *err);
 
 /* Handlers (route table in routes.c). */
 int page_home(struct req *r);
+int page_health(struct req *r);
+int page_health_csv(struct req *r);
+int page_health_list(struct req *r);
 int page_help(struct req *r);
 int page_safety(struct req *r);
 int page_emark(struct req *r);
@@ -104,16 +107,6 @@ int page_service_edit(struct req *r);
 int form_service_save(struct req *r);
 int page_service_new(struct req *r);
 int form_service_new(struct req *r);
-/* The service a back-office page's path names ({slug}: published, or a
- * versioned draft) and whether the person may edit it: an administrator,
- * or an editor of its institution (and of its published authority). 0, or
- * -1 when r has been answered (login, 403, 404, 503). */
-struct service;
-struct svc_ref {
-	const char *slug, *iri, *institution;
-	const struct service *pub; /* in the published catalog, or NULL */
-};
-int office_find_service(struct req *r, struct svc_ref *ref);
 /* page_versions.c: a service's versions, the preview, the review queue */
 int page_versions(struct req *r);
 int page_version(struct req *r);
@@ -123,9 +116,21 @@ int page_review(struct req *r);
 int form_review_approve(struct req *r);
 int form_review_return(struct req *r);
 
+/* The back-office service of the path's {slug} (page_versions.c): found
+ * among the versioned ones (a draft too), else in the published catalog
+ * (with the overlay of recent edits). Answers r and returns -1 unless the
+ * person may edit it: anonymous → login, no editing role → 403, unknown
+ * slug → 404, an institution editor of neither the newest version's nor
+ * the published authority → 403. 0 with ref filled. */
+struct service;
+struct office_svc {
+	const char *slug, *iri, *institution; /* institution: the newest version's (else the published one) */
+	const struct service *pub;            /* as the public pages show it now, or NULL */
+};
+int office_service_find(struct req *r, struct office_svc *ref);
+
 /* The public service page's context for s (page_catalog.c; the preview
  * renders it too, from a catalog that holds the draft). */
-struct service;
 json_t *service_page_ctx(struct req *r, const struct service *s);
 
 /* For the edit page (page_versions.c). An audit entry for a save of the
