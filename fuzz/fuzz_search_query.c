@@ -89,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!idx) {
 		struct err err = {0};
-		struct search_config sc = {"data/search", 0};
+		struct search_config sc = {.data_dir = "data/search"};
 
 		idx = search_index_build(docs, sizeof(docs) / sizeof(docs[0]), &sc, &err);
 		if (!idx)

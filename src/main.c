@@ -25,6 +25,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "http/server.h"
+#include "links/checker.h"
 #include "store/db.h"
 #include "catalog/cli.h"
 #include "mail/cli.h"
@@ -36,6 +37,8 @@
 #include "store/user_cli.h"
 #include "tmpl/mustache.h"
 #include "web/app.h"
+#include "web/search_log.h"
+#include "web/link_sources.h"
 #include "web/sign_session.h"
 #include "web/snapshot.h"
 
@@ -255,6 +258,8 @@ static void bump_revision(void *cls)
 static int cmd_serve(struct config *cfg, int argc, char **argv)
 {
 	struct snapshot_source src;
+	struct search_log_config slc;
+	struct links_config lc;
 	struct mail_config mc;
 	struct app app;
 	struct err e = {0};
@@ -296,7 +301,29 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
+	slc.db_url = app.db_url;
+	slc.max_rows = cfg->search_zero_rows;
+	slc.keep_days = cfg->search_zero_days;
+	if (search_log_start(&slc, &e) != 0) {
+		log_error("cannot start: %s", e.msg);
+		sign_session_purger_stop();
+		mail_worker_stop();
+		snapshot_stop();
+		app_close(&app);
+		return 1;
+	}
+	links_config_from(&lc, cfg);
+	if (lc.enabled && links_checker_start(&lc, app.db_url, web_link_uses, NULL) != 0) {
+		search_log_stop();
+		sign_session_purger_stop();
+		mail_worker_stop();
+		snapshot_stop();
+		app_close(&app);
+		return 1;
+	}
 	rc = server_run(&app.site);
+	search_log_stop();
+	links_checker_stop();
 	sign_session_purger_stop();
 	mail_worker_stop();
 	snapshot_stop();

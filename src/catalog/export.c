@@ -1074,6 +1074,8 @@ static const char *put_org(struct sx *s, const struct organisation *o)
 		put(n, NS_EPAK "level", lit(o->level == ORG_LEVEL_STATE ? "state" : "municipal"));
 	if (o->e_mark != FLAG_UNSET)
 		put(n, NS_EPAK "eMark", typed(o->e_mark == FLAG_YES ? "true" : "false", NS_XSD "boolean"));
+	if (o->e_mark_granted)
+		put(n, NS_EPAK "eMarkGranted", typed(o->e_mark_granted, NS_XSD "date"));
 	put_strs(n, NS_EPAK "helpdeskFor", &o->helpdesk_for);
 	for (i = 0; i < o->ncontacts; i++)
 		put(n, NS_CV "contactPoint", ref(put_contact(s, o->contacts[i])));

@@ -27,6 +27,7 @@
 
 #include "catalog/jsonld.h"
 #include "catalog/model_internal.h"
+#include "core/when.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/digest.h"
@@ -885,6 +886,18 @@ static const struct organisation *build_org(struct catalog_builder *b, const cha
 	o->homepage = first_str(b, node, PROPS(NS_FOAF "homepage", NS_SCHEMA "url"));
 	if (mk_flag(b, what, node, NS_EPAK "eMark", &o->e_mark) != 0)
 		return NULL;
+	if (one_value(b, what, node, NS_EPAK "eMarkGranted", &v) != 0)
+		return NULL;
+	if (v) {
+		if (!val_str(v) || (val_type(v) && strcmp(val_type(v), NS_XSD "date") != 0) ||
+		    when_date_parse(val_str(v), NULL, NULL, NULL) != 0) {
+			bfail(b, what, NS_EPAK "eMarkGranted",
+			      "expected an xsd:date such as \"2026-12-07\", got %s%s%s",
+			      val_str(v) ? "\"" : "a reference", val_str(v) ? val_str(v) : "", val_str(v) ? "\"" : "");
+			return NULL;
+		}
+		o->e_mark_granted = astr(b, val_str(v));
+	}
 	if (one_value(b, what, node, NS_EPAK "level", &v) != 0)
 		return NULL;
 	if (!v && one_value(b, what, node, NS_EPAK "type", &v) != 0)

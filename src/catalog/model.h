@@ -112,13 +112,14 @@ struct organisation {
 	const char *iri;
 	const char *identifier;
 	const char *slug;
-	struct mltext name;      /* skos:prefLabel, else dct:title, else foaf:name */
-	struct mltext alt_names; /* skos:altLabel: abbreviations such as VID, PMLP */
-	enum org_level level;    /* epak:level (or epak:type): state or municipal */
-	enum flag e_mark;        /* epak:eMark, the campaign's "ē!" mark */
-	const char *homepage;    /* foaf:homepage */
-	struct mltext address;   /* locn:address → locn:fullAddress */
-	struct concepts spatial; /* dct:spatial */
+	struct mltext name;         /* skos:prefLabel, else dct:title, else foaf:name */
+	struct mltext alt_names;    /* skos:altLabel: abbreviations such as VID, PMLP */
+	enum org_level level;       /* epak:level (or epak:type): state or municipal */
+	enum flag e_mark;           /* epak:eMark, the campaign's "ē!" mark */
+	const char *e_mark_granted; /* epak:eMarkGranted: the xsd:date it was granted ("2026-12-07"), or NULL */
+	const char *homepage;       /* foaf:homepage */
+	struct mltext address;      /* locn:address → locn:fullAddress */
+	struct concepts spatial;    /* dct:spatial */
 	struct strlist helpdesk_for;
 	const struct contact_point *const *contacts; /* cv:contactPoint */
 	size_t ncontacts;

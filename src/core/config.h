@@ -45,6 +45,10 @@ struct config {
 	char *static_dir;                         /* folder served under /static/ */
 	char *locale_dir;                         /* folder of LANG/LC_MESSAGES/epak.mo */
 	char *search_data;                        /* folder of the search lexicon, synonyms and best bets */
+	char *search_eval_queries;                /* query sets for the back office's evaluation, comma-separated */
+	int search_zero_rows;                     /* distinct zero-result queries kept at most */
+	int search_zero_days;                     /* days kept after last searched for */
+	int limit_search_preview;                 /* lexicon previews per administrator per hour */
 	size_t catalog_max_bytes;                 /* memory the served catalog may take; larger: not served */
 	size_t max_body;                          /* largest request body accepted, bytes */
 	size_t max_header;                        /* largest total of request headers, bytes */
@@ -100,6 +104,15 @@ struct config {
 	int limit_login_account;       /* password or second-factor attempts per account per hour */
 	int audit_keep_days;           /* audit log rows older than this are deleted; 0 = keep */
 	int account_keep_days;         /* citizens' accounts unused this long are deleted; 0 = keep */
+	int link_check;                /* run the link checker (src/links) on this node */
+	int link_check_interval;       /* seconds between checks of one URL */
+	int link_check_retry;          /* first retry of a failing URL, seconds (doubles) */
+	int link_check_host_delay;     /* seconds between two requests to one host */
+	int link_check_parallel;       /* requests at once */
+	int link_check_timeout;        /* seconds for one request */
+	int link_check_allow_private;  /* check loopback and private addresses too (tests) */
+	int link_check_dead_after;     /* seconds broken before the public page says "unavailable" */
+	int link_check_keep_days;      /* days of check history kept */
 
 	/* mail (docs/mail.md); src/mail gets them as a struct mail_config */
 	char *smtp_url;           /* smtp://host:port or smtps://host:port */

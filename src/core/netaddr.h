@@ -30,5 +30,12 @@ int netlist_parse(const char *spec, struct netlist *out, struct err *err);
 int netlist_match(const struct netlist *l, const struct sockaddr *sa);
 /* 1 when the textual address (no brackets, no port) is in the list. */
 int netlist_match_text(const struct netlist *l, const char *addr);
+/* 1 when the socket address is not a public one: loopback, private (RFC
+ * 1918, ULA), shared (100.64/10), link-local (169.254/16 with the cloud
+ * metadata address, fe80::/10), unspecified, multicast, documentation and
+ * reserved ranges, also as IPv4-mapped or -compatible IPv6; and any family
+ * other than AF_INET and AF_INET6. For outgoing fetches of URLs that
+ * someone other than the operator chose. */
+int netaddr_internal(const struct sockaddr *sa);
 
 #endif

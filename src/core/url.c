@@ -152,3 +152,47 @@ int url_host_ok(const char *host, size_t len)
 	}
 	return 1;
 }
+
+int url_http_ok(const char *s)
+{
+	size_t i, host;
+
+	if (!s || strlen(s) > URL_MAX)
+		return 0;
+	if (!strncasecmp(s, "https://", 8))
+		i = 8;
+	else if (!strncasecmp(s, "http://", 7))
+		i = 7;
+	else
+		return 0;
+	host = i;
+	if (s[i] == '[') {
+		for (i++; s[i] && s[i] != ']'; i++)
+			if (!strchr("0123456789abcdefABCDEF:.", s[i]))
+				return 0;
+		if (s[i++] != ']' || i == host + 2)
+			return 0;
+	} else {
+		for (; isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '.'; i++)
+			;
+		if (i == host || s[host] == '.' || s[host] == '-' || s[i - 1] == '-')
+			return 0;
+	}
+	if (s[i] == ':') {
+		size_t p = ++i;
+
+		for (; isdigit((unsigned char)s[i]); i++)
+			;
+		if (i == p || i - p > 5)
+			return 0;
+	}
+	if (s[i] && s[i] != '/' && s[i] != '?' && s[i] != '#')
+		return 0; /* userinfo ("user@host") or junk after the host */
+	for (; s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= 0x20 || c >= 0x7f || strchr("\"'<>\\`{}|^", c))
+			return 0;
+	}
+	return 1;
+}

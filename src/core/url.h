@@ -31,4 +31,13 @@ int url_origin(const char *url, char *out, size_t cap);
  * bytes. 1 when it is. */
 int url_host_ok(const char *host, size_t len);
 
+/* An absolute link a page may show (a homepage, a contact page): "http://"
+ * or "https://" (any case), a host name or IP literal, an optional port,
+ * then an optional path, query and fragment of printable ASCII without
+ * space, quotes, '<', '>', '\\' or '`'; no userinfo; at most URL_MAX bytes.
+ * Anything else ("javascript:", "data:", a relative path, "//host") is
+ * refused. 1 when it is such a link. */
+#define URL_MAX 2000
+int url_http_ok(const char *s);
+
 #endif

@@ -2,6 +2,7 @@
 #include "core/when.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* The last Sunday of a month at 01:00 UTC. */
 static time_t last_sunday_0100(int year, int month)
@@ -45,4 +46,55 @@ void when_riga(time_t t, enum lang lang, char out[WHEN_LEN])
 	else
 		snprintf(out, WHEN_LEN, "%02d.%02d.%d. %02d:%02d", tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900,
 			 tm.tm_hour, tm.tm_min);
+}
+
+int when_date_parse(const char *s, int *y, int *m, int *d)
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int yy, mm, dd, i, max;
+
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return -1;
+	yy = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	mm = (s[5] - '0') * 10 + (s[6] - '0');
+	dd = (s[8] - '0') * 10 + (s[9] - '0');
+	if (yy < 1900 || yy > 2999 || mm < 1 || mm > 12)
+		return -1;
+	max = mdays[mm - 1] + (mm == 2 && ((yy % 4 == 0 && yy % 100 != 0) || yy % 400 == 0));
+	if (dd < 1 || dd > max)
+		return -1;
+	if (y)
+		*y = yy;
+	if (m)
+		*m = mm;
+	if (d)
+		*d = dd;
+	return 0;
+}
+
+void when_date_text(const char *s, enum lang lang, char out[WHEN_LEN])
+{
+	static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	int y, m, d;
+
+	out[0] = '\0';
+	if (when_date_parse(s, &y, &m, &d) != 0)
+		return;
+	if (lang == LANG_EN)
+		snprintf(out, WHEN_LEN, "%d %s %d", d, mon[m - 1], y);
+	else
+		snprintf(out, WHEN_LEN, "%02d.%02d.%d.", d, m, y);
+}
+
+void when_iso(time_t t, char out[WHEN_ISO_LEN])
+{
+	struct tm tm;
+
+	out[0] = 0;
+	if (t && gmtime_r(&t, &tm))
+		strftime(out, WHEN_ISO_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

@@ -13,7 +13,19 @@
 
 /* "06.12.2026. 14:03" (lv) or "6 Dec 2026, 14:03" (en), Riga time. */
 void when_riga(time_t t, enum lang lang, char out[WHEN_LEN]);
+/* "2026-12-06T12:03:00Z" (UTC, ISO 8601), for files machines read (CSV);
+ * "" for 0 (never). */
+#define WHEN_ISO_LEN 32
+void when_iso(time_t t, char out[WHEN_ISO_LEN]);
 /* The offset of Riga time from UTC at t, in seconds (7200 or 10800). */
 long when_riga_offset(time_t t);
+
+/* A calendar date written as xsd:date without a time zone ("2026-12-07",
+ * years 1900 to 2999): 0 with *y, *m, *d set (each may be NULL); -1 for
+ * anything else ("2026-02-30", "7.12.2026", "2026-12-07Z"). */
+int when_date_parse(const char *s, int *y, int *m, int *d);
+/* That date as people read it: "07.12.2026." (lv) or "7 Dec 2026" (en);
+ * "" when s is not such a date. */
+void when_date_text(const char *s, enum lang lang, char out[WHEN_LEN]);
 
 #endif

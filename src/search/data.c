@@ -17,6 +17,7 @@
 #include "core/buf.h"
 #include "core/file.h"
 #include "core/hash.h"
+#include "core/i18n.h"
 #include "search/internal.h"
 
 #define DATA_MAX_FILE ((size_t)32 * 1024 * 1024)
@@ -49,6 +50,34 @@ static int read_file(const char *path, char **out, size_t *len, struct err *err)
 	else
 		err_set(err, ERR_INTERNAL, "%s: %s", path, strerror(-rc));
 	return -1;
+}
+
+/* The text of a data set: a copy of text when given (an editor's version
+ * from the database), else the file at path (missing: empty). */
+static int read_data(const char *path, const char *text, char **out, size_t *len, struct err *err)
+{
+	if (text) {
+		*len = strlen(text);
+		*out = strdup(text);
+		if (!*out) {
+			err_set(err, ERR_INTERNAL, "%s: out of memory", path);
+			return -1;
+		}
+		return 0;
+	}
+	*out = NULL;
+	*len = 0;
+	return path ? read_file(path, out, len, err) : 0;
+}
+
+/* Records the first problem of a data set, for the editor's message. */
+static void problem(struct search_data_problem *p, size_t line, size_t field, const char *why)
+{
+	if (p) {
+		p->line = line;
+		p->field = field;
+		p->why = why;
+	}
 }
 
 /* Splits a line at TABs in place; returns the number of fields (≤ max). */
@@ -108,23 +137,13 @@ void lexicon_free(struct lexicon *lx)
 	free(lx);
 }
 
-struct lexicon *lexicon_load(const char *path, struct err *err)
+/* Adds the entries of one text (modified in place) to lx and pool. */
+static int lexicon_parse(struct lexicon *lx, size_t *cap, struct buf *pool, char *text, size_t len, const char *name,
+			 struct search_data_problem *pr, struct err *err)
 {
-	struct lexicon *lx = NULL;
-	char *text = NULL, *cursor, *end = NULL, *line, *fields[LEX_MAX_LEMMAS + 1];
-	size_t len = 0, lineno = 0, cap = 0, i;
-	struct buf pool = BUF_INIT;
-	int ok = 0;
+	char *cursor = text, *end = text ? text + strnlen(text, len) : NULL, *line, *fields[LEX_MAX_LEMMAS + 1];
+	size_t lineno = 0, i;
 
-	lx = calloc(1, sizeof(*lx));
-	if (!lx)
-		goto out;
-	if (path && read_file(path, &text, &len, err) != 0)
-		goto out;
-	buf_init(&pool, DATA_MAX_FILE);
-	buf_putc(&pool, '\0'); /* offset 0 is never an entry */
-	cursor = text;
-	end = text ? text + strnlen(text, len) : NULL;
 	for (line = text ? next_line(&cursor, end, &lineno) : NULL; line; line = next_line(&cursor, end, &lineno)) {
 		size_t nf = split_tabs(line, fields, LEX_MAX_LEMMAS + 1);
 		struct lex_entry *e;
@@ -132,38 +151,88 @@ struct lexicon *lexicon_load(const char *path, struct err *err)
 		size_t fl;
 
 		if (nf < 2) {
-			err_set(err, ERR_INTERNAL, "%s:%zu: expected FORM<TAB>LEMMA", path, lineno);
-			goto out;
+			problem(pr, lineno, 0, N_("expected FORM<TAB>LEMMA"));
+			err_set(err, ERR_INTERNAL, "%s:%zu: expected FORM<TAB>LEMMA", name, lineno);
+			return -1;
 		}
-		if (lx->n == cap) {
-			size_t ncap = cap ? cap * 2 : 4096;
+		if (lx->n == *cap) {
+			size_t ncap = *cap ? *cap * 2 : 4096;
 			struct lex_entry *ne = realloc(lx->e, ncap * sizeof(*ne));
 
 			if (!ne)
-				goto nomem;
+				return -2;
 			lx->e = ne;
-			cap = ncap;
+			*cap = ncap;
 		}
 		fl = fold_text(fields[0], strlen(fields[0]), f, sizeof(f));
-		if (fl == (size_t)-1 || fl == 0)
+		if (fl == (size_t)-1 || fl == 0) {
+			if (pr) { /* an editor's line: say it, the generated file is lenient */
+				problem(pr, lineno, 1, N_("the form is empty or longer than 64 letters"));
+				err_set(err, ERR_INTERNAL, "%s:%zu: the form is empty or too long", name, lineno);
+				return -1;
+			}
 			continue;
+		}
 		e = &lx->e[lx->n];
-		e->key = (uint32_t)pool.len;
-		buf_append(&pool, f, fl + 1);
-		e->lemmas = (uint32_t)pool.len;
+		e->key = (uint32_t)pool->len;
+		buf_append(pool, f, fl + 1);
+		e->lemmas = (uint32_t)pool->len;
 		e->nlemmas = 0;
 		for (i = 1; i < nf; i++) {
 			fl = fold_text(fields[i], strlen(fields[i]), f, sizeof(f));
-			if (fl == (size_t)-1 || fl == 0)
+			if (fl == (size_t)-1 || fl == 0) {
+				if (pr) {
+					problem(pr, lineno, i + 1, N_("a lemma is empty or longer than 64 letters"));
+					err_set(err, ERR_INTERNAL, "%s:%zu: a lemma is empty or too long", name,
+						lineno);
+					return -1;
+				}
 				continue;
-			buf_append(&pool, f, fl + 1);
+			}
+			buf_append(pool, f, fl + 1);
 			e->nlemmas++;
 		}
-		if (!buf_ok(&pool))
-			goto nomem;
+		if (!buf_ok(pool))
+			return -2;
 		if (e->nlemmas)
 			lx->n++;
 	}
+	return 0;
+}
+
+static struct lexicon *lexicon_load_pr(const char *path, const char *extra, struct search_data_problem *pr,
+				       struct err *err)
+{
+	struct lexicon *lx = NULL;
+	char *text = NULL;
+	size_t len = 0, cap = 0, i;
+	struct buf pool = BUF_INIT;
+	int ok = 0, rc;
+
+	lx = calloc(1, sizeof(*lx));
+	if (!lx)
+		goto nomem;
+	buf_init(&pool, DATA_MAX_FILE);
+	buf_putc(&pool, '\0'); /* offset 0 is never an entry */
+	/* the editors' lines first: a repeated form keeps its first line */
+	if (extra) {
+		if (read_data("lexicon (edited)", extra, &text, &len, err) != 0)
+			goto out;
+		rc = lexicon_parse(lx, &cap, &pool, text, len, "lexicon (edited)", pr, err);
+		free(text);
+		text = NULL;
+		if (rc == -2)
+			goto nomem;
+		if (rc != 0)
+			goto out;
+	}
+	if (path && read_file(path, &text, &len, err) != 0)
+		goto out;
+	rc = lexicon_parse(lx, &cap, &pool, text, len, path, NULL, err);
+	if (rc == -2)
+		goto nomem;
+	if (rc != 0)
+		goto out;
 	lx->npool = pool.len;
 	lx->pool = buf_steal(&pool, NULL);
 	lx->nslots = 16;
@@ -187,6 +256,7 @@ struct lexicon *lexicon_load(const char *path, struct err *err)
 	ok = 1;
 	goto out;
 nomem:
+	problem(pr, 0, 0, N_("out of memory"));
 	err_set(err, ERR_INTERNAL, "%s: out of memory", path ? path : "lexicon");
 out:
 	buf_free(&pool);
@@ -196,6 +266,11 @@ out:
 		lx = NULL;
 	}
 	return lx;
+}
+
+struct lexicon *lexicon_load(const char *path, const char *extra, struct err *err)
+{
+	return lexicon_load_pr(path, extra, NULL, err);
 }
 
 size_t lexicon_lookup(const struct lexicon *lx, const char *fold, size_t n, const char **out, size_t max)
@@ -402,11 +477,11 @@ static int phrase_parse(const struct lexicon *lx, unsigned flags, const char *s,
 	memset(p, 0, sizeof(*p));
 	while (tok_next(s, n, &pos, &t)) {
 		if (t.toolong) {
-			*why = "a word is too long";
+			*why = N_("a word is too long");
 			goto fail;
 		}
 		if (p->nwords == PHRASE_MAX_WORDS) {
-			*why = "more than 8 words in a phrase";
+			*why = N_("more than 8 words in a phrase");
 			goto fail;
 		}
 		p->words[p->nwords] = strdup(t.fold);
@@ -419,7 +494,7 @@ static int phrase_parse(const struct lexicon *lx, unsigned flags, const char *s,
 		word_terms(lx, flags, &t, WT_QUERY, p->terms[p->nwords - 1]);
 	}
 	if (p->nwords == 0) {
-		*why = "an empty phrase";
+		*why = N_("an empty phrase");
 		goto fail;
 	}
 	return 0;
@@ -446,15 +521,15 @@ static int grow(void **arr, size_t *cap, size_t n, size_t size)
 
 #define SYN_MAX_FIELDS 16
 
-static int load_synonyms(struct search_tables *t, const char *path, const struct lexicon *lx, unsigned flags,
-			 struct err *err)
+static int load_synonyms(struct search_tables *t, const char *path, const char *given, const struct lexicon *lx,
+			 unsigned flags, struct search_data_problem *pr, struct err *err)
 {
 	char *text = NULL, *cursor, *end = NULL, *line, *fields[SYN_MAX_FIELDS];
 	size_t len, lineno = 0, pcap = 0, scap = 0, nf, i, j;
 	const char *why = NULL;
 	int rc = -1;
 
-	if (read_file(path, &text, &len, err) != 0)
+	if (read_data(path, given, &text, &len, err) != 0)
 		return -1;
 	cursor = text;
 	end = text ? text + strnlen(text, len) : NULL;
@@ -466,6 +541,7 @@ static int load_synonyms(struct search_tables *t, const char *path, const struct
 		if (nf >= 2 && strcmp(fields[1], "=>") == 0)
 			oneway = 1;
 		if (nf < (size_t)(oneway ? 3 : 2)) {
+			problem(pr, lineno, 0, N_("expected PHRASE<TAB>PHRASE or PHRASE<TAB>=><TAB>PHRASE"));
 			err_set(err, ERR_INTERNAL, "%s:%zu: expected PHRASE<TAB>PHRASE or PHRASE<TAB>=><TAB>PHRASE",
 				path, lineno);
 			goto out;
@@ -476,6 +552,7 @@ static int load_synonyms(struct search_tables *t, const char *path, const struct
 			if (grow((void **)&t->phrases, &pcap, t->nphrases, sizeof(*t->phrases)) != 0)
 				goto nomem;
 			if (phrase_parse(lx, flags, fields[i], &t->phrases[t->nphrases], &why) != 0) {
+				problem(pr, lineno, i + 1, why);
 				err_set(err, ERR_INTERNAL, "%s:%zu: field %zu: %s", path, lineno, i + 1, why);
 				goto out;
 			}
@@ -497,21 +574,22 @@ static int load_synonyms(struct search_tables *t, const char *path, const struct
 	rc = 0;
 	goto out;
 nomem:
+	problem(pr, 0, 0, N_("out of memory"));
 	err_set(err, ERR_INTERNAL, "%s: out of memory", path);
 out:
 	free(text);
 	return rc;
 }
 
-static int load_best_bets(struct search_tables *t, const char *path, const struct lexicon *lx, unsigned flags,
-			  struct err *err)
+static int load_best_bets(struct search_tables *t, const char *path, const char *given, const struct lexicon *lx,
+			  unsigned flags, struct search_data_problem *pr, struct err *err)
 {
 	char *text = NULL, *cursor, *end = NULL, *line, *fields[SYN_MAX_FIELDS];
 	size_t len, lineno = 0, cap = 0, nf, i;
 	char key[1024];
 	int rc = -1;
 
-	if (read_file(path, &text, &len, err) != 0)
+	if (read_data(path, given, &text, &len, err) != 0)
 		return -1;
 	cursor = text;
 	end = text ? text + strnlen(text, len) : NULL;
@@ -521,12 +599,14 @@ static int load_best_bets(struct search_tables *t, const char *path, const struc
 
 		nf = split_tabs(line, fields, SYN_MAX_FIELDS);
 		if (nf < 2) {
+			problem(pr, lineno, 0, N_("expected QUERY<TAB>SERVICE-ID[<TAB>SERVICE-ID...]"));
 			err_set(err, ERR_INTERNAL, "%s:%zu: expected QUERY<TAB>SERVICE-ID[<TAB>SERVICE-ID...]", path,
 				lineno);
 			goto out;
 		}
 		kl = query_key(lx, flags, fields[0], strlen(fields[0]), key, sizeof(key));
 		if (kl == (size_t)-1 || kl == 0) {
+			problem(pr, lineno, 1, N_("the query has no words or too many"));
 			err_set(err, ERR_INTERNAL, "%s:%zu: the query has no words or too many", path, lineno);
 			goto out;
 		}
@@ -540,6 +620,11 @@ static int load_best_bets(struct search_tables *t, const char *path, const struc
 		if (!b->key || !b->ids)
 			goto nomem;
 		for (i = 1; i < nf; i++) {
+			if (!fields[i][0] || strpbrk(fields[i], " \r")) {
+				problem(pr, lineno, i + 1, N_("a service id is empty or holds a space"));
+				err_set(err, ERR_INTERNAL, "%s:%zu: field %zu: a bad service id", path, lineno, i + 1);
+				goto out;
+			}
 			b->ids[b->nids] = strdup(fields[i]);
 			if (!b->ids[b->nids])
 				goto nomem;
@@ -549,6 +634,7 @@ static int load_best_bets(struct search_tables *t, const char *path, const struc
 	rc = 0;
 	goto out;
 nomem:
+	problem(pr, 0, 0, N_("out of memory"));
 	err_set(err, ERR_INTERNAL, "%s: out of memory", path);
 out:
 	free(text);
@@ -573,25 +659,52 @@ void tables_free(struct search_tables *t)
 	memset(t, 0, sizeof(*t));
 }
 
-int tables_load(struct search_tables *t, const char *dir, const struct lexicon *lx, unsigned flags, struct err *err)
+int tables_load(struct search_tables *t, const struct search_config *cfg, const struct lexicon *lx, unsigned flags,
+		struct err *err)
 {
+	const char *dir = cfg ? cfg->data_dir : NULL;
 	char path[4096];
 
 	memset(t, 0, sizeof(*t));
-	if (!dir)
-		return 0;
-	if (!(flags & SEARCH_NO_SYNONYMS)) {
-		snprintf(path, sizeof(path), "%s/synonyms.tsv", dir);
-		if (load_synonyms(t, path, lx, flags, err) != 0)
+	if (!(flags & SEARCH_NO_SYNONYMS) && cfg && (dir || cfg->synonyms)) {
+		snprintf(path, sizeof(path), "%s/synonyms.tsv", dir ? dir : ".");
+		if (load_synonyms(t, cfg->synonyms ? "synonyms (edited)" : path, cfg->synonyms, lx, flags, NULL, err) !=
+		    0)
 			goto fail;
 	}
-	if (!(flags & SEARCH_NO_BEST_BETS)) {
-		snprintf(path, sizeof(path), "%s/best-bets.tsv", dir);
-		if (load_best_bets(t, path, lx, flags, err) != 0)
+	if (!(flags & SEARCH_NO_BEST_BETS) && cfg && (dir || cfg->best_bets)) {
+		snprintf(path, sizeof(path), "%s/best-bets.tsv", dir ? dir : ".");
+		if (load_best_bets(t, cfg->best_bets ? "best bets (edited)" : path, cfg->best_bets, lx, flags, NULL,
+				   err) != 0)
 			goto fail;
 	}
 	return 0;
 fail:
 	tables_free(t);
 	return -1;
+}
+
+int search_data_check(enum search_data_kind kind, const char *text, struct search_data_problem *pr)
+{
+	struct search_tables t;
+	struct lexicon *lx;
+	struct err err = {0};
+	int rc;
+
+	problem(pr, 0, 0, NULL);
+	memset(&t, 0, sizeof(t));
+	if (!text)
+		return 0;
+	if (kind == SEARCH_DATA_LEXICON) {
+		lx = lexicon_load_pr(NULL, text, pr, &err);
+		rc = lx ? 0 : -1;
+		lexicon_free(lx);
+		return rc;
+	}
+	/* the phrases' words are checked without a lexicon: whether a line
+	 * reads does not depend on one */
+	rc = kind == SEARCH_DATA_SYNONYMS ? load_synonyms(&t, "synonyms", text, NULL, 0, pr, &err)
+					  : load_best_bets(&t, "best bets", text, NULL, 0, pr, &err);
+	tables_free(&t);
+	return rc;
 }

@@ -406,7 +406,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 static struct search_index *open_index(const struct opts *o, struct search_catalog **cat)
 {
-	struct search_config sc = {o->data, o->flags};
+	struct search_config sc = {.data_dir = o->data, .flags = o->flags};
 	const struct search_doc *docs;
 	struct search_index *idx;
 	struct err err = {0};

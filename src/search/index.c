@@ -368,6 +368,11 @@ void search_index_free(struct search_index *idx)
 
 	if (!idx)
 		return;
+	if (idx->base) { /* search_index_retable: only the tables are its own */
+		tables_free(&idx->tables);
+		free(idx);
+		return;
+	}
 	for (i = 0; i < idx->ninstitutions; i++) {
 		free((void *)idx->institutions[i].id);
 		free((void *)idx->institutions[i].lv);
@@ -420,13 +425,14 @@ struct search_index *search_index_build(const struct search_doc *docs, size_t n,
 	idx->flags = cfg ? cfg->flags : 0;
 	if (cfg && cfg->data_dir && !(idx->flags & SEARCH_NO_LEXICON)) {
 		snprintf(path, sizeof(path), "%s/lexicon.tsv", cfg->data_dir);
-		idx->lex = lexicon_load(path, err);
+		idx->lex = lexicon_load(path, cfg->lexicon_extra, err);
 	} else {
-		idx->lex = lexicon_load(NULL, err);
+		idx->lex =
+		    lexicon_load(NULL, cfg && !(idx->flags & SEARCH_NO_LEXICON) ? cfg->lexicon_extra : NULL, err);
 	}
 	if (!idx->lex)
 		goto out;
-	if (tables_load(&idx->tables, cfg ? cfg->data_dir : NULL, idx->lex, idx->flags, err) != 0)
+	if (tables_load(&idx->tables, cfg, idx->lex, idx->flags, err) != 0)
 		goto out;
 	idx->ndocs = n;
 	idx->docs = calloc(n ? n : 1, sizeof(*idx->docs));
@@ -462,6 +468,24 @@ out:
 	if (!ok) {
 		search_index_free(idx);
 		idx = NULL;
+	}
+	return idx;
+}
+
+struct search_index *search_index_retable(const struct search_index *base, const struct search_config *cfg,
+					  struct err *err)
+{
+	struct search_index *idx = malloc(sizeof(*idx));
+
+	if (!idx) {
+		err_set(err, ERR_INTERNAL, "out of memory");
+		return NULL;
+	}
+	*idx = *base;
+	idx->base = base;
+	if (tables_load(&idx->tables, cfg, base->lex, base->flags, err) != 0) {
+		free(idx);
+		return NULL;
 	}
 	return idx;
 }

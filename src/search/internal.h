@@ -51,7 +51,9 @@ int typo_budget(size_t ncps);
 
 /* folded form -> folded lemmas */
 struct lexicon;
-struct lexicon *lexicon_load(const char *path, struct err *err); /* missing file: empty */
+/* extra: an editor's lines read before the file's (a repeated form keeps
+ * its first line), or NULL. A missing file is empty. */
+struct lexicon *lexicon_load(const char *path, const char *extra, struct err *err);
 void lexicon_free(struct lexicon *lx);
 /* Lemmas of a folded form: returns how many (≤ max) were written to out
  * (pointers into the lexicon). */
@@ -92,7 +94,9 @@ struct search_tables {
 	size_t nbets;
 };
 
-int tables_load(struct search_tables *t, const char *dir, const struct lexicon *lx, unsigned flags, struct err *err);
+/* Synonyms and best bets: cfg's texts when given, else data_dir's files. */
+int tables_load(struct search_tables *t, const struct search_config *cfg, const struct lexicon *lx, unsigned flags,
+		struct err *err);
 void tables_free(struct search_tables *t);
 
 /* ---- index (index.c) ---- */
@@ -169,6 +173,8 @@ struct search_index {
 	struct search_tables tables;
 	unsigned flags;
 	size_t bytes;
+	/* search_index_retable: everything but tables is borrowed from base */
+	const struct search_index *base;
 };
 
 /* Reads one posting at *p: the document (after prev) and its fields. */

@@ -68,7 +68,27 @@ struct search_config {
 	 * docs/search.md); a missing file is an empty table. NULL: none. */
 	const char *data_dir;
 	unsigned flags; /* SEARCH_NO_*, to measure what each part is worth */
+	/* Editors' versions from the database (the back office), or NULL:
+	 * synonyms and best_bets replace the files' text; lexicon_extra holds
+	 * lines read before lexicon.tsv's (a repeated form keeps its first
+	 * line, so they win). Same formats as the files. */
+	const char *synonyms;
+	const char *best_bets;
+	const char *lexicon_extra;
 };
+
+/* The data sets an editor may change, and the first problem of one. */
+enum search_data_kind { SEARCH_DATA_SYNONYMS, SEARCH_DATA_BEST_BETS, SEARCH_DATA_LEXICON };
+struct search_data_problem {
+	size_t line;     /* 1-based; 0: not about one line */
+	size_t field;    /* 1-based TAB-separated field; 0: the whole line */
+	const char *why; /* an English msgid (N_), for i18n_tr */
+};
+/* Reads text as the build would read that file (the same parser): 0 when
+ * it would load, -1 with the first problem. The lexicon's editor lines
+ * are held stricter than the generated file (an unreadable form is an
+ * error, not skipped). */
+int search_data_check(enum search_data_kind kind, const char *text, struct search_data_problem *p);
 
 #define SEARCH_NO_LEXICON 0x01u
 #define SEARCH_NO_SYNONYMS 0x02u
@@ -84,6 +104,14 @@ struct search_index;
 struct search_index *search_index_build(const struct search_doc *docs, size_t n, const struct search_config *cfg,
 					struct err *err);
 void search_index_free(struct search_index *idx);
+
+/* An index that shares everything of base (documents, terms, postings,
+ * lexicon) but its synonyms and best bets, which it reads from cfg (texts
+ * or data_dir's files): what a change of those would answer, without a
+ * rebuild (both are applied at query time). base must outlive it; free it
+ * with search_index_free first. NULL with err when the data does not read. */
+struct search_index *search_index_retable(const struct search_index *base, const struct search_config *cfg,
+					  struct err *err);
 
 /* Figures for logs and the benchmark. */
 struct search_stats {

@@ -14,6 +14,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "core/netaddr.h"
 #include "sign/internal.h"
 
 #define NET_MAX_ANSWER ((size_t)1 << 20)
@@ -35,31 +36,11 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *user)
 	return n;
 }
 
-/* Addresses a URL taken from a certificate must never reach: loopback,
- * private (RFC 1918, ULA), shared (100.64/10), link-local, unspecified,
- * multicast and reserved ranges, also as IPv4-mapped IPv6. */
-static int v4_internal(const unsigned char *a)
-{
-	return a[0] == 0 || a[0] == 10 || a[0] == 127 || (a[0] == 100 && (a[1] & 0xc0) == 64) ||
-	       (a[0] == 169 && a[1] == 254) || (a[0] == 172 && (a[1] & 0xf0) == 16) || (a[0] == 192 && a[1] == 168) ||
-	       (a[0] == 192 && a[1] == 0 && a[2] == 0) || (a[0] == 198 && (a[1] & 0xfe) == 18) || a[0] >= 224;
-}
-
+/* Addresses a URL taken from a certificate must never reach: the one
+ * list of non-public ranges (core/netaddr.h). */
 int net_addr_internal(const struct sockaddr *sa)
 {
-	if (sa->sa_family == AF_INET)
-		return v4_internal((const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr);
-	if (sa->sa_family == AF_INET6) {
-		const unsigned char *a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
-		static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-		static const unsigned char zero[15] = {0};
-
-		if (!memcmp(a, mapped, 12) || !memcmp(a, zero, 12)) /* mapped or compatible IPv4, :: and ::1 */
-			return !memcmp(a, zero, 15) || v4_internal(a + 12);
-		return (a[0] & 0xfe) == 0xfc || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || a[0] == 0xff ||
-		       (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8);
-	}
-	return 1; /* anything else (unix sockets, ...) */
+	return netaddr_internal(sa);
 }
 
 /* Every connection libcurl opens for a URL from a certificate passes here

@@ -1338,6 +1338,17 @@ static const json_t *lookup(const struct ctx *cx, const struct node *n)
 		}
 	}
 	for (k = 1; v && k < n->npath; k++) {
+		if (json_is_array(v)) { /* "list.0": an element by its index ({{#list.0}}: "not empty") */
+			size_t i = 0, j;
+
+			for (j = 0; j < n->path[k].n && n->path[k].s[j] >= '0' && n->path[k].s[j] <= '9' && i < 100000;
+			     j++)
+				i = i * 10 + (size_t)(n->path[k].s[j] - '0');
+			if (!n->path[k].n || j != n->path[k].n)
+				return NULL;
+			v = json_array_get(v, i);
+			continue;
+		}
 		if (!json_is_object(v))
 			return NULL;
 		v = json_object_getn(v, n->path[k].s, n->path[k].n);

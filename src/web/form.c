@@ -7,6 +7,7 @@
 #include "core/email.h"
 #include "core/i18n.h"
 #include "core/url.h"
+#include "core/when.h"
 
 size_t utf8_chars(const char *s)
 {
@@ -98,6 +99,18 @@ static const char *check(struct req *r, enum lang lang, const struct field *fd, 
 			return arena_printf(r->arena, i18n_tr(lang, N_("This must be a whole number from %zu to %zu.")),
 					    fd->min, fd->max);
 		return NULL;
+	case F_URL:
+		if (has_controls(v, 0) || !url_http_ok(v))
+			return i18n_tr(lang, N_("Please enter a web address that starts with https:// or http://, "
+						"like https://www.example.lv."));
+		return NULL;
+	case F_PHONE:
+		return phone_ok(v) ? NULL
+				   : i18n_tr(lang, N_("Please enter a phone number of digits, like +371 67 000 000."));
+	case F_DATE:
+		return when_date_parse(v, NULL, NULL, NULL) == 0
+			   ? NULL
+			   : i18n_tr(lang, N_("Please enter a date like 2026-12-07 (year, month, day)."));
 	case F_ANY:
 	case F_HONEYPOT:
 	case F_END: return NULL;

@@ -16,6 +16,8 @@
 
 #include "http/http.h"
 #include "core/err.h"
+#include "core/phone.h"
+#include "core/url.h"
 
 enum field_type {
 	F_TEXT,     /* one line */
@@ -25,6 +27,9 @@ enum field_type {
 	F_HONEYPOT, /* must stay empty: bots fill it */
 	F_NUMBER,   /* a whole number from min to max: digits only (leading zeros allowed) */
 	F_ANY,      /* any text, as sent (a search query): the handler checks it */
+	F_URL,      /* an absolute http(s) link (core/url.h url_http_ok) */
+	F_PHONE,    /* a telephone number (core/phone.h phone_ok) */
+	F_DATE,     /* a calendar date YYYY-MM-DD (core/when.h when_date_parse) */
 	F_END
 };
 
@@ -55,6 +60,18 @@ struct field {
 #define FIELD_EMAIL(n, req, label)                                                                                     \
 	{                                                                                                              \
 		n, F_EMAIL, req, 3, 254, NULL, label, NULL                                                             \
+	}
+#define FIELD_URL(n, req, label)                                                                                       \
+	{                                                                                                              \
+		n, F_URL, req, 0, URL_MAX, NULL, label, NULL                                                           \
+	}
+#define FIELD_PHONE(n, req, label)                                                                                     \
+	{                                                                                                              \
+		n, F_PHONE, req, 0, PHONE_MAX, NULL, label, NULL                                                       \
+	}
+#define FIELD_DATE(n, req, label)                                                                                      \
+	{                                                                                                              \
+		n, F_DATE, req, 10, 10, NULL, label, NULL                                                              \
 	}
 #define FIELD_HONEYPOT(n)                                                                                              \
 	{                                                                                                              \

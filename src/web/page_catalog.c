@@ -8,6 +8,7 @@
 #include "catalog/export.h"
 #include "core/collate.h"
 #include "core/url.h"
+#include "core/when.h"
 #include "catalog/model.h"
 #include "web/app.h"
 #include "web/catalog_ctx.h"
@@ -376,6 +377,13 @@ json_t *org_brief(struct req *r, const struct organisation *o)
 	json_object_set_new(j, "slug", json_string(o->slug));
 	if (o->e_mark == FLAG_YES)
 		json_object_set_new(j, "emark", json_true());
+	if (o->e_mark == FLAG_YES && o->e_mark_granted) {
+		char since[WHEN_LEN];
+
+		when_date_text(o->e_mark_granted, r->lang, since);
+		json_object_set_new(j, "emark_since", json_string(since));
+		json_object_set_new(j, "emark_date", json_string(o->e_mark_granted));
+	}
 	json_object_set_new(j, "nservices", json_integer((json_int_t)o->nservices));
 	return j;
 }
@@ -394,7 +402,7 @@ static const char *channel_kind(struct req *r, enum channel_type t)
 	return i18n_tr(r->lang, N_("Other"));
 }
 
-static json_t *service_json(struct req *r, const struct service *s)
+static json_t *service_json(struct req *r, const struct snapshot *sn, const struct service *s)
 {
 	json_t *svc = service_brief(r, s);
 	json_t *online = json_array(), *esign = json_array(), *offline = json_array();
@@ -419,7 +427,10 @@ static json_t *service_json(struct req *r, const struct service *s)
 		const struct channel *ch = &s->channels[i];
 		const char *desc = ml(r, &ch->description);
 
-		if (ch->type == CHANNEL_ONLINE && http_url(ch->url)) {
+		if (ch->type == CHANNEL_ONLINE && http_url(ch->url) && snapshot_link_dead(sn, ch->url)) {
+			/* dead for a week or more: not a button; say so, and whom to ask */
+			json_object_set_new(svc, "unavailable", json_true());
+		} else if (ch->type == CHANNEL_ONLINE && http_url(ch->url)) {
 			json_array_append_new(online,
 					      json_pack("{s:s, s:s, s:s, s:b}", "url", ch->url, "label",
 							desc ? desc : i18n_tr(r->lang, N_("Go to the e-service")),
@@ -542,16 +553,16 @@ int page_service(struct req *r)
 		resp_error(r, ERR_NOT_FOUND, NULL);
 		return 0;
 	}
-	render(r, 200, "service", service_page_ctx(r, s));
+	render(r, 200, "service", service_page_ctx(r, sn, s));
 	return 0;
 }
 
-json_t *service_page_ctx(struct req *r, const struct service *s)
+json_t *service_page_ctx(struct req *r, const struct snapshot *sn, const struct service *s)
 {
 	json_t *ctx = page_ctx(r, NULL, "services");
 
 	json_object_set_new(ctx, "title", json_string(ml(r, &s->title) ? ml(r, &s->title) : s->identifier));
-	json_object_set_new(ctx, "svc", service_json(r, s));
+	json_object_set_new(ctx, "svc", service_json(r, sn, s));
 	return ctx;
 }
 
@@ -695,7 +706,7 @@ int page_eservices(struct req *r)
 							   : i18n_tr(r->lang, N_("Institutions' own websites")),
 							"external", po != NULL, "services", list));
 		}
-		if (http_url(s->hosted_url)) {
+		if (http_url(s->hosted_url) && !snapshot_link_dead(sn, s->hosted_url)) {
 			json_object_set_new(b, "online_url", json_string(s->hosted_url));
 			json_object_set_new(b, "host", json_string(url_host(r, s->hosted_url)));
 			json_object_set_new(b, "external", json_true());

@@ -188,7 +188,8 @@ static void compute_work(void *cls)
 		return;
 	}
 	db_close(db);
-	qsort(h->at, h->nat, sizeof(*h->at), at_cmp);
+	if (h->nat)
+		qsort(h->at, h->nat, sizeof(*h->at), at_cmp);
 	h->rows = calloc(c->norgs ? c->norgs : 1, sizeof(*h->rows));
 	if (!h->rows) {
 		j->failed = 1;
@@ -256,19 +257,6 @@ static json_t *figures(struct req *r, const struct row *row, const char *slug)
 	return o;
 }
 
-static void csv_cell(struct buf *b, const char *s, int last)
-{
-	buf_putc(b, '"');
-	if (s[0] && strchr("=+-@\t\r", s[0]))
-		buf_putc(b, '\''); /* a spreadsheet would read it as a formula */
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_putc(b, '"');
-		buf_putc(b, *s);
-	}
-	buf_puts(b, last ? "\"\r\n" : "\",");
-}
-
 static void answer_csv(struct req *r, struct health *h)
 {
 	struct buf b = BUF_INIT;
@@ -282,12 +270,12 @@ static void answer_csv(struct req *r, struct health *h)
 
 		if (!may_see(r, row->org))
 			continue;
-		csv_cell(&b, ml(r, &row->org->name) ? ml(r, &row->org->name) : row->org->slug, 0);
-		csv_cell(&b, row->org->slug, 0);
+		csv_text(&b, ml(r, &row->org->name) ? ml(r, &row->org->name) : row->org->slug, 0);
+		csv_text(&b, row->org->slug, 0);
 		buf_printf(&b, "%u,", row->n);
 		for (w = W_ESERVICE; w < W_N; w++)
 			buf_printf(&b, "%u,", row->counts[w]);
-		csv_cell(&b, day(r, row->last), 1);
+		csv_text(&b, day(r, row->last), 1);
 	}
 	resp_add_header(r, "content-disposition", "attachment; filename=\"epak-content-health.csv\"");
 	resp_send_buf(r, 200, "text/csv; charset=utf-8", &b, RESP_NO_STORE);

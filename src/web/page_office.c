@@ -39,6 +39,7 @@ int page_office(struct req *r)
 			json_array_append_new(inst, json_string(p->institutions[i]));
 		json_object_set_new(ctx, "institutions", inst);
 	}
+	links_office_ctx(r, ctx);
 	render_flags(r, 200, "office", ctx, RESP_NO_STORE);
 	return 0;
 }
@@ -61,9 +62,11 @@ struct audit_rows {
 	struct buf *csv;
 };
 
-static void csv_field(struct buf *b, const char *s, int last)
+static void csv_put(struct buf *b, const char *s, int guard, int last)
 {
 	buf_putc(b, '"');
+	if (guard && s[0] && strchr("=+-@\t\r", s[0]))
+		buf_putc(b, '\'');
 	for (; *s; s++) {
 		if (*s == '"')
 			buf_putc(b, '"');
@@ -72,8 +75,18 @@ static void csv_field(struct buf *b, const char *s, int last)
 	buf_puts(b, last ? "\"\r\n" : "\",");
 }
 
+void csv_field(struct buf *b, const char *s, int last)
+{
+	csv_put(b, s, 0, last);
+}
+
+void csv_text(struct buf *b, const char *s, int last)
+{
+	csv_put(b, s, 1, last);
+}
+
 /* A text cell a spreadsheet would read as a formula gets a leading quote. */
-static const char *cell(struct req *r, const char *s)
+const char *csv_cell(struct req *r, const char *s)
 {
 	return strchr("=+-@\t\r", s[0]) && s[0] ? arena_printf(r->arena, "'%s", s) : s;
 }
@@ -93,14 +106,14 @@ static int audit_row(void *cls, const struct db_row *row)
 		gmtime_r(&t, &tm);
 		strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		csv_field(x->csv, iso, 0);
-		csv_field(x->csv, cell(x->r, row_text(row, 2)), 0);
-		csv_field(x->csv, cell(x->r, row_text(row, 3)), 0);
-		csv_field(x->csv, cell(x->r, row_text(row, 4)), 0);
+		csv_field(x->csv, csv_cell(x->r, row_text(row, 2)), 0);
+		csv_field(x->csv, csv_cell(x->r, row_text(row, 3)), 0);
+		csv_field(x->csv, csv_cell(x->r, row_text(row, 4)), 0);
 		csv_field(x->csv, row_int(row, 5) ? "ok" : "refused", 0);
 		csv_field(x->csv, arena_printf(x->r->arena, "%lld", row_int(row, 6)), 0);
-		csv_field(x->csv, cell(x->r, row_text(row, 7)), 0);
-		csv_field(x->csv, cell(x->r, row_text(row, 8)), 0);
-		csv_field(x->csv, cell(x->r, row_text(row, 9)), 1);
+		csv_field(x->csv, csv_cell(x->r, row_text(row, 7)), 0);
+		csv_field(x->csv, csv_cell(x->r, row_text(row, 8)), 0);
+		csv_field(x->csv, csv_cell(x->r, row_text(row, 9)), 1);
 		return 0;
 	}
 	o = json_object();

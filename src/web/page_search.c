@@ -11,6 +11,7 @@
 #include "web/app.h"
 #include "web/catalog_ctx.h"
 #include "web/form.h"
+#include "web/search_log.h"
 #include "web/snapshot.h"
 #include "web/web.h"
 
@@ -173,6 +174,8 @@ int page_search(struct req *r)
 		render(r, 422, "search", ctx);
 		return 0;
 	}
+	if (res.total == 0 && !inst && !event && !eonly && offset == 0)
+		search_log_zero(q); /* computed here; repeats come from the page cache (search_log.h) */
 	json_object_set_new(ctx, "title",
 			    json_string(arena_printf(r->arena, "%s: %s", i18n_tr(r->lang, N_("Search")), q)));
 	json_object_set_new(ctx, "total", json_integer((json_int_t)res.total));
@@ -282,6 +285,9 @@ int api_search(struct req *r)
 		resp_error(r, ERR_VALIDATION, rc == RUN_TOOLONG ? "q: too long" : "limit or offset: out of range");
 		return 0;
 	}
+	if (res.total == 0 && (!sr.institution || !*sr.institution) && (!sr.event || !*sr.event) && !sr.eservice_only &&
+	    sr.offset == 0)
+		search_log_zero(q);
 	results = json_array();
 	for (i = 0; i < res.nhits; i++) {
 		const struct search_hit *h = &res.hits[i];

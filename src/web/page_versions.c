@@ -679,7 +679,7 @@ static void preview(struct req *r, const struct office_svc *ref, long long numbe
 			resp_error(r, ERR_NOT_FOUND, NULL);
 			return;
 		}
-		ctx = service_page_ctx(r, ref->pub);
+		ctx = service_page_ctx(r, sn, ref->pub);
 		goto show;
 	}
 	rc = svc_version_get(db, ref->iri, number, &v, &err);
@@ -698,7 +698,7 @@ static void preview(struct req *r, const struct office_svc *ref, long long numbe
 		resp_error(r, ERR_VALIDATION, i18n_tr(r->lang, N_("This version does not build a service page.")));
 		return;
 	}
-	ctx = service_page_ctx(r, s);
+	ctx = service_page_ctx(r, sn, s);
 	json_object_set_new(ctx, "preview_number", json_integer(number));
 	json_object_set_new(ctx, "preview_state", json_string(state_label(r, v.state)));
 	svc_version_clear(&v);

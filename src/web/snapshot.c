@@ -13,9 +13,11 @@
 #include "catalog/model.h"
 #include "catalog/store.h"
 #include "core/log.h"
+#include "links/store.h"
 #include "search/docs.h"
 #include "search/search.h"
 #include "store/db.h"
+#include "web/search_data.h"
 
 static struct {
 	pthread_mutex_t lock;       /* guards current only: held for a pointer swap */
@@ -35,6 +37,7 @@ static struct {
 	pthread_cond_t want_cond;
 	int want_full;
 	struct db *bdb; /* the builder's own connection */
+	atomic_llong overlays;
 } sn = {.lock = PTHREAD_MUTEX_INITIALIZER,
 	.build_lock = PTHREAD_MUTEX_INITIALIZER,
 	.want_lock = PTHREAD_MUTEX_INITIALIZER,
@@ -60,6 +63,9 @@ static void snapshot_free(struct snapshot *s)
 	search_index_free(s->idx); /* first: it borrows from the catalog and urls */
 	catalog_free(s->cat);
 	free(s->urls);
+	while (s->ndead)
+		free(s->dead[--s->ndead]);
+	free(s->dead);
 	free(s);
 }
 
@@ -115,12 +121,48 @@ void snapshot_put(const struct snapshot *cs)
 		snapshot_free(s);
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int snapshot_link_dead(const struct snapshot *s, const char *url)
+{
+	return url && s->ndead && bsearch(&url, s->dead, s->ndead, sizeof(*s->dead), str_cmp) != NULL;
+}
+
+struct dead_list {
+	char **v;
+	size_t n, cap;
+};
+
+static int add_dead(void *cls, const char *url)
+{
+	struct dead_list *d = cls;
+	char **v;
+
+	if (d->n == d->cap) {
+		v = realloc(d->v, (d->cap ? d->cap * 2 : 16) * sizeof(*v));
+		if (!v)
+			return 2;
+		d->v = v;
+		d->cap = d->cap ? d->cap * 2 : 16;
+	}
+	d->v[d->n] = strdup(url);
+	if (!d->v[d->n])
+		return 2;
+	d->n++;
+	return 0;
+}
+
 static struct snapshot *snapshot_build(struct db *db, long long revision, struct err *err)
 {
 	struct snapshot *s = calloc(1, sizeof(*s));
 	struct err ce = {0};
 	struct err se = {0};
 	struct search_config cfg;
+	struct search_edits edits;
+	struct dead_list d = {NULL, 0, 0};
 	size_t i;
 
 	if (!s) {
@@ -135,7 +177,14 @@ static struct snapshot *snapshot_build(struct db *db, long long revision, struct
 	}
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.data_dir = sn.src.search_data;
+	/* the editors' versions (back office) win over the files */
+	if (search_edits_load(db, &edits) != DB_OK) {
+		err_set(err, ERR_INTERNAL, "search data: %s", db_errmsg(db));
+		goto fail;
+	}
+	search_edits_apply(&edits, &cfg);
 	s->idx = search_index_of_catalog(s->cat, &cfg, &s->urls, &se);
+	search_edits_free(&edits);
 	if (!s->idx) {
 		err_set(err, ERR_INTERNAL, "%s", se.msg);
 		goto fail;
@@ -150,6 +199,17 @@ static struct snapshot *snapshot_build(struct db *db, long long revision, struct
 		if (sv->audience & AUDIENCE_BUSINESS)
 			s->nbusiness++;
 	}
+	/* The links the checker found dead (it moves the revision when that
+	 * set changes). Without them the pages still work: say so, go on. */
+	if (links_dead_urls(db, add_dead, &d) != DB_OK) {
+		log_warn("read model: dead links not read: %s", db_errmsg(db));
+		while (d.n)
+			free(d.v[--d.n]);
+	}
+	if (d.n)
+		qsort(d.v, d.n, sizeof(*d.v), str_cmp);
+	s->dead = d.v;
+	s->ndead = d.n;
 	atomic_store(&s->refs, 1); /* the reference held as "current" */
 	return s;
 fail:
@@ -261,6 +321,7 @@ static int refresh(const char *why)
 		if (fresh) {
 			overlay = 1;
 			rev = fresh->revision;
+			atomic_fetch_add(&sn.overlays, 1);
 		}
 	}
 	if (!fresh)
@@ -302,6 +363,11 @@ static int refresh(const char *why)
 out:
 	pthread_mutex_unlock(&sn.build_lock);
 	return rc;
+}
+
+long long snapshot_overlays(void)
+{
+	return atomic_load(&sn.overlays);
 }
 
 int snapshot_refresh(void)

@@ -42,7 +42,13 @@ struct snapshot {
 	char *urls;                 /* each service page's path, NUL after each, in the catalog's order */
 	size_t neservices;          /* services that can be done online */
 	size_t ncitizen, nbusiness; /* by audience */
+	char **dead;                /* links dead for link-check-dead-after or more (links/store.h), sorted */
+	size_t ndead;
 };
+
+/* 1 when the link checker has found url dead long enough that the public
+ * pages must not offer it as a working link. */
+int snapshot_link_dead(const struct snapshot *s, const char *url);
 
 struct snapshot_source {
 	const char *db_url;
@@ -63,6 +69,10 @@ void snapshot_put(const struct snapshot *s);
  * version when there is one, else the base catalog's unless withdrawn.
  * *in (may be NULL) gets the catalog it belongs to, for lookups from it. */
 const struct service *snapshot_service(const struct snapshot *s, const char *slug, const struct catalog **in);
+
+/* How many times changes were laid over the read model (and not rebuilt
+ * whole), since the start: for tests and the log. */
+long long snapshot_overlays(void);
 
 /* Rebuild now if the revision moved (tests, and the refresher). 1 when
  * swapped, 0 when current, -1 on error (the old snapshot stays). */

@@ -100,7 +100,33 @@ int page_otp_setup(struct req *r);
 int form_otp_setup(struct req *r);
 int page_office(struct req *r);
 int page_audit(struct req *r);
+/* page_institutions.c: /birojs/iestades (administrators) */
+int page_office_institutions(struct req *r);
+int page_office_institution_new(struct req *r);
+int form_office_institution_new(struct req *r);
+int page_office_institution(struct req *r);
+int form_office_institution(struct req *r);
+int form_office_institution_staff(struct req *r);
+int form_office_institution_staff_remove(struct req *r);
+int form_office_institution_review(struct req *r);
 int page_audit_csv(struct req *r);
+int page_searchtune(struct req *r); /* page_searchtune.c: /birojs/meklesana */
+int form_searchtune(struct req *r);
+int form_searchtune_restore(struct req *r);
+int form_searchtune_eval(struct req *r);
+int page_links(struct req *r);     /* page_links.c: GET /birojs/saites */
+int page_links_csv(struct req *r); /* GET /birojs/saites.csv */
+int page_link(struct req *r);      /* GET /birojs/saites/{id}: one link's history */
+/* /birojs: the link report's entry, and an institution editor's broken and
+ * redirected links (page_links.c). */
+void links_office_ctx(struct req *r, json_t *ctx);
+/* CSV (page_office.c): one quoted field and its separator (last: the line
+ * end); csv_text the same for text someone typed: a cell a spreadsheet
+ * would read as a formula gets a leading quote (csv_cell: such a text for
+ * csv_field, in r's arena). */
+void csv_field(struct buf *b, const char *s, int last);
+void csv_text(struct buf *b, const char *s, int last);
+const char *csv_cell(struct req *r, const char *s);
 /* page_services.c: the services an editor may edit, one service's form, a new service */
 int page_services(struct req *r);
 int page_service_edit(struct req *r);
@@ -131,7 +157,8 @@ int office_service_find(struct req *r, struct office_svc *ref);
 
 /* The public service page's context for s (page_catalog.c; the preview
  * renders it too, from a catalog that holds the draft). */
-json_t *service_page_ctx(struct req *r, const struct service *s);
+struct snapshot;
+json_t *service_page_ctx(struct req *r, const struct snapshot *sn, const struct service *s);
 
 /* For the edit page (page_versions.c). An audit entry for a save of the
  * service slug: action "service-saved" (svc_save with any action),

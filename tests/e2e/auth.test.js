@@ -475,7 +475,13 @@ describe('who may see what', () => {
   // a service's versions and preview: its editors (an unknown slug is 404)
   const editors = { ...staff, content: 403, consultant: 403 };
   function expected(pattern) {
-    if (pattern.startsWith('/birojs/zurnals') || pattern.startsWith('/birojs/parbaude')) return adminOnly;
+    if (pattern.startsWith('/birojs/zurnals') || pattern.startsWith('/birojs/meklesana') || pattern.startsWith('/birojs/parbaude')) return adminOnly;
+    if (pattern.startsWith('/birojs/iestades')) return adminOnly;
+    // the dashboard: administrators and institutions' editors, each of the
+    // latter only for their own institution (the sample slug is neither's)
+    if (pattern === '/birojs/parskats/{slug}/{what}') return { ...adminOnly, institution: 403, 'other-institution': 403 };
+    if (pattern.startsWith('/birojs/parskats')) return { ...adminOnly, institution: 'page', 'other-institution': 'page' };
+    if (pattern.startsWith('/birojs/saites')) return { ...staff, content: 403, consultant: 403 }; // admins and institution editors
     if (/^\/birojs\/pakalpojumi($|\/)/.test(pattern)) return editors; // page_services.c, page_versions.c
     if (pattern.startsWith('/birojs') || pattern === '/profils/otp') return staff;
     if (pattern.startsWith('/profils')) return person;

@@ -37,7 +37,9 @@ export async function startServer({ db = null, extra = [], templates = path.join
   if (db) common.push('--db', db);
   execFileSync(bin, ['migrate', ...common], { stdio: ['ignore', 'ignore', 'inherit'] });
   for (const f of imports) execFileSync(bin, ['import', ...common, f], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const args = ['serve', ...common, '--listen', `127.0.0.1:${port}`, '--threads', '2', ...extra];
+  // The link checker stays off unless a test asks for it (--link-check 1):
+  // tests never reach hosts on the internet.
+  const args = ['serve', ...common, '--listen', `127.0.0.1:${port}`, '--threads', '2', '--link-check', '0', ...extra];
   const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   let log = '';
   child.stderr.on('data', (d) => { log += d.toString(); });

@@ -19,6 +19,7 @@
 #include "catalog/export.h"
 #include "catalog/jsonld.h"
 #include "catalog/model.h"
+#include "catalog/org_edit.h"
 #include "catalog/store.h"
 #include "core/buf.h"
 #include "core/digest.h"
@@ -1340,6 +1341,88 @@ static void office_edits_survive_import(void **state)
 	cat_doc_free(d);
 }
 
+/* An institution's form and back (src/catalog/org_edit.c): the records
+ * build, the form's change is in them, what the form does not show is kept
+ * (the second type, the address's other properties, other languages), the
+ * mark's date goes in as an xsd:date, and a record without dct:spatial is
+ * refused with nothing changed. */
+static void office_edits_an_institution(void **state)
+{
+	struct fx *fx = fx_of(state);
+	struct cat_doc *d = load_doc("data/catalog.jsonld");
+	struct import_stats st;
+	struct put_job j = {0};
+	struct catalog *c;
+	const struct organisation *o;
+	struct org_form f;
+	struct arena *a = arena_new(0);
+	struct cat_record *recs = NULL;
+	const char *bodies[ORG_FORM_CONTACTS] = {0};
+	char *body = NULL, *cbody = NULL, *before, *after;
+	size_t n = 0, i;
+
+	import_ok(fx->db, d, "data/catalog.jsonld", &st);
+	c = catalog_load(fx->db, &j.err);
+	assert_non_null(c);
+	o = catalog_org(c, "pmlp");
+	assert_non_null(o);
+	assert_int_equal(catalog_record_body(fx->db, o->iri, &body, &j.err), 0);
+	org_form_from_org(o, a, &f);
+	assert_string_equal(f.name_lv, "Pilsonības un migrācijas lietu pārvalde");
+	assert_true(f.ncontacts >= 1);
+	assert_true(f.helpdesk & 1u); /* "eID" */
+	assert_int_equal(catalog_record_body(fx->db, f.contact[0].iri, &cbody, &j.err), 0);
+	bodies[0] = cbody;
+	f.name_en = "Office of Citizenship";
+	f.e_mark = 1;
+	f.e_mark_granted = "2026-11-30";
+	f.contact[0].phone[1] = "+371 67 000 001";
+	assert_int_equal(org_form_records(&f, o->iri, body, bodies, 1, &recs, &n, &j.err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(recs[0].iri, o->iri);
+	assert_int_equal(recs[0].kind, CAT_ORGANISATION);
+	assert_non_null(strstr(recs[0].body, "\"Office of Citizenship\""));
+	assert_non_null(strstr(recs[0].body, "\"@type\":\"" NS_XSD "date\",\"@value\":\"2026-11-30\""));
+	assert_non_null(strstr(recs[0].body, NS_ORG "Organization")); /* kept: the form does not show it */
+	assert_non_null(strstr(recs[1].body, "+371 67 000 001"));
+	for (i = n; i-- > 0;) { /* the contact point first */
+		j.rec = &recs[i];
+		OK(fx->db, db_tx(fx->db, put_body, &j));
+	}
+	catalog_free(c);
+	c = catalog_load(fx->db, &j.err);
+	assert_non_null(c);
+	o = catalog_org(c, "pmlp");
+	assert_string_equal(mltext_get(&o->name, "en"), "Office of Citizenship");
+	assert_string_equal(o->e_mark_granted, "2026-11-30");
+	assert_int_equal(o->contacts[0]->phones.n, 2);
+	assert_true(o->nservices > 0); /* its services still name it */
+	org_records_free(recs, n);
+	/* no place: refused, nothing changes */
+	org_form_from_org(o, a, &f);
+	f.spatial = "";
+	free(body);
+	free(cbody);
+	assert_int_equal(catalog_record_body(fx->db, f.contact[0].iri, &cbody, &j.err), 0);
+	bodies[0] = cbody;
+	assert_int_equal(catalog_record_body(fx->db, o->iri, &body, &j.err), 0);
+	assert_int_equal(org_form_records(&f, o->iri, body, bodies, 2, &recs, &n, &j.err), 0);
+	before = snapshot(fx->db);
+	j.rec = &recs[0];
+	assert_int_not_equal(db_tx(fx->db, put_body, &j), 0);
+	assert_non_null(strstr(j.err.msg, "spatial"));
+	after = snapshot(fx->db);
+	assert_same_text(before, after);
+	free(before);
+	free(after);
+	org_records_free(recs, n);
+	catalog_free(c);
+	free(body);
+	free(cbody);
+	arena_free(a);
+	cat_doc_free(d);
+}
+
 #define ON_BOTH(fn)                                                                                                    \
 	cmocka_unit_test_prestate_setup_teardown(fn, fx_setup, fx_teardown, &be_sqlite),                               \
 	    cmocka_unit_test_prestate_setup_teardown(fn, fx_setup, fx_teardown, &be_pg)
@@ -1367,6 +1450,7 @@ int main(void)
 	    ON_BOTH(round_trip_through_export),
 	    ON_BOTH(turtle_and_jsonld_are_the_same_nodes),
 	    ON_BOTH(office_edits_survive_import),
+	    ON_BOTH(office_edits_an_institution),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

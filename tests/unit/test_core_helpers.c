@@ -5,6 +5,8 @@
  * stress test and utf8proc, RFC 4648 and OpenSSL, the FNV reference
  * vectors. */
 #include "testutil.h"
+#include "core/personal.h"
+#include "web/search_log.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -24,6 +26,9 @@
 #include "core/file.h"
 #include "core/hash.h"
 #include "core/hex.h"
+#include "core/phone.h"
+#include "core/url.h"
+#include "core/when.h"
 #include "core/utf8.h"
 #include "sign/sign.h"
 
@@ -573,6 +578,66 @@ static void x509_from_text_table(void **state)
 
 #define ERR_THREADS 8
 
+/* The links, phone numbers and dates the back office's forms accept
+ * (web/form.h F_URL, F_PHONE, F_DATE): one rule each. */
+static void back_office_values_table(void **state)
+{
+	static const char *const good_urls[] = {"https://www.vid.gov.lv", "http://example.lv/a/b?c=d&e=f#g",
+						"HTTPS://EXAMPLE.LV:8443/x", "https://[2001:db8::1]/",
+						"https://a.lv/ā"};
+	static const char *const bad_urls[] = {"javascript:alert(1)",
+					       "JaVaScRiPt:alert(1)",
+					       "data:text/html,x",
+					       "//evil.example/",
+					       "/relative",
+					       "https://",
+					       "https://user@host.lv/",
+					       "https://a.lv/x y",
+					       "https://a.lv/\"><script>",
+					       "https://a.lv/<b>",
+					       "ftp://a.lv/",
+					       "https://-a.lv/",
+					       "https://a.lv:99999999/",
+					       "",
+					       "https://a.lv\n/x"};
+	static const char *const good_phones[] = {"67000000", "+371 67 000 000",   "8300",
+						  "112",      "+371 (67) 123-456", "67.000.000"};
+	static const char *const bad_phones[] = {"",    "zvaniet", "<b>67000000</b>",       "+",
+						 "12",  "67  000", "1234567890123456",      "67000000-",
+						 "(67", "67)000",  "+371 67 000 000; DROP", "++371"};
+	static const char *const good_dates[] = {"2026-12-07", "2024-02-29", "1900-01-01", "2999-12-31"};
+	static const char *const bad_dates[] = {"2026-02-29", "2026-13-01",  "2026-00-10", "2026-12-32", "07.12.2026",
+						"2026-12-7",  "2026-12-07Z", "1899-12-31", "",           "2026/12/07"};
+	char out[WHEN_LEN];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good_urls) / sizeof(good_urls[0]); i++)
+		if (!url_http_ok(good_urls[i]) && i != 4)
+			fail_msg("refused %s", good_urls[i]);
+	assert_false(url_http_ok(good_urls[4])); /* non-ASCII must come percent-encoded */
+	for (i = 0; i < sizeof(bad_urls) / sizeof(bad_urls[0]); i++)
+		if (url_http_ok(bad_urls[i]))
+			fail_msg("accepted %s", bad_urls[i]);
+	for (i = 0; i < sizeof(good_phones) / sizeof(good_phones[0]); i++)
+		if (!phone_ok(good_phones[i]))
+			fail_msg("refused %s", good_phones[i]);
+	for (i = 0; i < sizeof(bad_phones) / sizeof(bad_phones[0]); i++)
+		if (phone_ok(bad_phones[i]))
+			fail_msg("accepted %s", bad_phones[i]);
+	for (i = 0; i < sizeof(good_dates) / sizeof(good_dates[0]); i++)
+		assert_int_equal(when_date_parse(good_dates[i], NULL, NULL, NULL), 0);
+	for (i = 0; i < sizeof(bad_dates) / sizeof(bad_dates[0]); i++)
+		if (when_date_parse(bad_dates[i], NULL, NULL, NULL) == 0)
+			fail_msg("accepted %s", bad_dates[i]);
+	when_date_text("2026-11-02", LANG_LV, out);
+	assert_string_equal(out, "02.11.2026.");
+	when_date_text("2026-11-02", LANG_EN, out);
+	assert_string_equal(out, "2 Nov 2026");
+	when_date_text("nonsense", LANG_EN, out);
+	assert_string_equal(out, "");
+}
+
 static void *public_codes(void *arg)
 {
 	char want[32];
@@ -608,15 +673,67 @@ static void err_public_code_from_threads(void **state)
 	assert_ptr_equal(err_public_code(ERR_CSRF), err_public_code(ERR_CSRF));
 }
 
+/* core/personal.h: what is never kept of what people type. */
+static void personal_table(void **state)
+{
+	static const struct {
+		const char *s;
+		int personal;
+	} t[] = {
+	    {"dzīvesvietas deklarēšana", 0},
+	    {"2024. gada deklarācija", 0},
+	    {"pase 2 bērniem", 0},
+	    {"anna@example.lv", 1},
+	    {"anna＠example.lv", 1},
+	    {"120389-12345", 1},
+	    {"32038912345", 1},
+	    {"+371 29 123 456", 1},
+	    {"(+371) 2912-3456", 1},
+	    {"LV80BANK0000435195001", 1},
+	    {"dzimis 12.03.1989", 1},
+	    {"１２０３８９", 1},
+	    {"12345", 0},
+	    {"12345 a 12345", 0},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (text_looks_personal(t[i].s, strlen(t[i].s)) != t[i].personal)
+			fail_msg("\"%s\": expected %d", t[i].s, t[i].personal);
+}
+
+/* web/search_log.h: the recorded form of a zero-result query. */
+static void search_log_normal_form(void **state)
+{
+	char out[512];
+	char longq[300];
+
+	(void)state;
+	assert_int_equal(search_log_normalize("  Dzīves   VIETA\t", out, sizeof(out)), strlen("dzīves vieta"));
+	assert_string_equal(out, "dzīves vieta");
+	assert_int_equal(search_log_normalize("anna@example.lv", out, sizeof(out)), 0);
+	assert_int_equal(search_log_normalize("tālr. 29123456", out, sizeof(out)), 0);
+	assert_int_equal(search_log_normalize("", out, sizeof(out)), 0);
+	assert_int_equal(search_log_normalize("\xff\xfe", out, sizeof(out)), 0);
+	memset(longq, 'a', sizeof(longq) - 1);
+	longq[sizeof(longq) - 1] = '\0';
+	assert_int_equal(search_log_normalize(longq, out, sizeof(out)), 0);
+	longq[SEARCH_LOG_MAX_CHARS] = '\0';
+	assert_int_equal(search_log_normalize(longq, out, sizeof(out)), SEARCH_LOG_MAX_CHARS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(utf8_kuhn_stress_test),   cmocka_unit_test(utf8_lonely_bytes),
-	    cmocka_unit_test(utf8_decode_table),       cmocka_unit_test(utf8_agrees_with_utf8proc),
-	    cmocka_unit_test(base64_rfc4648_table),    cmocka_unit_test(base64_decode_rules),
-	    cmocka_unit_test(base64_allocating_forms), cmocka_unit_test(file_read_table),
-	    cmocka_unit_test(fnv1a_reference_vectors), cmocka_unit_test(hex_digits_table),
-	    cmocka_unit_test(x509_from_text_table),    cmocka_unit_test(err_public_code_from_threads),
+	    cmocka_unit_test(personal_table),           cmocka_unit_test(search_log_normal_form),
+	    cmocka_unit_test(utf8_kuhn_stress_test),    cmocka_unit_test(utf8_lonely_bytes),
+	    cmocka_unit_test(utf8_decode_table),        cmocka_unit_test(utf8_agrees_with_utf8proc),
+	    cmocka_unit_test(base64_rfc4648_table),     cmocka_unit_test(base64_decode_rules),
+	    cmocka_unit_test(base64_allocating_forms),  cmocka_unit_test(file_read_table),
+	    cmocka_unit_test(fnv1a_reference_vectors),  cmocka_unit_test(hex_digits_table),
+	    cmocka_unit_test(x509_from_text_table),     cmocka_unit_test(err_public_code_from_threads),
+	    cmocka_unit_test(back_office_values_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

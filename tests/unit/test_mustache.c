@@ -140,6 +140,16 @@ static void decides_truthiness(void **state)
 	assert_renders("{{^a}}A{{/a}}{{^b}}B{{/b}}{{^d}}D{{/d}}", NULL, "{\"a\": 0, \"b\": \"\", \"d\": {}}", "AB");
 }
 
+/* "list.0" is the list's first element: {{#list.0}} means "not empty"
+ * (templates/office.mustache); an index past the end or not a number is
+ * nothing. */
+static void indexes_lists(void **state)
+{
+	(void)state;
+	assert_renders("{{#a.0}}[{{#a}}{{.}}{{/a}}]{{/a.0}}{{^b.0}}none{{/b.0}}|{{a.1}}|{{a.9}}|{{a.x}}|{{o.0.k}}",
+		       NULL, "{\"a\": [\"p\", \"q\"], \"b\": [], \"o\": [{\"k\": \"v\"}]}", "[pq]none|q|||v");
+}
+
 static void indents_nested_partials(void **state)
 {
 	(void)state;
@@ -511,6 +521,7 @@ static const struct CMUnitTest own_tests[] = {
     cmocka_unit_test(loads_a_folder),
     cmocka_unit_test(reports_missing_partial_with_file_and_line),
     cmocka_unit_test(extracts_msgids),
+    cmocka_unit_test(indexes_lists),
 };
 
 int main(void)

@@ -22,7 +22,7 @@ static char catalog_path[1024], queries_path[1024];
 
 static int setup(void **state)
 {
-	struct search_config sc = {"data/search", 0};
+	struct search_config sc = {.data_dir = "data/search"};
 	const struct search_doc *docs;
 	struct err err = {0};
 	size_t n;
@@ -373,7 +373,7 @@ static void test_data_files(void **state)
 	};
 	char dir[] = "/tmp/epak-search-XXXXXX", path[256];
 	struct err err = {0};
-	struct search_config sc = {dir, 0};
+	struct search_config sc = {.data_dir = dir};
 	struct search_index *ix;
 	struct arena *a = arena_new(0);
 	struct search_request rq = {0};
@@ -449,6 +449,85 @@ static void test_quality_floor(void **state)
 	assert_true(base.rows[base.nrows - 1].mrr10 < ev.rows[ev.nrows - 1].mrr10);
 }
 
+/* The editors' versions (back office): the same parser as the files, with
+ * the line and field of the first problem; texts in place of the files;
+ * synonyms and best bets over an existing index without a rebuild. */
+static void test_data_edits(void **state)
+{
+	static const struct search_doc docs[] = {
+	    {.id = "a", .title_lv = "Suņa reģistrācija", .institution = {"pvd", "PVD", NULL}},
+	    {.id = "b", .title_lv = "Kaķa pase", .institution = {"pvd", "PVD", NULL}},
+	};
+	struct search_data_problem pr;
+	struct search_config sc = {0};
+	struct search_index *base, *ov;
+	struct err err = {0};
+	struct arena *a = arena_new(0);
+	struct search_request rq = {0};
+	struct search_results r;
+
+	(void)state;
+	assert_int_equal(search_data_check(SEARCH_DATA_SYNONYMS, "# c\nvid\t=>\tvalsts ieņēmumu dienests\n", &pr), 0);
+	assert_int_equal(search_data_check(SEARCH_DATA_SYNONYMS, "# c\n\nviens\n", &pr), -1);
+	assert_int_equal(pr.line, 3);
+	assert_int_equal(pr.field, 0);
+	assert_non_null(strstr(pr.why, "PHRASE"));
+	assert_int_equal(search_data_check(SEARCH_DATA_SYNONYMS, "a\tb\nx\t1 2 3 4 5 6 7 8 9\n", &pr), -1);
+	assert_int_equal(pr.line, 2);
+	assert_int_equal(pr.field, 2);
+	assert_string_equal(pr.why, "more than 8 words in a phrase");
+	assert_int_equal(search_data_check(SEARCH_DATA_SYNONYMS, "a\t=>\n", &pr), -1);
+	assert_int_equal(search_data_check(SEARCH_DATA_SYNONYMS, "a\t=>\tb\t=>\n", &pr), -1);
+	assert_string_equal(pr.why, "an empty phrase");
+	assert_int_equal(search_data_check(SEARCH_DATA_BEST_BETS, "pase\tb\ta\n", &pr), 0);
+	assert_int_equal(search_data_check(SEARCH_DATA_BEST_BETS, "pase\tb a\n", &pr), -1);
+	assert_int_equal(pr.field, 2);
+	assert_int_equal(search_data_check(SEARCH_DATA_BEST_BETS, "un\tb\n", &pr), -1); /* only a stopword */
+	assert_int_equal(search_data_check(SEARCH_DATA_LEXICON, "kaķa\tkaķis\n", &pr), 0);
+	assert_int_equal(search_data_check(SEARCH_DATA_LEXICON, "kaķa\tkaķis\nviens\n", &pr), -1);
+	assert_int_equal(pr.line, 2);
+	assert_int_equal(search_data_check(SEARCH_DATA_LEXICON, "kaķa\t!!!\n", &pr), -1);
+	assert_int_equal(pr.field, 2);
+
+	/* texts in place of files: a lexicon addition changes what is indexed */
+	rq.q = "kaķītis";
+	rq.no_prefix = 1;
+	base = search_index_build(docs, 2, &sc, &err);
+	assert_non_null(base);
+	assert_int_equal(search_run(base, &rq, a, &r), SEARCH_OK);
+	assert_int_equal(r.total, 0);
+	search_index_free(base);
+	sc.lexicon_extra = "kaķa\tkaķis\nkaķītis\tkaķis\n";
+	base = search_index_build(docs, 2, &sc, &err);
+	assert_non_null(base);
+	assert_int_equal(search_run(base, &rq, a, &r), SEARCH_OK);
+	assert_int_equal(r.total, 1);
+	assert_string_equal(r.hits[0].id, "b");
+
+	/* synonyms and best bets over the same index, without a rebuild */
+	rq.q = "šunelis";
+	assert_int_equal(search_run(base, &rq, a, &r), SEARCH_OK);
+	assert_int_equal(r.total, 0);
+	sc.synonyms = "šunelis\t=>\tsuns\n";
+	sc.best_bets = "šunelis\tb\n";
+	ov = search_index_retable(base, &sc, &err);
+	assert_non_null(ov);
+	assert_int_equal(search_run(ov, &rq, a, &r), SEARCH_OK);
+	assert_int_equal(r.total, 2);
+	assert_string_equal(r.hits[0].id, "b");
+	assert_true(r.hits[0].best_bet);
+	assert_string_equal(r.hits[1].id, "a");
+	search_index_free(ov);
+	/* the base is untouched */
+	assert_int_equal(search_run(base, &rq, a, &r), SEARCH_OK);
+	assert_int_equal(r.total, 0);
+	sc.synonyms = "šunelis\n";
+	assert_null(search_index_retable(base, &sc, &err));
+	assert_non_null(strstr(err.msg, "synonyms (edited):1:"));
+	search_index_free(base);
+	arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +544,7 @@ int main(void)
 	    cmocka_unit_test(test_limits),
 	    cmocka_unit_test(test_out_of_memory_is_its_own_error),
 	    cmocka_unit_test(test_data_files),
+	    cmocka_unit_test(test_data_edits),
 	    cmocka_unit_test(test_quality_floor),
 	};
 

@@ -65,6 +65,26 @@ static const char *lv_title(const struct service *s)
 	return s ? mltext_get(&s->title, "lv") : NULL;
 }
 
+/* The read model at revision (or newer): the test's own refresh, or the
+ * refresher's (woken by PostgreSQL's notification first, it may be
+ * quicker). */
+static const struct snapshot *at_revision(long long revision)
+{
+	const struct snapshot *s;
+	int i;
+
+	for (i = 0; i < 600; i++) {
+		snapshot_refresh();
+		s = snapshot_get();
+		if (s->revision >= revision)
+			return s;
+		snapshot_put(s);
+		usleep(100 * 1000);
+	}
+	fail_msg("the read model did not reach revision %lld in a minute", revision);
+	return NULL;
+}
+
 /* Waits (up to a minute) for the builder to replace the overlay. */
 static const struct snapshot *wait_whole(long long revision)
 {
@@ -98,6 +118,7 @@ static void edits_reach_the_read_model_at_once(void **state)
 	const struct catalog *in;
 	struct job j = {0};
 	char slug_a[CATALOG_SLUG_MAX + 1], slug_b[CATALOG_SLUG_MAX + 1];
+	long long overlays;
 	size_t i;
 
 	assert_non_null(doc);
@@ -124,25 +145,24 @@ static void edits_reach_the_read_model_at_once(void **state)
 	/* an edit: the service page's lookup sees it after one refresh */
 	mine = retitled(a, "Pakalpojums, labots birojā");
 	j.rec = &mine;
+	overlays = snapshot_overlays();
 	OK(db, db_tx(db, job_body, &j));
-	assert_int_equal(snapshot_refresh(), 1);
-	s = snapshot_get();
-	assert_int_equal(s->revision, 2);
-	assert_non_null(s->base);
+	s = at_revision(2);
+	assert_int_equal(snapshot_overlays(), overlays + 1); /* laid over, not rebuilt */
 	sv = snapshot_service(s, slug_a, &in);
 	assert_string_equal(lv_title(sv), "Pakalpojums, labots birojā");
-	assert_ptr_equal(in, s->overlay);
+	if (s->base) /* else the builder already made the whole one */
+		assert_ptr_equal(in, s->overlay);
 	assert_non_null(snapshot_service(s, slug_b, NULL)); /* the others from the base */
 	snapshot_put(s);
 
 	/* a withdrawal: gone from the page lookups at once */
 	j.drop = b->iri;
 	OK(db, db_tx(db, job_body, &j));
-	assert_int_equal(snapshot_refresh(), 1);
-	s = snapshot_get();
-	assert_int_equal(s->revision, 3);
+	s = at_revision(3);
 	assert_null(snapshot_service(s, slug_b, NULL));
-	assert_non_null(catalog_service(s->cat, slug_b)); /* the lists catch up with the rebuild */
+	if (s->base) /* the lists catch up with the rebuild */
+		assert_non_null(catalog_service(s->cat, slug_b));
 	snapshot_put(s);
 
 	/* the builder then makes the whole read model at the newest revision */
@@ -152,11 +172,11 @@ static void edits_reach_the_read_model_at_once(void **state)
 	snapshot_put(s);
 
 	/* any other change (an import) is a whole rebuild */
+	overlays = snapshot_overlays();
 	OK(db, db_exec(db, "UPDATE revision SET value = value + 1 WHERE id = 1", DB_NOP, NULL));
-	assert_int_equal(snapshot_refresh(), 1);
-	s = snapshot_get();
-	assert_int_equal(s->revision, 4);
+	s = at_revision(4);
 	assert_null(s->base);
+	assert_int_equal(snapshot_overlays(), overlays);
 	snapshot_put(s);
 
 	snapshot_stop();

@@ -21,6 +21,7 @@
 #include "store/db.h"
 #include "pgtest.h"
 #include "store/migrate.h"
+#include "web/search_log.h"
 
 static struct backend be_sqlite = {"sqlite", 0};
 static struct backend be_pg = {"postgresql", 1};
@@ -1017,6 +1018,33 @@ static void errors_never_show_values(void **state)
 }
 
 /* clang-format off */
+/* web/search_log.c's statements: the row budget of zero-result queries
+ * (known ones still count when full) and their retention. */
+static void search_zero_budget_and_retention(void **state)
+{
+	struct fx *fx = fx_migrated(state);
+	long long n = 0;
+
+	OK(fx->db, search_log_add(fx->db, "a", 2, 100, 2));
+	OK(fx->db, search_log_add(fx->db, "b", 1, 100, 2));
+	OK(fx->db, search_log_add(fx->db, "c", 5, 101, 2)); /* full: not added */
+	OK(fx->db, db_query_int(fx->db, "SELECT count(*) FROM search_zero", DB_NOP, &n));
+	assert_int_equal(n, 2);
+	OK(fx->db, search_log_add(fx->db, "a", 1, 105, 2)); /* known: counted */
+	OK(fx->db, db_query_int(fx->db, "SELECT count FROM search_zero WHERE query = $1", DB_P(PTEXT("a")), &n));
+	assert_int_equal(n, 3);
+	OK(fx->db, db_query_int(fx->db, "SELECT first_day * 1000 + last_day FROM search_zero WHERE query = $1",
+				DB_P(PTEXT("a")), &n));
+	assert_int_equal(n, 100105);
+	OK(fx->db, search_log_purge(fx->db, 3, 107)); /* b last seen on 100 < 104 */
+	OK(fx->db, db_query_int(fx->db, "SELECT count(*) FROM search_zero", DB_NOP, &n));
+	assert_int_equal(n, 1);
+	OK(fx->db, search_log_purge(fx->db, 3, 107)); /* nothing stale: no write */
+	OK(fx->db, search_log_add(fx->db, "c", 1, 107, 2)); /* room again */
+	OK(fx->db, db_query_int(fx->db, "SELECT count(*) FROM search_zero", DB_NOP, &n));
+	assert_int_equal(n, 2);
+}
+
 #define T(be, f) { #be "/" #f, f, fx_setup, fx_teardown, &be_##be }
 /* clang-format on */
 #define BOTH(f) T(sqlite, f), T(pg, f)
@@ -1080,6 +1108,7 @@ int main(void)
 	    BOTH(numbers_parameters_by_name),
 	    BOTH(returning_gives_new_ids),
 	    BOTH(upserts_on_conflict),
+	    BOTH(search_zero_budget_and_retention),
 	    BOTH(tells_constraint_violations),
 	    BOTH(tx_commits),
 	    BOTH(tx_rolls_back_on_failure),
