@@ -635,13 +635,16 @@ static int changed(const json_t *form, const json_t *prev, const char *k)
 	return !prev || !json_equal(json_object_get(form, k), json_object_get(prev, k));
 }
 
-static json_t *row_node(json_t *olds, size_t i, size_t nprev, const char *type)
+/* The node a changed row is written over: the old row's embedded node (its
+ * IRI, identifier, owner... kept; *reused set), else a new one (a link to
+ * a node described elsewhere is not reused: the row becomes a node of its
+ * own, written whole). */
+static json_t *row_node(json_t *olds, size_t i, size_t nprev, const char *type, int *reused)
 {
 	json_t *o = json_array_size(olds) == nprev ? json_array_get(olds, i) : NULL;
 
-	/* an embedded node is reused (its IRI, identifier, owner...); a link to
-	 * a node described elsewhere is not: the row becomes a node of its own */
-	if (o && json_object_size(o) > 1)
+	*reused = o && json_object_size(o) > 1;
+	if (*reused)
 		return json_deep_copy(o);
 	return json_pack("{s:[s]}", "@type", type);
 }
@@ -764,8 +767,12 @@ static void write_rows(json_t *node, const json_t *form, const json_t *prev, con
 			json_array_append(vals, json_array_get(olds, i));
 			continue;
 		}
-		n = row_node(olds, i, np, type);
-		write(n, row, prow);
+		{
+			int reused;
+
+			n = row_node(olds, i, np, type, &reused);
+			write(n, row, reused ? prow : NULL);
+		}
 		json_array_append_new(vals, n);
 	}
 	del_props(node, props);

@@ -78,10 +78,13 @@ int svc_form_check(const json_t *form, const struct catalog *c, struct form_prob
  * import makes: the node is run through cat_doc_parse), the service's IRI
  * iri (kept for an existing service, made from the identifier for a new
  * one), old_body's properties the form does not show kept (old_body may be
- * NULL). c is the published catalog: it turns the form's slugs into IRIs,
- * and when old_body's service is in it, every member (and row) whose value
- * is unchanged keeps old_body's values byte for byte, so an edit of one
- * field changes only that field's triples. 0, or -1 with err
+ * NULL). c turns the form's slugs into IRIs, and when iri's service is in
+ * it, every member (and row) whose value is what that service's form says
+ * keeps old_body's values byte for byte, so an edit of one field changes
+ * only that field's triples. c's service of iri MUST therefore be old_body
+ * as built (catalog_with_record() of the stored node, as svc_record_of in
+ * versions.h does): a read model that lags the database would take a
+ * change back to its older text for "unchanged". 0, or -1 with err
  * (ERR_VALIDATION: a slug not in c, an identifier changed). Free with
  * cat_record_clear(). */
 int svc_form_to_record(const struct catalog *c, const json_t *form, const char *iri, const char *old_body,

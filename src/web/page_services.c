@@ -51,57 +51,6 @@ static int may_edit(struct req *r, const char *institution)
 	       (institution && *institution && auth_has_role(r, ROLE_INSTITUTION, institution));
 }
 
-struct svc_ref {
-	const char *slug, *iri, *institution;
-	const struct service *pub; /* in the published catalog, or NULL */
-};
-
-/* The service of the path's {slug} (published, or a versioned draft), and
- * the person may edit it; 0, or -1 when r has been answered. */
-static int find_service(struct req *r, struct svc_ref *ref)
-{
-	struct db *db = app_db(r);
-	struct err err = {0};
-	char *iri = NULL, *inst = NULL;
-	int rc;
-
-	memset(ref, 0, sizeof(*ref));
-	if (auth_require_role(r, EDIT_ROLES) != 0)
-		return -1;
-	ref->slug = req_param(r, 0);
-	if (!ref->slug || !db) {
-		resp_error(r, db ? ERR_NOT_FOUND : ERR_UNAVAILABLE, NULL);
-		return -1;
-	}
-	ref->pub = catalog_service(web_snapshot(r)->cat, ref->slug);
-	rc = svc_find(db, ref->slug, &iri, &inst, &err);
-	if (rc < 0) {
-		log_error("services: %s", err.msg);
-		resp_error(r, ERR_UNAVAILABLE, NULL);
-		return -1;
-	}
-	if (rc == 0) {
-		ref->iri = arena_strdup(r->arena, iri);
-		ref->institution = arena_strdup(r->arena, inst);
-		free(iri);
-		free(inst);
-	} else if (ref->pub && ref->pub->iri && ref->pub->authority) {
-		ref->iri = ref->pub->iri;
-		ref->institution = ref->pub->authority->slug;
-	} else {
-		resp_error(r, ERR_NOT_FOUND, NULL);
-		return -1;
-	}
-	/* the published authority counts too: a draft moved elsewhere does
-	 * not let the new institution's editors in before it is published */
-	if (!may_edit(r, ref->institution) ||
-	    (ref->pub && ref->pub->authority && !may_edit(r, ref->pub->authority->slug))) {
-		resp_error(r, ERR_FORBIDDEN, NULL);
-		return -1;
-	}
-	return 0;
-}
-
 /* ---- the form on the page ---- */
 
 struct page {
@@ -406,11 +355,42 @@ static json_t *authority_field(struct page *pg, const char *current)
 	return f;
 }
 
+static void contact_option(struct page *pg, json_t *opts, const struct contact_point *cp)
+{
+	const json_t *v;
+	const char *t;
+	size_t j;
+
+	if (!cp || !cp->slug || !cp->iri)
+		return;
+	json_array_foreach(opts, j, v)
+	{
+		if (!strcmp(mstr(v, "value"), cp->slug))
+			return;
+	}
+	t = ml(pg->r, &cp->title);
+	json_array_append_new(opts, json_pack("{s:s,s:s}", "value", cp->slug, "label",
+					      t ? arena_printf(pg->r->arena, "%s (%s)", t, cp->slug) : cp->slug));
+}
+
+static void contact_options(struct page *pg, json_t *opts, const struct organisation *o, const json_t *have)
+{
+	const json_t *v;
+	size_t i;
+
+	for (i = 0; o && i < o->ncontacts; i++)
+		contact_option(pg, opts, o->contacts[i]);
+	json_array_foreach(have, i, v)
+	{
+		if (json_is_string(v))
+			contact_option(pg, opts, catalog_contact(pg->c, json_string_value(v)));
+	}
+}
+
 /* extra[i]: how many empty rows group i gets. */
 static json_t *form_ctx(struct page *pg, const json_t *form, const int *extra, int is_new)
 {
 	struct req *r = pg->r;
-	struct arena *a = r->arena;
 	json_t *ctx = json_object(), *main = json_array(), *groups = json_array(), *opts;
 	size_t i;
 
@@ -448,16 +428,10 @@ static json_t *form_ctx(struct page *pg, const json_t *form, const int *extra, i
 						      ml(r, &e->title) ? ml(r, &e->title) : e->slug));
 	}
 	json_object_set_new(ctx, "events", checks(pg, "events", tr(r, N_("Life and business situations")), opts, form));
+	/* contact points: the institution's, and those the service names now
+	 * (a catalog of 100 000 services has far too many to list them all) */
 	opts = json_array();
-	for (i = 0; i < pg->c->ncontacts; i++) {
-		const struct contact_point *cp = pg->c->contacts[i];
-		const char *t = ml(r, &cp->title);
-
-		if (!cp->slug || !cp->iri)
-			continue;
-		json_array_append_new(opts, json_pack("{s:s,s:s}", "value", cp->slug, "label",
-						      t ? arena_printf(a, "%s (%s)", t, cp->slug) : cp->slug));
-	}
+	contact_options(pg, opts, catalog_org(pg->c, mstr(form, "authority")), json_object_get(form, "contacts"));
 	json_object_set_new(ctx, "contacts", checks(pg, "contacts", tr(r, N_("Contact points")), opts, form));
 	opts = json_array();
 	for (i = 0; i < sizeof(AUTH) / sizeof(AUTH[0]); i++)
@@ -608,7 +582,7 @@ static json_t *form_posted(struct req *r, int *rendered)
 /* ---- rendering the edit page ---- */
 
 struct edit {
-	struct svc_ref ref;
+	struct office_svc ref;
 	int is_new;
 	json_t *form;
 	long long base;
@@ -671,7 +645,7 @@ static void edit_page(struct req *r, struct edit *e, int status)
 }
 
 /* The form to open: the newest version's, else the published service's. */
-static json_t *current_form(struct req *r, const struct svc_ref *ref, long long *base)
+static json_t *current_form(struct req *r, const struct office_svc *ref, long long *base)
 {
 	struct db *db = app_db(r);
 	struct svc_version v = {0};
@@ -711,7 +685,7 @@ int page_service_edit(struct req *r)
 	struct edit e = {0};
 	int i;
 
-	if (find_service(r, &e.ref) != 0)
+	if (office_service_find(r, &e.ref) != 0)
 		return 0;
 	e.form = current_form(r, &e.ref, &e.base);
 	if (!e.form) {
@@ -819,9 +793,14 @@ static void save(struct req *r, struct edit *e)
 		resp_error(r, ERR_FORBIDDEN, NULL);
 		return;
 	}
-	if (!e->is_new) /* the identifier is fixed: the stored one, whatever was posted */
+	if (!e->is_new) { /* the identifier is fixed: the stored one, whatever was posted */
+		long long latest = 0;
+		json_t *cur = e->ref.pub ? NULL : current_form(r, &e->ref, &latest);
+
 		json_object_set_new(e->form, "identifier",
-				    json_string(e->ref.pub ? e->ref.pub->identifier : mstr(e->form, "identifier")));
+				    json_string(e->ref.pub ? e->ref.pub->identifier : mstr(cur, "identifier")));
+		json_decref(cur);
+	}
 	if (step == STEP_ADD) {
 		e->extra[add]++;
 		e->notice = N_("A row was added. Nothing is saved until you save or publish.");
@@ -908,7 +887,7 @@ int form_service_save(struct req *r)
 {
 	struct edit e = {0};
 
-	if (find_service(r, &e.ref) != 0)
+	if (office_service_find(r, &e.ref) != 0)
 		return 0;
 	save(r, &e);
 	json_decref(e.form);

@@ -85,3 +85,16 @@ export async function saveService(b, slug, changes, action, form = null) {
   res.html = await res.text();
   return res;
 }
+
+// The public page of slug at base, once re matches it (want) or stops
+// matching (!want): the read model refreshes within a second or two.
+export async function publicPage(base, slug, re, want = true, ms = 15000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const res = await fetch(`${base}/pakalpojumi/${slug}`);
+    const html = await res.text();
+    if (re.test(html) === want) return html;
+    if (Date.now() > deadline) throw new Error(`public page of ${slug}: ${re} ${want ? 'never appeared' : 'never went'}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
