@@ -127,7 +127,9 @@ static int v4_internal(const unsigned char *a)
 {
 	return a[0] == 0 || a[0] == 10 || a[0] == 127 || (a[0] == 100 && (a[1] & 0xc0) == 64) ||
 	       (a[0] == 169 && a[1] == 254) || (a[0] == 172 && (a[1] & 0xf0) == 16) || (a[0] == 192 && a[1] == 168) ||
-	       (a[0] == 192 && a[1] == 0 && a[2] == 0) || (a[0] == 198 && (a[1] & 0xfe) == 18) || a[0] >= 224;
+	       (a[0] == 192 && a[1] == 0 && a[2] == 0) || (a[0] == 198 && (a[1] & 0xfe) == 18) || a[0] >= 224 ||
+	       (a[0] == 192 && a[1] == 0 && a[2] == 2) || (a[0] == 198 && a[1] == 51 && a[2] == 100) ||
+	       (a[0] == 203 && a[1] == 0 && a[2] == 113);
 }
 
 int netaddr_internal(const struct sockaddr *sa)
@@ -139,8 +141,26 @@ int netaddr_internal(const struct sockaddr *sa)
 		static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 		static const unsigned char zero[15] = {0};
 
+		static const unsigned char nat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
+		static const unsigned char siit[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0};
+
 		if (!memcmp(a, mapped, 12) || !memcmp(a, zero, 12)) /* mapped or compatible IPv4, :: and ::1 */
 			return !memcmp(a, zero, 15) || v4_internal(a + 12);
+		/* IPv4 carried inside IPv6, which a translator or relay on the
+		 * way turns back into that IPv4 address: NAT64's well-known
+		 * prefix 64:ff9b::/96 (RFC 6052), SIIT's ::ffff:0:0/96 (RFC
+		 * 2765) and 6to4's 2002::/16 (RFC 3056, the address in bits
+		 * 16-47) */
+		if (!memcmp(a, nat64, 12) || !memcmp(a, siit, 12))
+			return v4_internal(a + 12);
+		if (a[0] == 0x20 && a[1] == 0x02)
+			return v4_internal(a + 2);
+		/* NAT64 for local use 64:ff9b:1::/48 (RFC 8215), Teredo
+		 * 2001::/32 (RFC 4380), discard-only 100::/64 (RFC 6666) */
+		if ((a[0] == 0 && a[1] == 0x64 && a[2] == 0xff && a[3] == 0x9b && a[4] == 0 && a[5] == 1) ||
+		    (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0 && a[3] == 0) ||
+		    (a[0] == 0x01 && !memcmp(a + 1, zero, 7)))
+			return 1;
 		return (a[0] & 0xfe) == 0xfc || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || a[0] == 0xff ||
 		       (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8);
 	}

@@ -33,7 +33,9 @@ int netlist_match_text(const struct netlist *l, const char *addr);
 /* 1 when the socket address is not a public one: loopback, private (RFC
  * 1918, ULA), shared (100.64/10), link-local (169.254/16 with the cloud
  * metadata address, fe80::/10), unspecified, multicast, documentation and
- * reserved ranges, also as IPv4-mapped or -compatible IPv6; and any family
+ * reserved ranges, also as IPv4-mapped or -compatible IPv6 and inside the
+ * IPv6 forms a translator turns back into IPv4 (NAT64, SIIT, 6to4; Teredo
+ * and local-use NAT64 altogether); and any family
  * other than AF_INET and AF_INET6. For outgoing fetches of URLs that
  * someone other than the operator chose. */
 int netaddr_internal(const struct sockaddr *sa);
