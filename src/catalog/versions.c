@@ -326,6 +326,17 @@ static int save_body(struct db *db, void *cls)
 		rc = BODY_INVALID;
 		goto out;
 	}
+	if (in->action == SVC_WITHDRAW && !in->admin) {
+		/* taking a service off the public pages is a change that goes
+		 * live too: where changes need approval, administrators do it */
+		rc = svc_review_required(db, in->institution, t->err);
+		if (rc != 0) {
+			if (rc > 0)
+				err_set(t->err, ERR_FORBIDDEN, "withdrawing needs an administrator here");
+			rc = rc > 0 ? BODY_INVALID : DB_ERROR;
+			goto out;
+		}
+	}
 	catalog_slugify(form_text(form, "identifier"), slug, sizeof(slug));
 	if (!slug[0]) {
 		err_set(t->err, ERR_VALIDATION, "the service has no identifier");
@@ -653,6 +664,25 @@ int svc_version_get(struct db *db, const char *iri, long long number, struct svc
 	}
 	*out = v[0];
 	free(v);
+	return 0;
+}
+
+int svc_shown(struct db *db, const char *iri, long long *number, struct err *err)
+{
+	int rc = db_query_int(db,
+			      "SELECT number FROM service_version WHERE iri = $1 AND state = 'published' AND number = "
+			      "(SELECT MAX(number) FROM service_version WHERE iri = $1 AND state IN ('published', "
+			      "'withdrawn'))",
+			      DB_P(PTEXT(iri)), number);
+
+	if (rc == DB_ENOROW) {
+		*number = 0;
+		return 0;
+	}
+	if (rc != DB_OK) {
+		err_set(err, ERR_UNAVAILABLE, "database: %s", db_errmsg(db));
+		return -1;
+	}
 	return 0;
 }
 

@@ -124,6 +124,11 @@ int svc_version_get(struct db *db, const char *iri, long long number, struct svc
 /* The newest version's number of iri (0 when none); -1 with err. */
 int svc_latest(struct db *db, const char *iri, long long *number, struct err *err);
 
+/* The version the public pages show of iri (the newest published or
+ * withdrawn one, when it is published), 0 when none; -1 with err. One
+ * query, whatever the length of the history. */
+int svc_shown(struct db *db, const char *iri, long long *number, struct err *err);
+
 /* The review queue: every pending version, oldest first; of one
  * institution's services, or of all (institution NULL). Same return as
  * svc_versions. */

@@ -866,6 +866,12 @@ static void save(struct req *r, struct edit *e)
 		return;
 	case SVC_INVALID:
 		json_decref(out.theirs);
+		if (err.code == ERR_FORBIDDEN && step == STEP_WITHDRAW) {
+			e->problem = N_("In this institution changes need an administrator's approval, and so does "
+					"withdrawing a service: ask an administrator to withdraw it.");
+			edit_page(r, e, 403);
+			return;
+		}
 		if (err.code == ERR_FORBIDDEN) {
 			resp_error(r, ERR_FORBIDDEN, NULL);
 			return;

@@ -27,6 +27,13 @@
 #include "web/web.h"
 
 #define EDIT_ROLES (ROLE_ADMIN | ROLE_INSTITUTION)
+/* changes the review page shows at once, the oldest first: each is a
+ * difference of two whole forms, and one editor pressing "publish" makes
+ * one per press */
+#define REVIEW_SHOWN 50
+/* versions listed on a service's page, the newest first (the history has
+ * no end: older ones are still reached by their number) */
+#define VERSIONS_SHOWN 200
 
 /* ---- the form's members, by their labels ---- */
 
@@ -370,7 +377,10 @@ int office_service_find(struct req *r, struct office_svc *ref)
 	 * published, nor shut the publishing one's out */
 	if (!may_edit(r, ref->institution) ||
 	    (ref->pub && ref->pub->authority && !may_edit(r, ref->pub->authority->slug))) {
-		resp_error(r, ERR_FORBIDDEN, NULL);
+		/* a service the public pages do not show (a draft, a withdrawn
+		 * one) is none of another institution's business: the same 404
+		 * as an unknown slug, so guessing tells nothing */
+		resp_error(r, ref->pub ? ERR_FORBIDDEN : ERR_NOT_FOUND, NULL);
 		return -1;
 	}
 	return 0;
@@ -491,7 +501,7 @@ int page_versions(struct req *r)
 
 	if (office_service_find(r, &ref) != 0)
 		return 0;
-	if (svc_versions(app_db(r), ref.iri, 0, &v, &n, &err) != 0 ||
+	if (svc_versions(app_db(r), ref.iri, VERSIONS_SHOWN + 1, &v, &n, &err) != 0 ||
 	    (n && svc_version_get(app_db(r), ref.iri, v[0].number, &newest, &err) < 0)) {
 		log_error("versions: %s", err.msg);
 		svc_versions_free(v, n);
@@ -503,8 +513,10 @@ int page_versions(struct req *r)
 						    : ref.slug;
 	ctx = office_ctx(r, arena_printf(r->arena, "%s: %s", i18n_tr(r->lang, N_("Versions")), title), &ref, title);
 	list = json_array();
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n && i < VERSIONS_SHOWN; i++)
 		json_array_append_new(list, version_json(r, &ref, &v[i]));
+	if (n > VERSIONS_SHOWN)
+		json_object_set_new(ctx, "more", json_true());
 	json_object_set_new(ctx, "has_versions", json_boolean(n > 0));
 	json_object_set_new(ctx, "versions", list);
 	if (n && v[0].state == SVC_STATE_RETURNED)
@@ -743,21 +755,17 @@ static void review_page(struct req *r, int status, const char *msg)
 	}
 	ctx = page_ctx(r, N_("Changes waiting for approval"), "office");
 	items = json_array();
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && i < REVIEW_SHOWN; i++) {
 		struct office_svc ref = {q[i].slug, q[i].iri, q[i].institution, NULL};
 		struct svc_version v = {0}, pub = {0};
-		struct svc_version *all = NULL;
-		size_t na = 0, k;
 		long long shown = 0;
 		const json_t *forms[2];
 		json_t *o;
 
-		/* compare with what the public pages show now */
-		if (svc_versions(db, q[i].iri, 0, &all, &na, &err) == 0)
-			for (k = 0; k < na && !shown; k++)
-				if (all[k].current)
-					shown = all[k].number;
-		svc_versions_free(all, na);
+		/* compare with what the public pages show now (one query: a
+		 * long history must not make each item cost more) */
+		if (svc_shown(db, q[i].iri, &shown, &err) != 0)
+			shown = 0;
 		if (svc_version_get(db, q[i].iri, q[i].number, &v, &err) != 0)
 			continue;
 		if (shown)
@@ -788,6 +796,8 @@ static void review_page(struct req *r, int status, const char *msg)
 		svc_version_clear(&pub);
 	}
 	svc_versions_free(q, n);
+	if (n > REVIEW_SHOWN)
+		json_object_set_new(ctx, "more", json_integer((json_int_t)(n - REVIEW_SHOWN)));
 	json_object_set_new(ctx, "has_items", json_boolean(json_array_size(items) > 0));
 	json_object_set_new(ctx, "items", items);
 	json_object_set_new(ctx, "csrf", json_string(csrf_token(r)));

@@ -1,0 +1,139 @@
+// tests/e2e/office-attacks.test.js — the back office (issue 11) attacked
+// by its own staff: an institution editor probing another institution's
+// unpublished drafts by guessing slugs (the same 404 as an unknown one),
+// an editor of an institution whose changes need approval taking a service
+// off the public pages without it, and one editor pressing "publish" a
+// thousand times to make the administrators' review queue and the
+// service's version list cost a page of every version ever saved.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { root, startServer, sqlite } from '../lib/server.js';
+import { Browser, addUser, staffLogin } from '../lib/auth.js';
+import { editForm } from '../lib/office.js';
+
+const PW = 'correct horse battery staple';
+const VID = 'lv-algas-nodokla-gramatina';   // VID's
+const PMLP = 'lv-dzivesvietas-deklaresana'; // PMLP's: review required below
+
+describe('back-office attacks', () => {
+  let srv;
+  let admin;
+  let ed;    // VID editor
+  let other; // LAD editor
+  let pm;    // PMLP editor (review required)
+  let boss;  // administrator
+
+  const db = (sql) => sqlite(path.join(srv.data, 'epak.db'), sql);
+
+  async function login(name, key = null) {
+    const b = new Browser(srv.base);
+    const res = await staffLogin(b, name, PW, key);
+    assert.equal(res.status, 303, `${name} logs in`);
+    return b;
+  }
+
+  // Posts the form f (from editForm) with changes and the button action.
+  async function post(b, f, changes, action) {
+    const fields = f.fields.filter(([n]) => !(n in changes)).concat(Object.entries(changes));
+    const body = new URLSearchParams();
+    for (const [n, v] of fields) body.append(n, v);
+    body.append('darbiba', action);
+    const res = await fetch(b.base + f.action, {
+      method: 'POST', redirect: 'manual', body: body.toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: b.cookie() },
+    });
+    b.take(res);
+    res.html = await res.text();
+    return res;
+  }
+
+  before(async () => {
+    srv = await startServer({ imports: [path.join(root, 'data/catalog.jsonld')] });
+    admin = addUser(srv, 'boss', PW, ['name=Anna Administratore', 'role=admin']);
+    addUser(srv, 'ed', PW, ['name=Edgars Redaktors', 'role=institution', 'institution=vid']);
+    addUser(srv, 'other', PW, ['name=Cits Redaktors', 'role=institution', 'institution=lad']);
+    addUser(srv, 'pm', PW, ['name=Pauls Migrācija', 'role=institution', 'institution=pmlp']);
+    db("INSERT INTO institution_setting (slug, review_required, updated_at) VALUES ('pmlp', 1, 0)");
+    ed = await login('ed');
+    other = await login('other');
+    pm = await login('pm');
+    boss = await login('boss', admin.key);
+  });
+
+  after(async () => {
+    await srv?.stop();
+  });
+
+  test("another institution's unpublished draft answers like an unknown slug", async () => {
+    const n = await ed.get('/birojs/pakalpojumi/jauns');
+    const f = editForm.parse(n.html);
+    let res = await post(ed, f, {
+      identifier: 'slepens-plans', authority: 'vid', 'title.lv': 'Slepens plāns', 'description.lv': 'Vēl nav publisks',
+    }, 'melnraksts');
+    assert.equal(res.status, 303);
+    assert.equal((await ed.get('/birojs/pakalpojumi/slepens-plans')).status, 200);
+    const unknown = await other.get('/birojs/pakalpojumi/nav-tada-pakalpojuma');
+    assert.equal(unknown.status, 404);
+    for (const p of ['', '/versijas', '/versijas/1', '/versijas/1/priekssk', '/priekssk']) {
+      res = await other.get(`/birojs/pakalpojumi/slepens-plans${p}`);
+      assert.equal(res.status, 404, `draft${p} looks unknown to another institution`);
+      assert.doesNotMatch(res.html, /Slepens/);
+    }
+    // a published service of another institution is public anyway: 403
+    assert.equal((await other.get(`/birojs/pakalpojumi/${VID}`)).status, 403);
+  });
+
+  test('an editor whose changes need approval cannot withdraw a service alone', async () => {
+    assert.equal((await fetch(`${srv.base}/pakalpojumi/${PMLP}`)).status, 200);
+    const f = await editForm(pm, PMLP);
+    const res = await post(pm, f, {}, 'atsaukt');
+    assert.equal(res.status, 403);
+    assert.match(res.html, /administrator/);
+    assert.equal(db(`SELECT COUNT(*) FROM service_version WHERE slug = '${PMLP}' AND state = 'withdrawn'`), '0');
+    assert.equal(db("SELECT COUNT(*) FROM catalog_office WHERE state = 'withdrawn'"), '0');
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal((await fetch(`${srv.base}/pakalpojumi/${PMLP}`)).status, 200, 'still on the public pages');
+    // an administrator may
+    const g = await editForm(boss, PMLP);
+    assert.equal((await post(boss, g, {}, 'atsaukt')).status, 303);
+  });
+
+  test('a flood of pending versions does not make the review page list them all', async () => {
+    // a service of the editor's own: a new one, then many "publish" presses
+    const n = await pm.get('/birojs/pakalpojumi/jauns');
+    let f = editForm.parse(n.html);
+    let res = await post(pm, f, {
+      identifier: 'pludi', authority: 'pmlp', 'title.lv': 'Plūdi', 'description.lv': 'Plūdi',
+    }, 'melnraksts');
+    assert.equal(res.status, 303);
+    f = await editForm(pm, 'pludi');
+    let ver = Number(f.fields.find(([k]) => k === 'versija')[1]);
+    for (let i = 0; i < 60; i++) {
+      res = await post(pm, f, { versija: String(ver), 'title.lv': `Plūdi ${i}` }, 'publicet');
+      assert.equal(res.status, 303);
+      ver++;
+    }
+    assert.equal(db("SELECT COUNT(*) FROM service_version WHERE slug = 'pludi' AND state = 'pending'"), '60');
+    res = await boss.get('/birojs/parbaude');
+    assert.equal(res.status, 200);
+    const items = (res.html.match(/class="review-item"/g) || []).length;
+    assert.ok(items <= 50, `the review page lists ${items} changes at once`);
+    assert.match(res.html, /Nav parādītas:\s*\d+|Not listed:\s*\d+/);
+  });
+
+  test("a service's version list does not grow with its whole history", async () => {
+    // 400 saved versions (as many presses of "save"), made directly
+    const iri = db("SELECT iri FROM service_version WHERE slug = 'pludi' LIMIT 1");
+    db(`WITH RECURSIVE k(n) AS (SELECT 1000 UNION ALL SELECT n + 1 FROM k WHERE n < 1399)
+        INSERT INTO service_version (iri, number, slug, institution, state, form, account_id, at, base, restored_from)
+        SELECT '${iri}', n, 'pludi', 'pmlp', 'draft', (SELECT form FROM service_version WHERE slug = 'pludi' AND number = 1),
+               0, 0, n - 1, 0 FROM k`);
+    const res = await pm.get('/birojs/pakalpojumi/pludi/versijas');
+    assert.equal(res.status, 200);
+    const rows = (res.html.match(/\/versijas\/\d+"/g) || []).length;
+    assert.ok(rows <= 200, `the version list has ${rows} links`);
+    // an old one is still reached by its number
+    assert.equal((await pm.get('/birojs/pakalpojumi/pludi/versijas/1000')).status, 200);
+  });
+});
