@@ -270,7 +270,8 @@ static void check_lv_en(struct form_problems *p, const json_t *o, const char *k,
 	check_text(p, t, "en", path, max, multiline, 0);
 }
 
-/* An absolute http(s) URL of printable ASCII with a host. */
+/* An absolute http(s) URL of printable ASCII with a host and no user
+ * information. */
 int svc_url_ok(const char *u)
 {
 	const char *h;
@@ -283,6 +284,11 @@ int svc_url_ok(const char *u)
 	else
 		return 0;
 	if (!*h || *h == '/' || *h == '?' || *h == '#' || *h == ':' || *h == '@')
+		return 0;
+	/* no user name or password before the host: the page shows the host
+	 * part, and "https://www.vid.gov.lv@evil.example/" leads to
+	 * evil.example while it reads as vid.gov.lv */
+	if (memchr(h, '@', strcspn(h, "/?#")))
 		return 0;
 	for (i = 0; u[i]; i++)
 		if ((unsigned char)u[i] <= 0x20 || (unsigned char)u[i] >= 0x7f || u[i] == '"' || u[i] == '<' ||

@@ -92,7 +92,8 @@ int svc_form_to_record(const struct catalog *c, const json_t *form, const char *
 void cat_record_clear(struct cat_record *r);
 
 /* 1 when u is an absolute http:// or https:// URL of printable ASCII with a
- * host (no javascript:, data:, spaces, quotes or angle brackets). */
+ * host and no user information before it (no javascript:, data:, spaces,
+ * quotes, angle brackets or "user:password@"). */
 int svc_url_ok(const char *u);
 
 #endif

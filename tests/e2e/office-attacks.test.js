@@ -4,7 +4,8 @@
 // an editor of an institution whose changes need approval taking a service
 // off the public pages without it, and one editor pressing "publish" a
 // thousand times to make the administrators' review queue and the
-// service's version list cost a page of every version ever saved.
+// service's version list cost a page of every version ever saved; a
+// channel address whose visible host is not where it leads.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -82,6 +83,22 @@ describe('back-office attacks', () => {
     }
     // a published service of another institution is public anyway: 403
     assert.equal((await other.get(`/birojs/pakalpojumi/${VID}`)).status, 403);
+  });
+
+  test('a link whose text names one host and leads to another is refused', async () => {
+    const before = db(`SELECT body FROM catalog_node WHERE iri LIKE '%/${VID}'`);
+    for (const url of ['https://www.vid.gov.lv@evil.example/eds', 'https://user:parole@eds.vid.gov.lv/',
+      'https://eds.vid.gov.lv:443@evil.example/']) {
+      const f = await editForm(ed, VID);
+      const res = await post(ed, f, { 'rows.channels': '1', 'channels.0.type': 'online', 'channels.0.url': url }, 'publicet');
+      assert.equal(res.status, 422, url);
+      assert.match(res.html, /f-channels-0-url/);
+    }
+    assert.equal(db(`SELECT body FROM catalog_node WHERE iri LIKE '%/${VID}'`), before);
+    // an @ after the host is an ordinary character of the path
+    const f = await editForm(ed, VID);
+    const res = await post(ed, f, { 'rows.channels': '1', 'channels.0.type': 'online', 'channels.0.url': 'https://eds.vid.gov.lv/a@b' }, 'melnraksts');
+    assert.equal(res.status, 303);
   });
 
   test('an editor whose changes need approval cannot withdraw a service alone', async () => {
