@@ -285,14 +285,10 @@ static int save_body(struct db *db, void *cls)
 	rc = query_latest(db, SQL_LATEST, in->iri, &latest);
 	if (rc != DB_OK)
 		return rc;
-	if (latest > in->base)
-		return BODY_CONFLICT;
-	if (latest < in->base) {
-		err_set(t->err, ERR_VALIDATION, "version %lld of this service does not exist", in->base);
-		return BODY_INVALID;
-	}
 	if (latest > 0 && in->institution && !in->admin) {
-		/* the newest version's institution owns the service */
+		/* the newest version's institution owns the service (asked
+		 * before the conflict: a conflict answer shows the newest
+		 * form, which is none of another institution's business) */
 		char *inst = NULL;
 
 		rc = db_query(db, "SELECT institution FROM service_version WHERE iri = $1 AND number = $2",
@@ -305,6 +301,12 @@ static int save_body(struct db *db, void *cls)
 			err_set(t->err, ERR_FORBIDDEN, "the service belongs to another institution");
 			return BODY_INVALID;
 		}
+	}
+	if (latest > in->base)
+		return BODY_CONFLICT;
+	if (latest < in->base) {
+		err_set(t->err, ERR_VALIDATION, "version %lld of this service does not exist", in->base);
+		return BODY_INVALID;
 	}
 	if (in->restore) {
 		restored = form_of(db, in->iri, in->restore, &rc);

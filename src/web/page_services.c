@@ -761,6 +761,19 @@ static void saved_redirect(struct req *r, const char *slug, enum svc_result res)
 	resp_redirect(r, 303, prefixed(r, arena_printf(r->arena, "/birojs/pakalpojumi/%s?saglabats=%s", slug, q)));
 }
 
+/* The form again, its identifier marked as taken (422). */
+static void identifier_taken(struct req *r, struct edit *e)
+{
+	struct form_problems *p = &e->probs;
+
+	memset(p, 0, sizeof(*p));
+	p->v[0].path = "identifier";
+	p->v[0].msgid = N_("Another service already has this identifier.");
+	p->n = 1;
+	e->p = p;
+	edit_page(r, e, 422);
+}
+
 /* POST of the edit page (e->ref set, or is_new). */
 static void save(struct req *r, struct edit *e)
 {
@@ -831,12 +844,7 @@ static void save(struct req *r, struct edit *e)
 			free(iri);
 			free(inst);
 			if (rc == 0 || catalog_service(sn->cat, slug)) {
-				memset(p, 0, sizeof(*p));
-				p->v[0].path = "identifier";
-				p->v[0].msgid = N_("Another service already has this identifier.");
-				p->n = 1;
-				e->p = p;
-				edit_page(r, e, 422);
+				identifier_taken(r, e);
 				return;
 			}
 		}
@@ -859,6 +867,17 @@ static void save(struct req *r, struct edit *e)
 	version_audit(r, e->ref.slug, step == STEP_WITHDRAW ? "service-withdrawn" : "service-saved", &out, 0);
 	switch (out.result) {
 	case SVC_CONFLICT:
+		if (!in.admin && strcmp(mstr(out.theirs, "authority"), in.institution) != 0) {
+			/* the newer version is another institution's (two new
+			 * services with one identifier at the same moment): its
+			 * form is not shown */
+			json_decref(out.theirs);
+			if (e->is_new)
+				identifier_taken(r, e);
+			else
+				resp_error(r, ERR_FORBIDDEN, NULL);
+			return;
+		}
 		e->conflict = version_conflict_ctx(r, e->ref.iri, e->base, e->form, &out);
 		e->base = out.version;
 		json_decref(out.theirs);
@@ -870,6 +889,12 @@ static void save(struct req *r, struct edit *e)
 			e->problem = N_("In this institution changes need an administrator's approval, and so does "
 					"withdrawing a service: ask an administrator to withdraw it.");
 			edit_page(r, e, 403);
+			return;
+		}
+		if (err.code == ERR_FORBIDDEN && e->is_new) {
+			/* the address is another institution's service (made a
+			 * moment ago, or a stored one): taken, nothing shown */
+			identifier_taken(r, e);
 			return;
 		}
 		if (err.code == ERR_FORBIDDEN) {

@@ -5,7 +5,8 @@
 // off the public pages without it, and one editor pressing "publish" a
 // thousand times to make the administrators' review queue and the
 // service's version list cost a page of every version ever saved; a
-// channel address whose visible host is not where it leads.
+// channel address whose visible host is not where it leads; two editors
+// creating one identifier at once (the loser saw the winner's draft).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -83,6 +84,27 @@ describe('back-office attacks', () => {
     }
     // a published service of another institution is public anyway: 403
     assert.equal((await other.get(`/birojs/pakalpojumi/${VID}`)).status, 403);
+  });
+
+  test('two new services with one identifier: the loser never sees the winner\'s draft', async () => {
+    // the moment between the identifier check and the insert, made
+    // reproducible: VID's draft already holds the address's IRI, under a
+    // slug the check does not look for
+    const v = editForm.parse((await ed.get('/birojs/pakalpojumi/jauns')).html);
+    assert.equal((await post(ed, v, {
+      identifier: 'vid-avots', authority: 'vid', 'title.lv': 'Slepens VID nodoms', 'description.lv': 'Vēl nav publisks',
+    }, 'melnraksts')).status, 303);
+    db(`INSERT INTO service_version (iri, number, slug, institution, state, form, account_id, at, base, restored_from)
+        SELECT 'https://epak.example/pakalpojumi/kopigs', 1, 'kopigs-sacensiba', institution, 'draft', form, 0, 0, 0, 0
+        FROM service_version WHERE slug = 'vid-avots' AND number = 1`);
+    const f = editForm.parse((await other.get('/birojs/pakalpojumi/jauns')).html);
+    const res = await post(other, f, {
+      identifier: 'kopigs', authority: 'lad', 'title.lv': 'Kopīgs', 'description.lv': 'Kopīgs',
+    }, 'publicet');
+    assert.equal(res.status, 422);
+    assert.match(res.html, /f-identifier/);
+    assert.doesNotMatch(res.html, /Slepens|Vēl nav publisks/);
+    assert.equal(db("SELECT COUNT(*) FROM service_version WHERE iri LIKE '%/kopigs'"), '1');
   });
 
   test('a link whose text names one host and leads to another is refused', async () => {
