@@ -400,16 +400,6 @@ static const char *state_label(struct req *r, enum svc_state s)
 	return i18n_tr(r->lang, labels[(unsigned)s < 5 ? s : 0]);
 }
 
-static const char *when_text(struct req *r, long long t)
-{
-	char buf[WHEN_LEN];
-
-	if (!t)
-		return "";
-	when_riga((time_t)t, r->lang, buf);
-	return arena_strdup(r->arena, buf);
-}
-
 static const char *who_text(struct req *r, long long account, const char *name)
 {
 	if (!account)
@@ -443,7 +433,7 @@ static json_t *version_json(struct req *r, const struct office_svc *ref, const s
 	json_object_set_new(o, "state", json_string(svc_state_name(v->state)));
 	json_object_set_new(o, "state_label", json_string(state_label(r, v->state)));
 	json_object_set_new(o, "who", json_string(who_text(r, v->account, v->who)));
-	json_object_set_new(o, "at", json_string(when_text(r, v->at)));
+	json_object_set_new(o, "at", json_string(page_when(r, v->at)));
 	if (v->comment && *v->comment)
 		json_object_set_new(o, "comment", json_string(v->comment));
 	if (v->reviewer)
@@ -886,7 +876,7 @@ json_t *version_conflict_ctx(struct req *r, const char *iri, long long base, con
 	json_object_set_new(o, "base", json_integer(base));
 	json_object_set_new(o, "theirs", json_integer(saved->version));
 	json_object_set_new(o, "who", json_string(who_text(r, t.account, t.who)));
-	json_object_set_new(o, "at", json_string(when_text(r, t.at)));
+	json_object_set_new(o, "at", json_string(page_when(r, t.at)));
 	json_object_set_new(o, "state_label", json_string(state_label(r, t.state)));
 	set_rows(o, form_diff(r, forms, 3));
 	svc_version_clear(&b);
@@ -911,7 +901,7 @@ void version_state_ctx(struct req *r, const char *iri, json_t *ctx)
 		json_object_set_new(o, "number", json_integer(v[0].number));
 		json_object_set_new(o, "comment", json_string(v[0].comment));
 		json_object_set_new(o, "reviewer", json_string(who_text(r, v[0].reviewer, v[0].reviewer_name)));
-		json_object_set_new(o, "at", json_string(when_text(r, v[0].reviewed_at)));
+		json_object_set_new(o, "at", json_string(page_when(r, v[0].reviewed_at)));
 		json_object_set_new(ctx, "version_returned", o);
 	} else if (v[0].state == SVC_STATE_PENDING) {
 		json_object_set_new(ctx, "version_pending", json_integer(v[0].number));

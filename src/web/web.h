@@ -16,6 +16,9 @@
  * title is a msgid (translated here) or NULL. current names the nav item to
  * mark (e.g. "home"). Caller owns the result. */
 json_t *page_ctx(struct req *r, const char *title_msgid, const char *current);
+/* A time (unix seconds) as people in Riga read it, in r's language and
+ * arena; "" for 0. */
+const char *page_when(struct req *r, long long t);
 /* Renders template name with ctx (consumed) and answers with status. */
 void render(struct req *r, int status, const char *name, json_t *ctx);
 void render_flags(struct req *r, int status, const char *name, json_t *ctx, unsigned resp_flags);
