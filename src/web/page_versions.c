@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "core/when.h"
 #include "store/db.h"
+#include "store/ratelimit.h"
 #include "web/app.h"
 #include "web/auth.h"
 #include "web/catalog_ctx.h"
@@ -572,6 +573,26 @@ int page_version(struct req *r)
 
 /* ---- the audit log ---- */
 
+int office_save_budget(struct req *r)
+{
+	const struct person *p = auth_person(r);
+	char subject[32];
+	int rc;
+
+	snprintf(subject, sizeof(subject), "%lld", p ? p->account : 0LL);
+	rc = auth_take(r, "office-save", subject, 3600, app_of(r)->cfg->limit_office_saves);
+	if (rc == DB_OK)
+		return 0;
+	if (rc == RATE_LIMITED)
+		resp_error(
+		    r, ERR_TOO_MANY,
+		    i18n_tr(r->lang, N_("You have saved very many changes in the last hour. Please wait a while; "
+					"nothing of this change was saved.")));
+	else
+		resp_error(r, ERR_UNAVAILABLE, NULL);
+	return -1;
+}
+
 void version_audit(struct req *r, const char *slug, const char *action, const struct svc_saved *s, long long from)
 {
 	static const char *const results[] = {"saved", "published", "pending", "withdrawn", "conflict", "invalid"};
@@ -620,6 +641,8 @@ int form_version_restore(struct req *r)
 	in.action = !strcmp(f.value[1], "publicet") ? SVC_PUBLISH : SVC_DRAFT;
 	in.restore = n;
 	in.catalog = sn->cat;
+	if (office_save_budget(r) != 0)
+		return 0;
 	if (svc_save(app_db(r), &in, &out, &err) != 0) {
 		log_error("versions: restore: %s", err.msg);
 		resp_error(r, ERR_UNAVAILABLE, NULL);
@@ -821,6 +844,8 @@ static int review_action(struct req *r, int approve)
 		return 0;
 	}
 	p = auth_person(r);
+	if (office_save_budget(r) != 0)
+		return 0;
 	rc = approve ? svc_approve(app_db(r), web_snapshot(r)->cat, ref.iri, n, p->account, &out, &err)
 		     : svc_return(app_db(r), ref.iri, n, p->account, f.value[0], &out, &err);
 	if (rc != 0) {

@@ -160,6 +160,10 @@ int office_service_find(struct req *r, struct office_svc *ref);
 
 /* The public service page's context for s (page_catalog.c; the preview
  * renders it too, from a catalog that holds the draft). */
+/* One save against the person's back-office budget (limit-office-saves per
+ * hour): 0, or -1 after answering r (429, or 503 on a database error). */
+int office_save_budget(struct req *r);
+
 struct snapshot;
 json_t *service_page_ctx(struct req *r, const struct snapshot *sn, const struct service *s);
 
