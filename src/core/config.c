@@ -51,6 +51,8 @@ static const struct key keys[] = {
      "distinct zero-result queries kept at most; new ones are not counted while full", 0, 10000000},
     {"search-zero-days", K_INT, OFF(search_zero_days), "90",
      "days a zero-result query is kept after it was last searched for", 1, 3650},
+    {"limit-office-saves", K_INT, OFF(limit_office_saves), "300",
+     "saves of services and institutions in the back office per staff account per hour (0: no limit)", 0, 1000000},
     {"limit-search-preview", K_INT, OFF(limit_search_preview), "20",
      "lexicon previews (each builds a whole search index) per administrator per hour", 1, 100000},
     {"catalog-max-bytes", K_SIZE, OFF(catalog_max_bytes), "4G",

@@ -49,6 +49,7 @@ struct config {
 	int search_zero_rows;                     /* distinct zero-result queries kept at most */
 	int search_zero_days;                     /* days kept after last searched for */
 	int limit_search_preview;                 /* lexicon previews per administrator per hour */
+	int limit_office_saves;                   /* back-office saves per staff account per hour */
 	size_t catalog_max_bytes;                 /* memory the served catalog may take; larger: not served */
 	size_t max_body;                          /* largest request body accepted, bytes */
 	size_t max_header;                        /* largest total of request headers, bytes */

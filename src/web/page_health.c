@@ -7,7 +7,8 @@
  * Administrators see every institution, an institution's editors their own.
  * The figures are counted in the worker pool (a pass over the read model
  * and one query for the services' change times: ~0.2 s at 100 000
- * services) and kept per read-model revision, so reloading costs nothing.
+ * services) and kept for the read model they were counted on, so reloading
+ * costs nothing.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -481,7 +482,7 @@ static void compute_done(struct req *r, void *cls)
 
 	if (!j->failed) {
 		pthread_mutex_lock(&cache.lock);
-		if (!cache.current || cache.current->revision < j->h->revision) {
+		if (!cache.current || cache.current->revision <= j->h->revision) {
 			old = cache.current;
 			atomic_fetch_add(&j->h->refs, 1);
 			cache.current = j->h;
@@ -500,12 +501,14 @@ static void compute_done(struct req *r, void *cls)
 	free(a);
 }
 
-static struct health *cached(long long revision)
+/* The dashboard of exactly this read model (after an edit's overlay the
+ * whole rebuild comes at the same revision: a new snapshot, new figures). */
+static struct health *cached(const struct snapshot *sn)
 {
 	struct health *h = NULL;
 
 	pthread_mutex_lock(&cache.lock);
-	if (cache.current && cache.current->revision == revision) {
+	if (cache.current && cache.current->sn == sn) {
 		h = cache.current;
 		atomic_fetch_add(&h->refs, 1);
 	}
@@ -516,7 +519,7 @@ static struct health *cached(long long revision)
 static void start(struct req *r, struct ask *a)
 {
 	const struct snapshot *sn = snapshot_get();
-	struct health *h = cached(sn->revision);
+	struct health *h = cached(sn);
 	struct job *j;
 
 	if (h) {

@@ -673,6 +673,8 @@ static int save(struct req *r, struct inst *in)
 	}
 	if (bad)
 		goto invalid;
+	if (office_save_budget(r) != 0)
+		return 0;
 	org_of_form(&f, cf, &of);
 	if (of.e_mark && !*of.e_mark_granted)
 		of.e_mark_granted = had_mark && *had_date ? had_date : today(r);

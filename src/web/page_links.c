@@ -45,16 +45,6 @@ struct report {
 	long long rows;
 };
 
-static const char *local_time(struct req *r, long long t)
-{
-	char out[WHEN_LEN];
-
-	if (!t)
-		return "";
-	when_riga((time_t)t, r->lang, out);
-	return arena_strdup(r->arena, out);
-}
-
 static const char *status_text(struct req *r, const char *status)
 {
 	if (!strcmp(status, "broken"))
@@ -107,10 +97,10 @@ static int report_row(void *cls, const struct db_row *row)
 		if (row_int(row, 3))
 			json_object_set_new(l, "code", json_integer(row_int(row, 3)));
 		json_object_set_new(l, "since_t", json_integer(row_int(row, 4)));
-		json_object_set_new(l, "since", json_string(local_time(r, row_int(row, 4))));
+		json_object_set_new(l, "since", json_string(page_when(r, row_int(row, 4))));
 		if (strcmp(row_text(row, 5), row_text(row, 1)) != 0)
 			json_object_set_new(l, "final_url", json_string(row_text(row, 5)));
-		json_object_set_new(l, "checked", json_string(local_time(r, row_int(row, 6))));
+		json_object_set_new(l, "checked", json_string(page_when(r, row_int(row, 6))));
 		json_object_set_new(l, "error", json_string(row_text(row, 7)));
 		json_object_set_new(
 		    l, "history_url",
@@ -362,9 +352,9 @@ static int link_row(void *cls, const struct db_row *row)
 	json_object_set_new(x->link, "final_url", json_string(row_text(row, 3)));
 	json_object_set_new(x->link, "chain", chain_json(row_text(row, 4)));
 	json_object_set_new(x->link, "error", json_string(row_text(row, 5)));
-	json_object_set_new(x->link, "since", json_string(local_time(r, row_int(row, 6))));
-	json_object_set_new(x->link, "checked", json_string(local_time(r, row_int(row, 7))));
-	json_object_set_new(x->link, "next", json_string(local_time(r, row_int(row, 8))));
+	json_object_set_new(x->link, "since", json_string(page_when(r, row_int(row, 6))));
+	json_object_set_new(x->link, "checked", json_string(page_when(r, row_int(row, 7))));
+	json_object_set_new(x->link, "next", json_string(page_when(r, row_int(row, 8))));
 	return 0;
 }
 
@@ -386,7 +376,7 @@ static int history_row(void *cls, const struct db_row *row)
 	struct one *x = cls;
 	json_t *h = json_object();
 
-	json_object_set_new(h, "at", json_string(local_time(x->r, row_int(row, 0))));
+	json_object_set_new(h, "at", json_string(page_when(x->r, row_int(row, 0))));
 	json_object_set_new(h, "status", json_string(status_text(x->r, row_text(row, 1))));
 	json_object_set_new(h, row_text(row, 1), json_true());
 	if (row_int(row, 2))

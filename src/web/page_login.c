@@ -102,14 +102,6 @@ const char *login_method_label(struct req *r, const char *method)
 	return method;
 }
 
-static const char *when(struct req *r, long long t)
-{
-	char buf[WHEN_LEN];
-
-	when_riga((time_t)t, r->lang, buf);
-	return arena_strdup(r->arena, buf);
-}
-
 /* ---- /profils ---- */
 
 static const char SQL_SESSIONS[] = "SELECT id, method, created_at, seen_at, agent FROM login_session "
@@ -131,8 +123,8 @@ static int session_row(void *cls, const struct db_row *row)
 	if (!strcmp(row_text(row, 0), x->current))
 		json_object_set_new(o, "current", json_true());
 	json_object_set_new(o, "method", json_string(login_method_label(x->r, row_text(row, 1))));
-	json_object_set_new(o, "created", json_string(when(x->r, row_int(row, 2))));
-	json_object_set_new(o, "seen", json_string(when(x->r, row_int(row, 3))));
+	json_object_set_new(o, "created", json_string(page_when(x->r, row_int(row, 2))));
+	json_object_set_new(o, "seen", json_string(page_when(x->r, row_int(row, 3))));
 	json_object_set_new(o, "agent", json_string(row_text(row, 4)));
 	json_array_append_new(x->list, o);
 	return 0;
@@ -143,7 +135,7 @@ static int login_row(void *cls, const struct db_row *row)
 	struct rows *x = cls;
 	json_t *o = json_object();
 
-	json_object_set_new(o, "at", json_string(when(x->r, row_int(row, 0))));
+	json_object_set_new(o, "at", json_string(page_when(x->r, row_int(row, 0))));
 	json_object_set_new(o, "method", json_string(login_method_label(x->r, row_text(row, 1))));
 	json_object_set_new(o, row_int(row, 2) ? "ok" : "failed", json_true());
 	json_array_append_new(x->list, o);
@@ -210,7 +202,7 @@ int web_personal(struct req *r, struct buf *out)
 	if (p->notice) {
 		json_object_set_new(ctx, "notice", json_true());
 		if (p->prev_login_at) {
-			json_object_set_new(ctx, "prev_at", json_string(when(r, p->prev_login_at)));
+			json_object_set_new(ctx, "prev_at", json_string(page_when(r, p->prev_login_at)));
 			json_object_set_new(ctx, "prev_method", json_string(login_method_label(r, p->prev_method)));
 		}
 	}

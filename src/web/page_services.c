@@ -859,6 +859,8 @@ static void save(struct req *r, struct edit *e)
 	in.admin = auth_has_role(r, ROLE_ADMIN, NULL);
 	in.action = step == STEP_PUBLISH ? SVC_PUBLISH : step == STEP_WITHDRAW ? SVC_WITHDRAW : SVC_DRAFT;
 	in.catalog = sn->cat;
+	if (office_save_budget(r) != 0)
+		return;
 	if (svc_save(app_db(r), &in, &out, &err) != 0) {
 		log_error("services: save: %s", err.msg);
 		resp_error(r, ERR_UNAVAILABLE, NULL);

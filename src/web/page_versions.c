@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "core/when.h"
 #include "store/db.h"
+#include "store/ratelimit.h"
 #include "web/app.h"
 #include "web/auth.h"
 #include "web/catalog_ctx.h"
@@ -410,16 +411,6 @@ static const char *state_label(struct req *r, enum svc_state s)
 	return i18n_tr(r->lang, labels[(unsigned)s < 5 ? s : 0]);
 }
 
-static const char *when_text(struct req *r, long long t)
-{
-	char buf[WHEN_LEN];
-
-	if (!t)
-		return "";
-	when_riga((time_t)t, r->lang, buf);
-	return arena_strdup(r->arena, buf);
-}
-
 static const char *who_text(struct req *r, long long account, const char *name)
 {
 	if (!account)
@@ -453,7 +444,7 @@ static json_t *version_json(struct req *r, const struct office_svc *ref, const s
 	json_object_set_new(o, "state", json_string(svc_state_name(v->state)));
 	json_object_set_new(o, "state_label", json_string(state_label(r, v->state)));
 	json_object_set_new(o, "who", json_string(who_text(r, v->account, v->who)));
-	json_object_set_new(o, "at", json_string(when_text(r, v->at)));
+	json_object_set_new(o, "at", json_string(page_when(r, v->at)));
 	if (v->comment && *v->comment)
 		json_object_set_new(o, "comment", json_string(v->comment));
 	if (v->reviewer)
@@ -594,6 +585,26 @@ int page_version(struct req *r)
 
 /* ---- the audit log ---- */
 
+int office_save_budget(struct req *r)
+{
+	const struct person *p = auth_person(r);
+	char subject[32];
+	int rc;
+
+	snprintf(subject, sizeof(subject), "%lld", p ? p->account : 0LL);
+	rc = auth_take(r, "office-save", subject, 3600, app_of(r)->cfg->limit_office_saves);
+	if (rc == DB_OK)
+		return 0;
+	if (rc == RATE_LIMITED)
+		resp_error(
+		    r, ERR_TOO_MANY,
+		    i18n_tr(r->lang, N_("You have saved very many changes in the last hour. Please wait a while; "
+					"nothing of this change was saved.")));
+	else
+		resp_error(r, ERR_UNAVAILABLE, NULL);
+	return -1;
+}
+
 void version_audit(struct req *r, const char *slug, const char *action, const struct svc_saved *s, long long from)
 {
 	static const char *const results[] = {"saved", "published", "pending", "withdrawn", "conflict", "invalid"};
@@ -642,6 +653,8 @@ int form_version_restore(struct req *r)
 	in.action = !strcmp(f.value[1], "publicet") ? SVC_PUBLISH : SVC_DRAFT;
 	in.restore = n;
 	in.catalog = sn->cat;
+	if (office_save_budget(r) != 0)
+		return 0;
 	if (svc_save(app_db(r), &in, &out, &err) != 0) {
 		log_error("versions: restore: %s", err.msg);
 		resp_error(r, ERR_UNAVAILABLE, NULL);
@@ -841,6 +854,8 @@ static int review_action(struct req *r, int approve)
 		return 0;
 	}
 	p = auth_person(r);
+	if (office_save_budget(r) != 0)
+		return 0;
 	rc = approve ? svc_approve(app_db(r), web_snapshot(r)->cat, ref.iri, n, p->account, &out, &err)
 		     : svc_return(app_db(r), ref.iri, n, p->account, f.value[0], &out, &err);
 	if (rc != 0) {
@@ -896,7 +911,7 @@ json_t *version_conflict_ctx(struct req *r, const char *iri, long long base, con
 	json_object_set_new(o, "base", json_integer(base));
 	json_object_set_new(o, "theirs", json_integer(saved->version));
 	json_object_set_new(o, "who", json_string(who_text(r, t.account, t.who)));
-	json_object_set_new(o, "at", json_string(when_text(r, t.at)));
+	json_object_set_new(o, "at", json_string(page_when(r, t.at)));
 	json_object_set_new(o, "state_label", json_string(state_label(r, t.state)));
 	set_rows(o, form_diff(r, forms, 3));
 	svc_version_clear(&b);
@@ -921,7 +936,7 @@ void version_state_ctx(struct req *r, const char *iri, json_t *ctx)
 		json_object_set_new(o, "number", json_integer(v[0].number));
 		json_object_set_new(o, "comment", json_string(v[0].comment));
 		json_object_set_new(o, "reviewer", json_string(who_text(r, v[0].reviewer, v[0].reviewer_name)));
-		json_object_set_new(o, "at", json_string(when_text(r, v[0].reviewed_at)));
+		json_object_set_new(o, "at", json_string(page_when(r, v[0].reviewed_at)));
 		json_object_set_new(ctx, "version_returned", o);
 	} else if (v[0].state == SVC_STATE_PENDING) {
 		json_object_set_new(ctx, "version_pending", json_integer(v[0].number));

@@ -7,6 +7,7 @@
 #include "http/static.h"
 #include "tmpl/mustache.h"
 #include "web/app.h"
+#include "core/when.h"
 #include "web/web.h"
 
 static const char *const assets[][2] = {
@@ -112,4 +113,14 @@ void resp_json_flags(struct req *r, int status, json_t *v, unsigned resp_flags)
 	buf_puts(&b, s);
 	free(s);
 	resp_send_buf(r, status, "application/json; charset=utf-8", &b, resp_flags);
+}
+
+const char *page_when(struct req *r, long long t)
+{
+	char out[WHEN_LEN];
+
+	if (!t)
+		return "";
+	when_riga((time_t)t, r->lang, out);
+	return arena_strdup(r->arena, out);
 }

@@ -16,6 +16,9 @@
  * title is a msgid (translated here) or NULL. current names the nav item to
  * mark (e.g. "home"). Caller owns the result. */
 json_t *page_ctx(struct req *r, const char *title_msgid, const char *current);
+/* A time (unix seconds) as people in Riga read it, in r's language and
+ * arena; "" for 0. */
+const char *page_when(struct req *r, long long t);
 /* Renders template name with ctx (consumed) and answers with status. */
 void render(struct req *r, int status, const char *name, json_t *ctx);
 void render_flags(struct req *r, int status, const char *name, json_t *ctx, unsigned resp_flags);
@@ -157,6 +160,10 @@ int office_service_find(struct req *r, struct office_svc *ref);
 
 /* The public service page's context for s (page_catalog.c; the preview
  * renders it too, from a catalog that holds the draft). */
+/* One save against the person's back-office budget (limit-office-saves per
+ * hour): 0, or -1 after answering r (429, or 503 on a database error). */
+int office_save_budget(struct req *r);
+
 struct snapshot;
 json_t *service_page_ctx(struct req *r, const struct snapshot *sn, const struct service *s);
 

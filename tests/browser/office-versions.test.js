@@ -170,6 +170,35 @@ if (!pgUrl) {
     await b.ctx.close();
   });
 
+  test("an editor of another institution can neither read nor change VID's service", async () => {
+    const { ctx, page } = await loginAs('pm');
+    // not in the list
+    await page.goto(`${nodes[0].base}/birojs/pakalpojumi`);
+    assert.doesNotMatch(await page.content(), new RegExp(SLUG));
+    // nor by guessing its address, its versions, its preview
+    const before = await (await fetch(`${nodes[0].base}/pakalpojumi/${SLUG}`)).text();
+    for (const p of [`/birojs/pakalpojumi/${SLUG}`, `/birojs/pakalpojumi/${SLUG}/versijas`,
+      `/birojs/pakalpojumi/${SLUG}/versijas/1`, `/birojs/pakalpojumi/${SLUG}/versijas/2`, `/birojs/pakalpojumi/${SLUG}/priekssk`]) {
+      const res = await page.goto(`${nodes[0].base}${p}`);
+      assert.equal(res.status(), 403, p);
+      assert.doesNotMatch(await page.content(), /name="title\.lv"|Edgars/, p);
+    }
+    // nor by posting the forms directly, with her own valid CSRF token
+    await page.goto(`${nodes[0].base}/birojs/pakalpojumi/${PMLP}`);
+    const csrf = await page.locator('main form[method=post] input[name=_csrf]').first().inputValue();
+    for (const [p, form] of [
+      [`/birojs/pakalpojumi/${SLUG}`, { _csrf: csrf, versija: '0', 'title.lv': 'Pārņemts', darbiba: 'publicet' }],
+      [`/birojs/pakalpojumi/${SLUG}/versijas/1/atjaunot`, { _csrf: csrf }],
+      ['/birojs/pakalpojumi/jauns', { _csrf: csrf, identifier: 'parnemts', authority: 'vid', 'title.lv': 'Pārņemts', 'description.lv': 'x', darbiba: 'publicet' }],
+    ]) {
+      const res = await page.request.post(`${nodes[0].base}${p}`, { form, maxRedirects: 0 });
+      assert.equal(res.status(), 403, p);
+    }
+    assert.equal(await (await fetch(`${nodes[0].base}/pakalpojumi/${SLUG}`)).text(), before, 'nothing changed');
+    assert.equal((await fetch(`${nodes[0].base}/pakalpojumi/parnemts`)).status, 404);
+    await ctx.close();
+  });
+
   test('an administrator approves a change of an institution that needs review', async () => {
     const pm = await loginAs('pm');
     await pm.page.goto(`${nodes[0].base}/birojs/pakalpojumi/${PMLP}`);

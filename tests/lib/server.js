@@ -104,8 +104,11 @@ export async function getFormSession(base, pathName) {
   return { cookie, token: m ? m[1] : null, html };
 }
 
+// The server writes in the background too (purges, the search log, the
+// link checker): wait for its lock as the server itself does, instead of
+// failing at once with "database is locked".
 export function sqlite(dbfile, sql) {
-  return execFileSync('sqlite3', [dbfile, sql]).toString().trim();
+  return execFileSync('sqlite3', ['-cmd', '.timeout 10000', dbfile, sql]).toString().trim();
 }
 
 export function psql(url, sql) {
