@@ -383,7 +383,10 @@ static void request_done(struct job *j, CURLcode cc)
 	j->in_flight = 0;
 	lk.inflight--;
 	if (cc != CURLE_OK && !(cc == CURLE_WRITE_ERROR && j->cut)) {
-		if (j->refused)
+		/* a name that does not resolve reads like one that resolves to
+		 * an internal address: else the report would tell an editor
+		 * which internal host names exist */
+		if (j->refused || (!lk.c.allow_private && cc == CURLE_COULDNT_RESOLVE_HOST))
 			snprintf(why, sizeof(why),
 				 "refused: %.200s is not a public address (link-check-allow-private is off)", j->host);
 		else

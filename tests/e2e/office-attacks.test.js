@@ -7,13 +7,17 @@
 // service's version list cost a page of every version ever saved; a
 // channel address whose visible host is not where it leads; two editors
 // creating one identifier at once (the loser saw the winner's draft); a
-// burst of dashboard requests after each publish, each one a count.
+// burst of dashboard requests after each publish, each one a count; the
+// link report telling which internal host names exist.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { root, startServer, sqlite } from '../lib/server.js';
 import { Browser, addUser, staffLogin } from '../lib/auth.js';
 import { editForm } from '../lib/office.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import { linkServer, linkCatalog } from '../lib/links.js';
 
 const PW = 'correct horse battery staple';
 const VID = 'lv-algas-nodokla-gramatina';   // VID's
@@ -180,7 +184,9 @@ describe('back-office attacks', () => {
     const res = await Promise.all(Array.from({ length: 24 }, () => (Math.random() < 0.5 ? ed : boss).get('/birojs/parskats')));
     assert.deepEqual([...new Set(res.map((r) => r.status))], [200]);
     await new Promise((r) => setTimeout(r, 500));
-    assert.equal(counts() - before, 1, 'one count for the whole burst');
+    // one count (two when a slow machine's rebuild lands mid-burst), never one per request
+    const n = counts() - before;
+    assert.ok(n >= 1 && n <= 2, `${n} counts for a burst of 24`);
   });
 
   test("a service's version list does not grow with its whole history", async () => {
@@ -196,5 +202,33 @@ describe('back-office attacks', () => {
     assert.ok(rows <= 200, `the version list has ${rows} links`);
     // an old one is still reached by its number
     assert.equal((await pm.get('/birojs/pakalpojumi/pludi/versijas/1000')).status, 200);
+  });
+});
+
+describe('the link checker as an internal DNS oracle', () => {
+  test('a name that does not resolve reads like one that resolves to an internal address', async () => {
+    const web = await linkServer();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-oracle-'));
+    const file = linkCatalog(dir, web.port);
+    // one link to a name no resolver knows (.invalid, RFC 2606), the rest loopback
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/http:\/\/127\.0\.0\.3:\d+\/dead/, 'http://nav-tada.invalid/dead'));
+    const s = await startServer({ imports: [file], extra: ['--link-check', '1', '--link-check-host-delay', '1', '--link-check-timeout', '5'] });
+    try {
+      const q = (sql) => sqlite(path.join(s.data, 'epak.db'), sql);
+      const deadline = Date.now() + 60000;
+      while (Number(q("SELECT count(*) FROM link_url WHERE status = 'unknown'")) > 0) {
+        assert.ok(Date.now() < deadline, 'every link checked');
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      const unknown = q("SELECT error FROM link_url WHERE url LIKE 'http://nav-tada.invalid/%'");
+      const internal = q("SELECT error FROM link_url WHERE url LIKE 'http://127.0.0.1:%' LIMIT 1");
+      assert.match(internal, /is not a public address/);
+      assert.equal(unknown.replace('nav-tada.invalid', 'HOST'), internal.replace('127.0.0.1', 'HOST'));
+      assert.doesNotMatch(unknown, /resolve/i);
+    } finally {
+      await s.stop();
+      web.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
