@@ -8,7 +8,7 @@
 #include "core/arena.h"
 #include "core/hex.h"
 
-const struct parse_limits parse_limits_form = {256, 256, (size_t)64 * 1024, (size_t)1024 * 1024};
+const struct parse_limits parse_limits_form = {1024, 256, (size_t)64 * 1024, (size_t)1024 * 1024};
 const struct parse_limits parse_limits_cookie = {180, 256, 4096, (size_t)16 * 1024};
 
 static int fail(const char **why, const char *reason)

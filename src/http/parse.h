@@ -57,7 +57,7 @@ struct kvlist {
  * max_total is the raw input length (for multipart text fields: the sum of
  * the decoded names and values). A NULL limits pointer means the defaults. */
 struct parse_limits {
-	size_t max_fields; /* 256 for forms, 180 for cookies */
+	size_t max_fields; /* 1024 for forms (a full service form has ~720), 180 for cookies */
 	size_t max_name;   /* 256 */
 	size_t max_value;  /* 64 KiB for forms, 4 KiB for cookies */
 	size_t max_total;  /* 1 MiB for forms, 16 KiB for cookies */

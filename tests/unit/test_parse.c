@@ -311,20 +311,20 @@ static void form_limit_total(void **state)
 
 static void form_default_limits(void **state)
 {
-	static char s[256 * 4 + 8];
+	static char s[1024 * 4 + 8];
 	struct kvlist l;
 	const char *why;
 	size_t i;
 
-	for (i = 0; i < 256; i++)
+	for (i = 0; i < 1024; i++)
 		memcpy(s + i * 4, "a=1&", 4);
-	s[256 * 4] = '\0';
+	s[1024 * 4] = '\0';
 	assert_int_equal(form(*state, s, NULL, &l, &why), 0);
-	assert_int_equal(l.n, 256);
-	memcpy(s + 256 * 4, "b=2", 4);
+	assert_int_equal(l.n, 1024);
+	memcpy(s + 1024 * 4, "b=2", 4);
 	assert_int_equal(form(*state, s, NULL, &l, &why), -1);
 	assert_string_equal(why, "too many fields");
-	assert_int_equal(parse_limits_form.max_fields, 256);
+	assert_int_equal(parse_limits_form.max_fields, 1024);
 }
 
 static void form_out_of_memory_is_an_error(void **state)
