@@ -627,10 +627,18 @@ static void edit_page(struct req *r, struct edit *e, int status)
 				    json_string(prefixed(r, arena_printf(r->arena, "%s/versijas", base))));
 		json_object_set_new(ctx, "preview_url",
 				    json_string(prefixed(r, arena_printf(r->arena, "%s/priekssk", base))));
-		if (e->ref.pub)
+		if (e->ref.pub) {
+			struct err re = {0};
+
 			json_object_set_new(
 			    ctx, "public_url",
 			    json_string(prefixed(r, arena_printf(r->arena, "/pakalpojumi/%s", e->ref.slug))));
+			/* where changes need approval, so does a withdrawal: the
+			 * button is an administrator's there */
+			if (auth_has_role(r, ROLE_ADMIN, NULL) ||
+			    svc_review_required(app_db(r), e->ref.institution, &re) == 0)
+				json_object_set_new(ctx, "can_withdraw", json_true());
+		}
 		version_state_ctx(r, e->ref.iri, ctx);
 	}
 	json_object_set_new(ctx, "version_base", json_integer(e->base));

@@ -131,6 +131,8 @@ describe('back-office attacks', () => {
   test('an editor whose changes need approval cannot withdraw a service alone', async () => {
     assert.equal((await fetch(`${srv.base}/pakalpojumi/${PMLP}`)).status, 200);
     const f = await editForm(pm, PMLP);
+    assert.ok(!f.buttons.some((b) => b.value === 'atsaukt'), 'the editor is not offered the button');
+    assert.ok((await editForm(boss, PMLP)).buttons.some((b) => b.value === 'atsaukt'), 'an administrator is');
     const res = await post(pm, f, {}, 'atsaukt');
     assert.equal(res.status, 403);
     assert.match(res.html, /administrator/);
