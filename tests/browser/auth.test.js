@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { root, startServer } from '../lib/server.js';
-import { launch, axe, formatViolations } from '../lib/browser.js';
+import { launch, accessibilityCheck } from '../lib/browser.js';
 import { addUser, totp } from '../lib/auth.js';
 
 const PW = 'correct horse battery staple';
@@ -28,11 +28,7 @@ after(async () => {
   await srv?.stop();
 });
 
-async function check(page, name) {
-  const v = await axe(page);
-  await page.screenshot({ path: path.join(shots, `auth-${name}.png`), fullPage: true });
-  assert.deepEqual(v, [], `${name}:\n${formatViolations(v)}`);
-}
+const check = accessibilityCheck('auth');
 
 for (const [lang, prefix] of [['lv', ''], ['en', '/en']]) {
   test(`${lang}: log in with password and code, profile, back office, audit log, log out — each page accessible`, async () => {

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { root, startServer, sqlite } from '../lib/server.js';
-import { launch, axe, formatViolations } from '../lib/browser.js';
+import { launch, accessibilityCheck } from '../lib/browser.js';
 import { addUser } from '../lib/auth.js';
 import { linkServer, linkCatalog } from '../lib/links.js';
 
@@ -43,11 +43,7 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function check(page, name) {
-  const v = await axe(page);
-  await page.screenshot({ path: path.join(shots, `links-${name}.png`), fullPage: true });
-  assert.deepEqual(v, [], `${name}:\n${formatViolations(v)}`);
-}
+const check = accessibilityCheck('links');
 
 async function login(page, prefix) {
   await page.goto(`${srv.base}${prefix}/birojs`);

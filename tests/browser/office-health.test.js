@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { root, startServer } from '../lib/server.js';
-import { launch, axe, formatViolations } from '../lib/browser.js';
+import { launch, accessibilityCheck } from '../lib/browser.js';
 import { addUser, totp } from '../lib/auth.js';
 
 const PW = 'correct horse battery staple';
@@ -27,11 +27,7 @@ after(async () => {
   await srv?.stop();
 });
 
-async function check(page, name) {
-  const v = await axe(page);
-  await page.screenshot({ path: path.join(shots, `health-${name}.png`), fullPage: true });
-  assert.deepEqual(v, [], `${name}:\n${formatViolations(v)}`);
-}
+const check = accessibilityCheck('health');
 
 async function logIn(page, code) {
   await page.goto(`${srv.base}/birojs/parskats`);

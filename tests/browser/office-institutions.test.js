@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { root, startServer } from '../lib/server.js';
-import { launch, axe, formatViolations } from '../lib/browser.js';
+import { launch, accessibilityCheck } from '../lib/browser.js';
 import { addUser, totp } from '../lib/auth.js';
 
 const PW = 'correct horse battery staple';
@@ -30,11 +30,7 @@ after(async () => {
   await srv?.stop();
 });
 
-async function check(page, name) {
-  const v = await axe(page);
-  await page.screenshot({ path: path.join(shots, `institutions-${name}.png`), fullPage: true });
-  assert.deepEqual(v, [], `${name}:\n${formatViolations(v)}`);
-}
+const check = accessibilityCheck('institutions');
 
 // Logs the administrator in through the forms (a recovery code each time
 // after the first: a TOTP code cannot be used twice).

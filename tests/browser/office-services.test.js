@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { root, startServer } from '../lib/server.js';
-import { launch, axe, formatViolations } from '../lib/browser.js';
+import { launch, accessibilityCheck } from '../lib/browser.js';
 import { addUser } from '../lib/auth.js';
 
 const PW = 'correct horse battery staple';
@@ -39,11 +39,7 @@ async function loggedIn(opts = {}) {
   return { ctx, page };
 }
 
-async function check(page, name) {
-  const v = await axe(page);
-  await page.screenshot({ path: path.join(shots, `office-services-${name}.png`), fullPage: true });
-  assert.deepEqual(v, [], `${name}:\n${formatViolations(v)}`);
-}
+const check = accessibilityCheck('office-services');
 
 test('without JavaScript: add a row, fail a save, fix it, publish', async () => {
   const { ctx, page } = await loggedIn({ javaScriptEnabled: false });

@@ -12,7 +12,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { root, startServer, psql } from '../lib/server.js';
-import { launch, axe, formatViolations } from '../lib/browser.js';
+import { launch, accessibilityCheck } from '../lib/browser.js';
 import { addUser, totp } from '../lib/auth.js';
 
 const pgUrl = process.env.EPAK_TEST_PG_URL;
@@ -25,11 +25,7 @@ let dbUrl;
 let browser;
 let admin;
 
-async function check(page, name) {
-  const v = await axe(page);
-  await page.screenshot({ path: path.join(shots, `versions-${name}.png`), fullPage: true });
-  assert.deepEqual(v, [], `${name}:\n${formatViolations(v)}`);
-}
+const check = accessibilityCheck('versions');
 
 // A fresh browser context, logged in (password, and the code when key).
 async function loginAs(login, { key = null, js = true, code = 0 } = {}) {

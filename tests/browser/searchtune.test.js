@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { root, startServer } from '../lib/server.js';
-import { launch, axe, formatViolations } from '../lib/browser.js';
+import { launch, accessibilityCheck } from '../lib/browser.js';
 import { addUser, totp } from '../lib/auth.js';
 
 const PW = 'correct horse battery staple';
@@ -32,11 +32,7 @@ after(async () => {
   await srv?.stop();
 });
 
-async function check(page, name) {
-  const v = await axe(page);
-  await page.screenshot({ path: path.join(shots, `searchtune-${name}.png`), fullPage: true });
-  assert.deepEqual(v, [], `${name}:\n${formatViolations(v)}`);
-}
+const check = accessibilityCheck('searchtune');
 
 test('the search tuning page in both languages passes axe-core', { timeout: 300000 }, async () => {
   await fetch(`${srv.base}/meklet?q=${encodeURIComponent('zqxwv')}`);

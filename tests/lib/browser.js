@@ -1,7 +1,10 @@
 // tests/lib/browser.js — Debian's Chromium driven by playwright-core, and
 // axe-core for WCAG 2.1 AA checks. No browser is downloaded.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
@@ -38,4 +41,17 @@ export async function axe(page) {
 
 export function formatViolations(v) {
   return v.map((x) => `${x.id} (${x.impact}): ${x.help}\n    ${x.nodes.join('\n    ')}`).join('\n');
+}
+
+// check(page, name) for one test file: axe-core must find nothing, and the
+// page is photographed as tests/out/screenshots/PREFIX-NAME.png for people
+// to look at.
+export function accessibilityCheck(prefix) {
+  const shots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../out/screenshots');
+  fs.mkdirSync(shots, { recursive: true });
+  return async (page, name) => {
+    const v = await axe(page);
+    await page.screenshot({ path: path.join(shots, `${prefix}-${name}.png`), fullPage: true });
+    assert.deepEqual(v, [], `${name}:\n${formatViolations(v)}`);
+  };
 }
