@@ -1,0 +1,128 @@
+/* test_markdown.c — the Markdown renderer: what editors write becomes the
+ * HTML people expect, and no payload carries script or event attributes. */
+#include "testutil.h"
+
+#include <string.h>
+
+#include "core/buf.h"
+#include "md_check.h"
+#include "tmpl/markdown.h"
+
+static char *html_of(const char *md, int shift)
+{
+	struct buf b = BUF_INIT;
+
+	assert_int_equal(md_to_html(&b, md, strlen(md), shift), 0);
+	return b.data ? b.data : strdup("");
+}
+
+static void renders_commonmark(void **state)
+{
+	char *h = html_of(
+	    "# Virsraksts\n\nTeksts ar **treknu** un [saiti](https://latvija.gov.lv/).\n\n- viens\n- divi\n", 1);
+
+	(void)state;
+	assert_non_null(strstr(h, "<h2>Virsraksts</h2>"));
+	assert_non_null(strstr(h, "<strong>treknu</strong>"));
+	assert_non_null(strstr(h, "<a href=\"https://latvija.gov.lv/\">saiti</a>"));
+	assert_non_null(strstr(h, "<li>divi</li>"));
+	assert_null(md_check_html(h, strlen(h)));
+	free(h);
+}
+
+static void headings_stop_at_h6(void **state)
+{
+	char *h = html_of("###### six\n", 3);
+
+	(void)state;
+	assert_non_null(strstr(h, "<h6>six</h6>"));
+	free(h);
+}
+
+/* Payloads from the XSS cheat sheets that people paste into Markdown
+ * editors: raw tags, event attributes, script URLs in links, images and
+ * reference definitions, entity-encoded and mixed-case schemes, broken
+ * nesting, and attribute breakouts through link titles. */
+static void payloads_stay_text(void **state)
+{
+	static const char *const payloads[] = {
+	    "<script>alert(1)</script>",
+	    "<img src=x onerror=alert(1)>",
+	    "<svg onload=alert(1)>",
+	    "<a href=\"javascript:alert(1)\">x</a>",
+	    "[x](javascript:alert(1))",
+	    "[x](JaVaScRiPt:alert(1))",
+	    "[x](  javascript:alert(1))",
+	    "[x](&#106;avascript:alert(1))",
+	    "[x](java\tscript:alert(1))",
+	    "[x](vbscript:msgbox(1))",
+	    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+	    "![x](javascript:alert(1))",
+	    "![x\" onerror=\"alert(1)](https://a.lv/x.png)",
+	    "[x](https://a.lv/ \"t\\\" onmouseover=\\\"alert(1)\")",
+	    "[x][r]\n\n[r]: javascript:alert(1)",
+	    "<javascript:alert(1)>",
+	    "<iframe src=\"https://evil.example\"></iframe>",
+	    "<div\nonclick=alert(1)>x</div>",
+	    "<details open ontoggle=alert(1)>",
+	    "`<script>`\n\n```\n<script>alert(1)</script>\n```",
+	    "<style>*{display:none}</style>",
+	    "<!-- --><script>alert(1)</script>",
+	    "[<img src=x onerror=alert(1)>](https://a.lv)",
+	    "<a href=\"https://a.lv\" onclick=\"alert(1)\">x</a>",
+	    "\"><script>alert(1)</script>",
+	    "[x](file:///etc/passwd)",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]); i++) {
+		char *h = html_of(payloads[i], 1);
+		const char *why = md_check_html(h, strlen(h));
+
+		if (why)
+			fail_msg("payload %zu %s: %s -> %s", i, payloads[i], why, h);
+		assert_null(strstr(h, "<script"));
+		assert_null(strstr(h, "<svg"));
+		assert_null(strstr(h, "<iframe"));
+		free(h);
+	}
+}
+
+static void text_keeps_words_and_urls(void **state)
+{
+	struct buf b = BUF_INIT;
+	const char *md = "## Sveiki\n\nLasiet [portālu](https://latvija.gov.lv/) šodien.\n\n- viens\n- divi\n";
+
+	(void)state;
+	assert_int_equal(md_to_text(&b, md, strlen(md), 1), 0);
+	assert_string_equal(b.data, "Sveiki\n\nLasiet portālu <https://latvija.gov.lv/> šodien.\n\n- viens\n- divi\n");
+	buf_reset(&b);
+	assert_int_equal(md_to_text(&b, "<b>x</b> y", 10, 0), 0);
+	assert_null(strstr(b.data, "<b>"));
+	buf_free(&b);
+}
+
+static void refuses_past_the_cap(void **state)
+{
+	struct buf b = BUF_INIT;
+	char *big = malloc(MD_MAX_BYTES + 1);
+
+	(void)state;
+	memset(big, 'a', MD_MAX_BYTES + 1);
+	assert_int_equal(md_to_html(&b, big, MD_MAX_BYTES + 1, 0), -1);
+	assert_int_equal(md_to_text(&b, big, MD_MAX_BYTES + 1, 0), -1);
+	assert_int_equal(md_to_html(&b, big, MD_MAX_BYTES, 0), 0);
+	free(big);
+	buf_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(renders_commonmark),   cmocka_unit_test(headings_stop_at_h6),
+	    cmocka_unit_test(payloads_stay_text),   cmocka_unit_test(text_keeps_words_and_urls),
+	    cmocka_unit_test(refuses_past_the_cap),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
