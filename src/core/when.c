@@ -98,3 +98,41 @@ void when_iso(time_t t, char out[WHEN_ISO_LEN])
 	if (t && gmtime_r(&t, &tm))
 		strftime(out, WHEN_ISO_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+int when_time_parse(const char *s, int *h, int *min)
+{
+	int hh, mm;
+
+	if (strlen(s) != 5 || s[2] != ':' || strspn(s, "0123456789") != 2 || strspn(s + 3, "0123456789") != 2)
+		return -1;
+	hh = (s[0] - '0') * 10 + (s[1] - '0');
+	mm = (s[3] - '0') * 10 + (s[4] - '0');
+	if (hh > 23 || mm > 59)
+		return -1;
+	if (h)
+		*h = hh;
+	if (min)
+		*min = mm;
+	return 0;
+}
+
+long long when_riga_parse(const char *date, const char *time_of_day)
+{
+	struct tm tm = {0};
+	int y, mo, d, h, mi;
+	time_t local, t;
+
+	if (when_date_parse(date, &y, &mo, &d) != 0 || when_time_parse(time_of_day, &h, &mi) != 0)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	local = timegm(&tm);
+	/* summer time first: of the two readings of an autumn hour, the earlier */
+	t = local - 10800;
+	if (when_riga_offset(t) == 10800)
+		return (long long)t;
+	return (long long)(local - 7200);
+}

@@ -28,4 +28,13 @@ int when_date_parse(const char *s, int *y, int *m, int *d);
  * "" when s is not such a date. */
 void when_date_text(const char *s, enum lang lang, char out[WHEN_LEN]);
 
+/* A time of day "HH:MM" (00:00 to 23:59): 0 with *h, *min set (each may
+ * be NULL); -1 for anything else ("7:05", "24:00", "12:00:00"). */
+int when_time_parse(const char *s, int *h, int *min);
+/* The moment (unix seconds) of a date and time as read on a clock in Riga
+ * (when_date_parse and when_time_parse forms); -1 when either does not
+ * read. In the hour the clocks go back the earlier moment is taken; a time
+ * the clocks skip in spring is read with the winter offset. */
+long long when_riga_parse(const char *date, const char *time_of_day);
+
 #endif

@@ -33,6 +33,8 @@
  *                    libxml2's global initialisation (their requirement)
  *   search/query.c   per-thread scratch memory (thread-local, not shared)
  *   web/sign_session.c  the purger thread (one per process)
+ *   web/content.c    the content index (news and FAQ for /meklet and the
+ *                    home page) and the thread that rebuilds it (content.h)
  *   search/bench.c   the benchmark's random-number state (epak search-bench only)
  */
 #ifndef EPAK_APP_H

@@ -25,5 +25,9 @@ json_t *org_brief(struct req *r, const struct organisation *o);
 int json_cmp_name(const void *a, const void *b);
 /* Sorts a JSON array in place with a qsort comparator over json_t *s. */
 void json_array_sort(json_t *list, int (*cmp)(const void *, const void *));
+/* The page of n items of per_page each that ?lapa=N asks for, as
+ * [*from, *to), and ctx's "pager" (partials/pager); -1 when there is no
+ * such page (a 404). page_catalog.c. */
+int list_page(struct req *r, json_t *ctx, size_t n, size_t per_page, size_t *from, size_t *to);
 
 #endif

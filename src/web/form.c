@@ -111,6 +111,19 @@ static const char *check(struct req *r, enum lang lang, const struct field *fd, 
 		return when_date_parse(v, NULL, NULL, NULL) == 0
 			   ? NULL
 			   : i18n_tr(lang, N_("Please enter a date like 2026-12-07 (year, month, day)."));
+	case F_TIME:
+		return when_time_parse(v, NULL, NULL) == 0
+			   ? NULL
+			   : i18n_tr(lang, N_("Please enter a time like 09:30 (hours and minutes)."));
+	case F_SLUG:
+		n = strlen(v);
+		if (n < fd->min || n > fd->max || strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-") != n ||
+		    v[0] == '-' || v[n - 1] == '-' || strstr(v, "--"))
+			return arena_printf(r->arena,
+					    i18n_tr(lang, N_("Use %zu to %zu small Latin letters, digits and single "
+							     "hyphens, like new-e-services.")),
+					    fd->min, fd->max);
+		return NULL;
 	case F_ANY:
 	case F_HONEYPOT:
 	case F_END: return NULL;

@@ -30,6 +30,8 @@ enum field_type {
 	F_URL,      /* an absolute http(s) link (core/url.h url_http_ok) */
 	F_PHONE,    /* a telephone number (core/phone.h phone_ok) */
 	F_DATE,     /* a calendar date YYYY-MM-DD (core/when.h when_date_parse) */
+	F_TIME,     /* a time of day HH:MM (core/when.h when_time_parse) */
+	F_SLUG,     /* an address part: small Latin letters, digits, single inner hyphens (min to max) */
 	F_END
 };
 
@@ -72,6 +74,14 @@ struct field {
 #define FIELD_DATE(n, req, label)                                                                                      \
 	{                                                                                                              \
 		n, F_DATE, req, 10, 10, NULL, label, NULL                                                              \
+	}
+#define FIELD_TIME(n, req, label)                                                                                      \
+	{                                                                                                              \
+		n, F_TIME, req, 5, 5, NULL, label, NULL                                                                \
+	}
+#define FIELD_SLUG(n, req, mn, mx, label)                                                                              \
+	{                                                                                                              \
+		n, F_SLUG, req, mn, mx, NULL, label, NULL                                                              \
 	}
 #define FIELD_HONEYPOT(n)                                                                                              \
 	{                                                                                                              \

@@ -145,11 +145,11 @@ static const char *page_url(struct req *r, const char *base, size_t page)
  * way the address names no page of the list. */
 const struct field list_params[] = {FIELD_NUMBER("lapa", NULL, 1, 999999999, N_("Page")), FIELD_END};
 
-static int paginate(struct req *r, json_t *ctx, size_t n, size_t *from, size_t *to)
+int list_page(struct req *r, json_t *ctx, size_t n, size_t per_page, size_t *from, size_t *to)
 {
 	struct form p;
 	unsigned long page = 1;
-	size_t pages = n ? (n + LIST_PAGE - 1) / LIST_PAGE : 1, k, last = 0;
+	size_t pages = n ? (n + per_page - 1) / per_page : 1, k, last = 0;
 	const char *base;
 	json_t *pager, *links;
 
@@ -160,8 +160,8 @@ static int paginate(struct req *r, json_t *ctx, size_t n, size_t *from, size_t *
 		if (!*p.value[0] || page > pages)
 			return -1;
 	}
-	*from = (size_t)(page - 1) * LIST_PAGE;
-	*to = *from + LIST_PAGE < n ? *from + LIST_PAGE : n;
+	*from = (size_t)(page - 1) * per_page;
+	*to = *from + per_page < n ? *from + per_page : n;
 	if (pages == 1)
 		return 0;
 	base = req_path_in(r, r->lang);
@@ -189,6 +189,11 @@ static int paginate(struct req *r, json_t *ctx, size_t n, size_t *from, size_t *
 		    ctx, "other_lang_url",
 		    json_string(page_url(r, req_path_in(r, r->lang == LANG_LV ? LANG_EN : LANG_LV), page)));
 	return 0;
+}
+
+static int paginate(struct req *r, json_t *ctx, size_t n, size_t *from, size_t *to)
+{
+	return list_page(r, ctx, n, LIST_PAGE, from, to);
 }
 
 /* The services of v (those for audience, when given) in title order, one

@@ -3,12 +3,16 @@
  * po/); these handlers only pick the template and mark the navigation. */
 #include "catalog/model.h"
 #include "web/catalog_ctx.h"
+#include "web/content.h"
 #include "web/snapshot.h"
 #include "web/web.h"
 
 int page_home(struct req *r)
 {
-	render(r, 200, "home", page_ctx(r, N_("E-services of the state and municipalities"), "home"));
+	json_t *ctx = page_ctx(r, N_("E-services of the state and municipalities"), "home");
+
+	content_home_ctx(r, ctx); /* the newest news */
+	render(r, 200, "home", ctx);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "tmpl/escape.h"
 #include "web/app.h"
 #include "web/catalog_ctx.h"
+#include "web/content.h"
 #include "web/form.h"
 #include "web/search_log.h"
 #include "web/snapshot.h"
@@ -174,6 +175,8 @@ int page_search(struct req *r)
 		render(r, 422, "search", ctx);
 		return 0;
 	}
+	if (offset == 0 && !inst && !event && !eonly)
+		content_search_ctx(r, q, ctx); /* news and FAQ answers, after the services */
 	if (res.total == 0 && !inst && !event && !eonly && offset == 0)
 		search_log_zero(q); /* computed here; repeats come from the page cache (search_log.h) */
 	json_object_set_new(ctx, "title",

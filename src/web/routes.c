@@ -96,6 +96,14 @@ const struct route web_routes[] = {
     {"GET", "/birojs/saites", page_links, 0, NULL},
     {"GET", "/birojs/saites.csv", page_links_csv, 0, NULL},
     {"GET", "/birojs/saites/{id}", page_link, 0, NULL},
+    {"GET", "/jaunumi", page_news, ROUTE_CACHE, "lapa#"},
+    {"GET", "/jaunumi/atom.xml", page_news_feed, ROUTE_CACHE, NULL},
+    {"GET", "/jaunumi/{slug}", page_news_article, ROUTE_CACHE, NULL},
+    {"GET", "/birojs/jaunumi", page_office_news, 0, NULL},
+    {"GET", "/birojs/jaunumi/jauns", page_office_news_new, 0, NULL},
+    {"POST", "/birojs/jaunumi/jauns", form_office_news_new, ROUTE_FORM | ROUTE_CSRF, NULL},
+    {"GET", "/birojs/jaunumi/{id}", page_office_news_edit, 0, NULL},
+    {"POST", "/birojs/jaunumi/{id}", form_office_news_save, ROUTE_FORM | ROUTE_CSRF, NULL},
     {"GET", "/static/{file}", page_static, 0, NULL},
     {"GET", "/robots.txt", page_robots, 0, NULL},
     {"GET", "/favicon.ico", page_favicon, 0, NULL},
@@ -113,7 +121,7 @@ static const struct {
 } route_params[] = {
     {page_event, list_params},   {page_citizens, list_params},  {page_businesses, list_params},
     {page_org, list_params},     {page_eservices, list_params}, {page_search, search_params},
-    {api_search, search_params}, {api_suggest, suggest_params},
+    {api_search, search_params}, {api_suggest, suggest_params}, {page_news, list_params},
 };
 
 int web_routes_check(struct err *err)

@@ -184,4 +184,14 @@ json_t *version_conflict_ctx(struct req *r, const char *iri, long long base, con
  * reviewer, at} or "version_pending" (its number) from the newest version. */
 void version_state_ctx(struct req *r, const char *iri, json_t *ctx);
 
+/* page_news.c: news (/jaunumi, its Atom feeds) and their back office (/birojs/jaunumi) */
+int page_news(struct req *r);
+int page_news_article(struct req *r);
+int page_news_feed(struct req *r);
+int page_office_news(struct req *r);
+int page_office_news_new(struct req *r);
+int form_office_news_new(struct req *r);
+int page_office_news_edit(struct req *r);
+int form_office_news_save(struct req *r);
+
 #endif
