@@ -321,7 +321,8 @@ int page_news_feed(struct req *r)
 
 /* ---- the back office ---- */
 
-static const char *const news_actions[] = {"save", "schedule", "publish", "unpublish", "preview", "preview-en", NULL};
+static const char *const news_actions[] = {"save",    "schedule",   "publish", "unpublish",
+					   "preview", "preview-en", "edit",    NULL};
 enum {
 	NF_SLUG,
 	NF_TITLE_LV,
@@ -594,7 +595,9 @@ static int save_tx(struct db *db, void *cls)
 static void preview(struct req *r, const struct form *f, const struct article *old, int english)
 {
 	struct article a = {0};
-	json_t *ctx;
+	json_t *ctx, *back;
+	const char *back_url;
+	int i;
 
 	a.slug = old ? old->slug : (*f->value[NF_SLUG] ? f->value[NF_SLUG] : "esiet");
 	a.title[0] = f->value[NF_TITLE_LV];
@@ -605,9 +608,20 @@ static void preview(struct req *r, const struct form *f, const struct article *o
 	a.body[1] = f->value[NF_BODY_EN];
 	a.state = "published";
 	a.publish_at = old && old->publish_at ? old->publish_at : (long long)time(NULL);
+	/* "back to the editor" posts the form again, as it was (the browser's
+	 * Back button cannot return to a page that answered a POST) */
+	back = json_array();
+	for (i = 0; news_fields[i].name; i++)
+		if (i != NF_ACTION)
+			json_array_append_new(back, json_pack("{s:s, s:s}", "name", news_fields[i].name, "value",
+							      f->value[i] ? f->value[i] : ""));
+	back_url = prefixed(r, old ? arena_printf(r->arena, "/birojs/jaunumi/%lld", old->id) : "/birojs/jaunumi/jauns");
 	r->lang = english ? LANG_EN : LANG_LV; /* the page as that language's reader gets it */
 	ctx = article_ctx(r, &a);
 	json_object_set_new(ctx, "news_preview", json_true());
+	json_object_set_new(ctx, "back_fields", back);
+	json_object_set_new(ctx, "back_url", json_string(back_url));
+	json_object_set_new(ctx, "csrf", json_string(csrf_token(r)));
 	json_object_set_new(ctx, "noindex", json_true());
 	render_flags(r, 200, "news-article", ctx, RESP_NO_STORE);
 }
@@ -660,6 +674,10 @@ static void save(struct req *r, const struct article *old)
 		f.nerrors += f.error[i] != NULL;
 	if (f.nerrors > 0) {
 		edit_page(r, 422, &f, old, NULL, 0);
+		return;
+	}
+	if (!strcmp(action, "edit")) { /* back from the preview */
+		edit_page(r, 200, &f, old, NULL, 0);
 		return;
 	}
 	if (!strcmp(action, "preview") || !strcmp(action, "preview-en")) {

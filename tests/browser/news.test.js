@@ -55,11 +55,12 @@ async function write(page, prefix, slug, each) {
   await page.click('button[value=preview]');
   assert.match(await page.locator('h1').innerText(), /Jauni e-pakalpojumi/);
   await each('preview-lv');
-  await page.goBack();
+  await page.click('button[value=edit]');
+  assert.equal(await page.inputValue('#title_en'), 'New e-services in municipalities', 'the form comes back as typed');
   await page.click('button[value="preview-en"]');
   assert.match(await page.locator('h1').innerText(), /New e-services/);
   await each('preview-en');
-  await page.goBack();
+  await page.click('button[value=edit]');
   await page.click('button[value=publish]');
   assert.match(page.url(), /\/birojs\/jaunumi\/\d+\?saglabats=1$/);
   await page.goto(`${srv.base}${prefix}/jaunumi`);

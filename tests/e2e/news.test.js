@@ -238,6 +238,12 @@ for (const backend of backends) describe(backend.name, { skip: backend.pg && !pg
     assert.match(res.html, /<h3>Kas jauns<\/h3>/, 'headings shifted down under the title');
     assert.match(res.html, /Priekšskatījums/);
     assert.doesNotMatch(db(`SELECT body_lv FROM news_article WHERE id = ${id}`), /Priekšskatījums/);
+    // back to the editor: the form as it was typed, still not saved
+    assert.match(res.html, /<button type="submit" name="action" value="edit">/);
+    res = await ed.post(`/birojs/jaunumi/${id}`, { version: v, title_lv: title, body_lv: body + '\n\nPriekšskatījums', action: 'edit' }, { formPath: `/birojs/jaunumi/${id}` });
+    assert.equal(res.status, 200);
+    assert.match(res.html, /Priekšskatījums<\/textarea>/);
+    assert.doesNotMatch(db(`SELECT body_lv FROM news_article WHERE id = ${id}`), /Priekšskatījums/);
     res = await ed.post(`/birojs/jaunumi/${id}`, { version: v, title_lv: title, body_lv: body, title_en: 'Declaring residence', body_en: 'Now **faster**.', action: 'preview-en' }, { formPath: `/birojs/jaunumi/${id}` });
     assert.match(res.html, /<html lang="en">/);
     assert.match(res.html, /<strong>faster<\/strong>/);
