@@ -134,6 +134,19 @@ static struct content_item *add(struct build *b)
 	return it;
 }
 
+/* a followed by b, malloc'd; NULL when out of memory */
+static char *join(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+	char *s = malloc(na + nb + 1);
+
+	if (s) {
+		memcpy(s, a, na);
+		memcpy(s + na, b, nb + 1);
+	}
+	return s;
+}
+
 static int check_item(struct build *b, struct content_item *it)
 {
 	if (!it->url || !it->title[0] || !it->title[1] || !it->text[0] || !it->text[1])
@@ -154,9 +167,7 @@ static int news_row(void *cls, const struct db_row *row)
 	if (!it)
 		return 1;
 	it->kind = CONTENT_NEWS;
-	it->url = malloc(strlen(row_text(row, 1)) + 10);
-	if (it->url)
-		strcat(strcpy(it->url, "/jaunumi/"), row_text(row, 1));
+	it->url = join("/jaunumi/", row_text(row, 1));
 	it->title[0] = strdup(row_text(row, 2));
 	it->text[0] = plain(row_text(row, 3), row_text(row, 4));
 	it->title[1] = strdup(row_text(row, 5));
@@ -176,9 +187,7 @@ static int faq_row(void *cls, const struct db_row *row)
 	if (!it)
 		return 1;
 	it->kind = CONTENT_FAQ;
-	it->url = malloc(strlen(row_text(row, 0)) + 6);
-	if (it->url)
-		strcat(strcpy(it->url, "/buj#"), row_text(row, 0));
+	it->url = join("/buj#", row_text(row, 0));
 	it->title[0] = strdup(row_text(row, 1));
 	it->text[0] = plain(NULL, row_text(row, 2));
 	it->title[1] = strdup(row_text(row, 3));

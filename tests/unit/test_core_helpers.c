@@ -638,6 +638,44 @@ static void back_office_values_table(void **state)
 	assert_string_equal(out, "");
 }
 
+/* The times of day the news editor's schedule takes (web/form.h F_TIME),
+ * and a date and time on a Riga clock as the moment it names, across both
+ * changes of the clocks. */
+static void riga_clock_table(void **state)
+{
+	static const char *const good[] = {"00:00", "09:30", "23:59", "12:05"};
+	static const char *const bad[] = {"", "9:30", "24:00", "12:60", "12:00:00", "12-00", "ab:cd", " 9:30", "12:5"};
+	static const struct {
+		const char *date, *time;
+		long long want;
+	} moments[] = {
+	    {"2099-06-21", "09:30", 4085706600LL}, /* summer: UTC+3 */
+	    {"2026-12-07", "12:00", 1796637600LL}, /* winter: UTC+2 */
+	    {"2026-03-29", "02:59", 1774745940LL}, /* the last winter minute (00:59 UTC) */
+	    {"2026-03-29", "04:00", 1774746000LL}, /* the first summer minute (01:00 UTC) */
+	    {"2026-10-25", "03:30", 1792888200LL}, /* read twice: the earlier (00:30 UTC) */
+	    {"2026-10-25", "04:00", 1792893600LL}, /* winter again (02:00 UTC) */
+	};
+	size_t i;
+	int h = -1, m = -1;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_int_equal(when_time_parse(good[i], NULL, NULL), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (when_time_parse(bad[i], NULL, NULL) == 0)
+			fail_msg("accepted %s", bad[i]);
+	assert_int_equal(when_time_parse("07:45", &h, &m), 0);
+	assert_int_equal(h, 7);
+	assert_int_equal(m, 45);
+	for (i = 0; i < sizeof(moments) / sizeof(moments[0]); i++)
+		if (when_riga_parse(moments[i].date, moments[i].time) != moments[i].want)
+			fail_msg("%s %s: %lld, not %lld", moments[i].date, moments[i].time,
+				 when_riga_parse(moments[i].date, moments[i].time), moments[i].want);
+	assert_int_equal(when_riga_parse("2026-02-30", "10:00"), -1);
+	assert_int_equal(when_riga_parse("2026-02-10", "10:0"), -1);
+}
+
 static void *public_codes(void *arg)
 {
 	char want[32];
@@ -733,7 +771,7 @@ int main(void)
 	    cmocka_unit_test(base64_allocating_forms),  cmocka_unit_test(file_read_table),
 	    cmocka_unit_test(fnv1a_reference_vectors),  cmocka_unit_test(hex_digits_table),
 	    cmocka_unit_test(x509_from_text_table),     cmocka_unit_test(err_public_code_from_threads),
-	    cmocka_unit_test(back_office_values_table),
+	    cmocka_unit_test(back_office_values_table), cmocka_unit_test(riga_clock_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
