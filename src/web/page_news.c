@@ -31,8 +31,12 @@
 #define NEWS_FEED 20       /* entries in a feed */
 #define NEWS_TITLE_MAX 200 /* characters */
 #define NEWS_SUMMARY_MAX 1000
-#define NEWS_BODY_MAX (MD_MAX_BYTES / 4) /* characters: at most MD_MAX_BYTES bytes of UTF-8 */
-#define NEWS_OFFICE_LIST 200             /* articles the back-office list shows, newest changed first */
+/* Characters of a text: at most 64 000 bytes of UTF-8, under both
+ * MD_MAX_BYTES and the 64 KiB the HTTP layer takes of one form field
+ * (http/parse.c parse_limits_form), so a long text is refused beside its
+ * field and not by a bare 413 that would lose what the editor wrote. */
+#define NEWS_BODY_MAX 16000
+#define NEWS_OFFICE_LIST 200 /* articles the back-office list shows, newest changed first */
 #define EDITORS (ROLE_CONTENT | ROLE_ADMIN)
 
 /* ---- reading ---- */
