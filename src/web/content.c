@@ -19,6 +19,7 @@
 #define CONTENT_RESULTS 10     /* secondary results on /meklet */
 #define CONTENT_TEXT_MAX 16384 /* bytes of an item's text that are indexed */
 #define CONTENT_SNIPPET 240    /* bytes of text shown under a result */
+#define CONTENT_RETRY 5        /* seconds between attempts while the database fails */
 
 /* The one content index of the process (app.h lists it). */
 static struct {
@@ -28,11 +29,13 @@ static struct {
 	int want;                 /* a rebuild was asked for */
 	struct content_set *current;
 	struct app *app;
-	struct db *db; /* the thread's own connection */
+	struct db *db;      /* the thread's own connection */
+	long long retry_at; /* after a failure: not before this (unix s) */
 	pthread_t thread;
 	int running;
 	atomic_int stop;
-} cs = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, NULL, NULL, NULL, 0, 0, 0};
+} cs = {
+    .lock = PTHREAD_MUTEX_INITIALIZER, .want_lock = PTHREAD_MUTEX_INITIALIZER, .want_cond = PTHREAD_COND_INITIALIZER};
 
 static void set_free(struct content_set *s)
 {
@@ -277,6 +280,7 @@ static int refresh(const char *why)
 		cs.db = db_open(cs.app->db_url, &e);
 		if (!cs.db) {
 			log_warn("content index: %s", e.msg);
+			cs.retry_at = (long long)time(NULL) + CONTENT_RETRY;
 			return -1;
 		}
 	}
@@ -285,6 +289,7 @@ static int refresh(const char *why)
 		log_warn("content index not rebuilt (%s): %s", why, e.msg);
 		db_close(cs.db); /* a new connection next time */
 		cs.db = NULL;
+		cs.retry_at = (long long)time(NULL) + CONTENT_RETRY;
 		return -1;
 	}
 	pthread_mutex_lock(&cs.lock);
@@ -333,7 +338,8 @@ static void *content_thread(void *arg)
 		}
 		if (!cs.db) {
 			content_put(cur);
-			refresh("reconnecting");
+			if (now >= cs.retry_at) /* not every second while the database is away */
+				refresh("reconnecting");
 			continue;
 		}
 		rc = db_query_int(cs.db, SQL_REV, DB_NOP, &rev);
