@@ -37,6 +37,7 @@
 #include "store/user_cli.h"
 #include "tmpl/mustache.h"
 #include "web/app.h"
+#include "web/materials.h"
 #include "web/search_log.h"
 #include "web/link_sources.h"
 #include "web/sign_session.h"
@@ -272,6 +273,11 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 		return 1;
 	}
 	if (check_schema(cfg) != 0) {
+		app_close(&app);
+		return 1;
+	}
+	if (materials_start(&app, &e) != 0) {
+		log_error("cannot start: %s", e.msg);
 		app_close(&app);
 		return 1;
 	}
