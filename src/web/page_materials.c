@@ -386,18 +386,16 @@ static int material_load(struct req *r, struct db *db, long long id, struct mate
 static const char *download_name(struct req *r, const struct material_row *m)
 {
 	const struct material_type *t = material_type_find(m->mime);
-	const char *title = in_lang(r, m->title_lv, m->title_en);
-	const char *clean = multipart_sanitize_filename(r->arena, title, 120);
-	char *s;
+	char *title = arena_strdup(r->arena, in_lang(r, m->title_lv, m->title_en));
+	const char *clean;
 	size_t i;
 
-	if (!clean)
-		return NULL;
-	s = arena_strdup(r->arena, clean);
-	for (i = 0; s && s[i]; i++)
-		if (strchr("/\\:;%", s[i]))
-			s[i] = '_';
-	return s ? arena_printf(r->arena, "%s.%s", s, t ? t->ext : "bin") : NULL;
+	/* first: the sanitizer keeps only what follows a '/', '\\' or ':' */
+	for (i = 0; title && title[i]; i++)
+		if (strchr("/\\:;%", title[i]))
+			title[i] = '_';
+	clean = title ? multipart_sanitize_filename(r->arena, title, 120) : NULL;
+	return clean ? arena_printf(r->arena, "%s.%s", clean, t ? t->ext : "bin") : NULL;
 }
 
 /* Content-Disposition of an attachment named name (UTF-8): an ASCII
