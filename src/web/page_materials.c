@@ -468,7 +468,7 @@ static void download_done(struct req *r, void *cls)
 	}
 	resp_add_header(r, "content-disposition", cd);
 	/* with the site's policy: a browser that shows it anyway runs nothing */
-	resp_add_header(r, "content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+	resp_add_header(r, "content-security-policy", "default-src 'none'; sandbox");
 	b.data = j->data;
 	b.len = j->len;
 	b.alloc = j->len + 1;
