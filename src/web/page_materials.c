@@ -483,7 +483,7 @@ int page_material_download(struct req *r)
 {
 	struct db *db = app_db(r);
 	const struct config *cfg = app_of(r)->cfg;
-	struct material_row m;
+	struct material_row m = {0};
 	struct download_job *j;
 	char dir[DIR_MAX];
 	int rc;
@@ -662,7 +662,7 @@ static int office_material(struct req *r, struct material_row *m)
 
 int page_office_material(struct req *r)
 {
-	struct material_row m;
+	struct material_row m = {0};
 
 	if (auth_require_role(r, EDITORS) != 0 || office_material(r, &m) != 0)
 		return 0;
@@ -976,7 +976,7 @@ int form_office_material_new(struct req *r)
 
 int form_office_material_save(struct req *r)
 {
-	struct material_row m;
+	struct material_row m = {0};
 
 	if (auth_require_role(r, EDITORS) != 0 || office_material(r, &m) != 0)
 		return 0;
@@ -1010,7 +1010,7 @@ static int delete_body(struct db *db, void *cls)
 
 int form_office_material_delete(struct req *r)
 {
-	struct material_row m;
+	struct material_row m = {0};
 	struct delete_tx t;
 	char dir[DIR_MAX];
 	struct db *db;
