@@ -20,6 +20,7 @@
  * is an attachment (RFC 6266: an ASCII file name and the UTF-8 one,
  * RFC 8187), with nosniff and a sandboxing Content-Security-Policy, so
  * not even an SVG with script in it runs on this site's origin. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -863,7 +864,8 @@ static void save_done(struct req *r, void *cls)
 	struct save *s = cls;
 
 	if (!r) {
-		/* gone before its answer: nothing refers to a file it stored */
+		/* gone before its answer: a file it stored is left to the
+		 * sweep at the next start (materials_start) */
 		save_free(s);
 		return;
 	}
@@ -1105,6 +1107,48 @@ static void seed_logo(struct app *app, const char *dir)
 	free(data);
 }
 
+/* Files no row refers to: an upload whose request ended before its row
+ * was written, a temp file of a crash. Only those older than an hour, so
+ * an upload another node is finishing right now is left alone. */
+static void sweep_unused(struct app *app, const char *dir)
+{
+	struct err err = {0};
+	struct dirent *de;
+	struct stat st;
+	char path[DIR_MAX + 80];
+	time_t old = time(NULL) - 3600;
+	long long used;
+	int n = 0;
+	struct db *db;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	db = db_open(app->db_url, &err);
+	if (!db)
+		log_error("materials: unused files not swept: %s", err.msg);
+	for (de = db ? readdir(d) : NULL; de; de = readdir(d)) {
+		int temp = !strncmp(de->d_name, ".upload-", 8);
+
+		if ((!temp && !stored_name_ok(de->d_name)) ||
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path) ||
+		    lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_mtime > old)
+			continue;
+		used = 1;
+		if (!temp && db_query_int(db, SQL_SHA_USED, DB_P(PTEXT(de->d_name)), &used) != DB_OK) {
+			log_error("materials: unused files not swept: %s", db_errmsg(db));
+			break;
+		}
+		if ((temp || used == 0) && unlink(path) == 0)
+			n++;
+	}
+	closedir(d);
+	if (db)
+		db_close(db);
+	if (n)
+		log_info("materials: %d file(s) no material refers to removed", n);
+}
+
 int materials_start(struct app *app, struct err *err)
 {
 	const struct config *cfg = app->cfg;
@@ -1123,5 +1167,6 @@ int materials_start(struct app *app, struct err *err)
 	/* the upload routes take a whole file and the form around it */
 	app->site.max_upload_body = cfg->materials_max_bytes + 1024 * 1024;
 	seed_logo(app, dir);
+	sweep_unused(app, dir);
 	return 0;
 }

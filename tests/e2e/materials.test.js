@@ -14,6 +14,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { root, startServer, sqlite, psql } from '../lib/server.js';
@@ -45,6 +46,12 @@ function csrfOf(html) {
 for (const [engine, pgName] of engines) describe(`materials for informers (${engine})`, () => {
   let srv, ed, cons, inst, citizen, anon, admin;
   let dbUrl = null;
+  let data;
+  const options = () => ({
+    db: dbUrl, data,
+    extra: ['--materials-max-bytes', `${MAX}`, '--max-body', `${MAX_BODY}`,
+      '--limit-materials-uploads', `${UPLOADS}`, '--limit-materials-downloads', `${DOWNLOADS}`],
+  });
   const db = (sql) => (dbUrl ? psql(dbUrl, sql) : sqlite(path.join(srv.data, 'epak.db'), sql));
 
   // A citizen's session made directly in the database (as tests/lib/auth.js
@@ -104,11 +111,8 @@ for (const [engine, pgName] of engines) describe(`materials for informers (${eng
       psql(pgUrl, `CREATE DATABASE ${pgName}`);
       dbUrl = pgUrl.replace(/\/[^/?]*(\?|$)/, `/${pgName}$1`);
     }
-    srv = await startServer({
-      db: dbUrl,
-      extra: ['--materials-max-bytes', `${MAX}`, '--max-body', `${MAX_BODY}`,
-        '--limit-materials-uploads', `${UPLOADS}`, '--limit-materials-downloads', `${DOWNLOADS}`],
-    });
+    data = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-materials-'));
+    srv = await startServer(options());
     addUser(srv, 'ed', PW, ['name=Satura Redaktore', 'role=content']);
     addUser(srv, 'cons', PW, ['name=Konsultante', 'role=consultant']);
     addUser(srv, 'inst', PW, ['name=Iestādes Redaktors', 'role=institution', 'institution=vid']);
@@ -125,7 +129,10 @@ for (const [engine, pgName] of engines) describe(`materials for informers (${eng
     citizen.jar.set('epak_session', citizenCookie());
     anon = new Browser(srv.base);
   });
-  after(async () => { await srv.stop(); });
+  after(async () => {
+    await srv?.stop();
+    if (data) fs.rmSync(data, { recursive: true, force: true });
+  });
 
   test('the "ē!" logo of static/ is the first public material, an SVG served only as an attachment', async () => {
     const page = await anon.get('/materiali');
@@ -365,5 +372,27 @@ for (const [engine, pgName] of engines) describe(`materials for informers (${eng
     }
     assert.ok(dlimited, 'a network downloading without end is held off');
     assert.equal((await anon.get('/materiali')).status, 200, 'the list is still served');
+  });
+
+  test('at the next start the deleted logo stays deleted and files nobody refers to are swept', async () => {
+    const logo = db("SELECT id FROM material WHERE original_name = 'e-mark.svg'");
+    const page = await ed.get(`/birojs/materiali/${logo}`);
+    assert.equal((await ed.post(`/birojs/materiali/${logo}/dzest`, {}, { token: csrfOf(page.html) })).status, 303);
+    await srv.stop();
+    const dir = path.join(data, 'materials');
+    const stale = path.join(dir, 'a'.repeat(64));
+    const fresh = path.join(dir, 'b'.repeat(64));
+    const temp = path.join(dir, '.upload-XXXXXX');
+    for (const f of [stale, fresh, temp]) fs.writeFileSync(f, 'left behind');
+    const hourAgo = new Date(Date.now() - 2 * 3600 * 1000);
+    fs.utimesSync(stale, hourAgo, hourAgo);
+    fs.utimesSync(temp, hourAgo, hourAgo);
+    const kept = files().filter((f) => f !== 'a'.repeat(64) && f !== 'b'.repeat(64));
+    srv = await startServer(options());
+    assert.doesNotMatch(await (await fetch(`${srv.base}/materiali`)).text(), /Kampaņas zīme/, 'not offered again');
+    assert.equal(db("SELECT COUNT(*) FROM material WHERE original_name = 'e-mark.svg'"), '0');
+    assert.ok(!fs.existsSync(stale) && !fs.existsSync(temp), `old unused files are removed: ${srv.log()}`);
+    assert.ok(fs.existsSync(fresh), 'a file of an upload still under way is left alone');
+    assert.deepEqual(files().filter((f) => f !== 'b'.repeat(64)), kept, 'files in use stay');
   });
 });
