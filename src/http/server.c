@@ -741,6 +741,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 		resp_error(r, ERR_CSRF, NULL);
 		return 0;
 	}
+	if ((r->flags & ROUTE_LARGE_BODY) && h->entity.base && h->entity.len > cfg->max_body && site->large_body_ok &&
+	    !site->large_body_ok(r)) {
+		h->http1_is_persistent = 0;
+		resp_error(r, ERR_BODY_TOO_LARGE, NULL);
+		return 0;
+	}
 	if ((r->flags & ROUTE_FORM) && read_form(r) != 0)
 		return 0;
 	if ((r->flags & ROUTE_CSRF) && csrf_check(r) != 0) {

@@ -1149,6 +1149,12 @@ static void sweep_unused(struct app *app, const char *dir)
 		log_info("materials: %d file(s) no material refers to removed", n);
 }
 
+/* Only those who may upload send bodies over max-body (site.h). */
+static int large_body_ok(struct req *r)
+{
+	return auth_has_role(r, EDITORS, NULL);
+}
+
 int materials_start(struct app *app, struct err *err)
 {
 	const struct config *cfg = app->cfg;
@@ -1166,6 +1172,7 @@ int materials_start(struct app *app, struct err *err)
 	}
 	/* the upload routes take a whole file and the form around it */
 	app->site.max_upload_body = cfg->materials_max_bytes + 1024 * 1024;
+	app->site.large_body_ok = large_body_ok;
 	seed_logo(app, dir);
 	sweep_unused(app, dir);
 	return 0;

@@ -220,6 +220,12 @@ for (const [engine, pgName] of engines) describe(`materials for informers (${eng
     const mid = pdfOf(MAX_BODY + 20000);
     const id = idOf(await upload(ed, '/birojs/materiali', fields({ title_lv: 'Vidējs' }), { name: 'videjs.pdf', bytes: mid }));
     assert.deepEqual((await download(anon, id)).bytes, mid);
+    // …from those who may upload: anyone else's is refused before it is parsed
+    for (const b of [anon, cons]) {
+      const t = csrfOf((await b.get(b === anon ? '/pieteikties' : '/profils')).html);
+      res = await upload(b, '/birojs/materiali', fields({ title_lv: 'Svešs' }), { name: 'videjs.pdf', bytes: mid }, { token: t });
+      assert.equal(res.status, 413);
+    }
     // …and another form route does not
     const fd = new FormData();
     fd.set('_csrf', csrfOf((await anon.get('/atsauksmes')).html));

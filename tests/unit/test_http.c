@@ -98,6 +98,15 @@ static int big_post(struct req *r)
 	return 0;
 }
 
+/* Who may send an upload route a body over max-body: here, requests
+ * that say so. */
+static int may_upload(struct req *r)
+{
+	const char *v = req_header(r, "x-may-upload");
+
+	return v && !strcmp(v, "1");
+}
+
 static const struct route routes[] = {
     {"POST", "/liela", big_post, ROUTE_LARGE_BODY, NULL},
     {"POST", "/maza", big_post, 0, NULL},
@@ -282,6 +291,7 @@ static int start(void **state)
 	site.default_lang = LANG_LV;
 	site.tmp_dir = "/tmp";
 	site.max_upload_body = 256 * 1024;
+	site.large_body_ok = may_upload;
 	site.csrf_key = key;
 	site.csrf_key_len = sizeof(key);
 	atomic_store(&site.revision, 1);
@@ -396,8 +406,8 @@ static void post_body(const char *path, size_t n, size_t send, struct answer *a)
 	char head[256];
 	size_t hl = (size_t)snprintf(head, sizeof(head),
 				     "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
-				     "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-				     path, n);
+				     "X-May-Upload: %d\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+				     path, send == n, n);
 	char *req = malloc(hl + send + 1);
 
 	assert_non_null(req);
@@ -419,6 +429,20 @@ static void an_upload_route_has_its_own_body_limit(void **state)
 	assert_true(body_is(&a, "taken"));
 	post_body("/maza", 100 * 1024, 1, &a);
 	assert_int_equal(a.status, 413);
+	/* from someone the layer above says may not upload: refused unparsed */
+	{
+		char *req = malloc(100 * 1024 + 256);
+		int hl = snprintf(req, 256,
+				  "POST /liela HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+				  "Content-Length: %d\r\nConnection: close\r\n\r\n",
+				  100 * 1024);
+
+		memset(req + hl, 'a', 100 * 1024);
+		req[hl + 100 * 1024] = '\0';
+		assert_int_equal(exchange(req, &a), 0);
+		free(req);
+		assert_int_equal(a.status, 413);
+	}
 	/* over max_upload_body: refused on its headers there too */
 	post_body("/liela", 300 * 1024, 1, &a);
 	assert_int_equal(a.status, 413);
