@@ -180,6 +180,12 @@ for (const [engine, pgName] of engines) describe(`materials for informers (${eng
     // the English page offers the English title
     res = await download(anon, pdfId, '/en');
     assert.equal(names(res.headers.get('content-disposition')).utf8, 'Guidelines for institutions.pdf');
+    // the browser's copy is still good: 304, the file is not sent again
+    const etag = res.headers.get('etag');
+    assert.match(etag, /^"[0-9a-f]{32}"$/);
+    res = await fetch(`${srv.base}/materiali/${pdfId}/lejupielade`, { headers: { 'if-none-match': etag } });
+    assert.equal(res.status, 304);
+    assert.equal((await res.arrayBuffer()).byteLength, 0);
     res = await download(anon, pngId);
     assert.equal(res.headers.get('content-type'), 'image/png');
     assert.deepEqual(res.bytes, PNG);
