@@ -256,7 +256,7 @@ static int list_row(void *cls, const struct db_row *row)
 	json_object_set_new(o, "type", json_string(type_text(r, row_text(row, 7))));
 	json_object_set_new(o, "size", json_string(size_text(r, row_int(row, 8))));
 	if (!strcmp(row_text(row, 9), "staff"))
-		json_object_set_new(o, "staff", json_true());
+		json_object_set_new(o, "staff_only", json_true());
 	json_object_set_new(o, "original_name", json_string(row_text(row, 10)));
 	json_object_set_new(o, "updated", json_string(page_when(r, row_int(row, 11))));
 	json_object_set_new(o, "href",

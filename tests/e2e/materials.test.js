@@ -254,6 +254,7 @@ for (const [engine, pgName] of engines) describe(`materials for informers (${eng
     for (const b of [cons, ed]) {
       const page = await b.get('/materiali');
       assert.match(page.html, /Iekšējās prezentācijas slaidi<\/a> <strong class="tag">tikai darbiniekiem<\/strong>/);
+      assert.equal((page.html.match(/class="tag"/g) || []).length, 1, 'public items are not marked');
       assert.match(page.headers.get('cache-control'), /no-store/);
       const res = await download(b, id);
       assert.equal(res.status, 200);
