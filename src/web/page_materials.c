@@ -116,8 +116,12 @@ static int store_bytes(const char *dir, const char *sha, const char *data, size_
 
 	if (file_path(dir, sha, path, sizeof(path)) != 0)
 		return -1;
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len)
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len) {
+		/* in use again: drop_unused() leaves a file touched this recently */
+		if (utimensat(AT_FDCWD, path, NULL, 0) != 0)
+			log_error("materials: cannot touch a stored file: %s", strerror(errno));
 		return 0;
+	}
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.upload-XXXXXX", dir) >= sizeof(tmp))
 		return -1;
 	fd = mkstemp(tmp);
@@ -153,13 +157,21 @@ fail:
 
 static const char SQL_SHA_USED[] = "SELECT COUNT(*) FROM material WHERE sha256 = $1";
 
+/* A file stored or reused this few seconds ago may belong to an upload
+ * whose row is about to be written (on this node or another): it is not
+ * removed now, the sweep at the next start takes it if it stays unused. */
+#define FRESH_SECONDS 60
+
 /* Removes dir/sha when no row refers to it any more. */
 static void drop_unused(struct db *db, const char *dir, const char *sha)
 {
 	char path[DIR_MAX + 80];
+	struct stat st;
 	long long n = 1;
 
 	if (!sha || !*sha || file_path(dir, sha, path, sizeof(path)) != 0)
+		return;
+	if (lstat(path, &st) != 0 || st.st_mtime > time(NULL) - FRESH_SECONDS)
 		return;
 	if (db_query_int(db, SQL_SHA_USED, DB_P(PTEXT(sha)), &n) != DB_OK || n != 0)
 		return;
@@ -1063,6 +1075,8 @@ int form_office_material_delete(struct req *r)
 
 /* ---- at start ---- */
 
+static const char SQL_SEEN[] = "SELECT COUNT(*) FROM material_seed WHERE name = $1";
+
 struct seed_tx {
 	const char *name, *sha, *mime;
 	size_t len;
@@ -1075,7 +1089,7 @@ static int seed_body(struct db *db, void *cls)
 	long long now = (long long)time(NULL), seen = 0, id = 0;
 	int rc;
 
-	rc = db_query_int(db, "SELECT COUNT(*) FROM material_seed WHERE name = $1", DB_P(PTEXT(t->name)), &seen);
+	rc = db_query_int(db, SQL_SEEN, DB_P(PTEXT(t->name)), &seen);
 	if (rc != DB_OK || seen)
 		return rc;
 	rc = db_query_int(db, SQL_INSERT,
@@ -1104,15 +1118,21 @@ static void seed_logo(struct app *app, const char *dir)
 	char path[DIR_MAX + 32], mime[128], sha[DIGEST_HEX];
 	char *data = NULL;
 	size_t len = 0;
+	long long seen = 0;
 	struct db *db;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/e-mark.svg", cfg->static_dir) >= sizeof(path) ||
-	    file_read(path, 1024 * 1024, &data, &len) != 0)
-		return; /* no logo to offer: the editors upload theirs */
+	if ((size_t)snprintf(path, sizeof(path), "%s/e-mark.svg", cfg->static_dir) >= sizeof(path))
+		return;
 	db = db_open(app->db_url, &err);
 	if (!db) {
 		log_error("materials: the logo is not offered: %s", err.msg);
-		free(data);
+		return;
+	}
+	/* offered before (and perhaps deleted since), or no logo to offer:
+	 * the editors upload theirs */
+	if (db_query_int(db, SQL_SEEN, DB_P(PTEXT(t.name)), &seen) != DB_OK || seen ||
+	    file_read(path, 1024 * 1024, &data, &len) != 0) {
+		db_close(db);
 		return;
 	}
 	if (len && material_sniff(data, len, mime, sizeof(mime)) == 0 && material_type_find(mime) &&
