@@ -38,6 +38,7 @@
 #include "tmpl/mustache.h"
 #include "web/app.h"
 #include "web/content.h"
+#include "web/materials.h"
 #include "web/search_log.h"
 #include "web/link_sources.h"
 #include "web/sign_session.h"
@@ -273,6 +274,11 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 		return 1;
 	}
 	if (check_schema(cfg) != 0) {
+		app_close(&app);
+		return 1;
+	}
+	if (materials_start(&app, &e) != 0) {
+		log_error("cannot start: %s", e.msg);
 		app_close(&app);
 		return 1;
 	}

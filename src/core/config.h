@@ -134,6 +134,13 @@ struct config {
 	int mail_retry_max;       /* longest retry delay, seconds */
 	int mail_poll;            /* seconds between looks at the outbox when idle */
 	int mail_keep_days;       /* delete sent/failed outbox rows after; 0 = keep */
+
+	/* materials for informers (/materiali) */
+	char *materials_dir;           /* where their files are; empty: data/materials */
+	size_t materials_max_bytes;    /* largest file */
+	size_t materials_max_total;    /* all files together */
+	int limit_materials_uploads;   /* uploads per staff account per hour */
+	int limit_materials_downloads; /* downloads per network per hour */
 };
 
 /* Fills *c with defaults. */

@@ -21,6 +21,8 @@ enum route_flags {
 				     * log shows the route's pattern instead */
 	ROUTE_CLIENT_CERT = 1 << 5, /* served on the tls-client-listen address (which serves
 				     * nothing else): certificate login */
+	ROUTE_LARGE_BODY = 1 << 6,  /* an upload route whose body may be as large as the site's
+				     * max_upload_body instead of max-body (site.h) */
 };
 
 struct route {

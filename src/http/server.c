@@ -333,10 +333,23 @@ static int framing_ambiguous(h2o_req_t *h)
  * remembered (per thread) so its headers are parsed once. */
 enum { EARLY_MEMO = 256, EARLY_MAX = 32 };
 
+/* The largest body any route takes, and the one route m takes (m NULL or
+ * not found: max-body). */
+static size_t body_limit_any(const struct site *site)
+{
+	return site->max_upload_body > site->cfg->max_body ? site->max_upload_body : site->cfg->max_body;
+}
+
+static size_t body_limit(const struct site *site, const struct route *route)
+{
+	return route && (route->flags & ROUTE_LARGE_BODY) ? body_limit_any(site) : site->cfg->max_body;
+}
+
 struct early_memo {
 	const h2o_req_t *req;
 	struct timeval begin; /* tells this request from the next one on the connection */
 	size_t head_len;
+	size_t limit; /* its route's body limit */
 };
 
 static _Thread_local struct early_memo early_memo[EARLY_MEMO];
@@ -372,7 +385,7 @@ static enum route_result early_route(const struct site *site, h2o_mem_pool_t *po
 }
 
 static enum err_code early_headers(struct worker *w, h2o_req_t *req, const char *head, size_t head_avail,
-				   size_t *head_len)
+				   size_t *head_len, size_t *limit)
 {
 	const struct site *site = w->site;
 	struct phr_header hdr[100];
@@ -390,15 +403,18 @@ static enum err_code early_headers(struct worker *w, h2o_req_t *req, const char 
 	if (len <= 0)
 		return ERR_OK; /* not ours to judge: h2o has parsed it differently */
 	*head_len = (size_t)len;
-	for (i = 0; i < nh; i++)
-		if (hdr[i].name_len == 14 && !strncasecmp(hdr[i].name, "content-length", 14)) {
-			cl = h2o_strtosize(hdr[i].value, hdr[i].value_len);
-			if (cl != SIZE_MAX && cl > site->cfg->max_body)
-				return ERR_BODY_TOO_LARGE;
-		}
 	h2o_mem_init_pool(&pool);
 	memset(&m, 0, sizeof(m));
 	rr = early_route(site, &pool, req->input.method, req->input.path, &m);
+	*limit = body_limit(site, rr == ROUTE_FOUND ? m.route : NULL);
+	for (i = 0; i < nh; i++)
+		if (hdr[i].name_len == 14 && !strncasecmp(hdr[i].name, "content-length", 14)) {
+			cl = h2o_strtosize(hdr[i].value, hdr[i].value_len);
+			if (cl != SIZE_MAX && cl > *limit) {
+				h2o_mem_clear_pool(&pool);
+				return ERR_BODY_TOO_LARGE;
+			}
+		}
 	if (rr == ROUTE_NOT_FOUND)
 		code = ERR_NOT_FOUND;
 	else if (rr == ROUTE_METHOD_NOT_ALLOWED)
@@ -426,7 +442,7 @@ static int early_look(h2o_req_t *req, void *arg)
 	struct early_walk *ew = arg;
 	struct early_memo *memo;
 	h2o_socket_t *sock;
-	size_t head_len = 0;
+	size_t head_len = 0, limit = ew->w->site->cfg->max_body;
 	enum err_code code;
 
 	/* headers parsed (version), a body announced (its start time), not yet
@@ -440,13 +456,15 @@ static int early_look(h2o_req_t *req, void *arg)
 	memo = &early_memo[((uintptr_t)req >> 6) % EARLY_MEMO];
 	if (memo->req == req && !memcmp(&memo->begin, &req->timestamps.request_body_begin_at, sizeof(memo->begin))) {
 		head_len = memo->head_len;
+		limit = memo->limit;
 		code = ERR_OK;
 	} else {
-		code = early_headers(ew->w, req, sock->input->bytes, sock->input->size, &head_len);
+		code = early_headers(ew->w, req, sock->input->bytes, sock->input->size, &head_len, &limit);
 		if (code == ERR_OK && head_len) {
 			memo->req = req;
 			memo->begin = req->timestamps.request_body_begin_at;
 			memo->head_len = head_len;
+			memo->limit = limit;
 		}
 	}
 	/* chunked bodies announce no length: judged by what has arrived (the
@@ -454,8 +472,7 @@ static int early_look(h2o_req_t *req, void *arg)
 	 * block that could not be measured counts as max-header) */
 	if (!head_len)
 		head_len = ew->w->site->cfg->max_header;
-	if (code == ERR_OK && sock->input->size > head_len &&
-	    sock->input->size - head_len > ew->w->site->cfg->max_body + 64 * 1024)
+	if (code == ERR_OK && sock->input->size > head_len && sock->input->size - head_len > limit + 64 * 1024)
 		code = ERR_BODY_TOO_LARGE;
 	if (code != ERR_OK) {
 		ew->found[ew->n].req = req;
@@ -526,7 +543,7 @@ static int read_form(struct req *r)
 	if (!strcmp(mime, "multipart/form-data")) {
 		ml = multipart_limits_default;
 		ml.spill_threshold = cfg->upload_spill;
-		ml.max_file_size = cfg->max_body;
+		ml.max_file_size = body_limit(r->site, r->match.route);
 		ml.tmp_dir = r->site->tmp_dir;
 		r->multipart = arena_alloc(r->arena, sizeof(*r->multipart));
 		if (!r->multipart) {
@@ -613,7 +630,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 	r->lang = site->default_lang;
 	r->is_head = h->method.len == 4 && !memcmp(h->method.base, "HEAD", 4);
 	r->is_tls = h->scheme == &H2O_URL_SCHEME_HTTPS;
-	r->arena = arena_new(cfg->max_body + 4 * 1024 * 1024);
+	r->arena = arena_new(body_limit_any(site) + 4 * 1024 * 1024);
 	if (!r->arena) {
 		h2o_send_error_503(h, "Service Unavailable", "out of memory", 0);
 		return 0;
@@ -642,7 +659,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 		resp_error(r, ERR_HEADERS_TOO_LARGE, NULL);
 		return 0;
 	}
-	if (h->entity.base && h->entity.len > cfg->max_body) {
+	if (h->entity.base && h->entity.len > body_limit_any(site)) {
 		resp_error(r, ERR_BODY_TOO_LARGE, NULL);
 		return 0;
 	}
@@ -691,6 +708,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 	case ROUTE_FOUND: break;
 	}
 	r->flags |= r->match.route->flags;
+	/* the route's own body limit (max-body, or an upload route's) */
+	if (h->entity.base && h->entity.len > body_limit(site, r->match.route)) {
+		h->http1_is_persistent = 0;
+		resp_error(r, ERR_BODY_TOO_LARGE, NULL);
+		return 0;
+	}
 
 	/* The certificate-login listener serves certificate login only; any
 	 * other page (where a login sends the person next) is on the site. */
@@ -716,6 +739,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 	 * a cross-site or cookie-less upload never writes a byte to disk. */
 	if ((r->flags & ROUTE_CSRF) && csrf_precheck(r) != 0) {
 		resp_error(r, ERR_CSRF, NULL);
+		return 0;
+	}
+	if ((r->flags & ROUTE_LARGE_BODY) && h->entity.base && h->entity.len > cfg->max_body && site->large_body_ok &&
+	    !site->large_body_ok(r)) {
+		h->http1_is_persistent = 0;
+		resp_error(r, ERR_BODY_TOO_LARGE, NULL);
 		return 0;
 	}
 	if ((r->flags & ROUTE_FORM) && read_form(r) != 0)
@@ -1114,9 +1143,10 @@ int server_run(struct site *site)
 	 * (with our page in the person's language), so h2o's limit stays out of
 	 * the way; HTTP/2 streams (the http2 setting) are not swept and keep
 	 * h2o's limit at twice ours (at least 1 MiB more). */
-	gconf.max_request_entity_size = !cfg->http2                                       ? (size_t)1 << 40
-					: cfg->max_body * 2 > cfg->max_body + 1024 * 1024 ? cfg->max_body * 2
-											  : cfg->max_body + 1024 * 1024;
+	gconf.max_request_entity_size = !cfg->http2 ? (size_t)1 << 40
+					: body_limit_any(site) * 2 > body_limit_any(site) + 1024 * 1024
+					    ? body_limit_any(site) * 2
+					    : body_limit_any(site) + 1024 * 1024;
 	gconf.http1.req_timeout = 30000;
 	/* No HTTP/2 in clear text (h2c): neither "Upgrade: h2c" nor the prior
 	 * knowledge preface "PRI * HTTP/2.0" (which then is not a request and

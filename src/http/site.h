@@ -32,6 +32,15 @@ struct site {
 	size_t csrf_key_len;           /* at least 32 bytes */
 	atomic_uint_fast64_t revision; /* bumped when published content changes: cached pages are stale */
 	void *app;                     /* the layer above's own state; http never looks inside */
+	/* The body limit of ROUTE_LARGE_BODY routes (uploads of big files),
+	 * judged like max-body on the headers and on what arrives; 0 or less
+	 * than max-body: max-body. Every other route keeps max-body. */
+	size_t max_upload_body;
+	/* For a ROUTE_LARGE_BODY request whose body is larger than max-body:
+	 * 1 when this request may send one (the layer above knows who may
+	 * upload), checked before the body is parsed, so nobody else makes the
+	 * server parse or spill it; 0 answers 413. NULL: anyone may. */
+	int (*large_body_ok)(struct req *r);
 
 	/* Renders the HTML error page into out (0 on success). NULL, or a
 	 * failure, answers with the JSON body of resp_error_json instead. */

@@ -145,6 +145,15 @@ int page_review(struct req *r);
 int form_review_approve(struct req *r);
 int form_review_return(struct req *r);
 
+/* page_materials.c: the materials for informers, public and back office */
+int page_materials(struct req *r);
+int page_material_download(struct req *r);
+int page_office_materials(struct req *r);
+int form_office_material_new(struct req *r);
+int page_office_material(struct req *r);
+int form_office_material_save(struct req *r);
+int form_office_material_delete(struct req *r);
+
 /* The back-office service of the path's {slug} (page_versions.c): found
  * among the versioned ones (a draft too), else in the published catalog
  * (with the overlay of recent edits). Answers r and returns -1 unless the

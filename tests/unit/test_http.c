@@ -91,7 +91,25 @@ static int page_unavailable(struct req *r)
 	return 0;
 }
 
+/* An upload route: a body larger than max-body is its to take. */
+static int big_post(struct req *r)
+{
+	resp_send(r, 200, "text/plain; charset=utf-8", "taken", 5, RESP_NO_STORE);
+	return 0;
+}
+
+/* Who may send an upload route a body over max-body: here, requests
+ * that say so. */
+static int may_upload(struct req *r)
+{
+	const char *v = req_header(r, "x-may-upload");
+
+	return v && !strcmp(v, "1");
+}
+
 static const struct route routes[] = {
+    {"POST", "/liela", big_post, ROUTE_LARGE_BODY, NULL},
+    {"POST", "/maza", big_post, 0, NULL},
     {"GET", "/sveiki", page_hello, 0, NULL},
     {"GET", "/kesh", page_cached, ROUTE_CACHE, "n#"},
     {"GET", "/forma", page_form, 0, NULL},
@@ -272,6 +290,8 @@ static int start(void **state)
 	site.nroutes = sizeof(routes) / sizeof(routes[0]);
 	site.default_lang = LANG_LV;
 	site.tmp_dir = "/tmp";
+	site.max_upload_body = 256 * 1024;
+	site.large_body_ok = may_upload;
 	site.csrf_key = key;
 	site.csrf_key_len = sizeof(key);
 	atomic_store(&site.revision, 1);
@@ -377,6 +397,57 @@ static void post_form(const char *headers, const char *body, struct answer *a)
 		 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
 		 headers, strlen(body), body);
 	assert_int_equal(exchange(req, a), 0);
+}
+
+/* A POST of a body of n bytes to path; only `send` of them are sent
+ * (the rest would follow if the server waited for it). */
+static void post_body(const char *path, size_t n, size_t send, struct answer *a)
+{
+	char head[256];
+	size_t hl = (size_t)snprintf(head, sizeof(head),
+				     "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+				     "X-May-Upload: %d\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+				     path, send == n, n);
+	char *req = malloc(hl + send + 1);
+
+	assert_non_null(req);
+	memcpy(req, head, hl);
+	memset(req + hl, 'a', send);
+	req[hl + send] = '\0';
+	assert_int_equal(exchange(req, a), 0);
+	free(req);
+}
+
+static void an_upload_route_has_its_own_body_limit(void **state)
+{
+	static struct answer a;
+
+	(void)state;
+	/* over max-body (64k), within max_upload_body (256k): taken there only */
+	post_body("/liela", 100 * 1024, 100 * 1024, &a);
+	assert_int_equal(a.status, 200);
+	assert_true(body_is(&a, "taken"));
+	post_body("/maza", 100 * 1024, 1, &a);
+	assert_int_equal(a.status, 413);
+	/* from someone the layer above says may not upload: refused unparsed */
+	{
+		char *req = malloc(100 * 1024 + 256);
+		int hl = snprintf(req, 256,
+				  "POST /liela HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+				  "Content-Length: %d\r\nConnection: close\r\n\r\n",
+				  100 * 1024);
+
+		memset(req + hl, 'a', 100 * 1024);
+		req[hl + 100 * 1024] = '\0';
+		assert_int_equal(exchange(req, &a), 0);
+		free(req);
+		assert_int_equal(a.status, 413);
+	}
+	/* over max_upload_body: refused on its headers there too */
+	post_body("/liela", 300 * 1024, 1, &a);
+	assert_int_equal(a.status, 413);
+	/* the server goes on */
+	assert_int_equal(get("/sveiki", NULL)->status, 200);
 }
 
 static void a_form_needs_its_csrf_token(void **state)
@@ -517,6 +588,7 @@ int main(void)
 	    cmocka_unit_test(a_page_in_each_language),
 	    cmocka_unit_test(a_cached_page_is_made_once_per_key_and_revision),
 	    cmocka_unit_test(a_form_needs_its_csrf_token),
+	    cmocka_unit_test(an_upload_route_has_its_own_body_limit),
 	    cmocka_unit_test(unknown_paths_and_methods),
 	    cmocka_unit_test(errors_through_the_callback_and_as_json),
 	    cmocka_unit_test(the_site_callbacks_run),
