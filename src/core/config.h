@@ -134,6 +134,7 @@ struct config {
 	int mail_retry_max;       /* longest retry delay, seconds */
 	int mail_poll;            /* seconds between looks at the outbox when idle */
 	int mail_keep_days;       /* delete sent/failed outbox rows after; 0 = keep */
+	int fact_check_days;      /* a fact not checked for longer is listed in /birojs/parskats */
 };
 
 /* Fills *c with defaults. */
