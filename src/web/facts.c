@@ -17,10 +17,9 @@ static struct {
 	pthread_mutex_t lock;
 	json_t *by_lang[LANG__COUNT]; /* owned; NULL before the first load */
 	long long revision;           /* content revision they were read at */
-	long long asked_ms;           /* when the revision was last asked */
-	int asking;                   /* a request is asking now */
+	int asking;                   /* a request is reading them now */
 	int stale;                    /* facts_stale() since */
-} facts = {PTHREAD_MUTEX_INITIALIZER, {NULL, NULL}, -1, 0, 0, 1};
+} facts = {PTHREAD_MUTEX_INITIALIZER, {NULL, NULL}, -1, 0, 1};
 
 static long long now_ms(void)
 {
@@ -86,14 +85,11 @@ static int fact_row(void *cls, const struct db_row *row)
 	return 0;
 }
 
-/* Reads the revision and, when it moved (or force), the facts. 1 when new
- * facts are in by_lang, 0 when nothing changed, -1 on error. */
-static int load(struct db *db, long long have, int force, long long *rev, json_t *by_lang[LANG__COUNT])
+/* Reads the facts and the revision they are at. 0, or -1 on error. */
+static int load(struct db *db, long long *rev, json_t *by_lang[LANG__COUNT])
 {
 	if (db_query_int(db, "SELECT value FROM content_revision WHERE id = 1", DB_NOP, rev) != DB_OK)
 		return -1;
-	if (!force && *rev == have)
-		return 0;
 	by_lang[LANG_LV] = json_object();
 	by_lang[LANG_EN] = json_object();
 	if (db_query(db, "SELECT slug, value_lv, value_en, source_url, checked_on FROM fact ORDER BY position, slug",
@@ -102,54 +98,90 @@ static int load(struct db *db, long long have, int force, long long *rev, json_t
 		json_decref(by_lang[LANG_EN]);
 		return -1;
 	}
-	return 1;
+	return 0;
 }
 
 void facts_ctx(struct req *r, json_t *ctx)
 {
-	long long t = now_ms(), rev = -1, have;
 	json_t *fresh[LANG__COUNT] = {NULL, NULL}, *old[LANG__COUNT] = {NULL, NULL}, *mine;
 	struct db *db;
-	int ask, force, rc = 0, moved = 0, l;
+	long long rev = -1;
+	int ask, l;
 
 	pthread_mutex_lock(&facts.lock);
-	ask = !facts.asking && (facts.stale || !facts.by_lang[LANG_LV] || t - facts.asked_ms >= 1000);
-	force = facts.stale || !facts.by_lang[LANG_LV];
-	have = facts.revision;
+	ask = !facts.asking && (facts.stale || !facts.by_lang[LANG_LV]);
 	if (ask) {
 		facts.asking = 1;
-		facts.asked_ms = t;
 		facts.stale = 0;
 	}
 	pthread_mutex_unlock(&facts.lock);
 
 	if (ask) {
 		db = r->worker ? app_db(r) : NULL;
-		rc = db ? load(db, have, force, &rev, fresh) : -1;
-		if (rc < 0)
+		if (!db || load(db, &rev, fresh) != 0) {
 			log_warn("facts: %s", db ? db_errmsg(db) : "no database");
-		pthread_mutex_lock(&facts.lock);
-		facts.asking = 0;
-		if (rc < 0 && force)
-			facts.stale = 1; /* try again on the next page */
-		if (rc > 0) {
-			moved = have >= 0 && rev != have;
+			pthread_mutex_lock(&facts.lock);
+			facts.asking = 0;
+			facts.stale = 1; /* again on the next page */
+			pthread_mutex_unlock(&facts.lock);
+		} else {
+			pthread_mutex_lock(&facts.lock);
+			facts.asking = 0;
 			for (l = 0; l < LANG__COUNT; l++) {
 				old[l] = facts.by_lang[l];
 				facts.by_lang[l] = fresh[l];
 			}
 			facts.revision = rev;
-		} else if (rc == 0) {
-			facts.revision = rev;
+			pthread_mutex_unlock(&facts.lock);
+			for (l = 0; l < LANG__COUNT; l++)
+				json_decref(old[l]);
 		}
-		pthread_mutex_unlock(&facts.lock);
-		for (l = 0; l < LANG__COUNT; l++)
-			json_decref(old[l]);
-		if (moved) /* another node changed content: this node's cached pages are stale */
-			content_changed((struct app *)app_of(r));
 	}
 	pthread_mutex_lock(&facts.lock);
 	mine = facts.by_lang[r->lang] ? json_deep_copy(facts.by_lang[r->lang]) : json_object();
 	pthread_mutex_unlock(&facts.lock);
 	json_object_set_new(ctx, "facts", mine ? mine : json_object());
+}
+
+/* The tick's own connection (the first event-loop thread's). */
+static struct {
+	struct db *db;
+	pthread_t owner;
+	long long seen; /* the revision it saw last; -1: none yet */
+	long long asked_ms;
+} tick = {NULL, 0, -1, 0};
+
+void facts_tick(struct app *app)
+{
+	long long t = now_ms(), rev;
+	struct err err = {0};
+
+	if (t - tick.asked_ms < 1000)
+		return;
+	tick.asked_ms = t;
+	if (!tick.db) {
+		tick.db = db_open(app->db_url, &err);
+		if (!tick.db) {
+			log_warn("facts: %s", err.msg);
+			return;
+		}
+		tick.owner = pthread_self();
+	}
+	if (db_query_int(tick.db, "SELECT value FROM content_revision WHERE id = 1", DB_NOP, &rev) != DB_OK)
+		return;
+	if (tick.seen >= 0 && rev != tick.seen) {
+		/* content changed, here or on another node: the facts are read
+		 * again, and the pages cached with the old ones are stale */
+		facts_stale();
+		content_changed(app);
+	}
+	tick.seen = rev;
+}
+
+void facts_tick_close(void)
+{
+	if (tick.db && pthread_equal(tick.owner, pthread_self())) {
+		db_close(tick.db);
+		tick.db = NULL;
+	}
 }

@@ -8,10 +8,12 @@
  * so the page can mark it lang="lv"; html: its Markdown as inline HTML;
  * checked_on: the day it was last confirmed, as people read it, "" never).
  *
- * The copy is reloaded when the content revision (web/content.h) moves:
- * asked of the database at most once a second, on the request that finds
- * the copy older than that; a move made by another node also makes this
- * node's cached pages stale (content_changed). */
+ * The copy is read from the database by the first page after a change:
+ * this node's writers call facts_stale(); the site's tick (app.c, on the
+ * first event-loop thread, a one-row query at most once a second on a
+ * connection of its own) sees the content revision move, here or on
+ * another node, and then marks the copy stale and this node's cached pages
+ * too (content_changed), so a cached page never keeps an old fact. */
 #ifndef EPAK_WEB_FACTS_H
 #define EPAK_WEB_FACTS_H
 
@@ -24,5 +26,10 @@ void facts_ctx(struct req *r, json_t *ctx);
 /* After a committed change of the facts on this node: the next page reads
  * them again. */
 void facts_stale(void);
+/* The site's tick: watches the content revision (at most once a second). */
+struct app;
+void facts_tick(struct app *app);
+/* On the tick's thread when it ends: closes its connection. */
+void facts_tick_close(void);
 
 #endif

@@ -284,9 +284,13 @@ static int topic_save(struct req *r, const char *slug)
 	if (auth_require_role(r, FAQ_ROLES) != 0)
 		return 0;
 	bad = form_validate(r, topic_fields, &f) != 0;
-	if (slug)
-		f.value[T_SLUG] = slug; /* fixed */
-	else if (!f.error[T_SLUG] && !faq_slug_ok(f.value[T_SLUG], 60)) {
+	if (slug) {
+		if (f.error[T_SLUG]) { /* fixed: what was sent does not count */
+			f.error[T_SLUG] = NULL;
+			bad = --f.nerrors > 0;
+		}
+		f.value[T_SLUG] = slug;
+	} else if (!f.error[T_SLUG] && !faq_slug_ok(f.value[T_SLUG], 60)) {
 		f.error[T_SLUG] = i18n_tr(r->lang, N_("Use small Latin letters, digits and single hyphens, like "
 						      "e-services."));
 		f.nerrors++;
