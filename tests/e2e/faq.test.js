@@ -10,11 +10,16 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startServer, sqlite, root } from '../lib/server.js';
+import { startServer, sqlite, psql, root } from '../lib/server.js';
 import { Browser, addUser, staffLogin, citizenSession } from '../lib/auth.js';
 
 const PW = 'correct horse battery staple';
 const DEMO = path.join(root, 'data/catalog.jsonld');
+const pgUrl = process.env.EPAK_TEST_PG_URL;
+const engines = [['sqlite', null]];
+if (pgUrl) engines.push(['postgresql', 'epak_e2e_faq']);
+// Today in Riga, as the server counts "checked today".
+const rigaToday = () => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Riga' }).format(new Date());
 
 const decode = (s) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 // The FAQ page's topics: [{id, title, entries: [{id, question}]}].
@@ -37,12 +42,17 @@ async function until(fn, what, ms = 15000) {
   }
 }
 
-describe('FAQ, facts and useful pages', () => {
-  let srv, db;
+for (const [engine, pgName] of engines) describe(`FAQ, facts and useful pages (${engine})`, () => {
+  let srv, dbUrl = null;
   const people = {};
+  const q = (sql) => (dbUrl ? psql(dbUrl, sql) : sqlite(path.join(srv.data, 'epak.db'), sql));
   before(async () => {
-    srv = await startServer({ imports: [DEMO] });
-    db = path.join(srv.data, 'epak.db');
+    if (pgName) {
+      psql(pgUrl, `DROP DATABASE IF EXISTS ${pgName}`);
+      psql(pgUrl, `CREATE DATABASE ${pgName}`);
+      dbUrl = pgUrl.replace(/\/[^/?]*(\?|$)/, `/${pgName}$1`);
+    }
+    srv = await startServer({ db: dbUrl, imports: [DEMO] });
     const adm = addUser(srv, 'adm', PW, ['name=Admin', 'role=admin']);
     const ed = addUser(srv, 'ed', PW, ['name=Editor', 'role=content']);
     addUser(srv, 'inst', PW, ['name=Inst', 'role=institution', 'institution=vid']);
@@ -51,8 +61,10 @@ describe('FAQ, facts and useful pages', () => {
       people[who] = new Browser(srv.base);
       assert.equal((await staffLogin(people[who], who, PW, key)).status, 303, who);
     }
-    people.citizen = new Browser(srv.base);
-    people.citizen.jar.set('epak_session', citizenSession(srv));
+    if (!dbUrl) { // citizenSession writes SQLite
+      people.citizen = new Browser(srv.base);
+      people.citizen.jar.set('epak_session', citizenSession(srv));
+    }
   });
   after(async () => { await srv.stop(); });
 
@@ -104,7 +116,7 @@ describe('FAQ, facts and useful pages', () => {
     res = await ed.post('/birojs/buj/jauns', { slug: 'ka-samaksat-nodokli', topic: 'nodokli', position: '5', question_lv: 'Kā samaksāt nodokli?', answer_lv: 'Ar **e-pakalpojumu**.', question_en: '', answer_en: '', state: 'draft', do: 'preview' }, { formPath: '/birojs/buj/jauns' });
     assert.equal(res.status, 200);
     assert.match(res.html, /<strong>e-pakalpojumu<\/strong>/);
-    assert.equal(sqlite(db, "SELECT count(*) FROM faq_entry WHERE slug = 'ka-samaksat-nodokli'"), '0');
+    assert.equal(q("SELECT count(*) FROM faq_entry WHERE slug = 'ka-samaksat-nodokli'"), '0');
     // saved as a draft
     res = await ed.post('/birojs/buj/jauns', { slug: 'ka-samaksat-nodokli', topic: 'nodokli', position: '5', question_lv: 'Kā samaksāt nodokli?', answer_lv: 'Ar **e-pakalpojumu**.', question_en: '', answer_en: '', state: 'draft', do: 'save' }, { formPath: '/birojs/buj/jauns' });
     assert.equal(res.status, 303);
@@ -143,17 +155,17 @@ describe('FAQ, facts and useful pages', () => {
     assert.doesNotMatch(await (await fetch(`${srv.base}/buj`)).text(), /ka-samaksat-nodokli/);
     assert.equal((await ed.get(`/birojs/buj/${id}`)).status, 404);
     // every change is in the audit log
-    const actions = sqlite(db, "SELECT action FROM audit_log WHERE action LIKE 'faq-%' ORDER BY id").split('\n');
+    const actions = q("SELECT action FROM audit_log WHERE action LIKE 'faq-%' ORDER BY id").split('\n');
     assert.deepEqual(actions, ['faq-topic-created', 'faq-entry-created', 'faq-entry-updated', 'faq-entry-updated', 'faq-topic-updated', 'faq-entry-deleted']);
   });
 
   test('drafts made from asked questions are listed for review as "from a question"', async () => {
     const now = Math.floor(Date.now() / 1000);
-    sqlite(db, `INSERT INTO faq_entry (slug, topic, position, question_lv, answer_lv, state, question_id, created_at, updated_at) VALUES ('no-jautajuma-42', 'citi', 0, 'Vai var iesniegt pieteikumu naktī?', 'Jā, e-pakalpojumi strādā visu diennakti.', 'draft', 42, ${now}, ${now})`);
+    q(`INSERT INTO faq_entry (slug, topic, position, question_lv, answer_lv, state, question_id, created_at, updated_at) VALUES ('no-jautajuma-42', 'citi', 0, 'Vai var iesniegt pieteikumu naktī?', 'Jā, e-pakalpojumi strādā visu diennakti.', 'draft', 42, ${now}, ${now})`);
     const html = (await people.ed.get('/birojs/buj')).html;
     const asked = html.slice(html.indexOf('id="asked-title"'), html.indexOf('</section>', html.indexOf('id="asked-title"')));
     assert.match(asked, /Vai var iesniegt pieteikumu naktī\?<\/a> <span class="badge badge-ext">no jautājuma<\/span>/);
-    const id = sqlite(db, "SELECT id FROM faq_entry WHERE slug = 'no-jautajuma-42'");
+    const id = q("SELECT id FROM faq_entry WHERE slug = 'no-jautajuma-42'");
     const page = (await people.ed.get(`/birojs/buj/${id}`)).html;
     assert.match(page, /jautājums Nr\. 42/);
     assert.doesNotMatch(await (await fetch(`${srv.base}/buj`)).text(), /no-jautajuma-42/, 'still a draft');
@@ -183,15 +195,15 @@ describe('FAQ, facts and useful pages', () => {
     assert.match(bad.html, /id="source_url-error"/);
     assert.match(bad.html, /value="javascript:alert\(1\)"/);
     // a fact changed in the database directly (another node) reaches the pages too
-    sqlite(db, "UPDATE fact SET value_lv = 'citā mezglā mainīts', value_en = '' WHERE slug = 'portal_agency'; UPDATE content_revision SET value = value + 1 WHERE id = 1");
+    q("UPDATE fact SET value_lv = 'citā mezglā mainīts', value_en = '' WHERE slug = 'portal_agency'; UPDATE content_revision SET value = value + 1 WHERE id = 1");
     await until(async () => /citā mezglā mainīts/.test(await (await fetch(`${srv.base}/palidziba`)).text()), 'the other node\'s fact');
     // English falls back to the Latvian text, marked as Latvian
     assert.match(await (await fetch(`${srv.base}/en/kontakti`)).text(), /<span lang="lv">citā mezglā mainīts<\/span>/);
-    assert.equal(sqlite(db, "SELECT count(*) FROM audit_log WHERE action = 'fact-updated'"), '1');
+    assert.equal(q("SELECT count(*) FROM audit_log WHERE action = 'fact-updated'"), '1');
   });
 
   test('the content-health view lists a fact not checked for a year, with a link to edit it', async () => {
-    sqlite(db, "UPDATE fact SET checked_on = '2024-06-01' WHERE slug = 'web_eid_url'");
+    q("UPDATE fact SET checked_on = '2024-06-01' WHERE slug = 'web_eid_url'");
     let html = (await people.ed.get('/birojs/parskats')).html;
     assert.equal((await people.ed.get('/birojs/parskats')).status, 200);
     const section = () => html.slice(html.indexOf('id="facts"'), html.indexOf('/birojs/fakti"', html.indexOf('id="facts"')));
@@ -199,21 +211,21 @@ describe('FAQ, facts and useful pages', () => {
     assert.match(section(), /fakts-portal_helpdesk_email">[^<]*<\/a><\/th><td>nekad/, 'never checked');
     assert.doesNotMatch(section(), /fakts-eid_signing"/, 'checked this year');
     // "checked today" moves only the date
-    const before = sqlite(db, "SELECT value_lv || '|' || value_en || '|' || source_url FROM fact WHERE slug = 'web_eid_url'");
+    const before = q("SELECT value_lv || '|' || value_en || '|' || source_url FROM fact WHERE slug = 'web_eid_url'");
     const res = await people.ed.post('/birojs/fakti/web_eid_url/parbaudits', {}, { formPath: '/birojs/fakti' });
     assert.equal(res.status, 303);
-    assert.equal(sqlite(db, "SELECT value_lv || '|' || value_en || '|' || source_url FROM fact WHERE slug = 'web_eid_url'"), before);
-    assert.equal(sqlite(db, "SELECT checked_on = date('now', 'localtime') OR checked_on = date('now') FROM fact WHERE slug = 'web_eid_url'"), '1');
+    assert.equal(q("SELECT value_lv || '|' || value_en || '|' || source_url FROM fact WHERE slug = 'web_eid_url'"), before);
+    assert.equal(q("SELECT checked_on FROM fact WHERE slug = 'web_eid_url'"), rigaToday());
     html = (await people.adm.get('/birojs/parskats')).html;
     assert.doesNotMatch(section(), /fakts-web_eid_url"/);
-    assert.equal(sqlite(db, "SELECT count(*) FROM audit_log WHERE action = 'fact-checked'"), '1');
+    assert.equal(q("SELECT count(*) FROM audit_log WHERE action = 'fact-checked'"), '1');
     // the administrator sees it in English too
     html = (await people.adm.get('/en/birojs/parskats')).html;
     assert.match(section(), /Facts not checked for 365 days/);
   });
 
   test('anonymous visitors and wrong roles are refused on every route, also by direct POSTs', async () => {
-    const id = sqlite(db, "SELECT id FROM faq_entry WHERE slug = 'kas-ir-eid'");
+    const id = q("SELECT id FROM faq_entry WHERE slug = 'kas-ir-eid'");
     const gets = ['/birojs/buj', '/birojs/buj/jauns', `/birojs/buj/${id}`, '/birojs/fakti'];
     const posts = [
       ['/birojs/buj/temas', { slug: 'uzbrukums', title_lv: 'Uzbrukums', title_en: '', position: '1' }],
@@ -224,7 +236,8 @@ describe('FAQ, facts and useful pages', () => {
       ['/birojs/fakti/eid_signing', { value_lv: 'Uzlauzts', value_en: 'Hacked', source_url: '', checked_on: '' }],
       ['/birojs/fakti/eid_signing/parbaudits', {}],
     ];
-    const state = () => sqlite(db, "SELECT (SELECT group_concat(slug || question_lv || state) FROM faq_entry) || (SELECT group_concat(slug || title_lv) FROM faq_topic) || (SELECT group_concat(slug || value_lv || coalesce(checked_on, '')) FROM fact)");
+    const state = () => [q('SELECT slug, question_lv, state, updated_at FROM faq_entry ORDER BY slug'), q('SELECT slug, title_lv, title_en, position FROM faq_topic ORDER BY slug'),
+      q("SELECT slug, value_lv, value_en, coalesce(checked_on, '') FROM fact ORDER BY slug")].join('\n');
     const before = state();
     const anon = new Browser(srv.base);
     for (const p of [...gets, ...gets.map((g) => '/en' + g)]) {
@@ -240,6 +253,7 @@ describe('FAQ, facts and useful pages', () => {
     }
     for (const who of ['inst', 'cons', 'citizen']) {
       const b = people[who];
+      if (!b) continue;
       for (const p of gets) assert.equal((await b.get(p)).status, 403, `${who} GET ${p}`);
       for (const [p, fields] of posts) assert.equal((await b.post(p, fields, { formPath: '/atsauksmes' })).status, 403, `${who} POST ${p}`);
     }
