@@ -504,8 +504,8 @@ int page_office_faq_new(struct req *r)
 
 int page_office_faq_entry(struct req *r)
 {
-	struct entry e;
-	struct form f;
+	struct entry e = {0};
+	struct form f = {0};
 
 	if (auth_require_role(r, FAQ_ROLES) != 0)
 		return 0;
@@ -649,8 +649,8 @@ int form_office_faq_new(struct req *r)
 
 int form_office_faq_entry(struct req *r)
 {
-	struct entry e;
-	struct form f;
+	struct entry e = {0};
+	struct form f = {0};
 
 	if (auth_require_role(r, FAQ_ROLES) != 0)
 		return 0;
@@ -677,8 +677,8 @@ static int delete_tx(struct db *db, void *cls)
 
 int form_office_faq_delete(struct req *r)
 {
-	struct entry e;
-	struct form f;
+	struct entry e = {0};
+	struct form f = {0};
 	struct delete_job j;
 
 	if (auth_require_role(r, FAQ_ROLES) != 0)
