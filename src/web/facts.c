@@ -70,6 +70,12 @@ static void put(json_t *all, enum lang lang, const struct db_row *row)
 	json_object_set_new(o, "html", inline_html(value));
 	if (lang == LANG_EN && !*en && *lv)
 		json_object_set_new(o, "lv", json_true());
+	if (!strncmp(value, "https://", 8) || !strncmp(value, "http://", 7)) { /* a link: its text without the scheme */
+		const char *t = strstr(value, "://") + 3;
+		size_t n = strlen(t);
+
+		json_object_set_new(o, "link_text", json_stringn(t, n && t[n - 1] == '/' ? n - 1 : n));
+	}
 	json_object_set_new(o, "source_url", json_string(row_text(row, 3)));
 	json_object_set_new(o, "checked_on", json_string(day));
 	json_object_set_new(o, "checked", json_boolean(*day != '\0'));

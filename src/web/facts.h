@@ -3,8 +3,9 @@
  * kept in memory for every template.
  *
  * Templates never spell such a fact: page_ctx() gives each page "facts",
- * {slug: {value, html, lv, checked, checked_on, source_url}} in the page's
- * language (value: the text, value_en falling back to value_lv with lv set
+ * {slug: {value, html, lv, checked, checked_on, source_url, link_text}} in
+ * the page's language (link_text: a link's value without its scheme;
+ * value: the text, value_en falling back to value_lv with lv set
  * so the page can mark it lang="lv"; html: its Markdown as inline HTML;
  * checked_on: the day it was last confirmed, as people read it, "" never).
  *
