@@ -14,6 +14,7 @@
  * database; it is a cached route, so it is built once per content revision.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -361,9 +362,15 @@ static const struct field entry_fields[] = {
     FIELD_TEXTAREA("answer_en", OPTIONAL, 0, FAQ_ANSWER_MAX, N_("Answer in English")),
     FIELD_CHOICE("state", REQUIRED, states, N_("State")),
     FIELD_CHOICE("do", OPTIONAL, actions, N_("Action")),
+    /* the entry's updated_at when the form was made (every save moves it):
+     * a save over a newer one is refused */
+    FIELD_TEXT("version", OPTIONAL, 0, 20, N_("Version")),
     FIELD_END};
 
-enum { E_SLUG, E_TOPIC, E_POSITION, E_Q_LV, E_A_LV, E_Q_EN, E_A_EN, E_STATE, E_DO };
+enum { E_SLUG, E_TOPIC, E_POSITION, E_Q_LV, E_A_LV, E_Q_EN, E_A_EN, E_STATE, E_DO, E_VERSION };
+
+/* entry_tx: someone else saved the entry after the form was made */
+#define ENTRY_STALE 2
 
 struct entry {
 	long long id; /* 0: a new one */
@@ -391,6 +398,7 @@ static int entry_row(void *cls, const struct db_row *row)
 	snprintf(e->state, sizeof(e->state), "%s", row_text(row, 7));
 	e->question_id = row_int(row, 8);
 	e->updated_at = row_int(row, 9);
+	f->value[E_VERSION] = arena_printf(r->arena, "%lld", e->updated_at);
 	return 0;
 }
 
@@ -444,7 +452,8 @@ static int topic_opt(void *cls, const struct db_row *row)
 	return 0;
 }
 
-static void entry_page(struct req *r, int status, const struct entry *e, const struct form *f, int preview)
+static void entry_page(struct req *r, int status, const struct entry *e, const struct form *f, int preview,
+		       const char *refused)
 {
 	json_t *ctx = page_ctx(r, e->id ? N_("Edit a question") : N_("New question"), "office");
 	json_t *topics = json_array();
@@ -484,6 +493,8 @@ static void entry_page(struct req *r, int status, const struct entry *e, const s
 	}
 	if (req_query(r, "saglabats"))
 		json_object_set_new(ctx, "saved", json_true());
+	if (refused)
+		form_ctx_add_error(r, ctx, "question_lv", N_("Question"), refused);
 	render_flags(r, status, "office-faq-entry", ctx, RESP_NO_STORE);
 }
 
@@ -498,7 +509,7 @@ int page_office_faq_new(struct req *r)
 	f.value[E_TOPIC] = "citi";
 	f.value[E_STATE] = "draft";
 	f.value[E_POSITION] = "100";
-	entry_page(r, 200, &e, &f, 0);
+	entry_page(r, 200, &e, &f, 0, NULL);
 	return 0;
 }
 
@@ -511,7 +522,7 @@ int page_office_faq_entry(struct req *r)
 		return 0;
 	if (entry_load(r, &e, &f) != 0)
 		return 0;
-	entry_page(r, 200, &e, &f, 0);
+	entry_page(r, 200, &e, &f, 0, NULL);
 	return 0;
 }
 
@@ -519,6 +530,7 @@ struct entry_job {
 	const struct entry *old; /* id 0: insert */
 	const struct form *f;
 	long long now, by, id;
+	long long version; /* the form's: the updated_at it was made from (-1: none) */
 	int bump;
 };
 
@@ -545,16 +557,18 @@ static int entry_tx(struct db *db, void *cls)
 		rc = db_exec(
 		    db,
 		    "UPDATE faq_entry SET slug = $2, topic = $3, position = $4, question_lv = $5, answer_lv = $6, "
-		    "question_en = $7, answer_en = $8, state = $9, updated_at = $10, updated_by = $11 WHERE id = $1",
+		    "question_en = $7, answer_en = $8, state = $9, "
+		    "updated_at = CASE WHEN $10 > updated_at THEN $10 ELSE updated_at + 1 END, updated_by = $11 "
+		    "WHERE id = $1 AND updated_at = $12",
 		    DB_P(PINT(j->old->id), PTEXT(f->value[E_SLUG]), PTEXT(f->value[E_TOPIC]),
 			 PINT((long long)f->number[E_POSITION]), PTEXT(f->value[E_Q_LV]), PTEXT(f->value[E_A_LV]),
 			 PTEXT(f->value[E_Q_EN]), PTEXT(f->value[E_A_EN]), PTEXT(f->value[E_STATE]), PINT(j->now),
-			 PINT(j->by)),
+			 PINT(j->by), PINT(j->version)),
 		    &changes);
 		if (rc != DB_OK)
 			return rc;
-		if (!changes)
-			return DB_ENOROW;
+		if (!changes) /* it exists (entry_load): saved by someone else in between */
+			return ENTRY_STALE;
 		j->id = j->old->id;
 	}
 	return j->bump ? db_exec(db, SQL_CONTENT_BUMP, DB_NOP, NULL) : DB_OK;
@@ -594,11 +608,11 @@ static int entry_save(struct req *r, const struct entry *e)
 		bad = 1;
 	}
 	if (bad) {
-		entry_page(r, 422, e, &f, 0);
+		entry_page(r, 422, e, &f, 0, NULL);
 		return 0;
 	}
 	if (!strcmp(f.value[E_DO], "preview")) {
-		entry_page(r, 200, e, &f, 1);
+		entry_page(r, 200, e, &f, 1, NULL);
 		return 0;
 	}
 	if (office_save_budget(r) != 0)
@@ -608,15 +622,20 @@ static int entry_save(struct req *r, const struct entry *e)
 	j.now = (long long)time(NULL);
 	j.by = p ? p->account : 0;
 	j.bump = !strcmp(e->state, "published") || !strcmp(f.value[E_STATE], "published");
+	j.version = *f.value[E_VERSION] && strspn(f.value[E_VERSION], "0123456789") == strlen(f.value[E_VERSION])
+			? strtoll(f.value[E_VERSION], NULL, 10)
+			: -1;
 	rc = db_tx(app_db(r), entry_tx, &j);
 	if (rc == DB_ECONSTRAINT) {
 		f.error[E_SLUG] = i18n_tr(r->lang, N_("Another question has this link name."));
 		f.nerrors++;
-		entry_page(r, 422, e, &f, 0);
+		entry_page(r, 422, e, &f, 0, NULL);
 		return 0;
 	}
-	if (rc == DB_ENOROW) {
-		resp_error(r, ERR_NOT_FOUND, NULL);
+	if (rc == ENTRY_STALE) {
+		entry_page(r, 409, e, &f, 0,
+			   i18n_tr(r->lang, N_("Someone else saved this question after you opened it. Your text is "
+					       "below, not saved; open the question again to see theirs.")));
 		return 0;
 	}
 	if (rc != DB_OK) {

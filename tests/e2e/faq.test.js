@@ -33,6 +33,13 @@ function faq(html) {
 const main = (html) => html.slice(html.indexOf('<main'), html.indexOf('</main>'));
 const csrfOf = (html) => (html.match(/name="_csrf" value="([^"]+)"/) || [])[1];
 
+// Posts an entry's edit form as a browser does: with the version it shows.
+async function editEntry(b, id, fields) {
+  const page = await b.get(`/birojs/buj/${id}`);
+  const version = page.html.match(/name="version" value="(\d+)"/)[1];
+  return b.post(`/birojs/buj/${id}`, { ...fields, version }, { token: csrfOf(page.html) });
+}
+
 async function until(fn, what, ms = 15000) {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -126,7 +133,7 @@ for (const [engine, pgName] of engines) describe(`FAQ, facts and useful pages ($
     assert.doesNotMatch(await (await fetch(`${srv.base}/en/buj`)).text(), /ka-samaksat-nodokli/);
     assert.match((await ed.get('/birojs/buj')).html, /Kā samaksāt nodokli\?[\s\S]*?melnraksts/);
     // published: the public page shows it at once (the cached page is stale)
-    res = await ed.post(`/birojs/buj/${id}`, { slug: 'ka-samaksat-nodokli', topic: 'nodokli', position: '5', question_lv: 'Kā samaksāt nodokli?', answer_lv: 'Ar **e-pakalpojumu**.', question_en: '', answer_en: '', state: 'published', do: 'save' }, { formPath: `/birojs/buj/${id}` });
+    res = await editEntry(ed, id, { slug: 'ka-samaksat-nodokli', topic: 'nodokli', position: '5', question_lv: 'Kā samaksāt nodokli?', answer_lv: 'Ar **e-pakalpojumu**.', question_en: '', answer_en: '', state: 'published', do: 'save' });
     assert.equal(res.status, 303);
     let pub = await (await fetch(`${srv.base}/buj`)).text();
     let t = faq(pub).find((x) => x.id === 'nodokli');
@@ -140,7 +147,7 @@ for (const [engine, pgName] of engines) describe(`FAQ, facts and useful pages ($
     assert.match(art, /<div class="faq-answer" lang="lv">/);
     assert.match(en, /<h2 id="tema-nodokli" lang="lv">Nodokļi<\/h2>/, 'a topic without an English title');
     // moved to another topic
-    res = await ed.post(`/birojs/buj/${id}`, { slug: 'ka-samaksat-nodokli', topic: 'e-pakalpojumi', position: '1', question_lv: 'Kā samaksāt nodokli?', answer_lv: 'Ar **e-pakalpojumu**.', question_en: 'How do I pay a tax?', answer_en: 'With an *e-service*.', state: 'published', do: 'save' }, { formPath: `/birojs/buj/${id}` });
+    res = await editEntry(ed, id, { slug: 'ka-samaksat-nodokli', topic: 'e-pakalpojumi', position: '1', question_lv: 'Kā samaksāt nodokli?', answer_lv: 'Ar **e-pakalpojumu**.', question_en: 'How do I pay a tax?', answer_en: 'With an *e-service*.', state: 'published', do: 'save' });
     assert.equal(res.status, 303);
     pub = await (await fetch(`${srv.base}/buj`)).text();
     assert.equal(faq(pub).find((x) => x.id === 'e-pakalpojumi').entries[0].id, 'ka-samaksat-nodokli', 'first in its new topic');
@@ -149,6 +156,17 @@ for (const [engine, pgName] of engines) describe(`FAQ, facts and useful pages ($
     // the topic renamed in English
     res = await ed.post('/birojs/buj/temas/nodokli', { slug: 'nodokli', title_lv: 'Nodokļi', title_en: 'Taxes', position: '40' }, { formPath: '/birojs/buj' });
     assert.equal(res.status, 303);
+    // two editors open the same question: the second save is refused, keeping its text
+    const one = await ed.get(`/birojs/buj/${id}`);
+    const two = await people.adm.get(`/birojs/buj/${id}`);
+    const v = (p) => p.html.match(/name="version" value="(\d+)"/)[1];
+    const base = { slug: 'ka-samaksat-nodokli', topic: 'e-pakalpojumi', position: '1', question_lv: 'Kā samaksāt nodokli?', answer_lv: 'Pirmais.', question_en: '', answer_en: '', state: 'published', do: 'save' };
+    res = await ed.post(`/birojs/buj/${id}`, { ...base, version: v(one) }, { token: csrfOf(one.html) });
+    assert.equal(res.status, 303);
+    res = await people.adm.post(`/birojs/buj/${id}`, { ...base, answer_lv: 'Otrais.', version: v(two) }, { token: csrfOf(two.html) });
+    assert.equal(res.status, 409);
+    assert.match(res.html, /Otrais\./);
+    assert.equal(q(`SELECT answer_lv FROM faq_entry WHERE id = ${id}`), 'Pirmais.');
     // deleted
     res = await ed.post(`/birojs/buj/${id}/dzest`, {}, { formPath: `/birojs/buj/${id}` });
     assert.equal(res.status, 303);
@@ -156,7 +174,7 @@ for (const [engine, pgName] of engines) describe(`FAQ, facts and useful pages ($
     assert.equal((await ed.get(`/birojs/buj/${id}`)).status, 404);
     // every change is in the audit log
     const actions = q("SELECT action FROM audit_log WHERE action LIKE 'faq-%' ORDER BY id").split('\n');
-    assert.deepEqual(actions, ['faq-topic-created', 'faq-entry-created', 'faq-entry-updated', 'faq-entry-updated', 'faq-topic-updated', 'faq-entry-deleted']);
+    assert.deepEqual(actions, ['faq-topic-created', 'faq-entry-created', 'faq-entry-updated', 'faq-entry-updated', 'faq-topic-updated', 'faq-entry-updated', 'faq-entry-deleted']);
   });
 
   test('drafts made from asked questions are listed for review as "from a question"', async () => {
