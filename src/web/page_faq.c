@@ -163,8 +163,9 @@ static int office_entry(void *cls, const struct db_row *row)
 		      "published", published, "english", *row_text(row, 6) != '\0', "updated",
 		      page_when(r, row_int(row, 7)), "url",
 		      prefixed(r, arena_printf(r->arena, "/birojs/buj/%lld", row_int(row, 0))));
+	/* always set: inside {{#entries.0}} a missing key is looked up in the first entry */
+	json_object_set_new(e, "from_question", json_boolean(row_int(row, 8) != 0));
 	if (row_int(row, 8)) {
-		json_object_set_new(e, "from_question", json_true());
 		json_object_set_new(e, "question_id", json_integer(row_int(row, 8)));
 		if (!published)
 			json_array_append(x->asked, e);

@@ -104,8 +104,8 @@ int page_contacts(struct req *r)
 			}
 			if (ml(r, &cp->hours))
 				json_object_set_new(j, "hours", json_string(ml(r, &cp->hours)));
-			/* always set: a missing key would be looked up in the
-			 * enclosing contexts */
+			/* always set: inside {{#orgs.0}} a missing key is looked
+			 * up in the first organisation */
 			json_object_set_new(j, "roles", roles_json(r, &cp->helpdesk_for));
 			desk |= cp->helpdesk_for.n > 0;
 			json_array_append_new(cps, j);

@@ -180,7 +180,11 @@ for (const [engine, pgName] of engines) describe(`FAQ, facts and useful pages ($
   test('drafts made from asked questions are listed for review as "from a question"', async () => {
     const now = Math.floor(Date.now() / 1000);
     q(`INSERT INTO faq_entry (slug, topic, position, question_lv, answer_lv, state, question_id, created_at, updated_at) VALUES ('no-jautajuma-42', 'citi', 0, 'Vai var iesniegt pieteikumu naktī?', 'Jā, e-pakalpojumi strādā visu diennakti.', 'draft', 42, ${now}, ${now})`);
+    q(`INSERT INTO faq_entry (slug, topic, position, question_lv, answer_lv, state, question_id, created_at, updated_at) VALUES ('redaktora-jautajums', 'citi', 5, 'Redaktora jautājums?', 'Atbilde.', 'draft', 0, ${now}, ${now})`);
     const html = (await people.ed.get('/birojs/buj')).html;
+    // in the topic's table only the entry made from a question has the badge
+    assert.match(html, /Vai var iesniegt pieteikumu naktī\?<\/a> <span class="badge badge-ext">no jautājuma<\/span><\/td>/);
+    assert.match(html, /Redaktora jautājums\?<\/a><\/td>/);
     const asked = html.slice(html.indexOf('id="asked-title"'), html.indexOf('</section>', html.indexOf('id="asked-title"')));
     assert.match(asked, /Vai var iesniegt pieteikumu naktī\?<\/a> <span class="badge badge-ext">no jautājuma<\/span>/);
     const id = q("SELECT id FROM faq_entry WHERE slug = 'no-jautajuma-42'");
