@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "catalog/model.h"
+#include "core/buf.h"
 #include "web/app.h"
 #include "web/catalog_ctx.h"
 #include "web/snapshot.h"
@@ -26,10 +27,11 @@ static int has(const struct strlist *l, const char *what)
 }
 
 /* Who answers what: the helpdesk roles of a contact point (else of its
- * institution), in the page's language. */
+ * institution), in the page's language, "a; b"; "" for none. */
 static json_t *roles_json(struct req *r, const struct strlist *l)
 {
-	json_t *a = json_array();
+	struct buf b = BUF_INIT;
+	json_t *out;
 	size_t i;
 
 	for (i = 0; i < l->n; i++) {
@@ -41,9 +43,11 @@ static json_t *roles_json(struct req *r, const struct strlist *l)
 			w = i18n_tr(r->lang, N_("Using the e-signature and preparing your computer"));
 		else if (!strcmp(w, "portal"))
 			w = i18n_tr(r->lang, N_("Using the portal"));
-		json_array_append_new(a, json_string(w));
+		buf_printf(&b, "%s%s", i ? "; " : "", w);
 	}
-	return a;
+	out = json_stringn(b.data ? b.data : "", b.len);
+	buf_free(&b);
+	return out ? out : json_string("");
 }
 
 /* The portal's own helpdesk, shown first from the facts: the catalog's copy
