@@ -55,6 +55,8 @@ static const struct key keys[] = {
      "saves of services and institutions in the back office per staff account per hour (0: no limit)", 0, 1000000},
     {"limit-search-preview", K_INT, OFF(limit_search_preview), "20",
      "lexicon previews (each builds a whole search index) per administrator per hour", 1, 100000},
+    {"fact-check-days", K_INT, OFF(fact_check_days), "365",
+     "days after which a fact the pages state counts as not checked (listed in /birojs/parskats)", 1, 36500},
     {"catalog-max-bytes", K_SIZE, OFF(catalog_max_bytes), "4G",
      "memory the served catalog may take; a larger one is not served (the previous stays, the failure is logged)",
      1L << 20, 1L << 40},

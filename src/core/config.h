@@ -141,6 +141,7 @@ struct config {
 	size_t materials_max_total;    /* all files together */
 	int limit_materials_uploads;   /* uploads per staff account per hour */
 	int limit_materials_downloads; /* downloads per network per hour */
+	int fact_check_days;           /* a fact not checked for longer is listed in /birojs/parskats */
 };
 
 /* Fills *c with defaults. */

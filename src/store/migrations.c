@@ -501,6 +501,253 @@ static const struct migration_step m016_news[] = {
     {MIG_BOTH, "CREATE INDEX news_article_public ON news_article (state, publish_at)"},
     {MIG_BOTH, NULL}};
 
+/* 17: facts kept current, and the seed of the FAQ (issue 12). A fact is a
+ * short text the pages state and that changes with time (the price of
+ * signing with the eID card, the portal's address and agency, helpdesk
+ * numbers): templates read it from here (web/facts.h), never spell it.
+ * value_en '' falls back to Latvian; checked_on is the day someone last
+ * confirmed the value at source_url ('YYYY-MM-DD', NULL: never — the seed
+ * marks so every value it could not confirm, and an unknown one is '');
+ * /birojs/parskats lists facts not checked for fact-check-days. about_* says
+ * what the fact is, for editors. The FAQ's seed is the 2015 campaign
+ * document's own questions with today's facts; it is here rather than in a
+ * data file so it is written exactly once, in the schema's transaction, on
+ * both engines, and an FAQ an editor emptied is not filled again. */
+static const struct migration_step m017_facts_faq[] = {
+    {MIG_BOTH, "CREATE TABLE fact ("
+	       "slug TEXT PRIMARY KEY, "
+	       "about_lv TEXT NOT NULL, "
+	       "about_en TEXT NOT NULL DEFAULT '', "
+	       "value_lv TEXT NOT NULL, "
+	       "value_en TEXT NOT NULL DEFAULT '', "
+	       "source_url TEXT NOT NULL DEFAULT '', "
+	       "checked_on TEXT, "
+	       "position BIGINT NOT NULL DEFAULT 0, "
+	       "updated_at BIGINT NOT NULL, "
+	       "updated_by BIGINT NOT NULL DEFAULT 0)"},
+    {MIG_BOTH, "INSERT INTO faq_topic (slug, title_lv, title_en, position) VALUES ('e-pakalpojumi', "
+	       "'E-pakalpojumi', 'E-services', 10)"},
+    {MIG_BOTH, "INSERT INTO faq_topic (slug, title_lv, title_en, position) VALUES ('eid', 'eID karte un "
+	       "e-paraksts', 'The eID card and the e-signature', 20)"},
+    {MIG_BOTH, "INSERT INTO faq_topic (slug, title_lv, title_en, position) VALUES ('drosiba-palidziba', 'Drošība un "
+	       "palīdzība', 'Safety and help', 30)"},
+    {MIG_BOTH, "INSERT INTO faq_entry (slug, topic, position, question_lv, answer_lv, question_en, answer_en, "
+	       "state, created_at, updated_at) VALUES ('kas-ir-e-pakalpojumi', 'e-pakalpojumi', 10, 'Kas ir "
+	       "e-pakalpojumi?', 'E-pakalpojumi ir iespēja saņemt valsts un pašvaldību iestāžu pakalpojumus ar "
+	       "interneta starpniecību. Ar e-pakalpojumu saprot ne tikai pakalpojumu ar strukturētu formu "
+	       "(piemēram, elektronisku dzīvesvietas deklarēšanu portālā latvija.gov.lv), bet arī ar drošu "
+	       "elektronisko parakstu parakstītu veidlapu vai iesniegumu, kas nosūtīts uz iestādes oficiālo e-pasta "
+	       "adresi.\n\nPirms ierodaties iestādē klātienē, **pārliecinieties, vai nepieciešamo var saņemt "
+	       "elektroniski**, un šaubu vai neskaidrību gadījumā jautājiet padomu attiecīgajai iestādei.', 'What "
+	       "are e-services?', 'E-services let you receive the services of state and municipal institutions over "
+	       "the internet. An e-service is not only a service with a structured form (for example, declaring "
+	       "your place of residence online on latvija.gov.lv) but also a form or application signed with a "
+	       "secure electronic signature and sent to the institution''s official e-mail address.\n\nBefore you go "
+	       "to an institution in person, **check whether you can get what you need online**, and if in doubt, "
+	       "ask the institution for advice.', 'published', 1796601600, 1796601600)"},
+    {MIG_BOTH,
+     "INSERT INTO faq_entry (slug, topic, position, question_lv, answer_lv, question_en, answer_en, "
+     "state, created_at, updated_at) VALUES ('kur-meklet-e-pakalpojumus', 'e-pakalpojumi', 20, 'Kur "
+     "meklēt e-pakalpojumus?', 'E-pakalpojumus var meklēt:\n\n1. šī portāla [pakalpojumu "
+     "katalogā](/pakalpojumi) un [e-pakalpojumu sarakstā](/e-pakalpojumi);\n2. valsts un pašvaldību "
+     "pakalpojumu portālā [latvija.gov.lv](https://latvija.gov.lv), kur apkopoti gan klātienes "
+     "pakalpojumi, gan e-pakalpojumi;\n3. valsts un pašvaldību iestāžu tīmekļa vietnēs, parasti sadaļā "
+     "„Pakalpojumi” vai „E-pakalpojumi”.\n\nDažas iestādes lielā apjoma dēļ ir izveidojušas atsevišķus "
+     "portālus, piemēram, Valsts ieņēmumu dienesta Elektroniskās deklarēšanas sistēmu.', 'Where can I "
+     "find e-services?', 'You can look for e-services:\n\n1. in this portal''s [service "
+     "catalog](/en/pakalpojumi) and [list of e-services](/en/e-pakalpojumi);\n2. on the state and "
+     "municipal services portal [latvija.gov.lv](https://latvija.gov.lv), which brings together services "
+     "in person and online;\n3. on the websites of state and municipal institutions, usually under "
+     "\"Services\" or \"E-services\".\n\nSome institutions with many e-services have portals of their own, such "
+     "as the State Revenue Service''s Electronic Declaration System.', 'published', 1796601600, "
+     "1796601600)"},
+    {MIG_BOTH, "INSERT INTO faq_entry (slug, topic, position, question_lv, answer_lv, question_en, answer_en, "
+	       "state, created_at, updated_at) VALUES ('ka-sakt', 'e-pakalpojumi', 30, 'Kā sākt?', 'Vairs nav "
+	       "jāmēro ceļš uz valsts vai pašvaldības iestādi, jāstāv rindā vai jāiekļaujas iestādes darba laikā: "
+	       "pakalpojumus un informāciju var saņemt visu diennakti mājās, darbā, bibliotēkā vai citur, kur ir "
+	       "dators un internets.\n\nDaudziem e-pakalpojumiem var pieslēgties, apliecinot savu identitāti ar "
+	       "internetbanku. Visplašākās iespējas dod eID karte ar aktivizētu e-parakstu vai eParaksts mobile: ar "
+	       "tiem var gan pieslēgties e-pakalpojumiem, gan parakstīt dokumentus. Ar drošu e-parakstu parakstītam "
+	       "dokumentam ir tāds pats juridisks spēks kā papīra dokumentam, kas parakstīts ar roku.\n\nKas "
+	       "vajadzīgs, soli pa solim: [Kā sākt?](/ka-sakt)', 'How do I start?', 'You no longer need to travel "
+	       "to a state or municipal institution, queue, or fit into its opening hours: you can get services and "
+	       "information at any hour, at home, at work, in a library or anywhere else with a computer and the "
+	       "internet.\n\nMany e-services let you log in with your internet bank. The eID card with an activated "
+	       "e-signature, or eParaksts mobile, gives you the most: you can both log in to e-services and sign "
+	       "documents. A document signed with a secure e-signature has the same legal force as a paper document "
+	       "signed by hand.\n\nWhat you need, step by step: [How to start](/en/ka-sakt)', 'published', "
+	       "1796601600, 1796601600)"},
+    {MIG_BOTH, "INSERT INTO faq_entry (slug, topic, position, question_lv, answer_lv, question_en, answer_en, "
+	       "state, created_at, updated_at) VALUES ('kas-ir-latvija-gov-lv', 'e-pakalpojumi', 40, 'Kas ir "
+	       "latvija.gov.lv?', 'Tas ir valsts un pašvaldību pakalpojumu portāls (agrāk — latvija.lv), kurā "
+	       "apkopoti gan klātienes pakalpojumi, gan e-pakalpojumi. Katalogā var atrast informāciju par valsts "
+	       "un pašvaldību iestāžu pakalpojumiem, to pieprasīšanas un saņemšanas veidiem un saistītajiem "
+	       "maksājumiem. Portāla saturs regulāri tiek atjaunots.\n\nPortālu uztur Valsts digitālās attīstības "
+	       "aģentūra (VDAA). Jautājumus un priekšlikumus par e-pakalpojumiem var uzdot arī šajā portālā sadaļā "
+	       "„Uzdod jautājumu”.', 'What is latvija.gov.lv?', 'It is the state and municipal services portal "
+	       "(formerly latvija.lv), which brings together services in person and online. Its catalog tells you "
+	       "about the services of state and municipal institutions, how to request and receive them, and what "
+	       "they cost. Its content is updated regularly.\n\nThe portal is run by the State Digital Development "
+	       "Agency (VDAA). You can also send questions and suggestions about e-services through \"Ask a "
+	       "question\" on this portal.', 'published', 1796601600, 1796601600)"},
+    {MIG_BOTH, "INSERT INTO faq_entry (slug, topic, position, question_lv, answer_lv, question_en, answer_en, "
+	       "state, created_at, updated_at) VALUES ('kas-nepieciesams-eid', 'eid', 10, 'Kas nepieciešams, lai "
+	       "sāktu darbu ar eID?', '1. **eID karte ar aktivizētu e-parakstu** — ar to var gan pieslēgties "
+	       "e-pakalpojumiem, gan parakstīt dokumentus. Kopš 2019. gada 1. janvāra parakstīšana ar eID karti ir "
+	       "bez maksas un bez skaita ierobežojuma. eID karti var saņemt un e-parakstu aktivizēt Pilsonības un "
+	       "migrācijas lietu pārvaldē.\n2. **Kartes lasītājs** — neliela ierīce, ko pievieno datoram; to var "
+	       "iegādāties elektropreču veikalos. Dažos datoros lasītājs jau ir iebūvēts.\n3. **Datora sagatavošana "
+	       "darbam** — bezmaksas programmatūra no [eparaksts.lv](https://www.eparaksts.lv); vajadzības gadījumā "
+	       "palīdz e-paraksta klientu atbalsts.\n4. **Pārlūka paplašinājums Web eID** — lai ar karti varētu "
+	       "pieslēgties un parakstīt tīmekļa vietnēs, arī šajā portālā ([web-eid.eu](https://web-eid.eu)).\n\nPies"
+	       "lēgšanās e-pakalpojumiem ir bez maksas. Ja kādā e-pakalpojuma posmā jāmaksā, par to brīdina "
+	       "atsevišķi.', 'What do I need to start using the eID card?', '1. **An eID card with an activated "
+	       "e-signature** — you can both log in to e-services and sign documents with it. Since 1 January 2019 "
+	       "signing with the eID card has been free of charge and without a limit. You get the card and "
+	       "activate the e-signature at the Office of Citizenship and Migration Affairs.\n2. **A card reader** — "
+	       "a small device you connect to your computer, sold in electronics shops. Some computers have one "
+	       "built in.\n3. **Your computer, ready to work** — the free software from "
+	       "[eparaksts.lv](https://www.eparaksts.lv); the e-signature customer support helps if you get "
+	       "stuck.\n4. **The Web eID browser extension** — so that you can log in and sign on websites with the "
+	       "card, this portal included ([web-eid.eu](https://web-eid.eu)).\n\nLogging in to e-services is free of "
+	       "charge. If any step of an e-service requires a payment, you are warned separately.', 'published', "
+	       "1796601600, 1796601600)"},
+    {MIG_BOTH, "INSERT INTO faq_entry (slug, topic, position, question_lv, answer_lv, question_en, answer_en, "
+	       "state, created_at, updated_at) VALUES ('kas-ir-eid', 'eid', 20, 'Kas ir eID?', 'Personas apliecība "
+	       "jeb elektroniskās identifikācijas karte (eID) ir personu apliecinošs dokuments. Ar eID var "
+	       "apliecināt savu identitāti klātienē un internetā, parakstīt dokumentus ar drošu e-parakstu un ceļot "
+	       "Eiropas Savienības un Eiropas Ekonomiskās zonas valstīs un Šveicē.\n\nKopš 2019. gada 1. janvāra "
+	       "parakstīšana ar eID karti ir bez maksas un bez skaita ierobežojuma (agrāk kartē bija 120 bezmaksas "
+	       "e-parakstu); arī pieslēgšanās reižu skaits nav ierobežots.', 'What is the eID card?', 'The identity "
+	       "card, or electronic identification card (eID), is an identity document. With it you can prove who "
+	       "you are in person and online, sign documents with a secure e-signature, and travel within the "
+	       "European Union, the European Economic Area and Switzerland.\n\nSince 1 January 2019 signing with the "
+	       "eID card has been free of charge and without a limit (a card used to include 120 free "
+	       "e-signatures); the number of logins is not limited either.', 'published', 1796601600, 1796601600)"},
+    {MIG_BOTH, "INSERT INTO faq_entry (slug, topic, position, question_lv, answer_lv, question_en, answer_en, "
+	       "state, created_at, updated_at) VALUES ('kas-ir-e-paraksts', 'eid', 30, 'Kas ir e-paraksts?', "
+	       "'E-paraksts jeb elektroniskais paraksts ir personas paraksts elektroniskajā vidē. Drošam "
+	       "e-parakstam ir tāds pats juridiskais spēks kā ar roku parakstītam papīra dokumentam. Ar to var "
+	       "parakstīt elektroniskus dokumentus, piemēram, līgumus, rēķinus, sūdzības, iesniegumus un "
+	       "vēstules.\n\nDrošu e-parakstu var radīt ar eID karti vai ar viedtālruņa lietotni eParaksts mobile. "
+	       "Plašāka informācija: [eparaksts.lv](https://www.eparaksts.lv).', 'What is the e-signature?', 'An "
+	       "e-signature, or electronic signature, is a person''s signature in the electronic world. A secure "
+	       "e-signature has the same legal force as a handwritten signature on paper. You can sign electronic "
+	       "documents with it, such as contracts, invoices, complaints, applications and letters.\n\nYou can make "
+	       "a secure e-signature with the eID card or with the eParaksts mobile smartphone app. More "
+	       "information: [eparaksts.lv](https://www.eparaksts.lv).', 'published', 1796601600, 1796601600)"},
+    {MIG_BOTH, "INSERT INTO faq_entry (slug, topic, position, question_lv, answer_lv, question_en, answer_en, "
+	       "state, created_at, updated_at) VALUES ('kur-sanemt-eid', 'eid', 40, 'Kur var saņemt eID un "
+	       "aktivizēt e-parakstu?', 'eID karti var saņemt un e-parakstu aktivizēt jebkurā Pilsonības un "
+	       "migrācijas lietu pārvaldes (PMLP) teritoriālajā nodaļā neatkarīgi no deklarētās dzīvesvietas. "
+	       "E-parakstu bez maksas var aktivizēt arī jau izsniegtā eID kartē. Tuvāko nodaļu un tās darba laiku "
+	       "var uzzināt [pmlp.gov.lv](https://www.pmlp.gov.lv) sadaļā „Kontakti”.', 'Where can I get the eID "
+	       "card and activate the e-signature?', 'You can get the eID card and activate the e-signature at any "
+	       "territorial office of the Office of Citizenship and Migration Affairs (OCMA), wherever you have "
+	       "declared your residence. The e-signature of a card already issued can be activated too, free of "
+	       "charge. The nearest office and its opening hours are under \"Contacts\" on "
+	       "[pmlp.gov.lv](https://www.pmlp.gov.lv).', 'published', 1796601600, 1796601600)"},
+    {MIG_BOTH, "INSERT INTO faq_entry (slug, topic, position, question_lv, answer_lv, question_en, answer_en, "
+	       "state, created_at, updated_at) VALUES ('vai-e-paraksts-aktivizets', 'eid', 50, 'Kā es varu uzzināt, "
+	       "vai mans e-paraksts eID kartē ir aktivizēts?', 'eID kartes sertifikātus aktivizē, ja, iesniedzot "
+	       "iesniegumu par personas apliecības izsniegšanu, piekrītat sertifikātu aktivizēšanai. Ja tolaik "
+	       "atteicāties, aktivizēšanu var pieprasīt visu kartes derīguma laiku jebkurā [PMLP teritoriālajā "
+	       "nodaļā](https://www.pmlp.gov.lv). Par e-paraksta lietošanu vairāk: "
+	       "[eparaksts.lv](https://www.eparaksts.lv).', 'How can I tell whether the e-signature on my eID card "
+	       "is activated?', 'The certificates of the eID card are activated if you agreed to it when you "
+	       "applied for the card. If you declined then, you can ask any [OCMA territorial "
+	       "office](https://www.pmlp.gov.lv) to activate them at any time while the card is valid. More about "
+	       "using the e-signature: [eparaksts.lv](https://www.eparaksts.lv).', 'published', 1796601600, "
+	       "1796601600)"},
+    {MIG_BOTH, "INSERT INTO faq_entry (slug, topic, position, question_lv, answer_lv, question_en, answer_en, "
+	       "state, created_at, updated_at) VALUES ('vai-tas-ir-drosi', 'drosiba-palidziba', 10, 'Vai tas ir "
+	       "droši?', 'Jā! Tāpat kā ikdienā aizslēdzam mājokli vai uzmanām maku, arī internetā jāievēro "
+	       "personīgā piesardzība:\n\n1. **Sargi datus.** Nedod citiem savu eID karti, PIN kodus, e-dokumentus un "
+	       "e-datus.\n2. **Vērtē kritiski.** E-pakalpojumi ir portālā latvija.gov.lv un iestāžu oficiālajās "
+	       "tīmekļa vietnēs; nesniedz datus, atbildot uz mēstulēm, vai aizdomīgās vietnēs. Neviena iestāde "
+	       "neprasa PIN kodus pa e-pastu vai tālruni.\n3. **Uzmanies publiskās vietās.** Pēc e-pakalpojumu "
+	       "lietošanas publiskā datorā vienmēr izrakstieties no portāla vai sistēmas un aizveriet "
+	       "pārlūkprogrammas logu.\n\nVairāk: [Kā atpazīt īsto portālu](/drosiba#ists-portals).', 'Is it safe?', "
+	       "'Yes! Just as you lock your home and keep an eye on your wallet, take a little care online:\n\n1. "
+	       "**Guard your data.** Never give anyone your eID card, PIN codes, e-documents or other e-data.\n2. "
+	       "**Think critically.** E-services are on latvija.gov.lv and on the official websites of "
+	       "institutions; do not give your data in reply to spam or on suspicious websites. No institution asks "
+	       "for your PIN codes by e-mail or phone.\n3. **Take care in public places.** After using e-services on "
+	       "a public computer, always log out of the portal or system and close the browser window.\n\nMore: [How "
+	       "to recognise the real portal](/en/drosiba#ists-portals).', 'published', 1796601600, 1796601600)"},
+    {MIG_BOTH, "INSERT INTO faq_entry (slug, topic, position, question_lv, answer_lv, question_en, answer_en, "
+	       "state, created_at, updated_at) VALUES ('kur-meklet-palidzibu', 'drosiba-palidziba', 20, 'Kur meklēt "
+	       "palīdzību?', 'Ja ir šaubas par konkrētu e-pakalpojumu, jautājiet iestādei, kas to sniedz. "
+	       "Savukārt:\n\n- par portāla latvija.gov.lv darbību palīdz Valsts digitālās attīstības aģentūras (VDAA) "
+	       "lietotāju atbalsts;\n- par **eID kartes pieteikšanu un aktivizēšanu** — Pilsonības un migrācijas "
+	       "lietu pārvalde ([pmlp.gov.lv](https://www.pmlp.gov.lv));\n- par **e-paraksta lietošanu un datora "
+	       "sagatavošanu darbam** — eParaksts ([eparaksts.lv](https://www.eparaksts.lv)).\n\nTālruņi, e-pasta "
+	       "adreses un darba laiki: [Noderīgi kontakti](/kontakti).', 'Where can I get help?', 'If you are "
+	       "unsure about a particular e-service, ask the institution that provides it. Otherwise:\n\n- with the "
+	       "latvija.gov.lv portal, the user support of the State Digital Development Agency (VDAA) helps;\n- "
+	       "with **applying for and activating the eID card**, the Office of Citizenship and Migration Affairs "
+	       "([pmlp.gov.lv](https://www.pmlp.gov.lv));\n- with **using the e-signature and preparing your "
+	       "computer**, eParaksts ([eparaksts.lv](https://www.eparaksts.lv)).\n\nPhones, e-mail addresses and "
+	       "opening hours: [Useful contacts](/en/kontakti).', 'published', 1796601600, 1796601600)"},
+    {MIG_BOTH, "INSERT INTO fact (slug, about_lv, about_en, value_lv, value_en, source_url, checked_on, position, "
+	       "updated_at) VALUES ('eid_signing', 'Parakstīšana ar eID karti: cena un skaits', 'Signing with the "
+	       "eID card: price and number', 'Parakstīšana ar eID karti ir bez maksas un bez skaita ierobežojuma "
+	       "kopš 2019. gada 1. janvāra.', 'Signing with the eID card has been free of charge and without a "
+	       "limit since 1 January 2019.', 'https://www.eparaksts.lv', '2026-12-07', 10, 1796601600)"},
+    {MIG_BOTH, "INSERT INTO fact (slug, about_lv, about_en, value_lv, value_en, source_url, checked_on, position, "
+	       "updated_at) VALUES ('portal_address', 'Valsts pakalpojumu portāla adrese', 'The state services "
+	       "portal''s address', 'latvija.gov.lv', 'latvija.gov.lv', 'https://latvija.gov.lv', '2026-12-07', 20, "
+	       "1796601600)"},
+    {MIG_BOTH, "INSERT INTO fact (slug, about_lv, about_en, value_lv, value_en, source_url, checked_on, position, "
+	       "updated_at) VALUES ('portal_agency', 'Portāla uzturētājs un lietotāju atbalsts', 'Who runs the "
+	       "portal and its user support', 'Valsts digitālās attīstības aģentūra (VDAA)', 'State Digital "
+	       "Development Agency (VDAA)', 'https://www.vdaa.gov.lv', '2026-12-07', 30, 1796601600)"},
+    {MIG_BOTH, "INSERT INTO fact (slug, about_lv, about_en, value_lv, value_en, source_url, checked_on, position, "
+	       "updated_at) VALUES ('portal_helpdesk_phone', 'Portāla lietotāju atbalsta tālrunis', 'The portal "
+	       "user support''s phone', '67502757', '67502757', 'https://latvija.gov.lv', NULL, 40, 1796601600)"},
+    {MIG_BOTH, "INSERT INTO fact (slug, about_lv, about_en, value_lv, value_en, source_url, checked_on, position, "
+	       "updated_at) VALUES ('portal_helpdesk_email', 'Portāla lietotāju atbalsta e-pasts', 'The portal user "
+	       "support''s e-mail', '', '', 'https://latvija.gov.lv', NULL, 50, 1796601600)"},
+    {MIG_BOTH, "INSERT INTO fact (slug, about_lv, about_en, value_lv, value_en, source_url, checked_on, position, "
+	       "updated_at) VALUES ('portal_helpdesk_hours', 'Portāla lietotāju atbalsta darba laiks', 'The portal "
+	       "user support''s hours', 'aģentūras darba laikā', 'during the agency''s working hours', "
+	       "'https://www.vdaa.gov.lv', NULL, 60, 1796601600)"},
+    {MIG_BOTH, "INSERT INTO fact (slug, about_lv, about_en, value_lv, value_en, source_url, checked_on, position, "
+	       "updated_at) VALUES ('pmlp_phone', 'PMLP informatīvais tālrunis (eID karte)', 'OCMA information line "
+	       "(the eID card)', '8300', '8300', 'https://www.pmlp.gov.lv', NULL, 70, 1796601600)"},
+    {MIG_BOTH, "INSERT INTO fact (slug, about_lv, about_en, value_lv, value_en, source_url, checked_on, position, "
+	       "updated_at) VALUES ('pmlp_url', 'PMLP tīmekļa vietne: nodaļas un pieņemšanas laiki', 'OCMA website: "
+	       "offices and opening hours', 'https://www.pmlp.gov.lv', 'https://www.pmlp.gov.lv', "
+	       "'https://www.pmlp.gov.lv', '2026-12-07', 80, 1796601600)"},
+    {MIG_BOTH, "INSERT INTO fact (slug, about_lv, about_en, value_lv, value_en, source_url, checked_on, position, "
+	       "updated_at) VALUES ('eparaksts_phone', 'E-paraksta klientu atbalsta tālrunis', 'The e-signature "
+	       "customer support''s phone', '67018989', '67018989', 'https://www.eparaksts.lv', NULL, 90, "
+	       "1796601600)"},
+    {MIG_BOTH, "INSERT INTO fact (slug, about_lv, about_en, value_lv, value_en, source_url, checked_on, position, "
+	       "updated_at) VALUES ('eparaksts_email', 'E-paraksta klientu atbalsta e-pasts', 'The e-signature "
+	       "customer support''s e-mail', 'eparaksts@eparaksts.lv', 'eparaksts@eparaksts.lv', "
+	       "'https://www.eparaksts.lv', NULL, 100, 1796601600)"},
+    {MIG_BOTH, "INSERT INTO fact (slug, about_lv, about_en, value_lv, value_en, source_url, checked_on, position, "
+	       "updated_at) VALUES ('eparaksts_url', 'E-paraksta tīmekļa vietne: programmatūra un palīdzība', 'The "
+	       "e-signature website: software and help', 'https://www.eparaksts.lv', 'https://www.eparaksts.lv', "
+	       "'https://www.eparaksts.lv', '2026-12-07', 110, 1796601600)"},
+    {MIG_BOTH, "INSERT INTO fact (slug, about_lv, about_en, value_lv, value_en, source_url, checked_on, position, "
+	       "updated_at) VALUES ('eparaksts_mobile', 'eParaksts mobile', 'eParaksts mobile', 'Ar viedtālruņa "
+	       "lietotni eParaksts mobile var pieslēgties e-pakalpojumiem un parakstīt dokumentus bez kartes un "
+	       "kartes lasītāja.', 'With the eParaksts mobile smartphone app you can log in to e-services and sign "
+	       "documents without a card or a card reader.', 'https://www.eparaksts.lv', '2026-12-07', 120, "
+	       "1796601600)"},
+    {MIG_BOTH, "INSERT INTO fact (slug, about_lv, about_en, value_lv, value_en, source_url, checked_on, position, "
+	       "updated_at) VALUES ('web_eid_url', 'Pārlūka paplašinājums Web eID', 'The Web eID browser "
+	       "extension', 'https://web-eid.eu', 'https://web-eid.eu', 'https://web-eid.eu', '2026-12-07', 130, "
+	       "1796601600)"},
+    {MIG_BOTH, "INSERT INTO fact (slug, about_lv, about_en, value_lv, value_en, source_url, checked_on, position, "
+	       "updated_at) VALUES ('cert_lv_email', 'CERT.LV: kur ziņot par aizdomīgu vēstuli vai vietni', "
+	       "'CERT.LV: where to report a suspicious message or site', 'cert@cert.lv', 'cert@cert.lv', "
+	       "'https://cert.lv', NULL, 140, 1796601600)"},
+
+    {MIG_BOTH, NULL}};
+
 /* 20: materials for informers (issue 12, /materiali): files content
  * editors upload for the staff of institutions who inform the public. The
  * file itself is not in the database: it lies in the materials folder
@@ -558,6 +805,7 @@ const struct migration db_migrations[] = {
     {14, "service versions", m014_service_versions},
     {15, "content", m015_content},
     {16, "news", m016_news},
+    {17, "facts and FAQ seed", m017_facts_faq},
     {20, "materials", m020_materials},
 };
 

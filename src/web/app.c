@@ -22,6 +22,7 @@
 #include "sign/verify.h"
 #include "store/db.h"
 #include "tmpl/mustache.h"
+#include "web/facts.h"
 #include "web/web.h"
 
 static const char *translate_cb(void *cls, const char *msgid)
@@ -129,6 +130,15 @@ static void dev_reload(struct site *site)
 	log_info("templates reloaded");
 }
 
+/* The first event-loop thread's tick: development reloads. */
+static void app_tick(struct site *site)
+{
+	struct app *app = site->app;
+
+	if (app->cfg->dev)
+		dev_reload(site);
+}
+
 /* Releases what an event-loop thread opened: its database connection. */
 static void thread_exit(struct site *site, struct worker *w)
 {
@@ -159,7 +169,7 @@ int app_open(struct app *app, const struct config *cfg, struct err *err)
 	app->site.csrf_key_len = sizeof(app->secret);
 	app->site.render_error = web_render_error;
 	app->site.personal = web_personal;
-	app->site.tick = cfg->dev ? dev_reload : NULL;
+	app->site.tick = app_tick;
 	app->site.thread_exit = thread_exit;
 	if (mkdir_p(cfg->data, 0750) != 0) {
 		err_set(err, ERR_INTERNAL, "%s: cannot create: %s", cfg->data, strerror(errno));

@@ -13,6 +13,7 @@
 #include "store/db.h"
 #include "tmpl/markdown.h"
 #include "web/app.h"
+#include "web/facts.h"
 #include "web/catalog_ctx.h"
 #include "web/web.h"
 
@@ -297,6 +298,7 @@ static int refresh(const char *why)
 	cs.current = fresh;
 	pthread_mutex_unlock(&cs.lock);
 	content_put(old);
+	facts_stale(); /* the facts follow the same revision (facts.h) */
 	atomic_fetch_add(&cs.app->site.revision, 1);
 	log_info("content index: revision %lld (%s), %zu items, built in %lld ms", fresh->revision, why, fresh->n,
 		 (now_usec() - t0) / 1000);

@@ -4,7 +4,9 @@
  * year, with the date of the latest change; each figure links to the list
  * behind it (/birojs/parskats/{institution}/{what}); the table as CSV.
  *
- * Administrators see every institution, an institution's editors their own.
+ * Administrators see every institution, an institution's editors their own;
+ * administrators and content editors also the facts the pages state that
+ * were not checked for fact-check-days (page_facts.c).
  * The figures are counted in the worker pool (a pass over the read model
  * and one query for the services' change times: ~0.2 s at 100 000
  * services) and kept for the read model they were counted on, so reloading
@@ -411,6 +413,8 @@ static void answer_page(struct req *r, struct health *h)
 		json_object_set_new(ctx, "zero_distinct", json_integer(h->zero_distinct));
 		json_object_set_new(ctx, "zero_total", json_integer(h->zero_total));
 	}
+	if (admin || auth_has_role(r, ROLE_CONTENT, NULL))
+		facts_health_ctx(r, ctx); /* the facts not checked for fact-check-days (page_facts.c) */
 	json_object_set_new(ctx, "stale_days", json_integer(STALE_DAYS));
 	json_object_set_new(ctx, "computed", json_string(day(r, h->computed_at)));
 	render_flags(r, 200, "office-health", ctx, RESP_NO_STORE);
@@ -591,7 +595,8 @@ int page_health(struct req *r)
 {
 	struct ask *a;
 
-	if (auth_require_role(r, ROLE_ADMIN | ROLE_INSTITUTION) != 0)
+	/* content editors: for the facts not checked for a year */
+	if (auth_require_role(r, ROLE_ADMIN | ROLE_INSTITUTION | ROLE_CONTENT) != 0)
 		return 0;
 	a = ask_new(r, K_PAGE);
 	if (a)

@@ -24,7 +24,13 @@ int page_help(struct req *r)
 
 int page_safety(struct req *r)
 {
-	render(r, 200, "safety", page_ctx(r, N_("Is it safe? Yes!"), "safety"));
+	json_t *ctx = page_ctx(r, N_("Is it safe? Yes!"), "safety");
+	const char *base = public_base(r);
+
+	/* "how to recognise the real portal": this portal's own address */
+	if (base)
+		json_object_set_new(ctx, "site_host", json_string(url_host(r, base)));
+	render(r, 200, "safety", ctx);
 	return 0;
 }
 

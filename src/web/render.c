@@ -7,6 +7,7 @@
 #include "http/static.h"
 #include "tmpl/mustache.h"
 #include "web/app.h"
+#include "web/facts.h"
 #include "core/when.h"
 #include "web/web.h"
 
@@ -46,6 +47,7 @@ json_t *page_ctx(struct req *r, const char *title_msgid, const char *current)
 	if (current)
 		json_object_set_new(cur, current, json_true());
 	json_object_set_new(ctx, "current", cur);
+	facts_ctx(r, ctx);
 	return ctx;
 }
 

@@ -167,6 +167,27 @@ struct office_svc {
 };
 int office_service_find(struct req *r, struct office_svc *ref);
 
+/* page_faq.c: the FAQ (/buj) and its back office (/birojs/buj) */
+int page_faq(struct req *r);
+int page_office_faq(struct req *r);
+int form_office_faq_topic_new(struct req *r);
+int form_office_faq_topic(struct req *r);
+int page_office_faq_new(struct req *r);
+int form_office_faq_new(struct req *r);
+int page_office_faq_entry(struct req *r);
+int form_office_faq_entry(struct req *r);
+int form_office_faq_delete(struct req *r);
+/* page_facts.c: facts kept current (/birojs/fakti); facts_health_ctx adds
+ * the facts not checked for fact-check-days to the content-health page's
+ * context ("facts_stale", "fact_check_days") */
+int page_office_facts(struct req *r);
+int form_office_fact(struct req *r);
+int form_office_fact_checked(struct req *r);
+void facts_health_ctx(struct req *r, json_t *ctx);
+/* page_useful.c: /kontakti and /ka-sakt */
+int page_contacts(struct req *r);
+int page_start(struct req *r);
+
 /* The public service page's context for s (page_catalog.c; the preview
  * renders it too, from a catalog that holds the draft). */
 /* One save against the person's back-office budget (limit-office-saves per
