@@ -483,8 +483,9 @@ describe('who may see what', () => {
     // content editors too on the dashboard itself: the facts not checked for a year (page_facts.c)
     if (pattern === '/birojs/parskats') return { ...adminOnly, institution: 'page', 'other-institution': 'page', content: 'page' };
     if (pattern.startsWith('/birojs/parskats')) return { ...adminOnly, institution: 'page', 'other-institution': 'page' };
-    // the FAQ and the facts: content editors and administrators (page_faq.c, page_facts.c)
-    if (/^\/birojs\/(buj|fakti)($|\/)/.test(pattern)) return { ...adminOnly, content: 'page' };
+    // the campaign's content: content editors and administrators (page_faq.c,
+    // page_facts.c, page_news.c, page_materials.c)
+    if (/^\/birojs\/(buj|fakti|jaunumi|materiali)($|\/)/.test(pattern)) return { ...adminOnly, content: 'page' };
     if (pattern.startsWith('/birojs/saites')) return { ...staff, content: 403, consultant: 403 }; // admins and institution editors
     if (/^\/birojs\/pakalpojumi($|\/)/.test(pattern)) return editors; // page_services.c, page_versions.c
     if (pattern.startsWith('/birojs') || pattern === '/profils/otp') return staff;
