@@ -134,6 +134,10 @@ struct config {
 	int mail_retry_max;       /* longest retry delay, seconds */
 	int mail_poll;            /* seconds between looks at the outbox when idle */
 	int mail_keep_days;       /* delete sent/failed outbox rows after; 0 = keep */
+	int feedback_comment_days;  /* service feedback comments emptied after; 0 = keep */
+	int limit_feedback_network; /* service feedback answers per network per hour */
+	int limit_feedback_browser; /* ... per browser per hour */
+	int limit_feedback_service; /* ... per service per hour, everyone */
 };
 
 /* Fills *c with defaults. */
