@@ -2,6 +2,7 @@
  * (a 640-unit-wide viewBox that scales with the page); colours are the
  * site's dark blue on white (contrast 10:1) and a black dashed target line,
  * and every value is also written as text above its bar. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,10 +34,10 @@ static double ypos(const struct chart *c, double v)
 
 int chart_bars_svg(struct buf *b, const struct chart *c)
 {
-	double plot_w = W - LEFT - RIGHT, slot, bw, x, y;
+	double plot_w = W - LEFT - RIGHT, slot, bw, x, y, ty;
 	const char *id = c->id && *c->id ? c->id : "chart";
 	size_t i;
-	int t;
+	int t, inside;
 
 	if (!c->title || !*c->title || !c->desc || !(c->max > 0) || c->nbars > CHART_MAX_BARS)
 		return -1;
@@ -76,8 +77,7 @@ int chart_bars_svg(struct buf *b, const struct chart *c)
 		x = LEFT + slot * (double)i + (slot - bw) / 2;
 		if (!bar->empty) {
 			y = ypos(c, bar->value);
-			buf_printf(b,
-				   "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#003f7d\"/>",
+			buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#003f7d\"/>",
 				   x, y, bw, ypos(c, 0) - y);
 		} else {
 			y = ypos(c, 0);
@@ -86,8 +86,18 @@ int chart_bars_svg(struct buf *b, const struct chart *c)
 			snprintf(num, sizeof(num), "\xe2\x80\x94");
 		else
 			snprintf(num, sizeof(num), "%g", bar->value);
-		buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\" fill=\"#1a1a1a\">",
-			   x + bw / 2, y - 4);
+		/* the value: white inside a bar tall enough (contrast 10:1), else
+		 * dark above it */
+		inside = !bar->empty && ypos(c, 0) - y >= 18;
+		ty = inside ? y + 13 : y - 4;
+		if (c->target > 0 && c->target <= c->max && fabs(ty - 4 - ypos(c, c->target)) < 9) {
+			/* clear of the target line: below it in the bar, or above */
+			ty = inside && ypos(c, 0) - ypos(c, c->target) >= 34 ? ypos(c, c->target) + 15
+									     : ypos(c, c->target) - 6;
+			inside = ty > y;
+		}
+		buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\" fill=\"%s\">",
+			   x + bw / 2, ty, inside ? "#ffffff" : "#1a1a1a");
 		text_esc(b, bar->text && !bar->empty ? bar->text : num);
 		buf_puts(b, "</text>");
 		buf_printf(b,
@@ -98,15 +108,19 @@ int chart_bars_svg(struct buf *b, const struct chart *c)
 		buf_puts(b, "</text>");
 	}
 	if (c->target > 0 && c->target <= c->max) {
+		/* a white line under a black dashed one: seen on the bars and
+		 * on the white ground alike; its label in the top margin */
 		y = ypos(c, c->target);
 		buf_printf(b,
+			   "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ffffff\" stroke-width=\"4\"/>"
 			   "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#000000\" stroke-width=\"2\" "
 			   "stroke-dasharray=\"6 4\"/>",
-			   LEFT, y, W - RIGHT, y);
+			   LEFT, y, W - RIGHT, y, LEFT, y, W - RIGHT, y);
 		buf_printf(b,
-			   "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\" fill=\"#000000\" "
-			   "font-weight=\"bold\">",
-			   W - RIGHT, y - 4);
+			   "<line x1=\"%d\" y1=\"12\" x2=\"%d\" y2=\"12\" stroke=\"#000000\" stroke-width=\"2\" "
+			   "stroke-dasharray=\"6 4\"/>",
+			   W - RIGHT - 150, W - RIGHT - 126);
+		buf_printf(b, "<text x=\"%d\" y=\"16\" font-size=\"11\" fill=\"#000000\">", W - RIGHT - 120);
 		text_esc(b, c->target_label);
 		buf_puts(b, "</text>");
 	}

@@ -15,16 +15,16 @@
 struct buf;
 
 struct chart_bar {
-	const char *label;  /* under the bar (a period, a service) */
-	double value;       /* 0 .. max */
-	int empty;          /* no data: no bar, the text "—" */
-	const char *text;   /* the value as shown ("87 %"); NULL: "%g" of value */
+	const char *label; /* under the bar (a period, a service) */
+	double value;      /* 0 .. max */
+	int empty;         /* no data: no bar, the text "—" */
+	const char *text;  /* the value as shown ("87 %"); NULL: "%g" of value */
 };
 
 struct chart {
-	const char *title;        /* <title>, required */
-	const char *desc;         /* <desc>, required: what the bars are */
-	const char *id;           /* unique in the page: ids of title/desc */
+	const char *title; /* <title>, required */
+	const char *desc;  /* <desc>, required: what the bars are */
+	const char *id;    /* unique in the page: ids of title/desc */
 	const struct chart_bar *bars;
 	size_t nbars;
 	double max;               /* the axis' top (e.g. 100); > 0 */

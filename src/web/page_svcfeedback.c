@@ -50,16 +50,13 @@ static const char *const yes_no[] = {"ja", "ne", NULL};
 static const struct field answer_fields[] = {
     FIELD_CHOICE("noderiga", OPTIONAL, yes_no, N_("Was this information useful?")),
     FIELD_CHOICE("atviegloja", OPTIONAL, yes_no, N_("Did the e-service make your everyday life easier?")),
-    FIELD_TEXTAREA("komentars", OPTIONAL, 0, COMMENT_MAX, N_("Comment")),
-    FIELD_HONEYPOT("website"),
-    FIELD_END};
+    FIELD_TEXTAREA("komentars", OPTIONAL, 0, COMMENT_MAX, N_("Comment")), FIELD_HONEYPOT("website"), FIELD_END};
 
 enum { A_USEFUL, A_EASIER, A_COMMENT };
 
 static const struct field answer_params[] = {
     FIELD_CHOICE("noderiga", OPTIONAL, yes_no, N_("Was this information useful?")),
-    FIELD_CHOICE("atviegloja", OPTIONAL, yes_no, N_("Did the e-service make your everyday life easier?")),
-    FIELD_END};
+    FIELD_CHOICE("atviegloja", OPTIONAL, yes_no, N_("Did the e-service make your everyday life easier?")), FIELD_END};
 
 static const struct service *service_of(struct req *r)
 {
@@ -193,8 +190,9 @@ int form_service_feedback(struct req *r)
 	}
 	rc = take_budgets(r, s->slug);
 	if (rc == RATE_LIMITED) {
-		resp_error(r, ERR_TOO_MANY,
-			   i18n_tr(r->lang, N_("Too many answers from this network or browser. Please try again later.")));
+		resp_error(
+		    r, ERR_TOO_MANY,
+		    i18n_tr(r->lang, N_("Too many answers from this network or browser. Please try again later.")));
 		return 0;
 	}
 	gmtime_r(&now, &tm);
@@ -247,8 +245,7 @@ static const struct field campaign_fields[] = {
     FIELD_CHOICE("emark", REQUIRED, emark_answers, N_("Is the \"ē!\" mark displayed at your institution?")),
     FIELD_CHOICE("staff_ready", REQUIRED, yes_partly_no, N_("Are the staff ready to help people use e-services?")),
     FIELD_TEXTAREA("message", OPTIONAL, 0, 2000, N_("What hinders people from using e-services?")),
-    FIELD_HONEYPOT("website"),
-    FIELD_END};
+    FIELD_HONEYPOT("website"), FIELD_END};
 
 enum { C_EMARK, C_STAFF, C_MESSAGE };
 
@@ -292,8 +289,9 @@ int form_feedback_campaign(struct req *r)
 	}
 	rc = auth_take(r, "feedback-net", req_client_net(r), 3600, app_of(r)->cfg->limit_feedback_network);
 	if (rc == RATE_LIMITED) {
-		resp_error(r, ERR_TOO_MANY,
-			   i18n_tr(r->lang, N_("Too many answers from this network or browser. Please try again later.")));
+		resp_error(
+		    r, ERR_TOO_MANY,
+		    i18n_tr(r->lang, N_("Too many answers from this network or browser. Please try again later.")));
 		return 0;
 	}
 	if (rc != DB_OK || !db ||
@@ -323,10 +321,8 @@ int svcfeedback_purge(struct db *db, const struct config *cfg, long long now)
 
 static const char *const period_kinds[] = {"menesis", "nedela", NULL};
 
-static const struct field dash_params[] = {
-    FIELD_TEXT("iestade", OPTIONAL, 1, CATALOG_SLUG_MAX, N_("Institution")),
-    FIELD_CHOICE("periods", OPTIONAL, period_kinds, N_("Period")),
-    FIELD_END};
+static const struct field dash_params[] = {FIELD_TEXT("iestade", OPTIONAL, 1, CATALOG_SLUG_MAX, N_("Institution")),
+					   FIELD_CHOICE("periods", OPTIONAL, period_kinds, N_("Period")), FIELD_END};
 
 enum { D_INST, D_PERIOD };
 
@@ -366,12 +362,10 @@ struct dash_job {
 	double ms;
 };
 
-static const char SQL_BY_MONTH[] =
-    "SELECT month, question, SUM(answer), COUNT(*) FROM service_feedback "
-    "WHERE day >= $1 AND ($2 = '' OR institution = $2) GROUP BY month, question";
-static const char SQL_BY_WEEK[] =
-    "SELECT (day + 3) / 7, question, SUM(answer), COUNT(*) FROM service_feedback "
-    "WHERE day >= $1 AND ($2 = '' OR institution = $2) GROUP BY (day + 3) / 7, question";
+static const char SQL_BY_MONTH[] = "SELECT month, question, SUM(answer), COUNT(*) FROM service_feedback "
+				   "WHERE day >= $1 AND ($2 = '' OR institution = $2) GROUP BY month, question";
+static const char SQL_BY_WEEK[] = "SELECT (day + 3) / 7, question, SUM(answer), COUNT(*) FROM service_feedback "
+				  "WHERE day >= $1 AND ($2 = '' OR institution = $2) GROUP BY (day + 3) / 7, question";
 static const char SQL_BY_INSTITUTION[] =
     "SELECT institution, question, SUM(answer), COUNT(*) FROM service_feedback "
     "WHERE day >= $1 AND ($2 = '' OR institution = $2) GROUP BY institution, question";
@@ -529,7 +523,8 @@ static void dash_work(void *cls)
 		j->failed = db_query(db, SQL_BY_SERVICE, DB_P(PINT(j->first), PTEXT(j->inst), PINT(2 * TOP_SERVICES)),
 				     svc_row, j) != 0;
 	if (!j->failed && !j->csv)
-		j->failed = db_query(db, SQL_COMMENTS, DB_P(PTEXT(j->inst), PINT(LATEST_COMMENTS)), comment_row, j) != 0;
+		j->failed =
+		    db_query(db, SQL_COMMENTS, DB_P(PTEXT(j->inst), PINT(LATEST_COMMENTS)), comment_row, j) != 0;
 	db_close(db);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	j->ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
@@ -644,8 +639,7 @@ static int cmp_keyed_n(const void *a, const void *b)
 	return nx < ny ? 1 : nx > ny ? -1 : strcmp(x->key, y->key);
 }
 
-static void csv_figures(struct buf *b, const char *section, const char *key, const char *name,
-			const struct figures *f)
+static void csv_figures(struct buf *b, const char *section, const char *key, const char *name, const struct figures *f)
 {
 	int q;
 
@@ -717,21 +711,20 @@ static void answer_page(struct req *r, struct dash_job *j)
 		json_t *o = figures_json(&j->svcs[k].f);
 
 		json_object_set_new(o, "name", json_string(svc_title(r, j->svcs[k].key)));
-		json_object_set_new(o, "url", json_string(prefixed(
-						  r, arena_printf(r->arena, "/pakalpojumi/%s", j->svcs[k].key))));
+		json_object_set_new(
+		    o, "url", json_string(prefixed(r, arena_printf(r->arena, "/pakalpojumi/%s", j->svcs[k].key))));
 		json_array_append_new(svcs, o);
 	}
 	for (k = 0; k < j->ncomments; k++) {
 		const struct comment *c = &j->comments[k];
 
-		json_array_append_new(
-		    comments,
-		    json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "id", (json_int_t)c->id, "when",
-			      page_when(r, c->at), "service", svc_title(r, c->service), "institution",
-			      org_name(r, c->institution), "question",
-			      i18n_tr(r->lang, c->question ? N_("Made life easier") : N_("Useful")), "answer",
-			      i18n_tr(r->lang, c->answer ? N_("Yes") : N_("No")), "handled", c->handled, "text",
-			      c->text));
+		json_array_append_new(comments,
+				      json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "id", (json_int_t)c->id,
+						"when", page_when(r, c->at), "service", svc_title(r, c->service),
+						"institution", org_name(r, c->institution), "question",
+						i18n_tr(r->lang, c->question ? N_("Made life easier") : N_("Useful")),
+						"answer", i18n_tr(r->lang, c->answer ? N_("Yes") : N_("No")), "handled",
+						c->handled, "text", c->text));
 	}
 	/* the institution filter: every institution for the ministry, one's own for an editor */
 	if (admin) {
@@ -740,10 +733,9 @@ static void answer_page(struct req *r, struct dash_job *j)
 		json_array_append_new(choices, json_pack("{s:s, s:s, s:b}", "slug", "", "name",
 							 i18n_tr(r->lang, N_("All institutions")), "sel", !*j->inst));
 		for (k = 0; k < cat->norgs; k++)
-			json_array_append_new(choices,
-					      json_pack("{s:s, s:s, s:b}", "slug", cat->orgs[k]->slug, "name",
-							org_name(r, cat->orgs[k]->slug), "sel",
-							!strcmp(cat->orgs[k]->slug, j->inst)));
+			json_array_append_new(choices, json_pack("{s:s, s:s, s:b}", "slug", cat->orgs[k]->slug, "name",
+								 org_name(r, cat->orgs[k]->slug), "sel",
+								 !strcmp(cat->orgs[k]->slug, j->inst)));
 		json_array_sort(choices, json_cmp_name);
 	} else {
 		for (i = 0; i < p->ninst; i++)
@@ -762,6 +754,11 @@ static void answer_page(struct req *r, struct dash_job *j)
 	json_object_set_new(ctx, "periods", periods);
 	json_object_set_new(ctx, "chart_useful", json_string(chart_svg(r, j, 0, "chart-useful")));
 	json_object_set_new(ctx, "chart_easier", json_string(chart_svg(r, j, 1, "chart-easier")));
+	json_object_set_new(ctx, "chart_useful_title",
+			    json_string(i18n_tr(r->lang, N_("Share of people who found the information useful"))));
+	json_object_set_new(
+	    ctx, "chart_easier_title",
+	    json_string(i18n_tr(r->lang, N_("Share of people whose everyday life the e-service made easier"))));
 	json_object_set_new(ctx, "institutions", insts);
 	json_object_set_new(ctx, "has_institutions", json_boolean(json_array_size(insts)));
 	json_object_set_new(ctx, "services", svcs);
@@ -816,7 +813,9 @@ static int dashboard(struct req *r, int csv)
 		}
 	}
 	j = calloc(1, sizeof(*j));
-	if (!j || !(j->db_url = strdup(app_of(r)->db_url))) {
+	if (j)
+		j->db_url = strdup(app_of(r)->db_url);
+	if (!j || !j->db_url) {
 		free(j);
 		resp_error(r, ERR_INTERNAL, NULL);
 		return 0;
@@ -853,10 +852,9 @@ int page_office_feedback_csv(struct req *r)
  * not), for the ministry or the editors of the service's institution. */
 static const char *const zero_one[] = {"0", "1", NULL};
 
-static const struct field handled_fields[] = {
-    FIELD_CHOICE("handled", REQUIRED, zero_one, N_("Handled")),
-    FIELD_TEXT("iestade", OPTIONAL, 0, CATALOG_SLUG_MAX, N_("Institution")),
-    FIELD_END};
+static const struct field handled_fields[] = {FIELD_CHOICE("handled", REQUIRED, zero_one, N_("Handled")),
+					      FIELD_TEXT("iestade", OPTIONAL, 0, CATALOG_SLUG_MAX, N_("Institution")),
+					      FIELD_END};
 
 struct inst_row {
 	char slug[CATALOG_SLUG_MAX + 1];
@@ -888,8 +886,8 @@ int form_office_feedback_handled(struct req *r)
 		resp_error(r, ERR_BAD_REQUEST, NULL);
 		return 0;
 	}
-	if (!db || db_query(db, "SELECT institution FROM service_feedback WHERE id = $1", DB_P(PINT(id)),
-			    inst_of_row, &x) != DB_OK) {
+	if (!db || db_query(db, "SELECT institution FROM service_feedback WHERE id = $1", DB_P(PINT(id)), inst_of_row,
+			    &x) != DB_OK) {
 		resp_error(r, ERR_UNAVAILABLE, NULL);
 		return 0;
 	}
@@ -910,9 +908,10 @@ int form_office_feedback_handled(struct req *r)
 	}
 	auth_audit(r, 0, handled ? "feedback-handled" : "feedback-reopened", "", 1,
 		   arena_printf(r->arena, "id=%lld institution=%s", id, x.slug));
-	resp_redirect(r, 303,
-		      prefixed(r, *f.value[1] && may_see_inst(r, f.value[1]) && catalog_org(web_snapshot(r)->cat, f.value[1])
-				      ? arena_printf(r->arena, "/birojs/atsauksmes?iestade=%s#comments", f.value[1])
-				      : "/birojs/atsauksmes#comments"));
+	resp_redirect(
+	    r, 303,
+	    prefixed(r, *f.value[1] && may_see_inst(r, f.value[1]) && catalog_org(web_snapshot(r)->cat, f.value[1])
+			    ? arena_printf(r->arena, "/birojs/atsauksmes?iestade=%s#comments", f.value[1])
+			    : "/birojs/atsauksmes#comments"));
 	return 0;
 }

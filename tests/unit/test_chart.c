@@ -27,8 +27,8 @@ static char *draw(const struct chart *c)
 
 static xmlDocPtr parse(const char *s)
 {
-	return xmlReadMemory(s, (int)strlen(s), "chart.svg", "UTF-8", XML_PARSE_NONET | XML_PARSE_NOERROR |
-									  XML_PARSE_NOWARNING);
+	return xmlReadMemory(s, (int)strlen(s), "chart.svg", "UTF-8",
+			     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 }
 
 static int count_elements(xmlNodePtr n, const char *name)
@@ -46,8 +46,8 @@ static int count_elements(xmlNodePtr n, const char *name)
 static void well_formed_and_labelled(void **state)
 {
 	struct chart_bar bars[] = {{"2026-01", 80, 0, "80 %"}, {"2026-02", 0, 1, NULL}, {"2026-03", 91.5, 0, NULL}};
-	struct chart c = {"Share of “yes”", "Per month; the dashed line is the 85 % target.", "c1", bars, 3, 100,
-			  85, "target 85 %"};
+	struct chart c = {"Share of “yes”", "Per month; the dashed line is the 85 % target.", "c1", bars, 3, 100, 85,
+			  "target 85 %"};
 	char *s = draw(&c);
 	xmlDocPtr doc = parse(s);
 	xmlNodePtr root;
@@ -76,8 +76,7 @@ static void well_formed_and_labelled(void **state)
 
 static void labels_are_escaped(void **state)
 {
-	struct chart_bar bars[] = {{"<script>alert(1)</script>", 50, 0, "\"&'<>"},
-				   {"a]]><x/>&amp;", 10, 0, NULL}};
+	struct chart_bar bars[] = {{"<script>alert(1)</script>", 50, 0, "\"&'<>"}, {"a]]><x/>&amp;", 10, 0, NULL}};
 	struct chart c = {"</title><script>x</script>", "<desc>&", "id\"><x", bars, 2, 100, 0, NULL};
 	char *s = draw(&c);
 	xmlDocPtr doc = parse(s);
