@@ -708,7 +708,8 @@ static void answer_page(struct req *r, struct dash_job *j)
 		json_object_set_new(o, "label", json_string(bucket_label(r, j, i)));
 		json_array_append_new(periods, o);
 	}
-	qsort(j->insts, j->ninsts, sizeof(*j->insts), cmp_keyed_n);
+	if (j->ninsts > 1)
+		qsort(j->insts, j->ninsts, sizeof(*j->insts), cmp_keyed_n);
 	for (k = 0; k < j->ninsts; k++) {
 		json_t *o;
 

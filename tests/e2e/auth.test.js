@@ -482,6 +482,7 @@ describe('who may see what', () => {
     if (pattern === '/birojs/parskats/{slug}/{what}') return { ...adminOnly, institution: 403, 'other-institution': 403 };
     if (pattern.startsWith('/birojs/parskats')) return { ...adminOnly, institution: 'page', 'other-institution': 'page' };
     if (pattern.startsWith('/birojs/saites')) return { ...staff, content: 403, consultant: 403 }; // admins and institution editors
+    if (pattern.startsWith('/birojs/atsauksmes')) return { ...staff, content: 403, consultant: 403 }; // page_svcfeedback.c: the same
     if (/^\/birojs\/pakalpojumi($|\/)/.test(pattern)) return editors; // page_services.c, page_versions.c
     if (pattern.startsWith('/birojs') || pattern === '/profils/otp') return staff;
     if (pattern.startsWith('/profils')) return person;
