@@ -28,6 +28,7 @@
 #include "http/async.h"
 #include "store/db.h"
 #include "store/ratelimit.h"
+#include "tmpl/escape.h"
 #include "web/app.h"
 #include "web/auth.h"
 #include "web/catalog_ctx.h"
@@ -759,10 +760,20 @@ static void answer_page(struct req *r, struct dash_job *j)
 	json_object_set_new(ctx, "choices", choices);
 	json_object_set_new(ctx, "weekly", json_boolean(j->weekly));
 	json_object_set_new(ctx, "inst", json_string(j->inst));
-	json_object_set_new(ctx, "csv_url",
-			    json_string(prefixed(r, arena_printf(r->arena, "/birojs/atsauksmes.csv?periods=%s%s%s",
-								 j->weekly ? "nedela" : "menesis",
-								 *j->inst ? "&iestade=" : "", j->inst))));
+	{
+		struct buf u = BUF_INIT;
+
+		/* the filter as typed by an administrator: escaped as a query value */
+		buf_printf(&u, "/birojs/atsauksmes.csv?periods=%s", j->weekly ? "nedela" : "menesis");
+		if (*j->inst) {
+			buf_puts(&u, "&iestade=");
+			url_escape(&u, j->inst, strlen(j->inst));
+		}
+		buf_putc(&u, '\0');
+		json_object_set_new(ctx, "csv_url",
+				    json_string(buf_ok(&u) ? prefixed(r, arena_printf(r->arena, "%s", u.data)) : ""));
+		buf_free(&u);
+	}
 	json_object_set_new(ctx, "return_to", json_string(j->inst));
 	json_object_set_new(ctx, "periods", periods);
 	json_object_set_new(ctx, "chart_useful", json_string(chart_svg(r, j, 0, "chart-useful")));
