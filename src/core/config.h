@@ -116,26 +116,28 @@ struct config {
 	int link_check_keep_days;      /* days of check history kept */
 
 	/* mail (docs/mail.md); src/mail gets them as a struct mail_config */
-	char *smtp_url;             /* smtp://host:port or smtps://host:port */
-	char *smtp_tls;             /* try, required or none */
-	char *smtp_user;            /* empty = no AUTH */
-	char *smtp_password;        /* AUTH password */
-	char *smtp_ca_file;         /* PEM CA bundle; empty = the system's */
-	char *smtp_helo;            /* name for EHLO; empty = the mail domain */
-	int smtp_connect_timeout;   /* seconds */
-	int smtp_timeout;           /* seconds for one whole delivery */
-	char *mail_from;            /* default From and envelope sender */
-	char *mail_from_name;       /* display name of From (UTF-8) */
-	char *mail_domain;          /* right side of Message-IDs; empty = From's domain */
-	size_t mail_max_size;       /* largest encoded message, bytes */
-	int mail_max_attempts;      /* delivery attempts before giving up */
-	int mail_max_age;           /* seconds after queueing to stop retrying */
-	int mail_retry_base;        /* first retry delay, seconds (doubles) */
-	int mail_retry_max;         /* longest retry delay, seconds */
-	int mail_poll;              /* seconds between looks at the outbox when idle */
-	int mail_keep_days;         /* delete sent/failed outbox rows after; 0 = keep */
-	int feedback_comment_days;  /* service feedback comments emptied after; 0 = keep */
-	int limit_feedback_network; /* service feedback answers per network per hour */
+	char *smtp_url;           /* smtp://host:port or smtps://host:port */
+	char *smtp_tls;           /* try, required or none */
+	char *smtp_user;          /* empty = no AUTH */
+	char *smtp_password;      /* AUTH password */
+	char *smtp_ca_file;       /* PEM CA bundle; empty = the system's */
+	char *smtp_helo;          /* name for EHLO; empty = the mail domain */
+	int smtp_connect_timeout; /* seconds */
+	int smtp_timeout;         /* seconds for one whole delivery */
+	char *mail_from;          /* default From and envelope sender */
+	char *mail_from_name;     /* display name of From (UTF-8) */
+	char *mail_domain;        /* right side of Message-IDs; empty = From's domain */
+	size_t mail_max_size;     /* largest encoded message, bytes */
+	int mail_max_attempts;    /* delivery attempts before giving up */
+	int mail_max_age;         /* seconds after queueing to stop retrying */
+	int mail_retry_base;      /* first retry delay, seconds (doubles) */
+	int mail_retry_max;       /* longest retry delay, seconds */
+	int mail_poll;            /* seconds between looks at the outbox when idle */
+	int mail_keep_days;       /* delete sent/failed outbox rows after; 0 = keep */
+
+	/* feedback on services (page_svcfeedback.c) */
+	int feedback_comment_days;  /* comments emptied after; 0 = keep */
+	int limit_feedback_network; /* answers per network per hour */
 	int limit_feedback_browser; /* ... per browser per hour */
 	int limit_feedback_service; /* ... per service per hour, everyone */
 };
