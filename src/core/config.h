@@ -142,6 +142,11 @@ struct config {
 	int limit_materials_uploads;   /* uploads per staff account per hour */
 	int limit_materials_downloads; /* downloads per network per hour */
 	int fact_check_days;           /* a fact not checked for longer is listed in /birojs/parskats */
+	/* feedback on services (page_svcfeedback.c) */
+	int feedback_comment_days;  /* comments emptied after; 0 = keep */
+	int limit_feedback_network; /* answers per network per hour */
+	int limit_feedback_browser; /* ... per browser per hour */
+	int limit_feedback_service; /* ... per service per hour, everyone */
 };
 
 /* Fills *c with defaults. */

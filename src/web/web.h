@@ -130,6 +130,15 @@ void links_office_ctx(struct req *r, json_t *ctx);
 void csv_field(struct buf *b, const char *s, int last);
 void csv_text(struct buf *b, const char *s, int last);
 const char *csv_cell(struct req *r, const char *s);
+/* page_svcfeedback.c: feedback on services and the campaign, the dashboard */
+int page_service_feedback(struct req *r);        /* GET /pakalpojumi/{slug}/atsauksme */
+int form_service_feedback(struct req *r);        /* POST /pakalpojumi/{slug}/atsauksme */
+int page_service_feedback_thanks(struct req *r); /* GET /pakalpojumi/{slug}/atsauksme/paldies */
+int page_feedback_campaign(struct req *r);       /* GET /atsauksmes/iestadem */
+int form_feedback_campaign(struct req *r);       /* POST /atsauksmes/iestadem */
+int page_office_feedback(struct req *r);         /* GET /birojs/atsauksmes */
+int page_office_feedback_csv(struct req *r);     /* GET /birojs/atsauksmes.csv */
+int form_office_feedback_handled(struct req *r); /* POST /birojs/atsauksmes/{id}/apstradats */
 /* page_services.c: the services an editor may edit, one service's form, a new service */
 int page_services(struct req *r);
 int page_service_edit(struct req *r);

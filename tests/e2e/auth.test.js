@@ -487,6 +487,7 @@ describe('who may see what', () => {
     // page_facts.c, page_news.c, page_materials.c)
     if (/^\/birojs\/(buj|fakti|jaunumi|materiali)($|\/)/.test(pattern)) return { ...adminOnly, content: 'page' };
     if (pattern.startsWith('/birojs/saites')) return { ...staff, content: 403, consultant: 403 }; // admins and institution editors
+    if (pattern.startsWith('/birojs/atsauksmes')) return { ...staff, content: 403, consultant: 403 }; // page_svcfeedback.c: the same
     if (/^\/birojs\/pakalpojumi($|\/)/.test(pattern)) return editors; // page_services.c, page_versions.c
     if (pattern.startsWith('/birojs') || pattern === '/profils/otp') return staff;
     if (pattern.startsWith('/profils')) return person;

@@ -59,7 +59,9 @@ test('every page names the helpdesks from the campaign guideline', async () => {
       '/meklet?q=pase', '/pieteikties/karte' /* certificate login: not configured here, its 404 page */,
       '/pieteikties/oidc/nav/sakt', '/pieteikties/oidc/nav' /* no such identity provider: the 404 page */,
       `/pieteikties/atjaunot/${'A'.repeat(43)}` /* a reset link used up: its page */,
-      '/jaunumi/nav-tada-zina' /* no news in the demo data: an unknown article's 404 page */];
+      '/jaunumi/nav-tada-zina' /* no news in the demo data: an unknown article's 404 page */,
+      '/pakalpojumi/lv-buvniecibas-iecere/atsauksme?noderiga=ja' /* the feedback widget is a GET form */,
+      '/pakalpojumi/lv-buvniecibas-iecere/atsauksme/paldies' /* after its POST */];
     const queue = [...seeds, ...seeds.map((p) => '/en' + p)];
     const seen = new Set(queue);
     const pages = [];
