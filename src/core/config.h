@@ -134,6 +134,14 @@ struct config {
 	int mail_retry_max;       /* longest retry delay, seconds */
 	int mail_poll;            /* seconds between looks at the outbox when idle */
 	int mail_keep_days;       /* delete sent/failed outbox rows after; 0 = keep */
+
+	/* questions (/jautajums, web/page_ask.c) */
+	int question_target_days;    /* working days to answer */
+	int question_retention_days; /* days personal fields are kept after the answer */
+	char *question_ministry;     /* owner of questions about no service; "" = administrators */
+	int question_min_seconds;    /* the form's minimum fill time */
+	int limit_question_address;  /* questions per address per day */
+	int limit_question_network;  /* questions per /24 or /64 per hour */
 };
 
 /* Fills *c with defaults. */

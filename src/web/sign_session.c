@@ -21,6 +21,7 @@
 #include "web/app.h"
 #include "web/auth.h"
 #include "web/sign_session.h"
+#include "web/web.h"
 
 /* A new session only while the browser has fewer than $7 open signing
  * sessions and all of them together stay within $8 bytes: one statement, so
@@ -335,6 +336,9 @@ static void *purger_main(void *arg)
 		/* login sessions, used login secrets, old audit rows */
 		if (purger.cfg && auth_purge(purger.db, purger.cfg, (long long)time(NULL)) != DB_OK)
 			log_warn("login purge: %s", db_errmsg(purger.db));
+		/* questions' personal fields past their retention */
+		if (purger.cfg && question_purge(purger.db, purger.cfg, (long long)time(NULL)) != DB_OK)
+			log_warn("question purge: %s", db_errmsg(purger.db));
 		/* the record of back-office edits the read models have applied */
 		if (catalog_changes_purge(purger.db, (long long)time(NULL) - 86400) != 0)
 			log_warn("catalog change purge: %s", db_errmsg(purger.db));

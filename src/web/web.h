@@ -184,4 +184,22 @@ json_t *version_conflict_ctx(struct req *r, const char *iri, long long base, con
  * reviewer, at} or "version_pending" (its number) from the newest version. */
 void version_state_ctx(struct req *r, const char *iri, json_t *ctx);
 
+/* page_ask.c: "Uzdod jautājumu" (/jautajums), the questions in the back
+ * office (/birojs/jautajumi) and a person's own (/profils/jautajumi) */
+int page_ask(struct req *r);
+int form_ask(struct req *r);
+int page_ask_thanks(struct req *r);
+int page_questions(struct req *r);
+int page_question(struct req *r);
+int form_question_answer(struct req *r);
+int form_question_assign(struct req *r);
+int form_question_close(struct req *r);
+int form_question_faq(struct req *r);
+int page_my_questions(struct req *r);
+/* Erases the personal fields of questions past question-retention-days
+ * (the purger thread, sign_session.c). DB_OK or an error. */
+struct db;
+struct config;
+int question_purge(struct db *db, const struct config *cfg, long long now);
+
 #endif
