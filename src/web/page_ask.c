@@ -1120,6 +1120,33 @@ int page_my_questions(struct req *r)
 	return 0;
 }
 
+/* ---- the content-health view's line ---- */
+
+struct late_count {
+	struct req *r;
+	long long n;
+};
+
+static int late_row(void *cls, const struct db_row *row)
+{
+	struct late_count *c = cls;
+
+	if (may_handle(c->r, row_text(row, 0)))
+		c->n += row_int(row, 2);
+	return 0;
+}
+
+void questions_health_ctx(struct req *r, json_t *ctx)
+{
+	struct late_count c = {r, 0};
+	struct db *db = app_db(r);
+
+	if (!db || db_query(db, SQL_COUNTS, DB_P(PINT((long long)time(NULL))), late_row, &c) != DB_OK)
+		return;
+	json_object_set_new(ctx, "questions_overdue", json_integer(c.n));
+	json_object_set_new(ctx, "questions_url", json_string(prefixed(r, "/birojs/jautajumi?nokavetie=1")));
+}
+
 /* ---- retention ---- */
 
 int question_purge(struct db *db, const struct config *cfg, long long now)

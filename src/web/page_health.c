@@ -411,6 +411,7 @@ static void answer_page(struct req *r, struct health *h)
 		json_object_set_new(ctx, "zero_distinct", json_integer(h->zero_distinct));
 		json_object_set_new(ctx, "zero_total", json_integer(h->zero_total));
 	}
+	questions_health_ctx(r, ctx);
 	json_object_set_new(ctx, "stale_days", json_integer(STALE_DAYS));
 	json_object_set_new(ctx, "computed", json_string(day(r, h->computed_at)));
 	render_flags(r, 200, "office-health", ctx, RESP_NO_STORE);

@@ -196,6 +196,9 @@ int form_question_assign(struct req *r);
 int form_question_close(struct req *r);
 int form_question_faq(struct req *r);
 int page_my_questions(struct req *r);
+/* Sets "questions_overdue" (overdue questions the person may handle) and
+ * "questions_url" for the content-health view (page_health.c). */
+void questions_health_ctx(struct req *r, json_t *ctx);
 /* Erases the personal fields of questions past question-retention-days
  * (the purger thread, sign_session.c). DB_OK or an error. */
 struct db;

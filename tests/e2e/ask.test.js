@@ -301,6 +301,10 @@ describe('ask a question', () => {
     assert.match(res.html, new RegExp(`href="/birojs/jautajumi/${id}"`));
     res = await ed.get('/birojs/jautajumi?nokavetie=1');
     assert.match(res.html, new RegExp(`href="/birojs/jautajumi/${id}"`));
+    // a line in the content-health view
+    res = await ed.get('/birojs/parskats');
+    assert.equal(res.status, 200);
+    assert.match(res.html, /href="\/birojs\/jautajumi\?nokavetie=1">1<\/a>/);
     res = await other.get('/birojs/jautajumi');
     assert.doesNotMatch(res.html.match(/<tbody>[\s\S]*?<\/tbody>/)[0], /Pilsonības/, 'VID sees only its own counts');
     // the back office links the page for those who may use it
