@@ -216,6 +216,24 @@ static const struct key keys[] = {
      "an OpenID Connect provider for citizens' login (repeatable): name=N issuer=URL client-id=ID "
      "client-secret-file=FILE [auth= scope= pno-claim= name-claim= country= label-lv= label-en=]",
      0, 0},
+    {"question-target-days", K_INT, OFF(question_target_days), "5",
+     "working days (Latvian: no weekends or public holidays) in which a question asked through /jautajums should be "
+     "answered",
+     1, 60},
+    {"question-retention-days", K_INT, OFF(question_retention_days), "730",
+     "days after a question was answered or closed (or asked, when never answered) that its e-mail address, name, "
+     "text and answer are erased",
+     1, 36500},
+    {"question-ministry", K_STR, OFF(question_ministry), "",
+     "institution slug whose editors get questions about no service (besides administrators); empty: "
+     "administrators only",
+     0, 0},
+    {"question-min-seconds", K_INT, OFF(question_min_seconds), "4",
+     "seconds the question form must be open before it is sent (faster is taken for a robot)", 0, 3600},
+    {"limit-question-address", K_INT, OFF(limit_question_address), "3",
+     "questions from one e-mail address per UTC day (0 = no limit)", 0, 1000000},
+    {"limit-question-network", K_INT, OFF(limit_question_network), "10",
+     "questions from one network (/24 IPv4, /64 IPv6) per hour (0 = no limit)", 0, 1000000},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

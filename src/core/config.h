@@ -147,6 +147,13 @@ struct config {
 	int limit_feedback_network; /* answers per network per hour */
 	int limit_feedback_browser; /* ... per browser per hour */
 	int limit_feedback_service; /* ... per service per hour, everyone */
+	/* questions (/jautajums, web/page_ask.c) */
+	int question_target_days;    /* working days to answer */
+	int question_retention_days; /* days personal fields are kept after the answer */
+	char *question_ministry;     /* owner of questions about no service; "" = administrators */
+	int question_min_seconds;    /* the form's minimum fill time */
+	int limit_question_address;  /* questions per address per day */
+	int limit_question_network;  /* questions per /24 or /64 per hour */
 };
 
 /* Fills *c with defaults. */

@@ -426,6 +426,8 @@ static json_t *service_json(struct req *r, const struct snapshot *sn, const stru
 			    json_string(prefixed(r, arena_printf(r->arena, "/pakalpojumi/%s/jsonld", s->slug))));
 	json_object_set_new(svc, "feedback_url",
 			    json_string(prefixed(r, arena_printf(r->arena, "/pakalpojumi/%s/atsauksme", s->slug))));
+	json_object_set_new(svc, "ask_url",
+			    json_string(prefixed(r, arena_printf(r->arena, "/jautajums?pakalpojums=%s", s->slug))));
 	if (s->audience & AUDIENCE_CITIZEN)
 		json_array_append_new(aud, json_string(i18n_tr(r->lang, N_("Residents"))));
 	if (s->audience & AUDIENCE_BUSINESS)

@@ -415,6 +415,7 @@ static void answer_page(struct req *r, struct health *h)
 	}
 	if (admin || auth_has_role(r, ROLE_CONTENT, NULL))
 		facts_health_ctx(r, ctx); /* the facts not checked for fact-check-days (page_facts.c) */
+	questions_health_ctx(r, ctx);
 	json_object_set_new(ctx, "stale_days", json_integer(STALE_DAYS));
 	json_object_set_new(ctx, "computed", json_string(day(r, h->computed_at)));
 	render_flags(r, 200, "office-health", ctx, RESP_NO_STORE);

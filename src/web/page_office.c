@@ -29,6 +29,8 @@ int page_office(struct req *r)
 		json_object_set_new(ctx, "admin", json_true());
 	if (p->roles & (ROLE_ADMIN | ROLE_INSTITUTION))
 		json_object_set_new(ctx, "health", json_true());
+	if (p->roles & (ROLE_ADMIN | ROLE_INSTITUTION))
+		json_object_set_new(ctx, "questions", json_true());
 	if (p->roles & ROLE_CONTENT)
 		json_object_set_new(ctx, "content", json_true());
 	if (p->roles & ROLE_CONSULTANT)

@@ -139,6 +139,16 @@ const struct route web_routes[] = {
     {"GET", "/api/v1/health", api_health, ROUTE_JSON, NULL},
     {"POST", "/api/v1/sign/start", api_sign_start, ROUTE_JSON | ROUTE_FORM | ROUTE_CSRF, NULL},
     {"POST", "/api/v1/sign/finish", api_sign_finish, ROUTE_JSON | ROUTE_FORM | ROUTE_CSRF, NULL},
+    {"GET", "/jautajums", page_ask, 0, NULL},
+    {"POST", "/jautajums", form_ask, ROUTE_FORM | ROUTE_CSRF, NULL},
+    {"GET", "/jautajums/paldies", page_ask_thanks, 0, NULL},
+    {"GET", "/birojs/jautajumi", page_questions, 0, NULL},
+    {"GET", "/birojs/jautajumi/{id}", page_question, 0, NULL},
+    {"POST", "/birojs/jautajumi/{id}", form_question_answer, ROUTE_FORM | ROUTE_CSRF, NULL},
+    {"POST", "/birojs/jautajumi/{id}/nodot", form_question_assign, ROUTE_FORM | ROUTE_CSRF, NULL},
+    {"POST", "/birojs/jautajumi/{id}/slegt", form_question_close, ROUTE_FORM | ROUTE_CSRF, NULL},
+    {"POST", "/birojs/jautajumi/{id}/buj", form_question_faq, ROUTE_FORM | ROUTE_CSRF, NULL},
+    {"GET", "/profils/jautajumi", page_my_questions, 0, NULL},
 };
 
 const size_t web_nroutes = sizeof(web_routes) / sizeof(web_routes[0]);

@@ -22,6 +22,7 @@
 #include "web/auth.h"
 #include "web/sign_session.h"
 #include "web/svcfeedback.h"
+#include "web/web.h"
 
 /* A new session only while the browser has fewer than $7 open signing
  * sessions and all of them together stay within $8 bytes: one statement, so
@@ -339,6 +340,9 @@ static void *purger_main(void *arg)
 		/* comments typed in feedback on services (page_svcfeedback.c) */
 		if (purger.cfg && svcfeedback_purge(purger.db, purger.cfg, (long long)time(NULL)) != DB_OK)
 			log_warn("service feedback purge: %s", db_errmsg(purger.db));
+		/* questions' personal fields past their retention */
+		if (purger.cfg && question_purge(purger.db, purger.cfg, (long long)time(NULL)) != DB_OK)
+			log_warn("question purge: %s", db_errmsg(purger.db));
 		/* the record of back-office edits the read models have applied */
 		if (catalog_changes_purge(purger.db, (long long)time(NULL) - 86400) != 0)
 			log_warn("catalog change purge: %s", db_errmsg(purger.db));

@@ -232,5 +232,25 @@ int page_office_news_new(struct req *r);
 int form_office_news_new(struct req *r);
 int page_office_news_edit(struct req *r);
 int form_office_news_save(struct req *r);
+/* page_ask.c: "Uzdod jautājumu" (/jautajums), the questions in the back
+ * office (/birojs/jautajumi) and a person's own (/profils/jautajumi) */
+int page_ask(struct req *r);
+int form_ask(struct req *r);
+int page_ask_thanks(struct req *r);
+int page_questions(struct req *r);
+int page_question(struct req *r);
+int form_question_answer(struct req *r);
+int form_question_assign(struct req *r);
+int form_question_close(struct req *r);
+int form_question_faq(struct req *r);
+int page_my_questions(struct req *r);
+/* Sets "questions_overdue" (overdue questions the person may handle) and
+ * "questions_url" for the content-health view (page_health.c). */
+void questions_health_ctx(struct req *r, json_t *ctx);
+/* Erases the personal fields of questions past question-retention-days
+ * (the purger thread, sign_session.c). DB_OK or an error. */
+struct db;
+struct config;
+int question_purge(struct db *db, const struct config *cfg, long long now);
 
 #endif

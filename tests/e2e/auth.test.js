@@ -489,6 +489,9 @@ describe('who may see what', () => {
     if (pattern.startsWith('/birojs/saites')) return { ...staff, content: 403, consultant: 403 }; // admins and institution editors
     if (pattern.startsWith('/birojs/atsauksmes')) return { ...staff, content: 403, consultant: 403 }; // page_svcfeedback.c: the same
     if (/^\/birojs\/pakalpojumi($|\/)/.test(pattern)) return editors; // page_services.c, page_versions.c
+    // questions (page_ask.c): administrators and institutions' editors; an
+    // unknown id is 404
+    if (pattern.startsWith('/birojs/jautajumi')) return { ...staff, content: 403, consultant: 403 };
     if (pattern.startsWith('/birojs') || pattern === '/profils/otp') return staff;
     if (pattern.startsWith('/profils')) return person;
     return everyone;

@@ -61,7 +61,8 @@ test('every page names the helpdesks from the campaign guideline', async () => {
       `/pieteikties/atjaunot/${'A'.repeat(43)}` /* a reset link used up: its page */,
       '/jaunumi/nav-tada-zina' /* no news in the demo data: an unknown article's 404 page */,
       '/pakalpojumi/lv-buvniecibas-iecere/atsauksme?noderiga=ja' /* the feedback widget is a GET form */,
-      '/pakalpojumi/lv-buvniecibas-iecere/atsauksme/paldies' /* after its POST */];
+      '/pakalpojumi/lv-buvniecibas-iecere/atsauksme/paldies' /* after its POST */,
+      '/jautajums/paldies' /* after a question is sent */];
     const queue = [...seeds, ...seeds.map((p) => '/en' + p)];
     const seen = new Set(queue);
     const pages = [];
