@@ -188,7 +188,7 @@ for (const backend of backends) describe(`ask a question (${backend.name})`, { s
     assert.equal(res.status, 200);
     assert.match(res.html, /ārzemēs/);
     assert.doesNotMatch(res.html, /example\.lv/i);
-    assert.doesNotMatch(res.html, /\/buj"/, 'no FAQ form before the answer');
+    assert.doesNotMatch(res.html, new RegExp(`${q}/buj"`), 'no FAQ form before the answer');
   });
 
   test('the editor previews and sends the answer; it arrives by mail; FAQ draft with consent', async () => {
@@ -223,7 +223,7 @@ for (const backend of backends) describe(`ask a question (${backend.name})`, { s
     assert.equal(res.status, 303);
     const row = db(`SELECT topic || '|' || state || '|' || question_id || '|' || slug || '|' || question_lv FROM faq_entry WHERE question_id = ${qid}`);
     assert.equal(row, `citi|draft|${qid}|jautajums-${qid}|Kā deklarēt dzīvesvietu, dzīvojot ārzemēs?`);
-    assert.doesNotMatch(db('SELECT question_lv || answer_lv || question_en || answer_en FROM faq_entry'), /Bērziņa|example/i);
+    assert.doesNotMatch(db(`SELECT question_lv || answer_lv || question_en || answer_en FROM faq_entry WHERE question_id = ${qid}`), /Bērziņa|example/i);
     assert.equal(yes(`faq_entry_id = (SELECT id FROM faq_entry WHERE question_id = ${qid})`, `FROM question WHERE id = ${qid}`), '1');
     res = await ed.post(`${q}/buj`, { question_lv: 'Vēlreiz?', answer_lv: 'x x' });
     assert.equal(res.status, 409, 'one draft per question');
@@ -241,7 +241,7 @@ for (const backend of backends) describe(`ask a question (${backend.name})`, { s
     assert.equal(mail.subject, 'Answer to your question');
     assert.match(mail.text, /Online, with your eID card\./);
     res = await ed.get(q);
-    assert.doesNotMatch(res.html, /\/buj"/, 'no FAQ form without consent');
+    assert.doesNotMatch(res.html, new RegExp(`${q}/buj"`), 'no FAQ form without consent');
     const before = Number(db('SELECT COUNT(*) FROM faq_entry'));
     res = await ed.post(`${q}/buj`, { question_lv: 'Kā deklarēt?', answer_lv: 'Tiešsaistē.' }, { formPath: q });
     assert.equal(res.status, 403);
