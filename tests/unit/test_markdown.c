@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/utf8.h"
 #include "md_check.h"
 #include "tmpl/markdown.h"
 
@@ -117,12 +118,43 @@ static void refuses_past_the_cap(void **state)
 	buf_free(&b);
 }
 
+/* Character references that decode to what XML 1.0 and jansson refuse:
+ * libcmark writes U+0001 raw and U+FFFE as a lone byte 0xFE. The output is
+ * well-formed UTF-8 with no C0 control but tab and line ends, so an Atom
+ * feed stays parseable and a page's text is not dropped. */
+static void entities_give_xml_characters(void **state)
+{
+	static const char md[] = "a&#1;b&#xFFFE;c&#xFFFF;d&#x1b;e&#0;f `&#1;` [l](https://x.lv/&#1;)\n\n"
+				 "    code \x01 block\n";
+	struct buf b = BUF_INIT;
+	int pass;
+
+	(void)state;
+	for (pass = 0; pass < 3; pass++) {
+		buf_reset(&b);
+		if (pass == 0)
+			assert_int_equal(md_to_html(&b, md, strlen(md), 0), 0);
+		else
+			assert_int_equal(md_to_text(&b, md, strlen(md), pass == 2), 0);
+		assert_true(utf8_valid(b.data, b.len));
+		for (size_t i = 0; i < b.len; i++) {
+			unsigned char c = (unsigned char)b.data[i];
+
+			assert_true(c >= 0x20 || c == '\t' || c == '\n' || c == '\r');
+		}
+		assert_null(strstr(b.data, "\xEF\xBF\xBE"));
+		assert_null(strstr(b.data, "\xEF\xBF\xBF"));
+		assert_non_null(strstr(b.data, "a\xEF\xBF\xBD"));
+	}
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(renders_commonmark),   cmocka_unit_test(headings_stop_at_h6),
 	    cmocka_unit_test(payloads_stay_text),   cmocka_unit_test(text_keeps_words_and_urls),
-	    cmocka_unit_test(refuses_past_the_cap),
+	    cmocka_unit_test(refuses_past_the_cap), cmocka_unit_test(entities_give_xml_characters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
