@@ -100,10 +100,11 @@ describe('attacks on the campaign content', () => {
     const token = csrfOf((await anon.get('/atsauksmes')).html);
     assert.ok(token && anon.cookie(), 'the stranger holds a CSRF cookie and token');
     const ctoken = csrfOf((await cons.get('/profils')).html);
-    for (const [who, cookie, t] of [['stranger', anon.cookie(), token], ['consultant', cons.cookie(), ctoken]]) {
+    for (const [who, cookie, t, p] of [['stranger', anon.cookie(), token, '/birojs/materiali'], ['consultant', cons.cookie(), ctoken, '/birojs/materiali'],
+      ['stranger', anon.cookie(), token, '/en/birojs/materiali/1']]) {
       for (const length of [MAX, null]) {
         const t0 = Date.now();
-        const res = await trickle(srv.base, '/birojs/materiali', { cookie, token: t, length });
+        const res = await trickle(srv.base, p, { cookie, token: t, length });
         assert.ok(res, `${who}, ${length ? 'Content-Length' : 'chunked'}: answered before the body ends`);
         assert.match(res, /^HTTP\/1\.1 413 /, `${who}: ${res.slice(0, 60)}`);
         assert.ok(Date.now() - t0 < 3000);
