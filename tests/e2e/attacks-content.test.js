@@ -201,8 +201,13 @@ describe('attacks on the campaign content', () => {
       assert.equal(d.headers.get('set-cookie'), null);
     }
     // a title with a line break does not get into the header: refused as a form field
-    const res = await upload(ed, { title_lv: 'Virsraksts\r\nSet-Cookie: a=b' }, { name: 'a.png', bytes: PNG });
+    let res = await upload(ed, { title_lv: 'Virsraksts\r\nSet-Cookie: a=b' }, { name: 'a.png', bytes: PNG });
     assert.equal(res.status, 422);
+    // a refused file large enough to spill to disk (> 256 KiB) leaves nothing behind
+    res = await upload(ed, { title_lv: 'Lapa' }, { name: 'a.pdf', bytes: Buffer.concat([Buffer.from(html), Buffer.alloc(300 * 1024, 0x20)]) });
+    assert.equal(res.status, 422);
+    assert.deepEqual(fs.readdirSync(path.join(srv.data, 'tmp')), []);
+    assert.deepEqual(fs.readdirSync(path.join(srv.data, 'materials')).filter((f) => f.startsWith('.')), []);
   });
 
   test('held: scheduled news and draft answers are nowhere before their time', async () => {
