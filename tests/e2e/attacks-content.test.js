@@ -10,6 +10,8 @@
 // - a character reference in an editor's Markdown (&#1;, &#xFFFE;) made
 //   libcmark write a control character or a lone byte 0xFE: the Atom feed
 //   was no longer XML and the article page lost its body;
+// - an FAQ entry named "main" or "tema-citi" took an id the page already
+//   has (the skip link's, a topic's): /buj#… led elsewhere;
 // - 16 000 '>' in a news body (block quotes nested 16 000 deep) made 432 kB
 //   of HTML per article and a 12 MB feed, rebuilt for every request.
 import { describe, test, before, after } from 'node:test';
@@ -260,5 +262,22 @@ describe('attacks on the campaign content', () => {
       assert.ok([400, 404].includes(res.status), `lapa=${q}: ${res.status}`);
     }
     assert.ok(Date.now() - t0 < 5000);
+  });
+
+  test('an FAQ entry cannot take an id the FAQ page already has', async () => {
+    const entry = (slug) => ({ slug, topic: 'citi', position: '5', question_lv: 'Kāpēc?', answer_lv: 'Tāpēc.', question_en: '', answer_en: '', state: 'published', do: 'save' });
+    // "main": the skip link's target; "tema-citi": a topic's heading; "kas-ir-eid-q": the
+    // question heading of the seeded entry kas-ir-eid
+    for (const slug of ['main', 'q', 'faq-toc-title', 'tema-citi', 'kas-ir-eid-q']) {
+      const res = await ed.post('/birojs/buj/jauns', entry(slug), { formPath: '/birojs/buj/jauns' });
+      assert.equal(res.status, 422, slug);
+      assert.match(res.html, /id="slug-error"/);
+    }
+    assert.equal(db("SELECT count(*) FROM faq_entry WHERE slug IN ('main', 'q', 'faq-toc-title', 'tema-citi', 'kas-ir-eid-q')"), '0');
+    const res = await ed.post('/birojs/buj/jauns', entry('kapec-ta'), { formPath: '/birojs/buj/jauns' });
+    assert.equal(res.status, 303);
+    // every id on /buj is there once
+    const ids = [...(await anon.get('/buj')).html.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]);
+    assert.deepEqual(ids.filter((x, i) => ids.indexOf(x) !== i), []);
   });
 });
