@@ -280,4 +280,27 @@ describe('attacks on the campaign content', () => {
     const ids = [...(await anon.get('/buj')).html.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]);
     assert.deepEqual(ids.filter((x, i) => ids.indexOf(x) !== i), []);
   });
+
+  test('held: every content POST refuses a missing or made-up token and another site', async () => {
+    const routes = ['/birojs/jaunumi/jauns', '/birojs/jaunumi/1', '/birojs/materiali', '/birojs/materiali/1', '/birojs/materiali/1/dzest',
+      '/birojs/buj/temas', '/birojs/buj/temas/citi', '/birojs/buj/jauns', '/birojs/buj/1', '/birojs/buj/1/dzest',
+      '/birojs/fakti/pmlp_url', '/birojs/fakti/pmlp_url/parbaudits'];
+    const token = csrfOf((await ed.get('/birojs/fakti')).html);
+    const before = [db('SELECT count(*) FROM audit_log'), db('SELECT value FROM content_revision WHERE id = 1')];
+    const fields = { slug: 'csrf-tests', title_lv: 'CSRF', body_lv: 'x', action: 'publish', value_lv: 'https://evil.example/', do: 'save', state: 'published', topic: 'citi', question_lv: 'Kāpēc?', answer_lv: 'x' };
+    for (const p of routes) {
+      for (const p2 of [p, `/en${p}`]) {
+        let res = await ed.post(p2, fields, { token: '' });
+        assert.equal(res.status, 403, `${p2} without a token`);
+        res = await ed.post(p2, fields, { token: 'A'.repeat(43) });
+        assert.equal(res.status, 403, `${p2} with a made-up token`);
+        res = await ed.post(p2, fields, { token, headers: { origin: 'https://evil.example' } });
+        assert.equal(res.status, 403, `${p2} from another site`);
+        res = await ed.post(p2, fields, { token, headers: { 'sec-fetch-site': 'cross-site' } });
+        assert.equal(res.status, 403, `${p2} cross-site`);
+      }
+    }
+    assert.deepEqual([db('SELECT count(*) FROM audit_log'), db('SELECT value FROM content_revision WHERE id = 1')], before, 'nothing changed');
+    assert.equal(db("SELECT count(*) FROM news_article WHERE slug = 'csrf-tests'"), '0');
+  });
 });
