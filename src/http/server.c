@@ -407,6 +407,25 @@ static enum err_code early_headers(struct worker *w, h2o_req_t *req, const char 
 	memset(&m, 0, sizeof(m));
 	rr = early_route(site, &pool, req->input.method, req->input.path, &m);
 	*limit = body_limit(site, rr == ROUTE_FOUND ? m.route : NULL);
+	/* an upload route's larger limit is only for those who may upload
+	 * (site.h large_body_ok): anyone else's body is judged by max-body here,
+	 * on the headers and what has arrived, not once h2o has taken it all */
+	if (rr == ROUTE_FOUND && (m.route->flags & ROUTE_LARGE_BODY) && site->large_body_ok &&
+	    *limit > site->cfg->max_body) {
+		struct req r;
+
+		memset(&r, 0, sizeof(r));
+		r.h = req;
+		r.site = site;
+		r.worker = w;
+		r.flags = m.route->flags;
+		r.answered = 1; /* a stale session's cookie is cleared by on_req, not here */
+		r.is_tls = req->input.scheme == &H2O_URL_SCHEME_HTTPS;
+		r.arena = arena_new(256 * 1024);
+		if (!r.arena || !site->large_body_ok(&r))
+			*limit = site->cfg->max_body;
+		arena_free(r.arena);
+	}
 	for (i = 0; i < nh; i++)
 		if (hdr[i].name_len == 14 && !strncasecmp(hdr[i].name, "content-length", 14)) {
 			cl = h2o_strtosize(hdr[i].value, hdr[i].value_len);

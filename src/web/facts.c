@@ -7,6 +7,7 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/url.h"
 #include "core/when.h"
 #include "store/db.h"
 #include "tmpl/markdown.h"
@@ -26,6 +27,13 @@ void facts_stale(void)
 	pthread_mutex_lock(&facts.lock);
 	facts.stale = 1;
 	pthread_mutex_unlock(&facts.lock);
+}
+
+int url_fact(const char *slug)
+{
+	size_t n = strlen(slug);
+
+	return n > 4 && !strcmp(slug + n - 4, "_url");
 }
 
 /* A short Markdown text as inline HTML: one paragraph loses its <p>. */
@@ -58,6 +66,8 @@ static void put(json_t *all, enum lang lang, const struct db_row *row)
 	json_t *o = json_object();
 
 	when_date_text(checked, lang, day);
+	if (url_fact(row_text(row, 0)) && *value && !url_http_ok(value))
+		value = ""; /* the templates put it into href="…" */
 	json_object_set_new(o, "value", json_string(value));
 	json_object_set_new(o, "html", inline_html(value));
 	if (lang == LANG_EN && !*en && *lv)

@@ -26,5 +26,9 @@ void facts_ctx(struct req *r, json_t *ctx);
 /* After a committed change of the facts on this node: the next page reads
  * them again. */
 void facts_stale(void);
+/* 1 when the fact named slug is a web address (its name ends in "_url"):
+ * the templates put its value into href="…", so it is saved and shown only
+ * when it is an http(s) address. */
+int url_fact(const char *slug);
 
 #endif

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "core/log.h"
+#include "core/url.h"
 #include "core/when.h"
 #include "store/db.h"
 #include "web/app.h"
@@ -188,6 +189,23 @@ static int fact_save(struct req *r, int only_checked)
 		if (form_validate(r, fact_fields, &f) != 0) {
 			facts_page(r, 422, slug, &f);
 			return 0;
+		}
+		/* a fact named *_url is put into href="…" by the templates: only a
+		 * web address, never javascript: or data: */
+		if (url_fact(slug)) {
+			static const int vals[] = {F_VALUE_LV, F_VALUE_EN};
+
+			for (size_t k = 0; k < sizeof vals / sizeof vals[0]; k++)
+				if (*f.value[vals[k]] && !f.error[vals[k]] && !url_http_ok(f.value[vals[k]])) {
+					f.error[vals[k]] = i18n_tr(
+					    r->lang, N_("Please enter a web address that starts with https:// or "
+							"http://, like https://www.example.lv."));
+					f.nerrors++;
+				}
+			if (f.nerrors) {
+				facts_page(r, 422, slug, &f);
+				return 0;
+			}
 		}
 		if (*f.value[F_CHECKED] && strcmp(f.value[F_CHECKED], riga_day(r, 0)) > 0) {
 			f.error[F_CHECKED] = i18n_tr(r->lang, N_("A fact cannot be checked in the future."));

@@ -44,6 +44,18 @@ static int faq_slug_ok(const char *s, size_t max)
 	       s[n - 1] != '-' && !strstr(s, "--");
 }
 
+/* An entry's slug is an id on /buj: it may not be one of the page's own
+ * (layout's "main" and "q", the topic list's title, a topic's "tema-…") or
+ * look like another entry's question ("SLUG-q"), or /buj#SLUG would lead
+ * elsewhere and the page would hold an id twice. */
+static int entry_slug_taken(const char *s)
+{
+	size_t n = strlen(s);
+
+	return !strcmp(s, "main") || !strcmp(s, "q") || !strcmp(s, "faq-toc-title") || !strncmp(s, "tema-", 5) ||
+	       (n > 2 && !strcmp(s + n - 2, "-q"));
+}
+
 static const char *md_html(struct req *r, const char *s)
 {
 	struct buf b = BUF_INIT;
@@ -594,6 +606,12 @@ static int entry_save(struct req *r, const struct entry *e)
 	if (!f.error[E_SLUG] && !faq_slug_ok(f.value[E_SLUG], 80)) {
 		f.error[E_SLUG] = i18n_tr(r->lang, N_("Use small Latin letters, digits and single hyphens, like "
 						      "what-is-an-e-service."));
+		f.nerrors++;
+		bad = 1;
+	}
+	if (!f.error[E_SLUG] && entry_slug_taken(f.value[E_SLUG])) {
+		f.error[E_SLUG] =
+		    i18n_tr(r->lang, N_("This address is reserved for another page; please choose another."));
 		f.nerrors++;
 		bad = 1;
 	}
