@@ -254,6 +254,10 @@ static int ask_body(struct db *db, void *cls)
 	if (rc == DB_OK)
 		rc = rate_take(db, send_private_key(r, "question-addr", lower), 86400, cfg->limit_question_address, 1,
 			       a->now);
+	/* last, so one network's refused flood spends none of it: everyone
+	 * together, since an IPv6 /48 holds 65 536 networks of /64 */
+	if (rc == DB_OK)
+		rc = rate_take(db, "question-all", 3600, cfg->limit_question_all, 1, a->now);
 	if (rc != DB_OK)
 		return rc;
 	return db_query_int(db, SQL_ASK_INSERT,
