@@ -104,6 +104,11 @@ describe('attacks on ask a question and on service feedback', () => {
       const res = await send(b, form, { email, question: 'Vai varu jautāt par deklarēšanu?' }, '203.0.113.5');
       assert.equal(res.status, 422, JSON.stringify(email));
     }
+    // a line end in the name, a NUL in the question
+    let r2 = await send(b, form, { email: 'a@example.lv', question: 'Vai varu jautāt par deklarēšanu?', name: 'Jānis\r\nBcc: victim@example.com' }, '203.0.113.5');
+    assert.equal(r2.status, 422, 'name with a line end');
+    r2 = await send(b, form, { email: 'a@example.lv', question: 'Vai varu jautāt\u0000 par deklarēšanu?' }, '203.0.113.5');
+    assert.ok([400, 422].includes(r2.status), `NUL: ${r2.status}`);
     assert.equal(count('question'), before, 'nothing stored');
     // A question whose text looks like SMTP and headers, answered by staff:
     // one mail, one recipient, the text in the body.
