@@ -234,6 +234,13 @@ static const struct key keys[] = {
      "questions from one e-mail address per UTC day (0 = no limit)", 0, 1000000},
     {"limit-question-network", K_INT, OFF(limit_question_network), "10",
      "questions from one network (/24 IPv4, /64 IPv6) per hour (0 = no limit)", 0, 1000000},
+    {"limit-question-all", K_INT, OFF(limit_question_all), "60", "questions per hour, everyone together (0 = no limit)",
+     0, 1000000},
+    {"limit-feedback-all", K_INT, OFF(limit_feedback_all), "3000",
+     "answers to the feedback questions of all services per hour, everyone together (0 = no limit)", 0, 10000000},
+    {"limit-feedback-comments", K_INT, OFF(limit_feedback_comments), "200",
+     "typed comments in feedback on services and on the campaign per hour, everyone together (0 = no limit)", 0,
+     1000000},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

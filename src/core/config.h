@@ -154,6 +154,10 @@ struct config {
 	int question_min_seconds;    /* the form's minimum fill time */
 	int limit_question_address;  /* questions per address per day */
 	int limit_question_network;  /* questions per /24 or /64 per hour */
+	/* budgets of all strangers together (many /64s of one IPv6 prefix) */
+	int limit_question_all;      /* questions per hour, everyone */
+	int limit_feedback_all;      /* service feedback answers per hour, everyone */
+	int limit_feedback_comments; /* typed feedback comments per hour, everyone */
 };
 
 /* Fills *c with defaults. */

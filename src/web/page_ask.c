@@ -233,7 +233,10 @@ struct ask_new {
 	const struct service *svc;
 	const char *institution;
 	long long now, due, id, account;
+	const char *stamp_key; /* the form's signed time, spent by the insert */
 };
+
+#define ASK_STAMP_USED 103 /* this form was sent before */
 
 static int ask_body(struct db *db, void *cls)
 {
@@ -249,11 +252,21 @@ static int ask_body(struct db *db, void *cls)
 	for (i = 0; lower[i]; i++)
 		if (lower[i] >= 'A' && lower[i] <= 'Z')
 			lower[i] = (char)(lower[i] - 'A' + 'a');
-	rc = rate_take(db, send_private_key(r, "question-net", req_client_net(r)), 3600, cfg->limit_question_network, 1,
-		       a->now);
+	/* One question per opened form: a replayed signed time would make the
+	 * minimum fill time a wait of once a day. Spent only with the insert. */
+	rc = rate_take(db, a->stamp_key, 2 * ASK_FORM_TTL, 1, 1, a->now);
+	if (rc == RATE_LIMITED)
+		return ASK_STAMP_USED;
+	if (rc == DB_OK)
+		rc = rate_take(db, send_private_key(r, "question-net", req_client_net(r)), 3600,
+			       cfg->limit_question_network, 1, a->now);
 	if (rc == DB_OK)
 		rc = rate_take(db, send_private_key(r, "question-addr", lower), 86400, cfg->limit_question_address, 1,
 			       a->now);
+	/* last, so one network's refused flood spends none of it: everyone
+	 * together, since an IPv6 /48 holds 65 536 networks of /64 */
+	if (rc == DB_OK)
+		rc = rate_take(db, "question-all", 3600, cfg->limit_question_all, 1, a->now);
 	if (rc != DB_OK)
 		return rc;
 	return db_query_int(db, SQL_ASK_INSERT,
@@ -337,7 +350,14 @@ int form_ask(struct req *r)
 	a.account = auth_person(r) ? auth_person(r)->account : 0;
 	a.due = (long long)workday_add((time_t)now, cfg->question_target_days);
 	a.institution = a.svc && a.svc->authority ? a.svc->authority->slug : cfg->question_ministry;
-	rc = db_tx(db, ask_body, &a);
+	a.stamp_key = send_private_key(r, "question-form", f.value[A_T]);
+	rc = a.stamp_key ? db_tx(db, ask_body, &a) : DB_ERROR;
+	if (rc == ASK_STAMP_USED) {
+		/* a second click on Send, or a robot replaying one form: the
+		 * first was received; nothing more is stored */
+		resp_redirect(r, 303, prefixed(r, "/jautajums/paldies"));
+		return 0;
+	}
 	if (rc == RATE_LIMITED) {
 		show_form(r, 429, &f, stamp,
 			  N_("Too many questions were sent from your network or with this e-mail address. Please try "

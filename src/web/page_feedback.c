@@ -6,7 +6,9 @@
 
 #include "core/log.h"
 #include "store/db.h"
+#include "store/ratelimit.h"
 #include "web/app.h"
+#include "web/auth.h"
 #include "web/form.h"
 #include "web/web.h"
 
@@ -52,6 +54,7 @@ int form_feedback(struct req *r)
 	struct form f;
 	struct db *db;
 	struct db_param p[6];
+	int rc;
 
 	if (form_validate(r, feedback_fields, &f) != 0) {
 		if (f.spam) {
@@ -62,6 +65,16 @@ int form_feedback(struct req *r)
 		show_form(r, 422, &f);
 		return 0;
 	}
+	/* A stranger's stored text: per network, then everyone's typed texts
+	 * together (an IPv6 /48 holds 65 536 networks of /64). */
+	rc = auth_take(r, "feedback-net", req_client_net(r), 3600, app_of(r)->cfg->limit_feedback_network);
+	if (rc == DB_OK)
+		rc = auth_take(r, "feedback-comments", "all", 3600, app_of(r)->cfg->limit_feedback_comments);
+	if (rc == RATE_LIMITED) {
+		resp_error(r, ERR_TOO_MANY,
+			   i18n_tr(r->lang, N_("Too many answers are coming in just now. Please try again later.")));
+		return 0;
+	}
 	db = app_db(r);
 	p[0] = PINT((long long)time(NULL));
 	p[1] = PTEXT(lang_code(r->lang));
@@ -69,7 +82,7 @@ int form_feedback(struct req *r)
 	p[3] = *f.value[F_ROLE] ? PTEXT(f.value[F_ROLE]) : PNULL;
 	p[4] = *f.value[F_USEFUL] ? PTEXT(f.value[F_USEFUL]) : PNULL;
 	p[5] = PTEXT(f.value[F_MESSAGE]);
-	if (!db || db_exec(db, SQL_FEEDBACK_INSERT, p, 6, NULL) != 0) {
+	if (rc != DB_OK || !db || db_exec(db, SQL_FEEDBACK_INSERT, p, 6, NULL) != 0) {
 		log_error("feedback not stored: %s", db ? db_errmsg(db) : "no database");
 		resp_error(r, ERR_UNAVAILABLE, NULL);
 		return 0;

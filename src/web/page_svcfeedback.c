@@ -34,6 +34,7 @@
 #include "web/auth.h"
 #include "web/catalog_ctx.h"
 #include "web/chart.h"
+#include "web/send.h"
 #include "web/snapshot.h"
 #include "web/svcfeedback.h"
 #include "web/web.h"
@@ -109,6 +110,8 @@ int page_service_feedback(struct req *r)
 
 struct answer_tx {
 	const char *service, *iri, *institution, *lang, *month, *comment;
+	const char *all_key, *comments_key; /* the budgets of everyone together */
+	long long all_max, comments_max;
 	long long now, day;
 	int useful, easier; /* 1 yes, 0 no, -1 not answered */
 };
@@ -121,8 +124,15 @@ static int answer_body(struct db *db, void *cls)
 {
 	const struct answer_tx *t = cls;
 	const char *comment = t->comment;
-	int rc = DB_OK, q;
+	int rc, q;
 
+	/* Everyone together, in the insert's transaction: one prefix rotating
+	 * through its /64 networks (65 536 in an IPv6 /48) passes the budgets
+	 * per network and per browser (a new cookie is one GET), and the one
+	 * per service only bounds each of ~500 services. */
+	rc = rate_take(db, t->all_key, 3600, t->all_max, 1, t->now);
+	if (rc == DB_OK && *comment)
+		rc = rate_take(db, t->comments_key, 3600, t->comments_max, 1, t->now);
 	for (q = 0; q < 2 && rc == DB_OK; q++) {
 		int a = q ? t->easier : t->useful;
 
@@ -207,10 +217,21 @@ int form_service_feedback(struct req *r)
 	t.comment = f.value[A_COMMENT];
 	t.now = (long long)now;
 	t.day = (long long)now / 86400;
+	t.all_key = send_private_key(r, "svcfb-all", "all");
+	t.comments_key = send_private_key(r, "feedback-comments", "all");
+	t.all_max = app_of(r)->cfg->limit_feedback_all;
+	t.comments_max = app_of(r)->cfg->limit_feedback_comments;
+	if (rc == DB_OK && (!t.all_key || !t.comments_key))
+		rc = DB_ERROR;
 	t.useful = *f.value[A_USEFUL] ? !strcmp(f.value[A_USEFUL], "ja") : -1;
 	t.easier = *f.value[A_EASIER] ? !strcmp(f.value[A_EASIER], "ja") : -1;
 	if (rc == DB_OK)
 		rc = app_db(r) ? db_tx(app_db(r), answer_body, &t) : DB_ERROR;
+	if (rc == RATE_LIMITED) {
+		resp_error(r, ERR_TOO_MANY,
+			   i18n_tr(r->lang, N_("Too many answers are coming in just now. Please try again later.")));
+		return 0;
+	}
 	if (rc != DB_OK) {
 		log_error("service feedback not stored: %s", app_db(r) ? db_errmsg(app_db(r)) : "no database");
 		resp_error(r, ERR_UNAVAILABLE, NULL);
@@ -290,6 +311,8 @@ int form_feedback_campaign(struct req *r)
 		return 0;
 	}
 	rc = auth_take(r, "feedback-net", req_client_net(r), 3600, app_of(r)->cfg->limit_feedback_network);
+	if (rc == DB_OK && *f.value[C_MESSAGE]) /* the typed texts of everyone together */
+		rc = auth_take(r, "feedback-comments", "all", 3600, app_of(r)->cfg->limit_feedback_comments);
 	if (rc == RATE_LIMITED) {
 		resp_error(
 		    r, ERR_TOO_MANY,

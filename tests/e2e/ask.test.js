@@ -188,7 +188,7 @@ for (const backend of backends) describe(`ask a question (${backend.name})`, { s
     assert.equal(res.status, 200);
     assert.match(res.html, /ārzemēs/);
     assert.doesNotMatch(res.html, /example\.lv/i);
-    assert.doesNotMatch(res.html, new RegExp(`${q}/buj"`), 'no FAQ form before the answer');
+    assert.doesNotMatch(res.html, /action="[^"]*\/buj"/, 'no FAQ form before the answer');
   });
 
   test('the editor previews and sends the answer; it arrives by mail; FAQ draft with consent', async () => {
@@ -223,7 +223,7 @@ for (const backend of backends) describe(`ask a question (${backend.name})`, { s
     assert.equal(res.status, 303);
     const row = db(`SELECT topic || '|' || state || '|' || question_id || '|' || slug || '|' || question_lv FROM faq_entry WHERE question_id = ${qid}`);
     assert.equal(row, `citi|draft|${qid}|jautajums-${qid}|Kā deklarēt dzīvesvietu, dzīvojot ārzemēs?`);
-    assert.doesNotMatch(db(`SELECT question_lv || answer_lv || question_en || answer_en FROM faq_entry WHERE question_id = ${qid}`), /Bērziņa|example/i);
+    assert.doesNotMatch(db('SELECT question_lv || answer_lv || question_en || answer_en FROM faq_entry WHERE question_id > 0'), /Bērziņa|example/i);
     assert.equal(yes(`faq_entry_id = (SELECT id FROM faq_entry WHERE question_id = ${qid})`, `FROM question WHERE id = ${qid}`), '1');
     res = await ed.post(`${q}/buj`, { question_lv: 'Vēlreiz?', answer_lv: 'x x' });
     assert.equal(res.status, 409, 'one draft per question');
@@ -241,7 +241,7 @@ for (const backend of backends) describe(`ask a question (${backend.name})`, { s
     assert.equal(mail.subject, 'Answer to your question');
     assert.match(mail.text, /Online, with your eID card\./);
     res = await ed.get(q);
-    assert.doesNotMatch(res.html, new RegExp(`${q}/buj"`), 'no FAQ form without consent');
+    assert.doesNotMatch(res.html, /action="[^"]*\/buj"/, 'no FAQ form without consent');
     const before = Number(db('SELECT COUNT(*) FROM faq_entry'));
     res = await ed.post(`${q}/buj`, { question_lv: 'Kā deklarēt?', answer_lv: 'Tiešsaistē.' }, { formPath: q });
     assert.equal(res.status, 403);
@@ -281,21 +281,32 @@ for (const backend of backends) describe(`ask a question (${backend.name})`, { s
     // a body over the cap
     res = await send(bot, form, { email: 'x@example.com', question: 'x'.repeat(30000) }, net(1));
     assert.equal(res.status, 413);
-    // 3. a patient bot from one network with many addresses: the network budget
-    form = await openForm(bot, net(0));
-    await sleep(MIN * 1000 + 100);
+    // 3. a patient bot from one network with many addresses: the network
+    // budget (each question needs a form of its own: a replayed one stores
+    // nothing, tests/e2e/attacks-ask-feedback.test.js)
+    const forms = async (n, ip) => {
+      const out = [];
+      for (let i = 0; i < n; i++) {
+        const b = new Browser(srv.base);
+        out.push({ b, form: await openForm(b, ip) });
+      }
+      await sleep(MIN * 1000 + 100);
+      return out;
+    };
+    const flood = await forms(40, '203.0.113.77');
     const statuses = [];
     let person = null;
     for (let i = 0; i < 40; i++) {
-      statuses.push((await send(bot, form, { email: `flood${i}@example.com`, question: `Flood question number ${i}` }, '203.0.113.77')).status);
+      statuses.push((await send(flood[i].b, flood[i].form, { email: `flood${i}@example.com`, question: `Flood question number ${i}` }, '203.0.113.77')).status);
       if (i === 20) person = ask({ email: 'real.person@example.net', question: 'Vai es varu deklarēt dzīvesvietu tiešsaistē?' }, { ip: '192.0.2.15' });
     }
     assert.equal(statuses.filter((s) => s === 303).length, 10, 'limit-question-network: 10 an hour');
     assert.equal(statuses.filter((s) => s === 429).length, 30);
     // 4. one address from many networks: the address budget
     const addr = [];
+    const five = await forms(5, '100.64.0.1');
     for (let i = 0; i < 5; i++) {
-      addr.push((await send(bot, form, { email: 'Victim@Example.com', question: `Same address, question ${i}` }, `100.${64 + i}.0.1`)).status);
+      addr.push((await send(five[i].b, five[i].form, { email: 'Victim@Example.com', question: `Same address, question ${i}` }, `100.${64 + i}.0.1`)).status);
     }
     assert.deepEqual(addr, [303, 303, 303, 429, 429], 'limit-question-address: 3 a day, whatever the case');
     // the person got through during the flood
