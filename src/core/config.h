@@ -134,6 +134,14 @@ struct config {
 	int mail_retry_max;       /* longest retry delay, seconds */
 	int mail_poll;            /* seconds between looks at the outbox when idle */
 	int mail_keep_days;       /* delete sent/failed outbox rows after; 0 = keep */
+
+	/* the newsletter (web/newsletter.h) */
+	int newsletter_confirm_hours; /* life of a subscription confirmation link */
+	int newsletter_limit_address; /* confirmation mails per address per day */
+	int newsletter_limit_network; /* subscriptions per /24 or /64 per hour */
+	int newsletter_test_limit;    /* test mails per editor per hour */
+	int newsletter_rate;          /* issue mails queued per minute */
+	int newsletter_keep_days;     /* unsubscribed addresses kept for */
 };
 
 /* Fills *c with defaults. */

@@ -223,8 +223,8 @@ static int check_kind(const char *k)
 /* The extra headers a caller may add (struct mail_header): the mailing
  * list headers of RFC 2369 / RFC 2919 / RFC 8058 and the auto-reply
  * markers. Never a header the builder writes itself (From, To, Subject...). */
-static const char *const allowed_headers[] = {"List-Unsubscribe", "List-Unsubscribe-Post", "List-Id",
-					      "Auto-Submitted", "Precedence", NULL};
+static const char *const allowed_headers[] = {
+    "List-Unsubscribe", "List-Unsubscribe-Post", "List-Id", "Auto-Submitted", "Precedence", NULL};
 
 static const char *header_name(const char *n)
 {

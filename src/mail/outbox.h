@@ -126,7 +126,9 @@ struct mail {
 	size_t natt;
 	const char *kind; /* a label for counts: [a-z0-9-]{1,32}, e.g. "sign-send"; NULL = "mail" */
 	int personal;     /* to a person: recipients and message are blanked once sent or failed */
-	const struct mail_header *headers; /* nheaders extra header lines (see struct mail_header) */
+
+	/* nheaders extra header lines (see struct mail_header); none by default */
+	const struct mail_header *headers;
 	size_t nheaders;
 };
 

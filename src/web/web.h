@@ -184,4 +184,18 @@ json_t *version_conflict_ctx(struct req *r, const char *iri, long long base, con
  * reviewer, at} or "version_pending" (its number) from the newest version. */
 void version_state_ctx(struct req *r, const char *iri, json_t *ctx);
 
+/* newsletter.c: /jaunumi/abonet and /birojs/vestkopa (see newsletter.h) */
+int page_newsletter(struct req *r);
+int form_newsletter(struct req *r);
+int page_newsletter_confirm(struct req *r);
+int form_newsletter_confirm(struct req *r);
+int page_newsletter_unsubscribe(struct req *r);
+int form_newsletter_unsubscribe(struct req *r); /* RFC 8058 one-click: no CSRF (the token is the authority) */
+int page_office_newsletter(struct req *r);
+int form_office_newsletter(struct req *r);
+int page_office_newsletter_issue(struct req *r);
+int form_office_newsletter_issue(struct req *r);
+int form_office_newsletter_test(struct req *r);
+int form_office_newsletter_send(struct req *r);
+
 #endif
