@@ -1047,8 +1047,7 @@ static void extra_headers_are_checked(void **state)
 	free(msg);
 	/* header injection through the value */
 	for (i = 0; i < 4; i++) {
-		static const char *const bad[] = {"<https://x>\r\nBcc: victim@example.lv", "a\nb", "a\rb",
-						  "\xc4\x81"};
+		static const char *const bad[] = {"<https://x>\r\nBcc: victim@example.lv", "a\nb", "a\rb", "\xc4\x81"};
 		h[1] = (struct mail_header){"List-Unsubscribe-Post", bad[i]};
 		expect_invalid(&fx->mc, &m, "victim");
 	}
@@ -1058,7 +1057,8 @@ static void extra_headers_are_checked(void **state)
 	expect_invalid(&fx->mc, &m, NULL);
 	/* names outside the allowlist, or an allowed one twice */
 	for (i = 0; i < 6; i++) {
-		static const char *const names[] = {"Bcc", "To", "From", "Subject", "X-Anything", "List-Unsubscribe\r\nBcc"};
+		static const char *const names[] = {"Bcc",     "To",         "From",
+						    "Subject", "X-Anything", "List-Unsubscribe\r\nBcc"};
 		h[1] = (struct mail_header){names[i], "v"};
 		expect_invalid(&fx->mc, &m, NULL);
 	}
