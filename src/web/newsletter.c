@@ -275,6 +275,8 @@ static const char SQL_CONFIRM_SET[] = "UPDATE newsletter_subscriber SET state = 
 enum { LINK_OK, LINK_UNKNOWN, LINK_USED, LINK_EXPIRED, LINK_DONE };
 
 struct link {
+	int (*look)(struct db *db, struct link *l); /* sets result */
+	const char *set_sql;                        /* the change: $1 the row, $2 now */
 	const char *hash;
 	long long now, id, expires;
 	char state[16];
@@ -310,15 +312,16 @@ static int confirm_check(struct db *db, struct link *l)
 	return DB_OK;
 }
 
-static int confirm_body(struct db *db, void *cls)
+/* The POST of a link: look again inside the transaction, then change. */
+static int link_change(struct db *db, void *cls)
 {
 	struct link *l = cls;
-	int rc = confirm_check(db, l);
+	int rc = l->look(db, l);
 
 	if (rc != DB_OK || l->result != LINK_OK)
 		return rc;
 	l->result = LINK_DONE;
-	return db_exec(db, SQL_CONFIRM_SET, DB_P(PINT(l->id), PINT(l->now)), NULL);
+	return db_exec(db, l->set_sql, DB_P(PINT(l->id), PINT(l->now)), NULL);
 }
 
 static void answer_confirm(struct req *r, const struct link *l, const char *token)
@@ -352,36 +355,37 @@ static int link_start(struct req *r, struct link *l, char hash[DIGEST_HEX], stru
 	return 0;
 }
 
-int page_newsletter_confirm(struct req *r)
+/* What each link route does: the token's hash, then a look (GET) or the
+ * change (POST, one transaction), then the page for the result. */
+static int link_route(struct req *r, int (*look)(struct db *, struct link *), const char *set_sql,
+		      void (*answer)(struct req *, const struct link *, const char *))
 {
 	struct link l;
 	struct db *db;
 	char hash[DIGEST_HEX];
+	int rc;
 
 	if (link_start(r, &l, hash, &db) != 0)
 		return 0;
-	if (confirm_check(db, &l) != DB_OK) {
+	l.look = look;
+	l.set_sql = set_sql;
+	rc = set_sql ? db_tx(db, link_change, &l) : look(db, &l);
+	if (rc != DB_OK) {
 		resp_error(r, ERR_UNAVAILABLE, NULL);
 		return 0;
 	}
-	answer_confirm(r, &l, req_param(r, 0));
+	answer(r, &l, req_param(r, 0));
 	return 0;
+}
+
+int page_newsletter_confirm(struct req *r)
+{
+	return link_route(r, confirm_check, NULL, answer_confirm);
 }
 
 int form_newsletter_confirm(struct req *r)
 {
-	struct link l;
-	struct db *db;
-	char hash[DIGEST_HEX];
-
-	if (link_start(r, &l, hash, &db) != 0)
-		return 0;
-	if (db_tx(db, confirm_body, &l) != DB_OK) {
-		resp_error(r, ERR_UNAVAILABLE, NULL);
-		return 0;
-	}
-	answer_confirm(r, &l, req_param(r, 0));
-	return 0;
+	return link_route(r, confirm_check, SQL_CONFIRM_SET, answer_confirm);
 }
 
 static const char SQL_UNSUB_GET[] = "SELECT id, state, 0 FROM newsletter_subscriber WHERE unsub_hash = $1";
@@ -401,17 +405,6 @@ static int unsub_check(struct db *db, struct link *l)
 	return DB_OK;
 }
 
-static int unsub_body(struct db *db, void *cls)
-{
-	struct link *l = cls;
-	int rc = unsub_check(db, l);
-
-	if (rc != DB_OK || l->result != LINK_OK)
-		return rc;
-	l->result = LINK_DONE;
-	return db_exec(db, SQL_UNSUB_SET, DB_P(PINT(l->id), PINT(l->now)), NULL);
-}
-
 static void answer_unsub(struct req *r, const struct link *l, const char *token)
 {
 	switch (l->result) {
@@ -424,35 +417,13 @@ static void answer_unsub(struct req *r, const struct link *l, const char *token)
 
 int page_newsletter_unsubscribe(struct req *r)
 {
-	struct link l;
-	struct db *db;
-	char hash[DIGEST_HEX];
-
-	if (link_start(r, &l, hash, &db) != 0)
-		return 0;
-	if (unsub_check(db, &l) != DB_OK) {
-		resp_error(r, ERR_UNAVAILABLE, NULL);
-		return 0;
-	}
-	answer_unsub(r, &l, req_param(r, 0));
-	return 0;
+	return link_route(r, unsub_check, NULL, answer_unsub);
 }
 
 /* RFC 8058: no CSRF token, no cookie; the token is the authority. */
 int form_newsletter_unsubscribe(struct req *r)
 {
-	struct link l;
-	struct db *db;
-	char hash[DIGEST_HEX];
-
-	if (link_start(r, &l, hash, &db) != 0)
-		return 0;
-	if (db_tx(db, unsub_body, &l) != DB_OK) {
-		resp_error(r, ERR_UNAVAILABLE, NULL);
-		return 0;
-	}
-	answer_unsub(r, &l, NULL);
-	return 0;
+	return link_route(r, unsub_check, SQL_UNSUB_SET, answer_unsub);
 }
 
 /* ---- the back office ---- */
