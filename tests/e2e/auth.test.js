@@ -483,6 +483,7 @@ describe('who may see what', () => {
     if (pattern.startsWith('/birojs/parskats')) return { ...adminOnly, institution: 'page', 'other-institution': 'page' };
     if (pattern.startsWith('/birojs/saites')) return { ...staff, content: 403, consultant: 403 }; // admins and institution editors
     if (/^\/birojs\/pakalpojumi($|\/)/.test(pattern)) return editors; // page_services.c, page_versions.c
+    if (pattern.startsWith('/birojs/vestkopa')) return { ...adminOnly, content: 'page' }; // the newsletter
     if (pattern.startsWith('/birojs') || pattern === '/profils/otp') return staff;
     if (pattern.startsWith('/profils')) return person;
     return everyone;

@@ -58,7 +58,8 @@ test('every page names the helpdesks from the campaign guideline', async () => {
     const seeds = ['/', '/nav-tada-lapa', '/atsauksmes/paldies', `/nosutit/apstiprinat/${'0'.repeat(64)}`, `/nosutit/kvits/0000-${'A'.repeat(10)}`,
       '/meklet?q=pase', '/pieteikties/karte' /* certificate login: not configured here, its 404 page */,
       '/pieteikties/oidc/nav/sakt', '/pieteikties/oidc/nav' /* no such identity provider: the 404 page */,
-      `/pieteikties/atjaunot/${'A'.repeat(43)}` /* a reset link used up: its page */];
+      `/pieteikties/atjaunot/${'A'.repeat(43)}` /* a reset link used up: its page */,
+      `/jaunumi/abonet/apstiprinat/${'0'.repeat(64)}`, `/jaunumi/abonet/atteikties/${'0'.repeat(64)}` /* newsletter links: unknown */];
     const queue = [...seeds, ...seeds.map((p) => '/en' + p)];
     const seen = new Set(queue);
     const pages = [];
