@@ -262,13 +262,7 @@ static long send_step(struct batch *b)
 	long long now = (long long)time(NULL), got = 0;
 	int rc, l;
 
-	rc = db_exec(snd.db, SQL_LEASE, DB_P(PTEXT(snd.owner), PINT(now + LEASE_TTL), PINT(now)), &got);
-	if (rc != DB_OK) {
-		log_warn("newsletter: lease: %s", db_errmsg(snd.db));
-		return IDLE_POLL * 1000L;
-	}
-	if (got != 1)
-		return IDLE_POLL * 1000L; /* another node sends */
+	/* A read first: an idle node writes nothing. */
 	for (l = 0; l < LANG__COUNT; l++) {
 		free(b->subject[l]);
 		free(b->body[l]);
@@ -279,10 +273,18 @@ static long send_step(struct batch *b)
 	if (rc != DB_OK || !b->issue) {
 		if (rc != DB_OK)
 			log_warn("newsletter: %s", db_errmsg(snd.db));
-		db_exec(snd.db, SQL_LEASE_FREE, DB_P(PTEXT(snd.owner)), NULL);
+		if (snd.credit > 0) /* it was sending: give the lease back */
+			db_exec(snd.db, SQL_LEASE_FREE, DB_P(PTEXT(snd.owner)), NULL);
 		snd.credit = 0;
 		return IDLE_POLL * 1000L;
 	}
+	rc = db_exec(snd.db, SQL_LEASE, DB_P(PTEXT(snd.owner), PINT(now + LEASE_TTL), PINT(now)), &got);
+	if (rc != DB_OK) {
+		log_warn("newsletter: lease: %s", db_errmsg(snd.db));
+		return IDLE_POLL * 1000L;
+	}
+	if (got != 1)
+		return IDLE_POLL * 1000L; /* another node sends */
 	if (!snd.base[0]) {
 		log_warn("newsletter: public-url is not set: no unsubscribe link can be made, issue %lld waits",
 			 b->issue);
