@@ -646,8 +646,9 @@ static json_t *preview(struct req *r, const char *subject, const char *body)
 	return p;
 }
 
+/* test: the refused test form's context (form_to_ctx), consumed; or NULL */
 static void show_issue(struct req *r, int status, struct db *db, const struct issue *i, const struct form *f,
-		       const char *note)
+		       const char *note, json_t *test)
 {
 	json_t *ctx = page_ctx(r, N_("Newsletter issue"), "office");
 	struct form cur;
@@ -655,6 +656,7 @@ static void show_issue(struct req *r, int status, struct db *db, const struct is
 
 	if (office_counts(r, db, ctx) != 0 || db_query_int(db, SQL_DELIVERED, DB_P(PINT(i->id)), &delivered) != DB_OK) {
 		json_decref(ctx);
+		json_decref(test);
 		resp_error(r, ERR_UNAVAILABLE, NULL);
 		return;
 	}
@@ -673,6 +675,8 @@ static void show_issue(struct req *r, int status, struct db *db, const struct is
 		json_object_set_new(ctx, "preview_en", preview(r, i->subject_en, i->body_en));
 	if (note)
 		json_object_set_new(ctx, note, json_true());
+	if (test)
+		json_object_set_new(ctx, "test", test);
 	if (!f) {
 		memset(&cur, 0, sizeof(cur));
 		cur.value[IF_SUBJECT_LV] = i->subject_lv;
@@ -685,6 +689,16 @@ static void show_issue(struct req *r, int status, struct db *db, const struct is
 	render_flags(r, status, "office-newsletter-issue", ctx, RESP_NO_STORE);
 }
 
+/* The issue page again with the refused test form, its messages beside
+ * its fields (under "test", apart from the issue form's). */
+static void show_issue_test(struct req *r, struct db *db, const struct issue *i, const struct form *tf)
+{
+	json_t *t = json_object();
+
+	form_to_ctx(r, test_fields, tf, t);
+	show_issue(r, 422, db, i, NULL, "test_invalid", t);
+}
+
 int page_office_newsletter_issue(struct req *r)
 {
 	struct issue *i;
@@ -694,7 +708,7 @@ int page_office_newsletter_issue(struct req *r)
 		return 0;
 	i = load_issue(r, &db);
 	if (i)
-		show_issue(r, 200, db, i, NULL, NULL);
+		show_issue(r, 200, db, i, NULL, NULL, NULL);
 	return 0;
 }
 
@@ -713,7 +727,7 @@ int form_office_newsletter_issue(struct req *r)
 	if (!i)
 		return 0;
 	if (form_validate(r, issue_fields, &f) != 0) {
-		show_issue(r, 422, db, i, &f, NULL);
+		show_issue(r, 422, db, i, &f, NULL, NULL);
 		return 0;
 	}
 	if (db_exec(db, SQL_ISSUE_SAVE,
@@ -725,7 +739,7 @@ int form_office_newsletter_issue(struct req *r)
 		return 0;
 	}
 	if (changed != 1) {
-		show_issue(r, 409, db, i, NULL, "not_draft");
+		show_issue(r, 409, db, i, NULL, "not_draft", NULL);
 		return 0;
 	}
 	auth_audit(r, 0, "newsletter-issue-saved", "", 1, arena_printf(r->arena, "issue %lld", i->id));
@@ -773,13 +787,13 @@ int form_office_newsletter_test(struct req *r)
 	if (!i)
 		return 0;
 	if (form_validate(r, test_fields, &f) != 0) {
-		show_issue(r, 422, db, i, NULL, "test_invalid");
+		show_issue_test(r, db, i, &f);
 		return 0;
 	}
 	rc = auth_take(r, "nl-test", arena_printf(r->arena, "%lld", who->account), 3600,
 		       r->site->cfg->newsletter_test_limit);
 	if (rc == RATE_LIMITED) {
-		show_issue(r, 429, db, i, NULL, "test_limited");
+		show_issue(r, 429, db, i, NULL, "test_limited", NULL);
 		return 0;
 	}
 	t.i = i;
@@ -788,7 +802,7 @@ int form_office_newsletter_test(struct req *r)
 	t.lang = !strcmp(f.value[1], "en") ? LANG_EN : LANG_LV;
 	rc = rc == DB_OK ? db_tx(db, test_body, &t) : rc;
 	if (rc == OUTBOX_EBUDGET) {
-		show_issue(r, 429, db, i, NULL, "test_limited");
+		show_issue(r, 429, db, i, NULL, "test_limited", NULL);
 		return 0;
 	}
 	if (rc != DB_OK) {
@@ -797,7 +811,7 @@ int form_office_newsletter_test(struct req *r)
 	}
 	mail_worker_kick();
 	auth_audit(r, 0, "newsletter-test-sent", "", 1, arena_printf(r->arena, "issue %lld", i->id));
-	show_issue(r, 200, db, i, NULL, "test_sent");
+	show_issue(r, 200, db, i, NULL, "test_sent", NULL);
 	return 0;
 }
 
@@ -820,7 +834,7 @@ int form_office_newsletter_send(struct req *r)
 		return 0;
 	}
 	if (changed != 1) {
-		show_issue(r, 409, db, i, NULL, "not_draft");
+		show_issue(r, 409, db, i, NULL, "not_draft", NULL);
 		return 0;
 	}
 	auth_audit(r, 0, "newsletter-issue-sent", "", 1, arena_printf(r->arena, "issue %lld", i->id));

@@ -102,6 +102,12 @@ test('the composer with its preview passes axe-core in both languages', { timeou
   await page.waitForURL(/\/birojs\/vestkopa\/\d+$/);
   assert.ok(await page.locator('article.preview strong').count() === 2, 'the preview of both languages');
   await check(page, 'lv-issue');
+  // the refused test send: the message beside the field
+  await page.fill('#test-email', 'nope');
+  await page.click('section[aria-labelledby=test] button[type=submit]');
+  await page.locator('#test-email-error').waitFor();
+  await check(page, 'lv-issue-test-refused');
+  await page.goto(page.url().replace(/\/izmeginat$/, ''));
   await page.goto(page.url().replace('/birojs/', '/en/birojs/'));
   await check(page, 'en-issue');
   await page.goto(`${srv.base}/en/birojs/vestkopa`);

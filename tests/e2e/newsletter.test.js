@@ -119,6 +119,11 @@ describe('newsletter', () => {
     assert.equal(r.status, 200);
     assert.match(r.html, /<strong>lasītāj<\/strong>/, 'the Markdown preview');
     assert.doesNotMatch(r.html, /anna@example\.lv/, 'no address on the page');
+    // a refused test form keeps what was typed, with the message beside the field
+    r = await editor.post(`${issue}/izmeginat`, { email: 'not an address', lang: 'lv' }, { formPath: issue });
+    assert.equal(r.status, 422);
+    assert.match(r.html, /id="test-email-error"/);
+    assert.match(r.html, /value="not an address"/);
     r = await editor.post(`${issue}/izmeginat`, { email: 'editor@example.lv', lang: 'lv' }, { formPath: issue });
     assert.equal(r.status, 200);
     const testMail = (await until('the test mail', () => mailsTo(dir, 'editor@example.lv')[0]));
