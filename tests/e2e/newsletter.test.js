@@ -156,7 +156,10 @@ describe('newsletter', () => {
     assert.equal(after1.status, 200);
 
     // a second issue reaches bob (confirmed) and not anna
-    sqlite(db, "INSERT INTO newsletter_subscriber (email, lang, state, unsub_salt, unsub_hash, created_at, confirmed_at) VALUES ('bob@example.lv', 'en', 'confirmed', 'aa', 'bb', 1, 1)");
+    await subscribe('bob@example.lv', 'en');
+    const bobConfirm = new Browser(srv.base);
+    const bobLinkC = await confirmLink('bob@example.lv');
+    assert.equal((await bobConfirm.post(bobLinkC, {})).status, 200);
     r = await editor.post('/birojs/vestkopa', { subject_lv: 'Jaunumi 2', body_lv: 'Otrais', subject_en: 'News 2', body_en: 'Second' });
     const issue2 = r.headers.get('location');
     r = await editor.post(`${issue2}/sutit`, {}, { formPath: issue2 });
@@ -166,6 +169,15 @@ describe('newsletter', () => {
     await until('issue 2 sent', () => sqlite(db, `SELECT state FROM newsletter_issue WHERE id = ${issue2.split('/').pop()}`) === 'sent');
     await sleep(500);
     assert.equal(mailsTo(dir, 'anna@example.lv').filter((m) => m.subject === 'Jaunumi 2').length, 0);
+    // mail clients may post the one-click body as multipart/form-data (RFC 8058)
+    const bobEml = fs.readFileSync(path.join(dir, bob.file.replace('.json', '.eml')), 'latin1');
+    const bobLink = bobEml.match(/\r\nList-Unsubscribe: <([^>]+)>/)[1];
+    assert.match(bobLink, /\/en\/jaunumi\/abonet\/atteikties\//, 'his language');
+    const fd = new FormData();
+    fd.append('List-Unsubscribe', 'One-Click');
+    const mp = await fetch(srv.base + local(srv, bobLink), { method: 'POST', body: fd });
+    assert.equal(mp.status, 200);
+    assert.equal(sqlite(db, "SELECT state FROM newsletter_subscriber WHERE email = 'bob@example.lv'"), 'unsubscribed');
     // the sent issue can no longer be changed or sent again
     r = await editor.post(`${issue2}/sutit`, {}, { formPath: issue2 });
     assert.equal(r.status, 409);
