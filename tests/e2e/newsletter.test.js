@@ -314,6 +314,10 @@ describe('newsletter: 10 000 subscribers, SIGKILL halfway, restart', () => {
     srv.child.kill('SIGKILL');
     await new Promise((r) => (srv.child.exitCode !== null || srv.child.signalCode ? r() : srv.child.once('exit', r)));
     const atKill = Number(sqlite(db, 'SELECT COUNT(*) FROM newsletter_delivery'));
+    // The one mail the outbox worker may have had on the wire when it was
+    // killed: if the relay said 250 just before, SMTP cannot tell, and the
+    // outbox sends it again (src/mail/worker.c, docs/mail.md "Crashes").
+    const inflight = sqlite(db, "SELECT recipients FROM mail_outbox WHERE status = 'sending'");
     assert.ok(atKill < N, `killed halfway (${atKill} queued)`);
     srv = await start();
     await until('all queued', () => sqlite(db, 'SELECT state FROM newsletter_issue') === 'sent', 120000);
@@ -329,8 +333,13 @@ describe('newsletter: 10 000 subscribers, SIGKILL halfway, restart', () => {
       for (const r of m.rcpt_tos) per.set(r, (per.get(r) || 0) + 1);
     }
     assert.equal(per.size, N);
-    const twice = [...per].filter(([, n]) => n !== 1);
+    // The newsletter queued exactly one mail per subscriber...
+    assert.equal(Number(sqlite(db, "SELECT COUNT(DISTINCT subscriber_id) FROM newsletter_delivery")), N);
+    assert.equal(Number(sqlite(db, "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'newsletter'")), N);
+    // ...and each arrived once, but for the one the worker had in flight.
+    const twice = [...per].filter(([r, n]) => n !== 1 && !(n === 2 && inflight.includes(r)));
     assert.deepEqual(twice, [], 'nobody got two mails');
+    if ([...per].some(([, n]) => n === 2)) console.log('# the mail in flight at the kill arrived twice (SMTP cannot rule it out)');
     console.log(`# ${N} mails: killed at ${atKill} queued; all delivered in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   });
 });
