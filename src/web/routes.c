@@ -32,6 +32,17 @@ const struct route web_routes[] = {
     {"GET", "/atsauksmes", page_feedback, 0, NULL},
     {"POST", "/atsauksmes", form_feedback, ROUTE_FORM | ROUTE_CSRF, NULL},
     {"GET", "/atsauksmes/paldies", page_feedback_thanks, ROUTE_CACHE, NULL},
+    /* The newsletter: before any "/jaunumi/{slug}" (the first match wins). */
+    {"GET", "/jaunumi/abonet", page_newsletter, 0, NULL},
+    {"POST", "/jaunumi/abonet", form_newsletter, ROUTE_FORM | ROUTE_CSRF, NULL},
+    {"GET", "/jaunumi/abonet/apstiprinat/{token}", page_newsletter_confirm, ROUTE_SECRET_PATH, NULL},
+    {"POST", "/jaunumi/abonet/apstiprinat/{token}", form_newsletter_confirm,
+     ROUTE_FORM | ROUTE_CSRF | ROUTE_SECRET_PATH, NULL},
+    {"GET", "/jaunumi/abonet/atteikties/{token}", page_newsletter_unsubscribe, ROUTE_SECRET_PATH, NULL},
+    /* RFC 8058 one-click unsubscribe: the mail client posts without a cookie
+     * or CSRF token; the unguessable token in the path is the authority
+     * (newsletter.c). The one POST route without ROUTE_CSRF. */
+    {"POST", "/jaunumi/abonet/atteikties/{token}", form_newsletter_unsubscribe, ROUTE_FORM | ROUTE_SECRET_PATH, NULL},
     {"GET", "/nosutit", page_send, 0, "iestade"},
     {"POST", "/nosutit", form_send, ROUTE_FORM | ROUTE_CSRF, NULL},
     {"GET", "/nosutit/kvits/{receipt}", page_receipt, ROUTE_SECRET_PATH, NULL},
@@ -96,16 +107,6 @@ const struct route web_routes[] = {
     {"GET", "/birojs/saites", page_links, 0, NULL},
     {"GET", "/birojs/saites.csv", page_links_csv, 0, NULL},
     {"GET", "/birojs/saites/{id}", page_link, 0, NULL},
-    {"GET", "/jaunumi/abonet", page_newsletter, 0, NULL},
-    {"POST", "/jaunumi/abonet", form_newsletter, ROUTE_FORM | ROUTE_CSRF, NULL},
-    {"GET", "/jaunumi/abonet/apstiprinat/{token}", page_newsletter_confirm, ROUTE_SECRET_PATH, NULL},
-    {"POST", "/jaunumi/abonet/apstiprinat/{token}", form_newsletter_confirm,
-     ROUTE_FORM | ROUTE_CSRF | ROUTE_SECRET_PATH, NULL},
-    {"GET", "/jaunumi/abonet/atteikties/{token}", page_newsletter_unsubscribe, ROUTE_SECRET_PATH, NULL},
-    /* RFC 8058 one-click unsubscribe: the mail client posts without a cookie
-     * or CSRF token; the unguessable token in the path is the authority
-     * (newsletter.c). The one POST route without ROUTE_CSRF. */
-    {"POST", "/jaunumi/abonet/atteikties/{token}", form_newsletter_unsubscribe, ROUTE_FORM | ROUTE_SECRET_PATH, NULL},
     {"GET", "/birojs/vestkopa", page_office_newsletter, 0, NULL},
     {"POST", "/birojs/vestkopa", form_office_newsletter, ROUTE_FORM | ROUTE_CSRF, NULL},
     {"GET", "/birojs/vestkopa/{id}", page_office_newsletter_issue, 0, NULL},
