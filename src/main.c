@@ -39,6 +39,7 @@
 #include "web/app.h"
 #include "web/content.h"
 #include "web/materials.h"
+#include "web/newsletter.h"
 #include "web/search_log.h"
 #include "web/link_sources.h"
 #include "web/sign_session.h"
@@ -338,8 +339,19 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
+	if (newsletter_sender_start(&mc, app.db_url, cfg, app.secret, sizeof(app.secret)) != 0) {
+		content_stop();
+		links_checker_stop();
+		search_log_stop();
+		sign_session_purger_stop();
+		mail_worker_stop();
+		snapshot_stop();
+		app_close(&app);
+		return 1;
+	}
 	rc = server_run(&app.site);
 	content_stop();
+	newsletter_sender_stop();
 	search_log_stop();
 	links_checker_stop();
 	sign_session_purger_stop();

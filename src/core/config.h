@@ -158,6 +158,13 @@ struct config {
 	int limit_question_all;      /* questions per hour, everyone */
 	int limit_feedback_all;      /* service feedback answers per hour, everyone */
 	int limit_feedback_comments; /* typed feedback comments per hour, everyone */
+	/* the newsletter (web/newsletter.h) */
+	int newsletter_confirm_hours; /* life of a subscription confirmation link */
+	int newsletter_limit_address; /* confirmation mails per address per day */
+	int newsletter_limit_network; /* subscriptions per /24 or /64 per hour */
+	int newsletter_test_limit;    /* test mails per editor per hour */
+	int newsletter_rate;          /* issue mails queued per minute */
+	int newsletter_keep_days;     /* unsubscribed addresses kept for */
 };
 
 /* Fills *c with defaults. */

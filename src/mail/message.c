@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/base64.h"
@@ -219,6 +220,65 @@ static int check_kind(const char *k)
 	return 0;
 }
 
+/* The extra headers a caller may add (struct mail_header): the mailing
+ * list headers of RFC 2369 / RFC 2919 / RFC 8058 and the auto-reply
+ * markers. Never a header the builder writes itself (From, To, Subject...). */
+static const char *const allowed_headers[] = {
+    "List-Unsubscribe", "List-Unsubscribe-Post", "List-Id", "Auto-Submitted", "Precedence", NULL};
+
+static const char *header_name(const char *n)
+{
+	size_t i;
+
+	for (i = 0; n && allowed_headers[i]; i++)
+		if (!strcasecmp(n, allowed_headers[i]))
+			return allowed_headers[i];
+	return NULL;
+}
+
+/* Printable ASCII and spaces only: no CR, LF or any other control. */
+static int check_header_value(const char *v)
+{
+	size_t i, n;
+
+	if (!v || !*v)
+		return -1;
+	n = strlen(v);
+	if (n > OUTBOX_MAX_HEADER)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7E)
+			return -1;
+	return 0;
+}
+
+static int check_headers(const struct mail *m, struct err *why)
+{
+	size_t i, k;
+
+	if (m->nheaders > OUTBOX_MAX_HEADERS || (m->nheaders && !m->headers)) {
+		err_set(why, ERR_VALIDATION, "headers: at most %d", OUTBOX_MAX_HEADERS);
+		return OUTBOX_EINVALID;
+	}
+	for (i = 0; i < m->nheaders; i++) {
+		if (!header_name(m->headers[i].name)) {
+			err_set(why, ERR_VALIDATION, "headers[%zu].name: not an allowed header", i);
+			return OUTBOX_EINVALID;
+		}
+		for (k = 0; k < i; k++)
+			if (header_name(m->headers[k].name) == header_name(m->headers[i].name)) {
+				err_set(why, ERR_VALIDATION, "headers[%zu].name: given twice", i);
+				return OUTBOX_EINVALID;
+			}
+		if (check_header_value(m->headers[i].value) != 0) {
+			err_set(why, ERR_VALIDATION,
+				"headers[%zu].value: missing, too long, not printable ASCII (CR, LF...)", i);
+			return OUTBOX_EINVALID;
+		}
+	}
+	return 0;
+}
+
 int message_check(const struct mail_config *c, const struct mail *m, struct err *why)
 {
 	const char *from = m->from ? m->from : c->from;
@@ -283,7 +343,7 @@ int message_check(const struct mail_config *c, const struct mail *m, struct err 
 		err_set(why, ERR_VALIDATION, "kind: [a-z0-9-]{1,32}");
 		return OUTBOX_EINVALID;
 	}
-	return 0;
+	return check_headers(m, why);
 }
 
 int outbox_check(const struct mail_config *c, const struct mail *m, struct err *why)
@@ -532,6 +592,8 @@ void message_build_rest(const struct mail_config *c, const struct mail *m, long 
 	if (m->reply_to)
 		buf_printf(b, "Reply-To: %s\r\n", m->reply_to);
 	header_text(b, "Subject", m->subject);
+	for (i = 0; i < m->nheaders; i++) /* checked: allowlisted names, printable ASCII */
+		buf_printf(b, "%s: %s\r\n", header_name(m->headers[i].name), m->headers[i].value);
 	/* "=_" cannot occur in base64 or quoted-printable text, so this
 	 * boundary can never appear inside a part. */
 	buf_printf(b,

@@ -104,6 +104,15 @@ struct mail_attachment {
 	size_t len;
 };
 
+/* An extra header line. Only names of the allowlist in message.c are
+ * taken (List-Unsubscribe, List-Unsubscribe-Post, List-Id, Auto-Submitted,
+ * Precedence; compared without case); the value is printable ASCII without
+ * CR or LF, at most OUTBOX_MAX_HEADER bytes. outbox_check() refuses others. */
+struct mail_header {
+	const char *name;
+	const char *value;
+};
+
 /* Everything borrowed; nothing is kept after outbox_enqueue_with() returns. */
 struct mail {
 	const char *from;      /* NULL = the configured mail-from */
@@ -117,12 +126,18 @@ struct mail {
 	size_t natt;
 	const char *kind; /* a label for counts: [a-z0-9-]{1,32}, e.g. "sign-send"; NULL = "mail" */
 	int personal;     /* to a person: recipients and message are blanked once sent or failed */
+
+	/* nheaders extra header lines (see struct mail_header); none by default */
+	const struct mail_header *headers;
+	size_t nheaders;
 };
 
 #define OUTBOX_MAX_RCPT 50
 #define OUTBOX_MAX_ATT 20
 #define OUTBOX_MAX_SUBJECT 998 /* bytes of UTF-8 */
 #define OUTBOX_MAX_FILENAME 255
+#define OUTBOX_MAX_HEADERS 8
+#define OUTBOX_MAX_HEADER 900 /* bytes of one extra header's value */
 
 enum {
 	OUTBOX_EINVALID = -20, /* the mail is malformed: see outbox_check() for why */

@@ -37,6 +37,17 @@ const struct route web_routes[] = {
     {"GET", "/pakalpojumi/{slug}/atsauksme", page_service_feedback, 0, "noderiga atviegloja"},
     {"POST", "/pakalpojumi/{slug}/atsauksme", form_service_feedback, ROUTE_FORM | ROUTE_CSRF, NULL},
     {"GET", "/pakalpojumi/{slug}/atsauksme/paldies", page_service_feedback_thanks, ROUTE_CACHE, NULL},
+    /* The newsletter: before any "/jaunumi/{slug}" (the first match wins). */
+    {"GET", "/jaunumi/abonet", page_newsletter, 0, NULL},
+    {"POST", "/jaunumi/abonet", form_newsletter, ROUTE_FORM | ROUTE_CSRF, NULL},
+    {"GET", "/jaunumi/abonet/apstiprinat/{token}", page_newsletter_confirm, ROUTE_SECRET_PATH, NULL},
+    {"POST", "/jaunumi/abonet/apstiprinat/{token}", form_newsletter_confirm,
+     ROUTE_FORM | ROUTE_CSRF | ROUTE_SECRET_PATH, NULL},
+    {"GET", "/jaunumi/abonet/atteikties/{token}", page_newsletter_unsubscribe, ROUTE_SECRET_PATH, NULL},
+    /* RFC 8058 one-click unsubscribe: the mail client posts without a cookie
+     * or CSRF token; the unguessable token in the path is the authority
+     * (newsletter.c). The one POST route without ROUTE_CSRF. */
+    {"POST", "/jaunumi/abonet/atteikties/{token}", form_newsletter_unsubscribe, ROUTE_FORM | ROUTE_SECRET_PATH, NULL},
     {"GET", "/nosutit", page_send, 0, "iestade"},
     {"POST", "/nosutit", form_send, ROUTE_FORM | ROUTE_CSRF, NULL},
     {"GET", "/nosutit/kvits/{receipt}", page_receipt, ROUTE_SECRET_PATH, NULL},
@@ -133,6 +144,12 @@ const struct route web_routes[] = {
     {"GET", "/birojs/atsauksmes", page_office_feedback, 0, "iestade periods"},
     {"GET", "/birojs/atsauksmes.csv", page_office_feedback_csv, 0, "iestade periods"},
     {"POST", "/birojs/atsauksmes/{id}/apstradats", form_office_feedback_handled, ROUTE_FORM | ROUTE_CSRF, NULL},
+    {"GET", "/birojs/vestkopa", page_office_newsletter, 0, NULL},
+    {"POST", "/birojs/vestkopa", form_office_newsletter, ROUTE_FORM | ROUTE_CSRF, NULL},
+    {"GET", "/birojs/vestkopa/{id}", page_office_newsletter_issue, 0, NULL},
+    {"POST", "/birojs/vestkopa/{id}", form_office_newsletter_issue, ROUTE_FORM | ROUTE_CSRF, NULL},
+    {"POST", "/birojs/vestkopa/{id}/izmeginat", form_office_newsletter_test, ROUTE_FORM | ROUTE_CSRF, NULL},
+    {"POST", "/birojs/vestkopa/{id}/sutit", form_office_newsletter_send, ROUTE_FORM | ROUTE_CSRF, NULL},
     {"GET", "/static/{file}", page_static, 0, NULL},
     {"GET", "/robots.txt", page_robots, 0, NULL},
     {"GET", "/favicon.ico", page_favicon, 0, NULL},

@@ -252,5 +252,18 @@ void questions_health_ctx(struct req *r, json_t *ctx);
 struct db;
 struct config;
 int question_purge(struct db *db, const struct config *cfg, long long now);
+/* newsletter.c: /jaunumi/abonet and /birojs/vestkopa (see newsletter.h) */
+int page_newsletter(struct req *r);
+int form_newsletter(struct req *r);
+int page_newsletter_confirm(struct req *r);
+int form_newsletter_confirm(struct req *r);
+int page_newsletter_unsubscribe(struct req *r);
+int form_newsletter_unsubscribe(struct req *r); /* RFC 8058 one-click: no CSRF (the token is the authority) */
+int page_office_newsletter(struct req *r);
+int form_office_newsletter(struct req *r);
+int page_office_newsletter_issue(struct req *r);
+int form_office_newsletter_issue(struct req *r);
+int form_office_newsletter_test(struct req *r);
+int form_office_newsletter_send(struct req *r);
 
 #endif

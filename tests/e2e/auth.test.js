@@ -492,6 +492,7 @@ describe('who may see what', () => {
     // questions (page_ask.c): administrators and institutions' editors; an
     // unknown id is 404
     if (pattern.startsWith('/birojs/jautajumi')) return { ...staff, content: 403, consultant: 403 };
+    if (pattern.startsWith('/birojs/vestkopa')) return { ...adminOnly, content: 'page' }; // the newsletter
     if (pattern.startsWith('/birojs') || pattern === '/profils/otp') return staff;
     if (pattern.startsWith('/profils')) return person;
     return everyone;

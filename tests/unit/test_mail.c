@@ -1023,6 +1023,67 @@ static void enforces_limits(void **state)
 	free(big);
 }
 
+/* The extra headers (List-Unsubscribe, RFC 8058): allowlisted names only,
+ * printable ASCII values only, each written once as given. */
+static void extra_headers_are_checked(void **state)
+{
+	struct fx *fx = *state;
+	const char *to[] = {"a@example.lv"};
+	struct mail_header h[OUTBOX_MAX_HEADERS + 1];
+	struct mail m;
+	struct err why = {0};
+	char *msg = NULL, big[OUTBOX_MAX_HEADER + 2];
+	size_t len, i;
+
+	h[0] = (struct mail_header){"List-Unsubscribe", "<https://epak.example/jaunumi/abonet/atteikties/ab12>"};
+	h[1] = (struct mail_header){"list-unsubscribe-post", "List-Unsubscribe=One-Click"};
+	m = (struct mail){.to = to, .nto = 1, .subject = "s", .text = "x", .headers = h, .nheaders = 2};
+	assert_int_equal(outbox_check(&fx->mc, &m, fresh(&why)), 0);
+	assert_int_equal(outbox_build(&fx->mc, &m, 1, 0, TOKEN, &msg, &len, fresh(&why)), 0);
+	assert_non_null(strstr(msg, "\r\nList-Unsubscribe: <https://epak.example/jaunumi/abonet/atteikties/ab12>\r\n"));
+	/* the allowlist's spelling, not the caller's */
+	assert_non_null(strstr(msg, "\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"));
+	assert_true(strstr(msg, "List-Unsubscribe:") < strstr(msg, "\r\n\r\n")); /* in the header */
+	free(msg);
+	/* header injection through the value */
+	for (i = 0; i < 4; i++) {
+		static const char *const bad[] = {"<https://x>\r\nBcc: victim@example.lv", "a\nb", "a\rb", "\xc4\x81"};
+		h[1] = (struct mail_header){"List-Unsubscribe-Post", bad[i]};
+		expect_invalid(&fx->mc, &m, "victim");
+	}
+	h[1] = (struct mail_header){"List-Unsubscribe-Post", ""};
+	expect_invalid(&fx->mc, &m, NULL);
+	h[1] = (struct mail_header){"List-Unsubscribe-Post", NULL};
+	expect_invalid(&fx->mc, &m, NULL);
+	/* names outside the allowlist, or an allowed one twice */
+	for (i = 0; i < 6; i++) {
+		static const char *const names[] = {"Bcc",     "To",         "From",
+						    "Subject", "X-Anything", "List-Unsubscribe\r\nBcc"};
+		h[1] = (struct mail_header){names[i], "v"};
+		expect_invalid(&fx->mc, &m, NULL);
+	}
+	h[1] = (struct mail_header){NULL, "v"};
+	expect_invalid(&fx->mc, &m, NULL);
+	h[1] = (struct mail_header){"LIST-UNSUBSCRIBE", "<https://y>"};
+	expect_invalid(&fx->mc, &m, NULL);
+	/* too long, too many, a count without a list */
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	h[1] = (struct mail_header){"List-Id", big};
+	expect_invalid(&fx->mc, &m, NULL);
+	big[OUTBOX_MAX_HEADER] = '\0';
+	assert_int_equal(outbox_check(&fx->mc, &m, fresh(&why)), 0);
+	for (i = 0; i <= OUTBOX_MAX_HEADERS; i++)
+		h[i] = (struct mail_header){"Precedence", "bulk"};
+	m.nheaders = OUTBOX_MAX_HEADERS + 1;
+	expect_invalid(&fx->mc, &m, NULL);
+	m.headers = NULL;
+	m.nheaders = 1;
+	expect_invalid(&fx->mc, &m, NULL);
+	m.nheaders = 0;
+	assert_int_equal(outbox_check(&fx->mc, &m, fresh(&why)), 0);
+}
+
 static void classifies_smtp_replies(void **state)
 {
 	(void)state;
@@ -2223,6 +2284,7 @@ int main(void)
 	    T(none, refuses_header_injection),
 	    T(none, checks_addresses),
 	    T(none, enforces_limits),
+	    T(none, extra_headers_are_checked),
 	    T(none, classifies_smtp_replies),
 	    T(none, retry_delay_doubles_with_jitter),
 	    T(none, settings_from_environment),
