@@ -191,6 +191,24 @@ static void relay_url(const struct mail_config *c, char *out, size_t n)
 enum smtp_outcome smtp_send(const struct mail_config *c, const char *sender, const char *const *rcpt, size_t nrcpt,
 			    const void *msg, size_t len, const struct smtp_hooks *hooks, struct smtp_result *r)
 {
+	struct smtp_conn one = {NULL};
+	enum smtp_outcome o = smtp_send_on(&one, c, sender, rcpt, nrcpt, msg, len, hooks, r);
+
+	smtp_conn_close(&one);
+	return o;
+}
+
+void smtp_conn_close(struct smtp_conn *conn)
+{
+	if (conn->curl)
+		curl_easy_cleanup(conn->curl);
+	conn->curl = NULL;
+}
+
+enum smtp_outcome smtp_send_on(struct smtp_conn *conn, const struct mail_config *c, const char *sender,
+			       const char *const *rcpt, size_t nrcpt, const void *msg, size_t len,
+			       const struct smtp_hooks *hooks, struct smtp_result *r)
+{
 	struct exch x;
 	struct curl_slist *to = NULL, *t;
 	char url[1400], from[300], one[300], errbuf[CURL_ERROR_SIZE] = "", text[256];
@@ -215,7 +233,12 @@ enum smtp_outcome smtp_send(const struct mail_config *c, const char *sender, con
 			goto out;
 		to = t;
 	}
-	h = curl_easy_init();
+	/* a reset handle keeps its live connection (curl_easy_reset(3)) */
+	if (conn->curl)
+		curl_easy_reset(conn->curl);
+	else
+		conn->curl = curl_easy_init();
+	h = conn->curl;
 	if (!h || !to)
 		goto out;
 	relay_url(c, url, sizeof(url));
@@ -248,9 +271,10 @@ enum smtp_outcome smtp_send(const struct mail_config *c, const char *sender, con
 	curl_easy_setopt(h, CURLOPT_DEBUGDATA, &x);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	cc = curl_easy_perform(h);
-	/* The relay has the message: say so before QUIT (which libcurl sends
-	 * when the handle is cleaned up, and which a slow relay could make us
-	 * wait for). */
+	/* The relay has the message: say so before anything else (before the
+	 * next message on this connection, before QUIT, which libcurl sends
+	 * when the handle is cleaned up and a slow relay could make us wait
+	 * for). */
 	if (cc == CURLE_OK && hooks && hooks->accepted)
 		hooks->accepted(hooks->cls);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
@@ -282,7 +306,7 @@ out:
 		snprintf(r->why, sizeof(r->why), "%s%s: %s", r->uncertain ? "uncertain, " : "", r->stage, text);
 	}
 	curl_slist_free_all(to);
-	if (h)
-		curl_easy_cleanup(h);
+	if (h) /* the list and the buffers on the stack are about to go */
+		curl_easy_reset(h);
 	return r->outcome;
 }

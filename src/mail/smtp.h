@@ -50,6 +50,20 @@ struct smtp_hooks {
 enum smtp_outcome smtp_send(const struct mail_config *c, const char *sender, const char *const *rcpt, size_t nrcpt,
 			    const void *msg, size_t len, const struct smtp_hooks *hooks, struct smtp_result *r);
 
+/* A connection kept for several messages with the same settings (one
+ * delivery pass of the worker): the next message goes over the connection
+ * the previous one left open (a new MAIL FROM on it) instead of a TCP and
+ * TLS handshake and EHLO per message. libcurl reuses it only when it is
+ * still alive and closes it after a failed exchange. Zero-initialise;
+ * smtp_conn_close() ends it (QUIT). */
+struct smtp_conn {
+	void *curl; /* CURL *, NULL until the first message */
+};
+enum smtp_outcome smtp_send_on(struct smtp_conn *conn, const struct mail_config *c, const char *sender,
+			       const char *const *rcpt, size_t nrcpt, const void *msg, size_t len,
+			       const struct smtp_hooks *hooks, struct smtp_result *r);
+void smtp_conn_close(struct smtp_conn *conn);
+
 /* How a failed exchange is classified (exposed for tests): code is the
  * relay's reply code (0: none), stage the command it answered. */
 enum smtp_outcome smtp_classify(int code, const char *stage);

@@ -105,7 +105,7 @@ static void attempt_accepted(void *cls)
 
 /* Delivers one claimed message and records the outcome. DB_OK or a
  * database error (the lease will then run out and the row be retried). */
-static int deliver_one(struct db *db, const struct mail_config *c, const struct outbox_item *it,
+static int deliver_one(struct db *db, const struct mail_config *c, struct smtp_conn *conn, const struct outbox_item *it,
 		       int (*cancel)(void *cls), struct mail_pass *p)
 {
 	struct attempt a = {db, it, cancel, DB_ERROR, 0};
@@ -124,7 +124,7 @@ static int deliver_one(struct db *db, const struct mail_config *c, const struct 
 		p->failed += rc == DB_OK;
 		goto out;
 	}
-	smtp_send(c, it->sender, (const char *const *)it->rcpt, it->nrcpt, it->message, it->len, &hooks, &r);
+	smtp_send_on(conn, c, it->sender, (const char *const *)it->rcpt, it->nrcpt, it->message, it->len, &hooks, &r);
 	now = (long long)time(NULL);
 	if (a.accepted) {
 		rc = a.sent_rc;
@@ -188,6 +188,7 @@ static int pass(struct db *db, const struct mail_config *c, int max, struct mail
 {
 	struct mail_pass p = {0, 0, 0, 0};
 	struct outbox_item *it = NULL;
+	struct smtp_conn conn = {NULL}; /* one connection for the whole pass (smtp.h) */
 	int n = 0, conflicts = 0, rc = DB_OK;
 
 	while (n < max && !(stop && atomic_load(stop))) {
@@ -203,13 +204,14 @@ static int pass(struct db *db, const struct mail_config *c, int max, struct mail
 		}
 		if (rc != DB_OK)
 			break;
-		rc = deliver_one(db, c, it, cancel, &p);
+		rc = deliver_one(db, c, &conn, it, cancel, &p);
 		outbox_item_free(it);
 		it = NULL;
 		n++;
 		if (rc != DB_OK)
 			break;
 	}
+	smtp_conn_close(&conn);
 	if (out)
 		*out = p;
 	return rc == DB_OK ? n : rc;

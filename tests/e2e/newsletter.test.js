@@ -328,10 +328,18 @@ describe('newsletter: 10 000 subscribers, SIGKILL halfway, restart', () => {
     }, 600000);
     await sleep(2000); // a straggler would show up now
     const per = new Map();
+    const ids = new Map(); // recipient → the Message-IDs they got
     for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.json'))) {
       const m = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
-      for (const r of m.rcpt_tos) per.set(r, (per.get(r) || 0) + 1);
+      for (const r of m.rcpt_tos) {
+        per.set(r, (per.get(r) || 0) + 1);
+        ids.set(r, new Set([...(ids.get(r) || []), m.message_id]));
+      }
     }
+    // Every person got one message: a second copy in transit would be the
+    // same message (its Message-ID comes from the outbox row), which mail
+    // programs show once.
+    assert.deepEqual([...ids].filter(([, s]) => s.size !== 1), [], 'one message per address');
     assert.equal(per.size, N);
     // The newsletter queued exactly one mail per subscriber...
     assert.equal(Number(sqlite(db, "SELECT COUNT(DISTINCT subscriber_id) FROM newsletter_delivery")), N);
