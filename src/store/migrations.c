@@ -893,8 +893,8 @@ static const struct migration_step m020_materials[] = {
 
 /* 21: feedback on services (issue 12): "was this useful" on every service
  * page and, for e-services, "did it make your everyday life easier". One
- * row per answered question; day is the UTC day number (unix days) and
- * month 'YYYY-MM', both set by the application so that the dashboard's
+ * row per answered question; day is the day number in Riga time (unix days
+ * of Riga's calendar) and month 'YYYY-MM' in Riga, both set by the application so that the dashboard's
  * GROUP BY is the same on both engines; institution is the slug of the
  * service's owner when the answer was given ('' when none), the dashboard's
  * filter. comment is what the person typed (may hold personal data: emptied

@@ -26,6 +26,7 @@
 #include "catalog/model.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/when.h"
 #include "http/async.h"
 #include "store/db.h"
 #include "store/ratelimit.h"
@@ -176,7 +177,7 @@ int form_service_feedback(struct req *r)
 	struct answer_tx t;
 	struct form f;
 	struct tm tm;
-	time_t now = time(NULL);
+	time_t now = time(NULL), local;
 	char month[16];
 	int rc;
 
@@ -207,7 +208,8 @@ int form_service_feedback(struct req *r)
 		    i18n_tr(r->lang, N_("Too many answers from this network or browser. Please try again later.")));
 		return 0;
 	}
-	gmtime_r(&now, &tm);
+	local = now + when_riga_offset(now); /* days and months are Riga's */
+	gmtime_r(&local, &tm);
 	snprintf(month, sizeof(month), "%04d-%02d", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100);
 	t.service = s->slug;
 	t.iri = s->iri ? s->iri : "";
@@ -216,7 +218,7 @@ int form_service_feedback(struct req *r)
 	t.month = month;
 	t.comment = f.value[A_COMMENT];
 	t.now = (long long)now;
-	t.day = (long long)now / 86400;
+	t.day = (long long)local / 86400;
 	t.all_key = send_private_key(r, "svcfb-all", "all");
 	t.comments_key = send_private_key(r, "feedback-comments", "all");
 	t.all_max = app_of(r)->cfg->limit_feedback_all;
@@ -416,7 +418,7 @@ static const char SQL_COMMENTS_ONE[] =
     "SELECT id, created_at, service, institution, question, answer, comment, handled FROM service_feedback "
     "WHERE comment <> '' AND institution = $2 ORDER BY id DESC LIMIT $1";
 
-/* Month index of unix day d (UTC). */
+/* Month index of day number d (days of Riga's calendar, as stored). */
 static long long month_of_day(long long d)
 {
 	time_t t = (time_t)(d * 86400);
@@ -958,7 +960,7 @@ static int dashboard(struct req *r, int csv)
 	snprintf(j->inst, sizeof(j->inst), "%s", inst);
 	j->csv = csv;
 	j->weekly = q.value[D_PERIOD] && !strcmp(q.value[D_PERIOD], "nedela");
-	j->today = now / 86400;
+	j->today = (now + when_riga_offset((time_t)now)) / 86400; /* Riga's day, as stored */
 	if (j->weekly) {
 		j->nbuckets = WEEKS;
 		j->bucket0 = (j->today + 3) / 7 - (WEEKS - 1);
