@@ -258,6 +258,19 @@ static void bump_revision(void *cls)
 	atomic_fetch_add(&app->site.revision, 1);
 }
 
+/* The background threads of `epak serve`, in the order they start; they
+ * stop in the reverse order (stop_started). */
+static void (*const serve_stops[])(void) = {snapshot_stop,         mail_worker_stop,   sign_session_purger_stop,
+					    search_log_stop,       links_checker_stop, content_stop,
+					    newsletter_sender_stop};
+
+/* Stops the first n threads of serve_stops, the last started first. */
+static void stop_started(size_t n)
+{
+	while (n > 0)
+		serve_stops[--n]();
+}
+
 static int cmd_serve(struct config *cfg, int argc, char **argv)
 {
 	struct snapshot_source src;
@@ -266,6 +279,7 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 	struct mail_config mc;
 	struct app app;
 	struct err e = {0};
+	size_t started = 0; /* of serve_stops */
 	int rc;
 
 	if (no_arguments(argc, argv) != 0)
@@ -289,9 +303,9 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 	src.catalog_max_bytes = cfg->catalog_max_bytes;
 	if (snapshot_start(&src, bump_revision, &app, &e) != 0) {
 		log_error("cannot start: %s", e.msg);
-		app_close(&app);
-		return 1;
+		goto fail;
 	}
+	started++;
 	rc = mail_config_from(&mc, cfg, &e);
 	if (rc == 0) {
 		app.mail = &mc;
@@ -299,66 +313,40 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 	}
 	if (rc != 0) {
 		log_error("cannot start mail delivery: %s", e.msg);
-		snapshot_stop();
-		app_close(&app);
-		return 1;
+		goto fail;
 	}
-	if (sign_session_purger_start(app.db_url, cfg->sign_purge_interval, cfg) != 0) {
-		mail_worker_stop();
-		snapshot_stop();
-		app_close(&app);
-		return 1;
-	}
+	started++;
+	if (sign_session_purger_start(app.db_url, cfg->sign_purge_interval, cfg) != 0)
+		goto fail;
+	started++;
 	slc.db_url = app.db_url;
 	slc.max_rows = cfg->search_zero_rows;
 	slc.keep_days = cfg->search_zero_days;
 	if (search_log_start(&slc, &e) != 0) {
 		log_error("cannot start: %s", e.msg);
-		sign_session_purger_stop();
-		mail_worker_stop();
-		snapshot_stop();
-		app_close(&app);
-		return 1;
+		goto fail;
 	}
+	started++;
 	links_config_from(&lc, cfg);
-	if (lc.enabled && links_checker_start(&lc, app.db_url, web_link_uses, NULL) != 0) {
-		search_log_stop();
-		sign_session_purger_stop();
-		mail_worker_stop();
-		snapshot_stop();
-		app_close(&app);
-		return 1;
-	}
+	if (lc.enabled && links_checker_start(&lc, app.db_url, web_link_uses, NULL) != 0)
+		goto fail;
+	started++; /* stopping a checker that never started is a no-op */
 	if (content_start(&app, &e) != 0) {
 		log_error("cannot start: %s", e.msg);
-		links_checker_stop();
-		search_log_stop();
-		sign_session_purger_stop();
-		mail_worker_stop();
-		snapshot_stop();
-		app_close(&app);
-		return 1;
+		goto fail;
 	}
-	if (newsletter_sender_start(&mc, app.db_url, cfg, app.secret, sizeof(app.secret)) != 0) {
-		content_stop();
-		links_checker_stop();
-		search_log_stop();
-		sign_session_purger_stop();
-		mail_worker_stop();
-		snapshot_stop();
-		app_close(&app);
-		return 1;
-	}
+	started++;
+	if (newsletter_sender_start(&mc, app.db_url, cfg, app.secret, sizeof(app.secret)) != 0)
+		goto fail;
+	started++;
 	rc = server_run(&app.site);
-	content_stop();
-	newsletter_sender_stop();
-	search_log_stop();
-	links_checker_stop();
-	sign_session_purger_stop();
-	mail_worker_stop();
-	snapshot_stop();
+	stop_started(started);
 	app_close(&app);
 	return rc == 0 ? 0 : 1;
+fail:
+	stop_started(started);
+	app_close(&app);
+	return 1;
 }
 
 static int cmd_migrate(struct config *cfg, int argc, char **argv)
