@@ -173,4 +173,36 @@ static inline void testdb_need(const struct testdb *t)
 	}
 }
 
+/* The common fixture: one migrated database per test on the engine of the
+ * cmocka initial state. setup: *state is the backend and becomes the
+ * fixture; a test calls testdb_need(&fx->t) before using fx->db. */
+struct dbfix {
+	const struct backend *be;
+	struct testdb t;
+	struct db *db;
+};
+
+static inline int dbfix_setup(void **state, const char *tag)
+{
+	struct dbfix *fx = calloc(1, sizeof(*fx));
+
+	if (!fx)
+		return -1;
+	fx->be = *state;
+	*state = fx;
+	return testdb_make(&fx->t, tag, fx->be, "epak.db", 1, &fx->db);
+}
+
+static inline int dbfix_teardown(void **state)
+{
+	struct dbfix *fx = *state;
+
+	if (fx) {
+		db_close(fx->db);
+		testdb_remove(&fx->t);
+		free(fx);
+	}
+	return 0;
+}
+
 #endif

@@ -140,31 +140,14 @@ static void test_internal_addresses(void **state)
 
 /* ---- the store, on both engines ---- */
 
-struct fixture {
-	const struct backend *be;
-	struct testdb t;
-	struct db *db;
-};
-
 static int setup(void **state)
 {
-	struct fixture *fx = calloc(1, sizeof(*fx));
-
-	fx->be = *state;
-	if (testdb_make(&fx->t, "links", fx->be, "epak.db", 1, &fx->db) != 0)
-		return -1;
-	*state = fx;
-	return 0;
+	return dbfix_setup(state, "links");
 }
 
 static int teardown(void **state)
 {
-	struct fixture *fx = *state;
-
-	db_close(fx->db);
-	testdb_remove(&fx->t);
-	free(fx);
-	return 0;
+	return dbfix_teardown(state);
 }
 
 static long long one(struct db *db, const char *sql, const char *text)
@@ -208,7 +191,7 @@ static int count_due(void *cls, long long id, const char *url, const char *host,
 
 static void test_sync(void **state)
 {
-	struct fixture *fx = *state;
+	struct dbfix *fx = *state;
 	struct link_uses l = {0};
 	long long changed = -1;
 	int n = 0;
@@ -249,7 +232,7 @@ static void test_sync(void **state)
 
 static void test_record_and_schedule(void **state)
 {
-	struct fixture *fx = *state;
+	struct dbfix *fx = *state;
 	struct link_uses l = {0};
 	struct link_result broken = {"broken", 404, B, "[{\"url\":\"x\",\"code\":404}]", "HTTP status 404", 12};
 	struct link_result ok = {"redirect", 200, "https://vid.gov.lv/eds/", "[]", "", 30};
@@ -297,7 +280,7 @@ static int count_dead(void *cls, const char *url)
 
 static void test_publish_dead(void **state)
 {
-	struct fixture *fx = *state;
+	struct dbfix *fx = *state;
 	struct link_uses l = {0};
 	struct link_result broken = {"broken", 0, B, "[]", "Connection refused", 1};
 	long long id, rev;
@@ -334,7 +317,7 @@ static void test_publish_dead(void **state)
 
 static void test_lease(void **state)
 {
-	struct fixture *fx = *state;
+	struct dbfix *fx = *state;
 
 	testdb_need(&fx->t);
 	assert_int_equal(links_lease(fx->db, "node-a", 1000, 60), 1);

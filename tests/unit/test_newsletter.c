@@ -7,31 +7,14 @@
 #include "mail/outbox.h"
 #include "web/newsletter.h"
 
-struct fixture {
-	const struct backend *be;
-	struct testdb t;
-	struct db *db;
-};
-
 static int setup(void **state)
 {
-	struct fixture *fx = calloc(1, sizeof(*fx));
-
-	fx->be = *state;
-	if (testdb_make(&fx->t, "newsletter", fx->be, "epak.db", 1, &fx->db) != 0)
-		return -1;
-	*state = fx;
-	return 0;
+	return dbfix_setup(state, "newsletter");
 }
 
 static int teardown(void **state)
 {
-	struct fixture *fx = *state;
-
-	db_close(fx->db);
-	testdb_remove(&fx->t);
-	free(fx);
-	return 0;
+	return dbfix_teardown(state);
 }
 
 static const char SQL_ADD[] =
@@ -56,7 +39,7 @@ static long long count(struct db *db, const char *sql)
 
 static void test_purge(void **state)
 {
-	struct fixture *fx = *state;
+	struct dbfix *fx = *state;
 	long long now = 10 * 86400, n = -1;
 
 	testdb_need(&fx->t);
@@ -112,7 +95,7 @@ static int enqueue_body(struct db *db, void *cls)
 
 static void test_enqueue(void **state)
 {
-	struct fixture *fx = *state;
+	struct dbfix *fx = *state;
 	struct outbox_item *it = NULL;
 	struct enq e;
 	char *msg;
