@@ -89,7 +89,7 @@ char *edoc_report_text(const struct edoc_report *r)
 		}
 		if (s->ts_time) {
 			sx_format_time(s->ts_time, t);
-			buf_printf(&b, "  time-stamp: %s by %s\n", t, s->tsa ? s->tsa : "?");
+			buf_printf(&b, "  time-stamp: %s%s%s\n", t, s->tsa ? " by " : "", s->tsa ? s->tsa : "");
 		}
 		if (s->ocsp_time) {
 			sx_format_time(s->ocsp_time, t);
