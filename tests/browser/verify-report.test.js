@@ -8,14 +8,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, root } from '../lib/server.js';
+import { root } from '../lib/server.js';
 import { launch, axe, formatViolations } from '../lib/browser.js';
-import { setupPki, stopPki } from '../lib/signing.js';
-import { makeContainers } from '../lib/containers.js';
+import { startVerifyPortal } from '../lib/containers.js';
 
 const shots = path.join(root, 'tests/out/screenshots');
 let work;
-let pki;
+let portal;
 let srv;
 let browser;
 let c;
@@ -23,19 +22,14 @@ let c;
 before(async () => {
   fs.mkdirSync(shots, { recursive: true });
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-verify-report-b-'));
-  pki = path.join(work, 'pki');
-  setupPki(pki);
-  c = makeContainers(pki, work);
-  const trust = path.join(work, 'trust.pem');
-  fs.writeFileSync(trust, Buffer.concat([fs.readFileSync(path.join(pki, 'root.crt')), fs.readFileSync(path.join(pki, 'inter.crt'))]));
-  srv = await startServer({ extra: ['--trust', trust] });
+  portal = await startVerifyPortal(work);
+  ({ srv, containers: c } = portal);
   browser = await launch();
 });
 
 after(async () => {
   await browser?.close();
-  await srv?.stop();
-  stopPki(pki);
+  await portal?.stop();
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 

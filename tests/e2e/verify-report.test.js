@@ -11,31 +11,24 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, getFormSession, bin, root } from '../lib/server.js';
-import { setupPki, stopPki } from '../lib/signing.js';
-import { makeContainers } from '../lib/containers.js';
+import { getFormSession, bin, root } from '../lib/server.js';
+import { stopPki } from '../lib/signing.js';
+import { startVerifyPortal } from '../lib/containers.js';
 
 const shared = process.env.EPAK_SHARED || path.resolve(root, '../shared');
 let work;
-let pki;
+let portal;
 let srv;
 let c;
 
 before(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-verify-report-'));
-  pki = path.join(work, 'pki');
-  setupPki(pki);
-  c = makeContainers(pki, work);
-  // the qualified CA trusted as well as the root: a basic signature, which
-  // carries no chain, then chains offline, as a Latvian one would
-  const trust = path.join(work, 'trust.pem');
-  fs.writeFileSync(trust, Buffer.concat([fs.readFileSync(path.join(pki, 'root.crt')), fs.readFileSync(path.join(pki, 'inter.crt'))]));
-  srv = await startServer({ extra: ['--trust', trust] });
+  portal = await startVerifyPortal(work);
+  ({ srv, containers: c } = portal);
 });
 
 after(async () => {
-  await srv?.stop();
-  stopPki(pki);
+  await portal?.stop();
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
@@ -186,7 +179,7 @@ test('a document without signatures: ask for a signed copy', async () => {
 
 test('the report model says what was confirmed and whether a later try could help (epak verify --json)', () => {
   const json = (file, args = []) => {
-    const r = spawnSync(bin, ['verify', '--json', '--trust', path.join(work, 'trust.pem'), ...args, file], { encoding: 'utf8', timeout: 120000 });
+    const r = spawnSync(bin, ['verify', '--json', '--trust', portal.trust, ...args, file], { encoding: 'utf8', timeout: 120000 });
     assert.ok(r.stdout, r.stderr);
     return JSON.parse(r.stdout).signatures[0];
   };
@@ -200,7 +193,7 @@ test('the report model says what was confirmed and whether a later try could hel
   assert.equal(ok.changed_file, null);
   assert.deepEqual(ok.confirmed, { files_intact: true, signature_value: true, certificate_trusted: true, certificate_status: true });
   // online, with the OCSP responder gone: that one is worth another try
-  stopPki(pki);
+  stopPki(portal.pki);
   const down = json(c.basic);
   assert.deepEqual([down.indication, down.subindication, down.temporary], ['INDETERMINATE', 'TRY_LATER', true]);
 });

@@ -6,7 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { bin } from './server.js';
+import { bin, startServer } from './server.js';
+import { setupPki, stopPki } from './signing.js';
 
 export function signContainer(pki, out, files, { cert = 'signer-ec', profile = 'LT' } = {}) {
   const port = fs.readFileSync(path.join(pki, 'port'), 'utf8').trim();
@@ -46,4 +47,23 @@ export function makeContainers(pki, work) {
   const unnamed = rewriteContainer(basic, path.join(work, 'bez-sertifikata.edoc'),
     [{ name: 'META-INF/signatures0.xml', from: '<ds:KeyInfo>.*?</ds:KeyInfo>', to: '' }]);
   return { valid, tampered, basic, unnamed };
+}
+
+// The test PKI in work/pki, the four containers, and a portal trusting the
+// root and the qualified CA (a basic signature, which carries no chain,
+// then chains offline, as a Latvian one would). stop() ends both.
+export async function startVerifyPortal(work) {
+  const pki = path.join(work, 'pki');
+  setupPki(pki);
+  const containers = makeContainers(pki, work);
+  const trust = path.join(work, 'trust.pem');
+  fs.writeFileSync(trust, Buffer.concat([fs.readFileSync(path.join(pki, 'root.crt')), fs.readFileSync(path.join(pki, 'inter.crt'))]));
+  const srv = await startServer({ extra: ['--trust', trust] });
+  return {
+    pki, trust, containers, srv,
+    async stop() {
+      await srv.stop();
+      stopPki(pki);
+    },
+  };
 }
