@@ -1,8 +1,9 @@
 // tests/browser/verify-report.test.js — issue 13: the verification report in
 // Chromium. Valid, tampered and not-confirmed reports pass axe-core (WCAG
 // 2.1 AA) in both languages, fit a 320 px screen, work without JavaScript
-// (the technical details open as a plain <details>); the valid and tampered
-// reports are photographed at 1280 and 320 px into tests/out/screenshots/.
+// (the technical details open as a plain <details>); the valid, tampered and
+// not-confirmed reports are photographed at 1280 and 320 px into
+// tests/out/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -62,7 +63,7 @@ for (const lang of ['', '/en']) {
   }
 }
 
-for (const name of ['valid', 'tampered']) {
+for (const name of ['valid', 'tampered', 'basic']) {
   for (const width of [1280, 320]) {
     test(`the ${name} report at ${width} px: nothing wider than the screen, photographed`, async () => {
       const { ctx, page } = await open(c[name], { width, height: width === 320 ? 640 : 800 });

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { getFormSession, bin, root } from '../lib/server.js';
 import { stopPki } from '../lib/signing.js';
-import { startVerifyPortal } from '../lib/containers.js';
+import { startVerifyPortal, signContainer } from '../lib/containers.js';
 
 const shared = process.env.EPAK_SHARED || path.resolve(root, '../shared');
 let work;
@@ -175,6 +175,23 @@ test('a document without signatures: ask for a signed copy', async () => {
   assert.match(nextStep(html, 'invalid'), /Dokuments nav parakstīts/);
   assert.doesNotMatch(html, /tech-details/, 'no technical details without signatures');
   noEmptyHeadings(html);
+});
+
+test('names from the upload and the container are escaped', async () => {
+  const odd = path.join(work, 'esc');
+  fs.mkdirSync(odd, { recursive: true });
+  const f = path.join(odd, 'a<b>&"c".txt');
+  fs.writeFileSync(f, 'x\n');
+  const edoc = signContainer(portal.pki, path.join(odd, 'odd.edoc'), [f]);
+  const s = await getFormSession(srv.base, '/parbaudit');
+  const fd = new FormData();
+  fd.append('_csrf', s.token);
+  fd.append('edoc', new Blob([fs.readFileSync(edoc)]), '<i>x</i>.edoc');
+  const html = await (await fetch(`${srv.base}/parbaudit`, { method: 'POST', body: fd, headers: { cookie: s.cookie } })).text();
+  assert.match(html, /Dokuments: <strong>[^<>]+\.edoc<\/strong>/, 'the upload\'s name is shown tamed');
+  assert.match(html, /a&lt;b&gt;&amp;&quot;c&quot;\.txt/);
+  assert.doesNotMatch(html, /<i>x<\/i>|a<b>/);
+  nextStep(html, 'valid');
 });
 
 test('the report model says what was confirmed and whether a later try could help (epak verify --json)', () => {
