@@ -178,6 +178,7 @@ static json_t *sig_json(struct req *r, const struct edoc_report *rep, size_t i)
 	json_object_set_new(js, "passed", json_boolean(s->ind == EDOC_TOTAL_PASSED));
 	json_object_set_new(js, "failed", json_boolean(s->ind == EDOC_TOTAL_FAILED));
 	json_object_set_new(js, "unconfirmed", json_boolean(s->ind == EDOC_INDETERMINATE));
+	json_object_set_new(js, "unchecked", json_boolean(s->unchecked));
 	set_str(js, "why", why ? i18n_tr(r->lang, why) : NULL);
 	set_str(js, "signer", s->signer_cn && *s->signer_cn ? s->signer_cn : NULL);
 	json_object_set_new(js, "claimed_time", time_json(r, s->claimed_time));
