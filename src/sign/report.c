@@ -31,6 +31,11 @@ const char *edoc_subindication_name(enum edoc_subindication sub)
 	return names[sub];
 }
 
+static const char *yes_no(int b)
+{
+	return b ? "yes" : "no";
+}
+
 static const char *status_words(int status)
 {
 	switch (status) {
@@ -67,6 +72,14 @@ char *edoc_report_text(const struct edoc_report *r)
 		buf_puts(&b, "\n");
 		if (s->reason)
 			buf_printf(&b, "  reason:  %s\n", s->reason);
+		if (s->changed)
+			buf_printf(&b, "  changed: %s\n", s->changed);
+		if (s->ind != EDOC_TOTAL_PASSED && !s->unchecked)
+			buf_printf(&b,
+				   "  confirmed: files intact %s, signature value %s, certificate trusted %s, "
+				   "certificate status %s%s\n",
+				   yes_no(s->intact), yes_no(s->value_ok), yes_no(s->trusted), yes_no(s->status_ok),
+				   s->temporary ? " (a responder did not answer: try again later)" : "");
 		if (s->signer_cn)
 			buf_printf(&b, "  signer:  %s%s%s%s\n", s->signer_cn, s->signer_serial ? " (" : "",
 				   s->signer_serial ? s->signer_serial : "", s->signer_serial ? ")" : "");
@@ -76,7 +89,7 @@ char *edoc_report_text(const struct edoc_report *r)
 		}
 		if (s->ts_time) {
 			sx_format_time(s->ts_time, t);
-			buf_printf(&b, "  time-stamp: %s by %s\n", t, s->tsa ? s->tsa : "?");
+			buf_printf(&b, "  time-stamp: %s%s%s\n", t, s->tsa ? " by " : "", s->tsa ? s->tsa : "");
 		}
 		if (s->ocsp_time) {
 			sx_format_time(s->ocsp_time, t);
@@ -136,6 +149,12 @@ char *edoc_report_json(const struct edoc_report *r)
 				    s->ind == EDOC_TOTAL_PASSED ? json_null()
 								: json_string(edoc_subindication_name(s->sub)));
 		json_object_set_new(o, "reason", jstr(s->reason));
+		json_object_set_new(o, "changed_file", jstr(s->changed));
+		json_object_set_new(o, "confirmed",
+				    json_pack("{s:b, s:b, s:b, s:b}", "files_intact", s->intact, "signature_value",
+					      s->value_ok, "certificate_trusted", s->trusted, "certificate_status",
+					      s->status_ok));
+		json_object_set_new(o, "temporary", json_boolean(s->temporary));
 		json_object_set_new(o, "signer", jstr(s->signer_cn));
 		json_object_set_new(o, "signer_serial_number", jstr(s->signer_serial));
 		json_object_set_new(o, "signer_subject", jstr(s->signer_subject));

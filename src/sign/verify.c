@@ -706,9 +706,12 @@ static int check_digests(struct vsig *v, const struct ref *refs, size_t nrefs)
 
 			if (got < 0)
 				return -1;
-			if (got > 0 || !digest_is(r, md, len))
+			if (got > 0 || !digest_is(r, md, len)) {
+				if (!v->decided)
+					v->r->changed = arena_strdup(v->rep->mem, r->file->name);
 				return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE,
 					       "data file \"%.80s\" was changed after signing", r->file->name);
+			}
 		}
 	}
 	return 0;
@@ -731,7 +734,16 @@ static int check_references(struct vsig *v)
 		FORMAT(v, "out of memory");
 		goto out;
 	}
-	if (resolve_refs(v, refs, nrefs, seen, &missing) != 0 || check_digests(v, refs, nrefs) != 0)
+	if (resolve_refs(v, refs, nrefs, seen, &missing) != 0)
+		goto out;
+	/* the files it refers to are reported even when a digest fails */
+	v->covered = arena_alloc(v->rep->mem, (v->doc->nfiles + 1) * sizeof(char *));
+	for (i = 0; v->covered && i < nrefs; i++)
+		if (refs[i].file)
+			v->covered[v->ncovered++] = arena_strdup(v->rep->mem, refs[i].file->name);
+	v->r->covered = v->covered;
+	v->r->ncovered = v->ncovered;
+	if (check_digests(v, refs, nrefs) != 0)
 		goto out;
 	for (j = 0; j < v->doc->nfiles; j++) {
 		if (!seen[j]) {
@@ -744,12 +756,7 @@ static int check_references(struct vsig *v)
 			"signed data %.80s is not in the container", missing);
 		goto out;
 	}
-	v->covered = arena_alloc(v->rep->mem, (v->doc->nfiles + 1) * sizeof(char *));
-	for (i = 0; v->covered && i < nrefs; i++)
-		if (refs[i].file)
-			v->covered[v->ncovered++] = arena_strdup(v->rep->mem, refs[i].file->name);
-	v->r->covered = v->covered;
-	v->r->ncovered = v->ncovered;
+	v->r->intact = 1;
 	rc = 0;
 out:
 	free(seen);
@@ -939,7 +946,7 @@ static int check_signature_value(struct vsig *v)
 /* ---- evidence: time-stamps and OCSP ---- */
 
 struct evidence {
-	int have_ts, ts_ok, ts_untrusted;
+	int have_ts, ts_ok, ts_untrusted, have_ats;
 	time_t ts_time;
 	char ts_why[300];
 	int have_ocsp, ocsp_ok, ocsp_untrusted;
@@ -978,8 +985,10 @@ static int check_timestamps(struct vsig *v, struct evidence *ev)
 		enum ts_outcome out;
 		char why[300];
 
-		if (sx_is(ts, NS_XADES141, "ArchiveTimeStamp") || sx_is(ts, NS_XADES, "ArchiveTimeStamp"))
+		if (sx_is(ts, NS_XADES141, "ArchiveTimeStamp") || sx_is(ts, NS_XADES, "ArchiveTimeStamp")) {
+			ev->have_ats = 1;
 			warn(v, "an archive time-stamp is present and was not checked");
+		}
 		if (!sx_is(ts, NS_XADES, "SignatureTimeStamp"))
 			continue;
 		ev->have_ts = 1;
@@ -1132,6 +1141,7 @@ static void fetch_ocsp(struct vsig *v, struct evidence *ev)
 		return;
 	der = net_ocsp_fetch(v->signer, ev->issuer, url, 1, &len, &e);
 	if (!der) {
+		v->r->temporary = 1; /* the responder did not answer: it may later */
 		warn(v, "online OCSP: %s", e.msg);
 	} else {
 		if (use_ocsp(v, ev, der, len) == 0 && ev->ocsp_ok)
@@ -1161,6 +1171,7 @@ static int check_signed_data(struct vsig *v, time_t *claimed)
 	err = check_references(v);
 	if (find_signer(v) != 0 || err != 0 || check_signature_value(v) != 0)
 		return -1;
+	v->r->value_ok = 1;
 	if (!v->r->claimed_time)
 		return FORMAT(v, "xades:SigningTime is not a valid date and time");
 	return 0;
@@ -1183,8 +1194,8 @@ static int gather_evidence(struct vsig *v, struct evidence *ev)
 				       "time-mark: the OCSP nonce is not a digest of this signature value");
 		ev->tm_bound = 1;
 	}
-	v->r->profile =
-	    arena_strdup(v->rep->mem, ev->have_ts ? (ev->have_ocsp ? "LT" : "T") : (ev->have_ocsp ? "LT-TM" : "B"));
+	v->r->profile = arena_strdup(v->rep->mem, ev->have_ts ? (ev->have_ocsp ? (ev->have_ats ? "LTA" : "LT") : "T")
+							      : (ev->have_ocsp ? "LT-TM" : "B"));
 	return 0;
 }
 
@@ -1317,6 +1328,7 @@ static int check_revocation(struct vsig *v, struct evidence *ev, time_t claimed)
 			       "the OCSP response was produced before the signature time-stamp");
 	if (ev->ocsp.produced_at > claimed + LATE)
 		warn(v, "the OCSP response was produced more than 24 hours after signing");
+	v->r->status_ok = 1;
 	return 0;
 }
 

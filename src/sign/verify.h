@@ -92,8 +92,15 @@ struct edoc_sig_result {
 	char *signer_cn;     /* subject commonName of the signing certificate */
 	char *signer_serial; /* subject serialNumber (e.g. PNOLV-...) */
 	char *signer_subject;
-	int trusted;         /* the signing certificate's path to a trust anchor was built */
-	int unchecked;       /* a budget ran out before it was fully checked (INDETERMINATE/GENERIC) */
+	int trusted;   /* the signing certificate's path to a trust anchor was built */
+	int unchecked; /* a budget ran out before it was fully checked (INDETERMINATE/GENERIC) */
+	/* What was confirmed before the verdict, for a report that says what
+	 * is known even when the signature is not confirmed as a whole. */
+	int intact;          /* every signed file and the signed details match their digests */
+	int value_ok;        /* the signature value verifies with the signing certificate's key */
+	int status_ok;       /* an acceptable OCSP response says the certificate was good when signed */
+	int temporary;       /* TRY_LATER because a responder did not answer: a later try may confirm it */
+	char *changed;       /* the data file whose digest no longer matches (HASH_FAILURE), else NULL */
 	char *profile;       /* "B", "T", "LT", "LT-TM" */
 	time_t claimed_time; /* xades:SigningTime, 0 if unknown */
 	time_t ts_time;      /* genTime of the signature time-stamp, 0 if none */
