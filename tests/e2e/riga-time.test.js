@@ -62,7 +62,7 @@ test('the CSV for machines keeps UTC in ISO 8601', async () => {
   assert.equal(res.status, 200);
   for (const m of MOMENTS) {
     const line = res.html.split('\n').find((l) => l.includes(m.actor));
-    assert.ok(line && line.startsWith(m.iso), `${m.actor}: ${line}`);
+    assert.ok(line && line.startsWith(`"${m.iso}",`), `${m.actor}: ${line}`);
   }
 });
 
