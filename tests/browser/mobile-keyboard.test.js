@@ -182,7 +182,8 @@ test('the results heading says how many were found and takes the focus', async (
 
 const checked = ['/', '/meklet?q=' + encodeURIComponent(MANY), '/meklet?q=zzzqqqxx', '/pakalpojumi',
   '/pakalpojumi/lv-dzivesvietas-deklaresana', '/palidziba', '/parbaudit', '/nosutit', '/buj', '/iestades/pmlp',
-  '/e-pakalpojumi?lapa=2'];
+  '/e-pakalpojumi?lapa=2', '/drosiba', '/e-zime', '/atsauksmes', '/iestades', '/kontakti', '/ka-sakt', '/jautajums',
+  '/materiali', '/jaunumi', '/pieteikties'];
 for (const lang of ['', '/en']) {
   for (const viewport of [PHONE, WIDE]) {
     test(`${lang || '/lv'} pages at ${viewport.width} px pass axe-core: WCAG 2.1 AA and target size (2.5.8)`, async () => {
