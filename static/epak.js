@@ -6,6 +6,18 @@
   var summary = document.querySelector('.error-summary');
   if (summary) summary.focus();
 
+  // Boxes folded on narrow screens (the menu, the search facets) are open
+  // where there is room; the style sheet shows their content there anyway,
+  // this keeps the <details> state (and so what screen readers hear) true.
+  var folds = document.querySelectorAll('details[data-open-wide]');
+  Array.prototype.forEach.call(folds, function (box) {
+    if (!window.matchMedia) return;
+    var wide = window.matchMedia(box.getAttribute('data-open-wide'));
+    var sync = function () { box.open = wide.matches; };
+    sync();
+    if (wide.addEventListener) wide.addEventListener('change', sync);
+  });
+
   // Type-ahead for search boxes: completions from /api/v1/suggest go into a
   // native <datalist>, which browsers and screen readers already know.
   var boxes = document.querySelectorAll('input[data-suggest]');

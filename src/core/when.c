@@ -32,10 +32,11 @@ long when_riga_offset(time_t t)
 													  : 7200;
 }
 
+/* English month abbreviations, as "7 Dec 2026" writes them. */
+static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
 void when_riga(time_t t, enum lang lang, char out[WHEN_LEN])
 {
-	static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	time_t local = t + when_riga_offset(t);
 	struct tm tm;
 
@@ -77,8 +78,6 @@ int when_date_parse(const char *s, int *y, int *m, int *d)
 
 void when_date_text(const char *s, enum lang lang, char out[WHEN_LEN])
 {
-	static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	int y, m, d;
 
 	out[0] = '\0';
@@ -88,6 +87,17 @@ void when_date_text(const char *s, enum lang lang, char out[WHEN_LEN])
 		snprintf(out, WHEN_LEN, "%d %s %d", d, mon[m - 1], y);
 	else
 		snprintf(out, WHEN_LEN, "%02d.%02d.%d.", d, m, y);
+}
+
+void when_month_text(int year, int month, enum lang lang, char out[WHEN_LEN])
+{
+	out[0] = '\0';
+	if (year < 1900 || year > 2999 || month < 1 || month > 12)
+		return;
+	if (lang == LANG_EN)
+		snprintf(out, WHEN_LEN, "%s %d", mon[month - 1], year);
+	else
+		snprintf(out, WHEN_LEN, "%02d.%d.", month, year);
 }
 
 void when_iso(time_t t, char out[WHEN_ISO_LEN])

@@ -27,6 +27,9 @@ int when_date_parse(const char *s, int *y, int *m, int *d);
 /* That date as people read it: "07.12.2026." (lv) or "7 Dec 2026" (en);
  * "" when s is not such a date. */
 void when_date_text(const char *s, enum lang lang, char out[WHEN_LEN]);
+/* A calendar month as people read it: "12.2026." (lv) or "Dec 2026" (en);
+ * "" for a month outside 1 to 12 or a year outside 1900 to 2999. */
+void when_month_text(int year, int month, enum lang lang, char out[WHEN_LEN]);
 
 /* A time of day "HH:MM" (00:00 to 23:59): 0 with *h, *min set (each may
  * be NULL); -1 for anything else ("7:05", "24:00", "12:00:00"). */

@@ -338,13 +338,22 @@ static const char *day(struct req *r, long long t)
 	return out;
 }
 
+/* That day as the page's language writes it ("07.12.2026." or "7 Dec 2026"). */
+static const char *day_shown(struct req *r, long long t)
+{
+	char out[WHEN_LEN];
+
+	when_date_text(day(r, t), r->lang, out);
+	return arena_strdup(r->arena, out);
+}
+
 static json_t *figures(struct req *r, const struct row *row, const char *slug)
 {
 	json_t *o = json_object(), *f = json_array();
 	int w;
 
 	json_object_set_new(o, "n", json_integer(row->n));
-	json_object_set_new(o, "last", json_string(day(r, row->last)));
+	json_object_set_new(o, "last", json_string(day_shown(r, row->last)));
 	for (w = W_ESERVICE; w < W_N; w++) {
 		json_t *x = json_object();
 
@@ -417,7 +426,8 @@ static void answer_page(struct req *r, struct health *h)
 		facts_health_ctx(r, ctx); /* the facts not checked for fact-check-days (page_facts.c) */
 	questions_health_ctx(r, ctx);
 	json_object_set_new(ctx, "stale_days", json_integer(STALE_DAYS));
-	json_object_set_new(ctx, "computed", json_string(day(r, h->computed_at)));
+	json_object_set_new(ctx, "computed", json_string(day_shown(r, h->computed_at)));
+	json_object_set_new(ctx, "computed_iso", json_string(day(r, h->computed_at)));
 	render_flags(r, 200, "office-health", ctx, RESP_NO_STORE);
 }
 
@@ -438,7 +448,7 @@ static void answer_list(struct req *r, struct health *h, const struct organisati
 		e = json_object();
 		json_object_set_new(e, "title", json_string(ml(r, &s->title) ? ml(r, &s->title) : s->identifier));
 		json_object_set_new(e, "slug", json_string(s->slug));
-		json_object_set_new(e, "changed", json_string(day(r, changed_of(h, s))));
+		json_object_set_new(e, "changed", json_string(day_shown(r, changed_of(h, s))));
 		json_array_append_new(list, e);
 	}
 	json_object_set_new(ctx, "heading", json_string(i18n_tr(r->lang, what_title[w])));

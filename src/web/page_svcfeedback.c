@@ -673,6 +673,21 @@ static const char *bucket_label(struct req *r, const struct dash_job *j, int i)
 	return arena_printf(r->arena, "%04lld-%02lld", b / 12, b % 12 + 1);
 }
 
+/* Bucket i as people read it, in the page's language: the month "12.2026."
+ * or "Dec 2026", the Monday "30.11.2026." or "30 Nov 2026" (the CSV keeps
+ * bucket_label's ISO form). */
+static const char *bucket_shown(struct req *r, const struct dash_job *j, int i)
+{
+	long long b = j->bucket0 + i;
+	char out[WHEN_LEN];
+
+	if (j->weekly)
+		when_date_text(bucket_label(r, j, i), r->lang, out);
+	else
+		when_month_text((int)(b / 12), (int)(b % 12 + 1), r->lang, out);
+	return arena_strdup(r->arena, out);
+}
+
 /* Share of yes in whole percent, or -1 when nobody answered. */
 static int share(long long yes, long long n)
 {
@@ -706,7 +721,7 @@ static const char *chart_svg(struct req *r, const struct dash_job *j, int q, con
 	for (i = 0; i < j->nbuckets; i++) {
 		int s = share(j->buckets[i].yes[q], j->buckets[i].n[q]);
 
-		bars[i].label = bucket_label(r, j, i);
+		bars[i].label = bucket_shown(r, j, i);
 		bars[i].empty = s < 0;
 		bars[i].value = s < 0 ? 0 : s;
 		bars[i].text = s < 0 ? NULL : arena_printf(r->arena, "%d %%", s);
@@ -819,7 +834,7 @@ static void answer_page(struct req *r, struct dash_job *j)
 	for (i = 0; i < j->nbuckets; i++) {
 		json_t *o = figures_json(&j->buckets[i]);
 
-		json_object_set_new(o, "label", json_string(bucket_label(r, j, i)));
+		json_object_set_new(o, "label", json_string(bucket_shown(r, j, i)));
 		json_array_append_new(periods, o);
 	}
 	if (j->ninsts > 1)

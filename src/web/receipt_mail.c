@@ -25,6 +25,7 @@
 #include "core/digest.h"
 #include "core/hex.h"
 #include "core/log.h"
+#include "core/when.h"
 #include "mail/outbox.h"
 #include "mail/worker.h"
 #include "store/db.h"
@@ -223,9 +224,7 @@ static int confirm_body(struct db *db, void *cls)
 	const struct snapshot *sn = web_snapshot(r);
 	const struct organisation *org;
 	const char *to[1], *org_name, *base = public_base(r);
-	char when[64];
-	time_t t;
-	struct tm tm;
+	char when[WHEN_LEN];
 	struct mail m;
 	int rc;
 
@@ -243,9 +242,7 @@ static int confirm_body(struct db *db, void *cls)
 		return CONFIRM_GONE; /* the submission was purged meanwhile */
 	org = catalog_org(sn->cat, c->org_slug);
 	org_name = org && ml(r, &org->name) ? ml(r, &org->name) : c->org_slug;
-	t = (time_t)c->created_at;
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%d.%m.%Y. %H:%M UTC", &tm);
+	when_riga((time_t)c->created_at, r->lang, when); /* Riga time, in the mail's language */
 	to[0] = c->email;
 	memset(&m, 0, sizeof(m));
 	m.to = to;

@@ -28,6 +28,7 @@ json_t *page_ctx(struct req *r, const char *title_msgid, const char *current)
 	time_t now = time(NULL);
 	struct tm tm;
 
+	now += when_riga_offset(now); /* the year as the calendar in Riga reads */
 	gmtime_r(&now, &tm);
 	json_object_set_new(ctx, "lang", json_string(lang_code(r->lang)));
 	json_object_set_new(ctx, r->lang == LANG_LV ? "is_lv" : "is_en", json_true());

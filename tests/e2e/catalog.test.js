@@ -28,7 +28,7 @@ test('the catalog home offers life situations, audiences, institutions and all e
   assert.match(html, /href="\/dzives-situacijas\/[a-z0-9-]+"/);
   assert.match(html, /href="\/iedzivotajiem"/);
   assert.match(html, /href="\/e-pakalpojumi"/);
-  assert.match(html, /action="\/meklet"/);
+  assert.match(html, /action="\/meklet#rezultati"/);
 });
 
 test('a service page answers what, who, how online, how in person, whom to ask', async () => {
@@ -171,7 +171,7 @@ test('the search page and the API read the same parameters, under either name', 
   assert.equal(await page('offset=1'), await page('no=1'));
   assert.equal(await page(`institution=${inst.id}`), await page(`iestade=${inst.id}`));
   const one = await page('limit=1');
-  assert.equal((one.match(/<h2 class="result-title">/g) || []).length, 1, 'limit=1 shows one result');
+  assert.equal((one.match(/<h3 class="result-title"><a href="\/pakalpojumi\//g) || []).length, 1, 'limit=1 shows one result');
   assert.match(one, /<a href="\/meklet\?q=VID&amp;no=1&amp;limit=1">/, 'the next page keeps the limit');
 });
 

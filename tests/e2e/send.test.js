@@ -126,6 +126,12 @@ test('a signed document reaches the institution; the receipt is mailed only afte
   assert.match(rec.text, /Iestāde: Valsts ieņēmumu dienests/);
   assert.match(rec.text, new RegExp(`apjoms: ${edoc.length} baiti`));
   assert.match(rec.text, /SHA-256: [0-9a-f]{64}/);
+  // the time sent, as the clock in Riga read it (issue 13), not UTC
+  const sentAt = Number(sqlite(db(srv), `SELECT created_at FROM submission WHERE receipt = '${receipt}'`));
+  const riga = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Riga', day: '2-digit', month: '2-digit',
+    year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(sentAt * 1000)).map((x) => [x.type, x.value]));
+  assert.match(rec.text, new RegExp(`Nosūtīts: ${riga.day}\\.${riga.month}\\.${riga.year}\\. ${riga.hour}:${riga.minute}\n`));
+  assert.doesNotMatch(rec.text, /UTC/);
   assert.doesNotMatch(rec.subject + rec.text, /iesniegums|Paldies/i, 'no user-supplied text in the receipt');
   // single use
   c = await post();

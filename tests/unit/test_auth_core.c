@@ -160,8 +160,22 @@ static void riga_time(void **state)
 	assert_string_equal(s, "7 Dec 2026, 14:00");
 	when_riga(1782907200, LANG_LV, s); /* 2026-07-01 12:00 UTC */
 	assert_string_equal(s, "01.07.2026. 15:00");
+	when_riga(1782907200, LANG_EN, s); /* the same summer moment in English wording */
+	assert_string_equal(s, "1 Jul 2026, 15:00");
 	when_riga(1798761599, LANG_LV, s); /* 2026-12-31 23:59:59 UTC: already next year in Riga */
 	assert_string_equal(s, "01.01.2027. 01:59");
+	when_riga(1798761599, LANG_EN, s);
+	assert_string_equal(s, "1 Jan 2027, 01:59");
+	/* around the spring change: 02:59 winter, then 04:00 summer */
+	when_riga(1774745999, LANG_EN, s);
+	assert_string_equal(s, "29 Mar 2026, 02:59");
+	when_riga(1774746000, LANG_LV, s);
+	assert_string_equal(s, "29.03.2026. 04:00");
+	/* around the autumn change: 03:59 summer, then 03:00 winter again */
+	when_riga(1792889999, LANG_LV, s);
+	assert_string_equal(s, "25.10.2026. 03:59");
+	when_riga(1792890000, LANG_EN, s);
+	assert_string_equal(s, "25 Oct 2026, 03:00");
 }
 
 static void return_path_after_login(void **state)

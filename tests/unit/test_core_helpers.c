@@ -636,6 +636,14 @@ static void back_office_values_table(void **state)
 	assert_string_equal(out, "2 Nov 2026");
 	when_date_text("nonsense", LANG_EN, out);
 	assert_string_equal(out, "");
+	when_month_text(2026, 12, LANG_LV, out);
+	assert_string_equal(out, "12.2026.");
+	when_month_text(2026, 1, LANG_EN, out);
+	assert_string_equal(out, "Jan 2026");
+	when_month_text(2026, 13, LANG_EN, out);
+	assert_string_equal(out, "");
+	when_month_text(1899, 5, LANG_LV, out);
+	assert_string_equal(out, "");
 }
 
 /* The times of day the news editor's schedule takes (web/form.h F_TIME),
