@@ -549,7 +549,9 @@ static int receipt_cb(void *cls, const struct db_row *row)
 	json_object_set_new(rr->ctx, "org_email", json_string(row_text(row, 2)));
 	json_object_set_new(rr->ctx, "file_name", json_string(row_text(row, 3)));
 	json_object_set_new(rr->ctx, !strcmp(row_text(row, 4), "passed") ? "passed" : "indeterminate", json_true());
-	rr->state = st && !strcmp(st, "sent") ? "mail_sent" : st && !strcmp(st, "failed") ? "mail_failed" : "mail_queued";
+	rr->state = st && !strcmp(st, "sent")     ? "mail_sent"
+		    : st && !strcmp(st, "failed") ? "mail_failed"
+						  : "mail_queued";
 	json_object_set_new(rr->ctx, rr->state, json_true());
 	if (rm && *rm)
 		json_object_set_new(rr->ctx, arena_printf(rr->r->arena, "receipt_mail_%s", rm), json_true());

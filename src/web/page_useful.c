@@ -79,34 +79,49 @@ static int desk_first(const void *a, const void *b)
  * come from the catalog's contact points, never from here. "portal" is the
  * portal's own helpdesk, from the facts. */
 static const struct problem {
-	const char *id;	      /* the section's anchor */
+	const char *id;       /* the section's anchor */
 	const char *title;    /* msgid */
 	const char *advice;   /* msgid: what to do first */
 	const char *roles[3]; /* who answers, NULL-terminated */
 	const char *link, *link_text;
 } problems[] = {
-    {"eid-pin", N_("eID PIN blocked or forgotten"),
+    {"eid-pin",
+     N_("eID PIN blocked or forgotten"),
      N_("Three wrong PINs in a row block it. With the PUK code from your PIN envelope you can unblock it yourself "
 	"in the eParaksts card software; if the PUK is lost or blocked too, the Office of Citizenship and Migration "
 	"Affairs issues a new PIN envelope."),
-     {"e-signature", "eID", NULL}, "/buj#pin-blokets", N_("PIN blocked or forgotten: step by step")},
-    {"e-paraksts", N_("The e-signature does not work"),
+     {"e-signature", "eID", NULL},
+     "/buj#pin-blokets",
+     N_("PIN blocked or forgotten: step by step")},
+    {"e-paraksts",
+     N_("The e-signature does not work"),
      N_("Check that the card reader is connected and the eParaksts software is installed and up to date; the "
 	"e-signature helpdesk helps with the software and with preparing your computer."),
-     {"e-signature", NULL, NULL}, "/ka-sakt", N_("What you need to start")},
-    {"pieslegties", N_("I cannot log in to the portal"),
+     {"e-signature", NULL, NULL},
+     "/ka-sakt",
+     N_("What you need to start")},
+    {"pieslegties",
+     N_("I cannot log in to the portal"),
      N_("Logging in with the eID card needs PIN1 and a working card reader; with an internet bank or eParaksts "
 	"mobile, that service's own login. The portal's helpdesk helps with logging in."),
-     {"portal", "eID", NULL}, "/pieteikties", N_("Ways to log in")},
-    {"dokumenta-nosutisana", N_("Sending a document"),
+     {"portal", "eID", NULL},
+     "/pieteikties",
+     N_("Ways to log in")},
+    {"dokumenta-nosutisana",
+     N_("Sending a document"),
      N_("A document signed with a secure e-signature can be sent here to an institution's official e-mail "
 	"address, with a receipt. If delivery failed, use the institution's official e-address on latvija.gov.lv "
 	"or its contacts. The portal's helpdesk helps with sending."),
-     {"portal", "e-signature", NULL}, "/nosutit", N_("Send a signed document")},
-    {"eid-karte", N_("Getting or activating the eID card"),
+     {"portal", "e-signature", NULL},
+     "/nosutit",
+     N_("Send a signed document")},
+    {"eid-karte",
+     N_("Getting or activating the eID card"),
      N_("The eID card is applied for and its e-signature activated at the Office of Citizenship and Migration "
 	"Affairs."),
-     {"eID", NULL, NULL}, "/ka-sakt", N_("What you need to start")},
+     {"eID", NULL, NULL},
+     "/ka-sakt",
+     N_("What you need to start")},
 };
 
 /* The catalog's helpdesks with role (a contact point's own roles, else its
