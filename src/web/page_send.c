@@ -34,10 +34,10 @@
 #include "web/verify_job.h"
 #include "web/web.h"
 
-const struct field send_fields[] = {FIELD_TEXT("iestade", REQUIRED, 1, 80, N_("Institution")),
-				    FIELD_EMAIL("epasts", OPTIONAL, N_("Your e-mail address for a receipt")),
-				    FIELD_TEXTAREA("zina", OPTIONAL, 0, 2000, N_("Message to the institution")),
-				    FIELD_HONEYPOT("vietne"), FIELD_END};
+const struct field send_fields[] = {
+    FIELD_TEXT("iestade", REQUIRED, 1, 80, N_("Institution")),
+    FIELD_EMAIL("epasts", OPTIONAL, N_("Your e-mail address for the answer and the receipt")),
+    FIELD_TEXTAREA("zina", OPTIONAL, 0, 2000, N_("Message to the institution")), FIELD_HONEYPOT("vietne"), FIELD_END};
 
 const char *org_official_email(const struct organisation *o)
 {

@@ -225,12 +225,12 @@ test('the receipt: heading and wording follow the delivery state; where it went,
   const m = (riga.getMonth() + 1) % 12;
   const d = Math.min(riga.getDate(), new Date(y, m + 1, 0).getDate());
   const due = `${String(d).padStart(2, '0')}.${String(m + 1).padStart(2, '0')}.${y}.`;
-  assert.match(html, new RegExp(`<dt>Kad gaidīt atbildi</dt><dd>Līdz ${due.replace(/\./g, '\\.')}: saskaņā ar Iesniegumu likumu iestāde atbild viena mēneša laikā`));
+  assert.match(html, new RegExp(`<dt>Kad gaidīt atbildi</dt><dd><strong>Līdz ${due.replace(/\./g, '\\.')}</strong><br>Saskaņā ar Iesniegumu likumu iestāde atbild viena mēneša laikā`));
   // the time sent, in Riga time, not UTC
   assert.doesNotMatch(html, /UTC/);
   const en = await page('/en');
   assert.match(en, /<h1>Your document was delivered<\/h1>/);
-  assert.match(en, /under the Law on Submissions \(Iesniegumu likums\) an institution answers within one month/);
+  assert.match(en, /Under the Law on Submissions \(Iesniegumu likums\) an institution answers within one month/);
   // failed: said in the heading, no answer due, where to get help
   db(`UPDATE mail_outbox SET status = 'failed' WHERE id = (SELECT mail_id FROM submission WHERE receipt = '${receipt}')`);
   html = await page();
