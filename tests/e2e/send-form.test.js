@@ -333,3 +333,19 @@ for (const backend of backends) {
     });
   });
 }
+
+test('signing here: documents chosen with a wrong field are not kept either, and the page says so first', async () => {
+  const s = await getFormSession(srv.base, '/parakstit');
+  const fd = new FormData();
+  fd.append('_csrf', s.token);
+  fd.append('iestade', '');
+  fd.append('epasts', 'nav e-pasts');
+  fd.append('dokuments', new Blob(['Lūdzu izsniegt izziņu.\n']), 'iesniegums.txt');
+  const r = await fetch(srv.base + '/parakstit', { method: 'POST', body: fd, headers: { cookie: s.cookie }, redirect: 'manual' });
+  assert.equal(r.status, 422);
+  const html = await r.text();
+  assert.match(html, /<p class="field-error" id="dokuments-error">Lūdzu, izvēlieties dokumentus vēlreiz: portāls tos nesaglabā/);
+  const summary = html.slice(html.indexOf('class="error-summary"'), html.indexOf('</div>', html.indexOf('class="error-summary"')));
+  assert.deepEqual([...summary.matchAll(/<a href="#([a-z]+)">/g)].map((m) => m[1]), ['dokuments', 'iestade', 'epasts']);
+  assert.equal(db('SELECT count(*) FROM session WHERE blob IS NOT NULL'), '0', 'no signing session holds the files');
+});
