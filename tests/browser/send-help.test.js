@@ -104,7 +104,7 @@ test('the receipt passes axe-core in both languages; photographed at 1280 and 32
   await ctx.close();
 });
 
-test('/kontakti by problem and the PIN entry pass axe-core in both languages', { timeout: 180000 }, async () => {
+test('/kontakti by problem, /palidziba and the PIN entry pass axe-core in both languages', { timeout: 180000 }, async () => {
   const ctx = await browser.newContext({ bypassCSP: true });
   const page = await ctx.newPage();
   for (const prefix of ['', '/en']) {
@@ -112,6 +112,8 @@ test('/kontakti by problem and the PIN entry pass axe-core in both languages', {
     await page.goto(`${srv.base}${prefix}/kontakti`);
     assert.equal(await page.locator('section.problem').count(), 5);
     await check(page, `${lang}-contacts`);
+    await page.goto(`${srv.base}${prefix}/palidziba`);
+    await check(page, `${lang}-help`);
     await page.goto(`${srv.base}${prefix}/buj#pin-blokets`);
     assert.ok(await page.isVisible('#pin-blokets'));
     await check(page, `${lang}-faq-pin`);

@@ -349,3 +349,12 @@ test('signing here: documents chosen with a wrong field are not kept either, and
   assert.deepEqual([...summary.matchAll(/<a href="#([a-z]+)">/g)].map((m) => m[1]), ['dokuments', 'iestade', 'epasts']);
   assert.equal(db('SELECT count(*) FROM session WHERE blob IS NOT NULL'), '0', 'no signing session holds the files');
 });
+
+test('/palidziba leads to the commonest problems and the PIN entry', async () => {
+  for (const [prefix, re] of [['', /<h2 id="h-problems">Biežākās problēmas<\/h2>/], ['/en', /<h2 id="h-problems">Commonest problems<\/h2>/]]) {
+    const html = await (await fetch(srv.base + prefix + '/palidziba')).text();
+    assert.match(html, re);
+    for (const a of ['/kontakti#eid-pin', '/buj#pin-blokets', '/kontakti#e-paraksts', '/kontakti#pieslegties', '/kontakti#dokumenta-nosutisana'])
+      assert.match(html, new RegExp(`href="${prefix}${a}"`), `${prefix} ${a}`);
+  }
+});
