@@ -1,6 +1,7 @@
 /* phone.c — see phone.h. */
 #include "core/phone.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int phone_ok(const char *s)
@@ -33,4 +34,29 @@ int phone_ok(const char *s)
 			sep = *s == '(';
 	}
 	return digits >= 3 && digits <= 15 && !sep && paren != 1;
+}
+
+enum phone_reach phone_abroad(const char *s, char out[PHONE_INTL_MAX])
+{
+	char d[16];
+	size_t n = 0;
+	const char *p;
+
+	out[0] = '\0';
+	if (!phone_ok(s))
+		return PHONE_UNKNOWN;
+	if (*s == '+') {
+		snprintf(out, PHONE_INTL_MAX, "%s", s);
+		return PHONE_ABROAD;
+	}
+	for (p = s; *p; p++)
+		if (*p >= '0' && *p <= '9')
+			d[n++] = *p; /* phone_ok(): at most 15 */
+	d[n] = '\0';
+	if (n < 8 && n >= 3)
+		return PHONE_LATVIA_ONLY;
+	if (n != 8)
+		return PHONE_UNKNOWN;
+	snprintf(out, PHONE_INTL_MAX, "+371 %s", d);
+	return !strncmp(d, "800", 3) || !strncmp(d, "90", 2) ? PHONE_ABROAD_MAYBE : PHONE_ABROAD;
 }

@@ -17,6 +17,7 @@
 #include "catalog/model.h"
 #include "core/digest.h"
 #include "core/log.h"
+#include "core/when.h"
 #include "http/multipart.h"
 #include "mail/outbox.h"
 #include "mail/worker.h"
@@ -26,16 +27,17 @@
 #include "store/ratelimit.h"
 #include "web/app.h"
 #include "web/catalog_ctx.h"
+#include "web/contact_ctx.h"
 #include "web/form.h"
 #include "web/send.h"
 #include "web/snapshot.h"
 #include "web/verify_job.h"
 #include "web/web.h"
 
-const struct field send_fields[] = {FIELD_TEXT("iestade", REQUIRED, 1, 80, N_("Institution")),
-				    FIELD_EMAIL("epasts", OPTIONAL, N_("Your e-mail address for a receipt")),
-				    FIELD_TEXTAREA("zina", OPTIONAL, 0, 2000, N_("Message to the institution")),
-				    FIELD_HONEYPOT("vietne"), FIELD_END};
+const struct field send_fields[] = {
+    FIELD_TEXT("iestade", REQUIRED, 1, 80, N_("Institution")),
+    FIELD_EMAIL("epasts", OPTIONAL, N_("Your e-mail address for the answer and the receipt")),
+    FIELD_TEXTAREA("zina", OPTIONAL, 0, 2000, N_("Message to the institution")), FIELD_HONEYPOT("vietne"), FIELD_END};
 
 const char *org_official_email(const struct organisation *o)
 {
@@ -61,11 +63,65 @@ json_t *send_org_options(struct req *r, const struct catalog *c, const char *sel
 	return arr;
 }
 
+/* An institution the form cannot send to (no official e-mail address in
+ * the catalog), with what the catalog says about reaching it: its page,
+ * its own web site, phones (with the form that works from abroad), e-mail
+ * of a contact point, address. */
+static json_t *unreachable_org(struct req *r, const struct organisation *o)
+{
+	json_t *j = org_brief(r, o), *contacts = json_array(), *one;
+	size_t i;
+
+	/* every key set: a missing one would be looked up in the page's context */
+	if (o->homepage && (!strncmp(o->homepage, "https://", 8) || !strncmp(o->homepage, "http://", 7))) {
+		json_object_set_new(j, "homepage", json_string(o->homepage));
+		json_object_set_new(j, "homepage_host", json_string(url_host(r, o->homepage)));
+	} else
+		json_object_set_new(j, "homepage", json_false());
+	json_object_set_new(j, "address", ml(r, &o->address) ? json_string(ml(r, &o->address)) : json_false());
+	for (i = 0; i < o->ncontacts; i++) {
+		one = contact_json(r, o->contacts[i]);
+		if (one)
+			json_array_append_new(contacts, one);
+	}
+	json_object_set_new(j, "contacts", contacts);
+	return j;
+}
+
+/* The institutions without an official address, sorted by name. */
+static json_t *send_org_others(struct req *r, const struct catalog *c)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < c->norgs; i++)
+		if (!org_official_email(c->orgs[i]))
+			json_array_append_new(arr, unreachable_org(r, c->orgs[i]));
+	json_array_sort(arr, json_cmp_name);
+	return arr;
+}
+
+/* The file field's message goes first in the summary, as the field is
+ * first in the form (form_ctx_add_error appends). */
+static void file_error_first(json_t *ctx)
+{
+	json_t *errs = json_object_get(ctx, "errors");
+	size_t n = json_array_size(errs);
+	json_t *last;
+
+	if (n < 2)
+		return;
+	last = json_incref(json_array_get(errs, n - 1));
+	json_array_remove(errs, n - 1);
+	json_array_insert_new(errs, 0, last);
+}
+
 void send_form_render(struct req *r, int status, const char *tmpl, const char *title, const struct form *f,
 		      const char *file_id, const char *file_label, const char *file_error)
 {
 	const struct snapshot *sn = web_snapshot(r);
-	json_t *ctx = page_ctx(r, title, "send");
+	json_t *ctx = page_ctx(r, title, "send"), *orgs;
+	const struct organisation *pre_org;
 	struct form empty;
 	const char *pre = f ? f->value[SF_ORG] : req_query(r, "iestade");
 
@@ -75,10 +131,18 @@ void send_form_render(struct req *r, int status, const char *tmpl, const char *t
 	}
 	json_object_set_new(ctx, "csrf", json_string(csrf_token(r)));
 	form_to_ctx(r, send_fields, f, ctx);
-	json_object_set_new(ctx, "orgs", send_org_options(r, sn->cat, pre));
+	orgs = send_org_options(r, sn->cat, pre);
+	json_object_set_new(ctx, "norgs", json_integer((json_int_t)json_array_size(orgs)));
+	json_object_set_new(ctx, "orgs", orgs);
+	json_object_set_new(ctx, "others", send_org_others(r, sn->cat));
+	/* ?iestade= (from a service page) naming one the form cannot send to */
+	pre_org = pre && *pre ? catalog_org(sn->cat, pre) : NULL;
+	if (pre_org && !org_official_email(pre_org))
+		json_object_set_new(ctx, "pre_unreachable", org_brief(r, pre_org));
 	if (file_error) {
 		json_object_set_new(ctx, "file_error", json_string(file_error));
 		form_ctx_add_error(r, ctx, file_id, file_label, file_error);
+		file_error_first(ctx);
 	}
 	render_flags(r, status, tmpl, ctx, RESP_NO_STORE);
 }
@@ -160,7 +224,9 @@ static int submit_body(struct db *db, void *cls)
 	/* No Reply-To and no address in the text: the address typed into the
 	 * form is unconfirmed when this mail is queued, and an institution's
 	 * answer must not be steerable to a third party. The signature itself
-	 * identifies the signer (docs/mail.md, "Reply-To"). */
+	 * identifies the signer (docs/mail.md, "Reply-To"). The address goes
+	 * to the institution in a mail of its own once it is confirmed
+	 * (receipt_mail.c). */
 	/* Institutions read Latvian: the cover letter is Latvian whatever the
 	 * page language was. */
 	m.subject = arena_printf(r->arena, "Iesniegums ar drošu e-parakstu: %s (%s)", s->file_name, s->receipt);
@@ -168,9 +234,9 @@ static int submit_body(struct db *db, void *cls)
 	    arena_printf(r->arena,
 			 "Labdien!\n\nPortālā \"Valsts ir internetā\" jums nosūtīts ar drošu e-parakstu "
 			 "parakstīts dokuments (pielikumā).\n\nKvīts numurs: %s\nDatne: %s\nParakstu pārbaude "
-			 "portālā: %s\n%s%s%s\nSūtītāja e-pasta adresi portāls nepārbauda un nenodod; atbildiet "
-			 "parakstītājam, izmantojot viņa oficiālo elektronisko adresi vai citu zināmu saziņas "
-			 "veidu.\n",
+			 "portālā: %s\n%s%s%s\nJa sūtītājs norādīja e-pasta adresi atbildei, portāls to nosūtīs "
+			 "atsevišķā vēstulē, tiklīdz sūtītājs to būs apstiprinājis. Citādi atbildiet parakstītājam, "
+			 "izmantojot viņa oficiālo elektronisko adresi vai dokumentā norādīto saziņas veidu.\n",
 			 s->receipt, s->file_name,
 			 !strcmp(s->verdict, "passed") ? "visi paraksti derīgi"
 						       : "parakstus neizdevās pilnībā apstiprināt; lūdzam pārbaudīt",
@@ -402,7 +468,13 @@ int form_send(struct req *r)
 		goto out;
 	}
 	if (bad) {
-		show_form(r, 422, &f, NULL);
+		/* Nothing is kept until the whole form is right: the page says
+		 * so beside the file field (and a browser never refills it). */
+		show_form(r, 422, &f,
+			  arena_printf(r->arena,
+				       i18n_tr(r->lang, N_("You chose “%s”. Please choose it again: the portal "
+							   "keeps no document until every field is right.")),
+				       up->filename && *up->filename ? up->filename : "-"));
 		goto out;
 	}
 	if (up->data) {
@@ -437,30 +509,50 @@ out:
 struct receipt_row {
 	struct req *r;
 	json_t *ctx;
+	const char *state; /* mail_queued, mail_sent or mail_failed */
 	int found;
 };
+
+/* The day the answer is due under the Iesniegumu likums (one month from
+ * the day it was sent, in Riga; the last day of a shorter month), as
+ * people read it. */
+static void answer_due(time_t sent, enum lang lang, char out[WHEN_LEN])
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	time_t local = sent + when_riga_offset(sent);
+	struct tm tm;
+	char date[48];
+	int y, m, d, last;
+
+	gmtime_r(&local, &tm);
+	y = tm.tm_year + 1900 + (tm.tm_mon == 11);
+	m = (tm.tm_mon + 1) % 12; /* 0-based: the next month */
+	last = mdays[m] + (m == 1 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+	d = tm.tm_mday < last ? tm.tm_mday : last;
+	snprintf(date, sizeof(date), "%04d-%02d-%02d", y, m + 1, d);
+	when_date_text(date, lang, out);
+}
 
 static int receipt_cb(void *cls, const struct db_row *row)
 {
 	struct receipt_row *rr = cls;
-	char when[64];
+	char when[WHEN_LEN], due[WHEN_LEN];
 	time_t t = (time_t)row_int(row, 0);
-	struct tm tm;
 	const char *st = row_text(row, 5), *rm = row_text(row, 6);
 
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%d.%m.%Y. %H:%M UTC", &tm);
+	when_riga(t, rr->r->lang, when);
+	answer_due(t, rr->r->lang, due);
 	rr->found = 1;
 	json_object_set_new(rr->ctx, "when", json_string(when));
+	json_object_set_new(rr->ctx, "answer_due", json_string(due));
 	json_object_set_new(rr->ctx, "org_slug", json_string(row_text(row, 1)));
 	json_object_set_new(rr->ctx, "org_email", json_string(row_text(row, 2)));
 	json_object_set_new(rr->ctx, "file_name", json_string(row_text(row, 3)));
 	json_object_set_new(rr->ctx, !strcmp(row_text(row, 4), "passed") ? "passed" : "indeterminate", json_true());
-	json_object_set_new(rr->ctx,
-			    st && !strcmp(st, "sent")     ? "mail_sent"
-			    : st && !strcmp(st, "failed") ? "mail_failed"
-							  : "mail_queued",
-			    json_true());
+	rr->state = st && !strcmp(st, "sent")     ? "mail_sent"
+		    : st && !strcmp(st, "failed") ? "mail_failed"
+						  : "mail_queued";
+	json_object_set_new(rr->ctx, rr->state, json_true());
 	if (rm && *rm)
 		json_object_set_new(rr->ctx, arena_printf(rr->r->arena, "receipt_mail_%s", rm), json_true());
 	return 0;
@@ -484,17 +576,26 @@ static void show_receipt(struct req *r, int status, const char *ref, const struc
 	struct db *db = app_db(r);
 	const struct organisation *org;
 	struct form empty;
-	json_t *rm;
+	json_t *rm, *ctx;
 
 	memset(&rr, 0, sizeof(rr));
 	rr.r = r;
-	rr.ctx = page_ctx(r, N_("Your document was sent"), "send");
+	rr.ctx = json_object();
 	if (!ref || strlen(ref) > 20 || !db || db_query(db, SQL_RECEIPT, DB_P(PTEXT(ref)), receipt_cb, &rr) < 0 ||
 	    !rr.found) {
 		json_decref(rr.ctx);
 		resp_error(r, ERR_NOT_FOUND, NULL);
 		return;
 	}
+	/* the heading says where the document is now */
+	ctx = page_ctx(r,
+		       !strcmp(rr.state, "mail_sent")     ? N_("Your document was delivered")
+		       : !strcmp(rr.state, "mail_failed") ? N_("Your document could not be delivered")
+							  : N_("Your document is on its way"),
+		       "send");
+	json_object_update(ctx, rr.ctx);
+	json_decref(rr.ctx);
+	rr.ctx = ctx;
 	json_object_set_new(rr.ctx, "receipt", json_string(ref));
 	org = catalog_org(sn->cat, json_string_value(json_object_get(rr.ctx, "org_slug")));
 	if (org)

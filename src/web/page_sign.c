@@ -158,6 +158,10 @@ int form_sign(struct req *r)
 		goto out;
 	}
 	file_error = add_uploads(r, doc, files);
+	/* nothing is kept while another field is wrong: said beside the files */
+	if (!file_error && bad && json_array_size(files))
+		file_error = i18n_tr(r->lang, N_("Please choose the documents again: the portal keeps none until every "
+						 "field is right."));
 	if (file_error || bad) {
 		show_form(r, 422, &f, file_error);
 		goto out;

@@ -173,7 +173,7 @@ static int token_ok(const char *t)
 static const char SQL_CONFIRM_GET[] = "SELECT receipt, email FROM receipt_confirm WHERE id = $1 AND expires_at >= $2";
 static const char SQL_CONFIRM_USE[] = "DELETE FROM receipt_confirm WHERE id = $1";
 static const char SQL_SUBMISSION_GET[] =
-    "SELECT created_at, org_slug, file_size, file_sha256 FROM submission WHERE receipt = $1";
+    "SELECT created_at, org_slug, file_size, file_sha256, org_email FROM submission WHERE receipt = $1";
 static const char SQL_SUBMISSION_CONFIRMED[] = "UPDATE submission SET receipt_mail = 'confirmed' WHERE receipt = $1";
 
 struct confirm {
@@ -181,7 +181,7 @@ struct confirm {
 	const char *id;
 	const char *receipt, *email;
 	long long created_at, file_size;
-	const char *org_slug, *sha256;
+	const char *org_slug, *sha256, *org_email;
 };
 
 #define CONFIRM_GONE 101 /* no such link, used or expired */
@@ -203,6 +203,7 @@ static int submission_row(void *cls, const struct db_row *row)
 	c->org_slug = arena_strdup(c->r->arena, row_text(row, 1) ? row_text(row, 1) : "");
 	c->file_size = row_int(row, 2);
 	c->sha256 = arena_strdup(c->r->arena, row_text(row, 3) ? row_text(row, 3) : "");
+	c->org_email = row_text(row, 4) ? arena_strdup(c->r->arena, row_text(row, 4)) : NULL;
 	return 0;
 }
 
@@ -215,6 +216,40 @@ static int confirm_lookup(struct db *db, struct confirm *c)
 	if (rc != DB_OK)
 		return rc;
 	return c->receipt && c->email ? DB_OK : CONFIRM_GONE;
+}
+
+/* The confirmed address goes to the institution, for its answer: in a
+ * mail of its own (Reply-To: the address), only now that whoever typed it
+ * has shown it is theirs. It is personal mail: blanked once delivered. */
+static int answer_address_mail(struct db *db, struct confirm *c)
+{
+	struct req *r = c->r;
+	const char *to[1];
+	char when[WHEN_LEN];
+	struct mail m;
+
+	if (!c->org_email || !*c->org_email)
+		return DB_OK;
+	when_riga((time_t)c->created_at, LANG_LV, when);
+	to[0] = c->org_email;
+	memset(&m, 0, sizeof(m));
+	m.to = to;
+	m.nto = 1;
+	m.reply_to = c->email;
+	/* Institutions read Latvian, as in the cover letter (page_send.c). */
+	m.subject = arena_printf(r->arena, "Atbildes adrese iesniegumam %s", c->receipt);
+	m.text = arena_printf(r->arena,
+			      "Labdien!\n\nIesniegumam ar kvīts numuru %s (nosūtīts %s portālā \"Valsts ir "
+			      "internetā\") sūtītājs ir norādījis un apstiprinājis e-pasta adresi atbildei:\n\n%s\n\n"
+			      "Apstiprināšana nozīmē tikai to, ka adrese pieder sūtītājam (uz to nosūtītā saite ir "
+			      "atvērta un apstiprināta); tas nenozīmē, ka adrese pieder parakstītājam. Parakstītāju "
+			      "apliecina drošais elektroniskais paraksts dokumentā: pirms sūtāt atbildi ar personas "
+			      "datiem, salīdziniet adresi ar dokumentā norādīto vai izmantojiet parakstītāja oficiālo "
+			      "elektronisko adresi.\n",
+			      c->receipt, when, c->email);
+	m.kind = "answer-address";
+	m.personal = 1;
+	return outbox_enqueue_with(db, app_of(r)->mail, &m, NULL);
 }
 
 static int confirm_body(struct db *db, void *cls)
@@ -261,6 +296,8 @@ static int confirm_body(struct db *db, void *cls)
 	m.kind = "receipt";
 	m.personal = 1;
 	rc = outbox_enqueue_with(db, app_of(r)->mail, &m, NULL);
+	if (rc == DB_OK)
+		rc = answer_address_mail(db, c);
 	if (rc != DB_OK)
 		return rc;
 	return db_exec(db, SQL_SUBMISSION_CONFIRMED, DB_P(PTEXT(c->receipt)), NULL);

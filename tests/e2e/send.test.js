@@ -118,9 +118,17 @@ test('a signed document reaches the institution; the receipt is mailed only afte
   let c = await post();
   assert.equal(c.status, 200);
   assert.match(await c.text(), /Kvīts ir ceļā/);
-  const all = await mails(3);
+  const all = await mails(4);
   const rec = all.find((m) => m.subject.includes('Kvīts par nosūtītu dokumentu'));
   assert.ok(rec, JSON.stringify(all.map((m) => m.subject)));
+  // now that it is confirmed, the address goes to the institution for its answer
+  const answer = all.find((m) => m.subject === `Atbildes adrese iesniegumam ${receipt}`);
+  assert.ok(answer, JSON.stringify(all.map((m) => m.subject)));
+  assert.deepEqual(answer.rcpt_tos, ['pasts@vid.gov.lv']);
+  assert.equal(answer.reply_to, 'anna@example.lv');
+  assert.match(answer.text, /anna@example\.lv/);
+  assert.match(answer.text, /nenozīmē, ka adrese pieder parakstītājam/);
+  assert.doesNotMatch(answer.text, /iesniegums\.edoc|Paldies/, 'nothing the sender typed but the address');
   assert.deepEqual(rec.rcpt_tos, ['anna@example.lv']);
   assert.match(rec.text, new RegExp(`Kvīts numurs: ${receipt}`));
   assert.match(rec.text, /Iestāde: Valsts ieņēmumu dienests/);
@@ -140,11 +148,11 @@ test('a signed document reaches the institution; the receipt is mailed only afte
   assert.match(page, /nosūtīta uz jūsu apstiprināto e-pasta adresi/);
   // the address is gone from the database once the mails went out
   await until('the personal mails are sent', () =>
-    sqlite(db(srv), "SELECT count(*) FROM mail_outbox WHERE personal = 1 AND status = 'sent'") === '2');
+    sqlite(db(srv), "SELECT count(*) FROM mail_outbox WHERE personal = 1 AND status = 'sent'") === '3');
   await until('the address is gone', () =>
     sqlite(db(srv), "SELECT count(*) FROM mail_outbox WHERE recipients LIKE '%anna@%' OR CAST(message AS TEXT) LIKE '%anna@%'") === '0');
   assert.equal(sqlite(db(srv), "SELECT count(*) FROM receipt_confirm"), '0');
-  assert.equal(sqlite(db(srv), "SELECT count(*) FROM mail_outbox WHERE personal = 1 AND status = 'sent'"), '2');
+  assert.equal(sqlite(db(srv), "SELECT count(*) FROM mail_outbox WHERE personal = 1 AND status = 'sent'"), '3');
   const log = srv.log();
   assert.doesNotMatch(log, /anna@example\.lv|iesniegums/, 'no personal data in the log');
   assert.doesNotMatch(log, new RegExp(receipt), 'no receipt code in the log, not even in access lines');

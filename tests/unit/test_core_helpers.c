@@ -625,6 +625,28 @@ static void back_office_values_table(void **state)
 	for (i = 0; i < sizeof(bad_phones) / sizeof(bad_phones[0]); i++)
 		if (phone_ok(bad_phones[i]))
 			fail_msg("accepted %s", bad_phones[i]);
+	{
+		/* how each is dialled from abroad (phone_abroad) */
+		static const struct {
+			const char *in, *out;
+			enum phone_reach reach;
+		} reach[] = {{"67018989", "+371 67018989", PHONE_ABROAD},
+			     {"67 018 989", "+371 67018989", PHONE_ABROAD},
+			     {"+371 67 000 000", "+371 67 000 000", PHONE_ABROAD},
+			     {"29123456", "+371 29123456", PHONE_ABROAD},
+			     {"80001234", "+371 80001234", PHONE_ABROAD_MAYBE},
+			     {"90001234", "+371 90001234", PHONE_ABROAD_MAYBE},
+			     {"8300", "", PHONE_LATVIA_ONLY},
+			     {"112", "", PHONE_LATVIA_ONLY},
+			     {"1234567890", "", PHONE_UNKNOWN},
+			     {"<b>67000000</b>", "", PHONE_UNKNOWN}};
+		char intl[PHONE_INTL_MAX];
+
+		for (i = 0; i < sizeof(reach) / sizeof(reach[0]); i++) {
+			assert_int_equal(phone_abroad(reach[i].in, intl), reach[i].reach);
+			assert_string_equal(intl, reach[i].out);
+		}
+	}
 	for (i = 0; i < sizeof(good_dates) / sizeof(good_dates[0]); i++)
 		assert_int_equal(when_date_parse(good_dates[i], NULL, NULL, NULL), 0);
 	for (i = 0; i < sizeof(bad_dates) / sizeof(bad_dates[0]); i++)
