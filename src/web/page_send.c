@@ -265,7 +265,7 @@ const char *send_new_receipt(struct req *r)
 	unsigned char rnd[10];
 	char code[11];
 	struct tm tm;
-	time_t now = time(NULL);
+	time_t now = time(NULL), riga = now + when_riga_offset(now); /* the year on a Riga calendar */
 	int i;
 
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
@@ -273,7 +273,7 @@ const char *send_new_receipt(struct req *r)
 	for (i = 0; i < 10; i++)
 		code[i] = alphabet[rnd[i] % 32];
 	code[10] = '\0';
-	gmtime_r(&now, &tm);
+	gmtime_r(&riga, &tm);
 	return arena_printf(r->arena, "%04d-%s", tm.tm_year + 1900, code);
 }
 
