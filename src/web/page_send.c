@@ -255,7 +255,7 @@ static int submit_body(struct db *db, void *cls)
 		     NULL);
 	/* The receipt goes by mail only to an address that confirms itself. */
 	if (rc == DB_OK && s->sender)
-		rc = receipt_confirm_start(db, r, s->receipt, s->sender, now);
+		rc = receipt_confirm_start(db, r, s->receipt, s->sender, now, 1);
 	return rc;
 }
 
@@ -553,8 +553,11 @@ static int receipt_cb(void *cls, const struct db_row *row)
 		    : st && !strcmp(st, "failed") ? "mail_failed"
 						  : "mail_queued";
 	json_object_set_new(rr->ctx, rr->state, json_true());
+	/* "asked" (an address added on this page) waits for its link as "pending" does */
 	if (rm && *rm)
-		json_object_set_new(rr->ctx, arena_printf(rr->r->arena, "receipt_mail_%s", rm), json_true());
+		json_object_set_new(rr->ctx,
+				    arena_printf(rr->r->arena, "receipt_mail_%s", strcmp(rm, "asked") ? rm : "pending"),
+				    json_true());
 	return 0;
 }
 
@@ -601,8 +604,8 @@ static void show_receipt(struct req *r, int status, const char *ref, const struc
 	if (org)
 		json_object_set_new(rr.ctx, "org", org_brief(r, org));
 	rm = json_object_get(rr.ctx, "receipt_mail_pending");
-	if (!rm && !json_object_get(rr.ctx, "receipt_mail_confirmed") && r->site->cfg->public_url &&
-	    *r->site->cfg->public_url) {
+	if (!rm && !json_object_get(rr.ctx, "receipt_mail_confirmed") &&
+	    !json_object_get(rr.ctx, "receipt_mail_mailed") && r->site->cfg->public_url && *r->site->cfg->public_url) {
 		if (!f) {
 			memset(&empty, 0, sizeof(empty));
 			f = &empty;
@@ -627,8 +630,8 @@ struct receipt_mail_req {
 	const char *receipt, *email;
 };
 
-static const char SQL_RECEIPT_MAIL_OPEN[] =
-    "SELECT count(*) FROM submission WHERE receipt = $1 AND receipt_mail NOT IN ('pending', 'confirmed')";
+static const char SQL_RECEIPT_MAIL_OPEN[] = "SELECT count(*) FROM submission WHERE receipt = $1 AND receipt_mail NOT "
+					    "IN ('pending', 'asked', 'confirmed', 'mailed')";
 
 static int receipt_mail_body(struct db *db, void *cls)
 {
@@ -640,7 +643,7 @@ static int receipt_mail_body(struct db *db, void *cls)
 		return rc;
 	if (open != 1)
 		return DB_OK; /* unknown, or asked already: nothing more is sent */
-	return receipt_confirm_start(db, q->r, q->receipt, q->email, (long long)time(NULL));
+	return receipt_confirm_start(db, q->r, q->receipt, q->email, (long long)time(NULL), 0);
 }
 
 int form_receipt_mail(struct req *r)

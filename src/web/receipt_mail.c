@@ -98,10 +98,11 @@ static int confirm_limits(struct db *db, struct req *r, const char *email, long 
 	return rc;
 }
 
-int receipt_confirm_start(struct db *db, struct req *r, const char *receipt, const char *email, long long now)
+int receipt_confirm_start(struct db *db, struct req *r, const char *receipt, const char *email, long long now,
+			  int with_document)
 {
 	const struct config *cfg = r->site->cfg;
-	const char *base = public_base(r), *state = "pending", *link;
+	const char *base = public_base(r), *state = with_document ? "pending" : "asked", *link;
 	const char *to[] = {email};
 	unsigned char rnd[TOKEN_BYTES];
 	char token[2 * TOKEN_BYTES + 1], id[DIGEST_HEX];
@@ -173,8 +174,10 @@ static int token_ok(const char *t)
 static const char SQL_CONFIRM_GET[] = "SELECT receipt, email FROM receipt_confirm WHERE id = $1 AND expires_at >= $2";
 static const char SQL_CONFIRM_USE[] = "DELETE FROM receipt_confirm WHERE id = $1";
 static const char SQL_SUBMISSION_GET[] =
-    "SELECT created_at, org_slug, file_size, file_sha256, org_email FROM submission WHERE receipt = $1";
-static const char SQL_SUBMISSION_CONFIRMED[] = "UPDATE submission SET receipt_mail = 'confirmed' WHERE receipt = $1";
+    "SELECT created_at, org_slug, file_size, file_sha256, org_email, receipt_mail FROM submission WHERE receipt = $1";
+/* 'confirmed': the receipt went and the institution was given the address;
+ * 'mailed': the receipt only (an address added on the receipt page). */
+static const char SQL_SUBMISSION_CONFIRMED[] = "UPDATE submission SET receipt_mail = $2 WHERE receipt = $1";
 
 struct confirm {
 	struct req *r;
@@ -182,6 +185,7 @@ struct confirm {
 	const char *receipt, *email;
 	long long created_at, file_size;
 	const char *org_slug, *sha256, *org_email;
+	int with_document; /* the address was given with the document ("pending") */
 };
 
 #define CONFIRM_GONE 101 /* no such link, used or expired */
@@ -204,6 +208,7 @@ static int submission_row(void *cls, const struct db_row *row)
 	c->file_size = row_int(row, 2);
 	c->sha256 = arena_strdup(c->r->arena, row_text(row, 3) ? row_text(row, 3) : "");
 	c->org_email = row_text(row, 4) ? arena_strdup(c->r->arena, row_text(row, 4)) : NULL;
+	c->with_document = row_text(row, 5) && !strcmp(row_text(row, 5), "pending");
 	return 0;
 }
 
@@ -220,16 +225,24 @@ static int confirm_lookup(struct db *db, struct confirm *c)
 
 /* The confirmed address goes to the institution, for its answer: in a
  * mail of its own (Reply-To: the address), only now that whoever typed it
- * has shown it is theirs. It is personal mail: blanked once delivered. */
-static int answer_address_mail(struct db *db, struct confirm *c)
+ * has shown it is theirs. It is personal mail: blanked once delivered.
+ * Only an address given with the document itself (receipt_mail "pending",
+ * not "asked"): the receipt page lets
+ * anyone who knows the receipt number add one, and that number is a
+ * reference people read out and the institution's mail carries — it must
+ * not let its holder steer the institution's answer. *sent says whether
+ * the mail was queued. */
+static int answer_address_mail(struct db *db, struct confirm *c, int *sent)
 {
 	struct req *r = c->r;
 	const char *to[1];
 	char when[WHEN_LEN];
 	struct mail m;
 
-	if (!c->org_email || !*c->org_email)
+	*sent = 0;
+	if (!c->org_email || !*c->org_email || !c->with_document)
 		return DB_OK;
+	*sent = 1;
 	when_riga((time_t)c->created_at, LANG_LV, when);
 	to[0] = c->org_email;
 	memset(&m, 0, sizeof(m));
@@ -261,7 +274,7 @@ static int confirm_body(struct db *db, void *cls)
 	const char *to[1], *org_name, *base = public_base(r);
 	char when[WHEN_LEN];
 	struct mail m;
-	int rc;
+	int rc, answered = 0;
 
 	rc = confirm_lookup(db, c);
 	if (rc != DB_OK)
@@ -297,10 +310,11 @@ static int confirm_body(struct db *db, void *cls)
 	m.personal = 1;
 	rc = outbox_enqueue_with(db, app_of(r)->mail, &m, NULL);
 	if (rc == DB_OK)
-		rc = answer_address_mail(db, c);
+		rc = answer_address_mail(db, c, &answered);
 	if (rc != DB_OK)
 		return rc;
-	return db_exec(db, SQL_SUBMISSION_CONFIRMED, DB_P(PTEXT(c->receipt)), NULL);
+	return db_exec(db, SQL_SUBMISSION_CONFIRMED, DB_P(PTEXT(c->receipt), PTEXT(answered ? "confirmed" : "mailed")),
+		       NULL);
 }
 
 static void show(struct req *r, int status, const char *token, const char *what)

@@ -107,9 +107,13 @@ const char *send_private_key(struct req *r, const char *kind, const char *value)
 int send_take_limits(struct db *db, struct req *r, const char *org_slug, long long now);
 /* In the submission's db_tx() body, after its row: asks email to confirm
  * (limit-confirm-address per day, -network and -browser per hour) and
- * records the outcome in submission.receipt_mail ("pending", "limited",
- * "unavailable"). DB_OK, OUTBOX_EBUDGET (roll back: try later), or a
- * DB_E* error. */
-int receipt_confirm_start(struct db *db, struct req *r, const char *receipt, const char *email, long long now);
+ * records the outcome in submission.receipt_mail ("pending" for an address
+ * given with the document, "asked" for one added later on the receipt
+ * page, "limited", "unavailable"). Only a "pending" address goes to the
+ * institution once confirmed; an "asked" one gets the receipt only (anyone
+ * who knows the receipt number can add one). DB_OK, OUTBOX_EBUDGET (roll
+ * back: try later), or a DB_E* error. */
+int receipt_confirm_start(struct db *db, struct req *r, const char *receipt, const char *email, long long now,
+			  int with_document);
 
 #endif
