@@ -23,11 +23,22 @@ static time_t last_sunday_0100(int year, int month)
 	return t - (time_t)tm.tm_wday * 86400;
 }
 
+/* The moments the helpers read: years 1 to 9999, give or take a day. Past
+ * them a year no longer fits struct tm's int (gmtime_r fails, t + offset
+ * overflows), so they are refused rather than read as garbage. */
+#define WHEN_T_SPAN 253402300799LL /* 9999-12-31T23:59:59Z */
+
+static int in_span(time_t t)
+{
+	return (long long)t >= -62135596800LL && (long long)t <= WHEN_T_SPAN; /* 0001-01-01T00:00:00Z */
+}
+
 long when_riga_offset(time_t t)
 {
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
+	if (!in_span(t) || !gmtime_r(&t, &tm))
+		return 7200;
 	return t >= last_sunday_0100(tm.tm_year + 1900, 3) && t < last_sunday_0100(tm.tm_year + 1900, 10) ? 10800
 													  : 7200;
 }
@@ -37,10 +48,15 @@ static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul
 
 void when_riga(time_t t, enum lang lang, char out[WHEN_LEN])
 {
-	time_t local = t + when_riga_offset(t);
+	time_t local;
 	struct tm tm;
 
-	gmtime_r(&local, &tm);
+	out[0] = '\0';
+	if (!in_span(t))
+		return;
+	local = t + when_riga_offset(t);
+	if (!gmtime_r(&local, &tm))
+		return;
 	if (lang == LANG_EN)
 		snprintf(out, WHEN_LEN, "%d %s %d, %02d:%02d", tm.tm_mday, mon[tm.tm_mon], tm.tm_year + 1900,
 			 tm.tm_hour, tm.tm_min);

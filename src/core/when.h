@@ -11,7 +11,8 @@
 
 #define WHEN_LEN 40
 
-/* "06.12.2026. 14:03" (lv) or "6 Dec 2026, 14:03" (en), Riga time. */
+/* "06.12.2026. 14:03" (lv) or "6 Dec 2026, 14:03" (en), Riga time; ""
+ * for a moment outside the years 1 to 9999 (UTC). */
 void when_riga(time_t t, enum lang lang, char out[WHEN_LEN]);
 /* "2026-12-06T12:03:00Z" (UTC, ISO 8601), for files machines read (CSV);
  * "" for 0 (never). */

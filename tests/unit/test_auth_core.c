@@ -5,6 +5,7 @@
  * the server secret file, and the local return path after login. */
 #include "testutil.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +177,21 @@ static void riga_time(void **state)
 	assert_string_equal(s, "25.10.2026. 03:59");
 	when_riga(1792890000, LANG_EN, s);
 	assert_string_equal(s, "25 Oct 2026, 03:00");
+	/* the ends of the calendar; past them nothing, and no overflow (UBSan) */
+	when_riga(-2208988800, LANG_LV, s); /* 1900-01-01 00:00 UTC */
+	assert_string_equal(s, "01.01.1900. 02:00");
+	when_riga(253402300799, LANG_EN, s); /* 9999-12-31 23:59:59 UTC */
+	assert_string_equal(s, "1 Jan 10000, 01:59");
+	when_riga(-1, LANG_EN, s);
+	assert_string_equal(s, "1 Jan 1970, 01:59");
+	when_riga((time_t)LLONG_MAX, LANG_EN, s);
+	assert_string_equal(s, "");
+	when_riga((time_t)LLONG_MIN, LANG_LV, s);
+	assert_string_equal(s, "");
+	when_riga((time_t)67768036191676800LL, LANG_LV, s); /* past the int years of struct tm */
+	assert_string_equal(s, "");
+	assert_int_equal(when_riga_offset((time_t)LLONG_MAX), 7200);
+	assert_int_equal(when_riga_offset((time_t)253402300800LL), 7200);
 }
 
 static void return_path_after_login(void **state)
