@@ -931,39 +931,44 @@ static const struct migration_step m021_service_feedback[] = {
 
 /* 22: help for the commonest problem (issue 13): "PIN bloķēts vai
  * aizmirsts" in the FAQ, seeded once like migration 17's entries (an entry
- * an editor deleted is not written again), and the content pages told. */
+ * an editor deleted is not written again), and the content pages told.
+ * Editors had the FAQ before it: an entry of theirs under that slug stays,
+ * and without the topic "eid" nothing is seeded (a unique slug or a
+ * missing topic must not stop the upgrade). */
 static const struct migration_step m022_faq_pin[] = {
-    {MIG_BOTH, "INSERT INTO faq_entry (slug, topic, position, question_lv, answer_lv, question_en, answer_en, state,"
-	       " created_at, updated_at) VALUES ('pin-blokets', 'eid', 60, 'PIN bloķēts vai aizmirsts — ko darīt?', "
-	       "'eID kartei ir divi PIN kodi un PUK kods. Tie ir **PIN kodu aploksnē**, ko izsniedz kopā ar karti:\n"
-	       "\n- **PIN1** — pieslēgšanās e-pakalpojumiem (identitātes apliecināšana);\n- **PIN2** — droša elektro"
-	       "niskā paraksta izveidošana;\n- **PUK** — bloķēta PIN1 vai PIN2 atbloķēšana.\n\n**Ja trīs reizes pēc "
-	       "kārtas ievada nepareizu PIN kodu, tas tiek bloķēts.** Karte kā personu apliecinošs dokuments joprojā"
-	       "m ir derīga.\n\n**Ja PUK kods ir zināms**, bloķētu vai aizmirstu PIN kodu var atbloķēt un nomainīt p"
-	       "ats ar bezmaksas eParaksts kartes programmatūru ([eparaksts.lv](https://www.eparaksts.lv)): ievietoj"
-	       "iet karti lasītājā, izvēlieties PIN atbloķēšanu, ievadiet PUK kodu un jauno PIN kodu. Ja programmatū"
-	       "ra nestrādā, palīdz e-paraksta klientu atbalsts (LVRTC, eparaksts.lv).\n\n**Ja PUK kods ir aizmirsts"
-	       " vai arī bloķēts** (arī PUK kodu trīs reizes ievadīja nepareizi), PIN kodus pats atjaunot nevar. Jau"
-	       "nu PIN kodu aploksni izsniedz **Pilsonības un migrācijas lietu pārvalde** (PMLP) teritoriālajā nodaļ"
-	       "ā; ņemiet līdzi eID karti. Vai pakalpojums ir maksas, skatiet PMLP cenrādī.\n\neParaksts mobile PIN "
-	       "kodi nav saistīti ar eID karti: kā tos atjaunot, skaidro [eparaksts.lv](https://www.eparaksts.lv).\n"
-	       "\nNekad nevienam nesakiet savus PIN un PUK kodus: ne iestādes, ne banka tos nejautā pa tālruni vai e"
-	       "-pastu.\n\nTālruņi, arī zvanīšanai no ārzemēm: [Noderīgi kontakti](/kontakti#eid-pin).', 'PIN blocke"
-	       "d or forgotten: what to do?', 'The eID card has two PIN codes and a PUK code. They are in the **PIN "
-	       "envelope** issued with the card:\n\n- **PIN1**: logging in to e-services (proving who you are);\n- *"
-	       "*PIN2**: making a secure electronic signature;\n- **PUK**: unblocking a blocked PIN1 or PIN2.\n\n**E"
-	       "ntering a wrong PIN three times in a row blocks it.** The card remains valid as an identity document"
-	       ".\n\n**If you know your PUK**, you can unblock and change a blocked or forgotten PIN yourself with t"
-	       "he free eParaksts card software ([eparaksts.lv](https://www.eparaksts.lv)): put the card in the read"
-	       "er, choose to unblock the PIN, enter the PUK and a new PIN. If the software does not work, the e-sig"
-	       "nature customer support (LVRTC, eparaksts.lv) helps.\n\n**If the PUK is forgotten or blocked too** ("
-	       "it was also entered wrongly three times), you cannot restore the PIN codes yourself. A new PIN envel"
-	       "ope is issued by the **Office of Citizenship and Migration Affairs** (PMLP) at its regional offices;"
-	       " bring your eID card. Whether there is a fee, see the PMLP price list.\n\nThe PIN codes of eParaksts"
-	       " mobile have nothing to do with the eID card: how to restore them is explained at [eparaksts.lv](htt"
-	       "ps://www.eparaksts.lv).\n\nNever tell anyone your PIN or PUK codes: no institution or bank asks for "
-	       "them by phone or e-mail.\n\nPhone numbers, also for calling from abroad: [Useful contacts](/en/konta"
-	       "kti#eid-pin).', 'published', 1796601600, 1796601600)"},
+    {MIG_BOTH,
+     "INSERT INTO faq_entry (slug, topic, position, question_lv, answer_lv, question_en, answer_en, state,"
+     " created_at, updated_at) SELECT 'pin-blokets', 'eid', 60, 'PIN bloķēts vai aizmirsts — ko darīt?', "
+     "'eID kartei ir divi PIN kodi un PUK kods. Tie ir **PIN kodu aploksnē**, ko izsniedz kopā ar karti:\n"
+     "\n- **PIN1** — pieslēgšanās e-pakalpojumiem (identitātes apliecināšana);\n- **PIN2** — droša elektro"
+     "niskā paraksta izveidošana;\n- **PUK** — bloķēta PIN1 vai PIN2 atbloķēšana.\n\n**Ja trīs reizes pēc "
+     "kārtas ievada nepareizu PIN kodu, tas tiek bloķēts.** Karte kā personu apliecinošs dokuments joprojā"
+     "m ir derīga.\n\n**Ja PUK kods ir zināms**, bloķētu vai aizmirstu PIN kodu var atbloķēt un nomainīt p"
+     "ats ar bezmaksas eParaksts kartes programmatūru ([eparaksts.lv](https://www.eparaksts.lv)): ievietoj"
+     "iet karti lasītājā, izvēlieties PIN atbloķēšanu, ievadiet PUK kodu un jauno PIN kodu. Ja programmatū"
+     "ra nestrādā, palīdz e-paraksta klientu atbalsts (LVRTC, eparaksts.lv).\n\n**Ja PUK kods ir aizmirsts"
+     " vai arī bloķēts** (arī PUK kodu trīs reizes ievadīja nepareizi), PIN kodus pats atjaunot nevar. Jau"
+     "nu PIN kodu aploksni izsniedz **Pilsonības un migrācijas lietu pārvalde** (PMLP) teritoriālajā nodaļ"
+     "ā; ņemiet līdzi eID karti. Vai pakalpojums ir maksas, skatiet PMLP cenrādī.\n\neParaksts mobile PIN "
+     "kodi nav saistīti ar eID karti: kā tos atjaunot, skaidro [eparaksts.lv](https://www.eparaksts.lv).\n"
+     "\nNekad nevienam nesakiet savus PIN un PUK kodus: ne iestādes, ne banka tos nejautā pa tālruni vai e"
+     "-pastu.\n\nTālruņi, arī zvanīšanai no ārzemēm: [Noderīgi kontakti](/kontakti#eid-pin).', 'PIN blocke"
+     "d or forgotten: what to do?', 'The eID card has two PIN codes and a PUK code. They are in the **PIN "
+     "envelope** issued with the card:\n\n- **PIN1**: logging in to e-services (proving who you are);\n- *"
+     "*PIN2**: making a secure electronic signature;\n- **PUK**: unblocking a blocked PIN1 or PIN2.\n\n**E"
+     "ntering a wrong PIN three times in a row blocks it.** The card remains valid as an identity document"
+     ".\n\n**If you know your PUK**, you can unblock and change a blocked or forgotten PIN yourself with t"
+     "he free eParaksts card software ([eparaksts.lv](https://www.eparaksts.lv)): put the card in the read"
+     "er, choose to unblock the PIN, enter the PUK and a new PIN. If the software does not work, the e-sig"
+     "nature customer support (LVRTC, eparaksts.lv) helps.\n\n**If the PUK is forgotten or blocked too** ("
+     "it was also entered wrongly three times), you cannot restore the PIN codes yourself. A new PIN envel"
+     "ope is issued by the **Office of Citizenship and Migration Affairs** (PMLP) at its regional offices;"
+     " bring your eID card. Whether there is a fee, see the PMLP price list.\n\nThe PIN codes of eParaksts"
+     " mobile have nothing to do with the eID card: how to restore them is explained at [eparaksts.lv](htt"
+     "ps://www.eparaksts.lv).\n\nNever tell anyone your PIN or PUK codes: no institution or bank asks for "
+     "them by phone or e-mail.\n\nPhone numbers, also for calling from abroad: [Useful contacts](/en/konta"
+     "kti#eid-pin).', 'published', 1796601600, 1796601600 WHERE NOT EXISTS (SELECT 1 FROM faq_entry WHERE slug = "
+     "'pin-blokets') AND EXISTS (SELECT 1 FROM faq_topic WHERE slug = 'eid')"},
     {MIG_BOTH, "UPDATE content_revision SET value = value + 1 WHERE id = 1"},
     {MIG_BOTH, NULL}};
 

@@ -208,6 +208,45 @@ static void migrates_once(void **state)
 	assert_int_equal(int_of(fx->db, "SELECT count(*) FROM schema_migrations"), (int)db_nmigrations);
 }
 
+/* Migration 22 seeds an FAQ entry into a table editors have used since
+ * migration 17: their own entry under the same slug, or a deleted topic,
+ * must not stop the upgrade (the slug is UNIQUE, the topic a foreign key). */
+static void faq_seed_spares_editors_entries(void **state)
+{
+	struct fx *fx = fx_of(state);
+	size_t before = 0;
+
+	while (before < db_nmigrations && db_migrations[before].version < 22)
+		before++;
+	OK(fx->db, db_migrate_with(fx->db, db_migrations, before, NULL));
+	OK(fx->db,
+	   db_exec(fx->db,
+		   "INSERT INTO faq_entry (slug, topic, position, question_lv, answer_lv, state, created_at, "
+		   "updated_at) VALUES ('pin-blokets', 'eid', 1, 'Mans PIN', 'Redaktora teksts', 'draft', 1, 1)",
+		   DB_NOP, NULL));
+	OK(fx->db, db_migrate(fx->db, NULL));
+	assert_int_equal(db_migration_version(fx->db), db_migration_latest());
+	assert_int_equal(int_of(fx->db, "SELECT count(*) FROM faq_entry WHERE slug = 'pin-blokets' AND "
+					"answer_lv = 'Redaktora teksts' AND state = 'draft'"),
+			 1);
+}
+
+/* ... and without the topic it would go under, nothing is seeded. */
+static void faq_seed_without_its_topic(void **state)
+{
+	struct fx *fx = fx_of(state);
+	size_t before = 0;
+
+	while (before < db_nmigrations && db_migrations[before].version < 22)
+		before++;
+	OK(fx->db, db_migrate_with(fx->db, db_migrations, before, NULL));
+	OK(fx->db, db_exec(fx->db, "DELETE FROM faq_entry WHERE topic = 'eid'", DB_NOP, NULL));
+	OK(fx->db, db_exec(fx->db, "DELETE FROM faq_topic WHERE slug = 'eid'", DB_NOP, NULL));
+	OK(fx->db, db_migrate(fx->db, NULL));
+	assert_int_equal(db_migration_version(fx->db), db_migration_latest());
+	assert_int_equal(int_of(fx->db, "SELECT count(*) FROM faq_entry WHERE slug = 'pin-blokets'"), 0);
+}
+
 static void migrate_refuses_newer_database(void **state)
 {
 	struct fx *fx = fx_migrated(state);
@@ -1102,6 +1141,8 @@ int main(void)
 	    BOTH(opens_and_names_backend),
 	    BOTH(revision_changes_are_announced),
 	    BOTH(migrates_once),
+	    BOTH(faq_seed_spares_editors_entries),
+	    BOTH(faq_seed_without_its_topic),
 	    BOTH(migrate_refuses_newer_database),
 	    BOTH(failed_migration_leaves_nothing),
 	    BOTH(binds_every_type),
