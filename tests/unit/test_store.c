@@ -208,17 +208,25 @@ static void migrates_once(void **state)
 	assert_int_equal(int_of(fx->db, "SELECT count(*) FROM schema_migrations"), (int)db_nmigrations);
 }
 
+/* A database migrated up to (not including) version. */
+static struct fx *fx_before(void **state, int version)
+{
+	struct fx *fx = fx_of(state);
+	size_t n = 0;
+
+	while (n < db_nmigrations && db_migrations[n].version < version)
+		n++;
+	OK(fx->db, db_migrate_with(fx->db, db_migrations, n, NULL));
+	return fx;
+}
+
 /* Migration 22 seeds an FAQ entry into a table editors have used since
  * migration 17: their own entry under the same slug, or a deleted topic,
  * must not stop the upgrade (the slug is UNIQUE, the topic a foreign key). */
 static void faq_seed_spares_editors_entries(void **state)
 {
-	struct fx *fx = fx_of(state);
-	size_t before = 0;
+	struct fx *fx = fx_before(state, 22);
 
-	while (before < db_nmigrations && db_migrations[before].version < 22)
-		before++;
-	OK(fx->db, db_migrate_with(fx->db, db_migrations, before, NULL));
 	OK(fx->db,
 	   db_exec(fx->db,
 		   "INSERT INTO faq_entry (slug, topic, position, question_lv, answer_lv, state, created_at, "
@@ -234,12 +242,8 @@ static void faq_seed_spares_editors_entries(void **state)
 /* ... and without the topic it would go under, nothing is seeded. */
 static void faq_seed_without_its_topic(void **state)
 {
-	struct fx *fx = fx_of(state);
-	size_t before = 0;
+	struct fx *fx = fx_before(state, 22);
 
-	while (before < db_nmigrations && db_migrations[before].version < 22)
-		before++;
-	OK(fx->db, db_migrate_with(fx->db, db_migrations, before, NULL));
 	OK(fx->db, db_exec(fx->db, "DELETE FROM faq_entry WHERE topic = 'eid'", DB_NOP, NULL));
 	OK(fx->db, db_exec(fx->db, "DELETE FROM faq_topic WHERE slug = 'eid'", DB_NOP, NULL));
 	OK(fx->db, db_migrate(fx->db, NULL));
