@@ -499,6 +499,7 @@ void search_index_stats(const struct search_index *idx, struct search_stats *out
 	out->bytes = idx->bytes;
 	out->synonyms = idx->tables.nsyn;
 	out->best_bets = idx->tables.nbets;
+	out->situations = idx->tables.nsits;
 	out->lexicon = lexicon_size(idx->lex);
 }
 

@@ -85,6 +85,16 @@ struct best_bet {
 	size_t nids;
 };
 
+/* A life situation rule (situations.tsv): when the query says one of its
+ * phrases, its services come first in its order and its event is shown as
+ * a card. Phrases are in search_tables.sphrases. */
+struct situation {
+	char *event; /* life/business event id, or NULL ("-") */
+	char **ids;  /* service ids, the order a person needs them */
+	size_t nids;
+	uint32_t phrase_from, nphrases;
+};
+
 struct search_tables {
 	struct phrase *phrases;
 	size_t nphrases;
@@ -92,7 +102,26 @@ struct search_tables {
 	size_t nsyn;
 	struct best_bet *bets;
 	size_t nbets;
+	struct phrase *sphrases; /* situation phrases; a word's terms are its alternatives' */
+	size_t nsphrases;
+	struct situation *sits;
+	size_t nsits;
+	char **rare; /* services not first unless the query names them */
+	size_t nrare;
 };
+
+/* Data-file helpers shared by data.c and situation.c. */
+int data_read(const char *path, const char *text, char **out, size_t *len, struct err *err);
+void data_problem(struct search_data_problem *p, size_t line, size_t field, const char *why);
+size_t data_split_tabs(char *line, char **fields, size_t max);
+char *data_next_line(char **cursor, char *end, size_t *lineno);
+int data_grow(void **arr, size_t *cap, size_t n, size_t size);
+
+/* situation.c: situations.tsv (cfg->situations or data_dir's file) into t;
+ * 0, or -1 with the first problem in pr/err. */
+int situations_load(struct search_tables *t, const char *path, const char *given, const struct lexicon *lx,
+		    unsigned flags, struct search_data_problem *pr, struct err *err);
+void situations_free(struct search_tables *t);
 
 /* Synonyms and best bets: cfg's texts when given, else data_dir's files. */
 int tables_load(struct search_tables *t, const struct search_config *cfg, const struct lexicon *lx, unsigned flags,
@@ -214,6 +243,7 @@ struct termset {
 	char buf[TERMSET_MAX * (TOK_MAX + 2)];
 	size_t used;
 };
+void termset_add(struct termset *ts, char kind, const char *s, size_t n);
 /* Whether two term sets share a term. */
 int termset_meet(const struct termset *a, const struct termset *b);
 #define WT_PARTS 1 /* also each part of a hyphenated word */
@@ -323,6 +353,18 @@ int spans_of(const struct search_index *idx, const struct hlset *h, const char *
 int snippet_of(const struct search_index *idx, const struct hlset *h, const char *s, struct arena *a,
 	       struct search_hit *hit);
 float name_coverage(const struct search_index *idx, const struct hlset *h, uint32_t d);
+
+/* situation.c: the situations a parsed query says, and their effect on
+ * the scores in s (after keep_close: their services join s->docs). */
+#define SIT_MATCH_MAX 8
+struct sitmatch {
+	uint32_t sit[SIT_MATCH_MAX]; /* indices into tables.sits, strongest first */
+	uint32_t strength[SIT_MATCH_MAX];
+	size_t n;
+};
+void situations_match(const struct search_index *idx, const struct parsed *p, struct sitmatch *m);
+void situations_rank(const struct search_index *idx, const struct sitmatch *m, struct scratch *s, size_t *nd);
+long doc_by_id(const struct search_index *idx, const char *id);
 
 /* query.c: scoring */
 struct scratch *scratch_get(size_t n);
