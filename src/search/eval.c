@@ -627,7 +627,7 @@ int cmd_search_complete(struct config *cfg, int argc, char **argv)
 	a = arena_new(0);
 	if (!idx || !a)
 		goto out;
-	if (search_complete(idx, q, 10, a, &c, &n) != SEARCH_OK)
+	if (search_complete(idx, q, 10, 0, a, &c, &n) != SEARCH_OK)
 		goto out;
 	for (i = 0; i < n; i++)
 		printf("%s\n", c[i]);

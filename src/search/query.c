@@ -571,6 +571,19 @@ static int make_hit(const struct search_index *idx, const struct hlset *hl, uint
 	return 0;
 }
 
+/* Whether q finds anything: "did you mean" offers only what does. p and
+ * s are the caller's working memory, s clean (and left clean). */
+static int finds_any(const struct search_index *idx, const char *q, struct parsed *p, struct scratch *s)
+{
+	size_t nd = 0;
+
+	if (parse_query(idx, q, 1, p) != SEARCH_OK)
+		return 0;
+	score_all(idx, p, s, &nd);
+	scratch_done(s, nd);
+	return nd > 0;
+}
+
 /* The card of the strongest situation the query says that names an
  * event: the event, its services and how many are e-services. */
 static void situation_card(const struct search_index *idx, const struct sitmatch *m, struct search_results *out)
@@ -650,7 +663,8 @@ int search_run(const struct search_index *idx, const struct search_request *req,
 		out->nhits++;
 	}
 	out->hits = hits;
-	out->suggestion = suggest(idx, p, req->q, a);
+	/* a query a situation understands needs no correction */
+	out->suggestion = sm.n ? NULL : suggest(idx, p, req->q, a);
 	rc = SEARCH_OK;
 out:
 	if (rc != SEARCH_OK)
@@ -659,6 +673,8 @@ out:
 	free(heap);
 	if (sp)
 		scratch_done(sp, nd);
+	if (rc == SEARCH_OK && out->suggestion && !finds_any(idx, out->suggestion, p, sp))
+		out->suggestion = NULL;
 	free(p);
 	return rc;
 }

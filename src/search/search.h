@@ -207,10 +207,11 @@ struct search_results {
 int search_run(const struct search_index *idx, const struct search_request *req, struct arena *a,
 	       struct search_results *out);
 
-/* Type-ahead: up to max (≤ 20) completions of what is typed, the last word
- * completed with words that occur together with the earlier ones, most
- * useful first. Each is a NUL-terminated string in a. */
-int search_complete(const struct search_index *idx, const char *q, size_t max, struct arena *a, const char *const **out,
-		    size_t *n);
+/* Type-ahead: up to max (≤ 20) names of the services q finds best, its
+ * last word half-typed (none when q ends in a space): the English title
+ * when en and the service has one, else the Latvian. The strings are the
+ * index's (borrowed, like a hit's), the array is in a. */
+int search_complete(const struct search_index *idx, const char *q, size_t max, int en, struct arena *a,
+		    const char *const **out, size_t *n);
 
 #endif

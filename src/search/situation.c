@@ -31,12 +31,13 @@
 #define SIT_PHRASE_BYTES 512 /* one phrase */
 #define SIT_MIN_PREFIX 5     /* bytes of a half-typed last word to compare by root */
 
-#define W_SIT 2.0f      /* a situation's first service's bonus over text scores */
-#define SIT_DECAY 0.9f  /* each later service of the rule: this much of the one before */
-#define SIT_TEXT 0.3f   /* share of the text score a situation's service keeps */
-#define SIT_RARE 0.7f   /* a rare service's score when the query does not name it */
-#define NAMED 1.57f     /* a base score this high: every word said exactly in a name */
-#define RARE_NAMED 1.3f /* ... and this high: (nearly) every word matched a rare one */
+#define W_SIT 2.0f          /* a situation's first service's bonus over text scores */
+#define SIT_DECAY 0.9f      /* each later service of the rule: this much of the one before */
+#define SIT_TEXT 0.3f       /* share of the text score a situation's service keeps */
+#define SIT_RARE 0.7f       /* a rare service's score when the query does not name it */
+#define NAMED 1.57f         /* a base score this high: every word said exactly in a name */
+#define RARE_NAMED 1.3f     /* ... and this high: (nearly) every word matched a rare one */
+#define SIT_RARE_STEP 0.15f /* what a rare one loses when the query says all its words, not its name */
 
 /* ---- parsing ---- */
 
@@ -107,7 +108,7 @@ static int sit_phrase_parse(const struct lexicon *lx, unsigned flags, const char
 		*why = N_("a phrase is too long");
 		return -1;
 	}
-	strcpy(buf, s);
+	memcpy(buf, s, strlen(s) + 1);
 	for (w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
 		int rc;
 
@@ -150,10 +151,16 @@ static int sit_ids(char *field, char ***ids, size_t *n, const char **why)
 {
 	char *save = NULL, *id;
 
+	size_t len = strlen(field);
+
 	*ids = calloc(SIT_MAX_IDS, sizeof(char *));
 	*n = 0;
 	if (!*ids) {
 		*why = N_("out of memory");
+		return -1;
+	}
+	if (len && (field[0] == ',' || field[len - 1] == ',' || strstr(field, ",,"))) {
+		*why = N_("a service id is empty or holds a space");
 		return -1;
 	}
 	for (id = strtok_r(field, ",", &save); id; id = strtok_r(NULL, ",", &save)) {
@@ -190,9 +197,12 @@ static int sit_rare(struct search_tables *t, char *field, const char **why)
 		*why = N_("more than 200 rare services");
 		rc = -1;
 	}
-	if (rc == 0 && !(nr = realloc(t->rare, (t->nrare + n) * sizeof(char *)))) {
-		*why = N_("out of memory");
-		rc = -1;
+	if (rc == 0) {
+		nr = realloc(t->rare, (t->nrare + n) * sizeof(char *));
+		if (!nr) {
+			*why = N_("out of memory");
+			rc = -1;
+		}
 	}
 	if (rc == 0) {
 		t->rare = nr;
@@ -229,9 +239,12 @@ static int sit_rule(struct search_tables *t, size_t *pcap, char **f, size_t nf, 
 		*why = N_("an event id is empty or holds a space");
 		return -1;
 	}
-	if (strcmp(f[0], "-") != 0 && !(s->event = strdup(f[0]))) {
-		*why = N_("out of memory");
-		return -1;
+	if (strcmp(f[0], "-") != 0) {
+		s->event = strdup(f[0]);
+		if (!s->event) {
+			*why = N_("out of memory");
+			return -1;
+		}
 	}
 	t->nsits++; /* owned from here on, freed by situations_free */
 	*field = 2;
@@ -422,10 +435,15 @@ static void demote_rare(const struct search_index *idx, struct scratch *s)
 	for (i = 0; i < idx->tables.nrare; i++) {
 		long d = doc_by_id(idx, idx->tables.rare[i]);
 
-		if (d < 0 || s->best[d] <= 0 || s->base[d] >= RARE_NAMED)
+		if (d < 0 || s->best[d] <= 0 || s->base[d] >= NAMED)
 			continue;
-		s->best[d] *= SIT_RARE;
-		s->base[d] *= SIT_RARE;
+		if (s->base[d] >= RARE_NAMED) { /* every word, but not its name: a step back */
+			s->best[d] -= SIT_RARE_STEP;
+			s->base[d] -= SIT_RARE_STEP;
+		} else {
+			s->best[d] *= SIT_RARE;
+			s->base[d] *= SIT_RARE;
+		}
 	}
 }
 
