@@ -85,6 +85,11 @@ struct best_bet {
 	size_t nids;
 };
 
+struct sit_key {
+	uint64_t h;
+	uint32_t phrase, sit;
+};
+
 /* A life situation rule (situations.tsv): when the query says one of its
  * phrases, its services come first in its order and its event is shown as
  * a card. Phrases are in search_tables.sphrases. */
@@ -92,6 +97,7 @@ struct situation {
 	char *event; /* life/business event id, or NULL ("-") */
 	char **ids;  /* service ids, the order a person needs them */
 	size_t nids;
+	int32_t *docs; /* each id's document in the index, -1 none (situations_resolve) */
 	uint32_t phrase_from, nphrases;
 };
 
@@ -108,6 +114,11 @@ struct search_tables {
 	size_t nsits;
 	char **rare; /* services not first unless the query names them */
 	size_t nrare;
+	int32_t *rare_docs; /* their documents, -1 none */
+	/* every term hash of each situation phrase's first word, sorted, with
+	 * the phrase and its rule: a query looks up only the phrases it may say */
+	struct sit_key *skeys;
+	size_t nskeys;
 };
 
 /* Data-file helpers shared by data.c and situation.c. */
@@ -122,6 +133,9 @@ int data_grow(void **arr, size_t *cap, size_t n, size_t size);
 int situations_load(struct search_tables *t, const char *path, const char *given, const struct lexicon *lx,
 		    unsigned flags, struct search_data_problem *pr, struct err *err);
 void situations_free(struct search_tables *t);
+/* Looks each rule's service ids up among idx's documents once, so a query
+ * does not; 0, or -1 out of memory. */
+int situations_resolve(struct search_index *idx);
 
 /* Synonyms and best bets: cfg's texts when given, else data_dir's files. */
 int tables_load(struct search_tables *t, const struct search_config *cfg, const struct lexicon *lx, unsigned flags,
@@ -364,7 +378,6 @@ struct sitmatch {
 };
 void situations_match(const struct search_index *idx, const struct parsed *p, struct sitmatch *m);
 void situations_rank(const struct search_index *idx, const struct sitmatch *m, struct scratch *s, size_t *nd);
-long doc_by_id(const struct search_index *idx, const char *id);
 
 /* query.c: scoring */
 struct scratch *scratch_get(size_t n);

@@ -425,7 +425,7 @@ static int cmp_ranked(const void *a, const void *b)
 
 /* ---- the query ---- */
 
-long doc_by_id(const struct search_index *idx, const char *id)
+static long doc_by_id(const struct search_index *idx, const char *id)
 {
 	size_t i;
 

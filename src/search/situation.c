@@ -325,15 +325,122 @@ void situations_free(struct search_tables *t)
 		for (j = 0; t->sits[i].ids && j < t->sits[i].nids; j++)
 			free(t->sits[i].ids[j]);
 		free(t->sits[i].ids);
+		free(t->sits[i].docs);
 	}
 	free(t->sits);
 	for (i = 0; i < t->nrare; i++)
 		free(t->rare[i]);
 	free(t->rare);
+	free(t->rare_docs);
+	t->rare_docs = NULL;
+	free(t->skeys);
+	t->skeys = NULL;
+	t->nskeys = 0;
 	t->sphrases = NULL;
 	t->sits = NULL;
 	t->rare = NULL;
 	t->nsphrases = t->nsits = t->nrare = 0;
+}
+
+/* ---- documents of the ids, and the phrases' keys ---- */
+
+static uint64_t term_hash(const char *s, size_t n)
+{
+	return fnv1a64(FNV1A64_INIT, s, n);
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct sit_key *x = a, *y = b;
+
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	return x->phrase < y->phrase ? -1 : x->phrase > y->phrase;
+}
+
+static int build_keys(struct search_tables *t)
+{
+	size_t i, j, n = 0;
+	uint32_t k;
+
+	t->skeys = malloc((t->nsphrases * TERMSET_MAX + 1) * sizeof(*t->skeys));
+	if (!t->skeys)
+		return -1;
+	for (i = 0; i < t->nsits; i++)
+		for (k = 0; k < t->sits[i].nphrases; k++) {
+			uint32_t ph = t->sits[i].phrase_from + k;
+			const struct termset *ts = t->sphrases[ph].terms[0];
+
+			for (j = 0; j < ts->n; j++) {
+				t->skeys[n].h = term_hash(ts->s[j], ts->len[j]);
+				t->skeys[n].phrase = ph;
+				t->skeys[n++].sit = (uint32_t)i;
+			}
+		}
+	qsort(t->skeys, n, sizeof(*t->skeys), cmp_key);
+	t->nskeys = n;
+	return 0;
+}
+
+struct id_doc {
+	const char *id;
+	int32_t doc;
+};
+
+static int cmp_id_doc(const void *a, const void *b)
+{
+	return strcmp(((const struct id_doc *)a)->id, ((const struct id_doc *)b)->id);
+}
+
+static int32_t find_doc(const struct id_doc *sorted, size_t n, const char *id)
+{
+	struct id_doc key = {id, -1};
+	const struct id_doc *hit = bsearch(&key, sorted, n, sizeof(*sorted), cmp_id_doc);
+
+	return hit ? hit->doc : -1;
+}
+
+static int32_t *docs_of(const struct id_doc *sorted, size_t n, char *const *ids, size_t nids)
+{
+	int32_t *out = malloc((nids ? nids : 1) * sizeof(*out));
+	size_t i;
+
+	for (i = 0; out && i < nids; i++)
+		out[i] = find_doc(sorted, n, ids[i]);
+	return out;
+}
+
+int situations_resolve(struct search_index *idx)
+{
+	struct search_tables *t = &idx->tables;
+	struct id_doc *sorted;
+	size_t i;
+	int rc = 0;
+
+	if (t->nsits == 0 && t->nrare == 0)
+		return 0;
+	sorted = malloc((idx->ndocs ? idx->ndocs : 1) * sizeof(*sorted));
+	if (!sorted)
+		return -1;
+	for (i = 0; i < idx->ndocs; i++) {
+		sorted[i].id = idx->docs[i].id;
+		sorted[i].doc = (int32_t)i;
+	}
+	qsort(sorted, idx->ndocs, sizeof(*sorted), cmp_id_doc);
+	for (i = 0; i < t->nsits && rc == 0; i++) {
+		t->sits[i].docs = docs_of(sorted, idx->ndocs, t->sits[i].ids, t->sits[i].nids);
+		if (!t->sits[i].docs)
+			rc = -1;
+	}
+	if (rc == 0) {
+		t->rare_docs = docs_of(sorted, idx->ndocs, t->rare, t->nrare);
+		if (!t->rare_docs)
+			rc = -1;
+	}
+	if (rc == 0)
+		rc = build_keys(t);
+	free(sorted);
+	return rc;
 }
 
 /* ---- matching ---- */
@@ -345,11 +452,6 @@ static int cmp_u64(const void *a, const void *b)
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-static uint64_t term_hash(const char *s, size_t n)
-{
-	return fnv1a64(FNV1A64_INIT, s, n);
 }
 
 static int has_term(const uint64_t *q, size_t nq, const struct termset *ts)
@@ -365,21 +467,44 @@ static int has_term(const uint64_t *q, size_t nq, const struct termset *ts)
 	return 0;
 }
 
-/* How many words the rule's best phrase said in the query; 0 when none. */
-static uint32_t rule_strength(const struct search_tables *t, const struct situation *s, const uint64_t *q, size_t nq)
+/* Whether the query says every word of phrase ph. */
+static int says(const struct search_tables *t, uint32_t ph, const uint64_t *q, size_t nq)
 {
-	uint32_t best = 0, i;
+	const struct phrase *p = &t->sphrases[ph];
 	size_t w;
 
-	for (i = 0; i < s->nphrases; i++) {
-		const struct phrase *ph = &t->sphrases[s->phrase_from + i];
+	for (w = 1; w < p->nwords; w++)
+		if (!has_term(q, nq, p->terms[w]))
+			return 0;
+	return 1;
+}
 
-		for (w = 0; w < ph->nwords && has_term(q, nq, ph->terms[w]); w++)
-			;
-		if (w == ph->nwords && ph->nwords > best)
-			best = (uint32_t)ph->nwords;
-	}
-	return best;
+static void add_match(struct sitmatch *m, uint32_t sit, uint32_t st)
+{
+	size_t k, j;
+
+	for (k = 0; k < m->n; k++)
+		if (m->sit[k] == sit) {
+			if (m->strength[k] >= st)
+				return;
+			/* stronger now: take it out, insert again below */
+			memmove(m->sit + k, m->sit + k + 1, (m->n - k - 1) * sizeof(m->sit[0]));
+			memmove(m->strength + k, m->strength + k + 1, (m->n - k - 1) * sizeof(m->strength[0]));
+			m->n--;
+			break;
+		}
+	/* by strength, then the file's order */
+	for (k = 0; k < m->n && (m->strength[k] > st || (m->strength[k] == st && m->sit[k] < sit)); k++)
+		;
+	if (k == SIT_MATCH_MAX)
+		return;
+	j = m->n < SIT_MATCH_MAX ? m->n : SIT_MATCH_MAX - 1;
+	memmove(m->sit + k + 1, m->sit + k, (j - k) * sizeof(m->sit[0]));
+	memmove(m->strength + k + 1, m->strength + k, (j - k) * sizeof(m->strength[0]));
+	m->sit[k] = sit;
+	m->strength[k] = st;
+	if (m->n < SIT_MATCH_MAX)
+		m->n++;
 }
 
 void situations_match(const struct search_index *idx, const struct parsed *p, struct sitmatch *m)
@@ -405,23 +530,23 @@ void situations_match(const struct search_index *idx, const struct parsed *p, st
 	if (nq == 0)
 		return;
 	qsort(q, nq, sizeof(*q), cmp_u64);
-	for (i = 0; i < t->nsits; i++) {
-		uint32_t st = rule_strength(t, &t->sits[i], q, nq);
+	/* the phrases whose first word the query holds, then their other words */
+	for (i = 0; i < nq; i++) {
+		size_t lo = 0, hi = t->nskeys;
 
-		if (st == 0)
+		if (i > 0 && q[i] == q[i - 1])
 			continue;
-		/* insert by strength, the file's order among equals */
-		for (k = m->n; k > 0 && m->strength[k - 1] < st; k--)
-			;
-		if (k == SIT_MATCH_MAX)
-			continue;
-		j = m->n < SIT_MATCH_MAX ? m->n : SIT_MATCH_MAX - 1;
-		memmove(m->sit + k + 1, m->sit + k, (j - k) * sizeof(m->sit[0]));
-		memmove(m->strength + k + 1, m->strength + k, (j - k) * sizeof(m->strength[0]));
-		m->sit[k] = (uint32_t)i;
-		m->strength[k] = st;
-		if (m->n < SIT_MATCH_MAX)
-			m->n++;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (t->skeys[mid].h < q[i])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (k = lo; k < t->nskeys && t->skeys[k].h == q[i]; k++)
+			if (says(t, t->skeys[k].phrase, q, nq))
+				add_match(m, t->skeys[k].sit, (uint32_t)t->sphrases[t->skeys[k].phrase].nwords);
 	}
 }
 
@@ -433,7 +558,7 @@ static void demote_rare(const struct search_index *idx, struct scratch *s)
 	size_t i;
 
 	for (i = 0; i < idx->tables.nrare; i++) {
-		long d = doc_by_id(idx, idx->tables.rare[i]);
+		long d = idx->tables.rare_docs ? idx->tables.rare_docs[i] : -1;
 
 		if (d < 0 || s->best[d] <= 0 || s->base[d] >= NAMED)
 			continue;
@@ -465,7 +590,7 @@ void situations_rank(const struct search_index *idx, const struct sitmatch *m, s
 		float bonus = W_SIT * (1.0f + 0.25f * (float)(m->strength[i] - 1));
 
 		for (j = 0; j < sit->nids; j++, bonus *= SIT_DECAY) {
-			long d = doc_by_id(idx, sit->ids[j]);
+			long d = sit->docs ? sit->docs[j] : -1;
 
 			if (d < 0)
 				continue;
