@@ -128,6 +128,23 @@ char *data_next_line(char **cursor, char *end, size_t *lineno)
 	return NULL;
 }
 
+int data_lines_open(struct data_lines *dl, const char *path, const char *given, struct err *err)
+{
+	size_t len;
+
+	memset(dl, 0, sizeof(*dl));
+	if (data_read(path, given, &dl->text, &len, err) != 0)
+		return -1;
+	dl->cursor = dl->text;
+	dl->end = dl->text ? dl->text + strnlen(dl->text, len) : NULL;
+	return 0;
+}
+
+char *data_lines_next(struct data_lines *dl)
+{
+	return dl->text ? data_next_line(&dl->cursor, dl->end, &dl->lineno) : NULL;
+}
+
 void lexicon_free(struct lexicon *lx)
 {
 	if (!lx)
@@ -459,7 +476,7 @@ size_t query_key(const struct lexicon *lx, unsigned flags, const char *q, size_t
 
 /* ---- synonyms and best bets ---- */
 
-static void phrase_free(struct phrase *p)
+void data_phrase_free(struct phrase *p)
 {
 	size_t i;
 
@@ -502,7 +519,7 @@ static int phrase_parse(const struct lexicon *lx, unsigned flags, const char *s,
 	}
 	return 0;
 fail:
-	phrase_free(p);
+	data_phrase_free(p);
 	return -1;
 }
 
@@ -527,19 +544,19 @@ int data_grow(void **arr, size_t *cap, size_t n, size_t size)
 static int load_synonyms(struct search_tables *t, const char *path, const char *given, const struct lexicon *lx,
 			 unsigned flags, struct search_data_problem *pr, struct err *err)
 {
-	char *text = NULL, *cursor, *end = NULL, *line, *fields[SYN_MAX_FIELDS];
-	size_t len, lineno = 0, pcap = 0, scap = 0, nf, i, j;
+	struct data_lines dl;
+	char *line, *fields[SYN_MAX_FIELDS];
+	size_t pcap = 0, scap = 0, nf, i, j, lineno;
 	const char *why = NULL;
 	int rc = -1;
 
-	if (data_read(path, given, &text, &len, err) != 0)
+	if (data_lines_open(&dl, path, given, err) != 0)
 		return -1;
-	cursor = text;
-	end = text ? text + strnlen(text, len) : NULL;
-	for (line = text ? data_next_line(&cursor, end, &lineno) : NULL; line;
-	     line = data_next_line(&cursor, end, &lineno)) {
+	for (line = data_lines_next(&dl); line; line = data_lines_next(&dl)) {
 		int oneway = 0;
 		size_t first = t->nphrases, nph = 0;
+
+		lineno = dl.lineno;
 
 		nf = data_split_tabs(line, fields, SYN_MAX_FIELDS);
 		if (nf >= 2 && strcmp(fields[1], "=>") == 0)
@@ -581,26 +598,26 @@ nomem:
 	data_problem(pr, 0, 0, N_("out of memory"));
 	err_set(err, ERR_INTERNAL, "%s: out of memory", path);
 out:
-	free(text);
+	free(dl.text);
 	return rc;
 }
 
 static int load_best_bets(struct search_tables *t, const char *path, const char *given, const struct lexicon *lx,
 			  unsigned flags, struct search_data_problem *pr, struct err *err)
 {
-	char *text = NULL, *cursor, *end = NULL, *line, *fields[SYN_MAX_FIELDS];
-	size_t len, lineno = 0, cap = 0, nf, i;
+	struct data_lines dl;
+	char *line, *fields[SYN_MAX_FIELDS];
+	size_t cap = 0, nf, i, lineno;
 	char key[1024];
 	int rc = -1;
 
-	if (data_read(path, given, &text, &len, err) != 0)
+	if (data_lines_open(&dl, path, given, err) != 0)
 		return -1;
-	cursor = text;
-	end = text ? text + strnlen(text, len) : NULL;
-	for (line = text ? data_next_line(&cursor, end, &lineno) : NULL; line;
-	     line = data_next_line(&cursor, end, &lineno)) {
+	for (line = data_lines_next(&dl); line; line = data_lines_next(&dl)) {
 		struct best_bet *b;
 		size_t kl;
+
+		lineno = dl.lineno;
 
 		nf = data_split_tabs(line, fields, SYN_MAX_FIELDS);
 		if (nf < 2) {
@@ -642,23 +659,30 @@ nomem:
 	data_problem(pr, 0, 0, N_("out of memory"));
 	err_set(err, ERR_INTERNAL, "%s: out of memory", path);
 out:
-	free(text);
+	free(dl.text);
 	return rc;
+}
+
+void data_free_strings(char **s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; s && i < n; i++)
+		free(s[i]);
+	free(s);
 }
 
 void tables_free(struct search_tables *t)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < t->nphrases; i++)
-		phrase_free(&t->phrases[i]);
+		data_phrase_free(&t->phrases[i]);
 	free(t->phrases);
 	free(t->syn);
 	for (i = 0; i < t->nbets; i++) {
 		free(t->bets[i].key);
-		for (j = 0; j < t->bets[i].nids; j++)
-			free(t->bets[i].ids[j]);
-		free(t->bets[i].ids);
+		data_free_strings(t->bets[i].ids, t->bets[i].nids);
 	}
 	free(t->bets);
 	situations_free(t);

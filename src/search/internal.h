@@ -123,10 +123,22 @@ struct search_tables {
 
 /* Data-file helpers shared by data.c and situation.c. */
 int data_read(const char *path, const char *text, char **out, size_t *len, struct err *err);
+/* The lines of a data set (data_read's text), blank lines and comments
+ * skipped: data_lines_open, then data_lines_next until NULL, then free
+ * dl->text. */
+struct data_lines {
+	char *text, *cursor, *end;
+	size_t lineno;
+};
+int data_lines_open(struct data_lines *dl, const char *path, const char *given, struct err *err);
+char *data_lines_next(struct data_lines *dl);
 void data_problem(struct search_data_problem *p, size_t line, size_t field, const char *why);
 size_t data_split_tabs(char *line, char **fields, size_t max);
 char *data_next_line(char **cursor, char *end, size_t *lineno);
 int data_grow(void **arr, size_t *cap, size_t n, size_t size);
+void data_phrase_free(struct phrase *p);
+/* Frees n strings and the array (NULL: nothing). */
+void data_free_strings(char **s, size_t n);
 
 /* situation.c: situations.tsv (cfg->situations or data_dir's file) into t;
  * 0, or -1 with the first problem in pr/err. */

@@ -41,17 +41,6 @@
 
 /* ---- parsing ---- */
 
-static void sit_phrase_free(struct phrase *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->nwords; i++) {
-		free(p->words[i]);
-		free(p->terms[i]);
-	}
-	p->nwords = 0;
-}
-
 /* One word of a phrase with its alternatives ("nozagt|pazaudēt"): the terms
  * of all of them in one set. 0; 1 when every alternative is a stopword (the
  * word is left out); -1 with why. */
@@ -142,7 +131,7 @@ fail_word:
 	free(p->words[p->nwords]);
 	free(p->terms[p->nwords]);
 fail:
-	sit_phrase_free(p);
+	data_phrase_free(p);
 	return -1;
 }
 
@@ -189,7 +178,7 @@ static int sit_ids(char *field, char ***ids, size_t *n, const char **why)
 static int sit_rare(struct search_tables *t, char *field, const char **why)
 {
 	char **ids = NULL;
-	size_t n = 0, i;
+	size_t n = 0;
 	char **nr = NULL;
 	int rc = sit_ids(field, &ids, &n, why);
 
@@ -211,9 +200,7 @@ static int sit_rare(struct search_tables *t, char *field, const char **why)
 		free(ids);
 		return 0;
 	}
-	for (i = 0; ids && i < n; i++)
-		free(ids[i]);
-	free(ids);
+	data_free_strings(ids, n);
 	return -1;
 }
 
@@ -268,17 +255,15 @@ static int sit_rule(struct search_tables *t, size_t *pcap, char **f, size_t nf, 
 int situations_load(struct search_tables *t, const char *path, const char *given, const struct lexicon *lx,
 		    unsigned flags, struct search_data_problem *pr, struct err *err)
 {
-	char *text = NULL, *cursor, *end, *line, *f[SIT_MAX_FIELDS];
-	size_t len, lineno = 0, scap = 0, pcap = 0, nf, field = 0;
+	struct data_lines dl;
+	char *line, *f[SIT_MAX_FIELDS];
+	size_t scap = 0, pcap = 0, nf, field = 0;
 	const char *why = NULL;
 	int rc = -1;
 
-	if (data_read(path, given, &text, &len, err) != 0)
+	if (data_lines_open(&dl, path, given, err) != 0)
 		return -1;
-	cursor = text;
-	end = text ? text + strnlen(text, len) : NULL;
-	for (line = text ? data_next_line(&cursor, end, &lineno) : NULL; line;
-	     line = data_next_line(&cursor, end, &lineno)) {
+	for (line = data_lines_next(&dl); line; line = data_lines_next(&dl)) {
 		nf = data_split_tabs(line, f, SIT_MAX_FIELDS);
 		if (strcmp(f[0], "!rare") == 0) {
 			field = 2;
@@ -306,31 +291,27 @@ int situations_load(struct search_tables *t, const char *path, const char *given
 	rc = 0;
 	goto out;
 bad:
-	data_problem(pr, lineno, field, why);
-	err_set(err, ERR_INTERNAL, "%s:%zu: field %zu: %s", path, lineno, field, why);
+	data_problem(pr, dl.lineno, field, why);
+	err_set(err, ERR_INTERNAL, "%s:%zu: field %zu: %s", path, dl.lineno, field, why);
 out:
-	free(text);
+	free(dl.text);
 	return rc;
 }
 
 void situations_free(struct search_tables *t)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < t->nsphrases; i++)
-		sit_phrase_free(&t->sphrases[i]);
+		data_phrase_free(&t->sphrases[i]);
 	free(t->sphrases);
 	for (i = 0; i < t->nsits; i++) {
 		free(t->sits[i].event);
-		for (j = 0; t->sits[i].ids && j < t->sits[i].nids; j++)
-			free(t->sits[i].ids[j]);
-		free(t->sits[i].ids);
+		data_free_strings(t->sits[i].ids, t->sits[i].nids);
 		free(t->sits[i].docs);
 	}
 	free(t->sits);
-	for (i = 0; i < t->nrare; i++)
-		free(t->rare[i]);
-	free(t->rare);
+	data_free_strings(t->rare, t->nrare);
 	free(t->rare_docs);
 	t->rare_docs = NULL;
 	free(t->skeys);
