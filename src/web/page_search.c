@@ -59,8 +59,8 @@ static json_t *marked(const char *s, size_t len, const struct search_span *sp, s
 	return arr;
 }
 
-/* The search page's own URL with one parameter changed (NULL removes it);
- * limit 0: the page's own size, not written. */
+/* The search page's own URL with one parameter changed (NULL removes it),
+ * at its results heading; limit 0: the page's own size, not written. */
 static const char *search_url(struct req *r, const char *q, const char *inst, const char *event, int eonly,
 			      size_t offset, size_t limit)
 {
@@ -83,6 +83,7 @@ static const char *search_url(struct req *r, const char *q, const char *inst, co
 		buf_printf(&b, "&no=%zu", offset);
 	if (limit)
 		buf_printf(&b, "&limit=%zu", limit);
+	buf_puts(&b, "#rezultati"); /* the focus lands on the results heading */
 	out = arena_strndup(r->arena, b.data ? b.data : "", b.len);
 	buf_free(&b);
 	return out;

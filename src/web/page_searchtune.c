@@ -146,11 +146,12 @@ static const char *day_text(struct req *r, long long day)
 {
 	time_t t = (time_t)(day * 86400);
 	struct tm tm;
-	char s[16];
+	char s[16], out[WHEN_LEN];
 
 	gmtime_r(&t, &tm);
 	strftime(s, sizeof(s), "%Y-%m-%d", &tm);
-	return arena_strdup(r->arena, s);
+	when_date_text(s, r->lang, out); /* in the page's language */
+	return arena_strdup(r->arena, out);
 }
 
 static int zero_row(void *cls, const struct db_row *row)

@@ -112,7 +112,7 @@ test('the portal\'s own pages are found: check signature finds the verify page',
     assert.equal((await fetch(srv.base + href)).status, 200, `${href} answers`);
   }
   const en = await get(`/en/meklet?q=${encodeURIComponent('check signature')}`);
-  const first = en.html.match(/<ol class="results">\s*<li>\s*<h2 class="result-title"><a href="([^"]+)"/);
+  const first = en.html.match(/<ol class="results">\s*<li>\s*<h3 class="result-title"><a href="([^"]+)"/);
   assert.ok(first);
   assert.notEqual(first[1], '/en/pakalpojumi/izzina-par-sodamibu', 'not a criminal-record check');
   assert.doesNotMatch((await get('/meklet?q=pase')).html, /portal-pages/, 'no pages for a service word');
