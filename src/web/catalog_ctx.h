@@ -40,6 +40,9 @@ void json_array_sort(json_t *list, int (*cmp)(const void *, const void *));
  * [*from, *to), and ctx's "pager" (partials/pager); -1 when there is no
  * such page (a 404). page_catalog.c. */
 int list_page(struct req *r, json_t *ctx, size_t n, size_t per_page, size_t *from, size_t *to);
+/* The same, for a list filtered by keep ("tiessaiste=1"), which every
+ * page's address keeps. */
+int list_page_keep(struct req *r, json_t *ctx, size_t n, size_t per_page, const char *keep, size_t *from, size_t *to);
 /* The life situations with their counts, for the home page (page_situation.c). */
 json_t *situations_brief(struct req *r, const struct snapshot *sn);
 

@@ -138,9 +138,12 @@ static int cmp_listed(const void *a, const void *b)
 	return lv_collate(x->title, y->title);
 }
 
-static const char *page_url(struct req *r, const char *base, size_t page)
+/* A page's address; keep ("tiessaiste=1") is a filter every page keeps. */
+static const char *page_url(struct req *r, const char *base, const char *keep, size_t page)
 {
-	return page == 1 ? base : arena_printf(r->arena, "%s?lapa=%zu", base, page);
+	if (page == 1)
+		return keep ? arena_printf(r->arena, "%s?%s", base, keep) : base;
+	return arena_printf(r->arena, "%s?%s%slapa=%zu", base, keep ? keep : "", keep ? "&" : "", page);
 }
 
 /* The page of n items this request asks for (?lapa=N; the first when
@@ -155,6 +158,11 @@ static const char *page_url(struct req *r, const char *base, size_t page)
 const struct field list_params[] = {FIELD_NUMBER("lapa", NULL, 1, 999999999, N_("Page")), FIELD_END};
 
 int list_page(struct req *r, json_t *ctx, size_t n, size_t per_page, size_t *from, size_t *to)
+{
+	return list_page_keep(r, ctx, n, per_page, NULL, from, to);
+}
+
+int list_page_keep(struct req *r, json_t *ctx, size_t n, size_t per_page, const char *keep, size_t *from, size_t *to)
 {
 	struct form p;
 	unsigned long page = 1;
@@ -179,16 +187,16 @@ int list_page(struct req *r, json_t *ctx, size_t n, size_t per_page, size_t *fro
 	json_object_set_new(pager, "page", json_integer((json_int_t)page));
 	json_object_set_new(pager, "pages", json_integer((json_int_t)pages));
 	if (page > 1)
-		json_object_set_new(pager, "prev_url", json_string(page_url(r, base, page - 1)));
+		json_object_set_new(pager, "prev_url", json_string(page_url(r, base, keep, page - 1)));
 	if (page < pages)
-		json_object_set_new(pager, "next_url", json_string(page_url(r, base, page + 1)));
+		json_object_set_new(pager, "next_url", json_string(page_url(r, base, keep, page + 1)));
 	for (k = 1; k <= pages; k++) {
 		if (k != 1 && k != pages && (k + PAGER_AROUND < page || k > page + PAGER_AROUND))
 			continue;
 		if (last && k > last + 1)
 			json_array_append_new(links, json_pack("{s:b}", "gap", 1));
 		json_array_append_new(links, json_pack("{s:I, s:s, s:b}", "n", (json_int_t)k, "url",
-						       page_url(r, base, k), "current", k == page));
+						       page_url(r, base, keep, k), "current", k == page));
 		last = k;
 	}
 	json_object_set_new(pager, "links", links);
@@ -196,7 +204,7 @@ int list_page(struct req *r, json_t *ctx, size_t n, size_t per_page, size_t *fro
 	if (page > 1) /* the language switch keeps the page number too */
 		json_object_set_new(
 		    ctx, "other_lang_url",
-		    json_string(page_url(r, req_path_in(r, r->lang == LANG_LV ? LANG_EN : LANG_LV), page)));
+		    json_string(page_url(r, req_path_in(r, r->lang == LANG_LV ? LANG_EN : LANG_LV), keep, page)));
 	return 0;
 }
 

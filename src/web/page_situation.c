@@ -18,11 +18,10 @@
 #include "web/snapshot.h"
 #include "web/web.h"
 
-/* At most this many services on one situation's page; the rest are a
- * search away (the search's own situation filter). */
-#define SITUATION_MAX 100
+/* At most this many services on one page of a situation (?lapa=N). */
+#define SITUATION_PAGE 50
 
-const struct field event_params[] = {FIELD_NUMBER("lapa", NULL, 1, 1, N_("Page")),
+const struct field event_params[] = {FIELD_NUMBER("lapa", NULL, 1, 999999999, N_("Page")),
 				     FIELD_NUMBER("tiessaiste", NULL, 1, 1, N_("Online only")), FIELD_END};
 
 struct step {
@@ -102,14 +101,25 @@ static json_t *municipal_groups(struct req *r, const struct step *v, size_t n)
 	return groups;
 }
 
+/* The number of steps v[0..n) make: a run of municipal services is one. */
+static size_t steps_in(const struct step *v, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += !(municipal(v[i].s) && i && municipal(v[i - 1].s));
+	return k;
+}
+
 /* The services of e (the online ones alone when only_online), ordered,
- * into ctx's "steps": a service, or a run of municipal services as one
- * step of groups. */
-static void situation_services(struct req *r, json_t *ctx, const struct event *e, int only_online)
+ * one page of them into ctx's "steps": a service, or a run of municipal
+ * services as one step of groups; "start" numbers the page's first step.
+ * -1 when the page asked for does not exist. */
+static int situation_services(struct req *r, json_t *ctx, const struct event *e, int only_online)
 {
 	struct step *v = arena_alloc(r->arena, (e->nservices ? e->nservices : 1) * sizeof(*v));
-	json_t *steps = json_array();
-	size_t i, k, n = 0, shown;
+	json_t *steps;
+	size_t i, k, n = 0, from, to;
 
 	for (i = 0; v && i < e->nservices; i++) {
 		const struct service *s = e->services[i];
@@ -122,11 +132,12 @@ static void situation_services(struct req *r, json_t *ctx, const struct event *e
 		v[n].share = s->nevents;
 		n++;
 	}
-	if (v)
-		qsort(v, n, sizeof(*v), cmp_step);
-	shown = n < SITUATION_MAX ? n : SITUATION_MAX;
-	for (i = 0; i < shown; i = k) {
-		for (k = i; k < shown && municipal(v[k].s); k++)
+	if (!v || list_page_keep(r, ctx, n, SITUATION_PAGE, only_online ? "tiessaiste=1" : NULL, &from, &to) != 0)
+		return -1;
+	qsort(v, n, sizeof(*v), cmp_step);
+	steps = json_array();
+	for (i = from; i < to; i = k) {
+		for (k = i; k < to && municipal(v[k].s); k++)
 			;
 		if (k > i) /* a run of the municipalities' services */
 			json_array_append_new(steps, json_pack("{s:b, s:o}", "municipal", 1, "groups",
@@ -134,12 +145,14 @@ static void situation_services(struct req *r, json_t *ctx, const struct event *e
 		else
 			json_array_append_new(steps, step_json(r, v[k++].s));
 	}
+	/* a run that goes on from the previous page is that page's last step */
+	json_object_set_new(ctx, "start", json_integer((json_int_t)(steps_in(v, from) + 1 -
+								    (from && municipal(v[from].s) &&
+								     municipal(v[from - 1].s)))));
 	json_object_set_new(ctx, "has_steps", json_boolean(json_array_size(steps)));
 	json_object_set_new(ctx, "steps", steps);
 	json_object_set_new(ctx, "nshown", json_integer((json_int_t)n));
-	if (n > shown)
-		json_object_set_new(ctx, "more_url",
-				    json_string(prefixed(r, arena_printf(r->arena, "/meklet?situacija=%s", e->slug))));
+	return 0;
 }
 
 static void count_online(const struct event *e, size_t *nonline)
@@ -162,9 +175,7 @@ int page_event(struct req *r)
 	size_t nonline;
 	int only_online;
 
-	/* ?lapa=1 is the one page there is (older links); anything else names none */
-	if (!e || query_validate(r, event_params, &p, r->lang) != 0 || (p.value[0] && !*p.value[0]) ||
-	    (p.value[1] && !*p.value[1])) {
+	if (!e || query_validate(r, event_params, &p, r->lang) != 0 || (p.value[1] && !*p.value[1])) {
 		resp_error(r, ERR_NOT_FOUND, NULL);
 		return 0;
 	}
@@ -184,11 +195,15 @@ int page_event(struct req *r)
 	json_object_set_new(ctx, "all_url", json_string(base));
 	json_object_set_new(ctx, "online_url", json_string(arena_printf(r->arena, "%s?tiessaiste=1", base)));
 	json_object_set_new(ctx, only_online ? "only_online" : "showing_all", json_true());
-	if (only_online) /* the language switch keeps the filter */
+	if (only_online) /* the language switch keeps the filter (list_page_keep: and the page) */
 		json_object_set_new(ctx, "other_lang_url",
 				    json_string(arena_printf(r->arena, "%s?tiessaiste=1",
 							     req_path_in(r, r->lang == LANG_LV ? LANG_EN : LANG_LV))));
-	situation_services(r, ctx, e, only_online);
+	if (situation_services(r, ctx, e, only_online) != 0) {
+		json_decref(ctx);
+		resp_error(r, ERR_NOT_FOUND, NULL);
+		return 0;
+	}
 	render(r, 200, "situation", ctx);
 	return 0;
 }
