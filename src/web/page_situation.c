@@ -146,9 +146,9 @@ static int situation_services(struct req *r, json_t *ctx, const struct event *e,
 			json_array_append_new(steps, step_json(r, v[k++].s));
 	}
 	/* a run that goes on from the previous page is that page's last step */
-	json_object_set_new(ctx, "start", json_integer((json_int_t)(steps_in(v, from) + 1 -
-								    (from && municipal(v[from].s) &&
-								     municipal(v[from - 1].s)))));
+	json_object_set_new(ctx, "start",
+			    json_integer((json_int_t)(steps_in(v, from) + 1 -
+						      (from && municipal(v[from].s) && municipal(v[from - 1].s)))));
 	json_object_set_new(ctx, "has_steps", json_boolean(json_array_size(steps)));
 	json_object_set_new(ctx, "steps", steps);
 	json_object_set_new(ctx, "nshown", json_integer((json_int_t)n));
