@@ -444,6 +444,18 @@ int page_org(struct req *r)
 	return 0;
 }
 
+/* Where the e-service itself is: its online channel's page, else the
+ * portal that hosts it. */
+static const char *own_address(const struct service *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nchannels; i++)
+		if (s->channels[i].type == CHANNEL_ONLINE && http_url(s->channels[i].url))
+			return s->channels[i].url;
+	return s->hosted_url;
+}
+
 int page_eservices(struct req *r)
 {
 	const struct snapshot *sn = web_snapshot(r);
@@ -498,9 +510,9 @@ int page_eservices(struct req *r)
 							   : i18n_tr(r->lang, N_("Institutions' own websites")),
 							"external", po != NULL, "services", list));
 		}
-		if (http_url(s->hosted_url) && !snapshot_link_dead(sn, s->hosted_url)) {
-			json_object_set_new(b, "online_url", json_string(s->hosted_url));
-			json_object_set_new(b, "host", json_string(url_host(r, s->hosted_url)));
+		if (http_url(own_address(s)) && !snapshot_link_dead(sn, own_address(s))) {
+			json_object_set_new(b, "online_url", json_string(own_address(s)));
+			json_object_set_new(b, "host", json_string(url_host(r, own_address(s))));
 			json_object_set_new(b, "external", json_true());
 		}
 		json_array_append_new(list, b);

@@ -133,6 +133,17 @@ test('the e-service button: a short label with the portal\'s name, to the servic
   assert.match(info, />Vairāk informācijas: eparaksts\.lv<\/a>/);
 });
 
+test('the list of all e-services leads to each one\'s own address too, not its portal\'s home page', async () => {
+  let found = null;
+  for (let page = 1; page < 20 && !found; page++) {
+    const { status, html } = await get(`/e-pakalpojumi${page > 1 ? `?lapa=${page}` : ''}`);
+    if (status !== 200) break;
+    found = /<a href="\/pakalpojumi\/fx-pieteikums">[\s\S]*?<a class="ext" href="([^"]+)"/.exec(html);
+  }
+  assert.ok(found, 'the fixture e-service is listed');
+  assert.equal(found[1], 'https://www.latvija.gov.lv/lv/pakalpojumi/fx-pieteikums');
+});
+
 test('channel texts never repeat their label', async () => {
   const { html } = await get('/pakalpojumi/lv-dzivesvietas-deklaresana');
   assert.match(section(html, 's-offline'), /<strong>Klātienē:<\/strong> <span>jebkurā pašvaldībā vai PMLP teritoriālajā nodaļā\.<\/span>/);
