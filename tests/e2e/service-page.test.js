@@ -76,6 +76,14 @@ test('no cost in the catalog: "Maksa nav norādīta — jautājiet iestādei" wi
   assert.match(ref, /<a href="tel:\+37167000001">67000001<\/a>/);
 });
 
+test('"Kas vajadzīgs?" is answered: the documents the catalog lists, else that it lists none and whom to ask', async () => {
+  const listed = section((await get('/pakalpojumi/lv-dzivesvietas-deklaresana')).html, 's-need');
+  assert.match(listed, /<li>Tiesiskais pamats dzīvot mājoklī/);
+  assert.doesNotMatch(listed, /need-unknown/);
+  const none = section((await get('/pakalpojumi/eid-karte')).html, 's-need');
+  assert.match(none, /Katalogā nav norādīti dokumenti, kas vajadzīgi šim pakalpojumam\. <a href="#s-ask">Pirms došanās jautājiet iestādei<\/a>/);
+});
+
 test('free (cv:hasValue 0) says "Bez maksas"; a described cost is a fee, not free', async () => {
   const free = await get('/pakalpojumi/lv-eparaksta-aktivizesana-eid');
   assert.match(section(free.html, 's-cost'), /<strong>Bez maksas<\/strong>/);
