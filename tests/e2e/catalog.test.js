@@ -53,7 +53,7 @@ test('a service with a fee shows a separate payment notice before the way to app
   const online = html.indexOf('id="s-online"');
   assert.ok(online < 0 || notice < online, 'the notice comes before the online channel');
   const free = await get('/pakalpojumi/lv-eparaksta-aktivizesana-eid');
-  assert.match(free.html, /Šis pakalpojums ir bez maksas\./);
+  assert.match(free.html, /<strong>Bez maksas<\/strong>/);
   assert.doesNotMatch(free.html, /payment-notice/);
 });
 
