@@ -129,7 +129,8 @@ fuzz: deps-test fuzz-build
 # SQLite FTS5 baseline beside it.
 search-eval: deps $(B)/epak
 	./$(B)/epak search-eval --catalog $(SHARED)/testdata/catalog-lv/catalog.jsonld \
-		--queries $(SHARED)/testdata/catalog-lv/queries-dev.tsv --data data/search
+		--queries $(SHARED)/testdata/catalog-lv/queries-dev.tsv,$(SHARED)/testdata/catalog-lv/queries-situations-dev.tsv \
+		--data data/search
 
 bench: deps-test $(B)/epak $(MO)
 	@bench/run.sh

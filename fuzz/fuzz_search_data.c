@@ -1,6 +1,6 @@
 /* fuzz_search_data.c — the parser of the search data sets as editors send
  * them from the back office (search_data_check: synonyms, best bets,
- * lexicon additions) and, for text that reads, the tables over a small
+ * lexicon additions, life situations) and, for text that reads, the tables over a small
  * index (search_index_retable) and a query through them. The first byte
  * picks the set. Besides the sanitizers it checks what search.h promises:
  * a refused text names a line within the text and a reason; an accepted
@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!base)
 			abort();
 	}
-	kind = (enum search_data_kind)(data[0] % 3);
+	kind = (enum search_data_kind)(data[0] % 4);
 	text = malloc(size);
 	if (!text)
 		return 0;
@@ -56,12 +56,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (kind == SEARCH_DATA_SYNONYMS)
 			sc.synonyms = text;
+		else if (kind == SEARCH_DATA_SITUATIONS)
+			sc.situations = text;
 		else
 			sc.best_bets = text;
 		ix = search_index_retable(base, &sc, &err);
 		if (!ix)
 			abort(); /* it read, so it loads */
-		if (a && search_run(ix, &rq, a, &r) == SEARCH_OK && r.nhits > 5)
+		if (a && search_run(ix, &rq, a, &r) == SEARCH_OK &&
+		    (r.nhits > 5 || (r.situation && r.situation_online > r.situation_services)))
 			abort();
 		search_index_free(ix);
 		arena_free(a);

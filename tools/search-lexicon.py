@@ -2,11 +2,14 @@
 """search-lexicon.py — generate data/search/lexicon.tsv, the table from a
 folded word form to its Latvian lemma(s) that epak's search analyzer reads.
 
-    tools/search-lexicon.py [-o data/search/lexicon.tsv] CATALOG.jsonld...
+    tools/search-lexicon.py [-o data/search/lexicon.tsv] [--words data/search/situations.tsv] CATALOG.jsonld...
 
 Recipe (docs/search.md, "Lexicon"):
  1. Take every word of the catalogs' Latvian text (titles, descriptions,
-    keywords, institution and event names).
+    keywords, institution and event names), and of the phrases of
+    situations.tsv (--words: its third and later fields; '|' separates
+    alternatives), so the words people use for what happened to them are
+    known in every form ("pārcelties" -> "pārcēlos").
  2. Lemmatise each with hunspell-lv (`hunspell -d lv_LV -s`), which maps
     inflected and derived forms to the dictionary entry ("deklarēšanu" ->
     "deklarēt", "suņa" -> "suns").
@@ -111,6 +114,8 @@ class Affixes:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-o", "--output", default="data/search/lexicon.tsv")
+    ap.add_argument("--words", action="append", default=[],
+                    help="a situations.tsv whose phrases' words to add")
     ap.add_argument("catalogs", nargs="+")
     a = ap.parse_args()
 
@@ -118,6 +123,12 @@ def main():
     for c in a.catalogs:
         with open(c, encoding="utf-8") as f:
             catalog_texts(json.load(f), texts)
+    for path in a.words:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("#") or line.startswith("!"):
+                    continue
+                texts.extend(p.replace("|", " ") for p in line.rstrip("\n").split("\t")[2:])
     words = set()
     for t in texts:
         for w in WORD_RE.findall(t):

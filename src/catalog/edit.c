@@ -98,8 +98,8 @@ static json_t *channel_form(const struct channel *ch)
 
 static json_t *cost_form(const struct cost *k)
 {
-	return json_pack("{s:s,s:s,s:o}", "value", k->has_value ? nz(k->value_text) : "", "currency", nz(k->currency),
-			 "description", lv_en(&k->description));
+	return json_pack("{s:s,s:s,s:o,s:s}", "value", k->has_value ? nz(k->value_text) : "", "currency",
+			 nz(k->currency), "description", lv_en(&k->description), "url", nz(k->price_list));
 }
 
 static json_t *legal_form(const struct legal *l)
@@ -498,6 +498,9 @@ int svc_form_check(const json_t *form, const struct catalog *c, struct form_prob
 			problem(p, path, N_("Choose one of the offered values."));
 		snprintf(path, sizeof(path), "costs.%zu.description", i);
 		check_lv_en(p, v, "description", path, MAX_ITEM_DESCRIPTION, 1, 0);
+		snprintf(path, sizeof(path), "costs.%zu.url", i);
+		if (json_object_get(v, "url")) /* forms saved before costs had a price list have none */
+			check_url(p, v, "url", path);
 	}
 	a = rows(p, form, "legal", MAX_LEGAL);
 	json_array_foreach(a, i, v)
@@ -736,6 +739,11 @@ static void write_cost(json_t *n, const json_t *row, const json_t *prow)
 	}
 	if (changed(row, prow, "description"))
 		set_lv_en(n, NS_DCT "description", json_object_get(row, "description"));
+	if (changed(row, prow, "url")) { /* the price list */
+		s = str_of(row, "url");
+		json_object_del(n, NS_SCHEMA "url");
+		set_one(n, NS_FOAF "page", s && *s ? ref(s) : NULL);
+	}
 }
 
 static void write_legal(json_t *n, const json_t *row, const json_t *prow)

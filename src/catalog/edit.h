@@ -31,8 +31,8 @@
  *            "url": text, "email": text, "phone": text,
  *            "description": lv/en, "hours": lv/en}
  *   cost    {"value": text (a decimal, "" when not priced; "," or "."), "currency":
- *            "EUR" or another ISO 4217 code an import brought, or "", "description": lv/en}
- *            (no price-list URL: cv:Cost has no such property and the model none)
+ *            "EUR" or another ISO 4217 code an import brought, or "", "description": lv/en,
+ *            "url": text (the price list, the cost's foaf:page; "" when none)}
  *   legal   {"title": lv/en, "url": text (an ELI or likuma.lv address)}
  *
  * Properties of the stored record that the form does not show (keywords in

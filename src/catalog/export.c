@@ -1194,6 +1194,7 @@ int catalog_service_jsonld(const struct catalog *c, const struct service *sv, st
 		for (j = 0; k->accessed_through && j < sv->nchannels; j++)
 			if (&sv->channels[j] == k->accessed_through)
 				put(kn, NS_CV "ifAccessedThrough", ref(chan_ids[j]));
+		put_link(kn, NS_FOAF "page", k->price_list);
 		put(n, NS_CV "hasCost", ref(node_id(kn)));
 	}
 	free(chan_ids);

@@ -161,6 +161,8 @@ int catalog_dump(const struct catalog *c, struct buf *o)
 		buf_printf(o, "event %s <%s> id=%s kind=%d\n", x->slug, S(x->iri), S(x->identifier), (int)x->kind);
 		dump_text(o, "title", &x->title);
 		dump_text(o, "description", &x->description);
+		dump_text(o, "introduction", &x->introduction);
+		dump_strs(o, "order", &x->order);
 		for (j = 0; j < x->nservices; j++)
 			buf_printf(o, "  service %s\n", x->services[j]->slug);
 	}
@@ -209,10 +211,11 @@ int catalog_dump(const struct catalog *c, struct buf *o)
 		for (j = 0; j < x->ncosts; j++) {
 			const struct cost *k = &x->costs[j];
 
-			buf_printf(o, "  cost %s <%s> id=%s value=%s currency=%s <%s> by=%s through=%s\n", k->slug,
-				   S(k->iri), k->identifier, k->has_value ? k->value_text : "-", S(k->currency),
-				   S(k->currency_iri), k->defined_by ? k->defined_by->slug : S(k->defined_by_iri),
-				   k->accessed_through ? k->accessed_through->slug : "-");
+			buf_printf(o, "  cost %s <%s> id=%s value=%s currency=%s <%s> by=%s through=%s prices=%s\n",
+				   k->slug, S(k->iri), k->identifier, k->has_value ? k->value_text : "-",
+				   S(k->currency), S(k->currency_iri),
+				   k->defined_by ? k->defined_by->slug : S(k->defined_by_iri),
+				   k->accessed_through ? k->accessed_through->slug : "-", S(k->price_list));
 			dump_text(o, "  description", &k->description);
 		}
 		for (j = 0; j < x->noutputs; j++)

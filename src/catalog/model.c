@@ -488,6 +488,38 @@ static struct strlist mk_strs(struct catalog_builder *b, const json_t *node, con
 	return l;
 }
 
+/* The IRIs of prop's values in their order: a JSON-LD @list keeps it;
+ * plain values are taken as they come. */
+static struct strlist mk_list(struct catalog_builder *b, const json_t *node, const char *prop)
+{
+	struct strlist l = {NULL, 0};
+	json_t *vals = json_array(), *x, *y;
+	const char **v;
+	size_t i, j;
+
+	json_array_foreach(node_vals(node, prop), i, x)
+	{
+		if (json_is_array(json_object_get(x, "@list")))
+			json_array_foreach(json_object_get(x, "@list"), j, y)
+			{
+				json_array_append(vals, y);
+			}
+		else
+			json_array_append(vals, x);
+	}
+	v = json_array_size(vals) ? aalloc(b, sizeof(*v) * json_array_size(vals)) : NULL;
+	json_array_foreach(vals, i, x)
+	{
+		const char *s = v ? val_id(x) : NULL;
+
+		if (s && !iri_is_blank(s))
+			v[l.n++] = astr(b, s);
+	}
+	json_decref(vals);
+	l.v = v;
+	return l;
+}
+
 static const char *first_str(struct catalog_builder *b, const json_t *node, const char *const *props)
 {
 	json_t *v;
@@ -959,6 +991,8 @@ static const struct event *build_event(struct catalog_builder *b, const char *id
 		return NULL;
 	e->title = mk_text(b, node, PROPS(NS_DCT "title"));
 	e->description = mk_text(b, node, PROPS(NS_DCT "description"));
+	e->introduction = mk_text(b, node, PROPS(NS_EPAK "introduction"));
+	e->order = mk_list(b, node, NS_EPAK "serviceOrder");
 	bpush(b, &b->events, e);
 	return e;
 }
@@ -1166,6 +1200,7 @@ static int build_cost(struct catalog_builder *b, const char *id, struct cost *c,
 	c->description = mk_text(b, node, PROPS(NS_DCT "description"));
 	c->defined_by_iri = first_str(b, node, PROPS(NS_CV "isDefinedBy"));
 	c->defined_by = c->defined_by_iri ? build_org(b, c->defined_by_iri) : NULL;
+	c->price_list = first_str(b, node, PROPS(NS_FOAF "page", NS_SCHEMA "url"));
 	if (one_value(b, what, node, NS_CV "ifAccessedThrough", &v) != 0)
 		return -1;
 	for (i = 0; v && val_ref(v) && i < nchans; i++)

@@ -163,6 +163,7 @@ struct cost {
 	const struct organisation *defined_by; /* cv:isDefinedBy */
 	const char *defined_by_iri;
 	const struct channel *accessed_through; /* cv:ifAccessedThrough: one of the service's channels */
+	const char *price_list;                 /* foaf:page: the price list the cost is set by, or NULL */
 };
 
 /* cv:Output, cv:Evidence, cv:Requirement: a titled thing. */
@@ -204,6 +205,10 @@ struct event {
 	enum event_kind kind;
 	struct mltext title;
 	struct mltext description;
+	struct mltext introduction; /* epak:introduction: a few sentences that guide a person through it */
+	/* epak:serviceOrder: the IRIs of its services in the order a person
+	 * needs them (a JSON-LD @list); empty when the catalog gives none. */
+	struct strlist order;
 	const struct service *const *services; /* cv:isGroupedBy / cv:hasRelatedService, by slug */
 	size_t nservices;
 };

@@ -5,6 +5,7 @@
  *                  by tools/search-lexicon.py
  *   synonyms.tsv   curated synonyms, abbreviations and colloquial names
  *   best-bets.tsv  queries whose answer an editor fixes
+ *   situations.tsv life situations in people's words (situation.c parses it)
  *
  * Formats are in docs/search.md and at the top of each file. Also here: the
  * mapping from a word to its index terms, shared by build and query.
@@ -54,7 +55,7 @@ static int read_file(const char *path, char **out, size_t *len, struct err *err)
 
 /* The text of a data set: a copy of text when given (an editor's version
  * from the database), else the file at path (missing: empty). */
-static int read_data(const char *path, const char *text, char **out, size_t *len, struct err *err)
+int data_read(const char *path, const char *text, char **out, size_t *len, struct err *err)
 {
 	if (text) {
 		*len = strlen(text);
@@ -71,7 +72,7 @@ static int read_data(const char *path, const char *text, char **out, size_t *len
 }
 
 /* Records the first problem of a data set, for the editor's message. */
-static void problem(struct search_data_problem *p, size_t line, size_t field, const char *why)
+void data_problem(struct search_data_problem *p, size_t line, size_t field, const char *why)
 {
 	if (p) {
 		p->line = line;
@@ -81,7 +82,7 @@ static void problem(struct search_data_problem *p, size_t line, size_t field, co
 }
 
 /* Splits a line at TABs in place; returns the number of fields (≤ max). */
-static size_t split_tabs(char *line, char **fields, size_t max)
+size_t data_split_tabs(char *line, char **fields, size_t max)
 {
 	size_t n = 0;
 	char *p = line;
@@ -100,7 +101,7 @@ static size_t split_tabs(char *line, char **fields, size_t max)
 
 /* Iterates over the lines of text (modifying it): returns the next line
  * with its number, skipping blank lines and '#' comments; NULL at the end. */
-static char *next_line(char **cursor, char *end, size_t *lineno)
+char *data_next_line(char **cursor, char *end, size_t *lineno)
 {
 	char *line, *nl;
 
@@ -127,6 +128,23 @@ static char *next_line(char **cursor, char *end, size_t *lineno)
 	return NULL;
 }
 
+int data_lines_open(struct data_lines *dl, const char *path, const char *given, struct err *err)
+{
+	size_t len;
+
+	memset(dl, 0, sizeof(*dl));
+	if (data_read(path, given, &dl->text, &len, err) != 0)
+		return -1;
+	dl->cursor = dl->text;
+	dl->end = dl->text ? dl->text + strnlen(dl->text, len) : NULL;
+	return 0;
+}
+
+char *data_lines_next(struct data_lines *dl)
+{
+	return dl->text ? data_next_line(&dl->cursor, dl->end, &dl->lineno) : NULL;
+}
+
 void lexicon_free(struct lexicon *lx)
 {
 	if (!lx)
@@ -144,14 +162,15 @@ static int lexicon_parse(struct lexicon *lx, size_t *cap, struct buf *pool, char
 	char *cursor = text, *end = text ? text + strnlen(text, len) : NULL, *line, *fields[LEX_MAX_LEMMAS + 1];
 	size_t lineno = 0, i;
 
-	for (line = text ? next_line(&cursor, end, &lineno) : NULL; line; line = next_line(&cursor, end, &lineno)) {
-		size_t nf = split_tabs(line, fields, LEX_MAX_LEMMAS + 1);
+	for (line = text ? data_next_line(&cursor, end, &lineno) : NULL; line;
+	     line = data_next_line(&cursor, end, &lineno)) {
+		size_t nf = data_split_tabs(line, fields, LEX_MAX_LEMMAS + 1);
 		struct lex_entry *e;
 		char f[TOK_MAX + 1];
 		size_t fl;
 
 		if (nf < 2) {
-			problem(pr, lineno, 0, N_("expected FORM<TAB>LEMMA"));
+			data_problem(pr, lineno, 0, N_("expected FORM<TAB>LEMMA"));
 			err_set(err, ERR_INTERNAL, "%s:%zu: expected FORM<TAB>LEMMA", name, lineno);
 			return -1;
 		}
@@ -167,7 +186,7 @@ static int lexicon_parse(struct lexicon *lx, size_t *cap, struct buf *pool, char
 		fl = fold_text(fields[0], strlen(fields[0]), f, sizeof(f));
 		if (fl == (size_t)-1 || fl == 0) {
 			if (pr) { /* an editor's line: say it, the generated file is lenient */
-				problem(pr, lineno, 1, N_("the form is empty or longer than 64 letters"));
+				data_problem(pr, lineno, 1, N_("the form is empty or longer than 64 letters"));
 				err_set(err, ERR_INTERNAL, "%s:%zu: the form is empty or too long", name, lineno);
 				return -1;
 			}
@@ -182,7 +201,8 @@ static int lexicon_parse(struct lexicon *lx, size_t *cap, struct buf *pool, char
 			fl = fold_text(fields[i], strlen(fields[i]), f, sizeof(f));
 			if (fl == (size_t)-1 || fl == 0) {
 				if (pr) {
-					problem(pr, lineno, i + 1, N_("a lemma is empty or longer than 64 letters"));
+					data_problem(pr, lineno, i + 1,
+						     N_("a lemma is empty or longer than 64 letters"));
 					err_set(err, ERR_INTERNAL, "%s:%zu: a lemma is empty or too long", name,
 						lineno);
 					return -1;
@@ -216,7 +236,7 @@ static struct lexicon *lexicon_load_pr(const char *path, const char *extra, stru
 	buf_putc(&pool, '\0'); /* offset 0 is never an entry */
 	/* the editors' lines first: a repeated form keeps its first line */
 	if (extra) {
-		if (read_data("lexicon (edited)", extra, &text, &len, err) != 0)
+		if (data_read("lexicon (edited)", extra, &text, &len, err) != 0)
 			goto out;
 		rc = lexicon_parse(lx, &cap, &pool, text, len, "lexicon (edited)", pr, err);
 		free(text);
@@ -256,7 +276,7 @@ static struct lexicon *lexicon_load_pr(const char *path, const char *extra, stru
 	ok = 1;
 	goto out;
 nomem:
-	problem(pr, 0, 0, N_("out of memory"));
+	data_problem(pr, 0, 0, N_("out of memory"));
 	err_set(err, ERR_INTERNAL, "%s: out of memory", path ? path : "lexicon");
 out:
 	buf_free(&pool);
@@ -312,7 +332,7 @@ size_t lexicon_bytes(const struct lexicon *lx)
 
 /* ---- word -> index terms ---- */
 
-static void ts_add(struct termset *ts, char kind, const char *s, size_t n)
+void termset_add(struct termset *ts, char kind, const char *s, size_t n)
 {
 	size_t i;
 
@@ -338,11 +358,11 @@ static void add_roots(const struct lexicon *lx, unsigned flags, const char *w, s
 	if (!(flags & SEARCH_NO_LEXICON))
 		k = lexicon_lookup(lx, w, n, lem, LEX_MAX_LEMMAS);
 	for (i = 0; i < k; i++)
-		ts_add(ts, TERM_ROOT, lem[i], strlen(lem[i]));
+		termset_add(ts, TERM_ROOT, lem[i], strlen(lem[i]));
 	if (!(flags & SEARCH_NO_STEMMER)) {
 		size_t sn = stem_lv(w, n);
 
-		ts_add(ts, TERM_ROOT, w, sn);
+		termset_add(ts, TERM_ROOT, w, sn);
 		/* -ācija nouns share a root with their -ēt verbs:
 		 * reģistrācija ~ reģistrēt, deklarācija ~ deklarēt */
 		if (sn > 7 && sn <= TOK_MAX && memcmp(w + sn - 4, "acij", 4) == 0) {
@@ -350,7 +370,7 @@ static void add_roots(const struct lexicon *lx, unsigned flags, const char *w, s
 
 			memcpy(v, w, sn - 4);
 			memcpy(v + sn - 4, "et", 2);
-			ts_add(ts, TERM_ROOT, v, sn - 2);
+			termset_add(ts, TERM_ROOT, v, sn - 2);
 		}
 	}
 }
@@ -364,24 +384,24 @@ void word_terms(const struct lexicon *lx, unsigned flags, const struct tok *t, u
 	ts->used = 0;
 	if (t->toolong || t->nfold == 0)
 		return;
-	ts_add(ts, TERM_SURFACE, t->fold, t->nfold);
+	termset_add(ts, TERM_SURFACE, t->fold, t->nfold);
 	for (i = 0; i < t->nfold; i++)
 		if (t->fold[i] != '-')
 			joined[nj++] = t->fold[i];
 	joined[nj] = '\0';
 	if (t->hyphen)
-		ts_add(ts, TERM_SURFACE, joined, nj);
+		termset_add(ts, TERM_SURFACE, joined, nj);
 	if (mode & WT_LV)
 		add_roots(lx, flags, joined, nj, ts);
 	if (mode & WT_EN)
-		ts_add(ts, TERM_EN, joined, stem_en(joined, nj));
+		termset_add(ts, TERM_EN, joined, stem_en(joined, nj));
 	if (!t->hyphen || !(mode & WT_PARTS))
 		return;
 	for (start = 0, i = 0; i <= t->nfold; i++) {
 		if (i < t->nfold && t->fold[i] != '-')
 			continue;
 		if (i > start) {
-			ts_add(ts, TERM_SURFACE, t->fold + start, i - start);
+			termset_add(ts, TERM_SURFACE, t->fold + start, i - start);
 			memcpy(joined, t->fold + start, i - start);
 			joined[i - start] = '\0';
 			if (mode & WT_LV)
@@ -456,7 +476,7 @@ size_t query_key(const struct lexicon *lx, unsigned flags, const char *q, size_t
 
 /* ---- synonyms and best bets ---- */
 
-static void phrase_free(struct phrase *p)
+void data_phrase_free(struct phrase *p)
 {
 	size_t i;
 
@@ -499,11 +519,11 @@ static int phrase_parse(const struct lexicon *lx, unsigned flags, const char *s,
 	}
 	return 0;
 fail:
-	phrase_free(p);
+	data_phrase_free(p);
 	return -1;
 }
 
-static int grow(void **arr, size_t *cap, size_t n, size_t size)
+int data_grow(void **arr, size_t *cap, size_t n, size_t size)
 {
 	void *na;
 	size_t ncap;
@@ -524,24 +544,25 @@ static int grow(void **arr, size_t *cap, size_t n, size_t size)
 static int load_synonyms(struct search_tables *t, const char *path, const char *given, const struct lexicon *lx,
 			 unsigned flags, struct search_data_problem *pr, struct err *err)
 {
-	char *text = NULL, *cursor, *end = NULL, *line, *fields[SYN_MAX_FIELDS];
-	size_t len, lineno = 0, pcap = 0, scap = 0, nf, i, j;
+	struct data_lines dl;
+	char *line, *fields[SYN_MAX_FIELDS];
+	size_t pcap = 0, scap = 0, nf, i, j, lineno;
 	const char *why = NULL;
 	int rc = -1;
 
-	if (read_data(path, given, &text, &len, err) != 0)
+	if (data_lines_open(&dl, path, given, err) != 0)
 		return -1;
-	cursor = text;
-	end = text ? text + strnlen(text, len) : NULL;
-	for (line = text ? next_line(&cursor, end, &lineno) : NULL; line; line = next_line(&cursor, end, &lineno)) {
+	for (line = data_lines_next(&dl); line; line = data_lines_next(&dl)) {
 		int oneway = 0;
 		size_t first = t->nphrases, nph = 0;
 
-		nf = split_tabs(line, fields, SYN_MAX_FIELDS);
+		lineno = dl.lineno;
+
+		nf = data_split_tabs(line, fields, SYN_MAX_FIELDS);
 		if (nf >= 2 && strcmp(fields[1], "=>") == 0)
 			oneway = 1;
 		if (nf < (size_t)(oneway ? 3 : 2)) {
-			problem(pr, lineno, 0, N_("expected PHRASE<TAB>PHRASE or PHRASE<TAB>=><TAB>PHRASE"));
+			data_problem(pr, lineno, 0, N_("expected PHRASE<TAB>PHRASE or PHRASE<TAB>=><TAB>PHRASE"));
 			err_set(err, ERR_INTERNAL, "%s:%zu: expected PHRASE<TAB>PHRASE or PHRASE<TAB>=><TAB>PHRASE",
 				path, lineno);
 			goto out;
@@ -549,10 +570,10 @@ static int load_synonyms(struct search_tables *t, const char *path, const char *
 		for (i = 0; i < nf; i++) {
 			if (oneway && i == 1)
 				continue;
-			if (grow((void **)&t->phrases, &pcap, t->nphrases, sizeof(*t->phrases)) != 0)
+			if (data_grow((void **)&t->phrases, &pcap, t->nphrases, sizeof(*t->phrases)) != 0)
 				goto nomem;
 			if (phrase_parse(lx, flags, fields[i], &t->phrases[t->nphrases], &why) != 0) {
-				problem(pr, lineno, i + 1, why);
+				data_problem(pr, lineno, i + 1, why);
 				err_set(err, ERR_INTERNAL, "%s:%zu: field %zu: %s", path, lineno, i + 1, why);
 				goto out;
 			}
@@ -563,7 +584,7 @@ static int load_synonyms(struct search_tables *t, const char *path, const char *
 			for (j = 0; j < nph; j++) {
 				if (i == j || (oneway && (i != 0 || j == 0)))
 					continue;
-				if (grow((void **)&t->syn, &scap, t->nsyn, sizeof(*t->syn)) != 0)
+				if (data_grow((void **)&t->syn, &scap, t->nsyn, sizeof(*t->syn)) != 0)
 					goto nomem;
 				t->syn[t->nsyn].from = (uint32_t)(first + i);
 				t->syn[t->nsyn].to = (uint32_t)(first + j);
@@ -574,43 +595,44 @@ static int load_synonyms(struct search_tables *t, const char *path, const char *
 	rc = 0;
 	goto out;
 nomem:
-	problem(pr, 0, 0, N_("out of memory"));
+	data_problem(pr, 0, 0, N_("out of memory"));
 	err_set(err, ERR_INTERNAL, "%s: out of memory", path);
 out:
-	free(text);
+	free(dl.text);
 	return rc;
 }
 
 static int load_best_bets(struct search_tables *t, const char *path, const char *given, const struct lexicon *lx,
 			  unsigned flags, struct search_data_problem *pr, struct err *err)
 {
-	char *text = NULL, *cursor, *end = NULL, *line, *fields[SYN_MAX_FIELDS];
-	size_t len, lineno = 0, cap = 0, nf, i;
+	struct data_lines dl;
+	char *line, *fields[SYN_MAX_FIELDS];
+	size_t cap = 0, nf, i, lineno;
 	char key[1024];
 	int rc = -1;
 
-	if (read_data(path, given, &text, &len, err) != 0)
+	if (data_lines_open(&dl, path, given, err) != 0)
 		return -1;
-	cursor = text;
-	end = text ? text + strnlen(text, len) : NULL;
-	for (line = text ? next_line(&cursor, end, &lineno) : NULL; line; line = next_line(&cursor, end, &lineno)) {
+	for (line = data_lines_next(&dl); line; line = data_lines_next(&dl)) {
 		struct best_bet *b;
 		size_t kl;
 
-		nf = split_tabs(line, fields, SYN_MAX_FIELDS);
+		lineno = dl.lineno;
+
+		nf = data_split_tabs(line, fields, SYN_MAX_FIELDS);
 		if (nf < 2) {
-			problem(pr, lineno, 0, N_("expected QUERY<TAB>SERVICE-ID[<TAB>SERVICE-ID...]"));
+			data_problem(pr, lineno, 0, N_("expected QUERY<TAB>SERVICE-ID[<TAB>SERVICE-ID...]"));
 			err_set(err, ERR_INTERNAL, "%s:%zu: expected QUERY<TAB>SERVICE-ID[<TAB>SERVICE-ID...]", path,
 				lineno);
 			goto out;
 		}
 		kl = query_key(lx, flags, fields[0], strlen(fields[0]), key, sizeof(key));
 		if (kl == (size_t)-1 || kl == 0) {
-			problem(pr, lineno, 1, N_("the query has no words or too many"));
+			data_problem(pr, lineno, 1, N_("the query has no words or too many"));
 			err_set(err, ERR_INTERNAL, "%s:%zu: the query has no words or too many", path, lineno);
 			goto out;
 		}
-		if (grow((void **)&t->bets, &cap, t->nbets, sizeof(*t->bets)) != 0)
+		if (data_grow((void **)&t->bets, &cap, t->nbets, sizeof(*t->bets)) != 0)
 			goto nomem;
 		b = &t->bets[t->nbets];
 		memset(b, 0, sizeof(*b));
@@ -621,7 +643,7 @@ static int load_best_bets(struct search_tables *t, const char *path, const char 
 			goto nomem;
 		for (i = 1; i < nf; i++) {
 			if (!fields[i][0] || strpbrk(fields[i], " \r")) {
-				problem(pr, lineno, i + 1, N_("a service id is empty or holds a space"));
+				data_problem(pr, lineno, i + 1, N_("a service id is empty or holds a space"));
 				err_set(err, ERR_INTERNAL, "%s:%zu: field %zu: a bad service id", path, lineno, i + 1);
 				goto out;
 			}
@@ -634,28 +656,36 @@ static int load_best_bets(struct search_tables *t, const char *path, const char 
 	rc = 0;
 	goto out;
 nomem:
-	problem(pr, 0, 0, N_("out of memory"));
+	data_problem(pr, 0, 0, N_("out of memory"));
 	err_set(err, ERR_INTERNAL, "%s: out of memory", path);
 out:
-	free(text);
+	free(dl.text);
 	return rc;
+}
+
+void data_free_strings(char **s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; s && i < n; i++)
+		free(s[i]);
+	free(s);
 }
 
 void tables_free(struct search_tables *t)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < t->nphrases; i++)
-		phrase_free(&t->phrases[i]);
+		data_phrase_free(&t->phrases[i]);
 	free(t->phrases);
 	free(t->syn);
 	for (i = 0; i < t->nbets; i++) {
 		free(t->bets[i].key);
-		for (j = 0; j < t->bets[i].nids; j++)
-			free(t->bets[i].ids[j]);
-		free(t->bets[i].ids);
+		data_free_strings(t->bets[i].ids, t->bets[i].nids);
 	}
 	free(t->bets);
+	situations_free(t);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -678,6 +708,12 @@ int tables_load(struct search_tables *t, const struct search_config *cfg, const 
 				   err) != 0)
 			goto fail;
 	}
+	if (!(flags & SEARCH_NO_SITUATIONS) && cfg && (dir || cfg->situations)) {
+		snprintf(path, sizeof(path), "%s/situations.tsv", dir ? dir : ".");
+		if (situations_load(t, cfg->situations ? "situations (edited)" : path, cfg->situations, lx, flags, NULL,
+				    err) != 0)
+			goto fail;
+	}
 	return 0;
 fail:
 	tables_free(t);
@@ -691,7 +727,7 @@ int search_data_check(enum search_data_kind kind, const char *text, struct searc
 	struct err err = {0};
 	int rc;
 
-	problem(pr, 0, 0, NULL);
+	data_problem(pr, 0, 0, NULL);
 	memset(&t, 0, sizeof(t));
 	if (!text)
 		return 0;
@@ -703,8 +739,12 @@ int search_data_check(enum search_data_kind kind, const char *text, struct searc
 	}
 	/* the phrases' words are checked without a lexicon: whether a line
 	 * reads does not depend on one */
-	rc = kind == SEARCH_DATA_SYNONYMS ? load_synonyms(&t, "synonyms", text, NULL, 0, pr, &err)
-					  : load_best_bets(&t, "best bets", text, NULL, 0, pr, &err);
+	if (kind == SEARCH_DATA_SITUATIONS)
+		rc = situations_load(&t, "situations", text, NULL, 0, pr, &err);
+	else if (kind == SEARCH_DATA_SYNONYMS)
+		rc = load_synonyms(&t, "synonyms", text, NULL, 0, pr, &err);
+	else
+		rc = load_best_bets(&t, "best bets", text, NULL, 0, pr, &err);
 	tables_free(&t);
 	return rc;
 }

@@ -30,27 +30,39 @@ struct equery {
 	char *cls;
 };
 
+#define EQ_MAX_FILES 4 /* query files of one run, comma-separated */
+
 struct equeries {
-	char *text;
+	char *text[EQ_MAX_FILES];
+	size_t ntext;
 	struct equery *q;
-	size_t n;
+	size_t n, cap;
 };
 
 static void equeries_free(struct equeries *e)
 {
-	free(e->text);
+	size_t i;
+
+	for (i = 0; i < e->ntext; i++)
+		free(e->text[i]);
 	free(e->q);
 	memset(e, 0, sizeof(*e));
 }
 
-static int equeries_load(const char *path, struct equeries *e, struct err *err)
+/* Appends the queries of one file to e. */
+static int equeries_file(const char *path, struct equeries *e, struct err *err)
 {
-	char *line, *nl;
-	size_t len, lineno = 0, cap = 0;
+	char *line, *nl, *text = NULL;
+	size_t len, lineno = 0;
 	int rc;
 
-	memset(e, 0, sizeof(*e));
-	rc = file_read(path, 16 * 1024 * 1024, &e->text, &len);
+	if (e->ntext == EQ_MAX_FILES) {
+		err_set(err, ERR_INTERNAL, "more than %d query files", EQ_MAX_FILES);
+		return -1;
+	}
+	rc = file_read(path, 16 * 1024 * 1024, &text, &len);
+	if (rc == 0)
+		e->text[e->ntext++] = text;
 	if (rc == -EFBIG || rc == -ENOMEM) {
 		err_set(err, ERR_INTERNAL, "%s: too large", path);
 		return -1;
@@ -60,7 +72,7 @@ static int equeries_load(const char *path, struct equeries *e, struct err *err)
 		return -1;
 	}
 	rc = -1;
-	for (line = e->text; line && *line; line = nl) {
+	for (line = text; line && *line; line = nl) {
 		char *t1, *t2;
 
 		nl = strchr(line, '\n');
@@ -76,11 +88,11 @@ static int equeries_load(const char *path, struct equeries *e, struct err *err)
 			goto out;
 		}
 		*t1 = *t2 = '\0';
-		if (e->n == cap) {
+		if (e->n == e->cap) {
 			struct equery *nq;
 
-			cap = cap ? cap * 2 : 128;
-			nq = realloc(e->q, cap * sizeof(*nq));
+			e->cap = e->cap ? e->cap * 2 : 128;
+			nq = realloc(e->q, e->cap * sizeof(*nq));
 			if (!nq)
 				goto out;
 			e->q = nq;
@@ -93,9 +105,34 @@ static int equeries_load(const char *path, struct equeries *e, struct err *err)
 	}
 	rc = 0;
 out:
-	if (rc != 0)
-		equeries_free(e);
 	return rc;
+}
+
+/* Loads the queries of paths, a comma-separated list of files. */
+static int equeries_load(const char *paths, struct equeries *e, struct err *err)
+{
+	char path[4096];
+	const char *p = paths;
+
+	memset(e, 0, sizeof(*e));
+	while (p && *p) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+
+		if (n >= sizeof(path)) {
+			err_set(err, ERR_INTERNAL, "a query file's path is too long");
+			goto fail;
+		}
+		memcpy(path, p, n);
+		path[n] = '\0';
+		if (equeries_file(path, e, err) != 0)
+			goto fail;
+		p = comma ? comma + 1 : NULL;
+	}
+	return 0;
+fail:
+	equeries_free(e);
+	return -1;
 }
 
 static int expected_has(const char *expected, const char *id)
@@ -352,8 +389,10 @@ static const struct {
 	const char *name;
 	unsigned flag;
 } flag_opts[] = {
-    {"--no-lexicon", SEARCH_NO_LEXICON}, {"--no-synonyms", SEARCH_NO_SYNONYMS}, {"--no-typos", SEARCH_NO_TYPOS},
-    {"--no-prefix", SEARCH_NO_PREFIX},   {"--no-stemmer", SEARCH_NO_STEMMER},   {"--no-best-bets", SEARCH_NO_BEST_BETS},
+    {"--no-lexicon", SEARCH_NO_LEXICON},       {"--no-synonyms", SEARCH_NO_SYNONYMS},
+    {"--no-typos", SEARCH_NO_TYPOS},           {"--no-prefix", SEARCH_NO_PREFIX},
+    {"--no-stemmer", SEARCH_NO_STEMMER},       {"--no-best-bets", SEARCH_NO_BEST_BETS},
+    {"--no-situations", SEARCH_NO_SITUATIONS},
 };
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -437,8 +476,10 @@ int cmd_search_eval(struct config *cfg, int argc, char **argv)
 
 	(void)cfg;
 	if (parse_opts(argc, argv, &o) != 0 || o.nwords) {
-		fprintf(stderr, "usage: epak search-eval [--catalog FILE] [--queries FILE] [--data DIR] [--verbose] "
-				"[--no-lexicon|--no-synonyms|--no-typos|--no-prefix|--no-stemmer|--no-best-bets]\n");
+		fprintf(stderr,
+			"usage: epak search-eval [--catalog FILE] [--queries FILE[,FILE...]] [--data DIR] [--verbose] "
+			"[--no-lexicon|--no-synonyms|--no-typos|--no-prefix|--no-stemmer|--no-best-bets|--no-"
+			"situations]\n");
 		return 2;
 	}
 	idx = open_index(&o, &cat);
@@ -586,7 +627,7 @@ int cmd_search_complete(struct config *cfg, int argc, char **argv)
 	a = arena_new(0);
 	if (!idx || !a)
 		goto out;
-	if (search_complete(idx, q, 10, a, &c, &n) != SEARCH_OK)
+	if (search_complete(idx, q, 10, 0, a, &c, &n) != SEARCH_OK)
 		goto out;
 	for (i = 0; i < n; i++)
 		printf("%s\n", c[i]);

@@ -377,6 +377,25 @@ void make_variants(const struct search_index *idx, struct parsed *p)
 
 /* ---- suggestions ---- */
 
+/* Whether a word the index lacks is still a real word: a form the
+ * lexicon knows ("pārcēlos" is no typo of "parcels"). */
+static int known_word(const struct search_index *idx, const struct qword *w)
+{
+	const char *lem[1];
+
+	return !(idx->flags & SEARCH_NO_LEXICON) && lexicon_lookup(idx->lex, w->tok.fold, w->tok.nfold, lem, 1) > 0;
+}
+
+static int ascii_only(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
 const char *suggest(const struct search_index *idx, const struct parsed *p, const char *q, struct arena *a)
 {
 	char out[SEARCH_MAX_QUERY * 2 + 64];
@@ -387,10 +406,13 @@ const char *suggest(const struct search_index *idx, const struct parsed *p, cons
 		const struct qword *w = &p->w[i];
 		const char *rep = NULL;
 
-		if (w->shown >= 0 && idx->display_off[w->shown] && (!w->prefix || (w->typo && !w->nprefix))) {
+		if (w->shown >= 0 && idx->display_off[w->shown] && (!w->prefix || (w->typo && !w->nprefix)) &&
+		    !(w->typo && known_word(idx, w))) {
 			const char *term = index_term(idx, (size_t)w->shown) + 1;
 
-			if (w->typo || strcmp(term, w->tok.fold) == 0)
+			/* diacritics are restored only where none were typed */
+			if (w->typo ||
+			    (strcmp(term, w->tok.fold) == 0 && ascii_only(q + w->tok.start, w->tok.end - w->tok.start)))
 				rep = idx->strpool + idx->display_off[w->shown];
 			if (w->typo)
 				changed = 1;

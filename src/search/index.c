@@ -454,6 +454,8 @@ struct search_index *search_index_build(const struct search_doc *docs, size_t n,
 		     idx->nkeywords_all * sizeof(*idx->keywords) +
 		     idx->nterms * (3 * sizeof(uint32_t) + sizeof(size_t)) + idx->post_bytes + idx->strpool_len +
 		     idx->cps_off[idx->surf_end - idx->surf_begin] * sizeof(uint32_t) + lexicon_bytes(idx->lex);
+	if (situations_resolve(idx) != 0)
+		goto nomem;
 	ok = 1;
 	goto out;
 nomem:
@@ -487,6 +489,11 @@ struct search_index *search_index_retable(const struct search_index *base, const
 		free(idx);
 		return NULL;
 	}
+	if (situations_resolve(idx) != 0) {
+		err_set(err, ERR_INTERNAL, "out of memory");
+		search_index_free(idx);
+		return NULL;
+	}
 	return idx;
 }
 
@@ -499,6 +506,7 @@ void search_index_stats(const struct search_index *idx, struct search_stats *out
 	out->bytes = idx->bytes;
 	out->synonyms = idx->tables.nsyn;
 	out->best_bets = idx->tables.nbets;
+	out->situations = idx->tables.nsits;
 	out->lexicon = lexicon_size(idx->lex);
 }
 

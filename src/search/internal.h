@@ -85,6 +85,22 @@ struct best_bet {
 	size_t nids;
 };
 
+struct sit_key {
+	uint64_t h;
+	uint32_t phrase, sit;
+};
+
+/* A life situation rule (situations.tsv): when the query says one of its
+ * phrases, its services come first in its order and its event is shown as
+ * a card. Phrases are in search_tables.sphrases. */
+struct situation {
+	char *event; /* life/business event id, or NULL ("-") */
+	char **ids;  /* service ids, the order a person needs them */
+	size_t nids;
+	int32_t *docs; /* each id's document in the index, -1 none (situations_resolve) */
+	uint32_t phrase_from, nphrases;
+};
+
 struct search_tables {
 	struct phrase *phrases;
 	size_t nphrases;
@@ -92,7 +108,46 @@ struct search_tables {
 	size_t nsyn;
 	struct best_bet *bets;
 	size_t nbets;
+	struct phrase *sphrases; /* situation phrases; a word's terms are its alternatives' */
+	size_t nsphrases;
+	struct situation *sits;
+	size_t nsits;
+	char **rare; /* services not first unless the query names them */
+	size_t nrare;
+	int32_t *rare_docs; /* their documents, -1 none */
+	/* every term hash of each situation phrase's first word, sorted, with
+	 * the phrase and its rule: a query looks up only the phrases it may say */
+	struct sit_key *skeys;
+	size_t nskeys;
 };
+
+/* Data-file helpers shared by data.c and situation.c. */
+int data_read(const char *path, const char *text, char **out, size_t *len, struct err *err);
+/* The lines of a data set (data_read's text), blank lines and comments
+ * skipped: data_lines_open, then data_lines_next until NULL, then free
+ * dl->text. */
+struct data_lines {
+	char *text, *cursor, *end;
+	size_t lineno;
+};
+int data_lines_open(struct data_lines *dl, const char *path, const char *given, struct err *err);
+char *data_lines_next(struct data_lines *dl);
+void data_problem(struct search_data_problem *p, size_t line, size_t field, const char *why);
+size_t data_split_tabs(char *line, char **fields, size_t max);
+char *data_next_line(char **cursor, char *end, size_t *lineno);
+int data_grow(void **arr, size_t *cap, size_t n, size_t size);
+void data_phrase_free(struct phrase *p);
+/* Frees n strings and the array (NULL: nothing). */
+void data_free_strings(char **s, size_t n);
+
+/* situation.c: situations.tsv (cfg->situations or data_dir's file) into t;
+ * 0, or -1 with the first problem in pr/err. */
+int situations_load(struct search_tables *t, const char *path, const char *given, const struct lexicon *lx,
+		    unsigned flags, struct search_data_problem *pr, struct err *err);
+void situations_free(struct search_tables *t);
+/* Looks each rule's service ids up among idx's documents once, so a query
+ * does not; 0, or -1 out of memory. */
+int situations_resolve(struct search_index *idx);
 
 /* Synonyms and best bets: cfg's texts when given, else data_dir's files. */
 int tables_load(struct search_tables *t, const struct search_config *cfg, const struct lexicon *lx, unsigned flags,
@@ -214,6 +269,7 @@ struct termset {
 	char buf[TERMSET_MAX * (TOK_MAX + 2)];
 	size_t used;
 };
+void termset_add(struct termset *ts, char kind, const char *s, size_t n);
 /* Whether two term sets share a term. */
 int termset_meet(const struct termset *a, const struct termset *b);
 #define WT_PARTS 1 /* also each part of a hyphenated word */
@@ -323,6 +379,17 @@ int spans_of(const struct search_index *idx, const struct hlset *h, const char *
 int snippet_of(const struct search_index *idx, const struct hlset *h, const char *s, struct arena *a,
 	       struct search_hit *hit);
 float name_coverage(const struct search_index *idx, const struct hlset *h, uint32_t d);
+
+/* situation.c: the situations a parsed query says, and their effect on
+ * the scores in s (after keep_close: their services join s->docs). */
+#define SIT_MATCH_MAX 8
+struct sitmatch {
+	uint32_t sit[SIT_MATCH_MAX]; /* indices into tables.sits, strongest first */
+	uint32_t strength[SIT_MATCH_MAX];
+	size_t n;
+};
+void situations_match(const struct search_index *idx, const struct parsed *p, struct sitmatch *m);
+void situations_rank(const struct search_index *idx, const struct sitmatch *m, struct scratch *s, size_t *nd);
 
 /* query.c: scoring */
 struct scratch *scratch_get(size_t n);

@@ -571,6 +571,41 @@ static int make_hit(const struct search_index *idx, const struct hlset *hl, uint
 	return 0;
 }
 
+/* Whether q finds anything: "did you mean" offers only what does. p and
+ * s are the caller's working memory, s clean (and left clean). */
+static int finds_any(const struct search_index *idx, const char *q, struct parsed *p, struct scratch *s)
+{
+	size_t nd = 0;
+
+	if (parse_query(idx, q, 1, p) != SEARCH_OK)
+		return 0;
+	score_all(idx, p, s, &nd);
+	scratch_done(s, nd);
+	return nd > 0;
+}
+
+/* The card of the strongest situation the query says that names an
+ * event: the event, its services and how many are e-services. */
+static void situation_card(const struct search_index *idx, const struct sitmatch *m, struct search_results *out)
+{
+	size_t i, d, e;
+	long ev = -1;
+
+	for (i = 0; i < m->n && ev < 0; i++)
+		if (idx->tables.sits[m->sit[i]].event)
+			ev = label_find(idx->events, idx->nevents, idx->tables.sits[m->sit[i]].event);
+	if (ev < 0)
+		return;
+	out->situation = &idx->events[ev];
+	for (d = 0; d < idx->ndocs; d++)
+		for (e = 0; e < idx->docs[d].nevents; e++)
+			if (idx->doc_events[idx->docs[d].events_off + e] == (uint32_t)ev) {
+				out->situation_services++;
+				out->situation_online += idx->docs[d].eservice ? 1 : 0;
+				break;
+			}
+}
+
 int search_run(const struct search_index *idx, const struct search_request *req, struct arena *a,
 	       struct search_results *out)
 {
@@ -580,6 +615,7 @@ int search_run(const struct search_index *idx, const struct search_request *req,
 	struct search_hit *hits = NULL;
 	struct hlset hl = {NULL, 0};
 	long pinned[MAX_PINNED];
+	struct sitmatch sm;
 	size_t npinned, nd = 0, i, limit, want, nheap;
 	struct filters f;
 	int rc = SEARCH_ENOMEM;
@@ -603,6 +639,9 @@ int search_run(const struct search_index *idx, const struct search_request *req,
 	filters_of(idx, req, &f);
 	score_all(idx, p, sp, &nd);
 	keep_close(sp, &nd);
+	situations_match(idx, p, &sm);
+	situations_rank(idx, &sm, sp, &nd);
+	situation_card(idx, &sm, out);
 	npinned = pin_best_bets(idx, req->q, &f, sp, &nd, pinned);
 	if (make_facets(idx, &f, sp->docs, nd, a, out) != 0 || highlight_set(p, &hl) != 0)
 		goto out;
@@ -624,7 +663,8 @@ int search_run(const struct search_index *idx, const struct search_request *req,
 		out->nhits++;
 	}
 	out->hits = hits;
-	out->suggestion = suggest(idx, p, req->q, a);
+	/* a query a situation understands needs no correction */
+	out->suggestion = sm.n ? NULL : suggest(idx, p, req->q, a);
 	rc = SEARCH_OK;
 out:
 	if (rc != SEARCH_OK)
@@ -633,6 +673,8 @@ out:
 	free(heap);
 	if (sp)
 		scratch_done(sp, nd);
+	if (rc == SEARCH_OK && out->suggestion && !finds_any(idx, out->suggestion, p, sp))
+		out->suggestion = NULL;
 	free(p);
 	return rc;
 }

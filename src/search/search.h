@@ -16,6 +16,9 @@
  *  - the last word half-typed (prefix), unless the query ends in a space;
  *  - curated synonyms and abbreviations, and editors' best bets
  *    (data/search/synonyms.tsv, data/search/best-bets.tsv, read at build);
+ *  - life situations described in people's words ("pārcēlos", "my wallet
+ *    was stolen"): data/search/situations.tsv maps their phrases to
+ *    services in the order a person needs them and to a life event;
  *  - English, for English titles.
  */
 #ifndef EPAK_SEARCH_H
@@ -75,10 +78,11 @@ struct search_config {
 	const char *synonyms;
 	const char *best_bets;
 	const char *lexicon_extra;
+	const char *situations; /* situations.tsv's text, or NULL: the file */
 };
 
 /* The data sets an editor may change, and the first problem of one. */
-enum search_data_kind { SEARCH_DATA_SYNONYMS, SEARCH_DATA_BEST_BETS, SEARCH_DATA_LEXICON };
+enum search_data_kind { SEARCH_DATA_SYNONYMS, SEARCH_DATA_BEST_BETS, SEARCH_DATA_LEXICON, SEARCH_DATA_SITUATIONS };
 struct search_data_problem {
 	size_t line;     /* 1-based; 0: not about one line */
 	size_t field;    /* 1-based TAB-separated field; 0: the whole line */
@@ -96,6 +100,7 @@ int search_data_check(enum search_data_kind kind, const char *text, struct searc
 #define SEARCH_NO_PREFIX 0x08u
 #define SEARCH_NO_STEMMER 0x10u
 #define SEARCH_NO_BEST_BETS 0x20u
+#define SEARCH_NO_SITUATIONS 0x40u
 
 struct search_index;
 
@@ -121,7 +126,8 @@ struct search_stats {
 	size_t bytes;    /* memory the index holds */
 	size_t synonyms; /* synonym phrases loaded */
 	size_t best_bets;
-	size_t lexicon; /* folded forms in the lexicon */
+	size_t situations; /* situation rules loaded */
+	size_t lexicon;    /* folded forms in the lexicon */
 };
 void search_index_stats(const struct search_index *idx, struct search_stats *out);
 
@@ -184,6 +190,11 @@ struct search_results {
 	/* "Did you mean": the query with typos corrected and diacritics
 	 * restored, or NULL when every word was found as typed. */
 	const char *suggestion;
+	/* The life situation the query describes (situations.tsv), for a card
+	 * above the results: its event, how many services it groups and how
+	 * many of those are e-services. NULL when none. */
+	const struct search_label *situation;
+	size_t situation_services, situation_online;
 };
 
 /* Return codes: 0 or a negative error (CODE_STYLE: negative is an error). */
@@ -196,10 +207,11 @@ struct search_results {
 int search_run(const struct search_index *idx, const struct search_request *req, struct arena *a,
 	       struct search_results *out);
 
-/* Type-ahead: up to max (≤ 20) completions of what is typed, the last word
- * completed with words that occur together with the earlier ones, most
- * useful first. Each is a NUL-terminated string in a. */
-int search_complete(const struct search_index *idx, const char *q, size_t max, struct arena *a, const char *const **out,
-		    size_t *n);
+/* Type-ahead: up to max (≤ 20) names of the services q finds best, its
+ * last word half-typed (none when q ends in a space): the English title
+ * when en and the service has one, else the Latvian. The strings are the
+ * index's (borrowed, like a hit's), the array is in a. */
+int search_complete(const struct search_index *idx, const char *q, size_t max, int en, struct arena *a,
+		    const char *const **out, size_t *n);
 
 #endif

@@ -971,6 +971,38 @@ static const struct migration_step m022_faq_pin[] = {
      "'pin-blokets') AND EXISTS (SELECT 1 FROM faq_topic WHERE slug = 'eid')"},
     {MIG_BOTH, "UPDATE content_revision SET value = value + 1 WHERE id = 1"},
     {MIG_BOTH, NULL}};
+/* 24: life situations (data/search/situations.tsv) become a search data
+ * set editors change in the back office like the synonyms: the name checks
+ * of search_data and search_data_history take 'situations'. SQLite cannot
+ * change a CHECK, so its tables are copied into new ones. */
+#define SEARCH_DATA_NAMES "('synonyms', 'best-bets', 'lexicon', 'situations')"
+static const struct migration_step m024_search_situations[] = {
+    {MIG_SQLITE, "CREATE TABLE search_data_new ("
+		 "name TEXT PRIMARY KEY CHECK (name IN " SEARCH_DATA_NAMES "), "
+		 "body TEXT NOT NULL, "
+		 "changed_by BIGINT NOT NULL, "
+		 "changed_at BIGINT NOT NULL)"},
+    {MIG_SQLITE, "INSERT INTO search_data_new (name, body, changed_by, changed_at) "
+		 "SELECT name, body, changed_by, changed_at FROM search_data"},
+    {MIG_SQLITE, "DROP TABLE search_data"},
+    {MIG_SQLITE, "ALTER TABLE search_data_new RENAME TO search_data"},
+    {MIG_SQLITE, "CREATE TABLE search_data_history_new ("
+		 "id INTEGER PRIMARY KEY, "
+		 "name TEXT NOT NULL CHECK (name IN " SEARCH_DATA_NAMES "), "
+		 "body TEXT, "
+		 "changed_by BIGINT NOT NULL, "
+		 "changed_at BIGINT NOT NULL)"},
+    {MIG_SQLITE, "INSERT INTO search_data_history_new (id, name, body, changed_by, changed_at) "
+		 "SELECT id, name, body, changed_by, changed_at FROM search_data_history"},
+    {MIG_SQLITE, "DROP TABLE search_data_history"},
+    {MIG_SQLITE, "ALTER TABLE search_data_history_new RENAME TO search_data_history"},
+    {MIG_SQLITE, "CREATE INDEX search_data_history_name ON search_data_history (name, id)"},
+    {MIG_PG, "ALTER TABLE search_data DROP CONSTRAINT search_data_name_check, "
+	     "ADD CONSTRAINT search_data_name_check CHECK (name IN " SEARCH_DATA_NAMES ")"},
+    {MIG_PG, "ALTER TABLE search_data_history DROP CONSTRAINT search_data_history_name_check, "
+	     "ADD CONSTRAINT search_data_history_name_check CHECK (name IN " SEARCH_DATA_NAMES ")"},
+    {MIG_BOTH, NULL}};
+#undef SEARCH_DATA_NAMES
 
 const struct migration db_migrations[] = {
     {1, "foundation", m001_foundation},
@@ -994,6 +1026,7 @@ const struct migration db_migrations[] = {
     {20, "materials", m020_materials},
     {21, "service feedback", m021_service_feedback},
     {22, "FAQ: PIN blocked or forgotten", m022_faq_pin},
+    {24, "search situations", m024_search_situations},
 };
 
 const size_t db_nmigrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -35,9 +35,7 @@ const char *ml(struct req *r, const struct mltext *t)
 	return mltext_get(t, lang_code(r->lang));
 }
 
-/* The language a text actually came in, when it is not the page's own
- * (WCAG 3.1.2: parts in another language are marked). NULL when the same. */
-static const char *ml_lang(struct req *r, const struct mltext *t)
+const char *ml_lang(struct req *r, const struct mltext *t)
 {
 	const char *want = lang_code(r->lang);
 	size_t i;
@@ -48,6 +46,17 @@ static const char *ml_lang(struct req *r, const struct mltext *t)
 		if (t->v[i].value == mltext_get(t, want))
 			return *t->v[i].lang ? t->v[i].lang : NULL;
 	return NULL;
+}
+
+void put_ml(struct req *r, json_t *ctx, const char *key, const struct mltext *t)
+{
+	const char *text = ml(r, t), *lang = ml_lang(r, t);
+
+	if (!text)
+		return;
+	json_object_set_new(ctx, key, json_string(text));
+	if (lang)
+		json_object_set_new(ctx, arena_printf(r->arena, "%s_lang", key), json_string(lang));
 }
 
 const char *prefixed(struct req *r, const char *path)
@@ -69,7 +78,7 @@ const char *url_host(struct req *r, const char *url)
 	return arena_strndup(r->arena, p, (size_t)(end - p));
 }
 
-static int http_url(const char *u)
+int http_url(const char *u)
 {
 	return u && (!strncmp(u, "https://", 8) || !strncmp(u, "http://", 7));
 }
@@ -129,9 +138,12 @@ static int cmp_listed(const void *a, const void *b)
 	return lv_collate(x->title, y->title);
 }
 
-static const char *page_url(struct req *r, const char *base, size_t page)
+/* A page's address; keep ("tiessaiste=1") is a filter every page keeps. */
+static const char *page_url(struct req *r, const char *base, const char *keep, size_t page)
 {
-	return page == 1 ? base : arena_printf(r->arena, "%s?lapa=%zu", base, page);
+	if (page == 1)
+		return keep ? arena_printf(r->arena, "%s?%s", base, keep) : base;
+	return arena_printf(r->arena, "%s?%s%slapa=%zu", base, keep ? keep : "", keep ? "&" : "", page);
 }
 
 /* The page of n items this request asks for (?lapa=N; the first when
@@ -146,6 +158,11 @@ static const char *page_url(struct req *r, const char *base, size_t page)
 const struct field list_params[] = {FIELD_NUMBER("lapa", NULL, 1, 999999999, N_("Page")), FIELD_END};
 
 int list_page(struct req *r, json_t *ctx, size_t n, size_t per_page, size_t *from, size_t *to)
+{
+	return list_page_keep(r, ctx, n, per_page, NULL, from, to);
+}
+
+int list_page_keep(struct req *r, json_t *ctx, size_t n, size_t per_page, const char *keep, size_t *from, size_t *to)
 {
 	struct form p;
 	unsigned long page = 1;
@@ -170,16 +187,16 @@ int list_page(struct req *r, json_t *ctx, size_t n, size_t per_page, size_t *fro
 	json_object_set_new(pager, "page", json_integer((json_int_t)page));
 	json_object_set_new(pager, "pages", json_integer((json_int_t)pages));
 	if (page > 1)
-		json_object_set_new(pager, "prev_url", json_string(page_url(r, base, page - 1)));
+		json_object_set_new(pager, "prev_url", json_string(page_url(r, base, keep, page - 1)));
 	if (page < pages)
-		json_object_set_new(pager, "next_url", json_string(page_url(r, base, page + 1)));
+		json_object_set_new(pager, "next_url", json_string(page_url(r, base, keep, page + 1)));
 	for (k = 1; k <= pages; k++) {
 		if (k != 1 && k != pages && (k + PAGER_AROUND < page || k > page + PAGER_AROUND))
 			continue;
 		if (last && k > last + 1)
 			json_array_append_new(links, json_pack("{s:b}", "gap", 1));
 		json_array_append_new(links, json_pack("{s:I, s:s, s:b}", "n", (json_int_t)k, "url",
-						       page_url(r, base, k), "current", k == page));
+						       page_url(r, base, keep, k), "current", k == page));
 		last = k;
 	}
 	json_object_set_new(pager, "links", links);
@@ -187,7 +204,7 @@ int list_page(struct req *r, json_t *ctx, size_t n, size_t per_page, size_t *fro
 	if (page > 1) /* the language switch keeps the page number too */
 		json_object_set_new(
 		    ctx, "other_lang_url",
-		    json_string(page_url(r, req_path_in(r, r->lang == LANG_LV ? LANG_EN : LANG_LV), page)));
+		    json_string(page_url(r, req_path_in(r, r->lang == LANG_LV ? LANG_EN : LANG_LV), keep, page)));
 	return 0;
 }
 
@@ -273,21 +290,6 @@ static void group_page(struct req *r, const char *heading, const char *intro, co
 	render(r, 200, "service-group", ctx);
 }
 
-int page_event(struct req *r)
-{
-	const struct snapshot *sn = web_snapshot(r);
-	const char *slug = req_param(r, 0);
-	const struct event *e = slug ? catalog_event(sn->cat, slug) : NULL;
-
-	if (!e) {
-		resp_error(r, ERR_NOT_FOUND, NULL);
-		return 0;
-	}
-	group_page(r, ml(r, &e->title) ? ml(r, &e->title) : e->slug, ml(r, &e->description),
-		   (const struct service *const *)e->services, e->nservices, 0);
-	return 0;
-}
-
 static void audience_page(struct req *r, unsigned audience)
 {
 	const struct snapshot *sn = web_snapshot(r);
@@ -310,44 +312,7 @@ int page_businesses(struct req *r)
 	return 0;
 }
 
-/* "P1M" → "1 month"; "P10D" → "10 days"; anything else as written. */
-static const char *duration_text(struct req *r, const char *d)
-{
-	static const struct {
-		char unit;
-		const char *one, *many;
-	} units[] = {
-	    {'Y', N_("year"), N_("years")}, {'M', N_("month"), N_("months")}, {'W', N_("week"), N_("weeks")},
-	    {'D', N_("day"), N_("days")},   {'h', N_("hour"), N_("hours")},
-	};
-	const char *p = d;
-	char *end;
-	long n;
-	size_t i;
-	int in_time = 0;
-
-	if (!d || *p != 'P')
-		return d;
-	p++;
-	if (*p == 'T') {
-		in_time = 1;
-		p++;
-	}
-	n = strtol(p, &end, 10);
-	if (end == p || n < 0 || !end[0] || end[1])
-		return d;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		char u = in_time && *end == 'H' ? 'h' : *end;
-
-		if (u == units[i].unit && !(in_time && u == 'M'))
-			return arena_printf(
-			    r->arena, "%ld %s", n,
-			    i18n_tr(r->lang, (n % 10 == 1 && n % 100 != 11) ? units[i].one : units[i].many));
-	}
-	return d;
-}
-
-static json_t *contacts_json(struct req *r, const struct contact_point *const *v, size_t n)
+json_t *contacts_json(struct req *r, const struct contact_point *const *v, size_t n)
 {
 	json_t *arr = json_array();
 	size_t i;
@@ -391,188 +356,6 @@ json_t *org_brief(struct req *r, const struct organisation *o)
 	}
 	json_object_set_new(j, "nservices", json_integer((json_int_t)o->nservices));
 	return j;
-}
-
-static const char *channel_kind(struct req *r, enum channel_type t)
-{
-	switch (t) {
-	case CHANNEL_IN_PERSON: return i18n_tr(r->lang, N_("In person"));
-	case CHANNEL_PHONE: return i18n_tr(r->lang, N_("By phone"));
-	case CHANNEL_POST: return i18n_tr(r->lang, N_("By post"));
-	case CHANNEL_EMAIL: return i18n_tr(r->lang, N_("By e-mail"));
-	case CHANNEL_ONLINE: return i18n_tr(r->lang, N_("Online"));
-	case CHANNEL_EMAIL_ESIGN: return i18n_tr(r->lang, N_("Signed with a secure e-signature"));
-	case CHANNEL_OTHER: break;
-	}
-	return i18n_tr(r->lang, N_("Other"));
-}
-
-static json_t *service_json(struct req *r, const struct snapshot *sn, const struct service *s)
-{
-	json_t *svc = service_brief(r, s);
-	json_t *online = json_array(), *esign = json_array(), *offline = json_array();
-	json_t *costs = json_array(), *req = json_array(), *outputs = json_array(), *aud = json_array(),
-	       *events = json_array();
-	size_t i;
-	int priced = 0, unpriced = 0, free_ = 0;
-	const char *lang_attr = ml_lang(r, &s->title);
-
-	if (lang_attr)
-		json_object_set_new(svc, "title_lang", json_string(lang_attr));
-	if (ml(r, &s->description))
-		json_object_set_new(svc, "description", json_string(ml(r, &s->description)));
-	json_object_set_new(svc, "identifier", json_string(s->identifier));
-	json_object_set_new(svc, "jsonld_url",
-			    json_string(prefixed(r, arena_printf(r->arena, "/pakalpojumi/%s/jsonld", s->slug))));
-	json_object_set_new(svc, "feedback_url",
-			    json_string(prefixed(r, arena_printf(r->arena, "/pakalpojumi/%s/atsauksme", s->slug))));
-	json_object_set_new(svc, "ask_url",
-			    json_string(prefixed(r, arena_printf(r->arena, "/jautajums?pakalpojums=%s", s->slug))));
-	if (s->audience & AUDIENCE_CITIZEN)
-		json_array_append_new(aud, json_string(i18n_tr(r->lang, N_("Residents"))));
-	if (s->audience & AUDIENCE_BUSINESS)
-		json_array_append_new(aud, json_string(i18n_tr(r->lang, N_("Businesses"))));
-	for (i = 0; i < s->nchannels; i++) {
-		const struct channel *ch = &s->channels[i];
-		const char *desc = ml(r, &ch->description);
-
-		if (ch->type == CHANNEL_ONLINE && http_url(ch->url) && snapshot_link_dead(sn, ch->url)) {
-			/* dead for a week or more: not a button; say so, and whom to ask */
-			json_object_set_new(svc, "unavailable", json_true());
-		} else if (ch->type == CHANNEL_ONLINE && http_url(ch->url)) {
-			json_array_append_new(online,
-					      json_pack("{s:s, s:s, s:s, s:b}", "url", ch->url, "label",
-							desc ? desc : i18n_tr(r->lang, N_("Go to the e-service")),
-							"host", url_host(r, ch->url), "external", 1));
-		} else if (ch->type == CHANNEL_EMAIL_ESIGN && ch->email) {
-			json_array_append_new(esign, json_pack("{s:s}", "email", ch->email));
-		} else if (ch->type != CHANNEL_ONLINE) {
-			json_t *j = json_pack("{s:s}", "kind", channel_kind(r, ch->type));
-
-			if (desc)
-				json_object_set_new(j, "label", json_string(desc));
-			if (ch->phone)
-				json_object_set_new(j, "phone", json_string(ch->phone));
-			if (ch->email)
-				json_object_set_new(j, "email", json_string(ch->email));
-			if (http_url(ch->url)) {
-				json_object_set_new(j, "url", json_string(ch->url));
-				json_object_set_new(j, "host", json_string(url_host(r, ch->url)));
-			}
-			if (ml(r, &ch->hours))
-				json_object_set_new(j, "hours", json_string(ml(r, &ch->hours)));
-			json_array_append_new(offline, j);
-		}
-	}
-	for (i = 0; i < s->ncosts; i++) {
-		const struct cost *c = &s->costs[i];
-		json_t *j = json_object();
-
-		if (c->has_value && c->value == 0) {
-			free_++;
-			continue;
-		}
-		if (c->has_value) {
-			priced++;
-			json_object_set_new(j, "amount",
-					    json_string(arena_printf(r->arena, "%.2f %s", c->value,
-								     c->currency ? c->currency : "EUR")));
-		} else {
-			unpriced++;
-		}
-		if (ml(r, &c->description))
-			json_object_set_new(j, "desc", json_string(ml(r, &c->description)));
-		json_array_append_new(costs, j);
-	}
-	for (i = 0; i < s->nrequirements; i++)
-		if (ml(r, &s->requirements[i].title))
-			json_array_append_new(req, json_string(ml(r, &s->requirements[i].title)));
-	for (i = 0; i < s->ninputs; i++)
-		if (ml(r, &s->inputs[i].title))
-			json_array_append_new(req, json_string(ml(r, &s->inputs[i].title)));
-	for (i = 0; i < s->noutputs; i++)
-		if (ml(r, &s->outputs[i].title))
-			json_array_append_new(outputs, json_string(ml(r, &s->outputs[i].title)));
-	for (i = 0; i < s->nevents; i++)
-		json_array_append_new(
-		    events,
-		    json_pack("{s:s, s:s}", "name",
-			      ml(r, &s->events[i]->title) ? ml(r, &s->events[i]->title) : s->events[i]->slug, "url",
-			      prefixed(r, arena_printf(r->arena, "/dzives-situacijas/%s", s->events[i]->slug))));
-	json_object_set_new(svc, "has_online", json_boolean(json_array_size(online)));
-	json_object_set_new(svc, "online", online);
-	json_object_set_new(svc, "has_esign", json_boolean(json_array_size(esign)));
-	json_object_set_new(svc, "esign", esign);
-	json_object_set_new(svc, "has_offline", json_boolean(json_array_size(offline)));
-	json_object_set_new(svc, "offline", offline);
-	json_object_set_new(svc, "has_costs", json_boolean(priced + unpriced > 0));
-	json_object_set_new(svc, "free", json_boolean(priced + unpriced == 0 && free_ > 0));
-	json_object_set_new(svc, "costs", costs);
-	json_object_set_new(svc, "has_requirements", json_boolean(json_array_size(req)));
-	json_object_set_new(svc, "requirements", req);
-	json_object_set_new(svc, "outputs", outputs);
-	if (s->processing_time)
-		json_object_set_new(svc, "processing_time", json_string(duration_text(r, s->processing_time)));
-	json_object_set_new(svc, "has_result", json_boolean(json_array_size(outputs) || s->processing_time));
-	{
-		json_t *legal = json_array();
-
-		for (i = 0; i < s->nlegal; i++) {
-			const struct legal *l = &s->legal[i];
-			const char *t = ml(r, &l->title);
-			json_t *j = json_object();
-
-			if (http_url(l->url)) {
-				json_object_set_new(j, "url", json_string(l->url));
-				json_object_set_new(j, "host", json_string(url_host(r, l->url)));
-			}
-			if (t)
-				json_object_set_new(j, "title", json_string(t));
-			else if (!http_url(l->url)) {
-				json_decref(j);
-				continue;
-			}
-			json_array_append_new(legal, j);
-		}
-		json_object_set_new(svc, "has_legal", json_boolean(json_array_size(legal)));
-		json_object_set_new(svc, "legal", legal);
-	}
-	json_object_set_new(svc, "has_audience", json_boolean(json_array_size(aud)));
-	json_object_set_new(svc, "audience", aud);
-	json_object_set_new(svc, "has_events", json_boolean(json_array_size(events)));
-	json_object_set_new(svc, "events", events);
-	if (s->authority) {
-		json_t *o = org_brief(r, s->authority);
-
-		json_object_set_new(o, "contacts",
-				    contacts_json(r, s->ncontacts ? s->contacts : s->authority->contacts,
-						  s->ncontacts ? s->ncontacts : s->authority->ncontacts));
-		json_object_set_new(svc, "institution", o);
-	}
-	return svc;
-}
-
-int page_service(struct req *r)
-{
-	const struct snapshot *sn = web_snapshot(r);
-	const char *slug = req_param(r, 0);
-	const struct service *s = slug ? snapshot_service(sn, slug, NULL) : NULL;
-
-	if (!s) {
-		resp_error(r, ERR_NOT_FOUND, NULL);
-		return 0;
-	}
-	render(r, 200, "service", service_page_ctx(r, sn, s));
-	return 0;
-}
-
-json_t *service_page_ctx(struct req *r, const struct snapshot *sn, const struct service *s)
-{
-	json_t *ctx = page_ctx(r, NULL, "services");
-
-	json_object_set_new(ctx, "title", json_string(ml(r, &s->title) ? ml(r, &s->title) : s->identifier));
-	json_object_set_new(ctx, "svc", service_json(r, sn, s));
-	return ctx;
 }
 
 int json_cmp_name(const void *a, const void *b)
@@ -661,6 +444,18 @@ int page_org(struct req *r)
 	return 0;
 }
 
+/* Where the e-service itself is: its online channel's page, else the
+ * portal that hosts it. */
+static const char *own_address(const struct service *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nchannels; i++)
+		if (s->channels[i].type == CHANNEL_ONLINE && http_url(s->channels[i].url))
+			return s->channels[i].url;
+	return s->hosted_url;
+}
+
 int page_eservices(struct req *r)
 {
 	const struct snapshot *sn = web_snapshot(r);
@@ -715,9 +510,9 @@ int page_eservices(struct req *r)
 							   : i18n_tr(r->lang, N_("Institutions' own websites")),
 							"external", po != NULL, "services", list));
 		}
-		if (http_url(s->hosted_url) && !snapshot_link_dead(sn, s->hosted_url)) {
-			json_object_set_new(b, "online_url", json_string(s->hosted_url));
-			json_object_set_new(b, "host", json_string(url_host(r, s->hosted_url)));
+		if (http_url(own_address(s)) && !snapshot_link_dead(sn, own_address(s))) {
+			json_object_set_new(b, "online_url", json_string(own_address(s)));
+			json_object_set_new(b, "host", json_string(url_host(r, own_address(s))));
 			json_object_set_new(b, "external", json_true());
 		}
 		json_array_append_new(list, b);

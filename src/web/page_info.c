@@ -12,6 +12,7 @@ int page_home(struct req *r)
 	json_t *ctx = page_ctx(r, N_("E-services of the state and municipalities"), "home");
 
 	content_home_ctx(r, ctx); /* the newest news */
+	json_object_set_new(ctx, "situations", situations_brief(r, web_snapshot(r)));
 	render(r, 200, "home", ctx);
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include "web/content.h"
 #include "web/form.h"
 #include "web/search_log.h"
+#include "web/search_pages.h"
 #include "web/snapshot.h"
 #include "web/web.h"
 
@@ -58,8 +59,8 @@ static json_t *marked(const char *s, size_t len, const struct search_span *sp, s
 	return arr;
 }
 
-/* The search page's own URL with one parameter changed (NULL removes it);
- * limit 0: the page's own size, not written. */
+/* The search page's own URL with one parameter changed (NULL removes it),
+ * at its results heading; limit 0: the page's own size, not written. */
 static const char *search_url(struct req *r, const char *q, const char *inst, const char *event, int eonly,
 			      size_t offset, size_t limit)
 {
@@ -82,6 +83,7 @@ static const char *search_url(struct req *r, const char *q, const char *inst, co
 		buf_printf(&b, "&no=%zu", offset);
 	if (limit)
 		buf_printf(&b, "&limit=%zu", limit);
+	buf_puts(&b, "#rezultati"); /* the focus lands on the results heading */
 	out = arena_strndup(r->arena, b.data ? b.data : "", b.len);
 	buf_free(&b);
 	return out;
@@ -109,6 +111,25 @@ static int run(struct req *r, const struct snapshot *sn, struct search_request *
 		return RUN_INVALID;
 	log_error("search: out of memory");
 	return RUN_NOMEM;
+}
+
+/* Above the results: the life situation the query describes, as a card,
+ * and the portal's own pages it names. */
+static void situation_ctx(struct req *r, const struct search_results *res, json_t *ctx)
+{
+	json_t *pages = search_pages_find(r, json_string_value(json_object_get(ctx, "q")));
+
+	if (res->situation)
+		json_object_set_new(
+		    ctx, "situation",
+		    json_pack("{s:s, s:s, s:I, s:I}", "name", label_name(r, res->situation), "url",
+			      prefixed(r, arena_printf(r->arena, "/dzives-situacijas/%s", res->situation->id)),
+			      "services", (json_int_t)res->situation_services, "online",
+			      (json_int_t)res->situation_online));
+	if (pages && json_array_size(pages) > 0)
+		json_object_set_new(ctx, "has_pages", json_true());
+	if (pages)
+		json_object_set_new(ctx, "pages", pages);
 }
 
 int page_search(struct req *r)
@@ -175,8 +196,10 @@ int page_search(struct req *r)
 		render(r, 422, "search", ctx);
 		return 0;
 	}
-	if (offset == 0 && !inst && !event && !eonly)
+	if (offset == 0 && !inst && !event && !eonly) {
 		content_search_ctx(r, q, ctx); /* news and FAQ answers, after the services */
+		situation_ctx(r, &res, ctx);
+	}
 	if (res.total == 0 && !inst && !event && !eonly && offset == 0)
 		search_log_zero(q); /* computed here; repeats come from the page cache (search_log.h) */
 	json_object_set_new(ctx, "title",
@@ -314,6 +337,12 @@ int api_search(struct req *r)
 	out = json_pack("{s:s, s:I, s:o, s:s?, s:{s:o, s:o, s:I}}", "query", q, "total", (json_int_t)res.total,
 			"results", results, "suggestion", res.suggestion, "facets", "institution", inst, "event", ev,
 			"eService", (json_int_t)res.eservices);
+	if (out && res.situation)
+		json_object_set_new(out, "situation",
+				    json_pack("{s:s, s:s, s:I, s:I}", "id", res.situation->id, "name",
+					      label_name(r, res.situation), "services",
+					      (json_int_t)res.situation_services, "online",
+					      (json_int_t)res.situation_online));
 	resp_json(r, 200, out);
 	return 0;
 }
@@ -329,7 +358,7 @@ int api_suggest(struct req *r)
 
 	query_validate(r, suggest_params, &p, LANG_EN); /* any text: nothing to refuse */
 	q = p.value[0];
-	if (q && *q && search_complete(sn->idx, q, 8, r->arena, &list, &n) == SEARCH_OK)
+	if (q && *q && search_complete(sn->idx, q, 8, r->lang == LANG_EN, r->arena, &list, &n) == SEARCH_OK)
 		for (i = 0; i < n; i++)
 			json_array_append_new(arr, json_string(list[i]));
 	resp_json(r, 200, json_pack("{s:s, s:o}", "query", q ? q : "", "suggestions", arr));

@@ -51,8 +51,9 @@
 #define ZERO_SHOWN 50
 #define MAX_TEXT 200000 /* characters of an edited set (the lexicon: additions only) */
 
-static const char *const set_choices[] = {"synonyms", "best-bets", "lexicon", NULL};
-static const char *const set_labels[] = {N_("Synonyms"), N_("Best bets"), N_("Lexicon additions")};
+static const char *const set_choices[] = {"synonyms", "best-bets", "lexicon", "situations", NULL};
+static const char *const set_labels[] = {N_("Synonyms"), N_("Best bets"), N_("Lexicon additions"),
+					 N_("Life situations")};
 
 static const struct field get_params[] = {FIELD_CHOICE("kopa", OPTIONAL, set_choices, N_("Data set")),
 					  FIELD_TEXT("q", OPTIONAL, 0, 200, N_("Query")),
@@ -145,11 +146,12 @@ static const char *day_text(struct req *r, long long day)
 {
 	time_t t = (time_t)(day * 86400);
 	struct tm tm;
-	char s[16];
+	char s[16], out[WHEN_LEN];
 
 	gmtime_r(&t, &tm);
 	strftime(s, sizeof(s), "%Y-%m-%d", &tm);
-	return arena_strdup(r->arena, s);
+	when_date_text(s, r->lang, out); /* in the page's language */
+	return arena_strdup(r->arena, out);
 }
 
 static int zero_row(void *cls, const struct db_row *row)
@@ -219,6 +221,7 @@ static json_t *page_base(struct req *r, enum search_data_kind kind, struct searc
 	json_object_set_new(ctx, "set_label", json_string(i18n_tr(r->lang, set_labels[kind])));
 	json_object_set_new(ctx, "is_synonyms", json_boolean(kind == SEARCH_DATA_SYNONYMS));
 	json_object_set_new(ctx, "is_lexicon", json_boolean(kind == SEARCH_DATA_LEXICON));
+	json_object_set_new(ctx, "is_situations", json_boolean(kind == SEARCH_DATA_SITUATIONS));
 	json_object_set_new(
 	    ctx, "file", json_string(arena_printf(r->arena, "%s/%s", app->cfg->search_data, search_data_file(kind))));
 	if (edits->text[kind]) {
@@ -386,6 +389,8 @@ static void preview_work(void *cls)
 		cfg.synonyms = p->text;
 	else if (p->kind == SEARCH_DATA_BEST_BETS)
 		cfg.best_bets = p->text;
+	else if (p->kind == SEARCH_DATA_SITUATIONS)
+		cfg.situations = p->text;
 	else
 		cfg.lexicon_extra = p->text;
 	if (p->kind == SEARCH_DATA_LEXICON) {

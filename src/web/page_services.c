@@ -242,6 +242,9 @@ static void cost_row(struct page *pg, json_t *fields, const char *base, const js
 					     mstr(row, "currency"), CURRENCY, 2));
 	lv_en(pg, fields, arena_printf(a, "%s.description", base), row, "description", N_("What it is for, in Latvian"),
 	      N_("What it is for, in English"), K_TEXTAREA, 0);
+	json_array_append_new(
+	    fields, field(pg, arena_printf(a, "%s.url", base), N_("Price list (URL)"), mstr(row, "url"), K_URL, 0,
+			  N_("The page of the price list; the public page links \"saskaņā ar cenrādi\" to it.")));
 }
 
 static void legal_row(struct page *pg, json_t *fields, const char *base, const json_t *row)
@@ -528,9 +531,10 @@ static json_t *row_posted(struct req *r, const char *key, const char *base)
 		for (c = v; c && *c; c++)
 			if (*c == ',')
 				*c = '.';
-		return json_pack("{s:o,s:o,s:o}", "value", clean(v ? v : ""), "currency",
+		return json_pack("{s:o,s:o,s:o,s:o}", "value", clean(v ? v : ""), "currency",
 				 clean(posted(r, arena_printf(a, "%s.currency", base))), "description",
-				 lv_en_posted(r, arena_printf(a, "%s.description", base)));
+				 lv_en_posted(r, arena_printf(a, "%s.description", base)), "url",
+				 clean(posted(r, arena_printf(a, "%s.url", base))));
 	}
 	if (!strcmp(key, "legal"))
 		return json_pack("{s:o,s:o}", "title", lv_en_posted(r, arena_printf(a, "%s.title", base)), "url",

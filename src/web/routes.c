@@ -17,7 +17,7 @@ const struct route web_routes[] = {
     {"GET", "/pakalpojumi", page_catalog, ROUTE_CACHE, NULL},
     {"GET", "/pakalpojumi/{slug}", page_service, ROUTE_CACHE, NULL},
     {"GET", "/pakalpojumi/{slug}/jsonld", page_service_jsonld, ROUTE_CACHE, NULL},
-    {"GET", "/dzives-situacijas/{slug}", page_event, ROUTE_CACHE, "lapa#"},
+    {"GET", "/dzives-situacijas/{slug}", page_event, ROUTE_CACHE, "lapa# tiessaiste#"},
     {"GET", "/iedzivotajiem", page_citizens, ROUTE_CACHE, "lapa#"},
     {"GET", "/uznemejiem", page_businesses, ROUTE_CACHE, "lapa#"},
     {"GET", "/iestades", page_orgs, ROUTE_CACHE, NULL},
@@ -175,7 +175,7 @@ static const struct {
 	route_fn fn;
 	const struct field *params;
 } route_params[] = {
-    {page_event, list_params},   {page_citizens, list_params},  {page_businesses, list_params},
+    {page_event, event_params},  {page_citizens, list_params},  {page_businesses, list_params},
     {page_org, list_params},     {page_eservices, list_params}, {page_search, search_params},
     {api_search, search_params}, {api_suggest, suggest_params}, {page_news, list_params},
 };

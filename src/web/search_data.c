@@ -6,8 +6,8 @@
 
 #include "store/db.h"
 
-static const char *const names[SEARCH_DATA_SETS] = {"synonyms", "best-bets", "lexicon"};
-static const char *const files[SEARCH_DATA_SETS] = {"synonyms.tsv", "best-bets.tsv", "lexicon.tsv"};
+static const char *const names[SEARCH_DATA_SETS] = {"synonyms", "best-bets", "lexicon", "situations"};
+static const char *const files[SEARCH_DATA_SETS] = {"synonyms.tsv", "best-bets.tsv", "lexicon.tsv", "situations.tsv"};
 
 const char *search_data_name(enum search_data_kind k)
 {
@@ -67,6 +67,7 @@ void search_edits_apply(const struct search_edits *e, struct search_config *cfg)
 	cfg->synonyms = e->text[SEARCH_DATA_SYNONYMS];
 	cfg->best_bets = e->text[SEARCH_DATA_BEST_BETS];
 	cfg->lexicon_extra = e->text[SEARCH_DATA_LEXICON];
+	cfg->situations = e->text[SEARCH_DATA_SITUATIONS];
 }
 
 static const char SQL_PUT[] = "INSERT INTO search_data (name, body, changed_by, changed_at) VALUES ($1, $2, $3, $4) "

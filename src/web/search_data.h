@@ -9,6 +9,7 @@
  *   best-bets   the whole text, in place of best-bets.tsv
  *   lexicon     lines read before lexicon.tsv's (they win): the generated
  *               78 000-line file is not edited by hand
+ *   situations  the whole text, in place of situations.tsv (migration 24)
  *
  * Saving moves the catalog revision in the same transaction, so every
  * node's read model rebuilds (PostgreSQL announces it at once, SQLite is
@@ -20,7 +21,7 @@
 
 struct db;
 
-#define SEARCH_DATA_SETS 3
+#define SEARCH_DATA_SETS 4
 #define SEARCH_DATA_HISTORY 20 /* versions kept per set */
 
 /* The set's name in the table and the page ("synonyms", "best-bets",

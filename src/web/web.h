@@ -39,7 +39,8 @@ void resp_json_flags(struct req *r, int status, json_t *v, unsigned resp_flags);
  * checks them against each route's cache key at start. */
 extern const struct field search_params[]; /* /meklet and /api/v1/search */
 extern const struct field suggest_params[];
-extern const struct field list_params[]; /* ?lapa=N of long lists */
+extern const struct field list_params[];  /* ?lapa=N of long lists */
+extern const struct field event_params[]; /* a life situation: ?tiessaiste=1, its online services alone */
 /* 0 when every route's cache key names exactly its declared parameters. */
 int web_routes_check(struct err *err);
 

@@ -6,13 +6,13 @@
 // photographed at 1280 and 320 px (tests/out/screenshots/).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bin, root } from '../lib/server.js';
+import { root } from '../lib/server.js';
 import { launch, accessibilityCheck } from '../lib/browser.js';
 import { startSigningPortal } from '../lib/signing.js';
+import { signContainer } from '../lib/containers.js';
 
 const check = accessibilityCheck('send-help');
 let work;
@@ -27,9 +27,7 @@ before(async () => {
   srv = portal.srv;
   fs.writeFileSync(path.join(work, 'iesniegums.txt'), 'Lūdzu izsniegt izziņu.\n');
   edoc = path.join(work, 'iesniegums.edoc');
-  execFileSync(bin, ['sign', '-o', edoc, '--p12', path.join(portal.pki, 'signer-ec.p12'),
-    '--pin-env', 'PIN', '--profile', 'LT', '--tsa', `${portal.responder}/tsa`, '--ocsp', `${portal.responder}/ocsp`,
-    path.join(work, 'iesniegums.txt')], { env: { ...process.env, PIN: 'test-pass' } });
+  signContainer(portal.pki, edoc, [path.join(work, 'iesniegums.txt')]);
   browser = await launch();
 });
 after(async () => {

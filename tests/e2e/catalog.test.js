@@ -53,7 +53,7 @@ test('a service with a fee shows a separate payment notice before the way to app
   const online = html.indexOf('id="s-online"');
   assert.ok(online < 0 || notice < online, 'the notice comes before the online channel');
   const free = await get('/pakalpojumi/lv-eparaksta-aktivizesana-eid');
-  assert.match(free.html, /Šis pakalpojums ir bez maksas\./);
+  assert.match(free.html, /<strong>Bez maksas<\/strong>/);
   assert.doesNotMatch(free.html, /payment-notice/);
 });
 
@@ -111,7 +111,7 @@ test('the results page highlights matches and offers facets that narrow the resu
   assert.equal(status, 200);
   assert.match(html, /<mark>[^<]+<\/mark>/);
   assert.match(html, /Sašaurināt rezultātus/);
-  const facet = html.match(/href="(\/meklet\?q=[^"]*&amp;e=1)"/);
+  const facet = html.match(/href="(\/meklet\?q=[^"]*&amp;e=1)#rezultati"/);
   assert.ok(facet, 'an e-services-only facet link');
   const narrowed = await get(facet[1].replace(/&amp;/g, '&'));
   assert.equal(narrowed.status, 200);
@@ -172,7 +172,7 @@ test('the search page and the API read the same parameters, under either name', 
   assert.equal(await page(`institution=${inst.id}`), await page(`iestade=${inst.id}`));
   const one = await page('limit=1');
   assert.equal((one.match(/<h3 class="result-title"><a href="\/pakalpojumi\//g) || []).length, 1, 'limit=1 shows one result');
-  assert.match(one, /<a href="\/meklet\?q=VID&amp;no=1&amp;limit=1">/, 'the next page keeps the limit');
+  assert.match(one, /<a href="\/meklet\?q=VID&amp;no=1&amp;limit=1#rezultati">/, 'the next page keeps the limit, at the results heading');
 });
 
 test('type-ahead completes a half-typed word', async () => {

@@ -10,12 +10,12 @@
 // by problem, with numbers that work from abroad taken from the catalog.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, getFormSession, sqlite, psql, bin, root } from '../lib/server.js';
+import { startServer, getFormSession, sqlite, psql, root } from '../lib/server.js';
 import { startSigningPortal } from '../lib/signing.js';
+import { signContainer } from '../lib/containers.js';
 
 const shared = process.env.EPAK_SHARED || path.resolve(root, '../shared');
 const demoCatalog = path.join(root, 'data/catalog.jsonld');
@@ -64,9 +64,7 @@ before(async () => {
   srv = portal.srv;
   fs.writeFileSync(path.join(work, 'iesniegums.txt'), 'Lūdzu izsniegt izziņu par deklarēto dzīvesvietu.\n');
   edoc = path.join(work, 'iesniegums.edoc');
-  execFileSync(bin, ['sign', '-o', edoc, '--p12', path.join(portal.pki, 'signer-ec.p12'),
-    '--pin-env', 'PIN', '--profile', 'LT', '--tsa', `${portal.responder}/tsa`, '--ocsp', `${portal.responder}/ocsp`,
-    path.join(work, 'iesniegums.txt')], { env: { ...process.env, PIN: 'test-pass' } });
+  signContainer(portal.pki, edoc, [path.join(work, 'iesniegums.txt')]);
 });
 
 after(async () => {

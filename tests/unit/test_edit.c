@@ -219,8 +219,9 @@ static void edit_is_an_import(void **state)
 	json_object_set_new(row, "url", json_string("https://www.latvija.lv/lv/pakalpojumi/deklaret"));
 	json_object_set_new(row, "email", json_string("info@pmlp.gov.lv"));
 	json_array_append_new(json_object_get(f, "costs"),
-			      json_pack("{s:s,s:s,s:{s:s,s:s}}", "value", "1,50", "currency", "EUR", "description",
-					"lv", "Valsts nodeva", "en", "State fee"));
+			      json_pack("{s:s,s:s,s:{s:s,s:s},s:s}", "value", "1,50", "currency", "EUR", "description",
+					"lv", "Valsts nodeva saskaņā ar cenrādi", "en", "State fee", "url",
+					"https://www.pmlp.gov.lv/cenradis"));
 	json_array_append_new(json_object_get(f, "legal"),
 			      json_pack("{s:{s:s,s:s},s:s}", "title", "lv", "Dzīvesvietas deklarēšanas likums", "en",
 					"Declaration of Residence Law", "url", "https://likumi.lv/ta/id/317482"));
@@ -260,6 +261,7 @@ static void edit_is_an_import(void **state)
 	assert_string_equal(mltext_get(&s->legal[0].title, "lv"), "Dzīvesvietas deklarēšanas likums");
 	assert_string_equal(s->channels[0].email, "info@pmlp.gov.lv");
 	assert_string_equal(s->costs[s->ncosts - 1].value_text, "1.50");
+	assert_string_equal(s->costs[s->ncosts - 1].price_list, "https://www.pmlp.gov.lv/cenradis");
 	f2 = svc_form_from_service(c2, s, rec.body);
 	/* the decimal comma is written as a point */
 	json_object_set_new(
@@ -448,6 +450,8 @@ static void checks(void **state)
 	refused(c, "costs.0.value", json_string("12."), NULL);
 	accepted(c, "costs.0.value", json_string("12,50"));
 	accepted(c, "costs.0.value", json_string(""));
+	accepted(c, "costs.0.url", json_string("https://www.csdd.lv/cenradis"));
+	refused(c, "costs.0.url", json_string("javascript:alert(1)"), NULL);
 	refused(c, "costs.0.currency", json_string("eur"), NULL);
 	/* an xsd:duration */
 	refused(c, "processing_time", json_string("1 month"), NULL);
