@@ -124,7 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (words <= SEARCH_MAX_WORDS)
 			abort();
 	}
-	if (search_complete(idx, q, 5, a, &c, &n) == SEARCH_OK)
+	if (search_complete(idx, q, 5, (int)(size & 1), a, &c, &n) == SEARCH_OK)
 		for (i = 0; i < n; i++)
 			if (!c[i])
 				abort();
