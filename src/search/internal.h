@@ -94,7 +94,7 @@ struct sit_key {
  * phrases, its services come first in its order and its event is shown as
  * a card. Phrases are in search_tables.sphrases. */
 struct situation {
-	char *event; /* life/business event id, or NULL ("-") */
+	char *event; /* life/business event ids ("a,b": the first the catalog has), or NULL ("-") */
 	char **ids;  /* service ids, the order a person needs them */
 	size_t nids;
 	int32_t *docs; /* each id's document in the index, -1 none (situations_resolve) */

@@ -584,6 +584,26 @@ static int finds_any(const struct search_index *idx, const char *q, struct parse
 	return nd > 0;
 }
 
+/* The first of a rule's event ids ("a,b": one per catalog it is written
+ * for) that the index holds, or -1. */
+static long event_find(const struct search_index *idx, const char *ids)
+{
+	char id[128];
+	long ev = -1;
+
+	while (*ids && ev < 0) {
+		size_t n = strcspn(ids, ",");
+
+		if (n < sizeof(id)) {
+			memcpy(id, ids, n);
+			id[n] = '\0';
+			ev = label_find(idx->events, idx->nevents, id);
+		}
+		ids += n + (ids[n] == ',');
+	}
+	return ev;
+}
+
 /* The card of the strongest situation the query says that names an
  * event: the event, its services and how many are e-services. */
 static void situation_card(const struct search_index *idx, const struct sitmatch *m, struct search_results *out)
@@ -593,7 +613,7 @@ static void situation_card(const struct search_index *idx, const struct sitmatch
 
 	for (i = 0; i < m->n && ev < 0; i++)
 		if (idx->tables.sits[m->sit[i]].event)
-			ev = label_find(idx->events, idx->nevents, idx->tables.sits[m->sit[i]].event);
+			ev = event_find(idx, idx->tables.sits[m->sit[i]].event);
 	if (ev < 0)
 		return;
 	out->situation = &idx->events[ev];

@@ -8,7 +8,8 @@
  *   EVENT<TAB>SERVICE,SERVICE...<TAB>PHRASE[<TAB>PHRASE...]
  *   !rare<TAB>SERVICE,SERVICE...
  *
- * EVENT is the life or business event shown as a card ("-": none); the
+ * EVENT is the life or business event shown as a card ("-": none; "a,b":
+ * the first of them the catalog has, one id per catalog); the
  * services come first in that order when the query says one of the
  * phrases. A phrase is 1-8 words, each compared by lemma like synonyms; a
  * word may list up to 4 alternatives with '|' ("nozagt|pazaudēt pase").

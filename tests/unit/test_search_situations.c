@@ -273,13 +273,13 @@ static void test_complete_titles(void **state)
 
 /* ---- quality floor ---- */
 
-static void floor_of(const char *path)
+static void floor_in(const struct search_index *in, const char *path)
 {
 	struct search_eval ev;
 	struct err err = {0};
 	size_t i;
 
-	assert_int_equal(search_eval_index(idx, path, 0, &ev, &err), 0);
+	assert_int_equal(search_eval_index(in, path, 0, &ev, &err), 0);
 	for (i = 0; i < ev.nrows; i++)
 		if (strcmp(ev.rows[i].cls, "situation") == 0) {
 			if (ev.rows[i].mrr10 < FLOOR_SITUATION)
@@ -296,8 +296,32 @@ static void test_floor(void **state)
 
 	(void)state;
 	snprintf(dev, sizeof(dev), "%s/testdata/catalog-lv/queries-situations-dev.tsv", test_shared_dir());
-	floor_of(dev);
-	floor_of("tests/data/queries-situations-own.tsv");
+	floor_in(idx, dev);
+	floor_in(idx, "tests/data/queries-situations-own.tsv");
+}
+
+/* The same rules serve the demo catalog (data/catalog.jsonld, ids lv-...):
+ * a rule lists each catalog's services and events. */
+static void test_floor_demo(void **state)
+{
+	struct search_config sc = {.data_dir = "data/search"};
+	struct search_catalog *demo;
+	struct search_index *di;
+	const struct search_doc *docs;
+	struct err err = {0};
+	size_t n;
+
+	(void)state;
+	demo = search_catalog_load("data/catalog.jsonld", &err);
+	if (!demo)
+		fail_msg("%s", err.msg);
+	docs = search_catalog_docs(demo, &n);
+	di = search_index_build(docs, n, &sc, &err);
+	if (!di)
+		fail_msg("%s", err.msg);
+	floor_in(di, "tests/data/queries-situations-demo.tsv");
+	search_index_free(di);
+	search_catalog_free(demo);
 }
 
 int main(void)
@@ -312,6 +336,7 @@ int main(void)
 	    cmocka_unit_test(test_suggestion_real_words),
 	    cmocka_unit_test(test_complete_titles),
 	    cmocka_unit_test(test_floor),
+	    cmocka_unit_test(test_floor_demo),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
