@@ -207,6 +207,13 @@ struct search_results {
 int search_run(const struct search_index *idx, const struct search_request *req, struct arena *a,
 	       struct search_results *out);
 
+/* The services the situation rules (situations.tsv) list for the life
+ * event event_id, in the order a person needs them: each rule's order,
+ * rules in the file's order, each service once, only those the index
+ * holds. Their ids (borrowed from the index) into ids; returns how many
+ * (at most max). A life situation page without an editor's order uses it. */
+size_t search_situation_order(const struct search_index *idx, const char *event_id, const char **ids, size_t max);
+
 /* Type-ahead: up to max (≤ 20) names of the services q finds best, its
  * last word half-typed (none when q ends in a space): the English title
  * when en and the service has one, else the Latvian. The strings are the

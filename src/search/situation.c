@@ -596,3 +596,45 @@ void situations_rank(const struct search_index *idx, const struct sitmatch *m, s
 		s->base[d] = b[k].bonus + SIT_TEXT * s->base[d];
 	}
 }
+
+/* ---- a life situation's order ---- */
+
+/* Whether the comma-separated list of event ids names id. */
+static int names_event(const char *list, const char *id)
+{
+	size_t n = strlen(id);
+
+	while (*list) {
+		size_t k = strcspn(list, ",");
+
+		if (k == n && memcmp(list, id, n) == 0)
+			return 1;
+		list += k + (list[k] == ',');
+	}
+	return 0;
+}
+
+size_t search_situation_order(const struct search_index *idx, const char *event_id, const char **ids, size_t max)
+{
+	const struct search_tables *t = &idx->tables;
+	size_t i, j, k, n = 0;
+
+	for (i = 0; i < t->nsits && n < max; i++) {
+		const struct situation *sit = &t->sits[i];
+
+		if (!sit->event || !sit->docs || !names_event(sit->event, event_id))
+			continue;
+		for (j = 0; j < sit->nids && n < max; j++) {
+			const char *id;
+
+			if (sit->docs[j] < 0)
+				continue;
+			id = idx->docs[sit->docs[j]].id;
+			for (k = 0; k < n && strcmp(ids[k], id) != 0; k++)
+				;
+			if (k == n)
+				ids[n++] = id;
+		}
+	}
+	return n;
+}

@@ -1,7 +1,8 @@
 /* page_situation.c — a life or business situation as a guide: a short
  * introduction, its services in the order a person needs them (the
- * catalog's epak:serviceOrder, else those that belong to this situation
- * alone before the general ones), how many can be done online with a
+ * catalog's epak:serviceOrder, else the order the search's situation
+ * rules give, then those that belong to this situation alone before the
+ * general ones), how many can be done online with a
  * filter for those alone (?tiessaiste=1, a plain link). Municipalities'
  * own services that follow each other in that order are one step, "In
  * your municipality", grouped by municipality: the variants a person
@@ -13,6 +14,7 @@
 
 #include "catalog/model.h"
 #include "core/collate.h"
+#include "search/search.h"
 #include "web/catalog_ctx.h"
 #include "web/form.h"
 #include "web/snapshot.h"
@@ -20,6 +22,7 @@
 
 /* At most this many services on one page of a situation (?lapa=N). */
 #define SITUATION_PAGE 50
+#define SITUATION_ORDER_MAX 64 /* services a situation rule order ranks */
 
 const struct field event_params[] = {FIELD_NUMBER("lapa", NULL, 1, 999999999, N_("Page")),
 				     FIELD_NUMBER("tiessaiste", NULL, 1, 1, N_("Online only")), FIELD_END};
@@ -54,12 +57,30 @@ static int cmp_step(const void *a, const void *b)
 	return lv_collate(x->title, y->title);
 }
 
-static size_t order_rank(const struct event *e, const struct service *s)
+/* The situation's order: the catalog's (epak:serviceOrder, by IRI), else
+ * the one the search's situation rules give (by slug); none: both empty. */
+struct order {
+	const struct event *e;
+	const char *slugs[SITUATION_ORDER_MAX];
+	size_t nslugs;
+};
+
+static void order_of(struct req *r, const struct event *e, struct order *o)
+{
+	o->e = e;
+	o->nslugs =
+	    e->order.n ? 0 : search_situation_order(web_snapshot(r)->idx, e->slug, o->slugs, SITUATION_ORDER_MAX);
+}
+
+static size_t order_rank(const struct order *o, const struct service *s)
 {
 	size_t i;
 
-	for (i = 0; s->iri && i < e->order.n; i++)
-		if (!strcmp(e->order.v[i], s->iri))
+	for (i = 0; s->iri && i < o->e->order.n; i++)
+		if (!strcmp(o->e->order.v[i], s->iri))
+			return i;
+	for (i = 0; s->slug && i < o->nslugs; i++)
+		if (!strcmp(o->slugs[i], s->slug))
 			return i;
 	return SIZE_MAX;
 }
@@ -118,8 +139,13 @@ static size_t steps_in(const struct step *v, size_t n)
 static int situation_services(struct req *r, json_t *ctx, const struct event *e, int only_online)
 {
 	struct step *v = arena_alloc(r->arena, (e->nservices ? e->nservices : 1) * sizeof(*v));
+	struct order *o = arena_alloc(r->arena, sizeof(*o));
 	json_t *steps;
 	size_t i, k, n = 0, from, to;
+
+	if (!o)
+		return -1;
+	order_of(r, e, o);
 
 	for (i = 0; v && i < e->nservices; i++) {
 		const struct service *s = e->services[i];
@@ -128,7 +154,7 @@ static int situation_services(struct req *r, json_t *ctx, const struct event *e,
 			continue;
 		v[n].s = s;
 		v[n].title = ml(r, &s->title) ? ml(r, &s->title) : s->identifier;
-		v[n].rank = order_rank(e, s);
+		v[n].rank = order_rank(o, s);
 		v[n].share = s->nevents;
 		n++;
 	}

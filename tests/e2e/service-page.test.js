@@ -235,6 +235,13 @@ test('municipal variants are grouped under "Jūsu pašvaldībā", by municipalit
   assert.match(steps[0][1], /Rīgas[^<]*<\/span>[\s\S]*lv-riga-nekustama-ipasuma-nodoklis/);
   const ref = await get('/dzives-situacijas/berna-piedzimsana');
   assert.match(ref.html, /Jūsu pašvaldībā[\s\S]*bernudarza-rinda-daugavpils[\s\S]*bernudarza-rinda-riga/);
+  // without an epak:serviceOrder the situation rules order it: the birth's
+  // registration first, then documents, benefits and the kindergarten
+  const at = ['dzimsanas-registracija', 'dokumenti-bernam', 'vecaku-pabalsts', 'bernudarza-rinda-riga']
+    .map((slug) => main(ref.html).indexOf(`/pakalpojumi/${slug}"`));
+  assert.ok(at.every((x) => x > 0), JSON.stringify(at));
+  assert.deepEqual([...at].sort((a, b) => a - b), at, 'in the order a person needs them');
+  assert.ok(at[0] < main(ref.html).indexOf('/pakalpojumi/berna-kopsanas-pabalsts"'), 'registration before the rest');
 });
 
 test('the home page lists the life situations with how many can be done online', async () => {
