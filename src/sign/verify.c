@@ -25,7 +25,7 @@
 
 #include "core/arena.h"
 #include "core/base64.h"
-#include "core/base64.h"
+#include "sign/evidence.h"
 #include "sign/internal.h"
 #include "sign/net.h"
 #include "sign/pki.h"
@@ -75,7 +75,8 @@ struct vsig {
 	int keytype;
 	int weak;
 	STACK_OF(X509) * kicerts; /* from ds:KeyInfo, in order */
-	STACK_OF(X509) * pool;    /* every certificate found: KeyInfo, CertificateValues */
+	STACK_OF(X509) * pool;    /* every certificate found: KeyInfo, CertificateValues, then those
+				   * inside the OCSP responses and time-stamp tokens (evidence.c) */
 	X509 *signer;             /* borrowed from pool */
 	char **covered;
 	size_t ncovered;
@@ -103,6 +104,15 @@ static void warn(struct vsig *v, const char *fmt, ...)
 		return;
 	r->warnings = w;
 	r->nwarnings++;
+}
+
+/* Drops one piece of unsigned evidence: a warning and a record, never a
+ * verdict (EN 319 102-1 removes what does not verify from the set; the
+ * verdict is what the rest supports). */
+static void drop(struct vsig *v, enum edoc_ev_kind kind, enum edoc_ev_drop d, time_t t, const char *by, const char *why)
+{
+	warn(v, "%s dropped: %s", ev_kind_name(kind), why);
+	ev_record(v->rep->mem, v->r, kind, d, t, by, why);
 }
 
 /* Records the verdict (the first one stands) and returns -1 so callers can
@@ -420,9 +430,13 @@ static int load_certs(struct vsig *v)
 		if (!sx_is(c, NS_XADES, "EncapsulatedX509Certificate"))
 			continue;
 		x = cert_of(c);
-		if (!x)
-			return FORMAT(v, "xades:CertificateValues holds an invalid certificate");
-		sk_X509_push(v->pool, x);
+		if (!x) { /* unsigned: dropped, the chain is built from the rest */
+			drop(v, EDOC_EV_CERT, EDOC_DROP_MALFORMED, 0, NULL,
+			     "xades:CertificateValues holds a value that is not an X.509 certificate");
+			continue;
+		}
+		if (!sk_X509_push(v->pool, x))
+			X509_free(x);
 	}
 	return 0;
 }
@@ -972,19 +986,64 @@ static int canonical_sigvalue(struct vsig *v, xmlNodePtr ts, struct buf *out)
 	return rc;
 }
 
+/* One xades:SignatureTimeStamp: usable (trusted) or dropped. */
+static void check_timestamp(struct vsig *v, struct evidence *ev, xmlNodePtr ts)
+{
+	xmlNodePtr et = sx_child(ts, NS_XADES, "EncapsulatedTimeStamp");
+	struct buf b = BUF_INIT;
+	struct ts_info info;
+	unsigned char *der;
+	size_t len;
+	enum ts_outcome out;
+	char why[300];
+
+	der = et ? b64_of(et, &len) : NULL;
+	if (!der) {
+		drop(v, EDOC_EV_TIMESTAMP, EDOC_DROP_MALFORMED, 0, NULL,
+		     "xades:SignatureTimeStamp has no valid EncapsulatedTimeStamp");
+		return;
+	}
+	buf_init(&b, 16 << 20);
+	if (canonical_sigvalue(v, ts, &b) != 0) {
+		free(der);
+		buf_free(&b);
+		drop(v, EDOC_EV_TIMESTAMP, EDOC_DROP_MALFORMED, 0, NULL,
+		     "xades:SignatureTimeStamp: unsupported canonicalization");
+		return;
+	}
+	out = pki_check_ts(der, len, b.data, b.len, v->o->trust, v->pool, &info, why, sizeof(why));
+	free(der);
+	buf_free(&b);
+	switch (out) {
+	case TS_OUT_FORMAT: drop(v, EDOC_EV_TIMESTAMP, EDOC_DROP_MALFORMED, 0, NULL, why); break;
+	case TS_OUT_BAD_SIG: drop(v, EDOC_EV_TIMESTAMP, EDOC_DROP_BAD_SIGNATURE, 0, NULL, why); break;
+	case TS_OUT_IMPRINT: drop(v, EDOC_EV_TIMESTAMP, EDOC_DROP_OTHER_DATA, info.gen_time, info.tsa, why); break;
+	case TS_OUT_UNTRUSTED:
+		if (!ev->ts_untrusted)
+			snprintf(ev->ts_why, sizeof(ev->ts_why), "%s", why);
+		ev->ts_untrusted = 1;
+		drop(v, EDOC_EV_TIMESTAMP, EDOC_DROP_UNTRUSTED, info.gen_time, info.tsa, why);
+		break;
+	case TS_OUT_OK:
+		if (!ev->ts_ok || info.gen_time < ev->ts_time) {
+			ev->ts_time = info.gen_time;
+			v->r->tsa = arena_strdup(v->rep->mem, info.tsa);
+		}
+		ev->ts_ok = 1;
+		ev_record(v->rep->mem, v->r, EDOC_EV_TIMESTAMP, EDOC_DROP_NONE, info.gen_time, info.tsa, NULL);
+		break;
+	}
+}
+
+/* The signature time-stamps: each is checked on its own; one that does
+ * not parse, does not verify, covers other data or comes from an untrusted
+ * TSA is dropped, and the earliest trusted one is the proof of time. */
 static int check_timestamps(struct vsig *v, struct evidence *ev)
 {
 	xmlNodePtr ts;
+	size_t n = 0;
 
 	for (ts = sx_first_elem(v->usp); ts; ts = sx_next_elem(ts)) {
-		xmlNodePtr et;
-		struct buf b = BUF_INIT;
-		struct ts_info info;
-		unsigned char *der;
-		size_t len;
-		enum ts_outcome out;
-		char why[300];
-
 		if (sx_is(ts, NS_XADES141, "ArchiveTimeStamp") || sx_is(ts, NS_XADES, "ArchiveTimeStamp")) {
 			ev->have_ats = 1;
 			warn(v, "an archive time-stamp is present and was not checked");
@@ -992,37 +1051,13 @@ static int check_timestamps(struct vsig *v, struct evidence *ev)
 		if (!sx_is(ts, NS_XADES, "SignatureTimeStamp"))
 			continue;
 		ev->have_ts = 1;
-		et = sx_child(ts, NS_XADES, "EncapsulatedTimeStamp");
-		der = et ? b64_of(et, &len) : NULL;
-		if (!der)
-			return FORMAT(v, "xades:SignatureTimeStamp has no valid "
-					 "EncapsulatedTimeStamp");
-		buf_init(&b, 16 << 20);
-		if (canonical_sigvalue(v, ts, &b) != 0) {
-			free(der);
-			buf_free(&b);
-			return FORMAT(v, "xades:SignatureTimeStamp: unsupported canonicalization");
+		if (++n > EV_MAX_ITEMS) {
+			if (n == EV_MAX_ITEMS + 1)
+				drop(v, EDOC_EV_TIMESTAMP, EDOC_DROP_TOO_MANY, 0, NULL,
+				     "more signature time-stamps than are looked at; the rest were not read");
+			continue;
 		}
-		out = pki_check_ts(der, len, b.data, b.len, v->o->trust, v->pool, &info, why, sizeof(why));
-		free(der);
-		buf_free(&b);
-		switch (out) {
-		case TS_OUT_FORMAT: return FORMAT(v, "%s", why);
-		case TS_OUT_BAD_SIG: return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "%s", why);
-		case TS_OUT_IMPRINT: return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE, "%s", why);
-		case TS_OUT_UNTRUSTED:
-			if (!ev->ts_untrusted)
-				snprintf(ev->ts_why, sizeof(ev->ts_why), "%s", why);
-			ev->ts_untrusted = 1;
-			break;
-		case TS_OUT_OK:
-			if (!ev->ts_ok || info.gen_time < ev->ts_time) {
-				ev->ts_time = info.gen_time;
-				v->r->tsa = arena_strdup(v->rep->mem, info.tsa);
-			}
-			ev->ts_ok = 1;
-			break;
-		}
+		check_timestamp(v, ev, ts);
 	}
 	if (ev->ts_ok)
 		v->r->ts_time = ev->ts_time;
@@ -1066,6 +1101,20 @@ static int nonce_binds(struct vsig *v, const struct ocsp_info *info)
 	return ok;
 }
 
+/* Drops an OCSP response and notes why none could be used, for the
+ * verdict (the first reason stands). */
+static void drop_ocsp(struct vsig *v, struct evidence *ev, enum edoc_ev_drop d, time_t t, const char *by,
+		      const char *why)
+{
+	if (!ev->ocsp_why[0])
+		snprintf(ev->ocsp_why, sizeof(ev->ocsp_why), "%s", why);
+	drop(v, EDOC_EV_OCSP, d, t, by, why);
+}
+
+/* One OCSP response about the signing certificate: usable, or dropped
+ * (never a verdict). Of several usable ones the first is used; without a
+ * trusted time-stamp one whose nonce binds it to this signature value (a
+ * time-mark) is preferred. */
 static int use_ocsp(struct vsig *v, struct evidence *ev, const unsigned char *der, size_t len)
 {
 	struct ocsp_info info;
@@ -1074,56 +1123,68 @@ static int use_ocsp(struct vsig *v, struct evidence *ev, const unsigned char *de
 
 	out = pki_check_ocsp(der, len, v->signer, ev->issuer, v->o->trust, v->pool, &info, why, sizeof(why));
 	switch (out) {
-	case OCSP_OUT_NO_MATCH: return 0;
-	case OCSP_OUT_FORMAT: return FORMAT(v, "%s", why);
-	case OCSP_OUT_BAD_SIG: return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "%s", why);
+	case OCSP_OUT_NO_MATCH:
+		drop_ocsp(v, ev, EDOC_DROP_OTHER_CERT, info.produced_at, NULL,
+			  "the OCSP response is not about the signing certificate");
+		return 0;
+	case OCSP_OUT_FORMAT: drop_ocsp(v, ev, EDOC_DROP_MALFORMED, info.produced_at, NULL, why); return 0;
+	case OCSP_OUT_BAD_SIG:
+		drop_ocsp(v, ev, EDOC_DROP_BAD_SIGNATURE, info.produced_at, info.responder, why);
+		return 0;
 	case OCSP_OUT_UNTRUSTED:
 		if (!ev->ocsp_ok && !ev->ocsp_untrusted)
 			snprintf(ev->ocsp_why, sizeof(ev->ocsp_why), "%s", why);
 		ev->ocsp_untrusted = 1;
+		drop(v, EDOC_EV_OCSP, EDOC_DROP_UNTRUSTED, info.produced_at, info.responder, why);
 		return 0;
 	case OCSP_OUT_OK:
-		if (!ev->ocsp_ok) {
+		if (!ev->ocsp_ok || (!ev->ts_ok && !nonce_binds(v, &ev->ocsp) && nonce_binds(v, &info))) {
 			ev->ocsp = info;
 			ev->ocsp_ok = 1;
 		}
+		ev_record(v->rep->mem, v->r, EDOC_EV_OCSP, EDOC_DROP_NONE, info.produced_at, info.responder, NULL);
 		return 0;
 	}
 	return 0;
 }
 
+/* The embedded OCSP values, each used or dropped on its own. */
 static int check_embedded_ocsp(struct vsig *v, struct evidence *ev)
 {
 	xmlNodePtr rv = v->usp ? sx_child(v->usp, NS_XADES, "RevocationValues") : NULL;
 	xmlNodePtr ov = rv ? sx_child(rv, NS_XADES, "OCSPValues") : NULL;
 	xmlNodePtr c;
+	size_t n = 0;
 
 	if (rv && sx_child(rv, NS_XADES, "CRLValues"))
 		warn(v, "CRL values are present and were not used");
 	for (c = sx_first_elem(ov); c; c = sx_next_elem(c)) {
 		unsigned char *der;
 		size_t len;
-		int rc;
 
 		if (!sx_is(c, NS_XADES, "EncapsulatedOCSPValue"))
 			continue;
 		ev->have_ocsp = 1;
-		der = b64_of(c, &len);
-		if (!der)
-			return FORMAT(v, "xades:EncapsulatedOCSPValue is not valid base64");
-		if (!ev->issuer) {
-			free(der);
-			continue; /* cannot be matched without the issuer */
+		if (++n > EV_MAX_ITEMS) {
+			if (n == EV_MAX_ITEMS + 1)
+				drop(v, EDOC_EV_OCSP, EDOC_DROP_TOO_MANY, 0, NULL,
+				     "more OCSP values than are looked at; the rest were not read");
+			continue;
 		}
-		rc = use_ocsp(v, ev, der, len);
+		der = b64_of(c, &len);
+		if (!der) {
+			drop_ocsp(v, ev, EDOC_DROP_MALFORMED, 0, NULL,
+				  "xades:EncapsulatedOCSPValue is not valid base64");
+			continue;
+		}
+		if (!ev->issuer)
+			drop_ocsp(
+			    v, ev, EDOC_DROP_OTHER_CERT, 0, NULL,
+			    "the OCSP response cannot be matched: the issuer of the signing certificate is unknown");
+		else
+			use_ocsp(v, ev, der, len);
 		free(der);
-		if (rc != 0)
-			return rc;
 	}
-	if (ev->have_ocsp && !ev->ocsp_ok && !ev->ocsp_untrusted)
-		snprintf(ev->ocsp_why, sizeof(ev->ocsp_why), "%s",
-			 ev->issuer ? "no embedded OCSP response is about the signing certificate"
-				    : "the issuer of the signing certificate is unknown");
 	return 0;
 }
 
@@ -1182,17 +1243,22 @@ static int check_signed_data(struct vsig *v, time_t *claimed)
  * its nonce. Names the profile. */
 static int gather_evidence(struct vsig *v, struct evidence *ev)
 {
+	if (v->usp)
+		ev_collect_certs(v->usp, v->pool);
 	if (v->usp && check_timestamps(v, ev) != 0)
 		return -1;
 	ev->issuer = pki_find_issuer(v->o->trust, v->pool, v->signer);
 	if (v->usp && check_embedded_ocsp(v, ev) != 0)
 		return -1;
-	ev->tm = !ev->have_ts && ev->have_ocsp;
+	/* without a usable time-stamp, an OCSP response bound to this
+	 * signature value by its nonce is the proof of time (BDOC time-mark);
+	 * one that is not bound still tells the certificate's status */
+	ev->tm = !ev->ts_ok && ev->have_ocsp;
 	if (ev->tm && ev->ocsp_ok) {
-		if (!nonce_binds(v, &ev->ocsp))
-			return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE,
-				       "time-mark: the OCSP nonce is not a digest of this signature value");
-		ev->tm_bound = 1;
+		ev->tm_bound = nonce_binds(v, &ev->ocsp);
+		if (!ev->tm_bound && !ev->have_ts)
+			warn(v, "time-mark: the OCSP nonce is not a digest of this signature value, so the "
+				"response proves the certificate's status but not when the signature existed");
 	}
 	v->r->profile = arena_strdup(v->rep->mem, ev->have_ts ? (ev->have_ocsp ? (ev->have_ats ? "LTA" : "LT") : "T")
 							      : (ev->have_ocsp ? "LT-TM" : "B"));
@@ -1265,8 +1331,9 @@ static int no_chain(struct vsig *v, const struct evidence *ev, time_t t, int err
 	return rc;
 }
 
-/* With a path: the certificate must be meant for signatures, its issuer is
- * the path's, and a time-stamp that could not be trusted decides. */
+/* With a path: the certificate must be meant for signatures, and its
+ * issuer is the path's. A time-stamp that could not be trusted was dropped
+ * (the path was then built at the current time). */
 static int check_signer_use(struct vsig *v, struct evidence *ev, STACK_OF(X509) * chain)
 {
 	v->r->trusted = 1;
@@ -1276,8 +1343,6 @@ static int check_signer_use(struct vsig *v, struct evidence *ev, STACK_OF(X509) 
 			       "key usage)");
 	if (sk_X509_num(chain) > 1)
 		ev->issuer = sk_X509_value(chain, 1);
-	if (ev->ts_untrusted)
-		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND, "%s", ev->ts_why);
 	return 0;
 }
 
