@@ -294,6 +294,32 @@ static void ca_only_in_timestamp_token(void **state)
 	free(bare);
 }
 
+/* A look-alike of the intermediate (its name and key identifier, another
+ * key) put first in CertificateValues must not hide the real one: the OCSP
+ * response is matched against the issuer whose key signed the certificate
+ * (with the first look-alike it was "not about the signing certificate"). */
+static void look_alike_issuer_first(void **state)
+{
+	char *fake, *el, *x;
+	size_t n;
+
+	(void)state;
+	sh("skid=$(openssl x509 -in inter.crt -noout -ext subjectKeyIdentifier | tail -1 | tr -d ' ') && "
+	   "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -days 30 "
+	   "-subj '/C=LV/O=epak test/CN=epak Test Qualified CA' -addext \"subjectKeyIdentifier=$skid\" "
+	   "-addext 'basicConstraints=critical,CA:true' -addext 'keyUsage=critical,keyCertSign,cRLSign' "
+	   "-keyout ev-fake.key -out ev-fake.crt && openssl x509 -in ev-fake.crt -outform der -out ev-fake.der");
+	fake = file_b64("ev-fake.der");
+	n = strlen(fake) + 100;
+	el = malloc(n);
+	snprintf(el, n, "<xades:EncapsulatedX509Certificate>%s</xades:EncapsulatedX509Certificate>", fake);
+	x = insert_before(lt, "<xades:EncapsulatedX509Certificate", el);
+	expect("a look-alike intermediate first", x, EDOC_TOTAL_PASSED, EDOC_SUB_NONE, NULL);
+	free(fake);
+	free(x);
+	free(el);
+}
+
 /* ---- point 2: broken unsigned evidence is dropped ---- */
 
 static void junk_ocsp_beside_good(void **state)
@@ -464,10 +490,15 @@ static void report_names_the_evidence(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(ca_only_in_ocsp_response),    cmocka_unit_test(ca_only_in_timestamp_token),
-	    cmocka_unit_test(junk_ocsp_beside_good),       cmocka_unit_test(only_junk_ocsp),
-	    cmocka_unit_test(junk_timestamps_beside_good), cmocka_unit_test(garbage_certificate_values),
-	    cmocka_unit_test(time_mark_not_bound),         cmocka_unit_test(report_names_the_evidence),
+	    cmocka_unit_test(ca_only_in_ocsp_response),
+	    cmocka_unit_test(ca_only_in_timestamp_token),
+	    cmocka_unit_test(look_alike_issuer_first),
+	    cmocka_unit_test(junk_ocsp_beside_good),
+	    cmocka_unit_test(only_junk_ocsp),
+	    cmocka_unit_test(junk_timestamps_beside_good),
+	    cmocka_unit_test(garbage_certificate_values),
+	    cmocka_unit_test(time_mark_not_bound),
+	    cmocka_unit_test(report_names_the_evidence),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
