@@ -11,20 +11,7 @@
 #include <openssl/ocsp.h>
 
 #include "core/arena.h"
-#include "core/base64.h"
 #include "sign/internal.h"
-
-static unsigned char *der_of(xmlNodePtr n, size_t *len)
-{
-	char *s = sx_text(n);
-	unsigned char *p;
-
-	if (!s)
-		return NULL;
-	p = b64_decode_new(s, len);
-	free(s);
-	return p;
-}
 
 static int in_pool(STACK_OF(X509) * pool, X509 *x)
 {
@@ -99,7 +86,7 @@ int ev_collect_certs(xmlNodePtr usp, STACK_OF(X509) * pool)
 		if (!is_timestamp(c) || ++nts > EV_MAX_ITEMS)
 			continue;
 		et = sx_child(c, NS_XADES, "EncapsulatedTimeStamp");
-		der = et ? der_of(et, &len) : NULL;
+		der = et ? sx_b64(et, &len) : NULL;
 		if (der)
 			added += from_token(pool, der, len, &room);
 		free(der);
@@ -110,7 +97,7 @@ int ev_collect_certs(xmlNodePtr usp, STACK_OF(X509) * pool)
 		if (!sx_is(c, NS_XADES, "EncapsulatedOCSPValue"))
 			continue;
 		nocsp++;
-		der = der_of(c, &len);
+		der = sx_b64(c, &len);
 		if (der)
 			added += from_ocsp(pool, der, len, &room);
 		free(der);

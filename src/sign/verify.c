@@ -376,14 +376,7 @@ static char *text_of(struct vsig *v, xmlNodePtr n)
 
 static unsigned char *b64_of(xmlNodePtr n, size_t *len)
 {
-	char *s = sx_text(n);
-	unsigned char *p;
-
-	if (!s)
-		return NULL;
-	p = b64_decode_new(s, len);
-	free(s);
-	return p;
+	return sx_b64(n, len);
 }
 
 static X509 *cert_of(xmlNodePtr n)
