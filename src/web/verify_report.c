@@ -20,6 +20,14 @@
  * or a stale one, will not get one by waiting. */
 static const char *status_missing_text(const struct edoc_sig_result *s)
 {
+	size_t k;
+
+	for (k = 0; !s->temporary && !s->ocsp_time && k < s->nevidence; k++)
+		if (s->evidence[k].kind == EDOC_EV_OCSP && s->evidence[k].drop != EDOC_DROP_NONE)
+			return N_(
+			    "The confirmation of the certificate's validity attached to this document could not be "
+			    "used (see the list below), and this portal does not request one online, so the "
+			    "certificate's validity could not be confirmed.");
 	if (s->temporary)
 		return N_("The service that confirms whether the signer's certificate was valid did not answer, so the "
 			  "certificate's validity could not be confirmed now. This is usually temporary: check the "

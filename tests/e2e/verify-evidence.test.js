@@ -70,6 +70,7 @@ test('only a damaged OCSP value: not confirmed, yet the files and the signature 
   assert.match(items[1][1], /^Sertifikāta derīguma apliecinājums \(OCSP\): nav izmantots: tas ir bojāts un nav nolasāms$/);
   assert.match(text(lv), /nekad nepadara parakstu nederīgu/);
   assert.match(lv, /<code>INDETERMINATE\/TRY_LATER<\/code>/);
+  assert.match(lv, /Dokumentam pievienoto sertifikāta derīguma apliecinājumu nevarēja izmantot/);
 
   const en = await report(junkOnly, '/en');
   assert.match(en, /The signature could not be fully confirmed\./);
@@ -79,6 +80,7 @@ test('only a damaged OCSP value: not confirmed, yet the files and the signature 
   assert.match(enItems[0][1], new RegExp(`^Time-stamp, ${TIME_EN} \\(epak Test TSA\\): used$`));
   assert.match(enItems[1][1], /^Confirmation of the certificate's validity \(OCSP\): set aside: it is damaged and cannot be read$/);
   assert.match(text(en), /one that cannot be used is set aside and never makes a signature invalid/);
+  assert.match(text(en), /The confirmation of the certificate's validity attached to this document could not be used \(see the list below\)/);
 });
 
 test('a damaged OCSP value beside the good one: valid, the good one used and its time given', async () => {
