@@ -394,7 +394,7 @@ static X509 *cert_of(xmlNodePtr n)
 static int load_certs(struct vsig *v)
 {
 	xmlNodePtr x509data, c, cv;
-	int k = 0;
+	int k = 0, bad = 0;
 
 	for (x509data = sx_child(v->ki, NS_DS, "X509Data"); x509data; x509data = sx_next_elem(x509data)) {
 		if (!sx_is(x509data, NS_DS, "X509Data"))
@@ -417,6 +417,8 @@ static int load_certs(struct vsig *v)
 		}
 	}
 	cv = v->usp ? sx_child(v->usp, NS_XADES, "CertificateValues") : NULL;
+	/* at most EV_MAX_ITEMS records of dropped values: warnings grow the
+	 * report's arena, which the other signatures share */
 	for (c = sx_first_elem(cv); c; c = sx_next_elem(c)) {
 		X509 *x;
 
@@ -424,8 +426,13 @@ static int load_certs(struct vsig *v)
 			continue;
 		x = cert_of(c);
 		if (!x) { /* unsigned: dropped, the chain is built from the rest */
-			drop(v, EDOC_EV_CERT, EDOC_DROP_MALFORMED, 0, NULL,
-			     "xades:CertificateValues holds a value that is not an X.509 certificate");
+			if (++bad <= EV_MAX_ITEMS)
+				drop(v, EDOC_EV_CERT, bad < EV_MAX_ITEMS ? EDOC_DROP_MALFORMED : EDOC_DROP_TOO_MANY, 0,
+				     NULL,
+				     bad < EV_MAX_ITEMS
+					 ? "xades:CertificateValues holds a value that is not an X.509 "
+					   "certificate"
+					 : "more certificate values that are not certificates; not listed");
 			continue;
 		}
 		if (!sk_X509_push(v->pool, x))

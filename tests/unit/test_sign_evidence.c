@@ -422,6 +422,27 @@ static void garbage_certificate_values(void **state)
 	(void)state;
 	expect("garbage certificate values", a, EDOC_TOTAL_PASSED, EDOC_SUB_NONE, "certificate value dropped");
 	free(a);
+	/* many of them: passed, and the records stop at EV_MAX_ITEMS (32) */
+	{
+		static const char one[] = "<xades:EncapsulatedX509Certificate>AAAA</xades:EncapsulatedX509Certificate>";
+		struct edoc_verify_opts o = {.trust = trust_root, .offline = 1};
+		struct edoc_report rep;
+		char *many = malloc(sizeof(one) * 2000), *x;
+		size_t i;
+
+		many[0] = '\0';
+		for (i = 0; i < 2000; i++)
+			memcpy(many + i * (sizeof(one) - 1), one, sizeof(one));
+		x = insert_before(lt, "</xades:CertificateValues>", many);
+		set_sig(doc, x);
+		assert_int_equal(edoc_verify(doc, &o, &rep), 0);
+		assert_int_equal(rep.sigs[0].nevidence, 32 + 2); /* and the time-stamp and OCSP response */
+		assert_true(rep.sigs[0].nwarnings <= 32);
+		edoc_report_free(&rep);
+		set_sig(doc, lt);
+		free(x);
+		free(many);
+	}
 }
 
 /* A time-mark (OCSP without a time-stamp) whose nonce is not bound to this
