@@ -32,6 +32,30 @@ const char *edoc_subindication_name(enum edoc_subindication sub)
 	return names[sub];
 }
 
+/* ---- container warnings (what was read leniently) ---- */
+
+static void container_warnings_text(struct buf *b, const struct edoc_report *r)
+{
+	size_t i;
+
+	if (r->ncontainer_warnings)
+		buf_printf(b, "Container warnings (%zu):\n", r->ncontainer_warnings);
+	for (i = 0; i < r->ncontainer_warnings; i++)
+		buf_printf(b, "  warning: %s\n", r->container_warnings[i]);
+}
+
+static json_t *container_warnings_json(const struct edoc_report *r)
+{
+	json_t *w = json_array();
+	size_t i;
+
+	for (i = 0; i < r->ncontainer_warnings; i++)
+		json_array_append_new(w, json_string(r->container_warnings[i]));
+	return w;
+}
+
+/* ---- the report ---- */
+
 static const char *yes_no(int b)
 {
 	return b ? "yes" : "no";
@@ -89,6 +113,7 @@ char *edoc_report_text(const struct edoc_report *r)
 	buf_printf(&b, "Data files (%zu):\n", r->nfiles);
 	for (i = 0; i < r->nfiles; i++)
 		buf_printf(&b, "  %s\n", r->files[i]);
+	container_warnings_text(&b, r);
 	if (r->nsigs == 0)
 		buf_puts(&b, "Signatures: none (the container is not signed)\n");
 	for (i = 0; i < r->nsigs; i++) {
@@ -187,6 +212,7 @@ char *edoc_report_json(const struct edoc_report *r)
 	for (i = 0; i < r->nfiles; i++)
 		json_array_append_new(files, json_string(r->files[i]));
 	json_object_set_new(root, "files", files);
+	json_object_set_new(root, "container_warnings", container_warnings_json(r));
 	for (i = 0; i < r->nsigs; i++) {
 		const struct edoc_sig_result *s = &r->sigs[i];
 		json_t *o = json_object(), *cov = json_array(), *w = json_array();

@@ -138,6 +138,8 @@ static int verdict(struct vsig *v, enum edoc_indication ind, enum edoc_subindica
 }
 
 #define FORMAT(v, ...) verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, __VA_ARGS__)
+/* a construct epak does not support: not a reason to call it invalid */
+#define UNSUPPORTED(v, ...) verdict(v, EDOC_INDETERMINATE, EDOC_SUB_FORMAT_FAILURE, __VA_ARGS__)
 
 /* ---- budgets ---- */
 
@@ -441,11 +443,12 @@ static int load_certs(struct vsig *v)
 	return 0;
 }
 
-/* ds:Signature: SignedInfo, SignatureValue, KeyInfo?, Object (one, with the
- * QualifyingProperties of this signature). */
+/* ds:Signature: SignedInfo, SignatureValue, KeyInfo?, Object+ (one of them
+ * holding the one QualifyingProperties of this signature; the others are
+ * signed only where SignedInfo references them). */
 static int check_structure(struct vsig *v)
 {
-	xmlNodePtr c, obj = NULL, up;
+	xmlNodePtr c, obj = NULL, up, q;
 	const char *id, *target;
 	char *val;
 
@@ -469,15 +472,22 @@ static int check_structure(struct vsig *v)
 	for (; c; c = sx_next_elem(c)) {
 		if (!sx_is(c, NS_DS, "Object"))
 			return FORMAT(v, "unexpected element <%.40s> in ds:Signature", c->name);
-		if (obj)
-			return FORMAT(v, "more than one ds:Object in ds:Signature");
-		obj = c;
+		for (q = sx_first_elem(c); q; q = sx_next_elem(q)) {
+			if (!sx_is(q, NS_XADES, "QualifyingProperties"))
+				continue;
+			if (obj)
+				return UNSUPPORTED(v, "more than one xades:QualifyingProperties in ds:Signature");
+			obj = c;
+		}
+		if (obj != c)
+			warn(v,
+			     "a ds:Object without qualifying properties: signed only if ds:SignedInfo references it");
 	}
 	if (!obj)
 		return FORMAT(v, "no ds:Object with xades:QualifyingProperties");
 	v->qp = sx_first_elem(obj);
 	if (!sx_is(v->qp, NS_XADES, "QualifyingProperties") || sx_next_elem(v->qp))
-		return FORMAT(v, "ds:Object must hold exactly one xades:QualifyingProperties");
+		return UNSUPPORTED(v, "the ds:Object with xades:QualifyingProperties holds other elements too");
 	target = sx_attr(v->qp, "Target");
 	if (!target || target[0] != '#' || strcmp(target + 1, id) != 0)
 		return FORMAT(v, "xades:QualifyingProperties does not target this signature");
@@ -521,7 +531,8 @@ struct ref {
 	struct c14n_method c14n;
 	char **prefixes;
 	int has_c14n;
-	int is_sp;
+	int is_sp;      /* a same-document reference; after resolve_refs, to the SignedProperties */
+	xmlNodePtr obj; /* after resolve_refs: another element of this signature it covers */
 	const struct edoc_entry *file;
 	char *name;
 };
@@ -550,20 +561,17 @@ static int parse_ref(struct vsig *v, xmlNodePtr n, struct ref *r)
 	r->is_sp = r->uri[0] == '#';
 	if (type && strcmp(type, URI_SP_TYPE) == 0 && !r->is_sp)
 		return FORMAT(v, "the SignedProperties reference must be a same-document URI");
-	if (r->is_sp && type && strcmp(type, URI_SP_TYPE) != 0 &&
-	    strcmp(type, "http://uri.etsi.org/01903/v1.1.1#SignedProperties") != 0)
-		return FORMAT(v, "reference %.60s: unexpected Type", r->uri);
 	if (sx_is(c, NS_DS, "Transforms")) {
 		xmlNodePtr t = sx_first_elem(c);
 
 		if (!r->is_sp)
-			return FORMAT(v, "reference %.60s: transforms are not allowed on data files", r->uri);
+			return UNSUPPORTED(v, "reference %.60s: transforms on data files are not supported", r->uri);
 		if (!sx_is(t, NS_DS, "Transform") || sx_next_elem(t) ||
 		    sx_c14n_method(sx_attr(t, "Algorithm"), &r->c14n) != 0)
-			return FORMAT(v,
-				      "reference %.60s: only a single canonicalization transform "
-				      "is allowed",
-				      r->uri);
+			return UNSUPPORTED(v,
+					   "reference %.60s: only a single canonicalization transform "
+					   "is supported",
+					   r->uri);
 		r->has_c14n = 1;
 		r->prefixes = prefix_list(t);
 		c = sx_next_elem(c);
@@ -637,6 +645,34 @@ static int parse_signed_info(struct vsig *v, struct ref **refs, size_t *nrefs)
 	return 0;
 }
 
+/* A same-document reference r to target: this signature's SignedProperties
+ * (with its Type, if any), or another ds:Object (or the ds:KeyInfo) of this
+ * very signature, digested like them (r->obj). An element deeper inside
+ * those is not supported; anything else (nothing, another signature, a part
+ * of the qualifying properties, a SignedProperties type) is wrapping. */
+static int sp_or_object_ref(struct vsig *v, struct ref *r, xmlNodePtr target)
+{
+	const char *type = sx_attr(r->node, "Type");
+	int sp_type = type && (strcmp(type, URI_SP_TYPE) == 0 ||
+			       strcmp(type, "http://uri.etsi.org/01903/v1.1.1#SignedProperties") == 0);
+	xmlNodePtr top = target;
+
+	if (target == v->sp) {
+		if (type && !sp_type)
+			return FORMAT(v, "reference %.60s: unexpected Type", r->uri);
+		return 0;
+	}
+	while (top && top->parent != v->sig)
+		top = top->parent;
+	if (sp_type || !top || top == v->qp->parent || !(sx_is(top, NS_DS, "Object") || top == v->ki))
+		return FORMAT(v, "reference %.60s does not point to the SignedProperties of this signature", r->uri);
+	if (top != target)
+		return UNSUPPORTED(v, "reference %.60s: references into a ds:Object are not supported", r->uri);
+	r->is_sp = 0;
+	r->obj = target;
+	return 0;
+}
+
 /* Resolves every reference: exactly one to this signature's
  * SignedProperties, the others to data files, each file at most once
  * (seen[j]). *missing: the first URI that names no file of the container. */
@@ -650,12 +686,10 @@ static int resolve_refs(struct vsig *v, struct ref *refs, size_t nrefs, unsigned
 		if (r->is_sp) {
 			xmlNodePtr target = find_id(v, r->uri + 1);
 
-			nsp++;
-			if (target != v->sp)
-				return FORMAT(v,
-					      "reference %.60s does not point to the SignedProperties of "
-					      "this signature",
-					      r->uri);
+			if (target == v->sp)
+				nsp++;
+			if (sp_or_object_ref(v, r, target) != 0)
+				return -1;
 			continue;
 		}
 		r->name = edoc_uri_decode(r->uri);
@@ -681,8 +715,8 @@ static int resolve_refs(struct vsig *v, struct ref *refs, size_t nrefs, unsigned
 	return 0;
 }
 
-/* Every reference's digest: of the canonical SignedProperties, of the
- * data files. */
+/* Every reference's digest: of the canonical SignedProperties (or other
+ * ds:Object), of the data files. */
 static int check_digests(struct vsig *v, const struct ref *refs, size_t nrefs)
 {
 	size_t i;
@@ -690,7 +724,7 @@ static int check_digests(struct vsig *v, const struct ref *refs, size_t nrefs)
 	for (i = 0; i < nrefs; i++) {
 		const struct ref *r = &refs[i];
 
-		if (r->is_sp) {
+		if (r->is_sp || r->obj) {
 			struct buf b = BUF_INIT;
 			struct c14n_method def = {XML_C14N_1_0, 0};
 			struct c14n_method cm = r->has_c14n ? r->c14n : def;
@@ -698,9 +732,9 @@ static int check_digests(struct vsig *v, const struct ref *refs, size_t nrefs)
 
 			cm.comments = 0; /* a same-document URI drops comments */
 			buf_init(&b, 16 << 20);
-			if (sx_c14n(v->sp, &cm, r->prefixes, &b) != 0) {
+			if (sx_c14n(r->obj ? r->obj : v->sp, &cm, r->prefixes, &b) != 0) {
 				buf_free(&b);
-				return FORMAT(v, "cannot canonicalize xades:SignedProperties");
+				return FORMAT(v, "cannot canonicalize the element %.60s", r->uri);
 			}
 			if (charge(v, b.len) != 0) {
 				buf_free(&b);
@@ -710,9 +744,9 @@ static int check_digests(struct vsig *v, const struct ref *refs, size_t nrefs)
 			buf_free(&b);
 			if (!ok)
 				return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE,
-					       "the signed properties were changed after signing "
+					       "the signed %s changed after signing "
 					       "(digest of %.60s does not match)",
-					       r->uri);
+					       r->obj ? "object was" : "properties were", r->uri);
 		} else if (r->file) {
 			unsigned char md[EVP_MAX_MD_SIZE];
 			unsigned len = 0;
@@ -1627,6 +1661,10 @@ int edoc_verify(const struct edoc *doc, const struct edoc_verify_opts *o, struct
 	for (i = 0; out->files && i < doc->nfiles; i++)
 		out->files[i] = arena_strdup(out->mem, doc->files[i].name);
 	out->nfiles = out->files ? doc->nfiles : 0;
+	out->container_warnings = arena_alloc(out->mem, (doc->nwarnings + 1) * sizeof(char *));
+	for (i = 0; out->container_warnings && i < doc->nwarnings; i++)
+		out->container_warnings[i] = arena_strdup(out->mem, doc->warnings[i]);
+	out->ncontainer_warnings = out->container_warnings ? doc->nwarnings : 0;
 	for (i = 0; i < doc->nsigs; i++)
 		verify_sigfile(&cx, doc, &doc->sigs[i], now);
 	free(cx.digests);

@@ -149,6 +149,10 @@ struct edoc_report {
 	char *container_error; /* why, when it was */
 	char **files;          /* data file names */
 	size_t nfiles;
+	/* what the container was read leniently for (struct edoc's warnings):
+	 * they never change a signature's verdict or the status */
+	char **container_warnings;
+	size_t ncontainer_warnings;
 	struct edoc_sig_result *sigs;
 	size_t nsigs;
 	enum edoc_limit limit; /* the budget that ran out, if one did */
