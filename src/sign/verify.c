@@ -26,6 +26,7 @@
 #include "core/arena.h"
 #include "core/base64.h"
 #include "core/base64.h"
+#include "sign/archive.h"
 #include "sign/internal.h"
 #include "sign/net.h"
 #include "sign/pki.h"
@@ -972,10 +973,38 @@ static int canonical_sigvalue(struct vsig *v, xmlNodePtr ts, struct buf *out)
 	return rc;
 }
 
+static int arc_charge(void *arg, size_t n)
+{
+	return charge(arg, n);
+}
+
+static void arc_warn(void *arg, const char *msg)
+{
+	warn(arg, "%s", msg);
+}
+
+/* The archive time-stamps (archive.c): *poe, when one is valid, is the time
+ * the signature time-stamp is proven to have existed at. */
+static int check_archive(struct vsig *v, struct evidence *ev, time_t *poe)
+{
+	const struct arc_sig a = {v->doc,      v->sig,  v->si,  v->sv,      v->ki,    v->sp, v->usp,
+				  v->o->trust, v->pool, v->now, arc_charge, arc_warn, v};
+	struct arc_result r;
+
+	if (arc_check(&a, &r) != 0)
+		return -1;
+	ev->have_ats = r.present > 0;
+	*poe = r.valid ? r.poe : v->now;
+	return 0;
+}
+
 static int check_timestamps(struct vsig *v, struct evidence *ev)
 {
 	xmlNodePtr ts;
+	time_t poe;
 
+	if (check_archive(v, ev, &poe) != 0)
+		return -1;
 	for (ts = sx_first_elem(v->usp); ts; ts = sx_next_elem(ts)) {
 		xmlNodePtr et;
 		struct buf b = BUF_INIT;
@@ -985,10 +1014,6 @@ static int check_timestamps(struct vsig *v, struct evidence *ev)
 		enum ts_outcome out;
 		char why[300];
 
-		if (sx_is(ts, NS_XADES141, "ArchiveTimeStamp") || sx_is(ts, NS_XADES, "ArchiveTimeStamp")) {
-			ev->have_ats = 1;
-			warn(v, "an archive time-stamp is present and was not checked");
-		}
 		if (!sx_is(ts, NS_XADES, "SignatureTimeStamp"))
 			continue;
 		ev->have_ts = 1;
@@ -1003,7 +1028,8 @@ static int check_timestamps(struct vsig *v, struct evidence *ev)
 			buf_free(&b);
 			return FORMAT(v, "xades:SignatureTimeStamp: unsupported canonicalization");
 		}
-		out = pki_check_ts(der, len, b.data, b.len, v->o->trust, v->pool, &info, why, sizeof(why));
+		out = pki_check_ts_at(der, len, &(const struct ts_data){b.data, b.len, NULL, 0, poe}, v->o->trust,
+				      v->pool, &info, why, sizeof(why));
 		free(der);
 		buf_free(&b);
 		switch (out) {

@@ -1,0 +1,25 @@
+# tests/sign/pki-lta.sh — the archive time-stamp part of the test PKI, sourced
+# by pki.sh at the end of its setup (same shell, same variables: $dir, $HERE,
+# $parent, the openssl.cnf and root.* it made; current folder $dir).
+#
+# It makes, in $dir/lta/:
+#   tsa.crt/.key   "epak Test Archive TSA", issued by the root, valid 3600
+#                  days: it outlives the signers (730), the OCSP responder
+#                  (730), the intermediate (3000) and the signature TSA (3000),
+#                  as an archive's renewing TSA does
+#   tsa.cnf        its `openssl ts -reply` configuration
+#   port           the port of a second responder.py serving it at /tsa
+#                  (stopped with the test process, or after 15 minutes)
+mkdir -p lta
+ec256 lta/tsa.key
+openssl req -new -config openssl.cnf -key lta/tsa.key -subj "/C=LV/O=epak test/CN=epak Test Archive TSA" \
+	-out lta/tsa.csr
+openssl x509 -req -in lta/tsa.csr -CA root.crt -CAkey root.key -CAserial root.srl -sha384 \
+	-days 3600 -extfile openssl.cnf -extensions tsa_ext -out lta/tsa.crt 2>/dev/null
+echo 01 >lta/tsaserial
+sed -e "s#^dir = .*#dir = $dir/lta#" tsa.cnf >lta/tsa.cnf
+python3 "$HERE/responder.py" --dir "$dir/lta" --parent "$parent" --lifetime 900 \
+	>"$dir/lta/responder.out" 2>&1 </dev/null &
+echo $! >"$dir/lta/responder.pid"
+for _ in $(seq 100); do [ -s lta/port ] && break; sleep 0.05; done
+[ -s lta/port ] || { echo "archive TSA responder did not start" >&2; cat lta/responder.out >&2; exit 1; }
