@@ -24,12 +24,7 @@ static struct edoc_trust *trust_root;
 
 static const char *pki(const char *name)
 {
-	static char bufs[8][512];
-	static int k;
-	char *p = bufs[k++ % 8];
-
-	snprintf(p, 512, "%s/%s", dir, name);
-	return p;
+	return pki_path(dir, name);
 }
 
 static int read_port(const char *path)
@@ -301,16 +296,7 @@ static void budgets(void **state)
 
 static int call(int (*fn)(int, char **), const char *const *args)
 {
-	char *argv[32];
-	int argc = 0;
-
-	while (args[argc] && argc < 31) {
-		argv[argc] = (char *)args[argc];
-		argc++;
-	}
-	argv[argc] = NULL;
-	fflush(stdout);
-	return fn(argc, argv);
+	return call_cmd(fn, args);
 }
 
 static void command_line(void **state)
