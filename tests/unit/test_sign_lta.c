@@ -19,7 +19,7 @@
 #define ATS_TOKEN "<xades:EncapsulatedTimeStamp xmlns:xades" /* the one epak writes in an ATS */
 
 static char dir[256];
-static char tsa[128], ocsp[128], atsa[128];
+static char tsa[128], ocsp[128], atsa[128], atsa2[128];
 static struct edoc_trust *trust_root;
 
 static const char *pki(const char *name)
@@ -51,6 +51,7 @@ static int group_setup(void **state)
 	snprintf(tsa, sizeof(tsa), "http://127.0.0.1:%d/tsa", port);
 	snprintf(ocsp, sizeof(ocsp), "http://127.0.0.1:%d/ocsp", port);
 	snprintf(atsa, sizeof(atsa), "http://127.0.0.1:%d/tsa", read_port(pki("lta/port")));
+	snprintf(atsa2, sizeof(atsa2), "http://127.0.0.1:%d/tsa", read_port(pki("lta2/port")));
 	trust_root = edoc_trust_new();
 	return edoc_trust_add_file(trust_root, pki("root.crt"), &e);
 }
@@ -61,7 +62,8 @@ static int group_teardown(void **state)
 
 	(void)state;
 	edoc_trust_free(trust_root);
-	snprintf(cmd, sizeof(cmd), "kill $(cat %s/lta/responder.pid) 2>/dev/null", dir);
+	snprintf(cmd, sizeof(cmd), "kill $(cat %s/lta/responder.pid) $(cat %s/lta2/responder.pid) 2>/dev/null", dir,
+		 dir);
 	pki_run(cmd);
 	pki_teardown(dir);
 	return 0;
@@ -268,6 +270,40 @@ static void renewal_and_the_far_future(void **state)
 	edoc_free(two);
 }
 
+/* A TSA whose CA is no anchor: its certificate comes from the
+ * xadesv141:TimeStampValidationData put after the archive time-stamp (as
+ * DSS writes it for the newest one). */
+static void tsa_ca_from_validation_data(void **state)
+{
+	struct edoc *doc = new_lt(EDOC_PROFILE_LT);
+	char *xml, *with, *pem, *b64, *p, *q, tvd[4096];
+	size_t n;
+	struct err e = {0};
+
+	(void)state;
+	extend(doc, atsa2);
+	expect("no TSA CA", doc, 0, EDOC_TOTAL_PASSED, EDOC_SUB_NONE, "LTA", 1);
+	pem = (char *)edoc_read_file(pki("lta2/ca.crt"), 65536, &n, &e);
+	assert_non_null(pem);
+	p = strstr(pem, "-----\n") + 6;
+	q = strstr(p, "-----END");
+	b64 = strndup(p, (size_t)(q - p));
+	snprintf(tvd, sizeof(tvd),
+		 "</xades141:ArchiveTimeStamp><xades141:TimeStampValidationData xmlns:xades141=\"" NS_XADES141
+		 "\"><xades:CertificateValues><xades:EncapsulatedX509Certificate>%s</xades:EncapsulatedX509Certificate>"
+		 "</xades:CertificateValues></xades141:TimeStampValidationData>",
+		 b64);
+	xml = sig_xml(doc);
+	with = replace(xml, "</xades141:ArchiveTimeStamp>", tvd);
+	set_sig(doc, with);
+	expect("TSA CA in TimeStampValidationData", doc, 0, EDOC_TOTAL_PASSED, EDOC_SUB_NONE, "LTA", 0);
+	free(with);
+	free(xml);
+	free(b64);
+	free(pem);
+	edoc_free(doc);
+}
+
 /* The archive time-stamp digests the data files again: charged to the
  * container's budget. */
 static void budgets(void **state)
@@ -399,6 +435,7 @@ int main(void)
 	    cmocka_unit_test(tampered_token_is_dropped),
 	    cmocka_unit_test(property_inserted_before_is_not_covered),
 	    cmocka_unit_test(renewal_and_the_far_future),
+	    cmocka_unit_test(tsa_ca_from_validation_data),
 	    cmocka_unit_test(budgets),
 	    cmocka_unit_test(command_line),
 	    cmocka_unit_test(refusals),
