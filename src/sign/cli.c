@@ -106,22 +106,28 @@ out:
 	return rc;
 }
 
-static const char sign_usage[] = "usage: epak sign -o OUT.edoc [--add] (--p12 FILE | --pkcs11 MODULE --token LABEL)\n"
-				 "                 --pin-env VAR [--profile B|T|LT] [--tsa URL] [--ocsp URL] FILE...\n"
-				 "\n"
-				 "Signs FILE... into a new .edoc (ASiC-E, XAdES) container OUT. With --add,\n"
-				 "FILE is one existing container and a parallel signature is added to it\n"
-				 "(OUT may be the same path; it is replaced atomically).\n"
-				 "\n"
-				 "  --p12 FILE         the key and certificate from a PKCS#12 file\n"
-				 "  --pkcs11 MODULE    a PKCS#11 module (e.g. the eID card's, or SoftHSM2's)\n"
-				 "  --token LABEL      the token; its key with a nonRepudiation certificate signs\n"
-				 "  --pin-env VAR      the PIN or PKCS#12 password is in environment variable VAR;\n"
-				 "                     if VAR is unset it is asked for on the terminal\n"
-				 "  --profile B|T|LT   B: signature only; T: plus an RFC 3161 time-stamp;\n"
-				 "                     LT: plus the OCSP response (default LT with --tsa, else B)\n"
-				 "  --tsa URL          the time-stamping service\n"
-				 "  --ocsp URL         the OCSP responder (default: from the certificate)\n";
+static const char sign_usage[] =
+    "usage: epak sign -o OUT.edoc [--add] (--p12 FILE | --pkcs11 MODULE --token LABEL)\n"
+    "                 --pin-env VAR [--profile B|T|LT|LTA] [--tsa URL] [--ocsp URL] FILE...\n"
+    "       epak sign -o OUT.edoc --extend LTA --tsa URL IN.edoc\n"
+    "\n"
+    "Signs FILE... into a new .edoc (ASiC-E, XAdES) container OUT. With --add,\n"
+    "FILE is one existing container and a parallel signature is added to it\n"
+    "(OUT may be the same path; it is replaced atomically). With --extend LTA,\n"
+    "every LT signature of IN gets an archive time-stamp after what it holds (a\n"
+    "renewal covers the earlier ones); no key is needed.\n"
+    "\n"
+    "  --p12 FILE         the key and certificate from a PKCS#12 file\n"
+    "  --pkcs11 MODULE    a PKCS#11 module (e.g. the eID card's, or SoftHSM2's)\n"
+    "  --token LABEL      the token; its key with a nonRepudiation certificate signs\n"
+    "  --pin-env VAR      the PIN or PKCS#12 password is in environment variable VAR;\n"
+    "                     if VAR is unset it is asked for on the terminal\n"
+    "  --profile P        B: signature only; T: plus an RFC 3161 time-stamp;\n"
+    "                     LT: plus the OCSP response (default LT with --tsa, else B);\n"
+    "                     LTA: plus an archive time-stamp from the same service\n"
+    "  --extend LTA       add an archive time-stamp to the signatures of IN\n"
+    "  --tsa URL          the time-stamping service\n"
+    "  --ocsp URL         the OCSP responder (default: from the certificate)\n";
 
 /* The secret from the environment, else from the terminal. Malloc'd. */
 static char *read_secret(const char *var, const char *what)
@@ -184,6 +190,50 @@ static int self_check(const struct edoc *doc, struct err *e)
 	return rc;
 }
 
+/* `epak sign --extend LTA`: an archive time-stamp for every signature file
+ * with unsigned signature properties. */
+static int extend_lta(const char *level, const char *out, const char *in, const struct edoc_sign_opts *o)
+{
+	struct edoc *doc = NULL;
+	struct edoc_report rep;
+	struct edoc_verify_opts vo = {.trust = NULL, .offline = 1};
+	struct err e = {0};
+	size_t i, n = 0;
+	int rc = 1;
+
+	if (strcmp(level, "LTA") != 0 || !out || !in || !o->tsa_url) {
+		fprintf(stderr, "epak sign: --extend LTA needs -o OUT.edoc, --tsa URL and one container\n%s",
+			sign_usage);
+		return 2;
+	}
+	doc = edoc_open(in, NULL, &e);
+	if (!doc) {
+		fprintf(stderr, "epak sign: %s: %s\n", in, e.msg);
+		return 1;
+	}
+	for (i = 0; i < doc->nsigs; i++) {
+		if (edoc_extend_lta(doc, i, o, &e) != 0) {
+			fprintf(stderr, "epak sign: %s: %s\n", doc->sigs[i].name, e.msg);
+			goto out;
+		}
+		n++;
+	}
+	edoc_verify(doc, &vo, &rep);
+	for (i = 0; i < rep.nsigs; i++)
+		if (rep.sigs[i].ind == EDOC_TOTAL_FAILED)
+			err_set(&e, ERR_INTERNAL, "a signature does not verify: %s", rep.sigs[i].reason);
+	edoc_report_free(&rep);
+	if (!n || e.code || edoc_write(doc, out, &e) != 0) {
+		fprintf(stderr, "epak sign: %s\n", n ? e.msg : "the container has no signature");
+		goto out;
+	}
+	printf("%s: archive time-stamp added to %zu signature file%s\n", out, n, n == 1 ? "" : "s");
+	rc = 0;
+out:
+	edoc_free(doc);
+	return rc;
+}
+
 int cmd_sign(int argc, char **argv)
 {
 	const char *out = NULL, *p12 = NULL, *module = NULL, *token = NULL, *pin_env = NULL;
@@ -194,6 +244,7 @@ int cmd_sign(int argc, char **argv)
 	struct err e = {0};
 	char *secret = NULL;
 	char **files = NULL;
+	const char *extend = NULL;
 	int nfiles = 0, add = 0, i, rc = 2;
 
 	memset(&o, 0, sizeof(o));
@@ -212,6 +263,8 @@ int cmd_sign(int argc, char **argv)
 			out = argv[++i];
 		} else if (strcmp(a, "--add") == 0) {
 			add = 1;
+		} else if (strcmp(a, "--extend") == 0 && more) {
+			extend = argv[++i];
 		} else if (strcmp(a, "--p12") == 0 && more) {
 			p12 = argv[++i];
 		} else if (strcmp(a, "--pkcs11") == 0 && more) {
@@ -236,6 +289,10 @@ int cmd_sign(int argc, char **argv)
 			files[nfiles++] = argv[i];
 		}
 	}
+	if (extend) {
+		rc = extend_lta(extend, out, nfiles == 1 ? files[0] : NULL, &o);
+		goto out;
+	}
 	if (!out || nfiles == 0 || !pin_env || (!p12 == !module) || (module && !token) || (add && nfiles != 1)) {
 		fputs(sign_usage, stderr);
 		goto out;
@@ -248,8 +305,10 @@ int cmd_sign(int argc, char **argv)
 		o.profile = EDOC_PROFILE_T;
 	else if (strcmp(profile, "LT") == 0)
 		o.profile = EDOC_PROFILE_LT;
+	else if (strcmp(profile, "LTA") == 0)
+		o.profile = EDOC_PROFILE_LTA;
 	else {
-		fprintf(stderr, "epak sign: --profile is B, T or LT\n");
+		fprintf(stderr, "epak sign: --profile is B, T, LT or LTA\n");
 		goto out;
 	}
 	if (o.profile != EDOC_PROFILE_B && !o.tsa_url) {
@@ -295,9 +354,10 @@ int cmd_sign(int argc, char **argv)
 		goto out;
 	}
 	printf("%s: %s signature %s added (%zu data file%s, %zu signature file%s)\n", out,
-	       o.profile == EDOC_PROFILE_B   ? "B"
-	       : o.profile == EDOC_PROFILE_T ? "T"
-					     : "LT",
+	       o.profile == EDOC_PROFILE_B    ? "B"
+	       : o.profile == EDOC_PROFILE_T  ? "T"
+	       : o.profile == EDOC_PROFILE_LT ? "LT"
+					      : "LTA",
 	       doc->sigs[doc->nsigs - 1].name, doc->nfiles, doc->nfiles == 1 ? "" : "s", doc->nsigs,
 	       doc->nsigs == 1 ? "" : "s");
 	rc = 0;

@@ -462,9 +462,32 @@ out:
 
 /* ---- RFC 3161 time-stamp tokens ---- */
 
+const EVP_MD *pki_ts_imprint_md(const unsigned char *der, size_t n)
+{
+	const unsigned char *p = der;
+	PKCS7 *p7 = d2i_PKCS7(NULL, &p, (long)n);
+	TS_TST_INFO *tst = p7 && p == der + n ? PKCS7_to_TS_TST_INFO(p7) : NULL;
+	const EVP_MD *md = NULL;
+
+	if (tst)
+		md = EVP_get_digestbyobj(TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(tst))->algorithm);
+	TS_TST_INFO_free(tst);
+	PKCS7_free(p7);
+	ERR_clear_error();
+	return md;
+}
+
 enum ts_outcome pki_check_ts(const unsigned char *der, size_t n, const void *data, size_t dlen,
 			     const struct edoc_trust *t, STACK_OF(X509) * pool, struct ts_info *info, char *why,
 			     size_t whylen)
+{
+	const struct ts_data d = {data, dlen, NULL, 0, 0};
+
+	return pki_check_ts_at(der, n, &d, t, pool, info, why, whylen);
+}
+
+enum ts_outcome pki_check_ts_at(const unsigned char *der, size_t n, const struct ts_data *d, const struct edoc_trust *t,
+				STACK_OF(X509) * pool, struct ts_info *info, char *why, size_t whylen)
 {
 	const unsigned char *p = der;
 	PKCS7 *p7 = NULL;
@@ -509,9 +532,16 @@ enum ts_outcome pki_check_ts(const unsigned char *der, size_t n, const void *dat
 	mi = TS_TST_INFO_get_msg_imprint(tst);
 	md = EVP_get_digestbyobj(TS_MSG_IMPRINT_get_algo(mi)->algorithm);
 	imprint = TS_MSG_IMPRINT_get_msg(mi);
-	if (!md || cr_digest(md, data, dlen, md_out, &mdlen) != 0 || (size_t)ASN1_STRING_length(imprint) != mdlen ||
+	if (d->digest && md && (size_t)EVP_MD_get_size(md) == d->dlen) {
+		memcpy(md_out, d->digest, d->dlen);
+		mdlen = (unsigned)d->dlen;
+	} else if (d->digest || !md || cr_digest(md, d->data, d->len, md_out, &mdlen) != 0) {
+		mdlen = 0;
+	}
+	if (!mdlen || (size_t)ASN1_STRING_length(imprint) != mdlen ||
 	    CRYPTO_memcmp(ASN1_STRING_get0_data(imprint), md_out, mdlen) != 0) {
-		snprintf(why, whylen, "time-stamp message imprint does not match the signature value");
+		snprintf(why, whylen, "time-stamp message imprint does not match %s",
+			 d->digest ? "the data it covers" : "the signature value");
 		goto out;
 	}
 	/* the TSA's certificate must chain to an anchor at the time-stamp's time */
@@ -522,7 +552,8 @@ enum ts_outcome pki_check_ts(const unsigned char *der, size_t n, const void *dat
 		sk_X509_push(untrusted, sk_X509_value(pool, i));
 	for (i = 0; inner && i < sk_X509_num(inner); i++)
 		sk_X509_push(untrusted, sk_X509_value(inner, i));
-	if (pki_verify_chain(t, tsa, untrusted, info->gen_time, X509_PURPOSE_TIMESTAMP_SIGN, NULL, &err, NULL) != 0) {
+	if (pki_verify_chain(t, tsa, untrusted, d->at ? d->at : info->gen_time, X509_PURPOSE_TIMESTAMP_SIGN, NULL, &err,
+			     NULL) != 0) {
 		info->chain_err = err;
 		snprintf(why, whylen, "time-stamp authority %s is not trusted (%s)", info->tsa,
 			 X509_verify_cert_error_string(err));

@@ -70,4 +70,19 @@ enum ts_outcome pki_check_ts(const unsigned char *der, size_t n, const void *dat
 			     const struct edoc_trust *t, STACK_OF(X509) * pool, struct ts_info *info, char *why,
 			     size_t whylen);
 
+/* What a token is checked against: the data itself (digest NULL), or a
+ * digest computed with the token's own algorithm (pki_ts_imprint_md); and
+ * the time the TSA's path is validated at (0: the token's genTime). */
+struct ts_data {
+	const void *data;
+	size_t len;
+	const unsigned char *digest;
+	size_t dlen;
+	time_t at;
+};
+enum ts_outcome pki_check_ts_at(const unsigned char *der, size_t n, const struct ts_data *d, const struct edoc_trust *t,
+				STACK_OF(X509) * pool, struct ts_info *info, char *why, size_t whylen);
+/* The digest algorithm of a token's message imprint; NULL if unreadable. */
+const EVP_MD *pki_ts_imprint_md(const unsigned char *der, size_t n);
+
 #endif

@@ -8,6 +8,7 @@
  */
 #include "sign/sign.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 
 #include "core/base64.h"
 #include "core/buf.h"
+#include "sign/archive.h"
 #include "sign/internal.h"
 #include "sign/net.h"
 #include "sign/pki.h"
@@ -325,7 +327,9 @@ STACK_OF(X509) *
 
 /* ---- the time-stamp ---- */
 
-static char *get_timestamp(const struct edoc_sign_opts *o, const struct buf *sigvalue_c14n, struct err *e)
+/* An RFC 3161 token over the SHA-256 digest d (of the data `what` names),
+ * base64; checked against d before it is used. */
+static char *get_timestamp(const struct edoc_sign_opts *o, const unsigned char *d, unsigned dlen, struct err *e)
 {
 	TS_REQ *req = NULL;
 	TS_MSG_IMPRINT *mi = NULL;
@@ -333,9 +337,9 @@ static char *get_timestamp(const struct edoc_sign_opts *o, const struct buf *sig
 	ASN1_INTEGER *nonce = NULL;
 	TS_RESP *resp = NULL;
 	struct buf answer = BUF_INIT;
-	unsigned char d[EVP_MAX_MD_SIZE], rnd[8], *der = NULL, *tok = NULL;
-	unsigned dlen = 0;
+	unsigned char rnd[8], *der = NULL, *tok = NULL;
 	const unsigned char *q;
+	const struct ts_data data = {NULL, 0, d, dlen, 0};
 	struct ts_info info;
 	char why[300], *out = NULL;
 	int n, tn;
@@ -345,8 +349,7 @@ static char *get_timestamp(const struct edoc_sign_opts *o, const struct buf *sig
 		err_set(e, ERR_INTERNAL, "profile T and LT need a time-stamping service (--tsa URL)");
 		goto out;
 	}
-	if (cr_digest(EVP_sha256(), sigvalue_c14n->data, sigvalue_c14n->len, d, &dlen) != 0 ||
-	    RAND_bytes(rnd, sizeof(rnd)) != 1)
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
 		goto fail;
 	rnd[0] &= 0x7f;
 	req = TS_REQ_new();
@@ -357,7 +360,7 @@ static char *get_timestamp(const struct edoc_sign_opts *o, const struct buf *sig
 	if (!req || !mi || !alg || !nonce)
 		goto fail;
 	X509_ALGOR_set0(alg, OBJ_nid2obj(NID_sha256), V_ASN1_NULL, NULL);
-	if (!TS_MSG_IMPRINT_set_algo(mi, alg) || !TS_MSG_IMPRINT_set_msg(mi, d, (int)dlen) ||
+	if (!TS_MSG_IMPRINT_set_algo(mi, alg) || !TS_MSG_IMPRINT_set_msg(mi, (unsigned char *)d, (int)dlen) ||
 	    !TS_REQ_set_version(req, 1) || !TS_REQ_set_msg_imprint(req, mi) || !TS_REQ_set_nonce(req, nonce) ||
 	    !TS_REQ_set_cert_req(req, 1))
 		goto fail;
@@ -390,8 +393,9 @@ static char *get_timestamp(const struct edoc_sign_opts *o, const struct buf *sig
 	if (tn <= 0)
 		goto fail;
 	/* signed and over our data; its TSA is judged by verifiers' trust */
-	switch (pki_check_ts(tok, (size_t)tn, sigvalue_c14n->data, sigvalue_c14n->len, NULL, NULL, &info, why,
-			     sizeof(why))) {
+	switch (pki_ts_imprint_md(tok, (size_t)tn) != EVP_sha256()
+		    ? TS_OUT_IMPRINT
+		    : pki_check_ts_at(tok, (size_t)tn, &data, NULL, NULL, &info, why, sizeof(why))) {
 	case TS_OUT_OK:
 	case TS_OUT_UNTRUSTED: break;
 	default: err_set(e, ERR_INTERNAL, "time-stamp from %.120s: %s", o->tsa_url, why); goto out;
@@ -519,9 +523,14 @@ int edoc_sign_complete(struct edoc *doc, struct edoc_pending *p, const unsigned 
 			goto out;
 	}
 	if (o->profile >= EDOC_PROFILE_T) {
+		unsigned char d[EVP_MAX_MD_SIZE];
+		unsigned dlen = 0;
+
 		if (c14n_by_id(&text, NS_DS, "SignatureValue", &c14n, e) != 0)
 			goto out;
-		ts = get_timestamp(o, &c14n, e);
+		if (cr_digest(EVP_sha256(), c14n.data, c14n.len, d, &dlen) != 0)
+			goto oom;
+		ts = get_timestamp(o, d, dlen, e);
 		if (!ts)
 			goto out;
 		buf_printf(&unsig,
@@ -563,6 +572,8 @@ int edoc_sign_complete(struct edoc *doc, struct edoc_pending *p, const unsigned 
 		goto oom;
 	if (edoc_add_sigfile(doc, name, text.data, text.len, e) != 0)
 		goto out;
+	if (o->profile >= EDOC_PROFILE_LTA && edoc_extend_lta(doc, doc->nsigs - 1, o, e) != 0)
+		goto out;
 	rc = 0;
 	goto out;
 oom:
@@ -599,6 +610,159 @@ int edoc_sign(struct edoc *doc, struct edoc_signer *s, const struct edoc_sign_op
 out:
 	free(sig);
 	edoc_pending_free(p);
+	return rc;
+}
+
+/* ---- archive time-stamps (LTA) ---- */
+
+static int no_charge(void *arg, size_t n)
+{
+	(void)arg;
+	(void)n;
+	return 0;
+}
+
+static void no_warn(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+/* The SHA-256 digest of what the last archive time-stamp of text covers,
+ * or (last 0) of what a new one would. */
+static int ats_digest(const struct edoc *doc, const char *text, size_t len, int last, unsigned char *d, unsigned *dlen,
+		      struct err *e)
+{
+	static const struct c14n_method m = {XML_C14N_1_1, 0};
+	struct arc_sig a = {.doc = doc, .charge = no_charge, .warn = no_warn};
+	xmlNodePtr ats = NULL, c;
+	xmlDocPtr x;
+	char why[300];
+	int rc = -1;
+
+	x = sx_parse(text, len, e);
+	if (!x)
+		return -1;
+	if (arc_sig_find(x, &a) != 0) {
+		err_set(e, ERR_BAD_REQUEST,
+			"the signature has no unsigned properties: an archive time-stamp "
+			"needs an LT signature");
+		goto out;
+	}
+	for (c = sx_first_elem(a.usp); last && c; c = sx_next_elem(c))
+		if (sx_is(c, NS_XADES141, "ArchiveTimeStamp"))
+			ats = c;
+	if ((last && !ats) || arc_digest(&a, ats, &m, EVP_sha256(), d, dlen, why, sizeof(why)) != 0) {
+		err_set(e, ERR_BAD_REQUEST, "archive time-stamp: %s", last && !ats ? "not found" : why);
+		goto out;
+	}
+	rc = 0;
+out:
+	xmlFreeDoc(x);
+	return rc;
+}
+
+/* text with the archive time-stamp element inserted before the closing tag
+ * of its UnsignedSignatureProperties (the last one in the file). */
+static int insert_ats(const char *text, size_t len, const char *sigid, const char *tok, struct buf *out, struct err *e)
+{
+	const char *close = NULL, *p, *q;
+	char id[96], needle[128];
+	int k;
+
+	for (p = text; (p = strstr(p, "UnsignedSignatureProperties>")) != NULL; p++) {
+		q = p;
+		if (q > text && q[-1] == ':')
+			for (q--; q > text && (isalnum((unsigned char)q[-1]) || strchr("_-.", q[-1])); q--)
+				;
+		if (q - text >= 2 && q[-1] == '/' && q[-2] == '<')
+			close = q - 2;
+	}
+	if (!close) {
+		err_set(e, ERR_BAD_REQUEST, "cannot find the end of the unsigned signature properties");
+		return -1;
+	}
+	for (k = 0; k < 1000; k++) {
+		snprintf(id, sizeof(id), "%.60s-ATS%d", sigid, k);
+		snprintf(needle, sizeof(needle), "Id=\"%s\"", id);
+		if (!strstr(text, needle))
+			break;
+	}
+	buf_reset(out);
+	buf_append(out, text, (size_t)(close - text));
+	buf_printf(out,
+		   "<xades141:ArchiveTimeStamp xmlns:xades141=\"" NS_XADES141 "\" Id=\"%s\">"
+		   "<ds:CanonicalizationMethod xmlns:ds=\"" NS_DS "\" Algorithm=\"" URI_C14N11 "\"/>"
+		   "<xades:EncapsulatedTimeStamp xmlns:xades=\"" NS_XADES "\">%s</xades:EncapsulatedTimeStamp>"
+		   "</xades141:ArchiveTimeStamp>",
+		   id, tok);
+	buf_append(out, close, len - (size_t)(close - text));
+	if (!buf_ok(out)) {
+		err_set(e, ERR_INTERNAL, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int edoc_extend_lta(struct edoc *doc, size_t sigfile, const struct edoc_sign_opts *o, struct err *e)
+{
+	unsigned char d[EVP_MAX_MD_SIZE], d2[EVP_MAX_MD_SIZE];
+	unsigned dlen = 0, d2len = 0;
+	struct buf text = BUF_INIT;
+	char *tok = NULL, *src = NULL, sigid[64] = "S";
+	struct edoc_entry *f;
+	unsigned char *copy;
+	int rc = -1;
+
+	if (sigfile >= doc->nsigs) {
+		err_set(e, ERR_BAD_REQUEST, "no such signature file");
+		return -1;
+	}
+	f = &doc->sigs[sigfile];
+	buf_init(&text, f->len + (1 << 20));
+	src = malloc(f->len + 1);
+	if (!src) {
+		err_set(e, ERR_INTERNAL, "out of memory");
+		goto out;
+	}
+	memcpy(src, f->data, f->len);
+	src[f->len] = '\0';
+	if (ats_digest(doc, src, f->len, 0, d, &dlen, e) != 0)
+		goto out;
+	tok = get_timestamp(o, d, dlen, e);
+	if (!tok)
+		goto out;
+	{
+		const char *sig = strstr(src, "Signature Id=\"");
+
+		if (sig)
+			snprintf(sigid, sizeof(sigid), "%.*s", (int)strcspn(sig + 14, "\""), sig + 14);
+	}
+	if (insert_ats(src, f->len, sigid, tok, &text, e) != 0)
+		goto out;
+	/* what the new file's last archive time-stamp covers must be what was
+	 * time-stamped */
+	if (ats_digest(doc, text.data, text.len, 1, d2, &d2len, e) != 0)
+		goto out;
+	if (d2len != dlen || memcmp(d, d2, dlen) != 0) {
+		err_set(e, ERR_INTERNAL, "the archive time-stamp does not cover the signature as written");
+		goto out;
+	}
+	copy = malloc(text.len + 1); /* NUL-terminated, as every entry */
+	if (!copy) {
+		err_set(e, ERR_INTERNAL, "out of memory");
+		goto out;
+	}
+	memcpy(copy, text.data, text.len);
+	copy[text.len] = '\0';
+	free(f->data);
+	f->data = copy;
+	f->len = text.len;
+	rc = 0;
+out:
+	free(src);
+	free(tok);
+	buf_free(&text);
 	return rc;
 }
 

@@ -29,6 +29,7 @@ enum edoc_profile {
 	EDOC_PROFILE_B,
 	EDOC_PROFILE_T,
 	EDOC_PROFILE_LT,
+	EDOC_PROFILE_LTA, /* LT and an archive time-stamp */
 };
 
 struct edoc_sign_opts {
@@ -81,5 +82,12 @@ const unsigned char *edoc_pending_digest(const struct edoc_pending *p, size_t *l
 int edoc_sign_complete(struct edoc *doc, struct edoc_pending *p, const unsigned char *sigval, size_t len,
 		       const struct edoc_sign_opts *o, struct err *e);
 void edoc_pending_free(struct edoc_pending *p);
+
+/* Adds an xadesv141:ArchiveTimeStamp from o->tsa_url to the signature of
+ * signature file sigfile (which must have unsigned signature properties:
+ * LT or later), after everything already there; a renewal covers the
+ * archive time-stamps before it. The new file is checked before it
+ * replaces the old one. */
+int edoc_extend_lta(struct edoc *doc, size_t sigfile, const struct edoc_sign_opts *o, struct err *e);
 
 #endif

@@ -25,6 +25,7 @@
 
 #include "core/arena.h"
 #include "core/base64.h"
+#include "sign/archive.h"
 #include "sign/evidence.h"
 #include "sign/internal.h"
 #include "sign/net.h"
@@ -1021,7 +1022,7 @@ static int canonical_sigvalue(struct vsig *v, xmlNodePtr ts, struct buf *out)
 }
 
 /* One xades:SignatureTimeStamp: usable (trusted) or dropped. */
-static void check_timestamp(struct vsig *v, struct evidence *ev, xmlNodePtr ts)
+static void check_timestamp(struct vsig *v, struct evidence *ev, xmlNodePtr ts, time_t poe)
 {
 	xmlNodePtr et = sx_child(ts, NS_XADES, "EncapsulatedTimeStamp");
 	struct buf b = BUF_INIT;
@@ -1045,7 +1046,8 @@ static void check_timestamp(struct vsig *v, struct evidence *ev, xmlNodePtr ts)
 		     "xades:SignatureTimeStamp: unsupported canonicalization");
 		return;
 	}
-	out = pki_check_ts(der, len, b.data, b.len, v->o->trust, v->pool, &info, why, sizeof(why));
+	out = pki_check_ts_at(der, len, &(const struct ts_data){b.data, b.len, NULL, 0, poe}, v->o->trust, v->pool,
+			      &info, why, sizeof(why));
 	free(der);
 	buf_free(&b);
 	switch (out) {
@@ -1069,6 +1071,31 @@ static void check_timestamp(struct vsig *v, struct evidence *ev, xmlNodePtr ts)
 	}
 }
 
+static int arc_charge(void *arg, size_t n)
+{
+	return charge(arg, n);
+}
+
+static void arc_warn(void *arg, const char *msg)
+{
+	warn(arg, "%s", msg);
+}
+
+/* The archive time-stamps (archive.c): *poe, when one is valid, is the time
+ * the signature time-stamp is proven to have existed at. */
+static int check_archive(struct vsig *v, struct evidence *ev, time_t *poe)
+{
+	const struct arc_sig a = {v->doc,      v->sig,  v->si,  v->sv,      v->ki,    v->sp, v->usp,
+				  v->o->trust, v->pool, v->now, arc_charge, arc_warn, v};
+	struct arc_result r;
+
+	if (arc_check(&a, &r) != 0)
+		return -1;
+	ev->have_ats = r.present > 0;
+	*poe = r.valid ? r.poe : v->now;
+	return 0;
+}
+
 /* The signature time-stamps: each is checked on its own; one that does
  * not parse, does not verify, covers other data or comes from an untrusted
  * TSA is dropped, and the earliest trusted one is the proof of time. */
@@ -1076,12 +1103,11 @@ static int check_timestamps(struct vsig *v, struct evidence *ev)
 {
 	xmlNodePtr ts;
 	size_t n = 0;
+	time_t poe;
 
+	if (check_archive(v, ev, &poe) != 0)
+		return -1;
 	for (ts = sx_first_elem(v->usp); ts; ts = sx_next_elem(ts)) {
-		if (sx_is(ts, NS_XADES141, "ArchiveTimeStamp") || sx_is(ts, NS_XADES, "ArchiveTimeStamp")) {
-			ev->have_ats = 1;
-			warn(v, "an archive time-stamp is present and was not checked");
-		}
 		if (!sx_is(ts, NS_XADES, "SignatureTimeStamp"))
 			continue;
 		ev->have_ts = 1;
@@ -1091,7 +1117,7 @@ static int check_timestamps(struct vsig *v, struct evidence *ev)
 				     "more signature time-stamps than are looked at; the rest were not read");
 			continue;
 		}
-		check_timestamp(v, ev, ts);
+		check_timestamp(v, ev, ts, poe);
 	}
 	if (ev->ts_ok)
 		v->r->ts_time = ev->ts_time;

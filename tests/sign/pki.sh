@@ -281,5 +281,5 @@ put epak-ec 02 auth auth-ec
 put epak-ec 01 sign signer-ec
 put epak-rsa 01 sign signer-rsa
 put epak-rsa 02 auth auth-rsa
-
+. "$HERE/pki-lta.sh"
 echo "$port"

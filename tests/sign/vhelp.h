@@ -182,6 +182,33 @@ static inline void check_tampered(struct edoc *doc, const char *xml, const struc
 
 /* ---- the test PKI of tests/sign/pki.sh ---- */
 
+/* dir/name, in one of 8 rotating buffers (several may be used in one call). */
+static inline const char *pki_path(const char *dir, const char *name)
+{
+	static char bufs[8][512];
+	static int k;
+	char *p = bufs[k++ % 8];
+
+	snprintf(p, 512, "%s/%s", dir, name);
+	return p;
+}
+
+/* Runs a command's entry point (cmd_sign, cmd_verify) with a NULL-terminated
+ * argument list; its exit status. */
+static inline int call_cmd(int (*fn)(int, char **), const char *const *args)
+{
+	char *argv[32];
+	int argc = 0;
+
+	while (args[argc] && argc < 31) {
+		argv[argc] = (char *)args[argc];
+		argc++;
+	}
+	argv[argc] = NULL;
+	fflush(stdout);
+	return fn(argc, argv);
+}
+
 /* Runs a shell command line of the test's own; its exit status. */
 static inline int pki_run(const char *cmd)
 {

@@ -31,12 +31,7 @@ static struct auth_cert_ctx *ctx; /* root + inter, the configured responder */
 
 static const char *pki(const char *name)
 {
-	static char bufs[8][512];
-	static int k;
-	char *p = bufs[k++ % 8];
-
-	snprintf(p, 512, "%s/%s", dir, name);
-	return p;
+	return pki_path(dir, name);
 }
 
 static struct auth_cert_ctx *new_ctx(const char *trust, const char *ca, const char *url)

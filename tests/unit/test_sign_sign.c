@@ -35,12 +35,7 @@ static struct edoc_trust *trust_other; /* an unrelated root */
 
 static const char *pki(const char *name)
 {
-	static char bufs[8][512];
-	static int k;
-	char *p = bufs[k++ % 8];
-
-	snprintf(p, 512, "%s/%s", dir, name);
-	return p;
+	return pki_path(dir, name);
 }
 
 static int run(const char *cmd)
@@ -600,16 +595,7 @@ static void xmlsec1_agrees(void **state)
 
 static int call(int (*fn)(int, char **), const char *const *args)
 {
-	char *argv[32];
-	int argc = 0;
-
-	while (args[argc] && argc < 31) {
-		argv[argc] = (char *)args[argc];
-		argc++;
-	}
-	argv[argc] = NULL;
-	fflush(stdout);
-	return fn(argc, argv);
+	return call_cmd(fn, args);
 }
 
 static void command_line(void **state)
