@@ -330,6 +330,19 @@ static json_t *not_confirmed_json(struct req *r, const struct edoc_report *rep)
 	return o;
 }
 
+/* How the container departs from the .edoc format where it was still read
+ * (mimetype misplaced, compressed or missing): the checker's English words,
+ * shown under a plain note. */
+static json_t *container_warnings_json(const struct edoc_report *rep)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < rep->ncontainer_warnings; i++)
+		json_array_append_new(a, json_string(rep->container_warnings[i]));
+	return a;
+}
+
 json_t *verify_report_json(struct req *r, const struct edoc *doc, const struct edoc_report *rep, int status)
 {
 	json_t *sigs = json_array(), *changed = json_array(), *o;
@@ -360,5 +373,7 @@ json_t *verify_report_json(struct req *r, const struct edoc *doc, const struct e
 		json_object_set_new(o, "not_confirmed", not_confirmed_json(r, rep));
 	if (rep->limit)
 		json_object_set_new(o, "limit", json_string(i18n_tr(r->lang, verify_limit_text(rep->limit))));
+	if (rep->ncontainer_warnings)
+		json_object_set_new(o, "container_warnings", container_warnings_json(rep));
 	return o;
 }

@@ -113,3 +113,33 @@ test('epak verify --json and the text report name the evidence and what was conf
   assert.match(t.stdout, /evidence: time-stamp \S+ by epak Test TSA: usable/);
   assert.match(t.stdout, /evidence: OCSP response: dropped, OCSP response: malformed/);
 });
+
+// Point 3 on the page: a container whose mimetype is compressed and not
+// the first entry (as some ZIP tools rewrite one) is read, its signature
+// judged as usual, and the page says the packaging is off in plain words.
+test('a misplaced, compressed mimetype: the signature is still valid and the page says the packaging is off', async () => {
+  const odd = path.join(work, 'iepakots-savadi.edoc');
+  spawnSync('python3', ['-c', `
+import sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(src) as zi, zipfile.ZipFile(dst, 'w') as zo:
+    infos = zi.infolist()
+    for info in infos[1:] + infos[:1]:
+        data = zi.read(info.filename)
+        if info.filename == 'mimetype':
+            info.compress_type = zipfile.ZIP_DEFLATED
+        zo.writestr(info, data)
+`, portal.containers.valid, odd], { stdio: 'inherit' });
+  for (const [lang, valid, note] of [
+    ['', /Visi paraksti ir derīgi\./, /Datne nav iesaiņota tieši tā, kā prasa \.edoc formāts/],
+    ['/en', /All signatures are valid\./, /The file is not packaged exactly as the \.edoc format requires/],
+  ]) {
+    const html = await report(odd, lang);
+    assert.match(html, valid);
+    assert.match(html, note);
+    const warnings = (html.match(/<div class="verdict-note container-note">[\s\S]*?<ul lang="en">([\s\S]*?)<\/ul>/) || [null, ''])[1];
+    assert.match(warnings, /mimetype/);
+  }
+  const plain = await report(portal.containers.valid);
+  assert.doesNotMatch(plain, /container-note/);
+});
