@@ -11,11 +11,40 @@
 
 #include "sign/verify.h"
 
-struct edoc_trust {
-	STACK_OF(X509) * anchors;
+/* When an anchor may end a path: always (a configured certificate), or only
+ * within the periods a trusted list granted its service (tsl.c). */
+struct tsl_period {
+	time_t from, to; /* [from, to); to 0: still granted */
 };
 
-/* Validates a path from leaf to an anchor at time `at`. Anchors may be
+struct anchor_when {
+	int always;
+	size_t n;
+	struct tsl_period *v;
+};
+
+struct tsl_pending;
+struct tsl_info;
+
+struct edoc_trust {
+	STACK_OF(X509) * anchors;
+	struct anchor_when *when; /* one per anchor, same index */
+	size_t when_cap;
+	STACK_OF(X509) * list_signers; /* trust-list-signer: who may sign a trusted list */
+	struct tsl_pending *pending;   /* lists read, checked by edoc_trust_finish */
+	size_t npending;
+	struct tsl_info *lists; /* lists loaded */
+	size_t nlists;
+};
+
+/* Adds x (up-referenced) as an anchor: always when p is NULL, else for the
+ * period p as well as any it already had. */
+int pki_add_anchor(struct edoc_trust *t, X509 *x, const struct tsl_period *p);
+/* Whether anchor i may end a path at time at. */
+int pki_anchor_usable(const struct edoc_trust *t, int i, time_t at);
+
+/* Validates a path from leaf to an anchor at time `at`, using only the
+ * anchors usable at `at` (pki_anchor_usable). Anchors may be
  * intermediates or end-entity certificates (partial chains are accepted);
  * their own validity periods are not checked (RFC 5280 §6.1.1 d). purpose is
  * an X509_PURPOSE_* or 0. On success *chain (leaf first, anchor last) is set

@@ -197,12 +197,23 @@ int app_open(struct app *app, const struct config *cfg, struct err *err)
 		return -1;
 	if (*cfg->trust) {
 		struct err e = {0};
+		char stale[400];
 
 		app->trust = edoc_trust_new();
-		if (!app->trust || edoc_trust_add_file(app->trust, cfg->trust, &e) != 0) {
+		if (!app->trust || edoc_trust_add_file(app->trust, cfg->trust, &e) != 0 ||
+		    (*cfg->trust_list_signer &&
+		     edoc_trust_add_list_signer(app->trust, cfg->trust_list_signer, &e) != 0) ||
+		    edoc_trust_finish(app->trust, &e) != 0) {
 			err_set(err, ERR_INTERNAL, "trust: %s", app->trust ? e.msg : "out of memory");
 			return -1;
 		}
+		if (edoc_trust_list_count(app->trust) && !*cfg->auth_trust) {
+			err_set(err, ERR_VALIDATION,
+				"auth-trust: required when trust is a trusted list (eID login takes PEM anchors)");
+			return -1;
+		}
+		if (edoc_trust_stale(app->trust, time(NULL), stale, sizeof(stale)))
+			log_warn("trust: %s", stale);
 	}
 	if (cfg->noidc && !*cfg->public_url) {
 		err_set(err, ERR_VALIDATION, "oidc: public-url is required (identity providers return to it)");
