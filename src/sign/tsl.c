@@ -492,6 +492,10 @@ static int read_service(struct edoc_trust *t, xmlNodePtr svc, struct tsl_info *i
 
 		if (!v[k].granted || !v[k].wanted || (p.to && p.to <= p.from))
 			continue;
+		if (sk_X509_num(t->anchors) >= TSL_MAX_ANCHORS) {
+			err_set(e, ERR_BAD_REQUEST, "%s: more than %d anchors", info->name, TSL_MAX_ANCHORS);
+			return -1;
+		}
 		certs = sk_X509_new_null();
 		if (!certs || identity_certs(v[k].sdi, certs, info->name, e) != 0) {
 			sk_X509_pop_free(certs, X509_free);
@@ -750,4 +754,36 @@ size_t edoc_trust_stale(const struct edoc_trust *t, time_t now, char *out, size_
 		}
 	}
 	return n;
+}
+
+int tsl_fuzz_one(const unsigned char *p, size_t n)
+{
+	struct edoc_trust *t = edoc_trust_new();
+	STACK_OF(X509) *none = sk_X509_new_null();
+	struct tsl_pointer *pv = NULL;
+	struct tsl_info info;
+	struct err e = {0};
+	xmlDocPtr doc = NULL;
+	size_t pn = 0;
+	int rc = -1;
+
+	if (!t || !none || tsl_add(t, "fuzz", p, n, &e) != 0)
+		goto out;
+	memset(&info, 0, sizeof(info));
+	if (read_scheme(xmlDocGetRootElement(t->pending[0].doc), &info, &e) != 0)
+		goto out;
+	/* the signature's readers and canonicalization, on a copy */
+	doc = xmlCopyDoc(t->pending[0].doc, 1);
+	if (doc)
+		check_signature(xmlDocGetRootElement(doc), none, &e);
+	/* and every reader after it, as if it had held */
+	if (read_pointers(xmlDocGetRootElement(t->pending[0].doc), "fuzz", &pv, &pn, &e) == 0 &&
+	    read_services(t, xmlDocGetRootElement(t->pending[0].doc), &info, &e) == 0)
+		rc = (int)info.anchors;
+out:
+	xmlFreeDoc(doc);
+	pointers_free(pv, pn);
+	sk_X509_free(none);
+	edoc_trust_free(t);
+	return rc;
 }

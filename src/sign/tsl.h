@@ -22,6 +22,7 @@ struct edoc_trust;
 #define TSL_MAX_HISTORY 200             /* history entries per service */
 #define TSL_MAX_IDS 32                  /* certificates per service identity */
 #define TSL_MAX_POINTERS 200            /* OtherTSLPointer entries per list */
+#define TSL_MAX_ANCHORS 50000           /* anchors of one trust, all lists together */
 
 #define NS_TSL "http://uri.etsi.org/02231/v2#"
 
@@ -47,5 +48,10 @@ void tsl_free_lists(struct edoc_trust *t);
  * mapping)? And a service type whose certificates are anchors? */
 int tsl_status_granted(const char *uri);
 int tsl_type_wanted(const char *uri);
+
+/* The fuzz target's entry: every reader of a list (the scheme, the
+ * signature's parts and canonicalization, pointers, services), the
+ * signature failing for want of a signer. The anchors read, or -1. */
+int tsl_fuzz_one(const unsigned char *p, size_t n);
 
 #endif
