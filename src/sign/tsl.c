@@ -365,7 +365,8 @@ static void name_other_signer(const struct dsig *d, const struct buf *si, char *
 	char *who = NULL;
 
 	out[0] = '\0';
-	if (x && cr_verify(X509_get0_pubkey(x), d->sig_md, d->keytype, si->data, si->len, d->value, d->value_len) == 1)
+	if (x && X509_get0_pubkey(x) &&
+	    cr_verify(X509_get0_pubkey(x), d->sig_md, d->keytype, si->data, si->len, d->value, d->value_len) == 1)
 		who = cr_name_oneline(X509_get_subject_name(x));
 	if (who)
 		snprintf(out, cap, " (it was signed by %s)", who);
@@ -395,9 +396,11 @@ static int check_signature(xmlNodePtr root, STACK_OF(X509) * signers, struct err
 		err_set(e, ERR_BAD_REQUEST, "SignedInfo cannot be canonicalized");
 		goto out;
 	}
-	for (i = 0; !ok && i < sk_X509_num(signers); i++)
-		ok = cr_verify(X509_get0_pubkey(sk_X509_value(signers, i)), d.sig_md, d.keytype, si.data, si.len,
-			       d.value, d.value_len) == 1;
+	for (i = 0; !ok && i < sk_X509_num(signers); i++) {
+		EVP_PKEY *key = X509_get0_pubkey(sk_X509_value(signers, i));
+
+		ok = key && cr_verify(key, d.sig_md, d.keytype, si.data, si.len, d.value, d.value_len) == 1;
+	}
 	ERR_clear_error();
 	if (!ok) {
 		name_other_signer(&d, &si, other, sizeof(other));
