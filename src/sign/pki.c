@@ -66,9 +66,13 @@ int pki_add_anchor(struct edoc_trust *t, X509 *x, const struct tsl_period *p)
 {
 	int i, n = sk_X509_num(t->anchors);
 	struct anchor_when *w;
+	unsigned char fp[32];
+	unsigned fplen = 0;
 
+	if (X509_digest(x, EVP_sha256(), fp, &fplen) != 1 || fplen != sizeof(fp))
+		return -1;
 	for (i = 0; i < n; i++)
-		if (X509_cmp(sk_X509_value(t->anchors, i), x) == 0)
+		if (memcmp(t->when[i].fp, fp, sizeof(fp)) == 0)
 			break;
 	if (i == n) {
 		if ((size_t)n >= t->when_cap) {
@@ -88,6 +92,7 @@ int pki_add_anchor(struct edoc_trust *t, X509 *x, const struct tsl_period *p)
 			return -1;
 		}
 		memset(&t->when[i], 0, sizeof(t->when[i]));
+		memcpy(t->when[i].fp, fp, sizeof(fp));
 	}
 	w = &t->when[i];
 	if (!p) {
@@ -98,6 +103,20 @@ int pki_add_anchor(struct edoc_trust *t, X509 *x, const struct tsl_period *p)
 		return 0;
 	}
 	return add_period(w, p);
+}
+
+X509 *pki_anchor_by_der(const struct edoc_trust *t, const unsigned char *der, size_t n)
+{
+	unsigned char fp[EVP_MAX_MD_SIZE];
+	unsigned fplen = 0;
+	int i;
+
+	if (cr_digest(EVP_sha256(), der, n, fp, &fplen) != 0 || fplen != sizeof(t->when[0].fp))
+		return NULL;
+	for (i = 0; i < sk_X509_num(t->anchors) && (size_t)i < t->when_cap; i++)
+		if (memcmp(t->when[i].fp, fp, fplen) == 0)
+			return sk_X509_value(t->anchors, i);
+	return NULL;
 }
 
 int pki_anchor_usable(const struct edoc_trust *t, int i, time_t at)

@@ -18,6 +18,7 @@ struct tsl_period {
 };
 
 struct anchor_when {
+	unsigned char fp[32]; /* SHA-256 of the certificate: finding duplicates */
 	int always;
 	size_t n;
 	struct tsl_period *v;
@@ -40,6 +41,8 @@ struct edoc_trust {
 /* Adds x (up-referenced) as an anchor: always when p is NULL, else for the
  * period p as well as any it already had. */
 int pki_add_anchor(struct edoc_trust *t, X509 *x, const struct tsl_period *p);
+/* The anchor whose DER encoding is der (borrowed), or NULL. */
+X509 *pki_anchor_by_der(const struct edoc_trust *t, const unsigned char *der, size_t n);
 /* Whether anchor i may end a path at time at. */
 int pki_anchor_usable(const struct edoc_trust *t, int i, time_t at);
 
