@@ -34,7 +34,7 @@ void edoc_trust_free(struct edoc_trust *t)
 
 	if (!t)
 		return;
-	for (i = 0; i < (size_t)sk_X509_num(t->anchors) && i < t->when_cap; i++)
+	for (i = 0; i < t->nwhen; i++)
 		free(t->when[i].v);
 	free(t->when);
 	sk_X509_pop_free(t->anchors, X509_free);
@@ -71,12 +71,13 @@ int pki_add_anchor(struct edoc_trust *t, X509 *x, const struct tsl_period *p)
 
 	if (X509_digest(x, EVP_sha256(), fp, &fplen) != 1 || fplen != sizeof(fp))
 		return -1;
-	for (i = 0; i < n; i++)
+	for (i = 0; (size_t)i < t->nwhen; i++)
 		if (memcmp(t->when[i].fp, fp, sizeof(fp)) == 0)
 			break;
-	if (i == n) {
+	if ((size_t)i == t->nwhen) {
+		i = n;
 		if ((size_t)n >= t->when_cap) {
-			size_t cap = t->when_cap ? 2 * t->when_cap : 16;
+			size_t cap = (size_t)n + 16 > 2 * t->when_cap ? (size_t)n + 16 : 2 * t->when_cap;
 
 			w = realloc(t->when, cap * sizeof(*w));
 			if (!w)
@@ -91,8 +92,13 @@ int pki_add_anchor(struct edoc_trust *t, X509 *x, const struct tsl_period *p)
 			X509_free(x);
 			return -1;
 		}
+		for (; t->nwhen < (size_t)i; t->nwhen++) { /* pushed to anchors directly */
+			memset(&t->when[t->nwhen], 0, sizeof(t->when[0]));
+			t->when[t->nwhen].always = 1;
+		}
 		memset(&t->when[i], 0, sizeof(t->when[i]));
 		memcpy(t->when[i].fp, fp, sizeof(fp));
+		t->nwhen = (size_t)i + 1;
 	}
 	w = &t->when[i];
 	if (!p) {
@@ -113,7 +119,7 @@ X509 *pki_anchor_by_der(const struct edoc_trust *t, const unsigned char *der, si
 
 	if (cr_digest(EVP_sha256(), der, n, fp, &fplen) != 0 || fplen != sizeof(t->when[0].fp))
 		return NULL;
-	for (i = 0; i < sk_X509_num(t->anchors) && (size_t)i < t->when_cap; i++)
+	for (i = 0; i < sk_X509_num(t->anchors) && (size_t)i < t->nwhen; i++)
 		if (memcmp(t->when[i].fp, fp, fplen) == 0)
 			return sk_X509_value(t->anchors, i);
 	return NULL;
@@ -124,8 +130,10 @@ int pki_anchor_usable(const struct edoc_trust *t, int i, time_t at)
 	const struct anchor_when *w;
 	size_t k;
 
-	if (!t || i < 0 || i >= sk_X509_num(t->anchors) || (size_t)i >= t->when_cap)
+	if (!t || i < 0 || i >= sk_X509_num(t->anchors))
 		return 0;
+	if ((size_t)i >= t->nwhen)
+		return 1;
 	w = &t->when[i];
 	if (w->always)
 		return 1;
@@ -251,6 +259,26 @@ static int verify_cb(int ok, X509_STORE_CTX *ctx)
 	return 1; /* go on, to find the most telling error */
 }
 
+/* Whether anchor a is named as the subject or issuer of leaf or of one of
+ * the untrusted certificates: the only trusted-list anchors a path from leaf
+ * can end at (partial chains), so that a store holds a handful, not the EU's
+ * thousands (adding 5000 cost seconds per path). */
+static int names_one(X509 *a, X509 *leaf, STACK_OF(X509) * untrusted)
+{
+	const X509_NAME *s = X509_get_subject_name(a);
+	int i;
+
+	if (X509_NAME_cmp(s, X509_get_issuer_name(leaf)) == 0 || X509_NAME_cmp(s, X509_get_subject_name(leaf)) == 0)
+		return 1;
+	for (i = 0; i < sk_X509_num(untrusted); i++) {
+		X509 *c = sk_X509_value(untrusted, i);
+
+		if (X509_NAME_cmp(s, X509_get_issuer_name(c)) == 0 || X509_NAME_cmp(s, X509_get_subject_name(c)) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 int pki_verify_chain(const struct edoc_trust *t, X509 *leaf, STACK_OF(X509) * untrusted, time_t at, int purpose,
 		     STACK_OF(X509) * *chain, int *err, X509 **err_cert)
 {
@@ -267,7 +295,8 @@ int pki_verify_chain(const struct edoc_trust *t, X509 *leaf, STACK_OF(X509) * un
 	if (!store || !ctx)
 		goto out;
 	for (i = 0; t && i < sk_X509_num(t->anchors); i++)
-		if (pki_anchor_usable(t, i, at))
+		if (pki_anchor_usable(t, i, at) && ((size_t)i >= t->nwhen || t->when[i].always ||
+						    names_one(sk_X509_value(t->anchors, i), leaf, untrusted)))
 			X509_STORE_add_cert(store, sk_X509_value(t->anchors, i));
 	X509_STORE_set_verify_cb(store, verify_cb);
 	if (X509_STORE_CTX_init(ctx, store, leaf, untrusted) != 1)

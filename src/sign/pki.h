@@ -29,8 +29,8 @@ struct tsl_info;
 
 struct edoc_trust {
 	STACK_OF(X509) * anchors;
-	struct anchor_when *when; /* one per anchor, same index */
-	size_t when_cap;
+	struct anchor_when *when;      /* one per anchor, same index; an anchor */
+	size_t nwhen, when_cap;        /* pushed without one (at or past nwhen) is always usable */
 	STACK_OF(X509) * list_signers; /* trust-list-signer: who may sign a trusted list */
 	struct tsl_pending *pending;   /* lists read, checked by edoc_trust_finish */
 	size_t npending;
