@@ -39,33 +39,34 @@ struct tsl_pointer {
 	STACK_OF(X509) * certs;
 };
 
+/* Whether uri is prefix followed by one of names. */
+static int uri_in(const char *uri, const char *prefix, const char *const *names, size_t n)
+{
+	size_t i, k = strlen(prefix);
+
+	if (!uri || strncmp(uri, prefix, k) != 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (strcmp(uri + k, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
 int tsl_status_granted(const char *uri)
 {
 	/* clause 5.5.4: granted; Annex J maps the pre-eIDAS (TS 119 612
 	 * v1) statuses of a supervised or accredited service to granted */
 	static const char *const ok[] = {"granted", "undersupervision", "supervisionincessation", "accredited",
 					 "setbynationallaw"};
-	size_t i, k = strlen(SVC_STATUS);
 
-	if (!uri || strncmp(uri, SVC_STATUS, k) != 0)
-		return 0;
-	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-		if (strcmp(uri + k, ok[i]) == 0)
-			return 1;
-	return 0;
+	return uri_in(uri, SVC_STATUS, ok, sizeof(ok) / sizeof(ok[0]));
 }
 
 int tsl_type_wanted(const char *uri)
 {
 	static const char *const ok[] = {"CA/QC", "TSA", "TSA/QTST"};
-	size_t i, k = strlen(SVC_TYPE);
 
-	if (!uri || strncmp(uri, SVC_TYPE, k) != 0)
-		return 0;
-	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-		if (strcmp(uri + k, ok[i]) == 0)
-			return 1;
-	return 0;
+	return uri_in(uri, SVC_TYPE, ok, sizeof(ok) / sizeof(ok[0]));
 }
 
 int tsl_sniff(const unsigned char *p, size_t n)

@@ -380,20 +380,6 @@ static void folder_and_caps(void **state)
 	assert_non_null(strstr(e.msg, "more than 200 history entries"));
 }
 
-static int call(int (*fn)(int, char **), const char *const *args)
-{
-	char *argv[16];
-	int argc = 0;
-
-	while (args[argc] && argc < 15) {
-		argv[argc] = (char *)args[argc];
-		argc++;
-	}
-	argv[argc] = NULL;
-	fflush(stdout);
-	return fn(argc, argv);
-}
-
 static void command_line(void **state)
 {
 	char good[512], bad[512], sb[512], edoc[512];
@@ -405,15 +391,14 @@ static void command_line(void **state)
 	snprintf(sb, sizeof(sb), "%s", pki("tsl-sb.crt"));
 	snprintf(edoc, sizeof(edoc), "%s", pki("lt.edoc"));
 	{
-		const char *const ok[] = {"verify", "--offline", "--trust", good, "--trust-list-signer",
-					  sb,       edoc,        NULL};
-		const char *const tampered[] = {"verify", "--offline", "--trust", bad, "--trust-list-signer",
-						sb,       edoc,        NULL};
-		const char *const nosigner[] = {"verify", "--offline", "--trust", good, edoc, NULL};
+		char *ok[] = {"verify", "--offline", "--trust", good, "--trust-list-signer", sb, edoc, NULL};
+		char *tampered[] = {"verify", "--offline", "--trust", bad, "--trust-list-signer", sb, edoc, NULL};
+		char *nosigner[] = {"verify", "--offline", "--trust", good, edoc, NULL};
 
-		assert_int_equal(call(cmd_verify, ok), 0);
-		assert_int_equal(call(cmd_verify, tampered), 3);
-		assert_int_equal(call(cmd_verify, nosigner), 3);
+		fflush(stdout);
+		assert_int_equal(cmd_verify(7, ok), 0);
+		assert_int_equal(cmd_verify(7, tampered), 3);
+		assert_int_equal(cmd_verify(5, nosigner), 3);
 	}
 }
 
