@@ -90,7 +90,14 @@ static const struct key keys[] = {
     {"access-log", K_BOOL, OFF(access_log), "1", "one log line per request (method, path, status, bytes, microseconds)",
      0, 0},
     {"public-url", K_STR, OFF(public_url), "", "the portal's public address, e.g. https://epak.example.lv", 0, 0},
-    {"trust", K_STR, OFF(trust), "", "PEM file of the certification authorities trusted for e-signatures", 0, 0},
+    {"trust", K_STR, OFF(trust), "",
+     "certification authorities trusted for e-signatures: a PEM file, an ETSI TS 119 612 trusted list (XML, "
+     "checked against trust-list-signer), or a folder of them (e.g. the EU list of lists and the member states' lists)",
+     0, 0},
+    {"trust-list-signer", K_STR, OFF(trust_list_signer), "",
+     "PEM file of the certificate(s) a trusted list in trust must be signed with (the supervisory body's, or the EU "
+     "list of lists' signer; member states' lists are then checked against the certificates it points to)",
+     0, 0},
     {"tsa-url", K_STR, OFF(tsa_url), "", "RFC 3161 time-stamp service used when signing (profiles T and LT)", 0, 0},
     {"ocsp-url", K_STR, OFF(ocsp_url), "", "OCSP responder used when signing (LT); empty: the certificate's own", 0, 0},
     {"verify-max-unpacked", K_SIZE, OFF(verify_max_unpacked), "64M",

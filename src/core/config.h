@@ -66,6 +66,7 @@ struct config {
 	int access_log;                           /* one line per request */
 	char *public_url;                         /* how people reach the portal, for absolute links */
 	char *trust;                              /* PEM file of certificates trusted for e-signatures */
+	char *trust_list_signer;                  /* PEM: who may sign a trusted list in trust */
 	char *tsa_url;                            /* RFC 3161 time-stamp service for signing (T, LT) */
 	char *ocsp_url;                           /* OCSP responder; empty: the certificate's own */
 	int layer;                                /* which source is being read: file 0, env 1, flags 2 */

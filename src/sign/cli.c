@@ -14,7 +14,8 @@
 #include "sign/sign.h"
 #include "sign/verify.h"
 
-static const char verify_usage[] = "usage: epak verify [--json] [--trust PEMFILE]... [--offline] FILE\n"
+static const char verify_usage[] = "usage: epak verify [--json] [--trust FILE]... [--trust-list-signer PEMFILE]\n"
+				   "                   [--offline] FILE\n"
 				   "\n"
 				   "Validates every signature of an .edoc/.asice (ASiC-E) container: its\n"
 				   "structure and manifest, that each signature covers every data file once,\n"
@@ -23,8 +24,16 @@ static const char verify_usage[] = "usage: epak verify [--json] [--trust PEMFILE
 				   "the time-stamp and the signing time. Results use the terms of\n"
 				   "ETSI EN 319 102-1 (TOTAL-PASSED, TOTAL-FAILED, INDETERMINATE).\n"
 				   "\n"
-				   "  --trust PEMFILE  trust the certificates in PEMFILE (roots, intermediates,\n"
-				   "                   OCSP responders or TSAs); repeatable\n"
+				   "  --trust FILE     trust the certificates in FILE (PEM: roots, intermediates,\n"
+				   "                   OCSP responders or TSAs), or the CA/QC and TSA services of\n"
+				   "                   an ETSI TS 119 612 trusted list (XML), each only for the\n"
+				   "                   times it was granted; a folder adds each of its files.\n"
+				   "                   Repeatable: the EU list of lists and the member states'\n"
+				   "                   lists it points to (--trust lotl.xml --trust lv.xml)\n"
+				   "  --trust-list-signer PEMFILE\n"
+				   "                   the certificate(s) a trusted list must be signed with (the\n"
+				   "                   supervisory body's, or the list of lists' signer); a list\n"
+				   "                   that does not verify is refused (exit status 3)\n"
 				   "  --offline        never contact an OCSP responder\n"
 				   "  --json           print the report as JSON\n"
 				   "\n"
@@ -61,6 +70,11 @@ int cmd_verify(int argc, char **argv)
 			json = 1;
 		} else if (strcmp(a, "--offline") == 0) {
 			o.offline = 1;
+		} else if (strcmp(a, "--trust-list-signer") == 0 && i + 1 < argc) {
+			if (edoc_trust_add_list_signer(trust, argv[++i], &e) != 0) {
+				fprintf(stderr, "epak verify: --trust-list-signer %s\n", e.msg);
+				goto out;
+			}
 		} else if (strcmp(a, "--trust") == 0 && i + 1 < argc) {
 			if (edoc_trust_add_file(trust, argv[++i], &e) != 0) {
 				fprintf(stderr, "epak verify: --trust %s\n", e.msg);
@@ -83,6 +97,10 @@ int cmd_verify(int argc, char **argv)
 	}
 	if (!path) {
 		fputs(verify_usage, stderr);
+		goto out;
+	}
+	if (edoc_trust_finish(trust, &e) != 0) {
+		fprintf(stderr, "epak verify: --trust %s\n", e.msg);
 		goto out;
 	}
 	o.trust = trust;

@@ -13,6 +13,7 @@
 #include <openssl/x509v3.h>
 
 #include "sign/internal.h"
+#include "sign/tsl.h"
 
 struct edoc_trust *edoc_trust_new(void)
 {
@@ -29,10 +30,117 @@ struct edoc_trust *edoc_trust_new(void)
 
 void edoc_trust_free(struct edoc_trust *t)
 {
+	size_t i;
+
 	if (!t)
 		return;
+	for (i = 0; i < t->nwhen; i++)
+		free(t->when[i].v);
+	free(t->when);
 	sk_X509_pop_free(t->anchors, X509_free);
+	sk_X509_pop_free(t->list_signers, X509_free);
+	tsl_free_lists(t);
 	free(t);
+}
+
+/* At most this many periods per anchor (a service's status history). */
+#define MAX_PERIODS 256
+
+static int add_period(struct anchor_when *w, const struct tsl_period *p)
+{
+	struct tsl_period *v;
+
+	if (w->always)
+		return 0;
+	if (w->n >= MAX_PERIODS)
+		return -1;
+	v = realloc(w->v, (w->n + 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	v[w->n++] = *p;
+	w->v = v;
+	return 0;
+}
+
+int pki_add_anchor(struct edoc_trust *t, X509 *x, const struct tsl_period *p)
+{
+	int i, n = sk_X509_num(t->anchors);
+	struct anchor_when *w;
+	unsigned char fp[32];
+	unsigned fplen = 0;
+
+	if (X509_digest(x, EVP_sha256(), fp, &fplen) != 1 || fplen != sizeof(fp))
+		return -1;
+	for (i = 0; (size_t)i < t->nwhen; i++)
+		if (memcmp(t->when[i].fp, fp, sizeof(fp)) == 0)
+			break;
+	if ((size_t)i == t->nwhen) {
+		i = n;
+		if ((size_t)n >= t->when_cap) {
+			size_t cap = (size_t)n + 16 > 2 * t->when_cap ? (size_t)n + 16 : 2 * t->when_cap;
+
+			w = realloc(t->when, cap * sizeof(*w));
+			if (!w)
+				return -1;
+			memset(w + t->when_cap, 0, (cap - t->when_cap) * sizeof(*w));
+			t->when = w;
+			t->when_cap = cap;
+		}
+		if (!X509_up_ref(x))
+			return -1;
+		if (!sk_X509_push(t->anchors, x)) {
+			X509_free(x);
+			return -1;
+		}
+		for (; t->nwhen < (size_t)i; t->nwhen++) { /* pushed to anchors directly */
+			memset(&t->when[t->nwhen], 0, sizeof(t->when[0]));
+			t->when[t->nwhen].always = 1;
+		}
+		memset(&t->when[i], 0, sizeof(t->when[i]));
+		memcpy(t->when[i].fp, fp, sizeof(fp));
+		t->nwhen = (size_t)i + 1;
+	}
+	w = &t->when[i];
+	if (!p) {
+		free(w->v);
+		w->v = NULL;
+		w->n = 0;
+		w->always = 1;
+		return 0;
+	}
+	return add_period(w, p);
+}
+
+X509 *pki_anchor_by_der(const struct edoc_trust *t, const unsigned char *der, size_t n)
+{
+	unsigned char fp[EVP_MAX_MD_SIZE];
+	unsigned fplen = 0;
+	int i;
+
+	if (cr_digest(EVP_sha256(), der, n, fp, &fplen) != 0 || fplen != sizeof(t->when[0].fp))
+		return NULL;
+	for (i = 0; i < sk_X509_num(t->anchors) && (size_t)i < t->nwhen; i++)
+		if (memcmp(t->when[i].fp, fp, fplen) == 0)
+			return sk_X509_value(t->anchors, i);
+	return NULL;
+}
+
+int pki_anchor_usable(const struct edoc_trust *t, int i, time_t at)
+{
+	const struct anchor_when *w;
+	size_t k;
+
+	if (!t || i < 0 || i >= sk_X509_num(t->anchors))
+		return 0;
+	if ((size_t)i >= t->nwhen)
+		return 1;
+	w = &t->when[i];
+	if (w->always)
+		return 1;
+	for (k = 0; k < w->n; k++)
+		if (w->v[k].from <= at && (w->v[k].to == 0 || at < w->v[k].to))
+			return 1;
+	return 0;
 }
 
 size_t edoc_trust_count(const struct edoc_trust *t)
@@ -51,20 +159,20 @@ int edoc_trust_add_pem(struct edoc_trust *t, const void *p, size_t n, struct err
 		return -1;
 	}
 	for (x = PEM_read_bio_X509(b, NULL, NULL, NULL); x; x = PEM_read_bio_X509(b, NULL, NULL, NULL)) {
-		if (!sk_X509_push(t->anchors, x)) {
-			X509_free(x);
+		int rc = pki_add_anchor(t, x, NULL);
+
+		X509_free(x);
+		if (rc != 0)
 			break;
-		}
 		added++;
 	}
 	BIO_free(b);
 	ERR_clear_error();
 	if (!added) {
 		x = cr_x509_from_der(p, n);
-		if (x && sk_X509_push(t->anchors, x))
+		if (x && pki_add_anchor(t, x, NULL) == 0)
 			added++;
-		else
-			X509_free(x);
+		X509_free(x);
 	}
 	if (!added) {
 		err_set(e, ERR_BAD_REQUEST, "no certificate found");
@@ -80,9 +188,16 @@ int edoc_trust_add_file(struct edoc_trust *t, const char *path, struct err *e)
 	size_t n;
 	int rc;
 
-	p = edoc_read_file(path, 16 << 20, &n, e);
+	if (tsl_is_dir(path))
+		return tsl_add_dir(t, path, e);
+	p = edoc_read_file(path, TSL_MAX_FILE, &n, e);
 	if (!p)
 		return -1;
+	if (tsl_sniff(p, n)) {
+		rc = tsl_add(t, path, p, n, e);
+		free(p);
+		return rc;
+	}
 	rc = edoc_trust_add_pem(t, p, n, &fe);
 	if (rc != 0)
 		err_set(e, ERR_BAD_REQUEST, "%s: %s", path, fe.msg);
@@ -184,6 +299,26 @@ static STACK_OF(X509) * issuing_pool(X509 *leaf, STACK_OF(X509) * pool)
 	return out;
 }
 
+/* Whether anchor a is named as the subject or issuer of leaf or of one of
+ * the untrusted certificates: the only trusted-list anchors a path from leaf
+ * can end at (partial chains), so that a store holds a handful, not the EU's
+ * thousands (adding 5000 cost seconds per path). */
+static int names_one(X509 *a, X509 *leaf, STACK_OF(X509) * untrusted)
+{
+	const X509_NAME *s = X509_get_subject_name(a);
+	int i;
+
+	if (X509_NAME_cmp(s, X509_get_issuer_name(leaf)) == 0 || X509_NAME_cmp(s, X509_get_subject_name(leaf)) == 0)
+		return 1;
+	for (i = 0; i < sk_X509_num(untrusted); i++) {
+		X509 *c = sk_X509_value(untrusted, i);
+
+		if (X509_NAME_cmp(s, X509_get_issuer_name(c)) == 0 || X509_NAME_cmp(s, X509_get_subject_name(c)) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 int pki_verify_chain(const struct edoc_trust *t, X509 *leaf, STACK_OF(X509) * untrusted, time_t at, int purpose,
 		     STACK_OF(X509) * *chain, int *err, X509 **err_cert)
 {
@@ -201,7 +336,9 @@ int pki_verify_chain(const struct edoc_trust *t, X509 *leaf, STACK_OF(X509) * un
 	if (!store || !ctx || !path_pool)
 		goto out;
 	for (i = 0; t && i < sk_X509_num(t->anchors); i++)
-		X509_STORE_add_cert(store, sk_X509_value(t->anchors, i));
+		if (pki_anchor_usable(t, i, at) && ((size_t)i >= t->nwhen || t->when[i].always ||
+						    names_one(sk_X509_value(t->anchors, i), leaf, untrusted)))
+			X509_STORE_add_cert(store, sk_X509_value(t->anchors, i));
 	X509_STORE_set_verify_cb(store, verify_cb);
 	if (X509_STORE_CTX_init(ctx, store, leaf, path_pool) != 1)
 		goto out;

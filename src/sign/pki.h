@@ -11,11 +11,43 @@
 
 #include "sign/verify.h"
 
-struct edoc_trust {
-	STACK_OF(X509) * anchors;
+/* When an anchor may end a path: always (a configured certificate), or only
+ * within the periods a trusted list granted its service (tsl.c). */
+struct tsl_period {
+	time_t from, to; /* [from, to); to 0: still granted */
 };
 
-/* Validates a path from leaf to an anchor at time `at`. Anchors may be
+struct anchor_when {
+	unsigned char fp[32]; /* SHA-256 of the certificate: finding duplicates */
+	int always;
+	size_t n;
+	struct tsl_period *v;
+};
+
+struct tsl_pending;
+struct tsl_info;
+
+struct edoc_trust {
+	STACK_OF(X509) * anchors;
+	struct anchor_when *when;      /* one per anchor, same index; an anchor */
+	size_t nwhen, when_cap;        /* pushed without one (at or past nwhen) is always usable */
+	STACK_OF(X509) * list_signers; /* trust-list-signer: who may sign a trusted list */
+	struct tsl_pending *pending;   /* lists read, checked by edoc_trust_finish */
+	size_t npending;
+	struct tsl_info *lists; /* lists loaded */
+	size_t nlists;
+};
+
+/* Adds x (up-referenced) as an anchor: always when p is NULL, else for the
+ * period p as well as any it already had. */
+int pki_add_anchor(struct edoc_trust *t, X509 *x, const struct tsl_period *p);
+/* The anchor whose DER encoding is der (borrowed), or NULL. */
+X509 *pki_anchor_by_der(const struct edoc_trust *t, const unsigned char *der, size_t n);
+/* Whether anchor i may end a path at time at. */
+int pki_anchor_usable(const struct edoc_trust *t, int i, time_t at);
+
+/* Validates a path from leaf to an anchor at time `at`, using only the
+ * anchors usable at `at` (pki_anchor_usable). Anchors may be
  * intermediates or end-entity certificates (partial chains are accepted);
  * their own validity periods are not checked (RFC 5280 §6.1.1 d). purpose is
  * an X509_PURPOSE_* or 0. On success *chain (leaf first, anchor last) is set

@@ -1396,7 +1396,11 @@ static int no_chain(struct vsig *v, const struct evidence *ev, time_t t, int err
  * (the path was then built at the current time). */
 static int check_signer_use(struct vsig *v, struct evidence *ev, STACK_OF(X509) * chain)
 {
+	char stale[400];
+
 	v->r->trusted = 1;
+	if (edoc_trust_stale(v->o->trust, v->now, stale, sizeof(stale)))
+		warn(v, "%s", stale);
 	if (!cr_has_nonrepudiation(v->signer))
 		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_CHAIN_CONSTRAINTS_FAILURE,
 			       "the signing certificate is not meant for signatures (no nonRepudiation "

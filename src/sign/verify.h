@@ -56,10 +56,24 @@ const char *edoc_subindication_name(enum edoc_subindication sub);
 struct edoc_trust;
 struct edoc_trust *edoc_trust_new(void);
 void edoc_trust_free(struct edoc_trust *t);
-/* Adds every certificate of a PEM (or DER) file; -1 if none could be read. */
+/* Adds every certificate of a PEM (or DER) file; -1 if none could be read.
+ * An XML file must be an ETSI TS 119 612 trusted list: it is parsed and kept
+ * for edoc_trust_finish. A folder adds each of its files. */
 int edoc_trust_add_file(struct edoc_trust *t, const char *path, struct err *e);
 int edoc_trust_add_pem(struct edoc_trust *t, const void *p, size_t n, struct err *e);
 size_t edoc_trust_count(const struct edoc_trust *t);
+/* The certificates (PEM file) a trusted list's signature is checked against:
+ * the supervisory body's, or the EU list of lists' signer. */
+int edoc_trust_add_list_signer(struct edoc_trust *t, const char *path, struct err *e);
+/* Checks every trusted list added (lists of lists first, whose pointers name
+ * the member states' signers) and takes their CA/QC and TSA services as
+ * anchors, each usable only while its service was granted. -1 with e naming
+ * the list and why (no signer configured, signature or digest wrong, signed
+ * by another key, a cap); the trust must then not be used. */
+int edoc_trust_finish(struct edoc_trust *t, struct err *e);
+size_t edoc_trust_list_count(const struct edoc_trust *t);
+/* The loaded lists whose NextUpdate is before now; out: a note on the first. */
+size_t edoc_trust_stale(const struct edoc_trust *t, time_t now, char *out, size_t cap);
 
 /* Budgets against hostile containers; zero fields take the default. When
  * one runs out, the signature being checked and every later one are

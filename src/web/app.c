@@ -149,6 +149,18 @@ static void thread_exit(struct site *site, struct worker *w)
 	}
 }
 
+/* Whether the eID login's anchors were given as a trusted list (which
+ * auth_cert, taking PEM anchors, would read as no anchors at all). */
+static int auth_trust_is_list(const char *path)
+{
+	struct edoc_trust *t = edoc_trust_new();
+	struct err e = {0};
+	int is = t && edoc_trust_add_file(t, path, &e) == 0 && edoc_trust_list_count(t) > 0;
+
+	edoc_trust_free(t);
+	return is;
+}
+
 int app_open(struct app *app, const struct config *cfg, struct err *err)
 {
 	memset(app, 0, sizeof(*app));
@@ -197,12 +209,23 @@ int app_open(struct app *app, const struct config *cfg, struct err *err)
 		return -1;
 	if (*cfg->trust) {
 		struct err e = {0};
+		char stale[400];
 
 		app->trust = edoc_trust_new();
-		if (!app->trust || edoc_trust_add_file(app->trust, cfg->trust, &e) != 0) {
+		if (!app->trust || edoc_trust_add_file(app->trust, cfg->trust, &e) != 0 ||
+		    (*cfg->trust_list_signer &&
+		     edoc_trust_add_list_signer(app->trust, cfg->trust_list_signer, &e) != 0) ||
+		    edoc_trust_finish(app->trust, &e) != 0) {
 			err_set(err, ERR_INTERNAL, "trust: %s", app->trust ? e.msg : "out of memory");
 			return -1;
 		}
+		if (edoc_trust_list_count(app->trust) && !*cfg->auth_trust) {
+			err_set(err, ERR_VALIDATION,
+				"auth-trust: required when trust is a trusted list (eID login takes PEM anchors)");
+			return -1;
+		}
+		if (edoc_trust_stale(app->trust, time(NULL), stale, sizeof(stale)))
+			log_warn("trust: %s", stale);
 	}
 	if (cfg->noidc && !*cfg->public_url) {
 		err_set(err, ERR_VALIDATION, "oidc: public-url is required (identity providers return to it)");
@@ -218,12 +241,22 @@ int app_open(struct app *app, const struct config *cfg, struct err *err)
 			err_set(err, ERR_INTERNAL, "sign-ca: %s", app->sign_ca ? e.msg : "out of memory");
 			return -1;
 		}
+		if (edoc_trust_list_count(app->sign_ca)) {
+			err_set(err, ERR_VALIDATION, "sign-ca: a PEM file of CA certificates, not a trusted list");
+			return -1;
+		}
 	}
 	if (*cfg->auth_trust || *cfg->trust) {
 		struct auth_cert_opts o = {0};
 		struct err e = {0};
 
 		o.trust_file = *cfg->auth_trust ? cfg->auth_trust : cfg->trust;
+		if (*cfg->auth_trust && auth_trust_is_list(cfg->auth_trust)) {
+			err_set(err, ERR_VALIDATION,
+				"auth-trust: a PEM file of certification authorities, not a "
+				"trusted list");
+			return -1;
+		}
 		o.ca_file = cfg->sign_ca;
 		o.ocsp_url = cfg->auth_ocsp_url;
 		o.ocsp_timeout = cfg->auth_ocsp_timeout;
