@@ -209,34 +209,42 @@ static int apply(const struct rev_ctx *c, const unsigned char *der, size_t n, X5
 	return 1;
 }
 
-/* The embedded xades:CRLValues; 1 when one of them decided r. */
-static int embedded_crls(const struct rev_ctx *c, X509 *cert, X509 *issuer, struct rev_result *r)
+typedef int (*rev_apply)(const struct rev_ctx *c, const unsigned char *der, size_t n, X509 *cert, X509 *issuer,
+			 const char *source, struct rev_result *r);
+
+/* Each embedded value RevocationValues/list/elem (base64 DER, at most
+ * CRL_MAX_BYTES) given to use; 1 when one of them decided r. */
+static int embedded(const struct rev_ctx *c, const char *list, const char *elem, rev_apply use, X509 *cert,
+		    X509 *issuer, struct rev_result *r)
 {
 	xmlNodePtr rv = c->usp ? sx_child(c->usp, NS_XADES, "RevocationValues") : NULL;
-	xmlNodePtr cv = rv ? sx_child(rv, NS_XADES, "CRLValues") : NULL;
+	xmlNodePtr lv = rv ? sx_child(rv, NS_XADES, list) : NULL;
 	xmlNodePtr e;
 
-	for (e = sx_first_elem(cv); e; e = sx_next_elem(e)) {
-		char *s;
+	for (e = sx_first_elem(lv); e; e = sx_next_elem(e)) {
+		char *s = sx_is(e, NS_XADES, elem) ? sx_text(e) : NULL;
 		unsigned char *der;
 		size_t n = 0;
 		int done;
 
-		if (!sx_is(e, NS_XADES, "EncapsulatedCRLValue"))
-			continue;
-		s = sx_text(e);
 		der = s && strlen(s) <= CRL_MAX_BYTES / 3 * 4 + 4096 ? b64_decode_new(s, &n) : NULL;
 		free(s);
 		if (!der) {
-			say(c, "an embedded CRL was not used: not valid base64 or larger than 8 MiB");
+			say(c, "an embedded xades:%s was not used: not valid base64 or larger than 8 MiB", elem);
 			continue;
 		}
-		done = apply(c, der, n, cert, issuer, "embedded", r);
+		done = use(c, der, n, cert, issuer, "embedded", r);
 		free(der);
 		if (done)
 			return 1;
 	}
 	return 0;
+}
+
+/* The embedded xades:CRLValues. */
+static int embedded_crls(const struct rev_ctx *c, X509 *cert, X509 *issuer, struct rev_result *r)
+{
+	return embedded(c, "CRLValues", "EncapsulatedCRLValue", apply, cert, issuer, r);
 }
 
 /* The CRL at cert's distribution point, when online. */
@@ -297,29 +305,6 @@ static int apply_ocsp(const struct rev_ctx *c, const unsigned char *der, size_t 
 	return 1;
 }
 
-/* The embedded xades:OCSPValues about ca. */
-static int embedded_ocsp(const struct rev_ctx *c, X509 *ca, X509 *issuer, struct rev_result *r)
-{
-	xmlNodePtr rv = c->usp ? sx_child(c->usp, NS_XADES, "RevocationValues") : NULL;
-	xmlNodePtr ov = rv ? sx_child(rv, NS_XADES, "OCSPValues") : NULL;
-	xmlNodePtr e;
-
-	for (e = sx_first_elem(ov); e; e = sx_next_elem(e)) {
-		char *s = sx_is(e, NS_XADES, "EncapsulatedOCSPValue") ? sx_text(e) : NULL;
-		unsigned char *der;
-		size_t n = 0;
-		int done;
-
-		der = s ? b64_decode_new(s, &n) : NULL;
-		free(s);
-		done = der && apply_ocsp(c, der, n, ca, issuer, "embedded OCSP", r);
-		free(der);
-		if (done)
-			return 1;
-	}
-	return 0;
-}
-
 /* ca's OCSP responder (its AIA), when online. */
 static int fetched_ocsp(const struct rev_ctx *c, X509 *ca, X509 *issuer, struct rev_result *r)
 {
@@ -357,8 +342,9 @@ void crl_chain_status(const struct rev_ctx *c, STACK_OF(X509) * chain, struct re
 		if (pki_is_anchor(c->trust, ca))
 			break; /* an anchor is trusted as such, and so is what is above it */
 		memset(&one, 0, sizeof(one));
-		if (!embedded_ocsp(c, ca, issuer, &one) && !embedded_crls(c, ca, issuer, &one) &&
-		    !fetched_ocsp(c, ca, issuer, &one) && !fetched_crl(c, ca, issuer, &one))
+		if (!embedded(c, "OCSPValues", "EncapsulatedOCSPValue", apply_ocsp, ca, issuer, &one) &&
+		    !embedded_crls(c, ca, issuer, &one) && !fetched_ocsp(c, ca, issuer, &one) &&
+		    !fetched_crl(c, ca, issuer, &one))
 			one.state = REV_UNKNOWN;
 		cn = cr_name_entry(X509_get_subject_name(ca), NID_commonName);
 		if (one.state == REV_UNKNOWN)

@@ -25,45 +25,6 @@ distinguished_name = dn
 string_mask = utf8only
 utf8 = yes
 [ dn ]
-[ root_ca ]
-dir = $dir/rootdb
-database = \$dir/index.txt
-new_certs_dir = \$dir/newcerts
-serial = \$dir/serial
-default_md = sha384
-default_days = 2000
-default_crl_days = 30
-policy = any
-unique_subject = no
-copy_extensions = none
-utf8 = yes
-string_mask = utf8only
-[ inter_ca ]
-dir = $dir/inter
-database = \$dir/index.txt
-new_certs_dir = \$dir/newcerts
-serial = \$dir/serial
-default_md = sha384
-default_days = 730
-default_crl_days = 30
-policy = any
-unique_subject = no
-copy_extensions = none
-utf8 = yes
-string_mask = utf8only
-[ inter2_ca ]
-dir = $dir/inter2db
-database = \$dir/index.txt
-new_certs_dir = \$dir/newcerts
-serial = \$dir/serial
-default_md = sha384
-default_days = 730
-default_crl_days = 30
-policy = any
-unique_subject = no
-copy_extensions = none
-utf8 = yes
-string_mask = utf8only
 [ any ]
 countryName = optional
 organizationName = optional
@@ -97,6 +58,24 @@ crlDistributionPoints = URI:$base/crl/inter2.crl
 [ crl_ext ]
 authorityKeyIdentifier = keyid
 EOF
+for ca in "root_ca rootdb 2000" "inter_ca inter 730" "inter2_ca inter2db 730"; do
+	read -r sec sub days <<<"$ca"
+	cat >>rev.cnf <<EOF
+[ $sec ]
+dir = $dir/$sub
+database = \$dir/index.txt
+new_certs_dir = \$dir/newcerts
+serial = \$dir/serial
+default_md = sha384
+default_days = $days
+default_crl_days = 30
+policy = any
+unique_subject = no
+copy_extensions = none
+utf8 = yes
+string_mask = utf8only
+EOF
+done
 
 for d in rootdb inter2db; do
 	mkdir -p "$d/newcerts"
