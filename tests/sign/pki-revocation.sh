@@ -6,6 +6,7 @@
 #   rev.cnf             its own openssl configuration (root and second-CA databases)
 #   crl-signer.*        LIENE KRŪMIŅA, issued by inter, a CRL distribution point
 #                       ($base/crl/inter.crl) and no OCSP URL
+#   crl-late.*          OTO VĒLAIS, the same kind, for a test to revoke after signing
 #   crl-revoked.*       MIKUS ATSAUKTAIS, the same kind, revoked by inter (keyCompromise)
 #   inter2.crt/.der     epak Test Revoked CA: issued by the root with a CRL
 #                       distribution point ($base/crl/root.crl), then revoked by the root
@@ -14,6 +15,8 @@
 #   root.crl            the root's CRL (lists inter2), DER, 30 days
 #   inter.crl           inter's CRL (revoked, auth-revoked, crl-revoked), DER, 30 days
 #   inter2.crl          inter2's CRL (empty), DER, 30 days
+#   inter-indirect.crl  inter's CRL marked indirect (issuingDistributionPoint)
+#   inter-delta.crl     inter's CRL marked as a delta CRL
 #   inter-stale.crl     inter's CRL of January 2020 (nextUpdate 2020-02-01)
 #   inter-forged.crl    a CRL naming inter as issuer, signed by another key
 #   *.p12               PKCS#12 files of the signers above (chain included)
@@ -57,6 +60,15 @@ certificatePolicies = 1.3.6.1.4.1.99999.1.1, 0.4.0.194112.1.2
 crlDistributionPoints = URI:$base/crl/inter2.crl
 [ crl_ext ]
 authorityKeyIdentifier = keyid
+[ crl_indirect_ext ]
+authorityKeyIdentifier = keyid
+issuingDistributionPoint = critical, @idp
+[ idp ]
+fullname = URI:$base/crl/inter.crl
+indirectCRL = TRUE
+[ crl_delta_ext ]
+authorityKeyIdentifier = keyid
+2.5.29.27 = critical, DER:02:01:01
 EOF
 for ca in "root_ca rootdb 2000" "inter_ca inter 730" "inter2_ca inter2db 730"; do
 	read -r sec sub days <<<"$ca"
@@ -105,6 +117,9 @@ ec384 crl-revoked.key
 rev_issue inter_ca inter.crt inter.key crl-revoked "/C=LV/serialNumber=PNOLV-101001-88888/GN=MIKUS/SN=ATSAUKTAIS/CN=MIKUS ATSAUKTAIS" crlsigner_ext
 rev_ca inter_ca inter.crt inter.key -revoke crl-revoked.crt -crl_reason keyCompromise
 rev_p12 crl-signer inter.crt
+ec384 crl-late.key
+rev_issue inter_ca inter.crt inter.key crl-late "/C=LV/serialNumber=PNOLV-121212-10101/GN=OTO/SN=VĒLAIS/CN=OTO VĒLAIS" crlsigner_ext
+rev_p12 crl-late inter.crt
 rev_p12 crl-revoked inter.crt
 
 # a second intermediate, then its signer, then the root revokes it
@@ -126,6 +141,8 @@ rev_crl() { # section cacert cakey out args...
 rev_crl root_ca root.crt root.key root.crl
 rev_crl inter_ca inter.crt inter.key inter.crl
 rev_crl inter2_ca inter2.crt inter2.key inter2.crl
+rev_crl inter_ca inter.crt inter.key inter-indirect.crl -crlexts crl_indirect_ext
+rev_crl inter_ca inter.crt inter.key inter-delta.crl -crlexts crl_delta_ext
 rev_crl inter_ca inter.crt inter.key inter-stale.crl -crl_lastupdate 20200101000000Z -crl_nextupdate 20200201000000Z
 ec384 impostor.key
 openssl req -new -x509 -config rev.cnf -key impostor.key -sha384 -days 30 \

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../sign/vhelp.h"
 #include "sign/crl.h"
@@ -258,6 +259,44 @@ static void stale_and_forged_crls(void **state)
 	edoc_free(doc);
 }
 
+/* Delta and indirect CRLs are not supported: not used, with a warning. */
+static void unsupported_crls(void **state)
+{
+	static const char *const kinds[][2] = {{"inter-delta.crl", "a delta CRL"},
+					       {"inter-indirect.crl", "an indirect CRL"}};
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		struct edoc *doc = signed_by("crl-signer.p12", EDOC_PROFILE_T);
+
+		add_crl(doc, kinds[k][0], "inter.der");
+		expect(doc, offline, EDOC_INDETERMINATE, EDOC_SUB_TRY_LATER, kinds[k][1], kinds[k][1]);
+		edoc_free(doc);
+	}
+}
+
+/* Revoked after the time-stamp: a warning, the signature stands. */
+static void revoked_after_timestamp(void **state)
+{
+	struct edoc *doc;
+	char cmd[1024];
+
+	(void)state;
+	doc = signed_by("crl-late.p12", EDOC_PROFILE_T);
+	sleep(2); /* revocation dates have whole seconds */
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && openssl ca -batch -config rev.cnf -name inter_ca -cert inter.crt -keyfile inter.key "
+		 "-revoke crl-late.crt -crl_reason keyCompromise 2>/dev/null && openssl ca -batch -config rev.cnf "
+		 "-name inter_ca -cert inter.crt -keyfile inter.key -gencrl -crlexts crl_ext -out late.pem "
+		 "2>/dev/null && openssl crl -in late.pem -outform der -out inter-late.crl",
+		 dir);
+	assert_int_equal(pki_run(cmd), 0);
+	add_crl(doc, "inter-late.crl", "inter.der");
+	expect(doc, offline, EDOC_TOTAL_PASSED, EDOC_SUB_NONE, NULL, "after the time-stamp");
+	edoc_free(doc);
+}
+
 /* ---- the bounds of a fetch ---- */
 
 static double since(const struct timespec *t0)
@@ -355,10 +394,15 @@ static void good_intermediate(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(crl_only_signer),       cmocka_unit_test(crl_only_revoked),
-	    cmocka_unit_test(stale_and_forged_crls), cmocka_unit_test(fetch_bounds),
-	    cmocka_unit_test(parse_bounds),          cmocka_unit_test(revoked_intermediate),
+	    cmocka_unit_test(crl_only_signer),
+	    cmocka_unit_test(crl_only_revoked),
+	    cmocka_unit_test(stale_and_forged_crls),
+	    cmocka_unit_test(fetch_bounds),
+	    cmocka_unit_test(parse_bounds),
+	    cmocka_unit_test(revoked_intermediate),
 	    cmocka_unit_test(good_intermediate),
+	    cmocka_unit_test(unsupported_crls),
+	    cmocka_unit_test(revoked_after_timestamp),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
