@@ -188,7 +188,23 @@ static void say(const struct rev_ctx *c, const char *fmt, ...)
 	va_end(ap);
 	c->warn(c->arg, msg);
 }
-/* One CRL applied to r; 1 when it decided r. */
+/* Merges one answer into r: anyone may add unsigned values, so a valid
+ * answer that the certificate is revoked wins over one that it is good
+ * (an older CRL must not hide a later revocation), and the earliest
+ * revocation date over a later one. Returns 1. */
+static int merge(struct rev_result *r, enum rev_state st, time_t revoked_at, const char *source)
+{
+	static const int rank[] = {[REV_UNKNOWN] = 0, [REV_GOOD] = 1, [REV_HOLD] = 2, [REV_REVOKED] = 3};
+
+	if (rank[st] > rank[r->state] || (st == r->state && st != REV_GOOD && revoked_at < r->revoked_at)) {
+		r->state = st;
+		r->revoked_at = revoked_at;
+		snprintf(r->source, sizeof(r->source), "%s", source);
+	}
+	return 1;
+}
+
+/* One CRL applied to r; 1 when it said something about the certificate. */
 static int apply(const struct rev_ctx *c, const unsigned char *der, size_t n, X509 *cert, X509 *issuer,
 		 const char *source, struct rev_result *r)
 {
@@ -203,42 +219,41 @@ static int apply(const struct rev_ctx *c, const unsigned char *der, size_t n, X5
 		snprintf(r->why, sizeof(r->why), "%s", why);
 		return 0;
 	}
-	r->state = !info.revoked ? REV_GOOD : info.hold ? REV_HOLD : REV_REVOKED;
-	r->revoked_at = info.revoked_at;
-	snprintf(r->source, sizeof(r->source), "%s", source);
-	return 1;
+	return merge(r, !info.revoked ? REV_GOOD : info.hold ? REV_HOLD : REV_REVOKED, info.revoked_at, source);
 }
 
 typedef int (*rev_apply)(const struct rev_ctx *c, const unsigned char *der, size_t n, X509 *cert, X509 *issuer,
 			 const char *source, struct rev_result *r);
 
 /* Each embedded value RevocationValues/list/elem (base64 DER, at most
- * CRL_MAX_BYTES) given to use; 1 when one of them decided r. */
+ * CRL_MAX_BYTES) given to use, every one (see merge); 1 when one said
+ * something about the certificate. */
 static int embedded(const struct rev_ctx *c, const char *list, const char *elem, rev_apply use, X509 *cert,
 		    X509 *issuer, struct rev_result *r)
 {
 	xmlNodePtr rv = c->usp ? sx_child(c->usp, NS_XADES, "RevocationValues") : NULL;
 	xmlNodePtr lv = rv ? sx_child(rv, NS_XADES, list) : NULL;
 	xmlNodePtr e;
+	int done = 0;
 
 	for (e = sx_first_elem(lv); e; e = sx_next_elem(e)) {
-		char *s = sx_is(e, NS_XADES, elem) ? sx_text(e) : NULL;
+		char *s;
 		unsigned char *der;
 		size_t n = 0;
-		int done;
 
+		if (!sx_is(e, NS_XADES, elem))
+			continue;
+		s = sx_text(e);
 		der = s && strlen(s) <= CRL_MAX_BYTES / 3 * 4 + 4096 ? b64_decode_new(s, &n) : NULL;
 		free(s);
 		if (!der) {
 			say(c, "an embedded xades:%s was not used: not valid base64 or larger than 8 MiB", elem);
 			continue;
 		}
-		done = use(c, der, n, cert, issuer, "embedded", r);
+		done |= use(c, der, n, cert, issuer, "embedded", r);
 		free(der);
-		if (done)
-			return 1;
 	}
-	return 0;
+	return done;
 }
 
 /* The embedded xades:CRLValues. */
@@ -299,10 +314,7 @@ static int apply_ocsp(const struct rev_ctx *c, const unsigned char *der, size_t 
 		return 0;
 	if (info.status == V_OCSP_CERTSTATUS_UNKNOWN)
 		return 0;
-	r->state = info.status == V_OCSP_CERTSTATUS_GOOD ? REV_GOOD : REV_REVOKED;
-	r->revoked_at = info.revoked_at;
-	snprintf(r->source, sizeof(r->source), "%s", source);
-	return 1;
+	return merge(r, info.status == V_OCSP_CERTSTATUS_GOOD ? REV_GOOD : REV_REVOKED, info.revoked_at, source);
 }
 
 /* ca's OCSP responder (its AIA), when online. */

@@ -276,7 +276,8 @@ static void unsupported_crls(void **state)
 	}
 }
 
-/* Revoked after the time-stamp: a warning, the signature stands. */
+/* Revoked after the time-stamp: a warning, the signature stands; revoked
+ * before it: whatever other CRL is embedded beside. */
 static void revoked_after_timestamp(void **state)
 {
 	struct edoc *doc;
@@ -294,6 +295,13 @@ static void revoked_after_timestamp(void **state)
 	assert_int_equal(pki_run(cmd), 0);
 	add_crl(doc, "inter-late.crl", "inter.der");
 	expect(doc, offline, EDOC_TOTAL_PASSED, EDOC_SUB_NONE, NULL, "after the time-stamp");
+	edoc_free(doc);
+	/* signed after the revocation: an older CRL put first cannot hide it */
+	doc = signed_by("crl-late.p12", EDOC_PROFILE_T);
+	add_crl(doc, "inter.crl", "inter.der");
+	expect(doc, offline, EDOC_TOTAL_PASSED, EDOC_SUB_NONE, NULL, NULL);
+	add_crl(doc, "inter-late.crl", NULL);
+	expect(doc, offline, EDOC_TOTAL_FAILED, EDOC_SUB_REVOKED, "revoked at", NULL);
 	edoc_free(doc);
 }
 
