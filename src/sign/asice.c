@@ -180,17 +180,38 @@ static void entries_free(struct edoc_entry *v, size_t n)
 
 void edoc_free(struct edoc *doc)
 {
+	size_t i;
+
 	if (!doc)
 		return;
 	entries_free(doc->files, doc->nfiles);
 	entries_free(doc->sigs, doc->nsigs);
 	entries_free(doc->meta, doc->nmeta);
+	for (i = 0; i < doc->nwarnings; i++)
+		free(doc->warnings[i]);
+	free(doc->warnings);
 	free(doc);
 }
 
 struct edoc *edoc_new(void)
 {
 	return calloc(1, sizeof(struct edoc));
+}
+
+/* Notes what was read leniently; -1 with e when out of memory. */
+static int doc_warn(struct edoc *doc, const char *msg, struct err *e)
+{
+	char **w = realloc(doc->warnings, (doc->nwarnings + 1) * sizeof(*w));
+	char *copy = w ? strdup(msg) : NULL;
+
+	if (w)
+		doc->warnings = w;
+	if (!copy) {
+		err_set(e, ERR_INTERNAL, "out of memory");
+		return -1;
+	}
+	w[doc->nwarnings++] = copy;
+	return 0;
 }
 
 static struct edoc_entry *entry_push(struct edoc_entry **v, size_t *n)
@@ -226,9 +247,12 @@ static int is_sigfile_name(const char *name)
 	return !strchr(base, '/') && strstr(base, "signatures") && n > 4 && strcmp(base + n - 4, ".xml") == 0;
 }
 
-/* The first local header must be "mimetype", stored, holding EDOC_MIMETYPE:
- * that is what lets tools recognize the format from its first bytes. */
-static int check_mimetype_header(const unsigned char *p, size_t n, struct err *e)
+/* Whether the file starts as EN 319 162-1 wants it: the first local header
+ * is "mimetype", stored, unencrypted, holding exactly EDOC_MIMETYPE (what
+ * lets tools recognize the format from its first bytes). 1 when it does, 0
+ * when it does not (read on, with a warning, as the references do), -1
+ * with e when the bytes are not a ZIP file at all. */
+static int mimetype_starts_file(const unsigned char *p, size_t n, struct err *e)
 {
 	size_t mlen = strlen(EDOC_MIMETYPE), namelen, extralen, off;
 	unsigned method, flags;
@@ -245,23 +269,18 @@ static int check_mimetype_header(const unsigned char *p, size_t n, struct err *e
 	namelen = p[26] | (size_t)p[27] << 8;
 	extralen = p[28] | (size_t)p[29] << 8;
 	off = 30 + namelen + extralen;
-	if (namelen != 8 || n < 38 || memcmp(p + 30, "mimetype", 8) != 0) {
-		err_set(e, ERR_BAD_REQUEST, "the first entry of an ASiC-E container must be \"mimetype\"");
-		return -1;
-	}
-	if (method != 0 || (flags & 1)) {
-		err_set(e, ERR_BAD_REQUEST, "the \"mimetype\" entry must be stored uncompressed and unencrypted");
-		return -1;
-	}
+	if (namelen != 8 || n < 38 || memcmp(p + 30, "mimetype", 8) != 0 || method != 0 || (flags & 1))
+		return 0;
 	if (((flags & 8) == 0 && (csize != mlen || usize != mlen)) || n < off + mlen ||
-	    memcmp(p + off, EDOC_MIMETYPE, mlen) != 0 || (n > off + mlen && (flags & 8) == 0 && p[off + mlen] != 'P')) {
-		err_set(e, ERR_BAD_REQUEST, "the \"mimetype\" entry must hold exactly \"%s\"", EDOC_MIMETYPE);
-		return -1;
-	}
-	return 0;
+	    memcmp(p + off, EDOC_MIMETYPE, mlen) != 0 || (n > off + mlen && (flags & 8) == 0 && p[off + mlen] != 'P'))
+		return 0;
+	return 1;
 }
 
-static int check_names_unique(char **names, size_t n, struct err *e)
+/* names[] without their trailing slash; dir[k]: names[k] was a folder
+ * entry ("docs/"). A folder entry may stand beside the files inside it, a
+ * file may not share its name with a folder. */
+static int check_names_unique(char **names, const unsigned char *dir, size_t n, struct err *e)
 {
 	size_t i, j;
 
@@ -272,11 +291,14 @@ static int check_names_unique(char **names, size_t n, struct err *e)
 			size_t lj = strlen(names[j]);
 
 			if (strcasecmp(names[i], names[j]) == 0) {
-				err_set(e, ERR_BAD_REQUEST, "entry \"%.80s\" appears more than once", names[i]);
+				err_set(e, ERR_BAD_REQUEST,
+					dir[i] == dir[j] ? "entry \"%.80s\" appears more than once"
+							 : "entry \"%.80s\" is both a file and a folder",
+					names[i]);
 				return -1;
 			}
-			if ((li < lj && strncmp(names[i], names[j], li) == 0 && names[j][li] == '/') ||
-			    (lj < li && strncmp(names[j], names[i], lj) == 0 && names[i][lj] == '/')) {
+			if ((!dir[i] && li < lj && strncmp(names[i], names[j], li) == 0 && names[j][li] == '/') ||
+			    (!dir[j] && lj < li && strncmp(names[j], names[i], lj) == 0 && names[i][lj] == '/')) {
 				err_set(e, ERR_BAD_REQUEST, "entry \"%.80s\" is both a file and a folder",
 					li < lj ? names[i] : names[j]);
 				return -1;
@@ -438,9 +460,58 @@ out:
 	return rc;
 }
 
+/* The "mimetype" entry (index i, read as *st): it must name the ASiC-E
+ * type, as libdigidocpp reads it (white space and a UTF-8 byte order mark
+ * around it skipped); its place and compression are warnings. at_start:
+ * what mimetype_starts_file() found. */
+static int check_mimetype_entry(zip_t *z, zip_uint64_t i, const zip_stat_t *st, int at_start, struct edoc *doc,
+				struct err *e)
+{
+	const char *ws = " \t\r\n";
+	unsigned char *data = NULL;
+	size_t b, end, mlen = strlen(EDOC_MIMETYPE);
+	int rc = -1;
+
+	if (st->size > 256) {
+		err_set(e, ERR_BAD_REQUEST, "the \"mimetype\" entry must hold exactly \"%s\"", EDOC_MIMETYPE);
+		return -1;
+	}
+	if (read_entry(z, i, (size_t)st->size, &data, "mimetype", e) != 0)
+		return -1;
+	b = st->size >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	end = (size_t)st->size;
+	while (b < end && data[b] && strchr(ws, data[b]))
+		b++;
+	while (end > b && data[end - 1] && strchr(ws, data[end - 1]))
+		end--;
+	if (end - b != mlen || memcmp(data + b, EDOC_MIMETYPE, mlen) != 0) {
+		err_set(e, ERR_BAD_REQUEST, "the \"mimetype\" entry must hold exactly \"%s\", not \"%.60s\"",
+			EDOC_MIMETYPE, (char *)data);
+		goto out;
+	}
+	if (st->size != mlen &&
+	    doc_warn(doc, "the \"mimetype\" entry holds white space or a byte order mark around the type", e) != 0)
+		goto out;
+	if (i != 0) {
+		if (doc_warn(doc, "the \"mimetype\" entry is not the first entry of the container", e) != 0)
+			goto out;
+	} else if (st->comp_method != ZIP_CM_STORE) {
+		if (doc_warn(doc, "the \"mimetype\" entry is compressed (it should be stored)", e) != 0)
+			goto out;
+	} else if (!at_start && st->size == mlen &&
+		   doc_warn(doc, "the container does not begin with the stored \"mimetype\" entry", e) != 0) {
+		goto out;
+	}
+	rc = 0;
+out:
+	free(data);
+	return rc;
+}
+
 /* The ZIP archive of the n bytes at p, after the checks that need no
- * unpacking: the size and the mimetype header. NULL with e. */
-static zip_t *open_zip(const void *p, size_t n, const struct edoc_limits *lim, struct err *e)
+ * unpacking: the size and the first header (*at_start: see
+ * mimetype_starts_file). NULL with e. */
+static zip_t *open_zip(const void *p, size_t n, const struct edoc_limits *lim, int *at_start, struct err *e)
 {
 	zip_source_t *src = NULL;
 	zip_t *z = NULL;
@@ -451,7 +522,8 @@ static zip_t *open_zip(const void *p, size_t n, const struct edoc_limits *lim, s
 		err_set(e, ERR_UPLOAD_TOO_BIG, "the container is larger than %zu bytes", lim->max_file);
 		goto out;
 	}
-	if (check_mimetype_header(p, n, e) != 0)
+	*at_start = mimetype_starts_file(p, n, e);
+	if (*at_start < 0)
 		goto out;
 	src = zip_source_buffer_create(p, n, 0, &zerr);
 	if (!src) {
@@ -496,8 +568,8 @@ static const char *check_record(zip_t *z, zip_uint64_t i, const struct edoc_limi
 	dir = len > 0 && name[len - 1] == '/';
 	if (edoc_name_ok(name, dir ? len - 1 : len, e) != 0)
 		return NULL;
-	if (i == 0 && strcmp(name, "mimetype") != 0) {
-		err_set(e, ERR_BAD_REQUEST, "the first entry of an ASiC-E container must be \"mimetype\"");
+	if (dir && st.size > 0) {
+		err_set(e, ERR_BAD_REQUEST, "folder entry \"%.80s\" holds data", name);
 		return NULL;
 	}
 	if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE) {
@@ -535,11 +607,14 @@ static const char *check_record(zip_t *z, zip_uint64_t i, const struct edoc_limi
 static int check_directory(zip_t *z, zip_uint64_t count, const struct edoc_limits *lim, struct err *e)
 {
 	char **names = calloc((size_t)count, sizeof(*names));
+	unsigned char *dir = calloc((size_t)count, 1);
 	size_t nnames = 0, total = 0, k;
 	zip_uint64_t i;
 	int rc = -1;
 
-	if (!names) {
+	if (!names || !dir) {
+		free(names);
+		free(dir);
 		err_set(e, ERR_INTERNAL, "out of memory");
 		return -1;
 	}
@@ -555,27 +630,32 @@ static int check_directory(zip_t *z, zip_uint64_t count, const struct edoc_limit
 			err_set(e, ERR_INTERNAL, "out of memory");
 			goto out;
 		}
-		if (len > 0 && name[len - 1] == '/')
+		if (len > 0 && name[len - 1] == '/') {
 			names[nnames][len - 1] = '\0';
+			dir[nnames] = 1;
+		}
 		nnames++;
 	}
-	rc = check_names_unique(names, nnames, e);
+	rc = check_names_unique(names, dir, nnames, e);
 out:
 	for (k = 0; k < nnames; k++)
 		free(names[k]);
 	free(names);
+	free(dir);
 	return rc;
 }
 
 /* Second pass: the contents, sorted into data files, signature files and
  * other META-INF files of doc; the manifest's bytes go to *manifest (its
- * length *manifest_len). */
-static int read_contents(zip_t *z, zip_uint64_t count, const struct edoc_limits *lim, struct edoc *doc,
+ * length *manifest_len); the mimetype entry is checked (at_start: see
+ * check_mimetype_entry) and a missing one is a warning. */
+static int read_contents(zip_t *z, zip_uint64_t count, const struct edoc_limits *lim, int at_start, struct edoc *doc,
 			 unsigned char **manifest, size_t *manifest_len, struct err *e)
 {
 	zip_uint64_t i;
+	int have_mimetype = 0;
 
-	for (i = 1; i < count; i++) {
+	for (i = 0; i < count; i++) {
 		zip_stat_t st;
 		struct edoc_entry *en;
 		const char *name;
@@ -592,8 +672,11 @@ static int read_contents(zip_t *z, zip_uint64_t count, const struct edoc_limits 
 		if (len && name[len - 1] == '/')
 			continue; /* folders carry nothing */
 		if (strcmp(name, "mimetype") == 0) {
-			err_set(e, ERR_BAD_REQUEST, "\"mimetype\" appears more than once");
-			return -1;
+			/* a second one was refused as a duplicate name */
+			if (check_mimetype_entry(z, i, &st, at_start, doc, e) != 0)
+				return -1;
+			have_mimetype = 1;
+			continue;
 		}
 		if (strncmp(name, "META-INF/", 9) == 0 && st.size > lim->max_xml &&
 		    (strcmp(name, MANIFEST_NAME) == 0 || is_sigfile_name(name))) {
@@ -623,6 +706,8 @@ static int read_contents(zip_t *z, zip_uint64_t count, const struct edoc_limits 
 		en->data = data;
 		en->len = (size_t)st.size;
 	}
+	if (!have_mimetype)
+		return doc_warn(doc, "the container has no \"mimetype\" entry", e);
 	return 0;
 }
 
@@ -634,10 +719,10 @@ struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *li
 	zip_int64_t count;
 	unsigned char *manifest = NULL;
 	size_t manifest_len = 0;
-	int ok = 0;
+	int ok = 0, at_start = 0;
 
 	limits_fill(&lim, lim_in);
-	z = open_zip(p, n, &lim, e);
+	z = open_zip(p, n, &lim, &at_start, e);
 	if (!z)
 		goto out;
 	count = zip_get_num_entries(z, 0);
@@ -656,7 +741,7 @@ struct edoc *edoc_open_mem(const void *p, size_t n, const struct edoc_limits *li
 		goto out;
 	}
 	if (check_directory(z, (zip_uint64_t)count, &lim, e) != 0 ||
-	    read_contents(z, (zip_uint64_t)count, &lim, doc, &manifest, &manifest_len, e) != 0)
+	    read_contents(z, (zip_uint64_t)count, &lim, at_start, doc, &manifest, &manifest_len, e) != 0)
 		goto out;
 	if (!manifest) {
 		err_set(e, ERR_BAD_REQUEST, "META-INF/manifest.xml is missing");

@@ -2,7 +2,9 @@
  * XAdES signatures (EN 319 132-1), read, checked and written.
  *
  * Reading a container (edoc_open*) checks its structure only: the mimetype
- * entry, names, sizes, the manifest. It never writes anything to disk and
+ * entry, names, sizes, the manifest. What the references read with a
+ * warning (a mimetype entry that is not first, compressed or missing) is
+ * read the same way and listed in struct edoc's warnings. It never writes anything to disk and
  * bounds memory and time by struct edoc_limits. Checking the signatures is
  * edoc_verify() (verify.h); making one is edoc_sign() (sign.h).
  *
@@ -47,6 +49,11 @@ struct edoc {
 	size_t nsigs;
 	struct edoc_entry *meta; /* any other META-INF entry, kept untouched (not manifest) */
 	size_t nmeta;
+	/* What was read leniently, as the reference implementations read it
+	 * (a mimetype entry misplaced, compressed, padded or missing): one
+	 * sentence each. Never written back: edoc_write*() writes strictly. */
+	char **warnings;
+	size_t nwarnings;
 };
 
 /* Opens a container held in memory (the bytes are copied out as needed).

@@ -49,6 +49,9 @@ size_t sx_count_children(xmlNodePtr parent, const char *ns, const char *name);
 const char *sx_attr(const xmlNode *n, const char *name);
 /* The text content of an element (malloc'd), NULL if it has element children. */
 char *sx_text(const xmlNode *n);
+/* The base64 text content of an element decoded (malloc'd), NULL if it is
+ * not base64 text. */
+unsigned char *sx_b64(const xmlNode *n, size_t *len);
 
 struct c14n_method {
 	int mode; /* XML_C14N_1_0, XML_C14N_EXCLUSIVE_1_0, XML_C14N_1_1 */

@@ -196,9 +196,13 @@ X509 *pki_find_issuer(const struct edoc_trust *t, STACK_OF(X509) * pool, X509 *x
 	for (i = 0; pool && i < sk_X509_num(pool); i++) {
 		X509 *c = sk_X509_value(pool, i);
 
-		if (c != x && X509_check_issued(c, x) == X509_V_OK)
+		/* the key must have made x's signature: a certificate appended to
+		 * the unsigned properties with the issuer's name and key identifier
+		 * cannot stand in for it */
+		if (c != x && X509_check_issued(c, x) == X509_V_OK && X509_verify(x, X509_get0_pubkey(c)) == 1)
 			return c;
 	}
+	ERR_clear_error();
 	for (i = 0; t && i < sk_X509_num(t->anchors); i++) {
 		X509 *c = sk_X509_value(t->anchors, i);
 

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "core/buf.h"
+#include "sign/evidence.h"
 #include "sign/internal.h"
 
 const char *edoc_indication_name(enum edoc_indication ind)
@@ -31,9 +32,61 @@ const char *edoc_subindication_name(enum edoc_subindication sub)
 	return names[sub];
 }
 
+/* ---- container warnings (what was read leniently) ---- */
+
+static void container_warnings_text(struct buf *b, const struct edoc_report *r)
+{
+	size_t i;
+
+	if (r->ncontainer_warnings)
+		buf_printf(b, "Container warnings (%zu):\n", r->ncontainer_warnings);
+	for (i = 0; i < r->ncontainer_warnings; i++)
+		buf_printf(b, "  warning: %s\n", r->container_warnings[i]);
+}
+
+static json_t *container_warnings_json(const struct edoc_report *r)
+{
+	json_t *w = json_array();
+	size_t i;
+
+	for (i = 0; i < r->ncontainer_warnings; i++)
+		json_array_append_new(w, json_string(r->container_warnings[i]));
+	return w;
+}
+
+/* ---- the report ---- */
+
 static const char *yes_no(int b)
 {
 	return b ? "yes" : "no";
+}
+
+/* What an INDETERMINATE result still confirms, in plain words. */
+static void confirmed_words(struct buf *b, const struct edoc_sig_result *s)
+{
+	if (s->ind != EDOC_INDETERMINATE || s->unchecked || !s->intact)
+		return;
+	buf_printf(b, "  checked: the signed files are intact (unchanged since signing)%s\n",
+		   s->value_ok ? ", and the signature value is mathematically correct for the signing certificate"
+			       : "");
+}
+
+/* Each time-stamp and OCSP response met: its time, who issued it, and
+ * whether it was used or why it was dropped. */
+static void evidence_text(struct buf *b, const struct edoc_sig_result *s)
+{
+	size_t j;
+	char t[32];
+
+	for (j = 0; j < s->nevidence; j++) {
+		const struct edoc_evidence *e = &s->evidence[j];
+
+		if (e->time)
+			sx_format_time(e->time, t);
+		buf_printf(b, "  evidence: %s%s%s%s%s: %s%s\n", ev_kind_name(e->kind), e->time ? " " : "",
+			   e->time ? t : "", e->by ? " by " : "", e->by ? e->by : "",
+			   e->drop == EDOC_DROP_NONE ? "usable" : "dropped, ", e->why ? e->why : "");
+	}
 }
 
 static const char *status_words(int status)
@@ -60,6 +113,7 @@ char *edoc_report_text(const struct edoc_report *r)
 	buf_printf(&b, "Data files (%zu):\n", r->nfiles);
 	for (i = 0; i < r->nfiles; i++)
 		buf_printf(&b, "  %s\n", r->files[i]);
+	container_warnings_text(&b, r);
 	if (r->nsigs == 0)
 		buf_puts(&b, "Signatures: none (the container is not signed)\n");
 	for (i = 0; i < r->nsigs; i++) {
@@ -80,6 +134,7 @@ char *edoc_report_text(const struct edoc_report *r)
 				   "certificate status %s%s\n",
 				   yes_no(s->intact), yes_no(s->value_ok), yes_no(s->trusted), yes_no(s->status_ok),
 				   s->temporary ? " (a responder did not answer: try again later)" : "");
+		confirmed_words(&b, s);
 		if (s->signer_cn)
 			buf_printf(&b, "  signer:  %s%s%s%s\n", s->signer_cn, s->signer_serial ? " (" : "",
 				   s->signer_serial ? s->signer_serial : "", s->signer_serial ? ")" : "");
@@ -97,6 +152,7 @@ char *edoc_report_text(const struct edoc_report *r)
 		}
 		if (s->profile)
 			buf_printf(&b, "  profile: XAdES-BASELINE-%s\n", s->profile);
+		evidence_text(&b, s);
 		for (j = 0; j < s->ncovered; j++)
 			buf_printf(&b, "  covers:  %s\n", s->covered[j]);
 		for (j = 0; j < s->nwarnings; j++)
@@ -126,6 +182,24 @@ static json_t *jtime(time_t t)
 	return json_string(s);
 }
 
+/* The evidence as JSON: every time-stamp and OCSP response met, usable or
+ * dropped (with why), and every certificate value dropped. */
+static json_t *evidence_json(const struct edoc_sig_result *s)
+{
+	json_t *a = json_array();
+	size_t j;
+
+	for (j = 0; j < s->nevidence; j++) {
+		const struct edoc_evidence *e = &s->evidence[j];
+
+		json_array_append_new(a,
+				      json_pack("{s:s, s:o, s:o, s:b, s:o, s:o}", "type", ev_kind_name(e->kind), "time",
+						jtime(e->time), "by", jstr(e->by), "usable", e->drop == EDOC_DROP_NONE,
+						"dropped", jstr(ev_drop_name(e->drop)), "why", jstr(e->why)));
+	}
+	return a;
+}
+
 char *edoc_report_json(const struct edoc_report *r)
 {
 	json_t *root = json_object(), *sigs = json_array(), *files = json_array();
@@ -138,6 +212,7 @@ char *edoc_report_json(const struct edoc_report *r)
 	for (i = 0; i < r->nfiles; i++)
 		json_array_append_new(files, json_string(r->files[i]));
 	json_object_set_new(root, "files", files);
+	json_object_set_new(root, "container_warnings", container_warnings_json(r));
 	for (i = 0; i < r->nsigs; i++) {
 		const struct edoc_sig_result *s = &r->sigs[i];
 		json_t *o = json_object(), *cov = json_array(), *w = json_array();
@@ -163,6 +238,7 @@ char *edoc_report_json(const struct edoc_report *r)
 		json_object_set_new(o, "timestamp_authority", jstr(s->tsa));
 		json_object_set_new(o, "ocsp_produced_at", jtime(s->ocsp_time));
 		json_object_set_new(o, "profile", jstr(s->profile));
+		json_object_set_new(o, "evidence", evidence_json(s));
 		for (j = 0; j < s->ncovered; j++)
 			json_array_append_new(cov, json_string(s->covered[j]));
 		json_object_set_new(o, "files", cov);

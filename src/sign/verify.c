@@ -25,8 +25,8 @@
 
 #include "core/arena.h"
 #include "core/base64.h"
-#include "core/base64.h"
 #include "sign/crl.h"
+#include "sign/evidence.h"
 #include "sign/internal.h"
 #include "sign/net.h"
 #include "sign/pki.h"
@@ -76,7 +76,8 @@ struct vsig {
 	int keytype;
 	int weak;
 	STACK_OF(X509) * kicerts; /* from ds:KeyInfo, in order */
-	STACK_OF(X509) * pool;    /* every certificate found: KeyInfo, CertificateValues */
+	STACK_OF(X509) * pool;    /* every certificate found: KeyInfo, CertificateValues, then those
+				   * inside the OCSP responses and time-stamp tokens (evidence.c) */
 	X509 *signer;             /* borrowed from pool */
 	char **covered;
 	size_t ncovered;
@@ -106,6 +107,15 @@ static void warn(struct vsig *v, const char *fmt, ...)
 	r->nwarnings++;
 }
 
+/* Drops one piece of unsigned evidence: a warning and a record, never a
+ * verdict (EN 319 102-1 removes what does not verify from the set; the
+ * verdict is what the rest supports). */
+static void drop(struct vsig *v, enum edoc_ev_kind kind, enum edoc_ev_drop d, time_t t, const char *by, const char *why)
+{
+	warn(v, "%s dropped: %s", ev_kind_name(kind), why);
+	ev_record(v->rep->mem, v->r, kind, d, t, by, why);
+}
+
 /* Records the verdict (the first one stands) and returns -1 so callers can
  * write `return verdict(...)`. */
 static int verdict(struct vsig *v, enum edoc_indication ind, enum edoc_subindication sub, const char *fmt, ...)
@@ -129,6 +139,8 @@ static int verdict(struct vsig *v, enum edoc_indication ind, enum edoc_subindica
 }
 
 #define FORMAT(v, ...) verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_FORMAT_FAILURE, __VA_ARGS__)
+/* a construct epak does not support: not a reason to call it invalid */
+#define UNSUPPORTED(v, ...) verdict(v, EDOC_INDETERMINATE, EDOC_SUB_FORMAT_FAILURE, __VA_ARGS__)
 
 /* ---- budgets ---- */
 
@@ -367,14 +379,7 @@ static char *text_of(struct vsig *v, xmlNodePtr n)
 
 static unsigned char *b64_of(xmlNodePtr n, size_t *len)
 {
-	char *s = sx_text(n);
-	unsigned char *p;
-
-	if (!s)
-		return NULL;
-	p = b64_decode_new(s, len);
-	free(s);
-	return p;
+	return sx_b64(n, len);
 }
 
 static X509 *cert_of(xmlNodePtr n)
@@ -392,7 +397,7 @@ static X509 *cert_of(xmlNodePtr n)
 static int load_certs(struct vsig *v)
 {
 	xmlNodePtr x509data, c, cv;
-	int k = 0;
+	int k = 0, bad = 0;
 
 	for (x509data = sx_child(v->ki, NS_DS, "X509Data"); x509data; x509data = sx_next_elem(x509data)) {
 		if (!sx_is(x509data, NS_DS, "X509Data"))
@@ -415,24 +420,36 @@ static int load_certs(struct vsig *v)
 		}
 	}
 	cv = v->usp ? sx_child(v->usp, NS_XADES, "CertificateValues") : NULL;
+	/* at most EV_MAX_ITEMS records of dropped values: warnings grow the
+	 * report's arena, which the other signatures share */
 	for (c = sx_first_elem(cv); c; c = sx_next_elem(c)) {
 		X509 *x;
 
 		if (!sx_is(c, NS_XADES, "EncapsulatedX509Certificate"))
 			continue;
 		x = cert_of(c);
-		if (!x)
-			return FORMAT(v, "xades:CertificateValues holds an invalid certificate");
-		sk_X509_push(v->pool, x);
+		if (!x) { /* unsigned: dropped, the chain is built from the rest */
+			if (++bad <= EV_MAX_ITEMS)
+				drop(v, EDOC_EV_CERT, bad < EV_MAX_ITEMS ? EDOC_DROP_MALFORMED : EDOC_DROP_TOO_MANY, 0,
+				     NULL,
+				     bad < EV_MAX_ITEMS
+					 ? "xades:CertificateValues holds a value that is not an X.509 "
+					   "certificate"
+					 : "more certificate values that are not certificates; not listed");
+			continue;
+		}
+		if (!sk_X509_push(v->pool, x))
+			X509_free(x);
 	}
 	return 0;
 }
 
-/* ds:Signature: SignedInfo, SignatureValue, KeyInfo?, Object (one, with the
- * QualifyingProperties of this signature). */
+/* ds:Signature: SignedInfo, SignatureValue, KeyInfo?, Object+ (one of them
+ * holding the one QualifyingProperties of this signature; the others are
+ * signed only where SignedInfo references them). */
 static int check_structure(struct vsig *v)
 {
-	xmlNodePtr c, obj = NULL, up;
+	xmlNodePtr c, obj = NULL, up, q;
 	const char *id, *target;
 	char *val;
 
@@ -456,15 +473,22 @@ static int check_structure(struct vsig *v)
 	for (; c; c = sx_next_elem(c)) {
 		if (!sx_is(c, NS_DS, "Object"))
 			return FORMAT(v, "unexpected element <%.40s> in ds:Signature", c->name);
-		if (obj)
-			return FORMAT(v, "more than one ds:Object in ds:Signature");
-		obj = c;
+		for (q = sx_first_elem(c); q; q = sx_next_elem(q)) {
+			if (!sx_is(q, NS_XADES, "QualifyingProperties"))
+				continue;
+			if (obj)
+				return UNSUPPORTED(v, "more than one xades:QualifyingProperties in ds:Signature");
+			obj = c;
+		}
+		if (obj != c)
+			warn(v,
+			     "a ds:Object without qualifying properties: signed only if ds:SignedInfo references it");
 	}
 	if (!obj)
 		return FORMAT(v, "no ds:Object with xades:QualifyingProperties");
 	v->qp = sx_first_elem(obj);
 	if (!sx_is(v->qp, NS_XADES, "QualifyingProperties") || sx_next_elem(v->qp))
-		return FORMAT(v, "ds:Object must hold exactly one xades:QualifyingProperties");
+		return UNSUPPORTED(v, "the ds:Object with xades:QualifyingProperties holds other elements too");
 	target = sx_attr(v->qp, "Target");
 	if (!target || target[0] != '#' || strcmp(target + 1, id) != 0)
 		return FORMAT(v, "xades:QualifyingProperties does not target this signature");
@@ -508,7 +532,8 @@ struct ref {
 	struct c14n_method c14n;
 	char **prefixes;
 	int has_c14n;
-	int is_sp;
+	int is_sp;      /* a same-document reference; after resolve_refs, to the SignedProperties */
+	xmlNodePtr obj; /* after resolve_refs: another element of this signature it covers */
 	const struct edoc_entry *file;
 	char *name;
 };
@@ -537,20 +562,17 @@ static int parse_ref(struct vsig *v, xmlNodePtr n, struct ref *r)
 	r->is_sp = r->uri[0] == '#';
 	if (type && strcmp(type, URI_SP_TYPE) == 0 && !r->is_sp)
 		return FORMAT(v, "the SignedProperties reference must be a same-document URI");
-	if (r->is_sp && type && strcmp(type, URI_SP_TYPE) != 0 &&
-	    strcmp(type, "http://uri.etsi.org/01903/v1.1.1#SignedProperties") != 0)
-		return FORMAT(v, "reference %.60s: unexpected Type", r->uri);
 	if (sx_is(c, NS_DS, "Transforms")) {
 		xmlNodePtr t = sx_first_elem(c);
 
 		if (!r->is_sp)
-			return FORMAT(v, "reference %.60s: transforms are not allowed on data files", r->uri);
+			return UNSUPPORTED(v, "reference %.60s: transforms on data files are not supported", r->uri);
 		if (!sx_is(t, NS_DS, "Transform") || sx_next_elem(t) ||
 		    sx_c14n_method(sx_attr(t, "Algorithm"), &r->c14n) != 0)
-			return FORMAT(v,
-				      "reference %.60s: only a single canonicalization transform "
-				      "is allowed",
-				      r->uri);
+			return UNSUPPORTED(v,
+					   "reference %.60s: only a single canonicalization transform "
+					   "is supported",
+					   r->uri);
 		r->has_c14n = 1;
 		r->prefixes = prefix_list(t);
 		c = sx_next_elem(c);
@@ -624,6 +646,34 @@ static int parse_signed_info(struct vsig *v, struct ref **refs, size_t *nrefs)
 	return 0;
 }
 
+/* A same-document reference r to target: this signature's SignedProperties
+ * (with its Type, if any), or another ds:Object (or the ds:KeyInfo) of this
+ * very signature, digested like them (r->obj). An element deeper inside
+ * those is not supported; anything else (nothing, another signature, a part
+ * of the qualifying properties, a SignedProperties type) is wrapping. */
+static int sp_or_object_ref(struct vsig *v, struct ref *r, xmlNodePtr target)
+{
+	const char *type = sx_attr(r->node, "Type");
+	int sp_type = type && (strcmp(type, URI_SP_TYPE) == 0 ||
+			       strcmp(type, "http://uri.etsi.org/01903/v1.1.1#SignedProperties") == 0);
+	xmlNodePtr top = target;
+
+	if (target == v->sp) {
+		if (type && !sp_type)
+			return FORMAT(v, "reference %.60s: unexpected Type", r->uri);
+		return 0;
+	}
+	while (top && top->parent != v->sig)
+		top = top->parent;
+	if (sp_type || !top || top == v->qp->parent || !(sx_is(top, NS_DS, "Object") || top == v->ki))
+		return FORMAT(v, "reference %.60s does not point to the SignedProperties of this signature", r->uri);
+	if (top != target)
+		return UNSUPPORTED(v, "reference %.60s: references into a ds:Object are not supported", r->uri);
+	r->is_sp = 0;
+	r->obj = target;
+	return 0;
+}
+
 /* Resolves every reference: exactly one to this signature's
  * SignedProperties, the others to data files, each file at most once
  * (seen[j]). *missing: the first URI that names no file of the container. */
@@ -637,12 +687,10 @@ static int resolve_refs(struct vsig *v, struct ref *refs, size_t nrefs, unsigned
 		if (r->is_sp) {
 			xmlNodePtr target = find_id(v, r->uri + 1);
 
-			nsp++;
-			if (target != v->sp)
-				return FORMAT(v,
-					      "reference %.60s does not point to the SignedProperties of "
-					      "this signature",
-					      r->uri);
+			if (target == v->sp)
+				nsp++;
+			if (sp_or_object_ref(v, r, target) != 0)
+				return -1;
 			continue;
 		}
 		r->name = edoc_uri_decode(r->uri);
@@ -668,8 +716,8 @@ static int resolve_refs(struct vsig *v, struct ref *refs, size_t nrefs, unsigned
 	return 0;
 }
 
-/* Every reference's digest: of the canonical SignedProperties, of the
- * data files. */
+/* Every reference's digest: of the canonical SignedProperties (or other
+ * ds:Object), of the data files. */
 static int check_digests(struct vsig *v, const struct ref *refs, size_t nrefs)
 {
 	size_t i;
@@ -677,7 +725,7 @@ static int check_digests(struct vsig *v, const struct ref *refs, size_t nrefs)
 	for (i = 0; i < nrefs; i++) {
 		const struct ref *r = &refs[i];
 
-		if (r->is_sp) {
+		if (r->is_sp || r->obj) {
 			struct buf b = BUF_INIT;
 			struct c14n_method def = {XML_C14N_1_0, 0};
 			struct c14n_method cm = r->has_c14n ? r->c14n : def;
@@ -685,9 +733,9 @@ static int check_digests(struct vsig *v, const struct ref *refs, size_t nrefs)
 
 			cm.comments = 0; /* a same-document URI drops comments */
 			buf_init(&b, 16 << 20);
-			if (sx_c14n(v->sp, &cm, r->prefixes, &b) != 0) {
+			if (sx_c14n(r->obj ? r->obj : v->sp, &cm, r->prefixes, &b) != 0) {
 				buf_free(&b);
-				return FORMAT(v, "cannot canonicalize xades:SignedProperties");
+				return FORMAT(v, "cannot canonicalize the element %.60s", r->uri);
 			}
 			if (charge(v, b.len) != 0) {
 				buf_free(&b);
@@ -697,9 +745,9 @@ static int check_digests(struct vsig *v, const struct ref *refs, size_t nrefs)
 			buf_free(&b);
 			if (!ok)
 				return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE,
-					       "the signed properties were changed after signing "
+					       "the signed %s changed after signing "
 					       "(digest of %.60s does not match)",
-					       r->uri);
+					       r->obj ? "object was" : "properties were", r->uri);
 		} else if (r->file) {
 			unsigned char md[EVP_MAX_MD_SIZE];
 			unsigned len = 0;
@@ -973,19 +1021,64 @@ static int canonical_sigvalue(struct vsig *v, xmlNodePtr ts, struct buf *out)
 	return rc;
 }
 
+/* One xades:SignatureTimeStamp: usable (trusted) or dropped. */
+static void check_timestamp(struct vsig *v, struct evidence *ev, xmlNodePtr ts)
+{
+	xmlNodePtr et = sx_child(ts, NS_XADES, "EncapsulatedTimeStamp");
+	struct buf b = BUF_INIT;
+	struct ts_info info;
+	unsigned char *der;
+	size_t len;
+	enum ts_outcome out;
+	char why[300];
+
+	der = et ? b64_of(et, &len) : NULL;
+	if (!der) {
+		drop(v, EDOC_EV_TIMESTAMP, EDOC_DROP_MALFORMED, 0, NULL,
+		     "xades:SignatureTimeStamp has no valid EncapsulatedTimeStamp");
+		return;
+	}
+	buf_init(&b, 16 << 20);
+	if (canonical_sigvalue(v, ts, &b) != 0) {
+		free(der);
+		buf_free(&b);
+		drop(v, EDOC_EV_TIMESTAMP, EDOC_DROP_MALFORMED, 0, NULL,
+		     "xades:SignatureTimeStamp: unsupported canonicalization");
+		return;
+	}
+	out = pki_check_ts(der, len, b.data, b.len, v->o->trust, v->pool, &info, why, sizeof(why));
+	free(der);
+	buf_free(&b);
+	switch (out) {
+	case TS_OUT_FORMAT: drop(v, EDOC_EV_TIMESTAMP, EDOC_DROP_MALFORMED, 0, NULL, why); break;
+	case TS_OUT_BAD_SIG: drop(v, EDOC_EV_TIMESTAMP, EDOC_DROP_BAD_SIGNATURE, 0, NULL, why); break;
+	case TS_OUT_IMPRINT: drop(v, EDOC_EV_TIMESTAMP, EDOC_DROP_OTHER_DATA, info.gen_time, info.tsa, why); break;
+	case TS_OUT_UNTRUSTED:
+		if (!ev->ts_untrusted)
+			snprintf(ev->ts_why, sizeof(ev->ts_why), "%s", why);
+		ev->ts_untrusted = 1;
+		drop(v, EDOC_EV_TIMESTAMP, EDOC_DROP_UNTRUSTED, info.gen_time, info.tsa, why);
+		break;
+	case TS_OUT_OK:
+		if (!ev->ts_ok || info.gen_time < ev->ts_time) {
+			ev->ts_time = info.gen_time;
+			v->r->tsa = arena_strdup(v->rep->mem, info.tsa);
+		}
+		ev->ts_ok = 1;
+		ev_record(v->rep->mem, v->r, EDOC_EV_TIMESTAMP, EDOC_DROP_NONE, info.gen_time, info.tsa, NULL);
+		break;
+	}
+}
+
+/* The signature time-stamps: each is checked on its own; one that does
+ * not parse, does not verify, covers other data or comes from an untrusted
+ * TSA is dropped, and the earliest trusted one is the proof of time. */
 static int check_timestamps(struct vsig *v, struct evidence *ev)
 {
 	xmlNodePtr ts;
+	size_t n = 0;
 
 	for (ts = sx_first_elem(v->usp); ts; ts = sx_next_elem(ts)) {
-		xmlNodePtr et;
-		struct buf b = BUF_INIT;
-		struct ts_info info;
-		unsigned char *der;
-		size_t len;
-		enum ts_outcome out;
-		char why[300];
-
 		if (sx_is(ts, NS_XADES141, "ArchiveTimeStamp") || sx_is(ts, NS_XADES, "ArchiveTimeStamp")) {
 			ev->have_ats = 1;
 			warn(v, "an archive time-stamp is present and was not checked");
@@ -993,37 +1086,13 @@ static int check_timestamps(struct vsig *v, struct evidence *ev)
 		if (!sx_is(ts, NS_XADES, "SignatureTimeStamp"))
 			continue;
 		ev->have_ts = 1;
-		et = sx_child(ts, NS_XADES, "EncapsulatedTimeStamp");
-		der = et ? b64_of(et, &len) : NULL;
-		if (!der)
-			return FORMAT(v, "xades:SignatureTimeStamp has no valid "
-					 "EncapsulatedTimeStamp");
-		buf_init(&b, 16 << 20);
-		if (canonical_sigvalue(v, ts, &b) != 0) {
-			free(der);
-			buf_free(&b);
-			return FORMAT(v, "xades:SignatureTimeStamp: unsupported canonicalization");
+		if (++n > EV_MAX_ITEMS) {
+			if (n == EV_MAX_ITEMS + 1)
+				drop(v, EDOC_EV_TIMESTAMP, EDOC_DROP_TOO_MANY, 0, NULL,
+				     "more signature time-stamps than are looked at; the rest were not read");
+			continue;
 		}
-		out = pki_check_ts(der, len, b.data, b.len, v->o->trust, v->pool, &info, why, sizeof(why));
-		free(der);
-		buf_free(&b);
-		switch (out) {
-		case TS_OUT_FORMAT: return FORMAT(v, "%s", why);
-		case TS_OUT_BAD_SIG: return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "%s", why);
-		case TS_OUT_IMPRINT: return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE, "%s", why);
-		case TS_OUT_UNTRUSTED:
-			if (!ev->ts_untrusted)
-				snprintf(ev->ts_why, sizeof(ev->ts_why), "%s", why);
-			ev->ts_untrusted = 1;
-			break;
-		case TS_OUT_OK:
-			if (!ev->ts_ok || info.gen_time < ev->ts_time) {
-				ev->ts_time = info.gen_time;
-				v->r->tsa = arena_strdup(v->rep->mem, info.tsa);
-			}
-			ev->ts_ok = 1;
-			break;
-		}
+		check_timestamp(v, ev, ts);
 	}
 	if (ev->ts_ok)
 		v->r->ts_time = ev->ts_time;
@@ -1067,6 +1136,20 @@ static int nonce_binds(struct vsig *v, const struct ocsp_info *info)
 	return ok;
 }
 
+/* Drops an OCSP response and notes why none could be used, for the
+ * verdict (the first reason stands). */
+static void drop_ocsp(struct vsig *v, struct evidence *ev, enum edoc_ev_drop d, time_t t, const char *by,
+		      const char *why)
+{
+	if (!ev->ocsp_why[0])
+		snprintf(ev->ocsp_why, sizeof(ev->ocsp_why), "%s", why);
+	drop(v, EDOC_EV_OCSP, d, t, by, why);
+}
+
+/* One OCSP response about the signing certificate: usable, or dropped
+ * (never a verdict). Of several usable ones the first is used; without a
+ * trusted time-stamp one whose nonce binds it to this signature value (a
+ * time-mark) is preferred. */
 static int use_ocsp(struct vsig *v, struct evidence *ev, const unsigned char *der, size_t len)
 {
 	struct ocsp_info info;
@@ -1075,54 +1158,66 @@ static int use_ocsp(struct vsig *v, struct evidence *ev, const unsigned char *de
 
 	out = pki_check_ocsp(der, len, v->signer, ev->issuer, v->o->trust, v->pool, &info, why, sizeof(why));
 	switch (out) {
-	case OCSP_OUT_NO_MATCH: return 0;
-	case OCSP_OUT_FORMAT: return FORMAT(v, "%s", why);
-	case OCSP_OUT_BAD_SIG: return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_SIG_CRYPTO_FAILURE, "%s", why);
+	case OCSP_OUT_NO_MATCH:
+		drop_ocsp(v, ev, EDOC_DROP_OTHER_CERT, info.produced_at, NULL,
+			  "the OCSP response is not about the signing certificate");
+		return 0;
+	case OCSP_OUT_FORMAT: drop_ocsp(v, ev, EDOC_DROP_MALFORMED, info.produced_at, NULL, why); return 0;
+	case OCSP_OUT_BAD_SIG:
+		drop_ocsp(v, ev, EDOC_DROP_BAD_SIGNATURE, info.produced_at, info.responder, why);
+		return 0;
 	case OCSP_OUT_UNTRUSTED:
 		if (!ev->ocsp_ok && !ev->ocsp_untrusted)
 			snprintf(ev->ocsp_why, sizeof(ev->ocsp_why), "%s", why);
 		ev->ocsp_untrusted = 1;
+		drop(v, EDOC_EV_OCSP, EDOC_DROP_UNTRUSTED, info.produced_at, info.responder, why);
 		return 0;
 	case OCSP_OUT_OK:
-		if (!ev->ocsp_ok) {
+		if (!ev->ocsp_ok || (!ev->ts_ok && !nonce_binds(v, &ev->ocsp) && nonce_binds(v, &info))) {
 			ev->ocsp = info;
 			ev->ocsp_ok = 1;
 		}
+		ev_record(v->rep->mem, v->r, EDOC_EV_OCSP, EDOC_DROP_NONE, info.produced_at, info.responder, NULL);
 		return 0;
 	}
 	return 0;
 }
 
+/* The embedded OCSP values, each used or dropped on its own. */
 static int check_embedded_ocsp(struct vsig *v, struct evidence *ev)
 {
 	xmlNodePtr rv = v->usp ? sx_child(v->usp, NS_XADES, "RevocationValues") : NULL;
 	xmlNodePtr ov = rv ? sx_child(rv, NS_XADES, "OCSPValues") : NULL;
 	xmlNodePtr c;
+	size_t n = 0;
 
 	for (c = sx_first_elem(ov); c; c = sx_next_elem(c)) {
 		unsigned char *der;
 		size_t len;
-		int rc;
 
 		if (!sx_is(c, NS_XADES, "EncapsulatedOCSPValue"))
 			continue;
 		ev->have_ocsp = 1;
-		der = b64_of(c, &len);
-		if (!der)
-			return FORMAT(v, "xades:EncapsulatedOCSPValue is not valid base64");
-		if (!ev->issuer) {
-			free(der);
-			continue; /* cannot be matched without the issuer */
+		if (++n > EV_MAX_ITEMS) {
+			if (n == EV_MAX_ITEMS + 1)
+				drop(v, EDOC_EV_OCSP, EDOC_DROP_TOO_MANY, 0, NULL,
+				     "more OCSP values than are looked at; the rest were not read");
+			continue;
 		}
-		rc = use_ocsp(v, ev, der, len);
+		der = b64_of(c, &len);
+		if (!der) {
+			drop_ocsp(v, ev, EDOC_DROP_MALFORMED, 0, NULL,
+				  "xades:EncapsulatedOCSPValue is not valid base64");
+			continue;
+		}
+		if (!ev->issuer)
+			drop_ocsp(
+			    v, ev, EDOC_DROP_OTHER_CERT, 0, NULL,
+			    "the OCSP response cannot be matched: the issuer of the signing certificate is unknown");
+		else
+			use_ocsp(v, ev, der, len);
 		free(der);
-		if (rc != 0)
-			return rc;
 	}
-	if (ev->have_ocsp && !ev->ocsp_ok && !ev->ocsp_untrusted)
-		snprintf(ev->ocsp_why, sizeof(ev->ocsp_why), "%s",
-			 ev->issuer ? "no embedded OCSP response is about the signing certificate"
-				    : "the issuer of the signing certificate is unknown");
 	return 0;
 }
 
@@ -1181,17 +1276,22 @@ static int check_signed_data(struct vsig *v, time_t *claimed)
  * its nonce. Names the profile. */
 static int gather_evidence(struct vsig *v, struct evidence *ev)
 {
+	if (v->usp)
+		ev_collect_certs(v->usp, v->pool);
 	if (v->usp && check_timestamps(v, ev) != 0)
 		return -1;
 	ev->issuer = pki_find_issuer(v->o->trust, v->pool, v->signer);
 	if (v->usp && check_embedded_ocsp(v, ev) != 0)
 		return -1;
-	ev->tm = !ev->have_ts && ev->have_ocsp;
+	/* without a usable time-stamp, an OCSP response bound to this
+	 * signature value by its nonce is the proof of time (BDOC time-mark);
+	 * one that is not bound still tells the certificate's status */
+	ev->tm = !ev->ts_ok && ev->have_ocsp;
 	if (ev->tm && ev->ocsp_ok) {
-		if (!nonce_binds(v, &ev->ocsp))
-			return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_HASH_FAILURE,
-				       "time-mark: the OCSP nonce is not a digest of this signature value");
-		ev->tm_bound = 1;
+		ev->tm_bound = nonce_binds(v, &ev->ocsp);
+		if (!ev->tm_bound && !ev->have_ts)
+			warn(v, "time-mark: the OCSP nonce is not a digest of this signature value, so the "
+				"response proves the certificate's status but not when the signature existed");
 	}
 	v->r->profile = arena_strdup(v->rep->mem, ev->have_ts ? (ev->have_ocsp ? (ev->have_ats ? "LTA" : "LT") : "T")
 							      : (ev->have_ocsp ? "LT-TM" : "B"));
@@ -1264,8 +1364,9 @@ static int no_chain(struct vsig *v, const struct evidence *ev, time_t t, int err
 	return rc;
 }
 
-/* With a path: the certificate must be meant for signatures, its issuer is
- * the path's, and a time-stamp that could not be trusted decides. */
+/* With a path: the certificate must be meant for signatures, and its
+ * issuer is the path's. A time-stamp that could not be trusted was dropped
+ * (the path was then built at the current time). */
 static int check_signer_use(struct vsig *v, struct evidence *ev, STACK_OF(X509) * chain)
 {
 	v->r->trusted = 1;
@@ -1275,8 +1376,6 @@ static int check_signer_use(struct vsig *v, struct evidence *ev, STACK_OF(X509) 
 			       "key usage)");
 	if (sk_X509_num(chain) > 1)
 		ev->issuer = sk_X509_value(chain, 1);
-	if (ev->ts_untrusted)
-		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND, "%s", ev->ts_why);
 	return 0;
 }
 
@@ -1639,6 +1738,10 @@ int edoc_verify(const struct edoc *doc, const struct edoc_verify_opts *o, struct
 	for (i = 0; out->files && i < doc->nfiles; i++)
 		out->files[i] = arena_strdup(out->mem, doc->files[i].name);
 	out->nfiles = out->files ? doc->nfiles : 0;
+	out->container_warnings = arena_alloc(out->mem, (doc->nwarnings + 1) * sizeof(char *));
+	for (i = 0; out->container_warnings && i < doc->nwarnings; i++)
+		out->container_warnings[i] = arena_strdup(out->mem, doc->warnings[i]);
+	out->ncontainer_warnings = out->container_warnings ? doc->nwarnings : 0;
 	for (i = 0; i < doc->nsigs; i++)
 		verify_sigfile(&cx, doc, &doc->sigs[i], now);
 	free(cx.digests);

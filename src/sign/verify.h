@@ -91,6 +91,33 @@ enum edoc_limit {
 	EDOC_LIMIT_TIME,       /* the deadline passed */
 };
 
+/* One piece of unsigned evidence met while checking a signature (EN 319
+ * 102-1 keeps what verifies and drops the rest: an unsigned part can never
+ * make a signature fail). */
+enum edoc_ev_kind {
+	EDOC_EV_TIMESTAMP, /* a xades:SignatureTimeStamp */
+	EDOC_EV_OCSP,      /* a xades:EncapsulatedOCSPValue */
+	EDOC_EV_CERT,      /* a xades:EncapsulatedX509Certificate */
+};
+
+enum edoc_ev_drop {
+	EDOC_DROP_NONE,          /* usable */
+	EDOC_DROP_MALFORMED,     /* does not parse (base64, DER, canonicalization) */
+	EDOC_DROP_BAD_SIGNATURE, /* its signature does not verify */
+	EDOC_DROP_OTHER_DATA,    /* a time-stamp over other data than this signature value */
+	EDOC_DROP_OTHER_CERT,    /* an OCSP response about other certificates */
+	EDOC_DROP_UNTRUSTED,     /* the TSA or OCSP responder is not trusted or authorized */
+	EDOC_DROP_TOO_MANY,      /* past the number of items looked at */
+};
+
+struct edoc_evidence {
+	enum edoc_ev_kind kind;
+	enum edoc_ev_drop drop; /* EDOC_DROP_NONE: usable */
+	time_t time;            /* genTime or producedAt; 0 when unknown */
+	char *by;               /* the TSA's or responder's subject CN, may be NULL */
+	char *why;              /* why it was dropped (English), NULL when usable */
+};
+
 struct edoc_sig_result {
 	char *file; /* the signature file, e.g. META-INF/signatures0.xml */
 	char *id;   /* ds:Signature/@Id, may be NULL */
@@ -118,6 +145,10 @@ struct edoc_sig_result {
 	size_t ncovered;
 	char **warnings;
 	size_t nwarnings;
+	/* every time-stamp and OCSP response looked at (usable or dropped, in
+	 * document order) and every certificate value dropped */
+	struct edoc_evidence *evidence;
+	size_t nevidence;
 };
 
 struct edoc_report {
@@ -126,6 +157,10 @@ struct edoc_report {
 	char *container_error; /* why, when it was */
 	char **files;          /* data file names */
 	size_t nfiles;
+	/* what the container was read leniently for (struct edoc's warnings):
+	 * they never change a signature's verdict or the status */
+	char **container_warnings;
+	size_t ncontainer_warnings;
 	struct edoc_sig_result *sigs;
 	size_t nsigs;
 	enum edoc_limit limit; /* the budget that ran out, if one did */

@@ -232,6 +232,18 @@ fail:
 	return NULL;
 }
 
+unsigned char *sx_b64(const xmlNode *n, size_t *len)
+{
+	char *s = sx_text(n);
+	unsigned char *p;
+
+	if (!s)
+		return NULL;
+	p = b64_decode_new(s, len);
+	free(s);
+	return p;
+}
+
 int sx_c14n_method(const char *uri, struct c14n_method *m)
 {
 	static const struct {

@@ -20,6 +20,14 @@
  * or a stale one, will not get one by waiting. */
 static const char *status_missing_text(const struct edoc_sig_result *s)
 {
+	size_t k;
+
+	for (k = 0; !s->temporary && !s->ocsp_time && k < s->nevidence; k++)
+		if (s->evidence[k].kind == EDOC_EV_OCSP && s->evidence[k].drop != EDOC_DROP_NONE)
+			return N_(
+			    "The confirmation of the certificate's validity attached to this document could not be "
+			    "used (see the list below), and this portal does not request one online, so the "
+			    "certificate's validity could not be confirmed.");
 	if (s->temporary)
 		return N_("The service that confirms whether the signer's certificate was valid did not answer, so the "
 			  "certificate's validity could not be confirmed now. This is usually temporary: check the "
@@ -147,6 +155,52 @@ static json_t *checks_json(struct req *r, const struct edoc_sig_result *s)
 	return a;
 }
 
+/* What a piece of evidence is, for a person. */
+static const char *evidence_kind_text(enum edoc_ev_kind k)
+{
+	switch (k) {
+	case EDOC_EV_TIMESTAMP: return N_("Time-stamp");
+	case EDOC_EV_OCSP: return N_("Confirmation of the certificate's validity (OCSP)");
+	default: return N_("Certificate attached to the signature");
+	}
+}
+
+/* Whether it was used, or why it was set aside, for a person. */
+static const char *evidence_status_text(enum edoc_ev_drop d)
+{
+	switch (d) {
+	case EDOC_DROP_NONE: return N_("used");
+	case EDOC_DROP_MALFORMED: return N_("set aside: it is damaged and cannot be read");
+	case EDOC_DROP_BAD_SIGNATURE: return N_("set aside: its own electronic signature does not match");
+	case EDOC_DROP_OTHER_DATA: return N_("set aside: it belongs to other data, not to this signature");
+	case EDOC_DROP_OTHER_CERT: return N_("set aside: it is about another certificate");
+	case EDOC_DROP_UNTRUSTED: return N_("set aside: it was issued by a service this portal does not trust");
+	case EDOC_DROP_TOO_MANY: break;
+	}
+	return N_("set aside: the signature holds more of these than are checked");
+}
+
+/* Every time-stamp and validity confirmation found, with its time, and
+ * the additions set aside (why); each item sets every key it may name. */
+static json_t *evidence_json(struct req *r, const struct edoc_sig_result *s)
+{
+	json_t *a = json_array();
+	size_t k;
+
+	for (k = 0; k < s->nevidence; k++) {
+		const struct edoc_evidence *e = &s->evidence[k];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "kind", json_string(i18n_tr(r->lang, evidence_kind_text(e->kind))));
+		json_object_set_new(o, "time", time_json(r, e->time));
+		set_str(o, "by", e->by);
+		json_object_set_new(o, "usable", json_boolean(e->drop == EDOC_DROP_NONE));
+		json_object_set_new(o, "status", json_string(i18n_tr(r->lang, evidence_status_text(e->drop))));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 /* The EN 319 102-1 result, the level and the checker's own reason. */
 static json_t *tech_json(struct req *r, const struct edoc_sig_result *s)
 {
@@ -192,6 +246,11 @@ static json_t *sig_json(struct req *r, const struct edoc_report *rep, size_t i)
 		json_array_append_new(cov, json_pack("{s:s, s:b}", "name", s->covered[k], "changed",
 						     s->changed && !strcmp(s->changed, s->covered[k])));
 	json_object_set_new(js, "covered", cov); /* [] is falsy: the row is left out */
+	json_object_set_new(js, "evidence", evidence_json(r, s));
+	json_object_set_new(js, "evidence_dropped", json_false());
+	for (k = 0; k < s->nevidence; k++)
+		if (s->evidence[k].drop != EDOC_DROP_NONE)
+			json_object_set_new(js, "evidence_dropped", json_true());
 	json_object_set_new(js, "tech", tech_json(r, s));
 	return js;
 }

@@ -52,6 +52,23 @@ static void built_refused(const struct tz_entry *v, size_t n, const struct edoc_
 
 static const char *const one_file[] = {"a.txt", NULL};
 
+/* Opens the built container and expects one warning containing want (NULL:
+ * no warning at all). */
+static void opens_warned(const struct tz_entry *v, size_t n, const char *want)
+{
+	struct err e = {0};
+	struct edoc *doc = open_built(v, n, &e);
+
+	if (!doc)
+		fail_msg("refused: %s", e.msg);
+	if (!want)
+		assert_int_equal(doc->nwarnings, 0);
+	else if (doc->nwarnings != 1 || !strstr(doc->warnings[0], want))
+		fail_msg("%zu warnings, expected one with \"%s\"", doc->nwarnings, want);
+	assert_int_equal(doc->nfiles, 1);
+	edoc_free(doc);
+}
+
 static void minimal_container_opens(void **state)
 {
 	char *man = tz_manifest(one_file);
@@ -107,12 +124,114 @@ static void mimetype_rules(void **state)
 	    {"a.txt", "hello", 5, 1, 0},
 	    TZ_MIMETYPE,
 	};
+	struct tz_entry missing[] = {
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    {"a.txt", "hello", 5, 1, 0},
+	};
+	struct tz_entry padded[] = {
+	    {"mimetype",
+	     "\xef\xbb\xbf"
+	     "application/vnd.etsi.asic-e+zip\n",
+	     35, 0, 0},
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    {"a.txt", "hello", 5, 1, 0},
+	};
+	struct tz_entry longer[] = {
+	    {"mimetype", "application/vnd.etsi.asic-e+zipX", 32, 0, 0},
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    {"a.txt", "hello", 5, 1, 0},
+	};
+	struct tz_entry upper[] = {
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    {"a.txt", "hello", 5, 1, 0},
+	    {"MIMETYPE", "application/vnd.etsi.asic-e+zip", 31, 0, 0},
+	};
+	struct tz_entry strict[] = {
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    {"a.txt", "hello", 5, 1, 0},
+	};
 
 	(void)state;
-	built_refused(late, 3, NULL, "first entry");
-	built_refused(deflated, 3, NULL, "stored uncompressed");
+	/* read as libdigidocpp and DSS read them, with a warning */
+	opens_warned(strict, 3, NULL);
+	opens_warned(late, 3, "not the first entry");
+	opens_warned(deflated, 3, "compressed");
+	opens_warned(missing, 2, "no \"mimetype\" entry");
+	opens_warned(padded, 3, "white space");
+	/* another type, or more than one mimetype, is refused */
 	built_refused(wrong, 3, NULL, "must hold exactly");
+	built_refused(longer, 3, NULL, "must hold exactly");
 	built_refused(twice, 4, NULL, "more than once");
+	built_refused(upper, 4, NULL, "more than once");
+	free(man);
+}
+
+/* Explicit folder entries (zero-length, names ending in "/") are what
+ * many ZIP tools write: read, never data files; a folder may not share its
+ * name with a file, nor hold data. */
+static void folder_entries(void **state)
+{
+	static const char *const names[] = {"docs/a.txt", NULL};
+	char *man = tz_manifest(names);
+	struct tz_entry folders[] = {
+	    TZ_MIMETYPE,
+	    {"META-INF/", "", 0, 0, 0},
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    {"docs/", "", 0, 0, 0},
+	    {"docs/a.txt", "hello", 5, 1, 0},
+	    {"docs/empty/", "", 0, 0, 0},
+	};
+	struct tz_entry file_and_folder[] = {
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    {"docs/a.txt", "hello", 5, 1, 0},
+	    {"docs/a.txt/", "", 0, 0, 0},
+	};
+	struct tz_entry folder_then_file[] = {
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    {"docs/", "", 0, 0, 0},
+	    {"docs/a.txt", "hello", 5, 1, 0},
+	    {"DOCS", "x", 1, 0, 0},
+	};
+	struct tz_entry folder_twice[] = {
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    {"docs/", "", 0, 0, 0},
+	    {"docs/a.txt", "hello", 5, 1, 0},
+	    {"Docs/", "", 0, 0, 0},
+	};
+	struct tz_entry folder_with_data[] = {
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    {"docs/", "hidden", 6, 0, 0},
+	    {"docs/a.txt", "hello", 5, 1, 0},
+	};
+	struct tz_entry folder_up[] = {
+	    TZ_MIMETYPE,
+	    {"META-INF/manifest.xml", man, strlen(man), 1, 0},
+	    {"../", "", 0, 0, 0},
+	    {"docs/a.txt", "hello", 5, 1, 0},
+	};
+	struct err e = {0};
+	struct edoc *doc;
+
+	(void)state;
+	doc = open_built(folders, 6, &e);
+	if (!doc)
+		fail_msg("%s", e.msg);
+	assert_int_equal(doc->nfiles, 1);
+	assert_string_equal(doc->files[0].name, "docs/a.txt");
+	assert_int_equal(doc->nmeta, 0);
+	assert_int_equal(doc->nwarnings, 0);
+	edoc_free(doc);
+	built_refused(file_and_folder, 4, NULL, "both a file and a folder");
+	built_refused(folder_then_file, 5, NULL, "both a file and a folder");
+	built_refused(folder_twice, 5, NULL, "more than once");
+	built_refused(folder_with_data, 4, NULL, "holds data");
+	built_refused(folder_up, 4, NULL, "\"..\"");
 	free(man);
 }
 
@@ -356,7 +475,7 @@ static void truncated_and_garbage_refused(void **state)
 		garbage[cut] = (unsigned char)(cut * 131 + 7);
 	expect_refused(garbage, sizeof(garbage), NULL, "not a ZIP");
 	memcpy(garbage, "PK\003\004", 4);
-	expect_refused(garbage, sizeof(garbage), NULL, "mimetype");
+	expect_refused(garbage, sizeof(garbage), NULL, "ZIP");
 	free(p);
 	free(man);
 }
@@ -525,6 +644,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(minimal_container_opens),
 	    cmocka_unit_test(mimetype_rules),
+	    cmocka_unit_test(folder_entries),
 	    cmocka_unit_test(hostile_names_refused),
 	    cmocka_unit_test(duplicates_refused),
 	    cmocka_unit_test(manifest_cross_checked),
