@@ -144,12 +144,53 @@ static int verify_cb(int ok, X509_STORE_CTX *ctx)
 	return 1; /* go on, to find the most telling error */
 }
 
+/* The certificates of pool that can be on a path up from leaf: each one's
+ * key verifies the signature of a certificate below it. OpenSSL takes the
+ * first certificate whose name and key identifier fit, so a look-alike
+ * appended to a signature's unsigned properties would otherwise hide the
+ * real issuer and make a valid signature untrusted. At most PATH_MAX_DEPTH
+ * levels; NULL when out of memory. */
+#define PATH_MAX_DEPTH 8
+static STACK_OF(X509) * issuing_pool(X509 *leaf, STACK_OF(X509) * pool)
+{
+	STACK_OF(X509) *out = sk_X509_new_null();
+	int from = 0, depth, i, j;
+
+	if (!out || sk_X509_push(out, leaf) <= 0) {
+		sk_X509_free(out);
+		return NULL;
+	}
+	for (depth = 0; depth < PATH_MAX_DEPTH && from < sk_X509_num(out); depth++) {
+		int to = sk_X509_num(out);
+
+		for (; from < to; from++) {
+			X509 *below = sk_X509_value(out, from);
+
+			for (i = 0; pool && i < sk_X509_num(pool); i++) {
+				X509 *c = sk_X509_value(pool, i);
+
+				for (j = 0; j < sk_X509_num(out) && sk_X509_value(out, j) != c; j++)
+					;
+				if (j == sk_X509_num(out) && X509_check_issued(c, below) == X509_V_OK &&
+				    X509_verify(below, X509_get0_pubkey(c)) == 1 && sk_X509_push(out, c) <= 0) {
+					sk_X509_free(out);
+					return NULL;
+				}
+			}
+		}
+	}
+	ERR_clear_error();
+	(void)sk_X509_shift(out); /* the leaf itself */
+	return out;
+}
+
 int pki_verify_chain(const struct edoc_trust *t, X509 *leaf, STACK_OF(X509) * untrusted, time_t at, int purpose,
 		     STACK_OF(X509) * *chain, int *err, X509 **err_cert)
 {
 	X509_STORE *store = NULL;
 	X509_STORE_CTX *ctx = NULL;
 	struct vstate st = {t, X509_V_OK, 0, NULL};
+	STACK_OF(X509) *path_pool = issuing_pool(leaf, untrusted);
 	int i, rc = -1, ok;
 
 	*err = X509_V_ERR_UNSPECIFIED;
@@ -157,12 +198,12 @@ int pki_verify_chain(const struct edoc_trust *t, X509 *leaf, STACK_OF(X509) * un
 		*err_cert = NULL;
 	store = X509_STORE_new();
 	ctx = X509_STORE_CTX_new();
-	if (!store || !ctx)
+	if (!store || !ctx || !path_pool)
 		goto out;
 	for (i = 0; t && i < sk_X509_num(t->anchors); i++)
 		X509_STORE_add_cert(store, sk_X509_value(t->anchors, i));
 	X509_STORE_set_verify_cb(store, verify_cb);
-	if (X509_STORE_CTX_init(ctx, store, leaf, untrusted) != 1)
+	if (X509_STORE_CTX_init(ctx, store, leaf, path_pool) != 1)
 		goto out;
 	X509_STORE_CTX_set_app_data(ctx, &st);
 	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_PARTIAL_CHAIN);
@@ -185,6 +226,7 @@ int pki_verify_chain(const struct edoc_trust *t, X509 *leaf, STACK_OF(X509) * un
 out:
 	X509_STORE_CTX_free(ctx);
 	X509_STORE_free(store);
+	sk_X509_free(path_pool);
 	ERR_clear_error();
 	return rc;
 }
