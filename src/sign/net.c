@@ -340,3 +340,27 @@ X509 *net_fetch_issuer_public(X509 *cert, struct err *e)
 {
 	return fetch_issuer(cert, 1, e);
 }
+
+unsigned char *net_crl_fetch(const char *url, int public, size_t max, long timeout, size_t *n, struct err *e)
+{
+	struct net_how how = {public, 0, 0, max, timeout, NULL};
+	struct buf out = BUF_INIT;
+	unsigned char *der = NULL;
+	long status;
+
+	if (strncmp(url, "http://", 7) != 0) {
+		err_set(e, ERR_UNAVAILABLE, "%.120s: a CRL is fetched only over http", url);
+		return NULL;
+	}
+	if (perform(url, NULL, NULL, 0, &out, &how, &status, e) == 0) {
+		der = malloc(out.len);
+		if (der) {
+			memcpy(der, out.data, out.len);
+			*n = out.len;
+		} else {
+			err_set(e, ERR_INTERNAL, "out of memory");
+		}
+	}
+	buf_free(&out);
+	return der;
+}

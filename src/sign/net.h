@@ -57,6 +57,11 @@ X509 *net_fetch_issuer_public(X509 *cert, struct err *e);
 unsigned char *net_ocsp_fetch_within(X509 *cert, X509 *issuer, const char *url, int public, long timeout, size_t *n,
 				     struct err *e);
 
+/* A CRL from a distribution point: http:// only, no redirects, at most max
+ * bytes within timeout seconds, only to public addresses when public is set.
+ * Returns the DER (malloc'd, *n bytes) or NULL with e. */
+unsigned char *net_crl_fetch(const char *url, int public, size_t max, long timeout, size_t *n, struct err *e);
+
 struct sockaddr;
 /* 1 when sa is loopback, private, link-local or otherwise not public. */
 int net_addr_internal(const struct sockaddr *sa);

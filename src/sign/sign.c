@@ -23,6 +23,7 @@
 #include "core/base64.h"
 #include "core/buf.h"
 #include "sign/archive.h"
+#include "sign/crl.h"
 #include "sign/internal.h"
 #include "sign/net.h"
 #include "sign/pki.h"
@@ -441,16 +442,20 @@ static X509 *find_issuer(struct edoc_pending *p, const struct edoc_sign_opts *o,
 	return iss;
 }
 
-static char *get_ocsp(struct edoc_pending *p, const struct edoc_sign_opts *o, X509 *issuer, struct err *e)
+/* The OCSP response about the signing certificate (base64), or, when it
+ * names no responder, *crl: its CA's CRL (base64); NULL and *crl NULL on error. */
+static char *get_ocsp(struct edoc_pending *p, const struct edoc_sign_opts *o, X509 *issuer, char **crl, struct err *e)
 {
 	struct ocsp_info info;
 	unsigned char *der = NULL;
 	char why[300], *url = NULL, *out = NULL;
 	size_t n = 0;
 
+	*crl = NULL;
 	url = o->ocsp_url ? strdup(o->ocsp_url) : net_aia_url(p->cert, 1);
 	if (!url) {
-		err_set(e, ERR_INTERNAL, "the certificate names no OCSP responder: give --ocsp URL");
+		/* no responder: its CA's CRL, as DigiDoc4j embeds it */
+		*crl = crl_for_signing(p->cert, issuer, o->cert_urls_public, e);
 		goto out;
 	}
 	if (!o->ocsp_url && o->cert_urls_public)
@@ -483,7 +488,7 @@ int edoc_sign_complete(struct edoc *doc, struct edoc_pending *p, const unsigned 
 {
 	static const struct edoc_sign_opts defaults = {EDOC_PROFILE_B, NULL, NULL, 0, 0};
 	struct buf text = BUF_INIT, c14n = BUF_INIT, unsig = BUF_INIT;
-	char *sv = NULL, *ts = NULL, *ocsp = NULL, *name = NULL;
+	char *sv = NULL, *ts = NULL, *ocsp = NULL, *crl = NULL, *name = NULL;
 	unsigned char *raw = NULL;
 	size_t rawlen = 0;
 	X509 *issuer = NULL;
@@ -540,8 +545,8 @@ int edoc_sign_complete(struct edoc *doc, struct edoc_pending *p, const unsigned 
 			   p->id, ts);
 	}
 	if (o->profile >= EDOC_PROFILE_LT) {
-		ocsp = get_ocsp(p, o, issuer, e);
-		if (!ocsp)
+		ocsp = get_ocsp(p, o, issuer, &crl, e);
+		if (!ocsp && !crl)
 			goto out;
 		buf_puts(&unsig, "<xades:CertificateValues>");
 		for (i = 0; i < sk_X509_num(p->chain); i++) {
@@ -559,11 +564,18 @@ int edoc_sign_complete(struct edoc *doc, struct edoc_pending *p, const unsigned 
 				   p->id, i, b);
 			free(b);
 		}
-		buf_printf(&unsig,
-			   "</xades:CertificateValues><xades:RevocationValues><xades:OCSPValues>"
-			   "<xades:EncapsulatedOCSPValue Id=\"%s-N0\">%s</xades:EncapsulatedOCSPValue>"
-			   "</xades:OCSPValues></xades:RevocationValues>",
-			   p->id, ocsp);
+		if (ocsp)
+			buf_printf(&unsig,
+				   "</xades:CertificateValues><xades:RevocationValues><xades:OCSPValues>"
+				   "<xades:EncapsulatedOCSPValue Id=\"%s-N0\">%s</xades:EncapsulatedOCSPValue>"
+				   "</xades:OCSPValues></xades:RevocationValues>",
+				   p->id, ocsp);
+		else
+			buf_printf(&unsig,
+				   "</xades:CertificateValues><xades:RevocationValues><xades:CRLValues>"
+				   "<xades:EncapsulatedCRLValue Id=\"%s-CRL0\">%s</xades:EncapsulatedCRLValue>"
+				   "</xades:CRLValues></xades:RevocationValues>",
+				   p->id, crl);
 	}
 	if (!buf_ok(&unsig) || render(p, sv, o->profile >= EDOC_PROFILE_T ? unsig.data : NULL, &text) != 0)
 		goto oom;
@@ -585,6 +597,7 @@ out:
 	free(sv);
 	free(ts);
 	free(ocsp);
+	free(crl);
 	buf_free(&text);
 	buf_free(&c14n);
 	buf_free(&unsig);

@@ -26,6 +26,7 @@
 #include "core/arena.h"
 #include "core/base64.h"
 #include "sign/archive.h"
+#include "sign/crl.h"
 #include "sign/evidence.h"
 #include "sign/internal.h"
 #include "sign/net.h"
@@ -1216,8 +1217,6 @@ static int check_embedded_ocsp(struct vsig *v, struct evidence *ev)
 	xmlNodePtr c;
 	size_t n = 0;
 
-	if (rv && sx_child(rv, NS_XADES, "CRLValues"))
-		warn(v, "CRL values are present and were not used");
 	for (c = sx_first_elem(ov); c; c = sx_next_elem(c)) {
 		unsigned char *der;
 		size_t len;
@@ -1425,17 +1424,94 @@ static int check_signing_time(struct vsig *v, const struct evidence *ev, time_t 
 	return 0;
 }
 
-/* Revocation: embedded, else online when allowed; the certificate's status,
- * and when the response was produced against when the signature was. */
-static int check_revocation(struct vsig *v, struct evidence *ev, time_t claimed)
+static void rev_warn(void *arg, const char *msg)
 {
+	warn(arg, "%s", msg);
+}
+
+/* Where crl.c looks for revocation evidence about this signature's path. */
+static void rev_ctx_of(struct vsig *v, const struct evidence *ev, struct rev_ctx *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->usp = v->usp;
+	c->trust = v->o->trust;
+	c->pool = v->pool;
+	c->online = !v->o->offline;
+	c->any_address = v->o->any_address;
+	c->max = v->o->max_crl;
+	c->timeout = v->o->crl_timeout;
+	c->at = existed_at(v, ev);
+	c->now = v->now;
+	c->warn = rev_warn;
+	c->arg = v;
+}
+
+/* The CA certificates of the path (crl.c): one revoked before the best
+ * signature time leaves the signature without proof of existence before
+ * the revocation (EN 319 102-1 §5.6.2.4: INDETERMINATE/REVOKED_CA_NO_POE). */
+static int check_ca_revocation(struct vsig *v, const struct rev_ctx *c, STACK_OF(X509) * chain)
+{
+	struct rev_result r;
+	char when[32], *cn;
+	int i, rc = 0;
+
+	crl_chain_status(c, chain, &r, &i);
+	if (i < 0)
+		return 0;
+	sx_format_time(r.revoked_at, when);
+	cn = cr_name_entry(X509_get_subject_name(sk_X509_value(chain, i)), NID_commonName);
+	if (r.revoked_at <= c->at)
+		rc =
+		    verdict(v, EDOC_INDETERMINATE, EDOC_SUB_REVOKED_CA_NO_POE, "the CA certificate \"%s\" was %s at %s",
+			    cn ? cn : "?", r.state == REV_HOLD ? "suspended" : "revoked", when);
+	else
+		warn(v, "the CA certificate \"%s\" was revoked at %s, after the signature existed", cn ? cn : "?",
+		     when);
+	free(cn);
+	return rc;
+}
+
+/* No OCSP answer: the signing certificate's status from a CRL, then the CAs'. */
+static int check_crl_revocation(struct vsig *v, struct evidence *ev, STACK_OF(X509) * chain)
+{
+	struct rev_ctx c;
+	struct rev_result r;
+	char when[32];
+
+	rev_ctx_of(v, ev, &c);
+	crl_status(&c, v->signer, ev->issuer, &r);
+	if (r.state == REV_UNKNOWN)
+		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TRY_LATER, "no acceptable revocation information: %s",
+			       ev->ocsp_why[0] ? ev->ocsp_why
+			       : r.why[0]      ? r.why
+					       : (v->o->offline ? "none embedded, and checking online is off"
+								: "none embedded, and none could be fetched"));
+	if (!strcmp(r.source, "embedded") && v->r->profile && !strcmp(v->r->profile, "T"))
+		v->r->profile = arena_strdup(v->rep->mem, "LT"); /* a time-stamp and CRL values */
+	sx_format_time(r.revoked_at, when);
+	if (r.state == REV_HOLD && r.revoked_at <= c.at)
+		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TRY_LATER,
+			       "the signing certificate was suspended at %s (CRL)", when);
+	if (r.state == REV_REVOKED && !(ev->ts_ok && r.revoked_at > ev->ts_time))
+		return verdict(v, EDOC_TOTAL_FAILED, EDOC_SUB_REVOKED,
+			       "the signing certificate was revoked at %s (CRL)", when);
+	if (r.state != REV_GOOD)
+		warn(v, "the signing certificate was revoked at %s, after the time-stamp", when);
+	v->r->status_ok = 1;
+	return check_ca_revocation(v, &c, chain);
+}
+
+/* Revocation: embedded OCSP, else online OCSP when allowed, else CRLs; the
+ * certificate's status, and when the response was produced against when
+ * the signature was; then the path's CA certificates. */
+static int check_revocation(struct vsig *v, struct evidence *ev, time_t claimed, STACK_OF(X509) * chain)
+{
+	struct rev_ctx c;
+
 	if (!ev->ocsp_ok)
 		fetch_ocsp(v, ev);
 	if (!ev->ocsp_ok)
-		return verdict(v, EDOC_INDETERMINATE, EDOC_SUB_TRY_LATER, "no acceptable revocation information: %s",
-			       ev->ocsp_why[0] ? ev->ocsp_why
-					       : (v->o->offline ? "none embedded, and checking online is off"
-								: "none embedded, and none could be fetched"));
+		return check_crl_revocation(v, ev, chain);
 	v->r->ocsp_time = ev->ocsp.produced_at;
 	if (ev->ocsp.status == V_OCSP_CERTSTATUS_REVOKED) {
 		char when[32];
@@ -1458,7 +1534,8 @@ static int check_revocation(struct vsig *v, struct evidence *ev, time_t claimed)
 	if (ev->ocsp.produced_at > claimed + LATE)
 		warn(v, "the OCSP response was produced more than 24 hours after signing");
 	v->r->status_ok = 1;
-	return 0;
+	rev_ctx_of(v, ev, &c);
+	return check_ca_revocation(v, &c, chain);
 }
 
 /* One signature, in the order of ETSI EN 319 102-1's building blocks:
@@ -1488,7 +1565,7 @@ static void verify_signature(struct vsig *v)
 		goto out;
 	}
 	if (check_signer_use(v, &ev, chain) != 0 || check_signing_time(v, &ev, claimed) != 0 ||
-	    check_revocation(v, &ev, claimed) != 0)
+	    check_revocation(v, &ev, claimed, chain) != 0)
 		goto out;
 	if (cr_asn1_time(X509_get0_notBefore(v->signer), &nb) == 0 &&
 	    cr_asn1_time(X509_get0_notAfter(v->signer), &na) == 0 && (claimed + SKEW < nb || claimed > na + SKEW))

@@ -38,6 +38,7 @@ enum edoc_indication {
 	X(NO_SIGNING_CERTIFICATE_FOUND)                                                                                \
 	X(NO_CERTIFICATE_CHAIN_FOUND)                                                                                  \
 	X(REVOKED_NO_POE)                                                                                              \
+	X(REVOKED_CA_NO_POE)                                                                                           \
 	X(OUT_OF_BOUNDS_NO_POE)                                                                                        \
 	X(REVOCATION_OUT_OF_BOUNDS_NO_POE)                                                                             \
 	X(TIMESTAMP_ORDER_FAILURE)                                                                                     \
@@ -88,6 +89,13 @@ struct edoc_verify_opts {
 	size_t max_sigs;                /* ds:Signature elements checked per container (1000) */
 	size_t max_hashed;              /* bytes digested per container: data files, signed properties (1 GiB) */
 	struct timespec deadline;       /* CLOCK_MONOTONIC; {0, 0}: none */
+	/* Fetching CRLs from distribution points (online only): the URLs come
+	 * from certificates, so only public addresses unless any_address (a
+	 * closed network, the tests); max_crl bytes (8 MiB) within crl_timeout
+	 * seconds (10). */
+	int any_address;
+	size_t max_crl;
+	long crl_timeout;
 };
 
 enum edoc_limit {

@@ -54,6 +54,9 @@ static const char *why_text(const struct edoc_sig_result *s)
 	case EDOC_SUB_NO_SIGNING_CERTIFICATE_FOUND: return N_("The signer's certificate is missing.");
 	case EDOC_SUB_NO_CERTIFICATE_CHAIN_FOUND:
 		return N_("The signer's certificate was not issued by a certification authority this portal trusts.");
+	case EDOC_SUB_REVOKED_CA_NO_POE:
+		return N_("The certificate of an authority that issued the signer's certificate was revoked before the "
+			  "document was proven to exist.");
 	case EDOC_SUB_REVOKED_NO_POE:
 	case EDOC_SUB_REVOCATION_OUT_OF_BOUNDS_NO_POE:
 	case EDOC_SUB_OUT_OF_BOUNDS_NO_POE:

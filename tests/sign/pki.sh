@@ -283,3 +283,4 @@ put epak-rsa 01 sign signer-rsa
 put epak-rsa 02 auth auth-rsa
 . "$HERE/pki-lta.sh"
 echo "$port"
+. "$HERE/pki-revocation.sh"

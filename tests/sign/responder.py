@@ -5,6 +5,9 @@
                       intermediate CA's index.txt, signed by the responder key
   POST /tsa           an RFC 3161 time-stamp authority: `openssl ts -reply`
   GET  /ca/NAME.der   CA certificates, for the AIA caIssuers URLs
+  GET  /crl/NAME.crl  the CRLs DIR/NAME.crl (made by pki-revocation.sh), for
+                      the CRL distribution points; /crl/slow.crl answers
+                      after 30 s, /crl/big.crl is 9 MiB (for the fetch bounds)
 
 Listens on a free port and writes it to DIR/port. Exits on SIGTERM, when the
 process given by --parent is gone, or after --lifetime seconds, so that a
@@ -61,6 +64,15 @@ def main():
             if self.path.startswith("/ca/") and name in ("root.der", "inter.der"):
                 with open(os.path.join(pki, name), "rb") as f:
                     self.reply(200, "application/pkix-cert", f.read())
+            elif self.path == "/crl/slow.crl":
+                time.sleep(30)
+                self.reply(200, "application/pkix-crl", b"0")
+            elif self.path == "/crl/big.crl":
+                self.reply(200, "application/pkix-crl", b"\x30" * (9 << 20))
+            elif (self.path.startswith("/crl/") and name.endswith(".crl") and "/" not in name[:-4]
+                  and not name.startswith(".") and os.path.isfile(os.path.join(pki, name))):
+                with open(os.path.join(pki, name), "rb") as f:
+                    self.reply(200, "application/pkix-crl", f.read())
             else:
                 self.reply(404, "text/plain", b"not found\n")
 
