@@ -166,7 +166,8 @@ int tsl_add_dir(struct edoc_trust *t, const char *path, struct err *e)
 	return rc;
 }
 
-void tsl_free_lists(struct edoc_trust *t)
+/* The lists read but not yet verified. */
+static void free_pending(struct edoc_trust *t)
 {
 	size_t i;
 
@@ -177,6 +178,11 @@ void tsl_free_lists(struct edoc_trust *t)
 	free(t->pending);
 	t->pending = NULL;
 	t->npending = 0;
+}
+
+void tsl_free_lists(struct edoc_trust *t)
+{
+	free_pending(t);
 	free(t->lists);
 	t->lists = NULL;
 	t->nlists = 0;
@@ -742,13 +748,7 @@ int edoc_trust_finish(struct edoc_trust *t, struct err *e)
 		}
 	}
 	pointers_free(pv, pn);
-	for (i = 0; i < t->npending; i++) {
-		free(t->pending[i].name);
-		xmlFreeDoc(t->pending[i].doc);
-	}
-	free(t->pending);
-	t->pending = NULL;
-	t->npending = 0;
+	free_pending(t);
 	return rc;
 }
 

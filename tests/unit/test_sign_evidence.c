@@ -28,12 +28,7 @@ static char *lt;         /* its signature file as signed */
 
 static const char *pki(const char *name)
 {
-	static char bufs[8][512];
-	static int k;
-	char *p = bufs[k++ % 8];
-
-	snprintf(p, 512, "%s/%s", dir, name);
-	return p;
+	return pki_path(dir, name);
 }
 
 /* Runs a command line in the PKI's folder; fails the test unless it works. */

@@ -28,10 +28,7 @@ static EVP_PKEY *rsa_key; /* the key of signer-rsa, for re-signing SignedInfo */
 
 static const char *pki(const char *name)
 {
-	static char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return path;
+	return pki_path(dir, name);
 }
 
 static int group_setup(void **state)

@@ -27,12 +27,7 @@ static struct edoc_trust *trust_root;
 
 static const char *pki(const char *name)
 {
-	static char bufs[8][512];
-	static int k;
-	char *p = bufs[k++ % 8];
-
-	snprintf(p, 512, "%s/%s", dir, name);
-	return p;
+	return pki_path(dir, name);
 }
 
 static int group_setup(void **state)

@@ -26,12 +26,7 @@ static time_t lt_time;
 
 static const char *pki(const char *name)
 {
-	static char bufs[8][512];
-	static int k;
-	char *p = bufs[k++ % 8];
-
-	snprintf(p, 512, "%s/%s", dir, name);
-	return p;
+	return pki_path(dir, name);
 }
 
 static void iso(time_t t, char out[32])
