@@ -86,26 +86,39 @@ struct vsig {
 
 static void warn(struct vsig *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* At most this many warnings per signature, then one saying so: a
+ * stranger's unsigned values (thousands of junk CRLs) each make one, and
+ * the report's arena is shared by every signature of the container. */
+#define MAX_WARNINGS 64
+
 static void warn(struct vsig *v, const char *fmt, ...)
 {
 	struct edoc_sig_result *r = v->r;
+	size_t n = r->nwarnings;
 	char msg[400];
 	char **w;
 	va_list ap;
 
+	if (n > MAX_WARNINGS)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	w = arena_alloc(v->rep->mem, (r->nwarnings + 1) * sizeof(*w));
-	if (!w)
-		return;
-	if (r->nwarnings)
-		memcpy(w, r->warnings, r->nwarnings * sizeof(*w));
-	w[r->nwarnings] = arena_strdup(v->rep->mem, msg);
-	if (!w[r->nwarnings])
-		return;
-	r->warnings = w;
-	r->nwarnings++;
+	if (n == MAX_WARNINGS)
+		snprintf(msg, sizeof(msg), "more warnings; not listed");
+	/* capacity doubles (4, 8, 16...): copying the list for each warning
+	 * was quadratic */
+	if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
+		w = arena_alloc(v->rep->mem, (n ? 2 * n : 4) * sizeof(*w));
+		if (!w)
+			return;
+		if (n)
+			memcpy(w, r->warnings, n * sizeof(*w));
+		r->warnings = w;
+	}
+	r->warnings[n] = arena_strdup(v->rep->mem, msg);
+	if (r->warnings[n])
+		r->nwarnings++;
 }
 
 /* Drops one piece of unsigned evidence: a warning and a record, never a

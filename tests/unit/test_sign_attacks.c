@@ -290,12 +290,40 @@ static void junk_in_key_info(void **state)
 	free(x);
 }
 
+/* 6000 values that are not CRLs in CRLValues beside the good OCSP value:
+ * each was a warning about the intermediate's revocation, and each warning
+ * copied the list before it into the report's arena (quadratic: the 64 MiB
+ * arena was full after about 3250, and what came after was lost). At most
+ * 64 warnings are kept now, then one saying so; the signature passes. */
+static void many_junk_crls(void **state)
+{
+	char *many = repeat_el("xades:EncapsulatedCRLValue", "AAAA", 6000), *crls, *x;
+	struct edoc_report rep;
+	double secs;
+	size_t n = strlen(many) + 64;
+
+	(void)state;
+	crls = malloc(n);
+	snprintf(crls, n, "<xades:CRLValues>%s</xades:CRLValues>", many);
+	x = insert_before(lt, "<xades:OCSPValues", crls);
+	run(x, &rep, &secs);
+	print_message("6000 junk CRL values: %.2f s, %zu warnings\n", secs, rep.nsigs ? rep.sigs[0].nwarnings : 0);
+	assert_int_equal(rep.nsigs, 1);
+	assert_int_equal(rep.sigs[0].ind, EDOC_TOTAL_PASSED);
+	assert_true(rep.sigs[0].nwarnings <= 65);
+	edoc_report_free(&rep);
+	free(x);
+	free(crls);
+	free(many);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(junk_token_certs_crowd_out_issuer),
 	    cmocka_unit_test(many_copies_of_the_issuer),
 	    cmocka_unit_test(junk_in_key_info),
+	    cmocka_unit_test(many_junk_crls),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
