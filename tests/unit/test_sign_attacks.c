@@ -17,6 +17,7 @@
 #include "../sign/vhelp.h"
 #include "core/file.h"
 #include "core/hex.h"
+#include "sign/internal.h"
 #include "sign/sign.h"
 
 static char dir[256];
@@ -317,6 +318,27 @@ static void many_junk_crls(void **state)
 	free(many);
 }
 
+/* A certificate name is printed by `epak verify` (the signer, the issuer of
+ * a dropped time-stamp or OCSP response): a stranger's CN with an ESC
+ * sequence ("\x1b[1A\x1b[2K" and a fake verdict line) would rewrite the
+ * terminal. Control characters, C0, DEL and C1, come out as '?'. */
+static void control_characters_in_names(void **state)
+{
+	X509_NAME *nm = X509_NAME_new();
+	const char *cn = "A\x1b[1A\x1b[2KSignature 1: TOTAL-PASSED\r\x7f\xc2\x9b"
+			 "31m\xc4\x81";
+	char *out;
+
+	(void)state;
+	assert_int_equal(
+	    X509_NAME_add_entry_by_NID(nm, NID_commonName, MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0), 1);
+	out = cr_name_entry(nm, NID_commonName);
+	assert_non_null(out);
+	assert_string_equal(out, "A?[1A?[2KSignature 1: TOTAL-PASSED????31m\xc4\x81");
+	free(out);
+	X509_NAME_free(nm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +346,7 @@ int main(void)
 	    cmocka_unit_test(many_copies_of_the_issuer),
 	    cmocka_unit_test(junk_in_key_info),
 	    cmocka_unit_test(many_junk_crls),
+	    cmocka_unit_test(control_characters_in_names),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
