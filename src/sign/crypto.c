@@ -229,6 +229,20 @@ char *cr_name_entry(const X509_NAME *name, int nid)
 		return NULL;
 	out = strndup((char *)utf8, (size_t)n);
 	OPENSSL_free(utf8);
+	/* a stranger's certificate names what a report prints: no control
+	 * characters (C0, DEL, C1 as UTF-8 \xc2\x80-\x9f), which a terminal
+	 * would obey (an ESC sequence could rewrite "TOTAL-FAILED") */
+	for (i = 0; out && out[i]; i++) {
+		unsigned char c = (unsigned char)out[i];
+
+		if (c < 0x20 || c == 0x7f)
+			out[i] = '?';
+		else if (c == 0xc2 && (unsigned char)out[i + 1] >= 0x80 && (unsigned char)out[i + 1] <= 0x9f) {
+			out[i] = '?';
+			out[i + 1] = '?';
+			i++;
+		}
+	}
 	return out;
 }
 

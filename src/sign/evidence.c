@@ -23,12 +23,13 @@ static int in_pool(STACK_OF(X509) * pool, X509 *x)
 	return 0;
 }
 
-/* Adds the certificates of from not yet in pool, up to *room of them. */
-static int add_new(STACK_OF(X509) * pool, const STACK_OF(X509) * from, int *room)
+/* Adds the certificates of from not yet in pool, at most EV_MAX_CERTS_EACH
+ * of them. */
+static int add_new(STACK_OF(X509) * pool, const STACK_OF(X509) * from)
 {
 	int i, added = 0;
 
-	for (i = 0; from && i < sk_X509_num(from) && *room > 0; i++) {
+	for (i = 0; from && i < sk_X509_num(from) && added < EV_MAX_CERTS_EACH; i++) {
 		X509 *x = sk_X509_value(from, i);
 
 		if (in_pool(pool, x) || !X509_up_ref(x))
@@ -38,18 +39,17 @@ static int add_new(STACK_OF(X509) * pool, const STACK_OF(X509) * from, int *room
 			break;
 		}
 		added++;
-		(*room)--;
 	}
 	return added;
 }
 
 /* The certificates of a DER OCSP response (its BasicOCSPResponse). */
-static int from_ocsp(STACK_OF(X509) * pool, const unsigned char *der, size_t n, int *room)
+static int from_ocsp(STACK_OF(X509) * pool, const unsigned char *der, size_t n)
 {
 	const unsigned char *p = der;
 	OCSP_RESPONSE *resp = d2i_OCSP_RESPONSE(NULL, &p, (long)n);
 	OCSP_BASICRESP *bs = resp ? OCSP_response_get1_basic(resp) : NULL;
-	int added = bs ? add_new(pool, OCSP_resp_get0_certs(bs), room) : 0;
+	int added = bs ? add_new(pool, OCSP_resp_get0_certs(bs)) : 0;
 
 	OCSP_BASICRESP_free(bs);
 	OCSP_RESPONSE_free(resp);
@@ -57,12 +57,12 @@ static int from_ocsp(STACK_OF(X509) * pool, const unsigned char *der, size_t n, 
 }
 
 /* The certificates of a DER time-stamp token (CMS SignedData). */
-static int from_token(STACK_OF(X509) * pool, const unsigned char *der, size_t n, int *room)
+static int from_token(STACK_OF(X509) * pool, const unsigned char *der, size_t n)
 {
 	const unsigned char *p = der;
 	CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)n);
 	STACK_OF(X509) *certs = cms ? CMS_get1_certs(cms) : NULL;
-	int added = add_new(pool, certs, room);
+	int added = add_new(pool, certs);
 
 	sk_X509_pop_free(certs, X509_free);
 	CMS_ContentInfo_free(cms);
@@ -78,28 +78,29 @@ static int is_timestamp(const xmlNode *n)
 int ev_collect_certs(xmlNodePtr usp, STACK_OF(X509) * pool)
 {
 	xmlNodePtr c, rv, ov, et;
-	int room = EV_MAX_CERTS, added = 0, nts = 0, nocsp = 0;
+	int added = 0, nts = 0, nocsp = 0;
 	unsigned char *der;
 	size_t len;
 
-	for (c = sx_first_elem(usp); c && room > 0; c = sx_next_elem(c)) {
-		if (!is_timestamp(c) || ++nts > EV_MAX_ITEMS)
+	for (c = sx_first_elem(usp); c && nts < EV_MAX_ITEMS; c = sx_next_elem(c)) {
+		if (!is_timestamp(c))
 			continue;
+		nts++;
 		et = sx_child(c, NS_XADES, "EncapsulatedTimeStamp");
 		der = et ? sx_b64(et, &len) : NULL;
 		if (der)
-			added += from_token(pool, der, len, &room);
+			added += from_token(pool, der, len);
 		free(der);
 	}
 	rv = usp ? sx_child(usp, NS_XADES, "RevocationValues") : NULL;
 	ov = rv ? sx_child(rv, NS_XADES, "OCSPValues") : NULL;
-	for (c = sx_first_elem(ov); c && room > 0 && nocsp < EV_MAX_ITEMS; c = sx_next_elem(c)) {
+	for (c = sx_first_elem(ov); c && nocsp < EV_MAX_ITEMS; c = sx_next_elem(c)) {
 		if (!sx_is(c, NS_XADES, "EncapsulatedOCSPValue"))
 			continue;
 		nocsp++;
 		der = sx_b64(c, &len);
 		if (der)
-			added += from_ocsp(pool, der, len, &room);
+			added += from_ocsp(pool, der, len);
 		free(der);
 	}
 	ERR_clear_error();

@@ -17,9 +17,15 @@
 /* At most this many time-stamps, and as many OCSP values, are examined
  * per signature; the rest are dropped (EDOC_DROP_TOO_MANY, one record). */
 #define EV_MAX_ITEMS 32
-/* At most this many certificates are taken into the pool from the OCSP
- * responses and time-stamp tokens of one signature. */
-#define EV_MAX_CERTS 64
+/* At most this many certificates are taken into the pool from each OCSP
+ * response and each time-stamp token (of the EV_MAX_ITEMS of each kind
+ * examined): a room of its own, so that a stranger's token full of junk
+ * certificates cannot use up the room the real OCSP response's need. */
+#define EV_MAX_CERTS_EACH 8
+/* At most this many certificate values (xades:CertificateValues) are taken
+ * into the pool; the rest are one EDOC_DROP_TOO_MANY record. Every pool
+ * certificate costs a path builder a signature check or more. */
+#define EV_MAX_CERT_VALUES 256
 
 /* Adds to pool the certificates found inside the DER OCSP responses
  * (BasicOCSPResponse certs) and time-stamp tokens (CMS SignedData

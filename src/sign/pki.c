@@ -266,10 +266,42 @@ static int verify_cb(int ok, X509_STORE_CTX *ctx)
  * real issuer and make a valid signature untrusted. At most PATH_MAX_DEPTH
  * levels; NULL when out of memory. */
 #define PATH_MAX_DEPTH 8
+/* At most this many signature checks per pool: a stranger's look-alikes
+ * (the issuer's name and key identifier, any key) each cost one. */
+#define PATH_MAX_CHECKS 512
+
+/* Whether c's key is one a CA could have: an RSA key of at most 8192 bits
+ * with a public exponent of at most 32 bits (a 3072-bit exponent makes one
+ * check cost a full private-key operation), or another kind. */
+static int sane_key(X509 *c)
+{
+	EVP_PKEY *k = X509_get0_pubkey(c);
+	BIGNUM *e = NULL;
+	int ok;
+
+	if (!k)
+		return 0;
+	if (EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA && EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA_PSS)
+		return 1;
+	ok = EVP_PKEY_get_bits(k) <= 8192 && EVP_PKEY_get_bn_param(k, "e", &e) == 1 && BN_num_bits(e) <= 32;
+	BN_free(e);
+	return ok;
+}
+
+/* Whether c's key signed below, c being named as below's issuer (and may be
+ * tried: *checks counts the signature checks left). */
+static int signed_by(X509 *c, X509 *below, int *checks)
+{
+	if (*checks <= 0 || !sane_key(c))
+		return 0;
+	(*checks)--;
+	return X509_verify(below, X509_get0_pubkey(c)) == 1;
+}
+
 static STACK_OF(X509) * issuing_pool(X509 *leaf, STACK_OF(X509) * pool)
 {
 	STACK_OF(X509) *out = sk_X509_new_null();
-	int from = 0, depth, i, j;
+	int from = 0, depth, i, j, checks = PATH_MAX_CHECKS;
 
 	if (!out || sk_X509_push(out, leaf) <= 0) {
 		sk_X509_free(out);
@@ -284,10 +316,12 @@ static STACK_OF(X509) * issuing_pool(X509 *leaf, STACK_OF(X509) * pool)
 			for (i = 0; pool && i < sk_X509_num(pool); i++) {
 				X509 *c = sk_X509_value(pool, i);
 
+				if (X509_check_issued(c, below) != X509_V_OK)
+					continue; /* first: most are not, and it costs no pool walk */
 				for (j = 0; j < sk_X509_num(out) && sk_X509_value(out, j) != c; j++)
 					;
-				if (j == sk_X509_num(out) && X509_check_issued(c, below) == X509_V_OK &&
-				    X509_verify(below, X509_get0_pubkey(c)) == 1 && sk_X509_push(out, c) <= 0) {
+				if (j == sk_X509_num(out) && signed_by(c, below, &checks) &&
+				    sk_X509_push(out, c) <= 0) {
 					sk_X509_free(out);
 					return NULL;
 				}
@@ -370,7 +404,7 @@ out:
 
 X509 *pki_find_issuer(const struct edoc_trust *t, STACK_OF(X509) * pool, X509 *x)
 {
-	int i;
+	int i, checks = PATH_MAX_CHECKS;
 
 	for (i = 0; pool && i < sk_X509_num(pool); i++) {
 		X509 *c = sk_X509_value(pool, i);
@@ -378,7 +412,7 @@ X509 *pki_find_issuer(const struct edoc_trust *t, STACK_OF(X509) * pool, X509 *x
 		/* the key must have made x's signature: a certificate appended to
 		 * the unsigned properties with the issuer's name and key identifier
 		 * cannot stand in for it */
-		if (c != x && X509_check_issued(c, x) == X509_V_OK && X509_verify(x, X509_get0_pubkey(c)) == 1)
+		if (c != x && X509_check_issued(c, x) == X509_V_OK && signed_by(c, x, &checks))
 			return c;
 	}
 	ERR_clear_error();

@@ -86,26 +86,39 @@ struct vsig {
 
 static void warn(struct vsig *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* At most this many warnings per signature, then one saying so: a
+ * stranger's unsigned values (thousands of junk CRLs) each make one, and
+ * the report's arena is shared by every signature of the container. */
+#define MAX_WARNINGS 64
+
 static void warn(struct vsig *v, const char *fmt, ...)
 {
 	struct edoc_sig_result *r = v->r;
+	size_t n = r->nwarnings;
 	char msg[400];
 	char **w;
 	va_list ap;
 
+	if (n > MAX_WARNINGS)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	w = arena_alloc(v->rep->mem, (r->nwarnings + 1) * sizeof(*w));
-	if (!w)
-		return;
-	if (r->nwarnings)
-		memcpy(w, r->warnings, r->nwarnings * sizeof(*w));
-	w[r->nwarnings] = arena_strdup(v->rep->mem, msg);
-	if (!w[r->nwarnings])
-		return;
-	r->warnings = w;
-	r->nwarnings++;
+	if (n == MAX_WARNINGS)
+		snprintf(msg, sizeof(msg), "more warnings; not listed");
+	/* capacity doubles (4, 8, 16...): copying the list for each warning
+	 * was quadratic */
+	if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
+		w = arena_alloc(v->rep->mem, (n ? 2 * n : 4) * sizeof(*w));
+		if (!w)
+			return;
+		if (n)
+			memcpy(w, r->warnings, n * sizeof(*w));
+		r->warnings = w;
+	}
+	r->warnings[n] = arena_strdup(v->rep->mem, msg);
+	if (r->warnings[n])
+		r->nwarnings++;
 }
 
 /* Drops one piece of unsigned evidence: a warning and a record, never a
@@ -395,25 +408,40 @@ static X509 *cert_of(xmlNodePtr n)
 	return x;
 }
 
+_Static_assert(EV_MAX_CERT_VALUES == 256, "the too_many message names the cap");
+
 static int load_certs(struct vsig *v)
 {
 	xmlNodePtr x509data, c, cv;
-	int k = 0, bad = 0;
+	int k = 0, bad = 0, used = 0;
 
 	for (x509data = sx_child(v->ki, NS_DS, "X509Data"); x509data; x509data = sx_next_elem(x509data)) {
 		if (!sx_is(x509data, NS_DS, "X509Data"))
 			continue;
-		for (c = sx_first_elem(x509data); c; c = sx_next_elem(c)) {
+		for (c = sx_first_elem(x509data); c && k <= EV_MAX_CERT_VALUES; c = sx_next_elem(c)) {
 			X509 *x;
 
 			if (!sx_is(c, NS_DS, "X509Certificate"))
 				continue;
+			if (k == EV_MAX_CERT_VALUES) {
+				drop(v, EDOC_EV_CERT, EDOC_DROP_TOO_MANY, 0, NULL,
+				     "more than 256 ds:KeyInfo certificates (the cap); the rest were not used");
+				k++;
+				break;
+			}
 			x = cert_of(c);
-			if (!x)
-				return FORMAT(v,
-					      "ds:KeyInfo certificate %d is not a valid X.509 "
-					      "certificate",
-					      k + 1);
+			/* KeyInfo is seldom signed (the signing certificate is bound by
+			 * its digest in the SignedProperties): a stranger can add to it,
+			 * so a value that is not a certificate is dropped, not fatal */
+			if (!x) {
+				if (++bad <= EV_MAX_ITEMS)
+					drop(v, EDOC_EV_CERT,
+					     bad < EV_MAX_ITEMS ? EDOC_DROP_MALFORMED : EDOC_DROP_TOO_MANY, 0, NULL,
+					     bad < EV_MAX_ITEMS
+						 ? "ds:KeyInfo holds a value that is not an X.509 certificate"
+						 : "more certificate values that are not certificates; not listed");
+				continue;
+			}
 			sk_X509_push(v->kicerts, x);
 			X509_up_ref(x);
 			sk_X509_push(v->pool, x);
@@ -428,6 +456,11 @@ static int load_certs(struct vsig *v)
 
 		if (!sx_is(c, NS_XADES, "EncapsulatedX509Certificate"))
 			continue;
+		if (used == EV_MAX_CERT_VALUES) { /* each one costs the path builder */
+			drop(v, EDOC_EV_CERT, EDOC_DROP_TOO_MANY, 0, NULL,
+			     "more than 256 certificate values (the cap); the rest were not used");
+			break;
+		}
 		x = cert_of(c);
 		if (!x) { /* unsigned: dropped, the chain is built from the rest */
 			if (++bad <= EV_MAX_ITEMS)
@@ -441,6 +474,8 @@ static int load_certs(struct vsig *v)
 		}
 		if (!sk_X509_push(v->pool, x))
 			X509_free(x);
+		else
+			used++;
 	}
 	return 0;
 }
