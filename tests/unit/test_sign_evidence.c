@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 #include <openssl/pkcs7.h>
@@ -18,6 +19,7 @@
 #include "../sign/vhelp.h"
 #include "core/file.h"
 #include "core/hex.h"
+#include "sign/internal.h"
 #include "sign/sign.h"
 
 static char dir[256];
@@ -503,6 +505,158 @@ static void report_names_the_evidence(void **state)
 	free(x);
 }
 
+/* ---- a stranger's additions (the issue 14 attacker review): certificates
+ * stuffed into a time-stamp token or CertificateValues must neither hide
+ * the real issuer nor cost a verifier unbounded work ---- */
+
+/* The report of signature 0 with xml in place (the caller frees it). */
+static void run(const char *xml, struct edoc_report *rep, double *secs)
+{
+	struct edoc_verify_opts o = {.trust = trust_root, .offline = 1};
+	struct timespec a, b;
+
+	set_sig(doc, xml);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	edoc_verify(doc, &o, rep);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	*secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	set_sig(doc, lt);
+}
+
+/* n copies of the element `<tag>b64</tag>` (malloc'd). */
+static char *repeat_el(const char *tag, const char *b64, int n)
+{
+	size_t one = 2 * strlen(tag) + strlen(b64) + 8, k = 0;
+	char *out = malloc(one * (size_t)n + 1);
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < n; i++)
+		k += (size_t)snprintf(out + k, one + 1, "<%s>%s</%s>", tag, b64, tag);
+	return out;
+}
+
+/* ---- certificates stuffed into the unsigned properties ---- */
+
+/* The intermediate only inside the OCSP response (as in real eParaksts
+ * containers); a stranger puts a time-stamp token carrying 64 junk
+ * certificates before it. The token is dropped, and its certificates must
+ * not use up the room the OCSP response's certificates need (they did: the
+ * 64 evidence certificates were shared by all tokens and responses, time-
+ * stamps first, and the signature became NO_CERTIFICATE_CHAIN_FOUND). */
+static void junk_token_certs_crowd_out_issuer(void **state)
+{
+	char *bare = without_ca(lt), *ocsp = file_b64("ev-ocsp-inter.der"), *x, *y, *junk;
+
+	(void)state;
+	sh("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out at-junk.key && : >at-junk.pem && "
+	   "for i in $(seq 1 70); do openssl req -x509 -key at-junk.key -days 30 -set_serial $i "
+	   "-subj \"/CN=junk $i\" >>at-junk.pem || exit 1; done && "
+	   "openssl crl2pkcs7 -nocrl -certfile at-junk.pem -outform der -out at-junk.p7");
+	junk = timestamp_of("at-junk.p7");
+	x = set_b64(bare, "<xades:EncapsulatedOCSPValue", ocsp);
+	expect("intermediate only in the OCSP response", x, EDOC_TOTAL_PASSED, EDOC_SUB_NONE, NULL);
+	y = insert_before(x, "<xades:SignatureTimeStamp", junk);
+	expect("a junk token with 70 certificates first", y, EDOC_TOTAL_PASSED, EDOC_SUB_NONE, NULL);
+	free(y);
+	free(x);
+	free(junk);
+	free(ocsp);
+	free(bare);
+}
+
+/* 3000 copies of the real intermediate in CertificateValues: every copy
+ * verifies the signer's certificate, so the path pool held all 3000 and
+ * building it compared 3000 x 3000 x 3000 pointers (seconds per path, with
+ * no deadline looked at). At most 256 certificate values are used; the
+ * rest is one too_many record, and the signature still passes. */
+static void many_copies_of_the_issuer(void **state)
+{
+	char *ca = file_b64("inter.der"), *many = repeat_el("xades:EncapsulatedX509Certificate", ca, 3000), *x;
+	struct edoc_report rep;
+	double secs;
+	size_t i, too_many = 0;
+
+	(void)state;
+	x = insert_before(lt, "<xades:EncapsulatedX509Certificate", many);
+	run(x, &rep, &secs);
+	print_message("3000 copies of the issuer in CertificateValues: %.2f s\n", secs);
+	assert_int_equal(rep.nsigs, 1);
+	assert_int_equal(rep.sigs[0].ind, EDOC_TOTAL_PASSED);
+	for (i = 0; i < rep.sigs[0].nevidence; i++)
+		if (rep.sigs[0].evidence[i].kind == EDOC_EV_CERT && rep.sigs[0].evidence[i].drop == EDOC_DROP_TOO_MANY)
+			too_many++;
+	assert_int_equal(too_many, 1);
+	edoc_report_free(&rep);
+	free(x);
+	free(many);
+	free(ca);
+}
+
+/* KeyInfo is not covered by the signature (it is bound by the signing
+ * certificate's digest in the SignedProperties): a stranger appends a value
+ * that is not a certificate to its X509Data. It made the valid signature
+ * TOTAL-FAILED / FORMAT_FAILURE; it is dropped with a warning now. */
+static void junk_in_key_info(void **state)
+{
+	char *x = insert_before(lt, "</ds:X509Data>", "<ds:X509Certificate>AAAA</ds:X509Certificate>");
+
+	(void)state;
+	if (!strstr(lt, "</ds:X509Data>"))
+		fail_msg("no ds:X509Data");
+	expect("junk appended to KeyInfo", x, EDOC_TOTAL_PASSED, EDOC_SUB_NONE,
+	       "ds:KeyInfo holds a value that is not an X.509 certificate");
+	free(x);
+}
+
+/* 6000 values that are not CRLs in CRLValues beside the good OCSP value:
+ * each was a warning about the intermediate's revocation, and each warning
+ * copied the list before it into the report's arena (quadratic: the 64 MiB
+ * arena was full after about 3250, and what came after was lost). At most
+ * 64 warnings are kept now, then one saying so; the signature passes. */
+static void many_junk_crls(void **state)
+{
+	char *many = repeat_el("xades:EncapsulatedCRLValue", "AAAA", 6000), *crls, *x;
+	struct edoc_report rep;
+	double secs;
+	size_t n = strlen(many) + 64;
+
+	(void)state;
+	crls = malloc(n);
+	snprintf(crls, n, "<xades:CRLValues>%s</xades:CRLValues>", many);
+	x = insert_before(lt, "<xades:OCSPValues", crls);
+	run(x, &rep, &secs);
+	print_message("6000 junk CRL values: %.2f s, %zu warnings\n", secs, rep.nsigs ? rep.sigs[0].nwarnings : 0);
+	assert_int_equal(rep.nsigs, 1);
+	assert_int_equal(rep.sigs[0].ind, EDOC_TOTAL_PASSED);
+	assert_true(rep.sigs[0].nwarnings <= 65);
+	edoc_report_free(&rep);
+	free(x);
+	free(crls);
+	free(many);
+}
+
+/* A certificate name is printed by `epak verify` (the signer, the issuer of
+ * a dropped time-stamp or OCSP response): a stranger's CN with an ESC
+ * sequence ("\x1b[1A\x1b[2K" and a fake verdict line) would rewrite the
+ * terminal. Control characters, C0, DEL and C1, come out as '?'. */
+static void control_characters_in_names(void **state)
+{
+	X509_NAME *nm = X509_NAME_new();
+	const char *cn = "A\x1b[1A\x1b[2KSignature 1: TOTAL-PASSED\r\x7f\xc2\x9b"
+			 "31m\xc4\x81";
+	char *out;
+
+	(void)state;
+	assert_int_equal(
+	    X509_NAME_add_entry_by_NID(nm, NID_commonName, MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0), 1);
+	out = cr_name_entry(nm, NID_commonName);
+	assert_non_null(out);
+	assert_string_equal(out, "A?[1A?[2KSignature 1: TOTAL-PASSED????31m\xc4\x81");
+	free(out);
+	X509_NAME_free(nm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -515,6 +669,11 @@ int main(void)
 	    cmocka_unit_test(garbage_certificate_values),
 	    cmocka_unit_test(time_mark_not_bound),
 	    cmocka_unit_test(report_names_the_evidence),
+	    cmocka_unit_test(junk_token_certs_crowd_out_issuer),
+	    cmocka_unit_test(many_copies_of_the_issuer),
+	    cmocka_unit_test(junk_in_key_info),
+	    cmocka_unit_test(many_junk_crls),
+	    cmocka_unit_test(control_characters_in_names),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
