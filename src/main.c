@@ -100,7 +100,7 @@ static const struct command commands[] = {
      "epak sign -o OUT.edoc [--add] (--p12 FILE | --pkcs11 MODULE --token LABEL) --pin-env VAR "
      "[--profile B|T|LT] [--tsa URL] [--ocsp URL] FILE..."},
     {"verify", NULL, cmd_verify, "check the signatures of an .edoc/.asice container",
-     "epak verify [--json] [--trust PEMFILE]... [--offline] FILE"},
+     "epak verify [--json] [--trust PEMFILE]... [--offline | --any-address] FILE"},
     {"search", NULL, raw_search, "run one search query against a catalog file and print the hits",
      "epak search [--catalog FILE] [--data DIR] [--limit N] QUERY..."},
     {"search-eval", NULL, raw_search_eval, "measure search quality (MRR@10, Success@1) against a query set",

@@ -15,7 +15,7 @@
 #include "sign/verify.h"
 
 static const char verify_usage[] = "usage: epak verify [--json] [--trust FILE]... [--trust-list-signer PEMFILE]\n"
-				   "                   [--offline] FILE\n"
+				   "                   [--offline | --any-address] FILE\n"
 				   "\n"
 				   "Validates every signature of an .edoc/.asice (ASiC-E) container: its\n"
 				   "structure and manifest, that each signature covers every data file once,\n"
@@ -34,7 +34,10 @@ static const char verify_usage[] = "usage: epak verify [--json] [--trust FILE]..
 				   "                   the certificate(s) a trusted list must be signed with (the\n"
 				   "                   supervisory body's, or the list of lists' signer); a list\n"
 				   "                   that does not verify is refused (exit status 3)\n"
-				   "  --offline        never contact an OCSP responder\n"
+				   "  --offline        never contact an OCSP responder, CA or CRL server\n"
+				   "  --any-address    online: contact the addresses the certificates name even\n"
+				   "                   when they are loopback or private (a closed network);\n"
+				   "                   by default only public addresses are contacted\n"
 				   "  --json           print the report as JSON\n"
 				   "\n"
 				   "Exit status: 0 all passed, 1 any failed, 2 indeterminate, 3 not a readable\n"
@@ -70,6 +73,8 @@ int cmd_verify(int argc, char **argv)
 			json = 1;
 		} else if (strcmp(a, "--offline") == 0) {
 			o.offline = 1;
+		} else if (strcmp(a, "--any-address") == 0) {
+			o.any_address = 1;
 		} else if (strcmp(a, "--trust-list-signer") == 0 && i + 1 < argc) {
 			if (edoc_trust_add_list_signer(trust, argv[++i], &e) != 0) {
 				fprintf(stderr, "epak verify: --trust-list-signer %s\n", e.msg);

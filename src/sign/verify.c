@@ -1294,7 +1294,10 @@ static void fetch_ocsp(struct vsig *v, struct evidence *ev)
 	url = net_aia_url(v->signer, 1);
 	if (!url)
 		return;
-	der = net_ocsp_fetch(v->signer, ev->issuer, url, 1, &len, &e);
+	/* The URL comes from the certificate, so only a public address unless
+	 * the caller allows any (a closed network, the tests). */
+	der = v->o->any_address ? net_ocsp_fetch(v->signer, ev->issuer, url, 1, &len, &e)
+				: net_ocsp_fetch_public(v->signer, ev->issuer, url, 1, &len, &e);
 	if (!der) {
 		v->r->temporary = 1; /* the responder did not answer: it may later */
 		warn(v, "online OCSP: %s", e.msg);
@@ -1388,8 +1391,10 @@ static STACK_OF(X509) * signer_chain(struct vsig *v, time_t t, int *err, X509 **
 		    (*err != X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY &&
 		     *err != X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT))
 			break;
-		fetched = net_fetch_issuer(*errcert, &fe);
+		fetched = v->o->any_address ? net_fetch_issuer(*errcert, &fe) : net_fetch_issuer_public(*errcert, &fe);
 		if (!fetched || X509_check_issued(fetched, *errcert) != X509_V_OK) {
+			if (!fetched && fe.msg[0])
+				warn(v, "CA certificate not fetched: %s", fe.msg);
 			X509_free(fetched);
 			break;
 		}

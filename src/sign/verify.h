@@ -89,10 +89,10 @@ struct edoc_verify_opts {
 	size_t max_sigs;                /* ds:Signature elements checked per container (1000) */
 	size_t max_hashed;              /* bytes digested per container: data files, signed properties (1 GiB) */
 	struct timespec deadline;       /* CLOCK_MONOTONIC; {0, 0}: none */
-	/* Fetching CRLs from distribution points (online only): the URLs come
-	 * from certificates, so only public addresses unless any_address (a
-	 * closed network, the tests); max_crl bytes (8 MiB) within crl_timeout
-	 * seconds (10). */
+	/* Fetching OCSP responses, issuer certificates (AIA) and CRLs (online
+	 * only): the URLs come from certificates, so only public addresses
+	 * unless any_address (a closed network, the tests); CRLs max_crl bytes
+	 * (8 MiB) within crl_timeout seconds (10). */
 	int any_address;
 	size_t max_crl;
 	long crl_timeout;

@@ -114,12 +114,30 @@ test('a basic signature by a revoked certificate is TOTAL-FAILED/REVOKED', () =>
   // certificate names (the server would not: they are on loopback, see
   // sign-ssrf.test.js), and must find it revoked.
   const edoc = sign(path.join(work, 'revoked-b.edoc'), [path.join(work, 'iesniegums.txt')], { cert: 'revoked', profile: 'B' });
-  const r = spawnSync(bin, ['verify', '--json', '--trust', path.join(pki, 'root.crt'), edoc], { encoding: 'utf8', timeout: 120000 });
+  const r = spawnSync(bin, ['verify', '--json', '--any-address', '--trust', path.join(pki, 'root.crt'), edoc], { encoding: 'utf8', timeout: 120000 });
   assert.ok(r.stdout, r.stderr);
   const rep = JSON.parse(r.stdout);
   assert.equal(r.status, 1);
   assert.equal(rep.signatures.length, 1);
   assert.deepEqual([rep.signatures[0].indication, rep.signatures[0].subindication], ['TOTAL-FAILED', 'REVOKED']);
+});
+
+test('epak verify online contacts only public addresses unless --any-address', () => {
+  // The certificate names a responder and a CA on loopback: a container a
+  // stranger sent could name any internal address the same way. Without
+  // --any-address nothing is fetched and the verdict says why; with it the
+  // same container is found revoked (the test above).
+  const edoc = path.join(work, 'revoked-b.edoc');
+  if (!fs.existsSync(edoc)) sign(edoc, [path.join(work, 'iesniegums.txt')], { cert: 'revoked', profile: 'B' });
+  const logFile = path.join(pki, 'responder.log');
+  const before = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
+  const r = spawnSync(bin, ['verify', '--json', '--trust', path.join(pki, 'root.crt'), edoc], { encoding: 'utf8', timeout: 120000 });
+  assert.ok(r.stdout, r.stderr);
+  const sig = JSON.parse(r.stdout).signatures[0];
+  assert.equal(r.status, 2, r.stdout);
+  assert.equal(sig.indication, 'INDETERMINATE');
+  assert.match(JSON.stringify(sig.warnings), /internal address, not fetched/);
+  if (fs.existsSync(logFile)) assert.equal(fs.statSync(logFile).size, before, 'the responder was not asked');
 });
 
 test('a basic (B) signature without time-stamp or revocation proof is not confirmed, and says why', async () => {

@@ -106,7 +106,7 @@ static inline void check_sig_named(const char *what, const struct edoc *doc, con
 				   size_t idx, enum edoc_indication ind, enum edoc_subindication sub,
 				   const char *reason)
 {
-	struct edoc_verify_opts o = {.trust = t, .offline = !online};
+	struct edoc_verify_opts o = {.trust = t, .offline = !online, .any_address = online};
 	struct edoc_report rep;
 	int status = edoc_verify(doc, &o, &rep);
 	const struct edoc_sig_result *s;
