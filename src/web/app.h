@@ -79,6 +79,7 @@ struct app {
 	/* the eID login certificate check (sign/auth_cert.h), or NULL: no eID login */
 	struct auth_cert_ctx *auth_cert;
 	struct oidc_set oidc; /* identity providers; each caches its discovery and keys under its lock */
+	const char *version;  /* the build's version (epak_build_info of /metrics); set by main */
 };
 
 /* The application a request belongs to. */
