@@ -133,6 +133,19 @@ describe('/metrics', () => {
     assert.ok(value(b, 'epak_http_requests_total', { route: 'unmatched', code: '404' }) >= 6000);
   });
 
+  test('hammering /metrics renders it at most once a second', async () => {
+    const t0 = Date.now();
+    const bodies = new Set();
+    for (let i = 0; i < 300; i++) {
+      const res = await fetch(srv.base + '/metrics');
+      assert.equal(res.status, 200);
+      // each scrape is counted, so a new render differs from the last one
+      bodies.add(await res.text());
+    }
+    const seconds = (Date.now() - t0) / 1000;
+    assert.ok(bodies.size <= Math.ceil(seconds) + 1, `${bodies.size} renders in ${seconds} s`);
+  });
+
   test('/en/metrics is not an address of it', async () => {
     assert.equal((await fetch(srv.base + '/en/metrics')).status, 404);
   });
