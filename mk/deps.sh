@@ -11,7 +11,8 @@ BUILD_PKGS=(build-essential pkg-config gettext libh2o-evloop-dev libssl-dev
 	libcurl4-openssl-dev libp11-kit-dev libserd-dev liboath-dev libmagic-dev)
 TEST_PKGS=(libcmocka-dev postgresql chromium libnss3-tools fonts-dejavu-core hunspell hunspell-lv
 	clang libclang-rt-14-dev nginx-light wrk bc curl ca-certificates
-	clang-format cppcheck softhsm2 opensc xmlsec1 python3-aiosmtpd sqlite3 hyperfine libxml2-utils)
+	clang-format cppcheck softhsm2 opensc xmlsec1 python3-aiosmtpd sqlite3 hyperfine libxml2-utils
+	prometheus)  # promtool: tests/e2e/metrics.test.js checks the /metrics text (issue 15)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-build}" = test ]; then
@@ -39,6 +40,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 	# the nginx package starts a system nginx on :80; the benchmark runs its own
 	systemctl disable --now nginx >/dev/null 2>&1 || service nginx stop >/dev/null 2>&1 || true
+	# the prometheus package (for promtool) starts a server on :9090; tests need only promtool
+	systemctl disable --now prometheus >/dev/null 2>&1 || service prometheus stop >/dev/null 2>&1 || true
 fi
 
 if [ "${1:-build}" = test ]; then

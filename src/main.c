@@ -288,6 +288,7 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 		log_error("cannot start: %s", e.msg);
 		return 1;
 	}
+	app.version = EPAK_VERSION; /* for /metrics (page_metrics.c) */
 	if (check_schema(cfg) != 0) {
 		app_close(&app);
 		return 1;

@@ -261,6 +261,11 @@ static const struct key keys[] = {
     {"limit-feedback-comments", K_INT, OFF(limit_feedback_comments), "200",
      "typed comments in feedback on services and on the campaign per hour, everyone together (0 = no limit)", 0,
      1000000},
+    /* issue 15, metrics and health (src/http/metrics.h, src/web/page_metrics.c) */
+    {"metrics-allow", K_STR, OFF(metrics_allow), "127.0.0.0/8 ::1/128",
+     "IP networks (comma- or space-separated) whose TCP peer address may read /metrics (X-Forwarded-For is never "
+     "believed for it); anyone else gets 404; empty = /metrics is off",
+     0, 0},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -733,6 +738,10 @@ int config_check(const struct config *c, struct err *err)
 	if (netlist_parse(c->trusted_proxies, &nets, &why) != 0 ||
 	    netlist_parse(c->auth_cert_proxies, &nets, &why) != 0) {
 		err_set(err, ERR_VALIDATION, "trusted-proxies, auth-cert-proxies: %s", why.msg);
+		return -1;
+	}
+	if (netlist_parse(c->metrics_allow, &nets, &why) != 0) {
+		err_set(err, ERR_VALIDATION, "metrics-allow: %s", why.msg);
 		return -1;
 	}
 	if (*c->tls_client_listen && (!*c->tls_cert || !strrchr(c->tls_client_listen, ':'))) {

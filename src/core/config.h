@@ -166,6 +166,8 @@ struct config {
 	int newsletter_test_limit;    /* test mails per editor per hour */
 	int newsletter_rate;          /* issue mails queued per minute */
 	int newsletter_keep_days;     /* unsubscribed addresses kept for */
+	/* issue 15, metrics and health */
+	char *metrics_allow; /* IP networks whose TCP peer may read /metrics; empty: off */
 };
 
 /* Fills *c with defaults. */

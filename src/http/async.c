@@ -210,3 +210,13 @@ int async_run_bytes(struct req *r, void (*work)(void *cls), void (*done)(struct 
 	r->answered_async = 1;
 	return 0;
 }
+
+int async_pool_queued(void)
+{
+	int n;
+
+	pthread_mutex_lock(&pool.lock);
+	n = pool.queued;
+	pthread_mutex_unlock(&pool.lock);
+	return n;
+}

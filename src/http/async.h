@@ -37,5 +37,7 @@ int async_run(struct req *r, void (*work)(void *cls), void (*done)(struct req *r
 int async_run_bytes(struct req *r, void (*work)(void *cls), void (*done)(struct req *r, void *cls), void *cls,
 		    size_t bytes);
 void async_pool_limit_bytes(size_t max_bytes);
+/* Jobs waiting for a pool thread now (metrics). */
+int async_pool_queued(void);
 
 #endif

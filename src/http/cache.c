@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "core/hash.h"
+#include "http/metrics.h"
 
 /* Not FNV's offset basis (a digit short of it), kept so that ETags and slots stay
  * the same across this change; any seed hashes as well. */
@@ -69,8 +70,11 @@ const struct cached_page *cache_get(struct page_cache *c, const char *key, uint6
 {
 	struct cached_page *e = &c->slots[fnv1a64(CACHE_SEED, key, strlen(key)) % PAGE_CACHE_SLOTS];
 
-	if (!e->key || e->revision != revision || strcmp(e->key, key) != 0)
+	if (!e->key || e->revision != revision || strcmp(e->key, key) != 0) {
+		metrics_cache(0);
 		return NULL;
+	}
+	metrics_cache(1);
 	return e;
 }
 

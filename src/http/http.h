@@ -74,6 +74,8 @@ const char *req_query_error(struct req *r);
 /* The client's address: the TCP peer, or, when the peer is one of
  * trusted-proxies, the last address of its X-Forwarded-For. 0 when unknown. */
 unsigned req_client_sockaddr(struct req *r, struct sockaddr_storage *ss);
+/* The TCP peer's address itself (a proxy's, behind one); 0 when unknown. */
+unsigned req_peer_sockaddr(struct req *r, struct sockaddr_storage *ss);
 /* The network the request came from, for rate limits: IPv4 /24
  * ("192.0.2.0/24"), IPv6 /64 ("2001:db8:1:2::/64"), "unknown" (arena). The
  * client of req_client_sockaddr (behind a trusted proxy, the forwarded one). */

@@ -30,6 +30,7 @@
 #include "core/url.h"
 #include "http/async.h"
 #include "http/http.h"
+#include "http/metrics.h"
 #include "http/parse.h"
 #include "http/multipart.h"
 #include "http/site.h"
@@ -801,7 +802,7 @@ int req_on_cert_listener(struct req *r)
 	return ci && ci->cert_listener;
 }
 
-static unsigned peer_sockaddr(struct req *r, struct sockaddr_storage *ss)
+unsigned req_peer_sockaddr(struct req *r, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
 	return r->h && r->h->conn && r->h->conn->callbacks->get_peername
@@ -811,7 +812,7 @@ static unsigned peer_sockaddr(struct req *r, struct sockaddr_storage *ss)
 
 unsigned req_client_sockaddr(struct req *r, struct sockaddr_storage *ss)
 {
-	unsigned n = peer_sockaddr(r, ss);
+	unsigned n = req_peer_sockaddr(r, ss);
 	const char *xff, *last;
 	char addr[INET6_ADDRSTRLEN + 1];
 	size_t len;
@@ -840,7 +841,7 @@ unsigned req_client_sockaddr(struct req *r, struct sockaddr_storage *ss)
 		ss->ss_family = AF_INET6;
 		return sizeof(struct sockaddr_in6);
 	}
-	return peer_sockaddr(r, ss); /* not an address: the proxy's own */
+	return req_peer_sockaddr(r, ss); /* not an address: the proxy's own */
 }
 
 enum client_cert req_client_cert(struct req *r, const unsigned char **der, size_t *der_len)
@@ -861,7 +862,7 @@ enum client_cert req_client_cert(struct req *r, const unsigned char **der, size_
 	i = h2o_find_header_by_str(&r->h->headers, H2O_STRLIT("x-client-cert"), -1);
 	if (i < 0)
 		return CLIENT_CERT_NONE;
-	if (!peer_sockaddr(r, &ss) || !netlist_match(&cert_proxies, (struct sockaddr *)&ss))
+	if (!req_peer_sockaddr(r, &ss) || !netlist_match(&cert_proxies, (struct sockaddr *)&ss))
 		return CLIENT_CERT_UNTRUSTED;
 	if (!r->h->headers.entries[i].value.len) /* nginx: no certificate */
 		return CLIENT_CERT_NONE;
@@ -986,6 +987,7 @@ static void *worker_main(void *arg)
 	long long deadline;
 	int i;
 
+	metrics_thread_bind(w->id); /* metrics: this thread's own counters */
 	if (w->site->thread_start)
 		w->site->thread_start(w->site, w);
 	async_worker_attach(w);
@@ -1036,6 +1038,28 @@ static void on_signal(int sig)
 void server_request_stop(void)
 {
 	atomic_store(&server_stop, 1);
+}
+
+/* ---- metrics and health (issue 15): read-only views of the state above ---- */
+
+int server_stopping(void)
+{
+	return atomic_load(&server_stop) != 0;
+}
+
+int server_open_connections(void)
+{
+	int n;
+
+	pthread_mutex_lock(&conns.lock);
+	n = conns.total;
+	pthread_mutex_unlock(&conns.lock);
+	return n;
+}
+
+long long server_refused_connections(void)
+{
+	return atomic_load(&conns.refused);
 }
 
 /* ---- TLS client certificates (tls-client-listen) ----
@@ -1201,6 +1225,8 @@ int server_run(struct site *site)
 	workers = calloc((size_t)nthreads, sizeof(*workers));
 	if (!workers)
 		goto out;
+	if (metrics_init(site->routes, site->nroutes, nthreads) != 0) /* metrics: counters per loop thread */
+		log_warn("metrics: no memory for the request counters; requests are not counted");
 	for (i = 0; i < nthreads; i++) {
 		struct worker *w = &workers[i];
 

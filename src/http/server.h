@@ -11,4 +11,11 @@ int server_run(struct site *site);
 /* Asks server_run to stop as those signals do (any thread). */
 void server_request_stop(void);
 
+/* ---- for metrics and health (issue 15) ---- */
+/* 1 once the server has been asked to stop (readiness answers 503). */
+int server_stopping(void);
+/* Client connections open now, and those closed at accept for a cap. */
+int server_open_connections(void);
+long long server_refused_connections(void);
+
 #endif

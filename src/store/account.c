@@ -206,6 +206,19 @@ int account_login_failed(struct db *db, long long id, long long now)
 			    DB_P(PINT(id), PINT(now)));
 }
 
+int account_sessions_active(struct db *db, long long now, long long idle, long long *n)
+{
+	int rc = db_query_int(
+	    db, "SELECT count(*) FROM login_session WHERE stage = 'full' AND expires_at > $1 AND seen_at > $2",
+	    DB_P(PINT(now), PINT(now - idle)), n);
+
+	if (rc == DB_ENOROW) {
+		*n = 0;
+		rc = DB_OK;
+	}
+	return rc;
+}
+
 struct list_ctx {
 	struct db *db;
 	int (*fn)(void *cls, const struct account *a);

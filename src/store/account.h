@@ -71,6 +71,10 @@ int account_role_remove(struct db *db, long long id, enum role r, const char *in
 int account_login_ok(struct db *db, long long id, long long now);
 int account_login_failed(struct db *db, long long id, long long now);
 
+/* Login sessions in use at now (metrics): fully logged in, not expired and
+ * seen within idle seconds. DB_OK with *n set, or an error. */
+int account_sessions_active(struct db *db, long long now, long long idle, long long *n);
+
 /* Calls fn for every account, staff first, by login. */
 int account_list(struct db *db, int (*fn)(void *cls, const struct account *a), void *cls);
 

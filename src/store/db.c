@@ -4,6 +4,7 @@
 #include "store/db.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,15 +26,48 @@ static int is_pg_url(const char *s)
 	return strncmp(s, "postgres://", 11) == 0 || strncmp(s, "postgresql://", 13) == 0;
 }
 
+/* ---- errors by kind, for metrics (issue 15): process-wide relaxed counters ---- */
+
+static atomic_ullong error_counts[DB_ERRK__COUNT];
+
+static void count_error(int rc)
+{
+	int k;
+
+	if (rc >= 0)
+		return;
+	k = rc == DB_ECONSTRAINT  ? DB_ERRK_CONSTRAINT
+	    : rc == DB_EINTEGRITY ? DB_ERRK_INTEGRITY
+	    : rc == DB_ECONFLICT  ? DB_ERRK_CONFLICT
+				  : DB_ERRK_ERROR;
+
+	atomic_fetch_add_explicit(&error_counts[k], 1, memory_order_relaxed);
+}
+
+const char *db_error_kind_name(int kind)
+{
+	static const char *const names[DB_ERRK__COUNT] = {"error", "constraint", "integrity", "conflict", "connect"};
+
+	return kind >= 0 && kind < DB_ERRK__COUNT ? names[kind] : "?";
+}
+
+unsigned long long db_error_count(int kind)
+{
+	return kind >= 0 && kind < DB_ERRK__COUNT ? atomic_load_explicit(&error_counts[kind], memory_order_relaxed) : 0;
+}
+
 struct db *db_open(const char *url_or_path, struct err *err)
 {
+	struct db *db;
+
 	if (!url_or_path || !*url_or_path) {
 		err_set(err, ERR_INTERNAL, "no database given");
 		return NULL;
 	}
-	if (is_pg_url(url_or_path))
-		return db_pg_open(url_or_path, err);
-	return db_sqlite_open(url_or_path, err);
+	db = is_pg_url(url_or_path) ? db_pg_open(url_or_path, err) : db_sqlite_open(url_or_path, err);
+	if (!db)
+		atomic_fetch_add_explicit(&error_counts[DB_ERRK_CONNECT], 1, memory_order_relaxed);
+	return db;
 }
 
 void db_base_init(struct db *db, const struct db_ops *ops)
@@ -249,6 +283,7 @@ int db_fail(struct db *db, int rc, const struct db_param *p, size_t n, const cha
 	db->err[vlen] = '\0';
 	if (db->in_tx && db->tx_rc == 0)
 		db->tx_rc = rc;
+	count_error(rc);
 	return rc;
 }
 

@@ -159,6 +159,13 @@ struct db_stats {
 };
 void db_get_stats(const struct db *db, struct db_stats *out);
 
+/* Errors of all connections of the process since it started, by kind (for
+ * metrics): DB_ERROR, DB_ECONSTRAINT, DB_EINTEGRITY, DB_ECONFLICT as each
+ * statement reported it, and databases that could not be opened. */
+enum { DB_ERRK_ERROR, DB_ERRK_CONSTRAINT, DB_ERRK_INTEGRITY, DB_ERRK_CONFLICT, DB_ERRK_CONNECT, DB_ERRK__COUNT };
+const char *db_error_kind_name(int kind); /* "error", "constraint", "integrity", "conflict", "connect" */
+unsigned long long db_error_count(int kind);
+
 #ifdef EPAK_DB_INTERNAL
 /* ---- Below: for db.c, sqlite.c, pg.c and migrate.c only. ---- */
 

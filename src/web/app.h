@@ -36,6 +36,11 @@
  *   web/content.c    the content index (news and FAQ for /meklet and the
  *                    home page) and the thread that rebuilds it (content.h)
  *   search/bench.c   the benchmark's random-number state (epak search-bench only)
+ *   http/metrics.c   the request counters, one block per event-loop thread
+ *                    (sized by server_run) and the process's start time
+ *   store/db.c       error_counts: database errors by kind, all connections
+ *   web/page_metrics.c  the last /metrics text and the last readiness probe,
+ *                    each with its own database connection, under a mutex
  */
 #ifndef EPAK_APP_H
 #define EPAK_APP_H
@@ -79,6 +84,7 @@ struct app {
 	/* the eID login certificate check (sign/auth_cert.h), or NULL: no eID login */
 	struct auth_cert_ctx *auth_cert;
 	struct oidc_set oidc; /* identity providers; each caches its discovery and keys under its lock */
+	const char *version;  /* the build's version (epak_build_info of /metrics); set by main */
 };
 
 /* The application a request belongs to. */

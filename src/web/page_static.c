@@ -1,9 +1,8 @@
-/* page_static.c — static files, robots.txt, favicon, and the health check. */
+/* page_static.c — static files, robots.txt and the favicon (the health
+ * checks are page_metrics.c). */
 #include <string.h>
 
 #include "http/static.h"
-#include "store/db.h"
-#include "store/migrate.h"
 #include "web/app.h"
 #include "web/web.h"
 
@@ -41,21 +40,5 @@ int page_robots(struct req *r)
 int page_favicon(struct req *r)
 {
 	send_file(r, "favicon.svg");
-	return 0;
-}
-
-/* For load balancers and monitoring: 200 when the database answers. */
-int api_health(struct req *r)
-{
-	struct db *db = app_db(r);
-	long long version = -1;
-
-	if (db)
-		version = db_migration_version(db);
-	if (!db || version < 0) {
-		resp_error(r, ERR_UNAVAILABLE, "database");
-		return 0;
-	}
-	resp_json(r, 200, json_pack("{s:s, s:s, s:I}", "status", "ok", "database", db_backend(db), "schema", version));
 	return 0;
 }

@@ -38,6 +38,10 @@ static struct {
 	int want_full;
 	struct db *bdb; /* the builder's own connection */
 	atomic_llong overlays;
+	/* for metrics (snapshot_metrics) */
+	atomic_llong build_ms; /* the last swap's build time */
+	atomic_llong built_at; /* when it was swapped in, unix seconds */
+	atomic_llong revision; /* of the current snapshot; -2 before the first */
 } sn = {.lock = PTHREAD_MUTEX_INITIALIZER,
 	.build_lock = PTHREAD_MUTEX_INITIALIZER,
 	.want_lock = PTHREAD_MUTEX_INITIALIZER,
@@ -271,6 +275,23 @@ static long long data_mtime(const char *dir)
 
 static long long failed_rev = -1, failed_mtime = -1;
 
+/* Metrics: what was swapped in, how long it took to build, and when. */
+static void note_swap(long long revision, long long ms)
+{
+	atomic_store(&sn.build_ms, ms);
+	atomic_store(&sn.built_at, (long long)time(NULL));
+	atomic_store(&sn.revision, revision);
+}
+
+void snapshot_metrics(struct snapshot_metrics *out)
+{
+	out->loaded = atomic_load(&sn.built_at) > 0;
+	out->revision = atomic_load(&sn.revision);
+	out->build_seconds = (double)atomic_load(&sn.build_ms) / 1000.0;
+	out->built_at = atomic_load(&sn.built_at);
+	out->overlays = atomic_load(&sn.overlays);
+}
+
 static void want_full(void)
 {
 	pthread_mutex_lock(&sn.want_lock);
@@ -339,6 +360,7 @@ static int refresh(const char *why)
 	sn.current = fresh;
 	pthread_mutex_unlock(&sn.lock);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	note_swap(fresh->revision, ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 - t0);
 	if (overlay)
 		log_info("read model: revision %lld (%s), %zu changed services laid over revision %lld in %lld ms", rev,
 			 why, fresh->overlay->nservices, fresh->base->revision,
@@ -430,6 +452,7 @@ static void full_rebuild(void)
 	}
 	swap_in(top ? top : fresh);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	note_swap((top ? top : fresh)->revision, ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 - t0);
 	log_info("read model: revision %lld (rebuilt after changes), %zu services, built in %lld ms", rev,
 		 fresh->cat->nservices, ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 - t0);
 	pthread_mutex_unlock(&sn.build_lock);

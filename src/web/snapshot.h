@@ -74,6 +74,18 @@ const struct service *snapshot_service(const struct snapshot *s, const char *slu
  * whole), since the start: for tests and the log. */
 long long snapshot_overlays(void);
 
+/* For metrics and readiness: whether a read model is loaded, its revision,
+ * how long the last swap's build took (a whole build or changes laid over),
+ * when it was swapped in (unix seconds) and the overlays so far. */
+struct snapshot_metrics {
+	int loaded;
+	long long revision;
+	double build_seconds;
+	long long built_at;
+	long long overlays;
+};
+void snapshot_metrics(struct snapshot_metrics *out);
+
 /* Rebuild now if the revision moved (tests, and the refresher). 1 when
  * swapped, 0 when current, -1 on error (the old snapshot stays). */
 int snapshot_refresh(void);

@@ -59,6 +59,10 @@ int page_static(struct req *r);
 int page_robots(struct req *r);
 int page_favicon(struct req *r);
 int api_health(struct req *r);
+/* page_metrics.c: liveness, readiness (api_health is readiness) and /metrics */
+int api_health_live(struct req *r);
+int api_health_ready(struct req *r);
+int page_metrics(struct req *r);
 int page_verify(struct req *r);
 int form_verify(struct req *r);
 int page_catalog(struct req *r);

@@ -93,7 +93,7 @@ test('every page names the helpdesks from the campaign guideline', async () => {
     }
     const routes = fs.readFileSync(path.join(root, 'src/web/routes.c'), 'utf8');
     for (const [, route] of routes.matchAll(/\{"GET", "([^"]+)", page_/g)) {
-      if (/^\/static\/|\/jsonld$|^\/robots\.txt$|^\/favicon\.ico$|\/atom\.xml$|\/lejupielade$/.test(route)) continue; // not HTML
+      if (/^\/static\/|\/jsonld$|^\/robots\.txt$|^\/favicon\.ico$|\/atom\.xml$|\/lejupielade$|^\/metrics$/.test(route)) continue; // not HTML
       // pages for a person: an anonymous crawl is sent to the login page
       // (tests/e2e/auth.test.js and tests/browser/auth.test.js check them)
       if (/^\/(profils|birojs)(\/|$)|^\/pieteikties\/otp$/.test(route)) continue;
