@@ -10,7 +10,7 @@ SHELL := /bin/bash
 
 # C libraries, each by its pkg-config name (Debian -dev packages in mk/deps.sh).
 PKGS := libh2o-evloop openssl sqlite3 libpq jansson libsodium libcmark libutf8proc \
-	libxml-2.0 libzip libcurl serd-0 liboath libmagic
+	libxml-2.0 libzip libcurl serd-0 liboath libmagic libsystemd
 
 CC ?= cc
 BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Wall -Wextra -Werror \
