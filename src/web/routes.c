@@ -154,6 +154,7 @@ const struct route web_routes[] = {
     {"GET", "/robots.txt", page_robots, 0, NULL},
     {"GET", "/favicon.ico", page_favicon, 0, NULL},
     {"GET", "/api/v1/health", api_health, ROUTE_JSON, NULL},
+    {"GET", "/api/v1/openapi.json", api_openapi, ROUTE_JSON | ROUTE_CACHE, NULL},
     {"POST", "/api/v1/sign/start", api_sign_start, ROUTE_JSON | ROUTE_FORM | ROUTE_CSRF, NULL},
     {"POST", "/api/v1/sign/finish", api_sign_finish, ROUTE_JSON | ROUTE_FORM | ROUTE_CSRF, NULL},
     {"GET", "/jautajums", page_ask, 0, NULL},

@@ -59,6 +59,7 @@ int page_static(struct req *r);
 int page_robots(struct req *r);
 int page_favicon(struct req *r);
 int api_health(struct req *r);
+int api_openapi(struct req *r); /* api_doc.c */
 int page_verify(struct req *r);
 int form_verify(struct req *r);
 int page_catalog(struct req *r);
