@@ -90,6 +90,10 @@ static const struct key keys[] = {
     {"log-level", K_STR, OFF(log_level), "info", "error, warn, info or debug", 0, 0},
     {"access-log", K_BOOL, OFF(access_log), "1", "one log line per request (method, path, status, bytes, microseconds)",
      0, 0},
+    /* issue 15, sitemap: URLs per file of /sitemap.xml */
+    {"sitemap-max-urls", K_INT, OFF(sitemap_max_urls), "50000",
+     "URLs per sitemap file; past it /sitemap.xml becomes an index of /sitemap/N.xml (the protocol allows 50000)", 10,
+     50000},
     /* issue 15, logs: the format of stderr lines */
     {"log-format", K_STR, OFF(log_format), "text",
      "text or json (one JSON object per line); text under systemd goes to the journal with structured fields", 0, 0},

@@ -1,4 +1,5 @@
-/* page_static.c — static files, robots.txt, favicon, and the health check. */
+/* page_static.c — static files, favicon, and the health check (robots.txt:
+ * sitemap.c, which it names). */
 #include <string.h>
 
 #include "http/static.h"
@@ -29,12 +30,6 @@ int page_static(struct req *r)
 		return 0;
 	}
 	send_file(r, name);
-	return 0;
-}
-
-int page_robots(struct req *r)
-{
-	send_file(r, "robots.txt");
 	return 0;
 }
 

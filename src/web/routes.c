@@ -152,6 +152,8 @@ const struct route web_routes[] = {
     {"POST", "/birojs/vestkopa/{id}/sutit", form_office_newsletter_send, ROUTE_FORM | ROUTE_CSRF, NULL},
     {"GET", "/static/{file}", page_static, 0, NULL},
     {"GET", "/robots.txt", page_robots, 0, NULL},
+    {"GET", "/sitemap.xml", page_sitemap, 0, NULL},
+    {"GET", "/sitemap/{file}", page_sitemap_part, 0, NULL},
     {"GET", "/favicon.ico", page_favicon, 0, NULL},
     {"GET", "/api/v1/health", api_health, ROUTE_JSON, NULL},
     {"GET", "/api/v1/openapi.json", api_openapi, ROUTE_JSON | ROUTE_CACHE, NULL},
