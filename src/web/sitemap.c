@@ -91,6 +91,7 @@ struct build {
 	char *pub; /* public-url without a trailing slash */
 	size_t max_urls, max_bytes;
 	size_t want;       /* the file the request asked for */
+	long long t0;      /* when the build was asked for */
 	struct buf cur;    /* the urlset being written */
 	size_t cur_urls;   /* <url> elements in cur */
 	struct buf *parts; /* finished urlsets */
@@ -340,6 +341,9 @@ static void sitemap_done(struct req *r, void *cls)
 	}
 	pthread_mutex_unlock(&sm_lock);
 	sitemap_put(old);
+	if (b->out)
+		log_info("sitemap: %zu URLs in %zu file(s), built in %lld ms", b->out->nurls, b->out->nfiles,
+			 (now_usec() - b->t0) / 1000);
 	if (r && !b->out)
 		resp_error(r, ERR_UNAVAILABLE, "the sitemap could not be built");
 	else if (r)
@@ -397,6 +401,7 @@ static void serve(struct req *r, size_t n)
 			  : SITEMAP_MAX_URLS;
 	b->max_bytes = SITEMAP_MAX_BYTES;
 	b->want = n;
+	b->t0 = now_usec();
 	sn = NULL;
 	cs = NULL;
 	if (!b->pub) {
