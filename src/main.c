@@ -422,6 +422,7 @@ int main(int argc, char **argv)
 	char **pos;
 	size_t i;
 	int rc, j, npos = 1;
+	enum log_format lf;
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(argc < 2 ? stderr : stdout);
@@ -453,6 +454,8 @@ int main(int argc, char **argv)
 		}
 		log_set_level(level_of(cfg.log_level));
 		log_set_access(cfg.access_log);
+		if (log_format_parse(cfg.log_format, &lf) == 0)
+			log_set_format(lf);
 		rc = commands[i].run(&cfg, npos, pos);
 		config_free(&cfg);
 		free(pos);

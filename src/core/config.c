@@ -1,5 +1,6 @@
 /* config.c — see config.h. */
 #include "core/config.h"
+#include "core/log.h"
 #include "core/netaddr.h"
 
 #include <ctype.h>
@@ -89,6 +90,13 @@ static const struct key keys[] = {
     {"log-level", K_STR, OFF(log_level), "info", "error, warn, info or debug", 0, 0},
     {"access-log", K_BOOL, OFF(access_log), "1", "one log line per request (method, path, status, bytes, microseconds)",
      0, 0},
+    /* issue 15, sitemap: URLs per file of /sitemap.xml */
+    {"sitemap-max-urls", K_INT, OFF(sitemap_max_urls), "50000",
+     "URLs per sitemap file; past it /sitemap.xml becomes an index of /sitemap/N.xml (the protocol allows 50000)", 10,
+     50000},
+    /* issue 15, logs: the format of stderr lines */
+    {"log-format", K_STR, OFF(log_format), "text",
+     "text or json (one JSON object per line); text under systemd goes to the journal with structured fields", 0, 0},
     {"public-url", K_STR, OFF(public_url), "", "the portal's public address, e.g. https://epak.example.lv", 0, 0},
     {"trust", K_STR, OFF(trust), "",
      "certification authorities trusted for e-signatures: a PEM file, an ETSI TS 119 612 trusted list (XML, "
@@ -774,6 +782,10 @@ int config_check(const struct config *c, struct err *err)
 	if (strcmp(c->log_level, "error") && strcmp(c->log_level, "warn") && strcmp(c->log_level, "info") &&
 	    strcmp(c->log_level, "debug")) {
 		err_set(err, ERR_VALIDATION, "log-level: '%s' is not error, warn, info or debug", c->log_level);
+		return -1;
+	}
+	if (log_format_parse(c->log_format, &(enum log_format){0}) != 0) {
+		err_set(err, ERR_VALIDATION, "log-format: '%s' is not text or json", c->log_format);
 		return -1;
 	}
 	return 0;

@@ -64,6 +64,8 @@ struct config {
 	int dev;                                  /* re-read templates when they change */
 	char *log_level;                          /* error, warn, info, debug */
 	int access_log;                           /* one line per request */
+	char *log_format;                         /* text, json (issue 15) */
+	int sitemap_max_urls;                     /* per sitemap file (issue 15) */
 	char *public_url;                         /* how people reach the portal, for absolute links */
 	char *trust;                              /* PEM file of certificates trusted for e-signatures */
 	char *trust_list_signer;                  /* PEM: who may sign a trusted list in trust */

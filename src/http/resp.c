@@ -242,15 +242,15 @@ static const char *reason_of(int status)
 static void log_request(struct req *r, size_t len)
 {
 	h2o_req_t *h = r->h;
+	const char *route = r->match.route ? r->match.route->pattern : NULL;
 	long long usec = now_usec() - r->t0_usec;
 
 	metrics_request(r->match.route, h->res.status, usec); /* metrics.h: by route pattern, never the path */
-	if ((r->flags & ROUTE_SECRET_PATH) && r->match.route)
-		log_access(h->method.base, h->method.len, r->match.route->pattern, strlen(r->match.route->pattern),
-			   h->res.status, len, usec);
+	if ((r->flags & ROUTE_SECRET_PATH) && route)
+		log_access(h->method.base, h->method.len, route, strlen(route), route, h->res.status, len, usec);
 	else
-		log_access(h->method.base, h->method.len, h->input.path.base, h->input.path.len, h->res.status, len,
-			   usec);
+		log_access(h->method.base, h->method.len, h->input.path.base, h->input.path.len, route, h->res.status,
+			   len, usec);
 }
 
 static void send_raw(struct req *r, int status, const char *content_type, const char *body, size_t len, const char *gz,

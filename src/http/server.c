@@ -670,6 +670,11 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 		resp_error(r, ERR_BAD_REQUEST, "ambiguous message length");
 		return 0;
 	}
+	/* API clients get JSON errors, the limits' below too (their path is
+	 * read only as far as its prefix). */
+	if ((h->input.path.len >= 5 && !memcmp(h->input.path.base, "/api/", 5)) ||
+	    (h->input.path.len >= 8 && !memcmp(h->input.path.base, "/en/api/", 8)))
+		r->flags |= ROUTE_JSON;
 	/* Limits first: nothing else is read from an oversized request. */
 	if (h->input.path.len > cfg->max_url) {
 		resp_error(r, ERR_URI_TOO_LONG, NULL);

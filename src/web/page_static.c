@@ -1,5 +1,5 @@
-/* page_static.c — static files, robots.txt and the favicon (the health
- * checks are page_metrics.c). */
+/* page_static.c — static files and the favicon (robots.txt: sitemap.c,
+ * which it names; the health checks: page_metrics.c). */
 #include <string.h>
 
 #include "http/static.h"
@@ -28,12 +28,6 @@ int page_static(struct req *r)
 		return 0;
 	}
 	send_file(r, name);
-	return 0;
-}
-
-int page_robots(struct req *r)
-{
-	send_file(r, "robots.txt");
 	return 0;
 }
 

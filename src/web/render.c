@@ -37,6 +37,7 @@ json_t *page_ctx(struct req *r, const char *title_msgid, const char *current)
 	json_object_set_new(ctx, "other_lang", json_string(lang_code(other)));
 	json_object_set_new(ctx, "other_lang_name", json_string(other == LANG_EN ? "English" : "Latviski"));
 	json_object_set_new(ctx, "other_lang_url", json_string(req_path_in(r, other)));
+	page_alternates(r, ctx); /* sitemap.c: the hreflang links, as the sitemap gives them */
 	json_object_set_new(ctx, "year", json_integer(tm.tm_year + 1900));
 	if (title_msgid)
 		json_object_set_new(ctx, "title", json_string(i18n_tr(r->lang, title_msgid)));

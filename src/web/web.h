@@ -56,13 +56,19 @@ int page_feedback(struct req *r);
 int form_feedback(struct req *r);
 int page_feedback_thanks(struct req *r);
 int page_static(struct req *r);
-int page_robots(struct req *r);
+int page_robots(struct req *r);       /* sitemap.c */
+int page_sitemap(struct req *r);      /* sitemap.c */
+int page_sitemap_part(struct req *r); /* sitemap.c */
+/* Sets alt_lv and alt_en: this page's address in each language, absolute
+ * when public-url is set (the layout's hreflang links; sitemap.c). */
+void page_alternates(struct req *r, json_t *ctx);
 int page_favicon(struct req *r);
 int api_health(struct req *r);
 /* page_metrics.c: liveness, readiness (api_health is readiness) and /metrics */
 int api_health_live(struct req *r);
 int api_health_ready(struct req *r);
 int page_metrics(struct req *r);
+int api_openapi(struct req *r); /* api_doc.c */
 int page_verify(struct req *r);
 int form_verify(struct req *r);
 int page_catalog(struct req *r);

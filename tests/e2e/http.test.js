@@ -93,7 +93,7 @@ test('every page names the helpdesks from the campaign guideline', async () => {
     }
     const routes = fs.readFileSync(path.join(root, 'src/web/routes.c'), 'utf8');
     for (const [, route] of routes.matchAll(/\{"GET", "([^"]+)", page_/g)) {
-      if (/^\/static\/|\/jsonld$|^\/robots\.txt$|^\/favicon\.ico$|\/atom\.xml$|\/lejupielade$|^\/metrics$/.test(route)) continue; // not HTML
+      if (/^\/static\/|\/jsonld$|^\/robots\.txt$|^\/favicon\.ico$|\/atom\.xml$|\/lejupielade$|^\/metrics$|^\/sitemap[./]/.test(route)) continue; // not HTML
       // pages for a person: an anonymous crawl is sent to the login page
       // (tests/e2e/auth.test.js and tests/browser/auth.test.js check them)
       if (/^\/(profils|birojs)(\/|$)|^\/pieteikties\/otp$/.test(route)) continue;
@@ -299,10 +299,11 @@ test('the language switch of any page links only to this site', async () => {
     for (const p of [f, '/en' + f]) {
       const res = await rawRequest(srv.port, `GET ${p} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
       assert.match(res, /^HTTP\/1\.1 404/, p);
-      // the language switch and the alternate-language link (the rest is the site's own)
+      // the language switch and the alternate-language links, lv, en and
+      // x-default (the rest is the site's own)
       const links = [...res.matchAll(/<(?:a class="lang-switch"|link rel="alternate"[^>]*) href="([^"]*)"/g)]
         .map((m) => m[1]);
-      assert.equal(links.length, 2, p);
+      assert.equal(links.length, 4, p);
       assert.ok(links.every((l) => /evil\.example/.test(l)), `${p}: the switch keeps the path`);
       for (const l of links) {
         assert.match(l, /^\/(?![\/\\])/, `${p}: ${l} is a same-site path`);
