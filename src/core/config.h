@@ -166,6 +166,9 @@ struct config {
 	int newsletter_test_limit;    /* test mails per editor per hour */
 	int newsletter_rate;          /* issue mails queued per minute */
 	int newsletter_keep_days;     /* unsubscribed addresses kept for */
+	/* issue 15, backups (store/backup.h) */
+	int backup_keep;       /* backups kept in a backup folder */
+	int backup_step_pages; /* pages copied per online-backup step */
 };
 
 /* Fills *c with defaults. */
