@@ -280,7 +280,7 @@ static int add_materials(struct entries *es, const char *dir, struct err *err)
 	for (de = readdir(d); rc == 0 && de; de = readdir(d)) {
 		if (!material_name_ok(de->d_name))
 			continue; /* "." and "..", temp files of an upload */
-		snprintf(name, sizeof(name), "materials/%s", de->d_name);
+		snprintf(name, sizeof(name), "materials/%.64s", de->d_name);
 		rc = path_join(path, sizeof(path), dir, de->d_name, err);
 		if (rc == 0 && !entry_add(es, name, path, err))
 			rc = -1;
