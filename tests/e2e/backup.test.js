@@ -246,7 +246,7 @@ remanifest()`);
     const older = path.join(tmp, 'older.zip');
     const work = path.join(tmp, 'schema-work');
     fs.mkdirSync(work);
-    execFileSync('unzip', ['-q', backupFile, '-d', work]);
+    execFileSync('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract("epak.db", sys.argv[2])', backupFile, work]);
     const latest = Number(sqlite(path.join(work, 'epak.db'), 'SELECT MAX(version) FROM schema_migrations'));
     sqlite(path.join(work, 'epak.db'), `INSERT INTO schema_migrations (version, name, applied_at) VALUES (${latest + 1}, 'from the future', 0)`);
     rezip(backupFile, newer, `${PY_REMANIFEST}
