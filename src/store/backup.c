@@ -20,6 +20,7 @@
 
 #include "core/buf.h"
 #include "core/digest.h"
+#include "core/file.h"
 #include "core/hex.h"
 #include "core/secret.h"
 #include "store/migrate.h"
@@ -531,29 +532,6 @@ static int dir_empty(const char *dir)
 	return empty;
 }
 
-static int mkdir_p(const char *path, struct err *err)
-{
-	char tmp[PATH_CAP];
-	size_t i, n = strlen(path);
-
-	if (n >= sizeof(tmp)) {
-		err_set(err, ERR_VALIDATION, "%s: path too long", path);
-		return -1;
-	}
-	memcpy(tmp, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (tmp[i] != '/' && tmp[i] != '\0')
-			continue;
-		tmp[i] = '\0';
-		if (mkdir(tmp, 0750) != 0 && errno != EEXIST) {
-			err_set(err, ERR_INTERNAL, "%s: cannot create: %s", tmp, strerror(errno));
-			return -1;
-		}
-		tmp[i] = path[i];
-	}
-	return 0;
-}
-
 static int stage_open(struct stage *sg, const char *target, struct err *err)
 {
 	char parent[PATH_CAP];
@@ -586,8 +564,10 @@ static int stage_open(struct stage *sg, const char *target, struct err *err)
 		snprintf(sg->tmp, sizeof(sg->tmp), "%s/" STAGE_PREFIX "XXXXXX", sg->target);
 	} else {
 		parent_of(sg->target, parent, sizeof(parent));
-		if (mkdir_p(parent, err) != 0)
+		if (mkdir_p(parent, 0750) != 0) {
+			err_set(err, ERR_INTERNAL, "%s: cannot create: %s", parent, strerror(errno));
 			return -1;
+		}
 		base = strrchr(sg->target, '/');
 		base = base ? base + 1 : sg->target;
 		snprintf(sg->tmp, sizeof(sg->tmp), "%s/" STAGE_PREFIX "%.40s-XXXXXX", parent, base);

@@ -23,6 +23,24 @@ static int is_pg(const struct config *cfg)
 	return !strncmp(cfg->db, "postgres://", 11) || !strncmp(cfg->db, "postgresql://", 13);
 }
 
+/* One FILE argument, and an SQLite database: PostgreSQL gets the recipe
+ * with its own tools instead. 0, or -1 after saying why. */
+static int usable(const struct config *cfg, int argc, const char *cmd, const char *usage)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s\n", usage);
+		return -1;
+	}
+	if (is_pg(cfg)) {
+		fprintf(stderr,
+			"epak %s: the database is PostgreSQL; epak backs up and restores SQLite only. Use "
+			"pg_dump and pg_restore:\n" PG_HOWTO,
+			cmd, cfg->data);
+		return -1;
+	}
+	return 0;
+}
+
 static void where_of(const struct config *cfg, struct backup_where *w, char *db, size_t dbcap, char *mat, size_t matcap)
 {
 	memset(w, 0, sizeof(*w));
@@ -48,17 +66,8 @@ int cmd_backup(struct config *cfg, int argc, char **argv)
 	char db[1100], mat[1100], written[4200];
 	int removed;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s\n", BACKUP_USAGE);
+	if (usable(cfg, argc, "backup", BACKUP_USAGE) != 0)
 		return 2;
-	}
-	if (is_pg(cfg)) {
-		fprintf(stderr,
-			"epak backup: the database is PostgreSQL; epak backs up SQLite only. Use PostgreSQL's own "
-			"tools:\n" PG_HOWTO,
-			cfg->data);
-		return 2;
-	}
 	where_of(cfg, &w, db, sizeof(db), mat, sizeof(mat));
 	if (backup_make(&w, argv[1], written, sizeof(written), &st, &e) != 0) {
 		fprintf(stderr, "epak backup: %s\n", e.msg);
@@ -85,17 +94,8 @@ int cmd_restore(struct config *cfg, int argc, char **argv)
 	struct err e = {0};
 	char db[1100], mat[1100], want[1100];
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s\n", RESTORE_USAGE);
+	if (usable(cfg, argc, "restore", RESTORE_USAGE) != 0)
 		return 2;
-	}
-	if (is_pg(cfg)) {
-		fprintf(stderr,
-			"epak restore: the database is PostgreSQL; epak restores SQLite backups only. Use "
-			"pg_restore:\n" PG_HOWTO,
-			cfg->data);
-		return 2;
-	}
 	where_of(cfg, &w, db, sizeof(db), mat, sizeof(mat));
 	snprintf(want, sizeof(want), "%s/epak.db", cfg->data);
 	if (strcmp(db, want) != 0) {
