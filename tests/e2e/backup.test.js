@@ -288,6 +288,35 @@ remanifest()`);
     assert.deepEqual(fs.readdirSync(empty).sort(), ['epak.db', 'materials', 'secret']);
   });
 
+  test('with materials-dir elsewhere the files are backed up from there and restored there', () => {
+    const own = path.join(tmp, 'own-materials');
+    fs.cpSync(path.join(srv.data, 'materials'), own, { recursive: true });
+    const names = fs.readdirSync(own).filter((f) => /^[0-9a-f]{64}$/.test(f));
+    assert.ok(names.length > 0, 'the demo has files in /materiali');
+    const file = path.join(tmp, 'own-materials.zip');
+    let r = epak(['backup', ...srv.common, '--materials-dir', own, file]);
+    assert.equal(r.status, 0, r.stderr);
+    const data = path.join(tmp, 'own-data');
+    const target = path.join(tmp, 'restored-materials');
+    fs.mkdirSync(target);
+    fs.writeFileSync(path.join(target, 'stray'), 'x');
+    r = epak(['restore', '--data', data, '--materials-dir', target, file]);
+    assert.equal(r.status, 1, 'a materials folder that is not empty is refused too');
+    assert.match(r.stderr, /restored-materials is not empty/);
+    assert.ok(!fs.existsSync(data), 'and nothing was written');
+    fs.rmSync(path.join(target, 'stray'));
+    r = epak(['restore', '--data', data, '--materials-dir', target, file]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(fs.readdirSync(target).sort(), names.sort());
+    for (const f of names) assert.deepEqual(fs.readFileSync(path.join(target, f)), fs.readFileSync(path.join(own, f)));
+    assert.deepEqual(fs.readdirSync(data).sort(), ['epak.db', 'secret'], 'the files are not in the data folder');
+    // a backup that cannot be written leaves nothing
+    r = epak(['backup', ...srv.common, path.join(tmp, 'no-such-folder', 'b.zip')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /no-such-folder/);
+    assert.ok(!fs.existsSync(path.join(tmp, 'no-such-folder')));
+  });
+
   test('on PostgreSQL both commands refuse and name pg_dump and pg_restore', () => {
     const url = 'postgres://epak@127.0.0.1:1/epak';
     const out = path.join(tmp, 'pg.zip');
