@@ -135,6 +135,12 @@ search-eval: deps $(B)/epak
 bench: deps-test $(B)/epak $(MO)
 	@bench/run.sh
 
+# issue 15: three nodes on one PostgreSQL behind nginx, one node killed and
+# PostgreSQL restarted under load (CLUSTER_SECONDS of load, default 60)
+.PHONY: cluster
+cluster: $(B)/epak $(MO)
+	@tests/cluster/run.sh $(CLUSTER_SECONDS)
+
 format:
 	clang-format -i $(SRC) src/main.c $(filter %.h,$(HDR)) $(wildcard tests/unit/*.c tests/unit/*.h fuzz/*.c)
 

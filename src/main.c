@@ -4,6 +4,7 @@
  *   epak migrate          bring the database schema up to date
  *   epak import, export   the CPSV-AP catalog in and out
  *   epak mail             queue a test mail, deliver, show the outbox
+ *   epak backup, restore  one-file backups of an SQLite portal
  *   epak user             staff accounts: add, password, roles, second factor
  *   epak sign, verify     .edoc (ASiC-E, XAdES) containers
  *   epak search, search-eval, search-complete, search-bench
@@ -35,6 +36,7 @@
 #include "sign/cli.h"
 #include "store/migrate.h"
 #include "store/user_cli.h"
+#include "store/backup_cli.h"
 #include "tmpl/mustache.h"
 #include "web/app.h"
 #include "web/content.h"
@@ -94,6 +96,9 @@ static const struct command commands[] = {
      "epak import [--data DIR] [--db URL] FILE..."},
     {"export", cmd_export, NULL, "write the whole catalog as CPSV-AP JSON-LD",
      "epak export [--data DIR] [--db URL] [-o FILE]"},
+    {"backup", cmd_backup, NULL, "a consistent one-file backup of the SQLite database, secret and files, while serving",
+     BACKUP_USAGE},
+    {"restore", cmd_restore, NULL, "check a backup and restore it into an empty data folder", RESTORE_USAGE},
     {"user", cmd_user, NULL, "add and change staff accounts (passwords from standard input)", USER_CLI_USAGE},
     {"mail", cmd_mail, NULL, "queue a test mail, deliver due mail now, or show the outbox", MAIL_CLI_USAGE},
     {"sign", NULL, cmd_sign, "sign files into a Latvian .edoc (ASiC-E, XAdES) container",

@@ -274,6 +274,11 @@ static const struct key keys[] = {
      "IP networks (comma- or space-separated) whose TCP peer address may read /metrics (X-Forwarded-For is never "
      "believed for it); anyone else gets 404; empty = /metrics is off",
      0, 0},
+    /* issue 15, backups: epak backup and epak restore (store/backup.h) */
+    {"backup-keep", K_INT, OFF(backup_keep), "14",
+     "backups kept when epak backup writes into a folder (older epak-*.zip there are removed)", 1, 100000},
+    {"backup-step-pages", K_INT, OFF(backup_step_pages), "1024",
+     "database pages epak backup copies per step of SQLite's online backup (writers go on between steps)", 1, 1000000},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -170,6 +170,9 @@ struct config {
 	int newsletter_keep_days;     /* unsubscribed addresses kept for */
 	/* issue 15, metrics and health */
 	char *metrics_allow; /* IP networks whose TCP peer may read /metrics; empty: off */
+	/* issue 15, backups (store/backup.h) */
+	int backup_keep;       /* backups kept in a backup folder */
+	int backup_step_pages; /* pages copied per online-backup step */
 };
 
 /* Fills *c with defaults. */

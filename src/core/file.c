@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,4 +57,25 @@ int file_read(const char *path, size_t max, char **out, size_t *len)
 	rc = file_read_fd(fd, max, out, len);
 	close(fd);
 	return rc;
+}
+
+int mkdir_p(const char *path, mode_t mode)
+{
+	char tmp[1024];
+	size_t i, n = strlen(path);
+
+	if (n >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(tmp, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (tmp[i] != '/' && tmp[i] != '\0')
+			continue;
+		tmp[i] = '\0';
+		if (mkdir(tmp, mode) != 0 && errno != EEXIST)
+			return -1;
+		tmp[i] = path[i];
+	}
+	return 0;
 }

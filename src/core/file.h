@@ -3,6 +3,7 @@
 #define EPAK_FILE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Reads the regular file open on fd, from its start (with pread: the file
  * position is left alone), into a malloc'd buffer with a NUL after the bytes
@@ -15,5 +16,10 @@ int file_read_fd(int fd, size_t max, char **out, size_t *len);
 /* The same for the file at path; -ENOENT (or what open() reported) when it
  * cannot be opened. */
 int file_read(const char *path, size_t max, char **out, size_t *len);
+
+/* Makes the folder path and any missing parents with mode (less the
+ * umask); folders already there are fine. 0, or -1 with errno set
+ * (ENAMETOOLONG past 1023 bytes). */
+int mkdir_p(const char *path, mode_t mode);
 
 #endif

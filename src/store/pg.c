@@ -148,6 +148,17 @@ static int pg_session_setup(struct pg_db *pg)
  * statements died with it. */
 static int pg_ensure(struct pg_db *pg)
 {
+	/* A session the server ended while it sat idle (a restart, a
+	 * failover, pg_terminate_backend) has left its FATAL message and the
+	 * end of the stream in the socket; libpq notices only when it next
+	 * reads. Read now, without blocking, so that the statement goes to a
+	 * new session instead of failing on the dead one: after a PostgreSQL
+	 * restart every idle connection of every node would otherwise fail
+	 * one request each. (A statement is never sent twice: one whose
+	 * session ends while it runs fails as before.) */
+	if (!pg->base.in_tx && PQstatus(pg->conn) == CONNECTION_OK && PQtransactionStatus(pg->conn) == PQTRANS_IDLE &&
+	    PQconsumeInput(pg->conn))
+		PQconsumeInput(pg->conn); /* the first read takes the message, the second sees the end */
 	if (PQstatus(pg->conn) == CONNECTION_OK)
 		return DB_OK;
 	if (pg->base.in_tx)

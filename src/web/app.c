@@ -13,6 +13,7 @@
 
 #include <openssl/rand.h>
 
+#include "core/file.h"
 #include "core/log.h"
 #include "core/secret.h"
 #include "http/http.h"
@@ -28,25 +29,6 @@
 static const char *translate_cb(void *cls, const char *msgid)
 {
 	return i18n_tr(*(const enum lang *)cls, msgid);
-}
-
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char tmp[1024];
-	size_t i, n = strlen(path);
-
-	if (n >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (tmp[i] != '/' && tmp[i] != '\0')
-			continue;
-		tmp[i] = '\0';
-		if (mkdir(tmp, mode) != 0 && errno != EEXIST)
-			return -1;
-		tmp[i] = path[i];
-	}
-	return 0;
 }
 
 /* The newest modification time under dir (templates), in nanoseconds. */
