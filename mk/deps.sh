@@ -11,7 +11,8 @@ BUILD_PKGS=(build-essential pkg-config gettext libh2o-evloop-dev libssl-dev
 	libcurl4-openssl-dev libp11-kit-dev libserd-dev liboath-dev libmagic-dev)
 TEST_PKGS=(libcmocka-dev postgresql chromium libnss3-tools fonts-dejavu-core hunspell hunspell-lv
 	clang libclang-rt-14-dev nginx-light wrk bc curl ca-certificates
-	clang-format cppcheck softhsm2 opensc xmlsec1 python3-aiosmtpd sqlite3 hyperfine libxml2-utils)
+	clang-format cppcheck softhsm2 opensc xmlsec1 python3-aiosmtpd sqlite3 hyperfine libxml2-utils
+	debhelper dpkg-dev lintian debootstrap systemd-container man-db)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-build}" = test ]; then
