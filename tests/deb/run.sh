@@ -89,6 +89,8 @@ cleanup() {
 	rm -rf "$root"
 }
 trap cleanup EXIT
+# a time-out (tests/run.sh's timeout sends SIGTERM) still stops the container
+trap 'echo "deb: $pass passed, $((fail + 1)) failed (interrupted)"; exit 124' TERM INT
 cp -a --reflink=auto "$base/." "$root/"
 cp "$deb" "$root/root/"
 debname=$(basename "$deb")
@@ -211,6 +213,13 @@ if [ "$mode" = nspawn ]; then
 	t_restart=$(wait_home) && ok "the home page answers after a restart (${t_restart} s)" || bad "no home page after restart"
 	check "the restart imported nothing (--if-empty)" inroot sh -c \
 		'journalctl -u epak --no-pager | grep -q "the catalog is not empty: nothing imported"'
+	if [ "$notify" = 1 ]; then
+		# WatchdogSec=30s: a server that does not send WATCHDOG=1 is killed
+		# and restarted within 35 s
+		sleep 35
+		check "the watchdog did not restart it (NRestarts=0, still active)" inroot sh -c \
+			'[ "$(systemctl show -p NRestarts --value epak)" = 0 ] && systemctl is-active epak'
+	fi
 	pid1=$(inroot systemctl show -p MainPID --value epak)
 	if inroot systemctl reload epak >>"$OUT/checks.log" 2>&1; then
 		sleep 1
