@@ -249,14 +249,18 @@ if [ "$mode" = nspawn ]; then
 	echo "  figure: epak-backup.service exposure: $(sed -n 's/.*Overall exposure level for epak-backup.service: \([0-9.]*\).*/\1/p' "$OUT/security-backup.log")"
 	# the optional epak.socket: systemd holds the socket (LISTEN_FDS, the
 	# lifecycle part of issue 15: proven only when this binary takes it)
-	if grep -q LISTEN_FDS "$OUT/pkg/usr/bin/epak"; then
+	if grep -qa -e LISTEN_FDS -e sd_listen_fds "$OUT/pkg/usr/bin/epak"; then
+		# the running epak holds 8080 itself: stop it, then the socket first
+		inroot systemctl stop epak 2>>"$OUT/checks.log"
 		inroot systemctl enable --now epak.socket >>"$OUT/checks.log" 2>&1
-		inroot systemctl restart epak
+		inroot systemctl start epak
 		t_sock=$(wait_home) && ok "with epak.socket enabled the home page answers (${t_sock} s)" ||
 			bad "no home page with epak.socket"
 		check "epak.socket is active and epak.service running" inroot sh -c \
 			'systemctl is-active epak.socket && systemctl is-active epak.service'
+		inroot systemctl stop epak 2>>"$OUT/checks.log"
 		inroot systemctl disable --now epak.socket >>"$OUT/checks.log" 2>&1
+		inroot systemctl start epak
 	else
 		notes+=("this epak does not take LISTEN_FDS yet: epak.socket NOT started")
 	fi
