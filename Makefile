@@ -19,7 +19,7 @@ BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Wall -Wextra -Werror \
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lz -lm
 
-REL_CFLAGS := -O2 -g
+REL_CFLAGS := -O2 -g $(EXTRA_CFLAGS)
 SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
 # B: the build folder; SRC may be narrowed on the command line to build one
@@ -40,10 +40,22 @@ Q := $(if $(V),,@)
 SHARED ?= $(abspath ../shared)
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
+# The installed layout (issue 15, debian/rules): make B=DIR PREFIX=/usr makes
+# the defaults of templates, static, locale and search-data PREFIX/share/epak/...
+# and of data /var/lib/epak (src/core/config.c); use its own B. EPAK_VERSION
+# sets what `epak version` says; EXTRA_CFLAGS/EXTRA_LDFLAGS add the
+# distribution's hardening flags to the release build.
+ifdef PREFIX
+BASE_CFLAGS += -DEPAK_PREFIX='"$(PREFIX)"'
+endif
+ifdef EPAK_VERSION
+BASE_CFLAGS += -DEPAK_VERSION='"$(EPAK_VERSION)"'
+endif
+
 # Header dependencies, written by the compiler (-MMD).
 -include $(REL_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(B)/rel/src/main.d $(B)/asan/src/main.d
 
-.PHONY: all run test unit lint fuzz fuzz-build bench deps deps-test clean format po search-eval
+.PHONY: all run test unit lint fuzz fuzz-build bench deps deps-test clean format po search-eval deb man man-files
 
 # everything `epak serve` needs: the binary and the compiled translations
 # (serve refuses to start without them)
@@ -67,7 +79,7 @@ $(B)/asan/libepak.a: $(SAN_OBJ)
 
 $(B)/epak: $(B)/rel/src/main.o $(B)/rel/libepak.a
 	@$(if $(V),,echo "  LINK    $@")
-	$(Q)$(CC) $(BASE_CFLAGS) $(REL_CFLAGS) $^ $(PKG_LIBS) -o $@
+	$(Q)$(CC) $(BASE_CFLAGS) $(REL_CFLAGS) $(EXTRA_LDFLAGS) $^ $(PKG_LIBS) -o $@
 
 $(B)/asan/epak: $(B)/asan/src/main.o $(B)/asan/libepak.a
 	@$(if $(V),,echo "  LINK    $@")
@@ -140,6 +152,29 @@ bench: deps-test $(B)/epak $(MO)
 .PHONY: cluster
 cluster: $(B)/epak $(MO)
 	@tests/cluster/run.sh $(CLUSTER_SECONDS)
+
+# The Debian package (issue 15): mk/deb.sh builds the committed tree in a copy
+# under build/deb with dpkg-buildpackage, runs lintian, and leaves
+# epak_VERSION_amd64.deb here. The man pages and the commented epak.conf are
+# generated from the code by `epak doc` (src/core/config_doc.c).
+deb:
+	@mk/deb.sh
+
+man-files: $(B)/man/epak.1 $(B)/man/epak.conf.5 $(B)/man/epak.conf
+
+$(B)/man/epak.1: $(B)/epak
+	@mkdir -p $(dir $@)
+	$(Q)$(B)/epak doc man1 > $@.tmp && mv $@.tmp $@
+$(B)/man/epak.conf.5: $(B)/epak
+	@mkdir -p $(dir $@)
+	$(Q)$(B)/epak doc man5 > $@.tmp && mv $@.tmp $@
+$(B)/man/epak.conf: $(B)/epak
+	@mkdir -p $(dir $@)
+	$(Q)$(B)/epak doc conf > $@.tmp && mv $@.tmp $@
+
+# a look at the generated man pages (and man's own warnings about them)
+man: man-files
+	man --warnings -l $(B)/man/epak.1 $(B)/man/epak.conf.5
 
 format:
 	clang-format -i $(SRC) src/main.c $(filter %.h,$(HDR)) $(wildcard tests/unit/*.c tests/unit/*.h fuzz/*.c)

@@ -13,6 +13,7 @@ BUILD_PKGS=(build-essential pkg-config gettext libh2o-evloop-dev libssl-dev
 TEST_PKGS=(libcmocka-dev postgresql chromium libnss3-tools fonts-dejavu-core hunspell hunspell-lv
 	clang libclang-rt-14-dev nginx-light wrk bc curl ca-certificates
 	clang-format cppcheck softhsm2 opensc xmlsec1 python3-aiosmtpd sqlite3 hyperfine libxml2-utils
+	debhelper dpkg-dev lintian debootstrap systemd-container man-db
 	prometheus)  # promtool: tests/e2e/metrics.test.js checks the /metrics text (issue 15)
 
 want=("${BUILD_PKGS[@]}")

@@ -11,6 +11,7 @@
  *                         the search from the command line, measured
  *   epak version          print the version
  *   epak msgids           the translatable texts of the templates
+ *   epak doc              the generated man pages and epak.conf
  * (the table commands[] below is the list; `epak --help` prints it)
  *
  * Settings come from defaults, then --config FILE, then EPAK_* environment
@@ -22,8 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "core/config.h"
+#include "core/config_doc.h"
 #include "core/log.h"
 #include "http/server.h"
 #include "links/checker.h"
@@ -88,12 +91,14 @@ static int raw_search_bench(int argc, char **argv)
 	return cmd_search_bench(NULL, argc, argv);
 }
 
+static int raw_doc(int argc, char **argv);
+
 static const struct command commands[] = {
     {"serve", cmd_serve, NULL, "serve the portal over HTTP (and HTTPS with tls-cert)",
      "epak serve [--listen HOST:PORT]... [--data DIR] [--db URL] [--threads N] [--dev] [...]"},
     {"migrate", cmd_migrate, NULL, "create or update the database schema", "epak migrate [--data DIR] [--db URL]"},
     {"import", cmd_import, NULL, "import a CPSV-AP catalog (JSON-LD or Turtle); re-importing changes nothing",
-     "epak import [--data DIR] [--db URL] FILE..."},
+     "epak import [--if-empty] [--data DIR] [--db URL] FILE..."},
     {"export", cmd_export, NULL, "write the whole catalog as CPSV-AP JSON-LD",
      "epak export [--data DIR] [--db URL] [-o FILE]"},
     {"backup", cmd_backup, NULL, "a consistent one-file backup of the SQLite database, secret and files, while serving",
@@ -117,9 +122,44 @@ static const struct command commands[] = {
     {"version", cmd_version, NULL, "print the version", "epak version"},
     {"msgids", cmd_msgids, NULL, "list the translatable texts of the templates (for po/)",
      "epak msgids [--templates DIR]"},
+    {"doc", NULL, raw_doc, "print the man page epak(1) or epak.conf(5), or the commented epak.conf, from the code",
+     "epak doc (man1 | man5 | conf)"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* epak doc: the documents of core/config_doc.h, from commands[] and the key
+ * table; the date is SOURCE_DATE_EPOCH's (reproducible builds) or today. */
+static int raw_doc(int argc, char **argv)
+{
+	struct doc_command d[NCOMMANDS];
+	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	time_t t = epoch ? (time_t)strtoll(epoch, NULL, 10) : time(NULL);
+	char date[16];
+	struct tm tm;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < NCOMMANDS; i++) {
+		d[i].name = commands[i].name;
+		d[i].summary = commands[i].summary;
+		d[i].usage = commands[i].usage;
+		d[i].own_options = commands[i].raw != NULL;
+	}
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+	if (argc == 2 && !strcmp(argv[1], "man1"))
+		rc = config_doc_man1(stdout, d, NCOMMANDS, EPAK_VERSION, date);
+	else if (argc == 2 && !strcmp(argv[1], "man5"))
+		rc = config_doc_man5(stdout, EPAK_VERSION, date);
+	else if (argc == 2 && !strcmp(argv[1], "conf"))
+		rc = config_doc_conf(stdout);
+	else {
+		fprintf(stderr, "usage: epak doc (man1 | man5 | conf)\n");
+		return 2;
+	}
+	return rc == 0 && fflush(stdout) == 0 ? 0 : 1;
+}
 
 static void usage(FILE *out)
 {
@@ -166,7 +206,7 @@ static int parse_options(struct config *cfg, int argc, char **argv, char **pos, 
 		const char *a = argv[i];
 		const char *eq;
 
-		if (strncmp(a, "--", 2) != 0) {
+		if (strncmp(a, "--", 2) != 0 || !strcmp(a, "--if-empty")) { /* --if-empty: import's own */
 			pos[(*npos)++] = argv[i];
 			continue;
 		}

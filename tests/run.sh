@@ -72,6 +72,14 @@ else
 	grep -v "not formatted" "$OUT/lint.log" | tail -20
 fi
 
+# The Debian package (issue 15, tests/deb/run.sh): make deb, install into a
+# throw-away Debian 12 root booted by systemd-nspawn, serve, purge. It takes
+# minutes and needs no build/ of the others, so it runs in the background,
+# niced, with its own 20-minute limit, and is collected before the closing line.
+echo "== deb: started in the background (collected at the end)"
+nice -n 10 timeout 1200 env OUT="$OUT/deb" tests/deb/run.sh >"$OUT/deb.log" 2>&1 &
+deb_pid=$!
+
 echo "== unit tests (cmocka, ASan+UBSan)"
 for src in tests/unit/test_*.c; do
 	name=$(basename "$src" .c)
@@ -145,6 +153,21 @@ if [ -d tests/e2e ] && ls tests/e2e/*.test.js >/dev/null 2>&1; then
 	count node "$p" "$f" "$s" "$to"
 	[ "$f" -ne 0 ] || [ "$to" -ne 0 ] && grep -B2 -A30 '^\s*not ok' "$OUT/node.log" | head -150
 	[ "$s" -ne 0 ] && grep -E '^\s*ok [0-9]+ - .*# (SKIP|TODO)' "$OUT/node.log" | sed 's/^ */    /'
+fi
+
+echo "== deb (make deb, apt install in a booted Debian 12 root, purge; tests/deb/run.sh)"
+wait "$deb_pid"
+rc=$?
+grep -E '^  (FAIL|figure|note)' "$OUT/deb.log"
+p=$(sed -n 's/^deb: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$OUT/deb.log")
+f=$(sed -n 's/^deb: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$OUT/deb.log")
+p=${p:-0}; f=${f:-0}
+if [ $rc -eq 124 ]; then
+	echo "  deb: timed out after 20 minutes (log: $OUT/deb.log)"
+	count deb "$p" "$f" 0 1
+else
+	[ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	count deb "$p" "$f"
 fi
 
 # The committed minimum: a suite that silently lost tests (a binary not

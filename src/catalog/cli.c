@@ -46,6 +46,8 @@ static struct db *open_db(const struct config *cfg, const char *cmd)
 	return db;
 }
 
+static const char SQL_NODES_ANY[] = "SELECT count(*) FROM (SELECT 1 FROM catalog_node LIMIT 1) AS n";
+
 static void print_counts(const char *name, const struct import_stats *st)
 {
 	const struct import_counts *s = &st->kind[CAT_SERVICE], *a = &st->all;
@@ -65,13 +67,35 @@ int cmd_import(struct config *cfg, int argc, char **argv)
 	struct err err = {0};
 	struct db *db = NULL;
 	long long rev = 0, before = 0;
-	int i, n = 0, rc = 1, first = 1;
+	long long nodes = 0;
+	int i, n = 0, rc = 1, first = 1, if_empty = 0;
 
-	if (argc > 1 && !strcmp(argv[1], "--"))
-		first = 2;
+	if (argc > first && !strcmp(argv[first], "--if-empty")) {
+		if_empty = 1;
+		first++;
+	}
+	if (argc > first && !strcmp(argv[first], "--"))
+		first++;
 	if (argc <= first) {
-		fprintf(stderr, "usage: epak import FILE...\n");
+		fprintf(stderr, "usage: epak import [--if-empty] FILE...\n");
 		return 2;
+	}
+	/* --if-empty (the package's first start): a catalog that has anything,
+	 * imported or edited in the back office, is left as it is */
+	if (if_empty) {
+		db = open_db(cfg, "import");
+		if (!db)
+			return 1;
+		if (db_query_int(db, SQL_NODES_ANY, DB_NOP, &nodes) != DB_OK) {
+			fprintf(stderr, "epak import: database: %s\n", db_errmsg(db));
+			db_close(db);
+			return 1;
+		}
+		if (nodes > 0) {
+			printf("the catalog is not empty: nothing imported (--if-empty)\n");
+			db_close(db);
+			return 0;
+		}
 	}
 	n = argc - first;
 	docs = calloc((size_t)n, sizeof(*docs));
@@ -96,7 +120,8 @@ int cmd_import(struct config *cfg, int argc, char **argv)
 		if (!sources[i])
 			goto out;
 	}
-	db = open_db(cfg, "import");
+	if (!db)
+		db = open_db(cfg, "import");
 	if (!db)
 		goto out;
 	if (catalog_revision(db, &before) != 0)

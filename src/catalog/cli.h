@@ -1,6 +1,7 @@
 /* cli.h — `epak import` and `epak export`.
  *
- *   epak import FILE...                  CPSV-AP JSON-LD or Turtle, one transaction
+ *   epak import [--if-empty] FILE...     CPSV-AP JSON-LD or Turtle, one transaction;
+ *                                        --if-empty: only into a catalog without nodes
  *   epak export [-o FILE] [-s SERVICE]   the catalog (or one service) as CPSV-AP JSON-LD
  *
  * argv[0] is the subcommand's name and the rest its positional arguments

@@ -24,9 +24,20 @@ struct key {
 
 #define OFF(f) offsetof(struct config, f)
 
+/* Default paths (issue 15, packaging): the source tree's by default (make
+ * run), the installed layout when built with make PREFIX=/usr (the Debian
+ * package): PREFIX/share/epak/... and /var/lib/epak. */
+#ifdef EPAK_PREFIX
+#define DEF_SHARE(dev, inst) EPAK_PREFIX "/share/epak/" inst
+#define DEF_DATA "/var/lib/epak"
+#else
+#define DEF_SHARE(dev, inst) dev
+#define DEF_DATA "./var"
+#endif
+
 static const struct key keys[] = {
     {"listen", K_LISTEN, 0, "127.0.0.1:8080", "address to serve on, HOST:PORT (repeatable; [::1]:8080 for IPv6)", 0, 0},
-    {"data", K_STR, OFF(data), "./var", "data folder: SQLite database, uploads, server secret", 0, 0},
+    {"data", K_STR, OFF(data), DEF_DATA, "data folder: SQLite database, uploads, server secret", 0, 0},
     {"db", K_STR, OFF(db), "", "PostgreSQL URL (postgres://user@host/db); empty uses SQLite in the data folder", 0, 0},
     {"threads", K_INT, OFF(threads), "0", "event-loop threads; 0 = one per CPU core", 0, 0},
     {"pool-threads", K_INT, OFF(pool_threads), "8",
@@ -39,11 +50,12 @@ static const struct key keys[] = {
      "offer HTTP/2 over TLS (h2o 2.2's HTTP/2 has no upstream fixes since 2018; terminate it at a proxy)", 0, 0},
     {"cache-size", K_SIZE, OFF(cache_size), "64M", "page cache: bytes of pages kept per event-loop thread", 0, 0},
     {"cache-max-page", K_SIZE, OFF(cache_max_page), "512k", "page cache: larger pages are not kept", 0, 0},
-    {"templates", K_STR, OFF(templates), "./templates", "folder of Mustache templates", 0, 0},
-    {"static", K_STR, OFF(static_dir), "./static", "folder of static files served under /static/", 0, 0},
-    {"locale", K_STR, OFF(locale_dir), "./build/locale", "folder of compiled translations (LANG/LC_MESSAGES/epak.mo)",
+    {"templates", K_STR, OFF(templates), DEF_SHARE("./templates", "templates"), "folder of Mustache templates", 0, 0},
+    {"static", K_STR, OFF(static_dir), DEF_SHARE("./static", "static"), "folder of static files served under /static/",
      0, 0},
-    {"search-data", K_STR, OFF(search_data), "./data/search",
+    {"locale", K_STR, OFF(locale_dir), DEF_SHARE("./build/locale", "locale"),
+     "folder of compiled translations (LANG/LC_MESSAGES/epak.mo)", 0, 0},
+    {"search-data", K_STR, OFF(search_data), DEF_SHARE("./data/search", "search"),
      "folder of the search lexicon, synonyms and best bets (editable without a rebuild)", 0, 0},
     {"search-eval-queries", K_STR, OFF(search_eval_queries), "",
      "query sets the back office evaluates search on (query<TAB>ids<TAB>class files, comma-separated); empty: none", 0,
@@ -707,18 +719,26 @@ out:
 	return rc;
 }
 
+/* EPAK_ and the key in capitals, '-' as '_' (smtp-ca-file: EPAK_SMTP_CA_FILE). */
+static void env_name(const char *key, char *out, size_t n)
+{
+	size_t j;
+
+	snprintf(out, n, "EPAK_%s", key);
+	for (j = 5; out[j]; j++)
+		out[j] = out[j] == '-' ? '_' : (char)toupper((unsigned char)out[j]);
+}
+
 int config_load_env(struct config *c, struct err *err)
 {
-	size_t i, j;
+	size_t i;
 	char name[64];
 	struct err msg = {0};
 	const char *v;
 
 	config_layer(c, 1);
 	for (i = 0; i < NKEYS; i++) {
-		snprintf(name, sizeof(name), "EPAK_%s", keys[i].name);
-		for (j = 5; name[j]; j++)
-			name[j] = name[j] == '-' ? '_' : (char)toupper((unsigned char)name[j]);
+		env_name(keys[i].name, name, sizeof(name));
 		v = getenv(name);
 		if (!v)
 			continue;
@@ -817,6 +837,21 @@ void config_print_keys(void)
 
 	for (i = 0; i < NKEYS; i++)
 		printf("  --%-14s %-16s %s\n", keys[i].name, *keys[i].def ? keys[i].def : "\"\"", keys[i].help);
+}
+
+int config_key_info(size_t i, struct config_key_info *out)
+{
+	static const char *const type_names[] = {"text", "integer", "size", "boolean", "HOST:PORT", "provider"};
+
+	if (i >= NKEYS)
+		return -1;
+	out->name = keys[i].name;
+	out->type = type_names[keys[i].type];
+	out->def = keys[i].def;
+	out->help = keys[i].help;
+	out->repeatable = keys[i].type == K_LISTEN || keys[i].type == K_OIDC;
+	env_name(keys[i].name, out->env, sizeof(out->env));
+	return 0;
 }
 
 void config_db_url(const struct config *c, char *out, size_t n)

@@ -194,6 +194,18 @@ void config_free(struct config *c);
 void config_db_url(const struct config *c, char *out, size_t n);
 /* Prints every key, its default and its meaning (for --help and docs). */
 void config_print_keys(void);
+/* One key of the table, for the generated documentation (config_doc.c):
+ * its name, value type, default ("" when none) and one-line meaning. */
+struct config_key_info {
+	const char *name;
+	const char *type; /* text, integer, size, boolean, HOST:PORT, provider */
+	const char *def;
+	const char *help;
+	int repeatable; /* listen and oidc may be given several times */
+	char env[64];   /* its environment variable, EPAK_... */
+};
+/* Fills *out with key i of the table: 0, or -1 past the last key. */
+int config_key_info(size_t i, struct config_key_info *out);
 /* Parses one `oidc` value into *o (fields malloc'd; config_oidc_free
  * releases them): 0, or -1 with the reason in err (never the secret's
  * contents: the value names a file). */
