@@ -10,7 +10,8 @@ SHELL := /bin/bash
 
 # C libraries, each by its pkg-config name (Debian -dev packages in mk/deps.sh).
 PKGS := libh2o-evloop openssl sqlite3 libpq jansson libsodium libcmark libutf8proc \
-	libxml-2.0 libzip libcurl serd-0 liboath libmagic
+	libxml-2.0 libzip libcurl serd-0 liboath libmagic \
+	libsystemd
 
 CC ?= cc
 BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Wall -Wextra -Werror \
@@ -84,7 +85,7 @@ $(B)/asan/tests/%: tests/unit/%.c $(B)/asan/libepak.a tests/unit/testutil.h test
 # only, with just the libraries those need (h2o, OpenSSL, jansson, libsodium), so that http can never come to
 # depend on src/web (or store, catalog, ...) unseen.
 HTTP_ONLY_OBJ := $(filter $(B)/asan/src/core/% $(B)/asan/src/http/%,$(SAN_OBJ))
-HTTP_ONLY_LIBS = $(shell pkg-config --libs libh2o-evloop openssl jansson libsodium liboath 2>/dev/null) -lpthread -lz -lm
+HTTP_ONLY_LIBS = $(shell pkg-config --libs libh2o-evloop openssl jansson libsodium liboath libsystemd 2>/dev/null) -lpthread -lz -lm
 $(B)/asan/tests/test_http: tests/unit/test_http.c $(HTTP_ONLY_OBJ) tests/unit/testutil.h
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  TEST    $@ (core + http only)")

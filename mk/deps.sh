@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 BUILD_PKGS=(build-essential pkg-config gettext libh2o-evloop-dev libssl-dev
 	libsqlite3-dev libpq-dev libjansson-dev libsodium-dev libcmark-dev
 	libutf8proc-dev zlib1g-dev libxml2-dev libzip-dev
-	libcurl4-openssl-dev libp11-kit-dev libserd-dev liboath-dev libmagic-dev)
+	libcurl4-openssl-dev libp11-kit-dev libserd-dev liboath-dev libmagic-dev
+	libsystemd-dev)
 TEST_PKGS=(libcmocka-dev postgresql chromium libnss3-tools fonts-dejavu-core hunspell hunspell-lv
 	clang libclang-rt-14-dev nginx-light wrk bc curl ca-certificates
 	clang-format cppcheck softhsm2 opensc xmlsec1 python3-aiosmtpd sqlite3 hyperfine libxml2-utils)

@@ -261,6 +261,9 @@ static const struct key keys[] = {
     {"limit-feedback-comments", K_INT, OFF(limit_feedback_comments), "200",
      "typed comments in feedback on services and on the campaign per hour, everyone together (0 = no limit)", 0,
      1000000},
+    /* issue 15, graceful lifecycle (src/http/server.c) */
+    {"shutdown-timeout", K_INT, OFF(shutdown_timeout), "30",
+     "seconds SIGTERM waits for requests in flight and worker jobs to finish before cutting them off", 1, 3600},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +28,7 @@
 
 #include "core/log.h"
 #include "core/netaddr.h"
+#include "core/notify.h"
 #include "core/url.h"
 #include "http/async.h"
 #include "http/http.h"
@@ -36,6 +38,7 @@
 #include "http/worker.h"
 
 #include <h2o/http1.h> /* after h2o.h (worker.h) */
+#include <h2o/http2.h>
 
 /* picohttpparser, inside libh2o (h2o 2.2 installs no header of it) */
 struct phr_header {
@@ -48,7 +51,9 @@ int phr_parse_request(const char *buf, size_t len, const char **method, size_t *
 		      size_t *path_len, int *minor_version, struct phr_header *headers, size_t *num_headers,
 		      size_t last_len);
 
-static atomic_int server_stop;
+static atomic_int server_stop;   /* SIGTERM, SIGINT or server_request_stop: the control thread starts the stop */
+static atomic_int server_reload; /* SIGHUP: the control thread reloads */
+static atomic_int loops_stop;    /* the event loops stop accepting and drain */
 static struct worker *kept_workers;
 static struct netlist trusted_proxies, cert_proxies; /* parsed once in server_run */
 
@@ -980,11 +985,136 @@ static void on_accept(h2o_socket_t *listener, const char *err)
 	h2o_accept(cert ? &w->cert_accept_ctx : &w->accept_ctx, sock);
 }
 
+/* ---- Lifecycle (issue 15): watchdog, drain on stop, reload on SIGHUP ----
+ *
+ * Signal handlers only set flags. The thread that called server_run is the
+ * control thread: it tells the service manager READY=1 once the loops run
+ * and the site is ready, reloads on SIGHUP while the loops keep serving,
+ * and on SIGTERM sets the shutdown deadline (shutdown-timeout) and stops
+ * the loops, which then drain: no more accepting (a socket passed by the
+ * service manager stays open there, so new connections wait in its
+ * backlog for the next process), requests in flight finish (HTTP/1 closes
+ * after its response, idle keep-alive connections are closed at once,
+ * HTTP/2 gets GOAWAY), worker-pool jobs finish; whatever is still running
+ * at the deadline is cut off. */
+static struct worker *all_workers;
+static int all_n;
+static atomic_llong drain_deadline; /* now_usec() */
+static atomic_int stop_cut;         /* something was cut off at the deadline */
+
+/* The TLS contexts new connections get; a reload publishes new ones (a
+ * bad certificate or key keeps the old). Connections keep the context they
+ * were accepted with (OpenSSL counts its references); the replaced ones are
+ * freed when server_run ends. */
+static pthread_mutex_t tls_lock = PTHREAD_MUTEX_INITIALIZER;
+static SSL_CTX *tls_now, *tls_cert_now;
+static SSL_CTX *tls_retired[64];
+static int tls_nretired;
+static atomic_int tls_gen;
+
+/* On a loop thread, before each turn: take the newest TLS contexts. */
+static void tls_follow(struct worker *w, int *gen)
+{
+	int g = atomic_load(&tls_gen);
+
+	if (g == *gen)
+		return;
+	pthread_mutex_lock(&tls_lock);
+	w->accept_ctx.ssl_ctx = tls_now;
+	w->cert_accept_ctx.ssl_ctx = tls_cert_now;
+	pthread_mutex_unlock(&tls_lock);
+	*gen = g;
+}
+
+/* The watchdog pings from the first loop's turn while every loop turned
+ * recently and the worker pool is not stuck. */
+static void watchdog_tick(void)
+{
+	long long every = notify_watchdog_usec(), now, limit;
+	int i;
+
+	if (every <= 0)
+		return;
+	now = now_usec();
+	limit = every / 2 > 1000000 ? every / 2 : 1000000;
+	for (i = 0; i < all_n; i++)
+		if (now - atomic_load(&all_workers[i].beat) > limit)
+			return;
+	if (async_pool_stalled(limit))
+		return;
+	notify_watchdog();
+}
+
+struct drain_count {
+	int busy, idle;
+	int close_idle;
+};
+
+/* An HTTP/1 connection with no byte of a next request is idle: closed when
+ * draining (shutdown sends FIN; h2o reads the end and closes its side). */
+static int drain_look(h2o_req_t *req, void *arg)
+{
+	struct drain_count *dc = arg;
+	h2o_socket_t *sock = req->conn->callbacks->get_socket ? req->conn->callbacks->get_socket(req->conn) : NULL;
+	int pending = 0;
+	struct conn_info *ci = conn_of(req->conn);
+
+	if (req->timestamps.request_begin_at.tv_sec != 0 || !sock || (sock->input && sock->input->size) ||
+	    h2o_socket_is_writing(sock)) {
+		dc->busy++;
+		return 0;
+	}
+	dc->idle++;
+	if (dc->close_idle && ci && ioctl(ci->fd, FIONREAD, &pending) == 0 && !pending)
+		shutdown(ci->fd, SHUT_RDWR);
+	return 0;
+}
+
+static int http2_count(h2o_req_t *req, void *arg)
+{
+	(void)req;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int drain_pending(struct worker *w, int close_idle)
+{
+	struct drain_count dc = {0, 0, close_idle};
+	int streams = 0;
+
+	H2O_HTTP1_CALLBACKS.foreach_request(&w->ctx, drain_look, &dc);
+	H2O_HTTP2_CALLBACKS.foreach_request(&w->ctx, http2_count, &streams);
+	return dc.busy + streams;
+}
+
+/* On a loop thread once loops_stop is set: stop accepting, then serve what
+ * is in flight until it is done or the deadline passes. */
+static void drain_loop(struct worker *w)
+{
+	long long deadline = atomic_load(&drain_deadline);
+	int i;
+
+	for (i = 0; i < w->nfds; i++) {
+		h2o_socket_read_stop(w->listeners[i]);
+		h2o_socket_close(w->listeners[i]);
+	}
+	h2o_context_request_shutdown(&w->ctx);
+	w->drain_busy = drain_pending(w, 1);
+	while ((!h2o_linklist_is_empty(&w->ctx.http1._conns) || !h2o_linklist_is_empty(&w->ctx.http2._conns)) &&
+	       now_usec() < deadline) {
+		h2o_evloop_run(w->ctx.loop, 50);
+		early_sweep(w);
+		drain_pending(w, 1);
+	}
+	w->drain_cut = drain_pending(w, 0);
+	if (w->drain_cut)
+		atomic_store(&stop_cut, 1);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	long long deadline;
-	int i;
+	int i, gen = -1;
 
 	if (w->site->thread_start)
 		w->site->thread_start(w->site, w);
@@ -996,24 +1126,18 @@ static void *worker_main(void *arg)
 		w->listeners[i]->data = w;
 		h2o_socket_read_start(w->listeners[i], on_accept);
 	}
-	while (!atomic_load(&server_stop)) {
-		if (w->id == 0 && w->site->tick)
-			w->site->tick(w->site);
+	while (!atomic_load(&loops_stop)) {
+		tls_follow(w, &gen);
+		atomic_store(&w->beat, now_usec());
+		if (w->id == 0) {
+			if (w->site->tick)
+				w->site->tick(w->site);
+			watchdog_tick();
+		}
 		h2o_evloop_run(w->ctx.loop, 200);
 		early_sweep(w);
 	}
-	/* Graceful stop: no new connections; requests in flight finish (HTTP/1
-	 * closes after them, HTTP/2 gets GOAWAY) for at most a second. Idle
-	 * keep-alive connections are simply dropped with the process. */
-	for (i = 0; i < w->nfds; i++) {
-		h2o_socket_read_stop(w->listeners[i]);
-		h2o_socket_close(w->listeners[i]);
-	}
-	h2o_context_request_shutdown(&w->ctx);
-	deadline = now_usec() + 1000000LL;
-	while ((!h2o_linklist_is_empty(&w->ctx.http1._conns) || !h2o_linklist_is_empty(&w->ctx.http2._conns)) &&
-	       now_usec() < deadline)
-		h2o_evloop_run(w->ctx.loop, 50);
+	drain_loop(w);
 	while (!h2o_linklist_is_empty(&lingering)) {
 		struct conn_info *ci = H2O_STRUCT_FROM_MEMBER(struct conn_info, linger_link, lingering.next);
 
@@ -1029,13 +1153,173 @@ static void *worker_main(void *arg)
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	atomic_store(&server_stop, 1);
+	if (sig == SIGHUP)
+		atomic_store(&server_reload, 1);
+	else
+		atomic_store(&server_stop, 1);
 }
 
 void server_request_stop(void)
 {
 	atomic_store(&server_stop, 1);
+}
+
+void server_request_reload(void)
+{
+	atomic_store(&server_reload, 1);
+}
+
+int server_stop_cut(void)
+{
+	return atomic_load(&stop_cut);
+}
+
+long long server_stop_deadline(void)
+{
+	return atomic_load(&drain_deadline);
+}
+
+static SSL_CTX *tls_new(const struct config *cfg, int client_cert, struct err *err);
+
+/* A new certificate and key for new connections; on any error the old
+ * ones stay and the error is logged. */
+static int tls_reload(const struct config *cfg)
+{
+	struct err err = {0};
+	SSL_CTX *fresh = NULL, *fresh_cert = NULL;
+
+	if (!*cfg->tls_cert)
+		return 0;
+	fresh = tls_new(cfg, 0, &err);
+	if (fresh && *cfg->tls_client_listen)
+		fresh_cert = tls_new(cfg, 1, &err);
+	if (!fresh || (*cfg->tls_client_listen && !fresh_cert)) {
+		log_error("TLS certificate not reloaded (the old one stays): %s: %s", cfg->tls_cert, err.msg);
+		SSL_CTX_free(fresh);
+		return -1;
+	}
+	pthread_mutex_lock(&tls_lock);
+	if (tls_nretired + 2 > (int)(sizeof(tls_retired) / sizeof(tls_retired[0]))) {
+		pthread_mutex_unlock(&tls_lock);
+		log_error("TLS certificate not reloaded: %d reloads since the start; restart to reload again",
+			  tls_nretired / 2);
+		SSL_CTX_free(fresh);
+		SSL_CTX_free(fresh_cert);
+		return -1;
+	}
+	tls_retired[tls_nretired++] = tls_now;
+	if (tls_cert_now)
+		tls_retired[tls_nretired++] = tls_cert_now;
+	tls_now = fresh;
+	tls_cert_now = fresh_cert;
+	pthread_mutex_unlock(&tls_lock);
+	atomic_fetch_add(&tls_gen, 1);
+	return 0;
+}
+
+/* SIGHUP, on the control thread: the site's files, the certificate, and a
+ * new revision so no page rendered with the old templates is served. */
+static void reload(struct site *site)
+{
+	long long t0 = now_usec();
+	int bad = 0;
+
+	notify_reloading();
+	log_info("reloading (SIGHUP)");
+	if (site->reload && site->reload(site) != 0)
+		bad = 1;
+	if (tls_reload(site->cfg) != 0)
+		bad = 1;
+	atomic_fetch_add(&site->revision, 1);
+	log_info("reloaded in %lld ms%s", (now_usec() - t0) / 1000,
+		 bad ? "; a part kept its old version (see the errors above)" : "");
+	notify_ready(bad ? "serving; the last reload kept some old files (see the log)" : "serving");
+}
+
+/* The control thread's wait: READY when the site is, reload on SIGHUP,
+ * until a stop is asked. */
+static void control(struct site *site, int nthreads)
+{
+	struct timespec nap = {0, 50 * 1000000L};
+	int ready = 0;
+
+	while (!atomic_load(&server_stop)) {
+		if (!ready && (!site->ready || site->ready(site))) {
+			ready = 1;
+			notify_ready("serving");
+			log_info("ready (%d thread(s))", nthreads);
+		}
+		if (ready && atomic_exchange(&server_reload, 0))
+			reload(site);
+		nanosleep(&nap, NULL);
+	}
+	atomic_store(&drain_deadline, now_usec() + (long long)site->cfg->shutdown_timeout * 1000000LL);
+	notify_stopping("stopping: finishing requests in flight");
+	log_info("stopping: finishing requests in flight (at most %d s)", site->cfg->shutdown_timeout);
+	atomic_store(&loops_stop, 1);
+}
+
+/* Sockets passed by the service manager (socket activation): each loop
+ * thread accepts on its own duplicate of each, the originals are closed.
+ * 0 when none were passed, 1 when the workers have them, -1 on error. */
+static int listen_inherited(struct worker *workers, int nthreads, int have_cert_tls)
+{
+	int fds[CONFIG_MAX_LISTEN + 1], cert[CONFIG_MAX_LISTEN + 1], n, i, k;
+	char why[256];
+
+	n = notify_listen_fds(fds, cert, CONFIG_MAX_LISTEN + 1, why, sizeof(why));
+	if (n < 0) {
+		log_error("socket activation: %s", why);
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	for (k = 0; k < n; k++) {
+		if (cert[k] && !have_cert_tls) {
+			log_error(
+			    "socket activation: a socket named %s needs tls-client-listen (with tls-cert, tls-key)",
+			    NOTIFY_FD_TLS_CLIENT);
+			return -1;
+		}
+		fcntl(fds[k], F_SETFL, fcntl(fds[k], F_GETFL) | O_NONBLOCK);
+		fcntl(fds[k], F_SETFD, FD_CLOEXEC);
+	}
+	for (i = 0; i < nthreads; i++) {
+		struct worker *w = &workers[i];
+
+		for (k = 0; k < n; k++) {
+			w->fds[w->nfds] = fcntl(fds[k], F_DUPFD_CLOEXEC, 3);
+			if (w->fds[w->nfds] < 0) {
+				log_error("socket activation: %s", strerror(errno));
+				return -1;
+			}
+			if (cert[k])
+				w->cert_fd = w->nfds;
+			w->nfds++;
+		}
+	}
+	for (k = 0; k < n; k++)
+		close(fds[k]);
+	log_info("socket activation: %d listening socket(s) from the service manager", n);
+	return 1;
+}
+
+/* One line on what the stop drained and what it cut off. */
+static void stop_report(int nthreads, int pool_cut, long long t0)
+{
+	int i, busy = 0, cut = 0;
+
+	for (i = 0; i < nthreads; i++) {
+		busy += all_workers[i].drain_busy;
+		cut += all_workers[i].drain_cut;
+	}
+	if (cut || pool_cut)
+		log_warn("stopped after %lld ms: %d request(s) in flight finished, %d cut off at shutdown-timeout; "
+			 "%d worker job(s) cut off",
+			 (now_usec() - t0) / 1000, busy - cut, cut, pool_cut);
+	else
+		log_info("stopped after %lld ms: %d request(s) in flight finished, none cut off",
+			 (now_usec() - t0) / 1000, busy);
 }
 
 /* ---- TLS client certificates (tls-client-listen) ----
@@ -1147,7 +1431,8 @@ int server_run(struct site *site)
 	struct worker *workers = NULL;
 	SSL_CTX *ssl = NULL, *cert_ssl = NULL;
 	struct err err = {0};
-	int nthreads = cfg->threads, i, j, rc = 1;
+	int nthreads = cfg->threads, i, j, rc = 1, inherited = 0, pool_cut;
+	long long t0;
 	struct sigaction sa;
 
 	if (nthreads <= 0)
@@ -1214,6 +1499,15 @@ int server_run(struct site *site)
 		w->cert_accept_ctx = w->accept_ctx;
 		w->cert_accept_ctx.ssl_ctx = cert_ssl;
 		w->cert_fd = -1;
+	}
+	all_workers = workers;
+	all_n = nthreads;
+	inherited = listen_inherited(workers, nthreads, cert_ssl != NULL);
+	if (inherited < 0)
+		goto out;
+	for (i = 0; i < nthreads && !inherited; i++) {
+		struct worker *w = &workers[i];
+
 		for (j = 0; j <= cfg->nlisten; j++) {
 			const char *spec = j < cfg->nlisten ? cfg->listen[j] : cfg->tls_client_listen;
 
@@ -1234,11 +1528,14 @@ int server_run(struct site *site)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	tls_now = ssl;
+	tls_cert_now = cert_ssl;
 
-	for (j = 0; j < cfg->nlisten; j++)
+	for (j = 0; j < cfg->nlisten && !inherited; j++)
 		log_info("serving %s://%s/ with %d thread(s)", ssl ? "https" : "http", cfg->listen[j], nthreads);
-	if (cert_ssl)
+	if (cert_ssl && !inherited)
 		log_info("certificate login on https://%s/", cfg->tls_client_listen);
 	async_pool_limit_bytes(cfg->pool_max_bytes);
 	if (async_pool_start(cfg->pool_threads, 1024) != 0) {
@@ -1247,10 +1544,18 @@ int server_run(struct site *site)
 	}
 	for (i = 0; i < nthreads; i++)
 		pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
+	control(site, nthreads);
+	t0 = now_usec();
 	for (i = 0; i < nthreads; i++)
 		pthread_join(workers[i].thread, NULL);
-	async_pool_stop();
-	log_info("stopped");
+	pool_cut = async_pool_stop_by(server_stop_deadline());
+	stop_report(nthreads, pool_cut, t0);
+	if (pool_cut) {
+		/* jobs still run on pool threads: nothing they may use is freed */
+		atomic_store(&stop_cut, 1);
+		kept_workers = workers;
+		return 0;
+	}
 	rc = 0;
 out:
 	if (workers) {
@@ -1266,7 +1571,18 @@ out:
 		kept_workers = workers;
 	}
 	h2o_config_dispose(&gconf);
-	SSL_CTX_free(ssl);
-	SSL_CTX_free(cert_ssl);
+	pthread_mutex_lock(&tls_lock);
+	if (tls_now != ssl || tls_cert_now != cert_ssl) { /* reloaded: ssl and cert_ssl are among the retired */
+		SSL_CTX_free(tls_now);
+		SSL_CTX_free(tls_cert_now);
+	} else {
+		SSL_CTX_free(ssl);
+		SSL_CTX_free(cert_ssl);
+	}
+	tls_now = tls_cert_now = NULL;
+	for (i = 0; i < tls_nretired; i++)
+		SSL_CTX_free(tls_retired[i]);
+	tls_nretired = 0;
+	pthread_mutex_unlock(&tls_lock);
 	return rc;
 }
