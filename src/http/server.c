@@ -932,6 +932,8 @@ fail:
 	return -1;
 }
 
+static void tls_follow(struct worker *w);
+
 static void on_accept(h2o_socket_t *listener, const char *err)
 {
 	struct worker *w = listener->data;
@@ -982,6 +984,7 @@ static void on_accept(h2o_socket_t *listener, const char *err)
 	}
 	sock->on_close.cb = conn_release;
 	sock->on_close.data = ci;
+	tls_follow(w);
 	h2o_accept(cert ? &w->cert_accept_ctx : &w->accept_ctx, sock);
 }
 
@@ -1012,18 +1015,18 @@ static SSL_CTX *tls_retired[64];
 static int tls_nretired;
 static atomic_int tls_gen;
 
-/* On a loop thread, before each turn: take the newest TLS contexts. */
-static void tls_follow(struct worker *w, int *gen)
+/* On a loop thread, at each accept: take the newest TLS contexts. */
+static void tls_follow(struct worker *w)
 {
 	int g = atomic_load(&tls_gen);
 
-	if (g == *gen)
+	if (g == w->tls_gen)
 		return;
 	pthread_mutex_lock(&tls_lock);
 	w->accept_ctx.ssl_ctx = tls_now;
 	w->cert_accept_ctx.ssl_ctx = tls_cert_now;
 	pthread_mutex_unlock(&tls_lock);
-	*gen = g;
+	w->tls_gen = g;
 }
 
 /* The watchdog pings from the first loop's turn while every loop turned
@@ -1114,7 +1117,7 @@ static void drain_loop(struct worker *w)
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	int i, gen = -1;
+	int i;
 
 	if (w->site->thread_start)
 		w->site->thread_start(w->site, w);
@@ -1127,7 +1130,6 @@ static void *worker_main(void *arg)
 		h2o_socket_read_start(w->listeners[i], on_accept);
 	}
 	while (!atomic_load(&loops_stop)) {
-		tls_follow(w, &gen);
 		atomic_store(&w->beat, now_usec());
 		if (w->id == 0) {
 			if (w->site->tick)

@@ -32,6 +32,7 @@ struct worker {
 	 * watchdog), and what its shutdown drained and cut off */
 	atomic_llong beat;
 	int drain_busy, drain_cut;
+	int tls_gen; /* the TLS contexts' generation accept_ctx holds */
 };
 
 #endif
