@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1054,13 +1055,19 @@ struct drain_count {
 };
 
 /* An HTTP/1 connection with no byte of a next request is idle: closed when
- * draining (shutdown sends FIN; h2o reads the end and closes its side). */
+ * draining (shutdown sends FIN; h2o reads the end and closes its side). A
+ * connection accepted less than IDLE_GRACE_MS ago is left its first
+ * request: a proxy connects, then sends, and the accept can come between. */
+enum { IDLE_GRACE_MS = 1000 };
+
 static int drain_look(h2o_req_t *req, void *arg)
 {
 	struct drain_count *dc = arg;
 	h2o_socket_t *sock = req->conn->callbacks->get_socket ? req->conn->callbacks->get_socket(req->conn) : NULL;
 	int pending = 0;
 	struct conn_info *ci = conn_of(req->conn);
+	struct timeval now;
+	long long age_ms;
 
 	if (req->timestamps.request_begin_at.tv_sec != 0 || !sock || (sock->input && sock->input->size) ||
 	    h2o_socket_is_writing(sock)) {
@@ -1068,7 +1075,10 @@ static int drain_look(h2o_req_t *req, void *arg)
 		return 0;
 	}
 	dc->idle++;
-	if (dc->close_idle && ci && ioctl(ci->fd, FIONREAD, &pending) == 0 && !pending)
+	gettimeofday(&now, NULL);
+	age_ms = (now.tv_sec - req->conn->connected_at.tv_sec) * 1000LL +
+		 (now.tv_usec - req->conn->connected_at.tv_usec) / 1000;
+	if (dc->close_idle && ci && age_ms >= IDLE_GRACE_MS && ioctl(ci->fd, FIONREAD, &pending) == 0 && !pending)
 		shutdown(ci->fd, SHUT_RDWR);
 	return 0;
 }
