@@ -81,6 +81,9 @@ struct conn_info {
 	h2o_socket_t *linger; /* reading and dropping what the client still sends */
 	h2o_timeout_entry_t linger_timer;
 	h2o_linklist_t linger_link; /* in the thread's lingering list */
+	h2o_linklist_t open_link;   /* in the thread's open connections (draining looks at them) */
+	long long accepted_at;      /* now_usec() */
+	unsigned drain_mark;        /* the drain round that saw a request in flight on it */
 };
 
 /* Lingering close (as nginx's lingering_close): a connection refused before
@@ -92,7 +95,8 @@ struct conn_info {
  * still counted against the caps meanwhile. */
 enum { LINGER_MS = 5000 };
 static _Thread_local h2o_timeout_t linger_timeout;
-static _Thread_local h2o_linklist_t lingering; /* closed when the thread stops */
+static _Thread_local h2o_linklist_t lingering;  /* closed when the thread stops */
+static _Thread_local h2o_linklist_t open_conns; /* every accepted connection of the thread */
 
 static void linger_on_read(h2o_socket_t *sock, const char *err)
 {
@@ -227,6 +231,8 @@ static void conn_release(void *p)
 	struct conn_info *ci = p;
 	size_t i;
 
+	if (h2o_linklist_is_linked(&ci->open_link))
+		h2o_linklist_unlink(&ci->open_link);
 	if (ci->linger_fd >= 0 && linger_start(ci) == 0)
 		return; /* h2o closed its descriptor; the duplicate lingers */
 	if (h2o_timeout_is_linked(&ci->linger_timer))
@@ -985,6 +991,8 @@ static void on_accept(h2o_socket_t *listener, const char *err)
 	}
 	sock->on_close.cb = conn_release;
 	sock->on_close.data = ci;
+	ci->accepted_at = now_usec();
+	h2o_linklist_insert(&open_conns, &ci->open_link);
 	tls_follow(w);
 	h2o_accept(cert ? &w->cert_accept_ctx : &w->accept_ctx, sock);
 }
@@ -1049,55 +1057,54 @@ static void watchdog_tick(void)
 	notify_watchdog();
 }
 
-struct drain_count {
-	int busy, idle;
-	int close_idle;
-};
-
-/* An HTTP/1 connection with no byte of a next request is idle: closed when
- * draining (shutdown sends FIN; h2o reads the end and closes its side). A
- * connection accepted less than IDLE_GRACE_MS ago is left its first
- * request: a proxy connects, then sends, and the accept can come between. */
+/* A connection with a request in flight is busy: an HTTP/1 request of
+ * which a byte has arrived, or any HTTP/2 stream. Every other connection is
+ * idle and closed when draining (shutdown sends FIN; h2o reads the end and
+ * closes its side), except one accepted less than IDLE_GRACE_MS ago, which
+ * is left its first request: a proxy connects, then sends, and the accept
+ * can come between. Closing HTTP/2 connections here, not by h2o 2.2's own
+ * graceful shutdown: that half-closes every connection a second after its
+ * GOAWAY and then drops streams whose body is still arriving, so drain_loop
+ * stops its timer. */
 enum { IDLE_GRACE_MS = 1000 };
+static _Thread_local unsigned drain_round;
 
-static int drain_look(h2o_req_t *req, void *arg)
+static int drain_mark(h2o_req_t *req, void *arg)
 {
-	struct drain_count *dc = arg;
 	h2o_socket_t *sock = req->conn->callbacks->get_socket ? req->conn->callbacks->get_socket(req->conn) : NULL;
-	int pending = 0;
 	struct conn_info *ci = conn_of(req->conn);
-	struct timeval now;
-	long long age_ms;
 
-	if (req->timestamps.request_begin_at.tv_sec != 0 || !sock || (sock->input && sock->input->size) ||
-	    h2o_socket_is_writing(sock)) {
-		dc->busy++;
-		return 0;
-	}
-	dc->idle++;
-	gettimeofday(&now, NULL);
-	age_ms = (now.tv_sec - req->conn->connected_at.tv_sec) * 1000LL +
-		 (now.tv_usec - req->conn->connected_at.tv_usec) / 1000;
-	if (dc->close_idle && ci && age_ms >= IDLE_GRACE_MS && ioctl(ci->fd, FIONREAD, &pending) == 0 && !pending)
-		shutdown(ci->fd, SHUT_RDWR);
-	return 0;
-}
-
-static int http2_count(h2o_req_t *req, void *arg)
-{
-	(void)req;
+	if (req->version < 0x200 && req->timestamps.request_begin_at.tv_sec == 0 && sock &&
+	    !(sock->input && sock->input->size) && !h2o_socket_is_writing(sock))
+		return 0; /* an idle HTTP/1 connection */
+	if (ci)
+		ci->drain_mark = drain_round;
 	(*(int *)arg)++;
 	return 0;
 }
 
+/* The requests in flight on the thread; with close_idle, closes the idle
+ * connections. */
 static int drain_pending(struct worker *w, int close_idle)
 {
-	struct drain_count dc = {0, 0, close_idle};
-	int streams = 0;
+	h2o_linklist_t *node;
+	long long now = now_usec();
+	int busy = 0, pending;
 
-	H2O_HTTP1_CALLBACKS.foreach_request(&w->ctx, drain_look, &dc);
-	H2O_HTTP2_CALLBACKS.foreach_request(&w->ctx, http2_count, &streams);
-	return dc.busy + streams;
+	drain_round++;
+	H2O_HTTP1_CALLBACKS.foreach_request(&w->ctx, drain_mark, &busy);
+	H2O_HTTP2_CALLBACKS.foreach_request(&w->ctx, drain_mark, &busy);
+	if (!close_idle)
+		return busy;
+	for (node = open_conns.next; node != &open_conns; node = node->next) {
+		struct conn_info *ci = H2O_STRUCT_FROM_MEMBER(struct conn_info, open_link, node);
+
+		pending = 0;
+		if (ci->drain_mark != drain_round && now - ci->accepted_at >= IDLE_GRACE_MS * 1000LL &&
+		    ioctl(ci->fd, FIONREAD, &pending) == 0 && !pending)
+			shutdown(ci->fd, SHUT_RDWR);
+	}
+	return busy;
 }
 
 /* On a loop thread once loops_stop is set: stop accepting, then serve what
@@ -1112,6 +1119,8 @@ static void drain_loop(struct worker *w)
 		h2o_socket_close(w->listeners[i]);
 	}
 	h2o_context_request_shutdown(&w->ctx);
+	if (h2o_timeout_is_linked(&w->ctx.http2._graceful_shutdown_timeout))
+		h2o_timeout_unlink(&w->ctx.http2._graceful_shutdown_timeout);
 	w->drain_busy = drain_pending(w, 1);
 	while ((!h2o_linklist_is_empty(&w->ctx.http1._conns) || !h2o_linklist_is_empty(&w->ctx.http2._conns)) &&
 	       now_usec() < deadline) {
@@ -1134,6 +1143,7 @@ static void *worker_main(void *arg)
 	async_worker_attach(w);
 	h2o_timeout_init(w->ctx.loop, &linger_timeout, LINGER_MS);
 	h2o_linklist_init_anchor(&lingering);
+	h2o_linklist_init_anchor(&open_conns);
 	for (i = 0; i < w->nfds; i++) {
 		w->listeners[i] = h2o_evloop_socket_create(w->ctx.loop, w->fds[i], H2O_SOCKET_FLAG_DONT_READ);
 		w->listeners[i]->data = w;

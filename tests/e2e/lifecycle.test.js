@@ -293,3 +293,57 @@ test('SIGTERM: a request still running at shutdown-timeout is cut off and the ex
   assert.equal(sqlite(path.join(srv.data, 'epak.db'), 'SELECT count(*) FROM feedback'), '0');
   await srv.stop();
 });
+
+test('SIGTERM over HTTP/2: a stream in flight finishes after GOAWAY, exit 0', async () => {
+  const http2 = await import('node:http2');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-h2-'));
+  certificate(dir, 2001);
+  const srv = await startServer({
+    extra: ['--tls-cert', path.join(dir, 'tls.crt'), '--tls-key', path.join(dir, 'tls.key'), '--http2', '1'],
+    ready: async (port) => (await servedSerial(port)) === 2001,
+  });
+  const client = http2.connect(`https://127.0.0.1:${srv.port}`, { rejectUnauthorized: false });
+  const exchange = (headers, body) => new Promise((resolve, reject) => {
+    const req = client.request(headers);
+    let data = '';
+    let head = null;
+    req.on('response', (h) => { head = h; });
+    req.on('data', (d) => { data += d; });
+    req.on('end', () => resolve({ head, data }));
+    req.on('error', reject);
+    if (body === undefined) req.end();
+    return req;
+  });
+  try {
+    const form = await exchange({ ':path': '/atsauksmes' });
+    const cookie = String(form.head['set-cookie']).split(';')[0];
+    const token = form.data.match(/name="_csrf" value="([^"]+)"/)[1];
+    const body = new URLSearchParams({ _csrf: token, topic: 'portal', message: 'Atsauksme pa HTTP/2, atnāca lēni.' }).toString();
+    const req = client.request({ ':method': 'POST', ':path': '/atsauksmes', cookie, 'content-type': 'application/x-www-form-urlencoded' });
+    let status = 0;
+    let goaway = false;
+    client.on('goaway', () => { goaway = true; });
+    const answered = new Promise((resolve) => {
+      req.on('response', (h) => { status = h[':status']; });
+      req.on('close', resolve);
+      req.on('error', resolve);
+    });
+    req.write(body.slice(0, 20));
+    await sleep(300);
+    const exited = new Promise((r) => srv.child.once('exit', (code) => r(code)));
+    srv.child.kill('SIGTERM');
+    await sleep(1500);
+    req.end(body.slice(20));
+    await answered;
+    assert.equal(status, 303, 'the stream in flight was answered\n' + logLines(srv));
+    assert.ok(goaway, 'the client was told GOAWAY');
+    client.close();
+    assert.equal(await exited, 0);
+    assert.equal(sqlite(path.join(srv.data, 'epak.db'), "SELECT count(*) FROM feedback WHERE message LIKE 'Atsauksme pa HTTP/2%'"), '1');
+    assert.match(srv.log(), /stopped after \d+ ms: 1 request\(s\) in flight finished, none cut off/, logLines(srv));
+  } finally {
+    client.destroy();
+    await srv.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
