@@ -1015,14 +1015,20 @@ static atomic_llong drain_deadline; /* now_usec() */
 static atomic_int stop_cut;         /* something was cut off at the deadline */
 
 /* The TLS contexts new connections get; a reload publishes new ones (a
- * bad certificate or key keeps the old). Connections keep the context they
- * were accepted with (OpenSSL counts its references); the replaced ones are
- * freed when server_run ends. */
+ * bad certificate or key keeps the old). OpenSSL counts references: tls_now
+ * holds one, each loop thread's accept context one, each connection one
+ * (its SSL), so a replaced context is freed when the last connection made
+ * with it closes and every thread has moved on. */
 static pthread_mutex_t tls_lock = PTHREAD_MUTEX_INITIALIZER;
 static SSL_CTX *tls_now, *tls_cert_now;
-static SSL_CTX *tls_retired[64];
-static int tls_nretired;
 static atomic_int tls_gen;
+
+static SSL_CTX *tls_ref(SSL_CTX *c)
+{
+	if (c)
+		SSL_CTX_up_ref(c);
+	return c;
+}
 
 /* On a loop thread, at each accept: take the newest TLS contexts. */
 static void tls_follow(struct worker *w)
@@ -1031,10 +1037,14 @@ static void tls_follow(struct worker *w)
 
 	if (g == w->tls_gen)
 		return;
+	SSL_CTX *old = w->accept_ctx.ssl_ctx, *old_cert = w->cert_accept_ctx.ssl_ctx;
+
 	pthread_mutex_lock(&tls_lock);
-	w->accept_ctx.ssl_ctx = tls_now;
-	w->cert_accept_ctx.ssl_ctx = tls_cert_now;
+	w->accept_ctx.ssl_ctx = tls_ref(tls_now);
+	w->cert_accept_ctx.ssl_ctx = tls_ref(tls_cert_now);
 	pthread_mutex_unlock(&tls_lock);
+	SSL_CTX_free(old);
+	SSL_CTX_free(old_cert);
 	w->tls_gen = g;
 }
 
@@ -1221,17 +1231,8 @@ static int tls_reload(const struct config *cfg)
 		return -1;
 	}
 	pthread_mutex_lock(&tls_lock);
-	if (tls_nretired + 2 > (int)(sizeof(tls_retired) / sizeof(tls_retired[0]))) {
-		pthread_mutex_unlock(&tls_lock);
-		log_error("TLS certificate not reloaded: %d reloads since the start; restart to reload again",
-			  tls_nretired / 2);
-		SSL_CTX_free(fresh);
-		SSL_CTX_free(fresh_cert);
-		return -1;
-	}
-	tls_retired[tls_nretired++] = tls_now;
-	if (tls_cert_now)
-		tls_retired[tls_nretired++] = tls_cert_now;
+	SSL_CTX_free(tls_now); /* the threads and connections keep their own references */
+	SSL_CTX_free(tls_cert_now);
 	tls_now = fresh;
 	tls_cert_now = fresh_cert;
 	pthread_mutex_unlock(&tls_lock);
@@ -1517,9 +1518,9 @@ int server_run(struct site *site)
 		h2o_context_init(&w->ctx, h2o_evloop_create(), &gconf);
 		w->accept_ctx.ctx = &w->ctx;
 		w->accept_ctx.hosts = gconf.hosts;
-		w->accept_ctx.ssl_ctx = ssl;
+		w->accept_ctx.ssl_ctx = tls_ref(ssl);
 		w->cert_accept_ctx = w->accept_ctx;
-		w->cert_accept_ctx.ssl_ctx = cert_ssl;
+		w->cert_accept_ctx.ssl_ctx = tls_ref(cert_ssl);
 		w->cert_fd = -1;
 	}
 	all_workers = workers;
@@ -1586,6 +1587,9 @@ out:
 				if (rc != 0)
 					close(workers[i].fds[j]);
 			cache_clear(&workers[i].cache);
+			SSL_CTX_free(workers[i].accept_ctx.ssl_ctx);
+			SSL_CTX_free(workers[i].cert_accept_ctx.ssl_ctx);
+			workers[i].accept_ctx.ssl_ctx = workers[i].cert_accept_ctx.ssl_ctx = NULL;
 		}
 		/* The h2o contexts are not disposed: with a keep-alive connection
 		 * still open h2o 2.2 asserts, and the process ends right after.
@@ -1594,7 +1598,7 @@ out:
 	}
 	h2o_config_dispose(&gconf);
 	pthread_mutex_lock(&tls_lock);
-	if (tls_now != ssl || tls_cert_now != cert_ssl) { /* reloaded: ssl and cert_ssl are among the retired */
+	if (tls_now || tls_cert_now) { /* ssl and cert_ssl were published: tls_now held their reference */
 		SSL_CTX_free(tls_now);
 		SSL_CTX_free(tls_cert_now);
 	} else {
@@ -1602,9 +1606,6 @@ out:
 		SSL_CTX_free(cert_ssl);
 	}
 	tls_now = tls_cert_now = NULL;
-	for (i = 0; i < tls_nretired; i++)
-		SSL_CTX_free(tls_retired[i]);
-	tls_nretired = 0;
 	pthread_mutex_unlock(&tls_lock);
 	return rc;
 }
