@@ -1226,7 +1226,7 @@ static int tls_reload(const struct config *cfg)
 	if (fresh && *cfg->tls_client_listen)
 		fresh_cert = tls_new(cfg, 1, &err);
 	if (!fresh || (*cfg->tls_client_listen && !fresh_cert)) {
-		log_error("TLS certificate not reloaded (the old one stays): %s: %s", cfg->tls_cert, err.msg);
+		log_error("TLS certificate not reloaded: %s: %s (the old one stays)", cfg->tls_cert, err.msg);
 		SSL_CTX_free(fresh);
 		return -1;
 	}

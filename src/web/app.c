@@ -111,7 +111,7 @@ static int templates_swap(struct app *app)
 	int l;
 
 	if (load_templates(app, fresh, &err) != 0) {
-		log_error("templates not reloaded (the old ones stay): %s", err.msg);
+		log_error("templates not reloaded: %s (the old ones stay)", err.msg);
 		return -1;
 	}
 	pthread_rwlock_wrlock(&app->tmpl_lock);
@@ -152,7 +152,7 @@ static int app_reload(struct site *site)
 	int rc = 0;
 
 	if (i18n_reload(&err) != 0) {
-		log_error("translations not reloaded (the old ones stay): %s", err.msg);
+		log_error("translations not reloaded: %s (the old ones stay)", err.msg);
 		rc = -1;
 	}
 	if (templates_swap(app) != 0)
