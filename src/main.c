@@ -23,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <pthread.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/config.h"
 #include "core/config_doc.h"
@@ -316,6 +318,39 @@ static void stop_started(size_t n)
 		serve_stops[--n]();
 }
 
+/* The background threads' stop, bounded by the shutdown deadline (plus a
+ * second for them to say so): a delivery or a rebuild that does not come to
+ * a safe point by then ends with the process, exit status 0 all the same
+ * (the outbox retries what was not confirmed sent). */
+static void *stop_guard(void *arg)
+{
+	long long deadline = *(long long *)arg;
+	struct timespec ts;
+
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		if ((long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000 > deadline + 1000000LL)
+			break;
+		ts.tv_sec = 0;
+		ts.tv_nsec = 100 * 1000000L;
+		nanosleep(&ts, NULL);
+	}
+	log_warn("background threads did not stop within shutdown-timeout; exiting");
+	_exit(0);
+	return NULL;
+}
+
+static void serve_stop_bounded(size_t started)
+{
+	static long long deadline;
+	pthread_t guard;
+
+	deadline = server_stop_deadline();
+	if (deadline && pthread_create(&guard, NULL, stop_guard, &deadline) == 0)
+		pthread_detach(guard);
+	stop_started(started);
+}
+
 static int cmd_serve(struct config *cfg, int argc, char **argv)
 {
 	struct snapshot_source src;
@@ -386,7 +421,13 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 		goto fail;
 	started++;
 	rc = server_run(&app.site);
-	stop_started(started);
+	if (server_stop_cut()) {
+		/* worker jobs or requests were cut off at shutdown-timeout: what
+		 * they use stays allocated; the background threads are not waited for */
+		log_warn("exiting without waiting for background threads (shutdown-timeout)");
+		_exit(0);
+	}
+	serve_stop_bounded(started);
 	app_close(&app);
 	return rc == 0 ? 0 : 1;
 fail:

@@ -291,6 +291,9 @@ static const struct key keys[] = {
      "backups kept when epak backup writes into a folder (older epak-*.zip there are removed)", 1, 100000},
     {"backup-step-pages", K_INT, OFF(backup_step_pages), "1024",
      "database pages epak backup copies per step of SQLite's online backup (writers go on between steps)", 1, 1000000},
+    /* issue 15, graceful lifecycle (src/http/server.c) */
+    {"shutdown-timeout", K_INT, OFF(shutdown_timeout), "30",
+     "seconds SIGTERM waits for requests in flight and worker jobs to finish before cutting them off", 1, 3600},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -41,6 +41,7 @@ struct config {
 	char *lang;       /* default language: lv or en */
 	char *tls_cert;   /* PEM; with tls_key enables HTTPS */
 	char *tls_key;
+	int shutdown_timeout;                     /* seconds SIGTERM waits for requests and jobs in flight (issue 15) */
 	char *templates;                          /* folder of *.mustache */
 	char *static_dir;                         /* folder served under /static/ */
 	char *locale_dir;                         /* folder of LANG/LC_MESSAGES/epak.mo */

@@ -9,7 +9,9 @@
  */
 #include "http/async.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <time.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -43,7 +45,10 @@ static struct {
 	int stopping;
 	pthread_t *threads;
 	int nthreads;
-} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0};
+	int running;           /* jobs in work() right now */
+	long long progress_at; /* now_usec() of the last job taken or finished (watchdog) */
+	int discard;           /* past the shutdown deadline: queued jobs are not run */
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0};
 
 /* Pool threads yield the CPU to the event loops: work that burns CPU
  * (argon2id for a burst of logins, checking a large signed container) runs
@@ -62,7 +67,7 @@ static void *pool_main(void *arg)
 		pthread_mutex_lock(&pool.lock);
 		while (!pool.head && !pool.stopping)
 			pthread_cond_wait(&pool.cond, &pool.lock);
-		if (!pool.head) {
+		if (!pool.head || pool.discard) {
 			pthread_mutex_unlock(&pool.lock);
 			return NULL;
 		}
@@ -71,9 +76,15 @@ static void *pool_main(void *arg)
 		if (!pool.head)
 			pool.tail = NULL;
 		pool.queued--;
+		pool.running++;
+		pool.progress_at = now_usec();
 		pthread_mutex_unlock(&pool.lock);
 
 		j->work(j->cls);
+		pthread_mutex_lock(&pool.lock);
+		pool.running--;
+		pool.progress_at = now_usec();
+		pthread_mutex_unlock(&pool.lock);
 		h2o_multithread_send_message(&j->w->async_receiver, &j->msg);
 	}
 }
@@ -95,21 +106,73 @@ int async_pool_start(int threads, int max_queued)
 	return pool.nthreads == threads ? 0 : -1;
 }
 
-/* Lets queued jobs finish (their done callbacks are then never delivered:
- * the loops have stopped), then joins the threads. */
 void async_pool_stop(void)
 {
-	int i;
+	async_pool_stop_by(0);
+}
+
+/* ---- Stopping within the shutdown deadline, and the watchdog's look ---- */
+
+int async_pool_stop_by(long long deadline)
+{
+	struct timespec ts;
+	long long left;
+	int i, cut;
 
 	pthread_mutex_lock(&pool.lock);
 	pool.stopping = 1;
 	pthread_cond_broadcast(&pool.cond);
 	pthread_mutex_unlock(&pool.lock);
-	for (i = 0; i < pool.nthreads; i++)
-		pthread_join(pool.threads[i], NULL);
+	for (i = 0; i < pool.nthreads; i++) {
+		if (!deadline) {
+			pthread_join(pool.threads[i], NULL);
+			continue;
+		}
+		left = deadline - now_usec();
+		clock_gettime(CLOCK_REALTIME, &ts);
+		if (left > 0) {
+			ts.tv_sec += (time_t)(left / 1000000);
+			ts.tv_nsec += (long)(left % 1000000) * 1000;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+		}
+		if (pthread_timedjoin_np(pool.threads[i], NULL, &ts) == ETIMEDOUT)
+			break;
+	}
+	if (i < pool.nthreads) {
+		/* cut off: the jobs still running are abandoned with the process */
+		pthread_mutex_lock(&pool.lock);
+		pool.discard = 1;
+		cut = pool.running + pool.queued;
+		pthread_mutex_unlock(&pool.lock);
+		return cut > 0 ? cut : 1;
+	}
 	free(pool.threads);
 	pool.threads = NULL;
 	pool.nthreads = 0;
+	return 0;
+}
+
+int async_pool_busy(void)
+{
+	int n;
+
+	pthread_mutex_lock(&pool.lock);
+	n = pool.running + pool.queued;
+	pthread_mutex_unlock(&pool.lock);
+	return n;
+}
+
+int async_pool_stalled(long long max_usec)
+{
+	int stalled;
+
+	pthread_mutex_lock(&pool.lock);
+	stalled = pool.queued > 0 && pool.progress_at && now_usec() - pool.progress_at > max_usec;
+	pthread_mutex_unlock(&pool.lock);
+	return stalled;
 }
 
 static void on_messages(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
@@ -203,6 +266,8 @@ int async_run_bytes(struct req *r, void (*work)(void *cls), void (*done)(struct 
 	else
 		pool.head = j;
 	pool.tail = j;
+	if (!pool.queued && !pool.running)
+		pool.progress_at = now_usec(); /* an idle pool's clock starts with its next job */
 	pool.queued++;
 	pool.bytes += bytes;
 	pthread_cond_signal(&pool.cond);

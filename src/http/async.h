@@ -22,7 +22,19 @@ struct req;
 struct worker;
 
 int async_pool_start(int threads, int max_queued);
+/* Lets queued jobs finish (their done callbacks are then never delivered:
+ * the loops have stopped), then joins the threads. */
 void async_pool_stop(void);
+/* The same within deadline (now_usec() clock; 0: none): 0 when every job
+ * finished and the threads are joined, else the number of jobs cut off
+ * (queued ones are no longer started; running ones end with the process,
+ * which must then exit without freeing what they use). */
+int async_pool_stop_by(long long deadline);
+/* Jobs queued or running. */
+int async_pool_busy(void);
+/* 1 when jobs wait in the queue and none was taken or finished for
+ * max_usec: every pool thread is stuck (the watchdog stops pinging). */
+int async_pool_stalled(long long max_usec);
 
 /* Per event-loop thread: attach/detach the receiver that resumes requests. */
 void async_worker_attach(struct worker *w);

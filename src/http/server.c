@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +29,7 @@
 
 #include "core/log.h"
 #include "core/netaddr.h"
+#include "core/notify.h"
 #include "core/url.h"
 #include "http/async.h"
 #include "http/http.h"
@@ -37,6 +40,7 @@
 #include "http/worker.h"
 
 #include <h2o/http1.h> /* after h2o.h (worker.h) */
+#include <h2o/http2.h>
 
 /* picohttpparser, inside libh2o (h2o 2.2 installs no header of it) */
 struct phr_header {
@@ -49,7 +53,9 @@ int phr_parse_request(const char *buf, size_t len, const char **method, size_t *
 		      size_t *path_len, int *minor_version, struct phr_header *headers, size_t *num_headers,
 		      size_t last_len);
 
-static atomic_int server_stop;
+static atomic_int server_stop;   /* SIGTERM, SIGINT or server_request_stop: the control thread starts the stop */
+static atomic_int server_reload; /* SIGHUP: the control thread reloads */
+static atomic_int loops_stop;    /* the event loops stop accepting and drain */
 static struct worker *kept_workers;
 static struct netlist trusted_proxies, cert_proxies; /* parsed once in server_run */
 
@@ -76,6 +82,9 @@ struct conn_info {
 	h2o_socket_t *linger; /* reading and dropping what the client still sends */
 	h2o_timeout_entry_t linger_timer;
 	h2o_linklist_t linger_link; /* in the thread's lingering list */
+	h2o_linklist_t open_link;   /* in the thread's open connections (draining looks at them) */
+	long long accepted_at;      /* now_usec() */
+	unsigned drain_mark;        /* the drain round that saw a request in flight on it */
 };
 
 /* Lingering close (as nginx's lingering_close): a connection refused before
@@ -87,7 +96,8 @@ struct conn_info {
  * still counted against the caps meanwhile. */
 enum { LINGER_MS = 5000 };
 static _Thread_local h2o_timeout_t linger_timeout;
-static _Thread_local h2o_linklist_t lingering; /* closed when the thread stops */
+static _Thread_local h2o_linklist_t lingering;  /* closed when the thread stops */
+static _Thread_local h2o_linklist_t open_conns; /* every accepted connection of the thread */
 
 static void linger_on_read(h2o_socket_t *sock, const char *err)
 {
@@ -222,6 +232,8 @@ static void conn_release(void *p)
 	struct conn_info *ci = p;
 	size_t i;
 
+	if (h2o_linklist_is_linked(&ci->open_link))
+		h2o_linklist_unlink(&ci->open_link);
 	if (ci->linger_fd >= 0 && linger_start(ci) == 0)
 		return; /* h2o closed its descriptor; the duplicate lingers */
 	if (h2o_timeout_is_linked(&ci->linger_timer))
@@ -933,6 +945,8 @@ fail:
 	return -1;
 }
 
+static void tls_follow(struct worker *w);
+
 static void on_accept(h2o_socket_t *listener, const char *err)
 {
 	struct worker *w = listener->data;
@@ -983,13 +997,161 @@ static void on_accept(h2o_socket_t *listener, const char *err)
 	}
 	sock->on_close.cb = conn_release;
 	sock->on_close.data = ci;
+	ci->accepted_at = now_usec();
+	h2o_linklist_insert(&open_conns, &ci->open_link);
+	tls_follow(w);
 	h2o_accept(cert ? &w->cert_accept_ctx : &w->accept_ctx, sock);
+}
+
+/* ---- Lifecycle (issue 15): watchdog, drain on stop, reload on SIGHUP ----
+ *
+ * Signal handlers only set flags. The thread that called server_run is the
+ * control thread: it tells the service manager READY=1 once the loops run
+ * and the site is ready, reloads on SIGHUP while the loops keep serving,
+ * and on SIGTERM sets the shutdown deadline (shutdown-timeout) and stops
+ * the loops, which then drain: no more accepting (a socket passed by the
+ * service manager stays open there, so new connections wait in its
+ * backlog for the next process), requests in flight finish (HTTP/1 closes
+ * after its response, idle keep-alive connections are closed at once,
+ * HTTP/2 gets GOAWAY), worker-pool jobs finish; whatever is still running
+ * at the deadline is cut off. */
+static struct worker *all_workers;
+static int all_n;
+static atomic_llong drain_deadline; /* now_usec() */
+static atomic_int stop_cut;         /* something was cut off at the deadline */
+
+/* The TLS contexts new connections get; a reload publishes new ones (a
+ * bad certificate or key keeps the old). OpenSSL counts references: tls_now
+ * holds one, each loop thread's accept context one, each connection one
+ * (its SSL), so a replaced context is freed when the last connection made
+ * with it closes and every thread has moved on. */
+static pthread_mutex_t tls_lock = PTHREAD_MUTEX_INITIALIZER;
+static SSL_CTX *tls_now, *tls_cert_now;
+static atomic_int tls_gen;
+
+static SSL_CTX *tls_ref(SSL_CTX *c)
+{
+	if (c)
+		SSL_CTX_up_ref(c);
+	return c;
+}
+
+/* On a loop thread, at each accept: take the newest TLS contexts. */
+static void tls_follow(struct worker *w)
+{
+	int g = atomic_load(&tls_gen);
+
+	if (g == w->tls_gen)
+		return;
+	SSL_CTX *old = w->accept_ctx.ssl_ctx, *old_cert = w->cert_accept_ctx.ssl_ctx;
+
+	pthread_mutex_lock(&tls_lock);
+	w->accept_ctx.ssl_ctx = tls_ref(tls_now);
+	w->cert_accept_ctx.ssl_ctx = tls_ref(tls_cert_now);
+	pthread_mutex_unlock(&tls_lock);
+	SSL_CTX_free(old);
+	SSL_CTX_free(old_cert);
+	w->tls_gen = g;
+}
+
+/* The watchdog pings from the first loop's turn while every loop turned
+ * recently and the worker pool is not stuck. */
+static void watchdog_tick(void)
+{
+	long long every = notify_watchdog_usec(), now, limit;
+	int i;
+
+	if (every <= 0)
+		return;
+	now = now_usec();
+	limit = every / 2 > 1000000 ? every / 2 : 1000000;
+	for (i = 0; i < all_n; i++)
+		if (now - atomic_load(&all_workers[i].beat) > limit)
+			return;
+	if (async_pool_stalled(limit))
+		return;
+	notify_watchdog();
+}
+
+/* A connection with a request in flight is busy: an HTTP/1 request of
+ * which a byte has arrived, or any HTTP/2 stream. Every other connection is
+ * idle and closed when draining (shutdown sends FIN; h2o reads the end and
+ * closes its side), except one accepted less than IDLE_GRACE_MS ago, which
+ * is left its first request: a proxy connects, then sends, and the accept
+ * can come between. Closing HTTP/2 connections here, not by h2o 2.2's own
+ * graceful shutdown: that half-closes every connection a second after its
+ * GOAWAY and then drops streams whose body is still arriving, so drain_loop
+ * stops its timer. */
+enum { IDLE_GRACE_MS = 1000 };
+static _Thread_local unsigned drain_round;
+
+static int drain_mark(h2o_req_t *req, void *arg)
+{
+	h2o_socket_t *sock = req->conn->callbacks->get_socket ? req->conn->callbacks->get_socket(req->conn) : NULL;
+	struct conn_info *ci = conn_of(req->conn);
+
+	if (req->version < 0x200 && req->timestamps.request_begin_at.tv_sec == 0 && sock &&
+	    !(sock->input && sock->input->size) && !h2o_socket_is_writing(sock))
+		return 0; /* an idle HTTP/1 connection */
+	if (ci)
+		ci->drain_mark = drain_round;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* The requests in flight on the thread; with close_idle, closes the idle
+ * connections. */
+static int drain_pending(struct worker *w, int close_idle)
+{
+	h2o_linklist_t *node;
+	long long now = now_usec();
+	int busy = 0, pending;
+
+	drain_round++;
+	H2O_HTTP1_CALLBACKS.foreach_request(&w->ctx, drain_mark, &busy);
+	H2O_HTTP2_CALLBACKS.foreach_request(&w->ctx, drain_mark, &busy);
+	if (!close_idle)
+		return busy;
+	for (node = open_conns.next; node != &open_conns; node = node->next) {
+		struct conn_info *ci = H2O_STRUCT_FROM_MEMBER(struct conn_info, open_link, node);
+
+		pending = 0;
+		if (ci->drain_mark != drain_round && now - ci->accepted_at >= IDLE_GRACE_MS * 1000LL &&
+		    ioctl(ci->fd, FIONREAD, &pending) == 0 && !pending)
+			shutdown(ci->fd, SHUT_RDWR);
+	}
+	return busy;
+}
+
+/* On a loop thread once loops_stop is set: stop accepting, then serve what
+ * is in flight until it is done or the deadline passes. */
+static void drain_loop(struct worker *w)
+{
+	long long deadline = atomic_load(&drain_deadline);
+	int i;
+
+	for (i = 0; i < w->nfds; i++) {
+		h2o_socket_read_stop(w->listeners[i]);
+		h2o_socket_close(w->listeners[i]);
+	}
+	h2o_context_request_shutdown(&w->ctx);
+	if (h2o_timeout_is_linked(&w->ctx.http2._graceful_shutdown_timeout))
+		h2o_timeout_unlink(&w->ctx.http2._graceful_shutdown_timeout);
+	w->drain_busy = drain_pending(w, 1);
+	while ((!h2o_linklist_is_empty(&w->ctx.http1._conns) || !h2o_linklist_is_empty(&w->ctx.http2._conns)) &&
+	       now_usec() < deadline) {
+		h2o_evloop_run(w->ctx.loop, 50);
+		early_sweep(w);
+		drain_pending(w, 1);
+	}
+	w->drain_cut = drain_pending(w, 0);
+	if (w->drain_cut)
+		atomic_store(&stop_cut, 1);
 }
 
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	long long deadline;
 	int i;
 
 	metrics_thread_bind(w->id); /* metrics: this thread's own counters */
@@ -998,29 +1160,23 @@ static void *worker_main(void *arg)
 	async_worker_attach(w);
 	h2o_timeout_init(w->ctx.loop, &linger_timeout, LINGER_MS);
 	h2o_linklist_init_anchor(&lingering);
+	h2o_linklist_init_anchor(&open_conns);
 	for (i = 0; i < w->nfds; i++) {
 		w->listeners[i] = h2o_evloop_socket_create(w->ctx.loop, w->fds[i], H2O_SOCKET_FLAG_DONT_READ);
 		w->listeners[i]->data = w;
 		h2o_socket_read_start(w->listeners[i], on_accept);
 	}
-	while (!atomic_load(&server_stop)) {
-		if (w->id == 0 && w->site->tick)
-			w->site->tick(w->site);
+	while (!atomic_load(&loops_stop)) {
+		atomic_store(&w->beat, now_usec());
+		if (w->id == 0) {
+			if (w->site->tick)
+				w->site->tick(w->site);
+			watchdog_tick();
+		}
 		h2o_evloop_run(w->ctx.loop, 200);
 		early_sweep(w);
 	}
-	/* Graceful stop: no new connections; requests in flight finish (HTTP/1
-	 * closes after them, HTTP/2 gets GOAWAY) for at most a second. Idle
-	 * keep-alive connections are simply dropped with the process. */
-	for (i = 0; i < w->nfds; i++) {
-		h2o_socket_read_stop(w->listeners[i]);
-		h2o_socket_close(w->listeners[i]);
-	}
-	h2o_context_request_shutdown(&w->ctx);
-	deadline = now_usec() + 1000000LL;
-	while ((!h2o_linklist_is_empty(&w->ctx.http1._conns) || !h2o_linklist_is_empty(&w->ctx.http2._conns)) &&
-	       now_usec() < deadline)
-		h2o_evloop_run(w->ctx.loop, 50);
+	drain_loop(w);
 	while (!h2o_linklist_is_empty(&lingering)) {
 		struct conn_info *ci = H2O_STRUCT_FROM_MEMBER(struct conn_info, linger_link, lingering.next);
 
@@ -1036,8 +1192,10 @@ static void *worker_main(void *arg)
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	atomic_store(&server_stop, 1);
+	if (sig == SIGHUP)
+		atomic_store(&server_reload, 1);
+	else
+		atomic_store(&server_stop, 1);
 }
 
 void server_request_stop(void)
@@ -1065,6 +1223,155 @@ int server_open_connections(void)
 long long server_refused_connections(void)
 {
 	return atomic_load(&conns.refused);
+}
+
+void server_request_reload(void)
+{
+	atomic_store(&server_reload, 1);
+}
+
+int server_stop_cut(void)
+{
+	return atomic_load(&stop_cut);
+}
+
+long long server_stop_deadline(void)
+{
+	return atomic_load(&drain_deadline);
+}
+
+static SSL_CTX *tls_new(const struct config *cfg, int client_cert, struct err *err);
+
+/* A new certificate and key for new connections; on any error the old
+ * ones stay and the error is logged. */
+static int tls_reload(const struct config *cfg)
+{
+	struct err err = {0};
+	SSL_CTX *fresh = NULL, *fresh_cert = NULL;
+
+	if (!*cfg->tls_cert)
+		return 0;
+	fresh = tls_new(cfg, 0, &err);
+	if (fresh && *cfg->tls_client_listen)
+		fresh_cert = tls_new(cfg, 1, &err);
+	if (!fresh || (*cfg->tls_client_listen && !fresh_cert)) {
+		log_error("TLS certificate not reloaded: %s: %s (the old one stays)", cfg->tls_cert, err.msg);
+		SSL_CTX_free(fresh);
+		return -1;
+	}
+	pthread_mutex_lock(&tls_lock);
+	SSL_CTX_free(tls_now); /* the threads and connections keep their own references */
+	SSL_CTX_free(tls_cert_now);
+	tls_now = fresh;
+	tls_cert_now = fresh_cert;
+	pthread_mutex_unlock(&tls_lock);
+	atomic_fetch_add(&tls_gen, 1);
+	return 0;
+}
+
+/* SIGHUP, on the control thread: the site's files, the certificate, and a
+ * new revision so no page rendered with the old templates is served. */
+static void reload(struct site *site)
+{
+	long long t0 = now_usec();
+	int bad = 0;
+
+	notify_reloading();
+	log_info("reloading (SIGHUP)");
+	if (site->reload && site->reload(site) != 0)
+		bad = 1;
+	if (tls_reload(site->cfg) != 0)
+		bad = 1;
+	atomic_fetch_add(&site->revision, 1);
+	log_info("reloaded in %lld ms%s", (now_usec() - t0) / 1000,
+		 bad ? "; a part kept its old version (see the errors above)" : "");
+	notify_ready(bad ? "serving; the last reload kept some old files (see the log)" : "serving");
+}
+
+/* The control thread's wait: READY when the site is, reload on SIGHUP,
+ * until a stop is asked. */
+static void control(struct site *site, int nthreads)
+{
+	struct timespec nap = {0, 50 * 1000000L};
+	int ready = 0;
+
+	while (!atomic_load(&server_stop)) {
+		if (!ready && (!site->ready || site->ready(site))) {
+			ready = 1;
+			notify_ready("serving");
+			log_info("ready (%d thread(s))", nthreads);
+		}
+		if (ready && atomic_exchange(&server_reload, 0))
+			reload(site);
+		nanosleep(&nap, NULL);
+	}
+	atomic_store(&drain_deadline, now_usec() + (long long)site->cfg->shutdown_timeout * 1000000LL);
+	notify_stopping("stopping: finishing requests in flight");
+	log_info("stopping: finishing requests in flight (at most %d s)", site->cfg->shutdown_timeout);
+	atomic_store(&loops_stop, 1);
+}
+
+/* Sockets passed by the service manager (socket activation): each loop
+ * thread accepts on its own duplicate of each, the originals are closed.
+ * 0 when none were passed, 1 when the workers have them, -1 on error. */
+static int listen_inherited(struct worker *workers, int nthreads, int have_cert_tls)
+{
+	int fds[CONFIG_MAX_LISTEN + 1], cert[CONFIG_MAX_LISTEN + 1], n, i, k;
+	char why[256];
+
+	n = notify_listen_fds(fds, cert, CONFIG_MAX_LISTEN + 1, why, sizeof(why));
+	if (n < 0) {
+		log_error("socket activation: %s", why);
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	for (k = 0; k < n; k++) {
+		if (cert[k] && !have_cert_tls) {
+			log_error(
+			    "socket activation: a socket named %s needs tls-client-listen (with tls-cert, tls-key)",
+			    NOTIFY_FD_TLS_CLIENT);
+			return -1;
+		}
+		fcntl(fds[k], F_SETFL, fcntl(fds[k], F_GETFL) | O_NONBLOCK);
+		fcntl(fds[k], F_SETFD, FD_CLOEXEC);
+	}
+	for (i = 0; i < nthreads; i++) {
+		struct worker *w = &workers[i];
+
+		for (k = 0; k < n; k++) {
+			w->fds[w->nfds] = fcntl(fds[k], F_DUPFD_CLOEXEC, 3);
+			if (w->fds[w->nfds] < 0) {
+				log_error("socket activation: %s", strerror(errno));
+				return -1;
+			}
+			if (cert[k])
+				w->cert_fd = w->nfds;
+			w->nfds++;
+		}
+	}
+	for (k = 0; k < n; k++)
+		close(fds[k]);
+	log_info("socket activation: %d listening socket(s) from the service manager", n);
+	return 1;
+}
+
+/* One line on what the stop drained and what it cut off. */
+static void stop_report(int nthreads, int pool_cut, long long t0)
+{
+	int i, busy = 0, cut = 0;
+
+	for (i = 0; i < nthreads; i++) {
+		busy += all_workers[i].drain_busy;
+		cut += all_workers[i].drain_cut;
+	}
+	if (cut || pool_cut)
+		log_warn("stopped after %lld ms: %d request(s) in flight finished, %d cut off at shutdown-timeout; "
+			 "%d worker job(s) cut off",
+			 (now_usec() - t0) / 1000, busy - cut, cut, pool_cut);
+	else
+		log_info("stopped after %lld ms: %d request(s) in flight finished, none cut off",
+			 (now_usec() - t0) / 1000, busy);
 }
 
 /* ---- TLS client certificates (tls-client-listen) ----
@@ -1176,7 +1483,8 @@ int server_run(struct site *site)
 	struct worker *workers = NULL;
 	SSL_CTX *ssl = NULL, *cert_ssl = NULL;
 	struct err err = {0};
-	int nthreads = cfg->threads, i, j, rc = 1;
+	int nthreads = cfg->threads, i, j, rc = 1, inherited = 0, pool_cut;
+	long long t0;
 	struct sigaction sa;
 
 	if (nthreads <= 0)
@@ -1241,10 +1549,19 @@ int server_run(struct site *site)
 		h2o_context_init(&w->ctx, h2o_evloop_create(), &gconf);
 		w->accept_ctx.ctx = &w->ctx;
 		w->accept_ctx.hosts = gconf.hosts;
-		w->accept_ctx.ssl_ctx = ssl;
+		w->accept_ctx.ssl_ctx = tls_ref(ssl);
 		w->cert_accept_ctx = w->accept_ctx;
-		w->cert_accept_ctx.ssl_ctx = cert_ssl;
+		w->cert_accept_ctx.ssl_ctx = tls_ref(cert_ssl);
 		w->cert_fd = -1;
+	}
+	all_workers = workers;
+	all_n = nthreads;
+	inherited = listen_inherited(workers, nthreads, cert_ssl != NULL);
+	if (inherited < 0)
+		goto out;
+	for (i = 0; i < nthreads && !inherited; i++) {
+		struct worker *w = &workers[i];
+
 		for (j = 0; j <= cfg->nlisten; j++) {
 			const char *spec = j < cfg->nlisten ? cfg->listen[j] : cfg->tls_client_listen;
 
@@ -1265,11 +1582,14 @@ int server_run(struct site *site)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	tls_now = ssl;
+	tls_cert_now = cert_ssl;
 
-	for (j = 0; j < cfg->nlisten; j++)
+	for (j = 0; j < cfg->nlisten && !inherited; j++)
 		log_info("serving %s://%s/ with %d thread(s)", ssl ? "https" : "http", cfg->listen[j], nthreads);
-	if (cert_ssl)
+	if (cert_ssl && !inherited)
 		log_info("certificate login on https://%s/", cfg->tls_client_listen);
 	async_pool_limit_bytes(cfg->pool_max_bytes);
 	if (async_pool_start(cfg->pool_threads, 1024) != 0) {
@@ -1278,10 +1598,18 @@ int server_run(struct site *site)
 	}
 	for (i = 0; i < nthreads; i++)
 		pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
+	control(site, nthreads);
+	t0 = now_usec();
 	for (i = 0; i < nthreads; i++)
 		pthread_join(workers[i].thread, NULL);
-	async_pool_stop();
-	log_info("stopped");
+	pool_cut = async_pool_stop_by(server_stop_deadline());
+	stop_report(nthreads, pool_cut, t0);
+	if (pool_cut) {
+		/* jobs still run on pool threads: nothing they may use is freed */
+		atomic_store(&stop_cut, 1);
+		kept_workers = workers;
+		return 0;
+	}
 	rc = 0;
 out:
 	if (workers) {
@@ -1290,6 +1618,9 @@ out:
 				if (rc != 0)
 					close(workers[i].fds[j]);
 			cache_clear(&workers[i].cache);
+			SSL_CTX_free(workers[i].accept_ctx.ssl_ctx);
+			SSL_CTX_free(workers[i].cert_accept_ctx.ssl_ctx);
+			workers[i].accept_ctx.ssl_ctx = workers[i].cert_accept_ctx.ssl_ctx = NULL;
 		}
 		/* The h2o contexts are not disposed: with a keep-alive connection
 		 * still open h2o 2.2 asserts, and the process ends right after.
@@ -1297,7 +1628,15 @@ out:
 		kept_workers = workers;
 	}
 	h2o_config_dispose(&gconf);
-	SSL_CTX_free(ssl);
-	SSL_CTX_free(cert_ssl);
+	pthread_mutex_lock(&tls_lock);
+	if (tls_now || tls_cert_now) { /* ssl and cert_ssl were published: tls_now held their reference */
+		SSL_CTX_free(tls_now);
+		SSL_CTX_free(tls_cert_now);
+	} else {
+		SSL_CTX_free(ssl);
+		SSL_CTX_free(cert_ssl);
+	}
+	tls_now = tls_cert_now = NULL;
+	pthread_mutex_unlock(&tls_lock);
 	return rc;
 }

@@ -48,6 +48,15 @@ struct site {
 	/* Called on the first event-loop thread after every turn of its loop
 	 * (at least every 200 ms): development reloads and the like. May be NULL. */
 	void (*tick)(struct site *site);
+	/* SIGHUP: re-read what the layer above loaded at start (templates,
+	 * translations, search data), on the server's control thread while the
+	 * loops keep serving; 0, or -1 when a part kept its old version (the
+	 * callback logged why). The server bumps revision afterwards and reloads
+	 * the TLS certificate itself. May be NULL. */
+	int (*reload)(struct site *site);
+	/* 1 once the site can answer (its first read model is loaded): the
+	 * server tells the service manager READY=1 only then. NULL: at once. */
+	int (*ready)(struct site *site);
 	/* Called on each event-loop thread when it starts and when it ends
 	 * (after its last request), on that thread; each may be NULL. The
 	 * thread's own state goes in w->data (worker.h). */

@@ -7,6 +7,7 @@
 #include <h2o.h>
 #include <h2o/multithread.h>
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "core/config.h"
 #include "http/cache.h"
@@ -27,6 +28,11 @@ struct worker {
 	h2o_socket_t *listeners[CONFIG_MAX_LISTEN + 1];
 	h2o_accept_ctx_t cert_accept_ctx;          /* its TLS asks for a client certificate */
 	h2o_multithread_receiver_t async_receiver; /* resumes requests after pool work */
+	/* lifecycle (server.c): the loop's last turn (now_usec, for the
+	 * watchdog), and what its shutdown drained and cut off */
+	atomic_llong beat;
+	int drain_busy, drain_cut;
+	int tls_gen; /* the TLS contexts' generation accept_ctx holds */
 };
 
 #endif

@@ -24,6 +24,7 @@
 #include "store/db.h"
 #include "tmpl/mustache.h"
 #include "web/facts.h"
+#include "web/snapshot.h"
 #include "web/web.h"
 
 static const char *translate_cb(void *cls, const char *msgid)
@@ -83,22 +84,17 @@ static int load_templates(struct app *app, struct tmpl_set *out[LANG__COUNT], st
 	return 0;
 }
 
-/* In development mode, re-reads templates whose files changed (the site's
- * tick, on the first event-loop thread). */
-static void dev_reload(struct site *site)
+/* Loads the templates again and swaps them in; the old ones stay on error.
+ * The caller bumps the site's revision (cached pages are stale). */
+static int templates_swap(struct app *app)
 {
-	struct app *app = site->app;
-	long long t = newest_mtime(app->cfg->templates);
 	struct tmpl_set *fresh[LANG__COUNT], *old[LANG__COUNT];
 	struct err err = {0};
 	int l;
 
-	if (t == app->tmpl_mtime)
-		return;
-	app->tmpl_mtime = t;
 	if (load_templates(app, fresh, &err) != 0) {
-		log_error("templates not reloaded: %s", err.msg);
-		return;
+		log_error("templates not reloaded: %s (the old ones stay)", err.msg);
+		return -1;
 	}
 	pthread_rwlock_wrlock(&app->tmpl_lock);
 	for (l = 0; l < LANG__COUNT; l++) {
@@ -108,8 +104,57 @@ static void dev_reload(struct site *site)
 	pthread_rwlock_unlock(&app->tmpl_lock);
 	for (l = 0; l < LANG__COUNT; l++)
 		tmpl_set_free(old[l]);
+	return 0;
+}
+
+/* In development mode, re-reads templates whose files changed (the site's
+ * tick, on the first event-loop thread). */
+static void dev_reload(struct site *site)
+{
+	struct app *app = site->app;
+	long long t = newest_mtime(app->cfg->templates);
+
+	if (t == app->tmpl_mtime)
+		return;
+	app->tmpl_mtime = t;
+	if (templates_swap(app) != 0)
+		return;
 	atomic_fetch_add(&site->revision, 1);
 	log_info("templates reloaded");
+}
+
+/* SIGHUP (site.reload, on the server's control thread): translations first
+ * (templates take their text when they are loaded), then templates, then
+ * the read model with the search data files. Each part that fails keeps its
+ * old version and says why in the log. */
+static int app_reload(struct site *site)
+{
+	struct app *app = site->app;
+	struct err err = {0};
+	int rc = 0;
+
+	if (i18n_reload(&err) != 0) {
+		log_error("translations not reloaded: %s (the old ones stay)", err.msg);
+		rc = -1;
+	}
+	if (templates_swap(app) != 0)
+		rc = -1;
+	if (snapshot_reload() < 0) {
+		log_error("search data not reloaded (the old read model stays): see the read model's error above");
+		rc = -1;
+	}
+	return rc;
+}
+
+/* site.ready: the first read model is loaded (snapshot_start built it). */
+static int app_ready(struct site *site)
+{
+	const struct snapshot *s = snapshot_get();
+	int ok = s && s->cat;
+
+	(void)site;
+	snapshot_put(s);
+	return ok;
 }
 
 /* The first event-loop thread's tick: development reloads. */
@@ -164,6 +209,8 @@ int app_open(struct app *app, const struct config *cfg, struct err *err)
 	app->site.render_error = web_render_error;
 	app->site.personal = web_personal;
 	app->site.tick = app_tick;
+	app->site.reload = app_reload;
+	app->site.ready = app_ready;
 	app->site.thread_exit = thread_exit;
 	if (mkdir_p(cfg->data, 0750) != 0) {
 		err_set(err, ERR_INTERNAL, "%s: cannot create: %s", cfg->data, strerror(errno));

@@ -256,7 +256,7 @@ static struct snapshot *overlay_build(struct db *db, struct snapshot *cur, struc
  * revision. */
 static long long data_mtime(const char *dir)
 {
-	static const char *const files[] = {"lexicon.tsv", "synonyms.tsv", "best-bets.tsv"};
+	static const char *const files[] = {"lexicon.tsv", "synonyms.tsv", "best-bets.tsv", "situations.tsv"};
 	char path[1024];
 	struct stat st;
 	long long newest = 0, t;
@@ -274,6 +274,7 @@ static long long data_mtime(const char *dir)
 }
 
 static long long failed_rev = -1, failed_mtime = -1;
+static atomic_int force_full; /* snapshot_reload: rebuild whole even when current */
 
 /* Metrics: what was swapped in, how long it took to build, and when. */
 static void note_swap(long long revision, long long ms)
@@ -327,7 +328,9 @@ static int refresh(const char *why)
 	cur_mtime = sn.current ? sn.current->data_mtime : -1;
 	pthread_mutex_unlock(&sn.lock);
 	log_debug("read model: database revision %lld, current %lld", rev, cur);
-	if ((cur == rev && cur_mtime == mtime) || (rev == failed_rev && mtime == failed_mtime)) {
+	if (atomic_exchange(&force_full, 0))
+		cur_mtime = -1; /* as if the search data had changed: built whole, from the files */
+	else if ((cur == rev && cur_mtime == mtime) || (rev == failed_rev && mtime == failed_mtime)) {
 		rc = 0; /* current, or this very state already failed: say it once */
 		goto out;
 	}
@@ -395,6 +398,12 @@ long long snapshot_overlays(void)
 int snapshot_refresh(void)
 {
 	return refresh("checked");
+}
+
+int snapshot_reload(void)
+{
+	atomic_store(&force_full, 1);
+	return refresh("reload");
 }
 
 static void swap_in(struct snapshot *fresh)

@@ -89,5 +89,9 @@ void snapshot_metrics(struct snapshot_metrics *out);
 /* Rebuild now if the revision moved (tests, and the refresher). 1 when
  * swapped, 0 when current, -1 on error (the old snapshot stays). */
 int snapshot_refresh(void);
+/* Rebuilds the whole read model now, re-reading the search data files
+ * (SIGHUP), even when nothing seems to have changed. 1 when swapped, -1 on
+ * error (the old snapshot stays). */
+int snapshot_reload(void);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "core/config.h"
 #include "core/log.h"
+#include "http/async.h"
 #include "http/http.h"
 #include "http/server.h"
 #include "http/site.h"
@@ -107,7 +108,28 @@ static int may_upload(struct req *r)
 	return v && !strcmp(v, "1");
 }
 
+/* A request whose handler waits in the worker pool (1.2 s of work). */
+static void slow_work(void *cls)
+{
+	(void)cls;
+	usleep(1200 * 1000);
+}
+
+static void slow_done(struct req *r, void *cls)
+{
+	(void)cls;
+	if (r)
+		resp_send(r, 200, "text/plain; charset=utf-8", "gatavs", 6, RESP_NO_STORE);
+}
+
+static int page_slow(struct req *r)
+{
+	async_run(r, slow_work, slow_done, NULL);
+	return 0;
+}
+
 static const struct route routes[] = {
+    {"GET", "/leni", page_slow, 0, NULL},
     {"POST", "/liela", big_post, ROUTE_LARGE_BODY, NULL},
     {"POST", "/maza", big_post, 0, NULL},
     {"GET", "/sveiki", page_hello, 0, NULL},
@@ -310,11 +332,15 @@ static int start(void **state)
 	return -1;
 }
 
+static int stopped; /* by the last test */
+
 static int stop(void **state)
 {
 	(void)state;
-	server_request_stop();
-	pthread_join(server_thread, NULL);
+	if (!stopped) {
+		server_request_stop();
+		pthread_join(server_thread, NULL);
+	}
 	close(port_holder);
 	config_free(&cfg);
 	return 0;
@@ -582,6 +608,35 @@ static void the_site_callbacks_run(void **state)
 	assert_true(atomic_load(&page_calls) > 0);
 }
 
+static void *stop_soon(void *arg)
+{
+	(void)arg;
+	usleep(300 * 1000);
+	server_request_stop();
+	return NULL;
+}
+
+/* Last: a stop while a request waits in the worker pool. The request is
+ * answered (the loops drain until it is), then the server returns 0. */
+static void a_stop_finishes_a_request_in_the_worker_pool(void **state)
+{
+	struct answer a;
+	pthread_t t;
+
+	(void)state;
+	assert_int_equal(pthread_create(&t, NULL, stop_soon, NULL), 0);
+	assert_int_equal(exchange("GET /leni HTTP/1.1\r\nHost: x\r\n\r\n", &a), 0);
+	pthread_join(t, NULL);
+	assert_int_equal(a.status, 200);
+	assert_true(body_is(&a, "gatavs"));
+	pthread_join(server_thread, NULL);
+	stopped = 1;
+	assert_int_equal(server_rc, 0);
+	assert_int_equal(server_stop_cut(), 0);
+	/* no new connection is taken any more */
+	assert_int_not_equal(exchange("GET /sveiki HTTP/1.1\r\nHost: x\r\n\r\n", &a), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -592,6 +647,7 @@ int main(void)
 	    cmocka_unit_test(unknown_paths_and_methods),
 	    cmocka_unit_test(errors_through_the_callback_and_as_json),
 	    cmocka_unit_test(the_site_callbacks_run),
+	    cmocka_unit_test(a_stop_finishes_a_request_in_the_worker_pool),
 	};
 	int rc = cmocka_run_group_tests(tests, start, stop);
 
