@@ -838,8 +838,15 @@ void config_print_keys(void)
 {
 	size_t i;
 
-	for (i = 0; i < NKEYS; i++)
-		printf("  --%-14s %-16s %s\n", keys[i].name, *keys[i].def ? keys[i].def : "\"\"", keys[i].help);
+	for (i = 0; i < NKEYS; i++) {
+		const char *d = keys[i].def;
+
+		/* a default with a space is quoted, so the column stays one word */
+		if (strchr(d, ' '))
+			printf("  --%-14s \"%s\" %s\n", keys[i].name, d, keys[i].help);
+		else
+			printf("  --%-14s %-16s %s\n", keys[i].name, *d ? d : "\"\"", keys[i].help);
+	}
 }
 
 int config_key_info(size_t i, struct config_key_info *out)

@@ -59,7 +59,9 @@ test('epak.conf(5) has every key with its default and environment variable; the 
   const conf = run('doc', 'conf');
   const help = run('serve', '--help');
   for (const k of ks) {
-    const def = help.match(new RegExp(`^  --${k}\\s+(\\S+)`, 'm'))[1];
+    // a default with a space is quoted in --help ("127.0.0.0/8 ::1/128")
+    const m = help.match(new RegExp(`^  --${k}\\s+("[^"]+"|\\S+)`, 'm'))[1];
+    const def = m !== '""' && m.startsWith('"') ? m.slice(1, -1) : m;
     const want = def === '""' ? 'default: empty' : `default: ${def}`;
     assert.match(text, new RegExp(`^       ${k} \\([^)]*${want.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`, 'm'),
       `epak.conf(5) lacks ${k} (${want})`);
