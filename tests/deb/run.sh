@@ -172,6 +172,8 @@ fi
 install_s=$(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)")
 check "the user epak exists (systemd-sysusers)" inroot getent passwd epak
 check "/etc/epak/epak.conf is a conffile" grep -q /etc/epak/epak.conf "$root/var/lib/dpkg/info/epak.conffiles"
+check "/etc/epak/epak.conf (smtp-password) is root:epak 0640, not readable by other users" inroot sh -c \
+	'[ "$(stat -c %U:%G:%a /etc/epak/epak.conf)" = root:epak:640 ]'
 check "man epak and man epak.conf are installed" test -s "$root/usr/share/man/man1/epak.1.gz" -a \
 	-s "$root/usr/share/man/man5/epak.conf.5.gz"
 check "man epak lists the commands and man epak.conf the keys" inroot sh -c \

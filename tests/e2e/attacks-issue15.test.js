@@ -1,0 +1,162 @@
+// tests/e2e/attacks-issue15.test.js — a stranger's attacks on what issue 15
+// added: /metrics reached from a peer not in metrics-allow by path tricks,
+// an IPv4-mapped peer on [::] or a method token; label injection and growth
+// through odd methods; /sitemap/{file} tricks; Host and X-Forwarded-*
+// reflected into /api/v1/openapi.json; forged lines, fields and personal
+// data in the JSON access log.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import path from 'node:path';
+import { startServer, rawRequest, root } from '../lib/server.js';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const status = (raw) => Number((/^HTTP\/1\.1 (\d{3})/.exec(raw) || [])[1] || 0);
+
+// One raw GET (or another method) of target, Host: h.
+async function raw(port, target, { method = 'GET', host = 'localhost', headers = '' } = {}) {
+  return rawRequest(port, `${method} ${target} HTTP/1.1\r\nHost: ${host}\r\n${headers}Connection: close\r\n\r\n`);
+}
+
+describe('/metrics from a peer not in metrics-allow', () => {
+  let srv;
+  before(async () => { srv = await startServer({ extra: ['--metrics-allow', '192.0.2.0/24'] }); });
+  after(async () => { await srv.stop(); });
+
+  test('no path spelling, method or absolute form reaches the text', async () => {
+    const targets = ['/metrics', '/metrics/', '//metrics', '/%6detrics', '/%6D%65trics', '/METRICS', '/Metrics',
+      '/en/metrics', '/lv/metrics', '/metrics?x=1', '/./metrics', '/a/../metrics', '/metrics;a', '/metrics%2f',
+      '/metrics%00', '/metrics#', `http://127.0.0.1:${srv.port}/metrics`, '/.%2e/metrics', '/%2fmetrics'];
+    for (const t of targets) {
+      for (const method of ['GET', 'HEAD', 'get', 'POST']) {
+        const res = await raw(srv.port, t, { method });
+        assert.doesNotMatch(res, /epak_http_requests_total|process_start_time_seconds/, `${method} ${t}`);
+        assert.notEqual(status(res), 200, `${method} ${t}: ${res.slice(0, 200)}`);
+      }
+    }
+  });
+});
+
+test('on [::] a loopback IPv4 peer is refused (IPV6_V6ONLY) or, mapped, matched as IPv4', async (t) => {
+  const probe = net.createServer();
+  const v6 = await new Promise((r) => { probe.once('error', () => r(false)); probe.listen(0, '::', () => r(true)); });
+  if (!v6) { t.skip('no IPv6 on this machine'); return; }
+  const wild = probe.address().port;
+  await new Promise((r) => probe.close(r));
+  const srv = await startServer({ extra: ['--listen', `[::]:${wild}`, '--metrics-allow', '10.0.0.0/8 ::1/128'] });
+  try {
+    // 127.0.0.1 to the wildcard listener: ::ffff:127.0.0.1 if it were dual-stack
+    const res = await raw(wild, '/metrics').catch((e) => e.code);
+    assert.ok(res === 'ECONNREFUSED' || status(res) === 404, `metrics-allow 10/8 ::1: ${String(res).slice(0, 120)}`);
+    const v6res = await new Promise((resolve) => {
+      const sock = net.connect(wild, '::1');
+      let out = '';
+      sock.on('data', (d) => { out += d; });
+      sock.on('end', () => resolve(out));
+      sock.on('error', (e) => resolve(e.code));
+      sock.write('GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    });
+    assert.equal(status(v6res), 200, '::1 is allowed over the same listener');
+  } finally { await srv.stop(); }
+});
+
+describe('/metrics text under strangers\' methods', () => {
+  let srv;
+  before(async () => { srv = await startServer(); });
+  after(async () => { await srv.stop(); });
+
+  test('odd method tokens add no series, no label and nothing unescaped', async () => {
+    // every series the measurement itself makes exists before it starts
+    await raw(srv.port, '/palidziba', { method: 'WARMUP' });
+    await fetch(srv.base + '/metrics');
+    await sleep(1100);
+    const before = await (await fetch(srv.base + '/metrics')).text();
+    const odd = ['GE"T', 'X\\Y', 'A{b="c"}', 'PROPFIND', 'M' + 'x'.repeat(200)];
+    for (let i = 0; i < 300; i++) odd.push(`Q${i}Z`);
+    for (const m of odd) await raw(srv.port, '/palidziba', { method: m });
+    await sleep(1100);
+    const after = await (await fetch(srv.base + '/metrics')).text();
+    for (const line of after.split('\n')) {
+      if (!line || line.startsWith('#')) continue;
+      assert.match(line, /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\.)*",?)*\})? \S+$/, line);
+    }
+    assert.doesNotMatch(after, /GE"T|GE\\"T|Q17Z|PROPFIND|xxxxxxxx/);
+    const series = (s) => s.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.replace(/ \S+$/, ''));
+    const added = series(after).filter((s) => !series(before).includes(s));
+    assert.equal(added.length, 0, `300 methods added ${added.length} series: ${added.slice(0, 5).join(' | ')}`);
+  });
+});
+
+describe('/sitemap/{file} and Host', () => {
+  let srv;
+  before(async () => {
+    srv = await startServer({ imports: [path.join(root, 'data/catalog.jsonld')], extra: ['--public-url', 'https://epak.example.lv/'] });
+  });
+  after(async () => { await srv.stop(); });
+
+  test('path tricks on {file} answer 404 (or a redirect), never 500, never another file', async () => {
+    for (const f of ['0.xml', '-1.xml', '+1.xml', ' 1.xml', '1.xml.gz', '1.XML', '1.xml%00', '99999999999999999999.xml',
+      '18446744073709551617.xml', '0x1.xml', '1e0.xml', '.xml', 'a.xml', '1.xml/',
+      '1..xml', '100001.xml']) {
+      const res = await raw(srv.port, '/sitemap/' + f);
+      assert.ok([404, 400, 301, 308].includes(status(res)), `/sitemap/${f}: ${res.slice(0, 120)}`);
+    }
+    // h2o normalises the path before routing: /sitemap/..%2fsitemap.xml is
+    // /sitemap.xml itself, nothing outside the sitemap's files
+    const index = (await raw(srv.port, '/sitemap.xml')).split('\r\n\r\n')[1];
+    for (const f of ['..%2fsitemap.xml', '..%2F..%2Fsitemap.xml', '%2e%2e%2fsitemap.xml']) {
+      const res = await raw(srv.port, '/sitemap/' + f);
+      assert.ok(status(res) === 404 || res.split('\r\n\r\n')[1] === index, `/sitemap/${f}: ${res.slice(0, 120)}`);
+    }
+  });
+
+  test('Host and X-Forwarded-Host never reach the sitemap or the OpenAPI servers', async () => {
+    const headers = 'X-Forwarded-Host: evil.example\r\nX-Forwarded-Proto: gopher\r\nForwarded: host=evil.example\r\n';
+    const targets = ['/sitemap.xml', '/api/v1/openapi.json', '/en/api/v1/openapi.json', '/robots.txt'];
+    await Promise.all(Array.from({ length: 40 }, (_, i) => raw(srv.port, targets[i % targets.length], { host: 'evil.example', headers })));
+    for (const t of targets) {
+      const poisoned = await raw(srv.port, t, { host: 'evil.example', headers });
+      const plain = await raw(srv.port, t);
+      assert.doesNotMatch(poisoned, /evil\.example|gopher/, t);
+      assert.doesNotMatch(plain, /evil\.example|gopher/, t);
+    }
+    const built = srv.log().split('\n').filter((l) => /sitemap: \d+ URLs/.test(l));
+    assert.equal(built.length, 1, `one sitemap build for 40 concurrent first requests: ${built.join(' | ')}`);
+  });
+});
+
+describe('the JSON access log', () => {
+  let srv;
+  before(async () => { srv = await startServer({ extra: ['--log-format', 'json', '--access-log'] }); });
+  after(async () => { await srv.stop(); });
+
+  test('no path forges a line or a field, no query string (personal data) is written', async () => {
+    const evil = [
+      '/a%0A{"level":"error","msg":"forged"}',
+      '/a"%2C"level":"error',
+      '/a\u2028b\u2029c',
+      '/a\\u000a{"level":"error"}',
+      '/' + 'x'.repeat(9000),
+      '/meklet?q=010190-12345&epasts=janis.berzins%40example.lv',
+      '/meklet?q=010190-12345',
+    ];
+    for (const p of evil) await raw(srv.port, encodeURI(p).replace(/%25/g, '%'));
+    // raw bytes fetch cannot send: invalid UTF-8, a lone quote, a tab
+    await rawRequest(srv.port, Buffer.concat([Buffer.from('GET /b'), Buffer.from([0xff, 0xfe, 0x22, 0x09, 0xc3]),
+      Buffer.from(' HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')]));
+    await sleep(300);
+    const lines = srv.log().split('\n').filter((l) => l.trim());
+    for (const l of lines) {
+      let o;
+      assert.doesNotThrow(() => { o = JSON.parse(l); }, `a JSON object per line: ${l.slice(0, 200)}`);
+      assert.notEqual(o.msg, 'forged');
+      assert.ok(l.length < 4096, 'a line is bounded');
+    }
+    const access = lines.map((l) => JSON.parse(l)).filter((o) => o.path !== undefined);
+    assert.ok(access.length >= evil.length, `the requests were logged: ${access.length}`);
+    assert.ok(access.some((o) => o.path === '/meklet'), 'the path without its query string');
+    const all = lines.join('\n');
+    assert.doesNotMatch(all, /010190|janis|berzins|example\.lv/, 'no personal data from a query string');
+    assert.ok(!lines.some((l) => JSON.parse(l).level === 'error' && /forged/.test(l)));
+  });
+});
