@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -877,6 +878,44 @@ out:
 	return rc;
 }
 
+/* The file systems of the staging folders hold what the manifest says the
+ * archive unpacks to (extract stops at those sizes): a crafted or wrong
+ * backup never fills the disk the live portal may share. */
+static int space_ok(const struct manifest *m, const char *data_dir, const char *mat_dir, struct err *err)
+{
+	struct statvfs sd, sm;
+	unsigned long long need_data = 0, need_mat = 0, free_data, free_mat;
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		if (mat_dir && !strncmp(m->files[i].name, "materials/", 10))
+			need_mat += (unsigned long long)m->files[i].size;
+		else
+			need_data += (unsigned long long)m->files[i].size;
+	}
+	if (statvfs(data_dir, &sd) != 0 || (mat_dir && statvfs(mat_dir, &sm) != 0)) {
+		err_set(err, ERR_INTERNAL, "%s: %s", data_dir, strerror(errno));
+		return -1;
+	}
+	free_data = (unsigned long long)sd.f_bavail * sd.f_frsize;
+	if (mat_dir && sm.f_fsid == sd.f_fsid) {
+		need_data += need_mat;
+		mat_dir = NULL;
+	}
+	if (need_data > free_data) {
+		err_set(err, ERR_VALIDATION, "the restore needs %llu bytes, the file system of %s has %llu free",
+			need_data, data_dir, free_data);
+		return -1;
+	}
+	free_mat = mat_dir ? (unsigned long long)sm.f_bavail * sm.f_frsize : 0;
+	if (mat_dir && need_mat > free_mat) {
+		err_set(err, ERR_VALIDATION, "the restore needs %llu bytes, the file system of %s has %llu free",
+			need_mat, mat_dir, free_mat);
+		return -1;
+	}
+	return 0;
+}
+
 /* Everything but the final move: opens and checks the archive, extracts
  * each entry into the staging folders. */
 static int unpack(const char *file, struct stage *data, struct stage *mat, struct backup_stats *st, struct err *err)
@@ -914,6 +953,8 @@ static int unpack(const char *file, struct stage *data, struct stage *mat, struc
 		goto out;
 	}
 	dir = mat->tmp[0] ? mat->tmp : NULL;
+	if (space_ok(&m, data->tmp, dir, err) != 0)
+		goto out;
 	if (!dir) {
 		snprintf(path, sizeof(path), "%s/materials", data->tmp);
 		if (mkdir(path, 0700) != 0) {

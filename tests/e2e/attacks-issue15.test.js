@@ -6,9 +6,12 @@
 // data in the JSON access log.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
-import { startServer, rawRequest, root } from '../lib/server.js';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { startServer, rawRequest, root, bin } from '../lib/server.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const status = (raw) => Number((/^HTTP\/1\.1 (\d{3})/.exec(raw) || [])[1] || 0);
@@ -158,5 +161,70 @@ describe('the JSON access log', () => {
     const all = lines.join('\n');
     assert.doesNotMatch(all, /010190|janis|berzins|example\.lv/, 'no personal data from a query string');
     assert.ok(!lines.some((l) => JSON.parse(l).level === 'error' && /forged/.test(l)));
+  });
+});
+
+// A crafted backup: what does `epak restore` write before it says no?
+describe('epak restore of a crafted archive', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-attack-restore-'));
+  let good;
+  before(async () => {
+    const srv = await startServer();
+    good = path.join(tmp, 'good.zip');
+    const r = spawnSync(bin, ['backup', '--data', srv.data, good], { encoding: 'utf8' });
+    await srv.stop();
+    assert.equal(r.status, 0, r.stderr);
+  });
+  after(() => { spawnSync('umount', [path.join(tmp, 'small')]); fs.rmSync(tmp, { recursive: true, force: true }); });
+
+  // bomb.zip: epak.db replaced by MB megabytes of zeros (deflated to ~1/1000),
+  // its manifest line claiming `claim` bytes
+  function bomb(name, mb, claim) {
+    const out = path.join(tmp, name);
+    execFileSync('python3', ['-c', `
+import sys, zipfile
+src, dst, mb, claim = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+zin = zipfile.ZipFile(src)
+entries = {n: zin.read(n) for n in zin.namelist()}
+lines = []
+for l in entries['manifest'].decode().splitlines():
+    if l.endswith(' epak.db'):
+        l = 'file %s %s epak.db' % ('0' * 64, claim)
+    lines.append(l)
+entries['manifest'] = ('\\n'.join(lines) + '\\n').encode()
+with zipfile.ZipFile(dst, 'w', zipfile.ZIP_DEFLATED) as z:
+    for n, b in entries.items():
+        if n == 'epak.db':
+            with z.open('epak.db', 'w', force_zip64=True) as f:
+                chunk = bytes(1 << 20)
+                for _ in range(mb): f.write(chunk)
+        else:
+            z.writestr(n, b)
+`, good, out, String(mb), String(claim)]);
+    return out;
+  }
+
+  test('an entry larger than its manifest line is refused after at most one chunk', () => {
+    const file = bomb('bomb.zip', 200, 1000);
+    assert.ok(fs.statSync(file).size < 2e6, 'a 200 MB entry in a small file');
+    const data = path.join(tmp, 'bomb-data');
+    const t0 = Date.now();
+    const r = spawnSync(bin, ['restore', '--data', data, file], { encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /epak\.db: larger than the manifest says: the backup was altered/);
+    assert.ok(!fs.existsSync(data));
+    console.log(`# figure: a 200 MB bomb refused in ${Date.now() - t0} ms`);
+  });
+
+  test('a manifest claiming more than the file system holds is refused before extracting', (t) => {
+    if (process.getuid() !== 0) { t.skip('mounting a small tmpfs needs root'); return; }
+    const small = path.join(tmp, 'small');
+    fs.mkdirSync(small);
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2M', 'tmpfs', small]).status !== 0) { t.skip('no tmpfs mount here'); return; }
+    const file = bomb('big.zip', 8, 8 << 20);
+    const r = spawnSync(bin, ['restore', '--data', path.join(small, 'data'), file], { encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /needs \d+ bytes, .* has \d+ free/);
+    assert.deepEqual(fs.readdirSync(small), [], 'no staging folder left');
   });
 });
