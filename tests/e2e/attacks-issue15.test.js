@@ -228,3 +228,28 @@ with zipfile.ZipFile(dst, 'w', zipfile.ZIP_DEFLATED) as z:
     assert.deepEqual(fs.readdirSync(small), [], 'no staging folder left');
   });
 });
+
+// `epak backup FILE` into a folder someone else can write (a shared backup
+// folder, not sticky): names planted there next to FILE must not make the
+// backup write through them (the runner is often root).
+test('epak backup writes through no symlink planted beside its file', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-attack-backup-'));
+  const srv = await startServer();
+  try {
+    const shared = path.join(tmp, 'shared');
+    fs.mkdirSync(shared, { mode: 0o777 });
+    const victim = path.join(tmp, 'victim');
+    fs.writeFileSync(victim, 'precious\n');
+    const out = path.join(shared, 'epak.zip');
+    for (const suffix of ['.tmp', '.db.tmp', '.db.tmp-journal', '.db.tmp-wal', '.db.tmp-shm', '.tmp.journal'])
+      fs.symlinkSync(victim, out + suffix);
+    const r = spawnSync(bin, ['backup', '--data', srv.data, out], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(fs.readFileSync(victim, 'utf8'), 'precious\n', 'the planted link\'s target is untouched');
+    assert.equal(fs.lstatSync(out).isFile(), true);
+    assert.equal(fs.statSync(out).mode & 0o777, 0o600);
+  } finally {
+    await srv.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
