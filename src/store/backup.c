@@ -358,7 +358,8 @@ static int resolve_out(const char *out, char *path, size_t cap, struct err *err)
 int backup_make(const struct backup_where *w, const char *out, char *written, size_t written_cap,
 		struct backup_stats *st, struct err *err)
 {
-	char path[PATH_CAP], tmp[PATH_CAP + 8], dbtmp[PATH_CAP + 8], secret[PATH_CAP], dir[PATH_CAP];
+	char path[PATH_CAP], stage[PATH_CAP + 32], tmp[PATH_CAP + 48], dbtmp[PATH_CAP + 48], secret[PATH_CAP],
+	    dir[PATH_CAP];
 	struct entries es = {0};
 	struct buf manifest = BUF_INIT;
 	struct stat sb;
@@ -369,19 +370,28 @@ int backup_make(const struct backup_where *w, const char *out, char *written, si
 
 	memset(st, 0, sizeof(*st));
 	st->schema_latest = db_migration_latest();
-	tmp[0] = dbtmp[0] = '\0';
+	stage[0] = tmp[0] = dbtmp[0] = '\0';
 	if (resolve_out(out, path, sizeof(path), err) != 0)
 		goto out;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	snprintf(dbtmp, sizeof(dbtmp), "%s.db.tmp", path);
 	if (stat(w->db, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		err_set(err, ERR_VALIDATION, "%s: no database to back up: %s", w->db,
 			errno ? strerror(errno) : "not a file");
 		goto out;
 	}
-	/* leftovers of an interrupted run */
-	unlink(tmp);
-	unlink(dbtmp);
+	/* The copies are made in a folder of our own (mkdtemp, 0700) beside
+	 * the file: in a folder others can write, a name they can guess
+	 * (FILE.db.tmp) could be a link they plant while the run waits for
+	 * the database, and the runner (often root) would create or write the
+	 * file it points to. */
+	parent_of(path, dir, sizeof(dir));
+	snprintf(stage, sizeof(stage), "%s/.epak-backup-XXXXXX", dir);
+	if (!mkdtemp(stage)) {
+		err_set(err, ERR_INTERNAL, "%s: cannot create a staging folder: %s", stage, strerror(errno));
+		stage[0] = '\0';
+		goto out;
+	}
+	snprintf(tmp, sizeof(tmp), "%s/epak.zip", stage);
+	snprintf(dbtmp, sizeof(dbtmp), "%s/epak.db", stage);
 	if (copy_db(w, dbtmp, st, err) != 0)
 		goto out;
 	if (!entry_add(&es, "epak.db", dbtmp, err))
@@ -432,10 +442,8 @@ int backup_make(const struct backup_where *w, const char *out, char *written, si
 		snprintf(written, written_cap, "%s", path);
 	rc = 0;
 out:
-	if (*tmp)
-		unlink(tmp);
-	if (*dbtmp)
-		unlink(dbtmp);
+	if (*stage)
+		rm_rf(stage);
 	buf_free(&manifest);
 	free(es.v);
 	umask(old_mask);

@@ -10,7 +10,8 @@
  *   secret            the server secret (CSRF tokens, keyed hashes of
  *                     personal codes, sealed second-factor keys need it)
  *   materials/SHA256  the files of /materiali
- * written to FILE.tmp with mode 0600, flushed, then renamed to FILE.
+ * written with mode 0600 in a mkdtemp folder beside FILE, flushed, then
+ * renamed to FILE.
  *
  * A restore checks the archive (entries exactly as the manifest says, each
  * one's SHA-256 and size, PRAGMA integrity_check, a schema this binary

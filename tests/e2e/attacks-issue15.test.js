@@ -253,3 +253,47 @@ test('epak backup writes through no symlink planted beside its file', async () =
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+// The same, raced: the link is planted after the run removed the leftovers
+// and before it creates its copy (a lock on the database holds the run in
+// that window for a second), pointing where nothing is yet: a file there
+// would be made by the runner (root: /etc/cron.d/…).
+test('epak backup: a link planted while it waits for the database creates nothing', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'epak-attack-race-'));
+  const srv = await startServer({ data: fs.mkdtempSync(path.join(os.tmpdir(), 'epak-attack-race-data-')) });
+  await srv.stop(); // a quiet database: only the lock below holds it
+  try {
+    const shared = path.join(tmp, 'shared');
+    fs.mkdirSync(shared, { mode: 0o777 });
+    const victim = path.join(tmp, 'cron-d-x');
+    const out = path.join(shared, 'epak.zip');
+    const db = path.join(srv.data, 'epak.db');
+    const { spawn } = await import('node:child_process');
+    const lock = spawn('python3', ['-c', `
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute('PRAGMA locking_mode=EXCLUSIVE')
+c.execute('BEGIN EXCLUSIVE')
+c.execute('CREATE TABLE IF NOT EXISTS attack_lock (x)')
+print('locked', flush=True)
+time.sleep(2)
+c.execute('COMMIT')
+c.close()
+`, db], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise((r) => lock.stdout.once('data', r));
+    const run = spawn(bin, ['backup', '--data', srv.data, out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    run.stderr.on('data', (d) => { err += d; });
+    await sleep(700);
+    for (const suffix of ['.tmp', '.db.tmp', '.db.tmp-journal'])
+      if (!fs.existsSync(out + suffix)) fs.symlinkSync(victim + suffix, out + suffix);
+    const code = await new Promise((r) => run.once('exit', r));
+    await new Promise((r) => (lock.exitCode !== null ? r() : lock.once('exit', r)));
+    assert.equal(code, 0, err);
+    for (const suffix of ['.tmp', '.db.tmp', '.db.tmp-journal'])
+      assert.ok(!fs.existsSync(victim + suffix), `nothing made through ${path.basename(out + suffix)}`);
+  } finally {
+    fs.rmSync(srv.data, { recursive: true, force: true });
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});

@@ -129,7 +129,7 @@ describe('backup and restore of an SQLite portal', () => {
     const materials = fs.readdirSync(path.join(srv.data, 'materials')).filter((f) => /^[0-9a-f]{64}$/.test(f));
     assert.equal(Number(stdout.match(/(\d+) files/)[1]), 2 + materials.length, 'the database, the secret and every file of /materiali');
     assert.equal(fs.statSync(backupFile).mode & 0o777, 0o600, 'the backup is readable by its owner only');
-    assert.ok(!fs.existsSync(`${backupFile}.tmp`) && !fs.existsSync(`${backupFile}.db.tmp`), 'no temp files left');
+    assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.startsWith('.epak-backup-')), [], 'no staging folder left');
 
     const ok = posts.filter((p) => p.status === 303);
     assert.equal(ok.length, posts.length, `every post answered 303: ${JSON.stringify(posts.find((p) => p.status !== 303))}`);
