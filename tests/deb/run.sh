@@ -270,7 +270,7 @@ if [ "$mode" = nspawn ]; then
 	# part of issue 15: proven only when this binary has it)
 	if inroot epak --help 2>/dev/null | grep -q '^  backup '; then
 		check "systemctl start epak-backup.service writes a backup" inroot sh -c \
-			'systemctl start epak-backup.service && ls /var/lib/epak/backups/epak-*.bak'
+			'systemctl start epak-backup.service && ls /var/lib/epak/backups/epak-*.zip'
 	else
 		notes+=("this epak has no 'backup' command yet: epak-backup.service NOT run")
 	fi

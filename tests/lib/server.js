@@ -3,6 +3,7 @@
 // Each server gets its own data folder (SQLite) or the PostgreSQL URL the
 // test runner exported, a free loopback port, and is stopped when the test
 // file ends. Its stderr (the log) is kept so tests can check what was logged.
+import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -76,6 +77,16 @@ export async function startServer({ db = null, extra = [], templates = path.join
 
 // A raw HTTP/1.1 exchange, for requests fetch() refuses to send. Resolves
 // to the answer decoded as UTF-8 (rawRequestBuffer: the bytes).
+// Stops srv (if started) and fails when its log shows a sanitizer report
+// or, with the leak suppressions tests/run.sh sets, when it did not exit 0.
+export async function stopClean(srv) {
+  if (!srv) return;
+  const code = await srv.stop();
+  const log = srv.log() || '';
+  assert.doesNotMatch(log, /ERROR: AddressSanitizer|runtime error/);
+  if (process.env.LSAN_OPTIONS) assert.equal(code, 0, log.slice(-3000));
+}
+
 export async function rawRequest(port, bytes, opts) {
   return (await rawRequestBuffer(port, bytes, opts)).toString('utf8');
 }
