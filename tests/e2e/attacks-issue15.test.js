@@ -11,7 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { startServer, rawRequest, root, bin } from '../lib/server.js';
+import { startServer, stopClean, rawRequest, root, bin } from '../lib/server.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const status = (raw) => Number((/^HTTP\/1\.1 (\d{3})/.exec(raw) || [])[1] || 0);
@@ -24,7 +24,7 @@ async function raw(port, target, { method = 'GET', host = 'localhost', headers =
 describe('/metrics from a peer not in metrics-allow', () => {
   let srv;
   before(async () => { srv = await startServer({ extra: ['--metrics-allow', '192.0.2.0/24'] }); });
-  after(async () => { await srv.stop(); });
+  after(async () => { await stopClean(srv); });
 
   test('no path spelling, method or absolute form reaches the text', async () => {
     const targets = ['/metrics', '/metrics/', '//metrics', '/%6detrics', '/%6D%65trics', '/METRICS', '/Metrics',
@@ -60,13 +60,13 @@ test('on [::] a loopback IPv4 peer is refused (IPV6_V6ONLY) or, mapped, matched 
       sock.write('GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     });
     assert.equal(status(v6res), 200, '::1 is allowed over the same listener');
-  } finally { await srv.stop(); }
+  } finally { await stopClean(srv); }
 });
 
 describe('/metrics text under strangers\' methods', () => {
   let srv;
   before(async () => { srv = await startServer(); });
-  after(async () => { await srv.stop(); });
+  after(async () => { await stopClean(srv); });
 
   test('odd method tokens add no series, no label and nothing unescaped', async () => {
     // every series the measurement itself makes exists before it starts
@@ -95,7 +95,7 @@ describe('/sitemap/{file} and Host', () => {
   before(async () => {
     srv = await startServer({ imports: [path.join(root, 'data/catalog.jsonld')], extra: ['--public-url', 'https://epak.example.lv/'] });
   });
-  after(async () => { await srv.stop(); });
+  after(async () => { await stopClean(srv); });
 
   test('path tricks on {file} answer 404 (or a redirect), never 500, never another file', async () => {
     for (const f of ['0.xml', '-1.xml', '+1.xml', ' 1.xml', '1.xml.gz', '1.XML', '1.xml%00', '99999999999999999999.xml',
@@ -131,7 +131,7 @@ describe('/sitemap/{file} and Host', () => {
 describe('the JSON access log', () => {
   let srv;
   before(async () => { srv = await startServer({ extra: ['--log-format', 'json', '--access-log'] }); });
-  after(async () => { await srv.stop(); });
+  after(async () => { await stopClean(srv); });
 
   test('no path forges a line or a field, no query string (personal data) is written', async () => {
     const evil = [
