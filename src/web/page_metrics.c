@@ -184,7 +184,16 @@ static void scrape_done(struct req *r, void *cls)
 	free(j);
 }
 
-/* The TCP peer, never X-Forwarded-For; /en/metrics is no address of it. */
+/* A request a proxy passed on: a reverse proxy on the same machine (the
+ * usual deployment) connects from loopback, which metrics-allow lets in,
+ * so its headers must shut the door. A scraper sends none of them. */
+static int proxied(struct req *r)
+{
+	return req_header(r, "x-forwarded-for") || req_header(r, "forwarded") || req_header(r, "x-real-ip");
+}
+
+/* The TCP peer, never X-Forwarded-For, and never through a proxy;
+ * /en/metrics is no address of it. */
 static int metrics_allowed(struct req *r)
 {
 	const struct config *cfg = app_of(r)->cfg;
@@ -192,7 +201,8 @@ static int metrics_allowed(struct req *r)
 	struct sockaddr_storage ss;
 	struct err why = {0};
 
-	if (!*cfg->metrics_allow || r->lang != r->site->default_lang || netlist_parse(cfg->metrics_allow, &allow, &why))
+	if (!*cfg->metrics_allow || r->lang != r->site->default_lang || proxied(r) ||
+	    netlist_parse(cfg->metrics_allow, &allow, &why))
 		return 0;
 	return req_peer_sockaddr(r, &ss) && netlist_match(&allow, (struct sockaddr *)&ss);
 }

@@ -149,6 +149,18 @@ describe('/metrics', () => {
   test('/en/metrics is not an address of it', async () => {
     assert.equal((await fetch(srv.base + '/en/metrics')).status, 404);
   });
+
+  test('a request a proxy passed on gets 404, though the proxy connects from loopback', async () => {
+    // nginx on the same machine (the README's deployment) connects from
+    // 127.0.0.1, which the default metrics-allow lets in: the headers a
+    // proxy adds must keep the internet out.
+    for (const h of [{ 'x-forwarded-for': '203.0.113.9' }, { forwarded: 'for=203.0.113.9' }, { 'x-real-ip': '203.0.113.9' }]) {
+      const res = await fetch(srv.base + '/metrics', { headers: h });
+      assert.equal(res.status, 404, JSON.stringify(h));
+      assert.doesNotMatch(await res.text(), /epak_http/);
+    }
+    assert.equal((await fetch(srv.base + '/metrics')).status, 200, 'a scraper on loopback still gets it');
+  });
 });
 
 describe('/metrics from an address not allowed', () => {
