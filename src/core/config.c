@@ -283,8 +283,9 @@ static const struct key keys[] = {
      1000000},
     /* issue 15, metrics and health (src/http/metrics.h, src/web/page_metrics.c) */
     {"metrics-allow", K_STR, OFF(metrics_allow), "127.0.0.0/8 ::1/128",
-     "IP networks (comma- or space-separated) whose TCP peer address may read /metrics (X-Forwarded-For is never "
-     "believed for it); anyone else gets 404; empty = /metrics is off",
+     "IP networks (comma- or space-separated) whose TCP peer address may read /metrics; X-Forwarded-For is never "
+     "believed for it, and a request a proxy passed on (X-Forwarded-For, Forwarded or X-Real-IP) is refused; anyone "
+     "else gets 404; empty = /metrics is off",
      0, 0},
     /* issue 15, backups: epak backup and epak restore (store/backup.h) */
     {"backup-keep", K_INT, OFF(backup_keep), "14",
