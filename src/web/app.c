@@ -222,6 +222,9 @@ int app_open(struct app *app, const struct config *cfg, struct err *err)
 		return -1;
 	}
 	config_db_url(cfg, app->db_url, sizeof(app->db_url));
+	/* checked by config_check already; an empty setting leaves no entry */
+	if (netlist_parse(cfg->metrics_allow, &app->metrics_allow, err) != 0)
+		return -1;
 	if (secret_load(cfg->data, 1, app->secret, err) != 0)
 		return -1;
 	if (i18n_check(cfg->locale_dir, err) != 0)

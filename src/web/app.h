@@ -58,6 +58,7 @@
 #include <jansson.h>
 #include <pthread.h>
 #include "core/err.h"
+#include "core/netaddr.h"
 #include "oidc/oidc.h"
 
 struct tmpl_set;
@@ -83,8 +84,9 @@ struct app {
 	const struct mail_config *mail; /* the outbox's settings (From, size cap, daily budget); set by main */
 	/* the eID login certificate check (sign/auth_cert.h), or NULL: no eID login */
 	struct auth_cert_ctx *auth_cert;
-	struct oidc_set oidc; /* identity providers; each caches its discovery and keys under its lock */
-	const char *version;  /* the build's version (epak_build_info of /metrics); set by main */
+	struct oidc_set oidc;         /* identity providers; each caches its discovery and keys under its lock */
+	const char *version;          /* the build's version (epak_build_info of /metrics); set by main */
+	struct netlist metrics_allow; /* metrics-allow, parsed once (empty list: /metrics is off) */
 };
 
 /* The application a request belongs to. */

@@ -196,15 +196,12 @@ static int proxied(struct req *r)
  * /en/metrics is no address of it. */
 static int metrics_allowed(struct req *r)
 {
-	const struct config *cfg = app_of(r)->cfg;
-	struct netlist allow;
+	const struct netlist *allow = &app_of(r)->metrics_allow;
 	struct sockaddr_storage ss;
-	struct err why = {0};
 
-	if (!*cfg->metrics_allow || r->lang != r->site->default_lang || proxied(r) ||
-	    netlist_parse(cfg->metrics_allow, &allow, &why))
+	if (!allow->n || r->lang != r->site->default_lang || proxied(r))
 		return 0;
-	return req_peer_sockaddr(r, &ss) && netlist_match(&allow, (struct sockaddr *)&ss);
+	return req_peer_sockaddr(r, &ss) && netlist_match(allow, (struct sockaddr *)&ss);
 }
 
 int page_metrics(struct req *r)
