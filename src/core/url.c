@@ -196,3 +196,12 @@ int url_http_ok(const char *s)
 	}
 	return 1;
 }
+
+int url_base_len(const char *base)
+{
+	size_t n = base ? strlen(base) : 0;
+
+	while (n && base[n - 1] == '/')
+		n--;
+	return (int)n;
+}

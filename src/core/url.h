@@ -40,4 +40,8 @@ int url_host_ok(const char *host, size_t len);
 #define URL_MAX 2000
 int url_http_ok(const char *s);
 
+/* The length of a base URL (the public-url setting) without its trailing
+ * '/'s, so that a path ("/sitemap.xml") can follow it: "%.*s%s". */
+int url_base_len(const char *base);
+
 #endif

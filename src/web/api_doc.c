@@ -6,6 +6,7 @@
  * then served from the page cache with its ETag. */
 #include <string.h>
 
+#include "core/url.h"
 #include "http/static.h"
 #include "web/app.h"
 #include "web/web.h"
@@ -13,7 +14,7 @@
 int api_openapi(struct req *r)
 {
 	const char *pub = r->site->cfg->public_url;
-	size_t n = strlen(pub);
+	size_t n = (size_t)url_base_len(pub);
 	int immutable = 0;
 	const struct static_file *f = static_find(app_of(r)->statics, "openapi.json", &immutable);
 	json_t *doc = f ? json_loadb(f->data, f->len, 0, NULL) : NULL;
@@ -23,8 +24,6 @@ int api_openapi(struct req *r)
 		resp_error(r, ERR_NOT_FOUND, "the API description is not installed (static/openapi.json)");
 		return 0;
 	}
-	while (n && pub[n - 1] == '/')
-		n--;
 	if (n)
 		json_object_set_new(doc, "servers",
 				    json_pack("[{s:s%, s:s}, {s:s, s:s}]", "url", pub, n, "description",

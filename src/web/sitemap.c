@@ -361,7 +361,7 @@ static void serve(struct req *r, size_t n)
 	const struct content_set *cs = content_get();
 	struct sitemap *sm;
 	struct build *b;
-	size_t len = strlen(cfg->public_url), urls;
+	size_t len = (size_t)url_base_len(cfg->public_url), urls;
 	int fresh, start = 0;
 
 	if (!len) {
@@ -391,8 +391,6 @@ static void serve(struct req *r, size_t n)
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		goto busy;
-	while (len && cfg->public_url[len - 1] == '/')
-		len--;
 	b->pub = strndup(cfg->public_url, len);
 	b->sn = sn;
 	b->cs = cs;
@@ -459,10 +457,8 @@ int page_sitemap_part(struct req *r)
 void page_alternates(struct req *r, json_t *ctx)
 {
 	const char *pub = r->site->cfg->public_url;
-	int n = (int)strlen(pub);
+	int n = url_base_len(pub);
 
-	while (n && pub[n - 1] == '/')
-		n--;
 	json_object_set_new(ctx, "alt_lv",
 			    json_string(arena_printf(r->arena, "%.*s%s", n, pub, req_path_in(r, LANG_LV))));
 	json_object_set_new(ctx, "alt_en",
@@ -475,15 +471,13 @@ int page_robots(struct req *r)
 	int immutable = 0;
 	const struct static_file *f = static_find(app_of(r)->statics, "robots.txt", &immutable);
 	const char *pub = r->site->cfg->public_url;
-	size_t n = strlen(pub);
+	size_t n = (size_t)url_base_len(pub);
 	struct buf b = BUF_INIT;
 
 	if (!f) {
 		resp_error(r, ERR_NOT_FOUND, NULL);
 		return 0;
 	}
-	while (n && pub[n - 1] == '/')
-		n--;
 	buf_init(&b, f->len + n + 64);
 	buf_append(&b, f->data, f->len);
 	if (n)

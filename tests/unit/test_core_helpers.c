@@ -616,6 +616,13 @@ static void back_office_values_table(void **state)
 		if (!url_http_ok(good_urls[i]) && i != 4)
 			fail_msg("refused %s", good_urls[i]);
 	assert_false(url_http_ok(good_urls[4])); /* non-ASCII must come percent-encoded */
+	/* a base URL without its trailing '/'s (public-url before a path) */
+	assert_int_equal(url_base_len("https://epak.example.lv"), 23);
+	assert_int_equal(url_base_len("https://epak.example.lv/"), 23);
+	assert_int_equal(url_base_len("https://epak.example.lv/portals//"), 31);
+	assert_int_equal(url_base_len("/"), 0);
+	assert_int_equal(url_base_len(""), 0);
+	assert_int_equal(url_base_len(NULL), 0);
 	for (i = 0; i < sizeof(bad_urls) / sizeof(bad_urls[0]); i++)
 		if (url_http_ok(bad_urls[i]))
 			fail_msg("accepted %s", bad_urls[i]);
