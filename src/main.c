@@ -325,16 +325,10 @@ static void stop_started(size_t n)
 static void *stop_guard(void *arg)
 {
 	long long deadline = *(long long *)arg;
-	struct timespec ts;
+	struct timespec nap = {0, 100 * 1000000L};
 
-	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		if ((long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000 > deadline + 1000000LL)
-			break;
-		ts.tv_sec = 0;
-		ts.tv_nsec = 100 * 1000000L;
-		nanosleep(&ts, NULL);
-	}
+	while (now_usec() <= deadline + 1000000LL)
+		nanosleep(&nap, NULL);
 	log_warn("background threads did not stop within shutdown-timeout; exiting");
 	_exit(0);
 	return NULL;

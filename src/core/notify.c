@@ -11,13 +11,7 @@
 
 #include <systemd/sd-daemon.h>
 
-static long long mono_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
-}
+#include "core/when.h"
 
 void notify_ready(const char *status)
 {
@@ -37,7 +31,7 @@ void notify_status(const char *fmt, ...)
 
 void notify_reloading(void)
 {
-	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%lld\nSTATUS=reloading", mono_usec());
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%lld\nSTATUS=reloading", now_usec());
 }
 
 void notify_stopping(const char *status)
@@ -67,7 +61,7 @@ void notify_watchdog(void)
 
 	if (every <= 0)
 		return;
-	now = mono_usec();
+	now = now_usec();
 	if (now - atomic_load(&watchdog_last) < every / 2)
 		return;
 	atomic_store(&watchdog_last, now);

@@ -162,3 +162,11 @@ long long when_riga_parse(const char *date, const char *time_of_day)
 		return (long long)t;
 	return (long long)(local - 7200);
 }
+
+long long now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}

@@ -41,4 +41,8 @@ int when_time_parse(const char *s, int *h, int *min);
  * the clocks skip in spring is read with the winter offset. */
 long long when_riga_parse(const char *date, const char *time_of_day);
 
+/* The monotonic clock (CLOCK_MONOTONIC) in microseconds: deadlines and
+ * durations, never a time of day. */
+long long now_usec(void);
+
 #endif

@@ -14,6 +14,7 @@
 #include "core/buf.h"
 #include "core/errors.h"
 #include "core/i18n.h"
+#include "core/when.h" /* now_usec */
 #include "http/router.h"
 
 struct site;
@@ -152,7 +153,5 @@ int csrf_precheck(struct req *r);
 /* 1 when the request has no Origin header or it is this site's origin
  * (public-url's, or the request's own scheme and Host); "null" is not. */
 int csrf_origin_ok(struct req *r);
-
-long long now_usec(void);
 
 #endif

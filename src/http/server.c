@@ -278,14 +278,6 @@ struct epak_handler {
 	struct site *site;
 };
 
-long long now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
-}
-
 /* Everything a request owns outside h2o's pool, released in one place when
  * h2o clears the pool: spilled upload files first (their paths live in the
  * arena), then the arena. */

@@ -46,10 +46,7 @@ enum {
 
 static long long mono_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+	return now_usec() / 1000;
 }
 
 /* Opens *db when it is not open; closes it after a failure so that the next
